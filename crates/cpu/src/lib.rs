@@ -1,0 +1,179 @@
+//! The guest CPU state shared by the interpreter, the JIT and the runtime.
+//!
+//! The struct is `#[repr(C)]` so JIT code can reach every field at a fixed offset from one pinned
+//! host register. The IR addresses scalar state by *slot*: slot `i` is the `u64` at byte offset
+//! `8 * i`. That keeps the IR free of per-ISA register names: A64 maps X0..X30/SP to slots 0..31,
+//! a 32-bit guest maps R0..R15 to slots 0..15.
+
+#![deny(missing_docs)]
+
+/// Number of general purpose slots (X0..X30 and SP).
+pub const NUM_X: usize = 32;
+
+/// The complete architectural state of one guest thread plus the bookkeeping the JIT needs.
+#[repr(C, align(16))]
+#[derive(Clone, Debug)]
+pub struct CpuState {
+    /// X0..X30; index 31 is SP (XZR is never stored: the lifter reads it as a constant 0).
+    pub x: [u64; NUM_X],
+    /// Program counter of the next instruction to execute when control is in the dispatcher.
+    pub pc: u64,
+    /// Flags in ARM layout: N=bit 31, Z=30, C=29, V=28; all other bits zero.
+    pub nzcv: u64,
+    /// TPIDR_EL0 (user thread pointer).
+    pub tpidr: u64,
+    /// FPCR (rounding mode, FZ, DN, AHP).
+    pub fpcr: u64,
+    /// FPSR (cumulative exception flags and QC).
+    pub fpsr: u64,
+    /// Exclusive monitor: guest address of the last load-exclusive, or `u64::MAX` when clear.
+    pub excl_addr: u64,
+    /// Exclusive monitor: value observed by the last load-exclusive (low half for pairs).
+    pub excl_val: u64,
+    /// Exclusive monitor: high half observed by a pair load-exclusive.
+    pub excl_val_hi: u64,
+    /// Host address of guest address 0 (0 for 64-bit guests that share the host layout).
+    pub mem_base: u64,
+    /// Non-zero when an asynchronous event (a host signal) wants the dispatcher at the next block
+    /// boundary. Translated code checks it before every linked jump so loops stay interruptible.
+    pub pending: u64,
+    /// Scratch: the slot translated code fills with the reason it returned to the dispatcher.
+    pub exit_reason: u64,
+    /// Scratch: an argument for the exit (SVC immediate, BRK immediate, ...).
+    pub exit_arg: u64,
+    /// Reserved padding so `v` starts at a 16-byte aligned, round offset.
+    pub _pad: [u64; 4],
+    /// V0..V31 as (low, high) 64-bit halves.
+    pub v: [[u64; 2]; 32],
+}
+
+/// Slot index helpers: the IR's `getreg`/`setreg` immediates.
+pub mod slot {
+    /// Slot of X`n` (n < 31) or SP (n == 31).
+    pub const fn x(n: u32) -> u32 {
+        n
+    }
+    /// Slot of the program counter.
+    pub const PC: u32 = 32;
+    /// Slot of NZCV.
+    pub const NZCV: u32 = 33;
+    /// Slot of TPIDR_EL0.
+    pub const TPIDR: u32 = 34;
+    /// Slot of FPCR.
+    pub const FPCR: u32 = 35;
+    /// Slot of FPSR.
+    pub const FPSR: u32 = 36;
+    /// Slot of the exclusive-monitor address.
+    pub const EXCL_ADDR: u32 = 37;
+    /// Slot of the exclusive-monitor value.
+    pub const EXCL_VAL: u32 = 38;
+    /// Slot of the exclusive-monitor high value.
+    pub const EXCL_VAL_HI: u32 = 39;
+    /// Slot of the memory base.
+    pub const MEM_BASE: u32 = 40;
+    /// Slot of the pending-event word.
+    pub const PENDING: u32 = 41;
+    /// Slot of the exit reason.
+    pub const EXIT_REASON: u32 = 42;
+    /// Slot of the exit argument.
+    pub const EXIT_ARG: u32 = 43;
+    /// First slot of the vector registers: V`n` low half is `V0 + 2n`, high half `V0 + 2n + 1`.
+    pub const V0: u32 = 48;
+    /// Low 64 bits of V`n`.
+    pub const fn v_lo(n: u32) -> u32 {
+        V0 + 2 * n
+    }
+    /// High 64 bits of V`n`.
+    pub const fn v_hi(n: u32) -> u32 {
+        V0 + 2 * n + 1
+    }
+    /// One past the last slot.
+    pub const END: u32 = V0 + 64;
+}
+
+impl Default for CpuState {
+    fn default() -> Self {
+        CpuState {
+            x: [0; NUM_X],
+            pc: 0,
+            nzcv: 0,
+            tpidr: 0,
+            fpcr: 0,
+            fpsr: 0,
+            excl_addr: u64::MAX,
+            excl_val: 0,
+            excl_val_hi: 0,
+            mem_base: 0,
+            pending: 0,
+            exit_reason: 0,
+            exit_arg: 0,
+            _pad: [0; 4],
+            v: [[0; 2]; 32],
+        }
+    }
+}
+
+impl CpuState {
+    /// Reads slot `s` (see [`slot`]).
+    pub fn get_slot(&self, s: u32) -> u64 {
+        assert!(s < slot::END, "slot {s} out of range");
+        // SAFETY: CpuState is repr(C), made only of u64 fields, and `s` is below the slot count,
+        // so the read stays inside `self` and is aligned.
+        unsafe { *(self as *const CpuState as *const u64).add(s as usize) }
+    }
+
+    /// Writes slot `s` (see [`slot`]).
+    pub fn set_slot(&mut self, s: u32, v: u64) {
+        assert!(s < slot::END, "slot {s} out of range");
+        // SAFETY: as in `get_slot`; the pointer comes from `&mut self`, so the write is exclusive.
+        unsafe { *(self as *mut CpuState as *mut u64).add(s as usize) = v }
+    }
+}
+
+/// Exit reasons written to [`CpuState::exit_reason`] by translated code.
+pub mod exit {
+    /// The block ended normally; `pc` holds the next guest pc.
+    pub const JUMP: u64 = 0;
+    /// SVC: `pc` is the instruction after the SVC, `exit_arg` holds the immediate.
+    pub const SYSCALL: u64 = 1;
+    /// Undefined instruction at `pc`; `exit_arg` holds the instruction word.
+    pub const UNDEFINED: u64 = 2;
+    /// BRK/BKPT at `pc`; `exit_arg` holds the immediate.
+    pub const BREAKPOINT: u64 = 3;
+    /// The block stopped because `pending` was set; `pc` is where to resume.
+    pub const PENDING: u64 = 4;
+    /// Instruction cache maintenance / self-modifying-code invalidation request at `exit_arg`.
+    pub const FLUSH: u64 = 5;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slot_offsets_match_fields() {
+        let mut c = CpuState::default();
+        c.x[5] = 55;
+        c.x[31] = 0x1000;
+        c.pc = 7;
+        c.nzcv = 0x6000_0000;
+        c.tpidr = 9;
+        c.fpsr = 11;
+        c.mem_base = 13;
+        c.pending = 1;
+        c.exit_arg = 17;
+        c.v[3] = [21, 22];
+        assert_eq!(c.get_slot(slot::x(5)), 55);
+        assert_eq!(c.get_slot(slot::x(31)), 0x1000);
+        assert_eq!(c.get_slot(slot::PC), 7);
+        assert_eq!(c.get_slot(slot::NZCV), 0x6000_0000);
+        assert_eq!(c.get_slot(slot::TPIDR), 9);
+        assert_eq!(c.get_slot(slot::FPSR), 11);
+        assert_eq!(c.get_slot(slot::MEM_BASE), 13);
+        assert_eq!(c.get_slot(slot::PENDING), 1);
+        assert_eq!(c.get_slot(slot::EXIT_ARG), 17);
+        assert_eq!(c.get_slot(slot::v_lo(3)), 21);
+        assert_eq!(c.get_slot(slot::v_hi(3)), 22);
+        assert_eq!(std::mem::size_of::<CpuState>(), slot::END as usize * 8);
+    }
+}

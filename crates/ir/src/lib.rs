@@ -1,0 +1,282 @@
+//! armrun's intermediate representation.
+//!
+//! A guest basic block is lifted into a [`Block`]: a straight list of [`Inst`]s over 64-bit
+//! values in SSA form (each value defined once), ending in one [`Term`]. Every frontend (A64,
+//! A32, T32) produces this IR; the interpreter and the x86-64 JIT consume it and never know which
+//! ISA produced a block. Opcodes are defined once, in [`ops`].
+
+#![deny(missing_docs)]
+
+pub mod ops;
+pub mod passes;
+mod print;
+mod verify;
+
+pub use ops::{ImmKind, Op, OpInfo, cond_holds};
+pub use verify::{VerifyError, verify};
+
+/// A value: the result of one instruction in a block, numbered from 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Val(pub u32);
+
+/// A function translated code may call: `f(cpu, a, b, c) -> result`.
+///
+/// `cpu` points at the guest's `cpu::CpuState`; the IR does not depend on that crate, so the
+/// pointer is opaque here.
+pub type HelperFn = unsafe extern "C" fn(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64;
+
+/// A named helper, so the printer can show which function a `call` reaches.
+#[derive(Debug)]
+pub struct Helper {
+    /// Name shown in IR text.
+    pub name: &'static str,
+    /// The function.
+    pub func: HelperFn,
+}
+
+/// One IR instruction.
+#[derive(Clone, Copy, Debug)]
+pub struct Inst {
+    /// The opcode.
+    pub op: Op,
+    /// The defined value, if the opcode has a result.
+    pub dst: Option<Val>,
+    /// Arguments; only the first `op.info().arity` are meaningful (the rest are `Val(0)`).
+    pub args: [Val; 3],
+    /// Immediate, interpreted per [`ImmKind`].
+    pub imm: u64,
+    /// The helper, for `call` only.
+    pub helper: Option<&'static Helper>,
+}
+
+/// How a block ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Term {
+    /// Continue at a known guest address.
+    Jump(u64),
+    /// Continue at the guest address held in a value (BR, BLR, RET).
+    JumpReg(Val),
+    /// Continue at `taken` if `cond` is non-zero, else at `fallthrough`.
+    Branch {
+        /// The condition value.
+        cond: Val,
+        /// Target when the condition is non-zero.
+        taken: u64,
+        /// Target otherwise.
+        fallthrough: u64,
+    },
+    /// Return to the dispatcher with a reason (see `cpu::exit`), the pc to resume at and an
+    /// argument.
+    Exit {
+        /// Exit reason code.
+        reason: u64,
+        /// Guest pc stored for the dispatcher.
+        pc: u64,
+        /// Reason-specific argument.
+        arg: u64,
+    },
+}
+
+/// A lifted guest basic block.
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// Guest address of the first instruction.
+    pub start: u64,
+    /// Guest address just past the last instruction.
+    pub end: u64,
+    /// Number of guest instructions lifted.
+    pub guest_insns: u32,
+    /// The body.
+    pub insts: Vec<Inst>,
+    /// How the block ends.
+    pub term: Term,
+    /// Number of values defined (values are `Val(0)..Val(num_vals)`).
+    pub num_vals: u32,
+}
+
+/// Builds a block instruction by instruction. Every method appends one instruction.
+pub struct Builder {
+    block: Block,
+}
+
+impl Builder {
+    /// Starts a block at guest address `start`.
+    pub fn new(start: u64) -> Builder {
+        Builder {
+            block: Block {
+                start,
+                end: start,
+                guest_insns: 0,
+                insts: Vec::new(),
+                term: Term::Exit { reason: 0, pc: start, arg: 0 },
+                num_vals: 0,
+            },
+        }
+    }
+
+    /// Appends an instruction of any opcode; returns its value (or `Val(u32::MAX)` when the
+    /// opcode has no result).
+    pub fn emit(&mut self, op: Op, args: &[Val], imm: u64) -> Val {
+        self.emit_full(op, args, imm, None)
+    }
+
+    fn emit_full(&mut self, op: Op, args: &[Val], imm: u64, helper: Option<&'static Helper>) -> Val {
+        let info = op.info();
+        debug_assert_eq!(args.len(), info.arity, "{} takes {} args", info.text, info.arity);
+        let mut a = [Val(0); 3];
+        a[..args.len()].copy_from_slice(args);
+        let dst = if info.result {
+            let v = Val(self.block.num_vals);
+            self.block.num_vals += 1;
+            Some(v)
+        } else {
+            None
+        };
+        self.block.insts.push(Inst { op, dst, args: a, imm, helper });
+        dst.unwrap_or(Val(u32::MAX))
+    }
+
+    /// Notes that one more guest instruction, ending at `next_pc`, has been lifted.
+    pub fn end_insn(&mut self, next_pc: u64) {
+        self.block.guest_insns += 1;
+        self.block.end = next_pc;
+    }
+
+    /// Number of guest instructions lifted so far.
+    pub fn guest_insns(&self) -> u32 {
+        self.block.guest_insns
+    }
+
+    /// Number of IR instructions emitted so far.
+    pub fn len(&self) -> usize {
+        self.block.insts.len()
+    }
+
+    /// True if nothing has been emitted.
+    pub fn is_empty(&self) -> bool {
+        self.block.insts.is_empty()
+    }
+
+    /// Finishes the block with its terminator.
+    pub fn finish(mut self, term: Term) -> Block {
+        self.block.term = term;
+        self.block
+    }
+
+    /// `const imm`
+    pub fn konst(&mut self, imm: u64) -> Val {
+        self.emit(Op::Const, &[], imm)
+    }
+    /// `getreg slot`
+    pub fn get(&mut self, slot: u32) -> Val {
+        self.emit(Op::GetReg, &[], slot as u64)
+    }
+    /// `setreg slot, v`
+    pub fn set(&mut self, slot: u32, v: Val) {
+        self.emit(Op::SetReg, &[v], slot as u64);
+    }
+    /// A binary opcode without immediate.
+    pub fn bin(&mut self, op: Op, a: Val, b: Val) -> Val {
+        self.emit(op, &[a, b], 0)
+    }
+    /// A binary opcode with a width immediate (32 or 64).
+    pub fn binw(&mut self, op: Op, a: Val, b: Val, width: u32) -> Val {
+        self.emit(op, &[a, b], width as u64)
+    }
+    /// A unary opcode with its immediate.
+    pub fn un(&mut self, op: Op, a: Val, imm: u64) -> Val {
+        self.emit(op, &[a], imm)
+    }
+    /// `add a, b`
+    pub fn add(&mut self, a: Val, b: Val) -> Val {
+        self.bin(Op::Add, a, b)
+    }
+    /// `sub a, b`
+    pub fn sub(&mut self, a: Val, b: Val) -> Val {
+        self.bin(Op::Sub, a, b)
+    }
+    /// `and a, b`
+    pub fn and(&mut self, a: Val, b: Val) -> Val {
+        self.bin(Op::And, a, b)
+    }
+    /// `or a, b`
+    pub fn or(&mut self, a: Val, b: Val) -> Val {
+        self.bin(Op::Or, a, b)
+    }
+    /// `xor a, b`
+    pub fn xor(&mut self, a: Val, b: Val) -> Val {
+        self.bin(Op::Xor, a, b)
+    }
+    /// `not a`
+    pub fn not(&mut self, a: Val) -> Val {
+        self.un(Op::Not, a, 0)
+    }
+    /// `zext.bits a`
+    pub fn zext(&mut self, a: Val, from_bits: u32) -> Val {
+        self.un(Op::Zext, a, from_bits as u64)
+    }
+    /// `sext.bits a`
+    pub fn sext(&mut self, a: Val, from_bits: u32) -> Val {
+        self.un(Op::Sext, a, from_bits as u64)
+    }
+    /// `select c, a, b`
+    pub fn select(&mut self, c: Val, a: Val, b: Val) -> Val {
+        self.emit(Op::Select, &[c, a, b], 0)
+    }
+    /// `cond.cc nzcv`
+    pub fn cond(&mut self, nzcv: Val, cond: u32) -> Val {
+        self.emit(Op::Cond, &[nzcv], cond as u64)
+    }
+    /// `load.size addr`
+    pub fn load(&mut self, addr: Val, size: u32) -> Val {
+        self.emit(Op::Load, &[addr], size as u64)
+    }
+    /// `store.size addr, v`
+    pub fn store(&mut self, addr: Val, v: Val, size: u32) {
+        self.emit(Op::Store, &[addr, v], size as u64);
+    }
+    /// `loadv vreg, size, addr`
+    pub fn loadv(&mut self, addr: Val, vreg: u32, size: u32) {
+        self.emit(Op::LoadV, &[addr], (vreg | size << 8) as u64);
+    }
+    /// `storev vreg, size, addr`
+    pub fn storev(&mut self, addr: Val, vreg: u32, size: u32) {
+        self.emit(Op::StoreV, &[addr], (vreg | size << 8) as u64);
+    }
+    /// `call helper(a, b, c)`
+    pub fn call(&mut self, helper: &'static Helper, a: Val, b: Val, c: Val) -> Val {
+        self.emit_full(Op::Call, &[a, b, c], 0, Some(helper))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_print_verify() {
+        let mut b = Builder::new(0x1000);
+        let x = b.get(1);
+        let k = b.konst(5);
+        let s = b.add(x, k);
+        b.set(0, s);
+        b.end_insn(0x1004);
+        let blk = b.finish(Term::Jump(0x1004));
+        verify(&blk).unwrap();
+        let text = blk.to_string();
+        assert!(text.contains("v2 = add v0, v1"), "{text}");
+        assert!(text.contains("jump 0x1004"), "{text}");
+    }
+
+    #[test]
+    fn conditions() {
+        // Z set: eq holds, ne does not; al always holds.
+        assert!(cond_holds(0, 0x4000_0000));
+        assert!(!cond_holds(1, 0x4000_0000));
+        assert!(cond_holds(14, 0));
+        assert!(cond_holds(15, 0));
+        // N != V: lt holds, ge does not.
+        assert!(cond_holds(11, 0x8000_0000));
+        assert!(!cond_holds(10, 0x8000_0000));
+    }
+}

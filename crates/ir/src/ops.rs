@@ -1,0 +1,180 @@
+//! The op table: every IR opcode is defined here once, with its text name, arity, whether it
+//! produces a value, what its immediate means and whether it has side effects. The printer, the
+//! verifier, the passes, the interpreter and the JIT all read this table.
+
+/// What the immediate of an instruction means (checked by the verifier, shown by the printer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImmKind {
+    /// The immediate is unused and must be 0.
+    None,
+    /// A 64-bit constant.
+    Const,
+    /// A CPU state slot (see the `cpu` crate).
+    Slot,
+    /// Operation width in bits: 32 or 64. 32-bit results are zero-extended to 64.
+    Width,
+    /// Access size in bytes: 1, 2, 4 or 8.
+    Size,
+    /// Source width in bits for an extension: 8, 16 or 32.
+    ExtFrom,
+    /// An ARM condition code, 0..=15.
+    Cond,
+    /// A vector register (bits 0..5) and an access size in bytes (bits 8..16: 1, 2, 4, 8 or 16).
+    VecAccess,
+}
+
+macro_rules! op_table {
+    ($( $variant:ident = $text:literal, args $arity:literal, result $result:literal,
+        imm $imm:ident, effects $effects:literal, $doc:literal; )*) => {
+        /// An IR opcode. Every value is a 64-bit integer.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Op {
+            $( #[doc = $doc] $variant, )*
+        }
+
+        /// Static facts about an opcode (one row of the op table).
+        #[derive(Clone, Copy, Debug)]
+        pub struct OpInfo {
+            /// Name in the text form.
+            pub text: &'static str,
+            /// Number of value arguments.
+            pub arity: usize,
+            /// Whether it defines a value.
+            pub result: bool,
+            /// Meaning of the immediate.
+            pub imm: ImmKind,
+            /// Whether it must be kept even if its result is unused.
+            pub effects: bool,
+            /// One-line description.
+            pub doc: &'static str,
+        }
+
+        impl Op {
+            /// Every opcode, in table order.
+            pub const ALL: &'static [Op] = &[ $( Op::$variant, )* ];
+
+            /// The table row for this opcode.
+            pub const fn info(self) -> OpInfo {
+                match self {
+                    $( Op::$variant => OpInfo {
+                        text: $text, arity: $arity, result: $result,
+                        imm: ImmKind::$imm, effects: $effects, doc: $doc,
+                    }, )*
+                }
+            }
+
+            /// Looks an opcode up by its text name.
+            pub fn from_text(s: &str) -> Option<Op> {
+                match s {
+                    $( $text => Some(Op::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+op_table! {
+    Const = "const", args 0, result true, imm Const, effects false,
+        "The immediate as a value.";
+    GetReg = "getreg", args 0, result true, imm Slot, effects false,
+        "Reads a CPU state slot.";
+    SetReg = "setreg", args 1, result false, imm Slot, effects true,
+        "Writes a CPU state slot.";
+    Add = "add", args 2, result true, imm None, effects false,
+        "a + b modulo 2^64.";
+    Sub = "sub", args 2, result true, imm None, effects false,
+        "a - b modulo 2^64.";
+    And = "and", args 2, result true, imm None, effects false,
+        "Bitwise and.";
+    Or = "or", args 2, result true, imm None, effects false,
+        "Bitwise or.";
+    Xor = "xor", args 2, result true, imm None, effects false,
+        "Bitwise exclusive or.";
+    Mul = "mul", args 2, result true, imm None, effects false,
+        "a * b modulo 2^64.";
+    UMulH = "umulh", args 2, result true, imm None, effects false,
+        "High 64 bits of the unsigned 128-bit product.";
+    SMulH = "smulh", args 2, result true, imm None, effects false,
+        "High 64 bits of the signed 128-bit product.";
+    UDiv = "udiv", args 2, result true, imm Width, effects false,
+        "Unsigned division at the width; division by zero gives 0 (ARM).";
+    SDiv = "sdiv", args 2, result true, imm Width, effects false,
+        "Signed division at the width; by zero gives 0, MIN / -1 gives MIN (ARM).";
+    Shl = "shl", args 2, result true, imm Width, effects false,
+        "Shift left by b modulo the width.";
+    Lshr = "lshr", args 2, result true, imm Width, effects false,
+        "Logical shift right by b modulo the width.";
+    Ashr = "ashr", args 2, result true, imm Width, effects false,
+        "Arithmetic shift right by b modulo the width.";
+    Ror = "ror", args 2, result true, imm Width, effects false,
+        "Rotate right by b modulo the width.";
+    Not = "not", args 1, result true, imm None, effects false,
+        "Bitwise not (all 64 bits).";
+    Neg = "neg", args 1, result true, imm None, effects false,
+        "Two's complement negation (all 64 bits).";
+    Clz = "clz", args 1, result true, imm Width, effects false,
+        "Count leading zeros at the width.";
+    Cls = "cls", args 1, result true, imm Width, effects false,
+        "Count leading sign bits (excluding the sign bit) at the width.";
+    Rbit = "rbit", args 1, result true, imm Width, effects false,
+        "Reverse bit order at the width.";
+    Bswap = "bswap", args 1, result true, imm Width, effects false,
+        "Reverse byte order at the width.";
+    Zext = "zext", args 1, result true, imm ExtFrom, effects false,
+        "Zero-extend from the given number of bits.";
+    Sext = "sext", args 1, result true, imm ExtFrom, effects false,
+        "Sign-extend from the given number of bits to 64.";
+    AddC = "addc", args 3, result true, imm Width, effects false,
+        "a + b + (c & 1) at the width.";
+    AddCFlags = "addc.flags", args 3, result true, imm Width, effects false,
+        "NZCV (ARM layout, bits 31..28) of a + b + (c & 1) at the width.";
+    LogicFlags = "logic.flags", args 1, result true, imm Width, effects false,
+        "NZCV with N and Z from a at the width, C = V = 0.";
+    Cond = "cond", args 1, result true, imm Cond, effects false,
+        "1 if ARM condition `imm` holds for the NZCV value a, else 0.";
+    Eq = "eq", args 2, result true, imm None, effects false,
+        "1 if a == b, else 0.";
+    Ult = "ult", args 2, result true, imm None, effects false,
+        "1 if a < b unsigned, else 0.";
+    Select = "select", args 3, result true, imm None, effects false,
+        "b if a != 0, else c.";
+    Load = "load", args 1, result true, imm Size, effects true,
+        "Loads `imm` bytes little-endian from guest address a, zero-extended.";
+    Store = "store", args 2, result false, imm Size, effects true,
+        "Stores the low `imm` bytes of b to guest address a.";
+    LoadV = "loadv", args 1, result false, imm VecAccess, effects true,
+        "Loads bytes from guest address a into a vector register, zeroing the rest.";
+    StoreV = "storev", args 1, result false, imm VecAccess, effects true,
+        "Stores the low bytes of a vector register to guest address a.";
+    StoreEx = "storeex", args 2, result true, imm Size, effects true,
+        "Store-exclusive: if the monitor holds address a, atomically replaces the value it saw with b; 0 on success, 1 on failure. Clears the monitor.";
+    Fence = "fence", args 0, result false, imm None, effects true,
+        "Full memory barrier.";
+    Call = "call", args 3, result true, imm None, effects true,
+        "Calls the instruction's helper with the CPU state and a, b, c.";
+}
+
+/// ARM condition `cond` evaluated on NZCV in ARM layout (bits 31..28).
+pub fn cond_holds(cond: u32, nzcv: u64) -> bool {
+    let n = nzcv >> 31 & 1 == 1;
+    let z = nzcv >> 30 & 1 == 1;
+    let c = nzcv >> 29 & 1 == 1;
+    let v = nzcv >> 28 & 1 == 1;
+    let r = match cond >> 1 {
+        0 => z,
+        1 => c,
+        2 => n,
+        3 => v,
+        4 => c && !z,
+        5 => n == v,
+        6 => n == v && !z,
+        _ => true,
+    };
+    if cond & 1 == 1 && cond != 15 { !r } else { r }
+}
+
+/// Names of the ARM condition codes, indexed by their encoding.
+pub const COND_NAMES: [&str; 16] = [
+    "eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al", "nv",
+];

@@ -1,0 +1,139 @@
+//! Block-local optimisation passes run between lifting and code generation.
+//!
+//! All passes keep value numbers stable (removed instructions leave gaps), so side tables built
+//! from the lifted block stay valid.
+
+use crate::{Block, Op, Term, Val};
+
+/// Runs every pass in order: get/set forwarding, dead store removal, dead code removal.
+pub fn optimize(b: &mut Block) {
+    forward_getreg(b);
+    remove_dead_setreg(b);
+    remove_dead_code(b);
+}
+
+/// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call between,
+/// since helpers may write any slot) is replaced by `v`.
+pub fn forward_getreg(b: &mut Block) {
+    let mut known: Vec<(u64, Val)> = Vec::new();
+    let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
+    let mut keep = Vec::with_capacity(b.insts.len());
+    for mut i in b.insts.drain(..) {
+        let arity = i.op.info().arity;
+        for a in &mut i.args[..arity] {
+            *a = subst[a.0 as usize];
+        }
+        match i.op {
+            Op::GetReg => {
+                if let Some(&(_, v)) = known.iter().find(|(s, _)| *s == i.imm) {
+                    subst[i.dst.expect("getreg defines").0 as usize] = v;
+                    continue;
+                }
+                known.push((i.imm, i.dst.expect("getreg defines")));
+            }
+            Op::SetReg => {
+                known.retain(|(s, _)| *s != i.imm);
+                known.push((i.imm, i.args[0]));
+            }
+            Op::Call | Op::StoreEx => known.clear(),
+            _ => {}
+        }
+        keep.push(i);
+    }
+    b.insts = keep;
+    match &mut b.term {
+        Term::JumpReg(v) | Term::Branch { cond: v, .. } => *v = subst[v.0 as usize],
+        _ => {}
+    }
+}
+
+/// Removes a `setreg s` when a later `setreg s` overwrites it before anything can read the slot:
+/// no `getreg s`, no helper call and no store-exclusive between them. This is what removes flag
+/// computations no instruction reads.
+pub fn remove_dead_setreg(b: &mut Block) {
+    let mut overwritten: Vec<u64> = Vec::new();
+    let mut dead = vec![false; b.insts.len()];
+    for (idx, i) in b.insts.iter().enumerate().rev() {
+        match i.op {
+            Op::SetReg => {
+                if overwritten.contains(&i.imm) {
+                    dead[idx] = true;
+                } else {
+                    overwritten.push(i.imm);
+                }
+            }
+            Op::GetReg => overwritten.retain(|s| *s != i.imm),
+            Op::Call | Op::StoreEx => overwritten.clear(),
+            _ => {}
+        }
+    }
+    let mut idx = 0;
+    b.insts.retain(|_| {
+        idx += 1;
+        !dead[idx - 1]
+    });
+}
+
+/// Removes instructions without side effects whose value nothing uses.
+pub fn remove_dead_code(b: &mut Block) {
+    let mut used = vec![false; b.num_vals as usize];
+    match b.term {
+        Term::JumpReg(v) | Term::Branch { cond: v, .. } => used[v.0 as usize] = true,
+        _ => {}
+    }
+    let mut live = vec![true; b.insts.len()];
+    for (idx, i) in b.insts.iter().enumerate().rev() {
+        let info = i.op.info();
+        let needed = info.effects || i.dst.is_some_and(|d| used[d.0 as usize]);
+        if !needed {
+            live[idx] = false;
+            continue;
+        }
+        for a in &i.args[..info.arity] {
+            used[a.0 as usize] = true;
+        }
+    }
+    let mut idx = 0;
+    b.insts.retain(|_| {
+        idx += 1;
+        live[idx - 1]
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Builder, verify};
+
+    #[test]
+    fn dead_flags_are_removed() {
+        let mut b = Builder::new(0);
+        let x = b.get(1);
+        let f1 = b.un(Op::LogicFlags, x, 64);
+        b.set(33, f1);
+        let y = b.get(1);
+        let f2 = b.un(Op::LogicFlags, y, 32);
+        b.set(33, f2);
+        let mut blk = b.finish(Term::Jump(4));
+        optimize(&mut blk);
+        verify(&blk).unwrap();
+        let text = blk.to_string();
+        assert!(!text.contains("logic.flags.64"), "{text}");
+        assert!(text.contains("logic.flags.32"), "{text}");
+        assert_eq!(text.matches("getreg").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn setreg_then_getreg_is_forwarded() {
+        let mut b = Builder::new(0);
+        let k = b.konst(7);
+        b.set(3, k);
+        let g = b.get(3);
+        b.set(4, g);
+        let mut blk = b.finish(Term::JumpReg(g));
+        optimize(&mut blk);
+        verify(&blk).unwrap();
+        assert_eq!(blk.term, Term::JumpReg(k));
+        assert!(!blk.to_string().contains("getreg"));
+    }
+}
