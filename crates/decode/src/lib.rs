@@ -1,14 +1,229 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Bit-pattern decode tables.
+//!
+//! Each ISA's instructions are listed once as [`Entry`] rows: an identifier the lifter matches
+//! on, the mnemonic, a 32-character bit pattern and a [`Class`]. The same rows feed the decoder
+//! ([`Decoder`]), mnemonic names for logs, and the random-encoding generators of the fuzzers and
+//! differential tests ([`Decoder::random_word`]).
+//!
+//! Pattern syntax (most significant bit first, spaces and `_` ignored, 32 bits in all):
+//! `0`/`1` are fixed bits, `x` is a bit the instruction ignores, and any other letter is a field
+//! bit: all bits with the same letter form one field, concatenated in pattern order.
+
+#![deny(missing_docs)]
+
+pub mod a64_base;
+pub mod a64_simd;
+
+use std::fmt;
+
+/// Broad instruction classes, used to select generators in tests and fuzzers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Class {
+    /// Data processing with an immediate (add/sub, logical, move wide, bitfield, extract, PC-rel).
+    DpImm,
+    /// Data processing with registers (shifted/extended add/sub, logical, adc, ccmp, csel,
+    /// 1- and 2-source, 3-source multiply).
+    DpReg,
+    /// Branches, exception generation, system instructions.
+    Branch,
+    /// System register moves, hints and barriers.
+    System,
+    /// Loads and stores of general registers.
+    LoadStore,
+    /// Load/store exclusive and acquire/release.
+    Exclusive,
+    /// Loads and stores of FP/SIMD registers.
+    LoadStoreSimd,
+    /// Scalar floating point.
+    Fp,
+    /// Advanced SIMD.
+    Simd,
+    /// Cryptographic extension.
+    Crypto,
+    /// Atomic memory operations (LSE).
+    Atomic,
+}
+
+/// One row of a decode table.
+#[derive(Debug)]
+pub struct Entry<Id: 'static> {
+    /// Identifier the lifter dispatches on.
+    pub id: Id,
+    /// Mnemonic (lower case), for logs and disassembly.
+    pub mnemonic: &'static str,
+    /// The bit pattern (see the crate docs).
+    pub pattern: &'static str,
+    /// The instruction class.
+    pub class: Class,
+}
+
+/// Declares a decode table: an identifier enum and a static slice of [`Entry`] rows.
+#[macro_export]
+macro_rules! decode_table {
+    ($(#[$m:meta])* $idty:ident, $table:ident, $( $id:ident = $mn:literal, $pat:literal, $class:ident; )*) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)]
+        pub enum $idty { $( $id, )* }
+
+        /// The table rows, in declaration order.
+        pub static $table: &[$crate::Entry<$idty>] = &[
+            $( $crate::Entry { id: $idty::$id, mnemonic: $mn, pattern: $pat, class: $crate::Class::$class }, )*
+        ];
+    };
+}
+
+/// Bits of a pattern, after removing spaces and underscores.
+fn pattern_bits(p: &str) -> impl Iterator<Item = u8> + '_ {
+    p.bytes().filter(|b| *b != b' ' && *b != b'_')
+}
+
+/// Fixed-bit mask and value of a pattern.
+pub fn mask_value(pattern: &str) -> (u32, u32) {
+    let (mut mask, mut value) = (0u32, 0u32);
+    for (i, b) in pattern_bits(pattern).enumerate() {
+        let bit = 31 - i as u32;
+        match b {
+            b'0' => mask |= 1 << bit,
+            b'1' => {
+                mask |= 1 << bit;
+                value |= 1 << bit;
+            }
+            _ => {}
+        }
+    }
+    (mask, value)
+}
+
+/// A decoded instruction: the matching row and the word.
+#[derive(Clone, Copy)]
+pub struct Match<Id: 'static> {
+    /// The table row.
+    pub entry: &'static Entry<Id>,
+    /// The instruction word.
+    pub word: u32,
+}
+
+impl<Id: Copy> Match<Id> {
+    /// The identifier.
+    pub fn id(&self) -> Id {
+        self.entry.id
+    }
+
+    /// Field `letter`, zero-extended; 0 if the pattern has no such letter.
+    pub fn f(&self, letter: char) -> u32 {
+        self.field(letter).0
+    }
+
+    /// Field `letter` sign-extended from its width.
+    pub fn fs(&self, letter: char) -> i64 {
+        let (v, w) = self.field(letter);
+        if w == 0 {
+            return 0;
+        }
+        ((v as i64) << (64 - w)) >> (64 - w)
+    }
+
+    /// Field `letter` as (value, width in bits).
+    pub fn field(&self, letter: char) -> (u32, u32) {
+        let (mut v, mut w) = (0u32, 0u32);
+        for (i, b) in pattern_bits(self.entry.pattern).enumerate() {
+            if b as char == letter {
+                v = v << 1 | (self.word >> (31 - i)) & 1;
+                w += 1;
+            }
+        }
+        (v, w)
+    }
+}
+
+impl<Id: fmt::Debug> fmt::Debug for Match<Id> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({:?}) {:#010x}", self.entry.mnemonic, self.entry.id, self.word)
+    }
+}
+
+/// A matcher built from a table: rows are tried most-specific first (most fixed bits), within
+/// buckets keyed by bits 28..25 (the A64/A32 top-level group field).
+pub struct Decoder<Id: 'static> {
+    buckets: Vec<Vec<(u32, u32, &'static Entry<Id>)>>,
+    table: &'static [Entry<Id>],
+}
+
+impl<Id: Copy + 'static> Decoder<Id> {
+    /// Builds a decoder; panics if a pattern is not 32 bits (a bug in the table, caught by tests).
+    pub fn new(table: &'static [Entry<Id>]) -> Decoder<Id> {
+        let mut rows: Vec<(u32, u32, &'static Entry<Id>)> = table
+            .iter()
+            .map(|e| {
+                assert_eq!(pattern_bits(e.pattern).count(), 32, "pattern of {} is not 32 bits", e.mnemonic);
+                let (m, v) = mask_value(e.pattern);
+                (m, v, e)
+            })
+            .collect();
+        rows.sort_by_key(|(m, _, _)| std::cmp::Reverse(m.count_ones()));
+        let buckets = (0..16u32)
+            .map(|k| {
+                rows.iter()
+                    .filter(|(m, v, _)| (k << 25) & m & (0xf << 25) == v & (0xf << 25) & m)
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        Decoder { buckets, table }
+    }
+
+    /// The row matching `word`, if any.
+    pub fn decode(&self, word: u32) -> Option<Match<Id>> {
+        self.buckets[(word >> 25 & 0xf) as usize]
+            .iter()
+            .find(|(m, v, _)| word & m == *v)
+            .map(|(_, _, e)| Match { entry: e, word })
+    }
+
+    /// The table this decoder was built from.
+    pub fn table(&self) -> &'static [Entry<Id>] {
+        self.table
+    }
+
+    /// A word matching `entry`'s pattern with its free bits drawn from `rand` (a caller-supplied
+    /// random source), or `None` if the drawn word decodes to a more specific row instead.
+    pub fn random_word(&self, entry: &'static Entry<Id>, rand: u32) -> Option<u32>
+    where
+        Id: PartialEq,
+    {
+        let (m, v) = mask_value(entry.pattern);
+        let w = v | (rand & !m);
+        match self.decode(w) {
+            Some(hit) if std::ptr::eq(hit.entry, entry) => Some(w),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    decode_table! {
+        TestId, TEST,
+        Wide = "wide", "0000 aaaa bbbb cccc dddd xxxx xxxx xxxx", DpImm;
+        Narrow = "narrow", "0000 1111 bbbb cccc dddd xxxx xxxx xxxx", DpImm;
+    }
+
     #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    fn most_specific_wins_and_fields_extract() {
+        let d = Decoder::new(TEST);
+        let m = d.decode(0x0f12_3000).unwrap();
+        assert_eq!(m.id(), TestId::Narrow);
+        let m = d.decode(0x0512_3000).unwrap();
+        assert_eq!(m.id(), TestId::Wide);
+        assert_eq!(m.f('a'), 5);
+        assert_eq!(m.f('b'), 1);
+        assert_eq!(m.fs('c'), 2);
+        assert_eq!(m.f('d'), 3);
+        assert!(d.decode(0x8000_0000).is_none());
+        assert_eq!(d.random_word(&TEST[0], 0xffff_ffff), None);
+        assert_eq!(d.random_word(&TEST[0], 0x0100_0000), Some(0x0100_0000));
     }
 }
