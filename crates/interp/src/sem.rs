@@ -1,0 +1,143 @@
+//! Pure semantic functions of the IR's arithmetic opcodes, shared by the interpreter and by
+//! tests of the JIT (the expected value of an op on given inputs).
+
+/// Mask of the low `w` bits (w is 32 or 64).
+pub fn mask(w: u32) -> u64 {
+    if w >= 64 { u64::MAX } else { (1u64 << w) - 1 }
+}
+
+/// Zero-extends from `bits` bits.
+pub fn zext(x: u64, bits: u32) -> u64 {
+    x & mask(bits)
+}
+
+/// Zero-extends from `size` bytes.
+pub fn zext_size(x: u64, size: usize) -> u64 {
+    zext(x, size as u32 * 8)
+}
+
+/// Sign-extends from `bits` bits to 64.
+pub fn sext(x: u64, bits: u32) -> u64 {
+    let s = 64 - bits;
+    (((x << s) as i64) >> s) as u64
+}
+
+/// ARM UDIV at width `w`: division by zero gives 0.
+pub fn udiv(a: u64, b: u64, w: u32) -> u64 {
+    let (a, b) = (a & mask(w), b & mask(w));
+    if b == 0 { 0 } else { a / b }
+}
+
+/// ARM SDIV at width `w`: division by zero gives 0, MIN / -1 gives MIN.
+pub fn sdiv(a: u64, b: u64, w: u32) -> u64 {
+    let (a, b) = (sext(a, w) as i64, sext(b, w) as i64);
+    if b == 0 { 0 } else { (a.wrapping_div(b) as u64) & mask(w) }
+}
+
+/// Shift left by `b` modulo `w`.
+pub fn shl(a: u64, b: u64, w: u32) -> u64 {
+    (a << (b % w as u64)) & mask(w)
+}
+
+/// Logical shift right by `b` modulo `w`.
+pub fn lshr(a: u64, b: u64, w: u32) -> u64 {
+    (a & mask(w)) >> (b % w as u64)
+}
+
+/// Arithmetic shift right by `b` modulo `w`.
+pub fn ashr(a: u64, b: u64, w: u32) -> u64 {
+    ((sext(a, w) as i64 >> (b % w as u64)) as u64) & mask(w)
+}
+
+/// Rotate right by `b` modulo `w`.
+pub fn ror(a: u64, b: u64, w: u32) -> u64 {
+    if w == 32 {
+        (a as u32).rotate_right((b % 32) as u32) as u64
+    } else {
+        a.rotate_right((b % 64) as u32)
+    }
+}
+
+/// Count leading zeros at width `w`.
+pub fn clz(a: u64, w: u32) -> u64 {
+    if w == 32 { (a as u32).leading_zeros() as u64 } else { a.leading_zeros() as u64 }
+}
+
+/// Count leading sign bits (not counting the sign bit itself) at width `w`.
+pub fn cls(a: u64, w: u32) -> u64 {
+    if w == 32 {
+        let x = a as u32;
+        ((x ^ ((x as i32) >> 1) as u32) << 1 | 1).leading_zeros() as u64
+    } else {
+        ((a ^ ((a as i64) >> 1) as u64) << 1 | 1).leading_zeros() as u64
+    }
+}
+
+/// Reverse bits at width `w`.
+pub fn rbit(a: u64, w: u32) -> u64 {
+    if w == 32 { (a as u32).reverse_bits() as u64 } else { a.reverse_bits() }
+}
+
+/// Reverse bytes at width `w`.
+pub fn bswap(a: u64, w: u32) -> u64 {
+    if w == 32 { (a as u32).swap_bytes() as u64 } else { a.swap_bytes() }
+}
+
+/// a + b + carry-in at width `w`.
+pub fn addc(a: u64, b: u64, c: u64, w: u32) -> u64 {
+    a.wrapping_add(b).wrapping_add(c & 1) & mask(w)
+}
+
+/// NZCV (ARM layout) of a + b + carry-in at width `w`.
+pub fn addc_flags(a: u64, b: u64, c: u64, w: u32) -> u64 {
+    let m = mask(w);
+    let (a, b, c) = (a & m, b & m, c & 1);
+    let wide = a as u128 + b as u128 + c as u128;
+    let r = (wide as u64) & m;
+    let sign = 1u64 << (w - 1);
+    let n = r & sign != 0;
+    let z = r == 0;
+    let carry = wide >> w != 0;
+    let v = (a ^ r) & (b ^ r) & sign != 0;
+    (n as u64) << 31 | (z as u64) << 30 | (carry as u64) << 29 | (v as u64) << 28
+}
+
+/// NZCV with N and Z from `a` at width `w`, C = V = 0.
+pub fn logic_flags(a: u64, w: u32) -> u64 {
+    let r = a & mask(w);
+    let n = r >> (w - 1) & 1;
+    (n << 31) | ((r == 0) as u64) << 30
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_edge_cases() {
+        // 0x7fffffff + 1 at 32 bits: N and V set.
+        assert_eq!(addc_flags(0x7fff_ffff, 1, 0, 32), 0x9000_0000);
+        // SUBS 5 - 5 = 5 + !5 + 1: Z and C set.
+        assert_eq!(addc_flags(5, !5, 1, 64), 0x6000_0000);
+        // 0 - 1: N set, C clear (borrow).
+        assert_eq!(addc_flags(0, !1, 1, 64), 0x8000_0000);
+        assert_eq!(logic_flags(0x8000_0000, 32), 0x8000_0000);
+        assert_eq!(logic_flags(0x1_0000_0000, 32), 0x4000_0000);
+    }
+
+    #[test]
+    fn division_and_bits() {
+        assert_eq!(udiv(7, 0, 64), 0);
+        assert_eq!(sdiv(0x8000_0000, 0xffff_ffff, 32), 0x8000_0000);
+        assert_eq!(sdiv(i64::MIN as u64, u64::MAX, 64), i64::MIN as u64);
+        assert_eq!(sdiv((-7i64) as u64, 2, 64), (-3i64) as u64);
+        assert_eq!(cls(0, 64), 63);
+        assert_eq!(cls(u64::MAX, 64), 63);
+        assert_eq!(cls(0xffff_ffff, 32), 31);
+        assert_eq!(cls(1, 32), 30);
+        assert_eq!(clz(0, 32), 32);
+        assert_eq!(ror(1, 33, 32), 0x8000_0000);
+        assert_eq!(ashr(0x8000_0000, 31, 32), 0xffff_ffff);
+        assert_eq!(shl(1, 64, 64), 1);
+    }
+}
