@@ -1,0 +1,186 @@
+//! Command line parsing, compatible with qemu-user's flags and environment variables.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+/// Everything the command line and environment ask for.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// `-L path` / `QEMU_LD_PREFIX`: the guest's root for the ELF interpreter and absolute paths.
+    pub sysroot: Option<PathBuf>,
+    /// `-E var=value` / `-U var`: edits to the guest environment, in order.
+    pub env_edits: Vec<EnvEdit>,
+    /// `-0 argv0`: the guest's argv[0] instead of the program path.
+    pub argv0: Option<OsString>,
+    /// `-d item,...` / `QEMU_LOG`: debug output items.
+    pub log_items: Vec<String>,
+    /// `-strace` / `QEMU_STRACE`: log every syscall.
+    pub strace: bool,
+    /// `--interp` / `ARMRUN_INTERP=1`: run on the reference interpreter instead of the JIT.
+    pub interp: bool,
+    /// The program to run.
+    pub program: PathBuf,
+    /// Its arguments (after the program).
+    pub args: Vec<OsString>,
+}
+
+/// One change to the guest environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvEdit {
+    /// Set `var=value`.
+    Set(OsString),
+    /// Remove `var`.
+    Unset(OsString),
+}
+
+/// What the command line asks for besides running a program.
+#[derive(Debug)]
+pub enum Parsed {
+    /// Run the program.
+    Run(Box<Options>),
+    /// Print help and exit 0.
+    Help,
+    /// Print the version and exit 0.
+    Version,
+}
+
+/// Usage text.
+pub const USAGE: &str = "usage: armrun [options] program [arguments...]
+Runs a Linux ARM (AArch64) program on this x86-64 host.
+
+Options (qemu-user compatible):
+  -L path        guest root for the ELF interpreter and absolute paths (QEMU_LD_PREFIX)
+  -E var=value   set a variable in the guest environment (QEMU_SET_ENV, comma separated)
+  -U var         remove a variable from the guest environment (QEMU_UNSET_ENV)
+  -0 argv0       pass argv0 as the guest's argv[0]
+  -d item[,...]  debug log items: in_asm, op, unimp, strace (QEMU_LOG)
+  -strace        log system calls (QEMU_STRACE)
+  -cpu model     accepted for compatibility; ignored
+  --interp       run on the reference IR interpreter instead of the JIT (ARMRUN_INTERP=1)
+  -h, -help      this text
+  -version       print the version
+";
+
+fn env_list(var: &str) -> Vec<OsString> {
+    std::env::var_os(var)
+        .map(|v| v.as_bytes().split(|b| *b == b',').map(|s| OsStr::from_bytes(s).to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// Parses `args` (without argv[0]); environment variables supply defaults as in qemu-user.
+pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
+    let mut o = Options {
+        sysroot: std::env::var_os("QEMU_LD_PREFIX").map(PathBuf::from),
+        strace: std::env::var_os("QEMU_STRACE").is_some(),
+        interp: std::env::var("ARMRUN_INTERP").is_ok_and(|v| v == "1"),
+        ..Options::default()
+    };
+    o.env_edits.extend(env_list("QEMU_SET_ENV").into_iter().map(EnvEdit::Set));
+    o.env_edits.extend(env_list("QEMU_UNSET_ENV").into_iter().map(EnvEdit::Unset));
+    if let Ok(items) = std::env::var("QEMU_LOG") {
+        o.log_items.extend(items.split(',').map(str::to_owned));
+    }
+    let mut i = 0;
+    let value = |i: &mut usize, flag: &str| -> Result<OsString, String> {
+        *i += 1;
+        args.get(*i).cloned().ok_or_else(|| format!("option {flag} needs an argument"))
+    };
+    while i < args.len() {
+        let a = args[i].to_string_lossy();
+        if !a.starts_with('-') || a == "-" {
+            break;
+        }
+        // qemu accepts both -opt and --opt.
+        let flag = a.strip_prefix("--").map(|s| format!("-{s}")).unwrap_or_else(|| a.to_string());
+        match flag.as_str() {
+            "-L" => o.sysroot = Some(PathBuf::from(value(&mut i, "-L")?)),
+            "-E" => o.env_edits.push(EnvEdit::Set(value(&mut i, "-E")?)),
+            "-U" => o.env_edits.push(EnvEdit::Unset(value(&mut i, "-U")?)),
+            "-0" => o.argv0 = Some(value(&mut i, "-0")?),
+            "-d" => {
+                let v = value(&mut i, "-d")?;
+                o.log_items.extend(v.to_string_lossy().split(',').map(str::to_owned));
+            }
+            "-strace" => o.strace = true,
+            "-interp" => o.interp = true,
+            "-cpu" => {
+                value(&mut i, "-cpu")?;
+            }
+            "-h" | "-help" => return Ok(Parsed::Help),
+            "-version" => return Ok(Parsed::Version),
+            _ => return Err(format!("unknown option '{a}' (see armrun -h)")),
+        }
+        i += 1;
+    }
+    let Some(program) = args.get(i) else {
+        return Err("no program given (see armrun -h)".into());
+    };
+    o.program = PathBuf::from(program);
+    o.args = args[i + 1..].to_vec();
+    if o.log_items.iter().any(|s| s == "strace") {
+        o.strace = true;
+    }
+    Ok(Parsed::Run(Box::new(o)))
+}
+
+/// The guest environment: the host's, edited by `-E`/`-U`.
+pub fn guest_env(edits: &[EnvEdit]) -> Vec<Vec<u8>> {
+    let mut env: Vec<Vec<u8>> = std::env::vars_os()
+        .map(|(k, v)| {
+            let mut e = k.as_bytes().to_vec();
+            e.push(b'=');
+            e.extend_from_slice(v.as_bytes());
+            e
+        })
+        .collect();
+    let key = |e: &[u8]| e.split(|b| *b == b'=').next().unwrap_or_default().to_vec();
+    for edit in edits {
+        match edit {
+            EnvEdit::Set(kv) => {
+                let k = key(kv.as_bytes());
+                env.retain(|e| key(e) != k);
+                env.push(kv.as_bytes().to_vec());
+            }
+            EnvEdit::Unset(k) => env.retain(|e| key(e) != k.as_bytes()),
+        }
+    }
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn parses_qemu_flags() {
+        let Parsed::Run(o) = parse(&os(&["-L", "/sys", "-E", "A=1", "-U", "B", "-0", "x", "-d", "in_asm,unimp", "prog", "-L", "arg"])).unwrap() else {
+            panic!("expected run");
+        };
+        assert_eq!(o.sysroot.as_deref(), Some(std::path::Path::new("/sys")));
+        assert_eq!(o.env_edits, vec![EnvEdit::Set("A=1".into()), EnvEdit::Unset("B".into())]);
+        assert_eq!(o.argv0.as_deref(), Some(OsStr::new("x")));
+        assert_eq!(o.log_items, vec!["in_asm", "unimp"]);
+        assert_eq!(o.program, PathBuf::from("prog"));
+        assert_eq!(o.args, os(&["-L", "arg"]));
+    }
+
+    #[test]
+    fn errors_are_messages() {
+        assert!(parse(&os(&[])).is_err());
+        assert!(parse(&os(&["-L"])).is_err());
+        assert!(parse(&os(&["-bogus", "x"])).is_err());
+        assert!(matches!(parse(&os(&["-version"])), Ok(Parsed::Version)));
+    }
+
+    #[test]
+    fn env_edits_apply_in_order() {
+        let env = guest_env(&[EnvEdit::Set("ARMRUN_T=1".into()), EnvEdit::Unset("ARMRUN_T".into()), EnvEdit::Set("ARMRUN_U=2".into())]);
+        assert!(!env.iter().any(|e| e.starts_with(b"ARMRUN_T=")));
+        assert!(env.iter().any(|e| e == b"ARMRUN_U=2"));
+    }
+}

@@ -1,0 +1,80 @@
+//! Shared helpers for armrun's integration tests: building guest programs with Debian's cross
+//! compilers and running them under armrun and the qemu-user-static oracle.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// The armrun binary under test.
+pub fn armrun() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_armrun"))
+}
+
+static BUILD_LOCK: Mutex<()> = Mutex::new(());
+
+/// Compiles `tests/guest/NAME.c` with `cc` and `flags` (once per flavour) and returns the binary.
+pub fn guest(name: &str, cc: &str, flags: &[&str]) -> PathBuf {
+    let _g = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let src = repo().join("tests/guest").join(format!("{name}.c"));
+    let tag = format!("{cc}{}", flags.join("")).replace(['/', ' ', '='], "_");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("guest").join(tag);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join(name);
+    let fresh = out.metadata().and_then(|o| o.modified()).ok() >= src.metadata().and_then(|s| s.modified()).ok();
+    if !fresh || !out.exists() {
+        let st = Command::new(cc)
+            .args(flags)
+            .arg("-o")
+            .arg(&out)
+            .arg(&src)
+            .status()
+            .unwrap_or_else(|e| panic!("{cc} not runnable ({e}); run the README's test command, which installs it"));
+        assert!(st.success(), "compiling {name} with {cc} failed");
+    }
+    out
+}
+
+/// An AArch64 static guest built with `aarch64-linux-gnu-gcc -static -O2`.
+pub fn a64_static(name: &str) -> PathBuf {
+    guest(name, "aarch64-linux-gnu-gcc", &["-static", "-O2"])
+}
+
+/// How a run ended and what it printed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Exit code, or 128 + signal.
+    pub status: i32,
+    /// Standard output.
+    pub stdout: String,
+}
+
+fn outcome(o: Output) -> Outcome {
+    use std::os::unix::process::ExitStatusExt;
+    let status = o.status.code().unwrap_or_else(|| 128 + o.status.signal().unwrap_or(0));
+    Outcome { status, stdout: String::from_utf8_lossy(&o.stdout).into_owned() }
+}
+
+/// Runs `prog args` under armrun with extra armrun flags.
+pub fn run_armrun(flags: &[&str], prog: &Path, args: &[&str], env: &[(&str, &str)]) -> (Outcome, String) {
+    let o = Command::new(armrun()).args(flags).arg(prog).args(args).envs(env.iter().copied()).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    (outcome(o), err)
+}
+
+/// Runs `prog args` under qemu-aarch64-static, the oracle.
+pub fn run_qemu(prog: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let o = Command::new("qemu-aarch64-static")
+        .arg(prog)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("qemu-aarch64-static not runnable; run the README's test command, which installs it");
+    outcome(o)
+}

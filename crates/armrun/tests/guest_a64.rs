@@ -1,0 +1,83 @@
+//! Guest C programs under `tests/guest/`, built for AArch64 with Debian's cross compiler, must
+//! give identical stdout and exit status under armrun's JIT, armrun's interpreter and
+//! qemu-aarch64-static. armrun loads the program itself (it never execs it), so binfmt_misc
+//! entries cannot stand in for it; `ran_by_armrun` proves that with armrun's own translation log.
+
+mod common;
+use common::*;
+
+/// Runs the program three ways and checks they agree; returns the JIT's outcome.
+fn agree(name: &str, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let prog = a64_static(name);
+    let (jit, jit_err) = run_armrun(&[], &prog, args, env);
+    let (interp, interp_err) = run_armrun(&["--interp"], &prog, args, env);
+    let qemu = run_qemu(&prog, args, env);
+    assert_eq!(jit, qemu, "{name}: JIT differs from qemu; armrun stderr:\n{jit_err}");
+    assert_eq!(interp, qemu, "{name}: interpreter differs from qemu; armrun stderr:\n{interp_err}");
+    jit
+}
+
+#[test]
+fn hello() {
+    let o = agree("hello", &[], &[]);
+    assert_eq!(o.stdout, "hello, world\n");
+    assert_eq!(o.status, 0);
+}
+
+#[test]
+fn args_env_and_exit_status() {
+    let o = agree("args_env", &["first", "second arg", "7"], &[("ARMRUN_TEST_VAR", "xyz")]);
+    assert_eq!(o.status, 7);
+    assert!(o.stdout.contains("argv[2]=second arg\n"), "{}", o.stdout);
+    assert!(o.stdout.contains("ARMRUN_TEST_VAR=xyz\n"), "{}", o.stdout);
+    assert!(o.stdout.contains("pagesz=4096\n"), "{}", o.stdout);
+}
+
+#[test]
+fn malloc_and_qsort() {
+    let o = agree("malloc_qsort", &[], &[]);
+    assert!(o.stdout.contains("big ok=1"), "{}", o.stdout);
+}
+
+#[test]
+fn printf_formats() {
+    let o = agree("printf", &[], &[]);
+    assert!(o.stdout.contains("0.10000000000000001 0.33333333333333331 0x1.8p+0"), "{}", o.stdout);
+}
+
+#[test]
+fn string_functions() {
+    let o = agree("strings", &[], &[]);
+    assert!(o.stdout.contains("hello, world 12"), "{}", o.stdout);
+}
+
+#[test]
+fn file_io() {
+    let base = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fileio");
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    let dir = base.join("fileio");
+    let o = agree("fileio", &[dir.to_str().unwrap()], &[]);
+    assert!(o.stdout.contains("lines=100 sum=4950"), "{}", o.stdout);
+    assert!(o.stdout.contains("entries=2"), "{}", o.stdout);
+}
+
+#[test]
+fn mmap_and_mremap() {
+    let o = agree("mmap", &[], &[]);
+    assert!(o.stdout.ends_with("done\n"), "{}", o.stdout);
+}
+
+#[test]
+fn integer_workload() {
+    let o = agree("intbench", &[], &[]);
+    assert_eq!(o.stdout, "primes=148933 crc=bd959d7a hits=2939719\n");
+}
+
+#[test]
+fn ran_by_armrun() {
+    let prog = a64_static("hello");
+    let (o, err) = run_armrun(&["-d", "in_asm"], &prog, &[], &[]);
+    assert_eq!(o.stdout, "hello, world\n");
+    assert!(err.contains("IN:") && err.contains("svc"), "armrun's translation log is missing:\n{err}");
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The full test suite: installs what it needs, then checks formatting, lints, unit, differential
+# and guest-program tests, and that the fuzz targets build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -q -- -D warnings
+cargo test --workspace --release
+if [ -f fuzz/Cargo.toml ]; then
+    cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-check
+fi
