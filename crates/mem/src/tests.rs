@@ -1,0 +1,233 @@
+//! Unit tests for the guest address space.
+
+use super::*;
+
+const R: i32 = libc::PROT_READ;
+const W: i32 = libc::PROT_WRITE;
+const X: i32 = libc::PROT_EXEC;
+const ANON: i32 = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+const FIXED: i32 = ANON | libc::MAP_FIXED;
+
+fn regs(m: &GuestMem) -> Vec<(u64, u64, i32)> {
+    m.regions().collect()
+}
+
+#[test]
+fn regions_split_and_merge() {
+    let mut r = regions::Regions::default();
+    r.insert(0x1000, 0x5000, R);
+    r.insert(0x2000, 0x3000, R | W);
+    assert_eq!(
+        r.iter().collect::<Vec<_>>(),
+        vec![
+            (0x1000, 0x2000, R),
+            (0x2000, 0x3000, R | W),
+            (0x3000, 0x5000, R)
+        ]
+    );
+    r.insert(0x2000, 0x3000, R);
+    assert_eq!(r.iter().collect::<Vec<_>>(), vec![(0x1000, 0x5000, R)]);
+    r.carve(0x2000, 0x4000);
+    assert_eq!(
+        r.iter().collect::<Vec<_>>(),
+        vec![(0x1000, 0x2000, R), (0x4000, 0x5000, R)]
+    );
+    assert_eq!(
+        r.gaps(0x0, 0x6000),
+        vec![(0, 0x1000), (0x2000, 0x4000), (0x5000, 0x6000)]
+    );
+    assert_eq!(r.find_top_down(0x1000, 0x5000, 0x2000), Some(0x2000));
+    assert_eq!(r.find_top_down(0x1000, 0x5000, 0x3000), None);
+}
+
+#[test]
+fn map_unmap_protect_split_64() {
+    let mut m = GuestMem::new64();
+    let a = m.map(0, 4 * PAGE, R | W, ANON, -1, 0).unwrap();
+    assert_eq!(regs(&m), vec![(a, a + 4 * PAGE, R | W)]);
+    m.protect(a + PAGE, PAGE, R).unwrap();
+    assert_eq!(
+        regs(&m),
+        vec![
+            (a, a + PAGE, R | W),
+            (a + PAGE, a + 2 * PAGE, R),
+            (a + 2 * PAGE, a + 4 * PAGE, R | W)
+        ]
+    );
+    assert_eq!(
+        m.check(a + PAGE, 1, W),
+        Err(Fault {
+            addr: a + PAGE,
+            prot: W
+        })
+    );
+    assert!(m.check(a + PAGE, 1, R).is_ok());
+    m.unmap(a + 2 * PAGE, PAGE).unwrap();
+    assert_eq!(
+        m.check(a, 4 * PAGE, R),
+        Err(Fault {
+            addr: a + 2 * PAGE,
+            prot: R
+        })
+    );
+    // mprotect over a hole fails like Linux.
+    assert_eq!(m.protect(a, 4 * PAGE, R), Err(libc::ENOMEM));
+    m.write_u64(a + 8, 0x1122_3344_5566_7788).unwrap();
+    assert_eq!(m.read_u64(a + 8).unwrap(), 0x1122_3344_5566_7788);
+    assert_eq!(m.read_u32(a + 12).unwrap(), 0x1122_3344);
+    assert!(m.write(a + PAGE, b"x").is_err());
+    // Bad arguments.
+    assert_eq!(m.map(0, 0, R, ANON, -1, 0), Err(libc::EINVAL));
+    assert_eq!(m.map(a + 1, PAGE, R, FIXED, -1, 0), Err(libc::EINVAL));
+    assert_eq!(m.unmap(a + 1, PAGE), Err(libc::EINVAL));
+}
+
+#[test]
+fn fixed_refuses_host_memory_64() {
+    let mut m = GuestMem::new64();
+    // A heap allocation is host memory armrun owns: a guest MAP_FIXED over it must fail.
+    let b = vec![0u8; 64 * 1024];
+    let addr = page_down(b.as_ptr() as u64);
+    assert_eq!(m.map(addr, PAGE, R | W, FIXED, -1, 0), Err(libc::ENOMEM));
+    assert_eq!(
+        m.map(addr, PAGE, R | W, ANON | MAP_FIXED_NOREPLACE, -1, 0),
+        Err(libc::EEXIST)
+    );
+    // MAP_FIXED over the guest's own mapping is fine and replaces it.
+    let a = m.map(0, 2 * PAGE, R, ANON, -1, 0).unwrap();
+    assert_eq!(m.map(a, PAGE, R | W, FIXED, -1, 0), Ok(a));
+    assert_eq!(
+        regs(&m),
+        vec![(a, a + PAGE, R | W), (a + PAGE, a + 2 * PAGE, R)]
+    );
+    // The guest may unmap only what it owns: the Vec stays intact.
+    m.unmap(addr, PAGE).unwrap();
+    assert_eq!(b[0], 0);
+}
+
+#[test]
+fn brk_grow_shrink() {
+    let mut m = GuestMem::new32().unwrap();
+    m.set_brk_start(0x40_0000);
+    assert_eq!(m.brk(0), 0x40_0000);
+    assert_eq!(m.brk(0x40_2010), 0x40_2010);
+    assert!(m.check(0x40_0000, 0x3000, R | W).is_ok());
+    m.write(0x40_2000, b"heap").unwrap();
+    assert_eq!(m.brk(0x40_1000), 0x40_1000);
+    assert!(m.check(0x40_1000, 1, R).is_err());
+    // Below the start, or impossible: unchanged.
+    assert_eq!(m.brk(0x3f_0000), 0x40_1000);
+    assert_eq!(m.brk(1 << 40), 0x40_1000);
+    // Growing into another mapping fails.
+    m.map(0x50_0000, PAGE, R, FIXED, -1, 0).unwrap();
+    assert_eq!(m.brk(0x60_0000), 0x40_1000);
+}
+
+#[test]
+fn brk_64() {
+    let mut m = GuestMem::new64();
+    let a = m.map(0, 16 * PAGE, R, ANON, -1, 0).unwrap();
+    m.unmap(a, 16 * PAGE).unwrap();
+    m.set_brk_start(a);
+    assert_eq!(m.brk(a + 100), a + 100);
+    m.write(a + 50, b"hi").unwrap();
+    assert_eq!(m.brk(a), a);
+    assert!(m.check(a, 1, R).is_err());
+}
+
+#[test]
+fn window32() {
+    let mut m = GuestMem::new32().unwrap();
+    assert!(m.is32());
+    assert_ne!(m.base(), 0);
+    // Non-fixed mappings come top-down below MMAP_TOP32.
+    let a = m.map(0, PAGE, R | W, ANON, -1, 0).unwrap();
+    assert_eq!(a, MMAP_TOP32 - PAGE);
+    let b = m.map(0, 2 * PAGE, R | W, ANON, -1, 0).unwrap();
+    assert_eq!(b, MMAP_TOP32 - 3 * PAGE);
+    // A free hint is honoured.
+    let c = m.map(0x1234_5000, PAGE, R, ANON, -1, 0).unwrap();
+    assert_eq!(c, 0x1234_5000);
+    // Fixed mappings past 4 GiB are refused; the top page is allowed.
+    assert_eq!(
+        m.map(0xffff_f000, 2 * PAGE, R, FIXED, -1, 0),
+        Err(libc::ENOMEM)
+    );
+    let t = m.map(0xffff_f000, PAGE, R | W, FIXED, -1, 0).unwrap();
+    m.write_u32(t + 0xffc, 7).unwrap();
+    assert_eq!(m.read_u32(0xffff_fffc), Ok(7));
+    assert!(m.read_u64(0xffff_fffc).is_err());
+    assert!(m.check(u64::MAX - 3, 8, R).is_err());
+    // Host address = base + guest address.
+    // SAFETY: the page at `a` is mapped RW in the window.
+    unsafe { *m.host(a) = 42 };
+    assert_eq!(m.slice(a, 1, R).unwrap(), &[42]);
+    // Unmapped pages stay reserved (still inside the window) and fault in the bookkeeping.
+    m.unmap(a, PAGE).unwrap();
+    assert!(m.read_u32(a).is_err());
+    // The freed hole is reused.
+    assert_eq!(m.map(0, PAGE, R, ANON, -1, 0), Ok(a));
+}
+
+#[test]
+fn remap_grow_move_shrink() {
+    for is32 in [false, true] {
+        let mut m = if is32 {
+            GuestMem::new32().unwrap()
+        } else {
+            GuestMem::new64()
+        };
+        let a = m.map(0, 2 * PAGE, R | W, ANON, -1, 0).unwrap();
+        m.write(a, b"keep").unwrap();
+        // Shrink in place.
+        assert_eq!(m.remap(a, 2 * PAGE, PAGE, 0, 0), Ok(a));
+        assert!(m.check(a + PAGE, 1, R).is_err());
+        // Block growth in place, then grow with MAYMOVE.
+        let blocker = a + PAGE;
+        let flags = if is32 {
+            FIXED
+        } else {
+            ANON | MAP_FIXED_NOREPLACE
+        };
+        if m.map(blocker, PAGE, R, flags, -1, 0).is_ok() {
+            assert_eq!(m.remap(a, PAGE, 4 * PAGE, 0, 0), Err(libc::ENOMEM));
+            let n = m.remap(a, PAGE, 4 * PAGE, 1, 0).unwrap();
+            assert_ne!(n, a);
+            assert!(m.check(n, 4 * PAGE, R | W).is_ok());
+            assert!(m.check(a, 1, R).is_err());
+            let mut buf = [0; 4];
+            m.read(n, &mut buf).unwrap();
+            assert_eq!(&buf, b"keep");
+        }
+        // Unmapped source.
+        assert_eq!(m.remap(0x10_0000, PAGE, 2 * PAGE, 1, 0), Err(libc::EFAULT));
+    }
+}
+
+#[test]
+fn read_cstr_across_pages() {
+    let mut m = GuestMem::new32().unwrap();
+    m.map(0x10000, PAGE, R | W, FIXED, -1, 0).unwrap();
+    m.write(0x10ffc, b"abcd").unwrap();
+    // Runs off the mapped page without a NUL.
+    assert_eq!(
+        m.read_cstr(0x10ffc, 100),
+        Err(Fault {
+            addr: 0x11000,
+            prot: R
+        })
+    );
+    assert_eq!(m.read_cstr(0x10ffc, 3), Ok(b"abc".to_vec()));
+    m.write(0x10ffe, b"\0").unwrap();
+    assert_eq!(m.read_cstr(0x10ffc, 100), Ok(b"ab".to_vec()));
+    // Exec-only pages are recorded as such and are not readable data per the bookkeeping.
+    m.map(0x20000, PAGE, X, FIXED, -1, 0).unwrap();
+    assert!(m.check(0x20000, 4, X).is_ok());
+    assert!(m.read_u32(0x20000).is_err());
+}
+
+#[test]
+fn is_send_sync() {
+    fn assert<T: Send + Sync>() {}
+    assert::<GuestMem>();
+}
