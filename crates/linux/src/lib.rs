@@ -1,14 +1,181 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! The Linux system call layer: turns a guest's `svc` into host system calls or emulation.
+//!
+//! Entry point for AArch64 guests: [`syscall_a64`] (number in x8, arguments in x0..x5, result or
+//! `-errno` in x0). Syscall numbers come from the kernel's own tables in `syscall-tables/`, turned
+//! into [`sysno::a64::Sysno`] by the build script.
+//!
+//! Handlers are grouped by family: [`fs`](crate::fs) (files and paths), `mm` (memory), `signal`,
+//! `time`, `process` (ids, limits, exit, kill, futex), `ioctl`. Every guest pointer goes through
+//! [`mem::GuestMem`]; a bad pointer gives `-EFAULT`, never a host crash.
+//!
+//! Paths: when a sysroot is set, an absolute guest path that exists under the sysroot is opened
+//! there instead (see `path`). `/proc/self/exe` is emulated as the guest executable.
+
+#![deny(missing_docs)]
+
+mod abi;
+mod dispatch;
+mod fs;
+mod guest;
+mod ioctl;
+mod mm;
+mod path;
+mod process;
+mod signal;
+pub mod sysno;
+mod time;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use cpu::CpuState;
+use mem::GuestMem;
+
+/// What the caller should do after a syscall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Resume the guest.
+    Continue,
+    /// The process exited (exit_group, or exit of the last thread) with this status.
+    Exit(i32),
+}
+
+/// A positive errno value; handlers return `Err(Errno(..))` and the dispatcher negates it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Errno(pub i32);
+
+impl From<mem::Fault> for Errno {
+    fn from(_: mem::Fault) -> Errno {
+        Errno(libc::EFAULT)
+    }
+}
+
+/// Result of one syscall handler: the value for x0, or an errno.
+pub(crate) type SysResult = Result<u64, Errno>;
+
+/// One recorded signal disposition in the guest's layout: handler, flags, restorer, mask.
+pub(crate) type SigAction = [u64; 4];
+
+/// Per-process emulation state.
+pub struct Linux {
+    mem: GuestMem,
+    /// Guest executable path (what `/proc/self/exe` resolves to).
+    exe: PathBuf,
+    /// Folder that absolute guest paths are looked up in first.
+    sysroot: Option<PathBuf>,
+    /// Syscall numbers already reported as unsupported.
+    noted: HashSet<u64>,
+    log_unimp: bool,
+    strace: bool,
+    /// Signal actions as the guest set them (index = signal number - 1).
+    sigactions: [SigAction; 64],
+    /// The guest's blocked-signal mask (recorded, not applied to the host).
+    sigmask: u64,
+    /// The guest's alternate signal stack: sp, flags, size.
+    altstack: (u64, u32, u64),
+    /// `set_tid_address` pointer.
+    clear_child_tid: u64,
+    /// `set_robust_list` head and length.
+    robust_list: (u64, u64),
+    /// Resource limits the guest set but that must not be applied to armrun itself.
+    rlimits: HashMap<u32, (u64, u64)>,
+    /// Set by exit/exit_group: the process status to report.
+    exit: Option<i32>,
+}
+
+impl Linux {
+    /// New emulation state for a process whose address space is `mem`.
+    pub fn new(mem: GuestMem, exe: PathBuf, sysroot: Option<PathBuf>) -> Linux {
+        Linux {
+            mem,
+            exe,
+            sysroot,
+            noted: HashSet::new(),
+            log_unimp: true,
+            strace: false,
+            sigactions: [[0; 4]; 64],
+            sigmask: 0,
+            altstack: (0, abi::SS_DISABLE, 0),
+            clear_child_tid: 0,
+            robust_list: (0, 0),
+            rlimits: HashMap::new(),
+            exit: None,
+        }
+    }
+
+    /// The guest address space.
+    pub fn mem(&self) -> &GuestMem {
+        &self.mem
+    }
+
+    /// The guest address space, mutably (for the loader and the runtime).
+    pub fn mem_mut(&mut self) -> &mut GuestMem {
+        &mut self.mem
+    }
+
+    /// Whether unsupported syscalls are reported on stderr (once per number). On by default.
+    pub fn set_log_unimp(&mut self, on: bool) {
+        self.log_unimp = on;
+    }
+
+    /// Whether every syscall is logged to stderr, strace style. Off by default.
+    pub fn set_strace(&mut self, on: bool) {
+        self.strace = on;
+    }
+
+    /// Reports an unsupported syscall once.
+    fn note_unsupported(&mut self, nr: u64) {
+        if self.log_unimp && self.noted.insert(nr) {
+            let name = sysno::a64::Sysno::from_u64(nr).map_or("unknown", |s| s.name());
+            eprintln!("armrun: unsupported syscall {name} ({nr})");
+        }
+    }
+}
+
+/// Runs the AArch64 syscall in `cpu`: number in x8, arguments in x0..x5; the result (or
+/// `-errno`) goes to x0.
+pub fn syscall_a64(linux: &mut Linux, cpu: &mut CpuState) -> Flow {
+    let nr = cpu.x[8];
+    let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
+    let sys = sysno::a64::Sysno::from_u64(nr);
+    let res = match sys.and_then(dispatch::a64_handler) {
+        Some(handler) => handler(linux, &args),
+        None => {
+            linux.note_unsupported(nr);
+            Err(Errno(libc::ENOSYS))
+        }
+    };
+    let ret = match res {
+        Ok(v) => v,
+        Err(Errno(e)) => (-(e as i64)) as u64,
+    };
+    if linux.strace {
+        let name = sys.map_or("unknown", |s| s.name());
+        match res {
+            Ok(v) => eprintln!(
+                "armrun: {name}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {v:#x}",
+                args[0], args[1], args[2], args[3], args[4], args[5]
+            ),
+            Err(Errno(e)) => eprintln!(
+                "armrun: {name}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = -{e} ({})",
+                args[0],
+                args[1],
+                args[2],
+                args[3],
+                args[4],
+                args[5],
+                std::io::Error::from_raw_os_error(e)
+            ),
+        }
+    }
+    match linux.exit.take() {
+        Some(code) => Flow::Exit(code),
+        None => {
+            cpu.x[0] = ret;
+            Flow::Continue
+        }
     }
 }

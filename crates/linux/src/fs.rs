@@ -1,0 +1,385 @@
+//! File and path syscalls. Most pass through to the host once pointers are checked and paths
+//! resolved; `stat` is re-encoded in arm64's layout and open flags are converted.
+
+use libc::c_void;
+
+use crate::abi;
+use crate::guest::{host, last_errno};
+use crate::{Errno, Linux, SysResult};
+
+/// Arguments as the syscall ABI passes them.
+type Args = [u64; 6];
+
+/// The low 32 bits of an argument as a C `int` (fds, dirfds, flags).
+pub(crate) fn int(a: u64) -> i32 {
+    a as u32 as i32
+}
+
+/// Largest iovec count the kernel accepts (`UIO_MAXIOV`).
+const UIO_MAXIOV: u64 = 1024;
+/// Size of `struct statx` (the same on every architecture).
+const STATX_SIZE: u64 = 256;
+
+pub(crate) fn read(l: &mut Linux, a: &Args) -> SysResult {
+    let p = l.buf_out(a[1], a[2])?;
+    // SAFETY: `p` points to a[2] checked, writable guest bytes.
+    host(unsafe { libc::read(int(a[0]), p as *mut c_void, a[2] as usize) } as i64)
+}
+
+pub(crate) fn write(l: &mut Linux, a: &Args) -> SysResult {
+    let p = l.buf_in(a[1], a[2])?;
+    // SAFETY: `p` points to a[2] checked, readable guest bytes.
+    host(unsafe { libc::write(int(a[0]), p as *const c_void, a[2] as usize) } as i64)
+}
+
+pub(crate) fn pread64(l: &mut Linux, a: &Args) -> SysResult {
+    let p = l.buf_out(a[1], a[2])?;
+    // SAFETY: as in `read`.
+    host(unsafe { libc::pread(int(a[0]), p as *mut c_void, a[2] as usize, a[3] as i64) } as i64)
+}
+
+pub(crate) fn pwrite64(l: &mut Linux, a: &Args) -> SysResult {
+    let p = l.buf_in(a[1], a[2])?;
+    // SAFETY: as in `write`.
+    host(unsafe { libc::pwrite(int(a[0]), p as *const c_void, a[2] as usize, a[3] as i64) } as i64)
+}
+
+/// Reads a guest iovec array and checks every buffer for `prot`.
+fn iovecs(l: &Linux, addr: u64, count: u64, prot: i32) -> Result<Vec<libc::iovec>, Errno> {
+    if count > UIO_MAXIOV {
+        return Err(Errno(libc::EINVAL));
+    }
+    let mut v = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let base = l.mem.read_u64(addr + 16 * i)?;
+        let len = l.mem.read_u64(addr + 16 * i + 8)?;
+        if len > isize::MAX as u64 {
+            return Err(Errno(libc::EINVAL));
+        }
+        if len != 0 {
+            l.mem.check(base, len, prot)?;
+        }
+        v.push(libc::iovec {
+            iov_base: l.mem.host(base) as *mut c_void,
+            iov_len: len as usize,
+        });
+    }
+    Ok(v)
+}
+
+pub(crate) fn readv(l: &mut Linux, a: &Args) -> SysResult {
+    let v = iovecs(l, a[1], a[2], libc::PROT_WRITE)?;
+    // SAFETY: every iovec points to checked, writable guest memory.
+    host(unsafe { libc::readv(int(a[0]), v.as_ptr(), v.len() as i32) } as i64)
+}
+
+pub(crate) fn writev(l: &mut Linux, a: &Args) -> SysResult {
+    let v = iovecs(l, a[1], a[2], libc::PROT_READ)?;
+    // SAFETY: every iovec points to checked, readable guest memory.
+    host(unsafe { libc::writev(int(a[0]), v.as_ptr(), v.len() as i32) } as i64)
+}
+
+pub(crate) fn openat(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[1])?;
+    let flags = abi::open_flags_to_host(a[2] & 0xffff_ffff);
+    // SAFETY: `path` is a valid C string owned by us.
+    host(unsafe { libc::openat(int(a[0]), path.as_ptr(), flags, a[3] as libc::c_uint) } as i64)
+}
+
+pub(crate) fn close(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: closing an fd number has no memory-safety effect on us beyond the fd itself.
+    host(unsafe { libc::close(int(a[0])) } as i64)
+}
+
+pub(crate) fn lseek(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers involved.
+    host(unsafe { libc::lseek(int(a[0]), a[1] as i64, int(a[2])) })
+}
+
+/// Writes a host `stat` to the guest in arm64 layout.
+fn put_stat(l: &Linux, addr: u64, st: &libc::stat) -> SysResult {
+    l.mem.write(addr, &abi::stat_to_a64(st))?;
+    Ok(0)
+}
+
+pub(crate) fn newfstatat(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[1])?;
+    l.buf_out(a[2], abi::stat::SIZE_OF as u64)?;
+    let mut st = std::mem::MaybeUninit::<libc::stat>::zeroed();
+    // SAFETY: valid C string and a host stat buffer of the right type.
+    let r = unsafe { libc::fstatat(int(a[0]), path.as_ptr(), st.as_mut_ptr(), int(a[3])) };
+    host(r as i64)?;
+    // SAFETY: fstatat succeeded, so it filled the buffer (and it was zeroed before).
+    let st = unsafe { st.assume_init() };
+    put_stat(l, a[2], &st)
+}
+
+pub(crate) fn fstat(l: &mut Linux, a: &Args) -> SysResult {
+    l.buf_out(a[1], abi::stat::SIZE_OF as u64)?;
+    let mut st = std::mem::MaybeUninit::<libc::stat>::zeroed();
+    // SAFETY: a host stat buffer of the right type.
+    host(unsafe { libc::fstat(int(a[0]), st.as_mut_ptr()) } as i64)?;
+    // SAFETY: fstat succeeded, so it filled the buffer.
+    let st = unsafe { st.assume_init() };
+    put_stat(l, a[1], &st)
+}
+
+pub(crate) fn statx(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[1])?;
+    let buf = l.buf_out(a[4], STATX_SIZE)?;
+    // SAFETY: `struct statx` has one layout on all architectures; `buf` is 256 checked bytes.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_statx,
+            int(a[0]),
+            path.as_ptr(),
+            int(a[2]),
+            int(a[3]),
+            buf,
+        )
+    })
+}
+
+pub(crate) fn getdents64(l: &mut Linux, a: &Args) -> SysResult {
+    let buf = l.buf_out(a[1], a[2])?;
+    // SAFETY: `struct linux_dirent64` is architecture independent; `buf` is a[2] checked bytes.
+    host(unsafe { libc::syscall(libc::SYS_getdents64, int(a[0]), buf, a[2] as usize) })
+}
+
+pub(crate) fn readlinkat(l: &mut Linux, a: &Args) -> SysResult {
+    let p = l.cstr(a[1])?;
+    let size = a[3] as i64;
+    if size <= 0 {
+        return Err(Errno(libc::EINVAL));
+    }
+    if l.is_proc_exe(&p) {
+        let exe = l.exe_path().into_os_string().into_encoded_bytes();
+        let n = exe.len().min(size as usize);
+        l.mem.write(a[2], &exe[..n])?;
+        return Ok(n as u64);
+    }
+    let path = l.host_path(&p);
+    let buf = l.buf_out(a[2], size as u64)?;
+    // SAFETY: valid C string; `buf` is `size` checked, writable bytes.
+    host(unsafe { libc::readlinkat(int(a[0]), path.as_ptr(), buf as *mut _, size as usize) } as i64)
+}
+
+pub(crate) fn faccessat(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[1])?;
+    // SAFETY: valid C string. The raw syscall keeps the kernel's 3-argument semantics.
+    host(unsafe { libc::syscall(libc::SYS_faccessat, int(a[0]), path.as_ptr(), int(a[2])) })
+}
+
+pub(crate) fn faccessat2(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[1])?;
+    // SAFETY: valid C string; AT_* flags are the same on arm64 and the host.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_faccessat2,
+            int(a[0]),
+            path.as_ptr(),
+            int(a[2]),
+            int(a[3]),
+        )
+    })
+}
+
+pub(crate) fn getcwd(l: &mut Linux, a: &Args) -> SysResult {
+    let buf = l.buf_out(a[0], a[1])?;
+    // SAFETY: `buf` is a[1] checked, writable bytes. The raw syscall returns the length.
+    host(unsafe { libc::syscall(libc::SYS_getcwd, buf, a[1] as usize) })
+}
+
+pub(crate) fn chdir(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[0])?;
+    // SAFETY: valid C string.
+    host(unsafe { libc::chdir(path.as_ptr()) } as i64)
+}
+
+pub(crate) fn fchdir(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::fchdir(int(a[0])) } as i64)
+}
+
+pub(crate) fn unlinkat(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[1])?;
+    // SAFETY: valid C string.
+    host(unsafe { libc::unlinkat(int(a[0]), path.as_ptr(), int(a[2])) } as i64)
+}
+
+pub(crate) fn mkdirat(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[1])?;
+    // SAFETY: valid C string.
+    host(unsafe { libc::mkdirat(int(a[0]), path.as_ptr(), a[2] as libc::mode_t) } as i64)
+}
+
+pub(crate) fn renameat(l: &mut Linux, a: &Args) -> SysResult {
+    let from = l.path_arg(a[1])?;
+    let to = l.path_arg(a[3])?;
+    // SAFETY: valid C strings.
+    host(unsafe { libc::renameat(int(a[0]), from.as_ptr(), int(a[2]), to.as_ptr()) } as i64)
+}
+
+pub(crate) fn renameat2(l: &mut Linux, a: &Args) -> SysResult {
+    let from = l.path_arg(a[1])?;
+    let to = l.path_arg(a[3])?;
+    // SAFETY: valid C strings; RENAME_* flags are architecture independent.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            int(a[0]),
+            from.as_ptr(),
+            int(a[2]),
+            to.as_ptr(),
+            int(a[4]),
+        )
+    })
+}
+
+pub(crate) fn symlinkat(l: &mut Linux, a: &Args) -> SysResult {
+    // The link's target is stored as written, not resolved.
+    let target = l.cstr(a[0])?;
+    let path = l.path_arg(a[2])?;
+    // SAFETY: valid C strings.
+    host(unsafe { libc::symlinkat(target.as_ptr(), int(a[1]), path.as_ptr()) } as i64)
+}
+
+pub(crate) fn linkat(l: &mut Linux, a: &Args) -> SysResult {
+    let from = l.path_arg(a[1])?;
+    let to = l.path_arg(a[3])?;
+    // SAFETY: valid C strings.
+    host(
+        unsafe { libc::linkat(int(a[0]), from.as_ptr(), int(a[2]), to.as_ptr(), int(a[4])) } as i64,
+    )
+}
+
+pub(crate) fn fchmodat(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[1])?;
+    // SAFETY: valid C string. The syscall has no flags argument.
+    host(unsafe { libc::syscall(libc::SYS_fchmodat, int(a[0]), path.as_ptr(), int(a[2])) })
+}
+
+pub(crate) fn fchmod(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::fchmod(int(a[0]), a[1] as libc::mode_t) } as i64)
+}
+
+pub(crate) fn utimensat(l: &mut Linux, a: &Args) -> SysResult {
+    // A NULL path with a dirfd means "this fd" (the kernel allows it; glibc's futimens uses it).
+    let path = if a[1] == 0 {
+        None
+    } else {
+        Some(l.path_arg(a[1])?)
+    };
+    let times = if a[2] == 0 {
+        std::ptr::null()
+    } else {
+        l.buf_in(a[2], 32)?
+    };
+    let pp = path.as_ref().map_or(std::ptr::null(), |p| p.as_ptr());
+    // SAFETY: `times` is null or 2 checked timespecs (same layout on both); `pp` null or valid.
+    host(unsafe { libc::syscall(libc::SYS_utimensat, int(a[0]), pp, times, int(a[3])) })
+}
+
+pub(crate) fn ftruncate(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::ftruncate(int(a[0]), a[1] as i64) } as i64)
+}
+
+pub(crate) fn truncate(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[0])?;
+    // SAFETY: valid C string.
+    host(unsafe { libc::truncate(path.as_ptr(), a[1] as i64) } as i64)
+}
+
+pub(crate) fn fsync(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::fsync(int(a[0])) } as i64)
+}
+
+pub(crate) fn fdatasync(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::fdatasync(int(a[0])) } as i64)
+}
+
+/// Size of `struct flock` on 64-bit (identical on arm64 and x86-64).
+const FLOCK_SIZE: u64 = 32;
+
+pub(crate) fn fcntl(l: &mut Linux, a: &Args) -> SysResult {
+    let fd = int(a[0]);
+    let cmd = int(a[1]);
+    // F_* command numbers are the asm-generic ones on both arm64 and x86-64.
+    match cmd {
+        libc::F_GETFL => {
+            // SAFETY: no pointers.
+            let r = unsafe { libc::fcntl(fd, cmd) };
+            if r < 0 {
+                return Err(last_errno());
+            }
+            Ok(abi::open_flags_from_host(r))
+        }
+        libc::F_SETFL => {
+            let flags = abi::open_flags_to_host(a[2] & 0xffff_ffff);
+            // SAFETY: no pointers.
+            host(unsafe { libc::fcntl(fd, cmd, flags) } as i64)
+        }
+        libc::F_GETFD
+        | libc::F_SETFD
+        | libc::F_DUPFD
+        | libc::F_DUPFD_CLOEXEC
+        | libc::F_GETOWN
+        | libc::F_SETOWN
+        | libc::F_GETPIPE_SZ
+        | libc::F_SETPIPE_SZ
+        | libc::F_ADD_SEALS
+        | libc::F_GET_SEALS
+        | libc::F_SETLEASE
+        | libc::F_GETLEASE
+        | libc::F_NOTIFY => {
+            // SAFETY: integer argument, no pointers.
+            host(unsafe { libc::fcntl(fd, cmd, int(a[2])) } as i64)
+        }
+        libc::F_GETLK
+        | libc::F_SETLK
+        | libc::F_SETLKW
+        | libc::F_OFD_GETLK
+        | libc::F_OFD_SETLK
+        | libc::F_OFD_SETLKW => {
+            let p = l.buf_out(a[2], FLOCK_SIZE)?;
+            // SAFETY: `struct flock` has one layout on arm64 and x86-64; `p` is checked.
+            host(unsafe { libc::fcntl(fd, cmd, p) } as i64)
+        }
+        _ => Err(Errno(libc::EINVAL)),
+    }
+}
+
+pub(crate) fn dup(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::dup(int(a[0])) } as i64)
+}
+
+pub(crate) fn dup3(_: &mut Linux, a: &Args) -> SysResult {
+    // O_CLOEXEC is the only accepted flag and has the same value on both.
+    // SAFETY: no pointers.
+    host(unsafe { libc::dup3(int(a[0]), int(a[1]), int(a[2])) } as i64)
+}
+
+pub(crate) fn pipe2(l: &mut Linux, a: &Args) -> SysResult {
+    l.buf_out(a[0], 8)?;
+    let flags = abi::open_flags_to_host(a[1] & 0xffff_ffff);
+    let mut fds = [0i32; 2];
+    // SAFETY: `fds` is a 2-int host array.
+    host(unsafe { libc::pipe2(fds.as_mut_ptr(), flags) } as i64)?;
+    let mut out = [0u8; 8];
+    out[..4].copy_from_slice(&fds[0].to_le_bytes());
+    out[4..].copy_from_slice(&fds[1].to_le_bytes());
+    if let Err(f) = l.mem.write(a[0], &out) {
+        // SAFETY: closing the fds we just created and could not report.
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+        return Err(f.into());
+    }
+    Ok(0)
+}

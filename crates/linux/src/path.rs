@@ -1,0 +1,55 @@
+//! Guest path resolution: the sysroot (`-L`) and the emulated `/proc/self/exe`.
+//!
+//! Rule (kept simple on purpose): an absolute guest path is looked up under the sysroot first;
+//! if something exists there (even a dangling symlink), the sysroot copy is used, otherwise the
+//! host path. Relative paths and `*at` calls with a directory fd are passed unchanged. Symlinks
+//! inside the sysroot that point to absolute targets are resolved by the host kernel against
+//! the host root, not the sysroot.
+
+use std::ffi::{CStr, CString, OsStr};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use crate::Linux;
+
+impl Linux {
+    /// Whether `p` names this process's executable through /proc.
+    pub(crate) fn is_proc_exe(&self, p: &CStr) -> bool {
+        let p = p.to_bytes();
+        if p == b"/proc/self/exe" {
+            return true;
+        }
+        let own = format!("/proc/{}/exe", std::process::id());
+        p == own.as_bytes()
+    }
+
+    /// The guest executable as an absolute path.
+    pub(crate) fn exe_path(&self) -> PathBuf {
+        std::path::absolute(&self.exe).unwrap_or_else(|_| self.exe.clone())
+    }
+
+    /// The host path to use for a guest path argument (see the module comment).
+    pub(crate) fn host_path(&self, p: &CStr) -> CString {
+        if self.is_proc_exe(p)
+            && let Ok(c) = CString::new(self.exe_path().into_os_string().into_encoded_bytes())
+        {
+            return c;
+        }
+        let bytes = p.to_bytes();
+        if let (Some(root), Some(rest)) = (&self.sysroot, bytes.strip_prefix(b"/")) {
+            let cand = root.join(OsStr::from_bytes(rest));
+            if cand.symlink_metadata().is_ok()
+                && let Ok(c) = CString::new(cand.into_os_string().into_encoded_bytes())
+            {
+                return c;
+            }
+        }
+        p.to_owned()
+    }
+
+    /// Reads a guest path argument and resolves it for the host.
+    pub(crate) fn path_arg(&self, addr: u64) -> Result<CString, crate::Errno> {
+        let p = self.cstr(addr)?;
+        Ok(self.host_path(&p))
+    }
+}

@@ -1,0 +1,274 @@
+//! Process-wide syscalls: exit, ids, uname, limits, scheduling, accounting, randomness, futex.
+//! The structs passed through here (`rlimit64`, `tms`, `sysinfo`, `rusage`, `utsname`) have the
+//! same layout on arm64 and x86-64 (LP64, asm-generic definitions), and so do `RLIMIT_*` numbers.
+
+use crate::abi;
+use crate::fs::int;
+use crate::guest::host;
+use crate::{Errno, Linux, SysResult};
+
+type Args = [u64; 6];
+
+pub(crate) fn exit(l: &mut Linux, a: &Args) -> SysResult {
+    // Only one guest thread exists so far, so exiting it ends the process.
+    l.exit = Some((a[0] & 0xff) as i32);
+    Ok(0)
+}
+
+pub(crate) fn exit_group(l: &mut Linux, a: &Args) -> SysResult {
+    l.exit = Some((a[0] & 0xff) as i32);
+    Ok(0)
+}
+
+pub(crate) fn uname(l: &mut Linux, a: &Args) -> SysResult {
+    l.buf_out(a[0], (abi::UTS_FIELD * 6) as u64)?;
+    // SAFETY: an all-zero utsname is valid; uname fills it.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    // SAFETY: host buffer of the right type.
+    host(unsafe { libc::uname(&mut u) } as i64)?;
+    u.machine = [0; abi::UTS_FIELD];
+    for (d, s) in u.machine.iter_mut().zip(b"aarch64") {
+        *d = *s as libc::c_char;
+    }
+    l.put(a[0], &u)?;
+    Ok(0)
+}
+
+pub(crate) fn getpid(_: &mut Linux, _: &Args) -> SysResult {
+    Ok(std::process::id() as u64)
+}
+
+pub(crate) fn getppid(_: &mut Linux, _: &Args) -> SysResult {
+    // SAFETY: no arguments.
+    host(unsafe { libc::getppid() } as i64)
+}
+
+pub(crate) fn gettid(_: &mut Linux, _: &Args) -> SysResult {
+    // SAFETY: no arguments.
+    host(unsafe { libc::syscall(libc::SYS_gettid) })
+}
+
+pub(crate) fn getuid(_: &mut Linux, _: &Args) -> SysResult {
+    // SAFETY: no arguments.
+    Ok(unsafe { libc::getuid() } as u64)
+}
+
+pub(crate) fn geteuid(_: &mut Linux, _: &Args) -> SysResult {
+    // SAFETY: no arguments.
+    Ok(unsafe { libc::geteuid() } as u64)
+}
+
+pub(crate) fn getgid(_: &mut Linux, _: &Args) -> SysResult {
+    // SAFETY: no arguments.
+    Ok(unsafe { libc::getgid() } as u64)
+}
+
+pub(crate) fn getegid(_: &mut Linux, _: &Args) -> SysResult {
+    // SAFETY: no arguments.
+    Ok(unsafe { libc::getegid() } as u64)
+}
+
+pub(crate) fn set_tid_address(l: &mut Linux, a: &Args) -> SysResult {
+    l.clear_child_tid = a[0];
+    gettid(l, a)
+}
+
+pub(crate) fn set_robust_list(l: &mut Linux, a: &Args) -> SysResult {
+    if a[1] != abi::ROBUST_LIST_HEAD_SIZE {
+        return Err(Errno(libc::EINVAL));
+    }
+    l.robust_list = (a[0], a[1]);
+    Ok(0)
+}
+
+pub(crate) fn rseq(_: &mut Linux, _: &Args) -> SysResult {
+    // glibc falls back cleanly when rseq registration is refused.
+    Err(Errno(libc::ENOSYS))
+}
+
+/// Limits that would constrain armrun itself (its JIT and bookkeeping) if applied to the host:
+/// recorded for the guest only.
+fn emulated_limit(res: u32) -> bool {
+    [libc::RLIMIT_AS, libc::RLIMIT_DATA, libc::RLIMIT_STACK].contains(&res)
+}
+
+/// Number of resource limits (asm-generic/resource.h, used by both arm64 and x86-64).
+const RLIM_NLIMITS: u32 = 16;
+
+/// prlimit64 for the calling process (pid 0 or our own pid).
+fn own_prlimit(l: &mut Linux, res: u32, new: u64, old: u64) -> SysResult {
+    if res >= RLIM_NLIMITS {
+        return Err(Errno(libc::EINVAL));
+    }
+    let new_lim = if new != 0 {
+        let cur = l.mem.read_u64(new)?;
+        let max = l.mem.read_u64(new + 8)?;
+        if cur > max {
+            return Err(Errno(libc::EINVAL));
+        }
+        Some((cur, max))
+    } else {
+        None
+    };
+    let mut host_old = libc::rlimit64 {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    if emulated_limit(res) {
+        let cur = match l.rlimits.get(&res) {
+            Some(&v) => v,
+            None => {
+                // SAFETY: host rlimit buffer.
+                host(unsafe {
+                    libc::syscall(
+                        libc::SYS_prlimit64,
+                        0,
+                        res,
+                        std::ptr::null::<u8>(),
+                        &mut host_old,
+                    )
+                })?;
+                (host_old.rlim_cur, host_old.rlim_max)
+            }
+        };
+        if old != 0 {
+            l.mem.write_u64(old, cur.0)?;
+            l.mem.write_u64(old + 8, cur.1)?;
+        }
+        if let Some(n) = new_lim {
+            l.rlimits.insert(res, n);
+        }
+        return Ok(0);
+    }
+    if old != 0 {
+        l.buf_out(old, 16)?;
+    }
+    let new_host = new_lim.map(|(c, m)| libc::rlimit64 {
+        rlim_cur: c,
+        rlim_max: m,
+    });
+    let np = new_host
+        .as_ref()
+        .map_or(std::ptr::null(), |r| r as *const libc::rlimit64);
+    // SAFETY: host rlimit buffers (or null).
+    host(unsafe { libc::syscall(libc::SYS_prlimit64, 0, res, np, &mut host_old) })?;
+    if old != 0 {
+        l.put(old, &host_old)?;
+    }
+    Ok(0)
+}
+
+pub(crate) fn prlimit64(l: &mut Linux, a: &Args) -> SysResult {
+    let pid = int(a[0]);
+    if pid == 0 || pid as u32 == std::process::id() {
+        return own_prlimit(l, a[1] as u32, a[2], a[3]);
+    }
+    // Another process: layouts are identical, so pass through with checked pointers.
+    let np = if a[2] != 0 {
+        l.buf_in(a[2], 16)?
+    } else {
+        std::ptr::null()
+    };
+    let op = if a[3] != 0 {
+        l.buf_out(a[3], 16)?
+    } else {
+        std::ptr::null_mut()
+    };
+    // SAFETY: checked guest buffers or null.
+    host(unsafe { libc::syscall(libc::SYS_prlimit64, pid, int(a[1]), np, op) })
+}
+
+pub(crate) fn getrlimit(l: &mut Linux, a: &Args) -> SysResult {
+    own_prlimit(l, a[0] as u32, 0, a[1])
+}
+
+pub(crate) fn setrlimit(l: &mut Linux, a: &Args) -> SysResult {
+    own_prlimit(l, a[0] as u32, a[1], 0)
+}
+
+pub(crate) fn sched_getaffinity(l: &mut Linux, a: &Args) -> SysResult {
+    let buf = l.buf_out(a[2], a[1])?;
+    // SAFETY: `buf` is a[1] checked, writable bytes; the raw syscall returns the size copied.
+    host(unsafe { libc::syscall(libc::SYS_sched_getaffinity, int(a[0]), a[1] as usize, buf) })
+}
+
+pub(crate) fn sched_yield(_: &mut Linux, _: &Args) -> SysResult {
+    // SAFETY: no arguments.
+    host(unsafe { libc::sched_yield() } as i64)
+}
+
+pub(crate) fn umask(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    Ok(unsafe { libc::umask(a[0] as libc::mode_t & 0o777) } as u64)
+}
+
+pub(crate) fn times(l: &mut Linux, a: &Args) -> SysResult {
+    let buf = if a[0] != 0 {
+        l.buf_out(a[0], std::mem::size_of::<libc::tms>() as u64)?
+    } else {
+        std::ptr::null_mut()
+    };
+    // SAFETY: checked guest `struct tms` or null.
+    host(unsafe { libc::syscall(libc::SYS_times, buf) })
+}
+
+pub(crate) fn sysinfo(l: &mut Linux, a: &Args) -> SysResult {
+    let buf = l.buf_out(a[0], std::mem::size_of::<libc::sysinfo>() as u64)?;
+    // SAFETY: checked guest `struct sysinfo`.
+    host(unsafe { libc::syscall(libc::SYS_sysinfo, buf) })
+}
+
+pub(crate) fn getrusage(l: &mut Linux, a: &Args) -> SysResult {
+    let buf = l.buf_out(a[1], std::mem::size_of::<libc::rusage>() as u64)?;
+    // SAFETY: checked guest `struct rusage`.
+    host(unsafe { libc::syscall(libc::SYS_getrusage, int(a[0]), buf) })
+}
+
+pub(crate) fn getrandom(l: &mut Linux, a: &Args) -> SysResult {
+    let buf = l.buf_out(a[0], a[1])?;
+    // SAFETY: `buf` is a[1] checked, writable bytes.
+    host(unsafe { libc::syscall(libc::SYS_getrandom, buf, a[1] as usize, int(a[2])) })
+}
+
+pub(crate) fn futex(l: &mut Linux, a: &Args) -> SysResult {
+    let (uaddr, op, val) = (a[0], int(a[1]), a[2] as u32);
+    // The command is the op without the private and clock modifier bits.
+    let cmd = op & !(libc::FUTEX_PRIVATE_FLAG | libc::FUTEX_CLOCK_REALTIME);
+    if !uaddr.is_multiple_of(4) {
+        return Err(Errno(libc::EINVAL));
+    }
+    let word = l.mem.read_u32(uaddr)?;
+    let uhost = l.mem.host(uaddr);
+    match cmd {
+        libc::FUTEX_WAIT | libc::FUTEX_WAIT_BITSET => {
+            // Only one guest thread: a matching value would sleep until the timeout. Refuse the
+            // common mismatch cheaply, without a host call.
+            if word != val {
+                return Err(Errno(libc::EAGAIN));
+            }
+            let ts = if a[3] != 0 {
+                l.buf_in(a[3], 16)?
+            } else {
+                std::ptr::null()
+            };
+            // SAFETY: uaddr checked readable; `ts` checked or null; val3 is a plain bitset.
+            host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val, ts, 0usize, int(a[5])) })
+        }
+        libc::FUTEX_WAKE => {
+            // SAFETY: uaddr checked.
+            host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val) })
+        }
+        libc::FUTEX_REQUEUE | libc::FUTEX_CMP_REQUEUE | libc::FUTEX_WAKE_OP => {
+            // Second futex word: guest address -> host address after a check. The fourth
+            // argument is a count here, not a pointer.
+            if !a[4].is_multiple_of(4) {
+                return Err(Errno(libc::EINVAL));
+            }
+            l.mem.check(a[4], 4, libc::PROT_READ | libc::PROT_WRITE)?;
+            let u2 = l.mem.host(a[4]);
+            // SAFETY: both futex words checked; other arguments are integers.
+            host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val, a[3], u2, int(a[5])) })
+        }
+        _ => Err(Errno(libc::ENOSYS)),
+    }
+}

@@ -1,0 +1,94 @@
+//! Clock and sleep syscalls. `struct timespec`/`timeval` and clock ids are identical on arm64
+//! and x86-64 (64-bit fields), so values are copied through.
+
+use crate::fs::int;
+use crate::guest::host;
+use crate::{Errno, Linux, SysResult};
+
+type Args = [u64; 6];
+
+fn zero_ts() -> libc::timespec {
+    libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    }
+}
+
+pub(crate) fn clock_gettime(l: &mut Linux, a: &Args) -> SysResult {
+    let mut ts = zero_ts();
+    // SAFETY: host timespec.
+    host(unsafe { libc::syscall(libc::SYS_clock_gettime, int(a[0]), &mut ts) })?;
+    l.put(a[1], &ts)?;
+    Ok(0)
+}
+
+pub(crate) fn clock_getres(l: &mut Linux, a: &Args) -> SysResult {
+    let mut ts = zero_ts();
+    // SAFETY: host timespec.
+    host(unsafe { libc::syscall(libc::SYS_clock_getres, int(a[0]), &mut ts) })?;
+    if a[1] != 0 {
+        l.put(a[1], &ts)?;
+    }
+    Ok(0)
+}
+
+pub(crate) fn gettimeofday(l: &mut Linux, a: &Args) -> SysResult {
+    let mut tv = libc::timeval {
+        tv_sec: 0,
+        tv_usec: 0,
+    };
+    let mut tz = [0i32; 2];
+    // SAFETY: host timeval and timezone (two ints) buffers.
+    host(unsafe { libc::syscall(libc::SYS_gettimeofday, &mut tv, tz.as_mut_ptr()) })?;
+    if a[0] != 0 {
+        l.put(a[0], &tv)?;
+    }
+    if a[1] != 0 {
+        l.put(a[1], &tz)?;
+    }
+    Ok(0)
+}
+
+/// Reads a guest timespec, rejecting values the kernel would.
+fn get_ts(l: &Linux, addr: u64) -> Result<libc::timespec, Errno> {
+    let ts: libc::timespec = l.get(addr)?;
+    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+        return Err(Errno(libc::EINVAL));
+    }
+    Ok(ts)
+}
+
+pub(crate) fn nanosleep(l: &mut Linux, a: &Args) -> SysResult {
+    let req = get_ts(l, a[0])?;
+    if a[1] != 0 {
+        l.buf_out(a[1], 16)?;
+    }
+    let mut rem = zero_ts();
+    // SAFETY: host timespecs.
+    let r = unsafe { libc::syscall(libc::SYS_nanosleep, &req, &mut rem) };
+    let res = host(r);
+    if res == Err(Errno(libc::EINTR)) && a[1] != 0 {
+        l.put(a[1], &rem)?;
+    }
+    res
+}
+
+pub(crate) fn clock_nanosleep(l: &mut Linux, a: &Args) -> SysResult {
+    let req = get_ts(l, a[2])?;
+    let mut rem = zero_ts();
+    // SAFETY: host timespecs; clock ids and TIMER_ABSTIME are the same on both.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_clock_nanosleep,
+            int(a[0]),
+            int(a[1]),
+            &req,
+            &mut rem,
+        )
+    };
+    let res = host(r);
+    if res == Err(Errno(libc::EINTR)) && a[3] != 0 && int(a[1]) & libc::TIMER_ABSTIME == 0 {
+        l.put(a[3], &rem)?;
+    }
+    res
+}
