@@ -422,3 +422,88 @@ fn exit_group_ends() {
     cpu.x[0] = 3;
     assert_eq!(syscall_a64(&mut l, &mut cpu), Flow::Exit(3));
 }
+
+#[test]
+fn sysroot_paths() {
+    let root = tmp("root");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/armrun-test-file"), b"inside").unwrap();
+    let mut l = Linux::new(GuestMem::new64(), PathBuf::from("/x"), Some(root.clone()));
+    let buf = scratch(&mut l, 4096);
+    // Exists under the sysroot: the sysroot copy is used.
+    put_str(&l, buf, "/etc/armrun-test-file");
+    let fd = sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, 0, 0]);
+    assert!((fd as i64) >= 0);
+    assert_eq!(sys(&mut l, Sysno::read, &[fd, buf + 512, 64]), 6);
+    sys(&mut l, Sysno::close, &[fd]);
+    // Missing under the sysroot: the host path is used.
+    put_str(&l, buf, "/dev/null");
+    let fd = sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, 0, 0]);
+    assert!((fd as i64) >= 0);
+    sys(&mut l, Sysno::close, &[fd]);
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn ioctl_and_fcntl_misc() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    put_str(&l, buf, "/dev/null");
+    let fd = sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, 0, 0]);
+    let tcgets = libc::TCGETS as u64;
+    assert_eq!(
+        sys(&mut l, Sysno::ioctl, &[fd, tcgets, buf + 64]),
+        err(libc::ENOTTY)
+    );
+    assert_eq!(
+        sys(&mut l, Sysno::ioctl, &[fd, tcgets, 0x10]),
+        err(libc::EFAULT)
+    );
+    assert_eq!(
+        sys(&mut l, Sysno::ioctl, &[fd, 0xdead_beef, 0]),
+        err(libc::ENOTTY)
+    );
+    let dupfd = libc::F_DUPFD_CLOEXEC as u64;
+    let d = sys(&mut l, Sysno::fcntl, &[fd, dupfd, 100]);
+    assert!(d >= 100 && d < 1 << 20);
+    assert_eq!(sys(&mut l, Sysno::fcntl, &[fd, 0x7fff]), err(libc::EINVAL));
+    let d2 = sys(&mut l, Sysno::dup, &[fd]);
+    assert_eq!(sys(&mut l, Sysno::dup3, &[d2, d2 + 1, 0]), d2 + 1);
+    for f in [fd, d, d2, d2 + 1] {
+        assert_eq!(sys(&mut l, Sysno::close, &[f]), 0);
+    }
+}
+
+#[test]
+fn sigaltstack_and_limits() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    assert_eq!(sys(&mut l, Sysno::sigaltstack, &[0, buf]), 0);
+    assert_eq!(l.mem().read_u32(buf + 8).unwrap(), abi::SS_DISABLE);
+    l.mem().write_u64(buf, 0x1000).unwrap();
+    l.mem().write_u32(buf + 8, 0).unwrap();
+    l.mem().write_u64(buf + 16, 64).unwrap();
+    assert_eq!(
+        sys(&mut l, Sysno::sigaltstack, &[buf, 0]),
+        err(libc::ENOMEM)
+    );
+    l.mem().write_u64(buf + 16, 1 << 16).unwrap();
+    assert_eq!(sys(&mut l, Sysno::sigaltstack, &[buf, buf + 64]), 0);
+    assert_eq!(sys(&mut l, Sysno::sigaltstack, &[0, buf + 64]), 0);
+    assert_eq!(l.mem().read_u64(buf + 64).unwrap(), 0x1000);
+    assert_eq!(l.mem().read_u64(buf + 80).unwrap(), 1 << 16);
+    // RLIMIT_AS is recorded for the guest, not applied to armrun.
+    let as_ = libc::RLIMIT_AS as u64;
+    l.mem().write_u64(buf, 1 << 20).unwrap();
+    l.mem().write_u64(buf + 8, 1 << 21).unwrap();
+    assert_eq!(sys(&mut l, Sysno::prlimit64, &[0, as_, buf, 0]), 0);
+    assert_eq!(sys(&mut l, Sysno::getrlimit, &[as_, buf + 32]), 0);
+    assert_eq!(l.mem().read_u64(buf + 32).unwrap(), 1 << 20);
+    let mut host = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: host rlimit buffer.
+    unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut host) };
+    assert_ne!(host.rlim_cur, 1 << 20);
+}
