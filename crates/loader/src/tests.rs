@@ -1,0 +1,446 @@
+//! Unit tests with hand-made ELF images.
+
+use super::*;
+use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_PHDR};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const R: i32 = libc::PROT_READ;
+const W: i32 = libc::PROT_WRITE;
+const X: i32 = libc::PROT_EXEC;
+
+/// (p_type, p_flags, p_offset, p_vaddr, p_filesz, p_memsz, p_align)
+type Ph = (u32, u32, u64, u64, u64, u64, u64);
+
+/// A little-endian ELF64 image: header, program headers at 64, then zero padding up to `len`
+/// with `patches` written at their offsets.
+fn elf64(
+    e_type: u16,
+    machine: u16,
+    entry: u64,
+    phs: &[Ph],
+    len: usize,
+    patches: &[(usize, &[u8])],
+) -> Vec<u8> {
+    let mut b = vec![0u8; len.max(64 + 56 * phs.len())];
+    b[..4].copy_from_slice(b"\x7fELF");
+    b[4] = 2; // ELFCLASS64
+    b[5] = 1; // little endian
+    b[6] = 1; // EV_CURRENT
+    b[16..18].copy_from_slice(&e_type.to_le_bytes());
+    b[18..20].copy_from_slice(&machine.to_le_bytes());
+    b[20..24].copy_from_slice(&1u32.to_le_bytes());
+    b[24..32].copy_from_slice(&entry.to_le_bytes());
+    b[32..40].copy_from_slice(&64u64.to_le_bytes()); // e_phoff
+    b[52..54].copy_from_slice(&64u16.to_le_bytes()); // e_ehsize
+    b[54..56].copy_from_slice(&56u16.to_le_bytes()); // e_phentsize
+    b[56..58].copy_from_slice(&(phs.len() as u16).to_le_bytes());
+    for (i, p) in phs.iter().enumerate() {
+        let o = 64 + 56 * i;
+        b[o..o + 4].copy_from_slice(&p.0.to_le_bytes());
+        b[o + 4..o + 8].copy_from_slice(&p.1.to_le_bytes());
+        for (j, v) in [p.2, p.3, p.3, p.4, p.5, p.6].iter().enumerate() {
+            b[o + 8 + 8 * j..o + 16 + 8 * j].copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    for (off, data) in patches {
+        b[*off..*off + data.len()].copy_from_slice(data);
+    }
+    b
+}
+
+/// A little-endian ELF32 EM_ARM executable with one PT_LOAD.
+fn elf32_arm() -> Vec<u8> {
+    let mut b = vec![0u8; 0x100];
+    b[..4].copy_from_slice(b"\x7fELF");
+    b[4] = 1;
+    b[5] = 1;
+    b[6] = 1;
+    b[16..18].copy_from_slice(&2u16.to_le_bytes());
+    b[18..20].copy_from_slice(&40u16.to_le_bytes());
+    b[20..24].copy_from_slice(&1u32.to_le_bytes());
+    b[24..28].copy_from_slice(&0x10000u32.to_le_bytes());
+    b[28..32].copy_from_slice(&52u32.to_le_bytes()); // e_phoff
+    b[40..42].copy_from_slice(&52u16.to_le_bytes());
+    b[42..44].copy_from_slice(&32u16.to_le_bytes());
+    b[44..46].copy_from_slice(&1u16.to_le_bytes());
+    let ph = [
+        PT_LOAD,
+        0,
+        0x10000,
+        0x10000,
+        0x100,
+        0x100,
+        PF_R | PF_X,
+        0x1000,
+    ];
+    for (i, v) in ph.iter().enumerate() {
+        b[52 + 4 * i..56 + 4 * i].copy_from_slice(&v.to_le_bytes());
+    }
+    b
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Writes `bytes` to a fresh temp file and returns its path.
+fn temp_file(bytes: &[u8]) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let p = std::env::temp_dir().join(format!("loader-test-{}-{n}", std::process::id()));
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn load_bytes_err(bytes: &[u8]) -> String {
+    let p = temp_file(bytes);
+    let mut m = GuestMem::new64();
+    let r = load(&mut m, &p, &[b"x".to_vec()], &[], None);
+    let _ = std::fs::remove_file(&p);
+    format!("{}", r.unwrap_err())
+}
+
+fn text(addr: u64) -> Ph {
+    (PT_LOAD, PF_R | PF_X, 0, addr, 0x200, 0x200, 0x1000)
+}
+
+#[test]
+fn rejects_non_elf_and_truncated() {
+    assert!(matches!(probe(b""), Err(LoadError::NotElf)));
+    assert!(matches!(probe(b"#!/bin/sh\n"), Err(LoadError::NotElf)));
+    assert!(matches!(probe(b"\x7fEL"), Err(LoadError::Truncated)));
+    let good = elf64(2, 183, 0x40_0000, &[text(0x40_0000)], 0x200, &[]);
+    assert!(matches!(probe(&good[..40]), Err(LoadError::Truncated)));
+    // Program headers past EOF.
+    assert!(matches!(probe(&good[..100]), Err(LoadError::Truncated)));
+    let p = temp_file(b"not elf");
+    let e = load(&mut GuestMem::new64(), &p, &[], &[], None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("armrun: {}: not an ELF file", p.display())
+    );
+    let _ = std::fs::remove_file(&p);
+}
+
+#[test]
+fn rejects_foreign_machines() {
+    let x86 = elf64(2, 62, 0x40_0000, &[text(0x40_0000)], 0x200, &[]);
+    let e = probe(&x86).unwrap_err();
+    assert!(matches!(e, LoadError::UnsupportedMachine(62)));
+    assert_eq!(e.to_string(), "armrun: unsupported machine x86-64 (EM 62)");
+    let mut be = x86.clone();
+    be[5] = 2;
+    assert!(matches!(probe(&be), Err(LoadError::NotLittleEndian)));
+    let mut badclass = x86;
+    badclass[4] = 7;
+    assert!(matches!(probe(&badclass), Err(LoadError::BadClass(7))));
+}
+
+#[test]
+fn arm32_probe_and_reject() {
+    let b = elf32_arm();
+    assert_eq!(probe(&b).unwrap(), Arch::A32);
+    assert!(load_bytes_err(&b).ends_with(": 32-bit ARM binaries are not supported yet"));
+}
+
+#[test]
+fn rejects_bad_program_headers() {
+    let base = 0x40_0000;
+    // p_filesz > p_memsz.
+    let b = elf64(
+        2,
+        183,
+        base,
+        &[(PT_LOAD, PF_R, 0, base, 0x200, 0x100, 0x1000)],
+        0x200,
+        &[],
+    );
+    assert!(matches!(probe(&b), Err(LoadError::Malformed(_))));
+    // Segment bytes past EOF.
+    let b = elf64(
+        2,
+        183,
+        base,
+        &[(PT_LOAD, PF_R, 0x100, base, 0x1000, 0x1000, 0x1000)],
+        0x200,
+        &[],
+    );
+    assert!(matches!(probe(&b), Err(LoadError::Truncated)));
+    // No PT_LOAD at all.
+    let b = elf64(
+        2,
+        183,
+        base,
+        &[(PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 16)],
+        0x200,
+        &[],
+    );
+    assert!(load_bytes_err(&b).contains("no loadable segments"));
+    // Overlapping segments.
+    let b = elf64(2, 183, base, &[text(base), text(base + 0x100)], 0x200, &[]);
+    assert!(matches!(probe(&b), Err(LoadError::Malformed(_))));
+    // Absurd addresses and sizes.
+    let b = elf64(
+        2,
+        183,
+        0,
+        &[(PT_LOAD, PF_R, 0, u64::MAX - 10, 0, 100, 0)],
+        0x200,
+        &[],
+    );
+    assert!(matches!(probe(&b), Err(LoadError::Malformed(_))));
+    let b = elf64(
+        2,
+        183,
+        0,
+        &[(PT_LOAD, PF_R, 0, 0x1000, 0, 1 << 45, 0)],
+        0x200,
+        &[],
+    );
+    assert!(matches!(probe(&b), Err(LoadError::Malformed(_))));
+    let b = elf64(
+        2,
+        183,
+        0,
+        &[(PT_LOAD, PF_R, 0, 0x1000, 0, 0x1000, 3)],
+        0x200,
+        &[],
+    );
+    assert!(matches!(probe(&b), Err(LoadError::Malformed(_))));
+    // Wrong e_phentsize, absurd e_phnum.
+    let mut b = elf64(2, 183, base, &[text(base)], 0x200, &[]);
+    b[54] = 55;
+    assert!(matches!(probe(&b), Err(LoadError::Malformed(_))));
+    b[54] = 56;
+    b[56..58].copy_from_slice(&0xffffu16.to_le_bytes());
+    assert!(probe(&b).is_err());
+    // Not an executable (ET_REL).
+    let b = elf64(1, 183, base, &[text(base)], 0x200, &[]);
+    assert!(matches!(probe(&b), Err(LoadError::NotExecutable(1))));
+    // PT_INTERP past EOF.
+    let b = elf64(
+        2,
+        183,
+        base,
+        &[(PT_INTERP, PF_R, 0x1f0, 0, 0x100, 0x100, 1), text(base)],
+        0x200,
+        &[],
+    );
+    assert!(load_bytes_err(&b).contains("truncated"));
+}
+
+/// Reads the stack back: (argc, argv, envp, auxv).
+fn read_stack(m: &GuestMem, sp: u64) -> (u64, Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<(u64, u64)>) {
+    let argc = m.read_u64(sp).unwrap();
+    let mut p = sp + 8;
+    let mut argv = Vec::new();
+    for _ in 0..argc {
+        argv.push(m.read_cstr(m.read_u64(p).unwrap(), 4096).unwrap());
+        p += 8;
+    }
+    assert_eq!(m.read_u64(p).unwrap(), 0);
+    p += 8;
+    let mut envp = Vec::new();
+    loop {
+        let s = m.read_u64(p).unwrap();
+        p += 8;
+        if s == 0 {
+            break;
+        }
+        envp.push(m.read_cstr(s, 4096).unwrap());
+    }
+    let mut aux = Vec::new();
+    loop {
+        let (k, v) = (m.read_u64(p).unwrap(), m.read_u64(p + 8).unwrap());
+        p += 16;
+        aux.push((k, v));
+        if k == 0 {
+            break;
+        }
+    }
+    (argc, argv, envp, aux)
+}
+
+fn aux_get(aux: &[(u64, u64)], k: u64) -> u64 {
+    aux.iter().find(|a| a.0 == k).map(|a| a.1).unwrap()
+}
+
+#[test]
+fn loads_tiny_exec() {
+    let base = 0x2100_0000_0000u64;
+    // text: file [0, 0x200) at base; data: file [0x1000, 0x1010) at base+0x1ff0 with bss to
+    // base+0x3000, sharing no page with text; the last file page tail must be zeroed.
+    let phs = [
+        (PT_PHDR, PF_R, 64, base + 64, 56 * 4, 56 * 4, 8),
+        text(base),
+        (
+            PT_LOAD,
+            PF_R | PF_W,
+            0x1000,
+            base + 0x1ff0,
+            0x10,
+            0x1010,
+            0x1000,
+        ),
+        (PT_GNU_STACK, PF_R | PF_W | PF_X, 0, 0, 0, 0, 16),
+    ];
+    let b = elf64(
+        2,
+        183,
+        base + 0x100,
+        &phs,
+        0x1100,
+        &[
+            (0x100, b"\x1f\x20\x03\xd5"),
+            (0x1000, &[0xaa; 16]),
+            (0x1010, &[0xbb; 16]),
+        ],
+    );
+    let p = temp_file(&b);
+    let mut m = GuestMem::new64();
+    let argv = [b"prog".to_vec(), b"arg one".to_vec()];
+    let envp = [b"A=1".to_vec()];
+    let l = load(&mut m, &p, &argv, &envp, None).unwrap();
+    let _ = std::fs::remove_file(&p);
+    assert_eq!(l.entry, base + 0x100);
+    assert_eq!(l.base, 0);
+    assert_eq!(l.phdr, base + 64);
+    assert_eq!(l.brk, base + 0x3000);
+    assert!(!l.is32);
+    assert_eq!(l.interp, None);
+    assert_eq!(m.read_u32(base + 0x100).unwrap(), 0xd503_201f);
+    assert!(m.check(base, 0x1000, R | X).is_ok());
+    assert!(m.check(base, 1, W).is_err());
+    assert!(m.check(base + 0x1000, 0x2000, R | W).is_ok());
+    assert_eq!(m.read_u64(base + 0x1ff0).unwrap(), 0xaaaa_aaaa_aaaa_aaaa);
+    // The byte after p_filesz came from the file as 0xbb but is bss: must be zero.
+    assert_eq!(m.read_u64(base + 0x2000).unwrap(), 0);
+    // Stack: 16-byte aligned, argc/argv/envp/auxv in order, exec recorded.
+    assert_eq!(l.sp % 16, 0);
+    assert!(m.check(l.sp, 8, R | W | X).is_ok());
+    let (argc, av, ev, aux) = read_stack(&m, l.sp);
+    assert_eq!(argc, 2);
+    assert_eq!(av, argv);
+    assert_eq!(ev, envp);
+    assert_eq!(aux_get(&aux, stack::at::PHDR), base + 64);
+    assert_eq!(aux_get(&aux, stack::at::PHNUM), 4);
+    assert_eq!(aux_get(&aux, stack::at::PHENT), 56);
+    assert_eq!(aux_get(&aux, stack::at::ENTRY), base + 0x100);
+    assert_eq!(aux_get(&aux, stack::at::BASE), 0);
+    assert_eq!(aux_get(&aux, stack::at::PAGESZ), 4096);
+    assert_eq!(aux_get(&aux, stack::at::HWCAP), DEFAULT_HWCAP);
+    assert_eq!(aux_get(&aux, stack::at::MINSIGSTKSZ), 5120);
+    assert_eq!(
+        m.read_cstr(aux_get(&aux, stack::at::PLATFORM), 64).unwrap(),
+        b"aarch64"
+    );
+    assert_eq!(
+        m.read_cstr(aux_get(&aux, stack::at::EXECFN), 4096).unwrap(),
+        p.as_os_str().as_encoded_bytes()
+    );
+    assert!(m.check(aux_get(&aux, stack::at::RANDOM), 16, R).is_ok());
+    m.set_brk_start(l.brk);
+    assert_eq!(m.brk(l.brk + 0x10), l.brk + 0x10);
+    // Loading the same ET_EXEC again into the same space overlaps and fails cleanly.
+    let p = temp_file(&b);
+    assert!(load(&mut m, &p, &argv, &envp, None).is_err());
+    let _ = std::fs::remove_file(&p);
+}
+
+#[test]
+fn loads_dyn_with_interp_from_sysroot() {
+    // The interpreter: ET_DYN at 0 with a 64 KiB-aligned segment.
+    let interp = elf64(
+        3,
+        183,
+        0x40,
+        &[(PT_LOAD, PF_R | PF_X, 0, 0, 0x200, 0x200, 0x10000)],
+        0x200,
+        &[],
+    );
+    let root = std::env::temp_dir().join(format!("loader-root-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("lib")).unwrap();
+    std::fs::write(root.join("lib/ld-test.so.1"), &interp).unwrap();
+    // The program: ET_DYN with PT_INTERP and no PT_PHDR (phdrs found through the first PT_LOAD).
+    let name = b"/lib/ld-test.so.1\0";
+    let prog = elf64(
+        3,
+        183,
+        0x180,
+        &[
+            (
+                PT_INTERP,
+                PF_R,
+                0x1c0,
+                0,
+                name.len() as u64,
+                name.len() as u64,
+                1,
+            ),
+            (PT_LOAD, PF_R | PF_X, 0, 0, 0x200, 0x5000, 0x1000),
+        ],
+        0x200,
+        &[(0x1c0, name)],
+    );
+    let p = temp_file(&prog);
+    let mut m = GuestMem::new64();
+    let l = load(&mut m, &p, &[b"p".to_vec()], &[], Some(&root)).unwrap();
+    let _ = std::fs::remove_file(&p);
+    let _ = std::fs::remove_dir_all(&root);
+    assert_eq!(l.interp.as_deref(), Some("/lib/ld-test.so.1"));
+    assert_ne!(l.base, 0);
+    assert_eq!(l.base % 0x10000, 0);
+    assert_eq!(l.entry, l.base + 0x40);
+    let bias = l.phdr - 64;
+    assert_eq!(bias % 4096, 0);
+    assert_ne!(bias, 0);
+    assert_eq!(l.brk, bias + 0x5000);
+    let (_, _, _, aux) = read_stack(&m, l.sp);
+    assert_eq!(aux_get(&aux, stack::at::BASE), l.base);
+    assert_eq!(aux_get(&aux, stack::at::ENTRY), bias + 0x180);
+    assert_eq!(aux_get(&aux, stack::at::PHDR), bias + 64);
+    // The stack is not executable without PT_GNU_STACK on AArch64.
+    assert!(m.check(l.sp, 8, X).is_err());
+    // The interpreter is missing without the sysroot.
+    let p = temp_file(&prog);
+    let e = load(&mut GuestMem::new64(), &p, &[], &[], None).unwrap_err();
+    let _ = std::fs::remove_file(&p);
+    assert!(
+        e.to_string().starts_with("armrun: /lib/ld-test.so.1: "),
+        "{e}"
+    );
+}
+
+#[test]
+fn never_panics_on_mutations() {
+    // Flip bytes of a valid image one at a time; every outcome must be Ok or Err, not a panic.
+    let base = 0x2200_0000_0000u64;
+    let phs = [
+        text(base),
+        (
+            PT_LOAD,
+            PF_R | PF_W,
+            0x200,
+            base + 0x1200,
+            0x10,
+            0x2000,
+            0x1000,
+        ),
+    ];
+    let good = elf64(2, 183, base, &phs, 0x240, &[]);
+    for i in 0..(64 + 56 * 2) {
+        for v in [0u8, 0xff, 0x80, 0x01] {
+            let mut b = good.clone();
+            b[i] = v;
+            if probe(&b).is_ok() {
+                let mut m = GuestMem::new64();
+                let _ = load_bytes(
+                    &mut m,
+                    &b,
+                    Path::new("x"),
+                    &[],
+                    &[],
+                    None,
+                    &LoadOptions::default(),
+                );
+            }
+        }
+    }
+}
