@@ -13,11 +13,10 @@ fn check_cases(name: &str, code: &[u32], cases: &[([u64; 20], u64, [u64; 32])]) 
         cpu.nzcv = *nzcv;
         run(code, &mut cpu);
         assert_eq!(cpu.exit_reason, exit::JUMP, "{name} case {k}");
-        for r in 0..31 {
+        for (r, (got, want)) in cpu.x.iter().zip(want).take(31).enumerate() {
             assert_eq!(
-                cpu.x[r], want[r],
-                "{name} case {k}: x{r} = {:#x}, want {:#x}",
-                cpu.x[r], want[r]
+                got, want,
+                "{name} case {k}: x{r} = {got:#x}, want {want:#x}"
             );
         }
         assert_eq!(
@@ -306,4 +305,23 @@ fn block_limits() {
         (blk.guest_insns, blk.term, blk.end),
         (3, ir::Term::Jump(base + 12), base + 12)
     );
+}
+
+#[test]
+fn counter_and_unknown_system_registers() {
+    // mrs x0, cntvct_el0; mrs x1, cntfrq_el0; mrs x2, cntvct_el0; mrs x3, tpidrro_el0;
+    // mrs x4, id_aa64isar0_el1 (not emulated: undefined)
+    let code = [
+        0xd53b_e040u32,
+        0xd53b_e001,
+        0xd53b_e042,
+        0xd53b_d063,
+        0xd538_0604,
+    ];
+    let mut cpu = CpuState::default();
+    cpu.x[3] = 99;
+    let base = run(&code, &mut cpu);
+    assert!(cpu.x[2] >= cpu.x[0], "the counter does not go backwards");
+    assert_eq!((cpu.x[1], cpu.x[3]), (1_000_000_000, 0));
+    assert_eq!((cpu.exit_reason, cpu.pc), (exit::UNDEFINED, base + 16));
 }
