@@ -226,8 +226,11 @@ fn rejects_bad_program_headers() {
     assert!(load_bytes_err(&b).contains("truncated"));
 }
 
-/// Reads the stack back: (argc, argv, envp, auxv).
-fn read_stack(m: &GuestMem, sp: u64) -> (u64, Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<(u64, u64)>) {
+/// The initial stack read back: (argc, argv, envp, auxv).
+type StackView = (u64, Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<(u64, u64)>);
+
+/// Reads the stack back.
+fn read_stack(m: &GuestMem, sp: u64) -> StackView {
     let argc = m.read_u64(sp).unwrap();
     let mut p = sp + 8;
     let mut argv = Vec::new();
