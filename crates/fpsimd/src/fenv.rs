@@ -1,0 +1,139 @@
+//! FPCR/FPSR bits and the host floating-point environment.
+//!
+//! Choice: arithmetic (add, sub, mul, div, sqrt, fused multiply-add) runs on the host's SSE unit
+//! with the MXCSR set for the duration of one operation: rounding control from FPCR.RMode, all
+//! exceptions masked, and FTZ when FPCR.FZ is set. The MXCSR exception bits are then mapped onto
+//! the FPSR cumulative flags. Denormal *inputs* are flushed in software before the host operation
+//! (so FPSR.IDC is exact); flushed *outputs* rely on MXCSR.FTZ, which detects tininess after
+//! rounding while ARM detects it before rounding (an approximation in a corner of a corner).
+//! Conversions and rounding to integral are done in software and are exact.
+
+use core::arch::asm;
+
+/// FPSR.IOC: invalid operation.
+pub const IOC: u64 = 1 << 0;
+/// FPSR.DZC: division by zero.
+pub const DZC: u64 = 1 << 1;
+/// FPSR.OFC: overflow.
+pub const OFC: u64 = 1 << 2;
+/// FPSR.UFC: underflow.
+pub const UFC: u64 = 1 << 3;
+/// FPSR.IXC: inexact.
+pub const IXC: u64 = 1 << 4;
+/// FPSR.IDC: input denormal flushed to zero.
+pub const IDC: u64 = 1 << 7;
+/// FPSR.QC: saturation of an integer SIMD operation.
+pub const QC: u64 = 1 << 27;
+
+/// ARM rounding modes (FPCR.RMode encoding order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Round {
+    /// Round to nearest, ties to even.
+    Nearest,
+    /// Round towards plus infinity.
+    PlusInf,
+    /// Round towards minus infinity.
+    MinusInf,
+    /// Round towards zero.
+    Zero,
+    /// Round to nearest, ties away from zero (only for conversions and FRINTA).
+    TiesAway,
+}
+
+impl Round {
+    /// The mode with FPCR.RMode encoding `r` (0..3).
+    pub fn from_rmode(r: u64) -> Round {
+        match r & 3 {
+            0 => Round::Nearest,
+            1 => Round::PlusInf,
+            2 => Round::MinusInf,
+            _ => Round::Zero,
+        }
+    }
+}
+
+/// The FP control word of one operation and the FPSR flags it raised.
+#[derive(Clone, Copy, Debug)]
+pub struct Env {
+    /// FPCR as the guest set it.
+    pub fpcr: u64,
+    /// Cumulative flags raised so far (FPSR layout).
+    pub flags: u64,
+}
+
+impl Env {
+    /// A fresh environment for FPCR value `fpcr`.
+    pub fn new(fpcr: u64) -> Env {
+        Env { fpcr, flags: 0 }
+    }
+    /// FPCR.FZ: flush denormals to zero.
+    pub fn fz(&self) -> bool {
+        self.fpcr >> 24 & 1 != 0
+    }
+    /// FPCR.DN: default NaN mode.
+    pub fn dn(&self) -> bool {
+        self.fpcr >> 25 & 1 != 0
+    }
+    /// FPCR.RMode.
+    pub fn rmode(&self) -> Round {
+        Round::from_rmode(self.fpcr >> 22)
+    }
+
+    /// Runs `f(args)` with the host MXCSR configured from FPCR and merges the host exception
+    /// flags. `args` and the result pass through `black_box`, so the compiler (which does not
+    /// model the MXCSR) cannot move the arithmetic out of the configured window.
+    pub fn host<T, R>(&mut self, args: T, f: impl FnOnce(T) -> R) -> R {
+        let rc: u32 = match self.rmode() {
+            Round::Nearest | Round::TiesAway => 0,
+            Round::MinusInf => 1,
+            Round::PlusInf => 2,
+            Round::Zero => 3,
+        };
+        // All exceptions masked (0x1f80), rounding control in bits 14:13, FTZ (15) and DAZ (6).
+        let mut csr = 0x1f80 | rc << 13;
+        if self.fz() {
+            csr |= 1 << 15 | 1 << 6;
+        }
+        let old = get_mxcsr();
+        set_mxcsr(csr);
+        let args = core::hint::black_box(args);
+        let r = core::hint::black_box(f(args));
+        let got = get_mxcsr();
+        set_mxcsr(old);
+        let mut fl = 0;
+        if got & 1 != 0 {
+            fl |= IOC;
+        }
+        if got & 4 != 0 {
+            fl |= DZC;
+        }
+        if got & 8 != 0 {
+            fl |= OFC;
+        }
+        if got & 16 != 0 {
+            fl |= UFC;
+        }
+        if got & 32 != 0 {
+            fl |= IXC;
+        }
+        // ARM: a result flushed to zero by FZ raises Underflow but not Inexact.
+        if self.fz() && fl & UFC != 0 {
+            fl &= !IXC;
+        }
+        self.flags |= fl;
+        r
+    }
+}
+
+fn get_mxcsr() -> u32 {
+    let mut v: u32 = 0;
+    // SAFETY: stmxcsr writes 4 bytes to the given, valid, writable location.
+    unsafe { asm!("stmxcsr [{}]", in(reg) &mut v as *mut u32, options(nostack)) };
+    v
+}
+
+fn set_mxcsr(v: u32) {
+    // SAFETY: ldmxcsr reads 4 bytes from a valid location; `v` only ever has defined MXCSR bits
+    // (rounding, masks, FTZ/DAZ), so no reserved-bit #GP can occur.
+    unsafe { asm!("ldmxcsr [{}]", in(reg) &v as *const u32, options(nostack, readonly)) };
+}

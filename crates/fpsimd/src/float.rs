@@ -1,0 +1,303 @@
+//! IEEE formats as bit patterns: classification, packing with ARM rounding, unpacking.
+
+use crate::fenv::{Env, IXC, OFC, Round, UFC};
+
+/// A floating-point format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fmt {
+    /// Half precision (binary16).
+    H,
+    /// Single precision (binary32).
+    S,
+    /// Double precision (binary64).
+    D,
+}
+
+impl Fmt {
+    /// The format of a scalar FP instruction's `ftype` field (0=S, 1=D, 3=H).
+    pub fn from_ftype(t: u32) -> Option<Fmt> {
+        match t {
+            0 => Some(Fmt::S),
+            1 => Some(Fmt::D),
+            3 => Some(Fmt::H),
+            _ => None,
+        }
+    }
+    /// Total width in bits.
+    pub fn bits(self) -> u32 {
+        match self {
+            Fmt::H => 16,
+            Fmt::S => 32,
+            Fmt::D => 64,
+        }
+    }
+    /// Number of fraction bits.
+    pub fn frac(self) -> u32 {
+        match self {
+            Fmt::H => 10,
+            Fmt::S => 23,
+            Fmt::D => 52,
+        }
+    }
+    /// Exponent bias.
+    pub fn bias(self) -> i32 {
+        match self {
+            Fmt::H => 15,
+            Fmt::S => 127,
+            Fmt::D => 1023,
+        }
+    }
+    /// The sign bit.
+    pub fn sign(self) -> u64 {
+        1 << (self.bits() - 1)
+    }
+    /// Mask of the exponent field.
+    pub fn exp_mask(self) -> u64 {
+        (self.sign() - 1) & !self.frac_mask()
+    }
+    /// Mask of the fraction field.
+    pub fn frac_mask(self) -> u64 {
+        (1 << self.frac()) - 1
+    }
+    /// The quiet bit (top fraction bit).
+    pub fn quiet_bit(self) -> u64 {
+        1 << (self.frac() - 1)
+    }
+    /// ARM's default NaN (positive, quiet, zero payload).
+    pub fn default_nan(self) -> u64 {
+        self.exp_mask() | self.quiet_bit()
+    }
+    /// Infinity with the given sign.
+    pub fn inf(self, neg: bool) -> u64 {
+        self.exp_mask() | if neg { self.sign() } else { 0 }
+    }
+    /// Zero with the given sign.
+    pub fn zero(self, neg: bool) -> u64 {
+        if neg { self.sign() } else { 0 }
+    }
+    /// Largest finite value with the given sign.
+    pub fn max_normal(self, neg: bool) -> u64 {
+        (self.exp_mask() - (1 << self.frac())) | self.frac_mask() | self.zero(neg)
+    }
+    /// Is `x` negative (sign bit set)?
+    pub fn is_neg(self, x: u64) -> bool {
+        x & self.sign() != 0
+    }
+    /// Is `x` any NaN?
+    pub fn is_nan(self, x: u64) -> bool {
+        x & self.exp_mask() == self.exp_mask() && x & self.frac_mask() != 0
+    }
+    /// Is `x` a signalling NaN?
+    pub fn is_snan(self, x: u64) -> bool {
+        self.is_nan(x) && x & self.quiet_bit() == 0
+    }
+    /// Is `x` an infinity?
+    pub fn is_inf(self, x: u64) -> bool {
+        x & !self.sign() == self.exp_mask()
+    }
+    /// Is `x` a zero?
+    pub fn is_zero(self, x: u64) -> bool {
+        x & !self.sign() == 0
+    }
+    /// Is `x` a denormal (subnormal, non-zero)?
+    pub fn is_denormal(self, x: u64) -> bool {
+        x & self.exp_mask() == 0 && x & self.frac_mask() != 0
+    }
+    /// `x` with the sign flipped.
+    pub fn neg(self, x: u64) -> u64 {
+        x ^ self.sign()
+    }
+    /// `x` with the sign cleared.
+    pub fn abs(self, x: u64) -> u64 {
+        x & !self.sign()
+    }
+    /// Keeps only the format's bits of `x`.
+    pub fn trunc(self, x: u64) -> u64 {
+        if self == Fmt::D {
+            x
+        } else {
+            x & ((1 << self.bits()) - 1)
+        }
+    }
+
+    /// Flushes a denormal input to a signed zero when FPCR.FZ is set (raising IDC). Half
+    /// precision is governed by FZ16, which this executor treats as clear.
+    pub fn flush_in(self, env: &mut Env, x: u64) -> u64 {
+        if self != Fmt::H && env.fz() && self.is_denormal(x) {
+            env.flags |= crate::fenv::IDC;
+            x & self.sign()
+        } else {
+            x
+        }
+    }
+
+    /// Decomposes a finite non-zero `x` into (negative, e, sig) with |x| = sig * 2^e.
+    pub fn unpack(self, x: u64) -> (bool, i32, u64) {
+        let neg = self.is_neg(x);
+        let ef = ((x & self.exp_mask()) >> self.frac()) as i32;
+        let f = x & self.frac_mask();
+        if ef == 0 {
+            (neg, 1 - self.bias() - self.frac() as i32, f)
+        } else {
+            (
+                neg,
+                ef - self.bias() - self.frac() as i32,
+                f | 1 << self.frac(),
+            )
+        }
+    }
+
+    /// Rounds the exact value (-1)^neg * sig * 2^e (plus a sticky "something below" bit) to this
+    /// format with rounding `mode`, raising IXC/OFC/UFC in `env` and honouring FPCR.FZ for
+    /// single and double outputs.
+    pub fn round_pack(
+        self,
+        env: &mut Env,
+        neg: bool,
+        e: i32,
+        sig: u64,
+        sticky: bool,
+        mode: Round,
+    ) -> u64 {
+        if sig == 0 {
+            if sticky {
+                // Only reachable for values far below the smallest subnormal.
+                return self.round_tiny(env, neg, mode);
+            }
+            return self.zero(neg);
+        }
+        let f = self.frac() as i32;
+        let p = 63 - sig.leading_zeros() as i32;
+        let big_e = e + p; // unbiased exponent of the leading bit
+        let emin = 1 - self.bias();
+        let tiny = big_e < emin;
+        if tiny && self != Fmt::H && env.fz() {
+            env.flags |= UFC;
+            return self.zero(neg);
+        }
+        let mut shift = p - f;
+        if tiny {
+            shift += emin - big_e;
+        }
+        let (mut mant, rem_nonzero, up) = if shift <= 0 {
+            (sig << (-shift) as u32, sticky, false)
+        } else {
+            let (mant, rem, half) = if shift >= 64 {
+                (0u64, sig as u128, 1u128 << (shift - 1).min(127))
+            } else {
+                (
+                    sig >> shift,
+                    (sig & ((1u64 << shift) - 1)) as u128,
+                    1u128 << (shift - 1),
+                )
+            };
+            let inexact = rem != 0 || sticky;
+            let up = match mode {
+                Round::Nearest => rem > half || (rem == half && (sticky || mant & 1 == 1)),
+                Round::TiesAway => rem >= half,
+                Round::PlusInf => inexact && !neg,
+                Round::MinusInf => inexact && neg,
+                Round::Zero => false,
+            };
+            (mant, inexact, up)
+        };
+        if up {
+            mant += 1;
+        }
+        if rem_nonzero {
+            env.flags |= IXC;
+            if tiny {
+                env.flags |= UFC;
+            }
+        }
+        let bits = if tiny {
+            mant // exponent field 0; a carry into bit `f` yields the smallest normal
+        } else {
+            (((big_e + self.bias() - 1) as u64) << f) + mant
+        };
+        if bits >= self.exp_mask() {
+            env.flags |= OFC | IXC;
+            let to_inf = match mode {
+                Round::Nearest | Round::TiesAway => true,
+                Round::PlusInf => !neg,
+                Round::MinusInf => neg,
+                Round::Zero => false,
+            };
+            return if to_inf {
+                self.inf(neg)
+            } else {
+                self.max_normal(neg)
+            };
+        }
+        bits | self.zero(neg)
+    }
+
+    fn round_tiny(self, env: &mut Env, neg: bool, mode: Round) -> u64 {
+        env.flags |= IXC | UFC;
+        let up = match mode {
+            Round::PlusInf => !neg,
+            Round::MinusInf => neg,
+            _ => false,
+        };
+        if up {
+            1 | self.zero(neg)
+        } else {
+            self.zero(neg)
+        }
+    }
+
+    /// Converts `x` (this format) to format `to` as ARM FCVT does: NaNs keep sign and top payload
+    /// bits and are quietened (or become the default NaN under FPCR.DN), finite values round
+    /// with the FPCR rounding mode.
+    pub fn convert(self, env: &mut Env, to: Fmt, x: u64) -> u64 {
+        let x = self.flush_in(env, x);
+        if self.is_nan(x) {
+            if self.is_snan(x) {
+                env.flags |= crate::fenv::IOC;
+            }
+            if env.dn() {
+                return to.default_nan();
+            }
+            let payload = x & self.frac_mask();
+            let p = if to.frac() >= self.frac() {
+                payload << (to.frac() - self.frac())
+            } else {
+                payload >> (self.frac() - to.frac())
+            };
+            return to.exp_mask() | to.quiet_bit() | p | to.zero(self.is_neg(x));
+        }
+        if self.is_inf(x) {
+            return to.inf(self.is_neg(x));
+        }
+        if self.is_zero(x) {
+            return to.zero(self.is_neg(x));
+        }
+        let (neg, e, sig) = self.unpack(x);
+        let mode = env.rmode();
+        to.round_pack(env, neg, e, sig, false, mode)
+    }
+}
+
+/// ARM NaN propagation for two operands: the first signalling NaN (quietened), else the first
+/// quiet NaN; `None` when neither operand is a NaN. Raises IOC for a signalling NaN and returns
+/// the default NaN under FPCR.DN.
+pub fn process_nans2(env: &mut Env, fmt: Fmt, a: u64, b: u64) -> Option<u64> {
+    process_nans(env, fmt, &[a, b])
+}
+
+/// As [`process_nans2`] for any number of operands, in ARM's operand order.
+pub fn process_nans(env: &mut Env, fmt: Fmt, ops: &[u64]) -> Option<u64> {
+    let pick = ops
+        .iter()
+        .find(|x| fmt.is_snan(**x))
+        .or_else(|| ops.iter().find(|x| fmt.is_nan(**x)))
+        .copied()?;
+    if fmt.is_snan(pick) {
+        env.flags |= crate::fenv::IOC;
+    }
+    Some(if env.dn() {
+        fmt.default_nan()
+    } else {
+        pick | fmt.quiet_bit()
+    })
+}

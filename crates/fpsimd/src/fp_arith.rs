@@ -1,0 +1,260 @@
+//! Floating-point arithmetic on bit patterns with ARM semantics (S and D formats).
+//!
+//! Every function returns the result bits and accumulates FPSR flags in the [`Env`].
+
+use crate::fenv::{Env, IOC, Round};
+use crate::float::{Fmt, process_nans, process_nans2};
+
+/// Two-operand arithmetic operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bin {
+    /// Addition.
+    Add,
+    /// Subtraction.
+    Sub,
+    /// Multiplication.
+    Mul,
+    /// Division.
+    Div,
+    /// Maximum (NaN-propagating).
+    Max,
+    /// Minimum (NaN-propagating).
+    Min,
+    /// maxNum: a quiet NaN loses against a number.
+    MaxNm,
+    /// minNum: a quiet NaN loses against a number.
+    MinNm,
+}
+
+/// Host add/sub/mul/div under the configured MXCSR.
+fn host_bin(env: &mut Env, fmt: Fmt, op: Bin, a: u64, b: u64) -> u64 {
+    let r = match fmt {
+        Fmt::D => env.host((f64::from_bits(a), f64::from_bits(b)), |(x, y)| {
+            match op {
+                Bin::Add => x + y,
+                Bin::Sub => x - y,
+                Bin::Mul => x * y,
+                _ => x / y,
+            }
+            .to_bits()
+        }),
+        _ => env.host(
+            (f32::from_bits(a as u32), f32::from_bits(b as u32)),
+            |(x, y)| {
+                match op {
+                    Bin::Add => x + y,
+                    Bin::Sub => x - y,
+                    Bin::Mul => x * y,
+                    _ => x / y,
+                }
+                .to_bits() as u64
+            },
+        ),
+    };
+    // No input was a NaN, so a NaN result is an invalid operation: ARM gives the default NaN
+    // (x86 gives a negative one).
+    if fmt.is_nan(r) { fmt.default_nan() } else { r }
+}
+
+/// `a op b`.
+pub fn bin(env: &mut Env, fmt: Fmt, op: Bin, a: u64, b: u64) -> u64 {
+    let a = fmt.flush_in(env, a);
+    let b = fmt.flush_in(env, b);
+    if matches!(op, Bin::MaxNm | Bin::MinNm) {
+        // A single quiet NaN is ignored in favour of the number.
+        let (qa, qb) = (
+            fmt.is_nan(a) && !fmt.is_snan(a),
+            fmt.is_nan(b) && !fmt.is_snan(b),
+        );
+        if qa && !fmt.is_nan(b) {
+            return bin(
+                env,
+                fmt,
+                if op == Bin::MaxNm { Bin::Max } else { Bin::Min },
+                fmt.inf(op == Bin::MaxNm),
+                b,
+            );
+        }
+        if qb && !fmt.is_nan(a) {
+            return bin(
+                env,
+                fmt,
+                if op == Bin::MaxNm { Bin::Max } else { Bin::Min },
+                a,
+                fmt.inf(op == Bin::MaxNm),
+            );
+        }
+    }
+    if let Some(n) = process_nans2(env, fmt, a, b) {
+        return n;
+    }
+    match op {
+        Bin::Max | Bin::MaxNm | Bin::Min | Bin::MinNm => {
+            let max = matches!(op, Bin::Max | Bin::MaxNm);
+            if fmt.is_zero(a) && fmt.is_zero(b) {
+                // max(+0,-0) = +0, min(+0,-0) = -0.
+                return if max { a & b } else { a | b };
+            }
+            let a_gt = lt(fmt, b, a);
+            if a_gt == max { a } else { b }
+        }
+        _ => host_bin(env, fmt, op, a, b),
+    }
+}
+
+/// `a < b` for non-NaN values, compared on the bit patterns.
+fn lt(fmt: Fmt, a: u64, b: u64) -> bool {
+    let key = |x: u64| -> i128 {
+        let m = (x & !fmt.sign()) as i128;
+        if fmt.is_neg(x) { -m } else { m }
+    };
+    key(a) < key(b)
+}
+
+/// Square root.
+pub fn sqrt(env: &mut Env, fmt: Fmt, a: u64) -> u64 {
+    let a = fmt.flush_in(env, a);
+    if let Some(n) = process_nans(env, fmt, &[a]) {
+        return n;
+    }
+    if fmt.is_zero(a) {
+        return a;
+    }
+    if fmt.is_neg(a) {
+        env.flags |= IOC;
+        return fmt.default_nan();
+    }
+    match fmt {
+        Fmt::D => env.host(f64::from_bits(a), |x| x.sqrt().to_bits()),
+        _ => env.host(f32::from_bits(a as u32), |x| x.sqrt().to_bits() as u64),
+    }
+}
+
+/// Fused `addend + n * m` (one rounding), with ARM's NaN rules for three operands.
+pub fn mul_add(env: &mut Env, fmt: Fmt, addend: u64, n: u64, m: u64) -> u64 {
+    let a = fmt.flush_in(env, addend);
+    let n = fmt.flush_in(env, n);
+    let m = fmt.flush_in(env, m);
+    let inf_zero = (fmt.is_inf(n) && fmt.is_zero(m)) || (fmt.is_zero(n) && fmt.is_inf(m));
+    if fmt.is_nan(a) && !fmt.is_snan(a) && !fmt.is_snan(n) && !fmt.is_snan(m) && inf_zero {
+        env.flags |= IOC;
+        return fmt.default_nan();
+    }
+    if let Some(r) = process_nans(env, fmt, &[a, n, m]) {
+        return r;
+    }
+    let r = match fmt {
+        Fmt::D => env.host(
+            (f64::from_bits(n), f64::from_bits(m), f64::from_bits(a)),
+            |(x, y, z)| x.mul_add(y, z).to_bits(),
+        ),
+        _ => env.host(
+            (
+                f32::from_bits(n as u32),
+                f32::from_bits(m as u32),
+                f32::from_bits(a as u32),
+            ),
+            |(x, y, z)| x.mul_add(y, z).to_bits() as u64,
+        ),
+    };
+    if fmt.is_nan(r) { fmt.default_nan() } else { r }
+}
+
+/// Rounds to an integral value in the same format. `exact` raises IXC when the value changes
+/// (FRINTX); the other FRINT forms do not.
+pub fn round_int(env: &mut Env, fmt: Fmt, a: u64, mode: Round, exact: bool) -> u64 {
+    let a = fmt.flush_in(env, a);
+    if let Some(n) = process_nans(env, fmt, &[a]) {
+        return n;
+    }
+    if fmt.is_inf(a) || fmt.is_zero(a) {
+        return a;
+    }
+    let x = to_f64(fmt, a);
+    let r = match mode {
+        Round::Nearest => x.round_ties_even(),
+        Round::TiesAway => x.round(),
+        Round::PlusInf => x.ceil(),
+        Round::MinusInf => x.floor(),
+        Round::Zero => x.trunc(),
+    };
+    if exact && r != x {
+        env.flags |= crate::fenv::IXC;
+    }
+    // An integral value of a format is exactly representable in it, and f64 keeps the sign of
+    // a zero result (e.g. ceil(-0.5) = -0.0), as ARM requires.
+    from_f64_exact(fmt, r)
+}
+
+/// The exact f64 value of a finite S or D pattern.
+pub fn to_f64(fmt: Fmt, a: u64) -> f64 {
+    match fmt {
+        Fmt::D => f64::from_bits(a),
+        Fmt::S => f32::from_bits(a as u32) as f64,
+        Fmt::H => {
+            if fmt.is_zero(a) {
+                return if fmt.is_neg(a) { -0.0 } else { 0.0 };
+            }
+            let (neg, e, sig) = fmt.unpack(a);
+            let v = sig as f64 * 2f64.powi(e);
+            if neg { -v } else { v }
+        }
+    }
+}
+
+/// An f64 value known to be exactly representable in `fmt`, as bits of `fmt`.
+fn from_f64_exact(fmt: Fmt, x: f64) -> u64 {
+    match fmt {
+        Fmt::D => x.to_bits(),
+        _ => (x as f32).to_bits() as u64,
+    }
+}
+
+/// FCMP: NZCV (ARM layout, bits 31..28) for comparing `a` with `b`. `signal_all` (FCMPE)
+/// raises IOC for quiet NaNs too.
+pub fn compare(env: &mut Env, fmt: Fmt, a: u64, b: u64, signal_all: bool) -> u64 {
+    let a = fmt.flush_in(env, a);
+    let b = fmt.flush_in(env, b);
+    if fmt.is_nan(a) || fmt.is_nan(b) {
+        if signal_all || fmt.is_snan(a) || fmt.is_snan(b) {
+            env.flags |= IOC;
+        }
+        return 0x3 << 28;
+    }
+    if fmt.is_zero(a) && fmt.is_zero(b) || a == b {
+        0x6 << 28
+    } else if lt(fmt, a, b) {
+        0x8 << 28
+    } else {
+        0x2 << 28
+    }
+}
+
+/// Comparison kinds for the SIMD FCMxx forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    /// Equal (quiet).
+    Eq,
+    /// Greater or equal (signalling).
+    Ge,
+    /// Greater than (signalling).
+    Gt,
+}
+
+/// `a cmp b` as a boolean with ARM's exception rules (EQ raises IOC only for signalling NaNs).
+pub fn cmp(env: &mut Env, fmt: Fmt, op: Cmp, a: u64, b: u64) -> bool {
+    let a = fmt.flush_in(env, a);
+    let b = fmt.flush_in(env, b);
+    if fmt.is_nan(a) || fmt.is_nan(b) {
+        if op != Cmp::Eq || fmt.is_snan(a) || fmt.is_snan(b) {
+            env.flags |= IOC;
+        }
+        return false;
+    }
+    let eq = a == b || fmt.is_zero(a) && fmt.is_zero(b);
+    match op {
+        Cmp::Eq => eq,
+        Cmp::Ge => eq || lt(fmt, b, a),
+        Cmp::Gt => !eq && lt(fmt, b, a),
+    }
+}

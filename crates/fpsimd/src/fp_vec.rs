@@ -1,0 +1,374 @@
+//! Advanced SIMD floating point, vector and scalar forms (single and double precision), and the
+//! by-element multiplies.
+
+use crate::fenv::{Env, Round};
+use crate::float::Fmt;
+use crate::fp_arith::{self, Bin, Cmp};
+use crate::fp_convert;
+use crate::fp_scalar::frint_mode;
+use crate::vreg::{self, elem, mask, sext};
+use crate::{Ctx, Res, bit, bits, ensure, rd, rm, rn};
+
+/// Element format and count for a vector (`q`) or scalar FP operation with size bit `sz`.
+fn shape(sz: bool, q: bool, scalar: bool) -> Option<(Fmt, u32)> {
+    let fmt = if sz { Fmt::D } else { Fmt::S };
+    if scalar {
+        return Some((fmt, 1));
+    }
+    ensure!(!sz || q);
+    Some((fmt, if q { 128 } else { 64 } / fmt.bits()))
+}
+
+/// Writes a vector or scalar result.
+fn put(cx: &mut Ctx, d: u32, v: u128, q: bool, scalar: bool, ebits: u32) {
+    if scalar {
+        vreg::set_scalar(cx.cpu, d, v as u64, ebits);
+    } else {
+        vreg::set_q(cx.cpu, d, v, q);
+    }
+}
+
+/// FMULX: FMUL except that infinity times zero gives +-2.
+fn mulx(env: &mut Env, fmt: Fmt, a: u64, b: u64) -> u64 {
+    let (fa, fb) = (fmt.flush_in(env, a), fmt.flush_in(env, b));
+    let inf_zero = (fmt.is_inf(fa) && fmt.is_zero(fb)) || (fmt.is_zero(fa) && fmt.is_inf(fb));
+    if inf_zero && !fmt.is_nan(fa) && !fmt.is_nan(fb) {
+        let two = if fmt == Fmt::D {
+            2f64.to_bits()
+        } else {
+            2f32.to_bits() as u64
+        };
+        return two | ((fa ^ fb) & fmt.sign());
+    }
+    fp_arith::bin(env, fmt, Bin::Mul, fa, fb)
+}
+
+/// One lane of an FP "three same" operation (non-pairwise).
+fn lane3(env: &mut Env, fmt: Fmt, key: (bool, bool, u32), a: u64, b: u64, d: u64) -> Option<u64> {
+    let t = |c: bool| if c { mask(fmt.bits()) } else { 0 };
+    Some(match key {
+        (false, false, 0b11000) => fp_arith::bin(env, fmt, Bin::MaxNm, a, b),
+        (false, true, 0b11000) => fp_arith::bin(env, fmt, Bin::MinNm, a, b),
+        (false, false, 0b11001) => fp_arith::mul_add(env, fmt, d, a, b),
+        (false, true, 0b11001) => fp_arith::mul_add(env, fmt, d, fmt.neg(a), b),
+        (false, false, 0b11010) => fp_arith::bin(env, fmt, Bin::Add, a, b),
+        (false, true, 0b11010) => fp_arith::bin(env, fmt, Bin::Sub, a, b),
+        (false, false, 0b11011) => mulx(env, fmt, a, b),
+        (false, false, 0b11100) => t(fp_arith::cmp(env, fmt, Cmp::Eq, a, b)),
+        (false, false, 0b11110) => fp_arith::bin(env, fmt, Bin::Max, a, b),
+        (false, true, 0b11110) => fp_arith::bin(env, fmt, Bin::Min, a, b),
+        (true, false, 0b11011) => fp_arith::bin(env, fmt, Bin::Mul, a, b),
+        (true, false, 0b11100) => t(fp_arith::cmp(env, fmt, Cmp::Ge, a, b)),
+        (true, true, 0b11100) => t(fp_arith::cmp(env, fmt, Cmp::Gt, a, b)),
+        (true, false, 0b11101) => t(fp_arith::cmp(env, fmt, Cmp::Ge, fmt.abs(a), fmt.abs(b))),
+        (true, true, 0b11101) => t(fp_arith::cmp(env, fmt, Cmp::Gt, fmt.abs(a), fmt.abs(b))),
+        (true, false, 0b11111) => fp_arith::bin(env, fmt, Bin::Div, a, b),
+        (true, true, 0b11010) => fmt.abs(fp_arith::bin(env, fmt, Bin::Sub, a, b)),
+        _ => return None,
+    })
+}
+
+/// The binary operation of a pairwise FP opcode (U=1).
+fn pair_op(a_bit: bool, op: u32) -> Option<Bin> {
+    Some(match (a_bit, op) {
+        (false, 0b11000) => Bin::MaxNm,
+        (true, 0b11000) => Bin::MinNm,
+        (false, 0b11010) => Bin::Add,
+        (false, 0b11110) => Bin::Max,
+        (true, 0b11110) => Bin::Min,
+        _ => return None,
+    })
+}
+
+/// Advanced SIMD three same, FP opcodes (vector and scalar).
+pub fn three_same(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
+    let (q, u, a_bit, sz) = (bit(w, 30), bit(w, 29), bit(w, 23), bit(w, 22));
+    let op = bits(w, 15, 11);
+    let (fmt, n_el) = shape(sz, q, scalar)?;
+    let eb = fmt.bits();
+    let a = vreg::get(cx.cpu, rn(w));
+    let b = vreg::get(cx.cpu, rm(w));
+    let d = vreg::get(cx.cpu, rd(w));
+    let mut env = cx.env();
+    let pairwise = u && matches!(op, 0b11000 | 0b11010 | 0b11110) && !(a_bit && op == 0b11010);
+    let mut out = 0u128;
+    if pairwise {
+        ensure!(!scalar);
+        let bop = pair_op(a_bit, op)?;
+        let half = n_el / 2;
+        for i in 0..n_el {
+            let src = if i < half { a } else { b };
+            let j = 2 * (i % half);
+            let r = fp_arith::bin(&mut env, fmt, bop, elem(src, eb, j), elem(src, eb, j + 1));
+            out = vreg::with_elem(out, eb, i, r);
+        }
+    } else {
+        let key = (u, a_bit, op);
+        if scalar {
+            ensure!(matches!(op, 0b11011..=0b11101) || key == (true, true, 0b11010));
+            ensure!(key != (true, false, 0b11011));
+        }
+        for i in 0..n_el {
+            let r = lane3(
+                &mut env,
+                fmt,
+                key,
+                elem(a, eb, i),
+                elem(b, eb, i),
+                elem(d, eb, i),
+            )?;
+            out = vreg::with_elem(out, eb, i, r);
+        }
+    }
+    cx.flags(env);
+    put(cx, rd(w), out, q, scalar, eb);
+    Some(())
+}
+
+/// Advanced SIMD two-register miscellaneous, FP opcodes (vector and scalar).
+pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
+    let (q, u, a_bit, sz) = (bit(w, 30), bit(w, 29), bit(w, 23), bit(w, 22));
+    let op = bits(w, 16, 12);
+    let src = vreg::get(cx.cpu, rn(w));
+    let mut env = cx.env();
+    // FCVTL/FCVTN change the element size and are vector-only.
+    if !a_bit && (op == 0b10110 || op == 0b10111) {
+        ensure!(!scalar && !u);
+        let (narrow, wide) = if sz {
+            (Fmt::S, Fmt::D)
+        } else {
+            (Fmt::H, Fmt::S)
+        };
+        let n_wide = 128 / wide.bits();
+        let v = if op == 0b10111 {
+            let s = if q { src >> 64 } else { src };
+            vreg::build(wide.bits(), n_wide, |i| {
+                narrow.convert(&mut env, wide, elem(s, narrow.bits(), i))
+            })
+        } else {
+            let r = vreg::build(narrow.bits(), n_wide, |i| {
+                wide.convert(&mut env, narrow, elem(src, wide.bits(), i))
+            });
+            let d = vreg::get(cx.cpu, rd(w));
+            if q { (d as u64 as u128) | r << 64 } else { r }
+        };
+        cx.flags(env);
+        vreg::set(cx.cpu, rd(w), v);
+        return Some(());
+    }
+    let (fmt, n_el) = shape(sz, q, scalar)?;
+    let eb = fmt.bits();
+    let t = |c: bool| if c { mask(eb) } else { 0 };
+    let fpcr = cx.cpu.fpcr;
+    enum K {
+        Cmp0(u32),
+        Abs,
+        Neg,
+        Rint(Round, bool),
+        ToInt(Round),
+        FromInt,
+        Sqrt,
+    }
+    let k = match (a_bit, op, u) {
+        (true, 0b01100..=0b01110, _) => {
+            ensure!(!(op == 0b01110 && u));
+            K::Cmp0(op << 1 | u as u32)
+        }
+        (true, 0b01111, false) if !scalar => K::Abs,
+        (true, 0b01111, true) if !scalar => K::Neg,
+        (_, 0b11000 | 0b11001, _) if !scalar => {
+            let code = match (a_bit, op, u) {
+                (false, 0b11000, false) => 0,
+                (false, 0b11000, true) => 4,
+                (false, 0b11001, false) => 2,
+                (false, 0b11001, true) => 6,
+                (true, 0b11000, false) => 1,
+                (true, 0b11001, false) => 3,
+                (true, 0b11001, true) => 7,
+                _ => return None,
+            };
+            let (m, exact) = frint_mode(code, fpcr)?;
+            K::Rint(m, exact)
+        }
+        (false, 0b11010, _) => K::ToInt(Round::Nearest),
+        (false, 0b11011, _) => K::ToInt(Round::MinusInf),
+        (false, 0b11100, _) => K::ToInt(Round::TiesAway),
+        (true, 0b11010, _) => K::ToInt(Round::PlusInf),
+        (true, 0b11011, _) => K::ToInt(Round::Zero),
+        (false, 0b11101, _) => K::FromInt,
+        (true, 0b11111, true) if !scalar => K::Sqrt,
+        _ => return None,
+    };
+    let v = vreg::build(eb, n_el, |i| {
+        let x = elem(src, eb, i);
+        match k {
+            K::Cmp0(c) => {
+                let z = 0;
+                t(match c {
+                    0b011000 => fp_arith::cmp(&mut env, fmt, Cmp::Gt, x, z),
+                    0b011001 => fp_arith::cmp(&mut env, fmt, Cmp::Ge, x, z),
+                    0b011010 => fp_arith::cmp(&mut env, fmt, Cmp::Eq, x, z),
+                    0b011011 => fp_arith::cmp(&mut env, fmt, Cmp::Ge, z, x),
+                    _ => fp_arith::cmp(&mut env, fmt, Cmp::Gt, z, x),
+                })
+            }
+            K::Abs => fmt.abs(x),
+            K::Neg => fmt.neg(x),
+            K::Rint(m, exact) => fp_arith::round_int(&mut env, fmt, x, m, exact),
+            K::ToInt(m) => fp_convert::to_int(&mut env, fmt, x, m, !u, eb, 0),
+            K::FromInt => fp_convert::from_int(&mut env, fmt, x, !u, eb, 0),
+            K::Sqrt => fp_arith::sqrt(&mut env, fmt, x),
+        }
+    });
+    cx.flags(env);
+    put(cx, rd(w), v, q, scalar, eb);
+    Some(())
+}
+
+/// FMAXV, FMINV, FMAXNMV, FMINNMV (single precision, four lanes).
+pub fn across(cx: &mut Ctx, w: u32) -> Res {
+    let (q, u, a_bit, sz) = (bit(w, 30), bit(w, 29), bit(w, 23), bit(w, 22));
+    ensure!(u && q && !sz);
+    let op = match (bits(w, 16, 12), a_bit) {
+        (0b01100, false) => Bin::MaxNm,
+        (0b01100, true) => Bin::MinNm,
+        (_, false) => Bin::Max,
+        (_, true) => Bin::Min,
+    };
+    let v = vreg::get(cx.cpu, rn(w));
+    let mut env = cx.env();
+    let e = |i| elem(v, 32, i);
+    let lo = fp_arith::bin(&mut env, Fmt::S, op, e(0), e(1));
+    let hi = fp_arith::bin(&mut env, Fmt::S, op, e(2), e(3));
+    let r = fp_arith::bin(&mut env, Fmt::S, op, lo, hi);
+    cx.flags(env);
+    vreg::set_scalar(cx.cpu, rd(w), r, 32);
+    Some(())
+}
+
+/// FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (scalar).
+pub fn scalar_pairwise(cx: &mut Ctx, w: u32) -> Res {
+    let (a_bit, sz) = (bit(w, 23), bit(w, 22));
+    let op = match (bits(w, 16, 12), a_bit) {
+        (0b01100, false) => Bin::MaxNm,
+        (0b01100, true) => Bin::MinNm,
+        (0b01101, false) => Bin::Add,
+        (0b01111, false) => Bin::Max,
+        (0b01111, true) => Bin::Min,
+        _ => return None,
+    };
+    let fmt = if sz { Fmt::D } else { Fmt::S };
+    let v = vreg::get(cx.cpu, rn(w));
+    let mut env = cx.env();
+    let r = fp_arith::bin(
+        &mut env,
+        fmt,
+        op,
+        elem(v, fmt.bits(), 0),
+        elem(v, fmt.bits(), 1),
+    );
+    cx.flags(env);
+    vreg::set_scalar(cx.cpu, rd(w), r, fmt.bits());
+    Some(())
+}
+
+/// SCVTF/UCVTF/FCVTZS/FCVTZU (fixed-point, vector and scalar shift-by-immediate forms).
+pub fn shift_imm(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
+    let (q, u) = (bit(w, 30), bit(w, 29));
+    let immh = bits(w, 22, 19);
+    ensure!(immh & 0b1100 != 0);
+    let sz = immh & 0b1000 != 0;
+    let (fmt, n_el) = shape(sz, q, scalar)?;
+    let eb = fmt.bits();
+    let fbits = 2 * eb - bits(w, 22, 16);
+    let src = vreg::get(cx.cpu, rn(w));
+    let mut env = cx.env();
+    let to_fp = bits(w, 15, 11) == 0b11100;
+    let v = vreg::build(eb, n_el, |i| {
+        let x = elem(src, eb, i);
+        if to_fp {
+            fp_convert::from_int(&mut env, fmt, x, !u, eb, fbits)
+        } else {
+            fp_convert::to_int(&mut env, fmt, x, Round::Zero, !u, eb, fbits)
+        }
+    });
+    cx.flags(env);
+    put(cx, rd(w), v, q, scalar, eb);
+    Some(())
+}
+
+/// Vector by element: MUL, MLA, MLS, S/UMULL, S/UMLAL, S/UMLSL, FMUL, FMLA, FMLS, FMULX.
+pub fn indexed(cx: &mut Ctx, w: u32) -> Res {
+    let (q, u, size) = (bit(w, 30), bit(w, 29), bits(w, 23, 22));
+    let (l, m, h) = (bits(w, 21, 21), bits(w, 20, 20), bits(w, 11, 11));
+    let op = bits(w, 15, 12);
+    let a = vreg::get(cx.cpu, rn(w));
+    let d = vreg::get(cx.cpu, rd(w));
+    let fp = matches!(op, 0b0001 | 0b0101 | 0b1001);
+    if fp {
+        ensure!(size >= 2 && (op == 0b1001 || !u));
+        let fmt = if size == 3 { Fmt::D } else { Fmt::S };
+        let (index, rm_n) = if size == 3 {
+            ensure!(l == 0 && q);
+            (h, m << 4 | bits(w, 19, 16))
+        } else {
+            (h << 1 | l, m << 4 | bits(w, 19, 16))
+        };
+        let eb = fmt.bits();
+        let x = elem(vreg::get(cx.cpu, rm_n), eb, index);
+        let n_el = if q { 128 } else { 64 } / eb;
+        let mut env = cx.env();
+        let v = vreg::build(eb, n_el, |i| {
+            let (ai, di) = (elem(a, eb, i), elem(d, eb, i));
+            match (op, u) {
+                (0b0001, _) => fp_arith::mul_add(&mut env, fmt, di, ai, x),
+                (0b0101, _) => fp_arith::mul_add(&mut env, fmt, di, fmt.neg(ai), x),
+                (_, false) => fp_arith::bin(&mut env, fmt, Bin::Mul, ai, x),
+                (_, true) => mulx(&mut env, fmt, ai, x),
+            }
+        });
+        cx.flags(env);
+        vreg::set_q(cx.cpu, rd(w), v, q);
+        return Some(());
+    }
+    let (index, rm_n) = match size {
+        1 => (h << 2 | l << 1 | m, bits(w, 19, 16)),
+        2 => (h << 1 | l, m << 4 | bits(w, 19, 16)),
+        _ => return None,
+    };
+    let esize = 8 << size;
+    let x = elem(vreg::get(cx.cpu, rm_n), esize, index);
+    let n_el = if q { 128 } else { 64 } / esize;
+    let v = match (op, u) {
+        (0b1000, false) | (0b0000, true) | (0b0100, true) => vreg::build(esize, n_el, |i| {
+            let p = elem(a, esize, i).wrapping_mul(x);
+            let di = elem(d, esize, i);
+            match op {
+                0b1000 => p,
+                0b0000 => di.wrapping_add(p),
+                _ => di.wrapping_sub(p),
+            }
+        }),
+        (0b1010 | 0b0010 | 0b0110, _) => {
+            let src = if q { a >> 64 } else { a };
+            let ext = |v: u64| -> i128 { if u { v as i128 } else { sext(v, esize) as i128 } };
+            let wide = 2 * esize;
+            vreg::build(wide, 64 / esize, |i| {
+                let p = ext(elem(src, esize, i)) * ext(x);
+                let acc = elem(d, wide, i) as i128;
+                (match op {
+                    0b1010 => p,
+                    0b0010 => acc + p,
+                    _ => acc - p,
+                }) as u64
+            })
+        }
+        _ => return None,
+    };
+    if matches!(op, 0b1010 | 0b0010 | 0b0110) {
+        vreg::set(cx.cpu, rd(w), v);
+    } else {
+        vreg::set_q(cx.cpu, rd(w), v, q);
+    }
+    Some(())
+}

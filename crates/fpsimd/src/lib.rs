@@ -1,0 +1,220 @@
+//! A64 floating point and Advanced SIMD, executed one instruction at a time by a helper.
+//!
+//! The A64 lifter asks [`supported`] whether a word from the `decode::a64_simd` table can run and
+//! emits a call to [`EXEC`] with the word. Each module holds one section of the ARM manual;
+//! [`run`] dispatches on the decode table's id with an exhaustive `match`.
+//!
+//! Every handler runs in a [`Ctx`] that is either live or *dry*: a dry run goes through the same
+//! decoding and field checks but touches no guest memory and works on a scratch state, which is
+//! how [`supported`] agrees with the executor by construction.
+
+#![deny(missing_docs)]
+
+pub mod fenv;
+pub mod float;
+pub mod fp_arith;
+pub mod fp_convert;
+pub mod fp_scalar;
+pub mod fp_vec;
+pub mod int_vec;
+pub mod ldst;
+pub mod moves;
+pub mod vreg;
+
+use std::sync::LazyLock;
+
+use cpu::CpuState;
+use decode::Decoder;
+use decode::a64_simd::{A64_SIMD, A64Simd};
+
+/// Result of a handler: `None` means the encoding is not supported (the lifter raises SIGILL).
+pub type Res = Option<()>;
+
+/// Returns `None` from the enclosing handler unless `cond` holds.
+macro_rules! ensure {
+    ($c:expr) => {
+        if !$c {
+            return None;
+        }
+    };
+}
+pub(crate) use ensure;
+
+/// Execution context of one instruction.
+pub struct Ctx<'a> {
+    /// The guest state.
+    pub cpu: &'a mut CpuState,
+    /// Dry run: decode and check only, never touch guest memory.
+    pub dry: bool,
+    /// Address of the instruction (for literal loads).
+    pub pc: u64,
+}
+
+impl Ctx<'_> {
+    /// X`n`, with register 31 read as SP when `sp` is true and as zero otherwise.
+    pub fn x(&self, n: u32, sp: bool) -> u64 {
+        if n == 31 && !sp {
+            0
+        } else {
+            self.cpu.x[(n & 31) as usize]
+        }
+    }
+    /// Writes X`n` (register 31 is SP when `sp`, discarded otherwise).
+    pub fn set_x(&mut self, n: u32, v: u64, sp: bool) {
+        if n != 31 || sp {
+            self.cpu.x[(n & 31) as usize] = v;
+        }
+    }
+    /// Loads `bytes` (1..=16) little-endian bytes from guest address `a`.
+    pub fn load(&self, a: u64, bytes: usize) -> u128 {
+        if self.dry {
+            return 0;
+        }
+        let mut buf = [0u8; 16];
+        let host = self.cpu.mem_base.wrapping_add(a) as *const u8;
+        // SAFETY: guest memory is mapped at `mem_base + a` by the runtime; an unmapped address
+        // faults like the guest access it stands for and the runtime turns it into SIGSEGV.
+        // `bytes` is at most 16, the size of `buf`.
+        unsafe { core::ptr::copy_nonoverlapping(host, buf.as_mut_ptr(), bytes.min(16)) };
+        u128::from_le_bytes(buf)
+    }
+    /// Stores the low `bytes` (1..=16) bytes of `v` little-endian at guest address `a`.
+    pub fn store(&mut self, a: u64, bytes: usize, v: u128) {
+        if self.dry {
+            return;
+        }
+        let buf = v.to_le_bytes();
+        let host = self.cpu.mem_base.wrapping_add(a) as *mut u8;
+        // SAFETY: as in `load`; the guest owns this memory and may write it.
+        unsafe { core::ptr::copy_nonoverlapping(buf.as_ptr(), host, bytes.min(16)) };
+    }
+    /// An FP environment for the current FPCR.
+    pub fn env(&self) -> fenv::Env {
+        fenv::Env::new(self.cpu.fpcr)
+    }
+    /// Merges the flags an operation raised into FPSR.
+    pub fn flags(&mut self, env: fenv::Env) {
+        self.cpu.fpsr |= env.flags;
+    }
+}
+
+static DECODER: LazyLock<Decoder<A64Simd>> = LazyLock::new(|| Decoder::new(A64_SIMD));
+
+/// The decoder over `A64_SIMD`.
+pub fn decoder() -> &'static Decoder<A64Simd> {
+    &DECODER
+}
+
+/// Executes (or, in a dry context, checks) `word`; `None` if it is not supported.
+pub fn run(cx: &mut Ctx, word: u32) -> Res {
+    let m = DECODER.decode(word)?;
+    use A64Simd::*;
+    match m.id() {
+        LdStSimdUimm | LdStSimdUnscaled | LdStSimdPost | LdStSimdPre | LdStSimdReg => {
+            ldst::single_reg(cx, m.id(), word)
+        }
+        LdrSimdLit => ldst::literal(cx, word),
+        LdStPairSimd => ldst::pair(cx, word),
+        LdStMulti | LdStMultiPost => ldst::multi(cx, word, m.id() == LdStMultiPost),
+        LdStSingle | LdStSinglePost => ldst::single_lane(cx, word, m.id() == LdStSinglePost),
+        FcvtToInt | FcvtaToInt => fp_scalar::fcvt_to_int(cx, word),
+        CvtfFromInt => fp_scalar::cvtf(cx, word),
+        FmovGenToFp => moves::fmov_gen(cx, word),
+        FpFixedConv => fp_scalar::fixed(cx, word),
+        Fp1Src => fp_scalar::one_src(cx, word),
+        Fcmp => fp_scalar::fcmp(cx, word),
+        FmovImm => moves::fmov_imm(cx, word),
+        Fccmp => fp_scalar::fccmp(cx, word),
+        Fp2Src => fp_scalar::two_src(cx, word),
+        Fcsel => fp_scalar::fcsel(cx, word),
+        Fp3Src => fp_scalar::three_src(cx, word),
+        SimdThreeSame => int_vec::three_same(cx, word),
+        SimdThreeDiff => int_vec::three_diff(cx, word),
+        SimdTwoMisc => int_vec::two_misc(cx, word),
+        SimdAcross => int_vec::across(cx, word),
+        SimdCopy => moves::copy(cx, word),
+        SimdModImm => moves::mod_imm(cx, word),
+        SimdShiftImm => int_vec::shift_imm(cx, word),
+        SimdIndexed => fp_vec::indexed(cx, word),
+        SimdPermute => moves::permute(cx, word),
+        SimdExt => moves::ext(cx, word),
+        SimdTbl => moves::tbl(cx, word),
+        SimdScalarThreeSame => int_vec::scalar_three_same(cx, word),
+        SimdScalarTwoMisc => int_vec::scalar_two_misc(cx, word),
+        SimdScalarPairwise => int_vec::scalar_pairwise(cx, word),
+        SimdScalarDup => moves::scalar_dup(cx, word),
+        SimdScalarShiftImm => int_vec::scalar_shift_imm(cx, word),
+        CryptoAes | CryptoSha3 | CryptoSha2 => None,
+    }
+}
+
+/// True iff `word` has a row in `A64_SIMD` and this executor implements that encoding.
+pub fn supported(word: u32) -> bool {
+    let mut scratch = CpuState::default();
+    let mut cx = Ctx {
+        cpu: &mut scratch,
+        dry: true,
+        pc: 0,
+    };
+    run(&mut cx, word).is_some()
+}
+
+/// Executes one instruction on the guest state; returns 0, or 1 if the word is unsupported
+/// (the lifter only emits calls for supported words, so 1 means a lifter bug).
+///
+/// # Safety
+/// `cpu` must point at a valid, exclusively accessible `cpu::CpuState` whose `mem_base` maps
+/// the guest memory the instruction touches.
+unsafe extern "C" fn exec(cpu: *mut u8, word: u64, pc: u64, _unused: u64) -> u64 {
+    // SAFETY: the caller passes the guest's CpuState, which no one else touches during the call.
+    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
+    let mut cx = Ctx {
+        cpu,
+        dry: false,
+        pc,
+    };
+    match run(&mut cx, word as u32) {
+        Some(()) => 0,
+        None => 1,
+    }
+}
+
+/// The helper: `func(cpu, word, pc, 0) -> 0` executes one FP/SIMD instruction.
+pub static EXEC: ir::Helper = ir::Helper {
+    name: "fpsimd",
+    func: exec,
+};
+
+/// Executes `word` at `pc` on `cpu`; false if the word is unsupported (nothing changed then).
+///
+/// # Safety
+/// Loads and stores access host memory at `cpu.mem_base + guest address`, which must be valid.
+pub unsafe fn execute(cpu: &mut CpuState, word: u32, pc: u64) -> bool {
+    let mut cx = Ctx {
+        cpu,
+        dry: false,
+        pc,
+    };
+    run(&mut cx, word).is_some()
+}
+
+/// Bits `hi..=lo` of `w`.
+pub(crate) fn bits(w: u32, hi: u32, lo: u32) -> u32 {
+    (w >> lo) & ((1u32 << (hi - lo + 1)) - 1)
+}
+/// Rd/Rt (bits 4..0).
+pub(crate) fn rd(w: u32) -> u32 {
+    w & 31
+}
+/// Rn (bits 9..5).
+pub(crate) fn rn(w: u32) -> u32 {
+    w >> 5 & 31
+}
+/// Rm (bits 20..16).
+pub(crate) fn rm(w: u32) -> u32 {
+    w >> 16 & 31
+}
+/// Bit `b` of `w` as a bool.
+pub(crate) fn bit(w: u32, b: u32) -> bool {
+    w >> b & 1 != 0
+}
