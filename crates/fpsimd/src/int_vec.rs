@@ -351,7 +351,7 @@ pub fn two_misc(cx: &mut Ctx, w: u32) -> Res {
         }
         (0b00101, true) => match size {
             0 => !a,
-            1 => vreg::build(8, n_el, |i| (elem(a, 8, i) as u8).reverse_bits() as u64),
+            1 => vreg::build(8, nb / 8, |i| (elem(a, 8, i) as u8).reverse_bits() as u64),
             _ => return None,
         },
         (0b00111, _) => {

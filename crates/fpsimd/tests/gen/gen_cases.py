@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Generates tests/data/qemu_cases.txt: expected results of FP/SIMD instructions, computed by
+running them under qemu-aarch64-static (the oracle). Each output line is
+
+    word  in[13]  out[13]   (hex, space separated)
+
+with in/out = v0.lo v0.hi v1.lo v1.hi v2.lo v2.hi v3.lo v3.hi x0 x1 x2 fpcr|nzcv-word fpsr-or-nzcv
+(see the Rust side, tests/qemu_cases.rs, for the exact layout). Run from this directory:
+    python3 gen_cases.py > ../data/qemu_cases.txt
+"""
+import random, struct, subprocess, sys, tempfile, os
+
+random.seed(12345)
+
+def f32(x): return struct.unpack('<I', struct.pack('<f', x))[0]
+def f64(x): return struct.unpack('<Q', struct.pack('<d', x))[0]
+
+S_POOL = [f32(v) for v in [0.0, -0.0, 1.0, -1.0, 1.5, 2.5, -2.5, 0.5, -0.5, 3.75, 1e10, -1e10, 3e9,
+          -3e9, 1e-3, 1/3, 2**31, -2**31, 4.5e9, 255.5, 65536.25]] + \
+    [0x7f800000, 0xff800000, 0x7fc00000, 0x7fa00001, 0xffc12345, 0x00000001, 0x807fffff,
+     0x7f7fffff, 0x00800000, 0x3f800001]
+D_POOL = [f64(v) for v in [0.0, -0.0, 1.0, -1.0, 1.5, 2.5, -2.5, 0.5, -0.5, 3.75, 1e10, -1e10,
+          3e9, -3e9, 1e-3, 1/3, 2**63, -2**63, 1e19, 2**31 - 0.5, 1e300, 1e-300, 4.5]] + \
+    [0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000000, 0x7ff4000000000001,
+     0xfff8000000001234, 0x0000000000000001, 0x800fffffffffffff, 0x7fefffffffffffff,
+     0x0010000000000000, 0x3ff0000000000001]
+
+def lanes(kind):
+    """128 bits as (lo, hi) for element kind 's', 'd' or 'i'."""
+    if kind == 's':
+        e = [random.choice(S_POOL) for _ in range(4)]
+        return e[0] | e[1] << 32, e[2] | e[3] << 32
+    if kind == 'd':
+        return random.choice(D_POOL), random.choice(D_POOL)
+    def r64():
+        c = random.random()
+        if c < 0.15:
+            return random.choice([0, 0xffffffffffffffff, 0x8000000000000000, 0x7fffffffffffffff,
+                                  0x8080808080808080, 0x7f7f7f7f7f7f7f7f, 0x0001000200030004])
+        return random.getrandbits(64)
+    return r64(), r64()
+
+def gp(kind):
+    if kind == 'i':
+        return random.choice([0, 1, 0xffffffffffffffff, 0x80000000, 0x7fffffff, 0x8000000000000000,
+                              random.getrandbits(64), random.getrandbits(32), random.getrandbits(12)])
+    if kind == 's':
+        return random.choice(S_POOL)
+    return random.choice(D_POOL)
+
+FPCRS = [0, 1 << 22, 2 << 22, 3 << 22, 1 << 24, 1 << 25]
+
+def cases():
+    for line in open(os.path.join(os.path.dirname(__file__), 'insns.txt')):
+        line = line.strip()
+        if not line or line.startswith('#'):
+            continue
+        kind, n, asm = line.split(None, 2)
+        for k in range(int(n)):
+            v = []
+            for _ in range(4):
+                v += lanes(kind)
+            x = [gp(kind if kind != 'i' or random.random() < 0.8 else 'i') for _ in range(3)]
+            fpcr = FPCRS[k % len(FPCRS)] if kind != 'i' else 0
+            nzcv = random.choice([0, 0x6, 0x8, 0x2, 0x3, 0xf]) << 28
+            yield asm, v + x + [fpcr, nzcv]
+
+def main():
+    cs = list(cases())
+    src = ['.text', '.global _start', '_start:']
+    data = ['.data', '.balign 16']
+    for i, (asm, inp) in enumerate(cs):
+        src += [f'adr x9, in{i}', 'ldp q0, q1, [x9]', 'ldp q2, q3, [x9, #32]', 'ldp x0, x1, [x9, #64]',
+                'ldr x2, [x9, #80]', 'ldr x10, [x9, #88]', 'msr fpcr, x10', 'ldr x10, [x9, #96]',
+                'msr nzcv, x10', 'msr fpsr, xzr', f'insn{i}: {asm}', f'adr x9, out{i}',
+                'stp q0, q1, [x9]', 'stp q2, q3, [x9, #32]', 'stp x0, x1, [x9, #64]', 'str x2, [x9, #80]',
+                'mrs x10, nzcv', 'str x10, [x9, #88]', 'mrs x10, fpsr', 'str x10, [x9, #96]',
+                f'adr x10, insn{i}', 'ldr w10, [x10]', 'str x10, [x9, #104]']
+        data += [f'in{i}:'] + [f'.quad {v:#x}' for v in inp] + ['.quad 0']
+        data += [f'out{i}:', '.skip 112']
+    src += ['mov x0, #1', 'adr x1, out0', f'ldr x2, ={112 * len(cs)}', 'mov x8, #64', 'svc #0',
+            'mov x0, #0', 'mov x8, #93', 'svc #0', '.ltorg']
+    # Outputs are contiguous: out0 follows in0 etc., so lay outputs in their own section.
+    data_in = [l for l in data if not l.startswith('out') and l != '.skip 112']
+    outs = ['.section .bss', '.balign 16', 'out0:', f'.skip {112 * len(cs)}']
+    src = [l if not l.startswith('adr x9, out') else
+           f'adr x9, out0\nadd x9, x9, #{112 * int(l[11:])}' for l in src]
+    # adds above exceed imm12 for large offsets, so use a register-add sequence instead.
+    fixed = []
+    for l in src:
+        if l.startswith('adr x9, out0\nadd'):
+            off = int(l.split('#')[1])
+            fixed += ['adr x9, out0', f'ldr x11, ={off}', 'add x9, x9, x11']
+        else:
+            fixed.append(l)
+    fixed.insert(len(fixed) - 1, '')
+    body = '\n'.join(fixed) + '\n' + '\n'.join(data_in) + '\n' + '\n'.join(outs) + '\n'
+    # Literal pools must be within 1MB of the loads: emit one after every case.
+    body = body.replace('str x10, [x9, #104]', 'str x10, [x9, #104]\nb 1f\n.ltorg\n1:')
+    with tempfile.TemporaryDirectory() as d:
+        open(f'{d}/t.s', 'w').write(body)
+        subprocess.run(['aarch64-linux-gnu-as', '-march=armv8.2-a+fp16', f'{d}/t.s', '-o', f'{d}/t.o'], check=True)
+        subprocess.run(['aarch64-linux-gnu-ld', '-static', f'{d}/t.o', '-o', f'{d}/t'], check=True)
+        out = subprocess.run(['/usr/bin/qemu-aarch64-static', f'{d}/t'], check=True, capture_output=True).stdout
+    for i, (asm, inp) in enumerate(cs):
+        rec = struct.unpack('<14Q', out[112 * i:112 * (i + 1)])
+        word = rec[13] & 0xffffffff
+        print(f'{word:08x} ' + ' '.join(f'{v:x}' for v in inp) + ' | ' +
+              ' '.join(f'{v:x}' for v in rec[:13]) + f' # {asm}')
+
+main()

@@ -1,0 +1,68 @@
+//! Differential cases recorded from qemu-aarch64-static (see `gen/gen_cases.py`): each line of
+//! `data/qemu_cases.txt` holds an instruction word, the input state and the state QEMU produced.
+
+use cpu::CpuState;
+
+const CASES: &str = include_str!("data/qemu_cases.txt");
+
+/// Parses one line into (word, inputs, expected outputs, assembly text).
+fn parse(line: &str) -> (u32, Vec<u64>, Vec<u64>, &str) {
+    let (vals, asm) = line.split_once(" # ").expect("comment");
+    let (inp, out) = vals.split_once(" | ").expect("separator");
+    let mut it = inp.split_whitespace();
+    let word = u32::from_str_radix(it.next().expect("word"), 16).expect("hex");
+    let hex = |s: &str| u64::from_str_radix(s, 16).expect("hex");
+    (
+        word,
+        it.map(hex).collect(),
+        out.split_whitespace().map(hex).collect(),
+        asm,
+    )
+}
+
+#[test]
+fn qemu_recorded_cases() {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in CASES.lines() {
+        let (word, inp, exp, asm) = parse(line);
+        let mut cpu = CpuState::default();
+        for r in 0..4 {
+            cpu.v[r] = [inp[2 * r], inp[2 * r + 1]];
+        }
+        cpu.x[..3].copy_from_slice(&inp[8..11]);
+        cpu.fpcr = inp[11];
+        cpu.nzcv = inp[12];
+        assert!(fpsimd::supported(word), "{asm}: {word:08x} not supported");
+        // SAFETY: these instructions touch no memory.
+        assert!(unsafe { fpsimd::execute(&mut cpu, word, 0x1000) });
+        let mut got = Vec::new();
+        for r in 0..4 {
+            got.extend_from_slice(&cpu.v[r]);
+        }
+        got.extend_from_slice(&cpu.x[..3]);
+        got.push(cpu.nzcv);
+        got.push(cpu.fpsr);
+        count += 1;
+        if got != exp {
+            let diff: Vec<String> = (0..13)
+                .filter(|i| got[*i] != exp[*i])
+                .map(|i| format!("[{i}] got {:x} want {:x}", got[i], exp[i]))
+                .collect();
+            failures.push(format!(
+                "{asm} ({word:08x}) fpcr={:x} in={:x?}: {}",
+                inp[11],
+                &inp[..11],
+                diff.join(", ")
+            ));
+        }
+    }
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases differ",
+        failures.len()
+    );
+}
