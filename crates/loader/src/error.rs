@@ -33,6 +33,8 @@ pub enum LoadError {
     },
     /// argv/envp do not fit in the initial stack.
     ArgsTooLong,
+    /// The path is not a regular file (a directory, device, FIFO...).
+    NotRegular,
     /// Reading the file failed.
     Io(std::io::Error),
     /// An error about a particular file (the executable or its interpreter).
@@ -103,6 +105,7 @@ impl fmt::Display for Detail<'_> {
                 std::io::Error::from_raw_os_error(*errno)
             ),
             LoadError::ArgsTooLong => write!(f, "argument list too long"),
+            LoadError::NotRegular => write!(f, "not a regular file"),
             LoadError::Io(e) => write!(f, "{e}"),
             LoadError::File(p, e) => write!(f, "{}: {}", p.display(), Detail(e)),
         }

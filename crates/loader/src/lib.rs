@@ -93,6 +93,16 @@ pub fn load(
     load_with(mem, path, argv, envp, sysroot, &LoadOptions::default())
 }
 
+/// Reads a whole program file, refusing anything but a regular file (as execve does) so a
+/// path like /dev/zero cannot make the loader read forever.
+fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(|e| LoadError::Io(e).in_file(path))?;
+    if !meta.is_file() {
+        return Err(LoadError::NotRegular.in_file(path));
+    }
+    std::fs::read(path).map_err(|e| LoadError::Io(e).in_file(path))
+}
+
 /// Host path of the interpreter: under `sysroot` when it exists there, else as written.
 fn interp_path(interp: &Path, sysroot: Option<&Path>) -> PathBuf {
     if let Some(root) = sysroot {
@@ -115,7 +125,7 @@ pub fn load_with(
     sysroot: Option<&Path>,
     opts: &LoadOptions,
 ) -> Result<Loaded, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Io(e).in_file(path))?;
+    let bytes = read_file(path)?;
     load_bytes(mem, &bytes, path, argv, envp, sysroot, opts).map_err(|e| e.in_file(path))
 }
 
@@ -151,7 +161,7 @@ fn load_bytes(
         Some(raw) => {
             let name = String::from_utf8_lossy(raw).into_owned();
             let host = interp_path(Path::new(&name), sysroot);
-            let ibytes = std::fs::read(&host).map_err(|e| LoadError::Io(e).in_file(&host))?;
+            let ibytes = read_file(&host)?;
             let iimg = Image::parse(&ibytes).map_err(|e| e.in_file(&host))?;
             if iimg.arch != img.arch {
                 return Err(

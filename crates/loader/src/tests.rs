@@ -117,6 +117,15 @@ fn rejects_non_elf_and_truncated() {
         format!("armrun: {}: not an ELF file", p.display())
     );
     let _ = std::fs::remove_file(&p);
+    let e = load(
+        &mut GuestMem::new64(),
+        Path::new("/dev/zero"),
+        &[],
+        &[],
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.to_string(), "armrun: /dev/zero: not a regular file");
 }
 
 #[test]
