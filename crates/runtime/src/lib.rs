@@ -150,9 +150,10 @@ impl Engine {
                 exit::BREAKPOINT => return Event::Breakpoint { pc: cpu.pc, imm: cpu.exit_arg },
                 exit::PENDING => return Event::Pending,
                 exit::FLUSH => {
-                    // IC IVAU names one cache line; drop translations of the whole line.
-                    let line = cpu.exit_arg & !63;
-                    self.invalidate(line, line + 64);
+                    // IC IVAU: the line address is computed at run time and the exit carries
+                    // none, so drop every translation. Correct, and rare outside guest JITs.
+                    self.blocks.clear();
+                    self.jit.invalidate_all();
                 }
                 other => unreachable!("translated code wrote unknown exit reason {other}"),
             }
