@@ -22,6 +22,7 @@ fn parse(line: &str) -> (u32, Vec<u64>, Vec<u64>, &str) {
 
 #[test]
 fn qemu_recorded_cases() {
+    assert!(CASES.lines().count() > 1000);
     let mut failures = Vec::new();
     let mut count = 0;
     for line in CASES.lines() {
@@ -65,4 +66,52 @@ fn qemu_recorded_cases() {
         "{} of {count} cases differ",
         failures.len()
     );
+}
+
+const MEM_CASES: &str = include_str!("data/qemu_mem_cases.txt");
+
+#[test]
+fn qemu_recorded_memory_cases() {
+    assert!(MEM_CASES.lines().count() > 50);
+    let mut failures = Vec::new();
+    for line in MEM_CASES.lines() {
+        let (vals, asm) = line.split_once(" # ").expect("comment");
+        let parts: Vec<&str> = vals.split(" | ").collect();
+        let hex = |s: &str| -> Vec<u64> { s.split_whitespace().map(|x| u64::from_str_radix(x, 16).expect("hex")).collect() };
+        let inp = hex(parts[0]);
+        let word = inp[0] as u32;
+        let inp = &inp[1..];
+        let (exp, before, after) = (hex(parts[1]), hex(parts[2]), hex(parts[3]));
+        let blk_addr = hex(parts[4])[0];
+        // The block sits in the middle of a larger host buffer; mem_base maps the recorded
+        // guest address of the block onto it.
+        let mut buf = vec![0u64; 96];
+        buf[32..64].copy_from_slice(&before);
+        let mut cpu = CpuState::default();
+        cpu.mem_base = (buf.as_mut_ptr() as u64 + 256).wrapping_sub(blk_addr);
+        for r in 0..4 {
+            cpu.v[r] = [inp[2 * r], inp[2 * r + 1]];
+        }
+        cpu.x[..3].copy_from_slice(&inp[8..11]);
+        cpu.x[0] = blk_addr + 128;
+        cpu.fpcr = inp[11];
+        cpu.nzcv = inp[12];
+        assert!(fpsimd::supported(word), "{asm}: {word:08x} not supported");
+        // SAFETY: the recorded accesses stay within `buf` (the block plus 256 bytes either side).
+        assert!(unsafe { fpsimd::execute(&mut cpu, word, blk_addr) });
+        let mut got = Vec::new();
+        for r in 0..4 {
+            got.extend_from_slice(&cpu.v[r]);
+        }
+        got.extend_from_slice(&cpu.x[..3]);
+        got.push(cpu.nzcv);
+        got.push(cpu.fpsr);
+        if got != exp || buf[32..64] != after[..] {
+            failures.push(format!("{asm} ({word:08x}): regs {:x?} want {:x?}; mem ok {}", got, exp, buf[32..64] == after[..]));
+        }
+    }
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    assert!(failures.is_empty(), "{} memory cases differ", failures.len());
 }

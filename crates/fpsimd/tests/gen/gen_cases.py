@@ -7,6 +7,9 @@ running them under qemu-aarch64-static (the oracle). Each output line is
 with in/out = v0.lo v0.hi v1.lo v1.hi v2.lo v2.hi v3.lo v3.hi x0 x1 x2 fpcr|nzcv-word fpsr-or-nzcv
 (see the Rust side, tests/qemu_cases.rs, for the exact layout). Run from this directory:
     python3 gen_cases.py > ../data/qemu_cases.txt
+    python3 gen_cases.py --mem > ../data/qemu_mem_cases.txt
+Memory cases (kind m) also record a 256-byte block before and after, and its address; x0 points
+at the block's middle.
 """
 import random, struct, subprocess, sys, tempfile, os
 
@@ -61,51 +64,62 @@ def cases():
             for _ in range(4):
                 v += lanes(kind)
             x = [gp(kind if kind != 'i' or random.random() < 0.8 else 'i') for _ in range(3)]
+            if kind == 'm':
+                x = [0, random.choice([0, 1, 3, 8, 12]), 2]
             fpcr = FPCRS[k % len(FPCRS)] if kind != 'i' else 0
             nzcv = random.choice([0, 0x6, 0x8, 0x2, 0x3, 0xf]) << 28
-            yield asm, v + x + [fpcr, nzcv]
+            yield kind, asm, v + x + [fpcr, nzcv]
+
+REC = 120  # bytes per output record: 13 state words, the instruction word, the block address
+
 
 def main():
-    cs = list(cases())
+    mem = '--mem' in sys.argv
+    cs = [c for c in cases() if (c[0] == 'm') == mem]
+    blk = {i: [random.getrandbits(64) for _ in range(32)] for i, c in enumerate(cs) if c[0] == 'm'}
     src = ['.text', '.global _start', '_start:']
     data = ['.data', '.balign 16']
-    for i, (asm, inp) in enumerate(cs):
+    for i, (kind, asm, inp) in enumerate(cs):
         src += [f'adr x9, in{i}', 'ldp q0, q1, [x9]', 'ldp q2, q3, [x9, #32]', 'ldp x0, x1, [x9, #64]',
                 'ldr x2, [x9, #80]', 'ldr x10, [x9, #88]', 'msr fpcr, x10', 'ldr x10, [x9, #96]',
-                'msr nzcv, x10', 'msr fpsr, xzr', f'insn{i}: {asm}', f'adr x9, out{i}',
+                'msr nzcv, x10', 'msr fpsr, xzr']
+        if i in blk:
+            src += [f'adr x0, blk{i}', 'add x0, x0, #128']
+        src += [f'insn{i}: {asm}', 'adr x9, out0', f'ldr x11, ={REC * i}', 'add x9, x9, x11',
                 'stp q0, q1, [x9]', 'stp q2, q3, [x9, #32]', 'stp x0, x1, [x9, #64]', 'str x2, [x9, #80]',
                 'mrs x10, nzcv', 'str x10, [x9, #88]', 'mrs x10, fpsr', 'str x10, [x9, #96]',
                 f'adr x10, insn{i}', 'ldr w10, [x10]', 'str x10, [x9, #104]']
+        if i in blk:
+            src += [f'adr x10, blk{i}', 'str x10, [x9, #112]']
+        src += ['b 1f', '.ltorg', '1:']
         data += [f'in{i}:'] + [f'.quad {v:#x}' for v in inp] + ['.quad 0']
-        data += [f'out{i}:', '.skip 112']
-    src += ['mov x0, #1', 'adr x1, out0', f'ldr x2, ={112 * len(cs)}', 'mov x8, #64', 'svc #0',
-            'mov x0, #0', 'mov x8, #93', 'svc #0', '.ltorg']
-    # Outputs are contiguous: out0 follows in0 etc., so lay outputs in their own section.
-    data_in = [l for l in data if not l.startswith('out') and l != '.skip 112']
-    outs = ['.section .bss', '.balign 16', 'out0:', f'.skip {112 * len(cs)}']
-    src = [l if not l.startswith('adr x9, out') else
-           f'adr x9, out0\nadd x9, x9, #{112 * int(l[11:])}' for l in src]
-    # adds above exceed imm12 for large offsets, so use a register-add sequence instead.
-    fixed = []
-    for l in src:
-        if l.startswith('adr x9, out0\nadd'):
-            off = int(l.split('#')[1])
-            fixed += ['adr x9, out0', f'ldr x11, ={off}', 'add x9, x9, x11']
-        else:
-            fixed.append(l)
-    fixed.insert(len(fixed) - 1, '')
-    body = '\n'.join(fixed) + '\n' + '\n'.join(data_in) + '\n' + '\n'.join(outs) + '\n'
-    # Literal pools must be within 1MB of the loads: emit one after every case.
-    body = body.replace('str x10, [x9, #104]', 'str x10, [x9, #104]\nb 1f\n.ltorg\n1:')
+        if i in blk:
+            data += ['.balign 16', f'blk{i}:'] + [f'.quad {v:#x}' for v in blk[i]]
+    src += ['mov x0, #1', 'adr x1, out0', f'ldr x2, ={REC * len(cs)}', 'mov x8, #64', 'svc #0']
+    for i in blk:
+        src += ['mov x0, #1', f'adr x1, blk{i}', 'mov x2, #256', 'mov x8, #64', 'svc #0']
+    src += ['mov x0, #0', 'mov x8, #93', 'svc #0', '.ltorg']
+    bss = ['.section .bss', '.balign 16', 'out0:', f'.skip {REC * len(cs)}']
+    body = '\n'.join(src + data + bss) + '\n'
     with tempfile.TemporaryDirectory() as d:
+        d = os.environ.get('KEEP', d)
         open(f'{d}/t.s', 'w').write(body)
         subprocess.run(['aarch64-linux-gnu-as', '-march=armv8.2-a+fp16', f'{d}/t.s', '-o', f'{d}/t.o'], check=True)
         subprocess.run(['aarch64-linux-gnu-ld', '-static', f'{d}/t.o', '-o', f'{d}/t'], check=True)
         out = subprocess.run(['/usr/bin/qemu-aarch64-static', f'{d}/t'], check=True, capture_output=True).stdout
-    for i, (asm, inp) in enumerate(cs):
-        rec = struct.unpack('<14Q', out[112 * i:112 * (i + 1)])
+    after = out[REC * len(cs):]
+    for k, (i, before) in enumerate(blk.items()):
+        blk[i] = (before, struct.unpack('<32Q', after[256 * k:256 * (k + 1)]))
+    for i, (kind, asm, inp) in enumerate(cs):
+        rec = struct.unpack('<15Q', out[REC * i:REC * (i + 1)])
         word = rec[13] & 0xffffffff
+        extra = ''
+        if i in blk:
+            before, aft = blk[i]
+            extra = (' | ' + ' '.join(f'{v:x}' for v in before) + ' | ' + ' '.join(f'{v:x}' for v in aft)
+                     + f' | {rec[14]:x}')
         print(f'{word:08x} ' + ' '.join(f'{v:x}' for v in inp) + ' | ' +
-              ' '.join(f'{v:x}' for v in rec[:13]) + f' # {asm}')
+              ' '.join(f'{v:x}' for v in rec[:13]) + extra + f' # {asm}')
+
 
 main()
