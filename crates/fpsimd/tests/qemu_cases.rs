@@ -77,7 +77,11 @@ fn qemu_recorded_memory_cases() {
     for line in MEM_CASES.lines() {
         let (vals, asm) = line.split_once(" # ").expect("comment");
         let parts: Vec<&str> = vals.split(" | ").collect();
-        let hex = |s: &str| -> Vec<u64> { s.split_whitespace().map(|x| u64::from_str_radix(x, 16).expect("hex")).collect() };
+        let hex = |s: &str| -> Vec<u64> {
+            s.split_whitespace()
+                .map(|x| u64::from_str_radix(x, 16).expect("hex"))
+                .collect()
+        };
         let inp = hex(parts[0]);
         let word = inp[0] as u32;
         let inp = &inp[1..];
@@ -107,11 +111,20 @@ fn qemu_recorded_memory_cases() {
         got.push(cpu.nzcv);
         got.push(cpu.fpsr);
         if got != exp || buf[32..64] != after[..] {
-            failures.push(format!("{asm} ({word:08x}): regs {:x?} want {:x?}; mem ok {}", got, exp, buf[32..64] == after[..]));
+            failures.push(format!(
+                "{asm} ({word:08x}): regs {:x?} want {:x?}; mem ok {}",
+                got,
+                exp,
+                buf[32..64] == after[..]
+            ));
         }
     }
     for f in &failures {
         eprintln!("{f}");
     }
-    assert!(failures.is_empty(), "{} memory cases differ", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} memory cases differ",
+        failures.len()
+    );
 }

@@ -40,7 +40,9 @@ fn every_row_executes_or_is_unsupported() {
     for entry in A64_SIMD {
         let mut ran = 0;
         for _ in 0..3000 {
-            let Some(word) = dec.random_word(entry, rng.next() as u32) else { continue };
+            let Some(word) = dec.random_word(entry, rng.next() as u32) else {
+                continue;
+            };
             let mut cpu = CpuState::default();
             cpu.mem_base = mem.as_mut_ptr() as u64;
             for x in cpu.x.iter_mut() {
@@ -48,14 +50,25 @@ fn every_row_executes_or_is_unsupported() {
             }
             for v in cpu.v.iter_mut() {
                 let r = rng.next();
-                *v = if r & 1 == 0 { [rng.next(), rng.next()] } else { [SPECIAL[(r >> 1) as usize % 8], SPECIAL[(r >> 4) as usize % 8]] };
+                *v = if r & 1 == 0 {
+                    [rng.next(), rng.next()]
+                } else {
+                    [
+                        SPECIAL[(r >> 1) as usize % 8],
+                        SPECIAL[(r >> 4) as usize % 8],
+                    ]
+                };
             }
             cpu.fpcr = (rng.next() & 0xf) << 22;
             cpu.nzcv = (rng.next() & 0xf) << 28;
             let sup = fpsimd::supported(word);
             // SAFETY: all addresses the instruction can form lie inside `mem` (see above).
             let did = unsafe { fpsimd::execute(&mut cpu, word, 0x20_0000) };
-            assert_eq!(sup, did, "{} {word:#010x}: supported() disagrees with execution", entry.mnemonic);
+            assert_eq!(
+                sup, did,
+                "{} {word:#010x}: supported() disagrees with execution",
+                entry.mnemonic
+            );
             ran += did as u32;
         }
         executed += ran;

@@ -59,6 +59,21 @@ def cases():
         if not line or line.startswith('#'):
             continue
         kind, n, asm = line.split(None, 2)
+        if kind == 'e':
+            # Explicit inputs: "e 1 INSN ; v1=LO[:HI] x0=.. fpcr=.. nzcv=.."
+            asm, assigns = asm.split(' ; ')
+            st = {}
+            for a in assigns.split():
+                k, v = a.split('=')
+                st[k] = [int(p, 0) for p in v.split(':')]
+            inp = []
+            for r in range(4):
+                lohi = st.get(f'v{r}', [0]) + [0]
+                inp += lohi[:2]
+            inp += [st.get(f'x{r}', [0])[0] for r in range(3)]
+            inp += [st.get('fpcr', [0])[0], st.get('nzcv', [0])[0] << 28]
+            yield kind, asm, inp
+            continue
         for k in range(int(n)):
             v = []
             for _ in range(4):
