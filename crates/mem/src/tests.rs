@@ -231,3 +231,67 @@ fn is_send_sync() {
     fn assert<T: Send + Sync>() {}
     assert::<GuestMem>();
 }
+
+#[test]
+fn fixed_over_guest_and_free_host_64() {
+    let mut m = GuestMem::new64();
+    // Addresses far from where the kernel's top-down allocator hands out memory, so parallel
+    // tests cannot race for them.
+    let a = 0x3000_0000_0000u64;
+    assert_eq!(m.map(a, PAGE, R, ANON | MAP_FIXED_NOREPLACE, -1, 0), Ok(a));
+    // MAP_FIXED covering the guest page and three free host pages succeeds.
+    assert_eq!(m.map(a, 4 * PAGE, R | W, FIXED, -1, 0), Ok(a));
+    assert_eq!(regs(&m), vec![(a, a + 4 * PAGE, R | W)]);
+    m.write(a + 3 * PAGE, b"ok").unwrap();
+    // A range mixing guest pages and armrun memory is refused and the guest pages survive.
+    // "armrun memory" here: a host mapping made behind GuestMem's back, minus its first page.
+    let h = 0x3000_0010_0000u64;
+    host::reserve_noreplace(h, 3 * PAGE).unwrap();
+    host::mprotect(h, 3 * PAGE, R | W).unwrap();
+    host::munmap(h, PAGE).unwrap();
+    // SAFETY: h + PAGE is the start of a live RW host mapping of two pages.
+    unsafe { *((h + PAGE) as *mut u8) = 7 };
+    m.unmap(a, 4 * PAGE).unwrap();
+    assert_eq!(
+        m.map(h, PAGE, R | W, ANON | MAP_FIXED_NOREPLACE, -1, 0),
+        Ok(h)
+    );
+    assert_eq!(m.map(h, 2 * PAGE, R, FIXED, -1, 0), Err(libc::ENOMEM));
+    assert!(m.check(h, PAGE, R | W).is_ok());
+    assert_eq!(m.check(h, 2 * PAGE, R).unwrap_err().addr, h + PAGE);
+    // The guest cannot unmap or mprotect the host pages either.
+    m.unmap(h, 3 * PAGE).unwrap();
+    assert_eq!(m.protect(h + PAGE, PAGE, R), Err(libc::ENOMEM));
+    // SAFETY: still mapped, untouched by the guest calls above.
+    assert_eq!(unsafe { *((h + PAGE) as *const u8) }, 7);
+    host::munmap(h + PAGE, 2 * PAGE).unwrap();
+}
+
+#[test]
+fn file_backed_maps() {
+    let p = std::env::temp_dir().join(format!("mem-test-{}", std::process::id()));
+    std::fs::write(&p, vec![0x5a; 2 * PAGE as usize]).unwrap();
+    let f = std::fs::File::open(&p).unwrap();
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&f);
+    for is32 in [false, true] {
+        let mut m = if is32 {
+            GuestMem::new32().unwrap()
+        } else {
+            GuestMem::new64()
+        };
+        let a = m.map(0, PAGE, R, libc::MAP_PRIVATE, fd, PAGE).unwrap();
+        assert_eq!(m.read_u32(a), Ok(0x5a5a_5a5a));
+        assert!(m.write_u32(a, 0).is_err());
+        // Unaligned offsets and bad descriptors are refused.
+        assert_eq!(
+            m.map(0, PAGE, R, libc::MAP_PRIVATE, fd, 1),
+            Err(libc::EINVAL)
+        );
+        assert_eq!(
+            m.map(0, PAGE, R, libc::MAP_PRIVATE, -1, 0),
+            Err(libc::EBADF)
+        );
+        assert_eq!(regs(&m).len(), 1);
+    }
+    let _ = std::fs::remove_file(&p);
+}
