@@ -7,7 +7,9 @@ use mem::GuestMem;
 pub const STACK_SIZE: u64 = 8 << 20;
 
 /// Preferred top of the stack for 64-bit guests (the kernel may place it elsewhere if taken).
-pub const STACK_TOP64: u64 = 0x7fff_0000_0000;
+/// Deliberately far below the host's own stack (near 0x7ffx_...): a guest mapping placed right
+/// under it would leave armrun's main thread only the kernel's 1 MiB guard gap to grow into.
+pub const STACK_TOP64: u64 = 0x4000_0000_0000;
 
 /// Top of the stack for 32-bit guests (inside the window, below the guard area Linux keeps).
 pub const STACK_TOP32: u64 = 0xfffe_0000;
