@@ -258,3 +258,155 @@ pub fn cmp(env: &mut Env, fmt: Fmt, op: Cmp, a: u64, b: u64) -> bool {
         Cmp::Gt => !eq && lt(fmt, b, a),
     }
 }
+
+/// ARM's RecipEstimate: 9-bit reciprocal estimate of `a`/512 (`a` in 256..512).
+fn recip_estimate(a: u64) -> u64 {
+    let a = a * 2 + 1;
+    let b = (1u64 << 19) / a;
+    b.div_ceil(2)
+}
+
+/// ARM's RecipSqrtEstimate of `a` (128..512, scaled as in FRSQRTE).
+fn rsqrt_estimate(a: u64) -> u64 {
+    let a = if a < 256 {
+        a * 2 + 1
+    } else {
+        (((a >> 1) << 1) + 1) * 2
+    };
+    let mut b = 512u64;
+    while a * (b + 1) * (b + 1) < 1 << 28 {
+        b += 1;
+    }
+    b.div_ceil(2)
+}
+
+/// The 52-bit fraction and biased exponent of an S or D pattern (S widened like ARM's pseudocode).
+fn frac52(fmt: Fmt, x: u64) -> (u64, i64) {
+    let frac = (x & fmt.frac_mask()) << (52 - fmt.frac());
+    let exp = ((x & fmt.exp_mask()) >> fmt.frac()) as i64;
+    (frac, exp)
+}
+
+/// FRECPE: reciprocal estimate with ARM's exact table (FPRecipEstimate).
+pub fn recip_est(env: &mut Env, fmt: Fmt, x: u64) -> u64 {
+    let x = fmt.flush_in(env, x);
+    if let Some(n) = process_nans(env, fmt, &[x]) {
+        return n;
+    }
+    let neg = fmt.is_neg(x);
+    if fmt.is_inf(x) {
+        return fmt.zero(neg);
+    }
+    if fmt.is_zero(x) {
+        env.flags |= crate::fenv::DZC;
+        return fmt.inf(neg);
+    }
+    let mag = to_f64(fmt, x).abs();
+    let (tiny, huge) = if fmt == Fmt::D {
+        (2f64.powi(-1024), 2f64.powi(1022))
+    } else {
+        (2f64.powi(-128), 2f64.powi(126))
+    };
+    if mag < tiny {
+        env.flags |= crate::fenv::OFC | crate::fenv::IXC;
+        let to_inf = match env.rmode() {
+            Round::Nearest | Round::TiesAway => true,
+            Round::PlusInf => !neg,
+            Round::MinusInf => neg,
+            Round::Zero => false,
+        };
+        return if to_inf {
+            fmt.inf(neg)
+        } else {
+            fmt.max_normal(neg)
+        };
+    }
+    if env.fz() && mag >= huge {
+        env.flags |= crate::fenv::UFC;
+        return fmt.zero(neg);
+    }
+    let (mut frac, mut exp) = frac52(fmt, x);
+    if exp == 0 {
+        if frac >> 51 & 1 == 0 {
+            exp = -1;
+            frac = (frac << 2) & ((1 << 52) - 1);
+        } else {
+            frac = (frac << 1) & ((1 << 52) - 1);
+        }
+    }
+    let scaled = 256 | frac >> 44;
+    let mut rexp = 2 * fmt.bias() as i64 - 1 - exp;
+    let est = recip_estimate(scaled);
+    let mut rfrac = (est & 0xff) << 44;
+    if rexp == 0 {
+        rfrac = 1 << 51 | rfrac >> 1;
+    } else if rexp == -1 {
+        rfrac = 1 << 50 | rfrac >> 2;
+        rexp = 0;
+    }
+    fmt.zero(neg) | (rexp as u64) << fmt.frac() | rfrac >> (52 - fmt.frac())
+}
+
+/// FRSQRTE: reciprocal square root estimate with ARM's exact table (FPRSqrtEstimate).
+pub fn rsqrt_est(env: &mut Env, fmt: Fmt, x: u64) -> u64 {
+    let x = fmt.flush_in(env, x);
+    if let Some(n) = process_nans(env, fmt, &[x]) {
+        return n;
+    }
+    if fmt.is_zero(x) {
+        env.flags |= crate::fenv::DZC;
+        return fmt.inf(fmt.is_neg(x));
+    }
+    if fmt.is_neg(x) {
+        env.flags |= IOC;
+        return fmt.default_nan();
+    }
+    if fmt.is_inf(x) {
+        return 0;
+    }
+    let (mut frac, mut exp) = frac52(fmt, x);
+    if exp == 0 {
+        while frac >> 51 & 1 == 0 {
+            frac = (frac << 1) & ((1 << 52) - 1);
+            exp -= 1;
+        }
+        frac = (frac << 1) & ((1 << 52) - 1);
+    }
+    let scaled = if exp & 1 == 0 {
+        256 | frac >> 44
+    } else {
+        128 | frac >> 45
+    };
+    let rexp = ((if fmt == Fmt::D { 3068 } else { 380 }) - exp) / 2;
+    let est = rsqrt_estimate(scaled);
+    (rexp as u64) << fmt.frac() | ((est & 0xff) << 44) >> (52 - fmt.frac())
+}
+
+/// FRECPS (`two` = true: 2 - a*b) and FRSQRTS (`two` = false: (3 - a*b) / 2), fused.
+pub fn step(env: &mut Env, fmt: Fmt, a: u64, b: u64, two: bool) -> u64 {
+    let a = fmt.neg(fmt.flush_in(env, a));
+    let b = fmt.flush_in(env, b);
+    if let Some(n) = process_nans2(env, fmt, a, b) {
+        return n;
+    }
+    let one = |v: f64| {
+        if fmt == Fmt::D {
+            v.to_bits()
+        } else {
+            (v as f32).to_bits() as u64
+        }
+    };
+    if (fmt.is_inf(a) && fmt.is_zero(b)) || (fmt.is_zero(a) && fmt.is_inf(b)) {
+        return one(if two { 2.0 } else { 1.5 });
+    }
+    if two {
+        return mul_add(env, fmt, one(2.0), a, b);
+    }
+    // (3 + a*b) / 2: the halving is exact except for subnormal results.
+    let r = mul_add(env, fmt, one(3.0), a, b);
+    if fmt.is_inf(r) || fmt.is_nan(r) {
+        r
+    } else {
+        bin(env, fmt, Bin::Mul, r, one(0.5))
+    }
+}

@@ -56,6 +56,8 @@ fn lane3(env: &mut Env, fmt: Fmt, key: (bool, bool, u32), a: u64, b: u64, d: u64
         (false, false, 0b11011) => mulx(env, fmt, a, b),
         (false, false, 0b11100) => t(fp_arith::cmp(env, fmt, Cmp::Eq, a, b)),
         (false, false, 0b11110) => fp_arith::bin(env, fmt, Bin::Max, a, b),
+        (false, false, 0b11111) => fp_arith::step(env, fmt, a, b, true),
+        (false, true, 0b11111) => fp_arith::step(env, fmt, a, b, false),
         (false, true, 0b11110) => fp_arith::bin(env, fmt, Bin::Min, a, b),
         (true, false, 0b11011) => fp_arith::bin(env, fmt, Bin::Mul, a, b),
         (true, false, 0b11100) => t(fp_arith::cmp(env, fmt, Cmp::Ge, a, b)),
@@ -105,8 +107,8 @@ pub fn three_same(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     } else {
         let key = (u, a_bit, op);
         if scalar {
-            ensure!(matches!(op, 0b11011..=0b11101) || key == (true, true, 0b11010));
-            ensure!(key != (true, false, 0b11011));
+            ensure!(matches!(op, 0b11011..=0b11101 | 0b11111) || key == (true, true, 0b11010));
+            ensure!(key != (true, false, 0b11011) && !(u && op == 0b11111));
         }
         for i in 0..n_el {
             let r = lane3(
@@ -168,6 +170,8 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         ToInt(Round),
         FromInt,
         Sqrt,
+        RecipEst,
+        RsqrtEst,
     }
     let k = match (a_bit, op, u) {
         (true, 0b01100..=0b01110, _) => {
@@ -197,6 +201,8 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         (true, 0b11011, _) => K::ToInt(Round::Zero),
         (false, 0b11101, _) => K::FromInt,
         (true, 0b11111, true) if !scalar => K::Sqrt,
+        (true, 0b11101, false) => K::RecipEst,
+        (true, 0b11101, true) => K::RsqrtEst,
         _ => return None,
     };
     let v = vreg::build(eb, n_el, |i| {
@@ -218,6 +224,8 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
             K::ToInt(m) => fp_convert::to_int(&mut env, fmt, x, m, !u, eb, 0),
             K::FromInt => fp_convert::from_int(&mut env, fmt, x, !u, eb, 0),
             K::Sqrt => fp_arith::sqrt(&mut env, fmt, x),
+            K::RecipEst => fp_arith::recip_est(&mut env, fmt, x),
+            K::RsqrtEst => fp_arith::rsqrt_est(&mut env, fmt, x),
         }
     });
     cx.flags(env);
@@ -297,8 +305,9 @@ pub fn shift_imm(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     Some(())
 }
 
-/// Vector by element: MUL, MLA, MLS, S/UMULL, S/UMLAL, S/UMLSL, FMUL, FMLA, FMLS, FMULX.
-pub fn indexed(cx: &mut Ctx, w: u32) -> Res {
+/// Vector by element: MUL, MLA, MLS, S/UMULL, S/UMLAL, S/UMLSL, FMUL, FMLA, FMLS, FMULX; with
+/// `scalar`, the scalar FP forms (FMUL, FMLA, FMLS, FMULX by element).
+pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     let (q, u, size) = (bit(w, 30), bit(w, 29), bits(w, 23, 22));
     let (l, m, h) = (bits(w, 21, 21), bits(w, 20, 20), bits(w, 11, 11));
     let op = bits(w, 15, 12);
@@ -309,14 +318,18 @@ pub fn indexed(cx: &mut Ctx, w: u32) -> Res {
         ensure!(size >= 2 && (op == 0b1001 || !u));
         let fmt = if size == 3 { Fmt::D } else { Fmt::S };
         let (index, rm_n) = if size == 3 {
-            ensure!(l == 0 && q);
+            ensure!(l == 0 && (q || scalar));
             (h, m << 4 | bits(w, 19, 16))
         } else {
             (h << 1 | l, m << 4 | bits(w, 19, 16))
         };
         let eb = fmt.bits();
         let x = elem(vreg::get(cx.cpu, rm_n), eb, index);
-        let n_el = if q { 128 } else { 64 } / eb;
+        let n_el = if scalar {
+            1
+        } else {
+            (if q { 128 } else { 64 }) / eb
+        };
         let mut env = cx.env();
         let v = vreg::build(eb, n_el, |i| {
             let (ai, di) = (elem(a, eb, i), elem(d, eb, i));
@@ -328,9 +341,10 @@ pub fn indexed(cx: &mut Ctx, w: u32) -> Res {
             }
         });
         cx.flags(env);
-        vreg::set_q(cx.cpu, rd(w), v, q);
+        put(cx, rd(w), v, q, scalar, eb);
         return Some(());
     }
+    ensure!(!scalar);
     let (index, rm_n) = match size {
         1 => (h << 2 | l << 1 | m, bits(w, 19, 16)),
         2 => (h << 1 | l, m << 4 | bits(w, 19, 16)),

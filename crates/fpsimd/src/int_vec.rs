@@ -513,6 +513,42 @@ fn insert_lane(left: bool, esize: u32, x: u64, d: u64, sh: u32) -> u64 {
     (d & keep) | (val & m & !keep)
 }
 
+/// Saturating shifts by immediate on one lane: SQSHLU, SQSHL/UQSHL (left, `esize` source) and
+/// SQSHRUN/SQRSHRUN, SQSHRN/UQSHRN, SQRSHRN/UQRSHRN (right, `2 * esize` source, narrowing).
+/// Returns (result, saturated), or `None` for other opcodes.
+fn sat_shift(op: u32, u: bool, esize: u32, x: u64, rsh: u32, lsh: u32) -> Option<(u64, bool)> {
+    Some(match (op, u) {
+        (0b01100, true) => sat_u((sext(x, esize) as i128) << lsh, esize),
+        (0b01110, _) => {
+            let v = if u { x as i128 } else { sext(x, esize) as i128 };
+            if u {
+                sat_u(v << lsh, esize)
+            } else {
+                sat_s(v << lsh, esize)
+            }
+        }
+        (0b10000..=0b10011, _) => {
+            if op < 0b10010 && !u {
+                return None;
+            }
+            let round = if op & 1 == 1 { 1i128 << (rsh - 1) } else { 0 };
+            let signed_src = op < 0b10010 || !u;
+            let v = if signed_src {
+                sext(x, 2 * esize) as i128
+            } else {
+                x as i128
+            };
+            let r = (v + round) >> rsh;
+            if op < 0b10010 || u {
+                sat_u(r, esize)
+            } else {
+                sat_s(r, esize)
+            }
+        }
+        _ => return None,
+    })
+}
+
 /// Element size and the immh:immb value of a shift-by-immediate instruction.
 fn shift_params(w: u32) -> Option<(u32, u32)> {
     let immh = bits(w, 22, 19);
@@ -536,6 +572,35 @@ pub fn shift_imm(cx: &mut Ctx, w: u32) -> Res {
     let n_el = if q { 128 } else { 64 } / esize;
     let rsh = 2 * esize - immhb;
     let lsh = immhb - esize;
+    let saturating = matches!(
+        (op, u),
+        (0b01100, true) | (0b01110, _) | (0b10000 | 0b10001, true) | (0b10010 | 0b10011, _)
+    );
+    if saturating {
+        let mut qc = false;
+        let narrow = op >= 0b10000;
+        let lanes = if narrow { 64 / esize } else { n_el };
+        let r = vreg::build(esize, lanes, |i| {
+            let x = if narrow {
+                elem(a, 2 * esize, i)
+            } else {
+                elem(a, esize, i)
+            };
+            let (r, s) = sat_shift(op, u, esize, x, rsh, lsh).unwrap_or((0, false));
+            qc |= s;
+            r
+        });
+        if qc {
+            cx.cpu.fpsr |= fenv::QC;
+        }
+        if narrow {
+            let v = if q { (d as u64 as u128) | r << 64 } else { r };
+            vreg::set(cx.cpu, rd(w), v);
+        } else {
+            vreg::set_q(cx.cpu, rd(w), r, q);
+        }
+        return Some(());
+    }
     let v = match (op, u) {
         (0b00000 | 0b00010 | 0b00100 | 0b00110, _) => vreg::build(esize, n_el, |i| {
             shr_lane(op, u, esize, elem(a, esize, i), elem(d, esize, i), rsh)
@@ -582,6 +647,28 @@ pub fn scalar_shift_imm(cx: &mut Ctx, w: u32) -> Res {
         return fp_vec::shift_imm(cx, w, true);
     }
     let (esize, immhb) = shift_params(w)?;
+    if let Some(narrow) = match (op, u) {
+        (0b01100, true) | (0b01110, _) => Some(false),
+        (0b10000 | 0b10001, true) | (0b10010 | 0b10011, _) => Some(true),
+        _ => None,
+    } {
+        ensure!(!narrow || esize < 64);
+        let srcbits = if narrow { 2 * esize } else { esize };
+        let x = cx.cpu.v[rn(w) as usize][0] & mask(srcbits);
+        let (r, s) = sat_shift(
+            op,
+            u,
+            esize,
+            x,
+            2 * esize - immhb,
+            immhb.wrapping_sub(esize),
+        )?;
+        if s {
+            cx.cpu.fpsr |= fenv::QC;
+        }
+        vreg::set_scalar(cx.cpu, rd(w), r, esize);
+        return Some(());
+    }
     ensure!(esize == 64);
     let a = cx.cpu.v[rn(w) as usize][0];
     let d = cx.cpu.v[rd(w) as usize][0];

@@ -91,8 +91,10 @@ fn qemu_recorded_memory_cases() {
         // guest address of the block onto it.
         let mut buf = vec![0u64; 96];
         buf[32..64].copy_from_slice(&before);
-        let mut cpu = CpuState::default();
-        cpu.mem_base = (buf.as_mut_ptr() as u64 + 256).wrapping_sub(blk_addr);
+        let mut cpu = CpuState {
+            mem_base: (buf.as_mut_ptr() as u64 + 256).wrapping_sub(blk_addr),
+            ..CpuState::default()
+        };
         for r in 0..4 {
             cpu.v[r] = [inp[2 * r], inp[2 * r + 1]];
         }

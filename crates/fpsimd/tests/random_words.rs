@@ -43,8 +43,10 @@ fn every_row_executes_or_is_unsupported() {
             let Some(word) = dec.random_word(entry, rng.next() as u32) else {
                 continue;
             };
-            let mut cpu = CpuState::default();
-            cpu.mem_base = mem.as_mut_ptr() as u64;
+            let mut cpu = CpuState {
+                mem_base: mem.as_mut_ptr() as u64,
+                ..CpuState::default()
+            };
             for x in cpu.x.iter_mut() {
                 *x = 0x4_0000 + (rng.next() & 0xff);
             }
