@@ -1,14 +1,243 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! The x86-64 backend: compiles IR blocks to host code with dynasmrt, keeps them in an RWX code
+//! cache, links blocks to each other and runs them.
+//!
+//! Translated code reaches the guest state through `r15` and guest memory through `r14`
+//! (`cpu.mem_base`); see [`emit`] for the full convention. Every block exits either through a
+//! linked `jmp rel32` to another block (after checking `cpu.pending`) or through the shared
+//! epilogue back to [`Jit::run`]'s caller with `cpu.pc` and `cpu.exit_reason` set.
+
+#![deny(missing_docs)]
+
+mod cache;
+pub mod emit;
+
+use cache::CodeCache;
+use std::collections::HashMap;
+
+/// A handle on compiled code: the host address of a block's entry.
+///
+/// Valid until the next [`Jit::compile`] that has to reset a full cache, or
+/// [`Jit::invalidate_all`] followed by a compile; get a fresh one from [`Jit::lookup`] or
+/// [`Jit::compile`] before every [`Jit::run`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Entry(usize);
+
+impl Entry {
+    /// Host address of the code.
+    pub fn addr(self) -> usize {
+        self.0
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A patchable jump in some compiled block.
+#[derive(Clone, Copy, Debug)]
+struct Site {
+    /// Host address of the 4-byte aligned rel32 field.
+    rel32: usize,
+    /// Host address of the exit stub it targets while unlinked.
+    stub: usize,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// Bookkeeping for one compiled block.
+struct BlockRec {
+    entry: usize,
+    start: u64,
+    end: u64,
+    /// Jumps out of this block: (target pc, rel32 address).
+    out: Vec<(u64, usize)>,
+}
+
+/// The JIT: code cache, compiled blocks by guest pc, and the jump sites waiting for each pc.
+pub struct Jit {
+    cache: CodeCache,
+    /// Host address of the entry trampoline.
+    enter: usize,
+    /// Host address of the shared epilogue.
+    epilogue: usize,
+    /// Cache bytes kept when the cache is reset (the trampoline).
+    reserved: usize,
+    blocks: HashMap<u64, BlockRec>,
+    /// For each guest pc, every jump site that wants to reach it.
+    links: HashMap<u64, Vec<Site>>,
+}
+
+// SAFETY: the raw pointers inside `CodeCache` refer to a private mapping owned by this `Jit`;
+// mutation goes through `&mut self`, and running code only reads it.
+unsafe impl Send for Jit {}
+// SAFETY: `&self` methods only read the bookkeeping and execute code. Patching (which needs
+// `&mut self`) uses atomic aligned stores, so code running on other threads stays well formed.
+unsafe impl Sync for Jit {}
+
+impl Default for Jit {
+    fn default() -> Self {
+        Jit::new()
+    }
+}
+
+impl Jit {
+    /// Maps a code cache and emits the entry trampoline.
+    pub fn new() -> Jit {
+        let mut cache = CodeCache::new();
+        let base = cache.next_addr();
+        let t = emit::trampoline(base);
+        let enter = cache
+            .push(&t.code)
+            .expect("trampoline fits in an empty cache");
+        let reserved = cache.used();
+        Jit {
+            cache,
+            enter,
+            epilogue: enter + t.epilogue,
+            reserved,
+            blocks: HashMap::new(),
+            links: HashMap::new(),
+        }
+    }
+
+    /// The compiled code for guest `pc`, if any.
+    pub fn lookup(&self, pc: u64) -> Option<Entry> {
+        self.blocks.get(&pc).map(|b| Entry(b.entry))
+    }
+
+    /// Number of blocks currently registered.
+    pub fn len(&self) -> usize {
+        self.blocks.len()
+    }
+
+    /// True if no block is registered.
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+
+    /// Compiles `block`, registers it under `block.start` (replacing an older translation) and
+    /// links it both ways: earlier jumps to `block.start` now reach it, and its own constant
+    /// exits reach already-compiled blocks.
+    pub fn compile(&mut self, block: &ir::Block) -> Entry {
+        if self.blocks.contains_key(&block.start) {
+            self.forget(block.start);
+        }
+        let compiled = emit::compile(block, self.cache.next_addr(), self.epilogue);
+        let base = match self.cache.push(&compiled.code) {
+            Some(b) => b,
+            None => {
+                // Full: drop every translation and start over. No code of this Jit runs while
+                // the dispatcher compiles, so nothing executes the bytes we reuse.
+                self.reset();
+                let compiled = emit::compile(block, self.cache.next_addr(), self.epilogue);
+                let base = self
+                    .cache
+                    .push(&compiled.code)
+                    .expect("a block fits in an empty cache");
+                return self.install(block, base, &compiled.sites);
+            }
+        };
+        self.install(block, base, &compiled.sites)
+    }
+
+    fn install(&mut self, block: &ir::Block, base: usize, sites: &[emit::SiteOff]) -> Entry {
+        let mut out = Vec::with_capacity(sites.len());
+        for s in sites {
+            let site = Site {
+                rel32: base + s.rel32,
+                stub: base + s.stub,
+            };
+            debug_assert_eq!(
+                // SAFETY: the byte before the rel32 field is inside the code we just copied.
+                unsafe { *((site.rel32 - 1) as *const u8) },
+                0xe9,
+                "link site is not a jmp rel32"
+            );
+            if let Some(t) = self.blocks.get(&s.target) {
+                self.cache.patch_rel32(site.rel32, t.entry);
+            }
+            self.links.entry(s.target).or_default().push(site);
+            out.push((s.target, site.rel32));
+        }
+        self.blocks.insert(
+            block.start,
+            BlockRec {
+                entry: base,
+                start: block.start,
+                end: block.end,
+                out,
+            },
+        );
+        if let Some(waiting) = self.links.get(&block.start) {
+            for s in waiting {
+                self.cache.patch_rel32(s.rel32, base);
+            }
+        }
+        Entry(base)
+    }
+
+    /// Runs translated code from `entry` until a block exits to the dispatcher; `cpu.pc`,
+    /// `cpu.exit_reason` and `cpu.exit_arg` then say why and where to continue.
+    ///
+    /// # Safety
+    /// `cpu` must point to a valid, exclusively used `CpuState`; `entry` must come from this
+    /// `Jit` (see [`Entry`] for how long it stays valid); every guest address the code touches
+    /// must be mapped at `cpu.mem_base + address`; helpers called by the code must be sound.
+    pub unsafe fn run(&self, entry: Entry, cpu: *mut cpu::CpuState) {
+        // SAFETY: `enter` is the trampoline emitted in `new` with exactly this signature; it
+        // saves and restores every callee-saved register the block code uses.
+        let f: extern "sysv64" fn(*mut cpu::CpuState, usize) = unsafe {
+            std::mem::transmute::<usize, extern "sysv64" fn(*mut cpu::CpuState, usize)>(self.enter)
+        };
+        f(cpu, entry.0);
+    }
+
+    /// Forgets every block whose guest range `[start, end)` overlaps `[start, end)` and
+    /// re-points jumps into them at their exit stubs.
+    pub fn invalidate_range(&mut self, start: u64, end: u64) {
+        let hit: Vec<u64> = self
+            .blocks
+            .values()
+            // A block always covers at least its first byte.
+            .filter(|b| b.start < end && start < b.end.max(b.start + 1))
+            .map(|b| b.start)
+            .collect();
+        for pc in hit {
+            self.forget(pc);
+        }
+    }
+
+    /// Forgets every block and unlinks every jump. The code stays in the cache (threads may
+    /// still run it) until the cache fills up and is reset.
+    pub fn invalidate_all(&mut self) {
+        for sites in self.links.values() {
+            for s in sites {
+                self.cache.patch_rel32(s.rel32, s.stub);
+            }
+        }
+        self.blocks.clear();
+        self.links.clear();
+    }
+
+    /// Unregisters the block at `pc`: jumps into it go back to their stubs, and its own jump
+    /// sites leave the link lists.
+    fn forget(&mut self, pc: u64) {
+        let Some(b) = self.blocks.remove(&pc) else {
+            return;
+        };
+        if let Some(waiting) = self.links.get(&pc) {
+            for s in waiting {
+                self.cache.patch_rel32(s.rel32, s.stub);
+            }
+        }
+        for (target, rel32) in b.out {
+            if let Some(list) = self.links.get_mut(&target) {
+                list.retain(|s| s.rel32 != rel32);
+                if list.is_empty() {
+                    self.links.remove(&target);
+                }
+            }
+        }
+    }
+
+    /// Empties the cache except for the trampoline.
+    fn reset(&mut self) {
+        self.blocks.clear();
+        self.links.clear();
+        self.cache.truncate(self.reserved);
     }
 }

@@ -1,0 +1,105 @@
+//! The executable code cache: one RWX mapping, filled front to back.
+//!
+//! Blocks are never freed one by one: invalidated code stays in place (a thread may still be
+//! running it) and the whole cache is reset only when it is full, from `Jit::compile`, when no
+//! translated code of this `Jit` runs.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Size of the single reservation. Linked jumps are `rel32`, so everything stays within 2 GiB.
+pub const CACHE_SIZE: usize = 64 << 20;
+
+/// Alignment of every allocation; keeps block entries on cache-line-friendly boundaries.
+const ALIGN: usize = 16;
+
+/// An anonymous read-write-execute mapping used as a bump allocator for host code.
+pub struct CodeCache {
+    base: *mut u8,
+    size: usize,
+    used: usize,
+}
+
+impl CodeCache {
+    /// Maps a fresh cache of [`CACHE_SIZE`] bytes. Panics if the host refuses (an armrun
+    /// environment problem, not guest behaviour).
+    pub fn new() -> CodeCache {
+        // SAFETY: an anonymous private mapping with no fixed address touches no existing memory.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                CACHE_SIZE,
+                libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        assert!(p != libc::MAP_FAILED, "cannot map the JIT code cache");
+        CodeCache {
+            base: p as *mut u8,
+            size: CACHE_SIZE,
+            used: 0,
+        }
+    }
+
+    /// Host address where the next allocation will start.
+    pub fn next_addr(&self) -> usize {
+        self.base as usize + self.used
+    }
+
+    /// Bytes still free.
+    pub fn free(&self) -> usize {
+        self.size - self.used
+    }
+
+    /// Copies `code` to the next free address (which must be the base the code was assembled
+    /// for) and returns that address, or `None` when it does not fit.
+    pub fn push(&mut self, code: &[u8]) -> Option<usize> {
+        if code.len() > self.free() {
+            return None;
+        }
+        let at = self.next_addr();
+        // SAFETY: `at .. at + code.len()` lies inside our mapping (checked above) and is not yet
+        // handed out, so no executing code can observe the partial copy.
+        unsafe { std::ptr::copy_nonoverlapping(code.as_ptr(), at as *mut u8, code.len()) };
+        self.used = (self.used + code.len())
+            .next_multiple_of(ALIGN)
+            .min(self.size);
+        Some(at)
+    }
+
+    /// Forgets everything allocated after the first `keep` bytes.
+    pub fn truncate(&mut self, keep: usize) {
+        self.used = keep.min(self.used);
+    }
+
+    /// Offset of the next allocation from the base.
+    pub fn used(&self) -> usize {
+        self.used
+    }
+
+    /// Rewrites the `rel32` field at host address `site` so the jump lands on `target`.
+    ///
+    /// `site` must be a 4-byte aligned rel32 field inside this cache; the store is atomic, so a
+    /// thread running the jump concurrently sees either the old or the new target.
+    pub fn patch_rel32(&self, site: usize, target: usize) {
+        let base = self.base as usize;
+        assert!(
+            site >= base && site + 4 <= base + self.size && site.is_multiple_of(4),
+            "bad patch site"
+        );
+        let rel = (target as i64 - (site as i64 + 4)) as i32;
+        // SAFETY: the site is inside our writable mapping and 4-byte aligned (asserted above),
+        // and u32 has no invalid bit patterns.
+        let cell = unsafe { &*(site as *const AtomicU32) };
+        cell.store(rel as u32, Ordering::Release);
+    }
+}
+
+impl Drop for CodeCache {
+    fn drop(&mut self) {
+        // SAFETY: `base`/`size` describe exactly the mapping created in `new`; the owning `Jit`
+        // is being dropped, so no code in it can run any more.
+        unsafe { libc::munmap(self.base as *mut libc::c_void, self.size) };
+    }
+}

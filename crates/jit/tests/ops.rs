@@ -1,0 +1,499 @@
+//! One op at a time: the JIT against the interpreter on edge-case inputs, plus hand-computed
+//! values for the cases x86 and ARM disagree on.
+
+mod common;
+
+use common::{jit_once, run_jit, slots};
+use cpu::{CpuState, exit, slot};
+use ir::{Block, Builder, Helper, Op, Term, Val};
+use jit::Jit;
+
+const EDGE: &[u64] = &[
+    0,
+    1,
+    2,
+    5,
+    31,
+    32,
+    33,
+    63,
+    64,
+    65,
+    0x7f,
+    0x80,
+    0xff,
+    0x7fff,
+    0x8000,
+    0x7fff_ffff,
+    0x8000_0000,
+    0xffff_ffff,
+    0x1_0000_0000,
+    0x1_8000_0001,
+    0x7fff_ffff_ffff_ffff,
+    0x8000_0000_0000_0000,
+    0xffff_ffff_ffff_fffe,
+    u64::MAX,
+    0xdead_beef_1234_5678,
+    0x0123_4567_89ab_cdef,
+];
+
+/// Evaluates single ops on one JIT (a fresh block per evaluation) and on the interpreter.
+struct Ev {
+    jit: Jit,
+    pc: u64,
+}
+
+impl Ev {
+    fn new() -> Ev {
+        Ev {
+            jit: Jit::new(),
+            pc: 0x10_0000,
+        }
+    }
+
+    fn block(&mut self, op: Op, args: &[u64], imm: u64) -> Block {
+        let mut b = Builder::new(self.pc);
+        self.pc += 4;
+        let vs: Vec<Val> = args.iter().map(|&a| b.konst(a)).collect();
+        let r = b.emit(op, &vs, imm);
+        b.set(slot::x(0), r);
+        b.end_insn(self.pc);
+        b.finish(Term::Exit {
+            reason: exit::JUMP,
+            pc: 0,
+            arg: 0,
+        })
+    }
+
+    /// Runs `op` on both engines, asserts they agree and returns the JIT's result.
+    fn check(&mut self, op: Op, args: &[u64], imm: u64) -> u64 {
+        let blk = self.block(op, args, imm);
+        ir::verify(&blk).unwrap();
+        let mut j = CpuState::default();
+        run_jit(&mut self.jit, &blk, &mut j);
+        let mut i = CpuState::default();
+        interp::run_block(&blk, &mut i);
+        assert_eq!(j.x[0], i.x[0], "{op:?} {args:#x?} imm {imm}");
+        j.x[0]
+    }
+}
+
+#[test]
+fn binary_ops_match_interpreter() {
+    let mut ev = Ev::new();
+    for &op in &[
+        Op::Add,
+        Op::Sub,
+        Op::And,
+        Op::Or,
+        Op::Xor,
+        Op::Mul,
+        Op::UMulH,
+        Op::SMulH,
+        Op::Eq,
+        Op::Ult,
+    ] {
+        for &a in EDGE {
+            for &b in EDGE {
+                ev.check(op, &[a, b], 0);
+            }
+        }
+    }
+    for &op in &[Op::UDiv, Op::SDiv, Op::Shl, Op::Lshr, Op::Ashr, Op::Ror] {
+        for w in [32, 64] {
+            for &a in EDGE {
+                for &b in EDGE {
+                    ev.check(op, &[a, b], w);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn unary_ops_match_interpreter() {
+    let mut ev = Ev::new();
+    for &a in EDGE {
+        ev.check(Op::Not, &[a], 0);
+        ev.check(Op::Neg, &[a], 0);
+        for w in [32, 64] {
+            for op in [Op::Clz, Op::Cls, Op::Rbit, Op::Bswap, Op::LogicFlags] {
+                ev.check(op, &[a], w);
+            }
+        }
+        for from in [8, 16, 32] {
+            ev.check(Op::Zext, &[a], from);
+            ev.check(Op::Sext, &[a], from);
+        }
+    }
+}
+
+#[test]
+fn carry_ops_match_interpreter() {
+    let mut ev = Ev::new();
+    for w in [32, 64] {
+        for &a in EDGE {
+            for &b in EDGE {
+                for c in [0, 1, 2, 3] {
+                    ev.check(Op::AddC, &[a, b, c], w);
+                    ev.check(Op::AddCFlags, &[a, b, c], w);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn division_edge_cases() {
+    let mut ev = Ev::new();
+    assert_eq!(ev.check(Op::UDiv, &[7, 0], 64), 0);
+    assert_eq!(
+        ev.check(Op::UDiv, &[7, 0x1_0000_0000], 32),
+        0,
+        "divisor is zero at 32 bits"
+    );
+    assert_eq!(ev.check(Op::UDiv, &[u64::MAX, 2], 32), 0x7fff_ffff);
+    assert_eq!(ev.check(Op::SDiv, &[7, 0], 64), 0);
+    assert_eq!(ev.check(Op::SDiv, &[1 << 63, u64::MAX], 64), 1 << 63);
+    assert_eq!(
+        ev.check(Op::SDiv, &[0x8000_0000, 0xffff_ffff], 32),
+        0x8000_0000
+    );
+    assert_eq!(ev.check(Op::SDiv, &[(-7i64) as u64, 2], 64), (-3i64) as u64);
+    assert_eq!(
+        ev.check(Op::SDiv, &[0xdead_0000_0000_000a, (-2i64) as u64], 32),
+        0xffff_fffb
+    );
+    assert_eq!(ev.check(Op::SDiv, &[5, u64::MAX], 64), (-5i64) as u64);
+}
+
+#[test]
+fn shift_amounts_wrap_at_width() {
+    let mut ev = Ev::new();
+    assert_eq!(ev.check(Op::Shl, &[1, 64], 64), 1);
+    assert_eq!(ev.check(Op::Shl, &[1, 65], 64), 2);
+    assert_eq!(ev.check(Op::Shl, &[1, 32], 32), 1);
+    assert_eq!(ev.check(Op::Shl, &[0x8000_0001, 1], 32), 2);
+    assert_eq!(ev.check(Op::Lshr, &[0xffff_ffff_0000_0080, 33], 32), 0x40);
+    assert_eq!(ev.check(Op::Ashr, &[0x8000_0000, 31], 32), 0xffff_ffff);
+    assert_eq!(ev.check(Op::Ashr, &[1 << 63, 127], 64), u64::MAX);
+    assert_eq!(ev.check(Op::Ror, &[1, 33], 32), 0x8000_0000);
+    assert_eq!(ev.check(Op::Ror, &[1, 64], 64), 1);
+}
+
+#[test]
+fn bit_ops_at_width() {
+    let mut ev = Ev::new();
+    assert_eq!(ev.check(Op::Clz, &[0], 64), 64);
+    assert_eq!(ev.check(Op::Clz, &[0xffff_ffff_0000_0000], 32), 32);
+    assert_eq!(ev.check(Op::Cls, &[0], 64), 63);
+    assert_eq!(ev.check(Op::Cls, &[0xffff_ffff], 32), 31);
+    assert_eq!(ev.check(Op::Cls, &[1], 32), 30);
+    assert_eq!(ev.check(Op::Rbit, &[1], 32), 0x8000_0000);
+    assert_eq!(ev.check(Op::Rbit, &[1], 64), 1 << 63);
+    assert_eq!(
+        ev.check(Op::Bswap, &[0x1122_3344_5566_7788], 32),
+        0x8877_6655
+    );
+    assert_eq!(ev.check(Op::Sext, &[0x80], 8), 0xffff_ffff_ffff_ff80);
+    assert_eq!(ev.check(Op::Zext, &[0xffff_ffff_ffff_ff80], 16), 0xff80);
+}
+
+#[test]
+fn add_flags_carry_and_overflow() {
+    let mut ev = Ev::new();
+    // 32-bit: signed overflow only, then carry out with zero result.
+    assert_eq!(
+        ev.check(Op::AddCFlags, &[0x7fff_ffff, 1, 0], 32),
+        0x9000_0000
+    );
+    assert_eq!(
+        ev.check(Op::AddCFlags, &[0xffff_ffff, 1, 0], 32),
+        0x6000_0000
+    );
+    assert_eq!(
+        ev.check(Op::AddCFlags, &[0xffff_ffff, 0, 1], 32),
+        0x6000_0000
+    );
+    // Upper garbage is ignored at 32 bits.
+    assert_eq!(
+        ev.check(Op::AddCFlags, &[0xabcd_0000_0000_0001, 1, 0], 32),
+        0
+    );
+    // 64-bit: MIN + MIN carries and overflows to zero.
+    assert_eq!(
+        ev.check(Op::AddCFlags, &[1 << 63, 1 << 63, 0], 64),
+        0x7000_0000
+    );
+    assert_eq!(ev.check(Op::AddCFlags, &[u64::MAX, 0, 1], 64), 0x6000_0000);
+    // Subtraction as a + !b + 1: 5 - 5 sets Z and C; 0 - 1 borrows (C clear), N set.
+    assert_eq!(ev.check(Op::AddCFlags, &[5, !5, 1], 64), 0x6000_0000);
+    assert_eq!(ev.check(Op::AddCFlags, &[0, !1, 1], 64), 0x8000_0000);
+    assert_eq!(
+        ev.check(Op::AddCFlags, &[0, 0xffff_fffe, 1], 32),
+        0x8000_0000
+    );
+    // MIN - 1 overflows to MAX.
+    assert_eq!(ev.check(Op::AddCFlags, &[1 << 63, !1, 1], 64), 0x3000_0000);
+    assert_eq!(ev.check(Op::AddC, &[0xffff_ffff, 0, 1], 32), 0);
+    assert_eq!(ev.check(Op::LogicFlags, &[0x1_0000_0000], 32), 0x4000_0000);
+    assert_eq!(ev.check(Op::LogicFlags, &[0x8000_0000], 32), 0x8000_0000);
+    assert_eq!(ev.check(Op::LogicFlags, &[0x8000_0000], 64), 0);
+}
+
+#[test]
+fn every_condition_code() {
+    let mut ev = Ev::new();
+    for cc in 0..16u64 {
+        for flags in 0..16u64 {
+            for junk in [0, 0x0fff_ffff, 0xffff_ffff_0000_0000] {
+                let nzcv = flags << 28 | junk;
+                let got = ev.check(Op::Cond, &[nzcv], cc);
+                assert_eq!(
+                    got,
+                    ir::cond_holds(cc as u32, nzcv) as u64,
+                    "cc {cc} nzcv {nzcv:#x}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn select() {
+    let mut ev = Ev::new();
+    assert_eq!(ev.check(Op::Select, &[1, 10, 20], 0), 10);
+    assert_eq!(ev.check(Op::Select, &[0, 10, 20], 0), 20);
+    assert_eq!(ev.check(Op::Select, &[1 << 63, 10, 20], 0), 10);
+}
+
+#[test]
+fn getreg_setreg_and_exit() {
+    let mut b = Builder::new(0x40);
+    let x = b.get(slot::x(3));
+    let v = b.get(slot::v_hi(31));
+    let s = b.add(x, v);
+    b.set(slot::x(31), s);
+    b.set(slot::NZCV, x);
+    let blk = b.finish(Term::Exit {
+        reason: exit::SYSCALL,
+        pc: 0x44,
+        arg: 0x1234_5678_9abc,
+    });
+    let mut c = CpuState::default();
+    c.x[3] = 40;
+    c.v[31][1] = 2;
+    jit_once(&blk, &mut c);
+    assert_eq!((c.x[31], c.nzcv), (42, 40));
+    assert_eq!(
+        (c.pc, c.exit_reason, c.exit_arg),
+        (0x44, exit::SYSCALL, 0x1234_5678_9abc)
+    );
+}
+
+#[test]
+fn loads_and_stores_all_sizes() {
+    let mut buf = [0u8; 64];
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = 0x80 | i as u8;
+    }
+    let base = buf.as_mut_ptr() as u64;
+    let mut b = Builder::new(0);
+    for (k, size) in [1u32, 2, 4, 8].into_iter().enumerate() {
+        let a = b.konst(3 + k as u64);
+        let l = b.load(a, size);
+        b.set(slot::x(k as u32), l);
+        let dst = b.konst(32 + 8 * k as u64 + 1);
+        let v = b.konst(0x1122_3344_5566_7788);
+        b.store(dst, v, size);
+    }
+    let blk = b.finish(Term::Jump(8));
+    let init = buf;
+    let mut i = CpuState {
+        mem_base: base,
+        ..CpuState::default()
+    };
+    interp::run_block(&blk, &mut i);
+    let after_interp = buf;
+    buf = init;
+    let mut j = CpuState {
+        mem_base: base,
+        ..CpuState::default()
+    };
+    jit_once(&blk, &mut j);
+    assert_eq!(slots(&j), slots(&i));
+    assert_eq!(buf, after_interp);
+    assert_eq!(j.x[0], 0x83);
+    assert_eq!(j.x[1], 0x8584);
+    assert_eq!(j.x[3], 0x8d8c_8b8a_8988_8786);
+    assert_eq!(&buf[33..35], &[0x88, 0x80 | 34]);
+}
+
+#[test]
+fn vector_loads_and_stores() {
+    let mut buf = [0u8; 64];
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = i as u8 + 1;
+    }
+    let base = buf.as_mut_ptr() as u64;
+    for size in [1u32, 2, 4, 8, 16] {
+        let mut b = Builder::new(0);
+        let a = b.konst(base + 5);
+        b.loadv(a, 7, size);
+        let d = b.konst(base + 40);
+        b.storev(d, 7, size);
+        let blk = b.finish(Term::Jump(0x999));
+        let mut c = CpuState::default();
+        c.v[7] = [u64::MAX, u64::MAX];
+        jit_once(&blk, &mut c);
+        let mut want = [0u8; 16];
+        want[..size as usize].copy_from_slice(&buf[5..5 + size as usize]);
+        let want = u128::from_le_bytes(want);
+        assert_eq!(c.v[7], [want as u64, (want >> 64) as u64], "size {size}");
+        assert_eq!(&buf[40..40 + size as usize], &buf[5..5 + size as usize]);
+        assert_eq!(
+            buf[40 + size as usize],
+            41 + size as u8,
+            "no bytes past size"
+        );
+    }
+}
+
+#[test]
+fn store_exclusive() {
+    let mut word: u64 = 0x1111_2222_3333_4444;
+    let addr = &mut word as *mut u64 as u64;
+    for (size, monitor, seen, want_res, want_word) in [
+        // Monitor holds the address and the value matches: success.
+        (8, addr, 0x1111_2222_3333_4444, 0, 0xaaaa_bbbb_cccc_dddd_u64),
+        // Only the low `size` bytes of the seen value count.
+        (4, addr, 0xffff_ffff_3333_4444, 0, 0x1111_2222_cccc_dddd),
+        (1, addr, 0x44, 0, 0x1111_2222_3333_44dd),
+        (2, addr, 0x4444, 0, 0x1111_2222_3333_dddd),
+        // The memory changed since the load-exclusive: failure.
+        (8, addr, 0x5, 1, 0x1111_2222_3333_4444),
+        // The monitor holds another address (or nothing): failure.
+        (8, addr + 8, 0x1111_2222_3333_4444, 1, 0x1111_2222_3333_4444),
+        (8, u64::MAX, 0x1111_2222_3333_4444, 1, 0x1111_2222_3333_4444),
+    ] {
+        for engine in 0..2 {
+            word = 0x1111_2222_3333_4444;
+            let mut b = Builder::new(0);
+            let a = b.konst(addr);
+            let v = b.konst(0xaaaa_bbbb_cccc_dddd);
+            let r = b.emit(Op::StoreEx, &[a, v], size);
+            b.set(slot::x(0), r);
+            let blk = b.finish(Term::Jump(0x999));
+            let mut c = CpuState {
+                excl_addr: monitor,
+                excl_val: seen,
+                ..CpuState::default()
+            };
+            if engine == 0 {
+                jit_once(&blk, &mut c);
+            } else {
+                interp::run_block(&blk, &mut c);
+            }
+            assert_eq!(
+                c.x[0], want_res,
+                "engine {engine} size {size} seen {seen:#x}"
+            );
+            assert_eq!(
+                word, want_word,
+                "engine {engine} size {size} seen {seen:#x}"
+            );
+            assert_eq!(c.excl_addr, u64::MAX);
+        }
+    }
+}
+
+unsafe extern "C" fn helper_fn(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
+    // SAFETY: the JIT passes the CpuState pointer it runs on.
+    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
+    cpu.x[9] = a ^ b ^ c;
+    cpu.nzcv = 0x2000_0000;
+    a.wrapping_mul(b).wrapping_add(c)
+}
+
+static HELPER: Helper = Helper {
+    name: "test_helper",
+    func: helper_fn,
+};
+
+#[test]
+fn call_and_fence() {
+    let mut b = Builder::new(0);
+    let x = b.get(slot::x(1));
+    let k = b.konst(7);
+    let m = b.konst(100);
+    b.emit(Op::Fence, &[], 0);
+    let r = b.call(&HELPER, x, k, m);
+    // Reads after the call see what the helper wrote.
+    let n = b.get(slot::NZCV);
+    let y = b.get(slot::x(9));
+    let s = b.add(r, y);
+    b.set(slot::x(0), s);
+    b.set(slot::x(2), n);
+    let blk = b.finish(Term::JumpReg(r));
+    let mut c = CpuState::default();
+    c.x[1] = 6;
+    jit_once(&blk, &mut c);
+    assert_eq!(c.x[0], 142 + (6 ^ 7 ^ 100));
+    assert_eq!(c.x[2], 0x2000_0000);
+    assert_eq!((c.pc, c.exit_reason), (142, exit::JUMP));
+}
+
+#[test]
+fn branch_terminator_both_ways() {
+    for (cond, want) in [(0u64, 0x3000u64), (1, 0x2000), (1 << 40, 0x2000)] {
+        let mut b = Builder::new(0x1000);
+        let c = b.konst(cond);
+        let blk = b.finish(Term::Branch {
+            cond: c,
+            taken: 0x2000,
+            fallthrough: 0x3000,
+        });
+        let mut s = CpuState::default();
+        jit_once(&blk, &mut s);
+        assert_eq!((s.pc, s.exit_reason), (want, exit::JUMP));
+    }
+}
+
+#[test]
+fn block_larger_than_the_frame() {
+    // 20000 values: more than the trampoline frame holds, so the block grows the stack.
+    let mut b = Builder::new(0);
+    let mut acc = b.get(slot::x(0));
+    let one = b.konst(1);
+    let first = acc;
+    while b.len() < 20_000 {
+        acc = b.add(acc, one);
+    }
+    // Use an early value late so both ends of the frame are live together.
+    let s = b.add(acc, first);
+    b.set(slot::x(1), s);
+    let c = b.konst(1);
+    let blk = b.finish(Term::Branch {
+        cond: c,
+        taken: 0x10,
+        fallthrough: 0x20,
+    });
+    let mut i = CpuState::default();
+    i.x[0] = 5;
+    let mut j = i.clone();
+    interp::run_block(&blk, &mut i);
+    jit_once(&blk, &mut j);
+    assert_eq!(slots(&j), slots(&i));
+    assert_eq!(j.pc, 0x10);
+}
+
+#[test]
+fn malformed_block_exits_undefined() {
+    let mut b = Builder::new(0x500);
+    let k = b.konst(1);
+    b.binw(Op::Shl, k, k, 48);
+    let blk = b.finish(Term::Jump(0x999));
+    let mut c = CpuState::default();
+    jit_once(&blk, &mut c);
+    assert_eq!((c.pc, c.exit_reason), (0x500, exit::UNDEFINED));
+}
