@@ -57,3 +57,35 @@ crate::decode_table! {
     CryptoSha3 = "sha1c", "01011110 zz 0 mmmmm 0 ooo 00 nnnnn ddddd", Crypto;
     CryptoSha2 = "sha1h", "01011110 zz 10100 ooooo 10 nnnnn ddddd", Crypto;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Decoder;
+
+    #[test]
+    fn every_row_is_reachable_and_known_words_decode() {
+        let d = Decoder::new(A64_SIMD);
+        let mut seed = 0x9e37_79b9u32;
+        for e in A64_SIMD {
+            let hit = (0..500).any(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                d.random_word(e, seed).is_some()
+            });
+            assert!(hit, "row {:?} is shadowed by more specific rows", e.id);
+        }
+        let cases = [
+            (0x1e22_2820, A64Simd::Fp2Src),        // fadd s0, s1, s2
+            (0x1f42_0c20, A64Simd::Fp3Src),        // fmadd d0, d1, d2, d3
+            (0x4e20_8420, A64Simd::SimdThreeSame), // add v0.16b, v1.16b, v2.16b
+            (0x9c00_0081, A64Simd::LdrSimdLit),    // ldr q1, .+16
+            (0x4c40_7000, A64Simd::LdStMulti),     // ld1 {v0.16b}, [x0]
+            (0x9e67_0020, A64Simd::FmovGenToFp),   // fmov d0, x1
+            (0x1e78_0020, A64Simd::FcvtToInt),     // fcvtzs w0, d1
+            (0x4f05_0400, A64Simd::SimdModImm),    // movi v0.4s, #0xa0
+        ];
+        for (w, id) in cases {
+            assert_eq!(d.decode(w).map(|m| m.id()), Some(id), "{w:#010x}");
+        }
+    }
+}

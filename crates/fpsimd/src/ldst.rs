@@ -214,3 +214,35 @@ pub fn single_lane(cx: &mut Ctx, w: u32, post: bool) -> Res {
     }
     Some(())
 }
+
+#[cfg(test)]
+mod tests {
+    use cpu::CpuState;
+
+    /// LDR (literal) reads pc-relative memory, forwards and backwards, for S, D and Q.
+    #[test]
+    fn ldr_literal() {
+        let mut mem: Vec<u8> = (0..64u8).collect();
+        let mut cpu = CpuState {
+            mem_base: mem.as_mut_ptr() as u64,
+            ..CpuState::default()
+        };
+        cpu.v[1] = [u64::MAX, u64::MAX];
+        // ldr q1, pc+16 (opc=10, imm19=4, Rt=1) at pc 16: reads bytes 32..48.
+        // SAFETY: every address formed lies inside `mem`.
+        assert!(unsafe { crate::execute(&mut cpu, 0x9c00_0081, 16) });
+        assert_eq!(cpu.v[1], [0x2726_2524_2322_2120, 0x2f2e_2d2c_2b2a_2928]);
+        // ldr d2, pc-8 (opc=01, imm19=-2) at pc 24: reads bytes 16..24.
+        let w = 0x5c00_0000 | (0x7fffe << 5) | 2;
+        // SAFETY: as above.
+        assert!(unsafe { crate::execute(&mut cpu, w, 24) });
+        assert_eq!(cpu.v[2], [0x1716_1514_1312_1110, 0]);
+        // ldr s3, pc (opc=00) at pc 4: bytes 4..8, upper bits cleared.
+        cpu.v[3] = [u64::MAX, u64::MAX];
+        // SAFETY: as above.
+        assert!(unsafe { crate::execute(&mut cpu, 0x1c00_0003, 4) });
+        assert_eq!(cpu.v[3], [0x0706_0504, 0]);
+        // opc=11 is unallocated.
+        assert!(!crate::supported(0xdc00_0003));
+    }
+}
