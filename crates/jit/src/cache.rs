@@ -20,14 +20,15 @@ pub struct CodeCache {
 }
 
 impl CodeCache {
-    /// Maps a fresh cache of [`CACHE_SIZE`] bytes. Panics if the host refuses (an armrun
-    /// environment problem, not guest behaviour).
-    pub fn new() -> CodeCache {
+    /// Maps a fresh cache of `size` bytes (at most [`CACHE_SIZE`]). Panics if the host refuses
+    /// (an armrun environment problem, not guest behaviour).
+    pub fn new(size: usize) -> CodeCache {
+        let size = size.clamp(4096, CACHE_SIZE);
         // SAFETY: an anonymous private mapping with no fixed address touches no existing memory.
         let p = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                CACHE_SIZE,
+                size,
                 libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
@@ -37,7 +38,7 @@ impl CodeCache {
         assert!(p != libc::MAP_FAILED, "cannot map the JIT code cache");
         CodeCache {
             base: p as *mut u8,
-            size: CACHE_SIZE,
+            size,
             used: 0,
         }
     }

@@ -77,7 +77,13 @@ impl Default for Jit {
 impl Jit {
     /// Maps a code cache and emits the entry trampoline.
     pub fn new() -> Jit {
-        let mut cache = CodeCache::new();
+        Jit::with_cache_size(cache::CACHE_SIZE)
+    }
+
+    /// Like [`Jit::new`] with a smaller cache (clamped to 4 KiB ..= 64 MiB); a full cache is
+    /// emptied and refilled, so small sizes exercise that path in tests.
+    pub fn with_cache_size(bytes: usize) -> Jit {
+        let mut cache = CodeCache::new(bytes);
         let base = cache.next_addr();
         let t = emit::trampoline(base);
         let enter = cache

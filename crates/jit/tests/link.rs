@@ -1,0 +1,249 @@
+//! Block linking: blocks that jump to each other run without returning to the dispatcher, stop
+//! when `pending` is set, and fall back to exit stubs after invalidation.
+
+mod common;
+
+use cpu::{CpuState, exit, slot};
+use ir::{Block, Builder, Helper, Term};
+use jit::Jit;
+
+/// 0x1000: x0 += 1; jump 0x2000
+fn block_a() -> Block {
+    let mut b = Builder::new(0x1000);
+    let x = b.get(slot::x(0));
+    let one = b.konst(1);
+    let s = b.add(x, one);
+    b.set(slot::x(0), s);
+    b.end_insn(0x1004);
+    b.finish(Term::Jump(0x2000))
+}
+
+/// 0x2000: x1 += 1; optional helper call; if x0 < 100 goto 0x1000 else 0x3000
+fn block_b(helper: Option<&'static Helper>) -> Block {
+    let mut b = Builder::new(0x2000);
+    let x = b.get(slot::x(1));
+    let one = b.konst(1);
+    let s = b.add(x, one);
+    b.set(slot::x(1), s);
+    if let Some(h) = helper {
+        b.call(h, s, s, s);
+    }
+    let x0 = b.get(slot::x(0));
+    let lim = b.konst(100);
+    let c = b.emit(ir::Op::Ult, &[x0, lim], 0);
+    b.end_insn(0x2008);
+    b.finish(Term::Branch {
+        cond: c,
+        taken: 0x1000,
+        fallthrough: 0x3000,
+    })
+}
+
+fn run(jit: &Jit, pc: u64, cpu: &mut CpuState) {
+    let e = jit.lookup(pc).expect("compiled");
+    // SAFETY: the state is live and exclusive; the blocks touch no guest memory.
+    unsafe { jit.run(e, cpu) };
+}
+
+#[test]
+fn loop_runs_linked_in_both_compile_orders() {
+    for order in 0..2 {
+        let mut jit = Jit::new();
+        if order == 0 {
+            jit.compile(&block_a());
+            jit.compile(&block_b(None));
+        } else {
+            jit.compile(&block_b(None));
+            jit.compile(&block_a());
+        }
+        let mut c = CpuState::default();
+        run(&jit, 0x1000, &mut c);
+        assert_eq!((c.x[0], c.x[1]), (100, 100), "order {order}");
+        assert_eq!((c.pc, c.exit_reason), (0x3000, exit::JUMP));
+    }
+}
+
+#[test]
+fn unlinked_jump_exits_to_dispatcher() {
+    let mut jit = Jit::new();
+    jit.compile(&block_a());
+    let mut c = CpuState::default();
+    run(&jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.pc, c.exit_reason), (1, 0x2000, exit::JUMP));
+}
+
+#[test]
+fn pending_stops_a_linked_loop() {
+    let mut jit = Jit::new();
+    jit.compile(&block_a());
+    jit.compile(&block_b(None));
+    let mut c = CpuState {
+        pending: 1,
+        ..CpuState::default()
+    };
+    run(&jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.x[1]), (1, 0));
+    assert_eq!((c.pc, c.exit_reason), (0x2000, exit::PENDING));
+}
+
+unsafe extern "C" fn raise_at_50(cpu: *mut u8, a: u64, _b: u64, _c: u64) -> u64 {
+    // SAFETY: the JIT passes the CpuState pointer it runs on.
+    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
+    if a == 50 {
+        cpu.pending = 1;
+    }
+    0
+}
+
+static RAISE: Helper = Helper {
+    name: "raise_at_50",
+    func: raise_at_50,
+};
+
+#[test]
+fn event_raised_inside_the_loop_stops_it() {
+    let mut jit = Jit::new();
+    jit.compile(&block_a());
+    jit.compile(&block_b(Some(&RAISE)));
+    let mut c = CpuState::default();
+    run(&jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.x[1]), (50, 50));
+    assert_eq!((c.pc, c.exit_reason), (0x1000, exit::PENDING));
+    // The dispatcher clears the event and resumes where the loop stopped.
+    c.pending = 0;
+    run(&jit, c.pc, &mut c);
+    assert_eq!((c.x[0], c.x[1]), (100, 100));
+    assert_eq!((c.pc, c.exit_reason), (0x3000, exit::JUMP));
+}
+
+#[test]
+fn invalidation_unlinks_and_relinks() {
+    let mut jit = Jit::new();
+    jit.compile(&block_a());
+    jit.compile(&block_b(None));
+    // A range overlapping only B's last byte removes B.
+    jit.invalidate_range(0x2007, 0x2100);
+    assert!(jit.lookup(0x2000).is_none());
+    assert!(jit.lookup(0x1000).is_some());
+    let mut c = CpuState::default();
+    run(&jit, 0x1000, &mut c);
+    assert_eq!(
+        (c.x[0], c.x[1], c.pc, c.exit_reason),
+        (1, 0, 0x2000, exit::JUMP)
+    );
+    // A range just past B's end touches nothing.
+    jit.compile(&block_b(None));
+    jit.invalidate_range(0x2008, 0x3000);
+    jit.invalidate_range(0x0, 0x1000);
+    assert_eq!(jit.len(), 2);
+    let mut c = CpuState::default();
+    run(&jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.pc), (100, 0x3000));
+    // Invalidating A leaves B's jump back to A on its stub.
+    jit.invalidate_range(0x1000, 0x1001);
+    let mut c = CpuState::default();
+    run(&jit, 0x2000, &mut c);
+    assert_eq!((c.x[1], c.pc, c.exit_reason), (1, 0x1000, exit::JUMP));
+    jit.invalidate_all();
+    assert!(jit.is_empty());
+    // Everything compiles and links again afterwards.
+    jit.compile(&block_b(None));
+    jit.compile(&block_a());
+    let mut c = CpuState::default();
+    run(&jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.x[1], c.pc), (100, 100, 0x3000));
+}
+
+#[test]
+fn recompiling_a_block_replaces_it() {
+    let mut jit = Jit::new();
+    jit.compile(&block_a());
+    jit.compile(&block_b(None));
+    // A new A adds 2 instead of 1: the loop now ends after 50 rounds.
+    let mut b = Builder::new(0x1000);
+    let x = b.get(slot::x(0));
+    let two = b.konst(2);
+    let s = b.add(x, two);
+    b.set(slot::x(0), s);
+    b.end_insn(0x1004);
+    jit.compile(&b.finish(Term::Jump(0x2000)));
+    assert_eq!(jit.len(), 2);
+    let mut c = CpuState::default();
+    run(&jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.x[1], c.pc), (100, 50, 0x3000));
+}
+
+#[test]
+fn many_blocks_fill_and_reset_nothing_breaks() {
+    // Compile enough distinct blocks to exercise the link lists; every one still runs.
+    let mut jit = Jit::new();
+    for i in 0..2000u64 {
+        let mut b = Builder::new(i * 4);
+        let x = b.get(slot::x(0));
+        let one = b.konst(1);
+        let s = b.add(x, one);
+        b.set(slot::x(0), s);
+        b.end_insn(i * 4 + 4);
+        jit.compile(&b.finish(Term::Jump(i * 4 + 4)));
+    }
+    let mut c = CpuState::default();
+    run(&jit, 0, &mut c);
+    assert_eq!((c.x[0], c.pc, c.exit_reason), (2000, 8000, exit::JUMP));
+    common::slots(&c);
+}
+
+/// The block at `pc`: x0 += 1; jump pc + 4 (stopping at 8000).
+fn counting_block(pc: u64) -> Block {
+    let mut b = Builder::new(pc);
+    let x = b.get(slot::x(0));
+    let one = b.konst(1);
+    let s = b.add(x, one);
+    b.set(slot::x(0), s);
+    b.end_insn(pc + 4);
+    if pc + 4 == 8000 {
+        b.finish(Term::Exit {
+            reason: exit::BREAKPOINT,
+            pc: 8000,
+            arg: 0,
+        })
+    } else {
+        b.finish(Term::Jump(pc + 4))
+    }
+}
+
+#[test]
+fn full_cache_is_reset_and_refilled() {
+    // A tiny cache holds a few dozen blocks: a dispatcher loop must still get through all 2000.
+    let mut jit = Jit::with_cache_size(16 << 10);
+    let mut c = CpuState::default();
+    let mut exits = 0;
+    loop {
+        let e = match jit.lookup(c.pc) {
+            Some(e) => e,
+            None => jit.compile(&counting_block(c.pc)),
+        };
+        // SAFETY: live exclusive state; the blocks touch no guest memory.
+        unsafe { jit.run(e, &mut c) };
+        exits += 1;
+        if c.exit_reason == exit::BREAKPOINT {
+            break;
+        }
+        assert_eq!(c.exit_reason, exit::JUMP);
+    }
+    assert_eq!((c.x[0], c.pc), (2000, 8000));
+    assert_eq!(
+        exits, 2000,
+        "each block is reached before its successor exists"
+    );
+    assert!(jit.len() < 100, "the cache was reset along the way");
+    // Blocks compiled after the last reset still link: compile the predecessor of the last one
+    // again and run from it.
+    let last = jit.lookup(7996).expect("last block present");
+    assert_ne!(last.addr(), 0);
+    jit.compile(&counting_block(7992));
+    let mut c = CpuState::default();
+    let e = jit.lookup(7992).expect("just compiled");
+    // SAFETY: as above.
+    unsafe { jit.run(e, &mut c) };
+    assert_eq!((c.x[0], c.pc, c.exit_reason), (2, 8000, exit::BREAKPOINT));
+}
