@@ -11,8 +11,12 @@ fn main() {
     let (mut simd, mut ok) = (0u32, 0u32);
     for line in std::io::stdin().lock().lines().map_while(Result::ok) {
         let mut cols = line.split('\t');
-        let (Some(_), Some(hex), Some(text)) = (cols.next(), cols.next(), cols.next()) else { continue };
-        let Ok(word) = u32::from_str_radix(hex.trim(), 16) else { continue };
+        let (Some(_), Some(hex), Some(text)) = (cols.next(), cols.next(), cols.next()) else {
+            continue;
+        };
+        let Ok(word) = u32::from_str_radix(hex.trim(), 16) else {
+            continue;
+        };
         if fpsimd::decoder().decode(word).is_none() {
             // FP/SIMD data processing (op0 = x111) or a load/store with V set (op0 = x1x0).
             let op0 = word >> 25 & 0xf;

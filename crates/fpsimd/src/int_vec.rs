@@ -57,6 +57,21 @@ fn lane3(op: u32, u: bool, esize: u32, a: u64, b: u64, d: u64, qc: &mut bool) ->
         0b00111 => t(x >= y),
         0b01000 => shl_reg(a, sext(b, 8), esize, !u, false),
         0b01010 => shl_reg(a, sext(b, 8), esize, !u, true),
+        0b01001 | 0b01011 => {
+            let shift = sext(b, 8);
+            let v = if shift >= esize as i64 {
+                x.signum() << 100
+            } else if shift >= 0 {
+                x << shift
+            } else {
+                let s = (-shift).min(esize as i64 + 1) as u32;
+                let bias = if op == 0b01011 { 1i128 << (s - 1) } else { 0 };
+                (x + bias) >> s
+            };
+            let (r, sat) = if u { sat_u(v, esize) } else { sat_s(v, esize) };
+            *qc |= sat;
+            r
+        }
         0b01100 => x.max(y) as u64,
         0b01101 => x.min(y) as u64,
         0b01110 => (x - y).unsigned_abs() as u64,
@@ -106,7 +121,7 @@ fn pmul8(a: u64, b: u64) -> u64 {
 /// Which sizes a three-same opcode allows: (size 3 allowed, only size 0).
 fn size_rules(op: u32, u: bool) -> (bool, bool) {
     match op {
-        0b00001 | 0b00101 | 0b00110 | 0b00111 | 0b01000 | 0b01010 | 0b10000 | 0b10001 => {
+        0b00001 | 0b00101 | 0b00110 | 0b00111 | 0b01000..=0b01011 | 0b10000 | 0b10001 => {
             (true, false)
         }
         0b10111 => (true, false),
@@ -196,7 +211,7 @@ pub fn scalar_three_same(cx: &mut Ctx, w: u32) -> Res {
     }
     let (u, size) = (bit(w, 29), bits(w, 23, 22));
     let ok = match op {
-        0b00001 | 0b00101 => true,
+        0b00001 | 0b00101 | 0b01001 | 0b01011 => true,
         0b00110 | 0b00111 | 0b01000 | 0b01010 | 0b10000 | 0b10001 => size == 3,
         _ => false,
     };
@@ -268,6 +283,25 @@ pub fn three_diff(cx: &mut Ctx, w: u32) -> Res {
                 };
                 r as u64
             })
+        }
+        0b1001 | 0b1011 | 0b1101 if !u && (size == 1 || size == 2) => {
+            let mut qc = false;
+            let v = vreg::build(wide, n_el, |i| {
+                let (p, s1) = sat_s(2 * narrow_src(a, i) * narrow_src(b, i), wide);
+                let p = sext(p, wide) as i128;
+                let acc = sext(elem(d, wide, i), wide) as i128;
+                let (r, s2) = match op {
+                    0b1001 => sat_s(acc + p, wide),
+                    0b1011 => sat_s(acc - p, wide),
+                    _ => (p as u64 & mask(wide), false),
+                };
+                qc |= s1 | s2;
+                r
+            });
+            if qc {
+                cx.cpu.fpsr |= fenv::QC;
+            }
+            v
         }
         0b1110 if !u && size == 0 => vreg::build(16, 8, |i| {
             let (x, y) = (elem(half(a), 8, i), elem(half(b), 8, i));
@@ -354,6 +388,19 @@ pub fn two_misc(cx: &mut Ctx, w: u32) -> Res {
             1 => vreg::build(8, nb / 8, |i| (elem(a, 8, i) as u8).reverse_bits() as u64),
             _ => return None,
         },
+        (0b00011, _) => {
+            ensure!(size < 3 || q);
+            vreg::build(esize, n_el, |i| {
+                let (x, acc) = (elem(a, esize, i), elem(d, esize, i));
+                let (r, s) = if u {
+                    sat_u(acc as i128 + sext(x, esize) as i128, esize)
+                } else {
+                    sat_s(sext(acc, esize) as i128 + x as i128, esize)
+                };
+                qc |= s;
+                r
+            })
+        }
         (0b00111, _) => {
             ensure!(size < 3 || q);
             vreg::build(esize, n_el, |i| {
@@ -435,6 +482,19 @@ pub fn scalar_two_misc(cx: &mut Ctx, w: u32) -> Res {
         0b01000..=0b01011 => {
             ensure!(size == 3 && !(op == 0b01010 && u));
             cmp_zero_abs_neg(op, u, esize, a)
+        }
+        0b10100 | 0b10010 => {
+            ensure!(size < 3 && (op == 0b10100 || u));
+            let x = cx.cpu.v[rn(w) as usize][0] & mask(2 * esize);
+            let (r, s) = match (op, u) {
+                (0b10010, _) => sat_u(sext(x, 2 * esize) as i128, esize),
+                (_, false) => sat_s(sext(x, 2 * esize) as i128, esize),
+                (_, true) => sat_u(x as i128, esize),
+            };
+            if s {
+                cx.cpu.fpsr |= fenv::QC;
+            }
+            r
         }
         0b00111 => {
             let x = sext(a, esize) as i128;
