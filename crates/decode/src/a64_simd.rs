@@ -52,7 +52,7 @@ crate::decode_table! {
     SimdScalarDup = "mov", "01 0 11110000 iiiii 0 0000 1 nnnnn ddddd", Simd;
     SimdScalarShiftImm = "ushr", "01 u 111110 hhhh bbb ooooo 1 nnnnn ddddd", Simd;
     SimdScalarIndexed = "fmul", "01 u 11111 zz l m rrrr oooo h 0 nnnnn ddddd", Simd;
-    // --- Cryptographic extension (listed so the lifter can name them; not executed yet) ---
+    // --- Cryptographic extension (AES, SHA-1, SHA-256; PMULL 1Q is in SimdThreeDiff) ---
     CryptoAes = "aese", "01001110 zz 10100 ooooo 10 nnnnn ddddd", Crypto;
     CryptoSha3 = "sha1c", "01011110 zz 0 mmmmm 0 ooo 00 nnnnn ddddd", Crypto;
     CryptoSha2 = "sha1h", "01011110 zz 10100 ooooo 10 nnnnn ddddd", Crypto;

@@ -232,7 +232,21 @@ pub fn scalar_three_same(cx: &mut Ctx, w: u32) -> Res {
 pub fn three_diff(cx: &mut Ctx, w: u32) -> Res {
     let (q, u, size) = (bit(w, 30), bit(w, 29), bits(w, 23, 22));
     let op = bits(w, 15, 12);
-    ensure!(size < 3);
+    if size == 3 {
+        // PMULL/PMULL2 (1Q): 64 x 64 -> 128-bit carry-less multiply.
+        ensure!(op == 0b1110 && !u);
+        let (a, b) = (vreg::get(cx.cpu, rn(w)), vreg::get(cx.cpu, rm(w)));
+        let (x, y) = if q {
+            ((a >> 64) as u64, (b >> 64) as u64)
+        } else {
+            (a as u64, b as u64)
+        };
+        let r = (0..64)
+            .filter(|k| y >> k & 1 != 0)
+            .fold(0u128, |acc, k| acc ^ ((x as u128) << k));
+        vreg::set(cx.cpu, rd(w), r);
+        return Some(());
+    }
     let esize = 8 << size;
     let wide = 2 * esize;
     let n_el = 64 / esize;

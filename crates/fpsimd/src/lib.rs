@@ -10,6 +10,7 @@
 
 #![deny(missing_docs)]
 
+pub mod crypto;
 pub mod fenv;
 pub mod float;
 pub mod fp_arith;
@@ -145,7 +146,9 @@ pub fn run(cx: &mut Ctx, word: u32) -> Res {
         SimdScalarPairwise => int_vec::scalar_pairwise(cx, word),
         SimdScalarDup => moves::scalar_dup(cx, word),
         SimdScalarShiftImm => int_vec::scalar_shift_imm(cx, word),
-        CryptoAes | CryptoSha3 | CryptoSha2 => None,
+        CryptoAes => crypto::aes(cx, word),
+        CryptoSha3 => crypto::sha3reg(cx, word),
+        CryptoSha2 => crypto::sha2reg(cx, word),
     }
 }
 

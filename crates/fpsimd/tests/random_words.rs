@@ -79,6 +79,6 @@ fn every_row_executes_or_is_unsupported() {
         }
     }
     assert!(executed > 10_000, "only {executed} words executed");
-    // Only the crypto rows are listed without an implementation.
-    assert_eq!(unsupported_rows, ["aese", "sha1c", "sha1h"]);
+    // Every row has at least some implemented encodings.
+    assert!(unsupported_rows.is_empty(), "{unsupported_rows:?}");
 }

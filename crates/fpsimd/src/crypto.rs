@@ -1,0 +1,204 @@
+//! Cryptographic extension: AES, SHA-1, SHA-256 (and PMULL 1Q lives in `int_vec`).
+
+use crate::{Ctx, Res, bits, ensure, rd, rm, rn, vreg};
+
+/// GF(2^8) multiplication with the AES polynomial.
+const fn gmul(mut a: u8, mut b: u8) -> u8 {
+    let mut p = 0u8;
+    while b != 0 {
+        if b & 1 != 0 {
+            p ^= a;
+        }
+        let hi = a & 0x80;
+        a <<= 1;
+        if hi != 0 {
+            a ^= 0x1b;
+        }
+        b >>= 1;
+    }
+    p
+}
+
+/// The AES S-box, computed from its definition (inverse in GF(2^8), then the affine map).
+const SBOX: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut x = 0;
+    while x < 256 {
+        // x^254 is the multiplicative inverse (0 maps to 0).
+        let mut inv = 1u8;
+        let mut k = 0;
+        while k < 254 {
+            inv = gmul(inv, x as u8);
+            k += 1;
+        }
+        if x == 0 {
+            inv = 0;
+        }
+        let b = inv;
+        t[x] = b ^ b.rotate_left(1) ^ b.rotate_left(2) ^ b.rotate_left(3) ^ b.rotate_left(4) ^ 0x63;
+        x += 1;
+    }
+    t
+};
+
+/// The inverse S-box.
+const INV_SBOX: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut x = 0;
+    while x < 256 {
+        t[SBOX[x] as usize] = x as u8;
+        x += 1;
+    }
+    t
+};
+
+/// AESE/AESD/AESMC/AESIMC.
+pub fn aes(cx: &mut Ctx, w: u32) -> Res {
+    ensure!(bits(w, 23, 22) == 0);
+    let n = vreg::get(cx.cpu, rn(w)).to_le_bytes();
+    let d = vreg::get(cx.cpu, rd(w)).to_le_bytes();
+    // Byte i of the register is row i % 4, column i / 4 of the AES state.
+    let mut out = [0u8; 16];
+    match bits(w, 16, 12) {
+        0b00100 | 0b00101 => {
+            let enc = bits(w, 16, 12) == 0b00100;
+            for r in 0..4 {
+                for c in 0..4 {
+                    let src = if enc {
+                        r + 4 * ((c + r) % 4)
+                    } else {
+                        r + 4 * ((c + 4 - r) % 4)
+                    };
+                    let x = d[src] ^ n[src];
+                    out[r + 4 * c] = if enc {
+                        SBOX[x as usize]
+                    } else {
+                        INV_SBOX[x as usize]
+                    };
+                }
+            }
+        }
+        0b00110 | 0b00111 => {
+            let coef: [u8; 4] = if bits(w, 16, 12) == 0b00110 {
+                [2, 3, 1, 1]
+            } else {
+                [14, 11, 13, 9]
+            };
+            for c in 0..4 {
+                for r in 0..4 {
+                    out[r + 4 * c] =
+                        (0..4).fold(0, |acc, k| acc ^ gmul(n[(r + k) % 4 + 4 * c], coef[k]));
+                }
+            }
+        }
+        _ => return None,
+    }
+    vreg::set(cx.cpu, rd(w), u128::from_le_bytes(out));
+    Some(())
+}
+
+/// 32-bit element `i` of `v`.
+fn e32(v: u128, i: u32) -> u32 {
+    vreg::elem(v, 32, i) as u32
+}
+
+fn choose(x: u32, y: u32, z: u32) -> u32 {
+    (x & y) | (!x & z)
+}
+
+fn majority(x: u32, y: u32, z: u32) -> u32 {
+    (x & y) | (x & z) | (y & z)
+}
+
+/// SHA1C/P/M, SHA1SU0, SHA256H/H2, SHA256SU1 (three registers).
+pub fn sha3reg(cx: &mut Ctx, w: u32) -> Res {
+    ensure!(bits(w, 23, 22) == 0);
+    let d = vreg::get(cx.cpu, rd(w));
+    let n = vreg::get(cx.cpu, rn(w));
+    let m = vreg::get(cx.cpu, rm(w));
+    let r = match bits(w, 14, 12) {
+        op @ 0..=2 => {
+            let (mut x, mut y) = (d, n as u32);
+            for e in 0..4 {
+                let (b, c, dd) = (e32(x, 1), e32(x, 2), e32(x, 3));
+                let t = match op {
+                    0 => choose(b, c, dd),
+                    1 => b ^ c ^ dd,
+                    _ => majority(b, c, dd),
+                };
+                y = y
+                    .wrapping_add(e32(x, 0).rotate_left(5))
+                    .wrapping_add(t)
+                    .wrapping_add(e32(m, e));
+                x = vreg::with_elem(x, 32, 1, b.rotate_left(30) as u64);
+                let ny = (x >> 96) as u32;
+                x = (x << 32) | y as u128;
+                y = ny;
+            }
+            x
+        }
+        3 => ((n as u64 as u128) << 64 | d >> 64) ^ d ^ m,
+        op @ (4 | 5) => {
+            let (mut x, mut y) = if op == 4 { (d, n) } else { (n, d) };
+            for e in 0..4 {
+                let chs = choose(e32(y, 0), e32(y, 1), e32(y, 2));
+                let maj = majority(e32(x, 0), e32(x, 1), e32(x, 2));
+                let y0 = e32(y, 0);
+                let s1 = y0.rotate_right(6) ^ y0.rotate_right(11) ^ y0.rotate_right(25);
+                let t = e32(y, 3)
+                    .wrapping_add(s1)
+                    .wrapping_add(chs)
+                    .wrapping_add(e32(m, e));
+                let x0 = e32(x, 0);
+                let s0 = x0.rotate_right(2) ^ x0.rotate_right(13) ^ x0.rotate_right(22);
+                x = vreg::with_elem(x, 32, 3, t.wrapping_add(e32(x, 3)) as u64);
+                y = vreg::with_elem(y, 32, 3, t.wrapping_add(s0).wrapping_add(maj) as u64);
+                let (nx, ny) = ((x << 32) | (y >> 96), (y << 32) | (x >> 96));
+                x = nx;
+                y = ny;
+            }
+            if op == 4 { x } else { y }
+        }
+        6 => {
+            let t0 = (m as u32 as u128) << 96 | n >> 32;
+            let sig = |x: u32| x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10);
+            let mut r = 0u128;
+            for e in 0..4 {
+                let src = if e < 2 { e32(m, e + 2) } else { e32(r, e - 2) };
+                let v = sig(src).wrapping_add(e32(d, e)).wrapping_add(e32(t0, e));
+                r = vreg::with_elem(r, 32, e, v as u64);
+            }
+            r
+        }
+        _ => return None,
+    };
+    vreg::set(cx.cpu, rd(w), r);
+    Some(())
+}
+
+/// SHA1H, SHA1SU1, SHA256SU0 (two registers).
+pub fn sha2reg(cx: &mut Ctx, w: u32) -> Res {
+    ensure!(bits(w, 23, 22) == 0);
+    let d = vreg::get(cx.cpu, rd(w));
+    let n = vreg::get(cx.cpu, rn(w));
+    let r = match bits(w, 16, 12) {
+        0 => (n as u32).rotate_left(30) as u128,
+        1 => {
+            let t = d ^ (n >> 32);
+            let mut r = vreg::build(32, 4, |i| e32(t, i).rotate_left(1) as u64);
+            let top = e32(r, 3) ^ e32(t, 0).rotate_left(2);
+            r = vreg::with_elem(r, 32, 3, top as u64);
+            r
+        }
+        2 => {
+            let t = (n as u32 as u128) << 96 | d >> 32;
+            vreg::build(32, 4, |i| {
+                let x = e32(t, i);
+                (x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3)).wrapping_add(e32(d, i)) as u64
+            })
+        }
+        _ => return None,
+    };
+    vreg::set(cx.cpu, rd(w), r);
+    Some(())
+}
