@@ -104,3 +104,24 @@ impl Drop for CodeCache {
         unsafe { libc::munmap(self.base as *mut libc::c_void, self.size) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_aligns_and_patch_writes_rel32() {
+        let mut c = CodeCache::new(8192);
+        let a = c.push(&[0xe9, 0, 0, 0, 0]).unwrap();
+        assert_eq!(c.next_addr(), a + 16, "allocations stay 16-byte aligned");
+        // Patch a rel32 field that starts at an aligned address inside the second allocation.
+        let b = c.push(&[0x90, 0x90, 0x90, 0xe9, 0, 0, 0, 0]).unwrap();
+        c.patch_rel32(b + 4, a);
+        // SAFETY: `b + 4 .. b + 8` is inside the allocation just written.
+        let rel = unsafe { (b as *const u8).add(4).cast::<i32>().read_unaligned() };
+        assert_eq!(b as i64 + 8 + rel as i64, a as i64);
+        assert!(c.push(&vec![0u8; 8192]).is_none(), "over-full push is refused");
+        c.truncate(16);
+        assert_eq!(c.used(), 16);
+    }
+}
