@@ -7,6 +7,20 @@
 //! Every handler runs in a [`Ctx`] that is either live or *dry*: a dry run goes through the same
 //! decoding and field checks but touches no guest memory and works on a scratch state, which is
 //! how [`supported`] agrees with the executor by construction.
+//!
+//! Coverage (all checked against qemu-aarch64 in `tests/`): FP/SIMD loads and stores (all
+//! addressing forms, LDP/STP/LDNP/STNP, LD1-4/ST1-4 multiple and single structure, LD1R-LD4R);
+//! scalar FP in single and double precision (arithmetic, fused multiply-add, compares, FCCMP,
+//! FCSEL, FRINT*, conversions between S, D and H and to/from integers incl. fixed point);
+//! Advanced SIMD integer (three same/different, two-register misc, across lanes, shifts by
+//! immediate incl. saturating and narrowing forms, by-element multiplies, permutes, TBL/TBX,
+//! copies and modified immediates); vector FP in S and D (arithmetic, FMLA/FMLS, pairwise,
+//! compares, conversions, FRECPE/FRSQRTE and their step instructions); AES, SHA-1, SHA-256 and
+//! PMULL 1Q.
+//!
+//! Not implemented (reported unsupported): half-precision arithmetic (FEAT_FP16), dot product,
+//! BF16, complex FP, FCVTXN, URECPE/URSQRTE, SQDMULH/SQRDMULH by element, SHA-512/SHA-3/SM3/SM4.
+//! FPCR.AHP is ignored. The host MXCSR approach for arithmetic is documented in [`fenv`].
 
 #![deny(missing_docs)]
 

@@ -3,7 +3,7 @@
 
 use crate::{Ctx, Res, bit, bits, ensure, rd, rm, rn, vreg};
 
-/// FMOV between general and FP registers (W<->S, X<->D, W/X<->H, X<->V.D[1]).
+/// FMOV between general and FP registers (W<->S, X<->D, W/X<->H, X<->`V.D[1]`).
 pub fn fmov_gen(cx: &mut Ctx, w: u32) -> Res {
     let sf = bit(w, 31);
     let ftype = bits(w, 23, 22);
