@@ -120,7 +120,10 @@ mod tests {
         // SAFETY: `b + 4 .. b + 8` is inside the allocation just written.
         let rel = unsafe { (b as *const u8).add(4).cast::<i32>().read_unaligned() };
         assert_eq!(b as i64 + 8 + rel as i64, a as i64);
-        assert!(c.push(&vec![0u8; 8192]).is_none(), "over-full push is refused");
+        assert!(
+            c.push(&vec![0u8; 8192]).is_none(),
+            "over-full push is refused"
+        );
         c.truncate(16);
         assert_eq!(c.used(), 16);
     }

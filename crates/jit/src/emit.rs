@@ -40,6 +40,28 @@ pub struct Trampoline {
     pub code: Vec<u8>,
     /// Offset of the epilogue every block exit jumps to.
     pub epilogue: usize,
+    /// Offset of the indirect-jump miss stub: exits to the dispatcher with `cpu.pc = rax`.
+    pub miss: usize,
+}
+
+/// Entries in the indirect-jump table (a power of two).
+pub const TABLE_LEN: usize = 4096;
+
+/// Index of guest `pc` in the indirect-jump table; the JumpReg code computes the same.
+pub fn table_index(pc: u64) -> usize {
+    (pc >> 2) as usize & (TABLE_LEN - 1)
+}
+
+/// Addresses every block's code refers to.
+#[derive(Clone, Copy, Debug)]
+pub struct Shared {
+    /// Host address of the epilogue.
+    pub epilogue: usize,
+    /// Host address of the indirect-jump miss stub.
+    pub miss: usize,
+    /// Host address of the indirect-jump table: `TABLE_LEN` pairs of (guest pc, host address);
+    /// free entries hold (`u64::MAX`, `miss`), so a jump through any entry is safe.
+    pub table: usize,
 }
 
 /// Assembles the trampoline for host address `base`.
@@ -72,6 +94,7 @@ pub fn trampoline(base: usize) -> Trampoline {
     let epilogue = a.offset().0;
     dynasm!(a
         ; .arch x64
+        ; epilogue_label:
         ; add rsp, FRAME_BYTES + 8
         ; pop r15
         ; pop r14
@@ -81,8 +104,19 @@ pub fn trampoline(base: usize) -> Trampoline {
         ; pop rbx
         ; ret
     );
+    let miss = a.offset().0;
+    dynasm!(a
+        ; .arch x64
+        ; mov [r15 + so(slot::PC)], rax
+        ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::JUMP as i32
+        ; jmp <epilogue_label
+    );
     let code = a.finalize().expect("trampoline relocations are static");
-    Trampoline { code, epilogue }
+    Trampoline {
+        code,
+        epilogue,
+        miss,
+    }
 }
 
 /// A linkable jump inside compiled code.
@@ -104,14 +138,15 @@ pub struct Compiled {
     pub sites: Vec<SiteOff>,
 }
 
-/// Compiles `block` for host address `base`; block exits jump to the absolute `epilogue`.
+/// Compiles `block` for host address `base`; exits use the absolute addresses in `shared`.
 ///
 /// A block that fails `ir::verify` (or has more than [`MAX_VALS`] values) is a lifter bug; rather
 /// than emit unsafe code for it, it compiles to an undefined-instruction exit at `block.start`.
-pub fn compile(block: &Block, base: usize, epilogue: usize) -> Compiled {
+pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
     let mut e = Emitter {
         a: Asm::new(base),
-        epilogue,
+        epilogue: shared.epilogue,
+        shared,
         extra: 0,
         sites: Vec::new(),
     };
@@ -130,6 +165,7 @@ pub fn compile(block: &Block, base: usize, epilogue: usize) -> Compiled {
 struct Emitter {
     a: Asm,
     epilogue: usize,
+    shared: Shared,
     /// Extra stack bytes this block reserves beyond the trampoline frame.
     extra: i32,
     sites: Vec<SiteOff>,
@@ -528,11 +564,16 @@ impl Emitter {
                 let off = vo(v);
                 dynasm!(self.a ; .arch x64 ; mov rax, [rsp + off]);
                 self.release_stack();
-                let ep = self.epilogue;
+                // Look the target up in the indirect-jump table; on a hit (and no pending
+                // event) jump straight to its code, else let the dispatcher find it.
+                let Shared { miss, table, .. } = self.shared;
+                let mask = (TABLE_LEN - 1) as i32;
                 dynasm!(self.a ; .arch x64
-                    ; mov [r15 + so(slot::PC)], rax
-                    ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::JUMP as i32
-                    ; jmp extern ep);
+                    ; mov rcx, rax ; shr rcx, 2 ; and ecx, mask ; shl ecx, 4
+                    ; mov rdx, QWORD table as i64
+                    ; cmp rax, [rdx + rcx] ; jne extern miss
+                    ; cmp QWORD [r15 + so(slot::PENDING)], 0 ; jne extern miss
+                    ; jmp QWORD [rdx + rcx + 8]);
             }
             Term::Branch {
                 cond,

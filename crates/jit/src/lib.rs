@@ -52,8 +52,10 @@ pub struct Jit {
     cache: CodeCache,
     /// Host address of the entry trampoline.
     enter: usize,
-    /// Host address of the shared epilogue.
-    epilogue: usize,
+    /// Addresses compiled code refers to.
+    shared: emit::Shared,
+    /// The indirect-jump table (see [`emit::Shared::table`]); boxed so its address is stable.
+    table: Box<[[u64; 2]]>,
     /// Cache bytes kept when the cache is reset (the trampoline).
     reserved: usize,
     blocks: HashMap<u64, BlockRec>,
@@ -90,10 +92,18 @@ impl Jit {
             .push(&t.code)
             .expect("trampoline fits in an empty cache");
         let reserved = cache.used();
+        let miss = enter + t.miss;
+        let table: Box<[[u64; 2]]> = vec![[u64::MAX, miss as u64]; emit::TABLE_LEN].into();
+        let shared = emit::Shared {
+            epilogue: enter + t.epilogue,
+            miss,
+            table: table.as_ptr() as usize,
+        };
         Jit {
             cache,
             enter,
-            epilogue: enter + t.epilogue,
+            shared,
+            table,
             reserved,
             blocks: HashMap::new(),
             links: HashMap::new(),
@@ -122,14 +132,14 @@ impl Jit {
         if self.blocks.contains_key(&block.start) {
             self.forget(block.start);
         }
-        let compiled = emit::compile(block, self.cache.next_addr(), self.epilogue);
+        let compiled = emit::compile(block, self.cache.next_addr(), self.shared);
         let base = match self.cache.push(&compiled.code) {
             Some(b) => b,
             None => {
                 // Full: drop every translation and start over. No code of this Jit runs while
                 // the dispatcher compiles, so nothing executes the bytes we reuse.
                 self.reset();
-                let compiled = emit::compile(block, self.cache.next_addr(), self.epilogue);
+                let compiled = emit::compile(block, self.cache.next_addr(), self.shared);
                 let base = self
                     .cache
                     .push(&compiled.code)
@@ -173,6 +183,7 @@ impl Jit {
                 self.cache.patch_rel32(s.rel32, base);
             }
         }
+        self.table[emit::table_index(block.start)] = [block.start, base as u64];
         Entry(base)
     }
 
@@ -217,6 +228,12 @@ impl Jit {
         }
         self.blocks.clear();
         self.links.clear();
+        self.clear_table();
+    }
+
+    fn clear_table(&mut self) {
+        let miss = self.shared.miss as u64;
+        self.table.fill([u64::MAX, miss]);
     }
 
     /// Unregisters the block at `pc`: jumps into it go back to their stubs, and its own jump
@@ -225,6 +242,10 @@ impl Jit {
         let Some(b) = self.blocks.remove(&pc) else {
             return;
         };
+        let slot = &mut self.table[emit::table_index(pc)];
+        if slot[0] == pc {
+            *slot = [u64::MAX, self.shared.miss as u64];
+        }
         if let Some(waiting) = self.links.get(&pc) {
             for s in waiting {
                 self.cache.patch_rel32(s.rel32, s.stub);
@@ -244,6 +265,7 @@ impl Jit {
     fn reset(&mut self) {
         self.blocks.clear();
         self.links.clear();
+        self.clear_table();
         self.cache.truncate(self.reserved);
     }
 }
