@@ -12,7 +12,7 @@ mod cache;
 pub mod emit;
 
 use cache::CodeCache;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A handle on compiled code: the host address of a block's entry.
 ///
@@ -61,6 +61,9 @@ pub struct Jit {
     blocks: HashMap<u64, BlockRec>,
     /// For each guest pc, every jump site that wants to reach it.
     links: HashMap<u64, Vec<Site>>,
+    /// Host code ranges since the last reset, invalidated ones included (a thread may still
+    /// run them): host start -> (host end, guest block start).
+    code_map: BTreeMap<usize, (usize, u64)>,
 }
 
 // SAFETY: the raw pointers inside `CodeCache` refer to a private mapping owned by this `Jit`;
@@ -107,6 +110,7 @@ impl Jit {
             reserved,
             blocks: HashMap::new(),
             links: HashMap::new(),
+            code_map: BTreeMap::new(),
         }
     }
 
@@ -144,13 +148,28 @@ impl Jit {
                     .cache
                     .push(&compiled.code)
                     .expect("a block fits in an empty cache");
-                return self.install(block, base, &compiled.sites);
+                return self.install(block, base, compiled.code.len(), &compiled.sites);
             }
         };
-        self.install(block, base, &compiled.sites)
+        self.install(block, base, compiled.code.len(), &compiled.sites)
     }
 
-    fn install(&mut self, block: &ir::Block, base: usize, sites: &[emit::SiteOff]) -> Entry {
+    /// Guest start address of the block whose host code contains `host_pc` (for mapping a host
+    /// fault in translated code back to the guest), including blocks invalidated since the
+    /// cache was last reset.
+    pub fn guest_block_at(&self, host_pc: usize) -> Option<u64> {
+        let (_, &(end, guest)) = self.code_map.range(..=host_pc).next_back()?;
+        (host_pc < end).then_some(guest)
+    }
+
+    fn install(
+        &mut self,
+        block: &ir::Block,
+        base: usize,
+        len: usize,
+        sites: &[emit::SiteOff],
+    ) -> Entry {
+        self.code_map.insert(base, (base + len, block.start));
         let mut out = Vec::with_capacity(sites.len());
         for s in sites {
             let site = Site {
@@ -265,6 +284,7 @@ impl Jit {
     fn reset(&mut self) {
         self.blocks.clear();
         self.links.clear();
+        self.code_map.clear();
         self.clear_table();
         self.cache.truncate(self.reserved);
     }

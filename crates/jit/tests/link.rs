@@ -305,3 +305,21 @@ fn indirect_jumps_use_the_lookup_table() {
     unsafe { jit.run(stale, &mut c) };
     assert_eq!((c.x[0], c.pc), (1, 0x7000));
 }
+
+#[test]
+fn host_addresses_map_back_to_guest_blocks() {
+    let mut jit = Jit::new();
+    let a = jit.compile(&block_a());
+    let b = jit.compile(&block_b(None));
+    assert_eq!(jit.guest_block_at(a.addr()), Some(0x1000));
+    assert_eq!(jit.guest_block_at(a.addr() + 3), Some(0x1000));
+    assert_eq!(jit.guest_block_at(b.addr() + 10), Some(0x2000));
+    assert_eq!(
+        jit.guest_block_at(a.addr() - 1),
+        None,
+        "the trampoline is no guest block"
+    );
+    // Invalidated code may still be running, so it still maps.
+    jit.invalidate_range(0x2000, 0x2001);
+    assert_eq!(jit.guest_block_at(b.addr()), Some(0x2000));
+}
