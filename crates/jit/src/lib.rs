@@ -16,8 +16,8 @@ use std::collections::{BTreeMap, HashMap};
 
 /// A handle on compiled code: the host address of a block's entry.
 ///
-/// Valid until the next [`Jit::compile`] that has to reset a full cache, or
-/// [`Jit::invalidate_all`] followed by a compile; get a fresh one from [`Jit::lookup`] or
+/// Invalidation never frees code, so an entry stays runnable (possibly stale) until a
+/// [`Jit::compile`] finds the cache full and resets it; take a fresh one from [`Jit::lookup`] or
 /// [`Jit::compile`] before every [`Jit::run`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Entry(usize);
