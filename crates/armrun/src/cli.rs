@@ -64,7 +64,12 @@ Options (qemu-user compatible):
 
 fn env_list(var: &str) -> Vec<OsString> {
     std::env::var_os(var)
-        .map(|v| v.as_bytes().split(|b| *b == b',').map(|s| OsStr::from_bytes(s).to_owned()).collect())
+        .map(|v| {
+            v.as_bytes()
+                .split(|b| *b == b',')
+                .map(|s| OsStr::from_bytes(s).to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -76,15 +81,19 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
         interp: std::env::var("ARMRUN_INTERP").is_ok_and(|v| v == "1"),
         ..Options::default()
     };
-    o.env_edits.extend(env_list("QEMU_SET_ENV").into_iter().map(EnvEdit::Set));
-    o.env_edits.extend(env_list("QEMU_UNSET_ENV").into_iter().map(EnvEdit::Unset));
+    o.env_edits
+        .extend(env_list("QEMU_SET_ENV").into_iter().map(EnvEdit::Set));
+    o.env_edits
+        .extend(env_list("QEMU_UNSET_ENV").into_iter().map(EnvEdit::Unset));
     if let Ok(items) = std::env::var("QEMU_LOG") {
         o.log_items.extend(items.split(',').map(str::to_owned));
     }
     let mut i = 0;
     let value = |i: &mut usize, flag: &str| -> Result<OsString, String> {
         *i += 1;
-        args.get(*i).cloned().ok_or_else(|| format!("option {flag} needs an argument"))
+        args.get(*i)
+            .cloned()
+            .ok_or_else(|| format!("option {flag} needs an argument"))
     };
     while i < args.len() {
         let a = args[i].to_string_lossy();
@@ -92,7 +101,10 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             break;
         }
         // qemu accepts both -opt and --opt.
-        let flag = a.strip_prefix("--").map(|s| format!("-{s}")).unwrap_or_else(|| a.to_string());
+        let flag = a
+            .strip_prefix("--")
+            .map(|s| format!("-{s}"))
+            .unwrap_or_else(|| a.to_string());
         match flag.as_str() {
             "-L" => o.sysroot = Some(PathBuf::from(value(&mut i, "-L")?)),
             "-E" => o.env_edits.push(EnvEdit::Set(value(&mut i, "-E")?)),
@@ -100,7 +112,8 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             "-0" => o.argv0 = Some(value(&mut i, "-0")?),
             "-d" => {
                 let v = value(&mut i, "-d")?;
-                o.log_items.extend(v.to_string_lossy().split(',').map(str::to_owned));
+                o.log_items
+                    .extend(v.to_string_lossy().split(',').map(str::to_owned));
             }
             "-strace" => o.strace = true,
             "-interp" => o.interp = true,
@@ -158,11 +171,29 @@ mod tests {
 
     #[test]
     fn parses_qemu_flags() {
-        let Parsed::Run(o) = parse(&os(&["-L", "/sys", "-E", "A=1", "-U", "B", "-0", "x", "-d", "in_asm,unimp", "prog", "-L", "arg"])).unwrap() else {
+        let Parsed::Run(o) = parse(&os(&[
+            "-L",
+            "/sys",
+            "-E",
+            "A=1",
+            "-U",
+            "B",
+            "-0",
+            "x",
+            "-d",
+            "in_asm,unimp",
+            "prog",
+            "-L",
+            "arg",
+        ]))
+        .unwrap() else {
             panic!("expected run");
         };
         assert_eq!(o.sysroot.as_deref(), Some(std::path::Path::new("/sys")));
-        assert_eq!(o.env_edits, vec![EnvEdit::Set("A=1".into()), EnvEdit::Unset("B".into())]);
+        assert_eq!(
+            o.env_edits,
+            vec![EnvEdit::Set("A=1".into()), EnvEdit::Unset("B".into())]
+        );
         assert_eq!(o.argv0.as_deref(), Some(OsStr::new("x")));
         assert_eq!(o.log_items, vec!["in_asm", "unimp"]);
         assert_eq!(o.program, PathBuf::from("prog"));
@@ -179,7 +210,11 @@ mod tests {
 
     #[test]
     fn env_edits_apply_in_order() {
-        let env = guest_env(&[EnvEdit::Set("ARMRUN_T=1".into()), EnvEdit::Unset("ARMRUN_T".into()), EnvEdit::Set("ARMRUN_U=2".into())]);
+        let env = guest_env(&[
+            EnvEdit::Set("ARMRUN_T=1".into()),
+            EnvEdit::Unset("ARMRUN_T".into()),
+            EnvEdit::Set("ARMRUN_U=2".into()),
+        ]);
         assert!(!env.iter().any(|e| e.starts_with(b"ARMRUN_T=")));
         assert!(env.iter().any(|e| e == b"ARMRUN_U=2"));
     }

@@ -49,7 +49,10 @@ fn die_by_signal(sig: i32) -> ! {
         libc::sigaddset(&mut set, sig);
         libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
         // No core file: the guest's crash is not armrun's.
-        let lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         libc::setrlimit(libc::RLIMIT_CORE, &lim);
         libc::raise(sig);
     }
@@ -62,17 +65,23 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
     let arch = loader::probe(&bytes).map_err(|e| format!("{shown}: {e}"))?;
     if arch != loader::Arch::A64 {
-        return Err(format!("{shown}: 32-bit ARM programs are not supported yet"));
+        return Err(format!(
+            "{shown}: 32-bit ARM programs are not supported yet"
+        ));
     }
     drop(bytes);
 
     let mut argv: Vec<Vec<u8>> = Vec::with_capacity(opts.args.len() + 1);
-    argv.push(opts.argv0.as_ref().map_or_else(|| path.as_os_str().as_bytes().to_vec(), |a| a.as_bytes().to_vec()));
+    argv.push(opts.argv0.as_ref().map_or_else(
+        || path.as_os_str().as_bytes().to_vec(),
+        |a| a.as_bytes().to_vec(),
+    ));
     argv.extend(opts.args.iter().map(|a| a.as_bytes().to_vec()));
     let envp = cli::guest_env(&opts.env_edits);
 
     let mut mem = mem::GuestMem::new64();
-    let loaded = loader::load(&mut mem, path, &argv, &envp, opts.sysroot.as_deref()).map_err(|e| format!("{shown}: {e}"))?;
+    let loaded = loader::load(&mut mem, path, &argv, &envp, opts.sysroot.as_deref())
+        .map_err(|e| format!("{shown}: {e}"))?;
 
     let mut cpu = Box::new(CpuState::default());
     cpu.pc = loaded.entry;
@@ -86,14 +95,25 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     os.set_log_unimp(log_unimp);
     os.set_strace(opts.strace);
 
-    let backend = if opts.interp { Backend::Interp } else { Backend::Jit };
+    let backend = if opts.interp {
+        Backend::Interp
+    } else {
+        Backend::Jit
+    };
     let mut engine = Engine::new(backend);
-    engine.set_log(LogFlags { in_asm: has("in_asm"), op: has("op") });
+    engine.set_log(LogFlags {
+        in_asm: has("in_asm"),
+        op: has("op"),
+    });
 
     loop {
         let event = {
             let m = os.mem();
-            let fetch = |a: u64| m.check(a, 4, libc::PROT_EXEC).ok().and_then(|_| m.read_u32(a).ok());
+            let fetch = |a: u64| {
+                m.check(a, 4, libc::PROT_EXEC)
+                    .ok()
+                    .and_then(|_| m.read_u32(a).ok())
+            };
             engine.run(&mut cpu, &fetch)
         };
         match event {

@@ -12,8 +12,14 @@ fn agree(name: &str, args: &[&str], env: &[(&str, &str)]) -> Outcome {
     let (jit, jit_err) = run_armrun(&[], &prog, args, env);
     let (interp, interp_err) = run_armrun(&["--interp"], &prog, args, env);
     let qemu = run_qemu(&prog, args, env);
-    assert_eq!(jit, qemu, "{name}: JIT differs from qemu; armrun stderr:\n{jit_err}");
-    assert_eq!(interp, qemu, "{name}: interpreter differs from qemu; armrun stderr:\n{interp_err}");
+    assert_eq!(
+        jit, qemu,
+        "{name}: JIT differs from qemu; armrun stderr:\n{jit_err}"
+    );
+    assert_eq!(
+        interp, qemu,
+        "{name}: interpreter differs from qemu; armrun stderr:\n{interp_err}"
+    );
     jit
 }
 
@@ -26,7 +32,11 @@ fn hello() {
 
 #[test]
 fn args_env_and_exit_status() {
-    let o = agree("args_env", &["first", "second arg", "7"], &[("ARMRUN_TEST_VAR", "xyz")]);
+    let o = agree(
+        "args_env",
+        &["first", "second arg", "7"],
+        &[("ARMRUN_TEST_VAR", "xyz")],
+    );
     assert_eq!(o.status, 7);
     assert!(o.stdout.contains("argv[2]=second arg\n"), "{}", o.stdout);
     assert!(o.stdout.contains("ARMRUN_TEST_VAR=xyz\n"), "{}", o.stdout);
@@ -42,7 +52,12 @@ fn malloc_and_qsort() {
 #[test]
 fn printf_formats() {
     let o = agree("printf", &[], &[]);
-    assert!(o.stdout.contains("0.10000000000000001 0.33333333333333331 0x1.8p+0"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .contains("0.10000000000000001 0.33333333333333331 0x1.8p+0"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
@@ -79,5 +94,8 @@ fn ran_by_armrun() {
     let prog = a64_static("hello");
     let (o, err) = run_armrun(&["-d", "in_asm"], &prog, &[], &[]);
     assert_eq!(o.stdout, "hello, world\n");
-    assert!(err.contains("IN:") && err.contains("svc"), "armrun's translation log is missing:\n{err}");
+    assert!(
+        err.contains("IN:") && err.contains("svc"),
+        "armrun's translation log is missing:\n{err}"
+    );
 }

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 
 fn busybox() -> PathBuf {
     let p = repo().join(".cache/real/bin/busybox");
-    assert!(p.exists(), "{} missing: run scripts/fetch-real.sh (scripts/test.sh does)", p.display());
+    assert!(
+        p.exists(),
+        "{} missing: run scripts/fetch-real.sh (scripts/test.sh does)",
+        p.display()
+    );
     p
 }
 
@@ -15,19 +19,28 @@ fn agree(args: &[&str]) -> Outcome {
     let bb = busybox();
     let (o, err) = run_armrun(&[], &bb, args, &[]);
     let q = run_qemu(&bb, args, &[]);
-    assert_eq!(o, q, "busybox {args:?}: armrun differs from qemu; armrun stderr:\n{err}");
+    assert_eq!(
+        o, q,
+        "busybox {args:?}: armrun differs from qemu; armrun stderr:\n{err}"
+    );
     o
 }
 
 #[test]
 fn applets_match_qemu() {
     let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bb-data.txt");
-    let text: String = (0..2000).map(|i| format!("{} line {}\n", (i * 7919) % 1000, i)).collect();
+    let text: String = (0..2000)
+        .map(|i| format!("{} line {}\n", (i * 7919) % 1000, i))
+        .collect();
     std::fs::write(&data, text).unwrap();
     let f = data.to_str().unwrap();
     assert_eq!(agree(&["echo", "hello", "world"]).stdout, "hello world\n");
     assert_eq!(agree(&["uname", "-m"]).stdout, "aarch64\n");
-    agree(&["sh", "-c", "i=0; while [ $i -lt 300 ]; do i=$((i+1)); done; echo $i $((i*i))"]);
+    agree(&[
+        "sh",
+        "-c",
+        "i=0; while [ $i -lt 300 ]; do i=$((i+1)); done; echo $i $((i*i))",
+    ]);
     agree(&["expr", "6", "*", "7"]);
     agree(&["wc", f]);
     agree(&["sort", "-n", f]);

@@ -139,7 +139,11 @@ impl<Id: Copy> Match<Id> {
 
 impl<Id: fmt::Debug> fmt::Debug for Match<Id> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({:?}) {:#010x}", self.entry.mnemonic, self.entry.id, self.word)
+        write!(
+            f,
+            "{} ({:?}) {:#010x}",
+            self.entry.mnemonic, self.entry.id, self.word
+        )
     }
 }
 
@@ -156,7 +160,12 @@ impl<Id: Copy + 'static> Decoder<Id> {
         let mut rows: Vec<(u32, u32, &'static Entry<Id>)> = table
             .iter()
             .map(|e| {
-                assert_eq!(pattern_bits(e.pattern).count(), 32, "pattern of {} is not 32 bits", e.mnemonic);
+                assert_eq!(
+                    pattern_bits(e.pattern).count(),
+                    32,
+                    "pattern of {} is not 32 bits",
+                    e.mnemonic
+                );
                 let (m, v) = mask_value(e.pattern);
                 (m, v, e)
             })

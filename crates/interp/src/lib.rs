@@ -100,9 +100,19 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
     let (reason, pc, arg) = match block.term {
         Term::Jump(t) => (exit::JUMP, t, 0),
         Term::JumpReg(v) => (exit::JUMP, vals[v.0 as usize], 0),
-        Term::Branch { cond, taken, fallthrough } => {
-            (exit::JUMP, if vals[cond.0 as usize] != 0 { taken } else { fallthrough }, 0)
-        }
+        Term::Branch {
+            cond,
+            taken,
+            fallthrough,
+        } => (
+            exit::JUMP,
+            if vals[cond.0 as usize] != 0 {
+                taken
+            } else {
+                fallthrough
+            },
+            0,
+        ),
         Term::Exit { reason, pc, arg } => (reason, pc, arg),
     };
     cpu.pc = pc;
@@ -183,7 +193,11 @@ mod tests {
         let zero = b.konst(0);
         let f = b.emit(Op::AddCFlags, &[s, zero, zero], 64);
         let c = b.cond(f, 1); // ne
-        let blk = b.finish(Term::Branch { cond: c, taken: 0x2000, fallthrough: 0x1004 });
+        let blk = b.finish(Term::Branch {
+            cond: c,
+            taken: 0x2000,
+            fallthrough: 0x1004,
+        });
         ir::verify(&blk).unwrap();
         run_block(&blk, &mut cpu);
         assert_eq!(cpu.x[0], 42);

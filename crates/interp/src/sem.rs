@@ -31,7 +31,11 @@ pub fn udiv(a: u64, b: u64, w: u32) -> u64 {
 /// ARM SDIV at width `w`: division by zero gives 0, MIN / -1 gives MIN.
 pub fn sdiv(a: u64, b: u64, w: u32) -> u64 {
     let (a, b) = (sext(a, w) as i64, sext(b, w) as i64);
-    if b == 0 { 0 } else { (a.wrapping_div(b) as u64) & mask(w) }
+    if b == 0 {
+        0
+    } else {
+        (a.wrapping_div(b) as u64) & mask(w)
+    }
 }
 
 /// Shift left by `b` modulo `w`.
@@ -60,7 +64,11 @@ pub fn ror(a: u64, b: u64, w: u32) -> u64 {
 
 /// Count leading zeros at width `w`.
 pub fn clz(a: u64, w: u32) -> u64 {
-    if w == 32 { (a as u32).leading_zeros() as u64 } else { a.leading_zeros() as u64 }
+    if w == 32 {
+        (a as u32).leading_zeros() as u64
+    } else {
+        a.leading_zeros() as u64
+    }
 }
 
 /// Count leading sign bits (not counting the sign bit itself) at width `w`.
@@ -75,12 +83,20 @@ pub fn cls(a: u64, w: u32) -> u64 {
 
 /// Reverse bits at width `w`.
 pub fn rbit(a: u64, w: u32) -> u64 {
-    if w == 32 { (a as u32).reverse_bits() as u64 } else { a.reverse_bits() }
+    if w == 32 {
+        (a as u32).reverse_bits() as u64
+    } else {
+        a.reverse_bits()
+    }
 }
 
 /// Reverse bytes at width `w`.
 pub fn bswap(a: u64, w: u32) -> u64 {
-    if w == 32 { (a as u32).swap_bytes() as u64 } else { a.swap_bytes() }
+    if w == 32 {
+        (a as u32).swap_bytes() as u64
+    } else {
+        a.swap_bytes()
+    }
 }
 
 /// a + b + carry-in at width `w`.

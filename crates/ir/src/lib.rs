@@ -108,7 +108,11 @@ impl Builder {
                 end: start,
                 guest_insns: 0,
                 insts: Vec::new(),
-                term: Term::Exit { reason: 0, pc: start, arg: 0 },
+                term: Term::Exit {
+                    reason: 0,
+                    pc: start,
+                    arg: 0,
+                },
                 num_vals: 0,
             },
         }
@@ -120,9 +124,21 @@ impl Builder {
         self.emit_full(op, args, imm, None)
     }
 
-    fn emit_full(&mut self, op: Op, args: &[Val], imm: u64, helper: Option<&'static Helper>) -> Val {
+    fn emit_full(
+        &mut self,
+        op: Op,
+        args: &[Val],
+        imm: u64,
+        helper: Option<&'static Helper>,
+    ) -> Val {
         let info = op.info();
-        debug_assert_eq!(args.len(), info.arity, "{} takes {} args", info.text, info.arity);
+        debug_assert_eq!(
+            args.len(),
+            info.arity,
+            "{} takes {} args",
+            info.text,
+            info.arity
+        );
         let mut a = [Val(0); 3];
         a[..args.len()].copy_from_slice(args);
         let dst = if info.result {
@@ -132,7 +148,13 @@ impl Builder {
         } else {
             None
         };
-        self.block.insts.push(Inst { op, dst, args: a, imm, helper });
+        self.block.insts.push(Inst {
+            op,
+            dst,
+            args: a,
+            imm,
+            helper,
+        });
         dst.unwrap_or(Val(u32::MAX))
     }
 

@@ -40,7 +40,11 @@ impl fmt::Display for Term {
         match *self {
             Term::Jump(t) => write!(f, "jump {t:#x}"),
             Term::JumpReg(v) => write!(f, "jumpreg v{}", v.0),
-            Term::Branch { cond, taken, fallthrough } => {
+            Term::Branch {
+                cond,
+                taken,
+                fallthrough,
+            } => {
                 write!(f, "branch v{}, {taken:#x}, {fallthrough:#x}", cond.0)
             }
             Term::Exit { reason, pc, arg } => write!(f, "exit {reason}, {pc:#x}, {arg:#x}"),
@@ -50,7 +54,11 @@ impl fmt::Display for Term {
 
 impl fmt::Display for Block {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "block {:#x}..{:#x} ({} insns):", self.start, self.end, self.guest_insns)?;
+        writeln!(
+            f,
+            "block {:#x}..{:#x} ({} insns):",
+            self.start, self.end, self.guest_insns
+        )?;
         for i in &self.insts {
             writeln!(f, "  {i}")?;
         }

@@ -68,7 +68,13 @@ pub struct Engine {
 impl Engine {
     /// A new engine with an empty cache.
     pub fn new(backend: Backend) -> Engine {
-        Engine { backend, jit: jit::Jit::new(), blocks: HashMap::new(), max_insns: 64, log: LogFlags::default() }
+        Engine {
+            backend,
+            jit: jit::Jit::new(),
+            blocks: HashMap::new(),
+            max_insns: 64,
+            log: LogFlags::default(),
+        }
     }
 
     /// Sets translation logging.
@@ -95,7 +101,10 @@ impl Engine {
             }
         }
         ir::passes::optimize(&mut block);
-        debug_assert!(ir::verify(&block).is_ok(), "lifter produced invalid IR:\n{block}");
+        debug_assert!(
+            ir::verify(&block).is_ok(),
+            "lifter produced invalid IR:\n{block}"
+        );
         if self.log.op {
             let _ = write!(std::io::stderr(), "{block}");
         }
@@ -146,8 +155,18 @@ impl Engine {
             match cpu.exit_reason {
                 exit::JUMP => {}
                 exit::SYSCALL => return Event::Syscall(cpu.exit_arg),
-                exit::UNDEFINED => return Event::Undefined { pc: cpu.pc, word: cpu.exit_arg as u32 },
-                exit::BREAKPOINT => return Event::Breakpoint { pc: cpu.pc, imm: cpu.exit_arg },
+                exit::UNDEFINED => {
+                    return Event::Undefined {
+                        pc: cpu.pc,
+                        word: cpu.exit_arg as u32,
+                    };
+                }
+                exit::BREAKPOINT => {
+                    return Event::Breakpoint {
+                        pc: cpu.pc,
+                        imm: cpu.exit_arg,
+                    };
+                }
                 exit::PENDING => return Event::Pending,
                 exit::FLUSH => {
                     // IC IVAU: the line address is computed at run time and the exit carries

@@ -7,7 +7,10 @@ use decode::{Class, Decoder, a64_base::A64_BASE};
 use proptest::prelude::*;
 
 fn integer_rows() -> Vec<&'static decode::Entry<decode::a64_base::A64Base>> {
-    A64_BASE.iter().filter(|e| matches!(e.class, Class::DpImm | Class::DpReg)).collect()
+    A64_BASE
+        .iter()
+        .filter(|e| matches!(e.class, Class::DpImm | Class::DpReg))
+        .collect()
 }
 
 /// Turns random numbers into valid encodings of integer-class rows.
@@ -47,7 +50,11 @@ fn run_both(code: &[u32], regs: &[u64; 32], nzcv: u64) -> (CpuState, CpuState) {
 }
 
 fn same(a: &CpuState, b: &CpuState) -> bool {
-    a.x == b.x && a.nzcv == b.nzcv && a.pc == b.pc && a.exit_reason == b.exit_reason && a.exit_arg == b.exit_arg
+    a.x == b.x
+        && a.nzcv == b.nzcv
+        && a.pc == b.pc
+        && a.exit_reason == b.exit_reason
+        && a.exit_arg == b.exit_arg
 }
 
 #[test]
@@ -84,7 +91,9 @@ fn every_integer_row_agrees() {
     };
     for e in integer_rows() {
         for _ in 0..40 {
-            let Some(w) = d.random_word(e, next() as u32) else { continue };
+            let Some(w) = d.random_word(e, next() as u32) else {
+                continue;
+            };
             let mut regs = [0u64; 32];
             for r in regs.iter_mut() {
                 *r = match next() % 4 {
@@ -95,7 +104,11 @@ fn every_integer_row_agrees() {
             }
             let nzcv = (next() % 16) << 28;
             let (a, b) = run_both(&[w], &regs, nzcv);
-            assert!(same(&a, &b), "{} {w:08x}\ninterp {a:x?}\njit    {b:x?}", e.mnemonic);
+            assert!(
+                same(&a, &b),
+                "{} {w:08x}\ninterp {a:x?}\njit    {b:x?}",
+                e.mnemonic
+            );
         }
     }
 }

@@ -9,7 +9,10 @@ use std::sync::Mutex;
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// The armrun binary under test.
@@ -24,10 +27,13 @@ pub fn guest(name: &str, cc: &str, flags: &[&str]) -> PathBuf {
     let _g = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let src = repo().join("tests/guest").join(format!("{name}.c"));
     let tag = format!("{cc}{}", flags.join("")).replace(['/', ' ', '='], "_");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("guest").join(tag);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("guest")
+        .join(tag);
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join(name);
-    let fresh = out.metadata().and_then(|o| o.modified()).ok() >= src.metadata().and_then(|s| s.modified()).ok();
+    let fresh = out.metadata().and_then(|o| o.modified()).ok()
+        >= src.metadata().and_then(|s| s.modified()).ok();
     if !fresh || !out.exists() {
         let st = Command::new(cc)
             .args(flags)
@@ -35,7 +41,9 @@ pub fn guest(name: &str, cc: &str, flags: &[&str]) -> PathBuf {
             .arg(&out)
             .arg(&src)
             .status()
-            .unwrap_or_else(|e| panic!("{cc} not runnable ({e}); run the README's test command, which installs it"));
+            .unwrap_or_else(|e| {
+                panic!("{cc} not runnable ({e}); run the README's test command, which installs it")
+            });
         assert!(st.success(), "compiling {name} with {cc} failed");
     }
     out
@@ -57,13 +65,30 @@ pub struct Outcome {
 
 fn outcome(o: Output) -> Outcome {
     use std::os::unix::process::ExitStatusExt;
-    let status = o.status.code().unwrap_or_else(|| 128 + o.status.signal().unwrap_or(0));
-    Outcome { status, stdout: String::from_utf8_lossy(&o.stdout).into_owned() }
+    let status = o
+        .status
+        .code()
+        .unwrap_or_else(|| 128 + o.status.signal().unwrap_or(0));
+    Outcome {
+        status,
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+    }
 }
 
 /// Runs `prog args` under armrun with extra armrun flags.
-pub fn run_armrun(flags: &[&str], prog: &Path, args: &[&str], env: &[(&str, &str)]) -> (Outcome, String) {
-    let o = Command::new(armrun()).args(flags).arg(prog).args(args).envs(env.iter().copied()).output().unwrap();
+pub fn run_armrun(
+    flags: &[&str],
+    prog: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Outcome, String) {
+    let o = Command::new(armrun())
+        .args(flags)
+        .arg(prog)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     (outcome(o), err)
 }
@@ -75,6 +100,8 @@ pub fn run_qemu(prog: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
         .args(args)
         .envs(env.iter().copied())
         .output()
-        .expect("qemu-aarch64-static not runnable; run the README's test command, which installs it");
+        .expect(
+            "qemu-aarch64-static not runnable; run the README's test command, which installs it",
+        );
     outcome(o)
 }
