@@ -145,7 +145,7 @@ fn store_exclusive(cpu: &mut CpuState, addr: u64, v: u64, size: usize) -> u64 {
     }
     let p = host(cpu, addr);
     let old = cpu.excl_val;
-    if (p as usize) % size != 0 {
+    if !(p as usize).is_multiple_of(size) {
         // ARM requires exclusives to be aligned; an unaligned one cannot be atomic on the host
         // either. Do a plain compare-and-store; the guest is already outside the architecture.
         let cur = load(cpu, addr, size);

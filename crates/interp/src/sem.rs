@@ -25,7 +25,7 @@ pub fn sext(x: u64, bits: u32) -> u64 {
 /// ARM UDIV at width `w`: division by zero gives 0.
 pub fn udiv(a: u64, b: u64, w: u32) -> u64 {
     let (a, b) = (a & mask(w), b & mask(w));
-    if b == 0 { 0 } else { a / b }
+    a.checked_div(b).unwrap_or(0)
 }
 
 /// ARM SDIV at width `w`: division by zero gives 0, MIN / -1 gives MIN.
