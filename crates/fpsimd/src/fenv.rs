@@ -4,9 +4,10 @@
 //! with the MXCSR set for the duration of one operation: rounding control from FPCR.RMode, all
 //! exceptions masked, and FTZ when FPCR.FZ is set. The MXCSR exception bits are then mapped onto
 //! the FPSR cumulative flags. Denormal *inputs* are flushed in software before the host operation
-//! (so FPSR.IDC is exact); flushed *outputs* rely on MXCSR.FTZ, which detects tininess after
-//! rounding while ARM detects it before rounding (an approximation in a corner of a corner).
-//! Conversions and rounding to integral are done in software and are exact.
+//! (so FPSR.IDC is exact); flushed *outputs* rely on MXCSR.FTZ (recorded QEMU cases at the
+//! smallest-normal boundary agree), with ARM's rule that a flushed result raises Underflow but
+//! not Inexact applied afterwards. Conversions and rounding to integral are done in software
+//! (see `Fmt::round_pack`) and are exact.
 
 use core::arch::asm;
 

@@ -410,3 +410,19 @@ pub fn step(env: &mut Env, fmt: Fmt, a: u64, b: u64, two: bool) -> u64 {
         bin(env, fmt, Bin::Mul, r, one(0.5))
     }
 }
+
+/// FRECPX: reciprocal exponent (the exponent field inverted, fraction cleared; zeros and
+/// denormals give the largest finite exponent).
+pub fn recpx(env: &mut Env, fmt: Fmt, x: u64) -> u64 {
+    let x = fmt.flush_in(env, x);
+    if let Some(n) = process_nans(env, fmt, &[x]) {
+        return n;
+    }
+    let exp = x & fmt.exp_mask();
+    let new_exp = if exp == 0 {
+        fmt.exp_mask() - (1 << fmt.frac())
+    } else {
+        !exp & fmt.exp_mask()
+    };
+    (x & fmt.sign()) | new_exp
+}

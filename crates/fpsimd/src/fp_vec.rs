@@ -172,6 +172,7 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         Sqrt,
         RecipEst,
         RsqrtEst,
+        RecpX,
     }
     let k = match (a_bit, op, u) {
         (true, 0b01100..=0b01110, _) => {
@@ -202,6 +203,7 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         (false, 0b11101, _) => K::FromInt,
         (true, 0b11111, true) if !scalar => K::Sqrt,
         (true, 0b11101, false) => K::RecipEst,
+        (true, 0b11111, false) if scalar => K::RecpX,
         (true, 0b11101, true) => K::RsqrtEst,
         _ => return None,
     };
@@ -226,6 +228,7 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
             K::Sqrt => fp_arith::sqrt(&mut env, fmt, x),
             K::RecipEst => fp_arith::recip_est(&mut env, fmt, x),
             K::RsqrtEst => fp_arith::rsqrt_est(&mut env, fmt, x),
+            K::RecpX => fp_arith::recpx(&mut env, fmt, x),
         }
     });
     cx.flags(env);
@@ -344,7 +347,6 @@ pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         put(cx, rd(w), v, q, scalar, eb);
         return Some(());
     }
-    ensure!(!scalar);
     let (index, rm_n) = match size {
         1 => (h << 2 | l << 1 | m, bits(w, 19, 16)),
         2 => (h << 1 | l, m << 4 | bits(w, 19, 16)),
@@ -352,6 +354,10 @@ pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     };
     let esize = 8 << size;
     let x = elem(vreg::get(cx.cpu, rm_n), esize, index);
+    if !u && matches!(op, 0b0011 | 0b0111 | 0b1011 | 0b1100 | 0b1101) {
+        return sat_doubling_indexed(cx, w, op, esize, x, scalar);
+    }
+    ensure!(!scalar);
     let n_el = if q { 128 } else { 64 } / esize;
     let v = match (op, u) {
         (0b1000, false) | (0b0000, true) | (0b0100, true) => vreg::build(esize, n_el, |i| {
@@ -383,6 +389,62 @@ pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         vreg::set(cx.cpu, rd(w), v);
     } else {
         vreg::set_q(cx.cpu, rd(w), v, q);
+    }
+    Some(())
+}
+
+/// SQDMULH, SQRDMULH, SQDMULL, SQDMLAL, SQDMLSL by element (vector and scalar).
+fn sat_doubling_indexed(cx: &mut Ctx, w: u32, op: u32, esize: u32, x: u64, scalar: bool) -> Res {
+    use crate::int_vec::sat_s;
+    let q = bit(w, 30);
+    let a = vreg::get(cx.cpu, rn(w));
+    let d = vreg::get(cx.cpu, rd(w));
+    let sx = sext(x, esize) as i128;
+    let mut qc = false;
+    let v = if op >= 0b1100 {
+        let n_el = if scalar {
+            1
+        } else {
+            (if q { 128 } else { 64 }) / esize
+        };
+        let round = if op == 0b1101 {
+            1i128 << (esize - 1)
+        } else {
+            0
+        };
+        vreg::build(esize, n_el, |i| {
+            let (r, s) = sat_s(
+                (2 * sext(elem(a, esize, i), esize) as i128 * sx + round) >> esize,
+                esize,
+            );
+            qc |= s;
+            r
+        })
+    } else {
+        let wide = 2 * esize;
+        let src = if q && !scalar { a >> 64 } else { a };
+        let n_el = if scalar { 1 } else { 64 / esize };
+        vreg::build(wide, n_el, |i| {
+            let (p, s1) = sat_s(2 * sext(elem(src, esize, i), esize) as i128 * sx, wide);
+            let p = sext(p, wide) as i128;
+            let acc = sext(elem(d, wide, i), wide) as i128;
+            let (r, s2) = match op {
+                0b0011 => sat_s(acc + p, wide),
+                0b0111 => sat_s(acc - p, wide),
+                _ => (p as u64 & mask(wide), false),
+            };
+            qc |= s1 | s2;
+            r
+        })
+    };
+    if qc {
+        cx.cpu.fpsr |= crate::fenv::QC;
+    }
+    let bits_out = if op >= 0b1100 { esize } else { 2 * esize };
+    if scalar {
+        vreg::set_scalar(cx.cpu, rd(w), v as u64, bits_out);
+    } else {
+        vreg::set(cx.cpu, rd(w), v);
     }
     Some(())
 }

@@ -5,7 +5,7 @@ use crate::vreg::{self, elem, mask, sext};
 use crate::{Ctx, Res, bit, bits, ensure, fenv, fp_vec, rd, rm, rn};
 
 /// Saturates `v` to a signed `esize`-bit value; returns (bits, saturated).
-fn sat_s(v: i128, esize: u32) -> (u64, bool) {
+pub(crate) fn sat_s(v: i128, esize: u32) -> (u64, bool) {
     let max = (1i128 << (esize - 1)) - 1;
     let min = -(1i128 << (esize - 1));
     let c = v.clamp(min, max);
@@ -154,6 +154,7 @@ pub fn three_same(cx: &mut Ctx, w: u32) -> Res {
         vreg::set_q(cx.cpu, rd(w), v, q);
         return Some(());
     }
+    ensure!(op != 0b10110 || size == 1 || size == 2);
     let (allow64, only8) = size_rules(op, u);
     ensure!(size < 3 || (allow64 && q));
     ensure!(!only8 || size == 0);
@@ -212,6 +213,7 @@ pub fn scalar_three_same(cx: &mut Ctx, w: u32) -> Res {
     let (u, size) = (bit(w, 29), bits(w, 23, 22));
     let ok = match op {
         0b00001 | 0b00101 | 0b01001 | 0b01011 => true,
+        0b10110 => size == 1 || size == 2,
         0b00110 | 0b00111 | 0b01000 | 0b01010 | 0b10000 | 0b10001 => size == 3,
         _ => false,
     };
@@ -496,6 +498,18 @@ pub fn scalar_two_misc(cx: &mut Ctx, w: u32) -> Res {
         0b01000..=0b01011 => {
             ensure!(size == 3 && !(op == 0b01010 && u));
             cmp_zero_abs_neg(op, u, esize, a)
+        }
+        0b00011 => {
+            let acc = cx.cpu.v[rd(w) as usize][0] & mask(esize);
+            let (r, s) = if u {
+                sat_u(acc as i128 + sext(a, esize) as i128, esize)
+            } else {
+                sat_s(sext(acc, esize) as i128 + a as i128, esize)
+            };
+            if s {
+                cx.cpu.fpsr |= fenv::QC;
+            }
+            r
         }
         0b10100 | 0b10010 => {
             ensure!(size < 3 && (op == 0b10100 || u));
