@@ -19,8 +19,13 @@
 //! PMULL 1Q.
 //!
 //! Not implemented (reported unsupported): half-precision arithmetic (FEAT_FP16), dot product,
-//! BF16, complex FP, FCVTXN, URECPE/URSQRTE, SQDMULH/SQRDMULH by element, SHA-512/SHA-3/SM3/SM4.
-//! FPCR.AHP is ignored. The host MXCSR approach for arithmetic is documented in [`fenv`].
+//! SQRDMLAH/SQRDMLSH (FEAT_RDM), FJCVTZS, FRINT32/64, FMLAL, BF16, complex FP, FCVTXN,
+//! URECPE/URSQRTE, SHA-512/SHA-3/SM3/SM4. FPCR.AHP is ignored. The host MXCSR approach for
+//! arithmetic is documented in [`fenv`].
+//!
+//! Guest memory is accessed directly at `mem_base + address`; an unmapped address faults inside
+//! this helper, so the runtime's fault handler must attribute such faults to the guest
+//! instruction that called [`EXEC`].
 
 #![deny(missing_docs)]
 
