@@ -37,7 +37,11 @@ fn run_both(code: &[u32], regs: &[u64; 32], nzcv: u64) -> (CpuState, CpuState) {
     ir::passes::optimize(&mut block);
     ir::verify(&block).expect("optimised block verifies");
 
-    let mut a = CpuState { x: *regs, nzcv, ..CpuState::default() };
+    let mut a = CpuState {
+        x: *regs,
+        nzcv,
+        ..CpuState::default()
+    };
     let mut b = a.clone();
     interp::run_block(&block, &mut a);
     let mut jit = jit::Jit::new();
