@@ -24,6 +24,19 @@ use std::sync::OnceLock;
 pub use excl::STXP128;
 pub use system::CNTVCT;
 
+/// AT_HWCAP for A64 guests: exactly the features the lifter and `fpsimd` implement, so guest
+/// libraries (glibc ifuncs, OpenSSL) pick code paths that work: FP, ASIMD, AES, PMULL, SHA1, SHA2.
+/// Not CRC32, LSE atomics, FP16, dot product, CPUID (MRS of ID registers) or anything later.
+pub const HWCAP: u64 = HWCAP_FP | HWCAP_ASIMD | HWCAP_AES | HWCAP_PMULL | HWCAP_SHA1 | HWCAP_SHA2;
+/// AT_HWCAP2 for A64 guests: none of the ARMv8.2+ features it lists are implemented.
+pub const HWCAP2: u64 = 0;
+const HWCAP_FP: u64 = 1 << 0;
+const HWCAP_ASIMD: u64 = 1 << 1;
+const HWCAP_AES: u64 = 1 << 3;
+const HWCAP_PMULL: u64 = 1 << 4;
+const HWCAP_SHA1: u64 = 1 << 5;
+const HWCAP_SHA2: u64 = 1 << 6;
+
 /// The base-table decoder, built once.
 fn decoder() -> &'static Decoder<A64Base> {
     static D: OnceLock<Decoder<A64Base>> = OnceLock::new();

@@ -80,8 +80,19 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     let envp = cli::guest_env(&opts.env_edits);
 
     let mut mem = mem::GuestMem::new64();
-    let loaded = loader::load(&mut mem, path, &argv, &envp, opts.sysroot.as_deref())
-        .map_err(|e| format!("{shown}: {e}"))?;
+    let load_opts = loader::LoadOptions {
+        hwcap: (a64::HWCAP, a64::HWCAP2),
+        execfn: None,
+    };
+    let loaded = loader::load_with(
+        &mut mem,
+        path,
+        &argv,
+        &envp,
+        opts.sysroot.as_deref(),
+        &load_opts,
+    )
+    .map_err(|e| format!("{shown}: {e}"))?;
 
     let mut cpu = Box::new(CpuState::default());
     cpu.pc = loaded.entry;
