@@ -8,10 +8,13 @@ use common::*;
 
 /// Runs the program three ways and checks they agree; returns the JIT's outcome.
 fn agree(name: &str, args: &[&str], env: &[(&str, &str)]) -> Outcome {
-    let prog = a64_static(name);
-    let (jit, jit_err) = run_armrun(&[], &prog, args, env);
-    let (interp, interp_err) = run_armrun(&["--interp"], &prog, args, env);
-    let qemu = run_qemu(&prog, args, env);
+    agree_prog(&a64_static(name), name, args, env)
+}
+
+fn agree_prog(prog: &std::path::Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let (jit, jit_err) = run_armrun(&[], prog, args, env);
+    let (interp, interp_err) = run_armrun(&["--interp"], prog, args, env);
+    let qemu = run_qemu(prog, args, env);
     assert_eq!(
         jit, qemu,
         "{name}: JIT differs from qemu; armrun stderr:\n{jit_err}"
@@ -28,6 +31,13 @@ fn hello() {
     let o = agree("hello", &[], &[]);
     assert_eq!(o.stdout, "hello, world\n");
     assert_eq!(o.status, 0);
+}
+
+#[test]
+fn static_pie() {
+    let prog = guest("printf", "aarch64-linux-gnu-gcc", &["-static-pie", "-O2"]);
+    let o = agree_prog(&prog, "printf (static-pie)", &[], &[]);
+    assert!(o.stdout.contains("0x1.8p+0"), "{}", o.stdout);
 }
 
 #[test]
