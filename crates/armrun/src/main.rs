@@ -103,7 +103,7 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     let mut os = linux::Linux::new(mem, exe, opts.sysroot.clone());
     let has = |item: &str| opts.log_items.iter().any(|i| i == item);
     let log_unimp = has("unimp");
-    os.set_log_unimp(log_unimp);
+    // Unknown syscalls always get their one-time note (the linux layer's default).
     os.set_strace(opts.strace);
 
     let backend = if opts.interp {

@@ -109,3 +109,40 @@ fn ran_by_armrun() {
         "armrun's translation log is missing:\n{err}"
     );
 }
+
+#[test]
+fn bad_guest_pointer_is_efault() {
+    let o = agree("faults", &["efault"], &[]);
+    assert_eq!(
+        o.stdout,
+        "write(bad) = -1 errno=EFAULT\nopenat(bad) = -1 errno=EFAULT\n"
+    );
+}
+
+#[test]
+fn unknown_syscall_is_enosys_with_one_note() {
+    let o = agree("faults", &["enosys"], &[]);
+    assert_eq!(o.stdout, "syscall(4000) = -1 errno=ENOSYS\n");
+    let (_, err) = run_armrun(&[], &a64_static("faults"), &["enosys"], &[]);
+    assert_eq!(err.matches("unsupported syscall").count(), 1, "{err}");
+}
+
+#[test]
+fn undefined_instruction_is_sigill() {
+    let o = agree("faults", &["undef"], &[]);
+    assert_eq!((o.status, o.stdout.as_str()), (128 + 4, "before\n"));
+    let (_, err) = run_armrun(&["-d", "unimp"], &a64_static("faults"), &["undef"], &[]);
+    assert_eq!(
+        err.matches("undefined instruction 0x00000000").count(),
+        1,
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_access_is_sigsegv() {
+    let o = agree("faults", &["segv"], &[]);
+    assert_eq!((o.status, o.stdout.as_str()), (128 + 11, "before\n"));
+    let o = agree("faults", &["jump"], &[]);
+    assert_eq!((o.status, o.stdout.as_str()), (128 + 11, "before\n"));
+}
