@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Assembles an arm64 sysroot from Debian's arm64 packages and their dependency closure (cached):
+# apt downloads the .debs as if for an empty arm64 system, and each is unpacked with dpkg -x.
+# Usage: scripts/sysroot.sh [arch]   (default arm64); prints the sysroot path.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+arch=${1:-arm64}
+pkgs="busybox coreutils bash python3 sqlite3 perl-base gawk sed grep xz-utils gzip bzip2 zstd file findutils"
+root=.cache/sysroot-$arch
+stamp="$root/.armrun-packages"
+if [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$pkgs" ]; then
+    echo "$root"
+    exit 0
+fi
+dpkg --print-foreign-architectures | grep -qx "$arch" || { dpkg --add-architecture "$arch"; apt-get update -qq; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/debs/partial"
+: > "$work/status"
+apt_opts=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o "Dir::State::status=$work/status"
+          -o "Dir::Cache::archives=$work/debs" -o Debug::NoLocking=1)
+# shellcheck disable=SC2086
+apt-get install -y -qq --download-only "${apt_opts[@]}" $pkgs >/dev/null 2>&1 || {
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --download-only "${apt_opts[@]}" $pkgs >/dev/null
+}
+rm -rf "$root"
+mkdir -p "$root"
+for deb in "$work"/debs/*.deb; do dpkg -x "$deb" "$root"; done
+# Merge /bin, /sbin and /lib into /usr as Debian's usrmerge does, so /usr/bin/PROG works for all.
+for d in bin sbin lib; do
+    if [ -d "$root/$d" ] && [ ! -L "$root/$d" ]; then
+        mkdir -p "$root/usr/$d"
+        cp -a "$root/$d/." "$root/usr/$d/"
+        rm -rf "${root:?}/$d"
+        ln -s "usr/$d" "$root/$d"
+    fi
+done
+{ echo "$pkgs"; (cd "$work/debs" && ls ./*.deb | sed 's|^\./||; s|\.deb$||'); } > "$stamp"
+echo "$root"
