@@ -146,3 +146,25 @@ fn bad_access_is_sigsegv() {
     let o = agree("faults", &["jump"], &[]);
     assert_eq!((o.status, o.stdout.as_str()), (128 + 11, "before\n"));
 }
+
+#[test]
+fn libm_edge_cases_and_rounding_modes() {
+    let o = agree("libm", &[], &[]);
+    assert!(
+        o.stdout.contains("divbyzero=1 inf=1\ninvalid=1\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("overflow=1\n"), "{}", o.stdout);
+}
+
+#[test]
+fn printf_strtod_round_trips() {
+    let o = agree("strtod", &[], &[]);
+    assert!(o.stdout.contains("bad=0 "), "{}", o.stdout);
+}
+
+#[test]
+fn string_functions_all_lengths_and_alignments() {
+    agree("strings_all", &[], &[]);
+}

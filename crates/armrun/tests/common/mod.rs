@@ -35,11 +35,12 @@ pub fn guest(name: &str, cc: &str, flags: &[&str]) -> PathBuf {
     let fresh = out.metadata().and_then(|o| o.modified()).ok()
         >= src.metadata().and_then(|s| s.modified()).ok();
     if !fresh || !out.exists() {
+        // Flags go after the source so libraries such as -lm resolve its references.
         let st = Command::new(cc)
-            .args(flags)
             .arg("-o")
             .arg(&out)
             .arg(&src)
+            .args(flags)
             .status()
             .unwrap_or_else(|e| {
                 panic!("{cc} not runnable ({e}); run the README's test command, which installs it")
@@ -51,7 +52,7 @@ pub fn guest(name: &str, cc: &str, flags: &[&str]) -> PathBuf {
 
 /// An AArch64 static guest built with `aarch64-linux-gnu-gcc -static -O2`.
 pub fn a64_static(name: &str) -> PathBuf {
-    guest(name, "aarch64-linux-gnu-gcc", &["-static", "-O2"])
+    guest(name, "aarch64-linux-gnu-gcc", &["-static", "-O2", "-lm"])
 }
 
 /// How a run ended and what it printed.
