@@ -30,6 +30,7 @@
 #![deny(missing_docs)]
 
 pub mod crypto;
+pub mod fast;
 pub mod fenv;
 pub mod float;
 pub mod fp_arith;
@@ -42,6 +43,7 @@ pub mod moves;
 pub mod vreg;
 
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use cpu::CpuState;
 use decode::Decoder;
@@ -90,23 +92,42 @@ impl Ctx<'_> {
         if self.dry {
             return 0;
         }
-        let mut buf = [0u8; 16];
         let host = self.cpu.mem_base.wrapping_add(a) as *const u8;
         // SAFETY: guest memory is mapped at `mem_base + a` by the runtime; an unmapped address
         // faults like the guest access it stands for and the runtime turns it into SIGSEGV.
-        // `bytes` is at most 16, the size of `buf`.
-        unsafe { core::ptr::copy_nonoverlapping(host, buf.as_mut_ptr(), bytes.min(16)) };
-        u128::from_le_bytes(buf)
+        // The fixed sizes are single unaligned loads (a variable-length copy would be a libc
+        // call); other sizes copy at most 16 bytes, the size of `buf`.
+        unsafe {
+            match bytes {
+                16 => u128::from_le(host.cast::<u128>().read_unaligned()),
+                8 => u64::from_le(host.cast::<u64>().read_unaligned()) as u128,
+                4 => u32::from_le(host.cast::<u32>().read_unaligned()) as u128,
+                _ => {
+                    let mut buf = [0u8; 16];
+                    core::ptr::copy_nonoverlapping(host, buf.as_mut_ptr(), bytes.min(16));
+                    u128::from_le_bytes(buf)
+                }
+            }
+        }
     }
     /// Stores the low `bytes` (1..=16) bytes of `v` little-endian at guest address `a`.
     pub fn store(&mut self, a: u64, bytes: usize, v: u128) {
         if self.dry {
             return;
         }
-        let buf = v.to_le_bytes();
         let host = self.cpu.mem_base.wrapping_add(a) as *mut u8;
         // SAFETY: as in `load`; the guest owns this memory and may write it.
-        unsafe { core::ptr::copy_nonoverlapping(buf.as_ptr(), host, bytes.min(16)) };
+        unsafe {
+            match bytes {
+                16 => host.cast::<u128>().write_unaligned(v.to_le()),
+                8 => host.cast::<u64>().write_unaligned((v as u64).to_le()),
+                4 => host.cast::<u32>().write_unaligned((v as u32).to_le()),
+                _ => {
+                    let buf = v.to_le_bytes();
+                    core::ptr::copy_nonoverlapping(buf.as_ptr(), host, bytes.min(16));
+                }
+            }
+        }
     }
     /// An FP environment for the current FPCR.
     pub fn env(&self) -> fenv::Env {
@@ -125,18 +146,56 @@ pub fn decoder() -> &'static Decoder<A64Simd> {
     &DECODER
 }
 
+/// Number of entries of [`DECODE_CACHE`] (a power of two).
+const CACHE_SIZE: usize = 4096;
+
+/// Direct-mapped cache of decoded words: `word << 32 | (row index + 1)`, 0 when empty.
+///
+/// The decoder scans a bucket of rows linearly, which cost more than many of the instructions
+/// it dispatches; translated code calls [`EXEC`] with the same few words over and over. Each
+/// entry is one atomic word, so concurrent guest threads can share the cache without locks
+/// (a torn pair of word and row cannot happen; a racing overwrite only costs a miss).
+static DECODE_CACHE: [AtomicU64; CACHE_SIZE] = [const { AtomicU64::new(0) }; CACHE_SIZE];
+
+/// The `A64_SIMD` row id of `word`, through [`DECODE_CACHE`].
+fn decode_id(word: u32) -> Option<A64Simd> {
+    // Fibonacci hashing: the varying register fields sit in the low bits, the opcode above.
+    let slot = (word.wrapping_mul(0x9e37_79b9) >> 20) as usize % CACHE_SIZE;
+    let e = DECODE_CACHE[slot].load(Ordering::Relaxed);
+    if e != 0 && (e >> 32) as u32 == word {
+        return A64_SIMD.get((e as u32 - 1) as usize).map(|r| r.id);
+    }
+    let m = DECODER.decode(word)?;
+    let idx = A64_SIMD.iter().position(|r| core::ptr::eq(r, m.entry))?;
+    DECODE_CACHE[slot].store((word as u64) << 32 | (idx as u64 + 1), Ordering::Relaxed);
+    Some(m.id())
+}
+
 /// Executes (or, in a dry context, checks) `word`; `None` if it is not supported.
 pub fn run(cx: &mut Ctx, word: u32) -> Res {
-    let m = DECODER.decode(word)?;
+    let id = decode_id(word)?;
+    if fast::run(cx, id, word) {
+        return Some(());
+    }
+    dispatch(cx, id, word)
+}
+
+/// As [`run`] but without the fast paths of [`fast`]: the reference they are tested against.
+pub fn run_generic(cx: &mut Ctx, word: u32) -> Res {
+    dispatch(cx, decode_id(word)?, word)
+}
+
+/// The generic handler of row `id`.
+fn dispatch(cx: &mut Ctx, id: A64Simd, word: u32) -> Res {
     use A64Simd::*;
-    match m.id() {
+    match id {
         LdStSimdUimm | LdStSimdUnscaled | LdStSimdPost | LdStSimdPre | LdStSimdReg => {
-            ldst::single_reg(cx, m.id(), word)
+            ldst::single_reg(cx, id, word)
         }
         LdrSimdLit => ldst::literal(cx, word),
         LdStPairSimd => ldst::pair(cx, word),
-        LdStMulti | LdStMultiPost => ldst::multi(cx, word, m.id() == LdStMultiPost),
-        LdStSingle | LdStSinglePost => ldst::single_lane(cx, word, m.id() == LdStSinglePost),
+        LdStMulti | LdStMultiPost => ldst::multi(cx, word, id == LdStMultiPost),
+        LdStSingle | LdStSinglePost => ldst::single_lane(cx, word, id == LdStSinglePost),
         FcvtToInt | FcvtaToInt => fp_scalar::fcvt_to_int(cx, word),
         CvtfFromInt => fp_scalar::cvtf(cx, word),
         FmovGenToFp => moves::fmov_gen(cx, word),
@@ -219,6 +278,19 @@ pub unsafe fn execute(cpu: &mut CpuState, word: u32, pc: u64) -> bool {
         pc,
     };
     run(&mut cx, word).is_some()
+}
+
+/// As [`execute`], through the generic handlers only (see [`run_generic`]).
+///
+/// # Safety
+/// As for [`execute`].
+pub unsafe fn execute_generic(cpu: &mut CpuState, word: u32, pc: u64) -> bool {
+    let mut cx = Ctx {
+        cpu,
+        dry: false,
+        pc,
+    };
+    run_generic(&mut cx, word).is_some()
 }
 
 /// Bits `hi..=lo` of `w`.
