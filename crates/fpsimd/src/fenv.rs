@@ -8,6 +8,11 @@
 //! smallest-normal boundary agree), with ARM's rule that a flushed result raises Underflow but
 //! not Inexact applied afterwards. Conversions and rounding to integral are done in software
 //! (see `Fmt::round_pack`) and are exact.
+//!
+//! Cost: `ldmxcsr` is slow, so [`Env::host`] skips it when the MXCSR already holds the wanted
+//! control bits and only flags the guest's FPSR already has; the MXCSR flags are then sticky on
+//! the host thread (nothing on the host reads them) and stale ones are cleared only when a new
+//! flag must be detected exactly.
 
 use core::arch::asm;
 
@@ -60,12 +65,27 @@ pub struct Env {
     pub fpcr: u64,
     /// Cumulative flags raised so far (FPSR layout).
     pub flags: u64,
+    /// Flags the guest's FPSR already holds: the caller merges [`Env::flags`] into it, so an
+    /// operation raising one of these again needs no detection (see [`Env::host`]).
+    known: u64,
 }
 
 impl Env {
     /// A fresh environment for FPCR value `fpcr`.
     pub fn new(fpcr: u64) -> Env {
-        Env { fpcr, flags: 0 }
+        Env {
+            fpcr,
+            flags: 0,
+            known: 0,
+        }
+    }
+    /// A fresh environment for `fpcr` whose flags will be merged into an FPSR holding `fpsr`.
+    pub fn with_fpsr(fpcr: u64, fpsr: u64) -> Env {
+        Env {
+            fpcr,
+            flags: 0,
+            known: fpsr & (IOC | DZC | OFC | UFC | IXC),
+        }
     }
     /// FPCR.FZ: flush denormals to zero.
     pub fn fz(&self) -> bool {
@@ -96,27 +116,31 @@ impl Env {
             csr |= 1 << 15 | 1 << 6;
         }
         let old = get_mxcsr();
+        // Fast path: `ldmxcsr` costs far more than the arithmetic, so when the MXCSR already
+        // holds the wanted control bits and every exception flag it holds is one the guest's
+        // FPSR has (or will have from this Env) anyway, run the operation in place and leave the
+        // raised flags behind: stale flags cannot make the guest's cumulative FPSR wrong, and
+        // host Rust code never reads them. FZ needs the exact flags of this one operation
+        // (Underflow cancels Inexact), so it always takes the exact path.
+        let lazy = !self.fz()
+            && old & !0x3f == csr
+            && mx_flags(old) & !(self.known | self.flags) == 0;
+        if lazy {
+            let args = core::hint::black_box(args);
+            let r = core::hint::black_box(f(args));
+            self.flags |= mx_flags(get_mxcsr());
+            return r;
+        }
         set_mxcsr(csr);
         let args = core::hint::black_box(args);
         let r = core::hint::black_box(f(args));
         let got = get_mxcsr();
-        set_mxcsr(old);
-        let mut fl = 0;
-        if got & 1 != 0 {
-            fl |= IOC;
+        // Only restore when the host had other control bits; otherwise the flags this operation
+        // raised stay behind, which lets the next operation take the fast path.
+        if old & !0x3f != csr {
+            set_mxcsr(old);
         }
-        if got & 4 != 0 {
-            fl |= DZC;
-        }
-        if got & 8 != 0 {
-            fl |= OFC;
-        }
-        if got & 16 != 0 {
-            fl |= UFC;
-        }
-        if got & 32 != 0 {
-            fl |= IXC;
-        }
+        let mut fl = mx_flags(got);
         // ARM: a result flushed to zero by FZ raises Underflow but not Inexact.
         if self.fz() && fl & UFC != 0 {
             fl &= !IXC;
@@ -124,6 +148,13 @@ impl Env {
         self.flags |= fl;
         r
     }
+}
+
+/// The FPSR cumulative flags of the MXCSR exception flags in `m` (DE, input denormal, has no
+/// FPSR counterpart here: IDC comes from software flushing).
+fn mx_flags(m: u32) -> u64 {
+    // IE (bit 0) is IOC (bit 0); ZE, OE, UE, PE (bits 2-5) are DZC, OFC, UFC, IXC (bits 1-4).
+    (m & 1 | m >> 1 & 0x1e) as u64
 }
 
 fn get_mxcsr() -> u32 {

@@ -287,6 +287,10 @@ pub fn process_nans2(env: &mut Env, fmt: Fmt, a: u64, b: u64) -> Option<u64> {
 
 /// As [`process_nans2`] for any number of operands, in ARM's operand order.
 pub fn process_nans(env: &mut Env, fmt: Fmt, ops: &[u64]) -> Option<u64> {
+    // The common case, no NaN at all, in one pass.
+    if !ops.iter().any(|x| fmt.is_nan(*x)) {
+        return None;
+    }
     let pick = ops
         .iter()
         .find(|x| fmt.is_snan(**x))

@@ -131,7 +131,7 @@ impl Ctx<'_> {
     }
     /// An FP environment for the current FPCR.
     pub fn env(&self) -> fenv::Env {
-        fenv::Env::new(self.cpu.fpcr)
+        fenv::Env::with_fpsr(self.cpu.fpcr, self.cpu.fpsr)
     }
     /// Merges the flags an operation raised into FPSR.
     pub fn flags(&mut self, env: fenv::Env) {
