@@ -122,9 +122,8 @@ impl Env {
         // raised flags behind: stale flags cannot make the guest's cumulative FPSR wrong, and
         // host Rust code never reads them. FZ needs the exact flags of this one operation
         // (Underflow cancels Inexact), so it always takes the exact path.
-        let lazy = !self.fz()
-            && old & !0x3f == csr
-            && mx_flags(old) & !(self.known | self.flags) == 0;
+        let lazy =
+            !self.fz() && old & !0x3f == csr && mx_flags(old) & !(self.known | self.flags) == 0;
         if lazy {
             let args = core::hint::black_box(args);
             let r = core::hint::black_box(f(args));
