@@ -45,7 +45,12 @@ pub(crate) fn pwrite64(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 /// Reads a guest iovec array and checks every buffer for `prot`.
-fn iovecs(l: &Linux, addr: u64, count: u64, prot: i32) -> Result<Vec<libc::iovec>, Errno> {
+pub(crate) fn iovecs(
+    l: &Linux,
+    addr: u64,
+    count: u64,
+    prot: i32,
+) -> Result<Vec<libc::iovec>, Errno> {
     if count > UIO_MAXIOV {
         return Err(Errno(libc::EINVAL));
     }

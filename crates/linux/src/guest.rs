@@ -24,6 +24,24 @@ impl Linux {
         Ok(self.mem.host(addr))
     }
 
+    /// Like [`Linux::buf_in`], but a guest NULL gives a host NULL (optional input argument).
+    pub(crate) fn opt_in(&self, addr: u64, len: u64) -> Result<*const u8, Errno> {
+        if addr == 0 {
+            Ok(std::ptr::null())
+        } else {
+            self.buf_in(addr, len)
+        }
+    }
+
+    /// Like [`Linux::buf_out`], but a guest NULL gives a host NULL (optional output argument).
+    pub(crate) fn opt_out(&self, addr: u64, len: u64) -> Result<*mut u8, Errno> {
+        if addr == 0 {
+            Ok(std::ptr::null_mut())
+        } else {
+            self.buf_out(addr, len)
+        }
+    }
+
     /// Reads a NUL-terminated guest string (a path or a name).
     pub(crate) fn cstr(&self, addr: u64) -> Result<CString, Errno> {
         let bytes = self.mem.read_cstr(addr, PATH_MAX)?;

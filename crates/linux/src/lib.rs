@@ -14,12 +14,16 @@
 #![deny(missing_docs)]
 
 mod abi;
+mod anonfd;
+mod creds;
 mod dispatch;
 mod fs;
 mod guest;
+mod io;
 mod ioctl;
 mod mm;
 mod path;
+mod poll;
 mod process;
 mod signal;
 pub mod sysno;
@@ -27,6 +31,8 @@ mod time;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_io;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -84,6 +90,10 @@ pub struct Linux {
     rlimits: HashMap<u32, (u64, u64)>,
     /// Set by exit/exit_group: the process status to report.
     exit: Option<i32>,
+    /// membarrier registrations made so far (command bits).
+    membarrier_reg: u64,
+    /// The guest's execution domain (`personality`), PER_LINUX at start.
+    personality: u32,
 }
 
 impl Linux {
@@ -103,6 +113,8 @@ impl Linux {
             robust_list: (0, 0),
             rlimits: HashMap::new(),
             exit: None,
+            membarrier_reg: 0,
+            personality: 0,
         }
     }
 

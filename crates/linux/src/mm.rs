@@ -59,3 +59,131 @@ pub(crate) fn madvise(l: &mut Linux, a: &Args) -> SysResult {
         _ => Ok(0),
     }
 }
+
+/// Rounds `[addr, addr+len)` out to whole pages and checks that it is mapped (`ENOMEM` if not,
+/// as the kernel reports for unmapped ranges). Returns the page-aligned start and length.
+fn mapped_pages(l: &Linux, addr: u64, len: u64) -> Result<(u64, u64), Errno> {
+    let start = addr & !(PAGE - 1);
+    let end = addr
+        .checked_add(len)
+        .and_then(|e| e.checked_add(PAGE - 1))
+        .ok_or(Errno(libc::ENOMEM))?
+        & !(PAGE - 1);
+    if end > start {
+        l.mem
+            .check(start, end - start, 0)
+            .map_err(|_| Errno(libc::ENOMEM))?;
+    }
+    Ok((start, end - start))
+}
+
+pub(crate) fn mlock(l: &mut Linux, a: &Args) -> SysResult {
+    let (start, len) = mapped_pages(l, a[0], a[1])?;
+    // SAFETY: a mapped guest range; locking pages does not change their contents.
+    crate::guest::host(unsafe { libc::mlock(l.mem.host(start) as *const _, len as usize) } as i64)
+}
+
+pub(crate) fn mlock2(l: &mut Linux, a: &Args) -> SysResult {
+    let (start, len) = mapped_pages(l, a[0], a[1])?;
+    // SAFETY: as in `mlock`; MLOCK_ONFAULT is the same on both.
+    crate::guest::host(unsafe {
+        libc::syscall(
+            libc::SYS_mlock2,
+            l.mem.host(start),
+            len as usize,
+            a[2] as u32,
+        )
+    })
+}
+
+pub(crate) fn munlock(l: &mut Linux, a: &Args) -> SysResult {
+    let (start, len) = mapped_pages(l, a[0], a[1])?;
+    // SAFETY: a mapped guest range.
+    crate::guest::host(unsafe { libc::munlock(l.mem.host(start) as *const _, len as usize) } as i64)
+}
+
+/// `MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT`.
+const MCL_ALL: u64 = 7;
+
+pub(crate) fn mlockall(_: &mut Linux, a: &Args) -> SysResult {
+    // Locking every host mapping would pin armrun's own JIT caches and reservations too, so
+    // the request is validated and accepted without effect (locking is only a residency hint
+    // for a user program).
+    if a[0] == 0 || a[0] & !MCL_ALL != 0 || a[0] == libc::MCL_ONFAULT as u64 {
+        return Err(Errno(libc::EINVAL));
+    }
+    Ok(0)
+}
+
+pub(crate) fn munlockall(_: &mut Linux, _: &Args) -> SysResult {
+    Ok(0)
+}
+
+pub(crate) fn msync(l: &mut Linux, a: &Args) -> SysResult {
+    if !a[0].is_multiple_of(PAGE) {
+        return Err(Errno(libc::EINVAL));
+    }
+    let (start, len) = mapped_pages(l, a[0], a[1])?;
+    // SAFETY: a mapped guest range; MS_* flags are the same on both.
+    crate::guest::host(
+        unsafe { libc::msync(l.mem.host(start) as *mut _, len as usize, int(a[2])) } as i64,
+    )
+}
+
+pub(crate) fn mincore(l: &mut Linux, a: &Args) -> SysResult {
+    if !a[0].is_multiple_of(PAGE) {
+        return Err(Errno(libc::EINVAL));
+    }
+    let (start, len) = mapped_pages(l, a[0], a[1])?;
+    let vec = l.buf_out(a[2], len / PAGE)?;
+    // SAFETY: a mapped guest range and one checked output byte per page.
+    crate::guest::host(
+        unsafe { libc::mincore(l.mem.host(start) as *mut _, len as usize, vec) } as i64,
+    )
+}
+
+/// membarrier commands (include/uapi/linux/membarrier.h).
+mod mb {
+    pub const QUERY: u64 = 0;
+    pub const GLOBAL: u64 = 1 << 0;
+    pub const GLOBAL_EXPEDITED: u64 = 1 << 1;
+    pub const REGISTER_GLOBAL_EXPEDITED: u64 = 1 << 2;
+    pub const PRIVATE_EXPEDITED: u64 = 1 << 3;
+    pub const REGISTER_PRIVATE_EXPEDITED: u64 = 1 << 4;
+    pub const PRIVATE_EXPEDITED_SYNC_CORE: u64 = 1 << 5;
+    pub const REGISTER_PRIVATE_EXPEDITED_SYNC_CORE: u64 = 1 << 6;
+}
+
+pub(crate) fn membarrier(l: &mut Linux, a: &Args) -> SysResult {
+    use mb::*;
+    let (cmd, flags) = (a[0] & 0xffff_ffff, a[1] & 0xffff_ffff);
+    if flags != 0 {
+        return Err(Errno(libc::EINVAL));
+    }
+    // There is one guest thread, so every barrier is trivially complete; only the kernel's
+    // registration rules are kept, so programs see the same errors they would natively.
+    match cmd {
+        QUERY => Ok(GLOBAL
+            | GLOBAL_EXPEDITED
+            | REGISTER_GLOBAL_EXPEDITED
+            | PRIVATE_EXPEDITED
+            | REGISTER_PRIVATE_EXPEDITED
+            | PRIVATE_EXPEDITED_SYNC_CORE
+            | REGISTER_PRIVATE_EXPEDITED_SYNC_CORE),
+        GLOBAL | GLOBAL_EXPEDITED => Ok(0),
+        REGISTER_GLOBAL_EXPEDITED
+        | REGISTER_PRIVATE_EXPEDITED
+        | REGISTER_PRIVATE_EXPEDITED_SYNC_CORE => {
+            l.membarrier_reg |= cmd;
+            Ok(0)
+        }
+        PRIVATE_EXPEDITED if l.membarrier_reg & REGISTER_PRIVATE_EXPEDITED != 0 => Ok(0),
+        PRIVATE_EXPEDITED_SYNC_CORE
+            if l.membarrier_reg & REGISTER_PRIVATE_EXPEDITED_SYNC_CORE != 0 =>
+        {
+            Ok(0)
+        }
+        PRIVATE_EXPEDITED | PRIVATE_EXPEDITED_SYNC_CORE => Err(Errno(libc::EPERM)),
+        _ => Err(Errno(libc::EINVAL)),
+    }
+}

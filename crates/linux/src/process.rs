@@ -272,3 +272,100 @@ pub(crate) fn futex(l: &mut Linux, a: &Args) -> SysResult {
         _ => Err(Errno(libc::ENOSYS)),
     }
 }
+
+/// prctl option numbers (include/uapi/linux/prctl.h).
+mod pr {
+    pub const SET_PDEATHSIG: i32 = 1;
+    pub const GET_PDEATHSIG: i32 = 2;
+    pub const GET_DUMPABLE: i32 = 3;
+    pub const SET_DUMPABLE: i32 = 4;
+    pub const GET_KEEPCAPS: i32 = 7;
+    pub const SET_KEEPCAPS: i32 = 8;
+    pub const SET_NAME: i32 = 15;
+    pub const GET_NAME: i32 = 16;
+    pub const CAPBSET_READ: i32 = 23;
+    pub const GET_SECUREBITS: i32 = 27;
+    pub const SET_TIMERSLACK: i32 = 29;
+    pub const GET_TIMERSLACK: i32 = 30;
+    pub const SET_CHILD_SUBREAPER: i32 = 36;
+    pub const GET_CHILD_SUBREAPER: i32 = 37;
+    pub const SET_NO_NEW_PRIVS: i32 = 38;
+    pub const GET_NO_NEW_PRIVS: i32 = 39;
+    pub const SET_THP_DISABLE: i32 = 41;
+    pub const GET_THP_DISABLE: i32 = 42;
+    pub const CAP_AMBIENT: i32 = 47;
+}
+
+/// Length of a task name buffer (`TASK_COMM_LEN`).
+const TASK_COMM_LEN: usize = 16;
+
+pub(crate) fn prctl(l: &mut Linux, a: &Args) -> SysResult {
+    let opt = int(a[0]);
+    // SAFETY (for the calls below): arguments are integers, or host buffers we own, or
+    // guest pointers checked for the exact size the option uses.
+    match opt {
+        pr::SET_NAME => {
+            let bytes = l.mem.read_cstr(a[1], TASK_COMM_LEN)?;
+            let mut name = [0u8; TASK_COMM_LEN];
+            let n = bytes
+                .iter()
+                .position(|&b| b == 0)
+                .unwrap_or(bytes.len())
+                .min(TASK_COMM_LEN - 1);
+            name[..n].copy_from_slice(&bytes[..n]);
+            // SAFETY: see above; `name` is a NUL-terminated 16-byte host buffer.
+            host(unsafe { libc::prctl(opt, name.as_ptr()) } as i64)
+        }
+        pr::GET_NAME => {
+            let out = l.buf_out(a[1], TASK_COMM_LEN as u64)?;
+            // SAFETY: see above; 16 checked bytes.
+            host(unsafe { libc::prctl(opt, out) } as i64)
+        }
+        pr::GET_PDEATHSIG | pr::GET_CHILD_SUBREAPER => {
+            let out = l.buf_out(a[1], 4)?;
+            // SAFETY: see above; one checked int.
+            host(unsafe { libc::prctl(opt, out) } as i64)
+        }
+        pr::SET_PDEATHSIG
+        | pr::GET_DUMPABLE
+        | pr::SET_DUMPABLE
+        | pr::GET_KEEPCAPS
+        | pr::SET_KEEPCAPS
+        | pr::CAPBSET_READ
+        | pr::GET_SECUREBITS
+        | pr::SET_TIMERSLACK
+        | pr::GET_TIMERSLACK
+        | pr::SET_CHILD_SUBREAPER
+        | pr::SET_NO_NEW_PRIVS
+        | pr::GET_NO_NEW_PRIVS
+        | pr::SET_THP_DISABLE
+        | pr::GET_THP_DISABLE
+        | pr::CAP_AMBIENT => {
+            // SAFETY: see above; integer arguments only.
+            host(unsafe { libc::syscall(libc::SYS_prctl, opt, a[1], a[2], a[3], a[4]) })
+        }
+        // Architecture-specific (SVE, SME, pointer authentication, tagged addresses, MTE) and
+        // process-image options (PR_SET_MM, PR_SET_VMA, seccomp) must not reach the host: this
+        // CPU has none of those features, and the rest would act on armrun, not the guest.
+        _ => Err(Errno(libc::EINVAL)),
+    }
+}
+
+/// `personality(0xffffffff)` queries without changing.
+const PER_QUERY: u32 = 0xffff_ffff;
+
+pub(crate) fn personality(l: &mut Linux, a: &Args) -> SysResult {
+    // Recorded for the guest only (PER_LINUX at start): applying e.g. ADDR_NO_RANDOMIZE to
+    // the host would change armrun's own behaviour, not the guest's.
+    let old = l.personality;
+    let new = a[0] as u32;
+    if new != PER_QUERY {
+        l.personality = new;
+    }
+    Ok(old as u64)
+}
+
+pub(crate) fn get_mempolicy(_: &mut Linux, _: &Args) -> SysResult {
+    // What a kernel without NUMA support answers; callers treat it as "no policy".
+    Err(Errno(libc::ENOSYS))
+}

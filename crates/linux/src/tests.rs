@@ -10,18 +10,18 @@ use crate::abi;
 use crate::sysno::a64::{ALL, Sysno};
 use crate::{Flow, Linux, syscall_a64};
 
-const PROT_RW: u64 = (libc::PROT_READ | libc::PROT_WRITE) as u64;
-const MAP_ANON: u64 = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;
-const AT_FDCWD: u64 = libc::AT_FDCWD as i64 as u64;
+pub(crate) const PROT_RW: u64 = (libc::PROT_READ | libc::PROT_WRITE) as u64;
+pub(crate) const MAP_ANON: u64 = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;
+pub(crate) const AT_FDCWD: u64 = libc::AT_FDCWD as i64 as u64;
 
-fn linux() -> Linux {
+pub(crate) fn linux() -> Linux {
     let mut l = Linux::new(GuestMem::new64(), PathBuf::from("/opt/guest/hello"), None);
     l.set_log_unimp(false);
     l
 }
 
 /// Issues syscall `s` with `args`; returns x0.
-fn sys(l: &mut Linux, s: Sysno, args: &[u64]) -> u64 {
+pub(crate) fn sys(l: &mut Linux, s: Sysno, args: &[u64]) -> u64 {
     let mut cpu = CpuState::default();
     cpu.x[8] = s.number();
     cpu.x[..args.len()].copy_from_slice(args);
@@ -29,24 +29,24 @@ fn sys(l: &mut Linux, s: Sysno, args: &[u64]) -> u64 {
     cpu.x[0]
 }
 
-fn err(e: i32) -> u64 {
+pub(crate) fn err(e: i32) -> u64 {
     (-(e as i64)) as u64
 }
 
 /// Maps `len` bytes of fresh guest memory.
-fn scratch(l: &mut Linux, len: u64) -> u64 {
+pub(crate) fn scratch(l: &mut Linux, len: u64) -> u64 {
     let a = sys(l, Sysno::mmap, &[0, len, PROT_RW, MAP_ANON, u64::MAX, 0]);
     assert!((a as i64) > 0, "mmap failed: {}", a as i64);
     a
 }
 
 /// Copies a C string into guest memory at `addr`.
-fn put_str(l: &Linux, addr: u64, s: &str) {
+pub(crate) fn put_str(l: &Linux, addr: u64, s: &str) {
     let c = CString::new(s).unwrap();
     l.mem().write(addr, c.as_bytes_with_nul()).unwrap();
 }
 
-fn tmp(name: &str) -> PathBuf {
+pub(crate) fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("armrun-linux-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     let _ = std::fs::remove_file(&d);

@@ -92,3 +92,49 @@ pub(crate) fn clock_nanosleep(l: &mut Linux, a: &Args) -> SysResult {
     }
     res
 }
+
+pub(crate) fn clock_settime(l: &mut Linux, a: &Args) -> SysResult {
+    let ts = get_ts(l, a[1])?;
+    // SAFETY: host timespec. Unprivileged callers get EPERM from the host.
+    host(unsafe { libc::syscall(libc::SYS_clock_settime, int(a[0]), &ts) })
+}
+
+/// Size of `struct sigevent` (the same 64-byte asm-generic layout on arm64 and x86-64).
+const SIGEVENT_SIZE: u64 = 64;
+/// Size of `struct itimerspec`.
+const ITIMERSPEC_SIZE: u64 = 32;
+
+// POSIX timers pass through: `struct sigevent` is identical (sigval, signo, notify, then the
+// thread id or function union), guest tids are host tids, and SIGEV_THREAD is done by libc with
+// SIGEV_THREAD_ID. Expiry signals reach the host process like any other signal (no guest
+// delivery yet).
+
+pub(crate) fn timer_create(l: &mut Linux, a: &Args) -> SysResult {
+    let sev = l.opt_in(a[1], SIGEVENT_SIZE)?;
+    let id = l.buf_out(a[2], 4)?;
+    // SAFETY: checked guest sigevent (or null) and a 4-byte timer id slot.
+    host(unsafe { libc::syscall(libc::SYS_timer_create, int(a[0]), sev, id) })
+}
+
+pub(crate) fn timer_settime(l: &mut Linux, a: &Args) -> SysResult {
+    let new = l.buf_in(a[2], ITIMERSPEC_SIZE)?;
+    let old = l.opt_out(a[3], ITIMERSPEC_SIZE)?;
+    // SAFETY: checked itimerspecs.
+    host(unsafe { libc::syscall(libc::SYS_timer_settime, int(a[0]), int(a[1]), new, old) })
+}
+
+pub(crate) fn timer_gettime(l: &mut Linux, a: &Args) -> SysResult {
+    let cur = l.buf_out(a[1], ITIMERSPEC_SIZE)?;
+    // SAFETY: checked itimerspec.
+    host(unsafe { libc::syscall(libc::SYS_timer_gettime, int(a[0]), cur) })
+}
+
+pub(crate) fn timer_getoverrun(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::syscall(libc::SYS_timer_getoverrun, int(a[0])) })
+}
+
+pub(crate) fn timer_delete(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::syscall(libc::SYS_timer_delete, int(a[0])) })
+}

@@ -1,0 +1,310 @@
+//! Unit tests for the fd-waiting, special-fd, bulk I/O, memory and credential syscalls, issued
+//! through `syscall_a64` as a guest would.
+
+use crate::sysno::a64::Sysno;
+use crate::tests::{AT_FDCWD, err, linux, put_str, scratch, sys, tmp};
+
+/// A host pipe (read end, write end).
+fn pipe() -> (u64, u64) {
+    let mut fds = [0i32; 2];
+    // SAFETY: host pipe for the test.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    (fds[0] as u64, fds[1] as u64)
+}
+
+fn close(fd: u64) {
+    // SAFETY: closing a test fd.
+    unsafe { libc::close(fd as i32) };
+}
+
+#[test]
+fn ppoll_and_pselect6() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    let (r, w) = pipe();
+    // pollfd { fd, events = POLLIN, revents }; zero timeout.
+    l.mem().write_u32(buf, r as u32).unwrap();
+    l.mem().write_u32(buf + 4, libc::POLLIN as u32).unwrap();
+    l.mem().write_u64(buf + 64, 0).unwrap();
+    l.mem().write_u64(buf + 72, 0).unwrap();
+    assert_eq!(sys(&mut l, Sysno::ppoll, &[buf, 1, buf + 64, 0, 8]), 0);
+    l.mem().write(buf + 128, b"x").unwrap();
+    assert_eq!(sys(&mut l, Sysno::write, &[w, buf + 128, 1]), 1);
+    assert_eq!(sys(&mut l, Sysno::ppoll, &[buf, 1, buf + 64, 0, 8]), 1);
+    assert_eq!(
+        l.mem().read_u32(buf + 4).unwrap() >> 16,
+        libc::POLLIN as u32
+    );
+    // A sigmask with the wrong size is refused.
+    assert_eq!(
+        sys(&mut l, Sysno::ppoll, &[buf, 1, buf + 64, buf + 256, 4]),
+        err(libc::EINVAL)
+    );
+    // pselect6: read set with bit r, zero timeout, sigmask pair {NULL, 8}.
+    let set = buf + 512;
+    l.mem().write(set, &[0u8; 128]).unwrap();
+    l.mem().write_u64(set, 1 << r).unwrap();
+    l.mem().write_u64(buf + 1024, 0).unwrap();
+    l.mem().write_u64(buf + 1032, 8).unwrap();
+    assert_eq!(
+        sys(
+            &mut l,
+            Sysno::pselect6,
+            &[r + 1, set, 0, 0, buf + 64, buf + 1024]
+        ),
+        1
+    );
+    assert_eq!(l.mem().read_u64(set).unwrap(), 1 << r);
+    assert_eq!(
+        sys(&mut l, Sysno::pselect6, &[u64::MAX, set, 0, 0, buf + 64, 0]),
+        err(libc::EINVAL)
+    );
+    close(r);
+    close(w);
+}
+
+#[test]
+fn epoll_converts_events() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    let (r, w) = pipe();
+    let ep = sys(&mut l, Sysno::epoll_create1, &[libc::EPOLL_CLOEXEC as u64]);
+    assert!((ep as i64) >= 0);
+    // arm64 epoll_event: events at 0, data at 8.
+    l.mem().write_u32(buf, libc::EPOLLIN as u32).unwrap();
+    l.mem().write_u32(buf + 4, 0xdead).unwrap();
+    l.mem().write_u64(buf + 8, 0x1122_3344_5566_7788).unwrap();
+    let add = libc::EPOLL_CTL_ADD as u64;
+    assert_eq!(sys(&mut l, Sysno::epoll_ctl, &[ep, add, r, buf]), 0);
+    let out = buf + 256;
+    assert_eq!(sys(&mut l, Sysno::epoll_pwait, &[ep, out, 4, 0, 0, 8]), 0);
+    l.mem().write(buf + 128, b"x").unwrap();
+    assert_eq!(sys(&mut l, Sysno::write, &[w, buf + 128, 1]), 1);
+    l.mem().write(out, &[0xff; 64]).unwrap();
+    assert_eq!(sys(&mut l, Sysno::epoll_pwait, &[ep, out, 4, 0, 0, 8]), 1);
+    assert_eq!(l.mem().read_u32(out).unwrap(), libc::EPOLLIN as u32);
+    assert_eq!(l.mem().read_u64(out + 8).unwrap(), 0x1122_3344_5566_7788);
+    // The second slot is untouched.
+    assert_eq!(l.mem().read_u64(out + 16).unwrap(), u64::MAX);
+    // epoll_pwait2 with a zero timespec.
+    l.mem().write(buf + 64, &[0u8; 16]).unwrap();
+    assert_eq!(
+        sys(&mut l, Sysno::epoll_pwait2, &[ep, out, 4, buf + 64, 0, 8]),
+        1
+    );
+    assert_eq!(l.mem().read_u64(out + 8).unwrap(), 0x1122_3344_5566_7788);
+    assert_eq!(
+        sys(&mut l, Sysno::epoll_pwait, &[ep, out, 0, 0, 0, 8]),
+        err(libc::EINVAL)
+    );
+    let del = libc::EPOLL_CTL_DEL as u64;
+    assert_eq!(sys(&mut l, Sysno::epoll_ctl, &[ep, del, r, 0]), 0);
+    close(ep);
+    close(r);
+    close(w);
+}
+
+#[test]
+fn eventfd_timerfd_memfd() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    let efd = sys(&mut l, Sysno::eventfd2, &[5, libc::EFD_NONBLOCK as u64]);
+    assert!((efd as i64) >= 0);
+    assert_eq!(sys(&mut l, Sysno::read, &[efd, buf, 8]), 8);
+    assert_eq!(l.mem().read_u64(buf).unwrap(), 5);
+    assert_eq!(sys(&mut l, Sysno::read, &[efd, buf, 8]), err(libc::EAGAIN));
+    close(efd);
+
+    let tfd = sys(
+        &mut l,
+        Sysno::timerfd_create,
+        &[libc::CLOCK_MONOTONIC as u64, 0],
+    );
+    assert!((tfd as i64) >= 0);
+    // it_interval 0, it_value 100 s.
+    l.mem().write(buf, &[0u8; 32]).unwrap();
+    l.mem().write_u64(buf + 16, 100).unwrap();
+    assert_eq!(sys(&mut l, Sysno::timerfd_settime, &[tfd, 0, buf, 0]), 0);
+    assert_eq!(sys(&mut l, Sysno::timerfd_gettime, &[tfd, buf + 64]), 0);
+    let secs = l.mem().read_u64(buf + 64 + 16).unwrap();
+    assert!((90..=100).contains(&secs), "{secs}");
+    close(tfd);
+
+    put_str(&l, buf, "armrun-test");
+    let mfd = sys(
+        &mut l,
+        Sysno::memfd_create,
+        &[buf, libc::MFD_CLOEXEC as u64],
+    );
+    assert!((mfd as i64) >= 0);
+    l.mem().write(buf + 100, b"abcdef").unwrap();
+    assert_eq!(sys(&mut l, Sysno::write, &[mfd, buf + 100, 6]), 6);
+    // preadv: two pieces at offset 1.
+    l.mem().write_u64(buf + 200, buf + 300).unwrap();
+    l.mem().write_u64(buf + 208, 2).unwrap();
+    l.mem().write_u64(buf + 216, buf + 310).unwrap();
+    l.mem().write_u64(buf + 224, 3).unwrap();
+    assert_eq!(sys(&mut l, Sysno::preadv, &[mfd, buf + 200, 2, 1, 0]), 5);
+    assert_eq!(l.mem().slice(buf + 300, 2, 0).unwrap(), b"bc");
+    assert_eq!(l.mem().slice(buf + 310, 3, 0).unwrap(), b"def");
+    assert_eq!(
+        sys(&mut l, Sysno::pwritev2, &[mfd, buf + 200, 1, 10, 0, 0]),
+        2
+    );
+    // fstatfs works on it; sendfile from offset 0 into a pipe.
+    assert_eq!(sys(&mut l, Sysno::fstatfs, &[mfd, buf + 400]), 0);
+    let (r, w) = pipe();
+    l.mem().write_u64(buf + 8, 0).unwrap();
+    assert_eq!(sys(&mut l, Sysno::sendfile, &[w, mfd, buf + 8, 3]), 3);
+    assert_eq!(l.mem().read_u64(buf + 8).unwrap(), 3);
+    assert_eq!(sys(&mut l, Sysno::read, &[r, buf + 500, 16]), 3);
+    assert_eq!(l.mem().slice(buf + 500, 3, 0).unwrap(), b"abc");
+    close(r);
+    close(w);
+    // Names longer than the kernel's limit are refused.
+    l.mem().write(buf + 1024, &[b'a'; 300]).unwrap();
+    l.mem().write(buf + 1324, &[0]).unwrap();
+    assert_eq!(
+        sys(&mut l, Sysno::memfd_create, &[buf + 1024, 0]),
+        err(libc::EINVAL)
+    );
+    close(mfd);
+}
+
+#[test]
+fn statfs_flock_fallocate_locks() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    put_str(&l, buf, "/");
+    assert_eq!(sys(&mut l, Sysno::statfs, &[buf, buf + 512]), 0);
+    // f_bsize (second long) is set.
+    assert_ne!(l.mem().read_u64(buf + 512 + 8).unwrap(), 0);
+    let d = tmp("statfs");
+    std::fs::create_dir_all(&d).unwrap();
+    let f = d.join("f");
+    put_str(&l, buf, f.to_str().unwrap());
+    let flags = (libc::O_RDWR | libc::O_CREAT) as u64;
+    let fd = sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, flags, 0o644]);
+    assert!((fd as i64) >= 0);
+    assert_eq!(sys(&mut l, Sysno::fallocate, &[fd, 0, 0, 8192]), 0);
+    assert_eq!(sys(&mut l, Sysno::fadvise64, &[fd, 0, 0, 0]), 0);
+    assert_eq!(sys(&mut l, Sysno::flock, &[fd, libc::LOCK_EX as u64]), 0);
+    assert_eq!(sys(&mut l, Sysno::flock, &[fd, libc::LOCK_UN as u64]), 0);
+    // struct flock: l_type F_WRLCK, whence SEEK_SET, start 0, len 0 -> F_GETLK says unlocked.
+    let fl = buf + 1024;
+    l.mem().write(fl, &[0u8; 32]).unwrap();
+    l.mem()
+        .write(fl, &(libc::F_WRLCK as i16).to_le_bytes())
+        .unwrap();
+    assert_eq!(
+        sys(&mut l, Sysno::fcntl, &[fd, libc::F_GETLK as u64, fl]),
+        0
+    );
+    let t = i16::from_le_bytes(l.mem().slice(fl, 2, 0).unwrap().try_into().unwrap());
+    assert_eq!(t, libc::F_UNLCK as i16);
+    assert_eq!(sys(&mut l, Sysno::fsync, &[fd]), 0);
+    assert_eq!(sys(&mut l, Sysno::syncfs, &[fd]), 0);
+    // fchownat to ourselves (-1 = unchanged) is allowed.
+    let keep = u32::MAX as u64;
+    assert_eq!(
+        sys(&mut l, Sysno::fchownat, &[AT_FDCWD, buf, keep, keep, 0]),
+        0
+    );
+    assert_eq!(sys(&mut l, Sysno::fchown, &[fd, keep, keep]), 0);
+    close(fd);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn memory_and_membarrier() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 8192);
+    assert_eq!(
+        sys(&mut l, Sysno::msync, &[buf, 8192, libc::MS_SYNC as u64]),
+        0
+    );
+    assert_eq!(sys(&mut l, Sysno::mincore, &[buf, 8192, buf]), 0);
+    assert_eq!(
+        sys(&mut l, Sysno::msync, &[buf + 1, 10, 0]),
+        err(libc::EINVAL)
+    );
+    // An unmapped range is ENOMEM.
+    assert_eq!(sys(&mut l, Sysno::munmap, &[buf + 4096, 4096]), 0);
+    assert_eq!(sys(&mut l, Sysno::mlock, &[buf, 8192]), err(libc::ENOMEM));
+    assert_eq!(sys(&mut l, Sysno::mlockall, &[0]), err(libc::EINVAL));
+    assert_eq!(sys(&mut l, Sysno::mlockall, &[libc::MCL_CURRENT as u64]), 0);
+    assert_eq!(sys(&mut l, Sysno::munlockall, &[]), 0);
+    let q = sys(&mut l, Sysno::membarrier, &[0, 0]);
+    assert_ne!(q & 8, 0);
+    assert_eq!(sys(&mut l, Sysno::membarrier, &[8, 0]), err(libc::EPERM));
+    assert_eq!(sys(&mut l, Sysno::membarrier, &[16, 0]), 0);
+    assert_eq!(sys(&mut l, Sysno::membarrier, &[8, 0]), 0);
+    assert_eq!(
+        sys(&mut l, Sysno::membarrier, &[1 << 20, 0]),
+        err(libc::EINVAL)
+    );
+}
+
+#[test]
+fn prctl_personality_creds() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    put_str(&l, buf, "guest-name-that-is-long");
+    assert_eq!(
+        sys(&mut l, Sysno::prctl, &[libc::PR_SET_NAME as u64, buf]),
+        0
+    );
+    assert_eq!(
+        sys(&mut l, Sysno::prctl, &[libc::PR_GET_NAME as u64, buf + 64]),
+        0
+    );
+    assert_eq!(
+        l.mem().slice(buf + 64, 16, 0).unwrap(),
+        b"guest-name-that\0"
+    );
+    assert_eq!(
+        sys(&mut l, Sysno::prctl, &[libc::PR_GET_DUMPABLE as u64]),
+        1
+    );
+    // PR_SVE_GET_VL: no SVE here.
+    assert_eq!(sys(&mut l, Sysno::prctl, &[51]), err(libc::EINVAL));
+    assert_eq!(sys(&mut l, Sysno::personality, &[0xffff_ffff]), 0);
+    assert_eq!(sys(&mut l, Sysno::personality, &[0x40000]), 0);
+    assert_eq!(sys(&mut l, Sysno::personality, &[0xffff_ffff]), 0x40000);
+    // getresuid agrees with getuid.
+    assert_eq!(sys(&mut l, Sysno::getresuid, &[buf, buf + 4, buf + 8]), 0);
+    let uid = sys(&mut l, Sysno::getuid, &[]);
+    assert_eq!(l.mem().read_u32(buf).unwrap() as u64, uid);
+    let n = sys(&mut l, Sysno::getgroups, &[0, 0]);
+    assert!((n as i64) >= 0);
+    assert_eq!(
+        sys(&mut l, Sysno::getgroups, &[u64::MAX, 0]),
+        err(libc::EINVAL)
+    );
+    // capget with version 3 and no data reports success.
+    l.mem().write_u32(buf, 0x2008_0522).unwrap();
+    l.mem().write_u32(buf + 4, 0).unwrap();
+    assert_eq!(sys(&mut l, Sysno::capget, &[buf, 0]), 0);
+    assert_eq!(sys(&mut l, Sysno::capget, &[buf, buf + 64]), 0);
+    let pid = sys(&mut l, Sysno::getpid, &[]);
+    let pg = sys(&mut l, Sysno::getpgid, &[0]);
+    assert!((pg as i64) > 0);
+    assert!((sys(&mut l, Sysno::getsid, &[pid]) as i64) > 0);
+    assert_eq!(
+        sys(&mut l, Sysno::sched_getscheduler, &[0]),
+        libc::SCHED_OTHER as u64
+    );
+    assert_eq!(
+        sys(
+            &mut l,
+            Sysno::sched_get_priority_max,
+            &[libc::SCHED_FIFO as u64]
+        ),
+        99
+    );
+    assert_eq!(sys(&mut l, Sysno::getcpu, &[buf, 0, 0]), 0);
+    assert_eq!(
+        sys(&mut l, Sysno::get_mempolicy, &[0, 0, 0, 0, 0]),
+        err(libc::ENOSYS)
+    );
+}
