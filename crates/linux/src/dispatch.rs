@@ -1,7 +1,7 @@
 //! The AArch64 dispatch table: syscall (by generated name, never by number) to handler.
 
 use crate::sysno::a64::Sysno;
-use crate::{Linux, SysResult, anonfd, creds, fs, io, ioctl, mm, poll, process, signal, time};
+use crate::{Linux, SysResult, anonfd, creds, fs, io, ioctl, mm, net, poll, process, signal, time};
 
 /// A syscall handler: the six raw argument registers in, x0's value or an errno out.
 pub(crate) type Handler = fn(&mut Linux, &[u64; 6]) -> SysResult;
@@ -84,6 +84,25 @@ pub(crate) fn a64_handler(s: Sysno) -> Option<Handler> {
         epoll_ctl => poll::epoll_ctl,
         epoll_pwait => poll::epoll_pwait,
         epoll_pwait2 => poll::epoll_pwait2,
+        // sockets
+        socket => net::socket,
+        socketpair => net::socketpair,
+        bind => net::bind,
+        connect => net::connect,
+        listen => net::listen,
+        accept => net::accept,
+        accept4 => net::accept4,
+        getsockname => net::getsockname,
+        getpeername => net::getpeername,
+        sendto => net::sendto,
+        recvfrom => net::recvfrom,
+        setsockopt => net::setsockopt,
+        getsockopt => net::getsockopt,
+        shutdown => net::shutdown,
+        sendmsg => net::sendmsg,
+        recvmsg => net::recvmsg,
+        sendmmsg => net::sendmmsg,
+        recvmmsg => net::recvmmsg,
         // special fds
         eventfd2 => anonfd::eventfd2,
         timerfd_create => anonfd::timerfd_create,

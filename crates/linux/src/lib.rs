@@ -22,6 +22,7 @@ mod guest;
 mod io;
 mod ioctl;
 mod mm;
+mod net;
 mod path;
 mod poll;
 mod process;
@@ -33,6 +34,8 @@ mod time;
 mod tests;
 #[cfg(test)]
 mod tests_io;
+#[cfg(test)]
+mod tests_net;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
