@@ -100,6 +100,32 @@ impl Env {
         Round::from_rmode(self.fpcr >> 22)
     }
 
+    /// As [`Env::host`] for an operation whose flags `flags_of(result)` can tell, or `None`
+    /// when the result cannot tell them (a tiny result may or may not have underflowed).
+    ///
+    /// When FPCR is the default (round to nearest, no FZ) and the guest's FPSR already holds
+    /// IXC, the one flag most arithmetic raises and the only one a result cannot reveal, the
+    /// operation runs without touching the MXCSR at all: outside [`Env::host`] the host MXCSR
+    /// always has its default control bits (round to nearest, no FTZ/DAZ, which Rust code
+    /// assumes anyway), so the result is the one the configured window would give. If
+    /// `flags_of` cannot decide, the operation runs again under [`Env::host`].
+    pub fn host_derived<T: Copy>(
+        &mut self,
+        args: T,
+        f: impl Fn(T) -> u64,
+        flags_of: impl FnOnce(u64) -> Option<u64>,
+    ) -> u64 {
+        // RMode (bits 23:22) zero is round to nearest; bit 24 is FZ.
+        if self.fpcr & (3 << 22 | 1 << 24) == 0 && (self.known | self.flags) & IXC != 0 {
+            let r = f(args);
+            if let Some(fl) = flags_of(r) {
+                self.flags |= fl;
+                return r;
+            }
+        }
+        self.host(args, f)
+    }
+
     /// Runs `f(args)` with the host MXCSR configured from FPCR and merges the host exception
     /// flags. `args` and the result pass through `black_box`, so the compiler (which does not
     /// model the MXCSR) cannot move the arithmetic out of the configured window.
