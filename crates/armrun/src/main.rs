@@ -101,6 +101,8 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
 
     let exe = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
     let mut os = linux::Linux::new(mem, exe, opts.sysroot.clone());
+    os.set_hwcap(a64::HWCAP, a64::HWCAP2);
+    os.set_initial_stack(loaded.sp);
     let has = |item: &str| opts.log_items.iter().any(|i| i == item);
     let log_unimp = has("unimp");
     // Unknown syscalls always get their one-time note (the linux layer's default).

@@ -85,7 +85,11 @@ pub(crate) fn writev(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn openat(l: &mut Linux, a: &Args) -> SysResult {
-    let path = l.path_arg(a[1])?;
+    let guest_path = l.cstr(a[1])?;
+    if let Some(f) = l.proc_file(&guest_path) {
+        return l.open_proc(f, a[2]);
+    }
+    let path = l.host_path(&guest_path);
     let flags = abi::open_flags_to_host(a[2] & 0xffff_ffff);
     // SAFETY: `path` is a valid C string owned by us.
     host(unsafe { libc::openat(int(a[0]), path.as_ptr(), flags, a[3] as libc::c_uint) } as i64)

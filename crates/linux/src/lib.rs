@@ -26,6 +26,7 @@ mod net;
 mod path;
 mod poll;
 mod process;
+mod procfs;
 mod signal;
 pub mod sysno;
 mod time;
@@ -36,6 +37,8 @@ mod tests;
 mod tests_io;
 #[cfg(test)]
 mod tests_net;
+#[cfg(test)]
+mod tests_proc;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -97,6 +100,8 @@ pub struct Linux {
     membarrier_reg: u64,
     /// The guest's execution domain (`personality`), PER_LINUX at start.
     personality: u32,
+    /// Exec-time facts for /proc emulation.
+    proc: procfs::ProcInfo,
 }
 
 impl Linux {
@@ -118,6 +123,7 @@ impl Linux {
             exit: None,
             membarrier_reg: 0,
             personality: 0,
+            proc: procfs::ProcInfo::default(),
         }
     }
 

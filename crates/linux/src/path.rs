@@ -15,12 +15,7 @@ use crate::Linux;
 impl Linux {
     /// Whether `p` names this process's executable through /proc.
     pub(crate) fn is_proc_exe(&self, p: &CStr) -> bool {
-        let p = p.to_bytes();
-        if p == b"/proc/self/exe" {
-            return true;
-        }
-        let own = format!("/proc/{}/exe", std::process::id());
-        p == own.as_bytes()
+        self.own_proc_entry(p.to_bytes()) == Some(b"exe")
     }
 
     /// The guest executable as an absolute path.

@@ -1,0 +1,103 @@
+//! /proc emulation tests: generated files opened through `openat` as a guest would.
+
+use crate::Linux;
+use crate::sysno::a64::Sysno;
+use crate::tests::{AT_FDCWD, err, linux, put_str, scratch, sys};
+
+/// Builds a loader-style initial stack in `page` ("prog", "arg1"; one env; a short auxv) and
+/// returns its sp.
+fn fake_stack(l: &Linux, page: u64) -> u64 {
+    put_str(l, page + 0x800, "prog");
+    put_str(l, page + 0x805, "arg1");
+    put_str(l, page + 0x80a, "HOME=/");
+    let sp = page + 0x100;
+    let words = [
+        2,
+        page + 0x800,
+        page + 0x805,
+        0,
+        page + 0x80a,
+        0,
+        6,
+        4096,
+        16,
+        0x7b,
+        0,
+        0,
+    ];
+    for (i, w) in words.iter().enumerate() {
+        l.mem().write_u64(sp + 8 * i as u64, *w).unwrap();
+    }
+    sp
+}
+
+/// Opens `path` read-only in the guest and reads it whole through the guest `read`.
+fn slurp(l: &mut Linux, buf: u64, path: &str) -> Vec<u8> {
+    put_str(l, buf, path);
+    let fd = sys(
+        l,
+        Sysno::openat,
+        &[AT_FDCWD, buf, libc::O_CLOEXEC as u64, 0],
+    );
+    assert!((fd as i64) >= 0, "open {path}: {}", fd as i64);
+    let mut out = Vec::new();
+    loop {
+        let n = sys(l, Sysno::read, &[fd, buf + 0x1000, 0x1000]);
+        assert!((n as i64) >= 0);
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(l.mem().slice(buf + 0x1000, n, 0).unwrap());
+    }
+    assert_eq!(sys(l, Sysno::close, &[fd]), 0);
+    out
+}
+
+#[test]
+fn proc_self_files() {
+    let mut l = linux();
+    let stack = scratch(&mut l, 4096);
+    let buf = scratch(&mut l, 0x2000);
+    let sp = fake_stack(&l, stack);
+    l.set_initial_stack(sp);
+    l.set_hwcap(0x7b, 0);
+    assert_eq!(slurp(&mut l, buf, "/proc/self/cmdline"), b"prog\0arg1\0");
+    let auxv = slurp(&mut l, buf, "/proc/self/auxv");
+    assert_eq!(auxv.len(), 48);
+    assert_eq!(&auxv[16..24], &16u64.to_le_bytes());
+    assert_eq!(&auxv[24..32], &0x7bu64.to_le_bytes());
+    let maps = String::from_utf8(slurp(&mut l, buf, "/proc/self/maps")).unwrap();
+    let own = format!("{:08x}-{:08x} rw-p 00000000 00:00 0", buf, buf + 0x2000);
+    assert!(maps.contains(&format!("{own} \n")), "{maps}");
+    let stack_line = maps.lines().find(|x| x.ends_with("[stack]")).unwrap();
+    assert!(stack_line.starts_with(&format!("{stack:08x}-")));
+    assert_eq!(stack_line.find('['), Some(73));
+    let pid = std::process::id();
+    let by_pid = slurp(&mut l, buf, &format!("/proc/{pid}/maps"));
+    assert_eq!(String::from_utf8(by_pid).unwrap(), maps);
+    let smaps = String::from_utf8(slurp(&mut l, buf, "/proc/self/smaps")).unwrap();
+    assert!(smaps.contains("Size:                  8 kB\n"), "{smaps}");
+    assert!(smaps.contains("VmFlags: rd wr mr mw me ac \n"));
+    let cpu = String::from_utf8(slurp(&mut l, buf, "/proc/cpuinfo")).unwrap();
+    assert!(cpu.starts_with("processor\t: 0\n"));
+    assert!(
+        cpu.contains("Features\t: fp asimd aes pmull sha1 sha2\n"),
+        "{cpu}"
+    );
+    assert!(cpu.contains("CPU architecture: 8\n"));
+    // Writing is refused; other /proc files are the host's.
+    put_str(&l, buf, "/proc/self/maps");
+    let rdwr = libc::O_RDWR as u64;
+    assert_eq!(
+        sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, rdwr, 0]),
+        err(libc::EACCES)
+    );
+    let status = String::from_utf8(slurp(&mut l, buf, "/proc/self/status")).unwrap();
+    assert!(status.contains("Pid:"));
+    // The served fd is a regular file with the right size.
+    put_str(&l, buf, "/proc/self/cmdline");
+    let fd = sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, 0, 0]);
+    assert_eq!(sys(&mut l, Sysno::fstat, &[fd, buf + 0x100]), 0);
+    assert_eq!(l.mem().read_u64(buf + 0x100 + 48).unwrap(), 10);
+    assert_eq!(sys(&mut l, Sysno::close, &[fd]), 0);
+}
