@@ -32,6 +32,8 @@ pub fn run(cx: &mut Ctx, id: A64Simd, w: u32) -> bool {
             unsafe { vector(cx.cpu, id, w) }
         }
         A64Simd::SimdCopy => dup(cx, w),
+        A64Simd::Fp2Src => fp_two_src(cx.cpu, w),
+        A64Simd::Fp3Src => fp_three_src(cx.cpu, w),
         A64Simd::LdStMulti | A64Simd::LdStMultiPost => ld1_st1(cx, w, id == A64Simd::LdStMultiPost),
         _ => false,
     }
@@ -532,4 +534,139 @@ fn ld1_st1(cx: &mut Ctx, w: u32, post: bool) -> bool {
         cx.set_x(rn(w), base.wrapping_add(inc), true);
     }
     true
+}
+
+/// True when scalar FP arithmetic can run on the host without any ARM special case: FPCR is
+/// the default (round to nearest, no FZ) and FPSR already holds IXC, the one flag a normal
+/// result with normal operands can raise (see [`crate::fenv::Env::host_derived`]).
+fn fp_plain(cpu: &CpuState) -> bool {
+    cpu.fpcr & (3 << 22 | 1 << 24) == 0 && cpu.fpsr & crate::fenv::IXC != 0
+}
+
+/// True when `x` (the low 32 bits for single precision) is a normal number strictly above the
+/// smallest normal magnitude: no NaN, infinity, zero or denormal, and, for a result, no
+/// possible underflow (tininess is judged before rounding, so a result rounded up to the
+/// smallest normal may have underflowed) and no overflow.
+fn normal(double: bool, x: u64) -> bool {
+    let (mag, min, inf) = if double {
+        (x & !(1 << 63), 1u64 << 52, 0x7ffu64 << 52)
+    } else {
+        (x & 0x7fff_ffff, 1 << 23, 0xff << 23)
+    };
+    mag > min && mag < inf
+}
+
+/// FADD, FSUB, FMUL, FDIV, FNMUL (S and D) on normal operands with a normal result; anything
+/// else (including FMAX/FMIN) takes the generic path.
+fn fp_two_src(cpu: &mut CpuState, w: u32) -> bool {
+    let double = match bits(w, 23, 22) {
+        0 => false,
+        1 => true,
+        _ => return false,
+    };
+    let op = bits(w, 15, 12);
+    if !matches!(op, 0..=3 | 8) || !fp_plain(cpu) {
+        return false;
+    }
+    let (a, b) = (cpu.v[rn(w) as usize][0], cpu.v[rm(w) as usize][0]);
+    if !normal(double, a) || !normal(double, b) {
+        return false;
+    }
+    let r = if double {
+        let (x, y) = (f64::from_bits(a), f64::from_bits(b));
+        match op {
+            0 | 8 => x * y,
+            1 => x / y,
+            2 => x + y,
+            _ => x - y,
+        }
+        .to_bits()
+    } else {
+        let (x, y) = (f32::from_bits(a as u32), f32::from_bits(b as u32));
+        match op {
+            0 | 8 => x * y,
+            1 => x / y,
+            2 => x + y,
+            _ => x - y,
+        }
+        .to_bits() as u64
+    };
+    if !normal(double, r) {
+        return false;
+    }
+    let sign = if double { 1 << 63 } else { 1 << 31 };
+    let r = if op == 8 { r ^ sign } else { r };
+    cpu.v[rd(w) as usize] = [r, 0];
+    true
+}
+
+/// FMADD, FMSUB, FNMADD, FNMSUB (S and D) on normal operands with a normal result.
+fn fp_three_src(cpu: &mut CpuState, w: u32) -> bool {
+    let double = match bits(w, 23, 22) {
+        0 => false,
+        1 => true,
+        _ => return false,
+    };
+    if !fp_plain(cpu) {
+        return false;
+    }
+    let a = cpu.v[bits(w, 14, 10) as usize][0];
+    let (n, m) = (cpu.v[rn(w) as usize][0], cpu.v[rm(w) as usize][0]);
+    if !normal(double, a) || !normal(double, n) || !normal(double, m) {
+        return false;
+    }
+    // As the generic handler: FMSUB negates the product operand, FNMADD both, FNMSUB the
+    // addend.
+    let (o1, o0) = (bit(w, 21), bit(w, 15));
+    let sign = if double { 1u64 << 63 } else { 1 << 31 };
+    let n = if o0 != o1 { n ^ sign } else { n };
+    let a = if o1 { a ^ sign } else { a };
+    let r = if double {
+        fused(f64::from_bits(n), f64::from_bits(m), f64::from_bits(a)).to_bits()
+    } else {
+        fused32(
+            f32::from_bits(n as u32),
+            f32::from_bits(m as u32),
+            f32::from_bits(a as u32),
+        )
+        .to_bits() as u64
+    };
+    if !normal(double, r) {
+        return false;
+    }
+    cpu.v[rd(w) as usize] = [r, 0];
+    true
+}
+
+/// `x * y + z` with one rounding: the FMA instruction when the host has it (checked once by
+/// the standard library and cached), else the library routine.
+fn fused(x: f64, y: f64, z: f64) -> f64 {
+    if std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the host CPU supports FMA, as just checked.
+        unsafe { fused_fma(x, y, z) }
+    } else {
+        x.mul_add(y, z)
+    }
+}
+
+/// `x * y + z` compiled with the FMA instruction set enabled (one `vfmadd` instruction).
+#[target_feature(enable = "fma")]
+fn fused_fma(x: f64, y: f64, z: f64) -> f64 {
+    x.mul_add(y, z)
+}
+
+/// Single-precision [`fused`].
+fn fused32(x: f32, y: f32, z: f32) -> f32 {
+    if std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the host CPU supports FMA, as just checked.
+        unsafe { fused32_fma(x, y, z) }
+    } else {
+        x.mul_add(y, z)
+    }
+}
+
+/// Single-precision [`fused_fma`].
+#[target_feature(enable = "fma")]
+fn fused32_fma(x: f32, y: f32, z: f32) -> f32 {
+    x.mul_add(y, z)
 }
