@@ -259,7 +259,12 @@ fn compressors_round_trip() {
         ("xz-utils", "/usr/bin/xz", vec!["-6", "-k", "-T1"], "xz"),
         ("gzip", "/usr/bin/gzip", vec!["-k"], "gz"),
         ("bzip2", "/usr/bin/bzip2", vec!["-k"], "bz2"),
-        ("zstd", "/usr/bin/zstd", vec!["-q", "-19", "-T1"], "zst"),
+        (
+            "zstd",
+            "/usr/bin/zstd",
+            vec!["-q", "--single-thread"],
+            "zst",
+        ),
     ] {
         let out = format!("big.{ext}");
         let mut a = args.clone();
@@ -306,7 +311,7 @@ fn bash_and_busybox() {
     let d = workdir("bash");
     let script = "a=(3 1 2); echo ${#a[@]} ${a[*]} $((a[0] * 14)); declare -A m=([x]=1 [y]=2); echo ${m[y]}; \
                   f() { local i s=0; for ((i = 0; i < 500; i++)); do s=$((s + i * i)); done; echo $s; }; f; \
-                  cat <<EOF\nhere $((6 * 7))\nEOF\nprintf '%s-%05.1f\\n' x 3.14159; [[ abc =~ ^a(b)c$ ]] && echo ${BASH_REMATCH[1]}";
+                  read -r h <<EOF\nhere $((6 * 7))\nEOF\necho \"$h\"; printf '%s-%05.1f\\n' x 3.14159; [[ abc =~ ^a(b)c$ ]] && echo ${BASH_REMATCH[1]}";
     same_as_native("bash", "/bin/bash", &["-c", script], &d);
     let (o, err) = arm(
         "/bin/busybox",
