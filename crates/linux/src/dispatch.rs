@@ -1,7 +1,9 @@
 //! The AArch64 dispatch table: syscall (by generated name, never by number) to handler.
 
 use crate::sysno::a64::Sysno;
-use crate::{Linux, SysResult, anonfd, creds, fs, io, ioctl, mm, net, poll, process, signal, time};
+use crate::{
+    Linux, SysResult, anonfd, creds, fs, io, ioctl, mm, net, poll, process, signal, time, xattr,
+};
 
 /// A syscall handler: the six raw argument registers in, x0's value or an errno out.
 pub(crate) type Handler = fn(&mut Linux, &[u64; 6]) -> SysResult;
@@ -77,6 +79,22 @@ pub(crate) fn a64_handler(s: Sysno) -> Option<Handler> {
         fchownat => io::fchownat,
         mknodat => io::mknodat,
         chroot => io::chroot,
+        close_range => io::close_range,
+        fchmodat2 => io::fchmodat2,
+        ioprio_get => io::ioprio_get,
+        ioprio_set => io::ioprio_set,
+        getxattr => xattr::getxattr,
+        lgetxattr => xattr::lgetxattr,
+        fgetxattr => xattr::fgetxattr,
+        setxattr => xattr::setxattr,
+        lsetxattr => xattr::lsetxattr,
+        fsetxattr => xattr::fsetxattr,
+        listxattr => xattr::listxattr,
+        llistxattr => xattr::llistxattr,
+        flistxattr => xattr::flistxattr,
+        removexattr => xattr::removexattr,
+        lremovexattr => xattr::lremovexattr,
+        fremovexattr => xattr::fremovexattr,
         // waiting on fds
         ppoll => poll::ppoll,
         pselect6 => poll::pselect6,
@@ -147,6 +165,9 @@ pub(crate) fn a64_handler(s: Sysno) -> Option<Handler> {
         timer_gettime => time::timer_gettime,
         timer_getoverrun => time::timer_getoverrun,
         timer_delete => time::timer_delete,
+        getitimer => time::getitimer,
+        setitimer => time::setitimer,
+        sched_rr_get_interval => time::sched_rr_get_interval,
         // process
         exit => process::exit,
         exit_group => process::exit_group,

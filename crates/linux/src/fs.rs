@@ -200,9 +200,23 @@ pub(crate) fn getcwd(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn chdir(l: &mut Linux, a: &Args) -> SysResult {
-    let path = l.path_arg(a[0])?;
+    // Host semantics first: the working directory stays a host path, so getcwd never reports
+    // a sysroot-prefixed path. Only a directory that exists solely in the sysroot is entered
+    // there.
+    let p = l.cstr(a[0])?;
     // SAFETY: valid C string.
-    host(unsafe { libc::chdir(path.as_ptr()) } as i64)
+    let r = host(unsafe { libc::chdir(p.as_ptr()) } as i64);
+    match r {
+        Err(Errno(libc::ENOENT)) => {
+            let alt = l.host_path(&p);
+            if alt == p {
+                return r;
+            }
+            // SAFETY: valid C string.
+            host(unsafe { libc::chdir(alt.as_ptr()) } as i64)
+        }
+        _ => r,
+    }
 }
 
 pub(crate) fn fchdir(_: &mut Linux, a: &Args) -> SysResult {

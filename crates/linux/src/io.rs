@@ -177,3 +177,34 @@ pub(crate) fn chroot(l: &mut Linux, a: &Args) -> SysResult {
     // SAFETY: valid C string. Unprivileged callers get EPERM from the host.
     host(unsafe { libc::chroot(path.as_ptr()) } as i64)
 }
+
+pub(crate) fn close_range(_: &mut Linux, a: &Args) -> SysResult {
+    // CLOSE_RANGE_* flags are architecture independent. Closing armrun's own fds is possible
+    // in principle, as it is for any fd-closing call; armrun keeps none the guest can name.
+    // SAFETY: no pointers.
+    host(unsafe { libc::syscall(libc::SYS_close_range, a[0] as u32, a[1] as u32, a[2] as u32) })
+}
+
+pub(crate) fn fchmodat2(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.path_arg(a[1])?;
+    // SAFETY: valid C string; AT_* flags are shared.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_fchmodat2,
+            int(a[0]),
+            path.as_ptr(),
+            a[2] as u32,
+            int(a[3]),
+        )
+    })
+}
+
+pub(crate) fn ioprio_get(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::syscall(libc::SYS_ioprio_get, int(a[0]), int(a[1])) })
+}
+
+pub(crate) fn ioprio_set(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::syscall(libc::SYS_ioprio_set, int(a[0]), int(a[1]), int(a[2])) })
+}

@@ -30,6 +30,7 @@ mod procfs;
 mod signal;
 pub mod sysno;
 mod time;
+mod xattr;
 
 #[cfg(test)]
 mod tests;

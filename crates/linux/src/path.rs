@@ -4,7 +4,14 @@
 //! if something exists there (even a dangling symlink), the sysroot copy is used, otherwise the
 //! host path. Relative paths and `*at` calls with a directory fd are passed unchanged. Symlinks
 //! inside the sysroot that point to absolute targets are resolved by the host kernel against
-//! the host root, not the sysroot.
+//! the host root, not the sysroot. Every path-taking syscall goes through [`Linux::path_arg`]
+//! (or `host_path`), except `chdir`, which prefers the host directory (see `fs::chdir`), and
+//! the target string of `symlinkat`, which is stored as written.
+//!
+//! No lookup cache: the one `lstat` per call on a missing sysroot path costs about a
+//! microsecond, while a cache keyed by guest path would go stale whenever the guest (or
+//! anyone) creates, renames or deletes files in the sysroot, silently switching a path
+//! between the sysroot and the host copy.
 
 use std::ffi::{CStr, CString, OsStr};
 use std::os::unix::ffi::OsStrExt;

@@ -4,6 +4,9 @@
 use crate::sysno::a64::Sysno;
 use crate::tests::{AT_FDCWD, err, linux, put_str, scratch, sys, tmp};
 
+/// Serializes tests that change the process's working directory.
+static CWD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A host pipe (read end, write end).
 fn pipe() -> (u64, u64) {
     let mut fds = [0i32; 2];
@@ -307,4 +310,78 @@ fn prctl_personality_creds() {
         sys(&mut l, Sysno::get_mempolicy, &[0, 0, 0, 0, 0]),
         err(libc::ENOSYS)
     );
+}
+
+#[test]
+fn xattrs_close_range_chdir() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    let d = tmp("xattr");
+    std::fs::create_dir_all(&d).unwrap();
+    let f = d.join("f");
+    std::fs::write(&f, b"x").unwrap();
+    put_str(&l, buf, f.to_str().unwrap());
+    // listxattr size query on a plain file: 0 or more bytes, or unsupported on this fs.
+    let n = sys(&mut l, Sysno::llistxattr, &[buf, 0, 0]);
+    assert!(
+        (n as i64) >= 0 || n == err(libc::EOPNOTSUPP),
+        "{}",
+        n as i64
+    );
+    put_str(&l, buf + 512, "user.armrun");
+    let g = sys(&mut l, Sysno::getxattr, &[buf, buf + 512, buf + 1024, 64]);
+    assert!(
+        g == err(libc::ENODATA) || g == err(libc::EOPNOTSUPP),
+        "{}",
+        g as i64
+    );
+    assert_eq!(
+        sys(&mut l, Sysno::getxattr, &[buf, buf + 512, 8, 64]),
+        err(libc::EFAULT)
+    );
+    // close_range over a range of fresh fds.
+    let fd = sys(&mut l, Sysno::dup, &[2]);
+    assert_eq!(sys(&mut l, Sysno::close_range, &[fd, fd, 0]), 0);
+    assert_eq!(sys(&mut l, Sysno::close, &[fd]), err(libc::EBADF));
+    // chdir keeps host paths; getcwd reports them unchanged.
+    let _cwd = CWD.lock().unwrap_or_else(|e| e.into_inner());
+    let old = std::env::current_dir().unwrap();
+    put_str(&l, buf, d.to_str().unwrap());
+    assert_eq!(sys(&mut l, Sysno::chdir, &[buf]), 0);
+    let n = sys(&mut l, Sysno::getcwd, &[buf + 1024, 1024]);
+    assert!((n as i64) > 0);
+    let cwd = l.mem().slice(buf + 1024, n - 1, 0).unwrap().to_vec();
+    std::env::set_current_dir(&old).unwrap();
+    assert_eq!(
+        cwd,
+        std::fs::canonicalize(&d)
+            .unwrap()
+            .as_os_str()
+            .as_encoded_bytes()
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn chdir_falls_back_to_sysroot() {
+    let root = tmp("chroot-fallback");
+    let only = format!("armrun-only-in-sysroot-{}", std::process::id());
+    std::fs::create_dir_all(root.join(&only)).unwrap();
+    let mut l = crate::Linux::new(
+        mem::GuestMem::new64(),
+        std::path::PathBuf::from("/x"),
+        Some(root.clone()),
+    );
+    let buf = scratch(&mut l, 4096);
+    let _cwd = CWD.lock().unwrap_or_else(|e| e.into_inner());
+    let old = std::env::current_dir().unwrap();
+    put_str(&l, buf, &format!("/{only}"));
+    let r = sys(&mut l, Sysno::chdir, &[buf]);
+    let cwd = std::env::current_dir().unwrap();
+    std::env::set_current_dir(&old).unwrap();
+    assert_eq!(r, 0);
+    assert!(cwd.ends_with(&only));
+    put_str(&l, buf, "/armrun-nowhere-at-all");
+    assert_eq!(sys(&mut l, Sysno::chdir, &[buf]), err(libc::ENOENT));
+    let _ = std::fs::remove_dir_all(&root);
 }

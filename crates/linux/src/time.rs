@@ -138,3 +138,26 @@ pub(crate) fn timer_delete(_: &mut Linux, a: &Args) -> SysResult {
     // SAFETY: no pointers.
     host(unsafe { libc::syscall(libc::SYS_timer_delete, int(a[0])) })
 }
+
+/// Size of `struct itimerval` (two timevals, 64-bit fields on both).
+const ITIMERVAL_SIZE: u64 = 32;
+
+pub(crate) fn getitimer(l: &mut Linux, a: &Args) -> SysResult {
+    let cur = l.buf_out(a[1], ITIMERVAL_SIZE)?;
+    // SAFETY: checked itimerval.
+    host(unsafe { libc::syscall(libc::SYS_getitimer, int(a[0]), cur) })
+}
+
+pub(crate) fn setitimer(l: &mut Linux, a: &Args) -> SysResult {
+    // Expiry raises SIGALRM/SIGVTALRM/SIGPROF on the host process (no guest delivery yet).
+    let new = l.opt_in(a[1], ITIMERVAL_SIZE)?;
+    let old = l.opt_out(a[2], ITIMERVAL_SIZE)?;
+    // SAFETY: checked itimervals (or null).
+    host(unsafe { libc::syscall(libc::SYS_setitimer, int(a[0]), new, old) })
+}
+
+pub(crate) fn sched_rr_get_interval(l: &mut Linux, a: &Args) -> SysResult {
+    let ts = l.buf_out(a[1], 16)?;
+    // SAFETY: checked timespec.
+    host(unsafe { libc::syscall(libc::SYS_sched_rr_get_interval, int(a[0]), ts) })
+}
