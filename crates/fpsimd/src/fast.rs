@@ -6,7 +6,7 @@
 //! their inner loops, so those get direct implementations here on SSE2 (baseline on x86-64),
 //! whole 128-bit values or direct 16-byte copies.
 //!
-//! [`run`] is tried before the generic dispatch. It only claims encodings that the generic
+//! Each row's fast path is tried before its generic handler (see `crate::run`). It only claims encodings that the generic
 //! handler accepts too, and it produces the same result; anything else (including every
 //! unallocated or unusual form) returns `false` and takes the generic path, so
 //! [`crate::supported`] keeps agreeing with the executor. In a dry context it never touches
@@ -14,41 +14,37 @@
 
 use core::arch::x86_64::*;
 
-use cpu::CpuState;
-use decode::a64_simd::A64Simd;
-
 use crate::{Ctx, bit, bits, rd, rm, rn};
+use cpu::CpuState;
 
-/// Tries a fast path for `w` (row `id`); true if it executed the instruction.
-#[inline]
-pub fn run(cx: &mut Ctx, id: A64Simd, w: u32) -> bool {
-    match id {
-        A64Simd::SimdThreeSame
-        | A64Simd::SimdTwoMisc
-        | A64Simd::SimdShiftImm
-        | A64Simd::SimdPermute => {
-            // SAFETY: `vector` only needs SSE2, which is part of the x86-64 baseline: every CPU
-            // this code runs on has it.
-            unsafe { vector(cx.cpu, id, w) }
-        }
-        A64Simd::SimdCopy => dup(cx, w),
-        A64Simd::Fp2Src => fp_two_src(cx.cpu, w),
-        A64Simd::Fp3Src => fp_three_src(cx.cpu, w),
-        A64Simd::LdStMulti | A64Simd::LdStMultiPost => ld1_st1(cx, w, id == A64Simd::LdStMultiPost),
-        _ => false,
-    }
+// Each row's entry point returns true if it executed the instruction and false if the generic
+// handler must run (nothing has been changed then).
+
+// SAFETY (for every `unsafe` call of an `_sse` function below): those functions only need
+// SSE2, which is part of the x86-64 baseline, so every CPU this code runs on has it.
+
+/// Fast path of Advanced SIMD three same.
+pub fn three_same(cx: &mut Ctx, w: u32) -> bool {
+    // SAFETY: SSE2 is baseline on x86-64 (see above).
+    unsafe { three_same_sse(cx.cpu, w) }
 }
 
-/// The SSE2 fast paths of the vector rows.
-#[target_feature(enable = "sse2")]
-fn vector(cpu: &mut CpuState, id: A64Simd, w: u32) -> bool {
-    match id {
-        A64Simd::SimdThreeSame => three_same(cpu, w),
-        A64Simd::SimdTwoMisc => two_misc(cpu, w),
-        A64Simd::SimdShiftImm => shift_imm(cpu, w),
-        A64Simd::SimdPermute => permute(cpu, w),
-        _ => false,
-    }
+/// Fast path of Advanced SIMD two-register miscellaneous.
+pub fn two_misc(cx: &mut Ctx, w: u32) -> bool {
+    // SAFETY: SSE2 is baseline on x86-64.
+    unsafe { two_misc_sse(cx.cpu, w) }
+}
+
+/// Fast path of Advanced SIMD shift by immediate.
+pub fn shift_imm(cx: &mut Ctx, w: u32) -> bool {
+    // SAFETY: SSE2 is baseline on x86-64.
+    unsafe { shift_imm_sse(cx.cpu, w) }
+}
+
+/// Fast path of Advanced SIMD permute.
+pub fn permute(cx: &mut Ctx, w: u32) -> bool {
+    // SAFETY: SSE2 is baseline on x86-64.
+    unsafe { permute_sse(cx.cpu, w) }
 }
 
 /// V`n` as an SSE register.
@@ -222,7 +218,7 @@ fn deinterleave(x: __m128i, y: __m128i, size: u32) -> (__m128i, __m128i) {
 /// Advanced SIMD three same: ADD/SUB, CMEQ/CMTST, CMGT/CMHI/CMGE/CMHS, SMAX/UMAX/SMIN/UMIN,
 /// SMAXP/UMAXP/SMINP/UMINP, ADDP.
 #[target_feature(enable = "sse2")]
-fn three_same(cpu: &mut CpuState, w: u32) -> bool {
+fn three_same_sse(cpu: &mut CpuState, w: u32) -> bool {
     let (q, u, size) = (bit(w, 30), bit(w, 29), bits(w, 23, 22));
     let op = bits(w, 15, 11);
     let full = size < 3 || q;
@@ -284,7 +280,7 @@ fn cnt_bytes(x: u128) -> u128 {
 
 /// Advanced SIMD two-register misc: compares against zero, CNT, REV16/32/64, XTN.
 #[target_feature(enable = "sse2")]
-fn two_misc(cpu: &mut CpuState, w: u32) -> bool {
+fn two_misc_sse(cpu: &mut CpuState, w: u32) -> bool {
     let (q, u, size) = (bit(w, 30), bit(w, 29), bits(w, 23, 22));
     let op = bits(w, 16, 12);
     let a = ld(cpu, rn(w));
@@ -344,7 +340,7 @@ fn two_misc(cpu: &mut CpuState, w: u32) -> bool {
 
 /// Advanced SIMD shift by immediate: SSHR/USHR, SHL, SHRN.
 #[target_feature(enable = "sse2")]
-fn shift_imm(cpu: &mut CpuState, w: u32) -> bool {
+fn shift_imm_sse(cpu: &mut CpuState, w: u32) -> bool {
     let (q, u) = (bit(w, 30), bit(w, 29));
     let op = bits(w, 15, 11);
     let immh = bits(w, 22, 19);
@@ -434,7 +430,7 @@ fn shr_s(a: __m128i, size: u32, sh: u32) -> __m128i {
 
 /// UZP1/UZP2 and ZIP1/ZIP2 (TRN takes the generic path).
 #[target_feature(enable = "sse2")]
-fn permute(cpu: &mut CpuState, w: u32) -> bool {
+fn permute_sse(cpu: &mut CpuState, w: u32) -> bool {
     let (q, size) = (bit(w, 30), bits(w, 23, 22));
     if size == 3 && !q {
         return false;
@@ -476,7 +472,7 @@ fn permute(cpu: &mut CpuState, w: u32) -> bool {
 }
 
 /// DUP (element) and DUP (general).
-fn dup(cx: &mut Ctx, w: u32) -> bool {
+pub fn dup(cx: &mut Ctx, w: u32) -> bool {
     let q = bit(w, 30);
     let imm5 = bits(w, 20, 16);
     let imm4 = bits(w, 14, 11);
@@ -499,7 +495,7 @@ fn dup(cx: &mut Ctx, w: u32) -> bool {
 
 /// LD1/ST1 (multiple structures, one to four registers): whole-register copies, since with
 /// one element per structure memory order is register order.
-fn ld1_st1(cx: &mut Ctx, w: u32, post: bool) -> bool {
+pub fn ld1_st1(cx: &mut Ctx, w: u32, post: bool) -> bool {
     let q = bit(w, 30);
     let load = bit(w, 22);
     let regs = match bits(w, 15, 12) {
@@ -558,7 +554,8 @@ fn normal(double: bool, x: u64) -> bool {
 
 /// FADD, FSUB, FMUL, FDIV, FNMUL (S and D) on normal operands with a normal result; anything
 /// else (including FMAX/FMIN) takes the generic path.
-fn fp_two_src(cpu: &mut CpuState, w: u32) -> bool {
+pub fn fp_two_src(cx: &mut Ctx, w: u32) -> bool {
+    let cpu = &mut *cx.cpu;
     let double = match bits(w, 23, 22) {
         0 => false,
         1 => true,
@@ -601,7 +598,8 @@ fn fp_two_src(cpu: &mut CpuState, w: u32) -> bool {
 }
 
 /// FMADD, FMSUB, FNMADD, FNMSUB (S and D) on normal operands with a normal result.
-fn fp_three_src(cpu: &mut CpuState, w: u32) -> bool {
+pub fn fp_three_src(cx: &mut Ctx, w: u32) -> bool {
+    let cpu = &mut *cx.cpu;
     let double = match bits(w, 23, 22) {
         0 => false,
         1 => true,

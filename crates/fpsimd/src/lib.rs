@@ -42,8 +42,8 @@ pub mod ldst;
 pub mod moves;
 pub mod vreg;
 
+use std::cell::Cell;
 use std::sync::LazyLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use cpu::CpuState;
 use decode::Decoder;
@@ -146,87 +146,122 @@ pub fn decoder() -> &'static Decoder<A64Simd> {
     &DECODER
 }
 
-/// Number of entries of [`DECODE_CACHE`] (a power of two).
-const CACHE_SIZE: usize = 4096;
+/// An instruction handler: runs one word of its row.
+type Handler = fn(&mut Ctx, u32) -> Res;
 
-/// Direct-mapped cache of decoded words: `word << 32 | (row index + 1)`, 0 when empty.
-///
-/// The decoder scans a bucket of rows linearly, which cost more than many of the instructions
-/// it dispatches; translated code calls [`EXEC`] with the same few words over and over. Each
-/// entry is one atomic word, so concurrent guest threads can share the cache without locks
-/// (a torn pair of word and row cannot happen; a racing overwrite only costs a miss).
-static DECODE_CACHE: [AtomicU64; CACHE_SIZE] = [const { AtomicU64::new(0) }; CACHE_SIZE];
+/// Number of entries of [`CACHE`] (a power of two).
+const CACHE_SIZE: usize = 1024;
 
-/// The `A64_SIMD` row id of `word`, through [`DECODE_CACHE`].
-fn decode_id(word: u32) -> Option<A64Simd> {
-    // Fibonacci hashing: the varying register fields sit in the low bits, the opcode above.
-    let slot = (word.wrapping_mul(0x9e37_79b9) >> 20) as usize % CACHE_SIZE;
-    let e = DECODE_CACHE[slot].load(Ordering::Relaxed);
-    if e != 0 && (e >> 32) as u32 == word {
-        return A64_SIMD.get((e as u32 - 1) as usize).map(|r| r.id);
-    }
-    let m = DECODER.decode(word)?;
-    let idx = A64_SIMD.iter().position(|r| core::ptr::eq(r, m.entry))?;
-    DECODE_CACHE[slot].store((word as u64) << 32 | (idx as u64 + 1), Ordering::Relaxed);
-    Some(m.id())
+thread_local! {
+    /// Direct-mapped cache from instruction word to its handler (fast path first).
+    ///
+    /// The decoder scans a bucket of rows linearly and the dispatch on the row id is another
+    /// indirect jump, which together cost more than many of the instructions; translated code
+    /// calls [`EXEC`] with the same few words over and over. Per thread, so no locking is
+    /// needed. Empty entries hold word 0 (never an `A64_SIMD` instruction) with [`decode_run`],
+    /// which is correct for any word, so even a lookup of word 0 needs no special case.
+    static CACHE: [Cell<(u32, Handler)>; CACHE_SIZE] =
+        const { [const { Cell::new((0, decode_run as Handler)) }; CACHE_SIZE] };
+}
+
+/// Decodes `word` and runs it through its row's handler.
+fn decode_run(cx: &mut Ctx, word: u32) -> Res {
+    handler(DECODER.decode(word)?.id())(cx, word)
 }
 
 /// Executes (or, in a dry context, checks) `word`; `None` if it is not supported.
 pub fn run(cx: &mut Ctx, word: u32) -> Res {
-    let id = decode_id(word)?;
-    if fast::run(cx, id, word) {
-        return Some(());
+    // Fibonacci hashing: the varying register fields sit in the low bits, the opcode above.
+    let slot = (word.wrapping_mul(0x9e37_79b9) >> 22) as usize % CACHE_SIZE;
+    let (w, h) = CACHE.with(|c| c[slot].get());
+    if w == word {
+        return h(cx, word);
     }
-    dispatch(cx, id, word)
+    let h = handler(DECODER.decode(word)?.id());
+    CACHE.with(|c| c[slot].set((word, h)));
+    h(cx, word)
 }
 
 /// As [`run`] but without the fast paths of [`fast`]: the reference they are tested against.
 pub fn run_generic(cx: &mut Ctx, word: u32) -> Res {
-    dispatch(cx, decode_id(word)?, word)
+    generic(DECODER.decode(word)?.id())(cx, word)
+}
+
+/// The handler of row `id`: its fast path (see [`fast`]) if it has one, then the generic one.
+fn handler(id: A64Simd) -> Handler {
+    use A64Simd::*;
+    /// A handler trying `$fast` first and `$slow` when it declines.
+    macro_rules! fast_then {
+        ($fast:expr, $slow:expr) => {
+            |cx, w| {
+                if $fast(cx, w) { Some(()) } else { $slow(cx, w) }
+            }
+        };
+    }
+    match id {
+        SimdThreeSame => fast_then!(fast::three_same, int_vec::three_same),
+        SimdTwoMisc => fast_then!(fast::two_misc, int_vec::two_misc),
+        SimdShiftImm => fast_then!(fast::shift_imm, int_vec::shift_imm),
+        SimdPermute => fast_then!(fast::permute, moves::permute),
+        SimdCopy => fast_then!(fast::dup, moves::copy),
+        Fp2Src => fast_then!(fast::fp_two_src, fp_scalar::two_src),
+        Fp3Src => fast_then!(fast::fp_three_src, fp_scalar::three_src),
+        LdStMulti => fast_then!(|cx, w| fast::ld1_st1(cx, w, false), |cx, w| ldst::multi(
+            cx, w, false
+        )),
+        LdStMultiPost => fast_then!(|cx, w| fast::ld1_st1(cx, w, true), |cx, w| ldst::multi(
+            cx, w, true
+        )),
+        _ => generic(id),
+    }
 }
 
 /// The generic handler of row `id`.
-fn dispatch(cx: &mut Ctx, id: A64Simd, word: u32) -> Res {
+fn generic(id: A64Simd) -> Handler {
     use A64Simd::*;
     match id {
-        LdStSimdUimm | LdStSimdUnscaled | LdStSimdPost | LdStSimdPre | LdStSimdReg => {
-            ldst::single_reg(cx, id, word)
-        }
-        LdrSimdLit => ldst::literal(cx, word),
-        LdStPairSimd => ldst::pair(cx, word),
-        LdStMulti | LdStMultiPost => ldst::multi(cx, word, id == LdStMultiPost),
-        LdStSingle | LdStSinglePost => ldst::single_lane(cx, word, id == LdStSinglePost),
-        FcvtToInt | FcvtaToInt => fp_scalar::fcvt_to_int(cx, word),
-        CvtfFromInt => fp_scalar::cvtf(cx, word),
-        FmovGenToFp => moves::fmov_gen(cx, word),
-        FpFixedConv => fp_scalar::fixed(cx, word),
-        Fp1Src => fp_scalar::one_src(cx, word),
-        Fcmp => fp_scalar::fcmp(cx, word),
-        FmovImm => moves::fmov_imm(cx, word),
-        Fccmp => fp_scalar::fccmp(cx, word),
-        Fp2Src => fp_scalar::two_src(cx, word),
-        Fcsel => fp_scalar::fcsel(cx, word),
-        Fp3Src => fp_scalar::three_src(cx, word),
-        SimdThreeSame => int_vec::three_same(cx, word),
-        SimdThreeDiff => int_vec::three_diff(cx, word),
-        SimdTwoMisc => int_vec::two_misc(cx, word),
-        SimdAcross => int_vec::across(cx, word),
-        SimdCopy => moves::copy(cx, word),
-        SimdModImm => moves::mod_imm(cx, word),
-        SimdShiftImm => int_vec::shift_imm(cx, word),
-        SimdIndexed => fp_vec::indexed(cx, word, false),
-        SimdScalarIndexed => fp_vec::indexed(cx, word, true),
-        SimdPermute => moves::permute(cx, word),
-        SimdExt => moves::ext(cx, word),
-        SimdTbl => moves::tbl(cx, word),
-        SimdScalarThreeSame => int_vec::scalar_three_same(cx, word),
-        SimdScalarTwoMisc => int_vec::scalar_two_misc(cx, word),
-        SimdScalarPairwise => int_vec::scalar_pairwise(cx, word),
-        SimdScalarDup => moves::scalar_dup(cx, word),
-        SimdScalarShiftImm => int_vec::scalar_shift_imm(cx, word),
-        CryptoAes => crypto::aes(cx, word),
-        CryptoSha3 => crypto::sha3reg(cx, word),
-        CryptoSha2 => crypto::sha2reg(cx, word),
+        LdStSimdUimm => |cx, w| ldst::single_reg(cx, LdStSimdUimm, w),
+        LdStSimdUnscaled => |cx, w| ldst::single_reg(cx, LdStSimdUnscaled, w),
+        LdStSimdPost => |cx, w| ldst::single_reg(cx, LdStSimdPost, w),
+        LdStSimdPre => |cx, w| ldst::single_reg(cx, LdStSimdPre, w),
+        LdStSimdReg => |cx, w| ldst::single_reg(cx, LdStSimdReg, w),
+        LdrSimdLit => ldst::literal,
+        LdStPairSimd => ldst::pair,
+        LdStMulti => |cx, w| ldst::multi(cx, w, false),
+        LdStMultiPost => |cx, w| ldst::multi(cx, w, true),
+        LdStSingle => |cx, w| ldst::single_lane(cx, w, false),
+        LdStSinglePost => |cx, w| ldst::single_lane(cx, w, true),
+        FcvtToInt | FcvtaToInt => fp_scalar::fcvt_to_int,
+        CvtfFromInt => fp_scalar::cvtf,
+        FmovGenToFp => moves::fmov_gen,
+        FpFixedConv => fp_scalar::fixed,
+        Fp1Src => fp_scalar::one_src,
+        Fcmp => fp_scalar::fcmp,
+        FmovImm => moves::fmov_imm,
+        Fccmp => fp_scalar::fccmp,
+        Fp2Src => fp_scalar::two_src,
+        Fcsel => fp_scalar::fcsel,
+        Fp3Src => fp_scalar::three_src,
+        SimdThreeSame => int_vec::three_same,
+        SimdThreeDiff => int_vec::three_diff,
+        SimdTwoMisc => int_vec::two_misc,
+        SimdAcross => int_vec::across,
+        SimdCopy => moves::copy,
+        SimdModImm => moves::mod_imm,
+        SimdShiftImm => int_vec::shift_imm,
+        SimdIndexed => |cx, w| fp_vec::indexed(cx, w, false),
+        SimdScalarIndexed => |cx, w| fp_vec::indexed(cx, w, true),
+        SimdPermute => moves::permute,
+        SimdExt => moves::ext,
+        SimdTbl => moves::tbl,
+        SimdScalarThreeSame => int_vec::scalar_three_same,
+        SimdScalarTwoMisc => int_vec::scalar_two_misc,
+        SimdScalarPairwise => int_vec::scalar_pairwise,
+        SimdScalarDup => moves::scalar_dup,
+        SimdScalarShiftImm => int_vec::scalar_shift_imm,
+        CryptoAes => crypto::aes,
+        CryptoSha3 => crypto::sha3reg,
+        CryptoSha2 => crypto::sha2reg,
     }
 }
 
