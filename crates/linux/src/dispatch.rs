@@ -71,6 +71,7 @@ pub(crate) fn a64_handler(s: Sysno) -> Option<Handler> {
         fadvise64 => io::fadvise64,
         readahead => io::readahead,
         sync => io::sync,
+        sync_file_range => io::sync_file_range,
         syncfs => io::syncfs,
         flock => io::flock,
         statfs => io::statfs,

@@ -372,8 +372,38 @@ pub(crate) fn fcntl(l: &mut Linux, a: &Args) -> SysResult {
             // SAFETY: `struct flock` has one layout on arm64 and x86-64; `p` is checked.
             host(unsafe { libc::fcntl(fd, cmd, p) } as i64)
         }
+        fcntl_cmd::SETSIG | fcntl_cmd::GETSIG | fcntl_cmd::DUPFD_QUERY => {
+            // SAFETY: integer argument, no pointers.
+            host(unsafe { libc::fcntl(fd, cmd, int(a[2])) } as i64)
+        }
+        fcntl_cmd::GETOWN_EX | fcntl_cmd::GET_RW_HINT | fcntl_cmd::GET_FILE_RW_HINT => {
+            // `struct f_owner_ex` (two ints) and the u64 hint have one layout on both.
+            let p = l.buf_out(a[2], 8)?;
+            // SAFETY: 8 checked, writable guest bytes.
+            host(unsafe { libc::fcntl(fd, cmd, p) } as i64)
+        }
+        fcntl_cmd::SETOWN_EX | fcntl_cmd::SET_RW_HINT | fcntl_cmd::SET_FILE_RW_HINT => {
+            let p = l.buf_in(a[2], 8)?;
+            // SAFETY: 8 checked, readable guest bytes.
+            host(unsafe { libc::fcntl(fd, cmd, p) } as i64)
+        }
         _ => Err(Errno(libc::EINVAL)),
     }
+}
+
+/// fcntl commands not (portably) in `libc`, from asm-generic/fcntl.h and linux/fcntl.h
+/// (shared by arm64 and x86-64).
+mod fcntl_cmd {
+    pub const SETSIG: i32 = 10;
+    pub const GETSIG: i32 = 11;
+    pub const SETOWN_EX: i32 = 15;
+    pub const GETOWN_EX: i32 = 16;
+    /// `F_LINUX_SPECIFIC_BASE` (1024) + 3.
+    pub const DUPFD_QUERY: i32 = 1027;
+    pub const GET_RW_HINT: i32 = 1035;
+    pub const SET_RW_HINT: i32 = 1036;
+    pub const GET_FILE_RW_HINT: i32 = 1037;
+    pub const SET_FILE_RW_HINT: i32 = 1038;
 }
 
 pub(crate) fn dup(_: &mut Linux, a: &Args) -> SysResult {

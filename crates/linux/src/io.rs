@@ -109,6 +109,20 @@ pub(crate) fn readahead(_: &mut Linux, a: &Args) -> SysResult {
     host(unsafe { libc::syscall(libc::SYS_readahead, int(a[0]), a[1], a[2] as usize) })
 }
 
+pub(crate) fn sync_file_range(_: &mut Linux, a: &Args) -> SysResult {
+    // arm64 uses the generic (fd, offset, nbytes, flags) order, as x86-64 does.
+    // SAFETY: no pointers.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_sync_file_range,
+            int(a[0]),
+            a[1],
+            a[2],
+            a[3] as u32,
+        )
+    })
+}
+
 pub(crate) fn sync(_: &mut Linux, _: &Args) -> SysResult {
     // SAFETY: no arguments.
     unsafe { libc::sync() };

@@ -283,6 +283,7 @@ mod pr {
     pub const SET_KEEPCAPS: i32 = 8;
     pub const SET_NAME: i32 = 15;
     pub const GET_NAME: i32 = 16;
+    pub const GET_SECCOMP: i32 = 21;
     pub const CAPBSET_READ: i32 = 23;
     pub const GET_SECUREBITS: i32 = 27;
     pub const SET_TIMERSLACK: i32 = 29;
@@ -331,6 +332,7 @@ pub(crate) fn prctl(l: &mut Linux, a: &Args) -> SysResult {
         | pr::SET_DUMPABLE
         | pr::GET_KEEPCAPS
         | pr::SET_KEEPCAPS
+        | pr::GET_SECCOMP
         | pr::CAPBSET_READ
         | pr::GET_SECUREBITS
         | pr::SET_TIMERSLACK

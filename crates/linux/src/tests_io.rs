@@ -385,3 +385,49 @@ fn chdir_falls_back_to_sysroot() {
     assert_eq!(sys(&mut l, Sysno::chdir, &[buf]), err(libc::ENOENT));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn fcntl_locks_and_owner() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    let d = tmp("fcntl-locks");
+    std::fs::create_dir_all(&d).unwrap();
+    put_str(&l, buf, d.join("f").to_str().unwrap());
+    let flags = (libc::O_RDWR | libc::O_CREAT) as u64;
+    let fd = sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, flags, 0o644]);
+    let fd2 = sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, flags, 0o644]);
+    // An OFD write lock on fd blocks an OFD lock through fd2 (another open file description).
+    let fl = buf + 1024;
+    let lock = |l: &crate::Linux, ty: i32| {
+        l.mem().write(fl, &[0u8; 32]).unwrap();
+        l.mem().write(fl, &(ty as i16).to_le_bytes()).unwrap();
+        // l_len = 10 at offset 16.
+        l.mem().write_u64(fl + 16, 10).unwrap();
+    };
+    lock(&l, libc::F_WRLCK);
+    let ofd_setlk = libc::F_OFD_SETLK as u64;
+    assert_eq!(sys(&mut l, Sysno::fcntl, &[fd, ofd_setlk, fl]), 0);
+    lock(&l, libc::F_WRLCK);
+    assert_eq!(
+        sys(&mut l, Sysno::fcntl, &[fd2, ofd_setlk, fl]),
+        err(libc::EAGAIN)
+    );
+    lock(&l, libc::F_WRLCK);
+    let ofd_getlk = libc::F_OFD_GETLK as u64;
+    assert_eq!(sys(&mut l, Sysno::fcntl, &[fd2, ofd_getlk, fl]), 0);
+    let ty = i16::from_le_bytes(l.mem().slice(fl, 2, 0).unwrap().try_into().unwrap());
+    assert_eq!(ty, libc::F_WRLCK as i16);
+    assert_eq!(l.mem().read_u64(fl + 16).unwrap(), 10, "l_len at offset 16");
+    // F_GETOWN_EX writes { type, pid }; F_GETSIG is 0 by default.
+    assert_eq!(sys(&mut l, Sysno::fcntl, &[fd, 16, buf + 2048]), 0);
+    assert_eq!(sys(&mut l, Sysno::fcntl, &[fd, 11, 0]), 0);
+    assert_eq!(sys(&mut l, Sysno::fcntl, &[fd, 9999, 0]), err(libc::EINVAL));
+    let pipe_sz = sys(&mut l, Sysno::pipe2, &[buf + 3000, 0]);
+    assert_eq!(pipe_sz, 0);
+    let r = l.mem().read_u32(buf + 3000).unwrap() as u64;
+    assert!(sys(&mut l, Sysno::fcntl, &[r, libc::F_GETPIPE_SZ as u64, 0]) >= 4096);
+    for f in [fd, fd2, r, l.mem().read_u32(buf + 3004).unwrap() as u64] {
+        sys(&mut l, Sysno::close, &[f]);
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
