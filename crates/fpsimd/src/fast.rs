@@ -41,6 +41,12 @@ pub fn shift_imm(cx: &mut Ctx, w: u32) -> bool {
     unsafe { shift_imm_sse(cx.cpu, w) }
 }
 
+/// Fast path of Advanced SIMD across lanes.
+pub fn across(cx: &mut Ctx, w: u32) -> bool {
+    // SAFETY: SSE2 is baseline on x86-64.
+    unsafe { across_sse(cx.cpu, w) }
+}
+
 /// Fast path of Advanced SIMD permute.
 pub fn permute(cx: &mut Ctx, w: u32) -> bool {
     // SAFETY: SSE2 is baseline on x86-64.
@@ -224,6 +230,20 @@ fn three_same_sse(cpu: &mut CpuState, w: u32) -> bool {
     let full = size < 3 || q;
     let (a, b) = (ld(cpu, rn(w)), ld(cpu, rm(w)));
     let v = match op {
+        0b00011 => {
+            let d = ld(cpu, rd(w));
+            match (u, size) {
+                (false, 0) => _mm_and_si128(a, b),
+                (false, 1) => _mm_andnot_si128(b, a),
+                (false, 2) => _mm_or_si128(a, b),
+                (false, _) => _mm_or_si128(a, not(b)),
+                (true, 0) => _mm_xor_si128(a, b),
+                // BSL, BIT, BIF: bitwise selects with the destination as one operand.
+                (true, 1) => select(d, a, b),
+                (true, 2) => select(b, a, d),
+                (true, _) => select(b, d, a),
+            }
+        }
         0b10000 if full => {
             if u {
                 sub(a, b, size)
@@ -267,6 +287,43 @@ fn three_same_sse(cpu: &mut CpuState, w: u32) -> bool {
         _ => return false,
     };
     st(cpu, rd(w), v, q);
+    true
+}
+
+/// Advanced SIMD across lanes on bytes: SMAXV/UMAXV, SMINV/UMINV, ADDV.
+#[target_feature(enable = "sse2")]
+fn across_sse(cpu: &mut CpuState, w: u32) -> bool {
+    let (q, u, size) = (bit(w, 30), bit(w, 29), bits(w, 23, 22));
+    let op = bits(w, 16, 12);
+    if size != 0 || !matches!((op, u), (0b01010 | 0b11010, _) | (0b11011, false)) {
+        return false;
+    }
+    let a = ld(cpu, rn(w));
+    // Without Q only the low half counts: repeating it changes neither a maximum nor a
+    // minimum, and ADDV adds just the low half's sum below.
+    let a = if q { a } else { _mm_unpacklo_epi64(a, a) };
+    let r = if op == 0b11011 {
+        // SAD against zero sums each half's eight bytes into its 64-bit lane.
+        let [lo, hi] = halves(_mm_sad_epu8(a, _mm_setzero_si128()));
+        if q { lo + hi } else { lo }
+    } else {
+        // Signed compares become unsigned ones with the sign bits flipped.
+        let flip = if u { 0 } else { 0x80 };
+        let x = _mm_xor_si128(a, _mm_set1_epi8(flip as u8 as i8));
+        let f = |x, y| {
+            if op == 0b01010 {
+                _mm_max_epu8(x, y)
+            } else {
+                _mm_min_epu8(x, y)
+            }
+        };
+        let x = f(x, _mm_srli_si128::<8>(x));
+        let x = f(x, _mm_srli_si128::<4>(x));
+        let x = f(x, _mm_srli_si128::<2>(x));
+        let x = f(x, _mm_srli_si128::<1>(x));
+        (_mm_cvtsi128_si32(x) as u64 ^ flip) & 0xff
+    };
+    cpu.v[rd(w) as usize] = [r & 0xff, 0];
     true
 }
 

@@ -203,6 +203,7 @@ fn handler(id: A64Simd) -> Handler {
         SimdTwoMisc => fast_then!(fast::two_misc, int_vec::two_misc),
         SimdShiftImm => fast_then!(fast::shift_imm, int_vec::shift_imm),
         SimdPermute => fast_then!(fast::permute, moves::permute),
+        SimdAcross => fast_then!(fast::across, int_vec::across),
         SimdCopy => fast_then!(fast::dup, moves::copy),
         Fp2Src => fast_then!(fast::fp_two_src, fp_scalar::two_src),
         Fp3Src => fast_then!(fast::fp_three_src, fp_scalar::three_src),

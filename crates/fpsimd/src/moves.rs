@@ -128,8 +128,9 @@ pub fn scalar_dup(cx: &mut Ctx, w: u32) -> Res {
 
 /// Replicates the low `esize` bits of `x` over 64 bits.
 fn rep64(x: u64, esize: u32) -> u64 {
-    let x = x & vreg::mask(esize);
-    (0..64 / esize).fold(0, |a, i| a | x << (i * esize))
+    // Multiplying by 0x0101..01 (for bytes; 0x0001_0001.. for halfwords, ...) replicates.
+    let m = vreg::mask(esize);
+    (x & m).wrapping_mul(u64::MAX / m)
 }
 
 /// MOVI, MVNI, ORR, BIC (vector, immediate) and FMOV (vector, immediate).
@@ -244,18 +245,20 @@ pub fn tbl(cx: &mut Ctx, w: u32) -> Res {
         let v = vreg::get(cx.cpu, (rn(w) + r) % 32).to_le_bytes();
         table[16 * r as usize..16 * r as usize + 16].copy_from_slice(&v);
     }
-    let idx = vreg::get(cx.cpu, rm(w));
-    let old = vreg::get(cx.cpu, rd(w));
-    let v = vreg::build(8, 16, |i| {
-        let k = vreg::elem(idx, 8, i) as usize;
-        if k < 16 * regs as usize {
-            table[k] as u64
+    let idx = vreg::get(cx.cpu, rm(w)).to_le_bytes();
+    let old = vreg::get(cx.cpu, rd(w)).to_le_bytes();
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        let k = idx[i] as usize;
+        *o = if k < 16 * regs as usize {
+            table[k]
         } else if tbx {
-            vreg::elem(old, 8, i)
+            old[i]
         } else {
             0
-        }
-    });
+        };
+    }
+    let v = u128::from_le_bytes(out);
     vreg::set_q(cx.cpu, rd(w), v, q);
     Some(())
 }
