@@ -431,3 +431,74 @@ fn fcntl_locks_and_owner() {
     }
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn inotify_signalfd_timers_splice() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 8192);
+    let ino = sys(&mut l, Sysno::inotify_init1, &[libc::IN_NONBLOCK as u64]);
+    assert!((ino as i64) >= 0);
+    let d = tmp("inotify");
+    std::fs::create_dir_all(&d).unwrap();
+    put_str(&l, buf, d.to_str().unwrap());
+    let wd = sys(
+        &mut l,
+        Sysno::inotify_add_watch,
+        &[ino, buf, libc::IN_CREATE as u64],
+    );
+    assert!((wd as i64) >= 0);
+    std::fs::write(d.join("new"), b"").unwrap();
+    let n = sys(&mut l, Sysno::read, &[ino, buf + 1024, 1024]);
+    assert!((n as i64) >= 16, "{}", n as i64);
+    assert_eq!(l.mem().read_u32(buf + 1024).unwrap() as u64, wd);
+    assert_eq!(sys(&mut l, Sysno::inotify_rm_watch, &[ino, wd]), 0);
+    close(ino);
+    let _ = std::fs::remove_dir_all(&d);
+
+    // signalfd: mask size must be 8.
+    l.mem().write_u64(buf, 1 << (libc::SIGUSR2 - 1)).unwrap();
+    let m1 = u64::MAX;
+    assert_eq!(
+        sys(&mut l, Sysno::signalfd4, &[m1, buf, 4, 0]),
+        err(libc::EINVAL)
+    );
+    let sfd = sys(
+        &mut l,
+        Sysno::signalfd4,
+        &[m1, buf, 8, libc::SFD_NONBLOCK as u64],
+    );
+    assert!((sfd as i64) >= 0);
+    assert_eq!(
+        sys(&mut l, Sysno::read, &[sfd, buf + 1024, 128]),
+        err(libc::EAGAIN)
+    );
+    close(sfd);
+
+    // A POSIX timer with SIGEV_NONE: create, arm for 100 s, read back, delete.
+    l.mem().write(buf, &[0u8; 64]).unwrap();
+    l.mem()
+        .write_u32(buf + 12, libc::SIGEV_NONE as u32)
+        .unwrap();
+    let mono = libc::CLOCK_MONOTONIC as u64;
+    assert_eq!(sys(&mut l, Sysno::timer_create, &[mono, buf, buf + 64]), 0);
+    let id = l.mem().read_u32(buf + 64).unwrap() as u64;
+    l.mem().write(buf + 128, &[0u8; 32]).unwrap();
+    l.mem().write_u64(buf + 144, 100).unwrap();
+    assert_eq!(sys(&mut l, Sysno::timer_settime, &[id, 0, buf + 128, 0]), 0);
+    assert_eq!(sys(&mut l, Sysno::timer_gettime, &[id, buf + 192]), 0);
+    assert!(l.mem().read_u64(buf + 208).unwrap() >= 90);
+    assert_eq!(sys(&mut l, Sysno::timer_delete, &[id]), 0);
+
+    // splice pipe -> pipe, then tee.
+    let (r1, w1) = pipe();
+    let (r2, w2) = pipe();
+    l.mem().write(buf, b"spliced").unwrap();
+    assert_eq!(sys(&mut l, Sysno::write, &[w1, buf, 7]), 7);
+    assert_eq!(sys(&mut l, Sysno::tee, &[r1, w2, 3, 0]), 3);
+    assert_eq!(sys(&mut l, Sysno::splice, &[r1, 0, w2, 0, 7, 0]), 7);
+    assert_eq!(sys(&mut l, Sysno::read, &[r2, buf + 100, 16]), 10);
+    assert_eq!(l.mem().slice(buf + 100, 10, 0).unwrap(), b"splspliced");
+    for f in [r1, w1, r2, w2] {
+        close(f);
+    }
+}

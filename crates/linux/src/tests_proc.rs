@@ -59,6 +59,9 @@ fn proc_self_files() {
     let stack = scratch(&mut l, 4096);
     let buf = scratch(&mut l, 0x2000);
     let sp = fake_stack(&l, stack);
+    // Read-only, so it never merges with the adjacent read-write scratch mapping.
+    let ro = libc::PROT_READ as u64;
+    assert_eq!(sys(&mut l, Sysno::mprotect, &[stack, 4096, ro]), 0);
     l.set_initial_stack(sp);
     l.set_hwcap(0x7b, 0);
     assert_eq!(slurp(&mut l, buf, "/proc/self/cmdline"), b"prog\0arg1\0");
