@@ -120,7 +120,11 @@ pub fn multi(cx: &mut Ctx, w: u32, post: bool) -> Res {
     let t = rd(w);
     let base = cx.x(rn(w), true);
     let regs = rpt * selem;
-    let mut vals: Vec<u128> = (0..regs).map(|r| vreg::get(cx.cpu, (t + r) % 32)).collect();
+    // At most four registers (rpt * selem <= 4); a fixed array keeps the heap out of this path.
+    let mut vals = [0u128; 4];
+    for (r, v) in vals.iter_mut().enumerate().take(regs as usize) {
+        *v = vreg::get(cx.cpu, (t + r as u32) % 32);
+    }
     let mut addr = base;
     for r in 0..rpt {
         for e in 0..elements {
@@ -138,7 +142,7 @@ pub fn multi(cx: &mut Ctx, w: u32, post: bool) -> Res {
         }
     }
     if load {
-        for (k, v) in vals.iter().enumerate() {
+        for (k, v) in vals.iter().enumerate().take(regs as usize) {
             vreg::set_q(cx.cpu, (t + k as u32) % 32, *v, q);
         }
     }
