@@ -233,6 +233,7 @@ fn put_msg_results(l: &Linux, m: u64, h: &libc::msghdr) -> Result<(), Errno> {
 }
 
 pub(crate) fn sendmsg(l: &mut Linux, a: &Args) -> SysResult {
+    l.buf_in(a[1], MSGHDR_SIZE)?;
     let h = host_msg(l, a[1], libc::PROT_READ)?;
     // SAFETY: every pointer in the host msghdr was checked readable.
     host(unsafe { libc::sendmsg(int(a[0]), &h.hdr, int(a[2])) } as i64)

@@ -2,7 +2,8 @@
 //!
 //! Rule (kept simple on purpose): an absolute guest path is looked up under the sysroot first;
 //! if something exists there (even a dangling symlink), the sysroot copy is used, otherwise the
-//! host path. Relative paths and `*at` calls with a directory fd are passed unchanged. Symlinks
+//! host path. `/proc`, `/sys`, `/dev`, `/tmp` and `/run` (and everything below them) are
+//! always the host's. Relative paths and `*at` calls with a directory fd are passed unchanged. Symlinks
 //! inside the sysroot that point to absolute targets are resolved by the host kernel against
 //! the host root, not the sysroot. Every path-taking syscall goes through [`Linux::path_arg`]
 //! (or `host_path`), except `chdir`, which prefers the host directory (see `fs::chdir`), and
@@ -18,6 +19,18 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use crate::Linux;
+
+/// Top-level folders that always mean the host's: they describe the running system (or hold
+/// its scratch files), and a sysroot's copies are empty mount points.
+const HOST_ONLY: [&[u8]; 5] = [b"/proc", b"/sys", b"/dev", b"/tmp", b"/run"];
+
+/// Whether `p` is one of [`HOST_ONLY`] or lies below one.
+fn host_only(p: &[u8]) -> bool {
+    HOST_ONLY.iter().any(|top| {
+        p.strip_prefix(*top)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(b"/"))
+    })
+}
 
 impl Linux {
     /// Whether `p` names this process's executable through /proc.
@@ -38,6 +51,9 @@ impl Linux {
             return c;
         }
         let bytes = p.to_bytes();
+        if host_only(bytes) {
+            return p.to_owned();
+        }
         if let (Some(root), Some(rest)) = (&self.sysroot, bytes.strip_prefix(b"/")) {
             let cand = root.join(OsStr::from_bytes(rest));
             if cand.symlink_metadata().is_ok()

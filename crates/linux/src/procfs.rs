@@ -262,22 +262,33 @@ impl Linux {
         s.push_str(" mr mw me ac \n");
     }
 
-    /// Resident pages in a guest range, from the host's page tables (0 if unknown).
+    /// Resident pages in a guest range, from the host's page tables (0 where unknown). Asked
+    /// in bounded chunks: a guest may reserve terabytes.
     fn resident_pages(&self, start: u64, end: u64) -> u64 {
-        let pages = ((end - start) / PAGE) as usize;
-        let mut v = vec![0u8; pages];
-        // SAFETY: [start, end) is a whole-page guest mapping; `v` has one byte per page.
-        let r = unsafe {
-            libc::mincore(
-                self.mem.host(start) as *mut _,
-                (end - start) as usize,
-                v.as_mut_ptr(),
-            )
-        };
-        if r != 0 {
-            return 0;
+        const CHUNK: u64 = 4096;
+        let mut v = [0u8; CHUNK as usize];
+        let mut total = 0;
+        let mut a = start;
+        while a < end {
+            let pages = ((end - a) / PAGE).min(CHUNK);
+            if pages == 0 {
+                break;
+            }
+            // SAFETY: [a, a + pages pages) lies inside a whole-page guest mapping; `v` has one
+            // byte per page asked for.
+            let r = unsafe {
+                libc::mincore(
+                    self.mem.host(a) as *mut _,
+                    (pages * PAGE) as usize,
+                    v.as_mut_ptr(),
+                )
+            };
+            if r == 0 {
+                total += v[..pages as usize].iter().filter(|&&b| b & 1 != 0).count() as u64;
+            }
+            a += pages * PAGE;
         }
-        v.iter().filter(|&&b| b & 1 != 0).count() as u64
+        total
     }
 
     /// Opens a generated file as a read-only fd (see the module comment). `guest_flags` are

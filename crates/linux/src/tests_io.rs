@@ -502,3 +502,27 @@ fn inotify_signalfd_timers_splice() {
         close(f);
     }
 }
+
+#[test]
+fn sysroot_skips_host_only_folders() {
+    let root = tmp("hostonly");
+    std::fs::create_dir_all(root.join("tmp")).unwrap();
+    std::fs::create_dir_all(root.join("tmpfoo")).unwrap();
+    std::fs::create_dir_all(root.join("proc")).unwrap();
+    let l = crate::Linux::new(
+        mem::GuestMem::new64(),
+        std::path::PathBuf::from("/x"),
+        Some(root.clone()),
+    );
+    let c = |s: &str| std::ffi::CString::new(s).unwrap();
+    assert_eq!(l.host_path(&c("/tmp")), c("/tmp"));
+    assert_eq!(l.host_path(&c("/proc")), c("/proc"));
+    assert_eq!(l.host_path(&c("/proc/self/status")), c("/proc/self/status"));
+    // Only whole components match.
+    let foo = l.host_path(&c("/tmpfoo"));
+    assert_eq!(
+        foo.to_bytes(),
+        root.join("tmpfoo").as_os_str().as_encoded_bytes()
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
