@@ -654,6 +654,53 @@ pub fn fp_two_src(cx: &mut Ctx, w: u32) -> bool {
     true
 }
 
+/// FSQRT (S and D) of a positive normal number, whose root is normal and raises at most IXC.
+pub fn fp_one_src(cx: &mut Ctx, w: u32) -> bool {
+    let cpu = &mut *cx.cpu;
+    let double = match bits(w, 23, 22) {
+        0 => false,
+        1 => true,
+        _ => return false,
+    };
+    if bits(w, 20, 15) != 3 || !fp_plain(cpu) {
+        return false;
+    }
+    let a = cpu.v[rn(w) as usize][0];
+    let sign = if double { 1u64 << 63 } else { 1 << 31 };
+    if a & sign != 0 || !normal(double, a) {
+        return false;
+    }
+    let r = if double {
+        f64::from_bits(a).sqrt().to_bits()
+    } else {
+        f32::from_bits(a as u32).sqrt().to_bits() as u64
+    };
+    cpu.v[rd(w) as usize] = [r, 0];
+    true
+}
+
+/// LDR/STR (SIMD&FP, unsigned offset) of S, D and Q registers.
+pub fn ldr_str_uimm(cx: &mut Ctx, w: u32) -> bool {
+    let scale = match (bits(w, 31, 30), bits(w, 23, 23)) {
+        (2, 0) => 2,
+        (3, 0) => 3,
+        (0, 1) => 4,
+        _ => return false,
+    };
+    let addr = cx
+        .x(rn(w), true)
+        .wrapping_add((bits(w, 21, 10) as u64) << scale);
+    let t = rd(w) as usize;
+    if bit(w, 22) {
+        let v = cx.load(addr, 1 << scale);
+        cx.cpu.v[t] = [v as u64, (v >> 64) as u64];
+    } else {
+        let [lo, hi] = cx.cpu.v[t];
+        cx.store(addr, 1 << scale, lo as u128 | (hi as u128) << 64);
+    }
+    true
+}
+
 /// FMADD, FMSUB, FNMADD, FNMSUB (S and D) on normal operands with a normal result.
 pub fn fp_three_src(cx: &mut Ctx, w: u32) -> bool {
     let cpu = &mut *cx.cpu;

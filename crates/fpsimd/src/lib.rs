@@ -170,6 +170,7 @@ fn decode_run(cx: &mut Ctx, word: u32) -> Res {
 }
 
 /// Executes (or, in a dry context, checks) `word`; `None` if it is not supported.
+#[inline]
 pub fn run(cx: &mut Ctx, word: u32) -> Res {
     // Fibonacci hashing: the varying register fields sit in the low bits, the opcode above.
     let slot = (word.wrapping_mul(0x9e37_79b9) >> 22) as usize % CACHE_SIZE;
@@ -207,6 +208,12 @@ fn handler(id: A64Simd) -> Handler {
         SimdCopy => fast_then!(fast::dup, moves::copy),
         Fp2Src => fast_then!(fast::fp_two_src, fp_scalar::two_src),
         Fp3Src => fast_then!(fast::fp_three_src, fp_scalar::three_src),
+        Fp1Src => fast_then!(fast::fp_one_src, fp_scalar::one_src),
+        LdStSimdUimm => fast_then!(fast::ldr_str_uimm, |cx, w| ldst::single_reg(
+            cx,
+            LdStSimdUimm,
+            w
+        )),
         LdStMulti => fast_then!(|cx, w| fast::ld1_st1(cx, w, false), |cx, w| ldst::multi(
             cx, w, false
         )),

@@ -40,16 +40,21 @@ fn fast_paths_match_generic_handlers() {
     let dec = fpsimd::decoder();
     let mut rng = Rng(0x0bad_cafe_f00d_1234);
     let mut compared = 0u32;
-    // Both buffers persist; only LD1-LD4/ST1-ST4 (multiple) among the memory rows have fast
-    // paths, and those touch at most 64 bytes from a base near 32 KiB.
-    let init: Vec<u8> = (0..(1u32 << 16)).map(|i| (i * 7 + 3) as u8).collect();
+    // Both buffers persist; among the memory rows only LD1-LD4/ST1-ST4 (multiple) and LDR/STR
+    // (unsigned offset) have fast paths: at most 64 bytes from a base near 32 KiB, or 16 bytes
+    // at up to 64 KiB above it.
+    let init: Vec<u8> = (0..(1u32 << 17)).map(|i| (i * 7 + 3) as u8).collect();
     let (mut mem_a, mut mem_b) = (init.clone(), init.clone());
     for entry in A64_SIMD {
-        let multi = matches!(entry.id, A64Simd::LdStMulti | A64Simd::LdStMultiPost);
-        if entry.class == Class::LoadStoreSimd && !multi {
+        let fast_mem = matches!(
+            entry.id,
+            A64Simd::LdStMulti | A64Simd::LdStMultiPost | A64Simd::LdStSimdUimm
+        );
+        if entry.class == Class::LoadStoreSimd && !fast_mem {
             continue;
         }
-        for _ in 0..2000 {
+        let tries = if fast_mem { 600 } else { 2000 };
+        for _ in 0..tries {
             let Some(word) = dec.random_word(entry, rng.next() as u32) else {
                 continue;
             };
@@ -69,8 +74,8 @@ fn fast_paths_match_generic_handlers() {
             let mut b = a.clone();
             a.mem_base = mem_a.as_mut_ptr() as u64;
             b.mem_base = mem_b.as_mut_ptr() as u64;
-            // SAFETY: only the multiple-structure rows access memory (see above), at most 64
-            // bytes from a base below 33 KiB, inside the 64 KiB buffers.
+            // SAFETY: only the rows named above access memory, below 33 KiB + 64 KiB + 16 bytes,
+            // inside the 128 KiB buffers.
             let (ra, rb) = unsafe {
                 (
                     fpsimd::execute(&mut a, word, 0x1000),
