@@ -679,17 +679,49 @@ pub fn fp_one_src(cx: &mut Ctx, w: u32) -> bool {
     true
 }
 
-/// LDR/STR (SIMD&FP, unsigned offset) of S, D and Q registers.
-pub fn ldr_str_uimm(cx: &mut Ctx, w: u32) -> bool {
+/// Addressing forms of [`ldr_str`].
+pub mod mode {
+    /// Unsigned scaled 12-bit offset (LDR/STR).
+    pub const UIMM: u8 = 0;
+    /// Signed unscaled 9-bit offset (LDUR/STUR).
+    pub const UNSCALED: u8 = 1;
+    /// Post-index.
+    pub const POST: u8 = 2;
+    /// Pre-index.
+    pub const PRE: u8 = 3;
+    /// Register offset.
+    pub const REG: u8 = 4;
+}
+
+/// LDR/STR/LDUR/STUR of S, D and Q registers in addressing form `MODE` (see [`mode`]); B and
+/// H sizes and unallocated forms take the generic path.
+pub fn ldr_str<const MODE: u8>(cx: &mut Ctx, w: u32) -> bool {
     let scale = match (bits(w, 31, 30), bits(w, 23, 23)) {
         (2, 0) => 2,
         (3, 0) => 3,
         (0, 1) => 4,
         _ => return false,
     };
-    let addr = cx
-        .x(rn(w), true)
-        .wrapping_add((bits(w, 21, 10) as u64) << scale);
+    let base = cx.x(rn(w), true);
+    let simm9 = ((w << 11) as i32 >> 23) as i64 as u64;
+    let (addr, wb) = match MODE {
+        mode::UIMM => (base.wrapping_add((bits(w, 21, 10) as u64) << scale), None),
+        mode::UNSCALED => (base.wrapping_add(simm9), None),
+        mode::POST => (base, Some(base.wrapping_add(simm9))),
+        mode::PRE => (base.wrapping_add(simm9), Some(base.wrapping_add(simm9))),
+        _ => {
+            let option = bits(w, 15, 13);
+            let x = cx.x(rm(w), false);
+            let off = match option {
+                2 => x as u32 as u64,
+                3 | 7 => x,
+                6 => x as u32 as i32 as i64 as u64,
+                _ => return false,
+            };
+            let shift = if bit(w, 12) { scale } else { 0 };
+            (base.wrapping_add(off << shift), None)
+        }
+    };
     let t = rd(w) as usize;
     if bit(w, 22) {
         let v = cx.load(addr, 1 << scale);
@@ -697,6 +729,9 @@ pub fn ldr_str_uimm(cx: &mut Ctx, w: u32) -> bool {
     } else {
         let [lo, hi] = cx.cpu.v[t];
         cx.store(addr, 1 << scale, lo as u128 | (hi as u128) << 64);
+    }
+    if let Some(nb) = wb {
+        cx.set_x(rn(w), nb, true);
     }
     true
 }

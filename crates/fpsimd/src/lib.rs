@@ -209,11 +209,21 @@ fn handler(id: A64Simd) -> Handler {
         Fp2Src => fast_then!(fast::fp_two_src, fp_scalar::two_src),
         Fp3Src => fast_then!(fast::fp_three_src, fp_scalar::three_src),
         Fp1Src => fast_then!(fast::fp_one_src, fp_scalar::one_src),
-        LdStSimdUimm => fast_then!(fast::ldr_str_uimm, |cx, w| ldst::single_reg(
-            cx,
-            LdStSimdUimm,
-            w
-        )),
+        LdStSimdUimm => fast_then!(fast::ldr_str::<{ fast::mode::UIMM }>, |cx, w| {
+            ldst::single_reg(cx, LdStSimdUimm, w)
+        }),
+        LdStSimdUnscaled => fast_then!(fast::ldr_str::<{ fast::mode::UNSCALED }>, |cx, w| {
+            ldst::single_reg(cx, LdStSimdUnscaled, w)
+        }),
+        LdStSimdPost => fast_then!(fast::ldr_str::<{ fast::mode::POST }>, |cx, w| {
+            ldst::single_reg(cx, LdStSimdPost, w)
+        }),
+        LdStSimdPre => fast_then!(fast::ldr_str::<{ fast::mode::PRE }>, |cx, w| {
+            ldst::single_reg(cx, LdStSimdPre, w)
+        }),
+        LdStSimdReg => fast_then!(fast::ldr_str::<{ fast::mode::REG }>, |cx, w| {
+            ldst::single_reg(cx, LdStSimdReg, w)
+        }),
         LdStMulti => fast_then!(|cx, w| fast::ld1_st1(cx, w, false), |cx, w| ldst::multi(
             cx, w, false
         )),

@@ -48,7 +48,13 @@ fn fast_paths_match_generic_handlers() {
     for entry in A64_SIMD {
         let fast_mem = matches!(
             entry.id,
-            A64Simd::LdStMulti | A64Simd::LdStMultiPost | A64Simd::LdStSimdUimm
+            A64Simd::LdStMulti
+                | A64Simd::LdStMultiPost
+                | A64Simd::LdStSimdUimm
+                | A64Simd::LdStSimdUnscaled
+                | A64Simd::LdStSimdPost
+                | A64Simd::LdStSimdPre
+                | A64Simd::LdStSimdReg
         );
         if entry.class == Class::LoadStoreSimd && !fast_mem {
             continue;
@@ -64,8 +70,14 @@ fn fast_paths_match_generic_handlers() {
             mem_a.copy_from_slice(&init);
             mem_b.copy_from_slice(&init);
             let mut a = CpuState::default();
+            // Register offsets (scaled by up to 16) must stay small: there the bases are too.
+            let base = if entry.id == A64Simd::LdStSimdReg {
+                0x100
+            } else {
+                0x8000
+            };
             for x in a.x.iter_mut() {
-                *x = 0x8000 + (rng.next() & 0xff);
+                *x = base + (rng.next() & 0xff);
             }
             for v in a.v.iter_mut() {
                 *v = [lane_mix(&mut rng), lane_mix(&mut rng)];
@@ -74,8 +86,8 @@ fn fast_paths_match_generic_handlers() {
             let mut b = a.clone();
             a.mem_base = mem_a.as_mut_ptr() as u64;
             b.mem_base = mem_b.as_mut_ptr() as u64;
-            // SAFETY: only the rows named above access memory, below 33 KiB + 64 KiB + 16 bytes,
-            // inside the 128 KiB buffers.
+            // SAFETY: only the rows named above access memory, below 33 KiB + 64 KiB + 16 bytes
+            // (register offsets: below 9 KiB), inside the 128 KiB buffers.
             let (ra, rb) = unsafe {
                 (
                     fpsimd::execute(&mut a, word, 0x1000),
