@@ -65,6 +65,8 @@ pub(crate) struct ProcInfo {
     pub args: (u64, u64),
     /// The initial stack pointer (names the `[stack]` mapping).
     pub sp: u64,
+    /// The program break at exec (start of the `[heap]` mapping).
+    pub brk_start: u64,
 }
 
 /// A generated /proc file.
@@ -89,6 +91,7 @@ impl Linux {
     /// loading; a malformed stack just leaves those files empty.
     pub fn set_initial_stack(&mut self, sp: u64) {
         self.proc.sp = sp;
+        self.proc.brk_start = self.mem.brk_current();
         let _ = self.read_initial_stack(sp);
     }
 
@@ -194,6 +197,8 @@ impl Linux {
             .collect();
             let name = if (start..end).contains(&self.proc.sp) {
                 "[stack]"
+            } else if self.is_heap(start) {
+                "[heap]"
             } else {
                 ""
             };
@@ -213,6 +218,17 @@ impl Linux {
             }
         }
         s
+    }
+
+    /// Whether a mapping starting at `start` lies in the brk heap.
+    fn is_heap(&self, start: u64) -> bool {
+        let (Some(lo), Some(hi)) = (
+            mem::page_up(self.proc.brk_start),
+            mem::page_up(self.mem.brk_current()),
+        ) else {
+            return false;
+        };
+        self.proc.brk_start != 0 && (lo..hi).contains(&start)
     }
 
     /// The per-mapping detail lines of /proc/self/smaps.

@@ -104,3 +104,16 @@ fn proc_self_files() {
     assert_eq!(l.mem().read_u64(buf + 0x100 + 48).unwrap(), 10);
     assert_eq!(sys(&mut l, Sysno::close, &[fd]), 0);
 }
+
+#[test]
+fn proc_maps_names_heap() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 0x2000);
+    l.mem_mut().set_brk_start(0x4000_0000);
+    l.set_initial_stack(0);
+    let top = sys(&mut l, Sysno::brk, &[0x4000_2000]);
+    assert_eq!(top, 0x4000_2000);
+    let maps = String::from_utf8(slurp(&mut l, buf, "/proc/self/maps")).unwrap();
+    let heap = maps.lines().find(|x| x.ends_with("[heap]")).unwrap();
+    assert!(heap.starts_with("40000000-40002000 rw-p"), "{maps}");
+}
