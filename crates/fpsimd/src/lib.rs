@@ -4,6 +4,12 @@
 //! emits a call to [`EXEC`] with the word. Each module holds one section of the ARM manual;
 //! [`run`] dispatches on the decode table's id with an exhaustive `match`.
 //!
+//! Speed: [`run`] looks the word up in a per-thread direct-mapped cache of handlers, so a
+//! word is decoded once per thread (and cache slot); the handler of a row with a fast path
+//! ([`fast`]: SSE2 whole-vector integer ops, whole-register loads and stores, scalar FP on
+//! normal numbers) tries it first and falls back to the generic, lane-by-lane handler, which
+//! remains the reference ([`run_generic`]; `tests/fast_paths.rs` compares the two).
+//!
 //! Every handler runs in a [`Ctx`] that is either live or *dry*: a dry run goes through the same
 //! decoding and field checks but touches no guest memory and works on a scratch state, which is
 //! how [`supported`] agrees with the executor by construction.
