@@ -149,3 +149,70 @@ pub(crate) fn getcpu(l: &mut Linux, a: &Args) -> SysResult {
     // SAFETY: optional checked 4-byte outputs; the cache argument is unused by the kernel.
     host(unsafe { libc::syscall(libc::SYS_getcpu, cpu, node, 0usize) })
 }
+
+/// `SCHED_ATTR_SIZE_VER0`: the smallest `struct sched_attr`.
+const SCHED_ATTR_MIN: u64 = 48;
+/// Largest `struct sched_attr` accepted (a page, like the kernel's copy limit).
+const SCHED_ATTR_MAX: u64 = 4096;
+
+pub(crate) fn sched_getattr(l: &mut Linux, a: &Args) -> SysResult {
+    let size = a[2] & 0xffff_ffff;
+    if !(SCHED_ATTR_MIN..=SCHED_ATTR_MAX).contains(&size) {
+        return Err(Errno(libc::EINVAL));
+    }
+    let p = l.buf_out(a[1], size)?;
+    // SAFETY: `size` checked bytes; `struct sched_attr` is architecture independent.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_sched_getattr,
+            int(a[0]),
+            p,
+            size as u32,
+            a[3] as u32,
+        )
+    })
+}
+
+pub(crate) fn sched_setattr(l: &mut Linux, a: &Args) -> SysResult {
+    // The struct says its own size in its first word (0 means the first version).
+    let size = match l.mem.read_u32(a[1])? as u64 {
+        0 => SCHED_ATTR_MIN,
+        n => n,
+    };
+    if !(SCHED_ATTR_MIN..=SCHED_ATTR_MAX).contains(&size) {
+        return Err(Errno(libc::E2BIG));
+    }
+    let p = l.buf_in(a[1], size)?;
+    // SAFETY: `size` checked bytes, the whole struct the kernel will read.
+    host(unsafe { libc::syscall(libc::SYS_sched_setattr, int(a[0]), p, a[2] as u32) })
+}
+
+pub(crate) fn pidfd_open(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers; PIDFD_NONBLOCK is O_NONBLOCK on both.
+    host(unsafe { libc::syscall(libc::SYS_pidfd_open, int(a[0]), a[1] as u32) })
+}
+
+pub(crate) fn pidfd_getfd(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: no pointers.
+    host(unsafe { libc::syscall(libc::SYS_pidfd_getfd, int(a[0]), int(a[1]), a[2] as u32) })
+}
+
+/// Size of `siginfo_t` (the same 128 bytes on both).
+const SIGINFO_SIZE: u64 = 128;
+
+pub(crate) fn pidfd_send_signal(l: &mut Linux, a: &Args) -> SysResult {
+    if a[1] > 64 {
+        return Err(Errno(libc::EINVAL));
+    }
+    let info = l.opt_in(a[2], SIGINFO_SIZE)?;
+    // SAFETY: checked siginfo (or null); signal numbers are shared.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            int(a[0]),
+            int(a[1]),
+            info,
+            a[3] as u32,
+        )
+    })
+}

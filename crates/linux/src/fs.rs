@@ -95,6 +95,47 @@ pub(crate) fn openat(l: &mut Linux, a: &Args) -> SysResult {
     host(unsafe { libc::openat(int(a[0]), path.as_ptr(), flags, a[3] as libc::c_uint) } as i64)
 }
 
+/// Size of `struct open_how` (flags, mode, resolve: three u64s) as of its first version.
+const OPEN_HOW_SIZE: u64 = 24;
+/// Largest `struct open_how` the kernel accepts (a page; trailing bytes must be zero).
+const OPEN_HOW_MAX: u64 = 4096;
+
+pub(crate) fn openat2(l: &mut Linux, a: &Args) -> SysResult {
+    let size = a[3];
+    if !(OPEN_HOW_SIZE..=OPEN_HOW_MAX).contains(&size) {
+        return Err(Errno(libc::EINVAL));
+    }
+    let mut how = vec![0u8; size as usize];
+    l.mem.read(a[2], &mut how)?;
+    // Fields this layer does not know must be zero, as the kernel requires (E2BIG).
+    if how[OPEN_HOW_SIZE as usize..].iter().any(|&b| b != 0) {
+        return Err(Errno(libc::E2BIG));
+    }
+    let word = |i: usize| u64::from_le_bytes(how[8 * i..8 * i + 8].try_into().unwrap_or([0; 8]));
+    let (flags, mode, resolve) = (word(0), word(1), word(2));
+    let guest_path = l.cstr(a[1])?;
+    if let Some(f) = l.proc_file(&guest_path) {
+        return l.open_proc(f, flags);
+    }
+    let path = l.host_path(&guest_path);
+    // Flags move like open's (upper bits must be zero; the host rejects unknown ones); mode
+    // and RESOLVE_* are architecture independent.
+    if flags >> 32 != 0 {
+        return Err(Errno(libc::EINVAL));
+    }
+    let host_how: [u64; 3] = [abi::open_flags_to_host(flags) as u32 as u64, mode, resolve];
+    // SAFETY: valid C string and a host open_how of the first version's size.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            int(a[0]),
+            path.as_ptr(),
+            host_how.as_ptr(),
+            OPEN_HOW_SIZE as usize,
+        )
+    })
+}
+
 pub(crate) fn close(_: &mut Linux, a: &Args) -> SysResult {
     // SAFETY: closing an fd number has no memory-safety effect on us beyond the fd itself.
     host(unsafe { libc::close(int(a[0])) } as i64)

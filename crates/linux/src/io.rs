@@ -222,3 +222,29 @@ pub(crate) fn ioprio_set(_: &mut Linux, a: &Args) -> SysResult {
     // SAFETY: no pointers.
     host(unsafe { libc::syscall(libc::SYS_ioprio_set, int(a[0]), int(a[1]), int(a[2])) })
 }
+
+pub(crate) fn vmsplice(l: &mut Linux, a: &Args) -> SysResult {
+    // The kernel reads the buffers when splicing into a pipe's write end and writes them when
+    // splicing out of a read end; check for what this fd will do.
+    // SAFETY: no pointers.
+    let fl = unsafe { libc::fcntl(int(a[0]), libc::F_GETFL) };
+    if fl < 0 {
+        return Err(crate::guest::last_errno());
+    }
+    let prot = if fl & libc::O_ACCMODE == libc::O_RDONLY {
+        libc::PROT_WRITE
+    } else {
+        libc::PROT_READ
+    };
+    let v = iovecs(l, a[1], a[2], prot)?;
+    // SAFETY: every iovec points to checked guest memory; SPLICE_F_* are shared.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_vmsplice,
+            int(a[0]),
+            v.as_ptr(),
+            v.len(),
+            a[3] as u32,
+        )
+    })
+}

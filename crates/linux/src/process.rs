@@ -81,6 +81,17 @@ pub(crate) fn set_robust_list(l: &mut Linux, a: &Args) -> SysResult {
     Ok(0)
 }
 
+pub(crate) fn get_robust_list(l: &mut Linux, a: &Args) -> SysResult {
+    let pid = int(a[0]);
+    if pid != 0 && pid as u32 != std::process::id() {
+        // Another process's list is in its own (host) address space, meaningless here.
+        return Err(Errno(libc::EPERM));
+    }
+    l.mem.write_u64(a[1], l.robust_list.0)?;
+    l.mem.write_u64(a[2], l.robust_list.1)?;
+    Ok(0)
+}
+
 pub(crate) fn rseq(_: &mut Linux, _: &Args) -> SysResult {
     // glibc falls back cleanly when rseq registration is refused.
     Err(Errno(libc::ENOSYS))

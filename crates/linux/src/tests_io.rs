@@ -526,3 +526,60 @@ fn sysroot_skips_host_only_folders() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn openat2_vmsplice_pidfd_misc() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 8192);
+    // open_how { O_RDONLY | arm64 O_DIRECTORY, 0, 0 } on "/": a directory fd.
+    put_str(&l, buf, "/");
+    let how = buf + 256;
+    l.mem().write(how, &[0u8; 32]).unwrap();
+    l.mem()
+        .write_u64(how, crate::abi::oflag::DIRECTORY)
+        .unwrap();
+    let fd = sys(&mut l, Sysno::openat2, &[AT_FDCWD, buf, how, 24]);
+    if fd != err(libc::ENOSYS) {
+        assert!((fd as i64) >= 0, "{}", fd as i64);
+        assert!(sys(&mut l, Sysno::getdents64, &[fd, buf + 1024, 1024]) as i64 > 0);
+        close(fd);
+        // Nonzero bytes past the known fields: E2BIG.
+        l.mem().write_u64(how + 24, 1).unwrap();
+        assert_eq!(
+            sys(&mut l, Sysno::openat2, &[AT_FDCWD, buf, how, 32]),
+            err(libc::E2BIG)
+        );
+        assert_eq!(
+            sys(&mut l, Sysno::openat2, &[AT_FDCWD, buf, how, 8]),
+            err(libc::EINVAL)
+        );
+    }
+    // vmsplice two guest buffers into a pipe.
+    let (r, w) = pipe();
+    l.mem().write(buf, b"vm").unwrap();
+    l.mem().write(buf + 16, b"splice").unwrap();
+    l.mem().write_u64(buf + 64, buf).unwrap();
+    l.mem().write_u64(buf + 72, 2).unwrap();
+    l.mem().write_u64(buf + 80, buf + 16).unwrap();
+    l.mem().write_u64(buf + 88, 6).unwrap();
+    assert_eq!(sys(&mut l, Sysno::vmsplice, &[w, buf + 64, 2, 0]), 8);
+    assert_eq!(sys(&mut l, Sysno::read, &[r, buf + 512, 16]), 8);
+    assert_eq!(l.mem().slice(buf + 512, 8, 0).unwrap(), b"vmsplice");
+    close(r);
+    close(w);
+    // get_robust_list returns what set_robust_list recorded.
+    assert_eq!(sys(&mut l, Sysno::set_robust_list, &[buf + 4000, 24]), 0);
+    assert_eq!(sys(&mut l, Sysno::get_robust_list, &[0, buf, buf + 8]), 0);
+    assert_eq!(l.mem().read_u64(buf).unwrap(), buf + 4000);
+    assert_eq!(l.mem().read_u64(buf + 8).unwrap(), 24);
+    // sched_getattr for ourselves: SCHED_OTHER (policy at offset 4).
+    assert_eq!(sys(&mut l, Sysno::sched_getattr, &[0, buf, 48, 0]), 0);
+    assert_eq!(l.mem().read_u32(buf + 4).unwrap(), libc::SCHED_OTHER as u32);
+    // pidfd of ourselves, then signal 0 through it.
+    let pid = sys(&mut l, Sysno::getpid, &[]);
+    let pfd = sys(&mut l, Sysno::pidfd_open, &[pid, 0]);
+    if (pfd as i64) >= 0 {
+        assert_eq!(sys(&mut l, Sysno::pidfd_send_signal, &[pfd, 0, 0, 0]), 0);
+        close(pfd);
+    }
+}
