@@ -1,16 +1,17 @@
-//! Fast paths for the hottest Advanced SIMD and SIMD&FP load/store encodings.
+//! Fast paths for the hottest Advanced SIMD, scalar FP and SIMD&FP load/store encodings.
 //!
 //! The generic handlers work lane by lane on `u128` values through closures and variable
 //! shifts, which is exact but costs tens of nanoseconds per instruction. String and memory
 //! routines (glibc's memchr/strlen/memcpy/strcmp) run a handful of whole-vector operations in
 //! their inner loops, so those get direct implementations here on SSE2 (baseline on x86-64),
-//! whole 128-bit values or direct 16-byte copies.
+//! whole 128-bit values or direct 16-byte copies. Scalar FP arithmetic on normal numbers under
+//! the default FPCR, once FPSR.IXC is set, runs as one host instruction with no MXCSR access.
 //!
-//! Each row's fast path is tried before its generic handler (see `crate::run`). It only claims encodings that the generic
-//! handler accepts too, and it produces the same result; anything else (including every
-//! unallocated or unusual form) returns `false` and takes the generic path, so
-//! [`crate::supported`] keeps agreeing with the executor. In a dry context it never touches
-//! guest memory.
+//! Each row's fast path is tried before its generic handler (see `crate::run`). It only claims
+//! encodings that the generic handler accepts too, and it produces the same result; anything
+//! else (including every unallocated or unusual form) returns `false` and takes the generic
+//! path, so [`crate::supported`] keeps agreeing with the executor. In a dry context it never
+//! touches guest memory.
 
 use core::arch::x86_64::*;
 
