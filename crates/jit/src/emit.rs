@@ -2,12 +2,18 @@
 //!
 //! Register conventions inside translated code:
 //! - `r15` holds the `CpuState` pointer, `r14` holds `cpu.mem_base` (guest memory is `[r14 + a]`);
-//! - every IR value `vN` lives in a stack slot at `[rsp + 8*N]`;
-//! - `rax`, `rcx`, `rdx`, `rsi`, `rdi`, `r8`, `r9` are scratch; nothing is cached across
-//!   instructions, so a helper call may change any CPU state field.
+//! - an IR value `vN` lives in the host register the allocator (`alloc.rs`) gave it for its live
+//!   range, or else in its stack slot at `[rsp + 8*N]`;
+//! - `rax`, `rcx`, `rdx`, `rsi`, `rdi` are scratch; guest state is never cached in registers
+//!   across instructions, so a helper call may change any CPU state field.
 //!
 //! `rsp` is 16-byte aligned while a block runs, so helpers can be called directly.
 
+// dynasm!'s dynamic register operands (`Rq(r)`) expand to `r.into()`; with `u8` register numbers
+// that conversion is the identity, which clippy flags inside the macro expansion.
+#![allow(clippy::useless_conversion)]
+
+use crate::alloc::{self, Loc};
 use cpu::{exit, slot};
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
@@ -149,10 +155,12 @@ pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
         shared,
         extra: 0,
         sites: Vec::new(),
+        locs: Vec::new(),
     };
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
         e.exit_const(exit::UNDEFINED, block.start, 0);
     } else {
+        e.locs = alloc::allocate(block);
         e.block(block);
     }
     let code = e.a.finalize().expect("block relocations are resolvable");
@@ -169,9 +177,409 @@ struct Emitter {
     /// Extra stack bytes this block reserves beyond the trampoline frame.
     extra: i32,
     sites: Vec<SiteOff>,
+    /// Where each value lives (see [`alloc`]).
+    locs: Vec<Loc>,
+}
+
+/// True if `k` survives sign extension from an x86 imm32.
+fn imm32(k: u64) -> Option<i32> {
+    i32::try_from(k as i64).ok()
 }
 
 impl Emitter {
+    fn loc(&self, v: Val) -> Loc {
+        self.locs.get(v.0 as usize).copied().unwrap_or(Loc::Slot)
+    }
+
+    /// Loads all 64 bits of `v` into host register `r`. Only `mov`s: flags are preserved.
+    fn ld(&mut self, r: u8, v: Val) {
+        match self.loc(v) {
+            Loc::Reg(h) => {
+                if h != r {
+                    dynasm!(self.a ; .arch x64 ; mov Rq(r), Rq(h));
+                }
+            }
+            Loc::Slot => {
+                let o = vo(v);
+                dynasm!(self.a ; .arch x64 ; mov Rq(r), [rsp + o]);
+            }
+            Loc::Const(k) => match imm32(k) {
+                Some(i) => dynasm!(self.a ; .arch x64 ; mov Rq(r), i),
+                None => dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD k as i64),
+            },
+        }
+    }
+
+    /// Stores host register `r` as the value `v`.
+    fn st(&mut self, v: Val, r: u8) {
+        match self.loc(v) {
+            Loc::Reg(h) => {
+                if h != r {
+                    dynasm!(self.a ; .arch x64 ; mov Rq(h), Rq(r));
+                }
+            }
+            Loc::Slot => {
+                let o = vo(v);
+                dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(r));
+            }
+            // Constants are never defined by anything but `const`.
+            Loc::Const(_) => {}
+        }
+    }
+
+    /// The register to compute `d` in when `others` are still to be read after it is first
+    /// written: `d`'s own register unless one of them lives there, else `rax`.
+    fn target(&self, d: Val, others: &[Val]) -> u8 {
+        match self.loc(d) {
+            Loc::Reg(h) if others.iter().all(|&o| self.loc(o) != Loc::Reg(h)) => h,
+            _ => alloc::RAX,
+        }
+    }
+
+    /// `t = t OP y` for the simple ALU ops, with `y` as register, slot or imm32.
+    fn alu(&mut self, op: Op, t: u8, y: Val) {
+        let src = match self.loc(y) {
+            Loc::Const(k) if imm32(k).is_some() && op != Op::Mul => {
+                let k = imm32(k).unwrap_or(0);
+                match op {
+                    Op::Add => dynasm!(self.a ; .arch x64 ; add Rq(t), k),
+                    Op::Sub => dynasm!(self.a ; .arch x64 ; sub Rq(t), k),
+                    Op::And => dynasm!(self.a ; .arch x64 ; and Rq(t), k),
+                    Op::Or => dynasm!(self.a ; .arch x64 ; or Rq(t), k),
+                    _ => dynasm!(self.a ; .arch x64 ; xor Rq(t), k),
+                }
+                return;
+            }
+            Loc::Reg(h) => h,
+            Loc::Slot => {
+                let o = vo(y);
+                match op {
+                    Op::Add => dynasm!(self.a ; .arch x64 ; add Rq(t), [rsp + o]),
+                    Op::Sub => dynasm!(self.a ; .arch x64 ; sub Rq(t), [rsp + o]),
+                    Op::And => dynasm!(self.a ; .arch x64 ; and Rq(t), [rsp + o]),
+                    Op::Or => dynasm!(self.a ; .arch x64 ; or Rq(t), [rsp + o]),
+                    Op::Mul => dynasm!(self.a ; .arch x64 ; imul Rq(t), [rsp + o]),
+                    _ => dynasm!(self.a ; .arch x64 ; xor Rq(t), [rsp + o]),
+                }
+                return;
+            }
+            Loc::Const(_) => {
+                self.ld(alloc::RCX, y);
+                alloc::RCX
+            }
+        };
+        match op {
+            Op::Add => dynasm!(self.a ; .arch x64 ; add Rq(t), Rq(src)),
+            Op::Sub => dynasm!(self.a ; .arch x64 ; sub Rq(t), Rq(src)),
+            Op::And => dynasm!(self.a ; .arch x64 ; and Rq(t), Rq(src)),
+            Op::Or => dynasm!(self.a ; .arch x64 ; or Rq(t), Rq(src)),
+            Op::Mul => dynasm!(self.a ; .arch x64 ; imul Rq(t), Rq(src)),
+            _ => dynasm!(self.a ; .arch x64 ; xor Rq(t), Rq(src)),
+        }
+    }
+
+    /// Compares `x` with `y` (as `cmp x, y`), `x` loaded into `rax`.
+    fn cmp(&mut self, x: Val, y: Val) {
+        self.ld(alloc::RAX, x);
+        match self.loc(y) {
+            Loc::Const(k) if imm32(k).is_some() => {
+                let k = imm32(k).unwrap_or(0);
+                dynasm!(self.a ; .arch x64 ; cmp rax, k);
+            }
+            Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; cmp rax, Rq(h)),
+            Loc::Slot => {
+                let o = vo(y);
+                dynasm!(self.a ; .arch x64 ; cmp rax, [rsp + o]);
+            }
+            Loc::Const(_) => {
+                self.ld(alloc::RCX, y);
+                dynasm!(self.a ; .arch x64 ; cmp rax, rcx);
+            }
+        }
+    }
+
+    /// The host register holding a guest address: its own register, else `rax`.
+    fn addr(&mut self, v: Val) -> u8 {
+        match self.loc(v) {
+            Loc::Reg(h) => h,
+            _ => {
+                self.ld(alloc::RAX, v);
+                alloc::RAX
+            }
+        }
+    }
+
+    /// Lowers one instruction with values in their allocated places; rare ops go through
+    /// [`Emitter::slow`] with their arguments spilled to their slots.
+    fn inst(&mut self, i: &ir::Inst) {
+        use alloc::{RAX, RCX, RDX, RSI};
+        let [x, y, z] = i.args;
+        let Some(d) = i.dst else {
+            return self.inst_void(i);
+        };
+        let wide = i.imm != 32;
+        match i.op {
+            Op::Const => {}
+            Op::GetReg => {
+                let t = self.target(d, &[]);
+                if i.imm < slot::END as u64 {
+                    let s = so(i.imm as u32);
+                    dynasm!(self.a ; .arch x64 ; mov Rq(t), [r15 + s]);
+                } else {
+                    // Slots past the state struct do not exist; read as zero.
+                    dynasm!(self.a ; .arch x64 ; mov Rq(t), 0);
+                }
+                self.st(d, t);
+            }
+            Op::Add | Op::Sub | Op::And | Op::Or | Op::Xor | Op::Mul => {
+                let t = if x == y {
+                    self.target(d, &[])
+                } else {
+                    self.target(d, &[y])
+                };
+                self.ld(t, x);
+                self.alu(i.op, t, y);
+                self.st(d, t);
+            }
+            Op::Shl | Op::Lshr | Op::Ashr | Op::Ror if matches!(self.loc(y), Loc::Const(_)) => {
+                let k = match self.loc(y) {
+                    Loc::Const(k) => (k & if wide { 63 } else { 31 }) as i8,
+                    _ => 0,
+                };
+                self.ld(RAX, x);
+                if wide {
+                    match i.op {
+                        Op::Shl => dynasm!(self.a ; .arch x64 ; shl rax, k),
+                        Op::Lshr => dynasm!(self.a ; .arch x64 ; shr rax, k),
+                        Op::Ashr => dynasm!(self.a ; .arch x64 ; sar rax, k),
+                        _ => dynasm!(self.a ; .arch x64 ; ror rax, k),
+                    }
+                } else {
+                    // The 32-bit move zero-extends even when the count is 0.
+                    dynasm!(self.a ; .arch x64 ; mov eax, eax);
+                    match i.op {
+                        Op::Shl => dynasm!(self.a ; .arch x64 ; shl eax, k),
+                        Op::Lshr => dynasm!(self.a ; .arch x64 ; shr eax, k),
+                        Op::Ashr => dynasm!(self.a ; .arch x64 ; sar eax, k),
+                        _ => dynasm!(self.a ; .arch x64 ; ror eax, k),
+                    }
+                }
+                self.st(d, RAX);
+            }
+            Op::Not | Op::Neg => {
+                self.ld(RAX, x);
+                if i.op == Op::Not {
+                    dynasm!(self.a ; .arch x64 ; not rax);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; neg rax);
+                }
+                self.st(d, RAX);
+            }
+            Op::Zext | Op::Sext => {
+                self.ld(RAX, x);
+                match (i.op, i.imm) {
+                    (Op::Zext, 8) => dynasm!(self.a ; .arch x64 ; movzx eax, al),
+                    (Op::Zext, 16) => dynasm!(self.a ; .arch x64 ; movzx eax, ax),
+                    (Op::Zext, _) => dynasm!(self.a ; .arch x64 ; mov eax, eax),
+                    (_, 8) => dynasm!(self.a ; .arch x64 ; movsx rax, al),
+                    (_, 16) => dynasm!(self.a ; .arch x64 ; movsx rax, ax),
+                    _ => dynasm!(self.a ; .arch x64 ; movsxd rax, eax),
+                }
+                self.st(d, RAX);
+            }
+            Op::AddC | Op::AddCFlags => {
+                // bt moves c's bit 0 into CF; the loads after it are plain moves.
+                self.ld(RDX, y);
+                self.ld(RCX, z);
+                dynasm!(self.a ; .arch x64 ; bt ecx, 0);
+                self.ld(RAX, x);
+                if wide {
+                    dynasm!(self.a ; .arch x64 ; adc rax, rdx);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; adc eax, edx);
+                }
+                if i.op == Op::AddCFlags {
+                    // NZCV = (N*8 + Z*4 + C*2 + V) << 28; ARM C is x86 CF, V is OF.
+                    dynasm!(self.a ; .arch x64
+                        ; sets al ; setz cl ; setc dl ; seto sil
+                        ; movzx eax, al ; movzx ecx, cl ; movzx edx, dl ; movzx esi, sil
+                        ; lea eax, [rcx + rax * 2] ; lea edx, [rsi + rdx * 2]
+                        ; lea eax, [rdx + rax * 4] ; shl eax, 28);
+                }
+                self.st(d, RAX);
+            }
+            Op::LogicFlags => {
+                self.ld(RAX, x);
+                if wide {
+                    dynasm!(self.a ; .arch x64 ; test rax, rax);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; test eax, eax);
+                }
+                dynasm!(self.a ; .arch x64
+                    ; sets cl ; setz dl ; movzx ecx, cl ; movzx edx, dl
+                    ; shl ecx, 31 ; shl edx, 30 ; or ecx, edx);
+                self.st(d, RCX);
+            }
+            Op::Cond => self.cond(x, d, i.imm),
+            Op::Eq | Op::Ult => {
+                self.cmp(x, y);
+                if i.op == Op::Eq {
+                    dynasm!(self.a ; .arch x64 ; sete al);
+                } else {
+                    dynasm!(self.a ; .arch x64 ; setb al);
+                }
+                dynasm!(self.a ; .arch x64 ; movzx eax, al);
+                self.st(d, RAX);
+            }
+            Op::Select => {
+                self.ld(RDX, y);
+                self.ld(RCX, x);
+                self.ld(RAX, z);
+                dynasm!(self.a ; .arch x64 ; test rcx, rcx ; cmovnz rax, rdx);
+                self.st(d, RAX);
+            }
+            Op::Load => {
+                let t = self.target(d, &[]);
+                let r = self.addr(x);
+                match i.imm {
+                    1 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), BYTE [r14 + Rq(r)]),
+                    2 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), WORD [r14 + Rq(r)]),
+                    4 => dynasm!(self.a ; .arch x64 ; mov Rd(t), DWORD [r14 + Rq(r)]),
+                    _ => dynasm!(self.a ; .arch x64 ; mov Rq(t), QWORD [r14 + Rq(r)]),
+                }
+                self.st(d, t);
+            }
+            Op::Call => {
+                // Verified blocks always carry the helper on `call`. No value lives in rsi,
+                // rdx or rcx, so the argument moves cannot overwrite each other.
+                if let Some(h) = i.helper {
+                    let f = h.func as usize as i64;
+                    self.ld(RCX, z);
+                    self.ld(RDX, y);
+                    self.ld(RSI, x);
+                    dynasm!(self.a ; .arch x64
+                        ; mov rdi, r15
+                        ; mov rax, QWORD f ; call rax
+                        // The helper may have changed the memory base.
+                        ; mov r14, [r15 + so(slot::MEM_BASE)]);
+                    self.st(d, RAX);
+                }
+            }
+            _ => {
+                self.spill_args(i);
+                self.slow(i);
+                if let Loc::Reg(h) = self.loc(d) {
+                    let o = vo(d);
+                    dynasm!(self.a ; .arch x64 ; mov Rq(h), [rsp + o]);
+                }
+            }
+        }
+    }
+
+    /// Instructions without a result.
+    fn inst_void(&mut self, i: &ir::Inst) {
+        use alloc::{RAX, RCX};
+        let [x, y, _] = i.args;
+        match i.op {
+            Op::SetReg => {
+                if i.imm >= slot::END as u64 {
+                    return;
+                }
+                let s = so(i.imm as u32);
+                match self.loc(x) {
+                    Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mov [r15 + s], Rq(h)),
+                    Loc::Const(k) if imm32(k).is_some() => {
+                        let k = imm32(k).unwrap_or(0);
+                        dynasm!(self.a ; .arch x64 ; mov QWORD [r15 + s], k);
+                    }
+                    _ => {
+                        self.ld(RAX, x);
+                        dynasm!(self.a ; .arch x64 ; mov [r15 + s], rax);
+                    }
+                }
+                if i.imm == slot::MEM_BASE as u64 {
+                    // Keep the pinned copy in step with the state.
+                    self.ld(RAX, x);
+                    dynasm!(self.a ; .arch x64 ; mov r14, rax);
+                }
+            }
+            Op::Store => {
+                self.ld(RCX, y);
+                let r = self.addr(x);
+                match i.imm {
+                    1 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], cl),
+                    2 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], cx),
+                    4 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], ecx),
+                    _ => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], rcx),
+                }
+            }
+            _ => {
+                self.spill_args(i);
+                self.slow(i);
+            }
+        }
+    }
+
+    /// Writes the arguments of `i` that live in registers or as constants to their slots.
+    fn spill_args(&mut self, i: &ir::Inst) {
+        for &v in &i.args[..i.op.info().arity] {
+            let o = vo(v);
+            match self.loc(v) {
+                Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(h)),
+                Loc::Const(_) => {
+                    self.ld(alloc::RAX, v);
+                    dynasm!(self.a ; .arch x64 ; mov [rsp + o], rax);
+                }
+                Loc::Slot => {}
+            }
+        }
+    }
+
+    /// `d = cond_holds(cc, x)`, testing the ARM flag bits (N=31, Z=30, C=29, V=28) directly.
+    fn cond(&mut self, x: Val, d: Val, cc: u64) {
+        let invert = cc & 1 == 1;
+        self.ld(alloc::RAX, x);
+        let a = &mut self.a;
+        // Each arm leaves the base condition in CF (or ZF for hi), then set* picks it.
+        match cc >> 1 {
+            0 => dynasm!(a ; .arch x64 ; bt eax, 30),
+            1 => dynasm!(a ; .arch x64 ; bt eax, 29),
+            2 => dynasm!(a ; .arch x64 ; bt eax, 31),
+            3 => dynasm!(a ; .arch x64 ; bt eax, 28),
+            4 => {
+                // hi: C && !Z, i.e. bits (Z, C) == (0, 1).
+                dynasm!(a ; .arch x64 ; shr eax, 29 ; and eax, 3 ; cmp eax, 1);
+                if invert {
+                    dynasm!(a ; .arch x64 ; setne al);
+                } else {
+                    dynasm!(a ; .arch x64 ; sete al);
+                }
+                dynasm!(a ; .arch x64 ; movzx eax, al);
+                self.st(d, alloc::RAX);
+                return;
+            }
+            // CF = N ^ V; ge holds when it is clear.
+            5 => dynasm!(a ; .arch x64 ; mov ecx, eax ; shr ecx, 3 ; xor eax, ecx ; bt eax, 28),
+            // CF = (N ^ V) | Z; gt holds when it is clear.
+            6 => dynasm!(a ; .arch x64
+                ; mov ecx, eax ; shr ecx, 3 ; xor ecx, eax ; shr eax, 2 ; or eax, ecx ; bt eax, 28),
+            _ => {
+                dynasm!(a ; .arch x64 ; mov eax, 1);
+                self.st(d, alloc::RAX);
+                return;
+            }
+        }
+        // For eq/cs/mi/vs the base condition is CF set; for ge/gt it is CF clear.
+        let holds_on_carry = cc >> 1 < 5;
+        if holds_on_carry != invert {
+            dynasm!(a ; .arch x64 ; setc al);
+        } else {
+            dynasm!(a ; .arch x64 ; setnc al);
+        }
+        dynasm!(a ; .arch x64 ; movzx eax, al);
+        self.st(d, alloc::RAX);
+    }
+
     fn block(&mut self, b: &Block) {
         if b.num_vals > FRAME_VALS {
             let bytes = ((b.num_vals - FRAME_VALS) * 8).next_multiple_of(16) as i32;
@@ -204,7 +612,11 @@ impl Emitter {
         }
     }
 
-    fn inst(&mut self, i: &ir::Inst) {
+    /// The memory-operand lowering: every argument is read from its stack slot and the result
+    /// written to its stack slot. [`Emitter::inst`] uses it for rare ops after spilling their
+    /// arguments; it clobbers only `rax`, `rcx`, `rdx`, `rsi` and `rdi` (plus caller-saved
+    /// registers across a helper call).
+    fn slow(&mut self, i: &ir::Inst) {
         let [x, y, z] = i.args;
         let (va, vb, vc) = (vo(x), vo(y), vo(z));
         // Ops without a result never read `d`.
@@ -398,11 +810,11 @@ impl Emitter {
                 } else {
                     // ARM C is the carry out (x86 CF for adc), V the signed overflow (OF).
                     dynasm!(a ; .arch x64
-                        ; sets r8b ; setz r9b ; setc cl ; seto dl
-                        ; movzx r8d, r8b ; movzx r9d, r9b ; movzx ecx, cl ; movzx edx, dl
-                        ; shl r8d, 31 ; shl r9d, 30 ; shl ecx, 29 ; shl edx, 28
-                        ; or r8d, r9d ; or ecx, edx ; or r8d, ecx
-                        ; mov [rsp + d], r8);
+                        ; sets sil ; setz dil ; setc cl ; seto dl
+                        ; movzx esi, sil ; movzx edi, dil ; movzx ecx, cl ; movzx edx, dl
+                        ; shl esi, 31 ; shl edi, 30 ; shl ecx, 29 ; shl edx, 28
+                        ; or esi, edi ; or ecx, edx ; or esi, ecx
+                        ; mov [rsp + d], rsi);
                 }
             }
             Op::LogicFlags => {
@@ -416,7 +828,7 @@ impl Emitter {
                     ; sets cl ; setz dl ; movzx ecx, cl ; movzx edx, dl
                     ; shl ecx, 31 ; shl edx, 30 ; or ecx, edx ; mov [rsp + d], rcx);
             }
-            Op::Cond => self.cond(va, d, i.imm),
+            Op::Cond => self.cond_mem(va, d, i.imm),
             Op::Eq => dynasm!(a ; .arch x64
                 ; mov rax, [rsp + va] ; cmp rax, [rsp + vb] ; sete al ; movzx eax, al
                 ; mov [rsp + d], rax),
@@ -481,10 +893,10 @@ impl Emitter {
                 // `size` bytes of rax, which is the truncation we want).
                 dynasm!(a ; .arch x64
                     ; mov rdx, [rsp + va] ; mov rcx, [rsp + vb]
-                    ; mov r8, [r15 + so(slot::EXCL_ADDR)]
+                    ; mov rdi, [r15 + so(slot::EXCL_ADDR)]
                     ; mov QWORD [r15 + so(slot::EXCL_ADDR)], -1
                     ; mov esi, 1
-                    ; cmp r8, rdx ; jne >done
+                    ; cmp rdi, rdx ; jne >done
                     ; mov rax, [r15 + so(slot::EXCL_VAL)]);
                 match i.imm {
                     1 => dynasm!(a ; .arch x64 ; lock cmpxchg [r14 + rdx], cl),
@@ -513,7 +925,7 @@ impl Emitter {
     }
 
     /// `d = cond_holds(cc, a)`, testing the ARM flag bits (N=31, Z=30, C=29, V=28) directly.
-    fn cond(&mut self, va: i32, d: i32, cc: u64) {
+    fn cond_mem(&mut self, va: i32, d: i32, cc: u64) {
         let a = &mut self.a;
         let invert = cc & 1 == 1;
         dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);
@@ -561,8 +973,7 @@ impl Emitter {
                 self.link(target);
             }
             Term::JumpReg(v) => {
-                let off = vo(v);
-                dynasm!(self.a ; .arch x64 ; mov rax, [rsp + off]);
+                self.ld(alloc::RAX, v);
                 self.release_stack();
                 // Look the target up in the indirect-jump table; on a hit (and no pending
                 // event) jump straight to its code, else let the dispatcher find it.
@@ -580,8 +991,7 @@ impl Emitter {
                 taken,
                 fallthrough,
             } => {
-                let off = vo(cond);
-                dynasm!(self.a ; .arch x64 ; mov rax, [rsp + off]);
+                self.ld(alloc::RAX, cond);
                 self.release_stack();
                 let fall = self.a.new_dynamic_label();
                 dynasm!(self.a ; .arch x64 ; test rax, rax ; jz =>fall);

@@ -8,6 +8,7 @@
 
 #![deny(missing_docs)]
 
+mod alloc;
 mod cache;
 pub mod emit;
 

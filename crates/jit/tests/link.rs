@@ -214,7 +214,7 @@ fn counting_block(pc: u64) -> Block {
 #[test]
 fn full_cache_is_reset_and_refilled() {
     // A tiny cache holds a few dozen blocks: a dispatcher loop must still get through all 2000.
-    let mut jit = Jit::with_cache_size(16 << 10);
+    let mut jit = Jit::with_cache_size(8 << 10);
     let mut c = CpuState::default();
     let mut exits = 0;
     loop {

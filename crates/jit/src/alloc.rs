@@ -1,0 +1,102 @@
+//! Block-local register allocation: decides where each IR value lives while a block runs.
+//!
+//! Blocks are straight-line SSA, so one forward pass suffices: a value takes a free host
+//! register at its definition and gives it back after its last use. Values that outlive a helper
+//! call only take callee-saved registers (helpers clobber the others). Constants live nowhere:
+//! users materialise them or encode them as immediates. Everything else keeps its stack slot.
+
+use ir::{Block, Op, Term};
+
+/// Host register numbers as x86 encodes them.
+pub const RAX: u8 = 0;
+/// `rcx`.
+pub const RCX: u8 = 1;
+/// `rdx`.
+pub const RDX: u8 = 2;
+/// `rsi`.
+pub const RSI: u8 = 6;
+
+/// Callee-saved registers the trampoline saves; they survive helper calls.
+const CALLEE_SAVED: [u8; 4] = [3, 5, 12, 13];
+/// Caller-saved registers no lowering uses as scratch: r8, r9, r10, r11.
+const CALLER_SAVED: [u8; 4] = [8, 9, 10, 11];
+
+/// Where a value lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loc {
+    /// In a host register for its whole life.
+    Reg(u8),
+    /// In its stack slot `[rsp + 8*v]`.
+    Slot,
+    /// A constant, never stored.
+    Const(u64),
+}
+
+/// Picks a location for every value of `b` (indexed by value number).
+pub fn allocate(b: &Block) -> Vec<Loc> {
+    let n = b.num_vals as usize;
+    let len = b.insts.len();
+    // Index of the last instruction reading each value (`len` for the terminator).
+    let mut last: Vec<Option<usize>> = vec![None; n];
+    for (idx, i) in b.insts.iter().enumerate() {
+        for a in &i.args[..i.op.info().arity] {
+            if let Some(l) = last.get_mut(a.0 as usize) {
+                *l = Some(idx);
+            }
+        }
+    }
+    if let Term::JumpReg(v) | Term::Branch { cond: v, .. } = b.term
+        && let Some(l) = last.get_mut(v.0 as usize)
+    {
+        *l = Some(len);
+    }
+    // calls[i] = number of helper calls among insts[..i].
+    let mut calls = Vec::with_capacity(len + 1);
+    calls.push(0usize);
+    for i in &b.insts {
+        let c = calls.last().copied().unwrap_or(0) + usize::from(i.op == Op::Call);
+        calls.push(c);
+    }
+    let mut locs = vec![Loc::Slot; n];
+    let mut free: Vec<u8> = CALLEE_SAVED.iter().chain(&CALLER_SAVED).copied().collect();
+    // (last use, register) of values holding a register.
+    let mut active: Vec<(usize, u8)> = Vec::new();
+    for (idx, i) in b.insts.iter().enumerate() {
+        // Arguments whose last use is here are read before the result is written, so their
+        // registers may hold the result.
+        active.retain(|&(end, r)| {
+            if end <= idx {
+                free.push(r);
+                false
+            } else {
+                true
+            }
+        });
+        let Some(d) = i.dst else { continue };
+        let Some(loc) = locs.get_mut(d.0 as usize) else {
+            continue;
+        };
+        if i.op == Op::Const {
+            *loc = Loc::Const(i.imm);
+            continue;
+        }
+        let Some(end) = last[d.0 as usize] else {
+            continue;
+        };
+        // A call at `end` reads its arguments before clobbering anything.
+        let crosses_call = calls[end] > calls[idx + 1];
+        let pick = if crosses_call {
+            free.iter().position(|r| CALLEE_SAVED.contains(r))
+        } else {
+            free.iter()
+                .position(|r| CALLER_SAVED.contains(r))
+                .or_else(|| (!free.is_empty()).then_some(0))
+        };
+        if let Some(p) = pick {
+            let r = free.swap_remove(p);
+            *loc = Loc::Reg(r);
+            active.push((end, r));
+        }
+    }
+    locs
+}
