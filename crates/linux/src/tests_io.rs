@@ -583,3 +583,97 @@ fn openat2_vmsplice_pidfd_misc() {
         close(pfd);
     }
 }
+
+#[test]
+fn garbage_arguments_never_panic() {
+    let mut l = linux();
+    let page = scratch(&mut l, 4096);
+    // Calls that cannot harm the test process when the first argument is -1 (an invalid fd,
+    // pid, clock or id) and the rest are wild.
+    // (ppoll is left out: with nfds 0 and no timeout it rightly sleeps forever.)
+    let calls = [
+        Sysno::pselect6,
+        Sysno::epoll_ctl,
+        Sysno::epoll_pwait,
+        Sysno::epoll_pwait2,
+        Sysno::timerfd_settime,
+        Sysno::timerfd_gettime,
+        Sysno::signalfd4,
+        Sysno::inotify_add_watch,
+        Sysno::sendfile,
+        Sysno::copy_file_range,
+        Sysno::splice,
+        Sysno::tee,
+        Sysno::vmsplice,
+        Sysno::preadv,
+        Sysno::pwritev,
+        Sysno::preadv2,
+        Sysno::pwritev2,
+        Sysno::statfs,
+        Sysno::fstatfs,
+        Sysno::fchownat,
+        Sysno::mknodat,
+        Sysno::openat2,
+        Sysno::fcntl,
+        Sysno::mlock,
+        Sysno::munlock,
+        Sysno::msync,
+        Sysno::mincore,
+        Sysno::getgroups,
+        Sysno::setgroups,
+        Sysno::getresuid,
+        Sysno::capget,
+        Sysno::capset,
+        Sysno::sched_getparam,
+        Sysno::sched_setaffinity,
+        Sysno::sched_getattr,
+        Sysno::sched_setattr,
+        Sysno::getcpu,
+        Sysno::timer_create,
+        Sysno::timer_settime,
+        Sysno::timer_gettime,
+        Sysno::setitimer,
+        Sysno::getitimer,
+        Sysno::bind,
+        Sysno::connect,
+        Sysno::accept4,
+        Sysno::getsockname,
+        Sysno::getpeername,
+        Sysno::sendto,
+        Sysno::recvfrom,
+        Sysno::setsockopt,
+        Sysno::getsockopt,
+        Sysno::sendmsg,
+        Sysno::recvmsg,
+        Sysno::sendmmsg,
+        Sysno::recvmmsg,
+        Sysno::getxattr,
+        Sysno::fgetxattr,
+        Sysno::setxattr,
+        Sysno::listxattr,
+        Sysno::flistxattr,
+        Sysno::removexattr,
+        Sysno::pidfd_send_signal,
+        Sysno::get_robust_list,
+        Sysno::memfd_create,
+    ];
+    let wild = [
+        0,
+        1,
+        page + 4095,
+        u64::MAX,
+        u64::MAX - 7,
+        0xffff_ffff_ffff_f000,
+        1 << 62,
+    ];
+    for s in calls {
+        for &p in &wild {
+            let r = sys(&mut l, s, &[u64::MAX, p, p, p, p, p]);
+            // Either a value or an errno in the kernel's range; never a panic.
+            assert!(
+                r < 1 << 32 || r >= (-4095i64) as u64,
+                "{s:?}({p:#x}) = {r:#x}"
+            );
+        }
+    }
+}
