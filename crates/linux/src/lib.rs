@@ -4,12 +4,17 @@
 //! `-errno` in x0). Syscall numbers come from the kernel's own tables in `syscall-tables/`, turned
 //! into [`sysno::a64::Sysno`] by the build script.
 //!
-//! Handlers are grouped by family: [`fs`](crate::fs) (files and paths), `mm` (memory), `signal`,
-//! `time`, `process` (ids, limits, exit, kill, futex), `ioctl`. Every guest pointer goes through
+//! Handlers are grouped by family: `fs` (files and paths), `io` (bulk and positional I/O,
+//! statfs, locks, ownership), `xattr`, `poll` (ppoll, pselect6, epoll), `anonfd` (eventfd,
+//! timerfd, signalfd, inotify, memfd), `net` (sockets), `mm` (memory), `signal`, `time`,
+//! `process` (exit, limits, prctl, futex), `creds` (ids, groups, sessions, scheduler), `ioctl`.
+//! Where arm64 and x86-64 disagree (open flags, `struct stat`, `struct epoll_event`) the
+//! structs are converted in `abi`/the handler. Every guest pointer goes through
 //! [`mem::GuestMem`]; a bad pointer gives `-EFAULT`, never a host crash.
 //!
 //! Paths: when a sysroot is set, an absolute guest path that exists under the sysroot is opened
-//! there instead (see `path`). `/proc/self/exe` is emulated as the guest executable.
+//! there instead (see `path`). `/proc/self/exe`, and the guest's own `auxv`, `cmdline`, `maps`,
+//! `smaps` and `/proc/cpuinfo`, are emulated (see `procfs`).
 
 #![deny(missing_docs)]
 
