@@ -262,7 +262,7 @@ fn compressors_round_trip() {
         (
             "zstd",
             "/usr/bin/zstd",
-            vec!["-q", "--single-thread"],
+            vec!["-q", "--single-thread", "--no-asyncio"],
             "zst",
         ),
     ] {
@@ -282,7 +282,11 @@ fn compressors_round_trip() {
             version(pkg)
         );
         std::fs::rename(d.join(&out), d.join(format!("n.{ext}"))).unwrap();
-        let (o, err) = arm(prog, &["-d", "-c", &format!("n.{ext}")], &d);
+        let input = format!("n.{ext}");
+        let mut dargs = vec!["-d", "-c"];
+        dargs.extend(args.iter().filter(|a| **a == "--no-asyncio"));
+        dargs.push(&input);
+        let (o, err) = arm(prog, &dargs, &d);
         assert_eq!(o.status, 0, "{} decompress: {err}", version(pkg));
         assert!(
             o.stdout.as_bytes() == big.as_bytes(),
@@ -327,5 +331,95 @@ fn bash_and_busybox() {
         (0, "102\n"),
         "{} {err}",
         version("busybox")
+    );
+}
+
+#[test]
+fn busybox_dynamic_applets() {
+    let d = workdir("busybox-dyn");
+    std::fs::write(d.join("in.txt"), text(2000)).unwrap();
+    let bb = "/bin/busybox";
+    let run = |args: &[&str]| {
+        let (o, err) = arm(bb, args, &d);
+        assert_eq!(
+            o.status,
+            0,
+            "{} busybox {args:?}: {err}",
+            version("busybox")
+        );
+        o.stdout
+    };
+    let native_out = |prog: &str, args: &[&str]| native(prog, args, &d).stdout;
+    assert_eq!(
+        run(&["sort", "-n", "in.txt"]),
+        native_out("/usr/bin/sort", &["-n", "in.txt"])
+    );
+    assert_eq!(
+        run(&["sha256sum", "in.txt"]),
+        native_out("/usr/bin/sha256sum", &["in.txt"])
+    );
+    assert_eq!(
+        run(&["wc", "-l", "in.txt"]).split_whitespace().next(),
+        Some("2000")
+    );
+    assert!(run(&["ls", "-1"]).contains("in.txt"));
+    run(&["tar", "-cf", "a.tar", "in.txt"]);
+    assert_eq!(run(&["tar", "-tf", "a.tar"]), "in.txt\n");
+    std::fs::create_dir_all(d.join("x")).unwrap();
+    run(&["tar", "-xf", "a.tar", "-C", "x"]);
+    assert_eq!(
+        std::fs::read(d.join("x/in.txt")).unwrap(),
+        std::fs::read(d.join("in.txt")).unwrap()
+    );
+    let script = "n=0; for w in a b c d e; do n=$((n + 1)); done; case $n in 5) echo five;; esac; \
+                  x=abcdef; echo ${x#ab} ${#x}; set -- p q r; echo $# $2";
+    assert_eq!(run(&["sh", "-c", script]), "five\ncdef 6\n3 q\n");
+    println!(
+        "ok: {} (dynamic) sort sha256sum wc ls tar sh",
+        version("busybox")
+    );
+}
+
+#[test]
+fn ld_so_invoked_directly() {
+    let d = workdir("ldso");
+    let root = sysroot();
+    let ldso = "/usr/lib/ld-linux-aarch64.so.1";
+    // `ld.so --list PROG` loads PROG itself: the loader path and the program path both resolve
+    // through the sysroot.
+    let (o, err) = arm(ldso, &["--list", "/usr/bin/ls"], &d);
+    assert_eq!(o.status, 0, "{err}");
+    assert!(o.stdout.contains("libc.so.6 =>"), "{}", o.stdout);
+    // Running a program through ld.so directly.
+    let (o, err) = arm(
+        ldso,
+        &[root.join("usr/bin/echo").to_str().unwrap(), "via", "ld.so"],
+        &d,
+    );
+    assert_eq!((o.status, o.stdout.as_str()), (0, "via ld.so\n"), "{err}");
+    println!("ok: {} ld.so --list and direct run", version("libc6"));
+}
+
+#[test]
+fn proc_emulation() {
+    let d = workdir("proc");
+    let script = r#"
+import os
+print(os.readlink("/proc/self/exe").endswith("/usr/bin/python3.11"))
+print(open("/proc/self/cmdline", "rb").read().split(b"\0")[1])
+feat = [l for l in open("/proc/cpuinfo") if l.startswith("Features")][0].split()
+print(feat[:4])
+maps = open("/proc/self/maps").read()
+print(any(" r-xp " in l for l in maps.splitlines()), "[stack]" in maps)
+import struct
+aux = open("/proc/self/auxv", "rb").read()
+pairs = dict(struct.iter_unpack("<QQ", aux))
+print(pairs.get(6), pairs.get(16, 0) & 3)
+"#;
+    let (o, err) = arm("/usr/bin/python3", &["-c", script], &d);
+    assert_eq!(o.status, 0, "{err}");
+    assert_eq!(
+        o.stdout,
+        "True\nb'-c'\n['Features', ':', 'fp', 'asimd']\nTrue True\n4096 3\n"
     );
 }
