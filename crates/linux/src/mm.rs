@@ -3,6 +3,7 @@
 
 use crate::fs::int;
 use crate::{Errno, Linux, SysResult};
+use std::os::unix::ffi::OsStringExt;
 
 type Args = [u64; 6];
 
@@ -15,9 +16,65 @@ pub(crate) fn brk(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn mmap(l: &mut Linux, a: &Args) -> SysResult {
-    l.mem
-        .map(a[0], a[1], int(a[2]), int(a[3]), int(a[4]), a[5])
-        .map_err(Errno)
+    let (flags, fd) = (int(a[3]), int(a[4]));
+    let addr = l
+        .mem
+        .map(a[0], a[1], int(a[2]), flags, fd, a[5])
+        .map_err(Errno)?;
+    // MAP_SHARED_VALIDATE (3) is shared too; MAP_PRIVATE is 2.
+    let shared = flags & 0x3 != libc::MAP_PRIVATE;
+    let backing = if flags & libc::MAP_ANONYMOUS == 0 && fd >= 0 {
+        l.file_backing(fd, a[5], shared)
+    } else if shared {
+        Some(mem::Backing {
+            shared,
+            ..Default::default()
+        })
+    } else {
+        None
+    };
+    if backing.is_some() {
+        // The mapping covers whole pages; the last one is named after the file too.
+        let len = mem::page_up(a[1]).unwrap_or(a[1]);
+        l.mem.set_backing(addr, len, backing);
+    }
+    Ok(addr)
+}
+
+impl Linux {
+    /// What /proc/self/maps shows for a mapping of host `fd` at `offset`: its path as the guest
+    /// names it (the sysroot prefix removed), device and inode. `None` if the fd vanished.
+    fn file_backing(&self, fd: i32, offset: u64, shared: bool) -> Option<mem::Backing> {
+        let host = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()?;
+        let mut path = host.into_os_string().into_vec();
+        if let Some(root) = self
+            .sysroot
+            .as_ref()
+            .and_then(|r| std::fs::canonicalize(r).ok())
+        {
+            let root = root.into_os_string().into_vec();
+            if let Some(rest) = path.strip_prefix(root.as_slice())
+                && rest.starts_with(b"/")
+            {
+                path = rest.to_vec();
+            }
+        }
+        let mut st = std::mem::MaybeUninit::<libc::stat>::zeroed();
+        // SAFETY: `st` is a writable stat buffer; fstat only writes into it.
+        if unsafe { libc::fstat(fd, st.as_mut_ptr()) } != 0 {
+            return None;
+        }
+        // SAFETY: fstat succeeded, so the buffer is initialised.
+        let st = unsafe { st.assume_init() };
+        Some(mem::Backing {
+            path,
+            offset,
+            major: libc::major(st.st_dev),
+            minor: libc::minor(st.st_dev),
+            inode: st.st_ino,
+            shared,
+        })
+    }
 }
 
 pub(crate) fn munmap(l: &mut Linux, a: &Args) -> SysResult {

@@ -185,31 +185,35 @@ impl Linux {
     /// /proc/self/maps (or smaps with `detail`) for the guest's mappings only.
     fn maps_text(&self, detail: bool) -> String {
         let mut s = String::new();
-        for (start, end, prot) in self.mem.regions() {
+        for (start, end, prot, backing) in self.mem.regions_backed() {
             let flag = |bit: i32, c: char| if prot & bit != 0 { c } else { '-' };
+            let shared = backing.is_some_and(|b| b.shared);
             let perms: String = [
                 flag(libc::PROT_READ, 'r'),
                 flag(libc::PROT_WRITE, 'w'),
                 flag(libc::PROT_EXEC, 'x'),
-                'p',
+                if shared { 's' } else { 'p' },
             ]
             .iter()
             .collect();
-            let name = if (start..end).contains(&self.proc.sp) {
-                "[stack]"
-            } else if self.is_heap(start) {
-                "[heap]"
-            } else {
-                ""
+            let (offset, major, minor, inode) =
+                backing.map_or((0, 0, 0, 0), |b| (b.offset, b.major, b.minor, b.inode));
+            let name: String = match backing {
+                Some(b) if !b.path.is_empty() => String::from_utf8_lossy(&b.path).into_owned(),
+                _ if (start..end).contains(&self.proc.sp) => "[stack]".into(),
+                _ if self.is_heap(start) => "[heap]".into(),
+                _ => String::new(),
             };
-            // The kernel's line: addresses, perms, offset, device, inode, then the name padded
-            // to column 74 (an unnamed line keeps the trailing space).
-            let mut line = format!("{start:08x}-{end:08x} {perms} 00000000 00:00 0 ");
+            // The kernel's line: addresses, perms, offset, device, inode and a space, then the
+            // name padded to column 74 (an unnamed line keeps the trailing space).
+            let mut line = format!(
+                "{start:08x}-{end:08x} {perms} {offset:08x} {major:02x}:{minor:02x} {inode} "
+            );
             if !name.is_empty() {
                 while line.len() < 73 {
                     line.push(' ');
                 }
-                line.push_str(name);
+                line.push_str(&name);
             }
             s.push_str(&line);
             s.push('\n');

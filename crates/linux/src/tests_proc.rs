@@ -117,3 +117,44 @@ fn proc_maps_names_heap() {
     let heap = maps.lines().find(|x| x.ends_with("[heap]")).unwrap();
     assert!(heap.starts_with("40000000-40002000 rw-p"), "{maps}");
 }
+
+#[test]
+fn maps_shows_mapped_file() {
+    use std::os::unix::fs::MetadataExt;
+    let mut l = linux();
+    let buf = scratch(&mut l, 0x3000);
+    let dir = std::env::temp_dir().join(format!("armrun-maps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("mapped.bin");
+    std::fs::write(&file, vec![7u8; 0x3000]).unwrap();
+    let meta = std::fs::metadata(&file).unwrap();
+    let canon = std::fs::canonicalize(&file).unwrap();
+    put_str(&l, buf, canon.to_str().unwrap());
+    let fd = sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, 0, 0]);
+    assert!((fd as i64) >= 0);
+    let prot = libc::PROT_READ as u64;
+    let flags = libc::MAP_PRIVATE as u64;
+    // An unaligned length still names the whole last page.
+    let addr = sys(&mut l, Sysno::mmap, &[0, 0x1f00, prot, flags, fd, 0x1000]);
+    assert!((addr as i64) > 0, "{}", addr as i64);
+    assert_eq!(sys(&mut l, Sysno::close, &[fd]), 0);
+    let maps = String::from_utf8(slurp(&mut l, buf + 0x1000, "/proc/self/maps")).unwrap();
+    let dev = meta.dev();
+    let head = format!(
+        "{:08x}-{:08x} r--p 00001000 {:02x}:{:02x} {}",
+        addr,
+        addr + 0x2000,
+        libc::major(dev),
+        libc::minor(dev),
+        meta.ino()
+    );
+    let line = maps.lines().find(|x| x.starts_with(&head)).expect(&maps);
+    assert_eq!(line.find('/'), Some(73), "{line}");
+    assert!(line.ends_with(canon.to_str().unwrap()), "{line}");
+    // Unmapping the lower page leaves the upper one with its offset advanced.
+    assert_eq!(sys(&mut l, Sysno::munmap, &[addr, 0x1000]), 0);
+    let maps = String::from_utf8(slurp(&mut l, buf + 0x1000, "/proc/self/maps")).unwrap();
+    let upper = format!("{:08x}-{:08x} r--p 00002000 ", addr + 0x1000, addr + 0x2000);
+    assert!(maps.contains(&upper), "{maps}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

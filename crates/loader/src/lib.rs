@@ -103,6 +103,36 @@ fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     std::fs::read(path).map_err(|e| LoadError::Io(e).in_file(path))
 }
 
+/// The program's name in /proc/self/maps: the file the kernel would show (symlinks resolved), as
+/// the guest sees it (without the sysroot prefix); `path` as given when it cannot be resolved.
+fn guest_name(path: &Path, sysroot: Option<&Path>) -> PathBuf {
+    let Ok(real) = std::fs::canonicalize(path) else {
+        return path.to_path_buf();
+    };
+    if let Some(root) = sysroot.and_then(|r| std::fs::canonicalize(r).ok())
+        && let Ok(rest) = real.strip_prefix(&root)
+    {
+        return Path::new("/").join(rest);
+    }
+    real
+}
+
+/// How /proc/self/maps names segments of `host`: as `shown` (the guest's name for it), with the
+/// host file's device and inode. `None` when the file cannot be stat'ed (e.g. in-memory tests).
+fn file_backing(shown: &Path, host: &Path) -> Option<mem::Backing> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(host).ok()?;
+    Some(mem::Backing {
+        path: shown.as_os_str().as_bytes().to_vec(),
+        offset: 0,
+        major: libc::major(meta.dev()),
+        minor: libc::minor(meta.dev()),
+        inode: meta.ino(),
+        shared: false,
+    })
+}
+
 /// Host path of the interpreter: under `sysroot` when it exists there, else as written.
 fn interp_path(interp: &Path, sysroot: Option<&Path>) -> PathBuf {
     if let Some(root) = sysroot {
@@ -152,7 +182,8 @@ fn load_bytes(
     }
     let interp = img.interp()?;
     let hint = if is32 { ET_DYN_BASE32 } else { ET_DYN_BASE64 };
-    let placed = segments::place(mem, &img, hint)?;
+    let prog = guest_name(path, sysroot);
+    let placed = segments::place(mem, &img, hint, file_backing(&prog, path).as_ref())?;
     let entry = placed.bias.wrapping_add(img.entry);
     let phdr = placed.bias.wrapping_add(img.phdr_vaddr());
     mem.set_brk_start(placed.end);
@@ -173,7 +204,8 @@ fn load_bytes(
                     LoadError::Malformed("interpreter has its own PT_INTERP".into()).in_file(&host),
                 );
             }
-            let ip = segments::place(mem, &iimg, 0).map_err(|e| e.in_file(&host))?;
+            let ib = file_backing(Path::new(&name), &host);
+            let ip = segments::place(mem, &iimg, 0, ib.as_ref()).map_err(|e| e.in_file(&host))?;
             (ip.bias.wrapping_add(iimg.entry), ip.bias, Some(name))
         }
         None => (entry, 0, None),

@@ -4,7 +4,7 @@ use crate::LoadError;
 use crate::elf::Image;
 use goblin::elf::header::ET_DYN;
 use goblin::elf::program_header::{PF_R, PF_W, PF_X};
-use mem::{GuestMem, PAGE, page_down, page_up};
+use mem::{Backing, GuestMem, PAGE, page_down, page_up};
 
 /// Where an image ended up.
 #[derive(Debug, Clone, Copy)]
@@ -37,8 +37,14 @@ fn map_err(what: &'static str, addr: u64) -> impl Fn(i32) -> LoadError {
 /// Maps every PT_LOAD of `img`. ET_DYN images go at a bias chosen by reserving their whole span
 /// (hint `dyn_hint`, 0 to let the address space choose); ET_EXEC images at their own addresses.
 /// File bytes are copied into anonymous memory, so bss (including the tail of the last file
-/// page) is zero without extra work.
-pub fn place(mem: &mut GuestMem, img: &Image<'_>, dyn_hint: u64) -> Result<Placed, LoadError> {
+/// page) is zero without extra work. With `file`, the file-backed pages of each segment are
+/// recorded as coming from it (for /proc/self/maps), at their page-aligned file offset.
+pub fn place(
+    mem: &mut GuestMem,
+    img: &Image<'_>,
+    dyn_hint: u64,
+    file: Option<&Backing>,
+) -> Result<Placed, LoadError> {
     let (lo, hi) = img.span();
     let span = hi - lo;
     let anon = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
@@ -139,6 +145,17 @@ pub fn place(mem: &mut GuestMem, img: &Image<'_>, dyn_hint: u64) -> Result<Place
         if prev.1 > cur.0 {
             mem.protect(cur.0, prev.1 - cur.0, prev.2 | cur.2)
                 .map_err(map_err("segment", cur.0))?;
+        }
+    }
+    // 4. What /proc/self/maps names: the pages holding file bytes, as the kernel maps them.
+    if let Some(file) = file {
+        for l in img.loads.iter().filter(|l| l.filesz > 0) {
+            let a = page_down(bias.wrapping_add(l.vaddr));
+            let e = bias.wrapping_add(l.vaddr).wrapping_add(l.filesz);
+            let e = page_up(e).unwrap_or(e);
+            let mut b = file.clone();
+            b.offset = page_down(l.offset);
+            mem.set_backing(a, e.saturating_sub(a), Some(b));
         }
     }
     let end = merged.last().map_or(0, |m| m.1);

@@ -11,6 +11,7 @@ mod host;
 mod mapping;
 mod regions;
 
+pub use regions::Backing;
 use regions::Regions;
 
 /// Guest page size (4 KiB, the same as the x86-64 host's).
@@ -112,6 +113,19 @@ impl GuestMem {
     /// All guest mappings as `(start, end, prot)`, in address order.
     pub fn regions(&self) -> impl Iterator<Item = (u64, u64, i32)> + '_ {
         self.regions.iter()
+    }
+
+    /// All guest mappings as `(start, end, prot, backing)`, in address order.
+    pub fn regions_backed(&self) -> impl Iterator<Item = (u64, u64, i32, Option<&Backing>)> + '_ {
+        self.regions.iter_backed()
+    }
+
+    /// Records what backs the guest mappings in `[addr, addr+len)` (`backing` describes `addr`),
+    /// for /proc/self/maps; the protection and host memory are unchanged.
+    pub fn set_backing(&mut self, addr: u64, len: u64, backing: Option<Backing>) {
+        if let Some(end) = addr.checked_add(len) {
+            self.regions.set_backing(addr, end, backing);
+        }
     }
 
     /// True when no guest mapping intersects `[addr, addr+len)`.

@@ -191,7 +191,7 @@ impl GuestMem {
             return Err(ENOMEM);
         }
         host::mprotect(self.base + addr, len, host_prot(prot))?;
-        self.regions.insert(addr, end, prot);
+        self.regions.protect(addr, end, prot);
         Ok(())
     }
 
@@ -254,7 +254,8 @@ impl GuestMem {
                 host::mremap(old, old_len, new_len, 0, 0).is_ok()
             };
             if grown {
-                self.regions.insert(tail, new_end, prot);
+                let backing = self.regions.backing_at(old).map(|b| b.advanced(old_len));
+                self.regions.insert_backed(tail, new_end, prot, backing);
                 return Ok(old);
             }
         }
@@ -266,8 +267,10 @@ impl GuestMem {
             self.move_to(old, old_len, new_len, dest, prot)
         } else {
             let dest = host::mremap(old, old_len, new_len, MREMAP_MAYMOVE, 0)?;
+            let backing = self.regions.backing_at(old);
             self.regions.carve(old, old_end);
-            self.regions.insert(dest, dest + new_len, prot);
+            self.regions
+                .insert_backed(dest, dest + new_len, prot, backing);
             Ok(dest)
         }
     }
@@ -306,8 +309,10 @@ impl GuestMem {
                 return Err(e);
             }
         }
+        let backing = self.regions.backing_at(old);
         self.regions.carve(old, old + old_len);
-        self.regions.insert(dest, dest + new_len, prot);
+        self.regions
+            .insert_backed(dest, dest + new_len, prot, backing);
         Ok(dest)
     }
 

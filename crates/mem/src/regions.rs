@@ -3,11 +3,66 @@
 
 use std::collections::BTreeMap;
 
-/// Sorted, non-overlapping `[start, end)` ranges with a protection, keyed by start.
-/// Adjacent ranges with the same protection are merged so lookups stay short.
+/// What a mapping shows in /proc/self/maps besides its range and protection: the file it came
+/// from (as the guest names it) and whether it is shared.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Backing {
+    /// The path as the guest sees it (may be empty for an anonymous shared mapping).
+    pub path: Vec<u8>,
+    /// File offset of the mapping's first byte.
+    pub offset: u64,
+    /// Device major number.
+    pub major: u32,
+    /// Device minor number.
+    pub minor: u32,
+    /// Inode number.
+    pub inode: u64,
+    /// True for `MAP_SHARED` (`s` in the permissions column).
+    pub shared: bool,
+}
+
+impl Backing {
+    /// The same backing seen `by` bytes further into the mapping.
+    pub fn advanced(&self, by: u64) -> Backing {
+        let mut b = self.clone();
+        b.offset = b.offset.wrapping_add(by);
+        b
+    }
+
+    /// Whether a range backed by `self` of `len` bytes continues seamlessly into `next`.
+    fn continues_into(&self, len: u64, next: &Backing) -> bool {
+        self.path == next.path
+            && self.major == next.major
+            && self.minor == next.minor
+            && self.inode == next.inode
+            && self.shared == next.shared
+            && self.offset.wrapping_add(len) == next.offset
+    }
+}
+
+/// A recorded range's end, protection and optional backing.
+type Entry = (u64, i32, Option<Backing>);
+
+/// Whether ranges `[s, e)` with `left` and one starting at `e` with `right` may be merged.
+fn mergeable(s: u64, e: u64, left: &Option<Backing>, right: &Option<Backing>) -> bool {
+    match (left, right) {
+        (None, None) => true,
+        (Some(l), Some(r)) => l.continues_into(e - s, r),
+        _ => false,
+    }
+}
+
+/// `b` advanced by `by` bytes (for the upper part of a split range).
+fn advance(b: &Option<Backing>, by: u64) -> Option<Backing> {
+    b.as_ref().map(|x| x.advanced(by))
+}
+
+/// Sorted, non-overlapping `[start, end)` ranges with a protection and optional backing, keyed
+/// by start. Adjacent ranges with the same protection and continuous backing are merged so
+/// lookups stay short.
 #[derive(Debug, Default, Clone)]
 pub struct Regions {
-    map: BTreeMap<u64, (u64, i32)>,
+    map: BTreeMap<u64, Entry>,
 }
 
 impl Regions {
@@ -18,47 +73,99 @@ impl Regions {
         }
         // A range starting before `a` may reach into [a, b): cut it at `a`, keeping what lies
         // past `b` as a separate piece.
-        if let Some((&s, &(e, p))) = self.map.range(..a).next_back()
-            && e > a
+        if let Some((&s, (e, p, k))) = self.map.range(..a).next_back()
+            && *e > a
         {
-            self.map.insert(s, (a, p));
+            let (e, p, k) = (*e, *p, k.clone());
             if e > b {
-                self.map.insert(b, (e, p));
+                self.map.insert(b, (e, p, advance(&k, b - s)));
             }
+            self.map.insert(s, (a, p, k));
         }
         let inside: Vec<u64> = self.map.range(a..b).map(|(&s, _)| s).collect();
         for s in inside {
-            if let Some((e, p)) = self.map.remove(&s)
+            if let Some((e, p, k)) = self.map.remove(&s)
                 && e > b
             {
-                self.map.insert(b, (e, p));
+                self.map.insert(b, (e, p, advance(&k, b - s)));
             }
         }
     }
 
-    /// Records `[a, b)` with `prot`, replacing whatever was recorded there.
+    /// Records `[a, b)` with `prot` and no backing, replacing whatever was recorded there.
     pub fn insert(&mut self, a: u64, b: u64, prot: i32) {
+        self.insert_backed(a, b, prot, None);
+    }
+
+    /// Records `[a, b)` with `prot` and `backing` (its offset is that of `a`), replacing whatever
+    /// was recorded there.
+    pub fn insert_backed(&mut self, a: u64, b: u64, prot: i32, backing: Option<Backing>) {
         if a >= b {
             return;
         }
         self.carve(a, b);
         let mut start = a;
         let mut end = b;
-        // Merge with a left neighbour ending exactly at `a` with the same protection.
-        if let Some((&s, &(e, p))) = self.map.range(..a).next_back()
-            && e == a
-            && p == prot
+        let mut backing = backing;
+        // Merge with a left neighbour ending exactly at `a` with the same protection and a
+        // backing that continues into ours.
+        if let Some((&s, (e, p, k))) = self.map.range(..a).next_back()
+            && *e == a
+            && *p == prot
+            && mergeable(s, a, k, &backing)
         {
+            backing = k.clone();
             self.map.remove(&s);
             start = s;
         }
-        if let Some(&(e, p)) = self.map.get(&b)
-            && p == prot
+        if let Some((e, p, k)) = self.map.get(&b)
+            && *p == prot
+            && mergeable(start, b, &backing, k)
         {
+            end = *e;
             self.map.remove(&b);
-            end = e;
         }
-        self.map.insert(start, (end, prot));
+        self.map.insert(start, (end, prot, backing));
+    }
+
+    /// Changes the protection of every recorded piece of `[a, b)`, keeping each piece's backing.
+    pub fn protect(&mut self, a: u64, b: u64, prot: i32) {
+        for (s, e, _, k) in self.overlapping_backed(a, b) {
+            self.insert_backed(s, e, prot, k);
+        }
+    }
+
+    /// Replaces the backing of every recorded piece of `[a, b)` (`backing` describes `a`),
+    /// keeping each piece's protection.
+    pub fn set_backing(&mut self, a: u64, b: u64, backing: Option<Backing>) {
+        for (s, e, p, _) in self.overlapping_backed(a, b) {
+            self.insert_backed(s, e, p, advance(&backing, s - a));
+        }
+    }
+
+    /// Like [`Regions::overlapping`], with each piece's backing (offset adjusted to the piece).
+    pub fn overlapping_backed(&self, a: u64, b: u64) -> Vec<(u64, u64, i32, Option<Backing>)> {
+        let mut out = Vec::new();
+        if a >= b {
+            return out;
+        }
+        if let Some((&s, (e, p, k))) = self.map.range(..a).next_back()
+            && *e > a
+        {
+            out.push((a, (*e).min(b), *p, advance(k, a - s)));
+        }
+        for (&s, (e, p, k)) in self.map.range(a..b) {
+            out.push((s, (*e).min(b), *p, k.clone()));
+        }
+        out
+    }
+
+    /// The backing of the range containing `addr`, adjusted to `addr`.
+    pub fn backing_at(&self, addr: u64) -> Option<Backing> {
+        self.overlapping_backed(addr, addr + 1)
+            .into_iter()
+            .next()
+            .and_then(|r| r.3)
     }
 
     /// The pieces of recorded ranges that intersect `[a, b)`, clipped to it, in address order.
@@ -67,12 +174,12 @@ impl Regions {
         if a >= b {
             return out;
         }
-        if let Some((_, &(e, p))) = self.map.range(..a).next_back()
+        if let Some((_, &(e, p, _))) = self.map.range(..a).next_back()
             && e > a
         {
             out.push((a, e.min(b), p));
         }
-        for (&s, &(e, p)) in self.map.range(a..b) {
+        for (&s, &(e, p, _)) in self.map.range(a..b) {
             out.push((s, e.min(b), p));
         }
         out
@@ -119,7 +226,7 @@ impl Regions {
     /// Highest `len`-byte gap that ends at or below `top` and starts at or above `bottom`.
     pub fn find_top_down(&self, bottom: u64, top: u64, len: u64) -> Option<u64> {
         let mut top = top;
-        for (&s, &(e, _)) in self.map.range(..top).rev() {
+        for (&s, &(e, _, _)) in self.map.range(..top).rev() {
             if e <= top && top - e >= len {
                 let cand = top - len;
                 return (cand >= bottom).then_some(cand);
@@ -131,6 +238,13 @@ impl Regions {
 
     /// All ranges as `(start, end, prot)`.
     pub fn iter(&self) -> impl Iterator<Item = (u64, u64, i32)> + '_ {
-        self.map.iter().map(|(&s, &(e, p))| (s, e, p))
+        self.map.iter().map(|(&s, &(e, p, _))| (s, e, p))
+    }
+
+    /// All ranges as `(start, end, prot, backing)`.
+    pub fn iter_backed(&self) -> impl Iterator<Item = (u64, u64, i32, Option<&Backing>)> + '_ {
+        self.map
+            .iter()
+            .map(|(&s, (e, p, k))| (s, *e, *p, k.as_ref()))
     }
 }

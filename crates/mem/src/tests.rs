@@ -295,3 +295,49 @@ fn file_backed_maps() {
     }
     let _ = std::fs::remove_file(&p);
 }
+
+/// A file backing at `offset` for the backed-region tests.
+fn file_at(offset: u64) -> Option<regions::Backing> {
+    Some(regions::Backing {
+        path: b"/lib/libx.so".to_vec(),
+        offset,
+        major: 8,
+        minor: 1,
+        inode: 42,
+        shared: false,
+    })
+}
+
+#[test]
+fn regions_backing_split_and_merge() {
+    let mut r = regions::Regions::default();
+    r.insert_backed(0x1000, 0x5000, R, file_at(0x3000));
+    // Splitting moves the upper part's offset by the split distance.
+    r.protect(0x2000, 0x3000, R | W);
+    let v = r.overlapping_backed(0, 0x10000);
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0].3, file_at(0x3000));
+    assert_eq!(
+        (v[1].0, v[1].2, v[1].3.clone()),
+        (0x2000, R | W, file_at(0x4000))
+    );
+    assert_eq!((v[2].0, v[2].3.clone()), (0x3000, file_at(0x5000)));
+    // Restoring the protection merges the pieces back, since the offsets continue.
+    r.protect(0x2000, 0x3000, R);
+    assert_eq!(r.iter().collect::<Vec<_>>(), vec![(0x1000, 0x5000, R)]);
+    assert_eq!(r.backing_at(0x4000), file_at(0x6000));
+    // Anonymous and file-backed neighbours with equal protection stay apart.
+    r.insert(0x5000, 0x6000, R);
+    assert_eq!(r.iter().count(), 2);
+    // Discontinuous offsets of the same file stay apart too.
+    r.insert_backed(0x6000, 0x7000, R, file_at(0));
+    assert_eq!(r.iter().count(), 3);
+    // Carving the middle of a backed range keeps the tail's offset right.
+    r.carve(0x2000, 0x3000);
+    assert_eq!(r.backing_at(0x3000), file_at(0x5000));
+    assert_eq!(r.backing_at(0x1000), file_at(0x3000));
+    // set_backing re-records the backing without touching protections.
+    r.set_backing(0x5000, 0x6000, file_at(0x7000));
+    assert_eq!(r.backing_at(0x5000), file_at(0x7000));
+    assert_eq!(r.prot_at(0x5000), Some(R));
+}
