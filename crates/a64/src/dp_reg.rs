@@ -35,6 +35,15 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
     let w = width(sf);
     let (d, n, rm) = (m.f('d'), m.f('n'), m.f('m'));
     match m.id() {
+        I::Crc32b
+        | I::Crc32h
+        | I::Crc32w
+        | I::Crc32x
+        | I::Crc32cb
+        | I::Crc32ch
+        | I::Crc32cw
+        | I::Crc32cx => return crate::crc::lift(cx, m),
+        I::Rmif | I::Setf8 | I::Setf16 => return crate::flagm::lift(cx, m),
         I::AndReg
         | I::BicReg
         | I::OrrReg

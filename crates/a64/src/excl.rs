@@ -1,4 +1,5 @@
-//! Load/store exclusive and load-acquire/store-release.
+//! Load/store exclusive and load-acquire/store-release (including LDAPR and the unscaled
+//! LDAPUR/STLUR forms of FEAT_LRCPC2).
 //!
 //! The exclusive monitor is the CPU state's `excl_addr`/`excl_val`/`excl_val_hi`: a
 //! load-exclusive records the address and the value it saw, and a store-exclusive succeeds only
@@ -78,9 +79,36 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
             let v = cx.b.load(addr, size);
             cx.set_x(t, v, true);
         }
+        // Unscaled-offset forms of the above (FEAT_LRCPC2).
+        I::Stlur => {
+            let addr = unscaled(cx, m);
+            let v = cx.x(t);
+            cx.b.store(addr, v, 1 << m.f('S'));
+            cx.b.emit(Op::Fence, &[], 0);
+        }
+        I::Ldapur => {
+            let addr = unscaled(cx, m);
+            let v = cx.b.load(addr, 1 << m.f('S'));
+            cx.set_x(t, v, true);
+        }
+        I::Ldapursb | I::Ldapursh | I::Ldapursw => {
+            let addr = unscaled(cx, m);
+            let v = cx.b.load(addr, size);
+            let v = cx.b.sext(v, 8 * size);
+            // opc<0> (q) = 1 selects a W destination, zero-extended from 32 bits.
+            let to64 = m.f('q') == 0;
+            cx.set_x(t, v, to64);
+        }
         _ => return Flow::Undef,
     }
     Flow::Next
+}
+
+/// The address Xn|SP + simm9 of an unscaled-offset acquire/release access.
+fn unscaled(cx: &mut Ctx, m: &M) -> ir::Val {
+    let base = cx.xsp(m.f('n'));
+    let off = cx.k(m.fs('i') as u64);
+    cx.b.add(base, off)
 }
 
 /// Store-exclusive of a 64-bit pair (STXP/STLXP Xt, Xt2): `a` = guest address, `b` = low
@@ -106,15 +134,16 @@ unsafe extern "C" fn stxp128(cpu: *mut u8, addr: u64, lo: u64, hi: u64) -> u64 {
     // SAFETY: `host` is the host address of guest memory the preceding LDXP read successfully
     // (the monitor holds this address); faults on unmapped memory are the runtime's to handle
     // exactly as for ordinary guest stores.
-    let swapped = unsafe { cas128(host, old, new) };
-    if swapped { 0 } else { 1 }
+    let seen = unsafe { cas128(host, old, new) };
+    if seen == old { 0 } else { 1 }
 }
 
-/// Atomically replaces the 16 bytes at `p` with `new` if they hold `old`.
+/// Atomically replaces the 16 bytes at `p` with `new` if they hold `old`; returns the value they
+/// held (equal to `old` exactly when the store happened). Shared by STXP and CASP.
 ///
 /// # Safety
 /// `p` must be valid for 16-byte reads and writes.
-unsafe fn cas128(p: *mut u64, old: u128, new: u128) -> bool {
+pub(crate) unsafe fn cas128(p: *mut u64, old: u128, new: u128) -> u128 {
     #[cfg(target_arch = "x86_64")]
     {
         if (p as usize).is_multiple_of(16) && std::arch::is_x86_feature_detected!("cmpxchg16b") {
@@ -128,35 +157,33 @@ unsafe fn cas128(p: *mut u64, old: u128, new: u128) -> bool {
     // SAFETY: `p` is valid for 16 bytes (caller's contract); unaligned accesses are used.
     unsafe {
         let cur = (p.read_unaligned() as u128) | (p.add(1).read_unaligned() as u128) << 64;
-        if cur != old {
-            return false;
+        if cur == old {
+            p.write_unaligned(new as u64);
+            p.add(1).write_unaligned((new >> 64) as u64);
         }
-        p.write_unaligned(new as u64);
-        p.add(1).write_unaligned((new >> 64) as u64);
+        cur
     }
-    true
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "cmpxchg16b")]
-unsafe fn cas128_native(p: *mut u128, old: u128, new: u128) -> bool {
-    let ok: u8;
+unsafe fn cas128_native(p: *mut u128, old: u128, new: u128) -> u128 {
+    let (lo, hi): (u64, u64);
     // SAFETY: `p` is 16-byte aligned and valid (caller's contract). RBX cannot be named as an
     // operand (LLVM reserves it), so the new low half is swapped into it and back around the
-    // CMPXCHG16B, which compares RDX:RAX with memory and stores RCX:RBX on a match.
+    // CMPXCHG16B, which compares RDX:RAX with memory, stores RCX:RBX on a match and otherwise
+    // loads memory into RDX:RAX; either way RDX:RAX ends up holding the old memory value.
     unsafe {
         std::arch::asm!(
             "xchg {nlo}, rbx",
             "lock cmpxchg16b [{p}]",
-            "sete {ok}",
             "mov rbx, {nlo}",
             p = in(reg) p,
             nlo = inout(reg) new as u64 => _,
-            ok = out(reg_byte) ok,
             in("rcx") (new >> 64) as u64,
-            inout("rax") old as u64 => _,
-            inout("rdx") (old >> 64) as u64 => _,
+            inout("rax") old as u64 => lo,
+            inout("rdx") (old >> 64) as u64 => hi,
         );
     }
-    ok != 0
+    lo as u128 | (hi as u128) << 64
 }

@@ -7,11 +7,14 @@
 
 #![deny(missing_docs)]
 
+mod atomic;
 mod branch;
+mod crc;
 mod ctx;
 mod dp_imm;
 mod dp_reg;
 mod excl;
+mod flagm;
 mod ldst;
 mod system;
 
@@ -21,6 +24,8 @@ use decode::a64_base::{A64_BASE, A64Base};
 use ir::{Block, Term};
 use std::sync::OnceLock;
 
+pub use atomic::{CAS, CASP128, RMW, RmwOp};
+pub use crc::CRC32;
 pub use excl::STXP128;
 pub use system::CNTVCT;
 
@@ -90,6 +95,7 @@ fn lift_one(cx: &mut Ctx, word: u32) -> Flow {
             System => system::lift(cx, &m),
             LoadStore => ldst::lift(cx, &m),
             Exclusive => excl::lift(cx, &m),
+            Atomic => atomic::lift(cx, &m),
             _ => Flow::Undef,
         };
     }

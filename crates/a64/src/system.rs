@@ -51,6 +51,7 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
         // Hints (NOP, YIELD, BTI, PACIASP, AUTIASP, ...) have no effect without pointer
         // authentication or a scheduler to yield to.
         I::Nop | I::Hint | I::Isb => {}
+        I::Cfinv | I::Axflag | I::Xaflag => return crate::flagm::lift(cx, m),
         I::Dmb | I::Dsb => {
             cx.b.emit(Op::Fence, &[], 0);
         }

@@ -1,5 +1,6 @@
-//! A64 base (integer, branch, system, load/store of general registers) decode table, ARMv8.0
-//! user-mode instructions.
+//! A64 base (integer, branch, system, load/store of general registers) decode table: ARMv8.0
+//! user-mode instructions plus CRC32 (FEAT_CRC32), LSE atomics (FEAT_LSE), LDAPR/LDAPUR/STLUR
+//! (FEAT_LRCPC, FEAT_LRCPC2) and the flag-manipulation instructions (FEAT_FlagM, FEAT_FlagM2).
 //!
 //! Field letters (first letters of the ARM manual's field names where possible):
 //!
@@ -8,7 +9,9 @@
 //! | `s` | sf (1 = 64-bit); in pair loads/stores opc<1> |
 //! | `d` `n` `m` `t` | Rd, Rn, Rm, Rt |
 //! | `a` | Ra (multiply-add) or Rt2 (pairs) |
-//! | `u` | Rs (status register of store-exclusive) |
+//! | `u` | Rs (status register of store-exclusive; operand/compare register of atomics and CAS) |
+//! | `S` | size of atomics and CAS (0 = byte .. 3 = doubleword) |
+//! | `A` `R` | acquire and release bits of atomics and CAS |
 //! | `i` | the main immediate (imm12, imm16, imm26, imm19, imm14, imm9, imm7, imm6, immhi, imm5) |
 //! | `l` | immlo (ADR/ADRP) |
 //! | `h` | shift: sh (add/sub imm), hw (move wide), shift type, S (register offset) |
@@ -22,6 +25,7 @@
 //! | `z` | size<0> where a row covers 32- and 64-bit forms (1 = 64-bit) |
 //! | `q` | opc<0> of sign-extending loads (1 = 32-bit destination) |
 //! | `y` | CRm:op2 of HINT |
+//! | `j` | mask of RMIF |
 
 crate::decode_table! {
     /// A64 base instructions.
@@ -94,6 +98,18 @@ crate::decode_table! {
     Umaddl = "umaddl", "100 11011 101 mmmmm 0 aaaaa nnnnn ddddd", DpReg;
     Umsubl = "umsubl", "100 11011 101 mmmmm 1 aaaaa nnnnn ddddd", DpReg;
     Umulh = "umulh", "100 11011 110 mmmmm 0 xxxxx nnnnn ddddd", DpReg;
+    Crc32b = "crc32b", "000 11010110 mmmmm 010 0 00 nnnnn ddddd", DpReg;
+    Crc32h = "crc32h", "000 11010110 mmmmm 010 0 01 nnnnn ddddd", DpReg;
+    Crc32w = "crc32w", "000 11010110 mmmmm 010 0 10 nnnnn ddddd", DpReg;
+    Crc32x = "crc32x", "100 11010110 mmmmm 010 0 11 nnnnn ddddd", DpReg;
+    Crc32cb = "crc32cb", "000 11010110 mmmmm 010 1 00 nnnnn ddddd", DpReg;
+    Crc32ch = "crc32ch", "000 11010110 mmmmm 010 1 01 nnnnn ddddd", DpReg;
+    Crc32cw = "crc32cw", "000 11010110 mmmmm 010 1 10 nnnnn ddddd", DpReg;
+    Crc32cx = "crc32cx", "100 11010110 mmmmm 010 1 11 nnnnn ddddd", DpReg;
+    // FEAT_FlagM: NZCV manipulation.
+    Rmif = "rmif", "101 11010000 iiiiii 00001 nnnnn 0 jjjj", DpReg;
+    Setf8 = "setf8", "001 11010000 000000 0 0010 nnnnn 0 1101", DpReg;
+    Setf16 = "setf16", "001 11010000 000000 1 0010 nnnnn 0 1101", DpReg;
     // ---- Branches and exception generation ----
     B = "b", "000101 iiiiiiiiiiiiiiiiiiiiiiiiii", Branch;
     Bl = "bl", "100101 iiiiiiiiiiiiiiiiiiiiiiiiii", Branch;
@@ -108,6 +124,9 @@ crate::decode_table! {
     Svc = "svc", "11010100 000 iiiiiiiiiiiiiiii 000 01", Branch;
     Brk = "brk", "11010100 001 iiiiiiiiiiiiiiii 000 00", Branch;
     // ---- System ----
+    Cfinv = "cfinv", "1101010100 0 00 000 0100 0000 000 11111", System;
+    Xaflag = "xaflag", "1101010100 0 00 000 0100 0000 001 11111", System;
+    Axflag = "axflag", "1101010100 0 00 000 0100 0000 010 11111", System;
     Nop = "nop", "1101010100 0 00 011 0010 0000 000 11111", System;
     Hint = "hint", "1101010100 0 00 011 0010 yyyy yyy 11111", System;
     Clrex = "clrex", "1101010100 0 00 011 0011 xxxx 010 11111", System;
@@ -213,6 +232,25 @@ crate::decode_table! {
     Ldaprb = "ldaprb", "00 111000 101 11111 1100 00 nnnnn ttttt", Exclusive;
     Ldaprh = "ldaprh", "01 111000 101 11111 1100 00 nnnnn ttttt", Exclusive;
     Ldapr = "ldapr", "1z 111000 101 11111 1100 00 nnnnn ttttt", Exclusive;
+    // FEAT_LRCPC2: unscaled-offset load-acquire (RCpc) and store-release.
+    Stlur = "stlur", "SS 011001 00 0 iiiiiiiii 00 nnnnn ttttt", Exclusive;
+    Ldapur = "ldapur", "SS 011001 01 0 iiiiiiiii 00 nnnnn ttttt", Exclusive;
+    Ldapursb = "ldapursb", "00 011001 1q 0 iiiiiiiii 00 nnnnn ttttt", Exclusive;
+    Ldapursh = "ldapursh", "01 011001 1q 0 iiiiiiiii 00 nnnnn ttttt", Exclusive;
+    Ldapursw = "ldapursw", "10 011001 10 0 iiiiiiiii 00 nnnnn ttttt", Exclusive;
+    // ---- Compare and swap (FEAT_LSE) ----
+    Cas = "cas", "SS 001000 1 A 1 uuuuu R 11111 nnnnn ttttt", Atomic;
+    Casp = "casp", "0z 001000 0 A 1 uuuuu R 11111 nnnnn ttttt", Atomic;
+    // ---- Atomic memory operations (FEAT_LSE); ST<op> is LD<op> with Rt = XZR ----
+    Ldadd = "ldadd", "SS 111 0 00 AR 1 uuuuu 0 000 00 nnnnn ttttt", Atomic;
+    Ldclr = "ldclr", "SS 111 0 00 AR 1 uuuuu 0 001 00 nnnnn ttttt", Atomic;
+    Ldeor = "ldeor", "SS 111 0 00 AR 1 uuuuu 0 010 00 nnnnn ttttt", Atomic;
+    Ldset = "ldset", "SS 111 0 00 AR 1 uuuuu 0 011 00 nnnnn ttttt", Atomic;
+    Ldsmax = "ldsmax", "SS 111 0 00 AR 1 uuuuu 0 100 00 nnnnn ttttt", Atomic;
+    Ldsmin = "ldsmin", "SS 111 0 00 AR 1 uuuuu 0 101 00 nnnnn ttttt", Atomic;
+    Ldumax = "ldumax", "SS 111 0 00 AR 1 uuuuu 0 110 00 nnnnn ttttt", Atomic;
+    Ldumin = "ldumin", "SS 111 0 00 AR 1 uuuuu 0 111 00 nnnnn ttttt", Atomic;
+    Swp = "swp", "SS 111 0 00 AR 1 uuuuu 1 000 00 nnnnn ttttt", Atomic;
 }
 
 #[cfg(test)]
@@ -247,6 +285,28 @@ mod tests {
         (0xc85f7c20, A64Base::Ldxr),      // ldxr x0, [x1]
         (0xc802fc20, A64Base::Stlxr),     // stlxr w2, x0, [x1]
         (0xc8dffc20, A64Base::Ldar),      // ldar x0, [x1]
+        (0x1ac24020, A64Base::Crc32b),    // crc32b w0, w1, w2
+        (0x9ac25c20, A64Base::Crc32cx),   // crc32cx w0, w1, x2
+        (0x38200041, A64Base::Ldadd),     // ldaddb w0, w1, [x2]
+        (0xb8a01041, A64Base::Ldclr),     // ldclra w0, w1, [x2]
+        (0xf86043e1, A64Base::Ldsmax),    // ldsmaxl x0, x1, [sp]
+        (0xf8e08041, A64Base::Swp),       // swpal x0, x1, [x2]
+        (0xb820005f, A64Base::Ldadd),     // stadd w0, [x2]
+        (0x08a07c41, A64Base::Cas),       // casb w0, w1, [x2]
+        (0xc8e0fc41, A64Base::Cas),       // casal x0, x1, [x2]
+        (0x08607c82, A64Base::Casp),      // caspa w0, w1, w2, w3, [x4]
+        (0x48207c82, A64Base::Casp),      // casp x0, x1, x2, x3, [x4]
+        (0xb8bfc020, A64Base::Ldapr),     // ldapr w0, [x1]
+        (0x191fd020, A64Base::Stlur),     // stlurb w0, [x1, #-3]
+        (0xd94ff020, A64Base::Ldapur),    // ldapur x0, [x1, #255]
+        (0x99800020, A64Base::Ldapursw),  // ldapursw x0, [x1]
+        (0x19c00020, A64Base::Ldapursb),  // ldapursb w0, [x1]
+        (0xd500401f, A64Base::Cfinv),     // cfinv
+        (0xd500405f, A64Base::Axflag),    // axflag
+        (0xd500403f, A64Base::Xaflag),    // xaflag
+        (0xba018425, A64Base::Rmif),      // rmif x1, #3, #5
+        (0x3a00082d, A64Base::Setf8),     // setf8 w1
+        (0x3a00484d, A64Base::Setf16),    // setf16 w2
     ];
 
     #[test]
