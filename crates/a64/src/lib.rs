@@ -1,7 +1,8 @@
 //! The A64 frontend: lifts AArch64 machine code into armrun's IR.
 //!
 //! [`lift_block`] decodes words with the base table of the `decode` crate and hands each match to
-//! one handler; handlers live in one module per section of the ARM manual. FP/SIMD words go to
+//! one handler; handlers live in one module per section of the ARM manual (CRC32, the LSE
+//! atomics and the FlagM flag instructions have their own). FP/SIMD words go to
 //! the `fpsimd` crate's interpreter helper. Words neither table knows end the block with an
 //! undefined-instruction exit.
 
@@ -30,17 +31,36 @@ pub use excl::STXP128;
 pub use system::CNTVCT;
 
 /// AT_HWCAP for A64 guests: exactly the features the lifter and `fpsimd` implement, so guest
-/// libraries (glibc ifuncs, OpenSSL) pick code paths that work: FP, ASIMD, AES, PMULL, SHA1, SHA2.
-/// Not CRC32, LSE atomics, FP16, dot product, CPUID (MRS of ID registers) or anything later.
-pub const HWCAP: u64 = HWCAP_FP | HWCAP_ASIMD | HWCAP_AES | HWCAP_PMULL | HWCAP_SHA1 | HWCAP_SHA2;
-/// AT_HWCAP2 for A64 guests: none of the ARMv8.2+ features it lists are implemented.
-pub const HWCAP2: u64 = 0;
+/// libraries (glibc ifuncs, libgcc's outline atomics, OpenSSL, zlib) pick code paths that work:
+/// FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32, LSE atomics, LRCPC (LDAPR), ILRCPC (LDAPUR/STLUR)
+/// and FlagM. Not FP16, RDM, dot product, JSCVT, FCMA, CPUID (MRS of ID registers), DCPOP, SHA3,
+/// SHA512, SVE, DIT, USCAT, SSBS, SB or pointer authentication.
+pub const HWCAP: u64 = HWCAP_FP
+    | HWCAP_ASIMD
+    | HWCAP_AES
+    | HWCAP_PMULL
+    | HWCAP_SHA1
+    | HWCAP_SHA2
+    | HWCAP_CRC32
+    | HWCAP_ATOMICS
+    | HWCAP_LRCPC
+    | HWCAP_ILRCPC
+    | HWCAP_FLAGM;
+/// AT_HWCAP2 for A64 guests: FlagM2 (AXFLAG, XAFLAG) only; none of the other ARMv8.2+ features
+/// it lists are implemented.
+pub const HWCAP2: u64 = HWCAP2_FLAGM2;
 const HWCAP_FP: u64 = 1 << 0;
 const HWCAP_ASIMD: u64 = 1 << 1;
 const HWCAP_AES: u64 = 1 << 3;
 const HWCAP_PMULL: u64 = 1 << 4;
 const HWCAP_SHA1: u64 = 1 << 5;
 const HWCAP_SHA2: u64 = 1 << 6;
+const HWCAP_CRC32: u64 = 1 << 7;
+const HWCAP_ATOMICS: u64 = 1 << 8;
+const HWCAP_LRCPC: u64 = 1 << 15;
+const HWCAP_ILRCPC: u64 = 1 << 26;
+const HWCAP_FLAGM: u64 = 1 << 27;
+const HWCAP2_FLAGM2: u64 = 1 << 7;
 
 /// The base-table decoder, built once.
 fn decoder() -> &'static Decoder<A64Base> {

@@ -3,8 +3,10 @@
 //! interpreter.
 
 mod qemu_cases;
+mod qemu_v81;
 mod semantics;
 mod table;
+mod v81;
 mod words;
 
 use cpu::CpuState;
@@ -13,6 +15,12 @@ use cpu::CpuState;
 /// from the first word until control leaves them or a block exits to the dispatcher; returns
 /// the code's guest address.
 pub fn run(words: &[u32], cpu: &mut CpuState) -> u64 {
+    cpu.mem_base = 0;
+    run_with_base(words, cpu)
+}
+
+/// [`run`] with the caller's `cpu.mem_base` (code is still fetched from the words themselves).
+pub fn run_with_base(words: &[u32], cpu: &mut CpuState) -> u64 {
     let base = words.as_ptr() as u64;
     let end = base + 4 * words.len() as u64;
     let fetch = |pc: u64| {
@@ -22,7 +30,6 @@ pub fn run(words: &[u32], cpu: &mut CpuState) -> u64 {
             None
         }
     };
-    cpu.mem_base = 0;
     cpu.pc = base;
     for _ in 0..1000 {
         let mut blk = crate::lift_block(cpu.pc, &fetch, 64);
@@ -36,3 +43,23 @@ pub fn run(words: &[u32], cpu: &mut CpuState) -> u64 {
     }
     panic!("code did not finish");
 }
+
+/// A qemu-recorded run of a sequence that uses a 64-byte buffer at guest address
+/// [`MEM_GUEST`] (held in x1).
+pub struct MemCase {
+    /// x0..x19 before.
+    pub init: [u64; 20],
+    /// NZCV before.
+    pub nzcv: u64,
+    /// The buffer before.
+    pub mem: [u8; 64],
+    /// x0..x30 after.
+    pub want: [u64; 31],
+    /// NZCV after.
+    pub want_nzcv: u64,
+    /// The buffer after.
+    pub want_mem: [u8; 64],
+}
+
+/// Guest address of the buffer of [`MemCase`] runs.
+pub const MEM_GUEST: u64 = 0x1000_0000;
