@@ -9,32 +9,32 @@ pub fn adr(rd: u32, off: i64) -> u32 {
 
 /// `LDP Qt1, Qt2, [Xn, #off]` (`off` a multiple of 16 below 1024).
 pub fn ldp_q(t1: u32, t2: u32, n: u32, off: u32) -> u32 {
-    0xad40_0000 | (off / 16 & 0x7f) << 15 | t2 << 10 | n << 5 | t1
+    0xad40_0000 | ((off / 16) & 0x7f) << 15 | t2 << 10 | n << 5 | t1
 }
 
 /// `STP Qt1, Qt2, [Xn, #off]`.
 pub fn stp_q(t1: u32, t2: u32, n: u32, off: u32) -> u32 {
-    0xad00_0000 | (off / 16 & 0x7f) << 15 | t2 << 10 | n << 5 | t1
+    0xad00_0000 | ((off / 16) & 0x7f) << 15 | t2 << 10 | n << 5 | t1
 }
 
 /// `LDP Xt1, Xt2, [Xn, #off]` (`off` a multiple of 8 below 512).
 pub fn ldp_x(t1: u32, t2: u32, n: u32, off: u32) -> u32 {
-    0xa940_0000 | (off / 8 & 0x7f) << 15 | t2 << 10 | n << 5 | t1
+    0xa940_0000 | ((off / 8) & 0x7f) << 15 | t2 << 10 | n << 5 | t1
 }
 
 /// `STP Xt1, Xt2, [Xn, #off]`.
 pub fn stp_x(t1: u32, t2: u32, n: u32, off: u32) -> u32 {
-    0xa900_0000 | (off / 8 & 0x7f) << 15 | t2 << 10 | n << 5 | t1
+    0xa900_0000 | ((off / 8) & 0x7f) << 15 | t2 << 10 | n << 5 | t1
 }
 
 /// `LDR Xt, [Xn, #off]` (`off` a multiple of 8).
 pub fn ldr_x(t: u32, n: u32, off: u32) -> u32 {
-    0xf940_0000 | (off / 8 & 0xfff) << 10 | n << 5 | t
+    0xf940_0000 | ((off / 8) & 0xfff) << 10 | n << 5 | t
 }
 
 /// `STR Xt, [Xn, #off]`.
 pub fn str_x(t: u32, n: u32, off: u32) -> u32 {
-    0xf900_0000 | (off / 8 & 0xfff) << 10 | n << 5 | t
+    0xf900_0000 | ((off / 8) & 0xfff) << 10 | n << 5 | t
 }
 
 /// `ADD Xd, Xn|SP, #imm` (`imm` below 4096); with `d` or `n` 31 this is a move to/from SP.

@@ -164,16 +164,16 @@ impl Draw {
         let data_letters: &[u8] = if simd_pair { b"tadm" } else { b"tadu" };
         let mut used = Vec::new();
         for &l in data_letters {
-            if let Some(v) = get_field(p, w, l) {
-                if field_bits(p, l).len() == 5 {
-                    let r = if v >= 27 || used.contains(&v) {
-                        pick(rng, &used)
-                    } else {
-                        v
-                    };
-                    used.push(r);
-                    w = set_field(p, w, l, r);
-                }
+            if let Some(v) = get_field(p, w, l)
+                && field_bits(p, l).len() == 5
+            {
+                let r = if v >= 27 || used.contains(&v) {
+                    pick(rng, &used)
+                } else {
+                    v
+                };
+                used.push(r);
+                w = set_field(p, w, l, r);
             }
         }
         if !simd_pair && field_bits(p, b'm').len() == 5 {
@@ -212,10 +212,10 @@ mod tests {
         let mut rng = Rng::new(1);
         for class in [Class::LoadStore, Class::Exclusive, Class::LoadStoreSimd] {
             for row in g.rows(class) {
-                if let Some(w) = g.draw(&row, true, &mut rng) {
-                    if let Some(n) = get_field(row.pattern, w, b'n') {
-                        assert_eq!(n, BASE_REG, "{} {w:#x}", row.mnemonic);
-                    }
+                if let Some(w) = g.draw(&row, true, &mut rng)
+                    && let Some(n) = get_field(row.pattern, w, b'n')
+                {
+                    assert_eq!(n, BASE_REG, "{} {w:#x}", row.mnemonic);
                 }
             }
         }
