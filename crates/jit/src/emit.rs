@@ -623,6 +623,17 @@ impl Emitter {
         let d = i.dst.map(vo).unwrap_or(0);
         let wide = i.imm != 32;
         let a = &mut self.a;
+        // x86 masks shift counts to 5 (32-bit) or 6 (64-bit) bits: exactly "modulo width".
+        macro_rules! shift_by_cl {
+            ($op:ident) => {{
+                if wide {
+                    dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb] ; $op rax, cl);
+                } else {
+                    dynasm!(a ; .arch x64 ; mov eax, [rsp + va] ; mov rcx, [rsp + vb] ; $op eax, cl);
+                }
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
+            }};
+        }
         match i.op {
             Op::Const => {
                 let k = i.imm as i64;
@@ -696,39 +707,10 @@ impl Emitter {
                         ; done: ; mov [rsp + d], rax);
                 }
             }
-            // x86 masks shift counts to 5 (32-bit) or 6 (64-bit) bits: exactly "modulo width".
-            Op::Shl => {
-                if wide {
-                    dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb] ; shl rax, cl);
-                } else {
-                    dynasm!(a ; .arch x64 ; mov eax, [rsp + va] ; mov rcx, [rsp + vb] ; shl eax, cl);
-                }
-                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
-            }
-            Op::Lshr => {
-                if wide {
-                    dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb] ; shr rax, cl);
-                } else {
-                    dynasm!(a ; .arch x64 ; mov eax, [rsp + va] ; mov rcx, [rsp + vb] ; shr eax, cl);
-                }
-                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
-            }
-            Op::Ashr => {
-                if wide {
-                    dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb] ; sar rax, cl);
-                } else {
-                    dynasm!(a ; .arch x64 ; mov eax, [rsp + va] ; mov rcx, [rsp + vb] ; sar eax, cl);
-                }
-                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
-            }
-            Op::Ror => {
-                if wide {
-                    dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb] ; ror rax, cl);
-                } else {
-                    dynasm!(a ; .arch x64 ; mov eax, [rsp + va] ; mov rcx, [rsp + vb] ; ror eax, cl);
-                }
-                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
-            }
+            Op::Shl => shift_by_cl!(shl),
+            Op::Lshr => shift_by_cl!(shr),
+            Op::Ashr => shift_by_cl!(sar),
+            Op::Ror => shift_by_cl!(ror),
             Op::Not => dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; not rax ; mov [rsp + d], rax),
             Op::Neg => dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; neg rax ; mov [rsp + d], rax),
             Op::Clz => {

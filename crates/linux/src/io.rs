@@ -21,29 +21,22 @@ pub(crate) fn sendfile(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn copy_file_range(l: &mut Linux, a: &Args) -> SysResult {
-    let off_in = l.opt_out(a[1], 8)?;
-    let off_out = l.opt_out(a[3], 8)?;
-    // SAFETY: offsets are null or checked guest loff_ts.
-    host(unsafe {
-        libc::syscall(
-            libc::SYS_copy_file_range,
-            int(a[0]),
-            off_in,
-            int(a[2]),
-            off_out,
-            a[4] as usize,
-            a[5] as u32,
-        )
-    })
+    two_fd_copy(l, a, libc::SYS_copy_file_range)
 }
 
 pub(crate) fn splice(l: &mut Linux, a: &Args) -> SysResult {
+    two_fd_copy(l, a, libc::SYS_splice)
+}
+
+/// copy_file_range and splice share one shape: (fd_in, *off_in, fd_out, *off_out, len, flags)
+/// with optional 64-bit offsets that both ABIs lay out the same way.
+fn two_fd_copy(l: &mut Linux, a: &Args, nr: libc::c_long) -> SysResult {
     let off_in = l.opt_out(a[1], 8)?;
     let off_out = l.opt_out(a[3], 8)?;
-    // SAFETY: offsets are null or checked guest loff_ts.
+    // SAFETY: offsets are null or checked guest loff_ts; the rest are plain integers.
     host(unsafe {
         libc::syscall(
-            libc::SYS_splice,
+            nr,
             int(a[0]),
             off_in,
             int(a[2]),
