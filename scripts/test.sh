@@ -8,7 +8,8 @@ bash scripts/fetch-real.sh
 bash scripts/sysroot.sh arm64 >/dev/null
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
-cargo test --workspace --release
+# A hung test fails the run here with a clear message instead of stalling CI.
+timeout --foreground 1800 cargo test --workspace --release
 if [ -f fuzz/Cargo.toml ]; then
     cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-check
 fi
