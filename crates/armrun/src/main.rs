@@ -38,27 +38,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Ends armrun the way a real kernel ends a guest that does not handle `sig`: by that signal.
-fn die_by_signal(sig: i32) -> ! {
-    // SAFETY: resetting a disposition and raising a signal are async-signal-safe libc calls with
-    // valid arguments; if the signal somehow returns we still exit below.
-    unsafe {
-        libc::signal(sig, libc::SIG_DFL);
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, sig);
-        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-        // No core file: the guest's crash is not armrun's.
-        let lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        libc::setrlimit(libc::RLIMIT_CORE, &lim);
-        libc::raise(sig);
-    }
-    std::process::exit(128 + sig)
-}
-
 fn run(opts: &cli::Options) -> Result<i32, String> {
     let path = &opts.program;
     let shown = path.display();
@@ -107,6 +86,8 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     let log_unimp = has("unimp");
     // Unknown syscalls always get their one-time note (the linux layer's default).
     os.set_strace(opts.strace);
+    os.set_exec_options(exec_options(opts));
+    os.init_signals(&mut cpu);
 
     let backend = if opts.interp {
         Backend::Interp
@@ -138,11 +119,53 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
                 if log_unimp {
                     eprintln!("armrun: undefined instruction {word:#010x} at {pc:#x}");
                 }
-                die_by_signal(libc::SIGILL)
+                cpu.pc = pc;
+                // ESR of an unknown-instruction exception: EC 0, IL set.
+                let esr = 1 << 25;
+                let code = linux::si_code::ILL_ILLOPC;
+                linux::force_sync_signal(&mut os, &mut cpu, libc::SIGILL, code, pc, Some(esr));
             }
-            Event::Breakpoint { .. } => die_by_signal(libc::SIGTRAP),
-            Event::FetchFault { .. } => die_by_signal(libc::SIGSEGV),
-            Event::Pending => cpu.pending = 0,
+            Event::Breakpoint { pc, .. } => {
+                cpu.pc = pc;
+                let code = linux::si_code::TRAP_BRKPT;
+                linux::force_sync_signal(&mut os, &mut cpu, libc::SIGTRAP, code, pc, None);
+            }
+            Event::FetchFault { pc } => {
+                // Mapped but not executable is an access error, anything else a missing map.
+                let code = if os.mem().check(pc, 1, 0).is_ok() {
+                    linux::si_code::SEGV_ACCERR
+                } else {
+                    linux::si_code::SEGV_MAPERR
+                };
+                linux::force_sync_signal(&mut os, &mut cpu, libc::SIGSEGV, code, pc, None);
+            }
+            Event::Pending => linux::deliver_pending(&mut os, &mut cpu),
         }
     }
+}
+
+/// The options a guest execve of another ARM program passes to the new armrun: the same
+/// sysroot (absolute, since the guest may change directory), log items, strace and backend.
+/// `-E`/`-U` are not repeated: the guest's own environment is passed as it is.
+fn exec_options(opts: &cli::Options) -> Vec<OsString> {
+    let mut v: Vec<OsString> = Vec::new();
+    if let Some(root) = &opts.sysroot {
+        v.push("-L".into());
+        v.push(
+            std::path::absolute(root)
+                .unwrap_or_else(|_| root.clone())
+                .into_os_string(),
+        );
+    }
+    if !opts.log_items.is_empty() {
+        v.push("-d".into());
+        v.push(opts.log_items.join(",").into());
+    }
+    if opts.strace {
+        v.push("-strace".into());
+    }
+    if opts.interp {
+        v.push("--interp".into());
+    }
+    v
 }

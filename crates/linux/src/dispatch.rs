@@ -2,20 +2,38 @@
 
 use crate::sysno::a64::Sysno;
 use crate::{
-    Linux, SysResult, anonfd, creds, fs, io, ioctl, mm, net, poll, process, signal, time, xattr,
+    Linux, SysResult, anonfd, creds, exec, fs, io, ioctl, mm, net, poll, process, sigframe, signal,
+    time, xattr,
 };
+use cpu::CpuState;
 
 /// A syscall handler: the six raw argument registers in, x0's value or an errno out.
 pub(crate) type Handler = fn(&mut Linux, &[u64; 6]) -> SysResult;
 
+/// A handler that also reads or rewrites the calling thread's registers.
+pub(crate) type CpuHandler = fn(&mut Linux, &mut CpuState, &[u64; 6]) -> SysResult;
+
 /// Lists `Sysno::name => handler` pairs as one match.
 macro_rules! table {
     ($s:expr; $($name:ident => $h:path,)*) => {
+        table!(Handler; $s; $($name => $h,)*)
+    };
+    ($t:ty; $s:expr; $($name:ident => $h:path,)*) => {
         match $s {
-            $(Sysno::$name => Some($h as Handler),)*
+            $(Sysno::$name => Some($h as $t),)*
             _ => None,
         }
     };
+}
+
+/// The register-aware handler for `s`, consulted before [`a64_handler`].
+pub(crate) fn a64_cpu_handler(s: Sysno) -> Option<CpuHandler> {
+    table! { CpuHandler; s;
+        clone => process::clone,
+        rt_sigreturn => sigframe::rt_sigreturn,
+        rt_sigsuspend => signal::rt_sigsuspend,
+        sigaltstack => signal::sigaltstack,
+    }
 }
 
 /// The handler for `s`, or `None` when armrun does not implement it.
@@ -152,7 +170,10 @@ pub(crate) fn a64_handler(s: Sysno) -> Option<Handler> {
         // signal
         rt_sigaction => signal::rt_sigaction,
         rt_sigprocmask => signal::rt_sigprocmask,
-        sigaltstack => signal::sigaltstack,
+        rt_sigpending => signal::rt_sigpending,
+        rt_sigtimedwait => signal::rt_sigtimedwait,
+        rt_sigqueueinfo => signal::rt_sigqueueinfo,
+        rt_tgsigqueueinfo => signal::rt_tgsigqueueinfo,
         kill => signal::kill,
         tkill => signal::tkill,
         tgkill => signal::tgkill,
@@ -174,6 +195,11 @@ pub(crate) fn a64_handler(s: Sysno) -> Option<Handler> {
         // process
         exit => process::exit,
         exit_group => process::exit_group,
+        clone3 => process::clone3,
+        wait4 => process::wait4,
+        waitid => process::waitid,
+        execve => exec::execve,
+        execveat => exec::execveat,
         uname => process::uname,
         getpid => process::getpid,
         getppid => process::getppid,

@@ -22,6 +22,7 @@ mod abi;
 mod anonfd;
 mod creds;
 mod dispatch;
+mod exec;
 mod fs;
 mod guest;
 mod io;
@@ -32,6 +33,7 @@ mod path;
 mod poll;
 mod process;
 mod procfs;
+mod sigframe;
 mod signal;
 pub mod sysno;
 mod time;
@@ -47,10 +49,14 @@ mod tests_net;
 mod tests_proc;
 
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use cpu::CpuState;
 use mem::GuestMem;
+
+pub use sigframe::{force_sync_signal, si_code};
+pub use signal::{deliver_pending, die_by_signal};
 
 /// What the caller should do after a syscall.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +114,12 @@ pub struct Linux {
     personality: u32,
     /// Exec-time facts for /proc emulation.
     proc: procfs::ProcInfo,
+    /// The mask to restore after a signal delivered during `rt_sigsuspend` (saved_sigmask).
+    saved_sigmask: Option<u64>,
+    /// Guest address of the `rt_sigreturn` trampoline page, mapped on first delivery.
+    sigtramp: u64,
+    /// armrun options that a re-executed armrun gets for a guest execve (see `exec`).
+    exec_opts: Vec<OsString>,
 }
 
 impl Linux {
@@ -130,6 +142,9 @@ impl Linux {
             membarrier_reg: 0,
             personality: 0,
             proc: procfs::ProcInfo::default(),
+            saved_sigmask: None,
+            sigtramp: 0,
+            exec_opts: Vec::new(),
         }
     }
 
@@ -168,11 +183,16 @@ pub fn syscall_a64(linux: &mut Linux, cpu: &mut CpuState) -> Flow {
     let nr = cpu.x[8];
     let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
     let sys = sysno::a64::Sysno::from_u64(nr);
-    let res = match sys.and_then(dispatch::a64_handler) {
-        Some(handler) => handler(linux, &args),
-        None => {
-            linux.note_unsupported(nr);
-            Err(Errno(libc::ENOSYS))
+    // Handlers that read or rewrite registers (clone, rt_sigreturn, ...) come first.
+    let res = if let Some(handler) = sys.and_then(dispatch::a64_cpu_handler) {
+        handler(linux, cpu, &args)
+    } else {
+        match sys.and_then(dispatch::a64_handler) {
+            Some(handler) => handler(linux, &args),
+            None => {
+                linux.note_unsupported(nr);
+                Err(Errno(libc::ENOSYS))
+            }
         }
     };
     let ret = match res {
@@ -202,6 +222,8 @@ pub fn syscall_a64(linux: &mut Linux, cpu: &mut CpuState) -> Flow {
         Some(code) => Flow::Exit(code),
         None => {
             cpu.x[0] = ret;
+            // Signals that arrived during the call (EINTR / SA_RESTART) or that it unblocked.
+            signal::after_syscall(linux, cpu, sys, res, args[0]);
             Flow::Continue
         }
     }

@@ -1,4 +1,5 @@
-//! Process-wide syscalls: exit, ids, uname, limits, scheduling, accounting, randomness, futex.
+//! Process-wide syscalls: exit, fork (clone without CLONE_VM; vfork is a fork, as in
+//! qemu-user), wait4/waitid, ids, uname, limits, scheduling, accounting, randomness, futex.
 //! The structs passed through here (`rlimit64`, `tms`, `sysinfo`, `rusage`, `utsname`) have the
 //! same layout on arm64 and x86-64 (LP64, asm-generic definitions), and so do `RLIMIT_*` numbers.
 
@@ -6,8 +7,134 @@ use crate::abi;
 use crate::fs::int;
 use crate::guest::host;
 use crate::{Errno, Linux, SysResult};
+use cpu::CpuState;
 
 type Args = [u64; 6];
+
+/// clone flags (include/uapi/linux/sched.h); the same values on every architecture.
+mod cf {
+    pub const VM: u64 = 0x100;
+    pub const SIGHAND: u64 = 0x800;
+    pub const PIDFD: u64 = 0x1000;
+    pub const VFORK: u64 = 0x4000;
+    pub const THREAD: u64 = 0x10000;
+    pub const SETTLS: u64 = 0x80000;
+    pub const PARENT_SETTID: u64 = 0x100000;
+    pub const CHILD_CLEARTID: u64 = 0x200000;
+    pub const CHILD_SETTID: u64 = 0x1000000;
+}
+
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (arm64 argument order). Without CLONE_VM
+/// this is a fork: the host process is forked, which copies guest memory and translated code
+/// together. `CLONE_VM|CLONE_VFORK` (vfork, posix_spawn) is also run as a fork, as qemu-user
+/// does: the parent does not wait for the child's exec, which no correct program can observe
+/// except through shared memory (glibc's posix_spawn then reports exec errors through the exit
+/// status 127 instead of errno). Threads (CLONE_VM|CLONE_THREAD) are not handled here.
+pub(crate) fn clone(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysResult {
+    let (mut flags, newsp, ptid, tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
+    if flags & cf::VFORK != 0 {
+        flags &= !(cf::VFORK | cf::VM);
+    }
+    if flags & cf::THREAD != 0 {
+        // Guest threads are a separate piece of work; refusing keeps the process consistent.
+        return Err(Errno(libc::ENOSYS));
+    }
+    if flags & (cf::VM | cf::SIGHAND) != 0 {
+        // Shared memory without a shared thread group cannot be a host fork.
+        return Err(Errno(libc::EINVAL));
+    }
+    if flags & cf::PIDFD != 0 && flags & cf::PARENT_SETTID != 0 {
+        return Err(Errno(libc::EINVAL));
+    }
+    // Validate the guest pointers before the fork so errors come back in the parent.
+    if flags & cf::PARENT_SETTID != 0 || flags & cf::PIDFD != 0 {
+        l.buf_out(ptid, 4)?;
+    }
+    if flags & cf::CHILD_SETTID != 0 {
+        l.buf_out(ctid, 4)?;
+    }
+    // Flags armrun emulates itself are not passed to the host.
+    let host_flags =
+        flags & !(cf::SETTLS | cf::PARENT_SETTID | cf::CHILD_SETTID | cf::CHILD_CLEARTID);
+    let pid = if host_flags == libc::SIGCHLD as u64 {
+        // The plain case goes through libc so its own fork bookkeeping (cached tid, atfork
+        // handlers, stdio locks) stays right in the child.
+        // SAFETY: armrun has one host thread here, so the child inherits consistent state.
+        unsafe { libc::fork() as i64 }
+    } else {
+        let pidfd_ptr = if flags & cf::PIDFD != 0 {
+            l.mem.host(ptid)
+        } else {
+            std::ptr::null_mut()
+        };
+        // SAFETY: no new stack (the child continues on a copy of ours, like fork); the only
+        // pointer is the checked guest pidfd slot or null.
+        unsafe {
+            libc::syscall(
+                libc::SYS_clone,
+                host_flags,
+                0usize,
+                pidfd_ptr,
+                std::ptr::null_mut::<i32>(),
+                0usize,
+            )
+        }
+    };
+    let pid = host(pid)?;
+    if pid == 0 {
+        if newsp != 0 {
+            cpu.x[31] = newsp;
+        }
+        if flags & cf::SETTLS != 0 {
+            cpu.tpidr = tls;
+        }
+        // SAFETY: gettid has no arguments.
+        let tid = unsafe { libc::gettid() } as u32;
+        if flags & cf::CHILD_SETTID != 0 {
+            l.mem.write_u32(ctid, tid)?;
+        }
+        if flags & cf::CHILD_CLEARTID != 0 {
+            l.clear_child_tid = ctid;
+        }
+        crate::signal::after_fork();
+    } else if flags & cf::PARENT_SETTID != 0 {
+        l.mem.write_u32(ptid, pid as u32)?;
+    }
+    Ok(pid)
+}
+
+/// clone3 is answered with ENOSYS, which glibc takes as "use clone" for every caller: fork,
+/// posix_spawn and thread creation then all come through [`clone`].
+pub(crate) fn clone3(_: &mut Linux, _: &Args) -> SysResult {
+    Err(Errno(libc::ENOSYS))
+}
+
+/// `wait4(pid, status, options, rusage)`: `int` status and `struct rusage` have the same
+/// layout on arm64 and x86-64, and guest pids are host pids.
+pub(crate) fn wait4(l: &mut Linux, a: &Args) -> SysResult {
+    let status = l.opt_out(a[1], 4)?;
+    let ru = l.opt_out(a[3], std::mem::size_of::<libc::rusage>() as u64)?;
+    // SAFETY: checked guest buffers or null.
+    host(unsafe { libc::syscall(libc::SYS_wait4, int(a[0]), status, int(a[2]), ru) })
+}
+
+/// `waitid(idtype, id, infop, options, rusage)`: `siginfo_t` (128 bytes, asm-generic layout)
+/// and `struct rusage` are identical on both sides.
+pub(crate) fn waitid(l: &mut Linux, a: &Args) -> SysResult {
+    let info = l.opt_out(a[2], 128)?;
+    let ru = l.opt_out(a[4], std::mem::size_of::<libc::rusage>() as u64)?;
+    // SAFETY: checked guest buffers or null.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_waitid,
+            int(a[0]),
+            a[1] as u32,
+            info,
+            int(a[3]),
+            ru,
+        )
+    })
+}
 
 pub(crate) fn exit(l: &mut Linux, a: &Args) -> SysResult {
     // Only one guest thread exists so far, so exiting it ends the process.

@@ -1,14 +1,34 @@
-//! Signal syscalls. Actions, mask and alternate stack are recorded for the guest; there is no
-//! delivery yet. Signal numbers and `SIG_BLOCK`-style constants are the asm-generic ones on both
-//! arm64 and x86-64, so they pass to the host unchanged.
+//! Signal syscalls and the host side of signal delivery. Signal numbers and `SIG_BLOCK`-style
+//! constants are the asm-generic ones on both arm64 and x86-64, and so is `siginfo_t`, so they
+//! pass to the host unchanged.
 //!
-//! So that `SIG_IGN` works without delivery (e.g. a guest ignoring SIGPIPE), setting a
-//! disposition to `SIG_IGN` or `SIG_DFL` is mirrored on the host for signals armrun itself does
-//! not use (synchronous fault signals are left alone).
+//! The guest's dispositions and mask are mirrored on the host, so the host kernel does most of
+//! the work exactly:
+//!
+//! - `SIG_DFL` and `SIG_IGN` are installed as such: a guest killed by a signal kills armrun by
+//!   the same signal (its parent's `waitpid` sees the exact status), ignored signals are ignored
+//!   by the kernel (and stay ignored across execve).
+//! - A guest handler installs [`on_host_signal`], which records the signal and its `siginfo`
+//!   and sets the CPU's `pending` word, so translated code returns to the dispatcher at the
+//!   next block boundary, where `sigframe` builds the guest's frame. Host syscalls are
+//!   interrupted (no `SA_RESTART` on the host); [`after_syscall`] turns the EINTR into a
+//!   restart or EINTR for the guest according to the guest's `SA_RESTART` and the syscall.
+//! - The guest's blocked mask is the host thread's mask (minus the synchronous fault signals,
+//!   which armrun must always receive), so blocked signals stay pending in the host kernel
+//!   where `rt_sigpending`, `rt_sigtimedwait` and signalfd find them.
+//!
+//! Limits: one queued instance per signal number between the host handler and delivery (the
+//! kernel queues real-time signals); host signals 32 and 33 belong to the host C library and
+//! are recorded for the guest but not installed.
+
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+use cpu::CpuState;
 
 use crate::abi;
 use crate::fs::int;
 use crate::guest::host;
+use crate::sysno::a64::Sysno;
 use crate::{Errno, Linux, SigAction, SysResult};
 
 type Args = [u64; 6];
@@ -16,26 +36,343 @@ type Args = [u64; 6];
 /// Highest signal number.
 const NSIG: u64 = 64;
 /// Guest `SIG_DFL` / `SIG_IGN` handler values.
-const SIG_DFL: u64 = 0;
-const SIG_IGN: u64 = 1;
+pub(crate) const SIG_DFL: u64 = 0;
+pub(crate) const SIG_IGN: u64 = 1;
+/// `sa_flags` bits (arm64 uses the asm-generic values).
+pub(crate) const SA_SIGINFO: u64 = 4;
+pub(crate) const SA_RESTORER: u64 = 0x0400_0000;
+pub(crate) const SA_ONSTACK: u64 = 0x0800_0000;
+pub(crate) const SA_RESTART: u64 = 0x1000_0000;
+pub(crate) const SA_NODEFER: u64 = 0x4000_0000;
+pub(crate) const SA_RESETHAND: u64 = 0x8000_0000;
+/// Size of `siginfo_t`.
+pub(crate) const SIGINFO_SIZE: usize = 128;
 
 /// Bit of signal `sig` in a sigset.
-fn bit(sig: i32) -> u64 {
+pub(crate) fn bit(sig: i32) -> u64 {
     1u64 << (sig - 1)
 }
 
-/// Signals whose SIG_IGN/SIG_DFL disposition we mirror on the host.
-fn mirrored(sig: i32) -> bool {
-    !matches!(
+/// Signals the guest can never block or catch.
+const UNBLOCKABLE: u64 = (1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1));
+
+/// Synchronous fault signals: armrun itself must receive them, so they are never blocked on the
+/// host and their host dispositions are left alone.
+fn synchronous(sig: i32) -> bool {
+    matches!(
         sig,
-        libc::SIGSEGV
-            | libc::SIGBUS
-            | libc::SIGILL
-            | libc::SIGFPE
-            | libc::SIGTRAP
-            | libc::SIGKILL
-            | libc::SIGSTOP
-    ) && sig < libc::SIGRTMIN()
+        libc::SIGSEGV | libc::SIGBUS | libc::SIGILL | libc::SIGFPE | libc::SIGTRAP
+    )
+}
+
+/// Signals the host C library reserves for itself (SIGCANCEL, SIGSETXID).
+fn host_reserved(sig: i32) -> bool {
+    sig == 32 || sig == 33
+}
+
+/// Host mask bits that may mirror the guest's.
+fn host_maskable() -> u64 {
+    let mut m = !UNBLOCKABLE;
+    for s in 1..=NSIG as i32 {
+        if synchronous(s) || host_reserved(s) {
+            m &= !bit(s);
+        }
+    }
+    m
+}
+
+/// Signals caught by [`on_host_signal`] and not yet delivered to the guest.
+static QUEUED: AtomicU64 = AtomicU64::new(0);
+/// The `siginfo_t` of each queued signal, as 16 words.
+static INFO: [[AtomicU64; SIGINFO_SIZE / 8]; NSIG as usize] =
+    [const { [const { AtomicU64::new(0) }; SIGINFO_SIZE / 8] }; NSIG as usize];
+/// The running CPU's `pending` word.
+static PENDING_WORD: AtomicPtr<u64> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The host handler for signals the guest handles: note the signal and ask the dispatcher to
+/// stop at the next block boundary. Only async-signal-safe work: atomic stores.
+extern "C" fn on_host_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: *mut libc::c_void) {
+    if !(1..=NSIG as i32).contains(&sig) {
+        return;
+    }
+    let slot = &INFO[(sig - 1) as usize];
+    if !info.is_null() {
+        // SAFETY: the kernel passes a valid, 8-byte aligned 128-byte siginfo_t.
+        let words = unsafe { std::slice::from_raw_parts(info as *const u64, SIGINFO_SIZE / 8) };
+        for (d, s) in slot.iter().zip(words) {
+            d.store(*s, Ordering::Relaxed);
+        }
+    }
+    QUEUED.fetch_or(bit(sig), Ordering::SeqCst);
+    let p = PENDING_WORD.load(Ordering::SeqCst);
+    if !p.is_null() {
+        // SAFETY: `p` points at the pending word of the boxed CpuState registered by
+        // `init_signals`, which lives for the whole run; a volatile store is what translated
+        // code polls.
+        unsafe { std::ptr::write_volatile(p, 1) };
+    }
+}
+
+/// Installs the host disposition that mirrors guest action `act` for `sig`.
+fn mirror_action(sig: i32, act: &SigAction) {
+    if synchronous(sig) || host_reserved(sig) || UNBLOCKABLE & bit(sig) != 0 {
+        return;
+    }
+    // SAFETY: an all-zero sigaction is valid; fields are filled below.
+    let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
+    sa.sa_sigaction = match act[0] {
+        SIG_DFL => libc::SIG_DFL,
+        SIG_IGN => libc::SIG_IGN,
+        _ => {
+            sa.sa_flags = libc::SA_SIGINFO;
+            on_host_signal as *const () as usize
+        }
+    };
+    // SAFETY: `sa.sa_mask` is a valid sigset; filling it keeps our handler from nesting.
+    unsafe { libc::sigfillset(&mut sa.sa_mask) };
+    // SAFETY: a valid action; the handler does only async-signal-safe work.
+    unsafe { libc::sigaction(sig, &sa, std::ptr::null_mut()) };
+}
+
+/// Makes the host thread's mask mirror guest mask `m`.
+pub(crate) fn apply_host_mask(m: u64) {
+    let m = m & host_maskable();
+    // SAFETY: an all-zero sigset is valid (empty); filled bit by bit below.
+    let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: valid sigset pointer.
+    unsafe { libc::sigemptyset(&mut set) };
+    for s in 1..=NSIG as i32 {
+        if m & bit(s) != 0 {
+            // SAFETY: valid sigset pointer and signal number.
+            unsafe { libc::sigaddset(&mut set, s) };
+        }
+    }
+    // SAFETY: valid set; the old mask is not needed.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()) };
+}
+
+/// Called in a forked child: nothing the parent queued belongs to it.
+pub(crate) fn after_fork() {
+    QUEUED.store(0, Ordering::SeqCst);
+}
+
+/// Ends the process the way the kernel ends one that does not handle `sig`: by that signal,
+/// without a core file (the guest's crash is not armrun's).
+pub fn die_by_signal(sig: i32) -> ! {
+    // SAFETY: resetting a disposition, unblocking and raising a signal with valid arguments; if
+    // the signal somehow returns we still exit below.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        let lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &lim);
+        libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), sig);
+    }
+    std::process::exit(128 + sig)
+}
+
+/// What the kernel does by default with a signal (signal(7)).
+enum Default {
+    Ignore,
+    Stop,
+    Terminate,
+}
+
+fn default_action(sig: i32) -> Default {
+    match sig {
+        libc::SIGCHLD | libc::SIGCONT | libc::SIGURG | libc::SIGWINCH => Default::Ignore,
+        libc::SIGSTOP | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU => Default::Stop,
+        _ => Default::Terminate,
+    }
+}
+
+impl Linux {
+    /// Takes over the host's signal state at start: the inherited mask becomes the guest's
+    /// mask and inherited `SIG_IGN` dispositions the guest's (both survive execve), and
+    /// `cpu.pending` is the word the host handler sets. `cpu` must stay at this address for the
+    /// rest of the run (the front end keeps it boxed).
+    pub fn init_signals(&mut self, cpu: &mut CpuState) {
+        PENDING_WORD.store(&mut cpu.pending, Ordering::SeqCst);
+        // SAFETY: an all-zero sigset is valid; the call fills it.
+        let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+        // SAFETY: query only.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, std::ptr::null(), &mut set) };
+        let mut mask = 0;
+        for s in 1..=NSIG as i32 {
+            // SAFETY: valid set and signal number.
+            if unsafe { libc::sigismember(&set, s) } == 1 {
+                mask |= bit(s);
+            }
+            // SAFETY: query only; zeroed output struct.
+            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+            // SAFETY: as above.
+            let ok = unsafe { libc::sigaction(s, std::ptr::null(), &mut old) } == 0;
+            if ok && old.sa_sigaction == libc::SIG_IGN {
+                self.sigactions[(s - 1) as usize][0] = SIG_IGN;
+            }
+        }
+        self.sigmask = mask & !UNBLOCKABLE;
+    }
+
+    /// The guest action for `sig`.
+    pub(crate) fn action(&self, sig: i32) -> SigAction {
+        self.sigactions[(sig - 1) as usize]
+    }
+
+    /// Sets the guest mask (and the host's mirror of it).
+    pub(crate) fn set_sigmask(&mut self, m: u64) {
+        self.sigmask = m & !UNBLOCKABLE;
+        apply_host_mask(self.sigmask);
+    }
+
+    /// Resets `sig` to `SIG_DFL` (SA_RESETHAND, or a forced synchronous signal).
+    pub(crate) fn reset_action(&mut self, sig: i32) {
+        let act = [SIG_DFL, 0, 0, 0];
+        self.sigactions[(sig - 1) as usize] = act;
+        mirror_action(sig, &act);
+    }
+}
+
+/// Takes one queued signal that `mask` does not block: (signal, siginfo).
+fn take_queued(mask: u64) -> Option<(i32, [u8; SIGINFO_SIZE])> {
+    loop {
+        let q = QUEUED.load(Ordering::SeqCst);
+        let ready = q & !mask;
+        if ready == 0 {
+            return None;
+        }
+        let sig = ready.trailing_zeros() as i32 + 1;
+        if QUEUED
+            .compare_exchange(q, q & !bit(sig), Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            let mut info = [0u8; SIGINFO_SIZE];
+            for (i, w) in INFO[(sig - 1) as usize].iter().enumerate() {
+                info[8 * i..8 * i + 8].copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
+            }
+            return Some((sig, info));
+        }
+    }
+}
+
+/// Delivers every queued signal the guest does not block: each handler gets a frame (the last
+/// one delivered runs first, as with the kernel's nested delivery); default actions are
+/// carried out.
+pub fn deliver_pending(l: &mut Linux, cpu: &mut CpuState) {
+    cpu.pending = 0;
+    while let Some((sig, info)) = take_queued(l.sigmask) {
+        let act = l.action(sig);
+        match act[0] {
+            SIG_IGN => {}
+            SIG_DFL => match default_action(sig) {
+                Default::Ignore => {}
+                Default::Stop => {
+                    // SAFETY: stopping ourselves; the kernel resumes us on SIGCONT.
+                    unsafe { libc::raise(libc::SIGSTOP) };
+                }
+                Default::Terminate => die_by_signal(sig),
+            },
+            _ => {
+                if crate::sigframe::setup_frame(l, cpu, sig, &act, &info, None).is_err() {
+                    die_by_signal(libc::SIGSEGV);
+                }
+            }
+        }
+    }
+    // rt_sigsuspend woke for a signal that got no frame: its mask ends here.
+    if let Some(m) = l.saved_sigmask.take() {
+        l.set_sigmask(m);
+    }
+}
+
+/// Whether the kernel restarts `s` after a handler with `SA_RESTART` interrupted it
+/// (signal(7): slow I/O, waits, locks, socket calls; never sleeps, polls or signal waits).
+fn restartable(s: Sysno) -> bool {
+    use Sysno::*;
+    matches!(
+        s,
+        read | readv
+            | write
+            | writev
+            | pread64
+            | pwrite64
+            | preadv
+            | pwritev
+            | preadv2
+            | pwritev2
+            | ioctl
+            | openat
+            | openat2
+            | wait4
+            | waitid
+            | accept
+            | accept4
+            | connect
+            | recvfrom
+            | recvmsg
+            | recvmmsg
+            | sendto
+            | sendmsg
+            | sendmmsg
+            | flock
+            | fcntl
+            | futex
+            | getrandom
+            | splice
+            | tee
+            | sendfile
+            | copy_file_range
+            | fallocate
+            | ftruncate
+    )
+}
+
+/// After a syscall: if it was interrupted by a signal the guest handles, either restart it
+/// (`SA_RESTART` and a restartable call: x0 gets its original value back and the pc steps back
+/// onto the SVC) or leave EINTR; then deliver whatever is queued.
+pub(crate) fn after_syscall(
+    l: &mut Linux,
+    cpu: &mut CpuState,
+    sys: Option<Sysno>,
+    res: SysResult,
+    orig_x0: u64,
+) {
+    let queued = QUEUED.load(Ordering::SeqCst) & !l.sigmask;
+    if queued == 0 {
+        if let Some(m) = l.saved_sigmask.take() {
+            // rt_sigsuspend returned without anything to deliver.
+            l.set_sigmask(m);
+        }
+        return;
+    }
+    if res == Err(Errno(libc::EINTR))
+        && let Some(s) = sys
+        && restartable(s)
+    {
+        let sig = queued.trailing_zeros() as i32 + 1;
+        let act = l.action(sig);
+        let handled = act[0] != SIG_DFL && act[0] != SIG_IGN;
+        if !handled || act[1] & SA_RESTART != 0 {
+            cpu.x[0] = orig_x0;
+            cpu.pc = cpu.pc.wrapping_sub(4);
+        }
+    }
+    deliver_pending(l, cpu);
+}
+
+/// Checks a signal number argument (0 is allowed: it probes for existence).
+fn sig_arg(s: u64) -> Result<i32, Errno> {
+    if s > NSIG {
+        Err(Errno(libc::EINVAL))
+    } else {
+        Ok(s as i32)
+    }
 }
 
 pub(crate) fn rt_sigaction(l: &mut Linux, a: &Args) -> SysResult {
@@ -51,12 +388,7 @@ pub(crate) fn rt_sigaction(l: &mut Linux, a: &Args) -> SysResult {
         let mut b = [0u8; abi::SIGACTION_SIZE];
         l.mem.read(a[1], &mut b)?;
         let w = |i: usize| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap_or([0; 8]));
-        Some([
-            w(0),
-            w(1),
-            w(2),
-            w(3) & !(bit(libc::SIGKILL) | bit(libc::SIGSTOP)),
-        ])
+        Some([w(0), w(1), w(2), w(3) & !UNBLOCKABLE])
     } else {
         None
     };
@@ -71,14 +403,10 @@ pub(crate) fn rt_sigaction(l: &mut Linux, a: &Args) -> SysResult {
     }
     if let Some(act) = new {
         l.sigactions[idx] = act;
-        if mirrored(sig) && (act[0] == SIG_IGN || act[0] == SIG_DFL) {
-            let h = if act[0] == SIG_IGN {
-                libc::SIG_IGN
-            } else {
-                libc::SIG_DFL
-            };
-            // SAFETY: installing SIG_IGN/SIG_DFL runs no code of ours in signal context.
-            unsafe { libc::signal(sig, h) };
+        mirror_action(sig, &act);
+        if act[0] == SIG_IGN {
+            // Setting SIG_IGN discards a pending instance (POSIX).
+            QUEUED.fetch_and(!bit(sig), Ordering::SeqCst);
         }
     }
     Ok(0)
@@ -94,31 +422,110 @@ pub(crate) fn rt_sigprocmask(l: &mut Linux, a: &Args) -> SysResult {
         None
     };
     let old = l.sigmask;
+    if a[2] != 0 {
+        l.mem.write_u64(a[2], old)?;
+    }
     if let Some(set) = set {
-        let set = set & !(bit(libc::SIGKILL) | bit(libc::SIGSTOP));
-        l.sigmask = match int(a[0]) {
+        let new = match int(a[0]) {
             libc::SIG_BLOCK => old | set,
             libc::SIG_UNBLOCK => old & !set,
             libc::SIG_SETMASK => set,
             _ => return Err(Errno(libc::EINVAL)),
         };
-    }
-    if a[2] != 0
-        && let Err(f) = l.mem.write_u64(a[2], old)
-    {
-        l.sigmask = old;
-        return Err(f.into());
+        // Unblocking lets the host deliver what it kept pending to our handler right here;
+        // `after_syscall` then delivers it to the guest.
+        l.set_sigmask(new);
     }
     Ok(0)
 }
 
-pub(crate) fn sigaltstack(l: &mut Linux, a: &Args) -> SysResult {
+pub(crate) fn rt_sigpending(l: &mut Linux, a: &Args) -> SysResult {
+    if a[1] != abi::SIGSET_SIZE {
+        return Err(Errno(libc::EINVAL));
+    }
+    let mut host_set: u64 = 0;
+    // SAFETY: an 8-byte kernel sigset buffer of ours.
+    host(unsafe { libc::syscall(libc::SYS_rt_sigpending, &mut host_set, 8usize) })?;
+    let q = QUEUED.load(Ordering::SeqCst);
+    l.mem.write_u64(a[0], (host_set | q) & l.sigmask)?;
+    Ok(0)
+}
+
+pub(crate) fn rt_sigtimedwait(l: &mut Linux, a: &Args) -> SysResult {
+    if a[3] != abi::SIGSET_SIZE {
+        return Err(Errno(libc::EINVAL));
+    }
+    let set = l.mem.read_u64(a[0])? & !UNBLOCKABLE;
+    let info_out = l.opt_out(a[1], SIGINFO_SIZE as u64)?;
+    let ts = l.opt_in(a[2], 16)?;
+    // A signal our handler already took from the host is waiting here, not in the kernel.
+    if let Some((sig, info)) = take_queued(!set) {
+        if a[1] != 0 {
+            l.mem.write(a[1], &info)?;
+        }
+        return Ok(sig as u64);
+    }
+    // SAFETY: the set is our own 8-byte value; info and timeout are checked guest buffers or
+    // null, with identical layouts on both sides.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigtimedwait,
+            &set as *const u64,
+            info_out,
+            ts,
+            8usize,
+        )
+    })
+}
+
+pub(crate) fn rt_sigqueueinfo(l: &mut Linux, a: &Args) -> SysResult {
+    let info = l.buf_in(a[2], SIGINFO_SIZE as u64)?;
+    let sig = sig_arg(a[1])?;
+    // SAFETY: checked 128-byte guest siginfo; integer ids.
+    host(unsafe { libc::syscall(libc::SYS_rt_sigqueueinfo, int(a[0]), sig, info) })
+}
+
+pub(crate) fn rt_tgsigqueueinfo(l: &mut Linux, a: &Args) -> SysResult {
+    let info = l.buf_in(a[3], SIGINFO_SIZE as u64)?;
+    let sig = sig_arg(a[2])?;
+    // SAFETY: checked 128-byte guest siginfo; integer ids.
+    host(unsafe { libc::syscall(libc::SYS_rt_tgsigqueueinfo, int(a[0]), int(a[1]), sig, info) })
+}
+
+/// `rt_sigsuspend(mask, size)`: waits with `mask` in force; the handler's frame records the
+/// mask from before the call, which sigreturn restores.
+pub(crate) fn rt_sigsuspend(l: &mut Linux, _cpu: &mut CpuState, a: &Args) -> SysResult {
+    if a[1] != abi::SIGSET_SIZE {
+        return Err(Errno(libc::EINVAL));
+    }
+    let new = l.mem.read_u64(a[0])? & !UNBLOCKABLE;
+    let old = l.sigmask;
+    l.saved_sigmask = Some(old);
+    l.sigmask = new;
+    if QUEUED.load(Ordering::SeqCst) & !new != 0 {
+        return Err(Errno(libc::EINTR));
+    }
+    let host_new = new & host_maskable();
+    // SAFETY: our own 8-byte kernel sigset. Returns only after a handler ran (EINTR).
+    let r = unsafe { libc::syscall(libc::SYS_rt_sigsuspend, &host_new as *const u64, 8usize) };
+    let _ = host(r);
+    // The host mask is back to the old one; the guest's stays `new` until delivery.
+    Err(Errno(libc::EINTR))
+}
+
+/// `sigaltstack(ss, old)`. `SS_ONSTACK` is reported, and changes refused with EPERM, while the
+/// guest runs on the alternate stack.
+pub(crate) fn sigaltstack(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysResult {
+    let on_stack = l.on_altstack(cpu.x[31]);
     let new = if a[0] != 0 {
         let mut b = [0u8; abi::STACK_T_SIZE];
         l.mem.read(a[0], &mut b)?;
         let sp = u64::from_le_bytes(b[0..8].try_into().unwrap_or([0; 8]));
         let flags = u32::from_le_bytes(b[8..12].try_into().unwrap_or([0; 4]));
         let size = u64::from_le_bytes(b[16..24].try_into().unwrap_or([0; 8]));
+        if on_stack {
+            return Err(Errno(libc::EPERM));
+        }
         let mode = flags & !abi::SS_AUTODISARM;
         if mode == abi::SS_DISABLE {
             Some((0, abi::SS_DISABLE, 0))
@@ -134,7 +541,10 @@ pub(crate) fn sigaltstack(l: &mut Linux, a: &Args) -> SysResult {
         None
     };
     if a[1] != 0 {
-        let (sp, flags, size) = l.altstack;
+        let (sp, mut flags, size) = l.altstack;
+        if on_stack {
+            flags |= abi::SS_ONSTACK;
+        }
         let mut b = [0u8; abi::STACK_T_SIZE];
         b[0..8].copy_from_slice(&sp.to_le_bytes());
         b[8..12].copy_from_slice(&flags.to_le_bytes());
@@ -147,12 +557,14 @@ pub(crate) fn sigaltstack(l: &mut Linux, a: &Args) -> SysResult {
     Ok(0)
 }
 
-/// Checks a signal number argument (0 is allowed: it probes for existence).
-fn sig_arg(s: u64) -> Result<i32, Errno> {
-    if s > NSIG {
-        Err(Errno(libc::EINVAL))
-    } else {
-        Ok(s as i32)
+impl Linux {
+    /// Whether `sp` lies on the enabled alternate signal stack (the kernel's `on_sig_stack`).
+    pub(crate) fn on_altstack(&self, sp: u64) -> bool {
+        let (base, flags, size) = self.altstack;
+        if flags & abi::SS_AUTODISARM != 0 || size == 0 {
+            return false;
+        }
+        sp > base && sp - base <= size
     }
 }
 

@@ -1,0 +1,292 @@
+//! execve/execveat without binfmt_misc.
+//!
+//! The target is resolved the way the kernel's binfmt handlers would, but before anything is
+//! torn down, so ENOENT/EACCES/ENOEXEC/E2BIG/ELOOP reach the guest with its image intact:
+//!
+//! - an ARM ELF (AArch64 or 32-bit ARM) runs under a fresh armrun: the host `execve` targets
+//!   `/proc/self/exe` with armrun's own options (sysroot, `-d`, strace, `--interp`, given by
+//!   the front end through [`Linux::set_exec_options`]), `-0` and the guest's argv[0];
+//! - a `#!` script becomes its interpreter (looked up through the sysroot like any guest
+//!   path) with the optional single argument and the script path, as `fs/binfmt_script.c`
+//!   does, nested up to the kernel's limit;
+//! - an ELF of the host's own machine is executed natively;
+//! - anything else is ENOEXEC.
+//!
+//! Only the final host `execve` replaces the process; if it fails, its errno is returned and the
+//! guest continues.
+
+use std::ffi::{CStr, CString, OsStr, OsString};
+use std::io::Read;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
+
+use crate::fs::int;
+use crate::guest::last_errno;
+use crate::{Errno, Linux, SysResult};
+
+type Args = [u64; 6];
+
+/// Bytes of the file header the kernel looks at (`BINPRM_BUF_SIZE`).
+const BINPRM_BUF_SIZE: usize = 256;
+/// Longest single argument or environment string (`MAX_ARG_STRLEN`, 32 pages).
+const MAX_ARG_STRLEN: usize = 32 * 4096;
+/// Most argv/envp entries the kernel accepts (`MAX_ARG_STRINGS`).
+const MAX_ARG_STRINGS: usize = 0x7fff_ffff;
+/// Interpreter nesting depth (`fs/exec.c` allows 5 levels of binfmt rewrites).
+const MAX_NESTING: usize = 5;
+/// ELF machine numbers.
+const EM_ARM: u16 = 40;
+const EM_AARCH64: u16 = 183;
+#[cfg(target_arch = "x86_64")]
+const EM_HOST: u16 = 62;
+#[cfg(target_arch = "aarch64")]
+const EM_HOST: u16 = EM_AARCH64;
+/// `execveat` flags.
+const AT_EMPTY_PATH: u64 = 0x1000;
+const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+
+/// What the host process becomes.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Plan {
+    /// Run `prog` (a host path) under a new armrun with this guest argv.
+    Emulate { prog: Vec<u8>, argv: Vec<Vec<u8>> },
+    /// Execute `prog` (a host path) natively with this argv.
+    Native { prog: Vec<u8>, argv: Vec<Vec<u8>> },
+}
+
+impl Linux {
+    /// Options a re-executed armrun gets (for example `-L /abs/sysroot -strace`), placed before
+    /// `-0 argv0 program args...`.
+    pub fn set_exec_options(&mut self, opts: Vec<OsString>) {
+        self.exec_opts = opts;
+    }
+
+    /// Reads a NULL-terminated guest array of string pointers (argv or envp).
+    fn string_array(&self, addr: u64) -> Result<Vec<Vec<u8>>, Errno> {
+        let mut out = Vec::new();
+        if addr == 0 {
+            return Ok(out);
+        }
+        for i in 0u64.. {
+            let p = self.mem.read_u64(addr.wrapping_add(8 * i))?;
+            if p == 0 {
+                break;
+            }
+            if out.len() >= MAX_ARG_STRINGS {
+                return Err(Errno(libc::E2BIG));
+            }
+            // The kernel counts the NUL: at most MAX_ARG_STRLEN - 1 characters fit.
+            let s = self.mem.read_cstr(p, MAX_ARG_STRLEN)?;
+            if s.len() >= MAX_ARG_STRLEN {
+                return Err(Errno(libc::E2BIG));
+            }
+            out.push(s);
+        }
+        Ok(out)
+    }
+
+    /// Resolves `path` (as the guest wrote it) and `argv` into what the host should execute.
+    pub(crate) fn exec_plan(&self, path: &CStr, argv: Vec<Vec<u8>>) -> Result<Plan, Errno> {
+        let mut path = path.to_owned();
+        let mut argv = argv;
+        for _ in 0..MAX_NESTING {
+            let host = self.host_path(&path);
+            let head = read_head(&host)?;
+            if head.starts_with(b"\x7fELF") {
+                let machine = head
+                    .get(18..20)
+                    .map(|m| u16::from_le_bytes([m[0], m[1]]))
+                    .ok_or(Errno(libc::ENOEXEC))?;
+                let prog = host.into_bytes();
+                return match machine {
+                    EM_AARCH64 | EM_ARM => Ok(Plan::Emulate { prog, argv }),
+                    EM_HOST => Ok(Plan::Native { prog, argv }),
+                    _ => Err(Errno(libc::ENOEXEC)),
+                };
+            }
+            if let Some(line) = head.strip_prefix(b"#!") {
+                let (interp, arg) = parse_shebang(line)?;
+                // argv[0] is replaced by the interpreter, then its optional argument, then the
+                // script as the caller named it (fs/binfmt_script.c).
+                let mut next = vec![interp.clone()];
+                next.extend(arg);
+                next.push(path.to_bytes().to_vec());
+                next.extend(argv.into_iter().skip(1));
+                argv = next;
+                path = CString::new(interp).map_err(|_| Errno(libc::ENOEXEC))?;
+                continue;
+            }
+            return Err(Errno(libc::ENOEXEC));
+        }
+        Err(Errno(libc::ELOOP))
+    }
+
+    /// Builds the host execve for `plan` and runs it; returns only on failure.
+    fn exec_host(&self, plan: Plan, envp: &[Vec<u8>]) -> Errno {
+        let (prog, argv) = match plan {
+            Plan::Native { prog, argv } => (prog, argv),
+            Plan::Emulate { prog, argv } => {
+                let abs = std::path::absolute(OsStr::from_bytes(&prog))
+                    .unwrap_or_else(|_| PathBuf::from(OsStr::from_bytes(&prog)));
+                let mut a: Vec<Vec<u8>> = vec![b"armrun".to_vec()];
+                a.extend(self.exec_opts.iter().map(|o| o.as_bytes().to_vec()));
+                a.push(b"-0".to_vec());
+                a.push(argv.first().cloned().unwrap_or_default());
+                a.push(abs.into_os_string().into_vec());
+                a.extend(argv.into_iter().skip(1));
+                (b"/proc/self/exe".to_vec(), a)
+            }
+        };
+        let Ok(prog) = CString::new(prog) else {
+            return Errno(libc::ENOENT);
+        };
+        let to_c = |v: &[Vec<u8>]| -> Option<Vec<CString>> {
+            v.iter().map(|s| CString::new(s.clone()).ok()).collect()
+        };
+        let (Some(argv), Some(envp)) = (to_c(&argv), to_c(envp)) else {
+            return Errno(libc::EINVAL);
+        };
+        let mut ap: Vec<*const libc::c_char> = argv.iter().map(|s| s.as_ptr()).collect();
+        ap.push(std::ptr::null());
+        let mut ep: Vec<*const libc::c_char> = envp.iter().map(|s| s.as_ptr()).collect();
+        ep.push(std::ptr::null());
+        // SAFETY: NUL-terminated strings and NULL-terminated arrays that outlive the call.
+        unsafe { libc::execve(prog.as_ptr(), ap.as_ptr(), ep.as_ptr()) };
+        last_errno()
+    }
+
+    fn do_exec(&self, path: &CStr, argv_addr: u64, envp_addr: u64) -> SysResult {
+        let argv = self.string_array(argv_addr)?;
+        let envp = self.string_array(envp_addr)?;
+        let plan = self.exec_plan(path, argv)?;
+        Err(self.exec_host(plan, &envp))
+    }
+}
+
+/// Opens `host` as the kernel would for exec and returns its first bytes.
+fn read_head(host: &CStr) -> Result<Vec<u8>, Errno> {
+    // SAFETY: `st` is a plain struct the call fills; `host` is NUL-terminated.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    if unsafe { libc::stat(host.as_ptr(), &mut st) } < 0 {
+        return Err(last_errno());
+    }
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return Err(Errno(libc::EACCES));
+    }
+    // SAFETY: NUL-terminated path, integer mode.
+    if unsafe { libc::access(host.as_ptr(), libc::X_OK) } < 0 {
+        return Err(last_errno());
+    }
+    let mut f = std::fs::File::open(OsStr::from_bytes(host.to_bytes()))
+        .map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EACCES)))?;
+    let mut head = vec![0u8; BINPRM_BUF_SIZE];
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Errno(e.raw_os_error().unwrap_or(libc::EIO))),
+        }
+    }
+    head.truncate(n);
+    Ok(head)
+}
+
+/// Splits a `#!` line (without the `#!`) into the interpreter and its optional argument, as
+/// `fs/binfmt_script.c` does: leading blanks skipped, the interpreter ends at the first blank,
+/// the rest (trimmed) is one argument. A line longer than the buffer with no end is ENOEXEC
+/// only when the interpreter name itself is cut.
+pub(crate) fn parse_shebang(line: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), Errno> {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let end = line.iter().position(|&b| b == b'\n');
+    let line = match end {
+        Some(e) => &line[..e],
+        None => {
+            // Truncated line: the interpreter must end within the buffer.
+            let start = line.iter().position(|b| !blank(b)).unwrap_or(line.len());
+            if !line[start..].iter().any(blank) {
+                return Err(Errno(libc::ENOEXEC));
+            }
+            line
+        }
+    };
+    let start = line
+        .iter()
+        .position(|b| !blank(b))
+        .ok_or(Errno(libc::ENOEXEC))?;
+    let rest = &line[start..];
+    let iend = rest.iter().position(blank).unwrap_or(rest.len());
+    let interp = rest[..iend].to_vec();
+    let arg = &rest[iend..];
+    let a0 = arg.iter().position(|b| !blank(b));
+    let arg = a0.map(|s| {
+        let a = &arg[s..];
+        let e = a.iter().rposition(|b| !blank(b)).map_or(0, |e| e + 1);
+        a[..e].to_vec()
+    });
+    Ok((interp, arg))
+}
+
+pub(crate) fn execve(l: &mut Linux, a: &Args) -> SysResult {
+    let path = l.cstr(a[0])?;
+    l.do_exec(&path, a[1], a[2])
+}
+
+pub(crate) fn execveat(l: &mut Linux, a: &Args) -> SysResult {
+    let (dirfd, flags) = (int(a[0]), a[4]);
+    if flags & !(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0 {
+        return Err(Errno(libc::EINVAL));
+    }
+    let p = l.cstr(a[1])?;
+    let bytes = p.to_bytes();
+    // A path relative to a directory fd (or the fd itself) is named through /proc, which is
+    // what the kernel passes scripts' interpreters too (/dev/fd/N).
+    let path = if bytes.is_empty() {
+        if flags & AT_EMPTY_PATH == 0 {
+            return Err(Errno(libc::ENOENT));
+        }
+        CString::new(format!("/proc/self/fd/{dirfd}")).map_err(|_| Errno(libc::EINVAL))?
+    } else if bytes.starts_with(b"/") || dirfd == libc::AT_FDCWD {
+        p.clone()
+    } else {
+        let mut v = format!("/proc/self/fd/{dirfd}/").into_bytes();
+        v.extend_from_slice(bytes);
+        CString::new(v).map_err(|_| Errno(libc::EINVAL))?
+    };
+    if flags & AT_SYMLINK_NOFOLLOW != 0 && !bytes.is_empty() {
+        let host = l.host_path(&path);
+        if std::fs::symlink_metadata(OsStr::from_bytes(host.to_bytes()))
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(Errno(libc::ELOOP));
+        }
+    }
+    l.do_exec(&path, a[2], a[3])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shebang_lines_split_like_the_kernel() {
+        let v = |s: &str| s.as_bytes().to_vec();
+        assert_eq!(parse_shebang(b"/bin/sh\n").unwrap(), (v("/bin/sh"), None));
+        assert_eq!(
+            parse_shebang(b"  /usr/bin/env  python3 -u  \nrest").unwrap(),
+            (v("/usr/bin/env"), Some(v("python3 -u")))
+        );
+        // A CR stays part of the line, as in the kernel ("bad interpreter: /bin/sh^M").
+        assert_eq!(
+            parse_shebang(b"/bin/sh\r\n").unwrap(),
+            (v("/bin/sh\r"), None)
+        );
+        assert_eq!(parse_shebang(b"   \n"), Err(Errno(libc::ENOEXEC)));
+        assert_eq!(
+            parse_shebang(b"/bin/verylongname"),
+            Err(Errno(libc::ENOEXEC))
+        );
+    }
+}

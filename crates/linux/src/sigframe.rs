@@ -1,0 +1,299 @@
+//! The AArch64 signal frame, laid out as `arch/arm64/kernel/signal.c` does, and its undoing by
+//! `rt_sigreturn`; synchronous signals from guest faults.
+//!
+//! ```text
+//! struct rt_sigframe { siginfo_t info; /* 128 */ struct ucontext uc; /* 4560 */ };
+//! struct ucontext { u64 uc_flags; u64 uc_link; stack_t uc_stack; /* 24 */ u64 uc_sigmask;
+//!                   u8 __unused[120]; struct sigcontext uc_mcontext; /* at 176 */ };
+//! struct sigcontext { u64 fault_address; u64 regs[31]; u64 sp, pc, pstate;
+//!                     u8 __reserved[4096] /* at 288, 16-aligned: records */; };
+//! ```
+//!
+//! `__reserved` holds `fpsimd_context` (magic 0x46508001, 528 bytes: fpsr, fpcr, v0..v31),
+//! an `esr_context` (magic 0x45535201) for faults that carry a syndrome, then a zero
+//! terminator. Above the frame sits a `frame_record` (x29, x30) that x29 points at, so
+//! unwinders walk through handlers. The return address is the guest's `sa_restorer` when
+//! given, else a trampoline page armrun maps (arm64 glibc relies on the vDSO's
+//! `__kernel_rt_sigreturn`, which is the same two instructions).
+
+use cpu::CpuState;
+
+use crate::signal::{
+    SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTORER, SA_SIGINFO, SIG_DFL, SIG_IGN, SIGINFO_SIZE,
+    bit, die_by_signal,
+};
+use crate::{Errno, Linux, SigAction, SysResult, abi};
+
+type Args = [u64; 6];
+
+/// Offset of `uc` in the frame.
+const UC: usize = SIGINFO_SIZE;
+/// Offsets inside `struct ucontext`.
+const UC_STACK: usize = 16;
+const UC_SIGMASK: usize = 40;
+const UC_MCONTEXT: usize = 176;
+/// Offsets inside `struct sigcontext`.
+const SC_FAULT: usize = 0;
+const SC_REGS: usize = 8;
+const SC_SP: usize = 256;
+const SC_PC: usize = 264;
+const SC_PSTATE: usize = 272;
+const SC_RESERVED: usize = 288;
+const RESERVED_SIZE: usize = 4096;
+/// Size of the whole frame: siginfo + ucontext (176 + 288 + 4096).
+pub(crate) const FRAME_SIZE: usize = UC + UC_MCONTEXT + SC_RESERVED + RESERVED_SIZE;
+/// Record magics and sizes.
+const FPSIMD_MAGIC: u32 = 0x4650_8001;
+const FPSIMD_SIZE: usize = 528;
+const ESR_MAGIC: u32 = 0x4553_5201;
+const ESR_SIZE: usize = 16;
+/// `mov x8, #139 (rt_sigreturn); svc #0`.
+const SIGTRAMP: [u32; 2] = [0xd280_1168, 0xd400_0001];
+/// PSTATE bits restored from a frame (NZCV; EL0 has nothing else the guest may set here).
+const PSTATE_NZCV: u64 = 0xf000_0000;
+
+/// Fault details for a synchronous signal: `sigcontext.fault_address` and the ESR record.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fault {
+    /// `fault_address` in the sigcontext.
+    pub addr: u64,
+    /// Exception syndrome, written as an `esr_context` record.
+    pub esr: u64,
+}
+
+fn put64(b: &mut [u8], off: usize, v: u64) {
+    b[off..off + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+fn put32(b: &mut [u8], off: usize, v: u32) {
+    b[off..off + 4].copy_from_slice(&v.to_le_bytes());
+}
+
+fn get64(b: &[u8], off: usize) -> u64 {
+    u64::from_le_bytes(b[off..off + 8].try_into().unwrap_or([0; 8]))
+}
+
+fn get32(b: &[u8], off: usize) -> u32 {
+    u32::from_le_bytes(b[off..off + 4].try_into().unwrap_or([0; 4]))
+}
+
+impl Linux {
+    /// The guest address of the sigreturn trampoline, mapping it on first use.
+    fn sigtramp(&mut self) -> Result<u64, Errno> {
+        if self.sigtramp != 0 {
+            return Ok(self.sigtramp);
+        }
+        let page = self
+            .mem
+            .map(
+                0,
+                4096,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+            .map_err(Errno)?;
+        for (i, w) in SIGTRAMP.iter().enumerate() {
+            self.mem.write_u32(page + 4 * i as u64, *w)?;
+        }
+        self.mem
+            .protect(page, 4096, libc::PROT_READ | libc::PROT_EXEC)
+            .map_err(Errno)?;
+        self.sigtramp = page;
+        Ok(page)
+    }
+}
+
+/// Builds the frame for handler `act` of `sig` and points the registers at the handler
+/// (`setup_rt_frame` + `setup_return`). The new blocked mask takes effect here.
+pub(crate) fn setup_frame(
+    l: &mut Linux,
+    cpu: &mut CpuState,
+    sig: i32,
+    act: &SigAction,
+    info: &[u8; SIGINFO_SIZE],
+    fault: Option<Fault>,
+) -> Result<(), Errno> {
+    let [handler, flags, restorer, sa_mask] = *act;
+    let old_mask = l.saved_sigmask.take().unwrap_or(l.sigmask);
+    let sp = cpu.x[31];
+    let (ss_sp, ss_flags, ss_size) = l.altstack;
+    let enabled = ss_size != 0 && ss_flags & abi::SS_DISABLE == 0;
+    let top = if flags & SA_ONSTACK != 0 && enabled && !l.on_altstack(sp) {
+        ss_sp.wrapping_add(ss_size)
+    } else {
+        sp
+    };
+    let record = top.wrapping_sub(16) & !15;
+    let frame = record.wrapping_sub(FRAME_SIZE as u64) & !15;
+
+    let mut b = vec![0u8; FRAME_SIZE];
+    if flags & SA_SIGINFO != 0 {
+        b[..SIGINFO_SIZE].copy_from_slice(info);
+    }
+    let uc = UC;
+    put64(&mut b, uc + UC_STACK, ss_sp);
+    put32(&mut b, uc + UC_STACK + 8, ss_flags);
+    put64(&mut b, uc + UC_STACK + 16, ss_size);
+    put64(&mut b, uc + UC_SIGMASK, old_mask);
+    let sc = uc + UC_MCONTEXT;
+    put64(&mut b, sc + SC_FAULT, fault.map_or(0, |f| f.addr));
+    for i in 0..31 {
+        put64(&mut b, sc + SC_REGS + 8 * i, cpu.x[i]);
+    }
+    put64(&mut b, sc + SC_SP, sp);
+    put64(&mut b, sc + SC_PC, cpu.pc);
+    put64(&mut b, sc + SC_PSTATE, cpu.nzcv & PSTATE_NZCV);
+    let mut r = sc + SC_RESERVED;
+    put32(&mut b, r, FPSIMD_MAGIC);
+    put32(&mut b, r + 4, FPSIMD_SIZE as u32);
+    put32(&mut b, r + 8, cpu.fpsr as u32);
+    put32(&mut b, r + 12, cpu.fpcr as u32);
+    for (i, v) in cpu.v.iter().enumerate() {
+        put64(&mut b, r + 16 + 16 * i, v[0]);
+        put64(&mut b, r + 24 + 16 * i, v[1]);
+    }
+    r += FPSIMD_SIZE;
+    if let Some(f) = fault {
+        put32(&mut b, r, ESR_MAGIC);
+        put32(&mut b, r + 4, ESR_SIZE as u32);
+        put64(&mut b, r + 8, f.esr);
+    }
+    // The terminator is the zeroed record that follows.
+
+    let ret = if flags & SA_RESTORER != 0 {
+        restorer
+    } else {
+        l.sigtramp()?
+    };
+    l.mem.write(frame, &b)?;
+    l.mem.write_u64(record, cpu.x[29])?;
+    l.mem.write_u64(record + 8, cpu.x[30])?;
+
+    if ss_flags & abi::SS_AUTODISARM != 0 && top != sp {
+        l.altstack = (0, abi::SS_DISABLE, 0);
+    }
+    cpu.x[0] = sig as u64;
+    if flags & SA_SIGINFO != 0 {
+        cpu.x[1] = frame;
+        cpu.x[2] = frame + UC as u64;
+    }
+    cpu.x[31] = frame;
+    cpu.x[29] = record;
+    cpu.x[30] = ret;
+    cpu.pc = handler;
+    let mut mask = l.sigmask | sa_mask;
+    if flags & SA_NODEFER == 0 {
+        mask |= bit(sig);
+    }
+    l.set_sigmask(mask);
+    if flags & SA_RESETHAND != 0 {
+        l.reset_action(sig);
+    }
+    Ok(())
+}
+
+/// `rt_sigreturn`: restores registers, FP/SIMD state, mask and alternate stack from the frame
+/// at sp. A bad frame is fatal (SIGSEGV), as in the kernel. Returns the restored x0, which the
+/// dispatcher writes back unchanged.
+pub(crate) fn rt_sigreturn(l: &mut Linux, cpu: &mut CpuState, _: &Args) -> SysResult {
+    let frame = cpu.x[31];
+    if frame & 15 != 0 {
+        die_by_signal(libc::SIGSEGV);
+    }
+    let mut b = vec![0u8; FRAME_SIZE];
+    if l.mem.read(frame, &mut b).is_err() {
+        die_by_signal(libc::SIGSEGV);
+    }
+    let sc = UC + UC_MCONTEXT;
+    // Find the FP/SIMD record before changing anything.
+    let mut r = sc + SC_RESERVED;
+    let end = sc + SC_RESERVED + RESERVED_SIZE;
+    let mut fp = None;
+    while r + 8 <= end {
+        let (magic, size) = (get32(&b, r), get32(&b, r + 4) as usize);
+        if magic == 0 && size == 0 {
+            break;
+        }
+        if size < 8 || r + size > end {
+            die_by_signal(libc::SIGSEGV);
+        }
+        if magic == FPSIMD_MAGIC {
+            if size != FPSIMD_SIZE {
+                die_by_signal(libc::SIGSEGV);
+            }
+            fp = Some(r);
+        }
+        r += size;
+    }
+    let Some(fp) = fp else {
+        die_by_signal(libc::SIGSEGV)
+    };
+    for i in 0..31 {
+        cpu.x[i] = get64(&b, sc + SC_REGS + 8 * i);
+    }
+    cpu.x[31] = get64(&b, sc + SC_SP);
+    cpu.pc = get64(&b, sc + SC_PC);
+    cpu.nzcv = get64(&b, sc + SC_PSTATE) & PSTATE_NZCV;
+    cpu.fpsr = get32(&b, fp + 8) as u64;
+    cpu.fpcr = get32(&b, fp + 12) as u64;
+    for (i, v) in cpu.v.iter_mut().enumerate() {
+        v[0] = get64(&b, fp + 16 + 16 * i);
+        v[1] = get64(&b, fp + 24 + 16 * i);
+    }
+    l.set_sigmask(get64(&b, UC + UC_SIGMASK));
+    // restore_altstack: the saved stack becomes current again unless we are on it.
+    let (ss_sp, ss_flags, ss_size) = (
+        get64(&b, UC + UC_STACK),
+        get32(&b, UC + UC_STACK + 8),
+        get64(&b, UC + UC_STACK + 16),
+    );
+    if !l.on_altstack(cpu.x[31]) {
+        let mode = ss_flags & !(abi::SS_AUTODISARM | abi::SS_ONSTACK);
+        if mode == abi::SS_DISABLE {
+            l.altstack = (0, abi::SS_DISABLE, 0);
+        } else if mode == 0 && ss_size >= abi::MINSIGSTKSZ {
+            l.altstack = (ss_sp, ss_flags & abi::SS_AUTODISARM, ss_size);
+        }
+    }
+    Ok(cpu.x[0])
+}
+
+/// `si_code` values used for synchronous signals.
+pub mod si_code {
+    /// SIGILL: illegal opcode.
+    pub const ILL_ILLOPC: i32 = 1;
+    /// SIGTRAP: breakpoint.
+    pub const TRAP_BRKPT: i32 = 1;
+    /// SIGSEGV: address not mapped.
+    pub const SEGV_MAPERR: i32 = 1;
+    /// SIGSEGV: no permission for the access.
+    pub const SEGV_ACCERR: i32 = 2;
+}
+
+/// Delivers a synchronous signal raised by the guest's own instruction at `cpu.pc` (undefined
+/// instruction, BRK, fetch from non-executable memory): to the guest's handler if it has one
+/// and does not block the signal, else the process dies by it (the kernel's
+/// `force_sig_info`: a blocked or ignored fault signal is fatal).
+pub fn force_sync_signal(
+    l: &mut Linux,
+    cpu: &mut CpuState,
+    sig: i32,
+    code: i32,
+    addr: u64,
+    esr: Option<u64>,
+) {
+    let act = l.action(sig);
+    if act[0] == SIG_DFL || act[0] == SIG_IGN || l.sigmask & bit(sig) != 0 {
+        die_by_signal(sig);
+    }
+    let mut info = [0u8; SIGINFO_SIZE];
+    put32(&mut info, 0, sig as u32);
+    put32(&mut info, 8, code as u32);
+    put64(&mut info, 16, addr);
+    let fault = esr.map(|esr| Fault { addr: 0, esr });
+    if setup_frame(l, cpu, sig, &act, &info, fault).is_err() {
+        die_by_signal(libc::SIGSEGV);
+    }
+}
