@@ -120,10 +120,10 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
                     eprintln!("armrun: undefined instruction {word:#010x} at {pc:#x}");
                 }
                 cpu.pc = pc;
-                // ESR of an unknown-instruction exception: EC 0, IL set.
-                let esr = 1 << 25;
+                // No ESR record: the kernel injects SIGILL for undefined instructions with a
+                // zero fault code (force_signal_inject(..., 0)).
                 let code = linux::si_code::ILL_ILLOPC;
-                linux::force_sync_signal(&mut os, &mut cpu, libc::SIGILL, code, pc, Some(esr));
+                linux::force_sync_signal(&mut os, &mut cpu, libc::SIGILL, code, pc, None);
             }
             Event::Breakpoint { pc, .. } => {
                 cpu.pc = pc;

@@ -1,0 +1,288 @@
+/* Signal delivery: handlers with siginfo and ucontext, timers interrupting a busy loop, sigwait,
+ * synchronous SIGILL/SIGTRAP skipped by editing the context, SA_RESTART vs EINTR, sigsuspend,
+ * the alternate stack. Each mode prints deterministic lines. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+
+static volatile sig_atomic_t hits;
+static volatile int h_signo, h_code, h_pid_ok, h_blocked_inside, h_uc_ok;
+
+static void on_usr1(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    hits++;
+    h_signo = si->si_signo;
+    h_code = si->si_code;
+    h_pid_ok = si->si_pid == getpid() && si->si_uid == getuid();
+    sigset_t cur;
+    sigprocmask(SIG_SETMASK, NULL, &cur);
+    h_blocked_inside = sigismember(&cur, SIGUSR1) + 2 * sigismember(&cur, SIGUSR2);
+    /* The saved mask is the one from before delivery: SIGUSR1 not blocked there. */
+    h_uc_ok = !sigismember(&uc->uc_sigmask, SIGUSR1);
+}
+
+static int usr1(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_usr1;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGUSR2);
+    sigaction(SIGUSR1, &sa, NULL);
+    kill(getpid(), SIGUSR1);
+    printf("hits=%d signo=%d code=%s pid ok=%d blocked inside=%d uc mask ok=%d\n", hits, h_signo,
+           h_code == SI_USER ? "SI_USER" : "other", h_pid_ok, h_blocked_inside, h_uc_ok);
+    sigset_t cur;
+    sigprocmask(SIG_SETMASK, NULL, &cur);
+    printf("after: usr1 blocked=%d usr2 blocked=%d\n", sigismember(&cur, SIGUSR1),
+           sigismember(&cur, SIGUSR2));
+    /* Blocked, then unblocked: delivered at the unblocking sigprocmask. */
+    sigset_t b;
+    sigemptyset(&b);
+    sigaddset(&b, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &b, NULL);
+    raise(SIGUSR1);
+    printf("while blocked hits=%d\n", hits);
+    sigprocmask(SIG_UNBLOCK, &b, NULL);
+    printf("after unblock hits=%d\n", hits);
+    /* SA_RESETHAND: the second SIGUSR1 finds SIG_DFL (checked with sigaction, not by dying). */
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    sigaction(SIGUSR1, &sa, NULL);
+    raise(SIGUSR1);
+    struct sigaction now;
+    sigaction(SIGUSR1, NULL, &now);
+    printf("resethand hits=%d now default=%d\n", hits, now.sa_handler == SIG_DFL);
+    return 0;
+}
+
+static volatile unsigned long alarms;
+static void on_alarm(int sig) { (void)sig; alarms++; }
+
+static int alarm_loop(void) {
+    signal(SIGALRM, on_alarm);
+    struct itimerval it = {{0, 20000}, {0, 20000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    /* A busy loop with no syscalls: only asynchronous delivery can end it. */
+    unsigned long spins = 0;
+    while (alarms < 5) spins++;
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    printf("alarms=%lu spun=%d\n", alarms, spins > 0);
+    return 0;
+}
+
+static int sigwait_mode(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    sigaddset(&set, SIGRTMIN + 3);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    kill(getpid(), SIGUSR2);
+    sigset_t pend;
+    sigpending(&pend);
+    printf("pending usr2=%d usr1=%d\n", sigismember(&pend, SIGUSR2), sigismember(&pend, SIGUSR1));
+    int sig = 0;
+    int r = sigwait(&set, &sig);
+    printf("sigwait r=%d sig=%d\n", r, sig);
+    union sigval v = {.sival_int = 1234};
+    sigqueue(getpid(), SIGRTMIN + 3, v);
+    siginfo_t si;
+    struct timespec ts = {1, 0};
+    sig = sigtimedwait(&set, &si, &ts);
+    printf("sigtimedwait rt+3=%d code=%s value=%d\n", sig - SIGRTMIN,
+           si.si_code == SI_QUEUE ? "SI_QUEUE" : "other", si.si_value.sival_int);
+    struct timespec zero = {0, 1000000};
+    r = sigtimedwait(&set, &si, &zero);
+    printf("empty sigtimedwait r=%d %s\n", r, errno == EAGAIN ? "EAGAIN" : strerror(errno));
+    sigpending(&pend);
+    printf("pending after usr2=%d\n", sigismember(&pend, SIGUSR2));
+    return 0;
+}
+
+static volatile uint64_t ill_addr, ill_pc, ill_esr;
+static volatile int ill_fpsimd, ill_count;
+
+static void on_ill(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    ill_count++;
+    ill_addr = (uint64_t)si->si_addr;
+    ill_pc = uc->uc_mcontext.pc;
+    /* Walk the records in __reserved. */
+    struct _aarch64_ctx *h = (void *)uc->uc_mcontext.__reserved;
+    while (h->magic) {
+        if (h->magic == FPSIMD_MAGIC) {
+            struct fpsimd_context *f = (void *)h;
+            /* v9 was loaded with a known pattern before the fault. */
+            ill_fpsimd = (uint64_t)f->vregs[9] == 0x1122334455667788ull;
+        }
+        if (h->magic == ESR_MAGIC) ill_esr = ((struct esr_context *)h)->esr;
+        h = (void *)((char *)h + h->size);
+    }
+    (void)sig;
+    uc->uc_mcontext.pc += 4; /* skip the undefined instruction */
+}
+
+static int sigill(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_ill;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGILL, &sa, NULL);
+    uint64_t where;
+    uint64_t pattern = 0x1122334455667788ull;
+    __asm__ volatile("fmov d9, %1\n"
+                     "adr %0, 1f\n"
+                     "1: .inst 0x00000000\n"
+                     : "=&r"(where)
+                     : "r"(pattern)
+                     : "v9");
+    printf("sigill count=%d si_addr ok=%d pc ok=%d fpsimd ok=%d esr=%#lx\n", ill_count,
+           ill_addr == where, ill_pc == where, ill_fpsimd, (unsigned long)ill_esr);
+    /* Twice more, from a loop: the handler is reentered each time. */
+    for (int i = 0; i < 2; i++) __asm__ volatile(".inst 0x00000000");
+    printf("sigill count=%d\n", ill_count);
+    return 0;
+}
+
+static volatile int trap_code;
+static volatile uint64_t trap_addr, trap_pc;
+static void on_trap(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    (void)sig;
+    trap_code = si->si_code;
+    trap_addr = (uint64_t)si->si_addr;
+    trap_pc = uc->uc_mcontext.pc;
+    uc->uc_mcontext.pc += 4;
+}
+
+static int brk_mode(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_trap;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGTRAP, &sa, NULL);
+    uint64_t where;
+    __asm__ volatile("adr %0, 1f\n"
+                     "1: brk #7\n"
+                     : "=r"(where));
+    printf("sigtrap code=%s si_addr ok=%d pc ok=%d\n", trap_code == TRAP_BRKPT ? "TRAP_BRKPT" : "other",
+           trap_addr == where, trap_pc == where);
+    return 0;
+}
+
+static void on_alrm_restart(int sig) { (void)sig; hits++; }
+
+/* A read from a pipe blocks; SIGALRM arrives after 100 ms; the writer child writes after
+ * 300 ms. With SA_RESTART the read restarts and returns the data, without it fails EINTR. */
+static void restart_case(int flags) {
+    int fd[2];
+    pipe(fd);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alrm_restart;
+    sa.sa_flags = flags;
+    sigaction(SIGALRM, &sa, NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        usleep(300000);
+        write(fd[1], "data", 4);
+        _exit(0);
+    }
+    hits = 0;
+    struct itimerval it = {{0, 0}, {0, 100000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    char buf[8] = {0};
+    ssize_t n = read(fd[0], buf, sizeof buf - 1);
+    int e = errno;
+    printf("%s: read=%zd %s handler ran=%d\n", flags & SA_RESTART ? "SA_RESTART" : "no SA_RESTART",
+           n, n < 0 ? (e == EINTR ? "EINTR" : strerror(e)) : buf, hits);
+    waitpid(pid, NULL, 0);
+    close(fd[0]);
+    close(fd[1]);
+}
+
+static int restart(void) {
+    restart_case(SA_RESTART);
+    restart_case(0);
+    return 0;
+}
+
+static int suspend(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_usr1;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t b, empty;
+    sigemptyset(&b);
+    sigaddset(&b, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &b, NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        usleep(50000);
+        kill(parent, SIGUSR1);
+        _exit(0);
+    }
+    sigemptyset(&empty);
+    int r = sigsuspend(&empty);
+    int e = errno;
+    sigset_t cur;
+    sigprocmask(SIG_SETMASK, NULL, &cur);
+    printf("sigsuspend r=%d %s hits=%d usr1 blocked again=%d\n", r, e == EINTR ? "EINTR" : "?", hits,
+           sigismember(&cur, SIGUSR1));
+    waitpid(pid, NULL, 0);
+    return 0;
+}
+
+static char *alt_base;
+static volatile int on_alt, alt_flags_onstack;
+static void on_usr2(int sig) {
+    (void)sig;
+    char here;
+    on_alt = &here > alt_base && &here < alt_base + 65536;
+    stack_t cur;
+    sigaltstack(NULL, &cur);
+    alt_flags_onstack = (cur.ss_flags & SS_ONSTACK) != 0;
+}
+
+static int altstack(void) {
+    alt_base = malloc(65536);
+    stack_t ss = {.ss_sp = alt_base, .ss_size = 65536, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr2;
+    sa.sa_flags = SA_ONSTACK;
+    sigaction(SIGUSR2, &sa, NULL);
+    raise(SIGUSR2);
+    stack_t cur;
+    sigaltstack(NULL, &cur);
+    printf("altstack handler on it=%d SS_ONSTACK inside=%d outside=%d\n", on_alt, alt_flags_onstack,
+           (cur.ss_flags & SS_ONSTACK) != 0);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (!strcmp(mode, "usr1")) return usr1();
+    if (!strcmp(mode, "alarm")) return alarm_loop();
+    if (!strcmp(mode, "sigwait")) return sigwait_mode();
+    if (!strcmp(mode, "sigill")) return sigill();
+    if (!strcmp(mode, "brk")) return brk_mode();
+    if (!strcmp(mode, "restart")) return restart();
+    if (!strcmp(mode, "suspend")) return suspend();
+    if (!strcmp(mode, "altstack")) return altstack();
+    fprintf(stderr, "unknown mode\n");
+    return 2;
+}
