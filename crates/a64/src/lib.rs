@@ -16,7 +16,9 @@ mod dp_imm;
 mod dp_reg;
 mod excl;
 mod flagm;
+mod fp;
 mod ldst;
+mod ldst_fp;
 mod system;
 
 use ctx::{Ctx, Flow};
@@ -119,6 +121,9 @@ fn lift_one(cx: &mut Ctx, word: u32) -> Flow {
             _ => Flow::Undef,
         };
     }
+    if let Some(flow) = ldst_fp::lift(cx, word).or_else(|| fp::lift(cx, word)) {
+        return flow;
+    }
     if fpsimd::supported(word) {
         let w = cx.k(word as u64);
         let p = cx.k(cx.pc);
@@ -127,6 +132,14 @@ fn lift_one(cx: &mut Ctx, word: u32) -> Flow {
         return Flow::Next;
     }
     Flow::Undef
+}
+
+/// True iff armrun executes `word` (false for words it raises SIGILL on): what test generators
+/// use to keep to the instructions armrun advertises.
+pub fn implemented(word: u32) -> bool {
+    let fetch = |a: u64| (a == 0).then_some(word);
+    let block = lift_block(0, &fetch, 1);
+    !matches!(block.term, Term::Exit { reason, pc: 0, .. } if reason == cpu::exit::UNDEFINED)
 }
 
 /// The mnemonic of `word` from the decode tables (base first, then FP/SIMD), for logs.

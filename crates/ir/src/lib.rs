@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod inline;
 pub mod ops;
 pub mod passes;
 mod print;
@@ -268,6 +269,19 @@ impl Builder {
     /// `call helper(a, b, c)`
     pub fn call(&mut self, helper: &'static Helper, a: Val, b: Val, c: Val) -> Val {
         self.emit_full(Op::Call, &[a, b, c], 0, Some(helper))
+    }
+
+    /// Calls `helper`, which implements the scalar FP operation `inline`, so the JIT may inline
+    /// it (see [`inline`]).
+    pub fn call_fp(
+        &mut self,
+        helper: &'static Helper,
+        inline: inline::FpInline,
+        a: Val,
+        b: Val,
+        c: Val,
+    ) -> Val {
+        self.emit_full(Op::Call, &[a, b, c], inline.encode(), Some(helper))
     }
 }
 

@@ -21,6 +21,8 @@ pub enum ImmKind {
     Cond,
     /// A vector register (bits 0..5) and an access size in bytes (bits 8..16: 1, 2, 4, 8 or 16).
     VecAccess,
+    /// 0, or the scalar FP operation the called helper implements (see [`crate::inline`]).
+    Inline,
 }
 
 macro_rules! op_table {
@@ -151,8 +153,8 @@ op_table! {
         "Store-exclusive: if the monitor holds address a, atomically replaces the value it saw with b; 0 on success, 1 on failure. Clears the monitor.";
     Fence = "fence", args 0, result false, imm None, effects true,
         "Full memory barrier.";
-    Call = "call", args 3, result true, imm None, effects true,
-        "Calls the instruction's helper with the CPU state and a, b, c.";
+    Call = "call", args 3, result true, imm Inline, effects true,
+        "Calls the instruction's helper with the CPU state and a, b, c (a non-zero imm lets the JIT inline it).";
 }
 
 /// ARM condition `cond` evaluated on NZCV in ARM layout (bits 31..28).

@@ -12,8 +12,8 @@ pub fn optimize(b: &mut Block) {
     remove_dead_code(b);
 }
 
-/// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call between,
-/// since helpers may write any slot) is replaced by `v`.
+/// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call or vector
+/// load between, since those may write any slot) is replaced by `v`.
 pub fn forward_getreg(b: &mut Block) {
     let mut known: Vec<(u64, Val)> = Vec::new();
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
@@ -35,7 +35,8 @@ pub fn forward_getreg(b: &mut Block) {
                 known.retain(|(s, _)| *s != i.imm);
                 known.push((i.imm, i.args[0]));
             }
-            Op::Call | Op::StoreEx => known.clear(),
+            // A vector load writes slots this pass does not track by register number.
+            Op::Call | Op::StoreEx | Op::LoadV => known.clear(),
             _ => {}
         }
         keep.push(i);
@@ -48,7 +49,7 @@ pub fn forward_getreg(b: &mut Block) {
 }
 
 /// Removes a `setreg s` when a later `setreg s` overwrites it before anything can read the slot:
-/// no `getreg s`, no helper call and no store-exclusive between them. This is what removes flag
+/// no `getreg s`, no helper call, vector store or store-exclusive between them. This is what removes flag
 /// computations no instruction reads.
 pub fn remove_dead_setreg(b: &mut Block) {
     let mut overwritten: Vec<u64> = Vec::new();
@@ -63,7 +64,8 @@ pub fn remove_dead_setreg(b: &mut Block) {
                 }
             }
             Op::GetReg => overwritten.retain(|s| *s != i.imm),
-            Op::Call | Op::StoreEx => overwritten.clear(),
+            // A vector store reads slots this pass does not track by register number.
+            Op::Call | Op::StoreEx | Op::StoreV => overwritten.clear(),
             _ => {}
         }
     }

@@ -19,6 +19,11 @@ impl fmt::Display for Inst {
             ImmKind::Size => write!(f, ".{}", self.imm * 8)?,
             ImmKind::Cond => write!(f, ".{}", COND_NAMES[(self.imm & 15) as usize])?,
             ImmKind::VecAccess => write!(f, ".{} q{}", (self.imm >> 8) * 8, self.imm & 0x3f)?,
+            ImmKind::Inline => {
+                if let Some(x) = crate::inline::FpInline::decode(self.imm) {
+                    write!(f, ".{x}")?;
+                }
+            }
         }
         if let Some(h) = self.helper {
             write!(f, " {}", h.name)?;

@@ -19,6 +19,8 @@ use dynasmrt::x64::X64Relocation;
 use dynasmrt::{DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
 use ir::{Block, Op, Term, Val};
 
+mod fp;
+
 type Asm = VecAssembler<X64Relocation>;
 
 /// Value slots reserved by the trampoline's frame (64 KiB). Larger blocks grow the stack
@@ -453,6 +455,13 @@ impl Emitter {
                 // Verified blocks always carry the helper on `call`. No value lives in rsi,
                 // rdx or rcx, so the argument moves cannot overwrite each other.
                 if let Some(h) = i.helper {
+                    let inline = ir::inline::FpInline::decode(i.imm);
+                    let done = self.a.new_dynamic_label();
+                    let slow = self.a.new_dynamic_label();
+                    let inlined = inline.is_some_and(|fi| fp::fast_path(self, fi, i, slow, done));
+                    if inlined {
+                        dynasm!(self.a ; .arch x64 ; =>slow);
+                    }
                     let f = h.func as usize as i64;
                     self.ld(RCX, z);
                     self.ld(RDX, y);
@@ -461,7 +470,8 @@ impl Emitter {
                         ; mov rdi, r15
                         ; mov rax, QWORD f ; call rax
                         // The helper may have changed the memory base.
-                        ; mov r14, [r15 + so(slot::MEM_BASE)]);
+                        ; mov r14, [r15 + so(slot::MEM_BASE)]
+                        ; =>done);
                     self.st(d, RAX);
                 }
             }

@@ -187,6 +187,17 @@ impl Draw {
             7 => Some((rng.below(16) as i64 - 8) as u32),
             _ => None,
         };
+        // Ordered unscaled accesses (LRCPC2) stay naturally aligned: without FEAT_LSE2, which
+        // armrun does not advertise, a misaligned one is an alignment fault, while qemu's `max`
+        // CPU has LSE2 and lets those within 16 bytes succeed.
+        let ordered = row.mnemonic.starts_with("ldapur") || row.mnemonic == "stlur";
+        let imm = imm.map(|i| {
+            if ordered {
+                i & !((1 << (w >> 30)) - 1)
+            } else {
+                i
+            }
+        });
         if let Some(i) = imm {
             w = set_field(p, w, b'i', i & ((1u32 << iw) - 1));
         }

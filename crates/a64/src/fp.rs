@@ -1,0 +1,225 @@
+//! Scalar FP instructions lifted into IR instead of one `fpsimd::EXEC` call each.
+//!
+//! Register moves and sign operations (FMOV, FABS, FNEG) raise no exceptions in ARMv8.0, so
+//! they become plain integer IR. Arithmetic (FADD, FSUB, FMUL, FDIV, FSQRT, the fused
+//! multiply-adds) and FCMP/FCMPE become calls of exact helpers built on `fpsimd`'s reference
+//! arithmetic, marked with the operation they compute (`ir::inline`) so the JIT can run the
+//! common case as one SSE instruction and call the helper only for the rest. Operands travel as
+//! IR values, so a chain of FP instructions passes results along without re-reading the state.
+//!
+//! Only single and double precision are lifted here; half precision and everything else go
+//! through the general executor (see [`lift`]).
+
+use crate::ctx::{Ctx, Flow};
+use cpu::CpuState;
+use fpsimd::fenv::Env;
+use fpsimd::float::Fmt;
+use fpsimd::fp_arith::{self, Bin};
+use ir::inline::{FpInline, FpOp};
+use ir::{Helper, Val};
+
+/// Helper operation codes (a const generic cannot be an enum on stable Rust).
+const ADD: u8 = 0;
+const SUB: u8 = 1;
+const MUL: u8 = 2;
+const DIV: u8 = 3;
+const SQRT: u8 = 4;
+const MADD: u8 = 5;
+const MSUB: u8 = 6;
+const NMADD: u8 = 7;
+const NMSUB: u8 = 8;
+const CMP: u8 = 9;
+const CMPE: u8 = 10;
+
+/// The exact semantics of operation `OP` in double (`D`) or single precision on the operand bit
+/// patterns `a`, `b`, `c` (see [`FpOp`] for their roles), under the guest's FPCR, with the
+/// raised exceptions merged into FPSR.
+///
+/// # Safety
+/// `cpu` must point at a valid, exclusively accessible `CpuState`.
+unsafe extern "C" fn exact<const OP: u8, const D: bool>(
+    cpu: *mut u8,
+    a: u64,
+    b: u64,
+    c: u64,
+) -> u64 {
+    // SAFETY: translated code passes the CpuState it runs on, which nothing else touches
+    // during the call.
+    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
+    let (fmt, mask) = if D {
+        (Fmt::D, u64::MAX)
+    } else {
+        (Fmt::S, 0xffff_ffff)
+    };
+    let (a, b, c) = (a & mask, b & mask, c & mask);
+    let mut env = Env::with_fpsr(cpu.fpcr, cpu.fpsr);
+    let e = &mut env;
+    let r = match OP {
+        ADD => fp_arith::bin(e, fmt, Bin::Add, a, b),
+        SUB => fp_arith::bin(e, fmt, Bin::Sub, a, b),
+        MUL => fp_arith::bin(e, fmt, Bin::Mul, a, b),
+        DIV => fp_arith::bin(e, fmt, Bin::Div, a, b),
+        SQRT => fp_arith::sqrt(e, fmt, a),
+        // ARM's FPNeg of an operand (which flips NaN signs too) before the fused operation.
+        MADD => fp_arith::mul_add(e, fmt, c, a, b),
+        MSUB => fp_arith::mul_add(e, fmt, c, fmt.neg(a), b),
+        NMADD => fp_arith::mul_add(e, fmt, fmt.neg(c), fmt.neg(a), b),
+        NMSUB => fp_arith::mul_add(e, fmt, fmt.neg(c), a, b),
+        CMP => fp_arith::compare(e, fmt, a, b, false),
+        _ => fp_arith::compare(e, fmt, a, b, true),
+    };
+    cpu.fpsr |= env.flags;
+    r
+}
+
+/// One helper per operation and precision: `[op][double]`.
+macro_rules! helpers {
+    ($($op:ident $name:literal),* $(,)?) => {
+        static HELPERS: [[Helper; 2]; 11] = [
+            $([
+                Helper { name: concat!($name, ".s"), func: exact::<$op, false> },
+                Helper { name: concat!($name, ".d"), func: exact::<$op, true> },
+            ],)*
+        ];
+    };
+}
+
+helpers!(
+    ADD "fadd", SUB "fsub", MUL "fmul", DIV "fdiv", SQRT "fsqrt", MADD "fmadd",
+    MSUB "fmsub", NMADD "fnmadd", NMSUB "fnmsub", CMP "fcmp", CMPE "fcmpe",
+);
+
+/// The inline kind of helper operation `op`.
+fn inline_op(op: u8) -> FpOp {
+    match op {
+        ADD => FpOp::Add,
+        SUB => FpOp::Sub,
+        MUL => FpOp::Mul,
+        DIV => FpOp::Div,
+        SQRT => FpOp::Sqrt,
+        MADD => FpOp::MulAdd,
+        MSUB => FpOp::MulSub,
+        NMADD => FpOp::NegMulAdd,
+        NMSUB => FpOp::NegMulSub,
+        _ => FpOp::Cmp,
+    }
+}
+
+/// Lifts `word` if it is a scalar S/D instruction handled here; `None` (having emitted nothing)
+/// leaves it to the general executor.
+pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
+    let (rd, rn, rm, ra) = (w & 31, w >> 5 & 31, w >> 16 & 31, w >> 10 & 31);
+    // FMOV between general and FP registers (32-bit with S, 64-bit with D).
+    match w & 0xffff_fc00 {
+        0x1e26_0000 | 0x9e66_0000 => {
+            let wide = w >> 31 != 0;
+            let v = cx.b.get(cpu::slot::v_lo(rn));
+            cx.set_x(rd, v, wide);
+            return Some(Flow::Next);
+        }
+        0x1e27_0000 | 0x9e67_0000 => {
+            let wide = w >> 31 != 0;
+            let v = cx.xw(rn, wide);
+            set_v(cx, rd, v);
+            return Some(Flow::Next);
+        }
+        _ => {}
+    }
+    let double = match w >> 22 & 3 {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    if w & 0xff20_0c00 == 0x1e20_0800 {
+        // FP data-processing (2 source): FMUL, FDIV, FADD, FSUB (the rest stay general).
+        let op = match w >> 12 & 15 {
+            0 => MUL,
+            1 => DIV,
+            2 => ADD,
+            3 => SUB,
+            _ => return None,
+        };
+        let (a, b) = (vreg(cx, rn), vreg(cx, rm));
+        let z = cx.k(0);
+        let r = call(cx, op, double, a, b, z);
+        set_v(cx, rd, r);
+        return Some(Flow::Next);
+    }
+    if w & 0xff00_0000 == 0x1f00_0000 {
+        // FP data-processing (3 source).
+        let op = match (w >> 21 & 1, w >> 15 & 1) {
+            (0, 0) => MADD,
+            (0, 1) => MSUB,
+            (1, 0) => NMADD,
+            _ => NMSUB,
+        };
+        let (a, b, c) = (vreg(cx, rn), vreg(cx, rm), vreg(cx, ra));
+        let r = call(cx, op, double, a, b, c);
+        set_v(cx, rd, r);
+        return Some(Flow::Next);
+    }
+    if w & 0xff20_7c00 == 0x1e20_4000 {
+        // FP data-processing (1 source): FMOV, FABS, FNEG, FSQRT.
+        let opcode = w >> 15 & 0x3f;
+        if opcode > 3 {
+            return None;
+        }
+        let sign = if double { 1u64 << 63 } else { 1 << 31 };
+        let x = vreg(cx, rn);
+        let x = if double { x } else { cx.b.zext(x, 32) };
+        let r = match opcode {
+            0 => x,
+            1 => {
+                let k = cx.k(!sign);
+                cx.b.and(x, k)
+            }
+            2 => {
+                let k = cx.k(sign);
+                cx.b.xor(x, k)
+            }
+            _ => {
+                let z = cx.k(0);
+                call(cx, SQRT, double, x, z, z)
+            }
+        };
+        set_v(cx, rd, r);
+        return Some(Flow::Next);
+    }
+    if w & 0xff20_fc07 == 0x1e20_2000 {
+        // FCMP/FCMPE with a register or with +0.0 (which needs Rm = 0).
+        let with_zero = w >> 3 & 1 != 0;
+        if with_zero && rm != 0 {
+            return None;
+        }
+        let a = vreg(cx, rn);
+        let b = if with_zero { cx.k(0) } else { vreg(cx, rm) };
+        let op = if w >> 4 & 1 != 0 { CMPE } else { CMP };
+        let z = cx.k(0);
+        let f = call(cx, op, double, a, b, z);
+        cx.set_nzcv(f);
+        return Some(Flow::Next);
+    }
+    None
+}
+
+/// The low 64 bits of V`n`.
+fn vreg(cx: &mut Ctx, n: u32) -> Val {
+    cx.b.get(cpu::slot::v_lo(n))
+}
+
+/// Writes a scalar result (already zero-extended) to V`d`, zeroing the high half.
+fn set_v(cx: &mut Ctx, d: u32, v: Val) {
+    cx.b.set(cpu::slot::v_lo(d), v);
+    let z = cx.k(0);
+    cx.b.set(cpu::slot::v_hi(d), z);
+}
+
+/// Calls the exact helper of `op`, marked inlinable.
+fn call(cx: &mut Ctx, op: u8, double: bool, a: Val, b: Val, c: Val) -> Val {
+    let h = &HELPERS[op as usize][double as usize];
+    let inline = FpInline {
+        op: inline_op(op),
+        double,
+    };
+    cx.b.call_fp(h, inline, a, b, c)
+}
