@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 
@@ -272,6 +273,67 @@ static int altstack(void) {
     return 0;
 }
 
+/* A signal that lands while the process is entering a blocking readv must not be lost. The
+ * handler itself writes a byte into the pipe, so the program always makes progress under a
+ * real kernel: a signal before the read leaves a byte to read, one during the read interrupts
+ * it (EINTR without SA_RESTART, a restart that finds the byte with it). The child sends each
+ * signal after a varying short delay, so over many rounds some land in every window. */
+#define IOVS 1024
+static int race_wfd;
+static void on_race(int sig) {
+    (void)sig;
+    write(race_wfd, "x", 1);
+}
+
+static int race(int rounds, unsigned spread, int flags) {
+    int data[2], sync[2];
+    pipe(data);
+    pipe(sync);
+    race_wfd = data[1];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_race;
+    sa.sa_flags = flags;
+    sigaction(SIGUSR1, &sa, NULL);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sync[1]);
+        close(data[0]);
+        char c;
+        while (read(sync[0], &c, 1) == 1) kill(parent, SIGUSR1);
+        _exit(0);
+    }
+    /* readv with many vectors: the emulator's work before the blocking call is long, so the
+     * window between noticing nothing pending and blocking is wide. */
+    static char bytes[IOVS];
+    static struct iovec iov[IOVS];
+    for (int i = 0; i < IOVS; i++) iov[i] = (struct iovec){bytes + i, 1};
+    int done = 0, eintr = 0;
+    unsigned seed = 12345;
+    for (int i = 0; i < rounds; i++) {
+        write(sync[1], "s", 1);
+        /* A varying delay before the read, so that the signal lands before, during and after
+         * the entry into the blocking read over the rounds. */
+        seed = seed * 1103515245 + 12345;
+        for (volatile unsigned spin = (seed >> 16) % spread; spin; spin--) {
+        }
+        ssize_t n;
+        while ((n = readv(data[0], iov, IOVS)) != 1) {
+            if (n < 0 && errno == EINTR) eintr++;
+        }
+        done++;
+    }
+    close(sync[1]);
+    waitpid(pid, NULL, 0);
+    close(sync[0]);
+    close(data[0]);
+    close(data[1]);
+    printf("%s rounds=%d eintr seen=%d\n", flags ? "SA_RESTART" : "no SA_RESTART", done,
+           eintr > 0 || flags);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     const char *mode = argc > 1 ? argv[1] : "";
@@ -283,6 +345,10 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "restart")) return restart();
     if (!strcmp(mode, "suspend")) return suspend();
     if (!strcmp(mode, "altstack")) return altstack();
+    if (!strcmp(mode, "race") && argc > 3) {
+        race(atoi(argv[2]), atoi(argv[3]), SA_RESTART);
+        return race(atoi(argv[2]), atoi(argv[3]), 0);
+    }
     fprintf(stderr, "unknown mode\n");
     return 2;
 }

@@ -183,6 +183,10 @@ pub fn syscall_a64(linux: &mut Linux, cpu: &mut CpuState) -> Flow {
     let nr = cpu.x[8];
     let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
     let sys = sysno::a64::Sysno::from_u64(nr);
+    let Some(window) = signal::SyscallWindow::enter(linux) else {
+        signal::before_syscall_interrupted(linux, cpu);
+        return Flow::Continue;
+    };
     // Handlers that read or rewrite registers (clone, rt_sigreturn, ...) come first.
     let res = if let Some(handler) = sys.and_then(dispatch::a64_cpu_handler) {
         handler(linux, cpu, &args)
@@ -195,6 +199,7 @@ pub fn syscall_a64(linux: &mut Linux, cpu: &mut CpuState) -> Flow {
             }
         }
     };
+    drop(window);
     let ret = match res {
         Ok(v) => v,
         Err(Errno(e)) => (-(e as i64)) as u64,

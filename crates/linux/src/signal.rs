@@ -17,6 +17,15 @@
 //!   which armrun must always receive), so blocked signals stay pending in the host kernel
 //!   where `rt_sigpending`, `rt_sigtimedwait` and signalfd find them.
 //!
+//! A signal that arrives while a syscall handler runs but before its blocking host call has
+//! started would otherwise be noticed only when that call returns, which may be never. So
+//! while a handler runs ([`SyscallWindow`]) the host handler also arms a "kick": a per-thread
+//! POSIX timer that re-sends the same signal every millisecond, marked by a magic `sigval` so
+//! that [`on_host_signal`] drops it. Any kick interrupts the blocking call with EINTR, which
+//! then becomes EINTR or a restart for the guest as usual; the window's end deletes the timer.
+//! A signal already queued when the guest enters a syscall is delivered first, with the SVC
+//! re-executed afterwards, as if it had arrived just before the instruction.
+//!
 //! Limits: one queued instance per signal number between the host handler and delivery (the
 //! kernel queues real-time signals); host signals 32 and 33 belong to the host C library and
 //! are recorded for the guest but not installed.
@@ -88,6 +97,99 @@ static INFO: [[AtomicU64; SIGINFO_SIZE / 8]; NSIG as usize] =
     [const { [const { AtomicU64::new(0) }; SIGINFO_SIZE / 8] }; NSIG as usize];
 /// The running CPU's `pending` word.
 static PENDING_WORD: AtomicPtr<u64> = AtomicPtr::new(std::ptr::null_mut());
+/// Non-zero while a syscall handler runs.
+static IN_SYSCALL: AtomicU64 = AtomicU64::new(0);
+/// The kick timer's id plus one, or 0 when none is armed.
+static KICK_TIMER: AtomicU64 = AtomicU64::new(0);
+/// `sigval` that marks a kick (see the module doc); no guest could mean anything by it.
+const KICK_MAGIC: u64 = 0x6172_6d72_756e_4b21;
+/// `si_code` of a POSIX timer expiry.
+const SI_TIMER: i32 = -2;
+/// `SIGEV_THREAD_ID`.
+const SIGEV_THREAD_ID: i32 = 4;
+
+/// Whether `info` is one of our own kicks.
+fn is_kick(info: &[u64]) -> bool {
+    let code = (info[1] & 0xffff_ffff) as u32 as i32;
+    code == SI_TIMER && info[3] == KICK_MAGIC
+}
+
+/// Arms the kick timer for `sig` (from the host handler: raw syscalls only).
+fn arm_kick(sig: i32) {
+    if KICK_TIMER.load(Ordering::SeqCst) != 0 {
+        return;
+    }
+    // struct sigevent as the kernel reads it: sigval, signo, notify, then the thread id.
+    let mut ev = [0u64; 8];
+    ev[0] = KICK_MAGIC;
+    ev[1] = (sig as u32 as u64) | ((SIGEV_THREAD_ID as u32 as u64) << 32);
+    // SAFETY: gettid has no arguments.
+    ev[2] = unsafe { libc::syscall(libc::SYS_gettid) } as u32 as u64;
+    let mut id: i32 = 0;
+    // SAFETY: `ev` is a 64-byte sigevent, `id` receives the timer id.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_timer_create,
+            libc::CLOCK_MONOTONIC,
+            ev.as_ptr(),
+            &mut id as *mut i32,
+        )
+    };
+    if r < 0 {
+        return;
+    }
+    // First kick after 100 µs, then every millisecond until the window closes.
+    let spec: [i64; 4] = [0, 1_000_000, 0, 100_000];
+    // SAFETY: `spec` is a struct itimerspec (interval, value); no old value wanted.
+    unsafe {
+        libc::syscall(
+            libc::SYS_timer_settime,
+            id,
+            0,
+            spec.as_ptr(),
+            std::ptr::null_mut::<i64>(),
+        )
+    };
+    KICK_TIMER.store(id as u32 as u64 + 1, Ordering::SeqCst);
+}
+
+/// Deletes the kick timer if one is armed.
+fn disarm_kick() {
+    let t = KICK_TIMER.swap(0, Ordering::SeqCst);
+    if t != 0 {
+        // SAFETY: deleting our own timer id.
+        unsafe { libc::syscall(libc::SYS_timer_delete, (t - 1) as i32) };
+    }
+}
+
+/// Marks a syscall handler's run; dropping it ends the window and stops any kick.
+pub(crate) struct SyscallWindow(());
+
+impl SyscallWindow {
+    /// Opens the window, or returns `None` when a signal the guest does not block is already
+    /// queued: the caller then delivers it and re-executes the SVC afterwards.
+    pub(crate) fn enter(l: &Linux) -> Option<SyscallWindow> {
+        IN_SYSCALL.store(1, Ordering::SeqCst);
+        if QUEUED.load(Ordering::SeqCst) & !l.sigmask != 0 {
+            IN_SYSCALL.store(0, Ordering::SeqCst);
+            return None;
+        }
+        Some(SyscallWindow(()))
+    }
+}
+
+impl Drop for SyscallWindow {
+    fn drop(&mut self) {
+        IN_SYSCALL.store(0, Ordering::SeqCst);
+        disarm_kick();
+    }
+}
+
+/// A signal was queued before the SVC ran: deliver it and make the SVC run again on return.
+pub(crate) fn before_syscall_interrupted(l: &mut Linux, cpu: &mut CpuState) {
+    cpu.pc = cpu.pc.wrapping_sub(4);
+    deliver_pending(l, cpu);
+}
 
 /// The host handler for signals the guest handles: note the signal and ask the dispatcher to
 /// stop at the next block boundary. Only async-signal-safe work: atomic stores.
@@ -99,11 +201,18 @@ extern "C" fn on_host_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: 
     if !info.is_null() {
         // SAFETY: the kernel passes a valid, 8-byte aligned 128-byte siginfo_t.
         let words = unsafe { std::slice::from_raw_parts(info as *const u64, SIGINFO_SIZE / 8) };
+        if is_kick(words) {
+            // Our own kick: its only job was to interrupt a host call.
+            return;
+        }
         for (d, s) in slot.iter().zip(words) {
             d.store(*s, Ordering::Relaxed);
         }
     }
     QUEUED.fetch_or(bit(sig), Ordering::SeqCst);
+    if IN_SYSCALL.load(Ordering::SeqCst) != 0 {
+        arm_kick(sig);
+    }
     let p = PENDING_WORD.load(Ordering::SeqCst);
     if !p.is_null() {
         // SAFETY: `p` points at the pending word of the boxed CpuState registered by
@@ -151,9 +260,11 @@ pub(crate) fn apply_host_mask(m: u64) {
     unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()) };
 }
 
-/// Called in a forked child: nothing the parent queued belongs to it.
+/// Called in a forked child: nothing the parent queued belongs to it, and timers are not
+/// inherited.
 pub(crate) fn after_fork() {
     QUEUED.store(0, Ordering::SeqCst);
+    KICK_TIMER.store(0, Ordering::SeqCst);
 }
 
 /// Ends the process the way the kernel ends one that does not handle `sig`: by that signal,
