@@ -1,6 +1,7 @@
 //! Loads and stores of SIMD&FP registers (B, H, S, D and Q) lifted to `loadv`/`storev`:
 //! literal, unsigned offset, unscaled, pre- and post-index, register offset, and pairs in every
-//! addressing mode. Structure loads and stores (LD1-LD4...) stay with the general executor.
+//! addressing mode, and LD1/ST1 of 1-4 registers. Interleaving structure loads and stores
+//! (LD2-LD4, single lanes, replicate) stay with the general executor.
 
 use crate::ctx::{Ctx, Flow};
 use crate::dp_reg::extend;
@@ -94,6 +95,36 @@ pub fn lift(cx: &mut Ctx, word: u32) -> Option<Flow> {
             access(cx, load, addr, t, size);
             access(cx, load, addr2, t2, size);
             if let Some(a) = wb {
+                cx.set_xsp(n, a, true);
+            }
+        }
+        S::LdStMulti | S::LdStMultiPost => {
+            // LD1/ST1 of 1-4 consecutive registers: a contiguous copy whatever the element
+            // size (little-endian). LD2-LD4 and ST2-ST4 interleave and stay general.
+            let regs = match m.f('o') {
+                0b0111 => 1,
+                0b1010 => 2,
+                0b0110 => 3,
+                0b0010 => 4,
+                _ => return None,
+            };
+            let bytes = if m.f('q') == 1 { 16 } else { 8 };
+            let (n, t) = (m.f('n'), m.f('d'));
+            let load = m.f('l') == 1;
+            let base = cx.xsp(n);
+            for i in 0..regs {
+                let off = cx.k((i * bytes) as u64);
+                let a = cx.b.add(base, off);
+                access(cx, load, a, (t + i) % 32, bytes);
+            }
+            if m.id() == S::LdStMultiPost {
+                // Rm = 31 means "by the bytes transferred"; otherwise by Xm.
+                let inc = if m.f('m') == 31 {
+                    cx.k((regs * bytes) as u64)
+                } else {
+                    cx.x(m.f('m'))
+                };
+                let a = cx.b.add(base, inc);
                 cx.set_xsp(n, a, true);
             }
         }

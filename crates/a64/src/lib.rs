@@ -19,6 +19,7 @@ mod flagm;
 mod fp;
 mod ldst;
 mod ldst_fp;
+mod simd;
 mod system;
 
 use ctx::{Ctx, Flow};
@@ -121,7 +122,10 @@ fn lift_one(cx: &mut Ctx, word: u32) -> Flow {
             _ => Flow::Undef,
         };
     }
-    if let Some(flow) = ldst_fp::lift(cx, word).or_else(|| fp::lift(cx, word)) {
+    if let Some(flow) = ldst_fp::lift(cx, word)
+        .or_else(|| fp::lift(cx, word))
+        .or_else(|| simd::lift(cx, word))
+    {
         return flow;
     }
     if fpsimd::supported(word) {

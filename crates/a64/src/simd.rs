@@ -1,0 +1,375 @@
+//! The Advanced SIMD instructions string and memory routines run in their inner loops, lifted
+//! into integer IR on the two 64-bit halves of each register (SWAR: lanes packed in a 64-bit
+//! value, with carries kept from crossing lane boundaries) instead of one `fpsimd::EXEC` call
+//! each: bitwise operations (AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF), ADD and SUB, CMEQ
+//! (register and zero), DUP (general), UMOV and SHRN from halfwords. Results stay IR values,
+//! so glibc's `cmeq; shrn; fmov x, d; cbz` sequences run without leaving translated code. Other
+//! forms go to the general executor.
+
+use crate::ctx::{Ctx, Flow};
+use cpu::slot;
+use ir::{Op, Val};
+
+/// Register halves: (low, high).
+type Halves = (Val, Val);
+
+/// Reads V`n` as two halves.
+fn read(cx: &mut Ctx, n: u32) -> Halves {
+    (cx.b.get(slot::v_lo(n)), cx.b.get(slot::v_hi(n)))
+}
+
+/// Writes V`d`; with `q` clear the high half becomes zero.
+fn write(cx: &mut Ctx, d: u32, (lo, hi): Halves, q: bool) {
+    cx.b.set(slot::v_lo(d), lo);
+    let hi = if q { hi } else { cx.k(0) };
+    cx.b.set(slot::v_hi(d), hi);
+}
+
+/// The top bit of every lane of `esize` bits.
+fn high_bits(esize: u32) -> u64 {
+    match esize {
+        8 => 0x8080_8080_8080_8080,
+        16 => 0x8000_8000_8000_8000,
+        32 => 0x8000_0000_8000_0000,
+        _ => 1 << 63,
+    }
+}
+
+/// Applies `f` to both halves.
+fn each(cx: &mut Ctx, a: Halves, b: Halves, f: impl Fn(&mut Ctx, Val, Val) -> Val) -> Halves {
+    (f(cx, a.0, b.0), f(cx, a.1, b.1))
+}
+
+/// Lane-wise `a + b` (or `a - b` when `sub`) on one 64-bit half.
+fn add_lanes(cx: &mut Ctx, a: Val, b: Val, esize: u32, sub: bool) -> Val {
+    if esize == 64 {
+        return if sub { cx.b.sub(a, b) } else { cx.b.add(a, b) };
+    }
+    let h = cx.k(high_bits(esize));
+    let l = cx.k(!high_bits(esize));
+    let bl = cx.b.and(b, l);
+    let sum = if sub {
+        // (a | H) - (b & ~H) borrows only from the lane's own top bit, which is then fixed:
+        // top = a ^ ~b ^ borrow-in.
+        let ah = cx.b.or(a, h);
+        let d = cx.b.sub(ah, bl);
+        let nb = cx.b.not(b);
+        let t = cx.b.xor(a, nb);
+        let t = cx.b.and(t, h);
+        return cx.b.xor(d, t);
+    } else {
+        let al = cx.b.and(a, l);
+        cx.b.add(al, bl)
+    };
+    let t = cx.b.xor(a, b);
+    let t = cx.b.and(t, h);
+    cx.b.xor(sum, t)
+}
+
+/// All-ones in every lane of `x` that is zero, zeros elsewhere.
+fn zero_lanes(cx: &mut Ctx, x: Val, esize: u32) -> Val {
+    if esize == 64 {
+        let z = cx.k(0);
+        let e = cx.b.bin(Op::Eq, x, z);
+        return cx.b.un(Op::Neg, e, 0);
+    }
+    let hb = high_bits(esize);
+    let l = cx.k(!hb);
+    // (x & ~H) + ~H sets a lane's top bit iff its low bits are non-zero; or-ing x adds the
+    // lane's own top bit. No carry leaves a lane.
+    let t = cx.b.and(x, l);
+    let t = cx.b.add(t, l);
+    let t = cx.b.or(t, x);
+    let h = cx.k(hb);
+    let nz = cx.b.and(t, h);
+    let z = cx.b.xor(nz, h);
+    let s = cx.k(esize as u64 - 1);
+    let ones = cx.b.binw(Op::Lshr, z, s, 64);
+    let lane = cx.k((1u64 << esize) - 1);
+    cx.b.bin(Op::Mul, ones, lane)
+}
+
+/// Lifts `w` if it is one of the forms this module handles; `None` (having emitted nothing)
+/// leaves it to the general executor.
+pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
+    let (d, n, m) = (w & 31, w >> 5 & 31, w >> 16 & 31);
+    let q = w >> 30 & 1 == 1;
+    let u = w >> 29 & 1 == 1;
+    let size = w >> 22 & 3;
+    let esize = 8 << size;
+    if w & 0x9f20_0400 == 0x0e20_0400 {
+        // Three same.
+        let opcode = w >> 11 & 31;
+        match (opcode, u) {
+            (0b00011, _) => {
+                let (a, b) = (read(cx, n), read(cx, m));
+                let r = if u && size != 0 {
+                    // BSL, BIT, BIF: a bitwise select with Vd as one of the inputs.
+                    let c = read(cx, d);
+                    let half = |cx: &mut Ctx, a: Val, b: Val, c: Val| {
+                        let (sel, t, f) = match size {
+                            1 => (c, a, b), // BSL: Vd ? Vn : Vm
+                            2 => (b, a, c), // BIT: Vm ? Vn : Vd
+                            _ => (b, c, a), // BIF: Vm ? Vd : Vn
+                        };
+                        // f ^ ((t ^ f) & sel) takes t where sel is set, f elsewhere.
+                        let x = cx.b.xor(t, f);
+                        let x = cx.b.and(x, sel);
+                        cx.b.xor(f, x)
+                    };
+                    (half(cx, a.0, b.0, c.0), half(cx, a.1, b.1, c.1))
+                } else {
+                    each(cx, a, b, |cx, x, y| match (u, size) {
+                        (false, 0) => cx.b.and(x, y),
+                        (false, 1) => {
+                            let ny = cx.b.not(y);
+                            cx.b.and(x, ny)
+                        }
+                        (false, 2) => cx.b.or(x, y),
+                        (false, _) => {
+                            let ny = cx.b.not(y);
+                            cx.b.or(x, ny)
+                        }
+                        _ => cx.b.xor(x, y),
+                    })
+                };
+                write(cx, d, r, q);
+            }
+            (0b10000, _) => {
+                if size == 3 && !q {
+                    return None;
+                }
+                let (a, b) = (read(cx, n), read(cx, m));
+                let r = each(cx, a, b, |cx, x, y| add_lanes(cx, x, y, esize, u));
+                write(cx, d, r, q);
+            }
+            (0b10100 | 0b10101, _) | (0b10111, false) => {
+                // SMAXP/UMAXP, SMINP/UMINP, ADDP.
+                let op = match opcode {
+                    0b10100 => Pair::Max,
+                    0b10101 => Pair::Min,
+                    _ => Pair::Add,
+                };
+                if (op != Pair::Add && size == 3) || (size == 3 && !q) {
+                    return None;
+                }
+                let (a, b) = (read(cx, n), read(cx, m));
+                let res = if esize == 64 {
+                    // ADDP .2D: one pair per source register.
+                    (cx.b.add(a.0, a.1), cx.b.add(b.0, b.1))
+                } else {
+                    // The pairs of Vm:Vn (their low halves only without Q), packed in order.
+                    let signed = !u && op != Pair::Add;
+                    let srcs: &[Val] = if q {
+                        &[a.0, a.1, b.0, b.1]
+                    } else {
+                        &[a.0, b.0]
+                    };
+                    let r: Vec<Val> = srcs
+                        .iter()
+                        .map(|&h| pairwise(cx, h, esize, op, signed))
+                        .collect();
+                    let s32 = cx.k(32);
+                    let mut join = |lo: Val, hi: Val| {
+                        let hi = cx.b.binw(Op::Shl, hi, s32, 64);
+                        cx.b.or(lo, hi)
+                    };
+                    if q {
+                        (join(r[0], r[1]), join(r[2], r[3]))
+                    } else {
+                        (join(r[0], r[1]), r[0])
+                    }
+                };
+                write(cx, d, res, q);
+            }
+            (0b10001, true) => {
+                if size == 3 && !q {
+                    return None;
+                }
+                let (a, b) = (read(cx, n), read(cx, m));
+                let r = each(cx, a, b, |cx, x, y| {
+                    let t = cx.b.xor(x, y);
+                    zero_lanes(cx, t, esize)
+                });
+                write(cx, d, r, q);
+            }
+            _ => return None,
+        }
+        return Some(Flow::Next);
+    }
+    if w & 0xbf3f_fc00 == 0x0e20_9800 {
+        // CMEQ (zero).
+        if size == 3 && !q {
+            return None;
+        }
+        let a = read(cx, n);
+        let r = each(cx, a, a, |cx, x, _| zero_lanes(cx, x, esize));
+        write(cx, d, r, q);
+        return Some(Flow::Next);
+    }
+    let imm5 = w >> 16 & 31;
+    if w & 0xbfe0_fc00 == 0x0e00_0c00 && imm5 & 15 != 0 {
+        // DUP (general): the low lane of Xn repeated.
+        let lsb = imm5.trailing_zeros();
+        if lsb == 3 && !q {
+            return None;
+        }
+        let esize = 8u32 << lsb;
+        let x = cx.x(n);
+        let v = if esize == 64 {
+            x
+        } else {
+            let x = cx.b.zext(x, esize);
+            let rep = cx.k(u64::MAX / ((1u64 << esize) - 1));
+            cx.b.bin(Op::Mul, x, rep)
+        };
+        write(cx, d, (v, v), q);
+        return Some(Flow::Next);
+    }
+    if w & 0xbfe0_fc00 == 0x0e00_3c00 && imm5 & 15 != 0 {
+        // UMOV (MOV to general): 64-bit needs Q, the narrower lanes need !Q.
+        let lsb = imm5.trailing_zeros();
+        if (lsb == 3) != q {
+            return None;
+        }
+        let esize = 8u32 << lsb;
+        let index = imm5 >> (lsb + 1);
+        let bit = index * esize;
+        let half = if bit >= 64 {
+            cx.b.get(slot::v_hi(n))
+        } else {
+            cx.b.get(slot::v_lo(n))
+        };
+        let s = cx.k((bit % 64) as u64);
+        let v = cx.b.binw(Op::Lshr, half, s, 64);
+        let v = if esize == 64 { v } else { cx.b.zext(v, esize) };
+        cx.set_x(d, v, true);
+        return Some(Flow::Next);
+    }
+    if w & 0xbf80_fc00 == 0x0f00_8400 && w >> 19 & 15 == 1 {
+        // SHRN/SHRN2 from halfwords to bytes, shift 1..=8.
+        let shift = 16 - (w >> 16 & 15);
+        let (lo, hi) = read(cx, n);
+        let packed = [lo, hi].map(|h| {
+            let s = cx.k(shift as u64);
+            let v = cx.b.binw(Op::Lshr, h, s, 64);
+            compact_bytes(cx, v)
+        });
+        let s32 = cx.k(32);
+        let top = cx.b.binw(Op::Shl, packed[1], s32, 64);
+        let r = cx.b.or(packed[0], top);
+        if q {
+            // SHRN2 writes the upper half and keeps the lower one.
+            cx.b.set(slot::v_hi(d), r);
+        } else {
+            let z = cx.k(0);
+            cx.b.set(slot::v_lo(d), r);
+            cx.b.set(slot::v_hi(d), z);
+        }
+        return Some(Flow::Next);
+    }
+    None
+}
+
+/// A pairwise operation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pair {
+    Max,
+    Min,
+    Add,
+}
+
+/// `op` on the adjacent pairs of 8-, 16- or 32-bit lanes of the 64-bit half `x`, the results
+/// packed into the low 32 bits.
+fn pairwise(cx: &mut Ctx, x: Val, esize: u32, op: Pair, signed: bool) -> Val {
+    if esize == 32 {
+        let s = cx.k(32);
+        let e = cx.b.zext(x, 32);
+        let o = cx.b.binw(Op::Lshr, x, s, 64);
+        if op == Pair::Add {
+            let t = cx.b.add(e, o);
+            return cx.b.zext(t, 32);
+        }
+        // Flipping the sign bits turns signed order into unsigned order.
+        let bias = cx.k(if signed { 1 << 31 } else { 0 });
+        let ce = cx.b.xor(e, bias);
+        let co = cx.b.xor(o, bias);
+        let lt = cx.b.bin(Op::Ult, ce, co);
+        return if op == Pair::Max {
+            cx.b.select(lt, o, e)
+        } else {
+            cx.b.select(lt, e, o)
+        };
+    }
+    // Even lanes in `e`, odd lanes in `o`, each in a slot of twice the lane width.
+    // (spread: the lane bits of each slot; carry: the bit just above them; low: bit 0 of each
+    // slot; sign: each lane's sign bit.)
+    let (spread, carry, low, sign) = if esize == 8 {
+        (
+            0x00ff_00ff_00ff_00ffu64,
+            0x0100_0100_0100_0100u64,
+            0x0001_0001_0001_0001u64,
+            0x0080_0080_0080_0080u64,
+        )
+    } else {
+        (
+            0x0000_ffff_0000_ffff,
+            0x0001_0000_0001_0000,
+            0x0000_0001_0000_0001,
+            0x0000_8000_0000_8000,
+        )
+    };
+    let k = cx.k(spread);
+    let e = cx.b.and(x, k);
+    let sh = cx.k(esize as u64);
+    let o = cx.b.binw(Op::Lshr, x, sh, 64);
+    let o = cx.b.and(o, k);
+    let r = if op == Pair::Add {
+        let t = cx.b.add(e, o);
+        cx.b.and(t, k)
+    } else {
+        let bias = cx.k(if signed { sign } else { 0 });
+        let ce = cx.b.xor(e, bias);
+        let co = cx.b.xor(o, bias);
+        // (e | carry) - o keeps a slot's carry bit iff e >= o; no borrow leaves the slot.
+        let c = cx.k(carry);
+        let t = cx.b.or(ce, c);
+        let t = cx.b.sub(t, co);
+        let t = cx.b.binw(Op::Lshr, t, sh, 64);
+        let lowk = cx.k(low);
+        let ge = cx.b.and(t, lowk);
+        let lane = cx.k((1u64 << esize) - 1);
+        let mask = cx.b.bin(Op::Mul, ge, lane);
+        let diff = cx.b.xor(e, o);
+        let diff = cx.b.and(diff, mask);
+        // Where e >= o: max is e, min is o.
+        if op == Pair::Max {
+            cx.b.xor(o, diff)
+        } else {
+            cx.b.xor(e, diff)
+        }
+    };
+    if esize == 8 {
+        compact_bytes(cx, r)
+    } else {
+        let s = cx.k(16);
+        let t = cx.b.binw(Op::Lshr, r, s, 64);
+        let t = cx.b.or(r, t);
+        cx.b.zext(t, 32)
+    }
+}
+
+/// The low bytes of the four halfwords of `v`, packed into its low 32 bits.
+fn compact_bytes(cx: &mut Ctx, v: Val) -> Val {
+    let k = cx.k(0x00ff_00ff_00ff_00ff);
+    let v = cx.b.and(v, k);
+    let s8 = cx.k(8);
+    let t = cx.b.binw(Op::Lshr, v, s8, 64);
+    let v = cx.b.or(v, t);
+    let k = cx.k(0x0000_ffff_0000_ffff);
+    let v = cx.b.and(v, k);
+    let s16 = cx.k(16);
+    let t = cx.b.binw(Op::Lshr, v, s16, 64);
+    let v = cx.b.or(v, t);
+    cx.b.zext(v, 32)
+}
