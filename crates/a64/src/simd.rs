@@ -150,7 +150,7 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
                     0b10101 => Pair::Min,
                     _ => Pair::Add,
                 };
-                if (op != Pair::Add && size == 3) || (size == 3 && !q) {
+                if size == 3 && (op != Pair::Add || !q) {
                     return None;
                 }
                 let (a, b) = (read(cx, n), read(cx, m));
