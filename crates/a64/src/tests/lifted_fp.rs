@@ -62,7 +62,7 @@ fn lifted_fp_and_simd_match_the_generic_executor() {
             for x in a.x.iter_mut().take(4) {
                 *x = rng.value();
             }
-            a.fpcr = if rng.next() % 3 == 0 {
+            a.fpcr = if rng.next().is_multiple_of(3) {
                 (rng.next() % 8) << 22 | (rng.next() % 2) << 25
             } else {
                 0
