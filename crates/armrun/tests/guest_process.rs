@@ -283,3 +283,12 @@ fn signal_arriving_while_entering_a_blocking_syscall_is_not_lost() {
         "stderr:\n{err}"
     );
 }
+
+#[test]
+fn realtime_signals_queue_in_order_and_32_33_are_usable() {
+    signals(
+        "rt",
+        "rt delivered=5 values=1,2,3,4,5\n\
+         sigaction 32/33 r=0,0 delivered=2 first=133 second=132\n",
+    );
+}

@@ -206,22 +206,17 @@ pub fn syscall_a64(linux: &mut Linux, cpu: &mut CpuState) -> Flow {
     };
     if linux.strace {
         let name = sys.map_or("unknown", |s| s.name());
-        match res {
-            Ok(v) => eprintln!(
-                "armrun: {name}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {v:#x}",
-                args[0], args[1], args[2], args[3], args[4], args[5]
-            ),
-            Err(Errno(e)) => eprintln!(
-                "armrun: {name}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = -{e} ({})",
-                args[0],
-                args[1],
-                args[2],
-                args[3],
-                args[4],
-                args[5],
-                std::io::Error::from_raw_os_error(e)
-            ),
-        }
+        let result = match res {
+            Ok(v) => format!("{v:#x}"),
+            Err(Errno(e)) => format!("-{e} ({})", std::io::Error::from_raw_os_error(e)),
+        };
+        let line = format!(
+            "armrun: {name}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {result}\n",
+            args[0], args[1], args[2], args[3], args[4], args[5]
+        );
+        // One write per line, so the logs of forked and exec'd guests sharing stderr do not
+        // interleave inside lines.
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
     }
     match linux.exit.take() {
         Some(code) => Flow::Exit(code),

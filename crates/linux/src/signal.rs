@@ -26,9 +26,11 @@
 //! A signal already queued when the guest enters a syscall is delivered first, with the SVC
 //! re-executed afterwards, as if it had arrived just before the instruction.
 //!
-//! Limits: one queued instance per signal number between the host handler and delivery (the
-//! kernel queues real-time signals); host signals 32 and 33 belong to the host C library and
-//! are recorded for the guest but not installed.
+//! Between the host handler and delivery, a standard signal is queued once (merged, as by the
+//! kernel) and a real-time one up to 8 times with each siginfo. All 64 signals map 1:1 to the
+//! host's, including 32 and 33, which the guest's C library uses for thread cancellation and
+//! set*id broadcasts: armrun never uses them itself (its set*id calls are raw syscalls), so it
+//! installs its handlers and masks with raw syscalls, which glibc's wrappers would refuse.
 
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
@@ -74,27 +76,80 @@ fn synchronous(sig: i32) -> bool {
     )
 }
 
-/// Signals the host C library reserves for itself (SIGCANCEL, SIGSETXID).
-fn host_reserved(sig: i32) -> bool {
-    sig == 32 || sig == 33
-}
-
 /// Host mask bits that may mirror the guest's.
 fn host_maskable() -> u64 {
     let mut m = !UNBLOCKABLE;
     for s in 1..=NSIG as i32 {
-        if synchronous(s) || host_reserved(s) {
+        if synchronous(s) {
             m &= !bit(s);
         }
     }
     m
 }
 
-/// Signals caught by [`on_host_signal`] and not yet delivered to the guest.
+/// Signals caught by [`on_host_signal`] and not yet delivered to the guest (a summary of the
+/// rings below: bit set when a ring is not empty).
 static QUEUED: AtomicU64 = AtomicU64::new(0);
-/// The `siginfo_t` of each queued signal, as 16 words.
-static INFO: [[AtomicU64; SIGINFO_SIZE / 8]; NSIG as usize] =
-    [const { [const { AtomicU64::new(0) }; SIGINFO_SIZE / 8] }; NSIG as usize];
+/// Instances a real-time signal's ring holds (the kernel queues each one; a standard signal
+/// merges, so its ring holds one).
+const RING: usize = 8;
+/// Per signal, the `siginfo_t` of each queued instance (16 words each).
+static INFO: [[[AtomicU64; SIGINFO_SIZE / 8]; RING]; NSIG as usize] =
+    [const { [const { [const { AtomicU64::new(0) }; SIGINFO_SIZE / 8] }; RING] }; NSIG as usize];
+/// Per signal, instances ever queued (written by the handler only).
+static HEAD: [AtomicU64; NSIG as usize] = [const { AtomicU64::new(0) }; NSIG as usize];
+/// Per signal, instances ever taken (written by the dispatcher side only).
+static TAIL: [AtomicU64; NSIG as usize] = [const { AtomicU64::new(0) }; NSIG as usize];
+
+/// How many instances of `sig` may wait at once.
+fn capacity(sig: i32) -> u64 {
+    if sig >= 32 { RING as u64 } else { 1 }
+}
+
+/// Queues one instance of `sig` (handler side). Standard signals merge; a full real-time ring
+/// drops the instance, as the kernel does past RLIMIT_SIGPENDING.
+fn enqueue(sig: i32, words: Option<&[u64]>) {
+    let i = (sig - 1) as usize;
+    let head = HEAD[i].load(Ordering::SeqCst);
+    let tail = TAIL[i].load(Ordering::SeqCst);
+    if head - tail < capacity(sig) {
+        let slot = &INFO[i][(head % RING as u64) as usize];
+        for (k, d) in slot.iter().enumerate() {
+            d.store(words.map_or(0, |w| w[k]), Ordering::Relaxed);
+        }
+        HEAD[i].store(head + 1, Ordering::SeqCst);
+    }
+    QUEUED.fetch_or(bit(sig), Ordering::SeqCst);
+}
+
+/// Takes the oldest instance of `sig`, if any (dispatcher side).
+fn dequeue(sig: i32) -> Option<[u8; SIGINFO_SIZE]> {
+    let i = (sig - 1) as usize;
+    let tail = TAIL[i].load(Ordering::SeqCst);
+    if HEAD[i].load(Ordering::SeqCst) == tail {
+        return None;
+    }
+    let mut info = [0u8; SIGINFO_SIZE];
+    for (k, w) in INFO[i][(tail % RING as u64) as usize].iter().enumerate() {
+        info[8 * k..8 * k + 8].copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
+    }
+    TAIL[i].store(tail + 1, Ordering::SeqCst);
+    // Clear the summary bit when empty, then look again: the handler sets the bit after
+    // filling the ring, so an instance queued in between keeps (or regains) its bit.
+    if HEAD[i].load(Ordering::SeqCst) == tail + 1 {
+        QUEUED.fetch_and(!bit(sig), Ordering::SeqCst);
+        if HEAD[i].load(Ordering::SeqCst) != tail + 1 {
+            QUEUED.fetch_or(bit(sig), Ordering::SeqCst);
+        }
+    }
+    Some(info)
+}
+
+/// Drops every queued instance of `sig` (SIG_IGN discards pending signals).
+fn discard(sig: i32) {
+    while dequeue(sig).is_some() {}
+}
+
 /// The running CPU's `pending` word.
 static PENDING_WORD: AtomicPtr<u64> = AtomicPtr::new(std::ptr::null_mut());
 /// Non-zero while a syscall handler runs.
@@ -197,19 +252,17 @@ extern "C" fn on_host_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: 
     if !(1..=NSIG as i32).contains(&sig) {
         return;
     }
-    let slot = &INFO[(sig - 1) as usize];
-    if !info.is_null() {
+    let words = if info.is_null() {
+        None
+    } else {
         // SAFETY: the kernel passes a valid, 8-byte aligned 128-byte siginfo_t.
-        let words = unsafe { std::slice::from_raw_parts(info as *const u64, SIGINFO_SIZE / 8) };
-        if is_kick(words) {
-            // Our own kick: its only job was to interrupt a host call.
-            return;
-        }
-        for (d, s) in slot.iter().zip(words) {
-            d.store(*s, Ordering::Relaxed);
-        }
+        Some(unsafe { std::slice::from_raw_parts(info as *const u64, SIGINFO_SIZE / 8) })
+    };
+    if words.is_some_and(is_kick) {
+        // Our own kick: its only job was to interrupt a host call.
+        return;
     }
-    QUEUED.fetch_or(bit(sig), Ordering::SeqCst);
+    enqueue(sig, words);
     if IN_SYSCALL.load(Ordering::SeqCst) != 0 {
         arm_kick(sig);
     }
@@ -222,62 +275,134 @@ extern "C" fn on_host_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: 
     }
 }
 
-/// Installs the host disposition that mirrors guest action `act` for `sig`.
-fn mirror_action(sig: i32, act: &SigAction) {
-    if synchronous(sig) || host_reserved(sig) || UNBLOCKABLE & bit(sig) != 0 {
-        return;
-    }
-    // SAFETY: an all-zero sigaction is valid; fields are filled below.
-    let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
-    sa.sa_sigaction = match act[0] {
-        SIG_DFL => libc::SIG_DFL,
-        SIG_IGN => libc::SIG_IGN,
-        _ => {
-            sa.sa_flags = libc::SA_SIGINFO;
-            on_host_signal as *const () as usize
-        }
-    };
-    // SAFETY: `sa.sa_mask` is a valid sigset; filling it keeps our handler from nesting.
-    unsafe { libc::sigfillset(&mut sa.sa_mask) };
-    // SAFETY: a valid action; the handler does only async-signal-safe work.
-    unsafe { libc::sigaction(sig, &sa, std::ptr::null_mut()) };
+// The return path of host handlers installed with the raw syscall (the kernel needs
+// SA_RESTORER on x86-64): rt_sigreturn. glibc's own restorer is the same two instructions, but
+// glibc refuses to install handlers for signals 32 and 33, so armrun installs all of its
+// handlers itself.
+#[cfg(target_arch = "x86_64")]
+std::arch::global_asm!(
+    ".globl armrun_host_sigreturn",
+    ".p2align 4",
+    "armrun_host_sigreturn:",
+    "mov eax, 15",
+    "syscall",
+);
+#[cfg(target_arch = "aarch64")]
+std::arch::global_asm!(
+    ".globl armrun_host_sigreturn",
+    ".p2align 4",
+    "armrun_host_sigreturn:",
+    "mov x8, #139",
+    "svc #0",
+);
+
+unsafe extern "C" {
+    /// See the `global_asm!` above; never called directly.
+    fn armrun_host_sigreturn();
 }
 
-/// Makes the host thread's mask mirror guest mask `m`.
+/// Host `SA_RESTORER`.
+const HOST_SA_RESTORER: u64 = 0x0400_0000;
+/// `SA_NOCLDSTOP` / `SA_NOCLDWAIT`: they change what the kernel does with children, so the
+/// guest's choice is passed on for SIGCHLD.
+const SA_NOCLDSTOP: u64 = 1;
+const SA_NOCLDWAIT: u64 = 2;
+
+/// Installs a host action with the raw syscall: `handler` is SIG_DFL (0), SIG_IGN (1) or a
+/// function address.
+fn host_sigaction(sig: i32, handler: usize, flags: u64) {
+    let mut flags = flags;
+    if handler > 1 {
+        flags |= HOST_SA_RESTORER | libc::SA_SIGINFO as u64;
+    }
+    // struct kernel_sigaction on x86-64 and arm64: handler, flags, restorer, mask. A full mask
+    // keeps our handler from nesting.
+    let act: [u64; 4] = [
+        handler as u64,
+        flags,
+        armrun_host_sigreturn as *const () as u64,
+        u64::MAX,
+    ];
+    // SAFETY: a valid kernel sigaction whose handler (if any) does only async-signal-safe work
+    // and returns through rt_sigreturn.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigaction,
+            sig,
+            act.as_ptr(),
+            std::ptr::null_mut::<u64>(),
+            8usize,
+        )
+    };
+}
+
+/// Installs the host disposition that mirrors guest action `act` for `sig`.
+fn mirror_action(sig: i32, act: &SigAction) {
+    if synchronous(sig) || UNBLOCKABLE & bit(sig) != 0 {
+        return;
+    }
+    let handler = match act[0] {
+        SIG_DFL => 0,
+        SIG_IGN => 1,
+        _ => on_host_signal as *const () as usize,
+    };
+    let flags = if sig == libc::SIGCHLD {
+        act[1] & (SA_NOCLDSTOP | SA_NOCLDWAIT)
+    } else {
+        0
+    };
+    host_sigaction(sig, handler, flags);
+}
+
+/// The host thread's blocked mask, as a kernel sigset.
+fn host_mask() -> u64 {
+    let mut old: u64 = 0;
+    // SAFETY: query only, into an 8-byte kernel sigset.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            std::ptr::null::<u64>(),
+            &mut old as *mut u64,
+            8usize,
+        )
+    };
+    old
+}
+
+/// Makes the host thread's mask mirror guest mask `m` (the raw syscall: glibc's would drop 32
+/// and 33).
 pub(crate) fn apply_host_mask(m: u64) {
     let m = m & host_maskable();
-    // SAFETY: an all-zero sigset is valid (empty); filled bit by bit below.
-    let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
-    // SAFETY: valid sigset pointer.
-    unsafe { libc::sigemptyset(&mut set) };
-    for s in 1..=NSIG as i32 {
-        if m & bit(s) != 0 {
-            // SAFETY: valid sigset pointer and signal number.
-            unsafe { libc::sigaddset(&mut set, s) };
-        }
-    }
-    // SAFETY: valid set; the old mask is not needed.
-    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()) };
+    // SAFETY: an 8-byte kernel sigset of ours; the old mask is not needed.
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            &m as *const u64,
+            std::ptr::null_mut::<u64>(),
+            8usize,
+        )
+    };
 }
 
 /// Called in a forked child: nothing the parent queued belongs to it, and timers are not
 /// inherited.
 pub(crate) fn after_fork() {
-    QUEUED.store(0, Ordering::SeqCst);
+    for s in 1..=NSIG as i32 {
+        discard(s);
+    }
     KICK_TIMER.store(0, Ordering::SeqCst);
 }
 
 /// Ends the process the way the kernel ends one that does not handle `sig`: by that signal,
 /// without a core file (the guest's crash is not armrun's).
 pub fn die_by_signal(sig: i32) -> ! {
-    // SAFETY: resetting a disposition, unblocking and raising a signal with valid arguments; if
+    host_sigaction(sig, 0, 0);
+    apply_host_mask(host_mask() & !bit(sig));
+    // SAFETY: setting a resource limit and sending ourselves a signal, with valid arguments; if
     // the signal somehow returns we still exit below.
     unsafe {
-        libc::signal(sig, libc::SIG_DFL);
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, sig);
-        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
         let lim = libc::rlimit {
             rlim_cur: 0,
             rlim_max: 0,
@@ -310,21 +435,20 @@ impl Linux {
     /// rest of the run (the front end keeps it boxed).
     pub fn init_signals(&mut self, cpu: &mut CpuState) {
         PENDING_WORD.store(&mut cpu.pending, Ordering::SeqCst);
-        // SAFETY: an all-zero sigset is valid; the call fills it.
-        let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
-        // SAFETY: query only.
-        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, std::ptr::null(), &mut set) };
-        let mut mask = 0;
+        let mask = host_mask();
         for s in 1..=NSIG as i32 {
-            // SAFETY: valid set and signal number.
-            if unsafe { libc::sigismember(&set, s) } == 1 {
-                mask |= bit(s);
-            }
-            // SAFETY: query only; zeroed output struct.
-            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
-            // SAFETY: as above.
-            let ok = unsafe { libc::sigaction(s, std::ptr::null(), &mut old) } == 0;
-            if ok && old.sa_sigaction == libc::SIG_IGN {
+            let mut old = [0u64; 4];
+            // SAFETY: query only, into a kernel sigaction buffer of ours.
+            let r = unsafe {
+                libc::syscall(
+                    libc::SYS_rt_sigaction,
+                    s,
+                    std::ptr::null::<u64>(),
+                    old.as_mut_ptr(),
+                    8usize,
+                )
+            };
+            if r == 0 && old[0] == SIG_IGN {
                 self.sigactions[(s - 1) as usize][0] = SIG_IGN;
             }
         }
@@ -350,24 +474,25 @@ impl Linux {
     }
 }
 
-/// Takes one queued signal that `mask` does not block: (signal, siginfo).
+/// Takes one queued signal that `mask` does not block, lowest number first: (signal, siginfo).
 fn take_queued(mask: u64) -> Option<(i32, [u8; SIGINFO_SIZE])> {
     loop {
-        let q = QUEUED.load(Ordering::SeqCst);
-        let ready = q & !mask;
+        let ready = QUEUED.load(Ordering::SeqCst) & !mask;
         if ready == 0 {
             return None;
         }
         let sig = ready.trailing_zeros() as i32 + 1;
-        if QUEUED
-            .compare_exchange(q, q & !bit(sig), Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-        {
-            let mut info = [0u8; SIGINFO_SIZE];
-            for (i, w) in INFO[(sig - 1) as usize].iter().enumerate() {
-                info[8 * i..8 * i + 8].copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
+        match dequeue(sig) {
+            Some(info) => return Some((sig, info)),
+            None => {
+                // A stale summary bit; dequeue found the ring empty.
+                QUEUED.fetch_and(!bit(sig), Ordering::SeqCst);
+                if HEAD[(sig - 1) as usize].load(Ordering::SeqCst)
+                    != TAIL[(sig - 1) as usize].load(Ordering::SeqCst)
+                {
+                    QUEUED.fetch_or(bit(sig), Ordering::SeqCst);
+                }
             }
-            return Some((sig, info));
         }
     }
 }
@@ -517,7 +642,7 @@ pub(crate) fn rt_sigaction(l: &mut Linux, a: &Args) -> SysResult {
         mirror_action(sig, &act);
         if act[0] == SIG_IGN {
             // Setting SIG_IGN discards a pending instance (POSIX).
-            QUEUED.fetch_and(!bit(sig), Ordering::SeqCst);
+            discard(sig);
         }
     }
     Ok(0)
