@@ -278,6 +278,25 @@ impl Fmt {
     }
 }
 
+/// Converts double `x` to single precision with rounding to odd, as FCVTXN does: the value is
+/// truncated and, if that lost anything, the lowest fraction bit is set (so a second rounding
+/// to a narrower format cannot round twice). Overflow gives the largest finite value; NaNs,
+/// FPCR.FZ and FPCR.DN are handled as by [`Fmt::convert`].
+pub fn convert_odd(env: &mut Env, x: u64) -> u64 {
+    let (from, to) = (Fmt::D, Fmt::S);
+    let x = from.flush_in(env, x);
+    if from.is_nan(x) || from.is_inf(x) || from.is_zero(x) {
+        return from.convert(env, to, x);
+    }
+    let (neg, e, sig) = from.unpack(x);
+    // A fresh environment tells whether this rounding was inexact even when the caller's
+    // flags already hold IXC.
+    let mut own = Env::new(env.fpcr);
+    let r = to.round_pack(&mut own, neg, e, sig, false, Round::Zero);
+    env.flags |= own.flags;
+    if own.flags & IXC != 0 { r | 1 } else { r }
+}
+
 /// ARM NaN propagation for two operands: the first signalling NaN (quietened), else the first
 /// quiet NaN; `None` when neither operand is a NaN. Raises IOC for a signalling NaN and returns
 /// the default NaN under FPCR.DN.

@@ -300,14 +300,14 @@ pub fn cmp(env: &mut Env, fmt: Fmt, op: Cmp, a: u64, b: u64) -> bool {
 }
 
 /// ARM's RecipEstimate: 9-bit reciprocal estimate of `a`/512 (`a` in 256..512).
-fn recip_estimate(a: u64) -> u64 {
+pub(crate) fn recip_estimate(a: u64) -> u64 {
     let a = a * 2 + 1;
     let b = (1u64 << 19) / a;
     b.div_ceil(2)
 }
 
 /// ARM's RecipSqrtEstimate of `a` (128..512, scaled as in FRSQRTE).
-fn rsqrt_estimate(a: u64) -> u64 {
+pub(crate) fn rsqrt_estimate(a: u64) -> u64 {
     let a = if a < 256 {
         a * 2 + 1
     } else {
@@ -442,12 +442,33 @@ pub fn step(env: &mut Env, fmt: Fmt, a: u64, b: u64, two: bool) -> u64 {
     if two {
         return mul_add(env, fmt, one(2.0), a, b);
     }
-    // (3 + a*b) / 2: the halving is exact except for subnormal results.
+    // (3 + a*b) / 2 with one rounding (ARM's FPRSqrtStepFused): fold the halving into an
+    // operand, 1.5 + a * (b/2), when halving that operand is exact. Rounding 3 + a*b first
+    // and halving afterwards would round twice (subnormal results) and could overflow where
+    // the halved result does not.
+    if let Some(hb) = halve(fmt, b) {
+        return mul_add(env, fmt, one(1.5), a, hb);
+    }
+    if let Some(ha) = halve(fmt, a) {
+        return mul_add(env, fmt, one(1.5), ha, b);
+    }
+    // Neither half is exact: an infinity (the result is that infinity) or both operands
+    // below 2^(emin+1) in magnitude, so a*b is far below half an ulp of 3 and 3 + a*b rounds
+    // into [2, 4), where halving is exact.
     let r = mul_add(env, fmt, one(3.0), a, b);
-    if fmt.is_inf(r) || fmt.is_nan(r) {
-        r
+    bin(env, fmt, Bin::Mul, r, one(0.5))
+}
+
+/// `x / 2` when that is exact (a zero, or a normal number whose half is normal); infinities
+/// and NaNs give `None`.
+fn halve(fmt: Fmt, x: u64) -> Option<u64> {
+    let e = (x & fmt.exp_mask()) >> fmt.frac();
+    if fmt.is_zero(x) {
+        Some(x)
+    } else if e >= 2 && x & fmt.exp_mask() != fmt.exp_mask() {
+        Some(x - (1 << fmt.frac()))
     } else {
-        bin(env, fmt, Bin::Mul, r, one(0.5))
+        None
     }
 }
 

@@ -2,7 +2,7 @@
 //! by-element multiplies.
 
 use crate::fenv::{Env, Round};
-use crate::float::Fmt;
+use crate::float::{self, Fmt};
 use crate::fp_arith::{self, Bin, Cmp};
 use crate::fp_convert;
 use crate::fp_scalar::frint_mode;
@@ -133,6 +133,20 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     let op = bits(w, 16, 12);
     let src = vreg::get(cx.cpu, rn(w));
     let mut env = cx.env();
+    if !a_bit && u && op == 0b10110 {
+        // FCVTXN, FCVTXN2: double to single with rounding to odd; the scalar form too.
+        ensure!(sz);
+        let r = if scalar {
+            float::convert_odd(&mut env, src as u64) as u128
+        } else {
+            let r = vreg::build(32, 2, |i| float::convert_odd(&mut env, elem(src, 64, i)));
+            let d = vreg::get(cx.cpu, rd(w));
+            if q { (d as u64 as u128) | r << 64 } else { r }
+        };
+        cx.flags(env);
+        vreg::set(cx.cpu, rd(w), r);
+        return Some(());
+    }
     // FCVTL/FCVTN change the element size and are vector-only.
     if !a_bit && (op == 0b10110 || op == 0b10111) {
         ensure!(!scalar && !u);
@@ -173,6 +187,8 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         RecipEst,
         RsqrtEst,
         RecpX,
+        URecipEst,
+        URsqrtEst,
     }
     let k = match (a_bit, op, u) {
         (true, 0b01100..=0b01110, _) => {
@@ -205,6 +221,8 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         (true, 0b11101, false) => K::RecipEst,
         (true, 0b11111, false) if scalar => K::RecpX,
         (true, 0b11101, true) => K::RsqrtEst,
+        (true, 0b11100, false) if !scalar && !sz => K::URecipEst,
+        (true, 0b11100, true) if !scalar && !sz => K::URsqrtEst,
         _ => return None,
     };
     let v = vreg::build(eb, n_el, |i| {
@@ -229,11 +247,33 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
             K::RecipEst => fp_arith::recip_est(&mut env, fmt, x),
             K::RsqrtEst => fp_arith::rsqrt_est(&mut env, fmt, x),
             K::RecpX => fp_arith::recpx(&mut env, fmt, x),
+            K::URecipEst => unsigned_recip_est(x),
+            K::URsqrtEst => unsigned_rsqrt_est(x),
         }
     });
     cx.flags(env);
     put(cx, rd(w), v, q, scalar, eb);
     Some(())
+}
+
+/// URECPE on one 32-bit lane (ARM's UnsignedRecipEstimate): the operand is a fixed-point
+/// fraction in [0.5, 1), the result its 9-bit reciprocal estimate in [1, 2) as a fraction with
+/// the binary point above bit 31; operands below 0.5 saturate to all ones.
+fn unsigned_recip_est(x: u64) -> u64 {
+    if x >> 31 == 0 {
+        return 0xffff_ffff;
+    }
+    (fp_arith::recip_estimate(x >> 23) & 0x1ff) << 23
+}
+
+/// URSQRTE on one 32-bit lane (ARM's UnsignedRSqrtEstimate): the operand is a fraction in
+/// [0.25, 1), the result its 9-bit reciprocal square root estimate in [1, 2); operands below
+/// 0.25 saturate to all ones.
+fn unsigned_rsqrt_est(x: u64) -> u64 {
+    if x >> 30 == 0 {
+        return 0xffff_ffff;
+    }
+    (fp_arith::rsqrt_estimate(x >> 23) & 0x1ff) << 23
 }
 
 /// FMAXV, FMINV, FMAXNMV, FMINNMV (single precision, four lanes).

@@ -331,6 +331,29 @@ pub fn three_diff(cx: &mut Ctx, w: u32) -> Res {
     Some(())
 }
 
+/// Advanced SIMD scalar three different: SQDMLAL, SQDMLSL, SQDMULL (H to S, S to D).
+pub fn scalar_three_diff(cx: &mut Ctx, w: u32) -> Res {
+    let (u, size, op) = (bit(w, 29), bits(w, 23, 22), bits(w, 15, 12));
+    ensure!(!u && (size == 1 || size == 2) && matches!(op, 0b1001 | 0b1011 | 0b1101));
+    let esize = 8 << size;
+    let wide = 2 * esize;
+    let x = sext(cx.cpu.v[rn(w) as usize][0], esize) as i128;
+    let y = sext(cx.cpu.v[rm(w) as usize][0], esize) as i128;
+    let acc = sext(cx.cpu.v[rd(w) as usize][0], wide) as i128;
+    let (p, s1) = sat_s(2 * x * y, wide);
+    let p = sext(p, wide) as i128;
+    let (r, s2) = match op {
+        0b1001 => sat_s(acc + p, wide),
+        0b1011 => sat_s(acc - p, wide),
+        _ => (p as u64 & mask(wide), false),
+    };
+    if s1 || s2 {
+        cx.cpu.fpsr |= fenv::QC;
+    }
+    vreg::set_scalar(cx.cpu, rd(w), r, wide);
+    Some(())
+}
+
 /// Reverses the order of `esize` elements within each `container` of `v`.
 fn rev(v: u128, esize: u32, container: u32, n_bits: u32) -> u128 {
     let per = container / esize;

@@ -18,16 +18,17 @@
 //! addressing forms, LDP/STP/LDNP/STNP, LD1-4/ST1-4 multiple and single structure, LD1R-LD4R);
 //! scalar FP in single and double precision (arithmetic, fused multiply-add, compares, FCCMP,
 //! FCSEL, FRINT*, conversions between S, D and H and to/from integers incl. fixed point);
-//! Advanced SIMD integer (three same/different, two-register misc, across lanes, shifts by
-//! immediate incl. saturating and narrowing forms, by-element multiplies, permutes, TBL/TBX,
-//! copies and modified immediates); vector FP in S and D (arithmetic, FMLA/FMLS, pairwise,
-//! compares, conversions, FRECPE/FRSQRTE and their step instructions); AES, SHA-1, SHA-256 and
-//! PMULL 1Q.
+//! Advanced SIMD integer (three same/different, vector and scalar, two-register misc, across
+//! lanes, shifts by immediate incl. saturating and narrowing forms, by-element multiplies,
+//! permutes, TBL/TBX, copies and modified immediates, URECPE/URSQRTE); vector FP in S and D
+//! (arithmetic, FMLA/FMLS, pairwise, compares, conversions incl. FCVTXN with rounding to odd,
+//! FRECPE/FRSQRTE and their step instructions); AES, SHA-1, SHA-256 and PMULL 1Q. That is all
+//! of ARMv8.0's FP and Advanced SIMD.
 //!
 //! Not implemented (reported unsupported): half-precision arithmetic (FEAT_FP16), dot product,
-//! SQRDMLAH/SQRDMLSH (FEAT_RDM), FJCVTZS, FRINT32/64, FMLAL, BF16, complex FP, FCVTXN,
-//! URECPE/URSQRTE, SHA-512/SHA-3/SM3/SM4. FPCR.AHP is ignored. The host MXCSR approach for
-//! arithmetic is documented in [`fenv`].
+//! SQRDMLAH/SQRDMLSH (FEAT_RDM), FJCVTZS, FRINT32/64, FMLAL, BF16, complex FP,
+//! SHA-512/SHA-3/SM3/SM4. FPCR.AHP is ignored. The host MXCSR approach for arithmetic is
+//! documented in [`fenv`].
 //!
 //! Guest memory is accessed directly at `mem_base + address`; an unmapped address faults inside
 //! this helper, so the runtime's fault handler must attribute such faults to the guest
@@ -279,6 +280,7 @@ fn generic(id: A64Simd) -> Handler {
         SimdExt => moves::ext,
         SimdTbl => moves::tbl,
         SimdScalarThreeSame => int_vec::scalar_three_same,
+        SimdScalarThreeDiff => int_vec::scalar_three_diff,
         SimdScalarTwoMisc => int_vec::scalar_two_misc,
         SimdScalarPairwise => int_vec::scalar_pairwise,
         SimdScalarDup => moves::scalar_dup,

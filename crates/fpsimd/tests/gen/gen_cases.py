@@ -8,6 +8,9 @@ with in/out = v0.lo v0.hi v1.lo v1.hi v2.lo v2.hi v3.lo v3.hi x0 x1 x2 fpcr|nzcv
 (see the Rust side, tests/qemu_cases.rs, for the exact layout). Run from this directory:
     python3 gen_cases.py > ../data/qemu_cases.txt
     python3 gen_cases.py --mem > ../data/qemu_mem_cases.txt
+    python3 gen_cases.py --insns insns_ext.txt > ../data/qemu_ext_cases.txt
+The last reads the later additions (FCVTXN, URECPE, FPCR.AHP, RDM, dot product, ...) from
+their own list, with FPCR values that include AHP, so the first file stays reproducible.
 Memory cases (kind m) also record a 256-byte block before and after, and its address; x0 points
 at the block's middle.
 """
@@ -28,8 +31,18 @@ D_POOL = [f64(v) for v in [0.0, -0.0, 1.0, -1.0, 1.5, 2.5, -2.5, 0.5, -0.5, 3.75
      0xfff8000000001234, 0x0000000000000001, 0x800fffffffffffff, 0x7fefffffffffffff,
      0x0010000000000000, 0x3ff0000000000001]
 
+# Half precision: normals, denormals, and the exponent-31 patterns (infinities and NaNs in
+# IEEE half, ordinary numbers up to 131008 in ARM's alternative half precision).
+H_POOL = [0x0000, 0x8000, 0x3c00, 0xbc00, 0x3e00, 0x7bff, 0xfbff, 0x0001, 0x83ff, 0x0400,
+          0x7c00, 0xfc00, 0x7e00, 0xfe01, 0x7d00, 0x7c01, 0x7fff, 0xffff, 0x7c3f, 0x5555, 0x1234]
+
 def lanes(kind):
-    """128 bits as (lo, hi) for element kind 's', 'd' or 'i'."""
+    """128 bits as (lo, hi) for element kind 'h', 's', 'd' or 'i'."""
+    if kind == 'h':
+        e = [random.choice(H_POOL) if random.random() < 0.8 else random.getrandbits(16)
+             for _ in range(8)]
+        v = sum(x << (16 * i) for i, x in enumerate(e))
+        return v & (2**64 - 1), v >> 64
     if kind == 's':
         e = [random.choice(S_POOL) for _ in range(4)]
         return e[0] | e[1] << 32, e[2] | e[3] << 32
@@ -49,12 +62,20 @@ def gp(kind):
                               random.getrandbits(64), random.getrandbits(32), random.getrandbits(12)])
     if kind == 's':
         return random.choice(S_POOL)
+    if kind == 'h':
+        return random.choice(H_POOL)
     return random.choice(D_POOL)
 
 FPCRS = [0, 1 << 22, 2 << 22, 3 << 22, 1 << 24, 1 << 25]
+# For the later lists: also FPCR.AHP (bit 26), alone and with the other controls.
+AHP = 1 << 26
+FPCRS_EXT = FPCRS + [AHP, AHP | 1 << 25, AHP | 1 << 24, AHP | 3 << 22, AHP | 2 << 22]
+INSNS = sys.argv[sys.argv.index('--insns') + 1] if '--insns' in sys.argv else 'insns.txt'
+if INSNS != 'insns.txt':
+    FPCRS = FPCRS_EXT
 
 def cases():
-    for line in open(os.path.join(os.path.dirname(__file__), 'insns.txt')):
+    for line in open(os.path.join(os.path.dirname(__file__), INSNS)):
         line = line.strip()
         if not line or line.startswith('#'):
             continue
@@ -119,7 +140,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         d = os.environ.get('KEEP', d)
         open(f'{d}/t.s', 'w').write(body)
-        subprocess.run(['aarch64-linux-gnu-as', '-march=armv8.2-a+fp16+crypto', f'{d}/t.s', '-o', f'{d}/t.o'], check=True)
+        subprocess.run(['aarch64-linux-gnu-as', '-march=armv8.2-a+fp16+crypto+dotprod', f'{d}/t.s', '-o', f'{d}/t.o'], check=True)
         subprocess.run(['aarch64-linux-gnu-ld', '-static', f'{d}/t.o', '-o', f'{d}/t'], check=True)
         out = subprocess.run(['/usr/bin/qemu-aarch64-static', f'{d}/t'], check=True, capture_output=True).stdout
     after = out[REC * len(cs):]
