@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arch=${1:-arm64}
-pkgs="busybox coreutils dash bash python3 sqlite3 perl-base gawk sed grep xz-utils gzip bzip2 zstd file findutils"
+pkgs="busybox coreutils dash bash make python3 sqlite3 perl-base gawk sed grep xz-utils gzip bzip2 zstd file findutils"
 root=.cache/sysroot-$arch
 stamp="$root/.armrun-packages"
 if [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$pkgs" ]; then

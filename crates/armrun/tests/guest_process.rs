@@ -292,3 +292,81 @@ fn realtime_signals_queue_in_order_and_32_33_are_usable() {
          sigaction 32/33 r=0,0 delivered=2 first=133 second=132\n",
     );
 }
+
+/// Runs a program from the sysroot under armrun (`-L sysroot`), bounded in time.
+fn sysroot_run(prog: &str, args: &[&str]) -> (Outcome, String) {
+    let root = sysroot();
+    run_bounded(&["-L", root.to_str().unwrap()], &root.join(prog), args, 60)
+}
+
+#[test]
+fn bash_and_busybox_sh_run_pipelines_of_arm_programs() {
+    // Same output as the host's native bash 5.2 gives for this script (apart from the machine
+    // name): the CHLD trap runs once per reaped child once it is set.
+    let (o, err) = sysroot_run(
+        "bin/bash",
+        &[
+            "-c",
+            "for i in 3 1 2; do echo $i; done | sort | tr '\\n' ' '; echo; (exit 7); echo $?; \
+             trap 'echo child done' CHLD; sleep 0.05 & wait; \
+             echo $(( $(seq 1 100 | paste -sd+) )); uname -m",
+        ],
+    );
+    assert_eq!(
+        o.stdout, "1 2 3 \n7\nchild done\nchild done\n5050\naarch64\nchild done\n",
+        "stderr:\n{err}"
+    );
+    let (o, err) = sysroot_run(
+        "usr/bin/busybox",
+        &[
+            "sh",
+            "-c",
+            "echo a b | busybox tr a-z A-Z; busybox ls / | busybox sort | busybox head -1; \
+             sleep 0.05 & wait $!; echo bg=$?; (exit 7); echo $?; busybox uname -m",
+        ],
+    );
+    assert_eq!(o.stdout, "A B\nbin\nbg=0\n7\naarch64\n", "stderr:\n{err}");
+}
+
+#[test]
+fn make_runs_a_makefile_with_parallel_jobs() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("make_test");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("Makefile"),
+        "all: out.txt\n\
+         \t@cat out.txt | sort | tr a-z A-Z\n\
+         \t@echo \"lines=$$(( $$(wc -l < out.txt) * 2 ))\"\n\
+         out.txt: a.txt b.txt\n\
+         \t@cat a.txt b.txt > $@\n\
+         a.txt:\n\
+         \t@printf 'zeta\\nalpha\\n' > $@\n\
+         b.txt:\n\
+         \t@uname -m > $@\n",
+    )
+    .unwrap();
+    let (o, err) = sysroot_run("usr/bin/make", &["-j2", "-C", dir.to_str().unwrap(), "-s"]);
+    assert_eq!(
+        o.stdout, "AARCH64\nALPHA\nZETA\nlines=6\n",
+        "stderr:\n{err}"
+    );
+    assert_eq!(o.status, 0);
+}
+
+#[test]
+fn python3_subprocess_runs_arm_children() {
+    let (o, err) = sysroot_run(
+        "usr/bin/python3",
+        &[
+            "-c",
+            "import subprocess\n\
+             r = subprocess.run(['sh', '-c', 'uname -m; exit 3'], capture_output=True, text=True)\n\
+             print(r.returncode, r.stdout.strip())\n\
+             print(subprocess.check_output('echo hi | tr a-z A-Z', shell=True, text=True).strip())\n\
+             try:\n    subprocess.run(['/nonexistent/prog'])\n\
+             except FileNotFoundError as e:\n    print('missing', e.errno)\n",
+        ],
+    );
+    assert_eq!(o.stdout, "3 aarch64\nHI\nmissing 2\n", "stderr:\n{err}");
+}
