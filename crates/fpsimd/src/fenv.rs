@@ -95,6 +95,11 @@ impl Env {
     pub fn dn(&self) -> bool {
         self.fpcr >> 25 & 1 != 0
     }
+    /// FPCR.AHP: half-precision conversions use ARM's alternative format (no infinities or
+    /// NaNs; exponent 31 holds ordinary numbers).
+    pub fn ahp(&self) -> bool {
+        self.fpcr >> 26 & 1 != 0
+    }
     /// FPCR.RMode.
     pub fn rmode(&self) -> Round {
         Round::from_rmode(self.fpcr >> 22)

@@ -1,6 +1,6 @@
 //! IEEE formats as bit patterns: classification, packing with ARM rounding, unpacking.
 
-use crate::fenv::{Env, IXC, OFC, Round, UFC};
+use crate::fenv::{Env, IOC, IXC, OFC, Round, UFC};
 
 /// A floating-point format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,6 +159,23 @@ impl Fmt {
         sticky: bool,
         mode: Round,
     ) -> u64 {
+        self.round_pack_alt(env, neg, e, sig, sticky, mode, false)
+    }
+
+    /// As [`Fmt::round_pack`]; with `alt`, into ARM's alternative half precision (FPCR.AHP),
+    /// whose exponent 31 holds ordinary numbers: a result beyond its largest magnitude (131008)
+    /// becomes that magnitude and raises Invalid Operation alone, not Overflow or Inexact.
+    #[allow(clippy::too_many_arguments)]
+    fn round_pack_alt(
+        self,
+        env: &mut Env,
+        neg: bool,
+        e: i32,
+        sig: u64,
+        sticky: bool,
+        mode: Round,
+        alt: bool,
+    ) -> u64 {
         if sig == 0 {
             if sticky {
                 // Only reachable for values far below the smallest subnormal.
@@ -204,18 +221,22 @@ impl Fmt {
         if up {
             mant += 1;
         }
+        let bits = if tiny {
+            mant // exponent field 0; a carry into bit `f` yields the smallest normal
+        } else {
+            (((big_e + self.bias() - 1) as u64) << f) + mant
+        };
+        if alt && bits >= self.sign() {
+            env.flags |= IOC;
+            return (self.sign() - 1) | self.zero(neg);
+        }
         if rem_nonzero {
             env.flags |= IXC;
             if tiny {
                 env.flags |= UFC;
             }
         }
-        let bits = if tiny {
-            mant // exponent field 0; a carry into bit `f` yields the smallest normal
-        } else {
-            (((big_e + self.bias() - 1) as u64) << f) + mant
-        };
-        if bits >= self.exp_mask() {
+        if bits >= self.exp_mask() && !alt {
             env.flags |= OFC | IXC;
             let to_inf = match mode {
                 Round::Nearest | Round::TiesAway => true,
@@ -249,8 +270,30 @@ impl Fmt {
     /// Converts `x` (this format) to format `to` as ARM FCVT does: NaNs keep sign and top payload
     /// bits and are quietened (or become the default NaN under FPCR.DN), finite values round
     /// with the FPCR rounding mode.
+    ///
+    /// Under FPCR.AHP half precision is ARM's alternative format (FPConvert with `alt_hp`): as
+    /// a source, exponent 31 is an ordinary exponent (the conversion to S or D is then exact);
+    /// as a destination, a NaN becomes a zero of its sign and an infinity the largest
+    /// magnitude, both raising Invalid Operation, and finite values overflow likewise.
     pub fn convert(self, env: &mut Env, to: Fmt, x: u64) -> u64 {
         let x = self.flush_in(env, x);
+        let alt_out = to == Fmt::H && env.ahp();
+        if self == Fmt::H && env.ahp() {
+            if self.is_zero(x) {
+                return to.zero(self.is_neg(x));
+            }
+            let (neg, e, sig) = self.unpack(x);
+            let mode = env.rmode();
+            return to.round_pack(env, neg, e, sig, false, mode);
+        }
+        if alt_out && self.is_nan(x) {
+            env.flags |= IOC;
+            return to.zero(self.is_neg(x));
+        }
+        if alt_out && self.is_inf(x) {
+            env.flags |= IOC;
+            return (to.sign() - 1) | to.zero(self.is_neg(x));
+        }
         if self.is_nan(x) {
             if self.is_snan(x) {
                 env.flags |= crate::fenv::IOC;
@@ -274,7 +317,7 @@ impl Fmt {
         }
         let (neg, e, sig) = self.unpack(x);
         let mode = env.rmode();
-        to.round_pack(env, neg, e, sig, false, mode)
+        to.round_pack_alt(env, neg, e, sig, false, mode, alt_out)
     }
 }
 

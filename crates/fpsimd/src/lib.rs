@@ -27,8 +27,9 @@
 //!
 //! Not implemented (reported unsupported): half-precision arithmetic (FEAT_FP16), dot product,
 //! SQRDMLAH/SQRDMLSH (FEAT_RDM), FJCVTZS, FRINT32/64, FMLAL, BF16, complex FP,
-//! SHA-512/SHA-3/SM3/SM4. FPCR.AHP is ignored. The host MXCSR approach for arithmetic is
-//! documented in [`fenv`].
+//! SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
+//! defines; FZ16 is treated as clear. The host MXCSR approach for arithmetic is documented in
+//! [`fenv`].
 //!
 //! Guest memory is accessed directly at `mem_base + address`; an unmapped address faults inside
 //! this helper, so the runtime's fault handler must attribute such faults to the guest

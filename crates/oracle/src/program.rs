@@ -128,6 +128,9 @@ impl Block {
         if rng.one_in(4) {
             fpcr |= 1 << 25; // DN
         }
+        if rng.one_in(4) {
+            fpcr |= 1 << 26; // AHP: alternative half precision in conversions
+        }
         let buf = memory.then(|| (0..BUF_SIZE).map(|_| rng.next_u32() as u8).collect());
         Block {
             words,
