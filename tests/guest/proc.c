@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -109,6 +110,32 @@ static int killed(void) {
     }
     waitpid(pid, &st, 0);
     printf("setpgid child: %s\n", status_str(st));
+    /* Stop and continue. */
+    pid = fork();
+    if (pid == 0) {
+        raise(SIGSTOP);
+        _exit(3);
+    }
+    waitpid(pid, &st, WUNTRACED);
+    printf("stopped child: %s\n", status_str(st));
+    kill(pid, SIGCONT);
+    waitpid(pid, &st, WCONTINUED);
+    printf("continued=%d\n", WIFCONTINUED(st));
+    waitpid(pid, &st, 0);
+    printf("continued child: %s\n", status_str(st));
+    /* A child subreaper inherits its orphaned grandchildren. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    pid = fork();
+    if (pid == 0) {
+        if (fork() == 0) {
+            usleep(50000);
+            _exit(11);
+        }
+        _exit(0);
+    }
+    waitpid(pid, &st, 0);
+    pid_t orphan = waitpid(-1, &st, 0);
+    printf("orphan reaped=%d: %s\n", orphan > 0 && orphan != pid, status_str(st));
     return 0;
 }
 
@@ -204,6 +231,19 @@ static int exec_errors(const char *dir) {
     int st;
     waitpid(pid, &st, 0);
     printf("script child %s\n", status_str(st));
+    /* fexecve of a close-on-exec descriptor (execveat with AT_EMPTY_PATH). */
+    fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    pid = fork();
+    if (pid == 0) {
+        char *fargs[] = {"fexec", "show_args", "X", "via fd", NULL};
+        extern char **environ;
+        fexecve(fd, fargs, environ);
+        printf("fexecve failed: %s\n", strerror(errno));
+        _exit(100);
+    }
+    waitpid(pid, &st, 0);
+    printf("fexecve child %s\n", status_str(st));
+    close(fd);
     return 0;
 }
 
@@ -222,6 +262,17 @@ int main(int argc, char **argv) {
             const char *s = i == 2 ? strrchr(a, '/') : NULL;
             printf("arg%d=%s\n", i, s ? s + 1 : a);
         }
+        /* No descriptor of the program itself (as an emulator could pass it) leaks into the
+         * new image. */
+        char self[4096] = {0}, link[64], target[4096];
+        readlink("/proc/self/exe", self, sizeof self - 1);
+        int leaked = 0;
+        for (int fd = 0; fd < 1024; fd++) {
+            snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+            memset(target, 0, sizeof target);
+            if (readlink(link, target, sizeof target - 1) > 0 && !strcmp(target, self)) leaked++;
+        }
+        printf("program fds=%d\n", leaked);
         return 4;
     }
     if (!strcmp(mode, "native")) {

@@ -19,6 +19,9 @@ pub struct Options {
     pub strace: bool,
     /// `--interp` / `ARMRUN_INTERP=1`: run on the reference interpreter instead of the JIT.
     pub interp: bool,
+    /// `--close-fd N` (internal, from a guest's fexecve): the program is read through
+    /// descriptor N, which is closed once it is loaded.
+    pub close_fd: Option<i32>,
     /// The program to run.
     pub program: PathBuf,
     /// Its arguments (after the program).
@@ -58,6 +61,8 @@ Options (qemu-user compatible):
   -strace        log system calls (QEMU_STRACE)
   -cpu model     accepted for compatibility; ignored
   --interp       run on the reference IR interpreter instead of the JIT (ARMRUN_INTERP=1)
+  --close-fd n   close descriptor n once the program is loaded (armrun's own re-execution
+                 for a guest fexecve passes the program as /proc/self/fd/n)
   -h, -help      this text
   -version       print the version
 ";
@@ -117,6 +122,16 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             }
             "-strace" => o.strace = true,
             "-interp" => o.interp = true,
+            "-close-fd" => {
+                let v = value(&mut i, "--close-fd")?;
+                let n = v.to_string_lossy().parse().map_err(|_| {
+                    format!(
+                        "--close-fd needs a descriptor number, not '{}'",
+                        v.display()
+                    )
+                })?;
+                o.close_fd = Some(n);
+            }
             "-cpu" => {
                 value(&mut i, "-cpu")?;
             }

@@ -79,6 +79,12 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     cpu.mem_base = mem.base();
 
     let exe = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+    if let Some(fd) = opts.close_fd {
+        // The program came through an inherited descriptor (guest fexecve); it is mapped now,
+        // and the new guest must not see the descriptor.
+        // SAFETY: closing a descriptor number we were told is ours.
+        unsafe { libc::close(fd) };
+    }
     let mut os = linux::Linux::new(mem, exe, opts.sysroot.clone());
     os.set_hwcap(a64::HWCAP, a64::HWCAP2);
     os.set_initial_stack(loaded.sp);

@@ -40,7 +40,7 @@ fn fork_pipe_and_wait_statuses() {
 }
 
 #[test]
-fn children_killed_by_signals_and_sessions() {
+fn children_killed_stopped_continued_and_reaped() {
     let (o, err) = proc(&[], &["killed"]);
     assert_eq!(
         o.stdout,
@@ -48,7 +48,11 @@ fn children_killed_by_signals_and_sessions() {
          abort child: killed=1 sig=6\n\
          SIG_IGN child: exited 17\n\
          setsid child: exited 0\n\
-         setpgid child: exited 0\n",
+         setpgid child: exited 0\n\
+         stopped child: stopped by 19\n\
+         continued=1\n\
+         continued child: exited 3\n\
+         orphan reaped=1: exited 11\n",
         "stderr:\n{err}"
     );
 }
@@ -87,7 +91,12 @@ fn execve_errors_and_scripts() {
          arg2=script\n\
          arg3=one\n\
          arg4=two words\n\
-         script child exited 4\n",
+         program fds=0\n\
+         script child exited 4\n\
+         arg2=X\n\
+         arg3=via fd\n\
+         program fds=0\n\
+         fexecve child exited 4\n",
         "stderr:\n{err}"
     );
 }

@@ -123,13 +123,28 @@ impl Linux {
 
     /// Builds the host execve for `plan` and runs it; returns only on failure.
     fn exec_host(&self, plan: Plan, envp: &[Vec<u8>]) -> Errno {
+        // A program named by a descriptor (fexecve) must outlive the exec even when the
+        // descriptor is close-on-exec: the new armrun gets an inheritable duplicate and closes
+        // it once the program is loaded.
+        let mut handoff: Option<i32> = None;
         let (prog, argv) = match plan {
             Plan::Native { prog, argv } => (prog, argv),
-            Plan::Emulate { prog, argv } => {
-                let abs = std::path::absolute(OsStr::from_bytes(&prog))
-                    .unwrap_or_else(|_| PathBuf::from(OsStr::from_bytes(&prog)));
+            Plan::Emulate { mut prog, argv } => {
                 let mut a: Vec<Vec<u8>> = vec![b"armrun".to_vec()];
                 a.extend(self.exec_opts.iter().map(|o| o.as_bytes().to_vec()));
+                if let Some(fd) = fd_path(&prog) {
+                    // SAFETY: duplicating a descriptor number; failure is checked.
+                    let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD, 10) };
+                    if dup < 0 {
+                        return last_errno();
+                    }
+                    handoff = Some(dup);
+                    prog = format!("/proc/self/fd/{dup}").into_bytes();
+                    a.push(b"--close-fd".to_vec());
+                    a.push(dup.to_string().into_bytes());
+                }
+                let abs = std::path::absolute(OsStr::from_bytes(&prog))
+                    .unwrap_or_else(|_| PathBuf::from(OsStr::from_bytes(&prog)));
                 a.push(b"-0".to_vec());
                 a.push(argv.first().cloned().unwrap_or_default());
                 a.push(abs.into_os_string().into_vec());
@@ -137,13 +152,23 @@ impl Linux {
                 (b"/proc/self/exe".to_vec(), a)
             }
         };
+        let err = Self::execve_host(prog, &argv, envp);
+        if let Some(fd) = handoff {
+            // SAFETY: closing the duplicate made above.
+            unsafe { libc::close(fd) };
+        }
+        err
+    }
+
+    /// The host execve itself; returns its errno on failure.
+    fn execve_host(prog: Vec<u8>, argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Errno {
         let Ok(prog) = CString::new(prog) else {
             return Errno(libc::ENOENT);
         };
         let to_c = |v: &[Vec<u8>]| -> Option<Vec<CString>> {
             v.iter().map(|s| CString::new(s.clone()).ok()).collect()
         };
-        let (Some(argv), Some(envp)) = (to_c(&argv), to_c(envp)) else {
+        let (Some(argv), Some(envp)) = (to_c(argv), to_c(envp)) else {
             return Errno(libc::EINVAL);
         };
         let mut ap: Vec<*const libc::c_char> = argv.iter().map(|s| s.as_ptr()).collect();
@@ -161,6 +186,14 @@ impl Linux {
         let plan = self.exec_plan(path, argv)?;
         Err(self.exec_host(plan, &envp))
     }
+}
+
+/// The descriptor a `/proc/self/fd/N` or `/dev/fd/N` path names.
+fn fd_path(p: &[u8]) -> Option<i32> {
+    let n = p
+        .strip_prefix(b"/proc/self/fd/")
+        .or_else(|| p.strip_prefix(b"/dev/fd/"))?;
+    std::str::from_utf8(n).ok()?.parse().ok()
 }
 
 /// Opens `host` as the kernel would for exec and returns its first bytes.
