@@ -41,7 +41,9 @@ pub struct CpuState {
     pub exit_reason: u64,
     /// Scratch: an argument for the exit (SVC immediate, BRK immediate, ...).
     pub exit_arg: u64,
-    /// Reserved padding so `v` starts at a 16-byte aligned, round offset.
+    /// Padding so `v` starts at a 16-byte aligned, round offset. 32-bit guests keep their extra
+    /// PSTATE fields here (see [`slot::THUMB`], [`slot::ITSTATE`], [`slot::GE`], [`slot::Q`]);
+    /// A64 guests leave it zero.
     pub _pad: [u64; 4],
     /// V0..V31 as (low, high) 64-bit halves.
     pub v: [[u64; 2]; 32],
@@ -77,6 +79,17 @@ pub mod slot {
     pub const EXIT_REASON: u32 = 42;
     /// Slot of the exit argument.
     pub const EXIT_ARG: u32 = 43;
+    /// 32-bit guests: the T bit, 1 in Thumb state and 0 in A32 state (`_pad[0]`). Written by
+    /// interworking branches; the dispatcher picks the instruction set of the next block from it.
+    pub const THUMB: u32 = 44;
+    /// 32-bit guests: ITSTATE (`_pad[1]`), the 8-bit IT state of the CPSR (firstcond:mask as IT
+    /// set it, advanced per instruction). Zero outside IT blocks; a Thumb block only leaves it
+    /// non-zero when it ends inside an IT block (the next block must then be lifted with it).
+    pub const ITSTATE: u32 = 45;
+    /// 32-bit guests: the GE flags in APSR layout, bits 19..16, all other bits zero (`_pad[2]`).
+    pub const GE: u32 = 46;
+    /// 32-bit guests: the sticky Q flag in APSR layout, bit 27, all other bits zero (`_pad[3]`).
+    pub const Q: u32 = 47;
     /// First slot of the vector registers: V`n` low half is `V0 + 2n`, high half `V0 + 2n + 1`.
     pub const V0: u32 = 48;
     /// Low 64 bits of V`n`.
@@ -163,6 +176,7 @@ mod tests {
         c.pending = 1;
         c.exit_arg = 17;
         c.v[3] = [21, 22];
+        c._pad = [1, 0x48, 0xf_0000, 0x800_0000];
         assert_eq!(c.get_slot(slot::x(5)), 55);
         assert_eq!(c.get_slot(slot::x(31)), 0x1000);
         assert_eq!(c.get_slot(slot::PC), 7);
@@ -172,6 +186,11 @@ mod tests {
         assert_eq!(c.get_slot(slot::MEM_BASE), 13);
         assert_eq!(c.get_slot(slot::PENDING), 1);
         assert_eq!(c.get_slot(slot::EXIT_ARG), 17);
+        assert_eq!(c.get_slot(slot::THUMB), 1);
+        assert_eq!(c.get_slot(slot::ITSTATE), 0x48);
+        assert_eq!(c.get_slot(slot::GE), 0xf_0000);
+        assert_eq!(c.get_slot(slot::Q), 0x800_0000);
+        assert_eq!(slot::Q + 1, slot::V0);
         assert_eq!(c.get_slot(slot::v_lo(3)), 21);
         assert_eq!(c.get_slot(slot::v_hi(3)), 22);
         assert_eq!(std::mem::size_of::<CpuState>(), slot::END as usize * 8);

@@ -11,8 +11,11 @@
 
 #![deny(missing_docs)]
 
+pub mod a32;
 pub mod a64_base;
 pub mod a64_simd;
+pub mod t16;
+pub mod t32;
 
 use std::fmt;
 
@@ -42,6 +45,9 @@ pub enum Class {
     Crypto,
     /// Atomic memory operations (LSE).
     Atomic,
+    /// AArch32 ARMv6 media and saturating instructions (parallel add/subtract with GE flags,
+    /// SEL, USAD8, SSAT/USAT, PKH, QADD family).
+    Media,
 }
 
 /// One row of a decode table.
