@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/time.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -107,6 +108,13 @@ static int sigwait_mode(void) {
     printf("empty sigtimedwait r=%d %s\n", r, errno == EAGAIN ? "EAGAIN" : strerror(errno));
     sigpending(&pend);
     printf("pending after usr2=%d\n", sigismember(&pend, SIGUSR2));
+    /* A blocked signal read through a signalfd. */
+    int sfd = signalfd(-1, &set, 0);
+    kill(getpid(), SIGUSR2);
+    struct signalfd_siginfo fdsi;
+    ssize_t n = read(sfd, &fdsi, sizeof fdsi);
+    printf("signalfd read=%zd signo=%u pid ok=%d\n", n, fdsi.ssi_signo, fdsi.ssi_pid == (uint32_t)getpid());
+    close(sfd);
     return 0;
 }
 
@@ -375,6 +383,50 @@ static int rt(void) {
     return 0;
 }
 
+/* Jumping to memory that cannot be executed raises SIGSEGV at an exact pc; the handler runs on
+ * the alternate stack and recovers with siglongjmp. */
+#include <setjmp.h>
+#include <sys/mman.h>
+static sigjmp_buf segv_env;
+static volatile uint64_t segv_addr, segv_pc;
+static volatile int segv_code, segv_on_alt;
+static char *segv_alt;
+static void on_segv(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    char here;
+    (void)sig;
+    segv_addr = (uint64_t)si->si_addr;
+    segv_code = si->si_code;
+    segv_pc = uc->uc_mcontext.pc;
+    segv_on_alt = &here > segv_alt && &here < segv_alt + 65536;
+    siglongjmp(segv_env, 1);
+}
+
+static int segv_fetch(void) {
+    segv_alt = malloc(65536);
+    stack_t ss = {.ss_sp = segv_alt, .ss_size = 65536, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGSEGV, &sa, NULL);
+    /* A readable, writable, non-executable page. */
+    char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *targets[2] = {page + 64, (void *)0x10};
+    for (int i = 0; i < 2; i++) {
+        if (sigsetjmp(segv_env, 1) == 0) {
+            ((void (*)(void))targets[i])();
+            printf("returned?\n");
+        } else {
+            printf("segv %s si_addr ok=%d pc ok=%d on altstack=%d\n",
+                   segv_code == SEGV_ACCERR ? "SEGV_ACCERR" : segv_code == SEGV_MAPERR ? "SEGV_MAPERR" : "other",
+                   segv_addr == (uint64_t)targets[i], segv_pc == (uint64_t)targets[i], segv_on_alt);
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     const char *mode = argc > 1 ? argv[1] : "";
@@ -387,6 +439,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "suspend")) return suspend();
     if (!strcmp(mode, "altstack")) return altstack();
     if (!strcmp(mode, "rt")) return rt();
+    if (!strcmp(mode, "segv_fetch")) return segv_fetch();
     if (!strcmp(mode, "race") && argc > 3) {
         race(atoi(argv[2]), atoi(argv[3]), SA_RESTART);
         return race(atoi(argv[2]), atoi(argv[3]), 0);

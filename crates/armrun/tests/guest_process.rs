@@ -226,14 +226,15 @@ fn sigalrm_from_setitimer_interrupts_a_busy_loop() {
 }
 
 #[test]
-fn sigwait_and_sigtimedwait_take_blocked_pending_signals() {
+fn sigwait_sigtimedwait_and_signalfd_take_blocked_pending_signals() {
     signals(
         "sigwait",
         "pending usr2=1 usr1=0\n\
          sigwait r=0 sig=12\n\
          sigtimedwait rt+3=3 code=SI_QUEUE value=1234\n\
          empty sigtimedwait r=-1 EAGAIN\n\
-         pending after usr2=0\n",
+         pending after usr2=0\n\
+         signalfd read=128 signo=12 pid ok=1\n",
     );
 }
 
@@ -378,4 +379,15 @@ fn python3_subprocess_runs_arm_children() {
         ],
     );
     assert_eq!(o.stdout, "3 aarch64\nHI\nmissing 2\n", "stderr:\n{err}");
+}
+
+#[test]
+fn sigsegv_from_a_fetch_fault_is_recovered_with_siglongjmp_on_the_altstack() {
+    // Non-executable page (SEGV_ACCERR) and unmapped address (SEGV_MAPERR): exact si_addr and
+    // pc, handler on the alternate stack.
+    signals(
+        "segv_fetch",
+        "segv SEGV_ACCERR si_addr ok=1 pc ok=1 on altstack=1\n\
+         segv SEGV_MAPERR si_addr ok=1 pc ok=1 on altstack=1\n",
+    );
 }
