@@ -35,6 +35,7 @@ crate::decode_table! {
     Fp3Src = "fmadd", "000 11111 tt o mmmmm p aaaaa nnnnn ddddd", Fp;
     // --- Advanced SIMD vector (C4.1.95 ff.) ---
     SimdThreeSame = "add", "0 q u 01110 zz 1 mmmmm ooooo 1 nnnnn ddddd", Simd;
+    SimdThreeSameExtra = "sqrdmlah", "0 q u 01110 zz 0 mmmmm 1 oooo 1 nnnnn ddddd", Simd;
     SimdThreeDiff = "uaddl", "0 q u 01110 zz 1 mmmmm oooo 00 nnnnn ddddd", Simd;
     SimdTwoMisc = "abs", "0 q u 01110 zz 10000 ooooo 10 nnnnn ddddd", Simd;
     SimdAcross = "addv", "0 q u 01110 zz 11000 ooooo 10 nnnnn ddddd", Simd;
@@ -47,6 +48,7 @@ crate::decode_table! {
     SimdTbl = "tbl", "0 q 001110 00 0 mmmmm 0 ll o 00 nnnnn ddddd", Simd;
     // --- Advanced SIMD scalar ---
     SimdScalarThreeSame = "add", "01 u 11110 zz 1 mmmmm ooooo 1 nnnnn ddddd", Simd;
+    SimdScalarThreeSameExtra = "sqrdmlah", "01 u 11110 zz 0 mmmmm 1 oooo 1 nnnnn ddddd", Simd;
     SimdScalarThreeDiff = "sqdmlal", "01 u 11110 zz 1 mmmmm oooo 00 nnnnn ddddd", Simd;
     SimdScalarTwoMisc = "cmeq", "01 u 11110 zz 10000 ooooo 10 nnnnn ddddd", Simd;
     SimdScalarPairwise = "addp", "01 u 11110 zz 11000 ooooo 10 nnnnn ddddd", Simd;
@@ -76,15 +78,17 @@ mod tests {
             assert!(hit, "row {:?} is shadowed by more specific rows", e.id);
         }
         let cases = [
-            (0x1e22_2820, A64Simd::Fp2Src),              // fadd s0, s1, s2
-            (0x1f42_0c20, A64Simd::Fp3Src),              // fmadd d0, d1, d2, d3
-            (0x4e20_8420, A64Simd::SimdThreeSame),       // add v0.16b, v1.16b, v2.16b
-            (0x9c00_0081, A64Simd::LdrSimdLit),          // ldr q1, .+16
-            (0x4c40_7000, A64Simd::LdStMulti),           // ld1 {v0.16b}, [x0]
-            (0x9e67_0020, A64Simd::FmovGenToFp),         // fmov d0, x1
-            (0x1e78_0020, A64Simd::FcvtToInt),           // fcvtzs w0, d1
-            (0x4f05_0400, A64Simd::SimdModImm),          // movi v0.4s, #0xa0
-            (0x5e62_9084, A64Simd::SimdScalarThreeDiff), // sqdmlal s4, h4, h2
+            (0x1e22_2820, A64Simd::Fp2Src),                   // fadd s0, s1, s2
+            (0x1f42_0c20, A64Simd::Fp3Src),                   // fmadd d0, d1, d2, d3
+            (0x4e20_8420, A64Simd::SimdThreeSame),            // add v0.16b, v1.16b, v2.16b
+            (0x9c00_0081, A64Simd::LdrSimdLit),               // ldr q1, .+16
+            (0x4c40_7000, A64Simd::LdStMulti),                // ld1 {v0.16b}, [x0]
+            (0x9e67_0020, A64Simd::FmovGenToFp),              // fmov d0, x1
+            (0x1e78_0020, A64Simd::FcvtToInt),                // fcvtzs w0, d1
+            (0x4f05_0400, A64Simd::SimdModImm),               // movi v0.4s, #0xa0
+            (0x5e62_9084, A64Simd::SimdScalarThreeDiff),      // sqdmlal s4, h4, h2
+            (0x6e82_9420, A64Simd::SimdThreeSameExtra),       // udot v0.4s, v1.16b, v2.16b
+            (0x7e82_8420, A64Simd::SimdScalarThreeSameExtra), // sqrdmlah s0, s1, s2
         ];
         for (w, id) in cases {
             assert_eq!(d.decode(w).map(|m| m.id()), Some(id), "{w:#010x}");

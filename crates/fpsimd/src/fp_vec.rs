@@ -393,12 +393,46 @@ pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         _ => return None,
     };
     let esize = 8 << size;
+    let n_el = if scalar {
+        1
+    } else {
+        (if q { 128 } else { 64 }) / esize
+    };
+    if op == 0b1110 {
+        // SDOT/UDOT by element (FEAT_DotProd): the indexed 32-bit group of four bytes.
+        ensure!(size == 2 && !scalar);
+        let x = elem(vreg::get(cx.cpu, rm_n), 32, index);
+        let v = vreg::build(32, n_el, |i| {
+            crate::int_vec::dot_lane(!u, elem(d, 32, i), elem(a, 32, i), x)
+        });
+        vreg::set_q(cx.cpu, rd(w), v, q);
+        return Some(());
+    }
     let x = elem(vreg::get(cx.cpu, rm_n), esize, index);
+    if u && matches!(op, 0b1101 | 0b1111) {
+        // SQRDMLAH/SQRDMLSH by element (FEAT_RDM), vector and scalar.
+        let mut qc = false;
+        let v = vreg::build(esize, n_el, |i| {
+            let (r, s) = crate::int_vec::rdm_lane(
+                op == 0b1111,
+                esize,
+                elem(d, esize, i),
+                elem(a, esize, i),
+                x,
+            );
+            qc |= s;
+            r
+        });
+        if qc {
+            cx.cpu.fpsr |= crate::fenv::QC;
+        }
+        put(cx, rd(w), v, q, scalar, esize);
+        return Some(());
+    }
     if !u && matches!(op, 0b0011 | 0b0111 | 0b1011 | 0b1100 | 0b1101) {
         return sat_doubling_indexed(cx, w, op, esize, x, scalar);
     }
     ensure!(!scalar);
-    let n_el = if q { 128 } else { 64 } / esize;
     let v = match (op, u) {
         (0b1000, false) | (0b0000, true) | (0b0100, true) => vreg::build(esize, n_el, |i| {
             let p = elem(a, esize, i).wrapping_mul(x);

@@ -331,6 +331,76 @@ pub fn three_diff(cx: &mut Ctx, w: u32) -> Res {
     Some(())
 }
 
+/// SQRDMLAH/SQRDMLSH on one lane (FEAT_RDM): `acc ± 2*a*b`, rounded and saturated once.
+/// Returns (result, saturated).
+pub(crate) fn rdm_lane(sub: bool, esize: u32, acc: u64, a: u64, b: u64) -> (u64, bool) {
+    let p = 2 * sext(a, esize) as i128 * sext(b, esize) as i128;
+    let acc = (sext(acc, esize) as i128) << esize;
+    let v = if sub { acc - p } else { acc + p } + (1i128 << (esize - 1));
+    sat_s(v >> esize, esize)
+}
+
+/// SDOT/UDOT on one 32-bit lane (FEAT_DotProd): `acc` plus the dot product of the four bytes of
+/// `a` and `b`, wrapping.
+pub(crate) fn dot_lane(signed: bool, acc: u64, a: u64, b: u64) -> u64 {
+    let byte = |x: u64, i: u32| {
+        let v = x >> (8 * i) & 0xff;
+        if signed { sext(v, 8) } else { v as i64 }
+    };
+    let sum: i64 = (0..4).map(|i| byte(a, i) * byte(b, i)).sum();
+    (acc as i64).wrapping_add(sum) as u64 & mask(32)
+}
+
+/// Advanced SIMD three same (extra), vector and scalar: SQRDMLAH, SQRDMLSH (FEAT_RDM) and
+/// SDOT, UDOT (FEAT_DotProd, vector only). The FCMA, I8MM and BF16 members are not implemented.
+pub fn three_same_extra(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
+    let (q, u, size, op) = (
+        bit(w, 30),
+        bit(w, 29),
+        bits(w, 23, 22),
+        bits(w, 15, 11) & 0xf,
+    );
+    let a = vreg::get(cx.cpu, rn(w));
+    let b = vreg::get(cx.cpu, rm(w));
+    let d = vreg::get(cx.cpu, rd(w));
+    let nb = if q { 128 } else { 64 };
+    match (op, u) {
+        (0b0000 | 0b0001, true) => {
+            ensure!(size == 1 || size == 2);
+            let esize = 8 << size;
+            let n_el = if scalar { 1 } else { nb / esize };
+            let mut qc = false;
+            let v = vreg::build(esize, n_el, |i| {
+                let (r, s) = rdm_lane(
+                    op == 1,
+                    esize,
+                    elem(d, esize, i),
+                    elem(a, esize, i),
+                    elem(b, esize, i),
+                );
+                qc |= s;
+                r
+            });
+            if qc {
+                cx.cpu.fpsr |= fenv::QC;
+            }
+            if scalar {
+                vreg::set_scalar(cx.cpu, rd(w), v as u64, esize);
+            } else {
+                vreg::set_q(cx.cpu, rd(w), v, q);
+            }
+        }
+        (0b0010, _) if !scalar && size == 2 => {
+            let v = vreg::build(32, nb / 32, |i| {
+                dot_lane(!u, elem(d, 32, i), elem(a, 32, i), elem(b, 32, i))
+            });
+            vreg::set_q(cx.cpu, rd(w), v, q);
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
 /// Advanced SIMD scalar three different: SQDMLAL, SQDMLSL, SQDMULL (H to S, S to D).
 pub fn scalar_three_diff(cx: &mut Ctx, w: u32) -> Res {
     let (u, size, op) = (bit(w, 29), bits(w, 23, 22), bits(w, 15, 12));

@@ -23,11 +23,11 @@
 //! permutes, TBL/TBX, copies and modified immediates, URECPE/URSQRTE); vector FP in S and D
 //! (arithmetic, FMLA/FMLS, pairwise, compares, conversions incl. FCVTXN with rounding to odd,
 //! FRECPE/FRSQRTE and their step instructions); AES, SHA-1, SHA-256 and PMULL 1Q. That is all
-//! of ARMv8.0's FP and Advanced SIMD.
+//! of ARMv8.0's FP and Advanced SIMD. Extensions: SQRDMLAH/SQRDMLSH (FEAT_RDM: vector, scalar,
+//! by element) and SDOT/UDOT (FEAT_DotProd: vector, by element).
 //!
-//! Not implemented (reported unsupported): half-precision arithmetic (FEAT_FP16), dot product,
-//! SQRDMLAH/SQRDMLSH (FEAT_RDM), FJCVTZS, FRINT32/64, FMLAL, BF16, complex FP,
-//! SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
+//! Not implemented (reported unsupported): half-precision arithmetic (FEAT_FP16), FJCVTZS,
+//! FRINT32/64, FMLAL, I8MM, BF16, complex FP (FCMLA, FCADD), SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
 //! defines; FZ16 is treated as clear. The host MXCSR approach for arithmetic is documented in
 //! [`fenv`].
 //!
@@ -282,6 +282,8 @@ fn generic(id: A64Simd) -> Handler {
         SimdTbl => moves::tbl,
         SimdScalarThreeSame => int_vec::scalar_three_same,
         SimdScalarThreeDiff => int_vec::scalar_three_diff,
+        SimdThreeSameExtra => |cx, w| int_vec::three_same_extra(cx, w, false),
+        SimdScalarThreeSameExtra => |cx, w| int_vec::three_same_extra(cx, w, true),
         SimdScalarTwoMisc => int_vec::scalar_two_misc,
         SimdScalarPairwise => int_vec::scalar_pairwise,
         SimdScalarDup => moves::scalar_dup,
