@@ -16,6 +16,7 @@ mod dp_imm;
 mod dp_reg;
 mod excl;
 mod flagm;
+mod flags_live;
 mod fp;
 mod ldst;
 mod ldst_fp;
@@ -78,7 +79,17 @@ fn decoder() -> &'static Decoder<A64Base> {
 /// the first instruction that ends a block (branches, exceptions, undefined words, IC IVAU,
 /// writes to FPCR). An undefined word is counted in `end` (so code-modification tracking covers
 /// it) and in `guest_insns`, but it does not execute: the block exits at its pc.
+///
+/// The block's final store of NZCV is left out when every successor overwrites the flags
+/// before reading them (see `flags_live`).
 pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
+    let mut block = lift_body(pc, fetch, max_insns);
+    flags_live::drop_dead_nzcv(&mut block, fetch);
+    block
+}
+
+/// [`lift_block`] without the look-ahead.
+fn lift_body(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     let mut cx = Ctx::new(pc);
     let max = max_insns.max(1);
     let mut pc = pc;

@@ -55,6 +55,14 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
             Op::AddCFlags => Some(sem::addc_flags(a(0), a(1), a(2), w)),
             Op::LogicFlags => Some(sem::logic_flags(a(0), w)),
             Op::Cond => Some(ir::cond_holds(w, a(0)) as u64),
+            Op::CondAdd => {
+                let f = sem::addc_flags(a(0), a(1), a(2), (imm >> 8) as u32);
+                Some(ir::cond_holds(imm as u32 & 15, f) as u64)
+            }
+            Op::CondLogic => {
+                let f = sem::logic_flags(a(0), (imm >> 8) as u32);
+                Some(ir::cond_holds(imm as u32 & 15, f) as u64)
+            }
             Op::Eq => Some((a(0) == a(1)) as u64),
             Op::Ult => Some((a(0) < a(1)) as u64),
             Op::Select => Some(if a(0) != 0 { a(1) } else { a(2) }),

@@ -23,6 +23,8 @@ pub enum ImmKind {
     VecAccess,
     /// 0, or the scalar FP operation the called helper implements (see [`crate::inline`]).
     Inline,
+    /// An ARM condition code (bits 0..4) and an operation width (bits 8..: 32 or 64).
+    CondWidth,
 }
 
 macro_rules! op_table {
@@ -135,6 +137,10 @@ op_table! {
         "NZCV with N and Z from a at the width, C = V = 0.";
     Cond = "cond", args 1, result true, imm Cond, effects false,
         "1 if ARM condition `imm` holds for the NZCV value a, else 0.";
+    CondAdd = "cond.add", args 3, result true, imm CondWidth, effects false,
+        "1 if the ARM condition holds for the NZCV that addc.flags a, b, c gives (fused compare).";
+    CondLogic = "cond.logic", args 1, result true, imm CondWidth, effects false,
+        "1 if the ARM condition holds for the NZCV that logic.flags a gives (fused test).";
     Eq = "eq", args 2, result true, imm None, effects false,
         "1 if a == b, else 0.";
     Ult = "ult", args 2, result true, imm None, effects false,

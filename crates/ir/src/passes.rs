@@ -9,7 +9,39 @@ use crate::{Block, Op, Term, Val};
 pub fn optimize(b: &mut Block) {
     forward_getreg(b);
     remove_dead_setreg(b);
+    fuse_conditions(b);
     remove_dead_code(b);
+}
+
+/// A `cond` of flags computed in the block by `addc.flags` or `logic.flags` becomes
+/// `cond.add`/`cond.logic` on the flags' inputs, so the JIT tests the host flags of one
+/// add or test instead of building ARM's NZCV word and decoding it again. The flags
+/// computation itself goes away when nothing else (such as a `setreg` of NZCV) uses it.
+pub fn fuse_conditions(b: &mut Block) {
+    let mut def: Vec<Option<usize>> = vec![None; b.num_vals as usize];
+    for (idx, i) in b.insts.iter().enumerate() {
+        if let Some(d) = i.dst {
+            def[d.0 as usize] = Some(idx);
+        }
+    }
+    for idx in 0..b.insts.len() {
+        let i = b.insts[idx];
+        if i.op != Op::Cond {
+            continue;
+        }
+        let Some(src) = def[i.args[0].0 as usize].map(|k| b.insts[k]) else {
+            continue;
+        };
+        let op = match src.op {
+            Op::AddCFlags => Op::CondAdd,
+            Op::LogicFlags => Op::CondLogic,
+            _ => continue,
+        };
+        let f = &mut b.insts[idx];
+        f.op = op;
+        f.args = src.args;
+        f.imm = i.imm | src.imm << 8;
+    }
 }
 
 /// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call or vector

@@ -18,6 +18,12 @@ impl fmt::Display for Inst {
             ImmKind::Width | ImmKind::ExtFrom => write!(f, ".{}", self.imm)?,
             ImmKind::Size => write!(f, ".{}", self.imm * 8)?,
             ImmKind::Cond => write!(f, ".{}", COND_NAMES[(self.imm & 15) as usize])?,
+            ImmKind::CondWidth => write!(
+                f,
+                ".{}.{}",
+                COND_NAMES[(self.imm & 15) as usize],
+                self.imm >> 8
+            )?,
             ImmKind::VecAccess => write!(f, ".{} q{}", (self.imm >> 8) * 8, self.imm & 0x3f)?,
             ImmKind::Inline => {
                 if let Some(x) = crate::inline::FpInline::decode(self.imm) {

@@ -127,6 +127,39 @@ pub fn trampoline(base: usize) -> Trampoline {
     }
 }
 
+/// `rax = 1` if ARM condition `imm & 15` holds for the flags of `addc.flags rax, rdx, rcx`
+/// (`cond.add`) or `logic.flags rax` (`cond.logic`) at width `imm >> 8`, else 0: the host add
+/// or test sets SF, ZF, CF and OF as ARM's N, Z, C and V (a test clears CF and OF, as ARM's
+/// logical flags have C = V = 0), so each condition is one or two `set`s.
+fn cond_fused(a: &mut Asm, op: Op, imm: u64) {
+    let wide = imm >> 8 == 64;
+    match (op, wide) {
+        (Op::CondAdd, true) => dynasm!(a ; .arch x64 ; bt ecx, 0 ; adc rax, rdx),
+        (Op::CondAdd, false) => dynasm!(a ; .arch x64 ; bt ecx, 0 ; adc eax, edx),
+        (_, true) => dynasm!(a ; .arch x64 ; test rax, rax),
+        (_, false) => dynasm!(a ; .arch x64 ; test eax, eax),
+    }
+    match imm & 15 {
+        0 => dynasm!(a ; .arch x64 ; sete al),
+        1 => dynasm!(a ; .arch x64 ; setne al),
+        2 => dynasm!(a ; .arch x64 ; setc al),
+        3 => dynasm!(a ; .arch x64 ; setnc al),
+        4 => dynasm!(a ; .arch x64 ; sets al),
+        5 => dynasm!(a ; .arch x64 ; setns al),
+        6 => dynasm!(a ; .arch x64 ; seto al),
+        7 => dynasm!(a ; .arch x64 ; setno al),
+        // hi: C && !Z; ls: !C || Z.
+        8 => dynasm!(a ; .arch x64 ; setc al ; setnz cl ; and al, cl),
+        9 => dynasm!(a ; .arch x64 ; setnc al ; setz cl ; or al, cl),
+        10 => dynasm!(a ; .arch x64 ; setge al),
+        11 => dynasm!(a ; .arch x64 ; setl al),
+        12 => dynasm!(a ; .arch x64 ; setg al),
+        13 => dynasm!(a ; .arch x64 ; setle al),
+        _ => dynasm!(a ; .arch x64 ; mov al, 1),
+    }
+    dynasm!(a ; .arch x64 ; movzx eax, al);
+}
+
 /// A linkable jump inside compiled code.
 #[derive(Clone, Copy, Debug)]
 pub struct SiteOff {
@@ -378,16 +411,32 @@ impl Emitter {
                 self.st(d, RAX);
             }
             Op::Zext | Op::Sext => {
-                self.ld(RAX, x);
+                // Extended in place, in the result's own register when it has one.
+                let t = self.target(d, &[]);
+                self.ld(t, x);
                 match (i.op, i.imm) {
-                    (Op::Zext, 8) => dynasm!(self.a ; .arch x64 ; movzx eax, al),
-                    (Op::Zext, 16) => dynasm!(self.a ; .arch x64 ; movzx eax, ax),
-                    (Op::Zext, _) => dynasm!(self.a ; .arch x64 ; mov eax, eax),
-                    (_, 8) => dynasm!(self.a ; .arch x64 ; movsx rax, al),
-                    (_, 16) => dynasm!(self.a ; .arch x64 ; movsx rax, ax),
-                    _ => dynasm!(self.a ; .arch x64 ; movsxd rax, eax),
+                    (Op::Zext, 8) => dynasm!(self.a ; .arch x64 ; movzx Rd(t), Rb(t)),
+                    (Op::Zext, 16) => dynasm!(self.a ; .arch x64 ; movzx Rd(t), Rw(t)),
+                    (Op::Zext, _) => dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t)),
+                    (_, 8) => dynasm!(self.a ; .arch x64 ; movsx Rq(t), Rb(t)),
+                    (_, 16) => dynasm!(self.a ; .arch x64 ; movsx Rq(t), Rw(t)),
+                    _ => dynasm!(self.a ; .arch x64 ; movsxd Rq(t), Rd(t)),
                 }
-                self.st(d, RAX);
+                self.st(d, t);
+            }
+            Op::AddC if matches!(self.loc(z), Loc::Const(_)) => {
+                // A constant carry-in (ADD and SUB lift to add-with-carry): plain adds.
+                let carry = matches!(self.loc(z), Loc::Const(k) if k & 1 == 1);
+                let t = self.target(d, &[y]);
+                self.ld(t, x);
+                self.alu(Op::Add, t, y);
+                if carry {
+                    dynasm!(self.a ; .arch x64 ; add Rq(t), 1);
+                }
+                if !wide {
+                    dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t));
+                }
+                self.st(d, t);
             }
             Op::AddC | Op::AddCFlags => {
                 // bt moves c's bit 0 into CF; the loads after it are plain moves.
@@ -423,6 +472,15 @@ impl Emitter {
                 self.st(d, RCX);
             }
             Op::Cond => self.cond(x, d, i.imm),
+            Op::CondAdd | Op::CondLogic => {
+                if i.op == Op::CondAdd {
+                    self.ld(RDX, y);
+                    self.ld(RCX, z);
+                }
+                self.ld(RAX, x);
+                cond_fused(&mut self.a, i.op, i.imm);
+                self.st(d, RAX);
+            }
             Op::Eq | Op::Ult => {
                 self.cmp(x, y);
                 if i.op == Op::Eq {
@@ -821,6 +879,12 @@ impl Emitter {
                     ; shl ecx, 31 ; shl edx, 30 ; or ecx, edx ; mov [rsp + d], rcx);
             }
             Op::Cond => self.cond_mem(va, d, i.imm),
+            Op::CondAdd | Op::CondLogic => {
+                dynasm!(a ; .arch x64
+                    ; mov rax, [rsp + va] ; mov rdx, [rsp + vb] ; mov rcx, [rsp + vc]);
+                cond_fused(a, i.op, i.imm);
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
+            }
             Op::Eq => dynasm!(a ; .arch x64
                 ; mov rax, [rsp + va] ; cmp rax, [rsp + vb] ; sete al ; movzx eax, al
                 ; mov [rsp + d], rax),

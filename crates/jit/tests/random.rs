@@ -68,7 +68,7 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
         let w = if imm & 1 == 0 { 32 } else { 64 };
         let size = [1u32, 2, 4, 8][(imm >> 1) as usize % 4];
         let off = (imm >> 8) % (BUF as u64 - 16);
-        let r = match kind % 34 {
+        let r = match kind % 36 {
             0 => Some(b.konst(if imm & 2 == 0 {
                 imm
             } else {
@@ -128,7 +128,7 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
                 let vsize = [1u32, 2, 4, 8, 16][(imm >> 2) as usize % 5];
                 let vreg = [3u32, 31, 0][(imm >> 5) as usize % 3];
                 let p = b.konst(buf + off);
-                if kind % 34 == 29 {
+                if kind % 36 == 29 {
                     b.loadv(p, vreg, vsize);
                 } else {
                     b.storev(p, vreg, vsize);
@@ -149,6 +149,16 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
                 b.emit(Op::Fence, &[], 0);
                 None
             }
+            34 => Some(b.emit(
+                Op::CondAdd,
+                &[a, c, d],
+                (imm >> 2) % 16 | (if imm & 1 == 0 { 32 } else { 64 }) << 8,
+            )),
+            35 => Some(b.emit(
+                Op::CondLogic,
+                &[a],
+                (imm >> 2) % 16 | (if imm & 1 == 0 { 32 } else { 64 }) << 8,
+            )),
             _ => Some(b.call(&MIX, a, c, d)),
         };
         if let Some(v) = r {
