@@ -391,3 +391,21 @@ fn sigsegv_from_a_fetch_fault_is_recovered_with_siglongjmp_on_the_altstack() {
          segv SEGV_MAPERR si_addr ok=1 pc ok=1 on altstack=1\n",
     );
 }
+
+#[test]
+fn guest_ld_preload_reaches_the_guest_loader_not_the_hosts() {
+    // An ARM library in LD_PRELOAD (as fakeroot sets) is for the guest's ld.so; the host's
+    // dynamic linker running the re-executed armrun would complain that it cannot load it.
+    let (o, err) = sysroot_run(
+        "bin/sh",
+        &[
+            "-c",
+            "LD_PRELOAD=/usr/lib/aarch64-linux-gnu/libc.so.6 sh -c 'echo $LD_PRELOAD; uname -m'",
+        ],
+    );
+    assert_eq!(
+        o.stdout, "/usr/lib/aarch64-linux-gnu/libc.so.6\naarch64\n",
+        "stderr:\n{err}"
+    );
+    assert_eq!(err, "", "nothing may complain about the preload");
+}

@@ -127,11 +127,24 @@ impl Linux {
         // descriptor is close-on-exec: the new armrun gets an inheritable duplicate and closes
         // it once the program is loaded.
         let mut handoff: Option<i32> = None;
+        let mut host_env: Vec<Vec<u8>> = envp.to_vec();
         let (prog, argv) = match plan {
             Plan::Native { prog, argv } => (prog, argv),
             Plan::Emulate { mut prog, argv } => {
                 let mut a: Vec<Vec<u8>> = vec![b"armrun".to_vec()];
                 a.extend(self.exec_opts.iter().map(|o| o.as_bytes().to_vec()));
+                // The host's dynamic linker must not act on the guest's LD_* variables (an
+                // LD_PRELOAD of an ARM library, as fakeroot sets, would be reported on every
+                // exec); they reach the new guest through -E instead.
+                host_env.retain(|e| {
+                    if e.starts_with(b"LD_") {
+                        a.push(b"-E".to_vec());
+                        a.push(e.clone());
+                        false
+                    } else {
+                        true
+                    }
+                });
                 if let Some(fd) = fd_path(&prog) {
                     // SAFETY: duplicating a descriptor number; failure is checked.
                     let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD, 10) };
@@ -152,7 +165,7 @@ impl Linux {
                 (b"/proc/self/exe".to_vec(), a)
             }
         };
-        let err = Self::execve_host(prog, &argv, envp);
+        let err = Self::execve_host(prog, &argv, &host_env);
         if let Some(fd) = handoff {
             // SAFETY: closing the duplicate made above.
             unsafe { libc::close(fd) };

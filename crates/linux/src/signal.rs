@@ -509,8 +509,16 @@ pub fn deliver_pending(l: &mut Linux, cpu: &mut CpuState) {
             SIG_DFL => match default_action(sig) {
                 Default::Ignore => {}
                 Default::Stop => {
-                    // SAFETY: stopping ourselves; the kernel resumes us on SIGCONT.
-                    unsafe { libc::raise(libc::SIGSTOP) };
+                    // Stop by this very signal, so the parent's waitpid reports it; the kernel
+                    // resumes us on SIGCONT and the mirrored state is put back.
+                    host_sigaction(sig, 0, 0);
+                    apply_host_mask(l.sigmask & !bit(sig));
+                    // SAFETY: signalling our own thread.
+                    unsafe {
+                        libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), sig)
+                    };
+                    mirror_action(sig, &l.action(sig));
+                    apply_host_mask(l.sigmask);
                 }
                 Default::Terminate => die_by_signal(sig),
             },
