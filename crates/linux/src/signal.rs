@@ -514,9 +514,7 @@ pub fn deliver_pending(l: &mut Linux, cpu: &mut CpuState) {
                     host_sigaction(sig, 0, 0);
                     apply_host_mask(l.sigmask & !bit(sig));
                     // SAFETY: signalling our own thread.
-                    unsafe {
-                        libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), sig)
-                    };
+                    unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), sig) };
                     mirror_action(sig, &l.action(sig));
                     apply_host_mask(l.sigmask);
                 }
