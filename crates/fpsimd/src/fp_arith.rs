@@ -211,18 +211,51 @@ pub fn round_int(env: &mut Env, fmt: Fmt, a: u64, mode: Round, exact: bool) -> u
         return a;
     }
     let x = to_f64(fmt, a);
-    let r = match mode {
-        Round::Nearest => x.round_ties_even(),
-        Round::TiesAway => x.round(),
-        Round::PlusInf => x.ceil(),
-        Round::MinusInf => x.floor(),
-        Round::Zero => x.trunc(),
-    };
+    let r = round_f64(x, mode);
     if exact && r != x {
         env.flags |= crate::fenv::IXC;
     }
     // An integral value of a format is exactly representable in it, and f64 keeps the sign of
     // a zero result (e.g. ceil(-0.5) = -0.0), as ARM requires.
+    from_f64_exact(fmt, r)
+}
+
+/// `x` rounded to an integral value with `mode` (exact: every f64 rounding function is).
+fn round_f64(x: f64, mode: Round) -> f64 {
+    match mode {
+        Round::Nearest => x.round_ties_even(),
+        Round::TiesAway => x.round(),
+        Round::PlusInf => x.ceil(),
+        Round::MinusInf => x.floor(),
+        Round::Zero => x.trunc(),
+    }
+}
+
+/// FRINT32Z/X and FRINT64Z/X (FEAT_FRINTTS, ARM's FPRoundIntN): rounds to an integral value
+/// that must fit an `intsize`-bit signed integer. NaNs, infinities and values out of range give
+/// the most negative such integer and raise Invalid Operation alone; otherwise an inexact
+/// rounding raises Inexact (both the Z and the X forms do).
+pub fn round_int_n(env: &mut Env, fmt: Fmt, a: u64, mode: Round, intsize: u32) -> u64 {
+    let a = fmt.flush_in(env, a);
+    // -2^(intsize-1): sign set, biased exponent bias + intsize - 1, fraction zero.
+    let min = fmt.sign() | ((fmt.bias() as u64 + intsize as u64 - 1) << fmt.frac());
+    if fmt.is_nan(a) || fmt.is_inf(a) {
+        env.flags |= IOC;
+        return min;
+    }
+    if fmt.is_zero(a) {
+        return a;
+    }
+    let x = to_f64(fmt, a);
+    let r = round_f64(x, mode);
+    let lim = 2f64.powi(intsize as i32 - 1);
+    if r >= lim || r < -lim {
+        env.flags |= IOC;
+        return min;
+    }
+    if r != x {
+        env.flags |= IXC;
+    }
     from_f64_exact(fmt, r)
 }
 

@@ -101,7 +101,18 @@ pub fn frint_mode(op: u32, fpcr: u64) -> Option<(Round, bool)> {
     })
 }
 
-/// FMOV (register), FABS, FNEG, FSQRT, FCVT (between precisions), FRINT*.
+/// The rounding and integer size of FRINT32Z/X, FRINT64Z/X from the low two opcode bits
+/// (bit 0: X, the FPCR rounding mode, rather than Z, towards zero; bit 1: 64 rather than 32).
+pub fn frint_n(op: u32, fpcr: u64) -> (Round, u32) {
+    let mode = if op & 1 != 0 {
+        Round::from_rmode(fpcr >> 22)
+    } else {
+        Round::Zero
+    };
+    (mode, if op & 2 != 0 { 64 } else { 32 })
+}
+
+/// FMOV (register), FABS, FNEG, FSQRT, FCVT (between precisions), FRINT* incl. FRINT32/64.
 pub fn one_src(cx: &mut Ctx, w: u32) -> Res {
     let fmt = ftype(w)?;
     let op = bits(w, 20, 15);
@@ -124,6 +135,12 @@ pub fn one_src(cx: &mut Ctx, w: u32) -> Res {
             let f = arith_fmt(w)?;
             let (mode, exact) = frint_mode(op, cx.cpu.fpcr)?;
             (f, fp_arith::round_int(&mut env, f, x, mode, exact))
+        }
+        16..=19 => {
+            // FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (FEAT_FRINTTS).
+            let f = arith_fmt(w)?;
+            let (mode, intsize) = frint_n(op, cx.cpu.fpcr);
+            (f, fp_arith::round_int_n(&mut env, f, x, mode, intsize))
         }
         _ => return None,
     };

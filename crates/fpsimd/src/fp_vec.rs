@@ -5,7 +5,7 @@ use crate::fenv::{Env, Round};
 use crate::float::{self, Fmt};
 use crate::fp_arith::{self, Bin, Cmp};
 use crate::fp_convert;
-use crate::fp_scalar::frint_mode;
+use crate::fp_scalar::{frint_mode, frint_n};
 use crate::vreg::{self, elem, mask, sext};
 use crate::{Ctx, Res, bit, bits, ensure, rd, rm, rn};
 
@@ -181,6 +181,7 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         Abs,
         Neg,
         Rint(Round, bool),
+        RintN(Round, u32),
         ToInt(Round),
         FromInt,
         Sqrt,
@@ -210,6 +211,11 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
             };
             let (m, exact) = frint_mode(code, fpcr)?;
             K::Rint(m, exact)
+        }
+        (false, 0b11110 | 0b11111, _) if !scalar => {
+            // FRINT32Z/X, FRINT64Z/X (FEAT_FRINTTS): U selects X, opcode bit 0 the size.
+            let (m, intsize) = frint_n((op & 1) << 1 | u as u32, fpcr);
+            K::RintN(m, intsize)
         }
         (false, 0b11010, _) => K::ToInt(Round::Nearest),
         (false, 0b11011, _) => K::ToInt(Round::MinusInf),
@@ -241,6 +247,7 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
             K::Abs => fmt.abs(x),
             K::Neg => fmt.neg(x),
             K::Rint(m, exact) => fp_arith::round_int(&mut env, fmt, x, m, exact),
+            K::RintN(m, intsize) => fp_arith::round_int_n(&mut env, fmt, x, m, intsize),
             K::ToInt(m) => fp_convert::to_int(&mut env, fmt, x, m, !u, eb, 0),
             K::FromInt => fp_convert::from_int(&mut env, fmt, x, !u, eb, 0),
             K::Sqrt => fp_arith::sqrt(&mut env, fmt, x),

@@ -24,10 +24,11 @@
 //! (arithmetic, FMLA/FMLS, pairwise, compares, conversions incl. FCVTXN with rounding to odd,
 //! FRECPE/FRSQRTE and their step instructions); AES, SHA-1, SHA-256 and PMULL 1Q. That is all
 //! of ARMv8.0's FP and Advanced SIMD. Extensions: SQRDMLAH/SQRDMLSH (FEAT_RDM: vector, scalar,
-//! by element) and SDOT/UDOT (FEAT_DotProd: vector, by element).
+//! by element), SDOT/UDOT (FEAT_DotProd: vector, by element) and FRINT32Z/X, FRINT64Z/X
+//! (FEAT_FRINTTS: scalar and vector).
 //!
 //! Not implemented (reported unsupported): half-precision arithmetic (FEAT_FP16), FJCVTZS,
-//! FRINT32/64, FMLAL, I8MM, BF16, complex FP (FCMLA, FCADD), SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
+//! FMLAL, I8MM, BF16, complex FP (FCMLA, FCADD), SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
 //! defines; FZ16 is treated as clear. The host MXCSR approach for arithmetic is documented in
 //! [`fenv`].
 //!
