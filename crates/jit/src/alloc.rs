@@ -32,6 +32,14 @@ pub enum Loc {
     Const(u64),
 }
 
+/// The register value `v` was given, if any.
+fn locs_before(locs: &[Loc], v: usize) -> Option<u8> {
+    match locs.get(v) {
+        Some(Loc::Reg(r)) => Some(*r),
+        _ => None,
+    }
+}
+
 /// Picks a location for every value of `b` (indexed by value number).
 pub fn allocate(b: &Block) -> Vec<Loc> {
     let n = b.num_vals as usize;
@@ -73,6 +81,11 @@ pub fn allocate(b: &Block) -> Vec<Loc> {
             }
         });
         let Some(d) = i.dst else { continue };
+        let first_reg = if i.op.info().arity > 0 {
+            locs_before(&locs, i.args[0].0 as usize)
+        } else {
+            None
+        };
         let Some(loc) = locs.get_mut(d.0 as usize) else {
             continue;
         };
@@ -85,7 +98,14 @@ pub fn allocate(b: &Block) -> Vec<Loc> {
         };
         // A call at `end` reads its arguments before clobbering anything.
         let crosses_call = calls[end] > calls[idx + 1];
-        let pick = if crosses_call {
+        // Prefer the register of the first argument when it dies here: two-address x86 code
+        // then computes in place instead of copying the argument first.
+        let reuse = first_reg
+            .and_then(|r| free.iter().position(|&f| f == r))
+            .filter(|&p| !crosses_call || CALLEE_SAVED.contains(&free[p]));
+        let pick = if reuse.is_some() {
+            reuse
+        } else if crosses_call {
             free.iter().position(|r| CALLEE_SAVED.contains(r))
         } else {
             free.iter()
