@@ -205,15 +205,49 @@ fn arm_kick(sig: i32) {
             std::ptr::null_mut::<i64>(),
         )
     };
+    KICK_SIG.store(sig as u64, Ordering::SeqCst);
     KICK_TIMER.store(id as u32 as u64 + 1, Ordering::SeqCst);
 }
 
-/// Deletes the kick timer if one is armed.
+/// The signal the armed kick timer sends.
+static KICK_SIG: AtomicU64 = AtomicU64::new(0);
+
+/// Deletes the kick timer if one is armed. A kick that fired while the guest's mask (mirrored
+/// on the host) blocked its signal is still pending in the kernel, where the guest's
+/// sigpending or sigtimedwait would see it: it is taken out here, and a real instance taken
+/// out with it goes to the queue, whose delivery respects the mask.
 fn disarm_kick() {
     let t = KICK_TIMER.swap(0, Ordering::SeqCst);
-    if t != 0 {
-        // SAFETY: deleting our own timer id.
-        unsafe { libc::syscall(libc::SYS_timer_delete, (t - 1) as i32) };
+    if t == 0 {
+        return;
+    }
+    // SAFETY: deleting our own timer id.
+    unsafe { libc::syscall(libc::SYS_timer_delete, (t - 1) as i32) };
+    let sig = KICK_SIG.load(Ordering::SeqCst) as i32;
+    if host_mask() & bit(sig) == 0 {
+        // Not blocked: any kick was delivered to the handler, which dropped it.
+        return;
+    }
+    let set = bit(sig);
+    let zero = [0i64; 2];
+    loop {
+        let mut info = [0u64; SIGINFO_SIZE / 8];
+        // SAFETY: our own set, siginfo buffer and zero timeout.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigtimedwait,
+                &set as *const u64,
+                info.as_mut_ptr(),
+                zero.as_ptr(),
+                8usize,
+            )
+        };
+        if r != sig as i64 {
+            break;
+        }
+        if !is_kick(&info) {
+            enqueue(sig, Some(&info));
+        }
     }
 }
 
