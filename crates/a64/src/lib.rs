@@ -36,9 +36,10 @@ pub use system::CNTVCT;
 
 /// AT_HWCAP for A64 guests: exactly the features the lifter and `fpsimd` implement, so guest
 /// libraries (glibc ifuncs, libgcc's outline atomics, OpenSSL, zlib) pick code paths that work:
-/// FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32, LSE atomics, LRCPC (LDAPR), ILRCPC (LDAPUR/STLUR)
-/// and FlagM. Not FP16, RDM, dot product, JSCVT, FCMA, CPUID (MRS of ID registers), DCPOP, SHA3,
-/// SHA512, SVE, DIT, USCAT, SSBS, SB or pointer authentication.
+/// FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32, LSE atomics, ASIMDRDM (SQRDMLAH/SQRDMLSH), LRCPC
+/// (LDAPR), ASIMDDP (SDOT/UDOT), ILRCPC (LDAPUR/STLUR) and FlagM. Not FP16, JSCVT, FCMA, CPUID
+/// (MRS of ID registers), DCPOP, SHA3, SHA512, SVE, DIT, USCAT, SSBS, SB or pointer
+/// authentication.
 pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_ASIMD
     | HWCAP_AES
@@ -47,12 +48,14 @@ pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_SHA2
     | HWCAP_CRC32
     | HWCAP_ATOMICS
+    | HWCAP_ASIMDRDM
     | HWCAP_LRCPC
+    | HWCAP_ASIMDDP
     | HWCAP_ILRCPC
     | HWCAP_FLAGM;
-/// AT_HWCAP2 for A64 guests: FlagM2 (AXFLAG, XAFLAG) only; none of the other ARMv8.2+ features
-/// it lists are implemented.
-pub const HWCAP2: u64 = HWCAP2_FLAGM2;
+/// AT_HWCAP2 for A64 guests: FlagM2 (AXFLAG, XAFLAG) and FRINT (FRINT32/64); none of the other
+/// ARMv8.2+ features it lists are implemented.
+pub const HWCAP2: u64 = HWCAP2_FLAGM2 | HWCAP2_FRINT;
 const HWCAP_FP: u64 = 1 << 0;
 const HWCAP_ASIMD: u64 = 1 << 1;
 const HWCAP_AES: u64 = 1 << 3;
@@ -61,10 +64,13 @@ const HWCAP_SHA1: u64 = 1 << 5;
 const HWCAP_SHA2: u64 = 1 << 6;
 const HWCAP_CRC32: u64 = 1 << 7;
 const HWCAP_ATOMICS: u64 = 1 << 8;
+const HWCAP_ASIMDRDM: u64 = 1 << 12;
 const HWCAP_LRCPC: u64 = 1 << 15;
+const HWCAP_ASIMDDP: u64 = 1 << 20;
 const HWCAP_ILRCPC: u64 = 1 << 26;
 const HWCAP_FLAGM: u64 = 1 << 27;
 const HWCAP2_FLAGM2: u64 = 1 << 7;
+const HWCAP2_FRINT: u64 = 1 << 8;
 
 /// The base-table decoder, built once.
 fn decoder() -> &'static Decoder<A64Base> {
