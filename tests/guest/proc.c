@@ -247,6 +247,37 @@ static int exec_errors(const char *dir) {
     return 0;
 }
 
+/* Scripts whose interpreters are scripts: five levels work, a sixth is ELOOP (as the kernel
+ * counts). */
+static int nested(const char *dir) {
+    char self[4096] = {0}, path[4096], line[4200];
+    readlink("/proc/self/exe", self, sizeof self - 1);
+    for (int i = 0; i <= 5; i++) {
+        snprintf(path, sizeof path, "%s/c%d", dir, i);
+        int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+        int len = i == 0 ? snprintf(line, sizeof line, "#!%s show_args\n", self)
+                         : snprintf(line, sizeof line, "#!%s/c%d\n", dir, i - 1);
+        write(fd, line, len);
+        close(fd);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        snprintf(path, sizeof path, "%s/c4", dir);
+        char *args[] = {"c4", "last", NULL};
+        execv(path, args);
+        printf("execv c4: %s\n", strerror(errno));
+        _exit(100);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    printf("five levels: %s\n", status_str(st));
+    snprintf(path, sizeof path, "%s/c5", dir);
+    char *args[] = {"c5", NULL};
+    int r = execv(path, args);
+    printf("six levels: r=%d %s\n", r, errno == ELOOP ? "ELOOP" : strerror(errno));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     const char *mode = argc > 1 ? argv[1] : "";
@@ -255,11 +286,13 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "exec")) return do_exec();
     if (!strcmp(mode, "exec_child")) return exec_child(argv);
     if (!strcmp(mode, "exec_errors") && argc > 2) return exec_errors(argv[2]);
+    if (!strcmp(mode, "nested") && argc > 2) return nested(argv[2]);
     if (!strcmp(mode, "show_args")) {
-        /* Run as a script interpreter: argv = [interp, "show_args", script, args...]. */
+        /* Run as a script interpreter: argv = [interp, "show_args", script, args...]; paths
+         * are shown by their last component. */
         for (int i = 2; i < argc; i++) {
             const char *a = argv[i];
-            const char *s = i == 2 ? strrchr(a, '/') : NULL;
+            const char *s = strrchr(a, '/');
             printf("arg%d=%s\n", i, s ? s + 1 : a);
         }
         /* No descriptor of the program itself (as an emulator could pass it) leaks into the

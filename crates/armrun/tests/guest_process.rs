@@ -409,3 +409,19 @@ fn guest_ld_preload_reaches_the_guest_loader_not_the_hosts() {
     );
     assert_eq!(err, "", "nothing may complain about the preload");
 }
+
+#[test]
+fn nested_script_interpreters_stop_where_the_kernel_does() {
+    // Same output as the program compiled for the host and run natively.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nested_scripts");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (o, err) = proc(&[], &["nested", dir.to_str().unwrap()]);
+    assert_eq!(
+        o.stdout,
+        "arg2=c0\narg3=c1\narg4=c2\narg5=c3\narg6=c4\narg7=last\nprogram fds=0\n\
+         five levels: exited 4\n\
+         six levels: r=-1 ELOOP\n",
+        "stderr:\n{err}"
+    );
+}

@@ -32,8 +32,8 @@ const BINPRM_BUF_SIZE: usize = 256;
 const MAX_ARG_STRLEN: usize = 32 * 4096;
 /// Most argv/envp entries the kernel accepts (`MAX_ARG_STRINGS`).
 const MAX_ARG_STRINGS: usize = 0x7fff_ffff;
-/// Interpreter nesting depth (`fs/exec.c` allows 5 levels of binfmt rewrites).
-const MAX_NESTING: usize = 5;
+/// Binary handler rounds (`fs/exec.c`: up to 5 interpreter rewrites, then the final program).
+const MAX_NESTING: usize = 6;
 /// ELF machine numbers.
 const EM_ARM: u16 = 40;
 const EM_AARCH64: u16 = 183;
