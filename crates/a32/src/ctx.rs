@@ -1,0 +1,361 @@
+//! Lifting context shared by the A32 and Thumb handlers: the IR builder, the current
+//! instruction's address, length and condition, and register, flag and memory access that
+//! honours that condition.
+//!
+//! The IR has no control flow inside a block, so a conditional instruction is lifted as if it
+//! executed, with every state write made a `select` between the new and the old value. Loads
+//! read from the (mapped, readable) page of the instruction itself when the condition fails, so
+//! they cannot fault; stores go through [`COND_STORE`], which skips the access.
+
+use ir::{Builder, Helper, Op, Term, Val};
+
+/// What a handler asks of the block loop after lifting one instruction.
+pub enum Flow {
+    /// Continue with the next instruction.
+    Next,
+    /// An IT instruction: continue with this ITSTATE.
+    It(u8),
+    /// The instruction ends the block with this terminator.
+    End(Term),
+    /// The word is undefined (or UNPREDICTABLE in a way armrun refuses); nothing was emitted
+    /// for it that has an effect.
+    Undef,
+}
+
+/// Guest address that [`COND_STORE`] treats as "condition failed": above every 32-bit address.
+pub const SKIP_ADDR: u64 = 1 << 40;
+
+/// Lifting state for one block.
+pub struct Ctx {
+    /// The IR under construction.
+    pub b: Builder,
+    /// Guest address of the instruction being lifted.
+    pub pc: u64,
+    /// Thumb state (PC reads give pc + 4 instead of pc + 8).
+    pub thumb: bool,
+    /// Length of the current instruction in bytes (2 or 4).
+    pub len: u64,
+    /// Condition of the current instruction, if it is not "always".
+    cc: Option<u32>,
+    /// The value "condition holds" for the current instruction, computed on first use.
+    holds: Option<Val>,
+    /// ITSTATE at the current instruction (Thumb only; 0 outside IT blocks).
+    pub it: u8,
+}
+
+impl Ctx {
+    /// A context for a block at `pc`.
+    pub fn new(pc: u64, thumb: bool) -> Ctx {
+        Ctx {
+            b: Builder::new(pc),
+            pc,
+            thumb,
+            len: if thumb { 2 } else { 4 },
+            cc: None,
+            holds: None,
+            it: 0,
+        }
+    }
+
+    /// True inside an IT block.
+    pub fn in_it(&self) -> bool {
+        self.it & 0xf != 0
+    }
+
+    /// True inside an IT block but not at its last instruction (where branches are not
+    /// allowed).
+    pub fn in_it_not_last(&self) -> bool {
+        self.in_it() && self.it & 0xf != 0x8
+    }
+
+    /// Starts the instruction at `pc` of `len` bytes, executed under condition `cond`.
+    pub fn begin(&mut self, pc: u64, len: u64, cond: u32) {
+        self.pc = pc;
+        self.len = len;
+        self.cc = (cond < 14).then_some(cond);
+        self.holds = None;
+    }
+
+    /// Sets the condition of the current instruction (A32 reads it from the word).
+    pub fn set_cond(&mut self, cond: u32) {
+        self.cc = (cond < 14).then_some(cond);
+        self.holds = None;
+    }
+
+    /// True if the current instruction is conditional.
+    pub fn conditional(&self) -> bool {
+        self.cc.is_some()
+    }
+
+    /// "The condition holds" (1/0) for a conditional instruction, None for an unconditional one.
+    /// The flags are read the first time this is asked, which is before the instruction writes
+    /// any state (every write goes through [`Ctx::set_slot`]).
+    pub fn holds(&mut self) -> Option<Val> {
+        let c = self.cc?;
+        if self.holds.is_none() {
+            let f = self.b.get(cpu::slot::NZCV);
+            self.holds = Some(self.b.cond(f, c));
+        }
+        self.holds
+    }
+
+    /// A constant.
+    pub fn k(&mut self, v: u64) -> Val {
+        self.b.konst(v)
+    }
+
+    /// Address of the next instruction.
+    pub fn next(&self) -> u64 {
+        self.pc.wrapping_add(self.len)
+    }
+
+    /// The value a PC read gives: the instruction's address plus 8 (A32) or 4 (Thumb).
+    pub fn pc_read(&self) -> u64 {
+        self.pc.wrapping_add(if self.thumb { 4 } else { 8 }) & 0xffff_ffff
+    }
+
+    /// Reads R`n` (R15 reads as [`Ctx::pc_read`]).
+    pub fn r(&mut self, n: u32) -> Val {
+        if n == 15 {
+            let v = self.pc_read();
+            self.k(v)
+        } else {
+            self.b.get(cpu::slot::x(n))
+        }
+    }
+
+    /// Reads R`n` as a base address: R15 reads as Align(PC, 4) (literal addressing).
+    pub fn base(&mut self, n: u32) -> Val {
+        if n == 15 {
+            let v = self.pc_read() & !3;
+            self.k(v)
+        } else {
+            self.r(n)
+        }
+    }
+
+    /// Writes a state slot, keeping the old value if the instruction's condition fails.
+    pub fn set_slot(&mut self, slot: u32, v: Val) {
+        let v = match self.holds() {
+            Some(h) => {
+                let old = self.b.get(slot);
+                self.b.select(h, v, old)
+            }
+            None => v,
+        };
+        self.b.set(slot, v);
+    }
+
+    /// Writes R`n` (n < 15) with a value already zero-extended from 32 bits.
+    pub fn set_r(&mut self, n: u32, v: Val) {
+        debug_assert!(n < 15);
+        self.set_slot(cpu::slot::x(n), v);
+    }
+
+    /// The flags word.
+    pub fn nzcv(&mut self) -> Val {
+        self.b.get(cpu::slot::NZCV)
+    }
+
+    /// Writes the flags word.
+    pub fn set_nzcv(&mut self, v: Val) {
+        self.set_slot(cpu::slot::NZCV, v);
+    }
+
+    /// The C flag as 0 or 1.
+    pub fn carry(&mut self) -> Val {
+        let f = self.nzcv();
+        let c = self.shr(f, 29);
+        self.and_k(c, 1)
+    }
+
+    /// Sets the Q flag if `ov` (0 or 1) is 1.
+    pub fn or_q(&mut self, ov: Val) {
+        let q = self.b.get(cpu::slot::Q);
+        let bit = self.shl(ov, 27);
+        let q = self.b.or(q, bit);
+        self.set_slot(cpu::slot::Q, q);
+    }
+
+    /// `a & k`.
+    pub fn and_k(&mut self, a: Val, k: u64) -> Val {
+        let k = self.k(k);
+        self.b.and(a, k)
+    }
+
+    /// 64-bit logical shift right by a constant (0..63).
+    pub fn shr(&mut self, a: Val, n: u32) -> Val {
+        if n == 0 {
+            return a;
+        }
+        let s = self.k(n as u64);
+        self.b.binw(Op::Lshr, a, s, 64)
+    }
+
+    /// 64-bit shift left by a constant (0..63).
+    pub fn shl(&mut self, a: Val, n: u32) -> Val {
+        if n == 0 {
+            return a;
+        }
+        let s = self.k(n as u64);
+        self.b.binw(Op::Shl, a, s, 64)
+    }
+
+    /// `op a, #n` at width 32 (no-op for 0).
+    pub fn op32k(&mut self, op: Op, a: Val, n: u32) -> Val {
+        if n == 0 {
+            return a;
+        }
+        let s = self.k(n as u64);
+        self.b.binw(op, a, s, 32)
+    }
+
+    /// Zero-extends from 32 bits.
+    pub fn z32(&mut self, a: Val) -> Val {
+        self.b.zext(a, 32)
+    }
+
+    /// `a + b` modulo 2^32.
+    pub fn add32(&mut self, a: Val, b: Val) -> Val {
+        let z = self.k(0);
+        self.b.emit(Op::AddC, &[a, b, z], 32)
+    }
+
+    /// `a - b` modulo 2^32.
+    pub fn sub32(&mut self, a: Val, b: Val) -> Val {
+        let nb = self.b.not(b);
+        let one = self.k(1);
+        self.b.emit(Op::AddC, &[a, nb, one], 32)
+    }
+
+    /// `a + k` modulo 2^32.
+    pub fn add32k(&mut self, a: Val, k: u64) -> Val {
+        if k == 0 {
+            return a;
+        }
+        let k = self.k(k & 0xffff_ffff);
+        self.add32(a, k)
+    }
+
+    /// `a + b + c` at 32 bits, writing NZCV when `flags` is set.
+    pub fn adc32(&mut self, a: Val, b: Val, c: Val, flags: bool) -> Val {
+        let r = self.b.emit(Op::AddC, &[a, b, c], 32);
+        if flags {
+            let f = self.b.emit(Op::AddCFlags, &[a, b, c], 32);
+            self.set_nzcv(f);
+        }
+        r
+    }
+
+    /// Sets N and Z from the 32-bit `r`, C from `carry` (0/1) if given, keeping V (and C when
+    /// `carry` is None): the flags of a logical operation.
+    pub fn logic_flags(&mut self, r: Val, carry: Option<Val>) {
+        let f = self.b.un(Op::LogicFlags, r, 32);
+        let old = self.nzcv();
+        let keep = self.and_k(
+            old,
+            if carry.is_some() {
+                0x1000_0000
+            } else {
+                0x3000_0000
+            },
+        );
+        let mut f = self.b.or(f, keep);
+        if let Some(c) = carry {
+            let c = self.shl(c, 29);
+            f = self.b.or(f, c);
+        }
+        self.set_nzcv(f);
+    }
+
+    /// Loads `size` bytes (zero-extended). When the condition fails the load reads the page of
+    /// the instruction instead, which is mapped, so it cannot fault; its value is discarded by
+    /// the conditional register write.
+    pub fn load(&mut self, addr: Val, size: u32) -> Val {
+        let addr = match self.holds() {
+            Some(h) => {
+                let safe = self.k(self.pc & !0xfff);
+                self.b.select(h, addr, safe)
+            }
+            None => addr,
+        };
+        self.b.load(addr, size)
+    }
+
+    /// Stores the low `size` bytes of `v` (skipped when the condition fails).
+    pub fn store(&mut self, addr: Val, v: Val, size: u32) {
+        match self.holds() {
+            Some(h) => {
+                let skip = self.k(SKIP_ADDR);
+                let a = self.b.select(h, addr, skip);
+                let s = self.k(size as u64);
+                self.b.call(&COND_STORE, a, v, s);
+            }
+            None => self.b.store(addr, v, size),
+        }
+    }
+
+    /// A branch to a known address (conditional if the instruction is).
+    pub fn jump(&mut self, target: u64) -> Term {
+        let target = target & 0xffff_ffff;
+        match self.holds() {
+            Some(h) => Term::Branch {
+                cond: h,
+                taken: target,
+                fallthrough: self.next(),
+            },
+            None => Term::Jump(target),
+        }
+    }
+
+    /// Sets the Thumb bit to the constant `t` (BLX immediate).
+    pub fn set_thumb_k(&mut self, t: bool) {
+        let v = self.k(t as u64);
+        self.set_slot(cpu::slot::THUMB, v);
+    }
+
+    /// A write of `target` to the PC. `interwork` (BX, BLX, loads, A32 ALU writes) takes the
+    /// instruction set from bit 0; otherwise (Thumb ALU writes, TBB) the state is kept. The
+    /// address has bit 0 (and in A32 state bit 1) cleared.
+    pub fn write_pc(&mut self, target: Val, interwork: bool) -> Term {
+        let addr = if interwork {
+            let t = self.and_k(target, 1);
+            self.set_slot(cpu::slot::THUMB, t);
+            // To A32 state with bit 1 set is UNPREDICTABLE; clearing only bit 0 keeps the
+            // address the guest asked for in both states.
+            self.and_k(target, 0xffff_fffe)
+        } else {
+            self.and_k(target, if self.thumb { 0xffff_fffe } else { 0xffff_fffc })
+        };
+        let addr = match self.holds() {
+            Some(h) => {
+                let next = self.k(self.next());
+                self.b.select(h, addr, next)
+            }
+            None => addr,
+        };
+        Term::JumpReg(addr)
+    }
+}
+
+/// Conditional store: `a` = guest address or [`SKIP_ADDR`], `b` = value, `c` = size in bytes.
+pub static COND_STORE: Helper = Helper {
+    name: "a32_cond_store",
+    func: cond_store,
+};
+
+/// See [`COND_STORE`].
+unsafe extern "C" fn cond_store(cpu: *mut u8, addr: u64, v: u64, size: u64) -> u64 {
+    if addr == SKIP_ADDR {
+        return 0;
+    }
+    // SAFETY: translated code calls helpers with a pointer to the live CpuState of the running
+    // thread; only `mem_base` is read.
+    let base = unsafe { (*(cpu as *const cpu::CpuState)).mem_base };
+    let host = base.wrapping_add(addr) as *mut u8;
+    let n = (size as usize).min(8);
+    // SAFETY: guest memory is host memory at mem_base + addr, as for the IR's `store`; a fault
+    // on unmapped memory is the runtime's to turn into a guest signal, as for ordinary stores.
+    unsafe { std::ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), host, n) };
+    0
+}

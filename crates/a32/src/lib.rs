@@ -1,0 +1,232 @@
+//! The AArch32 frontend: lifts A32 (ARM state), T16 and T32 (Thumb state) integer machine code
+//! into armrun's IR.
+//!
+//! [`lift_block`] decodes with the `decode` crate's A32, T16 and T32 tables and hands each match
+//! to a handler in [`arm`] or [`thumb`]; both decode fields and call the semantics shared in
+//! `sem`. VFP and Advanced SIMD words are not handled here: they end the block with an
+//! undefined-instruction exit.
+//!
+//! # State
+//! R0..R14 live in slots 0..14 as zero-extended 32-bit values; R15 is never stored (the block's
+//! terminator gives the next pc, and PC reads are constants: pc + 8 in A32, pc + 4 in Thumb).
+//! NZCV uses the A64 slot and layout. `cpu::slot::THUMB`, `ITSTATE`, `GE` and `Q` hold the rest
+//! of the APSR/PSTATE. TPIDRURO (the TLS pointer read with `MRC p15, 0, Rt, c13, c0, 3`) is the
+//! TPIDR slot.
+//!
+//! # Instruction sets and interworking
+//! A block is lifted in one instruction set. Branches that may switch sets (BX, BLX, loads to
+//! PC, POP {pc}, A32 ALU writes to PC) write the THUMB slot from bit 0 of the target and end the
+//! block with the target address with bit 0 cleared; the dispatcher lifts the next block in the
+//! set the THUMB slot names, so the block cache must be keyed by (pc, THUMB).
+//!
+//! # IT blocks
+//! An IT instruction and the instructions it covers are lifted into the same block whenever
+//! possible (the instruction limit is exceeded rather than split an IT block). When a block must
+//! end inside an IT block (an SVC or undefined instruction in it, or a fetch failure) or starts
+//! inside one, it writes the ITSTATE slot before it ends; the dispatcher then lifts the next
+//! block with [`lift_block_it`] and that ITSTATE (and keys the cache by it too). Blocks that start
+//! and end outside IT blocks never touch the slot.
+//!
+//! # Conditional execution
+//! The IR has no control flow inside a block: a conditional instruction is lifted as executed,
+//! with its state writes made `select`s on the condition. Conditional loads read from the
+//! instruction's own page when the condition fails (so they cannot fault); conditional stores go
+//! through a helper that skips the access. Conditional branches end the block with a `Branch`.
+//! A conditional SVC (rare; the IR's exits are unconditional) is refused as undefined.
+
+#![deny(missing_docs)]
+
+pub mod arm;
+mod ctx;
+mod sem;
+pub mod thumb;
+
+pub use ctx::COND_STORE;
+use ctx::{Ctx, Flow};
+use decode::Decoder;
+use decode::a32::{A32, A32_TABLE};
+use decode::t16::{T16, T16_TABLE};
+use decode::t32::{T32, T32_TABLE};
+use ir::{Block, Term};
+use std::sync::OnceLock;
+
+/// The A32 decoder, built once.
+fn a32_decoder() -> &'static Decoder<A32> {
+    static D: OnceLock<Decoder<A32>> = OnceLock::new();
+    D.get_or_init(|| Decoder::new(A32_TABLE))
+}
+
+/// The T16 decoder, built once.
+fn t16_decoder() -> &'static Decoder<T16> {
+    static D: OnceLock<Decoder<T16>> = OnceLock::new();
+    D.get_or_init(|| Decoder::new(T16_TABLE))
+}
+
+/// The T32 decoder, built once.
+fn t32_decoder() -> &'static Decoder<T32> {
+    static D: OnceLock<Decoder<T32>> = OnceLock::new();
+    D.get_or_init(|| Decoder::new(T32_TABLE))
+}
+
+/// True if the Thumb halfword `hw` is the first half of a 32-bit instruction.
+pub fn is_t32_prefix(hw: u32) -> bool {
+    hw >> 11 >= 0b11101
+}
+
+/// Lifts the block starting at guest address `pc` in A32 state (`thumb` false) or Thumb state,
+/// outside any IT block. See [`lift_block_it`].
+pub fn lift_block(
+    pc: u64,
+    thumb: bool,
+    fetch: &dyn Fn(u64) -> Option<u32>,
+    max_insns: u32,
+) -> Block {
+    lift_block_it(pc, thumb, 0, fetch, max_insns)
+}
+
+/// Lifts the block starting at guest address `pc`, in Thumb state with ITSTATE `itstate`
+/// (ignored in A32 state).
+///
+/// `fetch(addr)` reads instruction memory. In A32 state it is called at word addresses and
+/// returns the 32-bit word. In Thumb state it is called at halfword addresses and only the low
+/// 16 bits of its result are used: the halfword at `addr` (so an implementation may read just two
+/// bytes, and a 16-bit instruction at the end of a page never needs the next page); a 32-bit
+/// Thumb instruction is fetched as two halfwords, first halfword first.
+///
+/// The caller guarantees the first fetch succeeds. The block stops before an instruction
+/// `fetch` cannot read (completely), after `max_insns` instructions (at least one; an IT block
+/// is finished first), or at the first instruction that ends a block (branches and other PC
+/// writes, SVC, BKPT, undefined words). An undefined instruction is counted in `end` and
+/// `guest_insns` but does not execute: the block exits at its pc with reason
+/// `cpu::exit::UNDEFINED` and the instruction (a T16 halfword, a T32 pair as first << 16 |
+/// second, or an A32 word) as argument.
+pub fn lift_block_it(
+    pc: u64,
+    thumb: bool,
+    itstate: u8,
+    fetch: &dyn Fn(u64) -> Option<u32>,
+    max_insns: u32,
+) -> Block {
+    let mut cx = Ctx::new(pc, thumb);
+    let start_it = if thumb { itstate } else { 0 };
+    let mut it = start_it;
+    let max = max_insns.max(1);
+    let mut pc = pc & 0xffff_ffff;
+    loop {
+        if cx.b.guest_insns() >= max && it & 0xf == 0 {
+            return finish(cx, Term::Jump(pc), 0, start_it);
+        }
+        let Some((word, len)) = fetch_insn(pc, thumb, fetch) else {
+            return finish(cx, Term::Jump(pc), it, start_it);
+        };
+        let cond = if it & 0xf != 0 { (it >> 4) as u32 } else { 14 };
+        cx.begin(pc, len, cond);
+        cx.it = it;
+        let flow = lift_one(&mut cx, word, len);
+        let next = (pc + len) & 0xffff_ffff;
+        cx.b.end_insn(next);
+        let after = advance_it(it);
+        match flow {
+            Flow::Next => {
+                it = after;
+                pc = next;
+            }
+            Flow::It(state) => {
+                it = state;
+                pc = next;
+            }
+            Flow::End(term) => return finish(cx, term, after, start_it),
+            Flow::Undef => {
+                let term = Term::Exit {
+                    reason: cpu::exit::UNDEFINED,
+                    pc,
+                    arg: word as u64,
+                };
+                return finish(cx, term, it, start_it);
+            }
+        }
+    }
+}
+
+/// Ends the block, recording ITSTATE `it` if the block ends inside an IT block or began in one.
+fn finish(mut cx: Ctx, term: Term, it: u8, start_it: u8) -> Block {
+    if it & 0xf == 0 && start_it == 0 {
+        return cx.b.finish(term);
+    }
+    let v = cx.k(if it & 0xf == 0 { 0 } else { it as u64 });
+    cx.b.set(cpu::slot::ITSTATE, v);
+    cx.b.finish(term)
+}
+
+/// ITAdvance: the state for the instruction after one executed with `it`.
+fn advance_it(it: u8) -> u8 {
+    if it & 0x7 == 0 {
+        0
+    } else {
+        (it & 0xe0) | ((it << 1) & 0x1f)
+    }
+}
+
+/// Fetches the instruction at `pc`: (instruction, length). A T16 halfword is returned as is, a
+/// T32 pair as first << 16 | second.
+fn fetch_insn(pc: u64, thumb: bool, fetch: &dyn Fn(u64) -> Option<u32>) -> Option<(u32, u64)> {
+    if !thumb {
+        return fetch(pc).map(|w| (w, 4));
+    }
+    let hw1 = fetch(pc)? & 0xffff;
+    if !is_t32_prefix(hw1) {
+        return Some((hw1, 2));
+    }
+    let hw2 = fetch((pc + 2) & 0xffff_ffff)? & 0xffff;
+    Some((hw1 << 16 | hw2, 4))
+}
+
+/// Lifts one instruction into `cx`.
+fn lift_one(cx: &mut Ctx, word: u32, len: u64) -> Flow {
+    if !cx.thumb {
+        return match a32_decoder().decode(word) {
+            Some(m) => arm::lift(cx, &m),
+            None => Flow::Undef,
+        };
+    }
+    let in_it = cx.in_it();
+    if len == 2 {
+        match t16_decoder().decode(word << 16) {
+            Some(m) => thumb::lift16(cx, &m, in_it),
+            None => Flow::Undef,
+        }
+    } else {
+        match t32_decoder().decode(word) {
+            Some(m) => thumb::lift32(cx, &m),
+            None => Flow::Undef,
+        }
+    }
+}
+
+/// True iff armrun executes the instruction (an A32 word, a T16 halfword or a T32 pair as
+/// first << 16 | second) outside an IT block: what test generators use to keep to what is
+/// implemented.
+pub fn implemented(word: u32, thumb: bool) -> bool {
+    let t32 = thumb && is_t32_prefix(word >> 16);
+    let fetch = |a: u64| match (thumb, t32, a) {
+        (false, _, 0) => Some(word),
+        (true, false, 0) => Some(word & 0xffff),
+        (true, true, 0) => Some(word >> 16),
+        (true, true, 2) => Some(word & 0xffff),
+        _ => None,
+    };
+    let block = lift_block(0, thumb, &fetch, 1);
+    !matches!(block.term, Term::Exit { reason, pc: 0, .. } if reason == cpu::exit::UNDEFINED)
+}
+
+/// The mnemonic of an instruction (as for [`implemented`]) from the decode tables, for logs.
+pub fn disasm_name(word: u32, thumb: bool) -> Option<&'static str> {
+    if !thumb {
+        return a32_decoder().decode(word).map(|m| m.entry.mnemonic);
+    }
+    if is_t32_prefix(word >> 16) {
+        t32_decoder().decode(word).map(|m| m.entry.mnemonic)
+    } else {
+        t16_decoder().decode(word << 16).map(|m| m.entry.mnemonic)
+    }
+}

@@ -1,0 +1,175 @@
+//! Differential cases recorded from qemu-arm-static (see `gen/gen_cases.py` and
+//! `gen/snippets.txt`): small A32 and Thumb sequences run on the reference interpreter and
+//! compared with the registers, APSR and memory QEMU produced.
+
+use cpu::CpuState;
+
+const CASES: &str = include_str!("data/qemu_cases.txt");
+
+/// Guest address of the buffer the cases may use.
+const BUF: u64 = 0x10_0000;
+/// Size of the guest window (the snippets live in the static program's text, below 1 MiB).
+const WINDOW: usize = 0x20_0000;
+
+/// One recorded case.
+struct Case<'a> {
+    thumb: bool,
+    addr: u64,
+    code: Vec<u8>,
+    inp: Vec<u32>,
+    mem_in: Option<Vec<u8>>,
+    out: Vec<u32>,
+    mem_out: Option<Vec<u8>>,
+    asm: &'a str,
+}
+
+fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    if s == "-" {
+        return None;
+    }
+    Some(
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .collect(),
+    )
+}
+
+fn parse(line: &str) -> Case<'_> {
+    let (vals, asm) = line.split_once(" # ").expect("comment");
+    let parts: Vec<&str> = vals.split(" | ").collect();
+    assert_eq!(parts.len(), 5, "{line}");
+    let head: Vec<&str> = parts[0].split_whitespace().collect();
+    let words = |s: &str| -> Vec<u32> {
+        s.split_whitespace()
+            .map(|w| u32::from_str_radix(w, 16).expect("hex"))
+            .collect()
+    };
+    Case {
+        thumb: head[0] == "t",
+        addr: u64::from_str_radix(head[1], 16).expect("hex"),
+        code: hex_bytes(head[2]).expect("code"),
+        inp: words(parts[1]),
+        mem_in: hex_bytes(parts[2].trim()),
+        out: words(parts[3]),
+        mem_out: hex_bytes(parts[4].trim()),
+        asm,
+    }
+}
+
+/// Runs `c` on the interpreter in a fresh guest window; returns the failure, if any.
+fn run_case(c: &Case, mem: &mut [u8]) -> Option<String> {
+    mem.fill(0);
+    let a = c.addr as usize;
+    mem[a..a + c.code.len()].copy_from_slice(&c.code);
+    if let Some(m) = &c.mem_in {
+        mem[BUF as usize..BUF as usize + m.len()].copy_from_slice(m);
+    }
+    let mut cpu = CpuState {
+        mem_base: mem.as_mut_ptr() as u64,
+        ..CpuState::default()
+    };
+    for r in 0..15 {
+        cpu.x[r] = c.inp[r] as u64;
+    }
+    let apsr = c.inp[15] as u64;
+    cpu.nzcv = apsr & 0xf000_0000;
+    cpu.set_slot(cpu::slot::Q, apsr & 0x0800_0000);
+    cpu.set_slot(cpu::slot::GE, apsr & 0x000f_0000);
+    cpu.set_slot(cpu::slot::THUMB, c.thumb as u64);
+    let end = c.addr + c.code.len() as u64;
+    let base = mem.as_ptr();
+    // Only the snippet is code: blocks stop where it ends.
+    let fetch = |pc: u64| {
+        if pc < c.addr || pc >= end {
+            return None;
+        }
+        // SAFETY: pc + 4 is inside the window (checked above).
+        let b = unsafe { std::slice::from_raw_parts(base.add(pc as usize), 4) };
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let mut pc = c.addr;
+    let mut steps = 0;
+    loop {
+        let thumb = cpu.get_slot(cpu::slot::THUMB) != 0;
+        if pc == end && thumb == c.thumb {
+            break;
+        }
+        if pc < c.addr || pc > end || steps > 100 {
+            return Some(format!("left the snippet: pc {pc:#x} thumb {thumb}"));
+        }
+        steps += 1;
+        let it = cpu.get_slot(cpu::slot::ITSTATE) as u8;
+        let mut blk = a32::lift_block_it(pc, thumb, it, &fetch, 64);
+        ir::verify(&blk).unwrap_or_else(|e| panic!("{}: {e}\n{blk}", c.asm));
+        if std::env::var("A32_TRACE").is_ok() {
+            eprintln!("{blk}");
+        }
+        ir::passes::optimize(&mut blk);
+        ir::verify(&blk).unwrap_or_else(|e| panic!("{}: after optimize: {e}\n{blk}", c.asm));
+        interp::run_block(&blk, &mut cpu);
+        if cpu.exit_reason != cpu::exit::JUMP {
+            return Some(format!("exit {} at {:#x}", cpu.exit_reason, cpu.pc));
+        }
+        pc = cpu.pc;
+    }
+    let mut diffs = Vec::new();
+    for r in 0..15 {
+        if cpu.x[r] != c.out[r] as u64 {
+            diffs.push(format!("r{r} got {:#x} want {:#x}", cpu.x[r], c.out[r]));
+        }
+    }
+    let got_apsr = cpu.nzcv | cpu.get_slot(cpu::slot::Q) | cpu.get_slot(cpu::slot::GE);
+    let want_apsr = c.out[15] as u64 & 0xf80f_0000;
+    if got_apsr != want_apsr {
+        diffs.push(format!("apsr got {got_apsr:#x} want {want_apsr:#x}"));
+    }
+    if let Some(m) = &c.mem_out {
+        let got = &mem[BUF as usize..BUF as usize + m.len()];
+        if got != m.as_slice() {
+            let first = (0..m.len()).find(|i| got[*i] != m[*i]).unwrap_or(0);
+            diffs.push(format!("memory differs from byte {first:#x}"));
+        }
+    }
+    if cpu.get_slot(cpu::slot::ITSTATE) != 0 {
+        diffs.push("ITSTATE left set".into());
+    }
+    (!diffs.is_empty()).then(|| diffs.join(", "))
+}
+
+#[test]
+fn qemu_recorded_cases() {
+    assert!(CASES.lines().count() >= 1000);
+    let mut mem = vec![0u8; WINDOW];
+    let mut failures = Vec::new();
+    let (mut arm, mut thumb) = (0, 0);
+    for line in CASES.lines() {
+        let c = parse(line);
+        if std::env::var("A32_TRACE").is_ok() {
+            eprintln!("case {}", c.asm);
+        }
+        if c.thumb {
+            thumb += 1;
+        } else {
+            arm += 1;
+        }
+        if let Some(f) = run_case(&c, &mut mem) {
+            failures.push(format!(
+                "[{}] {} in={:x?}: {f}",
+                if c.thumb { "t" } else { "a" },
+                c.asm,
+                c.inp
+            ));
+        }
+    }
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    assert!(arm > 400 && thumb > 400);
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ",
+        failures.len(),
+        arm + thumb
+    );
+}
