@@ -1,10 +1,12 @@
-//! Differential cases recorded from qemu-arm-static (see `gen/gen_cases.py` and
-//! `gen/snippets.txt`): small A32 and Thumb sequences run on the reference interpreter and
-//! compared with the registers, APSR and memory QEMU produced.
+//! Differential cases recorded from qemu-arm-static: small A32 and Thumb sequences
+//! (`gen/gen_cases.py`, `gen/snippets.txt`) and random encodings of every register-only table
+//! row (`gen/gen_random.py`), run on the reference interpreter and compared with the registers,
+//! APSR and memory QEMU produced.
 
 use cpu::CpuState;
 
 const CASES: &str = include_str!("data/qemu_cases.txt");
+const RANDOM: &str = include_str!("data/qemu_random.txt");
 
 /// Guest address of the buffer the cases may use.
 const BUF: u64 = 0x10_0000;
@@ -139,11 +141,20 @@ fn run_case(c: &Case, mem: &mut [u8]) -> Option<String> {
 
 #[test]
 fn qemu_recorded_cases() {
-    assert!(CASES.lines().count() >= 1000);
+    check(CASES, 400);
+}
+
+#[test]
+fn qemu_recorded_random_words() {
+    check(RANDOM, 2000);
+}
+
+/// Runs every case of `cases` (at least `min` per instruction set).
+fn check(cases: &str, min: usize) {
     let mut mem = vec![0u8; WINDOW];
     let mut failures = Vec::new();
     let (mut arm, mut thumb) = (0, 0);
-    for line in CASES.lines() {
+    for line in cases.lines() {
         let c = parse(line);
         if std::env::var("A32_TRACE").is_ok() {
             eprintln!("case {}", c.asm);
@@ -165,7 +176,10 @@ fn qemu_recorded_cases() {
     for f in &failures {
         eprintln!("{f}");
     }
-    assert!(arm > 400 && thumb > 400);
+    assert!(
+        arm >= min && thumb >= min,
+        "{arm} A32 and {thumb} Thumb cases"
+    );
     assert!(
         failures.is_empty(),
         "{} of {} cases differ",

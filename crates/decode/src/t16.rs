@@ -48,8 +48,8 @@ crate::decode_table! {
     AddHi = "add", "01000100 D mmmm ddd xxxxxxxxxxxxxxxx", DpReg;
     CmpHi = "cmp", "01000101 N mmmm nnn xxxxxxxxxxxxxxxx", DpReg;
     MovHi = "mov", "01000110 D mmmm ddd xxxxxxxxxxxxxxxx", DpReg;
-    Bx = "bx", "010001110 mmmm xxx xxxxxxxxxxxxxxxx", Branch;
-    Blx = "blx", "010001111 mmmm xxx xxxxxxxxxxxxxxxx", Branch;
+    Bx = "bx", "010001110 mmmm 000 xxxxxxxxxxxxxxxx", Branch;
+    Blx = "blx", "010001111 mmmm 000 xxxxxxxxxxxxxxxx", Branch;
     // ---- Loads and stores ----
     LdrLit = "ldr", "01001 ttt iiiiiiii xxxxxxxxxxxxxxxx", LoadStore;
     StrReg = "str", "0101000 mmm nnn ttt xxxxxxxxxxxxxxxx", LoadStore;

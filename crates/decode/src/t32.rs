@@ -2,6 +2,8 @@
 //! uses, without VFP and Advanced SIMD. The word is the first halfword in bits 31..16 and the
 //! second in bits 15..0, as the ARM manual writes them.
 //!
+//! Bits the ARM manual marks "should be" are fixed in the patterns (as in [`crate::a32`]).
+//!
 //! Field letters:
 //!
 //! | letter | field |
@@ -26,40 +28,40 @@ crate::decode_table! {
     /// T32 instructions.
     T32, T32_TABLE,
     // ---- Data processing: shifted register and modified immediate ----
-    AndReg = "and", "1110 1010 000S nnnn xiii dddd iihh mmmm", DpReg;
+    AndReg = "and", "1110 1010 000S nnnn 0iii dddd iihh mmmm", DpReg;
     AndImm = "and", "1111 0i00 000S nnnn 0iii dddd iiii iiii", DpImm;
-    BicReg = "bic", "1110 1010 001S nnnn xiii dddd iihh mmmm", DpReg;
+    BicReg = "bic", "1110 1010 001S nnnn 0iii dddd iihh mmmm", DpReg;
     BicImm = "bic", "1111 0i00 001S nnnn 0iii dddd iiii iiii", DpImm;
-    OrrReg = "orr", "1110 1010 010S nnnn xiii dddd iihh mmmm", DpReg;
+    OrrReg = "orr", "1110 1010 010S nnnn 0iii dddd iihh mmmm", DpReg;
     OrrImm = "orr", "1111 0i00 010S nnnn 0iii dddd iiii iiii", DpImm;
-    OrnReg = "orn", "1110 1010 011S nnnn xiii dddd iihh mmmm", DpReg;
+    OrnReg = "orn", "1110 1010 011S nnnn 0iii dddd iihh mmmm", DpReg;
     OrnImm = "orn", "1111 0i00 011S nnnn 0iii dddd iiii iiii", DpImm;
-    EorReg = "eor", "1110 1010 100S nnnn xiii dddd iihh mmmm", DpReg;
+    EorReg = "eor", "1110 1010 100S nnnn 0iii dddd iihh mmmm", DpReg;
     EorImm = "eor", "1111 0i00 100S nnnn 0iii dddd iiii iiii", DpImm;
-    AddReg = "add", "1110 1011 000S nnnn xiii dddd iihh mmmm", DpReg;
+    AddReg = "add", "1110 1011 000S nnnn 0iii dddd iihh mmmm", DpReg;
     AddImm = "add", "1111 0i01 000S nnnn 0iii dddd iiii iiii", DpImm;
-    AdcReg = "adc", "1110 1011 010S nnnn xiii dddd iihh mmmm", DpReg;
+    AdcReg = "adc", "1110 1011 010S nnnn 0iii dddd iihh mmmm", DpReg;
     AdcImm = "adc", "1111 0i01 010S nnnn 0iii dddd iiii iiii", DpImm;
-    SbcReg = "sbc", "1110 1011 011S nnnn xiii dddd iihh mmmm", DpReg;
+    SbcReg = "sbc", "1110 1011 011S nnnn 0iii dddd iihh mmmm", DpReg;
     SbcImm = "sbc", "1111 0i01 011S nnnn 0iii dddd iiii iiii", DpImm;
-    SubReg = "sub", "1110 1011 101S nnnn xiii dddd iihh mmmm", DpReg;
+    SubReg = "sub", "1110 1011 101S nnnn 0iii dddd iihh mmmm", DpReg;
     SubImm = "sub", "1111 0i01 101S nnnn 0iii dddd iiii iiii", DpImm;
-    RsbReg = "rsb", "1110 1011 110S nnnn xiii dddd iihh mmmm", DpReg;
+    RsbReg = "rsb", "1110 1011 110S nnnn 0iii dddd iihh mmmm", DpReg;
     RsbImm = "rsb", "1111 0i01 110S nnnn 0iii dddd iiii iiii", DpImm;
-    TstReg = "tst", "1110 1010 0001 nnnn xiii 1111 iihh mmmm", DpReg;
+    TstReg = "tst", "1110 1010 0001 nnnn 0iii 1111 iihh mmmm", DpReg;
     TstImm = "tst", "1111 0i00 0001 nnnn 0iii 1111 iiii iiii", DpImm;
-    TeqReg = "teq", "1110 1010 1001 nnnn xiii 1111 iihh mmmm", DpReg;
+    TeqReg = "teq", "1110 1010 1001 nnnn 0iii 1111 iihh mmmm", DpReg;
     TeqImm = "teq", "1111 0i00 1001 nnnn 0iii 1111 iiii iiii", DpImm;
-    CmnReg = "cmn", "1110 1011 0001 nnnn xiii 1111 iihh mmmm", DpReg;
+    CmnReg = "cmn", "1110 1011 0001 nnnn 0iii 1111 iihh mmmm", DpReg;
     CmnImm = "cmn", "1111 0i01 0001 nnnn 0iii 1111 iiii iiii", DpImm;
-    CmpReg = "cmp", "1110 1011 1011 nnnn xiii 1111 iihh mmmm", DpReg;
+    CmpReg = "cmp", "1110 1011 1011 nnnn 0iii 1111 iihh mmmm", DpReg;
     CmpImm = "cmp", "1111 0i01 1011 nnnn 0iii 1111 iiii iiii", DpImm;
-    MovReg = "mov", "1110 1010 010S 1111 xiii dddd iihh mmmm", DpReg;
+    MovReg = "mov", "1110 1010 010S 1111 0iii dddd iihh mmmm", DpReg;
     MovImm = "mov", "1111 0i00 010S 1111 0iii dddd iiii iiii", DpImm;
-    MvnReg = "mvn", "1110 1010 011S 1111 xiii dddd iihh mmmm", DpReg;
+    MvnReg = "mvn", "1110 1010 011S 1111 0iii dddd iihh mmmm", DpReg;
     MvnImm = "mvn", "1111 0i00 011S 1111 0iii dddd iiii iiii", DpImm;
-    Pkhbt = "pkhbt", "1110 1010 1100 nnnn xiii dddd ii00 mmmm", Media;
-    Pkhtb = "pkhtb", "1110 1010 1100 nnnn xiii dddd ii10 mmmm", Media;
+    Pkhbt = "pkhbt", "1110 1010 1100 nnnn 0iii dddd ii00 mmmm", Media;
+    Pkhtb = "pkhtb", "1110 1010 1100 nnnn 0iii dddd ii10 mmmm", Media;
     // ---- Data processing: plain binary immediate ----
     Addw = "addw", "1111 0i10 0000 nnnn 0iii dddd iiii iiii", DpImm;
     Subw = "subw", "1111 0i10 1010 nnnn 0iii dddd iiii iiii", DpImm;
@@ -79,15 +81,15 @@ crate::decode_table! {
     BCond = "b", "1111 0scc ccff ffff 10j0 Jggg gggg gggg", Branch;
     B = "b", "1111 0sff ffff ffff 10j1 Jggg gggg gggg", Branch;
     Bl = "bl", "1111 0sff ffff ffff 11j1 Jggg gggg gggg", Branch;
-    BlxImm = "blx", "1111 0sff ffff ffff 11j0 Jggg gggg gggx", Branch;
+    BlxImm = "blx", "1111 0sff ffff ffff 11j0 Jggg gggg ggg0", Branch;
     Udf = "udf", "1111 0111 1111 iiii 1010 iiii iiii iiii", Branch;
-    MsrReg = "msr", "1111 0011 1000 nnnn 1000 GG00 xxxx xxxx", System;
-    Mrs = "mrs", "1111 0011 1110 xxxx 1000 dddd xxxx xxxx", System;
-    Hint = "hint", "1111 0011 1010 xxxx 1000 x000 bbbb bbbb", System;
-    Clrex = "clrex", "1111 0011 1011 xxxx 1000 xxxx 0010 xxxx", System;
-    Dsb = "dsb", "1111 0011 1011 xxxx 1000 xxxx 0100 bbbb", System;
-    Dmb = "dmb", "1111 0011 1011 xxxx 1000 xxxx 0101 bbbb", System;
-    Isb = "isb", "1111 0011 1011 xxxx 1000 xxxx 0110 bbbb", System;
+    MsrReg = "msr", "1111 0011 1000 nnnn 1000 GG00 0000 0000", System;
+    Mrs = "mrs", "1111 0011 1110 1111 1000 dddd 0000 0000", System;
+    Hint = "hint", "1111 0011 1010 1111 1000 0000 bbbb bbbb", System;
+    Clrex = "clrex", "1111 0011 1011 1111 1000 1111 0010 1111", System;
+    Dsb = "dsb", "1111 0011 1011 1111 1000 1111 0100 bbbb", System;
+    Dmb = "dmb", "1111 0011 1011 1111 1000 1111 0101 bbbb", System;
+    Isb = "isb", "1111 0011 1011 1111 1000 1111 0110 bbbb", System;
     Mrc = "mrc", "1110 1110 ooo1 CCCC tttt FFFF eee1 QQQQ", System;
     Mcr = "mcr", "1110 1110 ooo0 CCCC tttt FFFF eee1 QQQQ", System;
     // ---- Load/store multiple ----
@@ -103,15 +105,15 @@ crate::decode_table! {
     StrdPost = "strd", "1110 1000 u110 nnnn tttt TTTT iiii iiii", LoadStore;
     LdrdPost = "ldrd", "1110 1000 u111 nnnn tttt TTTT iiii iiii", LoadStore;
     Strex = "strex", "1110 1000 0100 nnnn tttt dddd iiii iiii", Exclusive;
-    Ldrex = "ldrex", "1110 1000 0101 nnnn tttt xxxx iiii iiii", Exclusive;
-    Strexb = "strexb", "1110 1000 1100 nnnn tttt xxxx 0100 dddd", Exclusive;
-    Strexh = "strexh", "1110 1000 1100 nnnn tttt xxxx 0101 dddd", Exclusive;
+    Ldrex = "ldrex", "1110 1000 0101 nnnn tttt 1111 iiii iiii", Exclusive;
+    Strexb = "strexb", "1110 1000 1100 nnnn tttt 1111 0100 dddd", Exclusive;
+    Strexh = "strexh", "1110 1000 1100 nnnn tttt 1111 0101 dddd", Exclusive;
     Strexd = "strexd", "1110 1000 1100 nnnn tttt TTTT 0111 dddd", Exclusive;
-    Ldrexb = "ldrexb", "1110 1000 1101 nnnn tttt xxxx 0100 xxxx", Exclusive;
-    Ldrexh = "ldrexh", "1110 1000 1101 nnnn tttt xxxx 0101 xxxx", Exclusive;
-    Ldrexd = "ldrexd", "1110 1000 1101 nnnn tttt TTTT 0111 xxxx", Exclusive;
-    Tbb = "tbb", "1110 1000 1101 nnnn xxxx xxxx 0000 mmmm", Branch;
-    Tbh = "tbh", "1110 1000 1101 nnnn xxxx xxxx 0001 mmmm", Branch;
+    Ldrexb = "ldrexb", "1110 1000 1101 nnnn tttt 1111 0100 1111", Exclusive;
+    Ldrexh = "ldrexh", "1110 1000 1101 nnnn tttt 1111 0101 1111", Exclusive;
+    Ldrexd = "ldrexd", "1110 1000 1101 nnnn tttt TTTT 0111 1111", Exclusive;
+    Tbb = "tbb", "1110 1000 1101 nnnn 1111 0000 0000 mmmm", Branch;
+    Tbh = "tbh", "1110 1000 1101 nnnn 1111 0000 0001 mmmm", Branch;
     // ---- Loads and stores of single registers: imm12, imm8 (P U W), register, literal ----
     StrbImm12 = "strb", "1111 1000 1000 nnnn tttt iiii iiii iiii", LoadStore;
     StrbImm8 = "strb", "1111 1000 0000 nnnn tttt 1puw iiii iiii", LoadStore;
@@ -193,9 +195,9 @@ crate::decode_table! {
     Usada8 = "usada8", "1111 1011 0111 nnnn aaaa dddd 0000 mmmm", Media;
     Usad8 = "usad8", "1111 1011 0111 nnnn 1111 dddd 0000 mmmm", Media;
     Smull = "smull", "1111 1011 1000 nnnn LLLL HHHH 0000 mmmm", DpReg;
-    Sdiv = "sdiv", "1111 1011 1001 nnnn xxxx dddd 1111 mmmm", DpReg;
+    Sdiv = "sdiv", "1111 1011 1001 nnnn 1111 dddd 1111 mmmm", DpReg;
     Umull = "umull", "1111 1011 1010 nnnn LLLL HHHH 0000 mmmm", DpReg;
-    Udiv = "udiv", "1111 1011 1011 nnnn xxxx dddd 1111 mmmm", DpReg;
+    Udiv = "udiv", "1111 1011 1011 nnnn 1111 dddd 1111 mmmm", DpReg;
     Smlal = "smlal", "1111 1011 1100 nnnn LLLL HHHH 0000 mmmm", DpReg;
     Smlalxy = "smlal", "1111 1011 1100 nnnn LLLL HHHH 10NM mmmm", DpReg;
     Smlald = "smlald", "1111 1011 1100 nnnn LLLL HHHH 110M mmmm", DpReg;
