@@ -8,8 +8,37 @@ use runtime::{Backend, Engine, Event, LogFlags};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether SIGPIPE was ignored when armrun started, before Rust's runtime set it to SIG_IGN.
+static SIGPIPE_WAS_IGNORED: AtomicBool = AtomicBool::new(false);
+
+/// Records the inherited SIGPIPE disposition. Runs from `.init_array`, i.e. before Rust's
+/// runtime ignores SIGPIPE, which every guest (and every program it execs) would otherwise
+/// inherit: `yes | head -1` would then end `yes` with EPIPE instead of SIGPIPE.
+extern "C" fn record_sigpipe() {
+    // SAFETY: a query into a zeroed sigaction of ours.
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: as above; a null new action changes nothing.
+    if unsafe { libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) } == 0 {
+        SIGPIPE_WAS_IGNORED.store(old.sa_sigaction == libc::SIG_IGN, Ordering::SeqCst);
+    }
+}
+
+#[used]
+#[unsafe(link_section = ".init_array")]
+static RECORD_SIGPIPE: extern "C" fn() = record_sigpipe;
+
+/// Gives SIGPIPE back the disposition armrun inherited.
+fn restore_sigpipe() {
+    if !SIGPIPE_WAS_IGNORED.load(Ordering::SeqCst) {
+        // SAFETY: installing SIG_DFL runs no code of ours.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    }
+}
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let opts = match cli::parse(&args) {
         Ok(Parsed::Run(o)) => o,

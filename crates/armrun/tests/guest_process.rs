@@ -425,3 +425,18 @@ fn nested_script_interpreters_stop_where_the_kernel_does() {
         "stderr:\n{err}"
     );
 }
+
+#[test]
+fn sigpipe_kills_a_pipeline_writer_unless_ignored() {
+    // Same as native bash: `yes` dies by SIGPIPE (141) by default; once the shell ignores
+    // SIGPIPE, programs it execs inherit that and get EPIPE instead.
+    let (o, err) = sysroot_run(
+        "bin/bash",
+        &[
+            "-c",
+            "yes | head -1; echo \"${PIPESTATUS[@]}\"; trap '' PIPE; \
+             bash -c 'yes 2>/dev/null | head -1; echo ${PIPESTATUS[@]}'",
+        ],
+    );
+    assert_eq!(o.stdout, "y\n141 0\ny\n1 0\n", "stderr:\n{err}");
+}
