@@ -15,7 +15,7 @@ use cpu::CpuState;
 use fpsimd::fenv::Env;
 use fpsimd::float::Fmt;
 use fpsimd::fp_arith::{self, Bin};
-use ir::inline::{FpInline, FpOp};
+use ir::inline::{FpInline, FpOp, VecRegs};
 use ir::{Helper, Val};
 
 /// Helper operation codes (a const generic cannot be an enum on stable Rust).
@@ -220,6 +220,39 @@ fn call(cx: &mut Ctx, op: u8, double: bool, a: Val, b: Val, c: Val) -> Val {
     let inline = FpInline {
         op: inline_op(op),
         double,
+        vector: None,
     };
     cx.b.call_fp(h, inline, a, b, c)
+}
+
+/// The inline form of a vector FADD, FSUB, FMUL, FDIV, FMLA or FMLS (S lanes, or D lanes with
+/// Q), which stay `fpsimd::EXEC` calls: the JIT may run them as one SSE/FMA instruction.
+pub fn vector_inline(w: u32) -> Option<FpInline> {
+    // Advanced SIMD three same, FP forms: 0 Q U 01110 a sz 1 Rm opcode 1 Rn Rd.
+    if w & 0x9f20_0400 != 0x0e20_0400 {
+        return None;
+    }
+    let (q, u, a, sz) = (w >> 30 & 1 == 1, w >> 29 & 1, w >> 23 & 1, w >> 22 & 1 == 1);
+    let op = match (u, a, w >> 11 & 31) {
+        (0, 0, 0b11010) => FpOp::Add,
+        (0, 1, 0b11010) => FpOp::Sub,
+        (1, 0, 0b11011) => FpOp::Mul,
+        (1, 0, 0b11111) => FpOp::Div,
+        (0, 0, 0b11001) => FpOp::MulAdd,
+        (0, 1, 0b11001) => FpOp::MulSub,
+        _ => return None,
+    };
+    if sz && !q {
+        return None;
+    }
+    Some(FpInline {
+        op,
+        double: sz,
+        vector: Some(VecRegs {
+            q,
+            d: (w & 31) as u8,
+            n: (w >> 5 & 31) as u8,
+            m: (w >> 16 & 31) as u8,
+        }),
+    })
 }

@@ -149,7 +149,10 @@ fn lift_one(cx: &mut Ctx, word: u32) -> Flow {
         let w = cx.k(word as u64);
         let p = cx.k(cx.pc);
         let z = cx.k(0);
-        cx.b.call(&fpsimd::EXEC, w, p, z);
+        match fp::vector_inline(word) {
+            Some(inline) => cx.b.call_fp(&fpsimd::EXEC, inline, w, p, z),
+            None => cx.b.call(&fpsimd::EXEC, w, p, z),
+        };
         return Flow::Next;
     }
     Flow::Undef

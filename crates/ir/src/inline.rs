@@ -48,31 +48,67 @@ const OPS: [FpOp; 10] = [
     FpOp::Cmp,
 ];
 
+/// The registers of a vector operation: V`d` = V`n` op V`m` lane by lane (the fused forms
+/// accumulate into V`d`), over 128 bits with `q`, else over 64 bits with the top half zeroed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VecRegs {
+    /// 128-bit vector.
+    pub q: bool,
+    /// Destination (and accumulator) register.
+    pub d: u8,
+    /// First source register.
+    pub n: u8,
+    /// Second source register.
+    pub m: u8,
+}
+
 /// An inlinable operation and its format.
+///
+/// A scalar operation's helper takes the operand bit patterns and returns the result. A vector
+/// operation's helper (`vector` set) works on the registers named here in the CPU state and
+/// returns 0; its call arguments are not operands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FpInline {
-    /// What the helper computes.
+    /// What the helper computes (lane by lane for vectors; `MulAdd` is `d + n * m` and
+    /// `MulSub` is `d - n * m` there).
     pub op: FpOp,
     /// Double precision if true, single precision if false.
     pub double: bool,
+    /// For a vector operation, its registers.
+    pub vector: Option<VecRegs>,
 }
 
 impl FpInline {
     /// The `call` immediate naming this operation (never 0).
     pub fn encode(self) -> u64 {
         let i = OPS.iter().position(|o| *o == self.op).unwrap_or(0) as u64;
-        (i + 1) | (self.double as u64) << 8
+        let v = self.vector.map_or(0, |r| {
+            1 << 9
+                | (r.q as u64) << 10
+                | (r.d as u64 & 31) << 16
+                | (r.n as u64 & 31) << 21
+                | (r.m as u64 & 31) << 26
+        });
+        (i + 1) | (self.double as u64) << 8 | v
     }
 
     /// The operation a `call` immediate names, or `None` for 0 and invalid immediates.
     pub fn decode(imm: u64) -> Option<FpInline> {
-        if imm >> 9 != 0 {
+        let vector = imm >> 9 & 1 != 0;
+        if imm >> 31 != 0 || imm >> 11 & 0x1f != 0 || (!vector && imm >> 10 != 0) {
             return None;
         }
         let op = *OPS.get(((imm & 0xff) as usize).checked_sub(1)?)?;
+        let field = |at: u32| (imm >> at & 31) as u8;
         Some(FpInline {
             op,
             double: imm >> 8 & 1 != 0,
+            vector: vector.then(|| VecRegs {
+                q: imm >> 10 & 1 != 0,
+                d: field(16),
+                n: field(21),
+                m: field(26),
+            }),
         })
     }
 
@@ -89,7 +125,16 @@ impl FpInline {
 impl core::fmt::Display for FpInline {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let name = format!("{:?}", self.op).to_lowercase();
-        write!(f, "{name}.{}", if self.double { 'd' } else { 's' })
+        write!(f, "{name}.{}", if self.double { 'd' } else { 's' })?;
+        if let Some(r) = self.vector {
+            let lanes = match (self.double, r.q) {
+                (true, _) => 2,
+                (false, true) => 4,
+                (false, false) => 2,
+            };
+            write!(f, ".{lanes} v{}, v{}, v{}", r.d, r.n, r.m)?;
+        }
+        Ok(())
     }
 }
 
@@ -100,14 +145,24 @@ mod tests {
     #[test]
     fn codes_round_trip_and_zero_is_none() {
         assert_eq!(FpInline::decode(0), None);
+        let regs = VecRegs {
+            q: true,
+            d: 31,
+            n: 7,
+            m: 30,
+        };
         for op in OPS {
             for double in [false, true] {
-                let x = FpInline { op, double };
-                assert_ne!(x.encode(), 0);
-                assert_eq!(FpInline::decode(x.encode()), Some(x));
+                for vector in [None, Some(regs)] {
+                    let x = FpInline { op, double, vector };
+                    assert_ne!(x.encode(), 0);
+                    assert_eq!(FpInline::decode(x.encode()), Some(x));
+                }
             }
         }
         assert_eq!(FpInline::decode(11), None);
-        assert_eq!(FpInline::decode(1 << 9 | 1), None);
+        assert_eq!(FpInline::decode(1 << 31 | 1), None);
+        assert_eq!(FpInline::decode(1 << 11 | 1), None);
+        assert_eq!(FpInline::decode(1 << 10 | 1), None);
     }
 }

@@ -152,12 +152,12 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
             34 => Some(b.emit(
                 Op::CondAdd,
                 &[a, c, d],
-                (imm >> 2) % 16 | (if imm & 1 == 0 { 32 } else { 64 }) << 8,
+                ((imm >> 2) % 16) | ((if imm & 1 == 0 { 32 } else { 64 }) << 8),
             )),
             35 => Some(b.emit(
                 Op::CondLogic,
                 &[a],
-                (imm >> 2) % 16 | (if imm & 1 == 0 { 32 } else { 64 }) << 8,
+                ((imm >> 2) % 16) | ((if imm & 1 == 0 { 32 } else { 64 }) << 8),
             )),
             _ => Some(b.call(&MIX, a, c, d)),
         };

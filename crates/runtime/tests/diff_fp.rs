@@ -1,6 +1,7 @@
-//! Differential test for lifted scalar FP: random sequences of FP-class words (arithmetic,
-//! fused multiply-add, compares, moves, conversions...) run on the JIT, whose inline SSE fast
-//! paths must agree bit for bit with the exact helpers the interpreter calls, from random
+//! Differential test for lifted FP and SIMD: random sequences of FP- and SIMD-class words
+//! (arithmetic, fused multiply-add, compares, moves, conversions, vector FADD/FMUL/FMLA...) run
+//! on the JIT, whose inline SSE fast paths must agree bit for bit with the exact helpers the
+//! interpreter calls, from random
 //! register values rich in special cases (zeros, denormals, infinities, NaNs, values near the
 //! overflow and underflow thresholds) under random FPCR and FPSR states.
 
@@ -54,8 +55,13 @@ fn fp_value() -> impl Strategy<Value = u64> {
     ]
 }
 
+/// Scalar FP rows plus the Advanced SIMD rows (whose vector FADD/FMUL/FMLA... the JIT also
+/// runs inline).
 fn fp_rows() -> Vec<&'static decode::Entry<decode::a64_simd::A64Simd>> {
-    A64_SIMD.iter().filter(|e| e.class == Class::Fp).collect()
+    A64_SIMD
+        .iter()
+        .filter(|e| matches!(e.class, Class::Fp | Class::Simd))
+        .collect()
 }
 
 fn run_both(code: &[u32], init: &CpuState) -> (CpuState, CpuState) {
@@ -98,6 +104,7 @@ proptest! {
     fn fp_jit_matches_interpreter(
         picks in prop::collection::vec((any::<usize>(), any::<u32>(), 0u32..8, 0u32..8, 0u32..8), 1..16),
         vals in prop::collection::vec(fp_value(), 8),
+        highs in prop::collection::vec(fp_value(), 8),
         xregs in prop::collection::vec(any::<u64>(), 8),
         rmode in prop_oneof![4 => Just(0u64), 1 => 0u64..4],
         fz in prop::bool::weighted(0.15),
@@ -118,8 +125,8 @@ proptest! {
             .collect();
         prop_assume!(!code.is_empty());
         let mut init = CpuState::default();
-        for (i, v) in vals.iter().enumerate() {
-            init.v[i] = [*v, 0];
+        for (i, (v, h)) in vals.iter().zip(&highs).enumerate() {
+            init.v[i] = [*v, *h];
         }
         init.x[..8].copy_from_slice(&xregs);
         init.fpcr = rmode << 22 | (fz as u64) << 24 | (dn as u64) << 25;

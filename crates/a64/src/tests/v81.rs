@@ -230,14 +230,18 @@ fn rmw_apply_matches_sizes() {
 
 #[test]
 fn hwcap_lists_the_new_features_and_their_words_lift() {
-    // fp asimd aes pmull sha1 sha2 crc32 atomics lrcpc ilrcpc flagm; HWCAP2: flagm2.
-    assert_eq!(crate::HWCAP, 0x0c00_81fb);
-    assert_eq!(crate::HWCAP2, 1 << 7);
+    // fp asimd aes pmull sha1 sha2 crc32 atomics asimdrdm asimddp lrcpc ilrcpc flagm;
+    // HWCAP2: flagm2 frint.
+    assert_eq!(crate::HWCAP, 0x0c10_91fb);
+    assert_eq!(crate::HWCAP2, 1 << 7 | 1 << 8);
     for w in [
         0x9ac2_5c20u32, // crc32cx w0, w1, x2 (crc32)
         0xf8e0_8041,    // swpal x0, x1, [x2] (atomics)
         0x4820_7c82,    // casp x0, x1, x2, x3, [x4] (atomics)
         0xb8bf_c020,    // ldapr w0, [x1] (lrcpc)
+        0x4e82_9420,    // sdot v0.4s, v1.16b, v2.16b (asimddp)
+        0x6e82_8420,    // sqrdmlah v0.4s, v1.4s, v2.4s (asimdrdm)
+        0x1e28_4020,    // frint32z s0, s1 (frint)
         0x9980_0020,    // ldapursw x0, [x1] (ilrcpc)
         0xba01_8425,    // rmif x1, #3, #5 (flagm)
         0xd500_405f,    // axflag (flagm2)
