@@ -8,37 +8,56 @@ use runtime::{Backend, Engine, Event, LogFlags};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 /// Whether SIGPIPE was ignored when armrun started, before Rust's runtime set it to SIG_IGN.
 static SIGPIPE_WAS_IGNORED: AtomicBool = AtomicBool::new(false);
+/// Which of descriptors 0, 1 and 2 were closed when armrun started (bit n for fd n), before
+/// Rust's runtime opened /dev/null on them.
+static STD_FDS_CLOSED: AtomicU8 = AtomicU8::new(0);
 
-/// Records the inherited SIGPIPE disposition. Runs from `.init_array`, i.e. before Rust's
-/// runtime ignores SIGPIPE, which every guest (and every program it execs) would otherwise
-/// inherit: `yes | head -1` would then end `yes` with EPIPE instead of SIGPIPE.
-extern "C" fn record_sigpipe() {
+/// Records what Rust's runtime is about to change in the process state a guest inherits.
+/// Runs from `.init_array`, before the runtime ignores SIGPIPE (every guest, and everything
+/// it execs, would inherit that: `yes | head -1` would end `yes` with EPIPE instead of
+/// SIGPIPE) and opens /dev/null on closed standard descriptors.
+extern "C" fn record_inherited_state() {
     // SAFETY: a query into a zeroed sigaction of ours.
     let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
     // SAFETY: as above; a null new action changes nothing.
     if unsafe { libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) } == 0 {
         SIGPIPE_WAS_IGNORED.store(old.sa_sigaction == libc::SIG_IGN, Ordering::SeqCst);
     }
+    let mut closed = 0;
+    for fd in 0..3 {
+        // SAFETY: F_GETFD on a descriptor number only queries.
+        if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+            closed |= 1 << fd;
+        }
+    }
+    STD_FDS_CLOSED.store(closed, Ordering::SeqCst);
 }
 
 #[used]
 #[unsafe(link_section = ".init_array")]
-static RECORD_SIGPIPE: extern "C" fn() = record_sigpipe;
+static RECORD_INHERITED_STATE: extern "C" fn() = record_inherited_state;
 
-/// Gives SIGPIPE back the disposition armrun inherited.
-fn restore_sigpipe() {
+/// Undoes the runtime's changes recorded by [`record_inherited_state`].
+fn restore_inherited_state() {
     if !SIGPIPE_WAS_IGNORED.load(Ordering::SeqCst) {
         // SAFETY: installing SIG_DFL runs no code of ours.
         unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     }
+    let closed = STD_FDS_CLOSED.load(Ordering::SeqCst);
+    for fd in 0..3 {
+        if closed & (1 << fd) != 0 {
+            // SAFETY: closing the /dev/null the runtime opened in place of a closed descriptor.
+            unsafe { libc::close(fd) };
+        }
+    }
 }
 
 fn main() -> ExitCode {
-    restore_sigpipe();
+    restore_inherited_state();
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let opts = match cli::parse(&args) {
         Ok(Parsed::Run(o)) => o,

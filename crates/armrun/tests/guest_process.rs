@@ -440,3 +440,29 @@ fn sigpipe_kills_a_pipeline_writer_unless_ignored() {
     );
     assert_eq!(o.stdout, "y\n141 0\ny\n1 0\n", "stderr:\n{err}");
 }
+
+#[test]
+fn a_closed_stdin_stays_closed_for_the_guest() {
+    // Rust's runtime opens /dev/null on closed standard descriptors; armrun closes it again.
+    use std::os::unix::process::CommandExt;
+    let root = sysroot();
+    let mut cmd = std::process::Command::new(armrun());
+    cmd.arg("-L").arg(&root).arg(root.join("bin/sh")).args([
+        "-c",
+        "if [ -e /proc/$$/fd/0 ]; then echo open; else echo closed; fi",
+    ]);
+    // SAFETY: close(2) is async-signal-safe, as pre_exec requires.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(0);
+            Ok(())
+        })
+    };
+    let o = cmd.output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "closed\n",
+        "stderr:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
