@@ -317,6 +317,12 @@ fn bash_and_busybox() {
                   f() { local i s=0; for ((i = 0; i < 500; i++)); do s=$((s + i * i)); done; echo $s; }; f; \
                   read -r h <<EOF\nhere $((6 * 7))\nEOF\necho \"$h\"; printf '%s-%05.1f\\n' x 3.14159; [[ abc =~ ^a(b)c$ ]] && echo ${BASH_REMATCH[1]}";
     same_as_native("bash", "/bin/bash", &["-c", script], &d);
+    // A pipeline of ARM programs: bash forks and execs seq, sort and sha256sum, which armrun
+    // re-enters from the sysroot (no binfmt_misc involved).
+    std::fs::write(d.join("seed"), vec![3u8; 4096]).unwrap();
+    let pipeline = "seq 1 3000 | sort -R --random-source=seed | sha256sum; \
+                    echo ${PIPESTATUS[@]}; x=$(seq 5 | tac | tr '\\n' ' '); echo \"$x\"";
+    same_as_native("coreutils", "/bin/bash", &["-c", pipeline], &d);
     let (o, err) = arm(
         "/bin/busybox",
         &[
