@@ -244,7 +244,9 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
             let am = mode(m, n, off);
             match id {
                 I::LdrdImm | I::LdrdReg | I::StrdImm | I::StrdReg => {
-                    if t & 1 == 1 || (!imm_form && (mm == t || mm == t + 1)) {
+                    // P = 0 with W = 1 has no unprivileged doubleword form.
+                    let unpriv = m.word >> 24 & 1 == 0 && m.word >> 21 & 1 == 1;
+                    if t & 1 == 1 || unpriv || (!imm_form && (mm == t || mm == t + 1)) {
                         return Flow::Undef;
                     }
                     sem::dual(cx, matches!(id, I::LdrdImm | I::LdrdReg), t, t + 1, &am)

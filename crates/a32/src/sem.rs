@@ -1069,7 +1069,12 @@ pub fn multiple(
     wback: bool,
 ) -> Flow {
     let count = regs.count_ones();
-    if n == 15 || count == 0 || (!load && regs & 0x8000 != 0 && cx.thumb) {
+    // ARMv7 makes a load with writeback of its own base UNPREDICTABLE; QEMU refuses it.
+    if n == 15
+        || count == 0
+        || (!load && regs & 0x8000 != 0 && cx.thumb)
+        || (load && wback && regs >> n & 1 == 1)
+    {
         return Flow::Undef;
     }
     let base = cx.r(n);
@@ -1101,8 +1106,7 @@ pub fn multiple(
         }
         off += 4;
     }
-    // A loaded base register wins over the writeback (the writeback is UNPREDICTABLE then).
-    if wback && !(load && regs >> n & 1 == 1) {
+    if wback {
         cx.set_r(n, wb_val);
     }
     let mut pc = None;

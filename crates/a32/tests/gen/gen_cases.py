@@ -3,16 +3,17 @@
 computed by running them under qemu-arm-static (the oracle).
 
 Each snippet of snippets.txt runs a number of times with random inputs. For every run a static
-program (built with arm-linux-gnueabihf-gcc, -marm or -mthumb, -nostdlib) sets r0-r12, sp, lr and
-the APSR (NZCV, Q, GE), fills a 128-byte buffer at guest address 0x100000 (mapped with mmap2 at a
-fixed address), runs the snippet, and records the registers, the APSR and the buffer. Output lines:
+program (built with arm-linux-gnueabihf-gcc, -marm or -mthumb, -nostdlib) sets r0-r12, sp, lr
+and the APSR (NZCV, Q, GE), zeroes a 12 KiB mapping around guest address 0x100000 (mapped with
+mmap2 at a fixed address), fills the 128-byte buffer at 0x100000, runs the snippet, and records
+the registers, the APSR and the buffer. Output lines:
 
     mode addr code | in[16] | mem-in | out[16] | mem-out # asm
 
 mode is a (A32) or t (Thumb); the buffers are recorded (else `-`) for snippets marked
 `am`/`tm` in snippets.txt; addr is the snippet's guest address and code its bytes (hex), so
 the Rust test can place it where qemu ran it (PC-relative results then agree); in/out are
-r0..r12 sp lr apsr. Run from this directory:
+r0..r12 sp lr apsr; mem-out is `=` when the buffer is unchanged. Run from this directory:
 
     python3 gen_cases.py > ../data/qemu_cases.txt
 """
@@ -65,11 +66,14 @@ def build_cases(mode, cases):
     """Assembles and runs one program for a list of (asm, inputs, mem) cases; returns outputs."""
     src = ['.syntax unified', '.arch armv7ve', '.arm' if mode == 'a' else '.thumb', '.text',
            '.global _start', '.type _start, %function', '_start:',
-           f'ldr r0, ={BUF}', 'mov r1, #0x1000', 'mov r2, #3', 'mov r3, #0x32', 'mvn r4, #0',
+           f'ldr r0, ={BUF - 0x1000}', 'mov r1, #0x3000', 'mov r2, #3', 'mov r3, #0x32', 'mvn r4, #0',
            'mov r5, #0', 'mov r7, #192', 'svc #0']
     data = ['.data', '.balign 4']
     for i, (asm, inp, mem) in enumerate(cases):
-        src += [f'ldr r0, =memin{i}', f'ldr r1, ={BUF}', 'mov r2, #32',
+        # Zero the whole mapping first: stores of earlier cases must not leak into this one.
+        src += [f'ldr r0, ={BUF - 0x1000}', 'mov r1, #0', 'mov r2, #0xc00',
+                '1: str r1, [r0], #4', 'subs r2, r2, #1', 'bne 1b']
+        src += [f'ldr r0, =memin{i}', f'ldr r1, ={BUF}', f'mov r2, #{MEMLEN // 4}',
                 f'1: ldr r3, [r0], #4', 'str r3, [r1], #4', 'subs r2, r2, #1', 'bne 1b',
                 f'ldr r0, =in{i}', 'ldr r1, [r0, #60]', 'msr APSR_nzcvqg, r1',
                 'ldr r1, [r0, #52]', 'mov sp, r1', 'ldr lr, [r0, #56]', 'ldm r0, {r0-r12}',
@@ -77,11 +81,11 @@ def build_cases(mode, cases):
                 'push {r0-r12, lr}', 'mrs r0, apsr', 'add r1, sp, #56', f'ldr r2, =out{i}',
                 'pop {r3-r9}', 'stm r2!, {r3-r9}', 'pop {r3-r9}', 'stm r2!, {r3-r9}',
                 'str r1, [r2], #4', 'str r0, [r2], #4',
-                f'ldr r0, ={BUF}', f'ldr r4, =out{i}', 'add r4, r4, #64', 'mov r2, #32',
+                f'ldr r0, ={BUF}', f'ldr r4, =out{i}', 'add r4, r4, #64', f'mov r2, #{MEMLEN // 4}',
                 '1: ldr r3, [r0], #4', 'str r3, [r4], #4', 'subs r2, r2, #1', 'bne 1b',
                 'b 2f', '.ltorg', '2:']
         data += [f'in{i}:'] + [f'.word {v:#x}' for v in inp]
-        data += [f'memin{i}:'] + [f'.word {w:#x}' for w in struct.unpack('<32I', mem)]
+        data += [f'memin{i}:'] + [f'.word {w:#x}' for w in struct.unpack(f'<{MEMLEN // 4}I', mem)]
     src += ['mov r0, #1', 'ldr r1, =out0', f'ldr r2, ={len(cases) * REC}', 'mov r7, #4', 'svc #0',
             'mov r0, #0', 'mov r7, #1', 'svc #0', '.ltorg']
     bss = ['.bss', '.balign 4'] + sum([[f'out{i}:', f'.skip {REC}'] for i in range(len(cases))], [])
@@ -139,7 +143,7 @@ def main():
             runs = build_cases(mode, [c[1:] for c in chunk])
             for (m, asm, inp, mem), (addr, code, out, mem_out) in zip(chunk, runs):
                 memin = mem.hex() if 'm' in m else '-'
-                memout = mem_out.hex() if 'm' in m else '-'
+                memout = ('=' if mem_out == mem else mem_out.hex()) if 'm' in m else '-'
                 print(f'{mode} {addr:x} {code.hex()} | ' + ' '.join(f'{v:x}' for v in inp) +
                       f' | {memin} | ' + ' '.join(f'{v:x}' for v in out) + f' | {memout} # {asm}')
 

@@ -7,6 +7,12 @@ directory:
 
     cargo run -q --release -p a32 --example random_words > /tmp/words.txt
     python3 gen_random.py /tmp/words.txt > ../data/qemu_random.txt
+
+and for loads, stores and exclusives (Rn pointed into the middle of the recorded buffer, Rm small; the
+mapping around it is zeroed for every case, so accesses beyond the buffer are deterministic):
+
+    cargo run -q --release -p a32 --example random_words mem > /tmp/mwords.txt
+    python3 gen_random.py --mem /tmp/mwords.txt > ../data/qemu_random_mem.txt
 """
 import random, sys
 import gen_cases as g
@@ -15,27 +21,38 @@ RUNS = 3
 
 
 def main():
-    random.seed(4242)
+    mem_mode = sys.argv[1] == '--mem'
+    random.seed(4243 if mem_mode else 4242)
+    runs = 2 if mem_mode else RUNS
     by_mode = {'a': [], 't': []}
-    for line in open(sys.argv[1]):
-        mode, word, name = line.split()
+    for line in open(sys.argv[-1]):
+        mode, word, name, *regs = line.split()
         if mode == 'a':
             asm = f'.inst 0x{word}'
         elif len(word) == 4:
             asm = f'.inst.n 0x{word}'
         else:
             asm = f'.inst.w 0x{word}'
-        for _ in range(RUNS):
+        for _ in range(runs):
             inp = [g.rand_val() for _ in range(13)] + [g.STACK, g.rand_val(), g.rand_apsr()]
-            by_mode[mode].append((mode, f'{asm} @ {name}', inp, bytes(g.MEMLEN)))
+            mem = bytes(g.MEMLEN)
+            if mem_mode:
+                inp[int(regs[0])] = g.BUF + 0x40
+                if regs[1] != '-':
+                    inp[int(regs[1])] = 4 * random.randint(0, 4)
+                mem = bytes(random.getrandbits(8) for _ in range(g.MEMLEN))
+            by_mode[mode].append((mode, f'{asm} @ {name}', inp, mem))
     for mode in 'at':
         cases = by_mode[mode]
         for start in range(0, len(cases), 400):
             chunk = cases[start:start + 400]
             runs = g.build_cases(mode, [c[1:] for c in chunk])
             for (m, asm, inp, mem), (addr, code, out, mem_out) in zip(chunk, runs):
+                memin = mem.hex() if mem_mode else '-'
+                # '=' records an unchanged buffer (most loads), which halves the file.
+                memout = ('=' if mem_out == mem else mem_out.hex()) if mem_mode else '-'
                 print(f'{mode} {addr:x} {code.hex()} | ' + ' '.join(f'{v:x}' for v in inp) +
-                      ' | - | ' + ' '.join(f'{v:x}' for v in out) + f' | - # {asm}')
+                      f' | {memin} | ' + ' '.join(f'{v:x}' for v in out) + f' | {memout} # {asm}')
 
 
 if __name__ == '__main__':
