@@ -63,8 +63,9 @@ fn parse(line: &str) -> Case<'_> {
     }
 }
 
-/// Runs `c` on the interpreter in a fresh guest window; returns the failure, if any.
-fn run_case(c: &Case, mem: &mut [u8]) -> Option<String> {
+/// Runs `c` in a fresh guest window, on the interpreter or (given one) the JIT; returns the
+/// failure, if any.
+fn run_case(c: &Case, mem: &mut [u8], mut jit: Option<&mut jit::Jit>) -> Option<String> {
     mem.fill(0);
     let a = c.addr as usize;
     mem[a..a + c.code.len()].copy_from_slice(&c.code);
@@ -113,7 +114,15 @@ fn run_case(c: &Case, mem: &mut [u8]) -> Option<String> {
         }
         ir::passes::optimize(&mut blk);
         ir::verify(&blk).unwrap_or_else(|e| panic!("{}: after optimize: {e}\n{blk}", c.asm));
-        interp::run_block(&blk, &mut cpu);
+        match jit.as_deref_mut() {
+            Some(j) => {
+                let e = j.compile(&blk);
+                // SAFETY: `cpu` is exclusively ours, and every address the snippets touch is
+                // inside the guest window at `mem_base`.
+                unsafe { j.run(e, &mut cpu) };
+            }
+            None => interp::run_block(&blk, &mut cpu),
+        }
         if cpu.exit_reason != cpu::exit::JUMP {
             return Some(format!("exit {} at {:#x}", cpu.exit_reason, cpu.pc));
         }
@@ -145,21 +154,38 @@ fn run_case(c: &Case, mem: &mut [u8]) -> Option<String> {
 
 #[test]
 fn qemu_recorded_cases() {
-    check(CASES, 400);
+    check(CASES, 400, false);
 }
 
 #[test]
 fn qemu_recorded_random_words() {
-    check(RANDOM, 2000);
+    check(RANDOM, 2000, false);
 }
 
 #[test]
 fn qemu_recorded_random_memory_words() {
-    check(RANDOM_MEM, 600);
+    check(RANDOM_MEM, 600, false);
 }
 
-/// Runs every case of `cases` (at least `min` per instruction set).
-fn check(cases: &str, min: usize) {
+#[test]
+fn qemu_recorded_cases_jit() {
+    check(CASES, 400, true);
+}
+
+#[test]
+fn qemu_recorded_random_words_jit() {
+    check(RANDOM, 2000, true);
+}
+
+#[test]
+fn qemu_recorded_random_memory_words_jit() {
+    check(RANDOM_MEM, 600, true);
+}
+
+/// Runs every case of `cases` (at least `min` per instruction set) on the interpreter or, with
+/// `use_jit`, on the JIT.
+fn check(cases: &str, min: usize, use_jit: bool) {
+    let mut jit = use_jit.then(jit::Jit::new);
     let mut mem = vec![0u8; WINDOW];
     let mut failures = Vec::new();
     let (mut arm, mut thumb) = (0, 0);
@@ -173,7 +199,10 @@ fn check(cases: &str, min: usize) {
         } else {
             arm += 1;
         }
-        if let Some(f) = run_case(&c, &mut mem) {
+        if let Some(j) = jit.as_mut() {
+            j.invalidate_all();
+        }
+        if let Some(f) = run_case(&c, &mut mem, jit.as_mut()) {
             failures.push(format!(
                 "[{}] {} in={:x?}: {f}",
                 if c.thumb { "t" } else { "a" },
