@@ -101,7 +101,7 @@ fn run_split_it(r0: u64, r1: u64) -> CpuState {
     // The continuation is lifted at its own pc with that ITSTATE.
     let fetch = |a: u64| {
         let i = (a.checked_sub(PC)? / 2) as usize;
-        code.get(i).map(|h| *h as u32)
+        code.get(i).copied()
     };
     let b2 = lift_block_it(PC + 6, true, it, &fetch, 16);
     ir::verify(&b2).unwrap();
