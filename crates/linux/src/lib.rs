@@ -6,8 +6,13 @@
 //!
 //! Handlers are grouped by family: `fs` (files and paths), `io` (bulk and positional I/O,
 //! statfs, locks, ownership), `xattr`, `poll` (ppoll, pselect6, epoll), `anonfd` (eventfd,
-//! timerfd, signalfd, inotify, memfd), `net` (sockets), `mm` (memory), `signal`, `time`,
-//! `process` (exit, limits, prctl, futex), `creds` (ids, groups, sessions, scheduler), `ioctl`.
+//! timerfd, signalfd, inotify, memfd), `net` (sockets), `mm` (memory), `signal` (dispositions
+//! and mask mirrored on the host, queued host signals, EINTR/SA_RESTART), `sigframe` (the
+//! AArch64 rt_sigframe, rt_sigreturn, synchronous fault signals), `time`, `process` (exit,
+//! fork/vfork, wait4/waitid, limits, prctl, futex), `exec` (execve re-entering armrun, `#!`
+//! scripts, native host programs), `creds` (ids, groups, sessions, scheduler), `ioctl`.
+//! Handlers that need the registers (clone, rt_sigreturn, rt_sigsuspend, sigaltstack) are in
+//! a second table consulted first.
 //! Where arm64 and x86-64 disagree (open flags, `struct stat`, `struct epoll_event`) the
 //! structs are converted in `abi`/the handler. Every guest pointer goes through
 //! [`mem::GuestMem`]; a bad pointer gives `-EFAULT`, never a host crash.
