@@ -73,6 +73,10 @@ fn execve_of_itself_runs_under_armrun_with_new_argv0() {
         err.contains("armrun: exit_group(0x7,"),
         "the exec'd child's syscalls are missing from armrun's strace:\n{err}"
     );
+    assert!(
+        err.contains("armrun: execve \"/proc/self/exe\" as armrun "),
+        "the execve is missing from the strace:\n{err}"
+    );
 }
 
 #[test]

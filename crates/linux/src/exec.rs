@@ -197,6 +197,24 @@ impl Linux {
         let argv = self.string_array(argv_addr)?;
         let envp = self.string_array(envp_addr)?;
         let plan = self.exec_plan(path, argv)?;
+        if self.strace {
+            // A successful exec never returns to the strace line written after each call.
+            let (how, prog, args) = match &plan {
+                Plan::Emulate { prog, argv } => ("armrun", prog, argv),
+                Plan::Native { prog, argv } => ("native", prog, argv),
+            };
+            let shown: Vec<String> = args
+                .iter()
+                .map(|a| format!("{:?}", String::from_utf8_lossy(a)))
+                .collect();
+            let line = format!(
+                "armrun: execve {:?} as {how} {:?} [{}]\n",
+                path,
+                String::from_utf8_lossy(prog),
+                shown.join(", ")
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+        }
         Err(self.exec_host(plan, &envp))
     }
 }
