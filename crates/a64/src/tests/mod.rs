@@ -2,6 +2,7 @@
 //! sequences compute what the architecture (cross-checked with qemu) says on the reference
 //! interpreter.
 
+mod flags_live;
 mod lifted_fp;
 mod qemu_cases;
 mod qemu_v81;
