@@ -1,7 +1,9 @@
 /* Processes: fork, pipes, wait statuses, execve (of itself, natively, errors), system(),
  * sessions. Each mode prints one deterministic line per fact checked. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -278,6 +281,26 @@ static int nested(const char *dir) {
     return 0;
 }
 
+/* Namespaces: a new UTS namespace gets its own host name (or EPERM without privileges, as
+ * natively); kcmp compares our descriptor table with itself. */
+static int ns(void) {
+    int r = unshare(CLONE_NEWUTS);
+    printf("unshare r=%d %s\n", r, r ? strerror(errno) : "ok");
+    if (r == 0) {
+        char h[65] = {0};
+        sethostname("guestbox", 8);
+        gethostname(h, sizeof h - 1);
+        printf("hostname=%s\n", h);
+        static char longname[1000];
+        memset(longname, 'x', sizeof longname);
+        r = sethostname(longname, sizeof longname);
+        printf("long name r=%d %s\n", r, r ? strerror(errno) : "ok");
+    }
+    pid_t p = getpid();
+    printf("kcmp files=%ld\n", syscall(SYS_kcmp, p, p, 2 /* KCMP_FILES */, 0, 0));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     const char *mode = argc > 1 ? argv[1] : "";
@@ -287,6 +310,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "exec_child")) return exec_child(argv);
     if (!strcmp(mode, "exec_errors") && argc > 2) return exec_errors(argv[2]);
     if (!strcmp(mode, "nested") && argc > 2) return nested(argv[2]);
+    if (!strcmp(mode, "ns")) return ns();
     if (!strcmp(mode, "show_args")) {
         /* Run as a script interpreter: argv = [interp, "show_args", script, args...]; paths
          * are shown by their last component. */

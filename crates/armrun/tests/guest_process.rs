@@ -470,3 +470,21 @@ fn a_closed_stdin_stays_closed_for_the_guest() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn namespaces_and_host_names_behave_as_natively() {
+    // Compared with the same program built for the host, so the result holds with and without
+    // the privilege to unshare.
+    let native = guest("proc", "gcc", &["-O2"]);
+    let n = std::process::Command::new(&native)
+        .arg("ns")
+        .output()
+        .unwrap();
+    let (o, err) = proc(&[], &["ns"]);
+    assert_eq!(
+        o.stdout,
+        String::from_utf8_lossy(&n.stdout),
+        "stderr:\n{err}"
+    );
+    assert!(o.stdout.contains("kcmp files=0\n"), "{}", o.stdout);
+}

@@ -109,6 +109,46 @@ pub(crate) fn clone3(_: &mut Linux, _: &Args) -> SysResult {
     Err(Errno(libc::ENOSYS))
 }
 
+/// `unshare(flags)`: armrun is the guest process, so namespaces and unsharing apply to it as
+/// they would to the guest. CLONE_VM/CLONE_SIGHAND/CLONE_THREAD are no-ops for a
+/// single-threaded process, as in the kernel.
+pub(crate) fn unshare(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: integer argument only.
+    host(unsafe { libc::syscall(libc::SYS_unshare, a[0] as i64) })
+}
+
+/// `sethostname(name, len)`: a checked buffer; the kernel validates the length.
+pub(crate) fn sethostname(l: &mut Linux, a: &Args) -> SysResult {
+    let name = l.buf_in(a[0], a[1].min(abi::UTS_FIELD as u64))?;
+    // SAFETY: `name` is checked for the bytes the kernel may read (at most a UTS field; longer
+    // lengths are refused with EINVAL before any read).
+    host(unsafe { libc::syscall(libc::SYS_sethostname, name, a[1] as usize) })
+}
+
+/// `setdomainname(name, len)`, like [`sethostname`].
+pub(crate) fn setdomainname(l: &mut Linux, a: &Args) -> SysResult {
+    let name = l.buf_in(a[0], a[1].min(abi::UTS_FIELD as u64))?;
+    // SAFETY: as in `sethostname`.
+    host(unsafe { libc::syscall(libc::SYS_setdomainname, name, a[1] as usize) })
+}
+
+/// `setns(fd, nstype)`: joins a namespace, for the same reason as [`unshare`].
+pub(crate) fn setns(_: &mut Linux, a: &Args) -> SysResult {
+    // SAFETY: integer arguments only.
+    host(unsafe { libc::syscall(libc::SYS_setns, int(a[0]), int(a[1])) })
+}
+
+/// `kcmp(pid1, pid2, type, idx1, idx2)`: compares kernel objects of two processes; integers
+/// only (KCMP_EPOLL_TFD, whose idx2 is a pointer, is refused).
+pub(crate) fn kcmp(_: &mut Linux, a: &Args) -> SysResult {
+    const KCMP_EPOLL_TFD: u64 = 7;
+    if a[2] == KCMP_EPOLL_TFD {
+        return Err(Errno(libc::EINVAL));
+    }
+    // SAFETY: integer arguments only.
+    host(unsafe { libc::syscall(libc::SYS_kcmp, int(a[0]), int(a[1]), int(a[2]), a[3], a[4]) })
+}
+
 /// `wait4(pid, status, options, rusage)`: `int` status and `struct rusage` have the same
 /// layout on arm64 and x86-64, and guest pids are host pids.
 pub(crate) fn wait4(l: &mut Linux, a: &Args) -> SysResult {
