@@ -70,6 +70,9 @@ static int usr1(void) {
 static volatile unsigned long alarms;
 static void on_alarm(int sig) { (void)sig; alarms++; }
 
+__attribute__((noinline)) static void spin_fn(void) { __asm__ volatile(""); }
+static void (*volatile spin_target)(void) = spin_fn;
+
 static int alarm_loop(void) {
     signal(SIGALRM, on_alarm);
     struct itimerval it = {{0, 20000}, {0, 20000}};
@@ -77,9 +80,14 @@ static int alarm_loop(void) {
     /* A busy loop with no syscalls: only asynchronous delivery can end it. */
     unsigned long spins = 0;
     while (alarms < 5) spins++;
+    printf("alarms=%lu spun=%d\n", alarms, spins > 0);
+    /* The same through indirect calls and returns, which translated code may chain without
+     * going back to the dispatcher. */
+    alarms = 0;
+    while (alarms < 3) spin_target();
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, NULL);
-    printf("alarms=%lu spun=%d\n", alarms, spins > 0);
+    printf("indirect alarms=%lu\n", alarms);
     return 0;
 }
 

@@ -226,7 +226,7 @@ fn sigaction_handler_for_sigusr1_from_kill() {
 
 #[test]
 fn sigalrm_from_setitimer_interrupts_a_busy_loop() {
-    signals("alarm", "alarms=5 spun=1\n");
+    signals("alarm", "alarms=5 spun=1\nindirect alarms=3\n");
 }
 
 #[test]
