@@ -31,7 +31,7 @@ fn main() {
     let miss: u64 = missing.values().sum();
     println!("{total} instructions, {miss} not implemented");
     let mut by_count: Vec<_> = missing.into_iter().collect();
-    by_count.sort_by(|a, b| b.1.cmp(&a.1));
+    by_count.sort_by_key(|e| std::cmp::Reverse(e.1));
     for (name, n) in by_count {
         println!("{n:8} {name}");
     }
