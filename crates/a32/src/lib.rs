@@ -50,6 +50,20 @@ use decode::t32::{T32, T32_TABLE};
 use ir::{Block, Term};
 use std::sync::OnceLock;
 
+/// The part of AT_HWCAP for 32-bit guests this frontend answers for: halfword loads (HALF),
+/// Thumb (THUMB), long multiplies (FAST_MULT), the ARMv5TE DSP instructions (EDSP), the TLS
+/// register read with MRC (TLS) and SDIV/UDIV in both instruction sets (IDIVA, IDIVT). Not SWP
+/// (not implemented), nor any VFP/NEON bit: the FP/SIMD frontend adds those it implements.
+pub const HWCAP_INTEGER: u64 =
+    HWCAP_HALF | HWCAP_THUMB | HWCAP_FAST_MULT | HWCAP_EDSP | HWCAP_TLS | HWCAP_IDIVA | HWCAP_IDIVT;
+const HWCAP_HALF: u64 = 1 << 1;
+const HWCAP_THUMB: u64 = 1 << 2;
+const HWCAP_FAST_MULT: u64 = 1 << 4;
+const HWCAP_EDSP: u64 = 1 << 7;
+const HWCAP_TLS: u64 = 1 << 15;
+const HWCAP_IDIVA: u64 = 1 << 17;
+const HWCAP_IDIVT: u64 = 1 << 18;
+
 /// The A32 decoder, built once.
 fn a32_decoder() -> &'static Decoder<A32> {
     static D: OnceLock<Decoder<A32>> = OnceLock::new();
