@@ -23,7 +23,7 @@ use cpu::slot;
 use ir::{Block, Op, Term};
 
 /// Instructions examined per block at most (over all paths).
-const BUDGET: u32 = 24;
+const BUDGET: u32 = 16;
 /// Direct branches followed at most along one path.
 const DEPTH: u32 = 3;
 /// Invalidation granule the look-ahead stays within.
@@ -33,6 +33,14 @@ const PAGE: u64 = 4096;
 /// can read it.
 pub fn drop_dead_nzcv(block: &mut Block, fetch: &dyn Fn(u64) -> Option<u32>) {
     let nzcv = slot::NZCV as u64;
+    if matches!(block.term, Term::JumpReg(_) | Term::Exit { .. })
+        || !block
+            .insts
+            .iter()
+            .any(|i| i.op == Op::SetReg && i.imm == nzcv)
+    {
+        return;
+    }
     // Reads of NZCV after its store in the block (a compare's own branch) take the stored
     // value directly, so only reads from outside the block remain.
     ir::passes::forward_getreg(block);

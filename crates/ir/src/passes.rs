@@ -47,7 +47,10 @@ pub fn fuse_conditions(b: &mut Block) {
 /// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call or vector
 /// load between, since those may write any slot) is replaced by `v`.
 pub fn forward_getreg(b: &mut Block) {
-    let mut known: Vec<(u64, Val)> = Vec::new();
+    // known[slot]: the value the slot holds, if the block has read or written it since the
+    // last helper call (slots are below 256, as the verifier checks).
+    let mut known: Vec<Option<Val>> = vec![None; 256];
+    let mut touched: Vec<usize> = Vec::new();
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
     let mut keep = Vec::with_capacity(b.insts.len());
     for mut i in b.insts.drain(..) {
@@ -55,20 +58,27 @@ pub fn forward_getreg(b: &mut Block) {
         for a in &mut i.args[..arity] {
             *a = subst[a.0 as usize];
         }
+        let s = (i.imm as usize).min(255);
         match i.op {
             Op::GetReg => {
-                if let Some(&(_, v)) = known.iter().find(|(s, _)| *s == i.imm) {
-                    subst[i.dst.expect("getreg defines").0 as usize] = v;
+                let d = i.dst.expect("getreg defines");
+                if let Some(v) = known[s] {
+                    subst[d.0 as usize] = v;
                     continue;
                 }
-                known.push((i.imm, i.dst.expect("getreg defines")));
+                known[s] = Some(d);
+                touched.push(s);
             }
             Op::SetReg => {
-                known.retain(|(s, _)| *s != i.imm);
-                known.push((i.imm, i.args[0]));
+                known[s] = Some(i.args[0]);
+                touched.push(s);
             }
             // A vector load writes slots this pass does not track by register number.
-            Op::Call | Op::StoreEx | Op::LoadV => known.clear(),
+            Op::Call | Op::StoreEx | Op::LoadV => {
+                for t in touched.drain(..) {
+                    known[t] = None;
+                }
+            }
             _ => {}
         }
         keep.push(i);
@@ -84,20 +94,23 @@ pub fn forward_getreg(b: &mut Block) {
 /// no `getreg s`, no helper call, vector store or store-exclusive between them. This is what removes flag
 /// computations no instruction reads.
 pub fn remove_dead_setreg(b: &mut Block) {
-    let mut overwritten: Vec<u64> = Vec::new();
+    // Bit s: slot s is written later with nothing reading it in between.
+    let mut overwritten = [0u64; 4];
     let mut dead = vec![false; b.insts.len()];
     for (idx, i) in b.insts.iter().enumerate().rev() {
+        let s = (i.imm as usize).min(255);
+        let (word, bit) = (s / 64, 1u64 << (s % 64));
         match i.op {
             Op::SetReg => {
-                if overwritten.contains(&i.imm) {
+                if overwritten[word] & bit != 0 {
                     dead[idx] = true;
                 } else {
-                    overwritten.push(i.imm);
+                    overwritten[word] |= bit;
                 }
             }
-            Op::GetReg => overwritten.retain(|s| *s != i.imm),
+            Op::GetReg => overwritten[word] &= !bit,
             // A vector store reads slots this pass does not track by register number.
-            Op::Call | Op::StoreEx | Op::StoreV => overwritten.clear(),
+            Op::Call | Op::StoreEx | Op::StoreV => overwritten = [0; 4],
             _ => {}
         }
     }

@@ -10,10 +10,12 @@
 
 mod alloc;
 mod cache;
+mod pchash;
 pub mod emit;
 
 use cache::CodeCache;
-use std::collections::{BTreeMap, HashMap};
+use pchash::PcMap;
+use std::collections::BTreeMap;
 
 /// A handle on compiled code: the host address of a block's entry.
 ///
@@ -59,9 +61,9 @@ pub struct Jit {
     table: Box<[[u64; 2]]>,
     /// Cache bytes kept when the cache is reset (the trampoline).
     reserved: usize,
-    blocks: HashMap<u64, BlockRec>,
+    blocks: PcMap<BlockRec>,
     /// For each guest pc, every jump site that wants to reach it.
-    links: HashMap<u64, Vec<Site>>,
+    links: PcMap<Vec<Site>>,
     /// Host code ranges since the last reset, invalidated ones included (a thread may still
     /// run them): host start -> (host end, guest block start).
     code_map: BTreeMap<usize, (usize, u64)>,
@@ -109,8 +111,8 @@ impl Jit {
             shared,
             table,
             reserved,
-            blocks: HashMap::new(),
-            links: HashMap::new(),
+            blocks: PcMap::default(),
+            links: PcMap::default(),
             code_map: BTreeMap::new(),
         }
     }
