@@ -10,8 +10,8 @@
 
 mod alloc;
 mod cache;
-mod pchash;
 pub mod emit;
+mod pchash;
 
 use cache::CodeCache;
 use pchash::PcMap;
