@@ -36,6 +36,8 @@ crate::decode_table! {
     // --- Advanced SIMD vector (C4.1.95 ff.) ---
     SimdThreeSame = "add", "0 q u 01110 zz 1 mmmmm ooooo 1 nnnnn ddddd", Simd;
     SimdThreeSameExtra = "sqrdmlah", "0 q u 01110 zz 0 mmmmm 1 oooo 1 nnnnn ddddd", Simd;
+    SimdThreeSameFp16 = "fadd", "0 q u 01110 a 10 mmmmm 00 ooo 1 nnnnn ddddd", Simd;
+    SimdTwoMiscFp16 = "fabs", "0 q u 01110 a 1111 00 ooooo 10 nnnnn ddddd", Simd;
     SimdThreeDiff = "uaddl", "0 q u 01110 zz 1 mmmmm oooo 00 nnnnn ddddd", Simd;
     SimdTwoMisc = "abs", "0 q u 01110 zz 10000 ooooo 10 nnnnn ddddd", Simd;
     SimdAcross = "addv", "0 q u 01110 zz 11000 ooooo 10 nnnnn ddddd", Simd;
@@ -49,6 +51,8 @@ crate::decode_table! {
     // --- Advanced SIMD scalar ---
     SimdScalarThreeSame = "add", "01 u 11110 zz 1 mmmmm ooooo 1 nnnnn ddddd", Simd;
     SimdScalarThreeSameExtra = "sqrdmlah", "01 u 11110 zz 0 mmmmm 1 oooo 1 nnnnn ddddd", Simd;
+    SimdScalarThreeSameFp16 = "fabd", "01 u 11110 a 10 mmmmm 00 ooo 1 nnnnn ddddd", Simd;
+    SimdScalarTwoMiscFp16 = "fcmeq", "01 u 11110 a 1111 00 ooooo 10 nnnnn ddddd", Simd;
     SimdScalarThreeDiff = "sqdmlal", "01 u 11110 zz 1 mmmmm oooo 00 nnnnn ddddd", Simd;
     SimdScalarTwoMisc = "cmeq", "01 u 11110 zz 10000 ooooo 10 nnnnn ddddd", Simd;
     SimdScalarPairwise = "addp", "01 u 11110 zz 11000 ooooo 10 nnnnn ddddd", Simd;

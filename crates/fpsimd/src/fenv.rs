@@ -95,6 +95,16 @@ impl Env {
     pub fn dn(&self) -> bool {
         self.fpcr >> 25 & 1 != 0
     }
+    /// FPCR.FZ16: flush half-precision denormals to zero (inputs without IDC, outputs with
+    /// UFC), for half-precision arithmetic; conversions ignore it.
+    pub fn fz16(&self) -> bool {
+        self.fpcr >> 19 & 1 != 0
+    }
+    /// Whether results of format `fmt` that are tiny are flushed to zero: FZ16 for half
+    /// precision, FZ otherwise.
+    pub fn flush_out(&self, half: bool) -> bool {
+        if half { self.fz16() } else { self.fz() }
+    }
     /// FPCR.AHP: half-precision conversions use ARM's alternative format (no infinities or
     /// NaNs; exponent 31 holds ordinary numbers).
     pub fn ahp(&self) -> bool {

@@ -120,10 +120,15 @@ impl Fmt {
         }
     }
 
-    /// Flushes a denormal input to a signed zero when FPCR.FZ is set (raising IDC). Half
-    /// precision is governed by FZ16, which this executor treats as clear.
+    /// Flushes a denormal input to a signed zero when FPCR.FZ is set (raising IDC); half
+    /// precision follows FPCR.FZ16 instead, which flushes without raising IDC.
     pub fn flush_in(self, env: &mut Env, x: u64) -> u64 {
-        if self != Fmt::H && env.fz() && self.is_denormal(x) {
+        if !self.is_denormal(x) {
+            return x;
+        }
+        if self == Fmt::H {
+            if env.fz16() { x & self.sign() } else { x }
+        } else if env.fz() {
             env.flags |= crate::fenv::IDC;
             x & self.sign()
         } else {
@@ -149,7 +154,7 @@ impl Fmt {
 
     /// Rounds the exact value (-1)^neg * sig * 2^e (plus a sticky "something below" bit) to this
     /// format with rounding `mode`, raising IXC/OFC/UFC in `env` and honouring FPCR.FZ for
-    /// single and double outputs.
+    /// single and double outputs and FPCR.FZ16 for half-precision ones.
     pub fn round_pack(
         self,
         env: &mut Env,
@@ -188,7 +193,7 @@ impl Fmt {
         let big_e = e + p; // unbiased exponent of the leading bit
         let emin = 1 - self.bias();
         let tiny = big_e < emin;
-        if tiny && self != Fmt::H && env.fz() {
+        if tiny && env.flush_out(self == Fmt::H) {
             env.flags |= UFC;
             return self.zero(neg);
         }
@@ -276,6 +281,16 @@ impl Fmt {
     /// as a destination, a NaN becomes a zero of its sign and an infinity the largest
     /// magnitude, both raising Invalid Operation, and finite values overflow likewise.
     pub fn convert(self, env: &mut Env, to: Fmt, x: u64) -> u64 {
+        // FPUnpackCV and FPRoundCV: FZ16 does not apply to conversions (FZ does, to S and D).
+        let fpcr = env.fpcr;
+        env.fpcr &= !(1 << 19);
+        let r = self.convert_cv(env, to, x);
+        env.fpcr = fpcr;
+        r
+    }
+
+    /// [`Fmt::convert`] with FPCR.FZ16 clear.
+    fn convert_cv(self, env: &mut Env, to: Fmt, x: u64) -> u64 {
         let x = self.flush_in(env, x);
         let alt_out = to == Fmt::H && env.ahp();
         if self == Fmt::H && env.ahp() {

@@ -1,4 +1,5 @@
-//! Floating-point arithmetic on bit patterns with ARM semantics (S and D formats).
+//! Floating-point arithmetic on bit patterns with ARM semantics (H, S and D formats; half
+//! precision through [`crate::half`]).
 //!
 //! Every function returns the result bits and accumulates FPSR flags in the [`Env`].
 
@@ -129,6 +130,7 @@ pub fn bin(env: &mut Env, fmt: Fmt, op: Bin, a: u64, b: u64) -> u64 {
             let a_gt = lt(fmt, b, a);
             if a_gt == max { a } else { b }
         }
+        _ if fmt == Fmt::H => crate::half::bin(env, op, a, b),
         _ => host_bin(env, fmt, op, a, b),
     }
 }
@@ -155,6 +157,9 @@ pub fn sqrt(env: &mut Env, fmt: Fmt, a: u64) -> u64 {
         env.flags |= IOC;
         return fmt.default_nan();
     }
+    if fmt == Fmt::H {
+        return crate::half::sqrt(env, a);
+    }
     let flags = |r| derived_flags(fmt, r, fmt.is_inf(a), false);
     match fmt {
         Fmt::D => env.host_derived(f64::from_bits(a), |x| x.sqrt().to_bits(), flags),
@@ -178,6 +183,9 @@ pub fn mul_add(env: &mut Env, fmt: Fmt, addend: u64, n: u64, m: u64) -> u64 {
     }
     if let Some(r) = process_nans(env, fmt, &[a, n, m]) {
         return r;
+    }
+    if fmt == Fmt::H {
+        return crate::half::mul_add(env, a, n, m);
     }
     let any_inf = fmt.is_inf(a) || fmt.is_inf(n) || fmt.is_inf(m);
     let flags = |r| derived_flags(fmt, r, any_inf, false);
@@ -276,10 +284,21 @@ pub fn to_f64(fmt: Fmt, a: u64) -> f64 {
 }
 
 /// An f64 value known to be exactly representable in `fmt`, as bits of `fmt`.
-fn from_f64_exact(fmt: Fmt, x: f64) -> u64 {
+pub fn from_f64_exact(fmt: Fmt, x: f64) -> u64 {
     match fmt {
         Fmt::D => x.to_bits(),
-        _ => (x as f32).to_bits() as u64,
+        Fmt::S => (x as f32).to_bits() as u64,
+        Fmt::H => {
+            if x == 0.0 {
+                return fmt.zero(x.is_sign_negative());
+            }
+            if x.is_infinite() {
+                return fmt.inf(x < 0.0);
+            }
+            // Exact, so the rounding mode and the scratch flags do not matter.
+            let (neg, e, sig) = Fmt::D.unpack(x.to_bits());
+            fmt.round_pack(&mut Env::new(0), neg, e, sig, false, Round::Nearest)
+        }
     }
 }
 
@@ -375,11 +394,9 @@ pub fn recip_est(env: &mut Env, fmt: Fmt, x: u64) -> u64 {
         return fmt.inf(neg);
     }
     let mag = to_f64(fmt, x).abs();
-    let (tiny, huge) = if fmt == Fmt::D {
-        (2f64.powi(-1024), 2f64.powi(1022))
-    } else {
-        (2f64.powi(-128), 2f64.powi(126))
-    };
+    // 2^-(bias+1) and 2^(bias-1): 2^-1024 and 2^1022 for D, 2^-128 and 2^126 for S, 2^-16
+    // and 2^14 for H.
+    let (tiny, huge) = (2f64.powi(-fmt.bias() - 1), 2f64.powi(fmt.bias() - 1));
     if mag < tiny {
         env.flags |= crate::fenv::OFC | crate::fenv::IXC;
         let to_inf = match env.rmode() {
@@ -394,7 +411,7 @@ pub fn recip_est(env: &mut Env, fmt: Fmt, x: u64) -> u64 {
             fmt.max_normal(neg)
         };
     }
-    if env.fz() && mag >= huge {
+    if env.flush_out(fmt == Fmt::H) && mag >= huge {
         env.flags |= crate::fenv::UFC;
         return fmt.zero(neg);
     }
@@ -450,7 +467,7 @@ pub fn rsqrt_est(env: &mut Env, fmt: Fmt, x: u64) -> u64 {
     } else {
         128 | frac >> 45
     };
-    let rexp = ((if fmt == Fmt::D { 3068 } else { 380 }) - exp) / 2;
+    let rexp = (3 * fmt.bias() as i64 - 1 - exp) / 2;
     let est = rsqrt_estimate(scaled);
     (rexp as u64) << fmt.frac() | ((est & 0xff) << 44) >> (52 - fmt.frac())
 }
@@ -462,13 +479,7 @@ pub fn step(env: &mut Env, fmt: Fmt, a: u64, b: u64, two: bool) -> u64 {
     if let Some(n) = process_nans2(env, fmt, a, b) {
         return n;
     }
-    let one = |v: f64| {
-        if fmt == Fmt::D {
-            v.to_bits()
-        } else {
-            (v as f32).to_bits() as u64
-        }
-    };
+    let one = |v: f64| from_f64_exact(fmt, v);
     if (fmt.is_inf(a) && fmt.is_zero(b)) || (fmt.is_zero(a) && fmt.is_inf(b)) {
         return one(if two { 2.0 } else { 1.5 });
     }

@@ -12,9 +12,9 @@ fn ftype(w: u32) -> Option<Fmt> {
     Fmt::from_ftype(bits(w, 23, 22))
 }
 
-/// The format for arithmetic: half precision arithmetic is not implemented.
+/// The format for arithmetic: H (FEAT_FP16), S or D.
 fn arith_fmt(w: u32) -> Option<Fmt> {
-    ftype(w).filter(|f| *f != Fmt::H)
+    ftype(w)
 }
 
 /// Low `fmt.bits()` bits of V`n`.
@@ -137,8 +137,8 @@ pub fn one_src(cx: &mut Ctx, w: u32) -> Res {
             (f, fp_arith::round_int(&mut env, f, x, mode, exact))
         }
         16..=19 => {
-            // FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (FEAT_FRINTTS).
-            let f = arith_fmt(w)?;
+            // FRINT32Z, FRINT32X, FRINT64Z, FRINT64X (FEAT_FRINTTS): S and D only.
+            let f = arith_fmt(w).filter(|f| *f != Fmt::H)?;
             let (mode, intsize) = frint_n(op, cx.cpu.fpcr);
             (f, fp_arith::round_int_n(&mut env, f, x, mode, intsize))
         }

@@ -19,6 +19,20 @@ fn shape(sz: bool, q: bool, scalar: bool) -> Option<(Fmt, u32)> {
     Some((fmt, if q { 128 } else { 64 } / fmt.bits()))
 }
 
+/// Element format and count of a half-precision (FEAT_FP16) vector or scalar operation.
+fn shape_h(q: bool, scalar: bool) -> (Fmt, u32) {
+    (
+        Fmt::H,
+        if scalar {
+            1
+        } else if q {
+            8
+        } else {
+            4
+        },
+    )
+}
+
 /// Writes a vector or scalar result.
 fn put(cx: &mut Ctx, d: u32, v: u128, q: bool, scalar: bool, ebits: u32) {
     if scalar {
@@ -33,12 +47,7 @@ fn mulx(env: &mut Env, fmt: Fmt, a: u64, b: u64) -> u64 {
     let (fa, fb) = (fmt.flush_in(env, a), fmt.flush_in(env, b));
     let inf_zero = (fmt.is_inf(fa) && fmt.is_zero(fb)) || (fmt.is_zero(fa) && fmt.is_inf(fb));
     if inf_zero && !fmt.is_nan(fa) && !fmt.is_nan(fb) {
-        let two = if fmt == Fmt::D {
-            2f64.to_bits()
-        } else {
-            2f32.to_bits() as u64
-        };
-        return two | ((fa ^ fb) & fmt.sign());
+        return fp_arith::from_f64_exact(fmt, 2.0) | ((fa ^ fb) & fmt.sign());
     }
     fp_arith::bin(env, fmt, Bin::Mul, fa, fb)
 }
@@ -84,9 +93,19 @@ fn pair_op(a_bit: bool, op: u32) -> Option<Bin> {
 
 /// Advanced SIMD three same, FP opcodes (vector and scalar).
 pub fn three_same(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
-    let (q, u, a_bit, sz) = (bit(w, 30), bit(w, 29), bit(w, 23), bit(w, 22));
-    let op = bits(w, 15, 11);
-    let (fmt, n_el) = shape(sz, q, scalar)?;
+    let (fmt, n_el) = shape(bit(w, 22), bit(w, 30), scalar)?;
+    three_same_in(cx, w, scalar, fmt, n_el, bits(w, 15, 11))
+}
+
+/// Advanced SIMD three same (FP16), vector and scalar: the S/D opcodes 11xxx as a 3-bit field.
+pub fn three_same_h(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
+    let (fmt, n_el) = shape_h(bit(w, 30), scalar);
+    three_same_in(cx, w, scalar, fmt, n_el, 0b11000 | bits(w, 13, 11))
+}
+
+/// FP three same with elements `fmt`, `n_el` of them, and the 5-bit opcode `op`.
+fn three_same_in(cx: &mut Ctx, w: u32, scalar: bool, fmt: Fmt, n_el: u32, op: u32) -> Res {
+    let (q, u, a_bit) = (bit(w, 30), bit(w, 29), bit(w, 23));
     let eb = fmt.bits();
     let a = vreg::get(cx.cpu, rn(w));
     let b = vreg::get(cx.cpu, rm(w));
@@ -129,10 +148,21 @@ pub fn three_same(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
 
 /// Advanced SIMD two-register miscellaneous, FP opcodes (vector and scalar).
 pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
+    two_misc_in(cx, w, scalar, false)
+}
+
+/// Advanced SIMD two-register miscellaneous (FP16), vector and scalar.
+pub fn two_misc_h(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
+    two_misc_in(cx, w, scalar, true)
+}
+
+/// FP two-register miscellaneous; `half` for the FP16 encodings.
+fn two_misc_in(cx: &mut Ctx, w: u32, scalar: bool, half: bool) -> Res {
     let (q, u, a_bit, sz) = (bit(w, 30), bit(w, 29), bit(w, 23), bit(w, 22));
     let op = bits(w, 16, 12);
     let src = vreg::get(cx.cpu, rn(w));
     let mut env = cx.env();
+    ensure!(!half || !matches!(op, 0b10110 | 0b10111));
     if !a_bit && u && op == 0b10110 {
         // FCVTXN, FCVTXN2: double to single with rounding to odd; the scalar form too.
         ensure!(sz);
@@ -172,7 +202,11 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         vreg::set(cx.cpu, rd(w), v);
         return Some(());
     }
-    let (fmt, n_el) = shape(sz, q, scalar)?;
+    let (fmt, n_el) = if half {
+        shape_h(q, scalar)
+    } else {
+        shape(sz, q, scalar)?
+    };
     let eb = fmt.bits();
     let t = |c: bool| if c { mask(eb) } else { 0 };
     let fpcr = cx.cpu.fpcr;
@@ -212,7 +246,7 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
             let (m, exact) = frint_mode(code, fpcr)?;
             K::Rint(m, exact)
         }
-        (false, 0b11110 | 0b11111, _) if !scalar => {
+        (false, 0b11110 | 0b11111, _) if !scalar && !half => {
             // FRINT32Z/X, FRINT64Z/X (FEAT_FRINTTS): U selects X, opcode bit 0 the size.
             let (m, intsize) = frint_n((op & 1) << 1 | u as u32, fpcr);
             K::RintN(m, intsize)
@@ -227,8 +261,8 @@ pub fn two_misc(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         (true, 0b11101, false) => K::RecipEst,
         (true, 0b11111, false) if scalar => K::RecpX,
         (true, 0b11101, true) => K::RsqrtEst,
-        (true, 0b11100, false) if !scalar && !sz => K::URecipEst,
-        (true, 0b11100, true) if !scalar && !sz => K::URsqrtEst,
+        (true, 0b11100, false) if !scalar && !sz && !half => K::URecipEst,
+        (true, 0b11100, true) if !scalar && !sz && !half => K::URsqrtEst,
         _ => return None,
     };
     let v = vreg::build(eb, n_el, |i| {
@@ -283,10 +317,12 @@ fn unsigned_rsqrt_est(x: u64) -> u64 {
     (fp_arith::rsqrt_estimate(x >> 23) & 0x1ff) << 23
 }
 
-/// FMAXV, FMINV, FMAXNMV, FMINNMV (single precision, four lanes).
+/// FMAXV, FMINV, FMAXNMV, FMINNMV: single precision (U=1, four lanes) and half precision
+/// (U=0, FEAT_FP16, four or eight lanes), reduced pairwise as ARM's Reduce does.
 pub fn across(cx: &mut Ctx, w: u32) -> Res {
     let (q, u, a_bit, sz) = (bit(w, 30), bit(w, 29), bit(w, 23), bit(w, 22));
-    ensure!(u && q && !sz);
+    ensure!(!sz && (q || !u));
+    let (fmt, n) = if u { (Fmt::S, 4) } else { shape_h(q, false) };
     let op = match (bits(w, 16, 12), a_bit) {
         (0b01100, false) => Bin::MaxNm,
         (0b01100, true) => Bin::MinNm,
@@ -295,18 +331,23 @@ pub fn across(cx: &mut Ctx, w: u32) -> Res {
     };
     let v = vreg::get(cx.cpu, rn(w));
     let mut env = cx.env();
-    let e = |i| elem(v, 32, i);
-    let lo = fp_arith::bin(&mut env, Fmt::S, op, e(0), e(1));
-    let hi = fp_arith::bin(&mut env, Fmt::S, op, e(2), e(3));
-    let r = fp_arith::bin(&mut env, Fmt::S, op, lo, hi);
+    // Reduce: each level combines neighbours, lower element first.
+    let mut lanes: Vec<u64> = (0..n).map(|i| elem(v, fmt.bits(), i)).collect();
+    while lanes.len() > 1 {
+        lanes = lanes
+            .chunks(2)
+            .map(|p| fp_arith::bin(&mut env, fmt, op, p[0], p[1]))
+            .collect();
+    }
     cx.flags(env);
-    vreg::set_scalar(cx.cpu, rd(w), r, 32);
+    vreg::set_scalar(cx.cpu, rd(w), lanes[0], fmt.bits());
     Some(())
 }
 
-/// FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (scalar).
-pub fn scalar_pairwise(cx: &mut Ctx, w: u32) -> Res {
+/// FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (scalar; `half`: the FP16 encodings, U=0).
+pub fn scalar_pairwise(cx: &mut Ctx, w: u32, half: bool) -> Res {
     let (a_bit, sz) = (bit(w, 23), bit(w, 22));
+    ensure!(!half || !sz);
     let op = match (bits(w, 16, 12), a_bit) {
         (0b01100, false) => Bin::MaxNm,
         (0b01100, true) => Bin::MinNm,
@@ -315,7 +356,13 @@ pub fn scalar_pairwise(cx: &mut Ctx, w: u32) -> Res {
         (0b01111, true) => Bin::Min,
         _ => return None,
     };
-    let fmt = if sz { Fmt::D } else { Fmt::S };
+    let fmt = if half {
+        Fmt::H
+    } else if sz {
+        Fmt::D
+    } else {
+        Fmt::S
+    };
     let v = vreg::get(cx.cpu, rn(w));
     let mut env = cx.env();
     let r = fp_arith::bin(
@@ -334,9 +381,14 @@ pub fn scalar_pairwise(cx: &mut Ctx, w: u32) -> Res {
 pub fn shift_imm(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     let (q, u) = (bit(w, 30), bit(w, 29));
     let immh = bits(w, 22, 19);
-    ensure!(immh & 0b1100 != 0);
+    ensure!(immh & 0b1110 != 0);
     let sz = immh & 0b1000 != 0;
-    let (fmt, n_el) = shape(sz, q, scalar)?;
+    let (fmt, n_el) = if immh & 0b1100 == 0 {
+        // immh = 001x: half precision (FEAT_FP16).
+        shape_h(q, scalar)
+    } else {
+        shape(sz, q, scalar)?
+    };
     let eb = fmt.bits();
     let fbits = 2 * eb - bits(w, 22, 16);
     let src = vreg::get(cx.cpu, rn(w));
@@ -365,13 +417,20 @@ pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     let d = vreg::get(cx.cpu, rd(w));
     let fp = matches!(op, 0b0001 | 0b0101 | 0b1001);
     if fp {
-        ensure!(size >= 2 && (op == 0b1001 || !u));
-        let fmt = if size == 3 { Fmt::D } else { Fmt::S };
-        let (index, rm_n) = if size == 3 {
-            ensure!(l == 0 && (q || scalar));
-            (h, m << 4 | bits(w, 19, 16))
-        } else {
-            (h << 1 | l, m << 4 | bits(w, 19, 16))
+        ensure!(size != 1 && (op == 0b1001 || !u));
+        let fmt = match size {
+            0 => Fmt::H,
+            2 => Fmt::S,
+            _ => Fmt::D,
+        };
+        let (index, rm_n) = match size {
+            3 => {
+                ensure!(l == 0 && (q || scalar));
+                (h, m << 4 | bits(w, 19, 16))
+            }
+            2 => (h << 1 | l, m << 4 | bits(w, 19, 16)),
+            // Half precision (FEAT_FP16): index H:L:M, Rm in V0-V15.
+            _ => (h << 2 | l << 1 | m, bits(w, 19, 16)),
         };
         let eb = fmt.bits();
         let x = elem(vreg::get(cx.cpu, rm_n), eb, index);

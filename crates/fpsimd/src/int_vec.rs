@@ -660,10 +660,14 @@ pub fn across(cx: &mut Ctx, w: u32) -> Res {
     Some(())
 }
 
-/// ADDP (scalar); FP pairwise forms go to [`fp_vec`].
+/// ADDP (scalar); FP pairwise forms (S and D with U=1, H with U=0) go to [`fp_vec`].
 pub fn scalar_pairwise(cx: &mut Ctx, w: u32) -> Res {
     if bit(w, 29) {
-        return fp_vec::scalar_pairwise(cx, w);
+        return fp_vec::scalar_pairwise(cx, w, false);
+    }
+    if matches!(bits(w, 16, 12), 0b01100 | 0b01101 | 0b01111) {
+        // The half-precision forms (FEAT_FP16) have U=0.
+        return fp_vec::scalar_pairwise(cx, w, true);
     }
     ensure!(bits(w, 16, 12) == 0b11011 && bits(w, 23, 22) == 3);
     let [lo, hi] = cx.cpu.v[rn(w) as usize];

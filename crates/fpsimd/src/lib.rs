@@ -24,11 +24,13 @@
 //! (arithmetic, FMLA/FMLS, pairwise, compares, conversions incl. FCVTXN with rounding to odd,
 //! FRECPE/FRSQRTE and their step instructions); AES, SHA-1, SHA-256 and PMULL 1Q. That is all
 //! of ARMv8.0's FP and Advanced SIMD. Extensions: SQRDMLAH/SQRDMLSH (FEAT_RDM: vector, scalar,
-//! by element), SDOT/UDOT (FEAT_DotProd: vector, by element) and FRINT32Z/X, FRINT64Z/X
-//! (FEAT_FRINTTS: scalar and vector).
+//! by element), SDOT/UDOT (FEAT_DotProd: vector, by element), FRINT32Z/X, FRINT64Z/X
+//! (FEAT_FRINTTS: scalar and vector) and half-precision arithmetic (FEAT_FP16: scalar FP,
+//! vector and scalar three same, two-register misc, by element, across lanes, pairwise,
+//! fixed-point conversions and FMOV immediate; exact software arithmetic in [`half`]).
 //!
-//! Not implemented (reported unsupported): half-precision arithmetic (FEAT_FP16), FJCVTZS,
-//! FMLAL, I8MM, BF16, complex FP (FCMLA, FCADD), SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
+//! Not implemented (reported unsupported): FJCVTZS, FMLAL (FEAT_FHM), I8MM, BF16, complex FP
+//! (FCMLA, FCADD), SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
 //! defines; FZ16 is treated as clear. The host MXCSR approach for arithmetic is documented in
 //! [`fenv`].
 //!
@@ -46,6 +48,7 @@ pub mod fp_arith;
 pub mod fp_convert;
 pub mod fp_scalar;
 pub mod fp_vec;
+pub mod half;
 pub mod int_vec;
 pub mod ldst;
 pub mod moves;
@@ -283,6 +286,10 @@ fn generic(id: A64Simd) -> Handler {
         SimdTbl => moves::tbl,
         SimdScalarThreeSame => int_vec::scalar_three_same,
         SimdScalarThreeDiff => int_vec::scalar_three_diff,
+        SimdThreeSameFp16 => |cx, w| fp_vec::three_same_h(cx, w, false),
+        SimdScalarThreeSameFp16 => |cx, w| fp_vec::three_same_h(cx, w, true),
+        SimdTwoMiscFp16 => |cx, w| fp_vec::two_misc_h(cx, w, false),
+        SimdScalarTwoMiscFp16 => |cx, w| fp_vec::two_misc_h(cx, w, true),
         SimdThreeSameExtra => |cx, w| int_vec::three_same_extra(cx, w, false),
         SimdScalarThreeSameExtra => |cx, w| int_vec::three_same_extra(cx, w, true),
         SimdScalarTwoMisc => int_vec::scalar_two_misc,

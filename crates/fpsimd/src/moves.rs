@@ -138,8 +138,14 @@ pub fn mod_imm(cx: &mut Ctx, w: u32) -> Res {
     let q = bit(w, 30);
     let op = bit(w, 29);
     let cmode = bits(w, 15, 12);
-    ensure!(!bit(w, 11));
     let imm8 = (bits(w, 18, 16) << 5 | bits(w, 9, 5)) as u64;
+    if bit(w, 11) {
+        // FMOV (vector, immediate) of half precision (FEAT_FP16): o2 = 1, cmode = 1111, op = 0.
+        ensure!(cmode == 0b1111 && !op);
+        let imm64 = rep64(vfp_expand_imm(imm8 as u32, 16), 16);
+        vreg::set_q(cx.cpu, rd(w), imm64 as u128 | (imm64 as u128) << 64, q);
+        return Some(());
+    }
     let imm64 = match cmode >> 1 {
         0..=3 => rep64(imm8 << (8 * (cmode >> 1)), 32),
         4 | 5 => rep64(imm8 << (8 * (cmode >> 1 & 1)), 16),

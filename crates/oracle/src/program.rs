@@ -131,6 +131,9 @@ impl Block {
         if rng.one_in(4) {
             fpcr |= 1 << 26; // AHP: alternative half precision in conversions
         }
+        if rng.one_in(4) {
+            fpcr |= 1 << 19; // FZ16: flush half-precision denormals in arithmetic
+        }
         let buf = memory.then(|| (0..BUF_SIZE).map(|_| rng.next_u32() as u8).collect());
         Block {
             words,

@@ -34,7 +34,9 @@ D_POOL = [f64(v) for v in [0.0, -0.0, 1.0, -1.0, 1.5, 2.5, -2.5, 0.5, -0.5, 3.75
 # Half precision: normals, denormals, and the exponent-31 patterns (infinities and NaNs in
 # IEEE half, ordinary numbers up to 131008 in ARM's alternative half precision).
 H_POOL = [0x0000, 0x8000, 0x3c00, 0xbc00, 0x3e00, 0x7bff, 0xfbff, 0x0001, 0x83ff, 0x0400,
-          0x7c00, 0xfc00, 0x7e00, 0xfe01, 0x7d00, 0x7c01, 0x7fff, 0xffff, 0x7c3f, 0x5555, 0x1234]
+          0x7c00, 0xfc00, 0x7e00, 0xfe01, 0x7d00, 0x7c01, 0x7fff, 0xffff, 0x7c3f, 0x5555, 0x1234,
+          0x3555, 0x4248, 0xc500, 0x0200, 0x8001, 0x7bfe, 0x5640, 0x2e66, 0x4900, 0xd640, 0x4200,
+          0x3c01, 0x0401]
 
 def lanes(kind):
     """128 bits as (lo, hi) for element kind 'h', 's', 'd' or 'i'."""
@@ -67,9 +69,11 @@ def gp(kind):
     return random.choice(D_POOL)
 
 FPCRS = [0, 1 << 22, 2 << 22, 3 << 22, 1 << 24, 1 << 25]
-# For the later lists: also FPCR.AHP (bit 26), alone and with the other controls.
+# For the later lists: also FPCR.AHP (bit 26) and FZ16 (bit 19), alone and with the others.
 AHP = 1 << 26
-FPCRS_EXT = FPCRS + [AHP, AHP | 1 << 25, AHP | 1 << 24, AHP | 3 << 22, AHP | 2 << 22]
+FZ16 = 1 << 19
+FPCRS_EXT = FPCRS + [AHP, AHP | 1 << 25, AHP | 1 << 24, AHP | 3 << 22, AHP | 2 << 22, FZ16,
+                     FZ16 | 1 << 22, FZ16 | 1 << 25]
 INSNS = sys.argv[sys.argv.index('--insns') + 1] if '--insns' in sys.argv else 'insns.txt'
 if INSNS != 'insns.txt':
     FPCRS = FPCRS_EXT
