@@ -435,6 +435,42 @@ static int segv_fetch(void) {
     return 0;
 }
 
+/* Fault signals sent with kill/raise are asynchronous: they reach the guest's handler, are
+ * ignored, or kill by default, like any other signal. */
+static volatile int ks_sig, ks_code;
+static void on_killed_sync(int sig, siginfo_t *si, void *uc) {
+    (void)uc;
+    ks_sig = sig;
+    ks_code = si->si_code;
+}
+
+static int killsync(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_killed_sync;
+    sa.sa_flags = SA_SIGINFO;
+    int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+    for (int i = 0; i < 5; i++) {
+        sigaction(sigs[i], &sa, NULL);
+        ks_sig = 0;
+        kill(getpid(), sigs[i]);
+        printf("kill %d: handler saw %d code=%s\n", sigs[i], ks_sig, ks_code == SI_USER ? "SI_USER" : "other");
+    }
+    for (int i = 0; i < 5; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            signal(sigs[i], i % 2 ? SIG_IGN : SIG_DFL);
+            raise(sigs[i]);
+            _exit(0);
+        }
+        int st;
+        waitpid(pid, &st, 0);
+        printf("raise %d with %s: %s %d\n", sigs[i], i % 2 ? "SIG_IGN" : "SIG_DFL",
+               WIFSIGNALED(st) ? "killed by" : "exited", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     const char *mode = argc > 1 ? argv[1] : "";
@@ -447,6 +483,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "suspend")) return suspend();
     if (!strcmp(mode, "altstack")) return altstack();
     if (!strcmp(mode, "rt")) return rt();
+    if (!strcmp(mode, "killsync")) return killsync();
     if (!strcmp(mode, "segv_fetch")) return segv_fetch();
     if (!strcmp(mode, "race") && argc > 3) {
         race(atoi(argv[2]), atoi(argv[3]), SA_RESTART);

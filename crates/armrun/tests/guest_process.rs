@@ -488,3 +488,22 @@ fn namespaces_and_host_names_behave_as_natively() {
     );
     assert!(o.stdout.contains("kcmp files=0\n"), "{}", o.stdout);
 }
+
+#[test]
+fn fault_signals_sent_with_kill_are_ordinary_signals() {
+    // Same output as under qemu-aarch64: SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGTRAP from kill reach
+    // the handler with SI_USER, are ignored with SIG_IGN, and kill with SIG_DFL.
+    signals(
+        "killsync",
+        "kill 11: handler saw 11 code=SI_USER\n\
+         kill 7: handler saw 7 code=SI_USER\n\
+         kill 4: handler saw 4 code=SI_USER\n\
+         kill 8: handler saw 8 code=SI_USER\n\
+         kill 5: handler saw 5 code=SI_USER\n\
+         raise 11 with SIG_DFL: killed by 11\n\
+         raise 7 with SIG_IGN: exited 0\n\
+         raise 4 with SIG_DFL: killed by 4\n\
+         raise 8 with SIG_IGN: exited 0\n\
+         raise 5 with SIG_DFL: killed by 5\n",
+    );
+}

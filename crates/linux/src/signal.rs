@@ -32,7 +32,7 @@
 //! set*id broadcasts: armrun never uses them itself (its set*id calls are raw syscalls), so it
 //! installs its handlers and masks with raw syscalls, which glibc's wrappers would refuse.
 
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, Ordering};
 
 use cpu::CpuState;
 
@@ -370,8 +370,105 @@ fn host_sigaction(sig: i32, handler: usize, flags: u64) {
     };
 }
 
+/// The host's current action for `sig` (kernel layout: handler, flags, restorer, mask).
+fn host_action(sig: i32) -> Option<[u64; 4]> {
+    let mut old = [0u64; 4];
+    // SAFETY: query only, into a kernel sigaction buffer of ours.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigaction,
+            sig,
+            std::ptr::null::<u64>(),
+            old.as_mut_ptr(),
+            8usize,
+        )
+    };
+    (r == 0).then_some(old)
+}
+
+/// The guest's disposition per signal, readable from the host handlers: 0 SIG_DFL, 1 SIG_IGN,
+/// 2 a guest handler.
+static GUEST_DISP: [AtomicU8; NSIG as usize] = [const { AtomicU8::new(0) }; NSIG as usize];
+/// The fault signals armrun handles itself (see [`on_sync_signal`]).
+const SYNC_SIGNALS: [i32; 5] = [
+    libc::SIGSEGV,
+    libc::SIGBUS,
+    libc::SIGILL,
+    libc::SIGFPE,
+    libc::SIGTRAP,
+];
+/// The host action each fault signal had before armrun took it over (Rust's runtime reports
+/// stack overflows from its SIGSEGV/SIGBUS handler), as 4 kernel sigaction words.
+static PREV_SYNC: [[AtomicU64; 4]; SYNC_SIGNALS.len()] =
+    [const { [const { AtomicU64::new(0) }; 4] }; SYNC_SIGNALS.len()];
+/// Host `SA_ONSTACK`: the fault handler must run even when armrun's own stack overflowed.
+const HOST_SA_ONSTACK: u64 = 0x0800_0000;
+
+/// Host handler for the fault signals. A real fault (positive `si_code`) belongs to armrun
+/// (a guest fault in translated code, or a bug) and goes to the previous handler. The same
+/// signal sent by kill/tgkill/sigqueue (`si_code` <= 0) is asynchronous and the guest's: it is
+/// queued for the guest's handler, ignored, or ends the process, per the guest's disposition.
+extern "C" fn on_sync_signal(sig: libc::c_int, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo_t.
+    let code = if info.is_null() {
+        0
+    } else {
+        unsafe { (*info).si_code }
+    };
+    if code <= 0 && (1..=NSIG as i32).contains(&sig) {
+        match GUEST_DISP[(sig - 1) as usize].load(Ordering::SeqCst) {
+            1 => {}
+            2 => on_host_signal(sig, info, uc),
+            _ => die_by_signal(sig),
+        }
+        return;
+    }
+    let Some(i) = SYNC_SIGNALS.iter().position(|&s| s == sig) else {
+        return;
+    };
+    let prev: [u64; 4] = std::array::from_fn(|k| PREV_SYNC[i][k].load(Ordering::SeqCst));
+    if prev[0] > 1 {
+        if prev[1] & libc::SA_SIGINFO as u64 != 0 {
+            // SAFETY: the previous handler was installed with SA_SIGINFO, so it takes these
+            // three arguments; we pass on exactly what the kernel gave us.
+            let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                unsafe { std::mem::transmute(prev[0] as usize) };
+            f(sig, info, uc);
+        } else {
+            // SAFETY: a plain handler takes the signal number only.
+            let f: extern "C" fn(libc::c_int) = unsafe { std::mem::transmute(prev[0] as usize) };
+            f(sig);
+        }
+    } else {
+        // Default action: returning re-executes the faulting instruction, which now kills.
+        host_sigaction(sig, 0, 0);
+    }
+}
+
+/// Takes over the fault signals (see [`on_sync_signal`]), remembering the previous actions.
+fn install_sync_handlers() {
+    for (i, &sig) in SYNC_SIGNALS.iter().enumerate() {
+        let Some(old) = host_action(sig) else {
+            continue;
+        };
+        if old[0] == on_sync_signal as *const () as u64 {
+            continue;
+        }
+        for (k, w) in old.iter().enumerate() {
+            PREV_SYNC[i][k].store(*w, Ordering::SeqCst);
+        }
+        host_sigaction(sig, on_sync_signal as *const () as usize, HOST_SA_ONSTACK);
+    }
+}
+
 /// Installs the host disposition that mirrors guest action `act` for `sig`.
 fn mirror_action(sig: i32, act: &SigAction) {
+    let disp = match act[0] {
+        SIG_DFL => 0,
+        SIG_IGN => 1,
+        _ => 2,
+    };
+    GUEST_DISP[(sig - 1) as usize].store(disp, Ordering::SeqCst);
     if synchronous(sig) || UNBLOCKABLE & bit(sig) != 0 {
         return;
     }
@@ -471,22 +568,13 @@ impl Linux {
         PENDING_WORD.store(&mut cpu.pending, Ordering::SeqCst);
         let mask = host_mask();
         for s in 1..=NSIG as i32 {
-            let mut old = [0u64; 4];
-            // SAFETY: query only, into a kernel sigaction buffer of ours.
-            let r = unsafe {
-                libc::syscall(
-                    libc::SYS_rt_sigaction,
-                    s,
-                    std::ptr::null::<u64>(),
-                    old.as_mut_ptr(),
-                    8usize,
-                )
-            };
-            if r == 0 && old[0] == SIG_IGN {
+            if host_action(s).is_some_and(|old| old[0] == SIG_IGN) {
                 self.sigactions[(s - 1) as usize][0] = SIG_IGN;
+                GUEST_DISP[(s - 1) as usize].store(1, Ordering::SeqCst);
             }
         }
         self.sigmask = mask & !UNBLOCKABLE;
+        install_sync_handlers();
     }
 
     /// The guest action for `sig`.
