@@ -301,7 +301,9 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
             let target = cx.pc_read().wrapping_add(off);
             sem::branch(cx, target, true, true)
         }
-        I::Bx => sem::branch_reg(cx, mm, false),
+        // BXJ without Jazelle state is BX (ARMv7's trivial Jazelle implementation).
+        I::Bx | I::Bxj => sem::branch_reg(cx, mm, false),
+        I::Swp | I::Swpb => sem::swap(cx, if id == I::Swp { 4 } else { 1 }, t, mm, n),
         I::BlxReg => sem::branch_reg(cx, mm, true),
         I::Svc => sem::svc(cx, m.f('i')),
         I::Bkpt => {

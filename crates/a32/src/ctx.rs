@@ -359,3 +359,40 @@ unsafe extern "C" fn cond_store(cpu: *mut u8, addr: u64, v: u64, size: u64) -> u
     unsafe { std::ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), host, n) };
     0
 }
+
+/// Atomic exchange (SWP, SWPB): `a` = guest address or [`SKIP_ADDR`] (then nothing happens and
+/// 0 is returned), `b` = new value, `c` = size (4 or 1). Returns the old value.
+pub static SWAP: Helper = Helper {
+    name: "a32_swap",
+    func: swap,
+};
+
+/// See [`SWAP`].
+unsafe extern "C" fn swap(cpu: *mut u8, addr: u64, v: u64, size: u64) -> u64 {
+    use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
+    if addr == SKIP_ADDR {
+        return 0;
+    }
+    // SAFETY: translated code calls helpers with a pointer to the live CpuState of the running
+    // thread; only `mem_base` is read.
+    let base = unsafe { (*(cpu as *const cpu::CpuState)).mem_base };
+    let host = base.wrapping_add(addr) as usize;
+    if size == 1 {
+        // SAFETY: guest memory is host memory at mem_base + addr (as for the IR's loads and
+        // stores); other guest threads may access it concurrently, hence the atomic.
+        return unsafe { (*(host as *const AtomicU8)).swap(v as u8, Ordering::SeqCst) } as u64;
+    }
+    if host.is_multiple_of(4) {
+        // SAFETY: as above; the address is 4-byte aligned (checked).
+        return unsafe { (*(host as *const AtomicU32)).swap(v as u32, Ordering::SeqCst) } as u64;
+    }
+    // An unaligned SWP is an alignment fault on hardware; do a plain exchange rather than
+    // refuse, as for unaligned exclusives.
+    let p = host as *mut u32;
+    // SAFETY: guest memory at mem_base + addr, as above; unaligned accesses are used.
+    unsafe {
+        let old = p.read_unaligned();
+        p.write_unaligned(v as u32);
+        old as u64
+    }
+}

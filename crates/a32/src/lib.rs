@@ -41,7 +41,7 @@ mod ctx;
 mod sem;
 pub mod thumb;
 
-pub use ctx::COND_STORE;
+pub use ctx::{COND_STORE, SWAP};
 use ctx::{Ctx, Flow};
 use decode::Decoder;
 use decode::a32::{A32, A32_TABLE};
@@ -52,8 +52,9 @@ use std::sync::OnceLock;
 
 /// The part of AT_HWCAP for 32-bit guests this frontend answers for: halfword loads (HALF),
 /// Thumb (THUMB), long multiplies (FAST_MULT), the ARMv5TE DSP instructions (EDSP), the TLS
-/// register read with MRC (TLS) and SDIV/UDIV in both instruction sets (IDIVA, IDIVT). Not SWP
-/// (not implemented), nor any VFP/NEON bit: the FP/SIMD frontend adds those it implements.
+/// register read with MRC (TLS) and SDIV/UDIV in both instruction sets (IDIVA, IDIVT). SWP and
+/// SWPB work but are deprecated, so SWP is not advertised (as on ARMv7 hardware); no VFP/NEON
+/// bit either: the FP/SIMD frontend adds those it implements.
 pub const HWCAP_INTEGER: u64 =
     HWCAP_HALF | HWCAP_THUMB | HWCAP_FAST_MULT | HWCAP_EDSP | HWCAP_TLS | HWCAP_IDIVA | HWCAP_IDIVT;
 const HWCAP_HALF: u64 = 1 << 1;

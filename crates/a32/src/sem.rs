@@ -1188,6 +1188,27 @@ pub fn store_excl(
     Flow::Next
 }
 
+/// SWP/SWPB: atomically R`t` = [R`n`] and [R`n`] = R`m` (`size` 4 or 1), as one host
+/// exchange.
+pub fn swap(cx: &mut Ctx, size: u32, t: u32, m: u32, n: u32) -> Flow {
+    if t == 15 || m == 15 || n == 15 || n == t || n == m {
+        return Flow::Undef;
+    }
+    let addr = cx.r(n);
+    let v = cx.r(m);
+    let addr = match cx.holds() {
+        Some(h) => {
+            let skip = cx.k(crate::ctx::SKIP_ADDR);
+            cx.b.select(h, addr, skip)
+        }
+        None => addr,
+    };
+    let s = cx.k(size as u64);
+    let old = cx.b.call(&crate::ctx::SWAP, addr, v, s);
+    cx.set_r(t, old);
+    Flow::Next
+}
+
 /// CLREX.
 pub fn clrex(cx: &mut Ctx) -> Flow {
     let clear = cx.k(u64::MAX);

@@ -456,6 +456,13 @@ pub fn lift32(cx: &mut Ctx, m: &M32) -> Flow {
             sem::branch(cx, target, id != W::B, id == W::BlxImm)
         }
         W::Udf => Flow::Undef,
+        // BXJ without Jazelle state is BX.
+        W::Bxj => {
+            if mm == 13 || mm == 15 || cx.in_it_not_last() {
+                return Flow::Undef;
+            }
+            sem::branch_reg(cx, mm, false)
+        }
         W::MsrReg => {
             if bad(n) {
                 return Flow::Undef;

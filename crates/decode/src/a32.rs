@@ -195,12 +195,15 @@ crate::decode_table! {
     Strexb = "strexb", "cccc 0001 1100 nnnn dddd 1111 1001 tttt", Exclusive;
     Ldrexh = "ldrexh", "cccc 0001 1111 nnnn tttt 1111 1001 1111", Exclusive;
     Strexh = "strexh", "cccc 0001 1110 nnnn dddd 1111 1001 tttt", Exclusive;
+    Swp = "swp", "cccc 0001 0000 nnnn tttt 0000 1001 mmmm", Exclusive;
+    Swpb = "swpb", "cccc 0001 0100 nnnn tttt 0000 1001 mmmm", Exclusive;
     // ---- Branches and exceptions ----
     B = "b", "cccc 1010 iiii iiii iiii iiii iiii iiii", Branch;
     Bl = "bl", "cccc 1011 iiii iiii iiii iiii iiii iiii", Branch;
     BlxImm = "blx", "1111 101j iiii iiii iiii iiii iiii iiii", Branch;
     Bx = "bx", "cccc 0001 0010 1111 1111 1111 0001 mmmm", Branch;
     BlxReg = "blx", "cccc 0001 0010 1111 1111 1111 0011 mmmm", Branch;
+    Bxj = "bxj", "cccc 0001 0010 1111 1111 1111 0010 mmmm", Branch;
     Svc = "svc", "cccc 1111 iiii iiii iiii iiii iiii iiii", Branch;
     Bkpt = "bkpt", "cccc 0001 0010 iiii iiii iiii 0111 iiii", Branch;
     Udf = "udf", "1110 0111 1111 iiii iiii iiii 1111 iiii", Branch;

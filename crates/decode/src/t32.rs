@@ -83,6 +83,7 @@ crate::decode_table! {
     Bl = "bl", "1111 0sff ffff ffff 11j1 Jggg gggg gggg", Branch;
     BlxImm = "blx", "1111 0sff ffff ffff 11j0 Jggg gggg ggg0", Branch;
     Udf = "udf", "1111 0111 1111 iiii 1010 iiii iiii iiii", Branch;
+    Bxj = "bxj", "1111 0011 1100 mmmm 1000 1111 0000 0000", Branch;
     MsrReg = "msr", "1111 0011 1000 nnnn 1000 GG00 0000 0000", System;
     Mrs = "mrs", "1111 0011 1110 1111 1000 dddd 0000 0000", System;
     Hint = "hint", "1111 0011 1010 1111 1000 0000 bbbb bbbb", System;
