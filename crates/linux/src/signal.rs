@@ -26,6 +26,12 @@
 //! A signal already queued when the guest enters a syscall is delivered first, with the SVC
 //! re-executed afterwards, as if it had arrived just before the instruction.
 //!
+//! The fault signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) always have armrun's own host
+//! handler, [`on_sync_signal`]: a real fault goes on to the previous handler (Rust's runtime),
+//! while the same signals sent with kill or raise follow the guest's disposition like any
+//! other signal. Faults of the guest's own instructions reach it through the dispatcher
+//! (`sigframe::force_sync_signal`).
+//!
 //! Between the host handler and delivery, a standard signal is queued once (merged, as by the
 //! kernel) and a real-time one up to 8 times with each siginfo. All 64 signals map 1:1 to the
 //! host's, including 32 and 33, which the guest's C library uses for thread cancellation and
@@ -68,7 +74,7 @@ pub(crate) fn bit(sig: i32) -> u64 {
 const UNBLOCKABLE: u64 = (1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1));
 
 /// Synchronous fault signals: armrun itself must receive them, so they are never blocked on the
-/// host and their host dispositions are left alone.
+/// host and their host handler is always [`on_sync_signal`].
 fn synchronous(sig: i32) -> bool {
     matches!(
         sig,
