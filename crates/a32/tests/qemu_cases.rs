@@ -8,6 +8,7 @@ use cpu::CpuState;
 const CASES: &str = include_str!("data/qemu_cases.txt");
 const RANDOM: &str = include_str!("data/qemu_random.txt");
 const RANDOM_MEM: &str = include_str!("data/qemu_random_mem.txt");
+const RANDOM_IT: &str = include_str!("data/qemu_random_it.txt");
 
 /// Guest address of the buffer the cases may use.
 const BUF: u64 = 0x10_0000;
@@ -168,6 +169,16 @@ fn qemu_recorded_random_memory_words() {
 }
 
 #[test]
+fn qemu_recorded_random_it_blocks() {
+    check_thumb(RANDOM_IT, 500, false);
+}
+
+#[test]
+fn qemu_recorded_random_it_blocks_jit() {
+    check_thumb(RANDOM_IT, 500, true);
+}
+
+#[test]
 fn qemu_recorded_cases_jit() {
     check(CASES, 400, true);
 }
@@ -182,9 +193,28 @@ fn qemu_recorded_random_memory_words_jit() {
     check(RANDOM_MEM, 600, true);
 }
 
+/// [`check`] for a file of Thumb cases only.
+fn check_thumb(cases: &str, min: usize, use_jit: bool) {
+    assert!(cases.lines().all(|l| l.starts_with("t ")));
+    run_all(cases, use_jit, |_, thumb| {
+        assert!(thumb >= min, "{thumb} cases")
+    });
+}
+
 /// Runs every case of `cases` (at least `min` per instruction set) on the interpreter or, with
 /// `use_jit`, on the JIT.
 fn check(cases: &str, min: usize, use_jit: bool) {
+    run_all(cases, use_jit, |arm, thumb| {
+        assert!(
+            arm >= min && thumb >= min,
+            "{arm} A32 and {thumb} Thumb cases"
+        )
+    });
+}
+
+/// Runs every case of `cases`, checks the counts of A32 and Thumb cases with `counts`, and fails
+/// listing every case that differs.
+fn run_all(cases: &str, use_jit: bool, counts: impl Fn(usize, usize)) {
     let mut jit = use_jit.then(jit::Jit::new);
     let mut mem = vec![0u8; WINDOW];
     let mut failures = Vec::new();
@@ -214,10 +244,7 @@ fn check(cases: &str, min: usize, use_jit: bool) {
     for f in &failures {
         eprintln!("{f}");
     }
-    assert!(
-        arm >= min && thumb >= min,
-        "{arm} A32 and {thumb} Thumb cases"
-    );
+    counts(arm, thumb);
     assert!(
         failures.is_empty(),
         "{} of {} cases differ",
