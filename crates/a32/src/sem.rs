@@ -1257,8 +1257,10 @@ pub fn msr(cx: &mut Ctx, mask: u32, v: Val) -> Flow {
     Flow::Next
 }
 
-/// MRC/MCR: only CP15's user thread ID registers. TPIDRURO (c13, c0, 3; the TLS pointer Linux
-/// sets with set_tls) lives in the TPIDR slot and is read-only; nothing else is accessible.
+/// MRC/MCR of CP15, the two user-visible kinds: reading TPIDRURO (c13, c0, 3; the TLS pointer
+/// Linux sets with set_tls, kept in the TPIDR slot) and the ARMv6 barrier operations (MCR c7,
+/// c10, 5 = DMB; c7, c10, 4 = DSB; c7, c5, 4 = ISB), which ARMv6 code (no DMB instruction) uses
+/// and Linux enables for user mode. Everything else is undefined.
 #[allow(clippy::too_many_arguments)]
 pub fn coproc(
     cx: &mut Ctx,
@@ -1270,7 +1272,17 @@ pub fn coproc(
     opc2: u32,
     crm: u32,
 ) -> Flow {
-    if cp != 15 || !read || opc1 != 0 || crn != 13 || crm != 0 || opc2 != 3 || t == 15 {
+    if cp != 15 || opc1 != 0 {
+        return Flow::Undef;
+    }
+    if !read {
+        return match (crn, crm, opc2) {
+            (7, 10, 5) | (7, 10, 4) => fence(cx),
+            (7, 5, 4) => Flow::Next,
+            _ => Flow::Undef,
+        };
+    }
+    if crn != 13 || crm != 0 || opc2 != 3 || t == 15 {
         return Flow::Undef;
     }
     let v = cx.b.get(cpu::slot::TPIDR);
