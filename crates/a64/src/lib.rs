@@ -36,10 +36,10 @@ pub use system::CNTVCT;
 
 /// AT_HWCAP for A64 guests: exactly the features the lifter and `fpsimd` implement, so guest
 /// libraries (glibc ifuncs, libgcc's outline atomics, OpenSSL, zlib) pick code paths that work:
-/// FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32, LSE atomics, ASIMDRDM (SQRDMLAH/SQRDMLSH), LRCPC
-/// (LDAPR), ASIMDDP (SDOT/UDOT), ILRCPC (LDAPUR/STLUR) and FlagM. Not FP16, JSCVT, FCMA, CPUID
-/// (MRS of ID registers), DCPOP, SHA3, SHA512, SVE, DIT, USCAT, SSBS, SB or pointer
-/// authentication.
+/// FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32, LSE atomics, FPHP and ASIMDHP (half-precision
+/// arithmetic), ASIMDRDM (SQRDMLAH/SQRDMLSH), LRCPC (LDAPR), ASIMDDP (SDOT/UDOT), ILRCPC
+/// (LDAPUR/STLUR) and FlagM. Not JSCVT, FCMA, CPUID (MRS of ID registers), DCPOP, SHA3,
+/// SHA512, SVE, ASIMDFHM, DIT, USCAT, SSBS, SB or pointer authentication.
 pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_ASIMD
     | HWCAP_AES
@@ -48,6 +48,8 @@ pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_SHA2
     | HWCAP_CRC32
     | HWCAP_ATOMICS
+    | HWCAP_FPHP
+    | HWCAP_ASIMDHP
     | HWCAP_ASIMDRDM
     | HWCAP_LRCPC
     | HWCAP_ASIMDDP
@@ -64,6 +66,8 @@ const HWCAP_SHA1: u64 = 1 << 5;
 const HWCAP_SHA2: u64 = 1 << 6;
 const HWCAP_CRC32: u64 = 1 << 7;
 const HWCAP_ATOMICS: u64 = 1 << 8;
+const HWCAP_FPHP: u64 = 1 << 9;
+const HWCAP_ASIMDHP: u64 = 1 << 10;
 const HWCAP_ASIMDRDM: u64 = 1 << 12;
 const HWCAP_LRCPC: u64 = 1 << 15;
 const HWCAP_ASIMDDP: u64 = 1 << 20;
