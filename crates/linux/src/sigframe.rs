@@ -297,3 +297,117 @@ pub fn force_sync_signal(
         die_by_signal(libc::SIGSEGV);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::SA_ONSTACK;
+    use crate::tests::{linux, scratch};
+
+    /// A CPU with a distinct value in every register the frame saves.
+    fn busy_cpu(sp: u64) -> CpuState {
+        let mut cpu = CpuState::default();
+        for i in 0..31 {
+            cpu.x[i] = 0x1000_0000_0000_0000 + i as u64;
+        }
+        cpu.x[31] = sp;
+        cpu.pc = 0x40_1234;
+        cpu.nzcv = 0xa000_0000;
+        cpu.fpsr = 0x0800_0011;
+        cpu.fpcr = 0x0040_0000;
+        for (i, v) in cpu.v.iter_mut().enumerate() {
+            *v = [0x2000 + i as u64, 0x3000 + i as u64];
+        }
+        cpu
+    }
+
+    #[test]
+    fn frame_layout_matches_the_kernel_and_sigreturn_restores_everything() {
+        let mut l = linux();
+        let stack = scratch(&mut l, 0x4000);
+        let top = stack + 0x4000 - 8; // deliberately misaligned
+        let orig = busy_cpu(top);
+        let mut cpu = orig.clone();
+        let act = [
+            0x1234_0000,
+            SA_SIGINFO | SA_RESTORER,
+            0x5678,
+            bit(libc::SIGUSR2),
+        ];
+        let mut info = [0u8; SIGINFO_SIZE];
+        info[0] = libc::SIGUSR1 as u8;
+        setup_frame(&mut l, &mut cpu, libc::SIGUSR1, &act, &info, None).unwrap();
+
+        let frame = cpu.x[31];
+        let record = (top - 16) & !15;
+        assert_eq!(frame, (record - FRAME_SIZE as u64) & !15);
+        assert_eq!(frame % 16, 0);
+        assert_eq!((cpu.x[0], cpu.x[1], cpu.x[2]), (10, frame, frame + 128));
+        assert_eq!(
+            (cpu.x[29], cpu.x[30], cpu.pc),
+            (record, 0x5678, 0x1234_0000)
+        );
+        let m = l.mem();
+        let sc = frame + (UC + UC_MCONTEXT) as u64;
+        assert_eq!(m.read_u32(frame).unwrap(), libc::SIGUSR1 as u32);
+        assert_eq!(m.read_u64(sc + 8 + 8 * 5).unwrap(), orig.x[5]);
+        assert_eq!(m.read_u64(sc + 256).unwrap(), top);
+        assert_eq!(m.read_u64(sc + 264).unwrap(), orig.pc);
+        assert_eq!(m.read_u64(sc + 272).unwrap(), 0xa000_0000);
+        assert_eq!(m.read_u32(sc + 288).unwrap(), FPSIMD_MAGIC);
+        assert_eq!(m.read_u32(sc + 292).unwrap(), 528);
+        assert_eq!(m.read_u32(sc + 296).unwrap(), orig.fpsr as u32);
+        assert_eq!(m.read_u64(sc + 304 + 16 * 3 + 8).unwrap(), 0x3003);
+        // The terminator follows the FP/SIMD record.
+        assert_eq!(m.read_u64(sc + 288 + 528).unwrap(), 0);
+        // The frame record holds the interrupted fp and lr.
+        assert_eq!(m.read_u64(record).unwrap(), orig.x[29]);
+        assert_eq!(m.read_u64(record + 8).unwrap(), orig.x[30]);
+        assert_eq!(
+            l.sigmask,
+            bit(libc::SIGUSR1) | bit(libc::SIGUSR2),
+            "handler mask: sa_mask plus the signal"
+        );
+
+        // The handler skips an instruction by editing the saved pc; sigreturn restores the rest.
+        l.mem().write_u64(sc + 264, orig.pc + 4).unwrap();
+        cpu.x[5] = 0;
+        cpu.v[7] = [0, 0];
+        let x0 = rt_sigreturn(&mut l, &mut cpu, &[0; 6]).unwrap();
+        assert_eq!(x0, orig.x[0]);
+        assert_eq!(cpu.x, orig.x);
+        assert_eq!(cpu.pc, orig.pc + 4);
+        assert_eq!(cpu.nzcv, orig.nzcv);
+        assert_eq!((cpu.fpsr, cpu.fpcr), (orig.fpsr, orig.fpcr));
+        assert_eq!(cpu.v, orig.v);
+        assert_eq!(l.sigmask, 0);
+    }
+
+    #[test]
+    fn onstack_frames_use_the_alternate_stack_and_autodisarm_until_sigreturn() {
+        let mut l = linux();
+        let stack = scratch(&mut l, 0x4000);
+        let alt = scratch(&mut l, 0x4000);
+        l.altstack = (alt, abi::SS_AUTODISARM, 0x4000);
+        let orig = busy_cpu(stack + 0x3000);
+        let mut cpu = orig.clone();
+        let act = [0x1234_0000, SA_ONSTACK, 0, 0];
+        let info = [0u8; SIGINFO_SIZE];
+        setup_frame(&mut l, &mut cpu, libc::SIGUSR2, &act, &info, None).unwrap();
+        assert!(cpu.x[31] > alt && cpu.x[31] < alt + 0x4000);
+        // Without SA_SIGINFO, x1/x2 keep their values and the siginfo stays zero.
+        assert_eq!(cpu.x[1], orig.x[1]);
+        assert_eq!(
+            l.altstack.1,
+            abi::SS_DISABLE,
+            "disarmed while the handler runs"
+        );
+        // No SA_RESTORER: the return goes through armrun's trampoline page.
+        let tramp = cpu.x[30];
+        assert_eq!(l.mem().read_u32(tramp).unwrap(), SIGTRAMP[0]);
+        assert_eq!(l.mem().read_u32(tramp + 4).unwrap(), SIGTRAMP[1]);
+        rt_sigreturn(&mut l, &mut cpu, &[0; 6]).unwrap();
+        assert_eq!(cpu.x[31], orig.x[31]);
+        assert_eq!(l.altstack, (alt, abi::SS_AUTODISARM, 0x4000));
+    }
+}
