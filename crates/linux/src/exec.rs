@@ -165,6 +165,7 @@ impl Linux {
                 (b"/proc/self/exe".to_vec(), a)
             }
         };
+        crate::signal::before_exec(self);
         let err = Self::execve_host(prog, &argv, &host_env);
         if let Some(fd) = handoff {
             // SAFETY: closing the duplicate made above.

@@ -661,6 +661,46 @@ pub fn deliver_pending(l: &mut Linux, cpu: &mut CpuState) {
     }
 }
 
+/// Settles the signals queued in armrun just before a successful-looking execve replaces the
+/// image (their handlers are about to be reset by the exec): one the guest blocks is sent to
+/// ourselves again, with its siginfo, so it stays pending across the exec as in the kernel; one
+/// it does not block would have been delivered to the new image under the default action right
+/// away, so that action happens now (ignore, stop, or death by the signal, which the parent
+/// cannot tell from a death just after the exec).
+pub(crate) fn before_exec(l: &Linux) {
+    // A kick must not outlive the image as a pending signal.
+    disarm_kick();
+    let mask = l.sigmask;
+    while let Some((sig, info)) = take_queued(0) {
+        if mask & bit(sig) != 0 {
+            // SAFETY: sending ourselves a signal with a siginfo buffer of ours.
+            unsafe {
+                libc::syscall(
+                    libc::SYS_rt_tgsigqueueinfo,
+                    libc::getpid(),
+                    libc::gettid(),
+                    sig,
+                    info.as_ptr(),
+                )
+            };
+            continue;
+        }
+        match default_action(sig) {
+            Default::Ignore => {}
+            Default::Stop => {
+                host_sigaction(sig, 0, 0);
+                apply_host_mask(mask & !bit(sig));
+                // SAFETY: signalling our own thread; the kernel resumes us on SIGCONT.
+                unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), libc::gettid(), sig) };
+                // Should the exec fail, the guest's own disposition must be back.
+                mirror_action(sig, &l.action(sig));
+                apply_host_mask(mask);
+            }
+            Default::Terminate => die_by_signal(sig),
+        }
+    }
+}
+
 /// Whether the kernel restarts `s` after a handler with `SA_RESTART` interrupted it
 /// (signal(7): slow I/O, waits, locks, socket calls; never sleeps, polls or signal waits).
 fn restartable(s: Sysno) -> bool {
