@@ -90,3 +90,32 @@ pub fn from_int(env: &mut Env, fmt: Fmt, v: u64, signed: bool, ibits: u32, fbits
     let mode = env.rmode();
     fmt.round_pack(env, neg, -(fbits as i32), mag, false, mode)
 }
+
+/// FJCVTZS (FEAT_JSCVT, ARM's FPToFixedJS): the double `x` rounded towards zero to a 32-bit
+/// integer modulo 2^32, as JavaScript's ToInt32 does. Returns the result and the Z flag, which is
+/// set only when the conversion was exact and in range (not for NaNs, infinities, -0.0, values
+/// outside the signed 32-bit range or inexact ones). Out-of-range values (and NaNs and
+/// infinities, which give 0) raise Invalid Operation, other inexact ones Inexact.
+pub fn to_int_js(env: &mut Env, x: u64) -> (u64, bool) {
+    let x = Fmt::D.flush_in(env, x);
+    let v = f64::from_bits(x);
+    if !v.is_finite() {
+        env.flags |= IOC;
+        return (0, false);
+    }
+    let t = v.trunc();
+    // `rem_euclid` on an integral value is exact, so this is t modulo 2^32.
+    let result = t.rem_euclid(4_294_967_296.0) as u64;
+    let mut z = true;
+    if !(-2_147_483_648.0..=2_147_483_647.0).contains(&t) {
+        env.flags |= IOC;
+        z = false;
+    } else if t != v {
+        env.flags |= IXC;
+        z = false;
+    }
+    if v == 0.0 && v.is_sign_negative() {
+        z = false;
+    }
+    (result, z)
+}

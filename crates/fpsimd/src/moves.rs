@@ -3,12 +3,21 @@
 
 use crate::{Ctx, Res, bit, bits, ensure, rd, rm, rn, vreg};
 
-/// FMOV between general and FP registers (W<->S, X<->D, W/X<->H, X<->`V.D[1]`).
+/// FMOV between general and FP registers (W<->S, X<->D, W/X<->H, X<->`V.D[1]`) and FJCVTZS.
 pub fn fmov_gen(cx: &mut Ctx, w: u32) -> Res {
     let sf = bit(w, 31);
     let ftype = bits(w, 23, 22);
     let rmode = bits(w, 20, 19);
     let to_fp = bit(w, 16);
+    if (sf, ftype, rmode, to_fp) == (false, 1, 3, false) {
+        // FJCVTZS Wd, Dn (FEAT_JSCVT): NZCV becomes 0Z00.
+        let mut env = cx.env();
+        let (r, z) = crate::fp_convert::to_int_js(&mut env, cx.cpu.v[rn(w) as usize][0]);
+        cx.flags(env);
+        cx.set_x(rd(w), r, false);
+        cx.cpu.nzcv = (z as u64) << 30;
+        return Some(());
+    }
     // (element bits, upper half?)
     let (ebits, top) = match (sf, ftype, rmode) {
         (false, 0, 0) => (32, false),
