@@ -113,17 +113,24 @@ static int killed(void) {
     }
     waitpid(pid, &st, 0);
     printf("setpgid child: %s\n", status_str(st));
-    /* Stop and continue. */
+    /* Stop and continue. The child waits for a byte after it continues, so the continue
+     * report cannot be overtaken by its exit. */
+    int go[2];
+    pipe(go);
     pid = fork();
     if (pid == 0) {
+        close(go[1]);
         raise(SIGSTOP);
+        read(go[0], &c, 1);
         _exit(3);
     }
+    close(go[0]);
     waitpid(pid, &st, WUNTRACED);
     printf("stopped child: %s\n", status_str(st));
     kill(pid, SIGCONT);
     waitpid(pid, &st, WCONTINUED);
     printf("continued=%d\n", WIFCONTINUED(st));
+    close(go[1]);
     waitpid(pid, &st, 0);
     printf("continued child: %s\n", status_str(st));
     /* A child subreaper inherits its orphaned grandchildren. */

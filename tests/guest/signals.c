@@ -197,13 +197,21 @@ static int brk_mode(void) {
     return 0;
 }
 
-static void on_alrm_restart(int sig) { (void)sig; hits++; }
+static int restart_go = -1;
+static void on_alrm_restart(int sig) {
+    (void)sig;
+    hits++;
+    write(restart_go, "g", 1);
+}
 
-/* A read from a pipe blocks; SIGALRM arrives after 100 ms; the writer child writes after
- * 300 ms. With SA_RESTART the read restarts and returns the data, without it fails EINTR. */
+/* A read from a pipe blocks; SIGALRM arrives after 100 ms and its handler tells the writer
+ * child to write. With SA_RESTART the read restarts and returns the data, without it fails
+ * with EINTR. */
 static void restart_case(int flags) {
-    int fd[2];
+    int fd[2], go[2];
     pipe(fd);
+    pipe(go);
+    restart_go = go[1];
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_alrm_restart;
@@ -211,10 +219,12 @@ static void restart_case(int flags) {
     sigaction(SIGALRM, &sa, NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        usleep(300000);
-        write(fd[1], "data", 4);
+        char c;
+        close(go[1]);
+        if (read(go[0], &c, 1) == 1) write(fd[1], "data", 4);
         _exit(0);
     }
+    close(go[0]);
     hits = 0;
     struct itimerval it = {{0, 0}, {0, 100000}};
     setitimer(ITIMER_REAL, &it, NULL);
@@ -223,6 +233,7 @@ static void restart_case(int flags) {
     int e = errno;
     printf("%s: read=%zd %s handler ran=%d\n", flags & SA_RESTART ? "SA_RESTART" : "no SA_RESTART",
            n, n < 0 ? (e == EINTR ? "EINTR" : strerror(e)) : buf, hits);
+    close(go[1]);
     waitpid(pid, NULL, 0);
     close(fd[0]);
     close(fd[1]);
