@@ -223,3 +223,43 @@ crate::decode_table! {
     PldReg = "pld", "1111 0111 uw01 nnnn 1111 iiii ihh0 mmmm", System;
     PliReg = "pli", "1111 0110 u101 nnnn 1111 iiii ihh0 mmmm", System;
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Decoder, Entry, mask_value};
+
+    /// Rows that overlap with the same number of fixed bits would make decoding depend on table
+    /// order; none may exist in the AArch32 tables.
+    fn no_equal_rank_overlaps<Id: std::fmt::Debug>(table: &[Entry<Id>]) {
+        for (i, a) in table.iter().enumerate() {
+            let (ma, va) = mask_value(a.pattern);
+            for b in &table[i + 1..] {
+                let (mb, vb) = mask_value(b.pattern);
+                let overlap = (va ^ vb) & ma & mb == 0;
+                assert!(
+                    !(overlap && ma.count_ones() == mb.count_ones()),
+                    "{:?} and {:?} overlap with equal rank",
+                    a.id,
+                    b.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn aarch32_tables_are_well_formed() {
+        no_equal_rank_overlaps(super::A32_TABLE);
+        no_equal_rank_overlaps(crate::t16::T16_TABLE);
+        no_equal_rank_overlaps(crate::t32::T32_TABLE);
+        // Every row decodes to itself from its fixed bits (Decoder::new also checks 32 bits).
+        let d = Decoder::new(super::A32_TABLE);
+        let bx = d.decode(0xe12f_ff1e).expect("bx lr");
+        assert_eq!((bx.id(), bx.f('m')), (super::A32::Bx, 14));
+        let d = Decoder::new(crate::t16::T16_TABLE);
+        let it = d.decode(0xbf18 << 16).expect("it ne");
+        assert_eq!((it.id(), it.f('f'), it.f('k')), (crate::t16::T16::It, 1, 8));
+        let d = Decoder::new(crate::t32::T32_TABLE);
+        let bl = d.decode(0xf000_f800).expect("bl");
+        assert_eq!(bl.id(), crate::t32::T32::Bl);
+    }
+}
