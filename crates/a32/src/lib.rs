@@ -2,9 +2,10 @@
 //! into armrun's IR.
 //!
 //! [`lift_block`] decodes with the `decode` crate's A32, T16 and T32 tables and hands each match
-//! to a handler in [`arm`] or [`thumb`]; both decode fields and call the semantics shared in
-//! `sem`. VFP and Advanced SIMD words are not handled here: they end the block with an
-//! undefined-instruction exit.
+//! to a handler in `arm` or `thumb`; both decode fields and call the semantics shared in `sem`.
+//! VFP and Advanced SIMD words are not handled here: they end the block with an
+//! undefined-instruction exit (the FP/SIMD frontend is to be called from `lift_one` before that
+//! happens).
 //!
 //! # State
 //! R0..R14 live in slots 0..14 as zero-extended 32-bit values; R15 is never stored (the block's
@@ -33,15 +34,22 @@
 //! instruction's own page when the condition fails (so they cannot fault); conditional stores go
 //! through a helper that skips the access. Conditional branches end the block with a `Branch`.
 //! A conditional SVC (rare; the IR's exits are unconditional) is refused as undefined.
+//!
+//! # Exits and helpers
+//! SVC ends the block with `cpu::exit::SYSCALL`, pc = the next instruction and the immediate as
+//! argument (EABI guests pass the syscall number in R7); BKPT with `BREAKPOINT` at its pc; UDF
+//! and anything unimplemented with `UNDEFINED` (see [`lift_block_it`]). Two helpers touch guest
+//! memory, like A64's atomics: [`COND_STORE`] (conditional stores) and [`SWAP`] (SWP/SWPB); a
+//! fault inside them must be mapped back to the guest instruction by the runtime.
 
 #![deny(missing_docs)]
 
-pub mod arm;
+mod arm;
 mod ctx;
 mod sem;
-pub mod thumb;
+mod thumb;
 
-pub use ctx::{COND_STORE, SWAP};
+pub use ctx::{COND_STORE, SKIP_ADDR, SWAP};
 use ctx::{Ctx, Flow};
 use decode::Decoder;
 use decode::a32::{A32, A32_TABLE};
