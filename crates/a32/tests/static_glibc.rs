@@ -60,3 +60,8 @@ fn armel_glibc_a32() {
 fn armel_glibc_thumb2() {
     check(&["-mthumb", "-march=armv7-a"]);
 }
+
+#[test]
+fn armel_glibc_armv6() {
+    check(&["-march=armv6", "-marm", "-O0"]);
+}
