@@ -73,6 +73,33 @@ const HWCAP_TLS: u64 = 1 << 15;
 const HWCAP_IDIVA: u64 = 1 << 17;
 const HWCAP_IDIVT: u64 = 1 << 18;
 
+/// The user-mode CPSR of a 32-bit guest assembled from the CPU state (for signal frames and
+/// anything else that shows the guest its CPSR): NZCV (31..28), Q (27), IT[1:0] (26..25), GE
+/// (19..16), IT[7:2] (15..10), T (5) and mode User (0x10).
+pub fn cpsr(cpu: &cpu::CpuState) -> u32 {
+    use cpu::slot;
+    let it = cpu.get_slot(slot::ITSTATE) as u32 & 0xff;
+    (cpu.nzcv as u32 & 0xf000_0000)
+        | (cpu.get_slot(slot::Q) as u32 & 0x0800_0000)
+        | (it & 3) << 25
+        | (cpu.get_slot(slot::GE) as u32 & 0x000f_0000)
+        | (it >> 2) << 10
+        | (cpu.get_slot(slot::THUMB) as u32 & 1) << 5
+        | 0x10
+}
+
+/// Loads the user-writable fields of `cpsr` (NZCV, Q, GE, IT, T; see [`cpsr`]) into the CPU
+/// state, as a signal return does. The mode and mask bits are ignored.
+pub fn set_cpsr(cpu: &mut cpu::CpuState, cpsr: u32) {
+    use cpu::slot;
+    let c = cpsr as u64;
+    cpu.nzcv = c & 0xf000_0000;
+    cpu.set_slot(slot::Q, c & 0x0800_0000);
+    cpu.set_slot(slot::GE, c & 0x000f_0000);
+    cpu.set_slot(slot::ITSTATE, (c >> 25 & 3) | (c >> 10 & 0x3f) << 2);
+    cpu.set_slot(slot::THUMB, c >> 5 & 1);
+}
+
 /// The A32 decoder, built once.
 fn a32_decoder() -> &'static Decoder<A32> {
     static D: OnceLock<Decoder<A32>> = OnceLock::new();

@@ -137,3 +137,22 @@ fn interworking_sets_the_thumb_slot() {
     let b = lift_block(PC, false, &|a| (a == PC).then_some(0xe1a0_0000), 4);
     assert_eq!(b.term, Term::Jump(PC + 4));
 }
+
+#[test]
+fn cpsr_round_trip() {
+    let mut cpu = CpuState {
+        nzcv: 0xa000_0000,
+        ..CpuState::default()
+    };
+    cpu.set_slot(slot::Q, 0x0800_0000);
+    cpu.set_slot(slot::GE, 0x0005_0000);
+    cpu.set_slot(slot::ITSTATE, 0b1011_0110);
+    cpu.set_slot(slot::THUMB, 1);
+    // IT[1:0] = 10 at 26..25, IT[7:2] = 101101 at 15..10.
+    let want = 0xa000_0000 | 0x0800_0000 | 0b10 << 25 | 0x0005_0000 | 0b10_1101 << 10 | 0x20 | 0x10;
+    assert_eq!(a32::cpsr(&cpu), want);
+    let mut back = CpuState::default();
+    a32::set_cpsr(&mut back, want | 0x1c0);
+    assert_eq!(a32::cpsr(&back), want);
+    assert_eq!(back.get_slot(slot::ITSTATE), 0b1011_0110);
+}
