@@ -135,7 +135,8 @@ pub fn lift_block(
 }
 
 /// Lifts the block starting at guest address `pc`, in Thumb state with ITSTATE `itstate`
-/// (ignored in A32 state).
+/// (ignored in A32 state). In Thumb state bit 0 of `pc` is ignored (the block starts at the
+/// halfword).
 ///
 /// `fetch(addr)` reads instruction memory. In A32 state it is called at word addresses and
 /// returns the 32-bit word. In Thumb state it is called at halfword addresses and only the low
@@ -157,11 +158,12 @@ pub fn lift_block_it(
     fetch: &dyn Fn(u64) -> Option<u32>,
     max_insns: u32,
 ) -> Block {
-    let mut cx = Ctx::new(pc, thumb);
     let start_it = if thumb { itstate } else { 0 };
     let mut it = start_it;
     let max = max_insns.max(1);
-    let mut pc = pc & 0xffff_ffff;
+    // An interworking address (Thumb code with bit 0 set) names the same instruction.
+    let mut pc = pc & if thumb { 0xffff_fffe } else { 0xffff_ffff };
+    let mut cx = Ctx::new(pc, thumb);
     loop {
         if cx.b.guest_insns() >= max && it & 0xf == 0 {
             return finish(cx, Term::Jump(pc), 0, start_it);
