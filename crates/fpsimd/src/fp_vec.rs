@@ -93,6 +93,11 @@ fn pair_op(a_bit: bool, op: u32) -> Option<Bin> {
 
 /// Advanced SIMD three same, FP opcodes (vector and scalar).
 pub fn three_same(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
+    let (u, size, op) = (bit(w, 29), bits(w, 23, 22), bits(w, 15, 11));
+    if !scalar && (size == 0 || size == 2) && op == (if u { 0b11001 } else { 0b11101 }) {
+        // FMLAL, FMLSL (U=0) and FMLAL2, FMLSL2 (U=1): FEAT_FHM; size<1> selects subtraction.
+        return fmlal(cx, w, size == 2, u, None);
+    }
     let (fmt, n_el) = shape(bit(w, 22), bit(w, 30), scalar)?;
     three_same_in(cx, w, scalar, fmt, n_el, bits(w, 15, 11))
 }
@@ -453,6 +458,14 @@ pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         put(cx, rd(w), v, q, scalar, eb);
         return Some(());
     }
+    if size == 2 && !scalar && matches!((op, u), (0b0000 | 0b0100, false) | (0b1000 | 0b1100, true))
+    {
+        // FMLAL, FMLSL, FMLAL2, FMLSL2 by element (FEAT_FHM): a half-precision element H:L:M
+        // of V0-V15.
+        let index = h << 2 | l << 1 | m;
+        let x = elem(vreg::get(cx.cpu, bits(w, 19, 16)), 16, index);
+        return fmlal(cx, w, op & 0b0100 != 0, u, Some(x));
+    }
     let (index, rm_n) = match size {
         1 => (h << 2 | l << 1 | m, bits(w, 19, 16)),
         2 => (h << 1 | l, m << 4 | bits(w, 19, 16)),
@@ -530,6 +543,45 @@ pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     } else {
         vreg::set_q(cx.cpu, rd(w), v, q);
     }
+    Some(())
+}
+
+/// Half-precision `x` as the single-precision value it denotes, bit for bit (NaNs keep their
+/// sign, payload and signalling state), with denormals flushed to zero under FPCR.FZ16 (which
+/// raises no flag): how FMLAL's FPMulAddH sees its half-precision operands.
+fn widen_half(env: &Env, x: u64) -> u64 {
+    let h = Fmt::H;
+    if h.is_nan(x) {
+        return (x & h.sign()) << 16 | 0x7f80_0000 | (x & h.frac_mask()) << 13;
+    }
+    if h.is_denormal(x) && env.fz16() {
+        return (x & h.sign()) << 16;
+    }
+    // Exact and not a NaN: no flags, whatever the scratch environment's rounding.
+    h.convert(&mut Env::new(0), Fmt::S, x)
+}
+
+/// FMLAL/FMLSL (`upper` clear) and FMLAL2/FMLSL2 (`upper` set), FEAT_FHM: each single-precision
+/// lane of Vd plus the product of the corresponding half-precision elements of the lower or
+/// upper half of Vn and of Vm (or the one element `by_elem`), fused with one rounding; `sub`
+/// negates the Vn element first.
+fn fmlal(cx: &mut Ctx, w: u32, sub: bool, upper: bool, by_elem: Option<u64>) -> Res {
+    let q = bit(w, 30);
+    let n_el = if q { 4 } else { 2 };
+    let a = vreg::get(cx.cpu, rn(w));
+    let b = vreg::get(cx.cpu, rm(w));
+    let d = vreg::get(cx.cpu, rd(w));
+    // Vpart: the lower or upper half of the 64 or 128 bits the instruction works on.
+    let shift = if upper { 16 * n_el } else { 0 };
+    let mut env = cx.env();
+    let v = vreg::build(32, n_el, |e| {
+        let x = elem(a >> shift, 16, e) ^ if sub { 0x8000 } else { 0 };
+        let y = by_elem.unwrap_or_else(|| elem(b >> shift, 16, e));
+        let (x, y) = (widen_half(&env, x), widen_half(&env, y));
+        fp_arith::mul_add(&mut env, Fmt::S, elem(d, 32, e), x, y)
+    });
+    cx.flags(env);
+    vreg::set_q(cx.cpu, rd(w), v, q);
     Some(())
 }
 

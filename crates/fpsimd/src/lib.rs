@@ -27,11 +27,11 @@
 //! by element), SDOT/UDOT (FEAT_DotProd: vector, by element), FRINT32Z/X, FRINT64Z/X
 //! (FEAT_FRINTTS: scalar and vector) and half-precision arithmetic (FEAT_FP16: scalar FP,
 //! vector and scalar three same, two-register misc, by element, across lanes, pairwise,
-//! fixed-point conversions and FMOV immediate; exact software arithmetic in [`half`]) and
-//! FJCVTZS (FEAT_JSCVT).
+//! fixed-point conversions and FMOV immediate; exact software arithmetic in [`half`]),
+//! FMLAL/FMLSL/FMLAL2/FMLSL2 (FEAT_FHM: vector, by element) and FJCVTZS (FEAT_JSCVT).
 //!
-//! Not implemented (reported unsupported): FMLAL/FMLSL (FEAT_FHM), I8MM, BF16, complex FP
-//! (FCMLA, FCADD), SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
+//! Not implemented (reported unsupported): I8MM, BF16, complex FP (FCMLA, FCADD),
+//! SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
 //! defines; FZ16 is treated as clear. The host MXCSR approach for arithmetic is documented in
 //! [`fenv`].
 //!

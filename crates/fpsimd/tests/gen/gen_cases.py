@@ -72,8 +72,9 @@ FPCRS = [0, 1 << 22, 2 << 22, 3 << 22, 1 << 24, 1 << 25]
 # For the later lists: also FPCR.AHP (bit 26) and FZ16 (bit 19), alone and with the others.
 AHP = 1 << 26
 FZ16 = 1 << 19
-FPCRS_EXT = FPCRS + [AHP, AHP | 1 << 25, AHP | 1 << 24, AHP | 3 << 22, AHP | 2 << 22, FZ16,
-                     FZ16 | 1 << 22, FZ16 | 1 << 25]
+# Interleaved so that even a line with a handful of cases meets FZ16 and AHP.
+FPCRS_EXT = [0, FZ16, AHP, 1 << 22, FZ16 | 1 << 22, 2 << 22, AHP | 1 << 25, 3 << 22,
+             FZ16 | 1 << 25, 1 << 24, AHP | 1 << 24, 1 << 25, AHP | 3 << 22, AHP | 2 << 22]
 INSNS = sys.argv[sys.argv.index('--insns') + 1] if '--insns' in sys.argv else 'insns.txt'
 if INSNS != 'insns.txt':
     FPCRS = FPCRS_EXT
@@ -144,7 +145,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         d = os.environ.get('KEEP', d)
         open(f'{d}/t.s', 'w').write(body)
-        subprocess.run(['aarch64-linux-gnu-as', '-march=armv8.5-a+fp16+crypto+dotprod', f'{d}/t.s', '-o', f'{d}/t.o'], check=True)
+        subprocess.run(['aarch64-linux-gnu-as', '-march=armv8.5-a+fp16+fp16fml+crypto+dotprod', f'{d}/t.s', '-o', f'{d}/t.o'], check=True)
         subprocess.run(['aarch64-linux-gnu-ld', '-static', f'{d}/t.o', '-o', f'{d}/t'], check=True)
         out = subprocess.run(['/usr/bin/qemu-aarch64-static', f'{d}/t'], check=True, capture_output=True).stdout
     after = out[REC * len(cs):]
