@@ -38,8 +38,8 @@ pub use system::CNTVCT;
 /// libraries (glibc ifuncs, libgcc's outline atomics, OpenSSL, zlib) pick code paths that work:
 /// FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32, LSE atomics, FPHP and ASIMDHP (half-precision
 /// arithmetic), ASIMDRDM (SQRDMLAH/SQRDMLSH), JSCVT (FJCVTZS), LRCPC (LDAPR), ASIMDDP
-/// (SDOT/UDOT), ILRCPC (LDAPUR/STLUR) and FlagM. Not FCMA, CPUID (MRS of ID registers), DCPOP,
-/// SHA3, SHA512, SVE, ASIMDFHM, DIT, USCAT, SSBS, SB or pointer authentication.
+/// (SDOT/UDOT), ASIMDFHM (FMLAL/FMLSL), ILRCPC (LDAPUR/STLUR) and FlagM. Not FCMA, CPUID (MRS
+/// of ID registers), DCPOP, SHA3, SHA512, SVE, DIT, USCAT, SSBS, SB or pointer authentication.
 pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_ASIMD
     | HWCAP_AES
@@ -54,6 +54,7 @@ pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_JSCVT
     | HWCAP_LRCPC
     | HWCAP_ASIMDDP
+    | HWCAP_ASIMDFHM
     | HWCAP_ILRCPC
     | HWCAP_FLAGM;
 /// AT_HWCAP2 for A64 guests: FlagM2 (AXFLAG, XAFLAG) and FRINT (FRINT32/64); none of the other
@@ -73,6 +74,7 @@ const HWCAP_ASIMDRDM: u64 = 1 << 12;
 const HWCAP_JSCVT: u64 = 1 << 13;
 const HWCAP_LRCPC: u64 = 1 << 15;
 const HWCAP_ASIMDDP: u64 = 1 << 20;
+const HWCAP_ASIMDFHM: u64 = 1 << 23;
 const HWCAP_ILRCPC: u64 = 1 << 26;
 const HWCAP_FLAGM: u64 = 1 << 27;
 const HWCAP2_FLAGM2: u64 = 1 << 7;
