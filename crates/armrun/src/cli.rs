@@ -22,6 +22,9 @@ pub struct Options {
     /// `--close-fd N` (internal, from a guest's fexecve): the program is read through
     /// descriptor N, which is closed once it is loaded.
     pub close_fd: Option<i32>,
+    /// `--comm name` (internal, from a guest's execve): the task name, as the kernel would set
+    /// it from the path the guest executed; otherwise the program's file name.
+    pub comm: Option<OsString>,
     /// The program to run.
     pub program: PathBuf,
     /// Its arguments (after the program).
@@ -63,6 +66,8 @@ Options (qemu-user compatible):
   --interp       run on the reference IR interpreter instead of the JIT (ARMRUN_INTERP=1)
   --close-fd n   close descriptor n once the program is loaded (armrun's own re-execution
                  for a guest fexecve passes the program as /proc/self/fd/n)
+  --comm name    task name (default: the program's file name; armrun's re-execution for a
+                 guest execve passes the name the kernel would give)
   -h, -help      this text
   -version       print the version
 ";
@@ -122,6 +127,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             }
             "-strace" => o.strace = true,
             "-interp" => o.interp = true,
+            "-comm" => o.comm = Some(value(&mut i, "--comm")?),
             "-close-fd" => {
                 let v = value(&mut i, "--close-fd")?;
                 let n = v.to_string_lossy().parse().map_err(|_| {

@@ -127,6 +127,7 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     cpu.mem_base = mem.base();
 
     let exe = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+    set_task_name(opts);
     if let Some(fd) = opts.close_fd {
         // The program came through an inherited descriptor (guest fexecve); it is mapped now,
         // and the new guest must not see the descriptor.
@@ -196,6 +197,22 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
             Event::Pending => linux::deliver_pending(&mut os, &mut cpu),
         }
     }
+}
+
+/// Names the task (`/proc/PID/comm`, what ps, pgrep and killall match) after the guest
+/// program rather than armrun, truncated to the kernel's 15 characters.
+fn set_task_name(opts: &cli::Options) {
+    let name = opts
+        .comm
+        .clone()
+        .or_else(|| opts.program.file_name().map(|n| n.to_owned()))
+        .unwrap_or_default();
+    let mut buf = [0u8; 16];
+    let bytes = name.as_bytes();
+    let n = bytes.len().min(15);
+    buf[..n].copy_from_slice(&bytes[..n]);
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes from `buf`.
+    unsafe { libc::prctl(libc::PR_SET_NAME, buf.as_ptr()) };
 }
 
 /// The options a guest execve of another ARM program passes to the new armrun: the same

@@ -118,11 +118,13 @@ fn execve_of_a_host_program_runs_it_natively() {
 fn system_runs_a_pipeline_of_sysroot_programs() {
     let root = sysroot();
     // uname from the sysroot reports the guest machine; the shell's /proc/PID/exe, read by
-    // another guest process through the host kernel, is armrun itself.
-    let cmd = "uname -m | tr a-z A-Z; readlink /proc/$$/exe | sed 's,.*/,,'; exit 3";
+    // another guest process through the host kernel, is armrun itself, while its task name is
+    // the one the kernel would give the shell ("sh", not "exe").
+    let cmd = "uname -m | tr a-z A-Z; readlink /proc/$$/exe | sed 's,.*/,,'; cat /proc/$$/comm; \
+               exit 3";
     let (o, err) = proc(&["-L", root.to_str().unwrap()], &["system", cmd]);
     assert_eq!(
-        o.stdout, "AARCH64\narmrun\nsystem: exited 3\n",
+        o.stdout, "AARCH64\narmrun\nsh\nsystem: exited 3\n",
         "stderr:\n{err}"
     );
 }

@@ -122,7 +122,7 @@ impl Linux {
     }
 
     /// Builds the host execve for `plan` and runs it; returns only on failure.
-    fn exec_host(&self, plan: Plan, envp: &[Vec<u8>]) -> Errno {
+    fn exec_host(&self, plan: Plan, envp: &[Vec<u8>], comm: &[u8]) -> Errno {
         // A program named by a descriptor (fexecve) must outlive the exec even when the
         // descriptor is close-on-exec: the new armrun gets an inheritable duplicate and closes
         // it once the program is loaded.
@@ -158,6 +158,10 @@ impl Linux {
                 }
                 let abs = std::path::absolute(OsStr::from_bytes(&prog))
                     .unwrap_or_else(|_| PathBuf::from(OsStr::from_bytes(&prog)));
+                // The kernel names the task after the file the caller passed to execve (for a
+                // script, the script); the host exec of /proc/self/exe would name it "exe".
+                a.push(b"--comm".to_vec());
+                a.push(comm.to_vec());
                 a.push(b"-0".to_vec());
                 a.push(argv.first().cloned().unwrap_or_default());
                 a.push(abs.into_os_string().into_vec());
@@ -216,7 +220,9 @@ impl Linux {
             );
             let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
         }
-        Err(self.exec_host(plan, &envp))
+        let bytes = path.to_bytes();
+        let comm = bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes);
+        Err(self.exec_host(plan, &envp, comm))
     }
 }
 
