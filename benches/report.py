@@ -30,14 +30,14 @@ def main(paths):
         rows.append((name, med, slowdown, spread_s, speedup, spread_q))
         slow.append(slowdown)
         fast.append(speedup)
-    print(f"{'workload':<10} {'native':>9} {'qemu':>9} {'armrun':>9}"
+    print(f"{'workload':<13} {'native':>9} {'qemu':>9} {'armrun':>9}"
           f" {'armrun/native':>22} {'qemu/armrun':>20}")
     for name, med, s, ss, q, qs in rows:
-        print(f"{name:<10} {med['native']*1e3:>7.0f}ms {med['qemu']*1e3:>7.0f}ms"
+        print(f"{name:<13} {med['native']*1e3:>7.0f}ms {med['qemu']*1e3:>7.0f}ms"
               f" {med['armrun']*1e3:>7.0f}ms {s:>7.2f}x ({ss[0]:.2f}-{ss[1]:.2f})"
               f" {q:>6.2f}x ({qs[0]:.2f}-{qs[1]:.2f})")
     geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
-    print(f"{'geomean':<10} {'':>9} {'':>9} {'':>9} {geo(slow):>7.2f}x {'':>14}"
+    print(f"{'geomean':<13} {'':>9} {'':>9} {'':>9} {geo(slow):>7.2f}x {'':>14}"
           f" {geo(fast):>6.2f}x")
 
 

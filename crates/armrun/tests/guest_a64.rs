@@ -99,6 +99,18 @@ fn integer_workload() {
     assert_eq!(o.stdout, "primes=148933 crc=bd959d7a hits=2939719\n");
 }
 
+/// The benchmark kernels (qsort callbacks, a switch-dispatched interpreter, hashing) agree
+/// with qemu on the JIT; the interpreter would take minutes on them.
+#[test]
+fn benchmark_kernels_match_qemu() {
+    for name in ["sortbench", "interpbench", "hashbench"] {
+        let prog = a64_static(name);
+        let (jit, err) = run_armrun(&[], &prog, &[], &[]);
+        assert_eq!(jit, run_qemu(&prog, &[], &[]), "{name}: {err}");
+        assert_eq!(jit.status, 0, "{name}");
+    }
+}
+
 #[test]
 fn ran_by_armrun() {
     let prog = a64_static("hello");
