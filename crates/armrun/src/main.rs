@@ -56,9 +56,32 @@ fn restore_inherited_state() {
     }
 }
 
+/// armrun's arguments: the command line, or, when armrun re-executed itself for a guest
+/// execve, the arguments it passed in [`linux::REEXEC_VAR`] followed by the guest's own
+/// arguments (the command line then being exactly the guest's argv).
+fn arguments() -> Result<Vec<OsString>, String> {
+    let mut args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    if let Some(v) = std::env::var_os(linux::REEXEC_VAR) {
+        // SAFETY: armrun is single-threaded here, so nothing reads the environment while it
+        // changes; the guest must not see the variable.
+        unsafe { std::env::remove_var(linux::REEXEC_VAR) };
+        let mut own = linux::decode_reexec(v.as_bytes())
+            .ok_or_else(|| format!("malformed {}", linux::REEXEC_VAR))?;
+        own.append(&mut args);
+        args = own;
+    }
+    Ok(args)
+}
+
 fn main() -> ExitCode {
     restore_inherited_state();
-    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let args = match arguments() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("armrun: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let opts = match cli::parse(&args) {
         Ok(Parsed::Run(o)) => o,
         Ok(Parsed::Help) => {

@@ -509,3 +509,18 @@ fn fault_signals_sent_with_kill_are_ordinary_signals() {
          raise 5 with SIG_DFL: killed by 5\n",
     );
 }
+
+#[test]
+fn other_processes_see_the_guest_command_line_and_task_name() {
+    // What ps and pidof read: /proc/PID/cmdline is exactly the guest's argv (armrun's own
+    // arguments travel in the environment, which the guest never sees), comm its name.
+    let (o, err) = sysroot_run(
+        "bin/sh",
+        &[
+            "-c",
+            "sleep 5 & while [ \"$(cat /proc/$!/comm)\" != sleep ]; do sleep 0.05; done; \
+             tr '\\0' ' ' < /proc/$!/cmdline; echo; kill $!; env | grep -c ARMRUN_",
+        ],
+    );
+    assert_eq!(o.stdout, "sleep 5 \n0\n", "stderr:\n{err}");
+}

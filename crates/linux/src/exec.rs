@@ -131,7 +131,9 @@ impl Linux {
         let (prog, argv) = match plan {
             Plan::Native { prog, argv } => (prog, argv),
             Plan::Emulate { mut prog, argv } => {
-                let mut a: Vec<Vec<u8>> = vec![b"armrun".to_vec()];
+                // armrun's own arguments travel in REEXEC_VAR, so the new process's command
+                // line (/proc/PID/cmdline, what ps and pidof show) is exactly the guest's argv.
+                let mut a: Vec<Vec<u8>> = Vec::new();
                 a.extend(self.exec_opts.iter().map(|o| o.as_bytes().to_vec()));
                 // The host's dynamic linker must not act on the guest's LD_* variables (an
                 // LD_PRELOAD of an ARM library, as fakeroot sets, would be reported on every
@@ -165,8 +167,10 @@ impl Linux {
                 a.push(b"-0".to_vec());
                 a.push(argv.first().cloned().unwrap_or_default());
                 a.push(abs.into_os_string().into_vec());
-                a.extend(argv.into_iter().skip(1));
-                (b"/proc/self/exe".to_vec(), a)
+                let mut var = format!("{REEXEC_VAR}=").into_bytes();
+                var.extend(encode_reexec(&a));
+                host_env.push(var);
+                (b"/proc/self/exe".to_vec(), argv)
             }
         };
         crate::signal::before_exec(self);
@@ -224,6 +228,40 @@ impl Linux {
         let comm = bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes);
         Err(self.exec_host(plan, &envp, comm))
     }
+}
+
+/// Environment variable carrying a re-executed armrun's own arguments (options, `-0 argv0`
+/// and the program); the process's argv is the guest's argv, whose elements after the first
+/// follow these arguments. armrun removes the variable before the guest sees its environment.
+pub const REEXEC_VAR: &str = "ARMRUN_REEXEC";
+
+/// Encodes arguments for [`REEXEC_VAR`]: each one in hex, separated by commas (any byte may
+/// occur in a path).
+fn encode_reexec(args: &[Vec<u8>]) -> Vec<u8> {
+    let items: Vec<String> = args
+        .iter()
+        .map(|a| a.iter().map(|b| format!("{b:02x}")).collect())
+        .collect();
+    items.join(",").into_bytes()
+}
+
+/// Decodes the value of [`REEXEC_VAR`]; `None` if it is malformed.
+pub fn decode_reexec(v: &[u8]) -> Option<Vec<OsString>> {
+    if v.is_empty() {
+        return Some(Vec::new());
+    }
+    v.split(|&b| b == b',')
+        .map(|item| {
+            if item.len() % 2 != 0 {
+                return None;
+            }
+            let bytes = item
+                .chunks(2)
+                .map(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
+                .collect::<Option<Vec<u8>>>()?;
+            Some(OsString::from_vec(bytes))
+        })
+        .collect()
 }
 
 /// The descriptor a `/proc/self/fd/N` or `/dev/fd/N` path names.
@@ -340,6 +378,22 @@ pub(crate) fn execveat(l: &mut Linux, a: &Args) -> SysResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reexec_arguments_round_trip() {
+        let args = vec![
+            b"-L".to_vec(),
+            b"/a,b/\xff x".to_vec(),
+            Vec::new(),
+            b"-0".to_vec(),
+        ];
+        let enc = encode_reexec(&args);
+        let dec = decode_reexec(&enc).unwrap();
+        let back: Vec<Vec<u8>> = dec.into_iter().map(|o| o.into_vec()).collect();
+        assert_eq!(back, args);
+        assert_eq!(decode_reexec(b"4g"), None);
+        assert_eq!(decode_reexec(b"414"), None);
+    }
 
     #[test]
     fn shebang_lines_split_like_the_kernel() {

@@ -60,6 +60,7 @@ use std::path::PathBuf;
 use cpu::CpuState;
 use mem::GuestMem;
 
+pub use exec::{REEXEC_VAR, decode_reexec};
 pub use sigframe::{force_sync_signal, si_code};
 pub use signal::{deliver_pending, die_by_signal};
 
