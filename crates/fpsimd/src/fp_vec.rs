@@ -466,6 +466,17 @@ pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
         let x = elem(vreg::get(cx.cpu, bits(w, 19, 16)), 16, index);
         return fmlal(cx, w, op & 0b0100 != 0, u, Some(x));
     }
+    if op == 0b1111 && !u && !scalar && (size == 0 || size == 2) {
+        // SUDOT (size 00: signed Vn bytes, unsigned element bytes) and USDOT (size 10: the
+        // reverse) by element, FEAT_I8MM: the indexed 32-bit group of four bytes.
+        let x = elem(vreg::get(cx.cpu, m << 4 | bits(w, 19, 16)), 32, h << 1 | l);
+        let n_el = if q { 4 } else { 2 };
+        let v = vreg::build(32, n_el, |i| {
+            crate::int_vec::dot_lane_mixed(size == 0, size == 2, elem(d, 32, i), elem(a, 32, i), x)
+        });
+        vreg::set_q(cx.cpu, rd(w), v, q);
+        return Some(());
+    }
     let (index, rm_n) = match size {
         1 => (h << 2 | l << 1 | m, bits(w, 19, 16)),
         2 => (h << 1 | l, m << 4 | bits(w, 19, 16)),

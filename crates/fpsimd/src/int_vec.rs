@@ -343,16 +343,25 @@ pub(crate) fn rdm_lane(sub: bool, esize: u32, acc: u64, a: u64, b: u64) -> (u64,
 /// SDOT/UDOT on one 32-bit lane (FEAT_DotProd): `acc` plus the dot product of the four bytes of
 /// `a` and `b`, wrapping.
 pub(crate) fn dot_lane(signed: bool, acc: u64, a: u64, b: u64) -> u64 {
-    let byte = |x: u64, i: u32| {
+    dot_lane_mixed(signed, signed, acc, a, b)
+}
+
+/// As [`dot_lane`] with the signedness of each operand's bytes given separately (USDOT and
+/// SUDOT of FEAT_I8MM mix them).
+pub(crate) fn dot_lane_mixed(a_signed: bool, b_signed: bool, acc: u64, a: u64, b: u64) -> u64 {
+    let byte = |x: u64, i: u32, signed: bool| {
         let v = x >> (8 * i) & 0xff;
         if signed { sext(v, 8) } else { v as i64 }
     };
-    let sum: i64 = (0..4).map(|i| byte(a, i) * byte(b, i)).sum();
+    let sum: i64 = (0..4)
+        .map(|i| byte(a, i, a_signed) * byte(b, i, b_signed))
+        .sum();
     (acc as i64).wrapping_add(sum) as u64 & mask(32)
 }
 
-/// Advanced SIMD three same (extra), vector and scalar: SQRDMLAH, SQRDMLSH (FEAT_RDM) and
-/// SDOT, UDOT (FEAT_DotProd, vector only). The FCMA, I8MM and BF16 members are not implemented.
+/// Advanced SIMD three same (extra), vector and scalar: SQRDMLAH, SQRDMLSH (FEAT_RDM), SDOT,
+/// UDOT (FEAT_DotProd) and USDOT, SMMLA, UMMLA, USMMLA (FEAT_I8MM), the last two groups vector
+/// only. The FCMA and BF16 members are not implemented.
 pub fn three_same_extra(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     let (q, u, size, op) = (
         bit(w, 30),
@@ -395,6 +404,32 @@ pub fn three_same_extra(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
                 dot_lane(!u, elem(d, 32, i), elem(a, 32, i), elem(b, 32, i))
             });
             vreg::set_q(cx.cpu, rd(w), v, q);
+        }
+        (0b0011, false) if !scalar && size == 2 => {
+            // USDOT (FEAT_I8MM): unsigned bytes of Vn times signed bytes of Vm.
+            let v = vreg::build(32, nb / 32, |i| {
+                dot_lane_mixed(false, true, elem(d, 32, i), elem(a, 32, i), elem(b, 32, i))
+            });
+            vreg::set_q(cx.cpu, rd(w), v, q);
+        }
+        (0b0100, _) | (0b0101, false) if !scalar && size == 2 && q => {
+            // SMMLA, UMMLA, USMMLA (FEAT_I8MM): Vd's 2x2 int32 matrix plus the product of Vn's
+            // 2x8 byte matrix and the transpose of Vm's (both row-major); USMMLA has unsigned
+            // Vn and signed Vm.
+            let (a_signed, b_signed) = match (op, u) {
+                (0b0100, false) => (true, true),
+                (0b0100, true) => (false, false),
+                _ => (false, true),
+            };
+            let v = vreg::build(32, 4, |ij| {
+                let (i, j) = (ij / 2, ij % 2);
+                let row = |x: u128, r: u32| (x >> (64 * r)) as u64;
+                let lo = |x: u64| x & mask(32);
+                let (ar, br) = (row(a, i), row(b, j));
+                let acc = dot_lane_mixed(a_signed, b_signed, elem(d, 32, ij), lo(ar), lo(br));
+                dot_lane_mixed(a_signed, b_signed, acc, ar >> 32, br >> 32)
+            });
+            vreg::set(cx.cpu, rd(w), v);
         }
         _ => return None,
     }

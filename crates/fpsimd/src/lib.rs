@@ -28,9 +28,10 @@
 //! (FEAT_FRINTTS: scalar and vector) and half-precision arithmetic (FEAT_FP16: scalar FP,
 //! vector and scalar three same, two-register misc, by element, across lanes, pairwise,
 //! fixed-point conversions and FMOV immediate; exact software arithmetic in [`half`]),
-//! FMLAL/FMLSL/FMLAL2/FMLSL2 (FEAT_FHM: vector, by element) and FJCVTZS (FEAT_JSCVT).
+//! FMLAL/FMLSL/FMLAL2/FMLSL2 (FEAT_FHM: vector, by element), FJCVTZS (FEAT_JSCVT) and
+//! USDOT/SUDOT/SMMLA/UMMLA/USMMLA (FEAT_I8MM).
 //!
-//! Not implemented (reported unsupported): I8MM, BF16, complex FP (FCMLA, FCADD),
+//! Not implemented (reported unsupported): BF16, complex FP (FCMLA, FCADD),
 //! SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
 //! defines; FZ16 is treated as clear. The host MXCSR approach for arithmetic is documented in
 //! [`fenv`].
