@@ -57,9 +57,9 @@ pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_ASIMDFHM
     | HWCAP_ILRCPC
     | HWCAP_FLAGM;
-/// AT_HWCAP2 for A64 guests: FlagM2 (AXFLAG, XAFLAG) and FRINT (FRINT32/64); none of the other
-/// ARMv8.2+ features it lists are implemented.
-pub const HWCAP2: u64 = HWCAP2_FLAGM2 | HWCAP2_FRINT;
+/// AT_HWCAP2 for A64 guests: FlagM2 (AXFLAG, XAFLAG), FRINT (FRINT32/64) and I8MM (USDOT,
+/// SUDOT, SMMLA, UMMLA, USMMLA); none of the other ARMv8.2+ features it lists are implemented.
+pub const HWCAP2: u64 = HWCAP2_FLAGM2 | HWCAP2_FRINT | HWCAP2_I8MM;
 const HWCAP_FP: u64 = 1 << 0;
 const HWCAP_ASIMD: u64 = 1 << 1;
 const HWCAP_AES: u64 = 1 << 3;
@@ -79,6 +79,7 @@ const HWCAP_ILRCPC: u64 = 1 << 26;
 const HWCAP_FLAGM: u64 = 1 << 27;
 const HWCAP2_FLAGM2: u64 = 1 << 7;
 const HWCAP2_FRINT: u64 = 1 << 8;
+const HWCAP2_I8MM: u64 = 1 << 13;
 
 /// The base-table decoder, built once.
 fn decoder() -> &'static Decoder<A64Base> {
