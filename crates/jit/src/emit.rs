@@ -44,8 +44,11 @@ fn vo(v: Val) -> i32 {
 
 /// The entry trampoline and shared epilogue, assembled for a given base address.
 pub struct Trampoline {
-    /// Machine code; `extern "sysv64" fn(cpu: *mut CpuState, entry: usize)` starts at offset 0.
+    /// Machine code; `extern "sysv64" fn(cpu: *mut CpuState, entry: usize)` starts at offset 0
+    /// (touching the frame's stack pages first) and at `fast` (without).
     pub code: Vec<u8>,
+    /// Offset of the entry that skips the stack probe.
+    pub fast: usize,
     /// Offset of the epilogue every block exit jumps to.
     pub epilogue: usize,
     /// Offset of the indirect-jump miss stub: exits to the dispatcher with `cpu.pc = rax`.
@@ -87,14 +90,25 @@ pub fn trampoline(base: usize) -> Trampoline {
         ; sub rsp, FRAME_BYTES + 8
     );
     // Touch the frame top-down so a too-small host stack hits its guard page instead of
-    // skipping over it.
+    // skipping over it. Once per thread is enough (the pages stay mapped), so `fast` below
+    // enters without it.
     let mut off = FRAME_BYTES + 8 - PAGE;
     while off >= 0 {
         dynasm!(a ; .arch x64 ; or BYTE [rsp + off], 0);
         off -= PAGE;
     }
+    dynasm!(a ; .arch x64 ; jmp >body);
+    let fast = a.offset().0;
     dynasm!(a
         ; .arch x64
+        ; push rbx
+        ; push rbp
+        ; push r12
+        ; push r13
+        ; push r14
+        ; push r15
+        ; sub rsp, FRAME_BYTES + 8
+        ; body:
         ; mov r15, rdi
         ; mov r14, QWORD [r15 + so(slot::MEM_BASE)]
         ; jmp rsi
@@ -122,6 +136,7 @@ pub fn trampoline(base: usize) -> Trampoline {
     let code = a.finalize().expect("trampoline relocations are static");
     Trampoline {
         code,
+        fast,
         epilogue,
         miss,
     }

@@ -15,6 +15,7 @@ mod pchash;
 
 use cache::CodeCache;
 use pchash::PcMap;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 /// A handle on compiled code: the host address of a block's entry.
@@ -55,6 +56,8 @@ pub struct Jit {
     cache: CodeCache,
     /// Host address of the entry trampoline.
     enter: usize,
+    /// Host address of its entry that skips the stack probe.
+    enter_fast: usize,
     /// Addresses compiled code refers to.
     shared: emit::Shared,
     /// The indirect-jump table (see [`emit::Shared::table`]); boxed so its address is stable.
@@ -108,6 +111,7 @@ impl Jit {
         Jit {
             cache,
             enter,
+            enter_fast: enter + t.fast,
             shared,
             table,
             reserved,
@@ -118,8 +122,15 @@ impl Jit {
     }
 
     /// The compiled code for guest `pc`, if any.
-    pub fn lookup(&self, pc: u64) -> Option<Entry> {
-        self.blocks.get(&pc).map(|b| Entry(b.entry))
+    ///
+    /// A hit also puts the block back into the indirect-jump table, from which a block compiled
+    /// later at a colliding index may have evicted it: the dispatcher only sees a block again
+    /// after such a miss, and without the refill every later indirect jump to it (returns to a
+    /// busy caller, say) would miss as well.
+    pub fn lookup(&mut self, pc: u64) -> Option<Entry> {
+        let b = self.blocks.get(&pc)?;
+        self.table[emit::table_index(pc)] = [pc, b.entry as u64];
+        Some(Entry(b.entry))
     }
 
     /// Number of blocks currently registered.
@@ -217,10 +228,27 @@ impl Jit {
     /// `Jit` (see [`Entry`] for how long it stays valid); every guest address the code touches
     /// must be mapped at `cpu.mem_base + address`; helpers called by the code must be sound.
     pub unsafe fn run(&self, entry: Entry, cpu: *mut cpu::CpuState) {
-        // SAFETY: `enter` is the trampoline emitted in `new` with exactly this signature; it
-        // saves and restores every callee-saved register the block code uses.
+        thread_local! {
+            /// Lowest host stack address this thread's trampoline frames have probed.
+            static PROBED: Cell<usize> = const { Cell::new(usize::MAX) };
+        }
+        // The trampoline's frame lies just below this function's locals; probe its pages only
+        // when it reaches lower than any frame this thread probed before (one page of slack
+        // for the call and the pushes).
+        let here = &entry as *const Entry as usize;
+        let low = here.saturating_sub(8 * emit::FRAME_VALS as usize + 4096);
+        let probe = PROBED.with(|p| {
+            let fresh = low < p.get();
+            if fresh {
+                p.set(low);
+            }
+            fresh
+        });
+        let code = if probe { self.enter } else { self.enter_fast };
+        // SAFETY: both entries are the trampoline emitted in `new` with exactly this signature;
+        // it saves and restores every callee-saved register the block code uses.
         let f: extern "sysv64" fn(*mut cpu::CpuState, usize) = unsafe {
-            std::mem::transmute::<usize, extern "sysv64" fn(*mut cpu::CpuState, usize)>(self.enter)
+            std::mem::transmute::<usize, extern "sysv64" fn(*mut cpu::CpuState, usize)>(code)
         };
         f(cpu, entry.0);
     }

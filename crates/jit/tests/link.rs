@@ -39,7 +39,7 @@ fn block_b(helper: Option<&'static Helper>) -> Block {
     })
 }
 
-fn run(jit: &Jit, pc: u64, cpu: &mut CpuState) {
+fn run(jit: &mut Jit, pc: u64, cpu: &mut CpuState) {
     let e = jit.lookup(pc).expect("compiled");
     // SAFETY: the state is live and exclusive; the blocks touch no guest memory.
     unsafe { jit.run(e, cpu) };
@@ -57,7 +57,7 @@ fn loop_runs_linked_in_both_compile_orders() {
             jit.compile(&block_a());
         }
         let mut c = CpuState::default();
-        run(&jit, 0x1000, &mut c);
+        run(&mut jit, 0x1000, &mut c);
         assert_eq!((c.x[0], c.x[1]), (100, 100), "order {order}");
         assert_eq!((c.pc, c.exit_reason), (0x3000, exit::JUMP));
     }
@@ -68,7 +68,7 @@ fn unlinked_jump_exits_to_dispatcher() {
     let mut jit = Jit::new();
     jit.compile(&block_a());
     let mut c = CpuState::default();
-    run(&jit, 0x1000, &mut c);
+    run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.pc, c.exit_reason), (1, 0x2000, exit::JUMP));
 }
 
@@ -81,7 +81,7 @@ fn pending_stops_a_linked_loop() {
         pending: 1,
         ..CpuState::default()
     };
-    run(&jit, 0x1000, &mut c);
+    run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.x[1]), (1, 0));
     assert_eq!((c.pc, c.exit_reason), (0x2000, exit::PENDING));
 }
@@ -106,12 +106,12 @@ fn event_raised_inside_the_loop_stops_it() {
     jit.compile(&block_a());
     jit.compile(&block_b(Some(&RAISE)));
     let mut c = CpuState::default();
-    run(&jit, 0x1000, &mut c);
+    run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.x[1]), (50, 50));
     assert_eq!((c.pc, c.exit_reason), (0x1000, exit::PENDING));
     // The dispatcher clears the event and resumes where the loop stopped.
     c.pending = 0;
-    run(&jit, c.pc, &mut c);
+    run(&mut jit, c.pc, &mut c);
     assert_eq!((c.x[0], c.x[1]), (100, 100));
     assert_eq!((c.pc, c.exit_reason), (0x3000, exit::JUMP));
 }
@@ -126,7 +126,7 @@ fn invalidation_unlinks_and_relinks() {
     assert!(jit.lookup(0x2000).is_none());
     assert!(jit.lookup(0x1000).is_some());
     let mut c = CpuState::default();
-    run(&jit, 0x1000, &mut c);
+    run(&mut jit, 0x1000, &mut c);
     assert_eq!(
         (c.x[0], c.x[1], c.pc, c.exit_reason),
         (1, 0, 0x2000, exit::JUMP)
@@ -137,12 +137,12 @@ fn invalidation_unlinks_and_relinks() {
     jit.invalidate_range(0x0, 0x1000);
     assert_eq!(jit.len(), 2);
     let mut c = CpuState::default();
-    run(&jit, 0x1000, &mut c);
+    run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.pc), (100, 0x3000));
     // Invalidating A leaves B's jump back to A on its stub.
     jit.invalidate_range(0x1000, 0x1001);
     let mut c = CpuState::default();
-    run(&jit, 0x2000, &mut c);
+    run(&mut jit, 0x2000, &mut c);
     assert_eq!((c.x[1], c.pc, c.exit_reason), (1, 0x1000, exit::JUMP));
     jit.invalidate_all();
     assert!(jit.is_empty());
@@ -150,7 +150,7 @@ fn invalidation_unlinks_and_relinks() {
     jit.compile(&block_b(None));
     jit.compile(&block_a());
     let mut c = CpuState::default();
-    run(&jit, 0x1000, &mut c);
+    run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.x[1], c.pc), (100, 100, 0x3000));
 }
 
@@ -169,7 +169,7 @@ fn recompiling_a_block_replaces_it() {
     jit.compile(&b.finish(Term::Jump(0x2000)));
     assert_eq!(jit.len(), 2);
     let mut c = CpuState::default();
-    run(&jit, 0x1000, &mut c);
+    run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.x[1], c.pc), (100, 50, 0x3000));
 }
 
@@ -187,7 +187,7 @@ fn many_blocks_fill_and_reset_nothing_breaks() {
         jit.compile(&b.finish(Term::Jump(i * 4 + 4)));
     }
     let mut c = CpuState::default();
-    run(&jit, 0, &mut c);
+    run(&mut jit, 0, &mut c);
     assert_eq!((c.x[0], c.pc, c.exit_reason), (2000, 8000, exit::JUMP));
     common::slots(&c);
 }
@@ -268,28 +268,34 @@ fn indirect_block(pc: u64) -> Block {
 fn indirect_jumps_use_the_lookup_table() {
     let mut jit = Jit::new();
     jit.compile(&indirect_block(0x7000));
-    let run_from = |jit: &Jit, pending: u64, target: u64| {
+    let run_from = |jit: &Jit, e: jit::Entry, pending: u64, target: u64| {
         let mut c = CpuState {
             pending,
             ..CpuState::default()
         };
         c.x[4] = target;
-        run(jit, 0x7000, &mut c);
+        // SAFETY: the state is live and exclusive; the block touches no guest memory.
+        unsafe { jit.run(e, &mut c) };
         (c.x[0], c.pc, c.exit_reason)
     };
+    let e = jit.lookup(0x7000).expect("compiled");
     // The block finds itself in the table and loops without leaving translated code.
-    assert_eq!(run_from(&jit, 0, 0x7000), (50, 0x9000, exit::JUMP));
+    assert_eq!(run_from(&jit, e, 0, 0x7000), (50, 0x9000, exit::JUMP));
     // A pending event or an unknown target goes back to the dispatcher.
-    assert_eq!(run_from(&jit, 1, 0x7000), (1, 0x7000, exit::JUMP));
-    assert_eq!(run_from(&jit, 0, 0x7004), (1, 0x7004, exit::JUMP));
-    assert_eq!(run_from(&jit, 0, u64::MAX), (1, u64::MAX, exit::JUMP));
-    // A block with the same table index evicts the entry; the loop then exits every round.
+    assert_eq!(run_from(&jit, e, 1, 0x7000), (1, 0x7000, exit::JUMP));
+    assert_eq!(run_from(&jit, e, 0, 0x7004), (1, 0x7004, exit::JUMP));
+    assert_eq!(run_from(&jit, e, 0, u64::MAX), (1, u64::MAX, exit::JUMP));
+    // A block with the same table index evicts the entry; the loop then exits every round...
     let other = 0x7000 + 4 * jit::emit::TABLE_LEN as u64;
     jit.compile(&indirect_block(other));
-    assert_eq!(run_from(&jit, 0, 0x7000), (1, 0x7000, exit::JUMP));
-    // Recompiling puts it back; invalidation takes it out again.
-    jit.compile(&indirect_block(0x7000));
-    assert_eq!(run_from(&jit, 0, 0x7000), (50, 0x9000, exit::JUMP));
+    assert_eq!(run_from(&jit, e, 0, 0x7000), (1, 0x7000, exit::JUMP));
+    // ...until the dispatcher looks it up, which puts it back.
+    let e = jit.lookup(0x7000).expect("still compiled");
+    assert_eq!(run_from(&jit, e, 0, 0x7000), (50, 0x9000, exit::JUMP));
+    // Recompiling puts it back too; invalidation takes it out again.
+    jit.compile(&indirect_block(other));
+    let e = jit.compile(&indirect_block(0x7000));
+    assert_eq!(run_from(&jit, e, 0, 0x7000), (50, 0x9000, exit::JUMP));
     let stale = jit.lookup(0x7000).unwrap();
     jit.invalidate_range(0x7000, 0x7004);
     let mut c = CpuState::default();
