@@ -420,6 +420,22 @@ pub fn indexed(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     let op = bits(w, 15, 12);
     let a = vreg::get(cx.cpu, rn(w));
     let d = vreg::get(cx.cpu, rd(w));
+    if u && op & 0b1001 == 0b0001 && !scalar {
+        // FCMLA by element (FEAT_FCMA): opcode 0rr1 with U=1. The complex pair: H:L of V0-V31
+        // pairs for half precision, H for single precision (which needs L=0 and Q=1).
+        let index = match size {
+            1 => {
+                ensure!(q || h == 0);
+                h << 1 | l
+            }
+            2 => {
+                ensure!(l == 0 && q);
+                h
+            }
+            _ => return None,
+        };
+        return complex(cx, w, Some((m << 4 | bits(w, 19, 16), index)));
+    }
     let fp = matches!(op, 0b0001 | 0b0101 | 0b1001);
     if fp {
         ensure!(size != 1 && (op == 0b1001 || !u));
@@ -590,6 +606,69 @@ fn fmlal(cx: &mut Ctx, w: u32, sub: bool, upper: bool, by_elem: Option<u64>) -> 
         let y = by_elem.unwrap_or_else(|| elem(b >> shift, 16, e));
         let (x, y) = (widen_half(&env, x), widen_half(&env, y));
         fp_arith::mul_add(&mut env, Fmt::S, elem(d, 32, e), x, y)
+    });
+    cx.flags(env);
+    vreg::set_q(cx.cpu, rd(w), v, q);
+    Some(())
+}
+
+/// FCMLA and FCADD (FEAT_FCMA) on vectors of complex numbers (real part in the even element,
+/// imaginary in the odd one) of half, single or double precision. FCADD (three same extra
+/// opcode 11r0) adds Vm rotated by 90 or 270 degrees to Vn. FCMLA (opcode 10rr, or by element
+/// with `elem` = (Rm, pair index)) multiplies one part of Vn by Vm rotated by 0, 90, 180 or 270
+/// degrees and accumulates into Vd, each product fused with its addition.
+pub fn complex(cx: &mut Ctx, w: u32, elem_pair: Option<(u32, u32)>) -> Res {
+    let (q, size) = (bit(w, 30), bits(w, 23, 22));
+    let fmt = match size {
+        1 => Fmt::H,
+        2 => Fmt::S,
+        3 if q => Fmt::D,
+        _ => return None,
+    };
+    let eb = fmt.bits();
+    let n_el = if q { 128 } else { 64 } / eb;
+    let a = vreg::get(cx.cpu, rn(w));
+    let d = vreg::get(cx.cpu, rd(w));
+    let mut env = cx.env();
+    let neg = |x: u64| fmt.neg(x);
+    let (fcadd, rot) = match elem_pair {
+        None => (bits(w, 14, 13) == 0b11, bits(w, 12, 11)),
+        Some(_) => (false, bits(w, 14, 13)),
+    };
+    let b = vreg::get(cx.cpu, elem_pair.map_or(rm(w), |(r, _)| r));
+    let v = vreg::build(eb, n_el, |i| {
+        let (e, imag) = (i & !1, i & 1 == 1);
+        let (an, re_i) = (elem(a, eb, i), e);
+        if fcadd {
+            // rot bit 12: 0 adds (-im, re) of Vm (90 degrees), 1 adds (im, -re) (270).
+            let (mre, mim) = (elem(b, eb, e), elem(b, eb, e + 1));
+            let x = match (bits(w, 12, 12), imag) {
+                (0, false) => neg(mim),
+                (0, true) => mre,
+                (_, false) => mim,
+                (_, true) => neg(mre),
+            };
+            return fp_arith::bin(&mut env, fmt, Bin::Add, an, x);
+        }
+        let p = elem_pair.map_or(e, |(_, idx)| 2 * idx);
+        let (mre, mim) = (elem(b, eb, p), elem(b, eb, p + 1));
+        // Rotations 0 and 180 multiply by Vn's real part, 90 and 270 by its imaginary part.
+        let nsrc = if rot & 1 == 0 {
+            elem(a, eb, re_i)
+        } else {
+            elem(a, eb, re_i + 1)
+        };
+        let m = match (rot, imag) {
+            (0, false) => mre,
+            (0, true) => mim,
+            (1, false) => neg(mim),
+            (1, true) => mre,
+            (2, false) => neg(mre),
+            (2, true) => neg(mim),
+            (_, false) => mim,
+            (_, true) => neg(mre),
+        };
+        fp_arith::mul_add(&mut env, fmt, elem(d, eb, i), nsrc, m)
     });
     cx.flags(env);
     vreg::set_q(cx.cpu, rd(w), v, q);

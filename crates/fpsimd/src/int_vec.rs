@@ -361,7 +361,8 @@ pub(crate) fn dot_lane_mixed(a_signed: bool, b_signed: bool, acc: u64, a: u64, b
 
 /// Advanced SIMD three same (extra), vector and scalar: SQRDMLAH, SQRDMLSH (FEAT_RDM), SDOT,
 /// UDOT (FEAT_DotProd) and USDOT, SMMLA, UMMLA, USMMLA (FEAT_I8MM), the last two groups vector
-/// only. The FCMA and BF16 members are not implemented.
+/// only; FCMLA and FCADD (FEAT_FCMA) go to [`fp_vec::complex`]. The BF16 members are not
+/// implemented.
 pub fn three_same_extra(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     let (q, u, size, op) = (
         bit(w, 30),
@@ -373,6 +374,10 @@ pub fn three_same_extra(cx: &mut Ctx, w: u32, scalar: bool) -> Res {
     let b = vreg::get(cx.cpu, rm(w));
     let d = vreg::get(cx.cpu, rd(w));
     let nb = if q { 128 } else { 64 };
+    if u && !scalar && op >= 0b1000 && (op < 0b1100 || op & 1 == 0) {
+        // FCMLA (opcode 10rr) and FCADD (opcode 11r0), FEAT_FCMA.
+        return fp_vec::complex(cx, w, None);
+    }
     match (op, u) {
         (0b0000 | 0b0001, true) => {
             ensure!(size == 1 || size == 2);

@@ -28,11 +28,11 @@
 //! (FEAT_FRINTTS: scalar and vector) and half-precision arithmetic (FEAT_FP16: scalar FP,
 //! vector and scalar three same, two-register misc, by element, across lanes, pairwise,
 //! fixed-point conversions and FMOV immediate; exact software arithmetic in [`half`]),
-//! FMLAL/FMLSL/FMLAL2/FMLSL2 (FEAT_FHM: vector, by element), FJCVTZS (FEAT_JSCVT) and
-//! USDOT/SUDOT/SMMLA/UMMLA/USMMLA (FEAT_I8MM).
+//! FMLAL/FMLSL/FMLAL2/FMLSL2 (FEAT_FHM: vector, by element), FJCVTZS (FEAT_JSCVT),
+//! USDOT/SUDOT/SMMLA/UMMLA/USMMLA (FEAT_I8MM) and FCMLA/FCADD (FEAT_FCMA: vector, by
+//! element).
 //!
-//! Not implemented (reported unsupported): BF16, complex FP (FCMLA, FCADD),
-//! SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
+//! Not implemented (reported unsupported): BF16, SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
 //! defines; FZ16 is treated as clear. The host MXCSR approach for arithmetic is documented in
 //! [`fenv`].
 //!
