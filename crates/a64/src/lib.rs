@@ -37,9 +37,10 @@ pub use system::CNTVCT;
 /// AT_HWCAP for A64 guests: exactly the features the lifter and `fpsimd` implement, so guest
 /// libraries (glibc ifuncs, libgcc's outline atomics, OpenSSL, zlib) pick code paths that work:
 /// FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32, LSE atomics, FPHP and ASIMDHP (half-precision
-/// arithmetic), ASIMDRDM (SQRDMLAH/SQRDMLSH), JSCVT (FJCVTZS), LRCPC (LDAPR), ASIMDDP
-/// (SDOT/UDOT), ASIMDFHM (FMLAL/FMLSL), ILRCPC (LDAPUR/STLUR) and FlagM. Not FCMA, CPUID (MRS
-/// of ID registers), DCPOP, SHA3, SHA512, SVE, DIT, USCAT, SSBS, SB or pointer authentication.
+/// arithmetic), ASIMDRDM (SQRDMLAH/SQRDMLSH), JSCVT (FJCVTZS), FCMA (FCMLA/FCADD), LRCPC
+/// (LDAPR), ASIMDDP (SDOT/UDOT), ASIMDFHM (FMLAL/FMLSL), ILRCPC (LDAPUR/STLUR) and FlagM. Not
+/// CPUID (MRS of ID registers), DCPOP, SHA3, SHA512, SVE, DIT, USCAT, SSBS, SB or pointer
+/// authentication.
 pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_ASIMD
     | HWCAP_AES
@@ -52,6 +53,7 @@ pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_ASIMDHP
     | HWCAP_ASIMDRDM
     | HWCAP_JSCVT
+    | HWCAP_FCMA
     | HWCAP_LRCPC
     | HWCAP_ASIMDDP
     | HWCAP_ASIMDFHM
@@ -72,6 +74,7 @@ const HWCAP_FPHP: u64 = 1 << 9;
 const HWCAP_ASIMDHP: u64 = 1 << 10;
 const HWCAP_ASIMDRDM: u64 = 1 << 12;
 const HWCAP_JSCVT: u64 = 1 << 13;
+const HWCAP_FCMA: u64 = 1 << 14;
 const HWCAP_LRCPC: u64 = 1 << 15;
 const HWCAP_ASIMDDP: u64 = 1 << 20;
 const HWCAP_ASIMDFHM: u64 = 1 << 23;
