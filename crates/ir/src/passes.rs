@@ -49,7 +49,7 @@ pub fn fuse_conditions(b: &mut Block) {
 pub fn forward_getreg(b: &mut Block) {
     // known[slot]: the value the slot holds, if the block has read or written it since the
     // last helper call (slots are below 256, as the verifier checks).
-    let mut known: Vec<Option<Val>> = vec![None; 256];
+    let mut known: [Option<Val>; 256] = [None; 256];
     let mut touched: Vec<usize> = Vec::new();
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
     let mut keep = Vec::with_capacity(b.insts.len());

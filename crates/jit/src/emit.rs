@@ -78,17 +78,21 @@ pub struct Shared {
 /// Assembles the trampoline for host address `base`.
 pub fn trampoline(base: usize) -> Trampoline {
     let mut a = Asm::new(base);
-    dynasm!(a
-        ; .arch x64
-        ; push rbx
-        ; push rbp
-        ; push r12
-        ; push r13
-        ; push r14
-        ; push r15
-        // 6 pushes after the call leave rsp 8 mod 16; the extra 8 restores 16-byte alignment.
-        ; sub rsp, FRAME_BYTES + 8
-    );
+    // Saves the callee-saved registers and reserves the value frame.
+    let open_frame = |a: &mut Asm| {
+        dynasm!(a
+            ; .arch x64
+            ; push rbx
+            ; push rbp
+            ; push r12
+            ; push r13
+            ; push r14
+            ; push r15
+            // 6 pushes after the call leave rsp 8 mod 16; the extra 8 restores 16-byte alignment.
+            ; sub rsp, FRAME_BYTES + 8
+        );
+    };
+    open_frame(&mut a);
     // Touch the frame top-down so a too-small host stack hits its guard page instead of
     // skipping over it. Once per thread is enough (the pages stay mapped), so `fast` below
     // enters without it.
@@ -99,15 +103,9 @@ pub fn trampoline(base: usize) -> Trampoline {
     }
     dynasm!(a ; .arch x64 ; jmp >body);
     let fast = a.offset().0;
+    open_frame(&mut a);
     dynasm!(a
         ; .arch x64
-        ; push rbx
-        ; push rbp
-        ; push r12
-        ; push r13
-        ; push r14
-        ; push r15
-        ; sub rsp, FRAME_BYTES + 8
         ; body:
         ; mov r15, rdi
         ; mov r14, QWORD [r15 + so(slot::MEM_BASE)]

@@ -2,6 +2,9 @@
 //! the JIT and on the reference interpreter from the same random register state; every register,
 //! NZCV and the exit must agree.
 
+mod common;
+
+use common::run_both;
 use cpu::CpuState;
 use decode::{Class, Decoder, a64_base::A64_BASE};
 use proptest::prelude::*;
@@ -26,29 +29,13 @@ fn words(picks: &[(usize, u32)]) -> Vec<u32> {
         .collect()
 }
 
-fn run_both(code: &[u32], regs: &[u64; 32], nzcv: u64) -> (CpuState, CpuState) {
-    const BASE: u64 = 0x10000;
-    let fetch = |a: u64| -> Option<u32> {
-        let i = a.checked_sub(BASE)? / 4;
-        code.get(i as usize).copied()
-    };
-    let mut block = a64::lift_block(BASE, &fetch, 64);
-    ir::verify(&block).expect("lifted block verifies");
-    ir::passes::optimize(&mut block);
-    ir::verify(&block).expect("optimised block verifies");
-
-    let mut a = CpuState {
+fn run_regs(code: &[u32], regs: &[u64; 32], nzcv: u64) -> (CpuState, CpuState) {
+    let init = CpuState {
         x: *regs,
         nzcv,
         ..CpuState::default()
     };
-    let mut b = a.clone();
-    interp::run_block(&block, &mut a);
-    let mut jit = jit::Jit::new();
-    let entry = jit.compile(&block);
-    // SAFETY: the block touches no guest memory (integer classes only) and `b` is a valid state.
-    unsafe { jit.run(entry, &mut b) };
-    (a, b)
+    run_both(code, &init)
 }
 
 fn same(a: &CpuState, b: &CpuState) -> bool {
@@ -74,7 +61,7 @@ proptest! {
         nzcv in 0u64..16,
     ) {
         let code = words(&picks);
-        let (a, b) = run_both(&code, &regs, nzcv << 28);
+        let (a, b) = run_regs(&code, &regs, nzcv << 28);
         prop_assert!(same(&a, &b), "code {:08x?}\ninterp {:x?}\njit    {:x?}", code, a, b);
     }
 }
@@ -105,7 +92,7 @@ fn every_integer_row_agrees() {
                 };
             }
             let nzcv = (next() % 16) << 28;
-            let (a, b) = run_both(&[w], &regs, nzcv);
+            let (a, b) = run_regs(&[w], &regs, nzcv);
             assert!(
                 same(&a, &b),
                 "{} {w:08x}\ninterp {a:x?}\njit    {b:x?}",

@@ -5,6 +5,9 @@
 //! register values rich in special cases (zeros, denormals, infinities, NaNs, values near the
 //! overflow and underflow thresholds) under random FPCR and FPSR states.
 
+mod common;
+
+use common::run_both;
 use cpu::CpuState;
 use decode::{Class, Decoder, a64_simd::A64_SIMD};
 use proptest::prelude::*;
@@ -62,25 +65,6 @@ fn fp_rows() -> Vec<&'static decode::Entry<decode::a64_simd::A64Simd>> {
         .iter()
         .filter(|e| matches!(e.class, Class::Fp | Class::Simd))
         .collect()
-}
-
-fn run_both(code: &[u32], init: &CpuState) -> (CpuState, CpuState) {
-    const BASE: u64 = 0x10000;
-    let fetch = |a: u64| -> Option<u32> {
-        let i = a.checked_sub(BASE)? / 4;
-        code.get(i as usize).copied()
-    };
-    let mut block = a64::lift_block(BASE, &fetch, 64);
-    ir::verify(&block).expect("lifted block verifies");
-    ir::passes::optimize(&mut block);
-    let mut a = init.clone();
-    let mut b = init.clone();
-    interp::run_block(&block, &mut a);
-    let mut jit = jit::Jit::new();
-    let entry = jit.compile(&block);
-    // SAFETY: FP-class words touch no guest memory and `b` is a valid state.
-    unsafe { jit.run(entry, &mut b) };
-    (a, b)
 }
 
 fn same(a: &CpuState, b: &CpuState) -> bool {
