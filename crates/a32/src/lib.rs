@@ -3,9 +3,8 @@
 //!
 //! [`lift_block`] decodes with the `decode` crate's A32, T16 and T32 tables and hands each match
 //! to a handler in `arm` or `thumb`; both decode fields and call the semantics shared in `sem`.
-//! VFP and Advanced SIMD words are not handled here: they end the block with an
-//! undefined-instruction exit (the FP/SIMD frontend is to be called from `lift_one` before that
-//! happens).
+//! VFP words (coprocessors 10 and 11, and the ARMv8 scalar additions) go to [`vfp`]; Advanced
+//! SIMD words are not handled here: they end the block with an undefined-instruction exit.
 //!
 //! # State
 //! R0..R14 live in slots 0..14 as zero-extended 32-bit values; R15 is never stored (the block's
@@ -48,6 +47,7 @@ mod arm;
 mod ctx;
 mod sem;
 mod thumb;
+pub mod vfp;
 
 pub use ctx::{COND_STORE, SKIP_ADDR, SWAP};
 use ctx::{Ctx, Flow};
@@ -72,6 +72,14 @@ const HWCAP_EDSP: u64 = 1 << 7;
 const HWCAP_TLS: u64 = 1 << 15;
 const HWCAP_IDIVA: u64 = 1 << 17;
 const HWCAP_IDIVT: u64 = 1 << 18;
+
+/// The AT_HWCAP bits for the VFP this frontend implements ([`vfp`]): VFP, VFPv3, VFPv4 (fused
+/// multiply-add and half-precision conversions) and VFPD32 (32 double registers). No NEON.
+pub const HWCAP_VFP: u64 = HWCAP_VFPV2 | HWCAP_VFPV3 | HWCAP_VFPV4 | HWCAP_VFPD32;
+const HWCAP_VFPV2: u64 = 1 << 6;
+const HWCAP_VFPV3: u64 = 1 << 13;
+const HWCAP_VFPV4: u64 = 1 << 16;
+const HWCAP_VFPD32: u64 = 1 << 19;
 
 /// The user-mode CPSR of a 32-bit guest assembled from the CPU state (for signal frames and
 /// anything else that shows the guest its CPSR): NZCV (31..28), Q (27), IT[1:0] (26..25), GE
@@ -235,6 +243,9 @@ fn fetch_insn(pc: u64, thumb: bool, fetch: &dyn Fn(u64) -> Option<u32>) -> Optio
 
 /// Lifts one instruction into `cx`.
 fn lift_one(cx: &mut Ctx, word: u32, len: u64) -> Flow {
+    if decode::vfp::is_vfp_space(word) && (!cx.thumb || len == 4) {
+        return vfp::lift(cx, word);
+    }
     if !cx.thumb {
         return match a32_decoder().decode(word) {
             Some(m) => arm::lift(cx, &m),
@@ -273,6 +284,9 @@ pub fn implemented(word: u32, thumb: bool) -> bool {
 
 /// The mnemonic of an instruction (as for [`implemented`]) from the decode tables, for logs.
 pub fn disasm_name(word: u32, thumb: bool) -> Option<&'static str> {
+    if decode::vfp::is_vfp_space(word) && (!thumb || is_t32_prefix(word >> 16)) {
+        return vfp::name(word);
+    }
     if !thumb {
         return a32_decoder().decode(word).map(|m| m.entry.mnemonic);
     }

@@ -16,6 +16,7 @@ pub mod a64_base;
 pub mod a64_simd;
 pub mod t16;
 pub mod t32;
+pub mod vfp;
 
 use std::fmt;
 

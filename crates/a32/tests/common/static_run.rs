@@ -107,7 +107,7 @@ pub fn run(bin: &[u8], args: &[&str], use_jit: bool) -> Result<Outcome, String> 
         (5, phnum as u32),
         (6, 4096),
         (9, entry as u32),
-        (16, a32::HWCAP_INTEGER as u32),
+        (16, (a32::HWCAP_INTEGER | a32::HWCAP_VFP) as u32),
         (25, random),
         (0, 0),
     ];
