@@ -524,3 +524,30 @@ fn other_processes_see_the_guest_command_line_and_task_name() {
     );
     assert_eq!(o.stdout, "sleep 5 \n0\n", "stderr:\n{err}");
 }
+
+#[test]
+fn a_missing_elf_interpreter_fails_the_execve_itself() {
+    // The kernel opens PT_INTERP before the old image goes: execve fails with ENOENT and the
+    // shell reports "not found" (127) instead of running a doomed new image.
+    let root = sysroot();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad_interp");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut elf = std::fs::read(root.join("usr/bin/true")).unwrap();
+    let want = b"/lib/ld-linux-aarch64.so.1";
+    let at = elf
+        .windows(want.len())
+        .position(|w| w == want)
+        .expect("dynamic /usr/bin/true names the arm64 loader");
+    elf[at + want.len() - 1] = b'X';
+    let prog = dir.join("badinterp");
+    std::fs::write(&prog, &elf).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script = format!(
+        "{} 2>/dev/null; echo rc=$?; true; echo rc=$?",
+        prog.display()
+    );
+    let (o, err) = sysroot_run("bin/sh", &["-c", &script]);
+    assert_eq!(o.stdout, "rc=127\nrc=0\n", "stderr:\n{err}");
+}

@@ -97,6 +97,9 @@ impl Linux {
                     .get(18..20)
                     .map(|m| u16::from_le_bytes([m[0], m[1]]))
                     .ok_or(Errno(libc::ENOEXEC))?;
+                if machine == EM_AARCH64 || machine == EM_ARM {
+                    self.check_elf_interp(&host, &head)?;
+                }
                 let prog = host.into_bytes();
                 return match machine {
                     EM_AARCH64 | EM_ARM => Ok(Plan::Emulate { prog, argv }),
@@ -119,6 +122,27 @@ impl Linux {
             return Err(Errno(libc::ENOEXEC));
         }
         Err(Errno(libc::ELOOP))
+    }
+
+    /// The kernel opens an ELF's program interpreter before the old image goes, so a missing
+    /// or unusable one fails the execve (ENOENT, EACCES); the new armrun would only find out
+    /// after the exec. The interpreter is looked up through the sysroot like any guest path.
+    fn check_elf_interp(&self, host: &CStr, head: &[u8]) -> Result<(), Errno> {
+        let Some(interp) = elf_interp(host, head)? else {
+            return Ok(());
+        };
+        let cpath = CString::new(interp).map_err(|_| Errno(libc::ENOEXEC))?;
+        let hp = self.host_path(&cpath);
+        // SAFETY: a NUL-terminated path and a plain struct the call fills.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        if unsafe { libc::stat(hp.as_ptr(), &mut st) } < 0 {
+            return Err(last_errno());
+        }
+        if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+            return Err(Errno(libc::EISDIR));
+        }
+        Ok(())
     }
 
     /// Builds the host execve for `plan` and runs it; returns only on failure.
@@ -270,6 +294,64 @@ fn fd_path(p: &[u8]) -> Option<i32> {
         .strip_prefix(b"/proc/self/fd/")
         .or_else(|| p.strip_prefix(b"/dev/fd/"))?;
     std::str::from_utf8(n).ok()?.parse().ok()
+}
+
+/// The PT_INTERP path of the ELF file `host` (whose first bytes are `head`), if it has one.
+fn elf_interp(host: &CStr, head: &[u8]) -> Result<Option<Vec<u8>>, Errno> {
+    use std::os::unix::fs::FileExt;
+    const PT_INTERP: u32 = 3;
+    let u16_at = |o: usize| {
+        head.get(o..o + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as u64)
+    };
+    let u32_at = |b: &[u8], o: usize| {
+        b.get(o..o + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
+    };
+    let u64_at = |b: &[u8], o: usize| {
+        b.get(o..o + 8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+    };
+    let bad = Errno(libc::ENOEXEC);
+    let is64 = head.get(4) == Some(&2);
+    // (e_phoff, e_phentsize, e_phnum) and, per header, (p_offset, p_filesz) offsets.
+    let (phoff, phentsize, phnum) = if is64 {
+        (u64_at(head, 32), u16_at(54), u16_at(56))
+    } else {
+        (u32_at(head, 28), u16_at(42), u16_at(44))
+    };
+    let (Some(phoff), Some(phentsize), Some(phnum)) = (phoff, phentsize, phnum) else {
+        return Err(bad);
+    };
+    if phentsize == 0 || phnum > 4096 || phentsize > 256 {
+        return Err(bad);
+    }
+    let f = std::fs::File::open(OsStr::from_bytes(host.to_bytes()))
+        .map_err(|e| Errno(e.raw_os_error().unwrap_or(libc::EACCES)))?;
+    let mut table = vec![0u8; (phentsize * phnum) as usize];
+    f.read_exact_at(&mut table, phoff).map_err(|_| bad)?;
+    for ph in table.chunks(phentsize as usize) {
+        if u32_at(ph, 0) != Some(PT_INTERP as u64) {
+            continue;
+        }
+        let (off, size) = if is64 {
+            (u64_at(ph, 8), u64_at(ph, 32))
+        } else {
+            (u32_at(ph, 4), u32_at(ph, 16))
+        };
+        let (Some(off), Some(size)) = (off, size) else {
+            return Err(bad);
+        };
+        if !(2..=4096).contains(&size) {
+            return Err(bad);
+        }
+        let mut path = vec![0u8; size as usize];
+        f.read_exact_at(&mut path, off).map_err(|_| bad)?;
+        let end = path.iter().position(|&b| b == 0).ok_or(bad)?;
+        path.truncate(end);
+        return Ok(Some(path));
+    }
+    Ok(None)
 }
 
 /// Opens `host` as the kernel would for exec and returns its first bytes.
