@@ -1,4 +1,5 @@
-//! Cryptographic extension: AES, SHA-1, SHA-256 (and PMULL 1Q lives in `int_vec`).
+//! Cryptographic extension: AES, SHA-1, SHA-256, SHA-512 and the SHA-3 helpers EOR3, RAX1,
+//! XAR, BCAX (PMULL 1Q lives in `int_vec`).
 
 use crate::{Ctx, Res, bits, ensure, rd, rm, rn, vreg};
 
@@ -200,5 +201,99 @@ pub fn sha2reg(cx: &mut Ctx, w: u32) -> Res {
         _ => return None,
     };
     vreg::set(cx.cpu, rd(w), r);
+    Some(())
+}
+
+/// The two 64-bit halves of V`n`: (low, high).
+fn halves(cx: &Ctx, n: u32) -> (u64, u64) {
+    let [lo, hi] = cx.cpu.v[n as usize];
+    (lo, hi)
+}
+
+/// SHA-512 Sigma1 (of e).
+fn sigma1(x: u64) -> u64 {
+    x.rotate_right(14) ^ x.rotate_right(18) ^ x.rotate_right(41)
+}
+
+/// SHA-512 Sigma0 (of a).
+fn sigma0(x: u64) -> u64 {
+    x.rotate_right(28) ^ x.rotate_right(34) ^ x.rotate_right(39)
+}
+
+/// SHA512H, SHA512H2, SHA512SU1 and RAX1 (FEAT_SHA512, FEAT_SHA3: three registers, O=0). The
+/// SM3 members (O=1) are not implemented.
+pub fn sha512_three(cx: &mut Ctx, w: u32) -> Res {
+    ensure!(bits(w, 14, 14) == 0);
+    let (x0, x1) = halves(cx, rn(w));
+    let (y0, y1) = halves(cx, rm(w));
+    let (w0, w1) = halves(cx, rd(w));
+    let (lo, hi) = match bits(w, 11, 10) {
+        0 => {
+            // SHA512H: two rounds of the Ch/Sigma1 half of the compression function.
+            let t1 = ((y1 & x0) ^ (!y1 & x1))
+                .wrapping_add(sigma1(y1))
+                .wrapping_add(w1);
+            let tmp = t1.wrapping_add(y0);
+            let t0 = ((tmp & y1) ^ (!tmp & x0))
+                .wrapping_add(sigma1(tmp))
+                .wrapping_add(w0);
+            (t0, t1)
+        }
+        1 => {
+            // SHA512H2: the Maj/Sigma0 half.
+            let t1 = ((x0 & y1) ^ (x0 & y0) ^ (y1 & y0))
+                .wrapping_add(sigma0(y0))
+                .wrapping_add(w1);
+            let t0 = ((t1 & y0) ^ (t1 & y1) ^ (y1 & y0))
+                .wrapping_add(sigma0(t1))
+                .wrapping_add(w0);
+            (t0, t1)
+        }
+        2 => {
+            // SHA512SU1: message schedule, sigma1 of Vn plus Vm plus Vd.
+            let s1 = |x: u64| x.rotate_right(19) ^ x.rotate_right(61) ^ x >> 6;
+            (
+                w0.wrapping_add(s1(x0)).wrapping_add(y0),
+                w1.wrapping_add(s1(x1)).wrapping_add(y1),
+            )
+        }
+        _ => (x0 ^ y0.rotate_left(1), x1 ^ y1.rotate_left(1)), // RAX1
+    };
+    cx.cpu.v[rd(w) as usize] = [lo, hi];
+    Some(())
+}
+
+/// SHA512SU0 (FEAT_SHA512: two registers); SM4E is not implemented.
+pub fn sha512_two(cx: &mut Ctx, w: u32) -> Res {
+    ensure!(bits(w, 11, 10) == 0);
+    let (x0, _) = halves(cx, rn(w));
+    let (w0, w1) = halves(cx, rd(w));
+    let s0 = |x: u64| x.rotate_right(1) ^ x.rotate_right(8) ^ x >> 7;
+    cx.cpu.v[rd(w) as usize] = [w0.wrapping_add(s0(w1)), w1.wrapping_add(s0(x0))];
+    Some(())
+}
+
+/// EOR3 and BCAX (FEAT_SHA3: four registers); SM3SS1 is not implemented.
+pub fn four_reg(cx: &mut Ctx, w: u32) -> Res {
+    let (n, m, a) = (
+        vreg::get(cx.cpu, rn(w)),
+        vreg::get(cx.cpu, rm(w)),
+        vreg::get(cx.cpu, bits(w, 14, 10)),
+    );
+    let v = match bits(w, 22, 21) {
+        0 => n ^ m ^ a,
+        1 => n ^ (m & !a),
+        _ => return None,
+    };
+    vreg::set(cx.cpu, rd(w), v);
+    Some(())
+}
+
+/// XAR (FEAT_SHA3): each 64-bit lane of Vn EOR Vm rotated right by imm6.
+pub fn xar(cx: &mut Ctx, w: u32) -> Res {
+    let (x0, x1) = halves(cx, rn(w));
+    let (y0, y1) = halves(cx, rm(w));
+    let r = bits(w, 15, 10);
+    cx.cpu.v[rd(w) as usize] = [(x0 ^ y0).rotate_right(r), (x1 ^ y1).rotate_right(r)];
     Some(())
 }

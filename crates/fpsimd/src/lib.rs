@@ -16,25 +16,24 @@
 //!
 //! Coverage (all checked against qemu-aarch64 in `tests/`): FP/SIMD loads and stores (all
 //! addressing forms, LDP/STP/LDNP/STNP, LD1-4/ST1-4 multiple and single structure, LD1R-LD4R);
-//! scalar FP in single and double precision (arithmetic, fused multiply-add, compares, FCCMP,
-//! FCSEL, FRINT*, conversions between S, D and H and to/from integers incl. fixed point);
-//! Advanced SIMD integer (three same/different, vector and scalar, two-register misc, across
-//! lanes, shifts by immediate incl. saturating and narrowing forms, by-element multiplies,
-//! permutes, TBL/TBX, copies and modified immediates, URECPE/URSQRTE); vector FP in S and D
-//! (arithmetic, FMLA/FMLS, pairwise, compares, conversions incl. FCVTXN with rounding to odd,
-//! FRECPE/FRSQRTE and their step instructions); AES, SHA-1, SHA-256 and PMULL 1Q. That is all
-//! of ARMv8.0's FP and Advanced SIMD. Extensions: SQRDMLAH/SQRDMLSH (FEAT_RDM: vector, scalar,
-//! by element), SDOT/UDOT (FEAT_DotProd: vector, by element), FRINT32Z/X, FRINT64Z/X
-//! (FEAT_FRINTTS: scalar and vector) and half-precision arithmetic (FEAT_FP16: scalar FP,
-//! vector and scalar three same, two-register misc, by element, across lanes, pairwise,
-//! fixed-point conversions and FMOV immediate; exact software arithmetic in [`half`]),
-//! FMLAL/FMLSL/FMLAL2/FMLSL2 (FEAT_FHM: vector, by element), FJCVTZS (FEAT_JSCVT),
-//! USDOT/SUDOT/SMMLA/UMMLA/USMMLA (FEAT_I8MM) and FCMLA/FCADD (FEAT_FCMA: vector, by
-//! element).
+//! scalar FP in half, single and double precision (arithmetic, fused multiply-add, compares,
+//! FCCMP, FCSEL, FRINT*, conversions between H, S and D and to/from integers incl. fixed
+//! point); Advanced SIMD integer (three same/different, vector and scalar, two-register misc,
+//! across lanes, shifts by immediate incl. saturating and narrowing forms, by-element
+//! multiplies, permutes, TBL/TBX, copies and modified immediates, URECPE/URSQRTE); vector FP
+//! in H, S and D (arithmetic, FMLA/FMLS, pairwise, across lanes, compares, conversions incl.
+//! FCVTXN with rounding to odd, FRECPE/FRSQRTE and their step instructions); AES, SHA-1,
+//! SHA-256 and PMULL 1Q. That is all of ARMv8.0's FP and Advanced SIMD, plus these
+//! extensions: FEAT_FP16 (half-precision arithmetic, exact in software, see [`half`]),
+//! FEAT_RDM (SQRDMLAH/SQRDMLSH), FEAT_DotProd (SDOT/UDOT), FEAT_FHM (FMLAL/FMLSL and their
+//! upper-half forms), FEAT_FCMA (FCMLA/FCADD), FEAT_JSCVT (FJCVTZS), FEAT_FRINTTS
+//! (FRINT32/64), FEAT_I8MM (USDOT/SUDOT/SMMLA/UMMLA/USMMLA), FEAT_SHA512 (SHA512H/H2/SU0/SU1)
+//! and FEAT_SHA3 (EOR3, RAX1, XAR, BCAX).
 //!
-//! Not implemented (reported unsupported): BF16, SHA-512/SHA-3/SM3/SM4. FPCR (RMode, FZ, DN, AHP) and the FPSR flags are honoured as ARM
-//! defines; FZ16 is treated as clear. The host MXCSR approach for arithmetic is documented in
-//! [`fenv`].
+//! Not implemented (reported unsupported): BF16, SM3, SM4.
+//!
+//! FPCR's RMode, FZ, FZ16, DN and AHP and the FPSR flags are honoured as ARM defines. The host
+//! MXCSR approach for single- and double-precision arithmetic is documented in [`fenv`].
 //!
 //! Guest memory is accessed directly at `mem_base + address`; an unmapped address faults inside
 //! this helper, so the runtime's fault handler must attribute such faults to the guest
@@ -301,6 +300,10 @@ fn generic(id: A64Simd) -> Handler {
         CryptoAes => crypto::aes,
         CryptoSha3 => crypto::sha3reg,
         CryptoSha2 => crypto::sha2reg,
+        CryptoSha512Three => crypto::sha512_three,
+        CryptoSha512Two => crypto::sha512_two,
+        CryptoFour => crypto::four_reg,
+        CryptoXar => crypto::xar,
     }
 }
 
