@@ -38,9 +38,9 @@ pub use system::CNTVCT;
 /// libraries (glibc ifuncs, libgcc's outline atomics, OpenSSL, zlib) pick code paths that work:
 /// FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32, LSE atomics, FPHP and ASIMDHP (half-precision
 /// arithmetic), ASIMDRDM (SQRDMLAH/SQRDMLSH), JSCVT (FJCVTZS), FCMA (FCMLA/FCADD), LRCPC
-/// (LDAPR), ASIMDDP (SDOT/UDOT), ASIMDFHM (FMLAL/FMLSL), ILRCPC (LDAPUR/STLUR) and FlagM. Not
-/// CPUID (MRS of ID registers), DCPOP, SHA3, SHA512, SVE, DIT, USCAT, SSBS, SB or pointer
-/// authentication.
+/// (LDAPR), SHA3 (EOR3, RAX1, XAR, BCAX), ASIMDDP (SDOT/UDOT), SHA512, ASIMDFHM (FMLAL/FMLSL),
+/// ILRCPC (LDAPUR/STLUR) and FlagM. Not CPUID (MRS of ID registers), DCPOP, SM3, SM4, SVE,
+/// DIT, USCAT, SSBS, SB or pointer authentication.
 pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_ASIMD
     | HWCAP_AES
@@ -55,7 +55,9 @@ pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_JSCVT
     | HWCAP_FCMA
     | HWCAP_LRCPC
+    | HWCAP_SHA3
     | HWCAP_ASIMDDP
+    | HWCAP_SHA512
     | HWCAP_ASIMDFHM
     | HWCAP_ILRCPC
     | HWCAP_FLAGM;
@@ -76,7 +78,9 @@ const HWCAP_ASIMDRDM: u64 = 1 << 12;
 const HWCAP_JSCVT: u64 = 1 << 13;
 const HWCAP_FCMA: u64 = 1 << 14;
 const HWCAP_LRCPC: u64 = 1 << 15;
+const HWCAP_SHA3: u64 = 1 << 17;
 const HWCAP_ASIMDDP: u64 = 1 << 20;
+const HWCAP_SHA512: u64 = 1 << 21;
 const HWCAP_ASIMDFHM: u64 = 1 << 23;
 const HWCAP_ILRCPC: u64 = 1 << 26;
 const HWCAP_FLAGM: u64 = 1 << 27;
