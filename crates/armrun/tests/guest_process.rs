@@ -19,6 +19,17 @@ fn sysroot() -> PathBuf {
     root
 }
 
+/// A fresh directory for one test, private to this test process (several runs of the suite
+/// may share the target directory).
+fn scratch_dir(name: &str) -> PathBuf {
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("guest_process-{}", std::process::id()))
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
 /// Runs `tests/guest/proc.c` (static) under armrun with extra flags and arguments.
 fn proc(flags: &[&str], args: &[&str]) -> (Outcome, String) {
     run_armrun(flags, &a64_static("proc"), args, &[])
@@ -81,9 +92,7 @@ fn execve_of_itself_runs_under_armrun_with_new_argv0() {
 
 #[test]
 fn execve_errors_and_scripts() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exec_errors");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("exec_errors");
     let (o, err) = proc(&[], &["exec_errors", dir.to_str().unwrap()]);
     assert_eq!(
         o.stdout,
@@ -346,9 +355,7 @@ fn bash_and_busybox_sh_run_pipelines_of_arm_programs() {
 
 #[test]
 fn make_runs_a_makefile_with_parallel_jobs() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("make_test");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("make_test");
     std::fs::write(
         dir.join("Makefile"),
         "all: out.txt\n\
@@ -419,9 +426,7 @@ fn guest_ld_preload_reaches_the_guest_loader_not_the_hosts() {
 #[test]
 fn nested_script_interpreters_stop_where_the_kernel_does() {
     // Same output as the program compiled for the host and run natively.
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("nested_scripts");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("nested_scripts");
     let (o, err) = proc(&[], &["nested", dir.to_str().unwrap()]);
     assert_eq!(
         o.stdout,
@@ -530,9 +535,7 @@ fn a_missing_elf_interpreter_fails_the_execve_itself() {
     // The kernel opens PT_INTERP before the old image goes: execve fails with ENOENT and the
     // shell reports "not found" (127) instead of running a doomed new image.
     let root = sysroot();
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad_interp");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("bad_interp");
     let mut elf = std::fs::read(root.join("usr/bin/true")).unwrap();
     let want = b"/lib/ld-linux-aarch64.so.1";
     let at = elf
