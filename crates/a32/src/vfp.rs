@@ -29,8 +29,10 @@ use fpsimd::fp_convert;
 use ir::{Helper, Val};
 use std::sync::OnceLock;
 
-/// FPSCR bits kept in the FPCR slot: AHP (26), DN (25), FZ (24), RMode (23..22), FZ16 (19).
-pub const FPSCR_CONTROL: u32 = 0x07c8_0000;
+/// FPSCR bits kept in the FPCR slot: AHP (26), DN (25), FZ (24), RMode (23..22), Stride
+/// (21..20), FZ16 (19) and Len (18..16). Stride and Len are only stored (as in ARMv8, where
+/// they have no function): armrun has no short-vector mode.
+pub const FPSCR_CONTROL: u32 = 0x07ff_0000;
 /// FPSCR bits kept in the FPSR slot: N, Z, C, V (31..28), QC (27), IDC (7), IXC..IOC (4..0).
 pub const FPSCR_STATUS: u32 = 0xf800_009f;
 
@@ -40,7 +42,7 @@ pub fn fpscr(cpu: &CpuState) -> u32 {
 }
 
 /// Writes the guest's FPSCR (VMSR, signal return): control bits to the FPCR slot, NZCV, QC and
-/// the cumulative flags to the FPSR slot. Trap enables, Len and Stride read as zero (ARMv8).
+/// the cumulative flags to the FPSR slot. The trap enables read as zero (no trapping).
 pub fn set_fpscr(cpu: &mut CpuState, v: u32) {
     cpu.fpcr = (v & FPSCR_CONTROL) as u64;
     cpu.fpsr = (v & FPSCR_STATUS) as u64;

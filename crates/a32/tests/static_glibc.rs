@@ -1,7 +1,9 @@
 //! End to end with a real C library: `guest/libc.c` linked statically against Debian's armel
-//! glibc (`arm-linux-gnueabi-gcc`, soft-float, so no VFP is needed), as A32 and as Thumb-2, runs
-//! through the frontend on the interpreter and the JIT with the harness's loader and syscall
-//! shim (`common/static_run.rs`); output and exit status must match qemu-arm-static's.
+//! glibc (`arm-linux-gnueabi-gcc`, soft-float, so no VFP is needed), as A32 and as Thumb-2, and
+//! the repository's `tests/guest` FP programs (hello, printf, libm, strtod) linked against the
+//! armhf glibc (`arm-linux-gnueabihf-gcc`, hard-float VFP), run through the frontend on the
+//! interpreter and the JIT with the harness's loader and syscall shim (`common/static_run.rs`);
+//! output and exit status must match qemu-arm-static's.
 
 mod common;
 
@@ -11,35 +13,45 @@ use std::process::Command;
 
 fn build(flags: &[&str]) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/libc.c");
+    build_with("arm-linux-gnueabi-gcc", &src, "libc", flags)
+}
+
+/// Compiles `src` statically with `cc` and `flags` into the test's temporary directory.
+fn build_with(cc: &str, src: &Path, name: &str, flags: &[&str]) -> PathBuf {
     let tag = flags.join("").replace(['-', ' ', '='], "");
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("a32-libc-{tag}"));
-    let st = Command::new("arm-linux-gnueabi-gcc")
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("a32-{name}-{cc}-{tag}"));
+    let st = Command::new(cc)
         .args(["-static", "-O2"])
         .args(flags)
         .arg("-o")
         .arg(&out)
-        .arg(&src)
+        .arg(src)
+        .arg("-lm")
         .status()
         .unwrap_or_else(|e| {
-            panic!(
-                "arm-linux-gnueabi-gcc not runnable ({e}); the README's test command installs it"
-            )
+            panic!("{cc} not runnable ({e}); the README's test command installs it")
         });
-    assert!(st.success(), "compiling libc.c {flags:?} failed");
+    assert!(st.success(), "compiling {} {flags:?} failed", src.display());
     out
 }
 
 fn check(flags: &[&str]) {
     let bin = build(flags);
+    compare(&bin, flags, &[false, true]);
+}
+
+/// Runs `bin` under qemu-arm-static and on the frontend (the interpreter and/or the JIT, as
+/// `engines` lists), comparing output and exit status.
+fn compare(bin: &Path, flags: &[&str], engines: &[bool]) {
     let args = ["prog", "one", "two"];
     let q = Command::new("qemu-arm-static")
-        .arg(&bin)
+        .arg(bin)
         .args(&args[1..])
         .output()
         .unwrap_or_else(|e| panic!("qemu-arm-static not runnable ({e})"));
     assert!(!q.stdout.is_empty());
-    let bytes = std::fs::read(&bin).unwrap();
-    for use_jit in [false, true] {
+    let bytes = std::fs::read(bin).unwrap();
+    for &use_jit in engines {
         let o = static_run::run(&bytes, &args, use_jit)
             .unwrap_or_else(|e| panic!("{flags:?} jit={use_jit}: {e}"));
         assert_eq!(
@@ -49,6 +61,15 @@ fn check(flags: &[&str]) {
         );
         assert_eq!(Some(o.status), q.status.code(), "{flags:?} jit={use_jit}");
     }
+}
+
+/// Builds the repository's `tests/guest/<name>.c` for armhf with `flags` and compares it.
+fn check_hf(name: &str, flags: &[&str], engines: &[bool]) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/guest")
+        .join(format!("{name}.c"));
+    let bin = build_with("arm-linux-gnueabihf-gcc", &src, name, flags);
+    compare(&bin, flags, engines);
 }
 
 #[test]
@@ -64,4 +85,38 @@ fn armel_glibc_thumb2() {
 #[test]
 fn armel_glibc_armv6() {
     check(&["-march=armv6", "-marm", "-O0"]);
+}
+
+#[test]
+fn armhf_hello_a32_and_thumb2() {
+    check_hf("hello", &["-marm"], &[false, true]);
+    check_hf("hello", &["-mthumb"], &[false, true]);
+}
+
+#[test]
+fn armhf_printf() {
+    check_hf("printf", &["-marm"], &[false, true]);
+    check_hf("printf", &["-mthumb"], &[false, true]);
+}
+
+#[test]
+fn armhf_libm() {
+    check_hf("libm", &["-mthumb"], &[false, true]);
+    check_hf("libm", &["-marm"], &[true]);
+}
+
+#[test]
+fn armhf_strtod_jit() {
+    // Too slow for the interpreter in a test (20000 printf/strtod round trips).
+    check_hf("strtod", &["-mthumb"], &[true]);
+    check_hf("strtod", &["-marm"], &[true]);
+}
+
+#[test]
+fn armhf_armv6_vfp() {
+    check_hf(
+        "printf",
+        &["-march=armv6", "-marm", "-mfpu=vfp"],
+        &[false, true],
+    );
 }
