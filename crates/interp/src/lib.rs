@@ -5,8 +5,6 @@
 
 #![deny(missing_docs)]
 
-pub mod sem;
-
 use cpu::{CpuState, exit};
 use ir::{Block, Op, Term};
 use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, Ordering};
@@ -21,51 +19,12 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
     for inst in &block.insts {
         let a = |k: usize| vals[inst.args[k].0 as usize];
         let imm = inst.imm;
-        let w = imm as u32;
         let result: Option<u64> = match inst.op {
-            Op::Const => Some(imm),
             Op::GetReg => Some(cpu.get_slot(imm as u32)),
             Op::SetReg => {
                 cpu.set_slot(imm as u32, a(0));
                 None
             }
-            Op::Add => Some(a(0).wrapping_add(a(1))),
-            Op::Sub => Some(a(0).wrapping_sub(a(1))),
-            Op::And => Some(a(0) & a(1)),
-            Op::Or => Some(a(0) | a(1)),
-            Op::Xor => Some(a(0) ^ a(1)),
-            Op::Mul => Some(a(0).wrapping_mul(a(1))),
-            Op::UMulH => Some(((a(0) as u128 * a(1) as u128) >> 64) as u64),
-            Op::SMulH => Some(((a(0) as i64 as i128 * a(1) as i64 as i128) >> 64) as u64),
-            Op::UDiv => Some(sem::udiv(a(0), a(1), w)),
-            Op::SDiv => Some(sem::sdiv(a(0), a(1), w)),
-            Op::Shl => Some(sem::shl(a(0), a(1), w)),
-            Op::Lshr => Some(sem::lshr(a(0), a(1), w)),
-            Op::Ashr => Some(sem::ashr(a(0), a(1), w)),
-            Op::Ror => Some(sem::ror(a(0), a(1), w)),
-            Op::Not => Some(!a(0)),
-            Op::Neg => Some(a(0).wrapping_neg()),
-            Op::Clz => Some(sem::clz(a(0), w)),
-            Op::Cls => Some(sem::cls(a(0), w)),
-            Op::Rbit => Some(sem::rbit(a(0), w)),
-            Op::Bswap => Some(sem::bswap(a(0), w)),
-            Op::Zext => Some(sem::zext(a(0), w)),
-            Op::Sext => Some(sem::sext(a(0), w)),
-            Op::AddC => Some(sem::addc(a(0), a(1), a(2), w)),
-            Op::AddCFlags => Some(sem::addc_flags(a(0), a(1), a(2), w)),
-            Op::LogicFlags => Some(sem::logic_flags(a(0), w)),
-            Op::Cond => Some(ir::cond_holds(w, a(0)) as u64),
-            Op::CondAdd => {
-                let f = sem::addc_flags(a(0), a(1), a(2), (imm >> 8) as u32);
-                Some(ir::cond_holds(imm as u32 & 15, f) as u64)
-            }
-            Op::CondLogic => {
-                let f = sem::logic_flags(a(0), (imm >> 8) as u32);
-                Some(ir::cond_holds(imm as u32 & 15, f) as u64)
-            }
-            Op::Eq => Some((a(0) == a(1)) as u64),
-            Op::Ult => Some((a(0) < a(1)) as u64),
-            Op::Select => Some(if a(0) != 0 { a(1) } else { a(2) }),
             Op::Load => Some(load(cpu, a(0), imm as usize)),
             Op::Store => {
                 store(cpu, a(0), a(1), imm as usize);
@@ -100,6 +59,8 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
                 // pointer they are documented to take.
                 Some(unsafe { (h.func)(cpu as *mut CpuState as *mut u8, a(0), a(1), a(2)) })
             }
+            // Every other opcode is pure: `ir::sem::eval` defines it.
+            op => ir::sem::eval(op, imm, [a(0), a(1), a(2)]),
         };
         if let (Some(d), Some(r)) = (inst.dst, result) {
             vals[d.0 as usize] = r;
@@ -157,7 +118,7 @@ fn store_exclusive(cpu: &mut CpuState, addr: u64, v: u64, size: usize) -> u64 {
         // ARM requires exclusives to be aligned; an unaligned one cannot be atomic on the host
         // either. Do a plain compare-and-store; the guest is already outside the architecture.
         let cur = load(cpu, addr, size);
-        if cur != sem::zext_size(old, size) {
+        if cur != ir::sem::zext_size(old, size) {
             return 1;
         }
         store(cpu, addr, v, size);

@@ -11,6 +11,7 @@ pub mod inline;
 pub mod ops;
 pub mod passes;
 mod print;
+pub mod sem;
 mod verify;
 
 pub use ops::{ImmKind, Op, OpInfo, cond_holds};

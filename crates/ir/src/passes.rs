@@ -9,8 +9,64 @@ use crate::{Block, Op, Term, Val};
 pub fn optimize(b: &mut Block) {
     forward_getreg(b);
     remove_dead_setreg(b);
+    fold(b);
     fuse_conditions(b);
     remove_dead_code(b);
+}
+
+/// Constant folding and redundant extensions: a pure instruction whose arguments are all
+/// constants becomes a `const` of its value (`sem::eval` computes it), and a `zext.32` of a
+/// value already zero-extended from 32 bits (a width-32 result, a load of at most 4 bytes, a
+/// narrower `zext`) is replaced by that value. The lifters stay simple (MOVZ/MOVK chains,
+/// SUB as an add-with-carry of constants, W-register results extended twice) and this pass
+/// removes what they leave behind.
+pub fn fold(b: &mut Block) {
+    let n = b.num_vals as usize;
+    let mut konst: Vec<Option<u64>> = vec![None; n];
+    // Values known to fit in 32 bits.
+    let mut narrow = vec![false; n];
+    let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
+    for i in &mut b.insts {
+        let info = i.op.info();
+        for a in &mut i.args[..info.arity] {
+            *a = subst[a.0 as usize];
+        }
+        let Some(d) = i.dst else { continue };
+        let d = d.0 as usize;
+        if i.op == Op::Zext && i.imm == 32 && narrow[i.args[0].0 as usize] {
+            subst[d] = i.args[0];
+            narrow[d] = true;
+            continue;
+        }
+        let args: Option<Vec<u64>> = i.args[..info.arity]
+            .iter()
+            .map(|a| konst[a.0 as usize])
+            .collect();
+        if let Some(args) = args
+            && i.helper.is_none()
+        {
+            let mut a = [0u64; 3];
+            a[..args.len()].copy_from_slice(&args);
+            if let Some(v) = crate::sem::eval(i.op, i.imm, a) {
+                i.op = Op::Const;
+                i.imm = v;
+                i.args = [Val(0); 3];
+            }
+        }
+        if i.op == Op::Const {
+            konst[d] = Some(i.imm);
+        }
+        narrow[d] = match i.op {
+            Op::Const => i.imm >> 32 == 0,
+            Op::Load => i.imm <= 4,
+            Op::Zext => true,
+            _ => info.imm == crate::ImmKind::Width && i.imm == 32,
+        };
+    }
+    match &mut b.term {
+        Term::JumpReg(v) | Term::Branch { cond: v, .. } => *v = subst[v.0 as usize],
+        _ => {}
+    }
 }
 
 /// A `cond` of flags computed in the block by `addc.flags` or `logic.flags` becomes
@@ -168,6 +224,33 @@ mod tests {
         assert!(!text.contains("logic.flags.64"), "{text}");
         assert!(text.contains("logic.flags.32"), "{text}");
         assert_eq!(text.matches("getreg").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn constants_fold_and_redundant_zext_goes() {
+        let mut b = Builder::new(0);
+        // movz w0, #0x1234; movk w0, #0x5678, lsl 16 as the lifter writes it.
+        let lo = b.konst(0x1234);
+        let mask = b.konst(0xffff_ffff_0000_ffff);
+        let kept = b.and(lo, mask);
+        let hi = b.konst(0x5678_0000);
+        let v = b.or(kept, hi);
+        let v = b.zext(v, 32);
+        b.set(0, v);
+        // A 32-bit add is already zero-extended: the zext of it is dropped.
+        let x = b.get(1);
+        let one = b.konst(1);
+        let zero = b.konst(0);
+        let s = b.emit(Op::AddC, &[x, one, zero], 32);
+        let z = b.zext(s, 32);
+        b.set(2, z);
+        let mut blk = b.finish(Term::JumpReg(z));
+        optimize(&mut blk);
+        verify(&blk).unwrap();
+        let text = blk.to_string();
+        assert!(text.contains("const 0x56781234"), "{text}");
+        assert!(!text.contains("zext"), "{text}");
+        assert!(!text.contains(" or ") && !text.contains(" and "), "{text}");
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! Pure semantic functions of the IR's arithmetic opcodes, shared by the interpreter and by
-//! tests of the JIT (the expected value of an op on given inputs).
+//! Pure semantic functions of the IR's arithmetic opcodes, shared by the interpreter, constant
+//! folding and tests of the JIT (the expected value of an op on given inputs).
+
+use crate::Op;
 
 /// Mask of the low `w` bits (w is 32 or 64).
 pub fn mask(w: u32) -> u64 {
@@ -123,6 +125,66 @@ pub fn logic_flags(a: u64, w: u32) -> u64 {
     let r = a & mask(w);
     let n = r >> (w - 1) & 1;
     (n << 31) | ((r == 0) as u64) << 30
+}
+
+/// The value of pure opcode `op` with immediate `imm` on arguments `a` (unused ones ignored),
+/// or `None` for opcodes that read or write CPU state or memory, or call helpers. This is the
+/// one definition of what the pure opcodes compute: the interpreter and constant folding use
+/// it, and the JIT is tested against it.
+pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
+    let w = imm as u32;
+    Some(match op {
+        Op::Const => imm,
+        Op::Add => a[0].wrapping_add(a[1]),
+        Op::Sub => a[0].wrapping_sub(a[1]),
+        Op::And => a[0] & a[1],
+        Op::Or => a[0] | a[1],
+        Op::Xor => a[0] ^ a[1],
+        Op::Mul => a[0].wrapping_mul(a[1]),
+        Op::UMulH => ((a[0] as u128 * a[1] as u128) >> 64) as u64,
+        Op::SMulH => ((a[0] as i64 as i128 * a[1] as i64 as i128) >> 64) as u64,
+        Op::UDiv => udiv(a[0], a[1], w),
+        Op::SDiv => sdiv(a[0], a[1], w),
+        Op::Shl => shl(a[0], a[1], w),
+        Op::Lshr => lshr(a[0], a[1], w),
+        Op::Ashr => ashr(a[0], a[1], w),
+        Op::Ror => ror(a[0], a[1], w),
+        Op::Not => !a[0],
+        Op::Neg => a[0].wrapping_neg(),
+        Op::Clz => clz(a[0], w),
+        Op::Cls => cls(a[0], w),
+        Op::Rbit => rbit(a[0], w),
+        Op::Bswap => bswap(a[0], w),
+        Op::Zext => zext(a[0], w),
+        Op::Sext => sext(a[0], w),
+        Op::AddC => addc(a[0], a[1], a[2], w),
+        Op::AddCFlags => addc_flags(a[0], a[1], a[2], w),
+        Op::LogicFlags => logic_flags(a[0], w),
+        Op::Cond => crate::cond_holds(w, a[0]) as u64,
+        Op::CondAdd => {
+            let f = addc_flags(a[0], a[1], a[2], (imm >> 8) as u32);
+            crate::cond_holds(w & 15, f) as u64
+        }
+        Op::CondLogic => crate::cond_holds(w & 15, logic_flags(a[0], (imm >> 8) as u32)) as u64,
+        Op::Eq => (a[0] == a[1]) as u64,
+        Op::Ult => (a[0] < a[1]) as u64,
+        Op::Select => {
+            if a[0] != 0 {
+                a[1]
+            } else {
+                a[2]
+            }
+        }
+        Op::GetReg
+        | Op::SetReg
+        | Op::Load
+        | Op::Store
+        | Op::LoadV
+        | Op::StoreV
+        | Op::StoreEx
+        | Op::Fence
+        | Op::Call => return None,
+    })
 }
 
 #[cfg(test)]

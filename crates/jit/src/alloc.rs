@@ -67,12 +67,12 @@ pub fn allocate(b: &Block) -> Vec<Loc> {
     }
     let mut locs = vec![Loc::Slot; n];
     let mut free: Vec<u8> = CALLEE_SAVED.iter().chain(&CALLER_SAVED).copied().collect();
-    // (last use, register) of values holding a register.
-    let mut active: Vec<(usize, u8)> = Vec::new();
+    // (last use, register, value) of values holding a register.
+    let mut active: Vec<(usize, u8, usize)> = Vec::new();
     for (idx, i) in b.insts.iter().enumerate() {
         // Arguments whose last use is here are read before the result is written, so their
         // registers may hold the result.
-        active.retain(|&(end, r)| {
+        active.retain(|&(end, r, _)| {
             if end <= idx {
                 free.push(r);
                 false
@@ -115,7 +115,23 @@ pub fn allocate(b: &Block) -> Vec<Loc> {
         if let Some(p) = pick {
             let r = free.swap_remove(p);
             *loc = Loc::Reg(r);
-            active.push((end, r));
+            active.push((end, r, d.0 as usize));
+            continue;
+        }
+        // No register free: as in linear scan, the value living longest gives its register
+        // up (and stays in its stack slot for its whole life, which is possible because no
+        // code is emitted until every value has its place) if it outlives this one.
+        let victim = active
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.0 > end && (!crosses_call || CALLEE_SAVED.contains(&a.1)))
+            .max_by_key(|(_, a)| a.0)
+            .map(|(k, _)| k);
+        if let Some(k) = victim {
+            let (_, r, v) = active.swap_remove(k);
+            locs[v] = Loc::Slot;
+            locs[d.0 as usize] = Loc::Reg(r);
+            active.push((end, r, d.0 as usize));
         }
     }
     locs

@@ -442,9 +442,18 @@ impl Emitter {
                 let carry = matches!(self.loc(z), Loc::Const(k) if k & 1 == 1);
                 let t = self.target(d, &[y]);
                 self.ld(t, x);
-                self.alu(Op::Add, t, y);
-                if carry {
-                    dynasm!(self.a ; .arch x64 ; add Rq(t), 1);
+                // SUB #imm arrives as x + !imm + 1: one add of the combined constant.
+                let k = match self.loc(y) {
+                    Loc::Const(k) => imm32(k.wrapping_add(carry as u64)),
+                    _ => None,
+                };
+                if let Some(k) = k {
+                    dynasm!(self.a ; .arch x64 ; add Rq(t), k);
+                } else {
+                    self.alu(Op::Add, t, y);
+                    if carry {
+                        dynasm!(self.a ; .arch x64 ; add Rq(t), 1);
+                    }
                 }
                 if !wide {
                     dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t));

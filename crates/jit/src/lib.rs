@@ -12,6 +12,7 @@ mod alloc;
 mod cache;
 pub mod emit;
 mod pchash;
+mod perfmap;
 
 use cache::CodeCache;
 use pchash::PcMap;
@@ -184,6 +185,7 @@ impl Jit {
         sites: &[emit::SiteOff],
     ) -> Entry {
         self.code_map.insert(base, (base + len, block.start));
+        perfmap::record(base, len, block.start);
         let mut out = Vec::with_capacity(sites.len());
         for s in sites {
             let site = Site {
