@@ -63,11 +63,12 @@ crate::decode_table! {
     CryptoAes = "aese", "01001110 zz 10100 ooooo 10 nnnnn ddddd", Crypto;
     CryptoSha3 = "sha1c", "01011110 zz 0 mmmmm 0 ooo 00 nnnnn ddddd", Crypto;
     CryptoSha2 = "sha1h", "01011110 zz 10100 ooooo 10 nnnnn ddddd", Crypto;
-    // --- SHA-512 and SHA-3 (FEAT_SHA512, FEAT_SHA3; the SM3/SM4 members share the rows) ---
+    // --- SHA-512, SHA-3, SM3 and SM4 (FEAT_SHA512, FEAT_SHA3, FEAT_SM3, FEAT_SM4) ---
     CryptoSha512Three = "sha512h", "11001110 011 mmmmm 1 o 00 pp nnnnn ddddd", Crypto;
     CryptoSha512Two = "sha512su0", "11001110 110000001000 pp nnnnn ddddd", Crypto;
     CryptoFour = "eor3", "11001110 0 oo mmmmm 0 aaaaa nnnnn ddddd", Crypto;
     CryptoXar = "xar", "11001110 100 mmmmm iiiiii nnnnn ddddd", Crypto;
+    CryptoSm3Tt = "sm3tt1a", "11001110 010 mmmmm 10 ii oo nnnnn ddddd", Crypto;
 }
 
 #[cfg(test)]

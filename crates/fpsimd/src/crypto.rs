@@ -1,5 +1,5 @@
-//! Cryptographic extension: AES, SHA-1, SHA-256, SHA-512 and the SHA-3 helpers EOR3, RAX1,
-//! XAR, BCAX (PMULL 1Q lives in `int_vec`).
+//! Cryptographic extension: AES, SHA-1, SHA-256, SHA-512, the SHA-3 helpers EOR3, RAX1, XAR,
+//! BCAX, SM3 and SM4 (PMULL 1Q lives in `int_vec`).
 
 use crate::{Ctx, Res, bits, ensure, rd, rm, rn, vreg};
 
@@ -220,10 +220,12 @@ fn sigma0(x: u64) -> u64 {
     x.rotate_right(28) ^ x.rotate_right(34) ^ x.rotate_right(39)
 }
 
-/// SHA512H, SHA512H2, SHA512SU1 and RAX1 (FEAT_SHA512, FEAT_SHA3: three registers, O=0). The
-/// SM3 members (O=1) are not implemented.
+/// SHA512H, SHA512H2, SHA512SU1 and RAX1 (FEAT_SHA512, FEAT_SHA3: three registers, O=0); the
+/// O=1 members go to [`sm_three`].
 pub fn sha512_three(cx: &mut Ctx, w: u32) -> Res {
-    ensure!(bits(w, 14, 14) == 0);
+    if bits(w, 14, 14) == 1 {
+        return sm_three(cx, w);
+    }
     let (x0, x1) = halves(cx, rn(w));
     let (y0, y1) = halves(cx, rm(w));
     let (w0, w1) = halves(cx, rd(w));
@@ -263,9 +265,13 @@ pub fn sha512_three(cx: &mut Ctx, w: u32) -> Res {
     Some(())
 }
 
-/// SHA512SU0 (FEAT_SHA512: two registers); SM4E is not implemented.
+/// SHA512SU0 (FEAT_SHA512: two registers); SM4E goes to [`sm4e`].
 pub fn sha512_two(cx: &mut Ctx, w: u32) -> Res {
-    ensure!(bits(w, 11, 10) == 0);
+    match bits(w, 11, 10) {
+        0 => {}
+        1 => return sm4e(cx, w),
+        _ => return None,
+    }
     let (x0, _) = halves(cx, rn(w));
     let (w0, w1) = halves(cx, rd(w));
     let s0 = |x: u64| x.rotate_right(1) ^ x.rotate_right(8) ^ x >> 7;
@@ -273,7 +279,7 @@ pub fn sha512_two(cx: &mut Ctx, w: u32) -> Res {
     Some(())
 }
 
-/// EOR3 and BCAX (FEAT_SHA3: four registers); SM3SS1 is not implemented.
+/// EOR3 and BCAX (FEAT_SHA3: four registers); SM3SS1 goes to [`sm3ss1`].
 pub fn four_reg(cx: &mut Ctx, w: u32) -> Res {
     let (n, m, a) = (
         vreg::get(cx.cpu, rn(w)),
@@ -283,6 +289,7 @@ pub fn four_reg(cx: &mut Ctx, w: u32) -> Res {
     let v = match bits(w, 22, 21) {
         0 => n ^ m ^ a,
         1 => n ^ (m & !a),
+        2 => return sm3ss1(cx, w),
         _ => return None,
     };
     vreg::set(cx.cpu, rd(w), v);
@@ -295,5 +302,166 @@ pub fn xar(cx: &mut Ctx, w: u32) -> Res {
     let (y0, y1) = halves(cx, rm(w));
     let r = bits(w, 15, 10);
     cx.cpu.v[rd(w) as usize] = [(x0 ^ y0).rotate_right(r), (x1 ^ y1).rotate_right(r)];
+    Some(())
+}
+
+/// GF(2^8) multiplication modulo x^8+x^7+x^6+x^5+x^4+x^2+1, SM4's field.
+const fn gmul_sm4(mut a: u8, mut b: u8) -> u8 {
+    let mut p = 0u8;
+    while b != 0 {
+        if b & 1 != 0 {
+            p ^= a;
+        }
+        let hi = a & 0x80;
+        a <<= 1;
+        if hi != 0 {
+            a ^= 0xf5;
+        }
+        b >>= 1;
+    }
+    p
+}
+
+/// SM4's affine map: the circulant matrix with first row 0xd3 (most significant bit first),
+/// then adding 0xd3.
+const fn sm4_affine(x: u8) -> u8 {
+    let mut out = 0u8;
+    let mut i = 0;
+    while i < 8 {
+        let bit = ((0xd3u8.rotate_right(i) & x).count_ones() & 1) as u8;
+        out |= bit << (7 - i);
+        i += 1;
+    }
+    out ^ 0xd3
+}
+
+/// The SM4 S-box, computed from its definition: affine map, inverse in SM4's field, affine
+/// map (the first entries are d6 90 e9 fe, as the standard lists).
+const SM4_SBOX: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut x = 0;
+    while x < 256 {
+        let y = sm4_affine(x as u8);
+        let mut inv = if y == 0 { 0 } else { 1u8 };
+        let mut k = 0;
+        while y != 0 && k < 254 {
+            inv = gmul_sm4(inv, y);
+            k += 1;
+        }
+        t[x] = sm4_affine(inv);
+        x += 1;
+    }
+    t
+};
+
+/// The four 32-bit lanes of V`n`.
+fn lanes32(cx: &Ctx, n: u32) -> [u32; 4] {
+    let v = vreg::get(cx.cpu, n);
+    [
+        v as u32,
+        (v >> 32) as u32,
+        (v >> 64) as u32,
+        (v >> 96) as u32,
+    ]
+}
+
+/// Writes four 32-bit lanes to V`d`.
+fn set_lanes32(cx: &mut Ctx, d: u32, l: [u32; 4]) {
+    let v = l
+        .iter()
+        .enumerate()
+        .fold(0u128, |v, (i, x)| v | (*x as u128) << (32 * i));
+    vreg::set(cx.cpu, d, v);
+}
+
+/// Four SM4 rounds (SM4E, `key` false: linear transform L) or key-expansion rounds (SM4EKEY,
+/// L'), each consuming one 32-bit lane of `k`.
+fn sm4_rounds(mut r: [u32; 4], k: [u32; 4], key: bool) -> [u32; 4] {
+    for kk in k {
+        let x = r[3] ^ r[2] ^ r[1] ^ kk;
+        let s = u32::from_le_bytes(x.to_le_bytes().map(|b| SM4_SBOX[b as usize]));
+        let l = if key {
+            s ^ s.rotate_left(13) ^ s.rotate_left(23)
+        } else {
+            s ^ s.rotate_left(2) ^ s.rotate_left(10) ^ s.rotate_left(18) ^ s.rotate_left(24)
+        };
+        r = [r[1], r[2], r[3], l ^ r[0]];
+    }
+    r
+}
+
+/// SM3PARTW1, SM3PARTW2 (FEAT_SM3) and SM4EKEY (FEAT_SM4): the O=1 three-register forms.
+pub fn sm_three(cx: &mut Ctx, w: u32) -> Res {
+    let (n, m, d) = (lanes32(cx, rn(w)), lanes32(cx, rm(w)), lanes32(cx, rd(w)));
+    let p1 = |x: u32| x ^ x.rotate_left(15) ^ x.rotate_left(23);
+    let r = match bits(w, 11, 10) {
+        0 => {
+            // SM3PARTW1.
+            let mut r = [0u32; 4];
+            for i in 0..3 {
+                r[i] = p1(d[i] ^ n[i] ^ m[i + 1].rotate_left(15));
+            }
+            r[3] = p1(d[3] ^ n[3] ^ r[0].rotate_left(15));
+            r
+        }
+        1 => {
+            // SM3PARTW2.
+            let t: [u32; 4] = core::array::from_fn(|i| n[i] ^ m[i].rotate_left(7));
+            let mut r: [u32; 4] = core::array::from_fn(|i| d[i] ^ t[i]);
+            let t2 = t[0].rotate_left(15);
+            r[3] ^= t2 ^ t2.rotate_left(15) ^ t2.rotate_left(23);
+            r
+        }
+        2 => sm4_rounds(n, m, true),
+        _ => return None,
+    };
+    set_lanes32(cx, rd(w), r);
+    Some(())
+}
+
+/// SM4E (FEAT_SM4): four encryption rounds of Vd with the round keys in Vn.
+pub fn sm4e(cx: &mut Ctx, w: u32) -> Res {
+    let r = sm4_rounds(lanes32(cx, rd(w)), lanes32(cx, rn(w)), false);
+    set_lanes32(cx, rd(w), r);
+    Some(())
+}
+
+/// SM3SS1 (FEAT_SM3): ROL(ROL(Vn.S[3], 12) + Vm.S[3] + Va.S[3], 7) in lane 3, zeros below.
+pub fn sm3ss1(cx: &mut Ctx, w: u32) -> Res {
+    let (n, m, a) = (
+        lanes32(cx, rn(w)),
+        lanes32(cx, rm(w)),
+        lanes32(cx, bits(w, 14, 10)),
+    );
+    let s = n[3]
+        .rotate_left(12)
+        .wrapping_add(m[3])
+        .wrapping_add(a[3])
+        .rotate_left(7);
+    set_lanes32(cx, rd(w), [0, 0, 0, s]);
+    Some(())
+}
+
+/// SM3TT1A, SM3TT1B, SM3TT2A, SM3TT2B (FEAT_SM3): one compression-function step using lane
+/// imm2 of Vm.
+pub fn sm3tt(cx: &mut Ctx, w: u32) -> Res {
+    let (n, m, d) = (lanes32(cx, rn(w)), lanes32(cx, rm(w)), lanes32(cx, rd(w)));
+    let wj = m[bits(w, 13, 12) as usize];
+    let op = bits(w, 11, 10);
+    let f = if op & 1 == 0 {
+        d[1] ^ d[3] ^ d[2]
+    } else if op == 1 {
+        (d[3] & d[1]) | (d[3] & d[2]) | (d[1] & d[2])
+    } else {
+        (d[3] & d[2]) | (!d[3] & d[1])
+    };
+    let (top, rot) = if op < 2 {
+        let ss2 = n[3] ^ d[3].rotate_left(12);
+        (f.wrapping_add(d[0]).wrapping_add(ss2).wrapping_add(wj), 9)
+    } else {
+        let tt2 = f.wrapping_add(d[0]).wrapping_add(n[3]).wrapping_add(wj);
+        (tt2 ^ tt2.rotate_left(9) ^ tt2.rotate_left(17), 19)
+    };
+    set_lanes32(cx, rd(w), [d[1], d[2].rotate_left(rot), d[3], top]);
     Some(())
 }

@@ -27,10 +27,10 @@
 //! extensions: FEAT_FP16 (half-precision arithmetic, exact in software, see [`half`]),
 //! FEAT_RDM (SQRDMLAH/SQRDMLSH), FEAT_DotProd (SDOT/UDOT), FEAT_FHM (FMLAL/FMLSL and their
 //! upper-half forms), FEAT_FCMA (FCMLA/FCADD), FEAT_JSCVT (FJCVTZS), FEAT_FRINTTS
-//! (FRINT32/64), FEAT_I8MM (USDOT/SUDOT/SMMLA/UMMLA/USMMLA), FEAT_SHA512 (SHA512H/H2/SU0/SU1)
-//! and FEAT_SHA3 (EOR3, RAX1, XAR, BCAX).
+//! (FRINT32/64), FEAT_I8MM (USDOT/SUDOT/SMMLA/UMMLA/USMMLA), FEAT_SHA512
+//! (SHA512H/H2/SU0/SU1), FEAT_SHA3 (EOR3, RAX1, XAR, BCAX), FEAT_SM3 and FEAT_SM4.
 //!
-//! Not implemented (reported unsupported): BF16, SM3, SM4.
+//! Not implemented (reported unsupported): BF16 (BFDOT, BFMMLA, BFMLAL, BFCVT*).
 //!
 //! FPCR's RMode, FZ, FZ16, DN and AHP and the FPSR flags are honoured as ARM defines. The host
 //! MXCSR approach for single- and double-precision arithmetic is documented in [`fenv`].
@@ -304,6 +304,7 @@ fn generic(id: A64Simd) -> Handler {
         CryptoSha512Two => crypto::sha512_two,
         CryptoFour => crypto::four_reg,
         CryptoXar => crypto::xar,
+        CryptoSm3Tt => crypto::sm3tt,
     }
 }
 

@@ -145,7 +145,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         d = os.environ.get('KEEP', d)
         open(f'{d}/t.s', 'w').write(body)
-        subprocess.run(['aarch64-linux-gnu-as', '-march=armv8.6-a+fp16+fp16fml+crypto+dotprod+i8mm+sha3', f'{d}/t.s', '-o', f'{d}/t.o'], check=True)
+        subprocess.run(['aarch64-linux-gnu-as', '-march=armv8.6-a+fp16+fp16fml+crypto+dotprod+i8mm+sha3+sm4', f'{d}/t.s', '-o', f'{d}/t.o'], check=True)
         subprocess.run(['aarch64-linux-gnu-ld', '-static', f'{d}/t.o', '-o', f'{d}/t'], check=True)
         out = subprocess.run(['/usr/bin/qemu-aarch64-static', f'{d}/t'], check=True, capture_output=True).stdout
     after = out[REC * len(cs):]
