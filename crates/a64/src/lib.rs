@@ -38,8 +38,8 @@ pub use system::CNTVCT;
 /// libraries (glibc ifuncs, libgcc's outline atomics, OpenSSL, zlib) pick code paths that work:
 /// FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32, LSE atomics, FPHP and ASIMDHP (half-precision
 /// arithmetic), ASIMDRDM (SQRDMLAH/SQRDMLSH), JSCVT (FJCVTZS), FCMA (FCMLA/FCADD), LRCPC
-/// (LDAPR), SHA3 (EOR3, RAX1, XAR, BCAX), ASIMDDP (SDOT/UDOT), SHA512, ASIMDFHM (FMLAL/FMLSL),
-/// ILRCPC (LDAPUR/STLUR) and FlagM. Not CPUID (MRS of ID registers), DCPOP, SM3, SM4, SVE,
+/// (LDAPR), SHA3 (EOR3, RAX1, XAR, BCAX), SM3, SM4, ASIMDDP (SDOT/UDOT), SHA512, ASIMDFHM
+/// (FMLAL/FMLSL), ILRCPC (LDAPUR/STLUR) and FlagM. Not CPUID (MRS of ID registers), DCPOP, SVE,
 /// DIT, USCAT, SSBS, SB or pointer authentication.
 pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_ASIMD
@@ -56,6 +56,8 @@ pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_FCMA
     | HWCAP_LRCPC
     | HWCAP_SHA3
+    | HWCAP_SM3
+    | HWCAP_SM4
     | HWCAP_ASIMDDP
     | HWCAP_SHA512
     | HWCAP_ASIMDFHM
@@ -79,6 +81,8 @@ const HWCAP_JSCVT: u64 = 1 << 13;
 const HWCAP_FCMA: u64 = 1 << 14;
 const HWCAP_LRCPC: u64 = 1 << 15;
 const HWCAP_SHA3: u64 = 1 << 17;
+const HWCAP_SM3: u64 = 1 << 18;
+const HWCAP_SM4: u64 = 1 << 19;
 const HWCAP_ASIMDDP: u64 = 1 << 20;
 const HWCAP_SHA512: u64 = 1 << 21;
 const HWCAP_ASIMDFHM: u64 = 1 << 23;
