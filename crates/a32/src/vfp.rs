@@ -13,10 +13,12 @@
 //!
 //! # Lifting
 //! Loads and stores (VLDR, VSTR, VLDM, VSTM, VPUSH, VPOP) are plain IR, with the integer code's
-//! conditional loads and stores. Every other instruction is one call of [`EXEC`], which executes
-//! the decoded row on the CPU state with `fpsimd`'s exact ARM arithmetic (FZ, DN, rounding
-//! modes, cumulative flags), skipping it when the instruction's condition (A32 condition field
-//! or IT block) fails.
+//! conditional loads and stores. Unconditional VADD, VSUB, VMUL, VDIV, VSQRT, VFMA-family and
+//! VCMP instructions call exact helpers marked with their operation (`ir::inline`), so the JIT
+//! can run the common case as one SSE instruction, as A64's scalar FP does. Every other
+//! instruction is one call of [`EXEC`], which executes the decoded row on the CPU state; both
+//! use `fpsimd`'s exact ARM arithmetic (FZ, DN, rounding modes, cumulative flags), and [`EXEC`]
+//! skips the instruction when its condition (A32 condition field or IT block) fails.
 
 use crate::ctx::{Ctx, Flow};
 use cpu::CpuState;
@@ -26,6 +28,7 @@ use fpsimd::fenv::{Env, Round};
 use fpsimd::float::Fmt;
 use fpsimd::fp_arith::{self, Bin};
 use fpsimd::fp_convert;
+use ir::inline::{FpInline, FpOp};
 use ir::{Helper, Val};
 use std::sync::OnceLock;
 
@@ -87,6 +90,8 @@ pub fn lift(cx: &mut Ctx, word: u32) -> Flow {
     match id {
         I::Vldr | I::Vstr => single(cx, &m, id == I::Vldr),
         I::VldmIa | I::VstmIa | I::VldmDb | I::VstmDb => multiple(cx, &m),
+        _ if moves(cx, &m) => Flow::Next,
+        _ if !cx.conditional() && inline(cx, &m) => Flow::Next,
         _ => {
             let w = cx.k(word as u64);
             let holds = match cx.holds() {
@@ -103,6 +108,307 @@ pub fn lift(cx: &mut Ctx, word: u32) -> Flow {
         }
     }
 }
+
+/// Lifts the rows that are only bit moves as plain IR (conditional like the integer code):
+/// VMOV (register, immediate, core register to and from S, core pairs to and from D or two S),
+/// VABS, VNEG (sign-bit operations that raise nothing) and VMRS. False (nothing emitted) for
+/// the other rows.
+fn moves(cx: &mut Ctx, m: &Match<I>) -> bool {
+    let dbl = m.f('s') == 1;
+    let reg = |v: char, x: char, dbl: bool| {
+        if dbl {
+            m.f(x) << 4 | m.f(v)
+        } else {
+            m.f(v) << 1 | m.f(x)
+        }
+    };
+    let sign = if dbl { 1u64 << 63 } else { 1 << 31 };
+    let write = |cx: &mut Ctx, r: u32, v: Val| {
+        if dbl {
+            cx.set_slot(d_slot(r), v);
+        } else {
+            set_s(cx, r, v);
+        }
+    };
+    let read = |cx: &mut Ctx, r: u32| {
+        if dbl {
+            cx.b.get(d_slot(r))
+        } else {
+            get_s(cx, r)
+        }
+    };
+    let (t, to_core) = (m.f('t'), m.f('o') == 1);
+    match m.id() {
+        I::VmovReg | I::Vabs | I::Vneg => {
+            let x = read(cx, reg('m', 'M', dbl));
+            let r = match m.id() {
+                I::VmovReg => x,
+                I::Vabs => cx.and_k(x, !sign & if dbl { u64::MAX } else { 0xffff_ffff }),
+                _ => {
+                    let k = cx.k(sign);
+                    cx.b.xor(x, k)
+                }
+            };
+            write(cx, reg('d', 'D', dbl), r);
+        }
+        I::VmovImm => {
+            let v = fpsimd::moves::vfp_expand_imm(m.f('i'), if dbl { 64 } else { 32 });
+            let v = cx.k(v);
+            write(cx, reg('d', 'D', dbl), v);
+        }
+        I::VmovS => {
+            let sn = reg('n', 'N', false);
+            if to_core {
+                let v = get_s(cx, sn);
+                cx.set_r(t, v);
+            } else {
+                let v = cx.r(t);
+                set_s(cx, sn, v);
+            }
+        }
+        I::VmovS2 | I::VmovD2 => {
+            let t2 = m.f('T');
+            if m.id() == I::VmovD2 {
+                let dm = reg('m', 'M', true);
+                if to_core {
+                    let v = cx.b.get(d_slot(dm));
+                    let lo = cx.z32(v);
+                    let hi = cx.shr(v, 32);
+                    cx.set_r(t, lo);
+                    cx.set_r(t2, hi);
+                } else {
+                    let lo = cx.r(t);
+                    let hi = cx.r(t2);
+                    let hi = cx.shl(hi, 32);
+                    let v = cx.b.or(lo, hi);
+                    cx.set_slot(d_slot(dm), v);
+                }
+            } else {
+                let sm = reg('m', 'M', false);
+                if to_core {
+                    let lo = get_s(cx, sm);
+                    let hi = get_s(cx, sm + 1);
+                    cx.set_r(t, lo);
+                    cx.set_r(t2, hi);
+                } else {
+                    let lo = cx.r(t);
+                    let hi = cx.r(t2);
+                    set_s(cx, sm, lo);
+                    set_s(cx, sm + 1, hi);
+                }
+            }
+        }
+        I::Vmrs => {
+            let fpsr = cx.b.get(cpu::slot::FPSR);
+            if t == 15 {
+                let v = cx.and_k(fpsr, 0xf000_0000);
+                cx.set_nzcv(v);
+            } else {
+                let st = cx.and_k(fpsr, FPSCR_STATUS as u64);
+                let fpcr = cx.b.get(cpu::slot::FPCR);
+                let ct = cx.and_k(fpcr, FPSCR_CONTROL as u64);
+                let v = cx.b.or(st, ct);
+                cx.set_r(t, v);
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Lifts an unconditional VADD, VSUB, VMUL, VDIV, VSQRT, fused multiply-add or VCMP as a call
+/// of an exact helper that the JIT may inline (`ir::inline`), with the operands and the result
+/// as IR values; false (nothing emitted) for the other rows. Conditional instructions use
+/// [`EXEC`], which skips the operation (and its flags) when the condition fails.
+fn inline(cx: &mut Ctx, m: &Match<I>) -> bool {
+    let dbl = m.f('s') == 1;
+    let op = m.f('o') == 1;
+    if matches!(m.id(), I::Vmla | I::Vnmla | I::Vnmul) {
+        mul_acc(cx, m);
+        return true;
+    }
+    let (code, fop) = match m.id() {
+        I::Vadd => (ADD, FpOp::Add),
+        I::Vsub => (SUB, FpOp::Sub),
+        I::Vmul => (MUL, FpOp::Mul),
+        I::Vdiv => (DIV, FpOp::Div),
+        I::Vsqrt => (SQRT, FpOp::Sqrt),
+        I::Vfma if op => (MSUB, FpOp::MulSub),
+        I::Vfma => (MADD, FpOp::MulAdd),
+        I::Vfnma if op => (NMADD, FpOp::NegMulAdd),
+        I::Vfnma => (NMSUB, FpOp::NegMulSub),
+        I::Vcmp | I::VcmpZero if m.f('E') == 1 => (CMPE, FpOp::Cmp),
+        I::Vcmp | I::VcmpZero => (CMP, FpOp::Cmp),
+        _ => return false,
+    };
+    let reg = |v: char, x: char| {
+        if dbl {
+            m.f(x) << 4 | m.f(v)
+        } else {
+            m.f(v) << 1 | m.f(x)
+        }
+    };
+    let (d, n, mm) = (reg('d', 'D'), reg('n', 'N'), reg('m', 'M'));
+    let read = |cx: &mut Ctx, r: u32| {
+        if dbl {
+            cx.b.get(d_slot(r))
+        } else {
+            get_s(cx, r)
+        }
+    };
+    let z = cx.k(0);
+    // Operand roles as in `ir::inline::FpOp`: a and b the operands, c the accumulator.
+    let (a, b, c) = match m.id() {
+        I::Vsqrt => (read(cx, mm), z, z),
+        I::Vcmp => (read(cx, d), read(cx, mm), z),
+        I::VcmpZero => (read(cx, d), z, z),
+        I::Vfma | I::Vfnma => (read(cx, n), read(cx, mm), read(cx, d)),
+        _ => (read(cx, n), read(cx, mm), z),
+    };
+    let h = &EXACT[code as usize][dbl as usize];
+    let inl = FpInline {
+        op: fop,
+        double: dbl,
+        vector: None,
+    };
+    let r = cx.b.call_fp(h, inl, a, b, c);
+    if fop == FpOp::Cmp {
+        // FPSCR.NZCV is bits 31..28 of the FPSR slot; the helper has merged the flags.
+        let fpsr = cx.b.get(cpu::slot::FPSR);
+        let keep = cx.and_k(fpsr, !0xf000_0000);
+        let v = cx.b.or(keep, r);
+        cx.b.set(cpu::slot::FPSR, v);
+    } else if dbl {
+        cx.b.set(d_slot(d), r);
+    } else {
+        set_s(cx, d, r);
+    }
+    true
+}
+
+/// VMLA, VMLS, VNMLA, VNMLS (a product rounded, then a sum rounded: not fused) and VNMUL, as
+/// inlinable multiply and add helpers with the negations (FPNeg, which flips NaN signs too) as
+/// sign-bit flips in between.
+fn mul_acc(cx: &mut Ctx, m: &Match<I>) {
+    let dbl = m.f('s') == 1;
+    let op = m.f('o') == 1;
+    let reg = |v: char, x: char| {
+        if dbl {
+            m.f(x) << 4 | m.f(v)
+        } else {
+            m.f(v) << 1 | m.f(x)
+        }
+    };
+    let (d, n, mm) = (reg('d', 'D'), reg('n', 'N'), reg('m', 'M'));
+    let read = |cx: &mut Ctx, r: u32| {
+        if dbl {
+            cx.b.get(d_slot(r))
+        } else {
+            get_s(cx, r)
+        }
+    };
+    let sign = cx.k(if dbl { 1u64 << 63 } else { 1 << 31 });
+    let z = cx.k(0);
+    let call = |cx: &mut Ctx, code: u8, fop: FpOp, a: Val, b: Val| {
+        let inl = FpInline {
+            op: fop,
+            double: dbl,
+            vector: None,
+        };
+        cx.b.call_fp(&EXACT[code as usize][dbl as usize], inl, a, b, z)
+    };
+    let (a, b) = (read(cx, n), read(cx, mm));
+    let p = call(cx, MUL, FpOp::Mul, a, b);
+    let r = if m.id() == I::Vnmul {
+        cx.b.xor(p, sign)
+    } else {
+        let acc = read(cx, d);
+        // VMLA: d + p; VMLS (op): d + -p; VNMLA (op): -d + -p; VNMLS: -d + p.
+        let acc = if m.id() == I::Vnmla {
+            cx.b.xor(acc, sign)
+        } else {
+            acc
+        };
+        let p = if op { cx.b.xor(p, sign) } else { p };
+        call(cx, ADD, FpOp::Add, acc, p)
+    };
+    if dbl {
+        cx.b.set(d_slot(d), r);
+    } else {
+        set_s(cx, d, r);
+    }
+}
+
+/// Helper operation codes of [`EXACT`] (a const generic cannot be an enum on stable Rust).
+const ADD: u8 = 0;
+const SUB: u8 = 1;
+const MUL: u8 = 2;
+const DIV: u8 = 3;
+const SQRT: u8 = 4;
+const MADD: u8 = 5;
+const MSUB: u8 = 6;
+const NMADD: u8 = 7;
+const NMSUB: u8 = 8;
+const CMP: u8 = 9;
+const CMPE: u8 = 10;
+
+/// The exact semantics of operation `OP` in double (`D`) or single precision on the operand bit
+/// patterns `a`, `b`, `c` (roles as in `ir::inline::FpOp`), under the guest's FPSCR controls
+/// (FPCR slot), with the raised exceptions merged into the FPSR slot.
+///
+/// # Safety
+/// `cpu` must point at a valid, exclusively accessible `CpuState`.
+unsafe extern "C" fn exact<const OP: u8, const D: bool>(
+    cpu: *mut u8,
+    a: u64,
+    b: u64,
+    c: u64,
+) -> u64 {
+    // SAFETY: translated code passes the CpuState it runs on, which nothing else touches
+    // during the call.
+    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
+    let (fmt, mask) = if D {
+        (Fmt::D, u64::MAX)
+    } else {
+        (Fmt::S, 0xffff_ffff)
+    };
+    let (a, b, c) = (a & mask, b & mask, c & mask);
+    let mut env = Env::with_fpsr(cpu.fpcr, cpu.fpsr);
+    let e = &mut env;
+    let r = match OP {
+        ADD => fp_arith::bin(e, fmt, Bin::Add, a, b),
+        SUB => fp_arith::bin(e, fmt, Bin::Sub, a, b),
+        MUL => fp_arith::bin(e, fmt, Bin::Mul, a, b),
+        DIV => fp_arith::bin(e, fmt, Bin::Div, a, b),
+        SQRT => fp_arith::sqrt(e, fmt, a),
+        // ARM's FPNeg of an operand (which flips NaN signs too) before the fused operation.
+        MADD => fp_arith::mul_add(e, fmt, c, a, b),
+        MSUB => fp_arith::mul_add(e, fmt, c, fmt.neg(a), b),
+        NMADD => fp_arith::mul_add(e, fmt, fmt.neg(c), fmt.neg(a), b),
+        NMSUB => fp_arith::mul_add(e, fmt, fmt.neg(c), a, b),
+        CMP => fp_arith::compare(e, fmt, a, b, false),
+        _ => fp_arith::compare(e, fmt, a, b, true),
+    };
+    cpu.fpsr |= env.flags;
+    r
+}
+
+/// One exact helper per operation and precision: `[op][double]`.
+macro_rules! exact_helpers {
+    ($($op:ident $name:literal),* $(,)?) => {
+        static EXACT: [[Helper; 2]; 11] = [
+            $([
+                Helper { name: concat!($name, ".f32"), func: exact::<$op, false> },
+                Helper { name: concat!($name, ".f64"), func: exact::<$op, true> },
+            ],)*
+        ];
+    };
+}
+
+exact_helpers!(
+    ADD "vadd", SUB "vsub", MUL "vmul", DIV "vdiv", SQRT "vsqrt", MADD "vfma",
+    MSUB "vfms", NMADD "vfnma", NMSUB "vfnms", CMP "vcmp", CMPE "vcmpe",
+);
 
 /// Register-number and operand checks of the forms the ARM manual makes UNPREDICTABLE or
 /// UNDEFINED (armrun refuses them).
