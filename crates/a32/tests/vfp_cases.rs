@@ -1,6 +1,8 @@
 //! Differential VFP cases recorded from qemu-arm-static (`gen/gen_vfp.py`): random encodings of
 //! every row of the VFP decode table, in A32 (with random conditions) and T32 (some in IT
-//! blocks), with random D0-D31 (NaNs, infinities, denormals, bounds, random patterns) and FPSCR
+//! blocks), and short sequences (VPUSH/VPOP, FSTMX/FLDMX, a literal VLDR, VCMP + VMRS
+//! APSR_nzcv + conditional instructions, multiply-accumulate chains, scalar moves), with random
+//! D0-D31 (NaNs, infinities, denormals, bounds, random patterns) and FPSCR
 //! modes (RMode, FZ, DN, AHP, flags), run on the reference interpreter and on the JIT and
 //! compared with the core registers, APSR, FPSCR, D registers and memory QEMU produced.
 
@@ -179,9 +181,15 @@ fn run_all(use_jit: bool) {
     for line in CASES.lines() {
         let c = parse(line);
         total += 1;
+        // The first VFP instruction of the case (after an IT in Thumb cases).
         let word: u32 = {
-            let w = c.asm.split_whitespace().nth(1).expect("word");
-            u32::from_str_radix(w, 16).expect("hex")
+            let h = |i: usize| u16::from_le_bytes([c.code[i], c.code[i + 1]]) as u32;
+            if !c.thumb {
+                u32::from_le_bytes([c.code[0], c.code[1], c.code[2], c.code[3]])
+            } else {
+                let at = if h(0) >> 8 == 0xbf { 2 } else { 0 };
+                h(at) << 16 | h(at + 2)
+            }
         };
         let row = dec
             .decode(word)

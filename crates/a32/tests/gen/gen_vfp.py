@@ -197,6 +197,26 @@ def instance(mode, name, mn, pat):
     return asm, f'{mn} {w:08x} c{cond}'
 
 
+# Fixed sequences (asm, modes): VPUSH/VPOP round trips through the stack, FSTMX/FLDMX (odd word
+# counts), a literal VLDR reading its own word, and compare / VMRS APSR_nzcv / conditional use.
+SEQUENCES = [
+    (['vpush {d8-d15}', 'vpop {d0-d7}'], 'at'),
+    (['vpush {s3-s9}', 'vpop {s20-s26}'], 'at'),
+    (['.inst 0xed2d2b07', '.inst 0xecbd5b07'], 'a'),  # fstmdbx sp!, {d2-d4}; fldmiax sp!, {d5-d7}
+    (['.inst.w 0xed2d2b07', '.inst.w 0xecbd5b07'], 't'),
+    (['.inst 0xed5f2a02'], 'a'),  # vldr s5, [pc, #-8]: its own word
+    (['vcmpe.f64 d0, d1', 'vmrs APSR_nzcv, fpscr', 'vmovgt.f64 d2, d3', 'vmovle.f64 d4, d5'], 'a'),
+    (['vcmp.f32 s0, s1', 'vmrs APSR_nzcv, fpscr', 'ite ge', 'vaddge.f32 s2, s3, s4',
+      'vsublt.f32 s5, s6, s7'], 't'),
+    (['vcmpe.f64 d0, #0', 'vmrs APSR_nzcv, fpscr', 'movmi r1, #1', 'vmrs r2, fpscr'], 'a'),
+    (['vmla.f64 d0, d1, d2', 'vmls.f32 s6, s7, s8', 'vnmla.f64 d5, d6, d7', 'vnmul.f32 s20, s21, s22',
+      'vfma.f64 d8, d9, d10', 'vfnms.f32 s30, s31, s29', 'vcvt.s32.f64 s1, d0',
+      'vcvtr.u32.f32 s2, s6'], 'at'),
+    (['vmov r3, r4, d1', 'vmov s10, s11, r4, r3', 'vmov.32 d20[1], r5', 'vmov.s16 r6, d21[3]',
+      'vmov.u8 r7, d22[5]', 'vmov.16 d23[2], r8'], 'at'),
+]
+
+
 def build_cases(mode, cases):
     src = ['.syntax unified', '.arch armv7ve', '.fpu neon-vfpv4', '.arm' if mode == 'a' else '.thumb',
            '.text', '.global _start', '.type _start, %function', '_start:',
@@ -280,6 +300,14 @@ def main():
                 memory = name.startswith(('Vld', 'Vst'))
                 mem = bytes(random.getrandbits(8) for _ in range(MEMLEN)) if memory else bytes(MEMLEN)
                 by_mode[mode].append((asm, text, inp, fin, mem, memory))
+    for asm, modes in SEQUENCES:
+        for mode in modes:
+            for _ in range(PER_ROW):
+                inp = [rand_core() for _ in range(13)] + [STACK, rand_core(),
+                                                           random.getrandbits(4) << 28]
+                inp[0] = BUF + 128
+                fin = [rand_fpscr()] + [dreg() for _ in range(32)]
+                by_mode[mode].append((asm, 'seq ' + '; '.join(asm), inp, fin, bytes(MEMLEN), False))
     for mode in 'at':
         cases = by_mode[mode]
         for start in range(0, len(cases), 150):
