@@ -13,6 +13,11 @@
 //! of the APSR/PSTATE. TPIDRURO (the TLS pointer read with `MRC p15, 0, Rt, c13, c0, 3`) is the
 //! TPIDR slot.
 //!
+//! S0..S31/D0..D31/Q0..Q15 overlay the A64 V registers (D`j` is slot `cpu::slot::V0 + j`);
+//! FPSCR is split over the FPCR slot (controls) and the FPSR slot (flags, QC, and FPSCR.NZCV
+//! in bits 31..28): see [`vfp`], whose [`vfp::fpscr`] and [`vfp::set_fpscr`] give the guest
+//! view (signal frames keep it in `uc_regspace`).
+//!
 //! # Instruction sets and interworking
 //! A block is lifted in one instruction set. Branches that may switch sets (BX, BLX, loads to
 //! PC, POP {pc}, A32 ALU writes to PC) write the THUMB slot from bit 0 of the target and end the
