@@ -87,8 +87,8 @@ const HWCAP_VFPV4: u64 = 1 << 16;
 const HWCAP_VFPD32: u64 = 1 << 19;
 
 /// The user-mode CPSR of a 32-bit guest assembled from the CPU state (for signal frames and
-/// anything else that shows the guest its CPSR): NZCV (31..28), Q (27), IT[1:0] (26..25), GE
-/// (19..16), IT[7:2] (15..10), T (5) and mode User (0x10).
+/// anything else that shows the guest its CPSR): NZCV (31..28), Q (27), IT\[1:0\] (26..25), GE
+/// (19..16), IT\[7:2\] (15..10), T (5) and mode User (0x10).
 pub fn cpsr(cpu: &cpu::CpuState) -> u32 {
     use cpu::slot;
     let it = cpu.get_slot(slot::ITSTATE) as u32 & 0xff;
