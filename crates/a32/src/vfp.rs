@@ -794,6 +794,12 @@ fn execute(cpu: &mut CpuState, m: &Fields) {
             let r = fp_convert::to_int(e, fmt, get(cpu, mm, dbl), mode, signed, 32, 0);
             set_s_state(cpu, regno(m, 'd', 'D', false), r);
         }
+        I::Vjcvt => {
+            // FPSCR.NZCV = 0:Z:00, Z set when the conversion was exact and in range.
+            let (r, z) = fp_convert::to_int_js(e, get(cpu, mm, true));
+            set_s_state(cpu, regno(m, 'd', 'D', false), r);
+            cpu.fpsr = (cpu.fpsr & !0xf000_0000) | (z as u64) << 30;
+        }
         I::VcvtFixed => {
             let size = if m.f('X') == 1 { 32 } else { 16 };
             let fbits = size - (m.f('i') << 1 | m.f('I'));

@@ -1,5 +1,6 @@
 //! AArch32 VFP decode table: VFPv3/VFPv4 scalar floating point (coprocessors 10 and 11) and the
-//! ARMv8 AArch32 scalar additions (VSEL, VMAXNM/VMINNM, VRINT*, VCVT{A,N,P,M}).
+//! ARMv8 AArch32 scalar additions (VSEL, VMAXNM/VMINNM, VRINT*, VCVT{A,N,P,M}, and VJCVT of
+//! FEAT_JSCVT).
 //!
 //! The patterns are A32 words. A T32 VFP instruction (first halfword << 16 | second) has the
 //! same layout with bits 31..28 = 1110, which these rows read as condition "always"; the ARMv8
@@ -70,6 +71,7 @@ crate::decode_table! {
     VcvtFromInt = "vcvt", "cccc 1110 1D11 1000 dddd 101s o1M0 mmmm", Fp;
     VcvtFixed = "vcvt", "cccc 1110 1D11 1o1U dddd 101s X1I0 iiii", Fp;
     VcvtToInt = "vcvt", "cccc 1110 1D11 110U dddd 101s r1M0 mmmm", Fp;
+    Vjcvt = "vjcvt", "cccc 1110 1D11 1001 dddd 1011 11M0 mmmm", Fp;
     // ---- ARMv8 additions (unconditional) ----
     Vsel = "vsel", "1111 1110 0Dcc nnnn dddd 101s N0M0 mmmm", Fp;
     Vmaxnm = "vmaxnm", "1111 1110 1D00 nnnn dddd 101s NoM0 mmmm", Fp;
