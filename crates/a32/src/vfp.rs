@@ -115,32 +115,12 @@ pub fn lift(cx: &mut Ctx, word: u32) -> Flow {
 /// the other rows.
 fn moves(cx: &mut Ctx, m: &Match<I>) -> bool {
     let dbl = m.f('s') == 1;
-    let reg = |v: char, x: char, dbl: bool| {
-        if dbl {
-            m.f(x) << 4 | m.f(v)
-        } else {
-            m.f(v) << 1 | m.f(x)
-        }
-    };
     let sign = if dbl { 1u64 << 63 } else { 1 << 31 };
-    let write = |cx: &mut Ctx, r: u32, v: Val| {
-        if dbl {
-            cx.set_slot(d_slot(r), v);
-        } else {
-            set_s(cx, r, v);
-        }
-    };
-    let read = |cx: &mut Ctx, r: u32| {
-        if dbl {
-            cx.b.get(d_slot(r))
-        } else {
-            get_s(cx, r)
-        }
-    };
+    let reg = |v: char, x: char, dbl: bool| vreg(m, v, x, dbl);
     let (t, to_core) = (m.f('t'), m.f('o') == 1);
     match m.id() {
         I::VmovReg | I::Vabs | I::Vneg => {
-            let x = read(cx, reg('m', 'M', dbl));
+            let x = read_v(cx, reg('m', 'M', dbl), dbl);
             let r = match m.id() {
                 I::VmovReg => x,
                 I::Vabs => cx.and_k(x, !sign & if dbl { u64::MAX } else { 0xffff_ffff }),
@@ -149,12 +129,12 @@ fn moves(cx: &mut Ctx, m: &Match<I>) -> bool {
                     cx.b.xor(x, k)
                 }
             };
-            write(cx, reg('d', 'D', dbl), r);
+            write_v(cx, reg('d', 'D', dbl), dbl, r);
         }
         I::VmovImm => {
             let v = fpsimd::moves::vfp_expand_imm(m.f('i'), if dbl { 64 } else { 32 });
             let v = cx.k(v);
-            write(cx, reg('d', 'D', dbl), v);
+            write_v(cx, reg('d', 'D', dbl), dbl, v);
         }
         I::VmovS => {
             let sn = reg('n', 'N', false);
@@ -241,21 +221,9 @@ fn inline(cx: &mut Ctx, m: &Match<I>) -> bool {
         I::Vcmp | I::VcmpZero => (CMP, FpOp::Cmp),
         _ => return false,
     };
-    let reg = |v: char, x: char| {
-        if dbl {
-            m.f(x) << 4 | m.f(v)
-        } else {
-            m.f(v) << 1 | m.f(x)
-        }
-    };
+    let reg = |v: char, x: char| vreg(m, v, x, dbl);
     let (d, n, mm) = (reg('d', 'D'), reg('n', 'N'), reg('m', 'M'));
-    let read = |cx: &mut Ctx, r: u32| {
-        if dbl {
-            cx.b.get(d_slot(r))
-        } else {
-            get_s(cx, r)
-        }
-    };
+    let read = |cx: &mut Ctx, r: u32| read_v(cx, r, dbl);
     let z = cx.k(0);
     // Operand roles as in `ir::inline::FpOp`: a and b the operands, c the accumulator.
     let (a, b, c) = match m.id() {
@@ -278,10 +246,8 @@ fn inline(cx: &mut Ctx, m: &Match<I>) -> bool {
         let keep = cx.and_k(fpsr, !0xf000_0000);
         let v = cx.b.or(keep, r);
         cx.b.set(cpu::slot::FPSR, v);
-    } else if dbl {
-        cx.b.set(d_slot(d), r);
     } else {
-        set_s(cx, d, r);
+        write_v(cx, d, dbl, r);
     }
     true
 }
@@ -292,21 +258,9 @@ fn inline(cx: &mut Ctx, m: &Match<I>) -> bool {
 fn mul_acc(cx: &mut Ctx, m: &Match<I>) {
     let dbl = m.f('s') == 1;
     let op = m.f('o') == 1;
-    let reg = |v: char, x: char| {
-        if dbl {
-            m.f(x) << 4 | m.f(v)
-        } else {
-            m.f(v) << 1 | m.f(x)
-        }
-    };
+    let reg = |v: char, x: char| vreg(m, v, x, dbl);
     let (d, n, mm) = (reg('d', 'D'), reg('n', 'N'), reg('m', 'M'));
-    let read = |cx: &mut Ctx, r: u32| {
-        if dbl {
-            cx.b.get(d_slot(r))
-        } else {
-            get_s(cx, r)
-        }
-    };
+    let read = |cx: &mut Ctx, r: u32| read_v(cx, r, dbl);
     let sign = cx.k(if dbl { 1u64 << 63 } else { 1 << 31 });
     let z = cx.k(0);
     let call = |cx: &mut Ctx, code: u8, fop: FpOp, a: Val, b: Val| {
@@ -332,11 +286,7 @@ fn mul_acc(cx: &mut Ctx, m: &Match<I>) {
         let p = if op { cx.b.xor(p, sign) } else { p };
         call(cx, ADD, FpOp::Add, acc, p)
     };
-    if dbl {
-        cx.b.set(d_slot(d), r);
-    } else {
-        set_s(cx, d, r);
-    }
+    write_v(cx, d, dbl, r);
 }
 
 /// Helper operation codes of [`EXACT`] (a const generic cannot be an enum on stable Rust).
@@ -495,6 +445,33 @@ fn transfer(cx: &mut Ctx, load: bool, dbl: bool, r: u32, addr: Val) {
             let v = get_s(cx, r);
             cx.store(addr, v, 4);
         }
+    }
+}
+
+/// The register number of a lift-time match: D`X:v` for double precision, S`v:X` for single.
+fn vreg(m: &Match<I>, v: char, x: char, dbl: bool) -> u32 {
+    if dbl {
+        m.f(x) << 4 | m.f(v)
+    } else {
+        m.f(v) << 1 | m.f(x)
+    }
+}
+
+/// Reads D`r` or S`r` (zero-extended).
+fn read_v(cx: &mut Ctx, r: u32, dbl: bool) -> Val {
+    if dbl {
+        cx.b.get(d_slot(r))
+    } else {
+        get_s(cx, r)
+    }
+}
+
+/// Writes D`r` or S`r` (conditional like every state write).
+fn write_v(cx: &mut Ctx, r: u32, dbl: bool, v: Val) {
+    if dbl {
+        cx.set_slot(d_slot(r), v);
+    } else {
+        set_s(cx, r, v);
     }
 }
 
