@@ -9,7 +9,7 @@ bash scripts/sysroot.sh arm64 >/dev/null
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 # A hung test fails the run here with a clear message instead of stalling CI.
-timeout --foreground 1800 cargo test --workspace --release
+timeout --foreground 1800 cargo test --workspace --release --no-fail-fast
 if [ -f fuzz/Cargo.toml ]; then
     cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-check
 fi
