@@ -13,9 +13,10 @@
 //!
 //! # Lifting
 //! Loads and stores (VLDR, VSTR, VLDM, VSTM, VPUSH, VPOP) are plain IR, with the integer code's
-//! conditional loads and stores. Unconditional VADD, VSUB, VMUL, VDIV, VSQRT, VFMA-family and
-//! VCMP instructions call exact helpers marked with their operation (`ir::inline`), so the JIT
-//! can run the common case as one SSE instruction, as A64's scalar FP does. Every other
+//! conditional loads and stores, and so are moves, VABS, VNEG and VMRS. VADD, VSUB, VMUL, VDIV,
+//! VSQRT, the multiply-adds and VCMP call exact helpers marked with their operation
+//! (`ir::inline`), so the JIT can run the common case as one SSE instruction, as A64's scalar
+//! FP does (when the condition fails they compute 0 op 0, which raises nothing). Every other
 //! instruction is one call of [`EXEC`], which executes the decoded row on the CPU state; both
 //! use `fpsimd`'s exact ARM arithmetic (FZ, DN, rounding modes, cumulative flags), and [`EXEC`]
 //! skips the instruction when its condition (A32 condition field or IT block) fails.
@@ -91,7 +92,7 @@ pub fn lift(cx: &mut Ctx, word: u32) -> Flow {
         I::Vldr | I::Vstr => single(cx, &m, id == I::Vldr),
         I::VldmIa | I::VstmIa | I::VldmDb | I::VstmDb => multiple(cx, &m),
         _ if moves(cx, &m) => Flow::Next,
-        _ if !cx.conditional() && inline(cx, &m) => Flow::Next,
+        _ if inline(cx, &m) => Flow::Next,
         _ => {
             let w = cx.k(word as u64);
             let holds = match cx.holds() {
@@ -196,10 +197,11 @@ fn moves(cx: &mut Ctx, m: &Match<I>) -> bool {
     true
 }
 
-/// Lifts an unconditional VADD, VSUB, VMUL, VDIV, VSQRT, fused multiply-add or VCMP as a call
-/// of an exact helper that the JIT may inline (`ir::inline`), with the operands and the result
-/// as IR values; false (nothing emitted) for the other rows. Conditional instructions use
-/// [`EXEC`], which skips the operation (and its flags) when the condition fails.
+/// Lifts VADD, VSUB, VMUL, VDIV, VSQRT, the fused multiply-adds, VCMP and (through
+/// [`mul_acc`]) VMLA, VMLS, VNMLA, VNMLS and VNMUL as calls of exact helpers that the JIT may
+/// inline (`ir::inline`), with the operands and the result as IR values; false (nothing
+/// emitted) for the other rows. A conditional instruction whose condition fails computes on
+/// [`harmless`] operands and drops the result.
 fn inline(cx: &mut Ctx, m: &Match<I>) -> bool {
     let dbl = m.f('s') == 1;
     let op = m.f('o') == 1;
@@ -233,6 +235,15 @@ fn inline(cx: &mut Ctx, m: &Match<I>) -> bool {
         I::Vfma | I::Vfnma => (read(cx, n), read(cx, mm), read(cx, d)),
         _ => (read(cx, n), read(cx, mm), z),
     };
+    // 0 op 0 (0 / 1 for VDIV) raises nothing: the operands when the condition fails.
+    let one = if dbl {
+        0x3ff0_0000_0000_0000
+    } else {
+        0x3f80_0000
+    };
+    let a = harmless(cx, a, 0);
+    let b = harmless(cx, b, if code == DIV { one } else { 0 });
+    let c = harmless(cx, c, 0);
     let h = &EXACT[code as usize][dbl as usize];
     let inl = FpInline {
         op: fop,
@@ -245,11 +256,24 @@ fn inline(cx: &mut Ctx, m: &Match<I>) -> bool {
         let fpsr = cx.b.get(cpu::slot::FPSR);
         let keep = cx.and_k(fpsr, !0xf000_0000);
         let v = cx.b.or(keep, r);
-        cx.b.set(cpu::slot::FPSR, v);
+        cx.set_slot(cpu::slot::FPSR, v);
     } else {
         write_v(cx, d, dbl, r);
     }
     true
+}
+
+/// `v`, or the constant `safe` when the instruction's condition fails: operands of the exact
+/// helpers, which always run (the IR has no control flow) and must then raise no exception
+/// flags; their results are dropped by the conditional writes.
+fn harmless(cx: &mut Ctx, v: Val, safe: u64) -> Val {
+    match cx.holds() {
+        Some(h) => {
+            let k = cx.k(safe);
+            cx.b.select(h, v, k)
+        }
+        None => v,
+    }
 }
 
 /// VMLA, VMLS, VNMLA, VNMLS (a product rounded, then a sum rounded: not fused) and VNMUL, as
@@ -272,11 +296,13 @@ fn mul_acc(cx: &mut Ctx, m: &Match<I>) {
         cx.b.call_fp(&EXACT[code as usize][dbl as usize], inl, a, b, z)
     };
     let (a, b) = (read(cx, n), read(cx, mm));
+    let (a, b) = (harmless(cx, a, 0), harmless(cx, b, 0));
     let p = call(cx, MUL, FpOp::Mul, a, b);
     let r = if m.id() == I::Vnmul {
         cx.b.xor(p, sign)
     } else {
         let acc = read(cx, d);
+        let acc = harmless(cx, acc, 0);
         // VMLA: d + p; VMLS (op): d + -p; VNMLA (op): -d + -p; VNMLS: -d + p.
         let acc = if m.id() == I::Vnmla {
             cx.b.xor(acc, sign)
