@@ -39,8 +39,8 @@ const KNOWN_QEMU_DEVIATIONS: &[(u32, u32, &str)] = &[(
     0xdff0_fc00,
     0x5f10_fc00,
     "scalar FCVTZS/FCVTZU (fixed-point) from half precision: the result element is 16 bits \
-     (ARM ARM: V[d] = Elem[result, 0, esize] zero-extended), qemu 10.0 writes the conversion's \
-     32-bit sign-extended value (0xffffff9a where 0xff9a is due)",
+     (ARM ARM: V[d] = Elem[result, 0, esize] zero-extended), Debian's qemu 7.2 writes the conversion's \
+     32-bit sign-extended value (0xffffff9a where 0xff9a is due; fixed upstream in 2024)",
 )];
 
 /// Size and pair bit of a load/store-exclusive word (LDXR, STLXRH, LDAXP...; not LDAR/STLR or

@@ -15,7 +15,8 @@ pub fn optimize(b: &mut Block) {
 }
 
 /// Constant folding and redundant extensions: a pure instruction whose arguments are all
-/// constants becomes a `const` of its value (`sem::eval` computes it), and a `zext.32` of a
+/// constants becomes a `const` of its value (`sem::eval` computes it), an addition of zero
+/// (and the like) becomes its other operand, and a `zext.32` of a
 /// value already zero-extended from 32 bits (a width-32 result, a load of at most 4 bytes, a
 /// narrower `zext`) is replaced by that value. The lifters stay simple (MOVZ/MOVK chains,
 /// SUB as an add-with-carry of constants, W-register results extended twice) and this pass
@@ -36,6 +37,25 @@ pub fn fold(b: &mut Block) {
         if i.op == Op::Zext && i.imm == 32 && narrow[i.args[0].0 as usize] {
             subst[d] = i.args[0];
             narrow[d] = true;
+            continue;
+        }
+        // Identities: x + 0, x - 0, x | 0, x ^ 0, x & !0, x * 1 (all on the full 64 bits).
+        let k = |v: Val| konst[v.0 as usize];
+        let (x, y) = (i.args[0], i.args[1]);
+        let same = match i.op {
+            Op::Add | Op::Or | Op::Xor if k(y) == Some(0) => Some(x),
+            Op::Add | Op::Or | Op::Xor if k(x) == Some(0) => Some(y),
+            Op::Sub if k(y) == Some(0) => Some(x),
+            Op::And if k(y) == Some(u64::MAX) => Some(x),
+            Op::And if k(x) == Some(u64::MAX) => Some(y),
+            Op::Mul if k(y) == Some(1) => Some(x),
+            Op::Mul if k(x) == Some(1) => Some(y),
+            _ => None,
+        };
+        if let Some(v) = same {
+            subst[d] = v;
+            narrow[d] = narrow[v.0 as usize];
+            konst[d] = konst[v.0 as usize];
             continue;
         }
         let args: Option<Vec<u64>> = i.args[..info.arity]
@@ -251,6 +271,27 @@ mod tests {
         assert!(text.contains("const 0x56781234"), "{text}");
         assert!(!text.contains("zext"), "{text}");
         assert!(!text.contains(" or ") && !text.contains(" and "), "{text}");
+    }
+
+    #[test]
+    fn identities_pass_the_other_operand_through() {
+        let mut b = Builder::new(0);
+        let x = b.get(1);
+        let zero = b.konst(0);
+        let s = b.add(zero, x);
+        let s = b.xor(s, zero);
+        let ones = b.konst(u64::MAX);
+        let s = b.and(ones, s);
+        b.set(2, s);
+        let mut blk = b.finish(Term::JumpReg(s));
+        optimize(&mut blk);
+        verify(&blk).unwrap();
+        let text = blk.to_string();
+        assert!(
+            !text.contains(" add ") && !text.contains(" xor ") && !text.contains(" and "),
+            "{text}"
+        );
+        assert!(text.contains("setreg s2, v0"), "{text}");
     }
 
     #[test]
