@@ -25,6 +25,7 @@ use crate::ctx::{Ctx, Flow};
 use cpu::CpuState;
 use decode::vfp::{VFP_TABLE, Vfp as I};
 use decode::{Decoder, Match};
+use fpsimd::exact::{ADD, CMP, CMPE, DIV, MADD, MSUB, MUL, NMADD, NMSUB, SQRT, SUB};
 use fpsimd::fenv::{Env, Round};
 use fpsimd::float::Fmt;
 use fpsimd::fp_arith::{self, Bin};
@@ -244,7 +245,7 @@ fn inline(cx: &mut Ctx, m: &Match<I>) -> bool {
     let a = harmless(cx, a, 0);
     let b = harmless(cx, b, if code == DIV { one } else { 0 });
     let c = harmless(cx, c, 0);
-    let h = &EXACT[code as usize][dbl as usize];
+    let h = fpsimd::exact::helper(code, dbl);
     let inl = FpInline {
         op: fop,
         double: dbl,
@@ -293,7 +294,7 @@ fn mul_acc(cx: &mut Ctx, m: &Match<I>) {
             double: dbl,
             vector: None,
         };
-        cx.b.call_fp(&EXACT[code as usize][dbl as usize], inl, a, b, z)
+        cx.b.call_fp(fpsimd::exact::helper(code, dbl), inl, a, b, z)
     };
     let (a, b) = (read(cx, n), read(cx, mm));
     let (a, b) = (harmless(cx, a, 0), harmless(cx, b, 0));
@@ -314,77 +315,6 @@ fn mul_acc(cx: &mut Ctx, m: &Match<I>) {
     };
     write_v(cx, d, dbl, r);
 }
-
-/// Helper operation codes of [`EXACT`] (a const generic cannot be an enum on stable Rust).
-const ADD: u8 = 0;
-const SUB: u8 = 1;
-const MUL: u8 = 2;
-const DIV: u8 = 3;
-const SQRT: u8 = 4;
-const MADD: u8 = 5;
-const MSUB: u8 = 6;
-const NMADD: u8 = 7;
-const NMSUB: u8 = 8;
-const CMP: u8 = 9;
-const CMPE: u8 = 10;
-
-/// The exact semantics of operation `OP` in double (`D`) or single precision on the operand bit
-/// patterns `a`, `b`, `c` (roles as in `ir::inline::FpOp`), under the guest's FPSCR controls
-/// (FPCR slot), with the raised exceptions merged into the FPSR slot.
-///
-/// # Safety
-/// `cpu` must point at a valid, exclusively accessible `CpuState`.
-unsafe extern "C" fn exact<const OP: u8, const D: bool>(
-    cpu: *mut u8,
-    a: u64,
-    b: u64,
-    c: u64,
-) -> u64 {
-    // SAFETY: translated code passes the CpuState it runs on, which nothing else touches
-    // during the call.
-    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
-    let (fmt, mask) = if D {
-        (Fmt::D, u64::MAX)
-    } else {
-        (Fmt::S, 0xffff_ffff)
-    };
-    let (a, b, c) = (a & mask, b & mask, c & mask);
-    let mut env = Env::with_fpsr(cpu.fpcr, cpu.fpsr);
-    let e = &mut env;
-    let r = match OP {
-        ADD => fp_arith::bin(e, fmt, Bin::Add, a, b),
-        SUB => fp_arith::bin(e, fmt, Bin::Sub, a, b),
-        MUL => fp_arith::bin(e, fmt, Bin::Mul, a, b),
-        DIV => fp_arith::bin(e, fmt, Bin::Div, a, b),
-        SQRT => fp_arith::sqrt(e, fmt, a),
-        // ARM's FPNeg of an operand (which flips NaN signs too) before the fused operation.
-        MADD => fp_arith::mul_add(e, fmt, c, a, b),
-        MSUB => fp_arith::mul_add(e, fmt, c, fmt.neg(a), b),
-        NMADD => fp_arith::mul_add(e, fmt, fmt.neg(c), fmt.neg(a), b),
-        NMSUB => fp_arith::mul_add(e, fmt, fmt.neg(c), a, b),
-        CMP => fp_arith::compare(e, fmt, a, b, false),
-        _ => fp_arith::compare(e, fmt, a, b, true),
-    };
-    cpu.fpsr |= env.flags;
-    r
-}
-
-/// One exact helper per operation and precision: `[op][double]`.
-macro_rules! exact_helpers {
-    ($($op:ident $name:literal),* $(,)?) => {
-        static EXACT: [[Helper; 2]; 11] = [
-            $([
-                Helper { name: concat!($name, ".f32"), func: exact::<$op, false> },
-                Helper { name: concat!($name, ".f64"), func: exact::<$op, true> },
-            ],)*
-        ];
-    };
-}
-
-exact_helpers!(
-    ADD "vadd", SUB "vsub", MUL "vmul", DIV "vdiv", SQRT "vsqrt", MADD "vfma",
-    MSUB "vfms", NMADD "vfnma", NMSUB "vfnms", CMP "vcmp", CMPE "vcmpe",
-);
 
 /// Register-number and operand checks of the forms the ARM manual makes UNPREDICTABLE or
 /// UNDEFINED (armrun refuses them).

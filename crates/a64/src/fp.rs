@@ -11,83 +11,9 @@
 //! through the general executor (see [`lift`]).
 
 use crate::ctx::{Ctx, Flow};
-use cpu::CpuState;
-use fpsimd::fenv::Env;
-use fpsimd::float::Fmt;
-use fpsimd::fp_arith::{self, Bin};
+use fpsimd::exact::{ADD, CMP, CMPE, DIV, MADD, MSUB, MUL, NMADD, NMSUB, SQRT, SUB};
+use ir::Val;
 use ir::inline::{FpInline, FpOp, VecRegs};
-use ir::{Helper, Val};
-
-/// Helper operation codes (a const generic cannot be an enum on stable Rust).
-const ADD: u8 = 0;
-const SUB: u8 = 1;
-const MUL: u8 = 2;
-const DIV: u8 = 3;
-const SQRT: u8 = 4;
-const MADD: u8 = 5;
-const MSUB: u8 = 6;
-const NMADD: u8 = 7;
-const NMSUB: u8 = 8;
-const CMP: u8 = 9;
-const CMPE: u8 = 10;
-
-/// The exact semantics of operation `OP` in double (`D`) or single precision on the operand bit
-/// patterns `a`, `b`, `c` (see [`FpOp`] for their roles), under the guest's FPCR, with the
-/// raised exceptions merged into FPSR.
-///
-/// # Safety
-/// `cpu` must point at a valid, exclusively accessible `CpuState`.
-unsafe extern "C" fn exact<const OP: u8, const D: bool>(
-    cpu: *mut u8,
-    a: u64,
-    b: u64,
-    c: u64,
-) -> u64 {
-    // SAFETY: translated code passes the CpuState it runs on, which nothing else touches
-    // during the call.
-    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
-    let (fmt, mask) = if D {
-        (Fmt::D, u64::MAX)
-    } else {
-        (Fmt::S, 0xffff_ffff)
-    };
-    let (a, b, c) = (a & mask, b & mask, c & mask);
-    let mut env = Env::with_fpsr(cpu.fpcr, cpu.fpsr);
-    let e = &mut env;
-    let r = match OP {
-        ADD => fp_arith::bin(e, fmt, Bin::Add, a, b),
-        SUB => fp_arith::bin(e, fmt, Bin::Sub, a, b),
-        MUL => fp_arith::bin(e, fmt, Bin::Mul, a, b),
-        DIV => fp_arith::bin(e, fmt, Bin::Div, a, b),
-        SQRT => fp_arith::sqrt(e, fmt, a),
-        // ARM's FPNeg of an operand (which flips NaN signs too) before the fused operation.
-        MADD => fp_arith::mul_add(e, fmt, c, a, b),
-        MSUB => fp_arith::mul_add(e, fmt, c, fmt.neg(a), b),
-        NMADD => fp_arith::mul_add(e, fmt, fmt.neg(c), fmt.neg(a), b),
-        NMSUB => fp_arith::mul_add(e, fmt, fmt.neg(c), a, b),
-        CMP => fp_arith::compare(e, fmt, a, b, false),
-        _ => fp_arith::compare(e, fmt, a, b, true),
-    };
-    cpu.fpsr |= env.flags;
-    r
-}
-
-/// One helper per operation and precision: `[op][double]`.
-macro_rules! helpers {
-    ($($op:ident $name:literal),* $(,)?) => {
-        static HELPERS: [[Helper; 2]; 11] = [
-            $([
-                Helper { name: concat!($name, ".s"), func: exact::<$op, false> },
-                Helper { name: concat!($name, ".d"), func: exact::<$op, true> },
-            ],)*
-        ];
-    };
-}
-
-helpers!(
-    ADD "fadd", SUB "fsub", MUL "fmul", DIV "fdiv", SQRT "fsqrt", MADD "fmadd",
-    MSUB "fmsub", NMADD "fnmadd", NMSUB "fnmsub", CMP "fcmp", CMPE "fcmpe",
-);
 
 /// The inline kind of helper operation `op`.
 fn inline_op(op: u8) -> FpOp {
@@ -216,7 +142,7 @@ fn set_v(cx: &mut Ctx, d: u32, v: Val) {
 
 /// Calls the exact helper of `op`, marked inlinable.
 fn call(cx: &mut Ctx, op: u8, double: bool, a: Val, b: Val, c: Val) -> Val {
-    let h = &HELPERS[op as usize][double as usize];
+    let h = fpsimd::exact::helper(op, double);
     let inline = FpInline {
         op: inline_op(op),
         double,

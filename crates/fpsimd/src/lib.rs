@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 
 pub mod crypto;
+pub mod exact;
 pub mod fast;
 pub mod fenv;
 pub mod float;
