@@ -3,6 +3,8 @@
 //! block (on the interpreter and on the JIT) with a minimal write/exit syscall layer; its output
 //! must match qemu-arm-static's.
 
+mod common;
+
 use cpu::{CpuState, exit, slot};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -85,31 +87,21 @@ fn run(mem: &mut [u8], entry: u64, use_jit: bool) -> (Vec<u8>, i32) {
     let mut pc = entry & !1;
     let mut jit = use_jit.then(jit::Jit::new);
     let base = mem.as_ptr();
-    let fetch = |a: u64| {
-        if a + 4 > WINDOW as u64 {
-            return None;
-        }
-        // SAFETY: `a + 4` is inside the window (checked above).
-        let b = unsafe { std::slice::from_raw_parts(base.add(a as usize), 4) };
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
+    // SAFETY: the window is `mem`, which outlives `fetch`.
+    let fetch = unsafe { common::window_fetch(base, 0, WINDOW as u64 - 3) };
     let mut out = Vec::new();
     for _ in 0..5_000_000 {
-        let thumb = cpu.get_slot(slot::THUMB) != 0;
-        let it = cpu.get_slot(slot::ITSTATE) as u8;
-        let mut blk = a32::lift_block_it(pc, thumb, it, &fetch, 64);
-        ir::passes::optimize(&mut blk);
-        match jit.as_mut() {
-            Some(j) => {
-                let e = match j.lookup(blk.start) {
-                    Some(e) => e,
-                    None => j.compile(&blk),
-                };
-                // SAFETY: `cpu` is exclusively ours and the program only touches the window.
-                unsafe { j.run(e, &mut cpu) };
-            }
-            None => interp::run_block(&blk, &mut cpu),
-        }
+        // SAFETY: `cpu` is exclusively ours and the program only touches the window.
+        unsafe {
+            common::step(
+                &mut cpu,
+                pc,
+                &fetch,
+                jit.as_mut(),
+                common::Reuse::ByPc,
+                "program",
+            )
+        };
         pc = cpu.pc;
         match cpu.exit_reason {
             exit::JUMP => {}

@@ -6,6 +6,9 @@
 //! modes (RMode, FZ, DN, AHP, flags), run on the reference interpreter and on the JIT and
 //! compared with the core registers, APSR, FPSCR, D registers and memory QEMU produced.
 
+mod common;
+
+use common::Reuse;
 use cpu::CpuState;
 
 const CASES: &str = include_str!("data/qemu_vfp.txt");
@@ -94,15 +97,8 @@ fn run_case(c: &Case, mem: &mut [u8], mut jit: Option<&mut jit::Jit>) -> Option<
         cpu.set_slot(cpu::slot::V0 + d, c.inp[17 + d as usize]);
     }
     let end = c.addr + c.code.len() as u64;
-    let base = mem.as_ptr();
-    let fetch = |pc: u64| {
-        if pc < c.addr || pc >= end {
-            return None;
-        }
-        // SAFETY: pc + 4 is inside the window (checked above).
-        let b = unsafe { std::slice::from_raw_parts(base.add(pc as usize), 4) };
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
+    // SAFETY: the case's code lies inside `mem`, which outlives `fetch`.
+    let fetch = unsafe { common::window_fetch(mem.as_ptr(), c.addr, end) };
     let mut pc = c.addr;
     let mut steps = 0;
     loop {
@@ -114,20 +110,18 @@ fn run_case(c: &Case, mem: &mut [u8], mut jit: Option<&mut jit::Jit>) -> Option<
             return Some(format!("left the snippet: pc {pc:#x} thumb {thumb}"));
         }
         steps += 1;
-        let it = cpu.get_slot(cpu::slot::ITSTATE) as u8;
-        let mut blk = a32::lift_block_it(pc, thumb, it, &fetch, 64);
-        ir::verify(&blk).unwrap_or_else(|e| panic!("{}: {e}\n{blk}", c.asm));
-        ir::passes::optimize(&mut blk);
-        ir::verify(&blk).unwrap_or_else(|e| panic!("{}: after optimize: {e}\n{blk}", c.asm));
-        match jit.as_deref_mut() {
-            Some(j) => {
-                let e = j.compile(&blk);
-                // SAFETY: `cpu` is exclusively ours, and every address the cases touch is
-                // inside the guest window at `mem_base`.
-                unsafe { j.run(e, &mut cpu) };
-            }
-            None => interp::run_block(&blk, &mut cpu),
-        }
+        // SAFETY: `cpu` is exclusively ours, and every address the cases touch is inside the
+        // guest window at `mem_base`.
+        unsafe {
+            common::step(
+                &mut cpu,
+                pc,
+                &fetch,
+                jit.as_deref_mut(),
+                Reuse::Never,
+                c.asm,
+            )
+        };
         if cpu.exit_reason != cpu::exit::JUMP {
             return Some(format!("exit {} at {:#x}", cpu.exit_reason, cpu.pc));
         }

@@ -1,3 +1,8 @@
 //! Helpers shared by the integration tests.
 
+#![allow(dead_code)]
+
 pub mod static_run;
+
+#[allow(unused_imports)]
+pub use static_run::runner::{Reuse, step, window_fetch};

@@ -8,6 +8,9 @@
 
 #![allow(dead_code)]
 
+#[path = "runner.rs"]
+pub mod runner;
+
 use cpu::{CpuState, exit, slot};
 
 /// The whole 32-bit address space (allocated zeroed, so only touched pages cost memory).
@@ -130,14 +133,8 @@ pub fn run(bin: &[u8], args: &[&str], use_jit: bool) -> Result<Outcome, String> 
     let mut mmap_next = MMAP_BASE;
     let mut jit = use_jit.then(jit::Jit::new);
     let base = mem.as_ptr();
-    let fetch = |a: u64| {
-        if a + 4 > WINDOW as u64 {
-            return None;
-        }
-        // SAFETY: `a + 4` is inside the window (checked above).
-        let b = unsafe { std::slice::from_raw_parts(base.add(a as usize), 4) };
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
+    // SAFETY: the window is `mem`, which outlives `fetch`.
+    let fetch = unsafe { runner::window_fetch(base, 0, WINDOW as u64 - 3) };
     let mut out = Outcome {
         stdout: Vec::new(),
         status: 0,
@@ -149,22 +146,17 @@ pub fn run(bin: &[u8], args: &[&str], use_jit: bool) -> Result<Outcome, String> 
         if out.blocks > 50_000_000 {
             return Err("did not finish".into());
         }
-        let thumb = cpu.get_slot(slot::THUMB) != 0;
-        let it = cpu.get_slot(slot::ITSTATE) as u8;
-        let mut blk = a32::lift_block_it(pc, thumb, it, &fetch, 64);
-        ir::passes::optimize(&mut blk);
-        match jit.as_mut() {
-            // Blocks are cached by pc alone: fine while no address runs in both states.
-            Some(j) => {
-                let e = match j.lookup(blk.start) {
-                    Some(e) => e,
-                    None => j.compile(&blk),
-                };
-                // SAFETY: `cpu` is exclusively ours; the window covers every 32-bit address.
-                unsafe { j.run(e, &mut cpu) };
-            }
-            None => interp::run_block(&blk, &mut cpu),
-        }
+        // SAFETY: `cpu` is exclusively ours; the window covers every 32-bit address.
+        unsafe {
+            runner::step(
+                &mut cpu,
+                pc,
+                &fetch,
+                jit.as_mut(),
+                runner::Reuse::ByPc,
+                "program",
+            )
+        };
         pc = cpu.pc;
         match cpu.exit_reason {
             exit::JUMP => continue,
