@@ -4,7 +4,12 @@
 use crate::{Ctx, Res, bits, ensure, rd, rm, rn, vreg};
 
 /// GF(2^8) multiplication with the AES polynomial.
-const fn gmul(mut a: u8, mut b: u8) -> u8 {
+const fn gmul(a: u8, b: u8) -> u8 {
+    gf_mul(a, b, 0x1b)
+}
+
+/// GF(2^8) multiplication modulo x^8 + `poly` (its low eight coefficients).
+const fn gf_mul(mut a: u8, mut b: u8, poly: u8) -> u8 {
     let mut p = 0u8;
     while b != 0 {
         if b & 1 != 0 {
@@ -13,7 +18,7 @@ const fn gmul(mut a: u8, mut b: u8) -> u8 {
         let hi = a & 0x80;
         a <<= 1;
         if hi != 0 {
-            a ^= 0x1b;
+            a ^= poly;
         }
         b >>= 1;
     }
@@ -306,20 +311,8 @@ pub fn xar(cx: &mut Ctx, w: u32) -> Res {
 }
 
 /// GF(2^8) multiplication modulo x^8+x^7+x^6+x^5+x^4+x^2+1, SM4's field.
-const fn gmul_sm4(mut a: u8, mut b: u8) -> u8 {
-    let mut p = 0u8;
-    while b != 0 {
-        if b & 1 != 0 {
-            p ^= a;
-        }
-        let hi = a & 0x80;
-        a <<= 1;
-        if hi != 0 {
-            a ^= 0xf5;
-        }
-        b >>= 1;
-    }
-    p
+const fn gmul_sm4(a: u8, b: u8) -> u8 {
+    gf_mul(a, b, 0xf5)
 }
 
 /// SM4's affine map: the circulant matrix with first row 0xd3 (most significant bit first),
