@@ -84,13 +84,23 @@ pub(crate) fn writev(l: &mut Linux, a: &Args) -> SysResult {
     host(unsafe { libc::writev(int(a[0]), v.as_ptr(), v.len() as i32) } as i64)
 }
 
+/// The host path an open with host `flags` uses: one that may create the entry goes through
+/// [`Linux::host_path_changing`].
+fn open_path(l: &Linux, guest_path: &std::ffi::CStr, flags: i32) -> std::ffi::CString {
+    if flags & libc::O_CREAT != 0 {
+        l.host_path_changing(guest_path)
+    } else {
+        l.host_path(guest_path)
+    }
+}
+
 pub(crate) fn openat(l: &mut Linux, a: &Args) -> SysResult {
     let guest_path = l.cstr(a[1])?;
     if let Some(f) = l.proc_file(&guest_path) {
         return l.open_proc(f, a[2]);
     }
-    let path = l.host_path(&guest_path);
     let flags = abi::open_flags_to_host(a[2] & 0xffff_ffff);
+    let path = open_path(l, &guest_path, flags);
     // SAFETY: `path` is a valid C string owned by us.
     host(unsafe { libc::openat(int(a[0]), path.as_ptr(), flags, a[3] as libc::c_uint) } as i64)
 }
@@ -117,7 +127,7 @@ pub(crate) fn openat2(l: &mut Linux, a: &Args) -> SysResult {
     if let Some(f) = l.proc_file(&guest_path) {
         return l.open_proc(f, flags);
     }
-    let path = l.host_path(&guest_path);
+    let path = open_path(l, &guest_path, abi::open_flags_to_host(flags & 0xffff_ffff));
     // Flags move like open's (upper bits must be zero; the host rejects unknown ones); mode
     // and RESOLVE_* are architecture independent.
     if flags >> 32 != 0 {
@@ -266,27 +276,27 @@ pub(crate) fn fchdir(_: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn unlinkat(l: &mut Linux, a: &Args) -> SysResult {
-    let path = l.path_arg(a[1])?;
+    let path = l.path_arg_changing(a[1])?;
     // SAFETY: valid C string.
     host(unsafe { libc::unlinkat(int(a[0]), path.as_ptr(), int(a[2])) } as i64)
 }
 
 pub(crate) fn mkdirat(l: &mut Linux, a: &Args) -> SysResult {
-    let path = l.path_arg(a[1])?;
+    let path = l.path_arg_changing(a[1])?;
     // SAFETY: valid C string.
     host(unsafe { libc::mkdirat(int(a[0]), path.as_ptr(), a[2] as libc::mode_t) } as i64)
 }
 
 pub(crate) fn renameat(l: &mut Linux, a: &Args) -> SysResult {
-    let from = l.path_arg(a[1])?;
-    let to = l.path_arg(a[3])?;
+    let from = l.path_arg_changing(a[1])?;
+    let to = l.path_arg_changing(a[3])?;
     // SAFETY: valid C strings.
     host(unsafe { libc::renameat(int(a[0]), from.as_ptr(), int(a[2]), to.as_ptr()) } as i64)
 }
 
 pub(crate) fn renameat2(l: &mut Linux, a: &Args) -> SysResult {
-    let from = l.path_arg(a[1])?;
-    let to = l.path_arg(a[3])?;
+    let from = l.path_arg_changing(a[1])?;
+    let to = l.path_arg_changing(a[3])?;
     // SAFETY: valid C strings; RENAME_* flags are architecture independent.
     host(unsafe {
         libc::syscall(
@@ -303,14 +313,14 @@ pub(crate) fn renameat2(l: &mut Linux, a: &Args) -> SysResult {
 pub(crate) fn symlinkat(l: &mut Linux, a: &Args) -> SysResult {
     // The link's target is stored as written, not resolved.
     let target = l.cstr(a[0])?;
-    let path = l.path_arg(a[2])?;
+    let path = l.path_arg_changing(a[2])?;
     // SAFETY: valid C strings.
     host(unsafe { libc::symlinkat(target.as_ptr(), int(a[1]), path.as_ptr()) } as i64)
 }
 
 pub(crate) fn linkat(l: &mut Linux, a: &Args) -> SysResult {
-    let from = l.path_arg(a[1])?;
-    let to = l.path_arg(a[3])?;
+    let from = l.path_arg_changing(a[1])?;
+    let to = l.path_arg_changing(a[3])?;
     // SAFETY: valid C strings.
     host(
         unsafe { libc::linkat(int(a[0]), from.as_ptr(), int(a[2]), to.as_ptr(), int(a[4])) } as i64,

@@ -166,7 +166,7 @@ pub(crate) fn fchownat(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn mknodat(l: &mut Linux, a: &Args) -> SysResult {
-    let path = l.path_arg(a[1])?;
+    let path = l.path_arg_changing(a[1])?;
     // SAFETY: valid C string; the kernel's `unsigned int dev` encoding is the same on both.
     host(unsafe {
         libc::syscall(
@@ -180,7 +180,7 @@ pub(crate) fn mknodat(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn chroot(l: &mut Linux, a: &Args) -> SysResult {
-    let path = l.path_arg(a[0])?;
+    let path = l.path_arg_changing(a[0])?;
     // SAFETY: valid C string. Unprivileged callers get EPERM from the host.
     host(unsafe { libc::chroot(path.as_ptr()) } as i64)
 }

@@ -96,6 +96,8 @@ pub struct Linux {
     exe: PathBuf,
     /// Folder that absolute guest paths are looked up in first.
     sysroot: Option<PathBuf>,
+    /// Which guest paths exist under the sysroot (see `path`).
+    sysroot_cache: path::SysrootCache,
     /// Syscall numbers already reported as unsupported.
     noted: HashSet<u64>,
     log_unimp: bool,
@@ -135,6 +137,7 @@ impl Linux {
             mem,
             exe,
             sysroot,
+            sysroot_cache: Default::default(),
             noted: HashSet::new(),
             log_unimp: true,
             strace: false,

@@ -154,6 +154,8 @@ pub(crate) fn kcmp(_: &mut Linux, a: &Args) -> SysResult {
 pub(crate) fn wait4(l: &mut Linux, a: &Args) -> SysResult {
     let status = l.opt_out(a[1], 4)?;
     let ru = l.opt_out(a[3], std::mem::size_of::<libc::rusage>() as u64)?;
+    // The child may have changed the sysroot's files.
+    l.sysroot_cache.clear();
     // SAFETY: checked guest buffers or null.
     host(unsafe { libc::syscall(libc::SYS_wait4, int(a[0]), status, int(a[2]), ru) })
 }
@@ -163,6 +165,8 @@ pub(crate) fn wait4(l: &mut Linux, a: &Args) -> SysResult {
 pub(crate) fn waitid(l: &mut Linux, a: &Args) -> SysResult {
     let info = l.opt_out(a[2], 128)?;
     let ru = l.opt_out(a[4], std::mem::size_of::<libc::rusage>() as u64)?;
+    // The child may have changed the sysroot's files.
+    l.sysroot_cache.clear();
     // SAFETY: checked guest buffers or null.
     host(unsafe {
         libc::syscall(

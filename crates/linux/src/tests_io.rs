@@ -532,6 +532,49 @@ fn sysroot_skips_host_only_folders() {
 }
 
 #[test]
+fn sysroot_lookups_are_cached_until_the_guest_changes_an_entry() {
+    let root = tmp("cache");
+    std::fs::create_dir_all(&root).unwrap();
+    let mut l = crate::Linux::new(
+        mem::GuestMem::new64(),
+        std::path::PathBuf::from("/x"),
+        Some(root.clone()),
+    );
+    let c = |s: &str| std::ffi::CString::new(s).unwrap();
+    let guest = "/armrun-cache-probe";
+    let in_root = c(root.join("armrun-cache-probe").to_str().unwrap());
+    assert_eq!(l.host_path(&c(guest)), c(guest));
+    // Created behind the guest's back: the remembered answer stands (this is the cache).
+    std::fs::write(root.join("armrun-cache-probe"), b"").unwrap();
+    assert_eq!(l.host_path(&c(guest)), c(guest));
+    // Any entry-changing call by the guest (here mkdirat elsewhere) forgets every answer.
+    let buf = scratch(&mut l, 4096);
+    put_str(&l, buf, root.join("sub").to_str().unwrap());
+    assert_eq!(sys(&mut l, Sysno::mkdirat, &[AT_FDCWD, buf, 0o755]), 0);
+    assert_eq!(l.host_path(&c(guest)), in_root);
+    // A guest unlink of the sysroot copy is seen at once.
+    put_str(&l, buf, guest);
+    assert_eq!(sys(&mut l, Sysno::unlinkat, &[AT_FDCWD, buf, 0]), 0);
+    assert_eq!(l.host_path(&c(guest)), c(guest));
+    // So is an O_CREAT open, and a reaped child (which may have changed files).
+    std::fs::write(root.join("armrun-cache-probe"), b"").unwrap();
+    put_str(&l, buf, root.join("new").to_str().unwrap());
+    let flags = (libc::O_RDWR | libc::O_CREAT) as u64;
+    let fd = sys(&mut l, Sysno::openat, &[AT_FDCWD, buf, flags, 0o644]);
+    assert!((fd as i64) >= 0);
+    close(fd);
+    assert_eq!(l.host_path(&c(guest)), in_root);
+    std::fs::remove_file(root.join("armrun-cache-probe")).unwrap();
+    assert_eq!(l.host_path(&c(guest)), in_root);
+    assert_eq!(
+        sys(&mut l, Sysno::wait4, &[u64::MAX, 0, 1, 0]),
+        err(libc::ECHILD)
+    );
+    assert_eq!(l.host_path(&c(guest)), c(guest));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
 fn openat2_vmsplice_pidfd_misc() {
     let mut l = linux();
     let buf = scratch(&mut l, 8192);
