@@ -189,10 +189,17 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
             engine.run(&mut cpu, &fetch)
         };
         match event {
-            Event::Syscall(_) => match linux::syscall_a64(&mut os, &mut cpu) {
-                linux::Flow::Continue => {}
-                linux::Flow::Exit(code) => return Ok(code),
-            },
+            Event::Syscall(_) => {
+                match linux::syscall_a64(&mut os, &mut cpu) {
+                    linux::Flow::Continue => {}
+                    linux::Flow::Exit(code) => return Ok(code),
+                }
+                // Code unmapped, replaced or reprotected by the call (dlclose then dlopen at the
+                // same address, a JIT flipping W^X) must be translated afresh.
+                if let Some((start, end)) = os.mem_mut().take_code_change() {
+                    engine.invalidate(start, end);
+                }
+            }
             Event::Undefined { pc, word } => {
                 if log_unimp {
                     eprintln!("armrun: undefined instruction {word:#010x} at {pc:#x}");

@@ -94,6 +94,12 @@ fn mmap_and_mremap() {
 }
 
 #[test]
+fn code_replaced_by_mmap_is_translated_afresh() {
+    let o = agree("codeswap", &[], &[]);
+    assert_eq!(o.stdout, "total=1650\n");
+}
+
+#[test]
 fn integer_workload() {
     let o = agree("intbench", &[], &[]);
     assert_eq!(o.stdout, "primes=148933 crc=bd959d7a hits=2939719\n");

@@ -90,6 +90,18 @@ impl GuestMem {
         })
     }
 
+    /// The span of guest code that was unmapped, replaced or reprotected since the last call
+    /// (or noted with [`GuestMem::note_code_change`]): translations of it are stale.
+    pub fn take_code_change(&mut self) -> Option<(u64, u64)> {
+        self.regions.take_code_change()
+    }
+
+    /// Records that guest code in `[start, end)` may have changed (for example an ARM
+    /// `cacheflush` call), so the runtime drops its translations.
+    pub fn note_code_change(&mut self, start: u64, end: u64) {
+        self.regions.note_code_change(start, end);
+    }
+
     /// Host address of guest address 0.
     pub fn base(&self) -> u64 {
         self.base

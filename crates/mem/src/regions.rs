@@ -63,13 +63,36 @@ fn advance(b: &Option<Backing>, by: u64) -> Option<Backing> {
 #[derive(Debug, Default, Clone)]
 pub struct Regions {
     map: BTreeMap<u64, Entry>,
+    /// The span of executable ranges changed since the last [`Regions::take_code_change`].
+    code_changed: Option<(u64, u64)>,
 }
 
 impl Regions {
+    /// Widens the recorded span of changed code to cover `[a, b)`.
+    pub fn note_code_change(&mut self, a: u64, b: u64) {
+        self.code_changed = Some(match self.code_changed {
+            Some((x, y)) => (x.min(a), y.max(b)),
+            None => (a, b),
+        });
+    }
+
+    /// The span of executable memory unmapped, replaced or reprotected (or noted by
+    /// [`Regions::note_code_change`]) since the last call, if any.
+    pub fn take_code_change(&mut self) -> Option<(u64, u64)> {
+        self.code_changed.take()
+    }
+
     /// Removes `[a, b)` from the bookkeeping, splitting ranges that straddle either edge.
+    /// Executable pieces removed are recorded as changed code: translations made from them
+    /// must not outlive them (every unmap, replacement and protection change comes here).
     pub fn carve(&mut self, a: u64, b: u64) {
         if a >= b {
             return;
+        }
+        for (s, e, p) in self.overlapping(a, b) {
+            if p & libc::PROT_EXEC != 0 {
+                self.note_code_change(s, e);
+            }
         }
         // A range starting before `a` may reach into [a, b): cut it at `a`, keeping what lies
         // past `b` as a separate piece.

@@ -341,3 +341,23 @@ fn regions_backing_split_and_merge() {
     assert_eq!(r.backing_at(0x5000), file_at(0x7000));
     assert_eq!(r.prot_at(0x5000), Some(R));
 }
+
+#[test]
+fn code_changes_are_reported_once() {
+    let mut m = GuestMem::new32().unwrap();
+    let data = m.map(0, 2 * PAGE, R | W, ANON, -1, 0).unwrap();
+    let code = m.map(0, 4 * PAGE, R | X, ANON, -1, 0).unwrap();
+    // Creating mappings and changing data pages touch no code.
+    m.protect(data, PAGE, R).unwrap();
+    m.unmap(data, 2 * PAGE).unwrap();
+    assert_eq!(m.take_code_change(), None);
+    // Reprotecting, replacing and unmapping code do, as one span covering them all.
+    m.protect(code + PAGE, PAGE, R | W).unwrap();
+    m.map(code + 3 * PAGE, PAGE, R | X, FIXED, -1, 0).unwrap();
+    assert_eq!(m.take_code_change(), Some((code + PAGE, code + 4 * PAGE)));
+    assert_eq!(m.take_code_change(), None);
+    m.unmap(code, PAGE).unwrap();
+    assert_eq!(m.take_code_change(), Some((code, code + PAGE)));
+    m.note_code_change(0x1000, 0x2000);
+    assert_eq!(m.take_code_change(), Some((0x1000, 0x2000)));
+}
