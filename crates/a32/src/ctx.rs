@@ -41,6 +41,21 @@ pub struct Ctx {
     holds: Option<Val>,
     /// ITSTATE at the current instruction (Thumb only; 0 outside IT blocks).
     pub it: u8,
+    /// The instruction set the block continues in (see [`crate::key`]).
+    pub mode_out: Mode,
+    /// Whether the block's terminator names keys rather than addresses.
+    pub keyed: bool,
+}
+
+/// The instruction set after a block, as far as the lifter knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The block's own (nothing wrote the THUMB slot).
+    Same,
+    /// Thumb (`true`) or A32, written as a constant.
+    Const(bool),
+    /// Computed: the value written to the THUMB slot (0 or 1).
+    Val(Val),
 }
 
 impl Ctx {
@@ -54,6 +69,8 @@ impl Ctx {
             cc: None,
             holds: None,
             it: 0,
+            mode_out: Mode::Same,
+            keyed: false,
         }
     }
 
@@ -143,6 +160,9 @@ impl Ctx {
             }
             None => v,
         };
+        if slot == cpu::slot::THUMB {
+            self.mode_out = Mode::Val(v);
+        }
         self.b.set(slot, v);
     }
 
@@ -312,6 +332,9 @@ impl Ctx {
     pub fn set_thumb_k(&mut self, t: bool) {
         let v = self.k(t as u64);
         self.set_slot(cpu::slot::THUMB, v);
+        if !self.conditional() {
+            self.mode_out = Mode::Const(t);
+        }
     }
 
     /// A write of `target` to the PC. `interwork` (BX, BLX, loads, A32 ALU writes) takes the

@@ -50,6 +50,7 @@
 
 mod arm;
 mod ctx;
+pub mod key;
 mod sem;
 mod thumb;
 pub mod vfp;
@@ -171,12 +172,36 @@ pub fn lift_block_it(
     fetch: &dyn Fn(u64) -> Option<u32>,
     max_insns: u32,
 ) -> Block {
+    lift(pc, thumb, itstate, fetch, max_insns, false)
+}
+
+/// Lifts the block a dispatcher key names (see [`key`]): like [`lift_block_it`] with the
+/// address, instruction set and ITSTATE taken from `key`, but every terminator names keys and
+/// the block's own key is `key`. This is what the runtime translates for 32-bit guests.
+pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
+    let (pc, thumb) = (key::addr(key), key::thumb(key));
+    let it = if thumb { key::itstate(key) } else { 0 };
+    let mut block = lift(pc, thumb, it, fetch, max_insns, true);
+    block.key = key::key(pc, thumb, it);
+    block
+}
+
+/// [`lift_block_it`], with keyed terminators when `keyed`.
+fn lift(
+    pc: u64,
+    thumb: bool,
+    itstate: u8,
+    fetch: &dyn Fn(u64) -> Option<u32>,
+    max_insns: u32,
+    keyed: bool,
+) -> Block {
     let start_it = if thumb { itstate } else { 0 };
     let mut it = start_it;
     let max = max_insns.max(1);
     // An interworking address (Thumb code with bit 0 set) names the same instruction.
     let mut pc = pc & if thumb { 0xffff_fffe } else { 0xffff_ffff };
     let mut cx = Ctx::new(pc, thumb);
+    cx.keyed = keyed;
     loop {
         if cx.b.guest_insns() >= max && it & 0xf == 0 {
             return finish(cx, Term::Jump(pc), 0, start_it);
@@ -213,12 +238,19 @@ pub fn lift_block_it(
     }
 }
 
-/// Ends the block, recording ITSTATE `it` if the block ends inside an IT block or began in one.
+/// Ends the block, recording ITSTATE `it` if the block ends inside an IT block or began in one
+/// (and naming keys in the terminator if the block is keyed).
 fn finish(mut cx: Ctx, term: Term, it: u8, start_it: u8) -> Block {
-    if it & 0xf == 0 && start_it == 0 {
+    let it = if it & 0xf == 0 { 0 } else { it };
+    let term = if cx.keyed {
+        key::keyed(&mut cx, term, it)
+    } else {
+        term
+    };
+    if it == 0 && start_it == 0 {
         return cx.b.finish(term);
     }
-    let v = cx.k(if it & 0xf == 0 { 0 } else { it as u64 });
+    let v = cx.k(it as u64);
     cx.b.set(cpu::slot::ITSTATE, v);
     cx.b.finish(term)
 }

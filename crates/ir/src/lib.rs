@@ -84,6 +84,10 @@ pub enum Term {
 pub struct Block {
     /// Guest address of the first instruction.
     pub start: u64,
+    /// What the dispatcher and the JIT's links know the block by: the value of `cpu.pc` that
+    /// resumes here, which is also what terminators name as targets. Equal to `start` for A64;
+    /// a 32-bit frontend adds its execution state (see the `a32` crate's `key` module).
+    pub key: u64,
     /// Guest address just past the last instruction.
     pub end: u64,
     /// Number of guest instructions lifted.
@@ -107,6 +111,7 @@ impl Builder {
         Builder {
             block: Block {
                 start,
+                key: start,
                 end: start,
                 guest_insns: 0,
                 insts: Vec::new(),

@@ -195,7 +195,7 @@ pub struct Compiled {
 /// Compiles `block` for host address `base`; exits use the absolute addresses in `shared`.
 ///
 /// A block that fails `ir::verify` (or has more than [`MAX_VALS`] values) is a lifter bug; rather
-/// than emit unsafe code for it, it compiles to an undefined-instruction exit at `block.start`.
+/// than emit unsafe code for it, it compiles to an undefined-instruction exit at `block.key`.
 pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
     let mut e = Emitter {
         a: Asm::new(base),
@@ -206,7 +206,7 @@ pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
         locs: Vec::new(),
     };
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
-        e.exit_const(exit::UNDEFINED, block.start, 0);
+        e.exit_const(exit::UNDEFINED, block.key, 0);
     } else {
         e.locs = alloc::allocate(block);
         e.block(block);

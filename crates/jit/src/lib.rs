@@ -144,12 +144,12 @@ impl Jit {
         self.blocks.is_empty()
     }
 
-    /// Compiles `block`, registers it under `block.start` (replacing an older translation) and
-    /// links it both ways: earlier jumps to `block.start` now reach it, and its own constant
+    /// Compiles `block`, registers it under `block.key` (replacing an older translation) and
+    /// links it both ways: earlier jumps to `block.key` now reach it, and its own constant
     /// exits reach already-compiled blocks.
     pub fn compile(&mut self, block: &ir::Block) -> Entry {
-        if self.blocks.contains_key(&block.start) {
-            self.forget(block.start);
+        if self.blocks.contains_key(&block.key) {
+            self.forget(block.key);
         }
         let compiled = emit::compile(block, self.cache.next_addr(), self.shared);
         let base = match self.cache.push(&compiled.code) {
@@ -184,7 +184,7 @@ impl Jit {
         len: usize,
         sites: &[emit::SiteOff],
     ) -> Entry {
-        self.code_map.insert(base, (base + len, block.start));
+        self.code_map.insert(base, (base + len, block.key));
         perfmap::record(base, len, block.start);
         let mut out = Vec::with_capacity(sites.len());
         for s in sites {
@@ -205,7 +205,7 @@ impl Jit {
             out.push((s.target, site.rel32));
         }
         self.blocks.insert(
-            block.start,
+            block.key,
             BlockRec {
                 entry: base,
                 start: block.start,
@@ -213,12 +213,12 @@ impl Jit {
                 out,
             },
         );
-        if let Some(waiting) = self.links.get(&block.start) {
+        if let Some(waiting) = self.links.get(&block.key) {
             for s in waiting {
                 self.cache.patch_rel32(s.rel32, base);
             }
         }
-        self.table[emit::table_index(block.start)] = [block.start, base as u64];
+        self.table[emit::table_index(block.key)] = [block.key, base as u64];
         Entry(base)
     }
 
@@ -260,10 +260,10 @@ impl Jit {
     pub fn invalidate_range(&mut self, start: u64, end: u64) {
         let hit: Vec<u64> = self
             .blocks
-            .values()
+            .iter()
             // A block always covers at least its first byte.
-            .filter(|b| b.start < end && start < b.end.max(b.start + 1))
-            .map(|b| b.start)
+            .filter(|(_, b)| b.start < end && start < b.end.max(b.start + 1))
+            .map(|(&key, _)| key)
             .collect();
         for pc in hit {
             self.forget(pc);

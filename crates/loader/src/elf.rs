@@ -91,6 +91,11 @@ pub fn parse_header(bytes: &[u8]) -> Result<(Arch, header::Header), LoadError> {
         (EM_AARCH64 | EM_ARM, c) => return Err(LoadError::BadClass(c)),
         (m, _) => return Err(LoadError::UnsupportedMachine(m)),
     };
+    // EF_ARM_EABIMASK: 0 means the old ABI, whose syscalls and structures Linux no longer
+    // offers (and neither does armrun).
+    if arch == Arch::A32 && h.e_flags >> 24 == 0 {
+        return Err(LoadError::ArmOabi);
+    }
     Ok((arch, h))
 }
 

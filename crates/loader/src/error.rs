@@ -16,8 +16,8 @@ pub enum LoadError {
     NotLittleEndian,
     /// The ELF machine is not an ARM architecture this emulator runs.
     UnsupportedMachine(u16),
-    /// A valid 32-bit ARM binary; the 32-bit loader does not exist yet.
-    Arm32NotSupported,
+    /// A 32-bit ARM binary for the old ABI (OABI), which Linux dropped and armrun does not run.
+    ArmOabi,
     /// `e_type` is not ET_EXEC or ET_DYN.
     NotExecutable(u16),
     /// The file is structurally invalid; the text says what is wrong.
@@ -91,7 +91,10 @@ impl fmt::Display for Detail<'_> {
             LoadError::UnsupportedMachine(m) => {
                 write!(f, "unsupported machine {} (EM {m})", machine_name(*m))
             }
-            LoadError::Arm32NotSupported => write!(f, "32-bit ARM binaries are not supported yet"),
+            LoadError::ArmOabi => write!(
+                f,
+                "old-ABI (OABI) ARM binaries are not supported; only EABI programs run"
+            ),
             LoadError::NotExecutable(t) => {
                 write!(
                     f,

@@ -6,6 +6,7 @@
 
 mod elf;
 mod error;
+pub mod kuser;
 mod segments;
 pub mod stack;
 
@@ -169,11 +170,6 @@ fn load_bytes(
     opts: &LoadOptions,
 ) -> Result<Loaded, LoadError> {
     let img = Image::parse(bytes)?;
-    if img.arch == Arch::A32 {
-        // The code below is written for both word sizes; what is missing is the 32-bit
-        // frontend and its HWCAP/platform values.
-        return Err(LoadError::Arm32NotSupported);
-    }
     let is32 = img.arch == Arch::A32;
     if mem.is32() != is32 {
         return Err(LoadError::Malformed(
@@ -220,7 +216,10 @@ fn load_bytes(
             libc::getegid(),
         )
     };
-    let aux = vec![
+    if is32 {
+        kuser::map(mem)?;
+    }
+    let mut aux = vec![
         (stack::at::PHDR, phdr),
         (stack::at::PHENT, img.phentsize),
         (stack::at::PHNUM, img.phnum),
@@ -236,8 +235,11 @@ fn load_bytes(
         (stack::at::HWCAP, opts.hwcap.0),
         (stack::at::HWCAP2, opts.hwcap.1),
         (stack::at::CLKTCK, 100),
-        (stack::at::MINSIGSTKSZ, MINSIGSTKSZ64),
     ];
+    if !is32 {
+        // Only arm64 kernels report it (for their larger signal frames).
+        aux.push((stack::at::MINSIGSTKSZ, MINSIGSTKSZ64));
+    }
     let path_bytes = path.as_os_str().as_encoded_bytes();
     let info = stack::StackInfo {
         argv,

@@ -60,6 +60,7 @@ fn elf32_arm() -> Vec<u8> {
     b[20..24].copy_from_slice(&1u32.to_le_bytes());
     b[24..28].copy_from_slice(&0x10000u32.to_le_bytes());
     b[28..32].copy_from_slice(&52u32.to_le_bytes()); // e_phoff
+    b[36..40].copy_from_slice(&0x0500_0400u32.to_le_bytes()); // EABI5, hard float
     b[40..42].copy_from_slice(&52u16.to_le_bytes());
     b[42..44].copy_from_slice(&32u16.to_le_bytes());
     b[44..46].copy_from_slice(&1u16.to_le_bytes());
@@ -143,10 +144,33 @@ fn rejects_foreign_machines() {
 }
 
 #[test]
-fn arm32_probe_and_reject() {
-    let b = elf32_arm();
+fn arm32_probe_and_oabi_refusal() {
+    let mut b = elf32_arm();
     assert_eq!(probe(&b).unwrap(), Arch::A32);
-    assert!(load_bytes_err(&b).ends_with(": 32-bit ARM binaries are not supported yet"));
+    // EF_ARM_EABIMASK of 0: the old ABI.
+    b[36..40].copy_from_slice(&0u32.to_le_bytes());
+    assert!(matches!(probe(&b), Err(LoadError::ArmOabi)));
+    assert!(load_bytes_err(&b).contains("old-ABI (OABI)"));
+}
+
+#[test]
+fn loads_arm32_with_kuser_page() {
+    let p = temp_file(&elf32_arm());
+    let mut m = GuestMem::new32().unwrap();
+    let l = load(&mut m, &p, &[b"prog".to_vec()], &[b"A=1".to_vec()], None).unwrap();
+    let _ = std::fs::remove_file(&p);
+    assert!(l.is32);
+    assert_eq!(l.entry, 0x10000);
+    // argc, then 4-byte argv/envp pointers.
+    assert_eq!(m.read_u32(l.sp).unwrap(), 1);
+    let argv0 = m.read_u32(l.sp + 4).unwrap() as u64;
+    assert_eq!(m.read_cstr(argv0, 16).unwrap(), b"prog");
+    assert_eq!(m.read_u32(l.sp + 8).unwrap(), 0);
+    // The helper page: version 5, get_tls's MRC, executable but not writable.
+    assert_eq!(m.read_u32(kuser::PAGE_ADDR + 0xffc).unwrap(), 5);
+    assert_eq!(m.read_u32(kuser::PAGE_ADDR + 0xfe0).unwrap(), 0xee1d_0f70);
+    assert!(m.check(kuser::PAGE_ADDR, 4096, libc::PROT_EXEC).is_ok());
+    assert!(m.check(kuser::PAGE_ADDR, 4, libc::PROT_WRITE).is_err());
 }
 
 #[test]

@@ -16,19 +16,40 @@ pub enum Backend {
     Interp,
 }
 
+/// Which instruction sets the guest runs, so which frontend lifts its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frontend {
+    /// AArch64: `cpu.pc` is the guest address.
+    A64,
+    /// AArch32 (A32 and Thumb): `cpu.pc` is a key naming address, instruction set and ITSTATE
+    /// (see `a32::key`).
+    A32,
+}
+
+impl Frontend {
+    /// The guest address `pc` (a key for [`Frontend::A32`]) names.
+    pub fn addr(self, pc: u64) -> u64 {
+        match self {
+            Frontend::A64 => pc,
+            Frontend::A32 => a32::key::addr(pc),
+        }
+    }
+}
+
 /// Why [`Engine::run`] returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// SVC: the syscall number and arguments are in the registers; `cpu.pc` is the next insn.
     Syscall(u64),
-    /// An instruction the translator does not implement (SIGILL for the guest).
+    /// An instruction the translator does not implement (SIGILL for the guest); `cpu.pc` is
+    /// left pointing at it.
     Undefined {
         /// Address of the instruction.
         pc: u64,
-        /// The instruction word.
+        /// The instruction word (A32: a T16 halfword, or a T32 pair as first << 16 | second).
         word: u32,
     },
-    /// BRK (SIGTRAP for the guest).
+    /// BRK or BKPT (SIGTRAP for the guest); `cpu.pc` is left pointing at it.
     Breakpoint {
         /// Address of the instruction.
         pc: u64,
@@ -37,7 +58,7 @@ pub enum Event {
     },
     /// The pc points at memory that cannot be executed (SIGSEGV for the guest).
     FetchFault {
-        /// The faulting pc.
+        /// The faulting address.
         pc: u64,
     },
     /// The `pending` word was set (an asynchronous signal is waiting).
@@ -59,6 +80,7 @@ pub type Fetch<'a> = &'a dyn Fn(u64) -> Option<u32>;
 /// Translated-code cache plus the backend that runs it.
 pub struct Engine {
     backend: Backend,
+    frontend: Frontend,
     jit: jit::Jit,
     blocks: HashMap<u64, ir::Block>,
     max_insns: u32,
@@ -66,10 +88,16 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// A new engine with an empty cache.
+    /// A new engine with an empty cache, for AArch64 code.
     pub fn new(backend: Backend) -> Engine {
+        Engine::for_frontend(backend, Frontend::A64)
+    }
+
+    /// A new engine with an empty cache, lifting code with `frontend`.
+    pub fn for_frontend(backend: Backend, frontend: Frontend) -> Engine {
         Engine {
             backend,
+            frontend,
             jit: jit::Jit::new(),
             blocks: HashMap::new(),
             max_insns: 64,
@@ -88,17 +116,12 @@ impl Engine {
     }
 
     fn translate(&self, pc: u64, fetch: Fetch) -> ir::Block {
-        let mut block = a64::lift_block(pc, fetch, self.max_insns);
+        let mut block = match self.frontend {
+            Frontend::A64 => a64::lift_block(pc, fetch, self.max_insns),
+            Frontend::A32 => a32::lift_block_key(pc, fetch, self.max_insns),
+        };
         if self.log.in_asm {
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "IN:");
-            let mut a = block.start;
-            while a < block.end {
-                let word = fetch(a).unwrap_or(0);
-                let name = a64::disasm_name(word).unwrap_or("(undefined)");
-                let _ = writeln!(err, "0x{a:016x}:  {word:08x}      {name}");
-                a += 4;
-            }
+            self.log_in_asm(&block, fetch);
         }
         ir::passes::optimize(&mut block);
         debug_assert!(
@@ -109,6 +132,33 @@ impl Engine {
             let _ = write!(std::io::stderr(), "{block}");
         }
         block
+    }
+
+    /// Prints the guest instructions of `block` (`-d in_asm`).
+    fn log_in_asm(&self, block: &ir::Block, fetch: Fetch) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "IN:");
+        let thumb = self.frontend == Frontend::A32 && a32::key::thumb(block.key);
+        let mut a = block.start;
+        while a < block.end {
+            let first = fetch(a).unwrap_or(0);
+            let (word, len, name) = match self.frontend {
+                Frontend::A64 => (first, 4, a64::disasm_name(first)),
+                Frontend::A32 if !thumb => (first, 4, a32::disasm_name(first, false)),
+                Frontend::A32 => {
+                    let hw = first & 0xffff;
+                    let (word, len) = if a32::is_t32_prefix(hw) {
+                        (hw << 16 | (fetch(a + 2).unwrap_or(0) & 0xffff), 4)
+                    } else {
+                        (hw, 2)
+                    };
+                    (word, len, a32::disasm_name(word, true))
+                }
+            };
+            let name = name.unwrap_or("(undefined)");
+            let _ = writeln!(err, "0x{a:016x}:  {word:08x}      {name}");
+            a += len;
+        }
     }
 
     /// Forgets every translation overlapping guest range `[start, end)` (self-modifying code,
@@ -130,8 +180,10 @@ impl Engine {
                     let entry = match self.jit.lookup(pc) {
                         Some(e) => e,
                         None => {
-                            if fetch(pc).is_none() {
-                                return Event::FetchFault { pc };
+                            if fetch(self.frontend.addr(pc)).is_none() {
+                                return Event::FetchFault {
+                                    pc: self.frontend.addr(pc),
+                                };
                             }
                             let block = self.translate(pc, fetch);
                             self.jit.compile(&block)
@@ -143,8 +195,10 @@ impl Engine {
                 }
                 Backend::Interp => {
                     if !self.blocks.contains_key(&pc) {
-                        if fetch(pc).is_none() {
-                            return Event::FetchFault { pc };
+                        if fetch(self.frontend.addr(pc)).is_none() {
+                            return Event::FetchFault {
+                                pc: self.frontend.addr(pc),
+                            };
                         }
                         let block = self.translate(pc, fetch);
                         self.blocks.insert(pc, block);
@@ -157,13 +211,13 @@ impl Engine {
                 exit::SYSCALL => return Event::Syscall(cpu.exit_arg),
                 exit::UNDEFINED => {
                     return Event::Undefined {
-                        pc: cpu.pc,
+                        pc: self.frontend.addr(cpu.pc),
                         word: cpu.exit_arg as u32,
                     };
                 }
                 exit::BREAKPOINT => {
                     return Event::Breakpoint {
-                        pc: cpu.pc,
+                        pc: self.frontend.addr(cpu.pc),
                         imm: cpu.exit_arg,
                     };
                 }

@@ -1,0 +1,90 @@
+//! Block keys (`a32::key`): terminators of keyed blocks name the instruction set and ITSTATE
+//! they continue in, so the dispatcher and the JIT's links pick the right translation.
+
+use a32::key::{addr, itstate, key, thumb};
+use cpu::CpuState;
+use ir::Term;
+
+/// Fetches Thumb halfwords (or an A32 word) from `code` placed at `base`.
+fn fetcher(base: u64, code: &[u16]) -> impl Fn(u64) -> Option<u32> + '_ {
+    move |a: u64| {
+        let i = a.checked_sub(base)? as usize / 2;
+        let lo = *code.get(i)? as u32;
+        Some(lo | (code.get(i + 1).copied().unwrap_or(0) as u32) << 16)
+    }
+}
+
+/// Runs a keyed block on the interpreter and returns the key it continues at.
+fn run(block: &ir::Block, cpu: &mut CpuState) -> u64 {
+    interp::run_block(block, cpu);
+    cpu.pc
+}
+
+#[test]
+fn key_round_trip() {
+    let k = key(0x8000_1234, true, 0x18);
+    assert_eq!((addr(k), thumb(k), itstate(k)), (0x8000_1234, true, 0x18));
+    assert_eq!(key(0x1000, false, 0), 0x1000);
+}
+
+#[test]
+fn bx_names_the_target_instruction_set() {
+    // bx r0 (Thumb).
+    let code = [0x4700];
+    let f = fetcher(0x1000, &code);
+    let b = a32::lift_block_key(key(0x1000, true, 0), &f, 8);
+    assert_eq!(b.key, 0x1001);
+    assert_eq!(b.start, 0x1000);
+    for (r0, want) in [(0x2001u64, 0x2001u64), (0x3000, 0x3000)] {
+        let mut cpu = CpuState::default();
+        cpu.x[0] = r0;
+        assert_eq!(run(&b, &mut cpu), want);
+        assert_eq!(cpu.get_slot(cpu::slot::THUMB), want & 1);
+    }
+}
+
+#[test]
+fn direct_branches_keep_or_switch_the_set() {
+    // b.n .+0x20 in Thumb at 0x1002: the target stays Thumb.
+    let code = [0xe00e];
+    let f = fetcher(0x1002, &code);
+    let b = a32::lift_block_key(key(0x1002, true, 0), &f, 8);
+    assert_eq!(b.term, Term::Jump(0x1023));
+    // blx .+0x40 in A32 at 0x100c: to Thumb code at 0x104c.
+    let code = [0x000e, 0xfa00];
+    let f = fetcher(0x100c, &code);
+    let b = a32::lift_block_key(key(0x100c, false, 0), &f, 8);
+    assert_eq!(b.term, Term::Jump(0x104d));
+    let mut cpu = CpuState::default();
+    assert_eq!(run(&b, &mut cpu), 0x104d);
+    assert_eq!(cpu.get_slot(cpu::slot::THUMB), 1);
+    assert_eq!(cpu.x[14], 0x1010);
+}
+
+#[test]
+fn a_block_cut_inside_an_it_block_resumes_with_its_itstate() {
+    // itt eq; moveq r0, #1 | moveq r1, #2 unreadable: the block stops inside the IT block.
+    let code = [0xbf04, 0x2001];
+    let f = fetcher(0x1004, &code);
+    let b = a32::lift_block_key(key(0x1004, true, 0), &f, 8);
+    let Term::Jump(k) = b.term else {
+        panic!("{:?}", b.term)
+    };
+    assert_eq!((addr(k), thumb(k)), (0x1008, true));
+    assert_ne!(itstate(k), 0);
+    // Resuming there lifts the second instruction as conditional: with Z clear it does nothing.
+    let code = [0x2102];
+    let f = fetcher(0x1008, &code);
+    let b = a32::lift_block_key(k, &f, 8);
+    assert_eq!(b.key, k);
+    let mut cpu = CpuState::default();
+    cpu.x[1] = 7;
+    let next = run(&b, &mut cpu);
+    assert_eq!(cpu.x[1], 7);
+    assert_eq!(next, key(0x100a, true, 0));
+    assert_eq!(cpu.get_slot(cpu::slot::ITSTATE), 0);
+    cpu.nzcv = 0x4000_0000;
+    cpu.x[1] = 7;
+    run(&b, &mut cpu);
+    assert_eq!(cpu.x[1], 2);
+}
