@@ -15,8 +15,19 @@
 //! unwinders walk through handlers. The return address is the guest's `sa_restorer` when
 //! given, else a trampoline page armrun maps (arm64 glibc relies on the vDSO's
 //! `__kernel_rt_sigreturn`, which is the same two instructions).
+//!
+//! 32-bit guests get the arm frames instead (`arm32`): `setup_frame`, `rt_sigreturn` and
+//! `force_sync_signal` branch there when the address space is 32-bit, and the trampoline page
+//! then holds the arm sigreturn snippets. The stack choice, the handler's mask and the
+//! alternate-stack restore are shared.
+
+mod arm32;
 
 use cpu::CpuState;
+
+/// `sigreturn` for 32-bit guests (rt_sigreturn serves both widths).
+#[allow(unused_imports, reason = "named by the 32-bit dispatch table (arm32)")]
+pub(crate) use arm32::sigreturn32;
 
 use crate::signal::{
     SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTORER, SA_SIGINFO, SIG_DFL, SIG_IGN, SIGINFO_SIZE,
@@ -94,7 +105,12 @@ impl Linux {
                 0,
             )
             .map_err(Errno)?;
-        for (i, w) in SIGTRAMP.iter().enumerate() {
+        let code: &[u32] = if self.mem.is32() {
+            &arm32::RETURN_CODES
+        } else {
+            &SIGTRAMP
+        };
+        for (i, w) in code.iter().enumerate() {
             self.mem.write_u32(page + 4 * i as u64, *w)?;
         }
         self.mem
@@ -105,8 +121,55 @@ impl Linux {
     }
 }
 
+/// Where a handler's frame goes below: the top of the alternate stack when the action asks for
+/// it (`SA_ONSTACK`), one is enabled and `sp` is not already on it, else `sp` (the kernel's
+/// `sigsp`).
+fn frame_top(l: &Linux, sp: u64, flags: u64) -> u64 {
+    let (ss_sp, ss_flags, ss_size) = l.altstack;
+    let enabled = ss_size != 0 && ss_flags & abi::SS_DISABLE == 0;
+    if flags & SA_ONSTACK != 0 && enabled && !l.on_altstack(sp) {
+        ss_sp.wrapping_add(ss_size)
+    } else {
+        sp
+    }
+}
+
+/// After a frame was written at `top` for a thread interrupted at `sp`: an `SS_AUTODISARM`
+/// alternate stack in use is disabled until sigreturn restores it; then the handler's mask
+/// (`sa_mask`, plus `sig` unless `SA_NODEFER`) takes effect and `SA_RESETHAND` resets the
+/// action.
+fn enter_handler(l: &mut Linux, sig: i32, act: &SigAction, top: u64, sp: u64) {
+    let [_, flags, _, sa_mask] = *act;
+    if l.altstack.1 & abi::SS_AUTODISARM != 0 && top != sp {
+        l.altstack = (0, abi::SS_DISABLE, 0);
+    }
+    let mut mask = l.sigmask | sa_mask;
+    if flags & SA_NODEFER == 0 {
+        mask |= bit(sig);
+    }
+    l.set_sigmask(mask);
+    if flags & SA_RESETHAND != 0 {
+        l.reset_action(sig);
+    }
+}
+
+/// `restore_altstack`: the `uc_stack` saved in a frame becomes the alternate stack again
+/// (unless the thread now runs on the current one); a stack below `min_size` is ignored.
+fn restore_altstack(l: &mut Linux, sp: u64, saved: (u64, u32, u64), min_size: u64) {
+    let (ss_sp, ss_flags, ss_size) = saved;
+    if !l.on_altstack(sp) {
+        let mode = ss_flags & !(abi::SS_AUTODISARM | abi::SS_ONSTACK);
+        if mode == abi::SS_DISABLE {
+            l.altstack = (0, abi::SS_DISABLE, 0);
+        } else if mode == 0 && ss_size >= min_size {
+            l.altstack = (ss_sp, ss_flags & abi::SS_AUTODISARM, ss_size);
+        }
+    }
+}
+
 /// Builds the frame for handler `act` of `sig` and points the registers at the handler
-/// (`setup_rt_frame` + `setup_return`). The new blocked mask takes effect here.
+/// (`setup_rt_frame` + `setup_return`). The new blocked mask takes effect here. A 32-bit guest
+/// gets the arm frames of `arm32` (its fault details come from [`force_sync_signal`]).
 pub(crate) fn setup_frame(
     l: &mut Linux,
     cpu: &mut CpuState,
@@ -115,16 +178,14 @@ pub(crate) fn setup_frame(
     info: &[u8; SIGINFO_SIZE],
     fault: Option<Fault>,
 ) -> Result<(), Errno> {
-    let [handler, flags, restorer, sa_mask] = *act;
+    if l.mem.is32() {
+        return arm32::setup_frame(l, cpu, sig, act, info, None);
+    }
+    let [handler, flags, restorer, _] = *act;
     let old_mask = l.saved_sigmask.take().unwrap_or(l.sigmask);
     let sp = cpu.x[31];
     let (ss_sp, ss_flags, ss_size) = l.altstack;
-    let enabled = ss_size != 0 && ss_flags & abi::SS_DISABLE == 0;
-    let top = if flags & SA_ONSTACK != 0 && enabled && !l.on_altstack(sp) {
-        ss_sp.wrapping_add(ss_size)
-    } else {
-        sp
-    };
+    let top = frame_top(l, sp, flags);
     let record = top.wrapping_sub(16) & !15;
     let frame = record.wrapping_sub(FRAME_SIZE as u64) & !15;
 
@@ -171,9 +232,7 @@ pub(crate) fn setup_frame(
     l.mem.write_u64(record, cpu.x[29])?;
     l.mem.write_u64(record + 8, cpu.x[30])?;
 
-    if ss_flags & abi::SS_AUTODISARM != 0 && top != sp {
-        l.altstack = (0, abi::SS_DISABLE, 0);
-    }
+    enter_handler(l, sig, act, top, sp);
     cpu.x[0] = sig as u64;
     if flags & SA_SIGINFO != 0 {
         cpu.x[1] = frame;
@@ -183,21 +242,17 @@ pub(crate) fn setup_frame(
     cpu.x[29] = record;
     cpu.x[30] = ret;
     cpu.pc = handler;
-    let mut mask = l.sigmask | sa_mask;
-    if flags & SA_NODEFER == 0 {
-        mask |= bit(sig);
-    }
-    l.set_sigmask(mask);
-    if flags & SA_RESETHAND != 0 {
-        l.reset_action(sig);
-    }
     Ok(())
 }
 
 /// `rt_sigreturn`: restores registers, FP/SIMD state, mask and alternate stack from the frame
 /// at sp. A bad frame is fatal (SIGSEGV), as in the kernel. Returns the restored x0, which the
-/// dispatcher writes back unchanged.
+/// dispatcher writes back unchanged. A 32-bit guest returns from its arm `rt_sigframe`
+/// (`arm32`).
 pub(crate) fn rt_sigreturn(l: &mut Linux, cpu: &mut CpuState, _: &Args) -> SysResult {
+    if l.mem.is32() {
+        return arm32::rt_sigreturn(l, cpu);
+    }
     let frame = cpu.x[31];
     if frame & 15 != 0 {
         die_by_signal(libc::SIGSEGV);
@@ -243,20 +298,12 @@ pub(crate) fn rt_sigreturn(l: &mut Linux, cpu: &mut CpuState, _: &Args) -> SysRe
         v[1] = get64(&b, fp + 24 + 16 * i);
     }
     l.set_sigmask(get64(&b, UC + UC_SIGMASK));
-    // restore_altstack: the saved stack becomes current again unless we are on it.
-    let (ss_sp, ss_flags, ss_size) = (
+    let saved = (
         get64(&b, UC + UC_STACK),
         get32(&b, UC + UC_STACK + 8),
         get64(&b, UC + UC_STACK + 16),
     );
-    if !l.on_altstack(cpu.x[31]) {
-        let mode = ss_flags & !(abi::SS_AUTODISARM | abi::SS_ONSTACK);
-        if mode == abi::SS_DISABLE {
-            l.altstack = (0, abi::SS_DISABLE, 0);
-        } else if mode == 0 && ss_size >= abi::MINSIGSTKSZ {
-            l.altstack = (ss_sp, ss_flags & abi::SS_AUTODISARM, ss_size);
-        }
-    }
+    restore_altstack(l, cpu.x[31], saved, abi::MINSIGSTKSZ);
     Ok(cpu.x[0])
 }
 
@@ -291,9 +338,16 @@ pub fn force_sync_signal(
     let mut info = [0u8; SIGINFO_SIZE];
     put32(&mut info, 0, sig as u32);
     put32(&mut info, 8, code as u32);
-    put64(&mut info, 16, addr);
-    let fault = esr.map(|esr| Fault { addr: 0, esr });
-    if setup_frame(l, cpu, sig, &act, &info, fault).is_err() {
+    let done = if l.mem.is32() {
+        let trap = arm32::Trap::new(sig, code, addr);
+        put64(&mut info, 16, trap.address);
+        arm32::setup_frame(l, cpu, sig, &act, &info, Some(trap))
+    } else {
+        put64(&mut info, 16, addr);
+        let fault = esr.map(|esr| Fault { addr: 0, esr });
+        setup_frame(l, cpu, sig, &act, &info, fault)
+    };
+    if done.is_err() {
         die_by_signal(libc::SIGSEGV);
     }
 }
