@@ -125,14 +125,12 @@ pub fn stat_to_a64(st: &libc::stat) -> [u8; stat::SIZE_OF] {
     b
 }
 
-/// Size of the kernel's `struct sigaction` on arm64: handler, flags, restorer, 64-bit mask.
-pub const SIGACTION_SIZE: usize = 32;
 /// Size of the kernel `sigset_t` (the only `sigsetsize` rt_sig* calls accept).
 pub const SIGSET_SIZE: u64 = 8;
-/// Size of `stack_t` on arm64: `ss_sp`, `ss_flags` (int, padded), `ss_size`.
-pub const STACK_T_SIZE: usize = 24;
 /// arm64 `MINSIGSTKSZ` (arch/arm64/include/uapi/asm/signal.h).
 pub const MINSIGSTKSZ: u64 = 5120;
+/// 32-bit ARM `MINSIGSTKSZ` (arch/arm/include/uapi/asm/signal.h).
+pub const MINSIGSTKSZ_ARM: u64 = 2048;
 /// `SS_ONSTACK`.
 pub const SS_ONSTACK: u32 = 1;
 /// `SS_DISABLE`.
@@ -144,8 +142,6 @@ pub const UTS_FIELD: usize = 65;
 /// Kernel `struct termios` size (asm-generic/termbits.h; identical on x86-64, checked against
 /// both architectures' headers: 4 flag words, `c_line`, 19 control chars).
 pub const TERMIOS_SIZE: u64 = 36;
-/// Size of `struct robust_list_head` on 64-bit.
-pub const ROBUST_LIST_HEAD_SIZE: u64 = 24;
 
 #[cfg(test)]
 mod tests {

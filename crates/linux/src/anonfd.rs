@@ -6,12 +6,11 @@
 use crate::abi;
 use crate::fs::int;
 use crate::guest::host;
+use crate::time::Ts;
 use crate::{Errno, Linux, SysResult};
 
 type Args = [u64; 6];
 
-/// Size of `struct itimerspec` (two timespecs).
-const ITIMERSPEC_SIZE: u64 = 32;
 /// Longest memfd name the kernel accepts, without the NUL (`MFD_NAME_MAX_LEN`).
 const MFD_NAME_MAX: usize = 249;
 
@@ -26,16 +25,32 @@ pub(crate) fn timerfd_create(_: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn timerfd_settime(l: &mut Linux, a: &Args) -> SysResult {
-    let new = l.buf_in(a[2], ITIMERSPEC_SIZE)?;
-    let old = l.opt_out(a[3], ITIMERSPEC_SIZE)?;
-    // SAFETY: checked guest itimerspecs (same layout on both), `old` possibly null.
-    host(unsafe { libc::syscall(libc::SYS_timerfd_settime, int(a[0]), int(a[1]), new, old) })
+    timerfd_settime_ts(l, a, Ts::W64)
 }
 
 pub(crate) fn timerfd_gettime(l: &mut Linux, a: &Args) -> SysResult {
-    let cur = l.buf_out(a[1], ITIMERSPEC_SIZE)?;
-    // SAFETY: checked guest itimerspec.
-    host(unsafe { libc::syscall(libc::SYS_timerfd_gettime, int(a[0]), cur) })
+    timerfd_gettime_ts(l, a, Ts::W64)
+}
+
+/// timerfd_settime with the guest's `struct itimerspec` layout `t`.
+pub(crate) fn timerfd_settime_ts(l: &mut Linux, a: &Args, t: Ts) -> SysResult {
+    if a[2] == 0 {
+        return Err(Errno(libc::EFAULT));
+    }
+    let (fd, flags) = (int(a[0]), int(a[1]));
+    crate::time::set_timer(l, a[2], a[3], t, |new, old| {
+        // SAFETY: host itimerspecs.
+        unsafe { libc::syscall(libc::SYS_timerfd_settime, fd, flags, new, old) }
+    })
+}
+
+/// timerfd_gettime with the guest's `struct itimerspec` layout `t`.
+pub(crate) fn timerfd_gettime_ts(l: &mut Linux, a: &Args, t: Ts) -> SysResult {
+    let fd = int(a[0]);
+    crate::time::get_timer(l, a[1], t, |cur| {
+        // SAFETY: host itimerspec.
+        unsafe { libc::syscall(libc::SYS_timerfd_gettime, fd, cur) }
+    })
 }
 
 pub(crate) fn signalfd4(l: &mut Linux, a: &Args) -> SysResult {

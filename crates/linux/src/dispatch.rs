@@ -13,6 +13,22 @@ pub(crate) type Handler = fn(&mut Linux, &[u64; 6]) -> SysResult;
 /// A handler that also reads or rewrites the calling thread's registers.
 pub(crate) type CpuHandler = fn(&mut Linux, &mut CpuState, &[u64; 6]) -> SysResult;
 
+/// A handler of either kind, as the dispatch tables give it.
+#[derive(Clone, Copy)]
+pub(crate) enum Entry {
+    /// Arguments only.
+    Plain(Handler),
+    /// Arguments and the calling thread's registers.
+    Cpu(CpuHandler),
+}
+
+/// The AArch64 handler for `s`: the register-aware table first, then the plain one.
+pub(crate) fn a64_entry(s: Sysno) -> Option<Entry> {
+    a64_cpu_handler(s)
+        .map(Entry::Cpu)
+        .or_else(|| a64_handler(s).map(Entry::Plain))
+}
+
 /// Lists `Sysno::name => handler` pairs as one match.
 macro_rules! table {
     ($s:expr; $($name:ident => $h:path,)*) => {
@@ -25,6 +41,8 @@ macro_rules! table {
         }
     };
 }
+
+pub(crate) use table;
 
 /// The register-aware handler for `s`, consulted before [`a64_handler`].
 pub(crate) fn a64_cpu_handler(s: Sysno) -> Option<CpuHandler> {

@@ -68,7 +68,8 @@ impl Linux {
             return Ok(out);
         }
         for i in 0u64.. {
-            let p = self.mem.read_u64(addr.wrapping_add(8 * i))?;
+            // Pointers are the guest's word size (4 bytes for a 32-bit guest).
+            let p = self.read_word(addr.wrapping_add(self.word() * i))?;
             if p == 0 {
                 break;
             }

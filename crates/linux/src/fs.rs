@@ -44,7 +44,7 @@ pub(crate) fn pwrite64(l: &mut Linux, a: &Args) -> SysResult {
     host(unsafe { libc::pwrite(int(a[0]), p as *const c_void, a[2] as usize, a[3] as i64) } as i64)
 }
 
-/// Reads a guest iovec array and checks every buffer for `prot`.
+/// Reads a guest iovec array (in the guest's word size) and checks every buffer for `prot`.
 pub(crate) fn iovecs(
     l: &Linux,
     addr: u64,
@@ -55,9 +55,11 @@ pub(crate) fn iovecs(
         return Err(Errno(libc::EINVAL));
     }
     let mut v = Vec::with_capacity(count as usize);
+    // `struct iovec` is two words: 16 bytes on AArch64, 8 on 32-bit ARM.
+    let w = l.word();
     for i in 0..count {
-        let base = l.mem.read_u64(addr + 16 * i)?;
-        let len = l.mem.read_u64(addr + 16 * i + 8)?;
+        let base = l.read_word(addr + 2 * w * i)?;
+        let len = l.read_word(addr + 2 * w * i + w)?;
         if len > isize::MAX as u64 {
             return Err(Errno(libc::EINVAL));
         }

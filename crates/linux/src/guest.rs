@@ -56,6 +56,35 @@ impl Linux {
         CString::new(bytes).map_err(|_| Errno(libc::EINVAL))
     }
 
+    /// Size of a guest `long` or pointer: 4 for a 32-bit guest, 8 for AArch64.
+    pub(crate) fn word(&self) -> u64 {
+        if self.mem.is32() { 4 } else { 8 }
+    }
+
+    /// Index in `CpuState::x` of the guest's stack pointer: SP for AArch64, R13 for 32-bit ARM.
+    pub(crate) fn sp_reg(&self) -> usize {
+        if self.mem.is32() { 13 } else { 31 }
+    }
+
+    /// Reads a guest `long` or pointer (zero-extended).
+    pub(crate) fn read_word(&self, addr: u64) -> Result<u64, Errno> {
+        Ok(if self.mem.is32() {
+            self.mem.read_u32(addr)? as u64
+        } else {
+            self.mem.read_u64(addr)?
+        })
+    }
+
+    /// Writes a guest `long` or pointer (32-bit guests get the low half).
+    pub(crate) fn write_word(&self, addr: u64, v: u64) -> Result<(), Errno> {
+        if self.mem.is32() {
+            self.mem.write_u32(addr, v as u32)?;
+        } else {
+            self.mem.write_u64(addr, v)?;
+        }
+        Ok(())
+    }
+
     /// Copies a plain-data host value to the guest. Only for types whose layout is the same in
     /// the guest ABI (checked per call site).
     pub(crate) fn put<T: Copy>(&self, addr: u64, v: &T) -> Result<(), Errno> {

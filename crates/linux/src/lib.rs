@@ -1,8 +1,11 @@
 //! The Linux system call layer: turns a guest's `svc` into host system calls or emulation.
 //!
 //! Entry point for AArch64 guests: [`syscall_a64`] (number in x8, arguments in x0..x5, result or
-//! `-errno` in x0). Syscall numbers come from the kernel's own tables in `syscall-tables/`, turned
-//! into [`sysno::a64::Sysno`] by the build script.
+//! `-errno` in x0); for 32-bit ARM EABI guests: [`syscall_a32`] (number in r7, arguments in
+//! r0..r5, see `arm32`). Both share one body (`run_syscall`: signal window, strace line,
+//! unsupported-call note, restart). Syscall numbers come from the kernel's own tables in
+//! `syscall-tables/`, turned into [`sysno::a64::Sysno`] and [`sysno::arm::Sysno`] by the build
+//! script.
 //!
 //! Handlers are grouped by family: `fs` (files and paths), `io` (bulk and positional I/O,
 //! statfs, locks, ownership), `xattr`, `poll` (ppoll, pselect6, epoll), `anonfd` (eventfd,
@@ -25,6 +28,7 @@
 
 mod abi;
 mod anonfd;
+mod arm32;
 mod creds;
 mod dispatch;
 mod exec;
@@ -60,6 +64,7 @@ use std::path::PathBuf;
 use cpu::CpuState;
 use mem::GuestMem;
 
+pub use arm32::syscall_a32;
 pub use exec::{REEXEC_VAR, decode_reexec};
 pub use sigframe::{force_sync_signal, si_code};
 pub use signal::{deliver_pending, die_by_signal};
@@ -128,6 +133,8 @@ pub struct Linux {
     sigtramp: u64,
     /// armrun options that a re-executed armrun gets for a guest execve (see `exec`).
     exec_opts: Vec<OsString>,
+    /// 32-bit guests: directory offsets as cookies that fit their `off_t` (see `arm32`).
+    dirs: arm32::DirCookies,
 }
 
 impl Linux {
@@ -154,6 +161,7 @@ impl Linux {
             saved_sigmask: None,
             sigtramp: 0,
             exec_opts: Vec::new(),
+            dirs: Default::default(),
         }
     }
 
@@ -177,10 +185,10 @@ impl Linux {
         self.strace = on;
     }
 
-    /// Reports an unsupported syscall once.
-    fn note_unsupported(&mut self, nr: u64) {
+    /// Reports an unsupported syscall once (`name` from the guest's own table).
+    fn note_unsupported(&mut self, nr: u64, name: Option<&str>) {
         if self.log_unimp && self.noted.insert(nr) {
-            let name = sysno::a64::Sysno::from_u64(nr).map_or("unknown", |s| s.name());
+            let name = name.unwrap_or("unknown");
             eprintln!("armrun: unsupported syscall {name} ({nr})");
         }
     }
@@ -190,33 +198,63 @@ impl Linux {
 /// `-errno`) goes to x0.
 pub fn syscall_a64(linux: &mut Linux, cpu: &mut CpuState) -> Flow {
     let nr = cpu.x[8];
-    let args = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
     let sys = sysno::a64::Sysno::from_u64(nr);
+    let call = Call {
+        nr,
+        name: sys.map(|s| s.name()),
+        entry: sys.and_then(dispatch::a64_entry),
+        restartable: sys.is_some_and(signal::restartable),
+        args: [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]],
+        result_mask: u64::MAX,
+        svc_len: 4,
+    };
+    run_syscall(linux, cpu, call)
+}
+
+/// One syscall as the ABI-independent body sees it (see [`run_syscall`]).
+pub(crate) struct Call {
+    /// The raw syscall number (for the unsupported-call note).
+    nr: u64,
+    /// The kernel's name of the call in the guest's table (for notes and strace).
+    name: Option<&'static str>,
+    /// The handler, or `None` for an unimplemented call (`-ENOSYS`).
+    entry: Option<dispatch::Entry>,
+    /// Whether the kernel restarts the call after an `SA_RESTART` handler interrupted it.
+    restartable: bool,
+    /// The six argument registers.
+    args: [u64; 6],
+    /// Bits of the result register the guest sees (32-bit guests: the low 32).
+    result_mask: u64,
+    /// Length of the SVC instruction, to step back onto it for a restart.
+    svc_len: u64,
+}
+
+/// The body every guest ABI shares: signal window, handler, unsupported note, strace line,
+/// exit, and EINTR/restart handling with signal delivery.
+pub(crate) fn run_syscall(linux: &mut Linux, cpu: &mut CpuState, call: Call) -> Flow {
+    let args = call.args;
     let Some(window) = signal::SyscallWindow::enter(linux) else {
-        signal::before_syscall_interrupted(linux, cpu);
+        signal::before_syscall_interrupted(linux, cpu, call.svc_len);
         return Flow::Continue;
     };
-    // Handlers that read or rewrite registers (clone, rt_sigreturn, ...) come first.
-    let res = if let Some(handler) = sys.and_then(dispatch::a64_cpu_handler) {
-        handler(linux, cpu, &args)
-    } else {
-        match sys.and_then(dispatch::a64_handler) {
-            Some(handler) => handler(linux, &args),
-            None => {
-                linux.note_unsupported(nr);
-                Err(Errno(libc::ENOSYS))
-            }
+    // Handlers that read or rewrite registers (clone, rt_sigreturn, ...) get the CPU.
+    let res = match call.entry {
+        Some(dispatch::Entry::Cpu(handler)) => handler(linux, cpu, &args),
+        Some(dispatch::Entry::Plain(handler)) => handler(linux, &args),
+        None => {
+            linux.note_unsupported(call.nr, call.name);
+            Err(Errno(libc::ENOSYS))
         }
     };
     drop(window);
     let ret = match res {
         Ok(v) => v,
         Err(Errno(e)) => (-(e as i64)) as u64,
-    };
+    } & call.result_mask;
     if linux.strace {
-        let name = sys.map_or("unknown", |s| s.name());
+        let name = call.name.unwrap_or("unknown");
         let result = match res {
-            Ok(v) => format!("{v:#x}"),
+            Ok(v) => format!("{:#x}", v & call.result_mask),
             Err(Errno(e)) => format!("-{e} ({})", std::io::Error::from_raw_os_error(e)),
         };
         let line = format!(
@@ -232,7 +270,7 @@ pub fn syscall_a64(linux: &mut Linux, cpu: &mut CpuState) -> Flow {
         None => {
             cpu.x[0] = ret;
             // Signals that arrived during the call (EINTR / SA_RESTART) or that it unblocked.
-            signal::after_syscall(linux, cpu, sys, res, args[0]);
+            signal::after_syscall(linux, cpu, call.restartable, res, args[0], call.svc_len);
             Flow::Continue
         }
     }

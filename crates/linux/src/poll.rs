@@ -8,6 +8,7 @@
 use crate::abi;
 use crate::fs::int;
 use crate::guest::host;
+use crate::time::Ts;
 use crate::{Errno, Linux, SysResult};
 
 type Args = [u64; 6];
@@ -24,7 +25,7 @@ const EP_MAX_EVENTS: u64 = i32::MAX as u64 / EPOLL_EVENT_A64;
 const EPOLL_CTL_DEL: i32 = 2;
 
 /// Checks an optional guest sigset argument (pointer, size) the way the kernel does.
-fn check_sigmask(l: &Linux, ptr: u64, size: u64) -> Result<(), Errno> {
+pub(crate) fn check_sigmask(l: &Linux, ptr: u64, size: u64) -> Result<(), Errno> {
     if ptr != 0 {
         if size != abi::SIGSET_SIZE {
             return Err(Errno(libc::EINVAL));
@@ -34,16 +35,12 @@ fn check_sigmask(l: &Linux, ptr: u64, size: u64) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Reads an optional guest timespec into a host copy.
-fn timeout(l: &Linux, addr: u64) -> Result<Option<libc::timespec>, Errno> {
+/// Reads an optional guest timespec (layout `t`) into a host copy.
+pub(crate) fn timeout(l: &Linux, addr: u64, t: Ts) -> Result<Option<libc::timespec>, Errno> {
     if addr == 0 {
         return Ok(None);
     }
-    let ts: libc::timespec = l.get(addr)?;
-    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-        return Err(Errno(libc::EINVAL));
-    }
-    Ok(Some(ts))
+    t.read_valid(l, addr).map(Some)
 }
 
 fn ts_ptr(ts: &mut Option<libc::timespec>) -> *mut libc::timespec {
@@ -52,12 +49,36 @@ fn ts_ptr(ts: &mut Option<libc::timespec>) -> *mut libc::timespec {
 }
 
 pub(crate) fn ppoll(l: &mut Linux, a: &Args) -> SysResult {
-    if a[1] > MAX_POLL_FDS {
-        return Err(Errno(libc::EINVAL));
-    }
-    let fds = l.buf_out(a[0], a[1] * 8)?;
-    let mut ts = timeout(l, a[2])?;
+    ppoll_ts(l, a, Ts::W64)
+}
+
+/// ppoll with the guest's timespec layout `t` (`struct pollfd` is the same everywhere).
+pub(crate) fn ppoll_ts(l: &mut Linux, a: &Args, t: Ts) -> SysResult {
+    let ts = timeout(l, a[2], t)?;
     check_sigmask(l, a[3], a[4])?;
+    let (r, left) = ppoll_host(l, a[0], a[1], ts);
+    // Like the kernel, report the remaining time and ignore a failure to do so.
+    if let Some(left) = left {
+        let _ = t.write(l, a[2], &left);
+    }
+    r
+}
+
+/// The host ppoll on `nfds` guest pollfds at `fds` with an optional host timeout; returns the
+/// result and the time left.
+pub(crate) fn ppoll_host(
+    l: &Linux,
+    fds: u64,
+    nfds: u64,
+    mut ts: Option<libc::timespec>,
+) -> (SysResult, Option<libc::timespec>) {
+    if nfds > MAX_POLL_FDS {
+        return (Err(Errno(libc::EINVAL)), None);
+    }
+    let fds = match l.buf_out(fds, nfds * 8) {
+        Ok(p) => p,
+        Err(e) => return (Err(e), None),
+    };
     let tp = ts_ptr(&mut ts);
     // SAFETY: `fds` is nfds checked pollfds (same layout on both); `tp` is null or a host
     // timespec; the host mask is deliberately NULL (see the module comment).
@@ -65,56 +86,101 @@ pub(crate) fn ppoll(l: &mut Linux, a: &Args) -> SysResult {
         libc::syscall(
             libc::SYS_ppoll,
             fds,
-            a[1],
+            nfds,
             tp,
             std::ptr::null::<u8>(),
             8usize,
         )
     });
-    // Like the kernel, report the remaining time and ignore a failure to do so.
-    if let Some(t) = ts {
-        let _ = l.put(a[2], &t);
-    }
-    r
+    (r, ts)
 }
 
 pub(crate) fn pselect6(l: &mut Linux, a: &Args) -> SysResult {
+    // The sixth argument points to { const sigset_t *ss; size_t ss_len }.
+    let mask = if a[5] != 0 {
+        Some((l.mem.read_u64(a[5])?, l.mem.read_u64(a[5] + 8)?))
+    } else {
+        None
+    };
+    let tv = timeout(l, a[4], Ts::W64)?;
+    select_with(l, a, tv, mask, |l, ts| {
+        let _ = l.put(a[4], ts);
+    })
+}
+
+/// Bytes of the guest's `fd_set` words covering `n` descriptors: `long`s of the guest's word
+/// size (the bits are in the same places for both sizes, little-endian).
+fn fd_set_bytes(l: &Linux, n: u64) -> u64 {
+    let bits = 8 * l.word();
+    n.div_ceil(bits) * l.word()
+}
+
+/// The body of pselect6 and select: `n` and the three sets from `a[0..4]`, an already read
+/// timeout, the optional (sigset pointer, size) pair; `put_back` reports the remaining time.
+/// The sets are copied through host buffers, because a 32-bit guest's sets are only
+/// 4-byte-granular while the host reads and writes whole 8-byte words.
+pub(crate) fn select_with(
+    l: &Linux,
+    a: &Args,
+    mut ts: Option<libc::timespec>,
+    mask: Option<(u64, u64)>,
+    put_back: impl FnOnce(&Linux, &libc::timespec),
+) -> SysResult {
     let n = int(a[0]);
     if n < 0 {
         return Err(Errno(libc::EINVAL));
     }
     let n = (n as u64).min(MAX_POLL_FDS);
-    let set_bytes = n.div_ceil(64) * 8;
-    let sets = [
-        l.opt_out(a[1], set_bytes)?,
-        l.opt_out(a[2], set_bytes)?,
-        l.opt_out(a[3], set_bytes)?,
-    ];
-    let mut ts = timeout(l, a[4])?;
-    // The sixth argument points to { const sigset_t *ss; size_t ss_len }.
-    if a[5] != 0 {
-        let ss = l.mem.read_u64(a[5])?;
-        let len = l.mem.read_u64(a[5] + 8)?;
+    let guest_bytes = fd_set_bytes(l, n) as usize;
+    let mut sets: [Option<Vec<u64>>; 3] = [None, None, None];
+    for (k, set) in sets.iter_mut().enumerate() {
+        let addr = a[1 + k];
+        if addr != 0 {
+            l.buf_out(addr, guest_bytes as u64)?;
+            let mut words = vec![0u64; (n as usize).div_ceil(64)];
+            // SAFETY: viewing the host word buffer as bytes; it holds at least `guest_bytes`.
+            let bytes = unsafe {
+                std::slice::from_raw_parts_mut(words.as_mut_ptr() as *mut u8, words.len() * 8)
+            };
+            l.mem.read(addr, &mut bytes[..guest_bytes])?;
+            *set = Some(words);
+        }
+    }
+    if let Some((ss, len)) = mask {
         check_sigmask(l, ss, len)?;
     }
     let tp = ts_ptr(&mut ts);
-    // SAFETY: each set is null or `set_bytes` checked guest bytes (fd_set is an array of longs
-    // on both); `tp` is null or a host timespec; no host mask.
-    let r = host(unsafe {
+    let mut ptrs = sets
+        .iter_mut()
+        .map(|s| s.as_mut().map_or(std::ptr::null_mut(), |v| v.as_mut_ptr()));
+    let (r, w, e) = (ptrs.next(), ptrs.next(), ptrs.next());
+    let null = std::ptr::null_mut::<u64>();
+    // SAFETY: each set is null or a host buffer of whole words covering `n` bits; `tp` is null
+    // or a host timespec; no host mask.
+    let res = host(unsafe {
         libc::syscall(
             libc::SYS_pselect6,
             n,
-            sets[0],
-            sets[1],
-            sets[2],
+            r.unwrap_or(null),
+            w.unwrap_or(null),
+            e.unwrap_or(null),
             tp,
             std::ptr::null::<u8>(),
         )
     });
     if let Some(t) = ts {
-        let _ = l.put(a[4], &t);
+        put_back(l, &t);
     }
-    r
+    let n = res?;
+    for (k, set) in sets.iter().enumerate() {
+        if let Some(words) = set {
+            // SAFETY: viewing the host word buffer as bytes.
+            let bytes =
+                unsafe { std::slice::from_raw_parts(words.as_ptr() as *const u8, words.len() * 8) };
+            l.mem.write(a[1 + k], &bytes[..guest_bytes])?;
+        }
+    }
+    Ok(n)
 }
 
 pub(crate) fn epoll_create1(_: &mut Linux, a: &Args) -> SysResult {
@@ -173,7 +239,7 @@ pub(crate) fn epoll_pwait(l: &mut Linux, a: &Args) -> SysResult {
 
 pub(crate) fn epoll_pwait2(l: &mut Linux, a: &Args) -> SysResult {
     let fd = int(a[0]);
-    let mut ts = timeout(l, a[3])?;
+    let mut ts = timeout(l, a[3], Ts::W64)?;
     let tp = ts_ptr(&mut ts);
     epoll_wait_with(l, a, |p, n| {
         // SAFETY: `p` is a host buffer of `n` events, `tp` null or a host timespec.

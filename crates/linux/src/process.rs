@@ -24,7 +24,8 @@ mod cf {
     pub const CHILD_SETTID: u64 = 0x1000000;
 }
 
-/// `clone(flags, newsp, parent_tid, tls, child_tid)` (arm64 argument order). Without CLONE_VM
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (the arm64 argument order, which 32-bit
+/// ARM shares: CLONE_BACKWARDS). Without CLONE_VM
 /// this is a fork: the host process is forked, which copies guest memory and translated code
 /// together. `CLONE_VM|CLONE_VFORK` (vfork, posix_spawn) is also run as a fork, as qemu-user
 /// does: the parent does not wait for the child's exec, which no correct program can observe
@@ -83,7 +84,7 @@ pub(crate) fn clone(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysResult {
     let pid = host(pid)?;
     if pid == 0 {
         if newsp != 0 {
-            cpu.x[31] = newsp;
+            cpu.x[l.sp_reg()] = newsp;
         }
         if flags & cf::SETTLS != 0 {
             cpu.tpidr = tls;
@@ -198,7 +199,9 @@ pub(crate) fn uname(l: &mut Linux, a: &Args) -> SysResult {
     // SAFETY: host buffer of the right type.
     host(unsafe { libc::uname(&mut u) } as i64)?;
     u.machine = [0; abi::UTS_FIELD];
-    for (d, s) in u.machine.iter_mut().zip(b"aarch64") {
+    // What the kernel reports for the guest's CPU (a 32-bit ARMv7 guest: `armv7l`).
+    let machine: &[u8] = if l.mem.is32() { b"armv7l" } else { b"aarch64" };
+    for (d, s) in u.machine.iter_mut().zip(machine) {
         *d = *s as libc::c_char;
     }
     l.put(a[0], &u)?;
@@ -245,7 +248,8 @@ pub(crate) fn set_tid_address(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn set_robust_list(l: &mut Linux, a: &Args) -> SysResult {
-    if a[1] != abi::ROBUST_LIST_HEAD_SIZE {
+    // `struct robust_list_head` is three words (a pointer, a long offset, a pointer).
+    if a[1] != 3 * l.word() {
         return Err(Errno(libc::EINVAL));
     }
     l.robust_list = (a[0], a[1]);
@@ -258,8 +262,8 @@ pub(crate) fn get_robust_list(l: &mut Linux, a: &Args) -> SysResult {
         // Another process's list is in its own (host) address space, meaningless here.
         return Err(Errno(libc::EPERM));
     }
-    l.mem.write_u64(a[1], l.robust_list.0)?;
-    l.mem.write_u64(a[2], l.robust_list.1)?;
+    l.write_word(a[1], l.robust_list.0)?;
+    l.write_word(a[2], l.robust_list.1)?;
     Ok(0)
 }
 
@@ -277,21 +281,19 @@ fn emulated_limit(res: u32) -> bool {
 /// Number of resource limits (asm-generic/resource.h, used by both arm64 and x86-64).
 const RLIM_NLIMITS: u32 = 16;
 
-/// prlimit64 for the calling process (pid 0 or our own pid).
-fn own_prlimit(l: &mut Linux, res: u32, new: u64, old: u64) -> SysResult {
+/// Reads and optionally sets the calling process's limit `res` (host values, `u64::MAX` is
+/// infinity): returns the (soft, hard) pair from before the call.
+pub(crate) fn own_rlimit(
+    l: &mut Linux,
+    res: u32,
+    new: Option<(u64, u64)>,
+) -> Result<(u64, u64), Errno> {
     if res >= RLIM_NLIMITS {
         return Err(Errno(libc::EINVAL));
     }
-    let new_lim = if new != 0 {
-        let cur = l.mem.read_u64(new)?;
-        let max = l.mem.read_u64(new + 8)?;
-        if cur > max {
-            return Err(Errno(libc::EINVAL));
-        }
-        Some((cur, max))
-    } else {
-        None
-    };
+    if new.is_some_and(|(cur, max)| cur > max) {
+        return Err(Errno(libc::EINVAL));
+    }
     let mut host_old = libc::rlimit64 {
         rlim_cur: 0,
         rlim_max: 0,
@@ -313,19 +315,12 @@ fn own_prlimit(l: &mut Linux, res: u32, new: u64, old: u64) -> SysResult {
                 (host_old.rlim_cur, host_old.rlim_max)
             }
         };
-        if old != 0 {
-            l.mem.write_u64(old, cur.0)?;
-            l.mem.write_u64(old + 8, cur.1)?;
-        }
-        if let Some(n) = new_lim {
+        if let Some(n) = new {
             l.rlimits.insert(res, n);
         }
-        return Ok(0);
+        return Ok(cur);
     }
-    if old != 0 {
-        l.buf_out(old, 16)?;
-    }
-    let new_host = new_lim.map(|(c, m)| libc::rlimit64 {
+    let new_host = new.map(|(c, m)| libc::rlimit64 {
         rlim_cur: c,
         rlim_max: m,
     });
@@ -334,8 +329,23 @@ fn own_prlimit(l: &mut Linux, res: u32, new: u64, old: u64) -> SysResult {
         .map_or(std::ptr::null(), |r| r as *const libc::rlimit64);
     // SAFETY: host rlimit buffers (or null).
     host(unsafe { libc::syscall(libc::SYS_prlimit64, 0, res, np, &mut host_old) })?;
+    Ok((host_old.rlim_cur, host_old.rlim_max))
+}
+
+/// prlimit64 for the calling process (pid 0 or our own pid).
+fn own_prlimit(l: &mut Linux, res: u32, new: u64, old: u64) -> SysResult {
+    let new_lim = if new != 0 {
+        Some((l.mem.read_u64(new)?, l.mem.read_u64(new + 8)?))
+    } else {
+        None
+    };
     if old != 0 {
-        l.put(old, &host_old)?;
+        l.buf_out(old, 16)?;
+    }
+    let prev = own_rlimit(l, res, new_lim)?;
+    if old != 0 {
+        l.mem.write_u64(old, prev.0)?;
+        l.mem.write_u64(old + 8, prev.1)?;
     }
     Ok(0)
 }
@@ -413,6 +423,11 @@ pub(crate) fn getrandom(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn futex(l: &mut Linux, a: &Args) -> SysResult {
+    futex_ts(l, a, crate::time::Ts::W64)
+}
+
+/// futex with the guest's timespec layout `t` for the wait timeout.
+pub(crate) fn futex_ts(l: &mut Linux, a: &Args, t: crate::time::Ts) -> SysResult {
     let (uaddr, op, val) = (a[0], int(a[1]), a[2] as u32);
     // The command is the op without the private and clock modifier bits.
     let cmd = op & !(libc::FUTEX_PRIVATE_FLAG | libc::FUTEX_CLOCK_REALTIME);
@@ -429,12 +444,16 @@ pub(crate) fn futex(l: &mut Linux, a: &Args) -> SysResult {
                 return Err(Errno(libc::EAGAIN));
             }
             let ts = if a[3] != 0 {
-                l.buf_in(a[3], 16)?
+                Some(t.read(l, a[3])?)
             } else {
-                std::ptr::null()
+                None
             };
-            // SAFETY: uaddr checked readable; `ts` checked or null; val3 is a plain bitset.
-            host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val, ts, 0usize, int(a[5])) })
+            let tp = ts
+                .as_ref()
+                .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+            // SAFETY: uaddr checked readable; `tp` a host timespec or null; val3 is a plain
+            // bitset.
+            host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val, tp, 0usize, int(a[5])) })
         }
         libc::FUTEX_WAKE => {
             // SAFETY: uaddr checked.

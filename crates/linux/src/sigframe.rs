@@ -25,9 +25,9 @@ mod arm32;
 
 use cpu::CpuState;
 
-/// `sigreturn` for 32-bit guests (rt_sigreturn serves both widths).
-#[allow(unused_imports, reason = "named by the 32-bit dispatch table (arm32)")]
-pub(crate) use arm32::sigreturn32;
+/// `sigreturn` for 32-bit guests (rt_sigreturn serves both widths), and the 32-bit siginfo
+/// conversions the 32-bit syscall layer (`crate::arm32`) shares.
+pub(crate) use arm32::{siginfo_from_arm, siginfo_to_arm, sigreturn32};
 
 use crate::signal::{
     SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTORER, SA_SIGINFO, SIG_DFL, SIG_IGN, SIGINFO_SIZE,

@@ -280,9 +280,10 @@ impl Drop for SyscallWindow {
     }
 }
 
-/// A signal was queued before the SVC ran: deliver it and make the SVC run again on return.
-pub(crate) fn before_syscall_interrupted(l: &mut Linux, cpu: &mut CpuState) {
-    cpu.pc = cpu.pc.wrapping_sub(4);
+/// A signal was queued before the SVC ran: deliver it and make the SVC (`svc_len` bytes: 4, or
+/// 2 for a Thumb SVC) run again on return.
+pub(crate) fn before_syscall_interrupted(l: &mut Linux, cpu: &mut CpuState, svc_len: u64) {
+    cpu.pc = cpu.pc.wrapping_sub(svc_len);
     deliver_pending(l, cpu);
 }
 
@@ -703,7 +704,7 @@ pub(crate) fn before_exec(l: &Linux) {
 
 /// Whether the kernel restarts `s` after a handler with `SA_RESTART` interrupted it
 /// (signal(7): slow I/O, waits, locks, socket calls; never sleeps, polls or signal waits).
-fn restartable(s: Sysno) -> bool {
+pub(crate) fn restartable(s: Sysno) -> bool {
     use Sysno::*;
     matches!(
         s,
@@ -744,14 +745,15 @@ fn restartable(s: Sysno) -> bool {
 }
 
 /// After a syscall: if it was interrupted by a signal the guest handles, either restart it
-/// (`SA_RESTART` and a restartable call: x0 gets its original value back and the pc steps back
-/// onto the SVC) or leave EINTR; then deliver whatever is queued.
+/// (`SA_RESTART` and a `restartable` call: x0 gets its original value back and the pc steps
+/// back onto the SVC, `svc_len` bytes) or leave EINTR; then deliver whatever is queued.
 pub(crate) fn after_syscall(
     l: &mut Linux,
     cpu: &mut CpuState,
-    sys: Option<Sysno>,
+    restartable: bool,
     res: SysResult,
     orig_x0: u64,
+    svc_len: u64,
 ) {
     let queued = QUEUED.load(Ordering::SeqCst) & !l.sigmask;
     if queued == 0 {
@@ -761,16 +763,13 @@ pub(crate) fn after_syscall(
         }
         return;
     }
-    if res == Err(Errno(libc::EINTR))
-        && let Some(s) = sys
-        && restartable(s)
-    {
+    if res == Err(Errno(libc::EINTR)) && restartable {
         let sig = queued.trailing_zeros() as i32 + 1;
         let act = l.action(sig);
         let handled = act[0] != SIG_DFL && act[0] != SIG_IGN;
         if !handled || act[1] & SA_RESTART != 0 {
             cpu.x[0] = orig_x0;
-            cpu.pc = cpu.pc.wrapping_sub(4);
+            cpu.pc = cpu.pc.wrapping_sub(svc_len);
         }
     }
     deliver_pending(l, cpu);
@@ -785,6 +784,33 @@ fn sig_arg(s: u64) -> Result<i32, Errno> {
     }
 }
 
+/// Size of the kernel's `struct sigaction` for this guest: handler, flags and restorer as
+/// words, then the 64-bit mask (arm64: 32 bytes; 32-bit ARM: 20, the mask 4-byte aligned).
+fn sigaction_size(l: &Linux) -> u64 {
+    3 * l.word() + abi::SIGSET_SIZE
+}
+
+/// Reads a guest `struct sigaction` (see [`sigaction_size`]).
+fn read_sigaction(l: &Linux, addr: u64) -> Result<SigAction, Errno> {
+    let w = l.word();
+    Ok([
+        l.read_word(addr)?,
+        l.read_word(addr + w)?,
+        l.read_word(addr + 2 * w)?,
+        l.mem.read_u64(addr + 3 * w)?,
+    ])
+}
+
+/// Writes a guest `struct sigaction` (see [`sigaction_size`]).
+fn write_sigaction(l: &Linux, addr: u64, act: &SigAction) -> Result<(), Errno> {
+    let w = l.word();
+    for (i, v) in act[..3].iter().enumerate() {
+        l.write_word(addr + i as u64 * w, *v)?;
+    }
+    l.mem.write_u64(addr + 3 * w, act[3])?;
+    Ok(())
+}
+
 pub(crate) fn rt_sigaction(l: &mut Linux, a: &Args) -> SysResult {
     let sig = a[0];
     if a[3] != abi::SIGSET_SIZE || sig == 0 || sig > NSIG {
@@ -795,21 +821,16 @@ pub(crate) fn rt_sigaction(l: &mut Linux, a: &Args) -> SysResult {
         if sig == libc::SIGKILL || sig == libc::SIGSTOP {
             return Err(Errno(libc::EINVAL));
         }
-        let mut b = [0u8; abi::SIGACTION_SIZE];
-        l.mem.read(a[1], &mut b)?;
-        let w = |i: usize| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap_or([0; 8]));
-        Some([w(0), w(1), w(2), w(3) & !UNBLOCKABLE])
+        l.mem.check(a[1], sigaction_size(l), libc::PROT_READ)?;
+        let act = read_sigaction(l, a[1])?;
+        Some([act[0], act[1], act[2], act[3] & !UNBLOCKABLE])
     } else {
         None
     };
     let idx = (sig - 1) as usize;
     if a[2] != 0 {
-        let old = l.sigactions[idx];
-        let mut b = [0u8; abi::SIGACTION_SIZE];
-        for (i, w) in old.iter().enumerate() {
-            b[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
-        }
-        l.mem.write(a[2], &b)?;
+        l.mem.check(a[2], sigaction_size(l), libc::PROT_WRITE)?;
+        write_sigaction(l, a[2], &l.sigactions[idx])?;
     }
     if let Some(act) = new {
         l.sigactions[idx] = act;
@@ -862,27 +883,46 @@ pub(crate) fn rt_sigpending(l: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn rt_sigtimedwait(l: &mut Linux, a: &Args) -> SysResult {
-    if a[3] != abi::SIGSET_SIZE {
+    let ts = crate::poll::timeout(l, a[2], crate::time::Ts::W64)?;
+    if a[1] != 0 {
+        l.buf_out(a[1], SIGINFO_SIZE as u64)?;
+    }
+    let mut info = [0u8; SIGINFO_SIZE];
+    let sig = sigtimedwait_host(l, a[0], a[3], &mut info, ts)?;
+    if a[1] != 0 {
+        l.mem.write(a[1], &info)?;
+    }
+    Ok(sig)
+}
+
+/// The body of rt_sigtimedwait: waits for a signal of the guest set at `set` (with its size
+/// argument) for at most `ts`; the host-layout siginfo goes to `info`.
+pub(crate) fn sigtimedwait_host(
+    l: &Linux,
+    set: u64,
+    size: u64,
+    info: &mut [u8; SIGINFO_SIZE],
+    ts: Option<libc::timespec>,
+) -> SysResult {
+    if size != abi::SIGSET_SIZE {
         return Err(Errno(libc::EINVAL));
     }
-    let set = l.mem.read_u64(a[0])? & !UNBLOCKABLE;
-    let info_out = l.opt_out(a[1], SIGINFO_SIZE as u64)?;
-    let ts = l.opt_in(a[2], 16)?;
+    let set = l.mem.read_u64(set)? & !UNBLOCKABLE;
     // A signal our handler already took from the host is waiting here, not in the kernel.
-    if let Some((sig, info)) = take_queued(!set) {
-        if a[1] != 0 {
-            l.mem.write(a[1], &info)?;
-        }
+    if let Some((sig, queued)) = take_queued(!set) {
+        *info = queued;
         return Ok(sig as u64);
     }
-    // SAFETY: the set is our own 8-byte value; info and timeout are checked guest buffers or
-    // null, with identical layouts on both sides.
+    let tp = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: the set is our own 8-byte value; info and timeout are host buffers (or null).
     host(unsafe {
         libc::syscall(
             libc::SYS_rt_sigtimedwait,
             &set as *const u64,
-            info_out,
-            ts,
+            info.as_mut_ptr(),
+            tp,
             8usize,
         )
     })
@@ -926,13 +966,20 @@ pub(crate) fn rt_sigsuspend(l: &mut Linux, _cpu: &mut CpuState, a: &Args) -> Sys
 /// `sigaltstack(ss, old)`. `SS_ONSTACK` is reported, and changes refused with EPERM, while the
 /// guest runs on the alternate stack.
 pub(crate) fn sigaltstack(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysResult {
-    let on_stack = l.on_altstack(cpu.x[31]);
+    // `stack_t` is { void *ss_sp; int ss_flags; size_t ss_size; }: three words with the int
+    // padded to a word (arm64: 24 bytes; 32-bit ARM: 12).
+    let w = l.word();
+    let on_stack = l.on_altstack(cpu.x[l.sp_reg()]);
+    let min_size = if l.mem.is32() {
+        abi::MINSIGSTKSZ_ARM
+    } else {
+        abi::MINSIGSTKSZ
+    };
     let new = if a[0] != 0 {
-        let mut b = [0u8; abi::STACK_T_SIZE];
-        l.mem.read(a[0], &mut b)?;
-        let sp = u64::from_le_bytes(b[0..8].try_into().unwrap_or([0; 8]));
-        let flags = u32::from_le_bytes(b[8..12].try_into().unwrap_or([0; 4]));
-        let size = u64::from_le_bytes(b[16..24].try_into().unwrap_or([0; 8]));
+        l.mem.check(a[0], 3 * w, libc::PROT_READ)?;
+        let sp = l.read_word(a[0])?;
+        let flags = l.mem.read_u32(a[0] + w)?;
+        let size = l.read_word(a[0] + 2 * w)?;
         if on_stack {
             return Err(Errno(libc::EPERM));
         }
@@ -940,7 +987,7 @@ pub(crate) fn sigaltstack(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysRes
         if mode == abi::SS_DISABLE {
             Some((0, abi::SS_DISABLE, 0))
         } else if mode == 0 || mode == abi::SS_ONSTACK {
-            if size < abi::MINSIGSTKSZ {
+            if size < min_size {
                 return Err(Errno(libc::ENOMEM));
             }
             Some((sp, flags & abi::SS_AUTODISARM, size))
@@ -955,10 +1002,11 @@ pub(crate) fn sigaltstack(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysRes
         if on_stack {
             flags |= abi::SS_ONSTACK;
         }
-        let mut b = [0u8; abi::STACK_T_SIZE];
-        b[0..8].copy_from_slice(&sp.to_le_bytes());
-        b[8..12].copy_from_slice(&flags.to_le_bytes());
-        b[16..24].copy_from_slice(&size.to_le_bytes());
+        let mut b = vec![0u8; 3 * w as usize];
+        let w = w as usize;
+        b[..w].copy_from_slice(&sp.to_le_bytes()[..w]);
+        b[w..w + 4].copy_from_slice(&flags.to_le_bytes());
+        b[2 * w..].copy_from_slice(&size.to_le_bytes()[..w]);
         l.mem.write(a[1], &b)?;
     }
     if let Some(s) = new {

@@ -24,12 +24,16 @@ static BUILD_LOCK: Mutex<()> = Mutex::new(());
 
 /// Compiles `tests/guest/NAME.c` with `cc` and `flags` (once per flavour) and returns the binary.
 pub fn guest(name: &str, cc: &str, flags: &[&str]) -> PathBuf {
+    guest_in("guest", name, cc, flags)
+}
+
+/// Compiles `tests/DIR/NAME.c` (DIR: `guest`, or `guest32` for the 32-bit-only programs) with
+/// `cc` and `flags` (once per flavour) and returns the binary.
+pub fn guest_in(dir: &str, name: &str, cc: &str, flags: &[&str]) -> PathBuf {
     let _g = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let src = repo().join("tests/guest").join(format!("{name}.c"));
+    let src = repo().join("tests").join(dir).join(format!("{name}.c"));
     let tag = format!("{cc}{}", flags.join("")).replace(['/', ' ', '='], "_");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("guest")
-        .join(tag);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(dir).join(tag);
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join(name);
     let fresh = out.metadata().and_then(|o| o.modified()).ok()

@@ -78,8 +78,7 @@ const CPSR_F: u32 = 0xff00_0000;
 const CPSR_I: u32 = 1 << 7;
 const CPSR_MODE: u32 = 0x1f;
 const MODE_USR: u32 = 0x10;
-/// 32-bit ARM `MINSIGSTKSZ` (arch/arm/include/uapi/asm/signal.h).
-const MINSIGSTKSZ: u64 = 2048;
+use crate::abi::MINSIGSTKSZ_ARM as MINSIGSTKSZ;
 
 /// `mov r7, #nr` (A32) and `movs r7, #nr` (T16) for a syscall number below 256.
 const fn mov_r7_a32(nr: u64) -> u32 {
@@ -427,6 +426,18 @@ pub(crate) fn siginfo_to_arm(h: &[u8; SIGINFO_SIZE]) -> [u8; SIGINFO_SIZE] {
         g[UNION32 + o32..UNION32 + o32 + n].copy_from_slice(&h[UNION64 + o64..UNION64 + o64 + n]);
     }
     g
+}
+
+/// Converts a 32-bit ARM `siginfo_t` (rt_sigqueueinfo and friends) to the host layout, the
+/// inverse of [`siginfo_to_arm`]: longs and pointers are zero-extended, as `compat_ptr` does.
+pub(crate) fn siginfo_from_arm(g: &[u8; SIGINFO_SIZE]) -> [u8; SIGINFO_SIZE] {
+    let mut h = [0u8; SIGINFO_SIZE];
+    h[..UNION32].copy_from_slice(&g[..UNION32]);
+    let (sig, code) = (get32(g, 0) as i32, get32(g, 8) as i32);
+    for &(o64, o32, n) in union_fields(layout(sig, code)) {
+        h[UNION64 + o64..UNION64 + o64 + n].copy_from_slice(&g[UNION32 + o32..UNION32 + o32 + n]);
+    }
+    h
 }
 
 #[cfg(test)]
