@@ -27,6 +27,7 @@ use a32::vfp::{fpscr, set_fpscr};
 use cpu::CpuState;
 
 use super::{enter_handler, frame_top, get32, put32, restore_altstack};
+use crate::abi::MINSIGSTKSZ_ARM as MINSIGSTKSZ;
 use crate::signal::{SA_RESTORER, SA_SIGINFO, SIGINFO_SIZE, die_by_signal};
 use crate::sysno::arm::Sysno;
 use crate::{Errno, Linux, SigAction, SysResult};
@@ -78,7 +79,6 @@ const CPSR_F: u32 = 0xff00_0000;
 const CPSR_I: u32 = 1 << 7;
 const CPSR_MODE: u32 = 0x1f;
 const MODE_USR: u32 = 0x10;
-use crate::abi::MINSIGSTKSZ_ARM as MINSIGSTKSZ;
 
 /// `mov r7, #nr` (A32) and `movs r7, #nr` (T16) for a syscall number below 256.
 const fn mov_r7_a32(nr: u64) -> u32 {
@@ -301,10 +301,6 @@ fn restore_frame(l: &mut Linux, cpu: &mut CpuState, rt: bool) -> SysResult {
 
 /// `sigreturn` (119) for a 32-bit guest: returns from a `sigframe` (a handler without
 /// `SA_SIGINFO`). See [`restore_frame`].
-#[cfg_attr(
-    not(test),
-    allow(dead_code, reason = "named by the 32-bit dispatch table (arm32)")
-)]
 pub(crate) fn sigreturn32(l: &mut Linux, cpu: &mut CpuState, _: &Args) -> SysResult {
     restore_frame(l, cpu, false)
 }
