@@ -4,7 +4,7 @@ mod cli;
 
 use cli::Parsed;
 use cpu::CpuState;
-use runtime::{Backend, Engine, Event, LogFlags};
+use runtime::{Backend, Engine, Event, Frontend, LogFlags};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
@@ -109,17 +109,57 @@ fn main() -> ExitCode {
     }
 }
 
+/// What differs between 64-bit and 32-bit guests at start-up.
+struct Guest {
+    frontend: Frontend,
+    mem: mem::GuestMem,
+    /// (AT_HWCAP, AT_HWCAP2).
+    hwcap: (u64, u64),
+    syscall: fn(&mut linux::Linux, &mut CpuState) -> linux::Flow,
+}
+
+impl Guest {
+    fn new(arch: loader::Arch) -> Result<Guest, String> {
+        Ok(match arch {
+            loader::Arch::A64 => Guest {
+                frontend: Frontend::A64,
+                mem: mem::GuestMem::new64(),
+                hwcap: (a64::HWCAP, a64::HWCAP2),
+                syscall: linux::syscall_a64,
+            },
+            loader::Arch::A32 => Guest {
+                frontend: Frontend::A32,
+                mem: mem::GuestMem::new32()
+                    .map_err(|e| format!("cannot reserve the 32-bit address space: {e}"))?,
+                hwcap: (a32::HWCAP_INTEGER | a32::HWCAP_VFP, 0),
+                syscall: linux::syscall_a32,
+            },
+        })
+    }
+
+    /// Points `cpu` at the program's first instruction with stack pointer `sp`.
+    fn start_cpu(frontend: Frontend, cpu: &mut CpuState, entry: u64, sp: u64) {
+        match frontend {
+            Frontend::A64 => {
+                cpu.pc = entry;
+                cpu.x[31] = sp;
+            }
+            Frontend::A32 => {
+                // Bit 0 of a 32-bit entry point selects Thumb, as for any interworking branch.
+                a32::key::set_pc(cpu, entry & !1, entry & 1 != 0, 0);
+                cpu.x[13] = sp;
+            }
+        }
+    }
+}
+
 fn run(opts: &cli::Options) -> Result<i32, String> {
     let path = &opts.program;
     let shown = path.display();
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
     let arch = loader::probe(&bytes).map_err(|e| format!("{shown}: {e}"))?;
-    if arch != loader::Arch::A64 {
-        return Err(format!(
-            "{shown}: 32-bit ARM programs are not supported yet"
-        ));
-    }
     drop(bytes);
+    let guest = Guest::new(arch)?;
 
     let mut argv: Vec<Vec<u8>> = Vec::with_capacity(opts.args.len() + 1);
     argv.push(opts.argv0.as_ref().map_or_else(
@@ -129,9 +169,14 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     argv.extend(opts.args.iter().map(|a| a.as_bytes().to_vec()));
     let envp = cli::guest_env(&opts.env_edits);
 
-    let mut mem = mem::GuestMem::new64();
+    let Guest {
+        frontend,
+        mut mem,
+        hwcap,
+        syscall,
+    } = guest;
     let load_opts = loader::LoadOptions {
-        hwcap: (a64::HWCAP, a64::HWCAP2),
+        hwcap,
         execfn: None,
     };
     let loaded = loader::load_with(
@@ -145,8 +190,7 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     .map_err(|e| format!("{shown}: {e}"))?;
 
     let mut cpu = Box::new(CpuState::default());
-    cpu.pc = loaded.entry;
-    cpu.x[31] = loaded.sp;
+    Guest::start_cpu(frontend, &mut cpu, loaded.entry, loaded.sp);
     cpu.mem_base = mem.base();
 
     let exe = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
@@ -158,7 +202,7 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
         unsafe { libc::close(fd) };
     }
     let mut os = linux::Linux::new(mem, exe, opts.sysroot.clone());
-    os.set_hwcap(a64::HWCAP, a64::HWCAP2);
+    os.set_hwcap(hwcap.0, hwcap.1);
     os.set_initial_stack(loaded.sp);
     let has = |item: &str| opts.log_items.iter().any(|i| i == item);
     let log_unimp = has("unimp");
@@ -172,7 +216,7 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     } else {
         Backend::Jit
     };
-    let mut engine = Engine::new(backend);
+    let mut engine = Engine::for_frontend(backend, frontend);
     engine.set_log(LogFlags {
         in_asm: has("in_asm"),
         op: has("op"),
@@ -181,16 +225,23 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     loop {
         let event = {
             let m = os.mem();
+            // Thumb code is fetched by halfwords, so a 16-bit instruction at the end of the
+            // last executable page must not need the next page.
             let fetch = |a: u64| {
-                m.check(a, 4, libc::PROT_EXEC)
-                    .ok()
-                    .and_then(|_| m.read_u32(a).ok())
+                if m.check(a, 4, libc::PROT_EXEC).is_ok() {
+                    m.read_u32(a).ok()
+                } else if frontend == Frontend::A32 && m.check(a, 2, libc::PROT_EXEC).is_ok() {
+                    let mut h = [0u8; 2];
+                    m.read(a, &mut h).ok().map(|_| u16::from_le_bytes(h) as u32)
+                } else {
+                    None
+                }
             };
             engine.run(&mut cpu, &fetch)
         };
         match event {
             Event::Syscall(_) => {
-                match linux::syscall_a64(&mut os, &mut cpu) {
+                match syscall(&mut os, &mut cpu) {
                     linux::Flow::Continue => {}
                     linux::Flow::Exit(code) => return Ok(code),
                 }
@@ -204,14 +255,12 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
                 if log_unimp {
                     eprintln!("armrun: undefined instruction {word:#010x} at {pc:#x}");
                 }
-                cpu.pc = pc;
                 // No ESR record: the kernel injects SIGILL for undefined instructions with a
                 // zero fault code (force_signal_inject(..., 0)).
                 let code = linux::si_code::ILL_ILLOPC;
                 linux::force_sync_signal(&mut os, &mut cpu, libc::SIGILL, code, pc, None);
             }
             Event::Breakpoint { pc, .. } => {
-                cpu.pc = pc;
                 let code = linux::si_code::TRAP_BRKPT;
                 linux::force_sync_signal(&mut os, &mut cpu, libc::SIGTRAP, code, pc, None);
             }

@@ -100,13 +100,18 @@ pub fn run_armrun(
 
 /// Runs `prog args` under qemu-aarch64-static, the oracle.
 pub fn run_qemu(prog: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
-    let o = Command::new("qemu-aarch64-static")
+    run_qemu_as("qemu-aarch64-static", prog, args, env)
+}
+
+/// Runs `prog args` under the given qemu-user-static binary (the oracle).
+pub fn run_qemu_as(qemu: &str, prog: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let o = Command::new(qemu)
         .arg(prog)
         .args(args)
         .envs(env.iter().copied())
         .output()
-        .expect(
-            "qemu-aarch64-static not runnable; run the README's test command, which installs it",
-        );
+        .unwrap_or_else(|e| {
+            panic!("{qemu} not runnable ({e}); run the README's test command, which installs it")
+        });
     outcome(o)
 }
