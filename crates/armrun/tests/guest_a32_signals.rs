@@ -1,0 +1,89 @@
+//! Signal delivery and return for 32-bit guests, end to end: the programs `tests/guest32/sig_*.c`,
+//! built for armhf in A32 and in Thumb-2, must print the kernel's lines under armrun's JIT and
+//! its interpreter. The expected lines are what qemu-arm-static prints too, except SIGILL's
+//! `si_code`: the kernel's `do_undefinstr` reports ILL_ILLOPC, qemu ILL_ILLOPN.
+
+mod common;
+use common::*;
+
+/// The two instruction sets a handler and the interrupted code can be in.
+const FLAVOURS: [&[&str]; 2] = [
+    &["-static", "-O2", "-marm", "-lm"],
+    &["-static", "-O2", "-mthumb", "-lm"],
+];
+
+/// Runs `tests/guest32/NAME.c` of each flavour on the JIT and on the interpreter; each must exit
+/// with 0 and print `expected`.
+fn expect(name: &str, expected: &str) {
+    for flags in FLAVOURS {
+        let prog = guest_in("guest32", name, "arm-linux-gnueabihf-gcc", flags);
+        for backend in [&[][..], &["--interp"][..]] {
+            let (o, err) = run_armrun(backend, &prog, &[], &[]);
+            assert_eq!(
+                o,
+                Outcome {
+                    status: 0,
+                    stdout: expected.to_string()
+                },
+                "{name} {flags:?} {backend:?}; armrun stderr:\n{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn handlers_get_siginfo_return_and_may_edit_registers() {
+    expect(
+        "sig_handler",
+        "plain: hits=3 sig=10 blocked inside=3\n\
+         after: usr1 blocked=0 usr2 blocked=0\n\
+         kill: signo=10 code=SI_USER pid ok=1 uc mask ok=1\n\
+         sigqueue: rtmin+2 code=SI_QUEUE pid ok=1 value=0x5eed\n\
+         tgkill: signo=10 code=SI_TKILL pid ok=1\n\
+         raw plain: rt_sigaction=0 r0=12\n\
+         raw siginfo: rt_sigaction=0 r0=12 info ok=1\n\
+         edited r0: 1234\n",
+    );
+}
+
+#[test]
+fn undefined_instructions_and_fetch_faults_reach_handlers() {
+    expect(
+        "sig_sync",
+        "longjmp 0: signo=4 code=ILL_ILLOPC si_addr ok=1 pc ok=1 T ok=1 ill blocked=0\n\
+         longjmp 1: signo=4 code=ILL_ILLOPC si_addr ok=1 pc ok=1 T ok=1 ill blocked=0\n\
+         skipped: result=42 signo=4 pc ok=1 T ok=1\n\
+         fetch fault: signo=11 code=SEGV_MAPERR si_addr=0x1000\n",
+    );
+}
+
+#[test]
+fn blocked_signals_wait_for_sigsuspend() {
+    expect(
+        "sig_mask",
+        "blocked: hits=0 pending usr1=1 usr2=0\n\
+         sigsuspend: r=-1 eintr=1 hits=1 pending=0 still blocked=1\n\
+         unblocked: hits=1\n\
+         nodefer: max depth=3\n\
+         resethand: hits=2 dfl=1\n",
+    );
+}
+
+#[test]
+fn onstack_handlers_run_on_the_alternate_stack() {
+    expect(
+        "sig_altstack",
+        "onstack: on alt=1 SS_ONSTACK=1 change refused=1\n\
+         no SA_ONSTACK: on alt=0 SS_ONSTACK=0\n\
+         after: same stack=1 size ok=1 flags=0\n\
+         tiny refused=1\n",
+    );
+}
+
+#[test]
+fn timer_signals_interrupt_a_loop_without_disturbing_its_fp_state() {
+    expect(
+        "sig_alarm",
+        "alarms=5 spun=1 rounding kept=1 same result=1\n",
+    );
+}
