@@ -1,7 +1,8 @@
 //! Signal delivery and return for 32-bit guests, end to end: the programs `tests/guest32/sig_*.c`,
 //! built for armhf in A32 and in Thumb-2, must print the kernel's lines under armrun's JIT and
-//! its interpreter. The expected lines are what qemu-arm-static prints too, except SIGILL's
-//! `si_code`: the kernel's `do_undefinstr` reports ILL_ILLOPC, qemu ILL_ILLOPN.
+//! its interpreter. The expected lines are what qemu-arm-static prints too, except where qemu
+//! departs from the arm kernel: SIGILL's `si_code` (`do_undefinstr` reports ILL_ILLOPC, qemu
+//! ILL_ILLOPN) and the sigcontext's `trap_no`, `error_code` and `fault_address` (qemu writes 0).
 
 mod common;
 use common::*;
@@ -47,13 +48,17 @@ fn handlers_get_siginfo_return_and_may_edit_registers() {
 }
 
 #[test]
-fn undefined_instructions_and_fetch_faults_reach_handlers() {
+fn undefined_instructions_breakpoints_and_fetch_faults_reach_handlers() {
     expect(
         "sig_sync",
-        "longjmp 0: signo=4 code=ILL_ILLOPC si_addr ok=1 pc ok=1 T ok=1 ill blocked=0\n\
-         longjmp 1: signo=4 code=ILL_ILLOPC si_addr ok=1 pc ok=1 T ok=1 ill blocked=0\n\
+        "longjmp 0: signo=4 code=ILL_ILLOPC si_addr ok=1 pc ok=1 T ok=1 ill blocked=0\n  \
+         trap_no=6 error_code=0 fault_address=0\n\
+         longjmp 1: signo=4 code=ILL_ILLOPC si_addr ok=1 pc ok=1 T ok=1 ill blocked=0\n  \
+         trap_no=6 error_code=0 fault_address=0\n\
          skipped: result=42 signo=4 pc ok=1 T ok=1\n\
-         fetch fault: signo=11 code=SEGV_MAPERR si_addr=0x1000\n",
+         bkpt skipped: result=42 signo=5 si_addr ok=1 pc ok=1 T ok=1\n\
+         fetch fault: signo=11 code=SEGV_MAPERR si_addr=0x1000\n  \
+         trap_no=14 error_code=0x80000007 fault_address=0x1000\n",
     );
 }
 
