@@ -92,3 +92,12 @@ fn timer_signals_interrupt_a_loop_without_disturbing_its_fp_state() {
         "alarms=5 spun=1 rounding kept=1 same result=1\n",
     );
 }
+
+#[test]
+fn sa_restart_reexecutes_an_a32_or_thumb_svc() {
+    expect(
+        "sig_restart",
+        "SA_RESTART: r=1 ok byte=x alarms at return=2\n\
+         no SA_RESTART: r=-4 EINTR byte=- alarms at return=1\n",
+    );
+}
