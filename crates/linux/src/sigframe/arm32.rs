@@ -26,7 +26,7 @@ use a32::key;
 use a32::vfp::{fpscr, set_fpscr};
 use cpu::CpuState;
 
-use super::{enter_handler, frame_top, get32, put32, restore_altstack};
+use super::{enter_handler, frame_top, get32, get64, put32, put64, restore_altstack};
 use crate::abi::MINSIGSTKSZ_ARM as MINSIGSTKSZ;
 use crate::signal::{SA_RESTORER, SA_SIGINFO, SIGINFO_SIZE, die_by_signal};
 use crate::sysno::arm::Sysno;
@@ -203,12 +203,12 @@ pub(super) fn setup_frame(
     }
     put32(&mut b, sc + SC_R0 + 4 * 15, pc as u32);
     put32(&mut b, sc + SC_CPSR, cpsr);
-    b[sf + UC_SIGMASK..sf + UC_SIGMASK + 8].copy_from_slice(&old_mask.to_le_bytes());
+    put64(&mut b, sf + UC_SIGMASK, old_mask);
     let vfp = sf + UC_REGSPACE;
     put32(&mut b, vfp, VFP_MAGIC);
     put32(&mut b, vfp + 4, VFP_SIZE as u32);
     for (j, d) in cpu.v[..D_REGS / 2].iter().flatten().enumerate() {
-        b[vfp + 8 + 8 * j..vfp + 16 + 8 * j].copy_from_slice(&d.to_le_bytes());
+        put64(&mut b, vfp + 8 + 8 * j, *d);
     }
     put32(&mut b, vfp + VFP_FPSCR, fpscr(cpu));
     put32(&mut b, vfp + VFP_FPEXC, FPEXC_EN);
@@ -240,6 +240,9 @@ pub(super) fn setup_frame(
     a32::set_cpsr(cpu, entry);
     key::set_pc(cpu, handler, thumb, 0);
     set_fpscr(cpu, fpscr(cpu) & !FPSCR_LEN_STRIDE);
+    // The kernel's return to user mode clears the exclusive monitor (`clrex` in
+    // `restore_user_regs`): a STREX interrupted by the signal fails and its loop retries.
+    cpu.excl_addr = u64::MAX;
     Ok(())
 }
 
@@ -273,8 +276,7 @@ fn restore_frame(l: &mut Linux, cpu: &mut CpuState, rt: bool) -> SysResult {
     {
         die_by_signal(libc::SIGSEGV);
     }
-    let mask = u64::from_le_bytes(b[sf + UC_SIGMASK..sf + UC_SIGMASK + 8].try_into().unwrap());
-    l.set_sigmask(mask);
+    l.set_sigmask(get64(&b, sf + UC_SIGMASK));
     for (i, r) in cpu.x[..15].iter_mut().enumerate() {
         *r = get32(&b, sc + SC_R0 + 4 * i) as u64;
     }
@@ -285,9 +287,10 @@ fn restore_frame(l: &mut Linux, cpu: &mut CpuState, rt: bool) -> SysResult {
     let it = cpu.get_slot(cpu::slot::ITSTATE) as u8;
     key::set_pc(cpu, pc, thumb, it);
     for (j, d) in cpu.v[..D_REGS / 2].iter_mut().flatten().enumerate() {
-        *d = u64::from_le_bytes(b[vfp + 8 + 8 * j..vfp + 16 + 8 * j].try_into().unwrap());
+        *d = get64(&b, vfp + 8 + 8 * j);
     }
     set_fpscr(cpu, get32(&b, vfp + VFP_FPSCR));
+    cpu.excl_addr = u64::MAX;
     if rt {
         let saved = (
             get32(&b, sf + UC_STACK) as u64,
@@ -591,6 +594,8 @@ mod tests {
         for (j, d) in cpu.v.iter_mut().flatten().enumerate() {
             *d = 0x4000_0000_0000_0000 | (j as u64) << 8 | 0x77;
         }
+        // Between an LDREX and its STREX.
+        cpu.excl_addr = 0x3_0000;
         cpu
     }
 
@@ -634,6 +639,7 @@ mod tests {
         // Flags and Q are cleared for the handler, GE kept, A32 state.
         assert_eq!(a32::cpsr(&cpu), 0x000a_0010);
         assert_eq!(fpscr(&cpu), 0x6040_0010, "Len cleared for the handler");
+        assert_eq!(cpu.excl_addr, u64::MAX, "monitor cleared for the handler");
         assert_eq!(
             l.sigmask,
             bit(libc::SIGHUP) | bit(libc::SIGUSR1) | bit(libc::SIGUSR2)
@@ -677,6 +683,7 @@ mod tests {
         assert_eq!(cpu2.nzcv, orig.nzcv);
         assert_eq!(fpscr(&cpu2), fpscr(&orig));
         assert_eq!(cpu2.v, orig.v);
+        assert_eq!(cpu2.excl_addr, u64::MAX, "monitor cleared by the return");
         assert_eq!(l.sigmask, bit(libc::SIGHUP));
     }
 
@@ -966,6 +973,34 @@ mod tests {
                 -5,
                 vec![(0, w(1)), (8, w(4))],
                 vec![(0, 1), (4, 4)],
+            ),
+            // A code above SIGBUS's last one (5) that is a POLL-style code: band, fd
+            (
+                libc::SIGBUS,
+                6,
+                vec![(0, w(0x1234)), (8, w(3))],
+                vec![(0, 0x1234), (4, 3)],
+            ),
+            // Above SIGSEGV's last code (10) and every POLL code: the kill layout
+            (
+                libc::SIGSEGV,
+                11,
+                vec![(0, w(8 | 9 << 32)), (8, w(0xbeef))],
+                vec![(0, 8), (4, 9)],
+            ),
+            // SIGUSR1 with a positive code (not a kernel-coded signal): the POLL layout
+            (
+                libc::SIGUSR1,
+                2,
+                vec![(0, w(0x41)), (8, w(7))],
+                vec![(0, 0x41), (4, 7)],
+            ),
+            // Above every POLL code: the kill layout
+            (
+                libc::SIGUSR1,
+                9,
+                vec![(0, w(5 | 6 << 32)), (8, w(0xdead))],
+                vec![(0, 5), (4, 6)],
             ),
             // SIGSYS SYS_SECCOMP: call_addr, syscall, arch
             (
