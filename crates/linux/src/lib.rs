@@ -11,7 +11,8 @@
 //! statfs, locks, ownership), `xattr`, `poll` (ppoll, pselect6, epoll), `anonfd` (eventfd,
 //! timerfd, signalfd, inotify, memfd), `net` (sockets), `mm` (memory), `signal` (dispositions
 //! and mask mirrored on the host, queued host signals, EINTR/SA_RESTART), `sigframe` (the
-//! AArch64 rt_sigframe, rt_sigreturn, synchronous fault signals), `time`, `process` (exit,
+//! AArch64 rt_sigframe and, in `sigframe::arm32`, the 32-bit ARM sigframe/rt_sigframe and
+//! siginfo; sigreturn, rt_sigreturn, synchronous fault signals), `time`, `process` (exit,
 //! fork/vfork, wait4/waitid, limits, prctl, futex), `exec` (execve re-entering armrun, `#!`
 //! scripts, native host programs), `creds` (ids, groups, sessions, scheduler), `ioctl`.
 //! Handlers that need the registers (clone, rt_sigreturn, rt_sigsuspend, sigaltstack) are in
