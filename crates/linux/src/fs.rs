@@ -5,6 +5,7 @@ use libc::c_void;
 
 use crate::abi;
 use crate::guest::{host, last_errno};
+use crate::time::Ts;
 use crate::{Errno, Linux, SysResult};
 
 /// Arguments as the syscall ABI passes them.
@@ -341,20 +342,38 @@ pub(crate) fn fchmod(_: &mut Linux, a: &Args) -> SysResult {
 }
 
 pub(crate) fn utimensat(l: &mut Linux, a: &Args) -> SysResult {
+    utimensat_ts(l, a, Ts::W64)
+}
+
+/// utimensat with the guest's timespec layout `t`, through host copies of the two times
+/// (`UTIME_NOW`/`UTIME_OMIT` pass in `tv_nsec` unchanged).
+pub(crate) fn utimensat_ts(l: &mut Linux, a: &Args, t: Ts) -> SysResult {
+    let times: Option<[libc::timespec; 2]> = if a[2] != 0 {
+        Some(t.read_n(l, a[2])?)
+    } else {
+        None
+    };
+    utimens_host(l, a[0], a[1], times, int(a[3]))
+}
+
+/// The host utimensat on (dirfd, optional guest path, host times, flags).
+pub(crate) fn utimens_host(
+    l: &Linux,
+    dirfd: u64,
+    path: u64,
+    times: Option<[libc::timespec; 2]>,
+    flags: i32,
+) -> SysResult {
     // A NULL path with a dirfd means "this fd" (the kernel allows it; glibc's futimens uses it).
-    let path = if a[1] == 0 {
+    let path = if path == 0 {
         None
     } else {
-        Some(l.path_arg(a[1])?)
-    };
-    let times = if a[2] == 0 {
-        std::ptr::null()
-    } else {
-        l.buf_in(a[2], 32)?
+        Some(l.path_arg(path)?)
     };
     let pp = path.as_ref().map_or(std::ptr::null(), |p| p.as_ptr());
-    // SAFETY: `times` is null or 2 checked timespecs (same layout on both); `pp` null or valid.
-    host(unsafe { libc::syscall(libc::SYS_utimensat, int(a[0]), pp, times, int(a[3])) })
+    let tp = times.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
+    // SAFETY: `pp` null or a C string, `tp` null or two host timespecs.
+    host(unsafe { libc::syscall(libc::SYS_utimensat, int(dirfd), pp, tp, flags) })
 }
 
 pub(crate) fn ftruncate(_: &mut Linux, a: &Args) -> SysResult {

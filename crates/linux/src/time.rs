@@ -28,9 +28,17 @@ impl Ts {
         }
     }
 
-    /// Reads a guest timespec (or timeval) into a host one, unvalidated.
+    /// Reads a guest timespec (or timeval) into a host one, unvalidated. A 32-bit guest's
+    /// 64-bit timespec has a 32-bit `tv_nsec` and padding that C libraries leave
+    /// uninitialised, so only its low half counts (the kernel's `get_timespec64` drops the
+    /// padding for such callers).
     pub(crate) fn read(self, l: &Linux, addr: u64) -> Result<libc::timespec, Errno> {
         match self {
+            Ts::W64 if l.mem.is32() => {
+                let mut t: libc::timespec = l.get(addr)?;
+                t.tv_nsec = t.tv_nsec as i32 as i64;
+                Ok(t)
+            }
             Ts::W64 => l.get(addr),
             Ts::W32 => {
                 let v = l.mem.read_u64(addr)?;

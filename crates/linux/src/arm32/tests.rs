@@ -297,9 +297,10 @@ fn time32_and_time64_calls() {
         sys(&mut l, Sysno::nanosleep, &[buf + 128, 0]),
         err(libc::EINVAL)
     );
-    // clock_nanosleep_time64 takes 16-byte timespecs.
+    // clock_nanosleep_time64 takes 16-byte timespecs whose tv_nsec is a 32-bit long plus
+    // padding that C libraries leave uninitialised: only the low half counts.
     l.mem().write_u64(buf + 160, 0).unwrap();
-    l.mem().write_u64(buf + 168, 1000).unwrap();
+    l.mem().write_u64(buf + 168, 0xdead_beef_0000_03e8).unwrap();
     assert_eq!(
         sys(
             &mut l,

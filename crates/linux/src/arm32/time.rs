@@ -6,7 +6,7 @@ use crate::arm32::abi;
 use crate::fs::int;
 use crate::guest::host;
 use crate::time::Ts;
-use crate::{Errno, Linux, SysResult, anonfd, poll, process, signal, time};
+use crate::{Errno, Linux, SysResult, anonfd, fs, poll, process, signal, time};
 
 type Args = [u64; 6];
 
@@ -36,6 +36,7 @@ time32! {
     timerfd_gettime => anonfd::timerfd_gettime_ts,
     sched_rr_get_interval => time::sched_rr_get_interval_ts,
     futex => process::futex_ts,
+    utimensat => fs::utimensat_ts,
     ppoll => poll::ppoll_ts,
 }
 
@@ -50,36 +51,6 @@ pub(crate) fn timer_create(l: &mut Linux, a: &Args) -> SysResult {
     let sp = sev.as_ref().map_or(std::ptr::null(), |s| s.as_ptr());
     // SAFETY: a host sigevent (or null) and a checked 4-byte timer id slot.
     host(unsafe { libc::syscall(libc::SYS_timer_create, int(a[0]), sp, id) })
-}
-
-/// utimensat with `old_timespec32` times, through host copies.
-pub(crate) fn utimensat(l: &mut Linux, a: &Args) -> SysResult {
-    let times: Option<[libc::timespec; 2]> = if a[2] != 0 {
-        Some(Ts::W32.read_n(l, a[2])?)
-    } else {
-        None
-    };
-    utimens_host(l, a[0], a[1], times, int(a[3]))
-}
-
-/// Runs the host utimensat on (dirfd, optional guest path, host times, flags).
-fn utimens_host(
-    l: &Linux,
-    dirfd: u64,
-    path: u64,
-    times: Option<[libc::timespec; 2]>,
-    flags: i32,
-) -> SysResult {
-    // A NULL path with a dirfd means "this fd" (as the kernel allows; futimens uses it).
-    let path = if path == 0 {
-        None
-    } else {
-        Some(l.path_arg(path)?)
-    };
-    let pp = path.as_ref().map_or(std::ptr::null(), |p| p.as_ptr());
-    let tp = times.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
-    // SAFETY: `pp` null or a C string, `tp` null or two host timespecs.
-    host(unsafe { libc::syscall(libc::SYS_utimensat, int(dirfd), pp, tp, flags) })
 }
 
 /// Reads `struct old_timeval32 times[2]` as timespecs for utimensat; microseconds must be in
@@ -101,13 +72,13 @@ fn timevals(l: &Linux, addr: u64) -> Result<Option<[libc::timespec; 2]>, Errno> 
 /// `utimes(path, times)`.
 pub(crate) fn utimes(l: &mut Linux, a: &Args) -> SysResult {
     let tv = timevals(l, a[1])?;
-    utimens_host(l, libc::AT_FDCWD as u32 as u64, a[0], tv, 0)
+    fs::utimens_host(l, libc::AT_FDCWD as u32 as u64, a[0], tv, 0)
 }
 
 /// `futimesat(dirfd, path, times)`.
 pub(crate) fn futimesat(l: &mut Linux, a: &Args) -> SysResult {
     let tv = timevals(l, a[2])?;
-    utimens_host(l, a[0], a[1], tv, 0)
+    fs::utimens_host(l, a[0], a[1], tv, 0)
 }
 
 /// `poll(fds, nfds, timeout_ms)`: `struct pollfd` is the same everywhere.
