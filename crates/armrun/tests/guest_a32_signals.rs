@@ -117,3 +117,13 @@ fn sa_restart_reexecutes_an_a32_or_thumb_svc() {
          no SA_RESTART: r=-4 EINTR byte=- alarms at return=1\n",
     );
 }
+
+#[test]
+fn it_state_is_saved_in_the_frame_and_restored_by_sigreturn() {
+    expect_on(
+        &[ARMHF_THUMB],
+        "sig_it",
+        "longjmp: pc ok=1 T=1 itstate=0xc\n\
+         skipped: x=7 pc ok=1 itstate=0xc\n",
+    );
+}
