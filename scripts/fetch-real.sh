@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Fetches real Debian arm64 programs into .cache/real (cached): busybox-static for now.
+# Fetches real Debian ARM programs (cached): busybox-static for arm64 into .cache/real and for
+# armel (soft-float 32-bit ARM) into .cache/real-armel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir=.cache/real
-if [ ! -x "$dir/bin/busybox" ]; then
+fetch() { # fetch ARCH DIR
+    local arch=$1 dir=$2 tmp
+    [ -x "$dir/bin/busybox" ] && return 0
     mkdir -p "$dir"
-    dpkg --print-foreign-architectures | grep -qx arm64 || { dpkg --add-architecture arm64; apt-get update -qq; }
+    dpkg --print-foreign-architectures | grep -qx "$arch" || { dpkg --add-architecture "$arch"; apt-get update -qq; }
     tmp=$(mktemp -d)
     chmod 777 "$tmp"
-    (cd "$tmp" && apt-get download -qq busybox-static:arm64 2>/dev/null || { apt-get update -qq && apt-get download -qq busybox-static:arm64; })
-    dpkg -x "$tmp"/busybox-static_*_arm64.deb "$dir"
+    (cd "$tmp" && apt-get download -qq "busybox-static:$arch" 2>/dev/null || { apt-get update -qq && apt-get download -qq "busybox-static:$arch"; })
+    dpkg -x "$tmp"/busybox-static_*_"$arch".deb "$dir"
     rm -rf "$tmp"
-fi
+}
+fetch arm64 .cache/real
+fetch armel .cache/real-armel

@@ -54,6 +54,41 @@ const HWCAP2_NAMES: [&str; 23] = [
     "mte3",
 ];
 
+/// Feature names for the 32-bit ARM AT_HWCAP bits, in bit order (arch/arm/kernel/setup.c).
+const HWCAP32_NAMES: [&str; 28] = [
+    "swp",
+    "half",
+    "thumb",
+    "26bit",
+    "fastmult",
+    "fpa",
+    "vfp",
+    "edsp",
+    "java",
+    "iwmmxt",
+    "crunch",
+    "thumbee",
+    "neon",
+    "vfpv3",
+    "vfpv3d16",
+    "tls",
+    "vfpv4",
+    "idiva",
+    "idivt",
+    "vfpd32",
+    "lpae",
+    "evtstrm",
+    "fphp",
+    "asimdhp",
+    "asimddp",
+    "asimdfhm",
+    "asimdbf16",
+    "i8mm",
+];
+
+/// Feature names for the 32-bit ARM AT_HWCAP2 bits, in bit order.
+const HWCAP2_32_NAMES: [&str; 7] = ["aes", "pmull", "sha1", "sha2", "crc32", "sb", "ssbs"];
+
 /// What the guest learned at exec time, kept for /proc.
 #[derive(Default)]
 pub(crate) struct ProcInfo {
@@ -80,6 +115,11 @@ pub(crate) enum ProcFile {
 }
 
 impl Linux {
+    /// Bytes in a guest word (pointer, `long`): 4 for 32-bit guests, else 8.
+    fn word_size(&self) -> u64 {
+        if self.mem.is32() { 4 } else { 8 }
+    }
+
     /// Sets the AT_HWCAP/AT_HWCAP2 values the guest was given (they decide the
     /// `/proc/cpuinfo` "Features" line).
     pub fn set_hwcap(&mut self, hwcap: u64, hwcap2: u64) {
@@ -96,28 +136,38 @@ impl Linux {
     }
 
     fn read_initial_stack(&mut self, sp: u64) -> Result<(), mem::Fault> {
-        let argc = self.mem.read_u64(sp)?.min(MAX_STRINGS);
+        // The loader wrote words of the guest's size: 4 bytes for 32-bit guests.
+        let w = self.word_size();
+        let mem = &self.mem;
+        let word = |a: u64| -> Result<u64, mem::Fault> {
+            if w == 4 {
+                mem.read_u32(a).map(u64::from)
+            } else {
+                mem.read_u64(a)
+            }
+        };
+        let argc = word(sp)?.min(MAX_STRINGS);
         if argc > 0 {
-            let first = self.mem.read_u64(sp + 8)?;
-            let last = self.mem.read_u64(sp + 8 * argc)?;
+            let first = word(sp + w)?;
+            let last = word(sp + w * argc)?;
             let len = self.mem.read_cstr(last, crate::guest::PATH_MAX * 32)?;
             let nul = len.iter().position(|&b| b == 0).unwrap_or(len.len());
             self.proc.args = (first, last + nul as u64 + 1);
         }
         // Skip argv and its NULL, then envp up to its NULL.
-        let mut p = sp + 8 * (argc + 2);
+        let mut p = sp + w * (argc + 2);
         for _ in 0..MAX_STRINGS {
-            let v = self.mem.read_u64(p)?;
-            p += 8;
+            let v = word(p)?;
+            p += w;
             if v == 0 {
                 break;
             }
         }
         for _ in 0..MAX_AUXV {
-            let key = self.mem.read_u64(p)?;
-            let val = self.mem.read_u64(p + 8)?;
+            let key = word(p)?;
+            let val = word(p + w)?;
             self.proc.auxv.push((key, val));
-            p += 16;
+            p += 2 * w;
             if key == 0 {
                 break;
             }
@@ -161,12 +211,17 @@ impl Linux {
     /// The current contents of a generated file.
     pub(crate) fn proc_contents(&self, f: ProcFile) -> Vec<u8> {
         match f {
-            ProcFile::Auxv => self
-                .proc
-                .auxv
-                .iter()
-                .flat_map(|&(k, v)| k.to_le_bytes().into_iter().chain(v.to_le_bytes()))
-                .collect(),
+            ProcFile::Auxv => {
+                let w = self.word_size() as usize;
+                self.proc
+                    .auxv
+                    .iter()
+                    .flat_map(|&(k, v)| {
+                        let (k, v) = (k.to_le_bytes(), v.to_le_bytes());
+                        k.into_iter().take(w).chain(v.into_iter().take(w))
+                    })
+                    .collect()
+            }
             ProcFile::Cmdline => {
                 // Read live, as the kernel does, so a guest rewriting its argv is seen.
                 let (a, b) = self.proc.args;
@@ -178,7 +233,13 @@ impl Linux {
             }
             ProcFile::Maps => self.maps_text(false).into_bytes(),
             ProcFile::Smaps => self.maps_text(true).into_bytes(),
-            ProcFile::Cpuinfo => cpuinfo(self.proc.hwcap).into_bytes(),
+            ProcFile::Cpuinfo => {
+                if self.mem.is32() {
+                    cpuinfo32(self.proc.hwcap).into_bytes()
+                } else {
+                    cpuinfo(self.proc.hwcap).into_bytes()
+                }
+            }
         }
     }
 
@@ -360,21 +421,42 @@ impl Linux {
     }
 }
 
+/// The "Features" line's names for the set bits of `hwcap` (one table per word), each with a
+/// leading space.
+fn feature_names(hwcap: (u64, u64), names: (&[&str], &[&str])) -> String {
+    let mut features = String::new();
+    for (word, table) in [(hwcap.0, names.0), (hwcap.1, names.1)] {
+        for (i, name) in table.iter().enumerate() {
+            if word & (1 << i) != 0 {
+                features.push(' ');
+                features.push_str(name);
+            }
+        }
+    }
+    features
+}
+
+/// /proc/cpuinfo in the 32-bit ARM kernel's format (an ARMv7 Cortex-A7-like part), one entry
+/// per host CPU.
+fn cpuinfo32(hwcap: (u64, u64)) -> String {
+    let features = feature_names(hwcap, (&HWCAP32_NAMES, &HWCAP2_32_NAMES));
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut s = String::new();
+    for i in 0..cpus {
+        let _ = write!(
+            s,
+            "processor\t: {i}\nmodel name\t: ARMv7 Processor rev 5 (v7l)\nBogoMIPS\t: 50.00\n\
+             Features\t:{features}\nCPU implementer\t: 0x41\nCPU architecture: 7\n\
+             CPU variant\t: 0x0\nCPU part\t: 0xc07\nCPU revision\t: 5\n\n"
+        );
+    }
+    s.push_str("Hardware\t: armrun\nRevision\t: 0000\nSerial\t\t: 0000000000000000\n");
+    s
+}
+
 /// /proc/cpuinfo in the arm64 kernel's format, one entry per host CPU.
 fn cpuinfo(hwcap: (u64, u64)) -> String {
-    let mut features = String::new();
-    for (i, name) in HWCAP_NAMES.iter().enumerate() {
-        if hwcap.0 & (1 << i) != 0 {
-            features.push(' ');
-            features.push_str(name);
-        }
-    }
-    for (i, name) in HWCAP2_NAMES.iter().enumerate() {
-        if hwcap.1 & (1 << i) != 0 {
-            features.push(' ');
-            features.push_str(name);
-        }
-    }
+    let features = feature_names(hwcap, (&HWCAP_NAMES, &HWCAP2_NAMES));
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut s = String::new();
     for i in 0..cpus {
