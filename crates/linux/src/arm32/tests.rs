@@ -476,3 +476,135 @@ fn siginfo_from_the_guest_is_widened() {
     );
     assert_eq!(crate::sigframe::siginfo_to_arm(&h), g);
 }
+
+#[test]
+fn every_call_the_a64_table_implements_is_implemented_for_32_bit() {
+    let missing: Vec<&str> = crate::sysno::arm::ALL
+        .iter()
+        .filter(|&&s| {
+            super::a64_by_name(s).is_some_and(|a| crate::dispatch::a64_entry(a).is_some())
+                && super::entry(s).is_none()
+        })
+        .map(|s| s.name())
+        .collect();
+    assert!(missing.is_empty(), "{missing:?}");
+}
+
+#[test]
+fn queued_and_timer_signals_carry_32_bit_siginfo_and_sigevent() {
+    let mut l = linux32();
+    let buf = scratch(&mut l, 4096);
+    let (usr1, usr2) = (libc::SIGUSR1 as u64, libc::SIGUSR2 as u64);
+    // Block both in this thread (the guest mask is this host thread's).
+    let set = buf;
+    l.mem()
+        .write_u64(set, (1 << (usr1 - 1)) | (1 << (usr2 - 1)))
+        .unwrap();
+    let old = buf + 8;
+    assert_eq!(
+        sys(
+            &mut l,
+            Sysno::rt_sigprocmask,
+            &[libc::SIG_BLOCK as u64, set, old, 8]
+        ),
+        0
+    );
+    // SAFETY: no arguments.
+    let (pid, tid) = (std::process::id() as u64, unsafe { libc::gettid() } as u64);
+    // rt_tgsigqueueinfo with a 32-bit siginfo: SI_QUEUE, pid, uid, sigval at 12/16/20.
+    let info = buf + 64;
+    l.mem().write(info, &[0; 128]).unwrap();
+    l.mem().write_u32(info, usr1 as u32).unwrap();
+    l.mem().write_u32(info + 8, (-1i32) as u32).unwrap();
+    l.mem().write_u32(info + 12, pid as u32).unwrap();
+    l.mem().write_u32(info + 20, 0xabcd).unwrap();
+    assert_eq!(
+        sys(&mut l, Sysno::rt_tgsigqueueinfo, &[pid, tid, usr1, info]),
+        0
+    );
+    let only1 = buf + 16;
+    l.mem().write_u64(only1, 1 << (usr1 - 1)).unwrap();
+    let out = buf + 256;
+    let ts = buf + 48;
+    l.mem().write_u64(ts, 1).unwrap(); // 1 s, time32
+    assert_eq!(
+        sys(&mut l, Sysno::rt_sigtimedwait, &[only1, out, ts, 8]),
+        usr1
+    );
+    assert_eq!(l.mem().read_u32(out + 8).unwrap(), (-1i32) as u32);
+    assert_eq!(l.mem().read_u32(out + 12).unwrap() as u64, pid);
+    assert_eq!(l.mem().read_u32(out + 20).unwrap(), 0xabcd);
+    // A POSIX timer with a 32-bit sigevent: sigval 0x77, SIGUSR2, SIGEV_THREAD_ID to us.
+    let sev = buf + 512;
+    l.mem().write(sev, &[0; 64]).unwrap();
+    l.mem().write_u32(sev, 0x77).unwrap();
+    l.mem().write_u32(sev + 4, usr2 as u32).unwrap();
+    l.mem().write_u32(sev + 8, 4).unwrap(); // SIGEV_THREAD_ID
+    l.mem().write_u32(sev + 12, tid as u32).unwrap();
+    let id = buf + 600;
+    let mono = libc::CLOCK_MONOTONIC as u64;
+    assert_eq!(sys(&mut l, Sysno::timer_create, &[mono, sev, id]), 0);
+    let timer = l.mem().read_u32(id).unwrap() as u64;
+    let its = buf + 640;
+    l.mem().write(its, &[0; 16]).unwrap();
+    l.mem().write_u32(its + 12, 1_000_000).unwrap(); // it_value 1 ms (time32)
+    assert_eq!(sys(&mut l, Sysno::timer_settime, &[timer, 0, its, 0]), 0);
+    let only2 = buf + 24;
+    l.mem().write_u64(only2, 1 << (usr2 - 1)).unwrap();
+    // rt_sigtimedwait_time64: a 16-byte timeout, the siginfo still 32-bit.
+    l.mem().write_u64(buf + 32, 1).unwrap();
+    l.mem().write_u64(buf + 40, 0).unwrap();
+    assert_eq!(
+        sys(
+            &mut l,
+            Sysno::rt_sigtimedwait_time64,
+            &[only2, out, buf + 32, 8]
+        ),
+        usr2
+    );
+    assert_eq!(
+        l.mem().read_u32(out + 8).unwrap(),
+        (-2i32) as u32,
+        "SI_TIMER"
+    );
+    assert_eq!(l.mem().read_u32(out + 20).unwrap(), 0x77, "sigval");
+    assert_eq!(sys(&mut l, Sysno::timer_delete, &[timer]), 0);
+    assert_eq!(
+        sys(
+            &mut l,
+            Sysno::rt_sigprocmask,
+            &[libc::SIG_SETMASK as u64, old, 0, 8]
+        ),
+        0
+    );
+}
+
+#[test]
+fn waitid_without_children_and_16_bit_group_lists() {
+    let mut l = linux32();
+    let buf = scratch(&mut l, 4096);
+    let (p_all, wexited) = (0u64, libc::WEXITED as u64);
+    assert_eq!(
+        sys(
+            &mut l,
+            Sysno::waitid,
+            &[p_all, 0, buf, wexited | libc::WNOHANG as u64, buf + 256]
+        ),
+        err(libc::ECHILD)
+    );
+    assert_eq!(
+        sys(&mut l, Sysno::waitid, &[p_all, 0, BAD, wexited, 0]),
+        err(libc::EFAULT)
+    );
+    // getgroups with 16-bit gids: as many entries as the 32-bit call, 2 bytes each.
+    let n = sys(&mut l, Sysno::getgroups32, &[64, buf]);
+    assert!(ok(n) && n <= 64);
+    l.mem().write(buf + 512, &[0xcc; 256]).unwrap();
+    assert_eq!(sys(&mut l, Sysno::getgroups, &[64, buf + 512]), n);
+    for i in 0..n {
+        let g32 = l.mem().read_u32(buf + 4 * i).unwrap();
+        let g16 = l.mem().slice(buf + 512 + 2 * i, 2, 0).unwrap();
+        assert_eq!(g16, abi::high2low(g32).to_le_bytes());
+    }
+    assert_eq!(l.mem().slice(buf + 512 + 2 * n, 1, 0).unwrap(), [0xcc]);
+}
