@@ -812,27 +812,43 @@ fn write_sigaction(l: &Linux, addr: u64, act: &SigAction) -> Result<(), Errno> {
 }
 
 pub(crate) fn rt_sigaction(l: &mut Linux, a: &Args) -> SysResult {
-    let sig = a[0];
-    if a[3] != abi::SIGSET_SIZE || sig == 0 || sig > NSIG {
+    if a[3] != abi::SIGSET_SIZE {
         return Err(Errno(libc::EINVAL));
     }
-    let sig = sig as i32;
-    let new: Option<SigAction> = if a[1] != 0 {
-        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
-            return Err(Errno(libc::EINVAL));
-        }
+    let new = if a[1] != 0 {
         l.mem.check(a[1], sigaction_size(l), libc::PROT_READ)?;
-        let act = read_sigaction(l, a[1])?;
-        Some([act[0], act[1], act[2], act[3] & !UNBLOCKABLE])
+        Some(read_sigaction(l, a[1])?)
     } else {
         None
     };
-    let idx = (sig - 1) as usize;
     if a[2] != 0 {
         l.mem.check(a[2], sigaction_size(l), libc::PROT_WRITE)?;
-        write_sigaction(l, a[2], &l.sigactions[idx])?;
     }
-    if let Some(act) = new {
+    let old = sigaction_core(l, a[0], new)?;
+    if a[2] != 0 {
+        write_sigaction(l, a[2], &old)?;
+    }
+    Ok(0)
+}
+
+/// The body of every sigaction call (`do_sigaction`): checks `sig`, installs `new` if given
+/// (mirrored on the host) and returns the previous action.
+pub(crate) fn sigaction_core(
+    l: &mut Linux,
+    sig: u64,
+    new: Option<SigAction>,
+) -> Result<SigAction, Errno> {
+    if sig == 0 || sig > NSIG {
+        return Err(Errno(libc::EINVAL));
+    }
+    let sig = sig as i32;
+    if new.is_some() && (sig == libc::SIGKILL || sig == libc::SIGSTOP) {
+        return Err(Errno(libc::EINVAL));
+    }
+    let idx = (sig - 1) as usize;
+    let old = l.sigactions[idx];
+    if let Some([handler, flags, restorer, mask]) = new {
+        let act = [handler, flags, restorer, mask & !UNBLOCKABLE];
         l.sigactions[idx] = act;
         mirror_action(sig, &act);
         if act[0] == SIG_IGN {
@@ -840,7 +856,7 @@ pub(crate) fn rt_sigaction(l: &mut Linux, a: &Args) -> SysResult {
             discard(sig);
         }
     }
-    Ok(0)
+    Ok(old)
 }
 
 pub(crate) fn rt_sigprocmask(l: &mut Linux, a: &Args) -> SysResult {
@@ -852,12 +868,19 @@ pub(crate) fn rt_sigprocmask(l: &mut Linux, a: &Args) -> SysResult {
     } else {
         None
     };
-    let old = l.sigmask;
     if a[2] != 0 {
-        l.mem.write_u64(a[2], old)?;
+        l.mem.write_u64(a[2], l.sigmask)?;
     }
+    sigprocmask_core(l, int(a[0]), set)?;
+    Ok(0)
+}
+
+/// The body of the sigprocmask calls: applies `set` with `how` (if given); returns the mask
+/// from before.
+pub(crate) fn sigprocmask_core(l: &mut Linux, how: i32, set: Option<u64>) -> Result<u64, Errno> {
+    let old = l.sigmask;
     if let Some(set) = set {
-        let new = match int(a[0]) {
+        let new = match how {
             libc::SIG_BLOCK => old | set,
             libc::SIG_UNBLOCK => old & !set,
             libc::SIG_SETMASK => set,
@@ -867,19 +890,25 @@ pub(crate) fn rt_sigprocmask(l: &mut Linux, a: &Args) -> SysResult {
         // `after_syscall` then delivers it to the guest.
         l.set_sigmask(new);
     }
-    Ok(0)
+    Ok(old)
 }
 
 pub(crate) fn rt_sigpending(l: &mut Linux, a: &Args) -> SysResult {
     if a[1] != abi::SIGSET_SIZE {
         return Err(Errno(libc::EINVAL));
     }
+    let pending = pending_set(l)?;
+    l.mem.write_u64(a[0], pending)?;
+    Ok(0)
+}
+
+/// The blocked signals waiting for the guest: pending in the host kernel or queued here.
+pub(crate) fn pending_set(l: &Linux) -> Result<u64, Errno> {
     let mut host_set: u64 = 0;
     // SAFETY: an 8-byte kernel sigset buffer of ours.
     host(unsafe { libc::syscall(libc::SYS_rt_sigpending, &mut host_set, 8usize) })?;
     let q = QUEUED.load(Ordering::SeqCst);
-    l.mem.write_u64(a[0], (host_set | q) & l.sigmask)?;
-    Ok(0)
+    Ok((host_set | q) & l.sigmask)
 }
 
 pub(crate) fn rt_sigtimedwait(l: &mut Linux, a: &Args) -> SysResult {
@@ -948,7 +977,13 @@ pub(crate) fn rt_sigsuspend(l: &mut Linux, _cpu: &mut CpuState, a: &Args) -> Sys
     if a[1] != abi::SIGSET_SIZE {
         return Err(Errno(libc::EINVAL));
     }
-    let new = l.mem.read_u64(a[0])? & !UNBLOCKABLE;
+    let new = l.mem.read_u64(a[0])?;
+    sigsuspend_core(l, new)
+}
+
+/// The body of the sigsuspend calls: waits with mask `new` in force until a handler runs.
+pub(crate) fn sigsuspend_core(l: &mut Linux, new: u64) -> SysResult {
+    let new = new & !UNBLOCKABLE;
     let old = l.sigmask;
     l.saved_sigmask = Some(old);
     l.sigmask = new;

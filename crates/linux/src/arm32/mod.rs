@@ -17,7 +17,8 @@
 //! - `time`: the time32 calls (timespec and timeval with 32-bit fields);
 //! - `net`: socket calls with the compat `msghdr`, `iovec` and `cmsghdr`;
 //! - `process`: 16-bit id calls, rlimits, rusage, wait4/waitid, sysinfo, fork/vfork, futex,
-//!   signal-info conversions, and the ARM-private calls (`0x0f0000 + n`).
+//!   signal-info conversions, the pre-rt signal calls (32-signal masks), and the ARM-private
+//!   calls (`0x0f0000 + n`).
 //!
 //! 64-bit arguments come in an even/odd register pair (low word first), skipping an odd
 //! register, as the EABI lays out `long long` arguments; `arm_fadvise64_64` and
@@ -333,6 +334,10 @@ fn a32_handler(s: Sysno) -> Option<Handler> {
         rt_tgsigqueueinfo => process::rt_tgsigqueueinfo,
         pidfd_send_signal => process::pidfd_send_signal,
         pause => process::pause,
+        sigaction => process::sigaction,
+        sigprocmask => process::sigprocmask,
+        sigpending => process::sigpending,
+        sigsuspend => process::sigsuspend,
         nice => process::nice,
     }
 }

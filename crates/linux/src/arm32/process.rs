@@ -10,7 +10,7 @@ use crate::fs::int;
 use crate::guest::host;
 use crate::sigframe::si_code;
 use crate::sysno::arm::Sysno;
-use crate::{Errno, Linux, SysResult, creds, io, mm, process};
+use crate::{Errno, Linux, SysResult, creds, io, mm, process, signal};
 
 type Args = [u64; 6];
 
@@ -467,4 +467,71 @@ pub(crate) fn private_signal(l: &mut Linux, cpu: &mut CpuState, nr: u64, svc_len
     };
     crate::sigframe::force_sync_signal(l, cpu, sig, code, addr, None);
     true
+}
+
+/// Size of `struct old_sigaction`: handler, `old_sigset_t` mask (signals 1..32), flags,
+/// restorer.
+const OLD_SIGACTION_SIZE: u64 = 16;
+
+/// `sigaction(sig, const struct old_sigaction *act, struct old_sigaction *oact)`, the pre-rt
+/// call: the mask holds signals 1..32 only.
+pub(crate) fn sigaction(l: &mut Linux, a: &Args) -> SysResult {
+    let new = if a[1] != 0 {
+        let mut b = [0u8; OLD_SIGACTION_SIZE as usize];
+        l.mem.read(a[1], &mut b)?;
+        let w = |o: usize| abi::get32(&b, o) as u64;
+        Some([w(0), w(8), w(12), w(4)])
+    } else {
+        None
+    };
+    if a[2] != 0 {
+        l.buf_out(a[2], OLD_SIGACTION_SIZE)?;
+    }
+    let [handler, flags, restorer, mask] = signal::sigaction_core(l, a[0], new)?;
+    if a[2] != 0 {
+        let mut b = Image::new(OLD_SIGACTION_SIZE as usize);
+        b.u32(0, handler as u32);
+        b.u32(4, mask as u32);
+        b.u32(8, flags as u32);
+        b.u32(12, restorer as u32);
+        l.mem.write(a[2], &b.0)?;
+    }
+    Ok(0)
+}
+
+/// `sigprocmask(how, const old_sigset_t *set, old_sigset_t *oset)`: signals 1..32; SIG_SETMASK
+/// leaves the others as they are (the kernel sets `blocked.sig[0]` only).
+pub(crate) fn sigprocmask(l: &mut Linux, a: &Args) -> SysResult {
+    let how = int(a[0]);
+    let set = if a[1] != 0 {
+        let s = l.mem.read_u32(a[1])? as u64;
+        Some(if how == libc::SIG_SETMASK {
+            (l.sigmask & !0xffff_ffff) | s
+        } else {
+            s
+        })
+    } else {
+        None
+    };
+    if a[2] != 0 {
+        l.buf_out(a[2], 4)?;
+    }
+    let old = signal::sigprocmask_core(l, how, set)?;
+    if a[2] != 0 {
+        l.mem.write_u32(a[2], old as u32)?;
+    }
+    Ok(0)
+}
+
+/// `sigpending(old_sigset_t *set)`: the pending blocked signals among 1..32.
+pub(crate) fn sigpending(l: &mut Linux, a: &Args) -> SysResult {
+    let pending = signal::pending_set(l)?;
+    l.mem.write_u32(a[0], pending as u32)?;
+    Ok(0)
+}
+
+/// `sigsuspend(restart, oldmask, old_sigset_t mask)` (ARM's three-argument form): waits with
+/// exactly `mask` blocked.
+pub(crate) fn sigsuspend(l: &mut Linux, a: &Args) -> SysResult {
+    signal::sigsuspend_core(l, a[2])
 }

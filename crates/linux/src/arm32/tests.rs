@@ -608,3 +608,97 @@ fn waitid_without_children_and_16_bit_group_lists() {
     }
     assert_eq!(l.mem().slice(buf + 512 + 2 * n, 1, 0).unwrap(), [0xcc]);
 }
+
+#[test]
+fn pre_rt_signal_calls_use_32_signal_masks() {
+    let mut l = linux32();
+    let buf = scratch(&mut l, 4096);
+    // struct old_sigaction: handler, mask, flags, restorer.
+    let act = buf;
+    l.mem().write_u32(act, libc::SIG_IGN as u32).unwrap();
+    l.mem().write_u32(act + 4, 1 << 2).unwrap();
+    l.mem().write_u32(act + 8, 0x1000_0000).unwrap();
+    l.mem().write_u32(act + 12, 0x2_0000).unwrap();
+    let sig = libc::SIGURG as u64;
+    assert_eq!(sys(&mut l, Sysno::sigaction, &[sig, act, 0]), 0);
+    // The rt view: the same action with a 64-bit mask.
+    let rt = buf + 64;
+    assert_eq!(sys(&mut l, Sysno::rt_sigaction, &[sig, 0, rt, 8]), 0);
+    assert_eq!(l.mem().read_u32(rt).unwrap(), libc::SIG_IGN as u32);
+    assert_eq!(l.mem().read_u32(rt + 4).unwrap(), 0x1000_0000);
+    assert_eq!(l.mem().read_u64(rt + 12).unwrap(), 1 << 2);
+    let old = buf + 128;
+    l.mem().write(act, &[0; 16]).unwrap();
+    assert_eq!(sys(&mut l, Sysno::sigaction, &[sig, act, old]), 0);
+    assert_eq!(l.mem().read_u32(old).unwrap(), libc::SIG_IGN as u32);
+    assert_eq!(l.mem().read_u32(old + 4).unwrap(), 1 << 2);
+    assert_eq!(l.mem().read_u32(old + 12).unwrap(), 0x2_0000);
+    assert_eq!(
+        sys(&mut l, Sysno::sigaction, &[libc::SIGKILL as u64, act, 0]),
+        err(libc::EINVAL)
+    );
+    assert_eq!(
+        sys(&mut l, Sysno::sigaction, &[sig, BAD, 0]),
+        err(libc::EFAULT)
+    );
+    // sigprocmask: SIG_SETMASK replaces signals 1..32 only; a real-time signal stays blocked.
+    let rt_bit = 1u64 << (40 - 1);
+    let set = buf + 256;
+    l.mem()
+        .write_u64(set, rt_bit | 1 << (libc::SIGUSR1 - 1))
+        .unwrap();
+    let saved = buf + 264;
+    assert_eq!(
+        sys(
+            &mut l,
+            Sysno::rt_sigprocmask,
+            &[libc::SIG_BLOCK as u64, set, saved, 8]
+        ),
+        0
+    );
+    l.mem().write_u32(set, 1 << (libc::SIGUSR2 - 1)).unwrap();
+    let old32 = buf + 272;
+    let setmask = libc::SIG_SETMASK as u64;
+    assert_eq!(sys(&mut l, Sysno::sigprocmask, &[setmask, set, old32]), 0);
+    assert_ne!(
+        l.mem().read_u32(old32).unwrap() & 1 << (libc::SIGUSR1 - 1),
+        0
+    );
+    let now = buf + 280;
+    assert_eq!(sys(&mut l, Sysno::rt_sigprocmask, &[0, 0, now, 8]), 0);
+    let m = l.mem().read_u64(now).unwrap();
+    assert_eq!(m & 0xffff_ffff, 1 << (libc::SIGUSR2 - 1));
+    assert_ne!(m & rt_bit, 0);
+    assert_eq!(
+        sys(&mut l, Sysno::sigprocmask, &[99, set, 0]),
+        err(libc::EINVAL)
+    );
+    // sigpending: a blocked SIGUSR2 sent to this thread shows in the 32-bit set.
+    // SAFETY: signalling our own thread with a signal it blocks.
+    unsafe {
+        libc::syscall(
+            libc::SYS_tgkill,
+            libc::getpid(),
+            libc::gettid(),
+            libc::SIGUSR2,
+        )
+    };
+    assert_eq!(sys(&mut l, Sysno::sigpending, &[old32]), 0);
+    assert_ne!(
+        l.mem().read_u32(old32).unwrap() & 1 << (libc::SIGUSR2 - 1),
+        0
+    );
+    // Take it out again, then restore the mask and SIGURG's default.
+    let only = buf + 300;
+    l.mem().write_u64(only, 1 << (libc::SIGUSR2 - 1)).unwrap();
+    assert_eq!(
+        sys(&mut l, Sysno::rt_sigtimedwait, &[only, 0, 0, 8]),
+        libc::SIGUSR2 as u64
+    );
+    assert_eq!(
+        sys(&mut l, Sysno::rt_sigprocmask, &[setmask, saved, 0, 8]),
+        0
+    );
+    l.mem().write(act, &[0; 16]).unwrap();
+    assert_eq!(sys(&mut l, Sysno::sigaction, &[sig, act, 0]), 0);
+}
