@@ -79,6 +79,16 @@ const HWCAP_TLS: u64 = 1 << 15;
 const HWCAP_IDIVA: u64 = 1 << 17;
 const HWCAP_IDIVT: u64 = 1 << 18;
 
+/// AT_HWCAP of an ARMv6 core with VFPv2 (ARM1176JZF-S, the Raspberry Pi 1 and Zero): halfword
+/// loads, Thumb, long multiplies, the DSP instructions, the TLS register and VFP. What the
+/// guest is told; the translator still runs the ARMv7 instructions it implements.
+pub const HWCAP_ARMV6: u64 =
+    HWCAP_HALF | HWCAP_THUMB | HWCAP_FAST_MULT | HWCAP_EDSP | HWCAP_TLS | HWCAP_VFPV2;
+
+/// AT_HWCAP of an ARMv7 core without the divide instructions and with VFPv3 (Cortex-A8/A9).
+pub const HWCAP_ARMV7_VFPV3: u64 =
+    (HWCAP_INTEGER & !(HWCAP_IDIVA | HWCAP_IDIVT)) | HWCAP_VFPV2 | HWCAP_VFPV3 | HWCAP_VFPD32;
+
 /// The AT_HWCAP bits for the VFP this frontend implements ([`vfp`]): VFP, VFPv3, VFPv4 (fused
 /// multiply-add and half-precision conversions) and VFPD32 (32 double registers). No NEON.
 pub const HWCAP_VFP: u64 = HWCAP_VFPV2 | HWCAP_VFPV3 | HWCAP_VFPV4 | HWCAP_VFPD32;

@@ -63,6 +63,20 @@ pub const HWCAP: u64 = HWCAP_FP
     | HWCAP_ASIMDFHM
     | HWCAP_ILRCPC
     | HWCAP_FLAGM;
+/// AT_HWCAP for an ARMv8.0 core with the crypto extension (Cortex-A53/A57/A72): FP, ASIMD,
+/// AES, PMULL, SHA1, SHA2 and CRC32. Only what the guest is told; the translator still runs
+/// every instruction in [`HWCAP`].
+pub const HWCAP_V80: u64 =
+    HWCAP_FP | HWCAP_ASIMD | HWCAP_AES | HWCAP_PMULL | HWCAP_SHA1 | HWCAP_SHA2 | HWCAP_CRC32;
+/// AT_HWCAP for an ARMv8.2 core like Neoverse-N1 / Cortex-A76, as far as armrun implements it:
+/// [`HWCAP_V80`] plus LSE atomics, half-precision FP and SIMD, RDM, LRCPC and the dot product.
+pub const HWCAP_V82: u64 = HWCAP_V80
+    | HWCAP_ATOMICS
+    | HWCAP_FPHP
+    | HWCAP_ASIMDHP
+    | HWCAP_ASIMDRDM
+    | HWCAP_LRCPC
+    | HWCAP_ASIMDDP;
 /// AT_HWCAP2 for A64 guests: FlagM2 (AXFLAG, XAFLAG), FRINT (FRINT32/64) and I8MM (USDOT,
 /// SUDOT, SMMLA, UMMLA, USMMLA); none of the other ARMv8.2+ features it lists are implemented.
 pub const HWCAP2: u64 = HWCAP2_FLAGM2 | HWCAP2_FRINT | HWCAP2_I8MM;

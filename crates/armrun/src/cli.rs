@@ -17,6 +17,8 @@ pub struct Options {
     pub log_items: Vec<String>,
     /// `-strace` / `QEMU_STRACE`: log every syscall.
     pub strace: bool,
+    /// `-cpu model` / `QEMU_CPU`: the CPU model the guest is told about (see `cpu_model`).
+    pub cpu: Option<String>,
     /// `--interp` / `ARMRUN_INTERP=1`: run on the reference interpreter instead of the JIT.
     pub interp: bool,
     /// `--close-fd N` (internal, from a guest's fexecve): the program is read through
@@ -49,6 +51,8 @@ pub enum Parsed {
     Help,
     /// Print the version and exit 0.
     Version,
+    /// `-cpu help`: list the CPU models and exit 0.
+    CpuHelp,
 }
 
 /// Usage text.
@@ -62,7 +66,8 @@ Options (qemu-user compatible):
   -0 argv0       pass argv0 as the guest's argv[0]
   -d item[,...]  debug log items: in_asm, op, unimp, strace (QEMU_LOG)
   -strace        log system calls (QEMU_STRACE)
-  -cpu model     accepted for compatibility; ignored
+  -cpu model     CPU model the guest sees in AT_HWCAP, AT_PLATFORM and /proc/cpuinfo
+                 (QEMU_CPU; -cpu help lists them)
   --interp       run on the reference IR interpreter instead of the JIT (ARMRUN_INTERP=1)
   --close-fd n   close descriptor n once the program is loaded (armrun's own re-execution
                  for a guest fexecve passes the program as /proc/self/fd/n)
@@ -89,6 +94,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
         sysroot: std::env::var_os("QEMU_LD_PREFIX").map(PathBuf::from),
         strace: std::env::var_os("QEMU_STRACE").is_some(),
         interp: std::env::var("ARMRUN_INTERP").is_ok_and(|v| v == "1"),
+        cpu: std::env::var("QEMU_CPU").ok(),
         ..Options::default()
     };
     o.env_edits
@@ -139,7 +145,11 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
                 o.close_fd = Some(n);
             }
             "-cpu" => {
-                value(&mut i, "-cpu")?;
+                let v = value(&mut i, "-cpu")?.to_string_lossy().into_owned();
+                if v == "help" {
+                    return Ok(Parsed::CpuHelp);
+                }
+                o.cpu = Some(v);
             }
             "-h" | "-help" => return Ok(Parsed::Help),
             "-version" => return Ok(Parsed::Version),
@@ -152,6 +162,9 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
     };
     o.program = PathBuf::from(program);
     o.args = args[i + 1..].to_vec();
+    if o.cpu.as_deref() == Some("help") {
+        return Ok(Parsed::CpuHelp);
+    }
     if o.log_items.iter().any(|s| s == "strace") {
         o.strace = true;
     }

@@ -1,6 +1,7 @@
 //! `armrun`: runs Linux ARM programs on x86-64, as a drop-in for qemu-user-static.
 
 mod cli;
+mod cpu_model;
 
 use cli::Parsed;
 use cpu::CpuState;
@@ -88,6 +89,10 @@ fn main() -> ExitCode {
             print!("{}", cli::USAGE);
             return ExitCode::SUCCESS;
         }
+        Ok(Parsed::CpuHelp) => {
+            print!("{}", cpu_model::help());
+            return ExitCode::SUCCESS;
+        }
         Ok(Parsed::Version) => {
             println!("armrun {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
@@ -119,19 +124,19 @@ struct Guest {
 }
 
 impl Guest {
-    fn new(arch: loader::Arch) -> Result<Guest, String> {
+    fn new(arch: loader::Arch, model: &cpu_model::Model) -> Result<Guest, String> {
         Ok(match arch {
             loader::Arch::A64 => Guest {
                 frontend: Frontend::A64,
                 mem: mem::GuestMem::new64(),
-                hwcap: (a64::HWCAP, a64::HWCAP2),
+                hwcap: model.hwcap,
                 syscall: linux::syscall_a64,
             },
             loader::Arch::A32 => Guest {
                 frontend: Frontend::A32,
                 mem: mem::GuestMem::new32()
                     .map_err(|e| format!("cannot reserve the 32-bit address space: {e}"))?,
-                hwcap: (a32::HWCAP_INTEGER | a32::HWCAP_VFP, 0),
+                hwcap: model.hwcap,
                 syscall: linux::syscall_a32,
             },
         })
@@ -159,7 +164,8 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
     let arch = loader::probe(&bytes).map_err(|e| format!("{shown}: {e}"))?;
     drop(bytes);
-    let guest = Guest::new(arch)?;
+    let model = cpu_model::find(arch, opts.cpu.as_deref())?;
+    let guest = Guest::new(arch, model)?;
 
     let mut argv: Vec<Vec<u8>> = Vec::with_capacity(opts.args.len() + 1);
     argv.push(opts.argv0.as_ref().map_or_else(
@@ -178,6 +184,7 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     let load_opts = loader::LoadOptions {
         hwcap,
         execfn: None,
+        platform: Some(model.platform.as_bytes().to_vec()),
     };
     let loaded = loader::load_with(
         &mut mem,
@@ -203,6 +210,7 @@ fn run(opts: &cli::Options) -> Result<i32, String> {
     }
     let mut os = linux::Linux::new(mem, exe, opts.sysroot.clone());
     os.set_hwcap(hwcap.0, hwcap.1);
+    os.set_cpu_model_name(model.model_name);
     os.set_initial_stack(loaded.sp);
     let has = |item: &str| opts.log_items.iter().any(|i| i == item);
     let log_unimp = has("unimp");
@@ -313,6 +321,10 @@ fn exec_options(opts: &cli::Options) -> Vec<OsString> {
     }
     if opts.strace {
         v.push("-strace".into());
+    }
+    if let Some(cpu) = &opts.cpu {
+        v.push("-cpu".into());
+        v.push(cpu.into());
     }
     if opts.interp {
         v.push("--interp".into());

@@ -132,3 +132,41 @@ fn ran_by_armrun() {
         "armrun's translation log is missing:\n{err}"
     );
 }
+
+/// `-cpu` (and QEMU_CPU) choose what the guest is told: AT_PLATFORM, AT_HWCAP and the
+/// /proc/cpuinfo Features line agree with the model.
+#[test]
+fn cpu_model_reaches_auxv_and_cpuinfo() {
+    let prog = build("auxv", &FLAVOURS[0]);
+    let (o, err) = run_armrun(&["-cpu", "arm1176"], &prog, &[], &[]);
+    assert_eq!(o.status, 0, "{err}");
+    assert_eq!(
+        o.stdout,
+        "platform=v6l hwcap=0x80d6 hwcap2=0\nFeatures\t: half thumb fastmult vfp edsp tls\n"
+    );
+    let (o, _) = run_armrun(&[], &prog, &[], &[("QEMU_CPU", "cortex-a9")]);
+    assert!(o.stdout.starts_with("platform=v7l "), "{}", o.stdout);
+    assert!(
+        !o.stdout.contains("idiva") && o.stdout.contains("vfpv3"),
+        "{}",
+        o.stdout
+    );
+    let (o, _) = run_armrun(&[], &prog, &[], &[]);
+    assert!(
+        o.stdout.contains(" vfpv4 idiva idivt vfpd32\n"),
+        "{}",
+        o.stdout
+    );
+    let (o, err) = run_armrun(&["-cpu", "cortex-a53"], &prog, &[], &[]);
+    assert_eq!(o.status, 1);
+    assert!(
+        err.contains("unable to find CPU model 'cortex-a53'"),
+        "{err}"
+    );
+    let a64 = a64_static("auxv");
+    let (o, _) = run_armrun(&["-cpu", "cortex-a53"], &a64, &[], &[]);
+    assert_eq!(
+        o.stdout,
+        "platform=aarch64 hwcap=0xfb hwcap2=0\nFeatures\t: fp asimd aes pmull sha1 sha2 crc32\n"
+    );
+}

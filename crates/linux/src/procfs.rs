@@ -94,6 +94,8 @@ const HWCAP2_32_NAMES: [&str; 7] = ["aes", "pmull", "sha1", "sha2", "crc32", "sb
 pub(crate) struct ProcInfo {
     /// AT_HWCAP and AT_HWCAP2 as given to the guest.
     pub hwcap: (u64, u64),
+    /// /proc/cpuinfo's "model name" for 32-bit guests (an ARMv7 name when empty).
+    pub model_name: String,
     /// The auxv as (key, value) pairs, AT_NULL included.
     pub auxv: Vec<(u64, u64)>,
     /// Guest range of the argument strings (`arg_start`, `arg_end`).
@@ -115,6 +117,11 @@ pub(crate) enum ProcFile {
 }
 
 impl Linux {
+    /// Sets the "model name" /proc/cpuinfo shows a 32-bit guest (the `-cpu` model's).
+    pub fn set_cpu_model_name(&mut self, name: &str) {
+        self.proc.model_name = name.to_owned();
+    }
+
     /// Bytes in a guest word (pointer, `long`): 4 for 32-bit guests, else 8.
     fn word_size(&self) -> u64 {
         if self.mem.is32() { 4 } else { 8 }
@@ -235,7 +242,7 @@ impl Linux {
             ProcFile::Smaps => self.maps_text(true).into_bytes(),
             ProcFile::Cpuinfo => {
                 if self.mem.is32() {
-                    cpuinfo32(self.proc.hwcap).into_bytes()
+                    cpuinfo32(self.proc.hwcap, &self.proc.model_name).into_bytes()
                 } else {
                     cpuinfo(self.proc.hwcap).into_bytes()
                 }
@@ -436,16 +443,21 @@ fn feature_names(hwcap: (u64, u64), names: (&[&str], &[&str])) -> String {
     features
 }
 
-/// /proc/cpuinfo in the 32-bit ARM kernel's format (an ARMv7 Cortex-A7-like part), one entry
-/// per host CPU.
-fn cpuinfo32(hwcap: (u64, u64)) -> String {
+/// /proc/cpuinfo in the 32-bit ARM kernel's format (named `model`, else an ARMv7 part), one
+/// entry per host CPU.
+fn cpuinfo32(hwcap: (u64, u64), model: &str) -> String {
     let features = feature_names(hwcap, (&HWCAP32_NAMES, &HWCAP2_32_NAMES));
+    let model = if model.is_empty() {
+        "ARMv7 Processor rev 5 (v7l)"
+    } else {
+        model
+    };
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut s = String::new();
     for i in 0..cpus {
         let _ = write!(
             s,
-            "processor\t: {i}\nmodel name\t: ARMv7 Processor rev 5 (v7l)\nBogoMIPS\t: 50.00\n\
+            "processor\t: {i}\nmodel name\t: {model}\nBogoMIPS\t: 50.00\n\
              Features\t:{features}\nCPU implementer\t: 0x41\nCPU architecture: 7\n\
              CPU variant\t: 0x0\nCPU part\t: 0xc07\nCPU revision\t: 5\n\n"
         );

@@ -51,6 +51,8 @@ pub struct LoadOptions {
     pub hwcap: (u64, u64),
     /// AT_EXECFN string; the path as given when `None`.
     pub execfn: Option<Vec<u8>>,
+    /// AT_PLATFORM string; `aarch64` or `v7l` (by the program's class) when `None`.
+    pub platform: Option<Vec<u8>>,
 }
 
 /// AArch64 HWCAP_FP | HWCAP_ASIMD.
@@ -61,6 +63,7 @@ impl Default for LoadOptions {
         LoadOptions {
             hwcap: (DEFAULT_HWCAP, 0),
             execfn: None,
+            platform: None,
         }
     }
 }
@@ -245,7 +248,11 @@ fn load_bytes(
         argv,
         envp,
         execfn: opts.execfn.as_deref().unwrap_or(path_bytes),
-        platform: if is32 { b"v7l" } else { b"aarch64" },
+        platform: opts.platform.as_deref().unwrap_or(if is32 {
+            b"v7l".as_slice()
+        } else {
+            b"aarch64".as_slice()
+        }),
         aux,
         word: if is32 { 4 } else { 8 },
         exec: img.exec_stack(),
