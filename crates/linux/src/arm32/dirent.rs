@@ -53,9 +53,24 @@ impl Dir {
     }
 }
 
+/// Cookies kept over all directories before the tables of the other directories are dropped
+/// (bounds the memory a walk over a large tree holds; a cookie of a dropped table then names
+/// its raw value, as an unknown one does).
+const MAX_TOTAL: usize = 1 << 20;
+
 /// The cookie tables of the directories a 32-bit guest listed.
 #[derive(Default)]
 pub(crate) struct DirCookies(HashMap<(u64, u64), Dir>);
+
+impl DirCookies {
+    /// Drops every table but `keep`'s once they hold more than [`MAX_TOTAL`] cookies.
+    fn trim(&mut self, keep: (u64, u64)) {
+        let total: usize = self.0.values().map(|d| d.offsets.len()).sum();
+        if total > MAX_TOTAL {
+            self.0.retain(|k, _| *k == keep);
+        }
+    }
+}
 
 /// (device, inode) of `fd` if it is a directory.
 fn dir_key(fd: i32) -> Result<Option<(u64, u64)>, Errno> {
@@ -102,6 +117,7 @@ impl Linux {
     /// The cookie table of directory `fd`, created on first use.
     fn dir_of(&mut self, fd: i32) -> Result<&mut Dir, Errno> {
         let key = dir_key(fd)?.ok_or(Errno(libc::ENOTDIR))?;
+        self.dirs.trim(key);
         Ok(self.dirs.0.entry(key).or_default())
     }
 }
@@ -179,4 +195,34 @@ pub(crate) fn getdents(l: &mut Linux, a: &[u64; 6]) -> SysResult {
     }
     l.mem.write(a[1], &out.0[..w])?;
     Ok(w as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_round_trip_and_tables_are_trimmed() {
+        let mut d = Dir::default();
+        assert_eq!(d.cookie(0), Ok(0));
+        assert_eq!(d.cookie(0x7fff_ffff_ffff_fff0), Ok(1));
+        assert_eq!(d.cookie(5), Ok(2));
+        assert_eq!(d.cookie(0x7fff_ffff_ffff_fff0), Ok(1));
+        assert_eq!(d.host(1), 0x7fff_ffff_ffff_fff0);
+        assert_eq!(d.host(2), 5);
+        // Never handed out: passes unchanged.
+        assert_eq!(d.host(3), 3);
+        let mut all = DirCookies::default();
+        let (a, b) = ((1, 1), (1, 2));
+        all.0.insert(a, d);
+        all.0.entry(b).or_default().cookie(9).unwrap();
+        all.trim(b);
+        assert_eq!(all.0.len(), 2, "under the limit nothing is dropped");
+        let big = all.0.get_mut(&a).unwrap();
+        for off in 10..(MAX_TOTAL as i64 + 10) {
+            big.cookie(off).unwrap();
+        }
+        all.trim(b);
+        assert_eq!(all.0.keys().copied().collect::<Vec<_>>(), vec![b]);
+    }
 }

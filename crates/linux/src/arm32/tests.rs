@@ -702,3 +702,24 @@ fn pre_rt_signal_calls_use_32_signal_masks() {
     l.mem().write(act, &[0; 16]).unwrap();
     assert_eq!(sys(&mut l, Sysno::sigaction, &[sig, act, 0]), 0);
 }
+
+#[test]
+fn restartable_calls_follow_the_a64_list_and_the_32_bit_forms() {
+    for s in [
+        Sysno::read,
+        Sysno::wait4,
+        Sysno::fcntl64,
+        Sysno::recv,
+        Sysno::futex_time64,
+    ] {
+        assert!(super::restartable(s), "{}", s.name());
+    }
+    for s in [
+        Sysno::nanosleep,
+        Sysno::poll,
+        Sysno::_newselect,
+        Sysno::rt_sigsuspend,
+    ] {
+        assert!(!super::restartable(s), "{}", s.name());
+    }
+}
