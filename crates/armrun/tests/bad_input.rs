@@ -43,9 +43,18 @@ fn foreign_machine() {
 }
 
 #[test]
-fn arm32_not_yet() {
-    let p = guest("hello", "arm-linux-gnueabihf-gcc", &["-static", "-O2"]);
-    expect_error(&p, "32-bit");
+fn arm32_oabi_and_truncated() {
+    let full = std::fs::read(guest(
+        "hello",
+        "arm-linux-gnueabihf-gcc",
+        &["-static", "-O2"],
+    ))
+    .unwrap();
+    // EF_ARM_EABIMASK cleared: an old-ABI binary.
+    let mut oabi = full.clone();
+    oabi[36..40].copy_from_slice(&0u32.to_le_bytes());
+    expect_error(&tmp("arm32-oabi", &oabi), "oabi");
+    expect_error(&tmp("arm32-truncated", &full[..3000]), "truncated");
 }
 
 #[test]
