@@ -179,3 +179,26 @@ fn strace_names_32_bit_calls() {
     assert!(err.contains("= -22 (Invalid argument"), "{err}");
     assert!(!err.contains("= 0xffffffff"), "{err}");
 }
+
+#[test]
+fn arm_private_calls_and_unsupported_notes() {
+    for (cc, flags) in FLAVOURS {
+        let prog = guest_in("guest32", "private32", cc, flags);
+        let (o, err) = run_armrun(&[], &prog, &[], &[]);
+        assert_eq!(
+            o,
+            Outcome {
+                status: 0,
+                stdout: "get_tls is the thread pointer: 1\n\
+                         cacheflush: ok, reversed EINVAL\n\
+                         private 0xf0100: ENOSYS\n\
+                         mq_open twice: ENOSYS\n"
+                    .to_string()
+            },
+            "{cc} {flags:?}; stderr:\n{err}"
+        );
+        // Noted once per call, by the name in the ARM table.
+        let note = "armrun: unsupported syscall mq_open (274)\n";
+        assert_eq!(err.matches(note).count(), 1, "{err}");
+    }
+}

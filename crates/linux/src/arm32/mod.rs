@@ -2,11 +2,11 @@
 //! result or `-errno` in r0 as a 32-bit value).
 //!
 //! Numbers come from the kernel's `arch/arm/tools/syscall.tbl` (`sysno::arm`). A call whose
-//! ABI is the same as AArch64's (same argument registers, and every struct it touches is either
-//! architecture independent or read through the word-size-aware helpers `Linux::word`,
-//! `fs::iovecs`, the sigaction/stack_t/robust-list codecs; `rt_sigreturn` picks the frame by
-//! width) goes to the AArch64 handler of the
-//! same (or the listed) name: see [`same_as_a64`]. The rest are converted here, by family:
+//! ABI is the same as AArch64's goes to the AArch64 handler of the same (or the listed) name
+//! ([`same_as_a64`]): same argument registers, and every struct it touches either architecture
+//! independent or read through word-size-aware code (`Linux::word`, `fs::iovecs`, the
+//! sigaction, stack_t and robust-list codecs, `time::Ts`; `rt_sigreturn` picks the frame by
+//! width). The rest are converted here, by family:
 //!
 //! - `abi`: 32-bit struct layouts (stat64, statfs64, flock, rusage, sysinfo, sigevent) with
 //!   encoders and decoders (timespec32 is `time::Ts::W32`, siginfo is `sigframe`'s);
@@ -14,9 +14,10 @@
 //!   64-bit offsets (pread64, truncate64, fallocate, arm_fadvise64_64, ...), fcntl/fcntl64,
 //!   statfs, getdents and `_llseek`;
 //! - `dirent`: directory offsets that fit 32-bit `off_t` (see below);
-//! - `time`: the time32 calls (timespec and timeval with 32-bit fields);
+//! - `time`: the time32 calls (timespec and timeval with 32-bit fields, futex included),
+//!   select/pselect6 and epoll_wait;
 //! - `net`: socket calls with the compat `msghdr`, `iovec` and `cmsghdr`;
-//! - `process`: 16-bit id calls, rlimits, rusage, wait4/waitid, sysinfo, fork/vfork, futex,
+//! - `process`: 16-bit id calls, rlimits, rusage, wait4/waitid, sysinfo, fork/vfork,
 //!   signal-info conversions, the pre-rt signal calls (32-signal masks), and the ARM-private
 //!   calls (`0x0f0000 + n`).
 //!
