@@ -63,7 +63,7 @@ Options (qemu-user compatible):
   -L path        guest root for the ELF interpreter and absolute paths (QEMU_LD_PREFIX)
   -E var=value   set a variable in the guest environment (QEMU_SET_ENV, comma separated)
   -U var         remove a variable from the guest environment (QEMU_UNSET_ENV)
-  -0 argv0       pass argv0 as the guest's argv[0]
+  -0 argv0       pass argv0 as the guest's argv[0] (QEMU_ARGV0)
   -d item[,...]  debug log items: in_asm, op, unimp, strace (QEMU_LOG)
   -strace        log system calls (QEMU_STRACE)
   -cpu model     CPU model the guest sees in AT_HWCAP, AT_PLATFORM and /proc/cpuinfo
@@ -88,6 +88,46 @@ fn env_list(var: &str) -> Vec<OsString> {
         .unwrap_or_default()
 }
 
+/// qemu-user options armrun does not offer, with the reason given when one is used (armrun
+/// refuses them rather than run with a different meaning).
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("-s", "the guest stack is 8 MiB"),
+    ("-r", "uname reports the host's release"),
+    ("-D", "logs go to standard error"),
+    ("-B", "32-bit guests always live in their own 4 GiB window"),
+    (
+        "-R",
+        "32-bit guests always reserve their whole 4 GiB window",
+    ),
+    ("-g", "there is no gdb stub"),
+    ("-p", "the page size is 4096"),
+    ("-seed", "AT_RANDOM and getrandom use the host's randomness"),
+    ("-plugin", "there are no TCG plugins"),
+    ("-trace", "there are no qemu trace events"),
+    ("-dfilter", "-d logs every address"),
+    ("-singlestep", "blocks are always translated whole"),
+    ("-one-insn-per-tb", "blocks are always translated whole"),
+];
+
+/// Names armrun may be installed under that fix the guest architecture, as qemu-user's binaries
+/// do (each also with a `-static` suffix); any other name (`armrun`) reads the ELF header.
+const PERSONALITIES: &[(&str, loader::Arch)] = &[
+    ("qemu-arm", loader::Arch::A32),
+    ("qemu-aarch64", loader::Arch::A64),
+    ("armrun-arm", loader::Arch::A32),
+    ("armrun-aarch64", loader::Arch::A64),
+];
+
+/// The guest architecture the name armrun was invoked as (`argv[0]`'s file name) fixes, if any.
+pub fn personality(argv0: &OsStr) -> Option<loader::Arch> {
+    let name = std::path::Path::new(argv0).file_name()?.to_str()?;
+    let name = name.strip_suffix("-static").unwrap_or(name);
+    PERSONALITIES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, arch)| arch)
+}
+
 /// Parses `args` (without argv[0]); environment variables supply defaults as in qemu-user.
 pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
     let mut o = Options {
@@ -95,6 +135,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
         strace: std::env::var_os("QEMU_STRACE").is_some(),
         interp: std::env::var("ARMRUN_INTERP").is_ok_and(|v| v == "1"),
         cpu: std::env::var("QEMU_CPU").ok(),
+        argv0: std::env::var_os("QEMU_ARGV0"),
         ..Options::default()
     };
     o.env_edits
@@ -153,7 +194,14 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             }
             "-h" | "-help" => return Ok(Parsed::Help),
             "-version" => return Ok(Parsed::Version),
-            _ => return Err(format!("unknown option '{a}' (see armrun -h)")),
+            f => {
+                return Err(match UNSUPPORTED.iter().find(|u| u.0 == f) {
+                    Some((_, why)) => {
+                        format!("qemu option {f} is not supported by armrun: {why}")
+                    }
+                    None => format!("unknown option '{a}' (see armrun -h)"),
+                });
+            }
         }
         i += 1;
     }
@@ -201,6 +249,21 @@ mod tests {
 
     fn os(v: &[&str]) -> Vec<OsString> {
         v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn personality_from_invocation_name() {
+        use loader::Arch;
+        let p = |s: &str| personality(OsStr::new(s));
+        assert_eq!(p("/usr/bin/qemu-arm-static"), Some(Arch::A32));
+        assert_eq!(p("qemu-arm"), Some(Arch::A32));
+        assert_eq!(
+            p("/usr/libexec/qemu-binfmt/qemu-aarch64-static"),
+            Some(Arch::A64)
+        );
+        assert_eq!(p("armrun-aarch64"), Some(Arch::A64));
+        assert_eq!(p("/usr/local/bin/armrun"), None);
+        assert_eq!(p("qemu-armeb-static"), None);
     }
 
     #[test]

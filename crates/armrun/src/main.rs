@@ -59,9 +59,13 @@ fn restore_inherited_state() {
 
 /// armrun's arguments: the command line, or, when armrun re-executed itself for a guest
 /// execve, the arguments it passed in [`linux::REEXEC_VAR`] followed by the guest's own
-/// arguments (the command line then being exactly the guest's argv).
-fn arguments() -> Result<Vec<OsString>, String> {
-    let mut args: Vec<OsString> = std::env::args_os().skip(1).collect();
+/// arguments (the command line then being exactly the guest's argv). Also the guest
+/// architecture the invocation name fixes (never for a re-execution: a guest may execve a
+/// program of the other width, as on an arm64 kernel with 32-bit support).
+fn arguments() -> Result<(Vec<OsString>, Option<loader::Arch>), String> {
+    let mut all = std::env::args_os();
+    let personality = all.next().as_deref().and_then(cli::personality);
+    let mut args: Vec<OsString> = all.collect();
     if let Some(v) = std::env::var_os(linux::REEXEC_VAR) {
         // SAFETY: armrun is single-threaded here, so nothing reads the environment while it
         // changes; the guest must not see the variable.
@@ -69,14 +73,14 @@ fn arguments() -> Result<Vec<OsString>, String> {
         let mut own = linux::decode_reexec(v.as_bytes())
             .ok_or_else(|| format!("malformed {}", linux::REEXEC_VAR))?;
         own.append(&mut args);
-        args = own;
+        return Ok((own, None));
     }
-    Ok(args)
+    Ok((args, personality))
 }
 
 fn main() -> ExitCode {
     restore_inherited_state();
-    let args = match arguments() {
+    let (args, personality) = match arguments() {
         Ok(a) => a,
         Err(e) => {
             eprintln!("armrun: {e}");
@@ -102,7 +106,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match run(&opts) {
+    match run(&opts, personality) {
         Ok(code) => {
             // The guest's exit status is ours, modulo 256 like the kernel's.
             ExitCode::from(code as u8)
@@ -158,11 +162,15 @@ impl Guest {
     }
 }
 
-fn run(opts: &cli::Options) -> Result<i32, String> {
+fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, String> {
     let path = &opts.program;
     let shown = path.display();
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
     let arch = loader::probe(&bytes).map_err(|e| format!("{shown}: {e}"))?;
+    if personality.is_some_and(|p| p != arch) {
+        // What qemu-arm says of an AArch64 program, and qemu-aarch64 of a 32-bit one.
+        return Err(format!("{shown}: Invalid ELF image for this architecture"));
+    }
     drop(bytes);
     let model = cpu_model::find(arch, opts.cpu.as_deref())?;
     let guest = Guest::new(arch, model)?;
