@@ -133,35 +133,36 @@ pub(crate) fn getdents64(l: &mut Linux, a: &[u64; 6]) -> SysResult {
     if n == 0 {
         return Ok(0);
     }
-    let mut data = vec![0u8; n as usize];
-    l.mem.read(a[1], &mut data)?;
-    let dir = l.dir_of(fd)?;
+    let key = dir_key(fd)?.ok_or(Errno(libc::ENOTDIR))?;
+    l.dirs.trim(key);
+    let dir = l.dirs.0.entry(key).or_default();
+    // Rewritten in place: the records are the guest's now.
+    let data = l.mem.slice_mut(a[1], n, 0)?;
     let mut pos = 0;
     while pos + D64_NAME <= data.len() {
         let reclen = u16::from_le_bytes([data[pos + D64_RECLEN], data[pos + D64_RECLEN + 1]]);
-        let off = i64::from_le_bytes(
-            data[pos + D64_OFF..pos + D64_OFF + 8]
-                .try_into()
-                .unwrap_or([0; 8]),
-        );
+        let at = pos + D64_OFF..pos + D64_OFF + 8;
+        let off = i64::from_le_bytes(data[at.clone()].try_into().unwrap_or([0; 8]));
         let cookie = dir.cookie(off)? as u64;
-        data[pos + D64_OFF..pos + D64_OFF + 8].copy_from_slice(&cookie.to_le_bytes());
+        data[at].copy_from_slice(&cookie.to_le_bytes());
         if reclen == 0 {
             break;
         }
         pos += reclen as usize;
     }
-    l.mem.write(a[1], &data)?;
     Ok(n)
 }
+
+/// Largest host buffer the old getdents reads through (fewer entries per call is allowed).
+const GETDENTS_CHUNK: usize = 1 << 20;
 
 /// The old getdents: `struct linux_dirent` with 32-bit `d_ino` and `d_off`, the type in the
 /// record's last byte. Records shrink (`12 + name` rounded to 4 against `20 + name` rounded to
 /// 8), so whatever the host returns for a buffer of the guest's size fits once converted.
 pub(crate) fn getdents(l: &mut Linux, a: &[u64; 6]) -> SysResult {
     let fd = int(a[0]);
-    let count = a[2] as usize;
-    l.buf_out(a[1], count as u64)?;
+    l.buf_out(a[1], a[2])?;
+    let count = (a[2] as usize).min(GETDENTS_CHUNK);
     let mut raw = vec![0u8; count];
     // SAFETY: `raw` is `count` host bytes.
     let n = host(unsafe { libc::syscall(libc::SYS_getdents64, fd, raw.as_mut_ptr(), count) })?;
@@ -171,7 +172,7 @@ pub(crate) fn getdents(l: &mut Linux, a: &[u64; 6]) -> SysResult {
     while pos + D64_NAME <= n as usize {
         let reclen =
             u16::from_le_bytes([raw[pos + D64_RECLEN], raw[pos + D64_RECLEN + 1]]) as usize;
-        if reclen == 0 {
+        if reclen <= D64_NAME || pos + reclen > n as usize {
             break;
         }
         let ino = u64::from_le_bytes(raw[pos..pos + 8].try_into().unwrap_or([0; 8]));

@@ -21,6 +21,9 @@ const MMSGHDR_SIZE: u64 = 32;
 const SOCKADDR_MAX: u32 = 128;
 /// The kernel clamps sendmmsg/recvmmsg vectors to `UIO_MAXIOV` entries.
 const MMSG_MAX: u64 = 1024;
+/// Most control bytes handled per message; the kernel bounds them by `optmem_max` (20 KiB to
+/// 128 KiB), and 253 descriptors (`SCM_MAX_FD`) take about 1 KiB.
+const CONTROL_MAX: usize = 1 << 20;
 /// Header sizes of a control message: compat (u32 len, level, type) and host (u64 len, ...).
 const CMSG32_HDR: usize = 12;
 const CMSG64_HDR: usize = 16;
@@ -198,9 +201,14 @@ fn host_msg(l: &Linux, m: u64, prot: i32) -> Result<HostMsg, Errno> {
         Vec::new()
     } else if recv {
         l.mem.check(control, controllen, prot)?;
-        // Room for the same messages with host headers and alignment.
-        vec![0u8; 2 * controllen as usize + CMSG64_HDR]
+        // Room for the same messages with host headers and alignment (at most what one
+        // message's control data can hold).
+        vec![0u8; (2 * controllen as usize + CMSG64_HDR).min(CONTROL_MAX)]
     } else {
+        // The kernel copies control data into socket option memory, which is small.
+        if controllen as usize > CONTROL_MAX {
+            return Err(Errno(libc::ENOBUFS));
+        }
         let mut g = vec![0u8; controllen as usize];
         l.mem.read(control, &mut g)?;
         control_to_host(&g)?

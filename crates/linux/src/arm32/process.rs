@@ -98,17 +98,21 @@ pub(crate) fn getresgid16(l: &mut Linux, a: &Args) -> SysResult {
     getres16(l, a, libc::SYS_getresgid)
 }
 
+/// The kernel's `NGROUPS_MAX`.
+const NGROUPS_MAX: i32 = 65536;
+
 /// `getgroups(n, old_gid_t *list)`: 16-bit group ids.
 pub(crate) fn getgroups16(l: &mut Linux, a: &Args) -> SysResult {
-    let n = int(a[0]);
+    // A list longer than NGROUPS_MAX is never filled further.
+    let n = int(a[0]).min(NGROUPS_MAX);
     if n < 0 {
         return Err(Errno(libc::EINVAL));
     }
     let mut host_list = vec![0u32; n as usize];
+    // Only the groups there are get written (checked by that write), as in the kernel.
     let lp = if n == 0 {
         std::ptr::null_mut()
     } else {
-        l.buf_out(a[1], 2 * n as u64)?;
         host_list.as_mut_ptr()
     };
     // SAFETY: `lp` is null (size query) or `n` host gid slots.
@@ -126,7 +130,7 @@ pub(crate) fn getgroups16(l: &mut Linux, a: &Args) -> SysResult {
 /// `setgroups(n, const old_gid_t *list)`.
 pub(crate) fn setgroups16(l: &mut Linux, a: &Args) -> SysResult {
     let n = int(a[0]);
-    if !(0..=65536).contains(&n) {
+    if !(0..=NGROUPS_MAX).contains(&n) {
         return Err(Errno(libc::EINVAL));
     }
     let mut raw = vec![0u8; 2 * n as usize];
@@ -293,9 +297,13 @@ pub(crate) fn mmap2(l: &mut Linux, a: &Args) -> SysResult {
     mm::mmap(l, &[a[0], a[1], a[2], a[3], a[4], a[5] << 12])
 }
 
-/// Host size of a CPU mask for a guest length: whole 64-bit words.
+/// Largest CPU mask passed through (`CONFIG_NR_CPUS` is at most 8192 CPUs, 1 KiB of bits); a
+/// longer guest mask is only partly read or filled, as the kernel does.
+const CPU_MASK_MAX: u64 = 8192;
+
+/// Host size of a CPU mask for a guest length: whole 64-bit words, at most [`CPU_MASK_MAX`].
 fn host_mask_len(len: u64) -> usize {
-    (len as usize).div_ceil(8) * 8
+    (len.min(CPU_MASK_MAX) as usize).div_ceil(8) * 8
 }
 
 /// `sched_getaffinity(pid, len, mask)`: the 32-bit kernel takes lengths in 4-byte words, the
@@ -323,7 +331,8 @@ pub(crate) fn sched_getaffinity(l: &mut Linux, a: &Args) -> SysResult {
 /// `sched_setaffinity(pid, len, mask)`, through a zero-padded host buffer.
 pub(crate) fn sched_setaffinity(l: &mut Linux, a: &Args) -> SysResult {
     let mut m = vec![0u8; host_mask_len(a[1])];
-    l.mem.read(a[2], &mut m[..a[1] as usize])?;
+    let len = a[1].min(CPU_MASK_MAX) as usize;
+    l.mem.read(a[2], &mut m[..len])?;
     // SAFETY: `m` is a host buffer of its length.
     host(unsafe { libc::syscall(libc::SYS_sched_setaffinity, int(a[0]), m.len(), m.as_ptr()) })
 }

@@ -636,6 +636,12 @@ fn sendmsg_recvmsg_with_compat_headers_and_scm_rights() {
     assert_eq!(l.mem().read_u32(tv + 4).unwrap(), 500_000);
     assert_eq!(l.mem().read_u32(tv + 8).unwrap(), 8);
     assert_eq!(sys(&mut l, Sysno::sendmsg, &[a, BAD, 0]), err(libc::EFAULT));
+    // More control data than socket option memory holds: ENOBUFS, not a huge host buffer.
+    let big = scratch(&mut l, 2 << 20);
+    l.mem().write_u32(big, 12).unwrap();
+    l.mem().write_u32(m + 16, big as u32).unwrap();
+    l.mem().write_u32(m + 20, 2 << 20).unwrap();
+    assert_eq!(sys(&mut l, Sysno::sendmsg, &[a, m, 0]), err(libc::ENOBUFS));
     for fd in [a, b, pr as u64, pw] {
         close(&mut l, fd);
     }
