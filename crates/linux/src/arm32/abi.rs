@@ -13,12 +13,15 @@ impl Image {
     pub(crate) fn new(len: usize) -> Image {
         Image(vec![0; len])
     }
+    /// Stores `v` at byte offset `off`.
     pub(crate) fn u16(&mut self, off: usize, v: u16) {
         self.0[off..off + 2].copy_from_slice(&v.to_le_bytes());
     }
+    /// Stores `v` at byte offset `off`.
     pub(crate) fn u32(&mut self, off: usize, v: u32) {
         self.0[off..off + 4].copy_from_slice(&v.to_le_bytes());
     }
+    /// Stores `v` at byte offset `off`.
     pub(crate) fn u64(&mut self, off: usize, v: u64) {
         self.0[off..off + 8].copy_from_slice(&v.to_le_bytes());
     }

@@ -55,7 +55,7 @@ pub(crate) fn recv(l: &mut Linux, a: &Args) -> SysResult {
     net::recvfrom(l, &[a[0], a[1], a[2], a[3], 0, 0])
 }
 
-/// `align` rounded up to a multiple of `n`.
+/// `v` rounded up to a multiple of `n`.
 fn align(v: usize, n: usize) -> usize {
     v.next_multiple_of(n)
 }
