@@ -1,5 +1,6 @@
 //! `armrun`: runs Linux ARM programs on x86-64, as a drop-in for qemu-user-static.
 
+mod binfmt;
 mod cli;
 mod cpu_model;
 
@@ -65,7 +66,7 @@ fn restore_inherited_state() {
 fn arguments() -> Result<(Vec<OsString>, Option<loader::Arch>), String> {
     let mut all = std::env::args_os();
     let personality = all.next().as_deref().and_then(cli::personality);
-    let mut args: Vec<OsString> = all.collect();
+    let mut args: Vec<OsString> = binfmt::binfmt_arguments(all.collect());
     if let Some(v) = std::env::var_os(linux::REEXEC_VAR) {
         // SAFETY: armrun is single-threaded here, so nothing reads the environment while it
         // changes; the guest must not see the variable.
@@ -87,6 +88,15 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if personality.is_none() && args.first().is_some_and(|a| a == "binfmt") {
+        return match binfmt::main(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("armrun: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let opts = match cli::parse(&args) {
         Ok(Parsed::Run(o)) => o,
         Ok(Parsed::Help) => {

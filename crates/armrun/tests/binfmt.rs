@@ -1,0 +1,179 @@
+//! `armrun binfmt install|uninstall|status` against the real kernel (needs root; the VM's
+//! binfmt_misc is the machine's own). The test registers uniquely named entries, disables any
+//! other enabled entry for ARM ELF files (Debian's qemu-user-static registers `qemu-aarch64` and
+//! `qemu-arm`) so that only armrun can have run the programs, and restores everything as it
+//! found it, even when an assertion fails.
+
+mod common;
+use common::*;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const ROOT: &str = "/proc/sys/fs/binfmt_misc";
+
+/// The magic of the ELF files the entries under test match (their `magic` line).
+const ARM_MAGICS: [&str; 2] = [
+    "7f454c460201010000000000000000000200b700",
+    "7f454c4601010100000000000000000002002800",
+];
+
+/// Puts the host back: re-enables the entries it disabled and removes the test's own.
+struct Restore {
+    disabled: Vec<PathBuf>,
+    prefix: String,
+    armrun: PathBuf,
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.armrun)
+            .args(["binfmt", "uninstall", "--name", &self.prefix])
+            .output();
+        for e in &self.disabled {
+            let _ = std::fs::write(e, "1");
+        }
+    }
+}
+
+/// Disables every enabled entry that would take ARM programs, remembering them.
+fn disable_others(prefix: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(ROOT).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == "register" || name == "status" || name.starts_with(prefix) {
+            continue;
+        }
+        let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+        let arm = ARM_MAGICS.iter().any(|m| text.contains(m));
+        if arm && text.starts_with("enabled") {
+            std::fs::write(e.path(), "0").unwrap();
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+fn binfmt(armrun: &Path, args: &[&str]) -> String {
+    let o = Command::new(armrun)
+        .arg("binfmt")
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "armrun binfmt {args:?}: {err}");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Runs `prog` directly (the kernel picks the interpreter) with argv[0] `arg0`.
+fn exec(prog: &Path, arg0: &str) -> (Option<i32>, String, String) {
+    let o = Command::new(prog).arg0(arg0).arg("x").output();
+    match o {
+        Ok(o) => (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        ),
+        Err(e) => (None, String::new(), e.to_string()),
+    }
+}
+
+#[test]
+fn install_run_and_uninstall() {
+    // SAFETY: geteuid has no arguments and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        println!("skipped: binfmt_misc registration needs root (CI runs as root)");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binfmt");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The interpreter is a copy, so the entry names a file only this test uses.
+    let interp = dir.join("armrun-interp");
+    let _ = std::fs::remove_file(&interp);
+    std::fs::copy(armrun(), &interp).unwrap();
+    let prefix = format!("armrun-test-{}", std::process::id());
+    let mut restore = Restore {
+        disabled: Vec::new(),
+        prefix: prefix.clone(),
+        armrun: interp.clone(),
+    };
+    let path = interp.to_str().unwrap();
+    let out = binfmt(&interp, &["install", "--name", &prefix, "--path", path]);
+    assert!(
+        out.contains(&format!("registered {prefix}-aarch64")),
+        "{out}"
+    );
+    restore.disabled = disable_others(&prefix);
+    let status = binfmt(&interp, &["status", "--name", &prefix]);
+    assert!(
+        status.contains("enabled") && status.contains(path),
+        "{status}"
+    );
+    assert!(status.contains("flags: PF"), "{status}");
+
+    let a64 = a64_static("argv0");
+    let a32 = guest(
+        "argv0",
+        "arm-linux-gnueabihf-gcc",
+        &["-static", "-O2", "-mthumb"],
+    );
+    for prog in [&a64, &a32] {
+        // P: the guest sees the argv[0] it was executed with.
+        let (st, out, err) = exec(prog, "custom-name");
+        assert_eq!(st, Some(0), "{}: {err}", prog.display());
+        assert_eq!(out, "argv[0]=custom-name\nargv[1]=x\n");
+    }
+
+    // Without P the kernel puts the program's path in argv[0]; O passes the file as a descriptor.
+    binfmt(&interp, &["uninstall", "--name", &prefix]);
+    binfmt(
+        &interp,
+        &["install", "--name", &prefix, "--path", path, "--flags", "O"],
+    );
+    for prog in [&a64, &a32] {
+        let (st, out, err) = exec(prog, "custom-name");
+        assert_eq!(st, Some(0), "{}: {err}", prog.display());
+        assert_eq!(out, format!("argv[0]={}\nargv[1]=x\n", prog.display()));
+    }
+
+    // Gone after uninstall: with every other ARM entry disabled, the kernel cannot run them.
+    binfmt(&interp, &["uninstall", "--name", &prefix]);
+    let status = binfmt(&interp, &["status", "--name", &prefix]);
+    assert!(status.contains("not registered"), "{status}");
+    assert!(!Path::new(ROOT).join(format!("{prefix}-arm")).exists());
+    let (st, _, err) = exec(&a64, "x");
+    assert_eq!(st, None, "ran without an entry: {err}");
+    assert!(err.contains("Exec format error"), "{err}");
+    drop(restore);
+}
+
+#[test]
+fn refusals_and_config() {
+    let out = Command::new(armrun())
+        .args([
+            "binfmt",
+            "config",
+            "--path",
+            "/usr/bin/qemu-arm-static",
+            "--arch",
+            "arm",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.starts_with(":armrun-arm:M::\\x7f\\x45\\x4c\\x46\\x01"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end().ends_with(":/usr/bin/qemu-arm-static:FP"),
+        "{text}"
+    );
+    let out = Command::new(armrun())
+        .args(["binfmt", "install", "--flags", "Z"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown binfmt flag Z"));
+}
