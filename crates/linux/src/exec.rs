@@ -153,8 +153,13 @@ impl Linux {
         // it once the program is loaded.
         let mut handoff: Option<i32> = None;
         let mut host_env: Vec<Vec<u8>> = envp.to_vec();
+        // Where armrun cannot name itself (a chroot without /proc, as in debootstrap's second
+        // stage under binfmt_misc), the program itself is executed, as qemu-user does: the
+        // kernel's binfmt_misc entry then starts armrun (or whatever the host registered).
+        let can_reexec = std::path::Path::new("/proc/self/exe").exists();
         let (prog, argv) = match plan {
             Plan::Native { prog, argv } => (prog, argv),
+            Plan::Emulate { prog, argv } if !can_reexec => (prog, argv),
             Plan::Emulate { mut prog, argv } => {
                 // armrun's own arguments travel in REEXEC_VAR, so the new process's command
                 // line (/proc/PID/cmdline, what ps and pidof show) is exactly the guest's argv.
