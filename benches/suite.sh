@@ -13,7 +13,7 @@ cargo build --release -q -p armrun
 root=.cache/sysroot-arm64
 out=target/bench
 mkdir -p "$out"
-armrun=target/release/armrun
+armrun=target/x86_64-unknown-linux-gnu/release/armrun
 json=()
 
 # bench NAME NATIVE-CMD ARM-CMD: ARM-CMD runs under qemu and armrun (with the sysroot).

@@ -136,6 +136,45 @@ fn install_run_and_uninstall() {
         assert_eq!(out, format!("argv[0]={}\nargv[1]=x\n", prog.display()));
     }
 
+    // F: the kernel opens the interpreter at registration, so a static armrun serves a chroot
+    // that has no x86-64 loader and no /proc: busybox's shell there runs further ARM programs,
+    // which armrun (unable to name itself without /proc) executes through the same entry.
+    binfmt(&interp, &["uninstall", "--name", &prefix]);
+    let root = dir.join("chroot");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+    std::fs::copy(
+        repo().join(".cache/real-armel/bin/busybox"),
+        root.join("bin/busybox"),
+    )
+    .unwrap();
+    let inside = root.join("usr/bin/qemu-arm-static");
+    std::fs::copy(armrun(), &inside).unwrap();
+    let inside = inside.to_str().unwrap();
+    binfmt(
+        &interp,
+        &[
+            "install", "--name", &prefix, "--arch", "arm", "--path", inside, "--flags", "F",
+        ],
+    );
+    let o = Command::new("chroot")
+        .arg(&root)
+        .args([
+            "/bin/busybox",
+            "sh",
+            "-c",
+            "echo $((6 * 7)) | /bin/busybox cat; /bin/busybox uname -m",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "42\narmv7l\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
     // Gone after uninstall: with every other ARM entry disabled, the kernel cannot run them.
     binfmt(&interp, &["uninstall", "--name", &prefix]);
     let status = binfmt(&interp, &["status", "--name", &prefix]);
@@ -145,6 +184,22 @@ fn install_run_and_uninstall() {
     assert_eq!(st, None, "ran without an entry: {err}");
     assert!(err.contains("Exec format error"), "{err}");
     drop(restore);
+}
+
+/// The release build is one static executable (no PT_INTERP), so it can be copied into an ARM
+/// root file system.
+#[test]
+fn armrun_is_static() {
+    let elf = std::fs::read(armrun()).unwrap();
+    let word = |at: usize, n: usize| {
+        elf[at..at + n]
+            .iter()
+            .rev()
+            .fold(0u64, |v, &b| v << 8 | u64::from(b))
+    };
+    let (phoff, phentsize, phnum) = (word(32, 8) as usize, word(54, 2) as usize, word(56, 2));
+    let interp = (0..phnum as usize).any(|i| word(phoff + i * phentsize, 4) == 3);
+    assert!(!interp, "armrun has a PT_INTERP: it is dynamically linked");
 }
 
 #[test]
