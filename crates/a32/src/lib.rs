@@ -4,7 +4,8 @@
 //! [`lift_block`] decodes with the `decode` crate's A32, T16 and T32 tables and hands each match
 //! to a handler in `arm` or `thumb`; both decode fields and call the semantics shared in `sem`.
 //! VFP words (coprocessors 10 and 11, and the ARMv8 scalar additions) go to [`vfp`]; Advanced
-//! SIMD words are not handled here: they end the block with an undefined-instruction exit.
+//! SIMD words (and VDUP from a core register) to `neon`, which runs them as A64 Advanced SIMD
+//! words on `fpsimd`'s executor (loads and stores in `neon_ldst`).
 //!
 //! # State
 //! R0..R14 live in slots 0..14 as zero-extended 32-bit values; R15 is never stored (the block's
@@ -51,6 +52,8 @@
 mod arm;
 mod ctx;
 pub mod key;
+mod neon;
+mod neon_ldst;
 mod sem;
 mod thumb;
 pub mod vfp;
@@ -290,6 +293,9 @@ fn fetch_insn(pc: u64, thumb: bool, fetch: &dyn Fn(u64) -> Option<u32>) -> Optio
 
 /// Lifts one instruction into `cx`.
 fn lift_one(cx: &mut Ctx, word: u32, len: u64) -> Flow {
+    if neon::is_neon(word, cx.thumb, len) {
+        return neon::lift(cx, word);
+    }
     if decode::vfp::is_vfp_space(word) && (!cx.thumb || len == 4) {
         return vfp::lift(cx, word);
     }
@@ -331,6 +337,14 @@ pub fn implemented(word: u32, thumb: bool) -> bool {
 
 /// The mnemonic of an instruction (as for [`implemented`]) from the decode tables, for logs.
 pub fn disasm_name(word: u32, thumb: bool) -> Option<&'static str> {
+    let len = if !thumb || is_t32_prefix(word >> 16) {
+        4
+    } else {
+        2
+    };
+    if neon::is_neon(word, thumb, len) {
+        return neon::name(word, thumb);
+    }
     if decode::vfp::is_vfp_space(word) && (!thumb || is_t32_prefix(word >> 16)) {
         return vfp::name(word);
     }

@@ -71,7 +71,10 @@ fn check_table<Id: Copy + PartialEq + std::fmt::Debug>(
                 let blk = lift_one(insn, thumb);
                 // Coprocessor 10/11 words of the integer tables' MRC/MCR rows are VFP's.
                 let vfp = decode::vfp::is_vfp_space(insn) && (!thumb || is_t32_prefix(insn >> 16));
-                let owned = !vfp
+                // So are Advanced SIMD words that the integer rows match with cond = 1111.
+                let t32 = !thumb || is_t32_prefix(insn >> 16);
+                let neon = decode::neon::is_neon_space(insn, thumb) && t32;
+                let owned = (!vfp && !neon)
                     || std::ptr::eq(table.as_ptr().cast::<u8>(), VFP_ROWS.as_ptr().cast::<u8>());
                 if owned {
                     assert_eq!(

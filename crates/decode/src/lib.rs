@@ -14,6 +14,7 @@
 pub mod a32;
 pub mod a64_base;
 pub mod a64_simd;
+pub mod neon;
 pub mod t16;
 pub mod t32;
 pub mod vfp;
