@@ -647,3 +647,72 @@ fn sendmsg_recvmsg_with_compat_headers_and_scm_rights() {
     }
     let _ = AT_FDCWD;
 }
+
+#[test]
+fn legacy_forms_of_fd_id_and_time_calls() {
+    use std::os::unix::fs::MetadataExt;
+    let mut l = linux32();
+    let buf = scratch(&mut l, 4096);
+    let d = tmp("a32-legacy");
+    std::fs::create_dir_all(&d).unwrap();
+    let f = d.join("f");
+    std::fs::write(&f, b"x").unwrap();
+    put_str(&l, buf, f.to_str().unwrap());
+    // utimes with two 8-byte timevals: atime 1000 s, mtime 2000 s + 5 µs.
+    let tv = buf + 512;
+    for (i, v) in [1000u32, 0, 2000, 5].into_iter().enumerate() {
+        l.mem().write_u32(tv + 4 * i as u64, v).unwrap();
+    }
+    assert_eq!(sys(&mut l, Sysno::utimes, &[buf, tv]), 0);
+    let meta = std::fs::metadata(&f).unwrap();
+    assert_eq!(
+        (meta.atime(), meta.mtime(), meta.mtime_nsec()),
+        (1000, 2000, 5000)
+    );
+    l.mem().write_u32(tv + 4, 1_000_000).unwrap();
+    assert_eq!(sys(&mut l, Sysno::utimes, &[buf, tv]), err(libc::EINVAL));
+    // utimensat (time32): UTIME_OMIT keeps atime, mtime 3000 s.
+    let ts = buf + 600;
+    for (i, v) in [0u32, (1 << 30) - 2, 3000, 0].into_iter().enumerate() {
+        l.mem().write_u32(ts + 4 * i as u64, v).unwrap();
+    }
+    assert_eq!(sys(&mut l, Sysno::utimensat, &[AT_FDCWD, buf, ts, 0]), 0);
+    let meta = std::fs::metadata(&f).unwrap();
+    assert_eq!((meta.atime(), meta.mtime()), (1000, 3000));
+    // 16-bit chown family with -1 (0xffff): nothing changes, and it succeeds.
+    assert_eq!(sys(&mut l, Sysno::chown, &[buf, 0xffff, 0xffff]), 0);
+    assert_eq!(sys(&mut l, Sysno::lchown, &[buf, 0xffff, 0xffff]), 0);
+    let fd = sys(&mut l, Sysno::open, &[buf, libc::O_RDONLY as u64, 0]);
+    assert!(ok(fd));
+    assert_eq!(sys(&mut l, Sysno::fchown, &[fd, 0xffff, 0xffff]), 0);
+    // dup2 onto a chosen number, and onto itself.
+    assert_eq!(sys(&mut l, Sysno::dup2, &[fd, 200]), 200);
+    assert_eq!(sys(&mut l, Sysno::dup2, &[200, 200]), 200);
+    close(&mut l, 200);
+    assert_eq!(sys(&mut l, Sysno::dup2, &[200, 200]), err(libc::EBADF));
+    close(&mut l, fd);
+    // eventfd(count): the legacy form without flags.
+    let efd = sys(&mut l, Sysno::eventfd, &[3]);
+    assert!(ok(efd));
+    assert_eq!(sys(&mut l, Sysno::read, &[efd, buf + 700, 8]), 8);
+    assert_eq!(l.mem().read_u64(buf + 700).unwrap(), 3);
+    close(&mut l, efd);
+    let ifd = sys(&mut l, Sysno::inotify_init, &[]);
+    assert!(ok(ifd));
+    close(&mut l, ifd);
+    // getpgrp, setfsuid(-1) queries the 16-bit fsuid, nice(0) keeps the priority.
+    // SAFETY: no arguments.
+    assert_eq!(sys(&mut l, Sysno::getpgrp, &[]), unsafe { libc::getpgrp() }
+        as u64);
+    // SAFETY: no arguments.
+    let uid = unsafe { libc::geteuid() };
+    assert_eq!(
+        sys(&mut l, Sysno::setfsuid, &[0xffff]),
+        crate::arm32::abi::high2low(uid) as u64
+    );
+    assert_eq!(sys(&mut l, Sysno::nice, &[0]), 0);
+    // sched_setaffinity with a 4-byte mask: set what getaffinity reported.
+    assert_eq!(sys(&mut l, Sysno::sched_getaffinity, &[0, 4, buf + 800]), 4);
+    assert_eq!(sys(&mut l, Sysno::sched_setaffinity, &[0, 4, buf + 800]), 0);
+    let _ = std::fs::remove_dir_all(&d);
+}
