@@ -254,6 +254,7 @@ impl Linux {
     fn maps_text(&self, detail: bool) -> String {
         let mut s = String::new();
         for (start, end, prot, backing) in self.mem.regions_backed() {
+            let backing = backing.as_ref();
             let flag = |bit: i32, c: char| if prot & bit != 0 { c } else { '-' };
             let shared = backing.is_some_and(|b| b.shared);
             let perms: String = [

@@ -132,7 +132,12 @@ fn check_in(
     assert!(m.check(l.entry, 4, libc::PROT_EXEC).is_ok());
     if l.interp.is_none() {
         // The break starts after every mapped segment of the program.
-        assert!(m.regions().filter(|r| r.0 < l.brk).all(|r| r.1 <= l.brk));
+        assert!(
+            m.regions()
+                .into_iter()
+                .filter(|r| r.0 < l.brk)
+                .all(|r| r.1 <= l.brk)
+        );
     }
     l
 }

@@ -21,7 +21,8 @@ impl GuestMem {
                 } else {
                     self.limit()
                 };
-                return match self
+                let space = self.space();
+                return match space
                     .regions
                     .first_lacking(addr, self.limit().max(addr), prot)
                 {
@@ -30,7 +31,7 @@ impl GuestMem {
                 };
             }
         };
-        match self.regions.first_lacking(addr, end, prot) {
+        match self.space().regions.first_lacking(addr, end, prot) {
             Some(a) => Err(Fault { addr: a, prot }),
             None => Ok(()),
         }

@@ -13,6 +13,7 @@ mod regions;
 
 pub use regions::Backing;
 use regions::Regions;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Guest page size (4 KiB, the same as the x86-64 host's).
 pub const PAGE: u64 = 4096;
@@ -52,10 +53,19 @@ impl std::error::Error for Fault {}
 
 /// The guest address space: base, reservation and mapping bookkeeping.
 ///
-/// Holds only plain data (no `Rc`, no raw pointers), so it is `Send + Sync`; callers share it
-/// between guest threads behind their own lock.
-#[derive(Debug)]
+/// A handle: clones share one address space (guest threads each hold one), and the
+/// bookkeeping sits behind a lock, so every method takes `&self` or `&mut self` of the handle
+/// only. The last handle dropped releases the space.
+#[derive(Debug, Clone)]
 pub struct GuestMem {
+    base: u64,
+    is32: bool,
+    space: Arc<Mutex<Space>>,
+}
+
+/// The shared state of a [`GuestMem`]: mappings and the program break.
+#[derive(Debug)]
+pub(crate) struct Space {
     base: u64,
     is32: bool,
     regions: Regions,
@@ -63,16 +73,43 @@ pub struct GuestMem {
     brk_cur: u64,
 }
 
+impl Space {
+    /// Exclusive upper bound of guest addresses.
+    fn limit(&self) -> u64 {
+        limit(self.is32)
+    }
+}
+
+/// Exclusive upper bound of guest addresses of a 32-bit or 64-bit space.
+fn limit(is32: bool) -> u64 {
+    if is32 { 1 << 32 } else { LIMIT64 }
+}
+
 impl GuestMem {
-    /// A 64-bit address space: guest address == host address.
-    pub fn new64() -> GuestMem {
-        GuestMem {
-            base: 0,
-            is32: false,
+    fn with_space(base: u64, is32: bool) -> GuestMem {
+        let space = Space {
+            base,
+            is32,
             regions: Regions::default(),
             brk_start: 0,
             brk_cur: 0,
+        };
+        GuestMem {
+            base,
+            is32,
+            space: Arc::new(Mutex::new(space)),
         }
+    }
+
+    /// The bookkeeping, locked. A panic while it was held cannot leave it half-updated in a
+    /// way later calls would trip over more than the panic itself, so poisoning is ignored.
+    fn space(&self) -> MutexGuard<'_, Space> {
+        self.space.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A 64-bit address space: guest address == host address.
+    pub fn new64() -> GuestMem {
+        GuestMem::with_space(0, false)
     }
 
     /// A 32-bit address space: reserves a `PROT_NONE`, `MAP_NORESERVE` window of [`WINDOW32`]
@@ -81,25 +118,71 @@ impl GuestMem {
         let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE;
         let base = host::mmap(0, WINDOW32, libc::PROT_NONE, flags, -1, 0)
             .map_err(std::io::Error::from_raw_os_error)?;
-        Ok(GuestMem {
-            base,
-            is32: true,
-            regions: Regions::default(),
-            brk_start: 0,
-            brk_cur: 0,
-        })
+        Ok(GuestMem::with_space(base, true))
+    }
+
+    /// mmap semantics on guest addresses. `flags` are Linux MAP_* values, `fd`/`off` host
+    /// values. Returns the guest address or a positive errno.
+    pub fn map(
+        &mut self,
+        addr: u64,
+        len: u64,
+        prot: i32,
+        flags: i32,
+        fd: i32,
+        off: u64,
+    ) -> Result<u64, i32> {
+        self.space().map(addr, len, prot, flags, fd, off)
+    }
+
+    /// munmap semantics: only guest-owned parts are released (32-bit: handed back to the
+    /// reservation), so a guest can never unmap armrun's memory.
+    pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), i32> {
+        self.space().unmap(addr, len)
+    }
+
+    /// mprotect semantics: the whole range must be guest-mapped (else ENOMEM).
+    pub fn protect(&mut self, addr: u64, len: u64, prot: i32) -> Result<(), i32> {
+        self.space().protect(addr, len, prot)
+    }
+
+    /// mremap semantics (`MREMAP_MAYMOVE`, `MREMAP_FIXED`). The old range must be guest-mapped.
+    pub fn remap(
+        &mut self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: i32,
+        new_addr: u64,
+    ) -> Result<u64, i32> {
+        self.space().remap(old, old_len, new_len, flags, new_addr)
+    }
+
+    /// Sets the start of the heap (the page-aligned end of the highest PT_LOAD).
+    pub fn set_brk_start(&mut self, addr: u64) {
+        self.space().set_brk_start(addr)
+    }
+
+    /// Linux brk semantics: returns the current break after trying to move it to `new`.
+    pub fn brk(&mut self, new: u64) -> u64 {
+        self.space().brk(new)
+    }
+
+    /// The current program break.
+    pub fn brk_current(&self) -> u64 {
+        self.space().brk_current()
     }
 
     /// The span of guest code that was unmapped, replaced or reprotected since the last call
     /// (or noted with [`GuestMem::note_code_change`]): translations of it are stale.
     pub fn take_code_change(&mut self) -> Option<(u64, u64)> {
-        self.regions.take_code_change()
+        self.space().regions.take_code_change()
     }
 
     /// Records that guest code in `[start, end)` may have changed (for example an ARM
     /// `cacheflush` call), so the runtime drops its translations.
     pub fn note_code_change(&mut self, start: u64, end: u64) {
-        self.regions.note_code_change(start, end);
+        self.space().regions.note_code_change(start, end);
     }
 
     /// Host address of guest address 0.
@@ -119,37 +202,41 @@ impl GuestMem {
 
     /// Exclusive upper bound of guest addresses.
     pub fn limit(&self) -> u64 {
-        if self.is32 { 1 << 32 } else { LIMIT64 }
+        limit(self.is32)
     }
 
     /// All guest mappings as `(start, end, prot)`, in address order.
-    pub fn regions(&self) -> impl Iterator<Item = (u64, u64, i32)> + '_ {
-        self.regions.iter()
+    pub fn regions(&self) -> Vec<(u64, u64, i32)> {
+        self.space().regions.iter().collect()
     }
 
     /// All guest mappings as `(start, end, prot, backing)`, in address order.
-    pub fn regions_backed(&self) -> impl Iterator<Item = (u64, u64, i32, Option<&Backing>)> + '_ {
-        self.regions.iter_backed()
+    pub fn regions_backed(&self) -> Vec<(u64, u64, i32, Option<Backing>)> {
+        self.space()
+            .regions
+            .iter_backed()
+            .map(|(s, e, p, b)| (s, e, p, b.cloned()))
+            .collect()
     }
 
     /// Records what backs the guest mappings in `[addr, addr+len)` (`backing` describes `addr`),
     /// for /proc/self/maps; the protection and host memory are unchanged.
     pub fn set_backing(&mut self, addr: u64, len: u64, backing: Option<Backing>) {
         if let Some(end) = addr.checked_add(len) {
-            self.regions.set_backing(addr, end, backing);
+            self.space().regions.set_backing(addr, end, backing);
         }
     }
 
     /// True when no guest mapping intersects `[addr, addr+len)`.
     pub fn is_free(&self, addr: u64, len: u64) -> bool {
         match addr.checked_add(len) {
-            Some(end) => !self.regions.overlaps(addr, end),
+            Some(end) => !self.space().regions.overlaps(addr, end),
             None => false,
         }
     }
 }
 
-impl Drop for GuestMem {
+impl Drop for Space {
     fn drop(&mut self) {
         if self.is32 {
             let _ = host::munmap(self.base, WINDOW32);

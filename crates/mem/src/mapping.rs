@@ -1,6 +1,6 @@
 //! mmap / munmap / mprotect / mremap / brk on guest addresses.
 
-use crate::{GuestMem, MAP_FIXED_NOREPLACE, MMAP_MIN, MMAP_TOP32, PAGE, host, page_up};
+use crate::{MAP_FIXED_NOREPLACE, MMAP_MIN, MMAP_TOP32, PAGE, Space, host, page_up};
 use libc::{EEXIST, EFAULT, EINVAL, ENOMEM};
 
 /// Guest MAP_* bits passed on to the host. MAP_FIXED/MAP_FIXED_NOREPLACE are chosen by us;
@@ -35,10 +35,10 @@ fn host_prot(prot: i32) -> i32 {
     p
 }
 
-impl GuestMem {
+impl Space {
     /// mmap semantics on guest addresses. `flags` are Linux MAP_* values, `fd`/`off` host values.
     /// Returns the guest address or a positive errno.
-    pub fn map(
+    pub(crate) fn map(
         &mut self,
         addr: u64,
         len: u64,
@@ -154,7 +154,7 @@ impl GuestMem {
 
     /// munmap semantics: only guest-owned parts are released (32-bit: handed back to the
     /// reservation), so a guest can never unmap armrun's memory.
-    pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), i32> {
+    pub(crate) fn unmap(&mut self, addr: u64, len: u64) -> Result<(), i32> {
         if !addr.is_multiple_of(PAGE) || len == 0 {
             return Err(EINVAL);
         }
@@ -175,7 +175,7 @@ impl GuestMem {
     }
 
     /// mprotect semantics: the whole range must be guest-mapped (else ENOMEM).
-    pub fn protect(&mut self, addr: u64, len: u64, prot: i32) -> Result<(), i32> {
+    pub(crate) fn protect(&mut self, addr: u64, len: u64, prot: i32) -> Result<(), i32> {
         if !addr.is_multiple_of(PAGE) {
             return Err(EINVAL);
         }
@@ -196,7 +196,7 @@ impl GuestMem {
     }
 
     /// mremap semantics (`MREMAP_MAYMOVE`, `MREMAP_FIXED`). The old range must be guest-mapped.
-    pub fn remap(
+    pub(crate) fn remap(
         &mut self,
         old: u64,
         old_len: u64,
@@ -317,7 +317,7 @@ impl GuestMem {
     }
 
     /// Sets the start of the heap (the page-aligned end of the highest PT_LOAD).
-    pub fn set_brk_start(&mut self, addr: u64) {
+    pub(crate) fn set_brk_start(&mut self, addr: u64) {
         self.brk_start = addr;
         self.brk_cur = addr;
     }
@@ -325,7 +325,7 @@ impl GuestMem {
     /// Linux brk semantics: returns the current break after trying to move it to `new`.
     /// Growing maps anonymous RW pages; shrinking unmaps whole pages above the new break; 0, a
     /// value below the start, or one that cannot be mapped leaves the break unchanged.
-    pub fn brk(&mut self, new: u64) -> u64 {
+    pub(crate) fn brk(&mut self, new: u64) -> u64 {
         let limit = if self.is32 {
             1 << 32
         } else {
@@ -357,7 +357,7 @@ impl GuestMem {
     }
 
     /// The current program break.
-    pub fn brk_current(&self) -> u64 {
+    pub(crate) fn brk_current(&self) -> u64 {
         self.brk_cur
     }
 }

@@ -9,7 +9,7 @@ const ANON: i32 = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
 const FIXED: i32 = ANON | libc::MAP_FIXED;
 
 fn regs(m: &GuestMem) -> Vec<(u64, u64, i32)> {
-    m.regions().collect()
+    m.regions()
 }
 
 #[test]
