@@ -716,3 +716,30 @@ fn legacy_forms_of_fd_id_and_time_calls() {
     assert_eq!(sys(&mut l, Sysno::sched_setaffinity, &[0, 4, buf + 800]), 0);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn ioctl_requests_are_the_generic_ones() {
+    let mut l = linux32();
+    let buf = scratch(&mut l, 4096);
+    assert_eq!(sys(&mut l, Sysno::pipe, &[buf]), 0);
+    let r = l.mem().read_u32(buf).unwrap() as u64;
+    let w = l.mem().read_u32(buf + 4).unwrap() as u64;
+    l.mem().write(buf + 64, b"abc").unwrap();
+    assert_eq!(sys(&mut l, Sysno::write, &[w, buf + 64, 3]), 3);
+    // FIONREAD writes an int; TCGETS on a pipe is ENOTTY (isatty's answer).
+    // Requests are 32-bit (libc's type for them differs between host C libraries).
+    let fionread = libc::FIONREAD as u32 as u64;
+    assert_eq!(sys(&mut l, Sysno::ioctl, &[r, fionread, buf + 128]), 0);
+    assert_eq!(l.mem().read_u32(buf + 128).unwrap(), 3);
+    let tcgets = libc::TCGETS as u32 as u64;
+    assert_eq!(
+        sys(&mut l, Sysno::ioctl, &[r, tcgets, buf + 256]),
+        err(libc::ENOTTY)
+    );
+    assert_eq!(
+        sys(&mut l, Sysno::ioctl, &[r, fionread, BAD]),
+        err(libc::EFAULT)
+    );
+    close(&mut l, r);
+    close(&mut l, w);
+}
