@@ -111,23 +111,31 @@ fn time64_calls() {
     expect("time64", |_| vec![], &expected, false, true);
 }
 
-#[test]
-fn sockets_scm_rights_poll_select_epoll() {
-    expect(
-        "net32",
-        |_| vec![],
+/// What net32.c prints, with the socket timeout's length filled in.
+fn net_lines(timeout_len: usize) -> String {
+    format!(
         "tcp: ping\n\
          tcp back: pong\n\
-         SO_RCVTIMEO: 0.020000 len 8\n\
+         SO_RCVTIMEO: 0.020000 len {timeout_len}\n\
          recv timed out\n\
          poll: readable\n\
          select: readable\n\
          epoll: events 1 data 1122334455667788\n\
          recvmsg: hdr, controllen 16, fd says: through the fd\n\
-         done\n",
-        true,
-        true,
-    );
+         done\n"
+    )
+}
+
+#[test]
+fn sockets_scm_rights_poll_select_epoll() {
+    expect("net32", |_| vec![], &net_lines(8), true, true);
+}
+
+#[test]
+fn sockets_with_64_bit_time() {
+    // SO_RCVTIMEO is SO_RCVTIMEO_NEW with a 16-byte timeval here, which qemu 7.2 does not
+    // convert (it reports length 4 and zero), so only the expected text decides.
+    expect("net64", |_| vec![], &net_lines(16), false, false);
 }
 
 #[test]

@@ -743,3 +743,55 @@ fn ioctl_requests_are_the_generic_ones() {
     close(&mut l, r);
     close(&mut l, w);
 }
+
+#[test]
+fn sendmmsg_recvmmsg_with_32_byte_compat_headers() {
+    let mut l = linux32();
+    let buf = scratch(&mut l, 8192);
+    let (af, dgram) = (libc::AF_UNIX as u64, libc::SOCK_DGRAM as u64);
+    assert_eq!(sys(&mut l, Sysno::socketpair, &[af, dgram, 0, buf]), 0);
+    let a = l.mem().read_u32(buf).unwrap() as u64;
+    let b = l.mem().read_u32(buf + 4).unwrap() as u64;
+    // Two compat mmsghdrs (msghdr of seven words, then msg_len) with one 8-byte iovec each.
+    let (vec, iov, data) = (buf + 256, buf + 512, buf + 1024);
+    l.mem().write(data, b"onetwo!").unwrap();
+    for (i, (off, len)) in [(0u64, 3u32), (3, 4)].into_iter().enumerate() {
+        let iv = iov + 8 * i as u64;
+        l.mem().write_u32(iv, (data + off) as u32).unwrap();
+        l.mem().write_u32(iv + 4, len).unwrap();
+        let m = vec + 32 * i as u64;
+        l.mem().write(m, &[0; 32]).unwrap();
+        l.mem().write_u32(m + 8, iv as u32).unwrap();
+        l.mem().write_u32(m + 12, 1).unwrap();
+    }
+    assert_eq!(sys(&mut l, Sysno::sendmmsg, &[a, vec, 2, 0]), 2);
+    assert_eq!(l.mem().read_u32(vec + 28).unwrap(), 3);
+    assert_eq!(l.mem().read_u32(vec + 32 + 28).unwrap(), 4);
+    // Receive both into fresh buffers, with a time32 timeout.
+    let (rvec, riov, rdata) = (buf + 2048, buf + 2304, buf + 3072);
+    for i in 0..2u64 {
+        let iv = riov + 8 * i;
+        l.mem().write_u32(iv, (rdata + 64 * i) as u32).unwrap();
+        l.mem().write_u32(iv + 4, 64).unwrap();
+        let m = rvec + 32 * i;
+        l.mem().write(m, &[0; 32]).unwrap();
+        l.mem().write_u32(m + 8, iv as u32).unwrap();
+        l.mem().write_u32(m + 12, 1).unwrap();
+    }
+    let ts = buf + 4096;
+    l.mem().write_u32(ts, 1).unwrap();
+    l.mem().write_u32(ts + 4, 0).unwrap();
+    assert_eq!(sys(&mut l, Sysno::recvmmsg, &[b, rvec, 2, 0, ts]), 2);
+    assert_eq!(l.mem().read_u32(rvec + 28).unwrap(), 3);
+    assert_eq!(l.mem().read_u32(rvec + 32 + 28).unwrap(), 4);
+    assert_eq!(l.mem().slice(rdata, 3, 0).unwrap(), b"one");
+    assert_eq!(l.mem().slice(rdata + 64, 4, 0).unwrap(), b"two!");
+    // recvmmsg_time64 with nothing queued and MSG_DONTWAIT: EAGAIN.
+    let dontwait = libc::MSG_DONTWAIT as u64;
+    assert_eq!(
+        sys(&mut l, Sysno::recvmmsg_time64, &[b, rvec, 2, dontwait, 0]),
+        err(libc::EAGAIN)
+    );
+    close(&mut l, a);
+    close(&mut l, b);
+}
