@@ -336,11 +336,6 @@ const F_GETLK64: i32 = 12;
 const F_SETLK64: i32 = 13;
 const F_SETLKW64: i32 = 14;
 
-/// The record-lock commands that take the 32-bit `struct flock` in `fcntl`.
-fn flock32_cmd(cmd: i32) -> bool {
-    matches!(cmd, libc::F_GETLK | libc::F_SETLK | libc::F_SETLKW)
-}
-
 /// A lock command on a 32-bit `struct flock`, through a host copy.
 fn lock32(l: &Linux, fd: i32, cmd: i32, addr: u64) -> SysResult {
     let mut f = abi::read_flock(l, addr)?;
@@ -358,8 +353,12 @@ fn lock32(l: &Linux, fd: i32, cmd: i32, addr: u64) -> SysResult {
 pub(crate) fn fcntl(l: &mut Linux, a: &Args) -> SysResult {
     let (fd, cmd) = (int(a[0]), int(a[1]));
     match cmd {
-        _ if flock32_cmd(cmd) => lock32(l, fd, cmd, a[2]),
-        libc::F_OFD_GETLK | libc::F_OFD_SETLK | libc::F_OFD_SETLKW => lock32(l, fd, cmd, a[2]),
+        libc::F_GETLK
+        | libc::F_SETLK
+        | libc::F_SETLKW
+        | libc::F_OFD_GETLK
+        | libc::F_OFD_SETLK
+        | libc::F_OFD_SETLKW => lock32(l, fd, cmd, a[2]),
         F_GETLK64 | F_SETLK64 | F_SETLKW64 => Err(Errno(libc::EINVAL)),
         _ => fs::fcntl(l, a),
     }
@@ -373,7 +372,7 @@ pub(crate) fn fcntl64(l: &mut Linux, a: &Args) -> SysResult {
         F_GETLK64 => libc::F_GETLK,
         F_SETLK64 => libc::F_SETLK,
         F_SETLKW64 => libc::F_SETLKW,
-        _ if flock32_cmd(cmd) => return lock32(l, fd, cmd, a[2]),
+        libc::F_GETLK | libc::F_SETLK | libc::F_SETLKW => return lock32(l, fd, cmd, a[2]),
         _ => return fs::fcntl(l, a),
     };
     fs::fcntl(l, &[a[0], host_cmd as u64, a[2], 0, 0, 0])
