@@ -23,13 +23,9 @@
 
 use decode::Class;
 use oracle::draw::{Draw, Row, is_memory};
-use oracle::dump::Dump;
+use oracle::harness::{self, BLOCKS, Oracle, WORDS};
 use oracle::program::{Block, Program};
 use oracle::rng::Rng;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 const QEMU: &str = "/usr/bin/qemu-aarch64-static";
 
@@ -62,154 +58,28 @@ const CLASSES: &[(Class, usize)] = &[
     (Class::Atomic, 200),
 ];
 
-/// Blocks per program and words per block.
-const BLOCKS: usize = 8;
-const WORDS: usize = 4;
-
-/// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum End {
-    Exit(i32),
-    Signal(i32),
-    Timeout,
-}
-
-/// Runs `cmd args.. file`, returning stdout and how it ended.
-fn run(cmd: &str, args: &[&str], file: &Path) -> (Vec<u8>, End) {
-    use std::os::unix::process::ExitStatusExt;
-    let mut child = Command::new(cmd)
-        .args(args)
-        .arg(file)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn emulator");
-    let mut out = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let end = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break match (st.code(), st.signal()) {
-                (Some(c), _) => End::Exit(c),
-                (None, Some(s)) => End::Signal(s),
-                _ => End::Exit(-1),
-            };
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break End::Timeout;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    };
-    (reader.join().unwrap_or_default(), end)
-}
-
-/// Per-class tally.
-#[derive(Default)]
-struct Tally {
-    rows: usize,
-    cases: usize,
-    mismatches: usize,
-    sig_both: usize,
-}
-
-fn env_usize(name: &str) -> Option<usize> {
-    std::env::var(name).ok().and_then(|v| v.parse().ok())
-}
-
-/// Words of `block` with mnemonics, for reports.
+/// Words of `block` with mnemonics and the initial flags, for reports.
 fn listing(d: &Draw, block: &Block) -> String {
-    block
+    let words = block
         .words
         .iter()
-        .map(|w| format!("    {w:#010x}  {}", d.mnemonic(*w)))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Compares `got` against the reference run; returns a report for the first differing block.
-fn compare(
-    d: &Draw,
-    prog: &Program,
-    name: &str,
-    reference: &(Vec<u8>, End),
-    got: &(Vec<u8>, End),
-) -> Option<String> {
-    if reference == got {
-        return None;
-    }
-    let mut off = 0;
-    for (b, blk) in prog.blocks.iter().enumerate() {
-        let size = prog.dump_size(b);
-        let r = reference.0.get(off..off + size);
-        let g = got.0.get(off..off + size);
-        if r != g {
-            let what = match (r, g) {
-                (Some(r), Some(g)) => match (Dump::parse(r), Dump::parse(g)) {
-                    (Some(r), Some(g)) => r.diff(&g).join("\n    "),
-                    _ => "unparsable dump".into(),
-                },
-                (Some(_), None) => format!("qemu completed the block, {name} ended {:?}", got.1),
-                (None, Some(_)) => {
-                    format!("{name} completed the block, qemu ended {:?}", reference.1)
-                }
-                (None, None) => format!("qemu ended {:?}, {name} ended {:?}", reference.1, got.1),
-            };
-            return Some(format!(
-                "{name} block {b}:\n{}\n  initial NZCV {:#x} FPCR {:#x}\n    {what}",
-                listing(d, blk),
-                blk.nzcv,
-                blk.fpcr
-            ));
-        }
-        off += size;
-    }
-    Some(format!(
-        "{name}: same dumps but qemu ended {:?}, {name} ended {:?}",
-        reference.1, got.1
-    ))
+        .map(|&w| (format!("{w:#010x}"), d.mnemonic(w)));
+    let state = format!("initial NZCV {:#x} FPCR {:#x}", block.nzcv, block.fpcr);
+    harness::listing(words, &state)
 }
 
 #[test]
 fn oracle_against_qemu() {
-    if !Path::new(QEMU).exists() {
-        println!("oracle_a64: {QEMU} not installed, skipping");
-        return;
-    }
     let armrun = env!("CARGO_BIN_EXE_armrun");
-    let seed = env_usize("ORACLE_SEED").unwrap_or(0x5eed) as u64;
-    let only: Option<Vec<String>> = std::env::var("ORACLE_CLASSES")
-        .ok()
-        .map(|s| s.split(',').map(|c| c.trim().to_string()).collect());
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("oracle");
-    let fail_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("oracle-fail");
-    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let tmp = env!("CARGO_TARGET_TMPDIR");
+    let Some(mut oracle) = Oracle::qemu_vs_armrun(QEMU, armrun, tmp, "oracle") else {
+        return;
+    };
     let d = Draw::new();
-    let mut reports = Vec::new();
-    let mut table = Vec::new();
     for (ci, &(class, default)) in CLASSES.iter().enumerate() {
-        if let Some(only) = &only
-            && !only.iter().any(|c| *c == format!("{class:?}"))
-        {
-            continue;
-        }
         let rows: Vec<Row> = d.rows(class);
-        let mut t = Tally {
-            rows: rows.len(),
-            ..Tally::default()
-        };
-        let target = env_usize("ORACLE_CASES").unwrap_or(default);
-        let mut rng = Rng::new(seed ^ (ci as u64) << 32);
         let memory = is_memory(class);
-        let mut class_reports = 0;
-        let mut prog_no = 0;
-        while !rows.is_empty() && t.cases < target {
+        let generate = |rng: &mut Rng| {
             let mut prog = Program::default();
             // Every exclusive of a program has one size: a store-exclusive of another size than
             // the load that armed the monitor is CONSTRAINED UNPREDICTABLE, and qemu then both
@@ -220,7 +90,7 @@ fn oracle_against_qemu() {
                 let mut words = Vec::new();
                 while words.len() < WORDS {
                     let row = &rows[rng.below(rows.len() as u64) as usize];
-                    let Some(w) = d.draw(row, memory, &mut rng) else {
+                    let Some(w) = d.draw(row, memory, rng) else {
                         continue;
                     };
                     // qemu's `max` CPU implements a superset of armrun's features; words armrun
@@ -237,75 +107,12 @@ fn oracle_against_qemu() {
                     }
                     words.push(w);
                 }
-                prog.blocks.push(Block::random(words, memory, &mut rng));
+                prog.blocks.push(Block::random(words, memory, rng));
             }
-            let file = dir.join(format!("{class:?}-{prog_no}"));
-            prog_no += 1;
-            std::fs::write(&file, prog.elf()).expect("write program");
-            // qemu-user refuses (exit 1, no message) to run a file without execute permission.
-            std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-                .expect("chmod program");
-            let reference = run(QEMU, &["-cpu", "max"], &file);
-            let jit = run(armrun, &[], &file);
-            let interp = run(armrun, &["--interp"], &file);
-            let mut bad = false;
-            for (name, got) in [("armrun", &jit), ("armrun --interp", &interp)] {
-                if let Some(rep) = compare(&d, &prog, name, &reference, got) {
-                    bad = true;
-                    if class_reports < 8 {
-                        class_reports += 1;
-                        reports.push(format!(
-                            "[{class:?} seed {seed:#x} program {}] {rep}",
-                            prog_no - 1
-                        ));
-                    }
-                }
-            }
-            // Count the blocks qemu completed, plus the one it died in.
-            let mut off = 0;
-            let mut done = 0;
-            for b in 0..prog.blocks.len() {
-                off += prog.dump_size(b);
-                if reference.0.len() < off {
-                    break;
-                }
-                done += 1;
-            }
-            let died = matches!(reference.1, End::Signal(_)) && done < prog.blocks.len();
-            // At least one per program, so a program qemu rejects outright cannot loop forever.
-            t.cases += (done + died as usize).max(1);
-            if bad {
-                t.mismatches += 1;
-                let _ = std::fs::create_dir_all(&fail_dir);
-                let _ = std::fs::copy(&file, fail_dir.join(file.file_name().unwrap_or_default()));
-            } else if died {
-                t.sig_both += 1;
-            }
-            let _ = std::fs::remove_file(&file);
-        }
-        table.push((class, t));
+            let described = prog.blocks.iter().map(|b| listing(&d, b)).collect();
+            (prog.image(), described)
+        };
+        oracle.class(&format!("{class:?}"), ci, rows.len(), default, generate);
     }
-    println!(
-        "{:<14} {:>5} {:>7} {:>10} {:>8}",
-        "class", "rows", "cases", "mismatches", "sig-both"
-    );
-    for (class, t) in &table {
-        println!(
-            "{:<14} {:>5} {:>7} {:>10} {:>8}",
-            format!("{class:?}"),
-            t.rows,
-            t.cases,
-            t.mismatches,
-            t.sig_both
-        );
-    }
-    for r in &reports {
-        println!("MISMATCH {r}\n");
-    }
-    assert!(
-        reports.is_empty(),
-        "{} mismatching programs (see the report above; programs kept in {})",
-        table.iter().map(|(_, t)| t.mismatches).sum::<usize>(),
-        fail_dir.display()
-    );
+    oracle.finish();
 }

@@ -83,6 +83,19 @@ pub fn set_field(pattern: &str, word: u32, letter: u8, value: u32) -> u32 {
     word
 }
 
+/// A random word of `pattern` (its free bits random), passed through `fix` (which rewrites
+/// fields to keep the instruction safe to run), that `accept` takes (typically: it still
+/// decodes to the same row); `None` if 64 draws in a row were refused.
+pub fn draw_pattern(
+    pattern: &str,
+    rng: &mut Rng,
+    mut fix: impl FnMut(u32, &mut Rng) -> u32,
+    accept: impl Fn(u32) -> bool,
+) -> Option<u32> {
+    let (m, v) = decode::mask_value(pattern);
+    (0..64).find_map(|_| Some(fix(v | (rng.next_u32() & !m), rng)).filter(|w| accept(*w)))
+}
+
 impl Draw {
     /// Builds the decoders.
     pub fn new() -> Draw {
@@ -135,17 +148,18 @@ impl Draw {
     /// A random word of `row` (memory operands made safe when `memory`), or `None` if the
     /// draws kept landing on other rows.
     pub fn draw(&self, row: &Row, memory: bool, rng: &mut Rng) -> Option<u32> {
-        for _ in 0..64 {
-            let (m, v) = decode::mask_value(row.pattern);
-            let mut w = v | (rng.next_u32() & !m);
-            if memory {
-                w = self.make_safe(row, w, rng);
-            }
-            if self.matches(row, w) {
-                return Some(w);
-            }
-        }
-        None
+        draw_pattern(
+            row.pattern,
+            rng,
+            |w, rng| {
+                if memory {
+                    self.make_safe(row, w, rng)
+                } else {
+                    w
+                }
+            },
+            |w| self.matches(row, w),
+        )
     }
 
     /// Rewrites register and offset fields so the access hits the scratch buffer and no

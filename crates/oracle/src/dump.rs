@@ -1,90 +1,115 @@
-//! Parsing and comparing the register dumps a test block writes.
+//! Comparing the register dumps a test block writes.
 //!
-//! Dump layout: X0..X30 (248 bytes), SP, NZCV, FPSR (8 each), V0..V31 (512), followed for
-//! memory classes by the 4 KiB scratch buffer (a separate write).
+//! A dump is a sequence of little-endian registers described by a [`Layout`], followed for
+//! memory classes by the 4 KiB scratch buffer (a separate write). [`A64`] and [`A32`] are the
+//! layouts of the two program generators ([`crate::program`] and [`crate::a32`]).
 
-/// Bytes of the register part of a dump.
-pub const REG_DUMP: usize = 784;
+/// Registers of a dump: (name, count, bytes each), in dump order. A count of 1 prints the name
+/// alone, more print name and index (`X3`, `D17`); names starting with `_` are padding.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout(pub &'static [(&'static str, usize, usize)]);
 
-/// The state a block dumped.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Dump {
-    /// X0..X30.
-    pub x: [u64; 31],
-    /// SP.
-    pub sp: u64,
-    /// NZCV.
-    pub nzcv: u64,
-    /// FPSR.
-    pub fpsr: u64,
-    /// V0..V31.
-    pub v: [u128; 32],
-    /// The scratch buffer, if dumped.
-    pub buf: Vec<u8>,
-}
+/// AArch64: X0..X30, SP, NZCV, FPSR (8 bytes each), V0..V31 (16 bytes each).
+pub const A64: Layout = Layout(&[
+    ("X", 31, 8),
+    ("SP", 1, 8),
+    ("NZCV", 1, 8),
+    ("FPSR", 1, 8),
+    ("V", 32, 16),
+]);
 
-impl Dump {
-    /// Parses a dump from `bytes` (`REG_DUMP` bytes, then the buffer if any); `None` if short.
-    pub fn parse(bytes: &[u8]) -> Option<Dump> {
-        if bytes.len() < REG_DUMP {
-            return None;
+/// AArch32: R0..R14 (R13 is never written and reads 0), APSR, FPSCR, padding, D0..D31.
+pub const A32: Layout = Layout(&[
+    ("R", 15, 4),
+    ("APSR", 1, 4),
+    ("FPSCR", 1, 4),
+    ("_", 1, 4),
+    ("D", 32, 8),
+]);
+
+/// Bytes of the register part of an A64 dump.
+pub const REG_DUMP: usize = A64.size();
+
+impl Layout {
+    /// Bytes of the register part of a dump.
+    pub const fn size(&self) -> usize {
+        let mut n = 0;
+        let mut i = 0;
+        while i < self.0.len() {
+            n += self.0[i].1 * self.0[i].2;
+            i += 1;
         }
-        let q = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
-        let mut x = [0u64; 31];
-        for (i, r) in x.iter_mut().enumerate() {
-            *r = q(8 * i);
-        }
-        let mut v = [0u128; 32];
-        for (i, r) in v.iter_mut().enumerate() {
-            let o = 272 + 16 * i;
-            *r = u128::from_le_bytes(bytes[o..o + 16].try_into().unwrap_or([0; 16]));
-        }
-        Some(Dump {
-            x,
-            sp: q(248),
-            nzcv: q(256),
-            fpsr: q(264),
-            v,
-            buf: bytes[REG_DUMP..].to_vec(),
-        })
+        n
     }
 
-    /// Human-readable differences `self` (reference) vs `other`, one line each.
-    pub fn diff(&self, other: &Dump) -> Vec<String> {
+    /// Human-readable differences of dump `got` from the reference dump `want` (register part,
+    /// then the scratch buffer if any), one line each; `base` names the register that points
+    /// at the middle of the scratch buffer. Short dumps yield one line saying so.
+    pub fn diff(&self, want: &[u8], got: &[u8], base: &str) -> Vec<String> {
+        if want.len() < self.size() || got.len() < self.size() {
+            return vec![format!(
+                "short dump: {} bytes vs {} bytes",
+                want.len(),
+                got.len()
+            )];
+        }
         let mut out = Vec::new();
-        for i in 0..31 {
-            if self.x[i] != other.x[i] {
-                out.push(format!(
-                    "X{i}: ref {:#018x} got {:#018x}",
-                    self.x[i], other.x[i]
-                ));
+        let mut off = 0;
+        for &(name, count, bytes) in self.0 {
+            for i in 0..count {
+                let (w, g) = (&want[off..off + bytes], &got[off..off + bytes]);
+                off += bytes;
+                if w == g || name.starts_with('_') {
+                    continue;
+                }
+                let n = if count == 1 {
+                    name.to_string()
+                } else {
+                    format!("{name}{i}")
+                };
+                out.push(format!("{n}: ref {} got {}", hex(w), hex(g)));
             }
         }
-        for (n, a, b) in [
-            ("SP", self.sp, other.sp),
-            ("NZCV", self.nzcv, other.nzcv),
-            ("FPSR", self.fpsr, other.fpsr),
-        ] {
-            if a != b {
-                out.push(format!("{n}: ref {a:#x} got {b:#x}"));
-            }
-        }
-        for i in 0..32 {
-            if self.v[i] != other.v[i] {
-                out.push(format!(
-                    "V{i}: ref {:#034x} got {:#034x}",
-                    self.v[i], other.v[i]
-                ));
-            }
-        }
-        if let Some(k) =
-            (0..self.buf.len().max(other.buf.len())).find(|&k| self.buf.get(k) != other.buf.get(k))
-        {
+        let (w, g) = (&want[off..], &got[off..]);
+        if let Some(k) = (0..w.len().max(g.len())).find(|&k| w.get(k) != g.get(k)) {
+            let rel = k as i64 - 2048;
+            let sign = if rel < 0 { '-' } else { '+' };
             out.push(format!(
-                "scratch buffer differs first at offset {k:#x} (buffer+{:#x} from X28's start)",
-                k as i64 - 2048
+                "scratch buffer differs first at offset {k:#x} ({base}{sign}{:#x})",
+                rel.unsigned_abs()
             ));
         }
         out
+    }
+}
+
+/// A little-endian register as one hexadecimal number of its full width.
+fn hex(le: &[u8]) -> String {
+    let digits: String = le.iter().rev().map(|b| format!("{b:02x}")).collect();
+    format!("0x{digits}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_differences() {
+        assert_eq!(A64.size(), 784);
+        assert_eq!(A32.size(), 328);
+        let want = vec![0u8; A32.size() + 4];
+        let mut got = want.clone();
+        got[4] = 0x12; // R1
+        got[68] = 1; // padding: ignored
+        got[72 + 8 * 3 + 7] = 0x80; // D3 sign bit
+        got[A32.size() + 2] = 1;
+        assert_eq!(
+            A32.diff(&want, &got, "R6"),
+            vec![
+                "R1: ref 0x00000000 got 0x00000012".to_string(),
+                "D3: ref 0x0000000000000000 got 0x8000000000000000".to_string(),
+                "scratch buffer differs first at offset 0x2 (R6-0x7fe)".to_string(),
+            ]
+        );
     }
 }

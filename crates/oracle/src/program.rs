@@ -9,8 +9,9 @@
 
 use crate::asm::{self, SysReg};
 use crate::draw::{BASE_REG, INDEX_REG};
-use crate::dump::REG_DUMP;
+use crate::dump::{self, REG_DUMP};
 use crate::elf;
+use crate::harness::Image;
 use crate::rng::Rng;
 
 /// Size of the scratch buffer of memory classes.
@@ -38,7 +39,7 @@ pub struct Block {
 }
 
 /// An integer register value: small, edge case or random.
-fn int_value(rng: &mut Rng) -> u64 {
+pub(crate) fn int_value(rng: &mut Rng) -> u64 {
     const EDGE: [u64; 10] = [
         0,
         1,
@@ -59,7 +60,7 @@ fn int_value(rng: &mut Rng) -> u64 {
 }
 
 /// A double with special values often.
-fn f64_bits(rng: &mut Rng) -> u64 {
+pub(crate) fn f64_bits(rng: &mut Rng) -> u64 {
     const S: [u64; 10] = [
         0x7ff8_0000_0000_0000, // qNaN
         0x7ff0_0000_0000_0001, // sNaN
@@ -80,7 +81,7 @@ fn f64_bits(rng: &mut Rng) -> u64 {
 }
 
 /// A single with special values often.
-fn f32_bits(rng: &mut Rng) -> u32 {
+pub(crate) fn f32_bits(rng: &mut Rng) -> u32 {
     const S: [u32; 10] = [
         0x7fc0_0000,
         0x7f80_0001,
@@ -271,8 +272,9 @@ impl Program {
         elf::write(&payload, REG_DUMP as u64 + 16, base)
     }
 
-    /// Bytes a complete run writes for block `b`.
-    pub fn dump_size(&self, b: usize) -> usize {
-        REG_DUMP + self.blocks[b].buf.as_ref().map_or(0, |_| BUF_SIZE)
+    /// The program as the harness runs it.
+    pub fn image(&self) -> Image {
+        let buffers = self.blocks.iter().map(|b| b.buf.is_some());
+        Image::new(self.elf(), dump::A64, "X28", buffers)
     }
 }
