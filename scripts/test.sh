@@ -11,8 +11,10 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 # A hung test fails the run here with a clear message instead of stalling CI.
 timeout --foreground 1800 cargo test --workspace --release --no-fail-fast -- --skip oracle_against_qemu
-# The qemu oracle runs on its own so its per-class table shows in the log.
+# The qemu oracles (A64, AArch32) run on their own so their per-class tables show in the log;
+# the main line skips them by their test name.
 timeout --foreground 600 cargo test --release -p armrun --test oracle_a64 -- --nocapture
+timeout --foreground 600 cargo test --release -p armrun --test oracle_a32 -- --nocapture
 if [ -f fuzz/Cargo.toml ]; then
     cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-check
 fi
