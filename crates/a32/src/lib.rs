@@ -92,9 +92,20 @@ pub const HWCAP_ARMV6: u64 =
 pub const HWCAP_ARMV7_VFPV3: u64 =
     (HWCAP_INTEGER & !(HWCAP_IDIVA | HWCAP_IDIVT)) | HWCAP_VFPV2 | HWCAP_VFPV3 | HWCAP_VFPD32;
 
-/// The AT_HWCAP bits for the VFP this frontend implements ([`vfp`]): VFP, VFPv3, VFPv4 (fused
-/// multiply-add and half-precision conversions) and VFPD32 (32 double registers). No NEON.
-pub const HWCAP_VFP: u64 = HWCAP_VFPV2 | HWCAP_VFPV3 | HWCAP_VFPV4 | HWCAP_VFPD32;
+/// The AT_HWCAP bits for the VFP and Advanced SIMD this frontend implements ([`vfp`], `neon`):
+/// VFP, VFPv3, VFPv4 (fused multiply-add and half-precision conversions), VFPD32 (32 double
+/// registers) and NEON (all of ARMv7's Advanced SIMD, with VFPv4's VFMA/VFMS).
+pub const HWCAP_VFP: u64 = HWCAP_VFPV2 | HWCAP_VFPV3 | HWCAP_VFPV4 | HWCAP_VFPD32 | HWCAP_NEON;
+const HWCAP_NEON: u64 = 1 << 12;
+
+/// AT_HWCAP2 for 32-bit guests of an ARMv8 core with the crypto extension, as far as `neon`
+/// implements it: AES (AESE/AESD/AESMC/AESIMC), PMULL (VMULL.P64), SHA1 and SHA2 (SHA-1 and
+/// SHA-256 instructions). Not CRC32.
+pub const HWCAP2_CRYPTO: u64 = HWCAP2_AES | HWCAP2_PMULL | HWCAP2_SHA1 | HWCAP2_SHA2;
+const HWCAP2_AES: u64 = 1 << 0;
+const HWCAP2_PMULL: u64 = 1 << 1;
+const HWCAP2_SHA1: u64 = 1 << 2;
+const HWCAP2_SHA2: u64 = 1 << 3;
 const HWCAP_VFPV2: u64 = 1 << 6;
 const HWCAP_VFPV3: u64 = 1 << 13;
 const HWCAP_VFPV4: u64 = 1 << 16;
