@@ -344,4 +344,33 @@ mod tests {
             assert!(hit, "row {:?} is unreachable", e.id);
         }
     }
+
+    /// No word is claimed by two rows of equal rank (the decoder would pick by table order).
+    #[test]
+    fn no_equal_rank_ties() {
+        let mut x = 0x1234_5678u32;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            // Data processing, loads/stores and VDUP (core) words.
+            let w = match x & 3 {
+                0 | 1 => x & 0x01ff_ffff | 0xf200_0000,
+                2 => x & 0x00ef_ffff | 0xf400_0000,
+                _ => x & 0x0f6f_ff6f | 0xee80_0b10,
+            };
+            let ranks: Vec<(u32, Neon)> = NEON_TABLE
+                .iter()
+                .filter(|e| !excluded(e.id, w))
+                .filter(|e| {
+                    let (m, v) = crate::mask_value(e.pattern);
+                    w & m == v
+                })
+                .map(|e| (crate::mask_value(e.pattern).0.count_ones(), e.id))
+                .collect();
+            let best = ranks.iter().map(|r| r.0).max().unwrap_or(0);
+            let tied: Vec<_> = ranks.iter().filter(|r| r.0 == best).collect();
+            assert!(tied.len() <= 1, "{w:#010x}: {tied:?}");
+        }
+    }
 }
