@@ -68,6 +68,8 @@ const CLASSES: &[(Class, usize)] = &[
     (Class::VfpMemA32, 300),
     (Class::VfpMemT32, 300),
     (Class::ThumbIt, 800),
+    (Class::A32Excl, 400),
+    (Class::T32Excl, 400),
 ];
 
 /// Whether `w` matches one of `list`'s patterns in the instruction set `thumb` names.

@@ -88,6 +88,9 @@ pub fn vmrs(t: u32) -> u32 {
     0xeef1_0a10 | t << 12
 }
 
+/// `CLREX`: clears the local exclusive monitor.
+pub const CLREX: u32 = 0xf57f_f01f;
+
 /// `SVC #0` (EABI: the syscall number is in R7).
 pub const SVC0: u32 = 0xef00_0000;
 
@@ -126,6 +129,7 @@ mod tests {
         assert_eq!(mov_imm(0, 1), 0xe3a0_0001);
         assert_eq!(mov_imm(7, 4), 0xe3a0_7004);
         assert_eq!(SVC0, 0xef00_0000);
+        assert_eq!(CLREX, 0xf57f_f01f);
         assert_eq!((T16_BX_PC, T16_NOP), (0x4778, 0xbf00));
     }
 }

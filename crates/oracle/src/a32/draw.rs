@@ -40,7 +40,7 @@ pub enum Set {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {
     /// A32 data processing (immediate, register, register-shifted register, moves, extends,
-    /// bitfields, byte reversal), without multiplies.
+    /// bitfields, byte reversal, MRS/MSR of the APSR), without multiplies.
     A32Dp,
     /// A32 multiplies, divides, and the ARMv6 media and saturating instructions.
     A32Media,
@@ -50,7 +50,7 @@ pub enum Class {
     T16Dp,
     /// T16 loads and stores.
     T16Mem,
-    /// T32 data processing, multiplies, media and saturating instructions.
+    /// T32 data processing, multiplies, media and saturating instructions, MRS/MSR.
     T32Dp,
     /// T32 loads and stores.
     T32Mem,
@@ -62,14 +62,18 @@ pub enum Class {
     VfpMemA32,
     /// VFP loads and stores, T32 encoding.
     VfpMemT32,
-    /// Thumb IT blocks: an `IT` and the one to four T16/T32 data-processing instructions it
-    /// makes conditional.
+    /// Thumb IT blocks: an `IT` and the one to four T16/T32 data-processing or VFP
+    /// instructions it makes conditional.
     ThumbIt,
+    /// A32 load/store exclusives (one access size per block).
+    A32Excl,
+    /// T32 load/store exclusives (one access size per block).
+    T32Excl,
 }
 
 impl Class {
     /// Every class, in report order.
-    pub const ALL: [Class; 12] = [
+    pub const ALL: [Class; 14] = [
         Class::A32Dp,
         Class::A32Media,
         Class::A32Mem,
@@ -82,13 +86,20 @@ impl Class {
         Class::VfpMemA32,
         Class::VfpMemT32,
         Class::ThumbIt,
+        Class::A32Excl,
+        Class::T32Excl,
     ];
 
     /// The block runs in Thumb state.
     pub fn thumb(self) -> bool {
         !matches!(
             self,
-            Class::A32Dp | Class::A32Media | Class::A32Mem | Class::VfpA32 | Class::VfpMemA32
+            Class::A32Dp
+                | Class::A32Media
+                | Class::A32Mem
+                | Class::VfpA32
+                | Class::VfpMemA32
+                | Class::A32Excl
         )
     }
 
@@ -96,13 +107,21 @@ impl Class {
     pub fn memory(self) -> bool {
         matches!(
             self,
-            Class::A32Mem | Class::T16Mem | Class::T32Mem | Class::VfpMemA32 | Class::VfpMemT32
+            Class::A32Mem
+                | Class::T16Mem
+                | Class::T32Mem
+                | Class::VfpMemA32
+                | Class::VfpMemT32
+                | Class::A32Excl
+                | Class::T32Excl
         )
     }
 
     /// Whether a row of `set` in decode class `c` named `mnemonic` belongs to this class.
     fn takes(self, set: Set, c: DClass, mnemonic: &str) -> bool {
-        let dp = matches!(c, DClass::DpImm | DClass::DpReg);
+        // Data processing, with the APSR moves (MRS, MSR) of the System rows.
+        let dp = matches!(c, DClass::DpImm | DClass::DpReg)
+            || c == DClass::System && matches!(mnemonic, "mrs" | "msr");
         match (self, set) {
             (Class::A32Dp, Set::A32) => dp && !is_multiply(mnemonic),
             (Class::A32Media, Set::A32) => c == DClass::Media || dp && is_multiply(mnemonic),
@@ -111,8 +130,9 @@ impl Class {
             (Class::A32Mem, Set::A32) | (Class::T16Mem, Set::T16) | (Class::T32Mem, Set::T32) => {
                 c == DClass::LoadStore
             }
-            (Class::VfpA32 | Class::VfpT32, Set::Vfp) => c == DClass::Fp,
+            (Class::VfpA32 | Class::VfpT32 | Class::ThumbIt, Set::Vfp) => c == DClass::Fp,
             (Class::VfpMemA32 | Class::VfpMemT32, Set::Vfp) => c == DClass::LoadStoreSimd,
+            (Class::A32Excl, Set::A32) | (Class::T32Excl, Set::T32) => c == DClass::Exclusive,
             _ => false,
         }
     }
@@ -135,6 +155,12 @@ const LEFT_OUT: &[(Set, &str, &str)] = &[
     (Set::A32, "Pop1", "moves SP"),
     (Set::T32, "Push", "moves SP"),
     (Set::T32, "Pop", "moves SP"),
+    (
+        Set::A32,
+        "Swp",
+        "removed in ARMv8: qemu's max CPU has no SWP",
+    ),
+    (Set::A32, "Swpb", "removed in ARMv8"),
     (Set::T16, "Push", "moves SP"),
     (Set::T16, "Pop", "moves SP"),
     (Set::T16, "AddSpSp", "moves SP"),
@@ -244,12 +270,14 @@ impl Draw {
     }
 
     /// The rows `class` draws from (for the IT class: those of the instructions it covers,
-    /// without MOVS Rd, Rm, which is UNPREDICTABLE in an IT block).
+    /// without those UNPREDICTABLE in an IT block: MOVS Rd, Rm and the unconditional ARMv8
+    /// VFP rows).
     pub fn rows(&self, class: Class) -> Vec<Row> {
+        let in_it = |r: &Row| r.id != "MovReg2" && !r.pattern.starts_with("1111 1110");
         self.rows
             .iter()
             .filter(|(r, c)| class.takes(r.set, *c, r.mnemonic))
-            .filter(|(r, _)| !(class == Class::ThumbIt && r.id == "MovReg2"))
+            .filter(|(r, _)| class != Class::ThumbIt || in_it(r))
             .map(|(r, _)| *r)
             .collect()
     }
@@ -289,7 +317,7 @@ impl Draw {
         Some(match row.set {
             Set::T16 => w >> 16,
             // T32 VFP: the A32 condition field reads 1110; the unconditional rows stay.
-            Set::Vfp if thumb && w >> 28 != 0xf => w | 0xe000_0000,
+            Set::Vfp if thumb && w >> 28 != 0xf => w & 0x0fff_ffff | 0xe000_0000,
             _ => w,
         })
     }
@@ -318,16 +346,38 @@ impl Draw {
             let mask = (rng.next_u32() & 0xf & !(2 * low - 1)) | low;
             words.push(0xbf00 | first << 4 | mask);
         }
+        // Exclusives of a block share one size: a store-exclusive of another size than the
+        // load that armed the monitor is CONSTRAINED UNPREDICTABLE.
+        let mut size = None;
         while words.len() < covered + (class == Class::ThumbIt) as usize {
             let row = &rows[rng.below(rows.len() as u64) as usize];
-            if let Some(w) = self.draw(row, class.thumb(), class.memory(), rng)
-                && keep(w)
+            let Some(w) = self.draw(row, class.thumb(), class.memory(), rng) else {
+                continue;
+            };
+            if let Some(s) = exclusive_size(row, w)
+                && *size.get_or_insert(s) != s
             {
+                continue;
+            }
+            if keep(w) {
                 words.push(w);
             }
         }
         words
     }
+}
+
+/// The access size code of an exclusive (its table's own encoding of it), `None` for other
+/// rows: A32 bits 22..21; T32 word forms 0b100, the others bits 5..4.
+fn exclusive_size(row: &Row, w: u32) -> Option<u32> {
+    if !row.mnemonic.contains("ex") {
+        return None;
+    }
+    Some(match row.set {
+        Set::T32 if w >> 21 == 0x742 => 0b100,
+        Set::T32 => w >> 4 & 3,
+        _ => w >> 21 & 3,
+    })
 }
 
 /// Register letters of each table (4-bit core register fields; T16's are 3-bit low registers
@@ -376,34 +426,51 @@ fn mem_fields(row: &Row, mut w: u32, rng: &mut Rng) -> u32 {
             break r;
         }
     };
-    let dual = row.mnemonic == "ldrd" || row.mnemonic == "strd";
+    let exclusive = row.mnemonic.contains("ex");
+    let dual = matches!(row.mnemonic, "ldrd" | "strd" | "ldrexd" | "strexd");
     let mut used = Vec::new();
     if set != Set::Vfp {
-        for l in [b't', b'T'] {
+        // Data registers, and the status register of store-exclusives (which may not be a
+        // data or base register either).
+        let letters: &[u8] = if exclusive { b"tTd" } else { b"tT" };
+        for &l in letters {
             if width(p, l) == 0 {
                 continue;
             }
-            // A32 LDRD/STRD: an even Rt whose pair Rt+1 is free too (R12/R13 and R14/PC are
-            // not pairs).
-            let r = if set == Set::A32 && dual {
+            // A32 LDRD/STRD/LDREXD/STREXD: an even Rt whose pair Rt+1 is free too (R12/R13
+            // and R14/PC are not pairs).
+            let r = if set == Set::A32 && dual && l == b't' {
                 [0, 2, 4, 8, 10][rng.below(5) as usize]
             } else {
                 free(rng, &used)
             };
             used.push(r);
+            if set == Set::A32 && dual && l == b't' {
+                used.push(r + 1);
+            }
             w = set_field(p, w, l, r);
         }
     }
     let small = rng.below(16) as u32;
+    // Single loads and stores may be unaligned (ARMv7 with SCTLR.A clear, as Linux runs user
+    // code) when they leave the base alone; with writeback an unaligned base would make later
+    // LDM/LDRD/VLDR fault.
+    let wback = get_field(p, w, b'p') == Some(0) || get_field(p, w, b'w') == Some(1);
+    let single = if dual || wback {
+        4 * small
+    } else {
+        rng.below(64) as u32
+    };
     let imm = match (set, width(p, b'i')) {
-        (Set::A32, 12 | 8) => Some(4 * small),
+        (Set::A32, 12 | 8) => Some(single),
         (Set::A32, 5) => {
             w = set_field(p, w, b'h', 0); // LSL by 0..2 of the index
             Some(small % 3)
         }
-        (Set::T32, 12) => Some(4 * small),
-        (Set::T32, 8) if dual => Some(small), // scaled by 4
-        (Set::T32, 8) => Some(4 * small),
+        (Set::T32, 12) => Some(single),
+        (Set::T32, 8) if exclusive => Some(0), // one address for the monitor
+        (Set::T32, 8) if dual => Some(small),  // scaled by 4
+        (Set::T32, 8) => Some(single),
         (Set::Vfp, 8) => Some(small), // VLDR/VSTR: scaled by 4
         _ => None,
     };
@@ -488,6 +555,13 @@ fn constrain(row: &Row, mut w: u32, rng: &mut Rng) -> u32 {
         (Set::T32, "Ssat" | "Usat") if f(w, b'h') == 1 && f(w, b'l') == 0 => {
             w = set_field(p, w, b'l', 1 + rng.below(31) as u32);
         }
+        // MSR with an empty field mask is UNPREDICTABLE.
+        (Set::A32, "MsrReg" | "MsrImm") if f(w, b'g') == 0 => {
+            w = set_field(p, w, b'g', 1 + rng.below(3) as u32);
+        }
+        (Set::T32, "MsrReg") if f(w, b'G') == 0 => {
+            w = set_field(p, w, b'G', 1 + rng.below(3) as u32);
+        }
         // High-register forms: D:Rd (ADD, MOV) must not name SP or PC; CMP needs a high
         // register among its two.
         (Set::T16, "AddHi" | "MovHi") => {
@@ -549,7 +623,12 @@ mod tests {
                     assert_eq!(n, BASE_REG, "{} {w:#x}", row.mnemonic);
                 }
                 if row.set == Set::Vfp && class.thumb() {
-                    assert!(w >> 28 >= 0xe, "{w:#x}");
+                    let want = if row.pattern.starts_with("cccc") {
+                        0xe
+                    } else {
+                        0xf
+                    };
+                    assert_eq!(w >> 28, want, "{w:#x}");
                 }
                 if row.pattern.starts_with("cccc") && !class.thumb() {
                     assert_ne!(w >> 28, 0xf, "{} {w:#x}", row.mnemonic);

@@ -144,8 +144,9 @@ impl Program {
         let mut bytes = Vec::new();
         let mut bodies = Vec::new();
         for (b, blk) in self.blocks.iter().enumerate() {
-            let mut code = Vec::new();
-            // Prologue: D registers, APSR, FPSCR, then R0..R12, LR and the jump to the body.
+            // Prologue: a clear exclusive monitor (blocks are independent), D registers, APSR,
+            // FPSCR, then R0..R12, LR and the jump to the body.
+            let mut code = vec![asm::CLREX];
             load_addr(&mut code, 0, a.data.get(b).copied().unwrap_or(0));
             code.push(asm::vldmia(0, 0, 16, true));
             code.push(asm::vldmia(0, 16, 16, true));
