@@ -56,6 +56,6 @@ print(pairs.get(6), pairs.get(16, 0) & (1 << 6) != 0)
     assert_eq!(o.status, 0, "{err}");
     assert_eq!(
         o.stdout,
-        "True armv7l\nb'-c'\n['Features', ':', 'half', 'thumb'] False\nTrue True True\n4096 True\n"
+        "True armv7l\nb'-c'\n['Features', ':', 'half', 'thumb'] True\nTrue True True\n4096 True\n"
     );
 }
