@@ -18,8 +18,10 @@
 //! around the A64 words and restores it after, while the cumulative flags land in the FPSR slot
 //! as usual. VMLA/VMLS .F32 are not fused: a multiply and an add.
 //!
-//! A few instructions are plain IR: VSWP, VDUP (core register). Loads and stores are in
-//! [`crate::neon_ldst`].
+//! The A64 words that the A64 frontend lifts as integer IR rather than calls (bitwise
+//! operations, VADD/VSUB, VCEQ, pairwise add/max/min, narrowing shifts of halfwords: see
+//! `a64::lift_simd_ir`) become the same IR here. VSWP and VDUP (core register) are plain IR
+//! too. Loads and stores are in [`crate::neon_ldst`].
 //!
 //! # Limits
 //! NEON data processing and loads/stores inside an IT block are refused (compilers do not put
@@ -244,6 +246,8 @@ impl Seq {
         let z = cx.k(0);
         for &w in &self.words {
             match w {
+                // The forms the A64 frontend lifts as integer IR stay IR here too.
+                Word::A64(w) if a64::lift_simd_ir(&mut cx.b, cx.pc, w) => {}
                 Word::A64(w) => {
                     let wv = cx.k(w as u64);
                     cx.b.call(&fpsimd::EXEC, wv, p, z);

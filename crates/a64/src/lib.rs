@@ -192,6 +192,20 @@ fn lift_one(cx: &mut Ctx, word: u32) -> Flow {
     Flow::Undef
 }
 
+/// Lifts the Advanced SIMD word `word` into `b` as plain integer IR if it is one of the forms
+/// the A64 frontend keeps out of `fpsimd::EXEC` (`simd`: bitwise operations, ADD, SUB, CMEQ,
+/// ADDP/SMAXP/UMAXP/SMINP/UMINP, DUP (general), UMOV, SHRN); false, having emitted nothing,
+/// for any other word. The AArch32 NEON lifter translates into A64 words and uses this for them.
+pub fn lift_simd_ir(b: &mut ir::Builder, pc: u64, word: u32) -> bool {
+    let mut cx = Ctx {
+        b: std::mem::replace(b, ir::Builder::new(pc)),
+        pc,
+    };
+    let done = simd::lift(&mut cx, word).is_some();
+    *b = cx.b;
+    done
+}
+
 /// True iff armrun executes `word` (false for words it raises SIGILL on): what test generators
 /// use to keep to the instructions armrun advertises.
 pub fn implemented(word: u32) -> bool {
