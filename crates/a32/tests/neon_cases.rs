@@ -3,7 +3,9 @@
 //! drawn by [`neon_words`] below, in A32 and in T32, with random D0-D31 (NaNs, infinities,
 //! denormals, bounds and random patterns), random FPSCR modes and flags (which NEON arithmetic
 //! must ignore, apart from the cumulative flags and QC it sets), and loads and stores on a
-//! random buffer with every writeback form; run on the reference interpreter and on the JIT and
+//! random buffer with every writeback form, plus short sequences (several NEON instructions
+//! in one block, conditional VDUP, VDUP in an IT block, chains of post-indexed loads and
+//! stores); run on the reference interpreter and on the JIT and
 //! compared with the core registers, APSR, FPSCR, D registers and memory QEMU produced.
 
 mod common;

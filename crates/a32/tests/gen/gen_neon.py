@@ -64,6 +64,25 @@ def case(mode, name, a, t):
     return asm, f'{name} {w:08x}', inp, fin, mem, memory
 
 
+# Fixed sequences (asm, modes): several NEON instructions in one block, so staged D registers,
+# scratch registers and the FPCR switch meet the JIT's register handling; VDUP (core) under a
+# condition and in an IT block; chains of post-indexed loads and stores.
+SEQUENCES = [
+    (['vadd.i8 d1, d3, d5', 'vmul.i16 d3, d1, d1', 'vswp d1, d2', 'vzip.8 d3, d5',
+      'vqadd.s16 q4, q5, q6', 'vmovn.i16 d9, q4', 'vshll.u8 q6, d9, #3'], 'at'),
+    (['vmla.f32 q0, q1, q2', 'vcvt.s32.f32 d7, d3', 'vrecpe.f32 d5, d7', 'vrecps.f32 d5, d5, d7',
+      'vmul.f32 d9, d5, d1[1]', 'vadd.f32 d11, d9, d9'], 'at'),
+    (['vadd.f64 d0, d1, d2', 'vadd.f32 q2, q3, q4', 'vmul.f64 d5, d0, d5', 'vcmp.f64 d5, d0',
+      'vmrs APSR_nzcv, fpscr', 'vdupgt.16 d7, r3', 'vduple.8 q5, r4'], 'a'),
+    (['cmp r3, r4', 'ite hi', 'vduphi.32 q1, r5', 'vmovls.32 d3[1], r6', 'vmov.u8 r7, d2[5]'], 't'),
+    (['vld1.8 {d0-d3}, [r0]!', 'vld2.16 {d4-d5}, [r0], r1', 'vst3.8 {d1, d3, d5}, [r0]!',
+      'vld4.32 {d16[1], d17[1], d18[1], d19[1]}, [r0]', 'vst1.64 {d16-d17}, [r0]',
+      'vld1.32 {d20[]}, [r0]!', 'vld4.8 {d21[], d23[], d25[], d27[]}, [r0]'], 'at'),
+    (['vtbl.8 d0, {d1-d3}, d4', 'vtbx.8 d5, {d30-d31}, d0', 'vext.8 q3, q4, q5, #9',
+      'vtrn.16 q6, q7', 'vuzp.32 q8, q9', 'vrev64.16 d21, d23'], 'at'),
+]
+
+
 def record(mode, cases):
     """Runs `cases` under qemu; splits a failing chunk to drop the words qemu refuses."""
     try:
@@ -81,6 +100,16 @@ def main():
     for name, a, t in words():
         for mode in 'at':
             by_mode[mode].append(case(mode, name, a, t))
+    for asm, modes in SEQUENCES:
+        for mode in modes:
+            for _ in range(12):
+                inp = [rand_core() for _ in range(13)] + [STACK, rand_core(),
+                                                           random.getrandbits(4) << 28]
+                inp[0] = BUF + 64
+                inp[1] = random.randint(-16, 16) & 0xffffffff
+                fin = [rand_fpscr()] + [neon_dreg() for _ in range(32)]
+                mem = bytes(random.getrandbits(8) for _ in range(MEMLEN))
+                by_mode[mode].append((asm, 'seq ' + '; '.join(asm), inp, fin, mem, True))
     for mode in 'at':
         cases = by_mode[mode]
         for start in range(0, len(cases), 150):
