@@ -26,7 +26,7 @@
 //! # Limits
 //! NEON data processing and loads/stores inside an IT block are refused (compilers do not put
 //! them there); VDUP (core) may be conditional. Half-precision arithmetic (FEAT_FP16 forms) and
-//! the ARMv8.1 VQRDMLAH/VQRDMLSH are not implemented.
+//! the dot products (ARMv8.2) are not implemented.
 
 use crate::ctx::{Ctx, Flow};
 use cpu::slot;
@@ -381,6 +381,14 @@ fn data(cx: &mut Ctx, id: I, w: u32) -> bool {
             s.word(a64_same(q, 1, 0, 0b11011, t, rn, rm));
             s.word(a64_same(q, 0, bit(w, 21) << 1, 0b11010, rd, rd, t));
         }
+        Vqrdmlah | Vqrdmlsh => {
+            // A64 SQRDMLAH/SQRDMLSH (vector): three same extra, U = 1, opcode 000x.
+            let op = (id == Vqrdmlsh) as u32;
+            let rd = s.dst(qr(d, q == 1));
+            let rn = s.src(qr(n, q == 1));
+            let rm = s.src(qr(m, q == 1));
+            s.word(0x2e00_8400 | q << 30 | size << 22 | rm << 16 | op << 11 | rn << 5 | rd);
+        }
         Sha3Reg | Sha256Reg => {
             let op = u << 2 | size;
             if op == 0b111 || q == 0 {
@@ -410,7 +418,7 @@ fn data(cx: &mut Ctx, id: I, w: u32) -> bool {
             s.word(a64_diff(u, size, op, rd, rn, rm));
         }
         VmlaS | VmlsS | VmulS | VqdmulhS | VqrdmulhS | VmlalS | VmlslS | VmullS | VqdmlalS
-        | VqdmlslS | VqdmullS => {
+        | VqdmlslS | VqdmullS | VqrdmlahS | VqrdmlshS => {
             if !by_scalar(&mut s, id, w) {
                 return false;
             }
@@ -736,7 +744,11 @@ fn by_scalar(s: &mut Seq, id: I, w: u32) -> bool {
     } else {
         (s.dst(qr(d, q == 1)), s.src(qr(n, q == 1)))
     };
-    let op = w >> 8 & 15;
+    // The A64 by-element opcode is A32's, except SQRDMLAH (1101) for VQRDMLAH's 1110.
+    let op = match w >> 8 & 15 {
+        0b1110 => 0b1101,
+        o => o,
+    };
     let elem = |q: u32, eu: u32, op: u32, d: u32, n: u32| {
         0x0f00_0000
             | q << 30
@@ -761,6 +773,7 @@ fn by_scalar(s: &mut Seq, id: I, w: u32) -> bool {
     s.fp = float;
     let eu = match id {
         VmlaS | VmlsS if !float => 1,
+        VqrdmlahS | VqrdmlshS => 1,
         _ if long => u,
         _ => 0,
     };

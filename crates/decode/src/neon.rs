@@ -1,6 +1,6 @@
 //! AArch32 Advanced SIMD (NEON) decode table: data processing, element and structure loads and
 //! stores, VDUP from a core register, and the ARMv8 AArch32 additions (VRINT*, VCVT{A,N,P,M},
-//! VMAXNM/VMINNM, AES, SHA-1, SHA-256, VMULL.P64).
+//! VMAXNM/VMINNM, AES, SHA-1, SHA-256, VMULL.P64) and ARMv8.1's VQRDMLAH/VQRDMLSH.
 //!
 //! The patterns are A32 words. T32 encodings differ only in their top byte: data processing is
 //! `111U 1111` in T32 and `1111 001U` in A32, loads and stores `1111 1001` and `1111 0100`;
@@ -68,6 +68,8 @@ crate::decode_table! {
     Vqdmulh = "vqdmulh", "1111 0010 0Dzz nnnn dddd 1011 NqM0 mmmm", Simd;
     Vqrdmulh = "vqrdmulh", "1111 0011 0Dzz nnnn dddd 1011 NqM0 mmmm", Simd;
     Vpadd = "vpadd", "1111 0010 0Dzz nnnn dddd 1011 N0M1 mmmm", Simd;
+    Vqrdmlah = "vqrdmlah", "1111 0011 0Dzz nnnn dddd 1011 NqM1 mmmm", Simd; // ARMv8.1
+    Vqrdmlsh = "vqrdmlsh", "1111 0011 0Dzz nnnn dddd 1100 NqM1 mmmm", Simd; // ARMv8.1
     // Single-precision rows (bit 20, sz = 1 would be half precision: not listed).
     Vfma = "vfma", "1111 0010 0Do0 nnnn dddd 1100 NqM1 mmmm", Simd; // o: VFMS
     VaddF = "vadd.f32", "1111 0010 0D00 nnnn dddd 1101 NqM0 mmmm", Simd;
@@ -114,6 +116,8 @@ crate::decode_table! {
     VqdmullS = "vqdmull", "1111 0010 1Dzz nnnn dddd 1011 N1M0 mmmm", Simd;
     VqdmulhS = "vqdmulh", "1111 001u 1Dzz nnnn dddd 1100 N1M0 mmmm", Simd; // u = Q
     VqrdmulhS = "vqrdmulh", "1111 001u 1Dzz nnnn dddd 1101 N1M0 mmmm", Simd; // u = Q
+    VqrdmlahS = "vqrdmlah", "1111 001u 1Dzz nnnn dddd 1110 N1M0 mmmm", Simd; // u = Q
+    VqrdmlshS = "vqrdmlsh", "1111 001u 1Dzz nnnn dddd 1111 N1M0 mmmm", Simd; // u = Q
     // ---- Two registers and a shift amount (L:imm6 not 0000xxx) ----
     Vshr = "vshr", "1111 001u 1Dii iiii dddd 0000 LqM1 mmmm", Simd;
     Vsra = "vsra", "1111 001u 1Dii iiii dddd 0001 LqM1 mmmm", Simd;
@@ -250,6 +254,8 @@ fn sized(id: Neon) -> bool {
             | VqdmullS
             | VqdmulhS
             | VqrdmulhS
+            | VqrdmlahS
+            | VqrdmlshS
     )
 }
 
