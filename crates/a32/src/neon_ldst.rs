@@ -1,10 +1,10 @@
 //! Advanced SIMD element and structure loads and stores (VLD1-VLD4, VST1-VST4: multiple
 //! structures, one lane, all lanes), with post-index writeback.
 //!
-//! VLD1/VST1 of whole registers are plain IR loads and stores of each D register. The others
-//! run A64's LDn/STn (multiple structures, single structure, LDnR) from `fpsimd` on scratch V
-//! registers (see [`crate::neon`]'s `Seq`): the D registers go to the low halves of V16.. and
-//! back, and the address is put in X16, which 32-bit guests do not use.
+//! VLD1/VST1 of whole registers, of one lane and VLD1 to all lanes are plain IR loads and
+//! stores. The others run A64's LDn/STn (multiple structures, single structure, LDnR) from
+//! `fpsimd` on scratch V registers (see [`crate::neon`]'s `Seq`): the D registers go to the
+//! low halves of V16.. and back, and the address is put in X16, which 32-bit guests do not use.
 //!
 //! Alignment: the align fields are decoded and their reserved values are undefined, but an
 //! unaligned address is not faulted (hardware raises an alignment fault when an alignment is
@@ -203,6 +203,25 @@ fn lane(cx: &mut Ctx, w: u32, d: u32, n: u32, load: bool) -> Option<u32> {
     if !ok || d + (count - 1) * inc > 31 {
         return None;
     }
+    if count == 1 {
+        // VLD1/VST1 of one lane: an IR load or store of the element.
+        let (bytes, sh) = (1u32 << size, (8u32 << size) * index);
+        let mask = (1u64 << (8 << size)) - 1;
+        let addr = cx.r(n);
+        let slot = slot::V0 + d;
+        let old = cx.b.get(slot);
+        if load {
+            let v = cx.b.load(addr, bytes);
+            let v = cx.shl(v, sh);
+            let keep = cx.and_k(old, !(mask << sh));
+            let new = cx.b.or(keep, v);
+            cx.b.set(slot, new);
+        } else {
+            let v = cx.shr(old, sh);
+            cx.b.store(addr, v, bytes);
+        }
+        return Some(bytes);
+    }
     let mut s = Seq::new();
     let v: Vec<u32> = (0..count).map(|_| s.scratch()).collect();
     for i in 0..count {
@@ -254,6 +273,18 @@ fn all_lanes(cx: &mut Ctx, w: u32, d: u32, n: u32) -> Option<u32> {
     };
     if !ok || d + (dests - 1) * inc > 31 {
         return None;
+    }
+    if count == 1 {
+        // VLD1 to all lanes: an IR load, repeated over the register(s) by a multiply.
+        let bytes = 1u32 << size;
+        let addr = cx.r(n);
+        let v = cx.b.load(addr, bytes);
+        let rep = cx.k(u64::MAX / ((1u64 << (8 << size)) - 1));
+        let v = cx.b.bin(ir::Op::Mul, v, rep);
+        for k in 0..dests {
+            cx.b.set(slot::V0 + d + k, v);
+        }
+        return Some(bytes);
     }
     let mut s = Seq::new();
     let v: Vec<u32> = (0..count).map(|_| s.scratch()).collect();
