@@ -70,6 +70,8 @@ const CLASSES: &[(Class, usize)] = &[
     (Class::ThumbIt, 800),
     (Class::A32Excl, 400),
     (Class::T32Excl, 400),
+    (Class::NeonA32, 800),
+    (Class::NeonT32, 600),
 ];
 
 /// Whether `w` matches one of `list`'s patterns in the instruction set `thumb` names.

@@ -11,6 +11,7 @@
 use crate::draw::{draw_pattern, get_field, set_field};
 use crate::rng::Rng;
 use decode::a32::A32_TABLE;
+use decode::neon::NEON_TABLE;
 use decode::t16::T16_TABLE;
 use decode::t32::T32_TABLE;
 use decode::vfp::VFP_TABLE;
@@ -34,6 +35,8 @@ pub enum Set {
     T32,
     /// `decode::vfp` (patterns are A32 words; in Thumb state bits 31..28 become 1110).
     Vfp,
+    /// `decode::neon` (patterns are A32 words; Thumb state uses the T32 top byte).
+    Neon,
 }
 
 /// A test class: an instruction set and a group of its decode rows.
@@ -69,11 +72,15 @@ pub enum Class {
     A32Excl,
     /// T32 load/store exclusives (one access size per block).
     T32Excl,
+    /// Advanced SIMD data processing (with the crypto instructions), A32 encoding.
+    NeonA32,
+    /// Advanced SIMD data processing, T32 encoding.
+    NeonT32,
 }
 
 impl Class {
     /// Every class, in report order.
-    pub const ALL: [Class; 14] = [
+    pub const ALL: [Class; 16] = [
         Class::A32Dp,
         Class::A32Media,
         Class::A32Mem,
@@ -88,6 +95,8 @@ impl Class {
         Class::ThumbIt,
         Class::A32Excl,
         Class::T32Excl,
+        Class::NeonA32,
+        Class::NeonT32,
     ];
 
     /// The block runs in Thumb state.
@@ -100,6 +109,7 @@ impl Class {
                 | Class::VfpA32
                 | Class::VfpMemA32
                 | Class::A32Excl
+                | Class::NeonA32
         )
     }
 
@@ -133,6 +143,9 @@ impl Class {
             (Class::VfpA32 | Class::VfpT32 | Class::ThumbIt, Set::Vfp) => c == DClass::Fp,
             (Class::VfpMemA32 | Class::VfpMemT32, Set::Vfp) => c == DClass::LoadStoreSimd,
             (Class::A32Excl, Set::A32) | (Class::T32Excl, Set::T32) => c == DClass::Exclusive,
+            (Class::NeonA32 | Class::NeonT32, Set::Neon) => {
+                matches!(c, DClass::Simd | DClass::Crypto)
+            }
             _ => false,
         }
     }
@@ -208,6 +221,7 @@ pub struct Draw {
     t16: Decoder<decode::t16::T16>,
     t32: Decoder<decode::t32::T32>,
     vfp: Decoder<decode::vfp::Vfp>,
+    neon: Decoder<decode::neon::Neon>,
     rows: Vec<(Row, DClass)>,
 }
 
@@ -260,11 +274,13 @@ impl Draw {
         add(Set::T16, ids(T16_TABLE), plain(T16_TABLE));
         add(Set::T32, ids(T32_TABLE), plain(T32_TABLE));
         add(Set::Vfp, ids(VFP_TABLE), plain(VFP_TABLE));
+        add(Set::Neon, ids(NEON_TABLE), plain(NEON_TABLE));
         Draw {
             a32: Decoder::new(A32_TABLE),
             t16: Decoder::new(T16_TABLE),
             t32: Decoder::new(T32_TABLE),
             vfp: Decoder::new(VFP_TABLE),
+            neon: Decoder::new(NEON_TABLE),
             rows,
         }
     }
@@ -289,6 +305,7 @@ impl Draw {
             Set::T16 => self.t16.decode(w).map(|m| m.entry.pattern),
             Set::T32 => self.t32.decode(w).map(|m| m.entry.pattern),
             Set::Vfp => self.vfp.decode(w).map(|m| m.entry.pattern),
+            Set::Neon => decode::neon::decode(&self.neon, w).map(|m| m.entry.pattern),
         }
     }
 
@@ -296,6 +313,7 @@ impl Draw {
     /// T32 pair; VFP rows in Thumb state as T32 pairs), or `None` if the draws kept landing on
     /// other rows.
     pub fn draw(&self, row: &Row, thumb: bool, memory: bool, rng: &mut Rng) -> Option<u32> {
+        let conditional = matches!(row.pattern.get(..4), Some("cccc" | "kkkk"));
         let w = draw_pattern(
             row.pattern,
             rng,
@@ -309,15 +327,14 @@ impl Draw {
             },
             // A condition field of 1111 selects the unconditional space (Advanced SIMD and
             // others), which these rows' patterns do not exclude.
-            |w| {
-                self.decoded(row.set, w) == Some(row.pattern)
-                    && !(row.pattern.starts_with("cccc") && w >> 28 == 0xf)
-            },
+            |w| self.decoded(row.set, w) == Some(row.pattern) && !(conditional && w >> 28 == 0xf),
         )?;
         Some(match row.set {
             Set::T16 => w >> 16,
-            // T32 VFP: the A32 condition field reads 1110; the unconditional rows stay.
-            Set::Vfp if thumb && w >> 28 != 0xf => w & 0x0fff_ffff | 0xe000_0000,
+            // T32 VFP and VDUP (core): the A32 condition field reads 1110; the unconditional
+            // rows stay.
+            Set::Vfp | Set::Neon if thumb && conditional => w & 0x0fff_ffff | 0xe000_0000,
+            Set::Neon if thumb => decode_neon_t32(w),
             _ => w,
         })
     }
@@ -367,6 +384,16 @@ impl Draw {
     }
 }
 
+/// The T32 form of an A32 Advanced SIMD word: data processing `1111 001U` becomes
+/// `111U 1111`, element and structure loads and stores `1111 0100` become `1111 1001` (the
+/// inverse of `decode::neon::to_a32`).
+fn decode_neon_t32(w: u32) -> u32 {
+    if w >> 24 == 0xf4 {
+        return w & 0x00ff_ffff | 0xf900_0000;
+    }
+    w & 0x00ff_ffff | 0xef00_0000 | (w >> 24 & 1) << 28
+}
+
 /// The access size code of an exclusive (its table's own encoding of it), `None` for other
 /// rows: A32 bits 22..21; T32 word forms 0b100, the others bits 5..4.
 fn exclusive_size(row: &Row, w: u32) -> Option<u32> {
@@ -388,6 +415,7 @@ fn reg_letters(set: Set) -> &'static [u8] {
         Set::T32 => b"dnmtaTHL",
         Set::T16 => b"m",
         Set::Vfp => b"tT",
+        Set::Neon => b"t",
     }
 }
 
@@ -589,6 +617,20 @@ fn constrain(row: &Row, mut w: u32, rng: &mut Rng) -> u32 {
                 w = set_field(p, w, b'M', 0);
             }
         }
+        // VTBL/VTBX: the table's last register within D31.
+        (Set::Neon, "Vtbl") => {
+            let last = 32 - f(w, b'l') - 1;
+            if (f(w, b'N') << 4 | f(w, b'n')) >= last {
+                let n = rng.below(last as u64) as u32;
+                w = set_field(p, set_field(p, w, b'N', n >> 4), b'n', n & 15);
+            }
+        }
+        // VSWP, VTRN, VUZP, VZIP of a register with itself.
+        (Set::Neon, "Vswp" | "Vtrn" | "Vuzp" | "Vzip")
+            if f(w, b'D') == f(w, b'M') && f(w, b'd') == f(w, b'm') =>
+        {
+            w = set_field(p, w, b'm', (f(w, b'm') + 2) & 15);
+        }
         // Fixed-point VCVT of 16-bit values: at most 16 fraction bits.
         (Set::Vfp, "VcvtFixed") if f(w, b'X') == 0 => {
             let imm = rng.below(17) as u32;
@@ -629,6 +671,12 @@ mod tests {
                         0xf
                     };
                     assert_eq!(w >> 28, want, "{w:#x}");
+                }
+                if row.set == Set::Neon {
+                    assert!(decode::neon::is_neon_space(w, class.thumb()), "{w:#x}");
+                    let a32 = decode::neon::to_a32(w, class.thumb());
+                    assert!(class.thumb() || a32 == w);
+                    assert_eq!(d.decoded(Set::Neon, a32), Some(row.pattern), "{w:#x}");
                 }
                 if row.pattern.starts_with("cccc") && !class.thumb() {
                     assert_ne!(w >> 28, 0xf, "{} {w:#x}", row.mnemonic);
