@@ -909,4 +909,24 @@ mod tests {
             assert!(ok, "no word of {:?} lifts", e.id);
         }
     }
+
+    /// Inside an IT block, NEON data processing is refused and VDUP (core) is conditional.
+    #[test]
+    fn it_blocks() {
+        // vadd.i32 q0, q2, q1 (T32), then vdup.32 d0, r0 (T32 VFP space).
+        for (word, undefined) in [(0xef24_0842u32, true), (0xee80_0b10, false)] {
+            let fetch = |a: u64| match a {
+                0 => Some(word >> 16),
+                2 => Some(word & 0xffff),
+                _ => None,
+            };
+            // ITSTATE for "IT EQ" at its only instruction.
+            let blk = crate::lift_block_it(0, true, 0x08, &fetch, 1);
+            let undef = matches!(
+                blk.term,
+                ir::Term::Exit { reason, pc: 0, .. } if reason == cpu::exit::UNDEFINED
+            );
+            assert_eq!(undef, undefined, "{word:#010x}: {blk}");
+        }
+    }
 }
