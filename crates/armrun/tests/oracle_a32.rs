@@ -1,13 +1,13 @@
-//! Differential "risu-like" oracle test for 32-bit ARM: random A32, T16, T32 and VFP
-//! instruction sequences run under qemu-arm-static (the reference, `-cpu max`), armrun (JIT)
+//! Differential "risu-like" oracle test for 32-bit ARM: random A32, T16, T32, VFP and
+//! Advanced SIMD instruction sequences run under qemu-arm-static (the reference, `-cpu max`), armrun (JIT)
 //! and `armrun --interp`; the AArch32 twin of `oracle_a64`.
 //!
 //! For every class of `oracle::a32::draw::Class`, programs of several test blocks are generated
 //! by the `oracle` crate (random R0..R12/R14, NZCV/Q/GE, FPSCR, D0..D31 and scratch memory; a
 //! few random instructions of that class, in Thumb state for the Thumb classes; a dump of all
 //! registers and the scratch buffer). Stdout bytes and exit status must be identical (see
-//! `oracle::harness`). qemu's `max` CPU implements more than armrun (Advanced SIMD, for one),
-//! so the generator keeps to instructions `a32::implemented` accepts.
+//! `oracle::harness`). qemu's `max` CPU implements more than armrun, so the generator keeps
+//! to instructions `a32::implemented` accepts.
 //!
 //! Environment:
 //! - `ORACLE_CASES=N` runs N blocks per class instead of the small default used in CI (the
@@ -72,6 +72,8 @@ const CLASSES: &[(Class, usize)] = &[
     (Class::T32Excl, 400),
     (Class::NeonA32, 800),
     (Class::NeonT32, 600),
+    (Class::NeonMemA32, 400),
+    (Class::NeonMemT32, 400),
 ];
 
 /// Whether `w` matches one of `list`'s patterns in the instruction set `thumb` names.

@@ -5,7 +5,7 @@
 //! runs a few random instructions drawn from one decode class ([`draw`]), then dumps the
 //! registers (and for memory classes the scratch buffer) to stdout with `write`. The hand-encoded
 //! prologue and epilogue words come from [`asm`]. [`a32`] is the same for 32-bit programs (A32,
-//! T16, T32 and VFP).
+//! T16, T32, VFP and Advanced SIMD).
 //!
 //! [`harness`] runs the same file under a reference emulator and the emulators under test,
 //! compares their stdout bytes block by block (differences named through the register layouts in

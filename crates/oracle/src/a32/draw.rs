@@ -76,11 +76,15 @@ pub enum Class {
     NeonA32,
     /// Advanced SIMD data processing, T32 encoding.
     NeonT32,
+    /// Advanced SIMD element and structure loads and stores, A32 encoding.
+    NeonMemA32,
+    /// Advanced SIMD element and structure loads and stores, T32 encoding.
+    NeonMemT32,
 }
 
 impl Class {
     /// Every class, in report order.
-    pub const ALL: [Class; 16] = [
+    pub const ALL: [Class; 18] = [
         Class::A32Dp,
         Class::A32Media,
         Class::A32Mem,
@@ -97,6 +101,8 @@ impl Class {
         Class::T32Excl,
         Class::NeonA32,
         Class::NeonT32,
+        Class::NeonMemA32,
+        Class::NeonMemT32,
     ];
 
     /// The block runs in Thumb state.
@@ -110,6 +116,7 @@ impl Class {
                 | Class::VfpMemA32
                 | Class::A32Excl
                 | Class::NeonA32
+                | Class::NeonMemA32
         )
     }
 
@@ -124,6 +131,8 @@ impl Class {
                 | Class::VfpMemT32
                 | Class::A32Excl
                 | Class::T32Excl
+                | Class::NeonMemA32
+                | Class::NeonMemT32
         )
     }
 
@@ -146,6 +155,7 @@ impl Class {
             (Class::NeonA32 | Class::NeonT32, Set::Neon) => {
                 matches!(c, DClass::Simd | DClass::Crypto)
             }
+            (Class::NeonMemA32 | Class::NeonMemT32, Set::Neon) => c == DClass::LoadStoreSimd,
             _ => false,
         }
     }
@@ -394,10 +404,16 @@ fn decode_neon_t32(w: u32) -> u32 {
     w & 0x00ff_ffff | 0xef00_0000 | (w >> 24 & 1) << 28
 }
 
+/// LDREX/STREX and their byte, halfword and doubleword forms.
+fn is_exclusive(row: &Row) -> bool {
+    matches!(row.set, Set::A32 | Set::T32)
+        && (row.mnemonic.starts_with("ldrex") || row.mnemonic.starts_with("strex"))
+}
+
 /// The access size code of an exclusive (its table's own encoding of it), `None` for other
 /// rows: A32 bits 22..21; T32 word forms 0b100, the others bits 5..4.
 fn exclusive_size(row: &Row, w: u32) -> Option<u32> {
-    if !row.mnemonic.contains("ex") {
+    if !is_exclusive(row) {
         return None;
     }
     Some(match row.set {
@@ -454,10 +470,10 @@ fn mem_fields(row: &Row, mut w: u32, rng: &mut Rng) -> u32 {
             break r;
         }
     };
-    let exclusive = row.mnemonic.contains("ex");
+    let exclusive = is_exclusive(row);
     let dual = matches!(row.mnemonic, "ldrd" | "strd" | "ldrexd" | "strexd");
     let mut used = Vec::new();
-    if set != Set::Vfp {
+    if matches!(set, Set::A32 | Set::T16 | Set::T32) {
         // Data registers, and the status register of store-exclusives (which may not be a
         // data or base register either).
         let letters: &[u8] = if exclusive { b"tTd" } else { b"tT" };
@@ -511,7 +527,25 @@ fn mem_fields(row: &Row, mut w: u32, rng: &mut Rng) -> u32 {
     if set == Set::Vfp && (id.starts_with("Vldm") || id.starts_with("Vstm")) {
         w = vfp_list(p, w, rng);
     }
+    if set == Set::Neon {
+        w = neon_access(p, w, rng);
+    }
     w
+}
+
+/// Advanced SIMD loads and stores: Rm selects no writeback (PC), writeback by the transfer size
+/// (SP) or post-indexing by [`INDEX_REG`]; the registers start at D0..D24 so that every list
+/// (at most four registers, two apart) stays within D31; no alignment is demanded (a base moved
+/// by writeback need not be aligned any more), which leaves lane indexes intact.
+fn neon_access(p: &str, mut w: u32, rng: &mut Rng) -> u32 {
+    w = set_field(p, w, b'm', [13, 15, INDEX_REG][rng.below(3) as usize]);
+    let d = rng.below(25) as u32;
+    w = set_field(p, set_field(p, w, b'D', d >> 4), b'd', d & 15);
+    w = set_field(p, w, b'a', 0);
+    match get_field(p, w, b'j') {
+        Some(j) => set_field(p, w, b'j', j & !3),
+        None => w,
+    }
 }
 
 /// A register list of two or more allowed registers (not the base, the index, SP or PC).

@@ -1,5 +1,5 @@
 //! The 32-bit twin of the A64 generator: random-program tests for AArch32 emulators (A32, T16,
-//! T32 and VFP in user mode).
+//! T32, VFP and Advanced SIMD in user mode).
 //!
 //! [`program::Program`] builds a static ELF32 ARM EABI5 hard-float executable (through
 //! [`crate::elf`]) of test blocks. Each block, in A32 state, loads D0..D31, the APSR (NZCV, Q,
@@ -10,7 +10,8 @@
 //! with `write`. SP stays the real stack pointer throughout: the generator never lets a test
 //! instruction name it.
 //!
-//! [`draw`] draws the instructions from the `decode` crate's A32, T16, T32 and VFP tables per
+//! [`draw`] draws the instructions from the `decode` crate's A32, T16, T32, VFP and Advanced
+//! SIMD tables per
 //! [`draw::Class`], rewriting register and offset fields so that nothing branches, touches SP,
 //! hits a CONSTRAINED UNPREDICTABLE encoding, or accesses memory outside the scratch buffer.
 //! The hand-encoded harness instructions are in [`asm`].

@@ -25,7 +25,7 @@ const FPSCR_AT: u32 = 64;
 /// Offset of D0 in a dump.
 const DUMP_D0: u32 = 72;
 
-/// APSR bits MSR APSR_nzcvqg writes: N, Z, C, V, Q and GE[3:0].
+/// APSR bits MSR APSR_nzcvqg writes: N, Z, C, V, Q and GE (bits 19..16).
 pub const APSR_BITS: u32 = 0xf80f_0000;
 
 /// One test block: its instructions and initial state.
