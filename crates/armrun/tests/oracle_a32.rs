@@ -68,6 +68,7 @@ const CLASSES: &[(Class, usize)] = &[
     (Class::VfpMemA32, 300),
     (Class::VfpMemT32, 300),
     (Class::ThumbIt, 800),
+    (Class::ThumbItMem, 500),
     (Class::A32Excl, 400),
     (Class::T32Excl, 400),
     (Class::NeonA32, 800),

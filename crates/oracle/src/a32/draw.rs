@@ -68,6 +68,8 @@ pub enum Class {
     /// Thumb IT blocks: an `IT` and the one to four T16/T32 data-processing or VFP
     /// instructions it makes conditional.
     ThumbIt,
+    /// Thumb IT blocks of T16/T32 loads and stores (conditional memory accesses).
+    ThumbItMem,
     /// A32 load/store exclusives (one access size per block).
     A32Excl,
     /// T32 load/store exclusives (one access size per block).
@@ -84,7 +86,7 @@ pub enum Class {
 
 impl Class {
     /// Every class, in report order.
-    pub const ALL: [Class; 18] = [
+    pub const ALL: [Class; 19] = [
         Class::A32Dp,
         Class::A32Media,
         Class::A32Mem,
@@ -97,6 +99,7 @@ impl Class {
         Class::VfpMemA32,
         Class::VfpMemT32,
         Class::ThumbIt,
+        Class::ThumbItMem,
         Class::A32Excl,
         Class::T32Excl,
         Class::NeonA32,
@@ -120,6 +123,11 @@ impl Class {
         )
     }
 
+    /// The class's blocks are an IT instruction and the instructions it covers.
+    pub fn it(self) -> bool {
+        matches!(self, Class::ThumbIt | Class::ThumbItMem)
+    }
+
     /// The class accesses memory (its blocks get a scratch buffer).
     pub fn memory(self) -> bool {
         matches!(
@@ -131,6 +139,7 @@ impl Class {
                 | Class::VfpMemT32
                 | Class::A32Excl
                 | Class::T32Excl
+                | Class::ThumbItMem
                 | Class::NeonMemA32
                 | Class::NeonMemT32
         )
@@ -146,9 +155,9 @@ impl Class {
             (Class::A32Media, Set::A32) => c == DClass::Media || dp && is_multiply(mnemonic),
             (Class::T16Dp | Class::ThumbIt, Set::T16) => dp,
             (Class::T32Dp | Class::ThumbIt, Set::T32) => dp || c == DClass::Media,
-            (Class::A32Mem, Set::A32) | (Class::T16Mem, Set::T16) | (Class::T32Mem, Set::T32) => {
-                c == DClass::LoadStore
-            }
+            (Class::A32Mem, Set::A32)
+            | (Class::T16Mem | Class::ThumbItMem, Set::T16)
+            | (Class::T32Mem | Class::ThumbItMem, Set::T32) => c == DClass::LoadStore,
             (Class::VfpA32 | Class::VfpT32 | Class::ThumbIt, Set::Vfp) => c == DClass::Fp,
             (Class::VfpMemA32 | Class::VfpMemT32, Set::Vfp) => c == DClass::LoadStoreSimd,
             (Class::A32Excl, Set::A32) | (Class::T32Excl, Set::T32) => c == DClass::Exclusive,
@@ -303,7 +312,7 @@ impl Draw {
         self.rows
             .iter()
             .filter(|(r, c)| class.takes(r.set, *c, r.mnemonic))
-            .filter(|(r, _)| class != Class::ThumbIt || in_it(r))
+            .filter(|(r, _)| !class.it() || in_it(r))
             .map(|(r, _)| *r)
             .collect()
     }
@@ -350,7 +359,7 @@ impl Draw {
     }
 
     /// The instructions of one block of `class`: `n` drawn instructions that `keep` accepts
-    /// (for [`Class::ThumbIt`], an IT instruction and the 1..=4 it covers instead).
+    /// (for the IT classes, an IT instruction and the 1..=4 it covers instead).
     pub fn block(
         &self,
         class: Class,
@@ -359,13 +368,13 @@ impl Draw {
         rng: &mut Rng,
         keep: &dyn Fn(u32) -> bool,
     ) -> Vec<u32> {
-        let covered = if class == Class::ThumbIt {
+        let covered = if class.it() {
             1 + rng.below(4) as usize
         } else {
             n
         };
         let mut words = Vec::new();
-        if class == Class::ThumbIt {
+        if class.it() {
             // IT with firstcond EQ..LE (AL with an else, and 1111, are UNPREDICTABLE); the
             // mask's bits above its lowest set bit choose then/else for instructions 2..4.
             let first = rng.below(14) as u32;
@@ -376,7 +385,7 @@ impl Draw {
         // Exclusives of a block share one size: a store-exclusive of another size than the
         // load that armed the monitor is CONSTRAINED UNPREDICTABLE.
         let mut size = None;
-        while words.len() < covered + (class == Class::ThumbIt) as usize {
+        while words.len() < covered + (class.it()) as usize {
             let row = &rows[rng.below(rows.len() as u64) as usize];
             let Some(w) = self.draw(row, class.thumb(), class.memory(), rng) else {
                 continue;
