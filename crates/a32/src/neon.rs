@@ -24,9 +24,10 @@
 //! too. Loads and stores are in [`crate::neon_ldst`].
 //!
 //! # Limits
-//! NEON data processing and loads/stores inside an IT block are refused (compilers do not put
-//! them there); VDUP (core) may be conditional. Half-precision arithmetic (FEAT_FP16 forms) and
-//! the dot products (ARMv8.2) are not implemented.
+//! In T32 IT blocks, data processing and VDUP (core) are conditional (A32 NEON words are
+//! unconditional, A32 VDUP (core) has a condition field); loads and stores and the ARMv8
+//! additions are refused there. Half-precision arithmetic (FEAT_FP16 forms) and the dot
+//! products (ARMv8.2) are not implemented.
 
 use crate::ctx::{Ctx, Flow};
 use cpu::slot;
@@ -72,14 +73,28 @@ pub fn lift(cx: &mut Ctx, word: u32) -> Flow {
             Flow::Undef
         };
     }
-    if cx.in_it() {
-        return Flow::Undef;
-    }
+    // In an IT block: data processing is conditional; loads and stores (whose helpers would
+    // touch memory when the condition fails) and the ARMv8 additions (which cannot be
+    // conditional) are refused.
+    let in_it = cx.in_it();
     let done = match m.entry.class {
-        decode::Class::LoadStoreSimd => crate::neon_ldst::lift(cx, m.id(), w),
+        decode::Class::LoadStoreSimd if !in_it => crate::neon_ldst::lift(cx, m.id(), w),
+        decode::Class::LoadStoreSimd => false,
+        _ if in_it && armv8_only(m.id(), w) => false,
         _ => data(cx, m.id(), w),
     };
     if done { Flow::Next } else { Flow::Undef }
+}
+
+/// True for the ARMv8 additions, which are unconditional: crypto, VRINT*, VCVT{A,N,P,M},
+/// VMAXNM/VMINNM and VMULL.P64.
+fn armv8_only(id: I, w: u32) -> bool {
+    use I::*;
+    match id {
+        Aes | Sha3Reg | Sha256Reg | Sha1h | Sha1su1 | Vrint | VcvtRm | Vmaxnm => true,
+        VmullP => w >> 20 & 3 == 2,
+        _ => false,
+    }
 }
 
 /// Bit `b` of `w`.
@@ -142,6 +157,9 @@ pub(crate) struct Seq {
     free: u32,
     /// False once an operand was invalid (an odd register number for a Q operand).
     ok: bool,
+    /// Conditional (in an IT block): every destination goes through a scratch register, and
+    /// the results and FPSR flags are kept only if the condition holds.
+    cond: bool,
 }
 
 impl Seq {
@@ -154,6 +172,7 @@ impl Seq {
             fp: false,
             free: 16,
             ok: true,
+            cond: false,
         }
     }
 
@@ -188,8 +207,17 @@ impl Seq {
     /// The A64 register to write `r` through; a D register goes through a scratch register
     /// that starts with its value (for accumulating and inserting operations).
     fn dst(&mut self, r: Reg) -> u32 {
-        if r.q {
+        if r.q && !self.cond {
             return self.q(r.n);
+        }
+        if r.q {
+            let v = self.q(r.n);
+            let s = self.scratch();
+            for (from, to) in [(slot::v_lo(v), slot::v_lo(s)), (slot::v_hi(v), slot::v_hi(s))] {
+                self.pre.push((from, to));
+                self.post.push((to, from));
+            }
+            return s;
         }
         let s = self.scratch();
         self.pre.push((d_slot(r.n), slot::v_lo(s)));
@@ -234,6 +262,11 @@ impl Seq {
         for (&(_, t), v) in self.pre.iter().zip(vals) {
             cx.b.set(t, v);
         }
+        // Conditional: the flags before, to keep when the condition fails.
+        let flags = match (self.cond, cx.holds()) {
+            (true, Some(h)) => Some((h, cx.b.get(slot::FPSR))),
+            _ => None,
+        };
         let saved = self.fp.then(|| {
             let old = cx.b.get(slot::FPCR);
             let keep = cx.and_k(old, STD_KEEP);
@@ -261,9 +294,16 @@ impl Seq {
         if let Some(old) = saved {
             cx.b.set(slot::FPCR, old);
         }
+        if let Some((h, old)) = flags {
+            let new = cx.b.get(slot::FPSR);
+            let v = cx.b.select(h, new, old);
+            cx.b.set(slot::FPSR, v);
+        }
+        // The destinations were not written by the words (only scratch registers were), so
+        // `set_slot`'s select keeps their old values when a condition fails.
         let vals: Vec<_> = self.post.iter().map(|&(f, _)| cx.b.get(f)).collect();
         for (&(_, t), v) in self.post.iter().zip(vals) {
-            cx.b.set(t, v);
+            cx.set_slot(t, v);
         }
         true
     }
@@ -310,6 +350,7 @@ fn data(cx: &mut Ctx, id: I, w: u32) -> bool {
     // The size field of the two-register miscellaneous group.
     let msize = w >> 18 & 3;
     let mut s = Seq::new();
+    s.cond = cx.in_it();
     use I::*;
     match id {
         Vhadd | Vqadd | Vrhadd | Vand | Vbic | Vorr | Vorn | Veor | Vbsl | Vbit | Vbif | Vhsub
@@ -394,7 +435,8 @@ fn data(cx: &mut Ctx, id: I, w: u32) -> bool {
             if op == 0b111 || q == 0 {
                 return false;
             }
-            let (rd, rn, rm) = (s.q(d), s.q(n), s.q(m));
+            let rd = s.dst(qr(d, true));
+            let (rn, rm) = (s.q(n), s.q(m));
             s.word(0x5e00_0000 | rm << 16 | op << 12 | rn << 5 | rd);
         }
         Vaddl | Vaddw | Vsubl | Vsubw | Vaddhn | Vabal | Vsubhn | Vabdl | Vmlal | Vqdmlal
@@ -477,7 +519,8 @@ fn data(cx: &mut Ctx, id: I, w: u32) -> bool {
                 return false;
             }
             let op = 0b00100 | (w >> 6 & 3);
-            let (rd, rm) = (s.q(d), s.q(m));
+            let rd = s.dst(qr(d, true));
+            let rm = s.q(m);
             s.word(0x4e28_0800 | op << 12 | rm << 5 | rd);
         }
         Sha1h | Sha1su1 => {
@@ -488,7 +531,8 @@ fn data(cx: &mut Ctx, id: I, w: u32) -> bool {
                 Sha1h => 0,
                 _ => 1 + bit(w, 6),
             };
-            let (rd, rm) = (s.q(d), s.q(m));
+            let rd = s.dst(qr(d, true));
+            let rm = s.q(m);
             s.word(0x5e28_0800 | op << 12 | rm << 5 | rd);
         }
         Vmovn | Vqmovn => {
@@ -846,8 +890,8 @@ fn swap(cx: &mut Ctx, d: u32, m: u32, q: bool) -> bool {
     let a: Vec<_> = (0..count).map(|k| cx.b.get(d_slot(d + k))).collect();
     let b: Vec<_> = (0..count).map(|k| cx.b.get(d_slot(m + k))).collect();
     for k in 0..count {
-        cx.b.set(d_slot(d + k), b[k as usize]);
-        cx.b.set(d_slot(m + k), a[k as usize]);
+        cx.set_slot(d_slot(d + k), b[k as usize]);
+        cx.set_slot(d_slot(m + k), a[k as usize]);
     }
     true
 }
@@ -910,11 +954,18 @@ mod tests {
         }
     }
 
-    /// Inside an IT block, NEON data processing is refused and VDUP (core) is conditional.
+    /// Inside an IT block, NEON data processing and VDUP (core) are conditional; loads and
+    /// stores and the ARMv8 additions are refused.
     #[test]
     fn it_blocks() {
-        // vadd.i32 q0, q2, q1 (T32), then vdup.32 d0, r0 (T32 VFP space).
-        for (word, undefined) in [(0xef24_0842u32, true), (0xee80_0b10, false)] {
+        // vadd.i32 q0, q2, q1; vdup.32 d0, r0; vld1.8 {d0}, [r0]; aese.8 q0, q1 (T32).
+        let words = [
+            (0xef24_0842u32, false),
+            (0xee80_0b10, false),
+            (0xf920_070f, true),
+            (0xffb0_0302, true),
+        ];
+        for (word, undefined) in words {
             let fetch = |a: u64| match a {
                 0 => Some(word >> 16),
                 2 => Some(word & 0xffff),

@@ -66,7 +66,8 @@ def case(mode, name, a, t):
 
 # Fixed sequences (asm, modes): several NEON instructions in one block, so staged D registers,
 # scratch registers and the FPCR switch meet the JIT's register handling; VDUP (core) under a
-# condition and in an IT block; chains of post-indexed loads and stores.
+# condition and in an IT block; chains of post-indexed loads and stores; conditional data
+# processing in IT blocks.
 SEQUENCES = [
     (['vadd.i8 d1, d3, d5', 'vmul.i16 d3, d1, d1', 'vswp d1, d2', 'vzip.8 d3, d5',
       'vqadd.s16 q4, q5, q6', 'vmovn.i16 d9, q4', 'vshll.u8 q6, d9, #3'], 'at'),
@@ -80,6 +81,13 @@ SEQUENCES = [
       'vld1.32 {d20[]}, [r0]!', 'vld4.8 {d21[], d23[], d25[], d27[]}, [r0]'], 'at'),
     (['vtbl.8 d0, {d1-d3}, d4', 'vtbx.8 d5, {d30-d31}, d0', 'vext.8 q3, q4, q5, #9',
       'vtrn.16 q6, q7', 'vuzp.32 q8, q9', 'vrev64.16 d21, d23'], 'at'),
+    # Conditional NEON data processing in IT blocks (results and FPSCR flags kept only when
+    # the condition holds).
+    (['cmp r3, r4', 'ite lt', 'vaddlt.i16 q1, q2, q3', 'vqaddge.s8 d5, d6, d7', 'itt eq',
+      'vmuleq.f32 q4, q5, q6', 'vcvteq.s32.f32 d1, d2', 'ite gt', 'vzipgt.8 d3, d9',
+      'vswple d10, d11', 'it ne', 'vrecpsne.f32 q7, q8, q9'], 't'),
+    (['cmp r5, r6', 'itete hs', 'vqdmulhhs.s16 d13, d14, d3[2]', 'vmlslo.f32 q10, q11, q12',
+      'vqmovnhs.s32 d25, q13', 'vtbxlo.8 d27, {d28-d29}, d30'], 't'),
 ]
 
 
