@@ -213,7 +213,10 @@ impl Seq {
         if r.q {
             let v = self.q(r.n);
             let s = self.scratch();
-            for (from, to) in [(slot::v_lo(v), slot::v_lo(s)), (slot::v_hi(v), slot::v_hi(s))] {
+            for (from, to) in [
+                (slot::v_lo(v), slot::v_lo(s)),
+                (slot::v_hi(v), slot::v_hi(s)),
+            ] {
                 self.pre.push((from, to));
                 self.post.push((to, from));
             }
