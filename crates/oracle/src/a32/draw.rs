@@ -65,8 +65,8 @@ pub enum Class {
     VfpMemA32,
     /// VFP loads and stores, T32 encoding.
     VfpMemT32,
-    /// Thumb IT blocks: an `IT` and the one to four T16/T32 data-processing or VFP
-    /// instructions it makes conditional.
+    /// Thumb IT blocks: an `IT` and the one to four T16/T32 data-processing, VFP or Advanced
+    /// SIMD data-processing instructions it makes conditional.
     ThumbIt,
     /// Thumb IT blocks of T16/T32 loads and stores (conditional memory accesses).
     ThumbItMem,
@@ -161,7 +161,7 @@ impl Class {
             (Class::VfpA32 | Class::VfpT32 | Class::ThumbIt, Set::Vfp) => c == DClass::Fp,
             (Class::VfpMemA32 | Class::VfpMemT32, Set::Vfp) => c == DClass::LoadStoreSimd,
             (Class::A32Excl, Set::A32) | (Class::T32Excl, Set::T32) => c == DClass::Exclusive,
-            (Class::NeonA32 | Class::NeonT32, Set::Neon) => {
+            (Class::NeonA32 | Class::NeonT32 | Class::ThumbIt, Set::Neon) => {
                 matches!(c, DClass::Simd | DClass::Crypto)
             }
             (Class::NeonMemA32 | Class::NeonMemT32, Set::Neon) => c == DClass::LoadStoreSimd,
