@@ -242,12 +242,73 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
     } else {
         Backend::Jit
     };
-    let mut engine = Engine::for_frontend(backend, frontend);
-    engine.set_log(LogFlags {
-        in_asm: has("in_asm"),
-        op: has("op"),
-    });
+    let config = ThreadConfig {
+        frontend,
+        backend,
+        log: LogFlags {
+            in_asm: has("in_asm"),
+            op: has("op"),
+        },
+        log_unimp,
+        syscall,
+    };
+    let _ = THREAD_CONFIG.set(config);
+    linux::set_thread_entry(guest_thread);
+    match run_guest(&config, &mut os, &mut cpu) {
+        Ended::Process(code) => Ok(code),
+        Ended::Thread(code) => {
+            // The main thread called `exit` while others run: as in the kernel, the process
+            // lives on until its last thread ends (by exit_group, which ends it at once, or by
+            // exit).
+            linux::thread_exited(&mut os);
+            while linux::live_threads() > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Ok(code)
+        }
+    }
+}
 
+/// How every guest thread of this process runs (what `run` chose at start-up).
+#[derive(Clone, Copy)]
+struct ThreadConfig {
+    frontend: Frontend,
+    backend: Backend,
+    log: LogFlags,
+    log_unimp: bool,
+    syscall: fn(&mut linux::Linux, &mut CpuState) -> linux::Flow,
+}
+
+static THREAD_CONFIG: std::sync::OnceLock<ThreadConfig> = std::sync::OnceLock::new();
+
+/// How a guest thread's dispatcher loop ended.
+enum Ended {
+    /// exit_group (or exit of the only thread): the process ends with this status.
+    Process(i32),
+    /// exit while other threads live: only this thread ends.
+    Thread(i32),
+}
+
+/// A new guest thread (see `linux::thread`): its own translation cache, the process's
+/// configuration; exit_group in any thread ends the process.
+fn guest_thread(mut os: linux::Linux, mut cpu: Box<CpuState>) {
+    let Some(config) = THREAD_CONFIG.get() else {
+        return;
+    };
+    os.start_thread_signals(&mut cpu);
+    match run_guest(config, &mut os, &mut cpu) {
+        Ended::Process(code) => std::process::exit(code),
+        Ended::Thread(_) => linux::thread_exited(&mut os),
+    }
+}
+
+/// Runs one guest thread from `cpu` until it exits.
+fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -> Ended {
+    let frontend = config.frontend;
+    let mut engine = Engine::for_frontend(config.backend, frontend);
+    engine.set_log(config.log);
+    // The code-change generation this thread's translations reflect (see mem).
+    let mut code_seen = 0u64;
     loop {
         let event = {
             let m = os.mem();
@@ -263,32 +324,26 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
                     None
                 }
             };
-            engine.run(&mut cpu, &fetch)
+            engine.run(cpu, &fetch)
         };
         match event {
-            Event::Syscall(_) => {
-                match syscall(&mut os, &mut cpu) {
-                    linux::Flow::Continue => {}
-                    linux::Flow::Exit(code) => return Ok(code),
-                }
-                // Code unmapped, replaced or reprotected by the call (dlclose then dlopen at the
-                // same address, a JIT flipping W^X) must be translated afresh.
-                if let Some((start, end)) = os.mem_mut().take_code_change() {
-                    engine.invalidate(start, end);
-                }
-            }
+            Event::Syscall(_) => match (config.syscall)(os, cpu) {
+                linux::Flow::Continue => {}
+                linux::Flow::Exit(code) => return Ended::Process(code),
+                linux::Flow::ThreadExit(code) => return Ended::Thread(code),
+            },
             Event::Undefined { pc, word } => {
-                if log_unimp {
+                if config.log_unimp {
                     eprintln!("armrun: undefined instruction {word:#010x} at {pc:#x}");
                 }
                 // No ESR record: the kernel injects SIGILL for undefined instructions with a
                 // zero fault code (force_signal_inject(..., 0)).
                 let code = linux::si_code::ILL_ILLOPC;
-                linux::force_sync_signal(&mut os, &mut cpu, libc::SIGILL, code, pc, None);
+                linux::force_sync_signal(os, cpu, libc::SIGILL, code, pc, None);
             }
             Event::Breakpoint { pc, .. } => {
                 let code = linux::si_code::TRAP_BRKPT;
-                linux::force_sync_signal(&mut os, &mut cpu, libc::SIGTRAP, code, pc, None);
+                linux::force_sync_signal(os, cpu, libc::SIGTRAP, code, pc, None);
             }
             Event::FetchFault { pc } => {
                 // Mapped but not executable is an access error, anything else a missing map.
@@ -297,9 +352,14 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
                 } else {
                     linux::si_code::SEGV_MAPERR
                 };
-                linux::force_sync_signal(&mut os, &mut cpu, libc::SIGSEGV, code, pc, None);
+                linux::force_sync_signal(os, cpu, libc::SIGSEGV, code, pc, None);
             }
-            Event::Pending => linux::deliver_pending(&mut os, &mut cpu),
+            Event::Pending => linux::deliver_pending(os, cpu),
+        }
+        // Code unmapped, replaced or reprotected by any thread (dlclose then dlopen at the
+        // same address, a JIT flipping W^X) must be translated afresh.
+        if let Some((start, end)) = os.mem().code_changes_since(&mut code_seen) {
+            engine.invalidate(start, end);
         }
     }
 }

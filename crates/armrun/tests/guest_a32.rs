@@ -99,6 +99,16 @@ fn printf_and_strings() {
 }
 
 #[test]
+fn threads() {
+    for o in agree_all("threads", &[], true) {
+        assert_eq!(
+            o.stdout,
+            "atomic=160000 locked=160000 tls=560000 order=1 main_tls=0\n"
+        );
+    }
+}
+
+#[test]
 fn malloc_qsort_and_libm() {
     for name in ["malloc_qsort", "libm"] {
         agree_all(name, &[], false);

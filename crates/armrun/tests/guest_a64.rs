@@ -99,6 +99,17 @@ fn code_replaced_by_mmap_is_translated_afresh() {
     assert_eq!(o.stdout, "total=1650\n");
 }
 
+/// Guest threads (clone with CLONE_VM|CLONE_THREAD): atomics, a mutex, condition variables
+/// and TLS across 8 threads give exact totals.
+#[test]
+fn threads() {
+    let o = agree("threads", &[], &[]);
+    assert_eq!(
+        o.stdout,
+        "atomic=160000 locked=160000 tls=560000 order=1 main_tls=0\n"
+    );
+}
+
 #[test]
 fn integer_workload() {
     let o = agree("intbench", &[], &[]);

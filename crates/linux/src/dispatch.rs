@@ -118,6 +118,8 @@ pub(crate) fn a64_handler(s: Sysno) -> Option<Handler> {
         fchownat => io::fchownat,
         mknodat => io::mknodat,
         chroot => io::chroot,
+        mount => io::mount,
+        umount2 => io::umount2,
         close_range => io::close_range,
         fchmodat2 => io::fchmodat2,
         ioprio_get => io::ioprio_get,

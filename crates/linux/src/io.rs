@@ -185,6 +185,41 @@ pub(crate) fn chroot(l: &mut Linux, a: &Args) -> SysResult {
     host(unsafe { libc::chroot(path.as_ptr()) } as i64)
 }
 
+/// `mount(source, target, fstype, flags, data)`: strings and MS_* flags mean the same on
+/// every architecture; `data` is passed as a C string (what proc, sysfs, tmpfs and bind
+/// mounts take). The host decides on permission, as for the guest under a real kernel.
+pub(crate) fn mount(l: &mut Linux, a: &Args) -> SysResult {
+    let opt_str = |addr: u64| -> Result<Option<std::ffi::CString>, crate::Errno> {
+        if addr == 0 {
+            Ok(None)
+        } else {
+            l.cstr(addr).map(Some)
+        }
+    };
+    let source = opt_str(a[0])?;
+    let target = l.path_arg_changing(a[1])?;
+    let fstype = opt_str(a[2])?;
+    let data = opt_str(a[4])?;
+    let ptr = |s: &Option<std::ffi::CString>| s.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+    // SAFETY: valid C strings or null; flags are plain bits.
+    host(unsafe {
+        libc::mount(
+            ptr(&source),
+            target.as_ptr(),
+            ptr(&fstype),
+            a[3] as libc::c_ulong,
+            ptr(&data) as *const libc::c_void,
+        )
+    } as i64)
+}
+
+/// `umount2(target, flags)`.
+pub(crate) fn umount2(l: &mut Linux, a: &Args) -> SysResult {
+    let target = l.path_arg_changing(a[0])?;
+    // SAFETY: valid C string.
+    host(unsafe { libc::umount2(target.as_ptr(), int(a[1])) } as i64)
+}
+
 pub(crate) fn close_range(_: &mut Linux, a: &Args) -> SysResult {
     // CLOSE_RANGE_* flags are architecture independent. Closing armrun's own fds is possible
     // in principle, as it is for any fd-closing call; armrun keeps none the guest can name.

@@ -46,6 +46,7 @@ mod procfs;
 mod sigframe;
 mod signal;
 pub mod sysno;
+mod thread;
 mod time;
 mod xattr;
 
@@ -69,6 +70,7 @@ pub use arm32::syscall_a32;
 pub use exec::{REEXEC_VAR, decode_reexec};
 pub use sigframe::{force_sync_signal, si_code};
 pub use signal::{deliver_pending, die_by_signal};
+pub use thread::{ThreadEntry, live_threads, set_thread_entry, thread_exited};
 
 /// What the caller should do after a syscall.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +79,9 @@ pub enum Flow {
     Continue,
     /// The process exited (exit_group, or exit of the last thread) with this status.
     Exit(i32),
+    /// The calling thread exited (`exit` while other guest threads live) with this status;
+    /// the front end ends the thread and calls [`thread_exited`].
+    ThreadExit(i32),
 }
 
 /// A positive errno value; handlers return `Err(Errno(..))` and the dispatcher negates it.
@@ -122,6 +127,10 @@ pub struct Linux {
     rlimits: HashMap<u32, (u64, u64)>,
     /// Set by exit/exit_group: the process status to report.
     exit: Option<i32>,
+    /// With `exit`: only this thread ends (other guest threads live on).
+    exit_thread: bool,
+    /// This thread's slot in the signal handler's list of `pending` words.
+    pending_slot: Option<usize>,
     /// membarrier registrations made so far (command bits).
     membarrier_reg: u64,
     /// The guest's execution domain (`personality`), PER_LINUX at start.
@@ -156,6 +165,8 @@ impl Linux {
             robust_list: (0, 0),
             rlimits: HashMap::new(),
             exit: None,
+            exit_thread: false,
+            pending_slot: None,
             membarrier_reg: 0,
             personality: 0,
             proc: procfs::ProcInfo::default(),
@@ -267,6 +278,7 @@ pub(crate) fn run_syscall(linux: &mut Linux, cpu: &mut CpuState, call: Call) -> 
         let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
     }
     match linux.exit.take() {
+        Some(code) if std::mem::take(&mut linux.exit_thread) => Flow::ThreadExit(code),
         Some(code) => Flow::Exit(code),
         None => {
             cpu.x[0] = ret;

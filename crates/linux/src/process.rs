@@ -12,7 +12,7 @@ use cpu::CpuState;
 type Args = [u64; 6];
 
 /// clone flags (include/uapi/linux/sched.h); the same values on every architecture.
-mod cf {
+pub(crate) mod cf {
     pub const VM: u64 = 0x100;
     pub const SIGHAND: u64 = 0x800;
     pub const PIDFD: u64 = 0x1000;
@@ -30,15 +30,14 @@ mod cf {
 /// together. `CLONE_VM|CLONE_VFORK` (vfork, posix_spawn) is also run as a fork, as qemu-user
 /// does: the parent does not wait for the child's exec, which no correct program can observe
 /// except through shared memory (glibc's posix_spawn then reports exec errors through the exit
-/// status 127 instead of errno). Threads (CLONE_VM|CLONE_THREAD) are not handled here.
+/// status 127 instead of errno). Threads (CLONE_THREAD) start a host thread (see `thread`).
 pub(crate) fn clone(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysResult {
     let (mut flags, newsp, ptid, tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
+    if flags & cf::THREAD != 0 {
+        return crate::thread::spawn(l, cpu, a);
+    }
     if flags & cf::VFORK != 0 {
         flags &= !(cf::VFORK | cf::VM);
-    }
-    if flags & cf::THREAD != 0 {
-        // Guest threads are a separate piece of work; refusing keeps the process consistent.
-        return Err(Errno(libc::ENOSYS));
     }
     if flags & (cf::VM | cf::SIGHAND) != 0 {
         // Shared memory without a shared thread group cannot be a host fork.
@@ -181,9 +180,10 @@ pub(crate) fn waitid(l: &mut Linux, a: &Args) -> SysResult {
     })
 }
 
+/// `exit`: ends the calling thread; the last one to end ends the process with its status.
 pub(crate) fn exit(l: &mut Linux, a: &Args) -> SysResult {
-    // Only one guest thread exists so far, so exiting it ends the process.
     l.exit = Some((a[0] & 0xff) as i32);
+    l.exit_thread = crate::thread::live_threads() > 1;
     Ok(0)
 }
 

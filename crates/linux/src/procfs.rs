@@ -90,7 +90,7 @@ const HWCAP32_NAMES: [&str; 28] = [
 const HWCAP2_32_NAMES: [&str; 7] = ["aes", "pmull", "sha1", "sha2", "crc32", "sb", "ssbs"];
 
 /// What the guest learned at exec time, kept for /proc.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct ProcInfo {
     /// AT_HWCAP and AT_HWCAP2 as given to the guest.
     pub hwcap: (u64, u64),

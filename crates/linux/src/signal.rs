@@ -156,8 +156,32 @@ fn discard(sig: i32) {
     while dequeue(sig).is_some() {}
 }
 
-/// The running CPU's `pending` word.
-static PENDING_WORD: AtomicPtr<u64> = AtomicPtr::new(std::ptr::null_mut());
+/// Most guest threads whose `pending` words a host signal handler sets; threads beyond it
+/// still get their signals, at their next syscall.
+const PENDING_SLOTS: usize = 256;
+
+/// The `pending` word of every running guest thread's CPU (null: free slot). A process signal
+/// sets them all, so whichever thread polls first delivers it.
+static PENDING_WORDS: [AtomicPtr<u64>; PENDING_SLOTS] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; PENDING_SLOTS];
+
+/// Puts `word` in a free slot of [`PENDING_WORDS`]; the slot, or `None` when all are taken.
+pub(crate) fn register_pending(word: *mut u64) -> Option<usize> {
+    PENDING_WORDS.iter().position(|slot| {
+        slot.compare_exchange(
+            std::ptr::null_mut(),
+            word,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        )
+        .is_ok()
+    })
+}
+
+/// Frees a slot taken by [`register_pending`] (the thread and its CPU state are going away).
+pub(crate) fn unregister_pending(slot: usize) {
+    PENDING_WORDS[slot].store(std::ptr::null_mut(), Ordering::SeqCst);
+}
 /// Non-zero while a syscall handler runs.
 static IN_SYSCALL: AtomicU64 = AtomicU64::new(0);
 /// The kick timer's id plus one, or 0 when none is armed.
@@ -307,12 +331,14 @@ extern "C" fn on_host_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: 
     if IN_SYSCALL.load(Ordering::SeqCst) != 0 {
         arm_kick(sig);
     }
-    let p = PENDING_WORD.load(Ordering::SeqCst);
-    if !p.is_null() {
-        // SAFETY: `p` points at the pending word of the boxed CpuState registered by
-        // `init_signals`, which lives for the whole run; a volatile store is what translated
-        // code polls.
-        unsafe { std::ptr::write_volatile(p, 1) };
+    for slot in &PENDING_WORDS {
+        let p = slot.load(Ordering::SeqCst);
+        if !p.is_null() {
+            // SAFETY: `p` points at the pending word of a boxed CpuState registered by
+            // `init_signals` or a thread start, which stays allocated until its slot is freed;
+            // a volatile store is what translated code polls.
+            unsafe { std::ptr::write_volatile(p, 1) };
+        }
     }
 }
 
@@ -572,7 +598,7 @@ impl Linux {
     /// `cpu.pending` is the word the host handler sets. `cpu` must stay at this address for the
     /// rest of the run (the front end keeps it boxed).
     pub fn init_signals(&mut self, cpu: &mut CpuState) {
-        PENDING_WORD.store(&mut cpu.pending, Ordering::SeqCst);
+        self.pending_slot = register_pending(&mut cpu.pending);
         let mask = host_mask();
         for s in 1..=NSIG as i32 {
             if host_action(s).is_some_and(|old| old[0] == SIG_IGN) {

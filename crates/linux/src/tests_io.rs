@@ -724,3 +724,30 @@ fn garbage_arguments_never_panic() {
         }
     }
 }
+
+#[test]
+fn mount_and_umount2_reach_the_host() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    let dir = tmp("mnt");
+    std::fs::create_dir_all(&dir).unwrap();
+    put_str(&l, buf, "tmpfs");
+    put_str(&l, buf + 64, dir.to_str().unwrap());
+    put_str(&l, buf + 1024, "size=1m");
+    let r = sys(&mut l, Sysno::mount, &[buf, buf + 64, buf, 0, buf + 1024]);
+    // SAFETY: geteuid has no arguments.
+    if unsafe { libc::geteuid() } != 0 {
+        assert_eq!(r, err(libc::EPERM));
+        return;
+    }
+    assert_eq!(r, 0);
+    std::fs::write(dir.join("f"), b"x").unwrap();
+    assert_eq!(sys(&mut l, Sysno::umount2, &[buf + 64, 0]), 0);
+    // The file lived in the tmpfs, which is gone.
+    assert!(!dir.join("f").exists());
+    assert_eq!(
+        sys(&mut l, Sysno::umount2, &[buf + 64, 0]),
+        err(libc::EINVAL)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

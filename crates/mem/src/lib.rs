@@ -71,7 +71,16 @@ pub(crate) struct Space {
     regions: Regions,
     brk_start: u64,
     brk_cur: u64,
+    /// Recent code changes as (generation, start, end), oldest first (see
+    /// [`GuestMem::code_changes_since`]).
+    code_log: std::collections::VecDeque<(u64, u64, u64)>,
+    /// Generation of the newest code change (0: none yet).
+    code_gen: u64,
 }
+
+/// Code changes remembered for threads that have not looked yet; one that falls further
+/// behind drops every translation instead.
+const CODE_LOG: usize = 64;
 
 impl Space {
     /// Exclusive upper bound of guest addresses.
@@ -93,6 +102,8 @@ impl GuestMem {
             regions: Regions::default(),
             brk_start: 0,
             brk_cur: 0,
+            code_log: Default::default(),
+            code_gen: 0,
         };
         GuestMem {
             base,
@@ -174,9 +185,46 @@ impl GuestMem {
     }
 
     /// The span of guest code that was unmapped, replaced or reprotected since the last call
-    /// (or noted with [`GuestMem::note_code_change`]): translations of it are stale.
+    /// (or noted with [`GuestMem::note_code_change`]): translations of it are stale. For a
+    /// single translator; with several (one per guest thread) use
+    /// [`GuestMem::code_changes_since`].
     pub fn take_code_change(&mut self) -> Option<(u64, u64)> {
-        self.space().regions.take_code_change()
+        let mut seen = self.space().code_gen;
+        self.code_changes_since(&mut seen)
+    }
+
+    /// The span of guest code changed since generation `*seen` (each guest thread keeps its
+    /// own, starting at 0), advancing `*seen`; the whole address space if the changes since
+    /// then are no longer remembered.
+    pub fn code_changes_since(&self, seen: &mut u64) -> Option<(u64, u64)> {
+        let mut space = self.space();
+        if let Some((a, b)) = space.regions.take_code_change() {
+            space.code_gen += 1;
+            let g = space.code_gen;
+            space.code_log.push_back((g, a, b));
+            if space.code_log.len() > CODE_LOG {
+                space.code_log.pop_front();
+            }
+        }
+        let newest = space.code_gen;
+        if *seen >= newest {
+            return None;
+        }
+        let covered = space
+            .code_log
+            .front()
+            .is_some_and(|&(g, _, _)| g <= *seen + 1);
+        let span = if covered {
+            space
+                .code_log
+                .iter()
+                .filter(|&&(g, _, _)| g > *seen)
+                .fold((u64::MAX, 0), |(x, y), &(_, a, b)| (x.min(a), y.max(b)))
+        } else {
+            (0, space.limit())
+        };
+        *seen = newest;
+        Some(span)
     }
 
     /// Records that guest code in `[start, end)` may have changed (for example an ARM

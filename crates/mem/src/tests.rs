@@ -361,3 +361,32 @@ fn code_changes_are_reported_once() {
     m.note_code_change(0x1000, 0x2000);
     assert_eq!(m.take_code_change(), Some((0x1000, 0x2000)));
 }
+
+#[test]
+fn every_thread_sees_each_code_change() {
+    let mut m = GuestMem::new32().unwrap();
+    let other = m.clone();
+    let (mut a, mut b) = (0u64, 0u64);
+    let code = m.map(0, 2 * PAGE, R | X, ANON, -1, 0).unwrap();
+    assert_eq!(m.code_changes_since(&mut a), None);
+    m.unmap(code, PAGE).unwrap();
+    assert_eq!(m.code_changes_since(&mut a), Some((code, code + PAGE)));
+    assert_eq!(m.code_changes_since(&mut a), None);
+    m.protect(code + PAGE, PAGE, R).unwrap();
+    // The clone shares the space: it sees both changes, as one span.
+    assert_eq!(
+        other.code_changes_since(&mut b),
+        Some((code, code + 2 * PAGE))
+    );
+    assert_eq!(
+        m.code_changes_since(&mut a),
+        Some((code + PAGE, code + 2 * PAGE))
+    );
+    // One that fell too far behind is told to drop everything.
+    let mut late = 0u64;
+    for _ in 0..70 {
+        m.note_code_change(0x1000, 0x2000);
+        m.code_changes_since(&mut a);
+    }
+    assert_eq!(m.code_changes_since(&mut late), Some((0, 1 << 32)));
+}

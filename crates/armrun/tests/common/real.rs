@@ -375,3 +375,32 @@ fn busybox_dynamic_applets() {
         version("busybox")
     );
 }
+
+/// python3's threading and subprocess modules: 8 threads with a lock and a queue, and a
+/// subprocess pipeline of ARM programs.
+#[test]
+fn python3_threads_and_subprocess() {
+    let d = workdir("py-threads");
+    let script = r#"
+import threading, queue, subprocess
+q = queue.Queue(); total = [0]; lock = threading.Lock()
+def worker(n):
+    s = sum(i * i for i in range(20000))
+    with lock:
+        total[0] += s
+    q.put(n)
+ts = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(total[0], sorted(q.get() for _ in range(8)))
+out = subprocess.run("seq 1 100 | sort -rn | head -3", shell=True, capture_output=True, text=True)
+print(out.stdout.split(), out.returncode)
+"#;
+    let (o, err) = arm("/usr/bin/python3", &["-c", script], &d);
+    assert_eq!(o.status, 0, "{err}");
+    assert_eq!(
+        o.stdout,
+        "21331733360000 [0, 1, 2, 3, 4, 5, 6, 7]\n['100', '99', '98'] 0\n"
+    );
+    println!("ok: {} threading and subprocess", version("python3.11-minimal"));
+}

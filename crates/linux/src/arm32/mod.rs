@@ -147,7 +147,7 @@ fn same_as_a64(s: Sysno) -> Option<a64::Sysno> {
         read, write, readv, writev, close, openat, openat2, fchmod, fsync, fdatasync, dup,
         dup3, pipe2, ioctl, fchdir, chdir, getcwd, readlinkat,
         faccessat, faccessat2, unlinkat, mkdirat, renameat, renameat2, symlinkat, linkat,
-        fchmodat, mknodat, fchownat, statx, sync, syncfs, flock, chroot,
+        fchmodat, mknodat, fchownat, statx, sync, syncfs, flock, chroot, mount, umount2,
         close_range, copy_file_range, splice, tee, vmsplice, sendfile64 => sendfile,
         utimensat_time64 => utimensat, ioprio_get, ioprio_set,
         getxattr, lgetxattr, fgetxattr, setxattr, lsetxattr, fsetxattr, listxattr,

@@ -1,0 +1,147 @@
+//! Guest threads: `clone` with CLONE_VM|CLONE_THREAD runs the new guest thread on a new host
+//! thread.
+//!
+//! Each guest thread has its own [`Linux`] (signal mask, alternate stack, clear-child-tid and
+//! robust-list pointers, exit request) and its own CPU state and translation cache, while the
+//! address space is shared ([`mem::GuestMem`] is a handle) and the host process supplies the
+//! rest of what threads share: descriptors, cwd, credentials, futexes (guest futex words are
+//! host memory, so FUTEX_WAIT/WAKE work across guest threads unchanged). Signal dispositions
+//! are copied at creation and mirrored into the host's, which all threads share; a process
+//! signal is delivered by whichever guest thread polls first.
+//!
+//! The dispatcher loop that runs a thread lives in the front end, which registers it with
+//! [`set_thread_entry`]; the loop returns when the thread calls `exit`
+//! ([`crate::Flow::ThreadExit`]), and [`thread_exited`] then does what the kernel does when a
+//! thread ends: clear and wake the clear-child-tid word.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cpu::CpuState;
+
+use crate::process::cf;
+use crate::{Errno, Linux, SysResult};
+
+/// Runs a new guest thread to its end: the front end's dispatcher loop.
+pub type ThreadEntry = fn(Linux, Box<CpuState>);
+
+static ENTRY: OnceLock<ThreadEntry> = OnceLock::new();
+
+/// Guest threads alive, the main thread included.
+static LIVE: AtomicUsize = AtomicUsize::new(1);
+
+/// Host stack of a guest thread: translated code and the syscall layer run on it.
+const HOST_STACK: usize = 8 << 20;
+
+/// Registers the loop new guest threads run (once, at start-up).
+pub fn set_thread_entry(entry: ThreadEntry) {
+    let _ = ENTRY.set(entry);
+}
+
+/// Number of live guest threads.
+pub fn live_threads() -> usize {
+    LIVE.load(Ordering::SeqCst)
+}
+
+impl Linux {
+    /// The state a new thread of this process starts with: the same address space, files
+    /// and dispositions, this thread's signal mask, no alternate stack (CLONE_VM clears it)
+    /// and nothing of this thread's exit or futex bookkeeping.
+    fn thread_state(&self) -> Linux {
+        let mut t = Linux::new(self.mem.clone(), self.exe.clone(), self.sysroot.clone());
+        t.noted = self.noted.clone();
+        t.log_unimp = self.log_unimp;
+        t.strace = self.strace;
+        t.sigactions = self.sigactions;
+        t.sigmask = self.sigmask;
+        t.rlimits = self.rlimits.clone();
+        t.membarrier_reg = self.membarrier_reg;
+        t.personality = self.personality;
+        t.proc = self.proc.clone();
+        t.sigtramp = self.sigtramp;
+        t.exec_opts = self.exec_opts.clone();
+        t
+    }
+}
+
+/// `clone` for CLONE_THREAD: starts the guest thread on a host thread and returns its tid
+/// (the host thread's, as guest pids are host pids).
+pub(crate) fn spawn(l: &mut Linux, cpu: &CpuState, a: &[u64; 6]) -> SysResult {
+    let (flags, newsp, ptid, tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
+    // The kernel's rules: a thread shares the signal handlers, which need a shared VM.
+    if flags & cf::VM == 0 || flags & cf::SIGHAND == 0 {
+        return Err(Errno(libc::EINVAL));
+    }
+    let Some(&entry) = ENTRY.get() else {
+        return Err(Errno(libc::ENOSYS));
+    };
+    if flags & cf::PARENT_SETTID != 0 {
+        l.buf_out(ptid, 4)?;
+    }
+    if flags & (cf::CHILD_SETTID | cf::CHILD_CLEARTID) != 0 {
+        l.buf_out(ctid, 4)?;
+    }
+    let mut child = Box::new(cpu.clone());
+    // The child sees clone return 0, on its own stack and TLS.
+    child.x[0] = 0;
+    child.pending = 0;
+    let mut state = l.thread_state();
+    if newsp != 0 {
+        child.x[state.sp_reg()] = newsp;
+    }
+    if flags & cf::SETTLS != 0 {
+        child.tpidr = tls;
+    }
+    if flags & cf::CHILD_CLEARTID != 0 {
+        state.clear_child_tid = ctid;
+    }
+    let set_child_tid = flags & cf::CHILD_SETTID != 0;
+    let set_parent_tid = flags & cf::PARENT_SETTID != 0;
+    let (tx, rx) = std::sync::mpsc::channel::<u32>();
+    LIVE.fetch_add(1, Ordering::SeqCst);
+    let spawned = std::thread::Builder::new()
+        .stack_size(HOST_STACK)
+        .spawn(move || {
+            // SAFETY: gettid has no arguments.
+            let tid = unsafe { libc::gettid() } as u32;
+            // The kernel stores both tids before the child runs a single instruction: a
+            // child that exits at once clears the word pthread_join waits on, and a parent
+            // writing the tid after that would leave the joiner waiting forever.
+            if set_parent_tid {
+                let _ = state.mem.write_u32(ptid, tid);
+            }
+            if set_child_tid {
+                let _ = state.mem.write_u32(ctid, tid);
+            }
+            let _ = tx.send(tid);
+            entry(state, child);
+        });
+    if spawned.is_err() {
+        LIVE.fetch_sub(1, Ordering::SeqCst);
+        return Err(Errno(libc::EAGAIN));
+    }
+    let tid = rx.recv().map_err(|_| Errno(libc::EAGAIN))?;
+    Ok(tid as u64)
+}
+
+impl Linux {
+    /// Starts signal delivery to a new guest thread: host handlers will flag `cpu.pending`,
+    /// which must stay at this address until [`thread_exited`].
+    pub fn start_thread_signals(&mut self, cpu: &mut CpuState) {
+        self.pending_slot = crate::signal::register_pending(&mut cpu.pending);
+    }
+}
+
+/// What the kernel does when a guest thread ends: the clear-child-tid word (set by clone or
+/// set_tid_address) is zeroed and one waiter woken, which is how pthread_join learns of it.
+pub fn thread_exited(l: &mut Linux) {
+    if let Some(slot) = l.pending_slot.take() {
+        crate::signal::unregister_pending(slot);
+    }
+    if l.clear_child_tid != 0 && l.mem.write_u32(l.clear_child_tid, 0).is_ok() {
+        let word = l.mem.host(l.clear_child_tid);
+        // SAFETY: the word was just written, so it is mapped guest memory.
+        unsafe { libc::syscall(libc::SYS_futex, word, libc::FUTEX_WAKE, 1) };
+    }
+    LIVE.fetch_sub(1, Ordering::SeqCst);
+}
