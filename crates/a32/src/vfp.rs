@@ -747,7 +747,11 @@ fn execute(cpu: &mut CpuState, m: &Fields) {
                 };
                 put(cpu, d, dbl, if dbl { r } else { r & 0xffff_ffff });
             } else {
+                // FixedToFP with round_to_nearest: AArch32 ignores FPSCR.RMode here.
+                let fpcr = e.fpcr;
+                e.fpcr &= !(3 << 22);
                 let r = fp_convert::from_int(e, fmt, x, !unsigned, size, fbits);
+                e.fpcr = fpcr;
                 put(cpu, d, dbl, r);
             }
         }

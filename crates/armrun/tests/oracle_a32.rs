@@ -38,23 +38,7 @@ const KNOWN_QEMU_DEVIATIONS: &[Pattern] = &[];
 
 /// Differences that are armrun's bugs (crates/a32, owned elsewhere): left out of the generator
 /// until fixed, each with what differs. Remove an entry once its fix lands.
-const ARMRUN_BUGS: &[Pattern] = &[
-    (
-        false,
-        0x0fbe_0e50,
-        0x0eba_0a40,
-        "VCVT from fixed point to floating point (VcvtFixed with op = 0, e.g. 0xdefb0ac1 \
-         vcvt.f32.u32 s1, s1, #30) rounds by FPSCR.RMode; in AArch32 it always rounds to \
-         nearest (ARM ARM FixedToFP with round_to_nearest TRUE; qemu does so since 5.2): \
-         with RMode = RZ armrun gives 0x3f3fc45d where 0x3f3fc45e is due",
-    ),
-    (
-        true,
-        0xffbe_0e50,
-        0xeeba_0a40,
-        "the T32 encoding of the same VCVT (e.g. 0xeebbdae3)",
-    ),
-];
+const ARMRUN_BUGS: &[Pattern] = &[];
 
 /// Classes under test and their default block counts.
 const CLASSES: &[(Class, usize)] = &[
