@@ -29,12 +29,12 @@ const fn a64(name: &'static str, hwcap: (u64, u64)) -> Model {
     }
 }
 
-const fn a32(name: &'static str, v6: bool, hwcap: u64) -> Model {
+const fn a32(name: &'static str, v6: bool, hwcap: (u64, u64)) -> Model {
     Model {
         name,
         arch: Arch::A32,
         platform: if v6 { "v6l" } else { "v7l" },
-        hwcap: (hwcap, 0),
+        hwcap,
         model_name: if v6 {
             "ARMv6-compatible processor rev 7 (v6l)"
         } else {
@@ -51,12 +51,21 @@ pub const MODELS: &[Model] = &[
     a64("cortex-a72", (a64::HWCAP_V80, 0)),
     a64("cortex-a57", (a64::HWCAP_V80, 0)),
     a64("cortex-a53", (a64::HWCAP_V80, 0)),
-    a32("max", false, a32::HWCAP_INTEGER | a32::HWCAP_VFP),
-    a32("cortex-a15", false, a32::HWCAP_INTEGER | a32::HWCAP_VFP),
-    a32("cortex-a7", false, a32::HWCAP_INTEGER | a32::HWCAP_VFP),
-    a32("cortex-a9", false, a32::HWCAP_ARMV7_VFPV3),
-    a32("cortex-a8", false, a32::HWCAP_ARMV7_VFPV3),
-    a32("arm1176", true, a32::HWCAP_ARMV6),
+    // An ARMv8 core in AArch32 state, with the crypto instructions (AT_HWCAP2).
+    a32(
+        "max",
+        false,
+        (a32::HWCAP_INTEGER | a32::HWCAP_VFP, a32::HWCAP2_CRYPTO),
+    ),
+    a32(
+        "cortex-a15",
+        false,
+        (a32::HWCAP_INTEGER | a32::HWCAP_VFP, 0),
+    ),
+    a32("cortex-a7", false, (a32::HWCAP_INTEGER | a32::HWCAP_VFP, 0)),
+    a32("cortex-a9", false, (a32::HWCAP_ARMV7_VFPV3, 0)),
+    a32("cortex-a8", false, (a32::HWCAP_ARMV7_VFPV3, 0)),
+    a32("arm1176", true, (a32::HWCAP_ARMV6, 0)),
 ];
 
 /// The model `name` (or the default, for `None`) of architecture `arch`.

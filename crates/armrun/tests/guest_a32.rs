@@ -163,7 +163,8 @@ fn cpu_model_reaches_auxv_and_cpuinfo() {
     );
     let (o, _) = run_armrun(&[], &prog, &[], &[]);
     assert!(
-        o.stdout.contains(" vfpv4 idiva idivt vfpd32\n"),
+        o.stdout
+            .contains(" neon vfpv3 tls vfpv4 idiva idivt vfpd32 aes pmull sha1 sha2\n"),
         "{}",
         o.stdout
     );
