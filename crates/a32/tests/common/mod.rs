@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod fp_cases;
 pub mod static_run;
 
 #[allow(unused_imports)]
