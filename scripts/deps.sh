@@ -5,7 +5,7 @@
 set -euo pipefail
 need=()
 for p in gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi \
-         qemu-user-static hyperfine gawk sqlite3 zstd file python3; do
+         qemu-user-static hyperfine gawk sqlite3 zstd file python3 debootstrap; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

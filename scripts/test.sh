@@ -7,6 +7,7 @@ bash scripts/deps.sh
 bash scripts/fetch-real.sh
 bash scripts/sysroot.sh arm64 >/dev/null
 bash scripts/sysroot.sh armhf >/dev/null
+bash scripts/rootfs.sh arm64 >/dev/null
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 # A hung test fails the run here with a clear message instead of stalling CI.

@@ -12,6 +12,9 @@ use std::process::Command;
 
 const ROOT: &str = "/proc/sys/fs/binfmt_misc";
 
+/// binfmt_misc is one table for the machine: the tests that change it take turns.
+static BINFMT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The magic of the ELF files the entries under test match (their `magic` line).
 const ARM_MAGICS: [&str; 2] = [
     "7f454c460201010000000000000000000200b700",
@@ -85,6 +88,7 @@ fn install_run_and_uninstall() {
         println!("skipped: binfmt_misc registration needs root (CI runs as root)");
         return;
     }
+    let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binfmt");
     std::fs::create_dir_all(&dir).unwrap();
     // The interpreter is a copy, so the entry names a file only this test uses.
@@ -183,6 +187,91 @@ fn install_run_and_uninstall() {
     let (st, _, err) = exec(&a64, "x");
     assert_eq!(st, None, "ran without an entry: {err}");
     assert!(err.contains("Exec format error"), "{err}");
+    drop(restore);
+}
+
+/// The container-image workload: debootstrap's second stage of a minimal arm64 Debian
+/// (`scripts/rootfs.sh arm64` caches the first), run in a chroot through an F entry for a
+/// static armrun placed as /usr/bin/qemu-aarch64-static: dpkg unpacks and configures every
+/// package, running their maintainer scripts (shell, perl, dpkg's multithreaded xz) under
+/// armrun. Then apt and dpkg answer inside the chroot.
+#[test]
+fn debootstrap_second_stage_arm64() {
+    // SAFETY: geteuid has no arguments and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        println!("skipped: chroot and binfmt_misc need root (CI runs as root)");
+        return;
+    }
+    let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
+    let tar = repo().join(".cache/rootfs-arm64.tar");
+    assert!(
+        tar.exists(),
+        "run scripts/rootfs.sh arm64 (scripts/test.sh does)"
+    );
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("debootstrap-arm64");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let st = Command::new("tar")
+        .arg("-C")
+        .arg(&root)
+        .arg("-xf")
+        .arg(&tar)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let interp = root.join("usr/bin/qemu-aarch64-static");
+    std::fs::copy(armrun(), &interp).unwrap();
+    let prefix = format!("armrun-dbs-{}", std::process::id());
+    let mut restore = Restore {
+        disabled: Vec::new(),
+        prefix: prefix.clone(),
+        armrun: armrun(),
+    };
+    let path = interp.to_str().unwrap();
+    binfmt(
+        &armrun(),
+        &[
+            "install", "--name", &prefix, "--arch", "aarch64", "--path", path,
+        ],
+    );
+    restore.disabled = disable_others(&prefix);
+    let start = std::time::Instant::now();
+    let o = Command::new("chroot")
+        .arg(&root)
+        .args(["/debootstrap/debootstrap", "--second-stage"])
+        .output()
+        .unwrap();
+    let secs = start.elapsed().as_secs();
+    let log = std::fs::read_to_string(root.join("debootstrap/debootstrap.log")).unwrap_or_default();
+    assert!(
+        o.status.success(),
+        "second stage failed:\n{}\n{}\nlog tail:\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+        log.lines().rev().take(30).collect::<Vec<_>>().join("\n")
+    );
+    let inside = |cmd: &str| {
+        let o = Command::new("chroot")
+            .arg(&root)
+            .args(["/bin/sh", "-c", cmd])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(inside("dpkg --print-architecture"), "arm64\n");
+    assert!(inside("apt-get --version").starts_with("apt "));
+    let entries: u32 = inside("ls / | wc -l").trim().parse().unwrap();
+    assert!(entries >= 15, "{entries}");
+    let packages = inside("dpkg-query -W -f '${Status}\\n' | grep -c 'install ok installed'");
+    println!(
+        "ok: debootstrap --second-stage (arm64 minbase) in {secs} s, {} packages installed",
+        packages.trim()
+    );
     drop(restore);
 }
 

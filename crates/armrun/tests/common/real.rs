@@ -116,8 +116,15 @@ fn coreutils() {
     for i in 0..30 {
         std::fs::write(d.join(format!("f{i:02}")), vec![b'x'; i * 100]).unwrap();
     }
+    // Thousands of entries: a 32-bit guest's readdir needs directory offsets that fit its
+    // off_t (the host's are 64-bit hashes on most file systems).
+    std::fs::create_dir_all(d.join("many")).unwrap();
+    for i in 0..3000 {
+        std::fs::write(d.join(format!("many/entry-{i:04}")), b"").unwrap();
+    }
     let c = "coreutils";
     same_as_native(c, "/usr/bin/ls", &["-la", "--time-style=+%s", "."], &d);
+    same_as_native(c, "/usr/bin/ls", &["-la", "--time-style=+%s", "many"], &d);
     same_as_native(c, "/usr/bin/sort", &["-n", "in.txt"], &d);
     same_as_native(c, "/usr/bin/sort", &["-k2", "-r", "in.txt"], &d);
     same_as_native(
