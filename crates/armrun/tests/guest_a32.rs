@@ -85,8 +85,10 @@ fn hello() {
 
 #[test]
 fn args_env_and_exit_status() {
-    for o in agree_all("args_env", &["first", "second arg", "7"], true) {
+    // `armrun ./prog -V`: options after the program are the program's own.
+    for o in agree_all("args_env", &["-V", "second arg", "7"], true) {
         assert_eq!(o.status, 7);
+        assert!(o.stdout.contains("argv[1]=-V\n"), "{}", o.stdout);
         assert!(o.stdout.contains("argv[2]=second arg\n"), "{}", o.stdout);
     }
 }
