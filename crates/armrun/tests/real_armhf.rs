@@ -8,6 +8,8 @@ use common::*;
 
 /// The Debian architecture of the sysroot.
 const ARCH: &str = "armhf";
+/// The dynamic loader of that architecture in the sysroot.
+const LDSO: &str = "/usr/lib/ld-linux-armhf.so.3";
 include!("common/real.rs");
 
 #[test]
@@ -17,23 +19,6 @@ fn file_magic() {
     let hello = guest("hello", "arm-linux-gnueabihf-gcc", &["-static", "-O2"]);
     std::fs::copy(hello, d.join("hello")).unwrap();
     same_as_native("file", "/usr/bin/file", &["t.txt", "hello"], &d);
-}
-
-#[test]
-fn ld_so_invoked_directly() {
-    let d = workdir("ldso");
-    let root = sysroot();
-    let ldso = "/usr/lib/ld-linux-armhf.so.3";
-    let (o, err) = arm(ldso, &["--list", "/usr/bin/ls"], &d);
-    assert_eq!(o.status, 0, "{err}");
-    assert!(o.stdout.contains("libc.so.6 =>"), "{}", o.stdout);
-    let (o, err) = arm(
-        ldso,
-        &[root.join("usr/bin/echo").to_str().unwrap(), "via", "ld.so"],
-        &d,
-    );
-    assert_eq!((o.status, o.stdout.as_str()), (0, "via ld.so\n"), "{err}");
-    println!("ok: {} ld.so --list and direct run", version("libc6"));
 }
 
 /// /proc as a 32-bit ARM kernel shows it: cpuinfo's Features line names the 32-bit HWCAP bits,

@@ -1,8 +1,9 @@
 // Real Debian programs, dynamically linked, run from the sysroot that `scripts/sysroot.sh ARCH`
 // assembles (`armrun -L sysroot sysroot/usr/bin/PROG`), for any guest architecture: included by
-// `real_arm64.rs` and `real_armhf.rs`, which define `ARCH` (the Debian architecture) and
-// import `common`. Output is compared with the native amd64 build of the same Debian package
-// where the result is architecture-neutral; each check names the package version it ran.
+// `real_arm64.rs` and `real_armhf.rs`, which define `ARCH` (the Debian architecture) and `LDSO`
+// (its dynamic loader) and import `common`. Output is compared with the native amd64 build of
+// the same Debian package where the result is architecture-neutral; each check names the
+// package version it ran.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -410,4 +411,24 @@ print(out.stdout.split(), out.returncode)
         "21331733360000 [0, 1, 2, 3, 4, 5, 6, 7]\n['100', '99', '98'] 0\n"
     );
     println!("ok: {} threading and subprocess", version("python3.11-minimal"));
+}
+
+#[test]
+fn ld_so_invoked_directly() {
+    let d = workdir("ldso");
+    let root = sysroot();
+    let ldso = LDSO;
+    // `ld.so --list PROG` loads PROG itself: the loader path and the program path both resolve
+    // through the sysroot.
+    let (o, err) = arm(ldso, &["--list", "/usr/bin/ls"], &d);
+    assert_eq!(o.status, 0, "{err}");
+    assert!(o.stdout.contains("libc.so.6 =>"), "{}", o.stdout);
+    // Running a program through ld.so directly.
+    let (o, err) = arm(
+        ldso,
+        &[root.join("usr/bin/echo").to_str().unwrap(), "via", "ld.so"],
+        &d,
+    );
+    assert_eq!((o.status, o.stdout.as_str()), (0, "via ld.so\n"), "{err}");
+    println!("ok: {} ld.so --list and direct run", version("libc6"));
 }
