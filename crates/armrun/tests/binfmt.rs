@@ -12,6 +12,38 @@ use std::process::Command;
 
 const ROOT: &str = "/proc/sys/fs/binfmt_misc";
 
+/// Why this machine cannot run the tests that change binfmt_misc, if it cannot: they need root
+/// with the capabilities to mount binfmt_misc, register entries and chroot (a VM, or a
+/// privileged container; an unprivileged container has none of them). CI's machine has them.
+fn unavailable() -> Option<String> {
+    // SAFETY: geteuid has no arguments and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return Some("not root".into());
+    }
+    let register = Path::new(ROOT).join("register");
+    if !register.exists() {
+        let mounted = Command::new("mount")
+            .args(["-t", "binfmt_misc", "binfmt_misc", ROOT])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            return Some("binfmt_misc is not mounted and cannot be mounted here".into());
+        }
+    }
+    if std::fs::OpenOptions::new()
+        .write(true)
+        .open(&register)
+        .is_err()
+    {
+        return Some("binfmt_misc's register file is not writable here".into());
+    }
+    let chroot = Command::new("chroot").args(["/", "true"]).status();
+    if !chroot.is_ok_and(|s| s.success()) {
+        return Some("chroot is not permitted here".into());
+    }
+    None
+}
+
 /// binfmt_misc is one table for the machine: the tests that change it take turns.
 static BINFMT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -83,9 +115,8 @@ fn exec(prog: &Path, arg0: &str) -> (Option<i32>, String, String) {
 
 #[test]
 fn install_run_and_uninstall() {
-    // SAFETY: geteuid has no arguments and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        println!("skipped: binfmt_misc registration needs root (CI runs as root)");
+    if let Some(why) = unavailable() {
+        eprintln!("skipped: {why}");
         return;
     }
     let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
@@ -197,9 +228,8 @@ fn install_run_and_uninstall() {
 /// armrun. Then apt and dpkg answer inside the chroot.
 #[test]
 fn debootstrap_second_stage_arm64() {
-    // SAFETY: geteuid has no arguments and cannot fail.
-    if unsafe { libc::geteuid() } != 0 {
-        println!("skipped: chroot and binfmt_misc need root (CI runs as root)");
+    if let Some(why) = unavailable() {
+        eprintln!("skipped: {why}");
         return;
     }
     let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());

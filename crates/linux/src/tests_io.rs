@@ -735,9 +735,9 @@ fn mount_and_umount2_reach_the_host() {
     put_str(&l, buf + 64, dir.to_str().unwrap());
     put_str(&l, buf + 1024, "size=1m");
     let r = sys(&mut l, Sysno::mount, &[buf, buf + 64, buf, 0, buf + 1024]);
-    // SAFETY: geteuid has no arguments.
-    if unsafe { libc::geteuid() } != 0 {
-        assert_eq!(r, err(libc::EPERM));
+    // Without CAP_SYS_ADMIN (not root, or root in an unprivileged container) the host refuses;
+    // EPERM shows the call reached it with its arguments intact.
+    if r == err(libc::EPERM) {
         return;
     }
     assert_eq!(r, 0);
