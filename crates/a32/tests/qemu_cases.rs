@@ -5,7 +5,6 @@
 
 mod common;
 
-use common::Reuse;
 use cpu::CpuState;
 
 const CASES: &str = include_str!("data/qemu_cases.txt");
@@ -69,7 +68,7 @@ fn parse(line: &str) -> Case<'_> {
 
 /// Runs `c` in a fresh guest window, on the interpreter or (given one) the JIT; returns the
 /// failure, if any.
-fn run_case(c: &Case, mem: &mut [u8], mut jit: Option<&mut jit::Jit>) -> Option<String> {
+fn run_case(c: &Case, mem: &mut [u8], jit: Option<&mut jit::Jit>) -> Option<String> {
     mem.fill(0);
     let a = c.addr as usize;
     mem[a..a + c.code.len()].copy_from_slice(&c.code);
@@ -88,37 +87,11 @@ fn run_case(c: &Case, mem: &mut [u8], mut jit: Option<&mut jit::Jit>) -> Option<
     cpu.set_slot(cpu::slot::Q, apsr & 0x0800_0000);
     cpu.set_slot(cpu::slot::GE, apsr & 0x000f_0000);
     cpu.set_slot(cpu::slot::THUMB, c.thumb as u64);
-    let end = c.addr + c.code.len() as u64;
-    // Only the snippet is code: blocks stop where it ends.
-    // SAFETY: the snippet lies inside `mem`, which outlives `fetch`.
-    let fetch = unsafe { common::window_fetch(mem.as_ptr(), c.addr, end) };
-    let mut pc = c.addr;
-    let mut steps = 0;
-    loop {
-        let thumb = cpu.get_slot(cpu::slot::THUMB) != 0;
-        if pc == end && thumb == c.thumb {
-            break;
-        }
-        if pc < c.addr || pc > end || steps > 100 {
-            return Some(format!("left the snippet: pc {pc:#x} thumb {thumb}"));
-        }
-        steps += 1;
-        // SAFETY: `cpu` is exclusively ours, and every address the snippets touch is inside
-        // the guest window at `mem_base`.
-        unsafe {
-            common::step(
-                &mut cpu,
-                pc,
-                &fetch,
-                jit.as_deref_mut(),
-                Reuse::Never,
-                c.asm,
-            )
-        };
-        if cpu.exit_reason != cpu::exit::JUMP {
-            return Some(format!("exit {} at {:#x}", cpu.exit_reason, cpu.pc));
-        }
-        pc = cpu.pc;
+    // SAFETY: `mem` holds the case's code and buffer and outlives the run.
+    let left =
+        unsafe { common::run_snippet(&mut cpu, c.addr, c.code.len() as u64, jit, 100, c.asm) };
+    if left.is_some() {
+        return left;
     }
     let mut diffs = Vec::new();
     for r in 0..15 {

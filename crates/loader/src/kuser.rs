@@ -67,6 +67,18 @@ const HELPERS: &[(u64, &[u32])] = &[
     (0xffc, &[5]),
 ];
 
+/// The page's contents: the helpers at their offsets, zeros elsewhere.
+pub fn page() -> Vec<u8> {
+    let mut page = vec![0u8; mem::PAGE as usize];
+    for (off, words) in HELPERS {
+        for (i, w) in words.iter().enumerate() {
+            let at = *off as usize + 4 * i;
+            page[at..at + 4].copy_from_slice(&w.to_le_bytes());
+        }
+    }
+    page
+}
+
 /// Maps the helper page read-only and executable at [`PAGE_ADDR`] in a 32-bit address space.
 pub fn map(mem: &mut GuestMem) -> Result<(), LoadError> {
     let err = |errno| LoadError::Map {
@@ -78,11 +90,8 @@ pub fn map(mem: &mut GuestMem) -> Result<(), LoadError> {
     let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED;
     mem.map(PAGE_ADDR, mem::PAGE, rw, flags, -1, 0)
         .map_err(err)?;
-    for (off, words) in HELPERS {
-        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-        mem.write(PAGE_ADDR + off, &bytes)
-            .map_err(|_| err(libc::EFAULT))?;
-    }
+    mem.write(PAGE_ADDR, &page())
+        .map_err(|_| err(libc::EFAULT))?;
     mem.protect(PAGE_ADDR, mem::PAGE, libc::PROT_READ | libc::PROT_EXEC)
         .map_err(err)
 }

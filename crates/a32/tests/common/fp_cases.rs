@@ -2,7 +2,6 @@
 //! its parser, one case's run on the interpreter or the JIT, and the loop over a whole set
 //! that also checks every decode-table row has cases in both instruction sets.
 
-use super::Reuse;
 use cpu::CpuState;
 
 /// Guest address of the buffer the cases may use.
@@ -68,7 +67,7 @@ pub fn parse(line: &str) -> Case<'_> {
 }
 
 /// Runs `c` on the interpreter or (given one) the JIT; returns the differences, if any.
-pub fn run_case(c: &Case, mem: &mut [u8], mut jit: Option<&mut jit::Jit>) -> Option<String> {
+pub fn run_case(c: &Case, mem: &mut [u8], jit: Option<&mut jit::Jit>) -> Option<String> {
     mem.fill(0);
     let a = c.addr as usize;
     mem[a..a + c.code.len()].copy_from_slice(&c.code);
@@ -88,36 +87,10 @@ pub fn run_case(c: &Case, mem: &mut [u8], mut jit: Option<&mut jit::Jit>) -> Opt
     for d in 0..32 {
         cpu.set_slot(cpu::slot::V0 + d, c.inp[17 + d as usize]);
     }
-    let end = c.addr + c.code.len() as u64;
-    // SAFETY: the case's code lies inside `mem`, which outlives `fetch`.
-    let fetch = unsafe { super::window_fetch(mem.as_ptr(), c.addr, end) };
-    let mut pc = c.addr;
-    let mut steps = 0;
-    loop {
-        let thumb = cpu.get_slot(cpu::slot::THUMB) != 0;
-        if pc == end && thumb == c.thumb {
-            break;
-        }
-        if pc < c.addr || pc > end || steps > 10 {
-            return Some(format!("left the snippet: pc {pc:#x} thumb {thumb}"));
-        }
-        steps += 1;
-        // SAFETY: `cpu` is exclusively ours, and every address the cases touch is inside the
-        // guest window at `mem_base`.
-        unsafe {
-            super::step(
-                &mut cpu,
-                pc,
-                &fetch,
-                jit.as_deref_mut(),
-                Reuse::Never,
-                c.asm,
-            )
-        };
-        if cpu.exit_reason != cpu::exit::JUMP {
-            return Some(format!("exit {} at {:#x}", cpu.exit_reason, cpu.pc));
-        }
-        pc = cpu.pc;
+    // SAFETY: `mem` holds the case's code and buffer and outlives the run.
+    let left = unsafe { super::run_snippet(&mut cpu, c.addr, c.code.len() as u64, jit, 10, c.asm) };
+    if left.is_some() {
+        return left;
     }
     let mut diffs = Vec::new();
     for r in 0..15 {

@@ -71,3 +71,44 @@ pub unsafe fn step(
         None => interp::run_block(&blk, cpu),
     }
 }
+
+/// Runs the snippet `code` (the case's instructions, already in the window at `mem_base`,
+/// starting at `addr`) block by block until it leaves at its end in the Thumb state it started
+/// in; an error text if it left elsewhere, took more than `max_steps` blocks, or exited other
+/// than by a jump.
+///
+/// # Safety
+/// As [`step`]: `cpu.mem_base` is a live window holding `addr..addr + len` and every address
+/// the snippet touches.
+pub unsafe fn run_snippet(
+    cpu: &mut CpuState,
+    addr: u64,
+    len: u64,
+    mut jit: Option<&mut jit::Jit>,
+    max_steps: u32,
+    what: &str,
+) -> Option<String> {
+    let end = addr + len;
+    let thumb0 = cpu.get_slot(slot::THUMB) != 0;
+    // Only the snippet is code: blocks stop where it ends.
+    // SAFETY: the caller guarantees the window holds the snippet for the whole run.
+    let fetch = unsafe { window_fetch(cpu.mem_base as *const u8, addr, end) };
+    let mut pc = addr;
+    let mut steps = 0;
+    loop {
+        let thumb = cpu.get_slot(slot::THUMB) != 0;
+        if pc == end && thumb == thumb0 {
+            return None;
+        }
+        if pc < addr || pc > end || steps > max_steps {
+            return Some(format!("left the snippet: pc {pc:#x} thumb {thumb}"));
+        }
+        steps += 1;
+        // SAFETY: as this function's contract.
+        unsafe { step(cpu, pc, &fetch, jit.as_deref_mut(), Reuse::Never, what) };
+        if cpu.exit_reason != cpu::exit::JUMP {
+            return Some(format!("exit {} at {:#x}", cpu.exit_reason, cpu.pc));
+        }
+        pc = cpu.pc;
+    }
+}

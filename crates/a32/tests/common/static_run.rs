@@ -18,28 +18,6 @@ const WINDOW: usize = 1 << 32;
 const STACK_TOP: u64 = 0x03f0_0000;
 const MMAP_BASE: u64 = 0x4000_0000;
 
-/// The kuser helpers as A32 code: __kuser_cmpxchg64 (LDREXD/STREXD loop), __kuser_memory_barrier
-/// (DMB), __kuser_cmpxchg (LDREX/STREX loop; r0 = 0 and C set on success), __kuser_get_tls (MRC
-/// of TPIDRURO) and __kuser_helper_version (5).
-const KUSER: [(u64, &[u32]); 5] = [
-    (
-        0xffff_0f60,
-        &[
-            0xe92d00f0, 0xe1c040d0, 0xe1c160d0, 0xe1b20f9f, 0xe0303004, 0x00313005, 0x01a23f96,
-            0x03330001, 0x0afffff9, 0xe8bd00f0, 0xe2730000, 0xe12fff1e,
-        ],
-    ),
-    (0xffff_0fa0, &[0xf57ff05b, 0xe12fff1e]),
-    (
-        0xffff_0fc0,
-        &[
-            0xe1923f9f, 0xe0533000, 0x01823f91, 0x03330001, 0x0afffffa, 0xe2730000, 0xe12fff1e,
-        ],
-    ),
-    (0xffff_0fe0, &[0xee1d0f70, 0xe12fff1e]),
-    (0xffff_0ffc, &[5]),
-];
-
 fn u32_at(b: &[u8], off: usize) -> u32 {
     u32::from_le_bytes(b[off..off + 4].try_into().unwrap())
 }
@@ -66,11 +44,8 @@ pub fn run(bin: &[u8], args: &[&str], use_jit: bool) -> Result<Outcome, String> 
     let put32 = |mem: &mut [u8], a: u64, v: u32| {
         mem[a as usize..a as usize + 4].copy_from_slice(&v.to_le_bytes())
     };
-    for (addr, code) in KUSER {
-        for (i, w) in code.iter().enumerate() {
-            put32(&mut mem, addr + 4 * i as u64, *w);
-        }
-    }
+    let kuser = loader::kuser::PAGE_ADDR as usize;
+    mem[kuser..kuser + 4096].copy_from_slice(&loader::kuser::page());
     let entry = u32_at(bin, 24) as u64;
     let phoff = u32_at(bin, 28) as usize;
     let phentsize = u16::from_le_bytes([bin[42], bin[43]]) as usize;
