@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing armrun needs on Debian (run as root): the Debian cross
 # compilers for the guest test programs, qemu-user-static as the test oracle and benchmark
-# baseline, and the Rust components. Safe to run again; it skips what is already there.
+# baseline, a JDK (javac compiles the class tests/real_go_java.rs runs) and the Rust components.
+# Safe to run again; it skips what is already there.
 set -euo pipefail
 need=()
 for p in gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi \
-         qemu-user-static hyperfine gawk sqlite3 zstd file python3 debootstrap; do
+         qemu-user-static hyperfine gawk sqlite3 zstd file python3 debootstrap \
+         openjdk-17-jdk-headless; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -7,6 +7,7 @@ bash scripts/deps.sh
 bash scripts/fetch-real.sh
 bash scripts/sysroot.sh arm64 >/dev/null
 bash scripts/sysroot.sh armhf >/dev/null
+bash scripts/sysroot-extra.sh >/dev/null
 # Needs the Debian mirror; without it the debootstrap test says it was skipped.
 bash scripts/rootfs.sh arm64 >/dev/null || echo "test.sh: no arm64 debootstrap first stage (see above)"
 cargo fmt --all -- --check

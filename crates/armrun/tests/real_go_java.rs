@@ -1,0 +1,267 @@
+//! A Go program and a Java virtual machine from Debian's arm64 packages, run from the sysroot
+//! that `scripts/sysroot-extra.sh` assembles (`armrun -L sysroot sysroot/PROG`, binfmt_misc not
+//! involved): fzf (the Go runtime: its own scheduler threads, futexes, signals for goroutine
+//! preemption) filtering real input, and OpenJDK 17's `java` (HotSpot: the template interpreter
+//! and the C1/C2 compilers write code at run time, many threads, a CDS archive mapped at a fixed
+//! address) printing its version and running a class compiled by the host's `javac`. Each run
+//! has a time limit after which the child is killed, so a hang fails the test instead of CI.
+
+mod common;
+use common::*;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The JRE's home inside the sysroot (its `bin/java` is what the package's alternatives link
+/// would point /usr/bin/java at).
+const JAVA_HOME: &str = "usr/lib/jvm/java-17-openjdk-arm64";
+
+fn sysroot() -> PathBuf {
+    let p = repo().join(".cache/sysroot-extra-arm64");
+    assert!(
+        p.join(".armrun-packages").exists(),
+        "{} missing: run scripts/sysroot-extra.sh (scripts/test.sh does)",
+        p.display()
+    );
+    p
+}
+
+/// The package's upstream version from the stamp scripts/sysroot-extra.sh writes: for
+/// `openjdk-17-jre-headless_17.0.21.1+2-1~deb12u1_arm64`, `17.0.21.1`.
+fn upstream_version(pkg: &str) -> String {
+    let stamp = std::fs::read_to_string(sysroot().join(".armrun-packages")).unwrap();
+    let line = stamp
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{pkg}_")))
+        .unwrap_or_else(|| panic!("{pkg} not in the extra sysroot"));
+    // Debian version: [epoch%3A]upstream[-revision]; OpenJDK's upstream part has a +build.
+    let v = line.split_once("%3A").map_or(line, |(_, v)| v);
+    v.split(['-', '+']).next().unwrap().to_owned()
+}
+
+/// What a run gave back.
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `args` (the program first, a path inside the sysroot) under `armrun -L sysroot`, feeding
+/// `input` on stdin; kills it and fails the test if it takes longer than `secs` seconds. Output
+/// is drained by threads while the child runs, so a chatty program cannot block on a full pipe.
+fn arm(args: &[&str], input: &str, cwd: &Path, secs: u64) -> Run {
+    use std::os::unix::process::ExitStatusExt;
+    let root = sysroot();
+    let mut child = Command::new(armrun())
+        .arg("-L")
+        .arg(&root)
+        .arg(root.join(args[0]))
+        .args(&args[1..])
+        .current_dir(cwd)
+        .env("LC_ALL", "C")
+        .env("TZ", "UTC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_owned();
+    let feeder = std::thread::spawn(move || {
+        // A program that exits without reading all of it closes the pipe: not an error here.
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            r.read_to_end(&mut s).unwrap();
+            String::from_utf8_lossy(&s).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let (o, e) = (out.join().unwrap(), err.join().unwrap());
+            panic!("armrun {args:?} did not finish in {secs} s\nstdout:\n{o}\nstderr:\n{e}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    feeder.join().unwrap();
+    Run {
+        status: status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("real-go-java")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn go_fzf_filters() {
+    let d = workdir("fzf");
+    let fzf = "usr/bin/fzf";
+    let r = arm(&[fzf, "--version"], "", &d, 120);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, format!("{} (debian)\n", upstream_version("fzf")));
+
+    // Fuzzy match, ranked by fzf's score and then by length.
+    let r = arm(&[fzf, "-f", "ab"], "xAby\nab\nzzz\nabc\nA-B\n", &d, 120);
+    assert_eq!(
+        (r.status, r.stdout.as_str()),
+        (0, "ab\nabc\nA-B\nxAby\n"),
+        "{}",
+        r.stderr
+    );
+    // Nothing matches: exit status 1 and no output.
+    let r = arm(&[fzf, "-f", "ab"], "zzz\nq\n", &d, 120);
+    assert_eq!((r.status, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+
+    // Many lines: the matcher splits them over goroutines on several threads. An exact
+    // (substring, case-insensitive for a lowercase pattern) match in input order is easy to
+    // compute here.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let lines: Vec<String> = (0..40_000)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            format!("{i} {:x} {:X}", x >> 20, x & 0xfffff)
+        })
+        .collect();
+    let input = lines.join("\n") + "\n";
+    let expected: String = lines
+        .iter()
+        .filter(|l| l.to_lowercase().contains("be7"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        expected.lines().count() > 100,
+        "the pattern should match a lot"
+    );
+    let r = arm(&[fzf, "-e", "--no-sort", "-f", "be7"], &input, &d, 300);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert!(
+        r.stdout == expected,
+        "fzf -e --no-sort -f be7 differs; stderr:\n{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn java_version() {
+    let d = workdir("java-version");
+    let java = format!("{JAVA_HOME}/bin/java");
+    let r = arm(&[&java, "-version"], "", &d, 300);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    let v = upstream_version("openjdk-17-jre-headless");
+    assert!(
+        lines[0].starts_with(&format!("openjdk version \"{v}\"")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        lines[1].starts_with("OpenJDK Runtime Environment"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        lines[2].starts_with("OpenJDK 64-Bit Server VM"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(lines.len(), 3, "{}", r.stderr);
+}
+
+/// A class doing architecture-neutral work: string formatting, collections, streams on the
+/// common fork-join pool, a caught exception in interpreted code, long and double arithmetic
+/// in a loop hot enough to be compiled (on-stack replacement).
+const HELLO: &str = r#"
+import java.util.*;
+import java.util.stream.*;
+
+public class Hello {
+    public static void main(String[] args) throws Exception {
+        System.out.println("Hello from " + System.getProperty("os.arch") + " " + args.length);
+        long s = 0;
+        double f = 0;
+        for (int i = 0; i < 2_000_000; i++) {
+            s += (long) i * i % 7;
+            f += Math.sqrt(i) / (i + 1);
+        }
+        System.out.println("sum " + s + String.format(" %.6f", f));
+        Map<String, Integer> m = new TreeMap<>();
+        for (String w : "the quick brown fox jumps over the lazy dog the end".split(" ")) {
+            m.merge(w, 1, Integer::sum);
+        }
+        System.out.println(m);
+        System.out.println(IntStream.range(0, 1000).parallel().map(x -> x * 3).sum());
+        System.out.println(Stream.of(args).map(String::toUpperCase).collect(Collectors.joining(",")));
+        try {
+            Object o = null;
+            o.hashCode();
+        } catch (NullPointerException e) {
+            System.out.println("caught " + e.getClass().getSimpleName());
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 20; i++) b.append(Integer.toHexString(i * 0x9e3779b9));
+        System.out.println(b.toString().hashCode());
+    }
+}
+"#;
+
+/// Compiles `src` (class `name`) with the host's `javac` into `dir`: class files are the same
+/// on every architecture.
+fn javac(dir: &Path, name: &str, src: &str) {
+    std::fs::write(dir.join(format!("{name}.java")), src).unwrap();
+    let st = Command::new("javac")
+        .args(["-d", ".", &format!("{name}.java")])
+        .current_dir(dir)
+        .status()
+        .unwrap_or_else(|e| {
+            panic!("javac not runnable ({e}); scripts/deps.sh installs openjdk-17-jdk-headless")
+        });
+    assert!(st.success(), "javac {name}.java failed");
+}
+
+#[test]
+fn java_runs_a_class() {
+    let d = workdir("java-hello");
+    javac(&d, "Hello", HELLO);
+    let java = format!("{JAVA_HOME}/bin/java");
+    let r = arm(&[&java, "-cp", ".", "Hello", "one", "two"], "", &d, 600);
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    // The host's JDK 17 prints the same, but for the architecture name.
+    let native = Command::new("java")
+        .args(["-cp", ".", "Hello", "one", "two"])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert!(native.status.success());
+    let native = String::from_utf8(native.stdout).unwrap().replacen(
+        "Hello from amd64",
+        "Hello from aarch64",
+        1,
+    );
+    assert_eq!(r.stdout, native, "stderr:\n{}", r.stderr);
+    assert_eq!(r.stderr, "");
+}
