@@ -1,17 +1,23 @@
 //! Scalar FP instructions lifted into IR instead of one `fpsimd::EXEC` call each.
 //!
 //! Register moves and sign operations (FMOV, FABS, FNEG) raise no exceptions in ARMv8.0, so
-//! they become plain integer IR. Arithmetic (FADD, FSUB, FMUL, FDIV, FSQRT, the fused
-//! multiply-adds) and FCMP/FCMPE become calls of exact helpers built on `fpsimd`'s reference
-//! arithmetic, marked with the operation they compute (`ir::inline`) so the JIT can run the
-//! common case as one SSE instruction and call the helper only for the rest. Operands travel as
+//! they become plain integer IR, as does FCSEL (a select on the condition, evaluated as for
+//! CSEL). Arithmetic (FADD, FSUB, FMUL, FDIV, FSQRT, the fused multiply-adds, FMAX, FMIN,
+//! FMAXNM, FMINNM), FCMP/FCMPE, FCCMP/FCCMPE and the conversions (SCVTF, UCVTF, FCVTZS,
+//! FCVTZU to and from general registers, FCVT between S and D) become calls of exact helpers
+//! built on `fpsimd`'s reference arithmetic and conversions, marked with the operation they
+//! compute (`ir::inline`) so the JIT can run the common case as one SSE instruction and call
+//! the helper only for the rest. Operands travel as
 //! IR values, so a chain of FP instructions passes results along without re-reading the state.
 //!
 //! Only single and double precision are lifted here; half precision and everything else go
 //! through the general executor (see [`lift`]).
 
 use crate::ctx::{Ctx, Flow};
-use fpsimd::exact::{ADD, CMP, CMPE, DIV, MADD, MSUB, MUL, NMADD, NMSUB, SQRT, SUB};
+use fpsimd::exact::{
+    ADD, CMP, CMPE, DIV, FCVT, FCVTZS_W, FCVTZU_W, FCVTZU_X, MADD, MAX, MAXNM, MIN, MINNM, MSUB,
+    MUL, NMADD, NMSUB, SCVTF_W, SQRT, SUB, UCVTF_W, UCVTF_X, int_form,
+};
 use ir::Val;
 use ir::inline::{FpInline, FpOp, VecRegs};
 
@@ -27,6 +33,25 @@ fn inline_op(op: u8) -> FpOp {
         MSUB => FpOp::MulSub,
         NMADD => FpOp::NegMulAdd,
         NMSUB => FpOp::NegMulSub,
+        SCVTF_W..=UCVTF_X => {
+            let (signed, bits) = int_form(op);
+            FpOp::FromInt {
+                signed,
+                wide: bits == 64,
+            }
+        }
+        FCVTZS_W..=FCVTZU_X => {
+            let (signed, bits) = int_form(op);
+            FpOp::ToInt {
+                signed,
+                wide: bits == 64,
+            }
+        }
+        FCVT => FpOp::Convert,
+        MAX => FpOp::Max,
+        MIN => FpOp::Min,
+        MAXNM => FpOp::MaxNm,
+        MINNM => FpOp::MinNm,
         _ => FpOp::Cmp,
     }
 }
@@ -56,13 +81,65 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         1 => true,
         _ => return None,
     };
+    if w & 0x7f20_fc00 == 0x1e20_0000 {
+        // Conversion between FP and integer: SCVTF/UCVTF (rmode 00, opcode 010/011) and
+        // FCVTZS/FCVTZU (rmode 11, opcode 000/001); the helper codes run W before X.
+        let wide = w >> 31 != 0;
+        let first = match (w >> 19 & 3, w >> 16 & 7) {
+            (0, 2) => SCVTF_W,
+            (0, 3) => UCVTF_W,
+            (3, 0) => FCVTZS_W,
+            (3, 1) => FCVTZU_W,
+            _ => return None,
+        };
+        let op = first + wide as u8;
+        let z = cx.k(0);
+        if op <= UCVTF_X {
+            let x = cx.xw(rn, wide);
+            let r = call(cx, op, double, x, z, z);
+            set_v(cx, rd, r);
+        } else {
+            let x = vreg(cx, rn);
+            let r = call(cx, op, double, x, z, z);
+            cx.set_x(rd, r, wide);
+        }
+        return Some(Flow::Next);
+    }
+    if w & 0xff20_0c00 == 0x1e20_0c00 {
+        // FCSEL: no exceptions, a select of the register bits.
+        let holds = condition(cx, w >> 12 & 15);
+        let (a, b) = (vreg(cx, rn), vreg(cx, rm));
+        let r = cx.b.select(holds, a, b);
+        let r = if double { r } else { cx.b.zext(r, 32) };
+        set_v(cx, rd, r);
+        return Some(Flow::Next);
+    }
+    if w & 0xff20_0c00 == 0x1e20_0400 {
+        // FCCMP/FCCMPE: the compare runs either way, on zeros (which raise nothing) when the
+        // condition fails, so no branch is needed; then NZCV comes from it or the immediate.
+        let holds = condition(cx, w >> 12 & 15);
+        let (a, b) = (vreg(cx, rn), vreg(cx, rm));
+        let z = cx.k(0);
+        let (a, b) = (cx.b.select(holds, a, z), cx.b.select(holds, b, z));
+        let op = if w >> 4 & 1 != 0 { CMPE } else { CMP };
+        let f = call(cx, op, double, a, b, z);
+        let imm = cx.k(u64::from(w & 15) << 28);
+        let r = cx.b.select(holds, f, imm);
+        cx.set_nzcv(r);
+        return Some(Flow::Next);
+    }
     if w & 0xff20_0c00 == 0x1e20_0800 {
-        // FP data-processing (2 source): FMUL, FDIV, FADD, FSUB (the rest stay general).
+        // FP data-processing (2 source): FMUL, FDIV, FADD, FSUB, FMAX, FMIN, FMAXNM, FMINNM
+        // (FNMUL stays general).
         let op = match w >> 12 & 15 {
             0 => MUL,
             1 => DIV,
             2 => ADD,
             3 => SUB,
+            4 => MAX,
+            5 => MIN,
+            6 => MAXNM,
+            7 => MINNM,
             _ => return None,
         };
         let (a, b) = (vreg(cx, rn), vreg(cx, rm));
@@ -85,9 +162,11 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         return Some(Flow::Next);
     }
     if w & 0xff20_7c00 == 0x1e20_4000 {
-        // FP data-processing (1 source): FMOV, FABS, FNEG, FSQRT.
+        // FP data-processing (1 source): FMOV, FABS, FNEG, FSQRT, and FCVT from S to D
+        // (opcode 5) or from D to S (opcode 4).
         let opcode = w >> 15 & 0x3f;
-        if opcode > 3 {
+        let fcvt = opcode == if double { 4 } else { 5 };
+        if opcode > 3 && !fcvt {
             return None;
         }
         let sign = if double { 1u64 << 63 } else { 1 << 31 };
@@ -103,9 +182,9 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
                 let k = cx.k(sign);
                 cx.b.xor(x, k)
             }
-            _ => {
+            op => {
                 let z = cx.k(0);
-                call(cx, SQRT, double, x, z, z)
+                call(cx, if op == 3 { SQRT } else { FCVT }, double, x, z, z)
             }
         };
         set_v(cx, rd, r);
@@ -118,14 +197,20 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
             return None;
         }
         let a = vreg(cx, rn);
-        let b = if with_zero { cx.k(0) } else { vreg(cx, rm) };
-        let op = if w >> 4 & 1 != 0 { CMPE } else { CMP };
         let z = cx.k(0);
+        let b = if with_zero { z } else { vreg(cx, rm) };
+        let op = if w >> 4 & 1 != 0 { CMPE } else { CMP };
         let f = call(cx, op, double, a, b, z);
         cx.set_nzcv(f);
         return Some(Flow::Next);
     }
     None
+}
+
+/// Whether condition `cond` holds on NZCV (1 or 0), evaluated as for CSEL.
+fn condition(cx: &mut Ctx, cond: u32) -> Val {
+    let nzcv = cx.nzcv();
+    cx.b.cond(nzcv, cond)
 }
 
 /// The low 64 bits of V`n`.

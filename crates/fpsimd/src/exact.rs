@@ -1,12 +1,13 @@
 //! Exact scalar FP helpers for lifters: one IR helper per operation and precision, computing
-//! ARM's result and FPSR flags with this crate's reference arithmetic. The A64 lifter (FADD,
-//! FMADD, FCMP...) and the A32 VFP lifter (VADD, VFMA, VCMP...) mark their calls with the
+//! ARM's result and FPSR flags with this crate's reference arithmetic and conversions. The A64
+//! lifter (FADD, FMADD, FCMP, SCVTF, FCVTZS, FCVT, FMAX...) and the A32 VFP lifter (VADD, VFMA, VCMP...) mark their calls with the
 //! operation (`ir::inline`), so the JIT may run the common case inline and call these for the
 //! rest; the interpreter always calls them.
 
-use crate::fenv::Env;
+use crate::fenv::{Env, Round};
 use crate::float::Fmt;
 use crate::fp_arith::{self, Bin};
+use crate::fp_convert;
 use cpu::CpuState;
 use ir::Helper;
 
@@ -32,10 +33,49 @@ pub const NMSUB: u8 = 8;
 pub const CMP: u8 = 9;
 /// Compare: NZCV (every NaN raises Invalid).
 pub const CMPE: u8 = 10;
+/// SCVTF from a 32-bit integer. The integer conversions come in the order signed 32, signed
+/// 64, unsigned 32, unsigned 64 (see [`int_form`]).
+pub const SCVTF_W: u8 = 11;
+/// SCVTF from a 64-bit integer.
+pub const SCVTF_X: u8 = 12;
+/// UCVTF from a 32-bit integer.
+pub const UCVTF_W: u8 = 13;
+/// UCVTF from a 64-bit integer.
+pub const UCVTF_X: u8 = 14;
+/// FCVTZS to a 32-bit integer.
+pub const FCVTZS_W: u8 = 15;
+/// FCVTZS to a 64-bit integer.
+pub const FCVTZS_X: u8 = 16;
+/// FCVTZU to a 32-bit integer.
+pub const FCVTZU_W: u8 = 17;
+/// FCVTZU to a 64-bit integer.
+pub const FCVTZU_X: u8 = 18;
+/// FCVT to the other one of single and double precision.
+pub const FCVT: u8 = 19;
+/// FMAX.
+pub const MAX: u8 = 20;
+/// FMIN.
+pub const MIN: u8 = 21;
+/// FMAXNM.
+pub const MAXNM: u8 = 22;
+/// FMINNM.
+pub const MINNM: u8 = 23;
+
+/// Whether integer conversion `op` (one of `SCVTF_W`..=`FCVTZU_X`) has a signed integer, and
+/// the integer's width in bits.
+pub const fn int_form(op: u8) -> (bool, u32) {
+    let k = if op >= FCVTZS_W {
+        op - FCVTZS_W
+    } else {
+        op - SCVTF_W
+    };
+    (k < 2, if k & 1 != 0 { 64 } else { 32 })
+}
 
 /// The exact semantics of operation `OP` in double (`D`) or single precision on the operand bit
-/// patterns `a`, `b`, `c` (roles as in `ir::inline::FpOp`), under the guest's FPCR, with the
-/// raised exceptions merged into FPSR.
+/// patterns `a`, `b`, `c` (roles as in `ir::inline::FpOp`; SCVTF/UCVTF take an integer and
+/// FCVTZS/FCVTZU return one), under the guest's FPCR, with the raised exceptions merged into
+/// FPSR.
 ///
 /// # Safety
 /// `cpu` must point at a valid, exclusively accessible `CpuState`.
@@ -53,6 +93,8 @@ unsafe extern "C" fn exact<const OP: u8, const D: bool>(
     } else {
         (Fmt::S, 0xffff_ffff)
     };
+    // `a` stays whole for the conversions from integers, which take its width from `OP`.
+    let int = a;
     let (a, b, c) = (a & mask, b & mask, c & mask);
     let mut env = Env::with_fpsr(cpu.fpcr, cpu.fpsr);
     let e = &mut env;
@@ -68,7 +110,20 @@ unsafe extern "C" fn exact<const OP: u8, const D: bool>(
         NMADD => fp_arith::mul_add(e, fmt, fmt.neg(c), fmt.neg(a), b),
         NMSUB => fp_arith::mul_add(e, fmt, fmt.neg(c), a, b),
         CMP => fp_arith::compare(e, fmt, a, b, false),
-        _ => fp_arith::compare(e, fmt, a, b, true),
+        CMPE => fp_arith::compare(e, fmt, a, b, true),
+        SCVTF_W..=UCVTF_X => {
+            let (signed, ibits) = int_form(OP);
+            fp_convert::from_int(e, fmt, int, signed, ibits, 0)
+        }
+        FCVTZS_W..=FCVTZU_X => {
+            let (signed, ibits) = int_form(OP);
+            fp_convert::to_int(e, fmt, a, Round::Zero, signed, ibits, 0)
+        }
+        FCVT => fmt.convert(e, if D { Fmt::S } else { Fmt::D }, a),
+        MAX => fp_arith::bin(e, fmt, Bin::Max, a, b),
+        MIN => fp_arith::bin(e, fmt, Bin::Min, a, b),
+        MAXNM => fp_arith::bin(e, fmt, Bin::MaxNm, a, b),
+        _ => fp_arith::bin(e, fmt, Bin::MinNm, a, b),
     };
     cpu.fpsr |= env.flags;
     r
@@ -77,7 +132,7 @@ unsafe extern "C" fn exact<const OP: u8, const D: bool>(
 /// One helper per operation and precision: `[op][double]`.
 macro_rules! helpers {
     ($($op:ident $name:literal),* $(,)?) => {
-        static HELPERS: [[Helper; 2]; 11] = [
+        static HELPERS: [[Helper; 2]; 24] = [
             $([
                 Helper { name: concat!($name, ".s"), func: exact::<$op, false> },
                 Helper { name: concat!($name, ".d"), func: exact::<$op, true> },
@@ -89,10 +144,134 @@ macro_rules! helpers {
 helpers!(
     ADD "fadd", SUB "fsub", MUL "fmul", DIV "fdiv", SQRT "fsqrt", MADD "fmadd",
     MSUB "fmsub", NMADD "fnmadd", NMSUB "fnmsub", CMP "fcmp", CMPE "fcmpe",
+    SCVTF_W "scvtf.w", SCVTF_X "scvtf.x", UCVTF_W "ucvtf.w", UCVTF_X "ucvtf.x",
+    FCVTZS_W "fcvtzs.w", FCVTZS_X "fcvtzs.x", FCVTZU_W "fcvtzu.w", FCVTZU_X "fcvtzu.x",
+    FCVT "fcvt", MAX "fmax", MIN "fmin", MAXNM "fmaxnm", MINNM "fminnm",
 );
 
 /// The helper computing operation `op` (one of the constants above) in double precision if
 /// `double`, else single.
 pub fn helper(op: u8, double: bool) -> &'static Helper {
     &HELPERS[(op as usize).min(HELPERS.len() - 1)][double as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Single-precision encodings of the operations (Rd = 0, Rn = 1, Rm = 2, Ra = 3; the
+    /// integer source or destination is X1 or X0); bit 22 selects double precision.
+    const WORDS: [(u8, u32); 24] = [
+        (ADD, 0x1e22_2820),
+        (SUB, 0x1e22_3820),
+        (MUL, 0x1e22_0820),
+        (DIV, 0x1e22_1820),
+        (SQRT, 0x1e21_c020),
+        (MADD, 0x1f02_0c20),
+        (MSUB, 0x1f02_8c20),
+        (NMADD, 0x1f22_0c20),
+        (NMSUB, 0x1f22_8c20),
+        (CMP, 0x1e22_2020),
+        (CMPE, 0x1e22_2030),
+        (SCVTF_W, 0x1e22_0020),
+        (SCVTF_X, 0x9e22_0020),
+        (UCVTF_W, 0x1e23_0020),
+        (UCVTF_X, 0x9e23_0020),
+        (FCVTZS_W, 0x1e38_0020),
+        (FCVTZS_X, 0x9e38_0020),
+        (FCVTZU_W, 0x1e39_0020),
+        (FCVTZU_X, 0x9e39_0020),
+        // FCVT Dd, Sn; the double form (bit 22) has opc 01 where FCVT Sd, Dn has 00, so the
+        // test flips bit 15 along with it.
+        (FCVT, 0x1e22_c020),
+        (MAX, 0x1e22_4820),
+        (MIN, 0x1e22_5820),
+        (MAXNM, 0x1e22_6820),
+        (MINNM, 0x1e22_7820),
+    ];
+
+    /// Operand bit patterns: both formats' zeros, denormals, limits, infinities and NaNs, and
+    /// integer limits.
+    const VALUES: [u64; 24] = [
+        0,
+        0x8000_0000_0000_0000,
+        1,
+        0x000f_ffff_ffff_ffff,
+        0x0010_0000_0000_0000,
+        0x7fef_ffff_ffff_ffff,
+        0x7ff0_0000_0000_0000,
+        0xfff8_0000_0000_0001,
+        0x7ff4_0000_0000_0000,
+        0x3ff8_0000_0000_0000,
+        0xc3e0_0000_0000_0000, // -2^63
+        0x41df_ffff_ffc0_0000, // 2^31 - 1
+        0x8000_0000,
+        0x007f_ffff,
+        0x7f80_0000,
+        0xffc0_0001,
+        0x7fa0_0000,
+        0x3fc0_0000,
+        0xdf00_0000, // -2^63 in single precision
+        0x4f80_0000, // 2^32 in single precision
+        0x7fff_ffff,
+        0xffff_ffff,
+        0x7fff_ffff_ffff_ffff,
+        0xffff_ffff_ffff_fffe,
+    ];
+
+    #[test]
+    fn helpers_match_the_general_executor() {
+        let fpcrs = [
+            0u64,
+            1 << 22,
+            2 << 22,
+            3 << 22,
+            1 << 24,
+            1 << 25,
+            0x0340_0000,
+        ];
+        for (op, single) in WORDS {
+            for double in [false, true] {
+                let word = match (op, double) {
+                    (FCVT, true) => single ^ 1 << 22 ^ 1 << 15,
+                    (_, true) => single | 1 << 22,
+                    _ => single,
+                };
+                let h = helper(op, double);
+                for (i, &a) in VALUES.iter().enumerate() {
+                    let b = VALUES[(i * 7 + 3) % VALUES.len()];
+                    let c = VALUES[(i * 5 + 1) % VALUES.len()];
+                    for fpcr in fpcrs {
+                        let mut cpu = CpuState::default();
+                        (cpu.v[1][0], cpu.v[2][0], cpu.v[3][0]) = (a, b, c);
+                        cpu.x[1] = a;
+                        cpu.fpcr = fpcr;
+                        let mut want = cpu.clone();
+                        // SAFETY: both calls get a CpuState of their own.
+                        let (r, known) = unsafe {
+                            let r = (h.func)(&mut cpu as *mut CpuState as *mut u8, a, b, c);
+                            (r, crate::execute_generic(&mut want, word, 0))
+                        };
+                        assert!(known, "{word:08x} not decoded");
+                        let expect = match op {
+                            CMP | CMPE => want.nzcv,
+                            FCVTZS_W..=FCVTZU_X => want.x[0],
+                            _ => want.v[0][0],
+                        };
+                        let what = format!("{} {a:x} {b:x} {c:x} fpcr {fpcr:x}", h.name);
+                        assert_eq!(r, expect, "{what}");
+                        assert_eq!(cpu.fpsr, want.fpsr, "{what}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn int_forms_follow_the_constant_order() {
+        assert_eq!(int_form(SCVTF_W), (true, 32));
+        assert_eq!(int_form(UCVTF_X), (false, 64));
+        assert_eq!(int_form(FCVTZS_X), (true, 64));
+        assert_eq!(int_form(FCVTZU_W), (false, 32));
+    }
 }

@@ -7,7 +7,8 @@
 //! an FPSR without IXC, the one flag an inline operation cannot report).
 //!
 //! Every inlinable helper takes the operand bit patterns as its arguments (`a`, `b`, `c` below)
-//! and returns the result's bit pattern, zero-extended from the format's width.
+//! and returns the result's bit pattern, zero-extended from the format's width. The conversions
+//! to and from integers take or return the integer instead, zero-extended from its width.
 
 /// The operation of an inlinable FP helper.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,10 +33,36 @@ pub enum FpOp {
     NegMulSub,
     /// FCMP of `a` with `b`: the NZCV value (ARM layout, bits 31..28).
     Cmp,
+    /// SCVTF (`signed`) or UCVTF of the integer `a` (64 bits if `wide`, else 32, zero-extended)
+    /// to the format, rounded with FPCR.RMode.
+    FromInt {
+        /// `a` is two's complement (SCVTF), else unsigned (UCVTF).
+        signed: bool,
+        /// `a` is a 64-bit integer (an X register), else a 32-bit one (a W register).
+        wide: bool,
+    },
+    /// FCVTZS (`signed`) or FCVTZU of `a` (the format) to an integer of 64 bits if `wide`,
+    /// else 32 (zero-extended), rounded towards zero and saturated.
+    ToInt {
+        /// Signed result (FCVTZS), else unsigned (FCVTZU).
+        signed: bool,
+        /// 64-bit result (an X register), else 32-bit (a W register).
+        wide: bool,
+    },
+    /// FCVT of `a` from the format to the other one of single and double precision.
+    Convert,
+    /// FMAX of `a` and `b`.
+    Max,
+    /// FMIN of `a` and `b`.
+    Min,
+    /// FMAXNM of `a` and `b` (a quiet NaN loses to a number).
+    MaxNm,
+    /// FMINNM of `a` and `b` (a quiet NaN loses to a number).
+    MinNm,
 }
 
 /// The operations in encoding order (index + 1 is the code in a `call` immediate).
-const OPS: [FpOp; 10] = [
+const OPS: [FpOp; 23] = [
     FpOp::Add,
     FpOp::Sub,
     FpOp::Mul,
@@ -46,6 +73,43 @@ const OPS: [FpOp; 10] = [
     FpOp::NegMulAdd,
     FpOp::NegMulSub,
     FpOp::Cmp,
+    FpOp::FromInt {
+        signed: true,
+        wide: false,
+    },
+    FpOp::FromInt {
+        signed: true,
+        wide: true,
+    },
+    FpOp::FromInt {
+        signed: false,
+        wide: false,
+    },
+    FpOp::FromInt {
+        signed: false,
+        wide: true,
+    },
+    FpOp::ToInt {
+        signed: true,
+        wide: false,
+    },
+    FpOp::ToInt {
+        signed: true,
+        wide: true,
+    },
+    FpOp::ToInt {
+        signed: false,
+        wide: false,
+    },
+    FpOp::ToInt {
+        signed: false,
+        wide: true,
+    },
+    FpOp::Convert,
+    FpOp::Max,
+    FpOp::Min,
+    FpOp::MaxNm,
+    FpOp::MinNm,
 ];
 
 /// The registers of a vector operation: V`d` = V`n` op V`m` lane by lane (the fused forms
@@ -115,7 +179,7 @@ impl FpInline {
     /// Number of operands the helper reads.
     pub fn arity(self) -> usize {
         match self.op {
-            FpOp::Sqrt => 1,
+            FpOp::Sqrt | FpOp::FromInt { .. } | FpOp::ToInt { .. } | FpOp::Convert => 1,
             FpOp::MulAdd | FpOp::MulSub | FpOp::NegMulAdd | FpOp::NegMulSub => 3,
             _ => 2,
         }
@@ -124,8 +188,20 @@ impl FpInline {
 
 impl core::fmt::Display for FpInline {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let name = format!("{:?}", self.op).to_lowercase();
-        write!(f, "{name}.{}", if self.double { 'd' } else { 's' })?;
+        let fmt = if self.double { 'd' } else { 's' };
+        // The integer forms name the instruction and the integer register width.
+        let reg = |wide: bool| if wide { 'x' } else { 'w' };
+        match self.op {
+            FpOp::FromInt { signed, wide } => {
+                let name = if signed { "scvtf" } else { "ucvtf" };
+                write!(f, "{name}.{}.{fmt}", reg(wide))?;
+            }
+            FpOp::ToInt { signed, wide } => {
+                let name = if signed { "fcvtzs" } else { "fcvtzu" };
+                write!(f, "{name}.{}.{fmt}", reg(wide))?;
+            }
+            op => write!(f, "{}.{fmt}", format!("{op:?}").to_lowercase())?,
+        }
         if let Some(r) = self.vector {
             let lanes = match (self.double, r.q) {
                 (true, _) => 2,
@@ -160,9 +236,32 @@ mod tests {
                 }
             }
         }
-        assert_eq!(FpInline::decode(11), None);
+        assert_eq!(FpInline::decode(OPS.len() as u64 + 1), None);
         assert_eq!(FpInline::decode(1 << 31 | 1), None);
         assert_eq!(FpInline::decode(1 << 11 | 1), None);
         assert_eq!(FpInline::decode(1 << 10 | 1), None);
+    }
+
+    #[test]
+    fn names_show_the_integer_width() {
+        let show = |op, double| {
+            FpInline {
+                op,
+                double,
+                vector: None,
+            }
+            .to_string()
+        };
+        let scvtf_x = FpOp::FromInt {
+            signed: true,
+            wide: true,
+        };
+        let fcvtzu_w = FpOp::ToInt {
+            signed: false,
+            wide: false,
+        };
+        assert_eq!(show(scvtf_x, true), "scvtf.x.d");
+        assert_eq!(show(fcvtzu_w, false), "fcvtzu.w.s");
+        assert_eq!(show(FpOp::MaxNm, true), "maxnm.d");
     }
 }

@@ -1,9 +1,11 @@
 //! Differential test for lifted FP and SIMD: random sequences of FP- and SIMD-class words
 //! (arithmetic, fused multiply-add, compares, moves, conversions, vector FADD/FMUL/FMLA...) run
 //! on the JIT, whose inline SSE fast paths must agree bit for bit with the exact helpers the
-//! interpreter calls, from random
-//! register values rich in special cases (zeros, denormals, infinities, NaNs, values near the
-//! overflow and underflow thresholds) under random FPCR and FPSR states.
+//! interpreter calls, from random register values rich in special cases (zeros, denormals,
+//! infinities, NaNs, values near the overflow and underflow thresholds and the integer
+//! limits) under random FPCR and FPSR states. Besides random words of every FP and SIMD row,
+//! the scalar forms the lifter inlines are drawn from templates of their own, so each of them
+//! comes up often.
 
 mod common;
 
@@ -30,6 +32,23 @@ fn fp_value() -> impl Strategy<Value = u64> {
         0x4000_0000_0000_0000, // 2.0
         0x2000_0000_0000_0000, // ~1e-154: squares underflow
         0x5fe0_0000_0000_0000, // ~1e154: squares overflow
+        0x41e0_0000_0000_0000, // 2^31
+        0xc1e0_0000_0000_0000, // -2^31
+        0x41df_ffff_ffe0_0000, // 2^31 - 0.5
+        0xc1e0_0000_0020_0000, // -2^31 - 1
+        0x41f0_0000_0000_0000, // 2^32
+        0x41ef_ffff_ffe0_0000, // 2^32 - 1
+        0x43e0_0000_0000_0000, // 2^63
+        0xc3e0_0000_0000_0000, // -2^63
+        0x43f0_0000_0000_0000, // 2^64
+        0x43ef_ffff_ffff_ffff, // just below 2^64
+        0x3fe0_0000_0000_0000, // 0.5
+        0xbfe8_0000_0000_0000, // -0.75
+        0xbff0_0000_0000_0000, // -1.0
+        0x4340_0000_0000_0001, // 2^54 + 4: an integer no single holds
+        0x47ef_ffff_f000_0000, // rounds up to single overflow
+        0x380f_ffff_f000_0000, // rounds up to the smallest normal single
+        0x36a0_0000_0000_0000, // below the smallest single denormal
     ]);
     let special_s = prop::sample::select(vec![
         0u32,
@@ -47,6 +66,17 @@ fn fp_value() -> impl Strategy<Value = u64> {
         0x4000_0000,
         0x1f80_0000,
         0x5f00_0000,
+        0x4f00_0000, // 2^31
+        0xcf00_0000, // -2^31
+        0x4f80_0000, // 2^32
+        0x4f7f_ffff, // just below 2^32
+        0x5f00_0000, // 2^63
+        0xdf00_0000, // -2^63
+        0x5f80_0000, // 2^64
+        0x3f00_0000, // 0.5
+        0xbf40_0000, // -0.75
+        0xbf80_0000, // -1.0
+        0x4b80_0001, // 2^24 + 2
     ]);
     prop_oneof![
         3 => (-1e6f64..1e6).prop_map(f64::to_bits),
@@ -57,6 +87,56 @@ fn fp_value() -> impl Strategy<Value = u64> {
         1 => any::<u64>(),
     ]
 }
+
+/// A general register value: often an integer limit or near a format's precision.
+fn int_value() -> impl Strategy<Value = u64> {
+    let special = prop::sample::select(vec![
+        0u64,
+        1,
+        u64::MAX,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_ffff,
+        0xffff_ffff_8000_0000,
+        0x7fff_ffff_ffff_ffff,
+        0x8000_0000_0000_0000,
+        0x8000_0000_0000_0001,
+        0x0100_0001,           // 2^24 + 1: the first integer no single holds
+        0x0020_0000_0000_0001, // 2^53 + 1: the first integer no double holds
+        0xffdf_ffff_ffff_ffff,
+        0x7fff_ff80_0000_0000,
+    ]);
+    prop_oneof![
+        2 => special,
+        2 => (-100_000i64..100_000).prop_map(|v| v as u64),
+        1 => any::<u64>(),
+    ]
+}
+
+/// Scalar instructions the lifter inlines: (fixed bits, free bits). The free bits cover
+/// precision, sf, the operation variants and the register fields, limited to registers 0..7
+/// (Rd bits 2:0, Rn bits 7:5, Rm bits 18:16, Ra bits 12:10).
+const INLINED: [(u32, u32); 10] = [
+    // SCVTF, UCVTF (W or X to S or D).
+    (0x1e22_0000, 1 << 31 | 1 << 22 | 1 << 16 | 0xe7),
+    // FCVTZS, FCVTZU (S or D to W or X).
+    (0x1e38_0000, 1 << 31 | 1 << 22 | 1 << 16 | 0xe7),
+    // FCVT Dd, Sn and FCVT Sd, Dn.
+    (0x1e22_c000, 0xe7),
+    (0x1e62_4000, 0xe7),
+    // FCSEL with any condition.
+    (0x1e20_0c00, 1 << 22 | 0x7_f000 | 0xe7),
+    // FCCMP, FCCMPE with any condition and NZCV.
+    (0x1e20_0400, 1 << 22 | 0x7_f000 | 0xff),
+    // FMAX, FMIN, FMAXNM, FMINNM.
+    (0x1e20_4800, 1 << 22 | 0x7_3000 | 0xe7),
+    // FMUL, FDIV, FADD, FSUB.
+    (0x1e20_0800, 1 << 22 | 0x7_3000 | 0xe7),
+    // FCMP, FCMPE (register forms).
+    (0x1e20_2000, 1 << 22 | 0x7_0000 | 0xf0),
+    // FMADD, FMSUB, FNMADD, FNMSUB.
+    (0x1f00_0000, 1 << 22 | 1 << 21 | 0x7_9c00 | 0xe7),
+];
 
 /// Scalar FP rows plus the Advanced SIMD rows (whose vector FADD/FMUL/FMLA... the JIT also
 /// runs inline).
@@ -87,12 +167,14 @@ proptest! {
     #[test]
     fn fp_jit_matches_interpreter(
         picks in prop::collection::vec((any::<usize>(), any::<u32>(), 0u32..8, 0u32..8, 0u32..8), 1..16),
+        inlined in prop::bool::weighted(0.6),
         vals in prop::collection::vec(fp_value(), 8),
         highs in prop::collection::vec(fp_value(), 8),
-        xregs in prop::collection::vec(any::<u64>(), 8),
+        xregs in prop::collection::vec(int_value(), 8),
         rmode in prop_oneof![4 => Just(0u64), 1 => 0u64..4],
         fz in prop::bool::weighted(0.15),
         dn in prop::bool::weighted(0.2),
+        ahp in prop::bool::weighted(0.1),
         fpsr in prop_oneof![3 => Just(0x10u64), 1 => Just(0u64), 1 => 0u64..0x20],
         nzcv in 0u64..16,
     ) {
@@ -102,6 +184,10 @@ proptest! {
         let code: Vec<u32> = picks
             .iter()
             .filter_map(|&(row, bits, rd, rn, rm)| {
+                if inlined {
+                    let (fixed, free) = INLINED[row % INLINED.len()];
+                    return Some(fixed | bits & free);
+                }
                 let w = d.random_word(rows[row % rows.len()], bits)?;
                 let w = (w & !0x001f_03ff) | rm << 16 | rn << 5 | rd;
                 a64::implemented(w).then_some(w)
@@ -113,7 +199,7 @@ proptest! {
             init.v[i] = [*v, *h];
         }
         init.x[..8].copy_from_slice(&xregs);
-        init.fpcr = rmode << 22 | (fz as u64) << 24 | (dn as u64) << 25;
+        init.fpcr = rmode << 22 | (fz as u64) << 24 | (dn as u64) << 25 | (ahp as u64) << 26;
         init.fpsr = fpsr;
         init.nzcv = nzcv << 28;
         let (a, b) = run_both(&code, &init);

@@ -4,15 +4,27 @@
 //! runs one SSE instruction when that is certain to match ARM:
 //! - FPCR has round-to-nearest and FZ clear (the host MXCSR always holds round-to-nearest
 //!   without FTZ/DAZ outside `fpsimd`'s configured windows), so operands and rounding agree;
+//!   each operation tests only the FPCR bits that can change its result;
 //! - for arithmetic, FPSR.IXC is already set, since Inexact is the one flag an ordinary result
-//!   raises and the inline code does not detect it;
+//!   raises and the inline code does not detect it; conversions instead check that the result
+//!   is exact, unless IXC is already set;
 //! - the result is a normal number with a biased exponent of at least 2: this excludes NaNs
 //!   (ARM's NaN propagation differs from x86's), infinities (overflow, division by zero,
 //!   invalid), zeros and denormals (underflow; also the sign rules of exact zeros), and results
 //!   that rounded up to the smallest normal (ARM detects tininess before rounding, x86 after).
 //!
 //! Any other case jumps to the helper call, which computes the exact result and flags.
-//! FCMP only needs the operands ordered (no NaN) and FZ clear; it raises no flag then.
+//! FCMP only needs the operands ordered (no NaN) and FZ clear; it raises no flag then. FMAX,
+//! FMIN, FMAXNM and FMINNM need the same and raise nothing either; only the zeros of opposite
+//! signs need care, which `maxsd`/`minsd` order differently from ARM.
+//!
+//! The conversions: SCVTF/UCVTF round only when the integer has more significant bits than
+//! the format (the rounding mode must then be the default), and a unsigned 64-bit source with
+//! its top bit set has no signed host form. FCVTZS/FCVTZU round towards zero as `cvtt*` does;
+//! NaNs and out-of-range values (the host's "integer indefinite" result or a value outside an
+//! unsigned range) saturate on ARM and go to the helper, as do denormals under FZ (IDC). FCVT
+//! from single to double is exact for every number but a denormal (which FZ may flush) and
+//! NaNs (ARM's quieting rules); from double to single it rounds like arithmetic.
 
 use super::{Emitter, so};
 use crate::alloc::RAX;
@@ -21,8 +33,12 @@ use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
 use ir::inline::{FpInline, FpOp, VecRegs};
 use std::sync::OnceLock;
 
-/// FPCR.RMode (bits 23:22) and FPCR.FZ (bit 24).
-const FPCR_ROUND_FZ: i32 = 0x01c0_0000;
+/// FPCR.RMode (bits 23:22).
+const FPCR_ROUND: i32 = 0x00c0_0000;
+/// FPCR.FZ (bit 24).
+const FPCR_FZ: i32 = 0x0100_0000;
+/// FPCR.RMode and FPCR.FZ.
+const FPCR_ROUND_FZ: i32 = FPCR_ROUND | FPCR_FZ;
 /// FCMP results (NZCV, ARM layout): Z and C; N; C.
 const EQUAL: i32 = 0x6000_0000;
 const LESS: i32 = 0x8000_0000u32 as i32;
@@ -34,6 +50,40 @@ const FPSR_IXC: i8 = 0x10;
 fn has_fma() -> bool {
     static FMA: OnceLock<bool> = OnceLock::new();
     *FMA.get_or_init(|| std::is_x86_feature_detected!("fma"))
+}
+
+/// Jumps to `slow` unless the FPCR bits in `mask` are all clear.
+fn require_fpcr_clear(e: &mut Emitter, mask: i32, slow: DynamicLabel) {
+    dynasm!(e.a ; .arch x64 ; test DWORD [r15 + so(slot::FPCR)], mask ; jnz =>slow);
+}
+
+/// Jumps to `slow` unless FPSR.IXC is set.
+fn require_ixc(e: &mut Emitter, slow: DynamicLabel) {
+    dynasm!(e.a ; .arch x64 ; test BYTE [r15 + so(slot::FPSR)], FPSR_IXC ; jz =>slow);
+}
+
+/// Runs `exact`, code that jumps away when a conversion was inexact, only when FPSR.IXC is
+/// clear: once it is set, an inexact result raises nothing new.
+fn unless_ixc(e: &mut Emitter, exact: impl FnOnce(&mut Emitter)) {
+    let skip = e.a.new_dynamic_label();
+    dynasm!(e.a ; .arch x64 ; test BYTE [r15 + so(slot::FPSR)], FPSR_IXC ; jnz =>skip);
+    exact(e);
+    dynasm!(e.a ; .arch x64 ; =>skip);
+}
+
+/// Jumps to `slow` unless the result in `rax` (zero-extended if single) has a biased exponent
+/// from 2 to the largest finite one (see the module docs). Clobbers `rdx`.
+fn require_normal(e: &mut Emitter, double: bool, slow: DynamicLabel) {
+    // Biased exponent minus 2 must be below max - 2 (unsigned): 2 <= exp <= max - 1.
+    if double {
+        dynasm!(e.a ; .arch x64
+            ; mov rdx, rax ; shr rdx, 52 ; and edx, 0x7ff
+            ; sub edx, 2 ; cmp edx, 0x7fc ; ja =>slow);
+    } else {
+        dynasm!(e.a ; .arch x64
+            ; mov edx, eax ; shr edx, 23 ; and edx, 0xff
+            ; sub edx, 2 ; cmp edx, 0xfc ; ja =>slow);
+    }
 }
 
 /// Emits the fast path of `fi` for call `i`: the result in `rax` and a jump to `done`, or a
@@ -57,6 +107,12 @@ pub(super) fn fast_path(
         return vector_fast_path(e, fi, r, fused, slow, done);
     }
     let [x, y, z] = i.args;
+    if let FpOp::FromInt { signed, wide } = fi.op {
+        e.ld(RAX, x);
+        from_int(e, fi.double, signed, wide, slow);
+        dynasm!(e.a ; .arch x64 ; jmp =>done);
+        return true;
+    }
     // Operands into xmm0, xmm1 (and xmm2 for the addend) through rax.
     e.ld(RAX, x);
     dynasm!(e.a ; .arch x64 ; movq xmm0, rax);
@@ -68,25 +124,36 @@ pub(super) fn fast_path(
         e.ld(RAX, z);
         dynasm!(e.a ; .arch x64 ; movq xmm2, rax);
     }
-    if fi.op == FpOp::Cmp {
-        dynasm!(e.a ; .arch x64
-            ; bt DWORD [r15 + so(slot::FPCR)], 24 ; jc =>slow);
-        if fi.double {
-            dynasm!(e.a ; .arch x64 ; ucomisd xmm0, xmm1);
-        } else {
-            dynasm!(e.a ; .arch x64 ; ucomiss xmm0, xmm1);
+    match fi.op {
+        FpOp::Cmp => {
+            require_fpcr_clear(e, FPCR_FZ, slow);
+            ordered_compare(e, fi.double, slow);
+            // `mov` keeps the flags for the next test.
+            dynasm!(e.a ; .arch x64
+                ; mov eax, EQUAL ; je =>done
+                ; mov eax, LESS ; jb =>done
+                ; mov eax, GREATER ; jmp =>done);
+            return true;
         }
-        // Unordered goes to the helper; `mov` keeps the flags for the next test.
-        dynasm!(e.a ; .arch x64
-            ; jp =>slow
-            ; mov eax, EQUAL ; je =>done
-            ; mov eax, LESS ; jb =>done
-            ; mov eax, GREATER ; jmp =>done);
-        return true;
+        FpOp::ToInt { signed, wide } => {
+            to_int(e, fi.double, signed, wide, slow);
+            dynasm!(e.a ; .arch x64 ; jmp =>done);
+            return true;
+        }
+        FpOp::Convert => {
+            convert(e, fi.double, slow);
+            dynasm!(e.a ; .arch x64 ; jmp =>done);
+            return true;
+        }
+        FpOp::Max | FpOp::Min | FpOp::MaxNm | FpOp::MinNm => {
+            min_max(e, fi, slow);
+            dynasm!(e.a ; .arch x64 ; jmp =>done);
+            return true;
+        }
+        _ => {}
     }
-    dynasm!(e.a ; .arch x64
-        ; test DWORD [r15 + so(slot::FPCR)], FPCR_ROUND_FZ ; jnz =>slow
-        ; test BYTE [r15 + so(slot::FPSR)], FPSR_IXC ; jz =>slow);
+    require_fpcr_clear(e, FPCR_ROUND_FZ, slow);
+    require_ixc(e, slow);
     // The operation, result in xmm0 (xmm2 for the fused forms).
     macro_rules! sd_ss {
         ($sd:ident, $ss:ident $(, $r:ident)*) => {
@@ -108,25 +175,163 @@ pub(super) fn fast_path(
         FpOp::MulSub => sd_ss!(vfnmadd231sd, vfnmadd231ss, xmm2, xmm0, xmm1),
         FpOp::NegMulAdd => sd_ss!(vfnmsub231sd, vfnmsub231ss, xmm2, xmm0, xmm1),
         FpOp::NegMulSub => sd_ss!(vfmsub231sd, vfmsub231ss, xmm2, xmm0, xmm1),
-        FpOp::Cmp => {}
+        // Handled above.
+        FpOp::Cmp
+        | FpOp::FromInt { .. }
+        | FpOp::ToInt { .. }
+        | FpOp::Convert
+        | FpOp::Max
+        | FpOp::Min
+        | FpOp::MaxNm
+        | FpOp::MinNm => return false,
     }
-    if fused {
-        dynasm!(e.a ; .arch x64 ; movq rax, xmm2);
-    } else {
-        dynasm!(e.a ; .arch x64 ; movq rax, xmm0);
-    }
-    // Biased exponent minus 2 must be below max - 2 (unsigned): 2 <= exp <= max - 1.
-    if fi.double {
-        dynasm!(e.a ; .arch x64
-            ; mov rdx, rax ; shr rdx, 52 ; and edx, 0x7ff
-            ; sub edx, 2 ; cmp edx, 0x7fc ; ja =>slow);
-    } else {
-        dynasm!(e.a ; .arch x64
-            ; mov eax, eax ; mov edx, eax ; shr edx, 23 ; and edx, 0xff
-            ; sub edx, 2 ; cmp edx, 0xfc ; ja =>slow);
-    }
+    let r = if fused { 2 } else { 0 };
+    result(e, fi.double, r);
+    require_normal(e, fi.double, slow);
     dynasm!(e.a ; .arch x64 ; jmp =>done);
     true
+}
+
+/// Moves the low lane of xmm`r` to `rax`, zero-extended from 32 bits if single.
+fn result(e: &mut Emitter, double: bool, r: u8) {
+    if double {
+        dynasm!(e.a ; .arch x64 ; movq rax, Rx(r));
+    } else {
+        dynasm!(e.a ; .arch x64 ; movd eax, Rx(r));
+    }
+}
+
+/// Compares xmm0 with xmm1 (`ucomisd`/`ucomiss`), jumping to `slow` if unordered; the flags
+/// stay set for the caller.
+fn ordered_compare(e: &mut Emitter, double: bool, slow: DynamicLabel) {
+    if double {
+        dynasm!(e.a ; .arch x64 ; ucomisd xmm0, xmm1 ; jp =>slow);
+    } else {
+        dynasm!(e.a ; .arch x64 ; ucomiss xmm0, xmm1 ; jp =>slow);
+    }
+}
+
+/// FMAX, FMIN, FMAXNM, FMINNM of xmm0 and xmm1 into `rax`. For ordered operands the NM forms
+/// equal the plain ones. `maxsd`/`minsd` give the second operand for equal ones, where ARM
+/// orders -0 below +0: equal operands are either the same bits or two zeros, so ARM's result
+/// is their AND for the maximum (+0 wins) and their OR for the minimum (-0 wins).
+fn min_max(e: &mut Emitter, fi: FpInline, slow: DynamicLabel) {
+    require_fpcr_clear(e, FPCR_FZ, slow);
+    ordered_compare(e, fi.double, slow);
+    let max = matches!(fi.op, FpOp::Max | FpOp::MaxNm);
+    let (differ, out) = (e.a.new_dynamic_label(), e.a.new_dynamic_label());
+    dynasm!(e.a ; .arch x64 ; jne =>differ);
+    if max {
+        dynasm!(e.a ; .arch x64 ; andpd xmm0, xmm1);
+    } else {
+        dynasm!(e.a ; .arch x64 ; orpd xmm0, xmm1);
+    }
+    dynasm!(e.a ; .arch x64 ; jmp =>out ; =>differ);
+    match (max, fi.double) {
+        (true, true) => dynasm!(e.a ; .arch x64 ; maxsd xmm0, xmm1),
+        (true, false) => dynasm!(e.a ; .arch x64 ; maxss xmm0, xmm1),
+        (false, true) => dynasm!(e.a ; .arch x64 ; minsd xmm0, xmm1),
+        (false, false) => dynasm!(e.a ; .arch x64 ; minss xmm0, xmm1),
+    }
+    dynasm!(e.a ; .arch x64 ; =>out);
+    result(e, fi.double, 0);
+}
+
+/// SCVTF/UCVTF of the integer in `rax` (64-bit if `wide`, else 32-bit zero-extended) into
+/// `rax`. The integer is made a signed 64-bit one first, which the host converts; an unsigned
+/// 64-bit one needs its top bit clear. The result is exact when converting it back gives the
+/// integer again (a result that rounded up to 2^63 or 2^32 gives something else).
+fn from_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, slow: DynamicLabel) {
+    require_fpcr_clear(e, FPCR_ROUND, slow);
+    match (signed, wide) {
+        (true, false) => dynasm!(e.a ; .arch x64 ; movsxd rax, eax),
+        (false, false) => dynasm!(e.a ; .arch x64 ; mov eax, eax),
+        (false, true) => dynasm!(e.a ; .arch x64 ; test rax, rax ; js =>slow),
+        (true, true) => {}
+    }
+    dynasm!(e.a ; .arch x64 ; xorps xmm0, xmm0);
+    if double {
+        dynasm!(e.a ; .arch x64 ; cvtsi2sd xmm0, rax);
+    } else {
+        dynasm!(e.a ; .arch x64 ; cvtsi2ss xmm0, rax);
+    }
+    // A double holds every 32-bit integer exactly.
+    if wide || !double {
+        unless_ixc(e, |e| {
+            if double {
+                dynasm!(e.a ; .arch x64 ; cvttsd2si rdx, xmm0);
+            } else {
+                dynasm!(e.a ; .arch x64 ; cvttss2si rdx, xmm0);
+            }
+            dynasm!(e.a ; .arch x64 ; cmp rdx, rax ; jne =>slow);
+        });
+    }
+    result(e, double, 0);
+}
+
+/// FCVTZS/FCVTZU of xmm0 into `rax` (zero-extended from 32 bits unless `wide`). The host's
+/// truncating conversion gives the "integer indefinite" (only the sign bit set) for NaNs and
+/// out-of-range values, which a signed result rules out (with the one exact value it shares,
+/// the minimum); an unsigned 32-bit result comes from the 64-bit conversion and must fit in 32
+/// bits, an unsigned 64-bit one must have the top bit clear. It is exact when converting it
+/// back gives the operand again.
+fn to_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, slow: DynamicLabel) {
+    // FZ would flush a denormal operand raising IDC; the rounding mode plays no part.
+    require_fpcr_clear(e, FPCR_FZ, slow);
+    let narrow = signed && !wide;
+    match (narrow, double) {
+        (true, true) => dynasm!(e.a ; .arch x64 ; cvttsd2si eax, xmm0),
+        (true, false) => dynasm!(e.a ; .arch x64 ; cvttss2si eax, xmm0),
+        (false, true) => dynasm!(e.a ; .arch x64 ; cvttsd2si rax, xmm0),
+        (false, false) => dynasm!(e.a ; .arch x64 ; cvttss2si rax, xmm0),
+    }
+    match (signed, wide) {
+        // `neg` overflows exactly for the minimum.
+        (true, false) => dynasm!(e.a ; .arch x64 ; mov edx, eax ; neg edx ; jo =>slow),
+        (true, true) => dynasm!(e.a ; .arch x64 ; mov rdx, rax ; neg rdx ; jo =>slow),
+        (false, false) => dynasm!(e.a ; .arch x64 ; mov rdx, rax ; shr rdx, 32 ; jnz =>slow),
+        (false, true) => dynasm!(e.a ; .arch x64 ; test rax, rax ; js =>slow),
+    }
+    unless_ixc(e, |e| {
+        dynasm!(e.a ; .arch x64 ; xorps xmm1, xmm1);
+        match (narrow, double) {
+            (true, true) => dynasm!(e.a ; .arch x64 ; cvtsi2sd xmm1, eax),
+            (true, false) => dynasm!(e.a ; .arch x64 ; cvtsi2ss xmm1, eax),
+            (false, true) => dynasm!(e.a ; .arch x64 ; cvtsi2sd xmm1, rax),
+            (false, false) => dynasm!(e.a ; .arch x64 ; cvtsi2ss xmm1, rax),
+        }
+        // Neither operand is a NaN here, so "not equal" is ZF clear.
+        if double {
+            dynasm!(e.a ; .arch x64 ; ucomisd xmm0, xmm1 ; jne =>slow);
+        } else {
+            dynasm!(e.a ; .arch x64 ; ucomiss xmm0, xmm1 ; jne =>slow);
+        }
+    });
+}
+
+/// FCVT of xmm0 (also in `rax`) from double to single if `double`, else from single to double,
+/// into `rax`.
+fn convert(e: &mut Emitter, double: bool, slow: DynamicLabel) {
+    if !double {
+        // Zeros, normals and infinities widen exactly with no flag under any FPCR; the
+        // magnitude minus the smallest normal's must not exceed infinity's (else a NaN or,
+        // wrapping around, a denormal).
+        let widen = e.a.new_dynamic_label();
+        dynasm!(e.a ; .arch x64
+            ; mov edx, eax ; and edx, 0x7fff_ffff ; jz =>widen
+            ; sub edx, 0x0080_0000 ; cmp edx, 0x7f00_0000 ; ja =>slow
+            ; =>widen
+            ; cvtss2sd xmm0, xmm0 ; movq rax, xmm0);
+        return;
+    }
+    require_fpcr_clear(e, FPCR_ROUND_FZ, slow);
+    // A normal single result is exact when the 29 fraction bits it drops are zero.
+    unless_ixc(e, |e| {
+        dynasm!(e.a ; .arch x64 ; test eax, 0x1fff_ffff ; jnz =>slow);
+    });
+    dynasm!(e.a ; .arch x64 ; cvtsd2ss xmm0, xmm0);
+    result(e, false, 0);
+    require_normal(e, false, slow);
 }
 
 /// The vector form: V`d` = V`n` op V`m` on 4 (or 2 without Q) single or 2 double lanes, fast
@@ -143,9 +348,8 @@ fn vector_fast_path(
     let lo = |n: u8| so(slot::v_lo(n as u32));
     let hi = |n: u8| so(slot::v_hi(n as u32));
     let (d, n, m) = (lo(r.d), lo(r.n), lo(r.m));
-    dynasm!(e.a ; .arch x64
-        ; test DWORD [r15 + so(slot::FPCR)], FPCR_ROUND_FZ ; jnz =>slow
-        ; test BYTE [r15 + so(slot::FPSR)], FPSR_IXC ; jz =>slow);
+    require_fpcr_clear(e, FPCR_ROUND_FZ, slow);
+    require_ixc(e, slow);
     // Operands in xmm0 (n), xmm1 (m) and xmm2 (the accumulator d); 64-bit loads zero the top.
     if r.q {
         dynasm!(e.a ; .arch x64 ; movdqu xmm0, [r15 + n] ; movdqu xmm1, [r15 + m]);
