@@ -236,6 +236,7 @@ fn lift(
         let cond = if it & 0xf != 0 { (it >> 4) as u32 } else { 14 };
         cx.begin(pc, len, cond);
         cx.it = it;
+        cx.b.mark(key::key(pc, thumb, it));
         let flow = lift_one(&mut cx, word, len);
         let next = (pc + len) & 0xffff_ffff;
         cx.b.end_insn(next);

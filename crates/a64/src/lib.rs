@@ -141,6 +141,7 @@ fn lift_body(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Blo
             return cx.b.finish(Term::Jump(pc));
         };
         cx.pc = pc;
+        cx.b.mark(pc);
         let flow = lift_one(&mut cx, word);
         let next = pc.wrapping_add(4);
         cx.b.end_insn(next);

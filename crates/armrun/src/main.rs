@@ -254,6 +254,7 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
     };
     let _ = THREAD_CONFIG.set(config);
     linux::set_thread_entry(guest_thread);
+    linux::set_fault_recovery(runtime::recover_fault);
     match run_guest(&config, &mut os, &mut cpu) {
         Ended::Process(code) => Ok(code),
         Ended::Thread(code) => {
@@ -354,6 +355,13 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
                 };
                 linux::force_sync_signal(os, cpu, libc::SIGSEGV, code, pc, None);
             }
+            Event::DataFault {
+                addr,
+                sig,
+                code,
+                write,
+                ..
+            } => data_fault(os, cpu, addr, sig, code, write),
             Event::Pending => linux::deliver_pending(os, cpu),
         }
         // Code unmapped, replaced or reprotected by any thread (dlclose then dlopen at the
@@ -362,6 +370,35 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
             engine.invalidate(start, end);
         }
     }
+}
+
+/// Delivers the fault of a guest load or store (`cpu.pc` names it). A SIGSEGV is an access
+/// error where the guest has the page mapped and a missing map otherwise, by armrun's record of
+/// the guest's mappings (a 32-bit guest's unmapped pages are reserved on the host, so the
+/// host's own code would say "access error"). A non-canonical address faults on x86-64 without
+/// an address (`SI_KERNEL`); the guest sees a missing map at address 0 then.
+fn data_fault(
+    os: &mut linux::Linux,
+    cpu: &mut CpuState,
+    addr: u64,
+    sig: i32,
+    code: i32,
+    write: bool,
+) {
+    const SI_KERNEL: i32 = 0x80;
+    let (addr, code) = if sig == libc::SIGSEGV {
+        let addr = if code == SI_KERNEL { 0 } else { addr };
+        let mapped = code != SI_KERNEL && os.mem().check(addr, 1, 0).is_ok();
+        let code = if mapped {
+            linux::si_code::SEGV_ACCERR
+        } else {
+            linux::si_code::SEGV_MAPERR
+        };
+        (addr, code)
+    } else {
+        (addr, code)
+    };
+    linux::force_data_fault(os, cpu, sig, code, addr, write);
 }
 
 /// Names the task (`/proc/PID/comm`, what ps, pgrep and killall match) after the guest

@@ -157,6 +157,10 @@ pub mod exit {
     pub const PENDING: u64 = 4;
     /// Instruction cache maintenance / self-modifying-code invalidation request at `exit_arg`.
     pub const FLUSH: u64 = 5;
+    /// A guest memory access faulted on the host: `pc` is the key of the faulting instruction
+    /// (whose effects have not happened), `exit_arg` the guest address. Written by the JIT's
+    /// fault handler, never by translated code itself.
+    pub const DATA_FAULT: u64 = 6;
 }
 
 #[cfg(test)]

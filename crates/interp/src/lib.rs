@@ -53,6 +53,7 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
                 std::sync::atomic::fence(Ordering::SeqCst);
                 None
             }
+            Op::Mark => None,
             Op::Call => {
                 let h = inst.helper.expect("verified: call has a helper");
                 // SAFETY: helpers are written for this calling convention and receive the state

@@ -171,6 +171,13 @@ impl Builder {
         self.block.end = next_pc;
     }
 
+    /// Marks the start of the guest instruction whose resume key (its pc, plus the execution
+    /// state a 32-bit frontend adds) is `key`, so a fault in a memory access that follows can
+    /// be reported at this instruction with the state as it was before it.
+    pub fn mark(&mut self, key: u64) {
+        self.emit(Op::Mark, &[], key);
+    }
+
     /// Number of guest instructions lifted so far.
     pub fn guest_insns(&self) -> u32 {
         self.block.guest_insns

@@ -157,6 +157,8 @@ op_table! {
         "Stores the low bytes of a vector register to guest address a.";
     StoreEx = "storeex", args 2, result true, imm Size, effects true,
         "Store-exclusive: if the monitor holds address a, atomically replaces the value it saw with b; 0 on success, 1 on failure. Clears the monitor.";
+    Mark = "mark", args 0, result false, imm Const, effects true,
+        "Starts the guest instruction whose resume key (pc) is `imm`; emits no code. The JIT maps a host fault in the accesses that follow back to it.";
     Fence = "fence", args 0, result false, imm None, effects true,
         "Full memory barrier.";
     Call = "call", args 3, result true, imm Inline, effects true,

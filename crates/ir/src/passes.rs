@@ -4,6 +4,7 @@
 //! from the lifted block stay valid.
 
 use crate::{Block, Op, Term, Val};
+use cpu::slot;
 
 /// Runs every pass in order: get/set forwarding, dead store removal, dead code removal.
 pub fn optimize(b: &mut Block) {
@@ -167,7 +168,7 @@ pub fn forward_getreg(b: &mut Block) {
 }
 
 /// Removes a `setreg s` when a later `setreg s` overwrites it before anything can read the slot:
-/// no `getreg s`, no helper call, vector store or store-exclusive between them. This is what removes flag
+/// no `getreg s`, no helper call and no memory access between them. This is what removes flag
 /// computations no instruction reads.
 pub fn remove_dead_setreg(b: &mut Block) {
     // Bit s: slot s is written later with nothing reading it in between.
@@ -187,6 +188,17 @@ pub fn remove_dead_setreg(b: &mut Block) {
             Op::GetReg => overwritten[word] &= !bit,
             // A vector store reads slots this pass does not track by register number.
             Op::Call | Op::StoreEx | Op::StoreV => overwritten = [0; 4],
+            // A memory access may fault, and the guest's handler must then see the registers
+            // as they were before the faulting instruction. The flags are the exception: their
+            // dead stores are most of what this pass removes, handlers do not read them, and a
+            // re-run of the faulting instruction (see the JIT's fault module) recomputes them
+            // before the block reads them.
+            Op::Load | Op::Store | Op::LoadV => {
+                let nzcv = slot::NZCV as usize;
+                let keep = overwritten[nzcv / 64] & 1 << (nzcv % 64);
+                overwritten = [0; 4];
+                overwritten[nzcv / 64] = keep;
+            }
             _ => {}
         }
     }

@@ -184,12 +184,28 @@ pub struct SiteOff {
     pub stub: usize,
 }
 
+/// The host code of one guest memory access: a host fault at an address in `start..end`
+/// (offsets from the block start) is a fault of the guest instruction whose key is `key`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FaultSite {
+    /// Offset of the first host instruction of the access.
+    pub start: u32,
+    /// Offset just past its last host instruction.
+    pub end: u32,
+    /// The resume key (pc) of the guest instruction.
+    pub key: u64,
+}
+
 /// A compiled block before it is copied into the cache.
 pub struct Compiled {
     /// Machine code, assembled for the base address given to [`compile`].
     pub code: Vec<u8>,
     /// Linkable jumps.
     pub sites: Vec<SiteOff>,
+    /// Its guest memory accesses, in code order.
+    pub faults: Vec<FaultSite>,
+    /// Stack bytes the block reserves beyond the trampoline frame while it runs.
+    pub extra_stack: u32,
 }
 
 /// Compiles `block` for host address `base`; exits use the absolute addresses in `shared`.
@@ -203,6 +219,7 @@ pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
         shared,
         extra: 0,
         sites: Vec::new(),
+        faults: Vec::new(),
         locs: Vec::new(),
     };
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
@@ -215,6 +232,8 @@ pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
     Compiled {
         code,
         sites: e.sites,
+        faults: e.faults,
+        extra_stack: e.extra as u32,
     }
 }
 
@@ -225,6 +244,7 @@ struct Emitter {
     /// Extra stack bytes this block reserves beyond the trampoline frame.
     extra: i32,
     sites: Vec<SiteOff>,
+    faults: Vec<FaultSite>,
     /// Where each value lives (see [`alloc`]).
     locs: Vec<Loc>,
 }
@@ -688,8 +708,18 @@ impl Emitter {
                 ; done:
             );
         }
+        let mut key = b.key;
         for inst in &b.insts {
-            self.inst(inst);
+            match inst.op {
+                Op::Mark => key = inst.imm,
+                Op::Load | Op::Store | Op::LoadV | Op::StoreV | Op::StoreEx => {
+                    let start = self.a.offset().0 as u32;
+                    self.inst(inst);
+                    let end = self.a.offset().0 as u32;
+                    self.faults.push(FaultSite { start, end, key });
+                }
+                _ => self.inst(inst),
+            }
         }
         self.term(&b.term);
     }
@@ -987,6 +1017,8 @@ impl Emitter {
                     ; done: ; mov [rsp + d], rsi);
             }
             Op::Fence => dynasm!(a ; .arch x64 ; mfence),
+            // `block` consumes marks; they never reach code emission.
+            Op::Mark => {}
             Op::Call => {
                 // Verified blocks always carry the helper on `call`.
                 if let Some(h) = i.helper {

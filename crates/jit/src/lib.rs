@@ -11,6 +11,7 @@
 mod alloc;
 mod cache;
 pub mod emit;
+pub mod fault;
 mod pchash;
 mod perfmap;
 
@@ -52,6 +53,19 @@ struct BlockRec {
     out: Vec<(u64, usize)>,
 }
 
+/// The host code of one compiled block, kept until the cache is reset (invalidated blocks
+/// included: a thread may still run them).
+struct CodeRec {
+    /// Host address just past the code.
+    end: usize,
+    /// The block's key.
+    guest: u64,
+    /// Stack bytes the block reserves beyond the trampoline frame.
+    extra_stack: u32,
+    /// Its guest memory accesses (see [`fault`]).
+    faults: Box<[emit::FaultSite]>,
+}
+
 /// The JIT: code cache, compiled blocks by guest pc, and the jump sites waiting for each pc.
 pub struct Jit {
     cache: CodeCache,
@@ -68,9 +82,8 @@ pub struct Jit {
     blocks: PcMap<BlockRec>,
     /// For each guest pc, every jump site that wants to reach it.
     links: PcMap<Vec<Site>>,
-    /// Host code ranges since the last reset, invalidated ones included (a thread may still
-    /// run them): host start -> (host end, guest block start).
-    code_map: BTreeMap<usize, (usize, u64)>,
+    /// Host code of every block since the last reset, by host start address.
+    code_map: BTreeMap<usize, CodeRec>,
 }
 
 // SAFETY: the raw pointers inside `CodeCache` refer to a private mapping owned by this `Jit`;
@@ -163,31 +176,46 @@ impl Jit {
                     .cache
                     .push(&compiled.code)
                     .expect("a block fits in an empty cache");
-                return self.install(block, base, compiled.code.len(), &compiled.sites);
+                return self.install(block, base, compiled);
             }
         };
-        self.install(block, base, compiled.code.len(), &compiled.sites)
+        self.install(block, base, compiled)
     }
 
     /// Guest start address of the block whose host code contains `host_pc` (for mapping a host
     /// fault in translated code back to the guest), including blocks invalidated since the
     /// cache was last reset.
     pub fn guest_block_at(&self, host_pc: usize) -> Option<u64> {
-        let (_, &(end, guest)) = self.code_map.range(..=host_pc).next_back()?;
-        (host_pc < end).then_some(guest)
+        self.code_at(host_pc).map(|(_, r)| r.guest)
     }
 
-    fn install(
-        &mut self,
-        block: &ir::Block,
-        base: usize,
-        len: usize,
-        sites: &[emit::SiteOff],
-    ) -> Entry {
-        self.code_map.insert(base, (base + len, block.key));
+    /// The block whose host code contains `host_pc`: its host start and record. Reads only, so
+    /// the fault handler may call it on the thread that runs this `Jit`'s code.
+    fn code_at(&self, host_pc: usize) -> Option<(usize, &CodeRec)> {
+        let (&base, rec) = self.code_map.range(..=host_pc).next_back()?;
+        (host_pc < rec.end).then_some((base, rec))
+    }
+
+    /// Host address of the epilogue every block leaves through.
+    fn epilogue(&self) -> usize {
+        self.shared.epilogue
+    }
+
+    fn install(&mut self, block: &ir::Block, base: usize, compiled: emit::Compiled) -> Entry {
+        let len = compiled.code.len();
+        self.code_map.insert(
+            base,
+            CodeRec {
+                end: base + len,
+                guest: block.key,
+                extra_stack: compiled.extra_stack,
+                faults: compiled.faults.into_boxed_slice(),
+            },
+        );
         perfmap::record(base, len, block.start);
+        let sites = compiled.sites;
         let mut out = Vec::with_capacity(sites.len());
-        for s in sites {
+        for s in &sites {
             let site = Site {
                 rel32: base + s.rel32,
                 stub: base + s.stub,
@@ -252,6 +280,8 @@ impl Jit {
         let f: extern "sysv64" fn(*mut cpu::CpuState, usize) = unsafe {
             std::mem::transmute::<usize, extern "sysv64" fn(*mut cpu::CpuState, usize)>(code)
         };
+        // The fault handler finds this Jit (and `cpu`) through the guard while the code runs.
+        let _running = fault::running(self, cpu);
         f(cpu, entry.0);
     }
 

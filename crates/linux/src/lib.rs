@@ -68,8 +68,8 @@ use mem::GuestMem;
 
 pub use arm32::syscall_a32;
 pub use exec::{REEXEC_VAR, decode_reexec};
-pub use sigframe::{force_sync_signal, si_code};
-pub use signal::{deliver_pending, die_by_signal};
+pub use sigframe::{force_data_fault, force_sync_signal, si_code};
+pub use signal::{FaultRecovery, deliver_pending, die_by_signal, set_fault_recovery};
 pub use thread::{ThreadEntry, live_threads, set_thread_entry, thread_exited};
 
 /// What the caller should do after a syscall.

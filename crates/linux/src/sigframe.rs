@@ -331,6 +331,66 @@ pub fn force_sync_signal(
     addr: u64,
     esr: Option<u64>,
 ) {
+    let fault = esr.map(|esr| Fault { addr: 0, esr });
+    force(
+        l,
+        cpu,
+        sig,
+        code,
+        addr,
+        fault,
+        arm32::Trap::new(sig, code, addr),
+    );
+}
+
+/// ESR of an arm64 data abort from EL0 (`ESR_ELx_EC_DABT_LOW`, 32-bit instruction): the class
+/// and IL bits, WnR for a write, and the fault status of a level-3 translation fault (a missing
+/// page) or permission fault. No instruction syndrome (ISV clear), as for any access the
+/// emulator cannot describe register by register.
+fn data_abort_esr(code: i32, write: bool) -> u64 {
+    const EC_DABT_LOW: u64 = 0x24 << 26;
+    const IL: u64 = 1 << 25;
+    const WNR: u64 = 1 << 6;
+    const FSC_TRANSLATION_L3: u64 = 0x07;
+    const FSC_PERMISSION_L3: u64 = 0x0f;
+    let fsc = if code == si_code::SEGV_ACCERR {
+        FSC_PERMISSION_L3
+    } else {
+        FSC_TRANSLATION_L3
+    };
+    EC_DABT_LOW | IL | if write { WNR } else { 0 } | fsc
+}
+
+/// Delivers the fault of the guest load or store at `cpu.pc` (the kernel's user page-fault
+/// path): `sig` (SIGSEGV or SIGBUS) with `code` and the data address as `si_addr`; an arm64
+/// frame records that address and a data-abort ESR, an arm frame the data-abort FSR.
+pub fn force_data_fault(
+    l: &mut Linux,
+    cpu: &mut CpuState,
+    sig: i32,
+    code: i32,
+    addr: u64,
+    write: bool,
+) {
+    let fault = Fault {
+        addr,
+        esr: data_abort_esr(code, write),
+    };
+    let trap = arm32::Trap::data(sig, code, addr, write);
+    force(l, cpu, sig, code, addr, Some(fault), trap);
+}
+
+/// The delivery shared by [`force_sync_signal`] and [`force_data_fault`]: `fault` describes the
+/// fault in an arm64 frame, `trap` in an arm one.
+fn force(
+    l: &mut Linux,
+    cpu: &mut CpuState,
+    sig: i32,
+    code: i32,
+    addr: u64,
+    fault: Option<Fault>,
+    trap: arm32::Trap,
+) {
     let act = l.action(sig);
     if act[0] == SIG_DFL || act[0] == SIG_IGN || l.sigmask & bit(sig) != 0 {
         die_by_signal(sig);
@@ -339,12 +399,10 @@ pub fn force_sync_signal(
     put32(&mut info, 0, sig as u32);
     put32(&mut info, 8, code as u32);
     let done = if l.mem.is32() {
-        let trap = arm32::Trap::new(sig, code, addr);
         put64(&mut info, 16, trap.address);
         arm32::setup_frame(l, cpu, sig, &act, &info, Some(trap))
     } else {
         put64(&mut info, 16, addr);
-        let fault = esr.map(|esr| Fault { addr: 0, esr });
         setup_frame(l, cpu, sig, &act, &info, fault)
     };
     if done.is_err() {

@@ -27,7 +27,9 @@
 //! re-executed afterwards, as if it had arrived just before the instruction.
 //!
 //! The fault signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) always have armrun's own host
-//! handler, [`on_sync_signal`]: a real fault goes on to the previous handler (Rust's runtime),
+//! handler, [`on_sync_signal`]: a guest load or store that faults in translated code becomes a
+//! guest fault (see [`set_fault_recovery`]), any other real fault goes on to the previous
+//! handler (Rust's runtime),
 //! while the same signals sent with kill or raise follow the guest's disposition like any
 //! other signal. Faults of the guest's own instructions reach it through the dispatcher
 //! (`sigframe::force_sync_signal`).
@@ -38,7 +40,7 @@
 //! set*id broadcasts: armrun never uses them itself (its set*id calls are raw syscalls), so it
 //! installs its handlers and masks with raw syscalls, which glibc's wrappers would refuse.
 
-use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 
 use cpu::CpuState;
 
@@ -456,6 +458,19 @@ extern "C" fn on_sync_signal(sig: libc::c_int, info: *mut libc::siginfo_t, uc: *
         }
         return;
     }
+    if sig == libc::SIGSEGV || sig == libc::SIGBUS {
+        let f = FAULT_RECOVERY.load(Ordering::SeqCst);
+        if f != 0 && !info.is_null() {
+            // SAFETY: only `set_fault_recovery` stores here, always a `FaultRecovery`.
+            let f: FaultRecovery = unsafe { std::mem::transmute(f) };
+            // SAFETY: the kernel passes a valid siginfo_t.
+            let addr = unsafe { (*info).si_addr() } as u64;
+            // SAFETY: we are the SA_SIGINFO handler of this signal and pass its own ucontext.
+            if unsafe { f(uc, sig, code, addr) } {
+                return;
+            }
+        }
+    }
     let Some(i) = SYNC_SIGNALS.iter().position(|&s| s == sig) else {
         return;
     };
@@ -476,6 +491,20 @@ extern "C" fn on_sync_signal(sig: libc::c_int, info: *mut libc::siginfo_t, uc: *
         // Default action: returning re-executes the faulting instruction, which now kills.
         host_sigaction(sig, 0, 0);
     }
+}
+
+/// A function that turns a host fault in translated code into a guest fault (returning true),
+/// called from the host SIGSEGV/SIGBUS handler with its `ucontext`, signal, `si_code` and
+/// `si_addr`; see `runtime::recover_fault`.
+pub type FaultRecovery = unsafe fn(*mut libc::c_void, i32, i32, u64) -> bool;
+/// The installed [`FaultRecovery`] (0: none).
+static FAULT_RECOVERY: AtomicUsize = AtomicUsize::new(0);
+
+/// Installs the function [`on_sync_signal`] asks first about a host SIGSEGV or SIGBUS, so that
+/// a guest's faulting load or store reaches the guest (its handler or its death by the signal)
+/// instead of being an armrun crash.
+pub fn set_fault_recovery(f: FaultRecovery) {
+    FAULT_RECOVERY.store(f as usize, Ordering::SeqCst);
 }
 
 /// Takes over the fault signals (see [`on_sync_signal`]), remembering the previous actions.

@@ -61,8 +61,32 @@ pub enum Event {
         /// The faulting address.
         pc: u64,
     },
+    /// A guest load or store faulted (translated code only; see `jit::fault`): `cpu.pc` names
+    /// the faulting instruction, none of whose effects happened.
+    DataFault {
+        /// Address of the instruction.
+        pc: u64,
+        /// The guest address accessed.
+        addr: u64,
+        /// The host signal (SIGSEGV or SIGBUS) and its `si_code`.
+        sig: i32,
+        /// The host `si_code`.
+        code: i32,
+        /// True for a write.
+        write: bool,
+    },
     /// The `pending` word was set (an asynchronous signal is waiting).
     Pending,
+}
+
+/// Lets a host SIGSEGV/SIGBUS handler turn a fault in translated code into [`Event::DataFault`]
+/// (see `jit::fault::recover`, whose contract this has).
+///
+/// # Safety
+/// As `jit::fault::recover`: call only from a `SA_SIGINFO` handler with its own `ucontext`.
+pub unsafe fn recover_fault(uc: *mut libc::c_void, sig: i32, code: i32, addr: u64) -> bool {
+    // SAFETY: forwarded under the same contract.
+    unsafe { jit::fault::recover(uc, sig, code, addr) }
 }
 
 /// What to print while translating (qemu's `-d` items).
@@ -222,6 +246,16 @@ impl Engine {
                     };
                 }
                 exit::PENDING => return Event::Pending,
+                exit::DATA_FAULT => {
+                    let f = jit::fault::take();
+                    return Event::DataFault {
+                        pc: self.frontend.addr(cpu.pc),
+                        addr: cpu.exit_arg,
+                        sig: f.sig,
+                        code: f.code,
+                        write: f.write,
+                    };
+                }
                 exit::FLUSH => {
                     // IC IVAU: the line address is computed at run time and the exit carries
                     // none, so drop every translation. Correct, and rare outside guest JITs.

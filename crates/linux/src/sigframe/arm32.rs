@@ -120,6 +120,8 @@ pub(super) struct Trap {
 const FSR_LNX_PF: u32 = 1 << 31;
 const FSR_PAGE_TRANSLATION: u32 = 0x7;
 const FSR_PAGE_PERMISSION: u32 = 0xf;
+/// The FSR's write-not-read bit of a data abort.
+const FSR_WRITE: u32 = 1 << 11;
 /// The instruction-fault status of a debug event (BKPT).
 const FSR_DEBUG: u32 = 0x2;
 /// Trap numbers (the vector): 6 undefined instruction, 14 page fault.
@@ -151,6 +153,26 @@ impl Trap {
             error_code,
             fault_address,
             address,
+        }
+    }
+}
+
+impl Trap {
+    /// The record for a faulting load or store at data address `addr` (`do_DataAbort` ->
+    /// `__do_user_fault`: trap 14, the data-abort FSR with its write bit, `addr` as
+    /// `fault_address` and `si_addr`).
+    pub(super) fn data(sig: i32, code: i32, addr: u64, write: bool) -> Trap {
+        let status = if sig == libc::SIGSEGV && code == super::si_code::SEGV_ACCERR {
+            FSR_PAGE_PERMISSION
+        } else {
+            FSR_PAGE_TRANSLATION
+        };
+        let wnr = if write { FSR_WRITE } else { 0 };
+        Trap {
+            trap_no: TRAP_PAGE_FAULT,
+            error_code: status | wnr,
+            fault_address: addr as u32,
+            address: addr & 0xffff_ffff,
         }
     }
 }

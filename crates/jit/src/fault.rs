@@ -1,0 +1,113 @@
+//! Host faults in translated code become guest data faults.
+//!
+//! Translated code accesses guest memory with single host instructions at `mem_base + address`,
+//! so a guest load or store of an unmapped or protected page faults on the host. The emitter
+//! records, for each block, the host code range of every guest memory access and the key of the
+//! guest instruction it belongs to (`emit::FaultSite`); the IR keeps every guest register write
+//! in program order around memory accesses (`ir::passes::remove_dead_setreg`), so at such a
+//! fault the CPU state in memory is exactly the state before the faulting guest instruction.
+//!
+//! [`recover`] runs inside the host SIGSEGV/SIGBUS handler. If the faulting host instruction is
+//! one of those accesses in the code of the `Jit` this thread is running, it writes the guest pc,
+//! the exit reason [`cpu::exit::DATA_FAULT`] and the guest address into the CPU state, and
+//! resumes the thread at the shared epilogue with the block's extra stack released: the block is
+//! abandoned as if it had exited there, and the dispatcher delivers the guest's signal (or, for
+//! a write to a page armrun protected to see code changes, re-runs the instruction).
+//!
+//! Everything the handler touches is this thread's own (a thread-local pointer to the running
+//! `Jit`, which only this thread uses and which cannot be changing while its code runs), so it
+//! takes no lock and allocates nothing.
+
+use std::cell::Cell;
+
+use crate::Jit;
+
+/// What the host reported about the last fault [`recover`] took on this thread.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HostFault {
+    /// The host signal (SIGSEGV or SIGBUS).
+    pub sig: i32,
+    /// Its `si_code`.
+    pub code: i32,
+    /// True if the access was a write (the x86 page-fault error code's W bit).
+    pub write: bool,
+}
+
+thread_local! {
+    /// The `Jit` whose code this thread is running and the CPU state it runs on (null outside
+    /// [`Jit::run`]).
+    static RUNNING: Cell<(*const Jit, *mut cpu::CpuState)> =
+        const { Cell::new((std::ptr::null(), std::ptr::null_mut())) };
+    /// Filled by [`recover`], read by [`take`].
+    static LAST: Cell<HostFault> = const {
+        Cell::new(HostFault {
+            sig: 0,
+            code: 0,
+            write: false,
+        })
+    };
+}
+
+/// Marks `jit` as running on `cpu` on this thread until the returned guard is dropped.
+pub(crate) fn running(jit: &Jit, cpu: *mut cpu::CpuState) -> Running {
+    let prev = RUNNING.with(|r| r.replace((jit as *const Jit, cpu)));
+    Running(prev)
+}
+
+/// Restores the previous running `Jit` of this thread when dropped.
+pub(crate) struct Running((*const Jit, *mut cpu::CpuState));
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.with(|r| r.set(self.0));
+    }
+}
+
+/// The host details of the fault that made this thread's last block exit with
+/// [`cpu::exit::DATA_FAULT`].
+pub fn take() -> HostFault {
+    LAST.with(|l| l.take())
+}
+
+/// x86-64 page-fault error code bit: the access was a write.
+const PF_WRITE: i64 = 2;
+
+/// Called from a host SIGSEGV/SIGBUS handler on the faulting thread: if the fault is a guest
+/// memory access in translated code this thread runs, redirects the thread to leave the block
+/// with [`cpu::exit::DATA_FAULT`] and returns true; otherwise changes nothing and returns false.
+///
+/// # Safety
+/// `uc` must be the `ucontext_t` the kernel passed to the running `SA_SIGINFO` handler, and
+/// `host_addr` that signal's `si_addr`.
+pub unsafe fn recover(uc: *mut libc::c_void, sig: i32, code: i32, host_addr: u64) -> bool {
+    let (jit, cpu) = RUNNING.with(|r| r.get());
+    if jit.is_null() || cpu.is_null() || uc.is_null() {
+        return false;
+    }
+    // SAFETY: the caller passes the kernel's ucontext for this signal.
+    let gregs = unsafe { &mut (*(uc as *mut libc::ucontext_t)).uc_mcontext.gregs };
+    let rip = gregs[libc::REG_RIP as usize] as usize;
+    // SAFETY: `RUNNING` points at the `Jit` whose `run` is on this thread's stack below the
+    // handler; nothing mutates it while its code runs (it is this thread's own).
+    let jit = unsafe { &*jit };
+    let Some((base, rec)) = jit.code_at(rip) else {
+        return false;
+    };
+    let off = (rip - base) as u32;
+    let Some(site) = rec.faults.iter().find(|f| f.start <= off && off < f.end) else {
+        return false;
+    };
+    // SAFETY: `cpu` is the state `Jit::run` was given, exclusively used by this thread, whose
+    // translated code we interrupted; writing plain fields through the raw pointer is what the
+    // code itself does.
+    unsafe {
+        (*cpu).pc = site.key;
+        (*cpu).exit_reason = cpu::exit::DATA_FAULT;
+        (*cpu).exit_arg = host_addr.wrapping_sub((*cpu).mem_base);
+    }
+    let write = gregs[libc::REG_ERR as usize] & PF_WRITE != 0;
+    LAST.with(|l| l.set(HostFault { sig, code, write }));
+    gregs[libc::REG_RSP as usize] += rec.extra_stack as i64;
+    gregs[libc::REG_RIP as usize] = jit.epilogue() as i64;
+    true
+}
