@@ -2,21 +2,22 @@
 //!
 //! Register moves and sign operations (FMOV, FABS, FNEG) raise no exceptions in ARMv8.0, so
 //! they become plain integer IR, as does FCSEL (a select on the condition, evaluated as for
-//! CSEL). Arithmetic (FADD, FSUB, FMUL, FDIV, FSQRT, the fused multiply-adds, FMAX, FMIN,
-//! FMAXNM, FMINNM), FCMP/FCMPE, FCCMP/FCCMPE and the conversions (SCVTF, UCVTF, FCVTZS,
-//! FCVTZU to and from general registers, FCVT between S and D) become calls of exact helpers
-//! built on `fpsimd`'s reference arithmetic and conversions, marked with the operation they
-//! compute (`ir::inline`) so the JIT can run the common case as one SSE instruction and call
-//! the helper only for the rest. Operands travel as
-//! IR values, so a chain of FP instructions passes results along without re-reading the state.
+//! CSEL). Arithmetic (FADD, FSUB, FMUL, FNMUL, FDIV, FSQRT, the fused multiply-adds, FMAX,
+//! FMIN, FMAXNM, FMINNM, FRINT*), FCMP/FCMPE, FCCMP/FCCMPE and the conversions (SCVTF, UCVTF,
+//! FCVTZS, FCVTZU to and from general registers, FCVT between S and D) become calls of exact
+//! helpers built on `fpsimd`'s reference arithmetic and conversions, marked with the operation
+//! they compute (`ir::inline`) so the JIT can run the common case as one SSE instruction and
+//! call the helper only for the rest. Operands travel as IR values, so a chain of FP
+//! instructions passes results along without re-reading the state.
 //!
 //! Only single and double precision are lifted here; half precision and everything else go
 //! through the general executor (see [`lift`]).
 
 use crate::ctx::{Ctx, Flow};
 use fpsimd::exact::{
-    ADD, CMP, CMPE, DIV, FCVT, FCVTZS_W, FCVTZU_W, FCVTZU_X, MADD, MAX, MAXNM, MIN, MINNM, MSUB,
-    MUL, NMADD, NMSUB, SCVTF_W, SQRT, SUB, UCVTF_W, UCVTF_X, int_form,
+    ADD, CMP, CMPE, DIV, FCVT, FCVTZS_W, FCVTZU_W, FCVTZU_X, FRINT_OPCODES, FRINTI, FRINTN, MADD,
+    MAX, MAXNM, MIN, MINNM, MSUB, MUL, NMADD, NMSUB, SCVTF_W, SQRT, SUB, UCVTF_W, UCVTF_X,
+    int_form,
 };
 use ir::Val;
 use ir::inline::{FpInline, FpOp, VecRegs};
@@ -52,6 +53,9 @@ fn inline_op(op: u8) -> FpOp {
         MIN => FpOp::Min,
         MAXNM => FpOp::MaxNm,
         MINNM => FpOp::MinNm,
+        FRINTN..=FRINTI => FpOp::RoundInt {
+            rmode: FRINT_OPCODES[(op - FRINTN) as usize],
+        },
         _ => FpOp::Cmp,
     }
 }
@@ -129,10 +133,10 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         return Some(Flow::Next);
     }
     if w & 0xff20_0c00 == 0x1e20_0800 {
-        // FP data-processing (2 source): FMUL, FDIV, FADD, FSUB, FMAX, FMIN, FMAXNM, FMINNM
-        // (FNMUL stays general).
+        // FP data-processing (2 source): FMUL, FDIV, FADD, FSUB, FMAX, FMIN, FMAXNM, FMINNM,
+        // and FNMUL, ARM's FPNeg of the rounded product (which flips a NaN's sign too).
         let op = match w >> 12 & 15 {
-            0 => MUL,
+            0 | 8 => MUL,
             1 => DIV,
             2 => ADD,
             3 => SUB,
@@ -145,6 +149,12 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         let (a, b) = (vreg(cx, rn), vreg(cx, rm));
         let z = cx.k(0);
         let r = call(cx, op, double, a, b, z);
+        let r = if w >> 12 & 15 == 8 {
+            let sign = cx.k(sign_bit(double));
+            cx.b.xor(r, sign)
+        } else {
+            r
+        };
         set_v(cx, rd, r);
         return Some(Flow::Next);
     }
@@ -162,29 +172,35 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         return Some(Flow::Next);
     }
     if w & 0xff20_7c00 == 0x1e20_4000 {
-        // FP data-processing (1 source): FMOV, FABS, FNEG, FSQRT, and FCVT from S to D
-        // (opcode 5) or from D to S (opcode 4).
+        // FP data-processing (1 source): FMOV, FABS, FNEG, FSQRT, FCVT from S to D
+        // (opcode 5) or from D to S (opcode 4), and FRINTN..FRINTI (opcodes 8 to 15 but 13).
         let opcode = w >> 15 & 0x3f;
-        let fcvt = opcode == if double { 4 } else { 5 };
-        if opcode > 3 && !fcvt {
-            return None;
-        }
-        let sign = if double { 1u64 << 63 } else { 1 << 31 };
+        // The helper, for all but the sign operations.
+        let helper = match opcode {
+            0..=2 => None,
+            3 => Some(SQRT),
+            4 | 5 if opcode == if double { 4 } else { 5 } => Some(FCVT),
+            _ => {
+                let i = FRINT_OPCODES.iter().position(|o| opcode == 8 | *o as u32)?;
+                Some(FRINTN + i as u8)
+            }
+        };
+        let sign = sign_bit(double);
         let x = vreg(cx, rn);
         let x = if double { x } else { cx.b.zext(x, 32) };
-        let r = match opcode {
-            0 => x,
-            1 => {
+        let r = match (opcode, helper) {
+            (_, Some(code)) => {
+                let z = cx.k(0);
+                call(cx, code, double, x, z, z)
+            }
+            (0, None) => x,
+            (1, None) => {
                 let k = cx.k(!sign);
                 cx.b.and(x, k)
             }
-            2 => {
+            _ => {
                 let k = cx.k(sign);
                 cx.b.xor(x, k)
-            }
-            op => {
-                let z = cx.k(0);
-                call(cx, if op == 3 { SQRT } else { FCVT }, double, x, z, z)
             }
         };
         set_v(cx, rd, r);
@@ -211,6 +227,11 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
 fn condition(cx: &mut Ctx, cond: u32) -> Val {
     let nzcv = cx.nzcv();
     cx.b.cond(nzcv, cond)
+}
+
+/// The sign bit of the format.
+fn sign_bit(double: bool) -> u64 {
+    if double { 1 << 63 } else { 1 << 31 }
 }
 
 /// The low 64 bits of V`n`.

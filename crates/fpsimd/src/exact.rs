@@ -8,6 +8,7 @@ use crate::fenv::{Env, Round};
 use crate::float::Fmt;
 use crate::fp_arith::{self, Bin};
 use crate::fp_convert;
+use crate::fp_scalar::frint_mode;
 use cpu::CpuState;
 use ir::Helper;
 
@@ -60,6 +61,25 @@ pub const MIN: u8 = 21;
 pub const MAXNM: u8 = 22;
 /// FMINNM.
 pub const MINNM: u8 = 23;
+/// FRINTN (to nearest, ties to even). The FRINT forms follow in the order of
+/// [`FRINT_OPCODES`].
+pub const FRINTN: u8 = 24;
+/// FRINTP (towards plus infinity).
+pub const FRINTP: u8 = 25;
+/// FRINTM (towards minus infinity).
+pub const FRINTM: u8 = 26;
+/// FRINTZ (towards zero).
+pub const FRINTZ: u8 = 27;
+/// FRINTA (to nearest, ties away from zero).
+pub const FRINTA: u8 = 28;
+/// FRINTX (FPCR rounding, raising Inexact).
+pub const FRINTX: u8 = 29;
+/// FRINTI (FPCR rounding).
+pub const FRINTI: u8 = 30;
+
+/// The low three bits of the FRINT opcodes of `FRINTN`..=`FRINTI`, in order (101 is
+/// unallocated).
+pub const FRINT_OPCODES: [u8; 7] = [0, 1, 2, 3, 4, 6, 7];
 
 /// Whether integer conversion `op` (one of `SCVTF_W`..=`FCVTZU_X`) has a signed integer, and
 /// the integer's width in bits.
@@ -123,7 +143,13 @@ unsafe extern "C" fn exact<const OP: u8, const D: bool>(
         MAX => fp_arith::bin(e, fmt, Bin::Max, a, b),
         MIN => fp_arith::bin(e, fmt, Bin::Min, a, b),
         MAXNM => fp_arith::bin(e, fmt, Bin::MaxNm, a, b),
-        _ => fp_arith::bin(e, fmt, Bin::MinNm, a, b),
+        MINNM => fp_arith::bin(e, fmt, Bin::MinNm, a, b),
+        // FRINTN..=FRINTI, the last codes: every opcode in the table is allocated.
+        _ => {
+            let opcode = FRINT_OPCODES[(OP - FRINTN) as usize % FRINT_OPCODES.len()];
+            let (mode, exact) = frint_mode(opcode as u32, cpu.fpcr).unwrap_or((Round::Zero, false));
+            fp_arith::round_int(e, fmt, a, mode, exact)
+        }
     };
     cpu.fpsr |= env.flags;
     r
@@ -132,7 +158,7 @@ unsafe extern "C" fn exact<const OP: u8, const D: bool>(
 /// One helper per operation and precision: `[op][double]`.
 macro_rules! helpers {
     ($($op:ident $name:literal),* $(,)?) => {
-        static HELPERS: [[Helper; 2]; 24] = [
+        static HELPERS: [[Helper; 2]; 31] = [
             $([
                 Helper { name: concat!($name, ".s"), func: exact::<$op, false> },
                 Helper { name: concat!($name, ".d"), func: exact::<$op, true> },
@@ -146,7 +172,9 @@ helpers!(
     MSUB "fmsub", NMADD "fnmadd", NMSUB "fnmsub", CMP "fcmp", CMPE "fcmpe",
     SCVTF_W "scvtf.w", SCVTF_X "scvtf.x", UCVTF_W "ucvtf.w", UCVTF_X "ucvtf.x",
     FCVTZS_W "fcvtzs.w", FCVTZS_X "fcvtzs.x", FCVTZU_W "fcvtzu.w", FCVTZU_X "fcvtzu.x",
-    FCVT "fcvt", MAX "fmax", MIN "fmin", MAXNM "fmaxnm", MINNM "fminnm",
+    FCVT "fcvt", MAX "fmax", MIN "fmin", MAXNM "fmaxnm", MINNM "fminnm", FRINTN "frintn",
+    FRINTP "frintp", FRINTM "frintm", FRINTZ "frintz", FRINTA "frinta", FRINTX "frintx",
+    FRINTI "frinti",
 );
 
 /// The helper computing operation `op` (one of the constants above) in double precision if
@@ -161,7 +189,7 @@ mod tests {
 
     /// Single-precision encodings of the operations (Rd = 0, Rn = 1, Rm = 2, Ra = 3; the
     /// integer source or destination is X1 or X0); bit 22 selects double precision.
-    const WORDS: [(u8, u32); 24] = [
+    const WORDS: [(u8, u32); 31] = [
         (ADD, 0x1e22_2820),
         (SUB, 0x1e22_3820),
         (MUL, 0x1e22_0820),
@@ -188,6 +216,13 @@ mod tests {
         (MIN, 0x1e22_5820),
         (MAXNM, 0x1e22_6820),
         (MINNM, 0x1e22_7820),
+        (FRINTN, 0x1e24_4020),
+        (FRINTP, 0x1e24_c020),
+        (FRINTM, 0x1e25_4020),
+        (FRINTZ, 0x1e25_c020),
+        (FRINTA, 0x1e26_4020),
+        (FRINTX, 0x1e27_4020),
+        (FRINTI, 0x1e27_c020),
     ];
 
     /// Operand bit patterns: both formats' zeros, denormals, limits, infinities and NaNs, and

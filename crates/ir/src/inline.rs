@@ -59,10 +59,20 @@ pub enum FpOp {
     MaxNm,
     /// FMINNM of `a` and `b` (a quiet NaN loses to a number).
     MinNm,
+    /// FRINT of `a`: rounding to an integral value in the format.
+    RoundInt {
+        /// The low three bits of the FRINT opcode: 0 N (nearest), 1 P (towards plus
+        /// infinity), 2 M (towards minus infinity), 3 Z (towards zero), 4 A (nearest, ties
+        /// away), 6 X (FPCR.RMode, raising Inexact), 7 I (FPCR.RMode).
+        rmode: u8,
+    },
 }
 
+/// The FRINT variants by [`FpOp::RoundInt`] `rmode` (5 is unallocated).
+const FRINT_NAMES: [&str; 8] = ["n", "p", "m", "z", "a", "?", "x", "i"];
+
 /// The operations in encoding order (index + 1 is the code in a `call` immediate).
-const OPS: [FpOp; 23] = [
+const OPS: [FpOp; 30] = [
     FpOp::Add,
     FpOp::Sub,
     FpOp::Mul,
@@ -110,6 +120,13 @@ const OPS: [FpOp; 23] = [
     FpOp::Min,
     FpOp::MaxNm,
     FpOp::MinNm,
+    FpOp::RoundInt { rmode: 0 },
+    FpOp::RoundInt { rmode: 1 },
+    FpOp::RoundInt { rmode: 2 },
+    FpOp::RoundInt { rmode: 3 },
+    FpOp::RoundInt { rmode: 4 },
+    FpOp::RoundInt { rmode: 6 },
+    FpOp::RoundInt { rmode: 7 },
 ];
 
 /// The registers of a vector operation: V`d` = V`n` op V`m` lane by lane (the fused forms
@@ -179,7 +196,11 @@ impl FpInline {
     /// Number of operands the helper reads.
     pub fn arity(self) -> usize {
         match self.op {
-            FpOp::Sqrt | FpOp::FromInt { .. } | FpOp::ToInt { .. } | FpOp::Convert => 1,
+            FpOp::Sqrt
+            | FpOp::FromInt { .. }
+            | FpOp::ToInt { .. }
+            | FpOp::Convert
+            | FpOp::RoundInt { .. } => 1,
             FpOp::MulAdd | FpOp::MulSub | FpOp::NegMulAdd | FpOp::NegMulSub => 3,
             _ => 2,
         }
@@ -199,6 +220,10 @@ impl core::fmt::Display for FpInline {
             FpOp::ToInt { signed, wide } => {
                 let name = if signed { "fcvtzs" } else { "fcvtzu" };
                 write!(f, "{name}.{}.{fmt}", reg(wide))?;
+            }
+            FpOp::RoundInt { rmode } => {
+                let v = FRINT_NAMES[rmode as usize & 7];
+                write!(f, "frint{v}.{fmt}")?;
             }
             op => write!(f, "{}.{fmt}", format!("{op:?}").to_lowercase())?,
         }
@@ -263,5 +288,6 @@ mod tests {
         assert_eq!(show(scvtf_x, true), "scvtf.x.d");
         assert_eq!(show(fcvtzu_w, false), "fcvtzu.w.s");
         assert_eq!(show(FpOp::MaxNm, true), "maxnm.d");
+        assert_eq!(show(FpOp::RoundInt { rmode: 2 }, false), "frintm.s");
     }
 }

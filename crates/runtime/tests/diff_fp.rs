@@ -44,6 +44,7 @@ fn fp_value() -> impl Strategy<Value = u64> {
         0x43ef_ffff_ffff_ffff, // just below 2^64
         0x3fe0_0000_0000_0000, // 0.5
         0xbfe8_0000_0000_0000, // -0.75
+        0xc004_0000_0000_0000, // -2.5: a tie
         0xbff0_0000_0000_0000, // -1.0
         0x4340_0000_0000_0001, // 2^54 + 4: an integer no single holds
         0x47ef_ffff_f000_0000, // rounds up to single overflow
@@ -75,6 +76,7 @@ fn fp_value() -> impl Strategy<Value = u64> {
         0x5f80_0000, // 2^64
         0x3f00_0000, // 0.5
         0xbf40_0000, // -0.75
+        0x4020_0000, // 2.5: a tie
         0xbf80_0000, // -1.0
         0x4b80_0001, // 2^24 + 2
     ]);
@@ -116,7 +118,7 @@ fn int_value() -> impl Strategy<Value = u64> {
 /// Scalar instructions the lifter inlines: (fixed bits, free bits). The free bits cover
 /// precision, sf, the operation variants and the register fields, limited to registers 0..7
 /// (Rd bits 2:0, Rn bits 7:5, Rm bits 18:16, Ra bits 12:10).
-const INLINED: [(u32, u32); 10] = [
+const INLINED: [(u32, u32); 11] = [
     // SCVTF, UCVTF (W or X to S or D).
     (0x1e22_0000, 1 << 31 | 1 << 22 | 1 << 16 | 0xe7),
     // FCVTZS, FCVTZU (S or D to W or X).
@@ -130,8 +132,10 @@ const INLINED: [(u32, u32); 10] = [
     (0x1e20_0400, 1 << 22 | 0x7_f000 | 0xff),
     // FMAX, FMIN, FMAXNM, FMINNM.
     (0x1e20_4800, 1 << 22 | 0x7_3000 | 0xe7),
-    // FMUL, FDIV, FADD, FSUB.
-    (0x1e20_0800, 1 << 22 | 0x7_3000 | 0xe7),
+    // FMUL, FDIV, FADD, FSUB, FNMUL (and the unallocated opcodes 9 to 11).
+    (0x1e20_0800, 1 << 22 | 0x7_b000 | 0xe7),
+    // FRINTN, FRINTP, FRINTM, FRINTZ, FRINTA, FRINTX, FRINTI (and the unallocated 13).
+    (0x1e24_4000, 1 << 22 | 0x3_8000 | 0xe7),
     // FCMP, FCMPE (register forms).
     (0x1e20_2000, 1 << 22 | 0x7_0000 | 0xf0),
     // FMADD, FMSUB, FNMADD, FNMSUB.
@@ -184,12 +188,13 @@ proptest! {
         let code: Vec<u32> = picks
             .iter()
             .filter_map(|&(row, bits, rd, rn, rm)| {
-                if inlined {
+                let w = if inlined {
                     let (fixed, free) = INLINED[row % INLINED.len()];
-                    return Some(fixed | bits & free);
-                }
-                let w = d.random_word(rows[row % rows.len()], bits)?;
-                let w = (w & !0x001f_03ff) | rm << 16 | rn << 5 | rd;
+                    fixed | bits & free
+                } else {
+                    let w = d.random_word(rows[row % rows.len()], bits)?;
+                    (w & !0x001f_03ff) | rm << 16 | rn << 5 | rd
+                };
                 a64::implemented(w).then_some(w)
             })
             .collect();

@@ -25,6 +25,11 @@
 //! unsigned range) saturate on ARM and go to the helper, as do denormals under FZ (IDC). FCVT
 //! from single to double is exact for every number but a denormal (which FZ may flush) and
 //! NaNs (ARM's quieting rules); from double to single it rounds like arithmetic.
+//!
+//! FRINTN/P/M/Z are `roundsd`/`roundss` (SSE4.1) with the same rounding, FRINTI and FRINTX
+//! with round-to-nearest when FPCR selects it; zeros keep their sign on both. Only FRINTX
+//! raises Inexact, so it needs an unchanged value or IXC already set. NaNs and denormals under
+//! FZ go to the helper, and FRINTA (ties away from zero, which x86 cannot round) always does.
 
 use super::{Emitter, so};
 use crate::alloc::RAX;
@@ -103,6 +108,11 @@ pub(super) fn fast_path(
     if fused && !has_fma() {
         return false;
     }
+    if let FpOp::RoundInt { rmode } = fi.op
+        && (ROUNDSD_MODE[rmode as usize & 7] < 0 || !std::is_x86_feature_detected!("sse4.1"))
+    {
+        return false;
+    }
     if let Some(r) = fi.vector {
         return vector_fast_path(e, fi, r, fused, slow, done);
     }
@@ -150,6 +160,11 @@ pub(super) fn fast_path(
             dynasm!(e.a ; .arch x64 ; jmp =>done);
             return true;
         }
+        FpOp::RoundInt { rmode } => {
+            round_int(e, fi.double, rmode, slow);
+            dynasm!(e.a ; .arch x64 ; jmp =>done);
+            return true;
+        }
         _ => {}
     }
     require_fpcr_clear(e, FPCR_ROUND_FZ, slow);
@@ -183,7 +198,8 @@ pub(super) fn fast_path(
         | FpOp::Max
         | FpOp::Min
         | FpOp::MaxNm
-        | FpOp::MinNm => return false,
+        | FpOp::MinNm
+        | FpOp::RoundInt { .. } => return false,
     }
     let r = if fused { 2 } else { 0 };
     result(e, fi.double, r);
@@ -307,6 +323,36 @@ fn to_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, slow: Dynamic
             dynasm!(e.a ; .arch x64 ; ucomiss xmm0, xmm1 ; jne =>slow);
         }
     });
+}
+
+/// The `roundsd` rounding control of each FRINT `rmode` (see `FpOp::RoundInt`): nearest 0,
+/// down 1, up 2, towards zero 3; FRINTX and FRINTI round to nearest as FPCR must then select;
+/// -1 where there is none (FRINTA's ties away, and the unallocated 5).
+const ROUNDSD_MODE: [i8; 8] = [0, 2, 1, 3, -1, -1, 0, 0];
+
+/// FRINT (`rmode` as in `FpOp::RoundInt`, one with a [`ROUNDSD_MODE`]) of xmm0 into `rax`.
+fn round_int(e: &mut Emitter, double: bool, rmode: u8, slow: DynamicLabel) {
+    // FZ would flush a denormal operand raising IDC; FRINTX and FRINTI round as FPCR says.
+    let uses_fpcr = rmode >= 6;
+    require_fpcr_clear(e, if uses_fpcr { FPCR_ROUND_FZ } else { FPCR_FZ }, slow);
+    // Bit 3 masks the host's precision exception, which nothing reads anyway.
+    let imm = ROUNDSD_MODE[rmode as usize & 7] | 8;
+    if double {
+        dynasm!(e.a ; .arch x64 ; ucomisd xmm0, xmm0 ; jp =>slow ; roundsd xmm1, xmm0, imm);
+    } else {
+        dynasm!(e.a ; .arch x64 ; ucomiss xmm0, xmm0 ; jp =>slow ; roundss xmm1, xmm0, imm);
+    }
+    if rmode == 6 {
+        // FRINTX: a changed value is inexact.
+        unless_ixc(e, |e| {
+            if double {
+                dynasm!(e.a ; .arch x64 ; ucomisd xmm0, xmm1 ; jne =>slow);
+            } else {
+                dynasm!(e.a ; .arch x64 ; ucomiss xmm0, xmm1 ; jne =>slow);
+            }
+        });
+    }
+    result(e, double, 1);
 }
 
 /// FCVT of xmm0 (also in `rax`) from double to single if `double`, else from single to double,
