@@ -1,6 +1,6 @@
 //! Scalar FP instructions lifted into IR instead of one `fpsimd::EXEC` call each.
 //!
-//! Register moves and sign operations (FMOV, FABS, FNEG) raise no exceptions in ARMv8.0, so
+//! Register moves and sign operations (FMOV, also of an immediate, FABS, FNEG) raise no exceptions in ARMv8.0, so
 //! they become plain integer IR, as does FCSEL (a select on the condition, evaluated as for
 //! CSEL). Arithmetic (FADD, FSUB, FMUL, FNMUL, FDIV, FSQRT, the fused multiply-adds, FMAX,
 //! FMIN, FMAXNM, FMINNM, FRINT*), FCMP/FCMPE, FCCMP/FCCMPE and the conversions (SCVTF, UCVTF,
@@ -85,6 +85,13 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         1 => true,
         _ => return None,
     };
+    if w & 0xff20_1fe0 == 0x1e20_1000 {
+        // FMOV (scalar, immediate): a constant.
+        let bits = if double { 64 } else { 32 };
+        let v = cx.k(fpsimd::moves::vfp_expand_imm(w >> 13 & 0xff, bits));
+        set_v(cx, rd, v);
+        return Some(Flow::Next);
+    }
     if w & 0x7f20_fc00 == 0x1e20_0000 {
         // Conversion between FP and integer: SCVTF/UCVTF (rmode 00, opcode 010/011) and
         // FCVTZS/FCVTZU (rmode 11, opcode 000/001); the helper codes run W before X.

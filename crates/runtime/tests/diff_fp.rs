@@ -118,7 +118,7 @@ fn int_value() -> impl Strategy<Value = u64> {
 /// Scalar instructions the lifter inlines: (fixed bits, free bits). The free bits cover
 /// precision, sf, the operation variants and the register fields, limited to registers 0..7
 /// (Rd bits 2:0, Rn bits 7:5, Rm bits 18:16, Ra bits 12:10).
-const INLINED: [(u32, u32); 11] = [
+const INLINED: [(u32, u32); 12] = [
     // SCVTF, UCVTF (W or X to S or D).
     (0x1e22_0000, 1 << 31 | 1 << 22 | 1 << 16 | 0xe7),
     // FCVTZS, FCVTZU (S or D to W or X).
@@ -134,6 +134,8 @@ const INLINED: [(u32, u32); 11] = [
     (0x1e20_4800, 1 << 22 | 0x7_3000 | 0xe7),
     // FMUL, FDIV, FADD, FSUB, FNMUL (and the unallocated opcodes 9 to 11).
     (0x1e20_0800, 1 << 22 | 0x7_b000 | 0xe7),
+    // FMOV (scalar, immediate).
+    (0x1e20_1000, 1 << 22 | 0x1f_e000 | 0x7),
     // FRINTN, FRINTP, FRINTM, FRINTZ, FRINTA, FRINTX, FRINTI (and the unallocated 13).
     (0x1e24_4000, 1 << 22 | 0x3_8000 | 0xe7),
     // FCMP, FCMPE (register forms).
