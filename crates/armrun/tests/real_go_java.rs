@@ -243,25 +243,70 @@ fn javac(dir: &Path, name: &str, src: &str) {
     assert!(st.success(), "javac {name}.java failed");
 }
 
-#[test]
-fn java_runs_a_class() {
-    let d = workdir("java-hello");
-    javac(&d, "Hello", HELLO);
+/// Runs class `name` (compiled from `src` by the host's `javac`) with `args` under armrun's
+/// arm64 `java`, and checks it exits 0 with nothing on stderr and the output of the host's
+/// JDK 17, in which `amd64` (`os.arch`) reads `aarch64`.
+fn java_same_as_host(name: &str, src: &str, args: &[&str]) {
+    let d = workdir(&format!("java-{name}"));
+    javac(&d, name, src);
     let java = format!("{JAVA_HOME}/bin/java");
-    let r = arm(&[&java, "-cp", ".", "Hello", "one", "two"], "", &d, 600);
+    let mut argv = vec![java.as_str(), "-cp", ".", name];
+    argv.extend(args);
+    let r = arm(&argv, "", &d, 600);
     assert_eq!(r.status, 0, "{}", r.stderr);
-    // The host's JDK 17 prints the same, but for the architecture name.
     let native = Command::new("java")
-        .args(["-cp", ".", "Hello", "one", "two"])
+        .args(&argv[1..])
         .current_dir(&d)
         .output()
         .unwrap();
     assert!(native.status.success());
-    let native = String::from_utf8(native.stdout).unwrap().replacen(
-        "Hello from amd64",
-        "Hello from aarch64",
-        1,
-    );
+    let native = String::from_utf8(native.stdout)
+        .unwrap()
+        .replace("amd64", "aarch64");
     assert_eq!(r.stdout, native, "stderr:\n{}", r.stderr);
     assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn java_runs_a_class() {
+    java_same_as_host("Hello", HELLO, &["one", "two"]);
+}
+
+/// Exceptions HotSpot raises from hardware faults in compiled code: an implicit null check (a
+/// load through null faults and the SIGSEGV handler turns it into a NullPointerException at
+/// that pc) and a StackOverflowError from the guard pages below the thread's stack (stack
+/// banging). Bounds and division checks are explicit on arm64 but take the same exception
+/// paths. The loops run long enough for C1 and C2 to compile `len` and `main` (OSR).
+const FAULTS: &str = r#"
+public class Faults {
+    static int len(String s) { return s.length(); }
+    static int deep = 0;
+    static void recurse() { deep++; recurse(); }
+
+    public static void main(String[] args) {
+        String[] xs = {"ab", "cde", null, "f"};
+        long n = 0, npe = 0;
+        for (int i = 0; i < 400_000; i++) {
+            try { n += len(xs[i & 3]); } catch (NullPointerException e) { npe++; }
+        }
+        System.out.println("npe " + n + " " + npe);
+        int[] arr = new int[10];
+        long aioobe = 0, ae = 0;
+        for (int i = 0; i < 200_000; i++) {
+            try { arr[i % 12] += i; } catch (ArrayIndexOutOfBoundsException e) { aioobe++; }
+            try { n += 1000 / (i % 5); } catch (ArithmeticException e) { ae++; }
+        }
+        System.out.println("bounds " + aioobe + " div " + ae + " " + java.util.Arrays.stream(arr).sum() + " " + n);
+        try {
+            recurse();
+        } catch (StackOverflowError e) {
+            System.out.println("stack overflow caught, deeper than 1000: " + (deep > 1000));
+        }
+    }
+}
+"#;
+
+#[test]
+fn java_compiled_code_faults() {
+    java_same_as_host("Faults", FAULTS, &[]);
 }
