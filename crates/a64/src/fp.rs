@@ -4,7 +4,7 @@
 //! they become plain integer IR, as does FCSEL (a select on the condition, evaluated as for
 //! CSEL). Arithmetic (FADD, FSUB, FMUL, FNMUL, FDIV, FSQRT, the fused multiply-adds, FMAX,
 //! FMIN, FMAXNM, FMINNM, FRINT*), FCMP/FCMPE, FCCMP/FCCMPE and the conversions (SCVTF, UCVTF,
-//! FCVTZS, FCVTZU to and from general registers, FCVT between S and D) become calls of exact
+//! FCVT{N,P,M,Z,A}{S,U} to and from general registers, FCVT between S and D) become calls of exact
 //! helpers built on `fpsimd`'s reference arithmetic and conversions, marked with the operation
 //! they compute (`ir::inline`) so the JIT can run the common case as one SSE instruction and
 //! call the helper only for the rest. Operands travel as IR values, so a chain of FP
@@ -15,9 +15,9 @@
 
 use crate::ctx::{Ctx, Flow};
 use fpsimd::exact::{
-    ADD, CMP, CMPE, DIV, FCVT, FCVTZS_W, FCVTZU_W, FCVTZU_X, FRINT_OPCODES, FRINTI, FRINTN, MADD,
-    MAX, MAXNM, MIN, MINNM, MSUB, MUL, NMADD, NMSUB, SCVTF_W, SQRT, SUB, UCVTF_W, UCVTF_X,
-    int_form,
+    ADD, CMP, CMPE, DIV, FCVT, FRINT_OPCODES, FRINTI, FRINTN, MADD, MAX, MAXNM, MIN, MINNM, MSUB,
+    MUL, NMADD, NMSUB, SCVTF_W, SQRT, SUB, TO_INT, TO_INT_LAST, UCVTF_X, int_form, to_int,
+    to_int_rmode,
 };
 use ir::Val;
 use ir::inline::{FpInline, FpOp, VecRegs};
@@ -41,11 +41,12 @@ fn inline_op(op: u8) -> FpOp {
                 wide: bits == 64,
             }
         }
-        FCVTZS_W..=FCVTZU_X => {
+        TO_INT..=TO_INT_LAST => {
             let (signed, bits) = int_form(op);
             FpOp::ToInt {
                 signed,
                 wide: bits == 64,
+                rmode: to_int_rmode(op),
             }
         }
         FCVT => FpOp::Convert,
@@ -93,17 +94,18 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         return Some(Flow::Next);
     }
     if w & 0x7f20_fc00 == 0x1e20_0000 {
-        // Conversion between FP and integer: SCVTF/UCVTF (rmode 00, opcode 010/011) and
-        // FCVTZS/FCVTZU (rmode 11, opcode 000/001); the helper codes run W before X.
+        // Conversion between FP and integer: SCVTF/UCVTF (rmode 00, opcode 010/011),
+        // FCVT{N,P,M,Z}S/U (rmode as FPCR.RMode codes it, opcode 000/001) and FCVTAS/AU
+        // (rmode 00, opcode 100/101).
         let wide = w >> 31 != 0;
-        let first = match (w >> 19 & 3, w >> 16 & 7) {
-            (0, 2) => SCVTF_W,
-            (0, 3) => UCVTF_W,
-            (3, 0) => FCVTZS_W,
-            (3, 1) => FCVTZU_W,
+        let (rmode, opcode) = (w >> 19 & 3, w >> 16 & 7);
+        let unsigned = opcode & 1 != 0;
+        let op = match (rmode, opcode) {
+            (0, 2 | 3) => SCVTF_W + 2 * unsigned as u8 + wide as u8,
+            (_, 0 | 1) => to_int(rmode as u8, !unsigned, wide),
+            (0, 4 | 5) => to_int(4, !unsigned, wide),
             _ => return None,
         };
-        let op = first + wide as u8;
         let z = cx.k(0);
         if op <= UCVTF_X {
             let x = cx.xw(rn, wide);

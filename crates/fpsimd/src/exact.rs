@@ -1,8 +1,8 @@
 //! Exact scalar FP helpers for lifters: one IR helper per operation and precision, computing
 //! ARM's result and FPSR flags with this crate's reference arithmetic and conversions. The A64
-//! lifter (FADD, FMADD, FCMP, SCVTF, FCVTZS, FCVT, FMAX...) and the A32 VFP lifter (VADD, VFMA, VCMP...) mark their calls with the
-//! operation (`ir::inline`), so the JIT may run the common case inline and call these for the
-//! rest; the interpreter always calls them.
+//! lifter (FADD, FMADD, FCMP, SCVTF, FCVTZS, FCVT, FMAX, FRINTM...) and the A32 VFP lifter
+//! (VADD, VFMA, VCMP...) mark their calls with the operation (`ir::inline`), so the JIT may run
+//! the common case inline and call these for the rest; the interpreter always calls them.
 
 use crate::fenv::{Env, Round};
 use crate::float::Fmt;
@@ -43,58 +43,63 @@ pub const SCVTF_X: u8 = 12;
 pub const UCVTF_W: u8 = 13;
 /// UCVTF from a 64-bit integer.
 pub const UCVTF_X: u8 = 14;
-/// FCVTZS to a 32-bit integer.
-pub const FCVTZS_W: u8 = 15;
-/// FCVTZS to a 64-bit integer.
-pub const FCVTZS_X: u8 = 16;
-/// FCVTZU to a 32-bit integer.
-pub const FCVTZU_W: u8 = 17;
-/// FCVTZU to a 64-bit integer.
-pub const FCVTZU_X: u8 = 18;
+/// FCVT{N,P,M,Z,A}{S,U} to a general register: the 20 codes from here are [`to_int`]'s.
+pub const TO_INT: u8 = 15;
+/// The last of the [`TO_INT`] codes.
+pub const TO_INT_LAST: u8 = TO_INT + 19;
 /// FCVT to the other one of single and double precision.
-pub const FCVT: u8 = 19;
+pub const FCVT: u8 = 35;
 /// FMAX.
-pub const MAX: u8 = 20;
+pub const MAX: u8 = 36;
 /// FMIN.
-pub const MIN: u8 = 21;
+pub const MIN: u8 = 37;
 /// FMAXNM.
-pub const MAXNM: u8 = 22;
+pub const MAXNM: u8 = 38;
 /// FMINNM.
-pub const MINNM: u8 = 23;
+pub const MINNM: u8 = 39;
 /// FRINTN (to nearest, ties to even). The FRINT forms follow in the order of
 /// [`FRINT_OPCODES`].
-pub const FRINTN: u8 = 24;
+pub const FRINTN: u8 = 40;
 /// FRINTP (towards plus infinity).
-pub const FRINTP: u8 = 25;
+pub const FRINTP: u8 = 41;
 /// FRINTM (towards minus infinity).
-pub const FRINTM: u8 = 26;
+pub const FRINTM: u8 = 42;
 /// FRINTZ (towards zero).
-pub const FRINTZ: u8 = 27;
+pub const FRINTZ: u8 = 43;
 /// FRINTA (to nearest, ties away from zero).
-pub const FRINTA: u8 = 28;
+pub const FRINTA: u8 = 44;
 /// FRINTX (FPCR rounding, raising Inexact).
-pub const FRINTX: u8 = 29;
+pub const FRINTX: u8 = 45;
 /// FRINTI (FPCR rounding).
-pub const FRINTI: u8 = 30;
+pub const FRINTI: u8 = 46;
 
 /// The low three bits of the FRINT opcodes of `FRINTN`..=`FRINTI`, in order (101 is
 /// unallocated).
 pub const FRINT_OPCODES: [u8; 7] = [0, 1, 2, 3, 4, 6, 7];
 
-/// Whether integer conversion `op` (one of `SCVTF_W`..=`FCVTZU_X`) has a signed integer, and
-/// the integer's width in bits.
+/// The code of the conversion to an integer rounding as `rmode` says (coded as FRINT's opcode
+/// bits: 0 N, 1 P, 2 M, 3 Z, 4 A), to a signed or unsigned integer of 64 bits if `wide`, else
+/// 32: blocks of four per rounding, the integer forms in [`int_form`]'s order.
+pub const fn to_int(rmode: u8, signed: bool, wide: bool) -> u8 {
+    TO_INT + 4 * rmode + 2 * !signed as u8 + wide as u8
+}
+
+/// The rounding of conversion [`to_int`] code `op`.
+pub const fn to_int_rmode(op: u8) -> u8 {
+    (op - TO_INT) / 4
+}
+
+/// Whether integer conversion `op` (`SCVTF_W`..=`UCVTF_X` or a [`to_int`] code) has a signed
+/// integer, and the integer's width in bits. Every block of four integer forms (signed 32,
+/// signed 64, unsigned 32, unsigned 64) starts a multiple of four codes after `SCVTF_W`.
 pub const fn int_form(op: u8) -> (bool, u32) {
-    let k = if op >= FCVTZS_W {
-        op - FCVTZS_W
-    } else {
-        op - SCVTF_W
-    };
+    let k = (op - SCVTF_W) % 4;
     (k < 2, if k & 1 != 0 { 64 } else { 32 })
 }
 
 /// The exact semantics of operation `OP` in double (`D`) or single precision on the operand bit
 /// patterns `a`, `b`, `c` (roles as in `ir::inline::FpOp`; SCVTF/UCVTF take an integer and
-/// FCVTZS/FCVTZU return one), under the guest's FPCR, with the raised exceptions merged into
+/// FCVT*S/FCVT*U return one), under the guest's FPCR, with the raised exceptions merged into
 /// FPSR.
 ///
 /// # Safety
@@ -135,9 +140,13 @@ unsafe extern "C" fn exact<const OP: u8, const D: bool>(
             let (signed, ibits) = int_form(OP);
             fp_convert::from_int(e, fmt, int, signed, ibits, 0)
         }
-        FCVTZS_W..=FCVTZU_X => {
+        TO_INT..=TO_INT_LAST => {
             let (signed, ibits) = int_form(OP);
-            fp_convert::to_int(e, fmt, a, Round::Zero, signed, ibits, 0)
+            let mode = match to_int_rmode(OP) {
+                4 => Round::TiesAway,
+                r => Round::from_rmode(r as u64),
+            };
+            fp_convert::to_int(e, fmt, a, mode, signed, ibits, 0)
         }
         FCVT => fmt.convert(e, if D { Fmt::S } else { Fmt::D }, a),
         MAX => fp_arith::bin(e, fmt, Bin::Max, a, b),
@@ -157,24 +166,64 @@ unsafe extern "C" fn exact<const OP: u8, const D: bool>(
 
 /// One helper per operation and precision: `[op][double]`.
 macro_rules! helpers {
-    ($($op:ident $name:literal),* $(,)?) => {
-        static HELPERS: [[Helper; 2]; 31] = [
+    ($(($op:expr, $name:literal)),* $(,)?) => {
+        static HELPERS: [[Helper; 2]; 47] = [
             $([
-                Helper { name: concat!($name, ".s"), func: exact::<$op, false> },
-                Helper { name: concat!($name, ".d"), func: exact::<$op, true> },
+                Helper { name: concat!($name, ".s"), func: exact::<{ $op }, false> },
+                Helper { name: concat!($name, ".d"), func: exact::<{ $op }, true> },
             ],)*
         ];
     };
 }
 
 helpers!(
-    ADD "fadd", SUB "fsub", MUL "fmul", DIV "fdiv", SQRT "fsqrt", MADD "fmadd",
-    MSUB "fmsub", NMADD "fnmadd", NMSUB "fnmsub", CMP "fcmp", CMPE "fcmpe",
-    SCVTF_W "scvtf.w", SCVTF_X "scvtf.x", UCVTF_W "ucvtf.w", UCVTF_X "ucvtf.x",
-    FCVTZS_W "fcvtzs.w", FCVTZS_X "fcvtzs.x", FCVTZU_W "fcvtzu.w", FCVTZU_X "fcvtzu.x",
-    FCVT "fcvt", MAX "fmax", MIN "fmin", MAXNM "fmaxnm", MINNM "fminnm", FRINTN "frintn",
-    FRINTP "frintp", FRINTM "frintm", FRINTZ "frintz", FRINTA "frinta", FRINTX "frintx",
-    FRINTI "frinti",
+    (ADD, "fadd"),
+    (SUB, "fsub"),
+    (MUL, "fmul"),
+    (DIV, "fdiv"),
+    (SQRT, "fsqrt"),
+    (MADD, "fmadd"),
+    (MSUB, "fmsub"),
+    (NMADD, "fnmadd"),
+    (NMSUB, "fnmsub"),
+    (CMP, "fcmp"),
+    (CMPE, "fcmpe"),
+    (SCVTF_W, "scvtf.w"),
+    (SCVTF_X, "scvtf.x"),
+    (UCVTF_W, "ucvtf.w"),
+    (UCVTF_X, "ucvtf.x"),
+    (to_int(0, true, false), "fcvtns.w"),
+    (to_int(0, true, true), "fcvtns.x"),
+    (to_int(0, false, false), "fcvtnu.w"),
+    (to_int(0, false, true), "fcvtnu.x"),
+    (to_int(1, true, false), "fcvtps.w"),
+    (to_int(1, true, true), "fcvtps.x"),
+    (to_int(1, false, false), "fcvtpu.w"),
+    (to_int(1, false, true), "fcvtpu.x"),
+    (to_int(2, true, false), "fcvtms.w"),
+    (to_int(2, true, true), "fcvtms.x"),
+    (to_int(2, false, false), "fcvtmu.w"),
+    (to_int(2, false, true), "fcvtmu.x"),
+    (to_int(3, true, false), "fcvtzs.w"),
+    (to_int(3, true, true), "fcvtzs.x"),
+    (to_int(3, false, false), "fcvtzu.w"),
+    (to_int(3, false, true), "fcvtzu.x"),
+    (to_int(4, true, false), "fcvtas.w"),
+    (to_int(4, true, true), "fcvtas.x"),
+    (to_int(4, false, false), "fcvtau.w"),
+    (to_int(4, false, true), "fcvtau.x"),
+    (FCVT, "fcvt"),
+    (MAX, "fmax"),
+    (MIN, "fmin"),
+    (MAXNM, "fmaxnm"),
+    (MINNM, "fminnm"),
+    (FRINTN, "frintn"),
+    (FRINTP, "frintp"),
+    (FRINTM, "frintm"),
+    (FRINTZ, "frintz"),
+    (FRINTA, "frinta"),
+    (FRINTX, "frintx"),
+    (FRINTI, "frinti"),
 );
 
 /// The helper computing operation `op` (one of the constants above) in double precision if
@@ -189,7 +238,7 @@ mod tests {
 
     /// Single-precision encodings of the operations (Rd = 0, Rn = 1, Rm = 2, Ra = 3; the
     /// integer source or destination is X1 or X0); bit 22 selects double precision.
-    const WORDS: [(u8, u32); 31] = [
+    const WORDS: [(u8, u32); 37] = [
         (ADD, 0x1e22_2820),
         (SUB, 0x1e22_3820),
         (MUL, 0x1e22_0820),
@@ -205,10 +254,16 @@ mod tests {
         (SCVTF_X, 0x9e22_0020),
         (UCVTF_W, 0x1e23_0020),
         (UCVTF_X, 0x9e23_0020),
-        (FCVTZS_W, 0x1e38_0020),
-        (FCVTZS_X, 0x9e38_0020),
-        (FCVTZU_W, 0x1e39_0020),
-        (FCVTZU_X, 0x9e39_0020),
+        (to_int(3, true, false), 0x1e38_0020),
+        (to_int(3, true, true), 0x9e38_0020),
+        (to_int(3, false, false), 0x1e39_0020),
+        (to_int(3, false, true), 0x9e39_0020),
+        (to_int(0, true, false), 0x1e20_0020),
+        (to_int(1, false, true), 0x9e29_0020),
+        (to_int(2, true, true), 0x9e30_0020),
+        (to_int(2, false, false), 0x1e31_0020),
+        (to_int(4, true, false), 0x1e24_0020),
+        (to_int(4, false, true), 0x9e25_0020),
         // FCVT Dd, Sn; the double form (bit 22) has opc 01 where FCVT Sd, Dn has 00, so the
         // test flips bit 15 along with it.
         (FCVT, 0x1e22_c020),
@@ -290,7 +345,7 @@ mod tests {
                         assert!(known, "{word:08x} not decoded");
                         let expect = match op {
                             CMP | CMPE => want.nzcv,
-                            FCVTZS_W..=FCVTZU_X => want.x[0],
+                            TO_INT..=TO_INT_LAST => want.x[0],
                             _ => want.v[0][0],
                         };
                         let what = format!("{} {a:x} {b:x} {c:x} fpcr {fpcr:x}", h.name);
@@ -306,7 +361,13 @@ mod tests {
     fn int_forms_follow_the_constant_order() {
         assert_eq!(int_form(SCVTF_W), (true, 32));
         assert_eq!(int_form(UCVTF_X), (false, 64));
-        assert_eq!(int_form(FCVTZS_X), (true, 64));
-        assert_eq!(int_form(FCVTZU_W), (false, 32));
+        assert_eq!(int_form(to_int(3, true, true)), (true, 64));
+        assert_eq!(int_form(to_int(4, false, false)), (false, 32));
+        assert_eq!(to_int_rmode(to_int(2, false, true)), 2);
+        assert_eq!(to_int(4, false, true), TO_INT_LAST);
+        assert_eq!(FCVT, TO_INT_LAST + 1);
+        // The table's order matches the codes.
+        assert_eq!(helper(to_int(1, false, false), true).name, "fcvtpu.w.d");
+        assert_eq!(helper(FRINTI, false).name, "frinti.s");
     }
 }

@@ -41,13 +41,15 @@ pub enum FpOp {
         /// `a` is a 64-bit integer (an X register), else a 32-bit one (a W register).
         wide: bool,
     },
-    /// FCVTZS (`signed`) or FCVTZU of `a` (the format) to an integer of 64 bits if `wide`,
-    /// else 32 (zero-extended), rounded towards zero and saturated.
+    /// FCVT{N,P,M,Z,A}S (`signed`) or ...U of `a` (the format) to an integer of 64 bits if
+    /// `wide`, else 32 (zero-extended), rounded as `rmode` says and saturated.
     ToInt {
-        /// Signed result (FCVTZS), else unsigned (FCVTZU).
+        /// Signed result (FCVT*S), else unsigned (FCVT*U).
         signed: bool,
         /// 64-bit result (an X register), else 32-bit (a W register).
         wide: bool,
+        /// The rounding, coded as for [`FpOp::RoundInt`]: 0 N, 1 P, 2 M, 3 Z, 4 A.
+        rmode: u8,
     },
     /// FCVT of `a` from the format to the other one of single and double precision.
     Convert,
@@ -68,66 +70,69 @@ pub enum FpOp {
     },
 }
 
-/// The FRINT variants by [`FpOp::RoundInt`] `rmode` (5 is unallocated).
-const FRINT_NAMES: [&str; 8] = ["n", "p", "m", "z", "a", "?", "x", "i"];
+/// The rounding letters by [`FpOp::RoundInt`] `rmode` (5 is unallocated).
+const ROUNDING_NAMES: [char; 8] = ['n', 'p', 'm', 'z', 'a', '?', 'x', 'i'];
+
+/// Number of operations.
+const N_OPS: usize = 46;
 
 /// The operations in encoding order (index + 1 is the code in a `call` immediate).
-const OPS: [FpOp; 30] = [
-    FpOp::Add,
-    FpOp::Sub,
-    FpOp::Mul,
-    FpOp::Div,
-    FpOp::Sqrt,
-    FpOp::MulAdd,
-    FpOp::MulSub,
-    FpOp::NegMulAdd,
-    FpOp::NegMulSub,
-    FpOp::Cmp,
-    FpOp::FromInt {
-        signed: true,
-        wide: false,
-    },
-    FpOp::FromInt {
-        signed: true,
-        wide: true,
-    },
-    FpOp::FromInt {
-        signed: false,
-        wide: false,
-    },
-    FpOp::FromInt {
-        signed: false,
-        wide: true,
-    },
-    FpOp::ToInt {
-        signed: true,
-        wide: false,
-    },
-    FpOp::ToInt {
-        signed: true,
-        wide: true,
-    },
-    FpOp::ToInt {
-        signed: false,
-        wide: false,
-    },
-    FpOp::ToInt {
-        signed: false,
-        wide: true,
-    },
-    FpOp::Convert,
-    FpOp::Max,
-    FpOp::Min,
-    FpOp::MaxNm,
-    FpOp::MinNm,
-    FpOp::RoundInt { rmode: 0 },
-    FpOp::RoundInt { rmode: 1 },
-    FpOp::RoundInt { rmode: 2 },
-    FpOp::RoundInt { rmode: 3 },
-    FpOp::RoundInt { rmode: 4 },
-    FpOp::RoundInt { rmode: 6 },
-    FpOp::RoundInt { rmode: 7 },
-];
+const OPS: [FpOp; N_OPS] = all_ops();
+
+/// Builds [`OPS`]: the operations without parameters, then per integer form (signed 32,
+/// signed 64, unsigned 32, unsigned 64) the conversion from it and those to it in every
+/// rounding, then the FRINT forms.
+const fn all_ops() -> [FpOp; N_OPS] {
+    const PLAIN: [FpOp; 15] = [
+        FpOp::Add,
+        FpOp::Sub,
+        FpOp::Mul,
+        FpOp::Div,
+        FpOp::Sqrt,
+        FpOp::MulAdd,
+        FpOp::MulSub,
+        FpOp::NegMulAdd,
+        FpOp::NegMulSub,
+        FpOp::Cmp,
+        FpOp::Convert,
+        FpOp::Max,
+        FpOp::Min,
+        FpOp::MaxNm,
+        FpOp::MinNm,
+    ];
+    const FRINT: [u8; 7] = [0, 1, 2, 3, 4, 6, 7];
+    let mut ops = [FpOp::Add; N_OPS];
+    let mut i = 0;
+    while i < PLAIN.len() {
+        ops[i] = PLAIN[i];
+        i += 1;
+    }
+    let mut form = 0;
+    while form < 4 {
+        let (signed, wide) = (form < 2, form & 1 != 0);
+        ops[i] = FpOp::FromInt { signed, wide };
+        i += 1;
+        let mut rmode = 0;
+        while rmode < 5 {
+            ops[i] = FpOp::ToInt {
+                signed,
+                wide,
+                rmode,
+            };
+            i += 1;
+            rmode += 1;
+        }
+        form += 1;
+    }
+    let mut r = 0;
+    while r < FRINT.len() {
+        ops[i] = FpOp::RoundInt { rmode: FRINT[r] };
+        i += 1;
+        r += 1;
+    }
+    assert!(i == N_OPS, "N_OPS must count the operations");
+    ops
+}
 
 /// The registers of a vector operation: V`d` = V`n` op V`m` lane by lane (the fused forms
 /// accumulate into V`d`), over 128 bits with `q`, else over 64 bits with the top half zeroed.
@@ -217,12 +222,17 @@ impl core::fmt::Display for FpInline {
                 let name = if signed { "scvtf" } else { "ucvtf" };
                 write!(f, "{name}.{}.{fmt}", reg(wide))?;
             }
-            FpOp::ToInt { signed, wide } => {
-                let name = if signed { "fcvtzs" } else { "fcvtzu" };
-                write!(f, "{name}.{}.{fmt}", reg(wide))?;
+            FpOp::ToInt {
+                signed,
+                wide,
+                rmode,
+            } => {
+                let r = ROUNDING_NAMES[rmode as usize & 7];
+                let s = if signed { 's' } else { 'u' };
+                write!(f, "fcvt{r}{s}.{}.{fmt}", reg(wide))?;
             }
             FpOp::RoundInt { rmode } => {
-                let v = FRINT_NAMES[rmode as usize & 7];
+                let v = ROUNDING_NAMES[rmode as usize & 7];
                 write!(f, "frint{v}.{fmt}")?;
             }
             op => write!(f, "{}.{fmt}", format!("{op:?}").to_lowercase())?,
@@ -245,6 +255,10 @@ mod tests {
 
     #[test]
     fn codes_round_trip_and_zero_is_none() {
+        // Every operation once.
+        for (i, a) in OPS.iter().enumerate() {
+            assert!(!OPS[i + 1..].contains(a), "{a:?} twice");
+        }
         assert_eq!(FpInline::decode(0), None);
         let regs = VecRegs {
             q: true,
@@ -284,10 +298,17 @@ mod tests {
         let fcvtzu_w = FpOp::ToInt {
             signed: false,
             wide: false,
+            rmode: 3,
         };
         assert_eq!(show(scvtf_x, true), "scvtf.x.d");
         assert_eq!(show(fcvtzu_w, false), "fcvtzu.w.s");
         assert_eq!(show(FpOp::MaxNm, true), "maxnm.d");
         assert_eq!(show(FpOp::RoundInt { rmode: 2 }, false), "frintm.s");
+        let fcvtas_x = FpOp::ToInt {
+            signed: true,
+            wide: true,
+            rmode: 4,
+        };
+        assert_eq!(show(fcvtas_x, true), "fcvtas.x.d");
     }
 }

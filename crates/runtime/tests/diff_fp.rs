@@ -118,11 +118,14 @@ fn int_value() -> impl Strategy<Value = u64> {
 /// Scalar instructions the lifter inlines: (fixed bits, free bits). The free bits cover
 /// precision, sf, the operation variants and the register fields, limited to registers 0..7
 /// (Rd bits 2:0, Rn bits 7:5, Rm bits 18:16, Ra bits 12:10).
-const INLINED: [(u32, u32); 12] = [
+const INLINED: [(u32, u32); 13] = [
     // SCVTF, UCVTF (W or X to S or D).
     (0x1e22_0000, 1 << 31 | 1 << 22 | 1 << 16 | 0xe7),
-    // FCVTZS, FCVTZU (S or D to W or X).
+    // FCVTZS, FCVTZU (S or D to W or X), twice as often as the other roundings.
     (0x1e38_0000, 1 << 31 | 1 << 22 | 1 << 16 | 0xe7),
+    // FCVTNS/U, FCVTPS/U, FCVTMS/U, FCVTZS/U, FCVTAS/U (opcodes 000, 001, 100, 101; the last
+    // two are unallocated but with rmode 00, and such words are filtered out).
+    (0x1e20_0000, 1 << 31 | 1 << 22 | 0x1d_0000 | 0xe7),
     // FCVT Dd, Sn and FCVT Sd, Dn.
     (0x1e22_c000, 0xe7),
     (0x1e62_4000, 0xe7),

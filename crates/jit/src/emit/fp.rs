@@ -20,7 +20,8 @@
 //!
 //! The conversions: SCVTF/UCVTF round only when the integer has more significant bits than
 //! the format (the rounding mode must then be the default), and a unsigned 64-bit source with
-//! its top bit set has no signed host form. FCVTZS/FCVTZU round towards zero as `cvtt*` does;
+//! its top bit set has no signed host form. FCVTZS/FCVTZU round towards zero as `cvtt*` does,
+//! FCVTN/P/M* run `roundsd` first (FCVTA*, ties away, always takes the helper);
 //! NaNs and out-of-range values (the host's "integer indefinite" result or a value outside an
 //! unsigned range) saturate on ARM and go to the helper, as do denormals under FZ (IDC). FCVT
 //! from single to double is exact for every number but a denormal (which FZ may flush) and
@@ -108,8 +109,15 @@ pub(super) fn fast_path(
     if fused && !has_fma() {
         return false;
     }
-    if let FpOp::RoundInt { rmode } = fi.op
-        && (ROUNDSD_MODE[rmode as usize & 7] < 0 || !std::is_x86_feature_detected!("sse4.1"))
+    // FRINT and the conversions to integers rounding other than towards zero need `roundsd`
+    // and a rounding it has.
+    let rounding = match fi.op {
+        FpOp::RoundInt { rmode } => Some(rmode),
+        FpOp::ToInt { rmode, .. } if rmode != ROUND_TO_ZERO => Some(rmode),
+        _ => None,
+    };
+    if let Some(r) = rounding
+        && (ROUNDSD_MODE[r as usize & 7] < 0 || !std::is_x86_feature_detected!("sse4.1"))
     {
         return false;
     }
@@ -145,8 +153,12 @@ pub(super) fn fast_path(
                 ; mov eax, GREATER ; jmp =>done);
             return true;
         }
-        FpOp::ToInt { signed, wide } => {
-            to_int(e, fi.double, signed, wide, slow);
+        FpOp::ToInt {
+            signed,
+            wide,
+            rmode,
+        } => {
+            to_int(e, fi.double, signed, wide, rmode, slow);
             dynasm!(e.a ; .arch x64 ; jmp =>done);
             return true;
         }
@@ -285,21 +297,34 @@ fn from_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, slow: Dynam
     result(e, double, 0);
 }
 
-/// FCVTZS/FCVTZU of xmm0 into `rax` (zero-extended from 32 bits unless `wide`). The host's
-/// truncating conversion gives the "integer indefinite" (only the sign bit set) for NaNs and
+/// FCVT{N,P,M,Z}S/U of xmm0 into `rax` (zero-extended from 32 bits unless `wide`), rounding as
+/// `rmode` says (coded as for FRINT, one with a [`ROUNDSD_MODE`]): `roundsd` first unless
+/// towards zero, which the conversion itself does. The host's truncating conversion gives the "integer indefinite" (only the sign bit set) for NaNs and
 /// out-of-range values, which a signed result rules out (with the one exact value it shares,
 /// the minimum); an unsigned 32-bit result comes from the 64-bit conversion and must fit in 32
 /// bits, an unsigned 64-bit one must have the top bit clear. It is exact when converting it
 /// back gives the operand again.
-fn to_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, slow: DynamicLabel) {
-    // FZ would flush a denormal operand raising IDC; the rounding mode plays no part.
+fn to_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, rmode: u8, slow: DynamicLabel) {
+    // FZ would flush a denormal operand raising IDC; FPCR's rounding mode plays no part.
     require_fpcr_clear(e, FPCR_FZ, slow);
+    // The value to convert: xmm0, or xmm3 holding it rounded.
+    let src = if rmode == ROUND_TO_ZERO {
+        0
+    } else {
+        let imm = ROUNDSD_MODE[rmode as usize & 7] | 8;
+        if double {
+            dynasm!(e.a ; .arch x64 ; roundsd xmm3, xmm0, imm);
+        } else {
+            dynasm!(e.a ; .arch x64 ; roundss xmm3, xmm0, imm);
+        }
+        3
+    };
     let narrow = signed && !wide;
     match (narrow, double) {
-        (true, true) => dynasm!(e.a ; .arch x64 ; cvttsd2si eax, xmm0),
-        (true, false) => dynasm!(e.a ; .arch x64 ; cvttss2si eax, xmm0),
-        (false, true) => dynasm!(e.a ; .arch x64 ; cvttsd2si rax, xmm0),
-        (false, false) => dynasm!(e.a ; .arch x64 ; cvttss2si rax, xmm0),
+        (true, true) => dynasm!(e.a ; .arch x64 ; cvttsd2si eax, Rx(src)),
+        (true, false) => dynasm!(e.a ; .arch x64 ; cvttss2si eax, Rx(src)),
+        (false, true) => dynasm!(e.a ; .arch x64 ; cvttsd2si rax, Rx(src)),
+        (false, false) => dynasm!(e.a ; .arch x64 ; cvttss2si rax, Rx(src)),
     }
     match (signed, wide) {
         // `neg` overflows exactly for the minimum.
@@ -324,6 +349,9 @@ fn to_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, slow: Dynamic
         }
     });
 }
+
+/// The FRINT-style `rmode` of rounding towards zero.
+const ROUND_TO_ZERO: u8 = 3;
 
 /// The `roundsd` rounding control of each FRINT `rmode` (see `FpOp::RoundInt`): nearest 0,
 /// down 1, up 2, towards zero 3; FRINTX and FRINTI round to nearest as FPCR must then select;
