@@ -21,16 +21,16 @@
 //! The conversions: SCVTF/UCVTF round only when the integer has more significant bits than
 //! the format (the rounding mode must then be the default), and a unsigned 64-bit source with
 //! its top bit set has no signed host form. FCVTZS/FCVTZU round towards zero as `cvtt*` does,
-//! FCVTN/P/M* run `roundsd` first (FCVTA*, ties away, always takes the helper);
+//! FCVTN/P/M/A* round with `roundsd` first (ties away from zero in a few more instructions);
 //! NaNs and out-of-range values (the host's "integer indefinite" result or a value outside an
 //! unsigned range) saturate on ARM and go to the helper, as do denormals under FZ (IDC). FCVT
 //! from single to double is exact for every number but a denormal (which FZ may flush) and
 //! NaNs (ARM's quieting rules); from double to single it rounds like arithmetic.
 //!
 //! FRINTN/P/M/Z are `roundsd`/`roundss` (SSE4.1) with the same rounding, FRINTI and FRINTX
-//! with round-to-nearest when FPCR selects it; zeros keep their sign on both. Only FRINTX
-//! raises Inexact, so it needs an unchanged value or IXC already set. NaNs and denormals under
-//! FZ go to the helper, and FRINTA (ties away from zero, which x86 cannot round) always does.
+//! with round-to-nearest when FPCR selects it, FRINTA from the truncated value; zeros keep
+//! their sign on both. Only FRINTX raises Inexact, so it needs an unchanged value or IXC
+//! already set. NaNs and denormals under FZ go to the helper.
 
 use super::{Emitter, so};
 use crate::alloc::RAX;
@@ -109,8 +109,7 @@ pub(super) fn fast_path(
     if fused && !has_fma() {
         return false;
     }
-    // FRINT and the conversions to integers rounding other than towards zero need `roundsd`
-    // and a rounding it has.
+    // FRINT and the conversions to integers rounding other than towards zero need `roundsd`.
     let rounding = match fi.op {
         FpOp::RoundInt { rmode } => Some(rmode),
         FpOp::ToInt { rmode, .. } if rmode != ROUND_TO_ZERO => Some(rmode),
@@ -297,9 +296,9 @@ fn from_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, slow: Dynam
     result(e, double, 0);
 }
 
-/// FCVT{N,P,M,Z}S/U of xmm0 into `rax` (zero-extended from 32 bits unless `wide`), rounding as
-/// `rmode` says (coded as for FRINT, one with a [`ROUNDSD_MODE`]): `roundsd` first unless
-/// towards zero, which the conversion itself does. The host's truncating conversion gives the "integer indefinite" (only the sign bit set) for NaNs and
+/// FCVT{N,P,M,Z,A}S/U of xmm0 into `rax` (zero-extended from 32 bits unless `wide`), rounding
+/// as `rmode` says (coded as for FRINT): [`round_integral`] first unless towards zero, which
+/// the conversion itself does. The host's truncating conversion gives the "integer indefinite" (only the sign bit set) for NaNs and
 /// out-of-range values, which a signed result rules out (with the one exact value it shares,
 /// the minimum); an unsigned 32-bit result comes from the 64-bit conversion and must fit in 32
 /// bits, an unsigned 64-bit one must have the top bit clear. It is exact when converting it
@@ -311,12 +310,7 @@ fn to_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, rmode: u8, sl
     let src = if rmode == ROUND_TO_ZERO {
         0
     } else {
-        let imm = ROUNDSD_MODE[rmode as usize & 7] | 8;
-        if double {
-            dynasm!(e.a ; .arch x64 ; roundsd xmm3, xmm0, imm);
-        } else {
-            dynasm!(e.a ; .arch x64 ; roundss xmm3, xmm0, imm);
-        }
+        round_integral(e, double, rmode, 3);
         3
     };
     let narrow = signed && !wide;
@@ -353,23 +347,66 @@ fn to_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, rmode: u8, sl
 /// The FRINT-style `rmode` of rounding towards zero.
 const ROUND_TO_ZERO: u8 = 3;
 
-/// The `roundsd` rounding control of each FRINT `rmode` (see `FpOp::RoundInt`): nearest 0,
-/// down 1, up 2, towards zero 3; FRINTX and FRINTI round to nearest as FPCR must then select;
-/// -1 where there is none (FRINTA's ties away, and the unallocated 5).
-const ROUNDSD_MODE: [i8; 8] = [0, 2, 1, 3, -1, -1, 0, 0];
+/// The FRINT-style `rmode` of rounding to nearest with ties away from zero.
+const TIES_AWAY: u8 = 4;
 
-/// FRINT (`rmode` as in `FpOp::RoundInt`, one with a [`ROUNDSD_MODE`]) of xmm0 into `rax`.
+/// The `roundsd` rounding control of each FRINT `rmode` (see `FpOp::RoundInt`): nearest 0,
+/// down 1, up 2, towards zero 3; ties away starts from the value rounded towards zero (see
+/// [`round_integral`]); FRINTX and FRINTI round to nearest as FPCR must then select; -1 for
+/// the unallocated 5.
+const ROUNDSD_MODE: [i8; 8] = [0, 2, 1, 3, 3, -1, 0, 0];
+
+/// Rounds xmm0 to an integral value in xmm`dst` as FRINT-style `rmode` says (not 5), with
+/// `roundsd`/`roundss` (SSE4.1). Ties away from zero has no host rounding: from t = trunc(x),
+/// the fraction x - t is exact, and when its magnitude is at least one half, t moves one
+/// further from zero (a NaN or infinity gives an unordered compare, so t stays as it is).
+/// Clobbers `rax`, `rdx`, xmm4 and xmm5.
+fn round_integral(e: &mut Emitter, double: bool, rmode: u8, dst: u8) {
+    // Bit 3 masks the host's precision exception, which nothing reads anyway.
+    let imm = ROUNDSD_MODE[rmode as usize & 7] | 8;
+    if double {
+        dynasm!(e.a ; .arch x64 ; roundsd Rx(dst), xmm0, imm);
+    } else {
+        dynasm!(e.a ; .arch x64 ; roundss Rx(dst), xmm0, imm);
+    }
+    if rmode != TIES_AWAY {
+        return;
+    }
+    let keep = e.a.new_dynamic_label();
+    if double {
+        dynasm!(e.a ; .arch x64
+            ; movapd xmm4, xmm0 ; subsd xmm4, Rx(dst)
+            ; mov rax, QWORD 0x7fff_ffff_ffff_ffff ; movq xmm5, rax ; andpd xmm4, xmm5
+            ; mov rax, QWORD 0x3fe0_0000_0000_0000 ; movq xmm5, rax
+            ; ucomisd xmm4, xmm5 ; jb =>keep
+            // +-1.0 with the sign of x.
+            ; movq rdx, xmm0 ; mov rax, QWORD 0x8000_0000_0000_0000u64 as i64 ; and rdx, rax
+            ; mov rax, QWORD 0x3ff0_0000_0000_0000 ; or rax, rdx ; movq xmm5, rax
+            ; addsd Rx(dst), xmm5
+            ; =>keep);
+    } else {
+        dynasm!(e.a ; .arch x64
+            ; movaps xmm4, xmm0 ; subss xmm4, Rx(dst)
+            ; mov eax, 0x7fff_ffff ; movd xmm5, eax ; andps xmm4, xmm5
+            ; mov eax, 0x3f00_0000 ; movd xmm5, eax
+            ; ucomiss xmm4, xmm5 ; jb =>keep
+            ; movd edx, xmm0 ; and edx, 0x8000_0000u32 as i32 ; or edx, 0x3f80_0000
+            ; movd xmm5, edx ; addss Rx(dst), xmm5
+            ; =>keep);
+    }
+}
+
+/// FRINT (`rmode` as in `FpOp::RoundInt`) of xmm0 into `rax`.
 fn round_int(e: &mut Emitter, double: bool, rmode: u8, slow: DynamicLabel) {
     // FZ would flush a denormal operand raising IDC; FRINTX and FRINTI round as FPCR says.
     let uses_fpcr = rmode >= 6;
     require_fpcr_clear(e, if uses_fpcr { FPCR_ROUND_FZ } else { FPCR_FZ }, slow);
-    // Bit 3 masks the host's precision exception, which nothing reads anyway.
-    let imm = ROUNDSD_MODE[rmode as usize & 7] | 8;
     if double {
-        dynasm!(e.a ; .arch x64 ; ucomisd xmm0, xmm0 ; jp =>slow ; roundsd xmm1, xmm0, imm);
+        dynasm!(e.a ; .arch x64 ; ucomisd xmm0, xmm0 ; jp =>slow);
     } else {
-        dynasm!(e.a ; .arch x64 ; ucomiss xmm0, xmm0 ; jp =>slow ; roundss xmm1, xmm0, imm);
+        dynasm!(e.a ; .arch x64 ; ucomiss xmm0, xmm0 ; jp =>slow);
     }
+    round_integral(e, double, rmode, 1);
     if rmode == 6 {
         // FRINTX: a changed value is inexact.
         unless_ixc(e, |e| {
