@@ -185,7 +185,9 @@ pub struct SiteOff {
 }
 
 /// The host code of one guest memory access: a host fault at an address in `start..end`
-/// (offsets from the block start) is a fault of the guest instruction whose key is `key`.
+/// (offsets from the block start) is a fault of the guest instruction whose key is `key`. For a
+/// helper call (`call`), the range holds the return address of the `call rax` instead: a fault
+/// inside the helper is found through it (see the `fault` module).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FaultSite {
     /// Offset of the first host instruction of the access.
@@ -194,6 +196,8 @@ pub struct FaultSite {
     pub end: u32,
     /// The resume key (pc) of the guest instruction.
     pub key: u64,
+    /// True for a helper call, false for an inline access.
+    pub call: bool,
 }
 
 /// A compiled block before it is copied into the cache.
@@ -712,11 +716,17 @@ impl Emitter {
         for inst in &b.insts {
             match inst.op {
                 Op::Mark => key = inst.imm,
-                Op::Load | Op::Store | Op::LoadV | Op::StoreV | Op::StoreEx => {
+                Op::Load | Op::Store | Op::LoadV | Op::StoreV | Op::StoreEx | Op::Call => {
                     let start = self.a.offset().0 as u32;
                     self.inst(inst);
                     let end = self.a.offset().0 as u32;
-                    self.faults.push(FaultSite { start, end, key });
+                    let call = inst.op == Op::Call;
+                    self.faults.push(FaultSite {
+                        start,
+                        end,
+                        key,
+                        call,
+                    });
                 }
                 _ => self.inst(inst),
             }
