@@ -1132,9 +1132,11 @@ impl Emitter {
         let (reason, pc, arg) = (reason as i64, pc as i64, arg as i64);
         dynasm!(self.a ; .arch x64
             ; mov rax, QWORD pc ; mov [r15 + so(slot::PC)], rax
-            ; mov rax, QWORD reason ; mov [r15 + so(slot::EXIT_REASON)], rax
-            ; mov rax, QWORD arg ; mov [r15 + so(slot::EXIT_ARG)], rax
-            ; jmp extern ep);
+            ; mov rax, QWORD reason ; mov [r15 + so(slot::EXIT_REASON)], rax);
+        if arg as u64 != ir::EXIT_ARG_KEPT {
+            dynasm!(self.a ; .arch x64 ; mov rax, QWORD arg ; mov [r15 + so(slot::EXIT_ARG)], rax);
+        }
+        dynasm!(self.a ; .arch x64 ; jmp extern ep);
     }
 
     /// A linkable jump to guest `target`: leave if an event is pending, else `jmp rel32`, which
