@@ -465,10 +465,28 @@ __asm__(".text\n"
         "df_store:\n"
         "df_store_insn:\n"
         "  stp x1, x1, [x0, #-16]!\n"
+        "  ret\n"
+        ".arch armv8.1-a\n"
+        ".global df_atomic\n"
+        ".global df_atomic_insn\n"
+        "df_atomic:\n"
+        "  mov x9, #1\n"
+        "df_atomic_insn:\n"
+        "  ldadd x1, x2, [x0]\n"
+        "  mov x9, #2\n"
+        "  mov x0, x2\n"
+        "  ret\n"
+        ".global df_st1\n"
+        ".global df_st1_insn\n"
+        "df_st1:\n"
+        "df_st1_insn:\n"
+        "  st1 {v0.16b, v1.16b}, [x0]\n"
         "  ret\n");
 extern long df_load(volatile void *p);
 extern void df_store(volatile void *p, long v);
-extern char df_load_insn[], df_store_insn[];
+extern long df_atomic(volatile void *p, long v);
+extern void df_st1(volatile void *p);
+extern char df_load_insn[], df_store_insn[], df_atomic_insn[], df_st1_insn[];
 static volatile uint64_t df_x0, df_x9, df_fault, df_esr;
 static volatile int df_skip;
 static void on_data_fault(int sig, siginfo_t *si, void *ucv) {
@@ -531,6 +549,11 @@ static int segv_data(void) {
     if (sigsetjmp(segv_env, 1) == 0) df_load(file + 4096);
     df_report("load past EOF", (uint64_t)file + 4096, (uint64_t)file + 4096,
               (uint64_t)df_load_insn);
+    /* Accesses made by helpers (an LSE atomic, a SIMD structure store) fault the same way. */
+    if (sigsetjmp(segv_env, 1) == 0) df_atomic(unmapped, 1);
+    df_report("atomic unmapped", (uint64_t)unmapped, (uint64_t)unmapped, (uint64_t)df_atomic_insn);
+    if (sigsetjmp(segv_env, 1) == 0) df_st1(ro + 8);
+    df_report("st1 read-only", (uint64_t)ro + 8, (uint64_t)ro + 8, (uint64_t)df_st1_insn);
     df_skip = 1;
     long got = df_load(unmapped);
     printf("skipped load returned %ld\n", got);

@@ -118,7 +118,7 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
             return Flow::End(Term::Exit {
                 reason: cpu::exit::FLUSH,
                 pc: cx.pc.wrapping_add(4),
-                arg: 0,
+                arg: ir::EXIT_ARG_KEPT,
             });
         }
         _ => return Flow::Undef,

@@ -310,22 +310,36 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
     engine.set_log(config.log);
     // The code-change generation this thread's translations reflect (see mem).
     let mut code_seen = 0u64;
+    let watch = config.backend == Backend::Jit;
+    // The last write fault taken back (pc, address, still to run): its page was watched, or
+    // writable but no longer watched (another thread had just unwatched it). A second fault of
+    // the same access on an unwatched page is the guest's own.
+    let mut rerun: Option<(u64, u64, bool)> = None;
     loop {
         let event = {
             let m = os.mem();
             // Thumb code is fetched by halfwords, so a 16-bit instruction at the end of the
             // last executable page must not need the next page.
-            let fetch = |a: u64| {
-                if m.check(a, 4, libc::PROT_EXEC).is_ok() {
-                    m.read_u32(a).ok()
-                } else if frontend == Frontend::A32 && m.check(a, 2, libc::PROT_EXEC).is_ok() {
-                    let mut h = [0u8; 2];
-                    m.read(a, &mut h).ok().map(|_| u16::from_le_bytes(h) as u32)
-                } else {
-                    None
-                }
+            // Translated pages the guest can write are watched for writes (self-modifying
+            // code, see mem's code_watch); only translated code can take the write fault back.
+            let fetch_with = |a: u64, watch: bool| {
+                m.fetch_code(a, 4, watch).or_else(|| {
+                    (frontend == Frontend::A32)
+                        .then(|| m.fetch_code(a, 2, watch))
+                        .flatten()
+                })
             };
-            engine.run(cpu, &fetch)
+            let fetch = |a: u64| fetch_with(a, watch);
+            // A store into a page that was just unwatched runs alone, translated without
+            // watching: translated with its neighbours, it could watch its own page again.
+            let first = match rerun {
+                Some((pc, addr, true)) => {
+                    rerun = Some((pc, addr, false));
+                    engine.run_one(cpu, &|a| fetch_with(a, false))
+                }
+                _ => None,
+            };
+            first.unwrap_or_else(|| engine.run(cpu, &fetch))
         };
         match event {
             Event::Syscall(_) => match (config.syscall)(os, cpu) {
@@ -356,12 +370,25 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
                 linux::force_sync_signal(os, cpu, libc::SIGSEGV, code, pc, None);
             }
             Event::DataFault {
+                pc,
                 addr,
                 sig,
                 code,
                 write,
-                ..
-            } => data_fault(os, cpu, addr, sig, code, write),
+            } => {
+                let m = os.mem();
+                let writable = || m.check(addr, 1, libc::PROT_WRITE).is_ok();
+                let again = rerun.is_some_and(|r| (r.0, r.1) == (pc, addr));
+                let retry = sig == libc::SIGSEGV
+                    && write
+                    && (m.code_write_fault(addr) || (!again && writable()));
+                if retry {
+                    rerun = Some((pc, addr, true));
+                } else {
+                    rerun = None;
+                    data_fault(os, cpu, addr, sig, code, write);
+                }
+            }
             Event::Pending => linux::deliver_pending(os, cpu),
         }
         // Code unmapped, replaced or reprotected by any thread (dlclose then dlopen at the

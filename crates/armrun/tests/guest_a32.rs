@@ -134,6 +134,18 @@ fn workloads() {
     }
 }
 
+/// Code written and rerun 100 times (cacheflush, plain stores seen by write watching, W^X
+/// flips) and code storing into its own page; the interpreter only where the program says
+/// when code changes.
+#[test]
+fn jit_style_code_rewritten_and_rerun() {
+    for mode in ["flush", "plain", "wx", "self"] {
+        for o in agree_all("jitcode", &[mode], mode != "plain") {
+            assert!(o.stdout.starts_with(&format!("{mode} total=")), "{o:?}");
+        }
+    }
+}
+
 #[test]
 fn ran_by_armrun() {
     let prog = build("hello", &FLAVOURS[1]);

@@ -99,6 +99,29 @@ fn code_replaced_by_mmap_is_translated_afresh() {
     assert_eq!(o.stdout, "total=1650\n");
 }
 
+/// A JIT-style program rewrites and reruns code 100 times: with cache maintenance (IC IVAU),
+/// with plain stores only (armrun watches translated pages for writes), flipping W^X with
+/// mprotect, and code that stores into its own page 1000 times. The interpreter sees code
+/// changes only through cache maintenance and mappings, like the JIT before write watching.
+#[test]
+fn jit_style_code_rewritten_and_rerun() {
+    let prog = a64_static("jitcode");
+    for (mode, total) in [
+        ("flush", "4950"),
+        ("plain", "4950"),
+        ("wx", "4950"),
+        ("self", "499500"),
+    ] {
+        let (jit, err) = run_armrun(&[], &prog, &[mode], &[]);
+        assert_eq!(jit, run_qemu(&prog, &[mode], &[]), "{mode}: {err}");
+        assert_eq!(jit.stdout, format!("{mode} total={total}\n"), "{err}");
+        if mode != "plain" {
+            let (interp, err) = run_armrun(&["--interp"], &prog, &[mode], &[]);
+            assert_eq!(interp, jit, "{mode} (interpreter): {err}");
+        }
+    }
+}
+
 /// Guest threads (clone with CLONE_VM|CLONE_THREAD): atomics, a mutex, condition variables
 /// and TLS across 8 threads give exact totals.
 #[test]

@@ -409,7 +409,8 @@ fn sigsegv_from_a_fetch_fault_is_recovered_with_siglongjmp_on_the_altstack() {
 fn data_faults_reach_the_handler_with_exact_state_and_can_be_skipped() {
     // Loads and stores in translated code that fault on the host: exact pc, si_addr,
     // fault_address and ESR, no base writeback, an earlier register write of the same block
-    // visible (x9=1), the handler on the alternate stack; then a handler that edits the
+    // visible (x9=1), the handler on the alternate stack, for inline accesses and for those of
+    // helpers (an LSE atomic, a SIMD structure store); then a handler that edits the
     // context to skip the load, a thousand times. JIT only: the reference interpreter's
     // accesses are Rust code, where a host fault cannot be taken back (it still dies by the
     // same signal, see guest_a64's bad_access_is_sigsegv).
@@ -422,6 +423,10 @@ fn data_faults_reach_the_handler_with_exact_state_and_can_be_skipped() {
          on altstack=1 esr ec=0x24 wnr=1\n\
          load past EOF: BUS_ADRERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=1 \
          on altstack=1 esr ec=0x24 wnr=0\n\
+         atomic unmapped: SEGV_MAPERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=1 \
+         on altstack=1 esr ec=0x24 wnr=1\n\
+         st1 read-only: SEGV_ACCERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=0 \
+         on altstack=1 esr ec=0x24 wnr=1\n\
          skipped load returned 42\n\
          1000 skipped loads sum 42000\n",
         "stderr:\n{err}"

@@ -155,7 +155,7 @@ pub mod exit {
     pub const BREAKPOINT: u64 = 3;
     /// The block stopped because `pending` was set; `pc` is where to resume.
     pub const PENDING: u64 = 4;
-    /// Instruction cache maintenance / self-modifying-code invalidation request at `exit_arg`.
+    /// Instruction cache maintenance (`IC IVAU`) of the cache line holding address `exit_arg`.
     pub const FLUSH: u64 = 5;
     /// A guest memory access faulted on the host: `pc` is the key of the faulting instruction
     /// (whose effects have not happened), `exit_arg` the guest address. Written by the JIT's

@@ -87,7 +87,9 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
     };
     cpu.pc = pc;
     cpu.exit_reason = reason;
-    cpu.exit_arg = arg;
+    if arg != ir::EXIT_ARG_KEPT {
+        cpu.exit_arg = arg;
+    }
 }
 
 fn host(cpu: &CpuState, addr: u64) -> *mut u8 {

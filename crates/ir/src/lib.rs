@@ -68,7 +68,7 @@ pub enum Term {
         fallthrough: u64,
     },
     /// Return to the dispatcher with a reason (see `cpu::exit`), the pc to resume at and an
-    /// argument.
+    /// argument ([`EXIT_ARG_KEPT`]: the value the block stored in the exit-argument slot).
     Exit {
         /// Exit reason code.
         reason: u64,
@@ -78,6 +78,10 @@ pub enum Term {
         arg: u64,
     },
 }
+
+/// The `arg` of a [`Term::Exit`] that leaves the exit-argument slot as the block set it (an
+/// argument known only at run time, such as the address of an `IC IVAU`).
+pub const EXIT_ARG_KEPT: u64 = u64::MAX;
 
 /// A lifted guest basic block.
 #[derive(Clone, Debug)]

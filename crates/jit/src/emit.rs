@@ -185,7 +185,9 @@ pub struct SiteOff {
 }
 
 /// The host code of one guest memory access: a host fault at an address in `start..end`
-/// (offsets from the block start) is a fault of the guest instruction whose key is `key`.
+/// (offsets from the block start) is a fault of the guest instruction whose key is `key`. For a
+/// helper call (`call`), the range holds the return address of the `call rax` instead: a fault
+/// inside the helper is found through it (see the `fault` module).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FaultSite {
     /// Offset of the first host instruction of the access.
@@ -194,6 +196,8 @@ pub struct FaultSite {
     pub end: u32,
     /// The resume key (pc) of the guest instruction.
     pub key: u64,
+    /// True for a helper call, false for an inline access.
+    pub call: bool,
 }
 
 /// A compiled block before it is copied into the cache.
@@ -712,11 +716,17 @@ impl Emitter {
         for inst in &b.insts {
             match inst.op {
                 Op::Mark => key = inst.imm,
-                Op::Load | Op::Store | Op::LoadV | Op::StoreV | Op::StoreEx => {
+                Op::Load | Op::Store | Op::LoadV | Op::StoreV | Op::StoreEx | Op::Call => {
                     let start = self.a.offset().0 as u32;
                     self.inst(inst);
                     let end = self.a.offset().0 as u32;
-                    self.faults.push(FaultSite { start, end, key });
+                    let call = inst.op == Op::Call;
+                    self.faults.push(FaultSite {
+                        start,
+                        end,
+                        key,
+                        call,
+                    });
                 }
                 _ => self.inst(inst),
             }
@@ -1122,9 +1132,11 @@ impl Emitter {
         let (reason, pc, arg) = (reason as i64, pc as i64, arg as i64);
         dynasm!(self.a ; .arch x64
             ; mov rax, QWORD pc ; mov [r15 + so(slot::PC)], rax
-            ; mov rax, QWORD reason ; mov [r15 + so(slot::EXIT_REASON)], rax
-            ; mov rax, QWORD arg ; mov [r15 + so(slot::EXIT_ARG)], rax
-            ; jmp extern ep);
+            ; mov rax, QWORD reason ; mov [r15 + so(slot::EXIT_REASON)], rax);
+        if arg as u64 != ir::EXIT_ARG_KEPT {
+            dynasm!(self.a ; .arch x64 ; mov rax, QWORD arg ; mov [r15 + so(slot::EXIT_ARG)], rax);
+        }
+        dynasm!(self.a ; .arch x64 ; jmp extern ep);
     }
 
     /// A linkable jump to guest `target`: leave if an event is pending, else `jmp rel32`, which

@@ -8,7 +8,8 @@
 //! fault the CPU state in memory is exactly the state before the faulting guest instruction.
 //!
 //! [`recover`] runs inside the host SIGSEGV/SIGBUS handler. If the faulting host instruction is
-//! one of those accesses in the code of the `Jit` this thread is running, it writes the guest pc,
+//! one of those accesses in the code of the `Jit` this thread is running, or lies in a helper
+//! that such code called (an atomic, a SIMD structure load or store), it writes the guest pc,
 //! the exit reason [`cpu::exit::DATA_FAULT`] and the guest address into the CPU state, and
 //! resumes the thread at the shared epilogue with the block's extra stack released: the block is
 //! abandoned as if it had exited there, and the dispatcher delivers the guest's signal (or, for
@@ -20,7 +21,7 @@
 
 use std::cell::Cell;
 
-use crate::Jit;
+use crate::{Jit, emit};
 
 /// What the host reported about the last fault [`recover`] took on this thread.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -87,14 +88,12 @@ pub unsafe fn recover(uc: *mut libc::c_void, sig: i32, code: i32, host_addr: u64
     // SAFETY: the caller passes the kernel's ucontext for this signal.
     let gregs = unsafe { &mut (*(uc as *mut libc::ucontext_t)).uc_mcontext.gregs };
     let rip = gregs[libc::REG_RIP as usize] as usize;
+    let rsp = gregs[libc::REG_RSP as usize] as usize;
     // SAFETY: `RUNNING` points at the `Jit` whose `run` is on this thread's stack below the
     // handler; nothing mutates it while its code runs (it is this thread's own).
     let jit = unsafe { &*jit };
-    let Some((base, rec)) = jit.code_at(rip) else {
-        return false;
-    };
-    let off = (rip - base) as u32;
-    let Some(site) = rec.faults.iter().find(|f| f.start <= off && off < f.end) else {
+    // SAFETY: `rsp` is the interrupted stack pointer of this thread.
+    let Some((site, block_rsp, extra)) = (unsafe { find_site(jit, rip, rsp) }) else {
         return false;
     };
     // SAFETY: `cpu` is the state `Jit::run` was given, exclusively used by this thread, whose
@@ -107,7 +106,55 @@ pub unsafe fn recover(uc: *mut libc::c_void, sig: i32, code: i32, host_addr: u64
     }
     let write = gregs[libc::REG_ERR as usize] & PF_WRITE != 0;
     LAST.with(|l| l.set(HostFault { sig, code, write }));
-    gregs[libc::REG_RSP as usize] += rec.extra_stack as i64;
+    gregs[libc::REG_RSP as usize] = (block_rsp + extra as usize) as i64;
     gregs[libc::REG_RIP as usize] = jit.epilogue() as i64;
     true
+}
+
+/// How far above the faulting stack pointer a helper's caller may be found: helpers are small
+/// leaf-like Rust functions (the general SIMD executor and atomics), far below this.
+const HELPER_STACK_SCAN: usize = 64 << 10;
+/// `call rax`, the only call translated code makes to a helper.
+const CALL_RAX: [u8; 2] = [0xff, 0xd0];
+
+/// The access site of a host fault at `rip` with stack pointer `rsp`, the block's stack pointer
+/// there and the block's extra stack bytes: either `rip` is an inline access in translated code
+/// (the stack pointer is the block's), or `rip` is inside a helper, and the first word above
+/// `rsp` that is the return address of a helper call site of translated code (just after a
+/// `call rax` the emitter recorded) names the site, the block's stack pointer being just above
+/// that word. The helper's frames are abandoned; helpers hold no locks or allocations, so
+/// nothing is left inconsistent.
+///
+/// # Safety
+/// `rsp` must be this thread's interrupted stack pointer (the words above it are its stack).
+unsafe fn find_site(jit: &Jit, rip: usize, rsp: usize) -> Option<(emit::FaultSite, usize, u32)> {
+    if let Some((base, rec)) = jit.code_at(rip) {
+        let off = (rip - base) as u32;
+        let site = rec
+            .faults
+            .iter()
+            .find(|f| !f.call && f.start <= off && off < f.end)?;
+        return Some((*site, rsp, rec.extra_stack));
+    }
+    let mut at = rsp & !7;
+    while at < rsp + HELPER_STACK_SCAN {
+        // SAFETY: the words above the interrupted stack pointer up to the translated code's
+        // frame are this thread's live stack (the scan ends at the first return address into
+        // translated code, which lies below that frame).
+        let word = unsafe { (at as *const usize).read() };
+        if let Some((base, rec)) = jit.code_at(word) {
+            let off = (word - base) as u32;
+            // SAFETY: `word - 2 .. word` lies inside the block's code (off >= 2 is checked).
+            let before = off >= 2 && unsafe { *((word - 2) as *const [u8; 2]) } == CALL_RAX;
+            let site = rec
+                .faults
+                .iter()
+                .find(|f| f.call && f.start < off && off <= f.end);
+            if let (true, Some(site)) = (before, site) {
+                return Some((*site, at + 8, rec.extra_stack));
+            }
+        }
+        at += 8;
+    }
+    None
 }

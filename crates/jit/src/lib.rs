@@ -80,6 +80,11 @@ pub struct Jit {
     /// Cache bytes kept when the cache is reset (the trampoline).
     reserved: usize,
     blocks: PcMap<BlockRec>,
+    /// The registered blocks by guest start address: (start, key).
+    by_start: std::collections::BTreeSet<(u64, u64)>,
+    /// The largest guest byte length of a block registered since the last reset, so a range
+    /// query on `by_start` knows how far before a range a block overlapping it can start.
+    max_guest_len: u64,
     /// For each guest pc, every jump site that wants to reach it.
     links: PcMap<Vec<Site>>,
     /// Host code of every block since the last reset, by host start address.
@@ -130,6 +135,8 @@ impl Jit {
             table,
             reserved,
             blocks: PcMap::default(),
+            by_start: Default::default(),
+            max_guest_len: 0,
             links: PcMap::default(),
             code_map: BTreeMap::new(),
         }
@@ -232,6 +239,10 @@ impl Jit {
             self.links.entry(s.target).or_default().push(site);
             out.push((s.target, site.rel32));
         }
+        self.by_start.insert((block.start, block.key));
+        self.max_guest_len = self
+            .max_guest_len
+            .max(block.end.saturating_sub(block.start));
         self.blocks.insert(
             block.key,
             BlockRec {
@@ -288,12 +299,19 @@ impl Jit {
     /// Forgets every block whose guest range `[start, end)` overlaps `[start, end)` and
     /// re-points jumps into them at their exit stubs.
     pub fn invalidate_range(&mut self, start: u64, end: u64) {
+        if start >= end {
+            return;
+        }
+        let from = start.saturating_sub(self.max_guest_len);
         let hit: Vec<u64> = self
-            .blocks
-            .iter()
-            // A block always covers at least its first byte.
-            .filter(|(_, b)| b.start < end && start < b.end.max(b.start + 1))
-            .map(|(&key, _)| key)
+            .by_start
+            .range((from, 0)..(end, 0))
+            .filter(|&&(s, key)| {
+                // A block always covers at least its first byte.
+                let e = self.blocks.get(&key).map_or(s, |b| b.end.max(s + 1));
+                s < end && start < e
+            })
+            .map(|&(_, key)| key)
             .collect();
         for pc in hit {
             self.forget(pc);
@@ -309,6 +327,7 @@ impl Jit {
             }
         }
         self.blocks.clear();
+        self.by_start.clear();
         self.links.clear();
         self.clear_table();
     }
@@ -324,6 +343,7 @@ impl Jit {
         let Some(b) = self.blocks.remove(&pc) else {
             return;
         };
+        self.by_start.remove(&(b.start, pc));
         let slot = &mut self.table[emit::table_index(pc)];
         if slot[0] == pc {
             *slot = [u64::MAX, self.shared.miss as u64];
@@ -346,6 +366,8 @@ impl Jit {
     /// Empties the cache except for the trampoline.
     fn reset(&mut self) {
         self.blocks.clear();
+        self.by_start.clear();
+        self.max_guest_len = 0;
         self.links.clear();
         self.code_map.clear();
         self.clear_table();

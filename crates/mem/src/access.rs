@@ -50,6 +50,7 @@ impl GuestMem {
     /// Copies `data` into guest `[addr, addr+data.len())`.
     pub fn write(&self, addr: u64, data: &[u8]) -> Result<(), Fault> {
         self.check(addr, data.len() as u64, W)?;
+        self.space().unwatch(addr, addr + data.len() as u64);
         // SAFETY: the range is guest-mapped writable (checked above); `data` is Rust memory and
         // cannot overlap a guest mapping. Guest memory is not owned by any Rust object, so
         // writing through a `&self` borrow does not break Rust aliasing rules.
@@ -132,6 +133,8 @@ impl GuestMem {
         if len == 0 {
             return Ok(&mut []);
         }
+        // The host kernel would refuse to write into a watched page (EFAULT).
+        self.space().unwatch(addr, addr + len);
         // SAFETY: the range is mapped writable while `self` is borrowed (unmapping requires
         // `&mut self`). Guest memory is outside every Rust allocation, so the only possible
         // aliases are other slices handed out here, which the documented contract excludes;

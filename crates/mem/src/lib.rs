@@ -7,6 +7,7 @@
 //! 4 GiB window so no guest address can reach armrun's memory at all.
 
 mod access;
+mod code_watch;
 mod host;
 mod mapping;
 mod regions;
@@ -76,6 +77,9 @@ pub(crate) struct Space {
     code_log: std::collections::VecDeque<(u64, u64, u64)>,
     /// Generation of the newest code change (0: none yet).
     code_gen: u64,
+    /// Guest pages write-protected on the host because code on them was translated (see
+    /// `code_watch`).
+    watched: std::collections::BTreeSet<u64>,
 }
 
 /// Code changes remembered for threads that have not looked yet; one that falls further
@@ -104,6 +108,7 @@ impl GuestMem {
             brk_cur: 0,
             code_log: Default::default(),
             code_gen: 0,
+            watched: Default::default(),
         };
         GuestMem {
             base,
@@ -143,18 +148,26 @@ impl GuestMem {
         fd: i32,
         off: u64,
     ) -> Result<u64, i32> {
-        self.space().map(addr, len, prot, flags, fd, off)
+        let mut space = self.space();
+        if flags & (libc::MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+            space.unwatch(addr, addr.saturating_add(len));
+        }
+        space.map(addr, len, prot, flags, fd, off)
     }
 
     /// munmap semantics: only guest-owned parts are released (32-bit: handed back to the
     /// reservation), so a guest can never unmap armrun's memory.
     pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), i32> {
-        self.space().unmap(addr, len)
+        let mut space = self.space();
+        space.unwatch(addr, addr.saturating_add(len));
+        space.unmap(addr, len)
     }
 
     /// mprotect semantics: the whole range must be guest-mapped (else ENOMEM).
     pub fn protect(&mut self, addr: u64, len: u64, prot: i32) -> Result<(), i32> {
-        self.space().protect(addr, len, prot)
+        let mut space = self.space();
+        space.unwatch(addr, addr.saturating_add(len));
+        space.protect(addr, len, prot)
     }
 
     /// mremap semantics (`MREMAP_MAYMOVE`, `MREMAP_FIXED`). The old range must be guest-mapped.
@@ -166,7 +179,14 @@ impl GuestMem {
         flags: i32,
         new_addr: u64,
     ) -> Result<u64, i32> {
-        self.space().remap(old, old_len, new_len, flags, new_addr)
+        let mut space = self.space();
+        // mremap moves pages with their host protection.
+        space.unwatch(old, old.saturating_add(old_len));
+        if flags & 2 != 0 {
+            // MREMAP_FIXED replaces whatever is at the new address.
+            space.unwatch(new_addr, new_addr.saturating_add(new_len));
+        }
+        space.remap(old, old_len, new_len, flags, new_addr)
     }
 
     /// Sets the start of the heap (the page-aligned end of the highest PT_LOAD).

@@ -27,7 +27,7 @@ const BRK_MAX64: u64 = 1 << 40;
 
 /// Host protection for a guest protection: translated code is never run from guest pages, so
 /// EXEC becomes READ (the translator must be able to fetch instructions).
-fn host_prot(prot: i32) -> i32 {
+pub(crate) fn host_prot(prot: i32) -> i32 {
     let mut p = prot & (libc::PROT_READ | libc::PROT_WRITE);
     if prot & libc::PROT_EXEC != 0 {
         p |= libc::PROT_READ;

@@ -79,6 +79,10 @@ pub enum Event {
     Pending,
 }
 
+/// Instruction-cache line size the guest is told (CTR_EL0.IminLine = 4: 16 words), the span
+/// of one `IC IVAU`.
+const ICACHE_LINE: u64 = 64;
+
 /// Lets a host SIGSEGV/SIGBUS handler turn a fault in translated code into [`Event::DataFault`]
 /// (see `jit::fault::recover`, whose contract this has).
 ///
@@ -140,9 +144,14 @@ impl Engine {
     }
 
     fn translate(&self, pc: u64, fetch: Fetch) -> ir::Block {
+        self.translate_n(pc, fetch, self.max_insns)
+    }
+
+    /// Translates at most `max_insns` guest instructions from `pc`.
+    fn translate_n(&self, pc: u64, fetch: Fetch, max_insns: u32) -> ir::Block {
         let mut block = match self.frontend {
-            Frontend::A64 => a64::lift_block(pc, fetch, self.max_insns),
-            Frontend::A32 => a32::lift_block_key(pc, fetch, self.max_insns),
+            Frontend::A64 => a64::lift_block(pc, fetch, max_insns),
+            Frontend::A32 => a32::lift_block_key(pc, fetch, max_insns),
         };
         if self.log.in_asm {
             self.log_in_asm(&block, fetch);
@@ -230,40 +239,69 @@ impl Engine {
                     interp::run_block(&self.blocks[&pc], cpu);
                 }
             }
-            match cpu.exit_reason {
-                exit::JUMP => {}
-                exit::SYSCALL => return Event::Syscall(cpu.exit_arg),
-                exit::UNDEFINED => {
-                    return Event::Undefined {
-                        pc: self.frontend.addr(cpu.pc),
-                        word: cpu.exit_arg as u32,
-                    };
-                }
-                exit::BREAKPOINT => {
-                    return Event::Breakpoint {
-                        pc: self.frontend.addr(cpu.pc),
-                        imm: cpu.exit_arg,
-                    };
-                }
-                exit::PENDING => return Event::Pending,
-                exit::DATA_FAULT => {
-                    let f = jit::fault::take();
-                    return Event::DataFault {
-                        pc: self.frontend.addr(cpu.pc),
-                        addr: cpu.exit_arg,
-                        sig: f.sig,
-                        code: f.code,
-                        write: f.write,
-                    };
-                }
-                exit::FLUSH => {
-                    // IC IVAU: the line address is computed at run time and the exit carries
-                    // none, so drop every translation. Correct, and rare outside guest JITs.
-                    self.blocks.clear();
-                    self.jit.invalidate_all();
-                }
-                other => unreachable!("translated code wrote unknown exit reason {other}"),
+            if let Some(event) = self.exit_event(cpu) {
+                return event;
             }
         }
+    }
+
+    /// Translates and runs the single instruction at `cpu.pc` afresh (replacing any translation
+    /// there), then goes on like [`Engine::run`] until the next event; `None` if it ran into no
+    /// event of its own. For re-running a store whose page just became writable again (see
+    /// mem's `code_watch`): a translation of more instructions could watch that page again
+    /// (`fetch` decides) before the store runs.
+    pub fn run_one(&mut self, cpu: &mut CpuState, fetch: Fetch) -> Option<Event> {
+        let pc = cpu.pc;
+        if fetch(self.frontend.addr(pc)).is_none() {
+            return Some(Event::FetchFault {
+                pc: self.frontend.addr(pc),
+            });
+        }
+        let block = self.translate_n(pc, fetch, 1);
+        match self.backend {
+            Backend::Jit => {
+                let entry = self.jit.compile(&block);
+                // SAFETY: as in `run`.
+                unsafe { self.jit.run(entry, cpu) };
+            }
+            Backend::Interp => interp::run_block(&block, cpu),
+        }
+        self.exit_event(cpu)
+    }
+
+    /// What the exit of the code that just ran means for the OS layer (`None`: keep running).
+    fn exit_event(&mut self, cpu: &mut CpuState) -> Option<Event> {
+        let pc = self.frontend.addr(cpu.pc);
+        Some(match cpu.exit_reason {
+            exit::JUMP => return None,
+            exit::SYSCALL => Event::Syscall(cpu.exit_arg),
+            exit::UNDEFINED => Event::Undefined {
+                pc,
+                word: cpu.exit_arg as u32,
+            },
+            exit::BREAKPOINT => Event::Breakpoint {
+                pc,
+                imm: cpu.exit_arg,
+            },
+            exit::PENDING => Event::Pending,
+            exit::DATA_FAULT => {
+                let f = jit::fault::take();
+                Event::DataFault {
+                    pc,
+                    addr: cpu.exit_arg,
+                    sig: f.sig,
+                    code: f.code,
+                    write: f.write,
+                }
+            }
+            exit::FLUSH => {
+                // IC IVAU of one instruction-cache line (the size CTR_EL0 gives the guest):
+                // JITs issue one per line they wrote, so only those translations go.
+                let line = cpu.exit_arg & !(ICACHE_LINE - 1);
+                self.invalidate(line, line.saturating_add(ICACHE_LINE));
+                return None;
+            }
+            other => unreachable!("translated code wrote unknown exit reason {other}"),
+        })
     }
 }
