@@ -564,6 +564,71 @@ static int segv_data(void) {
     return 0;
 }
 
+/* Signals sent to one thread (pthread_kill, i.e. tgkill) reach that thread and no other:
+ * interrupting its blocking read with EINTR (no SA_RESTART) and its busy loop. */
+#include <pthread.h>
+#define TK_THREADS 4
+static volatile pid_t tk_tid[TK_THREADS];
+static volatile int tk_eintr[TK_THREADS], tk_spun[TK_THREADS], tk_wrong, tk_main_hits;
+static volatile int tk_stage[TK_THREADS];
+static pid_t tk_main;
+static __thread volatile int tk_hits;
+static __thread int tk_index = -1;
+static void on_tkill(int sig) {
+    (void)sig;
+    pid_t me = (pid_t)syscall(SYS_gettid);
+    if (me == tk_main) tk_main_hits++;
+    else if (tk_index < 0 || tk_tid[tk_index] != me) tk_wrong++;
+    tk_hits++;
+}
+static void *tk_worker(void *arg) {
+    tk_index = (int)(long)arg;
+    tk_tid[tk_index] = (pid_t)syscall(SYS_gettid);
+    int fd[2];
+    if (pipe(fd) != 0) return NULL;
+    char c;
+    tk_stage[tk_index] = 1;
+    while (!tk_eintr[tk_index]) {
+        ssize_t r = read(fd[0], &c, 1);
+        if (r == -1 && errno == EINTR && tk_hits > 0) tk_eintr[tk_index] = 1;
+    }
+    int before = tk_hits;
+    tk_stage[tk_index] = 2;
+    while (tk_hits == before) {}
+    tk_spun[tk_index] = 1;
+    return NULL;
+}
+/* Runs guest code for a while without any syscall, so that a signal meant for another thread
+ * would be taken here if the emulator let any thread take it. */
+static void tk_spin(void) {
+    for (volatile long i = 0; i < 3000000; i++) {}
+}
+static int tkill_mode(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_tkill;
+    sigaction(SIGUSR1, &sa, NULL);
+    tk_main = (pid_t)syscall(SYS_gettid);
+    pthread_t t[TK_THREADS];
+    for (long i = 0; i < TK_THREADS; i++) pthread_create(&t[i], NULL, tk_worker, (void *)i);
+    for (int i = 0; i < TK_THREADS; i++) {
+        /* Keep signalling until the thread saw EINTR, then until its busy loop saw one. */
+        while (tk_stage[i] < 1) usleep(1000);
+        while (!tk_eintr[i]) { pthread_kill(t[i], SIGUSR1); tk_spin(); }
+        while (tk_stage[i] < 2) usleep(1000);
+        while (!tk_spun[i]) { pthread_kill(t[i], SIGUSR1); tk_spin(); }
+    }
+    int eintr = 0, spun = 0;
+    for (int i = 0; i < TK_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        eintr += tk_eintr[i];
+        spun += tk_spun[i];
+    }
+    printf("tkill: eintr in %d/%d threads, busy loop interrupted in %d/%d, wrong thread %d, main %d\n",
+           eintr, TK_THREADS, spun, TK_THREADS, tk_wrong, tk_main_hits);
+    return 0;
+}
+
 /* Fault signals sent with kill/raise are asynchronous: they reach the guest's handler, are
  * ignored, or kill by default, like any other signal. */
 static volatile int ks_sig, ks_code;
@@ -615,6 +680,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "killsync")) return killsync();
     if (!strcmp(mode, "segv_fetch")) return segv_fetch();
     if (!strcmp(mode, "segv_data")) return segv_data();
+    if (!strcmp(mode, "tkill")) return tkill_mode();
     if (!strcmp(mode, "race") && argc > 3) {
         race(atoi(argv[2]), atoi(argv[3]), SA_RESTART);
         return race(atoi(argv[2]), atoi(argv[3]), 0);

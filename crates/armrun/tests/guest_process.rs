@@ -406,6 +406,17 @@ fn sigsegv_from_a_fetch_fault_is_recovered_with_siglongjmp_on_the_altstack() {
 }
 
 #[test]
+fn signals_sent_to_one_thread_reach_that_thread() {
+    // pthread_kill to each of 4 threads while the main thread runs guest code: the target's
+    // blocking read ends with EINTR (no SA_RESTART) and its busy loop is interrupted; no
+    // other thread runs the handler.
+    signals(
+        "tkill",
+        "tkill: eintr in 4/4 threads, busy loop interrupted in 4/4, wrong thread 0, main 0\n",
+    );
+}
+
+#[test]
 fn data_faults_reach_the_handler_with_exact_state_and_can_be_skipped() {
     // Loads and stores in translated code that fault on the host: exact pc, si_addr,
     // fault_address and ESR, no base writeback, an earlier register write of the same block

@@ -45,6 +45,7 @@ mod process;
 mod procfs;
 mod sigframe;
 mod signal;
+mod sigqueue;
 pub mod sysno;
 mod thread;
 mod time;

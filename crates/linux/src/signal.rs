@@ -35,11 +35,14 @@
 //! (`sigframe::force_sync_signal`).
 //!
 //! Between the host handler and delivery, a standard signal is queued once (merged, as by the
-//! kernel) and a real-time one up to 8 times with each siginfo. All 64 signals map 1:1 to the
+//! kernel) and a real-time one up to 8 times with each siginfo, in the process's queue, or in
+//! the receiving thread's own queue when it was sent to that thread (tgkill), so that only
+//! that thread delivers it (`sigqueue`). The kick and the syscall window are per thread. All 64 signals map 1:1 to the
 //! host's, including 32 and 33, which the guest's C library uses for thread cancellation and
 //! set*id broadcasts: armrun never uses them itself (its set*id calls are raw syscalls), so it
 //! installs its handlers and masks with raw syscalls, which glibc's wrappers would refuse.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 
 use cpu::CpuState;
@@ -47,6 +50,7 @@ use cpu::CpuState;
 use crate::abi;
 use crate::fs::int;
 use crate::guest::host;
+use crate::sigqueue::SigQueue;
 use crate::sysno::a64::Sysno;
 use crate::{Errno, Linux, SigAction, SysResult};
 
@@ -95,67 +99,47 @@ fn host_maskable() -> u64 {
     m
 }
 
-/// Signals caught by [`on_host_signal`] and not yet delivered to the guest (a summary of the
-/// rings below: bit set when a ring is not empty).
-static QUEUED: AtomicU64 = AtomicU64::new(0);
-/// Instances a real-time signal's ring holds (the kernel queues each one; a standard signal
-/// merges, so its ring holds one).
-const RING: usize = 8;
-/// Per signal, the `siginfo_t` of each queued instance (16 words each).
-static INFO: [[[AtomicU64; SIGINFO_SIZE / 8]; RING]; NSIG as usize] =
-    [const { [const { [const { AtomicU64::new(0) }; SIGINFO_SIZE / 8] }; RING] }; NSIG as usize];
-/// Per signal, instances ever queued (written by the handler only).
-static HEAD: [AtomicU64; NSIG as usize] = [const { AtomicU64::new(0) }; NSIG as usize];
-/// Per signal, instances ever taken (written by the dispatcher side only).
-static TAIL: [AtomicU64; NSIG as usize] = [const { AtomicU64::new(0) }; NSIG as usize];
+/// Signals caught by [`on_host_signal`] for the process, not yet delivered to the guest.
+static PROCESS: SigQueue = SigQueue::new();
 
-/// How many instances of `sig` may wait at once.
-fn capacity(sig: i32) -> u64 {
-    if sig >= 32 { RING as u64 } else { 1 }
+thread_local! {
+    /// Signals caught for this thread alone (sent with tgkill), not yet delivered.
+    static THREAD: SigQueue = const { SigQueue::new() };
+    /// This thread's CPU `pending` word (null before its signals are set up).
+    static OWN_PENDING: Cell<*mut u64> = const { Cell::new(std::ptr::null_mut()) };
+    /// Non-zero while a syscall handler of this thread runs.
+    static IN_SYSCALL: Cell<bool> = const { Cell::new(false) };
+    /// This thread's kick timer's id plus one, or 0 when none is armed.
+    static KICK_TIMER: Cell<u64> = const { Cell::new(0) };
+    /// The signal the armed kick timer sends.
+    static KICK_SIG: Cell<i32> = const { Cell::new(0) };
 }
 
-/// Queues one instance of `sig` (handler side). Standard signals merge; a full real-time ring
-/// drops the instance, as the kernel does past RLIMIT_SIGPENDING.
-fn enqueue(sig: i32, words: Option<&[u64]>) {
-    let i = (sig - 1) as usize;
-    let head = HEAD[i].load(Ordering::SeqCst);
-    let tail = TAIL[i].load(Ordering::SeqCst);
-    if head - tail < capacity(sig) {
-        let slot = &INFO[i][(head % RING as u64) as usize];
-        for (k, d) in slot.iter().enumerate() {
-            d.store(words.map_or(0, |w| w[k]), Ordering::Relaxed);
-        }
-        HEAD[i].store(head + 1, Ordering::SeqCst);
+/// `si_code` of a signal sent to one thread with tkill/tgkill.
+const SI_TKILL: i32 = -6;
+
+/// Queues a caught instance of `sig`: for this thread alone if it was sent to this thread
+/// (tgkill), else for the process. Returns true for a thread's own signal.
+fn enqueue(sig: i32, words: Option<&[u64]>) -> bool {
+    let code = words.map_or(0, |w| (w[1] & 0xffff_ffff) as u32 as i32);
+    if code == SI_TKILL {
+        THREAD.with(|q| q.enqueue(sig, words));
+        true
+    } else {
+        PROCESS.enqueue(sig, words);
+        false
     }
-    QUEUED.fetch_or(bit(sig), Ordering::SeqCst);
 }
 
-/// Takes the oldest instance of `sig`, if any (dispatcher side).
-fn dequeue(sig: i32) -> Option<[u8; SIGINFO_SIZE]> {
-    let i = (sig - 1) as usize;
-    let tail = TAIL[i].load(Ordering::SeqCst);
-    if HEAD[i].load(Ordering::SeqCst) == tail {
-        return None;
-    }
-    let mut info = [0u8; SIGINFO_SIZE];
-    for (k, w) in INFO[i][(tail % RING as u64) as usize].iter().enumerate() {
-        info[8 * k..8 * k + 8].copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
-    }
-    TAIL[i].store(tail + 1, Ordering::SeqCst);
-    // Clear the summary bit when empty, then look again: the handler sets the bit after
-    // filling the ring, so an instance queued in between keeps (or regains) its bit.
-    if HEAD[i].load(Ordering::SeqCst) == tail + 1 {
-        QUEUED.fetch_and(!bit(sig), Ordering::SeqCst);
-        if HEAD[i].load(Ordering::SeqCst) != tail + 1 {
-            QUEUED.fetch_or(bit(sig), Ordering::SeqCst);
-        }
-    }
-    Some(info)
+/// Signals queued for this thread (its own or the process's) that `mask` does not block.
+fn queued_unblocked(mask: u64) -> u64 {
+    (PROCESS.queued() | THREAD.with(|q| q.queued())) & !mask
 }
 
 /// Drops every queued instance of `sig` (SIG_IGN discards pending signals).
 fn discard(sig: i32) {
-    while dequeue(sig).is_some() {}
+    PROCESS.discard(sig);
+    THREAD.with(|q| q.discard(sig));
 }
 
 /// Most guest threads whose `pending` words a host signal handler sets; threads beyond it
@@ -163,12 +147,15 @@ fn discard(sig: i32) {
 const PENDING_SLOTS: usize = 256;
 
 /// The `pending` word of every running guest thread's CPU (null: free slot). A process signal
-/// sets them all, so whichever thread polls first delivers it.
+/// sets them all, so whichever thread polls first delivers it; a thread's own signal sets only
+/// its own.
 static PENDING_WORDS: [AtomicPtr<u64>; PENDING_SLOTS] =
     [const { AtomicPtr::new(std::ptr::null_mut()) }; PENDING_SLOTS];
 
-/// Puts `word` in a free slot of [`PENDING_WORDS`]; the slot, or `None` when all are taken.
+/// Puts `word` (the calling thread's own) in a free slot of [`PENDING_WORDS`]; the slot, or
+/// `None` when all are taken.
 pub(crate) fn register_pending(word: *mut u64) -> Option<usize> {
+    OWN_PENDING.with(|p| p.set(word));
     PENDING_WORDS.iter().position(|slot| {
         slot.compare_exchange(
             std::ptr::null_mut(),
@@ -182,12 +169,9 @@ pub(crate) fn register_pending(word: *mut u64) -> Option<usize> {
 
 /// Frees a slot taken by [`register_pending`] (the thread and its CPU state are going away).
 pub(crate) fn unregister_pending(slot: usize) {
+    OWN_PENDING.with(|p| p.set(std::ptr::null_mut()));
     PENDING_WORDS[slot].store(std::ptr::null_mut(), Ordering::SeqCst);
 }
-/// Non-zero while a syscall handler runs.
-static IN_SYSCALL: AtomicU64 = AtomicU64::new(0);
-/// The kick timer's id plus one, or 0 when none is armed.
-static KICK_TIMER: AtomicU64 = AtomicU64::new(0);
 /// `sigval` that marks a kick (see the module doc); no guest could mean anything by it.
 const KICK_MAGIC: u64 = 0x6172_6d72_756e_4b21;
 /// `si_code` of a POSIX timer expiry.
@@ -203,7 +187,7 @@ fn is_kick(info: &[u64]) -> bool {
 
 /// Arms the kick timer for `sig` (from the host handler: raw syscalls only).
 fn arm_kick(sig: i32) {
-    if KICK_TIMER.load(Ordering::SeqCst) != 0 {
+    if KICK_TIMER.with(|t| t.get()) != 0 {
         return;
     }
     // struct sigevent as the kernel reads it: sigval, signo, notify, then the thread id.
@@ -237,25 +221,22 @@ fn arm_kick(sig: i32) {
             std::ptr::null_mut::<i64>(),
         )
     };
-    KICK_SIG.store(sig as u64, Ordering::SeqCst);
-    KICK_TIMER.store(id as u32 as u64 + 1, Ordering::SeqCst);
+    KICK_SIG.with(|k| k.set(sig));
+    KICK_TIMER.with(|t| t.set(id as u32 as u64 + 1));
 }
-
-/// The signal the armed kick timer sends.
-static KICK_SIG: AtomicU64 = AtomicU64::new(0);
 
 /// Deletes the kick timer if one is armed. A kick that fired while the guest's mask (mirrored
 /// on the host) blocked its signal is still pending in the kernel, where the guest's
 /// sigpending or sigtimedwait would see it: it is taken out here, and a real instance taken
 /// out with it goes to the queue, whose delivery respects the mask.
 fn disarm_kick() {
-    let t = KICK_TIMER.swap(0, Ordering::SeqCst);
+    let t = KICK_TIMER.with(|t| t.replace(0));
     if t == 0 {
         return;
     }
     // SAFETY: deleting our own timer id.
     unsafe { libc::syscall(libc::SYS_timer_delete, (t - 1) as i32) };
-    let sig = KICK_SIG.load(Ordering::SeqCst) as i32;
+    let sig = KICK_SIG.with(|k| k.get());
     if host_mask() & bit(sig) == 0 {
         // Not blocked: any kick was delivered to the handler, which dropped it.
         return;
@@ -290,9 +271,9 @@ impl SyscallWindow {
     /// Opens the window, or returns `None` when a signal the guest does not block is already
     /// queued: the caller then delivers it and re-executes the SVC afterwards.
     pub(crate) fn enter(l: &Linux) -> Option<SyscallWindow> {
-        IN_SYSCALL.store(1, Ordering::SeqCst);
-        if QUEUED.load(Ordering::SeqCst) & !l.sigmask != 0 {
-            IN_SYSCALL.store(0, Ordering::SeqCst);
+        IN_SYSCALL.with(|f| f.set(true));
+        if queued_unblocked(l.sigmask) != 0 {
+            IN_SYSCALL.with(|f| f.set(false));
             return None;
         }
         Some(SyscallWindow(()))
@@ -301,7 +282,7 @@ impl SyscallWindow {
 
 impl Drop for SyscallWindow {
     fn drop(&mut self) {
-        IN_SYSCALL.store(0, Ordering::SeqCst);
+        IN_SYSCALL.with(|f| f.set(false));
         disarm_kick();
     }
 }
@@ -329,9 +310,15 @@ extern "C" fn on_host_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: 
         // Our own kick: its only job was to interrupt a host call.
         return;
     }
-    enqueue(sig, words);
-    if IN_SYSCALL.load(Ordering::SeqCst) != 0 {
+    let own = enqueue(sig, words);
+    if IN_SYSCALL.with(|f| f.get()) {
         arm_kick(sig);
+    }
+    let me = OWN_PENDING.with(|p| p.get());
+    if own && !me.is_null() {
+        // SAFETY: this thread's own registered pending word (see `register_pending`).
+        unsafe { std::ptr::write_volatile(me, 1) };
+        return;
     }
     for slot in &PENDING_WORDS {
         let p = slot.load(Ordering::SeqCst);
@@ -585,7 +572,7 @@ pub(crate) fn after_fork() {
     for s in 1..=NSIG as i32 {
         discard(s);
     }
-    KICK_TIMER.store(0, Ordering::SeqCst);
+    KICK_TIMER.with(|t| t.set(0));
 }
 
 /// Ends the process the way the kernel ends one that does not handle `sig`: by that signal,
@@ -660,25 +647,8 @@ impl Linux {
 
 /// Takes one queued signal that `mask` does not block, lowest number first: (signal, siginfo).
 fn take_queued(mask: u64) -> Option<(i32, [u8; SIGINFO_SIZE])> {
-    loop {
-        let ready = QUEUED.load(Ordering::SeqCst) & !mask;
-        if ready == 0 {
-            return None;
-        }
-        let sig = ready.trailing_zeros() as i32 + 1;
-        match dequeue(sig) {
-            Some(info) => return Some((sig, info)),
-            None => {
-                // A stale summary bit; dequeue found the ring empty.
-                QUEUED.fetch_and(!bit(sig), Ordering::SeqCst);
-                if HEAD[(sig - 1) as usize].load(Ordering::SeqCst)
-                    != TAIL[(sig - 1) as usize].load(Ordering::SeqCst)
-                {
-                    QUEUED.fetch_or(bit(sig), Ordering::SeqCst);
-                }
-            }
-        }
-    }
+    // The thread's own signals first, as the kernel's dequeue_signal takes them.
+    THREAD.with(|q| q.take(mask)).or_else(|| PROCESS.take(mask))
 }
 
 /// Delivers every queued signal the guest does not block: each handler gets a frame (the last
@@ -810,7 +780,7 @@ pub(crate) fn after_syscall(
     orig_x0: u64,
     svc_len: u64,
 ) {
-    let queued = QUEUED.load(Ordering::SeqCst) & !l.sigmask;
+    let queued = queued_unblocked(l.sigmask);
     if queued == 0 {
         if let Some(m) = l.saved_sigmask.take() {
             // rt_sigsuspend returned without anything to deliver.
@@ -962,7 +932,7 @@ pub(crate) fn pending_set(l: &Linux) -> Result<u64, Errno> {
     let mut host_set: u64 = 0;
     // SAFETY: an 8-byte kernel sigset buffer of ours.
     host(unsafe { libc::syscall(libc::SYS_rt_sigpending, &mut host_set, 8usize) })?;
-    let q = QUEUED.load(Ordering::SeqCst);
+    let q = queued_unblocked(0);
     Ok((host_set | q) & l.sigmask)
 }
 
@@ -1042,7 +1012,7 @@ pub(crate) fn sigsuspend_core(l: &mut Linux, new: u64) -> SysResult {
     let old = l.sigmask;
     l.saved_sigmask = Some(old);
     l.sigmask = new;
-    if QUEUED.load(Ordering::SeqCst) & !new != 0 {
+    if queued_unblocked(new) != 0 {
         return Err(Errno(libc::EINTR));
     }
     let host_new = new & host_maskable();
