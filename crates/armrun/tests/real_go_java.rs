@@ -194,8 +194,11 @@ fn java_version() {
 
 /// A class doing architecture-neutral work: string formatting, collections, streams on the
 /// common fork-join pool, a caught exception in interpreted code, long and double arithmetic
-/// in a loop hot enough to be compiled (on-stack replacement).
+/// in a loop hot enough to be compiled (on-stack replacement), a file written and read back,
+/// and a child process (started through the JRE's jspawnhelper, an arm64 program itself:
+/// armrun runs it by re-executing itself) whose output leaves out its version line.
 const HELLO: &str = r#"
+import java.nio.file.*;
 import java.util.*;
 import java.util.stream.*;
 
@@ -225,6 +228,15 @@ public class Hello {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < 20; i++) b.append(Integer.toHexString(i * 0x9e3779b9));
         System.out.println(b.toString().hashCode());
+        Path tmp = Files.createTempFile("armrun", ".txt");
+        Files.writeString(tmp, m.toString() + "\n" + s + "\n");
+        System.out.println(Files.readAllLines(tmp) + " " + Files.size(tmp));
+        Files.delete(tmp);
+        String helper = System.getProperty("java.home") + "/lib/jspawnhelper";
+        Process p = new ProcessBuilder(helper, "x").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        System.out.println("child exit " + p.waitFor());
+        out.lines().filter(l -> !l.contains("version")).forEach(System.out::println);
     }
 }
 "#;
