@@ -1,14 +1,15 @@
 //! Scalar FP instructions lifted into IR instead of one `fpsimd::EXEC` call each.
 //!
-//! Register moves and sign operations (FMOV, also of an immediate, FABS, FNEG) raise no exceptions in ARMv8.0, so
-//! they become plain integer IR, as does FCSEL (a select on the condition, evaluated as for
-//! CSEL). Arithmetic (FADD, FSUB, FMUL, FNMUL, FDIV, FSQRT, the fused multiply-adds, FMAX,
-//! FMIN, FMAXNM, FMINNM, FRINT*), FCMP/FCMPE, FCCMP/FCCMPE and the conversions (SCVTF, UCVTF,
-//! FCVT{N,P,M,Z,A}{S,U} to and from general registers, FCVT between S and D) become calls of exact
-//! helpers built on `fpsimd`'s reference arithmetic and conversions, marked with the operation
-//! they compute (`ir::inline`) so the JIT can run the common case as one SSE instruction and
-//! call the helper only for the rest. Operands travel as IR values, so a chain of FP
-//! instructions passes results along without re-reading the state.
+//! Register moves and sign operations (FMOV, also of an immediate, FABS, FNEG) raise no
+//! exceptions in ARMv8.0, so they become plain integer IR, as does FCSEL (a select on the
+//! condition, evaluated as for CSEL). Arithmetic (FADD, FSUB, FMUL, FNMUL, FDIV, FSQRT, the
+//! fused multiply-adds, FMAX, FMIN, FMAXNM, FMINNM, FRINT*), FCMP/FCMPE, FCCMP/FCCMPE and the
+//! conversions (SCVTF, UCVTF, FCVT{N,P,M,Z,A}{S,U} to and from general registers, FCVT between
+//! S and D) become calls of exact helpers built on `fpsimd`'s reference arithmetic and
+//! conversions, marked with the operation they compute (`ir::inline`) so the JIT can run the
+//! common case as one SSE instruction and call the helper only for the rest. Operands travel
+//! as IR values, so a chain of FP instructions passes results along without re-reading the
+//! state.
 //!
 //! Only single and double precision are lifted here; half precision and everything else go
 //! through the general executor (see [`lift`]).

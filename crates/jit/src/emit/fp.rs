@@ -298,11 +298,11 @@ fn from_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, slow: Dynam
 
 /// FCVT{N,P,M,Z,A}S/U of xmm0 into `rax` (zero-extended from 32 bits unless `wide`), rounding
 /// as `rmode` says (coded as for FRINT): [`round_integral`] first unless towards zero, which
-/// the conversion itself does. The host's truncating conversion gives the "integer indefinite" (only the sign bit set) for NaNs and
-/// out-of-range values, which a signed result rules out (with the one exact value it shares,
-/// the minimum); an unsigned 32-bit result comes from the 64-bit conversion and must fit in 32
-/// bits, an unsigned 64-bit one must have the top bit clear. It is exact when converting it
-/// back gives the operand again.
+/// the conversion itself does. The host's truncating conversion gives the "integer
+/// indefinite" (only the sign bit set) for NaNs and out-of-range values, which a signed result
+/// rules out (with the one exact value it shares, the minimum); an unsigned 32-bit result comes
+/// from the 64-bit conversion and must fit in 32 bits, an unsigned 64-bit one must have the top
+/// bit clear. It is exact when converting it back gives the operand again.
 fn to_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, rmode: u8, slow: DynamicLabel) {
     // FZ would flush a denormal operand raising IDC; FPCR's rounding mode plays no part.
     require_fpcr_clear(e, FPCR_FZ, slow);
