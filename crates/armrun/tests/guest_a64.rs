@@ -133,6 +133,17 @@ fn threads() {
     );
 }
 
+/// 16 threads on exclusive loops of every size (LDXR/STXR, acquire/release forms, LDAXP/STLXP
+/// pairs) and LSE atomics (LDADD, CAS, a SWP spin lock): every total exact.
+#[test]
+fn exclusives_and_lse_atomics_across_16_threads() {
+    let o = agree("atomics", &[], &[]);
+    assert_eq!(
+        o.stdout,
+        "c8 ok c16 ok c32 ok c64 ok pair ok add ok cas ok lock ok\n"
+    );
+}
+
 #[test]
 fn integer_workload() {
     let o = agree("intbench", &[], &[]);
