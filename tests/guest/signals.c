@@ -565,7 +565,8 @@ static int segv_data(void) {
 }
 
 /* Signals sent to one thread (pthread_kill, i.e. tgkill) reach that thread and no other:
- * interrupting its blocking read with EINTR (no SA_RESTART) and its busy loop. */
+ * interrupting its blocking read with EINTR (no SA_RESTART) and its busy loop; the handler,
+ * installed by the main thread after the others started, is theirs too. */
 #include <pthread.h>
 #define TK_THREADS 4
 static volatile pid_t tk_tid[TK_THREADS];
@@ -604,13 +605,14 @@ static void tk_spin(void) {
     for (volatile long i = 0; i < 3000000; i++) {}
 }
 static int tkill_mode(void) {
+    tk_main = (pid_t)syscall(SYS_gettid);
+    pthread_t t[TK_THREADS];
+    for (long i = 0; i < TK_THREADS; i++) pthread_create(&t[i], NULL, tk_worker, (void *)i);
+    /* Installed after the threads exist: signal actions are the process's, not per thread. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_tkill;
     sigaction(SIGUSR1, &sa, NULL);
-    tk_main = (pid_t)syscall(SYS_gettid);
-    pthread_t t[TK_THREADS];
-    for (long i = 0; i < TK_THREADS; i++) pthread_create(&t[i], NULL, tk_worker, (void *)i);
     for (int i = 0; i < TK_THREADS; i++) {
         /* Keep signalling until the thread saw EINTR, then until its busy loop saw one. */
         while (tk_stage[i] < 1) usleep(1000);

@@ -146,6 +146,25 @@ fn jit_style_code_rewritten_and_rerun() {
     }
 }
 
+/// Robust and PI mutexes, futex_waitv and fork among busy threads (see guest_a64's test of
+/// the same program; qemu-arm hangs on the robust mutex, so armrun's JIT and interpreter only).
+#[test]
+fn robust_and_pi_futexes_futex_waitv_and_fork_among_threads() {
+    for f in FLAVOURS {
+        let prog = build("robust", f);
+        for flags in [&[][..], &["--interp"][..]] {
+            let (o, err) = run_armrun(flags, &prog, &[], &[]);
+            assert_eq!(
+                o.stdout,
+                "robust: EOWNERDEAD consistent=0 relock=0\npi: total=20000\n\
+                 futex_waitv: woken by word 1\nfork with busy threads: 40/40 children ran\n",
+                "{} {flags:?}: {err}",
+                f.name
+            );
+        }
+    }
+}
+
 #[test]
 fn ran_by_armrun() {
     let prog = build("hello", &FLAVOURS[1]);

@@ -133,6 +133,36 @@ fn threads() {
     );
 }
 
+/// 16 threads on exclusive loops of every size (LDXR/STXR, acquire/release forms, LDAXP/STLXP
+/// pairs) and LSE atomics (LDADD, CAS, a SWP spin lock): every total exact.
+#[test]
+fn exclusives_and_lse_atomics_across_16_threads() {
+    let o = agree("atomics", &[], &[]);
+    assert_eq!(
+        o.stdout,
+        "c8 ok c16 ok c32 ok c64 ok pair ok add ok cas ok lock ok\n"
+    );
+}
+
+/// A robust mutex whose owner thread died (EOWNERDEAD for the next locker: armrun walks the
+/// dead thread's robust list as the kernel does), priority-inheritance mutexes under
+/// contention, futex_waitv, and 40 forks while three threads map and unmap memory. Not against
+/// qemu: qemu-aarch64 7.2 hangs on the robust mutex (it keeps no robust lists).
+#[test]
+fn robust_and_pi_futexes_futex_waitv_and_fork_among_threads() {
+    let prog = a64_static("robust");
+    for flags in [&[][..], &["--interp"][..]] {
+        let (o, err) = run_armrun(flags, &prog, &[], &[]);
+        assert_eq!(
+            o.stdout,
+            "robust: EOWNERDEAD consistent=0 relock=0\npi: total=20000\n\
+             futex_waitv: woken by word 1\nfork with busy threads: 40/40 children ran\n",
+            "{flags:?}: {err}"
+        );
+        assert_eq!(o.status, 0, "{err}");
+    }
+}
+
 #[test]
 fn integer_workload() {
     let o = agree("intbench", &[], &[]);

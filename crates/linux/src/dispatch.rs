@@ -248,6 +248,7 @@ pub(crate) fn a64_handler(s: Sysno) -> Option<Handler> {
         getrusage => process::getrusage,
         getrandom => process::getrandom,
         futex => process::futex,
+        futex_waitv => process::futex_waitv,
         prctl => process::prctl,
         personality => process::personality,
         get_mempolicy => process::get_mempolicy,

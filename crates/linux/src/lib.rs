@@ -114,8 +114,9 @@ pub struct Linux {
     noted: HashSet<u64>,
     log_unimp: bool,
     strace: bool,
-    /// Signal actions as the guest set them (index = signal number - 1).
-    sigactions: [SigAction; 64],
+    /// Signal actions as the guest set them (index = signal number - 1), shared by the threads
+    /// of the process (CLONE_SIGHAND).
+    sigactions: std::sync::Arc<std::sync::Mutex<[SigAction; 64]>>,
     /// The guest's blocked-signal mask (recorded, not applied to the host).
     sigmask: u64,
     /// The guest's alternate signal stack: sp, flags, size.
@@ -159,7 +160,7 @@ impl Linux {
             noted: HashSet::new(),
             log_unimp: true,
             strace: false,
-            sigactions: [[0; 4]; 64],
+            sigactions: std::sync::Arc::new(std::sync::Mutex::new([[0; 4]; 64])),
             sigmask: 0,
             altstack: (0, abi::SS_DISABLE, 0),
             clear_child_tid: 0,

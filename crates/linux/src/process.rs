@@ -56,10 +56,14 @@ pub(crate) fn clone(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysResult {
     // Flags armrun emulates itself are not passed to the host.
     let host_flags =
         flags & !(cf::SETTLS | cf::PARENT_SETTID | cf::CHILD_SETTID | cf::CHILD_CLEARTID);
+    // Other guest threads take the address-space lock all the time; the child must not
+    // inherit it taken.
+    let held = l.mem.hold();
     let pid = if host_flags == libc::SIGCHLD as u64 {
         // The plain case goes through libc so its own fork bookkeeping (cached tid, atfork
-        // handlers, stdio locks) stays right in the child.
-        // SAFETY: armrun has one host thread here, so the child inherits consistent state.
+        // handlers, malloc and stdio locks) stays right in the child.
+        // SAFETY: the child continues this thread only; glibc's atfork handling makes its
+        // own state consistent, and the address-space lock is ours (held above).
         unsafe { libc::fork() as i64 }
     } else {
         let pidfd_ptr = if flags & cf::PIDFD != 0 {
@@ -80,6 +84,7 @@ pub(crate) fn clone(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysResult {
             )
         }
     };
+    drop(held);
     let pid = host(pid)?;
     if pid == 0 {
         if newsp != 0 {
@@ -459,19 +464,119 @@ pub(crate) fn futex_ts(l: &mut Linux, a: &Args, t: crate::time::Ts) -> SysResult
             // SAFETY: uaddr checked.
             host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val) })
         }
-        libc::FUTEX_REQUEUE | libc::FUTEX_CMP_REQUEUE | libc::FUTEX_WAKE_OP => {
+        FUTEX_WAKE_BITSET => {
+            // SAFETY: uaddr checked; the bitset is an integer.
+            host(unsafe {
+                libc::syscall(libc::SYS_futex, uhost, op, val, 0usize, 0usize, int(a[5]))
+            })
+        }
+        // Priority-inheritance futexes hold the owner's tid, which is the host thread's: the
+        // host kernel does all of it. The lock timeout is absolute.
+        FUTEX_LOCK_PI | FUTEX_LOCK_PI2 | FUTEX_UNLOCK_PI | FUTEX_TRYLOCK_PI => {
+            let ts = if cmd != FUTEX_UNLOCK_PI && a[3] != 0 {
+                Some(t.read(l, a[3])?)
+            } else {
+                None
+            };
+            let tp = ts
+                .as_ref()
+                .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+            // SAFETY: uaddr checked; `tp` a host timespec or null.
+            host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, 0usize, tp) })
+        }
+        FUTEX_WAIT_REQUEUE_PI => {
+            let u2 = second_futex(l, a[4])?;
+            let ts = if a[3] != 0 {
+                Some(t.read(l, a[3])?)
+            } else {
+                None
+            };
+            let tp = ts
+                .as_ref()
+                .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+            // SAFETY: both futex words checked; `tp` a host timespec or null.
+            host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val, tp, u2, 0usize) })
+        }
+        libc::FUTEX_REQUEUE
+        | libc::FUTEX_CMP_REQUEUE
+        | libc::FUTEX_WAKE_OP
+        | FUTEX_CMP_REQUEUE_PI => {
             // Second futex word: guest address -> host address after a check. The fourth
             // argument is a count here, not a pointer.
-            if !a[4].is_multiple_of(4) {
-                return Err(Errno(libc::EINVAL));
-            }
-            l.mem.check(a[4], 4, libc::PROT_READ | libc::PROT_WRITE)?;
-            let u2 = l.mem.host(a[4]);
+            let u2 = second_futex(l, a[4])?;
             // SAFETY: both futex words checked; other arguments are integers.
             host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val, a[3], u2, int(a[5])) })
         }
         _ => Err(Errno(libc::ENOSYS)),
     }
+}
+
+/// futex commands beyond those the libc crate names (include/uapi/linux/futex.h).
+const FUTEX_LOCK_PI: i32 = 6;
+const FUTEX_UNLOCK_PI: i32 = 7;
+const FUTEX_TRYLOCK_PI: i32 = 8;
+const FUTEX_WAKE_BITSET: i32 = 10;
+const FUTEX_WAIT_REQUEUE_PI: i32 = 11;
+const FUTEX_CMP_REQUEUE_PI: i32 = 12;
+const FUTEX_LOCK_PI2: i32 = 13;
+
+/// The host address of a futex call's second word (`uaddr2`), checked aligned and mapped.
+fn second_futex(l: &Linux, uaddr2: u64) -> Result<*mut u8, Errno> {
+    if !uaddr2.is_multiple_of(4) {
+        return Err(Errno(libc::EINVAL));
+    }
+    l.mem.check(uaddr2, 4, libc::PROT_READ | libc::PROT_WRITE)?;
+    Ok(l.mem.host(uaddr2))
+}
+
+/// Size of `struct futex_waitv` (the same for 32-bit and 64-bit tasks).
+const FUTEX_WAITV_SIZE: u64 = 24;
+/// Most futexes one futex_waitv call may wait on.
+const FUTEX_WAITV_MAX: u64 = 128;
+
+/// `futex_waitv(waiters, nr, flags, timeout, clockid)`: the array's `uaddr` fields become host
+/// addresses (checked aligned and mapped); the timeout is a 64-bit `__kernel_timespec` for
+/// every task.
+pub(crate) fn futex_waitv(l: &mut Linux, a: &Args) -> SysResult {
+    let (list, nr) = (a[0], a[1]);
+    if nr == 0 || nr > FUTEX_WAITV_MAX {
+        return Err(Errno(libc::EINVAL));
+    }
+    let mut waiters = vec![0u8; (nr * FUTEX_WAITV_SIZE) as usize];
+    l.mem.read(list, &mut waiters)?;
+    for w in waiters.chunks_mut(FUTEX_WAITV_SIZE as usize) {
+        let uaddr = u64::from_le_bytes(w[8..16].try_into().unwrap_or_default());
+        let uaddr = if l.mem.is32() {
+            uaddr as u32 as u64
+        } else {
+            uaddr
+        };
+        if !uaddr.is_multiple_of(4) {
+            return Err(Errno(libc::EINVAL));
+        }
+        l.mem.check(uaddr, 4, libc::PROT_READ)?;
+        w[8..16].copy_from_slice(&(l.mem.host(uaddr) as u64).to_le_bytes());
+    }
+    let ts = if a[3] != 0 {
+        Some(crate::time::Ts::W64.read(l, a[3])?)
+    } else {
+        None
+    };
+    let tp = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: `waiters` is our own array with host futex addresses, checked above; `tp` a host
+    // timespec or null.
+    host(unsafe {
+        libc::syscall(
+            libc::SYS_futex_waitv,
+            waiters.as_ptr(),
+            nr as usize,
+            int(a[2]),
+            tp,
+            int(a[4]),
+        )
+    })
 }
 
 /// prctl option numbers (include/uapi/linux/prctl.h).

@@ -618,7 +618,7 @@ impl Linux {
         let mask = host_mask();
         for s in 1..=NSIG as i32 {
             if host_action(s).is_some_and(|old| old[0] == SIG_IGN) {
-                self.sigactions[(s - 1) as usize][0] = SIG_IGN;
+                self.actions()[(s - 1) as usize][0] = SIG_IGN;
                 GUEST_DISP[(s - 1) as usize].store(1, Ordering::SeqCst);
             }
         }
@@ -628,7 +628,12 @@ impl Linux {
 
     /// The guest action for `sig`.
     pub(crate) fn action(&self, sig: i32) -> SigAction {
-        self.sigactions[(sig - 1) as usize]
+        self.actions()[(sig - 1) as usize]
+    }
+
+    /// The process's signal actions, locked (shared by its threads).
+    pub(crate) fn actions(&self) -> std::sync::MutexGuard<'_, [SigAction; 64]> {
+        self.sigactions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Sets the guest mask (and the host's mirror of it).
@@ -640,7 +645,7 @@ impl Linux {
     /// Resets `sig` to `SIG_DFL` (SA_RESETHAND, or a forced synchronous signal).
     pub(crate) fn reset_action(&mut self, sig: i32) {
         let act = [SIG_DFL, 0, 0, 0];
-        self.sigactions[(sig - 1) as usize] = act;
+        self.actions()[(sig - 1) as usize] = act;
         mirror_action(sig, &act);
     }
 }
@@ -871,11 +876,14 @@ pub(crate) fn sigaction_core(
         return Err(Errno(libc::EINVAL));
     }
     let idx = (sig - 1) as usize;
-    let old = l.sigactions[idx];
+    let mut actions = l.actions();
+    let old = actions[idx];
     if let Some([handler, flags, restorer, mask]) = new {
         let act = [handler, flags, restorer, mask & !UNBLOCKABLE];
-        l.sigactions[idx] = act;
+        actions[idx] = act;
+        // Under the lock, so the host disposition follows the same order of changes.
         mirror_action(sig, &act);
+        drop(actions);
         if act[0] == SIG_IGN {
             // Setting SIG_IGN discards a pending instance (POSIX).
             discard(sig);

@@ -52,7 +52,7 @@ impl Linux {
         t.noted = self.noted.clone();
         t.log_unimp = self.log_unimp;
         t.strace = self.strace;
-        t.sigactions = self.sigactions;
+        t.sigactions = self.sigactions.clone();
         t.sigmask = self.sigmask;
         t.rlimits = self.rlimits.clone();
         t.membarrier_reg = self.membarrier_reg;
@@ -138,10 +138,95 @@ pub fn thread_exited(l: &mut Linux) {
     if let Some(slot) = l.pending_slot.take() {
         crate::signal::unregister_pending(slot);
     }
+    // SAFETY: gettid has no arguments.
+    exit_robust_list(l, unsafe { libc::gettid() } as u32);
     if l.clear_child_tid != 0 && l.mem.write_u32(l.clear_child_tid, 0).is_ok() {
         let word = l.mem.host(l.clear_child_tid);
         // SAFETY: the word was just written, so it is mapped guest memory.
         unsafe { libc::syscall(libc::SYS_futex, word, libc::FUTEX_WAKE, 1) };
     }
     LIVE.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// Futex word bits of robust and PI mutexes (include/uapi/linux/futex.h).
+const FUTEX_WAITERS: u32 = 0x8000_0000;
+const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+/// Most list entries the kernel walks (a guard against cyclic lists).
+const ROBUST_LIST_LIMIT: u32 = 2048;
+
+/// The kernel's `exit_robust_list`: every robust mutex still held by the exiting thread `tid`
+/// (the entries of the list registered with set_robust_list, and the one it was about to take
+/// or release) is marked owner-died, and a waiter is woken, so the next locker gets
+/// EOWNERDEAD instead of waiting forever. Entry pointers carry a PI flag in bit 0; the list
+/// words are the guest's pointer size.
+fn exit_robust_list(l: &Linux, tid: u32) {
+    let head = l.robust_list.0;
+    if head == 0 {
+        return;
+    }
+    let w = if l.mem.is32() { 4 } else { 8 };
+    let signed = |v: u64| {
+        if w == 4 {
+            v as u32 as i32 as i64
+        } else {
+            v as i64
+        }
+    };
+    let (Ok(first), Ok(offset), Ok(pending)) = (
+        l.read_word(head),
+        l.read_word(head + w),
+        l.read_word(head + 2 * w),
+    ) else {
+        return;
+    };
+    let offset = signed(offset);
+    let futex_of = |entry: u64| (entry & !1).wrapping_add(offset as u64);
+    let mut entry = first;
+    let mut left = ROBUST_LIST_LIMIT;
+    while entry & !1 != head && left > 0 {
+        let Ok(next) = l.read_word(entry & !1) else {
+            return;
+        };
+        if entry != pending {
+            futex_owner_died(l, futex_of(entry), tid, entry & 1 != 0);
+        }
+        entry = next;
+        left -= 1;
+    }
+    if pending != 0 {
+        futex_owner_died(l, futex_of(pending), tid, pending & 1 != 0);
+    }
+}
+
+/// The kernel's `handle_futex_death` for the futex word at `uaddr`: if `tid` owns it, it
+/// becomes owner-died (keeping the waiters bit) and, for a non-PI futex with waiters, one
+/// waiter is woken (a PI futex's waiters are the kernel's, woken by the host itself).
+fn futex_owner_died(l: &Linux, uaddr: u64, tid: u32, pi: bool) {
+    if !uaddr.is_multiple_of(4)
+        || l.mem
+            .check(uaddr, 4, libc::PROT_READ | libc::PROT_WRITE)
+            .is_err()
+    {
+        return;
+    }
+    let p = l.mem.host(uaddr);
+    // SAFETY: the word is guest-mapped, readable and writable, and 4-byte aligned (checked);
+    // other guest threads access it atomically too.
+    let word = unsafe { &*(p as *const std::sync::atomic::AtomicU32) };
+    let mut cur = word.load(Ordering::SeqCst);
+    loop {
+        if cur & FUTEX_TID_MASK != tid {
+            return;
+        }
+        let new = (cur & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+        match word.compare_exchange(cur, new, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => break,
+            Err(seen) => cur = seen,
+        }
+    }
+    if !pi && cur & FUTEX_WAITERS != 0 {
+        // SAFETY: waking waiters of a checked futex word.
+        unsafe { libc::syscall(libc::SYS_futex, p, libc::FUTEX_WAKE, 1) };
+    }
 }

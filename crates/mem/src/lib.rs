@@ -64,6 +64,9 @@ pub struct GuestMem {
     space: Arc<Mutex<Space>>,
 }
 
+/// The address space held locked (see [`GuestMem::hold`]).
+pub struct Held<'a>(#[allow(dead_code)] MutexGuard<'a, Space>);
+
 /// The shared state of a [`GuestMem`]: mappings and the program break.
 #[derive(Debug)]
 pub(crate) struct Space {
@@ -251,6 +254,13 @@ impl GuestMem {
     /// `cacheflush` call), so the runtime drops its translations.
     pub fn note_code_change(&mut self, start: u64, end: u64) {
         self.space().regions.note_code_change(start, end);
+    }
+
+    /// Keeps the address space locked until the returned guard is dropped: around a fork, so
+    /// that no other guest thread holds the lock at the instant the child's copy of it is
+    /// taken (the child, whose only thread is the forking one, would wait for it forever).
+    pub fn hold(&self) -> Held<'_> {
+        Held(self.space())
     }
 
     /// Host address of guest address 0.

@@ -176,7 +176,7 @@ fn same_as_a64(s: Sysno) -> Option<a64::Sysno> {
         exit, exit_group, clone, clone3, unshare, setns, sethostname, setdomainname, kcmp, execve,
         execveat, uname, getpid, getppid, gettid, set_tid_address, set_robust_list,
         get_robust_list, rseq, prlimit64, sched_yield, umask, getrandom,
-        futex_time64 => futex, prctl, personality, get_mempolicy,
+        futex_time64 => futex, futex_waitv, prctl, personality, get_mempolicy,
         // 32-bit ids are the generic calls under a *32 name
         getuid32 => getuid, geteuid32 => geteuid, getgid32 => getgid, getegid32 => getegid,
         setuid32 => setuid, setgid32 => setgid, setreuid32 => setreuid,

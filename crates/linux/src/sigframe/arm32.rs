@@ -908,7 +908,7 @@ mod tests {
             ),
         ];
         for (sig, code, pc, (trap_no, error, fault), si_addr) in cases {
-            l.sigactions[(sig - 1) as usize] = [0x2_0000, SA_SIGINFO, 0, 0];
+            l.actions()[(sig - 1) as usize] = [0x2_0000, SA_SIGINFO, 0, 0];
             let mut cpu = busy_cpu(stack + 0x2000, 0, false, 0);
             cpu.pc = pc;
             crate::sigframe::force_sync_signal(&mut l, &mut cpu, sig, code, pc, None);
