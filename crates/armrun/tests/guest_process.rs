@@ -416,6 +416,20 @@ fn signals_sent_to_one_thread_reach_that_thread() {
     );
 }
 
+/// What `signals segv_data` prints (see the test below).
+const DATA_FAULT_LINES: &str = "load unmapped: SEGV_MAPERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=1 \
+         on altstack=1 esr ec=0x24 wnr=0\n\
+         store read-only: SEGV_ACCERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=3 \
+         on altstack=1 esr ec=0x24 wnr=1\n\
+         load past EOF: BUS_ADRERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=1 \
+         on altstack=1 esr ec=0x24 wnr=0\n\
+         atomic unmapped: SEGV_MAPERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=1 \
+         on altstack=1 esr ec=0x24 wnr=1\n\
+         st1 read-only: SEGV_ACCERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=4 \
+         on altstack=1 esr ec=0x24 wnr=1\n\
+         skipped load returned 42\n\
+         1000 skipped loads sum 42000\n";
+
 #[test]
 fn data_faults_reach_the_handler_with_exact_state_and_can_be_skipped() {
     // Loads and stores in translated code that fault on the host: exact pc, si_addr,
@@ -426,23 +440,52 @@ fn data_faults_reach_the_handler_with_exact_state_and_can_be_skipped() {
     // accesses are Rust code, where a host fault cannot be taken back (it still dies by the
     // same signal, see guest_a64's bad_access_is_sigsegv).
     let (o, err) = run_bounded(&[], &a64_static("signals"), &["segv_data"], 20);
-    assert_eq!(
-        o.stdout,
-        "load unmapped: SEGV_MAPERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=1 \
-         on altstack=1 esr ec=0x24 wnr=0\n\
-         store read-only: SEGV_ACCERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=0 \
-         on altstack=1 esr ec=0x24 wnr=1\n\
-         load past EOF: BUS_ADRERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=1 \
-         on altstack=1 esr ec=0x24 wnr=0\n\
-         atomic unmapped: SEGV_MAPERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=1 \
-         on altstack=1 esr ec=0x24 wnr=1\n\
-         st1 read-only: SEGV_ACCERR si_addr ok=1 fault_address ok=1 pc ok=1 x0 kept=1 x9=0 \
-         on altstack=1 esr ec=0x24 wnr=1\n\
-         skipped load returned 42\n\
-         1000 skipped loads sum 42000\n",
-        "stderr:\n{err}"
-    );
+    assert_eq!(o.stdout, DATA_FAULT_LINES, "stderr:\n{err}");
     assert_eq!(o.status, 0, "stderr:\n{err}");
+}
+
+/// The thread, atomic, futex and signal programs dynamically linked against the cross
+/// toolchain's glibc (`-L /usr/aarch64-linux-gnu`, as qemu users run them): the same results
+/// as the static builds, through ld.so, libc.so's pthread and signal code.
+#[test]
+fn thread_and_signal_programs_dynamically_linked() {
+    let dynamic = |name: &str| guest(name, "aarch64-linux-gnu-gcc", &["-O2"]);
+    let sysroot = ["-L", "/usr/aarch64-linux-gnu"];
+    let cases: [(&str, &[&str], &str); 6] = [
+        (
+            "threads",
+            &[],
+            "atomic=160000 locked=160000 tls=560000 order=1 main_tls=0\n",
+        ),
+        (
+            "atomics",
+            &[],
+            "c8 ok c16 ok c32 ok c64 ok pair ok add ok cas ok lock ok\n",
+        ),
+        (
+            "robust",
+            &[],
+            "robust: EOWNERDEAD consistent=0 relock=0\npi: total=20000\n\
+             futex_waitv: woken by word 1\nfork with busy threads: 40/40 children ran\n",
+        ),
+        ("signals", &["segv_data"], DATA_FAULT_LINES),
+        (
+            "signals",
+            &["tkill"],
+            "tkill: eintr in 4/4 threads, busy loop interrupted in 4/4, wrong thread 0, main 0\n",
+        ),
+        (
+            "signals",
+            &["segv_fetch"],
+            "segv SEGV_ACCERR si_addr ok=1 pc ok=1 on altstack=1\n\
+             segv SEGV_MAPERR si_addr ok=1 pc ok=1 on altstack=1\n",
+        ),
+    ];
+    for (name, args, expected) in cases {
+        let (o, err) = run_bounded(&sysroot, &dynamic(name), args, 60);
+        assert_eq!(o.stdout, expected, "{name} {args:?}; stderr:\n{err}");
+        assert_eq!(o.status, 0, "{name} {args:?}; stderr:\n{err}");
+    }
 }
 
 #[test]
