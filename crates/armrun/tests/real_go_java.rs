@@ -48,11 +48,27 @@ struct Run {
     stderr: String,
 }
 
+/// Sends SIGKILL to every process of process group `pgid`.
+fn kill_group(pgid: u32) {
+    // SAFETY: kill has no memory arguments; a negative pid names the group the test created
+    // for this run (process_group(0)), so nothing else is hit.
+    unsafe { libc::kill(-(pgid as i32), libc::SIGKILL) };
+}
+
+/// True while any process of group `pgid` exists (zombies included, until reaped).
+fn group_alive(pgid: u32) -> bool {
+    // SAFETY: signal 0 only checks that the group exists; no memory arguments.
+    unsafe { libc::kill(-(pgid as i32), 0) == 0 }
+}
+
 /// Runs `args` (the program first, a path inside the sysroot) under `armrun -L sysroot`, feeding
 /// `input` on stdin; kills it and fails the test if it takes longer than `secs` seconds. Output
 /// is drained by threads while the child runs, so a chatty program cannot block on a full pipe.
+/// The run has its own process group: a timeout kills its children too (a forked child stuck
+/// in a lock would otherwise keep the pipes open and the test waiting), and children still
+/// there after the program exits fail the test.
 fn arm(args: &[&str], input: &str, cwd: &Path, secs: u64) -> Run {
-    use std::os::unix::process::ExitStatusExt;
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
     let root = sysroot();
     let mut child = Command::new(armrun())
         .arg("-L")
@@ -65,8 +81,10 @@ fn arm(args: &[&str], input: &str, cwd: &Path, secs: u64) -> Run {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()
         .unwrap();
+    let pgid = child.id();
     let mut stdin = child.stdin.take().unwrap();
     let input = input.to_owned();
     let feeder = std::thread::spawn(move || {
@@ -88,13 +106,23 @@ fn arm(args: &[&str], input: &str, cwd: &Path, secs: u64) -> Run {
             break st;
         }
         if Instant::now() > deadline {
-            let _ = child.kill();
+            kill_group(pgid);
             let _ = child.wait();
             let (o, e) = (out.join().unwrap(), err.join().unwrap());
             panic!("armrun {args:?} did not finish in {secs} s\nstdout:\n{o}\nstderr:\n{e}");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
+    // Children the program started have exited (and been reaped by init) by now, or soon.
+    let linger = Instant::now() + Duration::from_secs(10);
+    while group_alive(pgid) && Instant::now() < linger {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if group_alive(pgid) {
+        kill_group(pgid);
+        let (o, e) = (out.join().unwrap(), err.join().unwrap());
+        panic!("armrun {args:?} left processes running\nstdout:\n{o}\nstderr:\n{e}");
+    }
     feeder.join().unwrap();
     Run {
         status: status
@@ -321,4 +349,89 @@ public class Faults {
 #[test]
 fn java_compiled_code_faults() {
     java_same_as_host("Faults", FAULTS, &[]);
+}
+
+/// Java threads (each a guest thread on its own host thread): a pool running compiled loops
+/// with a monitor and an atomic while the main thread forces full collections (every thread
+/// stops at safepoints: polls in compiled code, handshakes), a wait/notify ping-pong (futexes),
+/// a call site devirtualised for one class and deoptimised when a second class arrives, and a
+/// parallel stream merging into a ConcurrentHashMap (CAS loops on several threads).
+const THREADS: &str = r#"
+import java.util.*;
+import java.util.concurrent.*;
+import java.util.concurrent.atomic.*;
+import java.util.stream.*;
+
+public class Threads {
+    interface Shape { double area(); }
+    record Sq(double s) implements Shape { public double area() { return s * s; } }
+    record Circ(double r) implements Shape { public double area() { return 3 * r * r; } }
+
+    public static void main(String[] args) throws Exception {
+        AtomicLong total = new AtomicLong();
+        Object lock = new Object();
+        long[] shared = new long[1];
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Long>> fs = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            final int id = t;
+            fs.add(pool.submit(() -> {
+                long s = 0;
+                for (int i = 0; i < 3_000_000; i++) {
+                    s += (i ^ id) % 13;
+                    if ((i & 0xffff) == 0) synchronized (lock) { shared[0]++; }
+                }
+                total.addAndGet(s);
+                return s;
+            }));
+        }
+        for (int k = 0; k < 10; k++) {
+            byte[][] g = new byte[2000][];
+            for (int i = 0; i < g.length; i++) g[i] = new byte[512];
+            System.gc();
+        }
+        long sum = 0;
+        for (Future<Long> f : fs) sum += f.get();
+        pool.shutdown();
+        System.out.println("pool " + sum + " " + total.get() + " " + shared[0]);
+
+        int[] turn = {0};
+        Thread other = new Thread(() -> {
+            for (int i = 0; i < 200; i++) {
+                synchronized (turn) {
+                    while (turn[0] % 2 == 0) try { turn.wait(); } catch (InterruptedException e) { return; }
+                    turn[0]++;
+                    turn.notify();
+                }
+            }
+        });
+        other.start();
+        for (int i = 0; i < 200; i++) {
+            synchronized (turn) {
+                while (turn[0] % 2 == 1) turn.wait();
+                turn[0]++;
+                turn.notify();
+            }
+        }
+        other.join();
+        System.out.println("ping-pong " + turn[0]);
+
+        Shape[] shapes = new Shape[100];
+        for (int i = 0; i < 100; i++) shapes[i] = new Sq(i);
+        double a = 0;
+        for (int r = 0; r < 2000; r++) for (Shape s : shapes) a += s.area();
+        for (int i = 0; i < 100; i += 2) shapes[i] = new Circ(i);
+        for (int r = 0; r < 2000; r++) for (Shape s : shapes) a += s.area();
+        System.out.println("shapes " + a);
+
+        ConcurrentHashMap<Integer, Integer> m = new ConcurrentHashMap<>();
+        IntStream.range(0, 100_000).parallel().forEach(i -> m.merge(i % 1000, i, Integer::sum));
+        System.out.println("map " + m.size() + " " + m.values().stream().mapToLong(x -> x).sum());
+    }
+}
+"#;
+
+#[test]
+fn java_threads_and_gc() {
+    java_same_as_host("Threads", THREADS, &[]);
 }
