@@ -1,11 +1,14 @@
 // Futex-based synchronisation beyond plain mutexes: a robust mutex whose owner thread dies
 // (the next locker gets EOWNERDEAD), priority-inheritance mutexes under contention
 // (FUTEX_LOCK_PI/UNLOCK_PI), futex_waitv on two words, and fork from a process whose other
-// threads keep making syscalls (the children must not inherit a lock some thread held).
+// threads keep making syscalls (the children must not inherit a lock some thread held), and
+// membarrier registered by one thread and used by another.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,15 @@ static void *waitv_worker(void *arg) {
         if (r >= 0 || errno != EAGAIN) { waitv_result = r >= 0 ? r : -errno; return NULL; }
         if (__atomic_load_n(&words[1], __ATOMIC_SEQ_CST)) { waitv_result = 1; return NULL; }
     }
+}
+
+static volatile int mb_go;
+static volatile long mb_result = -100;
+static void *mb_worker(void *arg) {
+    (void)arg;
+    while (!mb_go) sched_yield();
+    mb_result = syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+    return NULL;
 }
 
 static volatile int stop_busy;
@@ -101,6 +113,13 @@ int main(void) {
     }
     pthread_join(t, NULL);
     printf("futex_waitv: woken by word %ld\n", waitv_result);
+
+    // membarrier: registered by the main thread after another thread started, used there.
+    pthread_create(&t, NULL, mb_worker, NULL);
+    long reg = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+    mb_go = 1;
+    pthread_join(t, NULL);
+    printf("membarrier: register=%ld private expedited from the other thread=%ld\n", reg, mb_result);
 
     // fork while other threads map and unmap memory.
     pthread_t b[3];

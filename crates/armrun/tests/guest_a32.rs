@@ -157,7 +157,8 @@ fn robust_and_pi_futexes_futex_waitv_and_fork_among_threads() {
             assert_eq!(
                 o.stdout,
                 "robust: EOWNERDEAD consistent=0 relock=0\npi: total=20000\n\
-                 futex_waitv: woken by word 1\nfork with busy threads: 40/40 children ran\n",
+                 futex_waitv: woken by word 1\nmembarrier: register=0 private expedited from the other thread=0\n\
+             fork with busy threads: 40/40 children ran\n",
                 "{} {flags:?}: {err}",
                 f.name
             );

@@ -466,7 +466,8 @@ fn thread_and_signal_programs_dynamically_linked() {
             "robust",
             &[],
             "robust: EOWNERDEAD consistent=0 relock=0\npi: total=20000\n\
-             futex_waitv: woken by word 1\nfork with busy threads: 40/40 children ran\n",
+             futex_waitv: woken by word 1\nmembarrier: register=0 private expedited from the other thread=0\n\
+             fork with busy threads: 40/40 children ran\n",
         ),
         ("signals", &["segv_data"], DATA_FAULT_LINES),
         (

@@ -133,8 +133,6 @@ pub struct Linux {
     exit_thread: bool,
     /// This thread's slot in the signal handler's list of `pending` words.
     pending_slot: Option<usize>,
-    /// membarrier registrations made so far (command bits).
-    membarrier_reg: u64,
     /// The guest's execution domain (`personality`), PER_LINUX at start.
     personality: u32,
     /// Exec-time facts for /proc emulation.
@@ -169,7 +167,6 @@ impl Linux {
             exit: None,
             exit_thread: false,
             pending_slot: None,
-            membarrier_reg: 0,
             personality: 0,
             proc: procfs::ProcInfo::default(),
             saved_sigmask: None,

@@ -2,6 +2,7 @@
 //! stays exact. `MAP_*`/`PROT_*`/`MREMAP_*` values are the asm-generic ones on arm64 and x86-64.
 
 use crate::fs::int;
+use crate::guest::host;
 use crate::{Errno, Linux, SysResult};
 use std::os::unix::ffi::OsStringExt;
 
@@ -199,48 +200,24 @@ pub(crate) fn mincore(l: &mut Linux, a: &Args) -> SysResult {
     )
 }
 
-/// membarrier commands (include/uapi/linux/membarrier.h).
-mod mb {
-    pub const QUERY: u64 = 0;
-    pub const GLOBAL: u64 = 1 << 0;
-    pub const GLOBAL_EXPEDITED: u64 = 1 << 1;
-    pub const REGISTER_GLOBAL_EXPEDITED: u64 = 1 << 2;
-    pub const PRIVATE_EXPEDITED: u64 = 1 << 3;
-    pub const REGISTER_PRIVATE_EXPEDITED: u64 = 1 << 4;
-    pub const PRIVATE_EXPEDITED_SYNC_CORE: u64 = 1 << 5;
-    pub const REGISTER_PRIVATE_EXPEDITED_SYNC_CORE: u64 = 1 << 6;
-}
+/// membarrier commands armrun does not offer (include/uapi/linux/membarrier.h): the rseq
+/// ones, as armrun answers rseq with ENOSYS.
+const MEMBARRIER_CMD_RSEQ: u64 = (1 << 7) | (1 << 8);
 
-pub(crate) fn membarrier(l: &mut Linux, a: &Args) -> SysResult {
-    use mb::*;
-    let (cmd, flags) = (a[0] & 0xffff_ffff, a[1] & 0xffff_ffff);
-    if flags != 0 {
+/// `membarrier(cmd, flags, cpu_id)`: guest threads are host threads and guest memory is host
+/// memory, so the host's barriers (and its registration rules, per process) are exactly the
+/// guest's; only the rseq commands are withheld.
+pub(crate) fn membarrier(_: &mut Linux, a: &Args) -> SysResult {
+    let cmd = a[0] & 0xffff_ffff;
+    if cmd & MEMBARRIER_CMD_RSEQ != 0 {
         return Err(Errno(libc::EINVAL));
     }
-    // There is one guest thread, so every barrier is trivially complete; only the kernel's
-    // registration rules are kept, so programs see the same errors they would natively.
-    match cmd {
-        QUERY => Ok(GLOBAL
-            | GLOBAL_EXPEDITED
-            | REGISTER_GLOBAL_EXPEDITED
-            | PRIVATE_EXPEDITED
-            | REGISTER_PRIVATE_EXPEDITED
-            | PRIVATE_EXPEDITED_SYNC_CORE
-            | REGISTER_PRIVATE_EXPEDITED_SYNC_CORE),
-        GLOBAL | GLOBAL_EXPEDITED => Ok(0),
-        REGISTER_GLOBAL_EXPEDITED
-        | REGISTER_PRIVATE_EXPEDITED
-        | REGISTER_PRIVATE_EXPEDITED_SYNC_CORE => {
-            l.membarrier_reg |= cmd;
-            Ok(0)
-        }
-        PRIVATE_EXPEDITED if l.membarrier_reg & REGISTER_PRIVATE_EXPEDITED != 0 => Ok(0),
-        PRIVATE_EXPEDITED_SYNC_CORE
-            if l.membarrier_reg & REGISTER_PRIVATE_EXPEDITED_SYNC_CORE != 0 =>
-        {
-            Ok(0)
-        }
-        PRIVATE_EXPEDITED | PRIVATE_EXPEDITED_SYNC_CORE => Err(Errno(libc::EPERM)),
-        _ => Err(Errno(libc::EINVAL)),
-    }
+    // SAFETY: membarrier takes integers only.
+    let r = host(unsafe { libc::syscall(libc::SYS_membarrier, cmd as i32, int(a[1]), int(a[2])) })?;
+    // QUERY (0) answers the supported set.
+    Ok(if cmd == 0 {
+        r & !MEMBARRIER_CMD_RSEQ
+    } else {
+        r
+    })
 }

@@ -55,7 +55,6 @@ impl Linux {
         t.sigactions = self.sigactions.clone();
         t.sigmask = self.sigmask;
         t.rlimits = self.rlimits.clone();
-        t.membarrier_reg = self.membarrier_reg;
         t.personality = self.personality;
         t.proc = self.proc.clone();
         t.sigtramp = self.sigtramp;

@@ -193,24 +193,33 @@ impl Regions {
 
     /// The pieces of recorded ranges that intersect `[a, b)`, clipped to it, in address order.
     pub fn overlapping(&self, a: u64, b: u64) -> Vec<(u64, u64, i32)> {
-        let mut out = Vec::new();
-        if a >= b {
-            return out;
-        }
-        if let Some((_, &(e, p, _))) = self.map.range(..a).next_back()
-            && e > a
-        {
-            out.push((a, e.min(b), p));
-        }
-        for (&s, &(e, p, _)) in self.map.range(a..b) {
-            out.push((s, e.min(b), p));
-        }
-        out
+        self.pieces(a, b).collect()
+    }
+
+    /// [`Regions::overlapping`] without collecting: the permission checks of every guest
+    /// access armrun makes (and of every instruction fetched for translation) allocate nothing.
+    fn pieces(&self, a: u64, b: u64) -> impl Iterator<Item = (u64, u64, i32)> + '_ {
+        let (first, rest) = if a < b {
+            let first = self
+                .map
+                .range(..a)
+                .next_back()
+                .filter(|(_, e)| e.0 > a)
+                .map(|(_, &(e, p, _))| (a, e.min(b), p));
+            (first, Some(self.map.range(a..b)))
+        } else {
+            (None, None)
+        };
+        first.into_iter().chain(
+            rest.into_iter()
+                .flatten()
+                .map(move |(&s, &(e, p, _))| (s, e.min(b), p)),
+        )
     }
 
     /// True when any recorded range intersects `[a, b)`.
     pub fn overlaps(&self, a: u64, b: u64) -> bool {
-        !self.overlapping(a, b).is_empty()
+        self.pieces(a, b).next().is_some()
     }
 
     /// The sub-ranges of `[a, b)` that are not recorded, in address order.
@@ -231,13 +240,13 @@ impl Regions {
 
     /// The protection of the range containing `addr`, if any.
     pub fn prot_at(&self, addr: u64) -> Option<i32> {
-        self.overlapping(addr, addr + 1).first().map(|r| r.2)
+        self.pieces(addr, addr + 1).next().map(|r| r.2)
     }
 
     /// First address in `[a, b)` not covered by a range whose protection includes `prot`.
     pub fn first_lacking(&self, a: u64, b: u64, prot: i32) -> Option<u64> {
         let mut cur = a;
-        for (s, e, p) in self.overlapping(a, b) {
+        for (s, e, p) in self.pieces(a, b) {
             if s > cur || p & prot != prot {
                 return Some(cur);
             }
