@@ -133,6 +133,8 @@ op_table! {
         "a + b + (c & 1) at the width.";
     AddCFlags = "addc.flags", args 3, result true, imm Width, effects false,
         "NZCV (ARM layout, bits 31..28) of a + b + (c & 1) at the width.";
+    AddCCarry = "addc.carry", args 3, result true, imm Width, effects false,
+        "The carry out (0 or 1) of a + b + (c & 1) at the width: C of addc.flags alone.";
     LogicFlags = "logic.flags", args 1, result true, imm Width, effects false,
         "NZCV with N and Z from a at the width, C = V = 0.";
     Cond = "cond", args 1, result true, imm Cond, effects false,

@@ -28,6 +28,8 @@ pub fn fold(b: &mut Block) {
     // Values known to fit in 32 bits.
     let mut narrow = vec![false; n];
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
+    // The defining instruction of each value seen so far (for the carry pattern below).
+    let mut def: Vec<Option<crate::Inst>> = vec![None; n];
     for i in &mut b.insts {
         let info = i.op.info();
         for a in &mut i.args[..info.arity] {
@@ -35,6 +37,8 @@ pub fn fold(b: &mut Block) {
         }
         let Some(d) = i.dst else { continue };
         let d = d.0 as usize;
+        carry_of_flags(i, &def, &konst);
+        def[d] = Some(*i);
         if i.op == Op::Zext && i.imm == 32 && narrow[i.args[0].0 as usize] {
             subst[d] = i.args[0];
             narrow[d] = true;
@@ -88,6 +92,36 @@ pub fn fold(b: &mut Block) {
         Term::JumpReg(v) | Term::Branch { cond: v, .. } => *v = subst[v.0 as usize],
         _ => {}
     }
+}
+
+/// `and(lshr(addc.flags(a, b, c), 29), 1)`, reading the carry out of the flags word (an
+/// add-with-carry chain: ADCS after ADDS, or C read by ADC), becomes `addc.carry(a, b, c)`,
+/// so the JIT sets one register from the host carry instead of building NZCV and taking it
+/// apart; the flags word goes away when nothing else uses it.
+fn carry_of_flags(i: &mut crate::Inst, def: &[Option<crate::Inst>], konst: &[Option<u64>]) {
+    let k = |v: Val| konst[v.0 as usize];
+    let d = |v: Val| def[v.0 as usize];
+    if i.op != Op::And {
+        return;
+    }
+    let shifted = match (k(i.args[0]), k(i.args[1])) {
+        (_, Some(1)) => i.args[0],
+        (Some(1), _) => i.args[1],
+        _ => return,
+    };
+    let Some(shift) = d(shifted) else { return };
+    if shift.op != Op::Lshr || k(shift.args[1]) != Some(29) {
+        return;
+    }
+    let Some(flags) = d(shift.args[0]) else {
+        return;
+    };
+    if flags.op != Op::AddCFlags {
+        return;
+    }
+    i.op = Op::AddCCarry;
+    i.args = flags.args;
+    i.imm = flags.imm;
 }
 
 /// A `cond` of flags computed in the block by `addc.flags` or `logic.flags` becomes
@@ -238,7 +272,7 @@ pub fn remove_dead_code(b: &mut Block) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Builder, verify};
+    use crate::{Builder, sem, verify};
 
     #[test]
     fn dead_flags_are_removed() {
@@ -304,6 +338,30 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("setreg s2, v0"), "{text}");
+    }
+
+    #[test]
+    fn carry_read_from_add_flags_becomes_addc_carry() {
+        let mut b = Builder::new(0);
+        let (x, y) = (b.get(1), b.get(2));
+        let zero = b.konst(0);
+        let f = b.emit(Op::AddCFlags, &[x, y, zero], 32);
+        let s = b.konst(29);
+        let sh = b.binw(Op::Lshr, f, s, 64);
+        let one = b.konst(1);
+        let c = b.and(sh, one);
+        b.set(3, c);
+        let mut blk = b.finish(Term::Jump(4));
+        optimize(&mut blk);
+        verify(&blk).unwrap();
+        let ops: Vec<Op> = blk.insts.iter().map(|i| i.op).collect();
+        assert!(ops.contains(&Op::AddCCarry), "{blk}");
+        assert!(!ops.contains(&Op::AddCFlags), "flags word left: {blk}");
+        let carry = blk.insts.iter().find(|i| i.op == Op::AddCCarry).unwrap();
+        assert_eq!(carry.imm, 32);
+        assert_eq!(sem::eval(Op::AddCCarry, 32, [0xffff_ffff, 1, 0]), Some(1));
+        assert_eq!(sem::eval(Op::AddCCarry, 32, [0xffff_fffe, 1, 0]), Some(0));
+        assert_eq!(sem::eval(Op::AddCCarry, 64, [u64::MAX, 0, 1]), Some(1));
     }
 
     #[test]

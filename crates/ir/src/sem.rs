@@ -159,6 +159,7 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         Op::Sext => sext(a[0], w),
         Op::AddC => addc(a[0], a[1], a[2], w),
         Op::AddCFlags => addc_flags(a[0], a[1], a[2], w),
+        Op::AddCCarry => addc_flags(a[0], a[1], a[2], w) >> 29 & 1,
         Op::LogicFlags => logic_flags(a[0], w),
         Op::Cond => crate::cond_holds(w, a[0]) as u64,
         Op::CondAdd => {

@@ -484,7 +484,7 @@ impl Emitter {
                 }
                 self.st(d, t);
             }
-            Op::AddC | Op::AddCFlags => {
+            Op::AddC | Op::AddCFlags | Op::AddCCarry => {
                 // bt moves c's bit 0 into CF; the loads after it are plain moves.
                 self.ld(RDX, y);
                 self.ld(RCX, z);
@@ -494,6 +494,9 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; adc rax, rdx);
                 } else {
                     dynasm!(self.a ; .arch x64 ; adc eax, edx);
+                }
+                if i.op == Op::AddCCarry {
+                    dynasm!(self.a ; .arch x64 ; setc al ; movzx eax, al);
                 }
                 if i.op == Op::AddCFlags {
                     // NZCV = (N*8 + Z*4 + C*2 + V) << 28; ARM C is x86 CF, V is OF.
@@ -909,7 +912,7 @@ impl Emitter {
                 }
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
-            Op::AddC | Op::AddCFlags => {
+            Op::AddC | Op::AddCFlags | Op::AddCCarry => {
                 // bt moves c's bit 0 into CF; adc then adds it (mov leaves flags alone).
                 dynasm!(a ; .arch x64 ; mov rcx, [rsp + vc] ; bt ecx, 0);
                 if wide {
@@ -919,6 +922,8 @@ impl Emitter {
                 }
                 if i.op == Op::AddC {
                     dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
+                } else if i.op == Op::AddCCarry {
+                    dynasm!(a ; .arch x64 ; setc al ; movzx eax, al ; mov [rsp + d], rax);
                 } else {
                     // ARM C is the carry out (x86 CF for adc), V the signed overflow (OF).
                     dynasm!(a ; .arch x64

@@ -106,7 +106,11 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
             19 => Some(b.zext(a, [8, 16, 32][(imm >> 2) as usize % 3])),
             20 => Some(b.sext(a, [8, 16, 32][(imm >> 2) as usize % 3])),
             21 => Some(b.emit(Op::AddC, &[a, c, d], w as u64)),
-            22 => Some(b.emit(Op::AddCFlags, &[a, c, d], w as u64)),
+            22 => Some(if imm & 2 == 0 {
+                b.emit(Op::AddCFlags, &[a, c, d], w as u64)
+            } else {
+                b.emit(Op::AddCCarry, &[a, c, d], w as u64)
+            }),
             23 => Some(b.un(Op::LogicFlags, a, w as u64)),
             24 => Some(b.cond(a, (imm >> 2) as u32 % 16)),
             25 => Some(if imm & 2 == 0 {
