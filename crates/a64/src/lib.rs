@@ -16,7 +16,6 @@ mod dp_imm;
 mod dp_reg;
 mod excl;
 mod flagm;
-mod flags_live;
 mod fp;
 mod ldst;
 mod ldst_fp;
@@ -121,10 +120,14 @@ fn decoder() -> &'static Decoder<A64Base> {
 /// it) and in `guest_insns`, but it does not execute: the block exits at its pc.
 ///
 /// The block's final store of NZCV is left out when every successor overwrites the flags
-/// before reading them (see `flags_live`).
+/// before reading them (see `ir::flags_live`).
 pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     let mut block = lift_body(pc, fetch, max_insns);
-    flags_live::drop_dead_nzcv(&mut block, fetch);
+    let one = |pc: u64| {
+        let b = lift_body(pc, fetch, 1);
+        (b.guest_insns > 0).then_some(b)
+    };
+    ir::flags_live::drop_dead_store(&mut block, cpu::slot::NZCV, &one);
     block
 }
 

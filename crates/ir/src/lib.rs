@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod flags_live;
 pub mod inline;
 pub mod ops;
 pub mod passes;
