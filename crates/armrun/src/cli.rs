@@ -64,6 +64,8 @@ pub enum Parsed {
     Version,
     /// `-cpu help`: list the CPU models and exit 0.
     CpuHelp,
+    /// `-d help`: list the log items and exit 0.
+    LogHelp,
 }
 
 /// Usage text.
@@ -78,7 +80,7 @@ Options (qemu-user compatible):
   -d item[,...]  debug log items (QEMU_LOG): in_asm (guest code translated), op (IR),
                  out_asm (host code generated), exec (every block run; implies nochain),
                  nochain (blocks do not jump to each other), page (memory layout after
-                 loading), unimp (undefined instructions), strace
+                 loading), unimp (undefined instructions), strace; -d help lists them
   -D logfile     write -d and -strace output to logfile, %d standing for the pid
                  (QEMU_LOG_FILENAME; default standard error)
   -strace        log system calls (QEMU_STRACE)
@@ -126,6 +128,74 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("-singlestep", "blocks are always translated whole"),
     ("-one-insn-per-tb", "blocks are always translated whole"),
 ];
+
+/// The `-d` items armrun logs, with what each shows (`-d help`).
+const LOG_ITEMS: &[(&str, &str)] = &[
+    (
+        "out_asm",
+        "show the host code generated for each translated block",
+    ),
+    ("in_asm", "show the guest code of each translated block"),
+    (
+        "op",
+        "show the IR of each translated block (after optimisation)",
+    ),
+    (
+        "exec",
+        "show a line before each block run (turns block chaining off)",
+    ),
+    ("page", "show the guest memory layout after loading"),
+    (
+        "nochain",
+        "do not chain translated blocks, so every block returns to the dispatcher",
+    ),
+    ("unimp", "log undefined instructions"),
+    (
+        "strace",
+        "log every system call, its arguments and its result",
+    ),
+];
+
+/// qemu `-d` items armrun does not log, with the reason given when one is asked for.
+const UNSUPPORTED_LOG_ITEMS: &[(&str, &str)] = &[
+    ("op_opt", "op shows the IR after optimisation"),
+    ("op_ind", "there is no indirect-lowering stage"),
+    ("int", "there are no interrupts to show"),
+    ("cpu", "registers are not dumped before blocks"),
+    ("fpu", "registers are not dumped before blocks"),
+    ("mmu", "there is no MMU"),
+    ("pcall", "it is x86 only"),
+    ("cpu_reset", "the CPU is never reset"),
+    ("guest_errors", "there is no system emulation"),
+    ("tid", "all threads share one log file"),
+    ("trace", "there are no qemu trace events"),
+];
+
+/// The `-d help` text.
+pub fn log_help() -> String {
+    let mut s = String::from("Log items (comma separated):\n");
+    for (name, what) in LOG_ITEMS {
+        s.push_str(&format!("{name:<15} {what}\n"));
+    }
+    s
+}
+
+/// Checks each `-d` item: one armrun logs, or an error naming it (with the reason for qemu's
+/// items armrun lacks).
+fn check_log_items(items: &[String]) -> Result<(), String> {
+    for item in items {
+        if LOG_ITEMS.iter().any(|l| l.0 == item) {
+            continue;
+        }
+        // qemu spells trace events `trace:PATTERN`.
+        let name = item.split(':').next().unwrap_or_default();
+        return Err(match UNSUPPORTED_LOG_ITEMS.iter().find(|u| u.0 == name) {
+            Some((_, why)) => format!("qemu log item {name} is not supported by armrun: {why}"),
+            None => format!("unknown log item '{item}' (see armrun -d help)"),
+        });
+    }
+    Ok(())
+}
 
 /// Names armrun may be installed under that fix the guest architecture, as qemu-user's binaries
 /// do (each also with a `-static` suffix); any other name (`armrun`) reads the ELF header.
@@ -242,6 +312,9 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             "-0" => o.argv0 = Some(value(&mut i, "-0")?),
             "-d" => {
                 let v = value(&mut i, "-d")?;
+                if v == "help" {
+                    return Ok(Parsed::LogHelp);
+                }
                 o.log_items
                     .extend(v.to_string_lossy().split(',').map(str::to_owned));
             }
@@ -293,6 +366,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
     if o.cpu.as_deref() == Some("help") {
         return Ok(Parsed::CpuHelp);
     }
+    check_log_items(&o.log_items)?;
     if o.log_items.iter().any(|s| s == "strace") {
         o.strace = true;
     }
@@ -408,6 +482,19 @@ mod tests {
         assert!(parse(&os(&[])).is_err());
         assert!(parse(&os(&["-L"])).is_err());
         assert!(parse(&os(&["-bogus", "x"])).is_err());
+        assert_eq!(
+            parse(&os(&["-d", "in_asm,cpu", "x"])).unwrap_err(),
+            "qemu log item cpu is not supported by armrun: registers are not dumped before blocks"
+        );
+        assert_eq!(
+            parse(&os(&["-d", "trace:foo*", "x"])).unwrap_err(),
+            "qemu log item trace is not supported by armrun: there are no qemu trace events"
+        );
+        assert_eq!(
+            parse(&os(&["-d", "page,bogus", "x"])).unwrap_err(),
+            "unknown log item 'bogus' (see armrun -d help)"
+        );
+        assert!(matches!(parse(&os(&["-d", "help"])), Ok(Parsed::LogHelp)));
         assert!(matches!(parse(&os(&["-version"])), Ok(Parsed::Version)));
     }
 

@@ -108,6 +108,10 @@ fn main() -> ExitCode {
             print!("{}", cpu_model::help());
             return ExitCode::SUCCESS;
         }
+        Ok(Parsed::LogHelp) => {
+            print!("{}", cli::log_help());
+            return ExitCode::SUCCESS;
+        }
         Ok(Parsed::Version) => {
             println!("armrun {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;

@@ -455,3 +455,32 @@ fn out_asm() {
     assert!(blocks > 10, "{err}");
     assert!(err.contains("%r15") && err.contains("movq"), "{err}");
 }
+
+/// `-d help` lists the log items; qemu's items armrun lacks are refused with the reason and
+/// unknown ones by name, never ignored, from the command line or `QEMU_LOG`.
+#[test]
+fn log_items_help_and_refusals() {
+    let (st, out, _) = armrun_with(&["-d", "help"], &[]);
+    assert_eq!(st, 0);
+    assert!(out.starts_with("Log items (comma separated):\n"), "{out}");
+    for item in [
+        "out_asm", "in_asm", "op", "exec", "page", "nochain", "unimp", "strace",
+    ] {
+        assert!(out.contains(&format!("\n{item} ")), "{item}: {out}");
+    }
+    let p = a64_static("hello");
+    let p = p.to_str().unwrap();
+    let (st, _, err) = armrun_with(&["-d", "page,cpu", p], &[]);
+    assert_eq!(st, 1);
+    assert_eq!(
+        err,
+        "armrun: qemu log item cpu is not supported by armrun: registers are not dumped before \
+         blocks\n"
+    );
+    let (st, _, err) = armrun_with(&[p], &[("QEMU_LOG", "in_asm,bogus")]);
+    assert_eq!(st, 1);
+    assert_eq!(
+        err,
+        "armrun: unknown log item 'bogus' (see armrun -d help)\n"
+    );
+}
