@@ -19,6 +19,17 @@ pub struct Options {
     pub strace: bool,
     /// `-cpu model` / `QEMU_CPU`: the CPU model the guest is told about (see `cpu_model`).
     pub cpu: Option<String>,
+    /// `-s size` / `QEMU_STACK_SIZE`: the guest's initial stack size in bytes; otherwise
+    /// [`default_stack_size`].
+    pub stack_size: Option<u64>,
+    /// `-r release` / `QEMU_UNAME`: the kernel release `uname` reports to the guest.
+    pub uname_release: Option<OsString>,
+    /// `-D logfile` / `QEMU_LOG_FILENAME`: where `-d` and `-strace` output goes instead of
+    /// standard error (a `%d` in it stands for the pid).
+    pub log_file: Option<PathBuf>,
+    /// `--log-append` (internal, from a guest's execve): the log file is continued, not
+    /// emptied first.
+    pub log_append: bool,
     /// `--interp` / `ARMRUN_INTERP=1`: run on the reference interpreter instead of the JIT.
     pub interp: bool,
     /// `--close-fd N` (internal, from a guest's fexecve): the program is read through
@@ -53,6 +64,8 @@ pub enum Parsed {
     Version,
     /// `-cpu help`: list the CPU models and exit 0.
     CpuHelp,
+    /// `-d help`: list the log items and exit 0.
+    LogHelp,
 }
 
 /// Usage text.
@@ -64,8 +77,16 @@ Options (qemu-user compatible):
   -E var=value   set a variable in the guest environment (QEMU_SET_ENV, comma separated)
   -U var         remove a variable from the guest environment (QEMU_UNSET_ENV)
   -0 argv0       pass argv0 as the guest's argv[0] (QEMU_ARGV0)
-  -d item[,...]  debug log items: in_asm, op, unimp, strace (QEMU_LOG)
+  -d item[,...]  debug log items (QEMU_LOG): in_asm (guest code translated), op (IR),
+                 out_asm (host code generated), exec (every block run; implies nochain),
+                 nochain (blocks do not jump to each other), page (memory layout after
+                 loading), unimp (undefined instructions), strace; -d help lists them
+  -D logfile     write -d and -strace output to logfile, %d standing for the pid
+                 (QEMU_LOG_FILENAME; default standard error)
   -strace        log system calls (QEMU_STRACE)
+  -s size        initial stack size in bytes, with suffix k or K (KiB), M (MiB) or G (GiB)
+                 (QEMU_STACK_SIZE; default 8M, or RLIMIT_STACK if that is larger)
+  -r release     kernel release uname reports to the guest (QEMU_UNAME)
   -cpu model     CPU model the guest sees in AT_HWCAP, AT_PLATFORM and /proc/cpuinfo
                  (QEMU_CPU; -cpu help lists them)
   --interp       run on the reference IR interpreter instead of the JIT (ARMRUN_INTERP=1)
@@ -73,6 +94,8 @@ Options (qemu-user compatible):
                  for a guest fexecve passes the program as /proc/self/fd/n)
   --comm name    task name (default: the program's file name; armrun's re-execution for a
                  guest execve passes the name the kernel would give)
+  --log-append   continue the -D log file instead of emptying it (armrun's re-execution
+                 for a guest execve)
   -h, -help      this text
   -version       print the version
 ";
@@ -91,9 +114,6 @@ fn env_list(var: &str) -> Vec<OsString> {
 /// qemu-user options armrun does not offer, with the reason given when one is used (armrun
 /// refuses them rather than run with a different meaning).
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("-s", "the guest stack is 8 MiB"),
-    ("-r", "uname reports the host's release"),
-    ("-D", "logs go to standard error"),
     ("-B", "32-bit guests always live in their own 4 GiB window"),
     (
         "-R",
@@ -108,6 +128,74 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("-singlestep", "blocks are always translated whole"),
     ("-one-insn-per-tb", "blocks are always translated whole"),
 ];
+
+/// The `-d` items armrun logs, with what each shows (`-d help`).
+const LOG_ITEMS: &[(&str, &str)] = &[
+    (
+        "out_asm",
+        "show the host code generated for each translated block",
+    ),
+    ("in_asm", "show the guest code of each translated block"),
+    (
+        "op",
+        "show the IR of each translated block (after optimisation)",
+    ),
+    (
+        "exec",
+        "show a line before each block run (turns block chaining off)",
+    ),
+    ("page", "show the guest memory layout after loading"),
+    (
+        "nochain",
+        "do not chain translated blocks, so every block returns to the dispatcher",
+    ),
+    ("unimp", "log undefined instructions"),
+    (
+        "strace",
+        "log every system call, its arguments and its result",
+    ),
+];
+
+/// qemu `-d` items armrun does not log, with the reason given when one is asked for.
+const UNSUPPORTED_LOG_ITEMS: &[(&str, &str)] = &[
+    ("op_opt", "op shows the IR after optimisation"),
+    ("op_ind", "there is no indirect-lowering stage"),
+    ("int", "there are no interrupts to show"),
+    ("cpu", "registers are not dumped before blocks"),
+    ("fpu", "registers are not dumped before blocks"),
+    ("mmu", "there is no MMU"),
+    ("pcall", "it is x86 only"),
+    ("cpu_reset", "the CPU is never reset"),
+    ("guest_errors", "there is no system emulation"),
+    ("tid", "all threads share one log file"),
+    ("trace", "there are no qemu trace events"),
+];
+
+/// The `-d help` text.
+pub fn log_help() -> String {
+    let mut s = String::from("Log items (comma separated):\n");
+    for (name, what) in LOG_ITEMS {
+        s.push_str(&format!("{name:<15} {what}\n"));
+    }
+    s
+}
+
+/// Checks each `-d` item: one armrun logs, or an error naming it (with the reason for qemu's
+/// items armrun lacks).
+fn check_log_items(items: &[String]) -> Result<(), String> {
+    for item in items {
+        if LOG_ITEMS.iter().any(|l| l.0 == item) {
+            continue;
+        }
+        // qemu spells trace events `trace:PATTERN`.
+        let name = item.split(':').next().unwrap_or_default();
+        return Err(match UNSUPPORTED_LOG_ITEMS.iter().find(|u| u.0 == name) {
+            Some((_, why)) => format!("qemu log item {name} is not supported by armrun: {why}"),
+            None => format!("unknown log item '{item}' (see armrun -d help)"),
+        });
+    }
+    Ok(())
+}
 
 /// Names armrun may be installed under that fix the guest architecture, as qemu-user's binaries
 /// do (each also with a `-static` suffix); any other name (`armrun`) reads the ELF header.
@@ -128,6 +216,56 @@ pub fn personality(argv0: &OsStr) -> Option<loader::Arch> {
         .map(|&(_, arch)| arch)
 }
 
+/// The guest stack size without `-s`: qemu-user's 8 MiB, or the soft RLIMIT_STACK when that
+/// is finite and larger (as qemu reads it).
+pub fn default_stack_size() -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit fills the struct we pass.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut lim) } == 0;
+    let default = loader::stack::STACK_SIZE;
+    if ok && lim.rlim_cur != libc::RLIM_INFINITY {
+        default.max(lim.rlim_cur)
+    } else {
+        default
+    }
+}
+
+/// Reads a `-s` size as qemu does: a C integer (decimal, `0x` hex or `0` octal) with an
+/// optional suffix `k`/`K` (KiB) or `M` (MiB); armrun also takes `G` (GiB), and refuses zero
+/// and anything else after the number (qemu would silently ignore it).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let bad = || format!("invalid stack size '{text}'");
+    let split = text
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_hexdigit() || (i == 1 && (c == 'x' || c == 'X'))))
+        .map_or(text.len(), |(i, _)| i);
+    // Hex digits are taken greedily: in a decimal number they make it invalid, and no suffix
+    // is one.
+    let (num, suffix) = text.split_at(split);
+    let value = if let Some(hex) = num.strip_prefix("0x").or_else(|| num.strip_prefix("0X")) {
+        u64::from_str_radix(hex, 16)
+    } else if num.len() > 1 && num.starts_with('0') {
+        u64::from_str_radix(&num[1..], 8)
+    } else {
+        num.parse()
+    }
+    .map_err(|_| bad())?;
+    let shift = match suffix {
+        "" => 0,
+        "k" | "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        _ => return Err(bad()),
+    };
+    match value.checked_shl(shift).filter(|v| v >> shift == value) {
+        Some(v) if v > 0 => Ok(v),
+        _ => Err(bad()),
+    }
+}
+
 /// Parses `args` (without argv[0]); environment variables supply defaults as in qemu-user.
 pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
     let mut o = Options {
@@ -136,8 +274,13 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
         interp: std::env::var("ARMRUN_INTERP").is_ok_and(|v| v == "1"),
         cpu: std::env::var("QEMU_CPU").ok(),
         argv0: std::env::var_os("QEMU_ARGV0"),
+        uname_release: std::env::var_os("QEMU_UNAME"),
+        log_file: std::env::var_os("QEMU_LOG_FILENAME").map(PathBuf::from),
         ..Options::default()
     };
+    if let Some(size) = std::env::var_os("QEMU_STACK_SIZE") {
+        o.stack_size = Some(parse_size(&size.to_string_lossy())?);
+    }
     o.env_edits
         .extend(env_list("QEMU_SET_ENV").into_iter().map(EnvEdit::Set));
     o.env_edits
@@ -169,10 +312,20 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             "-0" => o.argv0 = Some(value(&mut i, "-0")?),
             "-d" => {
                 let v = value(&mut i, "-d")?;
+                if v == "help" {
+                    return Ok(Parsed::LogHelp);
+                }
                 o.log_items
                     .extend(v.to_string_lossy().split(',').map(str::to_owned));
             }
             "-strace" => o.strace = true,
+            "-s" => {
+                let v = value(&mut i, "-s")?;
+                o.stack_size = Some(parse_size(&v.to_string_lossy())?);
+            }
+            "-r" => o.uname_release = Some(value(&mut i, "-r")?),
+            "-D" => o.log_file = Some(PathBuf::from(value(&mut i, "-D")?)),
+            "-log-append" => o.log_append = true,
             "-interp" => o.interp = true,
             "-comm" => o.comm = Some(value(&mut i, "--comm")?),
             "-close-fd" => {
@@ -213,6 +366,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
     if o.cpu.as_deref() == Some("help") {
         return Ok(Parsed::CpuHelp);
     }
+    check_log_items(&o.log_items)?;
     if o.log_items.iter().any(|s| s == "strace") {
         o.strace = true;
     }
@@ -298,10 +452,49 @@ mod tests {
     }
 
     #[test]
+    fn stack_sizes_as_qemu_reads_them() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("0x100000"), Ok(1 << 20));
+        assert_eq!(parse_size("0100"), Ok(64));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("16M"), Ok(16 << 20));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("0x10M"), Ok(16 << 20));
+        for bad in [
+            "",
+            "0",
+            "0k",
+            "12m",
+            "1MB",
+            "x",
+            "-1",
+            "99999999999999999999",
+            "1e6",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+        assert!(parse_size(&format!("{}G", u64::MAX >> 20)).is_err());
+    }
+
+    #[test]
     fn errors_are_messages() {
         assert!(parse(&os(&[])).is_err());
         assert!(parse(&os(&["-L"])).is_err());
         assert!(parse(&os(&["-bogus", "x"])).is_err());
+        assert_eq!(
+            parse(&os(&["-d", "in_asm,cpu", "x"])).unwrap_err(),
+            "qemu log item cpu is not supported by armrun: registers are not dumped before blocks"
+        );
+        assert_eq!(
+            parse(&os(&["-d", "trace:foo*", "x"])).unwrap_err(),
+            "qemu log item trace is not supported by armrun: there are no qemu trace events"
+        );
+        assert_eq!(
+            parse(&os(&["-d", "page,bogus", "x"])).unwrap_err(),
+            "unknown log item 'bogus' (see armrun -d help)"
+        );
+        assert!(matches!(parse(&os(&["-d", "help"])), Ok(Parsed::LogHelp)));
         assert!(matches!(parse(&os(&["-version"])), Ok(Parsed::Version)));
     }
 

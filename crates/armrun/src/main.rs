@@ -3,6 +3,7 @@
 mod binfmt;
 mod cli;
 mod cpu_model;
+mod debug_log;
 
 use cli::Parsed;
 use cpu::CpuState;
@@ -107,6 +108,10 @@ fn main() -> ExitCode {
             print!("{}", cpu_model::help());
             return ExitCode::SUCCESS;
         }
+        Ok(Parsed::LogHelp) => {
+            print!("{}", cli::log_help());
+            return ExitCode::SUCCESS;
+        }
         Ok(Parsed::Version) => {
             println!("armrun {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
@@ -173,6 +178,7 @@ impl Guest {
 }
 
 fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, String> {
+    let log_file = debug_log::open(opts)?;
     let path = &opts.program;
     let shown = path.display();
     let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
@@ -203,6 +209,7 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
         hwcap,
         execfn: None,
         platform: Some(model.platform.as_bytes().to_vec()),
+        stack_size: opts.stack_size.unwrap_or_else(cli::default_stack_size),
     };
     let loaded = loader::load_with(
         &mut mem,
@@ -213,6 +220,11 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
         &load_opts,
     )
     .map_err(|e| format!("{shown}: {e}"))?;
+    let has = |item: &str| opts.log_items.iter().any(|i| i == item);
+    if has("page") {
+        let layout = debug_log::page_layout(&mem, &loaded, argv.len(), envp.len());
+        runtime::log::write(layout.as_bytes());
+    }
 
     let mut cpu = Box::new(CpuState::default());
     Guest::start_cpu(frontend, &mut cpu, loaded.entry, loaded.sp);
@@ -230,11 +242,13 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
     os.set_hwcap(hwcap.0, hwcap.1);
     os.set_cpu_model_name(model.model_name);
     os.set_initial_stack(loaded.sp);
-    let has = |item: &str| opts.log_items.iter().any(|i| i == item);
+    if let Some(release) = &opts.uname_release {
+        os.set_uname_release(release.as_bytes());
+    }
     let log_unimp = has("unimp");
     // Unknown syscalls always get their one-time note (the linux layer's default).
     os.set_strace(opts.strace);
-    os.set_exec_options(exec_options(opts));
+    os.set_exec_options(exec_options(opts, log_file.as_deref()));
     os.init_signals(&mut cpu);
 
     let backend = if opts.interp {
@@ -248,6 +262,9 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
         log: LogFlags {
             in_asm: has("in_asm"),
             op: has("op"),
+            out_asm: has("out_asm"),
+            exec: has("exec"),
+            nochain: has("nochain"),
         },
         log_unimp,
         syscall,
@@ -349,7 +366,8 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
             },
             Event::Undefined { pc, word } => {
                 if config.log_unimp {
-                    eprintln!("armrun: undefined instruction {word:#010x} at {pc:#x}");
+                    let line = format!("armrun: undefined instruction {word:#010x} at {pc:#x}\n");
+                    runtime::log::write(line.as_bytes());
                 }
                 // No ESR record: the kernel injects SIGILL for undefined instructions with a
                 // zero fault code (force_signal_inject(..., 0)).
@@ -445,10 +463,28 @@ fn set_task_name(opts: &cli::Options) {
 }
 
 /// The options a guest execve of another ARM program passes to the new armrun: the same
-/// sysroot (absolute, since the guest may change directory), log items, strace and backend.
-/// `-E`/`-U` are not repeated: the guest's own environment is passed as it is.
-fn exec_options(opts: &cli::Options) -> Vec<OsString> {
+/// sysroot (absolute, since the guest may change directory), log items and file (`log_file`,
+/// continued), strace, stack size, uname release and backend. `-E`/`-U` are not repeated:
+/// the guest's own environment is passed as it is.
+fn exec_options(opts: &cli::Options, log_file: Option<&std::path::Path>) -> Vec<OsString> {
     let mut v: Vec<OsString> = Vec::new();
+    if let Some(file) = log_file {
+        v.push("-D".into());
+        v.push(
+            std::path::absolute(file)
+                .unwrap_or_else(|_| file.to_path_buf())
+                .into(),
+        );
+        v.push("--log-append".into());
+    }
+    if let Some(size) = opts.stack_size {
+        v.push("-s".into());
+        v.push(size.to_string().into());
+    }
+    if let Some(release) = &opts.uname_release {
+        v.push("-r".into());
+        v.push(release.clone());
+    }
     if let Some(root) = &opts.sysroot {
         v.push("-L".into());
         v.push(

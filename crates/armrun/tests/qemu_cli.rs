@@ -144,3 +144,343 @@ fn invocation_name_fixes_the_architecture() {
     assert_eq!(run(&armrun(), &a32).1, "hello, world\n");
     assert_eq!(run(&armrun(), &a64).1, "hello, world\n");
 }
+
+/// A fresh empty directory for one test's files.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The `-d page` report parsed: mappings (start, end, prot) and the named values after them.
+struct Layout {
+    maps: Vec<(u64, u64, String)>,
+    values: Vec<(String, u64)>,
+}
+
+impl Layout {
+    fn parse(log: &str, width: usize) -> Layout {
+        let mut lines = log.lines().skip_while(|l| !l.starts_with("page layout"));
+        lines.next().expect("page report");
+        let header = lines.next().unwrap();
+        assert_eq!(
+            header,
+            format!(
+                "{:<width$} {:<width$} {:<width$} prot",
+                "start", "end", "size"
+            )
+        );
+        let mut l = Layout {
+            maps: Vec::new(),
+            values: Vec::new(),
+        };
+        let hex = |s: &str| u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap();
+        for line in lines {
+            if line.starts_with("Trace") || line.starts_with("armrun") {
+                break;
+            }
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if let Some((s, e)) = f[0].split_once('-') {
+                assert_eq!(
+                    (s.len(), e.len(), f[1].len()),
+                    (width, width, width),
+                    "{line}"
+                );
+                let (s, e) = (hex(s), hex(e));
+                assert_eq!(hex(f[1]), e - s, "{line}");
+                l.maps.push((s, e, f[2].to_string()));
+            } else {
+                assert_eq!(f[1].len(), 2 + width, "{line}");
+                l.values.push((f[0].to_string(), hex(f[1])));
+            }
+        }
+        l
+    }
+
+    fn value(&self, name: &str) -> u64 {
+        self.values.iter().find(|v| v.0 == name).unwrap().1
+    }
+
+    /// The mapping holding `addr`.
+    fn map_of(&self, addr: u64) -> &(u64, u64, String) {
+        self.maps
+            .iter()
+            .find(|m| m.0 <= addr && addr < m.1)
+            .unwrap()
+    }
+}
+
+/// `-d page`: the guest's mappings after loading, as wide as a guest pointer, with the entry
+/// point in executable code and the stack pointer in writable memory, for both widths.
+#[test]
+fn page_layout() {
+    let a32 = guest("hello", "arm-linux-gnueabihf-gcc", &["-static", "-O2"]);
+    for (prog, width) in [(a64_static("hello"), 16), (a32, 8)] {
+        let (st, _, err) = armrun_with(&["-d", "page", prog.to_str().unwrap()], &[]);
+        assert_eq!(st, 0, "{err}");
+        let l = Layout::parse(&err, width);
+        let entry = l.value("entry");
+        assert!(l.map_of(entry & !1).2.contains('x'), "{err}");
+        let sp = l.value("start_stack");
+        assert_eq!(l.map_of(sp).2, "rw-", "{err}");
+        let word = width as u64 / 2;
+        assert_eq!(l.value("argv_start"), sp + word);
+        // argc 1: argv[0] and its NULL before the environment.
+        assert_eq!(l.value("env_start"), sp + 3 * word);
+        assert!(l.value("auxv_start") > l.value("env_start"));
+        assert!(l.maps.windows(2).all(|w| w[0].1 <= w[1].0), "{err}");
+    }
+}
+
+/// `-s size` / `QEMU_STACK_SIZE` size the initial stack (qemu's number forms and suffixes);
+/// bad sizes are refused.
+#[test]
+fn stack_size() {
+    let p = a64_static("hello");
+    let p = p.to_str().unwrap();
+    for (args, env, size) in [
+        (vec!["-s", "16M"], vec![], 16u64 << 20),
+        (vec!["-s", "4096k"], vec![], 4 << 20),
+        (vec!["-s", "0x3000000"], vec![], 48 << 20),
+        (vec!["-s", "1G"], vec![], 1 << 30),
+        (vec![], vec![("QEMU_STACK_SIZE", "20M")], 20 << 20),
+        // The command line wins over the environment.
+        (
+            vec!["-s", "12M"],
+            vec![("QEMU_STACK_SIZE", "20M")],
+            12 << 20,
+        ),
+        // Below qemu's floor of 32 pages.
+        (vec!["-s", "1000"], vec![], 128 << 10),
+    ] {
+        let mut a = args.clone();
+        a.extend(["-d", "page", p]);
+        let (st, out, err) = armrun_with(&a, &env);
+        assert_eq!((st, out.as_str()), (0, "hello, world\n"), "{err}");
+        let l = Layout::parse(&err, 16);
+        let (s, e, _) = l.map_of(l.value("start_stack"));
+        assert_eq!(e - s, size, "{args:?} {env:?}");
+    }
+    for bad in ["0", "12q", "1MB", "-4"] {
+        let (st, _, err) = armrun_with(&["-s", bad, p], &[]);
+        assert_eq!(st, 1);
+        assert_eq!(err, format!("armrun: invalid stack size '{bad}'\n"));
+    }
+}
+
+/// `-r release` / `QEMU_UNAME`: the release uname(2) reports; the host's otherwise.
+#[test]
+fn uname_release() {
+    let bb = busybox();
+    let bb = bb.to_str().unwrap();
+    let (st, out, err) = armrun_with(&["-r", "2.6.32-armrun", bb, "uname", "-r"], &[]);
+    assert_eq!((st, out.as_str()), (0, "2.6.32-armrun\n"), "{err}");
+    let (_, out, _) = armrun_with(&[bb, "uname", "-r"], &[("QEMU_UNAME", "5.4.0-env")]);
+    assert_eq!(out, "5.4.0-env\n");
+    let host = Command::new("uname").arg("-r").output().unwrap().stdout;
+    let (_, out, _) = armrun_with(&[bb, "uname", "-r"], &[]);
+    assert_eq!(out.as_bytes(), host);
+    // Inherited by a program the guest executes (armrun re-executes itself for it).
+    let script = format!("{bb} uname -r");
+    let (_, out, _) = armrun_with(&["-r", "1.0-child", bb, "sh", "-c", &script], &[]);
+    assert_eq!(out, "1.0-child\n");
+}
+
+/// The one file in `dir` and its text.
+fn only_file(dir: &Path) -> (String, String) {
+    let names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let text = std::fs::read_to_string(dir.join(&names[0])).unwrap();
+    (names[0].clone(), text)
+}
+
+/// `-D logfile` / `QEMU_LOG_FILENAME`: `-d` and `-strace` output goes to the file (`%d` the
+/// pid) instead of standard error, whole lines from every thread and from programs the guest
+/// executes; `-D` with nothing to log creates no file; a bad pattern is refused as qemu does.
+#[test]
+fn log_file() {
+    let p = args_env();
+    let p = p.to_str().unwrap();
+    let dir = scratch_dir("logfile");
+    let pattern = dir.join("log-%d.txt");
+    let pattern = pattern.to_str().unwrap();
+    for (args, env) in [
+        (vec!["-D", pattern, "-strace", "-d", "in_asm"], vec![]),
+        (
+            vec!["-d", "in_asm,strace"],
+            vec![("QEMU_LOG_FILENAME", pattern)],
+        ),
+    ] {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            std::fs::remove_file(e.unwrap().path()).unwrap();
+        }
+        let mut a = args.clone();
+        a.push(p);
+        let (st, _, err) = armrun_with(&a, &env);
+        assert_eq!((st, err.as_str()), (0, ""));
+        let (name, log) = only_file(&dir);
+        let pid = name
+            .strip_prefix("log-")
+            .unwrap()
+            .strip_suffix(".txt")
+            .unwrap();
+        assert!(pid.parse::<u32>().is_ok(), "{name}");
+        assert!(log.contains("IN:") && log.contains("write(0x1, "), "{log}");
+        assert!(log.contains("exit_group("), "{log}");
+    }
+
+    let dir = scratch_dir("logfile-none");
+    let file = dir.join("log");
+    let (st, _, _) = armrun_with(&["-D", file.to_str().unwrap(), p], &[]);
+    assert_eq!(st, 0);
+    assert!(!file.exists());
+    let (st, _, err) = armrun_with(&["-D", "/tmp/%s.log", "-strace", p], &[]);
+    assert_eq!(
+        (st, err.as_str()),
+        (1, "armrun: Bad logfile format: /tmp/%s.log\n")
+    );
+
+    // Threads: every line whole, each thread's clone and exit in the one file.
+    let dir = scratch_dir("logfile-threads");
+    let file = dir.join("log");
+    let threads = a64_static("threads");
+    let args = [
+        "-strace",
+        "-D",
+        file.to_str().unwrap(),
+        threads.to_str().unwrap(),
+    ];
+    let (st, out, err) = armrun_with(&args, &[]);
+    assert_eq!((st, err.as_str()), (0, ""), "{out}");
+    let log = std::fs::read_to_string(&file).unwrap();
+    assert!(log.lines().all(|l| l.starts_with("armrun: ")), "{log}");
+    assert_eq!(log.matches("armrun: clone(").count(), 8, "{log}");
+    assert!(log.matches("armrun: exit(").count() >= 8, "{log}");
+
+    // A program the guest executes continues the log instead of emptying it.
+    let dir = scratch_dir("logfile-exec");
+    let file = dir.join("log");
+    let bb = busybox();
+    let bb = bb.to_str().unwrap();
+    let script = format!("{bb} echo from-child");
+    let args = [
+        "-strace",
+        "-D",
+        file.to_str().unwrap(),
+        bb,
+        "sh",
+        "-c",
+        &script,
+    ];
+    let (st, out, err) = armrun_with(&args, &[]);
+    assert_eq!((st, out.as_str(), err.as_str()), (0, "from-child\n", ""));
+    let log = std::fs::read_to_string(&file).unwrap();
+    let exec = log.find("armrun: execve ").expect("execve line");
+    assert!(log[..exec].contains("armrun: "), "{log}");
+    assert!(log[exec..].contains("write(0x1, "), "{log}");
+}
+
+/// The `-d exec` lines: (thread index, guest pc) of each, checking qemu's layout
+/// `Trace N: 0xHOST [0.../PC/FLAGS/00000000]` with the pc as wide as a guest pointer.
+fn trace_pcs(log: &str, width: usize) -> Vec<(u32, u64)> {
+    log.lines()
+        .filter_map(|l| l.strip_prefix("Trace "))
+        .map(|l| {
+            let (idx, rest) = l.split_once(": 0x").unwrap();
+            let (host, fields) = rest.split_once(" [").unwrap();
+            assert!(usize::from_str_radix(host, 16).is_ok(), "{l}");
+            let f: Vec<&str> = fields.strip_suffix(']').unwrap().split('/').collect();
+            let widths: Vec<usize> = f.iter().map(|s| s.len()).collect();
+            assert_eq!(widths, [width, width, 8, 8], "{l}");
+            (idx.parse().unwrap(), u64::from_str_radix(f[1], 16).unwrap())
+        })
+        .collect()
+}
+
+/// `-d exec` logs every block run: the JIT, whose blocks otherwise jump to each other
+/// without the dispatcher, logs exactly the sequence the interpreter (which never chains)
+/// runs; 32-bit guests too. Threads have their own index.
+#[test]
+fn exec_trace() {
+    let a32 = guest("hello", "arm-linux-gnueabihf-gcc", &["-static", "-O2"]);
+    for (prog, width) in [(a64_static("hello"), 16), (a32, 8)] {
+        let p = prog.to_str().unwrap();
+        let (st, out, jit) = armrun_with(&["-d", "exec", p], &[]);
+        assert_eq!((st, out.as_str()), (0, "hello, world\n"));
+        let (_, _, interp) = armrun_with(&["--interp", "-d", "exec", p], &[]);
+        let (jit, interp) = (trace_pcs(&jit, width), trace_pcs(&interp, width));
+        assert!(jit.len() > 1000, "{}", jit.len());
+        assert_eq!(jit, interp);
+        assert!(jit.iter().all(|t| t.0 == 0));
+    }
+    let threads = a64_static("threads");
+    let (st, _, err) = armrun_with(&["-d", "exec", threads.to_str().unwrap()], &[]);
+    assert_eq!(st, 0);
+    let mut idx: Vec<u32> = trace_pcs(&err, 16).iter().map(|t| t.0).collect();
+    idx.sort();
+    idx.dedup();
+    assert_eq!(idx, (0..=8).collect::<Vec<_>>());
+}
+
+/// `-d out_asm`: each compiled block's host code, disassembled (AT&T syntax, as qemu prints
+/// it): the listed bytes add up to the size line, and the code reaches the guest state through
+/// r15.
+#[test]
+fn out_asm() {
+    let p = a64_static("hello");
+    let (st, out, err) = armrun_with(&["-d", "out_asm", p.to_str().unwrap()], &[]);
+    assert_eq!((st, out.as_str()), (0, "hello, world\n"));
+    let mut blocks = 0;
+    for block in err.split("OUT: [size=").skip(1) {
+        let (size, body) = block.split_once("]\n").unwrap();
+        let size: usize = size.parse().unwrap();
+        let mut bytes = 0;
+        for line in body.lines().take_while(|l| !l.is_empty()) {
+            if line.starts_with("  -- guest addr 0x") {
+                continue;
+            }
+            let (_, rest) = line.split_once(":  ").unwrap();
+            bytes += rest
+                .split(' ')
+                .take_while(|w| w.len() == 2 && u8::from_str_radix(w, 16).is_ok())
+                .count();
+        }
+        assert_eq!(bytes, size, "{block}");
+        blocks += 1;
+    }
+    assert!(blocks > 10, "{err}");
+    assert!(err.contains("%r15") && err.contains("movq"), "{err}");
+}
+
+/// `-d help` lists the log items; qemu's items armrun lacks are refused with the reason and
+/// unknown ones by name, never ignored, from the command line or `QEMU_LOG`.
+#[test]
+fn log_items_help_and_refusals() {
+    let (st, out, _) = armrun_with(&["-d", "help"], &[]);
+    assert_eq!(st, 0);
+    assert!(out.starts_with("Log items (comma separated):\n"), "{out}");
+    for item in [
+        "out_asm", "in_asm", "op", "exec", "page", "nochain", "unimp", "strace",
+    ] {
+        assert!(out.contains(&format!("\n{item} ")), "{item}: {out}");
+    }
+    let p = a64_static("hello");
+    let p = p.to_str().unwrap();
+    let (st, _, err) = armrun_with(&["-d", "page,cpu", p], &[]);
+    assert_eq!(st, 1);
+    assert_eq!(
+        err,
+        "armrun: qemu log item cpu is not supported by armrun: registers are not dumped before \
+         blocks\n"
+    );
+    let (st, _, err) = armrun_with(&[p], &[("QEMU_LOG", "in_asm,bogus")]);
+    assert_eq!(st, 1);
+    assert_eq!(
+        err,
+        "armrun: unknown log item 'bogus' (see armrun -d help)\n"
+    );
+}

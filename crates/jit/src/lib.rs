@@ -89,6 +89,10 @@ pub struct Jit {
     links: PcMap<Vec<Site>>,
     /// Host code of every block since the last reset, by host start address.
     code_map: BTreeMap<usize, CodeRec>,
+    /// Whether blocks reach each other without the dispatcher (linked jumps and the
+    /// indirect-jump table); off, every block returns to [`Jit::run`]'s caller (qemu's
+    /// `-d nochain`, so `-d exec` sees every block that runs).
+    chain: bool,
 }
 
 // SAFETY: the raw pointers inside `CodeCache` refer to a private mapping owned by this `Jit`;
@@ -139,6 +143,7 @@ impl Jit {
             max_guest_len: 0,
             links: PcMap::default(),
             code_map: BTreeMap::new(),
+            chain: true,
         }
     }
 
@@ -150,8 +155,33 @@ impl Jit {
     /// busy caller, say) would miss as well.
     pub fn lookup(&mut self, pc: u64) -> Option<Entry> {
         let b = self.blocks.get(&pc)?;
-        self.table[emit::table_index(pc)] = [pc, b.entry as u64];
+        if self.chain {
+            self.table[emit::table_index(pc)] = [pc, b.entry as u64];
+        }
         Some(Entry(b.entry))
+    }
+
+    /// Turns block chaining on (the default) or off (see `chain`); off also unlinks every
+    /// jump made so far.
+    pub fn set_chaining(&mut self, on: bool) {
+        if !on && self.chain {
+            self.invalidate_all();
+        }
+        self.chain = on;
+    }
+
+    /// The host code of the block `entry` starts (for `-d out_asm`); empty for an address
+    /// that starts no block of this `Jit`.
+    pub fn code(&self, entry: Entry) -> &[u8] {
+        match self.code_map.get(&entry.0) {
+            // SAFETY: `[entry, rec.end)` is code this Jit copied into its cache, which stays
+            // mapped while `self` lives; patching needs `&mut self`, so it cannot change while
+            // the returned borrow of `self` lasts.
+            Some(rec) => unsafe {
+                std::slice::from_raw_parts(entry.0 as *const u8, rec.end - entry.0)
+            },
+            None => &[],
+        }
     }
 
     /// Number of blocks currently registered.
@@ -233,7 +263,7 @@ impl Jit {
                 0xe9,
                 "link site is not a jmp rel32"
             );
-            if let Some(t) = self.blocks.get(&s.target) {
+            if let Some(t) = self.blocks.get(&s.target).filter(|_| self.chain) {
                 self.cache.patch_rel32(site.rel32, t.entry);
             }
             self.links.entry(s.target).or_default().push(site);
@@ -252,12 +282,14 @@ impl Jit {
                 out,
             },
         );
-        if let Some(waiting) = self.links.get(&block.key) {
+        if let Some(waiting) = self.links.get(&block.key).filter(|_| self.chain) {
             for s in waiting {
                 self.cache.patch_rel32(s.rel32, base);
             }
         }
-        self.table[emit::table_index(block.key)] = [block.key, base as u64];
+        if self.chain {
+            self.table[emit::table_index(block.key)] = [block.key, base as u64];
+        }
         Entry(base)
     }
 

@@ -63,6 +63,46 @@ fn loop_runs_linked_in_both_compile_orders() {
     }
 }
 
+/// With chaining off (`-d exec`), every block returns to the dispatcher, whichever order the
+/// blocks were compiled in and whether they were linked before; `code` gives each block's bytes.
+#[test]
+fn chaining_off_runs_one_block_per_run() {
+    for order in 0..3 {
+        let mut jit = Jit::new();
+        if order == 2 {
+            jit.compile(&block_a());
+            jit.compile(&block_b(None));
+            jit.set_chaining(false);
+        } else {
+            jit.set_chaining(false);
+            if order == 0 {
+                jit.compile(&block_a());
+                jit.compile(&block_b(None));
+            } else {
+                jit.compile(&block_b(None));
+                jit.compile(&block_a());
+            }
+        }
+        let mut c = CpuState::default();
+        for a in [0x1000, 0x2000] {
+            if jit.lookup(a).is_none() {
+                // set_chaining(false) forgot the linked translations.
+                jit.compile(&if a == 0x1000 {
+                    block_a()
+                } else {
+                    block_b(None)
+                });
+            }
+        }
+        run(&mut jit, 0x1000, &mut c);
+        assert_eq!((c.x[0], c.x[1], c.pc), (1, 0, 0x2000), "order {order}");
+        run(&mut jit, 0x2000, &mut c);
+        assert_eq!((c.x[0], c.x[1], c.pc), (1, 1, 0x1000), "order {order}");
+        let e = jit.lookup(0x1000).unwrap();
+        assert!(!jit.code(e).is_empty());
+    }
+}
+
 #[test]
 fn unlinked_jump_exits_to_dispatcher() {
     let mut jit = Jit::new();

@@ -252,7 +252,7 @@ impl Linux {
                 String::from_utf8_lossy(prog),
                 shown.join(", ")
             );
-            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+            crate::log(line.as_bytes());
         }
         let bytes = path.to_bytes();
         let comm = bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes);

@@ -186,12 +186,12 @@ impl Linux {
         &mut self.mem
     }
 
-    /// Whether unsupported syscalls are reported on stderr (once per number). On by default.
+    /// Whether unsupported syscalls are reported to the log (once per number). On by default.
     pub fn set_log_unimp(&mut self, on: bool) {
         self.log_unimp = on;
     }
 
-    /// Whether every syscall is logged to stderr, strace style. Off by default.
+    /// Whether every syscall is logged, strace style. Off by default.
     pub fn set_strace(&mut self, on: bool) {
         self.strace = on;
     }
@@ -200,7 +200,28 @@ impl Linux {
     fn note_unsupported(&mut self, nr: u64, name: Option<&str>) {
         if self.log_unimp && self.noted.insert(nr) {
             let name = name.unwrap_or("unknown");
-            eprintln!("armrun: unsupported syscall {name} ({nr})");
+            log(format!("armrun: unsupported syscall {name} ({nr})\n").as_bytes());
+        }
+    }
+}
+
+/// Where the log lines of this crate (strace, unsupported syscalls) go; standard error until
+/// [`set_log_writer`].
+static LOG_WRITER: std::sync::OnceLock<fn(&[u8])> = std::sync::OnceLock::new();
+
+/// Sends this crate's log lines through `writer` (armrun's `-D` log file) instead of standard
+/// error. Only the first call counts.
+pub fn set_log_writer(writer: fn(&[u8])) {
+    let _ = LOG_WRITER.set(writer);
+}
+
+/// Writes whole log lines in one write, so the lines of threads and of forked and exec'd guests
+/// sharing the log do not interleave inside lines.
+pub(crate) fn log(line: &[u8]) {
+    match LOG_WRITER.get() {
+        Some(w) => w(line),
+        None => {
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line);
         }
     }
 }
@@ -272,9 +293,7 @@ pub(crate) fn run_syscall(linux: &mut Linux, cpu: &mut CpuState, call: Call) -> 
             "armrun: {name}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {result}\n",
             args[0], args[1], args[2], args[3], args[4], args[5]
         );
-        // One write per line, so the logs of forked and exec'd guests sharing stderr do not
-        // interleave inside lines.
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+        log(line.as_bytes());
     }
     match linux.exit.take() {
         Some(code) if std::mem::take(&mut linux.exit_thread) => Flow::ThreadExit(code),

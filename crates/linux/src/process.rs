@@ -203,14 +203,22 @@ pub(crate) fn uname(l: &mut Linux, a: &Args) -> SysResult {
     let mut u: libc::utsname = unsafe { std::mem::zeroed() };
     // SAFETY: host buffer of the right type.
     host(unsafe { libc::uname(&mut u) } as i64)?;
-    u.machine = [0; abi::UTS_FIELD];
     // What the kernel reports for the guest's CPU (a 32-bit ARMv7 guest: `armv7l`).
     let machine: &[u8] = if l.mem.is32() { b"armv7l" } else { b"aarch64" };
-    for (d, s) in u.machine.iter_mut().zip(machine) {
-        *d = *s as libc::c_char;
+    set_uts_field(&mut u.machine, machine);
+    if let Some(release) = &l.proc.uname_release {
+        set_uts_field(&mut u.release, release);
     }
     l.put(a[0], &u)?;
     Ok(0)
+}
+
+/// Stores `value` in a utsname field, truncated to leave its terminating NUL, the rest zeroed.
+fn set_uts_field(field: &mut [libc::c_char; abi::UTS_FIELD], value: &[u8]) {
+    *field = [0; abi::UTS_FIELD];
+    for (d, s) in field[..abi::UTS_FIELD - 1].iter_mut().zip(value) {
+        *d = *s as libc::c_char;
+    }
 }
 
 pub(crate) fn getpid(_: &mut Linux, _: &Args) -> SysResult {

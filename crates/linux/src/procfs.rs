@@ -104,6 +104,8 @@ pub(crate) struct ProcInfo {
     pub sp: u64,
     /// The program break at exec (start of the `[heap]` mapping).
     pub brk_start: u64,
+    /// The release `uname` reports (qemu's `-r`); the host's when `None`.
+    pub uname_release: Option<Vec<u8>>,
 }
 
 /// A generated /proc file.
@@ -120,6 +122,12 @@ impl Linux {
     /// Sets the "model name" /proc/cpuinfo shows a 32-bit guest (the `-cpu` model's).
     pub fn set_cpu_model_name(&mut self, name: &str) {
         self.proc.model_name = name.to_owned();
+    }
+
+    /// Sets the kernel release `uname` reports (qemu's `-r` / `QEMU_UNAME`) instead of the
+    /// host's.
+    pub fn set_uname_release(&mut self, release: &[u8]) {
+        self.proc.uname_release = Some(release.to_vec());
     }
 
     /// Bytes in a guest word (pointer, `long`): 4 for 32-bit guests, else 8.

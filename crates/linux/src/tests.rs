@@ -313,6 +313,21 @@ fn uname_machine() {
 }
 
 #[test]
+fn uname_release_option() {
+    let mut l = linux();
+    let buf = scratch(&mut l, 4096);
+    let release_at = buf + 2 * abi::UTS_FIELD as u64;
+    l.set_uname_release(b"4.19.0-armrun");
+    assert_eq!(sys(&mut l, Sysno::uname, &[buf]), 0);
+    assert_eq!(l.mem().read_cstr(release_at, 65).unwrap(), b"4.19.0-armrun");
+    // Too long for the field: cut to leave the terminating NUL.
+    l.set_uname_release(&[b'9'; 100]);
+    assert_eq!(sys(&mut l, Sysno::uname, &[buf]), 0);
+    let r = l.mem().read_cstr(release_at, 100).unwrap();
+    assert_eq!(r, vec![b'9'; abi::UTS_FIELD - 1]);
+}
+
+#[test]
 fn readlink_proc_self_exe() {
     let mut l = linux();
     let buf = scratch(&mut l, 4096);

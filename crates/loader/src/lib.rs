@@ -53,6 +53,8 @@ pub struct LoadOptions {
     pub execfn: Option<Vec<u8>>,
     /// AT_PLATFORM string; `aarch64` or `v7l` (by the program's class) when `None`.
     pub platform: Option<Vec<u8>>,
+    /// Size of the initial stack mapping (qemu's `-s`); see [`stack::StackInfo::size`].
+    pub stack_size: u64,
 }
 
 /// AArch64 HWCAP_FP | HWCAP_ASIMD.
@@ -64,6 +66,7 @@ impl Default for LoadOptions {
             hwcap: (DEFAULT_HWCAP, 0),
             execfn: None,
             platform: None,
+            stack_size: stack::STACK_SIZE,
         }
     }
 }
@@ -256,6 +259,7 @@ fn load_bytes(
         aux,
         word: if is32 { 4 } else { 8 },
         exec: img.exec_stack(),
+        size: opts.stack_size,
     };
     let sp = stack::build(mem, &info)?;
     Ok(Loaded {

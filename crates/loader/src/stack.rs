@@ -3,8 +3,11 @@
 use crate::LoadError;
 use mem::GuestMem;
 
-/// Size of the initial stack mapping.
+/// Default size of the initial stack mapping (qemu-user's and the usual RLIMIT_STACK).
 pub const STACK_SIZE: u64 = 8 << 20;
+
+/// Smallest initial stack mapped whatever size is asked for: 32 pages, as qemu-user keeps.
+pub const STACK_MIN: u64 = 32 * mem::PAGE;
 
 /// Preferred top of the stack for 64-bit guests (the kernel may place it elsewhere if taken).
 /// Deliberately far below the host's own stack (near 0x7ffx_...): a guest mapping placed right
@@ -74,6 +77,8 @@ pub struct StackInfo<'a> {
     pub word: u64,
     /// Map the stack executable (PT_GNU_STACK).
     pub exec: bool,
+    /// Size of the stack mapping in bytes (rounded up to whole pages, at least [`STACK_MIN`]).
+    pub size: u64,
 }
 
 /// 16 random bytes for AT_RANDOM from the host's getrandom.
@@ -98,15 +103,24 @@ pub fn build(mem: &mut GuestMem, info: &StackInfo<'_>) -> Result<u64, LoadError>
         prot |= libc::PROT_EXEC;
     }
     let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK;
-    let hint = if mem.is32() { STACK_TOP32 } else { STACK_TOP64 } - STACK_SIZE;
+    let top_at = if mem.is32() { STACK_TOP32 } else { STACK_TOP64 };
+    // A size the window cannot hold fails as a map error below, like any failed mmap.
+    let size = mem::page_up(info.size.max(STACK_MIN))
+        .filter(|&s| s <= top_at / 2)
+        .ok_or(LoadError::Map {
+            what: "stack",
+            addr: 0,
+            errno: libc::ENOMEM,
+        })?;
+    let hint = top_at - size;
     let bottom = mem
-        .map(hint, STACK_SIZE, prot, flags, -1, 0)
+        .map(hint, size, prot, flags, -1, 0)
         .map_err(|errno| LoadError::Map {
             what: "stack",
             addr: hint,
             errno,
         })?;
-    let top = bottom + STACK_SIZE;
+    let top = bottom + size;
 
     // Strings may use at most a quarter of the stack, like Linux's limit on argv+envp.
     let strings: u64 = info
@@ -121,7 +135,7 @@ pub fn build(mem: &mut GuestMem, info: &StackInfo<'_>) -> Result<u64, LoadError>
         + 16;
     let words =
         3 + info.argv.len() as u64 + info.envp.len() as u64 + 2 * (info.aux.len() as u64 + 4);
-    if strings > STACK_SIZE / 4 || words * info.word > STACK_SIZE / 4 {
+    if strings > size / 4 || words * info.word > size / 4 {
         return Err(LoadError::ArgsTooLong);
     }
 

@@ -380,6 +380,39 @@ fn loads_tiny_exec() {
     let _ = std::fs::remove_file(&p);
 }
 
+/// The stack mapping has the size asked for (whole pages, at least `STACK_MIN`); a size the
+/// window cannot hold is a load error, not a panic.
+#[test]
+fn stack_size_option() {
+    let base = 0x2300_0000_0000u64;
+    let b = elf64(2, 183, base, &[text(base)], 0x200, &[]);
+    let p = temp_file(&b);
+    let stack_of = |size: u64| {
+        let mut m = GuestMem::new64();
+        let opts = LoadOptions {
+            stack_size: size,
+            ..LoadOptions::default()
+        };
+        let l = load_with(&mut m, &p, &[b"p".to_vec()], &[], None, &opts)?;
+        let (start, end, _) = m
+            .regions()
+            .into_iter()
+            .find(|r| r.0 <= l.sp && l.sp < r.1)
+            .expect("sp lies in a mapping");
+        Ok::<_, LoadError>((start, end))
+    };
+    let (start, end) = stack_of(stack::STACK_SIZE).unwrap();
+    assert_eq!(end - start, 8 << 20);
+    let (start, end) = stack_of(100 << 20).unwrap();
+    assert_eq!(end - start, 100 << 20);
+    let (start, end) = stack_of(stack::STACK_MIN + 1).unwrap();
+    assert_eq!(end - start, stack::STACK_MIN + 4096);
+    let (start, end) = stack_of(1).unwrap();
+    assert_eq!(end - start, stack::STACK_MIN);
+    assert!(stack_of(u64::MAX).is_err());
+    let _ = std::fs::remove_file(&p);
+}
+
 #[test]
 fn loads_dyn_with_interp_from_sysroot() {
     // The interpreter: ET_DYN at 0 with a 64 KiB-aligned segment.

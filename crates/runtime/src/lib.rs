@@ -3,9 +3,12 @@
 
 #![deny(missing_docs)]
 
+pub mod log;
+
 use cpu::{CpuState, exit};
 use std::collections::HashMap;
-use std::io::Write;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Which backend executes translated blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,14 +96,24 @@ pub unsafe fn recover_fault(uc: *mut libc::c_void, sig: i32, code: i32, addr: u6
     unsafe { jit::fault::recover(uc, sig, code, addr) }
 }
 
-/// What to print while translating (qemu's `-d` items).
+/// What to print while translating and running (qemu's `-d` items), to [`log`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LogFlags {
     /// `-d in_asm`: each translated guest instruction's address, word and mnemonic.
     pub in_asm: bool,
     /// `-d op`: the IR of each block after optimisation.
     pub op: bool,
+    /// `-d out_asm`: the host code of each block the JIT compiles, disassembled.
+    pub out_asm: bool,
+    /// `-d exec`: a line for every block run (implies `nochain`).
+    pub exec: bool,
+    /// `-d nochain`: blocks never jump to each other directly, so each returns to the
+    /// dispatcher.
+    pub nochain: bool,
 }
+
+/// The next engine's number in `-d exec` lines (qemu's cpu_index: 0 for the first thread).
+static NEXT_INDEX: AtomicU32 = AtomicU32::new(0);
 
 /// Reads a guest instruction word, or `None` where the guest cannot execute.
 pub type Fetch<'a> = &'a dyn Fn(u64) -> Option<u32>;
@@ -113,6 +126,8 @@ pub struct Engine {
     blocks: HashMap<u64, ir::Block>,
     max_insns: u32,
     log: LogFlags,
+    /// This engine's (so its thread's) number in `-d exec` lines.
+    index: u32,
 }
 
 impl Engine {
@@ -130,12 +145,14 @@ impl Engine {
             blocks: HashMap::new(),
             max_insns: 64,
             log: LogFlags::default(),
+            index: NEXT_INDEX.fetch_add(1, Ordering::Relaxed),
         }
     }
 
-    /// Sets translation logging.
+    /// Sets translation and execution logging; `exec` and `nochain` turn block chaining off.
     pub fn set_log(&mut self, log: LogFlags) {
         self.log = log;
+        self.jit.set_chaining(!(log.exec || log.nochain));
     }
 
     /// The backend in use.
@@ -162,14 +179,39 @@ impl Engine {
             "lifter produced invalid IR:\n{block}"
         );
         if self.log.op {
-            let _ = write!(std::io::stderr(), "{block}");
+            log::write(block.to_string().as_bytes());
         }
         block
     }
 
+    /// Compiles `block` on the JIT, printing its host code for `-d out_asm`.
+    fn compile(&mut self, block: &ir::Block) -> jit::Entry {
+        let entry = self.jit.compile(block);
+        if self.log.out_asm {
+            log::write(out_asm(block.start, self.jit.code(entry)).as_bytes());
+        }
+        entry
+    }
+
+    /// Writes qemu's `-d exec` line for the block at `pc` about to run from host address
+    /// `host`. armrun's blocks have no cs_base or TB flags: those fields keep qemu's layout
+    /// (so tools reading the pc still find it) with the A32 key's Thumb and IT bits in the
+    /// flags field and zeros elsewhere. The pc has the guest's width, as in qemu-arm's lines.
+    fn log_exec(&self, pc: u64, host: usize) {
+        let (addr, flags, width) = match self.frontend {
+            Frontend::A64 => (pc, 0, 16),
+            Frontend::A32 => (a32::key::addr(pc), pc >> 32, 8),
+        };
+        let line = format!(
+            "Trace {}: {host:#x} [{:0width$x}/{addr:0width$x}/{flags:08x}/{:08x}]\n",
+            self.index, 0, 0
+        );
+        log::write(line.as_bytes());
+    }
+
     /// Prints the guest instructions of `block` (`-d in_asm`).
     fn log_in_asm(&self, block: &ir::Block, fetch: Fetch) {
-        let mut err = std::io::stderr().lock();
+        let mut err = String::new();
         let _ = writeln!(err, "IN:");
         let thumb = self.frontend == Frontend::A32 && a32::key::thumb(block.key);
         let mut a = block.start;
@@ -192,6 +234,7 @@ impl Engine {
             let _ = writeln!(err, "0x{a:016x}:  {word:08x}      {name}");
             a += len;
         }
+        log::write(err.as_bytes());
     }
 
     /// Forgets every translation overlapping guest range `[start, end)` (self-modifying code,
@@ -219,9 +262,12 @@ impl Engine {
                                 };
                             }
                             let block = self.translate(pc, fetch);
-                            self.jit.compile(&block)
+                            self.compile(&block)
                         }
                     };
+                    if self.log.exec {
+                        self.log_exec(pc, entry.addr());
+                    }
                     // SAFETY: `cpu` is a valid, exclusively borrowed state whose mem_base maps the
                     // guest address space the translated code was generated for.
                     unsafe { self.jit.run(entry, cpu) };
@@ -236,7 +282,12 @@ impl Engine {
                         let block = self.translate(pc, fetch);
                         self.blocks.insert(pc, block);
                     }
-                    interp::run_block(&self.blocks[&pc], cpu);
+                    let block = &self.blocks[&pc];
+                    if self.log.exec {
+                        // The interpreter's translation lives at its IR block's address.
+                        self.log_exec(pc, block as *const ir::Block as usize);
+                    }
+                    interp::run_block(block, cpu);
                 }
             }
             if let Some(event) = self.exit_event(cpu) {
@@ -260,11 +311,19 @@ impl Engine {
         let block = self.translate_n(pc, fetch, 1);
         match self.backend {
             Backend::Jit => {
-                let entry = self.jit.compile(&block);
+                let entry = self.compile(&block);
+                if self.log.exec {
+                    self.log_exec(pc, entry.addr());
+                }
                 // SAFETY: as in `run`.
                 unsafe { self.jit.run(entry, cpu) };
             }
-            Backend::Interp => interp::run_block(&block, cpu),
+            Backend::Interp => {
+                if self.log.exec {
+                    self.log_exec(pc, &block as *const ir::Block as usize);
+                }
+                interp::run_block(&block, cpu)
+            }
         }
         self.exit_event(cpu)
     }
@@ -303,5 +362,53 @@ impl Engine {
             }
             other => unreachable!("translated code wrote unknown exit reason {other}"),
         })
+    }
+}
+
+/// qemu's `-d out_asm` text for the host code `code` of the block at guest address `guest`:
+/// a size line, then one line per x86-64 instruction (AT&T syntax, as qemu prints) with its
+/// address and bytes.
+fn out_asm(guest: u64, code: &[u8]) -> String {
+    use capstone::arch::{BuildsCapstone, BuildsCapstoneSyntax};
+    let mut out = format!(
+        "OUT: [size={}]\n  -- guest addr {guest:#018x}\n",
+        code.len()
+    );
+    let base = code.as_ptr() as u64;
+    let mut decoded = 0;
+    let cs = capstone::Capstone::new()
+        .x86()
+        .mode(capstone::arch::x86::ArchMode::Mode64)
+        .syntax(capstone::arch::x86::ArchSyntax::Att)
+        .build();
+    if let Ok(Ok(insns)) = cs.as_ref().map(|cs| cs.disasm_all(code, base)) {
+        for i in insns.iter() {
+            let mnemonic = i.mnemonic().unwrap_or("?");
+            let text = format!("{mnemonic} {}", i.op_str().unwrap_or(""));
+            push_insn(&mut out, i.address(), i.bytes(), text.trim_end());
+            decoded += i.bytes().len();
+        }
+    }
+    // Bytes capstone could not decode (the JIT emits none) are still listed.
+    for (n, chunk) in code[decoded..].chunks(8).enumerate() {
+        let at = base + (decoded + 8 * n) as u64;
+        push_insn(&mut out, at, chunk, "(not decoded)");
+    }
+    out.push('\n');
+    out
+}
+
+/// One `-d out_asm` instruction line: address, up to eight bytes, text; further bytes go on
+/// continuation lines, as qemu prints them.
+fn push_insn(out: &mut String, addr: u64, bytes: &[u8], text: &str) {
+    for (n, chunk) in bytes.chunks(8).enumerate() {
+        let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex.join(" ");
+        let at = addr + 8 * n as u64;
+        if n == 0 {
+            let _ = writeln!(out, "{at:#x}:  {hex:<24} {text}");
+        } else {
+            let _ = writeln!(out, "{at:#x}:  {hex}");
+        }
     }
 }
