@@ -462,13 +462,7 @@ fn thread_and_signal_programs_dynamically_linked() {
             &[],
             "c8 ok c16 ok c32 ok c64 ok pair ok add ok cas ok lock ok\n",
         ),
-        (
-            "robust",
-            &[],
-            "robust: EOWNERDEAD consistent=0 relock=0\npi: total=20000\n\
-             futex_waitv: woken by word 1\nmembarrier: register=0 private expedited from the other thread=0\n\
-             fork with busy threads: 40/40 children ran\n",
-        ),
+        ("robust", &[], ROBUST_LINES),
         ("signals", &["segv_data"], DATA_FAULT_LINES),
         (
             "signals",

@@ -451,19 +451,13 @@ pub(crate) fn futex_ts(l: &mut Linux, a: &Args, t: crate::time::Ts) -> SysResult
     let uhost = l.mem.host(uaddr);
     match cmd {
         libc::FUTEX_WAIT | libc::FUTEX_WAIT_BITSET => {
-            // Only one guest thread: a matching value would sleep until the timeout. Refuse the
-            // common mismatch cheaply, without a host call.
+            // Refuse the common mismatch cheaply, without a host call (the host would say the
+            // same).
             if word != val {
                 return Err(Errno(libc::EAGAIN));
             }
-            let ts = if a[3] != 0 {
-                Some(t.read(l, a[3])?)
-            } else {
-                None
-            };
-            let tp = ts
-                .as_ref()
-                .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+            let ts = read_timeout(l, t, a[3])?;
+            let tp = timeout_ptr(&ts);
             // SAFETY: uaddr checked readable; `tp` a host timespec or null; val3 is a plain
             // bitset.
             host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val, tp, 0usize, int(a[5])) })
@@ -481,27 +475,15 @@ pub(crate) fn futex_ts(l: &mut Linux, a: &Args, t: crate::time::Ts) -> SysResult
         // Priority-inheritance futexes hold the owner's tid, which is the host thread's: the
         // host kernel does all of it. The lock timeout is absolute.
         FUTEX_LOCK_PI | FUTEX_LOCK_PI2 | FUTEX_UNLOCK_PI | FUTEX_TRYLOCK_PI => {
-            let ts = if cmd != FUTEX_UNLOCK_PI && a[3] != 0 {
-                Some(t.read(l, a[3])?)
-            } else {
-                None
-            };
-            let tp = ts
-                .as_ref()
-                .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+            let ts = read_timeout(l, t, if cmd == FUTEX_UNLOCK_PI { 0 } else { a[3] })?;
+            let tp = timeout_ptr(&ts);
             // SAFETY: uaddr checked; `tp` a host timespec or null.
             host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, 0usize, tp) })
         }
         FUTEX_WAIT_REQUEUE_PI => {
             let u2 = second_futex(l, a[4])?;
-            let ts = if a[3] != 0 {
-                Some(t.read(l, a[3])?)
-            } else {
-                None
-            };
-            let tp = ts
-                .as_ref()
-                .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+            let ts = read_timeout(l, t, a[3])?;
+            let tp = timeout_ptr(&ts);
             // SAFETY: both futex words checked; `tp` a host timespec or null.
             host(unsafe { libc::syscall(libc::SYS_futex, uhost, op, val, tp, u2, 0usize) })
         }
@@ -527,6 +509,19 @@ const FUTEX_WAKE_BITSET: i32 = 10;
 const FUTEX_WAIT_REQUEUE_PI: i32 = 11;
 const FUTEX_CMP_REQUEUE_PI: i32 = 12;
 const FUTEX_LOCK_PI2: i32 = 13;
+
+/// The timeout a futex call points at in the guest's layout `t` (none for a null pointer).
+fn read_timeout(l: &Linux, t: crate::time::Ts, addr: u64) -> Result<Option<libc::timespec>, Errno> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    t.read(l, addr).map(Some)
+}
+
+/// A host pointer to `ts`, or null.
+fn timeout_ptr(ts: &Option<libc::timespec>) -> *const libc::timespec {
+    ts.as_ref().map_or(std::ptr::null(), |t| t as *const _)
+}
 
 /// The host address of a futex call's second word (`uaddr2`), checked aligned and mapped.
 fn second_futex(l: &Linux, uaddr2: u64) -> Result<*mut u8, Errno> {
@@ -565,14 +560,8 @@ pub(crate) fn futex_waitv(l: &mut Linux, a: &Args) -> SysResult {
         l.mem.check(uaddr, 4, libc::PROT_READ)?;
         w[8..16].copy_from_slice(&(l.mem.host(uaddr) as u64).to_le_bytes());
     }
-    let ts = if a[3] != 0 {
-        Some(crate::time::Ts::W64.read(l, a[3])?)
-    } else {
-        None
-    };
-    let tp = ts
-        .as_ref()
-        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    let ts = read_timeout(l, crate::time::Ts::W64, a[3])?;
+    let tp = timeout_ptr(&ts);
     // SAFETY: `waiters` is our own array with host futex addresses, checked above; `tp` a host
     // timespec or null.
     host(unsafe {

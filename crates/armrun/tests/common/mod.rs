@@ -115,3 +115,10 @@ pub fn run_qemu_as(qemu: &str, prog: &Path, args: &[&str], env: &[(&str, &str)])
         });
     outcome(o)
 }
+
+/// What `tests/guest/robust.c` prints (robust and PI mutexes, futex_waitv, membarrier, fork
+/// among busy threads), the same for every architecture and linkage.
+pub const ROBUST_LINES: &str = "robust: EOWNERDEAD consistent=0 relock=0\npi: total=20000\n\
+     futex_waitv: woken by word 1\n\
+     membarrier: register=0 private expedited from the other thread=0\n\
+     fork with busy threads: 40/40 children ran\n";
