@@ -8,8 +8,10 @@ bash scripts/fetch-real.sh
 bash scripts/sysroot.sh arm64 >/dev/null
 bash scripts/sysroot.sh armhf >/dev/null
 bash scripts/sysroot-extra.sh >/dev/null
-# Needs the Debian mirror; without it the debootstrap test says it was skipped.
-bash scripts/rootfs.sh arm64 >/dev/null || echo "test.sh: no arm64 debootstrap first stage (see above)"
+# Needs the Debian mirror; without it the debootstrap tests fail, saying which cache is missing.
+for arch in arm64 armhf; do
+    bash scripts/rootfs.sh $arch >/dev/null || echo "test.sh: no $arch debootstrap first stage (see above)"
+done
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
 # A hung test fails the run here with a clear message instead of stalling CI.

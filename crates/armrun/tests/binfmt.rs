@@ -221,6 +221,17 @@ fn install_run_and_uninstall() {
     drop(restore);
 }
 
+/// One Debian architecture's debootstrap run: its name, the qemu name the static armrun is
+/// installed under in the root file system (where Debian's qemu-user-static would put its
+/// own), the `armrun binfmt install --arch` that serves it, and what `dpkg
+/// --print-architecture` answers there.
+struct Debian {
+    arch: &'static str,
+    qemu: &'static str,
+    binfmt_arch: &'static str,
+    dpkg_arch: &'static str,
+}
+
 /// The container-image workload: debootstrap's second stage of a minimal arm64 Debian
 /// (`scripts/rootfs.sh arm64` caches the first), run in a chroot through an F entry for a
 /// static armrun placed as /usr/bin/qemu-aarch64-static: dpkg unpacks and configures every
@@ -228,17 +239,43 @@ fn install_run_and_uninstall() {
 /// armrun. Then apt and dpkg answer inside the chroot.
 #[test]
 fn debootstrap_second_stage_arm64() {
+    debootstrap_second_stage(Debian {
+        arch: "arm64",
+        qemu: "qemu-aarch64-static",
+        binfmt_arch: "aarch64",
+        dpkg_arch: "arm64",
+    });
+}
+
+/// The same for a minimal armhf Debian (`scripts/rootfs.sh armhf`): every program of the
+/// second stage is 32-bit Thumb-2/ARM code, served by an F entry for `--arch arm`.
+#[test]
+fn debootstrap_second_stage_armhf() {
+    debootstrap_second_stage(Debian {
+        arch: "armhf",
+        qemu: "qemu-arm-static",
+        binfmt_arch: "arm",
+        dpkg_arch: "armhf",
+    });
+}
+
+/// Unpacks the cached first stage of `d.arch`, installs armrun as its qemu interpreter with an
+/// F entry (every other ARM entry disabled, so only armrun runs its programs), runs
+/// `debootstrap --second-stage` in the chroot and checks that apt, dpkg and the shell work
+/// there.
+fn debootstrap_second_stage(d: Debian) {
     if let Some(why) = unavailable() {
         eprintln!("skipped: {why}");
         return;
     }
     let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
-    let tar = repo().join(".cache/rootfs-arm64.tar");
+    let tar = repo().join(format!(".cache/rootfs-{}.tar", d.arch));
     assert!(
         tar.exists(),
-        "run scripts/rootfs.sh arm64 (scripts/test.sh does)"
+        "run scripts/rootfs.sh {} (scripts/test.sh does)",
+        d.arch
     );
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("debootstrap-arm64");
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("debootstrap-{}", d.arch));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     let st = Command::new("tar")
@@ -249,7 +286,7 @@ fn debootstrap_second_stage_arm64() {
         .status()
         .unwrap();
     assert!(st.success());
-    let interp = root.join("usr/bin/qemu-aarch64-static");
+    let interp = root.join("usr/bin").join(d.qemu);
     std::fs::copy(armrun(), &interp).unwrap();
     let prefix = format!("armrun-dbs-{}", std::process::id());
     let mut restore = Restore {
@@ -261,7 +298,13 @@ fn debootstrap_second_stage_arm64() {
     binfmt(
         &armrun(),
         &[
-            "install", "--name", &prefix, "--arch", "aarch64", "--path", path,
+            "install",
+            "--name",
+            &prefix,
+            "--arch",
+            d.binfmt_arch,
+            "--path",
+            path,
         ],
     );
     restore.disabled = disable_others(&prefix);
@@ -275,7 +318,8 @@ fn debootstrap_second_stage_arm64() {
     let log = std::fs::read_to_string(root.join("debootstrap/debootstrap.log")).unwrap_or_default();
     assert!(
         o.status.success(),
-        "second stage failed:\n{}\n{}\nlog tail:\n{}",
+        "{} second stage failed:\n{}\n{}\nlog tail:\n{}",
+        d.arch,
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr),
         log.lines().rev().take(30).collect::<Vec<_>>().join("\n")
@@ -293,13 +337,17 @@ fn debootstrap_second_stage_arm64() {
         );
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
-    assert_eq!(inside("dpkg --print-architecture"), "arm64\n");
+    assert_eq!(
+        inside("dpkg --print-architecture"),
+        format!("{}\n", d.dpkg_arch)
+    );
     assert!(inside("apt-get --version").starts_with("apt "));
     let entries: u32 = inside("ls / | wc -l").trim().parse().unwrap();
     assert!(entries >= 15, "{entries}");
     let packages = inside("dpkg-query -W -f '${Status}\\n' | grep -c 'install ok installed'");
     println!(
-        "ok: debootstrap --second-stage (arm64 minbase) in {secs} s, {} packages installed",
+        "ok: debootstrap --second-stage ({} minbase) in {secs} s, {} packages installed",
+        d.arch,
         packages.trim()
     );
     drop(restore);
