@@ -123,9 +123,8 @@ unsafe extern "C" fn stxp128(cpu: *mut u8, addr: u64, lo: u64, hi: u64) -> u64 {
     // SAFETY: translated code calls helpers with a pointer to the live, exclusively borrowed
     // CpuState of the running thread.
     let cpu = unsafe { &mut *(cpu as *mut cpu::CpuState) };
-    let ok = cpu.excl_addr == addr;
-    cpu.excl_addr = u64::MAX;
-    if !ok {
+    if cpu.excl_addr != addr {
+        cpu.excl_addr = u64::MAX;
         return 1;
     }
     let host = cpu.mem_base.wrapping_add(addr) as *mut u64;
@@ -135,6 +134,9 @@ unsafe extern "C" fn stxp128(cpu: *mut u8, addr: u64, lo: u64, hi: u64) -> u64 {
     // (the monitor holds this address); faults on unmapped memory are the runtime's to handle
     // exactly as for ordinary guest stores.
     let seen = unsafe { cas128(host, old, new) };
+    // Cleared only after the access: a fault in it re-runs the instruction (a write-watched
+    // code page), which must find the monitor as it was.
+    cpu.excl_addr = u64::MAX;
     if seen == old { 0 } else { 1 }
 }
 

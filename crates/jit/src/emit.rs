@@ -1013,13 +1013,13 @@ impl Emitter {
             Op::StoreEx => {
                 // Fail (1) unless the monitor holds this address; otherwise compare-and-swap
                 // against the value the load-exclusive saw (cmpxchg compares only the low
-                // `size` bytes of rax, which is the truncation we want).
+                // `size` bytes of rax, which is the truncation we want). The monitor is cleared
+                // only after the access: a fault there (a write-watched code page, see the
+                // fault module) re-runs the instruction, which must find the monitor as it was.
                 dynasm!(a ; .arch x64
                     ; mov rdx, [rsp + va] ; mov rcx, [rsp + vb]
-                    ; mov rdi, [r15 + so(slot::EXCL_ADDR)]
-                    ; mov QWORD [r15 + so(slot::EXCL_ADDR)], -1
                     ; mov esi, 1
-                    ; cmp rdi, rdx ; jne >done
+                    ; cmp rdx, [r15 + so(slot::EXCL_ADDR)] ; jne >done
                     ; mov rax, [r15 + so(slot::EXCL_VAL)]);
                 match i.imm {
                     1 => dynasm!(a ; .arch x64 ; lock cmpxchg [r14 + rdx], cl),
@@ -1029,7 +1029,9 @@ impl Emitter {
                 }
                 dynasm!(a ; .arch x64
                     ; setnz al ; movzx esi, al
-                    ; done: ; mov [rsp + d], rsi);
+                    ; done:
+                    ; mov QWORD [r15 + so(slot::EXCL_ADDR)], -1
+                    ; mov [rsp + d], rsi);
             }
             Op::Fence => dynasm!(a ; .arch x64 ; mfence),
             // `block` consumes marks; they never reach code emission.
