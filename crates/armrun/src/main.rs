@@ -307,7 +307,7 @@ enum Ended {
     Thread(i32),
 }
 
-/// A new guest thread (see `linux::thread`): its own translation cache, the process's
+/// A new guest thread (see `linux::thread`): the process's translation cache and
 /// configuration; exit_group in any thread ends the process.
 fn guest_thread(mut os: linux::Linux, mut cpu: Box<CpuState>) {
     let Some(config) = THREAD_CONFIG.get() else {
@@ -320,13 +320,34 @@ fn guest_thread(mut os: linux::Linux, mut cpu: Box<CpuState>) {
     }
 }
 
+/// What a thread hands to the threads it creates (`linux::Linux::thread_seed`): a spare engine
+/// on the process's translation cache, from which each new thread takes its own.
+type Seed = std::sync::Mutex<Engine>;
+
+/// Makes `engine`'s cache the one threads created from `os` share.
+fn seed_threads(os: &mut linux::Linux, engine: &Engine) {
+    os.set_thread_seed(std::sync::Arc::new(Seed::new(engine.share())));
+}
+
+/// The engine for a thread starting on `os`: on the translation cache of the thread that
+/// created it, or a new one for the first thread.
+fn thread_engine(config: &ThreadConfig, os: &mut linux::Linux) -> Engine {
+    let seed = os.thread_seed().and_then(|s| s.downcast_ref::<Seed>());
+    if let Some(seed) = seed {
+        return seed.lock().unwrap_or_else(|e| e.into_inner()).share();
+    }
+    let mut engine = Engine::for_frontend(config.backend, config.frontend);
+    engine.set_log(config.log);
+    seed_threads(os, &engine);
+    engine
+}
+
 /// Runs one guest thread from `cpu` until it exits.
 fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -> Ended {
     let frontend = config.frontend;
-    let mut engine = Engine::for_frontend(config.backend, frontend);
-    engine.set_log(config.log);
-    // The code-change generation this thread's translations reflect (see mem).
-    let mut code_seen = 0u64;
+    let mut engine = thread_engine(config, os);
+    // Which fork this process's state comes from (see `linux::forks`).
+    let mut forks = linux::forks();
     let watch = config.backend == Backend::Jit;
     // The last write fault taken back (pc, address, still to run): its page was watched, or
     // writable but no longer watched (another thread had just unwatched it). A second fault of
@@ -360,6 +381,13 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
         };
         match event {
             Event::Syscall(_) => match (config.syscall)(os, cpu) {
+                linux::Flow::Continue if linux::forks() != forks => {
+                    // A forked child: the parent's other threads, and their hold on the
+                    // translation cache, stayed behind.
+                    forks = linux::forks();
+                    engine.after_fork();
+                    seed_threads(os, &engine);
+                }
                 linux::Flow::Continue => {}
                 linux::Flow::Exit(code) => return Ended::Process(code),
                 linux::Flow::ThreadExit(code) => return Ended::Thread(code),
@@ -411,9 +439,7 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
         }
         // Code unmapped, replaced or reprotected by any thread (dlclose then dlopen at the
         // same address, a JIT flipping W^X) must be translated afresh.
-        if let Some((start, end)) = os.mem().code_changes_since(&mut code_seen) {
-            engine.invalidate(start, end);
-        }
+        engine.apply_code_changes(|seen| os.mem().code_changes_since(seen));
     }
 }
 

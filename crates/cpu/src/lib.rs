@@ -47,6 +47,10 @@ pub struct CpuState {
     pub _pad: [u64; 4],
     /// V0..V31 as (low, high) 64-bit halves.
     pub v: [[u64; 2]; 32],
+    /// Host address of the indirect-jump table of the thread running this state (the JIT
+    /// sets it on every entry to translated code; threads share code but not tables). Not a
+    /// slot: the IR never names it.
+    pub jump_table: u64,
 }
 
 /// Slot index helpers: the IR's `getreg`/`setreg` immediates.
@@ -122,6 +126,7 @@ impl Default for CpuState {
             exit_arg: 0,
             _pad: [0; 4],
             v: [[0; 2]; 32],
+            jump_table: 0,
         }
     }
 }
@@ -197,6 +202,9 @@ mod tests {
         assert_eq!(slot::Q + 1, slot::V0);
         assert_eq!(c.get_slot(slot::v_lo(3)), 21);
         assert_eq!(c.get_slot(slot::v_hi(3)), 22);
-        assert_eq!(std::mem::size_of::<CpuState>(), slot::END as usize * 8);
+        assert_eq!(
+            std::mem::offset_of!(CpuState, jump_table),
+            slot::END as usize * 8
+        );
     }
 }

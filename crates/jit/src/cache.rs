@@ -1,13 +1,15 @@
-//! The executable code cache: one RWX mapping, filled front to back.
+//! The executable code cache: one RWX mapping, filled front to back within a window.
 //!
 //! Blocks are never freed one by one: invalidated code stays in place (a thread may still be
-//! running it) and the whole cache is reset only when it is full, from `Jit::compile`, when no
-//! translated code of this `Jit` runs.
+//! running it). The `Jit` keeps the trampoline at the start and fills the rest in two halves
+//! by turns (see its `make_room`): a half is reused only when no thread can be running its
+//! code any more.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Size of the single reservation. Linked jumps are `rel32`, so everything stays within 2 GiB.
-pub const CACHE_SIZE: usize = 64 << 20;
+/// Size of the single reservation (two halves of 64 MiB). Linked jumps are `rel32`, so
+/// everything stays within 2 GiB.
+pub const CACHE_SIZE: usize = 128 << 20;
 
 /// Alignment of every allocation; keeps block entries on cache-line-friendly boundaries.
 const ALIGN: usize = 16;
@@ -16,8 +18,16 @@ const ALIGN: usize = 16;
 pub struct CodeCache {
     base: *mut u8,
     size: usize,
+    /// Offset of the next allocation from the base.
     used: usize,
+    /// Offset where the current window ends: allocations stay below it.
+    limit: usize,
 }
+
+// SAFETY: the pointer refers to a private mapping this value owns (unmapped only by its
+// drop), so it may move to another thread; the owner (the JIT core) mutates it only with its
+// lock held, and `patch_rel32` uses atomic stores because other threads run the code.
+unsafe impl Send for CodeCache {}
 
 impl CodeCache {
     /// Maps a fresh cache of `size` bytes (at most [`CACHE_SIZE`]). Panics if the host refuses
@@ -40,6 +50,7 @@ impl CodeCache {
             base: p as *mut u8,
             size,
             used: 0,
+            limit: size,
         }
     }
 
@@ -48,9 +59,26 @@ impl CodeCache {
         self.base as usize + self.used
     }
 
-    /// Bytes still free.
+    /// Bytes still free in the current window.
     pub fn free(&self) -> usize {
-        self.size - self.used
+        self.limit - self.used
+    }
+
+    /// Size of the whole mapping.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Host address of offset `off`.
+    pub fn addr_of(&self, off: usize) -> usize {
+        self.base as usize + off
+    }
+
+    /// Makes allocations come from offsets `[start, limit)` (clamped to the mapping), starting
+    /// afresh at `start`: whatever the window held before is handed out again.
+    pub fn set_window(&mut self, start: usize, limit: usize) {
+        self.limit = limit.min(self.size);
+        self.used = start.min(self.limit);
     }
 
     /// Copies `code` to the next free address (which must be the base the code was assembled
@@ -65,13 +93,8 @@ impl CodeCache {
         unsafe { std::ptr::copy_nonoverlapping(code.as_ptr(), at as *mut u8, code.len()) };
         self.used = (self.used + code.len())
             .next_multiple_of(ALIGN)
-            .min(self.size);
+            .min(self.limit);
         Some(at)
-    }
-
-    /// Forgets everything allocated after the first `keep` bytes.
-    pub fn truncate(&mut self, keep: usize) {
-        self.used = keep.min(self.used);
     }
 
     /// Offset of the next allocation from the base.
@@ -124,7 +147,9 @@ mod tests {
             c.push(&vec![0u8; 8192]).is_none(),
             "over-full push is refused"
         );
-        c.truncate(16);
+        c.set_window(16, 4096);
         assert_eq!(c.used(), 16);
+        assert_eq!(c.free(), 4096 - 16);
+        assert!(c.push(&[0u8; 4096]).is_none(), "the window limits pushes");
     }
 }

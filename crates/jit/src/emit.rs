@@ -70,10 +70,12 @@ pub struct Shared {
     pub epilogue: usize,
     /// Host address of the indirect-jump miss stub.
     pub miss: usize,
-    /// Host address of the indirect-jump table: `TABLE_LEN` pairs of (guest pc, host address);
-    /// free entries hold (`u64::MAX`, `miss`), so a jump through any entry is safe.
-    pub table: usize,
 }
+
+/// Byte offset from `r15` of `CpuState::jump_table`, the running thread's indirect-jump table:
+/// `TABLE_LEN` pairs of (guest pc, host address); free entries hold (`u64::MAX`, `miss`), so a
+/// jump through any entry is safe.
+const JUMP_TABLE: i32 = std::mem::offset_of!(cpu::CpuState, jump_table) as i32;
 
 /// Assembles the trampoline for host address `base`.
 pub fn trampoline(base: usize) -> Trampoline {
@@ -1104,11 +1106,11 @@ impl Emitter {
                 self.release_stack();
                 // Look the target up in the indirect-jump table; on a hit (and no pending
                 // event) jump straight to its code, else let the dispatcher find it.
-                let Shared { miss, table, .. } = self.shared;
+                let Shared { miss, .. } = self.shared;
                 let mask = (TABLE_LEN - 1) as i32;
                 dynasm!(self.a ; .arch x64
                     ; mov rcx, rax ; shr rcx, 2 ; and ecx, mask ; shl ecx, 4
-                    ; mov rdx, QWORD table as i64
+                    ; mov rdx, [r15 + JUMP_TABLE]
                     ; cmp rax, [rdx + rcx] ; jne extern miss
                     ; cmp QWORD [r15 + so(slot::PENDING)], 0 ; jne extern miss
                     ; jmp QWORD [rdx + rcx + 8]);

@@ -15,13 +15,14 @@
 //! abandoned as if it had exited there, and the dispatcher delivers the guest's signal (or, for
 //! a write to a page armrun protected to see code changes, re-runs the instruction).
 //!
-//! Everything the handler touches is this thread's own (a thread-local pointer to the running
-//! `Jit`, which only this thread uses and which cannot be changing while its code runs), so it
-//! takes no lock and allocates nothing.
+//! The handler reads a thread-local pointer to the running `Jit` handle and looks the host pc up
+//! in the code map with the shared core's lock held. That lock is never held while translated
+//! code runs on this thread (the fault interrupted such code), and no holder of it waits for
+//! this thread, so taking it here cannot deadlock; the handler allocates nothing.
 
 use std::cell::Cell;
 
-use crate::{Jit, emit};
+use crate::{Jit, State, code_at, emit};
 
 /// What the host reported about the last fault [`recover`] took on this thread.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -90,10 +91,14 @@ pub unsafe fn recover(uc: *mut libc::c_void, sig: i32, code: i32, host_addr: u64
     let rip = gregs[libc::REG_RIP as usize] as usize;
     let rsp = gregs[libc::REG_RSP as usize] as usize;
     // SAFETY: `RUNNING` points at the `Jit` whose `run` is on this thread's stack below the
-    // handler; nothing mutates it while its code runs (it is this thread's own).
+    // handler, so it lives.
     let jit = unsafe { &*jit };
-    // SAFETY: `rsp` is the interrupted stack pointer of this thread.
-    let Some((site, block_rsp, extra)) = (unsafe { find_site(jit, rip, rsp) }) else {
+    let found = {
+        let st = jit.state();
+        // SAFETY: `rsp` is the interrupted stack pointer of this thread.
+        unsafe { find_site(&st, rip, rsp) }
+    };
+    let Some((site, block_rsp, extra)) = found else {
         return false;
     };
     // SAFETY: `cpu` is the state `Jit::run` was given, exclusively used by this thread, whose
@@ -127,8 +132,8 @@ const CALL_RAX: [u8; 2] = [0xff, 0xd0];
 ///
 /// # Safety
 /// `rsp` must be this thread's interrupted stack pointer (the words above it are its stack).
-unsafe fn find_site(jit: &Jit, rip: usize, rsp: usize) -> Option<(emit::FaultSite, usize, u32)> {
-    if let Some((base, rec)) = jit.code_at(rip) {
+unsafe fn find_site(st: &State, rip: usize, rsp: usize) -> Option<(emit::FaultSite, usize, u32)> {
+    if let Some((base, rec)) = code_at(st, rip) {
         let off = (rip - base) as u32;
         let site = rec
             .faults
@@ -142,7 +147,7 @@ unsafe fn find_site(jit: &Jit, rip: usize, rsp: usize) -> Option<(emit::FaultSit
         // frame are this thread's live stack (the scan ends at the first return address into
         // translated code, which lies below that frame).
         let word = unsafe { (at as *const usize).read() };
-        if let Some((base, rec)) = jit.code_at(word) {
+        if let Some((base, rec)) = code_at(st, word) {
             let off = (word - base) as u32;
             // SAFETY: `word - 2 .. word` lies inside the block's code (off >= 2 is checked).
             let before = off >= 2 && unsafe { *((word - 2) as *const [u8; 2]) } == CALL_RAX;

@@ -5,6 +5,24 @@
 //! (`cpu.mem_base`); see [`emit`] for the full convention. Every block exits either through a
 //! linked `jmp rel32` to another block (after checking `cpu.pending`) or through the shared
 //! epilogue back to [`Jit::run`]'s caller with `cpu.pc` and `cpu.exit_reason` set.
+//!
+//! One code cache serves every thread of a guest process: each thread holds its own [`Jit`]
+//! handle ([`Jit::share`]), with its own indirect-jump table, on a shared core whose
+//! bookkeeping is locked. Translated code runs without the lock. Threads see each other's
+//! blocks, links and invalidations at once; what makes that safe:
+//! - Patching a link is one atomic aligned store, so a thread running the jump takes the old
+//!   or the new target. A jump unlinked (re-pointed at its exit stub) while a thread is past it
+//!   is no different from the thread having got there first.
+//! - Tables are written with the lock held: by their owner (only outside translated code) and,
+//!   to drop an entry, by any thread; a reader in translated code then takes the old entry or
+//!   the miss stub, both still valid code.
+//! - Code is never freed while a thread may run it: the cache is filled in two halves by turns.
+//!   When the current half is full, every block is unlinked and forgotten (so a thread still in
+//!   that half leaves it at its next block end) and compiling goes on in the other half, which
+//!   is reused only once every thread has been seen outside the code handed out before the
+//!   switch (see `make_room` and [`Jit::run`]'s epoch check).
+//! - A translation that raced with an invalidation of its guest range is not installed (see
+//!   [`Jit::compile_since`]), so a thread never finds stale code after another one dropped it.
 
 #![deny(missing_docs)]
 
@@ -18,20 +36,26 @@ mod perfmap;
 use cache::CodeCache;
 use pchash::PcMap;
 use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
-/// A handle on compiled code: the host address of a block's entry.
+/// A handle on compiled code: the host address of a block's entry, and the cache epoch it was
+/// handed out in.
 ///
-/// Invalidation never frees code, so an entry stays runnable (possibly stale) until a
-/// [`Jit::compile`] finds the cache full and resets it; take a fresh one from [`Jit::lookup`] or
-/// [`Jit::compile`] before every [`Jit::run`].
+/// Invalidation never frees code, so an entry stays runnable (possibly stale) while its half of
+/// the cache is not reused; [`Jit::run`] refuses an entry from before the last switch of halves.
+/// Take a fresh one from [`Jit::lookup`] or [`Jit::compile`] before every [`Jit::run`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Entry(usize);
+pub struct Entry {
+    addr: usize,
+    epoch: u64,
+}
 
 impl Entry {
     /// Host address of the code.
     pub fn addr(self) -> usize {
-        self.0
+        self.addr
     }
 }
 
@@ -66,45 +90,139 @@ struct CodeRec {
     faults: Box<[emit::FaultSite]>,
 }
 
-/// The JIT: code cache, compiled blocks by guest pc, and the jump sites waiting for each pc.
-pub struct Jit {
+/// One thread's indirect-jump table and whether the thread runs translated code.
+struct Slot {
+    /// `emit::TABLE_LEN` pairs of (guest pc, host address); see `CpuState::jump_table`.
+    table: Box<[[AtomicU64; 2]]>,
+    /// The epoch of the entry the thread is running code from; 0 outside translated code.
+    active: AtomicU64,
+}
+
+impl Slot {
+    fn new(miss: usize) -> Arc<Slot> {
+        let table = (0..emit::TABLE_LEN)
+            .map(|_| [AtomicU64::new(u64::MAX), AtomicU64::new(miss as u64)])
+            .collect();
+        Arc::new(Slot {
+            table,
+            active: AtomicU64::new(0),
+        })
+    }
+
+    /// Points the entry for `pc` at `entry` (owner only, outside translated code).
+    fn set(&self, pc: u64, entry: usize) {
+        let cell = &self.table[emit::table_index(pc)];
+        cell[0].store(u64::MAX, Ordering::Relaxed);
+        cell[1].store(entry as u64, Ordering::Relaxed);
+        cell[0].store(pc, Ordering::Release);
+    }
+
+    /// Drops the entry for `pc` if it has one. The key goes first: the owner, reading the key
+    /// and then the address, sees this block's pair, or a miss.
+    fn drop_pc(&self, pc: u64, miss: usize) {
+        let cell = &self.table[emit::table_index(pc)];
+        if cell[0].load(Ordering::Relaxed) == pc {
+            cell[0].store(u64::MAX, Ordering::Release);
+            cell[1].store(miss as u64, Ordering::Release);
+        }
+    }
+
+    fn clear(&self, miss: usize) {
+        for cell in self.table.iter() {
+            cell[0].store(u64::MAX, Ordering::Release);
+            cell[1].store(miss as u64, Ordering::Release);
+        }
+    }
+}
+
+/// Invalidated guest ranges remembered for translations in flight (see [`Jit::compile_since`]);
+/// a translation that started further back is retried.
+const RECENT: usize = 64;
+
+/// The bookkeeping every thread's handle shares, behind the core's lock.
+struct State {
     cache: CodeCache,
+    /// The two halves of the cache after the trampoline, as offsets `[start, end)`.
+    halves: [(usize, usize); 2],
+    /// The half blocks are compiled into.
+    current: usize,
+    /// While threads may still run code of the other half: the last epoch of its entries.
+    draining: Option<u64>,
+    blocks: PcMap<BlockRec>,
+    /// The registered blocks by guest start address: (start, key).
+    by_start: std::collections::BTreeSet<(u64, u64)>,
+    /// The largest guest byte length of a block registered since the last switch of halves,
+    /// so a range query on `by_start` knows how far before a range a block overlapping it can
+    /// start.
+    max_guest_len: u64,
+    /// For each guest pc, every jump site that wants to reach it.
+    links: PcMap<Vec<Site>>,
+    /// Host code of every block in either half until that half is reused, by host start
+    /// address.
+    code_map: BTreeMap<usize, CodeRec>,
+    /// Every handle's slot.
+    slots: Vec<Arc<Slot>>,
+    /// Invalidations so far.
+    seq: u64,
+    /// The latest invalidations: (sequence number, start, end).
+    recent: VecDeque<(u64, u64, u64)>,
+}
+
+/// The code cache and what every thread's handle shares.
+struct Core {
     /// Host address of the entry trampoline.
     enter: usize,
     /// Host address of its entry that skips the stack probe.
     enter_fast: usize,
     /// Addresses compiled code refers to.
     shared: emit::Shared,
-    /// The indirect-jump table (see [`emit::Shared::table`]); boxed so its address is stable.
-    table: Box<[[u64; 2]]>,
-    /// Cache bytes kept when the cache is reset (the trampoline).
-    reserved: usize,
-    blocks: PcMap<BlockRec>,
-    /// The registered blocks by guest start address: (start, key).
-    by_start: std::collections::BTreeSet<(u64, u64)>,
-    /// The largest guest byte length of a block registered since the last reset, so a range
-    /// query on `by_start` knows how far before a range a block overlapping it can start.
-    max_guest_len: u64,
-    /// For each guest pc, every jump site that wants to reach it.
-    links: PcMap<Vec<Site>>,
-    /// Host code of every block since the last reset, by host start address.
-    code_map: BTreeMap<usize, CodeRec>,
+    /// Bumped (with the lock held) at each switch of halves; entries carry the epoch they were
+    /// handed out in.
+    epoch: AtomicU64,
     /// Whether blocks reach each other without the dispatcher (linked jumps and the
-    /// indirect-jump table); off, every block returns to [`Jit::run`]'s caller (qemu's
-    /// `-d nochain`, so `-d exec` sees every block that runs).
-    chain: bool,
+    /// indirect-jump tables); off, every block returns to [`Jit::run`]'s caller (qemu's
+    /// `-d nochain`, so `-d exec` sees every block that runs). Written with the lock held.
+    chain: AtomicBool,
+    /// The size the cache was made with (for a fresh core after fork).
+    size: usize,
+    state: Mutex<State>,
 }
 
-// SAFETY: the raw pointers inside `CodeCache` refer to a private mapping owned by this `Jit`;
-// mutation goes through `&mut self`, and running code only reads it.
-unsafe impl Send for Jit {}
-// SAFETY: `&self` methods only read the bookkeeping and execute code. Patching (which needs
-// `&mut self`) uses atomic aligned stores, so code running on other threads stays well formed.
-unsafe impl Sync for Jit {}
+impl Core {
+    /// The bookkeeping, locked. A panic while it was held leaves nothing half-updated that later
+    /// calls would trip over more than the panic itself, so poisoning is ignored.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn miss(&self) -> usize {
+        self.shared.miss
+    }
+
+    fn chain(&self) -> bool {
+        self.chain.load(Ordering::Relaxed)
+    }
+}
+
+/// One thread's handle on the JIT: the shared code cache with its compiled blocks by guest pc
+/// and the jump sites waiting for each pc, plus this thread's indirect-jump table.
+pub struct Jit {
+    core: Arc<Core>,
+    slot: Arc<Slot>,
+}
 
 impl Default for Jit {
     fn default() -> Self {
         Jit::new()
+    }
+}
+
+impl Drop for Jit {
+    fn drop(&mut self) {
+        self.core
+            .lock()
+            .slots
+            .retain(|s| !Arc::ptr_eq(s, &self.slot));
     }
 }
 
@@ -114,131 +232,370 @@ impl Jit {
         Jit::with_cache_size(cache::CACHE_SIZE)
     }
 
-    /// Like [`Jit::new`] with a smaller cache (clamped to 4 KiB ..= 64 MiB); a full cache is
-    /// emptied and refilled, so small sizes exercise that path in tests.
+    /// Like [`Jit::new`] with a smaller cache (clamped to 8 KiB ..= 128 MiB); a full half is
+    /// left and the other one refilled, so small sizes exercise that path in tests.
     pub fn with_cache_size(bytes: usize) -> Jit {
-        let mut cache = CodeCache::new(bytes);
+        let mut cache = CodeCache::new(bytes.max(8 << 10));
         let base = cache.next_addr();
         let t = emit::trampoline(base);
         let enter = cache
             .push(&t.code)
             .expect("trampoline fits in an empty cache");
         let reserved = cache.used();
+        let mid = (reserved + (cache.size() - reserved) / 2).next_multiple_of(64);
+        let halves = [(reserved, mid), (mid, cache.size())];
+        cache.set_window(halves[0].0, halves[0].1);
         let miss = enter + t.miss;
-        let table: Box<[[u64; 2]]> = vec![[u64::MAX, miss as u64]; emit::TABLE_LEN].into();
         let shared = emit::Shared {
             epilogue: enter + t.epilogue,
             miss,
-            table: table.as_ptr() as usize,
         };
-        Jit {
-            cache,
+        let slot = Slot::new(miss);
+        let core = Core {
             enter,
             enter_fast: enter + t.fast,
             shared,
-            table,
-            reserved,
-            blocks: PcMap::default(),
-            by_start: Default::default(),
-            max_guest_len: 0,
-            links: PcMap::default(),
-            code_map: BTreeMap::new(),
-            chain: true,
+            epoch: AtomicU64::new(1),
+            chain: AtomicBool::new(true),
+            size: cache.size(),
+            state: Mutex::new(State {
+                cache,
+                halves,
+                current: 0,
+                draining: None,
+                blocks: PcMap::default(),
+                by_start: Default::default(),
+                max_guest_len: 0,
+                links: PcMap::default(),
+                code_map: BTreeMap::new(),
+                slots: vec![slot.clone()],
+                seq: 0,
+                recent: VecDeque::new(),
+            }),
+        };
+        Jit {
+            core: Arc::new(core),
+            slot,
         }
+    }
+
+    /// Another handle on the same code, for another thread of the guest process: it sees every
+    /// block compiled through any handle, and has its own indirect-jump table.
+    pub fn share(&self) -> Jit {
+        let slot = Slot::new(self.core.miss());
+        self.core.lock().slots.push(slot.clone());
+        Jit {
+            core: self.core.clone(),
+            slot,
+        }
+    }
+
+    /// Call in a forked child, whose only thread is this handle's: the other threads' handles
+    /// are gone. If one of them held the lock at the fork, the child's copy stays locked
+    /// forever, so the child starts over with an empty cache of its own instead.
+    pub fn after_fork(&mut self) {
+        {
+            let locked = match self.core.state.try_lock() {
+                Ok(g) => Some(g),
+                Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
+            };
+            if let Some(mut st) = locked {
+                st.slots.retain(|s| Arc::ptr_eq(s, &self.slot));
+                return;
+            }
+        }
+        let fresh = Jit::with_cache_size(self.core.size);
+        fresh.core.chain.store(self.core.chain(), Ordering::Relaxed);
+        // The old core's lock is held by a thread that does not exist here: dropping this
+        // handle would wait for it. Its memory is left as it is.
+        std::mem::forget(std::mem::replace(self, fresh));
     }
 
     /// The compiled code for guest `pc`, if any.
     ///
-    /// A hit also puts the block back into the indirect-jump table, from which a block compiled
-    /// later at a colliding index may have evicted it: the dispatcher only sees a block again
-    /// after such a miss, and without the refill every later indirect jump to it (returns to a
-    /// busy caller, say) would miss as well.
+    /// A hit also puts the block back into this thread's indirect-jump table, from which a
+    /// block compiled later at a colliding index may have evicted it: the dispatcher only sees a
+    /// block again after such a miss, and without the refill every later indirect jump to it
+    /// (returns to a busy caller, say) would miss as well.
     pub fn lookup(&mut self, pc: u64) -> Option<Entry> {
-        let b = self.blocks.get(&pc)?;
-        if self.chain {
-            self.table[emit::table_index(pc)] = [pc, b.entry as u64];
+        let st = self.core.lock();
+        let b = st.blocks.get(&pc)?;
+        if self.core.chain() {
+            self.slot.set(pc, b.entry);
         }
-        Some(Entry(b.entry))
+        Some(Entry {
+            addr: b.entry,
+            epoch: self.core.epoch.load(Ordering::Relaxed),
+        })
     }
 
-    /// Turns block chaining on (the default) or off (see `chain`); off also unlinks every
-    /// jump made so far.
+    /// Turns block chaining on (the default) or off (see `chain`) for every handle; off also
+    /// unlinks every jump made so far.
     pub fn set_chaining(&mut self, on: bool) {
-        if !on && self.chain {
-            self.invalidate_all();
+        let mut st = self.core.lock();
+        if !on && self.core.chain() {
+            st.invalidate_all(self.core.miss());
         }
-        self.chain = on;
+        self.core.chain.store(on, Ordering::Relaxed);
     }
 
-    /// The host code of the block `entry` starts (for `-d out_asm`); empty for an address
-    /// that starts no block of this `Jit`.
-    pub fn code(&self, entry: Entry) -> &[u8] {
-        match self.code_map.get(&entry.0) {
-            // SAFETY: `[entry, rec.end)` is code this Jit copied into its cache, which stays
-            // mapped while `self` lives; patching needs `&mut self`, so it cannot change while
-            // the returned borrow of `self` lasts.
-            Some(rec) => unsafe {
-                std::slice::from_raw_parts(entry.0 as *const u8, rec.end - entry.0)
-            },
-            None => &[],
+    /// A copy of the host code of the block `entry` starts (for `-d out_asm`); empty for an
+    /// address that starts no block of this cache.
+    pub fn code(&self, entry: Entry) -> Vec<u8> {
+        let st = self.core.lock();
+        match st.code_map.get(&entry.addr) {
+            // SAFETY: `[entry, rec.end)` is code copied into the cache, which stays mapped while
+            // the core lives; its half is not reused while the lock is held.
+            Some(rec) => {
+                unsafe { std::slice::from_raw_parts(entry.addr as *const u8, rec.end - entry.addr) }
+                    .to_vec()
+            }
+            None => Vec::new(),
         }
     }
 
     /// Number of blocks currently registered.
     pub fn len(&self) -> usize {
-        self.blocks.len()
+        self.core.lock().blocks.len()
     }
 
     /// True if no block is registered.
     pub fn is_empty(&self) -> bool {
-        self.blocks.is_empty()
+        self.len() == 0
+    }
+
+    /// The number of invalidations so far, to pass to [`Jit::compile_since`] for a block about
+    /// to be translated.
+    pub fn generation(&self) -> u64 {
+        self.core.lock().seq
     }
 
     /// Compiles `block`, registers it under `block.key` (replacing an older translation) and
     /// links it both ways: earlier jumps to `block.key` now reach it, and its own constant
     /// exits reach already-compiled blocks.
     pub fn compile(&mut self, block: &ir::Block) -> Entry {
-        if self.blocks.contains_key(&block.key) {
-            self.forget(block.key);
+        let st = self.core.lock();
+        let now = st.seq;
+        self.compile_locked(st, block, now)
+            .expect("no invalidation since now")
+    }
+
+    /// Like [`Jit::compile`] for a block whose translation (reading guest code) began when
+    /// [`Jit::generation`] said `generation`, or `None` without compiling it if the guest range
+    /// it covers was invalidated since (another thread saw that code change): the caller
+    /// translates it again.
+    pub fn compile_since(&mut self, block: &ir::Block, generation: u64) -> Option<Entry> {
+        let st = self.core.lock();
+        self.compile_locked(st, block, generation)
+    }
+
+    fn compile_locked<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        block: &ir::Block,
+        generation: u64,
+    ) -> Option<Entry> {
+        if st.invalidated_since(generation, block.start, block.end) {
+            return None;
         }
-        let compiled = emit::compile(block, self.cache.next_addr(), self.shared);
-        let base = match self.cache.push(&compiled.code) {
-            Some(b) => b,
-            None => {
-                // Full: drop every translation and start over. No code of this Jit runs while
-                // the dispatcher compiles, so nothing executes the bytes we reuse.
-                self.reset();
-                let compiled = emit::compile(block, self.cache.next_addr(), self.shared);
-                let base = self
-                    .cache
-                    .push(&compiled.code)
-                    .expect("a block fits in an empty cache");
-                return self.install(block, base, compiled);
+        let miss = self.core.miss();
+        loop {
+            if st.blocks.contains_key(&block.key) {
+                st.forget(block.key, miss);
             }
-        };
-        self.install(block, base, compiled)
+            let compiled = emit::compile(block, st.cache.next_addr(), self.core.shared);
+            if let Some(base) = st.cache.push(&compiled.code) {
+                let addr = st.install(&self.core, block, base, compiled);
+                if self.core.chain() {
+                    self.slot.set(block.key, addr);
+                }
+                return Some(Entry {
+                    addr,
+                    epoch: self.core.epoch.load(Ordering::Relaxed),
+                });
+            }
+            let (start, _) = st.halves[st.current];
+            assert!(
+                st.cache.used() > start,
+                "a block fits in an empty half of the cache"
+            );
+            st = self.make_room(st);
+        }
+    }
+
+    /// Makes the other half current when this one is full (the caller retries): every block is
+    /// unlinked and forgotten, so threads still running code of this half leave it at their next
+    /// block end. The other half must have drained first: while a thread may still run code
+    /// from before the previous switch, this waits without the lock and returns (the caller
+    /// retries, and another thread may have made room meanwhile).
+    fn make_room<'a>(&'a self, mut st: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        if let Some(last) = st.draining {
+            // SeqCst pairs with `run`: a thread that stored an epoch <= `last` and then read
+            // the current epoch is seen here, or read a newer epoch and does not run.
+            let busy = st.slots.iter().any(|s| {
+                let a = s.active.load(Ordering::SeqCst);
+                a != 0 && a <= last
+            });
+            if busy {
+                drop(st);
+                std::thread::yield_now();
+                return self.core.lock();
+            }
+            let (start, end) = st.halves[1 - st.current];
+            let (from, to) = (st.cache.addr_of(start), st.cache.addr_of(end));
+            let gone: Vec<usize> = st.code_map.range(from..to).map(|(&a, _)| a).collect();
+            for a in gone {
+                st.code_map.remove(&a);
+            }
+            st.draining = None;
+        }
+        st.invalidate_all(self.core.miss());
+        st.max_guest_len = 0;
+        let last = self.core.epoch.load(Ordering::Relaxed);
+        self.core.epoch.store(last + 1, Ordering::SeqCst);
+        st.draining = Some(last);
+        st.current = 1 - st.current;
+        let (start, end) = st.halves[st.current];
+        st.cache.set_window(start, end);
+        st
     }
 
     /// Guest start address of the block whose host code contains `host_pc` (for mapping a host
-    /// fault in translated code back to the guest), including blocks invalidated since the
-    /// cache was last reset.
+    /// fault in translated code back to the guest), including blocks invalidated since their
+    /// half of the cache was last reused.
     pub fn guest_block_at(&self, host_pc: usize) -> Option<u64> {
-        self.code_at(host_pc).map(|(_, r)| r.guest)
+        let st = self.core.lock();
+        code_at(&st, host_pc).map(|(_, r)| r.guest)
     }
 
-    /// The block whose host code contains `host_pc`: its host start and record. Reads only, so
-    /// the fault handler may call it on the thread that runs this `Jit`'s code.
-    fn code_at(&self, host_pc: usize) -> Option<(usize, &CodeRec)> {
-        let (&base, rec) = self.code_map.range(..=host_pc).next_back()?;
-        (host_pc < rec.end).then_some((base, rec))
+    /// Runs translated code from `entry` until a block exits to the dispatcher; `cpu.pc`,
+    /// `cpu.exit_reason` and `cpu.exit_arg` then say why and where to continue. Returns false
+    /// without running anything if `entry` is from before the last switch of cache halves (its
+    /// code may be reused any time now): look the pc up again.
+    ///
+    /// # Safety
+    /// `cpu` must point to a valid, exclusively used `CpuState`; `entry` must come from this
+    /// `Jit`'s core; every guest address the code touches must be mapped at
+    /// `cpu.mem_base + address`; helpers called by the code must be sound.
+    pub unsafe fn run(&self, entry: Entry, cpu: *mut cpu::CpuState) -> bool {
+        thread_local! {
+            /// Lowest host stack address this thread's trampoline frames have probed.
+            static PROBED: Cell<usize> = const { Cell::new(usize::MAX) };
+        }
+        // Announce the epoch before checking it (see `make_room`): from here until `active`
+        // is cleared, the half holding `entry` is not reused.
+        self.slot.active.store(entry.epoch, Ordering::SeqCst);
+        if self.core.epoch.load(Ordering::SeqCst) != entry.epoch {
+            self.slot.active.store(0, Ordering::Release);
+            return false;
+        }
+        // SAFETY: the caller guarantees `cpu` is valid and exclusively ours.
+        unsafe { (*cpu).jump_table = self.slot.table.as_ptr() as u64 };
+        // The trampoline's frame lies just below this function's locals; probe its pages only
+        // when it reaches lower than any frame this thread probed before (one page of slack
+        // for the call and the pushes).
+        let here = &entry as *const Entry as usize;
+        let low = here.saturating_sub(8 * emit::FRAME_VALS as usize + 4096);
+        let probe = PROBED.with(|p| {
+            let fresh = low < p.get();
+            if fresh {
+                p.set(low);
+            }
+            fresh
+        });
+        let code = if probe {
+            self.core.enter
+        } else {
+            self.core.enter_fast
+        };
+        // SAFETY: both entries are the trampoline emitted in `with_cache_size` with exactly
+        // this signature; it saves and restores every callee-saved register the block code
+        // uses.
+        let f: extern "sysv64" fn(*mut cpu::CpuState, usize) = unsafe {
+            std::mem::transmute::<usize, extern "sysv64" fn(*mut cpu::CpuState, usize)>(code)
+        };
+        {
+            // The fault handler finds this Jit (and `cpu`) through the guard while the code
+            // runs.
+            let _running = fault::running(self, cpu);
+            f(cpu, entry.addr);
+        }
+        self.slot.active.store(0, Ordering::Release);
+        true
+    }
+
+    /// Forgets every block whose guest range `[start, end)` overlaps `[start, end)` and
+    /// re-points jumps into them at their exit stubs; a translation of that range in flight is
+    /// not installed (see [`Jit::compile_since`]).
+    pub fn invalidate_range(&mut self, start: u64, end: u64) {
+        if start >= end {
+            return;
+        }
+        self.core
+            .lock()
+            .invalidate_range(start, end, self.core.miss());
+    }
+
+    /// Forgets every block and unlinks every jump. The code stays in the cache (threads may
+    /// still run it) until its half is reused.
+    pub fn invalidate_all(&mut self) {
+        let mut st = self.core.lock();
+        st.invalidate_all(self.core.miss());
+        st.note_invalidation(0, u64::MAX);
     }
 
     /// Host address of the epilogue every block leaves through.
     fn epilogue(&self) -> usize {
-        self.shared.epilogue
+        self.core.shared.epilogue
     }
 
-    fn install(&mut self, block: &ir::Block, base: usize, compiled: emit::Compiled) -> Entry {
+    /// The core's bookkeeping, locked (for the fault handler).
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.core.lock()
+    }
+}
+
+/// The block whose host code contains `host_pc`: its host start and record.
+fn code_at(st: &State, host_pc: usize) -> Option<(usize, &CodeRec)> {
+    let (&base, rec) = st.code_map.range(..=host_pc).next_back()?;
+    (host_pc < rec.end).then_some((base, rec))
+}
+
+impl State {
+    /// True if an invalidation after `generation` overlapped `[start, end)`, or if those
+    /// invalidations are no longer all remembered.
+    fn invalidated_since(&self, generation: u64, start: u64, end: u64) -> bool {
+        if self.seq == generation {
+            return false;
+        }
+        let remembered = self
+            .recent
+            .front()
+            .is_some_and(|&(n, _, _)| n <= generation + 1);
+        let end = end.max(start + 1);
+        !remembered
+            || self
+                .recent
+                .iter()
+                .any(|&(n, s, e)| n > generation && s < end && start < e)
+    }
+
+    fn note_invalidation(&mut self, start: u64, end: u64) {
+        self.seq += 1;
+        self.recent.push_back((self.seq, start, end));
+        if self.recent.len() > RECENT {
+            self.recent.pop_front();
+        }
+    }
+
+    fn install(
+        &mut self,
+        core: &Core,
+        block: &ir::Block,
+        base: usize,
+        compiled: emit::Compiled,
+    ) -> usize {
         let len = compiled.code.len();
         self.code_map.insert(
             base,
@@ -250,6 +607,7 @@ impl Jit {
             },
         );
         perfmap::record(base, len, block.start);
+        let chain = core.chain();
         let sites = compiled.sites;
         let mut out = Vec::with_capacity(sites.len());
         for s in &sites {
@@ -263,7 +621,7 @@ impl Jit {
                 0xe9,
                 "link site is not a jmp rel32"
             );
-            if let Some(t) = self.blocks.get(&s.target).filter(|_| self.chain) {
+            if let Some(t) = self.blocks.get(&s.target).filter(|_| chain) {
                 self.cache.patch_rel32(site.rel32, t.entry);
             }
             self.links.entry(s.target).or_default().push(site);
@@ -282,58 +640,15 @@ impl Jit {
                 out,
             },
         );
-        if let Some(waiting) = self.links.get(&block.key).filter(|_| self.chain) {
+        if let Some(waiting) = self.links.get(&block.key).filter(|_| chain) {
             for s in waiting {
                 self.cache.patch_rel32(s.rel32, base);
             }
         }
-        if self.chain {
-            self.table[emit::table_index(block.key)] = [block.key, base as u64];
-        }
-        Entry(base)
+        base
     }
 
-    /// Runs translated code from `entry` until a block exits to the dispatcher; `cpu.pc`,
-    /// `cpu.exit_reason` and `cpu.exit_arg` then say why and where to continue.
-    ///
-    /// # Safety
-    /// `cpu` must point to a valid, exclusively used `CpuState`; `entry` must come from this
-    /// `Jit` (see [`Entry`] for how long it stays valid); every guest address the code touches
-    /// must be mapped at `cpu.mem_base + address`; helpers called by the code must be sound.
-    pub unsafe fn run(&self, entry: Entry, cpu: *mut cpu::CpuState) {
-        thread_local! {
-            /// Lowest host stack address this thread's trampoline frames have probed.
-            static PROBED: Cell<usize> = const { Cell::new(usize::MAX) };
-        }
-        // The trampoline's frame lies just below this function's locals; probe its pages only
-        // when it reaches lower than any frame this thread probed before (one page of slack
-        // for the call and the pushes).
-        let here = &entry as *const Entry as usize;
-        let low = here.saturating_sub(8 * emit::FRAME_VALS as usize + 4096);
-        let probe = PROBED.with(|p| {
-            let fresh = low < p.get();
-            if fresh {
-                p.set(low);
-            }
-            fresh
-        });
-        let code = if probe { self.enter } else { self.enter_fast };
-        // SAFETY: both entries are the trampoline emitted in `new` with exactly this signature;
-        // it saves and restores every callee-saved register the block code uses.
-        let f: extern "sysv64" fn(*mut cpu::CpuState, usize) = unsafe {
-            std::mem::transmute::<usize, extern "sysv64" fn(*mut cpu::CpuState, usize)>(code)
-        };
-        // The fault handler finds this Jit (and `cpu`) through the guard while the code runs.
-        let _running = fault::running(self, cpu);
-        f(cpu, entry.0);
-    }
-
-    /// Forgets every block whose guest range `[start, end)` overlaps `[start, end)` and
-    /// re-points jumps into them at their exit stubs.
-    pub fn invalidate_range(&mut self, start: u64, end: u64) {
-        if start >= end {
-            return;
-        }
+    fn invalidate_range(&mut self, start: u64, end: u64, miss: usize) {
         let from = start.saturating_sub(self.max_guest_len);
         let hit: Vec<u64> = self
             .by_start
@@ -346,13 +661,13 @@ impl Jit {
             .map(|&(_, key)| key)
             .collect();
         for pc in hit {
-            self.forget(pc);
+            self.forget(pc, miss);
         }
+        self.note_invalidation(start, end);
     }
 
-    /// Forgets every block and unlinks every jump. The code stays in the cache (threads may
-    /// still run it) until the cache fills up and is reset.
-    pub fn invalidate_all(&mut self) {
+    /// Forgets every block, unlinks every jump and empties every thread's table.
+    fn invalidate_all(&mut self, miss: usize) {
         for sites in self.links.values() {
             for s in sites {
                 self.cache.patch_rel32(s.rel32, s.stub);
@@ -361,24 +676,20 @@ impl Jit {
         self.blocks.clear();
         self.by_start.clear();
         self.links.clear();
-        self.clear_table();
+        for slot in &self.slots {
+            slot.clear(miss);
+        }
     }
 
-    fn clear_table(&mut self) {
-        let miss = self.shared.miss as u64;
-        self.table.fill([u64::MAX, miss]);
-    }
-
-    /// Unregisters the block at `pc`: jumps into it go back to their stubs, and its own jump
-    /// sites leave the link lists.
-    fn forget(&mut self, pc: u64) {
+    /// Unregisters the block at `pc`: jumps into it go back to their stubs, every thread's
+    /// table forgets it, and its own jump sites leave the link lists.
+    fn forget(&mut self, pc: u64, miss: usize) {
         let Some(b) = self.blocks.remove(&pc) else {
             return;
         };
         self.by_start.remove(&(b.start, pc));
-        let slot = &mut self.table[emit::table_index(pc)];
-        if slot[0] == pc {
-            *slot = [u64::MAX, self.shared.miss as u64];
+        for slot in &self.slots {
+            slot.drop_pc(pc, miss);
         }
         if let Some(waiting) = self.links.get(&pc) {
             for s in waiting {
@@ -393,16 +704,5 @@ impl Jit {
                 }
             }
         }
-    }
-
-    /// Empties the cache except for the trampoline.
-    fn reset(&mut self) {
-        self.blocks.clear();
-        self.by_start.clear();
-        self.max_guest_len = 0;
-        self.links.clear();
-        self.code_map.clear();
-        self.clear_table();
-        self.cache.truncate(self.reserved);
     }
 }

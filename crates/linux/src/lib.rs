@@ -69,6 +69,7 @@ use mem::GuestMem;
 
 pub use arm32::syscall_a32;
 pub use exec::{REEXEC_VAR, decode_reexec};
+pub use process::forks;
 pub use sigframe::{force_data_fault, force_sync_signal, si_code};
 pub use signal::{FaultRecovery, deliver_pending, die_by_signal, set_fault_recovery};
 pub use thread::{ThreadEntry, live_threads, set_thread_entry, thread_exited};
@@ -145,6 +146,9 @@ pub struct Linux {
     exec_opts: Vec<OsString>,
     /// 32-bit guests: directory offsets as cookies that fit their `off_t` (see `arm32`).
     dirs: arm32::DirCookies,
+    /// Whatever the embedder hands from a thread to the threads it creates (armrun: a handle
+    /// on the process's translation cache).
+    thread_seed: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Linux {
@@ -173,7 +177,18 @@ impl Linux {
             sigtramp: 0,
             exec_opts: Vec::new(),
             dirs: Default::default(),
+            thread_seed: None,
         }
+    }
+
+    /// Sets what threads this thread creates find in [`Linux::thread_seed`] (and hand on).
+    pub fn set_thread_seed(&mut self, seed: std::sync::Arc<dyn std::any::Any + Send + Sync>) {
+        self.thread_seed = Some(seed);
+    }
+
+    /// What the thread that created this one set with [`Linux::set_thread_seed`].
+    pub fn thread_seed(&self) -> Option<&std::sync::Arc<dyn std::any::Any + Send + Sync>> {
+        self.thread_seed.as_ref()
     }
 
     /// The guest address space.

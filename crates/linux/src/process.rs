@@ -102,10 +102,21 @@ pub(crate) fn clone(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysResult {
             l.clear_child_tid = ctid;
         }
         crate::signal::after_fork();
+        FORKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     } else if flags & cf::PARENT_SETTID != 0 {
         l.mem.write_u32(ptid, pid as u32)?;
     }
     Ok(pid)
+}
+
+/// How many times this process was forked into being (see [`forks`]).
+static FORKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A number that changes in a child process when a guest fork (or vfork) returns there, so
+/// the embedder can tell its state belongs to a forked child (whose only thread is the one that
+/// forked).
+pub fn forks() -> u64 {
+    FORKS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// clone3 is answered with ENOSYS, which glibc takes as "use clone" for every caller: fork,

@@ -59,6 +59,7 @@ impl Linux {
         t.proc = self.proc.clone();
         t.sigtramp = self.sigtramp;
         t.exec_opts = self.exec_opts.clone();
+        t.thread_seed = self.thread_seed.clone();
         t
     }
 }

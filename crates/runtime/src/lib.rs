@@ -8,7 +8,8 @@ pub mod log;
 use cpu::{CpuState, exit};
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Which backend executes translated blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +129,9 @@ pub struct Engine {
     log: LogFlags,
     /// This engine's (so its thread's) number in `-d exec` lines.
     index: u32,
+    /// The generation of guest code changes its translations reflect (see
+    /// [`Engine::apply_code_changes`]); shared by the engines sharing a JIT cache.
+    code_seen: Arc<AtomicU64>,
 }
 
 impl Engine {
@@ -146,7 +150,46 @@ impl Engine {
             max_insns: 64,
             log: LogFlags::default(),
             index: NEXT_INDEX.fetch_add(1, Ordering::Relaxed),
+            code_seen: Arc::default(),
         }
+    }
+
+    /// Another engine for a new thread of the same guest process: same settings, and the same
+    /// translation cache (see `jit`), so code one thread translated runs in all of them.
+    pub fn share(&self) -> Engine {
+        Engine {
+            backend: self.backend,
+            frontend: self.frontend,
+            jit: self.jit.share(),
+            blocks: HashMap::new(),
+            max_insns: self.max_insns,
+            log: self.log,
+            index: NEXT_INDEX.fetch_add(1, Ordering::Relaxed),
+            // The interpreter's blocks are per engine, and a new engine has none yet.
+            code_seen: match self.backend {
+                Backend::Jit => self.code_seen.clone(),
+                Backend::Interp => Arc::new(AtomicU64::new(self.code_seen.load(Ordering::Acquire))),
+            },
+        }
+    }
+
+    /// Forgets the translations of guest code changed since this engine's cache last looked:
+    /// `changes` gets that generation, advances it and returns the span changed (mem's
+    /// `code_changes_since`). With a shared JIT cache the generation is shared too, so each
+    /// change is applied once, by whichever thread looks first: applied again by every thread,
+    /// it would drop the code other threads had translated afresh since.
+    pub fn apply_code_changes(&mut self, changes: impl FnOnce(&mut u64) -> Option<(u64, u64)>) {
+        let mut seen = self.code_seen.load(Ordering::Acquire);
+        if let Some((start, end)) = changes(&mut seen) {
+            self.invalidate(start, end);
+        }
+        self.code_seen.fetch_max(seen, Ordering::AcqRel);
+    }
+
+    /// Call in a forked child (whose only thread runs this engine): the cache forgets the
+    /// parent's other threads.
+    pub fn after_fork(&mut self) {
+        self.jit.after_fork();
     }
 
     /// Sets translation and execution logging; `exec` and `nochain` turn block chaining off.
@@ -184,13 +227,21 @@ impl Engine {
         block
     }
 
-    /// Compiles `block` on the JIT, printing its host code for `-d out_asm`.
-    fn compile(&mut self, block: &ir::Block) -> jit::Entry {
-        let entry = self.jit.compile(block);
+    /// Translates at most `max_insns` guest instructions from `pc` and compiles them on the JIT,
+    /// printing the host code for `-d out_asm`. Translated again if another thread invalidated
+    /// the code while it was being read (see `jit::Jit::compile_since`).
+    fn compile_n(&mut self, pc: u64, fetch: Fetch, max_insns: u32) -> jit::Entry {
+        let entry = loop {
+            let generation = self.jit.generation();
+            let block = self.translate_n(pc, fetch, max_insns);
+            if let Some(entry) = self.jit.compile_since(&block, generation) {
+                break (entry, block.start);
+            }
+        };
         if self.log.out_asm {
-            log::write(out_asm(block.start, self.jit.code(entry)).as_bytes());
+            log::write(out_asm(entry.1, &self.jit.code(entry.0)).as_bytes());
         }
-        entry
+        entry.0
     }
 
     /// Writes qemu's `-d exec` line for the block at `pc` about to run from host address
@@ -261,8 +312,7 @@ impl Engine {
                                     pc: self.frontend.addr(pc),
                                 };
                             }
-                            let block = self.translate(pc, fetch);
-                            self.compile(&block)
+                            self.compile_n(pc, fetch, self.max_insns)
                         }
                     };
                     if self.log.exec {
@@ -270,7 +320,10 @@ impl Engine {
                     }
                     // SAFETY: `cpu` is a valid, exclusively borrowed state whose mem_base maps the
                     // guest address space the translated code was generated for.
-                    unsafe { self.jit.run(entry, cpu) };
+                    if !unsafe { self.jit.run(entry, cpu) } {
+                        // Another thread switched cache halves since the lookup: again.
+                        continue;
+                    }
                 }
                 Backend::Interp => {
                     if !self.blocks.contains_key(&pc) {
@@ -308,17 +361,19 @@ impl Engine {
                 pc: self.frontend.addr(pc),
             });
         }
-        let block = self.translate_n(pc, fetch, 1);
         match self.backend {
-            Backend::Jit => {
-                let entry = self.compile(&block);
+            Backend::Jit => loop {
+                let entry = self.compile_n(pc, fetch, 1);
                 if self.log.exec {
                     self.log_exec(pc, entry.addr());
                 }
                 // SAFETY: as in `run`.
-                unsafe { self.jit.run(entry, cpu) };
-            }
+                if unsafe { self.jit.run(entry, cpu) } {
+                    break;
+                }
+            },
             Backend::Interp => {
+                let block = self.translate_n(pc, fetch, 1);
                 if self.log.exec {
                     self.log_exec(pc, &block as *const ir::Block as usize);
                 }
