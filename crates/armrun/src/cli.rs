@@ -100,15 +100,88 @@ Options (qemu-user compatible):
   -version       print the version
 ";
 
-fn env_list(var: &str) -> Vec<OsString> {
-    std::env::var_os(var)
-        .map(|v| {
-            v.as_bytes()
-                .split(|b| *b == b',')
-                .map(|s| OsStr::from_bytes(s).to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+/// The items of a comma-separated variable (`QEMU_SET_ENV`, `QEMU_UNSET_ENV`).
+fn env_list(v: &OsStr) -> impl Iterator<Item = OsString> + '_ {
+    v.as_bytes()
+        .split(|b| *b == b',')
+        .map(|s| OsStr::from_bytes(s).to_owned())
+}
+
+/// How an environment variable sets the default of an option.
+type EnvSetter = fn(&mut Options, OsString) -> Result<(), String>;
+
+/// The environment variables armrun reads, qemu-user's and its own, each with the option it
+/// sets; they are applied in this order, before the command line (whose options win).
+const ENV_OPTIONS: &[(&str, EnvSetter)] = &[
+    ("QEMU_LD_PREFIX", |o, v| {
+        o.sysroot = Some(v.into());
+        Ok(())
+    }),
+    ("QEMU_STRACE", |o, _| {
+        o.strace = true;
+        Ok(())
+    }),
+    ("ARMRUN_INTERP", |o, v| {
+        o.interp = v == "1";
+        Ok(())
+    }),
+    // A value that is not UTF-8 names no model (nor, below, log items): it is ignored.
+    ("QEMU_CPU", |o, v| {
+        o.cpu = v.into_string().ok();
+        Ok(())
+    }),
+    ("QEMU_ARGV0", |o, v| {
+        o.argv0 = Some(v);
+        Ok(())
+    }),
+    ("QEMU_UNAME", |o, v| {
+        o.uname_release = Some(v);
+        Ok(())
+    }),
+    ("QEMU_LOG_FILENAME", |o, v| {
+        o.log_file = Some(v.into());
+        Ok(())
+    }),
+    ("QEMU_STACK_SIZE", |o, v| {
+        o.stack_size = Some(parse_size(&v.to_string_lossy())?);
+        Ok(())
+    }),
+    ("QEMU_SET_ENV", |o, v| {
+        o.env_edits.extend(env_list(&v).map(EnvEdit::Set));
+        Ok(())
+    }),
+    ("QEMU_UNSET_ENV", |o, v| {
+        o.env_edits.extend(env_list(&v).map(EnvEdit::Unset));
+        Ok(())
+    }),
+    ("QEMU_LOG", |o, v| {
+        if let Ok(items) = v.into_string() {
+            o.log_items.extend(items.split(',').map(str::to_owned));
+        }
+        Ok(())
+    }),
+];
+
+/// Variables read elsewhere in armrun that change what it does: `ARMRUN_PERF_MAP` makes the
+/// JIT write `/tmp/perf-PID.map` (see the jit crate's perfmap).
+const OTHER_ENV: &[&str] = &["ARMRUN_PERF_MAP"];
+
+/// Removes every variable of [`ENV_OPTIONS`] and [`OTHER_ENV`] from armrun's environment,
+/// for secure mode (see `main`): none of them is then read, and neither the guest nor what it
+/// executes inherits them.
+///
+/// # Safety
+/// No other thread may read or change the environment meanwhile (call it while armrun is
+/// single-threaded).
+pub unsafe fn remove_env_options() {
+    for var in ENV_OPTIONS
+        .iter()
+        .map(|(var, _)| *var)
+        .chain(OTHER_ENV.iter().copied())
+    {
+        // SAFETY: the caller guarantees no other thread touches the environment.
+        unsafe { std::env::remove_var(var) };
+    }
 }
 
 /// qemu-user options armrun does not offer, with the reason given when one is used (armrun
@@ -268,25 +341,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Parses `args` (without argv[0]); environment variables supply defaults as in qemu-user.
 pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
-    let mut o = Options {
-        sysroot: std::env::var_os("QEMU_LD_PREFIX").map(PathBuf::from),
-        strace: std::env::var_os("QEMU_STRACE").is_some(),
-        interp: std::env::var("ARMRUN_INTERP").is_ok_and(|v| v == "1"),
-        cpu: std::env::var("QEMU_CPU").ok(),
-        argv0: std::env::var_os("QEMU_ARGV0"),
-        uname_release: std::env::var_os("QEMU_UNAME"),
-        log_file: std::env::var_os("QEMU_LOG_FILENAME").map(PathBuf::from),
-        ..Options::default()
-    };
-    if let Some(size) = std::env::var_os("QEMU_STACK_SIZE") {
-        o.stack_size = Some(parse_size(&size.to_string_lossy())?);
-    }
-    o.env_edits
-        .extend(env_list("QEMU_SET_ENV").into_iter().map(EnvEdit::Set));
-    o.env_edits
-        .extend(env_list("QEMU_UNSET_ENV").into_iter().map(EnvEdit::Unset));
-    if let Ok(items) = std::env::var("QEMU_LOG") {
-        o.log_items.extend(items.split(',').map(str::to_owned));
+    let mut o = Options::default();
+    for (var, set) in ENV_OPTIONS {
+        if let Some(v) = std::env::var_os(var) {
+            set(&mut o, v)?;
+        }
     }
     let mut i = 0;
     let value = |i: &mut usize, flag: &str| -> Result<OsString, String> {
@@ -496,6 +555,39 @@ mod tests {
         );
         assert!(matches!(parse(&os(&["-d", "help"])), Ok(Parsed::LogHelp)));
         assert!(matches!(parse(&os(&["-version"])), Ok(Parsed::Version)));
+    }
+
+    /// Every variable of the table sets its own option (none is read and dropped), and each
+    /// is listed once, so `remove_env_options` covers exactly what `parse` reads.
+    #[test]
+    fn env_options_each_set_an_option() {
+        let blank = format!("{:?}", Options::default());
+        for (i, (var, set)) in ENV_OPTIONS.iter().enumerate() {
+            let mut o = Options::default();
+            set(&mut o, "1".into()).unwrap();
+            assert_ne!(format!("{o:?}"), blank, "{var} changed nothing");
+            assert!(
+                !ENV_OPTIONS[..i].iter().any(|(v, _)| v == var),
+                "{var} twice"
+            );
+        }
+        let mut o = Options::default();
+        let set_env = ENV_OPTIONS
+            .iter()
+            .find(|e| e.0 == "QEMU_SET_ENV")
+            .unwrap()
+            .1;
+        set_env(&mut o, "A=1,B=2".into()).unwrap();
+        assert_eq!(
+            o.env_edits,
+            vec![EnvEdit::Set("A=1".into()), EnvEdit::Set("B=2".into())]
+        );
+        let stack = ENV_OPTIONS
+            .iter()
+            .find(|e| e.0 == "QEMU_STACK_SIZE")
+            .unwrap()
+            .1;
+        assert!(stack(&mut o, "12m".into()).is_err());
     }
 
     #[test]

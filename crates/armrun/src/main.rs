@@ -64,20 +64,61 @@ fn restore_inherited_state() {
 /// arguments (the command line then being exactly the guest's argv). Also the guest
 /// architecture the invocation name fixes (never for a re-execution: a guest may execve a
 /// program of the other width, as on an arm64 kernel with 32-bit support).
+///
+/// In secure mode (AT_SECURE: the kernel raised armrun's privileges, as a binfmt_misc entry
+/// with flag C does when it gives armrun a setuid program's credentials) the environment
+/// still is the invoking user's, who must not choose what runs with those privileges: as
+/// glibc's ld.so ignores and unsets LD_PRELOAD, LD_LIBRARY_PATH and the like for setuid
+/// programs, armrun removes the variables it reads before reading them. QEMU_LD_PREFIX would
+/// pick the ELF interpreter and the files the guest opens, QEMU_LOG_FILENAME or
+/// ARMRUN_PERF_MAP a file written as root, QEMU_STRACE and QEMU_LOG what is logged of a
+/// privileged program, the others its environment, argv[0], stack and what it is told. Removed, they also do not reach
+/// programs the guest executes after dropping to one identity (AT_SECURE 0 there). The
+/// command line stays honoured: binfmt_misc writes it (the interpreter, P's argv[0], O's
+/// descriptor), or a privileged caller chose it.
 fn arguments() -> Result<(Vec<OsString>, Option<loader::Arch>), String> {
     let mut all = std::env::args_os();
     let personality = all.next().as_deref().and_then(cli::personality);
     let mut args: Vec<OsString> = binfmt::binfmt_arguments(all.collect());
+    let secure = loader::host_secure();
+    if secure {
+        // SAFETY: armrun is single-threaded here, so nothing reads the environment while it
+        // changes.
+        unsafe { cli::remove_env_options() };
+    }
     if let Some(v) = std::env::var_os(linux::REEXEC_VAR) {
         // SAFETY: armrun is single-threaded here, so nothing reads the environment while it
         // changes; the guest must not see the variable.
         unsafe { std::env::remove_var(linux::REEXEC_VAR) };
+        // The variable names any program and options to run: in secure mode it is armrun's
+        // own only in a re-execution (see `executed_as_proc_self_exe`); a user setting it
+        // for a setuid program would otherwise run what they like with its privileges.
+        if secure && !executed_as_proc_self_exe() {
+            return Ok((args, personality));
+        }
         let mut own = linux::decode_reexec(v.as_bytes())
             .ok_or_else(|| format!("malformed {}", linux::REEXEC_VAR))?;
         own.append(&mut args);
         return Ok((own, None));
     }
     Ok((args, personality))
+}
+
+/// Whether the kernel started armrun as `/proc/self/exe`, the path the linux crate's execve
+/// re-entry executes: AT_EXECFN is the path the caller gave execve. A binfmt_misc start has
+/// the guest program's path there, and a privileged process executing `/proc/self/exe` runs
+/// its own executable, which is armrun only when it is armrun re-executing itself for its
+/// guest (whose environment lost any user-set [`linux::REEXEC_VAR`] at armrun's secure start).
+fn executed_as_proc_self_exe() -> bool {
+    // SAFETY: getauxval only reads the process's auxiliary vector.
+    let p = unsafe { libc::getauxval(libc::AT_EXECFN) } as *const libc::c_char;
+    if p.is_null() {
+        return false;
+    }
+    // SAFETY: AT_EXECFN points at the NUL-terminated path the kernel copied to the top of the
+    // initial stack, which stays there, unchanged, for the life of the process.
+    let execfn = unsafe { std::ffi::CStr::from_ptr(p) };
+    execfn.to_bytes() == b"/proc/self/exe"
 }
 
 fn main() -> ExitCode {
@@ -210,6 +251,8 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
         execfn: None,
         platform: Some(model.platform.as_bytes().to_vec()),
         stack_size: opts.stack_size.unwrap_or_else(cli::default_stack_size),
+        // The guest runs with armrun's credentials, so its libc must apply the same rules.
+        secure: loader::host_secure(),
     };
     let loaded = loader::load_with(
         &mut mem,

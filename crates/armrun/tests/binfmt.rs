@@ -221,6 +221,211 @@ fn install_run_and_uninstall() {
     drop(restore);
 }
 
+/// The unprivileged user the setuid test runs its program as (`nobody`).
+const NOBODY: u32 = 65534;
+
+/// Why setuid programs cannot gain privileges from this process, if they cannot: no_new_privs
+/// (set by some sandboxes, inherited by every child) makes the kernel ignore setuid bits, and
+/// setpriv (util-linux) is how the test drops to [`NOBODY`].
+fn setuid_unavailable() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if status
+        .lines()
+        .any(|l| l.starts_with("NoNewPrivs:") && !l.ends_with('0'))
+    {
+        return Some("no_new_privs is set: setuid bits are ignored".into());
+    }
+    let setpriv = Command::new("setpriv").arg("--version").output();
+    if !setpriv.is_ok_and(|o| o.status.success()) {
+        return Some("setpriv (util-linux) is not installed".into());
+    }
+    None
+}
+
+/// Whether `path` is on a file system mounted without nosuid, where a setuid bit counts.
+fn allows_setuid(path: &Path) -> bool {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a zeroed plain struct the call fills.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: a NUL-terminated path and a struct of the right type.
+    let ok = unsafe { libc::statvfs(c.as_ptr(), &mut st) } == 0;
+    ok && st.f_flag & libc::ST_NOSUID == 0
+}
+
+/// Whether others (user [`NOBODY`]) may pass through every directory from / down to `dir`.
+fn searchable_by_others(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    dir.ancestors()
+        .all(|d| std::fs::metadata(d).is_ok_and(|m| m.permissions().mode() & 0o001 != 0))
+}
+
+/// A fresh directory for the setuid test (mode 0755, removed when dropped) in the first of the
+/// test's scratch folder, /var/tmp and /tmp that [`NOBODY`] can reach and whose file system
+/// honours setuid bits.
+struct SetuidDir(PathBuf);
+
+impl SetuidDir {
+    fn new() -> Option<SetuidDir> {
+        use std::os::unix::fs::PermissionsExt;
+        let bases = [env!("CARGO_TARGET_TMPDIR"), "/var/tmp", "/tmp"];
+        let base = bases
+            .iter()
+            .map(Path::new)
+            .find(|b| searchable_by_others(b) && allows_setuid(b))?;
+        let dir = base.join(format!("armrun-setuid-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Some(SetuidDir(dir))
+    }
+}
+
+impl Drop for SetuidDir {
+    fn drop(&mut self) {
+        // A setuid-root file must not outlive the test.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `prog args` as [`NOBODY`] through setpriv (the kernel picks the interpreter), with
+/// `env` added: (exit status, stdout, stderr).
+fn exec_as_nobody(
+    prog: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Option<i32>, String, String) {
+    let id = NOBODY.to_string();
+    let o = Command::new("setpriv")
+        .arg(format!("--reuid={id}"))
+        .arg(format!("--regid={id}"))
+        .arg("--clear-groups")
+        .arg(prog)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// binfmt_misc's C flag with a setuid-root AArch64 program run by user 65534: the kernel gives
+/// armrun the program's credentials and AT_SECURE=1, which the guest sees (its glibc then
+/// applies its own secure-mode rules), and armrun ignores the invoking user's QEMU_*
+/// variables. Run by root (no privilege change) the same variables work, and without C
+/// armrun keeps the caller's credentials. Every other ARM entry is disabled meanwhile, so only
+/// armrun can have run the program.
+#[test]
+fn setuid_program_with_flag_c() {
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(why) = unavailable().or_else(setuid_unavailable) {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let Some(dir) = SetuidDir::new() else {
+        eprintln!("skipped: no folder reachable by user {NOBODY} on a file system without nosuid");
+        return;
+    };
+    let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
+    let prog = dir.0.join("ids");
+    std::fs::copy(a64_static("ids"), &prog).unwrap();
+    std::os::unix::fs::chown(&prog, Some(0), Some(0)).unwrap();
+    std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o4755)).unwrap();
+    let interp = dir.0.join("armrun");
+    std::fs::copy(armrun(), &interp).unwrap();
+    std::fs::set_permissions(&interp, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A file only a QEMU_LD_PREFIX pointing at `prefix` makes visible at `marker`.
+    let marker = format!("/armrun-setuid-marker-{}", std::process::id());
+    assert!(!Path::new(&marker).exists(), "{marker} exists on the host");
+    let prefix = dir.0.join("prefix");
+    std::fs::create_dir(&prefix).unwrap();
+    std::fs::set_permissions(&prefix, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(prefix.join(&marker[1..]), "").unwrap();
+    // ARMRUN_REEXEC carries a re-executed armrun's own options (here `-strace`, hex-encoded):
+    // from the user, a secure armrun must ignore it like the QEMU_* variables.
+    let user_env = [
+        ("QEMU_LD_PREFIX", prefix.to_str().unwrap()),
+        ("QEMU_STRACE", "1"),
+        ("ARMRUN_REEXEC", "2d737472616365"),
+    ];
+
+    let name = format!("armrun-setuid-{}", std::process::id());
+    let mut restore = Restore {
+        disabled: Vec::new(),
+        prefix: name.clone(),
+        armrun: interp.clone(),
+    };
+    let path = interp.to_str().unwrap();
+    let install = |flags: &str| {
+        binfmt(
+            &interp,
+            &[
+                "install", "--name", &name, "--arch", "aarch64", "--path", path, "--flags", flags,
+            ],
+        )
+    };
+    install("C");
+    restore.disabled = disable_others(&name);
+    let status = binfmt(&interp, &["status", "--name", &name, "--arch", "aarch64"]);
+    // The kernel turns O on with C: the program reaches armrun as a descriptor.
+    assert!(status.contains("flags: OC"), "{status}");
+
+    let (st, out, err) = exec_as_nobody(&prog, &[&marker], &user_env);
+    assert_eq!(st, Some(0), "{err}");
+    assert_eq!(
+        out,
+        format!("uid={NOBODY} euid=0 secure=1\n{marker}: missing\n")
+    );
+    // No strace lines: QEMU_STRACE and ARMRUN_REEXEC were ignored as well.
+    assert_eq!(err, "");
+    // What the program executes runs as its privileged self too: armrun re-executes itself
+    // (trusting only its own ARMRUN_REEXEC), still secure, and still deaf to the user's
+    // variables.
+    let (st, out, err) = exec_as_nobody(&prog, &["exec", &marker], &user_env);
+    assert_eq!(st, Some(0), "{err}");
+    let line = format!("uid={NOBODY} euid=0 secure=1\n");
+    assert_eq!(out, format!("{line}{line}{marker}: missing\n"));
+    assert_eq!(err, "");
+
+    // Root gains nothing from the setuid bit: not secure, and the variables take effect.
+    let o = Command::new(&prog)
+        .arg(&marker)
+        .envs(user_env)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("uid=0 euid=0 secure=0\n{marker}: exists\n"),
+        "{err}"
+    );
+    assert!(err.contains("exit_group("), "{err}");
+
+    // Without C the kernel leaves the caller's credentials: nothing is raised, nothing secure,
+    // and the user's variables are the user's business.
+    binfmt(&interp, &["uninstall", "--name", &name]);
+    install("");
+    let (st, out, err) = exec_as_nobody(&prog, &[&marker], &user_env);
+    assert_eq!(st, Some(0), "{err}");
+    assert_eq!(
+        out,
+        format!("uid={NOBODY} euid={NOBODY} secure=0\n{marker}: exists\n")
+    );
+    assert!(err.contains("exit_group("), "{err}");
+
+    binfmt(&interp, &["uninstall", "--name", &name]);
+    let status = binfmt(&interp, &["status", "--name", &name, "--arch", "aarch64"]);
+    assert!(status.contains("not registered"), "{status}");
+    assert!(!Path::new(ROOT).join(format!("{name}-aarch64")).exists());
+    // Directly, not through setpriv, whose execvp would hand the ELF file to /bin/sh.
+    let (st, _, err) = exec(&prog, "ids");
+    assert_eq!(st, None, "ran without an entry: {err}");
+    assert!(err.contains("Exec format error"), "{err}");
+    drop(restore);
+}
+
 /// One Debian architecture's debootstrap run: its name, the qemu name the static armrun is
 /// installed under in the root file system (where Debian's qemu-user-static would put its
 /// own), the `armrun binfmt install --arch` that serves it, and what `dpkg

@@ -55,6 +55,11 @@ pub struct LoadOptions {
     pub platform: Option<Vec<u8>>,
     /// Size of the initial stack mapping (qemu's `-s`); see [`stack::StackInfo::size`].
     pub stack_size: u64,
+    /// AT_SECURE: whether the guest starts in secure mode, in which its libc ignores the
+    /// environment variables that could subvert a program with raised privileges (LD_PRELOAD,
+    /// LD_LIBRARY_PATH, ...). The default is the host's own value ([`host_secure`]), as the
+    /// guest runs with armrun's credentials.
+    pub secure: bool,
 }
 
 /// AArch64 HWCAP_FP | HWCAP_ASIMD.
@@ -67,8 +72,18 @@ impl Default for LoadOptions {
             execfn: None,
             platform: None,
             stack_size: stack::STACK_SIZE,
+            secure: host_secure(),
         }
     }
+}
+
+/// Whether the kernel started this process in secure mode (AT_SECURE, see getauxval(3)):
+/// its exec raised privileges, by a setuid or setgid file or file capabilities (for armrun, a
+/// binfmt_misc entry with flag C giving it a setuid program's credentials), or a Linux
+/// security module asked for it.
+pub fn host_secure() -> bool {
+    // SAFETY: getauxval only reads the process's auxiliary vector.
+    unsafe { libc::getauxval(libc::AT_SECURE) != 0 }
 }
 
 /// Preferred load address of an ET_DYN main program on 64-bit guests (like Linux's
@@ -237,7 +252,7 @@ fn load_bytes(
         (stack::at::EUID, u64::from(euid)),
         (stack::at::GID, u64::from(gid)),
         (stack::at::EGID, u64::from(egid)),
-        (stack::at::SECURE, 0),
+        (stack::at::SECURE, u64::from(opts.secure)),
         (stack::at::HWCAP, opts.hwcap.0),
         (stack::at::HWCAP2, opts.hwcap.1),
         (stack::at::CLKTCK, 100),

@@ -413,6 +413,38 @@ fn stack_size_option() {
     let _ = std::fs::remove_file(&p);
 }
 
+/// AT_SECURE is what the caller says (armrun passes the kernel's own value, which
+/// `LoadOptions::default` reads), next to the credentials the loader takes from the host.
+#[test]
+fn secure_mode_option() {
+    let base = 0x2380_0000_0000u64;
+    let b = elf64(2, 183, base, &[text(base)], 0x200, &[]);
+    let p = temp_file(&b);
+    let aux_of = |secure: Option<bool>| {
+        let mut m = GuestMem::new64();
+        let mut opts = LoadOptions::default();
+        if let Some(s) = secure {
+            opts.secure = s;
+        }
+        let l = load_with(&mut m, &p, &[b"p".to_vec()], &[], None, &opts).unwrap();
+        read_stack(&m, l.sp).3
+    };
+    for secure in [false, true] {
+        assert_eq!(
+            aux_get(&aux_of(Some(secure)), stack::at::SECURE),
+            u64::from(secure)
+        );
+    }
+    let host = aux_of(None);
+    // SAFETY: getauxval only reads this process's auxiliary vector.
+    let kernel = unsafe { libc::getauxval(libc::AT_SECURE) };
+    assert_eq!(aux_get(&host, stack::at::SECURE), kernel);
+    // SAFETY: geteuid has no arguments and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    assert_eq!(aux_get(&host, stack::at::EUID), u64::from(euid));
+    let _ = std::fs::remove_file(&p);
+}
+
 #[test]
 fn loads_dyn_with_interp_from_sysroot() {
     // The interpreter: ET_DYN at 0 with a 64 KiB-aligned segment.
