@@ -369,7 +369,7 @@ type Seed = std::sync::Mutex<Engine>;
 
 /// Makes `engine`'s cache the one threads created from `os` share.
 fn seed_threads(os: &mut linux::Linux, engine: &Engine) {
-    os.set_thread_seed(std::sync::Arc::new(Seed::new(engine.share())));
+    os.set_thread_seed(std::sync::Arc::new(Seed::new(engine.spare())));
 }
 
 /// The engine for a thread starting on `os`: on the translation cache of the thread that

@@ -157,6 +157,14 @@ impl Engine {
     /// Another engine for a new thread of the same guest process: same settings, and the same
     /// translation cache (see `jit`), so code one thread translated runs in all of them.
     pub fn share(&self) -> Engine {
+        let mut e = self.spare();
+        e.index = NEXT_INDEX.fetch_add(1, Ordering::Relaxed);
+        e
+    }
+
+    /// Like [`Engine::share`] for an engine kept only to [`Engine::share`] later (it takes no
+    /// thread number of its own).
+    pub fn spare(&self) -> Engine {
         Engine {
             backend: self.backend,
             frontend: self.frontend,
@@ -164,7 +172,7 @@ impl Engine {
             blocks: HashMap::new(),
             max_insns: self.max_insns,
             log: self.log,
-            index: NEXT_INDEX.fetch_add(1, Ordering::Relaxed),
+            index: u32::MAX,
             // The interpreter's blocks are per engine, and a new engine has none yet.
             code_seen: match self.backend {
                 Backend::Jit => self.code_seen.clone(),
