@@ -91,6 +91,27 @@ fn execve_of_itself_runs_under_armrun_with_new_argv0() {
 }
 
 #[test]
+fn a_guest_cannot_pass_armruns_reexec_variable_to_the_armrun_it_executes() {
+    // ARMRUN_REEXEC carries armrun's own options to the armrun a guest execve starts (here
+    // `-strace`, hex-encoded); one the guest put in the environment it passes must not be read
+    // instead (in a privileged guest it would name what runs with its credentials).
+    let prog = a64_static("ids");
+    let (o, err) = run_armrun(
+        &[],
+        &prog,
+        &["exec-with", "ARMRUN_REEXEC=2d737472616365"],
+        &[],
+    );
+    let line = o.stdout.lines().next().unwrap_or_default().to_string();
+    assert!(line.starts_with("uid="), "{}\n{err}", o.stdout);
+    assert_eq!(o.stdout, format!("{line}\n{line}\n"), "stderr:\n{err}");
+    assert!(
+        !err.contains("exit_group"),
+        "the guest's variable was read:\n{err}"
+    );
+}
+
+#[test]
 fn execve_errors_and_scripts() {
     let dir = scratch_dir("exec_errors");
     let (o, err) = proc(&[], &["exec_errors", dir.to_str().unwrap()]);

@@ -168,8 +168,13 @@ impl Linux {
                 // The host's dynamic linker must not act on the guest's LD_* variables (an
                 // LD_PRELOAD of an ARM library, as fakeroot sets, would be reported on every
                 // exec); they reach the new guest through -E instead.
+                // A REEXEC_VAR of the guest's own would be read instead of ours (getenv takes
+                // the first), naming any program to run with this process's credentials.
+                let own = format!("{REEXEC_VAR}=");
                 host_env.retain(|e| {
-                    if e.starts_with(b"LD_") {
+                    if e.starts_with(own.as_bytes()) {
+                        false
+                    } else if e.starts_with(b"LD_") {
                         a.push(b"-E".to_vec());
                         a.push(e.clone());
                         false
