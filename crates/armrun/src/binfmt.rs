@@ -156,6 +156,13 @@ pub fn main(args: &[OsString]) -> Result<(), String> {
             Ok(())
         }
         "status" => {
+            // Root can mount it (inside a fresh container it is not); anyone else is told.
+            // SAFETY: geteuid has no arguments and cannot fail.
+            if unsafe { libc::geteuid() } == 0 {
+                ensure_mounted()?;
+            } else if !Path::new(ROOT).join("register").exists() {
+                return Err(format!("binfmt_misc is not mounted at {ROOT}"));
+            }
             for m in &r.arches {
                 let name = format!("{}-{}", r.name, m.arch);
                 match std::fs::read_to_string(Path::new(ROOT).join(&name)) {
@@ -208,12 +215,16 @@ fn install(r: &Request) -> Result<(), String> {
 }
 
 fn uninstall(r: &Request) -> Result<(), String> {
+    // Unmounted (a fresh container), every entry would look absent.
+    ensure_mounted()?;
     for m in &r.arches {
         let name = format!("{}-{}", r.name, m.arch);
         let entry = Path::new(ROOT).join(&name);
         if entry.exists() {
             std::fs::write(&entry, "-1").map_err(|e| format!("removing {name}: {e}"))?;
             println!("removed {name}");
+        } else {
+            println!("{name}: not registered");
         }
     }
     Ok(())

@@ -604,3 +604,52 @@ fn refusals_and_config() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown binfmt flag Z"));
 }
+
+/// `status` and `uninstall`, like `install`, mount binfmt_misc where it is not mounted (in a
+/// fresh container, or here a mount namespace without it): unmounted, the table looks empty
+/// and an uninstall would silently leave the entries in place.
+#[test]
+fn status_and_uninstall_mount_binfmt_misc_where_it_is_not() {
+    if let Some(why) = unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
+    let name = format!("armrun-mount-{}", std::process::id());
+    let restore = Restore {
+        disabled: Vec::new(),
+        prefix: name.clone(),
+        armrun: armrun(),
+    };
+    let path = armrun();
+    let path = path.to_str().unwrap();
+    binfmt(
+        &armrun(),
+        &[
+            "install", "--name", &name, "--arch", "aarch64", "--path", path,
+        ],
+    );
+    // In a new mount namespace with binfmt_misc unmounted (the kernel's table is the same).
+    let in_namespace = |action: &str| {
+        let script = format!(
+            "umount {ROOT} && test ! -e {ROOT}/register && {path} binfmt {action} --name {name} \
+             --arch aarch64"
+        );
+        let o = Command::new("unshare")
+            .args(["-m", "sh", "-c", &script])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{action}: {err}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let status = in_namespace("status");
+    assert!(
+        status.contains(&format!("{name}-aarch64:\n  enabled")),
+        "{status}"
+    );
+    let out = in_namespace("uninstall");
+    assert_eq!(out, format!("removed {name}-aarch64\n"));
+    assert!(!Path::new(ROOT).join(format!("{name}-aarch64")).exists());
+    drop(restore);
+}
