@@ -22,7 +22,7 @@
 use crate::{Block, Op, Term};
 
 /// Instructions examined per block at most (over all paths).
-const BUDGET: u32 = 16;
+const BUDGET: u32 = 48;
 /// Conditional branches followed at most along one path.
 const DEPTH: u32 = 3;
 /// Invalidation granule the look-ahead stays within.

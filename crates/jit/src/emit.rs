@@ -227,6 +227,7 @@ pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
         sites: Vec::new(),
         faults: Vec::new(),
         locs: Vec::new(),
+        fused: None,
     };
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
         e.exit_const(exit::UNDEFINED, block.key, 0);
@@ -253,6 +254,26 @@ struct Emitter {
     faults: Vec<FaultSite>,
     /// Where each value lives (see [`alloc`]).
     locs: Vec<Loc>,
+    /// The ARM condition of a branch fused with the block's last instruction (see
+    /// [`fused_branch`]): the host flags hold it when the terminator runs.
+    fused: Option<u64>,
+}
+
+/// The condition of `b`'s branch if the host can branch on it straight from the flags of the
+/// block's last instruction: a fused condition (`cond.add`/`cond.logic`, see
+/// `ir::passes::fuse_conditions`) whose value nothing but the branch reads, and that one x86
+/// jump tests (all but hi and ls, which combine C and Z the other way round from x86's
+/// unsigned conditions, and the always conditions).
+fn fused_branch(b: &Block) -> Option<u64> {
+    let Term::Branch { cond, .. } = b.term else {
+        return None;
+    };
+    let last = b.insts.last()?;
+    let cc = last.imm & 15;
+    (matches!(last.op, Op::CondAdd | Op::CondLogic)
+        && last.dst == Some(cond)
+        && !matches!(cc, 8 | 9 | 14 | 15))
+    .then_some(cc)
 }
 
 /// True if `k` survives sign extension from an x86 imm32.
@@ -718,7 +739,13 @@ impl Emitter {
             );
         }
         let mut key = b.key;
-        for inst in &b.insts {
+        self.fused = fused_branch(b);
+        let flags_only = self.fused.map(|_| b.insts.len() - 1);
+        for (n, inst) in b.insts.iter().enumerate() {
+            if Some(n) == flags_only {
+                self.condition_flags(inst);
+                continue;
+            }
             match inst.op {
                 Op::Mark => key = inst.imm,
                 Op::Load | Op::Store | Op::LoadV | Op::StoreV | Op::StoreEx | Op::Call => {
@@ -737,6 +764,59 @@ impl Emitter {
             }
         }
         self.term(&b.term);
+    }
+
+    /// Sets the host flags as the fused condition `i` (`cond.add` or `cond.logic`) would test
+    /// them, without materializing the result (see [`fused_branch`]).
+    fn condition_flags(&mut self, i: &ir::Inst) {
+        use alloc::{RAX, RCX, RDX};
+        let [x, y, z] = i.args;
+        let wide = i.imm >> 8 == 64;
+        self.ld(RAX, x);
+        if i.op == Op::CondLogic {
+            if wide {
+                dynasm!(self.a ; .arch x64 ; test rax, rax);
+            } else {
+                dynasm!(self.a ; .arch x64 ; test eax, eax);
+            }
+            return;
+        }
+        self.ld(RDX, y);
+        // A constant carry in (1 for subtraction and compare, 0 for addition) needs no `bt`.
+        match self.loc(z) {
+            Loc::Const(0) => {}
+            Loc::Const(1) => dynasm!(self.a ; .arch x64 ; stc),
+            _ => {
+                self.ld(RCX, z);
+                dynasm!(self.a ; .arch x64 ; bt ecx, 0);
+            }
+        }
+        let add = self.loc(z) == Loc::Const(0);
+        match (add, wide) {
+            (true, true) => dynasm!(self.a ; .arch x64 ; add rax, rdx),
+            (true, false) => dynasm!(self.a ; .arch x64 ; add eax, edx),
+            (false, true) => dynasm!(self.a ; .arch x64 ; adc rax, rdx),
+            (false, false) => dynasm!(self.a ; .arch x64 ; adc eax, edx),
+        }
+    }
+
+    /// Jumps to `label` when ARM condition `cc` does not hold for the host flags (set as in
+    /// [`Emitter::condition_flags`]); `cc` is one [`fused_branch`] accepts.
+    fn jump_unless(&mut self, cc: u64, label: dynasmrt::DynamicLabel) {
+        match cc {
+            0 => dynasm!(self.a ; .arch x64 ; jne =>label),
+            1 => dynasm!(self.a ; .arch x64 ; je =>label),
+            2 => dynasm!(self.a ; .arch x64 ; jnc =>label),
+            3 => dynasm!(self.a ; .arch x64 ; jc =>label),
+            4 => dynasm!(self.a ; .arch x64 ; jns =>label),
+            5 => dynasm!(self.a ; .arch x64 ; js =>label),
+            6 => dynasm!(self.a ; .arch x64 ; jno =>label),
+            7 => dynasm!(self.a ; .arch x64 ; jo =>label),
+            10 => dynasm!(self.a ; .arch x64 ; jl =>label),
+            11 => dynasm!(self.a ; .arch x64 ; jge =>label),
+            12 => dynasm!(self.a ; .arch x64 ; jle =>label),
+            _ => dynasm!(self.a ; .arch x64 ; jg =>label),
+        }
     }
 
     /// Gives back this block's extra stack; flags are clobbered.
@@ -1120,10 +1200,20 @@ impl Emitter {
                 taken,
                 fallthrough,
             } => {
-                self.ld(alloc::RAX, cond);
-                self.release_stack();
                 let fall = self.a.new_dynamic_label();
-                dynasm!(self.a ; .arch x64 ; test rax, rax ; jz =>fall);
+                if let Some(cc) = self.fused {
+                    // The flags are the condition's: give the stack back without touching
+                    // them.
+                    if self.extra != 0 {
+                        let bytes = self.extra;
+                        dynasm!(self.a ; .arch x64 ; lea rsp, [rsp + bytes]);
+                    }
+                    self.jump_unless(cc, fall);
+                } else {
+                    self.ld(alloc::RAX, cond);
+                    self.release_stack();
+                    dynasm!(self.a ; .arch x64 ; test rax, rax ; jz =>fall);
+                }
                 self.link(taken);
                 dynasm!(self.a ; .arch x64 ; =>fall);
                 self.link(fallthrough);
