@@ -288,26 +288,10 @@ fn full_cache_is_reset_and_refilled() {
     assert_eq!((c.x[0], c.pc, c.exit_reason), (2, 8000, exit::BREAKPOINT));
 }
 
-/// `pc`: x0 += 1; jump to x4 if x0 < 50, else to 0x9000 (an indirect jump).
-fn indirect_block(pc: u64) -> Block {
-    let mut b = Builder::new(pc);
-    let x = b.get(slot::x(0));
-    let one = b.konst(1);
-    let s = b.add(x, one);
-    b.set(slot::x(0), s);
-    let lim = b.konst(50);
-    let c = b.emit(ir::Op::Ult, &[s, lim], 0);
-    let again = b.get(slot::x(4));
-    let out = b.konst(0x9000);
-    let t = b.select(c, again, out);
-    b.end_insn(pc + 4);
-    b.finish(Term::JumpReg(t))
-}
-
 #[test]
 fn indirect_jumps_use_the_lookup_table() {
     let mut jit = Jit::new();
-    jit.compile(&indirect_block(0x7000));
+    jit.compile(&common::indirect_block(0x7000));
     let run_from = |jit: &Jit, e: jit::Entry, pending: u64, target: u64| {
         let mut c = CpuState {
             pending,
@@ -327,14 +311,14 @@ fn indirect_jumps_use_the_lookup_table() {
     assert_eq!(run_from(&jit, e, 0, u64::MAX), (1, u64::MAX, exit::JUMP));
     // A block with the same table index evicts the entry; the loop then exits every round...
     let other = 0x7000 + 4 * jit::emit::TABLE_LEN as u64;
-    jit.compile(&indirect_block(other));
+    jit.compile(&common::indirect_block(other));
     assert_eq!(run_from(&jit, e, 0, 0x7000), (1, 0x7000, exit::JUMP));
     // ...until the dispatcher looks it up, which puts it back.
     let e = jit.lookup(0x7000).expect("still compiled");
     assert_eq!(run_from(&jit, e, 0, 0x7000), (50, 0x9000, exit::JUMP));
     // Recompiling puts it back too; invalidation takes it out again.
-    jit.compile(&indirect_block(other));
-    let e = jit.compile(&indirect_block(0x7000));
+    jit.compile(&common::indirect_block(other));
+    let e = jit.compile(&common::indirect_block(0x7000));
     assert_eq!(run_from(&jit, e, 0, 0x7000), (50, 0x9000, exit::JUMP));
     let stale = jit.lookup(0x7000).unwrap();
     jit.invalidate_range(0x7000, 0x7004);
@@ -343,7 +327,7 @@ fn indirect_jumps_use_the_lookup_table() {
     // SAFETY: invalidated code stays in the cache, so the stale entry still runs (once).
     unsafe { jit.run(stale, &mut c) };
     assert_eq!((c.x[0], c.pc), (1, 0x7000));
-    jit.compile(&indirect_block(0x7000));
+    jit.compile(&common::indirect_block(0x7000));
     jit.invalidate_all();
     let mut c = CpuState::default();
     c.x[4] = 0x7000;

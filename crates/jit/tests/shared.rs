@@ -2,6 +2,8 @@
 //! are seen by all, tables stay per thread, and a half of the cache is reused only when no
 //! thread can be running its code.
 
+mod common;
+
 use cpu::{CpuState, exit, slot};
 use ir::{Block, Builder, Term};
 use jit::Jit;
@@ -32,22 +34,6 @@ fn weighted_block(pc: u64) -> Block {
 
 /// Where the chain of weighted blocks ends.
 const END: u64 = 4000;
-
-/// `pc`: x0 += 1; jump to x4 if x0 < 50, else to 0x9000 (an indirect jump).
-fn indirect_block(pc: u64) -> Block {
-    let mut b = Builder::new(pc);
-    let x = b.get(slot::x(0));
-    let one = b.konst(1);
-    let s = b.add(x, one);
-    b.set(slot::x(0), s);
-    let lim = b.konst(50);
-    let c = b.emit(ir::Op::Ult, &[s, lim], 0);
-    let again = b.get(slot::x(4));
-    let out = b.konst(0x9000);
-    let t = b.select(c, again, out);
-    b.end_insn(pc + 4);
-    b.finish(Term::JumpReg(t))
-}
 
 /// Runs the chain of weighted blocks from 0 to `END` the way the dispatcher does (look up,
 /// else translate and compile unless invalidated meanwhile, run unless refused); returns
@@ -87,7 +73,7 @@ fn chain_totals() -> (u64, u64) {
 fn handles_share_blocks_but_not_tables() {
     let mut a = Jit::new();
     let mut b = a.share();
-    a.compile(&indirect_block(0x7000));
+    a.compile(&common::indirect_block(0x7000));
     let run_from = |jit: &Jit, e: jit::Entry| {
         let mut c = CpuState::default();
         c.x[4] = 0x7000;
@@ -100,7 +86,7 @@ fn handles_share_blocks_but_not_tables() {
     assert_eq!(run_from(&b, e), (50, 0x9000));
     // A colliding block compiled through a goes into a's table only.
     let other = 0x7000 + 4 * jit::emit::TABLE_LEN as u64;
-    a.compile(&indirect_block(other));
+    a.compile(&common::indirect_block(other));
     assert_eq!(run_from(&b, e), (50, 0x9000), "b's table is its own");
     // An invalidation through a empties b's entry too: b's loop leaves after one round.
     a.invalidate_range(0x7000, 0x7004);

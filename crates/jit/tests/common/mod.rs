@@ -2,8 +2,8 @@
 
 #![allow(dead_code)]
 
-use cpu::CpuState;
-use ir::Block;
+use cpu::{CpuState, slot};
+use ir::{Block, Builder, Term};
 use jit::Jit;
 
 /// Every slot of the state, for whole-state comparisons (`CpuState` has no `PartialEq`).
@@ -22,4 +22,20 @@ pub fn run_jit(jit: &mut Jit, block: &Block, cpu: &mut CpuState) {
 pub fn jit_once(block: &Block, cpu: &mut CpuState) {
     let mut jit = Jit::new();
     run_jit(&mut jit, block, cpu);
+}
+
+/// `pc`: x0 += 1; jump to x4 if x0 < 50, else to 0x9000 (an indirect jump).
+pub fn indirect_block(pc: u64) -> Block {
+    let mut b = Builder::new(pc);
+    let x = b.get(slot::x(0));
+    let one = b.konst(1);
+    let s = b.add(x, one);
+    b.set(slot::x(0), s);
+    let lim = b.konst(50);
+    let c = b.emit(ir::Op::Ult, &[s, lim], 0);
+    let again = b.get(slot::x(4));
+    let out = b.konst(0x9000);
+    let t = b.select(c, again, out);
+    b.end_insn(pc + 4);
+    b.finish(Term::JumpReg(t))
 }
