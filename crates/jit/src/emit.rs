@@ -154,7 +154,12 @@ fn cond_fused(a: &mut Asm, op: Op, imm: u64) {
         (_, true) => dynasm!(a ; .arch x64 ; test rax, rax),
         (_, false) => dynasm!(a ; .arch x64 ; test eax, eax),
     }
-    match imm & 15 {
+    set_condition(a, imm & 15);
+}
+
+/// `rax = 1` if ARM condition `cc` holds for the host flags as [`cond_fused`] sets them, else 0.
+fn set_condition(a: &mut Asm, cc: u64) {
+    match cc {
         0 => dynasm!(a ; .arch x64 ; sete al),
         1 => dynasm!(a ; .arch x64 ; setne al),
         2 => dynasm!(a ; .arch x64 ; setc al),
@@ -508,16 +513,7 @@ impl Emitter {
                 self.st(d, t);
             }
             Op::AddC | Op::AddCFlags | Op::AddCCarry => {
-                // bt moves c's bit 0 into CF; the loads after it are plain moves.
-                self.ld(RDX, y);
-                self.ld(RCX, z);
-                dynasm!(self.a ; .arch x64 ; bt ecx, 0);
-                self.ld(RAX, x);
-                if wide {
-                    dynasm!(self.a ; .arch x64 ; adc rax, rdx);
-                } else {
-                    dynasm!(self.a ; .arch x64 ; adc eax, edx);
-                }
+                self.add_with_carry(x, y, z, wide);
                 if i.op == Op::AddCCarry {
                     dynasm!(self.a ; .arch x64 ; setc al ; movzx eax, al);
                 }
@@ -545,12 +541,8 @@ impl Emitter {
             }
             Op::Cond => self.cond(x, d, i.imm),
             Op::CondAdd | Op::CondLogic => {
-                if i.op == Op::CondAdd {
-                    self.ld(RDX, y);
-                    self.ld(RCX, z);
-                }
-                self.ld(RAX, x);
-                cond_fused(&mut self.a, i.op, i.imm);
+                self.condition_flags(i);
+                set_condition(&mut self.a, i.imm & 15);
                 self.st(d, RAX);
             }
             Op::Eq | Op::Ult => {
@@ -769,34 +761,45 @@ impl Emitter {
     /// Sets the host flags as the fused condition `i` (`cond.add` or `cond.logic`) would test
     /// them, without materializing the result (see [`fused_branch`]).
     fn condition_flags(&mut self, i: &ir::Inst) {
-        use alloc::{RAX, RCX, RDX};
+        use alloc::RAX;
         let [x, y, z] = i.args;
         let wide = i.imm >> 8 == 64;
-        self.ld(RAX, x);
-        if i.op == Op::CondLogic {
-            if wide {
-                dynasm!(self.a ; .arch x64 ; test rax, rax);
-            } else {
-                dynasm!(self.a ; .arch x64 ; test eax, eax);
-            }
-            return;
+        if i.op == Op::CondAdd {
+            return self.add_with_carry(x, y, z, wide);
         }
+        self.ld(RAX, x);
+        if wide {
+            dynasm!(self.a ; .arch x64 ; test rax, rax);
+        } else {
+            dynasm!(self.a ; .arch x64 ; test eax, eax);
+        }
+    }
+
+    /// `rax = x + y + (z & 1)` at 64 or 32 bits, the host flags set by that addition (CF is
+    /// ARM's C, OF its V); clobbers `rcx` and `rdx`.
+    fn add_with_carry(&mut self, x: Val, y: Val, z: Val, wide: bool) {
+        use alloc::{RAX, RCX, RDX};
         self.ld(RDX, y);
-        // A constant carry in (1 for subtraction and compare, 0 for addition) needs no `bt`.
-        match self.loc(z) {
-            Loc::Const(0) => {}
-            Loc::Const(1) => dynasm!(self.a ; .arch x64 ; stc),
+        self.ld(RAX, x);
+        // The loads are plain moves, so the carry can be set before or after them. A constant
+        // carry in (1 for subtraction and compare, 0 for addition) needs no `bt`.
+        let carry = match self.loc(z) {
+            Loc::Const(0) => false,
+            Loc::Const(1) => {
+                dynasm!(self.a ; .arch x64 ; stc);
+                true
+            }
             _ => {
                 self.ld(RCX, z);
                 dynasm!(self.a ; .arch x64 ; bt ecx, 0);
+                true
             }
-        }
-        let add = self.loc(z) == Loc::Const(0);
-        match (add, wide) {
-            (true, true) => dynasm!(self.a ; .arch x64 ; add rax, rdx),
-            (true, false) => dynasm!(self.a ; .arch x64 ; add eax, edx),
-            (false, true) => dynasm!(self.a ; .arch x64 ; adc rax, rdx),
-            (false, false) => dynasm!(self.a ; .arch x64 ; adc eax, edx),
+        };
+        match (carry, wide) {
+            (false, true) => dynasm!(self.a ; .arch x64 ; add rax, rdx),
+            (false, false) => dynasm!(self.a ; .arch x64 ; add eax, edx),
+            (true, true) => dynasm!(self.a ; .arch x64 ; adc rax, rdx),
+            (true, false) => dynasm!(self.a ; .arch x64 ; adc eax, edx),
         }
     }
 
