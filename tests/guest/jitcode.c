@@ -3,7 +3,9 @@
 // (__builtin___clear_cache: IC IVAU on arm64, the cacheflush syscall on arm), "plain" only
 // stores (the emulator must see the writes itself, as QEMU and x86 hardware do), "wx" flips
 // the page between writable and executable with mprotect, "self" runs code that stores into
-// its own page on every call.
+// its own page on every call, "threads" does that in 4 threads at once on one page (each
+// storing into its own word), so stores to the page and runs of its code keep racing.
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +28,24 @@ static const uint32_t LOAD_R0 = 0xe5900040u;                  // ldr r0, [r0, #6
 typedef unsigned (*fn0)(void);
 typedef unsigned (*fn2)(void *, unsigned);
 
+enum { THREADS = 4, CALLS = 20000 };
+static uint32_t *shared_code;
+
+/// One thread of "threads": calls the storing code with its own word of the page.
+static void *store_and_call(void *arg) {
+    uintptr_t t = (uintptr_t)arg;
+    unsigned long sum = 0;
+    for (unsigned i = 0; i < CALLS; i++) {
+        unsigned got = ((fn2)shared_code)(shared_code + t, i);
+        if (got != i) {
+            printf("threads: thread %lu call %u returned %u\n", (unsigned long)t, i, got);
+            return (void *)1;
+        }
+        sum += got;
+    }
+    return sum == (unsigned long)CALLS * (CALLS - 1) / 2 ? NULL : (void *)1;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "flush";
     int wx = !strcmp(mode, "wx");
@@ -33,6 +53,24 @@ int main(int argc, char **argv) {
     uint32_t *code = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (code == MAP_FAILED) { perror("mmap"); return 1; }
     unsigned long total = 0;
+    if (!strcmp(mode, "threads")) {
+        code[0] = STORE_R1;
+        code[1] = LOAD_R0;
+        code[2] = RET;
+        __builtin___clear_cache((char *)code, (char *)(code + 3));
+        shared_code = code;
+        pthread_t th[THREADS];
+        for (uintptr_t t = 0; t < THREADS; t++)
+            pthread_create(&th[t], NULL, store_and_call, (void *)t);
+        int bad = 0;
+        for (int t = 0; t < THREADS; t++) {
+            void *r;
+            pthread_join(th[t], &r);
+            bad |= r != NULL;
+        }
+        printf("threads %s\n", bad ? "failed" : "ok");
+        return bad;
+    }
     if (!strcmp(mode, "self")) {
         code[0] = STORE_R1;
         code[1] = LOAD_R0;

@@ -385,6 +385,10 @@ fn thread_engine(config: &ThreadConfig, os: &mut linux::Linux) -> Engine {
     engine
 }
 
+/// How many times in a row one guest store may fault on a page the guest may write before the
+/// fault counts as the guest's own (see `run_guest`'s `rerun`).
+const RACED_RERUNS: u32 = 1 << 16;
+
 /// Runs one guest thread from `cpu` until it exits.
 fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -> Ended {
     let frontend = config.frontend;
@@ -392,10 +396,15 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
     // Which fork this process's state comes from (see `linux::forks`).
     let mut forks = linux::forks();
     let watch = config.backend == Backend::Jit;
-    // The last write fault taken back (pc, address, still to run): its page was watched, or
-    // writable but no longer watched (another thread had just unwatched it). A second fault of
-    // the same access on an unwatched page is the guest's own.
-    let mut rerun: Option<(u64, u64, bool)> = None;
+    // The last write fault taken back (pc, address, still to run, times in a row): its page
+    // was watched, or writable but no longer watched (another thread had just unwatched it).
+    // The same access can fault again and again when threads race on a page that holds both
+    // code they run and data they store (each run translates and watches it, each store
+    // unwatches it): 4 threads doing that faulted up to ~130 times in a row on one store, also
+    // on a page already unwatched again by the time the fault was looked at. A page the guest
+    // may write is never write-protected on the host but for watching, so such a fault is
+    // retried; the cap only stops an endless loop if that ever failed to hold.
+    let mut rerun: Option<(u64, u64, bool, u32)> = None;
     loop {
         let event = {
             let m = os.mem();
@@ -414,8 +423,8 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
             // A store into a page that was just unwatched runs alone, translated without
             // watching: translated with its neighbours, it could watch its own page again.
             let first = match rerun {
-                Some((pc, addr, true)) => {
-                    rerun = Some((pc, addr, false));
+                Some((pc, addr, true, n)) => {
+                    rerun = Some((pc, addr, false, n));
                     engine.run_one(cpu, &|a| fetch_with(a, false))
                 }
                 _ => None,
@@ -467,12 +476,14 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
             } => {
                 let m = os.mem();
                 let writable = || m.check(addr, 1, libc::PROT_WRITE).is_ok();
-                let again = rerun.is_some_and(|r| (r.0, r.1) == (pc, addr));
+                let tries = rerun
+                    .filter(|r| (r.0, r.1) == (pc, addr))
+                    .map_or(0, |r| r.3);
                 let retry = sig == libc::SIGSEGV
                     && write
-                    && (m.code_write_fault(addr) || (!again && writable()));
+                    && (m.code_write_fault(addr) || (tries < RACED_RERUNS && writable()));
                 if retry {
-                    rerun = Some((pc, addr, true));
+                    rerun = Some((pc, addr, true, tries + 1));
                 } else {
                     rerun = None;
                     data_fault(os, cpu, addr, sig, code, write);
