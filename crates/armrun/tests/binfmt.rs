@@ -90,11 +90,18 @@ fn disable_others(prefix: &str) -> Vec<PathBuf> {
 }
 
 fn binfmt(armrun: &Path, args: &[&str]) -> String {
-    let o = Command::new(armrun)
-        .arg("binfmt")
-        .args(args)
-        .output()
-        .unwrap();
+    // A test's fresh copy of armrun can be briefly "busy": a child another test thread forked
+    // while the copy was open for writing holds that descriptor until it executes.
+    let mut tries = 0;
+    let o = loop {
+        match Command::new(armrun).arg("binfmt").args(args).output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            r => break r.unwrap(),
+        }
+    };
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "armrun binfmt {args:?}: {err}");
     String::from_utf8_lossy(&o.stdout).into_owned()
