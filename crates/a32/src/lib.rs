@@ -203,15 +203,11 @@ pub fn lift_block_it(
 /// address, instruction set and ITSTATE taken from `key`, but every terminator names keys and
 /// the block's own key is `key`. This is what the runtime translates for 32-bit guests.
 pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
-    let mut block = lift_key(key, fetch, max_insns);
     // The final NZCV store goes when every successor overwrites the flags before reading them
     // (see `ir::flags_live`); successors are looked at one keyed instruction at a time.
-    let one = |k: u64| {
-        let b = lift_key(k, fetch, 1);
-        (b.guest_insns > 0).then_some(b)
-    };
-    ir::flags_live::drop_dead_store(&mut block, cpu::slot::NZCV, &one);
-    block
+    ir::flags_live::lift_dropping_dead_store(key, max_insns, cpu::slot::NZCV, &|k, n| {
+        lift_key(k, fetch, n)
+    })
 }
 
 /// [`lift_block_key`] without the look-ahead.

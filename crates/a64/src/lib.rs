@@ -122,13 +122,9 @@ fn decoder() -> &'static Decoder<A64Base> {
 /// The block's final store of NZCV is left out when every successor overwrites the flags
 /// before reading them (see `ir::flags_live`).
 pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
-    let mut block = lift_body(pc, fetch, max_insns);
-    let one = |pc: u64| {
-        let b = lift_body(pc, fetch, 1);
-        (b.guest_insns > 0).then_some(b)
-    };
-    ir::flags_live::drop_dead_store(&mut block, cpu::slot::NZCV, &one);
-    block
+    ir::flags_live::lift_dropping_dead_store(pc, max_insns, cpu::slot::NZCV, &|pc, n| {
+        lift_body(pc, fetch, n)
+    })
 }
 
 /// [`lift_block`] without the look-ahead.

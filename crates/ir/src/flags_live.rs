@@ -28,6 +28,24 @@ const DEPTH: u32 = 3;
 /// Invalidation granule the look-ahead stays within.
 const PAGE: u64 = 4096;
 
+/// Lifts the block at dispatcher key `key` with `lift(key, max_insns)`, then drops its last
+/// store of state slot `flags` as [`drop_dead_store`] does, looking ahead with the same lifter
+/// one instruction at a time (a lift that yields no guest instruction counts as unreadable).
+pub fn lift_dropping_dead_store(
+    key: u64,
+    max_insns: u32,
+    flags: u32,
+    lift: &dyn Fn(u64, u32) -> Block,
+) -> Block {
+    let mut block = lift(key, max_insns);
+    let one = |k: u64| {
+        let b = lift(k, 1);
+        (b.guest_insns > 0).then_some(b)
+    };
+    drop_dead_store(&mut block, flags, &one);
+    block
+}
+
 /// Removes `block`'s last store of state slot `flags` if nothing after it in the block and no
 /// successor can read it. `lift_one(key)` lifts the single guest instruction a dispatcher key
 /// names (more only where the frontend cannot stop after one, such as inside a Thumb IT
