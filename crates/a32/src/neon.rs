@@ -284,10 +284,7 @@ impl Seq {
             match w {
                 // The forms the A64 frontend lifts as integer IR stay IR here too.
                 Word::A64(w) if a64::lift_simd_ir(&mut cx.b, cx.pc, w) => {}
-                Word::A64(w) => {
-                    let wv = cx.k(w as u64);
-                    cx.b.call(&fpsimd::EXEC, wv, p, z);
-                }
+                Word::A64(w) => a64::call_fpsimd(&mut cx.b, w, p),
                 Word::Step(ops) => {
                     let ops = cx.k(ops);
                     cx.b.call(&STEP, ops, z, z);

@@ -270,6 +270,18 @@ fn call(cx: &mut Ctx, op: u8, double: bool, a: Val, b: Val, c: Val) -> Val {
 /// The inline form of a vector FADD, FSUB, FMUL, FDIV, FMLA or FMLS (S lanes, or D lanes with
 /// Q), which stay `fpsimd::EXEC` calls: the JIT may run them as one SSE/FMA instruction.
 pub fn vector_inline(w: u32) -> Option<FpInline> {
+    if let Some(op) = crypto_op(w) {
+        return Some(FpInline {
+            op,
+            double: false,
+            vector: Some(VecRegs {
+                q: true,
+                d: (w & 31) as u8,
+                n: (w >> 5 & 31) as u8,
+                m: (w >> 16 & 31) as u8,
+            }),
+        });
+    }
     // Advanced SIMD three same, FP forms: 0 Q U 01110 a sz 1 Rm opcode 1 Rn Rd.
     if w & 0x9f20_0400 != 0x0e20_0400 {
         return None;
@@ -297,4 +309,37 @@ pub fn vector_inline(w: u32) -> Option<FpInline> {
             m: (w >> 16 & 31) as u8,
         }),
     })
+}
+
+/// The inlinable cryptographic operation `w` encodes, if any (see `ir::inline`).
+fn crypto_op(w: u32) -> Option<FpOp> {
+    let opcode = w >> 12 & 31;
+    if w & 0xfffe_0c00 == 0x4e28_0800 {
+        // AES: 01001110 00 10100 opcode 10 Rn Rd.
+        return [FpOp::Aese, FpOp::Aesd, FpOp::Aesmc, FpOp::Aesimc]
+            .get((opcode as usize).wrapping_sub(4))
+            .copied();
+    }
+    if w & 0xffe0_8c00 == 0x5e00_0000 {
+        // SHA three-register: 01011110 00 0 Rm 0 opcode(3) 00 Rn Rd.
+        return match opcode & 7 {
+            4 => Some(FpOp::Sha256H),
+            5 => Some(FpOp::Sha256H2),
+            6 => Some(FpOp::Sha256Su1),
+            _ => None,
+        };
+    }
+    if w & 0xffff_fc00 == 0x5e28_2800 {
+        // SHA256SU0: 01011110 00 10100 00010 10 Rn Rd.
+        return Some(FpOp::Sha256Su0);
+    }
+    if w & 0xbfe0_fc00 == 0x0ee0_e000 {
+        // PMULL{2} (1Q): 0 Q 0 01110 11 1 Rm 1110 00 Rn Rd.
+        return Some(if w >> 30 & 1 == 1 {
+            FpOp::Pmull2
+        } else {
+            FpOp::Pmull
+        });
+    }
+    None
 }

@@ -25,7 +25,7 @@ mod system;
 use ctx::{Ctx, Flow};
 use decode::Decoder;
 use decode::a64_base::{A64_BASE, A64Base};
-use ir::{Block, Term};
+use ir::{Block, Term, Val};
 use std::sync::OnceLock;
 
 pub use atomic::{CAS, CASP128, RMW, RmwOp};
@@ -180,16 +180,24 @@ fn lift_one(cx: &mut Ctx, word: u32) -> Flow {
         return flow;
     }
     if fpsimd::supported(word) {
-        let w = cx.k(word as u64);
         let p = cx.k(cx.pc);
-        let z = cx.k(0);
-        match fp::vector_inline(word) {
-            Some(inline) => cx.b.call_fp(&fpsimd::EXEC, inline, w, p, z),
-            None => cx.b.call(&fpsimd::EXEC, w, p, z),
-        };
+        call_fpsimd(&mut cx.b, word, p);
         return Flow::Next;
     }
     Flow::Undef
+}
+
+/// Emits the `fpsimd::EXEC` call that runs the supported FP/SIMD word `word` at the address
+/// `pc` holds, marked as inlinable where the JIT may run it as host instructions instead
+/// (vector FP arithmetic, the crypto extension: see `ir::inline`). The AArch32 NEON lifter,
+/// which translates into A64 words, emits its calls through this too.
+pub fn call_fpsimd(b: &mut ir::Builder, word: u32, pc: Val) {
+    let w = b.konst(word as u64);
+    let z = b.konst(0);
+    match fp::vector_inline(word) {
+        Some(inline) => b.call_fp(&fpsimd::EXEC, inline, w, pc, z),
+        None => b.call(&fpsimd::EXEC, w, pc, z),
+    };
 }
 
 /// Lifts the Advanced SIMD word `word` into `b` as plain integer IR if it is one of the forms

@@ -57,7 +57,7 @@ pub fn permute(cx: &mut Ctx, w: u32) -> bool {
 /// V`n` as an SSE register.
 #[inline]
 #[target_feature(enable = "sse2")]
-fn ld(cpu: &CpuState, n: u32) -> __m128i {
+pub(crate) fn ld(cpu: &CpuState, n: u32) -> __m128i {
     let [lo, hi] = cpu.v[(n & 31) as usize];
     _mm_set_epi64x(hi as i64, lo as i64)
 }
@@ -75,7 +75,7 @@ fn halves(v: __m128i) -> [u64; 2] {
 /// Writes `v` to V`n`, keeping only the low 64 bits (top zeroed) unless `q`.
 #[inline]
 #[target_feature(enable = "sse2")]
-fn st(cpu: &mut CpuState, n: u32, v: __m128i, q: bool) {
+pub(crate) fn st(cpu: &mut CpuState, n: u32, v: __m128i, q: bool) {
     let [lo, hi] = halves(v);
     cpu.v[(n & 31) as usize] = [lo, if q { hi } else { 0 }];
 }

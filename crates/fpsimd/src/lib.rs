@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 
 pub mod crypto;
+pub mod crypto_fast;
 pub mod exact;
 pub mod fast;
 pub mod fenv;
@@ -244,6 +245,10 @@ fn handler(id: A64Simd) -> Handler {
         LdStMultiPost => fast_then!(|cx, w| fast::ld1_st1(cx, w, true), |cx, w| ldst::multi(
             cx, w, true
         )),
+        CryptoAes => fast_then!(crypto_fast::aes, crypto::aes),
+        CryptoSha3 => fast_then!(crypto_fast::sha3reg, crypto::sha3reg),
+        CryptoSha2 => fast_then!(crypto_fast::sha2reg, crypto::sha2reg),
+        SimdThreeDiff => fast_then!(crypto_fast::pmull, int_vec::three_diff),
         _ => generic(id),
     }
 }

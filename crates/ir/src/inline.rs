@@ -9,6 +9,10 @@
 //! Every inlinable helper takes the operand bit patterns as its arguments (`a`, `b`, `c` below)
 //! and returns the result's bit pattern, zero-extended from the format's width. The conversions
 //! to and from integers take or return the integer instead, zero-extended from its width.
+//!
+//! The cryptographic-extension operations ([`FpOp::is_crypto`]) are vector operations on whole
+//! 128-bit registers with no FP state: the JIT runs them on the host's AES-NI, PCLMULQDQ and
+//! SHA instructions where it has them, with no slow path.
 
 /// The operation of an inlinable FP helper.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,20 +72,62 @@ pub enum FpOp {
         /// away), 6 X (FPCR.RMode, raising Inexact), 7 I (FPCR.RMode).
         rmode: u8,
     },
+    /// AESE: `d = SubBytes(ShiftRows(d ^ n))`.
+    Aese,
+    /// AESD: `d = InvSubBytes(InvShiftRows(d ^ n))`.
+    Aesd,
+    /// AESMC: `d = MixColumns(n)`.
+    Aesmc,
+    /// AESIMC: `d = InvMixColumns(n)`.
+    Aesimc,
+    /// PMULL (1Q): `d` = the carry-less product of the low 64 bits of `n` and `m`.
+    Pmull,
+    /// PMULL2 (1Q): as [`FpOp::Pmull`] of the high 64 bits.
+    Pmull2,
+    /// SHA256H: four SHA-256 rounds; `d` holds (and gets) a, b, c, d, `n` e, f, g, h, `m` the
+    /// round inputs.
+    Sha256H,
+    /// SHA256H2: the same four rounds giving e, f, g, h; `d` holds those, `n` a, b, c, d.
+    Sha256H2,
+    /// SHA256SU0: the first half of the SHA-256 message schedule update.
+    Sha256Su0,
+    /// SHA256SU1: the second half of the SHA-256 message schedule update.
+    Sha256Su1,
 }
+
+impl FpOp {
+    /// True for the cryptographic-extension operations (vector only, no FP state).
+    pub fn is_crypto(self) -> bool {
+        CRYPTO.contains(&self)
+    }
+}
+
+/// The cryptographic-extension operations.
+const CRYPTO: [FpOp; 10] = [
+    FpOp::Aese,
+    FpOp::Aesd,
+    FpOp::Aesmc,
+    FpOp::Aesimc,
+    FpOp::Pmull,
+    FpOp::Pmull2,
+    FpOp::Sha256H,
+    FpOp::Sha256H2,
+    FpOp::Sha256Su0,
+    FpOp::Sha256Su1,
+];
 
 /// The rounding letters by [`FpOp::RoundInt`] `rmode` (5 is unallocated).
 const ROUNDING_NAMES: [char; 8] = ['n', 'p', 'm', 'z', 'a', '?', 'x', 'i'];
 
 /// Number of operations.
-const N_OPS: usize = 46;
+const N_OPS: usize = 56;
 
 /// The operations in encoding order (index + 1 is the code in a `call` immediate).
 const OPS: [FpOp; N_OPS] = all_ops();
 
 /// Builds [`OPS`]: the operations without parameters, then per integer form (signed 32,
 /// signed 64, unsigned 32, unsigned 64) the conversion from it and those to it in every
-/// rounding, then the FRINT forms.
+/// rounding, then the FRINT forms, then the cryptographic operations.
 const fn all_ops() -> [FpOp; N_OPS] {
     const PLAIN: [FpOp; 15] = [
         FpOp::Add,
@@ -129,6 +175,12 @@ const fn all_ops() -> [FpOp; N_OPS] {
         ops[i] = FpOp::RoundInt { rmode: FRINT[r] };
         i += 1;
         r += 1;
+    }
+    let mut c = 0;
+    while c < CRYPTO.len() {
+        ops[i] = CRYPTO[c];
+        i += 1;
+        c += 1;
     }
     assert!(i == N_OPS, "N_OPS must count the operations");
     ops
@@ -235,7 +287,11 @@ impl core::fmt::Display for FpInline {
                 let v = ROUNDING_NAMES[rmode as usize & 7];
                 write!(f, "frint{v}.{fmt}")?;
             }
+            op if op.is_crypto() => write!(f, "{}", format!("{op:?}").to_lowercase())?,
             op => write!(f, "{}.{fmt}", format!("{op:?}").to_lowercase())?,
+        }
+        if let (true, Some(r)) = (self.op.is_crypto(), self.vector) {
+            return write!(f, " v{}, v{}, v{}", r.d, r.n, r.m);
         }
         if let Some(r) = self.vector {
             let lanes = match (self.double, r.q) {

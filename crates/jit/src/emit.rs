@@ -19,6 +19,7 @@ use dynasmrt::x64::X64Relocation;
 use dynasmrt::{DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
 use ir::{Block, Op, Term, Val};
 
+mod crypto;
 mod fp;
 
 type Asm = VecAssembler<X64Relocation>;

@@ -102,6 +102,11 @@ pub(super) fn fast_path(
     slow: DynamicLabel,
     done: DynamicLabel,
 ) -> bool {
+    if fi.op.is_crypto() {
+        return fi
+            .vector
+            .is_some_and(|r| super::crypto::fast_path(e, fi.op, r, done));
+    }
     let fused = matches!(
         fi.op,
         FpOp::MulAdd | FpOp::MulSub | FpOp::NegMulAdd | FpOp::NegMulSub
@@ -210,7 +215,18 @@ pub(super) fn fast_path(
         | FpOp::Min
         | FpOp::MaxNm
         | FpOp::MinNm
-        | FpOp::RoundInt { .. } => return false,
+        | FpOp::RoundInt { .. }
+        // Vector only, handled above.
+        | FpOp::Aese
+        | FpOp::Aesd
+        | FpOp::Aesmc
+        | FpOp::Aesimc
+        | FpOp::Pmull
+        | FpOp::Pmull2
+        | FpOp::Sha256H
+        | FpOp::Sha256H2
+        | FpOp::Sha256Su0
+        | FpOp::Sha256Su1 => return false,
     }
     let r = if fused { 2 } else { 0 };
     result(e, fi.double, r);

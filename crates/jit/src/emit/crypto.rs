@@ -1,0 +1,93 @@
+//! The cryptographic extension inline: AESE/AESD/AESMC/AESIMC on AES-NI, PMULL{2} (1Q) on
+//! PCLMULQDQ, and SHA256H/H2/SU0/SU1 on the SHA extensions, each a few host instructions on
+//! the guest registers in the CPU state instead of a general-executor call (see
+//! `ir::inline`; `fpsimd::crypto_fast` holds the same mappings as Rust, tested against the
+//! reference definitions). A host without the feature keeps the call.
+
+use super::{Emitter, so};
+use cpu::slot;
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
+use ir::inline::{FpOp, VecRegs};
+use std::sync::OnceLock;
+
+/// PSHUFD order swapping the two words of each 64-bit half (1, 0, 3, 2).
+const SWAP_PAIRS: i8 = 0xb1u8 as i8;
+
+/// Host features: (AES-NI, PCLMULQDQ, SHA with SSSE3).
+fn host() -> (bool, bool, bool) {
+    static HOST: OnceLock<(bool, bool, bool)> = OnceLock::new();
+    *HOST.get_or_init(|| {
+        (
+            std::is_x86_feature_detected!("aes"),
+            std::is_x86_feature_detected!("pclmulqdq"),
+            std::is_x86_feature_detected!("sha") && std::is_x86_feature_detected!("ssse3"),
+        )
+    })
+}
+
+/// Emits `op` on the registers `r` and a jump to `done` with rax = 0 (the helper's result);
+/// false, having emitted nothing, if the host lacks the instructions.
+pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs, done: DynamicLabel) -> bool {
+    let (aes, clmul, sha) = host();
+    let usable = match op {
+        FpOp::Aese | FpOp::Aesd | FpOp::Aesmc | FpOp::Aesimc => aes,
+        FpOp::Pmull | FpOp::Pmull2 => clmul,
+        FpOp::Sha256H | FpOp::Sha256H2 | FpOp::Sha256Su0 | FpOp::Sha256Su1 => sha,
+        _ => false,
+    };
+    if !usable {
+        return false;
+    }
+    let v = |n: u8| so(slot::v_lo(n as u32));
+    let (d, n, m) = (v(r.d), v(r.n), v(r.m));
+    // Every form writes all 128 bits of Vd from xmm1.
+    match op {
+        // SubBytes(ShiftRows(d ^ n)): AESENCLAST with a zero round key.
+        FpOp::Aese => dynasm!(e.a ; .arch x64
+            ; movdqu xmm1, [r15 + d] ; movdqu xmm0, [r15 + n] ; pxor xmm1, xmm0
+            ; pxor xmm0, xmm0 ; aesenclast xmm1, xmm0),
+        FpOp::Aesd => dynasm!(e.a ; .arch x64
+            ; movdqu xmm1, [r15 + d] ; movdqu xmm0, [r15 + n] ; pxor xmm1, xmm0
+            ; pxor xmm0, xmm0 ; aesdeclast xmm1, xmm0),
+        // MixColumns alone: AESDECLAST undoes the SubBytes and ShiftRows AESENC applies.
+        FpOp::Aesmc => dynasm!(e.a ; .arch x64
+            ; movdqu xmm1, [r15 + n] ; pxor xmm0, xmm0
+            ; aesdeclast xmm1, xmm0 ; aesenc xmm1, xmm0),
+        FpOp::Aesimc => dynasm!(e.a ; .arch x64 ; aesimc xmm1, [r15 + n]),
+        FpOp::Pmull => dynasm!(e.a ; .arch x64
+            ; movdqu xmm1, [r15 + n] ; movdqu xmm0, [r15 + m] ; pclmulqdq xmm1, xmm0, 0x00),
+        FpOp::Pmull2 => dynasm!(e.a ; .arch x64
+            ; movdqu xmm1, [r15 + n] ; movdqu xmm0, [r15 + m] ; pclmulqdq xmm1, xmm0, 0x11),
+        FpOp::Sha256Su0 => dynasm!(e.a ; .arch x64
+            ; movdqu xmm1, [r15 + d] ; movdqu xmm0, [r15 + n] ; sha256msg1 xmm1, xmm0),
+        // SHA256MSG2 of d + (m[0]:n[3:1]) with m's top words.
+        FpOp::Sha256Su1 => dynasm!(e.a ; .arch x64
+            ; movdqu xmm0, [r15 + m] ; movdqu xmm2, [r15 + n] ; movdqa xmm3, xmm0
+            ; palignr xmm3, xmm2, 4 ; movdqu xmm1, [r15 + d] ; paddd xmm1, xmm3
+            ; sha256msg2 xmm1, xmm0),
+        FpOp::Sha256H | FpOp::Sha256H2 => {
+            // ARM's {a,b,c,d} and {e,f,g,h} (word 0 first) become SHA256RNDS2's {f,e,b,a}
+            // in xmm1 and {h,g,d,c} in xmm2; it runs two rounds on xmm0's low words, after
+            // which the old a, b, e, f are the new c, d, g, h.
+            let (abcd, efgh) = if op == FpOp::Sha256H { (d, n) } else { (n, d) };
+            dynasm!(e.a ; .arch x64
+                ; movdqu xmm3, [r15 + abcd] ; movdqu xmm1, [r15 + efgh] ; movdqa xmm2, xmm1
+                ; punpcklqdq xmm1, xmm3 ; punpckhqdq xmm2, xmm3
+                ; pshufd xmm1, xmm1, SWAP_PAIRS ; pshufd xmm2, xmm2, SWAP_PAIRS
+                ; movdqu xmm0, [r15 + m]
+                ; sha256rnds2 xmm2, xmm1
+                ; pshufd xmm0, xmm0, 0x0e
+                ; sha256rnds2 xmm1, xmm2);
+            // xmm1 = {f,e,b,a} and xmm2 = {h,g,d,c} after four rounds.
+            if op == FpOp::Sha256H {
+                dynasm!(e.a ; .arch x64 ; punpckhqdq xmm1, xmm2);
+            } else {
+                dynasm!(e.a ; .arch x64 ; punpcklqdq xmm1, xmm2);
+            }
+            dynasm!(e.a ; .arch x64 ; pshufd xmm1, xmm1, SWAP_PAIRS);
+        }
+        _ => return false,
+    }
+    dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1 ; xor eax, eax ; jmp =>done);
+    true
+}
