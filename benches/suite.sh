@@ -1,45 +1,33 @@
 #!/usr/bin/env bash
 # The benchmark suite: each workload natively (the x86-64 build of the same C source, or the
-# amd64 build of the same Debian package), under qemu-aarch64-static and under armrun, timed by
+# amd64 build of the same Debian package), under qemu-user-static and under armrun, for aarch64
+# (qemu-aarch64-static, Debian arm64) and armhf (qemu-arm-static, Debian armhf), timed by
 # hyperfine in one run per workload; then a table of medians, armrun/native and qemu/armrun
 # with their spread and geometric means, written to benches/results.md.
-# Usage: benches/suite.sh [runs]   (default 5; the machine should be otherwise idle)
+# Usage: benches/suite.sh [runs] [arch...]   (default 3 runs, aarch64 armhf; the machine
+# should be otherwise idle)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-5}
+runs=${1:-3}
+shift || true
+if [ $# -gt 0 ]; then arches=("$@"); else arches=(aarch64 armhf); fi
 bash scripts/deps.sh
-bash scripts/sysroot.sh arm64 >/dev/null
 cargo build --release -q -p armrun
-root=.cache/sysroot-arm64
 out=target/bench
 mkdir -p "$out"
 armrun=target/x86_64-unknown-linux-gnu/release/armrun
 json=()
 
-# bench NAME NATIVE-CMD ARM-CMD: ARM-CMD runs under qemu and armrun (with the sysroot).
-bench() {
-    local name=$1 native=$2 arm=$3
-    hyperfine -N --warmup 1 --runs "$runs" --export-json "$out/$name.json" \
-        -n native "$native" \
-        -n qemu "qemu-aarch64-static -L $root $arm" \
-        -n armrun "$armrun -L $root $arm" >/dev/null
-    json+=("$out/$name.json")
-}
-
-for prog in intbench fpbench strbench sortbench interpbench hashbench; do
-    gcc -O2 -o "$out/$prog-x86_64" "tests/guest/$prog.c" -lm
-    aarch64-linux-gnu-gcc -static -O2 -o "$out/$prog-aarch64" "tests/guest/$prog.c" -lm
-    bench "$prog" "$out/$prog-x86_64" "$out/$prog-aarch64"
-done
-
-# Real Debian packages on generated input (native: the host's amd64 build).
+# Inputs, generated with a fixed seed: text for the compressors and perl, a SQL script, a
+# pure-Python program, a perl regex script and a C file for gcc (no #include, so the same
+# file compiles for every target).
 python3 - "$out" <<'PY'
 import random, sys
 out = sys.argv[1]
 r = random.Random(7)
 words = [''.join(r.choice('abcdefghij') for _ in range(r.randint(2, 9))) for _ in range(4000)]
 with open(f"{out}/text.txt", "w") as f:
-    for i in range(160000):
+    for i in range(40000):
         f.write(f"{i} {' '.join(r.choice(words) for _ in range(8))} {r.random():.6f}\n")
 with open(f"{out}/bench.sql", "w") as f:
     f.write("create table t(id integer primary key, k text, v real);\nbegin;\n")
@@ -53,30 +41,111 @@ with open(f"{out}/bench.py", "w") as f:
             "s = sorted(str(x) for x in range(100000))\nprint(sum(d.values()), s[-1])\n")
 with open(f"{out}/bench.pl", "w") as f:
     f.write("while (<>) { $n++ if /(\\w+)\\s+\\1|ab[cd]{2}e/ } print \"$n\\n\";\n")
+c = ["struct item { int key; double weight; struct item *next; char name[16]; };\n"]
+for i in range(30):
+    k = r.randint(3, 12)
+    c.append(f"""
+static int helper{i}(const int *a, int n, int s) {{
+    int acc = {r.randint(1, 99)};
+    for (int j = 0; j < n; j++) {{
+        if ((a[j] ^ s) & {1 << r.randint(0, 7)}) acc += a[j] * {r.randint(2, 9)};
+        else acc -= (a[j] >> {r.randint(1, 4)}) + s;
+    }}
+    return acc;
+}}
+double fn{i}(struct item *it, int *buf, int n, double x) {{
+    double total = 0;
+    for (struct item *p = it; p; p = p->next) {{
+        switch ((p->key + {i}) % {k}) {{
+""")
+    for case in range(k):
+        c.append(f"        case {case}: total += p->weight * {r.random():.3f}"
+                 f" + helper{i}(buf, n, {case}); break;\n")
+    tail = f"fn{i - 1}(it, buf, n / 2, x * 0.5)" if i else "0"
+    c.append(f"""        default: total -= x;
+        }}
+        for (int j = 0; j < 16 && p->name[j]; j++) total += p->name[j] * (j + {i % 5});
+    }}
+    for (int j = 1; j < n; j++) buf[j] = buf[j - 1] * {r.randint(3, 17)} + (int)(total * j);
+    return total / (n + 1) + {tail};
+}}
+""")
+with open(f"{out}/gccbench.c", "w") as f:
+    f.write("".join(c))
 PY
-head -c 2000000 "$out/text.txt" > "$out/text2m.txt"
-bench xz-6 "/usr/bin/xz -6 -T1 -c $out/text.txt" "$root/usr/bin/xz -6 -T1 -c $out/text.txt"
-bench zstd-19 "/usr/bin/zstd -19 -q -c --single-thread $out/text2m.txt" \
-    "$root/usr/bin/zstd -19 -q -c --single-thread --no-asyncio $out/text2m.txt"
-bench bzip2 "/usr/bin/bzip2 -9 -c $out/text.txt" "$root/bin/bzip2 -9 -c $out/text.txt"
-bench sqlite3 "/usr/bin/sqlite3 :memory: -init $out/bench.sql .quit" \
-    "$root/usr/bin/sqlite3 :memory: -init $out/bench.sql .quit"
-bench python3 "/usr/bin/python3.11 $out/bench.py" "$root/usr/bin/python3.11 $out/bench.py"
-bench perl-regex "/usr/bin/perl $out/bench.pl $out/text.txt" \
-    "$root/usr/bin/perl $out/bench.pl $out/text.txt"
-
-# Start-up: a static and a dynamic hello.
 gcc -O2 -o "$out/hello-x86_64" tests/guest/hello.c
-aarch64-linux-gnu-gcc -static -O2 -o "$out/hello-static-aarch64" tests/guest/hello.c
-aarch64-linux-gnu-gcc -O2 -o "$out/hello-dynamic-aarch64" tests/guest/hello.c
-bench hello-static "$out/hello-x86_64" "$out/hello-static-aarch64"
-bench hello-dynamic "$out/hello-x86_64" "$out/hello-dynamic-aarch64"
+for prog in intbench fpbench strbench sortbench interpbench hashbench; do
+    gcc -O2 -o "$out/$prog-x86_64" "tests/guest/$prog.c" -lm
+done
+
+for arch in "${arches[@]}"; do
+    case $arch in
+        aarch64) deb=arm64 cc=aarch64-linux-gnu-gcc qemu=qemu-aarch64-static triple=aarch64-linux-gnu ;;
+        armhf) deb=armhf cc=arm-linux-gnueabihf-gcc qemu=qemu-arm-static triple=arm-linux-gnueabihf ;;
+        *) echo "suite.sh: unknown arch $arch (aarch64 or armhf)" >&2; exit 2 ;;
+    esac
+    root=$(bash scripts/sysroot.sh "$deb" bench)
+    mkdir -p "$out/$arch"
+
+    # bench NAME NATIVE-CMD ARM-CMD: ARM-CMD runs under qemu and armrun (with the sysroot).
+    bench() {
+        hyperfine -N --warmup 1 --runs "$runs" --export-json "$out/$arch/$1.json" \
+            -n native "$2" -n qemu "$qemu -L $root $3" -n armrun "$armrun -L $root $3" >/dev/null
+        json+=("$out/$arch/$1.json")
+    }
+    # speed NAME ALG: `openssl speed` on 16 KiB buffers for 2 s, `runs` times each; its
+    # throughput becomes the time to process 256 MiB, so the row reads like the others.
+    speed() {
+        local who cmd i
+        for who in native qemu armrun; do
+            case $who in
+                native) cmd=(/usr/bin/openssl) ;;
+                qemu) cmd=("$qemu" -L "$root" "$root/usr/bin/openssl") ;;
+                armrun) cmd=("$armrun" -L "$root" "$root/usr/bin/openssl") ;;
+            esac
+            for ((i = 0; i < runs; i++)); do
+                "${cmd[@]}" speed -seconds 2 -bytes 16384 -evp "$2" -mr 2>/dev/null | grep '^+F:'
+            done > "$out/$arch/$1.$who.txt"
+        done
+        python3 benches/report.py --speed "$out/$arch/$1" > "$out/$arch/$1.json"
+        json+=("$out/$arch/$1.json")
+    }
+
+    for prog in intbench fpbench strbench sortbench interpbench hashbench; do
+        "$cc" -static -O2 -o "$out/$arch/$prog" "tests/guest/$prog.c" -lm
+        bench "$prog" "$out/$prog-x86_64" "$out/$arch/$prog"
+    done
+
+    # Real Debian packages on the generated input (native: the host's amd64 build).
+    bench xz-6 "/usr/bin/xz -6 -T1 -c $out/text.txt" "$root/usr/bin/xz -6 -T1 -c $out/text.txt"
+    bench zstd-19 "/usr/bin/zstd -19 -q -c --single-thread $out/text.txt" \
+        "$root/usr/bin/zstd -19 -q -c --single-thread --no-asyncio $out/text.txt"
+    bench bzip2 "/usr/bin/bzip2 -9 -c $out/text.txt" "$root/bin/bzip2 -9 -c $out/text.txt"
+    bench sqlite3 "/usr/bin/sqlite3 :memory: -init $out/bench.sql .quit" \
+        "$root/usr/bin/sqlite3 :memory: -init $out/bench.sql .quit"
+    bench python3 "/usr/bin/python3.11 $out/bench.py" "$root/usr/bin/python3.11 $out/bench.py"
+    bench perl-regex "/usr/bin/perl $out/bench.pl $out/text.txt" \
+        "$root/usr/bin/perl $out/bench.pl $out/text.txt"
+    speed openssl-sha256 sha256
+    speed openssl-aes-gcm aes-128-gcm
+    # gcc -O2 is its compiler proper, cc1: the driver would exec cc1 as a child, which qemu
+    # runs only through binfmt_misc, and the suite does not register it.
+    bench gcc-O2 "/usr/lib/gcc/x86_64-linux-gnu/12/cc1 -quiet -O2 $out/gccbench.c -o /dev/null" \
+        "$root/usr/lib/gcc/$triple/12/cc1 -quiet -O2 $out/gccbench.c -o /dev/null"
+
+    # Start-up: a static and a dynamic hello.
+    "$cc" -static -O2 -o "$out/$arch/hello-static" tests/guest/hello.c
+    "$cc" -O2 -o "$out/$arch/hello-dynamic" tests/guest/hello.c
+    bench hello-static "$out/hello-x86_64" "$out/$arch/hello-static"
+    bench hello-dynamic "$out/hello-x86_64" "$out/$arch/hello-dynamic"
+done
 
 {
     echo "# armrun benchmark results"
     echo
     echo "$(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores;"
     echo "$runs runs per command (hyperfine), medians; spread from the fastest and slowest runs."
+    echo "openssl rows: \`openssl speed -evp ALG\` throughput on 16 KiB buffers as time per 256 MiB."
     echo "Produced by \`benches/suite.sh\`."
     echo
     echo '```'

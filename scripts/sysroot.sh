@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Assembles an arm64 sysroot from Debian's arm64 packages and their dependency closure (cached):
 # apt downloads the .debs as if for an empty arm64 system, and each is unpacked with dpkg -x.
-# Usage: scripts/sysroot.sh [arch]   (default arm64); prints the sysroot path.
+# Usage: scripts/sysroot.sh [arch] [bench]   (default arm64); prints the sysroot path.
+# With `bench`, a separate sysroot (.cache/sysroot-bench-ARCH) that also holds what only the
+# benchmark suite runs: openssl, and cpp-12 for gcc's compiler proper (cc1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arch=${1:-arm64}
 pkgs="busybox coreutils dash bash make python3 sqlite3 perl-base gawk sed grep xz-utils gzip bzip2 zstd file findutils"
 root=.cache/sysroot-$arch
+if [ "${2:-}" = bench ]; then
+    pkgs="$pkgs openssl cpp-12"
+    root=.cache/sysroot-bench-$arch
+fi
 stamp="$root/.armrun-packages"
 if [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$pkgs" ]; then
     echo "$root"
