@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full test suite: installs what it needs, then checks formatting, lints, unit, differential
-# and guest-program tests, and that the fuzz targets build.
+# and guest-program tests, that the micro benchmarks run and that the fuzz targets build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -20,6 +20,9 @@ timeout --foreground 1800 cargo test --workspace --release --no-fail-fast -- --s
 # the main line skips them by their test name.
 timeout --foreground 600 cargo test --release -p armrun --test oracle_a64 -- --nocapture
 timeout --foreground 600 cargo test --release -p armrun --test oracle_a32 -- --nocapture
+# The criterion micro benchmarks run once each (no timing), so they keep building and their
+# guest programs keep running to the end.
+cargo bench -q -p runtime -- --test
 if [ -f fuzz/Cargo.toml ]; then
     cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-check
 fi
