@@ -266,20 +266,30 @@ struct Emitter {
 }
 
 /// The condition of `b`'s branch if the host can branch on it straight from the flags of the
-/// block's last instruction: a fused condition (`cond.add`/`cond.logic`, see
-/// `ir::passes::fuse_conditions`) whose value nothing but the branch reads, and that one x86
-/// jump tests (all but hi and ls, which combine C and Z the other way round from x86's
-/// unsigned conditions, and the always conditions).
+/// block's last instruction, whose value nothing but the branch reads: a fused condition
+/// (`cond.add`/`cond.logic`, see `ir::passes::fuse_conditions`) that one x86 jump tests (all
+/// but hi and ls, which combine C and Z the other way round from x86's unsigned conditions,
+/// and the always conditions), or an `eq` or `ult` compare (CBZ, CBNZ, bounds checks). The
+/// result is an ARM condition code for [`Emitter::jump_unless`] on the flags
+/// [`Emitter::condition_flags`] sets.
 fn fused_branch(b: &Block) -> Option<u64> {
     let Term::Branch { cond, .. } = b.term else {
         return None;
     };
     let last = b.insts.last()?;
+    if last.dst != Some(cond) {
+        return None;
+    }
     let cc = last.imm & 15;
-    (matches!(last.op, Op::CondAdd | Op::CondLogic)
-        && last.dst == Some(cond)
-        && !matches!(cc, 8 | 9 | 14 | 15))
-    .then_some(cc)
+    match last.op {
+        Op::CondAdd | Op::CondLogic => (!matches!(cc, 8 | 9 | 14 | 15)).then_some(cc),
+        // `cmp x, y`: ZF is equality, as ARM's Z after a compare (eq is code 0).
+        Op::Eq => Some(0),
+        // `cmp x, y` sets CF on x < y, which `jump_unless` reads as ARM's C for code 2 (cs):
+        // it jumps away when CF is clear, so the branch is taken when x < y.
+        Op::Ult => Some(2),
+        _ => None,
+    }
 }
 
 /// True if `k` survives sign extension from an x86 imm32.
@@ -447,34 +457,54 @@ impl Emitter {
                     Loc::Const(k) => (k & if wide { 63 } else { 31 }) as i8,
                     _ => 0,
                 };
+                let t = self.target(d, &[]);
+                self.ld(t, x);
+                self.shift(i.op, t, wide, Some(k));
+                self.st(d, t);
+            }
+            Op::Shl | Op::Lshr | Op::Ashr | Op::Ror => {
+                // The count goes to cl first: `d`'s register may be the count's.
+                self.ld(RCX, y);
+                let t = self.target(d, &[]);
+                self.ld(t, x);
+                self.shift(i.op, t, wide, None);
+                self.st(d, t);
+            }
+            Op::UMulH | Op::SMulH => {
+                // rdx:rax = rax * y; no value lives in rax or rdx.
                 self.ld(RAX, x);
-                if wide {
-                    match i.op {
-                        Op::Shl => dynasm!(self.a ; .arch x64 ; shl rax, k),
-                        Op::Lshr => dynasm!(self.a ; .arch x64 ; shr rax, k),
-                        Op::Ashr => dynasm!(self.a ; .arch x64 ; sar rax, k),
-                        _ => dynasm!(self.a ; .arch x64 ; ror rax, k),
+                let signed = i.op == Op::SMulH;
+                match self.loc(y) {
+                    Loc::Reg(h) if signed => dynasm!(self.a ; .arch x64 ; imul Rq(h)),
+                    Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mul Rq(h)),
+                    Loc::Slot => {
+                        let o = vo(y);
+                        if signed {
+                            dynasm!(self.a ; .arch x64 ; imul QWORD [rsp + o]);
+                        } else {
+                            dynasm!(self.a ; .arch x64 ; mul QWORD [rsp + o]);
+                        }
                     }
-                } else {
-                    // The 32-bit move zero-extends even when the count is 0.
-                    dynasm!(self.a ; .arch x64 ; mov eax, eax);
-                    match i.op {
-                        Op::Shl => dynasm!(self.a ; .arch x64 ; shl eax, k),
-                        Op::Lshr => dynasm!(self.a ; .arch x64 ; shr eax, k),
-                        Op::Ashr => dynasm!(self.a ; .arch x64 ; sar eax, k),
-                        _ => dynasm!(self.a ; .arch x64 ; ror eax, k),
+                    Loc::Const(_) => {
+                        self.ld(RCX, y);
+                        if signed {
+                            dynasm!(self.a ; .arch x64 ; imul rcx);
+                        } else {
+                            dynasm!(self.a ; .arch x64 ; mul rcx);
+                        }
                     }
                 }
-                self.st(d, RAX);
+                self.st(d, RDX);
             }
             Op::Not | Op::Neg => {
-                self.ld(RAX, x);
+                let t = self.target(d, &[]);
+                self.ld(t, x);
                 if i.op == Op::Not {
-                    dynasm!(self.a ; .arch x64 ; not rax);
+                    dynasm!(self.a ; .arch x64 ; not Rq(t));
                 } else {
-                    dynasm!(self.a ; .arch x64 ; neg rax);
+                    dynasm!(self.a ; .arch x64 ; neg Rq(t));
                 }
-                self.st(d, RAX);
+                self.st(d, t);
             }
             Op::Zext | Op::Sext => {
                 // Extended in place, in the result's own register when it has one.
@@ -765,8 +795,10 @@ impl Emitter {
         use alloc::RAX;
         let [x, y, z] = i.args;
         let wide = i.imm >> 8 == 64;
-        if i.op == Op::CondAdd {
-            return self.add_with_carry(x, y, z, wide);
+        match i.op {
+            Op::CondAdd => return self.add_with_carry(x, y, z, wide),
+            Op::Eq | Op::Ult => return self.cmp(x, y),
+            _ => {}
         }
         self.ld(RAX, x);
         if wide {
@@ -820,6 +852,34 @@ impl Emitter {
             11 => dynasm!(self.a ; .arch x64 ; jge =>label),
             12 => dynasm!(self.a ; .arch x64 ; jle =>label),
             _ => dynasm!(self.a ; .arch x64 ; jg =>label),
+        }
+    }
+
+    /// Shifts register `t` in place by `k`, or by `cl` if `k` is `None`, at 64 bits if `wide`,
+    /// else at 32 with the result zero-extended. x86 masks the count to 6 or 5 bits, which is
+    /// the IR's "modulo the width".
+    fn shift(&mut self, op: Op, t: u8, wide: bool, k: Option<i8>) {
+        if !wide {
+            // A 32-bit shift by 0 leaves the register whole; this move zero-extends it first.
+            dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t));
+        }
+        match (op, wide, k) {
+            (Op::Shl, true, Some(k)) => dynasm!(self.a ; .arch x64 ; shl Rq(t), k),
+            (Op::Lshr, true, Some(k)) => dynasm!(self.a ; .arch x64 ; shr Rq(t), k),
+            (Op::Ashr, true, Some(k)) => dynasm!(self.a ; .arch x64 ; sar Rq(t), k),
+            (_, true, Some(k)) => dynasm!(self.a ; .arch x64 ; ror Rq(t), k),
+            (Op::Shl, false, Some(k)) => dynasm!(self.a ; .arch x64 ; shl Rd(t), k),
+            (Op::Lshr, false, Some(k)) => dynasm!(self.a ; .arch x64 ; shr Rd(t), k),
+            (Op::Ashr, false, Some(k)) => dynasm!(self.a ; .arch x64 ; sar Rd(t), k),
+            (_, false, Some(k)) => dynasm!(self.a ; .arch x64 ; ror Rd(t), k),
+            (Op::Shl, true, None) => dynasm!(self.a ; .arch x64 ; shl Rq(t), cl),
+            (Op::Lshr, true, None) => dynasm!(self.a ; .arch x64 ; shr Rq(t), cl),
+            (Op::Ashr, true, None) => dynasm!(self.a ; .arch x64 ; sar Rq(t), cl),
+            (_, true, None) => dynasm!(self.a ; .arch x64 ; ror Rq(t), cl),
+            (Op::Shl, false, None) => dynasm!(self.a ; .arch x64 ; shl Rd(t), cl),
+            (Op::Lshr, false, None) => dynasm!(self.a ; .arch x64 ; shr Rd(t), cl),
+            (Op::Ashr, false, None) => dynasm!(self.a ; .arch x64 ; sar Rd(t), cl),
+            (_, false, None) => dynasm!(self.a ; .arch x64 ; ror Rd(t), cl),
         }
     }
 
