@@ -6,13 +6,69 @@
 use crate::{Block, Op, Term, Val};
 use cpu::slot;
 
-/// Runs every pass in order: get/set forwarding, dead store removal, dead code removal.
+/// Runs every pass in order: get/set forwarding, dead store removal, folding, condition
+/// fusion, common subexpressions, dead code removal.
 pub fn optimize(b: &mut Block) {
     forward_getreg(b);
     remove_dead_setreg(b);
     fold(b);
     fuse_conditions(b);
+    share_common_values(b);
     remove_dead_code(b);
+}
+
+/// Common subexpressions: a pure instruction (no effects and not `getreg`, whose value depends
+/// on the state where it stands) computing what an earlier one computed, same operation,
+/// arguments and immediate, is replaced by the earlier value. The lifters write a constant at
+/// each use and a condition per instruction (the two CSELs of a `csel; csel` pair, the SIMD
+/// lane masks of each vector operation); this leaves one of each for the JIT to keep in a
+/// register.
+pub fn share_common_values(b: &mut Block) {
+    /// (operation, arguments, immediate) of a pure instruction.
+    type Key = (Op, [Val; 3], u64);
+    let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
+    // Open addressing over a power of two at least twice the instruction count: no hashing
+    // library on a path that runs once per translated block.
+    let size = (b.insts.len() * 2).next_power_of_two().max(16);
+    let mut table: Vec<Option<(Key, Val)>> = vec![None; size];
+    for i in &mut b.insts {
+        let info = i.op.info();
+        for a in &mut i.args[..info.arity] {
+            *a = subst[a.0 as usize];
+        }
+        let Some(d) = i.dst else { continue };
+        if info.effects || i.op == Op::GetReg || i.helper.is_some() {
+            continue;
+        }
+        let mut args = [Val(0); 3];
+        args[..info.arity].copy_from_slice(&i.args[..info.arity]);
+        let key: Key = (i.op, args, i.imm);
+        let mut h = (i.op as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .wrapping_add(i.imm)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for a in args {
+            h = (h ^ a.0 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+        let mut at = (h >> 32) as usize & (size - 1);
+        loop {
+            match &table[at] {
+                Some((k, v)) if *k == key => {
+                    subst[d.0 as usize] = *v;
+                    break;
+                }
+                Some(_) => at = (at + 1) & (size - 1),
+                None => {
+                    table[at] = Some((key, d));
+                    break;
+                }
+            }
+        }
+    }
+    match &mut b.term {
+        Term::JumpReg(v) | Term::Branch { cond: v, .. } => *v = subst[v.0 as usize],
+        _ => {}
+    }
 }
 
 /// Constant folding and redundant extensions: a pure instruction whose arguments are all
@@ -273,6 +329,35 @@ pub fn remove_dead_code(b: &mut Block) {
 mod tests {
     use super::*;
     use crate::{Builder, sem, verify};
+
+    #[test]
+    fn common_values_are_shared() {
+        let mut b = Builder::new(0);
+        let x = b.get(1);
+        let k1 = b.konst(0x7f7f_7f7f_7f7f_7f7f);
+        let a = b.and(x, k1);
+        let k2 = b.konst(0x7f7f_7f7f_7f7f_7f7f);
+        let c = b.and(x, k2);
+        let s = b.add(a, c);
+        b.set(2, s);
+        // Reading the state again after a write is not the same value.
+        let y = b.get(1);
+        b.set(1, s);
+        let z = b.get(1);
+        let t = b.add(y, z);
+        b.set(3, t);
+        let mut blk = b.finish(Term::Jump(4));
+        let before = blk.clone();
+        share_common_values(&mut blk);
+        remove_dead_code(&mut blk);
+        verify(&blk).unwrap();
+        let text = blk.to_string();
+        assert_eq!(text.matches("const").count(), 1, "{text}");
+        assert_eq!(text.matches(" and ").count(), 1, "{text}");
+        // Every read of the state stays, the one after the write above all.
+        assert_eq!(text.matches("getreg").count(), 3, "{text}");
+        assert_eq!(before.to_string().matches("getreg").count(), 3);
+    }
 
     #[test]
     fn dead_flags_are_removed() {

@@ -3,7 +3,8 @@
 //! Blocks are straight-line SSA, so one forward pass suffices: a value takes a free host
 //! register at its definition and gives it back after its last use. Values that outlive a helper
 //! call only take callee-saved registers (helpers clobber the others). Constants live nowhere:
-//! users materialise them or encode them as immediates. Everything else keeps its stack slot.
+//! users materialise them or encode them as immediates, except 64-bit ones read more than
+//! once, which are values like the others. Everything else keeps its stack slot.
 
 use ir::{Block, Op, Term};
 
@@ -40,16 +41,23 @@ fn locs_before(locs: &[Loc], v: usize) -> Option<u8> {
     }
 }
 
+/// `k` as an x86 imm32 (sign-extended to 64 bits), if it is one.
+pub fn imm32(k: u64) -> Option<i32> {
+    i32::try_from(k as i64).ok()
+}
+
 /// Picks a location for every value of `b` (indexed by value number).
 pub fn allocate(b: &Block) -> Vec<Loc> {
     let n = b.num_vals as usize;
     let len = b.insts.len();
     // Index of the last instruction reading each value (`len` for the terminator).
     let mut last: Vec<Option<usize>> = vec![None; n];
+    let mut uses = vec![0u32; n];
     for (idx, i) in b.insts.iter().enumerate() {
         for a in &i.args[..i.op.info().arity] {
             if let Some(l) = last.get_mut(a.0 as usize) {
                 *l = Some(idx);
+                uses[a.0 as usize] += 1;
             }
         }
     }
@@ -89,7 +97,9 @@ pub fn allocate(b: &Block) -> Vec<Loc> {
         let Some(loc) = locs.get_mut(d.0 as usize) else {
             continue;
         };
-        if i.op == Op::Const {
+        // A constant is an immediate, or materialised at each use; but one that needs a 64-bit
+        // `mov` and is read more than once (SIMD lane masks) is worth a register.
+        if i.op == Op::Const && (imm32(i.imm).is_some() || uses[d.0 as usize] < 2) {
             *loc = Loc::Const(i.imm);
             continue;
         }

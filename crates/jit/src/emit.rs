@@ -13,7 +13,7 @@
 // that conversion is the identity, which clippy flags inside the macro expansion.
 #![allow(clippy::useless_conversion)]
 
-use crate::alloc::{self, Loc};
+use crate::alloc::{self, Loc, imm32};
 use cpu::{exit, slot};
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
@@ -292,11 +292,6 @@ fn fused_branch(b: &Block) -> Option<u64> {
     }
 }
 
-/// True if `k` survives sign extension from an x86 imm32.
-fn imm32(k: u64) -> Option<i32> {
-    i32::try_from(k as i64).ok()
-}
-
 impl Emitter {
     fn loc(&self, v: Val) -> Loc {
         self.locs.get(v.0 as usize).copied().unwrap_or(Loc::Slot)
@@ -430,7 +425,15 @@ impl Emitter {
         };
         let wide = i.imm != 32;
         match i.op {
-            Op::Const => {}
+            Op::Const => {
+                // Only a wide constant read more than once has a place (see `alloc`).
+                if !matches!(self.loc(d), Loc::Const(_)) {
+                    let t = self.target(d, &[]);
+                    let k = i.imm as i64;
+                    dynasm!(self.a ; .arch x64 ; mov Rq(t), QWORD k);
+                    self.st(d, t);
+                }
+            }
             Op::GetReg => {
                 let t = self.target(d, &[]);
                 if i.imm < slot::END as u64 {
