@@ -6,7 +6,8 @@
 //! ([`crate::passes::fuse_conditions`]). So after lifting a block, the frontend looks ahead
 //! from its successors, one guest instruction at a time through straight-line code and direct
 //! branches, and if every path overwrites the flags before anything reads them, the block's
-//! final store of them is dropped.
+//! final store of them is dropped, and so are the stores before it back to the first one that
+//! a helper call or a read in the block may observe.
 //!
 //! The guest can only tell the difference by looking at the flags from outside: a signal
 //! handler delivered at that block boundary sees (and on return restores) the flags as the
@@ -47,7 +48,7 @@ pub fn lift_dropping_dead_store(
 }
 
 /// Removes `block`'s last store of state slot `flags` if nothing after it in the block and no
-/// successor can read it. `lift_one(key)` lifts the single guest instruction a dispatcher key
+/// successor can read it, and each store before it that nothing in between reads. `lift_one(key)` lifts the single guest instruction a dispatcher key
 /// names (more only where the frontend cannot stop after one, such as inside a Thumb IT
 /// block), or `None` where nothing can be fetched.
 pub fn drop_dead_store(block: &mut Block, flags: u32, lift_one: &dyn Fn(u64) -> Option<Block>) {
@@ -87,8 +88,17 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, lift_one: &dyn Fn(u64) -> 
             block.end.saturating_sub(1).max(block.start) / PAGE,
         ),
     };
-    if succs.iter().all(|&t| walk.overwritten(t, 0)) {
-        block.insts.remove(last);
+    if !succs.iter().all(|&t| walk.overwritten(t, 0)) {
+        return;
+    }
+    // The store before it (the compare ahead of an SBCS, say) is then the last one, and as
+    // dead when nothing in between reads the slot: the reads in the block were forwarded.
+    let mut last = Some(last);
+    while let Some(at) = last.filter(|&at| block.insts[at].op == Op::SetReg) {
+        block.insts.remove(at);
+        last = block.insts[..at].iter().rposition(|i| {
+            i.op == Op::Call || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
+        });
     }
 }
 
@@ -147,6 +157,16 @@ mod tests {
 
     const FLAGS: u32 = cpu::slot::NZCV;
 
+    /// A helper that does nothing (never run: the tests only inspect blocks).
+    unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+        0
+    }
+
+    static NOP: crate::Helper = crate::Helper {
+        name: "nop",
+        func: nop,
+    };
+
     /// A block at `start` that sets the flags and branches to `a` or `b`.
     fn compare_and_branch(start: u64, a: u64, b: u64) -> Block {
         let mut bl = Builder::new(start);
@@ -201,6 +221,33 @@ mod tests {
         drop_dead_store(&mut b, FLAGS, &one);
         assert_eq!(flag_stores(&b), 1);
         let mut b = compare_and_branch(0x1000, 0x1010, 0x2010);
+        drop_dead_store(&mut b, FLAGS, &one);
+        assert_eq!(flag_stores(&b), 1);
+    }
+
+    #[test]
+    fn earlier_stores_go_too_unless_something_reads_them() {
+        // Two flag-setting instructions (CMP then SBCS, the second reading the first's
+        // flags), then a branch to code that overwrites them: both stores go.
+        let two = |read_between: bool| {
+            let mut bl = Builder::new(0x1000);
+            let x = bl.get(1);
+            bl.set(FLAGS, x);
+            bl.end_insn(0x1004);
+            let f = bl.get(FLAGS);
+            if read_between {
+                // A helper call may read the state.
+                let z = bl.konst(0);
+                bl.call(&NOP, z, z, z);
+            }
+            bl.set(FLAGS, f);
+            bl.end_insn(0x1008);
+            bl.finish(Term::Jump(0x1010))
+        };
+        let mut b = two(false);
+        drop_dead_store(&mut b, FLAGS, &one);
+        assert_eq!(flag_stores(&b), 0);
+        let mut b = two(true);
         drop_dead_store(&mut b, FLAGS, &one);
         assert_eq!(flag_stores(&b), 1);
     }
