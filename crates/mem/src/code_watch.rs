@@ -21,13 +21,11 @@ impl Space {
     /// it (code is fetched only from executable pages).
     fn watch(&mut self, addr: u64) {
         let page = page_down(addr);
-        if self.watched.contains(&page) {
-            return;
-        }
+        // Protection first: most code is read-only, and its range is usually the hint.
         let Some(prot) = self.regions.prot_at(page) else {
             return;
         };
-        if prot & libc::PROT_WRITE == 0 {
+        if prot & libc::PROT_WRITE == 0 || self.watched.contains(&page) {
             return;
         }
         if host::mprotect(self.base + page, PAGE, host_prot(prot) & !libc::PROT_WRITE).is_ok() {

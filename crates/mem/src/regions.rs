@@ -1,6 +1,7 @@
 //! Page-granular bookkeeping of the guest's mappings: which ranges are guest-owned and with what
 //! protection. This is the source of truth for `check`, so it never trusts the host layout.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 /// What a mapping shows in /proc/self/maps besides its range and protection: the file it came
@@ -65,6 +66,11 @@ pub struct Regions {
     map: BTreeMap<u64, Entry>,
     /// The span of executable ranges changed since the last [`Regions::take_code_change`].
     code_changed: Option<(u64, u64)>,
+    /// The last range a point lookup found, as `(start, end, prot)` (empty when `start ==
+    /// end`): the translator asks about the same code range for every instruction word it
+    /// fetches, and this answers without walking the tree. Cleared by [`Regions::carve`], the
+    /// only way a range loses or changes protection (merging keeps it true).
+    hint: Cell<(u64, u64, i32)>,
 }
 
 impl Regions {
@@ -89,6 +95,7 @@ impl Regions {
         if a >= b {
             return;
         }
+        self.hint.set((0, 0, 0));
         for (s, e, p) in self.overlapping(a, b) {
             if p & libc::PROT_EXEC != 0 {
                 self.note_code_change(s, e);
@@ -240,11 +247,30 @@ impl Regions {
 
     /// The protection of the range containing `addr`, if any.
     pub fn prot_at(&self, addr: u64) -> Option<i32> {
-        self.pieces(addr, addr + 1).next().map(|r| r.2)
+        self.range_at(addr).map(|r| r.2)
+    }
+
+    /// The recorded range containing `addr` as `(start, end, prot)`, remembered as the hint.
+    fn range_at(&self, addr: u64) -> Option<(u64, u64, i32)> {
+        let hint = self.hint.get();
+        if hint.0 <= addr && addr < hint.1 {
+            return Some(hint);
+        }
+        let (&s, &(e, p, _)) = self.map.range(..=addr).next_back()?;
+        (e > addr).then(|| {
+            self.hint.set((s, e, p));
+            (s, e, p)
+        })
     }
 
     /// First address in `[a, b)` not covered by a range whose protection includes `prot`.
     pub fn first_lacking(&self, a: u64, b: u64, prot: i32) -> Option<u64> {
+        if a < b
+            && let Some((_, e, p)) = self.range_at(a)
+            && e >= b
+        {
+            return (p & prot != prot).then_some(a);
+        }
         let mut cur = a;
         for (s, e, p) in self.pieces(a, b) {
             if s > cur || p & prot != prot {

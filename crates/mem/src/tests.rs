@@ -390,3 +390,29 @@ fn every_thread_sees_each_code_change() {
     }
     assert_eq!(m.code_changes_since(&mut late), Some((0, 1 << 32)));
 }
+
+#[test]
+fn point_lookups_follow_every_change_of_the_range_they_remember() {
+    let mut r = crate::regions::Regions::default();
+    r.insert(0x1000, 0x4000, R | X);
+    // These lookups leave [0x1000, 0x4000) as the remembered range.
+    assert_eq!(r.prot_at(0x2000), Some(R | X));
+    assert_eq!(r.first_lacking(0x2000, 0x2004, X), None);
+    // Reprotecting part of it must not be answered from the old range.
+    r.protect(0x2000, 0x3000, R);
+    assert_eq!(r.prot_at(0x2000), Some(R));
+    assert_eq!(r.first_lacking(0x2000, 0x2004, X), Some(0x2000));
+    assert_eq!(r.first_lacking(0x1ffe, 0x2002, X), Some(0x2000));
+    assert_eq!(r.prot_at(0x3000), Some(R | X));
+    // Nor unmapping.
+    r.carve(0x3000, 0x4000);
+    assert_eq!(r.prot_at(0x3000), None);
+    assert_eq!(r.first_lacking(0x3000, 0x3004, X), Some(0x3000));
+    // A range merged into a larger one keeps answering for its part.
+    r.insert(0x3000, 0x4000, R);
+    assert_eq!(r.prot_at(0x3800), Some(R));
+    r.insert(0x4000, 0x5000, R);
+    assert_eq!(r.prot_at(0x3800), Some(R));
+    assert_eq!(r.prot_at(0x4800), Some(R));
+    assert_eq!(r.first_lacking(0x2000, 0x5000, R), None);
+}
