@@ -13,6 +13,7 @@ pub fn optimize(b: &mut Block) {
     remove_dead_setreg(b);
     fold(b);
     fuse_conditions(b);
+    widen_carries(b);
     share_common_values(b);
     remove_dead_code(b);
 }
@@ -137,17 +138,132 @@ pub fn fold(b: &mut Block) {
         if i.op == Op::Const {
             konst[d] = Some(i.imm);
         }
-        narrow[d] = match i.op {
-            Op::Const => i.imm >> 32 == 0,
-            Op::Load => i.imm <= 4,
-            Op::Zext => true,
-            _ => info.imm == crate::ImmKind::Width && i.imm == 32,
-        };
+        narrow[d] = is_narrow(i);
     }
     match &mut b.term {
         Term::JumpReg(v) | Term::Branch { cond: v, .. } => *v = subst[v.0 as usize],
         _ => {}
     }
+}
+
+/// True if the value `i` defines is known to fit in 32 bits (its upper half zero).
+fn is_narrow(i: &crate::Inst) -> bool {
+    match i.op {
+        Op::Const => i.imm >> 32 == 0,
+        Op::Load => i.imm <= 4,
+        Op::Zext => true,
+        _ => i.op.info().imm == crate::ImmKind::Width && i.imm == 32,
+    }
+}
+
+/// A 32-bit add-with-carry whose carry out is read (a 64-bit add or subtract on a 32-bit
+/// guest: ADDS then ADC, SUBS then SBC, the CMP; SBCS of a 64-bit compare) becomes one 64-bit
+/// add of the zero-extended operands, `t = a + b + (c & 1)`: the sum is `zext(t, 32)`, the
+/// carry `t >> 32`. The `addc` and `addc.carry` of the same operands then share `t`
+/// ([`share_common_values`]), instead of the JIT running the host add twice and moving its
+/// carry flag into a register through `setc`/`bt`. Runs after [`fold`], which makes the
+/// `addc.carry` out of reads of the flags.
+pub fn widen_carries(b: &mut Block) {
+    let carried: Vec<[Val; 3]> = b
+        .insts
+        .iter()
+        .filter(|i| i.op == Op::AddCCarry && i.imm == 32)
+        .map(|i| i.args)
+        .collect();
+    if carried.is_empty() {
+        return;
+    }
+    /// What is known of a value.
+    #[derive(Clone, Copy, Default)]
+    struct Known {
+        /// Fits in 32 bits.
+        narrow: bool,
+        /// Is 0 or 1.
+        bit: bool,
+        /// Is a constant.
+        konst: bool,
+        /// Is the constant 0.
+        zero: bool,
+    }
+    /// Appends `op` with a new value, which it returns.
+    fn push(out: &mut Vec<crate::Inst>, num_vals: &mut u32, op: Op, args: &[Val], imm: u64) -> Val {
+        let v = Val(*num_vals);
+        *num_vals += 1;
+        let mut a = [Val(0); 3];
+        a[..args.len()].copy_from_slice(args);
+        out.push(crate::Inst {
+            op,
+            dst: Some(v),
+            args: a,
+            imm,
+            helper: None,
+        });
+        v
+    }
+    let mut known = vec![Known::default(); b.num_vals as usize];
+    let old = std::mem::take(&mut b.insts);
+    let mut out = Vec::with_capacity(old.len() + 8 * carried.len());
+    let nv = &mut b.num_vals;
+    for mut i in old {
+        let k = |v: Val| known.get(v.0 as usize).copied().unwrap_or_default();
+        let addc32 = matches!(i.op, Op::AddC | Op::AddCCarry) && i.imm == 32;
+        let [x, y, c] = i.args;
+        if addc32 && carried.contains(&i.args) {
+            let wide = |out: &mut Vec<crate::Inst>, nv: &mut u32, v: Val| {
+                if k(v).narrow {
+                    v
+                } else {
+                    push(out, nv, Op::Zext, &[v], 32)
+                }
+            };
+            let (x, y) = (wide(&mut out, nv, x), wide(&mut out, nv, y));
+            let s = push(&mut out, nv, Op::Add, &[x, y], 0);
+            let t = if k(c).zero {
+                s
+            } else if k(c).bit {
+                push(&mut out, nv, Op::Add, &[s, c], 0)
+            } else {
+                let one = push(&mut out, nv, Op::Const, &[], 1);
+                let c = push(&mut out, nv, Op::And, &[c, one], 0);
+                push(&mut out, nv, Op::Add, &[s, c], 0)
+            };
+            if i.op == Op::AddC {
+                i.op = Op::Zext;
+                i.args = [t, Val(0), Val(0)];
+            } else {
+                let thirty_two = push(&mut out, nv, Op::Const, &[], 32);
+                i.op = Op::Lshr;
+                i.args = [t, thirty_two, Val(0)];
+                i.imm = 64;
+            }
+        } else if addc32 && i.op == Op::AddC && k(c).bit && !k(c).konst {
+            // The high word's ADC after a pair that carried: only the low 32 bits of the
+            // operands matter, so two plain adds, where the JIT's host add-with-carry would
+            // first move the carry into CF (a constant carry-in it turns into adds itself).
+            let s = push(&mut out, nv, Op::Add, &[x, y], 0);
+            let t = push(&mut out, nv, Op::Add, &[s, c], 0);
+            i.op = Op::Zext;
+            i.args = [t, Val(0), Val(0)];
+        }
+        known.resize(*nv as usize, Known::default());
+        if let Some(d) = i.dst {
+            // A rewritten addc.carry: t >> 32 of a sum below 2^33.
+            let carry = i.op == Op::Lshr && addc32;
+            known[d.0 as usize] = Known {
+                narrow: is_narrow(&i),
+                bit: carry
+                    || (i.op == Op::Const && i.imm <= 1)
+                    || matches!(
+                        i.op,
+                        Op::AddCCarry | Op::Eq | Op::Ult | Op::Cond | Op::CondAdd | Op::CondLogic
+                    ),
+                konst: i.op == Op::Const,
+                zero: i.op == Op::Const && i.imm == 0,
+            };
+        }
+        out.push(i);
+    }
+    b.insts = out;
 }
 
 /// `and(lshr(addc.flags(a, b, c), 29), 1)`, reading the carry out of the flags word (an
@@ -437,7 +553,9 @@ mod tests {
         let c = b.and(sh, one);
         b.set(3, c);
         let mut blk = b.finish(Term::Jump(4));
-        optimize(&mut blk);
+        // (optimize goes on to widen it: carry_chains_become_one_wide_add_per_pair)
+        fold(&mut blk);
+        remove_dead_code(&mut blk);
         verify(&blk).unwrap();
         let ops: Vec<Op> = blk.insts.iter().map(|i| i.op).collect();
         assert!(ops.contains(&Op::AddCCarry), "{blk}");
@@ -447,6 +565,71 @@ mod tests {
         assert_eq!(sem::eval(Op::AddCCarry, 32, [0xffff_ffff, 1, 0]), Some(1));
         assert_eq!(sem::eval(Op::AddCCarry, 32, [0xffff_fffe, 1, 0]), Some(0));
         assert_eq!(sem::eval(Op::AddCCarry, 64, [u64::MAX, 0, 1]), Some(1));
+    }
+
+    /// Runs a block without memory or helpers: the state after it, from `regs`.
+    fn run(blk: &Block, regs: &[u64; 8]) -> [u64; 8] {
+        let mut regs = *regs;
+        let mut v = vec![0u64; blk.num_vals as usize];
+        for i in &blk.insts {
+            let a = i.args.map(|x| v.get(x.0 as usize).copied().unwrap_or(0));
+            match i.op {
+                Op::GetReg => v[i.dst.unwrap().0 as usize] = regs[i.imm as usize],
+                Op::SetReg => regs[i.imm as usize] = a[0],
+                op => v[i.dst.unwrap().0 as usize] = sem::eval(op, i.imm, a).unwrap(),
+            }
+        }
+        regs
+    }
+
+    #[test]
+    fn carry_chains_become_one_wide_add_per_pair() {
+        // adds r4, r0, r2; adc r5, r1, r3 (a 64-bit add), then the carry of a subtract read
+        // by sbc (cmp r0, r2; sbc r6, r1, r3), as the A32 lifter writes them.
+        let mut b = Builder::new(0);
+        let (r0, r1, r2, r3) = (b.get(0), b.get(1), b.get(2), b.get(3));
+        let zero = b.konst(0);
+        let lo = b.emit(Op::AddC, &[r0, r2, zero], 32);
+        let c = b.emit(Op::AddCCarry, &[r0, r2, zero], 32);
+        let hi = b.emit(Op::AddC, &[r1, r3, c], 32);
+        b.set(4, lo);
+        b.set(5, hi);
+        let n2 = b.emit(Op::Not, &[r2], 0);
+        let one = b.konst(1);
+        let borrow = b.emit(Op::AddCCarry, &[r0, n2, one], 32);
+        let n3 = b.emit(Op::Not, &[r3], 0);
+        let d = b.emit(Op::AddC, &[r1, n3, borrow], 32);
+        b.set(6, d);
+        let c2 = b.emit(Op::AddCCarry, &[r1, n3, borrow], 32);
+        b.set(7, c2);
+        let blk = b.finish(Term::Jump(4));
+        let mut opt = blk.clone();
+        optimize(&mut opt);
+        verify(&opt).unwrap();
+        let text = opt.to_string();
+        assert!(!text.contains("addc.carry"), "{text}");
+        // Each pair shares one wide add, and the high word's addc of r1, r3 and the carry
+        // is two plain adds.
+        assert!(!text.contains("addc"), "{text}");
+        assert_eq!(text.matches("lshr").count(), 3, "{text}");
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            // Edge values half of the time: all ones, zero, one, the sign bit.
+            match rng % 8 {
+                0 => 0xffff_ffff,
+                1 => 0,
+                2 => 1,
+                3 => 0x8000_0000,
+                _ => rng & 0xffff_ffff,
+            }
+        };
+        for _ in 0..2000 {
+            let regs = [next(), next(), next(), next(), 0, 0, 0, 0];
+            assert_eq!(run(&opt, &regs), run(&blk, &regs), "{regs:x?}\n{text}");
+        }
     }
 
     #[test]

@@ -509,6 +509,14 @@ impl Emitter {
                 }
                 self.st(d, t);
             }
+            Op::Zext if i.imm == 32 && matches!(self.loc(x), Loc::Reg(_)) => {
+                // A 32-bit move zero-extends: copy and extend in one.
+                let t = self.target(d, &[]);
+                if let Loc::Reg(h) = self.loc(x) {
+                    dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(h));
+                }
+                self.st(d, t);
+            }
             Op::Zext | Op::Sext => {
                 // Extended in place, in the result's own register when it has one.
                 let t = self.target(d, &[]);
