@@ -77,7 +77,7 @@ fn clear_low_imm_bits(pattern: &str, w: u32, n: usize) -> u32 {
 
 /// The register in bits `lsb..lsb+width` of the pattern's `letter` field, if it has one.
 fn reg_field<Id: Copy>(e: &'static Entry<Id>, w: u32, letter: char) -> Option<u32> {
-    let m = decode::Match { entry: e, word: w };
+    let m = decode::Match::new(e, w);
     let (v, width) = m.field(letter);
     (width > 0).then_some(v)
 }

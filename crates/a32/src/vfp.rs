@@ -878,7 +878,7 @@ mod tests {
                 let Some(w) = d.random_word(e, (x >> 16) as u32) else {
                     continue;
                 };
-                let m = Match { entry: e, word: w };
+                let m = Match::new(e, w);
                 let f = Fields { id: e.id, word: w };
                 for &c in &letters {
                     assert_eq!(f.f(c), m.f(c), "{} {w:#010x} field {c}", e.mnemonic);

@@ -103,6 +103,62 @@ pub fn mask_value(pattern: &str) -> (u32, u32) {
     (mask, value)
 }
 
+/// Most runs of field letters in one pattern (the A64 tables' worst has a dozen).
+const MAX_RUNS: usize = 20;
+
+/// Where the fields of a pattern lie: each run of one letter as (letter, lowest bit, width),
+/// most significant first. Computed once per row when a [`Decoder`] is built, so extracting a
+/// field does not scan the pattern text (the lifters read several fields per instruction).
+#[derive(Clone, Copy)]
+pub struct Fields {
+    runs: [(u8, u8, u8); MAX_RUNS],
+    len: u8,
+}
+
+impl Fields {
+    /// The runs of `pattern`; panics if it has more than the table limit (a table bug, caught
+    /// by the decoders' tests).
+    fn of(pattern: &str) -> Fields {
+        let mut f = Fields {
+            runs: [(0, 0, 0); MAX_RUNS],
+            len: 0,
+        };
+        let mut prev = b'0';
+        for (i, b) in pattern_bits(pattern).enumerate() {
+            let bit = 31 - i as u8;
+            if b == b'0' || b == b'1' {
+                prev = b;
+                continue;
+            }
+            if b == prev {
+                // The run goes on one bit lower.
+                let r = &mut f.runs[f.len as usize - 1];
+                r.1 = bit;
+                r.2 += 1;
+            } else {
+                assert!((f.len as usize) < MAX_RUNS, "too many fields in {pattern}");
+                f.runs[f.len as usize] = (b, bit, 1);
+                f.len += 1;
+            }
+            prev = b;
+        }
+        f
+    }
+
+    /// Field `letter` of `word` as (value, width in bits).
+    fn get(&self, word: u32, letter: u8) -> (u32, u32) {
+        let (mut v, mut w) = (0u32, 0u32);
+        for &(l, lsb, width) in &self.runs[..self.len as usize] {
+            if l == letter {
+                let bits = (word as u64 >> lsb) & ((1u64 << width) - 1);
+                v = ((v as u64) << width | bits) as u32;
+                w += width as u32;
+            }
+        }
+        (v, w)
+    }
+}
+
 /// A decoded instruction: the matching row and the word.
 #[derive(Clone, Copy)]
 pub struct Match<Id: 'static> {
@@ -110,9 +166,20 @@ pub struct Match<Id: 'static> {
     pub entry: &'static Entry<Id>,
     /// The instruction word.
     pub word: u32,
+    /// Where the row's fields lie.
+    fields: Fields,
 }
 
 impl<Id: Copy> Match<Id> {
+    /// `word` as an instance of `entry` (which it must match), outside [`Decoder::decode`].
+    pub fn new(entry: &'static Entry<Id>, word: u32) -> Match<Id> {
+        Match {
+            entry,
+            word,
+            fields: Fields::of(entry.pattern),
+        }
+    }
+
     /// The identifier.
     pub fn id(&self) -> Id {
         self.entry.id
@@ -134,14 +201,10 @@ impl<Id: Copy> Match<Id> {
 
     /// Field `letter` as (value, width in bits).
     pub fn field(&self, letter: char) -> (u32, u32) {
-        let (mut v, mut w) = (0u32, 0u32);
-        for (i, b) in pattern_bits(self.entry.pattern).enumerate() {
-            if b as char == letter {
-                v = v << 1 | (self.word >> (31 - i)) & 1;
-                w += 1;
-            }
+        if !letter.is_ascii() {
+            return (0, 0);
         }
-        (v, w)
+        self.fields.get(self.word, letter as u8)
     }
 }
 
@@ -155,17 +218,20 @@ impl<Id: fmt::Debug> fmt::Debug for Match<Id> {
     }
 }
 
+/// A decoder row: fixed-bit mask and value, the table row and where its fields lie.
+type Row<Id> = (u32, u32, &'static Entry<Id>, Fields);
+
 /// A matcher built from a table: rows are tried most-specific first (most fixed bits), within
 /// buckets keyed by bits 28..25 (the A64/A32 top-level group field).
 pub struct Decoder<Id: 'static> {
-    buckets: Vec<Vec<(u32, u32, &'static Entry<Id>)>>,
+    buckets: Vec<Vec<Row<Id>>>,
     table: &'static [Entry<Id>],
 }
 
 impl<Id: Copy + 'static> Decoder<Id> {
     /// Builds a decoder; panics if a pattern is not 32 bits (a bug in the table, caught by tests).
     pub fn new(table: &'static [Entry<Id>]) -> Decoder<Id> {
-        let mut rows: Vec<(u32, u32, &'static Entry<Id>)> = table
+        let mut rows: Vec<Row<Id>> = table
             .iter()
             .map(|e| {
                 assert_eq!(
@@ -175,14 +241,14 @@ impl<Id: Copy + 'static> Decoder<Id> {
                     e.mnemonic
                 );
                 let (m, v) = mask_value(e.pattern);
-                (m, v, e)
+                (m, v, e, Fields::of(e.pattern))
             })
             .collect();
-        rows.sort_by_key(|(m, _, _)| std::cmp::Reverse(m.count_ones()));
+        rows.sort_by_key(|(m, _, _, _)| std::cmp::Reverse(m.count_ones()));
         let buckets = (0..16u32)
             .map(|k| {
                 rows.iter()
-                    .filter(|(m, v, _)| (k << 25) & m & (0xf << 25) == v & (0xf << 25) & m)
+                    .filter(|(m, v, _, _)| (k << 25) & m & (0xf << 25) == v & (0xf << 25) & m)
                     .copied()
                     .collect()
             })
@@ -194,8 +260,12 @@ impl<Id: Copy + 'static> Decoder<Id> {
     pub fn decode(&self, word: u32) -> Option<Match<Id>> {
         self.buckets[(word >> 25 & 0xf) as usize]
             .iter()
-            .find(|(m, v, _)| word & m == *v)
-            .map(|(_, _, e)| Match { entry: e, word })
+            .find(|(m, v, _, _)| word & m == *v)
+            .map(|&(_, _, entry, fields)| Match {
+                entry,
+                word,
+                fields,
+            })
     }
 
     /// The table this decoder was built from.
@@ -221,6 +291,45 @@ impl<Id: Copy + 'static> Decoder<Id> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every field of every row of every table, read from the precomputed runs, equals the
+    /// bits of its letters gathered from the pattern text one by one.
+    #[test]
+    fn fields_match_the_pattern_text() {
+        fn check<Id: Copy + 'static>(table: &'static [Entry<Id>]) {
+            let mut x = 0x9e37_79b9u32;
+            for e in table {
+                let letters: Vec<u8> = pattern_bits(e.pattern)
+                    .filter(|b| *b != b'0' && *b != b'1')
+                    .collect();
+                for _ in 0..8 {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    let m = Match::new(e, x);
+                    for &l in &letters {
+                        let (mut v, mut w) = (0u32, 0u32);
+                        for (i, b) in pattern_bits(e.pattern).enumerate() {
+                            if b == l {
+                                v = v << 1 | (x >> (31 - i)) & 1;
+                                w += 1;
+                            }
+                        }
+                        assert_eq!(m.field(l as char), (v, w), "{} {}", e.pattern, l as char);
+                    }
+                    assert_eq!(m.field('?'), (0, 0));
+                }
+            }
+        }
+        check(a64_base::A64_BASE);
+        check(a64_simd::A64_SIMD);
+        check(a32::A32_TABLE);
+        check(t16::T16_TABLE);
+        check(t32::T32_TABLE);
+        check(vfp::VFP_TABLE);
+        check(neon::NEON_TABLE);
+        check(TEST);
+    }
 
     decode_table! {
         TestId, TEST,

@@ -301,7 +301,7 @@ pub fn decode(d: &Decoder<Neon>, word: u32) -> Option<Match<Neon>> {
             word & mask == value
         })
         .max_by_key(|e| crate::mask_value(e.pattern).0.count_ones())
-        .map(|entry| Match { entry, word })
+        .map(|entry| Match::new(entry, word))
 }
 
 /// A word of row `entry` with its free bits from `rand`, if [`decode`] gives that row back.
