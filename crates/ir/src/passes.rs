@@ -120,20 +120,18 @@ pub fn fold(b: &mut Block) {
             konst[d] = konst[v.0 as usize];
             continue;
         }
-        let args: Option<Vec<u64>> = i.args[..info.arity]
+        let mut a = [0u64; 3];
+        let all_constant = i.args[..info.arity]
             .iter()
-            .map(|a| konst[a.0 as usize])
-            .collect();
-        if let Some(args) = args
+            .zip(&mut a)
+            .all(|(v, k)| konst[v.0 as usize].map(|c| *k = c).is_some());
+        if all_constant
             && i.helper.is_none()
+            && let Some(v) = crate::sem::eval(i.op, i.imm, a)
         {
-            let mut a = [0u64; 3];
-            a[..args.len()].copy_from_slice(&args);
-            if let Some(v) = crate::sem::eval(i.op, i.imm, a) {
-                i.op = Op::Const;
-                i.imm = v;
-                i.args = [Val(0); 3];
-            }
+            i.op = Op::Const;
+            i.imm = v;
+            i.args = [Val(0); 3];
         }
         if i.op == Op::Const {
             konst[d] = Some(i.imm);
@@ -331,12 +329,14 @@ pub fn fuse_conditions(b: &mut Block) {
 /// load between, since those may write any slot) is replaced by `v`.
 pub fn forward_getreg(b: &mut Block) {
     // known[slot]: the value the slot holds, if the block has read or written it since the
-    // last helper call (slots are below 256, as the verifier checks).
-    let mut known: [Option<Val>; 256] = [None; 256];
-    let mut touched: Vec<usize> = Vec::new();
+    // last helper call (slots are below 256, as the verifier checks); NONE if not.
+    const NONE: u32 = u32::MAX;
+    let mut known = [NONE; 256];
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
-    let mut keep = Vec::with_capacity(b.insts.len());
-    for mut i in b.insts.drain(..) {
+    // Compacts in place: `kept` instructions stay, in order, at the front.
+    let mut kept = 0;
+    for at in 0..b.insts.len() {
+        let mut i = b.insts[at];
         let arity = i.op.info().arity;
         for a in &mut i.args[..arity] {
             *a = subst[a.0 as usize];
@@ -345,28 +345,21 @@ pub fn forward_getreg(b: &mut Block) {
         match i.op {
             Op::GetReg => {
                 let d = i.dst.expect("getreg defines");
-                if let Some(v) = known[s] {
-                    subst[d.0 as usize] = v;
+                if known[s] != NONE {
+                    subst[d.0 as usize] = Val(known[s]);
                     continue;
                 }
-                known[s] = Some(d);
-                touched.push(s);
+                known[s] = d.0;
             }
-            Op::SetReg => {
-                known[s] = Some(i.args[0]);
-                touched.push(s);
-            }
+            Op::SetReg => known[s] = i.args[0].0,
             // A vector load writes slots this pass does not track by register number.
-            Op::Call | Op::StoreEx | Op::LoadV => {
-                for t in touched.drain(..) {
-                    known[t] = None;
-                }
-            }
+            Op::Call | Op::StoreEx | Op::LoadV => known = [NONE; 256],
             _ => {}
         }
-        keep.push(i);
+        b.insts[kept] = i;
+        kept += 1;
     }
-    b.insts = keep;
+    b.insts.truncate(kept);
     match &mut b.term {
         Term::JumpReg(v) | Term::Branch { cond: v, .. } => *v = subst[v.0 as usize],
         _ => {}
