@@ -57,7 +57,7 @@ pub struct Trampoline {
 }
 
 /// Entries in the indirect-jump table (a power of two).
-pub const TABLE_LEN: usize = 4096;
+pub const TABLE_LEN: usize = 65536;
 
 /// Index of guest `pc` in the indirect-jump table; the JumpReg code computes the same.
 pub fn table_index(pc: u64) -> usize {
@@ -74,8 +74,8 @@ pub struct Shared {
 }
 
 /// Byte offset from `r15` of `CpuState::jump_table`, the running thread's indirect-jump table:
-/// `TABLE_LEN` pairs of (guest pc, host address); free entries hold (`u64::MAX`, `miss`), so a
-/// jump through any entry is safe.
+/// `TABLE_LEN` pairs of (guest pc, host address); free entries are zero, and a zero address
+/// counts as a miss (a guest jump to pc 0 matches a free entry's key).
 const JUMP_TABLE: i32 = std::mem::offset_of!(cpu::CpuState, jump_table) as i32;
 
 /// Assembles the trampoline for host address `base`.
@@ -1267,8 +1267,10 @@ impl Emitter {
                     ; mov rcx, rax ; shr rcx, 2 ; and ecx, mask ; shl ecx, 4
                     ; mov rdx, [r15 + JUMP_TABLE]
                     ; cmp rax, [rdx + rcx] ; jne extern miss
+                    ; mov rdx, [rdx + rcx + 8]
+                    ; test rdx, rdx ; jz extern miss
                     ; cmp QWORD [r15 + so(slot::PENDING)], 0 ; jne extern miss
-                    ; jmp QWORD [rdx + rcx + 8]);
+                    ; jmp rdx);
             }
             Term::Branch {
                 cond,

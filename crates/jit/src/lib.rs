@@ -90,47 +90,100 @@ struct CodeRec {
     faults: Box<[emit::FaultSite]>,
 }
 
+/// `emit::TABLE_LEN` pairs of (guest pc, host address), in zero-filled anonymous memory: the
+/// kernel supplies each page when the thread first touches it, so a thread pays for the part
+/// of the table it uses, and the table can be large enough that the return sites and jump
+/// targets of a big program (cc1) rarely evict each other. A zero pair is empty (see
+/// `CpuState::jump_table`).
+struct Table {
+    pairs: std::ptr::NonNull<[AtomicU64; 2]>,
+}
+
+// SAFETY: the mapping is owned by the table and only accessed through atomics.
+unsafe impl Send for Table {}
+// SAFETY: as above: shared access is atomic loads and stores.
+unsafe impl Sync for Table {}
+
+impl Table {
+    const BYTES: usize = emit::TABLE_LEN * std::mem::size_of::<[AtomicU64; 2]>();
+
+    fn new() -> Table {
+        // SAFETY: a new private anonymous mapping at an address of the kernel's choosing; it
+        // overlaps nothing, and the result is checked before use.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                Self::BYTES,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        assert!(
+            p != libc::MAP_FAILED,
+            "armrun: cannot map an indirect-jump table: {}",
+            std::io::Error::last_os_error()
+        );
+        Table {
+            pairs: std::ptr::NonNull::new(p.cast()).expect("mmap does not return null"),
+        }
+    }
+
+    fn pairs(&self) -> &[[AtomicU64; 2]] {
+        // SAFETY: the mapping holds TABLE_LEN pairs, page-aligned (so 8-byte aligned), zero
+        // bytes are valid atomics, and it lives until `self` is dropped.
+        unsafe { std::slice::from_raw_parts(self.pairs.as_ptr(), emit::TABLE_LEN) }
+    }
+}
+
+impl Drop for Table {
+    fn drop(&mut self) {
+        // SAFETY: the mapping was made in `new` with this size, and no thread runs code using
+        // it any more (the slot holding it is gone).
+        unsafe { libc::munmap(self.pairs.as_ptr().cast(), Self::BYTES) };
+    }
+}
+
 /// One thread's indirect-jump table and whether the thread runs translated code.
 struct Slot {
-    /// `emit::TABLE_LEN` pairs of (guest pc, host address); see `CpuState::jump_table`.
-    table: Box<[[AtomicU64; 2]]>,
+    table: Table,
     /// The epoch of the entry the thread is running code from; 0 outside translated code.
     active: AtomicU64,
 }
 
 impl Slot {
-    fn new(miss: usize) -> Arc<Slot> {
-        let table = (0..emit::TABLE_LEN)
-            .map(|_| [AtomicU64::new(u64::MAX), AtomicU64::new(miss as u64)])
-            .collect();
+    fn new() -> Arc<Slot> {
         Arc::new(Slot {
-            table,
+            table: Table::new(),
             active: AtomicU64::new(0),
         })
     }
 
     /// Points the entry for `pc` at `entry` (owner only, outside translated code).
     fn set(&self, pc: u64, entry: usize) {
-        let cell = &self.table[emit::table_index(pc)];
-        cell[0].store(u64::MAX, Ordering::Relaxed);
+        let cell = &self.table.pairs()[emit::table_index(pc)];
+        cell[0].store(0, Ordering::Relaxed);
         cell[1].store(entry as u64, Ordering::Relaxed);
         cell[0].store(pc, Ordering::Release);
     }
 
     /// Drops the entry for `pc` if it has one. The key goes first: the owner, reading the key
-    /// and then the address, sees this block's pair, or a miss.
-    fn drop_pc(&self, pc: u64, miss: usize) {
-        let cell = &self.table[emit::table_index(pc)];
+    /// and then the address, sees this block's pair, or a miss (an address of 0 is one).
+    fn drop_pc(&self, pc: u64) {
+        let cell = &self.table.pairs()[emit::table_index(pc)];
         if cell[0].load(Ordering::Relaxed) == pc {
-            cell[0].store(u64::MAX, Ordering::Release);
-            cell[1].store(miss as u64, Ordering::Release);
+            cell[0].store(0, Ordering::Release);
+            cell[1].store(0, Ordering::Release);
         }
     }
 
-    fn clear(&self, miss: usize) {
-        for cell in self.table.iter() {
-            cell[0].store(u64::MAX, Ordering::Release);
-            cell[1].store(miss as u64, Ordering::Release);
+    fn clear(&self) {
+        for cell in self.table.pairs() {
+            if cell[0].load(Ordering::Relaxed) != 0 {
+                cell[0].store(0, Ordering::Release);
+                cell[1].store(0, Ordering::Release);
+            }
         }
     }
 }
@@ -195,10 +248,6 @@ impl Core {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn miss(&self) -> usize {
-        self.shared.miss
-    }
-
     fn chain(&self) -> bool {
         self.chain.load(Ordering::Relaxed)
     }
@@ -250,7 +299,7 @@ impl Jit {
             epilogue: enter + t.epilogue,
             miss,
         };
-        let slot = Slot::new(miss);
+        let slot = Slot::new();
         let core = Core {
             enter,
             enter_fast: enter + t.fast,
@@ -282,7 +331,7 @@ impl Jit {
     /// Another handle on the same code, for another thread of the guest process: it sees every
     /// block compiled through any handle, and has its own indirect-jump table.
     pub fn share(&self) -> Jit {
-        let slot = Slot::new(self.core.miss());
+        let slot = Slot::new();
         self.core.lock().slots.push(slot.clone());
         Jit {
             core: self.core.clone(),
@@ -335,7 +384,7 @@ impl Jit {
     pub fn set_chaining(&mut self, on: bool) {
         let mut st = self.core.lock();
         if !on && self.core.chain() {
-            st.invalidate_all(self.core.miss());
+            st.invalidate_all();
         }
         self.core.chain.store(on, Ordering::Relaxed);
     }
@@ -399,10 +448,9 @@ impl Jit {
         if st.invalidated_since(generation, block.start, block.end) {
             return None;
         }
-        let miss = self.core.miss();
         loop {
             if st.blocks.contains_key(&block.key) {
-                st.forget(block.key, miss);
+                st.forget(block.key);
             }
             let compiled = emit::compile(block, st.cache.next_addr(), self.core.shared);
             if let Some(base) = st.cache.push(&compiled.code) {
@@ -450,7 +498,7 @@ impl Jit {
             }
             st.draining = None;
         }
-        st.invalidate_all(self.core.miss());
+        st.invalidate_all();
         st.max_guest_len = 0;
         let last = self.core.epoch.load(Ordering::Relaxed);
         self.core.epoch.store(last + 1, Ordering::SeqCst);
@@ -491,7 +539,7 @@ impl Jit {
             return false;
         }
         // SAFETY: the caller guarantees `cpu` is valid and exclusively ours.
-        unsafe { (*cpu).jump_table = self.slot.table.as_ptr() as u64 };
+        unsafe { (*cpu).jump_table = self.slot.table.pairs.as_ptr() as u64 };
         // The trampoline's frame lies just below this function's locals; probe its pages only
         // when it reaches lower than any frame this thread probed before (one page of slack
         // for the call and the pushes).
@@ -532,16 +580,14 @@ impl Jit {
         if start >= end {
             return;
         }
-        self.core
-            .lock()
-            .invalidate_range(start, end, self.core.miss());
+        self.core.lock().invalidate_range(start, end);
     }
 
     /// Forgets every block and unlinks every jump. The code stays in the cache (threads may
     /// still run it) until its half is reused.
     pub fn invalidate_all(&mut self) {
         let mut st = self.core.lock();
-        st.invalidate_all(self.core.miss());
+        st.invalidate_all();
         st.note_invalidation(0, u64::MAX);
     }
 
@@ -648,7 +694,7 @@ impl State {
         base
     }
 
-    fn invalidate_range(&mut self, start: u64, end: u64, miss: usize) {
+    fn invalidate_range(&mut self, start: u64, end: u64) {
         let from = start.saturating_sub(self.max_guest_len);
         let hit: Vec<u64> = self
             .by_start
@@ -661,13 +707,13 @@ impl State {
             .map(|&(_, key)| key)
             .collect();
         for pc in hit {
-            self.forget(pc, miss);
+            self.forget(pc);
         }
         self.note_invalidation(start, end);
     }
 
     /// Forgets every block, unlinks every jump and empties every thread's table.
-    fn invalidate_all(&mut self, miss: usize) {
+    fn invalidate_all(&mut self) {
         for sites in self.links.values() {
             for s in sites {
                 self.cache.patch_rel32(s.rel32, s.stub);
@@ -677,19 +723,19 @@ impl State {
         self.by_start.clear();
         self.links.clear();
         for slot in &self.slots {
-            slot.clear(miss);
+            slot.clear();
         }
     }
 
     /// Unregisters the block at `pc`: jumps into it go back to their stubs, every thread's
     /// table forgets it, and its own jump sites leave the link lists.
-    fn forget(&mut self, pc: u64, miss: usize) {
+    fn forget(&mut self, pc: u64) {
         let Some(b) = self.blocks.remove(&pc) else {
             return;
         };
         self.by_start.remove(&(b.start, pc));
         for slot in &self.slots {
-            slot.drop_pc(pc, miss);
+            slot.drop_pc(pc);
         }
         if let Some(waiting) = self.links.get(&pc) {
             for s in waiting {

@@ -309,6 +309,8 @@ fn indirect_jumps_use_the_lookup_table() {
     assert_eq!(run_from(&jit, e, 1, 0x7000), (1, 0x7000, exit::JUMP));
     assert_eq!(run_from(&jit, e, 0, 0x7004), (1, 0x7004, exit::JUMP));
     assert_eq!(run_from(&jit, e, 0, u64::MAX), (1, u64::MAX, exit::JUMP));
+    // Free entries are zero: a jump to pc 0 matches one's key and must still miss.
+    assert_eq!(run_from(&jit, e, 0, 0), (1, 0, exit::JUMP));
     // A block with the same table index evicts the entry; the loop then exits every round...
     let other = 0x7000 + 4 * jit::emit::TABLE_LEN as u64;
     jit.compile(&common::indirect_block(other));
