@@ -25,25 +25,25 @@ pub fn optimize(b: &mut Block) {
 /// lane masks of each vector operation); this leaves one of each for the JIT to keep in a
 /// register.
 pub fn share_common_values(b: &mut Block) {
-    /// (operation, arguments, immediate) of a pure instruction.
-    type Key = (Op, [Val; 3], u64);
+    const FREE: u32 = u32::MAX;
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
-    // Open addressing over a power of two at least twice the instruction count: no hashing
-    // library on a path that runs once per translated block.
+    // Open addressing over a power of two at least twice the instruction count, holding the
+    // index of the first instruction of each (operation, arguments, immediate): no hashing
+    // library on a path that runs once per translated block, and four bytes an entry.
     let size = (b.insts.len() * 2).next_power_of_two().max(16);
-    let mut table: Vec<Option<(Key, Val)>> = vec![None; size];
-    for i in &mut b.insts {
+    let mut table: Vec<u32> = vec![FREE; size];
+    for idx in 0..b.insts.len() {
+        let i = &mut b.insts[idx];
         let info = i.op.info();
         for a in &mut i.args[..info.arity] {
             *a = subst[a.0 as usize];
         }
+        let i = *i;
         let Some(d) = i.dst else { continue };
         if info.effects || i.op == Op::GetReg || i.helper.is_some() {
             continue;
         }
-        let mut args = [Val(0); 3];
-        args[..info.arity].copy_from_slice(&i.args[..info.arity]);
-        let key: Key = (i.op, args, i.imm);
+        let args = &i.args[..info.arity];
         let mut h = (i.op as u64)
             .wrapping_mul(0x9e37_79b9_7f4a_7c15)
             .wrapping_add(i.imm)
@@ -53,15 +53,18 @@ pub fn share_common_values(b: &mut Block) {
         }
         let mut at = (h >> 32) as usize & (size - 1);
         loop {
-            match &table[at] {
-                Some((k, v)) if *k == key => {
-                    subst[d.0 as usize] = *v;
+            match table[at] {
+                FREE => {
+                    table[at] = idx as u32;
                     break;
                 }
-                Some(_) => at = (at + 1) & (size - 1),
-                None => {
-                    table[at] = Some((key, d));
-                    break;
+                k => {
+                    let o = &b.insts[k as usize];
+                    if o.op == i.op && o.imm == i.imm && o.args[..info.arity] == *args {
+                        subst[d.0 as usize] = o.dst.expect("pure instructions define a value");
+                        break;
+                    }
+                    at = (at + 1) & (size - 1);
                 }
             }
         }
