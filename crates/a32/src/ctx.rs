@@ -5,7 +5,7 @@
 //! The IR has no control flow inside a block, so a conditional instruction is lifted as if it
 //! executed, with every state write made a `select` between the new and the old value. Loads
 //! read from the (mapped, readable) page of the instruction itself when the condition fails, so
-//! they cannot fault; stores go through [`COND_STORE`], which skips the access.
+//! they cannot fault; stores are the IR's conditional `store.if`, which skips the access.
 
 use ir::{Builder, Helper, Op, Term, Val};
 
@@ -22,7 +22,7 @@ pub enum Flow {
     Undef,
 }
 
-/// Guest address that [`COND_STORE`] treats as "condition failed": above every 32-bit address.
+/// Guest address that [`SWAP`] treats as "condition failed": above every 32-bit address.
 pub const SKIP_ADDR: u64 = 1 << 40;
 
 /// Lifting state for one block.
@@ -305,12 +305,7 @@ impl Ctx {
     /// Stores the low `size` bytes of `v` (skipped when the condition fails).
     pub fn store(&mut self, addr: Val, v: Val, size: u32) {
         match self.holds() {
-            Some(h) => {
-                let skip = self.k(SKIP_ADDR);
-                let a = self.b.select(h, addr, skip);
-                let s = self.k(size as u64);
-                self.b.call(&COND_STORE, a, v, s);
-            }
+            Some(h) => self.b.store_if(addr, v, h, size),
             None => self.b.store(addr, v, size),
         }
     }
@@ -359,28 +354,6 @@ impl Ctx {
         };
         Term::JumpReg(addr)
     }
-}
-
-/// Conditional store: `a` = guest address or [`SKIP_ADDR`], `b` = value, `c` = size in bytes.
-pub static COND_STORE: Helper = Helper {
-    name: "a32_cond_store",
-    func: cond_store,
-};
-
-/// See [`COND_STORE`].
-unsafe extern "C" fn cond_store(cpu: *mut u8, addr: u64, v: u64, size: u64) -> u64 {
-    if addr == SKIP_ADDR {
-        return 0;
-    }
-    // SAFETY: translated code calls helpers with a pointer to the live CpuState of the running
-    // thread; only `mem_base` is read.
-    let base = unsafe { (*(cpu as *const cpu::CpuState)).mem_base };
-    let host = base.wrapping_add(addr) as *mut u8;
-    let n = (size as usize).min(8);
-    // SAFETY: guest memory is host memory at mem_base + addr, as for the IR's `store`; a fault
-    // on unmapped memory is the runtime's to turn into a guest signal, as for ordinary stores.
-    unsafe { std::ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), host, n) };
-    0
 }
 
 /// Atomic exchange (SWP, SWPB): `a` = guest address or [`SKIP_ADDR`] (then nothing happens and

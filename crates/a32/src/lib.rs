@@ -36,16 +36,16 @@
 //! # Conditional execution
 //! The IR has no control flow inside a block: a conditional instruction is lifted as executed,
 //! with its state writes made `select`s on the condition. Conditional loads read from the
-//! instruction's own page when the condition fails (so they cannot fault); conditional stores go
-//! through a helper that skips the access. Conditional branches end the block with a `Branch`.
+//! instruction's own page when the condition fails (so they cannot fault); conditional stores are
+//! the IR's `store.if`, which skips the access. Conditional branches end the block with a `Branch`.
 //! A conditional SVC (rare; the IR's exits are unconditional) is refused as undefined.
 //!
 //! # Exits and helpers
 //! SVC ends the block with `cpu::exit::SYSCALL`, pc = the next instruction and the immediate as
 //! argument (EABI guests pass the syscall number in R7); BKPT with `BREAKPOINT` at its pc; UDF
-//! and anything unimplemented with `UNDEFINED` (see [`lift_block_it`]). Two helpers touch guest
-//! memory, like A64's atomics: [`COND_STORE`] (conditional stores) and [`SWAP`] (SWP/SWPB); a
-//! fault inside them must be mapped back to the guest instruction by the runtime.
+//! and anything unimplemented with `UNDEFINED` (see [`lift_block_it`]). One helper touches guest
+//! memory, like A64's atomics: [`SWAP`] (SWP/SWPB); a fault inside it must be mapped back to the
+//! guest instruction by the runtime.
 
 #![deny(missing_docs)]
 
@@ -58,8 +58,8 @@ mod sem;
 mod thumb;
 pub mod vfp;
 
-pub use ctx::{COND_STORE, SKIP_ADDR, SWAP};
 use ctx::{Ctx, Flow};
+pub use ctx::{SKIP_ADDR, SWAP};
 use decode::Decoder;
 use decode::a32::{A32, A32_TABLE};
 use decode::t16::{T16, T16_TABLE};

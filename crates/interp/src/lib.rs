@@ -30,6 +30,12 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
                 store(cpu, a(0), a(1), imm as usize);
                 None
             }
+            Op::StoreIf => {
+                if a(2) != 0 {
+                    store(cpu, a(0), a(1), imm as usize);
+                }
+                None
+            }
             Op::LoadV => {
                 let (reg, size) = ((imm & 0x3f) as usize, (imm >> 8) as usize);
                 let mut bytes = [0u8; 16];

@@ -278,6 +278,10 @@ impl Builder {
     pub fn store(&mut self, addr: Val, v: Val, size: u32) {
         self.emit(Op::Store, &[addr, v], size as u64);
     }
+    /// `store.if.size addr, v, cond`: the store happens only if `cond` is not 0.
+    pub fn store_if(&mut self, addr: Val, v: Val, cond: Val, size: u32) {
+        self.emit(Op::StoreIf, &[addr, v, cond], size as u64);
+    }
     /// `loadv vreg, size, addr`
     pub fn loadv(&mut self, addr: Val, vreg: u32, size: u32) {
         self.emit(Op::LoadV, &[addr], (vreg | size << 8) as u64);

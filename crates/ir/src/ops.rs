@@ -157,6 +157,8 @@ op_table! {
         "Loads bytes from guest address a into a vector register, zeroing the rest.";
     StoreV = "storev", args 1, result false, imm VecAccess, effects true,
         "Stores the low bytes of a vector register to guest address a.";
+    StoreIf = "store.if", args 3, result false, imm Size, effects true,
+        "Stores the low `imm` bytes of b to guest address a if c is not 0; otherwise nothing is accessed (a conditional store).";
     StoreEx = "storeex", args 2, result true, imm Size, effects true,
         "Store-exclusive: if the monitor holds address a, atomically replaces the value it saw with b; 0 on success, 1 on failure. Clears the monitor.";
     Mark = "mark", args 0, result false, imm Const, effects true,

@@ -395,7 +395,7 @@ pub fn remove_dead_setreg(b: &mut Block) {
             // dead stores are most of what this pass removes, handlers do not read them, and a
             // re-run of the faulting instruction (see the JIT's fault module) recomputes them
             // before the block reads them.
-            Op::Load | Op::Store | Op::LoadV => {
+            Op::Load | Op::Store | Op::StoreIf | Op::LoadV => {
                 let nzcv = slot::NZCV as usize;
                 let keep = overwritten[nzcv / 64] & 1 << (nzcv % 64);
                 overwritten = [0; 4];

@@ -180,6 +180,7 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         | Op::SetReg
         | Op::Load
         | Op::Store
+        | Op::StoreIf
         | Op::LoadV
         | Op::StoreV
         | Op::StoreEx

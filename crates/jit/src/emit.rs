@@ -677,7 +677,14 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; mov r14, rax);
                 }
             }
-            Op::Store => {
+            Op::Store | Op::StoreIf => {
+                // A conditional store jumps over the access: only scratch registers are used
+                // in between, so nothing after depends on whether it ran.
+                let skip = self.a.new_dynamic_label();
+                if i.op == Op::StoreIf {
+                    self.ld(RCX, i.args[2]);
+                    dynasm!(self.a ; .arch x64 ; test rcx, rcx ; jz =>skip);
+                }
                 self.ld(RCX, y);
                 let r = self.addr(x);
                 match i.imm {
@@ -686,6 +693,7 @@ impl Emitter {
                     4 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], ecx),
                     _ => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], rcx),
                 }
+                dynasm!(self.a ; .arch x64 ; =>skip);
             }
             _ => {
                 self.spill_args(i);
@@ -782,7 +790,13 @@ impl Emitter {
             }
             match inst.op {
                 Op::Mark => key = inst.imm,
-                Op::Load | Op::Store | Op::LoadV | Op::StoreV | Op::StoreEx | Op::Call => {
+                Op::Load
+                | Op::Store
+                | Op::StoreIf
+                | Op::LoadV
+                | Op::StoreV
+                | Op::StoreEx
+                | Op::Call => {
                     let start = self.a.offset().0 as u32;
                     self.inst(inst);
                     let end = self.a.offset().0 as u32;
@@ -1128,7 +1142,11 @@ impl Emitter {
                 }
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
-            Op::Store => {
+            Op::Store | Op::StoreIf => {
+                let skip = a.new_dynamic_label();
+                if i.op == Op::StoreIf {
+                    dynasm!(a ; .arch x64 ; cmp QWORD [rsp + vc], 0 ; je =>skip);
+                }
                 dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb]);
                 match i.imm {
                     1 => dynasm!(a ; .arch x64 ; mov [r14 + rax], cl),
@@ -1136,6 +1154,7 @@ impl Emitter {
                     4 => dynasm!(a ; .arch x64 ; mov [r14 + rax], ecx),
                     _ => dynasm!(a ; .arch x64 ; mov [r14 + rax], rcx),
                 }
+                dynasm!(a ; .arch x64 ; =>skip);
             }
             Op::LoadV => {
                 let n = (i.imm & 0x3f) as u32 % 32;

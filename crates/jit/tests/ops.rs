@@ -307,6 +307,12 @@ fn loads_and_stores_all_sizes() {
         let v = b.konst(0x1122_3344_5566_7788);
         b.store(dst, v, size);
     }
+    // Conditional stores: the first happens, the second touches nothing.
+    let (yes, no) = (b.konst(1), b.konst(0));
+    let (at, v) = (b.konst(8), b.konst(0x1122_3344));
+    b.store_if(at, v, yes, 4);
+    let (at, v) = (b.konst(16), b.get(slot::x(9)));
+    b.store_if(at, v, no, 8);
     let blk = b.finish(Term::Jump(8));
     let init = buf;
     let mut i = CpuState {
@@ -327,6 +333,8 @@ fn loads_and_stores_all_sizes() {
     assert_eq!(j.x[1], 0x8584);
     assert_eq!(j.x[3], 0x8d8c_8b8a_8988_8786);
     assert_eq!(&buf[33..35], &[0x88, 0x80 | 34]);
+    assert_eq!(&buf[8..12], &[0x44, 0x33, 0x22, 0x11]);
+    assert_eq!(&buf[16..24], &init[16..24]);
 }
 
 #[test]

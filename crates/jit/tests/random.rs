@@ -125,7 +125,13 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
             }
             28 => {
                 let p = b.konst(buf + off);
-                b.store(p, a, size);
+                if imm & 4 != 0 {
+                    // A conditional store whose condition holds about half of the time.
+                    let cond = b.bin(Op::Ult, c, d);
+                    b.store_if(p, a, cond, size);
+                } else {
+                    b.store(p, a, size);
+                }
                 None
             }
             29 | 30 => {
