@@ -80,6 +80,17 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
             set_v(cx, rd, v);
             return Some(Flow::Next);
         }
+        // FMOV Xd, Vn.D[1] and FMOV Vd.D[1], Xn: the upper half alone.
+        0x9eae_0000 => {
+            let v = cx.b.get(cpu::slot::v_hi(rn));
+            cx.set_x(rd, v, true);
+            return Some(Flow::Next);
+        }
+        0x9eaf_0000 => {
+            let v = cx.x(rn);
+            cx.b.set(cpu::slot::v_hi(rd), v);
+            return Some(Flow::Next);
+        }
         _ => {}
     }
     let double = match w >> 22 & 3 {

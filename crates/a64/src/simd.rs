@@ -2,7 +2,9 @@
 //! into integer IR on the two 64-bit halves of each register (SWAR: lanes packed in a 64-bit
 //! value, with carries kept from crossing lane boundaries) instead of one `fpsimd::EXEC` call
 //! each: bitwise operations (AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF), ADD and SUB, CMEQ
-//! (register and zero), DUP (general), UMOV and SHRN from halfwords. Results stay IR values,
+//! (register and zero), DUP (general), UMOV, SHRN from halfwords, and the moves around the
+//! crypto loops: REV64, EXT, INS (element and general), DUP (element, scalar), and the
+//! modified-immediate moves (MOVI, MVNI, ORR and BIC immediate). Results stay IR values,
 //! so glibc's `cmeq; shrn; fmov x, d; cbz` sequences run without leaving translated code. Other
 //! forms go to the general executor.
 
@@ -246,6 +248,83 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         cx.set_x(d, v, true);
         return Some(Flow::Next);
     }
+    if w & 0x9ff8_0400 == 0x0f00_0400
+        && let Some(op) = fpsimd::moves::mod_imm_value(w)
+    {
+        // MOVI, MVNI, ORR, BIC (vector, immediate), FMOV (vector, immediate): a constant, or
+        // one or-ed in or cleared.
+        use fpsimd::moves::ModImm;
+        let r = match op {
+            ModImm::Set(k) => {
+                let k = cx.k(k);
+                (k, k)
+            }
+            ModImm::Or(k) | ModImm::Bic(k) => {
+                let a = read(cx, d);
+                let bic = matches!(op, ModImm::Bic(_));
+                let k = cx.k(if bic { !k } else { k });
+                each(
+                    cx,
+                    a,
+                    a,
+                    |cx, x, _| {
+                        if bic { cx.b.and(x, k) } else { cx.b.or(x, k) }
+                    },
+                )
+            }
+        };
+        write(cx, d, r, q);
+        return Some(Flow::Next);
+    }
+    if w & 0xbf3f_fc00 == 0x0e20_0800 && size < 3 {
+        // REV64: the lanes of each 64-bit half in reverse order.
+        let a = read(cx, n);
+        let r = each(cx, a, a, |cx, x, _| reverse_lanes(cx, x, esize));
+        write(cx, d, r, q);
+        return Some(Flow::Next);
+    }
+    if w & 0xbfe0_8400 == 0x2e00_0000 {
+        // EXT: bytes imm4.. of Vm:Vn (Vn the low part).
+        let pos = (w >> 11 & 15) * 8;
+        if !q && pos >= 64 {
+            return None;
+        }
+        let (a, b) = (read(cx, n), read(cx, m));
+        let words = if q {
+            vec![a.0, a.1, b.0, b.1]
+        } else {
+            vec![a.0, b.0]
+        };
+        let lo = bits_at(cx, &words, pos);
+        let hi = if q { bits_at(cx, &words, pos + 64) } else { lo };
+        write(cx, d, (lo, hi), q);
+        return Some(Flow::Next);
+    }
+    if w & 0xffe0_8400 == 0x6e00_0400 && imm5 & 15 != 0 {
+        // INS (element): lane imm4 of Vn into lane imm5 of Vd, the other lanes kept.
+        let lsb = imm5.trailing_zeros();
+        let esize = 8u32 << lsb;
+        let v = lane(cx, n, (w >> 11 & 15) >> lsb, esize);
+        insert_lane(cx, d, imm5 >> (lsb + 1), esize, v);
+        return Some(Flow::Next);
+    }
+    if w & 0xffe0_fc00 == 0x4e00_1c00 && imm5 & 15 != 0 {
+        // INS (general): the low lane of Xn into lane imm5 of Vd.
+        let lsb = imm5.trailing_zeros();
+        let esize = 8u32 << lsb;
+        let x = cx.x(n);
+        let v = if esize == 64 { x } else { cx.b.zext(x, esize) };
+        insert_lane(cx, d, imm5 >> (lsb + 1), esize, v);
+        return Some(Flow::Next);
+    }
+    if w & 0xffe0_fc00 == 0x5e00_0400 && imm5 & 15 != 0 {
+        // DUP (element, scalar) = MOV Bd/Hd/Sd/Dd, Vn.T[i]: the lane alone, the rest zero.
+        let lsb = imm5.trailing_zeros();
+        let v = lane(cx, n, imm5 >> (lsb + 1), 8 << lsb);
+        let z = cx.k(0);
+        write(cx, d, (v, z), true);
+        return Some(Flow::Next);
+    }
     if w & 0xbf80_fc00 == 0x0f00_8400 && w >> 19 & 15 == 1 {
         // SHRN/SHRN2 from halfwords to bytes, shift 1..=8.
         let shift = 16 - (w >> 16 & 15);
@@ -269,6 +348,82 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         return Some(Flow::Next);
     }
     None
+}
+
+/// The lanes of `esize` bits (8, 16 or 32) of the 64-bit half `x` in reverse order.
+fn reverse_lanes(cx: &mut Ctx, x: Val, esize: u32) -> Val {
+    if esize == 8 {
+        return cx.b.un(Op::Bswap, x, 64);
+    }
+    let s32 = cx.k(32);
+    let x = cx.b.binw(Op::Ror, x, s32, 64);
+    if esize == 32 {
+        return x;
+    }
+    // Halfwords: swap the two of each word, as the rotation swapped the words.
+    let m = cx.k(0x0000_ffff_0000_ffff);
+    let s16 = cx.k(16);
+    let lo = cx.b.and(x, m);
+    let lo = cx.b.binw(Op::Shl, lo, s16, 64);
+    let hi = cx.b.binw(Op::Lshr, x, s16, 64);
+    let hi = cx.b.and(hi, m);
+    cx.b.or(lo, hi)
+}
+
+/// The 64 bits starting at bit `pos` of `words` (least significant first), zeros past the end.
+fn bits_at(cx: &mut Ctx, words: &[Val], pos: u32) -> Val {
+    let (w, s) = ((pos / 64) as usize, pos % 64);
+    if s == 0 {
+        return words[w];
+    }
+    let (ks, kt) = (cx.k(s as u64), cx.k(64 - s as u64));
+    let low = cx.b.binw(Op::Lshr, words[w], ks, 64);
+    match words.get(w + 1) {
+        Some(&next) => {
+            let high = cx.b.binw(Op::Shl, next, kt, 64);
+            cx.b.or(low, high)
+        }
+        None => low,
+    }
+}
+
+/// Lane `index` of `esize` bits of V`n`, zero-extended.
+fn lane(cx: &mut Ctx, n: u32, index: u32, esize: u32) -> Val {
+    let bit = index * esize;
+    let half = cx.b.get(if bit >= 64 {
+        slot::v_hi(n)
+    } else {
+        slot::v_lo(n)
+    });
+    if esize == 64 {
+        return half;
+    }
+    let s = cx.k((bit % 64) as u64);
+    let v = cx.b.binw(Op::Lshr, half, s, 64);
+    cx.b.zext(v, esize)
+}
+
+/// Replaces lane `index` of `esize` bits of V`d` by `v` (zero-extended), keeping the others.
+fn insert_lane(cx: &mut Ctx, d: u32, index: u32, esize: u32, v: Val) {
+    let bit = index * esize;
+    let s = if bit >= 64 {
+        slot::v_hi(d)
+    } else {
+        slot::v_lo(d)
+    };
+    if esize == 64 {
+        cx.b.set(s, v);
+        return;
+    }
+    let shift = (bit % 64) as u64;
+    let mask = ((1u64 << esize) - 1) << shift;
+    let half = cx.b.get(s);
+    let keep = cx.k(!mask);
+    let kept = cx.b.and(half, keep);
+    let k = cx.k(shift);
+    let placed = cx.b.binw(Op::Shl, v, k, 64);
+    let r = cx.b.or(kept, placed);
+    cx.b.set(s, r);
 }
 
 /// A pairwise operation.

@@ -155,6 +155,35 @@ pub fn mod_imm(cx: &mut Ctx, w: u32) -> Res {
         vreg::set_q(cx.cpu, rd(w), imm64 as u128 | (imm64 as u128) << 64, q);
         return Some(());
     }
+    let v = match mod_imm_value(w)? {
+        ModImm::Set(k) => k as u128 | (k as u128) << 64,
+        ModImm::Or(k) => vreg::get(cx.cpu, rd(w)) | (k as u128 | (k as u128) << 64),
+        ModImm::Bic(k) => vreg::get(cx.cpu, rd(w)) & !(k as u128 | (k as u128) << 64),
+    };
+    vreg::set_q(cx.cpu, rd(w), v, q);
+    Some(())
+}
+
+/// What an AdvSIMD modified-immediate word (MOVI, MVNI, ORR, BIC, FMOV vector of single or
+/// double precision) does to each 64-bit half of Vd, with its immediate expanded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModImm {
+    /// Vd = the pattern (MOVI, MVNI, FMOV).
+    Set(u64),
+    /// Vd |= the pattern (ORR).
+    Or(u64),
+    /// Vd &= !pattern (BIC).
+    Bic(u64),
+}
+
+/// The operation of modified-immediate word `w` (without half-precision FMOV, o2 = 1), or
+/// `None` for an unallocated combination. Shared by the executor and the A64 lifter.
+pub fn mod_imm_value(w: u32) -> Option<ModImm> {
+    let q = bit(w, 30);
+    let op = bit(w, 29);
+    let cmode = bits(w, 15, 12);
+    let imm8 = (bits(w, 18, 16) << 5 | bits(w, 9, 5)) as u64;
+    ensure!(!bit(w, 11));
     let imm64 = match cmode >> 1 {
         0..=3 => rep64(imm8 << (8 * (cmode >> 1)), 32),
         4 | 5 => rep64(imm8 << (8 * (cmode >> 1 & 1)), 16),
@@ -181,18 +210,13 @@ pub fn mod_imm(cx: &mut Ctx, w: u32) -> Res {
             }
         },
     };
-    let imm = imm64 as u128 | (imm64 as u128) << 64;
     let logical = cmode & 1 == 1 && cmode >> 2 != 3;
-    let v = if logical {
-        let old = vreg::get(cx.cpu, rd(w));
-        if op { old & !imm } else { old | imm }
-    } else if op && cmode < 0b1110 {
-        !imm
-    } else {
-        imm
-    };
-    vreg::set_q(cx.cpu, rd(w), v, q);
-    Some(())
+    Some(match (logical, op) {
+        (true, false) => ModImm::Or(imm64),
+        (true, true) => ModImm::Bic(imm64),
+        (false, true) if cmode < 0b1110 => ModImm::Set(!imm64),
+        _ => ModImm::Set(imm64),
+    })
 }
 
 /// UZP1/2, TRN1/2, ZIP1/2.
