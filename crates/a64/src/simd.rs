@@ -3,7 +3,7 @@
 //! value, with carries kept from crossing lane boundaries) instead of one `fpsimd::EXEC` call
 //! each: bitwise operations (AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF), ADD and SUB, CMEQ
 //! (register and zero), DUP (general), UMOV, SHRN from halfwords, and the moves around the
-//! crypto loops: REV64, EXT, INS (element and general), DUP (element, scalar), and the
+//! crypto and hash loops: REV64, REV32, REV16, EXT, INS (element and general), DUP (element, scalar), and the
 //! modified-immediate moves (MOVI, MVNI, ORR and BIC immediate). Results stay IR values,
 //! so glibc's `cmeq; shrn; fmov x, d; cbz` sequences run without leaving translated code. Other
 //! forms go to the general executor.
@@ -276,10 +276,20 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         write(cx, d, r, q);
         return Some(Flow::Next);
     }
-    if w & 0xbf3f_fc00 == 0x0e20_0800 && size < 3 {
-        // REV64: the lanes of each 64-bit half in reverse order.
+    if w & 0x9f3f_ec00 == 0x0e20_0800 {
+        // REV64, REV32, REV16: the lanes of each 64-, 32- or 16-bit container in reverse
+        // order.
+        let container = match (u, w >> 12 & 1) {
+            (false, 0) => 64,
+            (true, 0) => 32,
+            (false, _) => 16,
+            (true, _) => return None,
+        };
+        if esize >= container {
+            return None;
+        }
         let a = read(cx, n);
-        let r = each(cx, a, a, |cx, x, _| reverse_lanes(cx, x, esize));
+        let r = each(cx, a, a, |cx, x, _| reverse_lanes(cx, x, esize, container));
         write(cx, d, r, q);
         return Some(Flow::Next);
     }
@@ -350,24 +360,32 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
     None
 }
 
-/// The lanes of `esize` bits (8, 16 or 32) of the 64-bit half `x` in reverse order.
-fn reverse_lanes(cx: &mut Ctx, x: Val, esize: u32) -> Val {
-    if esize == 8 {
+/// The lanes of `esize` bits of the 64-bit half `x` in reverse order within each container of
+/// `container` bits: the adjacent blocks of `esize`, then `2 * esize`... bits swapped, up to
+/// half a container.
+fn reverse_lanes(cx: &mut Ctx, x: Val, esize: u32, container: u32) -> Val {
+    if (esize, container) == (8, 64) {
         return cx.b.un(Op::Bswap, x, 64);
     }
-    let s32 = cx.k(32);
-    let x = cx.b.binw(Op::Ror, x, s32, 64);
-    if esize == 32 {
-        return x;
+    let mut x = x;
+    let mut s = esize;
+    while s < container {
+        x = if s == 32 {
+            let k = cx.k(32);
+            cx.b.binw(Op::Ror, x, k, 64)
+        } else {
+            // The low `s` bits of every 2s-bit block.
+            let m = cx.k(u64::MAX / ((1u64 << (2 * s)) - 1) * ((1u64 << s) - 1));
+            let k = cx.k(s as u64);
+            let lo = cx.b.and(x, m);
+            let lo = cx.b.binw(Op::Shl, lo, k, 64);
+            let hi = cx.b.binw(Op::Lshr, x, k, 64);
+            let hi = cx.b.and(hi, m);
+            cx.b.or(lo, hi)
+        };
+        s *= 2;
     }
-    // Halfwords: swap the two of each word, as the rotation swapped the words.
-    let m = cx.k(0x0000_ffff_0000_ffff);
-    let s16 = cx.k(16);
-    let lo = cx.b.and(x, m);
-    let lo = cx.b.binw(Op::Shl, lo, s16, 64);
-    let hi = cx.b.binw(Op::Lshr, x, s16, 64);
-    let hi = cx.b.and(hi, m);
-    cx.b.or(lo, hi)
+    x
 }
 
 /// The 64 bits starting at bit `pos` of `words` (least significant first), zeros past the end.

@@ -38,6 +38,50 @@ impl Rng {
     }
 }
 
+/// Runs `w` through the generic executor and, lifted, through the interpreter, from the same
+/// random state; panics if they disagree. False if the lifter left `w` to the executor (or
+/// the executor refuses it).
+fn agrees(w: u32, rng: &mut Rng, name: &str) -> bool {
+    let mut a = CpuState::default();
+    for v in a.v.iter_mut() {
+        *v = [rng.value(), rng.value()];
+    }
+    for x in a.x.iter_mut().take(4) {
+        *x = rng.value();
+    }
+    a.fpcr = if rng.next().is_multiple_of(3) {
+        (rng.next() % 8) << 22 | (rng.next() % 2) << 25
+    } else {
+        0
+    };
+    a.fpsr = [0, 0x10, rng.next() & 0x9f][(rng.next() % 3) as usize];
+    a.nzcv = (rng.next() % 16) << 28;
+    let mut b = a.clone();
+    // SAFETY: FP and SIMD data-processing words touch no memory.
+    let ok = unsafe { fpsimd::execute_generic(&mut a, w, 0x1000) };
+    if !ok {
+        return false;
+    }
+    let fetch = |pc: u64| (pc == 0x1000).then_some(w);
+    let mut blk = crate::lift_block(0x1000, &fetch, 1);
+    if !blk
+        .insts
+        .iter()
+        .any(|i| i.op != ir::Op::Call && i.op != ir::Op::Const)
+    {
+        return false;
+    }
+    ir::passes::optimize(&mut blk);
+    interp::run_block(&blk, &mut b);
+    assert!(
+        a.x == b.x && a.v == b.v && a.nzcv == b.nzcv && a.fpsr == b.fpsr,
+        "{name} {w:#010x}\ngeneric {:x?}\nlifted  {:x?}",
+        (a.x[..4].to_vec(), &a.v[..4], a.nzcv, a.fpsr),
+        (b.x[..4].to_vec(), &b.v[..4], b.nzcv, b.fpsr)
+    );
+    true
+}
+
 #[test]
 fn lifted_fp_and_simd_match_the_generic_executor() {
     let d = Decoder::new(A64_SIMD);
@@ -55,46 +99,52 @@ fn lifted_fp_and_simd_match_the_generic_executor() {
             // Rd and Rn in 0..3 so that sources and destinations overlap often (bits 20:16
             // stay as drawn: they are Rm or an immediate, depending on the row).
             let w = w & !0x3ff | (rng.next() as u32 & 0x63);
-            let mut a = CpuState::default();
-            for v in a.v.iter_mut() {
-                *v = [rng.value(), rng.value()];
-            }
-            for x in a.x.iter_mut().take(4) {
-                *x = rng.value();
-            }
-            a.fpcr = if rng.next().is_multiple_of(3) {
-                (rng.next() % 8) << 22 | (rng.next() % 2) << 25
-            } else {
-                0
-            };
-            a.fpsr = [0, 0x10, rng.next() & 0x9f][(rng.next() % 3) as usize];
-            a.nzcv = (rng.next() % 16) << 28;
-            let mut b = a.clone();
-            // SAFETY: FP and SIMD data-processing words touch no memory.
-            let ok = unsafe { fpsimd::execute_generic(&mut a, w, 0x1000) };
-            if !ok {
-                continue;
-            }
-            let fetch = |pc: u64| (pc == 0x1000).then_some(w);
-            let mut blk = crate::lift_block(0x1000, &fetch, 1);
-            if !blk
-                .insts
-                .iter()
-                .any(|i| i.op != ir::Op::Call && i.op != ir::Op::Const)
-            {
-                continue;
-            }
-            lifted += 1;
-            ir::passes::optimize(&mut blk);
-            interp::run_block(&blk, &mut b);
-            assert!(
-                a.x == b.x && a.v == b.v && a.nzcv == b.nzcv && a.fpsr == b.fpsr,
-                "{} {w:#010x}\ngeneric {:x?}\nlifted  {:x?}",
-                e.mnemonic,
-                (a.x[..4].to_vec(), &a.v[..4], a.nzcv, a.fpsr),
-                (b.x[..4].to_vec(), &b.v[..4], b.nzcv, b.fpsr)
-            );
+            lifted += agrees(w, &mut rng, e.mnemonic) as u32;
         }
     }
     assert!(lifted > 1000, "only {lifted} lifted words were compared");
+}
+
+/// Every form of the lifted moves, which the random words above reach only a few times each:
+/// REV64/REV32/REV16 at each lane size and Q, EXT at every position, INS and DUP at every
+/// lane size and index, MOVI/MVNI/ORR/BIC/FMOV at every cmode.
+#[test]
+fn lifted_moves_match_the_generic_executor() {
+    let mut rng = Rng(0xfeed_beef);
+    let mut words = Vec::new();
+    for q in 0..2u32 {
+        for size in 0..4u32 {
+            for (u, o) in [(0u32, 0u32), (1, 0), (0, 1)] {
+                words.push(0x0e20_0800 | q << 30 | u << 29 | size << 22 | o << 12 | 1 << 5 | 2);
+            }
+        }
+        for imm4 in 0..16u32 {
+            words.push(0x2e00_0000 | q << 30 | 3 << 16 | imm4 << 11 | 1 << 5 | 2);
+        }
+        for cmode in 0..16u32 {
+            for op in 0..2u32 {
+                words.push(
+                    0x0f00_0400 | q << 30 | op << 29 | 0b101 << 16 | cmode << 12 | 0x15 << 5 | 2,
+                );
+            }
+        }
+    }
+    for imm5 in 1..32u32 {
+        for imm4 in 0..16u32 {
+            words.push(0x6e00_0400 | imm5 << 16 | imm4 << 11 | 1 << 5 | 2);
+        }
+        words.push(0x4e00_1c00 | imm5 << 16 | 1 << 5 | 2);
+        words.push(0x5e00_0400 | imm5 << 16 | 1 << 5 | 2);
+    }
+    words.extend([0x9eae_0022, 0x9eaf_0022]);
+    let mut lifted = 0;
+    for &w in &words {
+        for _ in 0..20 {
+            lifted += agrees(w, &mut rng, "move") as u32;
+        }
+    }
+    assert!(
+        lifted > 20 * words.len() as u32 / 2,
+        "only {lifted} compared"
+    );
 }
