@@ -112,7 +112,8 @@ pub fn lift(cx: &mut Ctx, word: u32) -> Flow {
 }
 
 /// Lifts the rows that are only bit moves as plain IR (conditional like the integer code):
-/// VMOV (register, immediate, core register to and from S, core pairs to and from D or two S),
+/// VMOV (register, immediate, core register to and from S, core pairs to and from D or two S,
+/// core register to and from a scalar lane of D),
 /// VABS, VNEG (sign-bit operations that raise nothing) and VMRS. False (nothing emitted) for
 /// the other rows.
 fn moves(cx: &mut Ctx, m: &Match<I>) -> bool {
@@ -178,6 +179,31 @@ fn moves(cx: &mut Ctx, m: &Match<I>) -> bool {
                     set_s(cx, sm, lo);
                     set_s(cx, sm + 1, hi);
                 }
+            }
+        }
+        I::VmovToScalar | I::VmovFromScalar => {
+            let (bits, index) = scalar_lane(m.f('a'), m.f('b'));
+            let (sh, mask) = (bits * index, (1u64 << bits) - 1);
+            if m.id() == I::VmovToScalar {
+                let dd = d_slot(reg('d', 'D', true));
+                let v = cx.b.get(dd);
+                let kept = cx.and_k(v, !(mask << sh));
+                let x = cx.r(t);
+                let x = cx.and_k(x, mask);
+                let x = cx.shl(x, sh);
+                let v = cx.b.or(kept, x);
+                cx.set_slot(dd, v);
+            } else {
+                let v = cx.b.get(d_slot(reg('n', 'N', true)));
+                let x = cx.shr(v, sh);
+                let x = cx.and_k(x, mask);
+                let x = if m.f('u') == 0 && bits < 32 {
+                    let x = cx.b.sext(x, bits);
+                    cx.z32(x)
+                } else {
+                    x
+                };
+                cx.set_r(t, x);
             }
         }
         I::Vmrs => {
@@ -359,6 +385,18 @@ fn valid(cx: &Ctx, m: &Match<I>) -> bool {
 }
 
 /// The slot of D`j`.
+/// The lane of a VMOV between a core register and a scalar from its opc1 (`a`) and opc2 (`b`)
+/// fields: (bits, index).
+fn scalar_lane(a: u32, b: u32) -> (u32, u32) {
+    if a & 2 != 0 {
+        (8, (a & 1) << 2 | b)
+    } else if b & 1 != 0 {
+        (16, (a & 1) << 1 | b >> 1)
+    } else {
+        (32, a & 1)
+    }
+}
+
 fn d_slot(j: u32) -> u32 {
     cpu::slot::V0 + j
 }
@@ -799,14 +837,7 @@ fn execute(cpu: &mut CpuState, m: &Fields) {
             }
         }
         I::VmovToScalar | I::VmovFromScalar => {
-            let (a, b) = (m.f('a'), m.f('b'));
-            let (bits, index) = if a & 2 != 0 {
-                (8, (a & 1) << 2 | b)
-            } else if b & 1 != 0 {
-                (16, (a & 1) << 1 | b >> 1)
-            } else {
-                (32, a & 1)
-            };
+            let (bits, index) = scalar_lane(m.f('a'), m.f('b'));
             let reg = if id == I::VmovToScalar {
                 regno(m, 'd', 'D', true)
             } else {
