@@ -384,7 +384,6 @@ fn valid(cx: &Ctx, m: &Match<I>) -> bool {
     }
 }
 
-/// The slot of D`j`.
 /// The lane of a VMOV between a core register and a scalar from its opc1 (`a`) and opc2 (`b`)
 /// fields: (bits, index).
 fn scalar_lane(a: u32, b: u32) -> (u32, u32) {
@@ -397,6 +396,7 @@ fn scalar_lane(a: u32, b: u32) -> (u32, u32) {
     }
 }
 
+/// The slot of D`j`.
 fn d_slot(j: u32) -> u32 {
     cpu::slot::V0 + j
 }

@@ -3,10 +3,10 @@
 //! value, with carries kept from crossing lane boundaries) instead of one `fpsimd::EXEC` call
 //! each: bitwise operations (AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF), ADD and SUB, CMEQ
 //! (register and zero), DUP (general), UMOV, SHRN from halfwords, and the moves around the
-//! crypto and hash loops: REV64, REV32, REV16, EXT, INS (element and general), DUP (element, scalar), and the
-//! modified-immediate moves (MOVI, MVNI, ORR and BIC immediate). Results stay IR values,
-//! so glibc's `cmeq; shrn; fmov x, d; cbz` sequences run without leaving translated code. Other
-//! forms go to the general executor.
+//! crypto and hash loops: REV64, REV32, REV16, EXT, INS (element and general), DUP (element,
+//! scalar) and the modified-immediate moves (MOVI, MVNI, ORR and BIC immediate). Results stay
+//! IR values, so glibc's `cmeq; shrn; fmov x, d; cbz` sequences run without leaving translated
+//! code. Other forms go to the general executor.
 
 use crate::ctx::{Ctx, Flow};
 use cpu::slot;
@@ -234,17 +234,7 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         if (lsb == 3) != q {
             return None;
         }
-        let esize = 8u32 << lsb;
-        let index = imm5 >> (lsb + 1);
-        let bit = index * esize;
-        let half = if bit >= 64 {
-            cx.b.get(slot::v_hi(n))
-        } else {
-            cx.b.get(slot::v_lo(n))
-        };
-        let s = cx.k((bit % 64) as u64);
-        let v = cx.b.binw(Op::Lshr, half, s, 64);
-        let v = if esize == 64 { v } else { cx.b.zext(v, esize) };
+        let v = lane(cx, n, imm5 >> (lsb + 1), 8 << lsb);
         cx.set_x(d, v, true);
         return Some(Flow::Next);
     }

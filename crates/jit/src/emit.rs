@@ -680,11 +680,12 @@ impl Emitter {
             Op::Store | Op::StoreIf => {
                 // A conditional store jumps over the access: only scratch registers are used
                 // in between, so nothing after depends on whether it ran.
-                let skip = self.a.new_dynamic_label();
-                if i.op == Op::StoreIf {
+                let skip = (i.op == Op::StoreIf).then(|| {
+                    let skip = self.a.new_dynamic_label();
                     self.ld(RCX, i.args[2]);
                     dynasm!(self.a ; .arch x64 ; test rcx, rcx ; jz =>skip);
-                }
+                    skip
+                });
                 self.ld(RCX, y);
                 let r = self.addr(x);
                 match i.imm {
@@ -693,7 +694,9 @@ impl Emitter {
                     4 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], ecx),
                     _ => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], rcx),
                 }
-                dynasm!(self.a ; .arch x64 ; =>skip);
+                if let Some(skip) = skip {
+                    dynasm!(self.a ; .arch x64 ; =>skip);
+                }
             }
             _ => {
                 self.spill_args(i);
@@ -1143,10 +1146,11 @@ impl Emitter {
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Store | Op::StoreIf => {
-                let skip = a.new_dynamic_label();
-                if i.op == Op::StoreIf {
+                let skip = (i.op == Op::StoreIf).then(|| {
+                    let skip = a.new_dynamic_label();
                     dynasm!(a ; .arch x64 ; cmp QWORD [rsp + vc], 0 ; je =>skip);
-                }
+                    skip
+                });
                 dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb]);
                 match i.imm {
                     1 => dynasm!(a ; .arch x64 ; mov [r14 + rax], cl),
@@ -1154,7 +1158,9 @@ impl Emitter {
                     4 => dynasm!(a ; .arch x64 ; mov [r14 + rax], ecx),
                     _ => dynasm!(a ; .arch x64 ; mov [r14 + rax], rcx),
                 }
-                dynasm!(a ; .arch x64 ; =>skip);
+                if let Some(skip) = skip {
+                    dynasm!(a ; .arch x64 ; =>skip);
+                }
             }
             Op::LoadV => {
                 let n = (i.imm & 0x3f) as u32 % 32;
