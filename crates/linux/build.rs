@@ -3,7 +3,7 @@
 //!
 //! Each table line is `<number> <abi> <name> [...]`; `#` starts a comment. For every table we emit
 //! one `Sysno` enum (variants named exactly like the kernel's syscalls), `Sysno::name`,
-//! `Sysno::from_u64`, and an `ALL` slice for tests and tools.
+//! `Sysno::from_u64`, `Sysno::from_name`, and an `ALL` slice for tests and tools.
 
 use std::env;
 use std::fmt::Write as _;
@@ -93,6 +93,20 @@ fn emit(table: &[(u64, String)], what: &str) -> String {
     .unwrap();
     for (n, name) in table {
         writeln!(s, "            {n} => Some(Sysno::{}),", ident(name)).unwrap();
+    }
+    writeln!(s, "            _ => None,\n        }}\n    }}\n").unwrap();
+    writeln!(
+        s,
+        "    /// The syscall the kernel calls `name`, if the table has one."
+    )
+    .unwrap();
+    writeln!(
+        s,
+        "    pub fn from_name(name: &str) -> Option<Sysno> {{\n        match name {{"
+    )
+    .unwrap();
+    for (_, name) in table {
+        writeln!(s, "            \"{name}\" => Some(Sysno::{}),", ident(name)).unwrap();
     }
     writeln!(s, "            _ => None,\n        }}\n    }}\n").unwrap();
     writeln!(s, "    /// The number of this syscall.").unwrap();

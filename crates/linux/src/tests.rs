@@ -61,6 +61,10 @@ fn table_round_trip() {
     assert_eq!(Sysno::openat.name(), "openat");
     assert!(Sysno::from_u64(u64::MAX).is_none());
     assert_eq!(crate::sysno::arm::Sysno::fstat64.name(), "fstat64");
+    for &s in crate::sysno::arm::ALL {
+        assert_eq!(crate::sysno::arm::Sysno::from_name(s.name()), Some(s));
+    }
+    assert_eq!(Sysno::from_name("fstat64"), None);
 }
 
 #[test]

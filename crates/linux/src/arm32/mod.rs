@@ -42,8 +42,6 @@ mod tests;
 #[cfg(test)]
 mod tests_io;
 
-use std::sync::OnceLock;
-
 use cpu::CpuState;
 
 use crate::dispatch::{self, CpuHandler, Entry, Handler, table};
@@ -114,15 +112,7 @@ fn restartable(s: Sysno) -> bool {
 
 /// The AArch64 syscall with the same name as `s`, if there is one.
 fn a64_by_name(s: Sysno) -> Option<a64::Sysno> {
-    static MAP: OnceLock<Vec<Option<a64::Sysno>>> = OnceLock::new();
-    let map = MAP.get_or_init(|| {
-        crate::sysno::arm::ALL
-            .iter()
-            .map(|a| a64::ALL.iter().copied().find(|b| b.name() == a.name()))
-            .collect()
-    });
-    let i = crate::sysno::arm::ALL.binary_search(&s).ok()?;
-    map[i]
+    a64::Sysno::from_name(s.name())
 }
 
 /// Lists `arm => a64` pairs (or a bare name when both tables call it the same) as one match.
