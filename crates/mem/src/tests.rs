@@ -232,6 +232,20 @@ fn is_send_sync() {
     assert::<GuestMem>();
 }
 
+/// armrun is linked at a fixed address low in the 64-bit guest's address space (see
+/// `.cargo/config.toml`); a guest MAP_FIXED over its image must be refused, never honoured.
+#[test]
+fn fixed_over_armruns_own_image_is_refused() {
+    let mut m = GuestMem::new64();
+    let code = fixed_over_armruns_own_image_is_refused as *const () as u64 & !(PAGE - 1);
+    assert_eq!(m.map(code, PAGE, R | W, FIXED, -1, 0), Err(libc::ENOMEM));
+    assert_eq!(
+        m.map(code, PAGE, R | W, ANON | MAP_FIXED_NOREPLACE, -1, 0),
+        Err(libc::EEXIST)
+    );
+    assert!(m.check(code, 1, R).is_err());
+}
+
 #[test]
 fn fixed_over_guest_and_free_host_64() {
     let mut m = GuestMem::new64();
