@@ -94,6 +94,14 @@ fn args_env_and_exit_status() {
 }
 
 #[test]
+fn calls_returns_longjmp_and_faults_deep_in_calls() {
+    // JIT only: the interpreter backend does not turn a guest data fault into SIGSEGV.
+    for o in agree_all("calls", &[], false) {
+        assert!(o.stdout.contains("faults "), "{}", o.stdout);
+    }
+}
+
+#[test]
 fn printf_and_strings() {
     for name in ["printf", "strings", "strtod"] {
         agree_all(name, &[], true);

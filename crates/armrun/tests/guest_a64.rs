@@ -34,6 +34,20 @@ fn hello() {
 }
 
 #[test]
+fn calls_returns_longjmp_and_faults_deep_in_calls() {
+    // JIT only: the interpreter backend does not turn a guest data fault into SIGSEGV.
+    let prog = a64_static("calls");
+    let (jit, err) = run_armrun(&[], &prog, &[], &[]);
+    assert_eq!(
+        jit,
+        run_qemu(&prog, &[], &[]),
+        "JIT differs from qemu:\n{err}"
+    );
+    assert!(jit.stdout.contains("faults "), "{}", jit.stdout);
+    assert_eq!(jit.status, 0);
+}
+
+#[test]
 fn static_pie() {
     let prog = guest("printf", "aarch64-linux-gnu-gcc", &["-static-pie", "-O2"]);
     let o = agree_prog(&prog, "printf (static-pie)", &[], &[]);
