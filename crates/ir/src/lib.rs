@@ -105,6 +105,17 @@ pub struct Block {
     pub num_vals: u32,
 }
 
+impl Inst {
+    /// Whether this is a `call` of a scalar FP helper (an [`inline::FpInline`] without vector
+    /// registers): those read FPCR and FPSR, merge the raised exceptions into FPSR, touch no
+    /// other CPU state and cannot fault, so the state passes need not treat them as barriers.
+    pub fn is_fp_env_call(&self) -> bool {
+        self.op == Op::Call
+            && inline::FpInline::decode(self.imm)
+                .is_some_and(|f| f.vector.is_none() && !f.op.is_crypto())
+    }
+}
+
 /// Builds a block instruction by instruction. Every method appends one instruction.
 pub struct Builder {
     block: Block,

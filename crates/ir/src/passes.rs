@@ -329,7 +329,8 @@ pub fn fuse_conditions(b: &mut Block) {
 }
 
 /// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call or vector
-/// load between, since those may write any slot) is replaced by `v`.
+/// load between, since those may write any slot; a scalar FP helper writes only FPSR) is
+/// replaced by `v`.
 pub fn forward_getreg(b: &mut Block) {
     // known[slot]: the value the slot holds, if the block has read or written it since the
     // last helper call (slots are below 256, as the verifier checks); NONE if not.
@@ -355,6 +356,7 @@ pub fn forward_getreg(b: &mut Block) {
                 known[s] = d.0;
             }
             Op::SetReg => known[s] = i.args[0].0,
+            Op::Call if i.is_fp_env_call() => known[slot::FPSR as usize] = NONE,
             // A vector load writes slots this pass does not track by register number.
             Op::Call | Op::StoreEx | Op::LoadV => known = [NONE; 256],
             _ => {}
@@ -370,7 +372,8 @@ pub fn forward_getreg(b: &mut Block) {
 }
 
 /// Removes a `setreg s` when a later `setreg s` overwrites it before anything can read the slot:
-/// no `getreg s`, no helper call and no memory access between them. This is what removes flag
+/// no `getreg s`, no helper call (but a scalar FP one, which reads only FPCR and FPSR) and no
+/// memory access between them. This is what removes flag
 /// computations no instruction reads.
 pub fn remove_dead_setreg(b: &mut Block) {
     // Bit s: slot s is written later with nothing reading it in between.
@@ -388,6 +391,11 @@ pub fn remove_dead_setreg(b: &mut Block) {
                 }
             }
             Op::GetReg => overwritten[word] &= !bit,
+            Op::Call if i.is_fp_env_call() => {
+                for r in [slot::FPCR, slot::FPSR] {
+                    overwritten[r as usize / 64] &= !(1 << (r % 64));
+                }
+            }
             // A vector store reads slots this pass does not track by register number.
             Op::Call | Op::StoreEx | Op::StoreV => overwritten = [0; 4],
             // A memory access may fault, and the guest's handler must then see the registers
@@ -640,5 +648,64 @@ mod tests {
         verify(&blk).unwrap();
         assert_eq!(blk.term, Term::JumpReg(k));
         assert!(!blk.to_string().contains("getreg"));
+    }
+
+    #[test]
+    fn scalar_fp_calls_are_barriers_only_for_the_fp_state() {
+        unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+            0
+        }
+        static H: crate::Helper = crate::Helper {
+            name: "nop",
+            func: nop,
+        };
+        let scalar = crate::inline::FpInline {
+            op: crate::inline::FpOp::Mul,
+            double: true,
+            vector: None,
+        };
+        let vector = crate::inline::FpInline {
+            vector: Some(crate::inline::VecRegs {
+                q: true,
+                d: 0,
+                n: 1,
+                m: 2,
+            }),
+            ..scalar
+        };
+        let (fpsr, fpcr) = (slot::FPSR, slot::FPCR);
+        let build = |inline: crate::inline::FpInline| {
+            let mut b = Builder::new(0);
+            let x = b.get(1);
+            let k = b.konst(5);
+            b.set(2, k); // dead only if the call cannot read slot 2
+            b.set(fpsr, k); // read by the call: kept
+            b.set(fpcr, k); // read by the call: kept
+            let r = b.call_fp(&H, inline, x, x, x);
+            b.set(2, r);
+            let y = b.get(1); // forwarded from x only if the call cannot write slot 1
+            let f = b.get(fpsr); // written by the call: never forwarded
+            let t = b.add(y, f);
+            b.set(3, t);
+            b.set(fpcr, t);
+            let mut blk = b.finish(Term::Jump(4));
+            optimize(&mut blk);
+            verify(&blk).unwrap();
+            blk.to_string()
+        };
+        let count = |text: &str, op: &str, s: u32| {
+            text.matches(&format!("{op} s{s}\n")).count()
+                + text.matches(&format!("{op} s{s},")).count()
+        };
+        let text = build(scalar);
+        assert_eq!(count(&text, "getreg", 1), 1, "{text}");
+        assert_eq!(count(&text, "setreg", 2), 1, "{text}");
+        assert_eq!(count(&text, "getreg", fpsr), 1, "{text}");
+        assert_eq!(count(&text, "setreg", fpsr), 1, "{text}");
+        assert_eq!(count(&text, "setreg", fpcr), 2, "{text}");
+        // A vector operation's helper works on the registers in the state: a full barrier.
+        let text = build(vector);
+        assert_eq!(count(&text, "getreg", 1), 2, "{text}");
+        assert_eq!(count(&text, "setreg", 2), 2, "{text}");
     }
 }
