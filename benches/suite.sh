@@ -4,11 +4,13 @@
 # (qemu-aarch64-static, Debian arm64) and armhf (qemu-arm-static, Debian armhf), timed by
 # hyperfine in one run per workload; then a table of medians, armrun/native and qemu/armrun
 # with their spread and geometric means, written to benches/results.md.
-# Usage: benches/suite.sh [runs] [arch...]   (default 3 runs, aarch64 armhf; the machine
-# should be otherwise idle)
+# Usage: benches/suite.sh [runs] [arch...]   (default 3 runs, 30 for the start-up rows, aarch64
+# armhf; the machine should be otherwise idle)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
+# The start-up rows take milliseconds: ten times the runs, at least 30.
+startup_runs=$((runs * 10 > 30 ? runs * 10 : 30))
 shift || true
 if [ $# -gt 0 ]; then arches=("$@"); else arches=(aarch64 armhf); fi
 bash scripts/deps.sh
@@ -87,9 +89,10 @@ for arch in "${arches[@]}"; do
     root=$(bash scripts/sysroot.sh "$deb" bench)
     mkdir -p "$out/$arch"
 
-    # bench NAME NATIVE-CMD ARM-CMD: ARM-CMD runs under qemu and armrun (with the sysroot).
+    # bench NAME NATIVE-CMD ARM-CMD [RUNS]: ARM-CMD runs under qemu and armrun (with the
+    # sysroot), RUNS times each (default: the suite's runs).
     bench() {
-        hyperfine -N --warmup 1 --runs "$runs" --export-json "$out/$arch/$1.json" \
+        hyperfine -N --warmup 1 --runs "${4:-$runs}" --export-json "$out/$arch/$1.json" \
             -n native "$2" -n qemu "$qemu -L $root $3" -n armrun "$armrun -L $root $3" >/dev/null
         json+=("$out/$arch/$1.json")
     }
@@ -136,15 +139,16 @@ for arch in "${arches[@]}"; do
     # Start-up: a static and a dynamic hello.
     "$cc" -static -O2 -o "$out/$arch/hello-static" tests/guest/hello.c
     "$cc" -O2 -o "$out/$arch/hello-dynamic" tests/guest/hello.c
-    bench hello-static "$out/hello-x86_64" "$out/$arch/hello-static"
-    bench hello-dynamic "$out/hello-x86_64" "$out/$arch/hello-dynamic"
+    # A few milliseconds each: enough runs that one scheduling hiccup does not decide the row.
+    bench hello-static "$out/hello-x86_64" "$out/$arch/hello-static" "$startup_runs"
+    bench hello-dynamic "$out/hello-x86_64" "$out/$arch/hello-dynamic" "$startup_runs"
 done
 
 {
     echo "# armrun benchmark results"
     echo
     echo "$(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores;"
-    echo "$runs runs per command (hyperfine), medians; spread from the fastest and slowest runs."
+    echo "$runs runs per command ($startup_runs for the hellos; hyperfine), medians; spread from the fastest and slowest runs."
     echo "openssl rows: \`openssl speed -evp ALG\` throughput on 16 KiB buffers as time per 256 MiB."
     echo "Produced by \`benches/suite.sh\`."
     echo
