@@ -54,6 +54,27 @@ fn ident(name: &str) -> String {
     }
 }
 
+/// Writes `pub SIG -> Option<Sysno>`, documented as `doc`: a match of `scrutinee` with one
+/// `pattern => Some(Sysno::variant)` arm per `(pattern, variant)`, else `None`.
+fn lookup(
+    s: &mut String,
+    doc: &str,
+    sig: &str,
+    scrutinee: &str,
+    arms: impl Iterator<Item = (String, String)>,
+) {
+    writeln!(s, "    /// {doc}").unwrap();
+    writeln!(
+        s,
+        "    pub {sig} -> Option<Sysno> {{\n        match {scrutinee} {{"
+    )
+    .unwrap();
+    for (pattern, variant) in arms {
+        writeln!(s, "            {pattern} => Some(Sysno::{variant}),").unwrap();
+    }
+    writeln!(s, "            _ => None,\n        }}\n    }}\n").unwrap();
+}
+
 fn emit(table: &[(u64, String)], what: &str) -> String {
     let mut s = String::new();
     writeln!(
@@ -81,34 +102,22 @@ fn emit(table: &[(u64, String)], what: &str) -> String {
         writeln!(s, "            Sysno::{} => \"{name}\",", ident(name)).unwrap();
     }
     writeln!(s, "        }}\n    }}\n").unwrap();
-    writeln!(
-        s,
-        "    /// The syscall with number `n`, if the table has one."
-    )
-    .unwrap();
-    writeln!(
-        s,
-        "    pub const fn from_u64(n: u64) -> Option<Sysno> {{\n        match n {{"
-    )
-    .unwrap();
-    for (n, name) in table {
-        writeln!(s, "            {n} => Some(Sysno::{}),", ident(name)).unwrap();
-    }
-    writeln!(s, "            _ => None,\n        }}\n    }}\n").unwrap();
-    writeln!(
-        s,
-        "    /// The syscall the kernel calls `name`, if the table has one."
-    )
-    .unwrap();
-    writeln!(
-        s,
-        "    pub fn from_name(name: &str) -> Option<Sysno> {{\n        match name {{"
-    )
-    .unwrap();
-    for (_, name) in table {
-        writeln!(s, "            \"{name}\" => Some(Sysno::{}),", ident(name)).unwrap();
-    }
-    writeln!(s, "            _ => None,\n        }}\n    }}\n").unwrap();
+    lookup(
+        &mut s,
+        "The syscall with number `n`, if the table has one.",
+        "const fn from_u64(n: u64)",
+        "n",
+        table.iter().map(|(n, name)| (n.to_string(), ident(name))),
+    );
+    lookup(
+        &mut s,
+        "The syscall the kernel calls `name`, if the table has one.",
+        "fn from_name(name: &str)",
+        "name",
+        table
+            .iter()
+            .map(|(_, name)| (format!("\"{name}\""), ident(name))),
+    );
     writeln!(s, "    /// The number of this syscall.").unwrap();
     writeln!(
         s,
