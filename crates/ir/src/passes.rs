@@ -373,8 +373,7 @@ pub fn forward_getreg(b: &mut Block) {
 
 /// Removes a `setreg s` when a later `setreg s` overwrites it before anything can read the slot:
 /// no `getreg s`, no helper call (but a scalar FP one, which reads only FPCR and FPSR) and no
-/// memory access between them. This is what removes flag
-/// computations no instruction reads.
+/// memory access between them. This is what removes flag computations no instruction reads.
 pub fn remove_dead_setreg(b: &mut Block) {
     // Bit s: slot s is written later with nothing reading it in between.
     let mut overwritten = [0u64; 4];
