@@ -209,14 +209,20 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         write(cx, d, r, q);
         return Some(Flow::Next);
     }
+    // The lane an imm5 field names (lowest set bit: the size; the bits above it: the index) as
+    // (size log2 - 3, bits, index), for the forms whose imm5 names one.
     let imm5 = w >> 16 & 31;
-    if w & 0xbfe0_fc00 == 0x0e00_0c00 && imm5 & 15 != 0 {
-        // DUP (general): the low lane of Xn repeated.
+    let elem = (imm5 & 15 != 0).then(|| {
         let lsb = imm5.trailing_zeros();
+        (lsb, 8u32 << lsb, imm5 >> (lsb + 1))
+    });
+    if let Some((lsb, esize, _)) = elem
+        && w & 0xbfe0_fc00 == 0x0e00_0c00
+    {
+        // DUP (general): the low lane of Xn repeated.
         if lsb == 3 && !q {
             return None;
         }
-        let esize = 8u32 << lsb;
         let x = cx.x(n);
         let v = if esize == 64 {
             x
@@ -228,13 +234,14 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         write(cx, d, (v, v), q);
         return Some(Flow::Next);
     }
-    if w & 0xbfe0_fc00 == 0x0e00_3c00 && imm5 & 15 != 0 {
+    if let Some((lsb, bits, index)) = elem
+        && w & 0xbfe0_fc00 == 0x0e00_3c00
+    {
         // UMOV (MOV to general): 64-bit needs Q, the narrower lanes need !Q.
-        let lsb = imm5.trailing_zeros();
         if (lsb == 3) != q {
             return None;
         }
-        let v = lane(cx, n, imm5 >> (lsb + 1), 8 << lsb);
+        let v = lane(cx, n, index, bits);
         cx.set_x(d, v, true);
         return Some(Flow::Next);
     }
@@ -300,27 +307,28 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         write(cx, d, (lo, hi), q);
         return Some(Flow::Next);
     }
-    if w & 0xffe0_8400 == 0x6e00_0400 && imm5 & 15 != 0 {
+    if let Some((lsb, bits, index)) = elem
+        && w & 0xffe0_8400 == 0x6e00_0400
+    {
         // INS (element): lane imm4 of Vn into lane imm5 of Vd, the other lanes kept.
-        let lsb = imm5.trailing_zeros();
-        let esize = 8u32 << lsb;
-        let v = lane(cx, n, (w >> 11 & 15) >> lsb, esize);
-        insert_lane(cx, d, imm5 >> (lsb + 1), esize, v);
+        let v = lane(cx, n, (w >> 11 & 15) >> lsb, bits);
+        insert_lane(cx, d, index, bits, v);
         return Some(Flow::Next);
     }
-    if w & 0xffe0_fc00 == 0x4e00_1c00 && imm5 & 15 != 0 {
+    if let Some((_, bits, index)) = elem
+        && w & 0xffe0_fc00 == 0x4e00_1c00
+    {
         // INS (general): the low lane of Xn into lane imm5 of Vd.
-        let lsb = imm5.trailing_zeros();
-        let esize = 8u32 << lsb;
         let x = cx.x(n);
-        let v = if esize == 64 { x } else { cx.b.zext(x, esize) };
-        insert_lane(cx, d, imm5 >> (lsb + 1), esize, v);
+        let v = if bits == 64 { x } else { cx.b.zext(x, bits) };
+        insert_lane(cx, d, index, bits, v);
         return Some(Flow::Next);
     }
-    if w & 0xffe0_fc00 == 0x5e00_0400 && imm5 & 15 != 0 {
+    if let Some((_, bits, index)) = elem
+        && w & 0xffe0_fc00 == 0x5e00_0400
+    {
         // DUP (element, scalar) = MOV Bd/Hd/Sd/Dd, Vn.T[i]: the lane alone, the rest zero.
-        let lsb = imm5.trailing_zeros();
-        let v = lane(cx, n, imm5 >> (lsb + 1), 8 << lsb);
+        let v = lane(cx, n, index, bits);
         let z = cx.k(0);
         write(cx, d, (v, z), true);
         return Some(Flow::Next);
@@ -395,14 +403,19 @@ fn bits_at(cx: &mut Ctx, words: &[Val], pos: u32) -> Val {
     }
 }
 
-/// Lane `index` of `esize` bits of V`n`, zero-extended.
-fn lane(cx: &mut Ctx, n: u32, index: u32, esize: u32) -> Val {
-    let bit = index * esize;
-    let half = cx.b.get(if bit >= 64 {
+/// The slot of the 64-bit half of V`n` that holds bit `bit`.
+fn half_slot(n: u32, bit: u32) -> u32 {
+    if bit >= 64 {
         slot::v_hi(n)
     } else {
         slot::v_lo(n)
-    });
+    }
+}
+
+/// Lane `index` of `esize` bits of V`n`, zero-extended.
+fn lane(cx: &mut Ctx, n: u32, index: u32, esize: u32) -> Val {
+    let bit = index * esize;
+    let half = cx.b.get(half_slot(n, bit));
     if esize == 64 {
         return half;
     }
@@ -414,11 +427,7 @@ fn lane(cx: &mut Ctx, n: u32, index: u32, esize: u32) -> Val {
 /// Replaces lane `index` of `esize` bits of V`d` by `v` (zero-extended), keeping the others.
 fn insert_lane(cx: &mut Ctx, d: u32, index: u32, esize: u32, v: Val) {
     let bit = index * esize;
-    let s = if bit >= 64 {
-        slot::v_hi(d)
-    } else {
-        slot::v_lo(d)
-    };
+    let s = half_slot(d, bit);
     if esize == 64 {
         cx.b.set(s, v);
         return;

@@ -144,23 +144,12 @@ fn rep64(x: u64, esize: u32) -> u64 {
 
 /// MOVI, MVNI, ORR, BIC (vector, immediate) and FMOV (vector, immediate).
 pub fn mod_imm(cx: &mut Ctx, w: u32) -> Res {
-    let q = bit(w, 30);
-    let op = bit(w, 29);
-    let cmode = bits(w, 15, 12);
-    let imm8 = (bits(w, 18, 16) << 5 | bits(w, 9, 5)) as u64;
-    if bit(w, 11) {
-        // FMOV (vector, immediate) of half precision (FEAT_FP16): o2 = 1, cmode = 1111, op = 0.
-        ensure!(cmode == 0b1111 && !op);
-        let imm64 = rep64(vfp_expand_imm(imm8 as u32, 16), 16);
-        vreg::set_q(cx.cpu, rd(w), imm64 as u128 | (imm64 as u128) << 64, q);
-        return Some(());
-    }
     let v = match mod_imm_value(w)? {
         ModImm::Set(k) => k as u128 | (k as u128) << 64,
         ModImm::Or(k) => vreg::get(cx.cpu, rd(w)) | (k as u128 | (k as u128) << 64),
         ModImm::Bic(k) => vreg::get(cx.cpu, rd(w)) & !(k as u128 | (k as u128) << 64),
     };
-    vreg::set_q(cx.cpu, rd(w), v, q);
+    vreg::set_q(cx.cpu, rd(w), v, bit(w, 30));
     Some(())
 }
 
@@ -176,14 +165,18 @@ pub enum ModImm {
     Bic(u64),
 }
 
-/// The operation of modified-immediate word `w` (without half-precision FMOV, o2 = 1), or
-/// `None` for an unallocated combination. Shared by the executor and the A64 lifter.
+/// The operation of modified-immediate word `w`, or `None` for an unallocated combination.
+/// Shared by the executor and the A64 lifter.
 pub fn mod_imm_value(w: u32) -> Option<ModImm> {
     let q = bit(w, 30);
     let op = bit(w, 29);
     let cmode = bits(w, 15, 12);
     let imm8 = (bits(w, 18, 16) << 5 | bits(w, 9, 5)) as u64;
-    ensure!(!bit(w, 11));
+    if bit(w, 11) {
+        // FMOV (vector, immediate) of half precision (FEAT_FP16): o2 = 1, cmode = 1111, op = 0.
+        ensure!(cmode == 0b1111 && !op);
+        return Some(ModImm::Set(rep64(vfp_expand_imm(imm8 as u32, 16), 16)));
+    }
     let imm64 = match cmode >> 1 {
         0..=3 => rep64(imm8 << (8 * (cmode >> 1)), 32),
         4 | 5 => rep64(imm8 << (8 * (cmode >> 1 & 1)), 16),
