@@ -20,7 +20,7 @@
 //! block as well: the look-ahead stays on the pages the block itself occupies, which every
 //! page-granular invalidation covers.
 
-use crate::{Block, Op, Term};
+use crate::{Block, Op, Term, Val};
 
 /// Instructions examined per block at most (over all paths).
 const BUDGET: u32 = 48;
@@ -88,7 +88,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, lift_one: &dyn Fn(u64) -> 
             block.end.saturating_sub(1).max(block.start) / PAGE,
         ),
     };
-    if !succs.iter().all(|&t| walk.overwritten(t, 0)) {
+    if !succs.iter().all(|&t| walk.overwritten(t, 0, u64::MAX)) {
         return;
     }
     // The store before it (the compare ahead of an SBCS, say) is then the last one, and as
@@ -113,8 +113,9 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    /// True if every path from `key` writes the flags before anything may read them.
-    fn overwritten(&mut self, mut key: u64, depth: u32) -> bool {
+    /// True if every path from `key` writes the flags bits in `pending` (the bits still
+    /// holding the dropped store's stale value) before anything may read one of them.
+    fn overwritten(&mut self, mut key: u64, depth: u32, mut pending: u64) -> bool {
         loop {
             if self.budget == 0 {
                 return false;
@@ -126,14 +127,10 @@ impl Walk<'_> {
             if !(self.pages.0..=self.pages.1).contains(&(one.start / PAGE)) {
                 return false;
             }
-            for i in &one.insts {
-                let flags = i.imm == self.slot;
-                match i.op {
-                    Op::Call => return false,
-                    Op::GetReg if flags => return false,
-                    Op::SetReg if flags => return true,
-                    _ => {}
-                }
+            match stale_after(&one, self.slot, pending) {
+                None => return false,
+                Some(0) => return true,
+                Some(p) => pending = p,
             }
             match one.term {
                 Term::Jump(t) => key = t,
@@ -141,12 +138,149 @@ impl Walk<'_> {
                 Term::Branch {
                     taken, fallthrough, ..
                 } => {
-                    return self.overwritten(taken, depth + 1)
-                        && self.overwritten(fallthrough, depth + 1);
+                    return self.overwritten(taken, depth + 1, pending)
+                        && self.overwritten(fallthrough, depth + 1, pending);
                 }
                 Term::JumpReg(_) | Term::Exit { .. } => return false,
             }
         }
+    }
+}
+
+/// How a value depends on the stale bits of the flags slot: it holds the stale bits `mask`,
+/// shifted right by `shift` (None: in some other way; any use of it then reads them).
+#[derive(Clone, Copy)]
+struct Taint {
+    mask: u64,
+    shift: Option<u32>,
+}
+
+/// The flag bits of slot `slot` still stale after `one` runs, given that `pending` are stale
+/// before it, or None if `one` may read a stale bit.
+///
+/// A partial flag write (a Thumb LSLS keeps V, ANDS keeps C and V) reads the old flags only to
+/// put some of them back: `old & keep` or-ed into the new value. Such bits stay stale rather
+/// than count as read, so a look-ahead over a run of flag-setting 16-bit Thumb instructions
+/// ends at the first one that has written every stale bit. Condition tests read only the
+/// flags they name (EQ reads Z), and the carry read of ADC only C.
+fn stale_after(one: &Block, slot: u64, mut pending: u64) -> Option<u64> {
+    let mut taint: Vec<Option<Taint>> = vec![None; one.num_vals as usize];
+    let mut konst: Vec<Option<u64>> = vec![None; one.num_vals as usize];
+    let of = |taint: &[Option<Taint>], v: Val| taint.get(v.0 as usize).copied().flatten();
+    // A use that depends on the stale bits in some way other than passing them on.
+    let read = |t: Option<Taint>| t.is_some_and(|t| t.mask != 0);
+    for i in &one.insts {
+        let arity = i.op.info().arity;
+        let args = &i.args[..arity];
+        let ts: Vec<Option<Taint>> = args.iter().map(|&a| of(&taint, a)).collect();
+        if i.op == Op::Call {
+            return None;
+        }
+        let out = match i.op {
+            Op::Const => {
+                if let Some(d) = i.dst {
+                    konst[d.0 as usize] = Some(i.imm);
+                }
+                None
+            }
+            // The value read holds the bits stale now (later writes do not change it).
+            Op::GetReg if i.imm == slot => Some(Taint {
+                mask: pending,
+                shift: Some(0),
+            }),
+            Op::SetReg if i.imm == slot => {
+                pending = match ts[0] {
+                    None => 0,
+                    Some(Taint {
+                        mask,
+                        shift: Some(0),
+                    }) => mask,
+                    Some(t) if t.mask == 0 => 0,
+                    Some(_) => return None,
+                };
+                None
+            }
+            Op::And | Op::Lshr | Op::Or if ts.iter().any(Option::is_some) => {
+                let k = |n: usize| konst.get(args[n].0 as usize).copied().flatten();
+                match (i.op, ts[0], ts[1]) {
+                    // `t & k` keeps the bits of k (in the slot's positions: k << shift).
+                    (Op::And, Some(t), None) | (Op::And, None, Some(t)) => {
+                        let kn = if ts[0].is_some() { k(1) } else { k(0) };
+                        match (kn, t.shift) {
+                            (Some(kv), Some(s)) => Some(Taint {
+                                mask: t.mask & (kv << s),
+                                shift: Some(s),
+                            }),
+                            _ if read(Some(t)) => return None,
+                            _ => None,
+                        }
+                    }
+                    (Op::Lshr, Some(t), None) => match (k(1), t.shift) {
+                        (Some(sv), Some(s)) if sv < 64 && s as u64 + sv < 64 => Some(Taint {
+                            mask: t.mask & (u64::MAX << (s as u64 + sv)),
+                            shift: Some(s + sv as u32),
+                        }),
+                        _ if read(Some(t)) => return None,
+                        _ => None,
+                    },
+                    // Or-ing in bits that do not depend on the flags keeps the taint; two
+                    // tainted halves merge when their bits line up.
+                    (Op::Or, Some(t), None) | (Op::Or, None, Some(t)) => Some(t),
+                    (Op::Or, Some(a), Some(b)) if a.shift == b.shift => Some(Taint {
+                        mask: a.mask | b.mask,
+                        shift: a.shift,
+                    }),
+                    _ => {
+                        if ts.iter().any(|&t| read(t)) {
+                            return None;
+                        }
+                        None
+                    }
+                }
+            }
+            Op::Cond => match ts[0] {
+                Some(t) if t.shift == Some(0) => {
+                    if t.mask & cond_reads(i.imm as u32) != 0 {
+                        return None;
+                    }
+                    None
+                }
+                t if read(t) => return None,
+                _ => None,
+            },
+            _ => {
+                if ts.iter().any(|&t| read(t)) {
+                    return None;
+                }
+                None
+            }
+        };
+        if let (Some(d), Some(t)) = (i.dst, out) {
+            taint[d.0 as usize] = Some(t);
+        }
+    }
+    let term_read = match one.term {
+        Term::Branch { cond: v, .. } | Term::JumpReg(v) => read(of(&taint, v)),
+        Term::Jump(_) | Term::Exit { .. } => false,
+    };
+    (!term_read).then_some(pending)
+}
+
+/// The NZCV bits (ARM layout, bits 31..28) ARM condition `cond` tests.
+fn cond_reads(cond: u32) -> u64 {
+    const N: u64 = 1 << 31;
+    const Z: u64 = 1 << 30;
+    const C: u64 = 1 << 29;
+    const V: u64 = 1 << 28;
+    match (cond & 15) >> 1 {
+        0 => Z,
+        1 => C,
+        2 => N,
+        3 => V,
+        4 => C | Z,
+        5 => N | V,
+        6 => N | Z | V,
+        _ => 0,
     }
 }
 
@@ -156,6 +290,7 @@ mod tests {
     use crate::Builder;
 
     const FLAGS: u32 = cpu::slot::NZCV;
+    const V: u64 = 1 << 28;
 
     /// A helper that does nothing (never run: the tests only inspect blocks).
     unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
@@ -193,6 +328,44 @@ mod tests {
                 bl.get(FLAGS);
             }
             0x30 => return None,
+            // A partial write (a Thumb LSLS): N, Z and C new, V put back from the old flags.
+            0x40 | 0x60 | 0x90 => {
+                let x = bl.get(1);
+                let f = bl.un(Op::LogicFlags, x, 32);
+                let old = bl.get(FLAGS);
+                let k = bl.konst(V);
+                let keep = bl.and(old, k);
+                let f = bl.or(f, keep);
+                bl.set(FLAGS, f);
+            }
+            // A test of Z, then a read of C (ADC's carry), then of V.
+            0x44 => {
+                let f = bl.get(FLAGS);
+                bl.cond(f, 0);
+            }
+            0x48 => {
+                let f = bl.get(FLAGS);
+                let s = bl.konst(29);
+                let c = bl.binw(Op::Lshr, f, s, 64);
+                let one = bl.konst(1);
+                let c = bl.and(c, one);
+                bl.set(2, c);
+            }
+            0x64 => {
+                let f = bl.get(FLAGS);
+                bl.cond(f, 6);
+            }
+            // Reads the flags, overwrites them, then uses what it read: a read.
+            0x80 => {
+                let f = bl.get(FLAGS);
+                let k = bl.konst(0);
+                bl.set(FLAGS, k);
+                bl.set(2, f);
+            }
+            0x4c | 0x94 => {
+                let k = bl.konst(0);
+                bl.set(FLAGS, k);
+            }
             _ => {}
         }
         bl.end_insn(key + 4);
@@ -248,6 +421,29 @@ mod tests {
         drop_dead_store(&mut b, FLAGS, &one);
         assert_eq!(flag_stores(&b), 0);
         let mut b = two(true);
+        drop_dead_store(&mut b, FLAGS, &one);
+        assert_eq!(flag_stores(&b), 1);
+    }
+
+    #[test]
+    fn partial_writes_leave_only_the_bits_they_put_back_stale() {
+        // LSLS (V kept), a Z test, a C read, then a full write: V is never read, dropped.
+        let mut b = compare_and_branch(0x1000, 0x1040, 0x1010);
+        drop_dead_store(&mut b, FLAGS, &one);
+        assert_eq!(flag_stores(&b), 0);
+        // LSLS, then a test of V: the stale V is read, kept.
+        let mut b = compare_and_branch(0x1000, 0x1060, 0x1010);
+        drop_dead_store(&mut b, FLAGS, &one);
+        assert_eq!(flag_stores(&b), 1);
+        // LSLS, then a full write: dropped; a read of C first (C stale) keeps it.
+        let mut b = compare_and_branch(0x1000, 0x1090, 0x1010);
+        drop_dead_store(&mut b, FLAGS, &one);
+        assert_eq!(flag_stores(&b), 0);
+        let mut b = compare_and_branch(0x1000, 0x1048, 0x1010);
+        drop_dead_store(&mut b, FLAGS, &one);
+        assert_eq!(flag_stores(&b), 1);
+        // A value read before the instruction's own full write still holds the stale flags.
+        let mut b = compare_and_branch(0x1000, 0x1080, 0x1010);
         drop_dead_store(&mut b, FLAGS, &one);
         assert_eq!(flag_stores(&b), 1);
     }
