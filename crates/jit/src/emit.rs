@@ -158,6 +158,26 @@ fn cond_fused(a: &mut Asm, op: Op, imm: u64) {
     set_condition(a, imm & 15);
 }
 
+/// `rax` = NZCV in ARM layout (bits 31..28) from the host flags of an add or subtract: N is
+/// SF, Z is ZF, C is CF (the carry out of `adc`, as ARM's) and V is OF.
+///
+/// `lahf` puts SF, ZF and CF in bits 15, 14 and 8 of `ax`, `seto` OF in bit 0; one multiply
+/// by 2^16 + 2^21 + 2^28 moves them to 31, 30, 29 and 28 (the other partial products land on
+/// bits nothing else does or above bit 31, so no carries mix them) and a mask keeps those four.
+fn nzcv_from_host_flags(a: &mut Asm) {
+    dynasm!(a ; .arch x64
+        ; lahf ; seto al
+        ; and eax, 0xc101
+        ; imul eax, eax, 0x1021_0000
+        ; and eax, 0xf000_0000u32 as i32);
+}
+
+/// `rax` = NZCV with N and Z from the host flags of a `test` (SF and ZF), C = V = 0: `lahf`
+/// puts SF and ZF in bits 15 and 14.
+fn nz_from_host_flags(a: &mut Asm) {
+    dynasm!(a ; .arch x64 ; lahf ; and eax, 0xc000 ; shl eax, 16);
+}
+
 /// `rax = 1` if ARM condition `cc` holds for the host flags as [`cond_fused`] sets them, else 0.
 fn set_condition(a: &mut Asm, cc: u64) {
     match cc {
@@ -560,12 +580,7 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; setc al ; movzx eax, al);
                 }
                 if i.op == Op::AddCFlags {
-                    // NZCV = (N*8 + Z*4 + C*2 + V) << 28; ARM C is x86 CF, V is OF.
-                    dynasm!(self.a ; .arch x64
-                        ; sets al ; setz cl ; setc dl ; seto sil
-                        ; movzx eax, al ; movzx ecx, cl ; movzx edx, dl ; movzx esi, sil
-                        ; lea eax, [rcx + rax * 2] ; lea edx, [rsi + rdx * 2]
-                        ; lea eax, [rdx + rax * 4] ; shl eax, 28);
+                    nzcv_from_host_flags(&mut self.a);
                 }
                 self.st(d, RAX);
             }
@@ -576,10 +591,8 @@ impl Emitter {
                 } else {
                     dynasm!(self.a ; .arch x64 ; test eax, eax);
                 }
-                dynasm!(self.a ; .arch x64
-                    ; sets cl ; setz dl ; movzx ecx, cl ; movzx edx, dl
-                    ; shl ecx, 31 ; shl edx, 30 ; or ecx, edx);
-                self.st(d, RCX);
+                nz_from_host_flags(&mut self.a);
+                self.st(d, RAX);
             }
             Op::Cond => self.cond(x, d, i.imm),
             Op::CondAdd | Op::CondLogic => {
@@ -1099,13 +1112,8 @@ impl Emitter {
                 } else if i.op == Op::AddCCarry {
                     dynasm!(a ; .arch x64 ; setc al ; movzx eax, al ; mov [rsp + d], rax);
                 } else {
-                    // ARM C is the carry out (x86 CF for adc), V the signed overflow (OF).
-                    dynasm!(a ; .arch x64
-                        ; sets sil ; setz dil ; setc cl ; seto dl
-                        ; movzx esi, sil ; movzx edi, dil ; movzx ecx, cl ; movzx edx, dl
-                        ; shl esi, 31 ; shl edi, 30 ; shl ecx, 29 ; shl edx, 28
-                        ; or esi, edi ; or ecx, edx ; or esi, ecx
-                        ; mov [rsp + d], rsi);
+                    nzcv_from_host_flags(a);
+                    dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
                 }
             }
             Op::LogicFlags => {
@@ -1115,9 +1123,8 @@ impl Emitter {
                 } else {
                     dynasm!(a ; .arch x64 ; test eax, eax);
                 }
-                dynasm!(a ; .arch x64
-                    ; sets cl ; setz dl ; movzx ecx, cl ; movzx edx, dl
-                    ; shl ecx, 31 ; shl edx, 30 ; or ecx, edx ; mov [rsp + d], rcx);
+                nz_from_host_flags(a);
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Cond => self.cond_mem(va, d, i.imm),
             Op::CondAdd | Op::CondLogic => {
