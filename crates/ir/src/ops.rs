@@ -143,6 +143,8 @@ op_table! {
         "1 if the ARM condition holds for the NZCV that addc.flags a, b, c gives (fused compare).";
     CondLogic = "cond.logic", args 1, result true, imm CondWidth, effects false,
         "1 if the ARM condition holds for the NZCV that logic.flags a gives (fused test).";
+    CondSub = "cond.sub", args 2, result true, imm CondWidth, effects false,
+        "1 if the ARM condition holds for the NZCV of a - b (addc.flags a, not b, 1: fused compare).";
     Eq = "eq", args 2, result true, imm None, effects false,
         "1 if a == b, else 0.";
     Ult = "ult", args 2, result true, imm None, effects false,

@@ -256,7 +256,13 @@ pub fn widen_carries(b: &mut Block) {
                     || (i.op == Op::Const && i.imm <= 1)
                     || matches!(
                         i.op,
-                        Op::AddCCarry | Op::Eq | Op::Ult | Op::Cond | Op::CondAdd | Op::CondLogic
+                        Op::AddCCarry
+                            | Op::Eq
+                            | Op::Ult
+                            | Op::Cond
+                            | Op::CondAdd
+                            | Op::CondLogic
+                            | Op::CondSub
                     ),
                 konst: i.op == Op::Const,
                 zero: i.op == Op::Const && i.imm == 0,
@@ -301,6 +307,8 @@ fn carry_of_flags(i: &mut crate::Inst, def: &[Option<crate::Inst>], konst: &[Opt
 /// `cond.add`/`cond.logic` on the flags' inputs, so the JIT tests the host flags of one
 /// add or test instead of building ARM's NZCV word and decoding it again. The flags
 /// computation itself goes away when nothing else (such as a `setreg` of NZCV) uses it.
+/// A compare (`addc.flags a, not b, 1`) becomes `cond.sub a, b`: one host `cmp`, whose
+/// borrow flag every ARM condition (HI and LS included) maps to one x86 condition.
 pub fn fuse_conditions(b: &mut Block) {
     let mut def: Vec<Option<usize>> = vec![None; b.num_vals as usize];
     for (idx, i) in b.insts.iter().enumerate() {
@@ -308,24 +316,50 @@ pub fn fuse_conditions(b: &mut Block) {
             def[d.0 as usize] = Some(idx);
         }
     }
-    for idx in 0..b.insts.len() {
-        let i = b.insts[idx];
-        if i.op != Op::Cond {
-            continue;
-        }
-        let Some(src) = def[i.args[0].0 as usize].map(|k| b.insts[k]) else {
+    let old = std::mem::take(&mut b.insts);
+    let def_of = |v: Val| def[v.0 as usize].map(|k| old[k]);
+    let mut out = Vec::with_capacity(old.len() + 1);
+    for &i in &old {
+        let src = match i.op {
+            Op::Cond => def_of(i.args[0]),
+            _ => None,
+        };
+        let Some(src) = src.filter(|s| matches!(s.op, Op::AddCFlags | Op::LogicFlags)) else {
+            out.push(i);
             continue;
         };
-        let op = match src.op {
-            Op::AddCFlags => Op::CondAdd,
-            Op::LogicFlags => Op::CondLogic,
-            _ => continue,
-        };
-        let f = &mut b.insts[idx];
-        f.op = op;
-        f.args = src.args;
+        let mut f = i;
         f.imm = i.imm | src.imm << 8;
+        f.op = if src.op == Op::AddCFlags {
+            Op::CondAdd
+        } else {
+            Op::CondLogic
+        };
+        f.args = src.args;
+        let one = |v: Val| def_of(v).is_some_and(|c| c.op == Op::Const && c.imm == 1);
+        if f.op == Op::CondAdd && one(src.args[2]) {
+            // a + not b + 1: the subtrahend is b, or the complement of a constant.
+            let b_val = match def_of(src.args[1]) {
+                Some(n) if n.op == Op::Not => Some(n.args[0]),
+                Some(c) if c.op == Op::Const => {
+                    let v = Val(b.num_vals);
+                    b.num_vals += 1;
+                    let mut k = c;
+                    k.dst = Some(v);
+                    k.imm = !c.imm;
+                    out.push(k);
+                    Some(v)
+                }
+                _ => None,
+            };
+            if let Some(sub) = b_val {
+                f.op = Op::CondSub;
+                f.args = [src.args[0], sub, Val(0)];
+            }
+        }
+        out.push(f);
     }
+    b.insts = out;
 }
 
 /// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call or vector
@@ -632,6 +666,42 @@ mod tests {
         for _ in 0..2000 {
             let regs = [next(), next(), next(), next(), 0, 0, 0, 0];
             assert_eq!(run(&opt, &regs), run(&blk, &regs), "{regs:x?}\n{text}");
+        }
+    }
+
+    #[test]
+    fn compares_fuse_into_cond_sub_for_every_condition() {
+        // cmp r0, r1 and cmp r0, #k (the lifters' a + not b + 1 and a + !k + 1), each tested
+        // under every condition at both widths, against the unfused flags.
+        for wide in [32u64, 64] {
+            for cc in 0..14u32 {
+                let mut b = Builder::new(0);
+                let (r0, r1) = (b.get(0), b.get(1));
+                let one = b.konst(1);
+                let n1 = b.emit(Op::Not, &[r1], 0);
+                let f = b.emit(Op::AddCFlags, &[r0, n1, one], wide);
+                let c = b.cond(f, cc);
+                b.set(2, c);
+                let nk = b.konst(!0x8000_0001u64);
+                let f = b.emit(Op::AddCFlags, &[r0, nk, one], wide);
+                let c = b.cond(f, cc);
+                b.set(3, c);
+                let blk = b.finish(Term::Jump(4));
+                let mut opt = blk.clone();
+                optimize(&mut opt);
+                verify(&opt).unwrap();
+                let text = opt.to_string();
+                assert_eq!(text.matches("cond.sub").count(), 2, "{text}");
+                assert!(!text.contains("addc"), "{text}");
+                let edges = [0, 1, 0x7fff_ffff, 0x8000_0000, 0x8000_0001, 0xffff_ffff];
+                let edges = edges.iter().chain(&[1 << 63, u64::MAX, 0x1_0000_0000]);
+                for &x in edges.clone() {
+                    for &y in edges.clone() {
+                        let regs = [x, y, 0, 0, 0, 0, 0, 0];
+                        assert_eq!(run(&opt, &regs), run(&blk, &regs), "{x:x} {y:x}\n{text}");
+                    }
+                }
+            }
         }
     }
 

@@ -167,6 +167,10 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
             crate::cond_holds(w & 15, f) as u64
         }
         Op::CondLogic => crate::cond_holds(w & 15, logic_flags(a[0], (imm >> 8) as u32)) as u64,
+        Op::CondSub => {
+            let f = addc_flags(a[0], !a[1], 1, (imm >> 8) as u32);
+            crate::cond_holds(w & 15, f) as u64
+        }
         Op::Eq => (a[0] == a[1]) as u64,
         Op::Ult => (a[0] < a[1]) as u64,
         Op::Select => {

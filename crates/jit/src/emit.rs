@@ -152,10 +152,31 @@ fn cond_fused(a: &mut Asm, op: Op, imm: u64) {
     match (op, wide) {
         (Op::CondAdd, true) => dynasm!(a ; .arch x64 ; bt ecx, 0 ; adc rax, rdx),
         (Op::CondAdd, false) => dynasm!(a ; .arch x64 ; bt ecx, 0 ; adc eax, edx),
+        (Op::CondSub, true) => dynasm!(a ; .arch x64 ; cmp rax, rdx),
+        (Op::CondSub, false) => dynasm!(a ; .arch x64 ; cmp eax, edx),
         (_, true) => dynasm!(a ; .arch x64 ; test rax, rax),
         (_, false) => dynasm!(a ; .arch x64 ; test eax, eax),
     }
-    set_condition(a, imm & 15);
+    set_condition(a, host_cc(op, imm & 15));
+}
+
+/// Host condition code 16: x86 "above" (CF and ZF clear), which is ARM's HI after a `cmp`.
+const ABOVE: u64 = 16;
+/// Host condition code 17: x86 "below or equal", ARM's LS after a `cmp`.
+const BELOW_OR_EQUAL: u64 = 17;
+
+/// The condition [`set_condition`] and [`Emitter::jump_unless`] test for ARM condition `cc` of
+/// the fused condition `op`: the ARM code itself (the host add or test sets CF as ARM's C),
+/// except after the `cmp` of a `cond.sub`, whose CF is a borrow, ARM's C inverted: CS and CC
+/// swap, HI is [`ABOVE`] and LS [`BELOW_OR_EQUAL`].
+fn host_cc(op: Op, cc: u64) -> u64 {
+    match (op, cc) {
+        (Op::CondSub, 2) => 3,
+        (Op::CondSub, 3) => 2,
+        (Op::CondSub, 8) => ABOVE,
+        (Op::CondSub, 9) => BELOW_OR_EQUAL,
+        _ => cc,
+    }
 }
 
 /// `rax` = NZCV in ARM layout (bits 31..28) from the host flags of an add or subtract: N is
@@ -178,7 +199,8 @@ fn nz_from_host_flags(a: &mut Asm) {
     dynasm!(a ; .arch x64 ; lahf ; and eax, 0xc000 ; shl eax, 16);
 }
 
-/// `rax = 1` if ARM condition `cc` holds for the host flags as [`cond_fused`] sets them, else 0.
+/// `rax = 1` if ARM condition `cc` holds for the host flags as [`cond_fused`] sets them, else 0
+/// (`cc` as [`host_cc`] gives it).
 fn set_condition(a: &mut Asm, cc: u64) {
     match cc {
         0 => dynasm!(a ; .arch x64 ; sete al),
@@ -196,6 +218,8 @@ fn set_condition(a: &mut Asm, cc: u64) {
         11 => dynasm!(a ; .arch x64 ; setl al),
         12 => dynasm!(a ; .arch x64 ; setg al),
         13 => dynasm!(a ; .arch x64 ; setle al),
+        ABOVE => dynasm!(a ; .arch x64 ; seta al),
+        BELOW_OR_EQUAL => dynasm!(a ; .arch x64 ; setbe al),
         _ => dynasm!(a ; .arch x64 ; mov al, 1),
     }
     dynasm!(a ; .arch x64 ; movzx eax, al);
@@ -287,10 +311,11 @@ struct Emitter {
 
 /// The condition of `b`'s branch if the host can branch on it straight from the flags of the
 /// block's last instruction, whose value nothing but the branch reads: a fused condition
-/// (`cond.add`/`cond.logic`, see `ir::passes::fuse_conditions`) that one x86 jump tests (all
-/// but hi and ls, which combine C and Z the other way round from x86's unsigned conditions,
-/// and the always conditions), or an `eq` or `ult` compare (CBZ, CBNZ, bounds checks). The
-/// result is an ARM condition code for [`Emitter::jump_unless`] on the flags
+/// (`cond.add`/`cond.logic`/`cond.sub`, see `ir::passes::fuse_conditions`) that one x86 jump
+/// tests (after an add or test all but hi and ls, which combine C and Z the other way round
+/// from x86's unsigned conditions; after the `cmp` of a `cond.sub` all; never the always
+/// conditions), or an `eq` or `ult` compare (CBZ, CBNZ, bounds checks). The result is a
+/// condition code as [`host_cc`] gives it, for [`Emitter::jump_unless`] on the flags
 /// [`Emitter::condition_flags`] sets.
 fn fused_branch(b: &Block) -> Option<u64> {
     let Term::Branch { cond, .. } = b.term else {
@@ -303,6 +328,7 @@ fn fused_branch(b: &Block) -> Option<u64> {
     let cc = last.imm & 15;
     match last.op {
         Op::CondAdd | Op::CondLogic => (!matches!(cc, 8 | 9 | 14 | 15)).then_some(cc),
+        Op::CondSub => (!matches!(cc, 14 | 15)).then_some(host_cc(Op::CondSub, cc)),
         // `cmp x, y`: ZF is equality, as ARM's Z after a compare (eq is code 0).
         Op::Eq => Some(0),
         // `cmp x, y` sets CF on x < y, which `jump_unless` reads as ARM's C for code 2 (cs):
@@ -404,20 +430,28 @@ impl Emitter {
         }
     }
 
-    /// Compares `x` with `y` (as `cmp x, y`), `x` loaded into `rax`.
-    fn cmp(&mut self, x: Val, y: Val) {
+    /// Compares `x` with `y` (as `cmp x, y`) at 64 bits, or at 32 unless `wide`; `x` is
+    /// loaded into `rax`.
+    fn cmp(&mut self, x: Val, y: Val, wide: bool) {
         self.ld(alloc::RAX, x);
-        match self.loc(y) {
-            Loc::Const(k) if imm32(k).is_some() => {
+        match (self.loc(y), wide) {
+            // A 32-bit compare takes any 32-bit constant (only its low bits matter).
+            (Loc::Const(k), false) => dynasm!(self.a ; .arch x64 ; cmp eax, k as u32 as i32),
+            (Loc::Const(k), true) if imm32(k).is_some() => {
                 let k = imm32(k).unwrap_or(0);
                 dynasm!(self.a ; .arch x64 ; cmp rax, k);
             }
-            Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; cmp rax, Rq(h)),
-            Loc::Slot => {
+            (Loc::Reg(h), true) => dynasm!(self.a ; .arch x64 ; cmp rax, Rq(h)),
+            (Loc::Reg(h), false) => dynasm!(self.a ; .arch x64 ; cmp eax, Rd(h)),
+            (Loc::Slot, true) => {
                 let o = vo(y);
                 dynasm!(self.a ; .arch x64 ; cmp rax, [rsp + o]);
             }
-            Loc::Const(_) => {
+            (Loc::Slot, false) => {
+                let o = vo(y);
+                dynasm!(self.a ; .arch x64 ; cmp eax, DWORD [rsp + o]);
+            }
+            (Loc::Const(_), true) => {
                 self.ld(alloc::RCX, y);
                 dynasm!(self.a ; .arch x64 ; cmp rax, rcx);
             }
@@ -595,13 +629,13 @@ impl Emitter {
                 self.st(d, RAX);
             }
             Op::Cond => self.cond(x, d, i.imm),
-            Op::CondAdd | Op::CondLogic => {
+            Op::CondAdd | Op::CondLogic | Op::CondSub => {
                 self.condition_flags(i);
-                set_condition(&mut self.a, i.imm & 15);
+                set_condition(&mut self.a, host_cc(i.op, i.imm & 15));
                 self.st(d, RAX);
             }
             Op::Eq | Op::Ult => {
-                self.cmp(x, y);
+                self.cmp(x, y, true);
                 if i.op == Op::Eq {
                     dynasm!(self.a ; .arch x64 ; sete al);
                 } else {
@@ -838,7 +872,8 @@ impl Emitter {
         let wide = i.imm >> 8 == 64;
         match i.op {
             Op::CondAdd => return self.add_with_carry(x, y, z, wide),
-            Op::Eq | Op::Ult => return self.cmp(x, y),
+            Op::CondSub => return self.cmp(x, y, wide),
+            Op::Eq | Op::Ult => return self.cmp(x, y, true),
             _ => {}
         }
         self.ld(RAX, x);
@@ -892,7 +927,9 @@ impl Emitter {
             10 => dynasm!(self.a ; .arch x64 ; jl =>label),
             11 => dynasm!(self.a ; .arch x64 ; jge =>label),
             12 => dynasm!(self.a ; .arch x64 ; jle =>label),
-            _ => dynasm!(self.a ; .arch x64 ; jg =>label),
+            13 => dynasm!(self.a ; .arch x64 ; jg =>label),
+            ABOVE => dynasm!(self.a ; .arch x64 ; jbe =>label),
+            _ => dynasm!(self.a ; .arch x64 ; ja =>label),
         }
     }
 
@@ -1127,7 +1164,7 @@ impl Emitter {
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Cond => self.cond_mem(va, d, i.imm),
-            Op::CondAdd | Op::CondLogic => {
+            Op::CondAdd | Op::CondLogic | Op::CondSub => {
                 dynasm!(a ; .arch x64
                     ; mov rax, [rsp + va] ; mov rdx, [rsp + vb] ; mov rcx, [rsp + vc]);
                 cond_fused(a, i.op, i.imm);

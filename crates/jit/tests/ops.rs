@@ -138,6 +138,9 @@ fn carry_ops_match_interpreter() {
                     ev.check(Op::AddC, &[a, b, c], w);
                     ev.check(Op::AddCFlags, &[a, b, c], w);
                 }
+                for cc in 0..16 {
+                    ev.check(Op::CondSub, &[a, b], cc | w << 8);
+                }
             }
         }
     }
@@ -464,6 +467,43 @@ fn branch_terminator_both_ways() {
         let mut s = CpuState::default();
         jit_once(&blk, &mut s);
         assert_eq!((s.pc, s.exit_reason), (want, exit::JUMP));
+    }
+}
+
+#[test]
+fn fused_compare_branches_take_the_interpreters_way() {
+    // `cond.sub` / `cond.add` / `cond.logic` as the block's last instruction, read only by the
+    // branch (the JIT then jumps on the host flags), under every condition and width, with
+    // the operands in registers (read from x0 and x1).
+    for op in [Op::CondSub, Op::CondAdd, Op::CondLogic] {
+        for w in [32u64, 64] {
+            for cc in 0..16 {
+                for &x in EDGE {
+                    for y in [0, 1, 0x8000_0000, u64::MAX, x] {
+                        let mut b = Builder::new(0x1000);
+                        let (r0, r1) = (b.get(slot::x(0)), b.get(slot::x(1)));
+                        let args: &[Val] = match op {
+                            Op::CondSub => &[r0, r1],
+                            Op::CondAdd => &[r0, r1, r1],
+                            _ => &[r0],
+                        };
+                        let c = b.emit(op, args, cc | w << 8);
+                        let blk = b.finish(Term::Branch {
+                            cond: c,
+                            taken: 0x2000,
+                            fallthrough: 0x3000,
+                        });
+                        let mut i = CpuState::default();
+                        i.x[0] = x;
+                        i.x[1] = y;
+                        let mut j = i.clone();
+                        interp::run_block(&blk, &mut i);
+                        jit_once(&blk, &mut j);
+                        assert_eq!(j.pc, i.pc, "{op:?} cc {cc} w {w} {x:#x} {y:#x}");
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -68,7 +68,7 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
         let w = if imm & 1 == 0 { 32 } else { 64 };
         let size = [1u32, 2, 4, 8][(imm >> 1) as usize % 4];
         let off = (imm >> 8) % (BUF as u64 - 16);
-        let r = match kind % 36 {
+        let r = match kind % 37 {
             0 => Some(b.konst(if imm & 2 == 0 {
                 imm
             } else {
@@ -138,7 +138,7 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
                 let vsize = [1u32, 2, 4, 8, 16][(imm >> 2) as usize % 5];
                 let vreg = [3u32, 31, 0][(imm >> 5) as usize % 3];
                 let p = b.konst(buf + off);
-                if kind % 36 == 29 {
+                if kind % 37 == 29 {
                     b.loadv(p, vreg, vsize);
                 } else {
                     b.storev(p, vreg, vsize);
@@ -167,6 +167,11 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
             35 => Some(b.emit(
                 Op::CondLogic,
                 &[a],
+                ((imm >> 2) % 16) | ((if imm & 1 == 0 { 32 } else { 64 }) << 8),
+            )),
+            36 => Some(b.emit(
+                Op::CondSub,
+                &[a, c],
                 ((imm >> 2) % 16) | ((if imm & 1 == 0 { 32 } else { 64 }) << 8),
             )),
             _ => Some(b.call(&MIX, a, c, d)),
