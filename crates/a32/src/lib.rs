@@ -205,9 +205,30 @@ pub fn lift_block_it(
 pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     // The final NZCV store goes when every successor overwrites the flags before reading them
     // (see `ir::flags_live`); successors are looked at one keyed instruction at a time.
-    ir::flags_live::lift_dropping_dead_store(key, max_insns, cpu::slot::NZCV, &|k, n| {
-        lift_key(k, fetch, n)
+    // An instruction's effect is remembered by its bytes (outside IT blocks, where one key
+    // lifts one instruction).
+    let code = |k: u64| {
+        let (pc, thumb) = (key::addr(k), key::thumb(k));
+        if thumb && key::itstate(k) != 0 {
+            return None;
+        }
+        fetch_insn(pc, thumb, fetch).map(|(word, len)| word as u64 | len << 32)
+    };
+    LOOK_AHEAD.with(|memo| {
+        ir::flags_live::lift_dropping_dead_store(
+            key,
+            max_insns,
+            cpu::slot::NZCV,
+            &|k, n| lift_key(k, fetch, n),
+            &code,
+            memo,
+        )
     })
+}
+
+thread_local! {
+    /// The flags look-ahead's instruction effects (see `ir::flags_live::Memo`).
+    static LOOK_AHEAD: ir::flags_live::Memo = ir::flags_live::Memo::default();
 }
 
 /// [`lift_block_key`] without the look-ahead.

@@ -21,6 +21,7 @@
 //! page-granular invalidation covers.
 
 use crate::{Block, Op, Term, Val};
+use std::cell::RefCell;
 
 /// Instructions examined per block at most (over all paths).
 const BUDGET: u32 = 48;
@@ -32,26 +33,74 @@ const PAGE: u64 = 4096;
 /// Lifts the block at dispatcher key `key` with `lift(key, max_insns)`, then drops its last
 /// store of state slot `flags` as [`drop_dead_store`] does, looking ahead with the same lifter
 /// one instruction at a time (a lift that yields no guest instruction counts as unreadable).
+/// `code(key)` gives the bytes the one-instruction lift of `key` depends on, where it depends
+/// on nothing else: the instruction's effect is then remembered in `memo` (see [`Memo`]).
 pub fn lift_dropping_dead_store(
     key: u64,
     max_insns: u32,
     flags: u32,
     lift: &dyn Fn(u64, u32) -> Block,
+    code: &dyn Fn(u64) -> Option<u64>,
+    memo: &Memo,
 ) -> Block {
     let mut block = lift(key, max_insns);
-    let one = |k: u64| {
+    let slot = flags as u64;
+    let effect = |k: u64| {
+        let bytes = code(k);
+        if let Some(e) = bytes.and_then(|c| memo.get(k, c)) {
+            return Some(e);
+        }
         let b = lift(k, 1);
-        (b.guest_insns > 0).then_some(b)
+        let e = (b.guest_insns > 0).then(|| Effect::of(&b, slot))?;
+        if let Some(c) = bytes {
+            memo.put(k, c, e);
+        }
+        Some(e)
     };
-    drop_dead_store(&mut block, flags, &one);
+    drop_dead_store(&mut block, flags, &effect);
     block
 }
 
+/// Effects of instructions the look-ahead has examined, by dispatcher key and instruction
+/// bytes: most instructions are looked at from several blocks (the one before them and every
+/// branch to them), and lifting one costs far more than looking it up. A changed instruction
+/// has other bytes, so it is examined afresh. Direct-mapped (a colliding entry replaces the
+/// older one), so a lookup is one multiply and one compare. Each frontend keeps one per
+/// thread.
+#[derive(Default)]
+pub struct Memo(RefCell<Vec<Option<(u64, u64, Effect)>>>);
+
+/// Entries in a [`Memo`] (a power of two).
+const MEMO_LEN: usize = 1 << 15;
+
+impl Memo {
+    fn index(key: u64, code: u64) -> usize {
+        let h = (key ^ code.rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 49) as usize & (MEMO_LEN - 1)
+    }
+
+    fn get(&self, key: u64, code: u64) -> Option<Effect> {
+        match self.0.borrow().get(Self::index(key, code)) {
+            Some(&Some((k, c, e))) if k == key && c == code => Some(e),
+            _ => None,
+        }
+    }
+
+    fn put(&self, key: u64, code: u64, e: Effect) {
+        let mut m = self.0.borrow_mut();
+        if m.is_empty() {
+            m.resize(MEMO_LEN, None);
+        }
+        m[Self::index(key, code)] = Some((key, code, e));
+    }
+}
+
 /// Removes `block`'s last store of state slot `flags` if nothing after it in the block and no
-/// successor can read it, and each store before it that nothing in between reads. `lift_one(key)` lifts the single guest instruction a dispatcher key
-/// names (more only where the frontend cannot stop after one, such as inside a Thumb IT
+/// successor can read it, and each store before it that nothing in between reads.
+/// `effect(key)` is the [`Effect`] of the single guest instruction a dispatcher key names
+/// (more than one only where the frontend cannot stop after one, such as inside a Thumb IT
 /// block), or `None` where nothing can be fetched.
-pub fn drop_dead_store(block: &mut Block, flags: u32, lift_one: &dyn Fn(u64) -> Option<Block>) {
+pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Option<Effect>) {
     let slot = flags as u64;
     if matches!(block.term, Term::JumpReg(_) | Term::Exit { .. })
         || !block
@@ -80,8 +129,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, lift_one: &dyn Fn(u64) -> 
         Term::JumpReg(_) | Term::Exit { .. } => return,
     };
     let mut walk = Walk {
-        lift_one,
-        slot,
+        effect,
         budget: BUDGET,
         pages: (
             block.start / PAGE,
@@ -104,8 +152,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, lift_one: &dyn Fn(u64) -> 
 
 /// The state of one look-ahead.
 struct Walk<'a> {
-    lift_one: &'a dyn Fn(u64) -> Option<Block>,
-    slot: u64,
+    effect: &'a dyn Fn(u64) -> Option<Effect>,
     /// Instructions left to examine.
     budget: u32,
     /// First and last page (address / PAGE) the block occupies.
@@ -121,149 +168,199 @@ impl Walk<'_> {
                 return false;
             }
             self.budget -= 1;
-            let Some(one) = (self.lift_one)(key) else {
+            let Some(e) = (self.effect)(key) else {
                 return false;
             };
-            if !(self.pages.0..=self.pages.1).contains(&(one.start / PAGE)) {
+            if !(self.pages.0..=self.pages.1).contains(&e.page) || e.reads & pending != 0 {
                 return false;
             }
-            match stale_after(&one, self.slot, pending) {
-                None => return false,
-                Some(0) => return true,
-                Some(p) => pending = p,
+            if let Some(keeps) = e.keeps {
+                pending &= keeps;
+                if pending == 0 {
+                    return true;
+                }
             }
-            match one.term {
-                Term::Jump(t) => key = t,
-                Term::Branch { .. } if depth >= DEPTH => return false,
-                Term::Branch {
-                    taken, fallthrough, ..
-                } => {
+            match e.next {
+                Next::Jump(t) => key = t,
+                Next::Branch(..) if depth >= DEPTH => return false,
+                Next::Branch(taken, fallthrough) => {
                     return self.overwritten(taken, depth + 1, pending)
                         && self.overwritten(fallthrough, depth + 1, pending);
                 }
-                Term::JumpReg(_) | Term::Exit { .. } => return false,
+                Next::Stop => return false,
             }
         }
     }
 }
 
-/// How a value depends on the stale bits of the flags slot: it holds the stale bits `mask`,
-/// shifted right by `shift` (None: in some other way; any use of it then reads them).
-#[derive(Clone, Copy)]
-struct Taint {
-    mask: u64,
-    shift: Option<u32>,
-}
-
-/// The flag bits of slot `slot` still stale after `one` runs, given that `pending` are stale
-/// before it, or None if `one` may read a stale bit.
+/// What one guest instruction does with the flags slot, as far as the look-ahead cares.
 ///
 /// A partial flag write (a Thumb LSLS keeps V, ANDS keeps C and V) reads the old flags only to
 /// put some of them back: `old & keep` or-ed into the new value. Such bits stay stale rather
 /// than count as read, so a look-ahead over a run of flag-setting 16-bit Thumb instructions
 /// ends at the first one that has written every stale bit. Condition tests read only the
 /// flags they name (EQ reads Z), and the carry read of ADC only C.
-fn stale_after(one: &Block, slot: u64, mut pending: u64) -> Option<u64> {
-    let mut taint: Vec<Option<Taint>> = vec![None; one.num_vals as usize];
-    let mut konst: Vec<Option<u64>> = vec![None; one.num_vals as usize];
-    let of = |taint: &[Option<Taint>], v: Val| taint.get(v.0 as usize).copied().flatten();
-    // A use that depends on the stale bits in some way other than passing them on.
-    let read = |t: Option<Taint>| t.is_some_and(|t| t.mask != 0);
-    for i in &one.insts {
-        let arity = i.op.info().arity;
-        let args = &i.args[..arity];
-        let ts: Vec<Option<Taint>> = args.iter().map(|&a| of(&taint, a)).collect();
-        if i.op == Op::Call {
-            return None;
-        }
-        let out = match i.op {
-            Op::Const => {
-                if let Some(d) = i.dst {
-                    konst[d.0 as usize] = Some(i.imm);
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Effect {
+    /// Its page (address / PAGE).
+    page: u64,
+    /// The flag bits it reads in any way other than putting them back (all for a helper
+    /// call, which may read anything).
+    reads: u64,
+    /// If it writes the slot: the bits of the old value it puts back.
+    keeps: Option<u64>,
+    /// Where execution goes after it.
+    next: Next,
+}
+
+/// Where execution goes after an instruction the look-ahead examined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Next {
+    Jump(u64),
+    Branch(u64, u64),
+    /// Somewhere the look-ahead does not follow (an indirect branch, an exception).
+    Stop,
+}
+
+/// How a value depends on the flags slot: it holds the slot's bits `mask` (those not yet
+/// overwritten in the instruction), shifted right by `shift` (None: in some other way; any
+/// use of it then reads them).
+#[derive(Clone, Copy)]
+struct Taint {
+    mask: u64,
+    shift: Option<u32>,
+}
+
+impl Effect {
+    /// The effect on slot `slot` of the instruction lifted as `one`.
+    pub fn of(one: &Block, slot: u64) -> Effect {
+        let mut taint: Vec<Option<Taint>> = vec![None; one.num_vals as usize];
+        let mut konst: Vec<Option<u64>> = vec![None; one.num_vals as usize];
+        let of = |taint: &[Option<Taint>], v: Val| taint.get(v.0 as usize).copied().flatten();
+        // Bits of the slot not yet overwritten in this instruction.
+        let mut live = u64::MAX;
+        let mut reads = 0u64;
+        let mut keeps = None;
+        // A use that depends on the flags in some way other than passing them on.
+        let read = |t: Option<Taint>| t.map_or(0, |t| t.mask);
+        for i in &one.insts {
+            let arity = i.op.info().arity;
+            let args = &i.args[..arity];
+            let mut ts = [None; 3];
+            for (t, &a) in ts.iter_mut().zip(args) {
+                *t = of(&taint, a);
+            }
+            let out = match i.op {
+                Op::Call => {
+                    reads = u64::MAX;
+                    None
                 }
-                None
-            }
-            // The value read holds the bits stale now (later writes do not change it).
-            Op::GetReg if i.imm == slot => Some(Taint {
-                mask: pending,
-                shift: Some(0),
-            }),
-            Op::SetReg if i.imm == slot => {
-                pending = match ts[0] {
-                    None => 0,
-                    Some(Taint {
-                        mask,
-                        shift: Some(0),
-                    }) => mask,
-                    Some(t) if t.mask == 0 => 0,
-                    Some(_) => return None,
-                };
-                None
-            }
-            Op::And | Op::Lshr | Op::Or if ts.iter().any(Option::is_some) => {
-                let k = |n: usize| konst.get(args[n].0 as usize).copied().flatten();
-                match (i.op, ts[0], ts[1]) {
-                    // `t & k` keeps the bits of k (in the slot's positions: k << shift).
-                    (Op::And, Some(t), None) | (Op::And, None, Some(t)) => {
-                        let kn = if ts[0].is_some() { k(1) } else { k(0) };
-                        match (kn, t.shift) {
-                            (Some(kv), Some(s)) => Some(Taint {
-                                mask: t.mask & (kv << s),
-                                shift: Some(s),
-                            }),
-                            _ if read(Some(t)) => return None,
-                            _ => None,
-                        }
-                    }
-                    (Op::Lshr, Some(t), None) => match (k(1), t.shift) {
-                        (Some(sv), Some(s)) if sv < 64 && s as u64 + sv < 64 => Some(Taint {
-                            mask: t.mask & (u64::MAX << (s as u64 + sv)),
-                            shift: Some(s + sv as u32),
-                        }),
-                        _ if read(Some(t)) => return None,
-                        _ => None,
-                    },
-                    // Or-ing in bits that do not depend on the flags keeps the taint; two
-                    // tainted halves merge when their bits line up.
-                    (Op::Or, Some(t), None) | (Op::Or, None, Some(t)) => Some(t),
-                    (Op::Or, Some(a), Some(b)) if a.shift == b.shift => Some(Taint {
-                        mask: a.mask | b.mask,
-                        shift: a.shift,
-                    }),
-                    _ => {
-                        if ts.iter().any(|&t| read(t)) {
-                            return None;
-                        }
-                        None
-                    }
-                }
-            }
-            Op::Cond => match ts[0] {
-                Some(t) if t.shift == Some(0) => {
-                    if t.mask & cond_reads(i.imm as u32) != 0 {
-                        return None;
+                Op::Const => {
+                    if let Some(d) = i.dst {
+                        konst[d.0 as usize] = Some(i.imm);
                     }
                     None
                 }
-                t if read(t) => return None,
-                _ => None,
-            },
-            _ => {
-                if ts.iter().any(|&t| read(t)) {
-                    return None;
+                // The value read holds the bits not overwritten yet (later writes do not
+                // change it).
+                Op::GetReg if i.imm == slot => Some(Taint {
+                    mask: live,
+                    shift: Some(0),
+                }),
+                Op::SetReg if i.imm == slot => {
+                    live = match ts[0] {
+                        None => 0,
+                        Some(Taint {
+                            mask,
+                            shift: Some(0),
+                        }) => mask,
+                        t => {
+                            reads |= read(t);
+                            0
+                        }
+                    };
+                    keeps = Some(live);
+                    None
                 }
-                None
+                Op::And | Op::Lshr | Op::Or if ts.iter().any(Option::is_some) => {
+                    let k = |n: usize| konst.get(args[n].0 as usize).copied().flatten();
+                    match (i.op, ts[0], ts[1]) {
+                        // `t & k` keeps the bits of k (in the slot's positions: k << shift).
+                        (Op::And, Some(t), None) | (Op::And, None, Some(t)) => {
+                            let kn = if ts[0].is_some() { k(1) } else { k(0) };
+                            match (kn, t.shift) {
+                                (Some(kv), Some(s)) => Some(Taint {
+                                    mask: t.mask & (kv << s),
+                                    shift: Some(s),
+                                }),
+                                _ => {
+                                    reads |= t.mask;
+                                    None
+                                }
+                            }
+                        }
+                        (Op::Lshr, Some(t), None) => match (k(1), t.shift) {
+                            (Some(sv), Some(s)) if sv < 64 && s as u64 + sv < 64 => Some(Taint {
+                                mask: t.mask & (u64::MAX << (s as u64 + sv)),
+                                shift: Some(s + sv as u32),
+                            }),
+                            _ => {
+                                reads |= t.mask;
+                                None
+                            }
+                        },
+                        // Or-ing in bits that do not depend on the flags keeps the taint; two
+                        // tainted halves merge when their bits line up.
+                        (Op::Or, Some(t), None) | (Op::Or, None, Some(t)) => Some(t),
+                        (Op::Or, Some(a), Some(b)) if a.shift == b.shift => Some(Taint {
+                            mask: a.mask | b.mask,
+                            shift: a.shift,
+                        }),
+                        _ => {
+                            reads |= ts.iter().map(|&t| read(t)).fold(0, |x, y| x | y);
+                            None
+                        }
+                    }
+                }
+                Op::Cond => {
+                    reads |= match ts[0] {
+                        Some(t) if t.shift == Some(0) => t.mask & cond_reads(i.imm as u32),
+                        t => read(t),
+                    };
+                    None
+                }
+                _ => {
+                    reads |= ts.iter().map(|&t| read(t)).fold(0, |x, y| x | y);
+                    None
+                }
+            };
+            if let (Some(d), Some(t)) = (i.dst, out) {
+                taint[d.0 as usize] = Some(t);
             }
+        }
+        let next = match one.term {
+            Term::Jump(t) => Next::Jump(t),
+            Term::Branch {
+                cond,
+                taken,
+                fallthrough,
+            } => {
+                reads |= read(of(&taint, cond));
+                Next::Branch(taken, fallthrough)
+            }
+            Term::JumpReg(v) => {
+                reads |= read(of(&taint, v));
+                Next::Stop
+            }
+            Term::Exit { .. } => Next::Stop,
         };
-        if let (Some(d), Some(t)) = (i.dst, out) {
-            taint[d.0 as usize] = Some(t);
+        Effect {
+            page: one.start / PAGE,
+            reads,
+            keeps,
+            next,
         }
     }
-    let term_read = match one.term {
-        Term::Branch { cond: v, .. } | Term::JumpReg(v) => read(of(&taint, v)),
-        Term::Jump(_) | Term::Exit { .. } => false,
-    };
-    (!term_read).then_some(pending)
 }
 
 /// The NZCV bits (ARM layout, bits 31..28) ARM condition `cond` tests.
@@ -372,6 +469,11 @@ mod tests {
         Some(bl.finish(Term::Jump(key + 4)))
     }
 
+    /// [`one`]'s effect on the flags.
+    fn effect(key: u64) -> Option<Effect> {
+        one(key).map(|b| Effect::of(&b, FLAGS as u64))
+    }
+
     fn flag_stores(b: &Block) -> usize {
         b.insts
             .iter()
@@ -383,18 +485,18 @@ mod tests {
     fn store_goes_only_when_every_successor_overwrites_first() {
         // Both successors overwrite (one after a plain instruction): dropped.
         let mut b = compare_and_branch(0x1000, 0x1010, 0x100c);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 0);
         // One successor reads: kept.
         let mut b = compare_and_branch(0x1000, 0x1010, 0x1020);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 1);
         // Unreadable code counts as a read; so does code on another page.
         let mut b = compare_and_branch(0x1000, 0x1010, 0x1030);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 1);
         let mut b = compare_and_branch(0x1000, 0x1010, 0x2010);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 1);
     }
 
@@ -418,10 +520,10 @@ mod tests {
             bl.finish(Term::Jump(0x1010))
         };
         let mut b = two(false);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 0);
         let mut b = two(true);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 1);
     }
 
@@ -429,22 +531,51 @@ mod tests {
     fn partial_writes_leave_only_the_bits_they_put_back_stale() {
         // LSLS (V kept), a Z test, a C read, then a full write: V is never read, dropped.
         let mut b = compare_and_branch(0x1000, 0x1040, 0x1010);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 0);
         // LSLS, then a test of V: the stale V is read, kept.
         let mut b = compare_and_branch(0x1000, 0x1060, 0x1010);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 1);
         // LSLS, then a full write: dropped; a read of C first (C stale) keeps it.
         let mut b = compare_and_branch(0x1000, 0x1090, 0x1010);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 0);
         let mut b = compare_and_branch(0x1000, 0x1048, 0x1010);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 1);
         // A value read before the instruction's own full write still holds the stale flags.
         let mut b = compare_and_branch(0x1000, 0x1080, 0x1010);
-        drop_dead_store(&mut b, FLAGS, &one);
+        drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 1);
+    }
+
+    #[test]
+    fn memo_reuses_effects_until_the_bytes_change() {
+        let memo = Memo::default();
+        let lifts = std::cell::Cell::new(0);
+        let bytes = std::cell::Cell::new(1u64);
+        let lift = |k: u64, n: u32| {
+            if k == 0x1000 {
+                return compare_and_branch(0x1000, 0x1010, 0x100c);
+            }
+            assert_eq!(n, 1);
+            lifts.set(lifts.get() + 1);
+            one(k).expect("readable")
+        };
+        let code = |_: u64| Some(bytes.get());
+        let run = || {
+            let b = lift_dropping_dead_store(0x1000, 8, FLAGS, &lift, &code, &memo);
+            assert_eq!(flag_stores(&b), 0);
+        };
+        // 0x1010 (a flags write) is reached twice, directly and after 0x100c: lifted once.
+        run();
+        assert_eq!(lifts.get(), 2);
+        run();
+        assert_eq!(lifts.get(), 2);
+        // Other bytes at the same keys: examined again.
+        bytes.set(2);
+        run();
+        assert_eq!(lifts.get(), 4);
     }
 }

@@ -316,50 +316,59 @@ pub fn fuse_conditions(b: &mut Block) {
             def[d.0 as usize] = Some(idx);
         }
     }
-    let old = std::mem::take(&mut b.insts);
-    let def_of = |v: Val| def[v.0 as usize].map(|k| old[k]);
-    let mut out = Vec::with_capacity(old.len() + 1);
-    for &i in &old {
-        let src = match i.op {
-            Op::Cond => def_of(i.args[0]),
-            _ => None,
-        };
-        let Some(src) = src.filter(|s| matches!(s.op, Op::AddCFlags | Op::LogicFlags)) else {
-            out.push(i);
+    // Constants to insert: (before instruction, the complement it holds, its value).
+    let mut konsts: Vec<(usize, u64, Val)> = Vec::new();
+    for idx in 0..b.insts.len() {
+        let i = b.insts[idx];
+        if i.op != Op::Cond {
+            continue;
+        }
+        let def_of = |v: Val| def[v.0 as usize].map(|k| b.insts[k]);
+        let Some(src) = def_of(i.args[0]) else {
             continue;
         };
-        let mut f = i;
-        f.imm = i.imm | src.imm << 8;
-        f.op = if src.op == Op::AddCFlags {
-            Op::CondAdd
-        } else {
-            Op::CondLogic
+        let op = match src.op {
+            Op::AddCFlags => Op::CondAdd,
+            Op::LogicFlags => Op::CondLogic,
+            _ => continue,
         };
-        f.args = src.args;
-        let one = |v: Val| def_of(v).is_some_and(|c| c.op == Op::Const && c.imm == 1);
-        if f.op == Op::CondAdd && one(src.args[2]) {
-            // a + not b + 1: the subtrahend is b, or the complement of a constant.
-            let b_val = match def_of(src.args[1]) {
-                Some(n) if n.op == Op::Not => Some(n.args[0]),
-                Some(c) if c.op == Op::Const => {
-                    let v = Val(b.num_vals);
-                    b.num_vals += 1;
-                    let mut k = c;
-                    k.dst = Some(v);
-                    k.imm = !c.imm;
-                    out.push(k);
-                    Some(v)
-                }
-                _ => None,
-            };
-            if let Some(sub) = b_val {
+        let one = def_of(src.args[2]).is_some_and(|c| c.op == Op::Const && c.imm == 1);
+        // a + not b + 1 is a - b: the subtrahend is b, or the complement of a constant.
+        let subtrahend = match def_of(src.args[1]) {
+            _ if op != Op::CondAdd || !one => None,
+            Some(n) if n.op == Op::Not => Some(n.args[0]),
+            Some(c) if c.op == Op::Const => {
+                let v = Val(b.num_vals);
+                b.num_vals += 1;
+                konsts.push((idx, !c.imm, v));
+                Some(v)
+            }
+            _ => None,
+        };
+        let f = &mut b.insts[idx];
+        f.imm = i.imm | src.imm << 8;
+        match subtrahend {
+            Some(sub) => {
                 f.op = Op::CondSub;
                 f.args = [src.args[0], sub, Val(0)];
             }
+            None => {
+                f.op = op;
+                f.args = src.args;
+            }
         }
-        out.push(f);
     }
-    b.insts = out;
+    // Insert the constants, back to front so the earlier indices stay valid.
+    for &(idx, k, v) in konsts.iter().rev() {
+        let c = crate::Inst {
+            op: Op::Const,
+            dst: Some(v),
+            args: [Val(0); 3],
+            imm: k,
+            helper: None,
+        };
+        b.insts.insert(idx, c);
+    }
 }
 
 /// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call or vector

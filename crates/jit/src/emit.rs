@@ -269,8 +269,11 @@ pub struct Compiled {
 /// A block that fails `ir::verify` (or has more than [`MAX_VALS`] values) is a lifter bug; rather
 /// than emit unsafe code for it, it compiles to an undefined-instruction exit at `block.key`.
 pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
+    // Blocks take about 12 bytes of code per IR instruction; growing the buffer from empty
+    // reallocated it several times per block.
+    let capacity = 256 + 16 * block.insts.len();
     let mut e = Emitter {
-        a: Asm::new(base),
+        a: Asm::new_with_capacity(base, capacity, 0, 0, 8, 0, 8),
         epilogue: shared.epilogue,
         shared,
         extra: 0,
