@@ -214,21 +214,14 @@ pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u
         }
         fetch_insn(pc, thumb, fetch).map(|(word, len)| word as u64 | len << 32)
     };
-    LOOK_AHEAD.with(|memo| {
-        ir::flags_live::lift_dropping_dead_store(
-            key,
-            max_insns,
-            cpu::slot::NZCV,
-            &|k, n| lift_key(k, fetch, n),
-            &code,
-            memo,
-        )
-    })
-}
-
-thread_local! {
-    /// The flags look-ahead's instruction effects (see `ir::flags_live::Memo`).
-    static LOOK_AHEAD: ir::flags_live::Memo = ir::flags_live::Memo::default();
+    ir::flags_live::lift_dropping_dead_store(
+        key,
+        max_insns,
+        cpu::slot::NZCV,
+        &|k, n| lift_key(k, fetch, n),
+        &code,
+        ir::flags_live::Lifter::A32,
+    )
 }
 
 /// [`lift_block_key`] without the look-ahead.

@@ -123,21 +123,14 @@ fn decoder() -> &'static Decoder<A64Base> {
 /// before reading them (see `ir::flags_live`).
 pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     let code = |pc: u64| fetch(pc).map(u64::from);
-    LOOK_AHEAD.with(|memo| {
-        ir::flags_live::lift_dropping_dead_store(
-            pc,
-            max_insns,
-            cpu::slot::NZCV,
-            &|pc, n| lift_body(pc, fetch, n),
-            &code,
-            memo,
-        )
-    })
-}
-
-thread_local! {
-    /// The flags look-ahead's instruction effects (see `ir::flags_live::Memo`).
-    static LOOK_AHEAD: ir::flags_live::Memo = ir::flags_live::Memo::default();
+    ir::flags_live::lift_dropping_dead_store(
+        pc,
+        max_insns,
+        cpu::slot::NZCV,
+        &|pc, n| lift_body(pc, fetch, n),
+        &code,
+        ir::flags_live::Lifter::A64,
+    )
 }
 
 /// [`lift_block`] without the look-ahead.

@@ -34,26 +34,27 @@ const PAGE: u64 = 4096;
 /// store of state slot `flags` as [`drop_dead_store`] does, looking ahead with the same lifter
 /// one instruction at a time (a lift that yields no guest instruction counts as unreadable).
 /// `code(key)` gives the bytes the one-instruction lift of `key` depends on, where it depends
-/// on nothing else: the instruction's effect is then remembered in `memo` (see [`Memo`]).
+/// on nothing else: the instruction's effect is then remembered (see [`Memo`]) under `lifter`,
+/// which tells apart the lifters that may share a thread (A64 and A32 keys can be equal).
 pub fn lift_dropping_dead_store(
     key: u64,
     max_insns: u32,
     flags: u32,
     lift: &dyn Fn(u64, u32) -> Block,
     code: &dyn Fn(u64) -> Option<u64>,
-    memo: &Memo,
+    lifter: Lifter,
 ) -> Block {
     let mut block = lift(key, max_insns);
     let slot = flags as u64;
     let effect = |k: u64| {
-        let bytes = code(k);
-        if let Some(e) = bytes.and_then(|c| memo.get(k, c)) {
+        let bytes = code(k).map(|c| (c, lifter as u64 | (slot << 8)));
+        if let Some(e) = bytes.and_then(|(c, l)| MEMO.with(|m| m.get(k, c, l))) {
             return Some(e);
         }
         let b = lift(k, 1);
         let e = (b.guest_insns > 0).then(|| Effect::of(&b, slot))?;
-        if let Some(c) = bytes {
-            memo.put(k, c, e);
+        if let Some((c, l)) = bytes {
+            MEMO.with(|m| m.put(k, c, l, e));
         }
         Some(e)
     };
@@ -61,14 +62,30 @@ pub fn lift_dropping_dead_store(
     block
 }
 
+/// Which frontend's lifter a look-ahead uses (part of the [`Memo`] key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifter {
+    /// AArch64.
+    A64,
+    /// AArch32 (A32 and Thumb keys).
+    A32,
+}
+
+thread_local! {
+    /// This thread's look-ahead memo.
+    static MEMO: Memo = Memo::default();
+}
+
 /// Effects of instructions the look-ahead has examined, by dispatcher key and instruction
 /// bytes: most instructions are looked at from several blocks (the one before them and every
 /// branch to them), and lifting one costs far more than looking it up. A changed instruction
 /// has other bytes, so it is examined afresh. Direct-mapped (a colliding entry replaces the
-/// older one), so a lookup is one multiply and one compare. Each frontend keeps one per
-/// thread.
+/// older one), so a lookup is one multiply and one compare. One per thread.
 #[derive(Default)]
-pub struct Memo(RefCell<Vec<Option<(u64, u64, Effect)>>>);
+struct Memo(RefCell<Vec<Option<MemoEntry>>>);
+
+/// A [`Memo`] entry: key, instruction bytes, lifter and slot tag, and the effect.
+type MemoEntry = (u64, u64, u64, Effect);
 
 /// Entries in a [`Memo`] (a power of two).
 const MEMO_LEN: usize = 1 << 15;
@@ -79,19 +96,20 @@ impl Memo {
         (h >> 49) as usize & (MEMO_LEN - 1)
     }
 
-    fn get(&self, key: u64, code: u64) -> Option<Effect> {
+    /// The effect remembered for `key` holding `code`, looked at by lifter and slot `tag`.
+    fn get(&self, key: u64, code: u64, tag: u64) -> Option<Effect> {
         match self.0.borrow().get(Self::index(key, code)) {
-            Some(&Some((k, c, e))) if k == key && c == code => Some(e),
+            Some(&Some((k, c, t, e))) if (k, c, t) == (key, code, tag) => Some(e),
             _ => None,
         }
     }
 
-    fn put(&self, key: u64, code: u64, e: Effect) {
+    fn put(&self, key: u64, code: u64, tag: u64, e: Effect) {
         let mut m = self.0.borrow_mut();
         if m.is_empty() {
             m.resize(MEMO_LEN, None);
         }
-        m[Self::index(key, code)] = Some((key, code, e));
+        m[Self::index(key, code)] = Some((key, code, tag, e));
     }
 }
 
@@ -552,7 +570,6 @@ mod tests {
 
     #[test]
     fn memo_reuses_effects_until_the_bytes_change() {
-        let memo = Memo::default();
         let lifts = std::cell::Cell::new(0);
         let bytes = std::cell::Cell::new(1u64);
         let lift = |k: u64, n: u32| {
@@ -565,7 +582,7 @@ mod tests {
         };
         let code = |_: u64| Some(bytes.get());
         let run = || {
-            let b = lift_dropping_dead_store(0x1000, 8, FLAGS, &lift, &code, &memo);
+            let b = lift_dropping_dead_store(0x1000, 8, FLAGS, &lift, &code, Lifter::A64);
             assert_eq!(flag_stores(&b), 0);
         };
         // 0x1010 (a flags write) is reached twice, directly and after 0x100c: lifted once.
