@@ -88,3 +88,22 @@ fn a_block_cut_inside_an_it_block_resumes_with_its_itstate() {
     run(&b, &mut cpu);
     assert_eq!(cpu.x[1], 2);
 }
+
+#[test]
+fn the_flags_look_ahead_sees_a_changed_instruction_inside_an_it_block() {
+    // cmp r0, r1 | it al | (movs r0, #1 or adc r0, r1) | cmp r0, r1: the first compare's
+    // flags are dead unless the instruction in the IT block reads them (ADC reads C). Only
+    // that instruction changes between the two lifts, so a look-ahead that remembered the IT
+    // instruction's effect by the IT instruction's bytes alone would miss it.
+    let nzcv_stores = |code: &[u16]| {
+        let f = fetcher(0x1000, code);
+        let b = a32::lift_block_key(key(0x1000, true, 0), &f, 1);
+        b.insts
+            .iter()
+            .filter(|i| i.op == ir::Op::SetReg && i.imm == cpu::slot::NZCV as u64)
+            .count()
+    };
+    assert_eq!(nzcv_stores(&[0x4288, 0xbfe8, 0x2001, 0x4288]), 0);
+    assert_eq!(nzcv_stores(&[0x4288, 0xbfe8, 0x4148, 0x4288]), 1);
+    assert_eq!(nzcv_stores(&[0x4288, 0xbfe8, 0x2001, 0x4288]), 0);
+}
