@@ -870,74 +870,22 @@ pub fn parallel(cx: &mut Ctx, op: Par, unsigned: bool, kind: u32, d: u32, n: u32
     Flow::Next
 }
 
-/// The top bit of each byte of a word.
-const BYTE_TOPS: u64 = 0x8080_8080;
-
-/// UADD8, USUB8 (setting GE), UQADD8 and UQSUB8 on all four bytes at once (SWAR: the lanes
-/// packed in one value with carries kept from crossing them) rather than lane by lane: the
-/// byte-wise compares of glibc's string functions (UADD8 then SEL, UQSUB8) run on these.
+/// UADD8, USUB8 (setting GE), UQADD8 and UQSUB8: one byte-lane IR operation each (SSE2 on the
+/// host), plus one for the GE flags of the plain forms. glibc's string functions compare bytes
+/// with these (UADD8 then SEL, UQSUB8).
 fn unsigned_bytes(cx: &mut Ctx, sub: bool, saturate: bool, d: u32, a: Val, b: Val) -> Flow {
-    let low7 = cx.and_k(b, !BYTE_TOPS & 0xffff_ffff);
-    let x = cx.b.xor(a, b);
-    // Each lane's low seven bits combined, then its top bit fixed from the inputs and the
-    // carry (borrow) into it; `out` is that lane's carry (borrow) out, at its top bit.
-    let (r, out) = if sub {
-        let h = cx.k(BYTE_TOPS);
-        let ah = cx.b.or(a, h);
-        let diff = cx.b.sub(ah, low7);
-        let nx = cx.b.not(x);
-        let top = cx.and_k(nx, BYTE_TOPS);
-        let r = cx.b.xor(diff, top);
-        // Borrow out: (!a & b) | (!(a ^ b) & r).
-        let na = cx.b.not(a);
-        let nab = cx.b.and(na, b);
-        let keep = cx.b.and(nx, r);
-        let bo = cx.b.or(nab, keep);
-        (r, cx.and_k(bo, BYTE_TOPS))
-    } else {
-        let al = cx.and_k(a, !BYTE_TOPS & 0xffff_ffff);
-        let sum = cx.b.add(al, low7);
-        let top = cx.and_k(x, BYTE_TOPS);
-        let r = cx.b.xor(sum, top);
-        // Carry out: (a & b) | ((a | b) & !r).
-        let both = cx.b.and(a, b);
-        let either = cx.b.or(a, b);
-        let nr = cx.b.not(r);
-        let lost = cx.b.and(either, nr);
-        let co = cx.b.or(both, lost);
-        (r, cx.and_k(co, BYTE_TOPS))
+    let op = match (sub, saturate) {
+        (false, false) => ir::ByteOp::Add,
+        (true, false) => ir::ByteOp::Sub,
+        (false, true) => ir::ByteOp::AddSat,
+        (true, true) => ir::ByteOp::SubSat,
     };
-    let r = if saturate {
-        // Lanes that carried become 0xff (UQADD8), lanes that borrowed 0 (UQSUB8).
-        let ones = cx.shr(out, 7);
-        let ff = cx.k(0xff);
-        let mask = cx.b.bin(Op::Mul, ones, ff);
-        if sub {
-            let keep = cx.b.not(mask);
-            cx.b.and(r, keep)
-        } else {
-            cx.b.or(r, mask)
-        }
-    } else {
-        // GE bit 16 + i: lane i carried out (UADD8) or did not borrow (USUB8). The lane flags
-        // at bits 0, 8, 16, 24 gather at bits 21..24 of one multiplication (no two partial
-        // products overlap).
-        let flags = if sub {
-            let h = cx.k(BYTE_TOPS);
-            cx.b.xor(out, h)
-        } else {
-            out
-        };
-        let ones = cx.shr(flags, 7);
-        let k = cx.k(0x0020_4081);
-        let gathered = cx.b.bin(Op::Mul, ones, k);
-        let g = cx.shr(gathered, 21);
-        let g = cx.and_k(g, 0xf);
-        let ge = cx.shl(g, 16);
+    let r = cx.b.emit(Op::Bytes4, &[a, b], op as u64);
+    if !saturate {
+        // GE bit 16 + i: lane i carried out (UADD8) or did not borrow (USUB8).
+        let ge = cx.b.emit(Op::Bytes4Ge, &[a, b], op as u64);
         cx.set_slot(cpu::slot::GE, ge);
-        r
-    };
-    let r = cx.and_k(r, 0xffff_ffff);
+    }
     cx.set_r(d, r);
     Flow::Next
 }

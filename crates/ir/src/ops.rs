@@ -25,6 +25,37 @@ pub enum ImmKind {
     Inline,
     /// An ARM condition code (bits 0..4) and an operation width (bits 8..: 32 or 64).
     CondWidth,
+    /// A byte-lane operation on the four bytes of a word (see [`ByteOp`]).
+    ByteOp,
+}
+
+/// The byte-lane operations of `bytes4` (ARM's UADD8, USUB8, UQADD8, UQSUB8) and, for add and
+/// subtract, of `bytes4.ge` (their GE flags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ByteOp {
+    /// Sum modulo 256.
+    Add = 0,
+    /// Difference modulo 256.
+    Sub = 1,
+    /// Sum saturated at 255.
+    AddSat = 2,
+    /// Difference saturated at 0.
+    SubSat = 3,
+}
+
+impl ByteOp {
+    /// Every operation, indexed by its immediate.
+    pub const ALL: [ByteOp; 4] = [ByteOp::Add, ByteOp::Sub, ByteOp::AddSat, ByteOp::SubSat];
+
+    /// The operation an immediate names.
+    pub fn from_imm(imm: u64) -> Option<ByteOp> {
+        Self::ALL.get(usize::try_from(imm).ok()?).copied()
+    }
+
+    /// Its name in the text form.
+    pub fn name(self) -> &'static str {
+        ["add", "sub", "addsat", "subsat"][self as usize]
+    }
 }
 
 macro_rules! op_table {
@@ -143,6 +174,10 @@ op_table! {
         "1 if the ARM condition holds for the NZCV that addc.flags a, b, c gives (fused compare).";
     CondLogic = "cond.logic", args 1, result true, imm CondWidth, effects false,
         "1 if the ARM condition holds for the NZCV that logic.flags a gives (fused test).";
+    Bytes4 = "bytes4", args 2, result true, imm ByteOp, effects false,
+        "The four bytes of a and b combined lane by lane (ByteOp), zero-extended from 32 bits.";
+    Bytes4Ge = "bytes4.ge", args 2, result true, imm ByteOp, effects false,
+        "ARM's GE flags of bytes4 add or sub at bits 16..19: lane i carried out (add) or did not borrow (sub).";
     CondSub = "cond.sub", args 2, result true, imm CondWidth, effects false,
         "1 if the ARM condition holds for the NZCV of a - b (addc.flags a, not b, 1: fused compare).";
     Eq = "eq", args 2, result true, imm None, effects false,

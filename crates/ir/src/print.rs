@@ -24,6 +24,10 @@ impl fmt::Display for Inst {
                 COND_NAMES[(self.imm & 15) as usize],
                 self.imm >> 8
             )?,
+            ImmKind::ByteOp => match crate::ops::ByteOp::from_imm(self.imm) {
+                Some(o) => write!(f, ".{}", o.name())?,
+                None => write!(f, ".{}", self.imm)?,
+            },
             ImmKind::VecAccess => write!(f, ".{} q{}", (self.imm >> 8) * 8, self.imm & 0x3f)?,
             ImmKind::Inline => {
                 if let Some(x) = crate::inline::FpInline::decode(self.imm) {

@@ -127,6 +127,35 @@ pub fn logic_flags(a: u64, w: u32) -> u64 {
     (n << 31) | ((r == 0) as u64) << 30
 }
 
+/// `bytes4`: the low four bytes of `a` and `b` combined lane by lane.
+pub fn bytes4(a: u64, b: u64, op: crate::ops::ByteOp) -> u64 {
+    use crate::ops::ByteOp;
+    let mut r = 0u64;
+    for lane in 0..4 {
+        let (x, y) = ((a >> (8 * lane)) & 0xff, (b >> (8 * lane)) & 0xff);
+        let v = match op {
+            ByteOp::Add => (x + y) & 0xff,
+            ByteOp::Sub => x.wrapping_sub(y) & 0xff,
+            ByteOp::AddSat => (x + y).min(0xff),
+            ByteOp::SubSat => x.saturating_sub(y),
+        };
+        r |= v << (8 * lane);
+    }
+    r
+}
+
+/// `bytes4.ge`: bit 16 + i set if lane i of `a + b` carries out (`sub` false) or of `a - b`
+/// does not borrow.
+pub fn bytes4_ge(a: u64, b: u64, sub: bool) -> u64 {
+    let mut ge = 0u64;
+    for lane in 0..4 {
+        let (x, y) = ((a >> (8 * lane)) & 0xff, (b >> (8 * lane)) & 0xff);
+        let flag = if sub { x >= y } else { x + y > 0xff };
+        ge |= (flag as u64) << (16 + lane);
+    }
+    ge
+}
+
 /// The value of pure opcode `op` with immediate `imm` on arguments `a` (unused ones ignored),
 /// or `None` for opcodes that read or write CPU state or memory, or call helpers. This is the
 /// one definition of what the pure opcodes compute: the interpreter and constant folding use
@@ -167,6 +196,8 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
             crate::cond_holds(w & 15, f) as u64
         }
         Op::CondLogic => crate::cond_holds(w & 15, logic_flags(a[0], (imm >> 8) as u32)) as u64,
+        Op::Bytes4 => bytes4(a[0], a[1], crate::ops::ByteOp::from_imm(imm)?),
+        Op::Bytes4Ge => bytes4_ge(a[0], a[1], imm == 1),
         Op::CondSub => {
             let f = addc_flags(a[0], !a[1], 1, (imm >> 8) as u32);
             crate::cond_holds(w & 15, f) as u64

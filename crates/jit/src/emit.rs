@@ -193,6 +193,30 @@ fn nzcv_from_host_flags(a: &mut Asm) {
         ; and eax, 0xf000_0000u32 as i32);
 }
 
+/// `rax = bytes4 op` (or `bytes4.ge op`, see `ir::ByteOp`) of the low four bytes of `rax` and
+/// `rcx`, on SSE2's byte lanes; clobbers `xmm0`..`xmm2`. The GE flags: a lane carried out of
+/// an add where the plain and the saturating sum differ, and a subtract did not borrow where
+/// `b` minus `a`, saturated, is 0.
+fn bytes4(a: &mut Asm, op: Op, imm: u64) {
+    dynasm!(a ; .arch x64 ; movd xmm0, eax ; movd xmm1, ecx);
+    match (op, ir::ByteOp::from_imm(imm)) {
+        (Op::Bytes4Ge, Some(ir::ByteOp::Add)) => dynasm!(a ; .arch x64
+            ; movdqa xmm2, xmm0 ; paddusb xmm2, xmm1 ; paddb xmm0, xmm1 ; pcmpeqb xmm0, xmm2
+            ; pmovmskb eax, xmm0 ; not eax),
+        (Op::Bytes4Ge, _) => dynasm!(a ; .arch x64
+            ; psubusb xmm1, xmm0 ; pxor xmm2, xmm2 ; pcmpeqb xmm1, xmm2 ; pmovmskb eax, xmm1),
+        (_, Some(ir::ByteOp::Add)) => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1),
+        (_, Some(ir::ByteOp::Sub)) => dynasm!(a ; .arch x64 ; psubb xmm0, xmm1),
+        (_, Some(ir::ByteOp::AddSat)) => dynasm!(a ; .arch x64 ; paddusb xmm0, xmm1),
+        (_, _) => dynasm!(a ; .arch x64 ; psubusb xmm0, xmm1),
+    }
+    if op == Op::Bytes4Ge {
+        dynasm!(a ; .arch x64 ; and eax, 0xf ; shl eax, 16);
+    } else {
+        dynasm!(a ; .arch x64 ; movd eax, xmm0);
+    }
+}
+
 /// `rax` = NZCV with N and Z from the host flags of a `test` (SF and ZF), C = V = 0: `lahf`
 /// puts SF and ZF in bits 15 and 14.
 fn nz_from_host_flags(a: &mut Asm) {
@@ -632,6 +656,12 @@ impl Emitter {
                 self.st(d, RAX);
             }
             Op::Cond => self.cond(x, d, i.imm),
+            Op::Bytes4 | Op::Bytes4Ge => {
+                self.ld(RAX, x);
+                self.ld(RCX, y);
+                bytes4(&mut self.a, i.op, i.imm);
+                self.st(d, RAX);
+            }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {
                 self.condition_flags(i);
                 set_condition(&mut self.a, host_cc(i.op, i.imm & 15));
@@ -1167,6 +1197,11 @@ impl Emitter {
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Cond => self.cond_mem(va, d, i.imm),
+            Op::Bytes4 | Op::Bytes4Ge => {
+                dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb]);
+                bytes4(a, i.op, i.imm);
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
+            }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {
                 dynasm!(a ; .arch x64
                     ; mov rax, [rsp + va] ; mov rdx, [rsp + vb] ; mov rcx, [rsp + vc]);

@@ -129,6 +129,46 @@ fn unary_ops_match_interpreter() {
 }
 
 #[test]
+fn byte_lane_ops_match_interpreter() {
+    let mut ev = Ev::new();
+    let bytes = [0u64, 1, 0x7f, 0x80, 0xfe, 0xff];
+    // Every pair of lane values in some lane, plus the edge words.
+    let mut words: Vec<u64> = EDGE.to_vec();
+    for (i, &x) in bytes.iter().enumerate() {
+        words.push(x | bytes[(i + 1) % 6] << 8 | bytes[(i + 2) % 6] << 16 | x << 24);
+    }
+    for &a in &words {
+        for &b in &words {
+            for op in ir::ByteOp::ALL {
+                ev.check(Op::Bytes4, &[a, b], op as u64);
+            }
+            ev.check(Op::Bytes4Ge, &[a, b], 0);
+            ev.check(Op::Bytes4Ge, &[a, b], 1);
+        }
+    }
+    assert_eq!(
+        ev.check(Op::Bytes4, &[0x01ff_80fe, 0x0101_8003], 0),
+        0x0200_0001
+    );
+    assert_eq!(
+        ev.check(Op::Bytes4, &[0x01ff_80fe, 0x0101_8003], 2),
+        0x02ff_ffff
+    );
+    assert_eq!(
+        ev.check(Op::Bytes4, &[0x0100_80fe, 0x0201_7fff], 3),
+        0x0000_0100
+    );
+    assert_eq!(
+        ev.check(Op::Bytes4Ge, &[0x01ff_80fe, 0x0101_8003], 0),
+        0x0006_0000 | 0x1 << 16
+    );
+    assert_eq!(
+        ev.check(Op::Bytes4Ge, &[0x0100_80fe, 0x0201_7fff], 1),
+        0x0002_0000
+    );
+}
+
+#[test]
 fn carry_ops_match_interpreter() {
     let mut ev = Ev::new();
     for w in [32, 64] {
