@@ -75,20 +75,7 @@ fn zero_lanes(cx: &mut Ctx, x: Val, esize: u32) -> Val {
         let e = cx.b.bin(Op::Eq, x, z);
         return cx.b.un(Op::Neg, e, 0);
     }
-    let hb = high_bits(esize);
-    let l = cx.k(!hb);
-    // (x & ~H) + ~H sets a lane's top bit iff its low bits are non-zero; or-ing x adds the
-    // lane's own top bit. No carry leaves a lane.
-    let t = cx.b.and(x, l);
-    let t = cx.b.add(t, l);
-    let t = cx.b.or(t, x);
-    let h = cx.k(hb);
-    let nz = cx.b.and(t, h);
-    let z = cx.b.xor(nz, h);
-    let s = cx.k(esize as u64 - 1);
-    let ones = cx.b.binw(Op::Lshr, z, s, 64);
-    let lane = cx.k((1u64 << esize) - 1);
-    cx.b.bin(Op::Mul, ones, lane)
+    cx.b.un(Op::ZeroLanes, x, esize as u64)
 }
 
 /// Lifts `w` if it is one of the forms this module handles; `None` (having emitted nothing)

@@ -27,6 +27,8 @@ pub enum ImmKind {
     CondWidth,
     /// A byte-lane operation on the four bytes of a word (see [`ByteOp`]).
     ByteOp,
+    /// A SIMD lane size in bits: 8, 16 or 32.
+    Lane,
 }
 
 /// The byte-lane operations of `bytes4` (ARM's UADD8, USUB8, UQADD8, UQSUB8) and, for add and
@@ -178,6 +180,8 @@ op_table! {
         "The four bytes of a and b combined lane by lane (ByteOp), zero-extended from 32 bits.";
     Bytes4Ge = "bytes4.ge", args 2, result true, imm ByteOp, effects false,
         "ARM's GE flags of bytes4 add or sub at bits 16..19: lane i carried out (add) or did not borrow (sub).";
+    ZeroLanes = "zero.lanes", args 1, result true, imm Lane, effects false,
+        "All-ones in every lane of `imm` bits (8, 16 or 32) of a that is zero, zeros elsewhere (SIMD CMEQ #0).";
     CondSub = "cond.sub", args 2, result true, imm CondWidth, effects false,
         "1 if the ARM condition holds for the NZCV of a - b (addc.flags a, not b, 1: fused compare).";
     Eq = "eq", args 2, result true, imm None, effects false,

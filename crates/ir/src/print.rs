@@ -15,7 +15,7 @@ impl fmt::Display for Inst {
             ImmKind::None => {}
             ImmKind::Const => write!(f, " {:#x}", self.imm)?,
             ImmKind::Slot => write!(f, " s{}", self.imm)?,
-            ImmKind::Width | ImmKind::ExtFrom => write!(f, ".{}", self.imm)?,
+            ImmKind::Width | ImmKind::ExtFrom | ImmKind::Lane => write!(f, ".{}", self.imm)?,
             ImmKind::Size => write!(f, ".{}", self.imm * 8)?,
             ImmKind::Cond => write!(f, ".{}", COND_NAMES[(self.imm & 15) as usize])?,
             ImmKind::CondWidth => write!(

@@ -144,6 +144,15 @@ pub fn bytes4(a: u64, b: u64, op: crate::ops::ByteOp) -> u64 {
     r
 }
 
+/// `zero.lanes`: all-ones in each `esize`-bit lane of `x` that is zero.
+pub fn zero_lanes(x: u64, esize: u32) -> u64 {
+    let lane = mask(esize);
+    (0..64)
+        .step_by(esize as usize)
+        .filter(|&at| (x >> at) & lane == 0)
+        .fold(0, |r, at| r | lane << at)
+}
+
 /// `bytes4.ge`: bit 16 + i set if lane i of `a + b` carries out (`sub` false) or of `a - b`
 /// does not borrow.
 pub fn bytes4_ge(a: u64, b: u64, sub: bool) -> u64 {
@@ -198,6 +207,7 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         Op::CondLogic => crate::cond_holds(w & 15, logic_flags(a[0], (imm >> 8) as u32)) as u64,
         Op::Bytes4 => bytes4(a[0], a[1], crate::ops::ByteOp::from_imm(imm)?),
         Op::Bytes4Ge => bytes4_ge(a[0], a[1], imm == 1),
+        Op::ZeroLanes => zero_lanes(a[0], w),
         Op::CondSub => {
             let f = addc_flags(a[0], !a[1], 1, (imm >> 8) as u32);
             crate::cond_holds(w & 15, f) as u64

@@ -40,7 +40,7 @@ pub fn verify(b: &Block) -> Result<(), VerifyError> {
             ImmKind::Slot => i.imm < 256,
             ImmKind::Width => i.imm == 32 || i.imm == 64,
             ImmKind::Size => matches!(i.imm, 1 | 2 | 4 | 8),
-            ImmKind::ExtFrom => matches!(i.imm, 8 | 16 | 32),
+            ImmKind::ExtFrom | ImmKind::Lane => matches!(i.imm, 8 | 16 | 32),
             ImmKind::Cond => i.imm < 16,
             ImmKind::CondWidth => matches!(i.imm >> 8, 32 | 64) && i.imm & 0xf0 == 0,
             // The GE flags exist for add and subtract only.

@@ -217,6 +217,18 @@ fn bytes4(a: &mut Asm, op: Op, imm: u64) {
     }
 }
 
+/// `rax = zero.lanes rax` at lane size `esize`: SSE2's lane compare with zero; clobbers
+/// `xmm0` and `xmm1`.
+fn zero_lanes(a: &mut Asm, esize: u64) {
+    dynasm!(a ; .arch x64 ; movq xmm0, rax ; pxor xmm1, xmm1);
+    match esize {
+        8 => dynasm!(a ; .arch x64 ; pcmpeqb xmm0, xmm1),
+        16 => dynasm!(a ; .arch x64 ; pcmpeqw xmm0, xmm1),
+        _ => dynasm!(a ; .arch x64 ; pcmpeqd xmm0, xmm1),
+    }
+    dynasm!(a ; .arch x64 ; movq rax, xmm0);
+}
+
 /// `rax` = NZCV with N and Z from the host flags of a `test` (SF and ZF), C = V = 0: `lahf`
 /// puts SF and ZF in bits 15 and 14.
 fn nz_from_host_flags(a: &mut Asm) {
@@ -660,6 +672,11 @@ impl Emitter {
                 self.ld(RAX, x);
                 self.ld(RCX, y);
                 bytes4(&mut self.a, i.op, i.imm);
+                self.st(d, RAX);
+            }
+            Op::ZeroLanes => {
+                self.ld(RAX, x);
+                zero_lanes(&mut self.a, i.imm);
                 self.st(d, RAX);
             }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {
@@ -1200,6 +1217,11 @@ impl Emitter {
             Op::Bytes4 | Op::Bytes4Ge => {
                 dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb]);
                 bytes4(a, i.op, i.imm);
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
+            }
+            Op::ZeroLanes => {
+                dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);
+                zero_lanes(a, i.imm);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {

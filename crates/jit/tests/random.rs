@@ -68,7 +68,7 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
         let w = if imm & 1 == 0 { 32 } else { 64 };
         let size = [1u32, 2, 4, 8][(imm >> 1) as usize % 4];
         let off = (imm >> 8) % (BUF as u64 - 16);
-        let r = match kind % 39 {
+        let r = match kind % 40 {
             0 => Some(b.konst(if imm & 2 == 0 {
                 imm
             } else {
@@ -138,7 +138,7 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
                 let vsize = [1u32, 2, 4, 8, 16][(imm >> 2) as usize % 5];
                 let vreg = [3u32, 31, 0][(imm >> 5) as usize % 3];
                 let p = b.konst(buf + off);
-                if kind % 39 == 29 {
+                if kind % 40 == 29 {
                     b.loadv(p, vreg, vsize);
                 } else {
                     b.storev(p, vreg, vsize);
@@ -171,6 +171,7 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
             )),
             37 => Some(b.emit(Op::Bytes4, &[a, c], (imm >> 2) % 4)),
             38 => Some(b.emit(Op::Bytes4Ge, &[a, c], (imm >> 2) % 2)),
+            39 => Some(b.un(Op::ZeroLanes, a, [8, 16, 32][(imm >> 2) as usize % 3])),
             36 => Some(b.emit(
                 Op::CondSub,
                 &[a, c],
