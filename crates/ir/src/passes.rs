@@ -115,6 +115,25 @@ pub fn fold(b: &mut Block) {
             Op::And if k(x) == Some(u64::MAX) => Some(y),
             Op::Mul if k(y) == Some(1) => Some(x),
             Op::Mul if k(x) == Some(1) => Some(y),
+            // (v & k1) | (v & k2), k1 | k2 covering every bit v may have set, is v: a Thumb
+            // BX target put back together from its bit 0 (the instruction set) and the rest.
+            Op::Or => {
+                let masked = |a: Val| match def[a.0 as usize] {
+                    Some(m) if m.op == Op::And => k(m.args[1]).map(|c| (m.args[0], c)),
+                    _ => None,
+                };
+                match (masked(x), masked(y)) {
+                    (Some((v, k1)), Some((w, k2))) if v == w => {
+                        let may = if narrow[v.0 as usize] {
+                            0xffff_ffff
+                        } else {
+                            u64::MAX
+                        };
+                        (may & !(k1 | k2) == 0).then_some(v)
+                    }
+                    _ => None,
+                }
+            }
             _ => None,
         };
         if let Some(v) = same {
@@ -711,6 +730,30 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_value_split_by_masks_and_put_back_together_is_the_value() {
+        // A Thumb BX of a loaded word: (t & ~1) | (t & 1) is t; of a register, whose high
+        // half the fold does not know to be zero, it stays.
+        for loaded in [true, false] {
+            let mut b = Builder::new(0);
+            let t = if loaded {
+                let p = b.get(0);
+                b.load(p, 4)
+            } else {
+                b.get(0)
+            };
+            let one = b.konst(1);
+            let bit = b.and(t, one);
+            let rest = b.konst(0xffff_fffe);
+            let rest = b.and(t, rest);
+            let target = b.or(rest, bit);
+            let mut blk = b.finish(Term::JumpReg(target));
+            optimize(&mut blk);
+            verify(&blk).unwrap();
+            assert_eq!(blk.term == Term::JumpReg(t), loaded, "{blk}");
         }
     }
 
