@@ -80,36 +80,66 @@ thread_local! {
 /// bytes: most instructions are looked at from several blocks (the one before them and every
 /// branch to them), and lifting one costs far more than looking it up. A changed instruction
 /// has other bytes, so it is examined afresh. Direct-mapped (a colliding entry replaces the
-/// older one), so a lookup is one multiply and one compare. One per thread.
+/// older one), so a lookup is one multiply and one compare; it starts small, so a short
+/// program does not pay for clearing a large table, and doubles (re-placing its entries) as
+/// it fills, up to [`MEMO_MAX`] entries. One per thread.
 #[derive(Default)]
-struct Memo(RefCell<Vec<Option<MemoEntry>>>);
+struct Memo(RefCell<MemoTable>);
+
+/// A [`Memo`]'s slots (a power of two of them, or none before the first entry) and the number
+/// of entries stored since it last grew.
+#[derive(Default)]
+struct MemoTable {
+    slots: Vec<Option<MemoEntry>>,
+    stored: usize,
+}
 
 /// A [`Memo`] entry: key, instruction bytes, lifter and slot tag, and the effect.
 type MemoEntry = (u64, u64, u64, Effect);
 
-/// Entries in a [`Memo`] (a power of two).
-const MEMO_LEN: usize = 1 << 15;
+/// Slots of a new [`Memo`] table.
+const MEMO_MIN: usize = 1 << 10;
+/// Slots a [`Memo`] table grows to at most.
+const MEMO_MAX: usize = 1 << 15;
 
-impl Memo {
-    fn index(key: u64, code: u64) -> usize {
+impl MemoTable {
+    fn index(&self, key: u64, code: u64) -> usize {
         let h = (key ^ code.rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        (h >> 49) as usize & (MEMO_LEN - 1)
+        // The product's top bits mix every bit of the key.
+        (h >> (64 - self.slots.len().trailing_zeros())) as usize
     }
 
+    fn place(&mut self, e: MemoEntry) {
+        let at = self.index(e.0, e.1);
+        self.slots[at] = Some(e);
+    }
+}
+
+impl Memo {
     /// The effect remembered for `key` holding `code`, looked at by lifter and slot `tag`.
     fn get(&self, key: u64, code: u64, tag: u64) -> Option<Effect> {
-        match self.0.borrow().get(Self::index(key, code)) {
-            Some(&Some((k, c, t, e))) if (k, c, t) == (key, code, tag) => Some(e),
+        let m = self.0.borrow();
+        if m.slots.is_empty() {
+            return None;
+        }
+        match m.slots[m.index(key, code)] {
+            Some((k, c, t, e)) if (k, c, t) == (key, code, tag) => Some(e),
             _ => None,
         }
     }
 
     fn put(&self, key: u64, code: u64, tag: u64, e: Effect) {
         let mut m = self.0.borrow_mut();
-        if m.is_empty() {
-            m.resize(MEMO_LEN, None);
+        let len = m.slots.len();
+        if len == 0 || (m.stored >= len / 2 && len < MEMO_MAX) {
+            let old = std::mem::replace(&mut m.slots, vec![None; (len * 2).max(MEMO_MIN)]);
+            m.stored = 0;
+            for entry in old.into_iter().flatten() {
+                m.place(entry);
+            }
         }
-        m[Self::index(key, code)] = Some((key, code, tag, e));
+        m.stored += 1;
+        m.place((key, code, tag, e));
     }
 }
 
@@ -594,5 +624,34 @@ mod tests {
         bytes.set(2);
         run();
         assert_eq!(lifts.get(), 4);
+    }
+
+    #[test]
+    fn memo_grows_as_it_fills_and_keeps_its_entries() {
+        let memo = Memo::default();
+        let e = Effect {
+            page: 0,
+            reads: 0,
+            keeps: None,
+            next: Next::Stop,
+        };
+        assert_eq!(memo.get(4, 1, 0), None);
+        for key in 0..20_000u64 {
+            memo.put(key * 2, 7, 0, Effect { page: key, ..e });
+        }
+        let len = memo.0.borrow().slots.len();
+        assert_eq!(len, MEMO_MAX);
+        // Direct-mapped: colliding entries replace each other, but most of them stay, and
+        // what is found is what was stored under that key, bytes and tag.
+        let found = (0..20_000u64)
+            .filter(|&key| {
+                let hit = memo.get(key * 2, 7, 0);
+                assert!(hit.is_none_or(|h| h.page == key));
+                assert_eq!(memo.get(key * 2, 8, 0), None);
+                assert_eq!(memo.get(key * 2, 7, 1), None);
+                hit.is_some()
+            })
+            .count();
+        assert!(found > 10_000, "{found}");
     }
 }
