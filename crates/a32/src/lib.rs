@@ -205,16 +205,10 @@ pub fn lift_block_it(
 pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     // The final NZCV store goes when every successor overwrites the flags before reading them
     // (see `ir::flags_live`); successors are looked at one keyed instruction at a time.
-    // An instruction's effect is remembered by its bytes where one key lifts one instruction:
-    // not inside an IT block, nor at an IT instruction, whose lift takes in the block it opens.
+    // An instruction's effect is remembered by its bytes (with the key's ITSTATE).
     let code = |k: u64| {
-        let (pc, thumb) = (key::addr(k), key::thumb(k));
-        if thumb && key::itstate(k) != 0 {
-            return None;
-        }
-        let (word, len) = fetch_insn(pc, thumb, fetch)?;
-        let it = thumb && len == 2 && word & 0xff00 == 0xbf00 && word & 0xf != 0;
-        (!it).then_some(word as u64 | len << 32)
+        let (word, len) = fetch_insn(key::addr(k), key::thumb(k), fetch)?;
+        Some(word as u64 | len << 32)
     };
     ir::flags_live::lift_dropping_dead_store(
         key,

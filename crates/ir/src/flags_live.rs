@@ -33,9 +33,11 @@ const PAGE: u64 = 4096;
 /// Lifts the block at dispatcher key `key` with `lift(key, max_insns)`, then drops its last
 /// store of state slot `flags` as [`drop_dead_store`] does, looking ahead with the same lifter
 /// one instruction at a time (a lift that yields no guest instruction counts as unreadable).
-/// `code(key)` gives the bytes the one-instruction lift of `key` depends on, where it depends
-/// on nothing else: the instruction's effect is then remembered (see [`Memo`]) under `lifter`,
-/// which tells apart the lifters that may share a thread (A64 and A32 keys can be equal).
+/// `code(key)` gives the bytes of the instruction at `key`: the effect of a lift that took in
+/// that one instruction is remembered by them (see [`Memo`]) under `lifter`, which tells apart
+/// the lifters that may share a thread (A64 and A32 keys can be equal). A lift that took in
+/// more (a Thumb IT instruction and its block) also depends on bytes `code` does not cover, so
+/// it is not remembered.
 pub fn lift_dropping_dead_store(
     key: u64,
     max_insns: u32,
@@ -53,7 +55,7 @@ pub fn lift_dropping_dead_store(
         }
         let b = lift(k, 1);
         let e = (b.guest_insns > 0).then(|| Effect::of(&b, slot))?;
-        if let Some((c, l)) = bytes {
+        if let Some((c, l)) = bytes.filter(|_| b.guest_insns == 1) {
             MEMO.with(|m| m.put(k, c, l, e));
         }
         Some(e)
@@ -291,6 +293,7 @@ impl Effect {
         let mut keeps = None;
         // A use that depends on the flags in some way other than passing them on.
         let read = |t: Option<Taint>| t.map_or(0, |t| t.mask);
+        let read_all = |ts: &[Option<Taint>; 3]| ts.iter().fold(0, |r, &t| r | read(t));
         for i in &one.insts {
             let arity = i.op.info().arity;
             let args = &i.args[..arity];
@@ -342,7 +345,7 @@ impl Effect {
                                     shift: Some(s),
                                 }),
                                 _ => {
-                                    reads |= t.mask;
+                                    reads |= read_all(&ts);
                                     None
                                 }
                             }
@@ -353,7 +356,7 @@ impl Effect {
                                 shift: Some(s + sv as u32),
                             }),
                             _ => {
-                                reads |= t.mask;
+                                reads |= read_all(&ts);
                                 None
                             }
                         },
@@ -365,7 +368,7 @@ impl Effect {
                             shift: a.shift,
                         }),
                         _ => {
-                            reads |= ts.iter().map(|&t| read(t)).fold(0, |x, y| x | y);
+                            reads |= read_all(&ts);
                             None
                         }
                     }
@@ -378,7 +381,7 @@ impl Effect {
                     None
                 }
                 _ => {
-                    reads |= ts.iter().map(|&t| read(t)).fold(0, |x, y| x | y);
+                    reads |= read_all(&ts);
                     None
                 }
             };
