@@ -895,22 +895,16 @@ pub fn sel(cx: &mut Ctx, d: u32, n: u32, m: u32) -> Flow {
     if d == 15 || n == 15 || m == 15 {
         return Flow::Undef;
     }
+    // One op, which `ir::passes::fold` turns into the lane compare itself when the UADD8 or
+    // USUB8 that set the flags is in the same block.
     let ge = cx.b.get(cpu::slot::GE);
-    // GE bits 16..19 spread to bits 0, 8, 16, 24 (one multiplication, no overlapping partial
-    // products), then each to its whole byte.
-    let bits = cx.shr(ge, 16);
-    let bits = cx.and_k(bits, 0xf);
-    let k = cx.k(0x0020_4081);
-    let spread = cx.b.bin(Op::Mul, bits, k);
-    let lanes = cx.and_k(spread, 0x0101_0101);
-    let ff = cx.k(0xff);
-    let mask = cx.b.bin(Op::Mul, lanes, ff);
+    let mask = cx.b.un(Op::GeMask, ge, 0);
     let rn = cx.r(n);
     let rm = cx.r(m);
-    let a = cx.b.and(rn, mask);
-    let nm = cx.b.not(mask);
-    let b = cx.b.and(rm, nm);
-    let r = cx.b.or(a, b);
+    // Rm ^ ((Rn ^ Rm) & mask) takes Rn's bytes where the mask is set, Rm's elsewhere.
+    let t = cx.b.xor(rn, rm);
+    let t = cx.b.and(t, mask);
+    let r = cx.b.xor(rm, t);
     cx.set_r(d, r);
     Flow::Next
 }

@@ -2,7 +2,8 @@
 //! into integer IR on the two 64-bit halves of each register (SWAR: lanes packed in a 64-bit
 //! value, with carries kept from crossing lane boundaries) instead of one `fpsimd::EXEC` call
 //! each: bitwise operations (AND, BIC, ORR, ORN, EOR, BSL, BIT, BIF), ADD and SUB, CMEQ
-//! (register and zero), DUP (general), UMOV, SHRN from halfwords, and the moves around the
+//! (register and zero), ADDP/UMAXP/UMINP/SMAXP/SMINP (on bytes one `pairs8` op per 16 bytes,
+//! SSE2 on the host), DUP (general), UMOV, SHRN from halfwords, and the moves around the
 //! crypto and hash loops: REV64, REV32, REV16, EXT, INS (element and general), DUP (element,
 //! scalar) and the modified-immediate moves (MOVI, MVNI, ORR and BIC immediate). Results stay
 //! IR values, so glibc's `cmeq; shrn; fmov x, d; cbz` sequences run without leaving translated
@@ -146,6 +147,25 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
                 let res = if esize == 64 {
                     // ADDP .2D: one pair per source register.
                     (cx.b.add(a.0, a.1), cx.b.add(b.0, b.1))
+                } else if esize == 8 {
+                    // One `pairs8` per 16 bytes of Vm:Vn (SSE2 on the host): the halves of
+                    // each register, or without Q both low halves.
+                    let op = match (op, u) {
+                        (Pair::Add, _) => ir::PairOp::Add,
+                        (Pair::Max, true) => ir::PairOp::MaxU,
+                        (Pair::Min, true) => ir::PairOp::MinU,
+                        (Pair::Max, false) => ir::PairOp::MaxS,
+                        (Pair::Min, false) => ir::PairOp::MinS,
+                    };
+                    let k = op as u64;
+                    if q {
+                        let lo = cx.b.emit(Op::Pairs8, &[a.0, a.1], k);
+                        let hi = cx.b.emit(Op::Pairs8, &[b.0, b.1], k);
+                        (lo, hi)
+                    } else {
+                        let lo = cx.b.emit(Op::Pairs8, &[a.0, b.0], k);
+                        (lo, lo)
+                    }
                 } else {
                     // The pairs of Vm:Vn (their low halves only without Q), packed in order.
                     let signed = !u && op != Pair::Add;
@@ -438,8 +458,8 @@ enum Pair {
     Add,
 }
 
-/// `op` on the adjacent pairs of 8-, 16- or 32-bit lanes of the 64-bit half `x`, the results
-/// packed into the low 32 bits.
+/// `op` on the adjacent pairs of 16- or 32-bit lanes of the 64-bit half `x`, the results
+/// packed into the low 32 bits (bytes take `pairs8`).
 fn pairwise(cx: &mut Ctx, x: Val, esize: u32, op: Pair, signed: bool) -> Val {
     if esize == 32 {
         let s = cx.k(32);
@@ -460,24 +480,15 @@ fn pairwise(cx: &mut Ctx, x: Val, esize: u32, op: Pair, signed: bool) -> Val {
             cx.b.select(lt, e, o)
         };
     }
-    // Even lanes in `e`, odd lanes in `o`, each in a slot of twice the lane width.
+    // Even lanes in `e`, odd lanes in `o`, each in a 32-bit slot.
     // (spread: the lane bits of each slot; carry: the bit just above them; low: bit 0 of each
     // slot; sign: each lane's sign bit.)
-    let (spread, carry, low, sign) = if esize == 8 {
-        (
-            0x00ff_00ff_00ff_00ffu64,
-            0x0100_0100_0100_0100u64,
-            0x0001_0001_0001_0001u64,
-            0x0080_0080_0080_0080u64,
-        )
-    } else {
-        (
-            0x0000_ffff_0000_ffff,
-            0x0001_0000_0001_0000,
-            0x0000_0001_0000_0001,
-            0x0000_8000_0000_8000,
-        )
-    };
+    let (spread, carry, low, sign) = (
+        0x0000_ffff_0000_ffffu64,
+        0x0001_0000_0001_0000u64,
+        0x0000_0001_0000_0001u64,
+        0x0000_8000_0000_8000u64,
+    );
     let k = cx.k(spread);
     let e = cx.b.and(x, k);
     let sh = cx.k(esize as u64);
@@ -508,14 +519,10 @@ fn pairwise(cx: &mut Ctx, x: Val, esize: u32, op: Pair, signed: bool) -> Val {
             cx.b.xor(e, diff)
         }
     };
-    if esize == 8 {
-        compact_bytes(cx, r)
-    } else {
-        let s = cx.k(16);
-        let t = cx.b.binw(Op::Lshr, r, s, 64);
-        let t = cx.b.or(r, t);
-        cx.b.zext(t, 32)
-    }
+    let s = cx.k(16);
+    let t = cx.b.binw(Op::Lshr, r, s, 64);
+    let t = cx.b.or(r, t);
+    cx.b.zext(t, 32)
 }
 
 /// The low bytes of the four halfwords of `v`, packed into its low 32 bits.

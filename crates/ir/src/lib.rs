@@ -15,7 +15,7 @@ mod print;
 pub mod sem;
 mod verify;
 
-pub use ops::{ByteOp, ImmKind, Op, OpInfo, cond_holds};
+pub use ops::{ByteOp, ImmKind, Op, OpInfo, PairOp, cond_holds};
 pub use verify::{VerifyError, verify};
 
 /// A value: the result of one instruction in a block, numbered from 0.

@@ -29,6 +29,8 @@ pub enum ImmKind {
     ByteOp,
     /// A SIMD lane size in bits: 8, 16 or 32.
     Lane,
+    /// A pairwise operation on byte lanes (see [`PairOp`]).
+    PairOp,
 }
 
 /// The byte-lane operations of `bytes4` (ARM's UADD8, USUB8, UQADD8, UQSUB8) and, for add and
@@ -57,6 +59,53 @@ impl ByteOp {
     /// Its name in the text form.
     pub fn name(self) -> &'static str {
         ["add", "sub", "addsat", "subsat"][self as usize]
+    }
+}
+
+/// The operations of `pairs8`: A64's ADDP, UMAXP, UMINP, SMAXP and SMINP on bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PairOp {
+    /// Sum modulo 256.
+    Add = 0,
+    /// Unsigned maximum.
+    MaxU = 1,
+    /// Unsigned minimum.
+    MinU = 2,
+    /// Signed maximum.
+    MaxS = 3,
+    /// Signed minimum.
+    MinS = 4,
+}
+
+impl PairOp {
+    /// Every operation, indexed by its immediate.
+    pub const ALL: [PairOp; 5] = [
+        PairOp::Add,
+        PairOp::MaxU,
+        PairOp::MinU,
+        PairOp::MaxS,
+        PairOp::MinS,
+    ];
+
+    /// The operation an immediate names.
+    pub fn from_imm(imm: u64) -> Option<PairOp> {
+        Self::ALL.get(usize::try_from(imm).ok()?).copied()
+    }
+
+    /// Its name in the text form.
+    pub fn name(self) -> &'static str {
+        ["add", "umax", "umin", "smax", "smin"][self as usize]
+    }
+
+    /// The operation on two bytes, zero-extended.
+    pub fn apply(self, x: u8, y: u8) -> u8 {
+        match self {
+            PairOp::Add => x.wrapping_add(y),
+            PairOp::MaxU => x.max(y),
+            PairOp::MinU => x.min(y),
+            PairOp::MaxS => (x as i8).max(y as i8) as u8,
+            PairOp::MinS => (x as i8).min(y as i8) as u8,
+        }
     }
 }
 
@@ -182,6 +231,12 @@ op_table! {
         "ARM's GE flags of bytes4 add or sub at bits 16..19: lane i carried out (add) or did not borrow (sub).";
     ZeroLanes = "zero.lanes", args 1, result true, imm Lane, effects false,
         "All-ones in every lane of `imm` bits (8, 16 or 32) of a that is zero, zeros elsewhere (SIMD CMEQ #0).";
+    GeMask = "ge.mask", args 1, result true, imm None, effects false,
+        "The byte mask of the GE flags at bits 16..19 of a: lane i all ones if bit 16 + i is set (SEL).";
+    Bytes4Mask = "bytes4.mask", args 2, result true, imm ByteOp, effects false,
+        "ge.mask of bytes4.ge a, b: all ones in each byte lane that carried out (add) or did not borrow (sub).";
+    Pairs8 = "pairs8", args 2, result true, imm PairOp, effects false,
+        "PairOp on the adjacent byte pairs of the 16 bytes b:a (a the low 8), the 8 results packed in order (A64 ADDP/UMAXP/UMINP/SMAXP/SMINP).";
     CondSub = "cond.sub", args 2, result true, imm CondWidth, effects false,
         "1 if the ARM condition holds for the NZCV of a - b (addc.flags a, not b, 1: fused compare).";
     Eq = "eq", args 2, result true, imm None, effects false,

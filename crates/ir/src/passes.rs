@@ -79,7 +79,8 @@ pub fn share_common_values(b: &mut Block) {
 /// constants becomes a `const` of its value (`sem::eval` computes it), an addition of zero
 /// (and the like) becomes its other operand, and a `zext.32` of a
 /// value already zero-extended from 32 bits (a width-32 result, a load of at most 4 bytes, a
-/// narrower `zext`) is replaced by that value. The lifters stay simple (MOVZ/MOVK chains,
+/// narrower `zext`) is replaced by that value; a `ge.mask` of a `bytes4.ge` becomes one
+/// `bytes4.mask`. The lifters stay simple (MOVZ/MOVK chains,
 /// SUB as an add-with-carry of constants, W-register results extended twice) and this pass
 /// removes what they leave behind.
 pub fn fold(b: &mut Block) {
@@ -98,6 +99,16 @@ pub fn fold(b: &mut Block) {
         let Some(d) = i.dst else { continue };
         let d = d.0 as usize;
         carry_of_flags(i, &def, &konst);
+        // SEL's byte mask of GE flags that a UADD8 or USUB8 of this block set: the lane
+        // compare gives the mask itself, without the flags' round trip through bits 16..19.
+        if i.op == Op::GeMask
+            && let Some(g) = def[i.args[0].0 as usize]
+            && g.op == Op::Bytes4Ge
+        {
+            i.op = Op::Bytes4Mask;
+            i.args = g.args;
+            i.imm = g.imm;
+        }
         def[d] = Some(*i);
         if i.op == Op::Zext && i.imm == 32 && narrow[i.args[0].0 as usize] {
             subst[d] = i.args[0];
@@ -645,6 +656,45 @@ mod tests {
             }
         }
         regs
+    }
+
+    #[test]
+    fn sel_after_uadd8_or_usub8_takes_the_lane_mask() {
+        // uadd8 r2, r0, r1 (or usub8); sel r3, r0, r1, as the A32 lifter writes them: the GE
+        // flags go to their slot and back, and SEL spreads them to a byte mask.
+        for op in [crate::ByteOp::Add, crate::ByteOp::Sub] {
+            let mut b = Builder::new(0);
+            let (r0, r1) = (b.get(0), b.get(1));
+            let sum = b.emit(Op::Bytes4, &[r0, r1], op as u64);
+            let ge = b.emit(Op::Bytes4Ge, &[r0, r1], op as u64);
+            b.set(2, sum);
+            b.set(4, ge);
+            let ge = b.get(4);
+            let mask = b.un(Op::GeMask, ge, 0);
+            let a = b.and(r0, mask);
+            let nm = b.not(mask);
+            let c = b.and(r1, nm);
+            let r = b.or(a, c);
+            b.set(3, r);
+            let blk = b.finish(Term::Jump(4));
+            let mut opt = blk.clone();
+            optimize(&mut opt);
+            verify(&opt).unwrap();
+            let text = opt.to_string();
+            assert!(text.contains("bytes4.mask"), "{text}");
+            assert!(!text.contains("ge.mask"), "{text}");
+            let bytes = [0u64, 1, 0x7f, 0x80, 0xfe, 0xff];
+            for (i, &x) in bytes.iter().enumerate() {
+                for &y in &bytes {
+                    let r0 = x | y << 8 | bytes[(i + 1) % 6] << 16 | y << 24;
+                    let r1 = y | x << 8 | y << 16 | bytes[(i + 3) % 6] << 24;
+                    let regs = [r0, r1, 0, 0, 0, 0, 0, 0];
+                    assert_eq!(run(&opt, &regs), run(&blk, &regs), "{regs:x?}\n{text}");
+                }
+            }
+        }
+        // The one-instruction form, without flags from this block.
+        assert_eq!(sem::ge_mask(0xffff_ffff_0005_ffff), 0x00ff_00ff);
     }
 
     #[test]

@@ -165,6 +165,22 @@ pub fn bytes4_ge(a: u64, b: u64, sub: bool) -> u64 {
     ge
 }
 
+/// `ge.mask`: all ones in byte lane i where GE bit 16 + i of `ge` is set.
+pub fn ge_mask(ge: u64) -> u64 {
+    (0..4)
+        .filter(|lane| ge >> (16 + lane) & 1 == 1)
+        .fold(0, |r, lane| r | 0xff << (8 * lane))
+}
+
+/// `pairs8`: `op` on the adjacent byte pairs of the 16 bytes `b:a`, packed in order.
+pub fn pairs8(a: u64, b: u64, op: crate::PairOp) -> u64 {
+    let v = u128::from(b) << 64 | u128::from(a);
+    (0..8).fold(0, |r, i| {
+        let pair = (v >> (16 * i)) as u16;
+        r | u64::from(op.apply(pair as u8, (pair >> 8) as u8)) << (8 * i)
+    })
+}
+
 /// The value of pure opcode `op` with immediate `imm` on arguments `a` (unused ones ignored),
 /// or `None` for opcodes that read or write CPU state or memory, or call helpers. This is the
 /// one definition of what the pure opcodes compute: the interpreter and constant folding use
@@ -207,6 +223,9 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         Op::CondLogic => crate::cond_holds(w & 15, logic_flags(a[0], (imm >> 8) as u32)) as u64,
         Op::Bytes4 => bytes4(a[0], a[1], crate::ops::ByteOp::from_imm(imm)?),
         Op::Bytes4Ge => bytes4_ge(a[0], a[1], imm == 1),
+        Op::GeMask => ge_mask(a[0]),
+        Op::Pairs8 => pairs8(a[0], a[1], crate::PairOp::from_imm(imm)?),
+        Op::Bytes4Mask => ge_mask(bytes4_ge(a[0], a[1], imm == 1)),
         Op::ZeroLanes => zero_lanes(a[0], w),
         Op::CondSub => {
             let f = addc_flags(a[0], !a[1], 1, (imm >> 8) as u32);

@@ -193,28 +193,80 @@ fn nzcv_from_host_flags(a: &mut Asm) {
         ; and eax, 0xf000_0000u32 as i32);
 }
 
-/// `rax = bytes4 op` (or `bytes4.ge op`, see `ir::ByteOp`) of the low four bytes of `rax` and
-/// `rcx`, on SSE2's byte lanes; clobbers `xmm0`..`xmm2`. The GE flags: a lane carried out of
-/// an add where the plain and the saturating sum differ, and a subtract did not borrow where
-/// `b` minus `a`, saturated, is 0.
+/// `rax = bytes4 op` (or `bytes4.ge op`, `bytes4.mask op`, see `ir::ByteOp`) of the low four
+/// bytes of `rax` and `rcx`, on SSE2's byte lanes; clobbers `xmm0`..`xmm2`. The GE flags: a
+/// lane carried out of an add where the plain and the saturating sum differ, and a subtract
+/// did not borrow where `b` minus `a`, saturated, is 0.
 fn bytes4(a: &mut Asm, op: Op, imm: u64) {
     dynasm!(a ; .arch x64 ; movd xmm0, eax ; movd xmm1, ecx);
+    let add = ir::ByteOp::from_imm(imm) == Some(ir::ByteOp::Add);
+    match op {
+        Op::Bytes4Ge | Op::Bytes4Mask if add => dynasm!(a ; .arch x64
+            ; movdqa xmm2, xmm0 ; paddusb xmm2, xmm1 ; paddb xmm0, xmm1 ; pcmpeqb xmm0, xmm2),
+        Op::Bytes4Ge | Op::Bytes4Mask => dynasm!(a ; .arch x64
+            ; psubusb xmm1, xmm0 ; pxor xmm0, xmm0 ; pcmpeqb xmm0, xmm1),
+        _ => {}
+    }
+    // xmm0 now holds all ones in the lanes where the sums agree (add: no carry) or the
+    // saturated difference is 0 (sub: no borrow).
     match (op, ir::ByteOp::from_imm(imm)) {
-        (Op::Bytes4Ge, Some(ir::ByteOp::Add)) => dynasm!(a ; .arch x64
-            ; movdqa xmm2, xmm0 ; paddusb xmm2, xmm1 ; paddb xmm0, xmm1 ; pcmpeqb xmm0, xmm2
-            ; pmovmskb eax, xmm0 ; not eax),
-        (Op::Bytes4Ge, _) => dynasm!(a ; .arch x64
-            ; psubusb xmm1, xmm0 ; pxor xmm2, xmm2 ; pcmpeqb xmm1, xmm2 ; pmovmskb eax, xmm1),
+        (Op::Bytes4Ge, _) if add => dynasm!(a ; .arch x64 ; pmovmskb eax, xmm0 ; not eax),
+        (Op::Bytes4Ge, _) => dynasm!(a ; .arch x64 ; pmovmskb eax, xmm0),
+        (Op::Bytes4Mask, _) if add => dynasm!(a ; .arch x64 ; movd eax, xmm0 ; not eax),
+        (Op::Bytes4Mask, _) => dynasm!(a ; .arch x64 ; movd eax, xmm0),
         (_, Some(ir::ByteOp::Add)) => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1),
         (_, Some(ir::ByteOp::Sub)) => dynasm!(a ; .arch x64 ; psubb xmm0, xmm1),
         (_, Some(ir::ByteOp::AddSat)) => dynasm!(a ; .arch x64 ; paddusb xmm0, xmm1),
         (_, _) => dynasm!(a ; .arch x64 ; psubusb xmm0, xmm1),
     }
-    if op == Op::Bytes4Ge {
-        dynasm!(a ; .arch x64 ; and eax, 0xf ; shl eax, 16);
-    } else {
-        dynasm!(a ; .arch x64 ; movd eax, xmm0);
+    match op {
+        Op::Bytes4Ge => dynasm!(a ; .arch x64 ; and eax, 0xf ; shl eax, 16),
+        // `not` set the upper half of rax; the 32-bit move clears it.
+        Op::Bytes4Mask => dynasm!(a ; .arch x64 ; mov eax, eax),
+        _ => dynasm!(a ; .arch x64 ; movd eax, xmm0),
     }
+}
+
+/// `rax = pairs8 op rax, rcx`: the 16 bytes in one register, the even bytes and the odd ones
+/// each extended into a 16-bit lane (zero-extended, or sign-extended for the signed forms), one
+/// SSE2 word or byte operation, then the low bytes packed back (the results fit, so the packing
+/// never saturates); clobbers `xmm0`..`xmm2`.
+fn pairs8(a: &mut Asm, imm: u64) {
+    use ir::PairOp;
+    let op = PairOp::from_imm(imm).unwrap_or(PairOp::Add);
+    dynasm!(a ; .arch x64
+        ; movq xmm0, rax ; movq xmm1, rcx ; punpcklqdq xmm0, xmm1 ; movdqa xmm1, xmm0);
+    match op {
+        PairOp::MaxS | PairOp::MinS => {
+            dynasm!(a ; .arch x64 ; psraw xmm1, 8 ; psllw xmm0, 8 ; psraw xmm0, 8);
+            if op == PairOp::MaxS {
+                dynasm!(a ; .arch x64 ; pmaxsw xmm0, xmm1);
+            } else {
+                dynasm!(a ; .arch x64 ; pminsw xmm0, xmm1);
+            }
+            dynasm!(a ; .arch x64 ; packsswb xmm0, xmm0);
+        }
+        _ => {
+            // xmm2: 0x00ff in every word.
+            dynasm!(a ; .arch x64 ; psrlw xmm1, 8 ; pcmpeqw xmm2, xmm2 ; psrlw xmm2, 8);
+            match op {
+                // The sum's high byte is the odd byte itself: masked off.
+                PairOp::Add => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1 ; pand xmm0, xmm2),
+                PairOp::MaxU => dynasm!(a ; .arch x64 ; pand xmm0, xmm2 ; pmaxub xmm0, xmm1),
+                _ => dynasm!(a ; .arch x64 ; pand xmm0, xmm2 ; pminub xmm0, xmm1),
+            }
+            dynasm!(a ; .arch x64 ; packuswb xmm0, xmm0);
+        }
+    }
+    dynasm!(a ; .arch x64 ; movq rax, xmm0);
+}
+
+/// `t = ge.mask t`: GE bits 16..19 spread to bits 0, 8, 16, 24 (one multiplication, no
+/// overlapping partial products), then each to its whole byte.
+fn ge_mask(a: &mut Asm, t: u8) {
+    dynasm!(a ; .arch x64
+        ; shr Rd(t), 16 ; and Rd(t), 0xf ; imul Rd(t), Rd(t), 0x0020_4081
+        ; and Rd(t), 0x0101_0101 ; imul Rd(t), Rd(t), 0xff);
 }
 
 /// `rax = zero.lanes rax` at lane size `esize`: SSE2's lane compare with zero; clobbers
@@ -668,11 +720,23 @@ impl Emitter {
                 self.st(d, RAX);
             }
             Op::Cond => self.cond(x, d, i.imm),
-            Op::Bytes4 | Op::Bytes4Ge => {
+            Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask => {
                 self.ld(RAX, x);
                 self.ld(RCX, y);
                 bytes4(&mut self.a, i.op, i.imm);
                 self.st(d, RAX);
+            }
+            Op::Pairs8 => {
+                self.ld(RAX, x);
+                self.ld(RCX, y);
+                pairs8(&mut self.a, i.imm);
+                self.st(d, RAX);
+            }
+            Op::GeMask => {
+                let t = self.target(d, &[]);
+                self.ld(t, x);
+                ge_mask(&mut self.a, t);
+                self.st(d, t);
             }
             Op::ZeroLanes => {
                 self.ld(RAX, x);
@@ -1214,9 +1278,19 @@ impl Emitter {
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Cond => self.cond_mem(va, d, i.imm),
-            Op::Bytes4 | Op::Bytes4Ge => {
+            Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask => {
                 dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb]);
                 bytes4(a, i.op, i.imm);
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
+            }
+            Op::Pairs8 => {
+                dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb]);
+                pairs8(a, i.imm);
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
+            }
+            Op::GeMask => {
+                dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);
+                ge_mask(a, alloc::RAX);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::ZeroLanes => {

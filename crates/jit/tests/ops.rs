@@ -144,7 +144,10 @@ fn byte_lane_ops_match_interpreter() {
             }
             ev.check(Op::Bytes4Ge, &[a, b], 0);
             ev.check(Op::Bytes4Ge, &[a, b], 1);
+            ev.check(Op::Bytes4Mask, &[a, b], 0);
+            ev.check(Op::Bytes4Mask, &[a, b], 1);
         }
+        ev.check(Op::GeMask, &[a], 0);
     }
     assert_eq!(
         ev.check(Op::Bytes4, &[0x01ff_80fe, 0x0101_8003], 0),
@@ -166,6 +169,42 @@ fn byte_lane_ops_match_interpreter() {
         ev.check(Op::Bytes4Ge, &[0x0100_80fe, 0x0201_7fff], 1),
         0x0002_0000
     );
+    assert_eq!(
+        ev.check(Op::Bytes4Mask, &[0x01ff_80fe, 0x0101_8003], 0),
+        0x00ff_ffff
+    );
+    assert_eq!(
+        ev.check(Op::Bytes4Mask, &[0x0100_80fe, 0x0201_7fff], 1),
+        0x0000_ff00
+    );
+    assert_eq!(
+        ev.check(Op::GeMask, &[u64::MAX << 32 | 0x000a_ffff], 0),
+        0xff00_ff00
+    );
+}
+
+#[test]
+fn pairwise_byte_ops_match_interpreter() {
+    let mut ev = Ev::new();
+    // Each byte value against each in both orders, at both ends of the 16 bytes.
+    let bytes = [0u64, 1, 0x7f, 0x80, 0x81, 0xfe, 0xff];
+    let mut halves: Vec<u64> = EDGE.to_vec();
+    for &x in &bytes {
+        for &y in &bytes {
+            halves.push(x | y << 8 | y << 16 | x << 24 | 0x7f80 << 32 | x << 48 | y << 56);
+        }
+    }
+    for (i, &a) in halves.iter().enumerate() {
+        let b = halves[(i * 7 + 3) % halves.len()];
+        for op in ir::PairOp::ALL {
+            ev.check(Op::Pairs8, &[a, b], op as u64);
+            ev.check(Op::Pairs8, &[b, a], op as u64);
+        }
+    }
+    let (a, b) = (0x0180_ff7f_0201_00ff, 0x8081_7f80_fe01_0303);
+    assert_eq!(ev.check(Op::Pairs8, &[a, b], 0), 0x01ff_ff06_817e_03ff);
+    assert_eq!(ev.check(Op::Pairs8, &[a, b], 1), 0x8180_fe03_80ff_02ff);
+    assert_eq!(ev.check(Op::Pairs8, &[a, b], 4), 0x8080_fe03_80ff_01ff);
 }
 
 #[test]

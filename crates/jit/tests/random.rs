@@ -170,8 +170,15 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
                 ((imm >> 2) % 16) | ((if imm & 1 == 0 { 32 } else { 64 }) << 8),
             )),
             37 => Some(b.emit(Op::Bytes4, &[a, c], (imm >> 2) % 4)),
-            38 => Some(b.emit(Op::Bytes4Ge, &[a, c], (imm >> 2) % 2)),
-            39 => Some(b.un(Op::ZeroLanes, a, [8, 16, 32][(imm >> 2) as usize % 3])),
+            38 => Some(match (imm >> 3) % 3 {
+                0 => b.emit(Op::Bytes4Ge, &[a, c], (imm >> 2) % 2),
+                1 => b.emit(Op::Bytes4Mask, &[a, c], (imm >> 2) % 2),
+                _ => b.un(Op::GeMask, a, 0),
+            }),
+            39 if imm & 2 == 0 => {
+                Some(b.un(Op::ZeroLanes, a, [8, 16, 32][(imm >> 2) as usize % 3]))
+            }
+            39 => Some(b.emit(Op::Pairs8, &[a, c], (imm >> 2) % 5)),
             36 => Some(b.emit(
                 Op::CondSub,
                 &[a, c],
