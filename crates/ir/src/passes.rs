@@ -77,17 +77,18 @@ pub fn share_common_values(b: &mut Block) {
 
 /// Constant folding and redundant extensions: a pure instruction whose arguments are all
 /// constants becomes a `const` of its value (`sem::eval` computes it), an addition of zero
-/// (and the like) becomes its other operand, and a `zext.32` of a
-/// value already zero-extended from 32 bits (a width-32 result, a load of at most 4 bytes, a
-/// narrower `zext`) is replaced by that value; a `ge.mask` of a `bytes4.ge` becomes one
-/// `bytes4.mask`. The lifters stay simple (MOVZ/MOVK chains,
-/// SUB as an add-with-carry of constants, W-register results extended twice) and this pass
-/// removes what they leave behind.
+/// (and the like) becomes its other operand, a `zext` or an `and` with a constant that
+/// clears no bit the value may have set (see [`may_set`]: a width-32 result, a narrow load,
+/// an or of such values) is replaced by the value, and a pure result with no bit that may be
+/// set becomes `const 0`; a `ge.mask` of a `bytes4.ge` becomes one `bytes4.mask`. The lifters
+/// stay simple (MOVZ/MOVK chains, SUB as an add-with-carry of constants, W-register results
+/// extended after every step, UBFM as a rotate and two masks) and this pass removes what they
+/// leave behind.
 pub fn fold(b: &mut Block) {
     let n = b.num_vals as usize;
     let mut konst: Vec<Option<u64>> = vec![None; n];
-    // Values known to fit in 32 bits.
-    let mut narrow = vec![false; n];
+    // The bits each value may have set.
+    let mut may = vec![u64::MAX; n];
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
     // The defining instruction of each value seen so far (for the carry pattern below).
     let mut def: Vec<Option<crate::Inst>> = vec![None; n];
@@ -110,20 +111,18 @@ pub fn fold(b: &mut Block) {
             i.imm = g.imm;
         }
         def[d] = Some(*i);
-        if i.op == Op::Zext && i.imm == 32 && narrow[i.args[0].0 as usize] {
-            subst[d] = i.args[0];
-            narrow[d] = true;
-            continue;
-        }
-        // Identities: x + 0, x - 0, x | 0, x ^ 0, x & !0, x * 1 (all on the full 64 bits).
+        // Identities: x + 0, x - 0, x | 0, x ^ 0, x * 1 (all on the full 64 bits), and masks
+        // and extensions that keep every bit x may have set.
         let k = |v: Val| konst[v.0 as usize];
+        let m = |v: Val| may[v.0 as usize];
         let (x, y) = (i.args[0], i.args[1]);
         let same = match i.op {
-            Op::Add | Op::Or | Op::Xor if k(y) == Some(0) => Some(x),
-            Op::Add | Op::Or | Op::Xor if k(x) == Some(0) => Some(y),
-            Op::Sub if k(y) == Some(0) => Some(x),
-            Op::And if k(y) == Some(u64::MAX) => Some(x),
-            Op::And if k(x) == Some(u64::MAX) => Some(y),
+            Op::Add | Op::Or | Op::Xor if m(y) == 0 => Some(x),
+            Op::Add | Op::Or | Op::Xor if m(x) == 0 => Some(y),
+            Op::Sub if m(y) == 0 => Some(x),
+            Op::Zext if m(x) & !crate::sem::mask(i.imm as u32) == 0 => Some(x),
+            Op::And if k(y).is_some_and(|c| m(x) & !c == 0) => Some(x),
+            Op::And if k(x).is_some_and(|c| m(y) & !c == 0) => Some(y),
             Op::Mul if k(y) == Some(1) => Some(x),
             Op::Mul if k(x) == Some(1) => Some(y),
             // (v & k1) | (v & k2), k1 | k2 covering every bit v may have set, is v: a Thumb
@@ -135,12 +134,7 @@ pub fn fold(b: &mut Block) {
                 };
                 match (masked(x), masked(y)) {
                     (Some((v, k1)), Some((w, k2))) if v == w => {
-                        let may = if narrow[v.0 as usize] {
-                            0xffff_ffff
-                        } else {
-                            u64::MAX
-                        };
-                        (may & !(k1 | k2) == 0).then_some(v)
+                        (m(v) & !(k1 | k2) == 0).then_some(v)
                     }
                     _ => None,
                 }
@@ -149,7 +143,7 @@ pub fn fold(b: &mut Block) {
         };
         if let Some(v) = same {
             subst[d] = v;
-            narrow[d] = narrow[v.0 as usize];
+            may[d] = may[v.0 as usize];
             konst[d] = konst[v.0 as usize];
             continue;
         }
@@ -166,10 +160,16 @@ pub fn fold(b: &mut Block) {
             i.imm = v;
             i.args = [Val(0); 3];
         }
+        may[d] = may_set(i, |v| may[v.0 as usize], |v| konst[v.0 as usize]);
+        if may[d] == 0 && !info.effects && i.op != Op::GetReg && i.helper.is_none() {
+            // No bit can be set: a shift or mask that leaves nothing.
+            i.op = Op::Const;
+            i.imm = 0;
+            i.args = [Val(0); 3];
+        }
         if i.op == Op::Const {
             konst[d] = Some(i.imm);
         }
-        narrow[d] = is_narrow(i);
     }
     match &mut b.term {
         Term::JumpReg(v) | Term::Branch { cond: v, .. } => *v = subst[v.0 as usize],
@@ -177,13 +177,48 @@ pub fn fold(b: &mut Block) {
     }
 }
 
-/// True if the value `i` defines is known to fit in 32 bits (its upper half zero).
-fn is_narrow(i: &crate::Inst) -> bool {
+/// The bits the value `i` defines may have set (a clear bit is certainly 0), from the bits its
+/// arguments may have set (`may`) and the constants among them (`konst`).
+fn may_set(
+    i: &crate::Inst,
+    may: impl Fn(Val) -> u64,
+    konst: impl Fn(Val) -> Option<u64>,
+) -> u64 {
+    use crate::sem::mask;
+    let [x, y, z] = i.args;
     match i.op {
-        Op::Const => i.imm >> 32 == 0,
-        Op::Load => i.imm <= 4,
-        Op::Zext => true,
-        _ => i.op.info().imm == crate::ImmKind::Width && i.imm == 32,
+        Op::Const => i.imm,
+        Op::Load => mask(i.imm as u32 * 8),
+        Op::Zext => may(x) & mask(i.imm as u32),
+        Op::And => may(x) & may(y),
+        Op::Or | Op::Xor => may(x) | may(y),
+        Op::Select => may(y) | may(z),
+        // A sum is below twice the larger bound of its operands.
+        Op::Add => mask(65 - (may(x) | may(y)).leading_zeros()),
+        Op::Lshr | Op::Shl => match konst(y) {
+            Some(s) => {
+                let w = i.imm as u32;
+                let s = (s % u64::from(w)) as u32;
+                if i.op == Op::Lshr {
+                    (may(x) & mask(w)) >> s
+                } else {
+                    may(x) << s & mask(w)
+                }
+            }
+            None => mask(i.imm as u32),
+        },
+        Op::Eq
+        | Op::Ult
+        | Op::Cond
+        | Op::CondAdd
+        | Op::CondLogic
+        | Op::CondSub
+        | Op::AddCCarry => 1,
+        Op::Bytes4Ge => 0xf << 16,
+        Op::Bytes4 | Op::Bytes4Mask | Op::GeMask => 0xffff_ffff,
+        // Width-32 results are zero-extended.
+        op if op.info().imm == crate::ImmKind::Width => mask(i.imm as u32),
+        _ => u64::MAX,
     }
 }
 
@@ -205,16 +240,23 @@ pub fn widen_carries(b: &mut Block) {
         return;
     }
     /// What is known of a value.
-    #[derive(Clone, Copy, Default)]
+    #[derive(Clone, Copy)]
     struct Known {
-        /// Fits in 32 bits.
-        narrow: bool,
+        /// The bits it may have set ([`may_set`]).
+        may: u64,
+        /// Its value, if constant.
+        konst: Option<u64>,
         /// Is 0 or 1.
         bit: bool,
-        /// Is a constant.
-        konst: bool,
-        /// Is the constant 0.
-        zero: bool,
+    }
+    impl Default for Known {
+        fn default() -> Known {
+            Known {
+                may: u64::MAX,
+                konst: None,
+                bit: false,
+            }
+        }
     }
     /// Appends `op` with a new value, which it returns.
     fn push(out: &mut Vec<crate::Inst>, num_vals: &mut u32, op: Op, args: &[Val], imm: u64) -> Val {
@@ -241,7 +283,7 @@ pub fn widen_carries(b: &mut Block) {
         let [x, y, c] = i.args;
         if addc32 && carried.contains(&i.args) {
             let wide = |out: &mut Vec<crate::Inst>, nv: &mut u32, v: Val| {
-                if k(v).narrow {
+                if k(v).may >> 32 == 0 {
                     v
                 } else {
                     push(out, nv, Op::Zext, &[v], 32)
@@ -249,7 +291,7 @@ pub fn widen_carries(b: &mut Block) {
             };
             let (x, y) = (wide(&mut out, nv, x), wide(&mut out, nv, y));
             let s = push(&mut out, nv, Op::Add, &[x, y], 0);
-            let t = if k(c).zero {
+            let t = if k(c).konst == Some(0) {
                 s
             } else if k(c).bit {
                 push(&mut out, nv, Op::Add, &[s, c], 0)
@@ -267,7 +309,7 @@ pub fn widen_carries(b: &mut Block) {
                 i.args = [t, thirty_two, Val(0)];
                 i.imm = 64;
             }
-        } else if addc32 && i.op == Op::AddC && k(c).bit && !k(c).konst {
+        } else if addc32 && i.op == Op::AddC && k(c).bit && k(c).konst.is_none() {
             // The high word's ADC after a pair that carried: only the low 32 bits of the
             // operands matter, so two plain adds, where the JIT's host add-with-carry would
             // first move the carry into CF (a constant carry-in it turns into adds itself).
@@ -280,22 +322,12 @@ pub fn widen_carries(b: &mut Block) {
         if let Some(d) = i.dst {
             // A rewritten addc.carry: t >> 32 of a sum below 2^33.
             let carry = i.op == Op::Lshr && addc32;
+            let k = |v: Val| known[v.0 as usize];
+            let may = may_set(&i, |v| k(v).may, |v| k(v).konst);
             known[d.0 as usize] = Known {
-                narrow: is_narrow(&i),
-                bit: carry
-                    || (i.op == Op::Const && i.imm <= 1)
-                    || matches!(
-                        i.op,
-                        Op::AddCCarry
-                            | Op::Eq
-                            | Op::Ult
-                            | Op::Cond
-                            | Op::CondAdd
-                            | Op::CondLogic
-                            | Op::CondSub
-                    ),
-                konst: i.op == Op::Const,
-                zero: i.op == Op::Const && i.imm == 0,
+                may,
+                konst: (i.op == Op::Const).then_some(i.imm),
+                bit: carry || may <= 1,
             };
         }
         out.push(i);
@@ -594,6 +626,52 @@ mod tests {
         assert!(text.contains("const 0x56781234"), "{text}");
         assert!(!text.contains("zext"), "{text}");
         assert!(!text.contains(" or ") && !text.contains(" and "), "{text}");
+    }
+
+    #[test]
+    fn masks_and_extensions_that_keep_every_possible_bit_go() {
+        let mut b = Builder::new(0);
+        // lsr w22, w0, #8 as the A64 lifter writes UBFM: a 32-bit rotate, then masks.
+        let w0 = b.get(0);
+        let eight = b.konst(8);
+        let r = b.binw(Op::Ror, w0, eight, 32);
+        let all = b.konst(0xffff_ffff);
+        let r = b.and(r, all);
+        let low = b.konst(0x00ff_ffff);
+        let r = b.and(r, low);
+        let r = b.zext(r, 32);
+        b.set(1, r);
+        // orr w2, w2, w3 of a halfword and a byte load: already narrow.
+        let h = b.load(w0, 2);
+        let c = b.load(w0, 1);
+        let o = b.or(h, c);
+        let o = b.zext(o, 32);
+        let o = b.zext(o, 16);
+        b.set(2, o);
+        // The top half of a 32-bit value: nothing.
+        let thirty_two = b.konst(32);
+        let top = b.binw(Op::Lshr, o, thirty_two, 64);
+        let s = b.add(r, top);
+        b.set(3, s);
+        let blk = b.finish(Term::Jump(4));
+        let mut opt = blk.clone();
+        optimize(&mut opt);
+        verify(&opt).unwrap();
+        let text = opt.to_string();
+        assert!(!text.contains("zext"), "{text}");
+        assert_eq!(text.matches(" and ").count(), 1, "{text}");
+        assert!(!text.contains("lshr") && !text.contains(" add "), "{text}");
+        assert!(text.contains("setreg s3, v"), "{text}");
+        // The wider masks stay: a 64-bit rotate's result may have any bit set.
+        let mut b = Builder::new(0);
+        let x = b.get(0);
+        let eight = b.konst(8);
+        let r = b.binw(Op::Ror, x, eight, 64);
+        let r = b.zext(r, 32);
+        b.set(1, r);
+        let mut blk = b.finish(Term::Jump(4));
+        optimize(&mut blk);
+        assert!(blk.to_string().contains("zext.32"), "{blk}");
     }
 
     #[test]

@@ -257,5 +257,22 @@ proptest! {
 
         prop_assert_eq!(slots(&j), slots(&i), "block:\n{}", blk);
         prop_assert_eq!(&buf, &mem_interp, "block:\n{}", blk);
+
+        // The passes keep the meaning: the optimized block, interpreted and compiled, ends
+        // in the same state.
+        let mut opt = blk.clone();
+        ir::passes::optimize(&mut opt);
+        prop_assert!(ir::verify(&opt).is_ok(), "{}", opt);
+        for jit in [false, true] {
+            buf.copy_from_slice(&mem);
+            let mut o = init.clone();
+            if jit {
+                jit_once(&opt, &mut o);
+            } else {
+                interp::run_block(&opt, &mut o);
+            }
+            prop_assert_eq!(slots(&o), slots(&i), "block:\n{}\noptimized:\n{}", blk, opt);
+            prop_assert_eq!(&buf, &mem_interp, "block:\n{}\noptimized:\n{}", blk, opt);
+        }
     }
 }
