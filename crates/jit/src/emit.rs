@@ -369,6 +369,7 @@ pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
         faults: Vec::new(),
         locs: Vec::new(),
         fused: None,
+        key: block.key,
     };
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
         e.exit_const(exit::UNDEFINED, block.key, 0);
@@ -398,6 +399,8 @@ struct Emitter {
     /// The ARM condition of a branch fused with the block's last instruction (see
     /// [`fused_branch`]): the host flags hold it when the terminator runs.
     fused: Option<u64>,
+    /// The block's key: links to a key at or below it check for pending events.
+    key: u64,
 }
 
 /// The condition of `b`'s branch if the host can branch on it straight from the flags of the
@@ -1518,16 +1521,25 @@ impl Emitter {
         dynasm!(self.a ; .arch x64 ; jmp extern ep);
     }
 
-    /// A linkable jump to guest `target`: leave if an event is pending, else `jmp rel32`, which
-    /// points at an exit stub until the target block is compiled.
+    /// A linkable jump to guest `target`: `jmp rel32`, which points at an exit stub until the
+    /// target block is compiled; before it, unless the jump goes forward, a check that leaves
+    /// if an event is pending.
+    ///
+    /// Only jumps to a key at or below this block's own can close a loop of linked blocks: a
+    /// chain of jumps each to a greater key never comes back to where it started. So checking
+    /// those (and indirect jumps, and every exit) bounds the time to notice a signal, and the
+    /// forward jumps of straight-line code go without the memory compare and branch.
     fn link(&mut self, target: u64) {
         let ep = self.epilogue;
         let t = target as i64;
         let stub = self.a.new_dynamic_label();
         let pend = self.a.new_dynamic_label();
-        dynasm!(self.a ; .arch x64
-            ; cmp QWORD [r15 + so(slot::PENDING)], 0
-            ; jne =>pend);
+        let check = target <= self.key;
+        if check {
+            dynasm!(self.a ; .arch x64
+                ; cmp QWORD [r15 + so(slot::PENDING)], 0
+                ; jne =>pend);
+        }
         // Pad so the jump's rel32 field is 4-byte aligned and can be patched atomically.
         while !(self.a.offset().0 + 1).is_multiple_of(4) {
             dynasm!(self.a ; .arch x64 ; nop);
@@ -1538,11 +1550,14 @@ impl Emitter {
             ; =>stub
             ; mov rax, QWORD t ; mov [r15 + so(slot::PC)], rax
             ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::JUMP as i32
-            ; jmp extern ep
-            ; =>pend
-            ; mov rax, QWORD t ; mov [r15 + so(slot::PC)], rax
-            ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::PENDING as i32
             ; jmp extern ep);
+        if check {
+            dynasm!(self.a ; .arch x64
+                ; =>pend
+                ; mov rax, QWORD t ; mov [r15 + so(slot::PC)], rax
+                ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::PENDING as i32
+                ; jmp extern ep);
+        }
         let stub_off = self
             .a
             .labels()

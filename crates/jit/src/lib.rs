@@ -3,7 +3,8 @@
 //!
 //! Translated code reaches the guest state through `r15` and guest memory through `r14`
 //! (`cpu.mem_base`); see [`emit`] for the full convention. Every block exits either through a
-//! linked `jmp rel32` to another block (after checking `cpu.pending`) or through the shared
+//! linked `jmp rel32` to another block (after checking `cpu.pending` unless the jump goes to a
+//! greater key, which cannot close a loop) or through the shared
 //! epilogue back to [`Jit::run`]'s caller with `cpu.pc` and `cpu.exit_reason` set.
 //!
 //! One code cache serves every thread of a guest process: each thread holds its own [`Jit`]

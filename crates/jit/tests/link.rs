@@ -121,9 +121,37 @@ fn pending_stops_a_linked_loop() {
         pending: 1,
         ..CpuState::default()
     };
+    // A's forward jump to B goes on; B's jump back to A, which closes the loop, stops.
     run(&mut jit, 0x1000, &mut c);
-    assert_eq!((c.x[0], c.x[1]), (1, 0));
-    assert_eq!((c.pc, c.exit_reason), (0x2000, exit::PENDING));
+    assert_eq!((c.x[0], c.x[1]), (1, 1));
+    assert_eq!((c.pc, c.exit_reason), (0x1000, exit::PENDING));
+    // Entered at B, the first jump is the backward one.
+    let mut c = CpuState {
+        pending: 1,
+        ..CpuState::default()
+    };
+    run(&mut jit, 0x2000, &mut c);
+    assert_eq!((c.x[0], c.x[1]), (0, 1));
+    assert_eq!((c.pc, c.exit_reason), (0x1000, exit::PENDING));
+}
+
+#[test]
+fn a_block_jumping_to_itself_checks_pending() {
+    // 0x1000: x0 += 1; jump 0x1000, the smallest loop.
+    let mut b = Builder::new(0x1000);
+    let x = b.get(slot::x(0));
+    let one = b.konst(1);
+    let s = b.add(x, one);
+    b.set(slot::x(0), s);
+    b.end_insn(0x1004);
+    let mut jit = Jit::new();
+    jit.compile(&b.finish(Term::Jump(0x1000)));
+    let mut c = CpuState {
+        pending: 1,
+        ..CpuState::default()
+    };
+    run(&mut jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.pc, c.exit_reason), (1, 0x1000, exit::PENDING));
 }
 
 unsafe extern "C" fn raise_at_50(cpu: *mut u8, a: u64, _b: u64, _c: u64) -> u64 {
