@@ -139,14 +139,14 @@ macro_rules! op_table {
             /// Every opcode, in table order.
             pub const ALL: &'static [Op] = &[ $( Op::$variant, )* ];
 
-            /// The table row for this opcode.
+            /// The table row for this opcode: one indexed load (the passes, the allocator and
+            /// the verifier ask for every instruction they look at).
             pub const fn info(self) -> OpInfo {
-                match self {
-                    $( Op::$variant => OpInfo {
-                        text: $text, arity: $arity, result: $result,
-                        imm: ImmKind::$imm, effects: $effects, doc: $doc,
-                    }, )*
-                }
+                const INFO: &[OpInfo] = &[ $( OpInfo {
+                    text: $text, arity: $arity, result: $result,
+                    imm: ImmKind::$imm, effects: $effects, doc: $doc,
+                }, )* ];
+                INFO[self as usize]
             }
 
             /// Looks an opcode up by its text name.
