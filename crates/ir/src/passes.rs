@@ -179,11 +179,7 @@ pub fn fold(b: &mut Block) {
 
 /// The bits the value `i` defines may have set (a clear bit is certainly 0), from the bits its
 /// arguments may have set (`may`) and the constants among them (`konst`).
-fn may_set(
-    i: &crate::Inst,
-    may: impl Fn(Val) -> u64,
-    konst: impl Fn(Val) -> Option<u64>,
-) -> u64 {
+fn may_set(i: &crate::Inst, may: impl Fn(Val) -> u64, konst: impl Fn(Val) -> Option<u64>) -> u64 {
     use crate::sem::mask;
     let [x, y, z] = i.args;
     match i.op {
@@ -207,13 +203,9 @@ fn may_set(
             }
             None => mask(i.imm as u32),
         },
-        Op::Eq
-        | Op::Ult
-        | Op::Cond
-        | Op::CondAdd
-        | Op::CondLogic
-        | Op::CondSub
-        | Op::AddCCarry => 1,
+        Op::Eq | Op::Ult | Op::Cond | Op::CondAdd | Op::CondLogic | Op::CondSub | Op::AddCCarry => {
+            1
+        }
         Op::Bytes4Ge => 0xf << 16,
         Op::Bytes4 | Op::Bytes4Mask | Op::GeMask => 0xffff_ffff,
         // Width-32 results are zero-extended.

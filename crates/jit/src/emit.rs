@@ -950,6 +950,9 @@ impl Emitter {
         let mut key = b.key;
         self.fused = fused_branch(b);
         let flags_only = self.fused.map(|_| b.insts.len() - 1);
+        // The second call of an AES round split over two guest instructions, which is
+        // emitted with the first (see `crypto::round_pair`).
+        let mut round: Option<(usize, ir::inline::VecRegs, bool)> = None;
         for (n, inst) in b.insts.iter().enumerate() {
             if Some(n) == flags_only {
                 self.condition_flags(inst);
@@ -957,6 +960,21 @@ impl Emitter {
             }
             match inst.op {
                 Op::Mark => key = inst.imm,
+                Op::Call
+                    if round.is_some_and(|r| r.0 == n) || crypto::round_pair(b, n).is_some() =>
+                {
+                    // The first call only gives its result (0, as every crypto helper); the
+                    // second runs the round. Nothing between them reads the registers.
+                    if let Some((_, regs, decrypt)) = round.take() {
+                        crypto::round(self, regs, decrypt);
+                    } else {
+                        round = crypto::round_pair(b, n);
+                    }
+                    if let Some(d) = inst.dst {
+                        dynasm!(self.a ; .arch x64 ; xor eax, eax);
+                        self.st(d, alloc::RAX);
+                    }
+                }
                 Op::Load
                 | Op::Store
                 | Op::StoreIf

@@ -7,7 +7,8 @@
 use super::{Emitter, so};
 use cpu::slot;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
-use ir::inline::{FpOp, VecRegs};
+use ir::inline::{FpInline, FpOp, VecRegs};
+use ir::{Block, Op};
 use std::sync::OnceLock;
 
 /// PSHUFD order swapping the two words of each 64-bit half (1, 0, 3, 2).
@@ -90,4 +91,52 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs, done: DynamicLabe
     }
     dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1 ; xor eax, eax ; jmp =>done);
     true
+}
+
+/// The operation and registers of an inline crypto call.
+fn crypto_call(i: &ir::Inst) -> Option<(FpOp, VecRegs)> {
+    if i.op != Op::Call || i.helper.is_none() {
+        return None;
+    }
+    let fi = FpInline::decode(i.imm)?;
+    Some((fi.op, fi.vector?))
+}
+
+/// An AES round split over two guest instructions: if the call at `at` is an AESE (AESD)
+/// and the next call, with only marks and constants between, is an AESMC (AESIMC) of its
+/// destination into itself, the index of that second call, the registers of the first and
+/// whether they decrypt. Together they are `MixColumns(SubBytes(ShiftRows(d ^ n)))` (the
+/// inverses), which is one AESENC (AESDEC) of `d ^ n` with a zero round key ([`round`]).
+pub(super) fn round_pair(b: &Block, at: usize) -> Option<(usize, VecRegs, bool)> {
+    if !host().0 {
+        return None;
+    }
+    let (op, r) = crypto_call(&b.insts[at])?;
+    let decrypt = match op {
+        FpOp::Aese => false,
+        FpOp::Aesd => true,
+        _ => return None,
+    };
+    let next = at + 1;
+    let j = next
+        + b.insts[next..]
+            .iter()
+            .position(|i| !matches!(i.op, Op::Mark | Op::Const))?;
+    let (second, r2) = crypto_call(&b.insts[j])?;
+    let mix = if decrypt { FpOp::Aesimc } else { FpOp::Aesmc };
+    (second == mix && r2.d == r.d && r2.n == r.d).then_some((j, r, decrypt))
+}
+
+/// Emits the round [`round_pair`] found, for registers `r`, in place of its second call.
+pub(super) fn round(e: &mut Emitter, r: VecRegs, decrypt: bool) {
+    let v = |n: u8| so(slot::v_lo(n as u32));
+    let (d, n) = (v(r.d), v(r.n));
+    dynasm!(e.a ; .arch x64
+        ; movdqu xmm1, [r15 + d] ; movdqu xmm0, [r15 + n] ; pxor xmm1, xmm0 ; pxor xmm0, xmm0);
+    if decrypt {
+        dynasm!(e.a ; .arch x64 ; aesdec xmm1, xmm0);
+    } else {
+        dynasm!(e.a ; .arch x64 ; aesenc xmm1, xmm0);
+    }
+    dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1);
 }
