@@ -370,6 +370,8 @@ pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
         locs: Vec::new(),
         fused: None,
         key: block.key,
+        xmm_val: None,
+        fp_result_xmm: None,
     };
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
         e.exit_const(exit::UNDEFINED, block.key, 0);
@@ -401,6 +403,25 @@ struct Emitter {
     fused: Option<u64>,
     /// The block's key: links to a key at or below it check for pending events.
     key: u64,
+    /// An xmm register that holds (in its low 64 bits) the value an inline FP operation just
+    /// produced, so the next one takes it from there instead of through a general register:
+    /// the moves between the two register files are the larger part of a dependent chain's
+    /// latency. Forgotten at anything that may clobber xmm registers (see `uses_xmm`).
+    xmm_val: Option<(Val, u8)>,
+    /// Set by `fp::fast_path` when it leaves its result in that xmm register; the helper call
+    /// after it then puts its result there too, so both paths agree at the join.
+    fp_result_xmm: Option<u8>,
+}
+
+/// Whether the lowering of `op` may write an xmm register: the lane operations on SSE2
+/// ([`bytes4`], [`pairs8`], [`zero_lanes`]) and helper calls (every xmm register is
+/// caller-saved). Every other lowering works in general registers and memory only; one that
+/// comes to use xmm registers must be listed here.
+fn uses_xmm(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask | Op::Pairs8 | Op::ZeroLanes | Op::Call
+    )
 }
 
 /// The condition of `b`'s branch if the host can branch on it straight from the flags of the
@@ -786,6 +807,7 @@ impl Emitter {
                     let inline = ir::inline::FpInline::decode(i.imm);
                     let done = self.a.new_dynamic_label();
                     let slow = self.a.new_dynamic_label();
+                    self.fp_result_xmm = None;
                     let inlined = inline.is_some_and(|fi| fp::fast_path(self, fi, i, slow, done));
                     if inlined {
                         dynasm!(self.a ; .arch x64 ; =>slow);
@@ -798,9 +820,14 @@ impl Emitter {
                         ; mov rdi, r15
                         ; mov rax, QWORD f ; call rax
                         // The helper may have changed the memory base.
-                        ; mov r14, [r15 + so(slot::MEM_BASE)]
-                        ; =>done);
+                        ; mov r14, [r15 + so(slot::MEM_BASE)]);
+                    let result = self.fp_result_xmm.take();
+                    if let Some(r) = result {
+                        dynasm!(self.a ; .arch x64 ; movq Rx(r), rax);
+                    }
+                    dynasm!(self.a ; .arch x64 ; =>done);
                     self.st(d, RAX);
+                    self.xmm_val = result.map(|r| (d, r));
                 }
             }
             _ => {
@@ -958,6 +985,10 @@ impl Emitter {
                 self.condition_flags(inst);
                 continue;
             }
+            // (A call sets it afresh once it has read it.)
+            if uses_xmm(inst.op) && inst.op != Op::Call {
+                self.xmm_val = None;
+            }
             match inst.op {
                 Op::Mark => key = inst.imm,
                 Op::Call
@@ -965,6 +996,7 @@ impl Emitter {
                 {
                     // The first call only gives its result (0, as every crypto helper); the
                     // second runs the round. Nothing between them reads the registers.
+                    self.xmm_val = None;
                     if let Some((_, regs, decrypt)) = round.take() {
                         crypto::round(self, regs, decrypt);
                     } else {

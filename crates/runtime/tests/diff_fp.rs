@@ -255,3 +255,75 @@ fn fpsr_written_mid_block_is_seen_by_later_operations() {
         }
     }
 }
+
+/// Double results feed the next FP operation from the xmm register they were computed in:
+/// as its first, second and addend operand, twice over, after a fused multiply-add (whose
+/// result is in another register), across general-register instructions, and not across SIMD
+/// lane operations and helper calls, which clobber xmm registers. From values that take the
+/// fast path and ones whose special results take the helper, under each FP state.
+#[test]
+fn fp_results_kept_in_xmm_registers_match_interpreter() {
+    const FADD: u32 = 0x1e60_2800;
+    const FMUL: u32 = 0x1e60_0800;
+    const FSUB: u32 = 0x1e60_3800;
+    const FDIV: u32 = 0x1e60_1800;
+    const FMADD: u32 = 0x1f40_0000;
+    const CMEQ0_16B: u32 = 0x4e20_9800;
+    const UMAXP_16B: u32 = 0x6e20_a400;
+    const AESE: u32 = 0x4e28_4800;
+    const ADD_X: u32 = 0x8b00_0000;
+    let op = |base: u32, d: u32, n: u32, m: u32| base | m << 16 | n << 5 | d;
+    let fmadd = |d: u32, n: u32, m: u32, a: u32| FMADD | m << 16 | a << 10 | n << 5 | d;
+    let chain = vec![
+        op(FADD, 0, 1, 2),
+        op(FMUL, 3, 0, 1),
+        op(FSUB, 4, 2, 3),
+        fmadd(5, 1, 2, 4),
+        op(FDIV, 6, 5, 5),
+        op(ADD_X, 1, 1, 2),
+        op(FADD, 7, 6, 1),
+    ];
+    let mut seqs = vec![chain];
+    // V9 and V10 are such that a lane operation leaves a number in xmm0 whose product with V4
+    // (1e300) is normal, so a value wrongly taken from there would give a wrong fast-path
+    // result rather than go to the helper.
+    for between in [
+        op(CMEQ0_16B, 8, 10, 0),
+        op(UMAXP_16B, 8, 9, 9),
+        op(AESE, 8, 9, 0),
+    ] {
+        seqs.push(vec![op(FADD, 0, 1, 2), between, op(FMUL, 3, 0, 4)]);
+    }
+    let values = [
+        (0.1f64, 0.2f64),
+        (1e-310, 3.0),
+        (f64::MAX, 2.0),
+        (0.0, -0.0),
+        (f64::NAN, 1.0),
+        (1.0, f64::INFINITY),
+    ];
+    for code in &seqs {
+        for &(p, q) in &values {
+            for (fpcr, fpsr) in [(0u64, 0x10u64), (0, 0), (1 << 24, 0x10), (1 << 22, 0x10)] {
+                let mut init = CpuState::default();
+                init.v[1] = [p.to_bits(), 0];
+                init.v[2] = [q.to_bits(), 0];
+                init.v[4] = [1e300f64.to_bits(), 0];
+                // UMAXP of V9: 1.0; CMEQ #0 of V10: 0xff (a denormal).
+                init.v[9] = [0, 0x003f_00f0_0000_0000];
+                init.v[10] = [0x0101_0101_0101_0100; 2];
+                init.x[1] = 5;
+                init.x[2] = 7;
+                init.fpcr = fpcr;
+                init.fpsr = fpsr;
+                let (a, b) = run_both(code, &init);
+                assert!(
+                    same(&a, &b),
+                    "code {code:08x?} values {p} {q} fpcr {fpcr:#x} fpsr {fpsr:#x}\ninterp {:x?}\njit    {:x?}",
+                    &a.v[..11],
+                    &b.v[..11]
+                );
+            }
+        }
+    }
+}

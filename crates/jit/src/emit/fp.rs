@@ -14,6 +14,9 @@
 //!   that rounded up to the smallest normal (ARM detects tininess before rounding, x86 after).
 //!
 //! Any other case jumps to the helper call, which computes the exact result and flags.
+//! A double result also stays in the xmm register it was computed in (the helper's result is
+//! moved there too), and an operation reading it next takes it from there: a chain of
+//! dependent operations then does not cross to general registers and back at each step.
 //! FCMP only needs the operands ordered (no NaN) and FZ clear; it raises no flag then. FMAX,
 //! FMIN, FMAXNM and FMINNM need the same and raise nothing either; only the zeros of opposite
 //! signs need care, which `maxsd`/`minsd` order differently from ARM.
@@ -135,17 +138,10 @@ pub(super) fn fast_path(
         dynasm!(e.a ; .arch x64 ; jmp =>done);
         return true;
     }
-    // Operands into xmm0, xmm1 (and xmm2 for the addend) through rax.
-    e.ld(RAX, x);
-    dynasm!(e.a ; .arch x64 ; movq xmm0, rax);
-    if fi.arity() >= 2 {
-        e.ld(RAX, y);
-        dynasm!(e.a ; .arch x64 ; movq xmm1, rax);
-    }
-    if fused {
-        e.ld(RAX, z);
-        dynasm!(e.a ; .arch x64 ; movq xmm2, rax);
-    }
+    // Operands into xmm0, xmm1 (and xmm2 for the addend).
+    let operands = [(0, x), (1, y), (2, z)];
+    let count = if fused { 3 } else { fi.arity().min(2) };
+    load_operands(e, &operands[..count]);
     match fi.op {
         FpOp::Cmp => {
             require_fpcr_clear(e, FPCR_FZ, slow);
@@ -232,7 +228,33 @@ pub(super) fn fast_path(
     result(e, fi.double, r);
     require_normal(e, fi.double, slow);
     dynasm!(e.a ; .arch x64 ; jmp =>done);
+    // A double result stays in xmm`r` for an operation that reads it next. (A single one
+    // is exact only in the low 32 bits: the rest comes from an operand.)
+    if fi.double {
+        e.fp_result_xmm = Some(r);
+    }
     true
+}
+
+/// Puts each value into its xmm register (`(register, value)`): a copy from the register that
+/// holds the result of the operation before (`Emitter::xmm_val`), else through rax. The copies
+/// come first, before a load can overwrite their source.
+fn load_operands(e: &mut Emitter, operands: &[(u8, ir::Val)]) {
+    let held = e.xmm_val;
+    for &(t, v) in operands {
+        if let Some((hv, hr)) = held
+            && hv == v
+            && hr != t
+        {
+            dynasm!(e.a ; .arch x64 ; movapd Rx(t), Rx(hr));
+        }
+    }
+    for &(t, v) in operands {
+        if held.is_none_or(|(hv, _)| hv != v) {
+            e.ld(RAX, v);
+            dynasm!(e.a ; .arch x64 ; movq Rx(t), rax);
+        }
+    }
 }
 
 /// Moves the low lane of xmm`r` to `rax`, zero-extended from 32 bits if single.
