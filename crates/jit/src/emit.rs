@@ -440,8 +440,14 @@ fn fused_branch(b: &Block) -> Option<u64> {
     if last.dst != Some(cond) {
         return None;
     }
-    let cc = last.imm & 15;
-    match last.op {
+    flags_cc(last)
+}
+
+/// The host condition (as [`host_cc`] gives it) that decides condition `i` from the flags
+/// [`Emitter::condition_flags`] sets for it, if one does (see [`fused_branch`]).
+fn flags_cc(i: &ir::Inst) -> Option<u64> {
+    let cc = i.imm & 15;
+    match i.op {
         Op::CondAdd | Op::CondLogic => (!matches!(cc, 8 | 9 | 14 | 15)).then_some(cc),
         Op::CondSub => (!matches!(cc, 14 | 15)).then_some(host_cc(Op::CondSub, cc)),
         // `cmp x, y`: ZF is equality, as ARM's Z after a compare (eq is code 0).
@@ -450,6 +456,66 @@ fn fused_branch(b: &Block) -> Option<u64> {
         // it jumps away when CF is clear, so the branch is taken when x < y.
         Op::Ult => Some(2),
         _ => None,
+    }
+}
+
+/// The selects of `b` that take their condition from the host flags: for each, the index of
+/// the condition it reads, which nothing else reads and which comes right before it (only
+/// marks and constants between: their code is plain moves, which keep the flags), and the
+/// host condition ([`flags_cc`]). The condition then only sets the flags
+/// ([`Emitter::condition_flags`]) and the select is a `cmov`: CSEL, CSINC, CSET and A32
+/// conditional instructions without materialising a 0 or 1 and testing it again.
+fn fused_selects(b: &Block) -> Vec<(usize, usize, u64)> {
+    let mut uses = vec![0u32; b.num_vals as usize];
+    for i in &b.insts {
+        for a in &i.args[..i.op.info().arity] {
+            if let Some(u) = uses.get_mut(a.0 as usize) {
+                *u += 1;
+            }
+        }
+    }
+    if let Term::JumpReg(v) | Term::Branch { cond: v, .. } = b.term
+        && let Some(u) = uses.get_mut(v.0 as usize)
+    {
+        *u += 1;
+    }
+    let mut out = Vec::new();
+    for (k, i) in b.insts.iter().enumerate() {
+        if i.op != Op::Select || uses.get(i.args[0].0 as usize) != Some(&1) {
+            continue;
+        }
+        let Some(c) = b.insts[..k]
+            .iter()
+            .rposition(|p| !matches!(p.op, Op::Mark | Op::Const))
+        else {
+            continue;
+        };
+        if b.insts[c].dst == Some(i.args[0])
+            && let Some(cc) = flags_cc(&b.insts[c])
+        {
+            out.push((k, c, cc));
+        }
+    }
+    out
+}
+
+/// `rax = rdx` if host condition `cc` (as [`host_cc`] gives it) holds.
+fn cmov_if(a: &mut Asm, cc: u64) {
+    match cc {
+        0 => dynasm!(a ; .arch x64 ; cmove rax, rdx),
+        1 => dynasm!(a ; .arch x64 ; cmovne rax, rdx),
+        2 => dynasm!(a ; .arch x64 ; cmovc rax, rdx),
+        3 => dynasm!(a ; .arch x64 ; cmovnc rax, rdx),
+        4 => dynasm!(a ; .arch x64 ; cmovs rax, rdx),
+        5 => dynasm!(a ; .arch x64 ; cmovns rax, rdx),
+        6 => dynasm!(a ; .arch x64 ; cmovo rax, rdx),
+        7 => dynasm!(a ; .arch x64 ; cmovno rax, rdx),
+        10 => dynasm!(a ; .arch x64 ; cmovge rax, rdx),
+        11 => dynasm!(a ; .arch x64 ; cmovl rax, rdx),
+        12 => dynasm!(a ; .arch x64 ; cmovg rax, rdx),
+        13 => dynasm!(a ; .arch x64 ; cmovle rax, rdx),
+        ABOVE => dynasm!(a ; .arch x64 ; cmova rax, rdx),
+        _ => dynasm!(a ; .arch x64 ; cmovbe rax, rdx),
     }
 }
 
@@ -977,12 +1043,23 @@ impl Emitter {
         let mut key = b.key;
         self.fused = fused_branch(b);
         let flags_only = self.fused.map(|_| b.insts.len() - 1);
+        let selects = fused_selects(b);
         // The second call of an AES round split over two guest instructions, which is
         // emitted with the first (see `crypto::round_pair`).
         let mut round: Option<(usize, ir::inline::VecRegs, bool)> = None;
         for (n, inst) in b.insts.iter().enumerate() {
-            if Some(n) == flags_only {
+            if Some(n) == flags_only || selects.iter().any(|s| s.1 == n) {
                 self.condition_flags(inst);
+                continue;
+            }
+            if let Some(&(_, _, cc)) = selects.iter().find(|s| s.0 == n) {
+                let [_, y, z] = inst.args;
+                self.ld(alloc::RDX, y);
+                self.ld(alloc::RAX, z);
+                cmov_if(&mut self.a, cc);
+                if let Some(d) = inst.dst {
+                    self.st(d, alloc::RAX);
+                }
                 continue;
             }
             // (A call sets it afresh once it has read it.)

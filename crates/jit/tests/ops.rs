@@ -587,6 +587,54 @@ fn fused_compare_branches_take_the_interpreters_way() {
 }
 
 #[test]
+fn fused_compare_selects_take_the_interpreters_way() {
+    // A select reading a condition just before it (a mark and a constant between, as the
+    // lifters write CSINC and A32 conditional moves) takes the host flags: every fused
+    // condition, width and condition code, `eq` and `ult`, the selected values in registers,
+    // as constants and from the stack; and a condition read twice, which stays a value.
+    for op in [Op::CondSub, Op::CondAdd, Op::CondLogic, Op::Eq, Op::Ult] {
+        for w in [32u64, 64] {
+            for cc in 0..16 {
+                if matches!(op, Op::Eq | Op::Ult) && (w, cc) != (64, 0) {
+                    continue;
+                }
+                for &x in EDGE {
+                    for y in [0, 1, 0x8000_0000, u64::MAX, x] {
+                        let mut b = Builder::new(0x1000);
+                        let (r0, r1) = (b.get(slot::x(0)), b.get(slot::x(1)));
+                        let (args, imm): (&[Val], u64) = match op {
+                            Op::CondSub => (&[r0, r1], cc | w << 8),
+                            Op::CondAdd => (&[r0, r1, r1], cc | w << 8),
+                            Op::CondLogic => (&[r0], cc | w << 8),
+                            _ => (&[r0, r1], 0),
+                        };
+                        let c = b.emit(op, args, imm);
+                        b.end_insn(0x1004);
+                        let k = b.konst(0x1234_5678_9abc);
+                        let s = b.select(c, r1, k);
+                        b.set(slot::x(2), s);
+                        // A second select of the same condition keeps it a value.
+                        let c2 = b.emit(op, args, imm);
+                        let s2 = b.select(c2, k, r0);
+                        let s3 = b.select(c2, r0, r1);
+                        b.set(slot::x(3), s2);
+                        b.set(slot::x(4), s3);
+                        let blk = b.finish(Term::Jump(0x2000));
+                        let mut i = CpuState::default();
+                        i.x[0] = x;
+                        i.x[1] = y;
+                        let mut j = i.clone();
+                        interp::run_block(&blk, &mut i);
+                        jit_once(&blk, &mut j);
+                        assert_eq!(slots(&j), slots(&i), "{op:?} cc {cc} w {w} {x:#x} {y:#x}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn block_larger_than_the_frame() {
     // 20000 values: more than the trampoline frame holds, so the block grows the stack.
     let mut b = Builder::new(0);
