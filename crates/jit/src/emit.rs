@@ -429,7 +429,8 @@ fn uses_xmm(op: Op) -> bool {
 /// (`cond.add`/`cond.logic`/`cond.sub`, see `ir::passes::fuse_conditions`) that one x86 jump
 /// tests (after an add or test all but hi and ls, which combine C and Z the other way round
 /// from x86's unsigned conditions; after the `cmp` of a `cond.sub` all; never the always
-/// conditions), or an `eq` or `ult` compare (CBZ, CBNZ, bounds checks). The result is a
+/// conditions), an `eq` or `ult` compare (CBZ, CBNZ, bounds checks), or a condition of the
+/// flags word an earlier block left (B.cond, Thumb conditional branches). The result is a
 /// condition code as [`host_cc`] gives it, for [`Emitter::jump_unless`] on the flags
 /// [`Emitter::condition_flags`] sets.
 fn fused_branch(b: &Block) -> Option<u64> {
@@ -455,6 +456,8 @@ fn flags_cc(i: &ir::Inst) -> Option<u64> {
         // `cmp x, y` sets CF on x < y, which `jump_unless` reads as ARM's C for code 2 (cs):
         // it jumps away when CF is clear, so the branch is taken when x < y.
         Op::Ult => Some(2),
+        // A condition of a flags word from an earlier block (see `nzcv_flags`).
+        Op::Cond => nzcv_cc(i.imm),
         _ => None,
     }
 }
@@ -497,6 +500,20 @@ fn fused_selects(b: &Block) -> Vec<(usize, usize, u64)> {
         }
     }
     out
+}
+
+/// The host condition (as [`host_cc`] gives it) under which ARM condition `cc` holds once
+/// [`Emitter::nzcv_flags`] has set the flags from an NZCV word: CF is the base condition's
+/// bit (eq, cs, mi, vs) or N ^ V (ge) or (N ^ V) | Z (gt), which hold when it is clear; ZF
+/// is hi. None for al, which needs no flags.
+fn nzcv_cc(cc: u64) -> Option<u64> {
+    let (holds, fails) = match cc >> 1 {
+        0..=3 => (2, 3),
+        4 => (0, 1),
+        5 | 6 => (3, 2),
+        _ => return None,
+    };
+    Some(if cc & 1 == 0 { holds } else { fails })
 }
 
 /// `rax = rdx` if host condition `cc` (as [`host_cc`] gives it) holds.
@@ -979,47 +996,34 @@ impl Emitter {
 
     /// `d = cond_holds(cc, x)`, testing the ARM flag bits (N=31, Z=30, C=29, V=28) directly.
     fn cond(&mut self, x: Val, d: Val, cc: u64) {
-        let invert = cc & 1 == 1;
+        match nzcv_cc(cc) {
+            Some(h) => {
+                self.nzcv_flags(x, cc);
+                set_condition(&mut self.a, h);
+            }
+            None => dynasm!(self.a ; .arch x64 ; mov eax, 1),
+        }
+        self.st(d, alloc::RAX);
+    }
+
+    /// Sets the host flags from the NZCV word `x` so that [`nzcv_cc`] of ARM condition `cc`
+    /// tells whether it holds (`cc` not al); clobbers `rax` and `rcx`.
+    fn nzcv_flags(&mut self, x: Val, cc: u64) {
         self.ld(alloc::RAX, x);
         let a = &mut self.a;
-        // Each arm leaves the base condition in CF (or ZF for hi), then set* picks it.
         match cc >> 1 {
             0 => dynasm!(a ; .arch x64 ; bt eax, 30),
             1 => dynasm!(a ; .arch x64 ; bt eax, 29),
             2 => dynasm!(a ; .arch x64 ; bt eax, 31),
             3 => dynasm!(a ; .arch x64 ; bt eax, 28),
-            4 => {
-                // hi: C && !Z, i.e. bits (Z, C) == (0, 1).
-                dynasm!(a ; .arch x64 ; shr eax, 29 ; and eax, 3 ; cmp eax, 1);
-                if invert {
-                    dynasm!(a ; .arch x64 ; setne al);
-                } else {
-                    dynasm!(a ; .arch x64 ; sete al);
-                }
-                dynasm!(a ; .arch x64 ; movzx eax, al);
-                self.st(d, alloc::RAX);
-                return;
-            }
-            // CF = N ^ V; ge holds when it is clear.
+            // hi: C && !Z, i.e. bits (Z, C) == (0, 1).
+            4 => dynasm!(a ; .arch x64 ; shr eax, 29 ; and eax, 3 ; cmp eax, 1),
+            // CF = N ^ V.
             5 => dynasm!(a ; .arch x64 ; mov ecx, eax ; shr ecx, 3 ; xor eax, ecx ; bt eax, 28),
-            // CF = (N ^ V) | Z; gt holds when it is clear.
-            6 => dynasm!(a ; .arch x64
+            // CF = (N ^ V) | Z.
+            _ => dynasm!(a ; .arch x64
                 ; mov ecx, eax ; shr ecx, 3 ; xor ecx, eax ; shr eax, 2 ; or eax, ecx ; bt eax, 28),
-            _ => {
-                dynasm!(a ; .arch x64 ; mov eax, 1);
-                self.st(d, alloc::RAX);
-                return;
-            }
         }
-        // For eq/cs/mi/vs the base condition is CF set; for ge/gt it is CF clear.
-        let holds_on_carry = cc >> 1 < 5;
-        if holds_on_carry != invert {
-            dynasm!(a ; .arch x64 ; setc al);
-        } else {
-            dynasm!(a ; .arch x64 ; setnc al);
-        }
-        dynasm!(a ; .arch x64 ; movzx eax, al);
-        self.st(d, alloc::RAX);
     }
 
     fn block(&mut self, b: &Block) {
@@ -1108,8 +1112,9 @@ impl Emitter {
         self.term(&b.term);
     }
 
-    /// Sets the host flags as the fused condition `i` (`cond.add` or `cond.logic`) would test
-    /// them, without materializing the result (see [`fused_branch`]).
+    /// Sets the host flags as the condition `i` (`cond.add`, `cond.sub`, `cond.logic`, `eq`,
+    /// `ult` or `cond`) would test them, without materializing the result (see
+    /// [`fused_branch`], [`fused_selects`]).
     fn condition_flags(&mut self, i: &ir::Inst) {
         use alloc::RAX;
         let [x, y, z] = i.args;
@@ -1118,6 +1123,7 @@ impl Emitter {
             Op::CondAdd => return self.add_with_carry(x, y, z, wide),
             Op::CondSub => return self.cmp(x, y, wide),
             Op::Eq | Op::Ult => return self.cmp(x, y, true),
+            Op::Cond => return self.nzcv_flags(x, i.imm),
             _ => {}
         }
         self.ld(RAX, x);

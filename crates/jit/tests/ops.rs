@@ -551,13 +551,18 @@ fn branch_terminator_both_ways() {
 
 #[test]
 fn fused_compare_branches_take_the_interpreters_way() {
-    // `cond.sub` / `cond.add` / `cond.logic` as the block's last instruction, read only by the
-    // branch (the JIT then jumps on the host flags), under every condition and width, with
-    // the operands in registers (read from x0 and x1).
-    for op in [Op::CondSub, Op::CondAdd, Op::CondLogic] {
+    // `cond.sub` / `cond.add` / `cond.logic` / `cond` (of an NZCV word) as the block's last
+    // instruction, read only by the branch (the JIT then jumps on the host flags), under
+    // every condition and width, with the operands in registers (read from x0 and x1).
+    let nzcv: Vec<u64> = (0..16).map(|f| f << 28).collect();
+    for op in [Op::CondSub, Op::CondAdd, Op::CondLogic, Op::Cond] {
         for w in [32u64, 64] {
+            if op == Op::Cond && w == 32 {
+                continue;
+            }
+            let xs = if op == Op::Cond { &nzcv[..] } else { EDGE };
             for cc in 0..16 {
-                for &x in EDGE {
+                for &x in xs {
                     for y in [0, 1, 0x8000_0000, u64::MAX, x] {
                         let mut b = Builder::new(0x1000);
                         let (r0, r1) = (b.get(slot::x(0)), b.get(slot::x(1)));
@@ -566,7 +571,8 @@ fn fused_compare_branches_take_the_interpreters_way() {
                             Op::CondAdd => &[r0, r1, r1],
                             _ => &[r0],
                         };
-                        let c = b.emit(op, args, cc | w << 8);
+                        let imm = if op == Op::Cond { cc } else { cc | w << 8 };
+                        let c = b.emit(op, args, imm);
                         let blk = b.finish(Term::Branch {
                             cond: c,
                             taken: 0x2000,
@@ -592,13 +598,23 @@ fn fused_compare_selects_take_the_interpreters_way() {
     // lifters write CSINC and A32 conditional moves) takes the host flags: every fused
     // condition, width and condition code, `eq` and `ult`, the selected values in registers,
     // as constants and from the stack; and a condition read twice, which stays a value.
-    for op in [Op::CondSub, Op::CondAdd, Op::CondLogic, Op::Eq, Op::Ult] {
+    let nzcv: Vec<u64> = (0..16).map(|f| f << 28).collect();
+    for op in [
+        Op::CondSub,
+        Op::CondAdd,
+        Op::CondLogic,
+        Op::Eq,
+        Op::Ult,
+        Op::Cond,
+    ] {
         for w in [32u64, 64] {
             for cc in 0..16 {
-                if matches!(op, Op::Eq | Op::Ult) && (w, cc) != (64, 0) {
+                if matches!(op, Op::Eq | Op::Ult) && (w, cc) != (64, 0) || op == Op::Cond && w == 32
+                {
                     continue;
                 }
-                for &x in EDGE {
+                let xs = if op == Op::Cond { &nzcv[..] } else { EDGE };
+                for &x in xs {
                     for y in [0, 1, 0x8000_0000, u64::MAX, x] {
                         let mut b = Builder::new(0x1000);
                         let (r0, r1) = (b.get(slot::x(0)), b.get(slot::x(1)));
@@ -606,6 +622,7 @@ fn fused_compare_selects_take_the_interpreters_way() {
                             Op::CondSub => (&[r0, r1], cc | w << 8),
                             Op::CondAdd => (&[r0, r1, r1], cc | w << 8),
                             Op::CondLogic => (&[r0], cc | w << 8),
+                            Op::Cond => (&[r0], cc),
                             _ => (&[r0, r1], 0),
                         };
                         let c = b.emit(op, args, imm);
