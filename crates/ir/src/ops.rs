@@ -33,70 +33,74 @@ pub enum ImmKind {
     PairOp,
 }
 
-/// The byte-lane operations of `bytes4` (ARM's UADD8, USUB8, UQADD8, UQSUB8) and, for add and
-/// subtract, of `bytes4.ge` (their GE flags).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ByteOp {
-    /// Sum modulo 256.
-    Add = 0,
-    /// Difference modulo 256.
-    Sub = 1,
-    /// Sum saturated at 255.
-    AddSat = 2,
-    /// Difference saturated at 0.
-    SubSat = 3,
+/// An operation an instruction's immediate names: the enum (the immediate is the
+/// discriminant), `ALL` in immediate order, `from_imm` and the `name`s of the text form.
+macro_rules! imm_enum {
+    ($(#[$m:meta])* $name:ident { $( $(#[$vm:meta])* $v:ident = $i:literal, $text:literal; )* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $( $(#[$vm])* $v = $i, )*
+        }
+
+        impl $name {
+            /// Every operation, indexed by its immediate.
+            pub const ALL: [$name; 0 $( + { let _ = $i; 1 } )*] = [ $( $name::$v, )* ];
+
+            /// The operation an immediate names.
+            pub fn from_imm(imm: u64) -> Option<$name> {
+                Self::ALL.get(usize::try_from(imm).ok()?).copied()
+            }
+
+            /// Its name in the text form.
+            pub fn name(self) -> &'static str {
+                [ $( $text, )* ][self as usize]
+            }
+        }
+
+        // `from_imm` and `name` index by the discriminant: they must count up from 0.
+        const _: () = {
+            let mut i = 0;
+            while i < $name::ALL.len() {
+                assert!($name::ALL[i] as usize == i, "immediates must count up from 0");
+                i += 1;
+            }
+        };
+    };
 }
 
-impl ByteOp {
-    /// Every operation, indexed by its immediate.
-    pub const ALL: [ByteOp; 4] = [ByteOp::Add, ByteOp::Sub, ByteOp::AddSat, ByteOp::SubSat];
-
-    /// The operation an immediate names.
-    pub fn from_imm(imm: u64) -> Option<ByteOp> {
-        Self::ALL.get(usize::try_from(imm).ok()?).copied()
-    }
-
-    /// Its name in the text form.
-    pub fn name(self) -> &'static str {
-        ["add", "sub", "addsat", "subsat"][self as usize]
+imm_enum! {
+    /// The byte-lane operations of `bytes4` (ARM's UADD8, USUB8, UQADD8, UQSUB8) and, for add
+    /// and subtract, of `bytes4.ge` (their GE flags).
+    ByteOp {
+        /// Sum modulo 256.
+        Add = 0, "add";
+        /// Difference modulo 256.
+        Sub = 1, "sub";
+        /// Sum saturated at 255.
+        AddSat = 2, "addsat";
+        /// Difference saturated at 0.
+        SubSat = 3, "subsat";
     }
 }
 
-/// The operations of `pairs8`: A64's ADDP, UMAXP, UMINP, SMAXP and SMINP on bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PairOp {
-    /// Sum modulo 256.
-    Add = 0,
-    /// Unsigned maximum.
-    MaxU = 1,
-    /// Unsigned minimum.
-    MinU = 2,
-    /// Signed maximum.
-    MaxS = 3,
-    /// Signed minimum.
-    MinS = 4,
+imm_enum! {
+    /// The operations of `pairs8`: A64's ADDP, UMAXP, UMINP, SMAXP and SMINP on bytes.
+    PairOp {
+        /// Sum modulo 256.
+        Add = 0, "add";
+        /// Unsigned maximum.
+        MaxU = 1, "umax";
+        /// Unsigned minimum.
+        MinU = 2, "umin";
+        /// Signed maximum.
+        MaxS = 3, "smax";
+        /// Signed minimum.
+        MinS = 4, "smin";
+    }
 }
 
 impl PairOp {
-    /// Every operation, indexed by its immediate.
-    pub const ALL: [PairOp; 5] = [
-        PairOp::Add,
-        PairOp::MaxU,
-        PairOp::MinU,
-        PairOp::MaxS,
-        PairOp::MinS,
-    ];
-
-    /// The operation an immediate names.
-    pub fn from_imm(imm: u64) -> Option<PairOp> {
-        Self::ALL.get(usize::try_from(imm).ok()?).copied()
-    }
-
-    /// Its name in the text form.
-    pub fn name(self) -> &'static str {
-        ["add", "umax", "umin", "smax", "smin"][self as usize]
-    }
-
     /// The operation on two bytes, zero-extended.
     pub fn apply(self, x: u8, y: u8) -> u8 {
         match self {

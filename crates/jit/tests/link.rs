@@ -9,13 +9,18 @@ use jit::Jit;
 
 /// 0x1000: x0 += 1; jump 0x2000
 fn block_a() -> Block {
+    count_x0_then(0x2000)
+}
+
+/// 0x1000: x0 += 1; jump `target`
+fn count_x0_then(target: u64) -> Block {
     let mut b = Builder::new(0x1000);
     let x = b.get(slot::x(0));
     let one = b.konst(1);
     let s = b.add(x, one);
     b.set(slot::x(0), s);
     b.end_insn(0x1004);
-    b.finish(Term::Jump(0x2000))
+    b.finish(Term::Jump(target))
 }
 
 /// 0x2000: x1 += 1; optional helper call; if x0 < 100 goto 0x1000 else 0x3000
@@ -117,35 +122,24 @@ fn pending_stops_a_linked_loop() {
     let mut jit = Jit::new();
     jit.compile(&block_a());
     jit.compile(&block_b(None));
-    let mut c = CpuState {
-        pending: 1,
-        ..CpuState::default()
-    };
-    // A's forward jump to B goes on; B's jump back to A, which closes the loop, stops.
-    run(&mut jit, 0x1000, &mut c);
-    assert_eq!((c.x[0], c.x[1]), (1, 1));
-    assert_eq!((c.pc, c.exit_reason), (0x1000, exit::PENDING));
-    // Entered at B, the first jump is the backward one.
-    let mut c = CpuState {
-        pending: 1,
-        ..CpuState::default()
-    };
-    run(&mut jit, 0x2000, &mut c);
-    assert_eq!((c.x[0], c.x[1]), (0, 1));
-    assert_eq!((c.pc, c.exit_reason), (0x1000, exit::PENDING));
+    // Entered at A, A's forward jump to B goes on and B's jump back to A, which closes the
+    // loop, stops; entered at B, that is the first jump.
+    for (start, x) in [(0x1000, (1, 1)), (0x2000, (0, 1))] {
+        let mut c = CpuState {
+            pending: 1,
+            ..CpuState::default()
+        };
+        run(&mut jit, start, &mut c);
+        assert_eq!((c.x[0], c.x[1]), x, "from {start:#x}");
+        assert_eq!((c.pc, c.exit_reason), (0x1000, exit::PENDING));
+    }
 }
 
 #[test]
 fn a_block_jumping_to_itself_checks_pending() {
     // 0x1000: x0 += 1; jump 0x1000, the smallest loop.
-    let mut b = Builder::new(0x1000);
-    let x = b.get(slot::x(0));
-    let one = b.konst(1);
-    let s = b.add(x, one);
-    b.set(slot::x(0), s);
-    b.end_insn(0x1004);
     let mut jit = Jit::new();
-    jit.compile(&b.finish(Term::Jump(0x1000)));
+    jit.compile(&count_x0_then(0x1000));
     let mut c = CpuState {
         pending: 1,
         ..CpuState::default()

@@ -149,38 +149,20 @@ fn byte_lane_ops_match_interpreter() {
         }
         ev.check(Op::GeMask, &[a], 0);
     }
-    assert_eq!(
-        ev.check(Op::Bytes4, &[0x01ff_80fe, 0x0101_8003], 0),
-        0x0200_0001
-    );
-    assert_eq!(
-        ev.check(Op::Bytes4, &[0x01ff_80fe, 0x0101_8003], 2),
-        0x02ff_ffff
-    );
-    assert_eq!(
-        ev.check(Op::Bytes4, &[0x0100_80fe, 0x0201_7fff], 3),
-        0x0000_0100
-    );
-    assert_eq!(
-        ev.check(Op::Bytes4Ge, &[0x01ff_80fe, 0x0101_8003], 0),
-        0x0006_0000 | 0x1 << 16
-    );
-    assert_eq!(
-        ev.check(Op::Bytes4Ge, &[0x0100_80fe, 0x0201_7fff], 1),
-        0x0002_0000
-    );
-    assert_eq!(
-        ev.check(Op::Bytes4Mask, &[0x01ff_80fe, 0x0101_8003], 0),
-        0x00ff_ffff
-    );
-    assert_eq!(
-        ev.check(Op::Bytes4Mask, &[0x0100_80fe, 0x0201_7fff], 1),
-        0x0000_ff00
-    );
-    assert_eq!(
-        ev.check(Op::GeMask, &[u64::MAX << 32 | 0x000a_ffff], 0),
-        0xff00_ff00
-    );
+    // (op, operands, immediate, result) worked out by hand.
+    let cases: [(Op, &[u64], u64, u64); 8] = [
+        (Op::Bytes4, &[0x01ff_80fe, 0x0101_8003], 0, 0x0200_0001),
+        (Op::Bytes4, &[0x01ff_80fe, 0x0101_8003], 2, 0x02ff_ffff),
+        (Op::Bytes4, &[0x0100_80fe, 0x0201_7fff], 3, 0x0000_0100),
+        (Op::Bytes4Ge, &[0x01ff_80fe, 0x0101_8003], 0, 0x0007_0000),
+        (Op::Bytes4Ge, &[0x0100_80fe, 0x0201_7fff], 1, 0x0002_0000),
+        (Op::Bytes4Mask, &[0x01ff_80fe, 0x0101_8003], 0, 0x00ff_ffff),
+        (Op::Bytes4Mask, &[0x0100_80fe, 0x0201_7fff], 1, 0x0000_ff00),
+        (Op::GeMask, &[u64::MAX << 32 | 0x000a_ffff], 0, 0xff00_ff00),
+    ];
+    for (op, args, imm, want) in cases {
+        assert_eq!(ev.check(op, args, imm), want, "{op:?} {args:x?} {imm}");
+    }
 }
 
 #[test]
@@ -549,6 +531,18 @@ fn branch_terminator_both_ways() {
     }
 }
 
+/// Runs `blk` from x0 = `x`, x1 = `y` on the interpreter and on the JIT: (interpreter state,
+/// JIT state).
+fn run_both_from(blk: &Block, x: u64, y: u64) -> (CpuState, CpuState) {
+    let mut i = CpuState::default();
+    i.x[0] = x;
+    i.x[1] = y;
+    let mut j = i.clone();
+    interp::run_block(blk, &mut i);
+    jit_once(blk, &mut j);
+    (i, j)
+}
+
 #[test]
 fn fused_compare_branches_take_the_interpreters_way() {
     // `cond.sub` / `cond.add` / `cond.logic` / `cond` (of an NZCV word) as the block's last
@@ -578,12 +572,7 @@ fn fused_compare_branches_take_the_interpreters_way() {
                             taken: 0x2000,
                             fallthrough: 0x3000,
                         });
-                        let mut i = CpuState::default();
-                        i.x[0] = x;
-                        i.x[1] = y;
-                        let mut j = i.clone();
-                        interp::run_block(&blk, &mut i);
-                        jit_once(&blk, &mut j);
+                        let (i, j) = run_both_from(&blk, x, y);
                         assert_eq!(j.pc, i.pc, "{op:?} cc {cc} w {w} {x:#x} {y:#x}");
                     }
                 }
@@ -637,12 +626,7 @@ fn fused_compare_selects_take_the_interpreters_way() {
                         b.set(slot::x(3), s2);
                         b.set(slot::x(4), s3);
                         let blk = b.finish(Term::Jump(0x2000));
-                        let mut i = CpuState::default();
-                        i.x[0] = x;
-                        i.x[1] = y;
-                        let mut j = i.clone();
-                        interp::run_block(&blk, &mut i);
-                        jit_once(&blk, &mut j);
+                        let (i, j) = run_both_from(&blk, x, y);
                         assert_eq!(slots(&j), slots(&i), "{op:?} cc {cc} w {w} {x:#x} {y:#x}");
                     }
                 }
