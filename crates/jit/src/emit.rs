@@ -194,11 +194,10 @@ fn nzcv_from_host_flags(a: &mut Asm) {
 }
 
 /// `rax = bytes4 op` (or `bytes4.ge op`, `bytes4.mask op`, see `ir::ByteOp`) of the low four
-/// bytes of `rax` and `rcx`, on SSE2's byte lanes; clobbers `xmm0`..`xmm2`. The GE flags: a
+/// bytes of `xmm0` and `xmm1`, on SSE2's byte lanes; clobbers `xmm0`..`xmm2`. The GE flags: a
 /// lane carried out of an add where the plain and the saturating sum differ, and a subtract
 /// did not borrow where `b` minus `a`, saturated, is 0.
 fn bytes4(a: &mut Asm, op: Op, imm: u64) {
-    dynasm!(a ; .arch x64 ; movd xmm0, eax ; movd xmm1, ecx);
     let add = ir::ByteOp::from_imm(imm) == Some(ir::ByteOp::Add);
     match op {
         Op::Bytes4Ge | Op::Bytes4Mask if add => dynasm!(a ; .arch x64
@@ -227,15 +226,14 @@ fn bytes4(a: &mut Asm, op: Op, imm: u64) {
     }
 }
 
-/// `rax = pairs8 op rax, rcx`: the 16 bytes in one register, the even bytes and the odd ones
+/// `rax = pairs8 op` of the low halves of `xmm0` and `xmm1`: the 16 bytes in one register, the even bytes and the odd ones
 /// each extended into a 16-bit lane (zero-extended, or sign-extended for the signed forms), one
 /// SSE2 word or byte operation, then the low bytes packed back (the results fit, so the packing
 /// never saturates); clobbers `xmm0`..`xmm2`.
 fn pairs8(a: &mut Asm, imm: u64) {
     use ir::PairOp;
     let op = PairOp::from_imm(imm).unwrap_or(PairOp::Add);
-    dynasm!(a ; .arch x64
-        ; movq xmm0, rax ; movq xmm1, rcx ; punpcklqdq xmm0, xmm1 ; movdqa xmm1, xmm0);
+    dynasm!(a ; .arch x64 ; punpcklqdq xmm0, xmm1 ; movdqa xmm1, xmm0);
     match op {
         PairOp::MaxS | PairOp::MinS => {
             dynasm!(a ; .arch x64 ; psraw xmm1, 8 ; psllw xmm0, 8 ; psraw xmm0, 8);
@@ -269,10 +267,10 @@ fn ge_mask(a: &mut Asm, t: u8) {
         ; and Rd(t), 0x0101_0101 ; imul Rd(t), Rd(t), 0xff);
 }
 
-/// `rax = zero.lanes rax` at lane size `esize`: SSE2's lane compare with zero; clobbers
-/// `xmm0` and `xmm1`.
+/// `rax = zero.lanes` of the low half of `xmm0` (the upper one zero) at lane size `esize`:
+/// SSE2's lane compare with zero; clobbers `xmm0` and `xmm1`.
 fn zero_lanes(a: &mut Asm, esize: u64) {
-    dynasm!(a ; .arch x64 ; movq xmm0, rax ; pxor xmm1, xmm1);
+    dynasm!(a ; .arch x64 ; pxor xmm1, xmm1);
     match esize {
         8 => dynasm!(a ; .arch x64 ; pcmpeqb xmm0, xmm1),
         16 => dynasm!(a ; .arch x64 ; pcmpeqw xmm0, xmm1),
@@ -560,6 +558,22 @@ impl Emitter {
         }
     }
 
+    /// Loads all 64 bits of `v` into `xmm{t}`, the upper half of the register zeroed: straight
+    /// from its register or stack slot, a constant through `rax`.
+    fn xmm_from(&mut self, t: u8, v: Val) {
+        match self.loc(v) {
+            Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; movq Rx(t), Rq(h)),
+            Loc::Slot => {
+                let o = vo(v);
+                dynasm!(self.a ; .arch x64 ; movq Rx(t), QWORD [rsp + o]);
+            }
+            Loc::Const(_) => {
+                self.ld(alloc::RAX, v);
+                dynasm!(self.a ; .arch x64 ; movq Rx(t), rax);
+            }
+        }
+    }
+
     /// Stores host register `r` as the value `v`.
     fn st(&mut self, v: Val, r: u8) {
         match self.loc(v) {
@@ -828,14 +842,14 @@ impl Emitter {
             }
             Op::Cond => self.cond(x, d, i.imm),
             Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask => {
-                self.ld(RAX, x);
-                self.ld(RCX, y);
+                self.xmm_from(0, x);
+                self.xmm_from(1, y);
                 bytes4(&mut self.a, i.op, i.imm);
                 self.st(d, RAX);
             }
             Op::Pairs8 => {
-                self.ld(RAX, x);
-                self.ld(RCX, y);
+                self.xmm_from(0, x);
+                self.xmm_from(1, y);
                 pairs8(&mut self.a, i.imm);
                 self.st(d, RAX);
             }
@@ -846,7 +860,7 @@ impl Emitter {
                 self.st(d, t);
             }
             Op::ZeroLanes => {
-                self.ld(RAX, x);
+                self.xmm_from(0, x);
                 zero_lanes(&mut self.a, i.imm);
                 self.st(d, RAX);
             }
@@ -1415,12 +1429,12 @@ impl Emitter {
             }
             Op::Cond => self.cond_mem(va, d, i.imm),
             Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask => {
-                dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb]);
+                dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va] ; movq xmm1, QWORD [rsp + vb]);
                 bytes4(a, i.op, i.imm);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Pairs8 => {
-                dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb]);
+                dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va] ; movq xmm1, QWORD [rsp + vb]);
                 pairs8(a, i.imm);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
@@ -1430,7 +1444,7 @@ impl Emitter {
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::ZeroLanes => {
-                dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);
+                dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va]);
                 zero_lanes(a, i.imm);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }

@@ -283,7 +283,15 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
         op(ADD_X, 1, 1, 2),
         op(FADD, 7, 6, 1),
     ];
-    let mut seqs = vec![chain];
+    // FCVT Sd, Dn of a result kept in xmm0, after an instruction that leaves 0 in rax (UMULH
+    // of 2^32 by 2^32): the conversion checks the operand's bits for exactness, which must come
+    // from the register it is in (from 1 + 2^-40, an exact sum no single holds).
+    const FCVT_S_D: u32 = 0x1e62_4000;
+    const UMULH: u32 = 0x9bc0_7c00;
+    let mut seqs = vec![
+        chain,
+        vec![op(FADD, 0, 1, 2), op(UMULH, 3, 1, 2), op(FCVT_S_D, 6, 0, 0)],
+    ];
     // V9 and V10 are such that a lane operation leaves a number in xmm0 whose product with V4
     // (1e300) is normal, so a value wrongly taken from there would give a wrong fast-path
     // result rather than go to the helper.
@@ -301,6 +309,7 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
         (0.0, -0.0),
         (f64::NAN, 1.0),
         (1.0, f64::INFINITY),
+        (1.0 + 2f64.powi(-40), 0.0),
     ];
     for code in &seqs {
         for &(p, q) in &values {
@@ -312,8 +321,8 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
                 // UMAXP of V9: 1.0; CMEQ #0 of V10: 0xff (a denormal).
                 init.v[9] = [0, 0x003f_00f0_0000_0000];
                 init.v[10] = [0x0101_0101_0101_0100; 2];
-                init.x[1] = 5;
-                init.x[2] = 7;
+                init.x[1] = 1 << 32;
+                init.x[2] = 1 << 32;
                 init.fpcr = fpcr;
                 init.fpsr = fpsr;
                 let (a, b) = run_both(code, &init);

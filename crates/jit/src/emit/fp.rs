@@ -237,7 +237,8 @@ pub(super) fn fast_path(
 }
 
 /// Puts each value into its xmm register (`(register, value)`): a copy from the register that
-/// holds the result of the operation before (`Emitter::xmm_val`), else through rax. The copies
+/// holds the result of the operation before (`Emitter::xmm_val`), else from its place
+/// (`Emitter::xmm_from`). The copies
 /// come first, before a load can overwrite their source.
 fn load_operands(e: &mut Emitter, operands: &[(u8, ir::Val)]) {
     let held = e.xmm_val;
@@ -251,8 +252,7 @@ fn load_operands(e: &mut Emitter, operands: &[(u8, ir::Val)]) {
     }
     for &(t, v) in operands {
         if held.is_none_or(|(hv, _)| hv != v) {
-            e.ld(RAX, v);
-            dynasm!(e.a ; .arch x64 ; movq Rx(t), rax);
+            e.xmm_from(t, v);
         }
     }
 }
@@ -461,6 +461,8 @@ fn round_int(e: &mut Emitter, double: bool, rmode: u8, slow: DynamicLabel) {
 /// FCVT of xmm0 (also in `rax`) from double to single if `double`, else from single to double,
 /// into `rax`.
 fn convert(e: &mut Emitter, double: bool, slow: DynamicLabel) {
+    // The operand's bits: it may have come to xmm0 without passing through rax.
+    dynasm!(e.a ; .arch x64 ; movq rax, xmm0);
     if !double {
         // Zeros, normals and infinities widen exactly with no flag under any FPCR; the
         // magnitude minus the smallest normal's must not exceed infinity's (else a NaN or,
