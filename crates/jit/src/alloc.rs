@@ -46,8 +46,9 @@ pub fn imm32(k: u64) -> Option<i32> {
     i32::try_from(k as i64).ok()
 }
 
-/// Picks a location for every value of `b` (indexed by value number).
-pub fn allocate(b: &Block) -> Vec<Loc> {
+/// Picks a location for every value of `b`; also gives how many instructions read each value
+/// (the terminator not counted). Both indexed by value number.
+pub fn allocate(b: &Block) -> (Vec<Loc>, Vec<u32>) {
     let n = b.num_vals as usize;
     let len = b.insts.len();
     // Index of the last instruction reading each value (`len` for the terminator).
@@ -144,5 +145,5 @@ pub fn allocate(b: &Block) -> Vec<Loc> {
             active.push((end, r, d.0 as usize));
         }
     }
-    locs
+    (locs, uses)
 }

@@ -374,8 +374,9 @@ pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
         e.exit_const(exit::UNDEFINED, block.key, 0);
     } else {
-        e.locs = alloc::allocate(block);
-        e.block(block);
+        let (locs, uses) = alloc::allocate(block);
+        e.locs = locs;
+        e.block(block, &uses);
     }
     let code = e.a.finalize().expect("block relocations are resolvable");
     Compiled {
@@ -466,23 +467,15 @@ fn flags_cc(i: &ir::Inst) -> Option<u64> {
 /// host condition ([`flags_cc`]). The condition then only sets the flags
 /// ([`Emitter::condition_flags`]) and the select is a `cmov`: CSEL, CSINC, CSET and A32
 /// conditional instructions without materialising a 0 or 1 and testing it again.
-fn fused_selects(b: &Block) -> Vec<(usize, usize, u64)> {
-    let mut uses = vec![0u32; b.num_vals as usize];
-    for i in &b.insts {
-        for a in &i.args[..i.op.info().arity] {
-            if let Some(u) = uses.get_mut(a.0 as usize) {
-                *u += 1;
-            }
-        }
-    }
-    if let Term::JumpReg(v) | Term::Branch { cond: v, .. } = b.term
-        && let Some(u) = uses.get_mut(v.0 as usize)
-    {
-        *u += 1;
-    }
+fn fused_selects(b: &Block, uses: &[u32]) -> Vec<(usize, usize, u64)> {
+    let term_reads = match b.term {
+        Term::JumpReg(v) | Term::Branch { cond: v, .. } => Some(v),
+        _ => None,
+    };
     let mut out = Vec::new();
     for (k, i) in b.insts.iter().enumerate() {
-        if i.op != Op::Select || uses.get(i.args[0].0 as usize) != Some(&1) {
+        let c = i.args[0];
+        if i.op != Op::Select || uses.get(c.0 as usize) != Some(&1) || term_reads == Some(c) {
             continue;
         }
         let Some(c) = b.insts[..k]
@@ -1040,7 +1033,7 @@ impl Emitter {
         }
     }
 
-    fn block(&mut self, b: &Block) {
+    fn block(&mut self, b: &Block, uses: &[u32]) {
         if b.num_vals > FRAME_VALS {
             let bytes = ((b.num_vals - FRAME_VALS) * 8).next_multiple_of(16) as i32;
             self.extra = bytes;
@@ -1061,7 +1054,7 @@ impl Emitter {
         let mut key = b.key;
         self.fused = fused_branch(b);
         let flags_only = self.fused.map(|_| b.insts.len() - 1);
-        let selects = fused_selects(b);
+        let selects = fused_selects(b, uses);
         // The second call of an AES round split over two guest instructions, which is
         // emitted with the first (see `crypto::round_pair`).
         let mut round: Option<(usize, ir::inline::VecRegs, bool)> = None;
@@ -1084,18 +1077,19 @@ impl Emitter {
             if uses_xmm(inst.op) && inst.op != Op::Call {
                 self.xmm_val = None;
             }
+            let second = round.is_some_and(|r| r.0 == n);
+            let first = (inst.op == Op::Call && !second)
+                .then(|| crypto::round_pair(b, n))
+                .flatten();
             match inst.op {
                 Op::Mark => key = inst.imm,
-                Op::Call
-                    if round.is_some_and(|r| r.0 == n) || crypto::round_pair(b, n).is_some() =>
-                {
+                Op::Call if second || first.is_some() => {
                     // The first call only gives its result (0, as every crypto helper); the
                     // second runs the round. Nothing between them reads the registers.
                     self.xmm_val = None;
-                    if let Some((_, regs, decrypt)) = round.take() {
-                        crypto::round(self, regs, decrypt);
-                    } else {
-                        round = crypto::round_pair(b, n);
+                    match round.take() {
+                        Some((_, regs, decrypt)) if second => crypto::round(self, regs, decrypt),
+                        _ => round = first,
                     }
                     if let Some(d) = inst.dst {
                         dynasm!(self.a ; .arch x64 ; xor eax, eax);
