@@ -80,7 +80,8 @@ pub fn share_common_values(b: &mut Block) {
 /// (and the like) becomes its other operand, a `zext` or an `and` with a constant that
 /// clears no bit the value may have set (see [`may_set`]: a width-32 result, a narrow load,
 /// an or of such values) is replaced by the value, and a pure result with no bit that may be
-/// set becomes `const 0`; a `ge.mask` of a `bytes4.ge` becomes one `bytes4.mask`. The lifters
+/// set becomes `const 0`; a `ge.mask` of a `bytes4.ge` becomes one `bytes4.mask`, and the
+/// `zext.32` of a `shl.64` by a constant below 32 the `shl.32`. The lifters
 /// stay simple (MOVZ/MOVK chains, SUB as an add-with-carry of constants, W-register results
 /// extended after every step, UBFM as a rotate and two masks) and this pass removes what they
 /// leave behind.
@@ -110,6 +111,20 @@ pub fn fold(b: &mut Block) {
             i.args = g.args;
             i.imm = g.imm;
         }
+        // The low word of a 64-bit left shift by a constant is the 32-bit shift (an A32
+        // address's scaled index, extended after the shift): one host shift, no extension.
+        if i.op == Op::Zext
+            && i.imm == 32
+            && let Some(s) = def[i.args[0].0 as usize]
+            && s.op == Op::Shl
+            && s.imm == 64
+            && konst[s.args[1].0 as usize].is_some_and(|k| k < 32)
+        {
+            i.op = Op::Shl;
+            i.args = s.args;
+        }
+        // The rewrites above change the op, and with it the number of arguments.
+        let info = i.op.info();
         def[d] = Some(*i);
         // Identities: x + 0, x - 0, x | 0, x ^ 0, x * 1 (all on the full 64 bits), and masks
         // and extensions that keep every bit x may have set.
@@ -618,6 +633,40 @@ mod tests {
         assert!(text.contains("const 0x56781234"), "{text}");
         assert!(!text.contains("zext"), "{text}");
         assert!(!text.contains(" or ") && !text.contains(" and "), "{text}");
+    }
+
+    #[test]
+    fn low_word_of_a_left_shift_is_a_32_bit_shift() {
+        // ldr r0, [r1, r2, lsl #2] as the A32 lifter writes the index: shl.64, then zext.32.
+        let mut b = Builder::new(0);
+        let x = b.get(2);
+        for (n, k) in [2u64, 31, 32].into_iter().enumerate() {
+            let k = b.konst(k);
+            let s = b.binw(Op::Shl, x, k, 64);
+            let z = b.zext(s, 32);
+            b.set(n as u32, z);
+        }
+        // Of a constant: folded with both operands of the shift (ldr r9, [r0, r1, lsl #2]
+        // with r1 known).
+        let eight = b.konst(8);
+        let two = b.konst(2);
+        let s = b.binw(Op::Shl, eight, two, 64);
+        let z = b.zext(s, 32);
+        let base = b.get(4);
+        let a = b.add(base, z);
+        b.set(3, a);
+        let blk = b.finish(Term::Jump(4));
+        let mut opt = blk.clone();
+        optimize(&mut opt);
+        verify(&opt).unwrap();
+        let text = opt.to_string();
+        // Shifts by 2 and 31 become 32-bit shifts; by 32 the low word is 0.
+        assert_eq!(text.matches("shl.32").count(), 2, "{text}");
+        assert!(!text.contains("shl.64") && !text.contains("zext"), "{text}");
+        for x in [0, 1, 0x8000_0001, 0xdead_beef_f00d_cafe, u64::MAX] {
+            let regs = [0, 0, x, 0, 0x1000, 0, 0, 0];
+            assert_eq!(run(&blk, &regs), run(&opt, &regs), "{x:#x}");
+        }
     }
 
     #[test]

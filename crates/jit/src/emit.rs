@@ -507,23 +507,23 @@ fn nzcv_cc(cc: u64) -> Option<u64> {
     Some(if cc & 1 == 0 { holds } else { fails })
 }
 
-/// `rax = rdx` if host condition `cc` (as [`host_cc`] gives it) holds.
-fn cmov_if(a: &mut Asm, cc: u64) {
+/// `t = src` if host condition `cc` (as [`host_cc`] gives it) holds.
+fn cmov_if(a: &mut Asm, cc: u64, t: u8, src: u8) {
     match cc {
-        0 => dynasm!(a ; .arch x64 ; cmove rax, rdx),
-        1 => dynasm!(a ; .arch x64 ; cmovne rax, rdx),
-        2 => dynasm!(a ; .arch x64 ; cmovc rax, rdx),
-        3 => dynasm!(a ; .arch x64 ; cmovnc rax, rdx),
-        4 => dynasm!(a ; .arch x64 ; cmovs rax, rdx),
-        5 => dynasm!(a ; .arch x64 ; cmovns rax, rdx),
-        6 => dynasm!(a ; .arch x64 ; cmovo rax, rdx),
-        7 => dynasm!(a ; .arch x64 ; cmovno rax, rdx),
-        10 => dynasm!(a ; .arch x64 ; cmovge rax, rdx),
-        11 => dynasm!(a ; .arch x64 ; cmovl rax, rdx),
-        12 => dynasm!(a ; .arch x64 ; cmovg rax, rdx),
-        13 => dynasm!(a ; .arch x64 ; cmovle rax, rdx),
-        ABOVE => dynasm!(a ; .arch x64 ; cmova rax, rdx),
-        _ => dynasm!(a ; .arch x64 ; cmovbe rax, rdx),
+        0 => dynasm!(a ; .arch x64 ; cmove Rq(t), Rq(src)),
+        1 => dynasm!(a ; .arch x64 ; cmovne Rq(t), Rq(src)),
+        2 => dynasm!(a ; .arch x64 ; cmovc Rq(t), Rq(src)),
+        3 => dynasm!(a ; .arch x64 ; cmovnc Rq(t), Rq(src)),
+        4 => dynasm!(a ; .arch x64 ; cmovs Rq(t), Rq(src)),
+        5 => dynasm!(a ; .arch x64 ; cmovns Rq(t), Rq(src)),
+        6 => dynasm!(a ; .arch x64 ; cmovo Rq(t), Rq(src)),
+        7 => dynasm!(a ; .arch x64 ; cmovno Rq(t), Rq(src)),
+        10 => dynasm!(a ; .arch x64 ; cmovge Rq(t), Rq(src)),
+        11 => dynasm!(a ; .arch x64 ; cmovl Rq(t), Rq(src)),
+        12 => dynasm!(a ; .arch x64 ; cmovg Rq(t), Rq(src)),
+        13 => dynasm!(a ; .arch x64 ; cmovle Rq(t), Rq(src)),
+        ABOVE => dynasm!(a ; .arch x64 ; cmova Rq(t), Rq(src)),
+        _ => dynasm!(a ; .arch x64 ; cmovbe Rq(t), Rq(src)),
     }
 }
 
@@ -596,6 +596,12 @@ impl Emitter {
     /// `t = t OP y` for the simple ALU ops, with `y` as register, slot or imm32.
     fn alu(&mut self, op: Op, t: u8, y: Val) {
         let src = match self.loc(y) {
+            // A 32-bit and zero-extends, as a mask with a clear upper half does.
+            Loc::Const(k) if op == Op::And && imm32(k).is_none() && k >> 32 == 0 => {
+                let k = k as u32 as i32;
+                dynasm!(self.a ; .arch x64 ; and Rd(t), k);
+                return;
+            }
             Loc::Const(k) if imm32(k).is_some() && op != Op::Mul => {
                 let k = imm32(k).unwrap_or(0);
                 match op {
@@ -636,31 +642,93 @@ impl Emitter {
     }
 
     /// Compares `x` with `y` (as `cmp x, y`) at 64 bits, or at 32 unless `wide`; `x` is
-    /// loaded into `rax`.
+    /// compared in its own register, else loaded into `rax`.
     fn cmp(&mut self, x: Val, y: Val, wide: bool) {
-        self.ld(alloc::RAX, x);
+        let r = match self.loc(x) {
+            Loc::Reg(h) => h,
+            _ => {
+                self.ld(alloc::RAX, x);
+                alloc::RAX
+            }
+        };
         match (self.loc(y), wide) {
             // A 32-bit compare takes any 32-bit constant (only its low bits matter).
-            (Loc::Const(k), false) => dynasm!(self.a ; .arch x64 ; cmp eax, k as u32 as i32),
+            (Loc::Const(k), false) => dynasm!(self.a ; .arch x64 ; cmp Rd(r), k as u32 as i32),
             (Loc::Const(k), true) if imm32(k).is_some() => {
                 let k = imm32(k).unwrap_or(0);
-                dynasm!(self.a ; .arch x64 ; cmp rax, k);
+                dynasm!(self.a ; .arch x64 ; cmp Rq(r), k);
             }
-            (Loc::Reg(h), true) => dynasm!(self.a ; .arch x64 ; cmp rax, Rq(h)),
-            (Loc::Reg(h), false) => dynasm!(self.a ; .arch x64 ; cmp eax, Rd(h)),
+            (Loc::Reg(h), true) => dynasm!(self.a ; .arch x64 ; cmp Rq(r), Rq(h)),
+            (Loc::Reg(h), false) => dynasm!(self.a ; .arch x64 ; cmp Rd(r), Rd(h)),
             (Loc::Slot, true) => {
                 let o = vo(y);
-                dynasm!(self.a ; .arch x64 ; cmp rax, [rsp + o]);
+                dynasm!(self.a ; .arch x64 ; cmp Rq(r), [rsp + o]);
             }
             (Loc::Slot, false) => {
                 let o = vo(y);
-                dynasm!(self.a ; .arch x64 ; cmp eax, DWORD [rsp + o]);
+                dynasm!(self.a ; .arch x64 ; cmp Rd(r), DWORD [rsp + o]);
             }
             (Loc::Const(_), true) => {
                 self.ld(alloc::RCX, y);
-                dynasm!(self.a ; .arch x64 ; cmp rax, rcx);
+                dynasm!(self.a ; .arch x64 ; cmp Rq(r), rcx);
             }
         }
+    }
+
+    /// `d = x + y + disp` as one `lea` when `x` or `y` is in a register and the other in a
+    /// register or a constant that fits the displacement (any constant at 32 bits, where only the low bits
+    /// matter): at 32 bits (`wide` false) the result is zero-extended. Returns false, having
+    /// emitted nothing, otherwise.
+    fn lea(&mut self, d: Val, x: Val, y: Val, disp: i32, wide: bool) -> bool {
+        // The sum commutes: the register operand is the base.
+        let (x, y) = match self.loc(x) {
+            Loc::Reg(_) => (x, y),
+            _ => (y, x),
+        };
+        let (Loc::Reg(b), t) = (self.loc(x), self.loc(d)) else {
+            return false;
+        };
+        let t = match t {
+            Loc::Reg(h) => h,
+            _ => alloc::RAX,
+        };
+        match (self.loc(y), wide) {
+            (Loc::Reg(i), true) => dynasm!(self.a ; .arch x64 ; lea Rq(t), [Rq(b) + Rq(i) + disp]),
+            (Loc::Reg(i), false) => dynasm!(self.a ; .arch x64 ; lea Rd(t), [Rq(b) + Rq(i) + disp]),
+            (Loc::Const(k), true) => match imm32(k.wrapping_add(disp as u64)) {
+                Some(k) => dynasm!(self.a ; .arch x64 ; lea Rq(t), [Rq(b) + k]),
+                None => return false,
+            },
+            (Loc::Const(k), false) => {
+                let k = k.wrapping_add(disp as u64) as u32 as i32;
+                dynasm!(self.a ; .arch x64 ; lea Rd(t), [Rq(b) + k]);
+            }
+            (Loc::Slot, _) => return false,
+        }
+        self.st(d, t);
+        true
+    }
+
+    /// The host register holding `v`: its own, else `r` with `v` loaded into it.
+    fn reg_or(&mut self, r: u8, v: Val) -> u8 {
+        match self.loc(v) {
+            Loc::Reg(h) => h,
+            _ => {
+                self.ld(r, v);
+                r
+            }
+        }
+    }
+
+    /// `d = cc ? y : z` for ARM condition `cc` of the host flags (as [`cmov_if`] takes it):
+    /// computed in `d`'s own register unless `y` lives there, `y` taken from its own register
+    /// if it has one. Only moves before the `cmov`, so the flags survive.
+    fn cmov(&mut self, d: Val, y: Val, z: Val, cc: u64) {
+        let t = self.target(d, &[y]);
+        let src = self.reg_or(alloc::RDX, y);
+        self.ld(t, z);
+        cmov_if(&mut self.a, cc, t, src);
+        self.st(d, t);
     }
 
     /// The host register holding a guest address: its own register, else `rax`.
@@ -705,6 +773,14 @@ impl Emitter {
                 self.st(d, t);
             }
             Op::Add | Op::Sub | Op::And | Op::Or | Op::Xor | Op::Mul => {
+                if i.op == Op::Add && self.lea(d, x, y, 0, true) {
+                    return;
+                }
+                // Commutative: with the result in y's register, y is the one loaded there.
+                let swap = i.op != Op::Sub
+                    && x != y
+                    && matches!(self.loc(d), Loc::Reg(h) if self.loc(y) == Loc::Reg(h));
+                let (x, y) = if swap { (y, x) } else { (x, y) };
                 let t = if x == y {
                     self.target(d, &[])
                 } else {
@@ -793,6 +869,9 @@ impl Emitter {
             Op::AddC if matches!(self.loc(z), Loc::Const(_)) => {
                 // A constant carry-in (ADD and SUB lift to add-with-carry): plain adds.
                 let carry = matches!(self.loc(z), Loc::Const(k) if k & 1 == 1);
+                if self.lea(d, x, y, carry as i32, wide) {
+                    return;
+                }
                 let t = self.target(d, &[y]);
                 self.ld(t, x);
                 // SUB #imm arrives as x + !imm + 1: one add of the combined constant.
@@ -800,16 +879,19 @@ impl Emitter {
                     Loc::Const(k) => imm32(k.wrapping_add(carry as u64)),
                     _ => None,
                 };
-                if let Some(k) = k {
-                    dynasm!(self.a ; .arch x64 ; add Rq(t), k);
-                } else {
-                    self.alu(Op::Add, t, y);
-                    if carry {
-                        dynasm!(self.a ; .arch x64 ; add Rq(t), 1);
+                match k {
+                    // A 32-bit add zero-extends its result.
+                    Some(k) if wide => dynasm!(self.a ; .arch x64 ; add Rq(t), k),
+                    Some(k) => dynasm!(self.a ; .arch x64 ; add Rd(t), k),
+                    None => {
+                        self.alu(Op::Add, t, y);
+                        if carry {
+                            dynasm!(self.a ; .arch x64 ; add Rq(t), 1);
+                        }
+                        if !wide {
+                            dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t));
+                        }
                     }
-                }
-                if !wide {
-                    dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t));
                 }
                 self.st(d, t);
             }
@@ -873,11 +955,9 @@ impl Emitter {
                 self.st(d, RAX);
             }
             Op::Select => {
-                self.ld(RDX, y);
-                self.ld(RCX, x);
-                self.ld(RAX, z);
-                dynasm!(self.a ; .arch x64 ; test rcx, rcx ; cmovnz rax, rdx);
-                self.st(d, RAX);
+                let c = self.reg_or(RCX, x);
+                dynasm!(self.a ; .arch x64 ; test Rq(c), Rq(c));
+                self.cmov(d, y, z, 1);
             }
             Op::Load => {
                 let t = self.target(d, &[]);
@@ -963,17 +1043,18 @@ impl Emitter {
                 // in between, so nothing after depends on whether it ran.
                 let skip = (i.op == Op::StoreIf).then(|| {
                     let skip = self.a.new_dynamic_label();
-                    self.ld(RCX, i.args[2]);
-                    dynasm!(self.a ; .arch x64 ; test rcx, rcx ; jz =>skip);
+                    let c = self.reg_or(RCX, i.args[2]);
+                    dynasm!(self.a ; .arch x64 ; test Rq(c), Rq(c) ; jz =>skip);
                     skip
                 });
-                self.ld(RCX, y);
+                // The value from its own register (loaded first: the address may take rax).
+                let v = self.reg_or(RCX, y);
                 let r = self.addr(x);
                 match i.imm {
-                    1 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], cl),
-                    2 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], cx),
-                    4 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], ecx),
-                    _ => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], rcx),
+                    1 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], Rb(v)),
+                    2 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], Rw(v)),
+                    4 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], Rd(v)),
+                    _ => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], Rq(v)),
                 }
                 if let Some(skip) = skip {
                     dynasm!(self.a ; .arch x64 ; =>skip);
@@ -1065,11 +1146,8 @@ impl Emitter {
             }
             if let Some(&(_, _, cc)) = selects.iter().find(|s| s.0 == n) {
                 let [_, y, z] = inst.args;
-                self.ld(alloc::RDX, y);
-                self.ld(alloc::RAX, z);
-                cmov_if(&mut self.a, cc);
                 if let Some(d) = inst.dst {
-                    self.st(d, alloc::RAX);
+                    self.cmov(d, y, z, cc);
                 }
                 continue;
             }
@@ -1195,7 +1273,7 @@ impl Emitter {
     /// else at 32 with the result zero-extended. x86 masks the count to 6 or 5 bits, which is
     /// the IR's "modulo the width".
     fn shift(&mut self, op: Op, t: u8, wide: bool, k: Option<i8>) {
-        if !wide {
+        if !wide && k.is_none_or(|k| k & 31 == 0) {
             // A 32-bit shift by 0 leaves the register whole; this move zero-extends it first.
             dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t));
         }
@@ -1681,10 +1759,11 @@ impl Emitter {
                 ; cmp QWORD [r15 + so(slot::PENDING)], 0
                 ; jne =>pend);
         }
-        // Pad so the jump's rel32 field is 4-byte aligned and can be patched atomically.
-        while !(self.a.offset().0 + 1).is_multiple_of(4) {
-            dynasm!(self.a ; .arch x64 ; nop);
-        }
+        // Pad so the jump's rel32 field is 4-byte aligned and can be patched atomically: one
+        // nop of the needed length, which a loop's back edge runs once per iteration.
+        const NOPS: [&[u8]; 4] = [&[], &[0x90], &[0x66, 0x90], &[0x0f, 0x1f, 0x00]];
+        let pad = (4 - (self.a.offset().0 + 1) % 4) % 4;
+        self.a.extend(NOPS[pad].iter().copied());
         dynasm!(self.a ; .arch x64 ; jmp =>stub);
         let rel32 = self.a.offset().0 - 4;
         dynasm!(self.a ; .arch x64

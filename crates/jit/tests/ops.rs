@@ -51,10 +51,21 @@ impl Ev {
         }
     }
 
-    fn block(&mut self, op: Op, args: &[u64], imm: u64) -> Block {
+    /// A block computing `op` into x0; argument `n` is a constant, or with bit `n` of
+    /// `in_regs` set, read from x(n + 1) (where [`Ev::check`] puts it), so that the JIT
+    /// lowers it from a host register.
+    fn block(&mut self, op: Op, args: &[u64], imm: u64, in_regs: u32) -> Block {
         let mut b = Builder::new(self.pc);
         self.pc += 4;
-        let vs: Vec<Val> = args.iter().map(|&a| b.konst(a)).collect();
+        let vs: Vec<Val> = (0..args.len())
+            .map(|n| {
+                if in_regs >> n & 1 == 1 {
+                    b.get(slot::x(n as u32 + 1))
+                } else {
+                    b.konst(args[n])
+                }
+            })
+            .collect();
         let r = b.emit(op, &vs, imm);
         b.set(slot::x(0), r);
         b.end_insn(self.pc);
@@ -65,16 +76,32 @@ impl Ev {
         })
     }
 
-    /// Runs `op` on both engines, asserts they agree and returns the JIT's result.
+    /// Runs `op` on both engines, asserts they agree and returns the JIT's result; with the
+    /// arguments as constants, from registers, and the first or the last from a register with
+    /// the others constant (the lowerings differ: immediates, `lea`, operands compared in
+    /// place).
     fn check(&mut self, op: Op, args: &[u64], imm: u64) -> u64 {
-        let blk = self.block(op, args, imm);
-        ir::verify(&blk).unwrap();
-        let mut j = CpuState::default();
-        run_jit(&mut self.jit, &blk, &mut j);
-        let mut i = CpuState::default();
-        interp::run_block(&blk, &mut i);
-        assert_eq!(j.x[0], i.x[0], "{op:?} {args:#x?} imm {imm}");
-        j.x[0]
+        let mut result = None;
+        for in_regs in [0, 1, 1 << (args.len() - 1), (1 << args.len()) - 1] {
+            let blk = self.block(op, args, imm, in_regs);
+            ir::verify(&blk).unwrap();
+            let mut init = CpuState::default();
+            init.x[1..=args.len()].copy_from_slice(args);
+            let mut j = init.clone();
+            run_jit(&mut self.jit, &blk, &mut j);
+            let mut i = init;
+            interp::run_block(&blk, &mut i);
+            assert_eq!(
+                j.x[0], i.x[0],
+                "{op:?} {args:#x?} imm {imm} in_regs {in_regs}"
+            );
+            assert!(
+                result.is_none_or(|r| r == j.x[0]),
+                "{op:?} {args:#x?} imm {imm}"
+            );
+            result = Some(j.x[0]);
+        }
+        result.unwrap_or_default()
     }
 }
 
