@@ -214,14 +214,15 @@ pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u
         key,
         max_insns,
         cpu::slot::NZCV,
-        &|k, n| lift_key(k, fetch, n),
+        &|k, n| lift_block_key_quick(k, fetch, n),
         &code,
         ir::flags_live::Lifter::A32,
     )
 }
 
-/// [`lift_block_key`] without the look-ahead.
-fn lift_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
+/// [`lift_block_key`] without the look-ahead: the final NZCV store stays. The cheap first
+/// translation of a block (most blocks run too few times to repay the look-ahead).
+pub fn lift_block_key_quick(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     let (pc, thumb) = (key::addr(key), key::thumb(key));
     let it = if thumb { key::itstate(key) } else { 0 };
     let mut block = lift(pc, thumb, it, fetch, max_insns, true);

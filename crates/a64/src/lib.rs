@@ -127,14 +127,15 @@ pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -
         pc,
         max_insns,
         cpu::slot::NZCV,
-        &|pc, n| lift_body(pc, fetch, n),
+        &|pc, n| lift_block_quick(pc, fetch, n),
         &code,
         ir::flags_live::Lifter::A64,
     )
 }
 
-/// [`lift_block`] without the look-ahead.
-fn lift_body(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
+/// [`lift_block`] without the look-ahead: the final NZCV store stays. The cheap first
+/// translation of a block (most blocks run too few times to repay the look-ahead).
+pub fn lift_block_quick(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     let mut cx = Ctx::new(pc);
     let max = max_insns.max(1);
     let mut pc = pc;

@@ -456,6 +456,40 @@ fn out_asm() {
     assert!(err.contains("%r15") && err.contains("movq"), "{err}");
 }
 
+/// Blocks are translated quickly first, counting their runs, and the ones that run often
+/// again in full (see the JIT's tiers): in `-d out_asm`, a loop's block appears first with the
+/// counter (`subl $1, (%rax)` on its run count) and later without; the program's output is
+/// what it prints without the log. Both instruction sets.
+#[test]
+fn hot_blocks_are_translated_again_in_full() {
+    let a32 = guest(
+        "malloc_qsort",
+        "arm-linux-gnueabihf-gcc",
+        &["-static", "-O2"],
+    );
+    for prog in [a64_static("malloc_qsort"), a32] {
+        let p = prog.to_str().unwrap();
+        let (st, plain, _) = armrun_with(&[p], &[]);
+        assert_eq!(st, 0);
+        let (st, out, err) = armrun_with(&["-d", "out_asm", p], &[]);
+        assert_eq!((st, &out), (0, &plain));
+        // guest address -> whether each of its translations counts its runs, in order.
+        let mut tiers: std::collections::HashMap<&str, Vec<bool>> = Default::default();
+        for block in err.split("  -- guest addr ").skip(1) {
+            let (addr, body) = block.split_once('\n').unwrap();
+            // The counter's address (a movabsq, wrapped over two lines), then the decrement.
+            let quick = body.lines().take(4).any(|l| l.ends_with("subl $1, (%rax)"));
+            tiers.entry(addr).or_default().push(quick);
+        }
+        let promoted = tiers.values().filter(|t| t[..] == [true, false]).count();
+        assert!(promoted > 5, "{p}: {promoted} blocks translated again");
+        assert!(
+            tiers.values().all(|t| t[0]),
+            "{p}: every block starts quick"
+        );
+    }
+}
+
 /// `-d help` lists the log items; qemu's items armrun lacks are refused with the reason and
 /// unknown ones by name, never ignored, from the command line or `QEMU_LOG`.
 #[test]

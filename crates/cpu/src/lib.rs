@@ -166,6 +166,9 @@ pub mod exit {
     /// (whose effects have not happened), `exit_arg` the guest address. Written by the JIT's
     /// fault handler, never by translated code itself.
     pub const DATA_FAULT: u64 = 6;
+    /// A quickly translated block ran often enough to be worth translating again with every
+    /// optimization: `pc` is its key, and nothing of it has run yet (see the JIT's tiers).
+    pub const HOT: u64 = 7;
 }
 
 #[cfg(test)]

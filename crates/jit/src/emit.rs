@@ -351,10 +351,12 @@ pub struct Compiled {
 }
 
 /// Compiles `block` for host address `base`; exits use the absolute addresses in `shared`.
+/// With a `counter` (the address of a `u32`), the block first counts itself down there and,
+/// when the count reaches zero, exits with [`exit::HOT`] at its key before anything else.
 ///
 /// A block that fails `ir::verify` (or has more than [`MAX_VALS`] values) is a lifter bug; rather
 /// than emit unsafe code for it, it compiles to an undefined-instruction exit at `block.key`.
-pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
+pub fn compile(block: &Block, base: usize, shared: Shared, counter: Option<usize>) -> Compiled {
     // Blocks take about 12 bytes of code per IR instruction; growing the buffer from empty
     // reallocated it several times per block.
     let capacity = 256 + 16 * block.insts.len();
@@ -371,12 +373,23 @@ pub fn compile(block: &Block, base: usize, shared: Shared) -> Compiled {
         xmm_val: None,
         fp_result_xmm: None,
     };
+    let hot = counter.map(|c| {
+        let hot = e.a.new_dynamic_label();
+        let c = c as i64;
+        // Before the block's stack reservation, so its exit has nothing to give back.
+        dynasm!(e.a ; .arch x64 ; mov rax, QWORD c ; sub DWORD [rax], 1 ; jz =>hot);
+        hot
+    });
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
         e.exit_const(exit::UNDEFINED, block.key, 0);
     } else {
         let (locs, uses) = alloc::allocate(block);
         e.locs = locs;
         e.block(block, &uses);
+    }
+    if let Some(hot) = hot {
+        dynasm!(e.a ; .arch x64 ; =>hot);
+        e.exit_const(exit::HOT, block.key, ir::EXIT_ARG_KEPT);
     }
     let code = e.a.finalize().expect("block relocations are resolvable");
     Compiled {

@@ -25,6 +25,11 @@ fn count_x0_then(target: u64) -> Block {
 
 /// 0x2000: x1 += 1; optional helper call; if x0 < 100 goto 0x1000 else 0x3000
 fn block_b(helper: Option<&'static Helper>) -> Block {
+    block_b_until(helper, 100)
+}
+
+/// [`block_b`] looping while x0 < `limit`.
+fn block_b_until(helper: Option<&'static Helper>, limit: u64) -> Block {
     let mut b = Builder::new(0x2000);
     let x = b.get(slot::x(1));
     let one = b.konst(1);
@@ -34,7 +39,7 @@ fn block_b(helper: Option<&'static Helper>) -> Block {
         b.call(h, s, s, s);
     }
     let x0 = b.get(slot::x(0));
-    let lim = b.konst(100);
+    let lim = b.konst(limit);
     let c = b.emit(ir::Op::Ult, &[x0, lim], 0);
     b.end_insn(0x2008);
     b.finish(Term::Branch {
@@ -376,4 +381,41 @@ fn host_addresses_map_back_to_guest_blocks() {
     // Invalidated code may still be running, so it still maps.
     jit.invalidate_range(0x2000, 0x2001);
     assert_eq!(jit.guest_block_at(b.addr()), Some(0x2000));
+}
+
+/// A quick block counts its runs: the `HOT_RUNS`th exits at its own key before any of it runs,
+/// whether the dispatcher entered it or a linked jump did; the full translation then replaces
+/// it, linked jumps included, and runs without counting.
+#[test]
+fn quick_block_asks_for_its_full_translation_at_hot_runs() {
+    use jit::{HOT_RUNS, Tier};
+    let runs = u64::from(HOT_RUNS);
+    let mut jit = Jit::new();
+    let g = jit.generation();
+    jit.compile_since(&block_a(), g, Tier::Quick).unwrap();
+    let mut c = CpuState::default();
+    for n in 1..runs {
+        run(&mut jit, 0x1000, &mut c);
+        assert_eq!((c.x[0], c.pc, c.exit_reason), (n, 0x2000, exit::JUMP));
+    }
+    run(&mut jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.pc, c.exit_reason), (runs - 1, 0x1000, exit::HOT));
+    jit.compile(&block_a());
+    for n in runs..runs + 10 {
+        run(&mut jit, 0x1000, &mut c);
+        assert_eq!((c.x[0], c.pc, c.exit_reason), (n, 0x2000, exit::JUMP));
+    }
+
+    // Inside a linked loop: block B (full) jumps back to the quick A until A is hot.
+    let mut jit = Jit::new();
+    jit.compile(&block_b_until(None, 3 * runs));
+    jit.compile_since(&block_a(), g, Tier::Quick).unwrap();
+    let mut c = CpuState::default();
+    run(&mut jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.x[1]), (runs - 1, runs - 1));
+    assert_eq!((c.pc, c.exit_reason), (0x1000, exit::HOT));
+    jit.compile(&block_a());
+    run(&mut jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.x[1]), (3 * runs, 3 * runs));
+    assert_eq!((c.pc, c.exit_reason), (0x3000, exit::JUMP));
 }

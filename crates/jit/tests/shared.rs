@@ -46,7 +46,7 @@ fn run_chain(jit: &mut Jit) -> (u64, u64) {
             None => {
                 let generation = jit.generation();
                 let block = weighted_block(c.pc);
-                match jit.compile_since(&block, generation) {
+                match jit.compile_since(&block, generation, jit::Tier::Full) {
                     Some(e) => e,
                     None => continue,
                 }
@@ -101,20 +101,30 @@ fn a_translation_raced_by_an_invalidation_is_not_installed() {
     let mut b = a.share();
     let g = a.generation();
     b.invalidate_range(0x100, 0x104);
-    assert!(a.compile_since(&weighted_block(0x100), g).is_none());
+    assert!(
+        a.compile_since(&weighted_block(0x100), g, jit::Tier::Full)
+            .is_none()
+    );
     assert!(a.lookup(0x100).is_none());
     assert!(
-        a.compile_since(&weighted_block(0x200), g).is_some(),
+        a.compile_since(&weighted_block(0x200), g, jit::Tier::Full)
+            .is_some(),
         "an invalidation elsewhere does not matter"
     );
     let g = a.generation();
-    assert!(a.compile_since(&weighted_block(0x100), g).is_some());
+    assert!(
+        a.compile_since(&weighted_block(0x100), g, jit::Tier::Full)
+            .is_some()
+    );
     // Beyond what is remembered, every translation is retried.
     let g = a.generation();
     for i in 0..100 {
         b.invalidate_range(0x10_0000 + 4 * i, 0x10_0004 + 4 * i);
     }
-    assert!(a.compile_since(&weighted_block(0x300), g).is_none());
+    assert!(
+        a.compile_since(&weighted_block(0x300), g, jit::Tier::Full)
+            .is_none()
+    );
 }
 
 #[test]

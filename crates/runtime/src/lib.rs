@@ -6,6 +6,7 @@
 pub mod log;
 
 use cpu::{CpuState, exit};
+use jit::Tier;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -206,25 +207,42 @@ impl Engine {
         self.jit.set_chaining(!(log.exec || log.nochain));
     }
 
+    /// The tier of a block's first translation: quick, unless `-d exec` logs every block
+    /// run, where a quick block's exit to be translated in full would log a run of nothing.
+    fn first_tier(&self) -> Tier {
+        if self.log.exec {
+            Tier::Full
+        } else {
+            Tier::Quick
+        }
+    }
+
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
     fn translate(&self, pc: u64, fetch: Fetch) -> ir::Block {
-        self.translate_n(pc, fetch, self.max_insns)
+        self.translate_n(pc, fetch, self.max_insns, Tier::Full)
     }
 
-    /// Translates at most `max_insns` guest instructions from `pc`.
-    fn translate_n(&self, pc: u64, fetch: Fetch, max_insns: u32) -> ir::Block {
-        let mut block = match self.frontend {
-            Frontend::A64 => a64::lift_block(pc, fetch, max_insns),
-            Frontend::A32 => a32::lift_block_key(pc, fetch, max_insns),
+    /// Translates at most `max_insns` guest instructions from `pc`; a [`Tier::Quick`]
+    /// translation skips the flags look-ahead (`ir::flags_live`) and the IR passes.
+    fn translate_n(&self, pc: u64, fetch: Fetch, max_insns: u32, tier: Tier) -> ir::Block {
+        let mut block = match (self.frontend, tier) {
+            (Frontend::A64, Tier::Full) => a64::lift_block(pc, fetch, max_insns),
+            (Frontend::A64, Tier::Quick) => a64::lift_block_quick(pc, fetch, max_insns),
+            (Frontend::A32, Tier::Full) => a32::lift_block_key(pc, fetch, max_insns),
+            (Frontend::A32, Tier::Quick) => a32::lift_block_key_quick(pc, fetch, max_insns),
         };
         if self.log.in_asm {
             self.log_in_asm(&block, fetch);
         }
-        ir::passes::optimize(&mut block);
+        // A quick translation is lowered as lifted: the passes cost more than they save on
+        // code that runs a few hundred times.
+        if tier == Tier::Full {
+            ir::passes::optimize(&mut block);
+        }
         debug_assert!(
             ir::verify(&block).is_ok(),
             "lifter produced invalid IR:\n{block}"
@@ -235,14 +253,14 @@ impl Engine {
         block
     }
 
-    /// Translates at most `max_insns` guest instructions from `pc` and compiles them on the JIT,
-    /// printing the host code for `-d out_asm`. Translated again if another thread invalidated
-    /// the code while it was being read (see `jit::Jit::compile_since`).
-    fn compile_n(&mut self, pc: u64, fetch: Fetch, max_insns: u32) -> jit::Entry {
+    /// Translates at most `max_insns` guest instructions from `pc` at tier `tier` and compiles
+    /// them on the JIT, printing the host code for `-d out_asm`. Translated again if another
+    /// thread invalidated the code while it was being read (see `jit::Jit::compile_since`).
+    fn compile_n(&mut self, pc: u64, fetch: Fetch, max_insns: u32, tier: Tier) -> jit::Entry {
         let entry = loop {
             let generation = self.jit.generation();
-            let block = self.translate_n(pc, fetch, max_insns);
-            if let Some(entry) = self.jit.compile_since(&block, generation) {
+            let block = self.translate_n(pc, fetch, max_insns, tier);
+            if let Some(entry) = self.jit.compile_since(&block, generation, tier) {
                 break (entry, block.start);
             }
         };
@@ -320,7 +338,7 @@ impl Engine {
                                     pc: self.frontend.addr(pc),
                                 };
                             }
-                            self.compile_n(pc, fetch, self.max_insns)
+                            self.compile_n(pc, fetch, self.max_insns, self.first_tier())
                         }
                     };
                     if self.log.exec {
@@ -351,7 +369,7 @@ impl Engine {
                     interp::run_block(block, cpu);
                 }
             }
-            if let Some(event) = self.exit_event(cpu) {
+            if let Some(event) = self.exit_event(cpu, fetch) {
                 return event;
             }
         }
@@ -371,7 +389,8 @@ impl Engine {
         }
         match self.backend {
             Backend::Jit => loop {
-                let entry = self.compile_n(pc, fetch, 1);
+                // A one-instruction block for one run: nothing to count.
+                let entry = self.compile_n(pc, fetch, 1, Tier::Full);
                 if self.log.exec {
                     self.log_exec(pc, entry.addr());
                 }
@@ -381,21 +400,28 @@ impl Engine {
                 }
             },
             Backend::Interp => {
-                let block = self.translate_n(pc, fetch, 1);
+                let block = self.translate_n(pc, fetch, 1, Tier::Full);
                 if self.log.exec {
                     self.log_exec(pc, &block as *const ir::Block as usize);
                 }
                 interp::run_block(&block, cpu)
             }
         }
-        self.exit_event(cpu)
+        self.exit_event(cpu, fetch)
     }
 
     /// What the exit of the code that just ran means for the OS layer (`None`: keep running).
-    fn exit_event(&mut self, cpu: &mut CpuState) -> Option<Event> {
+    fn exit_event(&mut self, cpu: &mut CpuState, fetch: Fetch) -> Option<Event> {
         let pc = self.frontend.addr(cpu.pc);
         Some(match cpu.exit_reason {
             exit::JUMP => return None,
+            exit::HOT => {
+                // A quick block ran often: its full translation replaces it, and runs next.
+                if fetch(pc).is_some() {
+                    self.compile_n(cpu.pc, fetch, self.max_insns, Tier::Full);
+                }
+                return None;
+            }
             exit::SYSCALL => Event::Syscall(cpu.exit_arg),
             exit::UNDEFINED => Event::Undefined {
                 pc,

@@ -4,7 +4,9 @@ use cpu::CpuState;
 
 /// Lifts `code` (at 0x10000) as one block, optimises it, and runs it from `init` on the
 /// interpreter and on the JIT: (interpreter state, JIT state). The words must not touch
-/// guest memory.
+/// guest memory. Also checks the runtime's quick tier on the way: the block lifted without
+/// the look-ahead and compiled without the passes ends in the state the interpreter reaches
+/// on the same lift optimised.
 pub fn run_both(code: &[u32], init: &CpuState) -> (CpuState, CpuState) {
     const BASE: u64 = 0x10000;
     let fetch = |a: u64| -> Option<u32> {
@@ -22,5 +24,21 @@ pub fn run_both(code: &[u32], init: &CpuState) -> (CpuState, CpuState) {
     let entry = jit.compile(&block);
     // SAFETY: the words touch no guest memory and `b` is a valid state.
     unsafe { jit.run(entry, &mut b) };
+
+    let quick = a64::lift_block_quick(BASE, &fetch, 64);
+    let mut q = init.clone();
+    let entry = jit.compile(&quick);
+    // SAFETY: as above.
+    unsafe { jit.run(entry, &mut q) };
+    let mut optimised = quick.clone();
+    ir::passes::optimize(&mut optimised);
+    let mut qi = init.clone();
+    interp::run_block(&optimised, &mut qi);
+    let slots = |c: &CpuState| {
+        (0..cpu::slot::END)
+            .map(|s| c.get_slot(s))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(slots(&q), slots(&qi), "quick tier:\n{quick}");
     (a, b)
 }
