@@ -520,6 +520,37 @@ fn nzcv_cc(cc: u64) -> Option<u64> {
     Some(if cc & 1 == 0 { holds } else { fails })
 }
 
+/// LoadV and StoreV (`i`) of the vector register its immediate names, at the guest address in
+/// host register `r` (not `rcx` or `rdx`, which carry the data).
+fn vec_access(a: &mut Asm, i: &ir::Inst, r: u8) {
+    let n = (i.imm & 0x3f) as u32 % 32;
+    let (lo, hi) = (so(slot::v_lo(n)), so(slot::v_hi(n)));
+    if i.op == Op::LoadV {
+        match i.imm >> 8 {
+            1 => dynasm!(a ; .arch x64 ; movzx ecx, BYTE [r14 + Rq(r)]),
+            2 => dynasm!(a ; .arch x64 ; movzx ecx, WORD [r14 + Rq(r)]),
+            4 => dynasm!(a ; .arch x64 ; mov ecx, DWORD [r14 + Rq(r)]),
+            _ => dynasm!(a ; .arch x64 ; mov rcx, QWORD [r14 + Rq(r)]),
+        }
+        if i.imm >> 8 == 16 {
+            dynasm!(a ; .arch x64 ; mov rdx, QWORD [r14 + Rq(r) + 8]);
+        } else {
+            dynasm!(a ; .arch x64 ; xor edx, edx);
+        }
+        dynasm!(a ; .arch x64 ; mov [r15 + lo], rcx ; mov [r15 + hi], rdx);
+    } else {
+        dynasm!(a ; .arch x64 ; mov rcx, [r15 + lo]);
+        match i.imm >> 8 {
+            1 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r)], cl),
+            2 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r)], cx),
+            4 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r)], ecx),
+            8 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r)], rcx),
+            _ => dynasm!(a ; .arch x64
+                ; mov rdx, [r15 + hi] ; mov [r14 + Rq(r)], rcx ; mov [r14 + Rq(r) + 8], rdx),
+        }
+    }
+}
+
 /// `t = src` if host condition `cc` (as [`host_cc`] gives it) holds.
 fn cmov_if(a: &mut Asm, cc: u64, t: u8, src: u8) {
     match cc {
@@ -1051,6 +1082,10 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; mov r14, rax);
                 }
             }
+            Op::LoadV | Op::StoreV => {
+                let r = self.addr(x);
+                vec_access(&mut self.a, i, r);
+            }
             Op::Store | Op::StoreIf => {
                 // A conditional store jumps over the access: only scratch registers are used
                 // in between, so nothing after depends on whether it ran.
@@ -1575,35 +1610,9 @@ impl Emitter {
                     dynasm!(a ; .arch x64 ; =>skip);
                 }
             }
-            Op::LoadV => {
-                let n = (i.imm & 0x3f) as u32 % 32;
-                let (lo, hi) = (so(slot::v_lo(n)), so(slot::v_hi(n)));
+            Op::LoadV | Op::StoreV => {
                 dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);
-                match i.imm >> 8 {
-                    1 => dynasm!(a ; .arch x64 ; movzx ecx, BYTE [r14 + rax]),
-                    2 => dynasm!(a ; .arch x64 ; movzx ecx, WORD [r14 + rax]),
-                    4 => dynasm!(a ; .arch x64 ; mov ecx, DWORD [r14 + rax]),
-                    _ => dynasm!(a ; .arch x64 ; mov rcx, QWORD [r14 + rax]),
-                }
-                if i.imm >> 8 == 16 {
-                    dynasm!(a ; .arch x64 ; mov rdx, QWORD [r14 + rax + 8]);
-                } else {
-                    dynasm!(a ; .arch x64 ; xor edx, edx);
-                }
-                dynasm!(a ; .arch x64 ; mov [r15 + lo], rcx ; mov [r15 + hi], rdx);
-            }
-            Op::StoreV => {
-                let n = (i.imm & 0x3f) as u32 % 32;
-                let (lo, hi) = (so(slot::v_lo(n)), so(slot::v_hi(n)));
-                dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [r15 + lo]);
-                match i.imm >> 8 {
-                    1 => dynasm!(a ; .arch x64 ; mov [r14 + rax], cl),
-                    2 => dynasm!(a ; .arch x64 ; mov [r14 + rax], cx),
-                    4 => dynasm!(a ; .arch x64 ; mov [r14 + rax], ecx),
-                    8 => dynasm!(a ; .arch x64 ; mov [r14 + rax], rcx),
-                    _ => dynasm!(a ; .arch x64
-                        ; mov rdx, [r15 + hi] ; mov [r14 + rax], rcx ; mov [r14 + rax + 8], rdx),
-                }
+                vec_access(a, i, alloc::RAX);
             }
             Op::StoreEx => {
                 // Fail (1) unless the monitor holds this address; otherwise compare-and-swap
