@@ -1734,9 +1734,10 @@ impl Emitter {
                     }
                     self.jump_unless(cc, fall);
                 } else {
-                    self.ld(alloc::RAX, cond);
+                    // Read before the stack goes back: it may live in a stack slot.
+                    let c = self.reg_or(alloc::RAX, cond);
                     self.release_stack();
-                    dynasm!(self.a ; .arch x64 ; test rax, rax ; jz =>fall);
+                    dynasm!(self.a ; .arch x64 ; test Rq(c), Rq(c) ; jz =>fall);
                 }
                 self.link(taken);
                 dynasm!(self.a ; .arch x64 ; =>fall);

@@ -664,30 +664,43 @@ fn fused_compare_selects_take_the_interpreters_way() {
 
 #[test]
 fn block_larger_than_the_frame() {
-    // 20000 values: more than the trampoline frame holds, so the block grows the stack.
-    let mut b = Builder::new(0);
-    let mut acc = b.get(slot::x(0));
-    let one = b.konst(1);
-    let first = acc;
-    while b.len() < 20_000 {
-        acc = b.add(acc, one);
+    // 20000 values: more than the trampoline frame holds, so the block grows the stack. The
+    // branch condition is a constant, or a compare made while every register is taken (so it
+    // lives in a stack slot, which the branch reads before giving the stack back).
+    for cond in ["constant", "slot"] {
+        for x0 in [5, 50] {
+            let mut b = Builder::new(0);
+            let first = b.get(slot::x(0));
+            let one = b.konst(1);
+            let held: Vec<Val> = (0..10).map(|_| b.add(first, one)).collect();
+            let ten = b.konst(10);
+            let lt = b.emit(Op::Ult, &[first, ten], 0);
+            let mut acc = first;
+            while b.len() < 20_000 {
+                acc = b.add(acc, one);
+            }
+            // Use early values late so both ends of the frame are live together.
+            let mut s = b.add(acc, first);
+            for h in held {
+                s = b.add(s, h);
+            }
+            b.set(slot::x(1), s);
+            let c = if cond == "slot" { lt } else { b.konst(1) };
+            let blk = b.finish(Term::Branch {
+                cond: c,
+                taken: 0x10,
+                fallthrough: 0x20,
+            });
+            let mut i = CpuState::default();
+            i.x[0] = x0;
+            let mut j = i.clone();
+            interp::run_block(&blk, &mut i);
+            jit_once(&blk, &mut j);
+            assert_eq!(slots(&j), slots(&i), "{cond} {x0}");
+            let taken = cond == "constant" || x0 < 10;
+            assert_eq!(j.pc, if taken { 0x10 } else { 0x20 }, "{cond} {x0}");
+        }
     }
-    // Use an early value late so both ends of the frame are live together.
-    let s = b.add(acc, first);
-    b.set(slot::x(1), s);
-    let c = b.konst(1);
-    let blk = b.finish(Term::Branch {
-        cond: c,
-        taken: 0x10,
-        fallthrough: 0x20,
-    });
-    let mut i = CpuState::default();
-    i.x[0] = 5;
-    let mut j = i.clone();
-    interp::run_block(&blk, &mut i);
-    jit_once(&blk, &mut j);
-    assert_eq!(slots(&j), slots(&i));
-    assert_eq!(j.pc, 0x10);
 }
 
 #[test]
