@@ -78,17 +78,22 @@ pub fn allocate(b: &Block) -> (Vec<Loc>, Vec<u32>) {
     let mut free: Vec<u8> = CALLEE_SAVED.iter().chain(&CALLER_SAVED).copied().collect();
     // (last use, register, value) of values holding a register.
     let mut active: Vec<(usize, u8, usize)> = Vec::new();
+    // No active value's last use comes before this index (so most instructions skip the scan).
+    let mut next_end = usize::MAX;
     for (idx, i) in b.insts.iter().enumerate() {
         // Arguments whose last use is here are read before the result is written, so their
         // registers may hold the result.
-        active.retain(|&(end, r, _)| {
-            if end <= idx {
-                free.push(r);
-                false
-            } else {
-                true
-            }
-        });
+        if idx >= next_end {
+            active.retain(|&(end, r, _)| {
+                if end <= idx {
+                    free.push(r);
+                    false
+                } else {
+                    true
+                }
+            });
+            next_end = active.iter().map(|a| a.0).min().unwrap_or(usize::MAX);
+        }
         let Some(d) = i.dst else { continue };
         let first_reg = if i.op.info().arity > 0 {
             locs_before(&locs, i.args[0].0 as usize)
@@ -127,6 +132,7 @@ pub fn allocate(b: &Block) -> (Vec<Loc>, Vec<u32>) {
             let r = free.swap_remove(p);
             *loc = Loc::Reg(r);
             active.push((end, r, d.0 as usize));
+            next_end = next_end.min(end);
             continue;
         }
         // No register free: as in linear scan, the value living longest gives its register
@@ -143,6 +149,7 @@ pub fn allocate(b: &Block) -> (Vec<Loc>, Vec<u32>) {
             locs[v] = Loc::Slot;
             locs[d.0 as usize] = Loc::Reg(r);
             active.push((end, r, d.0 as usize));
+            next_end = next_end.min(end);
         }
     }
     (locs, uses)
