@@ -656,10 +656,7 @@ mod tests {
         let a = b.add(base, z);
         b.set(3, a);
         let blk = b.finish(Term::Jump(4));
-        let mut opt = blk.clone();
-        optimize(&mut opt);
-        verify(&opt).unwrap();
-        let text = opt.to_string();
+        let (opt, text) = optimized(&blk);
         // Shifts by 2 and 31 become 32-bit shifts; by 32 the low word is 0.
         assert_eq!(text.matches("shl.32").count(), 2, "{text}");
         assert!(!text.contains("shl.64") && !text.contains("zext"), "{text}");
@@ -695,10 +692,7 @@ mod tests {
         let s = b.add(r, top);
         b.set(3, s);
         let blk = b.finish(Term::Jump(4));
-        let mut opt = blk.clone();
-        optimize(&mut opt);
-        verify(&opt).unwrap();
-        let text = opt.to_string();
+        let (_, text) = optimized(&blk);
         assert!(!text.contains("zext"), "{text}");
         assert_eq!(text.matches(" and ").count(), 1, "{text}");
         assert!(!text.contains("lshr") && !text.contains(" add "), "{text}");
@@ -762,6 +756,15 @@ mod tests {
         assert_eq!(sem::eval(Op::AddCCarry, 64, [u64::MAX, 0, 1]), Some(1));
     }
 
+    /// `blk` optimized (and verified), with its text.
+    fn optimized(blk: &Block) -> (Block, String) {
+        let mut opt = blk.clone();
+        optimize(&mut opt);
+        verify(&opt).unwrap();
+        let text = opt.to_string();
+        (opt, text)
+    }
+
     /// Runs a block without memory or helpers: the state after it, from `regs`.
     fn run(blk: &Block, regs: &[u64; 8]) -> [u64; 8] {
         let mut regs = *regs;
@@ -796,10 +799,7 @@ mod tests {
             let r = b.or(a, c);
             b.set(3, r);
             let blk = b.finish(Term::Jump(4));
-            let mut opt = blk.clone();
-            optimize(&mut opt);
-            verify(&opt).unwrap();
-            let text = opt.to_string();
+            let (opt, text) = optimized(&blk);
             assert!(text.contains("bytes4.mask"), "{text}");
             assert!(!text.contains("ge.mask"), "{text}");
             let bytes = [0u64, 1, 0x7f, 0x80, 0xfe, 0xff];
@@ -837,10 +837,7 @@ mod tests {
         let c2 = b.emit(Op::AddCCarry, &[r1, n3, borrow], 32);
         b.set(7, c2);
         let blk = b.finish(Term::Jump(4));
-        let mut opt = blk.clone();
-        optimize(&mut opt);
-        verify(&opt).unwrap();
-        let text = opt.to_string();
+        let (opt, text) = optimized(&blk);
         assert!(!text.contains("addc.carry"), "{text}");
         // Each pair shares one wide add, and the high word's addc of r1, r3 and the carry
         // is two plain adds.
@@ -884,10 +881,7 @@ mod tests {
                 let c = b.cond(f, cc);
                 b.set(3, c);
                 let blk = b.finish(Term::Jump(4));
-                let mut opt = blk.clone();
-                optimize(&mut opt);
-                verify(&opt).unwrap();
-                let text = opt.to_string();
+                let (opt, text) = optimized(&blk);
                 assert_eq!(text.matches("cond.sub").count(), 2, "{text}");
                 assert!(!text.contains("addc"), "{text}");
                 let edges = [0, 1, 0x7fff_ffff, 0x8000_0000, 0x8000_0001, 0xffff_ffff];
