@@ -6,9 +6,11 @@
 use crate::{Block, Op, Term, Val};
 use cpu::slot;
 
-/// Runs every pass in order: get/set forwarding, dead store removal, folding, condition
-/// fusion, common subexpressions, dead code removal.
+/// Runs every pass in order: vector accesses split into halves, get/set forwarding, dead
+/// store removal, folding, condition fusion, carry widening, common subexpressions, dead code
+/// removal.
 pub fn optimize(b: &mut Block) {
+    split_vector_accesses(b);
     forward_getreg(b);
     remove_dead_setreg(b);
     fold(b);
@@ -229,6 +231,77 @@ fn may_set(i: &crate::Inst, may: impl Fn(Val) -> u64, konst: impl Fn(Val) -> Opt
     }
 }
 
+/// Appends `op` to `out` with a new value (counted in `num_vals`), which it returns; with
+/// `result` false, appends it without one (and returns `Val(0)`).
+fn push(out: &mut Vec<crate::Inst>, num_vals: &mut u32, op: Op, args: &[Val], imm: u64) -> Val {
+    let v = Val(*num_vals);
+    let result = op.info().result;
+    if result {
+        *num_vals += 1;
+    }
+    let mut a = [Val(0); 3];
+    a[..args.len()].copy_from_slice(args);
+    out.push(crate::Inst {
+        op,
+        dst: result.then_some(v),
+        args: a,
+        imm,
+        helper: None,
+    });
+    if result { v } else { Val(0) }
+}
+
+/// Vector loads and stores (`loadv`, `storev`) become scalar loads and stores of the register's
+/// two halves with `getreg`/`setreg` (the same accesses in the same order, so a fault leaves
+/// the same state): the halves are then values like any other, which [`forward_getreg`] hands
+/// straight to the lane operations that read them next (an `ld1` then a `cmeq` read the
+/// register back from the state otherwise), and a store takes the halves just computed.
+pub fn split_vector_accesses(b: &mut Block) {
+    if !b
+        .insts
+        .iter()
+        .any(|i| matches!(i.op, Op::LoadV | Op::StoreV))
+    {
+        return;
+    }
+    let old = std::mem::take(&mut b.insts);
+    let mut out = Vec::with_capacity(old.len() + 8);
+    let nv = &mut b.num_vals;
+    for i in old {
+        if !matches!(i.op, Op::LoadV | Op::StoreV) {
+            out.push(i);
+            continue;
+        }
+        let (n, size) = ((i.imm & 0x3f) as u32 % 32, i.imm >> 8);
+        let (lo, hi) = (slot::v_lo(n) as u64, slot::v_hi(n) as u64);
+        let addr = i.args[0];
+        let high_addr = |out: &mut Vec<crate::Inst>, nv: &mut u32| {
+            let eight = push(out, nv, Op::Const, &[], 8);
+            push(out, nv, Op::Add, &[addr, eight], 0)
+        };
+        if i.op == Op::LoadV {
+            let low = push(&mut out, nv, Op::Load, &[addr], size.min(8));
+            let high = if size == 16 {
+                let a = high_addr(&mut out, nv);
+                push(&mut out, nv, Op::Load, &[a], 8)
+            } else {
+                push(&mut out, nv, Op::Const, &[], 0)
+            };
+            push(&mut out, nv, Op::SetReg, &[low], lo);
+            push(&mut out, nv, Op::SetReg, &[high], hi);
+        } else {
+            let low = push(&mut out, nv, Op::GetReg, &[], lo);
+            push(&mut out, nv, Op::Store, &[addr, low], size.min(8));
+            if size == 16 {
+                let high = push(&mut out, nv, Op::GetReg, &[], hi);
+                let a = high_addr(&mut out, nv);
+                push(&mut out, nv, Op::Store, &[a, high], 8);
+            }
+        }
+    }
+    b.insts = out;
+}
+
 /// A 32-bit add-with-carry whose carry out is read (a 64-bit add or subtract on a 32-bit
 /// guest: ADDS then ADC, SUBS then SBC, the CMP; SBCS of a 64-bit compare) becomes one 64-bit
 /// add of the zero-extended operands, `t = a + b + (c & 1)`: the sum is `zext(t, 32)`, the
@@ -264,21 +337,6 @@ pub fn widen_carries(b: &mut Block) {
                 bit: false,
             }
         }
-    }
-    /// Appends `op` with a new value, which it returns.
-    fn push(out: &mut Vec<crate::Inst>, num_vals: &mut u32, op: Op, args: &[Val], imm: u64) -> Val {
-        let v = Val(*num_vals);
-        *num_vals += 1;
-        let mut a = [Val(0); 3];
-        a[..args.len()].copy_from_slice(args);
-        out.push(crate::Inst {
-            op,
-            dst: Some(v),
-            args: a,
-            imm,
-            helper: None,
-        });
-        v
     }
     let mut known = vec![Known::default(); b.num_vals as usize];
     let old = std::mem::take(&mut b.insts);
