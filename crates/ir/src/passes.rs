@@ -231,8 +231,8 @@ fn may_set(i: &crate::Inst, may: impl Fn(Val) -> u64, konst: impl Fn(Val) -> Opt
     }
 }
 
-/// Appends `op` to `out` with a new value (counted in `num_vals`), which it returns; with
-/// `result` false, appends it without one (and returns `Val(0)`).
+/// Appends `op` to `out` with a new value (counted in `num_vals`), which it returns; an op
+/// without a result is appended without one (and `Val(0)` returned).
 fn push(out: &mut Vec<crate::Inst>, num_vals: &mut u32, op: Op, args: &[Val], imm: u64) -> Val {
     let v = Val(*num_vals);
     let result = op.info().result;
