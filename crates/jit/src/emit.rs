@@ -688,13 +688,7 @@ impl Emitter {
     /// Compares `x` with `y` (as `cmp x, y`) at 64 bits, or at 32 unless `wide`; `x` is
     /// compared in its own register, else loaded into `rax`.
     fn cmp(&mut self, x: Val, y: Val, wide: bool) {
-        let r = match self.loc(x) {
-            Loc::Reg(h) => h,
-            _ => {
-                self.ld(alloc::RAX, x);
-                alloc::RAX
-            }
-        };
+        let r = self.reg_or(alloc::RAX, x);
         match (self.loc(y), wide) {
             // A 32-bit compare takes any 32-bit constant (only its low bits matter).
             (Loc::Const(k), false) => dynasm!(self.a ; .arch x64 ; cmp Rd(r), k as u32 as i32),
@@ -719,11 +713,12 @@ impl Emitter {
         }
     }
 
-    /// `d = x + y + disp` as one `lea` when `x` or `y` is in a register and the other in a
-    /// register or a constant that fits the displacement (any constant at 32 bits, where only
-    /// the low bits matter): at 32 bits (`wide` false) the result is zero-extended. Returns
+    /// `d = x + y + disp` straight into `d`'s place when `x` or `y` is in a register and the
+    /// other in a register or a constant that fits the displacement (any constant at 32 bits,
+    /// where only the low bits matter): one `lea`, or for two registers without `disp` an
+    /// `add` (after a move); at 32 bits (`wide` false) the result is zero-extended. Returns
     /// false, having emitted nothing, otherwise.
-    fn lea(&mut self, d: Val, x: Val, y: Val, disp: i32, wide: bool) -> bool {
+    fn add_direct(&mut self, d: Val, x: Val, y: Val, disp: i32, wide: bool) -> bool {
         // The sum commutes: the register operand is the base.
         let (x, y) = match self.loc(x) {
             Loc::Reg(_) => (x, y),
@@ -796,13 +791,7 @@ impl Emitter {
 
     /// The host register holding a guest address: its own register, else `rax`.
     fn addr(&mut self, v: Val) -> u8 {
-        match self.loc(v) {
-            Loc::Reg(h) => h,
-            _ => {
-                self.ld(alloc::RAX, v);
-                alloc::RAX
-            }
-        }
+        self.reg_or(alloc::RAX, v)
     }
 
     /// Lowers one instruction with values in their allocated places; rare ops go through
@@ -836,7 +825,7 @@ impl Emitter {
                 self.st(d, t);
             }
             Op::Add | Op::Sub | Op::And | Op::Or | Op::Xor | Op::Mul => {
-                if i.op == Op::Add && self.lea(d, x, y, 0, true) {
+                if i.op == Op::Add && self.add_direct(d, x, y, 0, true) {
                     return;
                 }
                 // Commutative: with the result in y's register, y is the one loaded there.
@@ -932,7 +921,7 @@ impl Emitter {
             Op::AddC if matches!(self.loc(z), Loc::Const(_)) => {
                 // A constant carry-in (ADD and SUB lift to add-with-carry): plain adds.
                 let carry = matches!(self.loc(z), Loc::Const(k) if k & 1 == 1);
-                if self.lea(d, x, y, carry as i32, wide) {
+                if self.add_direct(d, x, y, carry as i32, wide) {
                     return;
                 }
                 let t = self.target(d, &[y]);

@@ -238,8 +238,7 @@ pub(super) fn fast_path(
 
 /// Puts each value into its xmm register (`(register, value)`): a copy from the register that
 /// holds the result of the operation before (`Emitter::xmm_val`), else from its place
-/// (`Emitter::xmm_from`). The copies
-/// come first, before a load can overwrite their source.
+/// (`Emitter::xmm_from`). The copies come first, before a load can overwrite their source.
 fn load_operands(e: &mut Emitter, operands: &[(u8, ir::Val)]) {
     let held = e.xmm_val;
     for &(t, v) in operands {
