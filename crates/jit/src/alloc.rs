@@ -6,7 +6,7 @@
 //! users materialise them or encode them as immediates, except 64-bit ones read more than
 //! once, which are values like the others. Everything else keeps its stack slot.
 
-use ir::{Block, Op, Term};
+use ir::{Block, Op, Term, Val};
 
 /// Host register numbers as x86 encodes them.
 pub const RAX: u8 = 0;
@@ -46,16 +46,23 @@ pub fn imm32(k: u64) -> Option<i32> {
     i32::try_from(k as i64).ok()
 }
 
-/// Picks a location for every value of `b`; also gives how many instructions read each value
-/// (the terminator not counted). Both indexed by value number.
-pub fn allocate(b: &Block) -> (Vec<Loc>, Vec<u32>) {
+/// Picks a location for every value of `b` but the sums `folds` (see [`crate::addr_fold`])
+/// puts into memory operands; also gives how many instructions read each value (the
+/// terminator not counted). Both indexed by value number.
+pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> (Vec<Loc>, Vec<u32>) {
     let n = b.num_vals as usize;
     let len = b.insts.len();
+    let folded = |v: Val| folds.get(v.0 as usize).copied().flatten();
     // Index of the last instruction reading each value (`len` for the terminator).
     let mut last: Vec<Option<usize>> = vec![None; n];
     let mut uses = vec![0u32; n];
     for (idx, i) in b.insts.iter().enumerate() {
-        for a in &i.args[..i.op.info().arity] {
+        if i.dst.and_then(folded).is_some() {
+            continue;
+        }
+        for &a in &i.args[..i.op.info().arity] {
+            // An address folded into the access is a read of its base there.
+            let a = folded(a).map_or(a, |f| f.0);
             if let Some(l) = last.get_mut(a.0 as usize) {
                 *l = Some(idx);
                 uses[a.0 as usize] += 1;

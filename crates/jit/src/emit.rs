@@ -13,6 +13,7 @@
 // that conversion is the identity, which clippy flags inside the macro expansion.
 #![allow(clippy::useless_conversion)]
 
+use crate::addr_fold;
 use crate::alloc::{self, Loc, imm32};
 use cpu::{exit, slot};
 use dynasmrt::x64::X64Relocation;
@@ -372,6 +373,7 @@ pub fn compile(block: &Block, base: usize, shared: Shared, counter: Option<usize
         key: block.key,
         xmm_val: None,
         fp_result_xmm: None,
+        folds: Vec::new(),
     };
     let hot = counter.map(|c| {
         let hot = e.a.new_dynamic_label();
@@ -383,8 +385,15 @@ pub fn compile(block: &Block, base: usize, shared: Shared, counter: Option<usize
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
         e.exit_const(exit::UNDEFINED, block.key, 0);
     } else {
-        let (locs, uses) = alloc::allocate(block);
+        // Not worth its translation time in a block that may run only a few times.
+        let folds = if counter.is_none() {
+            addr_fold::find(block)
+        } else {
+            Vec::new()
+        };
+        let (locs, uses) = alloc::allocate(block, &folds);
         e.locs = locs;
+        e.folds = folds;
         e.block(block, &uses);
     }
     if let Some(hot) = hot {
@@ -423,6 +432,8 @@ struct Emitter {
     /// Set by `fp::fast_path` when it leaves its result in that xmm register; the helper call
     /// after it then puts its result there too, so both paths agree at the join.
     fp_result_xmm: Option<u8>,
+    /// The `base + k` sums memory operands take apart (see [`addr_fold`]).
+    folds: Vec<Option<(Val, i32)>>,
 }
 
 /// Whether the lowering of `op` may write an xmm register: the lane operations on SSE2
@@ -521,19 +532,19 @@ fn nzcv_cc(cc: u64) -> Option<u64> {
 }
 
 /// LoadV and StoreV (`i`) of the vector register its immediate names, at the guest address in
-/// host register `r` (not `rcx` or `rdx`, which carry the data).
-fn vec_access(a: &mut Asm, i: &ir::Inst, r: u8) {
+/// host register `r` plus `k` (`r` not `rcx` or `rdx`, which carry the data).
+fn vec_access(a: &mut Asm, i: &ir::Inst, r: u8, k: i32) {
     let n = (i.imm & 0x3f) as u32 % 32;
     let (lo, hi) = (so(slot::v_lo(n)), so(slot::v_hi(n)));
     if i.op == Op::LoadV {
         match i.imm >> 8 {
-            1 => dynasm!(a ; .arch x64 ; movzx ecx, BYTE [r14 + Rq(r)]),
-            2 => dynasm!(a ; .arch x64 ; movzx ecx, WORD [r14 + Rq(r)]),
-            4 => dynasm!(a ; .arch x64 ; mov ecx, DWORD [r14 + Rq(r)]),
-            _ => dynasm!(a ; .arch x64 ; mov rcx, QWORD [r14 + Rq(r)]),
+            1 => dynasm!(a ; .arch x64 ; movzx ecx, BYTE [r14 + Rq(r) + k]),
+            2 => dynasm!(a ; .arch x64 ; movzx ecx, WORD [r14 + Rq(r) + k]),
+            4 => dynasm!(a ; .arch x64 ; mov ecx, DWORD [r14 + Rq(r) + k]),
+            _ => dynasm!(a ; .arch x64 ; mov rcx, QWORD [r14 + Rq(r) + k]),
         }
         if i.imm >> 8 == 16 {
-            dynasm!(a ; .arch x64 ; mov rdx, QWORD [r14 + Rq(r) + 8]);
+            dynasm!(a ; .arch x64 ; mov rdx, QWORD [r14 + Rq(r) + k + 8]);
         } else {
             dynasm!(a ; .arch x64 ; xor edx, edx);
         }
@@ -541,12 +552,12 @@ fn vec_access(a: &mut Asm, i: &ir::Inst, r: u8) {
     } else {
         dynasm!(a ; .arch x64 ; mov rcx, [r15 + lo]);
         match i.imm >> 8 {
-            1 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r)], cl),
-            2 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r)], cx),
-            4 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r)], ecx),
-            8 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r)], rcx),
+            1 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r) + k], cl),
+            2 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r) + k], cx),
+            4 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r) + k], ecx),
+            8 => dynasm!(a ; .arch x64 ; mov [r14 + Rq(r) + k], rcx),
             _ => dynasm!(a ; .arch x64
-                ; mov rdx, [r15 + hi] ; mov [r14 + Rq(r)], rcx ; mov [r14 + Rq(r) + 8], rdx),
+                ; mov rdx, [r15 + hi] ; mov [r14 + Rq(r) + k], rcx ; mov [r14 + Rq(r) + k + 8], rdx),
         }
     }
 }
@@ -790,8 +801,11 @@ impl Emitter {
     }
 
     /// The host register holding a guest address: its own register, else `rax`.
-    fn addr(&mut self, v: Val) -> u8 {
-        self.reg_or(alloc::RAX, v)
+    fn addr(&mut self, v: Val) -> (u8, i32) {
+        match self.folds.get(v.0 as usize).copied().flatten() {
+            Some((base, k)) => (self.reg_or(alloc::RAX, base), k),
+            None => (self.reg_or(alloc::RAX, v), 0),
+        }
     }
 
     /// Lowers one instruction with values in their allocated places; rare ops go through
@@ -802,6 +816,10 @@ impl Emitter {
         let Some(d) = i.dst else {
             return self.inst_void(i);
         };
+        if self.folds.get(d.0 as usize).is_some_and(Option::is_some) {
+            // Its readers add it up in their memory operands.
+            return;
+        }
         let wide = i.imm != 32;
         match i.op {
             Op::Const => {
@@ -1013,12 +1031,12 @@ impl Emitter {
             }
             Op::Load => {
                 let t = self.target(d, &[]);
-                let r = self.addr(x);
+                let (r, k) = self.addr(x);
                 match i.imm {
-                    1 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), BYTE [r14 + Rq(r)]),
-                    2 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), WORD [r14 + Rq(r)]),
-                    4 => dynasm!(self.a ; .arch x64 ; mov Rd(t), DWORD [r14 + Rq(r)]),
-                    _ => dynasm!(self.a ; .arch x64 ; mov Rq(t), QWORD [r14 + Rq(r)]),
+                    1 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), BYTE [r14 + Rq(r) + k]),
+                    2 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), WORD [r14 + Rq(r) + k]),
+                    4 => dynasm!(self.a ; .arch x64 ; mov Rd(t), DWORD [r14 + Rq(r) + k]),
+                    _ => dynasm!(self.a ; .arch x64 ; mov Rq(t), QWORD [r14 + Rq(r) + k]),
                 }
                 self.st(d, t);
             }
@@ -1091,8 +1109,8 @@ impl Emitter {
                 }
             }
             Op::LoadV | Op::StoreV => {
-                let r = self.addr(x);
-                vec_access(&mut self.a, i, r);
+                let (r, k) = self.addr(x);
+                vec_access(&mut self.a, i, r, k);
             }
             Op::Store | Op::StoreIf => {
                 // A conditional store jumps over the access: only scratch registers are used
@@ -1105,12 +1123,12 @@ impl Emitter {
                 });
                 // The value from its own register (loaded first: the address may take rax).
                 let v = self.reg_or(RCX, y);
-                let r = self.addr(x);
+                let (r, k) = self.addr(x);
                 match i.imm {
-                    1 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], Rb(v)),
-                    2 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], Rw(v)),
-                    4 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], Rd(v)),
-                    _ => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r)], Rq(v)),
+                    1 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r) + k], Rb(v)),
+                    2 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r) + k], Rw(v)),
+                    4 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r) + k], Rd(v)),
+                    _ => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r) + k], Rq(v)),
                 }
                 if let Some(skip) = skip {
                     dynasm!(self.a ; .arch x64 ; =>skip);
@@ -1620,7 +1638,7 @@ impl Emitter {
             }
             Op::LoadV | Op::StoreV => {
                 dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);
-                vec_access(a, i, alloc::RAX);
+                vec_access(a, i, alloc::RAX, 0);
             }
             Op::StoreEx => {
                 // Fail (1) unless the monitor holds this address; otherwise compare-and-swap

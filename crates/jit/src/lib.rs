@@ -33,6 +33,7 @@
 
 #![deny(missing_docs)]
 
+mod addr_fold;
 mod alloc;
 mod cache;
 pub mod emit;
