@@ -1,5 +1,5 @@
 //! The 32-bit syscall layer end to end: the programs `tests/guest32/{files32,time32,time64,
-//! net32,proc32}.c`, built armhf A32, armhf Thumb-2 and armel (soft-float), must print the
+//! net32,proc32,wrap32}.c`, built armhf A32, armhf Thumb-2 and armel (soft-float), must print the
 //! expected lines under armrun's JIT (and, for one flavour, its interpreter). Where
 //! qemu-arm-static can run a program it must print the same; it cannot list a large directory
 //! on file systems with 64-bit directory offsets (readdir fails with EOVERFLOW), nor exec a
@@ -169,6 +169,24 @@ fn fork_wait4_execve_rlimits_uname_mmap2() {
          child GREETING=from parent\n\
          exec child exit 3\n\
          execve missing: ENOENT\n",
+        true,
+        false,
+    );
+}
+
+/// Addresses wrap at 4 GiB, in code hot enough to be translated in full too, where the JIT
+/// folds a constant offset into the host access (`jit::addr_fold`): with the top page mapped
+/// (which qemu-arm-static refuses), a small pointer minus an offset loads and stores there, and
+/// the code keeps running afterwards.
+#[test]
+fn addresses_wrap_at_4_gib_in_hot_code() {
+    expect(
+        "wrap32",
+        |_| Vec::new(),
+        "warm: sum=250000\n\
+         wrapped load: 0x5eed\n\
+         wrapped store: 7\n\
+         after: sum=250000\n",
         true,
         false,
     );

@@ -354,10 +354,17 @@ pub struct Compiled {
 /// Compiles `block` for host address `base`; exits use the absolute addresses in `shared`.
 /// With a `counter` (the address of a `u32`), the block first counts itself down there and,
 /// when the count reaches zero, exits with [`exit::HOT`] at its key before anything else.
+/// `fold32` lets 32-bit sums go into memory operands too (see [`addr_fold`]).
 ///
 /// A block that fails `ir::verify` (or has more than [`MAX_VALS`] values) is a lifter bug; rather
 /// than emit unsafe code for it, it compiles to an undefined-instruction exit at `block.key`.
-pub fn compile(block: &Block, base: usize, shared: Shared, counter: Option<usize>) -> Compiled {
+pub fn compile(
+    block: &Block,
+    base: usize,
+    shared: Shared,
+    counter: Option<usize>,
+    fold32: bool,
+) -> Compiled {
     // Blocks take about 12 bytes of code per IR instruction; growing the buffer from empty
     // reallocated it several times per block.
     let capacity = 256 + 16 * block.insts.len();
@@ -387,7 +394,7 @@ pub fn compile(block: &Block, base: usize, shared: Shared, counter: Option<usize
     } else {
         // Not worth its translation time in a block that may run only a few times.
         let folds = if counter.is_none() {
-            addr_fold::find(block)
+            addr_fold::find(block, fold32)
         } else {
             Vec::new()
         };

@@ -263,6 +263,9 @@ struct Core {
     /// indirect-jump tables); off, every block returns to [`Jit::run`]'s caller (qemu's
     /// `-d nochain`, so `-d exec` sees every block that runs). Written with the lock held.
     chain: AtomicBool,
+    /// Whether 32-bit guest addresses `base + k` go into memory operands (see `addr_fold`):
+    /// for 32-bit guests until one such access wraps. Written with the lock held.
+    fold32: AtomicBool,
     /// The size the cache was made with (for a fresh core after fork).
     size: usize,
     state: Mutex<State>,
@@ -333,6 +336,7 @@ impl Jit {
             shared,
             epoch: AtomicU64::new(1),
             chain: AtomicBool::new(true),
+            fold32: AtomicBool::new(false),
             size: cache.size(),
             state: Mutex::new(State {
                 cache,
@@ -383,6 +387,8 @@ impl Jit {
         }
         let fresh = Jit::with_cache_size(self.core.size);
         fresh.core.chain.store(self.core.chain(), Ordering::Relaxed);
+        let fold32 = self.core.fold32.load(Ordering::Relaxed);
+        fresh.core.fold32.store(fold32, Ordering::Relaxed);
         // The old core's lock is held by a thread that does not exist here: dropping this
         // handle would wait for it. Its memory is left as it is.
         std::mem::forget(std::mem::replace(self, fresh));
@@ -414,6 +420,24 @@ impl Jit {
             st.invalidate_all();
         }
         self.core.chain.store(on, Ordering::Relaxed);
+    }
+
+    /// Lets blocks of a 32-bit guest fold `base + k` addresses into their memory operands
+    /// (see `addr_fold`), or stops that, forgetting every block compiled with such folds.
+    /// Folded, a sum that should wrap at 4 GiB reaches the guard pages around the guest's
+    /// window instead and faults at a guest address past 32 bits: the dispatcher then turns
+    /// folding off and runs the instruction again.
+    pub fn set_fold32(&mut self, on: bool) {
+        let mut st = self.core.lock();
+        if !on && self.core.fold32.load(Ordering::Relaxed) {
+            st.invalidate_all();
+        }
+        self.core.fold32.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether blocks fold 32-bit guest addresses (see [`Jit::set_fold32`]).
+    pub fn fold32(&self) -> bool {
+        self.core.fold32.load(Ordering::Relaxed)
     }
 
     /// A copy of the host code of the block `entry` starts (for `-d out_asm`); empty for an
@@ -487,7 +511,8 @@ impl Jit {
                 st.forget(block.key);
             }
             let at = counter.as_deref().map(|c| c.as_ptr() as usize);
-            let compiled = emit::compile(block, st.cache.next_addr(), self.core.shared, at);
+            let fold32 = self.core.fold32.load(Ordering::Relaxed);
+            let compiled = emit::compile(block, st.cache.next_addr(), self.core.shared, at, fold32);
             if let Some(base) = st.cache.push(&compiled.code) {
                 let addr = st.install(&self.core, block, base, compiled, counter.take());
                 if self.core.chain() {

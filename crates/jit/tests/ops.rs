@@ -784,3 +784,61 @@ fn base_plus_constant_addresses() {
     assert_eq!(&buf[72..88], &init[8..24]);
     assert_eq!(&buf[6..8], &[32, 0]);
 }
+
+/// A 32-bit guest's `base + k` (`addc.32`, a subtraction's carry in of 1 included) goes into
+/// the memory operand once `set_fold32` allows it; a base that may have bits above 31 (here a
+/// 64-bit sum) never does, since its 32-bit sum drops them. JIT and interpreter agree.
+#[test]
+fn base_plus_constant_addresses_of_a_32_bit_guest() {
+    let mut buf = [0u8; 64];
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = 0x20 | i as u8;
+    }
+    let base = buf.as_mut_ptr() as u64;
+    let mut b = Builder::new(0);
+    let p = b.get(slot::x(5));
+    let (zero, one) = (b.konst(0), b.konst(1));
+    // p + 4 and p - 6 (p + !6 + 1).
+    let k = b.konst(4);
+    let a = b.emit(ir::Op::AddC, &[p, k, zero], 32);
+    let l = b.load(a, 4);
+    b.set(slot::x(0), l);
+    let k = b.konst(!6u32 as u64);
+    let a = b.emit(ir::Op::AddC, &[k, p, one], 32);
+    let l = b.load(a, 2);
+    b.set(slot::x(1), l);
+    b.store(a, p, 1);
+    // (p + 2^32) + 8 at 32 bits is p + 8.
+    let big = b.konst(1 << 32);
+    let wide = b.add(p, big);
+    let k = b.konst(8);
+    let a = b.emit(ir::Op::AddC, &[wide, k, zero], 32);
+    let l = b.load(a, 8);
+    b.set(slot::x(2), l);
+    let blk = b.finish(Term::Jump(8));
+    let init = buf;
+    let mut i = CpuState {
+        mem_base: base,
+        ..CpuState::default()
+    };
+    i.x[5] = 20;
+    interp::run_block(&blk, &mut i);
+    let after_interp = buf;
+    buf = init;
+    let mut j = CpuState {
+        mem_base: base,
+        ..CpuState::default()
+    };
+    j.x[5] = 20;
+    let mut jit = jit::Jit::new();
+    jit.set_fold32(true);
+    run_jit(&mut jit, &blk, &mut j);
+    assert_eq!(slots(&j), slots(&i));
+    assert_eq!(buf, after_interp);
+    assert_eq!(
+        j.x[0],
+        u64::from(u32::from_le_bytes([0x38, 0x39, 0x3a, 0x3b]))
+    );
+    assert_eq!(j.x[1], 0x2f2e);
+    assert_eq!(buf[14], 20);
+}

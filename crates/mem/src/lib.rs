@@ -23,6 +23,10 @@ pub const PAGE: u64 = 4096;
 /// starting just below 4 GiB and running past it faults instead of touching host memory.
 pub const WINDOW32: u64 = (1 << 32) + 0x1_0000;
 
+/// Inaccessible bytes reserved below a 32-bit guest's window: an access at a small address
+/// minus an offset the JIT folded into the host operand (`jit::addr_fold`) faults there.
+pub const GUARD32: u64 = 0x1_0000;
+
 /// Top of the region the 32-bit allocator hands out top-down (below the stack, like `mmap_base`).
 pub const MMAP_TOP32: u64 = 0xf700_0000;
 
@@ -132,12 +136,12 @@ impl GuestMem {
     }
 
     /// A 32-bit address space: reserves a `PROT_NONE`, `MAP_NORESERVE` window of [`WINDOW32`]
-    /// bytes; the window start is the base.
+    /// bytes after [`GUARD32`] more; the window start is the base.
     pub fn new32() -> std::io::Result<GuestMem> {
         let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE;
-        let base = host::mmap(0, WINDOW32, libc::PROT_NONE, flags, -1, 0)
+        let start = host::mmap(0, GUARD32 + WINDOW32, libc::PROT_NONE, flags, -1, 0)
             .map_err(std::io::Error::from_raw_os_error)?;
-        Ok(GuestMem::with_space(base, true))
+        Ok(GuestMem::with_space(start + GUARD32, true))
     }
 
     /// mmap semantics on guest addresses. `flags` are Linux MAP_* values, `fd`/`off` host
@@ -317,7 +321,7 @@ impl GuestMem {
 impl Drop for Space {
     fn drop(&mut self) {
         if self.is32 {
-            let _ = host::munmap(self.base, WINDOW32);
+            let _ = host::munmap(self.base - GUARD32, GUARD32 + WINDOW32);
         } else {
             // Guest mappings are host mappings only this object knows about: release them so a
             // dropped address space (tests, fuzzing) does not leak.

@@ -143,10 +143,12 @@ impl Engine {
 
     /// A new engine with an empty cache, lifting code with `frontend`.
     pub fn for_frontend(backend: Backend, frontend: Frontend) -> Engine {
+        let mut jit = jit::Jit::new();
+        jit.set_fold32(frontend == Frontend::A32);
         Engine {
             backend,
             frontend,
-            jit: jit::Jit::new(),
+            jit,
             blocks: HashMap::new(),
             max_insns: 64,
             log: LogFlags::default(),
@@ -434,6 +436,13 @@ impl Engine {
             exit::PENDING => Event::Pending,
             exit::DATA_FAULT => {
                 let f = jit::fault::take();
+                if cpu.exit_arg >> 32 != 0 && self.jit.fold32() {
+                    // A 32-bit address that wrapped, folded into the host operand where it
+                    // cannot (see `Jit::set_fold32`): the instruction runs again, translated
+                    // without folds, from the state it faulted in.
+                    self.jit.set_fold32(false);
+                    return None;
+                }
                 Event::DataFault {
                     pc,
                     addr: cpu.exit_arg,
