@@ -1,19 +1,14 @@
 //! `armrun`: runs Linux ARM programs on x86-64, as a drop-in for qemu-user-static.
 
+mod alloc;
 mod binfmt;
 mod cli;
 mod cpu_model;
 mod debug_log;
 
-/// The translator allocates and frees many small, short-lived vectors per guest block (IR,
-/// pass tables, assembler buffers, cache bookkeeping); glibc's malloc spent about a fifth of
-/// translation time on them (perf, `python3 -c pass` under armrun), mimalloc's per-thread free
-/// lists make start-up-heavy programs about 10% faster. Built with `no_thp` (Cargo.toml): by
-/// default it madvises its arenas for transparent huge pages, and each first touch of one then
-/// clears 2 MiB (perf: a tenth of a short run's samples in `clear_page_erms`; resident size of
-/// a static hello 14 MB, 6 MB without).
+/// mimalloc (see the `alloc` module).
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: alloc::MiMalloc = alloc::MiMalloc;
 
 use cli::Parsed;
 use cpu::CpuState;
