@@ -292,12 +292,15 @@ fn finish(mut cx: Ctx, term: Term, it: u8, start_it: u8) -> Block {
     } else {
         term
     };
-    if it == 0 && start_it == 0 {
-        return cx.b.finish(term);
+    if it != 0 || start_it != 0 {
+        let v = cx.k(it as u64);
+        cx.b.set(cpu::slot::ITSTATE, v);
     }
-    let v = cx.k(it as u64);
-    cx.b.set(cpu::slot::ITSTATE, v);
-    cx.b.finish(term)
+    let mut block = cx.b.finish(term);
+    // Every write to r0-r14 is a 32-bit result (the syscall layer and signal frames keep
+    // them so too).
+    block.narrow_regs = true;
+    block
 }
 
 /// ITAdvance: the state for the instruction after one executed with `it`.

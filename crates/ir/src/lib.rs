@@ -103,7 +103,13 @@ pub struct Block {
     pub term: Term,
     /// Number of values defined (values are `Val(0)..Val(num_vals)`).
     pub num_vals: u32,
+    /// The guest's general registers (slots below [`NARROW_SLOTS`]) hold 32-bit values, zero
+    /// above bit 31: a 32-bit guest's, which every write keeps so. Passes may rely on it.
+    pub narrow_regs: bool,
 }
+
+/// The slots [`Block::narrow_regs`] speaks of: r0-r14 of a 32-bit guest.
+pub const NARROW_SLOTS: u64 = 15;
 
 impl Inst {
     /// Whether this is a `call` of a scalar FP helper (an [`inline::FpInline`] without vector
@@ -139,6 +145,7 @@ impl Builder {
                     arg: 0,
                 },
                 num_vals: 0,
+                narrow_regs: false,
             },
         }
     }

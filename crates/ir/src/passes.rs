@@ -81,7 +81,7 @@ pub fn share_common_values(b: &mut Block) {
 /// constants becomes a `const` of its value (`sem::eval` computes it), an addition of zero
 /// (and the like) becomes its other operand, a `zext` or an `and` with a constant that
 /// clears no bit the value may have set (see [`may_set`]: a width-32 result, a narrow load,
-/// an or of such values) is replaced by the value, and a pure result with no bit that may be
+/// a 32-bit guest's general register, an or of such values) is replaced by the value, and a pure result with no bit that may be
 /// set becomes `const 0`; a `ge.mask` of a `bytes4.ge` becomes one `bytes4.mask`, and the
 /// `zext.32` of a `shl.64` by a constant below 32 the `shl.32`. The lifters
 /// stay simple (MOVZ/MOVK chains, SUB as an add-with-carry of constants, W-register results
@@ -95,6 +95,7 @@ pub fn fold(b: &mut Block) {
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
     // The defining instruction of each value seen so far (for the carry pattern below).
     let mut def: Vec<Option<crate::Inst>> = vec![None; n];
+    let narrow = b.narrow_regs;
     for i in &mut b.insts {
         let info = i.op.info();
         for a in &mut i.args[..info.arity] {
@@ -177,7 +178,7 @@ pub fn fold(b: &mut Block) {
             i.imm = v;
             i.args = [Val(0); 3];
         }
-        may[d] = may_set(i, |v| may[v.0 as usize], |v| konst[v.0 as usize]);
+        may[d] = may_set(i, narrow, |v| may[v.0 as usize], |v| konst[v.0 as usize]);
         if may[d] == 0 && !info.effects && i.op != Op::GetReg && i.helper.is_none() {
             // No bit can be set: a shift or mask that leaves nothing.
             i.op = Op::Const;
@@ -195,12 +196,19 @@ pub fn fold(b: &mut Block) {
 }
 
 /// The bits the value `i` defines may have set (a clear bit is certainly 0), from the bits its
-/// arguments may have set (`may`) and the constants among them (`konst`).
-fn may_set(i: &crate::Inst, may: impl Fn(Val) -> u64, konst: impl Fn(Val) -> Option<u64>) -> u64 {
+/// arguments may have set (`may`) and the constants among them (`konst`); `narrow` is the
+/// block's [`Block::narrow_regs`].
+fn may_set(
+    i: &crate::Inst,
+    narrow: bool,
+    may: impl Fn(Val) -> u64,
+    konst: impl Fn(Val) -> Option<u64>,
+) -> u64 {
     use crate::sem::mask;
     let [x, y, z] = i.args;
     match i.op {
         Op::Const => i.imm,
+        Op::GetReg if narrow && i.imm < crate::NARROW_SLOTS => 0xffff_ffff,
         Op::Load => mask(i.imm as u32 * 8),
         Op::Zext => may(x) & mask(i.imm as u32),
         Op::And => may(x) & may(y),
@@ -339,6 +347,7 @@ pub fn widen_carries(b: &mut Block) {
         }
     }
     let mut known = vec![Known::default(); b.num_vals as usize];
+    let narrow = b.narrow_regs;
     let old = std::mem::take(&mut b.insts);
     let mut out = Vec::with_capacity(old.len() + 8 * carried.len());
     let nv = &mut b.num_vals;
@@ -388,7 +397,7 @@ pub fn widen_carries(b: &mut Block) {
             // A rewritten addc.carry: t >> 32 of a sum below 2^33.
             let carry = i.op == Op::Lshr && addc32;
             let k = |v: Val| known[v.0 as usize];
-            let may = may_set(&i, |v| k(v).may, |v| k(v).konst);
+            let may = may_set(&i, narrow, |v| k(v).may, |v| k(v).konst);
             known[d.0 as usize] = Known {
                 may,
                 konst: (i.op == Op::Const).then_some(i.imm),
@@ -919,6 +928,18 @@ mod tests {
             let regs = [next(), next(), next(), next(), 0, 0, 0, 0];
             assert_eq!(run(&opt, &regs), run(&blk, &regs), "{regs:x?}\n{text}");
         }
+        // The three low words of sums are extended, and so are the operands of the wide
+        // adds: a 64-bit guest's registers may use all 64 bits. A 32-bit guest's hold 32-bit
+        // values, so of its operands only the not-ed ones are.
+        assert_eq!(text.matches("zext.32 v").count(), 8, "{text}");
+        let mut narrow = blk.clone();
+        narrow.narrow_regs = true;
+        let (opt, text) = optimized(&narrow);
+        assert_eq!(text.matches("zext.32 v").count(), 5, "{text}");
+        for _ in 0..2000 {
+            let regs = [next(), next(), next(), next(), 0, 0, 0, 0];
+            assert_eq!(run(&opt, &regs), run(&blk, &regs), "{regs:x?}\n{text}");
+        }
     }
 
     #[test]
@@ -956,15 +977,22 @@ mod tests {
 
     #[test]
     fn a_value_split_by_masks_and_put_back_together_is_the_value() {
-        // A Thumb BX of a loaded word: (t & ~1) | (t & 1) is t; of a register, whose high
-        // half the fold does not know to be zero, it stays.
-        for loaded in [true, false] {
+        // A Thumb BX of a loaded word: (t & ~1) | (t & 1) is t; so it is of a 32-bit guest's
+        // general register (r0-r14, `narrow_regs`), but not of another slot or of a register
+        // of a 64-bit guest, whose high half the fold does not know to be zero.
+        for (loaded, narrow, slot, folds) in [
+            (true, false, 0, true),
+            (false, false, 0, false),
+            (false, true, 0, true),
+            (false, true, 14, true),
+            (false, true, 15, false),
+        ] {
             let mut b = Builder::new(0);
             let t = if loaded {
-                let p = b.get(0);
+                let p = b.get(slot);
                 b.load(p, 4)
             } else {
-                b.get(0)
+                b.get(slot)
             };
             let one = b.konst(1);
             let bit = b.and(t, one);
@@ -972,9 +1000,10 @@ mod tests {
             let rest = b.and(t, rest);
             let target = b.or(rest, bit);
             let mut blk = b.finish(Term::JumpReg(target));
+            blk.narrow_regs = narrow;
             optimize(&mut blk);
             verify(&blk).unwrap();
-            assert_eq!(blk.term == Term::JumpReg(t), loaded, "{blk}");
+            assert_eq!(blk.term == Term::JumpReg(t), folds, "{blk}");
         }
     }
 

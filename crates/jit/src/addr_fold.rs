@@ -64,9 +64,9 @@ pub fn find(b: &Block, fold32: bool) -> Vec<Option<(Val, i32)>> {
         };
         let (fact, fold) = match i.op {
             Op::Const => (Known::Const(i.imm), None),
-            // A 32-bit guest's general registers (r0-r14, slots 0-14) hold zero-extended
-            // values.
-            Op::GetReg if fold32 && i.imm < 15 => (Known::Narrow, None),
+            Op::GetReg if fold32 && b.narrow_regs && i.imm < ir::NARROW_SLOTS => {
+                (Known::Narrow, None)
+            }
             Op::Zext if fold32 && i.imm <= 32 => (Known::Narrow, None),
             Op::Load if fold32 && i.imm <= 4 => (Known::Narrow, None),
             Op::Add => {

@@ -76,13 +76,12 @@ impl Ev {
         })
     }
 
-    /// Runs `op` on both engines, asserts they agree and returns the JIT's result; with the
-    /// arguments as constants, from registers, and the first or the last from a register with
-    /// the others constant (the lowerings differ: immediates, `lea`, operands compared in
-    /// place).
+    /// Runs `op` on both engines, asserts they agree and returns the JIT's result; with every
+    /// choice of arguments from registers, the others constant (the lowerings differ:
+    /// immediates, `lea`, operands compared or added in place).
     fn check(&mut self, op: Op, args: &[u64], imm: u64) -> u64 {
         let mut result = None;
-        for in_regs in [0, 1, 1 << (args.len() - 1), (1 << args.len()) - 1] {
+        for in_regs in 0..1 << args.len() {
             let blk = self.block(op, args, imm, in_regs);
             ir::verify(&blk).unwrap();
             let mut init = CpuState::default();
@@ -225,6 +224,11 @@ fn carry_ops_match_interpreter() {
                 for c in [0, 1, 2, 3] {
                     ev.check(Op::AddC, &[a, b, c], w);
                     ev.check(Op::AddCFlags, &[a, b, c], w);
+                }
+                for c in [0, 1] {
+                    for cc in 0..16 {
+                        ev.check(Op::CondAdd, &[a, b, c], cc | w << 8);
+                    }
                 }
                 for cc in 0..16 {
                     ev.check(Op::CondSub, &[a, b], cc | w << 8);
@@ -815,7 +819,9 @@ fn base_plus_constant_addresses_of_a_32_bit_guest() {
     let a = b.emit(ir::Op::AddC, &[wide, k, zero], 32);
     let l = b.load(a, 8);
     b.set(slot::x(2), l);
-    let blk = b.finish(Term::Jump(8));
+    let mut blk = b.finish(Term::Jump(8));
+    // A 32-bit guest's block: its registers hold 32-bit values.
+    blk.narrow_regs = true;
     let init = buf;
     let mut i = CpuState {
         mem_base: base,
