@@ -1302,13 +1302,12 @@ impl Emitter {
     }
 
     /// `rax = x + y + (z & 1)` at 64 or 32 bits, the host flags set by that addition (CF is
-    /// ARM's C, OF its V); clobbers `rcx` and `rdx`.
+    /// ARM's C, OF its V); clobbers `rcx` and `rdx`. `y` and the carry are read where they
+    /// live (register, stack slot or immediate).
     fn add_with_carry(&mut self, x: Val, y: Val, z: Val, wide: bool) {
         use alloc::{RAX, RCX, RDX};
-        self.ld(RDX, y);
-        self.ld(RAX, x);
-        // The loads are plain moves, so the carry can be set before or after them. A constant
-        // carry in (1 for subtraction and compare, 0 for addition) needs no `bt`.
+        // The carry goes into CF first: what follows is moves, which keep the flags. A
+        // constant carry in (1 for subtraction and compare, 0 for addition) needs no `bt`.
         let carry = match self.loc(z) {
             Loc::Const(0) => false,
             Loc::Const(1) => {
@@ -1316,16 +1315,43 @@ impl Emitter {
                 true
             }
             _ => {
-                self.ld(RCX, z);
-                dynasm!(self.a ; .arch x64 ; bt ecx, 0);
+                let c = self.reg_or(RCX, z);
+                dynasm!(self.a ; .arch x64 ; bt Rd(c), 0);
                 true
             }
         };
+        self.ld(RAX, x);
+        let k = match self.loc(y) {
+            Loc::Const(k) if wide => imm32(k),
+            // A 32-bit operation reads the low half of any constant.
+            Loc::Const(k) => Some(k as u32 as i32),
+            _ => None,
+        };
+        if let Some(k) = k {
+            match (carry, wide) {
+                (false, true) => dynasm!(self.a ; .arch x64 ; add rax, k),
+                (false, false) => dynasm!(self.a ; .arch x64 ; add eax, k),
+                (true, true) => dynasm!(self.a ; .arch x64 ; adc rax, k),
+                (true, false) => dynasm!(self.a ; .arch x64 ; adc eax, k),
+            }
+            return;
+        }
+        if let Loc::Slot = self.loc(y) {
+            let o = vo(y);
+            match (carry, wide) {
+                (false, true) => dynasm!(self.a ; .arch x64 ; add rax, [rsp + o]),
+                (false, false) => dynasm!(self.a ; .arch x64 ; add eax, [rsp + o]),
+                (true, true) => dynasm!(self.a ; .arch x64 ; adc rax, [rsp + o]),
+                (true, false) => dynasm!(self.a ; .arch x64 ; adc eax, [rsp + o]),
+            }
+            return;
+        }
+        let r = self.reg_or(RDX, y);
         match (carry, wide) {
-            (false, true) => dynasm!(self.a ; .arch x64 ; add rax, rdx),
-            (false, false) => dynasm!(self.a ; .arch x64 ; add eax, edx),
-            (true, true) => dynasm!(self.a ; .arch x64 ; adc rax, rdx),
-            (true, false) => dynasm!(self.a ; .arch x64 ; adc eax, edx),
+            (false, true) => dynasm!(self.a ; .arch x64 ; add rax, Rq(r)),
+            (false, false) => dynasm!(self.a ; .arch x64 ; add eax, Rd(r)),
+            (true, true) => dynasm!(self.a ; .arch x64 ; adc rax, Rq(r)),
+            (true, false) => dynasm!(self.a ; .arch x64 ; adc eax, Rd(r)),
         }
     }
 
@@ -1742,12 +1768,13 @@ impl Emitter {
                 // Look the target up in the indirect-jump table; on a hit (and no pending
                 // event) jump straight to its code, else let the dispatcher find it.
                 let Shared { miss, .. } = self.shared;
-                let mask = (TABLE_LEN - 1) as i32;
+                // The pair of `table_index(pc)` is 16 bytes at 4 * (pc & mask << 2).
+                let mask = ((TABLE_LEN - 1) << 2) as i32;
                 dynasm!(self.a ; .arch x64
-                    ; mov rcx, rax ; shr rcx, 2 ; and ecx, mask ; shl ecx, 4
+                    ; mov ecx, eax ; and ecx, mask
                     ; mov rdx, [r15 + JUMP_TABLE]
-                    ; cmp rax, [rdx + rcx] ; jne extern miss
-                    ; mov rdx, [rdx + rcx + 8]
+                    ; cmp rax, [rdx + rcx * 4] ; jne extern miss
+                    ; mov rdx, [rdx + rcx * 4 + 8]
                     ; test rdx, rdx ; jz extern miss
                     ; cmp QWORD [r15 + so(slot::PENDING)], 0 ; jne extern miss
                     ; jmp rdx);
