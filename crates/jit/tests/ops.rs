@@ -104,6 +104,35 @@ impl Ev {
     }
 }
 
+/// Runs `blk` on the interpreter and then on `jit`, each from the registers `regs` sets and
+/// from the contents of `buf`, which is the guest's memory (guest address 0 at its start);
+/// asserts both leave the same registers and memory and returns the JIT's state.
+fn run_both_on(
+    jit: &mut Jit,
+    blk: &Block,
+    buf: &mut [u8],
+    regs: impl Fn(&mut CpuState),
+) -> CpuState {
+    let init = buf.to_vec();
+    let start = |base: u64| {
+        let mut c = CpuState {
+            mem_base: base,
+            ..CpuState::default()
+        };
+        regs(&mut c);
+        c
+    };
+    let mut i = start(buf.as_mut_ptr() as u64);
+    interp::run_block(blk, &mut i);
+    let after_interp = buf.to_vec();
+    buf.copy_from_slice(&init);
+    let mut j = start(buf.as_mut_ptr() as u64);
+    run_jit(jit, blk, &mut j);
+    assert_eq!(slots(&j), slots(&i));
+    assert_eq!(buf, &after_interp[..]);
+    j
+}
+
 #[test]
 fn binary_ops_match_interpreter() {
     let mut ev = Ev::new();
@@ -392,7 +421,6 @@ fn loads_and_stores_all_sizes() {
     for (i, b) in buf.iter_mut().enumerate() {
         *b = 0x80 | i as u8;
     }
-    let base = buf.as_mut_ptr() as u64;
     let mut b = Builder::new(0);
     for (k, size) in [1u32, 2, 4, 8].into_iter().enumerate() {
         let a = b.konst(3 + k as u64);
@@ -410,20 +438,7 @@ fn loads_and_stores_all_sizes() {
     b.store_if(at, v, no, 8);
     let blk = b.finish(Term::Jump(8));
     let init = buf;
-    let mut i = CpuState {
-        mem_base: base,
-        ..CpuState::default()
-    };
-    interp::run_block(&blk, &mut i);
-    let after_interp = buf;
-    buf = init;
-    let mut j = CpuState {
-        mem_base: base,
-        ..CpuState::default()
-    };
-    jit_once(&blk, &mut j);
-    assert_eq!(slots(&j), slots(&i));
-    assert_eq!(buf, after_interp);
+    let j = run_both_on(&mut Jit::new(), &blk, &mut buf, |_| {});
     assert_eq!(j.x[0], 0x83);
     assert_eq!(j.x[1], 0x8584);
     assert_eq!(j.x[3], 0x8d8c_8b8a_8988_8786);
@@ -729,7 +744,6 @@ fn base_plus_constant_addresses() {
     for (i, b) in buf.iter_mut().enumerate() {
         *b = 0x40 ^ i as u8;
     }
-    let base = buf.as_mut_ptr() as u64;
     let mut b = Builder::new(0);
     let p = b.get(slot::x(5));
     let mut sums = Vec::new();
@@ -766,23 +780,12 @@ fn base_plus_constant_addresses() {
     }
     b.store(at, acc, 8);
     let blk = b.finish(Term::Jump(8));
-    let start = |c: &mut CpuState| {
-        c.mem_base = base;
+    let init = buf;
+    let j = run_both_on(&mut Jit::new(), &blk, &mut buf, |c| {
         c.x[5] = 32;
         c.x[6] = 4;
         c.x[7] = 0x1234_5678;
-    };
-    let init = buf;
-    let mut i = CpuState::default();
-    start(&mut i);
-    interp::run_block(&blk, &mut i);
-    let after_interp = buf;
-    buf = init;
-    let mut j = CpuState::default();
-    start(&mut j);
-    jit_once(&blk, &mut j);
-    assert_eq!(slots(&j), slots(&i));
-    assert_eq!(buf, after_interp);
+    });
     assert_eq!(j.x[0], u64::from(init[12]));
     assert_eq!(j.x[9], 6);
     assert_eq!(&buf[72..88], &init[8..24]);
@@ -798,7 +801,6 @@ fn base_plus_constant_addresses_of_a_32_bit_guest() {
     for (i, b) in buf.iter_mut().enumerate() {
         *b = 0x20 | i as u8;
     }
-    let base = buf.as_mut_ptr() as u64;
     let mut b = Builder::new(0);
     let p = b.get(slot::x(5));
     let (zero, one) = (b.konst(0), b.konst(1));
@@ -822,25 +824,9 @@ fn base_plus_constant_addresses_of_a_32_bit_guest() {
     let mut blk = b.finish(Term::Jump(8));
     // A 32-bit guest's block: its registers hold 32-bit values.
     blk.narrow_regs = true;
-    let init = buf;
-    let mut i = CpuState {
-        mem_base: base,
-        ..CpuState::default()
-    };
-    i.x[5] = 20;
-    interp::run_block(&blk, &mut i);
-    let after_interp = buf;
-    buf = init;
-    let mut j = CpuState {
-        mem_base: base,
-        ..CpuState::default()
-    };
-    j.x[5] = 20;
-    let mut jit = jit::Jit::new();
+    let mut jit = Jit::new();
     jit.set_fold32(true);
-    run_jit(&mut jit, &blk, &mut j);
-    assert_eq!(slots(&j), slots(&i));
-    assert_eq!(buf, after_interp);
+    let j = run_both_on(&mut jit, &blk, &mut buf, |c| c.x[5] = 20);
     assert_eq!(
         j.x[0],
         u64::from(u32::from_le_bytes([0x38, 0x39, 0x3a, 0x3b]))
