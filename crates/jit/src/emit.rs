@@ -807,7 +807,8 @@ impl Emitter {
         self.st(d, t);
     }
 
-    /// The host register holding a guest address: its own register, else `rax`.
+    /// Where a guest address is: a host register (its own, its folded base's, else `rax`)
+    /// and the displacement to add to it (see [`addr_fold`]).
     fn addr(&mut self, v: Val) -> (u8, i32) {
         match self.folds.get(v.0 as usize).copied().flatten() {
             Some((base, k)) => (self.reg_or(alloc::RAX, base), k),
