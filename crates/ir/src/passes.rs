@@ -81,9 +81,10 @@ pub fn share_common_values(b: &mut Block) {
 /// constants becomes a `const` of its value (`sem::eval` computes it), an addition of zero
 /// (and the like) becomes its other operand, a `zext` or an `and` with a constant that
 /// clears no bit the value may have set (see [`may_set`]: a width-32 result, a narrow load,
-/// a 32-bit guest's general register, an or of such values) is replaced by the value, and a pure result with no bit that may be
-/// set becomes `const 0`; a `ge.mask` of a `bytes4.ge` becomes one `bytes4.mask`, and the
-/// `zext.32` of a `shl.64` by a constant below 32 the `shl.32`. The lifters
+/// a 32-bit guest's general register, an or of such values) is replaced by the value, and a
+/// pure result with no bit that may be set becomes `const 0`; a `ge.mask` of a `bytes4.ge`
+/// becomes one `bytes4.mask`, and the `zext.32` of a `shl.64` by a constant below 32 the
+/// `shl.32`. The lifters
 /// stay simple (MOVZ/MOVK chains, SUB as an add-with-carry of constants, W-register results
 /// extended after every step, UBFM as a rotate and two masks) and this pass removes what they
 /// leave behind.
@@ -198,7 +199,7 @@ pub fn fold(b: &mut Block) {
 /// The bits the value `i` defines may have set (a clear bit is certainly 0), from the bits its
 /// arguments may have set (`may`) and the constants among them (`konst`); `narrow` is the
 /// block's [`Block::narrow_regs`].
-fn may_set(
+pub fn may_set(
     i: &crate::Inst,
     narrow: bool,
     may: impl Fn(Val) -> u64,

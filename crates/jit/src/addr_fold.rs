@@ -28,70 +28,57 @@ fn is_address(op: Op, pos: usize) -> bool {
         )
 }
 
-/// What is known of a value while looking for sums.
-#[derive(Clone, Copy)]
-enum Known {
-    Nothing,
-    /// A constant.
-    Const(u64),
-    /// Zero above bit 31: a 32-bit register or result.
-    Narrow,
-}
-
 /// For each value of `b` (by number): `Some((base, k))` if it is a sum of `base` and a
 /// constant `k` that everything reading it reads as an address (never the terminator; a sum
 /// nothing reads is not computed either). 64-bit sums (`add`) fold with any `k` that fits a
 /// sign-extended 32-bit displacement (with 8 to spare for a 16-byte access's second half);
 /// with `fold32`, 32-bit ones (`addc.32` with a constant carry in, which a subtraction's is)
-/// of a base known to fit 32 bits fold with `k` (read as a signed 32-bit number) up to
-/// [`MAX_K32`] either way.
+/// of a base that fits 32 bits (`ir::passes::may_set`) fold with `k` (read as a signed 32-bit
+/// number) up to [`MAX_K32`] either way.
 pub fn find(b: &Block, fold32: bool) -> Vec<Option<(Val, i32)>> {
     let n = b.num_vals as usize;
-    let mut known = vec![Known::Nothing; n];
+    // The bits each value may have set, and the constants.
+    let mut may = vec![u64::MAX; n];
+    let mut konst: Vec<Option<u64>> = vec![None; n];
     let mut folds: Vec<Option<(Val, i32)>> = vec![None; n];
-    let konst = |known: &[Known], v: Val| match known.get(v.0 as usize) {
-        Some(Known::Const(k)) => Some(*k),
-        _ => None,
-    };
     for i in &b.insts {
         let Some(d) = i.dst else { continue };
         let [x, y, z] = i.args;
+        let k = |v: Val| konst.get(v.0 as usize).copied().flatten();
         // The non-constant operand and the constant, either way round.
-        let split = |known: &[Known]| match (konst(known, x), konst(known, y)) {
-            (_, Some(k)) => Some((x, k)),
-            (Some(k), None) => Some((y, k)),
+        let split = match (k(x), k(y)) {
+            (_, Some(c)) => Some((x, c)),
+            (Some(c), None) => Some((y, c)),
             (None, None) => None,
         };
-        let (fact, fold) = match i.op {
-            Op::Const => (Known::Const(i.imm), None),
-            Op::GetReg if fold32 && b.narrow_regs && i.imm < ir::NARROW_SLOTS => {
-                (Known::Narrow, None)
-            }
-            Op::Zext if fold32 && i.imm <= 32 => (Known::Narrow, None),
-            Op::Load if fold32 && i.imm <= 4 => (Known::Narrow, None),
-            Op::Add => {
-                let fold = split(&known).and_then(|(base, k)| {
-                    let k = imm32(k).filter(|&k| k <= i32::MAX - 8)?;
-                    Some((base, k))
-                });
-                (Known::Nothing, fold)
-            }
+        let fold = match i.op {
+            Op::Add => split.and_then(|(base, c)| {
+                let c = imm32(c).filter(|&c| c <= i32::MAX - 8)?;
+                Some((base, c))
+            }),
             // `base + k + c` with a constant carry in: subtracting `k` is adding `!k` and 1.
-            Op::AddC if fold32 && i.imm == 32 => {
-                let fold = split(&known)
-                    .zip(konst(&known, z).filter(|&c| c <= 1))
-                    .filter(|&((base, _), _)| {
-                        matches!(known.get(base.0 as usize), Some(Known::Narrow))
-                    })
-                    .map(|((base, k), c)| (base, k.wrapping_add(c) as u32 as i32))
-                    .filter(|&(_, k)| (-MAX_K32..=MAX_K32).contains(&k));
-                (Known::Narrow, fold)
-            }
-            _ => (Known::Nothing, None),
+            Op::AddC if fold32 && i.imm == 32 => split
+                .zip(k(z).filter(|&c| c <= 1))
+                .filter(|&((base, _), _)| may.get(base.0 as usize).is_some_and(|m| m >> 32 == 0))
+                .map(|((base, c), carry)| (base, c.wrapping_add(carry) as u32 as i32))
+                .filter(|&(_, c)| (-MAX_K32..=MAX_K32).contains(&c)),
+            _ => None,
         };
-        if let (Some(f), Some(o)) = (known.get_mut(d.0 as usize), folds.get_mut(d.0 as usize)) {
-            *f = fact;
-            *o = fold;
+        let m = ir::passes::may_set(
+            i,
+            b.narrow_regs,
+            |v| may.get(v.0 as usize).copied().unwrap_or(u64::MAX),
+            k,
+        );
+        let c = (i.op == Op::Const).then_some(i.imm);
+        if let (Some(f), Some(mv), Some(kv)) = (
+            folds.get_mut(d.0 as usize),
+            may.get_mut(d.0 as usize),
+            konst.get_mut(d.0 as usize),
+        ) {
+            *f = fold;
+            *mv = m;
+            *kv = c;
         }
     }
     // Any other reader keeps the sum as a value.
