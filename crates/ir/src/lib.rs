@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod carry_chain;
 pub mod flags_live;
 pub mod inline;
 pub mod ops;

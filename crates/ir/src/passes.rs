@@ -316,18 +316,24 @@ pub fn split_vector_accesses(b: &mut Block) {
 /// add of the zero-extended operands, `t = a + b + (c & 1)`: the sum is `zext(t, 32)`, the
 /// carry `t >> 32`. The `addc` and `addc.carry` of the same operands then share `t`
 /// ([`share_common_values`]), instead of the JIT running the host add twice and moving its
-/// carry flag into a register through `setc`/`bt`. Runs after [`fold`], which makes the
-/// `addc.carry` out of reads of the flags.
+/// carry flag into a register through `setc`/`bt`. A carry that can stay in CF from one
+/// host add-with-carry to the next (`crate::carry_chain`) is left alone: that costs less
+/// still. Runs after [`fold`], which makes the `addc.carry` out of reads of the flags.
 pub fn widen_carries(b: &mut Block) {
+    if !b.insts.iter().any(|i| i.op == Op::AddCCarry && i.imm == 32) {
+        return;
+    }
+    // A carry the JIT keeps in CF (`carry_chain`) is left as it is; dead readers (a flags
+    // word a later instruction overwrites) would keep it out of its chain.
+    remove_dead_code(b);
+    let chained = crate::carry_chain::links(b.insts.len(), &crate::carry_chain::find(b));
     let carried: Vec<[Val; 3]> = b
         .insts
         .iter()
-        .filter(|i| i.op == Op::AddCCarry && i.imm == 32)
-        .map(|i| i.args)
+        .zip(&chained)
+        .filter(|(i, l)| i.op == Op::AddCCarry && i.imm == 32 && **l == 0)
+        .map(|(i, _)| i.args)
         .collect();
-    if carried.is_empty() {
-        return;
-    }
     /// What is known of a value.
     #[derive(Clone, Copy)]
     struct Known {
@@ -352,9 +358,9 @@ pub fn widen_carries(b: &mut Block) {
     let old = std::mem::take(&mut b.insts);
     let mut out = Vec::with_capacity(old.len() + 8 * carried.len());
     let nv = &mut b.num_vals;
-    for mut i in old {
+    for (mut i, link) in old.into_iter().zip(chained) {
         let k = |v: Val| known.get(v.0 as usize).copied().unwrap_or_default();
-        let addc32 = matches!(i.op, Op::AddC | Op::AddCCarry) && i.imm == 32;
+        let addc32 = matches!(i.op, Op::AddC | Op::AddCCarry) && i.imm == 32 && link == 0;
         let [x, y, c] = i.args;
         if addc32 && carried.contains(&i.args) {
             let wide = |out: &mut Vec<crate::Inst>, nv: &mut u32, v: Val| {
@@ -887,24 +893,37 @@ mod tests {
     #[test]
     fn carry_chains_become_one_wide_add_per_pair() {
         // adds r4, r0, r2; adc r5, r1, r3 (a 64-bit add), then the carry of a subtract read
-        // by sbc (cmp r0, r2; sbc r6, r1, r3), as the A32 lifter writes them.
-        let mut b = Builder::new(0);
-        let (r0, r1, r2, r3) = (b.get(0), b.get(1), b.get(2), b.get(3));
-        let zero = b.konst(0);
-        let lo = b.emit(Op::AddC, &[r0, r2, zero], 32);
-        let c = b.emit(Op::AddCCarry, &[r0, r2, zero], 32);
-        let hi = b.emit(Op::AddC, &[r1, r3, c], 32);
-        b.set(4, lo);
-        b.set(5, hi);
-        let n2 = b.emit(Op::Not, &[r2], 0);
-        let one = b.konst(1);
-        let borrow = b.emit(Op::AddCCarry, &[r0, n2, one], 32);
-        let n3 = b.emit(Op::Not, &[r3], 0);
-        let d = b.emit(Op::AddC, &[r1, n3, borrow], 32);
-        b.set(6, d);
-        let c2 = b.emit(Op::AddCCarry, &[r1, n3, borrow], 32);
-        b.set(7, c2);
-        let blk = b.finish(Term::Jump(4));
+        // by sbc (cmp r0, r2; sbc r6, r1, r3), as the A32 lifter writes them; with `clobber`,
+        // an instruction the JIT lowers with a flag-setting host op between the halves of
+        // each, so their carries cannot stay in CF (`carry_chain`).
+        let pairs = |clobber: bool| {
+            let mut b = Builder::new(0);
+            let (r0, r1, r2, r3) = (b.get(0), b.get(1), b.get(2), b.get(3));
+            let zero = b.konst(0);
+            let lo = b.emit(Op::AddC, &[r0, r2, zero], 32);
+            let c = b.emit(Op::AddCCarry, &[r0, r2, zero], 32);
+            // (r3 & r3 is r3, but lowered as a host `and`.)
+            let y = if clobber { b.and(r3, r3) } else { r3 };
+            let hi = b.emit(Op::AddC, &[r1, y, c], 32);
+            b.set(4, lo);
+            b.set(5, hi);
+            let n2 = b.emit(Op::Not, &[r2], 0);
+            let one = b.konst(1);
+            let borrow = b.emit(Op::AddCCarry, &[r0, n2, one], 32);
+            let y = if clobber { b.or(r3, r3) } else { r3 };
+            let n3 = b.emit(Op::Not, &[y], 0);
+            let d = b.emit(Op::AddC, &[r1, n3, borrow], 32);
+            b.set(6, d);
+            let c2 = b.emit(Op::AddCCarry, &[r1, n3, borrow], 32);
+            b.set(7, c2);
+            b.finish(Term::Jump(4))
+        };
+        // Kept in CF: both carries stay as they are, for the JIT.
+        let blk = pairs(false);
+        let (opt, text) = optimized(&blk);
+        assert_eq!(text.matches("addc.carry").count(), 3, "{text}");
+        assert_eq!(crate::carry_chain::find(&opt).len(), 2, "{text}");
+        let blk = pairs(true);
         let (opt, text) = optimized(&blk);
         assert!(!text.contains("addc.carry"), "{text}");
         // Each pair shares one wide add, and the high word's addc of r1, r3 and the carry

@@ -18,6 +18,7 @@ use crate::alloc::{self, Loc, imm32};
 use cpu::{exit, slot};
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
+use ir::carry_chain::link;
 use ir::{Block, Op, Term, Val};
 
 mod crypto;
@@ -381,6 +382,7 @@ pub fn compile(
         xmm_val: None,
         fp_result_xmm: None,
         folds: Vec::new(),
+        link: 0,
     };
     let hot = counter.map(|c| {
         let hot = e.a.new_dynamic_label();
@@ -401,7 +403,13 @@ pub fn compile(
         let (locs, uses) = alloc::allocate(block, &folds);
         e.locs = locs;
         e.folds = folds;
-        e.block(block, &uses);
+        // Only the passes make the carries chains are of (see `ir::carry_chain`).
+        let links = if counter.is_none() {
+            e.carry_links(block)
+        } else {
+            Vec::new()
+        };
+        e.block(block, &uses, &links);
     }
     if let Some(hot) = hot {
         dynasm!(e.a ; .arch x64 ; =>hot);
@@ -441,6 +449,8 @@ struct Emitter {
     fp_result_xmm: Option<u8>,
     /// The `base + k` sums memory operands take apart (see [`addr_fold`]).
     folds: Vec<Option<(Val, i32)>>,
+    /// The instruction being lowered's part in carries kept in CF (`ir::carry_chain::link`).
+    link: u8,
 }
 
 /// Whether the lowering of `op` may write an xmm register: the lane operations on SSE2
@@ -944,7 +954,7 @@ impl Emitter {
                 }
                 self.st(d, t);
             }
-            Op::AddC if matches!(self.loc(z), Loc::Const(_)) => {
+            Op::AddC if matches!(self.loc(z), Loc::Const(_)) && self.link & link::ADC == 0 => {
                 // A constant carry-in (ADD and SUB lift to add-with-carry): plain adds.
                 let carry = matches!(self.loc(z), Loc::Const(k) if k & 1 == 1);
                 if self.add_direct(d, x, y, carry as i32, wide) {
@@ -973,9 +983,23 @@ impl Emitter {
                 }
                 self.st(d, t);
             }
-            Op::AddC | Op::AddCFlags | Op::AddCCarry => {
-                self.add_with_carry(x, y, z, wide);
+            Op::AddC => {
+                // `t = t + t + c` is right in place when both operands are `t`.
+                let t = if x == y {
+                    self.target(d, &[])
+                } else {
+                    self.target(d, &[y])
+                };
+                self.add_with_carry(t, x, y, z, wide);
+                self.st(d, t);
+            }
+            Op::AddCFlags | Op::AddCCarry => {
+                self.add_with_carry(RAX, x, y, z, wide);
                 if i.op == Op::AddCCarry {
+                    if self.link & link::KEPT != 0 {
+                        // Its one reader takes it from CF.
+                        return;
+                    }
                     dynasm!(self.a ; .arch x64 ; setc al ; movzx eax, al);
                 }
                 if i.op == Op::AddCFlags {
@@ -1196,7 +1220,24 @@ impl Emitter {
         }
     }
 
-    fn block(&mut self, b: &Block, uses: &[u32]) {
+    /// The `ir::carry_chain::link` bits of each instruction of `b`, for the chains whose sum
+    /// is computed (an address sum folded into memory operands sets no flags).
+    fn carry_links(&self, b: &Block) -> Vec<u8> {
+        if !b.insts.iter().any(|i| i.op == Op::AddCCarry) {
+            return Vec::new();
+        }
+        let mut chains = ir::carry_chain::find(b);
+        chains.retain(|c| {
+            c.sum
+                .and_then(|s| b.insts[s].dst)
+                .is_none_or(|d| self.folds.get(d.0 as usize).is_none_or(Option::is_none))
+        });
+        ir::carry_chain::links(b.insts.len(), &chains)
+    }
+
+    /// Lowers `b`, whose instructions belong to carry chains as `links` says (by index; none
+    /// past its end).
+    fn block(&mut self, b: &Block, uses: &[u32], links: &[u8]) {
         if b.num_vals > FRAME_VALS {
             let bytes = ((b.num_vals - FRAME_VALS) * 8).next_multiple_of(16) as i32;
             self.extra = bytes;
@@ -1222,6 +1263,9 @@ impl Emitter {
         // emitted with the first (see `crypto::round_pair`).
         let mut round: Option<(usize, ir::inline::VecRegs, bool)> = None;
         for (n, inst) in b.insts.iter().enumerate() {
+            if !links.is_empty() {
+                self.link = links[n];
+            }
             if Some(n) == flags_only || selects.iter().any(|s| s.1 == n) {
                 self.condition_flags(inst);
                 continue;
@@ -1277,6 +1321,7 @@ impl Emitter {
                 _ => self.inst(inst),
             }
         }
+        self.link = 0;
         self.term(&b.term);
     }
 
@@ -1288,7 +1333,7 @@ impl Emitter {
         let [x, y, z] = i.args;
         let wide = i.imm >> 8 == 64;
         match i.op {
-            Op::CondAdd => return self.add_with_carry(x, y, z, wide),
+            Op::CondAdd => return self.add_with_carry(RAX, x, y, z, wide),
             Op::CondSub => return self.cmp(x, y, wide),
             Op::Eq | Op::Ult => return self.cmp(x, y, true),
             Op::Cond => return self.nzcv_flags(x, i.imm),
@@ -1302,14 +1347,21 @@ impl Emitter {
         }
     }
 
-    /// `rax = x + y + (z & 1)` at 64 or 32 bits, the host flags set by that addition (CF is
-    /// ARM's C, OF its V); clobbers `rcx` and `rdx`. `y` and the carry are read where they
-    /// live (register, stack slot or immediate).
-    fn add_with_carry(&mut self, x: Val, y: Val, z: Val, wide: bool) {
-        use alloc::{RAX, RCX, RDX};
+    /// `t = x + y + (z & 1)` at 64 or 32 bits (`t` not `y`'s register unless `x` is `y`), the
+    /// host flags set by that addition (CF is ARM's C, OF its V); clobbers `rcx` and `rdx`.
+    /// `y` and the carry are read where they live (register, stack slot or immediate).
+    ///
+    /// In a carry chain (`ir::carry_chain`) the carry in may be in CF already, or the flags
+    /// set already: then nothing is computed, and `t` is not the sum (never asked of `addc`).
+    fn add_with_carry(&mut self, t: u8, x: Val, y: Val, z: Val, wide: bool) {
+        use alloc::{RCX, RDX};
+        if self.link & link::FLAGS_SET != 0 {
+            return;
+        }
         // The carry goes into CF first: what follows is moves, which keep the flags. A
         // constant carry in (1 for subtraction and compare, 0 for addition) needs no `bt`.
         let carry = match self.loc(z) {
+            _ if self.link & link::CF_IN != 0 => true,
             Loc::Const(0) => false,
             Loc::Const(1) => {
                 dynasm!(self.a ; .arch x64 ; stc);
@@ -1321,7 +1373,7 @@ impl Emitter {
                 true
             }
         };
-        self.ld(RAX, x);
+        self.ld(t, x);
         let k = match self.loc(y) {
             Loc::Const(k) if wide => imm32(k),
             // A 32-bit operation reads the low half of any constant.
@@ -1330,29 +1382,29 @@ impl Emitter {
         };
         if let Some(k) = k {
             match (carry, wide) {
-                (false, true) => dynasm!(self.a ; .arch x64 ; add rax, k),
-                (false, false) => dynasm!(self.a ; .arch x64 ; add eax, k),
-                (true, true) => dynasm!(self.a ; .arch x64 ; adc rax, k),
-                (true, false) => dynasm!(self.a ; .arch x64 ; adc eax, k),
+                (false, true) => dynasm!(self.a ; .arch x64 ; add Rq(t), k),
+                (false, false) => dynasm!(self.a ; .arch x64 ; add Rd(t), k),
+                (true, true) => dynasm!(self.a ; .arch x64 ; adc Rq(t), k),
+                (true, false) => dynasm!(self.a ; .arch x64 ; adc Rd(t), k),
             }
             return;
         }
         if let Loc::Slot = self.loc(y) {
             let o = vo(y);
             match (carry, wide) {
-                (false, true) => dynasm!(self.a ; .arch x64 ; add rax, [rsp + o]),
-                (false, false) => dynasm!(self.a ; .arch x64 ; add eax, [rsp + o]),
-                (true, true) => dynasm!(self.a ; .arch x64 ; adc rax, [rsp + o]),
-                (true, false) => dynasm!(self.a ; .arch x64 ; adc eax, [rsp + o]),
+                (false, true) => dynasm!(self.a ; .arch x64 ; add Rq(t), [rsp + o]),
+                (false, false) => dynasm!(self.a ; .arch x64 ; add Rd(t), [rsp + o]),
+                (true, true) => dynasm!(self.a ; .arch x64 ; adc Rq(t), [rsp + o]),
+                (true, false) => dynasm!(self.a ; .arch x64 ; adc Rd(t), [rsp + o]),
             }
             return;
         }
         let r = self.reg_or(RDX, y);
         match (carry, wide) {
-            (false, true) => dynasm!(self.a ; .arch x64 ; add rax, Rq(r)),
-            (false, false) => dynasm!(self.a ; .arch x64 ; add eax, Rd(r)),
-            (true, true) => dynasm!(self.a ; .arch x64 ; adc rax, Rq(r)),
-            (true, false) => dynasm!(self.a ; .arch x64 ; adc eax, Rd(r)),
+            (false, true) => dynasm!(self.a ; .arch x64 ; add Rq(t), Rq(r)),
+            (false, false) => dynasm!(self.a ; .arch x64 ; add Rd(t), Rd(r)),
+            (true, true) => dynasm!(self.a ; .arch x64 ; adc Rq(t), Rq(r)),
+            (true, false) => dynasm!(self.a ; .arch x64 ; adc Rd(t), Rd(r)),
         }
     }
 

@@ -834,3 +834,165 @@ fn base_plus_constant_addresses_of_a_32_bit_guest() {
     assert_eq!(j.x[1], 0x2f2e);
     assert_eq!(buf[14], 20);
 }
+
+/// The shapes of multi-word add-with-carry code whose carries the JIT keeps in CF
+/// (`ir::carry_chain`), at width `w` from x0..x3, results in x4..x7; `cc` is the condition of
+/// the branch some end in. With `broken`, an `add` between the halves changes the host flags,
+/// so no chain may form there.
+fn carry_chain_blocks(pc: u64, w: u64, cc: u64) -> Vec<(Block, bool)> {
+    let mut out = Vec::new();
+    let exit = |b: Builder, cond: Option<Val>| match cond {
+        Some(cond) => b.finish(Term::Branch {
+            cond,
+            taken: 0x2000,
+            fallthrough: 0x3000,
+        }),
+        None => b.finish(Term::Jump(0x4000)),
+    };
+    for shape in 0..6 {
+        let mut b = Builder::new(pc + shape);
+        let (a, x, c, d) = (
+            b.get(slot::x(0)),
+            b.get(slot::x(1)),
+            b.get(slot::x(2)),
+            b.get(slot::x(3)),
+        );
+        let (zero, one) = (b.konst(0), b.konst(1));
+        let mut cond = None;
+        match shape {
+            // adds; adc (its flags read too).
+            0 => {
+                let lo = b.emit(Op::AddC, &[a, x, zero], w);
+                let cy = b.emit(Op::AddCCarry, &[a, x, zero], w);
+                b.set(slot::x(4), lo);
+                b.end_insn(pc + 4);
+                let hi = b.emit(Op::AddC, &[c, d, cy], w);
+                let f = b.emit(Op::AddCFlags, &[c, d, cy], w);
+                b.set(slot::x(5), hi);
+                b.set(slot::x(6), f);
+            }
+            // subs; sbcs and a branch on its flags (the carry out materialised in between).
+            1 => {
+                let nx = b.not(x);
+                let lo = b.emit(Op::AddC, &[a, nx, one], w);
+                let cy = b.emit(Op::AddCCarry, &[a, nx, one], w);
+                b.set(slot::x(4), lo);
+                let nd = b.not(d);
+                let hi = b.emit(Op::AddC, &[c, nd, cy], w);
+                let hc = b.emit(Op::AddCCarry, &[c, nd, cy], w);
+                b.set(slot::x(5), hi);
+                b.set(slot::x(6), hc);
+                cond = Some(b.emit(Op::CondAdd, &[c, nd, cy], cc | w << 8));
+            }
+            // cmp; sbcs with only the branch reading its flags.
+            2 => {
+                let nx = b.not(x);
+                let cy = b.emit(Op::AddCCarry, &[a, nx, one], w);
+                let nd = b.not(d);
+                cond = Some(b.emit(Op::CondAdd, &[c, nd, cy], cc | w << 8));
+            }
+            // Three words: adds; adcs; adc.
+            3 => {
+                let lo = b.emit(Op::AddC, &[a, x, zero], w);
+                let cy = b.emit(Op::AddCCarry, &[a, x, zero], w);
+                b.set(slot::x(4), lo);
+                let mid = b.emit(Op::AddC, &[c, d, cy], w);
+                let cy2 = b.emit(Op::AddCCarry, &[c, d, cy], w);
+                b.set(slot::x(5), mid);
+                let hi = b.emit(Op::AddC, &[d, a, cy2], w);
+                b.set(slot::x(6), hi);
+            }
+            // adds r4, r4, r4; adc r5, r5, r5 (a 64-bit shift left by one).
+            5 => {
+                let lo = b.emit(Op::AddC, &[a, a, zero], w);
+                let cy = b.emit(Op::AddCCarry, &[a, a, zero], w);
+                b.set(slot::x(4), lo);
+                let hi = b.emit(Op::AddC, &[c, c, cy], w);
+                b.set(slot::x(5), hi);
+            }
+            // An add between the halves: the carry goes through a register.
+            _ => {
+                let lo = b.emit(Op::AddC, &[a, x, zero], w);
+                let cy = b.emit(Op::AddCCarry, &[a, x, zero], w);
+                let s = b.add(a, c);
+                b.set(slot::x(7), s);
+                let hi = b.emit(Op::AddC, &[c, d, cy], w);
+                b.set(slot::x(4), lo);
+                b.set(slot::x(5), hi);
+            }
+        }
+        let blk = exit(b, cond);
+        out.push((blk, shape == 4));
+    }
+    out
+}
+
+#[test]
+fn carries_kept_in_cf_match_interpreter() {
+    let mut jit = Jit::new();
+    let mut pc = 0x10_0000;
+    let vals = [
+        0,
+        1,
+        0x7fff_ffff,
+        0x8000_0000,
+        0xffff_ffff,
+        u64::MAX,
+        0x1_8000_0001,
+    ];
+    for w in [32, 64] {
+        for cc in [0, 2, 8, 11] {
+            for (blk, broken) in carry_chain_blocks(pc, w, cc) {
+                pc += 0x10;
+                ir::verify(&blk).unwrap();
+                let chains = ir::carry_chain::find(&blk);
+                assert_eq!(chains.is_empty(), broken, "{blk}");
+                for &a in &vals {
+                    for &x in &vals {
+                        for (c, d) in [(a, x), (x ^ a, a), (u64::MAX, 0), (0x8000_0000, x)] {
+                            let mut i = CpuState::default();
+                            i.x[..4].copy_from_slice(&[a, x, c, d]);
+                            let mut j = i.clone();
+                            interp::run_block(&blk, &mut i);
+                            run_jit(&mut jit, &blk, &mut j);
+                            assert_eq!(slots(&j), slots(&i), "{blk}\n{a:#x} {x:#x} {c:#x} {d:#x}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn carry_chain_of_a_sum_folded_into_an_address() {
+    // `subs r0, r5, #4` (r5 + !4 + 1, which carries) then `adc`, with the difference read
+    // only by a load after the high half: folded into the load's operand, it sets no flags
+    // (an add before it leaves CF clear), so the carry must go by register.
+    let mut buf = [0u8; 64];
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = 0x40 | i as u8;
+    }
+    let mut b = Builder::new(0);
+    let (p, h) = (b.get(slot::x(5)), b.get(slot::x(6)));
+    let t = b.add(p, h);
+    b.set(slot::x(2), t);
+    let (zero, one, k) = (b.konst(0), b.konst(1), b.konst(!4u32 as u64));
+    let a = b.emit(Op::AddC, &[p, k, one], 32);
+    let cy = b.emit(Op::AddCCarry, &[p, k, one], 32);
+    let hi = b.emit(Op::AddC, &[h, zero, cy], 32);
+    b.set(slot::x(1), hi);
+    let l = b.load(a, 4);
+    b.set(slot::x(0), l);
+    let mut blk = b.finish(Term::Jump(8));
+    blk.narrow_regs = true;
+    assert_eq!(ir::carry_chain::find(&blk).len(), 1);
+    let mut jit = Jit::new();
+    jit.set_fold32(true);
+    let j = run_both_on(&mut jit, &blk, &mut buf, |c| {
+        c.x[5] = 20;
+        c.x[6] = 0xffff_ffff;
+    });
+    assert_eq!(j.x[1], 0);
+    assert_eq!(j.x[0], 0x5352_5150);
+}
