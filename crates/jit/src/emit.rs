@@ -502,33 +502,46 @@ fn flags_cc(i: &ir::Inst) -> Option<u64> {
     }
 }
 
-/// The selects of `b` that take their condition from the host flags: for each, the index of
-/// the condition it reads, which nothing else reads and which comes right before it (only
-/// marks and constants between: their code is plain moves, which keep the flags), and the
-/// host condition ([`flags_cc`]). The condition then only sets the flags
-/// ([`Emitter::condition_flags`]) and the select is a `cmov`: CSEL, CSINC, CSET and A32
-/// conditional instructions without materialising a 0 or 1 and testing it again.
+/// The selects of `b` that take their condition from the host flags, each as (its index, the
+/// index of the condition it reads, the host condition ([`flags_cc`])). Such a condition is
+/// read by selects alone (as their condition), and only code that keeps the flags comes
+/// between it and the last of them (`ir::carry_chain::keeps_flags`: moves, and the selects'
+/// own `cmov`s). The condition then only sets the flags ([`Emitter::condition_flags`]) and
+/// each select is a `cmov`: CSEL, CSINC, CSET, a `csel; csel` pair and A32 conditional
+/// instructions without materialising a 0 or 1 and testing it again.
 fn fused_selects(b: &Block, uses: &[u32]) -> Vec<(usize, usize, u64)> {
     let term_reads = match b.term {
         Term::JumpReg(v) | Term::Branch { cond: v, .. } => Some(v),
         _ => None,
     };
-    let mut out = Vec::new();
+    let of = |s: &ir::Inst, c: Val| {
+        s.op == Op::Select && s.args[0] == c && s.args[1] != c && s.args[2] != c
+    };
+    // Each select finds its condition back through moves and the condition's other selects.
+    let mut found = Vec::new();
     for (k, i) in b.insts.iter().enumerate() {
         let c = i.args[0];
-        if i.op != Op::Select || uses.get(c.0 as usize) != Some(&1) || term_reads == Some(c) {
+        if !of(i, c) || term_reads == Some(c) {
             continue;
         }
-        let Some(c) = b.insts[..k]
+        let Some(ci) = b.insts[..k]
             .iter()
-            .rposition(|p| !matches!(p.op, Op::Mark | Op::Const))
+            .rposition(|p| !ir::carry_chain::keeps_flags(p.op) && !of(p, c))
         else {
             continue;
         };
-        if b.insts[c].dst == Some(i.args[0])
-            && let Some(cc) = flags_cc(&b.insts[c])
+        if b.insts[ci].dst == Some(c)
+            && let Some(cc) = flags_cc(&b.insts[ci])
         {
-            out.push((k, c, cc));
+            found.push((k, ci, cc));
+        }
+    }
+    // A condition with any other reader stays a value for all of them.
+    let mut out = Vec::with_capacity(found.len());
+    for group in found.chunk_by(|p, q| p.1 == q.1) {
+        let c = b.insts[group[0].1].dst.map_or(0, |c| c.0 as usize);
+        if uses.get(c) == Some(&(group.len() as u32)) {
+            out.extend_from_slice(group);
         }
     }
     out

@@ -665,12 +665,23 @@ fn fused_compare_selects_take_the_interpreters_way() {
                         let k = b.konst(0x1234_5678_9abc);
                         let s = b.select(c, r1, k);
                         b.set(slot::x(2), s);
-                        // A second select of the same condition keeps it a value.
+                        // Two selects of one condition, moves between: both `cmov`s.
                         let c2 = b.emit(op, args, imm);
                         let s2 = b.select(c2, k, r0);
-                        let s3 = b.select(c2, r0, r1);
                         b.set(slot::x(3), s2);
+                        let s3 = b.select(c2, r0, r1);
                         b.set(slot::x(4), s3);
+                        // Read by a store of it too, or with an add between the selects: a
+                        // value, tested by each select.
+                        let c3 = b.emit(op, args, imm);
+                        let s4 = b.select(c3, k, r1);
+                        b.set(slot::x(5), s4);
+                        b.set(slot::x(6), c3);
+                        let c4 = b.emit(op, args, imm);
+                        let s5 = b.select(c4, r1, r0);
+                        let sum = b.add(s5, r1);
+                        let s6 = b.select(c4, sum, r0);
+                        b.set(slot::x(7), s6);
                         let blk = b.finish(Term::Jump(0x2000));
                         let (i, j) = run_both_from(&blk, x, y);
                         assert_eq!(slots(&j), slots(&i), "{op:?} cc {cc} w {w} {x:#x} {y:#x}");
