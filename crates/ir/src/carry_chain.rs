@@ -91,12 +91,14 @@ fn chain_of(b: &Block, k: usize, c: Val) -> Option<Chain> {
     let operands = insts[first].args;
     for (pos, &n) in readers.iter().enumerate() {
         let r = &insts[n];
-        let kind_fits = match pos {
-            // The sum of the high half, if any, comes first: the others find their flags.
-            0 => true,
-            // Anything but the last must leave the flags for the next.
-            _ if n != last => r.op == Op::AddCCarry,
-            _ => r.op != Op::AddC,
+        // Any but the last must leave the host flags for the next (`addc.flags` and
+        // `cond.add` take them apart); the sum of the high half, if any, comes first: the
+        // others find its flags set, and no sum in a register.
+        let kind_fits = match (pos, n == last) {
+            (0, true) => true,
+            (0, false) => matches!(r.op, Op::AddC | Op::AddCCarry),
+            (_, false) => r.op == Op::AddCCarry,
+            (_, true) => r.op != Op::AddC,
         };
         if !kind_fits
             || adc_width(r) != Some(width)
@@ -106,9 +108,6 @@ fn chain_of(b: &Block, k: usize, c: Val) -> Option<Chain> {
         {
             return None;
         }
-    }
-    if !matches!(insts[first].op, Op::AddC | Op::AddCCarry) && first != last {
-        return None;
     }
     // The low half's sum: the same operands, with only flag-keeping code up to the carry.
     let sum = (0..k)
