@@ -309,8 +309,17 @@ impl Engine {
                     (word, len, a32::disasm_name(word, true))
                 }
             };
-            let name = name.unwrap_or("(undefined)");
-            let _ = writeln!(err, "0x{a:016x}:  {word:08x}      {name}");
+            // capstone names the instruction and its operands; the decode table only knows
+            // the encoding class (one name for all of FABS, FNEG, FSQRT...).
+            let bytes = if len == 4 && thumb {
+                (word >> 16 | word << 16).to_le_bytes()
+            } else {
+                word.to_le_bytes()
+            };
+            let text = guest_insn_text(self.frontend, thumb, &bytes[..len as usize], a)
+                .or_else(|| name.map(str::to_string))
+                .unwrap_or_else(|| "(undefined)".to_string());
+            let _ = writeln!(err, "0x{a:016x}:  {word:08x}      {text}");
             a += len;
         }
         log::write(err.as_bytes());
@@ -463,6 +472,33 @@ impl Engine {
     }
 }
 
+/// The text of the guest instruction in `bytes` (as in memory) at guest address `addr`, as
+/// capstone disassembles it for `frontend` (A32 in Thumb state if `thumb`): mnemonic and
+/// operands, or None if capstone does not know the encoding.
+fn guest_insn_text(frontend: Frontend, thumb: bool, bytes: &[u8], addr: u64) -> Option<String> {
+    use capstone::arch::{BuildsCapstone, BuildsCapstoneExtraMode, arm, arm64};
+    let cs = match frontend {
+        Frontend::A64 => capstone::Capstone::new()
+            .arm64()
+            .mode(arm64::ArchMode::Arm)
+            .build(),
+        Frontend::A32 => capstone::Capstone::new()
+            .arm()
+            .mode(if thumb {
+                arm::ArchMode::Thumb
+            } else {
+                arm::ArchMode::Arm
+            })
+            .extra_mode([arm::ArchExtraMode::V8].into_iter())
+            .build(),
+    }
+    .ok()?;
+    let insns = cs.disasm_count(bytes, addr, 1).ok()?;
+    let i = insns.iter().next()?;
+    let text = format!("{} {}", i.mnemonic()?, i.op_str().unwrap_or(""));
+    Some(text.trim_end().to_string())
+}
+
 /// qemu's `-d out_asm` text for the host code `code` of the block at guest address `guest`:
 /// a size line, then one line per x86-64 instruction (AT&T syntax, as qemu prints) with its
 /// address and bytes.
@@ -508,5 +544,32 @@ fn push_insn(out: &mut String, addr: u64, bytes: &[u8], text: &str) {
         } else {
             let _ = writeln!(out, "{at:#x}:  {hex}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_instructions_are_named_by_what_they_do() {
+        // One decode-table row covers FMOV, FABS, FNEG and FSQRT; capstone tells them apart.
+        let text = |f, thumb, bytes: &[u8]| guest_insn_text(f, thumb, bytes, 0x1000);
+        let a64 = |w: u32| text(Frontend::A64, false, &w.to_le_bytes());
+        assert_eq!(a64(0x1e61c100).as_deref(), Some("fsqrt d0, d8"));
+        assert_eq!(a64(0x1e60c100).as_deref(), Some("fabs d0, d8"));
+        assert_eq!(a64(0xd65f03c0).as_deref(), Some("ret"));
+        assert_eq!(
+            text(Frontend::A32, false, &0xe12fff1eu32.to_le_bytes()).as_deref(),
+            Some("bx lr")
+        );
+        assert_eq!(
+            text(Frontend::A32, true, &[0x70, 0x47]).as_deref(),
+            Some("bx lr")
+        );
+        // A 32-bit Thumb instruction: its two halfwords in memory order.
+        let sbcs = text(Frontend::A32, true, &[0x75, 0xeb, 0x03, 0x01]);
+        assert_eq!(sbcs.as_deref(), Some("sbcs.w r1, r5, r3"));
+        assert_eq!(a64(0).as_deref(), None);
     }
 }
