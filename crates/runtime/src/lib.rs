@@ -311,8 +311,9 @@ impl Engine {
             };
             // capstone names the instruction and its operands; the decode table only knows
             // the encoding class (one name for all of FABS, FNEG, FSQRT...).
+            // (A 32-bit Thumb instruction's first halfword is the word's high half.)
             let bytes = if len == 4 && thumb {
-                (word >> 16 | word << 16).to_le_bytes()
+                word.rotate_left(16).to_le_bytes()
             } else {
                 word.to_le_bytes()
             };
