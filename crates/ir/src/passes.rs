@@ -451,7 +451,9 @@ fn carry_of_flags(i: &mut crate::Inst, def: &[Option<crate::Inst>], konst: &[Opt
 /// add or test instead of building ARM's NZCV word and decoding it again. The flags
 /// computation itself goes away when nothing else (such as a `setreg` of NZCV) uses it.
 /// A compare (`addc.flags a, not b, 1`) becomes `cond.sub a, b`: one host `cmp`, whose
-/// borrow flag every ARM condition (HI and LS included) maps to one x86 condition.
+/// borrow flag every ARM condition (HI and LS included) maps to one x86 condition. EQ, NE, MI
+/// and PL look through ORs that add only C and V bits to the flags (A32 logical operations,
+/// which keep V and keep C or take it from the shifter), since they read only N and Z.
 pub fn fuse_conditions(b: &mut Block) {
     let mut def: Vec<Option<usize>> = vec![None; b.num_vals as usize];
     for (idx, i) in b.insts.iter().enumerate() {
@@ -467,7 +469,22 @@ pub fn fuse_conditions(b: &mut Block) {
             continue;
         }
         let def_of = |v: Val| def[v.0 as usize].map(|k| b.insts[k]);
-        let Some(src) = def_of(i.args[0]) else {
+        let mut word = i.args[0];
+        // EQ, NE, MI and PL read only N and Z: bits OR-ed in beside them (an A32 logical
+        // op keeps C and V, or takes C from its shifter) do not matter.
+        if matches!(i.imm, 0 | 1 | 4 | 5) {
+            while let Some(or) = def_of(word).filter(|d| d.op == Op::Or) {
+                let [x, y, _] = or.args;
+                word = if misses_nz(&def_of, y, 3) {
+                    x
+                } else if misses_nz(&def_of, x, 3) {
+                    y
+                } else {
+                    break;
+                };
+            }
+        }
+        let Some(src) = def_of(word) else {
             continue;
         };
         let op = match src.op {
@@ -511,6 +528,33 @@ pub fn fuse_conditions(b: &mut Block) {
             helper: None,
         };
         b.insts.insert(idx, c);
+    }
+}
+
+/// Whether value `v` (whose definition `def_of` gives) leaves bits 31 and 30 of an NZCV word
+/// (N and Z) clear: a constant without them, a mask by one, a masked value shifted clear of
+/// them, or an OR of such; `depth` bounds the search.
+fn misses_nz(def_of: &dyn Fn(Val) -> Option<crate::Inst>, v: Val, depth: u32) -> bool {
+    const NZ: u64 = 0xc000_0000;
+    let Some(d) = def_of(v).filter(|_| depth > 0) else {
+        return false;
+    };
+    let konst = |v: Val| def_of(v).filter(|c| c.op == Op::Const).map(|c| c.imm);
+    let [x, y, _] = d.args;
+    match d.op {
+        Op::Const => d.imm & NZ == 0,
+        Op::And => konst(x).or(konst(y)).is_some_and(|m| m & NZ == 0),
+        Op::Or => misses_nz(def_of, x, depth - 1) && misses_nz(def_of, y, depth - 1),
+        Op::Shl => {
+            let mask = def_of(x)
+                .filter(|a| a.op == Op::And)
+                .and_then(|a| konst(a.args[0]).or(konst(a.args[1])));
+            match (mask, konst(y)) {
+                (Some(m), Some(k)) if k < 32 => (m << k) & NZ == 0,
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 
@@ -990,6 +1034,56 @@ mod tests {
                         let regs = [x, y, 0, 0, 0, 0, 0, 0];
                         assert_eq!(run(&opt, &regs), run(&blk, &regs), "{x:x} {y:x}\n{text}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn conditions_of_n_and_z_see_through_the_kept_c_and_v() {
+        // A32 `tst r0, #1` (C and V kept from the old flags, in r3) and `lsrs r1, r1, #1` (C
+        // from the shifter, V kept), then a condition of each word: EQ, NE, MI and PL read
+        // only N and Z, so they test the logic result itself; CS and VS cannot.
+        for cc in 0..14u32 {
+            let mut b = Builder::new(0);
+            let (r0, r1, old) = (b.get(0), b.get(1), b.get(3));
+            let one = b.konst(1);
+            let t = b.and(r0, one);
+            let f = b.emit(Op::LogicFlags, &[t], 32);
+            let cv = b.konst(0x3000_0000);
+            let kept = b.and(old, cv);
+            let w = b.or(f, kept);
+            let c = b.cond(w, cc);
+            b.set(4, c);
+            let s = b.binw(Op::Lshr, r1, one, 32);
+            let f = b.emit(Op::LogicFlags, &[s], 32);
+            let v = b.konst(0x1000_0000);
+            let kept = b.and(old, v);
+            let out = b.and(r1, one);
+            let k29 = b.konst(29);
+            let carry = b.binw(Op::Shl, out, k29, 64);
+            let w = b.or(f, kept);
+            let w = b.or(carry, w);
+            let c = b.cond(w, cc);
+            b.set(5, c);
+            // A word with Z OR-ed in from elsewhere stays a word.
+            let z = b.konst(0x4000_0000);
+            let other = b.and(old, z);
+            let w = b.or(f, other);
+            let c = b.cond(w, cc);
+            b.set(6, c);
+            let blk = b.finish(Term::Jump(4));
+            let (opt, text) = optimized(&blk);
+            let nz = matches!(cc, 0 | 1 | 4 | 5);
+            assert_eq!(
+                text.matches("cond.logic").count(),
+                2 * nz as usize,
+                "{cc}: {text}"
+            );
+            for x in [0, 1, 2, 3, 0x8000_0000, 0x8000_0001, 0xffff_ffff] {
+                for old in [0, 0x1000_0000, 0x2000_0000, 0xf000_0000] {
+                    let regs = [x, x ^ 3, 0, old, 0, 0, 0, 0];
+                    assert_eq!(run(&opt, &regs), run(&blk, &regs), "{cc} {x:x}\n{text}");
                 }
             }
         }

@@ -1352,11 +1352,11 @@ impl Emitter {
             Op::Cond => return self.nzcv_flags(x, i.imm),
             _ => {}
         }
-        self.ld(RAX, x);
+        let r = self.reg_or(RAX, x);
         if wide {
-            dynasm!(self.a ; .arch x64 ; test rax, rax);
+            dynasm!(self.a ; .arch x64 ; test Rq(r), Rq(r));
         } else {
-            dynasm!(self.a ; .arch x64 ; test eax, eax);
+            dynasm!(self.a ; .arch x64 ; test Rd(r), Rd(r));
         }
     }
 
