@@ -532,8 +532,8 @@ pub fn fuse_conditions(b: &mut Block) {
 }
 
 /// Whether value `v` (whose definition `def_of` gives) leaves bits 31 and 30 of an NZCV word
-/// (N and Z) clear: a constant without them, a mask by one, a masked value shifted clear of
-/// them, or an OR of such; `depth` bounds the search.
+/// (N and Z) clear: a constant without them, an AND with such a constant, a value masked by
+/// a constant and shifted clear of them, or an OR of such; `depth` bounds the search.
 fn misses_nz(def_of: &dyn Fn(Val) -> Option<crate::Inst>, v: Val, depth: u32) -> bool {
     const NZ: u64 = 0xc000_0000;
     let Some(d) = def_of(v).filter(|_| depth > 0) else {
