@@ -455,11 +455,18 @@ fn carry_of_flags(i: &mut crate::Inst, def: &[Option<crate::Inst>], konst: &[Opt
 /// and PL look through ORs that add only C and V bits to the flags (A32 logical operations,
 /// which keep V and keep C or take it from the shifter), since they read only N and Z.
 pub fn fuse_conditions(b: &mut Block) {
-    let mut def: Vec<Option<usize>> = vec![None; b.num_vals as usize];
-    for (idx, i) in b.insts.iter().enumerate() {
-        if let Some(d) = i.dst {
-            def[d.0 as usize] = Some(idx);
+    let defs = |b: &Block| {
+        let mut def: Vec<Option<usize>> = vec![None; b.num_vals as usize];
+        for (idx, i) in b.insts.iter().enumerate() {
+            if let Some(d) = i.dst {
+                def[d.0 as usize] = Some(idx);
+            }
         }
+        def
+    };
+    let mut def = defs(b);
+    if push_conditions_into_selects(b, &def) {
+        def = defs(b);
     }
     // Constants to insert: (before instruction, the complement it holds, its value).
     let mut konsts: Vec<(usize, u64, Val)> = Vec::new();
@@ -530,6 +537,97 @@ pub fn fuse_conditions(b: &mut Block) {
         b.insts.insert(idx, c);
     }
 }
+
+/// A `cond` of a flags word chosen by a `select` (an A32 conditional flag-setting instruction,
+/// `subscs`, keeps the old flags when its condition fails) becomes a `select` of the `cond`s
+/// of both words, through at most [`SELECT_DEPTH`] nested selects: each of those `cond`s can
+/// then fuse with the instruction that set its flags ([`fuse_conditions`]), and the words
+/// themselves go away when nothing else reads them. `def` gives each value's instruction;
+/// true if the block changed.
+fn push_conditions_into_selects(b: &mut Block, def: &[Option<usize>]) -> bool {
+    let of_select = |v: Val| def[v.0 as usize].is_some_and(|k| b.insts[k].op == Op::Select);
+    if !b
+        .insts
+        .iter()
+        .any(|i| i.op == Op::Cond && of_select(i.args[0]))
+    {
+        return false;
+    }
+    // A word something else reads (a `setreg` of the flags, live after the block) is built
+    // anyway: its condition stays one test of it.
+    let mut escapes = vec![false; b.num_vals as usize];
+    for i in &b.insts {
+        let kept = match i.op {
+            Op::Cond => 1,
+            Op::Select => 3,
+            _ => 0,
+        };
+        for (n, a) in i.args[..i.op.info().arity].iter().enumerate() {
+            if n >= kept || i.op == Op::Select && n == 0 {
+                escapes[a.0 as usize] = true;
+            }
+        }
+    }
+    if let Term::JumpReg(v) | Term::Branch { cond: v, .. } = b.term {
+        escapes[v.0 as usize] = true;
+    }
+    let old = std::mem::take(&mut b.insts);
+    let word = |v: Val| def[v.0 as usize].map(|k| old[k]);
+    let selected = |v: Val| word(v).filter(|d| d.op == Op::Select && !escapes[v.0 as usize]);
+    /// The condition `cc` of word `w` (defined by `word(w)`) into `out`: a `cond`, a constant
+    /// (of a constant word: CCMP's flags when its condition fails), or a `select` of two.
+    fn expand(
+        word: &dyn Fn(Val) -> Option<crate::Inst>,
+        selected: &dyn Fn(Val) -> Option<crate::Inst>,
+        w: Val,
+        cc: u64,
+        depth: u32,
+        out: &mut Vec<crate::Inst>,
+        nv: &mut u32,
+    ) -> Val {
+        match word(w) {
+            Some(s) if s.op == Op::Select && depth > 0 && selected(w).is_some() => {
+                let [c, x, y] = s.args;
+                let cx = expand(word, selected, x, cc, depth - 1, out, nv);
+                let cy = expand(word, selected, y, cc, depth - 1, out, nv);
+                push(out, nv, Op::Select, &[c, cx, cy], 0)
+            }
+            Some(k) if k.op == Op::Const => {
+                let holds = crate::cond_holds(cc as u32, k.imm);
+                push(out, nv, Op::Const, &[], holds as u64)
+            }
+            _ => push(out, nv, Op::Cond, &[w], cc),
+        }
+    }
+    let mut out = Vec::with_capacity(old.len() + 8);
+    let mut changed = false;
+    for &i in &old {
+        if i.op == Op::Cond
+            && let Some(s) = selected(i.args[0])
+        {
+            // The outer select keeps the condition's own value number.
+            let [c, x, y] = s.args;
+            let (w, nv) = (&word, &mut b.num_vals);
+            let cx = expand(w, &selected, x, i.imm, SELECT_DEPTH - 1, &mut out, nv);
+            let cy = expand(w, &selected, y, i.imm, SELECT_DEPTH - 1, &mut out, nv);
+            out.push(crate::Inst {
+                op: Op::Select,
+                args: [c, cx, cy],
+                imm: 0,
+                ..i
+            });
+            changed = true;
+        } else {
+            out.push(i);
+        }
+    }
+    b.insts = out;
+    changed
+}
+
+/// How deep [`push_conditions_into_selects`] looks through selects of selects (an A32 run of
+/// conditional flag-setting instructions nests one per instruction).
+const SELECT_DEPTH: u32 = 4;
 
 /// Whether value `v` (whose definition `def_of` gives) leaves bits 31 and 30 of an NZCV word
 /// (N and Z) clear: a constant without them, an AND with such a constant, a value masked by
@@ -1084,6 +1182,77 @@ mod tests {
                 for old in [0, 0x1000_0000, 0x2000_0000, 0xf000_0000] {
                     let regs = [x, x ^ 3, 0, old, 0, 0, 0, 0];
                     assert_eq!(run(&opt, &regs), run(&blk, &regs), "{cc} {x:x}\n{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn conditions_of_selected_flags_fuse_with_each_compare() {
+        // A32 `subs r2, r2, #8; subscs r2, r2, #8; subscs r2, r2, #8` and a CS branch (the
+        // unrolled loop of glibc's memset): each flags word is a select of a compare's and
+        // the previous word; the condition of the last becomes selects of fused compares, and
+        // no NZCV word is built.
+        for cc in 0..14u32 {
+            let mut b = Builder::new(0);
+            let r2 = b.get(2);
+            let (nk, one) = (b.konst(!8u64), b.konst(1));
+            let mut x = b.emit(Op::AddC, &[r2, nk, one], 32);
+            let mut f = b.emit(Op::AddCFlags, &[r2, nk, one], 32);
+            for _ in 0..3 {
+                let c = b.cond(f, 2);
+                let nx = b.emit(Op::AddC, &[x, nk, one], 32);
+                let nf = b.emit(Op::AddCFlags, &[x, nk, one], 32);
+                f = b.select(c, nf, f);
+                x = b.select(c, nx, x);
+            }
+            b.set(2, x);
+            let c = b.cond(f, cc);
+            b.set(3, c);
+            let blk = b.finish(Term::Jump(4));
+            let (opt, text) = optimized(&blk);
+            assert!(!text.contains("addc.flags"), "{cc}: {text}");
+            // Every condition is a compare's own.
+            assert!(
+                text.lines()
+                    .filter(|l| l.contains("cond."))
+                    .all(|l| l.contains("cond.sub")),
+                "{cc}: {text}"
+            );
+            for r2 in [0, 7, 8, 9, 15, 16, 24, 31, 32, 33, 0x8000_0007, 0xffff_fff8] {
+                let regs = [0, 0, r2, 0, 0, 0, 0, 0];
+                assert_eq!(run(&opt, &regs), run(&blk, &regs), "{cc} {r2:x}\n{text}");
+            }
+            // A64 `cmp x0, x1; ccmp x2, #3, #4, ne`: the flags when NE fails are a constant,
+            // whose condition is one too. With the flags stored as well (`store`), the word is
+            // built anyway: its condition stays one test of it.
+            let ccmp = |store: bool| {
+                let mut b = Builder::new(0);
+                let (x0, x1, x2) = (b.get(0), b.get(1), b.get(2));
+                let one = b.konst(1);
+                let n1 = b.emit(Op::Not, &[x1], 0);
+                let f = b.emit(Op::AddCFlags, &[x0, n1, one], 64);
+                let ne = b.cond(f, 1);
+                let n3 = b.konst(!3);
+                let f2 = b.emit(Op::AddCFlags, &[x2, n3, one], 64);
+                let z = b.konst(4 << 28);
+                let w = b.select(ne, f2, z);
+                let c = b.cond(w, cc);
+                b.set(3, c);
+                if store {
+                    b.set(slot::NZCV, w);
+                }
+                b.finish(Term::Jump(4))
+            };
+            let (_, kept) = optimized(&ccmp(true));
+            assert_eq!(kept.matches("select").count(), 1, "{cc}: {kept}");
+            let blk = ccmp(false);
+            let (opt, text) = optimized(&blk);
+            assert!(!text.contains("addc.flags"), "{cc}: {text}");
+            for (x0, x1) in [(0, 0), (1, 0), (5, 5), (u64::MAX, 1)] {
+                for x2 in [0, 2, 3, 4, 1 << 63, u64::MAX] {
+                    let regs = [x0, x1, x2, 0, 0, 0, 0, 0];
+                    assert_eq!(run(&opt, &regs), run(&blk, &regs), "{cc} {x2:x}\n{text}");
                 }
             }
         }
