@@ -104,6 +104,11 @@ impl Ev {
     }
 }
 
+/// Guest memory whose byte `i` is `f(i)`, so each access reads a recognisable value.
+fn numbered<const N: usize>(f: impl Fn(u8) -> u8) -> [u8; N] {
+    std::array::from_fn(|i| f(i as u8))
+}
+
 /// Runs `blk` on the interpreter and then on `jit`, each from the registers `regs` sets and
 /// from the contents of `buf`, which is the guest's memory (guest address 0 at its start);
 /// asserts both leave the same registers and memory and returns the JIT's state.
@@ -417,10 +422,7 @@ fn getreg_setreg_and_exit() {
 
 #[test]
 fn loads_and_stores_all_sizes() {
-    let mut buf = [0u8; 64];
-    for (i, b) in buf.iter_mut().enumerate() {
-        *b = 0x80 | i as u8;
-    }
+    let mut buf: [u8; 64] = numbered(|i| 0x80 | i);
     let mut b = Builder::new(0);
     for (k, size) in [1u32, 2, 4, 8].into_iter().enumerate() {
         let a = b.konst(3 + k as u64);
@@ -449,10 +451,7 @@ fn loads_and_stores_all_sizes() {
 
 #[test]
 fn vector_loads_and_stores() {
-    let mut buf = [0u8; 64];
-    for (i, b) in buf.iter_mut().enumerate() {
-        *b = i as u8 + 1;
-    }
+    let mut buf: [u8; 64] = numbered(|i| i + 1);
     let base = buf.as_mut_ptr() as u64;
     for size in [1u32, 2, 4, 8, 16] {
         let mut b = Builder::new(0);
@@ -751,10 +750,7 @@ fn malformed_block_exits_undefined() {
 /// memory.
 #[test]
 fn base_plus_constant_addresses() {
-    let mut buf = [0u8; 96];
-    for (i, b) in buf.iter_mut().enumerate() {
-        *b = 0x40 ^ i as u8;
-    }
+    let mut buf: [u8; 96] = numbered(|i| 0x40 ^ i);
     let mut b = Builder::new(0);
     let p = b.get(slot::x(5));
     let mut sums = Vec::new();
@@ -808,10 +804,7 @@ fn base_plus_constant_addresses() {
 /// 64-bit sum) never does, since its 32-bit sum drops them. JIT and interpreter agree.
 #[test]
 fn base_plus_constant_addresses_of_a_32_bit_guest() {
-    let mut buf = [0u8; 64];
-    for (i, b) in buf.iter_mut().enumerate() {
-        *b = 0x20 | i as u8;
-    }
+    let mut buf: [u8; 64] = numbered(|i| 0x20 | i);
     let mut b = Builder::new(0);
     let p = b.get(slot::x(5));
     let (zero, one) = (b.konst(0), b.konst(1));
@@ -980,10 +973,7 @@ fn carry_chain_of_a_sum_folded_into_an_address() {
     // `subs r0, r5, #4` (r5 + !4 + 1, which carries) then `adc`, with the difference read
     // only by a load after the high half: folded into the load's operand, it sets no flags
     // (an add before it leaves CF clear), so the carry must go by register.
-    let mut buf = [0u8; 64];
-    for (i, b) in buf.iter_mut().enumerate() {
-        *b = 0x40 | i as u8;
-    }
+    let mut buf: [u8; 64] = numbered(|i| 0x40 | i);
     let mut b = Builder::new(0);
     let (p, h) = (b.get(slot::x(5)), b.get(slot::x(6)));
     let t = b.add(p, h);
