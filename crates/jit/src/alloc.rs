@@ -2,11 +2,13 @@
 //!
 //! Blocks are straight-line SSA, so one forward pass suffices: a value takes a free host
 //! register at its definition and gives it back after its last use. Values that outlive a helper
-//! call only take callee-saved registers (helpers clobber the others). Constants live nowhere:
+//! call only take callee-saved registers (helpers clobber the others), except across the calls
+//! of inline FP and crypto operations ([`keeps_registers`]), whose slow path saves the
+//! caller-saved registers live there ([`Allocation::saves`]). Constants live nowhere:
 //! users materialise them or encode them as immediates, except 64-bit ones read more than
 //! once, which are values like the others. Everything else keeps its stack slot.
 
-use ir::{Block, Op, Term, Val};
+use ir::{Block, Inst, Op, Term, Val};
 
 /// Host register numbers as x86 encodes them.
 pub const RAX: u8 = 0;
@@ -21,6 +23,37 @@ pub const RSI: u8 = 6;
 const CALLEE_SAVED: [u8; 4] = [3, 5, 12, 13];
 /// Caller-saved registers no lowering uses as scratch: r8, r9, r10, r11.
 const CALLER_SAVED: [u8; 4] = [8, 9, 10, 11];
+
+/// Whether `i` is a helper call that leaves the caller-saved registers as it found them: the
+/// call of an operation with an inline fast path (`ir::inline`), which runs its helper only
+/// when the fast path cannot decide, and saves and restores the registers [`Allocation::saves`]
+/// names around it. FP code is mostly such calls: were they to clobber, every value living
+/// across one would compete for the four callee-saved registers.
+#[inline]
+pub fn keeps_registers(i: &Inst) -> bool {
+    i.op == Op::Call && ir::inline::FpInline::decode(i.imm).is_some()
+}
+
+/// The caller-saved registers in `mask` (bit `k` is `CALLER_SAVED[k]`), in push order.
+pub fn saved_registers(mask: u8) -> impl DoubleEndedIterator<Item = u8> {
+    CALLER_SAVED
+        .into_iter()
+        .enumerate()
+        .filter(move |(k, _)| mask >> k & 1 != 0)
+        .map(|(_, r)| r)
+}
+
+/// What [`allocate`] decided for a block, indexed by value number or instruction index.
+pub struct Allocation {
+    /// Where each value lives.
+    pub locs: Vec<Loc>,
+    /// How many instructions read each value (the terminator not counted).
+    pub uses: Vec<u32>,
+    /// For each [`keeps_registers`] call (by instruction index, in order), the caller-saved
+    /// registers (bit `k` for `CALLER_SAVED[k]`) holding values that live past it, which it
+    /// must save. (Few blocks have such calls: an empty list costs no allocation.)
+    pub saves: Vec<(usize, u8)>,
+}
 
 /// Where a value lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,9 +80,8 @@ pub fn imm32(k: u64) -> Option<i32> {
 }
 
 /// Picks a location for every value of `b` but the sums `folds` (see [`crate::addr_fold`])
-/// puts into memory operands; also gives how many instructions read each value (the
-/// terminator not counted). Both indexed by value number.
-pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> (Vec<Loc>, Vec<u32>) {
+/// puts into memory operands (see [`Allocation`]).
+pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> Allocation {
     let n = b.num_vals as usize;
     let len = b.insts.len();
     let folded = |v: Val| folds.get(v.0 as usize).copied().flatten();
@@ -74,14 +106,16 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> (Vec<Loc>, Vec<u32>)
     {
         *l = Some(len);
     }
-    // calls[i] = number of helper calls among insts[..i].
+    // calls[i] = number of helper calls that clobber registers among insts[..i].
     let mut calls = Vec::with_capacity(len + 1);
     calls.push(0usize);
     for i in &b.insts {
-        let c = calls.last().copied().unwrap_or(0) + usize::from(i.op == Op::Call);
+        let clobbers = i.op == Op::Call && !keeps_registers(i);
+        let c = calls.last().copied().unwrap_or(0) + usize::from(clobbers);
         calls.push(c);
     }
     let mut locs = vec![Loc::Slot; n];
+    let mut saves = Vec::new();
     let mut free: Vec<u8> = CALLEE_SAVED.iter().chain(&CALLER_SAVED).copied().collect();
     // (last use, register, value) of values holding a register.
     let mut active: Vec<(usize, u8, usize)> = Vec::new();
@@ -100,6 +134,15 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> (Vec<Loc>, Vec<u32>)
                 }
             });
             next_end = active.iter().map(|a| a.0).min().unwrap_or(usize::MAX);
+        }
+        // Every active value lives past `idx` now. One that later gives its register up
+        // leaves a register saved for nothing, which is harmless.
+        if keeps_registers(i) {
+            let mask = active
+                .iter()
+                .filter_map(|a| CALLER_SAVED.iter().position(|&r| r == a.1))
+                .fold(0, |m, k| m | 1 << k);
+            saves.push((idx, mask));
         }
         let Some(d) = i.dst else { continue };
         let first_reg = if i.op.info().arity > 0 {
@@ -159,5 +202,5 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> (Vec<Loc>, Vec<u32>)
             next_end = next_end.min(end);
         }
     }
-    (locs, uses)
+    Allocation { locs, uses, saves }
 }

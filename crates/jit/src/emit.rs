@@ -338,6 +338,8 @@ pub struct FaultSite {
     pub key: u64,
     /// True for a helper call, false for an inline access.
     pub call: bool,
+    /// Bytes a helper call site pushes below the block's stack pointer before its `call`.
+    pub pushed: u8,
 }
 
 /// A compiled block before it is copied into the cache.
@@ -377,6 +379,10 @@ pub fn compile(
         sites: Vec::new(),
         faults: Vec::new(),
         locs: Vec::new(),
+        saves: Vec::new(),
+        save: 0,
+        pushed: 0,
+        fp_known: false,
         fused: None,
         key: block.key,
         xmm_val: None,
@@ -400,8 +406,9 @@ pub fn compile(
         } else {
             Vec::new()
         };
-        let (locs, uses) = alloc::allocate(block, &folds);
+        let alloc::Allocation { locs, uses, saves } = alloc::allocate(block, &folds);
         e.locs = locs;
+        e.saves = saves;
         e.folds = folds;
         // Only the passes make the carries chains are of (see `ir::carry_chain`).
         let links = if counter.is_none() {
@@ -409,6 +416,16 @@ pub fn compile(
         } else {
             Vec::new()
         };
+        if counter.is_none() && fp::checks_hoisted(block) {
+            let general = e.a.new_dynamic_label();
+            fp::state_check(&mut e, general);
+            e.fp_known = true;
+            e.block(block, &uses, &links);
+            e.fp_known = false;
+            e.xmm_val = None;
+            e.fp_result_xmm = None;
+            dynasm!(e.a ; .arch x64 ; =>general);
+        }
         e.block(block, &uses, &links);
     }
     if let Some(hot) = hot {
@@ -434,6 +451,15 @@ struct Emitter {
     faults: Vec<FaultSite>,
     /// Where each value lives (see [`alloc`]).
     locs: Vec<Loc>,
+    /// The caller-saved registers each instruction's call saves ([`alloc::Allocation::saves`]).
+    saves: Vec<(usize, u8)>,
+    /// Those of the instruction being lowered.
+    save: u8,
+    /// Bytes the helper call just emitted pushed before its `call` (for its [`FaultSite`]).
+    pushed: u8,
+    /// FPCR's rounding mode and FZ are known clear and FPSR.IXC known set, so inline FP
+    /// operations need not test them (see `fp::checks_hoisted`).
+    fp_known: bool,
     /// The ARM condition of a branch fused with the block's last instruction (see
     /// [`fused_branch`]): the host flags hold it when the terminator runs.
     fused: Option<u64>,
@@ -1101,11 +1127,28 @@ impl Emitter {
                     self.ld(RCX, z);
                     self.ld(RDX, y);
                     self.ld(RSI, x);
+                    // The registers to keep go below the block's frame after the arguments
+                    // were read from it, in an even number of words: calls need rsp 16-aligned.
+                    let save = self.save;
+                    let words = save.count_ones() as i32;
+                    if words % 2 == 1 {
+                        dynasm!(self.a ; .arch x64 ; sub rsp, 8);
+                    }
+                    for r in alloc::saved_registers(save) {
+                        dynasm!(self.a ; .arch x64 ; push Rq(r));
+                    }
+                    self.pushed = ((words + 1) & !1) as u8 * 8;
                     dynasm!(self.a ; .arch x64
                         ; mov rdi, r15
                         ; mov rax, QWORD f ; call rax
                         // The helper may have changed the memory base.
                         ; mov r14, [r15 + so(slot::MEM_BASE)]);
+                    for r in alloc::saved_registers(save).rev() {
+                        dynasm!(self.a ; .arch x64 ; pop Rq(r));
+                    }
+                    if words % 2 == 1 {
+                        dynasm!(self.a ; .arch x64 ; add rsp, 8);
+                    }
                     let result = self.fp_result_xmm.take();
                     if let Some(r) = result {
                         dynasm!(self.a ; .arch x64 ; movq Rx(r), rax);
@@ -1279,6 +1322,9 @@ impl Emitter {
             if !links.is_empty() {
                 self.link = links[n];
             }
+            if self.fp_known && fp::changes_fp_state(inst) {
+                self.fp_known = false;
+            }
             if Some(n) == flags_only || selects.iter().any(|s| s.1 == n) {
                 self.condition_flags(inst);
                 continue;
@@ -1321,6 +1367,11 @@ impl Emitter {
                 | Op::StoreEx
                 | Op::Call => {
                     let start = self.a.offset().0 as u32;
+                    self.pushed = 0;
+                    self.save = match inst.op {
+                        Op::Call => self.saves.iter().find(|s| s.0 == n).map_or(0, |s| s.1),
+                        _ => 0,
+                    };
                     self.inst(inst);
                     let end = self.a.offset().0 as u32;
                     let call = inst.op == Op::Call;
@@ -1329,6 +1380,7 @@ impl Emitter {
                         end,
                         key,
                         call,
+                        pushed: self.pushed,
                     });
                 }
                 _ => self.inst(inst),

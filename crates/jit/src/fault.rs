@@ -127,7 +127,7 @@ const CALL_RAX: [u8; 2] = [0xff, 0xd0];
 /// (the stack pointer is the block's), or `rip` is inside a helper, and the first word above
 /// `rsp` that is the return address of a helper call site of translated code (just after a
 /// `call rax` the emitter recorded) names the site, the block's stack pointer being just above
-/// that word. The helper's frames are abandoned; helpers hold no locks or allocations, so
+/// that word and the registers the site pushed. The helper's frames are abandoned; helpers hold no locks or allocations, so
 /// nothing is left inconsistent.
 ///
 /// # Safety
@@ -156,7 +156,7 @@ unsafe fn find_site(st: &State, rip: usize, rsp: usize) -> Option<(emit::FaultSi
                 .iter()
                 .find(|f| f.call && f.start < off && off <= f.end);
             if let (true, Some(site)) = (before, site) {
-                return Some((*site, at + 8, rec.extra_stack));
+                return Some((*site, at + 8 + site.pushed as usize, rec.extra_stack));
             }
         }
         at += 8;

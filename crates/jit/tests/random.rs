@@ -53,6 +53,40 @@ static MIX: Helper = Helper {
     func: mix,
 };
 
+/// `mix` as the helper of an inline FP operation's call (an FP add the JIT's fast path
+/// leaves to the helper, since FPSR.IXC is clear in these blocks), overwriting every
+/// caller-saved register the JIT may allocate: the values it keeps there must survive.
+unsafe extern "C" fn mix_clobbering(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
+    // SAFETY: as for `mix`.
+    let r = unsafe { mix(cpu, a, b, c) };
+    // SAFETY: writes only the registers it declares clobbered.
+    unsafe {
+        std::arch::asm!(
+            "mov r8, -1",
+            "mov r9, -1",
+            "mov r10, -1",
+            "mov r11, -1",
+            out("r8") _,
+            out("r9") _,
+            out("r10") _,
+            out("r11") _,
+        );
+    }
+    r
+}
+
+static MIX_CLOBBERING: Helper = Helper {
+    name: "mix_clobbering",
+    func: mix_clobbering,
+};
+
+/// The inline operation `mix_clobbering`'s calls carry.
+const INLINE_ADD: ir::inline::FpInline = ir::inline::FpInline {
+    op: ir::inline::FpOp::Add,
+    double: true,
+    vector: None,
+};
+
 /// One random instruction: an opcode selector and raw material for its operands.
 type Spec = (u8, u32, u32, u32, u64);
 
@@ -184,6 +218,7 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
                 &[a, c],
                 ((imm >> 2) % 16) | ((if imm & 1 == 0 { 32 } else { 64 }) << 8),
             )),
+            33 if imm & 2 == 0 => Some(b.call_fp(&MIX_CLOBBERING, INLINE_ADD, a, c, d)),
             _ => Some(b.call(&MIX, a, c, d)),
         };
         if let Some(v) = r {

@@ -55,25 +55,71 @@ const GREATER: i32 = 0x2000_0000;
 /// FPSR.IXC.
 const FPSR_IXC: i8 = 0x10;
 
+/// Whether instruction `i` may change FPCR or clear FPSR.IXC: a write of either slot (MSR,
+/// A32 NEON's standard FPSCR around its words, a conditional VFP instruction's flags put
+/// back) or a helper call that is not an inline FP operation's (the general executors run
+/// VMSR). Inline operations' helpers only ever add flags.
+pub(super) fn changes_fp_state(i: &ir::Inst) -> bool {
+    match i.op {
+        ir::Op::Call => !crate::alloc::keeps_registers(i),
+        ir::Op::SetReg => i.imm == slot::FPCR as u64 || i.imm == slot::FPSR as u64,
+        _ => false,
+    }
+}
+
+/// Whether block `b` is compiled twice, a version for the usual FP state first: FPCR with
+/// round-to-nearest and FZ clear and FPSR.IXC set, which one test at the block's entry
+/// ([`state_check`]) establishes for every inline operation before the first instruction that
+/// [`changes_fp_state`], so theirs are left out; the general version, with the tests, runs
+/// otherwise. Worth it from two inline FP operations on (a test pair or two each, against
+/// the entry's two pairs and the second version's translation).
+pub(super) fn checks_hoisted(b: &ir::Block) -> bool {
+    let ops = b
+        .insts
+        .iter()
+        .take_while(|i| !changes_fp_state(i))
+        .filter(|i| i.op == ir::Op::Call)
+        .filter_map(|i| FpInline::decode(i.imm))
+        .filter(|fi| !fi.op.is_crypto())
+        .count();
+    ops >= 2
+}
+
+/// Jumps to `general` unless FPCR's rounding mode and FZ are clear and FPSR.IXC is set (see
+/// [`checks_hoisted`]).
+pub(super) fn state_check(e: &mut Emitter, general: DynamicLabel) {
+    dynasm!(e.a ; .arch x64
+        ; test DWORD [r15 + so(slot::FPCR)], FPCR_ROUND_FZ ; jnz =>general
+        ; test BYTE [r15 + so(slot::FPSR)], FPSR_IXC ; jz =>general);
+}
+
 /// Whether the host has FMA3 (for the fused multiply-adds).
 fn has_fma() -> bool {
     static FMA: OnceLock<bool> = OnceLock::new();
     *FMA.get_or_init(|| std::is_x86_feature_detected!("fma"))
 }
 
-/// Jumps to `slow` unless the FPCR bits in `mask` are all clear.
+/// Jumps to `slow` unless the FPCR bits in `mask` are all clear (nothing to test where the
+/// block's entry checked them, see [`checks_hoisted`]).
 fn require_fpcr_clear(e: &mut Emitter, mask: i32, slow: DynamicLabel) {
-    dynasm!(e.a ; .arch x64 ; test DWORD [r15 + so(slot::FPCR)], mask ; jnz =>slow);
+    if !e.fp_known {
+        dynasm!(e.a ; .arch x64 ; test DWORD [r15 + so(slot::FPCR)], mask ; jnz =>slow);
+    }
 }
 
-/// Jumps to `slow` unless FPSR.IXC is set.
+/// Jumps to `slow` unless FPSR.IXC is set (known where the block's entry checked it).
 fn require_ixc(e: &mut Emitter, slow: DynamicLabel) {
-    dynasm!(e.a ; .arch x64 ; test BYTE [r15 + so(slot::FPSR)], FPSR_IXC ; jz =>slow);
+    if !e.fp_known {
+        dynasm!(e.a ; .arch x64 ; test BYTE [r15 + so(slot::FPSR)], FPSR_IXC ; jz =>slow);
+    }
 }
 
 /// Runs `exact`, code that jumps away when a conversion was inexact, only when FPSR.IXC is
 /// clear: once it is set, an inexact result raises nothing new.
 fn unless_ixc(e: &mut Emitter, exact: impl FnOnce(&mut Emitter)) {
+    if e.fp_known {
+        return;
+    }
     let skip = e.a.new_dynamic_label();
     dynasm!(e.a ; .arch x64 ; test BYTE [r15 + so(slot::FPSR)], FPSR_IXC ; jnz =>skip);
     exact(e);
