@@ -17,7 +17,7 @@ use crate::addr_fold;
 use crate::alloc::{self, Loc, imm32};
 use cpu::{exit, slot};
 use dynasmrt::x64::X64Relocation;
-use dynasmrt::{DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler, dynasm};
 use ir::carry_chain::link;
 use ir::{Block, Op, Term, Val};
 
@@ -383,6 +383,8 @@ pub fn compile(
         save: 0,
         pushed: 0,
         fp_known: false,
+        spill: None,
+        slow_paths: Vec::new(),
         fused: None,
         key: block.key,
         xmm_val: None,
@@ -441,6 +443,24 @@ pub fn compile(
     }
 }
 
+/// A helper call: its function, arguments, the caller-saved registers it keeps
+/// ([`alloc::Allocation::saves`]) and the xmm register its result also goes to.
+struct HelperCall {
+    func: i64,
+    args: [Val; 3],
+    save: u8,
+    result: Option<u8>,
+}
+
+/// The slow path of an inline operation, emitted after the block ([`Emitter::slow_paths`]):
+/// the fast path jumps to `slow`, the call returns to `done`; `key` is the guest instruction's.
+struct SlowPath {
+    slow: DynamicLabel,
+    done: DynamicLabel,
+    call: HelperCall,
+    key: u64,
+}
+
 struct Emitter {
     a: Asm,
     epilogue: usize,
@@ -457,6 +477,14 @@ struct Emitter {
     save: u8,
     /// Bytes the helper call just emitted pushed before its `call` (for its [`FaultSite`]).
     pushed: u8,
+    /// The value [`Emitter::st`] last stored to its stack slot, from which register, and the
+    /// code offset just after that store: while nothing else is emitted (no label is ever
+    /// defined right after a store), the register still holds the value, and [`Emitter::ld`]
+    /// takes it from there instead of reloading it (the next instruction often reads the
+    /// value a spilled instruction just computed in `rax`).
+    spill: Option<(Val, u8, usize)>,
+    /// The slow paths of the block's inline operations so far, emitted after its code.
+    slow_paths: Vec<SlowPath>,
     /// FPCR's rounding mode and FZ are known clear and FPSR.IXC known set, so inline FP
     /// operations need not test them (see `fp::checks_hoisted`).
     fp_known: bool,
@@ -651,10 +679,18 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; mov Rq(r), Rq(h));
                 }
             }
-            Loc::Slot => {
-                let o = vo(v);
-                dynasm!(self.a ; .arch x64 ; mov Rq(r), [rsp + o]);
-            }
+            Loc::Slot => match self.spill {
+                // Nothing was emitted since `st` stored it from that register.
+                Some((sv, h, at)) if sv == v && at == self.a.offset().0 => {
+                    if h != r {
+                        dynasm!(self.a ; .arch x64 ; mov Rq(r), Rq(h));
+                    }
+                }
+                _ => {
+                    let o = vo(v);
+                    dynasm!(self.a ; .arch x64 ; mov Rq(r), [rsp + o]);
+                }
+            },
             Loc::Const(k) => match imm32(k) {
                 Some(i) => dynasm!(self.a ; .arch x64 ; mov Rq(r), i),
                 None => dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD k as i64),
@@ -689,6 +725,7 @@ impl Emitter {
             Loc::Slot => {
                 let o = vo(v);
                 dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(r));
+                self.spill = Some((v, r, self.a.offset().0));
             }
             // Constants are never defined by anything but `const`.
             Loc::Const(_) => {}
@@ -868,7 +905,7 @@ impl Emitter {
     /// Lowers one instruction with values in their allocated places; rare ops go through
     /// [`Emitter::slow`] with their arguments spilled to their slots.
     fn inst(&mut self, i: &ir::Inst) {
-        use alloc::{RAX, RCX, RDX, RSI};
+        use alloc::{RAX, RCX, RDX};
         let [x, y, z] = i.args;
         let Some(d) = i.dst else {
             return self.inst_void(i);
@@ -1112,46 +1149,33 @@ impl Emitter {
                 self.st(d, t);
             }
             Op::Call => {
-                // Verified blocks always carry the helper on `call`. No value lives in rsi,
-                // rdx or rcx, so the argument moves cannot overwrite each other.
+                // Verified blocks always carry the helper on `call`.
                 if let Some(h) = i.helper {
                     let inline = ir::inline::FpInline::decode(i.imm);
                     let done = self.a.new_dynamic_label();
                     let slow = self.a.new_dynamic_label();
                     self.fp_result_xmm = None;
                     let inlined = inline.is_some_and(|fi| fp::fast_path(self, fi, i, slow, done));
-                    if inlined {
-                        dynasm!(self.a ; .arch x64 ; =>slow);
-                    }
-                    let f = h.func as usize as i64;
-                    self.ld(RCX, z);
-                    self.ld(RDX, y);
-                    self.ld(RSI, x);
-                    // The registers to keep go below the block's frame after the arguments
-                    // were read from it, in an even number of words: calls need rsp 16-aligned.
-                    let save = self.save;
-                    let words = save.count_ones() as i32;
-                    if words % 2 == 1 {
-                        dynasm!(self.a ; .arch x64 ; sub rsp, 8);
-                    }
-                    for r in alloc::saved_registers(save) {
-                        dynasm!(self.a ; .arch x64 ; push Rq(r));
-                    }
-                    self.pushed = ((words + 1) & !1) as u8 * 8;
-                    dynasm!(self.a ; .arch x64
-                        ; mov rdi, r15
-                        ; mov rax, QWORD f ; call rax
-                        // The helper may have changed the memory base.
-                        ; mov r14, [r15 + so(slot::MEM_BASE)]);
-                    for r in alloc::saved_registers(save).rev() {
-                        dynasm!(self.a ; .arch x64 ; pop Rq(r));
-                    }
-                    if words % 2 == 1 {
-                        dynasm!(self.a ; .arch x64 ; add rsp, 8);
-                    }
                     let result = self.fp_result_xmm.take();
-                    if let Some(r) = result {
-                        dynasm!(self.a ; .arch x64 ; movq Rx(r), rax);
+                    let call = HelperCall {
+                        func: h.func as usize as i64,
+                        args: i.args,
+                        save: self.save,
+                        result,
+                    };
+                    if inlined {
+                        // The helper runs out of line, after the block's code: the fast path
+                        // falls through (crypto ones never leave it).
+                        if inline.is_some_and(|fi| !fi.op.is_crypto()) {
+                            self.slow_paths.push(SlowPath {
+                                slow,
+                                done,
+                                call,
+                                key: 0,
+                            });
+                        }
+                    } else {
+                        self.helper_call(&call);
                     }
                     dynasm!(self.a ; .arch x64 ; =>done);
                     self.st(d, RAX);
@@ -1226,6 +1250,64 @@ impl Emitter {
                 self.spill_args(i);
                 self.slow(i);
             }
+        }
+    }
+
+    /// Calls a helper with the CPU state and `call`'s arguments, keeping the caller-saved
+    /// registers it names; the result in `rax` (and in its xmm register, if it has one).
+    fn helper_call(&mut self, call: &HelperCall) {
+        use alloc::{RCX, RDX, RSI};
+        // No value lives in rsi, rdx or rcx, so the argument moves cannot overwrite each other.
+        let [x, y, z] = call.args;
+        self.ld(RCX, z);
+        self.ld(RDX, y);
+        self.ld(RSI, x);
+        // The registers to keep go below the block's frame after the arguments were read from
+        // it, in an even number of words: calls need rsp 16-aligned.
+        let words = call.save.count_ones() as i32;
+        if words % 2 == 1 {
+            dynasm!(self.a ; .arch x64 ; sub rsp, 8);
+        }
+        for r in alloc::saved_registers(call.save) {
+            dynasm!(self.a ; .arch x64 ; push Rq(r));
+        }
+        self.pushed = ((words + 1) & !1) as u8 * 8;
+        let f = call.func;
+        dynasm!(self.a ; .arch x64
+            ; mov rdi, r15
+            ; mov rax, QWORD f ; call rax
+            // The helper may have changed the memory base.
+            ; mov r14, [r15 + so(slot::MEM_BASE)]);
+        for r in alloc::saved_registers(call.save).rev() {
+            dynasm!(self.a ; .arch x64 ; pop Rq(r));
+        }
+        if words % 2 == 1 {
+            dynasm!(self.a ; .arch x64 ; add rsp, 8);
+        }
+        if let Some(r) = call.result {
+            dynasm!(self.a ; .arch x64 ; movq Rx(r), rax);
+        }
+    }
+
+    /// Emits the helper calls of the inline operations' slow paths, after the block's code,
+    /// each jumping back to where its fast path ends.
+    fn slow_paths(&mut self) {
+        for p in std::mem::take(&mut self.slow_paths) {
+            // Nothing emitted before holds a value here.
+            self.spill = None;
+            dynasm!(self.a ; .arch x64 ; =>p.slow);
+            let start = self.a.offset().0 as u32;
+            self.pushed = 0;
+            self.helper_call(&p.call);
+            let end = self.a.offset().0 as u32;
+            dynasm!(self.a ; .arch x64 ; jmp =>p.done);
+            self.faults.push(FaultSite {
+                start,
+                end,
+                key: p.key,
+                call: true,
+                pushed: self.pushed,
+            });
         }
     }
 
@@ -1372,7 +1454,11 @@ impl Emitter {
                         Op::Call => self.saves.iter().find(|s| s.0 == n).map_or(0, |s| s.1),
                         _ => 0,
                     };
+                    let before = self.slow_paths.len();
                     self.inst(inst);
+                    for p in &mut self.slow_paths[before..] {
+                        p.key = key;
+                    }
                     let end = self.a.offset().0 as u32;
                     let call = inst.op == Op::Call;
                     self.faults.push(FaultSite {
@@ -1388,6 +1474,7 @@ impl Emitter {
         }
         self.link = 0;
         self.term(&b.term);
+        self.slow_paths();
     }
 
     /// Sets the host flags as the condition `i` (`cond.add`, `cond.sub`, `cond.logic`, `eq`,

@@ -6,7 +6,7 @@
 
 use super::{Emitter, so};
 use cpu::slot;
-use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
+use dynasmrt::{DynasmApi, dynasm};
 use ir::inline::{FpInline, FpOp, VecRegs};
 use ir::{Block, Op};
 use std::sync::OnceLock;
@@ -26,9 +26,9 @@ fn host() -> (bool, bool, bool) {
     })
 }
 
-/// Emits `op` on the registers `r` and a jump to `done` with rax = 0 (the helper's result);
-/// false, having emitted nothing, if the host lacks the instructions.
-pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs, done: DynamicLabel) -> bool {
+/// Emits `op` on the registers `r`, ending with rax = 0 (the helper's result); false, having
+/// emitted nothing, if the host lacks the instructions.
+pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
     let (aes, clmul, sha) = host();
     let usable = match op {
         FpOp::Aese | FpOp::Aesd | FpOp::Aesmc | FpOp::Aesimc => aes,
@@ -89,7 +89,7 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs, done: DynamicLabe
         }
         _ => return false,
     }
-    dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1 ; xor eax, eax ; jmp =>done);
+    dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1 ; xor eax, eax);
     true
 }
 

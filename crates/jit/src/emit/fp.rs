@@ -141,9 +141,9 @@ fn require_normal(e: &mut Emitter, double: bool, slow: DynamicLabel) {
     }
 }
 
-/// Emits the fast path of `fi` for call `i`: the result in `rax` and a jump to `done`, or a
-/// jump to `slow` when the helper must decide. Returns false, emitting nothing, when there is
-/// no fast path on this host.
+/// Emits the fast path of `fi` for call `i`: the result in `rax` at its end or at a jump to
+/// `done` (placed right after it), or a jump to `slow` when the helper must decide. Returns
+/// false, emitting nothing, when there is no fast path on this host.
 pub(super) fn fast_path(
     e: &mut Emitter,
     fi: FpInline,
@@ -154,7 +154,7 @@ pub(super) fn fast_path(
     if fi.op.is_crypto() {
         return fi
             .vector
-            .is_some_and(|r| super::crypto::fast_path(e, fi.op, r, done));
+            .is_some_and(|r| super::crypto::fast_path(e, fi.op, r));
     }
     let fused = matches!(
         fi.op,
@@ -175,13 +175,12 @@ pub(super) fn fast_path(
         return false;
     }
     if let Some(r) = fi.vector {
-        return vector_fast_path(e, fi, r, fused, slow, done);
+        return vector_fast_path(e, fi, r, fused, slow);
     }
     let [x, y, z] = i.args;
     if let FpOp::FromInt { signed, wide } = fi.op {
         e.ld(RAX, x);
         from_int(e, fi.double, signed, wide, slow);
-        dynasm!(e.a ; .arch x64 ; jmp =>done);
         return true;
     }
     // Operands into xmm0, xmm1 (and xmm2 for the addend).
@@ -196,7 +195,7 @@ pub(super) fn fast_path(
             dynasm!(e.a ; .arch x64
                 ; mov eax, EQUAL ; je =>done
                 ; mov eax, LESS ; jb =>done
-                ; mov eax, GREATER ; jmp =>done);
+                ; mov eax, GREATER);
             return true;
         }
         FpOp::ToInt {
@@ -205,22 +204,18 @@ pub(super) fn fast_path(
             rmode,
         } => {
             to_int(e, fi.double, signed, wide, rmode, slow);
-            dynasm!(e.a ; .arch x64 ; jmp =>done);
             return true;
         }
         FpOp::Convert => {
             convert(e, fi.double, slow);
-            dynasm!(e.a ; .arch x64 ; jmp =>done);
             return true;
         }
         FpOp::Max | FpOp::Min | FpOp::MaxNm | FpOp::MinNm => {
             min_max(e, fi, slow);
-            dynasm!(e.a ; .arch x64 ; jmp =>done);
             return true;
         }
         FpOp::RoundInt { rmode } => {
             round_int(e, fi.double, rmode, slow);
-            dynasm!(e.a ; .arch x64 ; jmp =>done);
             return true;
         }
         _ => {}
@@ -273,7 +268,6 @@ pub(super) fn fast_path(
     let r = if fused { 2 } else { 0 };
     result(e, fi.double, r);
     require_normal(e, fi.double, slow);
-    dynasm!(e.a ; .arch x64 ; jmp =>done);
     // A double result stays in xmm`r` for an operation that reads it next. (A single one
     // is exact only in the low 32 bits: the rest comes from an operand.)
     if fi.double {
@@ -539,7 +533,6 @@ fn vector_fast_path(
     r: VecRegs,
     fused: bool,
     slow: DynamicLabel,
-    done: DynamicLabel,
 ) -> bool {
     let lo = |n: u8| so(slot::v_lo(n as u32));
     let hi = |n: u8| so(slot::v_hi(n as u32));
@@ -605,6 +598,6 @@ fn vector_fast_path(
         let top = hi(r.d);
         dynasm!(e.a ; .arch x64 ; movq [r15 + d], xmm0 ; mov QWORD [r15 + top], 0);
     }
-    dynasm!(e.a ; .arch x64 ; xor eax, eax ; jmp =>done);
+    dynasm!(e.a ; .arch x64 ; xor eax, eax);
     true
 }
