@@ -507,6 +507,85 @@ struct Emitter {
     link: u8,
 }
 
+/// `rax = rax / rcx`, unsigned or `signed`, at 64 bits if `wide`, else on the low 32 bits (the
+/// result zero-extended); clobbers `rdx`. x86 traps on /0 and on MIN / -1 (signed); ARM gives
+/// 0 and MIN. Dividing by -1 is a negation, which wraps MIN to MIN.
+fn divide(a: &mut Asm, signed: bool, wide: bool) {
+    if wide {
+        dynasm!(a ; .arch x64 ; test rcx, rcx ; jnz >nonzero);
+    } else {
+        dynasm!(a ; .arch x64 ; test ecx, ecx ; jnz >nonzero);
+    }
+    dynasm!(a ; .arch x64 ; xor eax, eax ; jmp >done ; nonzero:);
+    match (signed, wide) {
+        (false, true) => dynasm!(a ; .arch x64 ; xor edx, edx ; div rcx),
+        (false, false) => dynasm!(a ; .arch x64 ; xor edx, edx ; div ecx),
+        (true, true) => dynasm!(a ; .arch x64
+            ; cmp rcx, -1 ; jne >divide ; neg rax ; jmp >done
+            ; divide: ; cqo ; idiv rcx),
+        (true, false) => dynasm!(a ; .arch x64
+            ; cmp ecx, -1 ; jne >divide ; neg eax ; jmp >done
+            ; divide: ; cdq ; idiv ecx),
+    }
+    dynasm!(a ; .arch x64 ; done:);
+}
+
+/// Whether the host has LZCNT (for CLZ).
+fn has_lzcnt() -> bool {
+    static LZCNT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *LZCNT.get_or_init(|| std::is_x86_feature_detected!("lzcnt"))
+}
+
+/// `t = op(t)` for BSWAP, CLZ, CLS and RBIT at 64 bits if `wide`, else on the low 32 bits
+/// (the result zero-extended); clobbers `rcx` and `rdx`.
+fn bit_op(a: &mut Asm, op: Op, t: u8, wide: bool) {
+    let top = if wide { 63 } else { 31 };
+    match (op, wide) {
+        (Op::Bswap, true) => dynasm!(a ; .arch x64 ; bswap Rq(t)),
+        (Op::Bswap, false) => dynasm!(a ; .arch x64 ; bswap Rd(t)),
+        (Op::Clz, true) if has_lzcnt() => dynasm!(a ; .arch x64 ; lzcnt Rq(t), Rq(t)),
+        (Op::Clz, false) if has_lzcnt() => dynasm!(a ; .arch x64 ; lzcnt Rd(t), Rd(t)),
+        (Op::Clz, _) => {
+            // clz = (width - 1) - bsr(x); bsr of 0 leaves ZF set and we substitute -1.
+            if !wide {
+                dynasm!(a ; .arch x64 ; mov Rd(t), Rd(t));
+            }
+            dynasm!(a ; .arch x64
+                ; mov rcx, -1 ; bsr Rq(t), Rq(t) ; cmovz Rq(t), rcx
+                ; mov edx, top ; sub rdx, Rq(t) ; mov Rq(t), rdx);
+        }
+        (Op::Cls, _) => {
+            // Leading sign bits below the sign bit = clz((x ^ (x << 1)) | 1) at the width;
+            // the `| 1` keeps bsr's input non-zero and caps the count at width - 1.
+            if wide {
+                dynasm!(a ; .arch x64 ; lea rcx, [Rq(t) + Rq(t)] ; xor Rq(t), rcx);
+            } else {
+                dynasm!(a ; .arch x64 ; lea ecx, [Rq(t) + Rq(t)] ; xor Rd(t), ecx);
+            }
+            dynasm!(a ; .arch x64
+                ; or Rq(t), 1 ; bsr Rq(t), Rq(t) ; mov edx, top ; sub rdx, Rq(t) ; mov Rq(t), rdx);
+        }
+        _ => {
+            // RBIT: swap adjacent bits, pairs and nibbles, then reverse the bytes.
+            for (mask, n) in [
+                (0x5555_5555_5555_5555u64, 1i8),
+                (0x3333_3333_3333_3333, 2),
+                (0x0f0f_0f0f_0f0f_0f0f, 4),
+            ] {
+                dynasm!(a ; .arch x64
+                    ; mov rdx, QWORD mask as i64
+                    ; mov rcx, Rq(t) ; shr rcx, n ; and rcx, rdx
+                    ; and Rq(t), rdx ; shl Rq(t), n ; or Rq(t), rcx);
+            }
+            dynasm!(a ; .arch x64 ; bswap Rq(t));
+            if !wide {
+                // The low 32 bits reversed now sit in the high half.
+                dynasm!(a ; .arch x64 ; shr Rq(t), 32);
+            }
+        }
+    }
+}
+
 /// Whether the lowering of `op` may write an xmm register: the lane operations on SSE2
 /// ([`bytes4`], [`pairs8`], [`zero_lanes`]) and helper calls (every xmm register is
 /// caller-saved). Every other lowering works in general registers and memory only; one that
@@ -1007,6 +1086,19 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; neg Rq(t));
                 }
                 self.st(d, t);
+            }
+            Op::Bswap | Op::Clz | Op::Cls | Op::Rbit => {
+                // In the result's own register (`rcx` and `rdx` are scratch).
+                let t = self.target(d, &[]);
+                self.ld(t, x);
+                bit_op(&mut self.a, i.op, t, i.imm != 32);
+                self.st(d, t);
+            }
+            Op::UDiv | Op::SDiv => {
+                self.ld(RAX, x);
+                self.ld(RCX, y);
+                divide(&mut self.a, i.op == Op::SDiv, i.imm != 32);
+                self.st(d, RAX);
             }
             Op::Zext if i.imm == 32 && matches!(self.loc(x), Loc::Reg(_)) => {
                 // A 32-bit move zero-extends: copy and extend in one.
@@ -1679,38 +1771,10 @@ impl Emitter {
                 ; mov rax, [rsp + va] ; mul QWORD [rsp + vb] ; mov [rsp + d], rdx),
             Op::SMulH => dynasm!(a ; .arch x64
                 ; mov rax, [rsp + va] ; imul QWORD [rsp + vb] ; mov [rsp + d], rdx),
-            Op::UDiv => {
-                // x86 traps on /0; ARM gives 0.
-                if wide {
-                    dynasm!(a ; .arch x64
-                        ; mov rcx, [rsp + vb] ; xor eax, eax ; test rcx, rcx ; jz >done
-                        ; mov rax, [rsp + va] ; xor edx, edx ; div rcx
-                        ; done: ; mov [rsp + d], rax);
-                } else {
-                    dynasm!(a ; .arch x64
-                        ; mov ecx, [rsp + vb] ; xor eax, eax ; test ecx, ecx ; jz >done
-                        ; mov eax, [rsp + va] ; xor edx, edx ; div ecx
-                        ; done: ; mov [rsp + d], rax);
-                }
-            }
-            Op::SDiv => {
-                // x86 traps on /0 and on MIN / -1; ARM gives 0 and MIN. Dividing by -1 is a
-                // negation, which wraps MIN to MIN.
-                if wide {
-                    dynasm!(a ; .arch x64
-                        ; mov rcx, [rsp + vb] ; xor eax, eax ; test rcx, rcx ; jz >done
-                        ; mov rax, [rsp + va] ; cmp rcx, -1 ; jne >divide
-                        ; neg rax ; jmp >done
-                        ; divide: ; cqo ; idiv rcx
-                        ; done: ; mov [rsp + d], rax);
-                } else {
-                    dynasm!(a ; .arch x64
-                        ; mov ecx, [rsp + vb] ; xor eax, eax ; test ecx, ecx ; jz >done
-                        ; mov eax, [rsp + va] ; cmp ecx, -1 ; jne >divide
-                        ; neg eax ; jmp >done
-                        ; divide: ; cdq ; idiv ecx
-                        ; done: ; mov [rsp + d], rax);
-                }
+            Op::UDiv | Op::SDiv => {
+                dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov rcx, [rsp + vb]);
+                divide(a, i.op == Op::SDiv, wide);
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Shl => shift_by_cl!(shl),
             Op::Lshr => shift_by_cl!(shr),
@@ -1718,54 +1782,9 @@ impl Emitter {
             Op::Ror => shift_by_cl!(ror),
             Op::Not => dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; not rax ; mov [rsp + d], rax),
             Op::Neg => dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; neg rax ; mov [rsp + d], rax),
-            Op::Clz => {
-                // clz = (width - 1) - bsr(x); bsr of 0 leaves ZF set and we substitute -1.
-                let top = if wide { 63 } else { 31 };
-                if wide {
-                    dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);
-                } else {
-                    dynasm!(a ; .arch x64 ; mov eax, [rsp + va]);
-                }
-                dynasm!(a ; .arch x64
-                    ; mov rcx, -1 ; bsr rax, rax ; cmovz rax, rcx
-                    ; mov edx, top ; sub rdx, rax ; mov [rsp + d], rdx);
-            }
-            Op::Cls => {
-                // Leading sign bits below the sign bit = clz((x ^ (x << 1)) | 1) at the width;
-                // the `| 1` keeps bsr's input non-zero and caps the count at width - 1.
-                if wide {
-                    dynasm!(a ; .arch x64
-                        ; mov rax, [rsp + va] ; lea rcx, [rax + rax] ; xor rax, rcx ; or rax, 1
-                        ; bsr rax, rax ; mov edx, 63 ; sub rdx, rax ; mov [rsp + d], rdx);
-                } else {
-                    dynasm!(a ; .arch x64
-                        ; mov eax, [rsp + va] ; lea ecx, [rax + rax] ; xor eax, ecx ; or eax, 1
-                        ; bsr eax, eax ; mov edx, 31 ; sub edx, eax ; mov [rsp + d], rdx);
-                }
-            }
-            Op::Rbit => {
-                // Swap adjacent bits, pairs and nibbles, then reverse the bytes.
-                dynasm!(a ; .arch x64
-                    ; mov rax, [rsp + va]
-                    ; mov rdx, QWORD 0x5555_5555_5555_5555
-                    ; mov rcx, rax ; shr rcx, 1 ; and rcx, rdx ; and rax, rdx ; shl rax, 1 ; or rax, rcx
-                    ; mov rdx, QWORD 0x3333_3333_3333_3333
-                    ; mov rcx, rax ; shr rcx, 2 ; and rcx, rdx ; and rax, rdx ; shl rax, 2 ; or rax, rcx
-                    ; mov rdx, QWORD 0x0f0f_0f0f_0f0f_0f0f
-                    ; mov rcx, rax ; shr rcx, 4 ; and rcx, rdx ; and rax, rdx ; shl rax, 4 ; or rax, rcx
-                    ; bswap rax);
-                if !wide {
-                    // The low 32 bits reversed now sit in the high half.
-                    dynasm!(a ; .arch x64 ; shr rax, 32);
-                }
-                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
-            }
-            Op::Bswap => {
-                if wide {
-                    dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; bswap rax);
-                } else {
-                    dynasm!(a ; .arch x64 ; mov eax, [rsp + va] ; bswap eax);
-                }
+            Op::Clz | Op::Cls | Op::Rbit | Op::Bswap => {
+                dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);
+                bit_op(a, i.op, alloc::RAX, wide);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Zext => {
