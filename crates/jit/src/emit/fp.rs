@@ -129,14 +129,15 @@ fn unless_ixc(e: &mut Emitter, exact: impl FnOnce(&mut Emitter)) {
 /// Jumps to `slow` unless the result in `rax` (zero-extended if single) has a biased exponent
 /// from 2 to the largest finite one (see the module docs). Clobbers `rdx`.
 fn require_normal(e: &mut Emitter, double: bool, slow: DynamicLabel) {
-    // Biased exponent minus 2 must be below max - 2 (unsigned): 2 <= exp <= max - 1.
+    // Biased exponent minus 2 must be below max - 2 (unsigned): 2 <= exp <= max - 1. The
+    // doubling drops the sign bit, so the shift leaves the exponent alone.
     if double {
         dynasm!(e.a ; .arch x64
-            ; mov rdx, rax ; shr rdx, 52 ; and edx, 0x7ff
+            ; lea rdx, [rax + rax] ; shr rdx, 53
             ; sub edx, 2 ; cmp edx, 0x7fc ; ja =>slow);
     } else {
         dynasm!(e.a ; .arch x64
-            ; mov edx, eax ; shr edx, 23 ; and edx, 0xff
+            ; lea edx, [rax + rax] ; shr edx, 24
             ; sub edx, 2 ; cmp edx, 0xfc ; ja =>slow);
     }
 }
