@@ -383,6 +383,7 @@ pub fn compile(
         save: 0,
         pushed: 0,
         fp_known: false,
+        unread: false,
         spill: None,
         slow_paths: Vec::new(),
         fused: None,
@@ -477,6 +478,8 @@ struct Emitter {
     save: u8,
     /// Bytes the helper call just emitted pushed before its `call` (for its [`FaultSite`]).
     pushed: u8,
+    /// The instruction being lowered is a call whose result nothing reads.
+    unread: bool,
     /// The value [`Emitter::st`] last stored to its stack slot, from which register, and the
     /// code offset just after that store: while nothing else is emitted (no label is ever
     /// defined right after a store), the register still holds the value, and [`Emitter::ld`]
@@ -1270,7 +1273,9 @@ impl Emitter {
                         self.helper_call(&call);
                     }
                     dynasm!(self.a ; .arch x64 ; =>done);
-                    self.st(d, RAX);
+                    if !self.unread {
+                        self.st(d, RAX);
+                    }
                     self.xmm_val = result.map(|r| (d, r));
                 }
             }
@@ -1492,10 +1497,19 @@ impl Emitter {
         // The second call of an AES round split over two guest instructions, which is
         // emitted with the first (see `crypto::round_pair`).
         let mut round: Option<(usize, ir::inline::VecRegs, bool)> = None;
+        let term_reads = match b.term {
+            Term::JumpReg(v) | Term::Branch { cond: v, .. } => Some(v),
+            _ => None,
+        };
         for (n, inst) in b.insts.iter().enumerate() {
             if !links.is_empty() {
                 self.link = links[n];
             }
+            // A helper's result nothing reads (crypto helpers return 0) is not stored.
+            self.unread = inst.op == Op::Call
+                && inst
+                    .dst
+                    .is_some_and(|d| uses.get(d.0 as usize) == Some(&0) && term_reads != Some(d));
             if self.fp_known && fp::changes_fp_state(inst) {
                 self.fp_known = false;
             }
@@ -1528,7 +1542,7 @@ impl Emitter {
                         Some((_, regs, decrypt)) if second => crypto::round(self, regs, decrypt),
                         _ => round = first,
                     }
-                    if let Some(d) = inst.dst {
+                    if let Some(d) = inst.dst.filter(|_| !self.unread) {
                         dynasm!(self.a ; .arch x64 ; xor eax, eax);
                         self.st(d, alloc::RAX);
                     }
