@@ -136,6 +136,8 @@ pub fn fold(b: &mut Block) {
         let m = |v: Val| may[v.0 as usize];
         let (x, y) = (i.args[0], i.args[1]);
         let same = match i.op {
+            // x | x and x & x (a vector MOV is ORR Vd, Vn, Vn, one OR per half).
+            Op::Or | Op::And if x == y => Some(x),
             Op::Add | Op::Or | Op::Xor if m(y) == 0 => Some(x),
             Op::Add | Op::Or | Op::Xor if m(x) == 0 => Some(y),
             Op::Sub if m(y) == 0 => Some(x),
@@ -165,6 +167,12 @@ pub fn fold(b: &mut Block) {
             may[d] = may[v.0 as usize];
             konst[d] = konst[v.0 as usize];
             continue;
+        }
+        // x ^ x and x - x (EOR Vd, Vn, Vn zeroes a vector register).
+        if matches!(i.op, Op::Xor | Op::Sub) && x == y {
+            i.op = Op::Const;
+            i.imm = 0;
+            i.args = [Val(0); 3];
         }
         let mut a = [0u64; 3];
         let all_constant = i.args[..info.arity]
@@ -807,6 +815,30 @@ mod tests {
     }
 
     #[test]
+    fn a_value_with_itself_folds() {
+        let mut b = Builder::new(0);
+        let x = b.get(1);
+        let o = b.or(x, x);
+        b.set(2, o);
+        let a = b.and(x, x);
+        b.set(3, a);
+        let e = b.xor(x, x);
+        b.set(4, e);
+        let s = b.sub(x, x);
+        b.set(5, s);
+        let blk = b.finish(Term::Jump(4));
+        let (opt, text) = optimized(&blk);
+        for op in [" or ", " and ", " xor ", " sub "] {
+            assert!(blk.to_string().contains(op), "{blk}");
+            assert!(!text.contains(op), "{text}");
+        }
+        for v in [0, 1, 0x8000_0000_0000_0000, u64::MAX, 0x1234_5678_9abc_def0] {
+            let regs = [0, v, 0, 0, 0, 0, 0, 0];
+            assert_eq!(run(&blk, &regs), run(&opt, &regs));
+        }
+    }
+
+    #[test]
     fn dead_flags_are_removed() {
         let mut b = Builder::new(0);
         let x = b.get(1);
@@ -1044,15 +1076,15 @@ mod tests {
             let zero = b.konst(0);
             let lo = b.emit(Op::AddC, &[r0, r2, zero], 32);
             let c = b.emit(Op::AddCCarry, &[r0, r2, zero], 32);
-            // (r3 & r3 is r3, but lowered as a host `and`.)
-            let y = if clobber { b.and(r3, r3) } else { r3 };
+            // (Lowered as a host `and`.)
+            let y = if clobber { b.and(r3, r0) } else { r3 };
             let hi = b.emit(Op::AddC, &[r1, y, c], 32);
             b.set(4, lo);
             b.set(5, hi);
             let n2 = b.emit(Op::Not, &[r2], 0);
             let one = b.konst(1);
             let borrow = b.emit(Op::AddCCarry, &[r0, n2, one], 32);
-            let y = if clobber { b.or(r3, r3) } else { r3 };
+            let y = if clobber { b.or(r3, r0) } else { r3 };
             let n3 = b.emit(Op::Not, &[y], 0);
             let d = b.emit(Op::AddC, &[r1, n3, borrow], 32);
             b.set(6, d);
