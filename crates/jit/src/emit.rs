@@ -1497,6 +1497,9 @@ impl Emitter {
         // The second call of an AES round split over two guest instructions, which is
         // emitted with the first (see `crypto::round_pair`).
         let mut round: Option<(usize, ir::inline::VecRegs, bool)> = None;
+        // The SHA256H2 call that takes the rounds of the SHA256H before it (see
+        // `crypto::sha256_pair`).
+        let mut sha: Option<(usize, ir::inline::VecRegs)> = None;
         let term_reads = match b.term {
             Term::JumpReg(v) | Term::Branch { cond: v, .. } => Some(v),
             _ => None,
@@ -1532,8 +1535,33 @@ impl Emitter {
             let first = (inst.op == Op::Call && !second)
                 .then(|| crypto::round_pair(b, n))
                 .flatten();
+            let sha_second = sha.filter(|s| s.0 == n);
+            let sha_first = (inst.op == Op::Call && sha_second.is_none())
+                .then(|| crypto::sha256_pair(b, n))
+                .flatten();
             match inst.op {
                 Op::Mark => key = inst.imm,
+                Op::Call if sha_first.is_some() || sha_second.is_some() => {
+                    // Only marks and constants come between the two, so xmm1..3 survive.
+                    self.xmm_val = None;
+                    match (sha_first, sha_second) {
+                        (Some((_, r)), _) => {
+                            crypto::sha256_first(self, r);
+                            sha = sha_first;
+                        }
+                        (_, Some((j, _))) => {
+                            if let Some((_, r2)) = crypto::crypto_call(&b.insts[j]) {
+                                crypto::sha256_second(self, r2);
+                            }
+                            sha = None;
+                        }
+                        _ => {}
+                    }
+                    if let Some(d) = inst.dst.filter(|_| !self.unread) {
+                        dynasm!(self.a ; .arch x64 ; xor eax, eax);
+                        self.st(d, alloc::RAX);
+                    }
+                }
                 Op::Call if second || first.is_some() => {
                     // The first call only gives its result (0, as every crypto helper); the
                     // second runs the round. Nothing between them reads the registers.

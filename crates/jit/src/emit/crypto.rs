@@ -6,7 +6,7 @@
 
 use super::{Emitter, so};
 use cpu::slot;
-use dynasmrt::{DynasmApi, dynasm};
+use dynasmrt::{DynasmApi, DynasmLabelApi, dynasm};
 use ir::inline::{FpInline, FpOp, VecRegs};
 use ir::{Block, Op};
 use std::sync::OnceLock;
@@ -67,25 +67,9 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
             ; palignr xmm3, xmm2, 4 ; movdqu xmm1, [r15 + d] ; paddd xmm1, xmm3
             ; sha256msg2 xmm1, xmm0),
         FpOp::Sha256H | FpOp::Sha256H2 => {
-            // ARM's {a,b,c,d} and {e,f,g,h} (word 0 first) become SHA256RNDS2's {f,e,b,a}
-            // in xmm1 and {h,g,d,c} in xmm2; it runs two rounds on xmm0's low words, after
-            // which the old a, b, e, f are the new c, d, g, h.
             let (abcd, efgh) = if op == FpOp::Sha256H { (d, n) } else { (n, d) };
-            dynasm!(e.a ; .arch x64
-                ; movdqu xmm3, [r15 + abcd] ; movdqu xmm1, [r15 + efgh] ; movdqa xmm2, xmm1
-                ; punpcklqdq xmm1, xmm3 ; punpckhqdq xmm2, xmm3
-                ; pshufd xmm1, xmm1, SWAP_PAIRS ; pshufd xmm2, xmm2, SWAP_PAIRS
-                ; movdqu xmm0, [r15 + m]
-                ; sha256rnds2 xmm2, xmm1
-                ; pshufd xmm0, xmm0, 0x0e
-                ; sha256rnds2 xmm1, xmm2);
-            // xmm1 = {f,e,b,a} and xmm2 = {h,g,d,c} after four rounds.
-            if op == FpOp::Sha256H {
-                dynasm!(e.a ; .arch x64 ; punpckhqdq xmm1, xmm2);
-            } else {
-                dynasm!(e.a ; .arch x64 ; punpcklqdq xmm1, xmm2);
-            }
-            dynasm!(e.a ; .arch x64 ; pshufd xmm1, xmm1, SWAP_PAIRS);
+            sha256_rounds(e, abcd, efgh, m);
+            sha256_half(e, op == FpOp::Sha256H, 1);
         }
         _ => return false,
     }
@@ -93,8 +77,85 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
     true
 }
 
+/// Four SHA-256 rounds of the state at `abcd` and `efgh` (CPU-state offsets) with the words
+/// at `wk`: ARM's {a,b,c,d} and {e,f,g,h} (word 0 first) become SHA256RNDS2's {f,e,b,a} in
+/// xmm1 and {h,g,d,c} in xmm2; it runs two rounds on xmm0's low words, after which the old a,
+/// b, e, f are the new c, d, g, h. Leaves xmm1 = {f,e,b,a} and xmm2 = {h,g,d,c} of the new
+/// state, and the old {a,b,c,d} in xmm3.
+fn sha256_rounds(e: &mut Emitter, abcd: i32, efgh: i32, wk: i32) {
+    dynasm!(e.a ; .arch x64
+        ; movdqu xmm3, [r15 + abcd] ; movdqu xmm1, [r15 + efgh] ; movdqa xmm2, xmm1
+        ; punpcklqdq xmm1, xmm3 ; punpckhqdq xmm2, xmm3
+        ; pshufd xmm1, xmm1, SWAP_PAIRS ; pshufd xmm2, xmm2, SWAP_PAIRS
+        ; movdqu xmm0, [r15 + wk]
+        ; sha256rnds2 xmm2, xmm1
+        ; pshufd xmm0, xmm0, 0x0e
+        ; sha256rnds2 xmm1, xmm2);
+}
+
+/// Puts into xmm`t` the half of the state [`sha256_rounds`] left that SHA256H (`abcd`) or
+/// SHA256H2 gives, in ARM's order (xmm1 and xmm2 are kept unless `t` is 1).
+fn sha256_half(e: &mut Emitter, abcd: bool, t: u8) {
+    if t != 1 {
+        dynasm!(e.a ; .arch x64 ; movdqa Rx(t), xmm1);
+    }
+    if abcd {
+        dynasm!(e.a ; .arch x64 ; punpckhqdq Rx(t), xmm2);
+    } else {
+        dynasm!(e.a ; .arch x64 ; punpcklqdq Rx(t), xmm2);
+    }
+    dynasm!(e.a ; .arch x64 ; pshufd Rx(t), Rx(t), SWAP_PAIRS);
+}
+
+/// SHA256H and SHA256H2 of the same four rounds: if the call at `at` is a SHA256H of
+/// registers (X, Y, W) and the next call, with only marks and constants between, is a
+/// SHA256H2 of (Y, Z, W) that X is neither Y nor W (so the first left both as they were), the
+/// index of that second call and the registers of the first. Z should hold the old X (OpenSSL
+/// copies it there first); the second call checks that it does ([`sha256_second`]) and then
+/// takes the other half of the rounds the first ran, instead of running them again.
+pub(super) fn sha256_pair(b: &Block, at: usize) -> Option<(usize, VecRegs)> {
+    if !host().2 {
+        return None;
+    }
+    let (op, r) = crypto_call(&b.insts[at])?;
+    if op != FpOp::Sha256H || r.d == r.n || r.d == r.m {
+        return None;
+    }
+    let next = at + 1;
+    let j = next
+        + b.insts[next..]
+            .iter()
+            .position(|i| !matches!(i.op, Op::Mark | Op::Const))?;
+    let (second, r2) = crypto_call(&b.insts[j])?;
+    (second == FpOp::Sha256H2 && r2.d == r.n && r2.m == r.m).then_some((j, r))
+}
+
+/// The first call of a [`sha256_pair`]: SHA256H, leaving the rounds in xmm1, xmm2 and the old
+/// {a,b,c,d} in xmm3 for the second.
+pub(super) fn sha256_first(e: &mut Emitter, r: VecRegs) {
+    let v = |n: u8| so(slot::v_lo(n as u32));
+    sha256_rounds(e, v(r.d), v(r.n), v(r.m));
+    sha256_half(e, true, 4);
+    dynasm!(e.a ; .arch x64 ; movdqu [r15 + v(r.d)], xmm4);
+}
+
+/// The second call of a [`sha256_pair`], SHA256H2 of registers `r`: when its {a,b,c,d}
+/// operand holds what the first call's did, the {e,f,g,h} half of the rounds the first ran;
+/// otherwise the rounds of its own operands.
+pub(super) fn sha256_second(e: &mut Emitter, r: VecRegs) {
+    let v = |n: u8| so(slot::v_lo(n as u32));
+    let (d, n, m) = (v(r.d), v(r.n), v(r.m));
+    dynasm!(e.a ; .arch x64
+        ; movdqu xmm4, [r15 + n] ; pcmpeqb xmm4, xmm3 ; pmovmskb eax, xmm4
+        ; cmp eax, 0xffff ; je >same);
+    sha256_rounds(e, n, d, m);
+    dynasm!(e.a ; .arch x64 ; same:);
+    sha256_half(e, false, 1);
+    dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1);
+}
+
 /// The operation and registers of an inline crypto call.
-fn crypto_call(i: &ir::Inst) -> Option<(FpOp, VecRegs)> {
+pub(super) fn crypto_call(i: &ir::Inst) -> Option<(FpOp, VecRegs)> {
     if i.op != Op::Call || i.helper.is_none() {
         return None;
     }
