@@ -28,16 +28,6 @@ fn write(cx: &mut Ctx, d: u32, (lo, hi): Halves, q: bool) {
     cx.b.set(slot::v_hi(d), hi);
 }
 
-/// The top bit of every lane of `esize` bits.
-fn high_bits(esize: u32) -> u64 {
-    match esize {
-        8 => 0x8080_8080_8080_8080,
-        16 => 0x8000_8000_8000_8000,
-        32 => 0x8000_0000_8000_0000,
-        _ => 1 << 63,
-    }
-}
-
 /// Applies `f` to both halves.
 fn each(cx: &mut Ctx, a: Halves, b: Halves, f: impl Fn(&mut Ctx, Val, Val) -> Val) -> Halves {
     (f(cx, a.0, b.0), f(cx, a.1, b.1))
@@ -45,28 +35,12 @@ fn each(cx: &mut Ctx, a: Halves, b: Halves, f: impl Fn(&mut Ctx, Val, Val) -> Va
 
 /// Lane-wise `a + b` (or `a - b` when `sub`) on one 64-bit half.
 fn add_lanes(cx: &mut Ctx, a: Val, b: Val, esize: u32, sub: bool) -> Val {
-    if esize == 64 {
-        return if sub { cx.b.sub(a, b) } else { cx.b.add(a, b) };
+    match (esize, sub) {
+        (64, false) => cx.b.add(a, b),
+        (64, true) => cx.b.sub(a, b),
+        (_, false) => cx.b.emit(Op::AddLanes, &[a, b], esize as u64),
+        (_, true) => cx.b.emit(Op::SubLanes, &[a, b], esize as u64),
     }
-    let h = cx.k(high_bits(esize));
-    let l = cx.k(!high_bits(esize));
-    let bl = cx.b.and(b, l);
-    let sum = if sub {
-        // (a | H) - (b & ~H) borrows only from the lane's own top bit, which is then fixed:
-        // top = a ^ ~b ^ borrow-in.
-        let ah = cx.b.or(a, h);
-        let d = cx.b.sub(ah, bl);
-        let nb = cx.b.not(b);
-        let t = cx.b.xor(a, nb);
-        let t = cx.b.and(t, h);
-        return cx.b.xor(d, t);
-    } else {
-        let al = cx.b.and(a, l);
-        cx.b.add(al, bl)
-    };
-    let t = cx.b.xor(a, b);
-    let t = cx.b.and(t, h);
-    cx.b.xor(sum, t)
 }
 
 /// All-ones in every lane of `x` that is zero, zeros elsewhere.

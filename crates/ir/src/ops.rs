@@ -235,6 +235,10 @@ op_table! {
         "ARM's GE flags of bytes4 add or sub at bits 16..19: lane i carried out (add) or did not borrow (sub).";
     ZeroLanes = "zero.lanes", args 1, result true, imm Lane, effects false,
         "All-ones in every lane of `imm` bits (8, 16 or 32) of a that is zero, zeros elsewhere (SIMD CMEQ #0).";
+    AddLanes = "add.lanes", args 2, result true, imm Lane, effects false,
+        "a + b in every lane of `imm` bits (8, 16 or 32), no carry between lanes (SIMD ADD).";
+    SubLanes = "sub.lanes", args 2, result true, imm Lane, effects false,
+        "a - b in every lane of `imm` bits (8, 16 or 32), no borrow between lanes (SIMD SUB).";
     GeMask = "ge.mask", args 1, result true, imm None, effects false,
         "The byte mask of the GE flags at bits 16..19 of a: lane i all ones if bit 16 + i is set (SEL).";
     Bytes4Mask = "bytes4.mask", args 2, result true, imm ByteOp, effects false,

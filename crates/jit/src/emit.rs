@@ -281,6 +281,19 @@ fn zero_lanes(a: &mut Asm, esize: u64) {
     dynasm!(a ; .arch x64 ; movq rax, xmm0);
 }
 
+/// `rax` = xmm0 + xmm1 (xmm0 - xmm1 if `sub`) in every lane of `esize` bits of the low 64.
+fn add_lanes(a: &mut Asm, sub: bool, esize: u64) {
+    match (sub, esize) {
+        (false, 8) => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1),
+        (false, 16) => dynasm!(a ; .arch x64 ; paddw xmm0, xmm1),
+        (false, _) => dynasm!(a ; .arch x64 ; paddd xmm0, xmm1),
+        (true, 8) => dynasm!(a ; .arch x64 ; psubb xmm0, xmm1),
+        (true, 16) => dynasm!(a ; .arch x64 ; psubw xmm0, xmm1),
+        (true, _) => dynasm!(a ; .arch x64 ; psubd xmm0, xmm1),
+    }
+    dynasm!(a ; .arch x64 ; movq rax, xmm0);
+}
+
 /// `rax` = NZCV with N and Z from the host flags of a `test` (SF and ZF), C = V = 0: `lahf`
 /// puts SF and ZF in bits 15 and 14.
 fn nz_from_host_flags(a: &mut Asm) {
@@ -590,13 +603,20 @@ fn bit_op(a: &mut Asm, op: Op, t: u8, wide: bool) {
 }
 
 /// Whether the lowering of `op` may write an xmm register: the lane operations on SSE2
-/// ([`bytes4`], [`pairs8`], [`zero_lanes`]) and helper calls (every xmm register is
+/// ([`bytes4`], [`pairs8`], [`zero_lanes`], [`add_lanes`]) and helper calls (every xmm register is
 /// caller-saved). Every other lowering works in general registers and memory only; one that
 /// comes to use xmm registers must be listed here.
 fn uses_xmm(op: Op) -> bool {
     matches!(
         op,
-        Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask | Op::Pairs8 | Op::ZeroLanes | Op::Call
+        Op::Bytes4
+            | Op::Bytes4Ge
+            | Op::Bytes4Mask
+            | Op::Pairs8
+            | Op::ZeroLanes
+            | Op::AddLanes
+            | Op::SubLanes
+            | Op::Call
     )
 }
 
@@ -1210,6 +1230,12 @@ impl Emitter {
             Op::ZeroLanes => {
                 self.xmm_from(0, x);
                 zero_lanes(&mut self.a, i.imm);
+                self.st(d, RAX);
+            }
+            Op::AddLanes | Op::SubLanes => {
+                self.xmm_from(0, x);
+                self.xmm_from(1, y);
+                add_lanes(&mut self.a, i.op == Op::SubLanes, i.imm);
                 self.st(d, RAX);
             }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {
@@ -1891,6 +1917,11 @@ impl Emitter {
             Op::ZeroLanes => {
                 dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va]);
                 zero_lanes(a, i.imm);
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
+            }
+            Op::AddLanes | Op::SubLanes => {
+                dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va] ; movq xmm1, QWORD [rsp + vb]);
+                add_lanes(a, i.op == Op::SubLanes, i.imm);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {

@@ -212,7 +212,12 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
             39 if imm & 2 == 0 => {
                 Some(b.un(Op::ZeroLanes, a, [8, 16, 32][(imm >> 2) as usize % 3]))
             }
-            39 => Some(b.emit(Op::Pairs8, &[a, c], (imm >> 2) % 5)),
+            39 if imm & 4 == 0 => Some(b.emit(Op::Pairs8, &[a, c], (imm >> 3) % 5)),
+            39 => Some(b.emit(
+                [Op::AddLanes, Op::SubLanes][(imm >> 3) as usize % 2],
+                &[a, c],
+                [8, 16, 32][(imm >> 4) as usize % 3],
+            )),
             36 => Some(b.emit(
                 Op::CondSub,
                 &[a, c],
