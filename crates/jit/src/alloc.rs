@@ -21,8 +21,13 @@ pub const RSI: u8 = 6;
 
 /// Callee-saved registers the trampoline saves; they survive helper calls.
 const CALLEE_SAVED: [u8; 4] = [3, 5, 12, 13];
-/// Caller-saved registers no lowering uses as scratch: r8, r9, r10, r11.
+/// Caller-saved registers no lowering uses as scratch: r8, r9, r10, r11 (consecutive, which
+/// the masks of [`Allocation::saves`] rely on).
 const CALLER_SAVED: [u8; 4] = [8, 9, 10, 11];
+/// [`CALLEE_SAVED`] as a mask of register numbers.
+const CALLEE_MASK: u16 = 1 << 3 | 1 << 5 | 1 << 12 | 1 << 13;
+/// [`CALLER_SAVED`] as a mask of register numbers.
+const CALLER_MASK: u16 = 0xf << 8;
 
 /// Whether `i` is a helper call that leaves the caller-saved registers as it found them: the
 /// call of an operation with an inline fast path (`ir::inline`), which runs its helper only
@@ -82,11 +87,12 @@ pub fn imm32(k: u64) -> Option<i32> {
 /// Picks a location for every value of `b` but the sums `folds` (see [`crate::addr_fold`])
 /// puts into memory operands (see [`Allocation`]).
 pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> Allocation {
+    const NONE: u32 = u32::MAX;
     let n = b.num_vals as usize;
     let len = b.insts.len();
     let folded = |v: Val| folds.get(v.0 as usize).copied().flatten();
     // Index of the last instruction reading each value (`len` for the terminator).
-    let mut last: Vec<Option<usize>> = vec![None; n];
+    let mut last = vec![NONE; n];
     let mut uses = vec![0u32; n];
     for (idx, i) in b.insts.iter().enumerate() {
         if i.dst.and_then(folded).is_some() {
@@ -94,111 +100,116 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> Allocation {
         }
         for &a in &i.args[..i.op.info().arity] {
             // An address folded into the access is a read of its base there.
-            let a = folded(a).map_or(a, |f| f.0);
-            if let Some(l) = last.get_mut(a.0 as usize) {
-                *l = Some(idx);
-                uses[a.0 as usize] += 1;
+            let a = folded(a).map_or(a, |f| f.0).0 as usize;
+            if a < n {
+                last[a] = idx as u32;
+                uses[a] += 1;
             }
         }
     }
     if let Term::JumpReg(v) | Term::Branch { cond: v, .. } = b.term
-        && let Some(l) = last.get_mut(v.0 as usize)
+        && (v.0 as usize) < n
     {
-        *l = Some(len);
+        last[v.0 as usize] = len as u32;
     }
     // calls[i] = number of helper calls that clobber registers among insts[..i].
     let mut calls = Vec::with_capacity(len + 1);
-    calls.push(0usize);
+    let mut c = 0u32;
+    calls.push(c);
     for i in &b.insts {
-        let clobbers = i.op == Op::Call && !keeps_registers(i);
-        let c = calls.last().copied().unwrap_or(0) + usize::from(clobbers);
+        c += u32::from(i.op == Op::Call && !keeps_registers(i));
         calls.push(c);
     }
     let mut locs = vec![Loc::Slot; n];
     let mut saves = Vec::new();
-    let mut free: Vec<u8> = CALLEE_SAVED.iter().chain(&CALLER_SAVED).copied().collect();
-    // (last use, register, value) of values holding a register.
-    let mut active: Vec<(usize, u8, usize)> = Vec::new();
+    // The free registers as a mask of register numbers.
+    let mut free = CALLEE_MASK | CALLER_MASK;
+    // (last use, register, value) of the values holding a register: at most one a register.
+    let mut active = [(0u32, 0u8, 0u32); CALLEE_SAVED.len() + CALLER_SAVED.len()];
+    let mut live = 0;
     // No active value's last use comes before this index (so most instructions skip the scan).
-    let mut next_end = usize::MAX;
+    let mut next_end = NONE;
     for (idx, i) in b.insts.iter().enumerate() {
+        let at = idx as u32;
         // Arguments whose last use is here are read before the result is written, so their
         // registers may hold the result.
-        if idx >= next_end {
-            active.retain(|&(end, r, _)| {
-                if end <= idx {
-                    free.push(r);
-                    false
+        if at >= next_end {
+            next_end = NONE;
+            let mut k = 0;
+            while k < live {
+                let (end, r, _) = active[k];
+                if end <= at {
+                    free |= 1 << r;
+                    live -= 1;
+                    active[k] = active[live];
                 } else {
-                    true
+                    next_end = next_end.min(end);
+                    k += 1;
                 }
-            });
-            next_end = active.iter().map(|a| a.0).min().unwrap_or(usize::MAX);
+            }
         }
         // Every active value lives past `idx` now. One that later gives its register up
         // leaves a register saved for nothing, which is harmless.
         if keeps_registers(i) {
-            let mask = active
+            let mask = active[..live]
                 .iter()
-                .filter_map(|a| CALLER_SAVED.iter().position(|&r| r == a.1))
-                .fold(0, |m, k| m | 1 << k);
+                .filter(|a| CALLER_MASK >> a.1 & 1 != 0)
+                .fold(0, |m, a| m | 1 << (a.1 - CALLER_SAVED[0]));
             saves.push((idx, mask));
         }
         let Some(d) = i.dst else { continue };
+        let dv = d.0 as usize;
+        if dv >= n {
+            continue;
+        }
+        // A constant is an immediate, or materialised at each use; but one that needs a 64-bit
+        // `mov` and is read more than once (SIMD lane masks) is worth a register.
+        if i.op == Op::Const && (imm32(i.imm).is_some() || uses[dv] < 2) {
+            locs[dv] = Loc::Const(i.imm);
+            continue;
+        }
+        let end = last[dv];
+        if end == NONE {
+            continue;
+        }
+        // A call at `end` reads its arguments before clobbering anything.
+        let crosses_call = calls[end as usize] > calls[idx + 1];
+        let usable = if crosses_call { CALLEE_MASK } else { u16::MAX };
+        // Prefer the register of the first argument when it dies here: two-address x86 code
+        // then computes in place instead of copying the argument first; else a caller-saved
+        // one, so callee-saved ones stay for values crossing calls.
         let first_reg = if i.op.info().arity > 0 {
             locs_before(&locs, i.args[0].0 as usize)
         } else {
             None
         };
-        let Some(loc) = locs.get_mut(d.0 as usize) else {
-            continue;
-        };
-        // A constant is an immediate, or materialised at each use; but one that needs a 64-bit
-        // `mov` and is read more than once (SIMD lane masks) is worth a register.
-        if i.op == Op::Const && (imm32(i.imm).is_some() || uses[d.0 as usize] < 2) {
-            *loc = Loc::Const(i.imm);
-            continue;
-        }
-        let Some(end) = last[d.0 as usize] else {
-            continue;
-        };
-        // A call at `end` reads its arguments before clobbering anything.
-        let crosses_call = calls[end] > calls[idx + 1];
-        // Prefer the register of the first argument when it dies here: two-address x86 code
-        // then computes in place instead of copying the argument first.
-        let reuse = first_reg
-            .and_then(|r| free.iter().position(|&f| f == r))
-            .filter(|&p| !crosses_call || CALLEE_SAVED.contains(&free[p]));
-        let pick = if reuse.is_some() {
-            reuse
-        } else if crosses_call {
-            free.iter().position(|r| CALLEE_SAVED.contains(r))
-        } else {
-            free.iter()
-                .position(|r| CALLER_SAVED.contains(r))
-                .or_else(|| (!free.is_empty()).then_some(0))
-        };
-        if let Some(p) = pick {
-            let r = free.swap_remove(p);
-            *loc = Loc::Reg(r);
-            active.push((end, r, d.0 as usize));
+        let reuse = first_reg.filter(|&r| free & usable >> r & 1 != 0);
+        let lowest = |m: u16| (m != 0).then(|| m.trailing_zeros() as u8);
+        let pick = reuse
+            .or_else(|| lowest(free & usable & CALLER_MASK))
+            .or_else(|| lowest(free & usable));
+        if let Some(r) = pick {
+            free &= !(1 << r);
+            locs[dv] = Loc::Reg(r);
+            active[live] = (end, r, d.0);
+            live += 1;
             next_end = next_end.min(end);
             continue;
         }
         // No register free: as in linear scan, the value living longest gives its register
         // up (and stays in its stack slot for its whole life, which is possible because no
         // code is emitted until every value has its place) if it outlives this one.
-        let victim = active
+        let victim = active[..live]
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.0 > end && (!crosses_call || CALLEE_SAVED.contains(&a.1)))
+            .filter(|(_, a)| a.0 > end && usable >> a.1 & 1 != 0)
             .max_by_key(|(_, a)| a.0)
             .map(|(k, _)| k);
         if let Some(k) = victim {
-            let (_, r, v) = active.swap_remove(k);
-            locs[v] = Loc::Slot;
-            locs[d.0 as usize] = Loc::Reg(r);
-            active.push((end, r, d.0 as usize));
+            let (_, r, v) = active[k];
+            locs[v as usize] = Loc::Slot;
+            locs[dv] = Loc::Reg(r);
+            active[k] = (end, r, d.0);
             next_end = next_end.min(end);
         }
     }
