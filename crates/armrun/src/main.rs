@@ -227,13 +227,13 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
     let log_file = debug_log::open(opts)?;
     let path = &opts.program;
     let shown = path.display();
-    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
-    let arch = loader::probe(&bytes).map_err(|e| format!("{shown}: {e}"))?;
+    // Read once: the loader maps the program from these bytes.
+    let bytes = loader::read_program(path).map_err(|e| format!("{shown}: {}", e.detail()))?;
+    let arch = loader::probe(&bytes).map_err(|e| format!("{shown}: {}", e.detail()))?;
     if personality.is_some_and(|p| p != arch) {
         // What qemu-arm says of an AArch64 program, and qemu-aarch64 of a 32-bit one.
         return Err(format!("{shown}: Invalid ELF image for this architecture"));
     }
-    drop(bytes);
     let model = cpu_model::find(arch, opts.cpu.as_deref())?;
     let guest = Guest::new(arch, model)?;
 
@@ -259,15 +259,17 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
         // The guest runs with armrun's credentials, so its libc must apply the same rules.
         secure: loader::host_secure(),
     };
-    let loaded = loader::load_with(
+    let loaded = loader::load_program(
         &mut mem,
+        &bytes,
         path,
         &argv,
         &envp,
         opts.sysroot.as_deref(),
         &load_opts,
     )
-    .map_err(|e| format!("{shown}: {e}"))?;
+    // The error names the file it is about: the program or its interpreter.
+    .map_err(|e| e.detail())?;
     let has = |item: &str| opts.log_items.iter().any(|i| i == item);
     if has("page") {
         let layout = debug_log::page_layout(&mem, &loaded, argv.len(), envp.len());

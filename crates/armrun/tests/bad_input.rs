@@ -63,3 +63,48 @@ fn no_program() {
     assert_ne!(o.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1);
 }
+
+/// A device or a directory is refused at once (as execve refuses them), not read: reading
+/// /dev/zero would never end.
+#[test]
+fn not_a_regular_file() {
+    for path in ["/dev/zero", "/tmp"] {
+        let mut child = std::process::Command::new(armrun())
+            .arg(path)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("armrun {path} still running after 20 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(!status.success(), "{path}");
+        expect_error(Path::new(path), "not a regular file");
+    }
+}
+
+/// A missing interpreter is named once, after one `armrun: ` prefix.
+#[test]
+fn missing_interpreter_named_once() {
+    let mut elf = std::fs::read(guest("hello", "aarch64-linux-gnu-gcc", &["-O2"])).unwrap();
+    // PT_INTERP's path, replaced by one of the same length that exists nowhere.
+    let interp = b"/lib/ld-linux-aarch64.so.1";
+    let missing = b"/no/such/ld-for-armrun.so1";
+    let at = elf
+        .windows(interp.len())
+        .position(|w| w == interp)
+        .expect("a dynamic program names its interpreter");
+    elf[at..at + interp.len()].copy_from_slice(missing);
+    let (o, err) = run_armrun(&[], &tmp("missing-interp", &elf), &[], &[]);
+    assert_ne!(o.status, 0);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(err.matches("armrun: ").count(), 1, "{err}");
+    assert_eq!(err.matches("ld-for-armrun").count(), 1, "{err}");
+}

@@ -42,6 +42,12 @@ pub enum LoadError {
 }
 
 impl LoadError {
+    /// The message without the `armrun: ` prefix [`fmt::Display`] gives it, for a caller that
+    /// puts its own words (the program's name) in front.
+    pub fn detail(&self) -> String {
+        Detail(self).to_string()
+    }
+
     /// Attaches the file the error is about (no-op if one is attached already).
     pub fn in_file(self, path: impl Into<PathBuf>) -> LoadError {
         match self {

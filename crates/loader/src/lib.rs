@@ -116,13 +116,17 @@ pub fn load(
 }
 
 /// Reads a whole program file, refusing anything but a regular file (as execve does) so a
-/// path like /dev/zero cannot make the loader read forever.
-fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let meta = std::fs::metadata(path).map_err(|e| LoadError::Io(e).in_file(path))?;
-    if !meta.is_file() {
-        return Err(LoadError::NotRegular.in_file(path));
+/// path like /dev/zero cannot make the loader read forever. The error does not name the file.
+pub fn read_program(path: &Path) -> Result<Vec<u8>, LoadError> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(LoadError::NotRegular);
     }
-    std::fs::read(path).map_err(|e| LoadError::Io(e).in_file(path))
+    Ok(std::fs::read(path)?)
+}
+
+/// [`read_program`], the error naming the file.
+fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    read_program(path).map_err(|e| e.in_file(path))
 }
 
 /// The program's name in /proc/self/maps: the file the kernel would show (symlinks resolved), as
@@ -178,7 +182,20 @@ pub fn load_with(
     opts: &LoadOptions,
 ) -> Result<Loaded, LoadError> {
     let bytes = read_file(path)?;
-    load_bytes(mem, &bytes, path, argv, envp, sysroot, opts).map_err(|e| e.in_file(path))
+    load_program(mem, &bytes, path, argv, envp, sysroot, opts)
+}
+
+/// [`load_with`] of a program already read ([`read_program`]) from `path`.
+pub fn load_program(
+    mem: &mut GuestMem,
+    bytes: &[u8],
+    path: &Path,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    sysroot: Option<&Path>,
+    opts: &LoadOptions,
+) -> Result<Loaded, LoadError> {
+    load_bytes(mem, bytes, path, argv, envp, sysroot, opts).map_err(|e| e.in_file(path))
 }
 
 fn load_bytes(
