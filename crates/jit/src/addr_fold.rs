@@ -41,6 +41,8 @@ pub fn find(b: &Block, fold32: bool) -> Vec<Option<(Val, i32)>> {
     let mut may = vec![u64::MAX; n];
     let mut konst: Vec<Option<u64>> = vec![None; n];
     let mut folds: Vec<Option<(Val, i32)>> = vec![None; n];
+    // The op of each sum that may fold (only sums of one kind chain).
+    let mut kinds = vec![Op::Const; n];
     for i in &b.insts {
         let Some(d) = i.dst else { continue };
         let [x, y, z] = i.args;
@@ -51,16 +53,27 @@ pub fn find(b: &Block, fold32: bool) -> Vec<Option<(Val, i32)>> {
             (Some(c), None) => Some((y, c)),
             (None, None) => None,
         };
+        // A base that is itself such a sum (the second word of a pair, `base + 16 + 8`)
+        // folds further: its own base with both constants.
+        let chained = |base: Val, c: i32, kind: Op| match (
+            folds.get(base.0 as usize),
+            kinds.get(base.0 as usize),
+        ) {
+            (Some(&Some((root, k1))), Some(&k)) if k == kind => Some((root, k1.checked_add(c)?)),
+            _ => Some((base, c)),
+        };
         let fold = match i.op {
             Op::Add => split.and_then(|(base, c)| {
-                let c = imm32(c).filter(|&c| c <= i32::MAX - 8)?;
-                Some((base, c))
+                let (base, c) = chained(base, imm32(c)?, Op::Add)?;
+                (c <= i32::MAX - 8).then_some((base, c))
             }),
             // `base + k + c` with a constant carry in: subtracting `k` is adding `!k` and 1.
             Op::AddC if fold32 && i.imm == 32 => split
                 .zip(k(z).filter(|&c| c <= 1))
                 .filter(|&((base, _), _)| may.get(base.0 as usize).is_some_and(|m| m >> 32 == 0))
-                .map(|((base, c), carry)| (base, c.wrapping_add(carry) as u32 as i32))
+                .and_then(|((base, c), carry)| {
+                    chained(base, c.wrapping_add(carry) as u32 as i32, Op::AddC)
+                })
                 .filter(|&(_, c)| (-MAX_K32..=MAX_K32).contains(&c)),
             _ => None,
         };
@@ -79,23 +92,41 @@ pub fn find(b: &Block, fold32: bool) -> Vec<Option<(Val, i32)>> {
             *f = fold;
             *mv = m;
             *kv = c;
-        }
-    }
-    // Any other reader keeps the sum as a value.
-    let mut drop = |v: Val| {
-        if let Some(f) = folds.get_mut(v.0 as usize) {
-            *f = None;
-        }
-    };
-    for i in &b.insts {
-        for (pos, &a) in i.args[..i.op.info().arity].iter().enumerate() {
-            if !is_address(i.op, pos) {
-                drop(a);
+            if fold.is_some() {
+                kinds[d.0 as usize] = i.op;
             }
         }
     }
+    // Any other reader keeps the sum as a value, unless that reader is itself a folded sum,
+    // which is not computed. Readers come after what they read, so going backwards every
+    // reader's fate is known first; a sum kept as a value reads its operands.
+    let mut kept = vec![false; n];
+    let keep = |kept: &mut Vec<bool>, v: Val| {
+        if let Some(k) = kept.get_mut(v.0 as usize) {
+            *k = true;
+        }
+    };
     if let Term::JumpReg(v) | Term::Branch { cond: v, .. } = b.term {
-        drop(v);
+        keep(&mut kept, v);
+    }
+    for i in b.insts.iter().rev() {
+        let computed = i.dst.is_none_or(|d| {
+            let d = d.0 as usize;
+            folds.get(d).is_none_or(Option::is_none) || kept.get(d) == Some(&true)
+        });
+        if !computed {
+            continue;
+        }
+        for (pos, &a) in i.args[..i.op.info().arity].iter().enumerate() {
+            if !is_address(i.op, pos) {
+                keep(&mut kept, a);
+            }
+        }
+    }
+    for (f, &k) in folds.iter_mut().zip(&kept) {
+        if k {
+            *f = None;
+        }
     }
     folds
 }

@@ -799,6 +799,51 @@ fn base_plus_constant_addresses() {
     assert_eq!(&buf[6..8], &[32, 0]);
 }
 
+/// Sums of sums (`stp`'s second word at `base + k + 8`) fold into one displacement from the
+/// first base: a chain only addresses read, one whose inner sum is also read as a value (kept,
+/// the outer still folded), and one whose outer sum is read as a value (both kept, the outer
+/// computed from the inner). JIT and interpreter agree on registers and memory.
+#[test]
+fn sums_of_sums_fold_into_one_displacement() {
+    let mut buf: [u8; 128] = numbered(|i| 0x11 ^ i);
+    let mut b = Builder::new(0);
+    let q = b.get(slot::x(6));
+    let v = b.get(slot::x(7));
+    let chain = |b: &mut Builder, k1: u64| {
+        let k = b.konst(k1);
+        let inner = b.add(q, k);
+        let eight = b.konst(8);
+        let outer = b.add(inner, eight);
+        (inner, outer)
+    };
+    // Only addresses.
+    let (a, a8) = chain(&mut b, 16);
+    b.store(a, v, 8);
+    b.store(a8, q, 8);
+    // The inner sum also a value.
+    let (c, c8) = chain(&mut b, 40);
+    let l = b.load(c8, 8);
+    b.set(slot::x(0), l);
+    b.set(slot::x(10), c);
+    // The outer sum also a value.
+    let (e, e8) = chain(&mut b, 64);
+    b.store(e, v, 4);
+    let l = b.load(e8, 2);
+    b.set(slot::x(1), l);
+    b.set(slot::x(11), e8);
+    let blk = b.finish(Term::Jump(8));
+    let init = buf;
+    let j = run_both_on(&mut Jit::new(), &blk, &mut buf, |c| {
+        c.x[6] = 8;
+        c.x[7] = 0x0102_0304_0506_0708;
+    });
+    assert_eq!(j.x[10], 48);
+    assert_eq!(j.x[11], 80);
+    assert_eq!(j.x[0], u64::from_le_bytes(init[56..64].try_into().unwrap()));
+    assert_eq!(&buf[24..32], &0x0102_0304_0506_0708u64.to_le_bytes());
+    assert_eq!(&buf[32..40], &8u64.to_le_bytes());
+}
+
 /// A 32-bit guest's `base + k` (`addc.32`, a subtraction's carry in of 1 included) goes into
 /// the memory operand once `set_fold32` allows it; a base that may have bits above 31 (here a
 /// 64-bit sum) never does, since its 32-bit sum drops them. JIT and interpreter agree.
