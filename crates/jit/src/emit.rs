@@ -166,6 +166,22 @@ fn cond_fused(a: &mut Asm, op: Op, imm: u64) {
 const ABOVE: u64 = 16;
 /// Host condition code 17: x86 "below or equal", ARM's LS after a `cmp`.
 const BELOW_OR_EQUAL: u64 = 17;
+/// The host condition "the value `test` just tested is not zero" (for [`Emitter::jump_unless`]).
+const TEST_NONZERO: u64 = 18;
+/// Its inverse, "the value tested is zero".
+const TEST_ZERO: u64 = 19;
+
+/// The host condition that holds exactly when `cc` (an ARM code 0 to 13, or one of the host
+/// codes above) does not.
+fn invert_cc(cc: u64) -> u64 {
+    match cc {
+        ABOVE => BELOW_OR_EQUAL,
+        BELOW_OR_EQUAL => ABOVE,
+        TEST_NONZERO => TEST_ZERO,
+        TEST_ZERO => TEST_NONZERO,
+        _ => cc ^ 1,
+    }
+}
 
 /// The condition [`set_condition`] and [`Emitter::jump_unless`] test for ARM condition `cc` of
 /// the fused condition `op`: the ARM code itself (the host add or test sets CF as ARM's C),
@@ -1721,7 +1737,8 @@ impl Emitter {
     }
 
     /// Jumps to `label` when ARM condition `cc` does not hold for the host flags (set as in
-    /// [`Emitter::condition_flags`]); `cc` is one [`fused_branch`] accepts.
+    /// [`Emitter::condition_flags`]); `cc` is one [`fused_branch`] accepts, its inverse
+    /// ([`invert_cc`]), or [`TEST_NONZERO`]/[`TEST_ZERO`] after a `test`.
     fn jump_unless(&mut self, cc: u64, label: dynasmrt::DynamicLabel) {
         match cc {
             0 => dynasm!(self.a ; .arch x64 ; jne =>label),
@@ -1737,7 +1754,10 @@ impl Emitter {
             12 => dynasm!(self.a ; .arch x64 ; jle =>label),
             13 => dynasm!(self.a ; .arch x64 ; jg =>label),
             ABOVE => dynasm!(self.a ; .arch x64 ; jbe =>label),
-            _ => dynasm!(self.a ; .arch x64 ; ja =>label),
+            BELOW_OR_EQUAL => dynasm!(self.a ; .arch x64 ; ja =>label),
+            TEST_NONZERO => dynasm!(self.a ; .arch x64 ; jz =>label),
+            // TEST_ZERO, the only code left.
+            _ => dynasm!(self.a ; .arch x64 ; jnz =>label),
         }
     }
 
@@ -2081,24 +2101,42 @@ impl Emitter {
                 taken,
                 fallthrough,
             } => {
-                let fall = self.a.new_dynamic_label();
-                if let Some(cc) = self.fused {
-                    // The flags are the condition's: give the stack back without touching
-                    // them.
-                    if self.extra != 0 {
-                        let bytes = self.extra;
-                        dynasm!(self.a ; .arch x64 ; lea rsp, [rsp + bytes]);
+                // The host condition that the branch is taken on: an ARM code for the fused
+                // flags, else `TEST_NONZERO` of the condition's value.
+                let cc = match self.fused {
+                    Some(cc) => {
+                        // The flags are the condition's: give the stack back without touching
+                        // them.
+                        if self.extra != 0 {
+                            let bytes = self.extra;
+                            dynasm!(self.a ; .arch x64 ; lea rsp, [rsp + bytes]);
+                        }
+                        cc
                     }
-                    self.jump_unless(cc, fall);
+                    None => {
+                        // Read before the stack goes back: it may live in a stack slot.
+                        let c = self.reg_or(alloc::RAX, cond);
+                        self.release_stack();
+                        dynasm!(self.a ; .arch x64 ; test Rq(c), Rq(c));
+                        TEST_NONZERO
+                    }
+                };
+                // A forward taken side needs no pending check (see `link`): the conditional
+                // jump itself goes there, linked, and the fall-through follows. (A backward
+                // one is usually a loop's back edge: the fall-through's conditional jump
+                // stays a jump over it, so the loop does not run the padding a linked
+                // conditional jump needs.)
+                if taken > self.key {
+                    let site = self.linked_jcc(invert_cc(cc));
+                    self.link(fallthrough);
+                    self.site_stub(site, taken);
                 } else {
-                    // Read before the stack goes back: it may live in a stack slot.
-                    let c = self.reg_or(alloc::RAX, cond);
-                    self.release_stack();
-                    dynasm!(self.a ; .arch x64 ; test Rq(c), Rq(c) ; jz =>fall);
+                    let fall = self.a.new_dynamic_label();
+                    self.jump_unless(cc, fall);
+                    self.link(taken);
+                    dynasm!(self.a ; .arch x64 ; =>fall);
+                    self.link(fallthrough);
                 }
-                self.link(taken);
-                dynasm!(self.a ; .arch x64 ; =>fall);
-                self.link(fallthrough);
             }
             Term::Exit { reason, pc, arg } => {
                 self.release_stack();
@@ -2118,6 +2156,42 @@ impl Emitter {
             dynasm!(self.a ; .arch x64 ; mov rax, QWORD arg ; mov [r15 + so(slot::EXIT_ARG)], rax);
         }
         dynasm!(self.a ; .arch x64 ; jmp extern ep);
+    }
+
+    /// A linkable conditional jump, taken when host condition `cc` (as [`Emitter::jump_unless`]
+    /// reads it) does NOT hold, its rel32 field 4-byte aligned; [`Emitter::site_stub`] gives it
+    /// its target once the code after it is emitted. Returns its stub label and rel32 offset.
+    fn linked_jcc(&mut self, cc: u64) -> (dynasmrt::DynamicLabel, usize) {
+        const NOPS: [&[u8]; 4] = [&[], &[0x90], &[0x66, 0x90], &[0x0f, 0x1f, 0x00]];
+        // `0f 8x rel32`: the field starts two bytes in.
+        let pad = (4 - (self.a.offset().0 + 2) % 4) % 4;
+        self.a.extend(NOPS[pad].iter().copied());
+        let stub = self.a.new_dynamic_label();
+        self.jump_unless(cc, stub);
+        (stub, self.a.offset().0 - 4)
+    }
+
+    /// The exit stub of a [`Emitter::linked_jcc`] to guest `target` (forward: no pending
+    /// check), and its link site.
+    fn site_stub(&mut self, (stub, rel32): (dynasmrt::DynamicLabel, usize), target: u64) {
+        let ep = self.epilogue;
+        let t = target as i64;
+        dynasm!(self.a ; .arch x64
+            ; =>stub
+            ; mov rax, QWORD t ; mov [r15 + so(slot::PC)], rax
+            ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::JUMP as i32
+            ; jmp extern ep);
+        let stub_off = self
+            .a
+            .labels()
+            .resolve_dynamic(stub)
+            .map(|o| o.0)
+            .unwrap_or(rel32 + 4);
+        self.sites.push(SiteOff {
+            target,
+            rel32,
+            stub: stub_off,
+        });
     }
 
     /// A linkable jump to guest `target`: `jmp rel32`, which points at an exit stub until the

@@ -723,11 +723,14 @@ impl State {
                 rel32: base + s.rel32,
                 stub: base + s.stub,
             };
-            debug_assert_eq!(
-                // SAFETY: the byte before the rel32 field is inside the code we just copied.
-                unsafe { *((site.rel32 - 1) as *const u8) },
-                0xe9,
-                "link site is not a jmp rel32"
+            debug_assert!(
+                {
+                    // SAFETY: the two bytes before the rel32 field are inside the code we just
+                    // copied (a site is a `jmp rel32` or a `jcc rel32`, `0f 8x rel32`).
+                    let op = unsafe { *((site.rel32 - 2) as *const [u8; 2]) };
+                    op[1] == 0xe9 || (op[0] == 0x0f && op[1] & 0xf0 == 0x80)
+                },
+                "link site is not a jmp or jcc rel32"
             );
             if let Some(t) = self.blocks.get(&s.target).filter(|_| chain) {
                 self.cache.patch_rel32(site.rel32, t.entry);

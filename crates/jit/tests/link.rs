@@ -419,3 +419,83 @@ fn quick_block_asks_for_its_full_translation_at_hot_runs() {
     assert_eq!((c.x[0], c.x[1]), (3 * runs, 3 * runs));
     assert_eq!((c.pc, c.exit_reason), (0x3000, exit::JUMP));
 }
+
+/// 0x3000: x2 += 1; exit (a forward branch target).
+fn block_after() -> Block {
+    let mut b = Builder::new(0x3000);
+    let x = b.get(slot::x(2));
+    let one = b.konst(1);
+    let s = b.add(x, one);
+    b.set(slot::x(2), s);
+    b.end_insn(0x3004);
+    b.finish(Term::Exit {
+        reason: exit::BREAKPOINT,
+        pc: 0x3004,
+        arg: 0,
+    })
+}
+
+/// The loop's exit at 0x3000 as a branch's fall-through (a jump after the conditional one) and
+/// as its forward taken side (the conditional jump itself, linked to the target block): linked,
+/// unlinked again when the target goes, and linked anew when it comes back; in either compile
+/// order.
+#[test]
+fn forward_side_of_a_branch_links_its_conditional_jump() {
+    for forward_taken in [false, true] {
+        for order in 0..2 {
+            let loop_end = || {
+                let mut b = Builder::new(0x2000);
+                let x = b.get(slot::x(1));
+                let one = b.konst(1);
+                let s = b.add(x, one);
+                b.set(slot::x(1), s);
+                let x0 = b.get(slot::x(0));
+                // x0 < 100 back to 0x1000, else on to 0x3000: the forward side taken when
+                // 99 < x0.
+                let (c, taken, fallthrough) = if forward_taken {
+                    let k = b.konst(99);
+                    (b.emit(ir::Op::Ult, &[k, x0], 0), 0x3000, 0x1000)
+                } else {
+                    let k = b.konst(100);
+                    (b.emit(ir::Op::Ult, &[x0, k], 0), 0x1000, 0x3000)
+                };
+                b.end_insn(0x2008);
+                b.finish(Term::Branch {
+                    cond: c,
+                    taken,
+                    fallthrough,
+                })
+            };
+            let mut jit = Jit::new();
+            let blocks = [block_a(), loop_end(), block_after()];
+            if order == 0 {
+                blocks.iter().for_each(|b| {
+                    jit.compile(b);
+                });
+            } else {
+                blocks.iter().rev().for_each(|b| {
+                    jit.compile(b);
+                });
+            }
+            let what = format!("forward taken {forward_taken}, order {order}");
+            let mut c = CpuState::default();
+            run(&mut jit, 0x1000, &mut c);
+            assert_eq!((c.x[0], c.x[1], c.x[2]), (100, 100, 1), "{what}");
+            assert_eq!((c.pc, c.exit_reason), (0x3004, exit::BREAKPOINT), "{what}");
+            // Without the target, the jump goes back to its stub.
+            jit.invalidate_range(0x3000, 0x3001);
+            let mut c = CpuState::default();
+            run(&mut jit, 0x1000, &mut c);
+            assert_eq!(
+                (c.x[2], c.pc, c.exit_reason),
+                (0, 0x3000, exit::JUMP),
+                "{what}"
+            );
+            // And to the target again once it is back.
+            jit.compile(&block_after());
+            let mut c = CpuState::default();
+            run(&mut jit, 0x1000, &mut c);
+            assert_eq!((c.x[2], c.pc), (1, 0x3004), "{what}");
+        }
+    }
+}
