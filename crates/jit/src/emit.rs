@@ -2158,29 +2158,40 @@ impl Emitter {
         dynasm!(self.a ; .arch x64 ; jmp extern ep);
     }
 
-    /// A linkable conditional jump, taken when host condition `cc` (as [`Emitter::jump_unless`]
-    /// reads it) does NOT hold, its rel32 field 4-byte aligned; [`Emitter::site_stub`] gives it
-    /// its target once the code after it is emitted. Returns its stub label and rel32 offset.
-    fn linked_jcc(&mut self, cc: u64) -> (dynasmrt::DynamicLabel, usize) {
+    /// Pads with one nop of the needed length so that the rel32 field of a jump whose opcode
+    /// takes `opcode_len` bytes, emitted next, is 4-byte aligned and can be patched atomically.
+    fn pad_for_rel32(&mut self, opcode_len: usize) {
         const NOPS: [&[u8]; 4] = [&[], &[0x90], &[0x66, 0x90], &[0x0f, 0x1f, 0x00]];
-        // `0f 8x rel32`: the field starts two bytes in.
-        let pad = (4 - (self.a.offset().0 + 2) % 4) % 4;
+        let pad = (4 - (self.a.offset().0 + opcode_len) % 4) % 4;
         self.a.extend(NOPS[pad].iter().copied());
+    }
+
+    /// The code at `label` that leaves for the dispatcher with pc `target` and exit `reason`.
+    fn exit_stub(&mut self, label: dynasmrt::DynamicLabel, target: u64, reason: u64) {
+        let ep = self.epilogue;
+        let (t, reason) = (target as i64, reason as i32);
+        dynasm!(self.a ; .arch x64
+            ; =>label
+            ; mov rax, QWORD t ; mov [r15 + so(slot::PC)], rax
+            ; mov QWORD [r15 + so(slot::EXIT_REASON)], reason
+            ; jmp extern ep);
+    }
+
+    /// A linkable conditional jump, taken when host condition `cc` (as [`Emitter::jump_unless`]
+    /// reads it) does NOT hold; [`Emitter::site_stub`] gives it its target once the code after
+    /// it is emitted. Returns its stub label and rel32 offset.
+    fn linked_jcc(&mut self, cc: u64) -> (dynasmrt::DynamicLabel, usize) {
+        // `0f 8x rel32`: the field starts two bytes in.
+        self.pad_for_rel32(2);
         let stub = self.a.new_dynamic_label();
         self.jump_unless(cc, stub);
         (stub, self.a.offset().0 - 4)
     }
 
-    /// The exit stub of a [`Emitter::linked_jcc`] to guest `target` (forward: no pending
-    /// check), and its link site.
+    /// The exit stub of a linkable jump (`rel32` its field) to guest `target`, and its link
+    /// site.
     fn site_stub(&mut self, (stub, rel32): (dynasmrt::DynamicLabel, usize), target: u64) {
-        let ep = self.epilogue;
-        let t = target as i64;
-        dynasm!(self.a ; .arch x64
-            ; =>stub
-            ; mov rax, QWORD t ; mov [r15 + so(slot::PC)], rax
-            ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::JUMP as i32
-            ; jmp extern ep);
+        self.exit_stub(stub, target, exit::JUMP);
         let stub_off = self
             .a
             .labels()
@@ -2203,8 +2214,6 @@ impl Emitter {
     /// those (and indirect jumps, and every exit) bounds the time to notice a signal, and the
     /// forward jumps of straight-line code go without the memory compare and branch.
     fn link(&mut self, target: u64) {
-        let ep = self.epilogue;
-        let t = target as i64;
         let stub = self.a.new_dynamic_label();
         let pend = self.a.new_dynamic_label();
         let check = target <= self.key;
@@ -2213,35 +2222,13 @@ impl Emitter {
                 ; cmp QWORD [r15 + so(slot::PENDING)], 0
                 ; jne =>pend);
         }
-        // Pad so the jump's rel32 field is 4-byte aligned and can be patched atomically: one
-        // nop of the needed length, which a loop's back edge runs once per iteration.
-        const NOPS: [&[u8]; 4] = [&[], &[0x90], &[0x66, 0x90], &[0x0f, 0x1f, 0x00]];
-        let pad = (4 - (self.a.offset().0 + 1) % 4) % 4;
-        self.a.extend(NOPS[pad].iter().copied());
+        // The padding is one nop, which a loop's back edge runs once per iteration.
+        self.pad_for_rel32(1);
         dynasm!(self.a ; .arch x64 ; jmp =>stub);
         let rel32 = self.a.offset().0 - 4;
-        dynasm!(self.a ; .arch x64
-            ; =>stub
-            ; mov rax, QWORD t ; mov [r15 + so(slot::PC)], rax
-            ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::JUMP as i32
-            ; jmp extern ep);
+        self.site_stub((stub, rel32), target);
         if check {
-            dynasm!(self.a ; .arch x64
-                ; =>pend
-                ; mov rax, QWORD t ; mov [r15 + so(slot::PC)], rax
-                ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::PENDING as i32
-                ; jmp extern ep);
+            self.exit_stub(pend, target, exit::PENDING);
         }
-        let stub_off = self
-            .a
-            .labels()
-            .resolve_dynamic(stub)
-            .map(|o| o.0)
-            .unwrap_or(rel32 + 4);
-        self.sites.push(SiteOff {
-            target,
-            rel32,
-            stub: stub_off,
-        });
     }
 }

@@ -121,12 +121,7 @@ pub(super) fn sha256_pair(b: &Block, at: usize) -> Option<(usize, VecRegs)> {
     if op != FpOp::Sha256H || r.d == r.n || r.d == r.m {
         return None;
     }
-    let next = at + 1;
-    let j = next
-        + b.insts[next..]
-            .iter()
-            .position(|i| !matches!(i.op, Op::Mark | Op::Const))?;
-    let (second, r2) = crypto_call(&b.insts[j])?;
+    let (j, second, r2) = next_crypto_call(b, at)?;
     (second == FpOp::Sha256H2 && r2.d == r.n && r2.m == r.m).then_some((j, r))
 }
 
@@ -154,6 +149,19 @@ pub(super) fn sha256_second(e: &mut Emitter, r: VecRegs) {
     dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1);
 }
 
+/// The instruction after `at` with only marks and constants between, if it is an inline
+/// crypto call: its index, operation and registers. (Marks and constants emit no code that
+/// touches xmm registers, so a pair of calls can share them.)
+fn next_crypto_call(b: &Block, at: usize) -> Option<(usize, FpOp, VecRegs)> {
+    let next = at + 1;
+    let j = next
+        + b.insts[next..]
+            .iter()
+            .position(|i| !matches!(i.op, Op::Mark | Op::Const))?;
+    let (op, r) = crypto_call(&b.insts[j])?;
+    Some((j, op, r))
+}
+
 /// The operation and registers of an inline crypto call.
 pub(super) fn crypto_call(i: &ir::Inst) -> Option<(FpOp, VecRegs)> {
     if i.op != Op::Call || i.helper.is_none() {
@@ -178,12 +186,7 @@ pub(super) fn round_pair(b: &Block, at: usize) -> Option<(usize, VecRegs, bool)>
         FpOp::Aesd => true,
         _ => return None,
     };
-    let next = at + 1;
-    let j = next
-        + b.insts[next..]
-            .iter()
-            .position(|i| !matches!(i.op, Op::Mark | Op::Const))?;
-    let (second, r2) = crypto_call(&b.insts[j])?;
+    let (j, second, r2) = next_crypto_call(b, at)?;
     let mix = if decrypt { FpOp::Aesimc } else { FpOp::Aesmc };
     (second == mix && r2.d == r.d && r2.n == r.d).then_some((j, r, decrypt))
 }
