@@ -171,8 +171,12 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
                 }
                 let (a, b) = (read(cx, n), read(cx, m));
                 let r = each(cx, a, b, |cx, x, y| {
-                    let t = cx.b.xor(x, y);
-                    zero_lanes(cx, t, esize)
+                    if esize == 64 {
+                        let t = cx.b.xor(x, y);
+                        zero_lanes(cx, t, esize)
+                    } else {
+                        cx.b.emit(Op::EqLanes, &[x, y], esize as u64)
+                    }
                 });
                 write(cx, d, r, q);
             }

@@ -235,6 +235,8 @@ op_table! {
         "ARM's GE flags of bytes4 add or sub at bits 16..19: lane i carried out (add) or did not borrow (sub).";
     ZeroLanes = "zero.lanes", args 1, result true, imm Lane, effects false,
         "All-ones in every lane of `imm` bits (8, 16 or 32) of a that is zero, zeros elsewhere (SIMD CMEQ #0).";
+    EqLanes = "eq.lanes", args 2, result true, imm Lane, effects false,
+        "All-ones in every lane of `imm` bits (8, 16 or 32) where a and b are equal, zeros elsewhere (SIMD CMEQ).";
     AddLanes = "add.lanes", args 2, result true, imm Lane, effects false,
         "a + b in every lane of `imm` bits (8, 16 or 32), no carry between lanes (SIMD ADD).";
     SubLanes = "sub.lanes", args 2, result true, imm Lane, effects false,

@@ -237,6 +237,7 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         Op::Pairs8 => pairs8(a[0], a[1], crate::PairOp::from_imm(imm)?),
         Op::Bytes4Mask => ge_mask(bytes4_ge(a[0], a[1], imm == 1)),
         Op::ZeroLanes => zero_lanes(a[0], w),
+        Op::EqLanes => zero_lanes(a[0] ^ a[1], w),
         Op::AddLanes => add_lanes(a[0], a[1], w, false),
         Op::SubLanes => add_lanes(a[0], a[1], w, true),
         Op::CondSub => {

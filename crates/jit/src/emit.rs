@@ -297,15 +297,19 @@ fn zero_lanes(a: &mut Asm, esize: u64) {
     dynasm!(a ; .arch x64 ; movq rax, xmm0);
 }
 
-/// `rax` = xmm0 + xmm1 (xmm0 - xmm1 if `sub`) in every lane of `esize` bits of the low 64.
-fn add_lanes(a: &mut Asm, sub: bool, esize: u64) {
-    match (sub, esize) {
-        (false, 8) => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1),
-        (false, 16) => dynasm!(a ; .arch x64 ; paddw xmm0, xmm1),
-        (false, _) => dynasm!(a ; .arch x64 ; paddd xmm0, xmm1),
-        (true, 8) => dynasm!(a ; .arch x64 ; psubb xmm0, xmm1),
-        (true, 16) => dynasm!(a ; .arch x64 ; psubw xmm0, xmm1),
-        (true, _) => dynasm!(a ; .arch x64 ; psubd xmm0, xmm1),
+/// `rax` = the lane operation `op` (`add.lanes`, `sub.lanes`, `eq.lanes`) of xmm0 and xmm1 in
+/// every lane of `esize` bits of the low 64.
+fn lanes(a: &mut Asm, op: Op, esize: u64) {
+    match (op, esize) {
+        (Op::AddLanes, 8) => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1),
+        (Op::AddLanes, 16) => dynasm!(a ; .arch x64 ; paddw xmm0, xmm1),
+        (Op::AddLanes, _) => dynasm!(a ; .arch x64 ; paddd xmm0, xmm1),
+        (Op::SubLanes, 8) => dynasm!(a ; .arch x64 ; psubb xmm0, xmm1),
+        (Op::SubLanes, 16) => dynasm!(a ; .arch x64 ; psubw xmm0, xmm1),
+        (Op::SubLanes, _) => dynasm!(a ; .arch x64 ; psubd xmm0, xmm1),
+        (_, 8) => dynasm!(a ; .arch x64 ; pcmpeqb xmm0, xmm1),
+        (_, 16) => dynasm!(a ; .arch x64 ; pcmpeqw xmm0, xmm1),
+        (_, _) => dynasm!(a ; .arch x64 ; pcmpeqd xmm0, xmm1),
     }
     dynasm!(a ; .arch x64 ; movq rax, xmm0);
 }
@@ -619,7 +623,7 @@ fn bit_op(a: &mut Asm, op: Op, t: u8, wide: bool) {
 }
 
 /// Whether the lowering of `op` may write an xmm register: the lane operations on SSE2
-/// ([`bytes4`], [`pairs8`], [`zero_lanes`], [`add_lanes`]) and helper calls (every xmm register is
+/// ([`bytes4`], [`pairs8`], [`zero_lanes`], [`lanes`]) and helper calls (every xmm register is
 /// caller-saved). Every other lowering works in general registers and memory only; one that
 /// comes to use xmm registers must be listed here.
 fn uses_xmm(op: Op) -> bool {
@@ -632,6 +636,7 @@ fn uses_xmm(op: Op) -> bool {
             | Op::ZeroLanes
             | Op::AddLanes
             | Op::SubLanes
+            | Op::EqLanes
             | Op::Call
     )
 }
@@ -1248,10 +1253,10 @@ impl Emitter {
                 zero_lanes(&mut self.a, i.imm);
                 self.st(d, RAX);
             }
-            Op::AddLanes | Op::SubLanes => {
+            Op::AddLanes | Op::SubLanes | Op::EqLanes => {
                 self.xmm_from(0, x);
                 self.xmm_from(1, y);
-                add_lanes(&mut self.a, i.op == Op::SubLanes, i.imm);
+                lanes(&mut self.a, i.op, i.imm);
                 self.st(d, RAX);
             }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {
@@ -1939,9 +1944,9 @@ impl Emitter {
                 zero_lanes(a, i.imm);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
-            Op::AddLanes | Op::SubLanes => {
+            Op::AddLanes | Op::SubLanes | Op::EqLanes => {
                 dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va] ; movq xmm1, QWORD [rsp + vb]);
-                add_lanes(a, i.op == Op::SubLanes, i.imm);
+                lanes(a, i.op, i.imm);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {

@@ -214,9 +214,9 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
             }
             39 if imm & 4 == 0 => Some(b.emit(Op::Pairs8, &[a, c], (imm >> 3) % 5)),
             39 => Some(b.emit(
-                [Op::AddLanes, Op::SubLanes][(imm >> 3) as usize % 2],
+                [Op::AddLanes, Op::SubLanes, Op::EqLanes][(imm >> 3) as usize % 3],
                 &[a, c],
-                [8, 16, 32][(imm >> 4) as usize % 3],
+                [8, 16, 32][(imm >> 8) as usize % 3],
             )),
             36 => Some(b.emit(
                 Op::CondSub,
