@@ -133,6 +133,9 @@ pub struct Engine {
     /// The generation of guest code changes its translations reflect (see
     /// [`Engine::apply_code_changes`]); shared by the engines sharing a JIT cache.
     code_seen: Arc<AtomicU64>,
+    /// The last data fault (pc, guest address) past 32 bits this engine ran again without
+    /// folds (see [`Engine::exit_event`]).
+    retried: Option<(u64, u64)>,
 }
 
 impl Engine {
@@ -154,6 +157,7 @@ impl Engine {
             log: LogFlags::default(),
             index: NEXT_INDEX.fetch_add(1, Ordering::Relaxed),
             code_seen: Arc::default(),
+            retried: None,
         }
     }
 
@@ -181,6 +185,7 @@ impl Engine {
                 Backend::Jit => self.code_seen.clone(),
                 Backend::Interp => Arc::new(AtomicU64::new(self.code_seen.load(Ordering::Acquire))),
             },
+            retried: None,
         }
     }
 
@@ -446,11 +451,19 @@ impl Engine {
             exit::PENDING => Event::Pending,
             exit::DATA_FAULT => {
                 let f = jit::fault::take();
-                if cpu.exit_arg >> 32 != 0 && self.jit.fold32() {
-                    // A 32-bit address that wrapped, folded into the host operand where it
-                    // cannot (see `Jit::set_fold32`): the instruction runs again, translated
-                    // without folds, from the state it faulted in.
+                let fault = (cpu.pc, cpu.exit_arg);
+                if cpu.exit_arg >> 32 != 0
+                    && self.frontend == Frontend::A32
+                    && (self.jit.fold32() || self.retried != Some(fault))
+                {
+                    // A 32-bit guest's access past 32 bits: a sum that should have wrapped,
+                    // folded into the host operand where it cannot (see `Jit::set_fold32`).
+                    // The instruction runs again, translated without folds, from the state it
+                    // faulted in. Folding may be off already: another thread turned it off
+                    // (forgetting every block) while this one still ran a block compiled with
+                    // it. The same fault again, once folding is off, is the guest's.
                     self.jit.set_fold32(false);
+                    self.retried = Some(fault);
                     return None;
                 }
                 Event::DataFault {
@@ -572,5 +585,41 @@ mod tests {
         let sbcs = text(Frontend::A32, true, &[0x75, 0xeb, 0x03, 0x01]);
         assert_eq!(sbcs.as_deref(), Some("sbcs.w r1, r5, r3"));
         assert_eq!(a64(0).as_deref(), None);
+    }
+
+    /// A 32-bit guest's fault past 32 bits (a folded sum that should have wrapped) runs the
+    /// instruction again without folds, also when folding is already off (another thread
+    /// turned it off while this one ran a block compiled with it), once; a 64-bit guest's is a
+    /// fault.
+    #[test]
+    fn a_fault_past_32_bits_retries_a_32_bit_guest() {
+        let fetch = |_: u64| Some(0u32);
+        for (frontend, fold) in [
+            (Frontend::A32, true),
+            (Frontend::A32, false),
+            (Frontend::A64, false),
+        ] {
+            let mut e = Engine::for_frontend(Backend::Jit, frontend);
+            e.jit.set_fold32(fold);
+            let mut cpu = CpuState {
+                exit_reason: exit::DATA_FAULT,
+                exit_arg: 0x1_0000_0010,
+                pc: 0x1000,
+                ..CpuState::default()
+            };
+            let event = e.exit_event(&mut cpu, &fetch);
+            if frontend == Frontend::A32 {
+                assert_eq!(event, None, "fold {fold}");
+                assert!(!e.jit.fold32());
+            } else {
+                assert!(matches!(event, Some(Event::DataFault { .. })), "{event:?}");
+                continue;
+            }
+            // The same fault from code translated without folds is the guest's (an access
+            // a helper makes past the window's end, say), not a retry forever.
+            cpu.exit_reason = exit::DATA_FAULT;
+            let event = e.exit_event(&mut cpu, &fetch);
+            assert!(matches!(event, Some(Event::DataFault { .. })), "{event:?}");
+        }
     }
 }
