@@ -270,6 +270,8 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
     )
     // The error names the file it is about: the program or its interpreter.
     .map_err(|e| e.detail())?;
+    // Mapped now: the guest's whole run need not keep a copy.
+    drop(bytes);
     let has = |item: &str| opts.log_items.iter().any(|i| i == item);
     if has("page") {
         let layout = debug_log::page_layout(&mem, &loaded, argv.len(), envp.len());
