@@ -70,7 +70,10 @@ impl GuestMem {
         }
         if watch {
             space.watch(addr);
-            space.watch(end - 1);
+            // A word crossing into the next page watches that one too.
+            if page_down(end - 1) != page_down(addr) {
+                space.watch(end - 1);
+            }
         }
         let mut b = [0u8; 4];
         // SAFETY: `[addr, end)` is guest-mapped executable, hence host-readable (checked above

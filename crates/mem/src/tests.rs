@@ -430,3 +430,21 @@ fn point_lookups_follow_every_change_of_the_range_they_remember() {
     assert_eq!(r.prot_at(0x4800), Some(R));
     assert_eq!(r.first_lacking(0x2000, 0x5000, R), None);
 }
+
+/// Fetching an instruction watches the writable page it lies on, and both when it crosses
+/// into the next one (a 32-bit Thumb instruction at a page's last halfword).
+#[test]
+fn fetched_code_pages_are_watched() {
+    let mut m = GuestMem::new64();
+    let a = m.map(0, 4 * PAGE, R | W | X, ANON, -1, 0).unwrap();
+    assert_eq!(m.watched_pages(), 0);
+    assert!(m.fetch_code(a + 8, 4, true).is_some());
+    assert_eq!(m.watched_pages(), 1);
+    assert!(m.fetch_code(a + 12, 4, true).is_some());
+    assert_eq!(m.watched_pages(), 1);
+    assert!(m.fetch_code(a + 3 * PAGE - 2, 4, true).is_some());
+    assert_eq!(m.watched_pages(), 3);
+    // Without `watch`, nothing more.
+    assert!(m.fetch_code(a + 4 * PAGE - 4, 4, false).is_some());
+    assert_eq!(m.watched_pages(), 3);
+}
