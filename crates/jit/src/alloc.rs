@@ -48,6 +48,12 @@ pub fn saved_registers(mask: u8) -> impl DoubleEndedIterator<Item = u8> {
         .map(|(_, r)| r)
 }
 
+/// Bytes a call keeping the registers of `mask` (as [`saved_registers`] reads it) pushes
+/// before the call: a word each, rounded up to an even number (calls need rsp 16-aligned).
+pub fn pushed_bytes(mask: u8) -> u8 {
+    (mask.count_ones() as u8).next_multiple_of(2) * 8
+}
+
 /// What [`allocate`] decided for a block, indexed by value number or instruction index.
 pub struct Allocation {
     /// Where each value lives.

@@ -414,7 +414,6 @@ pub fn compile(
         locs: Vec::new(),
         saves: Vec::new(),
         save: 0,
-        pushed: 0,
         fp_known: false,
         unread: false,
         spill: None,
@@ -509,8 +508,6 @@ struct Emitter {
     saves: Vec<(usize, u8)>,
     /// Those of the instruction being lowered.
     save: u8,
-    /// Bytes the helper call just emitted pushed before its `call` (for its [`FaultSite`]).
-    pushed: u8,
     /// The instruction being lowered is a call whose result nothing reads.
     unread: bool,
     /// The value [`Emitter::st`] last stored to its stack slot, from which register, and the
@@ -1407,15 +1404,14 @@ impl Emitter {
         self.ld(RDX, y);
         self.ld(RSI, x);
         // The registers to keep go below the block's frame after the arguments were read from
-        // it, in an even number of words: calls need rsp 16-aligned.
-        let words = call.save.count_ones() as i32;
-        if words % 2 == 1 {
+        // it, in an even number of words (`alloc::pushed_bytes`): calls need rsp 16-aligned.
+        let odd = call.save.count_ones() % 2 == 1;
+        if odd {
             dynasm!(self.a ; .arch x64 ; sub rsp, 8);
         }
         for r in alloc::saved_registers(call.save) {
             dynasm!(self.a ; .arch x64 ; push Rq(r));
         }
-        self.pushed = ((words + 1) & !1) as u8 * 8;
         let f = call.func;
         dynasm!(self.a ; .arch x64
             ; mov rdi, r15
@@ -1425,7 +1421,7 @@ impl Emitter {
         for r in alloc::saved_registers(call.save).rev() {
             dynasm!(self.a ; .arch x64 ; pop Rq(r));
         }
-        if words % 2 == 1 {
+        if odd {
             dynasm!(self.a ; .arch x64 ; add rsp, 8);
         }
         if let Some(r) = call.result {
@@ -1441,7 +1437,6 @@ impl Emitter {
             self.spill = None;
             dynasm!(self.a ; .arch x64 ; =>p.slow);
             let start = self.a.offset().0 as u32;
-            self.pushed = 0;
             self.helper_call(&p.call);
             let end = self.a.offset().0 as u32;
             dynasm!(self.a ; .arch x64 ; jmp =>p.done);
@@ -1450,7 +1445,7 @@ impl Emitter {
                 end,
                 key: p.key,
                 call: true,
-                pushed: self.pushed,
+                pushed: alloc::pushed_bytes(p.call.save),
             });
         }
     }
@@ -1630,7 +1625,6 @@ impl Emitter {
                 | Op::StoreEx
                 | Op::Call => {
                     let start = self.a.offset().0 as u32;
-                    self.pushed = 0;
                     self.save = match inst.op {
                         Op::Call => self.saves.iter().find(|s| s.0 == n).map_or(0, |s| s.1),
                         _ => 0,
@@ -1647,7 +1641,7 @@ impl Emitter {
                         end,
                         key,
                         call,
-                        pushed: self.pushed,
+                        pushed: alloc::pushed_bytes(self.save),
                     });
                 }
                 _ => self.inst(inst),

@@ -127,8 +127,8 @@ const CALL_RAX: [u8; 2] = [0xff, 0xd0];
 /// (the stack pointer is the block's), or `rip` is inside a helper, and the first word above
 /// `rsp` that is the return address of a helper call site of translated code (just after a
 /// `call rax` the emitter recorded) names the site, the block's stack pointer being just above
-/// that word and the registers the site pushed. The helper's frames are abandoned; helpers hold no locks or allocations, so
-/// nothing is left inconsistent.
+/// that word and the registers the site pushed. The helper's frames are abandoned; helpers
+/// hold no locks or allocations, so nothing is left inconsistent.
 ///
 /// # Safety
 /// `rsp` must be this thread's interrupted stack pointer (the words above it are its stack).

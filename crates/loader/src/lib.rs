@@ -112,7 +112,16 @@ pub fn load(
     envp: &[Vec<u8>],
     sysroot: Option<&Path>,
 ) -> Result<Loaded, LoadError> {
-    load_with(mem, path, argv, envp, sysroot, &LoadOptions::default())
+    let bytes = read_file(path)?;
+    load_program(
+        mem,
+        &bytes,
+        path,
+        argv,
+        envp,
+        sysroot,
+        &LoadOptions::default(),
+    )
 }
 
 /// Reads a whole program file, refusing anything but a regular file (as execve does) so a
@@ -171,21 +180,8 @@ fn interp_path(interp: &Path, sysroot: Option<&Path>) -> PathBuf {
     interp.to_path_buf()
 }
 
-/// Loads `path` into `mem`: maps the program and its interpreter, sets the break and builds the
-/// initial stack.
-pub fn load_with(
-    mem: &mut GuestMem,
-    path: &Path,
-    argv: &[Vec<u8>],
-    envp: &[Vec<u8>],
-    sysroot: Option<&Path>,
-    opts: &LoadOptions,
-) -> Result<Loaded, LoadError> {
-    let bytes = read_file(path)?;
-    load_program(mem, &bytes, path, argv, envp, sysroot, opts)
-}
-
-/// [`load_with`] of a program already read ([`read_program`]) from `path`.
+/// Loads the program read ([`read_program`]) from `path` into `mem`: maps it and its
+/// interpreter, sets the break and builds the initial stack.
 pub fn load_program(
     mem: &mut GuestMem,
     bytes: &[u8],

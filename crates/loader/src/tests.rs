@@ -393,7 +393,15 @@ fn stack_size_option() {
             stack_size: size,
             ..LoadOptions::default()
         };
-        let l = load_with(&mut m, &p, &[b"p".to_vec()], &[], None, &opts)?;
+        let l = load_program(
+            &mut m,
+            &read_file(&p)?,
+            &p,
+            &[b"p".to_vec()],
+            &[],
+            None,
+            &opts,
+        )?;
         let (start, end, _) = m
             .regions()
             .into_iter()
@@ -426,7 +434,16 @@ fn secure_mode_option() {
         if let Some(s) = secure {
             opts.secure = s;
         }
-        let l = load_with(&mut m, &p, &[b"p".to_vec()], &[], None, &opts).unwrap();
+        let l = load_program(
+            &mut m,
+            &read_file(&p).unwrap(),
+            &p,
+            &[b"p".to_vec()],
+            &[],
+            None,
+            &opts,
+        )
+        .unwrap();
         read_stack(&m, l.sp).3
     };
     for secure in [false, true] {
