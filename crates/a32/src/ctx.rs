@@ -45,6 +45,10 @@ pub struct Ctx {
     pub mode_out: Mode,
     /// Whether the block's terminator names keys rather than addresses.
     pub keyed: bool,
+    /// A further condition (1/0) every instruction lifted while it is set executes under, on
+    /// top of its own: how a recognised routine's block runs the routine's first instructions
+    /// only on the path that continues into its code (see [`crate::routine`]).
+    pub guard: Option<Val>,
 }
 
 /// The instruction set after a block, as far as the lifter knows it.
@@ -71,6 +75,7 @@ impl Ctx {
             it: 0,
             mode_out: Mode::Same,
             keyed: false,
+            guard: None,
         }
     }
 
@@ -99,19 +104,26 @@ impl Ctx {
         self.holds = None;
     }
 
-    /// True if the current instruction is conditional.
+    /// True if the current instruction is conditional (by its own condition or the
+    /// [`Ctx::guard`]).
     pub fn conditional(&self) -> bool {
-        self.cc.is_some()
+        self.cc.is_some() || self.guard.is_some()
     }
 
     /// "The condition holds" (1/0) for a conditional instruction, None for an unconditional one.
     /// The flags are read the first time this is asked, which is before the instruction writes
     /// any state (every write goes through [`Ctx::set_slot`]).
     pub fn holds(&mut self) -> Option<Val> {
-        let c = self.cc?;
+        let Some(c) = self.cc else {
+            return self.guard;
+        };
         if self.holds.is_none() {
             let f = self.b.get(cpu::slot::NZCV);
-            self.holds = Some(self.b.cond(f, c));
+            let h = self.b.cond(f, c);
+            self.holds = Some(match self.guard {
+                Some(g) => self.b.and(h, g),
+                None => h,
+            });
         }
         self.holds
     }

@@ -54,6 +54,7 @@ mod ctx;
 pub mod key;
 mod neon;
 mod neon_ldst;
+mod routine;
 mod sem;
 mod thumb;
 pub mod vfp;
@@ -65,6 +66,7 @@ use decode::a32::{A32, A32_TABLE};
 use decode::t16::{T16, T16_TABLE};
 use decode::t32::{T32, T32_TABLE};
 use ir::{Block, Term};
+pub use routine::routine_at;
 use std::sync::OnceLock;
 
 /// The part of AT_HWCAP for 32-bit guests this frontend answers for: halfword loads (HALF),
@@ -246,6 +248,12 @@ fn lift(
     let mut pc = pc & if thumb { 0xffff_fffe } else { 0xffff_ffff };
     let mut cx = Ctx::new(pc, thumb);
     cx.keyed = keyed;
+    if start_it == 0
+        && let Some(r) = routine::find(pc, thumb, fetch)
+    {
+        let term = routine::lift(&mut cx, r, fetch);
+        return finish(cx, term, 0, 0);
+    }
     loop {
         if cx.b.guest_insns() >= max && it & 0xf == 0 {
             return finish(cx, Term::Jump(pc), 0, start_it);

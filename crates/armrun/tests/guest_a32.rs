@@ -167,6 +167,28 @@ fn robust_and_pi_futexes_futex_waitv_and_fork_among_threads() {
     }
 }
 
+/// 64-bit division, whose libgcc routine armrun lifts as a divide (the a32 crate's `routine`
+/// module): on every flavour the JIT and the interpreter agree with qemu, on divisors of every
+/// size, on signed division and on direct calls with a null remainder pointer or a zero divisor,
+/// and armrun's translation log shows it did recognise the routine.
+#[test]
+fn divide64_by_the_recognised_routine() {
+    for f in FLAVOURS {
+        let prog = guest_in("guest32", "divide64", f.cc, f.flags);
+        let qemu = run_qemu_as("qemu-arm-static", &prog, &[], &[]);
+        assert!(qemu.stdout.contains("by zero"), "{}: {qemu:?}", f.name);
+        for flags in [&["-d", "in_asm"][..], &["--interp", "-d", "in_asm"][..]] {
+            let (o, err) = run_armrun(flags, &prog, &[], &[]);
+            assert_eq!(o, qemu, "{} {flags:?}", f.name);
+            assert!(
+                err.contains("IN: __udivmoddi4 (recognised"),
+                "{} {flags:?}: the routine was not recognised",
+                f.name
+            );
+        }
+    }
+}
+
 #[test]
 fn ran_by_armrun() {
     let prog = build("hello", &FLAVOURS[1]);

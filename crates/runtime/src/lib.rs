@@ -296,7 +296,18 @@ impl Engine {
     /// Prints the guest instructions of `block` (`-d in_asm`).
     fn log_in_asm(&self, block: &ir::Block, fetch: Fetch) {
         let mut err = String::new();
-        let _ = writeln!(err, "IN:");
+        let routine = match self.frontend {
+            Frontend::A32 => a32::routine_at(block.key, fetch),
+            Frontend::A64 => None,
+        };
+        match routine {
+            Some(name) => {
+                let _ = writeln!(err, "IN: {name} (recognised: lifted as what it computes)");
+            }
+            None => {
+                let _ = writeln!(err, "IN:");
+            }
+        }
         let thumb = self.frontend == Frontend::A32 && a32::key::thumb(block.key);
         let mut a = block.start;
         while a < block.end {
