@@ -18,6 +18,50 @@ pub fn optimize(b: &mut Block) {
     widen_carries(b);
     share_common_values(b);
     remove_dead_code(b);
+    hoist_entry_reads(b);
+}
+
+/// Whether `b` is a loop of one block, as the JIT carries state around (see
+/// [`hoist_entry_reads`]): it jumps back to its own key, always or on its branch's taken side,
+/// and writes no state but with `setreg` (no helper call, vector load or store-exclusive).
+pub fn loops_to_itself(b: &Block) -> bool {
+    let back = match b.term {
+        Term::Jump(t) => t == b.key,
+        Term::Branch { taken, .. } => taken == b.key,
+        _ => false,
+    };
+    back && !b
+        .insts
+        .iter()
+        .any(|i| matches!(i.op, Op::Call | Op::LoadV | Op::StoreEx))
+}
+
+/// In a block that [`loops_to_itself`], moves the reads of the state it starts with (a
+/// `getreg s` before any `setreg s`) to its top, in their order. The JIT then reads them once
+/// before the loop and carries their values from one pass to the next in host registers,
+/// instead of loading what the previous pass just stored (the load waits for the store).
+/// Nothing the block does before them can change what they read.
+pub fn hoist_entry_reads(b: &mut Block) {
+    if !loops_to_itself(b) {
+        return;
+    }
+    let mut written = [0u64; 4];
+    let mut top = Vec::new();
+    let mut rest = Vec::with_capacity(b.insts.len());
+    for i in b.insts.drain(..) {
+        let bit = |slot: u64| (slot as usize / 64, 1u64 << (slot % 64));
+        match i.op {
+            Op::GetReg if written[bit(i.imm).0] & bit(i.imm).1 == 0 => top.push(i),
+            Op::SetReg => {
+                let (w, m) = bit(i.imm);
+                written[w] |= m;
+                rest.push(i);
+            }
+            _ => rest.push(i),
+        }
+    }
+    top.append(&mut rest);
+    b.insts = top;
 }
 
 /// Common subexpressions: a pure instruction (no effects and not `getreg`, whose value depends
@@ -784,6 +828,78 @@ pub fn remove_dead_code(b: &mut Block) {
 mod tests {
     use super::*;
     use crate::{Builder, sem, verify};
+
+    /// At 0x100: x1 = x0 + 1; x2 = x1 (read after the write); x3 += 1; then the terminator
+    /// `term` builds from the block's last value.
+    fn loop_block(term: impl Fn(Val) -> Term) -> Block {
+        let mut b = Builder::new(0x100);
+        let x0 = b.get(slot::x(0));
+        let one = b.konst(1);
+        let s = b.add(x0, one);
+        b.set(slot::x(1), s);
+        let again = b.get(slot::x(1));
+        b.set(slot::x(2), again);
+        let x3 = b.get(slot::x(3));
+        let t = b.add(x3, one);
+        b.set(slot::x(3), t);
+        b.end_insn(0x104);
+        b.finish(term(t))
+    }
+
+    fn ops(b: &Block) -> Vec<(Op, u64)> {
+        b.insts.iter().map(|i| (i.op, i.imm)).collect()
+    }
+
+    #[test]
+    fn a_one_block_loop_reads_its_entry_state_first() {
+        let branch = |c| Term::Branch {
+            cond: c,
+            taken: 0x100,
+            fallthrough: 0x104,
+        };
+        let jump = |_| Term::Jump(0x100);
+        for mut b in [loop_block(jump), loop_block(branch)] {
+            let before = b.clone();
+            hoist_entry_reads(&mut b);
+            verify(&b).unwrap();
+            let o = ops(&b);
+            // x0 and x3 move up; the read of x1 after its write stays after it.
+            assert_eq!(&o[..2], &[(Op::GetReg, 0), (Op::GetReg, 3)]);
+            let set1 = o.iter().position(|&x| x == (Op::SetReg, 1)).unwrap();
+            let get1 = o.iter().position(|&x| x == (Op::GetReg, 1)).unwrap();
+            assert!(set1 < get1);
+            // Same semantics: run both from the same state.
+            let regs = [41, 0, 0, 9, 0, 0, 0, 0];
+            assert_eq!(run(&b, &regs), run(&before, &regs));
+        }
+    }
+
+    #[test]
+    fn other_blocks_keep_their_order() {
+        // Not a loop: the block goes elsewhere.
+        let mut b = loop_block(|_| Term::Jump(0x200));
+        let before = ops(&b);
+        hoist_entry_reads(&mut b);
+        assert_eq!(ops(&b), before);
+        // A loop that calls a helper, which may write any slot.
+        unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+            0
+        }
+        static H: crate::Helper = crate::Helper {
+            name: "nop",
+            func: nop,
+        };
+        let mut b = loop_block(|_| Term::Jump(0x100));
+        let mut with_call = Builder::new(0x100);
+        let v = with_call.konst(0);
+        with_call.call(&H, v, v, v);
+        let call = with_call.finish(Term::Jump(0x100)).insts[1];
+        let k = b.insts.len() / 2;
+        b.insts.insert(k, call);
+        let before = ops(&b);
+        hoist_entry_reads(&mut b);
+        assert_eq!(ops(&b), before);
+    }
 
     #[test]
     fn common_values_are_shared() {

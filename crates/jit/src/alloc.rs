@@ -91,8 +91,9 @@ pub fn imm32(k: u64) -> Option<i32> {
 }
 
 /// Picks a location for every value of `b` but the sums `folds` (see [`crate::addr_fold`])
-/// puts into memory operands (see [`Allocation`]).
-pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> Allocation {
+/// puts into memory operands (see [`Allocation`]). The terminator reads `carried` too (the
+/// values a block that loops to itself carries around: see `emit::self_loop`).
+pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>], carried: &[Val]) -> Allocation {
     const NONE: u32 = u32::MAX;
     let n = b.num_vals as usize;
     let len = b.insts.len();
@@ -117,6 +118,11 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>]) -> Allocation {
         && (v.0 as usize) < n
     {
         last[v.0 as usize] = len as u32;
+    }
+    for v in carried {
+        if let Some(l) = last.get_mut(v.0 as usize) {
+            *l = len as u32;
+        }
     }
     // calls[i] = number of helper calls that clobber registers among insts[..i].
     let mut calls = Vec::with_capacity(len + 1);

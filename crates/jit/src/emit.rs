@@ -5,7 +5,8 @@
 //! - an IR value `vN` lives in the host register the allocator (`alloc.rs`) gave it for its live
 //!   range, or else in its stack slot at `[rsp + 8*N]`;
 //! - `rax`, `rcx`, `rdx`, `rsi`, `rdi` are scratch; guest state is never cached in registers
-//!   across instructions, so a helper call may change any CPU state field.
+//!   across instructions, so a helper call may change any CPU state field (a block that loops
+//!   to itself and calls no helper carries what it reads around the loop: see `self_loop`).
 //!
 //! `rsp` is 16-byte aligned while a block runs, so helpers can be called directly.
 
@@ -23,6 +24,7 @@ use ir::{Block, Op, Term, Val};
 
 mod crypto;
 mod fp;
+mod self_loop;
 
 type Asm = VecAssembler<X64Relocation>;
 
@@ -355,6 +357,10 @@ pub struct SiteOff {
     pub rel32: usize,
     /// Offset of the exit stub the jump points at while unlinked.
     pub stub: usize,
+    /// 0, or for the back edge of a block that loops to itself carrying state (`target` is
+    /// its own key), the offset of the loop's head, where linking it to the block itself points
+    /// it instead of at the entry (see `self_loop`).
+    pub head: usize,
 }
 
 /// The host code of one guest memory access: a host fault at an address in `start..end`
@@ -390,7 +396,9 @@ pub struct Compiled {
 /// Compiles `block` for host address `base`; exits use the absolute addresses in `shared`.
 /// With a `counter` (the address of a `u32`), the block first counts itself down there and,
 /// when the count reaches zero, exits with [`exit::HOT`] at its key before anything else.
-/// `fold32` lets 32-bit sums go into memory operands too (see [`addr_fold`]).
+/// `fold32` lets 32-bit sums go into memory operands too (see [`addr_fold`]). With `chain`
+/// (block linking on) and no counter, a block that loops to itself carries the state it reads
+/// around the loop in host registers (see `self_loop`).
 ///
 /// A block that fails `ir::verify` (or has more than [`MAX_VALS`] values) is a lifter bug; rather
 /// than emit unsafe code for it, it compiles to an undefined-instruction exit at `block.key`.
@@ -400,6 +408,7 @@ pub fn compile(
     shared: Shared,
     counter: Option<usize>,
     fold32: bool,
+    chain: bool,
 ) -> Compiled {
     // Blocks take about 12 bytes of code per IR instruction; growing the buffer from empty
     // reallocated it several times per block.
@@ -424,6 +433,7 @@ pub fn compile(
         fp_result_xmm: None,
         folds: Vec::new(),
         link: 0,
+        carry: None,
     };
     let hot = counter.map(|c| {
         let hot = e.a.new_dynamic_label();
@@ -441,7 +451,12 @@ pub fn compile(
         } else {
             Vec::new()
         };
-        let alloc::Allocation { locs, uses, saves } = alloc::allocate(block, &folds);
+        let hoisted = counter.is_none() && fp::checks_hoisted(block);
+        e.carry = (counter.is_none() && chain && !hoisted)
+            .then(|| self_loop::plan(block, &folds))
+            .flatten();
+        let carried: Vec<Val> = e.carry.iter().flat_map(|c| &c.moves).map(|m| m.1).collect();
+        let alloc::Allocation { locs, uses, saves } = alloc::allocate(block, &folds, &carried);
         e.locs = locs;
         e.saves = saves;
         e.folds = folds;
@@ -451,7 +466,7 @@ pub fn compile(
         } else {
             Vec::new()
         };
-        if counter.is_none() && fp::checks_hoisted(block) {
+        if hoisted {
             let general = e.a.new_dynamic_label();
             fp::state_check(&mut e, general);
             e.fp_known = true;
@@ -538,6 +553,8 @@ struct Emitter {
     folds: Vec<Option<(Val, i32)>>,
     /// The instruction being lowered's part in carries kept in CF (`ir::carry_chain::link`).
     link: u8,
+    /// What a block that loops to itself carries around the loop (see `self_loop`).
+    carry: Option<self_loop::Carry>,
 }
 
 /// `rax = rax / rcx`, unsigned or `signed`, at 64 bits if `wide`, else on the low 32 bits (the
@@ -1546,7 +1563,11 @@ impl Emitter {
             Term::JumpReg(v) | Term::Branch { cond: v, .. } => Some(v),
             _ => None,
         };
+        let head = self.carry.as_ref().map(|c| c.head);
         for (n, inst) in b.insts.iter().enumerate() {
+            if head == Some(n) {
+                self.loop_head();
+            }
             if !links.is_empty() {
                 self.link = links[n];
             }
@@ -1648,6 +1669,9 @@ impl Emitter {
             }
         }
         self.link = 0;
+        if head == Some(b.insts.len()) {
+            self.loop_head();
+        }
         self.term(&b.term);
         self.slow_paths();
     }
@@ -2074,6 +2098,7 @@ impl Emitter {
 
     fn term(&mut self, t: &Term) {
         match *t {
+            Term::Jump(target) if target == self.key && self.carry.is_some() => self.back_edge(),
             Term::Jump(target) => {
                 self.release_stack();
                 self.link(target);
@@ -2125,7 +2150,14 @@ impl Emitter {
                 // one is usually a loop's back edge: the fall-through's conditional jump
                 // stays a jump over it, so the loop does not run the padding a linked
                 // conditional jump needs.)
-                if taken > self.key {
+                if taken == self.key && self.carry.is_some() {
+                    // The loop's back edge is the fall-through of a jump out of the loop.
+                    let out = self.a.new_dynamic_label();
+                    self.jump_unless(cc, out);
+                    self.back_edge();
+                    dynasm!(self.a ; .arch x64 ; =>out);
+                    self.link(fallthrough);
+                } else if taken > self.key {
                     let site = self.linked_jcc(invert_cc(cc));
                     self.link(fallthrough);
                     self.site_stub(site, taken);
@@ -2201,6 +2233,7 @@ impl Emitter {
             target,
             rel32,
             stub: stub_off,
+            head: 0,
         });
     }
 

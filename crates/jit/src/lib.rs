@@ -512,7 +512,15 @@ impl Jit {
             }
             let at = counter.as_deref().map(|c| c.as_ptr() as usize);
             let fold32 = self.core.fold32.load(Ordering::Relaxed);
-            let compiled = emit::compile(block, st.cache.next_addr(), self.core.shared, at, fold32);
+            let chain = self.core.chain();
+            let compiled = emit::compile(
+                block,
+                st.cache.next_addr(),
+                self.core.shared,
+                at,
+                fold32,
+                chain,
+            );
             if let Some(base) = st.cache.push(&compiled.code) {
                 let addr = st.install(&self.core, block, base, compiled, counter.take());
                 if self.core.chain() {
@@ -755,6 +763,10 @@ impl State {
             for s in waiting {
                 self.cache.patch_rel32(s.rel32, base);
             }
+        }
+        // The back edge of a loop carrying state goes to its head, not its entry.
+        for s in sites.iter().filter(|s| s.head != 0 && chain) {
+            self.cache.patch_rel32(base + s.rel32, base + s.head);
         }
         base
     }

@@ -1,0 +1,173 @@
+//! Blocks that loop to themselves, with the state they read carried around in host registers.
+//!
+//! A loop of one block (`ir::passes::loops_to_itself`) would load at the top of each pass the
+//! registers the previous pass has just stored: every loop-carried value then goes through
+//! memory, and each load waits for its store. `ir::passes::hoist_entry_reads` puts the block's
+//! reads of the state it starts with at its top; the code after them is the loop's head. The
+//! back edge moves into each read's place (register or stack slot) the value the block leaves
+//! in that slot, checks for pending events and jumps to the head. The stores stay: the state
+//! in memory is always the guest's at the back edge, so the dispatcher, a fault or a signal
+//! finds it as ever.
+//!
+//! The back edge's jump is a link site of the block's own key, as a self-loop's would be,
+//! only linked to the head rather than to the entry. Unlinked (code invalidated, the cache
+//! half reused, chaining off) it exits to the dispatcher like any other; relinked to a new
+//! translation's entry it is still right, since that reloads the state from memory. So a
+//! carried block never reserves stack of its own: the entry and the head must agree on `rsp`.
+
+use super::{Emitter, FRAME_VALS, so, vo};
+use crate::alloc::{self, Loc, imm32};
+use cpu::{exit, slot};
+use dynasmrt::{DynasmApi, DynasmLabelApi, dynasm};
+use ir::{Block, Op, Val};
+
+/// What a block carries around its loop: the instructions before its head, and for each read
+/// of the state among them, the value the block leaves in that slot (the read itself if the
+/// block does not write it).
+pub(super) struct Carry {
+    /// Index of the first instruction after the head.
+    pub head: usize,
+    /// (read, value for the next pass) pairs.
+    pub moves: Vec<(Val, Val)>,
+    /// Code offset of the head, once emitted.
+    pub at: Option<usize>,
+}
+
+/// The carry plan of `b`, if it is a loop of one block whose reads can be carried: its top
+/// (before the first instruction that is neither a read of the state nor a mark) holds at
+/// least one read, each of a slot of the state struct, and no value the block leaves in a
+/// slot is one that `folds` puts into a memory operand (it has no place of its own).
+pub(super) fn plan(b: &Block, folds: &[Option<(Val, i32)>]) -> Option<Carry> {
+    if !ir::passes::loops_to_itself(b) || b.num_vals > FRAME_VALS {
+        return None;
+    }
+    let head = b
+        .insts
+        .iter()
+        .position(|i| !matches!(i.op, Op::GetReg | Op::Mark))
+        .unwrap_or(b.insts.len());
+    let mut moves = Vec::new();
+    for read in b.insts[..head].iter().filter(|i| i.op == Op::GetReg) {
+        if read.imm >= slot::END as u64 {
+            return None;
+        }
+        let v = read.dst?;
+        let left = b
+            .insts
+            .iter()
+            .rev()
+            .find(|i| i.op == Op::SetReg && i.imm == read.imm)
+            .map_or(v, |i| i.args[0]);
+        if folds.get(left.0 as usize).copied().flatten().is_some() {
+            return None;
+        }
+        moves.push((v, left));
+    }
+    (!moves.is_empty()).then_some(Carry {
+        head,
+        moves,
+        at: None,
+    })
+}
+
+/// Where a value is at the back edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Reg(u8),
+    Stack(i32),
+    Const(u64),
+}
+
+impl Emitter {
+    fn place(&self, v: Val) -> Place {
+        match self.loc(v) {
+            Loc::Reg(r) => Place::Reg(r),
+            Loc::Slot => Place::Stack(vo(v)),
+            Loc::Const(k) => Place::Const(k),
+        }
+    }
+
+    /// Marks the loop's head here: the code after the reads.
+    pub(super) fn loop_head(&mut self) {
+        if let Some(c) = self.carry.as_mut() {
+            c.at = Some(self.a.offset().0);
+        }
+        // Arriving from the back edge, no register holds what the last spill stored.
+        self.spill = None;
+        self.xmm_val = None;
+    }
+
+    /// The back edge: the moves, the pending check and the jump to the head (a link site of
+    /// the block's own key). Only `mov`s come before the check, so they keep the host flags.
+    pub(super) fn back_edge(&mut self) {
+        let Some(carry) = self.carry.as_ref() else {
+            return;
+        };
+        let head = carry.at.expect("the head comes before the terminator");
+        let moves: Vec<(Place, Place)> = carry
+            .moves
+            .iter()
+            .map(|&(v, left)| (self.place(v), self.place(left)))
+            .collect();
+        self.parallel_moves(moves);
+        let pend = self.a.new_dynamic_label();
+        let stub = self.a.new_dynamic_label();
+        dynasm!(self.a ; .arch x64
+            ; cmp QWORD [r15 + so(slot::PENDING)], 0
+            ; jne =>pend);
+        self.pad_for_rel32(1);
+        dynasm!(self.a ; .arch x64 ; jmp =>stub);
+        let rel32 = self.a.offset().0 - 4;
+        self.site_stub((stub, rel32), self.key);
+        if let Some(site) = self.sites.last_mut() {
+            site.head = head;
+        }
+        self.exit_stub(pend, self.key, exit::PENDING);
+    }
+
+    /// Performs `moves` (destination, source) as if all at once: a move whose destination no
+    /// other still reads goes first; when only cycles are left, one destination's value is
+    /// parked in `rax`, which no move names.
+    fn parallel_moves(&mut self, mut moves: Vec<(Place, Place)>) {
+        moves.retain(|(d, s)| d != s);
+        while !moves.is_empty() {
+            let free = (0..moves.len()).find(|&k| moves.iter().all(|m| m.1 != moves[k].0));
+            match free {
+                Some(k) => {
+                    let (d, s) = moves.remove(k);
+                    self.move_place(d, s);
+                }
+                None => {
+                    let d = moves[0].0;
+                    self.move_place(Place::Reg(alloc::RAX), d);
+                    for m in &mut moves {
+                        if m.1 == d {
+                            m.1 = Place::Reg(alloc::RAX);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One move (`rcx` is the scratch of a stack-to-stack one).
+    fn move_place(&mut self, d: Place, s: Place) {
+        match (d, s) {
+            (Place::Reg(d), Place::Reg(s)) => dynasm!(self.a ; .arch x64 ; mov Rq(d), Rq(s)),
+            (Place::Reg(d), Place::Stack(o)) => dynasm!(self.a ; .arch x64 ; mov Rq(d), [rsp + o]),
+            (Place::Reg(d), Place::Const(k)) => match imm32(k) {
+                Some(i) => dynasm!(self.a ; .arch x64 ; mov Rq(d), i),
+                None => dynasm!(self.a ; .arch x64 ; mov Rq(d), QWORD k as i64),
+            },
+            (Place::Stack(o), Place::Reg(s)) => dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(s)),
+            (Place::Stack(o), Place::Stack(p)) => {
+                dynasm!(self.a ; .arch x64 ; mov rcx, [rsp + p] ; mov [rsp + o], rcx)
+            }
+            (Place::Stack(o), Place::Const(k)) => match imm32(k) {
+                Some(i) => dynasm!(self.a ; .arch x64 ; mov QWORD [rsp + o], i),
+                None => dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k as i64 ; mov [rsp + o], rcx),
+            },
+            (Place::Const(_), _) => unreachable!("reads are never constants"),
+        }
+    }
+}

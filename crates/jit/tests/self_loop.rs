@@ -1,0 +1,191 @@
+//! Blocks that loop to themselves carry the state they read around the loop in host registers
+//! (the emitter's `self_loop`): whole loops agree with the interpreter run pass by pass, with
+//! as many carried values as need stack slots and cycles of moves; the back edge stops for a
+//! pending event with the state of the pass just done; with chaining off every pass returns
+//! to the dispatcher; a recompiled loop is the one that runs.
+
+mod common;
+
+use common::*;
+use cpu::{CpuState, exit, slot};
+use ir::{Block, Builder, Op, Term, Val};
+use jit::Jit;
+
+const LOOP: u64 = 0x4000;
+const AFTER: u64 = 0x5000;
+
+/// At `LOOP`, a loop of one block over `n` slots x1..=xn, reading everything first: each pass
+/// adds x(n+3) (read last, never written), x(n+2) (never written) and x(n+1) to x(n+4), adds
+/// `step` to x0, rotates x1..=xn by one (a cycle of moves), sets x(n+1) to 7 (a constant the
+/// next pass reads), and jumps back while x0 < `limit`. With many slots the values outnumber
+/// the registers, and the last one read, which lives as long as the loop, has a stack slot.
+fn rotating_loop(n: u32, step: u64, limit: u64) -> Block {
+    let mut b = Builder::new(LOOP);
+    let x0 = b.get(slot::x(0));
+    let xs: Vec<Val> = (1..=n).map(|k| b.get(slot::x(k))).collect();
+    let seventh = b.get(slot::x(n + 1));
+    let keep = b.get(slot::x(n + 2));
+    let total = b.get(slot::x(n + 4));
+    let last = b.get(slot::x(n + 3));
+    // The value read last is the first used after the reads.
+    let sum = b.add(last, keep);
+    let sum = b.add(sum, seventh);
+    let total = b.add(total, sum);
+    b.set(slot::x(n + 4), total);
+    let k = b.konst(step);
+    let s = b.add(x0, k);
+    b.set(slot::x(0), s);
+    for i in 0..n as usize {
+        b.set(slot::x(i as u32 + 1), xs[(i + 1) % n as usize]);
+    }
+    let seven = b.konst(7);
+    b.set(slot::x(n + 1), seven);
+    let lim = b.konst(limit);
+    let c = b.emit(Op::Ult, &[s, lim], 0);
+    b.end_insn(LOOP + 4);
+    b.finish(Term::Branch {
+        cond: c,
+        taken: LOOP,
+        fallthrough: AFTER,
+    })
+}
+
+/// A state with x_k = 1000 + k.
+fn numbered() -> CpuState {
+    let mut c = CpuState::default();
+    for k in 0..31 {
+        c.x[k] = 1000 + k as u64;
+    }
+    c.x[0] = 0;
+    c
+}
+
+/// Runs from `LOOP` on `jit` once (one call of `run`).
+fn run(jit: &mut Jit, cpu: &mut CpuState) {
+    let e = jit.lookup(LOOP).expect("compiled");
+    // SAFETY: the state is live and exclusive; the blocks touch no guest memory.
+    unsafe { jit.run(e, cpu) };
+}
+
+/// The interpreter, pass after pass until the block leaves the loop.
+fn interpret(block: &Block, cpu: &mut CpuState) {
+    loop {
+        interp::run_block(block, cpu);
+        if cpu.pc != LOOP {
+            break;
+        }
+    }
+}
+
+#[test]
+fn whole_loops_agree_with_the_interpreter() {
+    // 1 slot: a move onto itself; 8 and 20: more values than registers, so stack slots too.
+    for n in [1, 2, 3, 8, 20] {
+        let block = rotating_loop(n, 1, 37);
+        let mut jit = Jit::new();
+        jit.compile(&block);
+        let mut j = numbered();
+        run(&mut jit, &mut j);
+        let mut i = numbered();
+        interpret(&block, &mut i);
+        assert_eq!(slots(&j), slots(&i), "n = {n}");
+        assert_eq!((j.x[0], j.pc, j.exit_reason), (37, AFTER, exit::JUMP));
+        // 37 rotations of n values: x1 holds what started in x(1 + 37 % n).
+        assert_eq!(j.x[1], 1001 + 37 % n as u64, "n = {n}");
+        let n = n as u64;
+        let total = 1004 + n + 37 * (1003 + n + 1002 + n) + (1001 + n) + 36 * 7;
+        assert_eq!(j.x[n as usize + 4], total, "n = {n}");
+    }
+}
+
+#[test]
+fn the_back_edge_stops_for_a_pending_event_after_a_whole_pass() {
+    let block = rotating_loop(3, 1, 37);
+    let mut jit = Jit::new();
+    jit.compile(&block);
+    let mut j = CpuState {
+        pending: 1,
+        ..numbered()
+    };
+    run(&mut jit, &mut j);
+    let mut i = CpuState {
+        pending: 1,
+        ..numbered()
+    };
+    interp::run_block(&block, &mut i);
+    i.exit_reason = exit::PENDING;
+    assert_eq!(slots(&j), slots(&i));
+    assert_eq!((j.x[0], j.x[1], j.pc), (1, 1002, LOOP));
+    // Resumed, it finishes the loop.
+    j.pending = 0;
+    run(&mut jit, &mut j);
+    assert_eq!((j.x[0], j.pc), (37, AFTER));
+}
+
+#[test]
+fn chaining_off_returns_after_every_pass() {
+    let mut jit = Jit::new();
+    jit.set_chaining(false);
+    jit.compile(&rotating_loop(3, 1, 37));
+    let mut c = numbered();
+    for pass in 1..=3 {
+        run(&mut jit, &mut c);
+        assert_eq!((c.x[0], c.pc, c.exit_reason), (pass, LOOP, exit::JUMP));
+    }
+}
+
+#[test]
+fn a_recompiled_loop_replaces_the_carried_one() {
+    let mut jit = Jit::new();
+    jit.compile(&rotating_loop(3, 1, 40));
+    jit.compile(&rotating_loop(3, 4, 40));
+    let mut c = numbered();
+    run(&mut jit, &mut c);
+    assert_eq!((c.x[0], c.x[1], c.pc), (40, 1001 + 10 % 3, AFTER));
+    // Invalidated, it leaves the loop for the dispatcher's lookup, which compiles it afresh.
+    jit.invalidate_range(LOOP, LOOP + 1);
+    assert!(jit.lookup(LOOP).is_none());
+    jit.compile(&rotating_loop(3, 1, 40));
+    let mut c = numbered();
+    run(&mut jit, &mut c);
+    assert_eq!((c.x[0], c.pc), (40, AFTER));
+}
+
+#[test]
+fn a_loop_that_calls_a_helper_is_not_carried_but_still_loops() {
+    // The helper may write any slot, so the reads stay where they are (and are redone each
+    // pass): the loop must see x1 as the helper left it.
+    unsafe extern "C" fn bump_x1(cpu: *mut u8, _a: u64, _b: u64, _c: u64) -> u64 {
+        // SAFETY: the JIT passes the CpuState pointer it runs on.
+        let cpu = unsafe { &mut *(cpu as *mut CpuState) };
+        cpu.x[1] += 10;
+        0
+    }
+    static BUMP: ir::Helper = ir::Helper {
+        name: "bump_x1",
+        func: bump_x1,
+    };
+    let mut b = Builder::new(LOOP);
+    let x0 = b.get(slot::x(0));
+    let x1 = b.get(slot::x(1));
+    let one = b.konst(1);
+    let s = b.add(x0, one);
+    b.set(slot::x(0), s);
+    let t = b.add(x1, one);
+    b.set(slot::x(1), t);
+    b.call(&BUMP, s, s, s);
+    let lim = b.konst(5);
+    let c = b.emit(Op::Ult, &[s, lim], 0);
+    b.end_insn(LOOP + 4);
+    let block = b.finish(Term::Branch {
+        cond: c,
+        taken: LOOP,
+        fallthrough: AFTER,
+    });
+    assert!(!ir::passes::loops_to_itself(&block));
+    let mut jit = Jit::new();
+    jit.compile(&block);
+    let mut c = CpuState::default();
+    run(&mut jit, &mut c);
+    assert_eq!((c.x[0], c.x[1], c.pc), (5, 55, AFTER));
+}
