@@ -36,6 +36,25 @@ pub fn loops_to_itself(b: &Block) -> bool {
         .any(|i| matches!(i.op, Op::Call | Op::LoadV | Op::StoreEx))
 }
 
+/// In a block that [`loops_to_itself`] by a branch and writes NZCV before it reads it, the
+/// index of its last `setreg` of NZCV. The flags its back edge carries are dead (the next pass
+/// overwrites them before reading them), so the JIT stores them only on the way out of the
+/// loop, and the block's own conditions had better not read the stored word (see
+/// [`fuse_conditions`]).
+pub fn flags_for_the_way_out(b: &Block) -> Option<usize> {
+    let nzcv = slot::NZCV as u64;
+    if !matches!(b.term, Term::Branch { .. }) || !loops_to_itself(b) {
+        return None;
+    }
+    let touches = |i: &crate::Inst| matches!(i.op, Op::GetReg | Op::SetReg) && i.imm == nzcv;
+    if b.insts.iter().find(|i| touches(i))?.op != Op::SetReg {
+        return None;
+    }
+    b.insts
+        .iter()
+        .rposition(|i| i.op == Op::SetReg && i.imm == nzcv)
+}
+
 /// In a block that [`loops_to_itself`], moves the reads of the state it starts with (a
 /// `getreg s` before any `setreg s`) to its top, in their order. The JIT then reads them once
 /// before the loop and carries their values from one pass to the next in host registers,
@@ -606,9 +625,14 @@ fn push_conditions_into_selects(b: &mut Block, def: &[Option<usize>]) -> bool {
         return false;
     }
     // A word something else reads (a `setreg` of the flags, live after the block) is built
-    // anyway: its condition stays one test of it.
+    // anyway: its condition stays one test of it. (Unless the store is only needed on the
+    // way out of a loop, which builds the word there.)
+    let way_out = flags_for_the_way_out(b);
     let mut escapes = vec![false; b.num_vals as usize];
-    for i in &b.insts {
+    for (k, i) in b.insts.iter().enumerate() {
+        if Some(k) == way_out {
+            continue;
+        }
         let kept = match i.op {
             Op::Cond => 1,
             Op::Select => 3,
@@ -871,6 +895,75 @@ mod tests {
             // Same semantics: run both from the same state.
             let regs = [41, 0, 0, 9, 0, 0, 0, 0];
             assert_eq!(run(&b, &regs), run(&before, &regs));
+        }
+    }
+
+    /// At 0x100: `ccmp x0, x1, #0, eq` after a `tst x2` (the flags word a select of a compare
+    /// and 0), stored; `b.eq` to `target`.
+    fn ccmp_block(target: u64) -> Block {
+        let mut b = Builder::new(0x100);
+        let (x0, x1, x2) = (b.get(0), b.get(1), b.get(2));
+        let z = b.emit(Op::LogicFlags, &[x2], 64);
+        b.set(slot::NZCV, z);
+        let f = b.get(slot::NZCV);
+        let eq = b.cond(f, 0);
+        let n1 = b.not(x1);
+        let one = b.konst(1);
+        let cmp = b.emit(Op::AddCFlags, &[x0, n1, one], 64);
+        let zero = b.konst(0);
+        let word = b.select(eq, cmp, zero);
+        b.set(slot::NZCV, word);
+        let f = b.get(slot::NZCV);
+        let c = b.cond(f, 0);
+        b.end_insn(0x104);
+        b.finish(Term::Branch {
+            cond: c,
+            taken: target,
+            fallthrough: 0x104,
+        })
+    }
+
+    #[test]
+    fn a_loop_branch_does_not_read_the_flags_word_it_stores_for_the_way_out() {
+        for (target, reads_word) in [(0x100, false), (0x200, true)] {
+            let mut b = ccmp_block(target);
+            let before = b.clone();
+            optimize(&mut b);
+            verify(&b).unwrap();
+            assert_eq!(
+                flags_for_the_way_out(&b).is_some(),
+                !reads_word,
+                "target {target:#x}"
+            );
+            let Term::Branch { cond, .. } = b.term else {
+                panic!()
+            };
+            let def = b.insts.iter().find(|i| i.dst == Some(cond)).unwrap();
+            let word = b.insts.iter().rev().find(|i| i.op == Op::SetReg).unwrap();
+            let word = word.args[0];
+            let reads = |i: &crate::Inst| i.args[..i.op.info().arity].contains(&word);
+            assert_eq!(reads(def), reads_word, "target {target:#x}:\n{b}");
+            // Both give the same state (the flags slot included) and branch condition.
+            let state = |blk: &Block, x: [u64; 3]| {
+                let mut regs = [0u64; 64];
+                regs[..3].copy_from_slice(&x);
+                let mut v = vec![0u64; blk.num_vals as usize];
+                for i in &blk.insts {
+                    let a = i.args.map(|x| v.get(x.0 as usize).copied().unwrap_or(0));
+                    match i.op {
+                        Op::GetReg => v[i.dst.unwrap().0 as usize] = regs[i.imm as usize],
+                        Op::SetReg => regs[i.imm as usize] = a[0],
+                        op => v[i.dst.unwrap().0 as usize] = sem::eval(op, i.imm, a).unwrap(),
+                    }
+                }
+                let Term::Branch { cond, .. } = blk.term else {
+                    panic!()
+                };
+                (regs, v[cond.0 as usize])
+            };
+            for x in [[5, 5, 0], [5, 6, 0], [5, 5, 1], [7, 5, 0]] {
+                assert_eq!(state(&b, x), state(&before, x), "{x:?}");
+            }
         }
     }
 

@@ -455,7 +455,16 @@ pub fn compile(
         e.carry = (counter.is_none() && chain && !hoisted)
             .then(|| self_loop::plan(block, &folds))
             .flatten();
-        let carried: Vec<Val> = e.carry.iter().flat_map(|c| &c.moves).map(|m| m.1).collect();
+        let carried: Vec<Val> = e
+            .carry
+            .iter()
+            .flat_map(|c| {
+                c.moves
+                    .iter()
+                    .map(|m| m.1)
+                    .chain(c.sunk_reads.iter().copied())
+            })
+            .collect();
         let alloc::Allocation { locs, uses, saves } = alloc::allocate(block, &folds, &carried);
         e.locs = locs;
         e.saves = saves;
@@ -466,6 +475,17 @@ pub fn compile(
         } else {
             Vec::new()
         };
+        // Sunk instructions are lowered alone: none may share the host flags with another.
+        if let Some(c) = e.carry.as_mut() {
+            let selects = fused_selects(block, &uses);
+            let shared = |k: &usize| {
+                links.get(*k).is_some_and(|&l| l != 0)
+                    || selects.iter().any(|s| s.0 == *k || s.1 == *k)
+            };
+            if c.sunk.iter().any(shared) {
+                c.sunk.clear();
+            }
+        }
         if hoisted {
             let general = e.a.new_dynamic_label();
             fp::state_check(&mut e, general);
@@ -1564,9 +1584,13 @@ impl Emitter {
             _ => None,
         };
         let head = self.carry.as_ref().map(|c| c.head);
+        let sunk = self.carry.as_ref().map_or(Vec::new(), |c| c.sunk.clone());
         for (n, inst) in b.insts.iter().enumerate() {
             if head == Some(n) {
                 self.loop_head();
+            }
+            if sunk.contains(&n) {
+                continue;
             }
             if !links.is_empty() {
                 self.link = links[n];
@@ -1672,7 +1696,7 @@ impl Emitter {
         if head == Some(b.insts.len()) {
             self.loop_head();
         }
-        self.term(&b.term);
+        self.term(&b.term, b);
         self.slow_paths();
     }
 
@@ -2096,7 +2120,7 @@ impl Emitter {
         dynasm!(a ; .arch x64 ; movzx eax, al ; mov [rsp + d], rax);
     }
 
-    fn term(&mut self, t: &Term) {
+    fn term(&mut self, t: &Term, b: &Block) {
         match *t {
             Term::Jump(target) if target == self.key && self.carry.is_some() => self.back_edge(),
             Term::Jump(target) => {
@@ -2156,6 +2180,7 @@ impl Emitter {
                     self.jump_unless(cc, out);
                     self.back_edge();
                     dynasm!(self.a ; .arch x64 ; =>out);
+                    self.way_out(b);
                     self.link(fallthrough);
                 } else if taken > self.key {
                     let site = self.linked_jcc(invert_cc(cc));

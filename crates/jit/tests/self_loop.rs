@@ -189,3 +189,62 @@ fn a_loop_that_calls_a_helper_is_not_carried_but_still_loops() {
     run(&mut jit, &mut c);
     assert_eq!((c.x[0], c.x[1], c.pc), (5, 55, AFTER));
 }
+
+/// At `LOOP`: when `read_first` (so NZCV is read before it is written), x1 += 1 if the
+/// flags the block starts with say N; x0 += 1; `cmp x0, #limit` (NZCV stored); `b.ne LOOP`. As the lifter and `fuse_conditions` leave it: the branch tests a fused
+/// compare, the flags word is only stored.
+fn compare_loop(limit: u64, read_first: bool) -> Block {
+    let mut b = Builder::new(LOOP);
+    let x0 = b.get(slot::x(0));
+    if read_first {
+        let f = b.get(slot::NZCV);
+        let n = b.cond(f, 4);
+        let x1 = b.get(slot::x(1));
+        let one = b.konst(1);
+        let more = b.add(x1, one);
+        let v = b.select(n, more, x1);
+        b.set(slot::x(1), v);
+    }
+    let one = b.konst(1);
+    let s = b.add(x0, one);
+    b.set(slot::x(0), s);
+    let lim = b.konst(!limit);
+    let flags = b.emit(Op::AddCFlags, &[s, lim, one], 64);
+    b.set(slot::NZCV, flags);
+    let ne = b.emit(Op::CondAdd, &[s, lim, one], 1 | 64 << 8);
+    b.end_insn(LOOP + 4);
+    b.finish(Term::Branch {
+        cond: ne,
+        taken: LOOP,
+        fallthrough: AFTER,
+    })
+}
+
+#[test]
+fn flags_left_by_a_loop_are_exact_on_the_way_out() {
+    for read_first in [false, true] {
+        let block = compare_loop(30, read_first);
+        let start = |pending| CpuState {
+            nzcv: 0x3000_0000,
+            pending,
+            ..numbered()
+        };
+        let mut jit = Jit::new();
+        jit.compile(&block);
+        let mut j = start(0);
+        run(&mut jit, &mut j);
+        let mut i = start(0);
+        interpret(&block, &mut i);
+        assert_eq!(slots(&j), slots(&i), "read_first {read_first}");
+        assert_eq!((j.x[0], j.nzcv, j.pc), (30, 0x6000_0000, AFTER));
+        // N held at the start of every pass but the first (1 - 30 is negative, 30 - 30 not).
+        assert_eq!(j.x[1], 1001 + if read_first { 29 } else { 0 });
+        // Stopped after a pass and resumed, it ends the same.
+        let mut j = start(1);
+        run(&mut jit, &mut j);
+        assert_eq!((j.x[0], j.pc, j.exit_reason), (1, LOOP, exit::PENDING));
+        j.pending = 0;
+        run(&mut jit, &mut j);
+        assert_eq!(slots(&j), slots(&i), "read_first {read_first}, resumed");
+    }
+}

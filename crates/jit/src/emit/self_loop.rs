@@ -9,6 +9,13 @@
 //! in memory is always the guest's at the back edge, so the dispatcher, a fault or a signal
 //! finds it as ever.
 //!
+//! A loop whose block writes the flags before it reads them has no use for the flags it leaves
+//! on its back edge: only the way out needs them. There the block stores them, and computes
+//! the value too when nothing else in the block reads it (typically `cmp; b.ne` back: the
+//! branch tests the host flags of a compare, and NZCV is only assembled on leaving). A
+//! signal or fault in the next pass then finds the flags of an earlier one in memory, as
+//! `ir::flags_live` allows for any block whose successors overwrite the flags first.
+//!
 //! The back edge's jump is a link site of the block's own key, as a self-loop's would be,
 //! only linked to the head rather than to the entry. Unlinked (code invalidated, the cache
 //! half reused, chaining off) it exits to the dispatcher like any other; relinked to a new
@@ -19,7 +26,7 @@ use super::{Emitter, FRAME_VALS, so, vo};
 use crate::alloc::{self, Loc, imm32};
 use cpu::{exit, slot};
 use dynasmrt::{DynasmApi, DynasmLabelApi, dynasm};
-use ir::{Block, Op, Val};
+use ir::{Block, Op, Term, Val};
 
 /// What a block carries around its loop: the instructions before its head, and for each read
 /// of the state among them, the value the block leaves in that slot (the read itself if the
@@ -29,6 +36,12 @@ pub(super) struct Carry {
     pub head: usize,
     /// (read, value for the next pass) pairs.
     pub moves: Vec<(Val, Val)>,
+    /// Instructions (by index, in order) emitted on the way out of the loop instead of in the
+    /// block: the last store of the flags and what computes only its value.
+    pub sunk: Vec<usize>,
+    /// The values those instructions read from the rest of the block: the terminator reads
+    /// them too, as far as allocation goes.
+    pub sunk_reads: Vec<Val>,
     /// Code offset of the head, once emitted.
     pub at: Option<usize>,
 }
@@ -63,11 +76,75 @@ pub(super) fn plan(b: &Block, folds: &[Option<(Val, i32)>]) -> Option<Carry> {
         }
         moves.push((v, left));
     }
-    (!moves.is_empty()).then_some(Carry {
+    if moves.is_empty() {
+        return None;
+    }
+    let (sunk, sunk_reads) = sink_flags(b, &moves);
+    Some(Carry {
         head,
         moves,
+        sunk,
+        sunk_reads,
         at: None,
     })
+}
+
+/// The instructions of a loop block to emit on its way out instead (see the module
+/// documentation): the last `setreg` of NZCV, if the block writes NZCV before reading it and
+/// leaves by a branch, and every pure instruction (not a state read) whose value only those
+/// instructions read; with the values they read from outside.
+fn sink_flags(b: &Block, moves: &[(Val, Val)]) -> (Vec<usize>, Vec<Val>) {
+    let Term::Branch { cond, .. } = b.term else {
+        return (Vec::new(), Vec::new());
+    };
+    let Some(last) = ir::passes::flags_for_the_way_out(b) else {
+        return (Vec::new(), Vec::new());
+    };
+    let n = b.num_vals as usize;
+    let mut readers = vec![0u32; n];
+    let mut def = vec![usize::MAX; n];
+    for (k, i) in b.insts.iter().enumerate() {
+        for a in &i.args[..i.op.info().arity] {
+            readers[a.0 as usize] += 1;
+        }
+        if let Some(d) = i.dst {
+            def[d.0 as usize] = k;
+        }
+    }
+    readers[cond.0 as usize] += 1;
+    for m in moves {
+        readers[m.1.0 as usize] += 1;
+    }
+    // Grow the set from the store: an instruction joins once the set holds all its readers.
+    let mut inside = vec![0u32; n];
+    let mut sunk = vec![last];
+    let mut work = vec![last];
+    while let Some(k) = work.pop() {
+        let i = &b.insts[k];
+        for a in &i.args[..i.op.info().arity] {
+            let v = a.0 as usize;
+            inside[v] += 1;
+            let Some(d) = b.insts.get(def[v]) else {
+                continue;
+            };
+            let pure = !d.op.info().effects && d.op != Op::GetReg;
+            if inside[v] == readers[v] && pure {
+                sunk.push(def[v]);
+                work.push(def[v]);
+            }
+        }
+    }
+    sunk.sort_unstable();
+    let mut reads: Vec<Val> = sunk
+        .iter()
+        .flat_map(|&k| {
+            let i = &b.insts[k];
+            i.args[..i.op.info().arity].to_vec()
+        })
+        .filter(|v| !sunk.contains(&def[v.0 as usize]))
+        .collect();
+    reads.dedup();
+    (sunk, reads)
 }
 
 /// Where a value is at the back edge.
@@ -85,6 +162,18 @@ impl Emitter {
             Loc::Slot => Place::Stack(vo(v)),
             Loc::Const(k) => Place::Const(k),
         }
+    }
+
+    /// Emits the instructions sunk to the way out of the loop.
+    pub(super) fn way_out(&mut self, b: &Block) {
+        let Some(carry) = self.carry.take() else {
+            return;
+        };
+        self.spill = None;
+        for &k in &carry.sunk {
+            self.inst(&b.insts[k]);
+        }
+        self.carry = Some(carry);
     }
 
     /// Marks the loop's head here: the code after the reads.
