@@ -204,6 +204,14 @@ pub fn fold(b: &mut Block) {
             Op::Add | Op::Or | Op::Xor if m(y) == 0 => Some(x),
             Op::Add | Op::Or | Op::Xor if m(x) == 0 => Some(y),
             Op::Sub if m(y) == 0 => Some(x),
+            // x + 0 + carry 0 (MOV to or from SP is ADD #0): x, when x fits the width.
+            Op::AddC
+                if m(y) == 0
+                    && m(i.args[2]) & 1 == 0
+                    && m(x) & !crate::sem::mask(i.imm as u32) == 0 =>
+            {
+                Some(x)
+            }
             Op::Zext if m(x) & !crate::sem::mask(i.imm as u32) == 0 => Some(x),
             Op::And if k(y).is_some_and(|c| m(x) & !c == 0) => Some(x),
             Op::And if k(x).is_some_and(|c| m(y) & !c == 0) => Some(y),
@@ -965,6 +973,29 @@ mod tests {
                 assert_eq!(state(&b, x), state(&before, x), "{x:?}");
             }
         }
+    }
+
+    #[test]
+    fn an_add_of_nothing_is_its_operand() {
+        // MOV x29, sp is ADD x29, sp, #0: an add-with-carry of 0 and carry 0.
+        let mut b = Builder::new(0);
+        let sp = b.get(7);
+        let zero = b.konst(0);
+        let one = b.konst(1);
+        let same = b.emit(Op::AddC, &[sp, zero, zero], 64);
+        b.set(1, same);
+        // Not at 32 bits, where the upper half of a 64-bit register goes.
+        let low = b.emit(Op::AddC, &[sp, zero, zero], 32);
+        b.set(2, low);
+        // Nor with a carry in.
+        let inc = b.emit(Op::AddC, &[sp, zero, one], 64);
+        b.set(3, inc);
+        b.end_insn(4);
+        let blk = b.finish(Term::Jump(4));
+        let (opt, text) = optimized(&blk);
+        assert_eq!(text.matches("addc").count(), 2, "{text}");
+        let regs = [0, 0, 0, 0, 0, 0, 0, 0x1_2345_6789];
+        assert_eq!(run(&opt, &regs), run(&blk, &regs));
     }
 
     #[test]
