@@ -955,15 +955,7 @@ mod tests {
             let state = |blk: &Block, x: [u64; 3]| {
                 let mut regs = [0u64; 64];
                 regs[..3].copy_from_slice(&x);
-                let mut v = vec![0u64; blk.num_vals as usize];
-                for i in &blk.insts {
-                    let a = i.args.map(|x| v.get(x.0 as usize).copied().unwrap_or(0));
-                    match i.op {
-                        Op::GetReg => v[i.dst.unwrap().0 as usize] = regs[i.imm as usize],
-                        Op::SetReg => regs[i.imm as usize] = a[0],
-                        op => v[i.dst.unwrap().0 as usize] = sem::eval(op, i.imm, a).unwrap(),
-                    }
-                }
+                let (regs, v) = eval(blk, &regs);
                 let Term::Branch { cond, .. } = blk.term else {
                     panic!()
                 };
@@ -1255,6 +1247,11 @@ mod tests {
 
     /// Runs a block without memory or helpers: the state after it, from `regs`.
     fn run(blk: &Block, regs: &[u64; 8]) -> [u64; 8] {
+        eval(blk, regs).0
+    }
+
+    /// [`run`] over the first `N` slots, with the values the block computed.
+    fn eval<const N: usize>(blk: &Block, regs: &[u64; N]) -> ([u64; N], Vec<u64>) {
         let mut regs = *regs;
         let mut v = vec![0u64; blk.num_vals as usize];
         for i in &blk.insts {
@@ -1265,7 +1262,7 @@ mod tests {
                 op => v[i.dst.unwrap().0 as usize] = sem::eval(op, i.imm, a).unwrap(),
             }
         }
-        regs
+        (regs, v)
     }
 
     #[test]

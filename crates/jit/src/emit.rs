@@ -2271,6 +2271,12 @@ impl Emitter {
     /// those (and indirect jumps, and every exit) bounds the time to notice a signal, and the
     /// forward jumps of straight-line code go without the memory compare and branch.
     fn link(&mut self, target: u64) {
+        self.link_to(target, 0);
+    }
+
+    /// [`Emitter::link`], whose site links to code `head` bytes into the target when the
+    /// target is this block (a loop's back edge, see `self_loop`; 0: its entry).
+    fn link_to(&mut self, target: u64, head: usize) {
         let stub = self.a.new_dynamic_label();
         let pend = self.a.new_dynamic_label();
         let check = target <= self.key;
@@ -2284,6 +2290,9 @@ impl Emitter {
         dynasm!(self.a ; .arch x64 ; jmp =>stub);
         let rel32 = self.a.offset().0 - 4;
         self.site_stub((stub, rel32), target);
+        if let Some(site) = self.sites.last_mut() {
+            site.head = head;
+        }
         if check {
             self.exit_stub(pend, target, exit::PENDING);
         }

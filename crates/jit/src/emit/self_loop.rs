@@ -22,10 +22,10 @@
 //! translation's entry it is still right, since that reloads the state from memory. So a
 //! carried block never reserves stack of its own: the entry and the head must agree on `rsp`.
 
-use super::{Emitter, FRAME_VALS, so, vo};
+use super::{Emitter, FRAME_VALS, vo};
 use crate::alloc::{self, Loc, imm32};
-use cpu::{exit, slot};
-use dynasmrt::{DynasmApi, DynasmLabelApi, dynasm};
+use cpu::slot;
+use dynasmrt::{DynasmApi, dynasm};
 use ir::{Block, Op, Term, Val};
 
 /// What a block carries around its loop: the instructions before its head, and for each read
@@ -199,19 +199,8 @@ impl Emitter {
             .map(|&(v, left)| (self.place(v), self.place(left)))
             .collect();
         self.parallel_moves(moves);
-        let pend = self.a.new_dynamic_label();
-        let stub = self.a.new_dynamic_label();
-        dynasm!(self.a ; .arch x64
-            ; cmp QWORD [r15 + so(slot::PENDING)], 0
-            ; jne =>pend);
-        self.pad_for_rel32(1);
-        dynasm!(self.a ; .arch x64 ; jmp =>stub);
-        let rel32 = self.a.offset().0 - 4;
-        self.site_stub((stub, rel32), self.key);
-        if let Some(site) = self.sites.last_mut() {
-            site.head = head;
-        }
-        self.exit_stub(pend, self.key, exit::PENDING);
+        // The block's own key is never above itself: the link checks for pending events.
+        self.link_to(self.key, head);
     }
 
     /// Performs `moves` (destination, source) as if all at once: a move whose destination no
