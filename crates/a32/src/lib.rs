@@ -248,12 +248,6 @@ fn lift(
     let mut pc = pc & if thumb { 0xffff_fffe } else { 0xffff_ffff };
     let mut cx = Ctx::new(pc, thumb);
     cx.keyed = keyed;
-    if start_it == 0
-        && let Some(r) = routine::find(pc, thumb, fetch)
-    {
-        let term = routine::lift(&mut cx, r, fetch);
-        return finish(cx, term, 0, 0);
-    }
     loop {
         if cx.b.guest_insns() >= max && it & 0xf == 0 {
             return finish(cx, Term::Jump(pc), 0, start_it);
@@ -261,6 +255,13 @@ fn lift(
         let Some((word, len)) = fetch_insn(pc, thumb, fetch) else {
             return finish(cx, Term::Jump(pc), it, start_it);
         };
+        if start_it == 0
+            && cx.b.guest_insns() == 0
+            && let Some(r) = routine::find(pc, thumb, word, fetch)
+        {
+            let term = routine::lift(&mut cx, r, fetch);
+            return finish(cx, term, 0, 0);
+        }
         let cond = if it & 0xf != 0 { (it >> 4) as u32 } else { 14 };
         cx.begin(pc, len, cond);
         cx.it = it;

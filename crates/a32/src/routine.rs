@@ -34,8 +34,9 @@ pub(crate) struct Routine {
     pub name: &'static str,
     /// Thumb code (else A32).
     thumb: bool,
-    /// Its first halfword (Thumb) or word (A32): the cheap test before the hash.
-    first: u32,
+    /// Its first 8 bytes: the cheap test before the hash (a function's first instruction
+    /// alone, such as a push, is common).
+    prefix: [u8; 8],
     /// Its length in bytes.
     len: u64,
     /// FNV-1a (64-bit) of its bytes.
@@ -51,7 +52,7 @@ const ROUTINES: &[Routine] = &[
     Routine {
         name: "__udivmoddi4",
         thumb: true,
-        first: 0xe92d,
+        prefix: [0x2d, 0xe9, 0xf0, 0x43, 0x90, 0x42, 0x0d, 0x46],
         len: 262,
         fnv: 0x3c14_ff34_8c2d_ecac,
         prologue: 1,
@@ -60,7 +61,7 @@ const ROUTINES: &[Routine] = &[
     Routine {
         name: "__udivmoddi4",
         thumb: false,
-        first: 0xe150_0002,
+        prefix: [0x02, 0x00, 0x50, 0xe1, 0xf0, 0x43, 0x2d, 0xe9],
         len: 288,
         fnv: 0xcc49_c416_63a6_ac20,
         prologue: 2,
@@ -71,14 +72,16 @@ const ROUTINES: &[Routine] = &[
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-/// The known routine whose first instruction is at `pc` in Thumb state `thumb`, if any.
-/// Reads only the first halfword or word unless it matches one.
+/// The known routine whose first instruction, `first` (as the lifter fetched it: an A32 word,
+/// a T16 halfword or a T32 pair as first << 16 | second), is at `pc` in Thumb state `thumb`,
+/// if any. Reads nothing more unless that instruction begins one.
 pub(crate) fn find(
     pc: u64,
     thumb: bool,
+    first: u32,
     fetch: &dyn Fn(u64) -> Option<u32>,
 ) -> Option<&'static Routine> {
-    find_in(ROUTINES, pc, thumb, fetch)
+    find_in(ROUTINES, pc, thumb, first, fetch)
 }
 
 /// [`find`] among `routines`.
@@ -86,27 +89,53 @@ fn find_in(
     routines: &'static [Routine],
     pc: u64,
     thumb: bool,
+    first: u32,
     fetch: &dyn Fn(u64) -> Option<u32>,
 ) -> Option<&'static Routine> {
-    let first = fetch(pc)? & if thumb { 0xffff } else { u32::MAX };
+    // The instruction's bytes in memory order (a T32 pair is two little-endian halfwords).
+    let (word, n) = match (thumb, first > 0xffff) {
+        (false, _) => (first, 4),
+        (true, true) => (first.rotate_left(16), 4),
+        (true, false) => (first, 2),
+    };
+    let begins = |r: &Routine| r.prefix[..n] == word.to_le_bytes()[..n];
+    if !routines.iter().any(|r| r.thumb == thumb && begins(r)) {
+        return None;
+    }
+    let mut prefix = [0u8; 8];
+    bytes(pc, thumb, 8, fetch, |k, b| prefix[k] = b)?;
     routines
         .iter()
-        .filter(|r| r.thumb == thumb && r.first == first)
+        .filter(|r| r.thumb == thumb && r.prefix == prefix)
         .find(|r| hash(pc, r, fetch) == Some(r.fnv))
 }
 
-/// FNV-1a of `r.len` bytes of code at `pc`, fetched as `r`'s instruction set does; None if
-/// any of them cannot be read.
+/// FNV-1a of `r.len` bytes of code at `pc`; None if any of them cannot be read.
 fn hash(pc: u64, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>) -> Option<u64> {
-    let unit = if r.thumb { 2 } else { 4 };
     let mut h = FNV_OFFSET;
-    for off in (0..r.len).step_by(unit) {
+    bytes(pc, r.thumb, r.len, fetch, |_, b| {
+        h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
+    })?;
+    Some(h)
+}
+
+/// Gives `each` the `len` bytes of code at `pc` (with their index), fetched as Thumb state
+/// `thumb` does (halfwords, or words in A32 state); None if one cannot be read.
+fn bytes(
+    pc: u64,
+    thumb: bool,
+    len: u64,
+    fetch: &dyn Fn(u64) -> Option<u32>,
+    mut each: impl FnMut(usize, u8),
+) -> Option<()> {
+    let unit = if thumb { 2 } else { 4 };
+    for off in (0..len).step_by(unit) {
         let v = fetch((pc + off) & 0xffff_ffff)?;
-        for byte in &v.to_le_bytes()[..unit] {
-            h = (h ^ *byte as u64).wrapping_mul(FNV_PRIME);
+        for (k, byte) in v.to_le_bytes()[..unit].iter().enumerate() {
+            each(off as usize + k, *byte);
         }
     }
-    Some(h)
+    Some(())
 }
 
 /// Lifts routine `r` at `cx.pc` (see the module documentation) and returns the block's
@@ -173,9 +202,10 @@ fn pair(cx: &mut Ctx, lo: u32) -> Val {
 /// The name of the known routine whose first instruction is at key `key` (see
 /// [`crate::key`]), for the translation log.
 pub fn routine_at(key: u64, fetch: &dyn Fn(u64) -> Option<u32>) -> Option<&'static str> {
-    let thumb = crate::key::thumb(key);
+    let (pc, thumb) = (crate::key::addr(key), crate::key::thumb(key));
+    let (first, _) = crate::fetch_insn(pc, thumb, fetch)?;
     (crate::key::itstate(key) == 0)
-        .then(|| find(crate::key::addr(key), thumb, fetch))
+        .then(|| find(pc, thumb, first, fetch))
         .flatten()
         .map(|r| r.name)
 }
@@ -196,8 +226,9 @@ mod tests {
         }
     }
 
-    /// A routine made of `len` pseudo-random bytes, and its table entry.
-    fn made_up(len: usize, thumb: bool) -> (Vec<u8>, &'static [Routine]) {
+    /// A routine made of `len` pseudo-random bytes but byte 1 `hi` (in Thumb state, 0xe8 and
+    /// above start a 32-bit instruction), and its table entry.
+    fn made_up(len: usize, thumb: bool, hi: u8) -> (Vec<u8>, &'static [Routine]) {
         let mut x = 0x2545_f491_4f6c_dd1du64;
         let code: Vec<u8> = (0..len)
             .map(|_| {
@@ -207,18 +238,16 @@ mod tests {
                 x as u8
             })
             .collect();
-        let first = if thumb {
-            u16::from_le_bytes([code[0], code[1]]) as u32
-        } else {
-            u32::from_le_bytes(code[..4].try_into().unwrap())
-        };
+        let mut code = code;
+        code[1] = hi;
+        let prefix = code[..8].try_into().unwrap();
         let fnv = code
             .iter()
             .fold(FNV_OFFSET, |h, b| (h ^ *b as u64).wrapping_mul(FNV_PRIME));
         let r = Routine {
             name: "made_up",
             thumb,
-            first,
+            prefix,
             len: len as u64,
             fnv,
             prologue: 1,
@@ -228,10 +257,12 @@ mod tests {
 
     #[test]
     fn recognised_whole_and_only_whole() {
-        for thumb in [true, false] {
-            let (mut code, table) = made_up(64, thumb);
+        for (thumb, hi) in [(true, 0x20), (true, 0xf8), (false, 0x20)] {
+            let (mut code, table) = made_up(64, thumb, hi);
             let found = |code: &[u8], pc: u64, t: bool| {
-                find_in(table, pc, t, &fetcher(code, thumb)).map(|r| r.name)
+                let fetch = fetcher(code, thumb);
+                let (first, _) = crate::fetch_insn(pc, t, &fetch)?;
+                find_in(table, pc, t, first, &fetch).map(|r| r.name)
             };
             assert_eq!(found(&code, 0x1000, thumb), Some("made_up"));
             // Elsewhere, in the other instruction set, or cut short: not the routine.
@@ -253,7 +284,6 @@ mod tests {
             let unit = if r.thumb { 2 } else { 4 };
             assert_eq!(r.len % unit, 0, "{}", r.name);
             assert!(r.prologue >= 1 && (r.prologue as u64) * unit < r.len);
-            assert!(!r.thumb || r.first <= 0xffff);
         }
     }
 }

@@ -1583,13 +1583,14 @@ impl Emitter {
             Term::JumpReg(v) | Term::Branch { cond: v, .. } => Some(v),
             _ => None,
         };
-        let head = self.carry.as_ref().map(|c| c.head);
+        // (Tested per instruction: cheap compares when the block carries nothing.)
+        let head = self.carry.as_ref().map_or(usize::MAX, |c| c.head);
         let sunk = self.carry.as_ref().map_or(Vec::new(), |c| c.sunk.clone());
         for (n, inst) in b.insts.iter().enumerate() {
-            if head == Some(n) {
+            if n == head {
                 self.loop_head();
             }
-            if sunk.contains(&n) {
+            if !sunk.is_empty() && sunk.contains(&n) {
                 continue;
             }
             if !links.is_empty() {
@@ -1693,7 +1694,7 @@ impl Emitter {
             }
         }
         self.link = 0;
-        if head == Some(b.insts.len()) {
+        if head == b.insts.len() {
             self.loop_head();
         }
         self.term(&b.term, b);
