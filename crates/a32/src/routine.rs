@@ -172,10 +172,9 @@ pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>
     }
     cx.guard = None;
 
-    for (reg, half) in [(0, 0), (1, 32)] {
-        let k = cx.k(half);
-        let shifted = cx.b.binw(Op::Lshr, q, k, 64);
-        let v = cx.b.zext(shifted, 32);
+    let low = cx.z32(q);
+    let high = cx.shr(q, 32);
+    for (reg, v) in [(0, low), (1, high)] {
         let old = cx.r(reg);
         let v = cx.b.select(d_zero, old, v);
         cx.set_r(reg, v);
@@ -194,8 +193,7 @@ pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>
 fn pair(cx: &mut Ctx, lo: u32) -> Val {
     let l = cx.r(lo);
     let h = cx.r(lo + 1);
-    let k = cx.k(32);
-    let h = cx.b.binw(Op::Shl, h, k, 64);
+    let h = cx.shl(h, 32);
     cx.b.or(h, l)
 }
 
