@@ -69,11 +69,6 @@ impl CodeCache {
         self.size
     }
 
-    /// Host address of offset `off`.
-    pub fn addr_of(&self, off: usize) -> usize {
-        self.base as usize + off
-    }
-
     /// Makes allocations come from offsets `[start, limit)` (clamped to the mapping), starting
     /// afresh at `start`: whatever the window held before is handed out again.
     pub fn set_window(&mut self, start: usize, limit: usize) {

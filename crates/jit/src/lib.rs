@@ -36,15 +36,17 @@
 mod addr_fold;
 mod alloc;
 mod cache;
+mod code_map;
 pub mod emit;
 pub mod fault;
 mod pchash;
 mod perfmap;
+mod start_index;
 
 use cache::CodeCache;
 use pchash::PcMap;
 use std::cell::Cell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
@@ -230,7 +232,7 @@ struct State {
     draining: Option<u64>,
     blocks: PcMap<BlockRec>,
     /// The registered blocks by guest start address: (start, key).
-    by_start: std::collections::BTreeSet<(u64, u64)>,
+    by_start: start_index::StartIndex,
     /// The largest guest byte length of a block registered since the last switch of halves,
     /// so a range query on `by_start` knows how far before a range a block overlapping it can
     /// start.
@@ -239,7 +241,7 @@ struct State {
     links: PcMap<Vec<Site>>,
     /// Host code of every block in either half until that half is reused, by host start
     /// address.
-    code_map: BTreeMap<usize, CodeRec>,
+    code_map: code_map::CodeMap<CodeRec>,
     /// Every handle's slot.
     slots: Vec<Arc<Slot>>,
     /// Invalidations so far.
@@ -347,7 +349,7 @@ impl Jit {
                 by_start: Default::default(),
                 max_guest_len: 0,
                 links: PcMap::default(),
-                code_map: BTreeMap::new(),
+                code_map: Default::default(),
                 slots: vec![slot.clone()],
                 seq: 0,
                 recent: VecDeque::new(),
@@ -444,7 +446,7 @@ impl Jit {
     /// address that starts no block of this cache.
     pub fn code(&self, entry: Entry) -> Vec<u8> {
         let st = self.core.lock();
-        match st.code_map.get(&entry.addr) {
+        match st.code_map.get(entry.addr) {
             // SAFETY: `[entry, rec.end)` is code copied into the cache, which stays mapped while
             // the core lives; its half is not reused while the lock is held.
             Some(rec) => {
@@ -558,12 +560,8 @@ impl Jit {
                 std::thread::yield_now();
                 return self.core.lock();
             }
-            let (start, end) = st.halves[1 - st.current];
-            let (from, to) = (st.cache.addr_of(start), st.cache.addr_of(end));
-            let gone: Vec<usize> = st.code_map.range(from..to).map(|(&a, _)| a).collect();
-            for a in gone {
-                st.code_map.remove(&a);
-            }
+            let other = 1 - st.current;
+            st.code_map.clear(other);
             st.draining = None;
         }
         st.invalidate_all();
@@ -672,7 +670,7 @@ impl Jit {
 
 /// The block whose host code contains `host_pc`: its host start and record.
 fn code_at(st: &State, host_pc: usize) -> Option<(usize, &CodeRec)> {
-    let (&base, rec) = st.code_map.range(..=host_pc).next_back()?;
+    let (base, rec) = st.code_map.at_or_below(host_pc)?;
     (host_pc < rec.end).then_some((base, rec))
 }
 
@@ -712,7 +710,8 @@ impl State {
         counter: Option<Box<AtomicU32>>,
     ) -> usize {
         let len = compiled.code.len();
-        self.code_map.insert(
+        self.code_map.push(
+            self.current,
             base,
             CodeRec {
                 end: base + len,
@@ -746,7 +745,7 @@ impl State {
             self.links.entry(s.target).or_default().push(site);
             out.push((s.target, site.rel32));
         }
-        self.by_start.insert((block.start, block.key));
+        self.by_start.insert(block.start, block.key);
         self.max_guest_len = self
             .max_guest_len
             .max(block.end.saturating_sub(block.start));
@@ -775,13 +774,14 @@ impl State {
         let from = start.saturating_sub(self.max_guest_len);
         let hit: Vec<u64> = self
             .by_start
-            .range((from, 0)..(end, 0))
-            .filter(|&&(s, key)| {
+            .starting_in(from, end)
+            .into_iter()
+            .filter(|&(s, key)| {
                 // A block always covers at least its first byte.
                 let e = self.blocks.get(&key).map_or(s, |b| b.end.max(s + 1));
-                s < end && start < e
+                start < e
             })
-            .map(|&(_, key)| key)
+            .map(|(_, key)| key)
             .collect();
         for pc in hit {
             self.forget(pc);
@@ -810,7 +810,7 @@ impl State {
         let Some(b) = self.blocks.remove(&pc) else {
             return;
         };
-        self.by_start.remove(&(b.start, pc));
+        self.by_start.remove(b.start, pc);
         for slot in &self.slots {
             slot.drop_pc(pc);
         }
