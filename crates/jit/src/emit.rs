@@ -974,6 +974,15 @@ impl Emitter {
         }
     }
 
+    /// Loads the 128-bit guest vector at CPU-state offset `off` into xmm`x` as two 64-bit
+    /// loads: the two halves are often just stored from general registers (the lowering of
+    /// most vector operations works on 64-bit halves), and one 16-byte load spanning two
+    /// pending 8-byte stores cannot take its data from the store buffer, which stalls it until
+    /// both stores reach the cache; each 8-byte load forwards from its own store.
+    pub(crate) fn load_v128(&mut self, x: u8, off: i32) {
+        dynasm!(self.a ; .arch x64 ; movq Rx(x), [r15 + off] ; movhps Rx(x), [r15 + off + 8]);
+    }
+
     /// `d = x + y + disp` straight into `d`'s place when `x` or `y` is in a register and the
     /// other in a register or a constant that fits the displacement (any constant at 32 bits,
     /// where only the low bits matter): one `lea`, or for two registers without `disp` an

@@ -44,28 +44,46 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
     // Every form writes all 128 bits of Vd from xmm1.
     match op {
         // SubBytes(ShiftRows(d ^ n)): AESENCLAST with a zero round key.
-        FpOp::Aese => dynasm!(e.a ; .arch x64
-            ; movdqu xmm1, [r15 + d] ; movdqu xmm0, [r15 + n] ; pxor xmm1, xmm0
-            ; pxor xmm0, xmm0 ; aesenclast xmm1, xmm0),
-        FpOp::Aesd => dynasm!(e.a ; .arch x64
-            ; movdqu xmm1, [r15 + d] ; movdqu xmm0, [r15 + n] ; pxor xmm1, xmm0
-            ; pxor xmm0, xmm0 ; aesdeclast xmm1, xmm0),
+        FpOp::Aese | FpOp::Aesd => {
+            e.load_v128(1, d);
+            e.load_v128(0, n);
+            dynasm!(e.a ; .arch x64 ; pxor xmm1, xmm0 ; pxor xmm0, xmm0);
+            if op == FpOp::Aese {
+                dynasm!(e.a ; .arch x64 ; aesenclast xmm1, xmm0);
+            } else {
+                dynasm!(e.a ; .arch x64 ; aesdeclast xmm1, xmm0);
+            }
+        }
         // MixColumns alone: AESDECLAST undoes the SubBytes and ShiftRows AESENC applies.
-        FpOp::Aesmc => dynasm!(e.a ; .arch x64
-            ; movdqu xmm1, [r15 + n] ; pxor xmm0, xmm0
-            ; aesdeclast xmm1, xmm0 ; aesenc xmm1, xmm0),
-        FpOp::Aesimc => dynasm!(e.a ; .arch x64 ; aesimc xmm1, [r15 + n]),
-        FpOp::Pmull => dynasm!(e.a ; .arch x64
-            ; movdqu xmm1, [r15 + n] ; movdqu xmm0, [r15 + m] ; pclmulqdq xmm1, xmm0, 0x00),
-        FpOp::Pmull2 => dynasm!(e.a ; .arch x64
-            ; movdqu xmm1, [r15 + n] ; movdqu xmm0, [r15 + m] ; pclmulqdq xmm1, xmm0, 0x11),
-        FpOp::Sha256Su0 => dynasm!(e.a ; .arch x64
-            ; movdqu xmm1, [r15 + d] ; movdqu xmm0, [r15 + n] ; sha256msg1 xmm1, xmm0),
+        FpOp::Aesmc => {
+            e.load_v128(1, n);
+            dynasm!(e.a ; .arch x64 ; pxor xmm0, xmm0 ; aesdeclast xmm1, xmm0 ; aesenc xmm1, xmm0);
+        }
+        FpOp::Aesimc => {
+            e.load_v128(1, n);
+            dynasm!(e.a ; .arch x64 ; aesimc xmm1, xmm1);
+        }
+        // The product of the low (PMULL) or high (PMULL2) halves: only those are loaded.
+        FpOp::Pmull | FpOp::Pmull2 => {
+            let half = if op == FpOp::Pmull { 0 } else { 8 };
+            dynasm!(e.a ; .arch x64
+                ; movq xmm1, [r15 + n + half] ; movq xmm0, [r15 + m + half]
+                ; pclmulqdq xmm1, xmm0, 0x00);
+        }
+        FpOp::Sha256Su0 => {
+            e.load_v128(1, d);
+            e.load_v128(0, n);
+            dynasm!(e.a ; .arch x64 ; sha256msg1 xmm1, xmm0);
+        }
         // SHA256MSG2 of d + (m[0]:n[3:1]) with m's top words.
-        FpOp::Sha256Su1 => dynasm!(e.a ; .arch x64
-            ; movdqu xmm0, [r15 + m] ; movdqu xmm2, [r15 + n] ; movdqa xmm3, xmm0
-            ; palignr xmm3, xmm2, 4 ; movdqu xmm1, [r15 + d] ; paddd xmm1, xmm3
-            ; sha256msg2 xmm1, xmm0),
+        FpOp::Sha256Su1 => {
+            e.load_v128(0, m);
+            e.load_v128(2, n);
+            e.load_v128(1, d);
+            dynasm!(e.a ; .arch x64
+                ; movdqa xmm3, xmm0 ; palignr xmm3, xmm2, 4 ; paddd xmm1, xmm3
+                ; sha256msg2 xmm1, xmm0);
+        }
         FpOp::Sha256H | FpOp::Sha256H2 => {
             let (abcd, efgh) = if op == FpOp::Sha256H { (d, n) } else { (n, d) };
             sha256_rounds(e, abcd, efgh, m);
@@ -83,11 +101,13 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
 /// b, e, f are the new c, d, g, h. Leaves xmm1 = {f,e,b,a} and xmm2 = {h,g,d,c} of the new
 /// state, and the old {a,b,c,d} in xmm3.
 fn sha256_rounds(e: &mut Emitter, abcd: i32, efgh: i32, wk: i32) {
+    e.load_v128(3, abcd);
+    e.load_v128(1, efgh);
+    e.load_v128(0, wk);
     dynasm!(e.a ; .arch x64
-        ; movdqu xmm3, [r15 + abcd] ; movdqu xmm1, [r15 + efgh] ; movdqa xmm2, xmm1
+        ; movdqa xmm2, xmm1
         ; punpcklqdq xmm1, xmm3 ; punpckhqdq xmm2, xmm3
         ; pshufd xmm1, xmm1, SWAP_PAIRS ; pshufd xmm2, xmm2, SWAP_PAIRS
-        ; movdqu xmm0, [r15 + wk]
         ; sha256rnds2 xmm2, xmm1
         ; pshufd xmm0, xmm0, 0x0e
         ; sha256rnds2 xmm1, xmm2);
@@ -140,8 +160,9 @@ pub(super) fn sha256_first(e: &mut Emitter, r: VecRegs) {
 pub(super) fn sha256_second(e: &mut Emitter, r: VecRegs) {
     let v = |n: u8| so(slot::v_lo(n as u32));
     let (d, n, m) = (v(r.d), v(r.n), v(r.m));
+    e.load_v128(4, n);
     dynasm!(e.a ; .arch x64
-        ; movdqu xmm4, [r15 + n] ; pcmpeqb xmm4, xmm3 ; pmovmskb eax, xmm4
+        ; pcmpeqb xmm4, xmm3 ; pmovmskb eax, xmm4
         ; cmp eax, 0xffff ; je >same);
     sha256_rounds(e, n, d, m);
     dynasm!(e.a ; .arch x64 ; same:);
@@ -195,8 +216,9 @@ pub(super) fn round_pair(b: &Block, at: usize) -> Option<(usize, VecRegs, bool)>
 pub(super) fn round(e: &mut Emitter, r: VecRegs, decrypt: bool) {
     let v = |n: u8| so(slot::v_lo(n as u32));
     let (d, n) = (v(r.d), v(r.n));
-    dynasm!(e.a ; .arch x64
-        ; movdqu xmm1, [r15 + d] ; movdqu xmm0, [r15 + n] ; pxor xmm1, xmm0 ; pxor xmm0, xmm0);
+    e.load_v128(1, d);
+    e.load_v128(0, n);
+    dynasm!(e.a ; .arch x64 ; pxor xmm1, xmm0 ; pxor xmm0, xmm0);
     if decrypt {
         dynasm!(e.a ; .arch x64 ; aesdec xmm1, xmm0);
     } else {

@@ -542,9 +542,10 @@ fn vector_fast_path(
     require_ixc(e, slow);
     // Operands in xmm0 (n), xmm1 (m) and xmm2 (the accumulator d); 64-bit loads zero the top.
     if r.q {
-        dynasm!(e.a ; .arch x64 ; movdqu xmm0, [r15 + n] ; movdqu xmm1, [r15 + m]);
+        e.load_v128(0, n);
+        e.load_v128(1, m);
         if fused {
-            dynasm!(e.a ; .arch x64 ; movdqu xmm2, [r15 + d]);
+            e.load_v128(2, d);
         }
     } else {
         dynasm!(e.a ; .arch x64 ; movq xmm0, [r15 + n] ; movq xmm1, [r15 + m]);
