@@ -198,12 +198,14 @@ pub fn lift_block_it(
     fetch: &dyn Fn(u64) -> Option<u32>,
     max_insns: u32,
 ) -> Block {
-    lift(pc, thumb, itstate, fetch, max_insns, false)
+    lift(pc, thumb, itstate, fetch, max_insns, false, false)
 }
 
 /// Lifts the block a dispatcher key names (see [`key`]): like [`lift_block_it`] with the
 /// address, instruction set and ITSTATE taken from `key`, but every terminator names keys and
-/// the block's own key is `key`. This is what the runtime translates for 32-bit guests.
+/// the block's own key is `key`, and a forward conditional branch outside IT blocks with room
+/// after it is a side exit to its target's key, the block going on along its fall-through (see
+/// [`lift`]). This is what the runtime translates for 32-bit guests.
 pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     // The final NZCV store goes when every successor overwrites the flags before reading them
     // (see `ir::flags_live`); successors are looked at one keyed instruction at a time.
@@ -216,7 +218,7 @@ pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u
         key,
         max_insns,
         cpu::slot::NZCV,
-        &|k, n| lift_block_key_quick(k, fetch, n),
+        &|k, n| lift_keyed(k, fetch, n, true),
         &code,
         ir::flags_live::Lifter::A32,
     )
@@ -225,14 +227,30 @@ pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u
 /// [`lift_block_key`] without the look-ahead: the final NZCV store stays. The cheap first
 /// translation of a block (most blocks run too few times to repay the look-ahead).
 pub fn lift_block_key_quick(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
+    lift_keyed(key, fetch, max_insns, false)
+}
+
+/// Lifts the block at `key` with keyed terminators; with `side_exits`, forward conditional
+/// branches go on as side exits (see [`lift`]).
+fn lift_keyed(
+    key: u64,
+    fetch: &dyn Fn(u64) -> Option<u32>,
+    max_insns: u32,
+    side_exits: bool,
+) -> Block {
     let (pc, thumb) = (key::addr(key), key::thumb(key));
     let it = if thumb { key::itstate(key) } else { 0 };
-    let mut block = lift(pc, thumb, it, fetch, max_insns, true);
+    let mut block = lift(pc, thumb, it, fetch, max_insns, true, side_exits);
     block.key = key::key(pc, thumb, it);
     block
 }
 
-/// [`lift_block_it`], with keyed terminators when `keyed`.
+/// [`lift_block_it`], with keyed terminators when `keyed`. With `side_exits` (keyed only), a
+/// forward conditional branch outside IT blocks that stays in the instruction set, with room
+/// after it, becomes a side exit ([`ir::Op::ExitIf`]) to the key of its target and the block
+/// goes on along its fall-through (a backward one, usually a loop's back edge, still ends
+/// it: see `a64::lift_block`). Not in a block that starts inside an IT block: its ITSTATE
+/// slot is only put right at the block's end, which a side exit would not reach.
 fn lift(
     pc: u64,
     thumb: bool,
@@ -240,6 +258,7 @@ fn lift(
     fetch: &dyn Fn(u64) -> Option<u32>,
     max_insns: u32,
     keyed: bool,
+    side_exits: bool,
 ) -> Block {
     let start_it = if thumb { itstate } else { 0 };
     let mut it = start_it;
@@ -277,6 +296,22 @@ fn lift(
             }
             Flow::It(state) => {
                 it = state;
+                pc = next;
+            }
+            Flow::End(Term::Branch {
+                cond,
+                taken,
+                fallthrough,
+            }) if side_exits
+                && keyed
+                && it == 0
+                && start_it == 0
+                && matches!(cx.mode_out, ctx::Mode::Same)
+                && taken > pc
+                && fallthrough == next
+                && cx.b.guest_insns() < max =>
+            {
+                cx.b.exit_if(cond, key::key(taken, thumb, 0));
                 pc = next;
             }
             Flow::End(term) => return finish(cx, term, after, start_it),

@@ -107,3 +107,66 @@ fn the_flags_look_ahead_sees_a_changed_instruction_inside_an_it_block() {
     assert_eq!(nzcv_stores(&[0x4288, 0xbfe8, 0x4148, 0x4288]), 1);
     assert_eq!(nzcv_stores(&[0x4288, 0xbfe8, 0x2001, 0x4288]), 0);
 }
+
+/// The keys of the side exits (`exit.if`) of a block.
+fn side_exits(b: &ir::Block) -> Vec<u64> {
+    b.insts
+        .iter()
+        .filter(|i| matches!(i.op, ir::Op::ExitIf | ir::Op::ExitIfNoFlags))
+        .map(|i| i.imm)
+        .collect()
+}
+
+#[test]
+fn a_forward_conditional_branch_is_a_side_exit_to_its_key() {
+    // Thumb: cmp r0, r1; bne .+4 (over the adds); adds r4, #1; bx lr.
+    let code = [0x4288, 0xd100, 0x3401, 0x4770];
+    let f = fetcher(0x1000, &code);
+    let b = a32::lift_block_key(key(0x1000, true, 0), &f, 8);
+    assert_eq!(side_exits(&b), [key(0x1006, true, 0)]);
+    assert_eq!(b.end, 0x1008);
+    // Run: r0 != r1 leaves by the side exit before the adds; r0 == r1 goes on to the bx.
+    for (r1, pc, r4) in [(1u64, 0x1007u64, 0u64), (0, 0x2001, 1)] {
+        let mut cpu = CpuState::default();
+        cpu.x[1] = r1;
+        cpu.x[14] = 0x2001;
+        assert_eq!(run(&b, &mut cpu), pc);
+        assert_eq!(cpu.x[4], r4);
+    }
+    // The first translation stops at the branch.
+    let quick = a32::lift_block_key_quick(key(0x1000, true, 0), &f, 8);
+    assert_eq!(side_exits(&quick), []);
+    assert_eq!(quick.end, 0x1004);
+}
+
+#[test]
+fn conditional_branches_in_it_blocks_and_backward_ones_end_the_block() {
+    // it ne; b .+4 (conditional as the last instruction of an IT block); adds; bx lr.
+    let code = [0xbf18, 0xe000, 0x3401, 0x4770];
+    let f = fetcher(0x1000, &code);
+    let b = a32::lift_block_key(key(0x1000, true, 0), &f, 8);
+    assert_eq!(side_exits(&b), []);
+    assert!(matches!(b.term, Term::Branch { .. }), "{:?}", b.term);
+    // adds r4, #1; cmp r0, r1; bne .-4 (back to the adds): a loop's back edge.
+    let code = [0x3401, 0x4288, 0xd1fc, 0x4770];
+    let f = fetcher(0x1000, &code);
+    let b = a32::lift_block_key(key(0x1000, true, 0), &f, 8);
+    assert_eq!(side_exits(&b), []);
+    assert_eq!(b.end, 0x1006);
+}
+
+#[test]
+fn a_block_starting_inside_an_it_block_has_no_side_exits() {
+    // Its ITSTATE slot is only put right at its end. itt eq; moveq r0, #1 | (cut) then, from
+    // the key inside the IT block: moveq r1, #2; cmp r0, r1; bne .+4; adds r4, #1; bx lr.
+    let code = [0xbf04, 0x2001];
+    let f = fetcher(0x1004, &code);
+    let Term::Jump(k) = a32::lift_block_key(key(0x1004, true, 0), &f, 8).term else {
+        panic!("the block stops inside the IT block")
+    };
+    let code = [0x2102, 0x4288, 0xd100, 0x3401, 0x4770];
+    let f = fetcher(0x1008, &code);
+    let b = a32::lift_block_key(k, &f, 8);
+    assert_eq!(side_exits(&b), []);
+    assert!(matches!(b.term, Term::Branch { .. }), "{:?}", b.term);
+}

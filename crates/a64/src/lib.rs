@@ -116,8 +116,10 @@ fn decoder() -> &'static Decoder<A64Base> {
 /// `fetch` reads an instruction word (the caller guarantees the first fetch succeeds); the block
 /// stops before a word `fetch` cannot read, after `max_insns` instructions (at least one), or at
 /// the first instruction that ends a block (branches, exceptions, undefined words, IC IVAU,
-/// writes to FPCR). An undefined word is counted in `end` (so code-modification tracking covers
-/// it) and in `guest_insns`, but it does not execute: the block exits at its pc.
+/// writes to FPCR), except that a forward conditional branch with room after it becomes a side
+/// exit and the block goes on along its fall-through (see `lift_insns`). An undefined word is
+/// counted in `end` (so code-modification tracking covers it) and in `guest_insns`, but it
+/// does not execute: the block exits at its pc.
 ///
 /// The block's final store of NZCV is left out when every successor overwrites the flags
 /// before reading them (see `ir::flags_live`).
@@ -127,7 +129,7 @@ pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -
         pc,
         max_insns,
         cpu::slot::NZCV,
-        &|pc, n| lift_block_quick(pc, fetch, n),
+        &|pc, n| lift_insns(pc, fetch, n, true),
         &code,
         ir::flags_live::Lifter::A64,
     )
@@ -136,6 +138,20 @@ pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -
 /// [`lift_block`] without the look-ahead: the final NZCV store stays. The cheap first
 /// translation of a block (most blocks run too few times to repay the look-ahead).
 pub fn lift_block_quick(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
+    lift_insns(pc, fetch, max_insns, false)
+}
+
+/// Lifts at most `max_insns` instructions from `pc`; with `side_exits`, a forward conditional
+/// branch with room after it becomes a side exit ([`ir::Op::ExitIf`]) and the block goes on
+/// along its fall-through, so a loop whose body holds forward branches can be one block. A
+/// backward branch still ends the block: it is usually a loop's back edge, taken, and ending
+/// there keeps a loop of one block one (see `ir::passes::loops_to_itself`).
+fn lift_insns(
+    pc: u64,
+    fetch: &dyn Fn(u64) -> Option<u32>,
+    max_insns: u32,
+    side_exits: bool,
+) -> Block {
     let mut cx = Ctx::new(pc);
     let max = max_insns.max(1);
     let mut pc = pc;
@@ -153,6 +169,14 @@ pub fn lift_block_quick(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: 
         cx.b.end_insn(next);
         match flow {
             Flow::Next => pc = next,
+            Flow::End(Term::Branch {
+                cond,
+                taken,
+                fallthrough,
+            }) if side_exits && taken > pc && fallthrough == next && cx.b.guest_insns() < max => {
+                cx.b.exit_if(cond, taken);
+                pc = next;
+            }
             Flow::End(term) => return cx.b.finish(term),
             Flow::Undef => {
                 return cx.b.finish(Term::Exit {

@@ -60,6 +60,14 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
                 None
             }
             Op::Mark => None,
+            // A side exit leaves as a branch to `imm` would.
+            Op::ExitIf | Op::ExitIfNoFlags if a(0) != 0 => {
+                cpu.pc = imm;
+                cpu.exit_reason = exit::JUMP;
+                cpu.exit_arg = 0;
+                return;
+            }
+            Op::ExitIf | Op::ExitIfNoFlags => None,
             Op::Call => {
                 let h = inst.helper.expect("verified: call has a helper");
                 // SAFETY: helpers are written for this calling convention and receive the state

@@ -146,12 +146,28 @@ impl Memo {
 }
 
 /// Removes `block`'s last store of state slot `flags` if nothing after it in the block and no
-/// successor can read it, and each store before it that nothing in between reads.
+/// successor can read it, and each store before it that nothing in between reads. First, each
+/// side exit (`exit.if`) whose block overwrites the slot before reading it becomes an
+/// `exit.if.nf`, which the flags need not be stored for (see `passes::remove_dead_setreg`).
 /// `effect(key)` is the [`Effect`] of the single guest instruction a dispatcher key names
 /// (more than one only where the frontend cannot stop after one, such as inside a Thumb IT
 /// block), or `None` where nothing can be fetched.
 pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Option<Effect>) {
     let slot = flags as u64;
+    let pages = (
+        block.start / PAGE,
+        block.end.saturating_sub(1).max(block.start) / PAGE,
+    );
+    for i in block.insts.iter_mut().filter(|i| i.op == Op::ExitIf) {
+        let mut walk = Walk {
+            effect,
+            budget: BUDGET,
+            pages,
+        };
+        if walk.overwritten(i.imm, 0, u64::MAX) {
+            i.op = Op::ExitIfNoFlags;
+        }
+    }
     if matches!(block.term, Term::JumpReg(_) | Term::Exit { .. })
         || !block
             .insts
@@ -163,8 +179,10 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     // Reads of the flags after their store in the block (a compare's own branch) take the
     // stored value directly, so only reads from outside the block remain.
     crate::passes::forward_getreg(block);
+    // A side exit's block may read the flags: one after the last store keeps it.
     let Some(last) = block.insts.iter().rposition(|i| {
-        i.op == Op::Call || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
+        matches!(i.op, Op::Call | Op::ExitIf)
+            || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
     }) else {
         return;
     };
@@ -181,10 +199,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     let mut walk = Walk {
         effect,
         budget: BUDGET,
-        pages: (
-            block.start / PAGE,
-            block.end.saturating_sub(1).max(block.start) / PAGE,
-        ),
+        pages,
     };
     if !succs.iter().all(|&t| walk.overwritten(t, 0, u64::MAX)) {
         return;
@@ -195,7 +210,8 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     while let Some(at) = last.filter(|&at| block.insts[at].op == Op::SetReg) {
         block.insts.remove(at);
         last = block.insts[..at].iter().rposition(|i| {
-            i.op == Op::Call || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
+            matches!(i.op, Op::Call | Op::ExitIf)
+                || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
         });
     }
 }
@@ -549,6 +565,54 @@ mod tests {
         let mut b = compare_and_branch(0x1000, 0x1010, 0x2010);
         drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 1);
+    }
+
+    /// A compare, a side exit to `exit`, a second compare and a jump to `next`.
+    fn compare_exit_compare(exit: u64, next: u64) -> Block {
+        let mut bl = Builder::new(0x1000);
+        let x = bl.get(1);
+        bl.set(FLAGS, x);
+        let c = bl.get(2);
+        bl.exit_if(c, exit);
+        bl.end_insn(0x1004);
+        let y = bl.get(3);
+        bl.set(FLAGS, y);
+        bl.end_insn(0x1008);
+        bl.finish(Term::Jump(next))
+    }
+
+    #[test]
+    fn side_exits_to_code_that_overwrites_the_flags_need_them_not() {
+        let exits = |b: &Block| -> Vec<Op> {
+            b.insts
+                .iter()
+                .filter(|i| matches!(i.op, Op::ExitIf | Op::ExitIfNoFlags))
+                .map(|i| i.op)
+                .collect()
+        };
+        // Both the exit's block and the successor overwrite: the exit needs no flags, so
+        // both stores go.
+        let mut b = compare_exit_compare(0x1010, 0x100c);
+        drop_dead_store(&mut b, FLAGS, &effect);
+        assert_eq!(exits(&b), [Op::ExitIfNoFlags]);
+        assert_eq!(flag_stores(&b), 0);
+        // The exit's block reads them: the exit stays one that reads the state, and the
+        // store before it stays; the last one still goes.
+        let mut b = compare_exit_compare(0x1020, 0x100c);
+        drop_dead_store(&mut b, FLAGS, &effect);
+        assert_eq!(exits(&b), [Op::ExitIf]);
+        assert_eq!(flag_stores(&b), 1);
+        assert!(
+            b.insts[..2]
+                .iter()
+                .any(|i| i.op == Op::SetReg && i.imm == FLAGS as u64)
+        );
+        // A store after the last exit whose successor reads the flags stays, and so does
+        // the one before (`passes::remove_dead_setreg` finds it overwritten).
+        let mut b = compare_exit_compare(0x1010, 0x1020);
+        drop_dead_store(&mut b, FLAGS, &effect);
+        assert_eq!(exits(&b), [Op::ExitIfNoFlags]);
+        assert_eq!(flag_stores(&b), 2);
     }
 
     #[test]

@@ -301,6 +301,10 @@ impl Builder {
     pub fn store_if(&mut self, addr: Val, v: Val, cond: Val, size: u32) {
         self.emit(Op::StoreIf, &[addr, v, cond], size as u64);
     }
+    /// `exit.if cond, target`: a side exit to the block at key `target` when `cond` is not 0.
+    pub fn exit_if(&mut self, cond: Val, target: u64) {
+        self.emit(Op::ExitIf, &[cond], target);
+    }
     /// `loadv vreg, size, addr`
     pub fn loadv(&mut self, addr: Val, vreg: u32, size: u32) {
         self.emit(Op::LoadV, &[addr], (vreg | size << 8) as u64);

@@ -271,6 +271,10 @@ op_table! {
         "Starts the guest instruction whose resume key (pc) is `imm`; emits no code. The JIT maps a host fault in the accesses that follow back to it.";
     Fence = "fence", args 0, result false, imm None, effects true,
         "Full memory barrier.";
+    ExitIf = "exit.if", args 1, result false, imm Const, effects true,
+        "Leaves the block for the block at key `imm` if a is not 0 (a conditional branch inside a block that goes on along its fall-through: a side exit). The state is the guest's there, as at any block end.";
+    ExitIfNoFlags = "exit.if.nf", args 1, result false, imm Const, effects true,
+        "exit.if to a block that overwrites NZCV before reading it (see `flags_live`): the flags need not be stored for it.";
     Call = "call", args 3, result true, imm Inline, effects true,
         "Calls the instruction's helper with the CPU state and a, b, c (a non-zero imm lets the JIT inline it).";
 }

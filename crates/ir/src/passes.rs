@@ -24,6 +24,7 @@ pub fn optimize(b: &mut Block) {
 /// Whether `b` is a loop of one block, as the JIT carries state around (see
 /// [`hoist_entry_reads`]): it jumps back to its own key, always or on its branch's taken side,
 /// and writes no state but with `setreg` (no helper call, vector load or store-exclusive).
+/// Its side exits (`exit.if`) leave the loop, finding the state as the block stored it.
 pub fn loops_to_itself(b: &Block) -> bool {
     let back = match b.term {
         Term::Jump(t) => t == b.key,
@@ -43,7 +44,13 @@ pub fn loops_to_itself(b: &Block) -> bool {
 /// [`fuse_conditions`]).
 pub fn flags_for_the_way_out(b: &Block) -> Option<usize> {
     let nzcv = slot::NZCV as u64;
-    if !matches!(b.term, Term::Branch { .. }) || !loops_to_itself(b) {
+    // A side exit leaves the loop too, and the block it goes to may read the flags.
+    if !matches!(b.term, Term::Branch { .. })
+        || !loops_to_itself(b)
+        || b.insts
+            .iter()
+            .any(|i| matches!(i.op, Op::ExitIf | Op::ExitIfNoFlags))
+    {
         return None;
     }
     let touches = |i: &crate::Inst| matches!(i.op, Op::GetReg | Op::SetReg) && i.imm == nzcv;
@@ -807,14 +814,16 @@ pub fn remove_dead_setreg(b: &mut Block) {
                     overwritten[r as usize / 64] &= !(1 << (r % 64));
                 }
             }
-            // A vector store reads slots this pass does not track by register number.
-            Op::Call | Op::StoreEx | Op::StoreV => overwritten = [0; 4],
+            // A vector store reads slots this pass does not track by register number; the
+            // block a side exit goes to may read any slot.
+            Op::Call | Op::StoreEx | Op::StoreV | Op::ExitIf => overwritten = [0; 4],
             // A memory access may fault, and the guest's handler must then see the registers
             // as they were before the faulting instruction. The flags are the exception: their
             // dead stores are most of what this pass removes, handlers do not read them, and a
             // re-run of the faulting instruction (see the JIT's fault module) recomputes them
-            // before the block reads them.
-            Op::Load | Op::Store | Op::StoreIf | Op::LoadV => {
+            // before the block reads them. A side exit whose block overwrites the flags first
+            // reads every slot but them.
+            Op::Load | Op::Store | Op::StoreIf | Op::LoadV | Op::ExitIfNoFlags => {
                 let nzcv = slot::NZCV as usize;
                 let keep = overwritten[nzcv / 64] & 1 << (nzcv % 64);
                 overwritten = [0; 4];
@@ -1557,6 +1566,44 @@ mod tests {
             verify(&blk).unwrap();
             assert_eq!(blk.term == Term::JumpReg(t), folds, "{blk}");
         }
+    }
+
+    #[test]
+    fn side_exits_read_the_state_but_maybe_the_flags() {
+        // x1 and NZCV written, a side exit, both written again: the exit's block reads
+        // every slot, or every slot but NZCV.
+        let block = |op: Op| {
+            let mut b = Builder::new(0);
+            let x = b.get(2);
+            b.set(1, x);
+            b.set(slot::NZCV, x);
+            b.emit(op, &[x], 0x40);
+            let y = b.get(3);
+            b.set(1, y);
+            b.set(slot::NZCV, y);
+            b.finish(Term::Jump(0x10))
+        };
+        let stores = |b: &Block, s: u32| {
+            b.insts
+                .iter()
+                .filter(|i| i.op == Op::SetReg && i.imm == s as u64)
+                .count()
+        };
+        let mut b = block(Op::ExitIf);
+        remove_dead_setreg(&mut b);
+        assert_eq!((stores(&b, 1), stores(&b, slot::NZCV)), (2, 2), "{b}");
+        let mut b = block(Op::ExitIfNoFlags);
+        remove_dead_setreg(&mut b);
+        assert_eq!((stores(&b, 1), stores(&b, slot::NZCV)), (2, 1), "{b}");
+        // Either way a loop with a side exit carries no flags to its way out.
+        let mut b = block(Op::ExitIfNoFlags);
+        b.term = Term::Branch {
+            cond: Val(0),
+            taken: 0,
+            fallthrough: 0x10,
+        };
+        assert!(loops_to_itself(&b));
+        assert_eq!(flags_for_the_way_out(&b), None);
     }
 
     #[test]

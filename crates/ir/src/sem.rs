@@ -262,6 +262,8 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         | Op::StoreV
         | Op::StoreEx
         | Op::Fence
+        | Op::ExitIf
+        | Op::ExitIfNoFlags
         | Op::Mark
         | Op::Call => return None,
     })

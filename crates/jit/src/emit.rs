@@ -427,6 +427,7 @@ pub fn compile(
         unread: false,
         spill: None,
         slow_paths: Vec::new(),
+        side_stubs: Vec::new(),
         fused: None,
         key: block.key,
         xmm_val: None,
@@ -553,6 +554,9 @@ struct Emitter {
     spill: Option<(Val, u8, usize)>,
     /// The slow paths of the block's inline operations so far, emitted after its code.
     slow_paths: Vec<SlowPath>,
+    /// The side exits' linkable jumps so far (stub label and rel32 offset) with their
+    /// targets, whose exit stubs follow the block's code (see [`Emitter::side_exit`]).
+    side_stubs: Vec<((dynasmrt::DynamicLabel, usize), u64)>,
     /// FPCR's rounding mode and FZ are known clear and FPSR.IXC known set, so inline FP
     /// operations need not test them (see `fp::checks_hoisted`).
     fp_known: bool,
@@ -693,6 +697,41 @@ fn fused_branch(b: &Block) -> Option<u64> {
         return None;
     }
     flags_cc(last)
+}
+
+/// The side exits of `b` whose condition is the instruction just before them and read by
+/// nothing else, with no part in a fused select or a carry kept in CF: each as (its index, the
+/// host condition ([`flags_cc`])). The condition then only sets the host flags and the exit
+/// is one conditional jump, as a fused branch's.
+fn fused_exits(
+    b: &Block,
+    uses: &[u32],
+    selects: &[(usize, usize, u64)],
+    links: &[u8],
+) -> Vec<(usize, u64)> {
+    let term_reads = match b.term {
+        Term::JumpReg(v) | Term::Branch { cond: v, .. } => Some(v),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for (n, i) in b.insts.iter().enumerate().skip(1) {
+        if !matches!(i.op, Op::ExitIf | Op::ExitIfNoFlags) {
+            continue;
+        }
+        let c = i.args[0];
+        let def = &b.insts[n - 1];
+        let shared = selects.iter().any(|s| s.0 == n - 1 || s.1 == n - 1)
+            || links.get(n - 1).is_some_and(|&l| l != 0);
+        if def.dst == Some(c)
+            && uses.get(c.0 as usize) == Some(&1)
+            && term_reads != Some(c)
+            && !shared
+            && let Some(cc) = flags_cc(def)
+        {
+            out.push((n, cc));
+        }
+    }
+    out
 }
 
 /// The host condition (as [`host_cc`] gives it) that decides condition `i` from the flags
@@ -1595,6 +1634,7 @@ impl Emitter {
         // (Tested per instruction: cheap compares when the block carries nothing.)
         let head = self.carry.as_ref().map_or(usize::MAX, |c| c.head);
         let sunk = self.carry.as_ref().map_or(Vec::new(), |c| c.sunk.clone());
+        let exits = fused_exits(b, uses, &selects, links);
         for (n, inst) in b.insts.iter().enumerate() {
             if n == head {
                 self.loop_head();
@@ -1613,8 +1653,16 @@ impl Emitter {
             if self.fp_known && fp::changes_fp_state(inst) {
                 self.fp_known = false;
             }
-            if Some(n) == flags_only || selects.iter().any(|s| s.1 == n) {
+            if Some(n) == flags_only
+                || selects.iter().any(|s| s.1 == n)
+                || exits.iter().any(|e| e.0 == n + 1)
+            {
                 self.condition_flags(inst);
+                continue;
+            }
+            if matches!(inst.op, Op::ExitIf | Op::ExitIfNoFlags) {
+                let cc = exits.iter().find(|e| e.0 == n).map(|e| e.1);
+                self.side_exit(inst, cc);
                 continue;
             }
             if let Some(&(_, _, cc)) = selects.iter().find(|s| s.0 == n) {
@@ -1707,7 +1755,35 @@ impl Emitter {
             self.loop_head();
         }
         self.term(&b.term, b);
+        for (site, target) in std::mem::take(&mut self.side_stubs) {
+            self.site_stub(site, target);
+        }
         self.slow_paths();
+    }
+
+    /// A side exit (`exit.if`) to its key when its condition holds: the host flags already
+    /// hold it as ARM condition `fused` says (see [`fused_exits`]), or its value is tested.
+    /// Forward and with no stack of the block's own to give back, it is one conditional jump,
+    /// linkable, whose exit stub goes after the block's code so that the way on does not jump
+    /// over it; otherwise the way out is a linkable jump (with its pending check) that the
+    /// way on jumps over.
+    fn side_exit(&mut self, i: &ir::Inst, fused: Option<u64>) {
+        let target = i.imm;
+        let cc = fused.unwrap_or_else(|| {
+            let c = self.reg_or(alloc::RAX, i.args[0]);
+            dynasm!(self.a ; .arch x64 ; test Rq(c), Rq(c));
+            TEST_NONZERO
+        });
+        if target > self.key && self.extra == 0 {
+            let site = self.linked_jcc(invert_cc(cc));
+            self.side_stubs.push((site, target));
+            return;
+        }
+        let stay = self.a.new_dynamic_label();
+        self.jump_unless(cc, stay);
+        self.release_stack();
+        self.link(target);
+        dynasm!(self.a ; .arch x64 ; =>stay);
     }
 
     /// Sets the host flags as the condition `i` (`cond.add`, `cond.sub`, `cond.logic`, `eq`,
@@ -2073,6 +2149,8 @@ impl Emitter {
             Op::Fence => dynasm!(a ; .arch x64 ; mfence),
             // `block` consumes marks; they never reach code emission.
             Op::Mark => {}
+            // `inst_void` lowers side exits itself (they link like terminators).
+            Op::ExitIf | Op::ExitIfNoFlags => unreachable!("side exits are lowered by block"),
             Op::Call => {
                 // Verified blocks always carry the helper on `call`.
                 if let Some(h) = i.helper {

@@ -102,7 +102,14 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
         let w = if imm & 1 == 0 { 32 } else { 64 };
         let size = [1u32, 2, 4, 8][(imm >> 1) as usize % 4];
         let off = (imm >> 8) % (BUF as u64 - 16);
-        let r = match kind % 40 {
+        // A side exit's target: ahead of the block (one conditional jump) or behind it (a
+        // jump over a pending check and a linkable jump).
+        let exit_to = if imm & 2 == 0 {
+            start + 0x1000 + (imm >> 8) % 0x1000
+        } else {
+            0x1000 + (imm >> 8) % 0x2000
+        };
+        let r = match kind % 42 {
             0 => Some(b.konst(if imm & 2 == 0 {
                 imm
             } else {
@@ -213,6 +220,20 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
                 Some(b.un(Op::ZeroLanes, a, [8, 16, 32][(imm >> 2) as usize % 3]))
             }
             39 if imm & 4 == 0 => Some(b.emit(Op::Pairs8, &[a, c], (imm >> 3) % 5)),
+            // A side exit on any value, tested; on a compare just before it, fused.
+            40 => {
+                b.exit_if(a, exit_to);
+                None
+            }
+            41 => {
+                let cond = match (imm >> 4) % 3 {
+                    0 => b.bin(Op::Ult, a, c),
+                    1 => b.bin(Op::Eq, a, c),
+                    _ => b.emit(Op::CondSub, &[a, c], ((imm >> 6) % 14) | (w as u64) << 8),
+                };
+                b.exit_if(cond, exit_to);
+                None
+            }
             39 => Some(b.emit(
                 [Op::AddLanes, Op::SubLanes, Op::EqLanes][(imm >> 3) as usize % 3],
                 &[a, c],

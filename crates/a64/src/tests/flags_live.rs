@@ -3,13 +3,15 @@
 use crate::lift_block;
 use ir::Op;
 
-/// Whether the lifted block at `base` (code `words` at `base`) stores NZCV.
+/// Whether the lifted block at `base` (code `words` at `base`, a compare and a branch: two
+/// instructions at most, so the branch ends the block rather than becoming a side exit) stores
+/// NZCV.
 fn stores_nzcv(base: u64, words: &[u32]) -> bool {
     let fetch = |a: u64| {
         let i = a.checked_sub(base)? / 4;
         words.get(i as usize).copied()
     };
-    let b = lift_block(base, &fetch, 64);
+    let b = lift_block(base, &fetch, 2);
     b.insts
         .iter()
         .any(|i| i.op == Op::SetReg && i.imm == cpu::slot::NZCV as u64)

@@ -7,6 +7,7 @@ mod lifted_fp;
 mod qemu_cases;
 mod qemu_v81;
 mod semantics;
+mod side_exits;
 mod table;
 mod v81;
 mod words;

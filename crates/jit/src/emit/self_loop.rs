@@ -16,6 +16,9 @@
 //! signal or fault in the next pass then finds the flags of an earlier one in memory, as
 //! `ir::flags_live` allows for any block whose successors overwrite the flags first.
 //!
+//! A side exit (`exit.if`) leaves the loop with the state in memory as the instructions before
+//! it left it; a loop with side exits sinks no flags (`ir::passes::flags_for_the_way_out`).
+//!
 //! The back edge's jump is a link site of the block's own key, as a self-loop's would be,
 //! only linked to the head rather than to the entry. Unlinked (code invalidated, the cache
 //! half reused, chaining off) it exits to the dispatcher like any other; relinked to a new
