@@ -309,7 +309,8 @@ fn lift(
                 && matches!(cx.mode_out, ctx::Mode::Same)
                 && taken > pc
                 && fallthrough == next
-                && cx.b.guest_insns() < max =>
+                && cx.b.guest_insns() < max
+                && cx.b.side_exits() < ir::MAX_SIDE_EXITS =>
             {
                 cx.b.exit_if(cond, key::key(taken, thumb, 0));
                 pc = next;

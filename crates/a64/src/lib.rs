@@ -173,7 +173,12 @@ fn lift_insns(
                 cond,
                 taken,
                 fallthrough,
-            }) if side_exits && taken > pc && fallthrough == next && cx.b.guest_insns() < max => {
+            }) if side_exits
+                && taken > pc
+                && fallthrough == next
+                && cx.b.guest_insns() < max
+                && cx.b.side_exits() < ir::MAX_SIDE_EXITS =>
+            {
                 cx.b.exit_if(cond, taken);
                 pc = next;
             }

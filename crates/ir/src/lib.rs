@@ -85,6 +85,11 @@ pub enum Term {
 /// argument known only at run time, such as the address of an `IC IVAU`).
 pub const EXIT_ARG_KEPT: u64 = u64::MAX;
 
+/// Side exits a frontend puts in one block at most: the loops they join into one block have a
+/// few forward branches inside; more would translate ever longer runs of code the block may
+/// leave early (a full translation's cost grows with its length).
+pub const MAX_SIDE_EXITS: usize = 3;
+
 /// A lifted guest basic block.
 #[derive(Clone, Debug)]
 pub struct Block {
@@ -300,6 +305,14 @@ impl Builder {
     /// `store.if.size addr, v, cond`: the store happens only if `cond` is not 0.
     pub fn store_if(&mut self, addr: Val, v: Val, cond: Val, size: u32) {
         self.emit(Op::StoreIf, &[addr, v, cond], size as u64);
+    }
+    /// The side exits (`exit.if`) so far.
+    pub fn side_exits(&self) -> usize {
+        self.block
+            .insts
+            .iter()
+            .filter(|i| matches!(i.op, Op::ExitIf | Op::ExitIfNoFlags))
+            .count()
     }
     /// `exit.if cond, target`: a side exit to the block at key `target` when `cond` is not 0.
     pub fn exit_if(&mut self, cond: Val, target: u64) {

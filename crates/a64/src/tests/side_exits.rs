@@ -78,3 +78,19 @@ fn a_branch_with_no_room_after_it_ends_the_block() {
     assert_eq!(exits(&b), []);
     assert!(matches!(b.term, Term::Branch { .. }));
 }
+
+#[test]
+fn a_block_takes_a_few_side_exits_at_most() {
+    // Four times cmp; b.ne +8; add, then ret: the branch after the last side exit allowed
+    // ends the block.
+    let mut code = Vec::new();
+    for _ in 0..4 {
+        code.extend([CMP_X0_X1, BNE_PLUS8, ADD_X4_X4_1]);
+    }
+    code.push(RET);
+    let b = lift(&code, false);
+    assert_eq!(exits(&b).len(), ir::MAX_SIDE_EXITS);
+    let last = 0x1000 + 12 * ir::MAX_SIDE_EXITS as u64 + 4;
+    assert_eq!(b.end, last + 4);
+    assert!(matches!(b.term, Term::Branch { fallthrough, .. } if fallthrough == last + 4));
+}
