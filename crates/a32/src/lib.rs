@@ -224,8 +224,9 @@ pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u
     )
 }
 
-/// [`lift_block_key`] without the look-ahead: the final NZCV store stays. The cheap first
-/// translation of a block (most blocks run too few times to repay the look-ahead).
+/// [`lift_block_key`] without the look-ahead or side exits: the final NZCV store stays and a
+/// conditional branch ends the block. The cheap first translation of a block (most blocks run
+/// too few times to repay the look-ahead).
 pub fn lift_block_key_quick(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     lift_keyed(key, fetch, max_insns, false)
 }

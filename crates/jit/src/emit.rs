@@ -2149,7 +2149,7 @@ impl Emitter {
             Op::Fence => dynasm!(a ; .arch x64 ; mfence),
             // `block` consumes marks; they never reach code emission.
             Op::Mark => {}
-            // `inst_void` lowers side exits itself (they link like terminators).
+            // `Emitter::block` lowers side exits itself (they link like terminators).
             Op::ExitIf | Op::ExitIfNoFlags => unreachable!("side exits are lowered by block"),
             Op::Call => {
                 // Verified blocks always carry the helper on `call`.
