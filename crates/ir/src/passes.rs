@@ -23,18 +23,26 @@ pub fn optimize(b: &mut Block) {
 
 /// Whether `b` is a loop of one block, as the JIT carries state around (see
 /// [`hoist_entry_reads`]): it jumps back to its own key, always or on its branch's taken side,
-/// and writes no state but with `setreg` (no helper call, vector load or store-exclusive).
-/// Its side exits (`exit.if`) leave the loop, finding the state as the block stored it.
+/// and writes no state but with `setreg` (no vector load or store-exclusive, and no helper
+/// call but scalar FP ones, which only merge flags into FPSR, in a block that neither reads
+/// nor writes FPCR or FPSR itself). Its side exits (`exit.if`) leave the loop, finding the
+/// state as the block stored it.
 pub fn loops_to_itself(b: &Block) -> bool {
     let back = match b.term {
         Term::Jump(t) => t == b.key,
         Term::Branch { taken, .. } => taken == b.key,
         _ => false,
     };
-    back && !b
-        .insts
-        .iter()
-        .any(|i| matches!(i.op, Op::Call | Op::LoadV | Op::StoreEx))
+    let fp_state = |i: &crate::Inst| {
+        matches!(i.op, Op::GetReg | Op::SetReg)
+            && (i.imm == slot::FPCR as u64 || i.imm == slot::FPSR as u64)
+    };
+    let fp_calls = b.insts.iter().any(|i| i.is_fp_env_call());
+    back && !b.insts.iter().any(|i| match i.op {
+        Op::Call => !i.is_fp_env_call(),
+        Op::LoadV | Op::StoreEx => true,
+        _ => fp_calls && fp_state(i),
+    })
 }
 
 /// In a block that [`loops_to_itself`] by a branch and writes NZCV before it reads it, the

@@ -453,7 +453,10 @@ pub fn compile(
             Vec::new()
         };
         let hoisted = counter.is_none() && fp::checks_hoisted(block);
-        e.carry = (counter.is_none() && chain && !hoisted)
+        // With the FP state checks hoisted, each version loops to its own head: the fast one
+        // skips the entry's check, which still holds, since nothing in a loop of one block
+        // changes FPCR or clears FPSR.IXC (see `ir::passes::loops_to_itself`).
+        e.carry = (counter.is_none() && chain)
             .then(|| self_loop::plan(block, &folds))
             .flatten();
         let carried: Vec<Val> = e
