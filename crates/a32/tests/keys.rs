@@ -112,7 +112,7 @@ fn the_flags_look_ahead_sees_a_changed_instruction_inside_an_it_block() {
 fn side_exits(b: &ir::Block) -> Vec<u64> {
     b.insts
         .iter()
-        .filter(|i| matches!(i.op, ir::Op::ExitIf | ir::Op::ExitIfNoFlags))
+        .filter(|i| i.op.is_side_exit())
         .map(|i| i.imm)
         .collect()
 }

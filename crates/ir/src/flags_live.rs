@@ -586,7 +586,7 @@ mod tests {
         let exits = |b: &Block| -> Vec<Op> {
             b.insts
                 .iter()
-                .filter(|i| matches!(i.op, Op::ExitIf | Op::ExitIfNoFlags))
+                .filter(|i| i.op.is_side_exit())
                 .map(|i| i.op)
                 .collect()
         };

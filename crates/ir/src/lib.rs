@@ -311,7 +311,7 @@ impl Builder {
         self.block
             .insts
             .iter()
-            .filter(|i| matches!(i.op, Op::ExitIf | Op::ExitIfNoFlags))
+            .filter(|i| i.op.is_side_exit())
             .count()
     }
     /// `exit.if cond, target`: a side exit to the block at key `target` when `cond` is not 0.

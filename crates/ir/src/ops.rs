@@ -279,6 +279,13 @@ op_table! {
         "Calls the instruction's helper with the CPU state and a, b, c (a non-zero imm lets the JIT inline it).";
 }
 
+impl Op {
+    /// Whether this is a side exit (`exit.if` or `exit.if.nf`).
+    pub fn is_side_exit(self) -> bool {
+        matches!(self, Op::ExitIf | Op::ExitIfNoFlags)
+    }
+}
+
 /// ARM condition `cond` evaluated on NZCV in ARM layout (bits 31..28).
 pub fn cond_holds(cond: u32, nzcv: u64) -> bool {
     let n = nzcv >> 31 & 1 == 1;

@@ -55,9 +55,7 @@ pub fn flags_for_the_way_out(b: &Block) -> Option<usize> {
     // A side exit leaves the loop too, and the block it goes to may read the flags.
     if !matches!(b.term, Term::Branch { .. })
         || !loops_to_itself(b)
-        || b.insts
-            .iter()
-            .any(|i| matches!(i.op, Op::ExitIf | Op::ExitIfNoFlags))
+        || b.insts.iter().any(|i| i.op.is_side_exit())
     {
         return None;
     }

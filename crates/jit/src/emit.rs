@@ -718,7 +718,7 @@ fn fused_exits(
     };
     let mut out = Vec::new();
     for (n, i) in b.insts.iter().enumerate().skip(1) {
-        if !matches!(i.op, Op::ExitIf | Op::ExitIfNoFlags) {
+        if !i.op.is_side_exit() {
             continue;
         }
         let c = i.args[0];
@@ -1663,7 +1663,7 @@ impl Emitter {
                 self.condition_flags(inst);
                 continue;
             }
-            if matches!(inst.op, Op::ExitIf | Op::ExitIfNoFlags) {
+            if inst.op.is_side_exit() {
                 let cc = exits.iter().find(|e| e.0 == n).map(|e| e.1);
                 self.side_exit(inst, cc);
                 continue;

@@ -1,7 +1,7 @@
 //! Forward conditional branches inside a full translation become side exits.
 
 use crate::{lift_block, lift_block_quick};
-use ir::{Block, Op, Term};
+use ir::{Block, Term};
 
 const CMP_X0_X1: u32 = 0xeb01_001f;
 const BNE_PLUS8: u32 = 0x5400_0041; // b.ne .+8
@@ -25,7 +25,7 @@ fn lift(words: &[u32], quick: bool) -> Block {
 fn exits(b: &Block) -> Vec<u64> {
     b.insts
         .iter()
-        .filter(|i| matches!(i.op, Op::ExitIf | Op::ExitIfNoFlags))
+        .filter(|i| i.op.is_side_exit())
         .map(|i| i.imm)
         .collect()
 }
