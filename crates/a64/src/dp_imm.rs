@@ -3,7 +3,7 @@
 
 use crate::ctx::{Ctx, Flow, M, width};
 use decode::a64_base::A64Base as I;
-use ir::Op;
+use ir::{Op, Val};
 
 /// Lifts one data-processing-immediate instruction.
 pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
@@ -26,9 +26,14 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
             let sub = matches!(m.id(), I::SubImm | I::SubsImm);
             let flags = matches!(m.id(), I::AddsImm | I::SubsImm);
             let a = cx.xsp(n);
-            let b = cx.k(if sub { !imm } else { imm });
-            let c = cx.k(sub as u64);
-            let r = cx.add_with_carry(a, b, c, w, flags);
+            // `mov x29, sp` and friends: the register itself (set_xsp narrows a 32-bit one).
+            let r = if imm == 0 && !flags {
+                a
+            } else {
+                let b = cx.k(if sub { !imm } else { imm });
+                let c = cx.k(sub as u64);
+                cx.add_with_carry(a, b, c, w, flags)
+            };
             if flags {
                 cx.set_x(d, r, sf)
             } else {
@@ -109,6 +114,11 @@ fn bitfield(cx: &mut Ctx, m: &M, sf: bool) -> Flow {
     };
     let (d, n) = (m.f('d'), m.f('n'));
     let src = cx.x(n);
+    if m.id() != I::Bfm {
+        let r = extract_or_insert(cx, src, m.id() == I::Sbfm, immr, imms, w);
+        cx.set_x(d, r, sf);
+        return Flow::Next;
+    }
     let rotated = cx.shift_k(Op::Ror, src, immr, w);
     let wm = cx.k(wmask);
     let bot_src = cx.b.and(rotated, wm);
@@ -137,6 +147,42 @@ fn bitfield(cx: &mut Ctx, m: &M, sf: bool) -> Flow {
     let r = cx.b.or(t, bt);
     cx.set_x(d, r, sf);
     Flow::Next
+}
+
+/// SBFM/UBFM as the field operation they name, in one to three IR ops instead of the general
+/// rotate-and-mask: with `imms >= immr` bits `immr..=imms` are extracted to the bottom (SBFX,
+/// UBFX, ASR, LSR, SXT*, UXT*), otherwise bits `0..=imms` are placed at `w - immr` (SBFIZ,
+/// UBFIZ, LSL); `signed` sign-extends the field, else it is zero-extended.
+fn extract_or_insert(cx: &mut Ctx, src: Val, signed: bool, immr: u32, imms: u32, w: u32) -> Val {
+    let (lsb, len, dst_lsb) = if imms >= immr {
+        (immr, imms - immr + 1, 0)
+    } else {
+        (0, imms + 1, w - immr)
+    };
+    // The field at the bottom, extended to `w` bits.
+    let field = match (signed, len) {
+        (_, l) if lsb + l == w && dst_lsb == 0 => {
+            let op = if signed { Op::Ashr } else { Op::Lshr };
+            cx.shift_k(op, src, lsb, w)
+        }
+        // LSL: the field's top bit lands on the word's, nothing above it to fill.
+        (_, l) if dst_lsb + l == w => src,
+        (true, 8 | 16 | 32) if lsb == 0 => cx.b.sext(src, len),
+        (false, 8 | 16 | 32) => {
+            let low = cx.shift_k(Op::Lshr, src, lsb, w);
+            cx.b.zext(low, len)
+        }
+        (true, _) => {
+            let up = cx.shift_k(Op::Shl, src, w - lsb - len, w);
+            cx.shift_k(Op::Ashr, up, w - len, w)
+        }
+        (false, _) => {
+            let low = cx.shift_k(Op::Lshr, src, lsb, w);
+            let ones = cx.k((1u64 << len) - 1);
+            cx.b.and(low, ones)
+        }
+    };
+    cx.shift_k(Op::Shl, field, dst_lsb, w)
 }
 
 /// The ARM manual's DecodeBitMasks: (wmask, tmask) for a `datasize`-bit operation, or `None`

@@ -56,7 +56,6 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
             if amount >= w {
                 return Flow::Undef;
             }
-            let a = cx.x(n);
             let b = cx.x(rm);
             let b = cx.shift_k(shift_op(m.f('h')), b, amount, w);
             let b = if matches!(m.id(), I::BicReg | I::OrnReg | I::EonReg | I::BicsReg) {
@@ -69,7 +68,14 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
                 I::EorReg | I::EonReg => Op::Xor,
                 _ => Op::And,
             };
-            let r = cx.b.bin(op, a, b);
+            // MOV and MVN (ORR/ORN with XZR) are the operand itself: no `or` with zero in the
+            // quick tier's code, which does not fold.
+            let r = if n == 31 && op != Op::And {
+                b
+            } else {
+                let a = cx.x(n);
+                cx.b.bin(op, a, b)
+            };
             if matches!(m.id(), I::AndsReg | I::BicsReg) {
                 let f = cx.b.un(Op::LogicFlags, r, w as u64);
                 cx.set_nzcv(f);
