@@ -251,7 +251,9 @@ fn lift_keyed(
 /// after it, becomes a side exit ([`ir::Op::ExitIf`]) to the key of its target and the block
 /// goes on along its fall-through (a backward one, usually a loop's back edge, still ends
 /// it: see `a64::lift_block`). Not in a block that starts inside an IT block: its ITSTATE
-/// slot is only put right at the block's end, which a side exit would not reach.
+/// slot is only put right at the block's end, which a side exit would not reach. Under the
+/// same conditions a direct jump (B, BL) is followed where [`ir::Builder::may_follow`]
+/// allows, unless a recognised routine begins at its target, and after one a backward branch not to the block's start is a side exit too.
 fn lift(
     pc: u64,
     thumb: bool,
@@ -266,6 +268,7 @@ fn lift(
     let max = max_insns.max(1);
     // An interworking address (Thumb code with bit 0 set) names the same instruction.
     let mut pc = pc & if thumb { 0xffff_fffe } else { 0xffff_ffff };
+    let start = pc;
     let mut cx = Ctx::new(pc, thumb);
     cx.keyed = keyed;
     loop {
@@ -299,6 +302,18 @@ fn lift(
                 it = state;
                 pc = next;
             }
+            Flow::End(Term::Jump(target))
+                if side_exits
+                    && keyed
+                    && it == 0
+                    && start_it == 0
+                    && matches!(cx.mode_out, ctx::Mode::Same)
+                    && cx.b.may_follow(target, len, max)
+                    && !starts_routine(target, thumb, fetch) =>
+            {
+                cx.b.follow(target);
+                pc = target;
+            }
             Flow::End(Term::Branch {
                 cond,
                 taken,
@@ -308,7 +323,7 @@ fn lift(
                 && it == 0
                 && start_it == 0
                 && matches!(cx.mode_out, ctx::Mode::Same)
-                && taken > pc
+                && (taken > pc || (cx.b.followed() && taken != start))
                 && fallthrough == next
                 && cx.b.guest_insns() < max
                 && cx.b.side_exits() < ir::MAX_SIDE_EXITS =>
@@ -327,6 +342,12 @@ fn lift(
             }
         }
     }
+}
+
+/// True if a recognised routine begins at `pc`: a call of it is not followed, so the routine
+/// is its own block, lifted as what it computes (see the `routine` module).
+fn starts_routine(pc: u64, thumb: bool, fetch: &dyn Fn(u64) -> Option<u32>) -> bool {
+    fetch_insn(pc, thumb, fetch).is_some_and(|(w, _)| routine::find(pc, thumb, w, fetch).is_some())
 }
 
 /// Ends the block, recording ITSTATE `it` if the block ends inside an IT block or began in one

@@ -170,3 +170,50 @@ fn a_block_starting_inside_an_it_block_has_no_side_exits() {
     assert_eq!(side_exits(&b), []);
     assert!(matches!(b.term, Term::Branch { .. }), "{:?}", b.term);
 }
+
+#[test]
+fn direct_jumps_in_the_same_set_are_followed() {
+    // Thumb: adds r4, #1; b.n 0x1008 (over two undefined halfwords); adds r4, #1; bx lr.
+    let code = [0x3401, 0xe001, 0xde00, 0xde00, 0x3401, 0x4770];
+    let f = fetcher(0x1000, &code);
+    let b = a32::lift_block_key(key(0x1000, true, 0), &f, 8);
+    assert_eq!(
+        (b.start, b.end, &b.more[..]),
+        (0x1000, 0x1004, &[(0x1008, 0x100c)][..])
+    );
+    let mut cpu = CpuState::default();
+    cpu.x[14] = 0x2001;
+    assert_eq!((run(&b, &mut cpu), cpu.x[4]), (0x2001, 2));
+    let quick = a32::lift_block_key_quick(key(0x1000, true, 0), &f, 8);
+    assert!(quick.more.is_empty());
+    assert_eq!(quick.term, Term::Jump(0x1009));
+    // A32: bl 0x100c (over two undefined words); add r4, r4, #1; bx lr. The call is followed
+    // with LR set, so the callee's return goes back after the bl.
+    let code = [
+        0x0001, 0xeb00, 0x00f0, 0xe7f0, 0x00f0, 0xe7f0, 0x4001, 0xe284, 0xff1e, 0xe12f,
+    ];
+    let f = fetcher(0x1000, &code);
+    let b = a32::lift_block_key(key(0x1000, false, 0), &f, 8);
+    assert_eq!(b.more, [(0x100c, 0x1014)]);
+    let mut cpu = CpuState::default();
+    assert_eq!(
+        (run(&b, &mut cpu), cpu.x[4], cpu.x[14]),
+        (0x1004, 1, 0x1004)
+    );
+}
+
+#[test]
+fn a_jump_that_switches_the_set_or_leaves_an_it_block_is_not_followed() {
+    // A32 blx 0x1008 to Thumb code there (adds r4, #1; bx lr): the block ends at the blx.
+    let code = [0x0000, 0xfa00, 0x00f0, 0xe7f0, 0x3401, 0x4770];
+    let f = fetcher(0x1000, &code);
+    let b = a32::lift_block_key(key(0x1000, false, 0), &f, 8);
+    assert!(b.more.is_empty());
+    assert_eq!(b.term, Term::Jump(0x1009));
+    // Thumb: it eq; b.n 0x1008 (the IT block's last instruction, conditional): a branch.
+    let code = [0xbf08, 0xe001, 0xde00, 0xde00, 0x3401, 0x4770];
+    let f = fetcher(0x1000, &code);
+    let b = a32::lift_block_key(key(0x1000, true, 0), &f, 8);
+    assert!(b.more.is_empty());
+    assert!(matches!(b.term, Term::Branch { .. }), "{:?}", b.term);
+}

@@ -117,7 +117,8 @@ fn decoder() -> &'static Decoder<A64Base> {
 /// stops before a word `fetch` cannot read, after `max_insns` instructions (at least one), or at
 /// the first instruction that ends a block (branches, exceptions, undefined words, IC IVAU,
 /// writes to FPCR), except that a forward conditional branch with room after it becomes a side
-/// exit and the block goes on along its fall-through (see `lift_insns`). An undefined word is
+/// exit and the block goes on along its fall-through, and a direct jump may be followed (see
+/// `lift_insns`). An undefined word is
 /// counted in `end` (so code-modification tracking covers it) and in `guest_insns`, but it
 /// does not execute: the block exits at its pc.
 ///
@@ -146,7 +147,12 @@ pub fn lift_block_quick(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: 
 /// branch with room after it becomes a side exit ([`ir::Op::ExitIf`]) and the block goes on
 /// along its fall-through, so a loop whose body holds forward branches can be one block. A
 /// backward branch still ends the block: it is usually a loop's back edge, taken, and ending
-/// there keeps a loop of one block one (see `ir::passes::loops_to_itself`).
+/// there keeps a loop of one block one (see `ir::passes::loops_to_itself`). Also with
+/// `side_exits`, the block goes on at the target of a direct jump (B, BL) where
+/// [`ir::Builder::may_follow`] allows, so the code after a join or a call is not another
+/// block (a switch's case and the dispatch it jumps back to, a call of a short function);
+/// after such a jump, "backward" says nothing about loops, and a conditional branch to
+/// anywhere but the block's start is a side exit too.
 fn lift_insns(
     pc: u64,
     fetch: &dyn Fn(u64) -> Option<u32>,
@@ -155,6 +161,7 @@ fn lift_insns(
 ) -> Block {
     let mut cx = Ctx::new(pc);
     let max = max_insns.max(1);
+    let start = pc;
     let mut pc = pc;
     loop {
         if cx.b.guest_insns() >= max {
@@ -175,13 +182,17 @@ fn lift_insns(
                 taken,
                 fallthrough,
             }) if side_exits
-                && taken > pc
+                && (taken > pc || (cx.b.followed() && taken != start))
                 && fallthrough == next
                 && cx.b.guest_insns() < max
                 && cx.b.side_exits() < ir::MAX_SIDE_EXITS =>
             {
                 cx.b.exit_if(cond, taken);
                 pc = next;
+            }
+            Flow::End(Term::Jump(target)) if side_exits && cx.b.may_follow(target, 4, max) => {
+                cx.b.follow(target);
+                pc = target;
             }
             Flow::End(term) => return cx.b.finish(term),
             Flow::Undef => {

@@ -154,10 +154,8 @@ impl Memo {
 /// block), or `None` where nothing can be fetched.
 pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Option<Effect>) {
     let slot = flags as u64;
-    let pages = (
-        block.start / PAGE,
-        block.end.saturating_sub(1).max(block.start) / PAGE,
-    );
+    let (lo, hi) = block.hull();
+    let pages = (lo / PAGE, hi.saturating_sub(1).max(lo) / PAGE);
     for i in block.insts.iter_mut().filter(|i| i.op == Op::ExitIf) {
         let mut walk = Walk {
             effect,

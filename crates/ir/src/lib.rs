@@ -99,8 +99,12 @@ pub struct Block {
     /// resumes here, which is also what terminators name as targets. Equal to `start` for A64;
     /// a 32-bit frontend adds its execution state (see the `a32` crate's `key` module).
     pub key: u64,
-    /// Guest address just past the last instruction.
+    /// Guest address just past the last instruction of the first run, `start..end`.
     pub end: u64,
+    /// The further runs of guest code, in lifting order: each begins at the target of a
+    /// direct jump the frontend followed instead of ending the block ([`Builder::follow`]).
+    /// Empty for most blocks.
+    pub more: Vec<(u64, u64)>,
     /// Number of guest instructions lifted.
     pub guest_insns: u32,
     /// The body.
@@ -116,6 +120,34 @@ pub struct Block {
 
 /// The slots [`Block::narrow_regs`] speaks of: r0-r14 of a 32-bit guest.
 pub const NARROW_SLOTS: u64 = 15;
+
+/// Most bytes from the lowest to the highest guest byte of a block that followed jumps: its
+/// hull is what code modification invalidates it for, so a far jump is not followed.
+pub const MAX_HULL: u64 = 4096;
+
+/// Runs one block may have ([`Block::more`] plus the first): each followed jump adds one.
+pub const MAX_RUNS: usize = 4;
+
+impl Block {
+    /// Every contiguous run of guest code the block was lifted from, `start..end` first.
+    pub fn runs(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        std::iter::once((self.start, self.end)).chain(self.more.iter().copied())
+    }
+
+    /// The smallest guest range holding every run: writes into it invalidate the block.
+    pub fn hull(&self) -> (u64, u64) {
+        self.runs()
+            .fold((self.start, self.end), |(lo, hi), (s, e)| {
+                (lo.min(s), hi.max(e))
+            })
+    }
+
+    /// True if `pc` is the first byte of an instruction already in the block or inside a
+    /// run: lifting it again would repeat code (a loop), not extend the block.
+    pub fn holds(&self, pc: u64) -> bool {
+        self.runs().any(|(s, e)| s <= pc && pc < e)
+    }
+}
 
 impl Inst {
     /// Whether this is a `call` of a scalar FP helper (an [`inline::FpInline`] without vector
@@ -141,6 +173,7 @@ impl Builder {
                 start,
                 key: start,
                 end: start,
+                more: Vec::new(),
                 guest_insns: 0,
                 // Most blocks need fewer (a guest instruction lifts to about eight), and
                 // growing from empty reallocated several times per block.
@@ -199,7 +232,35 @@ impl Builder {
     /// Notes that one more guest instruction, ending at `next_pc`, has been lifted.
     pub fn end_insn(&mut self, next_pc: u64) {
         self.block.guest_insns += 1;
-        self.block.end = next_pc;
+        match self.block.more.last_mut() {
+            Some(run) => run.1 = next_pc,
+            None => self.block.end = next_pc,
+        }
+    }
+
+    /// Goes on lifting at `target`, the target of the direct jump just lifted, instead of
+    /// ending the block there: the jump becomes nothing and a new run of guest code starts.
+    pub fn follow(&mut self, target: u64) {
+        self.block.more.push((target, target));
+    }
+
+    /// True once a jump has been followed.
+    pub fn followed(&self) -> bool {
+        !self.block.more.is_empty()
+    }
+
+    /// Whether a frontend may [`follow`](Builder::follow) a direct jump to the guest address
+    /// `target` (`len` bytes of code there at least) with the block at most `max_insns` long:
+    /// room is left, the block has fewer than [`MAX_RUNS`] runs, `target` is not inside a run
+    /// (that would repeat code; a loop of one block, whose jump back goes to its start, stays
+    /// one), and the hull stays within [`MAX_HULL`].
+    pub fn may_follow(&self, target: u64, len: u64, max_insns: u32) -> bool {
+        let b = &self.block;
+        let (lo, hi) = b.hull();
+        b.guest_insns < max_insns
+            && b.more.len() + 1 < MAX_RUNS
+            && !b.holds(target)
+            && hi.max(target + len) - lo.min(target) <= MAX_HULL
     }
 
     /// Marks the start of the guest instruction whose resume key (its pc, plus the execution
@@ -226,6 +287,10 @@ impl Builder {
 
     /// Finishes the block with its terminator.
     pub fn finish(mut self, term: Term) -> Block {
+        // A followed jump whose target could not be fetched added no code.
+        if self.block.more.last().is_some_and(|&(s, e)| s == e) {
+            self.block.more.pop();
+        }
         self.block.term = term;
         self.block
     }

@@ -73,11 +73,11 @@ impl fmt::Display for Term {
 
 impl fmt::Display for Block {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "block {:#x}..{:#x} ({} insns):",
-            self.start, self.end, self.guest_insns
-        )?;
+        write!(f, "block {:#x}..{:#x}", self.start, self.end)?;
+        for (s, e) in &self.more {
+            write!(f, " + {s:#x}..{e:#x}")?;
+        }
+        writeln!(f, " ({} insns):", self.guest_insns)?;
         for i in &self.insts {
             writeln!(f, "  {i}")?;
         }

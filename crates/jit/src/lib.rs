@@ -98,6 +98,7 @@ struct Site {
 /// Bookkeeping for one compiled block.
 struct BlockRec {
     entry: usize,
+    /// The guest range the block was lifted from ([`ir::Block::hull`]).
     start: u64,
     end: u64,
     /// Jumps out of this block: (target pc, rel32 address).
@@ -504,7 +505,8 @@ impl Jit {
         generation: u64,
         tier: Tier,
     ) -> Option<Entry> {
-        if st.invalidated_since(generation, block.start, block.end) {
+        let (lo, hi) = block.hull();
+        if st.invalidated_since(generation, lo, hi) {
             return None;
         }
         let mut counter = (tier == Tier::Quick).then(|| Box::new(AtomicU32::new(HOT_RUNS)));
@@ -745,16 +747,16 @@ impl State {
             self.links.entry(s.target).or_default().push(site);
             out.push((s.target, site.rel32));
         }
-        self.by_start.insert(block.start, block.key);
-        self.max_guest_len = self
-            .max_guest_len
-            .max(block.end.saturating_sub(block.start));
+        // A block is found by its hull: writes anywhere in it drop the block.
+        let (lo, hi) = block.hull();
+        self.by_start.insert(lo, block.key);
+        self.max_guest_len = self.max_guest_len.max(hi.saturating_sub(lo));
         self.blocks.insert(
             block.key,
             BlockRec {
                 entry: base,
-                start: block.start,
-                end: block.end,
+                start: lo,
+                end: hi,
                 out,
             },
         );

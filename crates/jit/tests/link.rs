@@ -501,3 +501,36 @@ fn forward_side_of_a_branch_links_its_conditional_jump() {
         }
     }
 }
+
+#[test]
+fn a_block_that_followed_a_jump_is_invalidated_by_writes_anywhere_in_its_hull() {
+    // 0x1000: x0 += 1, then the code at 0x1800 the jump there led to: x0 += 1; jump 0x3000.
+    let followed = || {
+        let mut b = Builder::new(0x1000);
+        let one = b.konst(1);
+        let x = b.get(slot::x(0));
+        let s = b.add(x, one);
+        b.end_insn(0x1004);
+        b.follow(0x1800);
+        let t = b.add(s, one);
+        b.set(slot::x(0), t);
+        b.end_insn(0x1804);
+        b.finish(Term::Jump(0x3000))
+    };
+    assert_eq!(followed().hull(), (0x1000, 0x1804));
+    // Writes past the hull, before it, or between the runs' hull and the next page leave it.
+    let mut jit = Jit::new();
+    jit.compile(&followed());
+    jit.invalidate_range(0x1804, 0x2000);
+    jit.invalidate_range(0x800, 0x1000);
+    assert!(jit.lookup(0x1000).is_some());
+    let mut c = CpuState::default();
+    run(&mut jit, 0x1000, &mut c);
+    assert_eq!((c.x[0], c.pc), (2, 0x3000));
+    // A write to the followed run's code drops the block, as one to its first run does.
+    for (s, e) in [(0x1803, 0x1804), (0x1000, 0x1001), (0x1400, 0x1401)] {
+        jit.compile(&followed());
+        jit.invalidate_range(s, e);
+        assert!(jit.lookup(0x1000).is_none(), "{s:#x}..{e:#x}");
+    }
+}

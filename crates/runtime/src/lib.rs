@@ -309,43 +309,53 @@ impl Engine {
             }
         }
         let thumb = self.frontend == Frontend::A32 && a32::key::thumb(block.key);
-        let mut a = block.start;
-        while a < block.end {
-            let first = fetch(a).unwrap_or(0);
-            let (word, len, name) = match self.frontend {
-                Frontend::A64 => (first, 4, a64::disasm_name(first)),
-                Frontend::A32 if !thumb => (first, 4, a32::disasm_name(first, false)),
-                Frontend::A32 => {
-                    let hw = first & 0xffff;
-                    let (word, len) = if a32::is_t32_prefix(hw) {
-                        (hw << 16 | (fetch(a + 2).unwrap_or(0) & 0xffff), 4)
-                    } else {
-                        (hw, 2)
-                    };
-                    (word, len, a32::disasm_name(word, true))
-                }
-            };
-            // capstone names the instruction and its operands; the decode table only knows
-            // the encoding class (one name for all of FABS, FNEG, FSQRT...).
-            // (A 32-bit Thumb instruction's first halfword is the word's high half.)
-            let bytes = if len == 4 && thumb {
-                word.rotate_left(16).to_le_bytes()
-            } else {
-                word.to_le_bytes()
-            };
-            let text = guest_insn_text(self.frontend, thumb, &bytes[..len as usize], a)
-                .or_else(|| name.map(str::to_string))
-                .unwrap_or_else(|| "(undefined)".to_string());
-            let _ = writeln!(err, "0x{a:016x}:  {word:08x}      {text}");
-            a += len;
+        for (mut a, end) in block.runs() {
+            while a < end {
+                a += self.log_in_asm_insn(&mut err, thumb, a, fetch);
+            }
         }
         log::write(err.as_bytes());
+    }
+
+    /// Appends the `-d in_asm` line of the guest instruction at `a` to `err`; returns its
+    /// length in bytes.
+    fn log_in_asm_insn(&self, err: &mut String, thumb: bool, a: u64, fetch: Fetch) -> u64 {
+        let first = fetch(a).unwrap_or(0);
+        let (word, len, name) = match self.frontend {
+            Frontend::A64 => (first, 4, a64::disasm_name(first)),
+            Frontend::A32 if !thumb => (first, 4, a32::disasm_name(first, false)),
+            Frontend::A32 => {
+                let hw = first & 0xffff;
+                let (word, len) = if a32::is_t32_prefix(hw) {
+                    (hw << 16 | (fetch(a + 2).unwrap_or(0) & 0xffff), 4)
+                } else {
+                    (hw, 2)
+                };
+                (word, len, a32::disasm_name(word, true))
+            }
+        };
+        // capstone names the instruction and its operands; the decode table only knows
+        // the encoding class (one name for all of FABS, FNEG, FSQRT...).
+        // (A 32-bit Thumb instruction's first halfword is the word's high half.)
+        let bytes = if len == 4 && thumb {
+            word.rotate_left(16).to_le_bytes()
+        } else {
+            word.to_le_bytes()
+        };
+        let text = guest_insn_text(self.frontend, thumb, &bytes[..len as usize], a)
+            .or_else(|| name.map(str::to_string))
+            .unwrap_or_else(|| "(undefined)".to_string());
+        let _ = writeln!(err, "0x{a:016x}:  {word:08x}      {text}");
+        len
     }
 
     /// Forgets every translation overlapping guest range `[start, end)` (self-modifying code,
     /// `IC IVAU`, munmap of code).
     pub fn invalidate(&mut self, start: u64, end: u64) {
-        self.blocks.retain(|_, b| b.end <= start || b.start >= end);
+        self.blocks.retain(|_, b| {
+            let (lo, hi) = b.hull();
+            hi <= start || lo >= end
+        });
         self.jit.invalidate_range(start, end);
     }
 

@@ -2,7 +2,9 @@
 //! sequences compute what the architecture (cross-checked with qemu) says on the reference
 //! interpreter.
 
+mod bitfield;
 mod flags_live;
+mod follows;
 mod lifted_fp;
 mod qemu_cases;
 mod qemu_v81;
