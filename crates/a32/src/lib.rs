@@ -253,7 +253,8 @@ fn lift_keyed(
 /// it: see `a64::lift_block`). Not in a block that starts inside an IT block: its ITSTATE
 /// slot is only put right at the block's end, which a side exit would not reach. Under the
 /// same conditions a direct jump (B, BL) is followed where [`ir::Builder::may_follow`]
-/// allows, unless a recognised routine begins at its target, and after one a backward branch not to the block's start is a side exit too.
+/// allows, unless a recognised routine begins at its target; after one, a backward branch
+/// not to the block's start is a side exit too.
 fn lift(
     pc: u64,
     thumb: bool,

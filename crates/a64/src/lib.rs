@@ -118,9 +118,8 @@ fn decoder() -> &'static Decoder<A64Base> {
 /// the first instruction that ends a block (branches, exceptions, undefined words, IC IVAU,
 /// writes to FPCR), except that a forward conditional branch with room after it becomes a side
 /// exit and the block goes on along its fall-through, and a direct jump may be followed (see
-/// `lift_insns`). An undefined word is
-/// counted in `end` (so code-modification tracking covers it) and in `guest_insns`, but it
-/// does not execute: the block exits at its pc.
+/// `lift_insns`). An undefined word is counted in `end` (so code-modification tracking
+/// covers it) and in `guest_insns`, but it does not execute: the block exits at its pc.
 ///
 /// The block's final store of NZCV is left out when every successor overwrites the flags
 /// before reading them (see `ir::flags_live`).

@@ -142,8 +142,8 @@ impl Block {
             })
     }
 
-    /// True if `pc` is the first byte of an instruction already in the block or inside a
-    /// run: lifting it again would repeat code (a loop), not extend the block.
+    /// True if `pc` lies inside one of the block's runs: lifting from there again would
+    /// repeat code (a loop), not extend the block.
     pub fn holds(&self, pc: u64) -> bool {
         self.runs().any(|(s, e)| s <= pc && pc < e)
     }
@@ -260,7 +260,7 @@ impl Builder {
         b.guest_insns < max_insns
             && b.more.len() + 1 < MAX_RUNS
             && !b.holds(target)
-            && hi.max(target + len) - lo.min(target) <= MAX_HULL
+            && hi.max(target.saturating_add(len)) - lo.min(target) <= MAX_HULL
     }
 
     /// Marks the start of the guest instruction whose resume key (its pc, plus the execution

@@ -1,6 +1,6 @@
 //! A full translation goes on at the target of a direct jump (B, BL) instead of ending there.
 
-use crate::{lift_block, lift_block_quick};
+use super::{exits, lift_at_0x1000 as lift};
 use cpu::CpuState;
 use ir::{Block, Term};
 
@@ -19,18 +19,6 @@ fn bl(words: i32) -> u32 {
 /// `b.ne` by `words` instructions.
 fn bne(words: i32) -> u32 {
     0x5400_0001 | ((words as u32 & 0x7ffff) << 5)
-}
-
-fn lift(words: &[u32], quick: bool) -> Block {
-    let fetch = |a: u64| {
-        let i = a.checked_sub(0x1000)? / 4;
-        words.get(i as usize).copied()
-    };
-    if quick {
-        lift_block_quick(0x1000, &fetch, 64)
-    } else {
-        lift_block(0x1000, &fetch, 64)
-    }
 }
 
 /// Runs `block` once on the interpreter from a zeroed state with x0 = 1.
@@ -122,13 +110,7 @@ fn after_a_jump_a_backward_branch_is_a_side_exit_unless_it_loops_to_the_start() 
         RET,
     ];
     let full = lift(&code, false);
-    let exits: Vec<u64> = full
-        .insts
-        .iter()
-        .filter(|i| i.op.is_side_exit())
-        .map(|i| i.imm)
-        .collect();
-    assert_eq!(exits, [0x1008]);
+    assert_eq!(exits(&full), [0x1008]);
     assert!(matches!(
         full.term,
         Term::Branch {

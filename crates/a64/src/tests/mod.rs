@@ -49,6 +49,28 @@ pub fn run_with_base(words: &[u32], cpu: &mut CpuState) -> u64 {
     panic!("code did not finish");
 }
 
+/// Lifts `words` placed at 0x1000 as a full translation, or as the quick one with `quick`.
+pub fn lift_at_0x1000(words: &[u32], quick: bool) -> ir::Block {
+    let fetch = |a: u64| {
+        let i = a.checked_sub(0x1000)? / 4;
+        words.get(i as usize).copied()
+    };
+    if quick {
+        crate::lift_block_quick(0x1000, &fetch, 64)
+    } else {
+        crate::lift_block(0x1000, &fetch, 64)
+    }
+}
+
+/// The targets of the block's side exits.
+pub fn exits(b: &ir::Block) -> Vec<u64> {
+    b.insts
+        .iter()
+        .filter(|i| i.op.is_side_exit())
+        .map(|i| i.imm)
+        .collect()
+}
+
 /// A qemu-recorded run of a sequence that uses a 64-byte buffer at guest address
 /// [`MEM_GUEST`] (held in x1).
 pub struct MemCase {

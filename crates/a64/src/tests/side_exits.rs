@@ -1,34 +1,14 @@
 //! Forward conditional branches inside a full translation become side exits.
 
-use crate::{lift_block, lift_block_quick};
-use ir::{Block, Term};
+use super::{exits, lift_at_0x1000 as lift};
+use crate::lift_block;
+use ir::Term;
 
 const CMP_X0_X1: u32 = 0xeb01_001f;
 const BNE_PLUS8: u32 = 0x5400_0041; // b.ne .+8
 const BNE_MINUS8: u32 = 0x54ff_ffc1; // b.ne .-8
 const ADD_X4_X4_1: u32 = 0x9100_0484;
 const RET: u32 = 0xd65f_03c0;
-
-fn lift(words: &[u32], quick: bool) -> Block {
-    let fetch = |a: u64| {
-        let i = a.checked_sub(0x1000)? / 4;
-        words.get(i as usize).copied()
-    };
-    if quick {
-        lift_block_quick(0x1000, &fetch, 64)
-    } else {
-        lift_block(0x1000, &fetch, 64)
-    }
-}
-
-/// The targets of the block's side exits.
-fn exits(b: &Block) -> Vec<u64> {
-    b.insts
-        .iter()
-        .filter(|i| i.op.is_side_exit())
-        .map(|i| i.imm)
-        .collect()
-}
 
 #[test]
 fn a_forward_branch_is_a_side_exit_in_a_full_translation_only() {
