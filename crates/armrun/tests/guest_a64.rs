@@ -209,6 +209,35 @@ fn ran_by_armrun() {
     );
 }
 
+/// Hot blocks follow direct jumps (each case of the bytecode interpreter jumps back to its
+/// dispatch): `-d op` names the further runs a block was lifted from and `-d in_asm` lists
+/// their instructions after the jump.
+#[test]
+fn translation_log_shows_followed_jumps() {
+    let prog = a64_static("interpbench");
+    let (o, err) = run_armrun(&["-d", "in_asm,op"], &prog, &[], &[]);
+    assert!(o.stdout.starts_with("result="), "{o:?}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("block 0x") && l.contains(" + 0x")),
+        "no block followed a jump"
+    );
+    // An in_asm listing in which an instruction does not follow the one before it.
+    let mut prev = None;
+    let mut jumped = false;
+    for line in err.lines() {
+        let addr = line
+            .strip_prefix("0x")
+            .and_then(|l| l.get(..16))
+            .and_then(|h| u64::from_str_radix(h, 16).ok());
+        if let (Some(a), Some(p)) = (addr, prev) {
+            jumped |= a != p + 4;
+        }
+        prev = addr;
+    }
+    assert!(jumped, "no in_asm listing went on at a jump's target");
+}
+
 #[test]
 fn bad_guest_pointer_is_efault() {
     let o = agree("faults", &["efault"], &[]);
