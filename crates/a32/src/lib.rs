@@ -269,7 +269,6 @@ fn lift(
     let max = max_insns.max(1);
     // An interworking address (Thumb code with bit 0 set) names the same instruction.
     let mut pc = pc & if thumb { 0xffff_fffe } else { 0xffff_ffff };
-    let start = pc;
     let mut cx = Ctx::new(pc, thumb);
     cx.keyed = keyed;
     loop {
@@ -324,10 +323,8 @@ fn lift(
                 && it == 0
                 && start_it == 0
                 && matches!(cx.mode_out, ctx::Mode::Same)
-                && (taken > pc || (cx.b.followed() && taken != start))
                 && fallthrough == next
-                && cx.b.guest_insns() < max
-                && cx.b.side_exits() < ir::MAX_SIDE_EXITS =>
+                && cx.b.may_side_exit(pc, taken, max) =>
             {
                 cx.b.exit_if(cond, key::key(taken, thumb, 0));
                 pc = next;

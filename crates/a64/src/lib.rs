@@ -142,16 +142,13 @@ pub fn lift_block_quick(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: 
     lift_insns(pc, fetch, max_insns, false)
 }
 
-/// Lifts at most `max_insns` instructions from `pc`; with `side_exits`, a forward conditional
-/// branch with room after it becomes a side exit ([`ir::Op::ExitIf`]) and the block goes on
-/// along its fall-through, so a loop whose body holds forward branches can be one block. A
-/// backward branch still ends the block: it is usually a loop's back edge, taken, and ending
-/// there keeps a loop of one block one (see `ir::passes::loops_to_itself`). Also with
-/// `side_exits`, the block goes on at the target of a direct jump (B, BL) where
+/// Lifts at most `max_insns` instructions from `pc`; with `side_exits`, a conditional branch
+/// becomes a side exit ([`ir::Op::ExitIf`]) where [`ir::Builder::may_side_exit`] allows
+/// (forward, room after it) and the block goes on along its fall-through, so a loop whose
+/// body holds forward branches can be one block (see `ir::passes::loops_to_itself`). Also
+/// with `side_exits`, the block goes on at the target of a direct jump (B, BL) where
 /// [`ir::Builder::may_follow`] allows, so the code after a join or a call is not another
-/// block (a switch's case and the dispatch it jumps back to, a call of a short function);
-/// after such a jump, "backward" says nothing about loops, and a conditional branch to
-/// anywhere but the block's start is a side exit too.
+/// block (a switch's case and the dispatch it jumps back to, a call of a short function).
 fn lift_insns(
     pc: u64,
     fetch: &dyn Fn(u64) -> Option<u32>,
@@ -160,7 +157,6 @@ fn lift_insns(
 ) -> Block {
     let mut cx = Ctx::new(pc);
     let max = max_insns.max(1);
-    let start = pc;
     let mut pc = pc;
     loop {
         if cx.b.guest_insns() >= max {
@@ -180,12 +176,7 @@ fn lift_insns(
                 cond,
                 taken,
                 fallthrough,
-            }) if side_exits
-                && (taken > pc || (cx.b.followed() && taken != start))
-                && fallthrough == next
-                && cx.b.guest_insns() < max
-                && cx.b.side_exits() < ir::MAX_SIDE_EXITS =>
-            {
+            }) if side_exits && fallthrough == next && cx.b.may_side_exit(pc, taken, max) => {
                 cx.b.exit_if(cond, taken);
                 pc = next;
             }

@@ -244,9 +244,17 @@ impl Builder {
         self.block.more.push((target, target));
     }
 
-    /// True once a jump has been followed.
-    pub fn followed(&self) -> bool {
-        !self.block.more.is_empty()
+    /// Whether a frontend may turn the conditional branch at `pc` to `taken` into a side
+    /// exit ([`Builder::exit_if`]) and go on along its fall-through, with the block at most
+    /// `max_insns` long: room is left, fewer than [`MAX_SIDE_EXITS`] so far, and the branch
+    /// goes forward. A backward branch is usually a loop's back edge, and ending the block
+    /// there keeps a loop of one block one; once a jump has been followed, "backward" says
+    /// nothing about loops, and only a branch to the block's start ends it.
+    pub fn may_side_exit(&self, pc: u64, taken: u64, max_insns: u32) -> bool {
+        let b = &self.block;
+        b.guest_insns < max_insns
+            && self.side_exits() < MAX_SIDE_EXITS
+            && (taken > pc || (!b.more.is_empty() && taken != b.start))
     }
 
     /// Whether a frontend may [`follow`](Builder::follow) a direct jump to the guest address
