@@ -103,59 +103,80 @@ pub fn mask_value(pattern: &str) -> (u32, u32) {
     (mask, value)
 }
 
-/// Most runs of field letters in one pattern (the A64 tables' worst has a dozen).
-const MAX_RUNS: usize = 20;
+/// Most distinct field letters in one pattern (the tables' worst has a dozen).
+const MAX_LETTERS: usize = 12;
 
-/// Where the fields of a pattern lie: each run of one letter as (letter, lowest bit, width),
-/// most significant first. Computed once per row when a [`Decoder`] is built, so extracting a
-/// field does not scan the pattern text (the lifters read several fields per instruction).
+/// Where the fields of a pattern lie: each letter with the mask of its bits. Computed once
+/// per row when a [`Decoder`] is built, so extracting a field does not scan the pattern text
+/// (the lifters read several fields per instruction).
 #[derive(Clone, Copy)]
 pub struct Fields {
-    runs: [(u8, u8, u8); MAX_RUNS],
-    len: u8,
+    letters: [u8; MAX_LETTERS],
+    masks: [u32; MAX_LETTERS],
+    /// Each field's width, and its lowest bit if it is one run (else `MULTI_RUN`).
+    widths: [u8; MAX_LETTERS],
+    lsbs: [u8; MAX_LETTERS],
 }
 
+/// [`Fields::lsbs`] of a field in several runs.
+const MULTI_RUN: u8 = 0xff;
+
 impl Fields {
-    /// The runs of `pattern`; panics if it has more than the table limit (a table bug, caught
-    /// by the decoders' tests).
+    /// The fields of `pattern`; panics if it has more letters than the table limit (a table
+    /// bug, caught by the decoders' tests).
     fn of(pattern: &str) -> Fields {
         let mut f = Fields {
-            runs: [(0, 0, 0); MAX_RUNS],
-            len: 0,
+            letters: [0; MAX_LETTERS],
+            masks: [0; MAX_LETTERS],
+            widths: [0; MAX_LETTERS],
+            lsbs: [0; MAX_LETTERS],
         };
-        let mut prev = b'0';
         for (i, b) in pattern_bits(pattern).enumerate() {
-            let bit = 31 - i as u8;
             if b == b'0' || b == b'1' {
-                prev = b;
                 continue;
             }
-            if b == prev {
-                // The run goes on one bit lower.
-                let r = &mut f.runs[f.len as usize - 1];
-                r.1 = bit;
-                r.2 += 1;
-            } else {
-                assert!((f.len as usize) < MAX_RUNS, "too many fields in {pattern}");
-                f.runs[f.len as usize] = (b, bit, 1);
-                f.len += 1;
-            }
-            prev = b;
+            let k = match f.letters.iter().position(|&l| l == b || l == 0) {
+                Some(k) => k,
+                None => panic!("too many fields in {pattern}"),
+            };
+            f.letters[k] = b;
+            f.masks[k] |= 1 << (31 - i);
+        }
+        for k in 0..MAX_LETTERS {
+            let m = f.masks[k];
+            let lsb = m.trailing_zeros() % 32;
+            f.widths[k] = m.count_ones() as u8;
+            // One run: the mask shifted down is all ones below some bit.
+            let one_run = (m >> lsb) & (m >> lsb).wrapping_add(1) == 0;
+            f.lsbs[k] = if one_run { lsb as u8 } else { MULTI_RUN };
         }
         f
     }
 
-    /// Field `letter` of `word` as (value, width in bits).
+    /// Field `letter` of `word` as (value, width in bits): its bits gathered from the most
+    /// significant down (a field may lie in several runs).
     fn get(&self, word: u32, letter: u8) -> (u32, u32) {
-        let (mut v, mut w) = (0u32, 0u32);
-        for &(l, lsb, width) in &self.runs[..self.len as usize] {
-            if l == letter {
-                let bits = (word as u64 >> lsb) & ((1u64 << width) - 1);
-                v = ((v as u64) << width | bits) as u32;
-                w += width as u32;
-            }
+        let Some(k) = self.letters.iter().position(|&l| l == letter) else {
+            return (0, 0);
+        };
+        let (mask, width) = (self.masks[k], self.widths[k] as u32);
+        if letter == 0 || mask == 0 {
+            return (0, 0);
+        } // Most fields are one run: cut it out and shift it down.
+        if self.lsbs[k] != MULTI_RUN {
+            return ((word & mask) >> self.lsbs[k], width);
         }
-        (v, w)
+        let (mut v, mut m) = (0u32, mask);
+        while m != 0 {
+            let top = 31 - m.leading_zeros();
+            // The run of ones from `top` down.
+            let len = (!(m << (31 - top))).leading_zeros();
+            let low = top + 1 - len;
+            let run = (word >> low) & (u32::MAX >> (32 - len));
+            v = ((v as u64) << len) as u32 | run;
+            m &= !((u32::MAX >> (32 - len)) << low);
+        }
+        (v, width)
     }
 }
 
@@ -221,10 +242,24 @@ impl<Id: fmt::Debug> fmt::Debug for Match<Id> {
 /// A decoder row: fixed-bit mask and value, the table row and where its fields lie.
 type Row<Id> = (u32, u32, &'static Entry<Id>, Fields);
 
+/// The rows of one bucket: their fixed-bit masks and values apart from the rest, so finding
+/// the match reads 8 bytes per row tried.
+struct Bucket<Id: 'static> {
+    keys: Vec<(u32, u32)>,
+    rows: Vec<(&'static Entry<Id>, Fields)>,
+}
+
+/// Bits 28..21 of a word pick its bucket: the A64 and A32 top-level group fields and the
+/// opcode bits below them (in a Thumb-2 word, the first halfword's bits 12..5).
+const KEY_LSB: u32 = 21;
+const KEY_BITS: u32 = 8;
+const KEY_MASK: u32 = ((1 << KEY_BITS) - 1) << KEY_LSB;
+
 /// A matcher built from a table: rows are tried most-specific first (most fixed bits), within
-/// buckets keyed by bits 28..25 (the A64/A32 top-level group field).
+/// buckets keyed by bits 28..21 (see `KEY_LSB`): a row is in every bucket whose key its fixed
+/// bits there allow.
 pub struct Decoder<Id: 'static> {
-    buckets: Vec<Vec<Row<Id>>>,
+    buckets: Vec<Bucket<Id>>,
     table: &'static [Entry<Id>],
 }
 
@@ -245,12 +280,14 @@ impl<Id: Copy + 'static> Decoder<Id> {
             })
             .collect();
         rows.sort_by_key(|(m, _, _, _)| std::cmp::Reverse(m.count_ones()));
-        let buckets = (0..16u32)
+        let buckets = (0..1u32 << KEY_BITS)
             .map(|k| {
-                rows.iter()
-                    .filter(|(m, v, _, _)| (k << 25) & m & (0xf << 25) == v & (0xf << 25) & m)
-                    .copied()
-                    .collect()
+                let (keys, rows) = rows
+                    .iter()
+                    .filter(|(m, v, _, _)| (k << KEY_LSB) & m & KEY_MASK == v & KEY_MASK)
+                    .map(|&(m, v, e, f)| ((m, v), (e, f)))
+                    .unzip();
+                Bucket { keys, rows }
             })
             .collect();
         Decoder { buckets, table }
@@ -258,14 +295,14 @@ impl<Id: Copy + 'static> Decoder<Id> {
 
     /// The row matching `word`, if any.
     pub fn decode(&self, word: u32) -> Option<Match<Id>> {
-        self.buckets[(word >> 25 & 0xf) as usize]
-            .iter()
-            .find(|(m, v, _, _)| word & m == *v)
-            .map(|&(_, _, entry, fields)| Match {
-                entry,
-                word,
-                fields,
-            })
+        let bucket = &self.buckets[((word & KEY_MASK) >> KEY_LSB) as usize];
+        let i = bucket.keys.iter().position(|&(m, v)| word & m == v)?;
+        let (entry, fields) = bucket.rows[i];
+        Some(Match {
+            entry,
+            word,
+            fields,
+        })
     }
 
     /// The table this decoder was built from.
