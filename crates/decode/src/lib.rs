@@ -19,7 +19,9 @@ pub mod t16;
 pub mod t32;
 pub mod vfp;
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Mutex;
 
 /// Broad instruction classes, used to select generators in tests and fuzzers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -103,46 +105,40 @@ pub fn mask_value(pattern: &str) -> (u32, u32) {
     (mask, value)
 }
 
-/// Most distinct field letters in one pattern (the tables' worst has a dozen).
-const MAX_LETTERS: usize = 12;
+/// Field letters are ASCII `A` to `z`: [`Fields`] is indexed by `letter - b'A'`.
+const LETTERS: usize = (b'z' - b'A' + 1) as usize;
 
-/// Where the fields of a pattern lie: each letter with the mask of its bits. Computed once
-/// per row when a [`Decoder`] is built, so extracting a field does not scan the pattern text
-/// (the lifters read several fields per instruction).
-#[derive(Clone, Copy)]
+/// Where the fields of a pattern lie: the mask of each letter's bits, indexed by letter, so
+/// reading a field is an index, a mask and a shift. Computed once per row when a [`Decoder`]
+/// is built (the lifters read several fields per instruction).
 pub struct Fields {
-    letters: [u8; MAX_LETTERS],
-    masks: [u32; MAX_LETTERS],
+    masks: [u32; LETTERS],
     /// Each field's width, and its lowest bit if it is one run (else `MULTI_RUN`).
-    widths: [u8; MAX_LETTERS],
-    lsbs: [u8; MAX_LETTERS],
+    widths: [u8; LETTERS],
+    lsbs: [u8; LETTERS],
 }
 
 /// [`Fields::lsbs`] of a field in several runs.
 const MULTI_RUN: u8 = 0xff;
 
 impl Fields {
-    /// The fields of `pattern`; panics if it has more letters than the table limit (a table
-    /// bug, caught by the decoders' tests).
+    /// The fields of `pattern`; panics on a letter outside `A..=z` (a table bug, caught by
+    /// the decoders' tests).
     fn of(pattern: &str) -> Fields {
         let mut f = Fields {
-            letters: [0; MAX_LETTERS],
-            masks: [0; MAX_LETTERS],
-            widths: [0; MAX_LETTERS],
-            lsbs: [0; MAX_LETTERS],
+            masks: [0; LETTERS],
+            widths: [0; LETTERS],
+            lsbs: [0; LETTERS],
         };
         for (i, b) in pattern_bits(pattern).enumerate() {
             if b == b'0' || b == b'1' {
                 continue;
             }
-            let k = match f.letters.iter().position(|&l| l == b || l == 0) {
-                Some(k) => k,
-                None => panic!("too many fields in {pattern}"),
-            };
-            f.letters[k] = b;
+            let k = b.wrapping_sub(b'A') as usize;
+            assert!(k < LETTERS, "field letter {} in {pattern}", b as char);
             f.masks[k] |= 1 << (31 - i);
         }
-        for k in 0..MAX_LETTERS {
+        for k in 0..LETTERS {
             let m = f.masks[k];
             let lsb = m.trailing_zeros() % 32;
             f.widths[k] = m.count_ones() as u8;
@@ -153,16 +149,22 @@ impl Fields {
         f
     }
 
+    /// The field layout of `pattern`, made once and kept for the rest of the program: a
+    /// decoder is built once per table, and matches refer to the layouts of its rows.
+    fn leaked(pattern: &str) -> &'static Fields {
+        Box::leak(Box::new(Fields::of(pattern)))
+    }
+
     /// Field `letter` of `word` as (value, width in bits): its bits gathered from the most
     /// significant down (a field may lie in several runs).
     fn get(&self, word: u32, letter: u8) -> (u32, u32) {
-        let Some(k) = self.letters.iter().position(|&l| l == letter) else {
+        let k = letter.wrapping_sub(b'A') as usize;
+        let Some(&mask) = self.masks.get(k) else {
             return (0, 0);
         };
-        let (mask, width) = (self.masks[k], self.widths[k] as u32);
-        if letter == 0 || mask == 0 {
-            return (0, 0);
-        } // Most fields are one run: cut it out and shift it down.
+        let width = self.widths[k] as u32;
+        // Most fields are one run: cut it out and shift it down (an absent letter has an
+        // empty mask).
         if self.lsbs[k] != MULTI_RUN {
             return ((word & mask) >> self.lsbs[k], width);
         }
@@ -188,16 +190,22 @@ pub struct Match<Id: 'static> {
     /// The instruction word.
     pub word: u32,
     /// Where the row's fields lie.
-    fields: Fields,
+    fields: &'static Fields,
 }
 
 impl<Id: Copy> Match<Id> {
     /// `word` as an instance of `entry` (which it must match), outside [`Decoder::decode`].
     pub fn new(entry: &'static Entry<Id>, word: u32) -> Match<Id> {
+        // One layout per pattern, however many matches are made of it.
+        static MADE: Mutex<BTreeMap<&'static str, &'static Fields>> = Mutex::new(BTreeMap::new());
+        let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+        let fields = *made
+            .entry(entry.pattern)
+            .or_insert_with(|| Fields::leaked(entry.pattern));
         Match {
             entry,
             word,
-            fields: Fields::of(entry.pattern),
+            fields,
         }
     }
 
@@ -240,13 +248,13 @@ impl<Id: fmt::Debug> fmt::Debug for Match<Id> {
 }
 
 /// A decoder row: fixed-bit mask and value, the table row and where its fields lie.
-type Row<Id> = (u32, u32, &'static Entry<Id>, Fields);
+type Row<Id> = (u32, u32, &'static Entry<Id>, &'static Fields);
 
 /// The rows of one bucket: their fixed-bit masks and values apart from the rest, so finding
 /// the match reads 8 bytes per row tried.
 struct Bucket<Id: 'static> {
     keys: Vec<(u32, u32)>,
-    rows: Vec<(&'static Entry<Id>, Fields)>,
+    rows: Vec<(&'static Entry<Id>, &'static Fields)>,
 }
 
 /// Bits 28..21 of a word pick its bucket: the A64 and A32 top-level group fields and the
@@ -276,7 +284,7 @@ impl<Id: Copy + 'static> Decoder<Id> {
                     e.mnemonic
                 );
                 let (m, v) = mask_value(e.pattern);
-                (m, v, e, Fields::of(e.pattern))
+                (m, v, e, Fields::leaked(e.pattern))
             })
             .collect();
         rows.sort_by_key(|(m, _, _, _)| std::cmp::Reverse(m.count_ones()));

@@ -2,8 +2,8 @@
 //! user-mode program can use.
 //!
 //! A halfword is decoded as the *upper* half of a 32-bit word (`halfword << 16`), so the table
-//! shares the 32-bit pattern machinery (and the decoder's bucketing on bits 28..25, here bits
-//! 12..9 of the halfword); the low 16 pattern bits are `x`. Halfwords whose top five bits are
+//! shares the 32-bit pattern machinery (and the decoder's bucketing on bits 28..21, here bits
+//! 12..5 of the halfword); the low 16 pattern bits are `x`. Halfwords whose top five bits are
 //! 11101, 11110 or 11111 start 32-bit instructions (see [`crate::t32`]) and match no row here.
 //!
 //! Field letters: `d` `n` `m` `t` = Rd, Rn, Rm, Rt; `D` `N` = the high bit of Rd/Rn in the
