@@ -288,16 +288,31 @@ impl<Id: Copy + 'static> Decoder<Id> {
             })
             .collect();
         rows.sort_by_key(|(m, _, _, _)| std::cmp::Reverse(m.count_ones()));
-        let buckets = (0..1u32 << KEY_BITS)
-            .map(|k| {
-                let (keys, rows) = rows
-                    .iter()
-                    .filter(|(m, v, _, _)| (k << KEY_LSB) & m & KEY_MASK == v & KEY_MASK)
-                    .map(|&(m, v, e, f)| ((m, v), (e, f)))
-                    .unzip();
-                Bucket { keys, rows }
+        let mut buckets: Vec<Bucket<Id>> = (0..1u32 << KEY_BITS)
+            .map(|_| Bucket {
+                keys: Vec::new(),
+                rows: Vec::new(),
             })
             .collect();
+        // A row goes to every key that agrees with its fixed key bits: its fixed value with
+        // any choice of the free ones (each subset of them), in order, so each bucket keeps
+        // the most specific rows first.
+        for &(m, v, e, f) in &rows {
+            let fixed = (m & KEY_MASK) >> KEY_LSB;
+            let value = (v & KEY_MASK) >> KEY_LSB;
+            let free = !fixed & ((1 << KEY_BITS) - 1);
+            let mut sub = 0u32;
+            loop {
+                let b = &mut buckets[(value | sub) as usize];
+                b.keys.push((m, v));
+                b.rows.push((e, f));
+                // The next subset of `free`.
+                sub = sub.wrapping_sub(free) & free;
+                if sub == 0 {
+                    break;
+                }
+            }
+        }
         Decoder { buckets, table }
     }
 
@@ -396,5 +411,48 @@ mod tests {
         assert!(d.decode(0x8000_0000).is_none());
         assert_eq!(d.random_word(&TEST[0], 0xffff_ffff), None);
         assert_eq!(d.random_word(&TEST[0], 0x0100_0000), Some(0x0100_0000));
+    }
+
+    /// The bucketed decoder finds, for any word, the row a scan of the whole table finds:
+    /// the first matching one of those with the most fixed bits. Words are random, and each
+    /// row's own pattern with random free bits, so every row is tried.
+    #[test]
+    fn buckets_decode_as_a_scan_of_the_table() {
+        fn check<Id: Copy + 'static>(table: &'static [Entry<Id>]) {
+            let d = Decoder::new(table);
+            let scan = |w: u32| {
+                let mut best: Option<(u32, &Entry<Id>)> = None;
+                for e in table {
+                    let (m, v) = mask_value(e.pattern);
+                    if w & m == v && best.is_none_or(|(bm, _)| m.count_ones() > bm) {
+                        best = Some((m.count_ones(), e));
+                    }
+                }
+                best.map(|(_, e)| e as *const Entry<Id>)
+            };
+            let mut x = 0x2545_f491u32;
+            let mut next = || {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x
+            };
+            for e in table {
+                let (m, v) = mask_value(e.pattern);
+                for _ in 0..4 {
+                    for w in [next(), v | (next() & !m)] {
+                        let got = d.decode(w).map(|h| h.entry as *const Entry<Id>);
+                        assert_eq!(got, scan(w), "{w:#010x}");
+                    }
+                }
+            }
+        }
+        check(a64_base::A64_BASE);
+        check(a64_simd::A64_SIMD);
+        check(a32::A32_TABLE);
+        check(t16::T16_TABLE);
+        check(t32::T32_TABLE);
+        check(vfp::VFP_TABLE);
+        check(neon::NEON_TABLE);
     }
 }
