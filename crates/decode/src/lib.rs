@@ -149,10 +149,14 @@ impl Fields {
         f
     }
 
-    /// The field layout of `pattern`, made once and kept for the rest of the program: a
-    /// decoder is built once per table, and matches refer to the layouts of its rows.
-    fn leaked(pattern: &str) -> &'static Fields {
-        Box::leak(Box::new(Fields::of(pattern)))
+    /// The field layout of `pattern`, made the first time it is asked for and kept for the
+    /// rest of the program, so matches can refer to it instead of copying it: one per
+    /// pattern, however many decoders and matches are made of it.
+    fn interned(pattern: &'static str) -> &'static Fields {
+        static MADE: Mutex<BTreeMap<(usize, usize), &'static Fields>> = Mutex::new(BTreeMap::new());
+        let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+        made.entry((pattern.as_ptr() as usize, pattern.len()))
+            .or_insert_with(|| Box::leak(Box::new(Fields::of(pattern))))
     }
 
     /// Field `letter` of `word` as (value, width in bits): its bits gathered from the most
@@ -196,16 +200,10 @@ pub struct Match<Id: 'static> {
 impl<Id: Copy> Match<Id> {
     /// `word` as an instance of `entry` (which it must match), outside [`Decoder::decode`].
     pub fn new(entry: &'static Entry<Id>, word: u32) -> Match<Id> {
-        // One layout per pattern, however many matches are made of it.
-        static MADE: Mutex<BTreeMap<&'static str, &'static Fields>> = Mutex::new(BTreeMap::new());
-        let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
-        let fields = *made
-            .entry(entry.pattern)
-            .or_insert_with(|| Fields::leaked(entry.pattern));
         Match {
             entry,
             word,
-            fields,
+            fields: Fields::interned(entry.pattern),
         }
     }
 
@@ -284,7 +282,7 @@ impl<Id: Copy + 'static> Decoder<Id> {
                     e.mnemonic
                 );
                 let (m, v) = mask_value(e.pattern);
-                (m, v, e, Fields::leaked(e.pattern))
+                (m, v, e, Fields::interned(e.pattern))
             })
             .collect();
         rows.sort_by_key(|(m, _, _, _)| std::cmp::Reverse(m.count_ones()));
