@@ -350,7 +350,28 @@ impl<Id: Copy + 'static> Decoder<Id> {
 mod tests {
     use super::*;
 
-    /// Every field of every row of every table, read from the precomputed runs, equals the
+    /// Calls the generic function `$check` on every decode table of the crate.
+    macro_rules! every_table {
+        ($check:ident) => {
+            $check(a64_base::A64_BASE);
+            $check(a64_simd::A64_SIMD);
+            $check(a32::A32_TABLE);
+            $check(t16::T16_TABLE);
+            $check(t32::T32_TABLE);
+            $check(vfp::VFP_TABLE);
+            $check(neon::NEON_TABLE);
+        };
+    }
+
+    /// The next number of a xorshift sequence kept in `x`.
+    fn xorshift(x: &mut u32) -> u32 {
+        *x ^= *x << 13;
+        *x ^= *x >> 17;
+        *x ^= *x << 5;
+        *x
+    }
+
+    /// Every field of every row of every table, read from the precomputed layout, equals the
     /// bits of its letters gathered from the pattern text one by one.
     #[test]
     fn fields_match_the_pattern_text() {
@@ -361,15 +382,13 @@ mod tests {
                     .filter(|b| *b != b'0' && *b != b'1')
                     .collect();
                 for _ in 0..8 {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    let m = Match::new(e, x);
+                    let word = xorshift(&mut x);
+                    let m = Match::new(e, word);
                     for &l in &letters {
                         let (mut v, mut w) = (0u32, 0u32);
                         for (i, b) in pattern_bits(e.pattern).enumerate() {
                             if b == l {
-                                v = v << 1 | (x >> (31 - i)) & 1;
+                                v = v << 1 | (word >> (31 - i)) & 1;
                                 w += 1;
                             }
                         }
@@ -379,13 +398,7 @@ mod tests {
                 }
             }
         }
-        check(a64_base::A64_BASE);
-        check(a64_simd::A64_SIMD);
-        check(a32::A32_TABLE);
-        check(t16::T16_TABLE);
-        check(t32::T32_TABLE);
-        check(vfp::VFP_TABLE);
-        check(neon::NEON_TABLE);
+        every_table!(check);
         check(TEST);
     }
 
@@ -429,28 +442,16 @@ mod tests {
                 best.map(|(_, e)| e as *const Entry<Id>)
             };
             let mut x = 0x2545_f491u32;
-            let mut next = || {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x
-            };
             for e in table {
                 let (m, v) = mask_value(e.pattern);
                 for _ in 0..4 {
-                    for w in [next(), v | (next() & !m)] {
+                    for w in [xorshift(&mut x), v | (xorshift(&mut x) & !m)] {
                         let got = d.decode(w).map(|h| h.entry as *const Entry<Id>);
                         assert_eq!(got, scan(w), "{w:#010x}");
                     }
                 }
             }
         }
-        check(a64_base::A64_BASE);
-        check(a64_simd::A64_SIMD);
-        check(a32::A32_TABLE);
-        check(t16::T16_TABLE);
-        check(t32::T32_TABLE);
-        check(vfp::VFP_TABLE);
-        check(neon::NEON_TABLE);
+        every_table!(check);
     }
 }
