@@ -421,12 +421,14 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
             // last executable page must not need the next page.
             // Translated pages the guest can write are watched for writes (self-modifying
             // code, see mem's code_watch); only translated code can take the write fault back.
+            // Watching fetches go through a window read ahead (one lock per stretch of code).
+            let window = std::cell::RefCell::new(mem::CodeWindow::default());
             let fetch_with = |a: u64, watch: bool| {
-                m.fetch_code(a, 4, watch).or_else(|| {
-                    (frontend == Frontend::A32)
-                        .then(|| m.fetch_code(a, 2, watch))
-                        .flatten()
-                })
+                let fetch = |len| match watch {
+                    true => window.borrow_mut().fetch(m, a, len),
+                    false => m.fetch_code(a, len, false),
+                };
+                fetch(4).or_else(|| (frontend == Frontend::A32).then(|| fetch(2)).flatten())
             };
             let fetch = |a: u64| fetch_with(a, watch);
             // A store into a page that was just unwatched runs alone, translated without

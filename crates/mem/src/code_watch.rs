@@ -15,6 +15,7 @@
 
 use crate::mapping::host_prot;
 use crate::{GuestMem, PAGE, Space, host, page_down};
+use std::sync::atomic::Ordering;
 
 impl Space {
     /// Write-protects the page holding `addr` on the host if the guest may write it and execute
@@ -82,6 +83,44 @@ impl GuestMem {
         Some(u32::from_le_bytes(b))
     }
 
+    /// Fills `w` with the executable bytes from `addr` on, at most [`WINDOW`] and not past
+    /// `addr`'s page, watching that page (see [`CodeWindow`]); leaves it empty where the guest
+    /// may not execute `addr`, or when the page could change without a code change being
+    /// noted (writable but not watched: the host refused to protect it).
+    fn fill_window(&self, w: &mut CodeWindow, addr: u64) {
+        w.len = 0;
+        let mut space = self.space();
+        let epoch = self.code_epoch.load(Ordering::Acquire);
+        let page = page_down(addr);
+        let want = (page + PAGE)
+            .min(addr.saturating_add(WINDOW as u64))
+            .min(space.limit());
+        if addr >= want {
+            return;
+        }
+        let end = space
+            .regions
+            .first_lacking(addr, want, libc::PROT_EXEC)
+            .unwrap_or(want);
+        if end <= addr {
+            return;
+        }
+        space.watch(addr);
+        let writable = space
+            .regions
+            .prot_at(page)
+            .is_none_or(|p| p & libc::PROT_WRITE != 0);
+        if writable && !space.watched.contains(&page) {
+            return;
+        }
+        let len = (end - addr) as usize;
+        // SAFETY: `[addr, end)` is guest-mapped executable, hence host-readable (checked above
+        // under the lock, so no other thread can unmap it meanwhile); `w.bytes` is Rust memory
+        // of at least `len` bytes.
+        unsafe { std::ptr::copy_nonoverlapping(self.host(addr), w.bytes.as_mut_ptr(), len) };
+        (w.start, w.len, w.epoch) = (addr, len, epoch);
+    }
+
     /// A guest write fault at `addr`: true if the page was watched (it is writable again and its
     /// translations are stale, so the faulting instruction should simply run again).
     pub fn code_write_fault(&self, addr: u64) -> bool {
@@ -91,5 +130,61 @@ impl GuestMem {
     /// Number of watched pages (for tests and diagnostics).
     pub fn watched_pages(&self) -> usize {
         self.space().watched.len()
+    }
+}
+
+/// Bytes a [`CodeWindow`] reads ahead.
+pub const WINDOW: usize = 64;
+
+/// Guest code read ahead for the translator, which fetches word by word: one lock of the
+/// address space per stretch of up to [`WINDOW`] bytes instead of one per word. What it holds
+/// stays what the guest would execute until the next code change (an unmap, a protection or
+/// mapping change, a write to a watched page: each notes one, as for dropping translations),
+/// so a fetch first compares the space's count of code changes with the one it was read at.
+/// Only for fetches that watch their pages: the window's page is watched when it is read.
+pub struct CodeWindow {
+    start: u64,
+    len: usize,
+    epoch: u64,
+    bytes: [u8; WINDOW],
+}
+
+impl Default for CodeWindow {
+    fn default() -> CodeWindow {
+        CodeWindow {
+            start: 0,
+            len: 0,
+            epoch: 0,
+            bytes: [0; WINDOW],
+        }
+    }
+}
+
+impl CodeWindow {
+    /// [`GuestMem::fetch_code`] of the `len` (2 or 4) bytes at `addr`, watching: from the
+    /// window when it holds them and no code changed since it was read, else read afresh
+    /// from `addr` on (or, for an instruction the window cannot hold, crossing a page or an
+    /// executable range's end, fetched alone).
+    pub fn fetch(&mut self, mem: &GuestMem, addr: u64, len: u64) -> Option<u32> {
+        if let Some(word) = self.word(mem, addr, len) {
+            return Some(word);
+        }
+        mem.fill_window(self, addr);
+        self.word(mem, addr, len)
+            .or_else(|| mem.fetch_code(addr, len, true))
+    }
+
+    /// The `len` bytes at `addr` if the window holds them and is current.
+    fn word(&self, mem: &GuestMem, addr: u64, len: u64) -> Option<u32> {
+        let off = addr.wrapping_sub(self.start);
+        if off.checked_add(len)? > self.len as u64
+            || mem.code_epoch.load(Ordering::Acquire) != self.epoch
+        {
+            return None;
+        }
+        let mut b = [0u8; 4];
+        let off = off as usize;
+        b[..len as usize].copy_from_slice(&self.bytes[off..off + len as usize]);
+        Some(u32::from_le_bytes(b))
     }
 }

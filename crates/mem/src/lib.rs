@@ -12,8 +12,10 @@ mod host;
 mod mapping;
 mod regions;
 
+pub use code_watch::CodeWindow;
 pub use regions::Backing;
 use regions::Regions;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Guest page size (4 KiB, the same as the x86-64 host's).
@@ -66,6 +68,8 @@ pub struct GuestMem {
     base: u64,
     is32: bool,
     space: Arc<Mutex<Space>>,
+    /// The address space's count of code changes (see [`CodeWindow`]), read without the lock.
+    code_epoch: Arc<AtomicU64>,
 }
 
 /// The address space held locked (see [`GuestMem::hold`]).
@@ -107,10 +111,12 @@ fn limit(is32: bool) -> u64 {
 
 impl GuestMem {
     fn with_space(base: u64, is32: bool) -> GuestMem {
+        let regions = Regions::default();
+        let code_epoch = regions.code_epoch();
         let space = Space {
             base,
             is32,
-            regions: Regions::default(),
+            regions,
             brk_start: 0,
             brk_cur: 0,
             code_log: Default::default(),
@@ -121,6 +127,7 @@ impl GuestMem {
             base,
             is32,
             space: Arc::new(Mutex::new(space)),
+            code_epoch,
         }
     }
 

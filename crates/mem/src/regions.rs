@@ -3,6 +3,8 @@
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What a mapping shows in /proc/self/maps besides its range and protection: the file it came
 /// from (as the guest names it) and whether it is shared.
@@ -66,6 +68,9 @@ pub struct Regions {
     map: BTreeMap<u64, Entry>,
     /// The span of executable ranges changed since the last [`Regions::take_code_change`].
     code_changed: Option<(u64, u64)>,
+    /// How many code changes were ever noted: a [`crate::CodeWindow`] read at one count holds
+    /// what the guest could execute as long as the count stays (shared, to be read unlocked).
+    code_epoch: Arc<AtomicU64>,
     /// The last range a point lookup found, as `(start, end, prot)` (empty when `start ==
     /// end`): the translator asks about the same code range for every instruction word it
     /// fetches, and this answers without walking the tree. Cleared by [`Regions::carve`], the
@@ -76,10 +81,16 @@ pub struct Regions {
 impl Regions {
     /// Widens the recorded span of changed code to cover `[a, b)`.
     pub fn note_code_change(&mut self, a: u64, b: u64) {
+        self.code_epoch.fetch_add(1, Ordering::Release);
         self.code_changed = Some(match self.code_changed {
             Some((x, y)) => (x.min(a), y.max(b)),
             None => (a, b),
         });
+    }
+
+    /// The count of code changes noted so far, shared with whoever reads it unlocked.
+    pub fn code_epoch(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.code_epoch)
     }
 
     /// The span of executable memory unmapped, replaced or reprotected (or noted by

@@ -448,3 +448,44 @@ fn fetched_code_pages_are_watched() {
     assert!(m.fetch_code(a + 4 * PAGE - 4, 4, false).is_some());
     assert_eq!(m.watched_pages(), 3);
 }
+
+/// A code window serves fetches from what it read until a code change is noted: a write by
+/// armrun, a guest write fault on the watched page, a protection change, an unmap. Its page
+/// is watched as a fetch's would be, and an instruction crossing the page is fetched alone.
+#[test]
+fn code_window_holds_until_code_changes() {
+    let mut m = GuestMem::new64();
+    let a = m.map(0, 2 * PAGE, R | W | X, ANON, -1, 0).unwrap();
+    m.write(a, &[1, 2, 3, 4, 5, 6, 7, 8]).unwrap();
+    let mut w = CodeWindow::default();
+    assert_eq!(w.fetch(&m, a, 4), Some(0x0403_0201));
+    assert_eq!(m.watched_pages(), 1);
+    // Behind the bookkeeping's back (the host mapping made writable directly), a change is
+    // not seen: the window is what is read.
+    let host = m.host(a);
+    // SAFETY: the guest page is mapped; the test owns the space and makes it writable first.
+    unsafe {
+        libc::mprotect(host.cast(), PAGE as usize, R | W | X);
+        *host.add(4) = 0x55;
+    }
+    assert_eq!(w.fetch(&m, a + 4, 4), Some(0x0807_0605));
+    assert_eq!(m.fetch_code(a + 4, 4, true), Some(0x0807_0655));
+    // armrun's own write notes a change.
+    m.write(a + 4, &[9]).unwrap();
+    assert_eq!(w.fetch(&m, a + 4, 4), Some(0x0807_0609));
+    assert_eq!(m.watched_pages(), 1);
+    // So does a guest write fault (the store then runs on the page made writable again).
+    assert!(m.code_write_fault(a + 4));
+    // SAFETY: the fault gave the page its write permission back.
+    unsafe { *host.add(5) = 0x66 };
+    assert_eq!(w.fetch(&m, a + 4, 4), Some(0x0807_6609));
+    // An instruction across the page's end is fetched alone, watching both pages.
+    assert!(w.fetch(&m, a + PAGE - 2, 4).is_some());
+    assert_eq!(m.watched_pages(), 2);
+    // Not executable any more, or unmapped: nothing to fetch.
+    m.protect(a, PAGE, R | W).unwrap();
+    assert_eq!(w.fetch(&m, a + 4, 4), None);
+    assert!(w.fetch(&m, a + PAGE, 4).is_some());
+    m.unmap(a + PAGE, PAGE).unwrap();
+    assert_eq!(w.fetch(&m, a + PAGE, 4), None);
+}
