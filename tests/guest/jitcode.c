@@ -4,12 +4,16 @@
 // stores (the emulator must see the writes itself, as QEMU and x86 hardware do), "wx" flips
 // the page between writable and executable with mprotect, "self" runs code that stores into
 // its own page on every call, "threads" does that in 4 threads at once on one page (each
-// storing into its own word), so stores to the page and runs of its code keep racing.
+// storing into its own word), so stores to the page and runs of its code keep racing;
+// "alias" writes the code through a second, writable mapping of the same memory (memfd) and
+// runs it through the executable one after the cache maintenance (W^X JITs do this).
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #if defined(__aarch64__)
 static uint32_t mov_r0(unsigned v) { return 0x52800000u | v << 5; } // mov w0, #v
@@ -82,6 +86,25 @@ int main(int argc, char **argv) {
             total += got;
         }
         printf("self total=%lu\n", total);
+        return 0;
+    }
+    if (!strcmp(mode, "alias")) {
+        int fd = memfd_create("jitcode", 0);
+        if (fd < 0 || ftruncate(fd, 4096)) { perror("memfd"); return 1; }
+        uint32_t *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        uint32_t *x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+        if (w == MAP_FAILED || x == MAP_FAILED) { perror("mmap"); return 1; }
+        for (unsigned i = 0; i < 100; i++) {
+            // Two places 8 bytes apart, so the old code is still next to the new.
+            unsigned k = (i % 2) * 2;
+            w[k] = mov_r0(i);
+            w[k + 1] = RET;
+            __builtin___clear_cache((char *)(x + k), (char *)(x + k + 2));
+            unsigned got = ((fn0)(x + k))();
+            if (got != i) { printf("alias: round %u ran stale code (%u)\n", i, got); return 1; }
+            total += got;
+        }
+        printf("alias total=%lu\n", total);
         return 0;
     }
     for (unsigned i = 0; i < 100; i++) {

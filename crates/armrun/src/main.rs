@@ -421,7 +421,9 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
             // last executable page must not need the next page.
             // Translated pages the guest can write are watched for writes (self-modifying
             // code, see mem's code_watch); only translated code can take the write fault back.
-            // Watching fetches go through a window read ahead (one lock per stretch of code).
+            // Watching fetches go through a window read ahead (one lock per stretch of code),
+            // which an IC IVAU makes read afresh.
+            engine.count_flushes_in(m.code_epoch());
             let window = std::cell::RefCell::new(mem::CodeWindow::default());
             let fetch_with = |a: u64, watch: bool| {
                 let fetch = |len| match watch {

@@ -115,8 +115,9 @@ fn code_replaced_by_mmap_is_translated_afresh() {
 
 /// A JIT-style program rewrites and reruns code 100 times: with cache maintenance (IC IVAU),
 /// with plain stores only (armrun watches translated pages for writes), flipping W^X with
-/// mprotect, and code that stores into its own page 1000 times, also in 4 threads at once
-/// (20000 calls each: stores unwatching the page race with translations watching it again).
+/// mprotect, writing through a second mapping, and code that stores into its own page 1000
+/// times, also in 4 threads at once (20000 calls each: stores unwatching the page race with
+/// translations watching it again).
 /// The interpreter sees code changes only through cache maintenance and mappings, like the JIT
 /// before write watching.
 #[test]
@@ -141,6 +142,14 @@ fn jit_style_code_rewritten_and_rerun() {
             let (interp, err) = run_armrun(&["--interp"], &prog, &[mode], &[]);
             assert_eq!(interp, jit, "{mode} (interpreter): {err}");
         }
+    }
+    // Code written through a second, writable mapping of the same memory and run through the
+    // executable one after IC IVAU (a W^X JIT): nothing watches the writes, so the cache
+    // maintenance alone must drop the translations and the code fetched ahead (qemu runs the
+    // old code there, so armrun's JIT and interpreter only).
+    for flags in [&[][..], &["--interp"][..]] {
+        let (o, err) = run_armrun(flags, &prog, &["alias"], &[]);
+        assert_eq!(o.stdout, "alias total=4950\n", "{flags:?}: {err}");
     }
 }
 

@@ -131,6 +131,14 @@ impl GuestMem {
         }
     }
 
+    /// The count of code changes the [`CodeWindow`]s of this address space compare with, for
+    /// whoever learns of a code change the bookkeeping cannot see (`IC IVAU` after code was
+    /// written through another mapping of the same memory): bumping it makes every window
+    /// read afresh.
+    pub fn code_epoch(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.code_epoch)
+    }
+
     /// The bookkeeping, locked. A panic while it was held cannot leave it half-updated in a
     /// way later calls would trip over more than the panic itself, so poisoning is ignored.
     fn space(&self) -> MutexGuard<'_, Space> {

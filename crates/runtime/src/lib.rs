@@ -136,6 +136,8 @@ pub struct Engine {
     /// The last data fault (pc, guest address) past 32 bits this engine ran again without
     /// folds (see [`Engine::exit_event`]).
     retried: Option<(u64, u64)>,
+    /// A count of code changes to bump at every `IC IVAU` (see [`Engine::count_flushes_in`]).
+    flushes: Option<Arc<AtomicU64>>,
 }
 
 impl Engine {
@@ -158,6 +160,7 @@ impl Engine {
             index: NEXT_INDEX.fetch_add(1, Ordering::Relaxed),
             code_seen: Arc::default(),
             retried: None,
+            flushes: None,
         }
     }
 
@@ -186,6 +189,7 @@ impl Engine {
                 Backend::Interp => Arc::new(AtomicU64::new(self.code_seen.load(Ordering::Acquire))),
             },
             retried: None,
+            flushes: self.flushes.clone(),
         }
     }
 
@@ -349,6 +353,14 @@ impl Engine {
         len
     }
 
+    /// Has every `IC IVAU` the guest runs bump `count` as well as drop translations: guest
+    /// memory's count of code changes, which its code windows compare with (mem's
+    /// `CodeWindow`). Cache maintenance is how the guest tells of code it wrote where no write
+    /// watch sees it (through a second mapping of the same memory).
+    pub fn count_flushes_in(&mut self, count: Arc<AtomicU64>) {
+        self.flushes = Some(count);
+    }
+
     /// Forgets every translation overlapping guest range `[start, end)` (self-modifying code,
     /// `IC IVAU`, munmap of code).
     pub fn invalidate(&mut self, start: u64, end: u64) {
@@ -500,6 +512,9 @@ impl Engine {
                 // JITs issue one per line they wrote, so only those translations go.
                 let line = cpu.exit_arg & !(ICACHE_LINE - 1);
                 self.invalidate(line, line.saturating_add(ICACHE_LINE));
+                if let Some(count) = &self.flushes {
+                    count.fetch_add(1, Ordering::Release);
+                }
                 return None;
             }
             other => unreachable!("translated code wrote unknown exit reason {other}"),
