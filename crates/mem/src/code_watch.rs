@@ -139,7 +139,8 @@ pub const WINDOW: usize = 64;
 /// Guest code read ahead for the translator, which fetches word by word: one lock of the
 /// address space per stretch of up to [`WINDOW`] bytes instead of one per word. What it holds
 /// stays what the guest would execute until the next code change (an unmap, a protection or
-/// mapping change, a write to a watched page: each notes one, as for dropping translations),
+/// mapping change, a write to a watched page, a cacheflush: each notes one, as for dropping
+/// translations; and an `IC IVAU`, which the runtime counts through [`GuestMem::code_epoch`]),
 /// so a fetch first compares the space's count of code changes with the one it was read at.
 /// Only for fetches that watch their pages: the window's page is watched when it is read.
 pub struct CodeWindow {
