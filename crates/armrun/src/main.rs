@@ -402,6 +402,8 @@ const RACED_RERUNS: u32 = 1 << 16;
 fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -> Ended {
     let frontend = config.frontend;
     let mut engine = thread_engine(config, os);
+    // An IC IVAU makes the code windows (see the fetch below) read afresh.
+    engine.count_flushes_in(os.mem().code_epoch());
     // Which fork this process's state comes from (see `linux::forks`).
     let mut forks = linux::forks();
     let watch = config.backend == Backend::Jit;
@@ -421,9 +423,7 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
             // last executable page must not need the next page.
             // Translated pages the guest can write are watched for writes (self-modifying
             // code, see mem's code_watch); only translated code can take the write fault back.
-            // Watching fetches go through a window read ahead (one lock per stretch of code),
-            // which an IC IVAU makes read afresh.
-            engine.count_flushes_in(m.code_epoch());
+            // Watching fetches go through a window read ahead (one lock per stretch of code).
             let window = std::cell::RefCell::new(mem::CodeWindow::default());
             let fetch_with = |a: u64, watch: bool| {
                 let fetch = |len| match watch {

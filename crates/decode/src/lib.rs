@@ -109,7 +109,7 @@ pub fn mask_value(pattern: &str) -> (u32, u32) {
 const LETTERS: usize = (b'z' - b'A' + 1) as usize;
 
 /// Where the fields of a pattern lie: the mask of each letter's bits, indexed by letter, so
-/// reading a field is an index, a mask and a shift. Computed once per row when a [`Decoder`]
+/// reading a field is an index, a mask and a shift. Computed once per table row when a [`Decoder`]
 /// is built (the lifters read several fields per instruction).
 pub struct Fields {
     masks: [u32; LETTERS],
@@ -149,14 +149,21 @@ impl Fields {
         f
     }
 
-    /// The field layout of `pattern`, made the first time it is asked for and kept for the
-    /// rest of the program, so matches can refer to it instead of copying it: one per
-    /// pattern, however many decoders and matches are made of it.
-    fn interned(pattern: &'static str) -> &'static Fields {
-        static MADE: Mutex<BTreeMap<(usize, usize), &'static Fields>> = Mutex::new(BTreeMap::new());
+    /// The field layouts of `table`'s rows, in order, made the first time they are asked for
+    /// and kept for the rest of the program, so matches can refer to them instead of copying
+    /// them: one set per table, however many decoders and matches are made of it.
+    fn of_table<Id>(table: &'static [Entry<Id>]) -> &'static [Fields] {
+        static MADE: Mutex<BTreeMap<(usize, usize), &'static [Fields]>> =
+            Mutex::new(BTreeMap::new());
         let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
-        made.entry((pattern.as_ptr() as usize, pattern.len()))
-            .or_insert_with(|| Box::leak(Box::new(Fields::of(pattern))))
+        made.entry((table.as_ptr() as usize, table.len()))
+            .or_insert_with(|| {
+                table
+                    .iter()
+                    .map(|e| Fields::of(e.pattern))
+                    .collect::<Vec<_>>()
+                    .leak()
+            })
     }
 
     /// Field `letter` of `word` as (value, width in bits): its bits gathered from the most
@@ -203,7 +210,7 @@ impl<Id: Copy> Match<Id> {
         Match {
             entry,
             word,
-            fields: Fields::interned(entry.pattern),
+            fields: &Fields::of_table(std::slice::from_ref(entry))[0],
         }
     }
 
@@ -272,17 +279,20 @@ pub struct Decoder<Id: 'static> {
 impl<Id: Copy + 'static> Decoder<Id> {
     /// Builds a decoder; panics if a pattern is not 32 bits (a bug in the table, caught by tests).
     pub fn new(table: &'static [Entry<Id>]) -> Decoder<Id> {
+        for e in table {
+            assert_eq!(
+                pattern_bits(e.pattern).count(),
+                32,
+                "pattern of {} is not 32 bits",
+                e.mnemonic
+            );
+        }
         let mut rows: Vec<Row<Id>> = table
             .iter()
-            .map(|e| {
-                assert_eq!(
-                    pattern_bits(e.pattern).count(),
-                    32,
-                    "pattern of {} is not 32 bits",
-                    e.mnemonic
-                );
+            .zip(Fields::of_table(table))
+            .map(|(e, f)| {
                 let (m, v) = mask_value(e.pattern);
-                (m, v, e, Fields::interned(e.pattern))
+                (m, v, e, f)
             })
             .collect();
         rows.sort_by_key(|(m, _, _, _)| std::cmp::Reverse(m.count_ones()));
