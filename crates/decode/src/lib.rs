@@ -130,6 +130,9 @@ impl Fields {
             widths: [0; LETTERS],
             lsbs: [0; LETTERS],
         };
+        // The letters the pattern has (a row has a handful of the 58): only they need a
+        // width and a low bit, the rest stay empty.
+        let mut present = 0u64;
         for (i, b) in pattern_bits(pattern).enumerate() {
             if b == b'0' || b == b'1' {
                 continue;
@@ -137,8 +140,11 @@ impl Fields {
             let k = b.wrapping_sub(b'A') as usize;
             assert!(k < LETTERS, "field letter {} in {pattern}", b as char);
             f.masks[k] |= 1 << (31 - i);
+            present |= 1 << k;
         }
-        for k in 0..LETTERS {
+        while present != 0 {
+            let k = present.trailing_zeros() as usize;
+            present &= present - 1;
             let m = f.masks[k];
             let lsb = m.trailing_zeros() % 32;
             f.widths[k] = m.count_ones() as u8;
