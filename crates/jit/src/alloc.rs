@@ -7,6 +7,13 @@
 //! caller-saved registers live there ([`Allocation::saves`]). Constants live nowhere:
 //! users materialise them or encode them as immediates, except 64-bit ones read more than
 //! once, which are values like the others. Everything else keeps its stack slot.
+//!
+//! FP values get xmm registers of their own ([`in_xmm`]): a double an inline FP operation
+//! computes, or a register or memory read, that only inline FP operations, register writes
+//! and 8-byte stores read. They then go from one operation to the next without crossing to a
+//! general register and back (three cycles each way on x86), and leave the eight general
+//! registers to the integer values. Every xmm register is caller-saved: such a value never
+//! lives across a helper call that clobbers, and the slow paths save the live ones.
 
 use ir::{Block, Inst, Op, Term, Val};
 
@@ -28,6 +35,14 @@ const CALLER_SAVED: [u8; 4] = [8, 9, 10, 11];
 const CALLEE_MASK: u16 = 1 << 3 | 1 << 5 | 1 << 12 | 1 << 13;
 /// [`CALLER_SAVED`] as a mask of register numbers.
 const CALLER_MASK: u16 = 0xf << 8;
+/// The first of the xmm registers values live in (xmm6..xmm15): the lowerings use xmm0..xmm5
+/// as scratch.
+pub const XMM_FIRST: u8 = 6;
+/// How many xmm registers values live in.
+const XMMS: u8 = 10;
+/// Bit of a [`Allocation::saves`] mask for xmm register `XMM_FIRST + k`: `XMM_SAVE << k`
+/// (the general registers take the low four bits).
+const XMM_SAVE: u16 = 1 << 4;
 
 /// Whether `i` is a helper call that leaves the caller-saved registers as it found them: the
 /// call of an operation with an inline fast path (`ir::inline`), which runs its helper only
@@ -39,8 +54,9 @@ pub fn keeps_registers(i: &Inst) -> bool {
     i.op == Op::Call && ir::inline::FpInline::decode(i.imm).is_some()
 }
 
-/// The caller-saved registers in `mask` (bit `k` is `CALLER_SAVED[k]`), in push order.
-pub fn saved_registers(mask: u8) -> impl DoubleEndedIterator<Item = u8> {
+/// The caller-saved general registers in `mask` (bit `k` is `CALLER_SAVED[k]`), in push
+/// order.
+pub fn saved_registers(mask: u16) -> impl DoubleEndedIterator<Item = u8> {
     CALLER_SAVED
         .into_iter()
         .enumerate()
@@ -48,9 +64,17 @@ pub fn saved_registers(mask: u8) -> impl DoubleEndedIterator<Item = u8> {
         .map(|(_, r)| r)
 }
 
-/// Bytes a call keeping the registers of `mask` (as [`saved_registers`] reads it) pushes
-/// before the call: a word each, rounded up to an even number (calls need rsp 16-aligned).
-pub fn pushed_bytes(mask: u8) -> u8 {
+/// The xmm registers in `mask` (bit 4 + `k` is xmm`XMM_FIRST + k`), in save order.
+pub fn saved_xmms(mask: u16) -> impl DoubleEndedIterator<Item = u8> {
+    (0..XMMS)
+        .filter(move |k| mask & XMM_SAVE << k != 0)
+        .map(|k| XMM_FIRST + k)
+}
+
+/// Bytes a call keeping the registers of `mask` (as [`saved_registers`] and [`saved_xmms`]
+/// read it) puts below the block's frame before the call: a word each (the low 64 bits of an
+/// xmm register are its value), rounded up to an even number (calls need rsp 16-aligned).
+pub fn pushed_bytes(mask: u16) -> u8 {
     (mask.count_ones() as u8).next_multiple_of(2) * 8
 }
 
@@ -61,9 +85,10 @@ pub struct Allocation {
     /// How many instructions read each value (the terminator not counted).
     pub uses: Vec<u32>,
     /// For each [`keeps_registers`] call (by instruction index, in order), the caller-saved
-    /// registers (bit `k` for `CALLER_SAVED[k]`) holding values that live past it, which it
-    /// must save. (Few blocks have such calls: an empty list costs no allocation.)
-    pub saves: Vec<(usize, u8)>,
+    /// registers (bit `k` for `CALLER_SAVED[k]`, bit 4 + `k` for xmm`XMM_FIRST + k`) holding
+    /// values that live past it, which it must save. (Few blocks have such calls: an empty
+    /// list costs no allocation.)
+    pub saves: Vec<(usize, u16)>,
 }
 
 /// Where a value lives.
@@ -71,6 +96,8 @@ pub struct Allocation {
 pub enum Loc {
     /// In a host register for its whole life.
     Reg(u8),
+    /// In the low 64 bits of an xmm register (`XMM_FIRST` and up) for its whole life.
+    Xmm(u8),
     /// In its stack slot `[rsp + 8*v]`.
     Slot,
     /// A constant, never stored.
@@ -90,10 +117,81 @@ pub fn imm32(k: u64) -> Option<i32> {
     i32::try_from(k as i64).ok()
 }
 
+/// Whether inline FP call `i` leaves its result in an xmm register (see `emit::fp`): the
+/// scalar double arithmetic.
+fn result_in_xmm(i: &Inst) -> bool {
+    use ir::inline::{FpInline, FpOp};
+    i.op == Op::Call
+        && FpInline::decode(i.imm).is_some_and(|fi| {
+            fi.double
+                && fi.vector.is_none()
+                && matches!(
+                    fi.op,
+                    FpOp::Add
+                        | FpOp::Sub
+                        | FpOp::Mul
+                        | FpOp::Div
+                        | FpOp::Sqrt
+                        | FpOp::MulAdd
+                        | FpOp::MulSub
+                        | FpOp::NegMulAdd
+                        | FpOp::NegMulSub
+                )
+        })
+}
+
+/// Which values of `b` may live in xmm registers: defined by double arithmetic that leaves its
+/// result in one, or by a read of a state slot or 8 bytes of memory, read by an inline FP
+/// operation and otherwise only by such operations, state writes and (as the value stored)
+/// 8-byte stores; none that `general` names (values the terminator or a loop's back edge
+/// moves through general registers). Whether one also outlives a helper call that clobbers
+/// is for [`allocate`].
+fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
+    let n = b.num_vals as usize;
+    let mut ok = vec![false; n];
+    for i in &b.insts {
+        if let Some(d) = i.dst.filter(|d| (d.0 as usize) < n) {
+            ok[d.0 as usize] =
+                result_in_xmm(i) || i.op == Op::GetReg || (i.op == Op::Load && i.imm == 8);
+        }
+    }
+    let mut fp_read = vec![false; n];
+    for i in &b.insts {
+        let fp = keeps_registers(i);
+        for (k, a) in i.args[..i.op.info().arity].iter().enumerate() {
+            let a = a.0 as usize;
+            if a < n {
+                ok[a] &= fp || i.op == Op::SetReg || (i.op == Op::Store && i.imm == 8 && k == 1);
+                fp_read[a] |= fp;
+            }
+        }
+    }
+    for (o, r) in ok.iter_mut().zip(&fp_read) {
+        *o &= r;
+    }
+    if let Term::JumpReg(v) | Term::Branch { cond: v, .. } = b.term
+        && let Some(o) = ok.get_mut(v.0 as usize)
+    {
+        *o = false;
+    }
+    for v in general {
+        if let Some(o) = ok.get_mut(v.0 as usize) {
+            *o = false;
+        }
+    }
+    ok
+}
+
 /// Picks a location for every value of `b` but the sums `folds` (see [`crate::addr_fold`])
 /// puts into memory operands (see [`Allocation`]). The terminator reads `carried` too (the
-/// values a block that loops to itself carries around: see `emit::self_loop`).
-pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>], carried: &[Val]) -> Allocation {
+/// values a block that loops to itself carries around: see `emit::self_loop`); those and
+/// `reads` (the state reads that loop's back edge replaces) stay out of xmm registers.
+pub fn allocate(
+    b: &Block,
+    folds: &[Option<(Val, i32)>],
+    carried: &[Val],
+    reads: &[Val],
+) -> Allocation {
     const NONE: u32 = u32::MAX;
     let n = b.num_vals as usize;
     let len = b.insts.len();
@@ -128,10 +226,38 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>], carried: &[Val]) -> All
     let mut calls = Vec::with_capacity(len + 1);
     let mut c = 0u32;
     calls.push(c);
+    // Whether the block has inline FP operations: only then may values live in xmm registers.
+    let mut fp = false;
     for i in &b.insts {
-        c += u32::from(i.op == Op::Call && !keeps_registers(i));
+        if i.op == Op::Call {
+            let keeps = keeps_registers(i);
+            c += u32::from(!keeps);
+            fp |= keeps;
+        }
         calls.push(c);
     }
+    // Two versions of the scan: most blocks have no FP and skip the xmm registers' bookkeeping.
+    let (locs, saves) = if fp {
+        let xmm = in_xmm(b, carried.iter().chain(reads));
+        assign::<true>(b, &last, &uses, &calls, &xmm)
+    } else {
+        assign::<false>(b, &last, &uses, &calls, &[])
+    };
+    Allocation { locs, uses, saves }
+}
+
+/// The scan of [`allocate`]: a place for each value, given each one's last use and number of
+/// uses, the count of clobbering calls before each instruction and (with `FP`) which values
+/// may live in xmm registers; and the registers each [`keeps_registers`] call saves.
+fn assign<const FP: bool>(
+    b: &Block,
+    last: &[u32],
+    uses: &[u32],
+    calls: &[u32],
+    xmm: &[bool],
+) -> (Vec<Loc>, Vec<(usize, u16)>) {
+    const NONE: u32 = u32::MAX;
+    let n = b.num_vals as usize;
     let mut locs = vec![Loc::Slot; n];
     let mut saves = Vec::new();
     // The free registers as a mask of register numbers.
@@ -139,6 +265,10 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>], carried: &[Val]) -> All
     // (last use, register, value) of the values holding a register: at most one a register.
     let mut active = [(0u32, 0u8, 0u32); CALLEE_SAVED.len() + CALLER_SAVED.len()];
     let mut live = 0;
+    // The same for the xmm registers (bit `k` of `free_xmm` for xmm`XMM_FIRST + k`).
+    let mut free_xmm: u16 = (1 << XMMS) - 1;
+    let mut active_xmm = [(0u32, 0u8); XMMS as usize];
+    let mut live_xmm = 0;
     // No active value's last use comes before this index (so most instructions skip the scan).
     let mut next_end = NONE;
     for (idx, i) in b.insts.iter().enumerate() {
@@ -159,6 +289,18 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>], carried: &[Val]) -> All
                     k += 1;
                 }
             }
+            let mut k = 0;
+            while FP && k < live_xmm {
+                let (end, r) = active_xmm[k];
+                if end <= at {
+                    free_xmm |= 1 << (r - XMM_FIRST);
+                    live_xmm -= 1;
+                    active_xmm[k] = active_xmm[live_xmm];
+                } else {
+                    next_end = next_end.min(end);
+                    k += 1;
+                }
+            }
         }
         // Every active value lives past `idx` now. One that later gives its register up
         // leaves a register saved for nothing, which is harmless.
@@ -167,6 +309,13 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>], carried: &[Val]) -> All
                 .iter()
                 .filter(|a| CALLER_MASK >> a.1 & 1 != 0)
                 .fold(0, |m, a| m | 1 << (a.1 - CALLER_SAVED[0]));
+            let mask = if FP {
+                active_xmm[..live_xmm]
+                    .iter()
+                    .fold(mask, |m, a| m | XMM_SAVE << (a.1 - XMM_FIRST))
+            } else {
+                mask
+            };
             saves.push((idx, mask));
         }
         let Some(d) = i.dst else { continue };
@@ -186,6 +335,15 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>], carried: &[Val]) -> All
         }
         // A call at `end` reads its arguments before clobbering anything.
         let crosses_call = calls[end as usize] > calls[idx + 1];
+        if FP && xmm.get(dv) == Some(&true) && !crosses_call && free_xmm != 0 {
+            let r = XMM_FIRST + free_xmm.trailing_zeros() as u8;
+            free_xmm &= free_xmm - 1;
+            locs[dv] = Loc::Xmm(r);
+            active_xmm[live_xmm] = (end, r);
+            live_xmm += 1;
+            next_end = next_end.min(end);
+            continue;
+        }
         let usable = if crosses_call { CALLEE_MASK } else { u16::MAX };
         // Prefer the register of the first argument when it dies here: two-address x86 code
         // then computes in place instead of copying the argument first; else a caller-saved
@@ -225,5 +383,5 @@ pub fn allocate(b: &Block, folds: &[Option<(Val, i32)>], carried: &[Val]) -> All
             next_end = next_end.min(end);
         }
     }
-    Allocation { locs, uses, saves }
+    (locs, saves)
 }

@@ -469,7 +469,13 @@ pub fn compile(
                     .chain(c.sunk_reads.iter().copied())
             })
             .collect();
-        let alloc::Allocation { locs, uses, saves } = alloc::allocate(block, &folds, &carried);
+        let reads: Vec<Val> = e
+            .carry
+            .iter()
+            .flat_map(|c| c.moves.iter().map(|m| m.0))
+            .collect();
+        let alloc::Allocation { locs, uses, saves } =
+            alloc::allocate(block, &folds, &carried, &reads);
         e.locs = locs;
         e.saves = saves;
         e.folds = folds;
@@ -520,7 +526,7 @@ pub fn compile(
 struct HelperCall {
     func: i64,
     args: [Val; 3],
-    save: u8,
+    save: u16,
     result: Option<u8>,
 }
 
@@ -544,9 +550,9 @@ struct Emitter {
     /// Where each value lives (see [`alloc`]).
     locs: Vec<Loc>,
     /// The caller-saved registers each instruction's call saves ([`alloc::Allocation::saves`]).
-    saves: Vec<(usize, u8)>,
+    saves: Vec<(usize, u16)>,
     /// Those of the instruction being lowered.
-    save: u8,
+    save: u16,
     /// The instruction being lowered is a call whose result nothing reads.
     unread: bool,
     /// The value [`Emitter::st`] last stored to its stack slot, from which register, and the
@@ -894,6 +900,7 @@ impl Emitter {
                 Some(i) => dynasm!(self.a ; .arch x64 ; mov Rq(r), i),
                 None => dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD k as i64),
             },
+            Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq Rq(r), Rx(x)),
         }
     }
 
@@ -902,6 +909,7 @@ impl Emitter {
     fn xmm_from(&mut self, t: u8, v: Val) {
         match self.loc(v) {
             Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; movq Rx(t), Rq(h)),
+            Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq Rx(t), Rx(x)),
             Loc::Slot => {
                 let o = vo(v);
                 dynasm!(self.a ; .arch x64 ; movq Rx(t), QWORD [rsp + o]);
@@ -926,6 +934,7 @@ impl Emitter {
                 dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(r));
                 self.spill = Some((v, r, self.a.offset().0));
             }
+            Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq Rx(x), Rq(r)),
             // Constants are never defined by anything but `const`.
             Loc::Const(_) => {}
         }
@@ -973,7 +982,7 @@ impl Emitter {
                 }
                 return;
             }
-            Loc::Const(_) => {
+            Loc::Const(_) | Loc::Xmm(_) => {
                 self.ld(alloc::RCX, y);
                 alloc::RCX
             }
@@ -1009,9 +1018,13 @@ impl Emitter {
                 let o = vo(y);
                 dynasm!(self.a ; .arch x64 ; cmp Rd(r), DWORD [rsp + o]);
             }
-            (Loc::Const(_), true) => {
+            (Loc::Const(_), true) | (Loc::Xmm(_), true) => {
                 self.ld(alloc::RCX, y);
                 dynasm!(self.a ; .arch x64 ; cmp Rq(r), rcx);
+            }
+            (Loc::Xmm(_), false) => {
+                self.ld(alloc::RCX, y);
+                dynasm!(self.a ; .arch x64 ; cmp Rd(r), ecx);
             }
         }
     }
@@ -1073,7 +1086,7 @@ impl Emitter {
                 let k = k.wrapping_add(disp as u64) as u32 as i32;
                 dynasm!(self.a ; .arch x64 ; lea Rd(t), [Rq(b) + k]);
             }
-            (Loc::Slot, _) => return false,
+            (Loc::Slot | Loc::Xmm(_), _) => return false,
         }
         self.st(d, t);
         true
@@ -1134,6 +1147,13 @@ impl Emitter {
                 }
             }
             Op::GetReg => {
+                if let Loc::Xmm(v) = self.loc(d)
+                    && i.imm < slot::END as u64
+                {
+                    let s = so(i.imm as u32);
+                    dynasm!(self.a ; .arch x64 ; movq Rx(v), [r15 + s]);
+                    return;
+                }
                 let t = self.target(d, &[]);
                 if i.imm < slot::END as u64 {
                     let s = so(i.imm as u32);
@@ -1195,7 +1215,7 @@ impl Emitter {
                             dynasm!(self.a ; .arch x64 ; mul QWORD [rsp + o]);
                         }
                     }
-                    Loc::Const(_) => {
+                    Loc::Const(_) | Loc::Xmm(_) => {
                         self.ld(RCX, y);
                         if signed {
                             dynasm!(self.a ; .arch x64 ; imul rcx);
@@ -1367,6 +1387,11 @@ impl Emitter {
             Op::Load => {
                 let t = self.target(d, &[]);
                 let (r, k) = self.addr(x);
+                if let Loc::Xmm(v) = self.loc(d) {
+                    // Only 8-byte loads have xmm results (`alloc::in_xmm`).
+                    dynasm!(self.a ; .arch x64 ; movq Rx(v), QWORD [r14 + Rq(r) + k]);
+                    return;
+                }
                 match i.imm {
                     1 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), BYTE [r14 + Rq(r) + k]),
                     2 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), WORD [r14 + Rq(r) + k]),
@@ -1405,8 +1430,11 @@ impl Emitter {
                         self.helper_call(&call);
                     }
                     dynasm!(self.a ; .arch x64 ; =>done);
-                    if !self.unread {
-                        self.st(d, RAX);
+                    match (self.loc(d), result) {
+                        _ if self.unread => {}
+                        // Both paths leave the result in xmm`r` too.
+                        (Loc::Xmm(v), Some(r)) => dynasm!(self.a ; .arch x64 ; movapd Rx(v), Rx(r)),
+                        _ => self.st(d, RAX),
                     }
                     self.xmm_val = result.map(|r| (d, r));
                 }
@@ -1414,9 +1442,11 @@ impl Emitter {
             _ => {
                 self.spill_args(i);
                 self.slow(i);
-                if let Loc::Reg(h) = self.loc(d) {
-                    let o = vo(d);
-                    dynasm!(self.a ; .arch x64 ; mov Rq(h), [rsp + o]);
+                let o = vo(d);
+                match self.loc(d) {
+                    Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mov Rq(h), [rsp + o]),
+                    Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq Rx(x), [rsp + o]),
+                    Loc::Slot | Loc::Const(_) => {}
                 }
             }
         }
@@ -1434,6 +1464,7 @@ impl Emitter {
                 let s = so(i.imm as u32);
                 match self.loc(x) {
                     Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mov [r15 + s], Rq(h)),
+                    Loc::Xmm(v) => dynasm!(self.a ; .arch x64 ; movq [r15 + s], Rx(v)),
                     Loc::Const(k) if imm32(k).is_some() => {
                         let k = imm32(k).unwrap_or(0);
                         dynasm!(self.a ; .arch x64 ; mov QWORD [r15 + s], k);
@@ -1462,6 +1493,16 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; test Rq(c), Rq(c) ; jz =>skip);
                     skip
                 });
+                if let Loc::Xmm(v) = self.loc(y)
+                    && i.imm == 8
+                {
+                    let (r, k) = self.addr(x);
+                    dynasm!(self.a ; .arch x64 ; movq [r14 + Rq(r) + k], Rx(v));
+                    if let Some(skip) = skip {
+                        dynasm!(self.a ; .arch x64 ; =>skip);
+                    }
+                    return;
+                }
                 // The value from its own register (loaded first: the address may take rax).
                 let v = self.reg_or(RCX, y);
                 let (r, k) = self.addr(x);
@@ -1500,12 +1541,28 @@ impl Emitter {
         for r in alloc::saved_registers(call.save) {
             dynasm!(self.a ; .arch x64 ; push Rq(r));
         }
+        // The xmm registers' values (their low 64 bits) a word each below those.
+        let xmm_bytes = 8 * alloc::saved_xmms(call.save).count() as i32;
+        if xmm_bytes != 0 {
+            dynasm!(self.a ; .arch x64 ; sub rsp, xmm_bytes);
+            for (k, x) in alloc::saved_xmms(call.save).enumerate() {
+                let o = 8 * k as i32;
+                dynasm!(self.a ; .arch x64 ; movq [rsp + o], Rx(x));
+            }
+        }
         let f = call.func;
         dynasm!(self.a ; .arch x64
             ; mov rdi, r15
             ; mov rax, QWORD f ; call rax
             // The helper may have changed the memory base.
             ; mov r14, [r15 + so(slot::MEM_BASE)]);
+        if xmm_bytes != 0 {
+            for (k, x) in alloc::saved_xmms(call.save).enumerate() {
+                let o = 8 * k as i32;
+                dynasm!(self.a ; .arch x64 ; movq Rx(x), [rsp + o]);
+            }
+            dynasm!(self.a ; .arch x64 ; add rsp, xmm_bytes);
+        }
         for r in alloc::saved_registers(call.save).rev() {
             dynasm!(self.a ; .arch x64 ; pop Rq(r));
         }
@@ -1544,6 +1601,7 @@ impl Emitter {
             let o = vo(v);
             match self.loc(v) {
                 Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(h)),
+                Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq [rsp + o], Rx(x)),
                 Loc::Const(_) => {
                     self.ld(alloc::RAX, v);
                     dynasm!(self.a ; .arch x64 ; mov [rsp + o], rax);

@@ -40,11 +40,59 @@ fn pick_slot(r: u64) -> u32 {
     }
 }
 
+/// A helper: changes x7 and NZCV, and overwrites every caller-saved register the JIT may
+/// allocate (general and xmm), as any helper may: the values the JIT keeps there across a call
+/// that it does not expect to clobber must survive.
 unsafe extern "C" fn mix(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
     // SAFETY: both engines pass the CpuState pointer they run on.
     let cpu = unsafe { &mut *(cpu as *mut CpuState) };
     cpu.x[7] = a.wrapping_add(b).wrapping_add(c);
     cpu.nzcv ^= 0x4000_0000;
+    // SAFETY: writes only the registers it declares clobbered.
+    unsafe {
+        std::arch::asm!(
+            "mov r8, -1",
+            "mov r9, -1",
+            "mov r10, -1",
+            "mov r11, -1",
+            "pcmpeqd xmm0, xmm0",
+            "pcmpeqd xmm1, xmm1",
+            "pcmpeqd xmm2, xmm2",
+            "pcmpeqd xmm3, xmm3",
+            "pcmpeqd xmm4, xmm4",
+            "pcmpeqd xmm5, xmm5",
+            "pcmpeqd xmm6, xmm6",
+            "pcmpeqd xmm7, xmm7",
+            "pcmpeqd xmm8, xmm8",
+            "pcmpeqd xmm9, xmm9",
+            "pcmpeqd xmm10, xmm10",
+            "pcmpeqd xmm11, xmm11",
+            "pcmpeqd xmm12, xmm12",
+            "pcmpeqd xmm13, xmm13",
+            "pcmpeqd xmm14, xmm14",
+            "pcmpeqd xmm15, xmm15",
+            out("r8") _,
+            out("r9") _,
+            out("r10") _,
+            out("r11") _,
+            out("xmm0") _,
+            out("xmm1") _,
+            out("xmm2") _,
+            out("xmm3") _,
+            out("xmm4") _,
+            out("xmm5") _,
+            out("xmm6") _,
+            out("xmm7") _,
+            out("xmm8") _,
+            out("xmm9") _,
+            out("xmm10") _,
+            out("xmm11") _,
+            out("xmm12") _,
+            out("xmm13") _,
+            out("xmm14") _,
+            out("xmm15") _,
+        );
+    }
     a ^ b.rotate_left(7)
 }
 
@@ -54,25 +102,11 @@ static MIX: Helper = Helper {
 };
 
 /// `mix` as the helper of an inline FP operation's call (an FP add the JIT's fast path
-/// leaves to the helper, since FPSR.IXC is clear in these blocks), overwriting every
-/// caller-saved register the JIT may allocate: the values it keeps there must survive.
+/// leaves to the helper, since FPSR.IXC is clear in these blocks): the JIT keeps values in
+/// caller-saved registers across such calls, saving them around the helper.
 unsafe extern "C" fn mix_clobbering(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
     // SAFETY: as for `mix`.
-    let r = unsafe { mix(cpu, a, b, c) };
-    // SAFETY: writes only the registers it declares clobbered.
-    unsafe {
-        std::arch::asm!(
-            "mov r8, -1",
-            "mov r9, -1",
-            "mov r10, -1",
-            "mov r11, -1",
-            out("r8") _,
-            out("r9") _,
-            out("r10") _,
-            out("r11") _,
-        );
-    }
-    r
+    unsafe { mix(cpu, a, b, c) }
 }
 
 static MIX_CLOBBERING: Helper = Helper {

@@ -36,7 +36,7 @@
 //! already set. NaNs and denormals under FZ go to the helper.
 
 use super::{Emitter, so};
-use crate::alloc::RAX;
+use crate::alloc::{Loc, RAX};
 use cpu::slot;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
 use ir::inline::{FpInline, FpOp, VecRegs};
@@ -278,10 +278,13 @@ pub(super) fn fast_path(
 }
 
 /// Puts each value into its xmm register (`(register, value)`): a copy from the register that
-/// holds the result of the operation before (`Emitter::xmm_val`), else from its place
-/// (`Emitter::xmm_from`). The copies come first, before a load can overwrite their source.
+/// holds the result of the operation before (`Emitter::xmm_val`) or from the value's own xmm
+/// register (`alloc::Loc::Xmm`), else from its place (`Emitter::xmm_from`). The copies from
+/// the held result come first, before another copy or a load can overwrite their source (an
+/// operand's register); a value's own register is never an operand's.
 fn load_operands(e: &mut Emitter, operands: &[(u8, ir::Val)]) {
     let held = e.xmm_val;
+    let is_held = |v: ir::Val| held.is_some_and(|(hv, _)| hv == v);
     for &(t, v) in operands {
         if let Some((hv, hr)) = held
             && hv == v
@@ -291,8 +294,13 @@ fn load_operands(e: &mut Emitter, operands: &[(u8, ir::Val)]) {
         }
     }
     for &(t, v) in operands {
-        if held.is_none_or(|(hv, _)| hv != v) {
-            e.xmm_from(t, v);
+        if is_held(v) {
+            continue;
+        }
+        match e.loc(v) {
+            // As the held result, the whole register: the scalar operations read its low lane.
+            Loc::Xmm(x) => dynasm!(e.a ; .arch x64 ; movapd Rx(t), Rx(x)),
+            _ => e.xmm_from(t, v),
         }
     }
 }

@@ -164,6 +164,8 @@ impl Emitter {
             Loc::Reg(r) => Place::Reg(r),
             Loc::Slot => Place::Stack(vo(v)),
             Loc::Const(k) => Place::Const(k),
+            // `compile` keeps the moves' values out of xmm registers (`alloc::in_xmm`).
+            Loc::Xmm(_) => unreachable!("a carried value lives in an xmm register"),
         }
     }
 
