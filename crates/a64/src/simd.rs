@@ -318,6 +318,12 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         write(cx, d, (v, z), true);
         return Some(Flow::Next);
     }
+    if let Some(r) = scalar_shift(cx, w) {
+        // SHL, SSHR, USHR, SSRA, USRA of a D register: the rest of Vd becomes zero.
+        let z = cx.k(0);
+        write(cx, d, (r, z), true);
+        return Some(Flow::Next);
+    }
     if w & 0xbf80_fc00 == 0x0f00_8400 && w >> 19 & 15 == 1 {
         // SHRN/SHRN2 from halfwords to bytes, shift 1..=8.
         let shift = 16 - (w >> 16 & 15);
@@ -341,6 +347,42 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         return Some(Flow::Next);
     }
     None
+}
+
+/// The result of a scalar shift by immediate of a D register (immh = 1xxx), if `w` is one the
+/// lifter takes: SHL by 0..63, SSHR and USHR by 1..64, and SSRA and USRA (the shifted value
+/// added to Dd). A right shift by 64 gives the sign (SSHR) or zero (USHR).
+fn scalar_shift(cx: &mut Ctx, w: u32) -> Option<Val> {
+    let (d, n) = (w & 31, w >> 5 & 31);
+    let imm = w >> 16 & 0x3f;
+    let op = match w & 0xffc0_fc00 {
+        0x5f40_5400 => Op::Shl,
+        0x5f40_0400 | 0x5f40_1400 => Op::Ashr,
+        0x7f40_0400 | 0x7f40_1400 => Op::Lshr,
+        _ => return None,
+    };
+    let x = cx.b.get(slot::v_lo(n));
+    let shifted = match op {
+        Op::Shl => {
+            let k = cx.k(imm as u64);
+            cx.b.binw(op, x, k, 64)
+        }
+        // 64 - imm: 64 when imm is 0, where an arithmetic shift by 63 gives the same.
+        Op::Ashr => {
+            let k = cx.k((64 - imm).min(63) as u64);
+            cx.b.binw(op, x, k, 64)
+        }
+        _ if imm == 0 => cx.k(0),
+        _ => {
+            let k = cx.k(64 - imm as u64);
+            cx.b.binw(op, x, k, 64)
+        }
+    };
+    if !matches!(w & 0xffc0_fc00, 0x5f40_1400 | 0x7f40_1400) {
+        return Some(shifted);
+    }
+    let acc = cx.b.get(slot::v_lo(d));
+    Some(cx.b.add(acc, shifted))
 }
 
 /// The lanes of `esize` bits of the 64-bit half `x` in reverse order within each container of

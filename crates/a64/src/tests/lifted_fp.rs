@@ -189,3 +189,32 @@ fn lifted_pairwise_ops_match_the_generic_executor() {
     // Every form but the 64-bit lanes other than ADDP .2D (unallocated) lifts.
     assert!(lifted >= 50 * 42, "only {lifted} compared");
 }
+
+/// The scalar shifts by immediate of a D register at every amount: SHL by 0..63, SSHR, USHR,
+/// SSRA and USRA by 1..64.
+#[test]
+fn lifted_scalar_shifts_match_the_generic_executor() {
+    let mut rng = Rng(0x5417_f00d);
+    let mut words = Vec::new();
+    for imm in 0..64u32 {
+        for base in [
+            0x5f40_5400u32,
+            0x5f40_0400,
+            0x7f40_0400,
+            0x5f40_1400,
+            0x7f40_1400,
+        ] {
+            // Dd = D2, Dn = D1, and Dn = Dd.
+            for n in [1u32, 2] {
+                words.push(base | imm << 16 | n << 5 | 2);
+            }
+        }
+    }
+    let mut lifted = 0;
+    for &w in &words {
+        for _ in 0..20 {
+            lifted += agrees(w, &mut rng, "scalar shift") as u32;
+        }
+    }
+    assert_eq!(lifted, 20 * words.len() as u32, "every form lifts");
+}
