@@ -11,7 +11,7 @@
 //! FP values get xmm registers of their own ([`in_xmm`]): a double an inline FP operation
 //! computes, or a register or memory read, that only inline FP operations, register writes
 //! and 8-byte stores read. They then go from one operation to the next without crossing to a
-//! general register and back (three cycles each way on x86), and leave the eight general
+//! general register and back (a few cycles of latency each way), and leave the eight general
 //! registers to the integer values. Every xmm register is caller-saved: such a value never
 //! lives across a helper call that clobbers, and the slow paths save the live ones.
 
@@ -37,7 +37,7 @@ const CALLEE_MASK: u16 = 1 << 3 | 1 << 5 | 1 << 12 | 1 << 13;
 const CALLER_MASK: u16 = 0xf << 8;
 /// The first of the xmm registers values live in (xmm6..xmm15): the lowerings use xmm0..xmm5
 /// as scratch.
-pub const XMM_FIRST: u8 = 6;
+const XMM_FIRST: u8 = 6;
 /// How many xmm registers values live in.
 const XMMS: u8 = 10;
 /// Bit of a [`Allocation::saves`] mask for xmm register `XMM_FIRST + k`: `XMM_SAVE << k`
