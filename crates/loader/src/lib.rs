@@ -213,7 +213,14 @@ fn load_bytes(
     let interp = img.interp()?;
     let hint = if is32 { ET_DYN_BASE32 } else { ET_DYN_BASE64 };
     let prog = guest_name(path, sysroot);
-    let placed = segments::place(mem, &img, hint, file_backing(&prog, path).as_ref())?;
+    let source = std::fs::File::open(path).ok();
+    let placed = segments::place(
+        mem,
+        &img,
+        hint,
+        file_backing(&prog, path).as_ref(),
+        source.as_ref(),
+    )?;
     let entry = placed.bias.wrapping_add(img.entry);
     let phdr = placed.bias.wrapping_add(img.phdr_vaddr());
     mem.set_brk_start(placed.end);
@@ -235,7 +242,9 @@ fn load_bytes(
                 );
             }
             let ib = file_backing(Path::new(&name), &host);
-            let ip = segments::place(mem, &iimg, 0, ib.as_ref()).map_err(|e| e.in_file(&host))?;
+            let isource = std::fs::File::open(&host).ok();
+            let ip = segments::place(mem, &iimg, 0, ib.as_ref(), isource.as_ref())
+                .map_err(|e| e.in_file(&host))?;
             (ip.bias.wrapping_add(iimg.entry), ip.bias, Some(name))
         }
         None => (entry, 0, None),

@@ -380,6 +380,68 @@ fn loads_tiny_exec() {
     let _ = std::fs::remove_file(&p);
 }
 
+/// Segments whose file offsets agree with their addresses within a page are mapped from the
+/// file, privately: the loader reads nothing it need not (a change to the file shows in pages
+/// the guest has not written, as with the kernel's loader), the guest's writes stay its own,
+/// and the rest of the last file page before bss reads as zero.
+#[test]
+fn maps_segments_from_the_file() {
+    let base = 0x2140_0000_0000u64;
+    // data: file [0xff0, 0x1010) at base+0x1ff0 (page-congruent), bss to base+0x3010.
+    let phs = [
+        text(base),
+        (
+            PT_LOAD,
+            PF_R | PF_W,
+            0xff0,
+            base + 0x1ff0,
+            0x20,
+            0x1020,
+            0x1000,
+        ),
+    ];
+    let b = elf64(
+        2,
+        183,
+        base + 0x100,
+        &phs,
+        0x1100,
+        &[
+            (0x100, b"\x1f\x20\x03\xd5"),
+            (0xff0, &[0xaa; 0x20]),
+            (0x1010, &[0xbb; 0x10]),
+        ],
+    );
+    let p = temp_file(&b);
+    let mut m = GuestMem::new64();
+    load(&mut m, &p, &[b"prog".to_vec()], &[], None).unwrap();
+    assert_eq!(m.read_u64(base + 0x1ff0).unwrap(), 0xaaaa_aaaa_aaaa_aaaa);
+    assert_eq!(m.read_u64(base + 0x2008).unwrap(), 0xaaaa_aaaa_aaaa_aaaa);
+    assert_eq!(
+        m.read_u64(base + 0x2010).unwrap(),
+        0,
+        "bss in the last file page"
+    );
+    assert_eq!(m.read_u64(base + 0x3008).unwrap(), 0, "bss after it");
+    assert!(m.check(base, 0x1000, R | X).is_ok());
+    assert!(m.check(base + 0x1000, 0x3000, R | W).is_ok());
+    // The text page is the file's: a write to the file (in place: truncating it would drop
+    // even the private copies of its pages) shows there.
+    {
+        use std::os::unix::fs::FileExt;
+        let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.write_all_at(&[1, 2, 3, 4], 0x100).unwrap();
+        f.write_all_at(&[5; 8], 0x1000).unwrap();
+    }
+    assert_eq!(m.read_u32(base + 0x100).unwrap(), 0x0403_0201);
+    // The page whose bss tail was zeroed is a private copy already.
+    assert_eq!(m.read_u64(base + 0x2000).unwrap(), 0xaaaa_aaaa_aaaa_aaaa);
+    // A guest write stays in guest memory.
+    m.write(base + 0x1ff0, &[0x11; 8]).unwrap();
+    assert_eq!(std::fs::read(&p).unwrap()[0xff0], 0xaa);
+    let _ = std::fs::remove_file(&p);
+}
+
 /// The stack mapping has the size asked for (whole pages, at least `STACK_MIN`); a size the
 /// window cannot hold is a load error, not a panic.
 #[test]
