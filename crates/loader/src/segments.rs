@@ -139,21 +139,20 @@ pub fn place(
                     && l.offset + l.filesz <= len
             })
     });
-    for l in &img.loads {
+    for l in img.loads.iter().filter(|l| l.filesz > 0) {
         let a = bias.wrapping_add(l.vaddr);
-        match mappable {
-            Some(f) if l.filesz > 0 => map_file_pages(mem, f, a, l.offset, l.filesz, l.memsz)?,
-            Some(_) => {}
-            None => {
-                // Image::parse checked offset + filesz against the file length.
-                let data = &img.bytes[l.offset as usize..(l.offset + l.filesz) as usize];
-                mem.write(a, data).map_err(|f| LoadError::Map {
-                    what: "segment data",
-                    addr: f.addr,
-                    errno: libc::EFAULT,
-                })?;
-            }
+        if let Some(f) = mappable
+            && map_file_pages(mem, f, a, l.offset, l.filesz, l.memsz)?
+        {
+            continue;
         }
+        // Image::parse checked offset + filesz against the file length.
+        let data = &img.bytes[l.offset as usize..(l.offset + l.filesz) as usize];
+        mem.write(a, data).map_err(|f| LoadError::Map {
+            what: "segment data",
+            addr: f.addr,
+            errno: libc::EFAULT,
+        })?;
     }
 
     // 3. Final protections; a page shared by two segments gets both protections.
@@ -185,7 +184,9 @@ pub fn place(
 /// Maps the pages holding `filesz` bytes of `file` at `offset` to guest address `a` (congruent
 /// modulo the page size), privately and writable until the final protections, over the
 /// anonymous pages there; with bss after them (`memsz` beyond `filesz`), the rest of the last
-/// file page is zeroed as the kernel does, the later bss pages staying anonymous.
+/// file page is zeroed as the kernel does, the later bss pages staying anonymous. False, with
+/// the pages anonymous and zero again, when the file cannot be mapped (a file system without
+/// mmap): the caller copies the bytes instead.
 fn map_file_pages(
     mem: &mut GuestMem,
     file: &std::fs::File,
@@ -193,21 +194,22 @@ fn map_file_pages(
     offset: u64,
     filesz: u64,
     memsz: u64,
-) -> Result<(), LoadError> {
+) -> Result<bool, LoadError> {
     use std::os::fd::AsRawFd;
     let start = page_down(a);
     let end = a + filesz;
     let len = page_up(end).unwrap_or(end) - start;
     let rw = libc::PROT_READ | libc::PROT_WRITE;
-    mem.map(
-        start,
-        len,
-        rw,
-        libc::MAP_PRIVATE | libc::MAP_FIXED,
-        file.as_raw_fd(),
-        page_down(offset),
-    )
-    .map_err(map_err("segment", start))?;
+    let fixed = libc::MAP_PRIVATE | libc::MAP_FIXED;
+    let fd = file.as_raw_fd();
+    if mem
+        .map(start, len, rw, fixed, fd, page_down(offset))
+        .is_err()
+    {
+        mem.map(start, len, rw, fixed | libc::MAP_ANONYMOUS, -1, 0)
+            .map_err(map_err("segment", start))?;
+        return Ok(false);
+    }
     let tail = (start + len - end) as usize;
     if memsz > filesz && tail > 0 {
         mem.write(end, &vec![0; tail]).map_err(|f| LoadError::Map {
@@ -216,5 +218,5 @@ fn map_file_pages(
             errno: libc::EFAULT,
         })?;
     }
-    Ok(())
+    Ok(true)
 }

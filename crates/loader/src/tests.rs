@@ -439,6 +439,15 @@ fn maps_segments_from_the_file() {
     // A guest write stays in guest memory.
     m.write(base + 0x1ff0, &[0x11; 8]).unwrap();
     assert_eq!(std::fs::read(&p).unwrap()[0xff0], 0xaa);
+    // A file that cannot be mapped (here: open for writing only) is copied instead.
+    drop(m);
+    let wronly = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+    let img = elf::Image::parse(&b).unwrap();
+    let mut m = GuestMem::new64();
+    segments::place(&mut m, &img, 0, None, Some(&wronly)).unwrap();
+    assert_eq!(m.read_u32(base + 0x100).unwrap(), 0xd503_201f);
+    assert_eq!(m.read_u64(base + 0x2008).unwrap(), 0xaaaa_aaaa_aaaa_aaaa);
+    assert_eq!(m.read_u64(base + 0x2010).unwrap(), 0);
     let _ = std::fs::remove_file(&p);
 }
 
