@@ -98,6 +98,18 @@ fn load_bytes_err(bytes: &[u8]) -> String {
     format!("{}", r.unwrap_err())
 }
 
+/// An AArch64 ET_EXEC image of 0x1100 bytes with program headers `phs`, entry at base + 0x100
+/// where a NOP is, `data_len` bytes of 0xaa at file offset `data_at` and 16 of 0xbb after.
+fn nop_exec(base: u64, phs: &[Ph], data_at: usize, data_len: usize) -> Vec<u8> {
+    let data = vec![0xaa; data_len];
+    let patches: [(usize, &[u8]); 3] = [
+        (0x100, b"\x1f\x20\x03\xd5"),
+        (data_at, &data),
+        (data_at + data_len, &[0xbb; 16]),
+    ];
+    elf64(2, 183, base + 0x100, phs, 0x1100, &patches)
+}
+
 fn text(addr: u64) -> Ph {
     (PT_LOAD, PF_R | PF_X, 0, addr, 0x200, 0x200, 0x1000)
 }
@@ -317,18 +329,7 @@ fn loads_tiny_exec() {
         ),
         (PT_GNU_STACK, PF_R | PF_W | PF_X, 0, 0, 0, 0, 16),
     ];
-    let b = elf64(
-        2,
-        183,
-        base + 0x100,
-        &phs,
-        0x1100,
-        &[
-            (0x100, b"\x1f\x20\x03\xd5"),
-            (0x1000, &[0xaa; 16]),
-            (0x1010, &[0xbb; 16]),
-        ],
-    );
+    let b = nop_exec(base, &phs, 0x1000, 16);
     let p = temp_file(&b);
     let mut m = GuestMem::new64();
     let argv = [b"prog".to_vec(), b"arg one".to_vec()];
@@ -400,18 +401,7 @@ fn maps_segments_from_the_file() {
             0x1000,
         ),
     ];
-    let b = elf64(
-        2,
-        183,
-        base + 0x100,
-        &phs,
-        0x1100,
-        &[
-            (0x100, b"\x1f\x20\x03\xd5"),
-            (0xff0, &[0xaa; 0x20]),
-            (0x1010, &[0xbb; 0x10]),
-        ],
-    );
+    let b = nop_exec(base, &phs, 0xff0, 0x20);
     let p = temp_file(&b);
     let mut m = GuestMem::new64();
     load(&mut m, &p, &[b"prog".to_vec()], &[], None).unwrap();
