@@ -117,27 +117,25 @@ pub fn imm32(k: u64) -> Option<i32> {
     i32::try_from(k as i64).ok()
 }
 
-/// Whether inline FP call `i` leaves its result in an xmm register (see `emit::fp`): the
-/// scalar double arithmetic.
-fn result_in_xmm(i: &Inst) -> bool {
-    use ir::inline::{FpInline, FpOp};
-    i.op == Op::Call
-        && FpInline::decode(i.imm).is_some_and(|fi| {
-            fi.double
-                && fi.vector.is_none()
-                && matches!(
-                    fi.op,
-                    FpOp::Add
-                        | FpOp::Sub
-                        | FpOp::Mul
-                        | FpOp::Div
-                        | FpOp::Sqrt
-                        | FpOp::MulAdd
-                        | FpOp::MulSub
-                        | FpOp::NegMulAdd
-                        | FpOp::NegMulSub
-                )
-        })
+/// Whether the inline FP operation `fi` leaves its result in an xmm register (`emit::fp`'s fast
+/// path, and its slow path after it): scalar double arithmetic. (A single result is exact only
+/// in the register's low 32 bits: the rest comes from an operand.)
+pub fn result_in_xmm(fi: ir::inline::FpInline) -> bool {
+    use ir::inline::FpOp;
+    fi.double
+        && fi.vector.is_none()
+        && matches!(
+            fi.op,
+            FpOp::Add
+                | FpOp::Sub
+                | FpOp::Mul
+                | FpOp::Div
+                | FpOp::Sqrt
+                | FpOp::MulAdd
+                | FpOp::MulSub
+                | FpOp::NegMulAdd
+                | FpOp::NegMulSub
+        )
 }
 
 /// Which values of `b` may live in xmm registers: defined by double arithmetic that leaves its
@@ -151,8 +149,10 @@ fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
     let mut ok = vec![false; n];
     for i in &b.insts {
         if let Some(d) = i.dst.filter(|d| (d.0 as usize) < n) {
-            ok[d.0 as usize] =
-                result_in_xmm(i) || i.op == Op::GetReg || (i.op == Op::Load && i.imm == 8);
+            ok[d.0 as usize] = (i.op == Op::Call
+                && ir::inline::FpInline::decode(i.imm).is_some_and(result_in_xmm))
+                || i.op == Op::GetReg
+                || (i.op == Op::Load && i.imm == 8);
         }
     }
     let mut fp_read = vec![false; n];

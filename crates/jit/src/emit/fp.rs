@@ -269,9 +269,8 @@ pub(super) fn fast_path(
     let r = if fused { 2 } else { 0 };
     result(e, fi.double, r);
     require_normal(e, fi.double, slow);
-    // A double result stays in xmm`r` for an operation that reads it next. (A single one
-    // is exact only in the low 32 bits: the rest comes from an operand.)
-    if fi.double {
+    // The result stays in xmm`r` for an operation that reads it next.
+    if crate::alloc::result_in_xmm(fi) {
         e.fp_result_xmm = Some(r);
     }
     true
