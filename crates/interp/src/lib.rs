@@ -9,13 +9,56 @@ use cpu::{CpuState, exit};
 use ir::{Block, Op, Term};
 use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, Ordering};
 
+pub mod guarded;
+
+pub use guarded::{Fault, recover};
+
+thread_local! {
+    /// The fault that made this thread's last block exit with [`exit::DATA_FAULT`].
+    static LAST: std::cell::Cell<Fault> = const {
+        std::cell::Cell::new(Fault { sig: 0, code: 0, write: false, host_addr: 0 })
+    };
+}
+
+/// The host details of the fault that made this thread's last [`run_block`] exit with
+/// [`exit::DATA_FAULT`].
+pub fn take_fault() -> Fault {
+    LAST.with(|l| l.take())
+}
+
+/// Whether [`run_block`] turns a fault of every guest memory access of `block` into a guest
+/// data fault: true unless it calls helpers (which may access guest memory themselves) or has
+/// a store-exclusive (an atomic compare-and-swap on guest memory).
+pub fn guarded(block: &Block) -> bool {
+    block
+        .insts
+        .iter()
+        .all(|i| !matches!(i.op, Op::Call | Op::StoreEx))
+}
+
 /// Executes `block` once on `cpu`, then records where to continue: `cpu.pc`, `cpu.exit_reason`
 /// and `cpu.exit_arg` are set from the terminator, as the JIT does.
 ///
 /// Guest memory is reached at host address `cpu.mem_base + guest address`; the caller guarantees
-/// the guest's mappings are real host mappings (a bad access faults the host like JIT code would).
+/// the guest's mappings are real host mappings. Loads and stores (plain and vector) go through
+/// [`guarded`] routines: with [`recover`] installed in the host's SIGSEGV/SIGBUS handler, a
+/// faulting one leaves the block as translated code does, with [`exit::DATA_FAULT`], `cpu.pc`
+/// naming the guest instruction (none of whose effects happened, but for a part of a vector
+/// store), `cpu.exit_arg` the guest address and [`take_fault`] the host's details. Helpers and
+/// store-exclusives access memory unguarded (see [`guarded()`]).
 pub fn run_block(block: &Block, cpu: &mut CpuState) {
+    if let Err(fault) = run(block, cpu) {
+        cpu.exit_reason = exit::DATA_FAULT;
+        cpu.exit_arg = fault.host_addr.wrapping_sub(cpu.mem_base);
+        LAST.with(|l| l.set(fault));
+    }
+}
+
+/// [`run_block`] up to a faulting guest access, whose instruction's key `cpu.pc` gets.
+fn run(block: &Block, cpu: &mut CpuState) -> Result<(), Fault> {
     let mut vals = vec![0u64; block.num_vals as usize];
+    let mut key = block.key;
+    let at_fault = |cpu: &mut CpuState, key: u64| cpu.pc = key;
     for inst in &block.insts {
         let a = |k: usize| vals[inst.args[k].0 as usize];
         let imm = inst.imm;
@@ -25,14 +68,14 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
                 cpu.set_slot(imm as u32, a(0));
                 None
             }
-            Op::Load => Some(load(cpu, a(0), imm as usize)),
+            Op::Load => Some(load(cpu, a(0), imm as usize).inspect_err(|_| at_fault(cpu, key))?),
             Op::Store => {
-                store(cpu, a(0), a(1), imm as usize);
+                store(cpu, a(0), a(1), imm as usize).inspect_err(|_| at_fault(cpu, key))?;
                 None
             }
             Op::StoreIf => {
                 if a(2) != 0 {
-                    store(cpu, a(0), a(1), imm as usize);
+                    store(cpu, a(0), a(1), imm as usize).inspect_err(|_| at_fault(cpu, key))?;
                 }
                 None
             }
@@ -41,7 +84,8 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
                 let mut bytes = [0u8; 16];
                 // SAFETY: guest memory is host memory at mem_base + addr (see function docs);
                 // `size` is at most 16 by the verifier.
-                unsafe { std::ptr::copy_nonoverlapping(host(cpu, a(0)), bytes.as_mut_ptr(), size) };
+                unsafe { guarded::copy(bytes.as_mut_ptr(), host(cpu, a(0)), size) }
+                    .inspect_err(|_| at_fault(cpu, key))?;
                 let v = u128::from_le_bytes(bytes);
                 cpu.v[reg] = [v as u64, (v >> 64) as u64];
                 None
@@ -51,21 +95,28 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
                 let v = cpu.v[reg][0] as u128 | (cpu.v[reg][1] as u128) << 64;
                 let bytes = v.to_le_bytes();
                 // SAFETY: as for LoadV.
-                unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), host(cpu, a(0)), size) };
+                unsafe { guarded::copy(host(cpu, a(0)), bytes.as_ptr(), size) }
+                    .inspect_err(|_| at_fault(cpu, key))?;
                 None
             }
-            Op::StoreEx => Some(store_exclusive(cpu, a(0), a(1), imm as usize)),
+            Op::StoreEx => Some(
+                store_exclusive(cpu, a(0), a(1), imm as usize)
+                    .inspect_err(|_| at_fault(cpu, key))?,
+            ),
             Op::Fence => {
                 std::sync::atomic::fence(Ordering::SeqCst);
                 None
             }
-            Op::Mark => None,
+            Op::Mark => {
+                key = imm;
+                None
+            }
             // A side exit leaves as a branch to `imm` would.
             Op::ExitIf | Op::ExitIfNoFlags if a(0) != 0 => {
                 cpu.pc = imm;
                 cpu.exit_reason = exit::JUMP;
                 cpu.exit_arg = 0;
-                return;
+                return Ok(());
             }
             Op::ExitIf | Op::ExitIfNoFlags => None,
             Op::Call => {
@@ -104,42 +155,43 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
     if arg != ir::EXIT_ARG_KEPT {
         cpu.exit_arg = arg;
     }
+    Ok(())
 }
 
 fn host(cpu: &CpuState, addr: u64) -> *mut u8 {
     cpu.mem_base.wrapping_add(addr) as *mut u8
 }
 
-fn load(cpu: &CpuState, addr: u64, size: usize) -> u64 {
-    let mut b = [0u8; 8];
-    // SAFETY: guest memory is host memory at mem_base + addr; size <= 8 by the verifier.
-    unsafe { std::ptr::copy_nonoverlapping(host(cpu, addr), b.as_mut_ptr(), size) };
-    u64::from_le_bytes(b)
+fn load(cpu: &CpuState, addr: u64, size: usize) -> Result<u64, Fault> {
+    // SAFETY: guest memory is host memory at mem_base + addr; size is 1, 2, 4 or 8 by the
+    // verifier.
+    unsafe { guarded::load(host(cpu, addr), size) }
 }
 
-fn store(cpu: &CpuState, addr: u64, v: u64, size: usize) {
+fn store(cpu: &CpuState, addr: u64, v: u64, size: usize) -> Result<(), Fault> {
     // SAFETY: as in `load`.
-    unsafe { std::ptr::copy_nonoverlapping(v.to_le_bytes().as_ptr(), host(cpu, addr), size) };
+    unsafe { guarded::store(host(cpu, addr), v, size) }
 }
 
-/// Store-exclusive against the monitor: compare-and-swap of the value the load-exclusive saw.
-fn store_exclusive(cpu: &mut CpuState, addr: u64, v: u64, size: usize) -> u64 {
+/// Store-exclusive against the monitor: compare-and-swap of the value the load-exclusive saw
+/// (the atomic one unguarded, see [`guarded()`]).
+fn store_exclusive(cpu: &mut CpuState, addr: u64, v: u64, size: usize) -> Result<u64, Fault> {
     let monitored = cpu.excl_addr == addr;
     cpu.excl_addr = u64::MAX;
     if !monitored {
-        return 1;
+        return Ok(1);
     }
     let p = host(cpu, addr);
     let old = cpu.excl_val;
     if !(p as usize).is_multiple_of(size) {
         // ARM requires exclusives to be aligned; an unaligned one cannot be atomic on the host
         // either. Do a plain compare-and-store; the guest is already outside the architecture.
-        let cur = load(cpu, addr, size);
+        let cur = load(cpu, addr, size)?;
         if cur != ir::sem::zext_size(old, size) {
-            return 1;
+            return Ok(1);
         }
-        store(cpu, addr, v, size);
-        return 0;
+        store(cpu, addr, v, size)?;
+        return Ok(0);
     }
     // SAFETY: `p` is aligned for the access size (checked above) and points to guest memory that
     // other guest threads may access concurrently, which is why atomics are used.
@@ -159,7 +211,7 @@ fn store_exclusive(cpu: &mut CpuState, addr: u64, v: u64, size: usize) -> u64 {
                 .is_ok(),
         }
     };
-    (!ok) as u64
+    Ok((!ok) as u64)
 }
 
 #[cfg(test)]

@@ -40,11 +40,12 @@ mod code_map;
 pub mod emit;
 pub mod fault;
 mod pchash;
+pub use pchash::{PcMap, PcSet};
 mod perfmap;
 mod start_index;
 
 use cache::CodeCache;
-use pchash::PcMap;
+
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};

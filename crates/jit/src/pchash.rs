@@ -31,3 +31,6 @@ impl Hasher for PcHasher {
 
 /// A `HashMap` keyed by guest pc.
 pub type PcMap<V> = std::collections::HashMap<u64, V, BuildHasherDefault<PcHasher>>;
+
+/// A `HashSet` of guest pcs.
+pub type PcSet = std::collections::HashSet<u64, BuildHasherDefault<PcHasher>>;

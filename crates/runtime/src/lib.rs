@@ -88,14 +88,18 @@ pub enum Event {
 /// of one `IC IVAU`.
 const ICACHE_LINE: u64 = 64;
 
+/// At most this many blocks that ran once on the interpreter are remembered (see
+/// [`Engine::run_cold`]); beyond, they are forgotten, and run there once more if they run again.
+const COLD_BLOCKS: usize = 1 << 16;
+
 /// Lets a host SIGSEGV/SIGBUS handler turn a fault in translated code into [`Event::DataFault`]
 /// (see `jit::fault::recover`, whose contract this has).
 ///
 /// # Safety
 /// As `jit::fault::recover`: call only from a `SA_SIGINFO` handler with its own `ucontext`.
 pub unsafe fn recover_fault(uc: *mut libc::c_void, sig: i32, code: i32, addr: u64) -> bool {
-    // SAFETY: forwarded under the same contract.
-    unsafe { jit::fault::recover(uc, sig, code, addr) }
+    // SAFETY: forwarded under the same contract (the interpreter's for a block run cold).
+    unsafe { interp::recover(uc, sig, code, addr) || jit::fault::recover(uc, sig, code, addr) }
 }
 
 /// What to print while translating and running (qemu's `-d` items), to [`log`].
@@ -126,6 +130,12 @@ pub struct Engine {
     frontend: Frontend,
     jit: jit::Jit,
     blocks: HashMap<u64, ir::Block>,
+    /// The blocks the JIT backend ran once on the interpreter and has not compiled (see
+    /// [`Engine::run_cold`]).
+    ran_cold: jit::PcSet,
+    /// The block that ran last was interpreted: its data fault's details are the
+    /// interpreter's (`interp::take_fault`), not the JIT's.
+    interpreted: bool,
     max_insns: u32,
     log: LogFlags,
     /// This engine's (so its thread's) number in `-d exec` lines.
@@ -155,6 +165,8 @@ impl Engine {
             frontend,
             jit,
             blocks: HashMap::new(),
+            ran_cold: jit::PcSet::default(),
+            interpreted: false,
             max_insns: 64,
             log: LogFlags::default(),
             index: NEXT_INDEX.fetch_add(1, Ordering::Relaxed),
@@ -180,6 +192,8 @@ impl Engine {
             frontend: self.frontend,
             jit: self.jit.share(),
             blocks: HashMap::new(),
+            ran_cold: jit::PcSet::default(),
+            interpreted: false,
             max_insns: self.max_insns,
             log: self.log,
             index: u32::MAX,
@@ -268,12 +282,27 @@ impl Engine {
     /// them on the JIT, printing the host code for `-d out_asm`. Translated again if another
     /// thread invalidated the code while it was being read (see `jit::Jit::compile_since`).
     fn compile_n(&mut self, pc: u64, fetch: Fetch, max_insns: u32, tier: Tier) -> jit::Entry {
+        let generation = self.jit.generation();
+        let block = self.translate_n(pc, fetch, max_insns, tier);
+        self.compile_lifted(block, generation, fetch, max_insns, tier)
+    }
+
+    /// Compiles `block`, lifted by [`Engine::translate_n`] at `tier` when the JIT's generation
+    /// was `generation`, or a new translation if its code changed since.
+    fn compile_lifted(
+        &mut self,
+        mut block: ir::Block,
+        mut generation: u64,
+        fetch: Fetch,
+        max_insns: u32,
+        tier: Tier,
+    ) -> jit::Entry {
         let entry = loop {
-            let generation = self.jit.generation();
-            let block = self.translate_n(pc, fetch, max_insns, tier);
             if let Some(entry) = self.jit.compile_since(&block, generation, tier) {
                 break (entry, block.start);
             }
+            generation = self.jit.generation();
+            block = self.translate_n(block.key, fetch, max_insns, tier);
         };
         if self.log.out_asm {
             log::write(out_asm(entry.1, &self.jit.code(entry.0)).as_bytes());
@@ -380,6 +409,7 @@ impl Engine {
             let pc = cpu.pc;
             match self.backend {
                 Backend::Jit => {
+                    self.interpreted = false;
                     let entry = match self.jit.lookup(pc) {
                         Some(e) => e,
                         None => {
@@ -388,7 +418,15 @@ impl Engine {
                                     pc: self.frontend.addr(pc),
                                 };
                             }
-                            self.compile_n(pc, fetch, self.max_insns, self.first_tier())
+                            match self.run_cold(cpu, fetch) {
+                                Some(entry) => entry,
+                                None => {
+                                    if let Some(event) = self.exit_event(cpu, fetch) {
+                                        return event;
+                                    }
+                                    continue;
+                                }
+                            }
                         }
                     };
                     if self.log.exec {
@@ -423,6 +461,34 @@ impl Engine {
                 return event;
             }
         }
+    }
+
+    /// The JIT backend's way with a block at `cpu.pc` it has not compiled: the first run is on
+    /// the interpreter (`None`: it ran), the next compiles it (returned). Most blocks of a
+    /// program's start-up (the dynamic loader's, libc's initialisation) run once, and lifting
+    /// and interpreting one costs a fraction of compiling it. The IR is not kept for the
+    /// second run: lifting again costs less than the memory would (a block's quick IR is about
+    /// a kilobyte, and a large program runs tens of thousands of blocks once). A block the
+    /// interpreter cannot run safely (see `interp::guarded`) is compiled at once, as is every
+    /// block while `-d exec` logs each block's host code.
+    fn run_cold(&mut self, cpu: &mut CpuState, fetch: Fetch) -> Option<jit::Entry> {
+        let pc = cpu.pc;
+        let tier = self.first_tier();
+        if tier != Tier::Quick || self.ran_cold.remove(&pc) {
+            return Some(self.compile_n(pc, fetch, self.max_insns, tier));
+        }
+        let generation = self.jit.generation();
+        let block = self.translate_n(pc, fetch, self.max_insns, tier);
+        if !interp::guarded(&block) {
+            return Some(self.compile_lifted(block, generation, fetch, self.max_insns, tier));
+        }
+        interp::run_block(&block, cpu);
+        self.interpreted = true;
+        if self.ran_cold.len() >= COLD_BLOCKS {
+            self.ran_cold.clear();
+        }
+        self.ran_cold.insert(pc);
+        None
     }
 
     /// Translates and runs the single instruction at `cpu.pc` afresh (replacing any translation
@@ -483,7 +549,16 @@ impl Engine {
             },
             exit::PENDING => Event::Pending,
             exit::DATA_FAULT => {
-                let f = jit::fault::take();
+                let f = if self.interpreted || self.backend == Backend::Interp {
+                    let f = interp::take_fault();
+                    jit::fault::HostFault {
+                        sig: f.sig,
+                        code: f.code,
+                        write: f.write,
+                    }
+                } else {
+                    jit::fault::take()
+                };
                 let fault = (cpu.pc, cpu.exit_arg);
                 if cpu.exit_arg >> 32 != 0
                     && self.frontend == Frontend::A32
@@ -621,6 +696,90 @@ mod tests {
         let sbcs = text(Frontend::A32, true, &[0x75, 0xeb, 0x03, 0x01]);
         assert_eq!(sbcs.as_deref(), Some("sbcs.w r1, r5, r3"));
         assert_eq!(a64(0).as_deref(), None);
+    }
+
+    /// A64 words at 0x10000 for `Engine::run`.
+    fn words(code: &[u32]) -> impl Fn(u64) -> Option<u32> + '_ {
+        |a: u64| code.get(a.checked_sub(0x10000)? as usize / 4).copied()
+    }
+
+    /// The JIT backend runs a block on the interpreter the first time (see `run_cold`) and
+    /// compiles it the next: a loop's entry block, run once, is never compiled; its body is,
+    /// after one interpreted run; the result is the loop's.
+    #[test]
+    fn a_block_runs_cold_once_then_compiled() {
+        // mov x0, #0; loop: add x0, x0, #1; cmp x0, #5; b.ne loop; svc #0
+        let code = [0xd2800000, 0x91000400, 0xf100141f, 0x54ffffc1, 0xd4000001];
+        let fetch = words(&code);
+        let mut e = Engine::new(Backend::Jit);
+        let mut cpu = CpuState {
+            pc: 0x10000,
+            ..CpuState::default()
+        };
+        assert!(matches!(e.run(&mut cpu, &fetch), Event::Syscall(_)));
+        assert_eq!((cpu.x[0], cpu.pc), (5, 0x10014));
+        assert!(
+            e.jit.lookup(0x10000).is_none(),
+            "run once: interpreted only"
+        );
+        assert!(e.jit.lookup(0x10010).is_none(), "the svc, run once");
+        assert!(
+            e.jit.lookup(0x10004).is_some(),
+            "the loop body, compiled at its second run"
+        );
+        assert!(e.ran_cold.contains(&0x10000) && !e.ran_cold.contains(&0x10004));
+    }
+
+    extern "C" fn on_segv(sig: libc::c_int, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+        // SAFETY: the kernel passes a valid siginfo_t and this handler's own ucontext.
+        if !unsafe { recover_fault(uc, sig, (*info).si_code, (*info).si_addr() as u64) } {
+            std::process::abort();
+        }
+    }
+
+    /// A load that faults is the same data fault whether its block runs on the interpreter
+    /// (its first run) or compiled (its second).
+    #[test]
+    fn a_cold_block_faults_as_a_compiled_one() {
+        // SAFETY: installing an SA_SIGINFO handler for SIGSEGV and mapping a fresh page.
+        let page = unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_segv as *const () as usize;
+            sa.sa_flags = libc::SA_SIGINFO;
+            assert_eq!(libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut()), 0);
+            let p = libc::mmap(
+                std::ptr::null_mut(),
+                4096,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            assert_ne!(p, libc::MAP_FAILED);
+            p as u64
+        };
+        // mov x2, #7; ldr x1, [x0]; svc #0
+        let code = [0xd28000e2, 0xf9400001, 0xd4000001];
+        let fetch = words(&code);
+        let mut e = Engine::new(Backend::Jit);
+        for run in 0..2 {
+            let mut cpu = CpuState {
+                pc: 0x10000,
+                ..CpuState::default()
+            };
+            cpu.x[0] = page + 8;
+            let event = e.run(&mut cpu, &fetch);
+            let want = Event::DataFault {
+                pc: 0x10004,
+                addr: page + 8,
+                sig: libc::SIGSEGV,
+                code: 2, // SEGV_ACCERR
+                write: false,
+            };
+            assert_eq!(event, want, "run {run}");
+            assert_eq!((cpu.pc, cpu.x[2]), (0x10004, 7), "run {run}");
+            assert_eq!(e.jit.lookup(0x10000).is_some(), run == 1, "run {run}");
+        }
     }
 
     /// A 32-bit guest's fault past 32 bits (a folded sum that should have wrapped) runs the

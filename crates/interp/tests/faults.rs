@@ -1,0 +1,114 @@
+//! A guest access to a page the host cannot touch leaves the block as a data fault (with the
+//! host SIGSEGV handler calling `interp::recover`, as armrun's does) instead of killing the
+//! process: the state is the one before the faulting instruction.
+
+use cpu::{CpuState, exit};
+use ir::{Builder, Term};
+
+/// `si_code` of a fault on a mapped page without the access right.
+const SEGV_ACCERR: i32 = 2;
+
+extern "C" fn on_segv(sig: libc::c_int, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo_t and this handler's own ucontext.
+    let recovered = unsafe {
+        let addr = (*info).si_addr() as u64;
+        interp::recover(uc, sig, (*info).si_code, addr)
+    };
+    if !recovered {
+        // Not a guarded access: a real crash of the test.
+        std::process::abort();
+    }
+}
+
+/// A page the host cannot read or write, as a guest address with `mem_base` 0.
+fn inaccessible_page() -> u64 {
+    // SAFETY: installing an SA_SIGINFO handler for SIGSEGV and mapping a fresh page.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_segv as *const () as usize;
+        sa.sa_flags = libc::SA_SIGINFO;
+        assert_eq!(libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut()), 0);
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            4096,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        assert_ne!(p, libc::MAP_FAILED);
+        p as u64
+    }
+}
+
+#[test]
+fn faulting_accesses_become_data_faults() {
+    let page = inaccessible_page();
+    let mut cell = 0u64;
+    // Written through its address by the blocks.
+    let good = &mut cell as *mut u64 as u64;
+    // Each block: x1 = 7 at 0x1000; a good store at 0x1004; the access at 0x1008 (to
+    // `page + 12`); x2 = 9 at 0x100c.
+    type Access = fn(&mut Builder, ir::Val);
+    let cases: [(&str, Access, bool); 5] = [
+        (
+            "load",
+            |b, a| {
+                b.load(a, 4);
+            },
+            false,
+        ),
+        ("store", |b, a| b.store(a, a, 8), true),
+        (
+            "store_if",
+            |b, a| {
+                let one = b.konst(1);
+                b.store_if(a, a, one, 2)
+            },
+            true,
+        ),
+        ("loadv", |b, a| b.loadv(a, 3, 16), false),
+        ("storev", |b, a| b.storev(a, 3, 8), true),
+    ];
+    for (name, access, write) in cases {
+        let mut b = Builder::new(0x1000);
+        b.mark(0x1000);
+        let seven = b.konst(7);
+        b.set(1, seven);
+        b.mark(0x1004);
+        let g = b.konst(good);
+        b.store(g, seven, 8);
+        b.mark(0x1008);
+        let a = b.konst(page + 12);
+        access(&mut b, a);
+        b.mark(0x100c);
+        let nine = b.konst(9);
+        b.set(2, nine);
+        let blk = b.finish(Term::Jump(0x1010));
+        ir::verify(&blk).unwrap();
+        assert!(interp::guarded(&blk));
+        // SAFETY: as below.
+        unsafe { (good as *mut u64).write_volatile(0) };
+        let mut cpu = CpuState::default();
+        interp::run_block(&blk, &mut cpu);
+        assert_eq!(cpu.exit_reason, exit::DATA_FAULT, "{name}");
+        assert_eq!(cpu.pc, 0x1008, "{name}");
+        assert_eq!(cpu.exit_arg, page + 12, "{name}");
+        assert_eq!((cpu.x[1], cpu.x[2]), (7, 0), "{name}");
+        // SAFETY: `cell` is a live local the block wrote through its address.
+        assert_eq!(unsafe { (good as *const u64).read_volatile() }, 7, "{name}");
+        let f = interp::take_fault();
+        assert_eq!((f.sig, f.code), (libc::SIGSEGV, SEGV_ACCERR), "{name}");
+        assert_eq!(f.write, write, "{name}");
+        assert_eq!(interp::take_fault(), interp::Fault::default(), "taken once");
+    }
+}
+
+#[test]
+fn helpers_and_exclusives_are_not_guarded() {
+    let mut b = Builder::new(0);
+    let a = b.konst(0x2000);
+    let v = b.konst(1);
+    b.emit(ir::Op::StoreEx, &[a, v], 8);
+    assert!(!interp::guarded(&b.finish(Term::Jump(4))));
+}
