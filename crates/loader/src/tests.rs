@@ -623,3 +623,32 @@ fn never_panics_on_mutations() {
         }
     }
 }
+
+/// A program file is mapped where it can be and read where it cannot (procfs has no mmap):
+/// either way the bytes are the file's; an empty file gives none.
+#[test]
+fn program_bytes_are_the_files() {
+    let dir = std::env::temp_dir().join(format!("armrun-read-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("prog");
+    let content: Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
+    std::fs::write(&file, &content).unwrap();
+    let bytes = read_program(&file).unwrap();
+    assert!(matches!(bytes, ProgramBytes::Mapped(_)));
+    assert_eq!(&*bytes, &content[..]);
+    std::fs::write(&file, b"").unwrap();
+    assert!(read_program(&file).unwrap().is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+    // Its size says 0, but it has bytes to read.
+    let status = read_program(Path::new("/proc/self/status")).unwrap();
+    assert!(matches!(status, ProgramBytes::Read(_)));
+    assert!(
+        status.starts_with(b"Name:"),
+        "{:?}",
+        String::from_utf8_lossy(&status)
+    );
+    assert!(matches!(
+        read_program(Path::new("/dev/zero")),
+        Err(LoadError::NotRegular)
+    ));
+}
