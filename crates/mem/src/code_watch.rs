@@ -183,9 +183,14 @@ impl CodeWindow {
         {
             return None;
         }
-        let mut b = [0u8; 4];
         let off = off as usize;
-        b[..len as usize].copy_from_slice(&self.bytes[off..off + len as usize]);
-        Some(u32::from_le_bytes(b))
+        // Whole words and halfwords (the only lengths asked for) without a `memcpy` call:
+        // the lifters fetch every guest instruction through here.
+        let bytes = &self.bytes[off..off + len as usize];
+        Some(match *bytes {
+            [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
+            [a, b] => u16::from_le_bytes([a, b]) as u32,
+            _ => bytes.iter().rev().fold(0, |w, &b| w << 8 | b as u32),
+        })
     }
 }
