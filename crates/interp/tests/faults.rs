@@ -112,3 +112,40 @@ fn helpers_and_exclusives_are_not_guarded() {
     b.emit(ir::Op::StoreEx, &[a, v], 8);
     assert!(!interp::guarded(&b.finish(Term::Jump(4))));
 }
+
+/// Vector loads and stores of every size copy exactly their bytes (and no more).
+#[test]
+fn vector_accesses_copy_their_bytes() {
+    for size in [1u32, 2, 4, 8, 16] {
+        let mut buf = [0xeeu8; 48];
+        let base = buf.as_mut_ptr() as u64;
+        let mut b = Builder::new(0);
+        let a = b.konst(base + 3);
+        b.storev(a, 1, size);
+        let a2 = b.konst(base + 3 + 16);
+        b.loadv(a2, 2, size);
+        let blk = b.finish(Term::Jump(4));
+        let mut cpu = CpuState::default();
+        cpu.v[1] = [0x0807_0605_0403_0201, 0x100f_0e0d_0c0b_0a09];
+        cpu.v[2] = [u64::MAX; 2];
+        buf[19..35]
+            .iter_mut()
+            .enumerate()
+            .for_each(|(k, x)| *x = 0x40 + k as u8);
+        interp::run_block(&blk, &mut cpu);
+        assert_eq!(cpu.exit_reason, exit::JUMP, "size {size}");
+        let n = size as usize;
+        let stored: Vec<u8> = (1..=n as u8).collect();
+        assert_eq!(&buf[3..3 + n], &stored[..], "size {size}");
+        assert!(
+            buf[3 + n..19].iter().all(|&x| x == 0xee),
+            "size {size}: past the store"
+        );
+        let loaded = cpu.v[2][0] as u128 | (cpu.v[2][1] as u128) << 64;
+        let want = (0..n).fold(0u128, |w, k| w | ((0x40 + k as u128) << (8 * k)));
+        assert_eq!(
+            loaded, want,
+            "size {size}: the rest of the register is zeroed"
+        );
+    }
+}

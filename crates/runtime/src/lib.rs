@@ -133,8 +133,10 @@ pub struct Engine {
     /// The blocks the JIT backend ran once on the interpreter and has not compiled (see
     /// [`Engine::run_cold`]).
     ran_cold: jit::PcSet,
-    /// The block that ran last was interpreted: its data fault's details are the
-    /// interpreter's (`interp::take_fault`), not the JIT's.
+    /// The block that just ran was interpreted: its data fault's details are the
+    /// interpreter's (`interp::take_fault`), not the JIT's. Set by [`Engine::run_cold`] and
+    /// cleared by the [`Engine::exit_event`] right after it, so it never outlives that exit
+    /// (the next block, in `run` or `run_one`, may be compiled).
     interpreted: bool,
     max_insns: u32,
     log: LogFlags,
@@ -409,7 +411,6 @@ impl Engine {
             let pc = cpu.pc;
             match self.backend {
                 Backend::Jit => {
-                    self.interpreted = false;
                     let entry = match self.jit.lookup(pc) {
                         Some(e) => e,
                         None => {
@@ -528,6 +529,7 @@ impl Engine {
 
     /// What the exit of the code that just ran means for the OS layer (`None`: keep running).
     fn exit_event(&mut self, cpu: &mut CpuState, fetch: Fetch) -> Option<Event> {
+        let interpreted = std::mem::take(&mut self.interpreted) || self.backend == Backend::Interp;
         let pc = self.frontend.addr(cpu.pc);
         Some(match cpu.exit_reason {
             exit::JUMP => return None,
@@ -549,7 +551,7 @@ impl Engine {
             },
             exit::PENDING => Event::Pending,
             exit::DATA_FAULT => {
-                let f = if self.interpreted || self.backend == Backend::Interp {
+                let f = if interpreted {
                     let f = interp::take_fault();
                     jit::fault::HostFault {
                         sig: f.sig,
@@ -738,7 +740,8 @@ mod tests {
     }
 
     /// A load that faults is the same data fault whether its block runs on the interpreter
-    /// (its first run) or compiled (its second).
+    /// (its first run) or compiled (its second), and so is the fault of the instruction run
+    /// alone just after either.
     #[test]
     fn a_cold_block_faults_as_a_compiled_one() {
         // SAFETY: installing an SA_SIGINFO handler for SIGSEGV and mapping a fresh page.
@@ -778,6 +781,13 @@ mod tests {
             };
             assert_eq!(event, want, "run {run}");
             assert_eq!((cpu.pc, cpu.x[2]), (0x10004, 7), "run {run}");
+            // The OS layer may run the faulting instruction alone next (a store into a page
+            // it watched for code changes): compiled, its fault's details are the JIT's.
+            assert_eq!(
+                e.run_one(&mut cpu, &fetch),
+                Some(want),
+                "run {run}: run_one"
+            );
             assert_eq!(e.jit.lookup(0x10000).is_some(), run == 1, "run {run}");
         }
     }
