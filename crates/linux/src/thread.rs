@@ -114,7 +114,12 @@ pub(crate) fn spawn(l: &mut Linux, cpu: &CpuState, a: &[u64; 6]) -> SysResult {
                 let _ = state.mem.write_u32(ctid, tid);
             }
             let _ = tx.send(tid);
-            entry(state, child);
+            // A panic is an armrun bug: it ends the process, as on the main thread, instead
+            // of leaving the guest waiting for a thread that is gone (a JVM at a safepoint).
+            let run = std::panic::AssertUnwindSafe(|| entry(state, child));
+            if std::panic::catch_unwind(run).is_err() {
+                std::process::abort();
+            }
         });
     if spawned.is_err() {
         LIVE.fetch_sub(1, Ordering::SeqCst);
