@@ -10,6 +10,7 @@ use ir::{Block, Op, Term};
 use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, Ordering};
 
 pub mod guarded;
+pub mod testing;
 
 pub use guarded::{Fault, recover};
 

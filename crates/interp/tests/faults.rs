@@ -8,42 +8,9 @@ use ir::{Builder, Term};
 /// `si_code` of a fault on a mapped page without the access right.
 const SEGV_ACCERR: i32 = 2;
 
-extern "C" fn on_segv(sig: libc::c_int, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
-    // SAFETY: the kernel passes a valid siginfo_t and this handler's own ucontext.
-    let recovered = unsafe {
-        let addr = (*info).si_addr() as u64;
-        interp::recover(uc, sig, (*info).si_code, addr)
-    };
-    if !recovered {
-        // Not a guarded access: a real crash of the test.
-        std::process::abort();
-    }
-}
-
-/// A page the host cannot read or write, as a guest address with `mem_base` 0.
-fn inaccessible_page() -> u64 {
-    // SAFETY: installing an SA_SIGINFO handler for SIGSEGV and mapping a fresh page.
-    unsafe {
-        let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = on_segv as *const () as usize;
-        sa.sa_flags = libc::SA_SIGINFO;
-        assert_eq!(libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut()), 0);
-        let p = libc::mmap(
-            std::ptr::null_mut(),
-            4096,
-            libc::PROT_NONE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        );
-        assert_ne!(p, libc::MAP_FAILED);
-        p as u64
-    }
-}
-
 #[test]
 fn faulting_accesses_become_data_faults() {
-    let page = inaccessible_page();
+    let page = interp::testing::catch_guest_faults(interp::recover);
     let mut cell = 0u64;
     // Written through its address by the blocks.
     let good = &mut cell as *mut u64 as u64;

@@ -732,35 +732,12 @@ mod tests {
         assert!(e.ran_cold.contains(&0x10000) && !e.ran_cold.contains(&0x10004));
     }
 
-    extern "C" fn on_segv(sig: libc::c_int, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
-        // SAFETY: the kernel passes a valid siginfo_t and this handler's own ucontext.
-        if !unsafe { recover_fault(uc, sig, (*info).si_code, (*info).si_addr() as u64) } {
-            std::process::abort();
-        }
-    }
-
     /// A load that faults is the same data fault whether its block runs on the interpreter
     /// (its first run) or compiled (its second), and so is the fault of the instruction run
     /// alone just after either.
     #[test]
     fn a_cold_block_faults_as_a_compiled_one() {
-        // SAFETY: installing an SA_SIGINFO handler for SIGSEGV and mapping a fresh page.
-        let page = unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_segv as *const () as usize;
-            sa.sa_flags = libc::SA_SIGINFO;
-            assert_eq!(libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut()), 0);
-            let p = libc::mmap(
-                std::ptr::null_mut(),
-                4096,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            );
-            assert_ne!(p, libc::MAP_FAILED);
-            p as u64
-        };
+        let page = interp::testing::catch_guest_faults(recover_fault);
         // mov x2, #7; ldr x1, [x0]; svc #0
         let code = [0xd28000e2, 0xf9400001, 0xd4000001];
         let fetch = words(&code);
