@@ -42,7 +42,7 @@ pub fn guarded(block: &Block) -> bool {
 ///
 /// Guest memory is reached at host address `cpu.mem_base + guest address`; the caller guarantees
 /// the guest's mappings are real host mappings. Loads and stores (plain and vector) go through
-/// [`guarded`] routines: with [`recover`] installed in the host's SIGSEGV/SIGBUS handler, a
+/// the routines of [`mod@guarded`]: with [`recover`] installed in the host's SIGSEGV/SIGBUS handler, a
 /// faulting one leaves the block as translated code does, with [`exit::DATA_FAULT`], `cpu.pc`
 /// naming the guest instruction (none of whose effects happened, but for a part of a vector
 /// store), `cpu.exit_arg` the guest address and [`take_fault`] the host's details. Helpers and

@@ -45,7 +45,6 @@ mod perfmap;
 mod start_index;
 
 use cache::CodeCache;
-
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};

@@ -146,7 +146,7 @@ impl std::ops::Deref for ProgramBytes {
     }
 }
 
-/// Opens a whole program file, refusing anything but a regular file (as execve does) so a
+/// A whole program file's bytes (mapped, or read), refusing anything but a regular file (as execve does) so a
 /// path like /dev/zero cannot make the loader read forever. The error does not name the file.
 pub fn read_program(path: &Path) -> Result<ProgramBytes, LoadError> {
     use std::io::Read;
