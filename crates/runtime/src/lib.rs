@@ -471,9 +471,8 @@ impl Engine {
     /// second run: lifting again costs less than the memory would. Kept for every block, it
     /// grew python3's start-up by 28 MB; kept for the last 256 only (most second runs come
     /// soon), it still cost a static hello 200 more page faults (3.2 -> 3.8 ms) for the lifts
-    /// it saved. A block the
-    /// interpreter cannot run safely (see `interp::guarded`) is compiled at once, as is every
-    /// block while `-d exec` logs each block's host code.
+    /// it saved. A block the interpreter cannot run safely (see `interp::guarded`) is compiled
+    /// at once, as is every block while `-d exec` logs each block's host code.
     fn run_cold(&mut self, cpu: &mut CpuState, fetch: Fetch) -> Option<jit::Entry> {
         let pc = cpu.pc;
         let tier = self.first_tier();
