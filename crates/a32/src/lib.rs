@@ -198,7 +198,7 @@ pub fn lift_block_it(
     fetch: &dyn Fn(u64) -> Option<u32>,
     max_insns: u32,
 ) -> Block {
-    lift(pc, thumb, itstate, fetch, max_insns, false, false)
+    lift(pc, thumb, itstate, fetch, max_insns, false, None)
 }
 
 /// Lifts the block a dispatcher key names (see [`key`]): like [`lift_block_it`] with the
@@ -207,6 +207,18 @@ pub fn lift_block_it(
 /// after it is a side exit to its target's key, the block going on along its fall-through (see
 /// [`lift`]). This is what the runtime translates for 32-bit guests.
 pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
+    lift_block_key_profiled(key, fetch, max_insns, &|_| 0)
+}
+
+/// [`lift_block_key`] laid out by the profile `runs` (by key): a forward conditional branch
+/// whose target ran more often than its fall-through leaves for the fall-through by a side
+/// exit and the block goes on at the target (see [`ir::Builder::follows_far`]).
+pub fn lift_block_key_profiled(
+    key: u64,
+    fetch: &dyn Fn(u64) -> Option<u32>,
+    max_insns: u32,
+    runs: ir::Runs,
+) -> Block {
     // The final NZCV store goes when every successor overwrites the flags before reading them
     // (see `ir::flags_live`); successors are looked at one keyed instruction at a time.
     // An instruction's effect is remembered by its bytes (with the key's ITSTATE).
@@ -218,7 +230,7 @@ pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u
         key,
         max_insns,
         cpu::slot::NZCV,
-        &|k, n| lift_keyed(k, fetch, n, true),
+        &|k, n| lift_keyed(k, fetch, n, Some(runs)),
         &code,
         ir::flags_live::Lifter::A32,
     )
@@ -228,16 +240,16 @@ pub fn lift_block_key(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u
 /// conditional branch ends the block. The cheap first translation of a block (most blocks run
 /// too few times to repay the look-ahead).
 pub fn lift_block_key_quick(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
-    lift_keyed(key, fetch, max_insns, false)
+    lift_keyed(key, fetch, max_insns, None)
 }
 
-/// Lifts the block at `key` with keyed terminators; with `side_exits`, forward conditional
-/// branches go on as side exits (see [`lift`]).
+/// Lifts the block at `key` with keyed terminators; with `side_exits` (the profile the layout
+/// follows), forward conditional branches go on as side exits (see [`lift`]).
 fn lift_keyed(
     key: u64,
     fetch: &dyn Fn(u64) -> Option<u32>,
     max_insns: u32,
-    side_exits: bool,
+    side_exits: Option<ir::Runs>,
 ) -> Block {
     let (pc, thumb) = (key::addr(key), key::thumb(key));
     let it = if thumb { key::itstate(key) } else { 0 };
@@ -254,7 +266,9 @@ fn lift_keyed(
 /// slot is only put right at the block's end, which a side exit would not reach. Under the
 /// same conditions a direct jump (B, BL) is followed where [`ir::Builder::may_follow`]
 /// allows, unless a recognised routine begins at its target; after one, a backward branch
-/// not to the block's start is a side exit too.
+/// not to the block's start is a side exit too. Where `side_exits`, the profile, says a
+/// forward branch's target is the hotter way ([`ir::Builder::follows_far`]), the side exit
+/// goes to the fall-through instead and the block goes on at the target.
 fn lift(
     pc: u64,
     thumb: bool,
@@ -262,7 +276,7 @@ fn lift(
     fetch: &dyn Fn(u64) -> Option<u32>,
     max_insns: u32,
     keyed: bool,
-    side_exits: bool,
+    side_exits: Option<ir::Runs>,
 ) -> Block {
     let start_it = if thumb { itstate } else { 0 };
     let mut it = start_it;
@@ -303,7 +317,7 @@ fn lift(
                 pc = next;
             }
             Flow::End(Term::Jump(target))
-                if side_exits
+                if side_exits.is_some()
                     && keyed
                     && it == 0
                     && start_it == 0
@@ -318,7 +332,34 @@ fn lift(
                 cond,
                 taken,
                 fallthrough,
-            }) if side_exits
+            }) if let Some(runs) = side_exits
+                && keyed
+                && it == 0
+                && start_it == 0
+                && matches!(cx.mode_out, ctx::Mode::Same)
+                && (taken == next || fallthrough == next)
+                && {
+                    let far = taken ^ fallthrough ^ next;
+                    let keys = (key::key(next, thumb, 0), key::key(far, thumb, 0));
+                    cx.b.follows_far(pc, next, far, len, max, keys, runs)
+                        && !starts_routine(far, thumb, fetch)
+                } =>
+            {
+                let to_next = if taken == next {
+                    cond
+                } else {
+                    cx.b.negate(cond)
+                };
+                cx.b.exit_if(to_next, key::key(next, thumb, 0));
+                let far = taken ^ fallthrough ^ next;
+                cx.b.follow(far);
+                pc = far;
+            }
+            Flow::End(Term::Branch {
+                cond,
+                taken,
+                fallthrough,
+            }) if side_exits.is_some()
                 && keyed
                 && it == 0
                 && start_it == 0

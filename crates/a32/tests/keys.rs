@@ -140,6 +140,46 @@ fn a_forward_conditional_branch_is_a_side_exit_to_its_key() {
 }
 
 #[test]
+fn a_branch_whose_target_ran_more_goes_on_at_the_target() {
+    // Thumb: cmp r0, r1; bne .+4 (over the adds); adds r4, #1; bx lr, with the bx's block
+    // (the bne's target) the hotter: the block leaves for the adds by a side exit.
+    let code = [0x4288, 0xd100, 0x3401, 0x4770];
+    let f = fetcher(0x1000, &code);
+    let runs = |k: u64| if k == key(0x1006, true, 0) { 10 } else { 1 };
+    let b = a32::lift_block_key_profiled(key(0x1000, true, 0), &f, 8, &runs);
+    assert_eq!(side_exits(&b), [key(0x1004, true, 0)]);
+    assert_eq!(
+        (b.end, b.more.as_slice()),
+        (0x1004, &[(0x1006, 0x1008)][..])
+    );
+    for (r1, pc) in [(1u64, 0x2001u64), (0, 0x1005)] {
+        let mut cpu = CpuState::default();
+        cpu.x[1] = r1;
+        cpu.x[14] = 0x2001;
+        assert_eq!(run(&b, &mut cpu), pc);
+        assert_eq!(cpu.x[4], 0);
+    }
+    // A32: cmp r0, r1; bne .+12 (over the add); add r4, r4, #1; bx lr.
+    let arm = [0xe150_0001u32, 0x1a00_0000, 0xe284_4001, 0xe12f_ff1e];
+    let half: Vec<u16> = arm
+        .iter()
+        .flat_map(|w| [*w as u16, (w >> 16) as u16])
+        .collect();
+    let f = fetcher(0x1000, &half);
+    let runs = |k: u64| if k == 0x100c { 10 } else { 1 };
+    let b = a32::lift_block_key_profiled(0x1000, &f, 8, &runs);
+    assert_eq!(side_exits(&b), [0x1008]);
+    assert_eq!(b.more, [(0x100c, 0x1010)]);
+    for (r1, pc) in [(1u64, 0x2000u64), (0, 0x1008)] {
+        let mut cpu = CpuState::default();
+        cpu.x[1] = r1;
+        cpu.x[14] = 0x2000;
+        assert_eq!(run(&b, &mut cpu), pc);
+        assert_eq!(cpu.x[4], 0);
+    }
+}
+
+#[test]
 fn conditional_branches_in_it_blocks_and_backward_ones_end_the_block() {
     // it ne; b .+4 (conditional as the last instruction of an IT block); adds; bx lr.
     let code = [0xbf18, 0xe000, 0x3401, 0x4770];

@@ -124,12 +124,24 @@ fn decoder() -> &'static Decoder<A64Base> {
 /// The block's final store of NZCV is left out when every successor overwrites the flags
 /// before reading them (see `ir::flags_live`).
 pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
+    lift_block_profiled(pc, fetch, max_insns, &|_| 0)
+}
+
+/// [`lift_block`] laid out by the profile `runs`: a forward conditional branch whose target
+/// ran more often than its fall-through leaves for the fall-through by a side exit and the
+/// block goes on at the target (see [`ir::Builder::follows_far`]).
+pub fn lift_block_profiled(
+    pc: u64,
+    fetch: &dyn Fn(u64) -> Option<u32>,
+    max_insns: u32,
+    runs: ir::Runs,
+) -> Block {
     let code = |pc: u64| fetch(pc).map(u64::from);
     ir::flags_live::lift_dropping_dead_store(
         pc,
         max_insns,
         cpu::slot::NZCV,
-        &|pc, n| lift_insns(pc, fetch, n, true),
+        &|pc, n| lift_insns(pc, fetch, n, Some(runs)),
         &code,
         ir::flags_live::Lifter::A64,
     )
@@ -139,21 +151,24 @@ pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -
 /// conditional branch ends the block. The cheap first translation of a block (most blocks run
 /// too few times to repay the look-ahead).
 pub fn lift_block_quick(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
-    lift_insns(pc, fetch, max_insns, false)
+    lift_insns(pc, fetch, max_insns, None)
 }
 
-/// Lifts at most `max_insns` instructions from `pc`; with `side_exits`, a conditional branch
-/// becomes a side exit ([`ir::Op::ExitIf`]) where [`ir::Builder::may_side_exit`] allows
-/// (forward, room after it) and the block goes on along its fall-through, so a loop whose
-/// body holds forward branches can be one block (see `ir::passes::loops_to_itself`). Also
-/// with `side_exits`, the block goes on at the target of a direct jump (B, BL) where
-/// [`ir::Builder::may_follow`] allows, so the code after a join or a call is not another
-/// block (a switch's case and the dispatch it jumps back to, a call of a short function).
+/// Lifts at most `max_insns` instructions from `pc`; with `side_exits` (the profile the
+/// layout follows), a conditional branch becomes a side exit ([`ir::Op::ExitIf`]) where
+/// [`ir::Builder::may_side_exit`] allows (forward, room after it) and the block goes on along
+/// its fall-through, or, where the profile says its forward target is the hotter way
+/// ([`ir::Builder::follows_far`]), a side exit to the fall-through and the block goes on at
+/// the target; so a loop whose body holds forward branches can be one block (see
+/// `ir::passes::loops_to_itself`). Also with `side_exits`, the block goes on at the target of
+/// a direct jump (B, BL) where [`ir::Builder::may_follow`] allows, so the code after a join
+/// or a call is not another block (a switch's case and the dispatch it jumps back to, a call
+/// of a short function).
 fn lift_insns(
     pc: u64,
     fetch: &dyn Fn(u64) -> Option<u32>,
     max_insns: u32,
-    side_exits: bool,
+    side_exits: Option<ir::Runs>,
 ) -> Block {
     let mut cx = Ctx::new(pc);
     let max = max_insns.max(1);
@@ -176,11 +191,37 @@ fn lift_insns(
                 cond,
                 taken,
                 fallthrough,
-            }) if side_exits && fallthrough == next && cx.b.may_side_exit(pc, taken, max) => {
+            }) if let Some(runs) = side_exits
+                && (taken == next || fallthrough == next)
+                && {
+                    let far = taken ^ fallthrough ^ next;
+                    cx.b.follows_far(pc, next, far, 4, max, (next, far), runs)
+                } =>
+            {
+                let to_next = if taken == next {
+                    cond
+                } else {
+                    cx.b.negate(cond)
+                };
+                cx.b.exit_if(to_next, next);
+                let far = taken ^ fallthrough ^ next;
+                cx.b.follow(far);
+                pc = far;
+            }
+            Flow::End(Term::Branch {
+                cond,
+                taken,
+                fallthrough,
+            }) if side_exits.is_some()
+                && fallthrough == next
+                && cx.b.may_side_exit(pc, taken, max) =>
+            {
                 cx.b.exit_if(cond, taken);
                 pc = next;
             }
-            Flow::End(Term::Jump(target)) if side_exits && cx.b.may_follow(target, 4, max) => {
+            Flow::End(Term::Jump(target))
+                if side_exits.is_some() && cx.b.may_follow(target, 4, max) =>
+            {
                 cx.b.follow(target);
                 pc = target;
             }

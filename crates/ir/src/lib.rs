@@ -160,6 +160,10 @@ impl Inst {
     }
 }
 
+/// How many times the block at each dispatcher key has run so far, as far as the runtime
+/// knows (0: never, or not known): the profile a full translation is laid out by.
+pub type Runs<'a> = &'a dyn Fn(u64) -> u32;
+
 /// Builds a block instruction by instruction. Every method appends one instruction.
 pub struct Builder {
     block: Block,
@@ -255,6 +259,32 @@ impl Builder {
         b.guest_insns < max_insns
             && self.side_exits() < MAX_SIDE_EXITS
             && (taken > pc || (!b.more.is_empty() && taken != b.start))
+    }
+
+    /// Whether a frontend should lay the conditional branch at `pc` out the other way round:
+    /// leave by a side exit for `next`, the instruction after it, and go on at `far`, its
+    /// other successor, as at a followed jump. So when `runs` (how many times the block at
+    /// each key has run so far: the runtime's profile) says the block at `far_key` ran more
+    /// than twice as often as the one at `next_key`: a loop whose body skips a rare path by a
+    /// forward branch (a library call for an error case) is then one block again. Only for a
+    /// forward `far` (`len` bytes of code there at least) where the block may take a side
+    /// exit and follow `far`: a backward branch may be a loop's back edge (see
+    /// [`Builder::may_side_exit`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn follows_far(
+        &self,
+        pc: u64,
+        next: u64,
+        far: u64,
+        len: u64,
+        max_insns: u32,
+        (next_key, far_key): (u64, u64),
+        runs: Runs,
+    ) -> bool {
+        far > pc
+            && self.may_side_exit(pc, next, max_insns)
+            && self.may_follow(far, len, max_insns)
+            && runs(far_key) > runs(next_key).saturating_mul(2)
     }
 
     /// Whether a frontend may [`follow`](Builder::follow) a direct jump to the guest address
@@ -367,6 +397,22 @@ impl Builder {
     pub fn cond(&mut self, nzcv: Val, cond: u32) -> Val {
         self.emit(Op::Cond, &[nzcv], cond as u64)
     }
+    /// The negation of `cond`, a 0-or-1 value: the opposite condition where `cond` is the
+    /// result of a condition test (ARM's condition codes come in pairs that differ in bit 0;
+    /// AL and NV never reach a conditional branch), else `eq cond, 0`.
+    pub fn negate(&mut self, cond: Val) -> Val {
+        // A branch's condition is nearly always the last instruction lifted.
+        let def = self.block.insts.iter().rev().find(|i| i.dst == Some(cond));
+        if let Some(i) = def
+            && matches!(i.op, Op::Cond | Op::CondAdd | Op::CondLogic | Op::CondSub)
+            && i.imm & 0xf < 14
+        {
+            let (op, args, imm) = (i.op, i.args, i.imm ^ 1);
+            return self.emit(op, &args[..op.info().arity], imm);
+        }
+        let zero = self.konst(0);
+        self.emit(Op::Eq, &[cond, zero], 0)
+    }
     /// `load.size addr`
     pub fn load(&mut self, addr: Val, size: u32) -> Val {
         self.emit(Op::Load, &[addr], size as u64)
@@ -435,6 +481,69 @@ mod tests {
         let text = blk.to_string();
         assert!(text.contains("v2 = add v0, v1"), "{text}");
         assert!(text.contains("jump 0x1004"), "{text}");
+    }
+
+    /// The negation of a condition test is the opposite test of the same operands; of any
+    /// other 0-or-1 value, a compare with 0. Checked on the interpreter's semantics for each.
+    #[test]
+    fn negate_flips_a_condition_or_compares_with_zero() {
+        for cond in 0..14 {
+            let mut b = Builder::new(0x1000);
+            let f = b.get(0);
+            let c = b.cond(f, cond);
+            let n = b.negate(c);
+            let i = b.block.insts.last().unwrap();
+            assert_eq!(
+                (i.op, i.args[0], i.imm, i.dst),
+                (Op::Cond, f, (cond ^ 1) as u64, Some(n))
+            );
+            for nzcv in (0..16u64).map(|k| k << 28) {
+                assert_eq!(cond_holds(cond ^ 1, nzcv), !cond_holds(cond, nzcv));
+            }
+        }
+        let mut b = Builder::new(0x1000);
+        let x = b.get(0);
+        let k = b.konst(0x4000_0000);
+        let fused = b.emit(Op::CondSub, &[x, k], 64 << 8 | 3);
+        b.negate(fused);
+        let i = b.block.insts.last().unwrap();
+        assert_eq!(
+            (i.op, i.args[..2].to_vec(), i.imm),
+            (Op::CondSub, vec![x, k], 64 << 8 | 2)
+        );
+        let one = b.konst(1);
+        let bit = b.and(x, one);
+        let n = b.negate(bit);
+        let i = b.block.insts.last().unwrap();
+        assert_eq!((i.op, i.args[0], i.dst), (Op::Eq, bit, Some(n)));
+        assert_eq!(
+            b.block.insts[b.block.insts.len() - 2].imm,
+            0,
+            "compared with 0"
+        );
+        b.end_insn(0x1004);
+        verify(&b.finish(Term::Jump(0x1004))).unwrap();
+    }
+
+    /// A branch is laid out the other way only where its forward target ran more than twice
+    /// as often as its fall-through and the block may take a side exit and follow.
+    #[test]
+    fn follows_far_needs_a_hotter_forward_target_and_room() {
+        let mut b = Builder::new(0x1000);
+        b.end_insn(0x1004);
+        let runs = |far: u32| move |k: u64| if k == 0x1010 { far } else { 4 };
+        let follows = |b: &Builder, far: u64, max: u32, r: u32| {
+            b.follows_far(0x1000, 0x1004, far, 4, max, (0x1004, far), &runs(r))
+        };
+        assert!(follows(&b, 0x1010, 64, 9));
+        assert!(!follows(&b, 0x1010, 64, 8), "twice as often is not enough");
+        assert!(!follows(&b, 0x1010, 1, 9), "no room");
+        let mut back = Builder::new(0x1020);
+        back.end_insn(0x1024);
+        assert!(
+            !back.follows_far(0x1020, 0x1024, 0x1010, 4, 64, (0x1024, 0x1010), &runs(9)),
+            "a backward target"
+        );
     }
 
     #[test]

@@ -103,6 +103,8 @@ struct BlockRec {
     end: u64,
     /// Jumps out of this block: (target pc, rel32 address).
     out: Vec<(u64, usize)>,
+    /// The run counter of a [`Tier::Quick`] block (see [`Jit::runs`]).
+    counter: Option<Arc<AtomicU32>>,
 }
 
 /// The host code of one compiled block, kept until the cache is reset (invalidated blocks
@@ -117,7 +119,7 @@ struct CodeRec {
     /// Its guest memory accesses (see [`fault`]).
     faults: Box<[emit::FaultSite]>,
     /// The run counter of a [`Tier::Quick`] block, which its code decrements.
-    _counter: Option<Box<AtomicU32>>,
+    _counter: Option<Arc<AtomicU32>>,
 }
 
 /// `emit::TABLE_LEN` pairs of (guest pc, host address), in zero-filled anonymous memory: the
@@ -415,6 +417,19 @@ impl Jit {
         })
     }
 
+    /// How many times the block at `pc` has run, as far as its code counts: the runs a
+    /// [`Tier::Quick`] block counted so far, [`HOT_RUNS`] for a full translation (it got
+    /// there), 0 where nothing is compiled. A profile for the full translation's layout (see
+    /// `ir::Builder::follows_far`).
+    pub fn runs(&self, pc: u64) -> u32 {
+        let st = self.core.lock();
+        st.blocks.get(&pc).map_or(0, |b| {
+            b.counter.as_ref().map_or(HOT_RUNS, |c| {
+                HOT_RUNS.saturating_sub(c.load(Ordering::Relaxed))
+            })
+        })
+    }
+
     /// Turns block chaining on (the default) or off (see `chain`) for every handle; off also
     /// unlinks every jump made so far.
     pub fn set_chaining(&mut self, on: bool) {
@@ -509,7 +524,7 @@ impl Jit {
         if st.invalidated_since(generation, lo, hi) {
             return None;
         }
-        let mut counter = (tier == Tier::Quick).then(|| Box::new(AtomicU32::new(HOT_RUNS)));
+        let mut counter = (tier == Tier::Quick).then(|| Arc::new(AtomicU32::new(HOT_RUNS)));
         loop {
             if st.blocks.contains_key(&block.key) {
                 st.forget(block.key);
@@ -709,7 +724,7 @@ impl State {
         block: &ir::Block,
         base: usize,
         compiled: emit::Compiled,
-        counter: Option<Box<AtomicU32>>,
+        counter: Option<Arc<AtomicU32>>,
     ) -> usize {
         let len = compiled.code.len();
         self.code_map.push(
@@ -720,7 +735,7 @@ impl State {
                 guest: block.key,
                 extra_stack: compiled.extra_stack,
                 faults: compiled.faults.into_boxed_slice(),
-                _counter: counter,
+                _counter: counter.clone(),
             },
         );
         perfmap::record(base, len, block.start);
@@ -758,6 +773,7 @@ impl State {
                 start: lo,
                 end: hi,
                 out,
+                counter,
             },
         );
         if let Some(waiting) = self.links.get(&block.key).filter(|_| chain) {

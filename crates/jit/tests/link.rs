@@ -395,14 +395,21 @@ fn quick_block_asks_for_its_full_translation_at_hot_runs() {
     let mut jit = Jit::new();
     let g = jit.generation();
     jit.compile_since(&block_a(), g, Tier::Quick).unwrap();
+    assert_eq!((jit.runs(0x1000), jit.runs(0x2000)), (0, 0));
     let mut c = CpuState::default();
     for n in 1..runs {
         run(&mut jit, 0x1000, &mut c);
         assert_eq!((c.x[0], c.pc, c.exit_reason), (n, 0x2000, exit::JUMP));
+        assert_eq!(u64::from(jit.runs(0x1000)), n);
     }
     run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.pc, c.exit_reason), (runs - 1, 0x1000, exit::HOT));
     jit.compile(&block_a());
+    assert_eq!(
+        jit.runs(0x1000),
+        HOT_RUNS,
+        "a full translation counts as hot"
+    );
     for n in runs..runs + 10 {
         run(&mut jit, 0x1000, &mut c);
         assert_eq!((c.x[0], c.pc, c.exit_reason), (n, 0x2000, exit::JUMP));
@@ -416,6 +423,7 @@ fn quick_block_asks_for_its_full_translation_at_hot_runs() {
     run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.x[1]), (runs - 1, runs - 1));
     assert_eq!((c.pc, c.exit_reason), (0x1000, exit::HOT));
+    assert_eq!(jit.runs(0x1000), HOT_RUNS, "linked entries count too");
     jit.compile(&block_a());
     run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.x[1]), (3 * runs, 3 * runs));

@@ -256,10 +256,17 @@ impl Engine {
     /// Translates at most `max_insns` guest instructions from `pc`; a [`Tier::Quick`]
     /// translation skips the flags look-ahead (`ir::flags_live`) and the IR passes.
     fn translate_n(&self, pc: u64, fetch: Fetch, max_insns: u32, tier: Tier) -> ir::Block {
+        // The profile a full translation is laid out by: runs of the blocks compiled so far,
+        // and the one run of a block interpreted once.
+        let runs = &|key| {
+            self.jit
+                .runs(key)
+                .max(u32::from(self.ran_cold.contains(&key)))
+        };
         let mut block = match (self.frontend, tier) {
-            (Frontend::A64, Tier::Full) => a64::lift_block(pc, fetch, max_insns),
+            (Frontend::A64, Tier::Full) => a64::lift_block_profiled(pc, fetch, max_insns, runs),
             (Frontend::A64, Tier::Quick) => a64::lift_block_quick(pc, fetch, max_insns),
-            (Frontend::A32, Tier::Full) => a32::lift_block_key(pc, fetch, max_insns),
+            (Frontend::A32, Tier::Full) => a32::lift_block_key_profiled(pc, fetch, max_insns, runs),
             (Frontend::A32, Tier::Quick) => a32::lift_block_key_quick(pc, fetch, max_insns),
         };
         if self.log.in_asm {
@@ -731,6 +738,30 @@ mod tests {
             "the loop body, compiled at its second run"
         );
         assert!(e.ran_cold.contains(&0x10000) && !e.ran_cold.contains(&0x10004));
+    }
+
+    /// A full translation is laid out by the runs the quick blocks counted: a loop whose
+    /// body branches forward over a path it never takes becomes one block (leaving for that
+    /// path by a side exit), and runs to the loop's result.
+    #[test]
+    fn a_full_translation_follows_the_hotter_way() {
+        // mov x0, #0; loop: add x0, x0, #1; cbnz x0, hot; add x1, x1, #1 (never runs);
+        // hot: cmp x0, #1000; b.ne loop; svc #0
+        let code = [
+            0xd2800000, 0x91000400, 0xb5000040, 0x91000421, 0xf10fa01f, 0x54ffff81, 0xd4000001,
+        ];
+        let fetch = words(&code);
+        let mut e = Engine::new(Backend::Jit);
+        let mut cpu = CpuState {
+            pc: 0x10000,
+            ..CpuState::default()
+        };
+        assert!(matches!(e.run(&mut cpu, &fetch), Event::Syscall(_)));
+        assert_eq!((cpu.x[0], cpu.x[1], cpu.pc), (1000, 0, 0x1001c));
+        assert!(e.jit.runs(0x10010) > 0 && e.jit.runs(0x1000c) == 0);
+        let full = e.translate_n(0x10004, &fetch, e.max_insns, Tier::Full);
+        assert_eq!(full.more, [(0x10010, 0x10018)], "{full}");
+        assert!(ir::passes::loops_to_itself(&full), "{full}");
     }
 
     /// Code that changed between a block's interpreted run and its second run: the second
