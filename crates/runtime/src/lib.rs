@@ -351,17 +351,34 @@ impl Engine {
             }
         }
         let thumb = self.frontend == Frontend::A32 && a32::key::thumb(block.key);
-        for (mut a, end) in block.runs() {
+        for (start, end) in block.runs() {
+            // The run's code, named by capstone in one go: only then does it follow IT blocks
+            // (`movne r2, r4` rather than `mov r2, r4` after an `itt ne`).
+            let step = if thumb { 2 } else { 4 };
+            let code: Vec<u8> = (start..end)
+                .step_by(step)
+                .flat_map(|a| fetch(a).unwrap_or(0).to_le_bytes().into_iter().take(step))
+                .collect();
+            let texts = guest_insn_texts(self.frontend, thumb, &code, start);
+            let mut a = start;
             while a < end {
-                a += self.log_in_asm_insn(&mut err, thumb, a, fetch);
+                a += self.log_in_asm_insn(&mut err, thumb, a, fetch, &texts);
             }
         }
         log::write(err.as_bytes());
     }
 
-    /// Appends the `-d in_asm` line of the guest instruction at `a` to `err`; returns its
-    /// length in bytes.
-    fn log_in_asm_insn(&self, err: &mut String, thumb: bool, a: u64, fetch: Fetch) -> u64 {
+    /// Appends the `-d in_asm` line of the guest instruction at `a` to `err`, named from
+    /// `texts` (see [`guest_insn_texts`]) or else its decode-table row; returns its length in
+    /// bytes.
+    fn log_in_asm_insn(
+        &self,
+        err: &mut String,
+        thumb: bool,
+        a: u64,
+        fetch: Fetch,
+        texts: &[(u64, String)],
+    ) -> u64 {
         let first = fetch(a).unwrap_or(0);
         let (word, len, name) = match self.frontend {
             Frontend::A64 => (first, 4, a64::disasm_name(first)),
@@ -378,13 +395,10 @@ impl Engine {
         };
         // capstone names the instruction and its operands; the decode table only knows
         // the encoding class (one name for all of FABS, FNEG, FSQRT...).
-        // (A 32-bit Thumb instruction's first halfword is the word's high half.)
-        let bytes = if len == 4 && thumb {
-            word.rotate_left(16).to_le_bytes()
-        } else {
-            word.to_le_bytes()
-        };
-        let text = guest_insn_text(self.frontend, thumb, &bytes[..len as usize], a)
+        let text = texts
+            .iter()
+            .find(|t| t.0 == a)
+            .map(|t| t.1.clone())
             .or_else(|| name.map(str::to_string))
             .unwrap_or_else(|| "(undefined)".to_string());
         let _ = writeln!(err, "0x{a:016x}:  {word:08x}      {text}");
@@ -607,10 +621,11 @@ impl Engine {
     }
 }
 
-/// The text of the guest instruction in `bytes` (as in memory) at guest address `addr`, as
-/// capstone disassembles it for `frontend` (A32 in Thumb state if `thumb`): mnemonic and
-/// operands, or None if capstone does not know the encoding.
-fn guest_insn_text(frontend: Frontend, thumb: bool, bytes: &[u8], addr: u64) -> Option<String> {
+/// capstone's text (`mnemonic operands`) for the guest instructions in `code` at `addr`, by
+/// address, disassembled in one pass: a Thumb instruction inside an IT block is named with its
+/// condition (capstone follows IT blocks only within one call). An instruction capstone does
+/// not know is left out, and the pass goes on after it.
+fn guest_insn_texts(frontend: Frontend, thumb: bool, code: &[u8], addr: u64) -> Vec<(u64, String)> {
     use capstone::arch::{BuildsCapstone, BuildsCapstoneExtraMode, arm, arm64};
     let cs = match frontend {
         Frontend::A64 => capstone::Capstone::new()
@@ -626,12 +641,35 @@ fn guest_insn_text(frontend: Frontend, thumb: bool, bytes: &[u8], addr: u64) -> 
             })
             .extra_mode([arm::ArchExtraMode::V8].into_iter())
             .build(),
+    };
+    let Ok(cs) = cs else {
+        return Vec::new();
+    };
+    let mut texts = Vec::new();
+    let mut at = 0;
+    while at < code.len() {
+        let mut next = at;
+        if let Ok(insns) = cs.disasm_all(&code[at..], addr + at as u64) {
+            for i in insns.iter() {
+                next = (i.address() - addr) as usize + i.bytes().len();
+                if let Some(m) = i.mnemonic() {
+                    let text = format!("{m} {}", i.op_str().unwrap_or(""));
+                    texts.push((i.address(), text.trim_end().to_string()));
+                }
+            }
+        }
+        if next == at {
+            // Unknown to capstone: step over it (a Thumb instruction by its first halfword).
+            let half = u16::from_le_bytes([code[at], *code.get(at + 1).unwrap_or(&0)]);
+            next += if thumb && !a32::is_t32_prefix(half.into()) {
+                2
+            } else {
+                4
+            };
+        }
+        at = next;
     }
-    .ok()?;
-    let insns = cs.disasm_count(bytes, addr, 1).ok()?;
-    let i = insns.iter().next()?;
-    let text = format!("{} {}", i.mnemonic()?, i.op_str().unwrap_or(""));
-    Some(text.trim_end().to_string())
+    texts
 }
 
 /// qemu's `-d out_asm` text for the host code `code` of the block at guest address `guest`:
@@ -689,7 +727,11 @@ mod tests {
     #[test]
     fn guest_instructions_are_named_by_what_they_do() {
         // One decode-table row covers FMOV, FABS, FNEG and FSQRT; capstone tells them apart.
-        let text = |f, thumb, bytes: &[u8]| guest_insn_text(f, thumb, bytes, 0x1000);
+        let text = |f, thumb, bytes: &[u8]| {
+            let texts = guest_insn_texts(f, thumb, bytes, 0x1000);
+            assert!(texts.len() <= 1, "{texts:?}");
+            texts.into_iter().next().map(|t| t.1)
+        };
         let a64 = |w: u32| text(Frontend::A64, false, &w.to_le_bytes());
         assert_eq!(a64(0x1e61c100).as_deref(), Some("fsqrt d0, d8"));
         assert_eq!(a64(0x1e60c100).as_deref(), Some("fabs d0, d8"));
@@ -706,6 +748,46 @@ mod tests {
         let sbcs = text(Frontend::A32, true, &[0x75, 0xeb, 0x03, 0x01]);
         assert_eq!(sbcs.as_deref(), Some("sbcs.w r1, r5, r3"));
         assert_eq!(a64(0).as_deref(), None);
+    }
+
+    /// A run is named in one pass: instructions in a Thumb IT block carry its condition, an
+    /// unknown word is skipped.
+    #[test]
+    fn instructions_in_an_it_block_are_named_with_their_condition() {
+        // cmp r4, #0; itt ne; sub.w r0, r3, #8; mov r2, r4; subs r0, r3, #4
+        let code = [
+            0x00, 0x2c, 0x1c, 0xbf, 0xa3, 0xf1, 0x08, 0x00, 0x22, 0x46, 0x18, 0x1f,
+        ];
+        let texts = guest_insn_texts(Frontend::A32, true, &code, 0x2000);
+        let want = [
+            (0x2000, "cmp r4, #0"),
+            (0x2002, "itt ne"),
+            (0x2004, "subne.w r0, r3, #8"),
+            (0x2008, "movne r2, r4"),
+            (0x200a, "subs r0, r3, #4"),
+        ];
+        assert_eq!(texts, want.map(|(a, t)| (a, t.to_string())));
+        // A word capstone does not know is left out; the pass goes on after it.
+        let code = [0xd65f03c0u32, 0, 0xd65f03c0]
+            .map(u32::to_le_bytes)
+            .concat();
+        let texts = guest_insn_texts(Frontend::A64, false, &code, 0x1000);
+        assert_eq!(
+            texts,
+            [(0x1000, "ret".to_string()), (0x1008, "ret".to_string())]
+        );
+        // Thumb: a 16-bit and a 32-bit word capstone does not know, each between bx lr and
+        // movs r0, r0 (0x0000), which the 32-bit one takes as its second halfword.
+        let thumb = |hw: u16| {
+            let code = [0x4770u16, hw, 0, 0x4770].map(u16::to_le_bytes).concat();
+            guest_insn_texts(Frontend::A32, true, &code, 0x1000)
+                .into_iter()
+                .map(|(a, t)| (a, t.leak() as &str))
+                .collect::<Vec<_>>()
+        };
+        let after = [(0x1004, "movs r0, r0"), (0x1006, "bx lr")];
+        assert_eq!(thumb(0xb680), [&[(0x1000, "bx lr")][..], &after].concat());
+        assert_eq!(thumb(0xe800), [(0x1000, "bx lr"), (0x1006, "bx lr")]);
     }
 
     /// A64 words at 0x10000 for `Engine::run`.
