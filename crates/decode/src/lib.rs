@@ -19,9 +19,7 @@ pub mod t16;
 pub mod t32;
 pub mod vfp;
 
-use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Mutex;
 
 /// Broad instruction classes, used to select generators in tests and fuzzers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -65,9 +63,38 @@ pub struct Entry<Id: 'static> {
     pub pattern: &'static str,
     /// The instruction class.
     pub class: Class,
+    /// The pattern's fixed-bit mask and value (see [`mask_value`]).
+    mask: u32,
+    value: u32,
+    /// Where the pattern's fields lie.
+    fields: Fields,
 }
 
-/// Declares a decode table: an identifier enum and a static slice of [`Entry`] rows.
+impl<Id> Entry<Id> {
+    /// A row. [`decode_table!`] makes its rows with this in a `static`, so the mask, value and
+    /// field layout are worked out from the pattern when the table is compiled (nothing is
+    /// left for start-up), and a pattern that is not 32 bits or has a field letter outside
+    /// `A..=z` fails the build.
+    pub const fn new(id: Id, mnemonic: &'static str, pattern: &'static str, class: Class) -> Self {
+        assert!(
+            pattern_len(pattern) == 32,
+            "a decode pattern is not 32 bits"
+        );
+        let (mask, value) = mask_value(pattern);
+        Entry {
+            id,
+            mnemonic,
+            pattern,
+            class,
+            mask,
+            value,
+            fields: Fields::of(pattern),
+        }
+    }
+}
+
+/// Declares a decode table: an identifier enum and a static slice of [`Entry`] rows (made at
+/// compile time: see [`Entry::new`]).
 #[macro_export]
 macro_rules! decode_table {
     ($(#[$m:meta])* $idty:ident, $table:ident, $( $id:ident = $mn:literal, $pat:literal, $class:ident; )*) => {
@@ -78,28 +105,45 @@ macro_rules! decode_table {
 
         /// The table rows, in declaration order.
         pub static $table: &[$crate::Entry<$idty>] = &[
-            $( $crate::Entry { id: $idty::$id, mnemonic: $mn, pattern: $pat, class: $crate::Class::$class }, )*
+            $( $crate::Entry::new($idty::$id, $mn, $pat, $crate::Class::$class), )*
         ];
     };
 }
 
-/// Bits of a pattern, after removing spaces and underscores.
-fn pattern_bits(p: &str) -> impl Iterator<Item = u8> + '_ {
-    p.bytes().filter(|b| *b != b' ' && *b != b'_')
+/// Whether pattern byte `b` is a bit (not a space or an underscore).
+const fn is_bit(b: u8) -> bool {
+    b != b' ' && b != b'_'
 }
 
-/// Fixed-bit mask and value of a pattern.
-pub fn mask_value(pattern: &str) -> (u32, u32) {
+/// Number of bits of a pattern.
+const fn pattern_len(pattern: &str) -> usize {
+    let b = pattern.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while i < b.len() {
+        n += is_bit(b[i]) as usize;
+        i += 1;
+    }
+    n
+}
+
+/// Fixed-bit mask and value of a pattern (of its first 32 bits).
+pub const fn mask_value(pattern: &str) -> (u32, u32) {
+    let b = pattern.as_bytes();
     let (mut mask, mut value) = (0u32, 0u32);
-    for (i, b) in pattern_bits(pattern).enumerate() {
-        let bit = 31 - i as u32;
-        match b {
-            b'0' => mask |= 1 << bit,
-            b'1' => {
-                mask |= 1 << bit;
-                value |= 1 << bit;
-            }
-            _ => {}
+    let (mut i, mut n) = (0, 0u32);
+    while i < b.len() && n < 32 {
+        let c = b[i];
+        i += 1;
+        if !is_bit(c) {
+            continue;
+        }
+        let bit = 1 << (31 - n);
+        n += 1;
+        if c == b'0' || c == b'1' {
+            mask |= bit;
+        }
+        if c == b'1' {
+            value |= bit;
         }
     }
     (mask, value)
@@ -109,67 +153,37 @@ pub fn mask_value(pattern: &str) -> (u32, u32) {
 const LETTERS: usize = (b'z' - b'A' + 1) as usize;
 
 /// Where the fields of a pattern lie: the mask of each letter's bits, indexed by letter, so
-/// reading a field is an index, a mask and a shift. Computed once per table row when a [`Decoder`]
-/// is built (the lifters read several fields per instruction).
+/// reading a field is an index, a mask and a shift (a field's width and lowest bit follow from
+/// its mask). Worked out from the pattern when its table is compiled (see [`Entry::new`]).
+#[derive(Debug)]
 pub struct Fields {
     masks: [u32; LETTERS],
-    /// Each field's width, and its lowest bit if it is one run (else `MULTI_RUN`).
-    widths: [u8; LETTERS],
-    lsbs: [u8; LETTERS],
 }
 
-/// [`Fields::lsbs`] of a field in several runs.
-const MULTI_RUN: u8 = 0xff;
-
 impl Fields {
-    /// The fields of `pattern`; panics on a letter outside `A..=z` (a table bug, caught by
-    /// the decoders' tests).
-    fn of(pattern: &str) -> Fields {
-        let mut f = Fields {
-            masks: [0; LETTERS],
-            widths: [0; LETTERS],
-            lsbs: [0; LETTERS],
-        };
-        // The letters the pattern has (a row has a handful of the 58): only they need a
-        // width and a low bit, the rest stay empty.
-        let mut present = 0u64;
-        for (i, b) in pattern_bits(pattern).enumerate() {
-            if b == b'0' || b == b'1' {
+    /// The fields of `pattern` (of its first 32 bits); a letter outside `A..=z` fails the
+    /// build of a table (or panics at run time).
+    const fn of(pattern: &str) -> Fields {
+        let mut masks = [0; LETTERS];
+        let b = pattern.as_bytes();
+        let (mut i, mut n) = (0, 0u32);
+        while i < b.len() && n < 32 {
+            let c = b[i];
+            i += 1;
+            if !is_bit(c) {
                 continue;
             }
-            let k = b.wrapping_sub(b'A') as usize;
-            assert!(k < LETTERS, "field letter {} in {pattern}", b as char);
-            f.masks[k] |= 1 << (31 - i);
-            present |= 1 << k;
+            if c != b'0' && c != b'1' {
+                let k = c.wrapping_sub(b'A') as usize;
+                assert!(
+                    k < LETTERS,
+                    "a decode pattern has a field letter outside A..=z"
+                );
+                masks[k] |= 1 << (31 - n);
+            }
+            n += 1;
         }
-        while present != 0 {
-            let k = present.trailing_zeros() as usize;
-            present &= present - 1;
-            let m = f.masks[k];
-            let lsb = m.trailing_zeros() % 32;
-            f.widths[k] = m.count_ones() as u8;
-            // One run: the mask shifted down is all ones below some bit.
-            let one_run = (m >> lsb) & (m >> lsb).wrapping_add(1) == 0;
-            f.lsbs[k] = if one_run { lsb as u8 } else { MULTI_RUN };
-        }
-        f
-    }
-
-    /// The field layouts of `table`'s rows, in order, made the first time they are asked for
-    /// and kept for the rest of the program, so matches can refer to them instead of copying
-    /// them: one set per table, however many decoders and matches are made of it.
-    fn of_table<Id>(table: &'static [Entry<Id>]) -> &'static [Fields] {
-        static MADE: Mutex<BTreeMap<(usize, usize), &'static [Fields]>> =
-            Mutex::new(BTreeMap::new());
-        let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
-        made.entry((table.as_ptr() as usize, table.len()))
-            .or_insert_with(|| {
-                table
-                    .iter()
-                    .map(|e| Fields::of(e.pattern))
-                    .collect::<Vec<_>>()
-                    .leak()
-            })
+        Fields { masks }
     }
 
     /// Field `letter` of `word` as (value, width in bits): its bits gathered from the most
@@ -179,11 +193,12 @@ impl Fields {
         let Some(&mask) = self.masks.get(k) else {
             return (0, 0);
         };
-        let width = self.widths[k] as u32;
-        // Most fields are one run: cut it out and shift it down (an absent letter has an
-        // empty mask).
-        if self.lsbs[k] != MULTI_RUN {
-            return ((word & mask) >> self.lsbs[k], width);
+        let width = mask.count_ones();
+        // Most fields are one run (the mask shifted down is all ones below some bit): cut it
+        // out and shift it down (an absent letter has an empty mask, which gives 0).
+        let lsb = mask.trailing_zeros() % 32;
+        if (mask >> lsb) & (mask >> lsb).wrapping_add(1) == 0 {
+            return ((word & mask) >> lsb, width);
         }
         let (mut v, mut m) = (0u32, mask);
         while m != 0 {
@@ -206,18 +221,12 @@ pub struct Match<Id: 'static> {
     pub entry: &'static Entry<Id>,
     /// The instruction word.
     pub word: u32,
-    /// Where the row's fields lie.
-    fields: &'static Fields,
 }
 
 impl<Id: Copy> Match<Id> {
     /// `word` as an instance of `entry` (which it must match), outside [`Decoder::decode`].
     pub fn new(entry: &'static Entry<Id>, word: u32) -> Match<Id> {
-        Match {
-            entry,
-            word,
-            fields: &Fields::of_table(std::slice::from_ref(entry))[0],
-        }
+        Match { entry, word }
     }
 
     /// The identifier.
@@ -244,7 +253,7 @@ impl<Id: Copy> Match<Id> {
         if !letter.is_ascii() {
             return (0, 0);
         }
-        self.fields.get(self.word, letter as u8)
+        self.entry.fields.get(self.word, letter as u8)
     }
 }
 
@@ -258,87 +267,89 @@ impl<Id: fmt::Debug> fmt::Debug for Match<Id> {
     }
 }
 
-/// A decoder row: fixed-bit mask and value, the table row and where its fields lie.
-type Row<Id> = (u32, u32, &'static Entry<Id>, &'static Fields);
-
-/// The rows of one bucket: their fixed-bit masks and values apart from the rest, so finding
-/// the match reads 8 bytes per row tried.
-struct Bucket<Id: 'static> {
-    keys: Vec<(u32, u32)>,
-    rows: Vec<(&'static Entry<Id>, &'static Fields)>,
-}
-
 /// Bits 28..21 of a word pick its bucket: the A64 and A32 top-level group fields and the
 /// opcode bits below them (in a Thumb-2 word, the first halfword's bits 12..5).
 const KEY_LSB: u32 = 21;
 const KEY_BITS: u32 = 8;
 const KEY_MASK: u32 = ((1 << KEY_BITS) - 1) << KEY_LSB;
+/// Number of buckets.
+const BUCKETS: usize = 1 << KEY_BITS;
 
 /// A matcher built from a table: rows are tried most-specific first (most fixed bits), within
 /// buckets keyed by bits 28..21 (see `KEY_LSB`): a row is in every bucket whose key its fixed
-/// bits there allow.
+/// bits there allow. The buckets lie end to end in two arrays (fixed-bit masks and values
+/// apart from the rows, so finding the match reads 8 bytes per row tried), made in two
+/// passes with no growing.
 pub struct Decoder<Id: 'static> {
-    buckets: Vec<Bucket<Id>>,
+    /// Bucket `k` is `starts[k]..starts[k + 1]` of `keys` and `rows`.
+    starts: [u32; BUCKETS + 1],
+    keys: Box<[(u32, u32)]>,
+    rows: Box<[&'static Entry<Id>]>,
     table: &'static [Entry<Id>],
 }
 
+/// Calls `f` with every bucket a row with fixed-bit mask `m` and value `v` belongs to: its
+/// fixed key bits with any choice of the free ones (each subset of them), in order.
+fn for_each_bucket(m: u32, v: u32, mut f: impl FnMut(usize)) {
+    let fixed = (m & KEY_MASK) >> KEY_LSB;
+    let value = (v & KEY_MASK) >> KEY_LSB;
+    let free = !fixed & ((1 << KEY_BITS) - 1);
+    let mut sub = 0u32;
+    loop {
+        f((value | sub) as usize);
+        // The next subset of `free`.
+        sub = sub.wrapping_sub(free) & free;
+        if sub == 0 {
+            break;
+        }
+    }
+}
+
 impl<Id: Copy + 'static> Decoder<Id> {
-    /// Builds a decoder; panics if a pattern is not 32 bits (a bug in the table, caught by tests).
+    /// Builds a decoder (the rows' patterns were checked when the table was compiled).
     pub fn new(table: &'static [Entry<Id>]) -> Decoder<Id> {
-        for e in table {
-            assert_eq!(
-                pattern_bits(e.pattern).count(),
-                32,
-                "pattern of {} is not 32 bits",
-                e.mnemonic
-            );
+        // Most fixed bits first; a stable sort keeps table order among equals.
+        let mut order: Vec<&'static Entry<Id>> = table.iter().collect();
+        order.sort_by_key(|e| std::cmp::Reverse(e.mask.count_ones()));
+        let mut starts = [0u32; BUCKETS + 1];
+        for e in &order {
+            for_each_bucket(e.mask, e.value, |k| starts[k + 1] += 1);
         }
-        let mut rows: Vec<Row<Id>> = table
-            .iter()
-            .zip(Fields::of_table(table))
-            .map(|(e, f)| {
-                let (m, v) = mask_value(e.pattern);
-                (m, v, e, f)
-            })
-            .collect();
-        rows.sort_by_key(|(m, _, _, _)| std::cmp::Reverse(m.count_ones()));
-        let mut buckets: Vec<Bucket<Id>> = (0..1u32 << KEY_BITS)
-            .map(|_| Bucket {
-                keys: Vec::new(),
-                rows: Vec::new(),
-            })
-            .collect();
-        // A row goes to every key that agrees with its fixed key bits: its fixed value with
-        // any choice of the free ones (each subset of them), in order, so each bucket keeps
-        // the most specific rows first.
-        for &(m, v, e, f) in &rows {
-            let fixed = (m & KEY_MASK) >> KEY_LSB;
-            let value = (v & KEY_MASK) >> KEY_LSB;
-            let free = !fixed & ((1 << KEY_BITS) - 1);
-            let mut sub = 0u32;
-            loop {
-                let b = &mut buckets[(value | sub) as usize];
-                b.keys.push((m, v));
-                b.rows.push((e, f));
-                // The next subset of `free`.
-                sub = sub.wrapping_sub(free) & free;
-                if sub == 0 {
-                    break;
-                }
-            }
+        for k in 0..BUCKETS {
+            starts[k + 1] += starts[k];
         }
-        Decoder { buckets, table }
+        let total = starts[BUCKETS] as usize;
+        let mut keys = vec![(0, 0); total];
+        let mut rows: Vec<&'static Entry<Id>> = match order.first() {
+            Some(&e) => vec![e; total],
+            None => Vec::new(),
+        };
+        // Each bucket fills in order, so it keeps the most specific rows first.
+        let mut next = starts;
+        for &e in &order {
+            for_each_bucket(e.mask, e.value, |k| {
+                let at = next[k] as usize;
+                next[k] += 1;
+                keys[at] = (e.mask, e.value);
+                rows[at] = e;
+            });
+        }
+        Decoder {
+            starts,
+            keys: keys.into_boxed_slice(),
+            rows: rows.into_boxed_slice(),
+            table,
+        }
     }
 
     /// The row matching `word`, if any.
     pub fn decode(&self, word: u32) -> Option<Match<Id>> {
-        let bucket = &self.buckets[((word & KEY_MASK) >> KEY_LSB) as usize];
-        let i = bucket.keys.iter().position(|&(m, v)| word & m == v)?;
-        let (entry, fields) = bucket.rows[i];
+        let k = ((word & KEY_MASK) >> KEY_LSB) as usize;
+        let (lo, hi) = (self.starts[k] as usize, self.starts[k + 1] as usize);
+        let i = self.keys[lo..hi].iter().position(|&(m, v)| word & m == v)?;
         Some(Match {
-            entry,
+            entry: self.rows[lo + i],
             word,
-            fields,
         })
     }
 
@@ -353,8 +364,7 @@ impl<Id: Copy + 'static> Decoder<Id> {
     where
         Id: PartialEq,
     {
-        let (m, v) = mask_value(entry.pattern);
-        let w = v | (rand & !m);
+        let w = entry.value | (rand & !entry.mask);
         match self.decode(w) {
             Some(hit) if std::ptr::eq(hit.entry, entry) => Some(w),
             _ => None,
@@ -377,6 +387,11 @@ mod tests {
             $check(vfp::VFP_TABLE);
             $check(neon::NEON_TABLE);
         };
+    }
+
+    /// Bits of a pattern, after removing spaces and underscores.
+    fn pattern_bits(p: &str) -> impl Iterator<Item = u8> + '_ {
+        p.bytes().filter(|b| *b != b' ' && *b != b'_')
     }
 
     /// The next number of a xorshift sequence kept in `x`.
@@ -422,6 +437,29 @@ mod tests {
         TestId, TEST,
         Wide = "wide", "0000 aaaa bbbb cccc dddd xxxx xxxx xxxx", DpImm;
         Narrow = "narrow", "0000 1111 bbbb cccc dddd xxxx xxxx xxxx", DpImm;
+    }
+
+    /// The checks `decode_table!` runs at compile time, run here at run time (the same `const
+    /// fn`): a pattern that is not 32 bits, or has a letter outside `A..=z`, is refused.
+    #[test]
+    fn entry_new_refuses_bad_patterns() {
+        let make =
+            |p: &'static str| std::panic::catch_unwind(|| Entry::new((), "t", p, Class::DpImm));
+        let e = make("0000 1111 aaaa bbbb xxxx xxxx xxxx xxx1").unwrap();
+        assert_eq!((e.mask, e.value), (0xff00_0001, 0x0f00_0001));
+        assert_eq!(e.fields.get(0x00ab_0000, b'a'), (0xa, 4));
+        assert!(
+            make("0000 1111 aaaa bbbb xxxx xxxx xxxx xxx").is_err(),
+            "31 bits"
+        );
+        assert!(
+            make("0000 1111 aaaa bbbb xxxx xxxx xxxx xxx11").is_err(),
+            "33 bits"
+        );
+        assert!(
+            make("0000 1111 aaaa bbbb xxxx xxxx xxxx xxx{").is_err(),
+            "letter {{"
+        );
     }
 
     #[test]
