@@ -60,12 +60,20 @@ pub struct Trampoline {
     pub miss: usize,
 }
 
-/// Entries in the indirect-jump table (a power of two).
-pub const TABLE_LEN: usize = 65536;
+/// Sets in the indirect-jump table (a power of two), each of [`TABLE_WAYS`] pairs. Way `w` of
+/// set `s` is pair `w * TABLE_SETS + s`: the first ways are laid out as a one-way table would
+/// be, so a hit there costs no more than in one.
+pub const TABLE_SETS: usize = 32768;
 
-/// Index of guest `pc` in the indirect-jump table; the JumpReg code computes the same.
-pub fn table_index(pc: u64) -> usize {
-    (pc >> 2) as usize & (TABLE_LEN - 1)
+/// (guest pc, host address) pairs in each set of the indirect-jump table: two targets whose
+/// set is the same (code 128 KiB apart, as the return sites of a function called from two hot
+/// places can be) both stay, where one table entry each had them evict each other at every
+/// jump (sqlite3 left translated code half a million times a run for four such pairs).
+pub const TABLE_WAYS: usize = 2;
+
+/// The set of guest `pc` in the indirect-jump table; the JumpReg code computes the same.
+pub fn table_set(pc: u64) -> usize {
+    (pc >> 2) as usize & (TABLE_SETS - 1)
 }
 
 /// Addresses every block's code refers to.
@@ -78,8 +86,8 @@ pub struct Shared {
 }
 
 /// Byte offset from `r15` of `CpuState::jump_table`, the running thread's indirect-jump table:
-/// `TABLE_LEN` pairs of (guest pc, host address); free entries are zero, and a zero address
-/// counts as a miss (a guest jump to pc 0 matches a free entry's key).
+/// `TABLE_SETS` sets of `TABLE_WAYS` pairs of (guest pc, host address); free pairs are zero,
+/// and a zero address counts as a miss (a guest jump to pc 0 matches a free pair's key).
 const JUMP_TABLE: i32 = std::mem::offset_of!(cpu::CpuState, jump_table) as i32;
 
 /// Assembles the trampoline for host address `base`.
@@ -2279,19 +2287,27 @@ impl Emitter {
             Term::JumpReg(v) => {
                 self.ld(alloc::RAX, v);
                 self.release_stack();
-                // Look the target up in the indirect-jump table; on a hit (and no pending
-                // event) jump straight to its code, else let the dispatcher find it.
+                // Look the target up in the indirect-jump table, in the first way of its set
+                // and then the second; on a hit (and no pending event) jump straight to its
+                // code, else let the dispatcher find it.
                 let Shared { miss, .. } = self.shared;
-                // The pair of `table_index(pc)` is 16 bytes at 4 * (pc & mask << 2).
-                let mask = ((TABLE_LEN - 1) << 2) as i32;
+                // The first pair of `table_set(pc)` is 16 bytes at 4 * (pc & mask); the
+                // second, a table's worth of pairs further.
+                let mask = ((TABLE_SETS - 1) << 2) as i32;
+                let way = (TABLE_SETS * 16) as i32;
                 dynasm!(self.a ; .arch x64
                     ; mov ecx, eax ; and ecx, mask
                     ; mov rdx, [r15 + JUMP_TABLE]
-                    ; cmp rax, [rdx + rcx * 4] ; jne extern miss
+                    ; cmp rax, [rdx + rcx * 4] ; jne >second
                     ; mov rdx, [rdx + rcx * 4 + 8]
+                    ; found:
                     ; test rdx, rdx ; jz extern miss
                     ; cmp QWORD [r15 + so(slot::PENDING)], 0 ; jne extern miss
-                    ; jmp rdx);
+                    ; jmp rdx
+                    ; second:
+                    ; cmp rax, [rdx + rcx * 4 + way] ; jne extern miss
+                    ; mov rdx, [rdx + rcx * 4 + way + 8]
+                    ; jmp <found);
             }
             Term::Branch {
                 cond,

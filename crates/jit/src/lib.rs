@@ -124,11 +124,11 @@ struct CodeRec {
     _counter: Option<Arc<AtomicU32>>,
 }
 
-/// `emit::TABLE_LEN` pairs of (guest pc, host address), in zero-filled anonymous memory: the
-/// kernel supplies each page when the thread first touches it, so a thread pays for the part
-/// of the table it uses, and the table can be large enough that the return sites and jump
-/// targets of a big program (cc1) rarely evict each other. A zero pair is empty (see
-/// `CpuState::jump_table`).
+/// `emit::TABLE_SETS` sets of `emit::TABLE_WAYS` pairs of (guest pc, host address), in
+/// zero-filled anonymous memory: the kernel supplies each page when the thread first touches
+/// it, so a thread pays for the part of the table it uses, and the table can be large enough
+/// that the return sites and jump targets of a big program (cc1) rarely evict each other. A
+/// zero pair is empty (see `CpuState::jump_table`). A pc is in at most one way of its set.
 struct Table {
     pairs: std::ptr::NonNull<[AtomicU64; 2]>,
 }
@@ -139,7 +139,8 @@ unsafe impl Send for Table {}
 unsafe impl Sync for Table {}
 
 impl Table {
-    const BYTES: usize = emit::TABLE_LEN * std::mem::size_of::<[AtomicU64; 2]>();
+    const PAIRS: usize = emit::TABLE_SETS * emit::TABLE_WAYS;
+    const BYTES: usize = Self::PAIRS * std::mem::size_of::<[AtomicU64; 2]>();
 
     fn new() -> Table {
         // SAFETY: a new private anonymous mapping at an address of the kernel's choosing; it
@@ -165,9 +166,15 @@ impl Table {
     }
 
     fn pairs(&self) -> &[[AtomicU64; 2]] {
-        // SAFETY: the mapping holds TABLE_LEN pairs, page-aligned (so 8-byte aligned), zero
+        // SAFETY: the mapping holds PAIRS pairs, page-aligned (so 8-byte aligned), zero
         // bytes are valid atomics, and it lives until `self` is dropped.
-        unsafe { std::slice::from_raw_parts(self.pairs.as_ptr(), emit::TABLE_LEN) }
+        unsafe { std::slice::from_raw_parts(self.pairs.as_ptr(), Self::PAIRS) }
+    }
+
+    /// The pairs of the set `pc` goes in, in way order.
+    fn set_of(&self, pc: u64) -> [&[AtomicU64; 2]; emit::TABLE_WAYS] {
+        let pairs = self.pairs();
+        std::array::from_fn(|w| &pairs[w * emit::TABLE_SETS + emit::table_set(pc)])
     }
 }
 
@@ -194,29 +201,52 @@ impl Slot {
         })
     }
 
-    /// Points the entry for `pc` at `entry` (owner only, outside translated code).
+    /// Points the entry for `pc` at `entry` (owner only, outside translated code): in the
+    /// first way of its set, whose pair (another target's) moves to the second, so the two
+    /// targets used last stay.
     fn set(&self, pc: u64, entry: usize) {
-        let cell = &self.table.pairs()[emit::table_index(pc)];
-        cell[0].store(0, Ordering::Relaxed);
-        cell[1].store(entry as u64, Ordering::Relaxed);
-        cell[0].store(pc, Ordering::Release);
+        let set = self.table.set_of(pc);
+        let (key, addr) = (
+            set[0][0].load(Ordering::Relaxed),
+            set[0][1].load(Ordering::Relaxed),
+        );
+        if key != pc && addr != 0 {
+            Self::put(set[1], key, addr);
+        } else if set[1][0].load(Ordering::Relaxed) == pc {
+            // An older pair of pc's own: it would stay there beside the new one.
+            Self::empty(set[1]);
+        }
+        Self::put(set[0], pc, entry as u64);
     }
 
-    /// Drops the entry for `pc` if it has one. The key goes first: the owner, reading the key
-    /// and then the address, sees this block's pair, or a miss (an address of 0 is one).
+    /// Stores a pair: the key last, so the owner, reading the key and then the address, never
+    /// pairs this key with another address.
+    fn put(cell: &[AtomicU64; 2], key: u64, addr: u64) {
+        cell[0].store(0, Ordering::Relaxed);
+        cell[1].store(addr, Ordering::Relaxed);
+        cell[0].store(key, Ordering::Release);
+    }
+
+    /// Empties a pair. The key goes first: the owner, reading the key and then the address,
+    /// sees the pair as it was, or a miss (an address of 0 is one).
+    fn empty(cell: &[AtomicU64; 2]) {
+        cell[0].store(0, Ordering::Release);
+        cell[1].store(0, Ordering::Release);
+    }
+
+    /// Drops the entry for `pc` if it has one.
     fn drop_pc(&self, pc: u64) {
-        let cell = &self.table.pairs()[emit::table_index(pc)];
-        if cell[0].load(Ordering::Relaxed) == pc {
-            cell[0].store(0, Ordering::Release);
-            cell[1].store(0, Ordering::Release);
+        for cell in self.table.set_of(pc) {
+            if cell[0].load(Ordering::Relaxed) == pc {
+                Self::empty(cell);
+            }
         }
     }
 
     fn clear(&self) {
         for cell in self.table.pairs() {
             if cell[0].load(Ordering::Relaxed) != 0 {
-                cell[0].store(0, Ordering::Release);
-                cell[1].store(0, Ordering::Release);
+                Self::empty(cell);
             }
         }
     }

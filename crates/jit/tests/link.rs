@@ -317,6 +317,37 @@ fn full_cache_is_reset_and_refilled() {
     assert_eq!((c.x[0], c.pc, c.exit_reason), (2, 8000, exit::BREAKPOINT));
 }
 
+/// Two blocks whose table set is the same jump to each other indirectly: both stay in the
+/// table (one way each), so the ping-pong never leaves translated code.
+#[test]
+fn indirect_targets_in_one_set_both_stay() {
+    let far = 0x7000 + 4 * jit::emit::TABLE_SETS as u64;
+    // pc: x0 += 1; jump to x[reg] while x0 < 50, else to 0x9000.
+    let block = |pc: u64, reg: u32| {
+        let mut b = Builder::new(pc);
+        let x = b.get(slot::x(0));
+        let one = b.konst(1);
+        let s = b.add(x, one);
+        b.set(slot::x(0), s);
+        let lim = b.konst(50);
+        let c = b.emit(ir::Op::Ult, &[s, lim], 0);
+        let again = b.get(slot::x(reg));
+        let out = b.konst(0x9000);
+        let t = b.select(c, again, out);
+        b.end_insn(pc + 4);
+        b.finish(Term::JumpReg(t))
+    };
+    let mut jit = Jit::new();
+    jit.compile(&block(0x7000, 4));
+    let e = jit.compile(&block(far, 5));
+    assert_eq!(jit::emit::table_set(0x7000), jit::emit::table_set(far));
+    let mut c = CpuState::default();
+    (c.x[4], c.x[5]) = (far, 0x7000);
+    // SAFETY: the state is live and exclusive; the blocks touch no guest memory.
+    unsafe { jit.run(e, &mut c) };
+    assert_eq!((c.x[0], c.pc, c.exit_reason), (50, 0x9000, exit::JUMP));
+}
+
 #[test]
 fn indirect_jumps_use_the_lookup_table() {
     let mut jit = Jit::new();
@@ -340,15 +371,20 @@ fn indirect_jumps_use_the_lookup_table() {
     assert_eq!(run_from(&jit, e, 0, u64::MAX), (1, u64::MAX, exit::JUMP));
     // Free entries are zero: a jump to pc 0 matches one's key and must still miss.
     assert_eq!(run_from(&jit, e, 0, 0), (1, 0, exit::JUMP));
-    // A block with the same table index evicts the entry; the loop then exits every round...
-    let other = 0x7000 + 4 * jit::emit::TABLE_LEN as u64;
+    // A block in the same set of the table stays beside the entry (the other way); a second
+    // one evicts it, and the loop then exits every round...
+    let other = 0x7000 + 4 * jit::emit::TABLE_SETS as u64;
     jit.compile(&common::indirect_block(other));
+    assert_eq!(run_from(&jit, e, 0, 0x7000), (50, 0x9000, exit::JUMP));
+    let third = 0x7000 + 8 * jit::emit::TABLE_SETS as u64;
+    jit.compile(&common::indirect_block(third));
     assert_eq!(run_from(&jit, e, 0, 0x7000), (1, 0x7000, exit::JUMP));
     // ...until the dispatcher looks it up, which puts it back.
     let e = jit.lookup(0x7000).expect("still compiled");
     assert_eq!(run_from(&jit, e, 0, 0x7000), (50, 0x9000, exit::JUMP));
     // Recompiling puts it back too; invalidation takes it out again.
     jit.compile(&common::indirect_block(other));
+    jit.compile(&common::indirect_block(third));
     let e = jit.compile(&common::indirect_block(0x7000));
     assert_eq!(run_from(&jit, e, 0, 0x7000), (50, 0x9000, exit::JUMP));
     let stale = jit.lookup(0x7000).unwrap();

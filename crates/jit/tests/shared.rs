@@ -84,9 +84,13 @@ fn handles_share_blocks_but_not_tables() {
     // b finds a's block, and its lookup fills b's own table: the loop stays in translated code.
     let e = b.lookup(0x7000).expect("compiled through the other handle");
     assert_eq!(run_from(&b, e), (50, 0x9000));
-    // A colliding block compiled through a goes into a's table only.
-    let other = 0x7000 + 4 * jit::emit::TABLE_LEN as u64;
-    a.compile(&common::indirect_block(other));
+    // Colliding blocks compiled through a (enough to evict it from a set) go into a's table
+    // only.
+    for k in 1..=jit::emit::TABLE_WAYS as u64 {
+        a.compile(&common::indirect_block(
+            0x7000 + 4 * k * jit::emit::TABLE_SETS as u64,
+        ));
+    }
     assert_eq!(run_from(&b, e), (50, 0x9000), "b's table is its own");
     // An invalidation through a empties b's entry too: b's loop leaves after one round.
     a.invalidate_range(0x7000, 0x7004);
