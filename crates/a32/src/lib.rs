@@ -339,21 +339,15 @@ fn lift(
                 && matches!(cx.mode_out, ctx::Mode::Same)
                 && (taken == next || fallthrough == next)
                 && {
-                    let far = taken ^ fallthrough ^ next;
+                    let far = ir::other_successor(taken, fallthrough, next);
                     let keys = (key::key(next, thumb, 0), key::key(far, thumb, 0));
                     cx.b.follows_far(pc, next, far, len, max, keys, runs)
                         && !starts_routine(far, thumb, fetch)
                 } =>
             {
-                let to_next = if taken == next {
-                    cond
-                } else {
-                    cx.b.negate(cond)
-                };
-                cx.b.exit_if(to_next, key::key(next, thumb, 0));
-                let far = taken ^ fallthrough ^ next;
-                cx.b.follow(far);
-                pc = far;
+                let next_key = key::key(next, thumb, 0);
+                pc =
+                    cx.b.exit_to_next_and_follow(cond, (taken, fallthrough), next, next_key);
             }
             Flow::End(Term::Branch {
                 cond,

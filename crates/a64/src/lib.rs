@@ -194,19 +194,12 @@ fn lift_insns(
             }) if let Some(runs) = side_exits
                 && (taken == next || fallthrough == next)
                 && {
-                    let far = taken ^ fallthrough ^ next;
+                    let far = ir::other_successor(taken, fallthrough, next);
                     cx.b.follows_far(pc, next, far, 4, max, (next, far), runs)
                 } =>
             {
-                let to_next = if taken == next {
-                    cond
-                } else {
-                    cx.b.negate(cond)
-                };
-                cx.b.exit_if(to_next, next);
-                let far = taken ^ fallthrough ^ next;
-                cx.b.follow(far);
-                pc = far;
+                pc =
+                    cx.b.exit_to_next_and_follow(cond, (taken, fallthrough), next, next);
             }
             Flow::End(Term::Branch {
                 cond,

@@ -126,25 +126,36 @@ const fn pattern_len(pattern: &str) -> usize {
     n
 }
 
+/// The first 32 bits of a pattern, most significant first (`x`, an ignored bit, for those a
+/// short pattern lacks).
+const fn bits(pattern: &str) -> [u8; 32] {
+    let b = pattern.as_bytes();
+    let mut bits = [b'x'; 32];
+    let (mut i, mut n) = (0, 0);
+    while i < b.len() && n < 32 {
+        if is_bit(b[i]) {
+            bits[n] = b[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    bits
+}
+
 /// Fixed-bit mask and value of a pattern (of its first 32 bits).
 pub const fn mask_value(pattern: &str) -> (u32, u32) {
-    let b = pattern.as_bytes();
+    let bits = bits(pattern);
     let (mut mask, mut value) = (0u32, 0u32);
-    let (mut i, mut n) = (0, 0u32);
-    while i < b.len() && n < 32 {
-        let c = b[i];
-        i += 1;
-        if !is_bit(c) {
-            continue;
-        }
+    let mut n = 0;
+    while n < 32 {
         let bit = 1 << (31 - n);
-        n += 1;
-        if c == b'0' || c == b'1' {
+        if bits[n] == b'0' || bits[n] == b'1' {
             mask |= bit;
         }
-        if c == b'1' {
+        if bits[n] == b'1' {
             value |= bit;
         }
+        n += 1;
     }
     (mask, value)
 }
@@ -165,14 +176,10 @@ impl Fields {
     /// build of a table (or panics at run time).
     const fn of(pattern: &str) -> Fields {
         let mut masks = [0; LETTERS];
-        let b = pattern.as_bytes();
-        let (mut i, mut n) = (0, 0u32);
-        while i < b.len() && n < 32 {
-            let c = b[i];
-            i += 1;
-            if !is_bit(c) {
-                continue;
-            }
+        let bits = bits(pattern);
+        let mut n = 0;
+        while n < 32 {
+            let c = bits[n];
             if c != b'0' && c != b'1' {
                 let k = c.wrapping_sub(b'A') as usize;
                 assert!(

@@ -160,6 +160,12 @@ impl Inst {
     }
 }
 
+/// The successor of a conditional branch (to `taken` or `fallthrough`) that is not `next`,
+/// one of them.
+pub fn other_successor(taken: u64, fallthrough: u64, next: u64) -> u64 {
+    taken ^ fallthrough ^ next
+}
+
 /// How many times the block at each dispatcher key has run so far, as far as the runtime
 /// knows (0: never, or not known): the profile a full translation is laid out by.
 pub type Runs<'a> = &'a dyn Fn(u64) -> u32;
@@ -285,6 +291,28 @@ impl Builder {
             && self.may_side_exit(pc, next, max_insns)
             && self.may_follow(far, len, max_insns)
             && runs(far_key) > runs(next_key).saturating_mul(2)
+    }
+
+    /// Lays the conditional branch whose successors are `taken` (where `cond` leads) and
+    /// `fallthrough`, one of them `next`, the instruction after it, out the other way round
+    /// (see [`Builder::follows_far`]): a side exit for `next` (to its dispatcher key
+    /// `next_key`), and the block goes on at the other successor, which it returns.
+    pub fn exit_to_next_and_follow(
+        &mut self,
+        cond: Val,
+        (taken, fallthrough): (u64, u64),
+        next: u64,
+        next_key: u64,
+    ) -> u64 {
+        let to_next = if taken == next {
+            cond
+        } else {
+            self.negate(cond)
+        };
+        self.exit_if(to_next, next_key);
+        let far = other_successor(taken, fallthrough, next);
+        self.follow(far);
+        far
     }
 
     /// Whether a frontend may [`follow`](Builder::follow) a direct jump to the guest address

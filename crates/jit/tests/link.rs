@@ -322,24 +322,9 @@ fn full_cache_is_reset_and_refilled() {
 #[test]
 fn indirect_targets_in_one_set_both_stay() {
     let far = 0x7000 + 4 * jit::emit::TABLE_SETS as u64;
-    // pc: x0 += 1; jump to x[reg] while x0 < 50, else to 0x9000.
-    let block = |pc: u64, reg: u32| {
-        let mut b = Builder::new(pc);
-        let x = b.get(slot::x(0));
-        let one = b.konst(1);
-        let s = b.add(x, one);
-        b.set(slot::x(0), s);
-        let lim = b.konst(50);
-        let c = b.emit(ir::Op::Ult, &[s, lim], 0);
-        let again = b.get(slot::x(reg));
-        let out = b.konst(0x9000);
-        let t = b.select(c, again, out);
-        b.end_insn(pc + 4);
-        b.finish(Term::JumpReg(t))
-    };
     let mut jit = Jit::new();
-    jit.compile(&block(0x7000, 4));
-    let e = jit.compile(&block(far, 5));
+    jit.compile(&common::indirect_block_via(0x7000, 4));
+    let e = jit.compile(&common::indirect_block_via(far, 5));
     assert_eq!(jit::emit::table_set(0x7000), jit::emit::table_set(far));
     let mut c = CpuState::default();
     (c.x[4], c.x[5]) = (far, 0x7000);

@@ -795,20 +795,26 @@ mod tests {
         |a: u64| code.get(a.checked_sub(0x10000)? as usize / 4).copied()
     }
 
+    /// A JIT-backed engine run from 0x10000 over `code` (see [`words`]) to its first event,
+    /// which must be a system call: the engine and the state there.
+    fn run_to_syscall(code: &[u32]) -> (Engine, CpuState) {
+        let mut e = Engine::new(Backend::Jit);
+        let mut cpu = CpuState {
+            pc: 0x10000,
+            ..CpuState::default()
+        };
+        assert!(matches!(e.run(&mut cpu, &words(code)), Event::Syscall(_)));
+        (e, cpu)
+    }
+
     /// The JIT backend runs a block on the interpreter the first time (see `run_cold`) and
     /// compiles it the next: a loop's entry block, run once, is never compiled; its body is,
     /// after one interpreted run; the result is the loop's.
     #[test]
     fn a_block_runs_cold_once_then_compiled() {
         // mov x0, #0; loop: add x0, x0, #1; cmp x0, #5; b.ne loop; svc #0
-        let code = [0xd2800000, 0x91000400, 0xf100141f, 0x54ffffc1, 0xd4000001];
-        let fetch = words(&code);
-        let mut e = Engine::new(Backend::Jit);
-        let mut cpu = CpuState {
-            pc: 0x10000,
-            ..CpuState::default()
-        };
-        assert!(matches!(e.run(&mut cpu, &fetch), Event::Syscall(_)));
+        let (mut e, cpu) =
+            run_to_syscall(&[0xd2800000, 0x91000400, 0xf100141f, 0x54ffffc1, 0xd4000001]);
         assert_eq!((cpu.x[0], cpu.pc), (5, 0x10014));
         assert!(
             e.jit.lookup(0x10000).is_none(),
@@ -832,16 +838,10 @@ mod tests {
         let code = [
             0xd2800000, 0x91000400, 0xb5000040, 0x91000421, 0xf10fa01f, 0x54ffff81, 0xd4000001,
         ];
-        let fetch = words(&code);
-        let mut e = Engine::new(Backend::Jit);
-        let mut cpu = CpuState {
-            pc: 0x10000,
-            ..CpuState::default()
-        };
-        assert!(matches!(e.run(&mut cpu, &fetch), Event::Syscall(_)));
+        let (e, cpu) = run_to_syscall(&code);
         assert_eq!((cpu.x[0], cpu.x[1], cpu.pc), (1000, 0, 0x1001c));
         assert!(e.jit.runs(0x10010) > 0 && e.jit.runs(0x1000c) == 0);
-        let full = e.translate_n(0x10004, &fetch, e.max_insns, Tier::Full);
+        let full = e.translate_n(0x10004, &words(&code), e.max_insns, Tier::Full);
         assert_eq!(full.more, [(0x10010, 0x10018)], "{full}");
         assert!(ir::passes::loops_to_itself(&full), "{full}");
     }

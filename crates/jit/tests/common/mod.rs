@@ -26,6 +26,11 @@ pub fn jit_once(block: &Block, cpu: &mut CpuState) {
 
 /// `pc`: x0 += 1; jump to x4 if x0 < 50, else to 0x9000 (an indirect jump).
 pub fn indirect_block(pc: u64) -> Block {
+    indirect_block_via(pc, 4)
+}
+
+/// [`indirect_block`] jumping to x`reg` instead of x4.
+pub fn indirect_block_via(pc: u64, reg: u32) -> Block {
     let mut b = Builder::new(pc);
     let x = b.get(slot::x(0));
     let one = b.konst(1);
@@ -33,7 +38,7 @@ pub fn indirect_block(pc: u64) -> Block {
     b.set(slot::x(0), s);
     let lim = b.konst(50);
     let c = b.emit(ir::Op::Ult, &[s, lim], 0);
-    let again = b.get(slot::x(4));
+    let again = b.get(slot::x(reg));
     let out = b.konst(0x9000);
     let t = b.select(c, again, out);
     b.end_insn(pc + 4);
