@@ -257,12 +257,17 @@ impl Engine {
     /// translation skips the flags look-ahead (`ir::flags_live`) and the IR passes.
     fn translate_n(&self, pc: u64, fetch: Fetch, max_insns: u32, tier: Tier) -> ir::Block {
         // The profile a full translation is laid out by: runs of the blocks compiled so far,
-        // and the one run of a block interpreted once.
-        let runs = &|key| {
+        // and the one run of a block interpreted once. Only the JIT's tiers count runs: with
+        // every block translated in full at once (`-d exec`) or on the interpreter backend,
+        // there is none, and blocks are laid out alike (`-d exec` logs the same blocks).
+        let profile = |key| {
             self.jit
                 .runs(key)
                 .max(u32::from(self.ran_cold.contains(&key)))
         };
+        let none = |_| 0;
+        let counted = self.backend == Backend::Jit && self.first_tier() == Tier::Quick;
+        let runs: ir::Runs = if counted { &profile } else { &none };
         let mut block = match (self.frontend, tier) {
             (Frontend::A64, Tier::Full) => a64::lift_block_profiled(pc, fetch, max_insns, runs),
             (Frontend::A64, Tier::Quick) => a64::lift_block_quick(pc, fetch, max_insns),
