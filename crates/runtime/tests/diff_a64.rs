@@ -72,12 +72,7 @@ proptest! {
 fn every_integer_row_agrees() {
     let d = Decoder::new(A64_BASE);
     let mut seed = 0x1234_5678_9abc_def0u64;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = || common::xorshift(&mut seed);
     for e in integer_rows() {
         for _ in 0..40 {
             let Some(w) = d.random_word(e, next() as u32) else {

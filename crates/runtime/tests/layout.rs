@@ -4,6 +4,8 @@
 //! instruction after them by a side exit), ends where the same code lifted without one ends,
 //! on the interpreter and on the JIT, in registers, flags and exit.
 
+mod common;
+
 use cpu::{CpuState, exit};
 use decode::{Class, Decoder, a64_base::A64_BASE};
 use proptest::prelude::*;
@@ -115,12 +117,7 @@ proptest! {
 #[test]
 fn random_profiles_lay_branches_out_the_other_way() {
     let mut x = 0x2545_f491_4f6c_dd1du64;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut next = || common::xorshift(&mut x);
     let (mut blocks, mut laid_out) = (0, 0);
     for _ in 0..200 {
         let picks: Vec<(usize, u32, u32)> = (0..12)

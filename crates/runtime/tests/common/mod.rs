@@ -1,6 +1,17 @@
 //! Shared by the differential tests: lift A64 words and run them on both backends.
 
+// Each test file that includes this module uses a part of it.
+#![allow(dead_code)]
+
 use cpu::CpuState;
+
+/// The next number of the xorshift64 sequence kept in `x` (the tests' fixed-seed source).
+pub fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
 
 /// Lifts `code` (at 0x10000) as one block, optimises it, and runs it from `init` on the
 /// interpreter and on the JIT: (interpreter state, JIT state). The words must not touch
