@@ -755,13 +755,20 @@ fn misses_nz(def_of: &dyn Fn(Val) -> Option<crate::Inst>, v: Val, depth: u32) ->
 
 /// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call or vector
 /// load between, since those may write any slot; a scalar FP helper writes only FPSR) is
-/// replaced by `v`.
+/// replaced by `v`; and a `setreg s, v` where the slot is known to hold `v` already (read or
+/// written since, or the same constant written) is dropped. The A64 lifter writes zero to a
+/// vector register's upper half at each scalar FP write, so a chain of FP operations on one
+/// register stores that zero once.
 pub fn forward_getreg(b: &mut Block) {
     // known[slot]: the value the slot holds, if the block has read or written it since the
     // last helper call (slots are below 256, as the verifier checks); NONE if not.
     const NONE: u32 = u32::MAX;
     let mut known = [NONE; 256];
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
+    // The constant each value is, if it is one (the lifters write a constant per use, so
+    // equal constants are told by value).
+    let mut konst: Vec<Option<u64>> = vec![None; b.num_vals as usize];
+    let konst_of = |konst: &[Option<u64>], v: u32| konst.get(v as usize).copied().flatten();
     // Compacts in place: `kept` instructions stay, in order, at the front.
     let mut kept = 0;
     for at in 0..b.insts.len() {
@@ -772,6 +779,11 @@ pub fn forward_getreg(b: &mut Block) {
         }
         let s = (i.imm as usize).min(255);
         match i.op {
+            Op::Const => {
+                if let Some(k) = i.dst.and_then(|d| konst.get_mut(d.0 as usize)) {
+                    *k = Some(i.imm);
+                }
+            }
             Op::GetReg => {
                 let d = i.dst.expect("getreg defines");
                 if known[s] != NONE {
@@ -780,7 +792,17 @@ pub fn forward_getreg(b: &mut Block) {
                 }
                 known[s] = d.0;
             }
-            Op::SetReg => known[s] = i.args[0].0,
+            Op::SetReg => {
+                let v = i.args[0].0;
+                let same = known[s] == v
+                    || (known[s] != NONE
+                        && konst_of(&konst, v).is_some()
+                        && konst_of(&konst, known[s]) == konst_of(&konst, v));
+                if same {
+                    continue;
+                }
+                known[s] = v;
+            }
             Op::Call if i.is_fp_env_call() => known[slot::FPSR as usize] = NONE,
             // A vector load writes slots this pass does not track by register number.
             Op::Call | Op::StoreEx | Op::LoadV => known = [NONE; 256],
@@ -895,6 +917,40 @@ mod tests {
 
     fn ops(b: &Block) -> Vec<(Op, u64)> {
         b.insts.iter().map(|i| (i.op, i.imm)).collect()
+    }
+
+    /// A `setreg` of what the slot holds already (the value read from it or written to it, or
+    /// an equal constant) is dropped; a different value, or the first write, stays.
+    #[test]
+    fn a_setreg_of_what_the_slot_holds_goes() {
+        let mut b = Builder::new(0x100);
+        let x0 = b.get(slot::x(0));
+        b.set(slot::x(0), x0);
+        let zero = b.konst(0);
+        b.set(slot::x(1), zero);
+        let x1 = b.get(slot::x(1));
+        b.set(slot::x(2), x1);
+        let zero_again = b.konst(0);
+        b.set(slot::x(1), zero_again);
+        let one = b.konst(1);
+        b.set(slot::x(1), one);
+        b.set(slot::x(2), zero_again);
+        b.end_insn(0x104);
+        let mut blk = b.finish(Term::Jump(0x104));
+        let before = blk.clone();
+        forward_getreg(&mut blk);
+        verify(&blk).unwrap();
+        let sets: Vec<u64> = blk
+            .insts
+            .iter()
+            .filter(|i| i.op == Op::SetReg)
+            .map(|i| i.imm)
+            .collect();
+        // Kept: x1 := 0, x2 := x1 (the zero, forwarded), x1 := 1. Dropped: x0 := x0, the
+        // second x1 := 0 (another `const 0`) and x2 := 0 (x2 holds the first one).
+        assert_eq!(sets, [1, 2, 1], "{blk}");
+        let regs = [5, 6, 7, 0, 0, 0, 0, 0];
+        assert_eq!(run(&blk, &regs), run(&before, &regs));
     }
 
     #[test]
