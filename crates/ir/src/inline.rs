@@ -250,6 +250,24 @@ impl FpInline {
         })
     }
 
+    /// Whether this is scalar arithmetic that rounds like any IEEE operation: add, subtract,
+    /// multiply, divide, square root and the four fused multiply-adds.
+    pub fn arithmetic(self) -> bool {
+        self.vector.is_none()
+            && matches!(
+                self.op,
+                FpOp::Add
+                    | FpOp::Sub
+                    | FpOp::Mul
+                    | FpOp::Div
+                    | FpOp::Sqrt
+                    | FpOp::MulAdd
+                    | FpOp::MulSub
+                    | FpOp::NegMulAdd
+                    | FpOp::NegMulSub
+            )
+    }
+
     /// Number of operands the helper reads.
     pub fn arity(self) -> usize {
         match self.op {

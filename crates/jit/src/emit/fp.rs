@@ -184,6 +184,11 @@ pub(super) fn fast_path(
         from_int(e, fi.double, signed, wide, slow);
         return true;
     }
+    if fi.arithmetic() && has_fma() {
+        // FMA3 hosts have AVX: its three-operand forms read the operands where they are.
+        vex_arithmetic(e, fi, [x, y, z], slow);
+        return true;
+    }
     // Operands into xmm0, xmm1 (and xmm2 for the addend).
     let operands = [(0, x), (1, y), (2, z)];
     let count = if fused { 3 } else { fi.arity().min(2) };
@@ -274,6 +279,83 @@ pub(super) fn fast_path(
         e.fp_result_xmm = Some(r);
     }
     true
+}
+
+/// The fast path of the arithmetic `fi` (see [`FpInline::arithmetic`]) with AVX's
+/// three-operand forms: each operand is read where it is, the result of the operation before
+/// (`Emitter::xmm_val`) or the value's own xmm register, and only a value elsewhere is loaded
+/// first (into xmm3, xmm4 or xmm5, which no held result or allocated value uses). The result
+/// goes to xmm0, or for the fused forms to whichever of xmm0 and xmm2 is not a multiplicand
+/// (the destructive accumulator). An operand's register is never the result's unless the
+/// operand is the addend, which the slow path reloads from its place.
+fn vex_arithmetic(e: &mut Emitter, fi: FpInline, [x, y, z]: [ir::Val; 3], slow: DynamicLabel) {
+    let held = e.xmm_val;
+    let source = |e: &mut Emitter, v: ir::Val, scratch: u8| match (held, e.loc(v)) {
+        (Some((hv, hr)), _) if hv == v => hr,
+        (_, Loc::Xmm(r)) => r,
+        _ => {
+            e.xmm_from(scratch, v);
+            scratch
+        }
+    };
+    require_fpcr_clear(e, FPCR_ROUND_FZ, slow);
+    require_ixc(e, slow);
+    let a = source(e, x, 3);
+    let r = match fi.op {
+        FpOp::Sqrt => {
+            if fi.double {
+                dynasm!(e.a ; .arch x64 ; vsqrtsd xmm0, Rx(a), Rx(a));
+            } else {
+                dynasm!(e.a ; .arch x64 ; vsqrtss xmm0, Rx(a), Rx(a));
+            }
+            0
+        }
+        FpOp::Add | FpOp::Sub | FpOp::Mul | FpOp::Div => {
+            let b = source(e, y, 4);
+            match (fi.op, fi.double) {
+                (FpOp::Add, true) => dynasm!(e.a ; .arch x64 ; vaddsd xmm0, Rx(a), Rx(b)),
+                (FpOp::Add, false) => dynasm!(e.a ; .arch x64 ; vaddss xmm0, Rx(a), Rx(b)),
+                (FpOp::Sub, true) => dynasm!(e.a ; .arch x64 ; vsubsd xmm0, Rx(a), Rx(b)),
+                (FpOp::Sub, false) => dynasm!(e.a ; .arch x64 ; vsubss xmm0, Rx(a), Rx(b)),
+                (FpOp::Mul, true) => dynasm!(e.a ; .arch x64 ; vmulsd xmm0, Rx(a), Rx(b)),
+                (FpOp::Mul, false) => dynasm!(e.a ; .arch x64 ; vmulss xmm0, Rx(a), Rx(b)),
+                (_, true) => dynasm!(e.a ; .arch x64 ; vdivsd xmm0, Rx(a), Rx(b)),
+                (_, false) => dynasm!(e.a ; .arch x64 ; vdivss xmm0, Rx(a), Rx(b)),
+            }
+            0
+        }
+        // c + a*b, c - a*b, -c - a*b, a*b - c: the fused forms.
+        _ => {
+            let b = source(e, y, 4);
+            let c = source(e, z, 5);
+            let r = if a == 2 || b == 2 { 0 } else { 2 };
+            if c != r {
+                dynasm!(e.a ; .arch x64 ; movapd Rx(r), Rx(c));
+            }
+            match (fi.op, fi.double) {
+                (FpOp::MulAdd, true) => dynasm!(e.a ; .arch x64 ; vfmadd231sd Rx(r), Rx(a), Rx(b)),
+                (FpOp::MulAdd, false) => dynasm!(e.a ; .arch x64 ; vfmadd231ss Rx(r), Rx(a), Rx(b)),
+                (FpOp::MulSub, true) => dynasm!(e.a ; .arch x64 ; vfnmadd231sd Rx(r), Rx(a), Rx(b)),
+                (FpOp::MulSub, false) => {
+                    dynasm!(e.a ; .arch x64 ; vfnmadd231ss Rx(r), Rx(a), Rx(b))
+                }
+                (FpOp::NegMulAdd, true) => {
+                    dynasm!(e.a ; .arch x64 ; vfnmsub231sd Rx(r), Rx(a), Rx(b))
+                }
+                (FpOp::NegMulAdd, false) => {
+                    dynasm!(e.a ; .arch x64 ; vfnmsub231ss Rx(r), Rx(a), Rx(b))
+                }
+                (_, true) => dynasm!(e.a ; .arch x64 ; vfmsub231sd Rx(r), Rx(a), Rx(b)),
+                (_, false) => dynasm!(e.a ; .arch x64 ; vfmsub231ss Rx(r), Rx(a), Rx(b)),
+            }
+            r
+        }
+    };
+    result(e, fi.double, r);
+    require_normal(e, fi.double, slow);
+    if crate::alloc::result_in_xmm(fi) {
+        e.fp_result_xmm = Some(r);
+    }
 }
 
 /// Puts each value into its xmm register (`(register, value)`): a copy from the register that
