@@ -48,8 +48,9 @@ pub struct CpuState {
     /// V0..V31 as (low, high) 64-bit halves.
     pub v: [[u64; 2]; 32],
     /// Host address of the indirect-jump table of the thread running this state (the JIT
-    /// sets it on every entry to translated code; threads share code but not tables). Not a
-    /// slot: the IR never names it.
+    /// sets it on every entry to translated code; threads share code but not tables), or of
+    /// [`NO_JUMPS`] while an event is pending (see [`raise_pending`]). Not a slot: the IR
+    /// never names it.
     pub jump_table: u64,
 }
 
@@ -145,6 +146,49 @@ impl CpuState {
         assert!(s < slot::END, "slot {s} out of range");
         // SAFETY: as in `get_slot`; the pointer comes from `&mut self`, so the write is exclusive.
         unsafe { *(self as *mut CpuState as *mut u64).add(s as usize) = v }
+    }
+}
+
+/// Bytes of an indirect-jump table (the JIT's sets of (guest pc, host address) pairs).
+pub const JUMP_TABLE_BYTES: usize = 1 << 20;
+
+/// An indirect-jump table with no entries: all zero, and the JIT takes a zero address for a
+/// miss. Never written, but made of atomics so that it lands in zero-filled writable memory
+/// (`.bss`, which the host maps only as it is read) rather than as a megabyte of zeros in the
+/// binary's read-only data.
+#[repr(C, align(4096))]
+pub struct NoJumps([std::sync::atomic::AtomicU64; JUMP_TABLE_BYTES / 8]);
+
+/// The table a thread's indirect jumps look their targets up in while an event is pending:
+/// every lookup misses, so the next indirect jump leaves translated code for the dispatcher,
+/// which sees the event. Translated code then need not test `pending` at each indirect jump.
+pub static NO_JUMPS: NoJumps =
+    NoJumps([const { std::sync::atomic::AtomicU64::new(0) }; JUMP_TABLE_BYTES / 8]);
+
+impl NoJumps {
+    /// The table's host address, as [`CpuState::jump_table`] holds it.
+    pub fn addr(&'static self) -> u64 {
+        self.0.as_ptr() as u64
+    }
+}
+
+/// Tells the translated code running with the state whose `pending` word is at `pending` that
+/// an event waits: sets the word and points the state's jump table at [`NO_JUMPS`], so its
+/// next linked jump to a lower key (which tests the word) or indirect jump (which finds no
+/// target) leaves for the dispatcher. Callable from a signal handler and from other threads
+/// (volatile stores; the JIT puts its table back on its next entry to translated code,
+/// testing the word after, see `jit::Jit::run`).
+///
+/// # Safety
+/// `pending` must point at the `pending` field of a live `CpuState`.
+pub unsafe fn raise_pending(pending: *mut u64) {
+    const GAP: usize =
+        std::mem::offset_of!(CpuState, jump_table) - std::mem::offset_of!(CpuState, pending);
+    // SAFETY: both fields are in the same live CpuState (the caller's contract): `GAP` bytes
+    // past `pending` is its `jump_table`, 8-byte aligned like every field of the struct.
+    unsafe {
+        std::ptr::write_volatile(pending, 1);
+        std::ptr::write_volatile(pending.byte_add(GAP), NO_JUMPS.addr());
     }
 }
 

@@ -87,7 +87,9 @@ pub struct Shared {
 
 /// Byte offset from `r15` of `CpuState::jump_table`, the running thread's indirect-jump table:
 /// `TABLE_SETS` sets of `TABLE_WAYS` pairs of (guest pc, host address); free pairs are zero,
-/// and a zero address counts as a miss (a guest jump to pc 0 matches a free pair's key).
+/// and a zero address counts as a miss (a guest jump to pc 0 matches a free pair's key). While
+/// an event is pending it is `cpu::NO_JUMPS`, where every jump misses (`cpu::raise_pending`):
+/// indirect jumps do not test `pending` themselves.
 const JUMP_TABLE: i32 = std::mem::offset_of!(cpu::CpuState, jump_table) as i32;
 
 /// Assembles the trampoline for host address `base`.
@@ -2288,8 +2290,8 @@ impl Emitter {
                 self.ld(alloc::RAX, v);
                 self.release_stack();
                 // Look the target up in the indirect-jump table, in the first way of its set
-                // and then the second; on a hit (and no pending event) jump straight to its
-                // code, else let the dispatcher find it.
+                // and then the second; on a hit jump straight to its code, else let the
+                // dispatcher find it (while an event is pending, every lookup misses).
                 let Shared { miss, .. } = self.shared;
                 // The first pair of `table_set(pc)` is 16 bytes at 4 * (pc & mask); the
                 // second, a table's worth of pairs further.
@@ -2302,7 +2304,6 @@ impl Emitter {
                     ; mov rdx, [rdx + rcx * 4 + 8]
                     ; found:
                     ; test rdx, rdx ; jz extern miss
-                    ; cmp QWORD [r15 + so(slot::PENDING)], 0 ; jne extern miss
                     ; jmp rdx
                     ; second:
                     ; cmp rax, [rdx + rcx * 4 + way] ; jne extern miss

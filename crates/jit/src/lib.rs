@@ -138,6 +138,9 @@ unsafe impl Send for Table {}
 // SAFETY: as above: shared access is atomic loads and stores.
 unsafe impl Sync for Table {}
 
+// `cpu::NO_JUMPS` stands in for a table while an event is pending: lookups stay inside it.
+const _: () = assert!(Table::BYTES == cpu::JUMP_TABLE_BYTES);
+
 impl Table {
     const PAIRS: usize = emit::TABLE_SETS * emit::TABLE_WAYS;
     const BYTES: usize = Self::PAIRS * std::mem::size_of::<[AtomicU64; 2]>();
@@ -646,6 +649,13 @@ impl Jit {
             /// Lowest host stack address this thread's trampoline frames have probed.
             static PROBED: Cell<usize> = const { Cell::new(usize::MAX) };
         }
+        // This thread's table, unless an event is pending (see `cpu::raise_pending`), which
+        // another thread may signal at any time: the table goes in first, and the word is read
+        // after the SeqCst store below (a full barrier), so either this thread sees the word
+        // set or the other thread's later store of `NO_JUMPS` comes after the table.
+        // SAFETY: the caller guarantees `cpu` is valid and exclusively ours (but for
+        // `raise_pending`'s volatile stores).
+        unsafe { (*cpu).jump_table = self.slot.table.pairs.as_ptr() as u64 };
         // Announce the epoch before checking it (see `make_room`): from here until `active`
         // is cleared, the half holding `entry` is not reused.
         self.slot.active.store(entry.epoch, Ordering::SeqCst);
@@ -653,8 +663,12 @@ impl Jit {
             self.slot.active.store(0, Ordering::Release);
             return false;
         }
-        // SAFETY: the caller guarantees `cpu` is valid and exclusively ours.
-        unsafe { (*cpu).jump_table = self.slot.table.pairs.as_ptr() as u64 };
+        // SAFETY: as above.
+        unsafe {
+            if std::ptr::read_volatile(&raw const (*cpu).pending) != 0 {
+                (*cpu).jump_table = cpu::NO_JUMPS.addr();
+            }
+        }
         // The trampoline's frame lies just below this function's locals; probe its pages only
         // when it reaches lower than any frame this thread probed before (one page of slack
         // for the call and the pushes).

@@ -183,6 +183,51 @@ fn event_raised_inside_the_loop_stops_it() {
     assert_eq!((c.pc, c.exit_reason), (0x3000, exit::JUMP));
 }
 
+/// A loop of indirect jumps alone (no linked jump of it tests `pending`) still leaves for the
+/// dispatcher when another thread raises an event (as a host signal handler does): its jump
+/// table becomes `cpu::NO_JUMPS`, where the next lookup misses.
+#[test]
+fn an_event_raised_by_another_thread_stops_an_indirect_loop() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::Duration;
+    // 0x7000: x0 += 1; jump to x4 (0x7000: itself, found in the table).
+    let mut b = Builder::new(0x7000);
+    let x = b.get(slot::x(0));
+    let one = b.konst(1);
+    let s = b.add(x, one);
+    b.set(slot::x(0), s);
+    let t = b.get(slot::x(4));
+    b.end_insn(0x7004);
+    let mut jit = Jit::new();
+    let e = jit.compile(&b.finish(Term::JumpReg(t)));
+    let mut c = Box::new(CpuState::default());
+    c.x[4] = 0x7000;
+    let (pending, target) = (&raw mut c.pending as usize, &raw mut c.x[4] as usize);
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let raiser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        // SAFETY: the state is boxed and outlives this thread (joined below).
+        unsafe { cpu::raise_pending(pending as *mut u64) };
+        // Should the loop miss the event, end it by another way after a while, so that the
+        // test fails instead of hanging.
+        if wait.recv_timeout(Duration::from_secs(10)).is_err() {
+            // SAFETY: as above; the loop reads x4 at every pass.
+            unsafe { (*(target as *const AtomicU64)).store(0xdead_0000, Ordering::Relaxed) };
+        }
+    });
+    // SAFETY: the state is live; the block touches no guest memory.
+    unsafe { jit.run(e, &mut *c) };
+    let _ = done.send(());
+    raiser.join().unwrap();
+    assert_eq!(
+        (c.pc, c.exit_reason),
+        (0x7000, exit::JUMP),
+        "left for the event"
+    );
+    assert!(c.x[0] > 1, "looped before the event: {}", c.x[0]);
+    assert_eq!(c.jump_table, cpu::NO_JUMPS.addr());
+}
+
 #[test]
 fn invalidation_unlinks_and_relinks() {
     let mut jit = Jit::new();

@@ -316,8 +316,9 @@ extern "C" fn on_host_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: 
     }
     let me = OWN_PENDING.with(|p| p.get());
     if own && !me.is_null() {
-        // SAFETY: this thread's own registered pending word (see `register_pending`).
-        unsafe { std::ptr::write_volatile(me, 1) };
+        // SAFETY: this thread's own registered pending word (see `register_pending`), in its
+        // CpuState.
+        unsafe { cpu::raise_pending(me) };
         return;
     }
     for slot in &PENDING_WORDS {
@@ -325,8 +326,8 @@ extern "C" fn on_host_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: 
         if !p.is_null() {
             // SAFETY: `p` points at the pending word of a boxed CpuState registered by
             // `init_signals` or a thread start, which stays allocated until its slot is freed;
-            // a volatile store is what translated code polls.
-            unsafe { std::ptr::write_volatile(p, 1) };
+            // volatile stores are what translated code polls.
+            unsafe { cpu::raise_pending(p) };
         }
     }
 }
