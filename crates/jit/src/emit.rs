@@ -2434,8 +2434,9 @@ impl Emitter {
     ///
     /// Only jumps to a key at or below this block's own can close a loop of linked blocks: a
     /// chain of jumps each to a greater key never comes back to where it started. So checking
-    /// those (and indirect jumps, and every exit) bounds the time to notice a signal, and the
-    /// forward jumps of straight-line code go without the memory compare and branch.
+    /// those (indirect jumps miss while an event is pending, and every exit goes to the
+    /// dispatcher) bounds the time to notice a signal, and the forward jumps of straight-line
+    /// code go without the memory compare and branch.
     fn link(&mut self, target: u64) {
         self.link_to(target, 0);
     }
