@@ -121,21 +121,7 @@ pub fn imm32(k: u64) -> Option<i32> {
 /// path, and its slow path after it): scalar double arithmetic. (A single result is exact only
 /// in the register's low 32 bits: the rest comes from an operand.)
 pub fn result_in_xmm(fi: ir::inline::FpInline) -> bool {
-    use ir::inline::FpOp;
-    fi.double
-        && fi.vector.is_none()
-        && matches!(
-            fi.op,
-            FpOp::Add
-                | FpOp::Sub
-                | FpOp::Mul
-                | FpOp::Div
-                | FpOp::Sqrt
-                | FpOp::MulAdd
-                | FpOp::MulSub
-                | FpOp::NegMulAdd
-                | FpOp::NegMulSub
-        )
+    fi.double && fi.arithmetic()
 }
 
 /// Which values of `b` may live in xmm registers: defined by double arithmetic that leaves its
