@@ -224,7 +224,7 @@ mod tests {
     fn add_and_branch() {
         let mut cpu = CpuState::default();
         cpu.x[1] = 40;
-        let mut b = Builder::new(0x1000);
+        let mut b = Builder::verbatim(0x1000);
         let x = b.get(1);
         let k = b.konst(2);
         let s = b.add(x, k);
@@ -249,7 +249,7 @@ mod tests {
         let mut buf = [0u64; 4];
         let base = buf.as_mut_ptr() as u64;
         let mut cpu = CpuState::default();
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let a = b.konst(base + 8);
         let v = b.konst(0x1122_3344_5566_7788);
         b.store(a, v, 8);

@@ -38,7 +38,7 @@ fn faulting_accesses_become_data_faults() {
         ("storev", |b, a| b.storev(a, 3, 8), true),
     ];
     for (name, access, write) in cases {
-        let mut b = Builder::new(0x1000);
+        let mut b = Builder::verbatim(0x1000);
         b.mark(0x1000);
         let seven = b.konst(7);
         b.set(1, seven);
@@ -73,7 +73,7 @@ fn faulting_accesses_become_data_faults() {
 
 #[test]
 fn helpers_and_exclusives_are_not_guarded() {
-    let mut b = Builder::new(0);
+    let mut b = Builder::verbatim(0);
     let a = b.konst(0x2000);
     let v = b.konst(1);
     b.emit(ir::Op::StoreEx, &[a, v], 8);
@@ -86,7 +86,7 @@ fn vector_accesses_copy_their_bytes() {
     for size in [1u32, 2, 4, 8, 16] {
         let mut buf = [0xeeu8; 48];
         let base = buf.as_mut_ptr() as u64;
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let a = b.konst(base + 3);
         b.storev(a, 1, size);
         let a2 = b.konst(base + 3 + 16);

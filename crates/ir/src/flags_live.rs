@@ -466,7 +466,7 @@ mod tests {
 
     /// A block at `start` that sets the flags and branches to `a` or `b`.
     fn compare_and_branch(start: u64, a: u64, b: u64) -> Block {
-        let mut bl = Builder::new(start);
+        let mut bl = Builder::verbatim(start);
         let x = bl.get(1);
         bl.set(FLAGS, x);
         bl.end_insn(start + 4);
@@ -480,7 +480,7 @@ mod tests {
 
     /// One guest instruction at `key`: writes the flags, reads them, or calls a helper first.
     fn one(key: u64) -> Option<Block> {
-        let mut bl = Builder::new(key);
+        let mut bl = Builder::verbatim(key);
         match key & 0xff {
             0x10 => {
                 let k = bl.konst(0);
@@ -567,7 +567,7 @@ mod tests {
 
     /// A compare, a side exit to `exit`, a second compare and a jump to `next`.
     fn compare_exit_compare(exit: u64, next: u64) -> Block {
-        let mut bl = Builder::new(0x1000);
+        let mut bl = Builder::verbatim(0x1000);
         let x = bl.get(1);
         bl.set(FLAGS, x);
         let c = bl.get(2);
@@ -618,7 +618,7 @@ mod tests {
         // Two flag-setting instructions (CMP then SBCS, the second reading the first's
         // flags), then a branch to code that overwrites them: both stores go.
         let two = |read_between: bool| {
-            let mut bl = Builder::new(0x1000);
+            let mut bl = Builder::verbatim(0x1000);
             let x = bl.get(1);
             bl.set(FLAGS, x);
             bl.end_insn(0x1004);

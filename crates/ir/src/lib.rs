@@ -16,6 +16,7 @@ mod print;
 pub mod sem;
 mod verify;
 
+use cpu::slot;
 pub use ops::{ByteOp, ImmKind, Op, OpInfo, PairOp, cond_holds};
 pub use verify::{VerifyError, verify};
 
@@ -160,6 +161,12 @@ impl Inst {
     }
 }
 
+/// The entry of [`Builder`]'s constant cache for `imm`.
+fn konst_way(imm: u64) -> usize {
+    // Small constants differ in their low bits, masks and offsets in their high ones.
+    ((imm ^ imm >> 29 ^ imm >> 58) % KONSTS as u64) as usize
+}
+
 /// The successor of a conditional branch (to `taken` or `fallthrough`) that is not `next`,
 /// one of them.
 pub fn other_successor(taken: u64, fallthrough: u64, next: u64) -> u64 {
@@ -170,10 +177,28 @@ pub fn other_successor(taken: u64, fallthrough: u64, next: u64) -> u64 {
 /// knows (0: never, or not known): the profile a full translation is laid out by.
 pub type Runs<'a> = &'a dyn Fn(u64) -> u32;
 
-/// Builds a block instruction by instruction. Every method appends one instruction.
+/// Builds a block instruction by instruction. Every method appends at most one instruction:
+/// a read of a state slot whose value the block already has ([`Builder::get`]), a constant
+/// made lately ([`Builder::konst`]) and a write of what a slot holds already
+/// ([`Builder::set`]) append none, as `passes::forward_getreg` would remove them. The quick
+/// translation tier runs no passes, and the lifters read every operand and write a constant
+/// per use: this keeps about a third of their instructions out of its IR (and code).
 pub struct Builder {
     block: Block,
+    /// The value each state slot holds, as far as the block has read or written it since the
+    /// last instruction that may write slots otherwise ([`NO_VAL`] if not known).
+    known: [u32; slot::END as usize],
+    /// Constants made so far, direct-mapped by value (value, `Val`), [`NO_VAL`] where empty.
+    konsts: [(u64, u32); KONSTS],
+    /// False for [`Builder::verbatim`]: every method appends its instruction.
+    reuse: bool,
 }
+
+/// The `Val` number [`Builder`]'s caches use for "none".
+const NO_VAL: u32 = u32::MAX;
+
+/// Entries of [`Builder`]'s constant cache.
+const KONSTS: usize = 16;
 
 impl Builder {
     /// Starts a block at guest address `start`.
@@ -196,6 +221,19 @@ impl Builder {
                 num_vals: 0,
                 narrow_regs: false,
             },
+            known: [NO_VAL; slot::END as usize],
+            konsts: [(0, NO_VAL); KONSTS],
+            reuse: true,
+        }
+    }
+
+    /// Like [`Builder::new`], but every method appends its instruction as asked, reads and
+    /// constants the block has already included: for tests of the passes, which must see the
+    /// IR [`Builder::new`] keeps out, and of code that takes any IR.
+    pub fn verbatim(start: u64) -> Builder {
+        Builder {
+            reuse: false,
+            ..Builder::new(start)
         }
     }
 
@@ -229,13 +267,30 @@ impl Builder {
         } else {
             None
         };
-        self.block.insts.push(Inst {
+        let inst = Inst {
             op,
             dst,
             args: a,
             imm,
             helper,
-        });
+        };
+        // What the slots hold: as `passes::forward_getreg` tracks it.
+        match op {
+            Op::GetReg | Op::SetReg => {
+                let v = dst.unwrap_or(a[0]).0;
+                if let Some(k) = self.known.get_mut(imm as usize) {
+                    *k = v;
+                }
+            }
+            Op::Call if inst.is_fp_env_call() => self.known[slot::FPSR as usize] = NO_VAL,
+            Op::Call | Op::StoreEx | Op::LoadV => self.known = [NO_VAL; slot::END as usize],
+            Op::Const => {
+                let d = dst.expect("const defines").0;
+                self.konsts[konst_way(imm)] = (imm, d);
+            }
+            _ => {}
+        }
+        self.block.insts.push(inst);
         dst.unwrap_or(Val(u32::MAX))
     }
 
@@ -361,17 +416,25 @@ impl Builder {
         self.block
     }
 
-    /// `const imm`
+    /// `const imm` (or the same constant made earlier in the block).
     pub fn konst(&mut self, imm: u64) -> Val {
-        self.emit(Op::Const, &[], imm)
+        match self.konsts[konst_way(imm)] {
+            (k, v) if k == imm && v != NO_VAL && self.reuse => Val(v),
+            _ => self.emit(Op::Const, &[], imm),
+        }
     }
-    /// `getreg slot`
+    /// `getreg slot` (or the value the block knows the slot holds).
     pub fn get(&mut self, slot: u32) -> Val {
-        self.emit(Op::GetReg, &[], slot as u64)
+        match self.known.get(slot as usize) {
+            Some(&v) if v != NO_VAL && self.reuse => Val(v),
+            _ => self.emit(Op::GetReg, &[], slot as u64),
+        }
     }
-    /// `setreg slot, v`
+    /// `setreg slot, v` (nothing if the block knows the slot holds `v`).
     pub fn set(&mut self, slot: u32, v: Val) {
-        self.emit(Op::SetReg, &[v], slot as u64);
+        if !self.reuse || self.known.get(slot as usize) != Some(&v.0) {
+            self.emit(Op::SetReg, &[v], slot as u64);
+        }
     }
     /// A binary opcode without immediate.
     pub fn bin(&mut self, op: Op, a: Val, b: Val) -> Val {
@@ -509,6 +572,65 @@ mod tests {
         let text = blk.to_string();
         assert!(text.contains("v2 = add v0, v1"), "{text}");
         assert!(text.contains("jump 0x1004"), "{text}");
+    }
+
+    /// `Builder::new` appends no read of a slot the block has read or written since the last
+    /// instruction that may write slots otherwise (a helper call, a store-exclusive, a vector
+    /// load; a scalar FP call writes FPSR only), no constant it made before and no write of
+    /// what a slot holds; `Builder::verbatim` appends every one.
+    #[test]
+    fn a_builder_keeps_out_what_the_block_has() {
+        unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+            0
+        }
+        static H: Helper = Helper {
+            name: "nop",
+            func: nop,
+        };
+        let scalar = inline::FpInline {
+            op: inline::FpOp::Mul,
+            double: true,
+            vector: None,
+        };
+        const K: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        let mut b = Builder::new(0x1000);
+        let x = b.get(1);
+        let k = b.konst(K);
+        let n = b.len();
+        assert_eq!((b.get(1), b.konst(K)), (x, k));
+        b.set(2, k);
+        assert_eq!(b.get(2), k);
+        b.set(2, k);
+        b.set(1, x);
+        assert_eq!(b.len(), n + 1, "only the first write of slot 2");
+        // Equal constants in one way of the cache: the newer one is kept.
+        let other = K + KONSTS as u64;
+        assert_eq!(konst_way(other), konst_way(K));
+        let o = b.konst(other);
+        assert_eq!(b.konst(other), o);
+        assert_ne!(b.konst(K), k);
+        // A scalar FP call writes FPSR only; any other call may write any slot.
+        let f = b.get(slot::FPSR);
+        b.call_fp(&H, scalar, x, x, x);
+        assert_eq!(b.get(1), x);
+        assert_ne!(b.get(slot::FPSR), f);
+        b.call(&H, x, x, x);
+        let y = b.get(1);
+        assert_ne!(y, x);
+        for op in [Op::StoreEx, Op::LoadV] {
+            let info = op.info();
+            let args = [y; 3];
+            b.emit(op, &args[..info.arity], 0);
+            assert_ne!(b.get(1), y, "{}", info.text);
+        }
+        // Nothing is kept out of a verbatim block.
+        let mut v = Builder::verbatim(0x1000);
+        let x = v.get(1);
+        let k = v.konst(3);
+        v.set(1, x);
+        assert_ne!(v.get(1), x);
+        assert_ne!(v.konst(3), k);
+        assert_eq!(v.len(), 5);
     }
 
     /// The negation of a condition test is the opposite test of the same operands; of any

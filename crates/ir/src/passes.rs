@@ -901,7 +901,7 @@ mod tests {
     /// At 0x100: x1 = x0 + 1; x2 = x1 (read after the write); x3 += 1; then the terminator
     /// `term` builds from the block's last value.
     fn loop_block(term: impl Fn(Val) -> Term) -> Block {
-        let mut b = Builder::new(0x100);
+        let mut b = Builder::verbatim(0x100);
         let x0 = b.get(slot::x(0));
         let one = b.konst(1);
         let s = b.add(x0, one);
@@ -923,7 +923,7 @@ mod tests {
     /// an equal constant) is dropped; a different value, or the first write, stays.
     #[test]
     fn a_setreg_of_what_the_slot_holds_goes() {
-        let mut b = Builder::new(0x100);
+        let mut b = Builder::verbatim(0x100);
         let x0 = b.get(slot::x(0));
         b.set(slot::x(0), x0);
         let zero = b.konst(0);
@@ -980,7 +980,7 @@ mod tests {
     /// At 0x100: `ccmp x0, x1, #0, eq` after a `tst x2` (the flags word a select of a compare
     /// and 0), stored; `b.eq` to `target`.
     fn ccmp_block(target: u64) -> Block {
-        let mut b = Builder::new(0x100);
+        let mut b = Builder::verbatim(0x100);
         let (x0, x1, x2) = (b.get(0), b.get(1), b.get(2));
         let z = b.emit(Op::LogicFlags, &[x2], 64);
         b.set(slot::NZCV, z);
@@ -1041,7 +1041,7 @@ mod tests {
     #[test]
     fn an_add_of_nothing_is_its_operand() {
         // MOV x29, sp is ADD x29, sp, #0: an add-with-carry of 0 and carry 0.
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let sp = b.get(7);
         let zero = b.konst(0);
         let one = b.konst(1);
@@ -1077,7 +1077,7 @@ mod tests {
             func: nop,
         };
         let mut b = loop_block(|_| Term::Jump(0x100));
-        let mut with_call = Builder::new(0x100);
+        let mut with_call = Builder::verbatim(0x100);
         let v = with_call.konst(0);
         with_call.call(&H, v, v, v);
         let call = with_call.finish(Term::Jump(0x100)).insts[1];
@@ -1090,7 +1090,7 @@ mod tests {
 
     #[test]
     fn common_values_are_shared() {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let x = b.get(1);
         let k1 = b.konst(0x7f7f_7f7f_7f7f_7f7f);
         let a = b.and(x, k1);
@@ -1119,7 +1119,7 @@ mod tests {
 
     #[test]
     fn a_value_with_itself_folds() {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let x = b.get(1);
         let o = b.or(x, x);
         b.set(2, o);
@@ -1143,7 +1143,7 @@ mod tests {
 
     #[test]
     fn dead_flags_are_removed() {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let x = b.get(1);
         let f1 = b.un(Op::LogicFlags, x, 64);
         b.set(33, f1);
@@ -1161,7 +1161,7 @@ mod tests {
 
     #[test]
     fn constants_fold_and_redundant_zext_goes() {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         // movz w0, #0x1234; movk w0, #0x5678, lsl 16 as the lifter writes it.
         let lo = b.konst(0x1234);
         let mask = b.konst(0xffff_ffff_0000_ffff);
@@ -1189,7 +1189,7 @@ mod tests {
     #[test]
     fn low_word_of_a_left_shift_is_a_32_bit_shift() {
         // ldr r0, [r1, r2, lsl #2] as the A32 lifter writes the index: shl.64, then zext.32.
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let x = b.get(2);
         for (n, k) in [2u64, 31, 32].into_iter().enumerate() {
             let k = b.konst(k);
@@ -1219,7 +1219,7 @@ mod tests {
 
     #[test]
     fn masks_and_extensions_that_keep_every_possible_bit_go() {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         // lsr w22, w0, #8 as the A64 lifter writes UBFM: a 32-bit rotate, then masks.
         let w0 = b.get(0);
         let eight = b.konst(8);
@@ -1249,7 +1249,7 @@ mod tests {
         assert!(!text.contains("lshr") && !text.contains(" add "), "{text}");
         assert!(text.contains("setreg s3, v"), "{text}");
         // The wider masks stay: a 64-bit rotate's result may have any bit set.
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let x = b.get(0);
         let eight = b.konst(8);
         let r = b.binw(Op::Ror, x, eight, 64);
@@ -1262,7 +1262,7 @@ mod tests {
 
     #[test]
     fn identities_pass_the_other_operand_through() {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let x = b.get(1);
         let zero = b.konst(0);
         let s = b.add(zero, x);
@@ -1283,7 +1283,7 @@ mod tests {
 
     #[test]
     fn carry_read_from_add_flags_becomes_addc_carry() {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let (x, y) = (b.get(1), b.get(2));
         let zero = b.konst(0);
         let f = b.emit(Op::AddCFlags, &[x, y, zero], 32);
@@ -1341,7 +1341,7 @@ mod tests {
         // uadd8 r2, r0, r1 (or usub8); sel r3, r0, r1, as the A32 lifter writes them: the GE
         // flags go to their slot and back, and SEL spreads them to a byte mask.
         for op in [crate::ByteOp::Add, crate::ByteOp::Sub] {
-            let mut b = Builder::new(0);
+            let mut b = Builder::verbatim(0);
             let (r0, r1) = (b.get(0), b.get(1));
             let sum = b.emit(Op::Bytes4, &[r0, r1], op as u64);
             let ge = b.emit(Op::Bytes4Ge, &[r0, r1], op as u64);
@@ -1379,7 +1379,7 @@ mod tests {
         // an instruction the JIT lowers with a flag-setting host op between the halves of
         // each, so their carries cannot stay in CF (`carry_chain`).
         let pairs = |clobber: bool| {
-            let mut b = Builder::new(0);
+            let mut b = Builder::verbatim(0);
             let (r0, r1, r2, r3) = (b.get(0), b.get(1), b.get(2), b.get(3));
             let zero = b.konst(0);
             let lo = b.emit(Op::AddC, &[r0, r2, zero], 32);
@@ -1450,7 +1450,7 @@ mod tests {
         // under every condition at both widths, against the unfused flags.
         for wide in [32u64, 64] {
             for cc in 0..14u32 {
-                let mut b = Builder::new(0);
+                let mut b = Builder::verbatim(0);
                 let (r0, r1) = (b.get(0), b.get(1));
                 let one = b.konst(1);
                 let n1 = b.emit(Op::Not, &[r1], 0);
@@ -1483,7 +1483,7 @@ mod tests {
         // from the shifter, V kept), then a condition of each word: EQ, NE, MI and PL read
         // only N and Z, so they test the logic result itself; CS and VS cannot.
         for cc in 0..14u32 {
-            let mut b = Builder::new(0);
+            let mut b = Builder::verbatim(0);
             let (r0, r1, old) = (b.get(0), b.get(1), b.get(3));
             let one = b.konst(1);
             let t = b.and(r0, one);
@@ -1534,7 +1534,7 @@ mod tests {
         // the previous word; the condition of the last becomes selects of fused compares, and
         // no NZCV word is built.
         for cc in 0..14u32 {
-            let mut b = Builder::new(0);
+            let mut b = Builder::verbatim(0);
             let r2 = b.get(2);
             let (nk, one) = (b.konst(!8u64), b.konst(1));
             let mut x = b.emit(Op::AddC, &[r2, nk, one], 32);
@@ -1567,7 +1567,7 @@ mod tests {
             // whose condition is one too. With the flags stored as well (`store`), the word is
             // built anyway: its condition stays one test of it.
             let ccmp = |store: bool| {
-                let mut b = Builder::new(0);
+                let mut b = Builder::verbatim(0);
                 let (x0, x1, x2) = (b.get(0), b.get(1), b.get(2));
                 let one = b.konst(1);
                 let n1 = b.emit(Op::Not, &[x1], 0);
@@ -1610,7 +1610,7 @@ mod tests {
             (false, true, 14, true),
             (false, true, 15, false),
         ] {
-            let mut b = Builder::new(0);
+            let mut b = Builder::verbatim(0);
             let t = if loaded {
                 let p = b.get(slot);
                 b.load(p, 4)
@@ -1635,7 +1635,7 @@ mod tests {
         // x1 and NZCV written, a side exit, both written again: the exit's block reads
         // every slot, or every slot but NZCV.
         let block = |op: Op| {
-            let mut b = Builder::new(0);
+            let mut b = Builder::verbatim(0);
             let x = b.get(2);
             b.set(1, x);
             b.set(slot::NZCV, x);
@@ -1670,7 +1670,7 @@ mod tests {
 
     #[test]
     fn setreg_then_getreg_is_forwarded() {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let k = b.konst(7);
         b.set(3, k);
         let g = b.get(3);
@@ -1707,7 +1707,7 @@ mod tests {
         };
         let (fpsr, fpcr) = (slot::FPSR, slot::FPCR);
         let build = |inline: crate::inline::FpInline| {
-            let mut b = Builder::new(0);
+            let mut b = Builder::verbatim(0);
             let x = b.get(1);
             let k = b.konst(5);
             b.set(2, k); // dead only if the call cannot read slot 2

@@ -90,13 +90,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_width_and_use_before_def() {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let x = b.konst(1);
         b.binw(Op::Shl, x, x, 48);
         let blk = b.finish(Term::Jump(0));
         assert!(verify(&blk).unwrap_err().what.contains("bad immediate"));
 
-        let b = Builder::new(0);
+        let b = Builder::verbatim(0);
         let blk = b.finish(Term::JumpReg(Val(3)));
         assert!(verify(&blk).is_err());
     }

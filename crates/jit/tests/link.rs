@@ -14,7 +14,7 @@ fn block_a() -> Block {
 
 /// 0x1000: x0 += 1; jump `target`
 fn count_x0_then(target: u64) -> Block {
-    let mut b = Builder::new(0x1000);
+    let mut b = Builder::verbatim(0x1000);
     let x = b.get(slot::x(0));
     let one = b.konst(1);
     let s = b.add(x, one);
@@ -30,7 +30,7 @@ fn block_b(helper: Option<&'static Helper>) -> Block {
 
 /// [`block_b`] looping while x0 < `limit`.
 fn block_b_until(helper: Option<&'static Helper>, limit: u64) -> Block {
-    let mut b = Builder::new(0x2000);
+    let mut b = Builder::verbatim(0x2000);
     let x = b.get(slot::x(1));
     let one = b.konst(1);
     let s = b.add(x, one);
@@ -191,7 +191,7 @@ fn an_event_raised_by_another_thread_stops_an_indirect_loop() {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::time::Duration;
     // 0x7000: x0 += 1; jump to x4 (0x7000: itself, found in the table).
-    let mut b = Builder::new(0x7000);
+    let mut b = Builder::verbatim(0x7000);
     let x = b.get(slot::x(0));
     let one = b.konst(1);
     let s = b.add(x, one);
@@ -272,7 +272,7 @@ fn recompiling_a_block_replaces_it() {
     jit.compile(&block_a());
     jit.compile(&block_b(None));
     // A new A adds 2 instead of 1: the loop now ends after 50 rounds.
-    let mut b = Builder::new(0x1000);
+    let mut b = Builder::verbatim(0x1000);
     let x = b.get(slot::x(0));
     let two = b.konst(2);
     let s = b.add(x, two);
@@ -290,7 +290,7 @@ fn many_blocks_fill_and_reset_nothing_breaks() {
     // Compile enough distinct blocks to exercise the link lists; every one still runs.
     let mut jit = Jit::new();
     for i in 0..2000u64 {
-        let mut b = Builder::new(i * 4);
+        let mut b = Builder::verbatim(i * 4);
         let x = b.get(slot::x(0));
         let one = b.konst(1);
         let s = b.add(x, one);
@@ -306,7 +306,7 @@ fn many_blocks_fill_and_reset_nothing_breaks() {
 
 /// The block at `pc`: x0 += 1; jump pc + 4 (stopping at 8000).
 fn counting_block(pc: u64) -> Block {
-    let mut b = Builder::new(pc);
+    let mut b = Builder::verbatim(pc);
     let x = b.get(slot::x(0));
     let one = b.konst(1);
     let s = b.add(x, one);
@@ -498,7 +498,7 @@ fn quick_block_asks_for_its_full_translation_at_hot_runs() {
 
 /// 0x3000: x2 += 1; exit (a forward branch target).
 fn block_after() -> Block {
-    let mut b = Builder::new(0x3000);
+    let mut b = Builder::verbatim(0x3000);
     let x = b.get(slot::x(2));
     let one = b.konst(1);
     let s = b.add(x, one);
@@ -520,7 +520,7 @@ fn forward_side_of_a_branch_links_its_conditional_jump() {
     for forward_taken in [false, true] {
         for order in 0..2 {
             let loop_end = || {
-                let mut b = Builder::new(0x2000);
+                let mut b = Builder::verbatim(0x2000);
                 let x = b.get(slot::x(1));
                 let one = b.konst(1);
                 let s = b.add(x, one);
@@ -580,7 +580,7 @@ fn forward_side_of_a_branch_links_its_conditional_jump() {
 fn a_block_that_followed_a_jump_is_invalidated_by_writes_anywhere_in_its_hull() {
     // 0x1000: x0 += 1, then the code at 0x1800 the jump there led to: x0 += 1; jump 0x3000.
     let followed = || {
-        let mut b = Builder::new(0x1000);
+        let mut b = Builder::verbatim(0x1000);
         let one = b.konst(1);
         let x = b.get(slot::x(0));
         let s = b.add(x, one);

@@ -55,7 +55,7 @@ impl Ev {
     /// `in_regs` set, read from x(n + 1) (where [`Ev::check`] puts it), so that the JIT
     /// lowers it from a host register.
     fn block(&mut self, op: Op, args: &[u64], imm: u64, in_regs: u32) -> Block {
-        let mut b = Builder::new(self.pc);
+        let mut b = Builder::verbatim(self.pc);
         self.pc += 4;
         let vs: Vec<Val> = (0..args.len())
             .map(|n| {
@@ -398,7 +398,7 @@ fn select() {
 
 #[test]
 fn getreg_setreg_and_exit() {
-    let mut b = Builder::new(0x40);
+    let mut b = Builder::verbatim(0x40);
     let x = b.get(slot::x(3));
     let v = b.get(slot::v_hi(31));
     let s = b.add(x, v);
@@ -424,7 +424,7 @@ fn getreg_setreg_and_exit() {
 fn loads_and_stores_all_sizes() {
     // The 8-byte store goes to 57..65: the buffer holds it.
     let mut buf: [u8; 72] = numbered(|i| 0x80 | i);
-    let mut b = Builder::new(0);
+    let mut b = Builder::verbatim(0);
     for (k, size) in [1u32, 2, 4, 8].into_iter().enumerate() {
         let a = b.konst(3 + k as u64);
         let l = b.load(a, size);
@@ -455,7 +455,7 @@ fn vector_loads_and_stores() {
     let mut buf: [u8; 64] = numbered(|i| i + 1);
     let base = buf.as_mut_ptr() as u64;
     for size in [1u32, 2, 4, 8, 16] {
-        let mut b = Builder::new(0);
+        let mut b = Builder::verbatim(0);
         let a = b.konst(base + 5);
         b.loadv(a, 7, size);
         let d = b.konst(base + 40);
@@ -496,7 +496,7 @@ fn store_exclusive() {
     ] {
         for engine in 0..2 {
             word = 0x1111_2222_3333_4444;
-            let mut b = Builder::new(0);
+            let mut b = Builder::verbatim(0);
             let a = b.konst(addr);
             let v = b.konst(0xaaaa_bbbb_cccc_dddd);
             let r = b.emit(Op::StoreEx, &[a, v], size);
@@ -540,7 +540,7 @@ static HELPER: Helper = Helper {
 
 #[test]
 fn call_and_fence() {
-    let mut b = Builder::new(0);
+    let mut b = Builder::verbatim(0);
     let x = b.get(slot::x(1));
     let k = b.konst(7);
     let m = b.konst(100);
@@ -564,7 +564,7 @@ fn call_and_fence() {
 #[test]
 fn branch_terminator_both_ways() {
     for (cond, want) in [(0u64, 0x3000u64), (1, 0x2000), (1 << 40, 0x2000)] {
-        let mut b = Builder::new(0x1000);
+        let mut b = Builder::verbatim(0x1000);
         let c = b.konst(cond);
         let blk = b.finish(Term::Branch {
             cond: c,
@@ -604,7 +604,7 @@ fn fused_compare_branches_take_the_interpreters_way() {
             for cc in 0..16 {
                 for &x in xs {
                     for y in [0, 1, 0x8000_0000, u64::MAX, x] {
-                        let mut b = Builder::new(0x1000);
+                        let mut b = Builder::verbatim(0x1000);
                         let (r0, r1) = (b.get(slot::x(0)), b.get(slot::x(1)));
                         let args: &[Val] = match op {
                             Op::CondSub => &[r0, r1],
@@ -651,7 +651,7 @@ fn fused_compare_selects_take_the_interpreters_way() {
                 let xs = if op == Op::Cond { &nzcv[..] } else { EDGE };
                 for &x in xs {
                     for y in [0, 1, 0x8000_0000, u64::MAX, x] {
-                        let mut b = Builder::new(0x1000);
+                        let mut b = Builder::verbatim(0x1000);
                         let (r0, r1) = (b.get(slot::x(0)), b.get(slot::x(1)));
                         let (args, imm): (&[Val], u64) = match op {
                             Op::CondSub => (&[r0, r1], cc | w << 8),
@@ -699,7 +699,7 @@ fn block_larger_than_the_frame() {
     // lives in a stack slot, which the branch reads before giving the stack back).
     for cond in ["constant", "slot"] {
         for x0 in [5, 50] {
-            let mut b = Builder::new(0);
+            let mut b = Builder::verbatim(0);
             let first = b.get(slot::x(0));
             let one = b.konst(1);
             let held: Vec<Val> = (0..10).map(|_| b.add(first, one)).collect();
@@ -735,7 +735,7 @@ fn block_larger_than_the_frame() {
 
 #[test]
 fn malformed_block_exits_undefined() {
-    let mut b = Builder::new(0x500);
+    let mut b = Builder::verbatim(0x500);
     let k = b.konst(1);
     b.binw(Op::Shl, k, k, 48);
     let blk = b.finish(Term::Jump(0x999));
@@ -752,7 +752,7 @@ fn malformed_block_exits_undefined() {
 #[test]
 fn base_plus_constant_addresses() {
     let mut buf: [u8; 96] = numbered(|i| 0x40 ^ i);
-    let mut b = Builder::new(0);
+    let mut b = Builder::verbatim(0);
     let p = b.get(slot::x(5));
     let mut sums = Vec::new();
     for (n, (k, size)) in [(-20i64, 1u32), (-3, 2), (0, 4), (13, 8)]
@@ -807,7 +807,7 @@ fn base_plus_constant_addresses() {
 #[test]
 fn sums_of_sums_fold_into_one_displacement() {
     let mut buf: [u8; 128] = numbered(|i| 0x11 ^ i);
-    let mut b = Builder::new(0);
+    let mut b = Builder::verbatim(0);
     let q = b.get(slot::x(6));
     let v = b.get(slot::x(7));
     let chain = |b: &mut Builder, k1: u64| {
@@ -851,7 +851,7 @@ fn sums_of_sums_fold_into_one_displacement() {
 #[test]
 fn base_plus_constant_addresses_of_a_32_bit_guest() {
     let mut buf: [u8; 64] = numbered(|i| 0x20 | i);
-    let mut b = Builder::new(0);
+    let mut b = Builder::verbatim(0);
     let p = b.get(slot::x(5));
     let (zero, one) = (b.konst(0), b.konst(1));
     // p + 4 and p - 6 (p + !6 + 1).
@@ -900,7 +900,7 @@ fn carry_chain_blocks(pc: u64, w: u64, cc: u64) -> Vec<(Block, bool)> {
         None => b.finish(Term::Jump(0x4000)),
     };
     for shape in 0..6 {
-        let mut b = Builder::new(pc + shape);
+        let mut b = Builder::verbatim(pc + shape);
         let (a, x, c, d) = (
             b.get(slot::x(0)),
             b.get(slot::x(1)),
@@ -1020,7 +1020,7 @@ fn carry_chain_of_a_sum_folded_into_an_address() {
     // only by a load after the high half: folded into the load's operand, it sets no flags
     // (an add before it leaves CF clear), so the carry must go by register.
     let mut buf: [u8; 64] = numbered(|i| 0x40 | i);
-    let mut b = Builder::new(0);
+    let mut b = Builder::verbatim(0);
     let (p, h) = (b.get(slot::x(5)), b.get(slot::x(6)));
     let t = b.add(p, h);
     b.set(slot::x(2), t);

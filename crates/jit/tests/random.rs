@@ -128,7 +128,7 @@ type Spec = (u8, u32, u32, u32, u64);
 /// `mem_base = 0`).
 fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
     let start = 0x4000;
-    let mut b = Builder::new(start);
+    let mut b = Builder::verbatim(start);
     let mut vals: Vec<Val> = vec![b.get(slot::x(0)), b.konst(0x8000_0000)];
     for &(kind, x, y, z, imm) in specs {
         let pick = |k: u32| vals[k as usize % vals.len()];

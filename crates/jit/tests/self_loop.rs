@@ -20,7 +20,7 @@ const AFTER: u64 = 0x5000;
 /// next pass reads), and jumps back while x0 < `limit`. With many slots the values outnumber
 /// the registers, and the last one read, which lives as long as the loop, has a stack slot.
 fn rotating_loop(n: u32, step: u64, limit: u64) -> Block {
-    let mut b = Builder::new(LOOP);
+    let mut b = Builder::verbatim(LOOP);
     let x0 = b.get(slot::x(0));
     let xs: Vec<Val> = (1..=n).map(|k| b.get(slot::x(k))).collect();
     let seventh = b.get(slot::x(n + 1));
@@ -165,7 +165,7 @@ fn a_loop_that_calls_a_helper_is_not_carried_but_still_loops() {
         name: "bump_x1",
         func: bump_x1,
     };
-    let mut b = Builder::new(LOOP);
+    let mut b = Builder::verbatim(LOOP);
     let x0 = b.get(slot::x(0));
     let x1 = b.get(slot::x(1));
     let one = b.konst(1);
@@ -194,7 +194,7 @@ fn a_loop_that_calls_a_helper_is_not_carried_but_still_loops() {
 /// flags the block starts with say N; x0 += 1; `cmp x0, #limit` (NZCV stored); `b.ne LOOP`. As the lifter and `fuse_conditions` leave it: the branch tests a fused
 /// compare, the flags word is only stored.
 fn compare_loop(limit: u64, read_first: bool) -> Block {
-    let mut b = Builder::new(LOOP);
+    let mut b = Builder::verbatim(LOOP);
     let x0 = b.get(slot::x(0));
     if read_first {
         let f = b.get(slot::NZCV);

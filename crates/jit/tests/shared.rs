@@ -11,7 +11,7 @@ use jit::Jit;
 /// The block at `pc`: x0 += pc / 4 + 1, x1 += 1; jump pc + 4, stopping at `END`. Every block
 /// adds its own amount, so running the wrong code shows in the totals.
 fn weighted_block(pc: u64) -> Block {
-    let mut b = Builder::new(pc);
+    let mut b = Builder::verbatim(pc);
     let x = b.get(slot::x(0));
     let w = b.konst(pc / 4 + 1);
     let s = b.add(x, w);

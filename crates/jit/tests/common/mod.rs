@@ -31,7 +31,7 @@ pub fn indirect_block(pc: u64) -> Block {
 
 /// [`indirect_block`] jumping to x`reg` instead of x4.
 pub fn indirect_block_via(pc: u64, reg: u32) -> Block {
-    let mut b = Builder::new(pc);
+    let mut b = Builder::verbatim(pc);
     let x = b.get(slot::x(0));
     let one = b.konst(1);
     let s = b.add(x, one);
