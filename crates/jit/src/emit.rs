@@ -25,6 +25,7 @@ use ir::{Block, Op, Term, Val};
 mod crypto;
 mod fp;
 mod self_loop;
+mod vcache;
 
 type Asm = VecAssembler<X64Relocation>;
 
@@ -445,6 +446,7 @@ pub fn compile(
         folds: Vec::new(),
         link: 0,
         carry: None,
+        vcache: vcache::VCache::default(),
     };
     let hot = counter.map(|c| {
         let hot = e.a.new_dynamic_label();
@@ -486,6 +488,7 @@ pub fn compile(
             .collect();
         let alloc::Allocation { locs, uses, saves } =
             alloc::allocate(block, &folds, &carried, &reads);
+        e.vcache = vcache::VCache::for_block(block, &locs);
         e.locs = locs;
         e.saves = saves;
         e.folds = folds;
@@ -598,6 +601,8 @@ struct Emitter {
     link: u8,
     /// What a block that loops to itself carries around the loop (see `self_loop`).
     carry: Option<self_loop::Carry>,
+    /// Which xmm registers hold copies of which vector registers (see `vcache`).
+    vcache: vcache::VCache,
 }
 
 /// `rax = rax / rcx`, unsigned or `signed`, at 64 bits if `wide`, else on the low 32 bits (the
@@ -1706,6 +1711,8 @@ impl Emitter {
         let head = self.carry.as_ref().map_or(usize::MAX, |c| c.head);
         let sunk = self.carry.as_ref().map_or(Vec::new(), |c| c.sunk.clone());
         let exits = fused_exits(b, uses, &selects, links);
+        // (The block may be lowered twice: see `fp::checks_hoisted`.)
+        self.vcache.forget_all();
         for (n, inst) in b.insts.iter().enumerate() {
             if n == head {
                 self.loop_head();
@@ -1713,6 +1720,8 @@ impl Emitter {
             if !sunk.is_empty() && sunk.contains(&n) {
                 continue;
             }
+            let crypto_inline = crypto::crypto_call(inst).is_some_and(|(op, _)| crypto::usable(op));
+            self.vcache.before(inst, crypto_inline);
             if !links.is_empty() {
                 self.link = links[n];
             }

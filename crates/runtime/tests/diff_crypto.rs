@@ -44,6 +44,42 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// Inline AES and SHA-256 operations among other writes of the registers they read:
+    /// through general registers (EOR, FMOV, INS) and through the executor (SHA1SU1). The
+    /// JIT's copies of vector registers in xmm registers (`emit::vcache`) must not outlive
+    /// any of them.
+    #[test]
+    fn crypto_among_other_vector_writes(
+        picks in prop::collection::vec((0usize..7, 0u32..6, 0u32..6, 0u32..6), 1..32),
+        regs in prop::collection::vec(any::<[u64; 2]>(), 8),
+        xs in prop::collection::vec(any::<u64>(), 8),
+    ) {
+        const AESE: u32 = 0x4e28_4800;
+        const AESMC: u32 = 0x4e28_6800;
+        const SHA256SU0: u32 = 0x5e28_2800;
+        const SHA1SU1: u32 = 0x5e28_1800;
+        const EOR16B: u32 = 0x6e20_1c00;
+        const FMOV_D_X: u32 = 0x9e67_0000;
+        const INS_D1_X: u32 = 0x4e18_1c00;
+        let code: Vec<u32> = picks
+            .iter()
+            .map(|&(k, d, n, m)| {
+                let base = [AESE, AESMC, AESE, SHA256SU0, SHA1SU1, EOR16B | m << 16, FMOV_D_X];
+                let base = if k == 6 && m % 2 == 1 { INS_D1_X } else { base[k] };
+                base | n << 5 | d
+            })
+            .collect();
+        let mut init = CpuState::default();
+        init.v[..8].copy_from_slice(&regs);
+        init.x[..8].copy_from_slice(&xs);
+        let (a, b) = run_both(&code, &init);
+        prop_assert!(a.v == b.v, "code {:08x?}\ninterp {:x?}\njit    {:x?}", code, a.v, b.v);
+    }
+}
+
 #[test]
 fn crypto_rows_exist() {
     assert!(A64_SIMD.iter().filter(|e| e.class == Class::Crypto).count() >= 8);

@@ -1,6 +1,7 @@
 //! The cryptographic extension inline: AESE/AESD/AESMC/AESIMC on AES-NI, PMULL{2} (1Q) on
 //! PCLMULQDQ, and SHA256H/H2/SU0/SU1 on the SHA extensions, each a few host instructions on
-//! the guest registers in the CPU state instead of a general-executor call (see
+//! the guest registers in the CPU state (or their copies in xmm registers: see `vcache`)
+//! instead of a general-executor call (see
 //! `ir::inline`; `fpsimd::crypto_fast` holds the same mappings as Rust, tested against the
 //! reference definitions). A host without the feature keeps the call.
 
@@ -26,27 +27,31 @@ fn host() -> (bool, bool, bool) {
     })
 }
 
-/// Emits `op` on the registers `r`, ending with rax = 0 (the helper's result); false, having
-/// emitted nothing, if the host lacks the instructions.
-pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
+/// Whether the host has the instructions [`fast_path`] lowers `op` to.
+pub(super) fn usable(op: FpOp) -> bool {
     let (aes, clmul, sha) = host();
-    let usable = match op {
+    match op {
         FpOp::Aese | FpOp::Aesd | FpOp::Aesmc | FpOp::Aesimc => aes,
         FpOp::Pmull | FpOp::Pmull2 => clmul,
         FpOp::Sha256H | FpOp::Sha256H2 | FpOp::Sha256Su0 | FpOp::Sha256Su1 => sha,
         _ => false,
-    };
-    if !usable {
+    }
+}
+
+/// Emits `op` on the registers `r`, ending with rax = 0 (the helper's result); false, having
+/// emitted nothing, if the host lacks the instructions.
+pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
+    if !usable(op) {
         return false;
     }
     let v = |n: u8| so(slot::v_lo(n as u32));
-    let (d, n, m) = (v(r.d), v(r.n), v(r.m));
+    let (d, n, m) = (r.d, r.n, r.m);
     // Every form writes all 128 bits of Vd from xmm1.
     match op {
         // SubBytes(ShiftRows(d ^ n)): AESENCLAST with a zero round key.
         FpOp::Aese | FpOp::Aesd => {
-            e.load_v128(1, d);
-            e.load_v128(0, n);
+            e.load_vreg(1, d);
+            e.load_vreg(0, n);
             dynasm!(e.a ; .arch x64 ; pxor xmm1, xmm0 ; pxor xmm0, xmm0);
             if op == FpOp::Aese {
                 dynasm!(e.a ; .arch x64 ; aesenclast xmm1, xmm0);
@@ -56,30 +61,42 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
         }
         // MixColumns alone: AESDECLAST undoes the SubBytes and ShiftRows AESENC applies.
         FpOp::Aesmc => {
-            e.load_v128(1, n);
+            e.load_vreg(1, n);
             dynasm!(e.a ; .arch x64 ; pxor xmm0, xmm0 ; aesdeclast xmm1, xmm0 ; aesenc xmm1, xmm0);
         }
         FpOp::Aesimc => {
-            e.load_v128(1, n);
+            e.load_vreg(1, n);
             dynasm!(e.a ; .arch x64 ; aesimc xmm1, xmm1);
         }
-        // The product of the low (PMULL) or high (PMULL2) halves: only those are loaded.
+        // The product of the low (PMULL) or high (PMULL2) halves: only those are loaded, or
+        // an operand's copy is taken whole and PCLMULQDQ picks the half.
         FpOp::Pmull | FpOp::Pmull2 => {
-            let half = if op == FpOp::Pmull { 0 } else { 8 };
-            dynasm!(e.a ; .arch x64
-                ; movq xmm1, [r15 + n + half] ; movq xmm0, [r15 + m + half]
-                ; pclmulqdq xmm1, xmm0, 0x00);
+            let high = op == FpOp::Pmull2;
+            let mut imm = 0;
+            for (x, reg, pick) in [(1, n, 0x01), (0, m, 0x10)] {
+                match e.vreg_copy(reg) {
+                    Some(c) => {
+                        dynasm!(e.a ; .arch x64 ; movdqa Rx(x), Rx(c));
+                        imm |= if high { pick } else { 0 };
+                    }
+                    None => {
+                        let at = v(reg) + if high { 8 } else { 0 };
+                        dynasm!(e.a ; .arch x64 ; movq Rx(x), [r15 + at]);
+                    }
+                }
+            }
+            dynasm!(e.a ; .arch x64 ; pclmulqdq xmm1, xmm0, imm);
         }
         FpOp::Sha256Su0 => {
-            e.load_v128(1, d);
-            e.load_v128(0, n);
+            e.load_vreg(1, d);
+            e.load_vreg(0, n);
             dynasm!(e.a ; .arch x64 ; sha256msg1 xmm1, xmm0);
         }
         // SHA256MSG2 of d + (m[0]:n[3:1]) with m's top words.
         FpOp::Sha256Su1 => {
-            e.load_v128(0, m);
-            e.load_v128(2, n);
-            e.load_v128(1, d);
+            e.load_vreg(0, m);
+            e.load_vreg(2, n);
+            e.load_vreg(1, d);
             dynasm!(e.a ; .arch x64
                 ; movdqa xmm3, xmm0 ; palignr xmm3, xmm2, 4 ; paddd xmm1, xmm3
                 ; sha256msg2 xmm1, xmm0);
@@ -91,19 +108,20 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
         }
         _ => return false,
     }
-    dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1 ; xor eax, eax);
+    e.store_vreg(d, 1);
+    dynasm!(e.a ; .arch x64 ; xor eax, eax);
     true
 }
 
-/// Four SHA-256 rounds of the state at `abcd` and `efgh` (CPU-state offsets) with the words
-/// at `wk`: ARM's {a,b,c,d} and {e,f,g,h} (word 0 first) become SHA256RNDS2's {f,e,b,a} in
+/// Four SHA-256 rounds of the state in vector registers `abcd` and `efgh` with the words in
+/// `wk`: ARM's {a,b,c,d} and {e,f,g,h} (word 0 first) become SHA256RNDS2's {f,e,b,a} in
 /// xmm1 and {h,g,d,c} in xmm2; it runs two rounds on xmm0's low words, after which the old a,
 /// b, e, f are the new c, d, g, h. Leaves xmm1 = {f,e,b,a} and xmm2 = {h,g,d,c} of the new
 /// state, and the old {a,b,c,d} in xmm3.
-fn sha256_rounds(e: &mut Emitter, abcd: i32, efgh: i32, wk: i32) {
-    e.load_v128(3, abcd);
-    e.load_v128(1, efgh);
-    e.load_v128(0, wk);
+fn sha256_rounds(e: &mut Emitter, abcd: u8, efgh: u8, wk: u8) {
+    e.load_vreg(3, abcd);
+    e.load_vreg(1, efgh);
+    e.load_vreg(0, wk);
     dynasm!(e.a ; .arch x64
         ; movdqa xmm2, xmm1
         ; punpcklqdq xmm1, xmm3 ; punpckhqdq xmm2, xmm3
@@ -148,26 +166,24 @@ pub(super) fn sha256_pair(b: &Block, at: usize) -> Option<(usize, VecRegs)> {
 /// The first call of a [`sha256_pair`]: SHA256H, leaving the rounds in xmm1, xmm2 and the old
 /// {a,b,c,d} in xmm3 for the second.
 pub(super) fn sha256_first(e: &mut Emitter, r: VecRegs) {
-    let v = |n: u8| so(slot::v_lo(n as u32));
-    sha256_rounds(e, v(r.d), v(r.n), v(r.m));
+    sha256_rounds(e, r.d, r.n, r.m);
     sha256_half(e, true, 4);
-    dynasm!(e.a ; .arch x64 ; movdqu [r15 + v(r.d)], xmm4);
+    e.store_vreg(r.d, 4);
 }
 
 /// The second call of a [`sha256_pair`], SHA256H2 of registers `r`: when its {a,b,c,d}
 /// operand holds what the first call's did, the {e,f,g,h} half of the rounds the first ran;
 /// otherwise the rounds of its own operands.
 pub(super) fn sha256_second(e: &mut Emitter, r: VecRegs) {
-    let v = |n: u8| so(slot::v_lo(n as u32));
-    let (d, n, m) = (v(r.d), v(r.n), v(r.m));
-    e.load_v128(4, n);
+    let (d, n, m) = (r.d, r.n, r.m);
+    e.load_vreg(4, n);
     dynasm!(e.a ; .arch x64
         ; pcmpeqb xmm4, xmm3 ; pmovmskb eax, xmm4
         ; cmp eax, 0xffff ; je >same);
     sha256_rounds(e, n, d, m);
     dynasm!(e.a ; .arch x64 ; same:);
     sha256_half(e, false, 1);
-    dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1);
+    e.store_vreg(d, 1);
 }
 
 /// The instruction after `at` with only marks and constants between, if it is an inline
@@ -214,15 +230,14 @@ pub(super) fn round_pair(b: &Block, at: usize) -> Option<(usize, VecRegs, bool)>
 
 /// Emits the round [`round_pair`] found, for registers `r`, in place of its second call.
 pub(super) fn round(e: &mut Emitter, r: VecRegs, decrypt: bool) {
-    let v = |n: u8| so(slot::v_lo(n as u32));
-    let (d, n) = (v(r.d), v(r.n));
-    e.load_v128(1, d);
-    e.load_v128(0, n);
+    let (d, n) = (r.d, r.n);
+    e.load_vreg(1, d);
+    e.load_vreg(0, n);
     dynasm!(e.a ; .arch x64 ; pxor xmm1, xmm0 ; pxor xmm0, xmm0);
     if decrypt {
         dynasm!(e.a ; .arch x64 ; aesdec xmm1, xmm0);
     } else {
         dynasm!(e.a ; .arch x64 ; aesenc xmm1, xmm0);
     }
-    dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm1);
+    e.store_vreg(d, 1);
 }

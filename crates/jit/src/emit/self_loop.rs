@@ -189,6 +189,7 @@ impl Emitter {
         // Arriving from the back edge, no register holds what the last spill stored.
         self.spill = None;
         self.xmm_val = None;
+        self.vcache.forget_all();
     }
 
     /// The back edge: the moves, the pending check and the jump to the head (a link site of
