@@ -18,6 +18,7 @@ mod verify;
 
 use cpu::slot;
 pub use ops::{ByteOp, ImmKind, Op, OpInfo, PairOp, cond_holds};
+use std::cell::RefCell;
 pub use verify::{VerifyError, verify};
 
 /// A value: the result of one instruction in a block, numbered from 0.
@@ -119,6 +120,34 @@ pub struct Block {
     pub narrow_regs: bool,
 }
 
+thread_local! {
+    /// Instruction buffers of blocks this thread dropped, emptied, for the next blocks it
+    /// builds: a translation builds one block and drops it once compiled, and taking a fresh
+    /// buffer from the allocator each time cost a few percent of a short program's run.
+    static SPARE: RefCell<Vec<Vec<Inst>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Buffers [`SPARE`] keeps at most (a translation has a block or two alive at once).
+const SPARES: usize = 4;
+
+impl Drop for Block {
+    fn drop(&mut self) {
+        let mut insts = std::mem::take(&mut self.insts);
+        // Not a buffer a huge block grew: that memory goes back.
+        if (64..=1024).contains(&insts.capacity()) {
+            insts.clear();
+            // (`try_with`: a block may be dropped while the thread's locals are torn down.)
+            let _ = SPARE.try_with(|s| {
+                if let Ok(mut s) = s.try_borrow_mut()
+                    && s.len() < SPARES
+                {
+                    s.push(insts);
+                }
+            });
+        }
+    }
+}
+
 /// The slots [`Block::narrow_regs`] speaks of: r0-r14 of a 32-bit guest.
 pub const NARROW_SLOTS: u64 = 15;
 
@@ -212,7 +241,9 @@ impl Builder {
                 guest_insns: 0,
                 // Most blocks need fewer (a guest instruction lifts to about eight), and
                 // growing from empty reallocated several times per block.
-                insts: Vec::with_capacity(64),
+                insts: SPARE
+                    .with(|s| s.try_borrow_mut().ok()?.pop())
+                    .unwrap_or_else(|| Vec::with_capacity(64)),
                 term: Term::Exit {
                     reason: 0,
                     pc: start,

@@ -1720,8 +1720,11 @@ impl Emitter {
             if !sunk.is_empty() && sunk.contains(&n) {
                 continue;
             }
-            let crypto_inline = crypto::crypto_call(inst).is_some_and(|(op, _)| crypto::usable(op));
-            self.vcache.before(inst, crypto_inline);
+            if self.vcache.active() {
+                let crypto_inline =
+                    crypto::crypto_call(inst).is_some_and(|(op, _)| crypto::usable(op));
+                self.vcache.before(inst, crypto_inline);
+            }
             if !links.is_empty() {
                 self.link = links[n];
             }

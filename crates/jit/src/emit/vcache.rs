@@ -39,11 +39,8 @@ impl VCache {
     /// The cache for `b`, whose values are placed as `locs` says: the xmm registers from
     /// [`FIRST`] on that hold no value, if `b` has inline crypto operations at all.
     pub(super) fn for_block(b: &Block, locs: &[Loc]) -> VCache {
-        if !b
-            .insts
-            .iter()
-            .any(|i| super::crypto::crypto_call(i).is_some())
-        {
+        let crypto = |i: &ir::Inst| i.op == Op::Call && super::crypto::crypto_call(i).is_some();
+        if !b.insts.iter().any(crypto) {
             return VCache::default();
         }
         let taken = locs.iter().fold(0u16, |m, l| match l {
@@ -54,6 +51,13 @@ impl VCache {
             usable: !taken & !((1 << FIRST) - 1),
             ..VCache::default()
         }
+    }
+
+    /// Whether the block may keep copies at all (it has inline crypto operations and xmm
+    /// registers to spare).
+    #[inline]
+    pub(super) fn active(&self) -> bool {
+        self.usable != 0
     }
 
     /// Forgets every copy.
@@ -101,9 +105,6 @@ impl VCache {
     /// otherwise or clobber xmm registers forgets them all. Inline crypto calls, which keep
     /// the copies themselves, are left to `crypto`.
     pub(super) fn before(&mut self, i: &ir::Inst, crypto_inline: bool) {
-        if self.usable == 0 {
-            return;
-        }
         match i.op {
             Op::SetReg if i.imm >= slot::V0 as u64 && i.imm < slot::END as u64 => {
                 self.forget(((i.imm - slot::V0 as u64) / 2) as u8);
