@@ -178,6 +178,15 @@ pub fn fold(b: &mut Block) {
         for a in &mut i.args[..info.arity] {
             *a = subst[a.0 as usize];
         }
+        // A store of `size` bytes of a zero-extension from at least as many bits stores the
+        // value itself (the low word of a single-precision result, which is exact there).
+        if i.op == Op::Store
+            && let Some(z) = def[i.args[1].0 as usize]
+            && z.op == Op::Zext
+            && z.imm >= i.imm * 8
+        {
+            i.args[1] = z.args[0];
+        }
         let Some(d) = i.dst else { continue };
         let d = d.0 as usize;
         carry_of_flags(i, &def, &konst);
@@ -202,6 +211,45 @@ pub fn fold(b: &mut Block) {
         {
             i.op = Op::Shl;
             i.args = s.args;
+        }
+        // A field read out of a value put together by an `or` (a 32-bit guest's S register in
+        // a half of its D register's slot, written and read back in one block): the operand
+        // of the `or` whose bits the mask or shift drops is left out, and a right shift of a
+        // left shift by the same amount is a zero-extension.
+        let k = |v: Val| konst[v.0 as usize];
+        let m = |v: Val| may[v.0 as usize];
+        let kept = match i.op {
+            Op::And => k(i.args[1]),
+            Op::Zext => Some(crate::sem::mask(i.imm as u32)),
+            _ => None,
+        };
+        let dropped = |v: Val| match (i.op, kept) {
+            (_, Some(c)) => m(v) & c == 0,
+            (Op::Lshr, _) if i.imm == 64 => k(i.args[1]).is_some_and(|s| s < 64 && m(v) >> s == 0),
+            _ => false,
+        };
+        if matches!(i.op, Op::And | Op::Zext | Op::Lshr)
+            && let Some(o) = def[i.args[0].0 as usize]
+            && o.op == Op::Or
+        {
+            let (drop_y, drop_x) = (dropped(o.args[1]), dropped(o.args[0]));
+            if drop_y {
+                i.args[0] = o.args[0];
+            } else if drop_x {
+                i.args[0] = o.args[1];
+            }
+        }
+        if i.op == Op::Lshr
+            && i.imm == 64
+            && let Some(s) = def[i.args[0].0 as usize]
+            && s.op == Op::Shl
+            && s.imm == 64
+            && let Some(by) = k(i.args[1]).filter(|&by| by == 32 || by == 48 || by == 56)
+            && k(s.args[1]) == Some(by)
+        {
+            i.op = Op::Zext;
+            i.imm = 64 - by;
+            i.args = [s.args[0], Val(0), Val(0)];
         }
         // The rewrites above change the op, and with it the number of arguments.
         let info = i.op.info();
@@ -1334,6 +1382,86 @@ mod tests {
             }
         }
         (regs, v)
+    }
+
+    /// A 32-bit guest's S registers live in halves of D-register slots: written into one
+    /// half (`or` of the other half, masked, and the value) and read back (`zext`, an `and`
+    /// with the low mask, a right shift by 32) in the same block, the read is the written
+    /// value; a right shift by 32 of a left shift by 32 is a `zext.32`.
+    #[test]
+    fn a_field_read_from_what_an_or_put_together_is_its_part() {
+        let mut b = Builder::verbatim(0);
+        let d = b.get(0);
+        let lo = b.get(1);
+        let lo = b.emit(Op::Zext, &[lo], 32);
+        let hi = b.get(2);
+        let hi = b.emit(Op::Zext, &[hi], 32);
+        let (low_mask, high_mask) = (b.konst(0xffff_ffff), b.konst(0xffff_ffff_0000_0000));
+        let thirty_two = b.konst(32);
+        // S0 := lo, then S1 := hi.
+        let kept = b.and(d, high_mask);
+        let d = b.or(kept, lo);
+        let kept = b.and(d, low_mask);
+        let up = b.binw(Op::Shl, hi, thirty_two, 64);
+        let d = b.or(kept, up);
+        b.set(3, d);
+        let s0 = b.emit(Op::Zext, &[d], 32);
+        b.set(4, s0);
+        let s0 = b.and(d, low_mask);
+        b.set(5, s0);
+        let s1 = b.binw(Op::Lshr, d, thirty_two, 64);
+        b.set(6, s1);
+        let any = b.get(7);
+        let up = b.binw(Op::Shl, any, thirty_two, 64);
+        let low_word = b.binw(Op::Lshr, up, thirty_two, 64);
+        b.set(7, low_word);
+        // Shifts by different amounts are no extension.
+        let sixteen = b.konst(16);
+        let up = b.binw(Op::Shl, any, sixteen, 64);
+        let middle = b.binw(Op::Lshr, up, thirty_two, 64);
+        b.set(0, middle);
+        let mut blk = b.finish(Term::Jump(4));
+        let before = blk.clone();
+        fold(&mut blk);
+        remove_dead_code(&mut blk);
+        verify(&blk).unwrap();
+        let set = |s: u64| {
+            let i = blk.insts.iter().find(|i| i.op == Op::SetReg && i.imm == s);
+            i.unwrap().args[0]
+        };
+        assert_eq!((set(4), set(5), set(6)), (lo, lo, hi), "{blk}");
+        let last = blk.insts.iter().find(|i| i.dst == Some(set(7))).unwrap();
+        assert_eq!(
+            (last.op, last.imm, last.args[0]),
+            (Op::Zext, 32, any),
+            "{blk}"
+        );
+        for seed in 1..20u64 {
+            let x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let regs = [x, x.rotate_left(7), x.rotate_left(29), 0, 0, 0, 0, !x];
+            assert_eq!(run(&blk, &regs), run(&before, &regs));
+        }
+    }
+
+    /// A store takes the value under a zero-extension that keeps every byte it stores.
+    #[test]
+    fn a_store_drops_a_zero_extension_as_wide_as_it() {
+        let mut b = Builder::verbatim(0);
+        let (addr, x) = (b.get(0), b.get(1));
+        let wide = b.emit(Op::Zext, &[x], 32);
+        b.store(addr, wide, 4);
+        let narrow = b.emit(Op::Zext, &[x], 16);
+        b.store(addr, narrow, 4);
+        let mut blk = b.finish(Term::Jump(4));
+        fold(&mut blk);
+        verify(&blk).unwrap();
+        let stored: Vec<Val> = blk
+            .insts
+            .iter()
+            .filter(|i| i.op == Op::Store)
+            .map(|i| i.args[1])
+            .collect();
+        assert_eq!(stored, [x, narrow], "{blk}");
     }
 
     #[test]
