@@ -418,11 +418,17 @@ fn fetch_insn(pc: u64, thumb: bool, fetch: &dyn Fn(u64) -> Option<u32>) -> Optio
     if !thumb {
         return fetch(pc).map(|w| (w, 4));
     }
-    let hw1 = fetch(pc)? & 0xffff;
+    let word = fetch(pc)?;
+    let hw1 = word & 0xffff;
     if !is_t32_prefix(hw1) {
         return Some((hw1, 2));
     }
-    let hw2 = fetch((pc + 2) & 0xffff_ffff)? & 0xffff;
+    // The fetch read the second halfword too, unless only two bytes were executable (then
+    // the high half is zero): fetched again in that case, which also finds whether it is.
+    let hw2 = match word >> 16 {
+        0 => fetch((pc + 2) & 0xffff_ffff)? & 0xffff,
+        hw2 => hw2,
+    };
     Some((hw1 << 16 | hw2, 4))
 }
 
