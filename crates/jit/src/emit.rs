@@ -1713,6 +1713,11 @@ impl Emitter {
         let exits = fused_exits(b, uses, &selects, links);
         // (The block may be lowered twice: see `fp::checks_hoisted`.)
         self.vcache.forget_all();
+        let fp_change = if self.fp_known {
+            fp::first_change(b)
+        } else {
+            0
+        };
         for (n, inst) in b.insts.iter().enumerate() {
             if n == head {
                 self.loop_head();
@@ -1733,7 +1738,7 @@ impl Emitter {
                 && inst
                     .dst
                     .is_some_and(|d| uses.get(d.0 as usize) == Some(&0) && term_reads != Some(d));
-            if self.fp_known && fp::changes_fp_state(inst) {
+            if self.fp_known && n >= fp_change {
                 self.fp_known = false;
             }
             if Some(n) == flags_only

@@ -55,29 +55,59 @@ const GREATER: i32 = 0x2000_0000;
 /// FPSR.IXC.
 const FPSR_IXC: i8 = 0x10;
 
-/// Whether instruction `i` may change FPCR or clear FPSR.IXC: a write of either slot (MSR,
-/// A32 NEON's standard FPSCR around its words, a conditional VFP instruction's flags put
-/// back) or a helper call that is not an inline FP operation's (the general executors run
-/// VMSR). Inline operations' helpers only ever add flags.
-pub(super) fn changes_fp_state(i: &ir::Inst) -> bool {
-    match i.op {
-        ir::Op::Call => !crate::alloc::keeps_registers(i),
-        ir::Op::SetReg => i.imm == slot::FPCR as u64 || i.imm == slot::FPSR as u64,
-        _ => false,
+/// The index of the first instruction of `b` that may change FPCR or clear FPSR.IXC
+/// (`b.insts.len()` if none): a write of FPCR (MSR, A32 NEON's standard FPSCR around its
+/// words), a write of FPSR whose value may lack IXC (MSR, a conditional VFP instruction's
+/// flags put back), or a helper call that is not an inline FP operation's (the general
+/// executors run VMSR). Inline operations' helpers only ever add flags, so while IXC is set a
+/// value read from FPSR has it, and so has an `or` with such a value and an `and` of one with
+/// a mask that keeps bit 4: A32's VCMP and VMRS APSR_nzcv merge the compare's flags into FPSR
+/// that way, and leave IXC as it was.
+pub(super) fn first_change(b: &ir::Block) -> usize {
+    use ir::Op;
+    // Values that have IXC set while nothing has cleared it.
+    let mut ixc = vec![false; b.num_vals as usize];
+    let mut konst = vec![None; b.num_vals as usize];
+    let has = |ixc: &[bool], v: ir::Val| ixc.get(v.0 as usize).copied().unwrap_or(false);
+    for (n, i) in b.insts.iter().enumerate() {
+        let [x, y, _] = i.args;
+        let set = match i.op {
+            Op::Call if !crate::alloc::keeps_registers(i) => return n,
+            Op::SetReg if i.imm == slot::FPCR as u64 => return n,
+            Op::SetReg if i.imm == slot::FPSR as u64 && !has(&ixc, x) => return n,
+            Op::Const => {
+                if let Some(k) = i.dst.and_then(|d| konst.get_mut(d.0 as usize)) {
+                    *k = Some(i.imm);
+                }
+                i.imm & FPSR_IXC as u64 != 0
+            }
+            Op::GetReg => i.imm == slot::FPSR as u64,
+            Op::Or => has(&ixc, x) || has(&ixc, y),
+            Op::And => {
+                let mask = |v: ir::Val| konst.get(v.0 as usize).copied().flatten();
+                let keeps = |v: ir::Val| mask(v).is_some_and(|k| k & FPSR_IXC as u64 != 0);
+                (has(&ixc, x) && keeps(y)) || (has(&ixc, y) && keeps(x))
+            }
+            _ => false,
+        };
+        if let Some(f) = i.dst.and_then(|d| ixc.get_mut(d.0 as usize)) {
+            *f = set;
+        }
     }
+    b.insts.len()
 }
 
 /// Whether block `b` is compiled twice, a version for the usual FP state first: FPCR with
 /// round-to-nearest and FZ clear and FPSR.IXC set, which one test at the block's entry
 /// ([`state_check`]) establishes for every inline operation before the first instruction that
-/// [`changes_fp_state`], so theirs are left out; the general version, with the tests, runs
-/// otherwise. Worth it from two inline FP operations on (a test pair or two each, against
-/// the entry's two pairs and the second version's translation).
+/// may change them ([`first_change`]), so theirs are left out; the general version, with
+/// the tests, runs otherwise. Worth it from two inline FP operations on (a test pair or two
+/// each, against the entry's two pairs and the second version's translation).
 pub(super) fn checks_hoisted(b: &ir::Block) -> bool {
     let ops = b
         .insts
         .iter()
-        .take_while(|i| !changes_fp_state(i))
+        .take(first_change(b))
         .filter(|i| i.op == ir::Op::Call)
         .filter_map(|i| FpInline::decode(i.imm))
         .filter(|fi| !fi.op.is_crypto())
@@ -691,4 +721,73 @@ fn vector_fast_path(
     }
     dynasm!(e.a ; .arch x64 ; xor eax, eax);
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_change;
+    use cpu::slot;
+    use ir::inline::{FpInline, FpOp};
+    use ir::{Builder, Helper, Term};
+
+    unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+        0
+    }
+    static H: Helper = Helper {
+        name: "nop",
+        func: nop,
+    };
+
+    /// A block of an inline FP compare whose flags go into FPSR as `merge` writes them, then
+    /// another inline FP operation; returns it and the index of its FPSR write.
+    fn compare_then_add(merge: impl Fn(&mut Builder, ir::Val) -> ir::Val) -> (ir::Block, usize) {
+        let op = |op| FpInline {
+            op,
+            double: true,
+            vector: None,
+        };
+        let mut b = Builder::verbatim(0x1000);
+        let x = b.get(slot::v_lo(0));
+        let flags = b.call_fp(&H, op(FpOp::Cmp), x, x, x);
+        let v = merge(&mut b, flags);
+        let at = b.len();
+        b.set(slot::FPSR, v);
+        let sum = b.call_fp(&H, op(FpOp::Add), x, x, x);
+        b.set(slot::v_lo(1), sum);
+        (b.finish(Term::Jump(0x1004)), at)
+    }
+
+    /// VCMP's merge of the compare's flags into FPSR keeps IXC, so it does not end the part
+    /// of the block the entry's FP state check covers; a merge whose mask clears IXC, a write
+    /// of another value, a write of FPCR and a helper call that is not an inline operation's
+    /// do.
+    #[test]
+    fn only_writes_that_may_clear_ixc_or_change_fpcr_end_the_checked_part() {
+        let keeps = |b: &mut Builder, flags| {
+            let fpsr = b.get(slot::FPSR);
+            let mask = b.konst(0xffff_ffff_0fff_ffff);
+            let kept = b.and(fpsr, mask);
+            b.or(kept, flags)
+        };
+        let (blk, _) = compare_then_add(keeps);
+        assert_eq!(first_change(&blk), blk.insts.len());
+        let clears = |b: &mut Builder, flags| {
+            let fpsr = b.get(slot::FPSR);
+            let mask = b.konst(0xffff_ffff_0fff_ffef);
+            let kept = b.and(fpsr, mask);
+            b.or(kept, flags)
+        };
+        let (blk, at) = compare_then_add(clears);
+        assert_eq!(first_change(&blk), at);
+        let (blk, at) = compare_then_add(|_, flags| flags);
+        assert_eq!(first_change(&blk), at);
+        let mut b = Builder::verbatim(0x1000);
+        let x = b.get(slot::FPCR);
+        b.set(slot::FPCR, x);
+        assert_eq!(first_change(&b.finish(Term::Jump(0))), 1);
+        let mut b = Builder::verbatim(0x1000);
+        let x = b.get(0);
+        b.call(&H, x, x, x);
+        assert_eq!(first_change(&b.finish(Term::Jump(0))), 1);
+    }
 }
