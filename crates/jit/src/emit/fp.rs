@@ -763,21 +763,18 @@ mod tests {
     /// do.
     #[test]
     fn only_writes_that_may_clear_ixc_or_change_fpcr_end_the_checked_part() {
-        let keeps = |b: &mut Builder, flags| {
-            let fpsr = b.get(slot::FPSR);
-            let mask = b.konst(0xffff_ffff_0fff_ffff);
-            let kept = b.and(fpsr, mask);
-            b.or(kept, flags)
+        // FPSR's value read and masked, or-ed with the compare's flags (VCMP's merge).
+        let merge = |mask: u64| {
+            move |b: &mut Builder, flags| {
+                let fpsr = b.get(slot::FPSR);
+                let mask = b.konst(mask);
+                let kept = b.and(fpsr, mask);
+                b.or(kept, flags)
+            }
         };
-        let (blk, _) = compare_then_add(keeps);
+        let (blk, _) = compare_then_add(merge(0xffff_ffff_0fff_ffff));
         assert_eq!(first_change(&blk), blk.insts.len());
-        let clears = |b: &mut Builder, flags| {
-            let fpsr = b.get(slot::FPSR);
-            let mask = b.konst(0xffff_ffff_0fff_ffef);
-            let kept = b.and(fpsr, mask);
-            b.or(kept, flags)
-        };
-        let (blk, at) = compare_then_add(clears);
+        let (blk, at) = compare_then_add(merge(0xffff_ffff_0fff_ffef));
         assert_eq!(first_change(&blk), at);
         let (blk, at) = compare_then_add(|_, flags| flags);
         assert_eq!(first_change(&blk), at);
