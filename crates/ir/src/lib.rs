@@ -179,7 +179,29 @@ impl Block {
     }
 }
 
+/// The state slots an instruction may write besides through `setreg` (see
+/// [`Inst::slots_written`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotsWritten {
+    /// None.
+    None,
+    /// FPSR alone: a scalar FP helper merges its exceptions into it.
+    Fpsr,
+    /// Any: a helper call, a store-exclusive (the monitor), a vector load (its registers).
+    Any,
+}
+
 impl Inst {
+    /// The state slots this instruction may write besides through `setreg`: what the passes
+    /// and the builder that track slot contents forget at it.
+    pub fn slots_written(&self) -> SlotsWritten {
+        match self.op {
+            Op::Call if self.is_fp_env_call() => SlotsWritten::Fpsr,
+            Op::Call | Op::StoreEx | Op::LoadV => SlotsWritten::Any,
+            _ => SlotsWritten::None,
+        }
+    }
+
     /// Whether this is a `call` of a scalar FP helper (an [`inline::FpInline`] without vector
     /// registers): those read FPCR and FPSR, merge the raised exceptions into FPSR, touch no
     /// other CPU state and cannot fault, so the state passes need not treat them as barriers.
@@ -313,13 +335,15 @@ impl Builder {
                     *k = v;
                 }
             }
-            Op::Call if inst.is_fp_env_call() => self.known[slot::FPSR as usize] = NO_VAL,
-            Op::Call | Op::StoreEx | Op::LoadV => self.known = [NO_VAL; slot::END as usize],
             Op::Const => {
                 let d = dst.expect("const defines").0;
                 self.konsts[konst_way(imm)] = (imm, d);
             }
-            _ => {}
+            _ => match inst.slots_written() {
+                SlotsWritten::None => {}
+                SlotsWritten::Fpsr => self.known[slot::FPSR as usize] = NO_VAL,
+                SlotsWritten::Any => self.known = [NO_VAL; slot::END as usize],
+            },
         }
         self.block.insts.push(inst);
         dst.unwrap_or(Val(u32::MAX))

@@ -853,10 +853,12 @@ pub fn forward_getreg(b: &mut Block) {
                 }
                 known[s] = v;
             }
-            Op::Call if i.is_fp_env_call() => known[slot::FPSR as usize] = NONE,
             // A vector load writes slots this pass does not track by register number.
-            Op::Call | Op::StoreEx | Op::LoadV => known = [NONE; 256],
-            _ => {}
+            _ => match i.slots_written() {
+                crate::SlotsWritten::None => {}
+                crate::SlotsWritten::Fpsr => known[slot::FPSR as usize] = NONE,
+                crate::SlotsWritten::Any => known = [NONE; 256],
+            },
         }
         b.insts[kept] = i;
         kept += 1;

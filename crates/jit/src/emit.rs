@@ -447,6 +447,7 @@ pub fn compile(
         link: 0,
         carry: None,
         vcache: vcache::VCache::default(),
+        fp_change: 0,
     };
     let hot = counter.map(|c| {
         let hot = e.a.new_dynamic_label();
@@ -464,7 +465,11 @@ pub fn compile(
         } else {
             Vec::new()
         };
-        let hoisted = counter.is_none() && fp::checks_hoisted(block);
+        // (A quick translation lowers its block once, with every test.)
+        if counter.is_none() {
+            e.fp_change = fp::first_change(block);
+        }
+        let hoisted = counter.is_none() && fp::checks_hoisted(block, e.fp_change);
         // With the FP state checks hoisted, each version loops to its own head: the fast one
         // skips the entry's check, which still holds, since nothing in a loop of one block
         // changes FPCR or clears FPSR.IXC (see `ir::passes::loops_to_itself`).
@@ -603,6 +608,9 @@ struct Emitter {
     carry: Option<self_loop::Carry>,
     /// Which xmm registers hold copies of which vector registers (see `vcache`).
     vcache: vcache::VCache,
+    /// The index of the block's first instruction that may change the FP state `fp_known`
+    /// speaks of (`fp::first_change`).
+    fp_change: usize,
 }
 
 /// `rax = rax / rcx`, unsigned or `signed`, at 64 bits if `wide`, else on the low 32 bits (the
@@ -1713,11 +1721,6 @@ impl Emitter {
         let exits = fused_exits(b, uses, &selects, links);
         // (The block may be lowered twice: see `fp::checks_hoisted`.)
         self.vcache.forget_all();
-        let fp_change = if self.fp_known {
-            fp::first_change(b)
-        } else {
-            0
-        };
         for (n, inst) in b.insts.iter().enumerate() {
             if n == head {
                 self.loop_head();
@@ -1738,7 +1741,7 @@ impl Emitter {
                 && inst
                     .dst
                     .is_some_and(|d| uses.get(d.0 as usize) == Some(&0) && term_reads != Some(d));
-            if self.fp_known && n >= fp_change {
+            if self.fp_known && n >= self.fp_change {
                 self.fp_known = false;
             }
             if Some(n) == flags_only

@@ -103,11 +103,12 @@ pub(super) fn first_change(b: &ir::Block) -> usize {
 /// may change them ([`first_change`]), so theirs are left out; the general version, with
 /// the tests, runs otherwise. Worth it from two inline FP operations on (a test pair or two
 /// each, against the entry's two pairs and the second version's translation).
-pub(super) fn checks_hoisted(b: &ir::Block) -> bool {
+/// `change` is `first_change(b)`.
+pub(super) fn checks_hoisted(b: &ir::Block, change: usize) -> bool {
     let ops = b
         .insts
         .iter()
-        .take(first_change(b))
+        .take(change)
         .filter(|i| i.op == ir::Op::Call)
         .filter_map(|i| FpInline::decode(i.imm))
         .filter(|fi| !fi.op.is_crypto())
