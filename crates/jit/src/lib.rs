@@ -41,6 +41,7 @@ pub mod emit;
 pub mod fault;
 mod pchash;
 pub use pchash::{PcMap, PcSet};
+mod counters;
 mod perfmap;
 mod start_index;
 
@@ -105,8 +106,9 @@ struct BlockRec {
     end: u64,
     /// Jumps out of this block: (target pc, rel32 address).
     out: Vec<(u64, usize)>,
-    /// The run counter of a [`Tier::Quick`] block (see [`Jit::runs`]).
-    counter: Option<Arc<AtomicU32>>,
+    /// The address of the run counter of a [`Tier::Quick`] block (see [`Jit::runs`]), in
+    /// the counters of the cache half its code is in.
+    counter: Option<usize>,
 }
 
 /// The host code of one compiled block, kept until the cache is reset (invalidated blocks
@@ -120,8 +122,6 @@ struct CodeRec {
     extra_stack: u32,
     /// Its guest memory accesses (see [`fault`]).
     faults: Box<[emit::FaultSite]>,
-    /// The run counter of a [`Tier::Quick`] block, which its code decrements.
-    _counter: Option<Arc<AtomicU32>>,
 }
 
 /// `emit::TABLE_SETS` sets of `emit::TABLE_WAYS` pairs of (guest pc, host address), in
@@ -280,6 +280,8 @@ struct State {
     /// Host code of every block in either half until that half is reused, by host start
     /// address.
     code_map: code_map::CodeMap<CodeRec>,
+    /// The run counters of the quick blocks in each half, reset with its `code_map` half.
+    counters: [counters::Counters; 2],
     /// Every handle's slot.
     slots: Vec<Arc<Slot>>,
     /// Invalidations so far.
@@ -388,6 +390,7 @@ impl Jit {
                 max_guest_len: 0,
                 links: PcMap::default(),
                 code_map: Default::default(),
+                counters: Default::default(),
                 slots: vec![slot.clone()],
                 seq: 0,
                 recent: VecDeque::new(),
@@ -459,7 +462,11 @@ impl Jit {
     pub fn runs(&self, pc: u64) -> u32 {
         let st = self.core.lock();
         st.blocks.get(&pc).map_or(0, |b| {
-            b.counter.as_ref().map_or(HOT_RUNS, |c| {
+            b.counter.map_or(HOT_RUNS, |c| {
+                // SAFETY: a registered block's counter is in the counters of the current half
+                // (switching halves forgets every block), which are reset only when that half
+                // is reused; the chunk holding it never moves.
+                let c = unsafe { &*(c as *const AtomicU32) };
                 HOT_RUNS.saturating_sub(c.load(Ordering::Relaxed))
             })
         })
@@ -559,12 +566,14 @@ impl Jit {
         if st.invalidated_since(generation, lo, hi) {
             return None;
         }
-        let mut counter = (tier == Tier::Quick).then(|| Arc::new(AtomicU32::new(HOT_RUNS)));
         loop {
             if st.blocks.contains_key(&block.key) {
                 st.forget(block.key);
             }
-            let at = counter.as_deref().map(|c| c.as_ptr() as usize);
+            // Taken in the half the code goes to (this one, unless it is full).
+            let current = st.current;
+            let at = (tier == Tier::Quick)
+                .then(|| st.counters[current].take(HOT_RUNS).as_ptr() as usize);
             let fold32 = self.core.fold32.load(Ordering::Relaxed);
             let chain = self.core.chain();
             let compiled = emit::compile(
@@ -576,7 +585,7 @@ impl Jit {
                 chain,
             );
             if let Some(base) = st.cache.push(&compiled.code) {
-                let addr = st.install(&self.core, block, base, compiled, counter.take());
+                let addr = st.install(&self.core, block, base, compiled, at);
                 if self.core.chain() {
                     self.slot.set(block.key, addr);
                 }
@@ -614,6 +623,7 @@ impl Jit {
             }
             let other = 1 - st.current;
             st.code_map.clear(other);
+            st.counters[other].reset();
             st.draining = None;
         }
         st.invalidate_all();
@@ -770,7 +780,7 @@ impl State {
         block: &ir::Block,
         base: usize,
         compiled: emit::Compiled,
-        counter: Option<Arc<AtomicU32>>,
+        counter: Option<usize>,
     ) -> usize {
         let len = compiled.code.len();
         self.code_map.push(
@@ -781,10 +791,9 @@ impl State {
                 guest: block.key,
                 extra_stack: compiled.extra_stack,
                 faults: compiled.faults.into_boxed_slice(),
-                _counter: counter.clone(),
             },
         );
-        perfmap::record(base, len, block.start);
+        perfmap::record(base, len, block.start, counter.is_some());
         let chain = core.chain();
         let sites = compiled.sites;
         let mut out = Vec::with_capacity(sites.len());

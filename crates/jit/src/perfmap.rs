@@ -2,7 +2,9 @@
 //!
 //! perf attributes samples in anonymous executable memory through `/tmp/perf-<pid>.map`, one
 //! `START SIZE NAME` line (hex) per code range. With the variable set, every compiled block is
-//! listed as `guest_<pc>`, so `perf report` names the guest blocks that take the time.
+//! listed as `guest_<pc>` (`guest_<pc>_quick` for a [`crate::Tier::Quick`] translation), so
+//! `perf report` names the guest blocks that take the time and tells how much of it runs in
+//! code not yet translated in full.
 
 use std::fs::File;
 use std::io::Write;
@@ -21,12 +23,14 @@ fn file() -> Option<&'static Mutex<File>> {
     .as_ref()
 }
 
-/// Records that host code `[start, start + len)` translates the guest block at `guest`.
-pub fn record(start: usize, len: usize, guest: u64) {
+/// Records that host code `[start, start + len)` translates the guest block at `guest`, as a
+/// quick translation if `quick`.
+pub fn record(start: usize, len: usize, guest: u64, quick: bool) {
     if let Some(f) = file()
         && let Ok(mut f) = f.lock()
     {
         // A failed write only loses a symbol name in a profile.
-        let _ = writeln!(f, "{start:x} {len:x} guest_{guest:x}");
+        let tier = if quick { "_quick" } else { "" };
+        let _ = writeln!(f, "{start:x} {len:x} guest_{guest:x}{tier}");
     }
 }

@@ -14,12 +14,17 @@ fn block_a() -> Block {
 
 /// 0x1000: x0 += 1; jump `target`
 fn count_x0_then(target: u64) -> Block {
-    let mut b = Builder::verbatim(0x1000);
+    count_x0_at(0x1000, target)
+}
+
+/// `pc`: x0 += 1; jump `target`
+fn count_x0_at(pc: u64, target: u64) -> Block {
+    let mut b = Builder::verbatim(pc);
     let x = b.get(slot::x(0));
     let one = b.konst(1);
     let s = b.add(x, one);
     b.set(slot::x(0), s);
-    b.end_insn(0x1004);
+    b.end_insn(pc + 4);
     b.finish(Term::Jump(target))
 }
 
@@ -494,6 +499,32 @@ fn quick_block_asks_for_its_full_translation_at_hot_runs() {
     run(&mut jit, 0x1000, &mut c);
     assert_eq!((c.x[0], c.x[1]), (3 * runs, 3 * runs));
     assert_eq!((c.pc, c.exit_reason), (0x3000, exit::JUMP));
+}
+
+#[test]
+fn quick_blocks_count_from_zero_after_switches_of_halves() {
+    // Counters are handed out again once their half of the cache is reused: a quick block
+    // translated then must start from HOT_RUNS, not from what an old block counted there.
+    use jit::Tier;
+    let mut jit = Jit::with_cache_size(16 << 10);
+    let mut c = CpuState::default();
+    let mut filler = 0x10_0000;
+    for round in 0..5 {
+        let g = jit.generation();
+        jit.compile_since(&block_a(), g, Tier::Quick).unwrap();
+        assert_eq!(jit.runs(0x1000), 0, "round {round}");
+        for n in 1..=3 {
+            run(&mut jit, 0x1000, &mut c);
+            assert_eq!((jit.runs(0x1000), c.pc), (n, 0x2000), "round {round}");
+        }
+        // More quick blocks until 0x1000 is forgotten: the cache switched halves.
+        while jit.lookup(0x1000).is_some() {
+            let g = jit.generation();
+            jit.compile_since(&count_x0_at(filler, 0x2000), g, Tier::Quick)
+                .unwrap();
+            filler += 4;
+        }
+    }
 }
 
 /// 0x3000: x2 += 1; exit (a forward branch target).
