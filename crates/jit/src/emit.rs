@@ -23,6 +23,9 @@ use ir::carry_chain::link;
 use ir::{Block, Op, Term, Val};
 
 mod crypto;
+mod enc;
+
+use enc::{Alu, Mem, RegMem};
 mod fp;
 mod self_loop;
 mod vcache;
@@ -42,6 +45,18 @@ const PAGE: i32 = 4096;
 const fn so(s: u32) -> i32 {
     (s * 8) as i32
 }
+
+/// CPU state slot `s` (below `slot::END`) as a memory operand.
+fn state(s: u64) -> Mem {
+    Mem::at(STATE, so(s as u32))
+}
+
+/// The register holding the `CpuState` pointer.
+const STATE: u8 = 15;
+/// The register holding `cpu.mem_base`.
+const MEM: u8 = 14;
+/// The stack pointer.
+const RSP: u8 = 4;
 
 /// Byte offset of an IR value from `rsp`.
 fn vo(v: Val) -> i32 {
@@ -914,15 +929,9 @@ impl Emitter {
                         dynasm!(self.a ; .arch x64 ; mov Rq(r), Rq(h));
                     }
                 }
-                _ => {
-                    let o = vo(v);
-                    dynasm!(self.a ; .arch x64 ; mov Rq(r), [rsp + o]);
-                }
+                _ => enc::reg_mem(&mut self.a, RegMem::Load64, r, Mem::at(RSP, vo(v))),
             },
-            Loc::Const(k) => match imm32(k) {
-                Some(i) => dynasm!(self.a ; .arch x64 ; mov Rq(r), i),
-                None => dynasm!(self.a ; .arch x64 ; mov Rq(r), QWORD k as i64),
-            },
+            Loc::Const(k) => enc::mov_imm(&mut self.a, r, k),
             Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq Rq(r), Rx(x)),
         }
     }
@@ -953,8 +962,7 @@ impl Emitter {
                 }
             }
             Loc::Slot => {
-                let o = vo(v);
-                dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(r));
+                enc::reg_mem(&mut self.a, RegMem::Store64, r, Mem::at(RSP, vo(v)));
                 self.spill = Some((v, r, self.a.offset().0));
             }
             Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq Rx(x), Rq(r)),
@@ -977,19 +985,18 @@ impl Emitter {
         let src = match self.loc(y) {
             // A 32-bit and zero-extends, as a mask with a clear upper half does.
             Loc::Const(k) if op == Op::And && imm32(k).is_none() && k >> 32 == 0 => {
-                let k = k as u32 as i32;
-                dynasm!(self.a ; .arch x64 ; and Rd(t), k);
+                enc::alu_imm(&mut self.a, Alu::And, false, t, k as u32 as i32);
                 return;
             }
             Loc::Const(k) if imm32(k).is_some() && op != Op::Mul => {
-                let k = imm32(k).unwrap_or(0);
-                match op {
-                    Op::Add => dynasm!(self.a ; .arch x64 ; add Rq(t), k),
-                    Op::Sub => dynasm!(self.a ; .arch x64 ; sub Rq(t), k),
-                    Op::And => dynasm!(self.a ; .arch x64 ; and Rq(t), k),
-                    Op::Or => dynasm!(self.a ; .arch x64 ; or Rq(t), k),
-                    _ => dynasm!(self.a ; .arch x64 ; xor Rq(t), k),
-                }
+                let alu = match op {
+                    Op::Add => Alu::Add,
+                    Op::Sub => Alu::Sub,
+                    Op::And => Alu::And,
+                    Op::Or => Alu::Or,
+                    _ => Alu::Xor,
+                };
+                enc::alu_imm(&mut self.a, alu, true, t, imm32(k).unwrap_or(0));
                 return;
             }
             Loc::Reg(h) => h,
@@ -1026,10 +1033,11 @@ impl Emitter {
         let r = self.reg_or(alloc::RAX, x);
         match (self.loc(y), wide) {
             // A 32-bit compare takes any 32-bit constant (only its low bits matter).
-            (Loc::Const(k), false) => dynasm!(self.a ; .arch x64 ; cmp Rd(r), k as u32 as i32),
+            (Loc::Const(k), false) => {
+                enc::alu_imm(&mut self.a, Alu::Cmp, false, r, k as u32 as i32)
+            }
             (Loc::Const(k), true) if imm32(k).is_some() => {
-                let k = imm32(k).unwrap_or(0);
-                dynasm!(self.a ; .arch x64 ; cmp Rq(r), k);
+                enc::alu_imm(&mut self.a, Alu::Cmp, true, r, imm32(k).unwrap_or(0));
             }
             (Loc::Reg(h), true) => dynasm!(self.a ; .arch x64 ; cmp Rq(r), Rq(h)),
             (Loc::Reg(h), false) => dynasm!(self.a ; .arch x64 ; cmp Rd(r), Rd(h)),
@@ -1099,15 +1107,19 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; add Rd(t), Rd(i));
                 }
             }
-            (Loc::Reg(i), true) => dynasm!(self.a ; .arch x64 ; lea Rq(t), [Rq(b) + Rq(i) + disp]),
-            (Loc::Reg(i), false) => dynasm!(self.a ; .arch x64 ; lea Rd(t), [Rq(b) + Rq(i) + disp]),
+            (Loc::Reg(i), true) => {
+                enc::reg_mem(&mut self.a, RegMem::Lea64, t, Mem::indexed(b, i, disp));
+            }
+            (Loc::Reg(i), false) => {
+                enc::reg_mem(&mut self.a, RegMem::Lea32, t, Mem::indexed(b, i, disp));
+            }
             (Loc::Const(k), true) => match imm32(k.wrapping_add(disp as u64)) {
-                Some(k) => dynasm!(self.a ; .arch x64 ; lea Rq(t), [Rq(b) + k]),
+                Some(k) => enc::reg_mem(&mut self.a, RegMem::Lea64, t, Mem::at(b, k)),
                 None => return false,
             },
             (Loc::Const(k), false) => {
                 let k = k.wrapping_add(disp as u64) as u32 as i32;
-                dynasm!(self.a ; .arch x64 ; lea Rd(t), [Rq(b) + k]);
+                enc::reg_mem(&mut self.a, RegMem::Lea32, t, Mem::at(b, k));
             }
             (Loc::Slot | Loc::Xmm(_), _) => return false,
         }
@@ -1179,8 +1191,7 @@ impl Emitter {
                 }
                 let t = self.target(d, &[]);
                 if i.imm < slot::END as u64 {
-                    let s = so(i.imm as u32);
-                    dynasm!(self.a ; .arch x64 ; mov Rq(t), [r15 + s]);
+                    enc::reg_mem(&mut self.a, RegMem::Load64, t, state(i.imm));
                 } else {
                     // Slots past the state struct do not exist; read as zero.
                     dynasm!(self.a ; .arch x64 ; mov Rq(t), 0);
@@ -1309,8 +1320,7 @@ impl Emitter {
                 };
                 match k {
                     // A 32-bit add zero-extends its result.
-                    Some(k) if wide => dynasm!(self.a ; .arch x64 ; add Rq(t), k),
-                    Some(k) => dynasm!(self.a ; .arch x64 ; add Rd(t), k),
+                    Some(k) => enc::alu_imm(&mut self.a, Alu::Add, wide, t, k),
                     None => {
                         self.alu(Op::Add, t, y);
                         if carry {
@@ -1415,12 +1425,7 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; movq Rx(v), QWORD [r14 + Rq(r) + k]);
                     return;
                 }
-                match i.imm {
-                    1 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), BYTE [r14 + Rq(r) + k]),
-                    2 => dynasm!(self.a ; .arch x64 ; movzx Rd(t), WORD [r14 + Rq(r) + k]),
-                    4 => dynasm!(self.a ; .arch x64 ; mov Rd(t), DWORD [r14 + Rq(r) + k]),
-                    _ => dynasm!(self.a ; .arch x64 ; mov Rq(t), QWORD [r14 + Rq(r) + k]),
-                }
+                enc::reg_mem(&mut self.a, RegMem::load(i.imm), t, Mem::indexed(MEM, r, k));
                 self.st(d, t);
             }
             Op::Call => {
@@ -1486,15 +1491,14 @@ impl Emitter {
                 }
                 let s = so(i.imm as u32);
                 match self.loc(x) {
-                    Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mov [r15 + s], Rq(h)),
+                    Loc::Reg(h) => enc::reg_mem(&mut self.a, RegMem::Store64, h, state(i.imm)),
                     Loc::Xmm(v) => dynasm!(self.a ; .arch x64 ; movq [r15 + s], Rx(v)),
                     Loc::Const(k) if imm32(k).is_some() => {
-                        let k = imm32(k).unwrap_or(0);
-                        dynasm!(self.a ; .arch x64 ; mov QWORD [r15 + s], k);
+                        enc::store_imm64(&mut self.a, state(i.imm), imm32(k).unwrap_or(0));
                     }
                     _ => {
                         self.ld(RAX, x);
-                        dynasm!(self.a ; .arch x64 ; mov [r15 + s], rax);
+                        enc::reg_mem(&mut self.a, RegMem::Store64, RAX, state(i.imm));
                     }
                 }
                 if i.imm == slot::MEM_BASE as u64 {
@@ -1529,12 +1533,12 @@ impl Emitter {
                 // The value from its own register (loaded first: the address may take rax).
                 let v = self.reg_or(RCX, y);
                 let (r, k) = self.addr(x);
-                match i.imm {
-                    1 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r) + k], Rb(v)),
-                    2 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r) + k], Rw(v)),
-                    4 => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r) + k], Rd(v)),
-                    _ => dynasm!(self.a ; .arch x64 ; mov [r14 + Rq(r) + k], Rq(v)),
-                }
+                enc::reg_mem(
+                    &mut self.a,
+                    RegMem::store(i.imm),
+                    v,
+                    Mem::indexed(MEM, r, k),
+                );
                 if let Some(skip) = skip {
                     dynasm!(self.a ; .arch x64 ; =>skip);
                 }
@@ -1933,12 +1937,8 @@ impl Emitter {
             _ => None,
         };
         if let Some(k) = k {
-            match (carry, wide) {
-                (false, true) => dynasm!(self.a ; .arch x64 ; add Rq(t), k),
-                (false, false) => dynasm!(self.a ; .arch x64 ; add Rd(t), k),
-                (true, true) => dynasm!(self.a ; .arch x64 ; adc Rq(t), k),
-                (true, false) => dynasm!(self.a ; .arch x64 ; adc Rd(t), k),
-            }
+            let op = if carry { Alu::Adc } else { Alu::Add };
+            enc::alu_imm(&mut self.a, op, wide, t, k);
             return;
         }
         if let Loc::Slot = self.loc(y) {
@@ -2390,12 +2390,16 @@ impl Emitter {
     /// Stores pc, reason and argument, then leaves through the epilogue.
     fn exit_const(&mut self, reason: u64, pc: u64, arg: u64) {
         let ep = self.epilogue;
-        let (reason, pc, arg) = (reason as i64, pc as i64, arg as i64);
-        dynasm!(self.a ; .arch x64
-            ; mov rax, QWORD pc ; mov [r15 + so(slot::PC)], rax
-            ; mov rax, QWORD reason ; mov [r15 + so(slot::EXIT_REASON)], rax);
-        if arg as u64 != ir::EXIT_ARG_KEPT {
-            dynasm!(self.a ; .arch x64 ; mov rax, QWORD arg ; mov [r15 + so(slot::EXIT_ARG)], rax);
+        for (slot, value) in [
+            (slot::PC, pc),
+            (slot::EXIT_REASON, reason),
+            (slot::EXIT_ARG, arg),
+        ] {
+            if slot == slot::EXIT_ARG && arg == ir::EXIT_ARG_KEPT {
+                continue;
+            }
+            enc::mov_imm(&mut self.a, alloc::RAX, value);
+            enc::reg_mem(&mut self.a, RegMem::Store64, alloc::RAX, state(slot as u64));
         }
         dynasm!(self.a ; .arch x64 ; jmp extern ep);
     }
@@ -2411,12 +2415,16 @@ impl Emitter {
     /// The code at `label` that leaves for the dispatcher with pc `target` and exit `reason`.
     fn exit_stub(&mut self, label: dynasmrt::DynamicLabel, target: u64, reason: u64) {
         let ep = self.epilogue;
-        let (t, reason) = (target as i64, reason as i32);
-        dynasm!(self.a ; .arch x64
-            ; =>label
-            ; mov rax, QWORD t ; mov [r15 + so(slot::PC)], rax
-            ; mov QWORD [r15 + so(slot::EXIT_REASON)], reason
-            ; jmp extern ep);
+        dynasm!(self.a ; .arch x64 ; =>label);
+        enc::mov_imm(&mut self.a, alloc::RAX, target);
+        enc::reg_mem(
+            &mut self.a,
+            RegMem::Store64,
+            alloc::RAX,
+            state(slot::PC as u64),
+        );
+        enc::store_imm64(&mut self.a, state(slot::EXIT_REASON as u64), reason as i32);
+        dynasm!(self.a ; .arch x64 ; jmp extern ep);
     }
 
     /// A linkable conditional jump, taken when host condition `cc` (as [`Emitter::jump_unless`]
