@@ -72,8 +72,11 @@ pub struct Trampoline {
     pub fast: usize,
     /// Offset of the epilogue every block exit jumps to.
     pub epilogue: usize,
-    /// Offset of the indirect-jump miss stub: exits to the dispatcher with `cpu.pc = rax`.
+    /// Offset of the indirect-jump miss stub: exits to the dispatcher with `cpu.pc = rax`
+    /// (exit reason `JUMP`; the exit stubs of direct jumps end there too).
     pub miss: usize,
+    /// Offset of the exit for a pending event: exits with `cpu.pc = rax` and reason `PENDING`.
+    pub pending: usize,
 }
 
 /// Sets in the indirect-jump table (a power of two), each of [`TABLE_WAYS`] pairs. Way `w` of
@@ -97,8 +100,10 @@ pub fn table_set(pc: u64) -> usize {
 pub struct Shared {
     /// Host address of the epilogue.
     pub epilogue: usize,
-    /// Host address of the indirect-jump miss stub.
+    /// Host address of the indirect-jump miss stub (see [`Trampoline::miss`]).
     pub miss: usize,
+    /// Host address of the pending-event exit (see [`Trampoline::pending`]).
+    pub pending: usize,
 }
 
 /// Byte offset from `r15` of `CpuState::jump_table`, the running thread's indirect-jump table:
@@ -164,12 +169,20 @@ pub fn trampoline(base: usize) -> Trampoline {
         ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::JUMP as i32
         ; jmp <epilogue_label
     );
+    let pending = a.offset().0;
+    dynasm!(a
+        ; .arch x64
+        ; mov [r15 + so(slot::PC)], rax
+        ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::PENDING as i32
+        ; jmp <epilogue_label
+    );
     let code = a.finalize().expect("trampoline relocations are static");
     Trampoline {
         code,
         fast,
         epilogue,
         miss,
+        pending,
     }
 }
 
@@ -468,7 +481,9 @@ pub fn compile(
         let hot = e.a.new_dynamic_label();
         let c = c as i64;
         // Before the block's stack reservation, so its exit has nothing to give back.
-        dynasm!(e.a ; .arch x64 ; mov rax, QWORD c ; sub DWORD [rax], 1 ; jz =>hot);
+        dynasm!(e.a ; .arch x64 ; mov rax, QWORD c);
+        enc::alu_mem_imm8(&mut e.a, Alu::Sub, false, Mem::at(alloc::RAX, 0), 1);
+        dynasm!(e.a ; .arch x64 ; jz =>hot);
         hot
     });
     if ir::verify(block).is_err() || block.num_vals > MAX_VALS {
@@ -2413,18 +2428,23 @@ impl Emitter {
     }
 
     /// The code at `label` that leaves for the dispatcher with pc `target` and exit `reason`.
+    /// Every linkable jump has one, mostly never run: the trampoline's tails store pc and
+    /// reason for the two common reasons, so such a stub is a move and a jump (10 bytes
+    /// where pc fits 32 bits, instead of 28).
     fn exit_stub(&mut self, label: dynasmrt::DynamicLabel, target: u64, reason: u64) {
-        let ep = self.epilogue;
         dynasm!(self.a ; .arch x64 ; =>label);
         enc::mov_imm(&mut self.a, alloc::RAX, target);
-        enc::reg_mem(
-            &mut self.a,
-            RegMem::Store64,
-            alloc::RAX,
-            state(slot::PC as u64),
-        );
-        enc::store_imm64(&mut self.a, state(slot::EXIT_REASON as u64), reason as i32);
-        dynasm!(self.a ; .arch x64 ; jmp extern ep);
+        let tail = match reason {
+            exit::JUMP => self.shared.miss,
+            exit::PENDING => self.shared.pending,
+            _ => {
+                let pc = state(slot::PC as u64);
+                enc::reg_mem(&mut self.a, RegMem::Store64, alloc::RAX, pc);
+                enc::store_imm64(&mut self.a, state(slot::EXIT_REASON as u64), reason as i32);
+                self.epilogue
+            }
+        };
+        dynasm!(self.a ; .arch x64 ; jmp extern tail);
     }
 
     /// A linkable conditional jump, taken when host condition `cc` (as [`Emitter::jump_unless`]
@@ -2476,9 +2496,9 @@ impl Emitter {
         let pend = self.a.new_dynamic_label();
         let check = target <= self.key;
         if check {
-            dynasm!(self.a ; .arch x64
-                ; cmp QWORD [r15 + so(slot::PENDING)], 0
-                ; jne =>pend);
+            let pending = state(slot::PENDING as u64);
+            enc::alu_mem_imm8(&mut self.a, Alu::Cmp, true, pending, 0);
+            dynasm!(self.a ; .arch x64 ; jne =>pend);
         }
         // The padding is one nop, which a loop's back edge runs once per iteration.
         self.pad_for_rel32(1);

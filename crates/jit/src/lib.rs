@@ -370,6 +370,7 @@ impl Jit {
         let shared = emit::Shared {
             epilogue: enter + t.epilogue,
             miss,
+            pending: enter + t.pending,
         };
         let slot = Slot::new();
         let core = Core {

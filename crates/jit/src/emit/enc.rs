@@ -183,6 +183,16 @@ pub fn alu_imm(a: &mut Asm, op: Alu, wide: bool, reg: u8, imm: i32) {
     a.extend(buf.bytes());
 }
 
+/// Emits `op m, imm` (a 32-bit operand, or 64-bit if `wide`, the immediate sign-extended).
+pub fn alu_mem_imm8(a: &mut Asm, op: Alu, wide: bool, m: Mem, imm: i8) {
+    let mut buf = Buf::default();
+    rex(&mut buf, wide, 0, m, false);
+    buf.push(0x83);
+    modrm(&mut buf, op as u8, m);
+    buf.push(imm as u8);
+    a.extend(buf.bytes());
+}
+
 /// Emits a move of `imm` into `reg` (all 64 bits), in the shortest form: `mov r32, imm32`
 /// (which zero-extends), `mov r64, simm32` or `movabs`. Flags are left alone.
 pub fn mov_imm(a: &mut Asm, reg: u8, imm: u64) {
@@ -499,6 +509,37 @@ mod tests {
                             "{op:?} {wide} {reg} {imm}"
                         );
                         assert!(ours.len() <= theirs.len());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn memory_alu_immediates_mean_what_dynasm_means() {
+        for base in 0..16 {
+            for disp in [0, 0x10, 0x148] {
+                for imm in [0i8, 1, -1] {
+                    let m = Mem::at(base, disp);
+                    let i = imm as i32;
+                    let cases = [
+                        (
+                            assembled(|a| alu_mem_imm8(a, Alu::Sub, false, m, imm)),
+                            assembled(|a| dynasm!(a ; .arch x64 ; sub DWORD [Rq(base) + disp], i)),
+                        ),
+                        (
+                            assembled(|a| alu_mem_imm8(a, Alu::Cmp, true, m, imm)),
+                            assembled(|a| dynasm!(a ; .arch x64 ; cmp QWORD [Rq(base) + disp], i)),
+                        ),
+                    ];
+                    for (ours, theirs) in cases {
+                        let (t, n) = text(&ours);
+                        let (t2, _) = text(&theirs);
+                        assert_eq!(n, ours.len());
+                        // capstone shows an 8-bit immediate of a 32-bit operation as 32 bits.
+                        let norm = |t: &str| t.replace(", %riz", "").replace("0xffffffff", "-1");
+                        assert_eq!(norm(&t), norm(&t2), "{m:?} {imm}");
+                        assert!(ours.len() < theirs.len());
                     }
                 }
             }
