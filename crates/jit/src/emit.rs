@@ -77,6 +77,9 @@ pub struct Trampoline {
     pub miss: usize,
     /// Offset of the exit for a pending event: exits with `cpu.pc = rax` and reason `PENDING`.
     pub pending: usize,
+    /// Offset of the exit of a quick block that counted its last run: `cpu.pc = rax`, reason
+    /// `HOT`.
+    pub hot: usize,
 }
 
 /// Sets in the indirect-jump table (a power of two), each of [`TABLE_WAYS`] pairs. Way `w` of
@@ -104,6 +107,8 @@ pub struct Shared {
     pub miss: usize,
     /// Host address of the pending-event exit (see [`Trampoline::pending`]).
     pub pending: usize,
+    /// Host address of the hot exit (see [`Trampoline::hot`]).
+    pub hot: usize,
 }
 
 /// Byte offset from `r15` of `CpuState::jump_table`, the running thread's indirect-jump table:
@@ -162,20 +167,20 @@ pub fn trampoline(base: usize) -> Trampoline {
         ; pop rbx
         ; ret
     );
-    let miss = a.offset().0;
-    dynasm!(a
-        ; .arch x64
-        ; mov [r15 + so(slot::PC)], rax
-        ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::JUMP as i32
-        ; jmp <epilogue_label
-    );
-    let pending = a.offset().0;
-    dynasm!(a
-        ; .arch x64
-        ; mov [r15 + so(slot::PC)], rax
-        ; mov QWORD [r15 + so(slot::EXIT_REASON)], exit::PENDING as i32
-        ; jmp <epilogue_label
-    );
+    // Exits with pc in rax and a common reason, shared by the blocks' exit stubs.
+    let mut tail = |reason: u64| {
+        let at = a.offset().0;
+        dynasm!(a
+            ; .arch x64
+            ; mov [r15 + so(slot::PC)], rax
+            ; mov QWORD [r15 + so(slot::EXIT_REASON)], reason as i32
+            ; jmp <epilogue_label
+        );
+        at
+    };
+    let miss = tail(exit::JUMP);
+    let pending = tail(exit::PENDING);
+    let hot = tail(exit::HOT);
     let code = a.finalize().expect("trampoline relocations are static");
     Trampoline {
         code,
@@ -183,6 +188,7 @@ pub fn trampoline(base: usize) -> Trampoline {
         epilogue,
         miss,
         pending,
+        hot,
     }
 }
 
@@ -2404,6 +2410,11 @@ impl Emitter {
 
     /// Stores pc, reason and argument, then leaves through the epilogue.
     fn exit_const(&mut self, reason: u64, pc: u64, arg: u64) {
+        if let Some(tail) = self.tail(reason).filter(|_| arg == ir::EXIT_ARG_KEPT) {
+            enc::mov_imm(&mut self.a, alloc::RAX, pc);
+            dynasm!(self.a ; .arch x64 ; jmp extern tail);
+            return;
+        }
         let ep = self.epilogue;
         for (slot, value) in [
             (slot::PC, pc),
@@ -2429,22 +2440,28 @@ impl Emitter {
 
     /// The code at `label` that leaves for the dispatcher with pc `target` and exit `reason`.
     /// Every linkable jump has one, mostly never run: the trampoline's tails store pc and
-    /// reason for the two common reasons, so such a stub is a move and a jump (10 bytes
-    /// where pc fits 32 bits, instead of 28).
+    /// reason for the common reasons, so such a stub is a move and a jump (10 bytes where pc
+    /// fits 32 bits, instead of 28).
     fn exit_stub(&mut self, label: dynasmrt::DynamicLabel, target: u64, reason: u64) {
         dynasm!(self.a ; .arch x64 ; =>label);
         enc::mov_imm(&mut self.a, alloc::RAX, target);
-        let tail = match reason {
-            exit::JUMP => self.shared.miss,
-            exit::PENDING => self.shared.pending,
-            _ => {
-                let pc = state(slot::PC as u64);
-                enc::reg_mem(&mut self.a, RegMem::Store64, alloc::RAX, pc);
-                enc::store_imm64(&mut self.a, state(slot::EXIT_REASON as u64), reason as i32);
-                self.epilogue
-            }
-        };
+        let tail = self.tail(reason).unwrap_or_else(|| {
+            let pc = state(slot::PC as u64);
+            enc::reg_mem(&mut self.a, RegMem::Store64, alloc::RAX, pc);
+            enc::store_imm64(&mut self.a, state(slot::EXIT_REASON as u64), reason as i32);
+            self.epilogue
+        });
         dynasm!(self.a ; .arch x64 ; jmp extern tail);
+    }
+
+    /// The trampoline's exit for pc in `rax` and `reason`, if it has one.
+    fn tail(&self, reason: u64) -> Option<usize> {
+        match reason {
+            exit::JUMP => Some(self.shared.miss),
+            exit::PENDING => Some(self.shared.pending),
+            exit::HOT => Some(self.shared.hot),
+            _ => None,
+        }
     }
 
     /// A linkable conditional jump, taken when host condition `cc` (as [`Emitter::jump_unless`]

@@ -371,6 +371,7 @@ impl Jit {
             epilogue: enter + t.epilogue,
             miss,
             pending: enter + t.pending,
+            hot: enter + t.hot,
         };
         let slot = Slot::new();
         let core = Core {
