@@ -523,9 +523,12 @@ impl Builder {
     pub fn xor(&mut self, a: Val, b: Val) -> Val {
         self.bin(Op::Xor, a, b)
     }
-    /// `not a`
+    /// `not a` (a constant if `a` is one the block made lately).
     pub fn not(&mut self, a: Val) -> Val {
-        self.un(Op::Not, a, 0)
+        match self.konsts.iter().find(|&&(_, v)| v == a.0 && self.reuse) {
+            Some(&(k, _)) => self.konst(!k),
+            None => self.un(Op::Not, a, 0),
+        }
     }
     /// `zext.bits a`
     pub fn zext(&mut self, a: Val, from_bits: u32) -> Val {

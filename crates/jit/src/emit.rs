@@ -1863,6 +1863,14 @@ impl Emitter {
                         pushed: alloc::pushed_bytes(self.save),
                     });
                 }
+                // A value nothing reads, of an operation without effects and outside a carry
+                // chain: a quick translation (which runs no passes) has such, as the result
+                // of a compare, a subtraction whose flags alone count.
+                _ if self.link == 0
+                    && !inst.op.info().effects
+                    && inst.dst.is_some_and(|d| {
+                        uses.get(d.0 as usize) == Some(&0) && term_reads != Some(d)
+                    }) => {}
                 _ => self.inst(inst),
             }
         }

@@ -92,26 +92,28 @@ impl RegMem {
         }
     }
 
-    /// (operand-size prefix, REX.W, opcode bytes).
-    fn parts(self) -> (bool, bool, &'static [u8]) {
+    /// (operand-size prefix, REX.W, opcode bytes (low first), their number).
+    #[inline]
+    fn parts(self) -> (bool, bool, u64, usize) {
         match self {
-            RegMem::Load64 => (false, true, &[0x8b]),
-            RegMem::Load32 => (false, false, &[0x8b]),
-            RegMem::Load16 => (false, false, &[0x0f, 0xb7]),
-            RegMem::Load8 => (false, false, &[0x0f, 0xb6]),
-            RegMem::Store64 => (false, true, &[0x89]),
-            RegMem::Store32 => (false, false, &[0x89]),
-            RegMem::Store16 => (true, false, &[0x89]),
-            RegMem::Store8 => (false, false, &[0x88]),
-            RegMem::Lea64 => (false, true, &[0x8d]),
-            RegMem::Lea32 => (false, false, &[0x8d]),
+            RegMem::Load64 => (false, true, 0x8b, 1),
+            RegMem::Load32 => (false, false, 0x8b, 1),
+            RegMem::Load16 => (false, false, 0xb70f, 2),
+            RegMem::Load8 => (false, false, 0xb60f, 2),
+            RegMem::Store64 => (false, true, 0x89, 1),
+            RegMem::Store32 => (false, false, 0x89, 1),
+            RegMem::Store16 => (true, false, 0x89, 1),
+            RegMem::Store8 => (false, false, 0x88, 1),
+            RegMem::Lea64 => (false, true, 0x8d, 1),
+            RegMem::Lea32 => (false, false, 0x8d, 1),
         }
     }
 }
 
 /// Emits `op` with register `reg` and operand `m`.
+#[inline]
 pub fn reg_mem(a: &mut Asm, op: RegMem, reg: u8, m: Mem) {
-    let (prefix, w, opcode) = op.parts();
+    let (prefix, w, opcode, opcode_len) = op.parts();
     let mut buf = Buf::default();
     if prefix {
         buf.push(0x66);
@@ -119,23 +121,20 @@ pub fn reg_mem(a: &mut Asm, op: RegMem, reg: u8, m: Mem) {
     // A byte store of spl, bpl, sil or dil needs a REX prefix (without one, 4..7 are ah..bh).
     let byte_reg = op == RegMem::Store8 && (4..8).contains(&reg);
     rex(&mut buf, w, reg, m, byte_reg);
-    for &b in opcode {
-        buf.push(b);
-    }
+    buf.push_n(opcode, opcode_len);
     modrm(&mut buf, reg, m);
-    a.extend(buf.bytes());
+    buf.emit(a);
 }
 
 /// Emits `mov QWORD m, imm` (the immediate sign-extended to 64 bits).
+#[inline]
 pub fn store_imm64(a: &mut Asm, m: Mem, imm: i32) {
     let mut buf = Buf::default();
     rex(&mut buf, true, 0, m, false);
     buf.push(0xc7);
     modrm(&mut buf, 0, m);
-    for b in imm.to_le_bytes() {
-        buf.push(b);
-    }
-    a.extend(buf.bytes());
+    buf.push_n(imm as u32 as u64, 4);
+    buf.emit(a);
 }
 
 /// An x86 ALU operation with an immediate (its number is the ModRM reg field of `81 /n`).
@@ -160,12 +159,13 @@ pub enum Alu {
 /// Emits `op reg, imm` at 64 bits if `wide` (the immediate sign-extended), else at 32; `cmp reg,
 /// 0` as `test reg, reg`, which sets the flags alike (CF and OF clear, ZF, SF and PF by the
 /// value).
+#[inline]
 pub fn alu_imm(a: &mut Asm, op: Alu, wide: bool, reg: u8, imm: i32) {
     let mut buf = Buf::default();
     rex_rr(&mut buf, wide, 0, reg);
     if op == Alu::Cmp && imm == 0 {
         // test reg, reg: reg in both fields, so REX.R too.
-        buf.len = 0;
+        buf = Buf::default();
         rex_rr(&mut buf, wide, reg, reg);
         buf.push(0x85);
         buf.push(0xc0 | (reg & 7) << 3 | reg & 7);
@@ -176,51 +176,46 @@ pub fn alu_imm(a: &mut Asm, op: Alu, wide: bool, reg: u8, imm: i32) {
     } else {
         buf.push(0x81);
         buf.push(0xc0 | (op as u8) << 3 | reg & 7);
-        for b in imm.to_le_bytes() {
-            buf.push(b);
-        }
+        buf.push_n(imm as u32 as u64, 4);
     }
-    a.extend(buf.bytes());
+    buf.emit(a);
 }
 
 /// Emits `op m, imm` (a 32-bit operand, or 64-bit if `wide`, the immediate sign-extended).
+#[inline]
 pub fn alu_mem_imm8(a: &mut Asm, op: Alu, wide: bool, m: Mem, imm: i8) {
     let mut buf = Buf::default();
     rex(&mut buf, wide, 0, m, false);
     buf.push(0x83);
     modrm(&mut buf, op as u8, m);
     buf.push(imm as u8);
-    a.extend(buf.bytes());
+    buf.emit(a);
 }
 
 /// Emits a move of `imm` into `reg` (all 64 bits), in the shortest form: `mov r32, imm32`
 /// (which zero-extends), `mov r64, simm32` or `movabs`. Flags are left alone.
+#[inline]
 pub fn mov_imm(a: &mut Asm, reg: u8, imm: u64) {
     let mut buf = Buf::default();
     if let Ok(k) = u32::try_from(imm) {
         rex_rr(&mut buf, false, 0, reg);
         buf.push(0xb8 + (reg & 7));
-        for b in k.to_le_bytes() {
-            buf.push(b);
-        }
+        buf.push_n(k as u64, 4);
     } else if let Ok(k) = i32::try_from(imm as i64) {
         rex_rr(&mut buf, true, 0, reg);
         buf.push(0xc7);
         buf.push(0xc0 | reg & 7);
-        for b in k.to_le_bytes() {
-            buf.push(b);
-        }
+        buf.push_n(k as u32 as u64, 4);
     } else {
         rex_rr(&mut buf, true, 0, reg);
         buf.push(0xb8 + (reg & 7));
-        for b in imm.to_le_bytes() {
-            buf.push(b);
-        }
+        buf.push_n(imm, 8);
     }
-    a.extend(buf.bytes());
+    buf.emit(a);
 }
 
 /// The REX prefix for ModRM fields reg = `reg` and rm = register `rm`, if one is needed.
+#[inline]
 fn rex_rr(buf: &mut Buf, w: bool, reg: u8, rm: u8) {
     let rex = 0x40 | (w as u8) << 3 | (reg >> 3) << 2 | rm >> 3;
     if rex != 0x40 {
@@ -230,6 +225,7 @@ fn rex_rr(buf: &mut Buf, w: bool, reg: u8, rm: u8) {
 
 /// The REX prefix for register field `reg` and operand `m`, if one is needed (`force`: even
 /// with no bit set).
+#[inline]
 fn rex(buf: &mut Buf, w: bool, reg: u8, m: Mem, force: bool) {
     let x = m.index.map_or(0, |i| i >> 3);
     let rex = 0x40 | (w as u8) << 3 | (reg >> 3) << 2 | x << 1 | m.base >> 3;
@@ -239,6 +235,7 @@ fn rex(buf: &mut Buf, w: bool, reg: u8, m: Mem, force: bool) {
 }
 
 /// ModRM, SIB and displacement for register field `reg` and operand `m`.
+#[inline]
 fn modrm(buf: &mut Buf, reg: u8, m: Mem) {
     // rbp and r13 as a base have no form without a displacement (that encoding means
     // rip-relative or no base).
@@ -261,26 +258,39 @@ fn modrm(buf: &mut Buf, reg: u8, m: Mem) {
         }
         None => buf.push(md << 6 | reg | m.base & 7),
     }
-    for &b in &m.disp.to_le_bytes()[..disp_len] {
-        buf.push(b);
+    match disp_len {
+        1 => buf.push_n(m.disp as u8 as u64, 1),
+        4 => buf.push_n(m.disp as u32 as u64, 4),
+        _ => {}
     }
 }
 
-/// Bytes of one instruction (15 at most).
+/// Bytes of one instruction (15 at most), little-endian in a word: cheaper to build than an
+/// array (no bounds checks), and one copy into the assembler.
 #[derive(Default)]
 struct Buf {
-    bytes: [u8; 15],
+    bytes: u128,
     len: usize,
 }
 
 impl Buf {
+    #[inline]
     fn push(&mut self, b: u8) {
-        self.bytes[self.len] = b;
+        self.bytes |= (b as u128) << (8 * self.len);
         self.len += 1;
     }
 
-    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
-        self.bytes[..self.len].iter().copied()
+    /// `n` bytes of `v`, low first.
+    #[inline]
+    fn push_n(&mut self, v: u64, n: usize) {
+        self.bytes |= (v as u128) << (8 * self.len);
+        self.len += n;
+    }
+
+    /// Appends the bytes to `a`.
+    #[inline]
+    fn emit(&self, a: &mut Asm) {
+        a.extend(&self.bytes.to_le_bytes()[..self.len]);
     }
 }
 
