@@ -691,6 +691,27 @@ mod tests {
         assert_eq!(v.len(), 5);
     }
 
+    /// `not` of a constant the builder remembers is that constant's complement, made as a
+    /// constant; of anything else (or in a verbatim block) a `not`.
+    #[test]
+    fn not_of_a_known_constant_is_a_constant() {
+        let mut b = Builder::new(0x1000);
+        let k = b.konst(7);
+        let n = b.len();
+        let nk = b.not(k);
+        assert_eq!(nk, b.konst(!7));
+        assert_eq!(b.len(), n + 1, "one const, no not");
+        let x = b.get(1);
+        b.not(x);
+        let mut v = Builder::verbatim(0x1000);
+        let k = v.konst(7);
+        v.not(k);
+        for (blk, nots) in [(b, 1), (v, 1)] {
+            let blk = blk.finish(Term::Jump(0));
+            assert_eq!(blk.insts.iter().filter(|i| i.op == Op::Not).count(), nots);
+        }
+    }
+
     /// The negation of a condition test is the opposite test of the same operands; of any
     /// other 0-or-1 value, a compare with 0. Checked on the interpreter's semantics for each.
     #[test]

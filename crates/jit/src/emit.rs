@@ -2538,3 +2538,51 @@ impl Emitter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ir::Builder;
+
+    /// The code of `block` as a quick translation (which runs no passes) at some address.
+    fn quick_code(block: &Block) -> Vec<u8> {
+        let shared = Shared {
+            epilogue: 0x10_0000,
+            miss: 0x10_0100,
+            pending: 0x10_0200,
+            hot: 0x10_0300,
+        };
+        compile(block, 0x20_0000, shared, Some(0x30_0000), false, true).code
+    }
+
+    /// x2 = x1 (+ a sum of x1 with itself nothing reads, if `dead`); jump.
+    fn copy_block(dead: bool) -> Block {
+        let mut b = Builder::verbatim(0x1000);
+        let x = b.get(1);
+        if dead {
+            let one = b.konst(1);
+            b.add(x, one);
+            b.emit(Op::AddCFlags, &[x, one, one], 32);
+        }
+        b.set(2, x);
+        b.end_insn(0x1004);
+        b.finish(Term::Jump(0x2000))
+    }
+
+    #[test]
+    fn values_nothing_reads_are_not_lowered() {
+        assert_eq!(
+            quick_code(&copy_block(true)),
+            quick_code(&copy_block(false))
+        );
+        // A read one keeps it.
+        let mut b = Builder::verbatim(0x1000);
+        let x = b.get(1);
+        let one = b.konst(1);
+        let s = b.add(x, one);
+        b.set(2, s);
+        b.end_insn(0x1004);
+        let used = b.finish(Term::Jump(0x2000));
+        assert!(quick_code(&used).len() > quick_code(&copy_block(false)).len());
+    }
+}
