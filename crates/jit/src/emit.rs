@@ -1,7 +1,8 @@
 //! x86-64 code emission for IR blocks and for the entry trampoline.
 //!
 //! Register conventions inside translated code:
-//! - `r15` holds the `CpuState` pointer, `r14` holds `cpu.mem_base` (guest memory is `[r14 + a]`);
+//! - `r15` holds the `CpuState` pointer plus `STATE_BIAS`, `r14` holds `cpu.mem_base` (guest
+//!   memory is `[r14 + a]`);
 //! - an IR value `vN` lives in the host register the allocator (`alloc.rs`) gave it for its live
 //!   range, or else in its stack slot at `[rsp + 8*N]`;
 //! - `rax`, `rcx`, `rdx`, `rsi`, `rdi` are scratch; guest state is never cached in registers
@@ -41,9 +42,15 @@ const FRAME_BYTES: i32 = 8 * FRAME_VALS as i32;
 pub const MAX_VALS: u32 = 1 << 17;
 const PAGE: i32 = 4096;
 
+/// How far past the `CpuState` translated code's `r15` points: a memory operand reaches
+/// `r15 - 128 ..= r15 + 127` with a one-byte displacement, so the first 32 slots (all of
+/// AArch64's general registers and SP; AArch32's sixteen) are 4-byte loads and stores instead
+/// of 7-byte ones.
+const STATE_BIAS: i32 = 128;
+
 /// Byte offset of a CPU state slot from `r15`.
 const fn so(s: u32) -> i32 {
-    (s * 8) as i32
+    (s * 8) as i32 - STATE_BIAS
 }
 
 /// CPU state slot `s` (below `slot::END`) as a memory operand.
@@ -116,7 +123,7 @@ pub struct Shared {
 /// and a zero address counts as a miss (a guest jump to pc 0 matches a free pair's key). While
 /// an event is pending it is `cpu::NO_JUMPS`, where every jump misses (`cpu::raise_pending`):
 /// indirect jumps do not test `pending` themselves.
-const JUMP_TABLE: i32 = std::mem::offset_of!(cpu::CpuState, jump_table) as i32;
+const JUMP_TABLE: i32 = std::mem::offset_of!(cpu::CpuState, jump_table) as i32 - STATE_BIAS;
 
 /// Assembles the trampoline for host address `base`.
 pub fn trampoline(base: usize) -> Trampoline {
@@ -150,7 +157,7 @@ pub fn trampoline(base: usize) -> Trampoline {
     dynasm!(a
         ; .arch x64
         ; body:
-        ; mov r15, rdi
+        ; lea r15, [rdi + STATE_BIAS]
         ; mov r14, QWORD [r15 + so(slot::MEM_BASE)]
         ; jmp rsi
     );
@@ -1600,7 +1607,7 @@ impl Emitter {
         }
         let f = call.func;
         dynasm!(self.a ; .arch x64
-            ; mov rdi, r15
+            ; lea rdi, [r15 - STATE_BIAS]
             ; mov rax, QWORD f ; call rax
             // The helper may have changed the memory base.
             ; mov r14, [r15 + so(slot::MEM_BASE)]);
@@ -2276,7 +2283,8 @@ impl Emitter {
                 if let Some(h) = i.helper {
                     let f = h.func as usize as i64;
                     dynasm!(a ; .arch x64
-                        ; mov rdi, r15 ; mov rsi, [rsp + va] ; mov rdx, [rsp + vb] ; mov rcx, [rsp + vc]
+                        ; lea rdi, [r15 - STATE_BIAS] ; mov rsi, [rsp + va] ; mov rdx, [rsp + vb]
+                        ; mov rcx, [rsp + vc]
                         ; mov rax, QWORD f ; call rax
                         // The helper may have changed the memory base.
                         ; mov r14, [r15 + so(slot::MEM_BASE)]
