@@ -69,6 +69,11 @@ impl CodeCache {
         self.size
     }
 
+    /// Host address just past the mapping.
+    pub fn end(&self) -> usize {
+        self.base as usize + self.size
+    }
+
     /// Makes allocations come from offsets `[start, limit)` (clamped to the mapping), starting
     /// afresh at `start`: whatever the window held before is handed out again.
     pub fn set_window(&mut self, start: usize, limit: usize) {

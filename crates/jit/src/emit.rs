@@ -492,10 +492,17 @@ pub fn compile(
     };
     let hot = counter.map(|c| {
         let hot = e.a.new_dynamic_label();
-        let c = c as i64;
-        // Before the block's stack reservation, so its exit has nothing to give back.
-        dynasm!(e.a ; .arch x64 ; mov rax, QWORD c);
-        enc::alu_mem_imm8(&mut e.a, Alu::Sub, false, Mem::at(alloc::RAX, 0), 1);
+        // Before the block's stack reservation, so its exit has nothing to give back. The
+        // counter is usually within reach of rip (see `counters`): a 7-byte decrement.
+        let end = (base + e.a.offset().0 + 7) as i64;
+        match i32::try_from(c as i64 - end) {
+            Ok(rel) => enc::alu_rip_imm8(&mut e.a, Alu::Sub, rel, 1),
+            Err(_) => {
+                let c = c as i64;
+                dynasm!(e.a ; .arch x64 ; mov rax, QWORD c);
+                enc::alu_mem_imm8(&mut e.a, Alu::Sub, false, Mem::at(alloc::RAX, 0), 1);
+            }
+        }
         dynasm!(e.a ; .arch x64 ; jz =>hot);
         hot
     });

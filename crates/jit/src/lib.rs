@@ -282,6 +282,9 @@ struct State {
     code_map: code_map::CodeMap<CodeRec>,
     /// The run counters of the quick blocks in each half, reset with its `code_map` half.
     counters: [counters::Counters; 2],
+    /// Where the next chunk of counters is asked for: just past the code cache at first, so
+    /// that code reaches them `rip`-relatively.
+    counter_hint: usize,
     /// Every handle's slot.
     slots: Vec<Arc<Slot>>,
     /// Invalidations so far.
@@ -358,6 +361,7 @@ impl Jit {
     pub fn with_cache_size(bytes: usize) -> Jit {
         let mut cache = CodeCache::new(bytes.max(8 << 10));
         let base = cache.next_addr();
+        let cache_end = cache.end();
         let t = emit::trampoline(base);
         let enter = cache
             .push(&t.code)
@@ -393,6 +397,7 @@ impl Jit {
                 links: PcMap::default(),
                 code_map: Default::default(),
                 counters: Default::default(),
+                counter_hint: cache_end,
                 slots: vec![slot.clone()],
                 seq: 0,
                 recent: VecDeque::new(),
@@ -573,9 +578,14 @@ impl Jit {
                 st.forget(block.key);
             }
             // Taken in the half the code goes to (this one, unless it is full).
-            let current = st.current;
+            let State {
+                counters,
+                counter_hint,
+                current,
+                ..
+            } = &mut *st;
             let at = (tier == Tier::Quick)
-                .then(|| st.counters[current].take(HOT_RUNS).as_ptr() as usize);
+                .then(|| counters[*current].take(HOT_RUNS, counter_hint).as_ptr() as usize);
             let fold32 = self.core.fold32.load(Ordering::Relaxed);
             let chain = self.core.chain();
             let compiled = emit::compile(

@@ -192,6 +192,17 @@ pub fn alu_mem_imm8(a: &mut Asm, op: Alu, wide: bool, m: Mem, imm: i8) {
     buf.emit(a);
 }
 
+/// Emits `op dword [rip + rel], imm` (`rel` counts from the end of the instruction, which
+/// is 7 bytes long).
+pub fn alu_rip_imm8(a: &mut Asm, op: Alu, rel: i32, imm: i8) {
+    let mut buf = Buf::default();
+    buf.push(0x83);
+    buf.push((op as u8) << 3 | 5);
+    buf.push_n(rel as u32 as u64, 4);
+    buf.push(imm as u8);
+    buf.emit(a);
+}
+
 /// Emits a move of `imm` into `reg` (all 64 bits), in the shortest form: `mov r32, imm32`
 /// (which zero-extends), `mov r64, simm32` or `movabs`. Flags are left alone.
 #[inline]
@@ -553,6 +564,23 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn rip_relative_decrements_reach_their_target() {
+        for rel in [0, 0x1234, -0x10_0000, i32::MAX] {
+            let code = assembled(|a| alu_rip_imm8(a, Alu::Sub, rel, 1));
+            assert_eq!(code.len(), 7);
+            // capstone shows the displacement from the instruction's end.
+            let (t, _) = text(&code);
+            let (op, imm, mem) = alu_parts(&t, 32);
+            assert_eq!((op.as_str(), imm), ("subl", 1), "{t}");
+            let disp = match mem.trim_end_matches("(%rip)") {
+                "" => "0",
+                d => d,
+            };
+            assert_eq!(imm_value(disp, 64) as i64, rel as i64, "{t}");
         }
     }
 
