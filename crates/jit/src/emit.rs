@@ -1379,6 +1379,19 @@ impl Emitter {
                 self.st(d, t);
             }
             Op::AddCFlags | Op::AddCCarry => {
+                if i.op == Op::AddCFlags
+                    && self.link == 0
+                    && let Some(k) = self.compare_constant(y, z, wide)
+                {
+                    // x + !k + 1 is x - k: a compare sets its N, Z and V, and its CF is the
+                    // borrow, ARM's C inverted.
+                    let r = self.reg_or(RAX, x);
+                    enc::alu_imm(&mut self.a, Alu::Cmp, wide, r, k);
+                    dynasm!(self.a ; .arch x64 ; cmc);
+                    nzcv_from_host_flags(&mut self.a);
+                    self.st(d, RAX);
+                    return;
+                }
                 self.add_with_carry(RAX, x, y, z, wide);
                 if i.op == Op::AddCCarry {
                     if self.link & link::KEPT != 0 {
@@ -1943,6 +1956,17 @@ impl Emitter {
             dynasm!(self.a ; .arch x64 ; test Rq(r), Rq(r));
         } else {
             dynasm!(self.a ; .arch x64 ; test Rd(r), Rd(r));
+        }
+    }
+
+    /// `k` if `x + y + z` at the width is the subtraction `x - k` of an immediate: `y` the
+    /// constant `!k` and the carry in `z` the constant 1 (the lifters' compare with a
+    /// constant).
+    fn compare_constant(&self, y: Val, z: Val, wide: bool) -> Option<i32> {
+        match (self.loc(y), self.loc(z)) {
+            (Loc::Const(ny), Loc::Const(1)) if wide => imm32(!ny),
+            (Loc::Const(ny), Loc::Const(1)) => Some(!ny as u32 as i32),
+            _ => None,
         }
     }
 
