@@ -3,7 +3,7 @@
 //! dynasm gives a memory operand whose displacement is a run-time value four bytes of
 //! displacement, even 0 or 8, and a run-time immediate four bytes, even 0 or 1. Most of what a
 //! block does is such instructions: loads and stores of the guest registers in the CPU state
-//! (`[r15 + slot offset]`: the first sixteen fit a one-byte displacement), guest memory
+//! (`[r15 + slot offset]`: the first 32 fit a one-byte displacement), guest memory
 //! accesses (`[r14 + address]`, mostly with no displacement at all), address arithmetic (`lea`)
 //! and ALU operations with small constants. Encoded here with the shortest displacement (none,
 //! one byte or four) and immediate, a state access takes 4 bytes instead of 7, a guest access
