@@ -1537,10 +1537,12 @@ impl Emitter {
                 if i.imm >= slot::END as u64 {
                     return;
                 }
-                let s = so(i.imm as u32);
                 match self.loc(x) {
                     Loc::Reg(h) => enc::reg_mem(&mut self.a, RegMem::Store64, h, state(i.imm)),
-                    Loc::Xmm(v) => dynasm!(self.a ; .arch x64 ; movq [r15 + s], Rx(v)),
+                    Loc::Xmm(v) => {
+                        let s = so(i.imm as u32);
+                        dynasm!(self.a ; .arch x64 ; movq [r15 + s], Rx(v));
+                    }
                     Loc::Const(k) if imm32(k).is_some() => {
                         enc::store_imm64(&mut self.a, state(i.imm), imm32(k).unwrap_or(0));
                     }
@@ -1789,10 +1791,11 @@ impl Emitter {
                 self.link = links[n];
             }
             // A helper's result nothing reads (crypto helpers return 0) is not stored.
-            self.unread = inst.op == Op::Call
-                && inst
-                    .dst
-                    .is_some_and(|d| uses.get(d.0 as usize) == Some(&0) && term_reads != Some(d));
+            // Nothing reads the instruction's value (the terminator included).
+            let unread = inst
+                .dst
+                .is_some_and(|d| uses.get(d.0 as usize) == Some(&0) && term_reads != Some(d));
+            self.unread = inst.op == Op::Call && unread;
             if self.fp_known && n >= self.fp_change {
                 self.fp_known = false;
             }
@@ -1893,11 +1896,7 @@ impl Emitter {
                 // A value nothing reads, of an operation without effects and outside a carry
                 // chain: a quick translation (which runs no passes) has such, as the result
                 // of a compare, a subtraction whose flags alone count.
-                _ if self.link == 0
-                    && !inst.op.info().effects
-                    && inst.dst.is_some_and(|d| {
-                        uses.get(d.0 as usize) == Some(&0) && term_reads != Some(d)
-                    }) => {}
+                _ if unread && self.link == 0 && !inst.op.info().effects => {}
                 _ => self.inst(inst),
             }
         }

@@ -287,8 +287,7 @@ struct Buf {
 impl Buf {
     #[inline]
     fn push(&mut self, b: u8) {
-        self.bytes |= (b as u128) << (8 * self.len);
-        self.len += 1;
+        self.push_n(b as u64, 1);
     }
 
     /// `n` bytes of `v`, low first.
