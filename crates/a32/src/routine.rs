@@ -182,6 +182,8 @@ pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>
     let lr = cx.r(14);
     let resume = cx.k(at | thumb as u64);
     let target = cx.b.select(d_zero, resume, lr);
+    // The routine returns (but for a division by zero, which calls the handler).
+    cx.b.hint(ir::Hint::Return);
     let term = cx.write_pc(target, true);
     // Also keeps a look-ahead from remembering the block by its first instruction alone
     // (`ir::flags_live` memoises one-instruction lifts): it counts as two at least.

@@ -1026,6 +1026,10 @@ pub fn load(cx: &mut Ctx, sz: Sz, t: u32, am: &Am) -> Flow {
         cx.set_r(am.n, off);
     }
     if t == 15 {
+        // LDR PC, [SP], #4: a return (POP {PC} of one register).
+        if am.n == 13 && am.wback {
+            cx.b.hint(ir::Hint::Return);
+        }
         return Flow::End(cx.write_pc(v, true));
     }
     cx.set_r(t, v);
@@ -1136,7 +1140,13 @@ pub fn multiple(
         }
     }
     match pc {
-        Some(v) => Flow::End(cx.write_pc(v, true)),
+        Some(v) => {
+            // POP {..., PC}: a return.
+            if n == 13 {
+                cx.b.hint(ir::Hint::Return);
+            }
+            Flow::End(cx.write_pc(v, true))
+        }
         None => Flow::Next,
     }
 }
@@ -1338,6 +1348,7 @@ pub fn branch(cx: &mut Ctx, target: u64, link: bool, exchange: bool) -> Flow {
         let lr = cx.next() | cx.thumb as u64;
         let v = cx.k(lr);
         cx.set_r(14, v);
+        call_hint(cx);
     }
     if exchange {
         cx.set_thumb_k(!cx.thumb);
@@ -1355,6 +1366,18 @@ pub fn branch_reg(cx: &mut Ctx, m: u32, link: bool) -> Flow {
         let lr = cx.next() | cx.thumb as u64;
         let v = cx.k(lr);
         cx.set_r(14, v);
+        call_hint(cx);
+    } else if m == 14 {
+        cx.b.hint(ir::Hint::Return);
     }
     Flow::End(cx.write_pc(target, true))
+}
+
+/// Marks the block's jump as a call returning to the next instruction, unless it is
+/// conditional (then the block ends with a branch, or goes on past a side exit).
+fn call_hint(cx: &mut Ctx) {
+    if !cx.conditional() {
+        let ret = crate::key::key(cx.next(), cx.thumb, 0);
+        cx.b.hint(ir::Hint::Call(ret));
+    }
 }

@@ -12,6 +12,7 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
             if m.id() == I::Bl {
                 let ret = cx.k(next);
                 cx.set_x(30, ret, true);
+                cx.b.hint(ir::Hint::Call(next));
             }
             Term::Jump(cx.pc_rel(m.fs('i') * 4))
         }
@@ -74,9 +75,14 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
         I::Br | I::Blr | I::Ret => {
             // Read the target before BLR overwrites X30 (BLR X30 is valid).
             let target = cx.x(m.f('n'));
-            if m.id() == I::Blr {
-                let ret = cx.k(next);
-                cx.set_x(30, ret, true);
+            match m.id() {
+                I::Blr => {
+                    let ret = cx.k(next);
+                    cx.set_x(30, ret, true);
+                    cx.b.hint(ir::Hint::Call(next));
+                }
+                I::Ret => cx.b.hint(ir::Hint::Return),
+                _ => {}
             }
             Term::JumpReg(target)
         }

@@ -52,6 +52,17 @@ pub struct CpuState {
     /// [`NO_JUMPS`] while an event is pending (see [`raise_pending`]). Not a slot: the IR
     /// never names it.
     pub jump_table: u64,
+    /// The host stack pointer translated code started from on this entry (the JIT's trampoline
+    /// sets it): guest calls push their return addresses below it, and every exit goes back to
+    /// it. Not a slot.
+    pub ret_base: u64,
+    /// The lowest the host stack pointer goes with return addresses pushed: a guest call finding
+    /// it reached starts the return stack over from `ret_base`. Not a slot.
+    pub ret_limit: u64,
+    /// The host stack pointer at translated code's latest helper call (the JIT stores it just
+    /// before the call): a host fault in the helper finds the call site and the block's stack
+    /// pointer from it. Not a slot.
+    pub helper_rsp: u64,
 }
 
 /// Slot index helpers: the IR's `getreg`/`setreg` immediates.
@@ -128,6 +139,9 @@ impl Default for CpuState {
             _pad: [0; 4],
             v: [[0; 2]; 32],
             jump_table: 0,
+            ret_base: 0,
+            ret_limit: 0,
+            helper_rsp: 0,
         }
     }
 }

@@ -92,6 +92,22 @@ pub const EXIT_ARG_KEPT: u64 = u64::MAX;
 /// leave early (a full translation's cost grows with its length).
 pub const MAX_SIDE_EXITS: usize = 3;
 
+/// What a block's jump is to the guest program, as its instruction says: a call or a return.
+/// The JIT predicts a return to go where the call before it said it would (see its return
+/// stack); a wrong hint costs time, never correctness.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Hint {
+    /// An ordinary jump (or a call or return the frontend did not mark).
+    #[default]
+    None,
+    /// A call (BL, BLR, BLX): the terminator jumps to the callee, whose return comes back to
+    /// the key given (the instruction after the call).
+    Call(u64),
+    /// A return (RET, BX LR, POP {..., PC}): the terminator's `JumpReg` most likely goes back
+    /// to where the latest call not yet returned from said.
+    Return,
+}
+
 /// A lifted guest basic block.
 #[derive(Clone, Debug)]
 pub struct Block {
@@ -118,6 +134,8 @@ pub struct Block {
     /// The guest's general registers (slots below [`NARROW_SLOTS`]) hold 32-bit values, zero
     /// above bit 31: a 32-bit guest's, which every write keeps so. Passes may rely on it.
     pub narrow_regs: bool,
+    /// Whether the terminator is a call or a return ([`Builder::hint`]).
+    pub hint: Hint,
 }
 
 thread_local! {
@@ -273,6 +291,7 @@ impl Builder {
                 },
                 num_vals: 0,
                 narrow_regs: false,
+                hint: Hint::None,
             },
             known: [NO_VAL; slot::END as usize],
             konsts: [(0, NO_VAL); KONSTS],
@@ -362,6 +381,14 @@ impl Builder {
     /// ending the block there: the jump becomes nothing and a new run of guest code starts.
     pub fn follow(&mut self, target: u64) {
         self.block.more.push((target, target));
+        // A followed call ends nothing: its return is a jump like any other.
+        self.block.hint = Hint::None;
+    }
+
+    /// Marks the jump the instruction being lifted ends the block with as a call or a return
+    /// (see [`Hint`]); the last instruction's mark stands.
+    pub fn hint(&mut self, hint: Hint) {
+        self.block.hint = hint;
     }
 
     /// Whether a frontend may turn the conditional branch at `pc` to `taken` into a side
@@ -444,6 +471,9 @@ impl Builder {
     /// be reported at this instruction with the state as it was before it.
     pub fn mark(&mut self, key: u64) {
         self.emit(Op::Mark, &[], key);
+        // A hint is the last instruction's: one whose branch became a side exit or was
+        // followed marks nothing the block ends with.
+        self.block.hint = Hint::None;
     }
 
     /// Number of guest instructions lifted so far.

@@ -81,6 +81,10 @@ impl fmt::Display for Block {
         for i in &self.insts {
             writeln!(f, "  {i}")?;
         }
-        writeln!(f, "  {}", self.term)
+        match self.hint {
+            crate::Hint::None => writeln!(f, "  {}", self.term),
+            crate::Hint::Call(r) => writeln!(f, "  {} ; call, returns to {r:#x}", self.term),
+            crate::Hint::Return => writeln!(f, "  {} ; return", self.term),
+        }
     }
 }

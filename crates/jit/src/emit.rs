@@ -4,12 +4,25 @@
 //! - `r15` holds the `CpuState` pointer plus `STATE_BIAS`, `r14` holds `cpu.mem_base` (guest
 //!   memory is `[r14 + a]`);
 //! - an IR value `vN` lives in the host register the allocator (`alloc.rs`) gave it for its live
-//!   range, or else in its stack slot at `[rsp + 8*N]`;
+//!   range, or else in its stack slot at `[rsp + RET_GAP + 8*N]`;
 //! - `rax`, `rcx`, `rdx`, `rsi`, `rdi` are scratch; guest state is never cached in registers
 //!   across instructions, so a helper call may change any CPU state field (a block that loops
 //!   to itself and calls no helper carries what it reads around the loop: see `self_loop`).
 //!
 //! `rsp` is 16-byte aligned while a block runs, so helpers can be called directly.
+//!
+//! The return stack: a guest call (a block the frontend marked with `ir::Hint::Call`) pushes
+//! its guest return key and `call`s the callee's code; right after the `call`, the caller's code
+//! jumps on to the block at the return key. A guest return (`ir::Hint::Return`) whose target is
+//! the key on top leaves with `ret 8`, which the host predicts with its own return stack, as it
+//! would a native return; any other target is looked up in the indirect-jump table as before
+//! (the entry stays: the return may be from a call the frontend followed). So returns from a
+//! function called from many places do not depend on the branch predictor remembering each
+//! indirect jump, nor on the table's cache lines (gcc -O2 runs 7-9% faster). The stack lives in
+//! the trampoline's frame: each outstanding call lowers `rsp` by 16, so value slots sit
+//! `RET_GAP` above it; with `RET_DEPTH` calls outstanding, a call leaves for the dispatcher
+//! instead, and every entry to translated code starts the stack afresh (the epilogue goes back
+//! to the entry's `rsp` whatever is outstanding).
 
 // dynasm!'s dynamic register operands (`Rq(r)`) expand to `r.into()`; with `u8` register numbers
 // that conversion is the identity, which clippy flags inside the macro expansion.
@@ -46,7 +59,7 @@ const PAGE: i32 = 4096;
 /// `r15 - 128 ..= r15 + 127` with a one-byte displacement, so the first 32 slots (all of
 /// AArch64's general registers and SP; AArch32's sixteen) are 4-byte loads and stores instead
 /// of 7-byte ones.
-const STATE_BIAS: i32 = 128;
+pub(crate) const STATE_BIAS: i32 = 128;
 
 /// Byte offset of a CPU state slot from `r15`.
 const fn so(s: u32) -> i32 {
@@ -65,10 +78,27 @@ const MEM: u8 = 14;
 /// The stack pointer.
 const RSP: u8 = 4;
 
-/// Byte offset of an IR value from `rsp`.
+/// Byte offset of an IR value from `rsp`: its slot lies above the return stack's room.
 fn vo(v: Val) -> i32 {
-    (v.0 * 8) as i32
+    RET_GAP + (v.0 * 8) as i32
 }
+
+/// Return addresses the host return stack holds at most (see [`Emitter::push_return`]).
+const RET_DEPTH: i32 = 60;
+/// Bytes between the stack pointer and the value slots. A guest call pushes 16 bytes (the
+/// guest return key and the host return address) and runs the callee with the stack pointer
+/// that much lower, so its slots are that much lower too; with at most [`RET_DEPTH`] calls
+/// outstanding they stay above every pushed pair and above the entry's sentinel pair.
+const RET_GAP: i32 = 1024;
+const _: () = assert!(RET_GAP >= 16 * (RET_DEPTH + 2));
+/// Bytes the trampoline reserves below its saved registers: the return stack's room, the
+/// value slots and 8 bytes that keep `rsp` 16-byte aligned.
+pub const FRAME_STACK: usize = (RET_GAP + FRAME_BYTES + 8) as usize;
+/// Byte offsets from `r15` of `CpuState::ret_base` and `ret_limit`.
+const RET_BASE: i32 = std::mem::offset_of!(cpu::CpuState, ret_base) as i32 - STATE_BIAS;
+const RET_LIMIT: i32 = std::mem::offset_of!(cpu::CpuState, ret_limit) as i32 - STATE_BIAS;
+/// Byte offset from `r15` of `CpuState::helper_rsp`.
+const HELPER_RSP: i32 = std::mem::offset_of!(cpu::CpuState, helper_rsp) as i32 - STATE_BIAS;
 
 /// The entry trampoline and shared epilogue, assembled for a given base address.
 pub struct Trampoline {
@@ -139,14 +169,14 @@ pub fn trampoline(base: usize) -> Trampoline {
             ; push r14
             ; push r15
             // 6 pushes after the call leave rsp 8 mod 16; the extra 8 restores 16-byte alignment.
-            ; sub rsp, FRAME_BYTES + 8
+            ; sub rsp, FRAME_STACK as i32
         );
     };
     open_frame(&mut a);
     // Touch the frame top-down so a too-small host stack hits its guard page instead of
     // skipping over it. Once per thread is enough (the pages stay mapped), so `fast` below
     // enters without it.
-    let mut off = FRAME_BYTES + 8 - PAGE;
+    let mut off = FRAME_STACK as i32 - PAGE;
     while off >= 0 {
         dynasm!(a ; .arch x64 ; or BYTE [rsp + off], 0);
         off -= PAGE;
@@ -159,13 +189,24 @@ pub fn trampoline(base: usize) -> Trampoline {
         ; body:
         ; lea r15, [rdi + STATE_BIAS]
         ; mov r14, QWORD [r15 + so(slot::MEM_BASE)]
+        // The return stack starts empty here (see `Emitter::push_return`): its base, its
+        // limit, and a sentinel pair a return finds when no call is outstanding, whose key
+        // no guest jump has and whose host address leaves like a missed jump if one did.
+        ; mov [r15 + RET_BASE], rsp
+        ; lea rax, [rsp - 16 * RET_DEPTH]
+        ; mov [r15 + RET_LIMIT], rax
+        ; mov QWORD [rsp + 8], -1
+        ; lea rax, [>miss_label]
+        ; mov [rsp], rax
         ; jmp rsi
     );
     let epilogue = a.offset().0;
     dynasm!(a
         ; .arch x64
         ; epilogue_label:
-        ; add rsp, FRAME_BYTES + 8
+        // Whatever calls are outstanding, the frame is where the entry left it.
+        ; mov rsp, [r15 + RET_BASE]
+        ; add rsp, FRAME_STACK as i32
         ; pop r15
         ; pop r14
         ; pop r13
@@ -175,6 +216,7 @@ pub fn trampoline(base: usize) -> Trampoline {
         ; ret
     );
     // Exits with pc in rax and a common reason, shared by the blocks' exit stubs.
+    dynasm!(a ; .arch x64 ; miss_label:);
     let mut tail = |reason: u64| {
         let at = a.offset().0;
         dynasm!(a
@@ -1630,6 +1672,8 @@ impl Emitter {
         let f = call.func;
         dynasm!(self.a ; .arch x64
             ; lea rdi, [r15 - STATE_BIAS]
+            // Where the fault handler finds this call if the helper faults.
+            ; mov [r15 + HELPER_RSP], rsp
             ; mov rax, QWORD f ; call rax
             // The helper may have changed the memory base.
             ; mov r14, [r15 + so(slot::MEM_BASE)]);
@@ -2315,6 +2359,7 @@ impl Emitter {
                     dynasm!(a ; .arch x64
                         ; lea rdi, [r15 - STATE_BIAS] ; mov rsi, [rsp + va] ; mov rdx, [rsp + vb]
                         ; mov rcx, [rsp + vc]
+                        ; mov [r15 + HELPER_RSP], rsp
                         ; mov rax, QWORD f ; call rax
                         // The helper may have changed the memory base.
                         ; mov r14, [r15 + so(slot::MEM_BASE)]
@@ -2371,14 +2416,35 @@ impl Emitter {
             Term::Jump(target) if target == self.key && self.carry.is_some() => self.back_edge(),
             Term::Jump(target) => {
                 self.release_stack();
-                self.link(target);
+                match b.hint {
+                    ir::Hint::Call(ret) => self.linked(target, 0, Some(ret)),
+                    _ => self.link(target),
+                }
             }
             Term::JumpReg(v) => {
                 self.ld(alloc::RAX, v);
                 self.release_stack();
+                let call = match b.hint {
+                    ir::Hint::Call(ret) => {
+                        self.push_return(ret, None);
+                        Some(ret)
+                    }
+                    ir::Hint::Return => {
+                        // The return the latest outstanding call predicted: the host `ret`
+                        // goes back into the caller's code (its return stack predicts it),
+                        // which jumps on to the block at the guest return address. Else the
+                        // table decides.
+                        dynasm!(self.a ; .arch x64
+                            ; cmp rax, [rsp + 8] ; jne >table
+                            ; ret 8
+                            ; table:);
+                        None
+                    }
+                    ir::Hint::None => None,
+                };
                 // Look the target up in the indirect-jump table, in the first way of its set
-                // and then the second; on a hit jump straight to its code, else let the
-                // dispatcher find it (while an event is pending, every lookup misses).
+                // and then the second; on a hit jump straight to its code (or call it), else
+                // let the dispatcher find it (while an event is pending, every lookup misses).
                 let Shared { miss, .. } = self.shared;
                 // The first pair of `table_set(pc)` is 16 bytes at 4 * (pc & mask); the
                 // second, a table's worth of pairs further.
@@ -2390,8 +2456,16 @@ impl Emitter {
                     ; cmp rax, [rdx + rcx * 4] ; jne >second
                     ; mov rdx, [rdx + rcx * 4 + 8]
                     ; found:
-                    ; test rdx, rdx ; jz extern miss
-                    ; jmp rdx
+                    ; test rdx, rdx ; jz extern miss);
+                match call {
+                    Some(ret) => {
+                        dynasm!(self.a ; .arch x64 ; call rdx);
+                        // Where the callee's return comes back to.
+                        self.link(ret);
+                    }
+                    None => dynasm!(self.a ; .arch x64 ; jmp rdx),
+                }
+                dynasm!(self.a ; .arch x64
                     ; second:
                     ; cmp rax, [rdx + rcx * 4 + way] ; jne extern miss
                     ; mov rdx, [rdx + rcx * 4 + way + 8]
@@ -2555,6 +2629,13 @@ impl Emitter {
     /// [`Emitter::link`], whose site links to code `head` bytes into the target when the
     /// target is this block (a loop's back edge, see `self_loop`; 0: its entry).
     fn link_to(&mut self, target: u64, head: usize) {
+        self.linked(target, head, None);
+    }
+
+    /// [`Emitter::link_to`]; with `call` (the guest return key of a call), pushes that on the
+    /// return stack and calls the target instead of jumping to it, and the code after the call,
+    /// where the callee's return comes back to, jumps on to the block at the return key.
+    fn linked(&mut self, target: u64, head: usize, call: Option<u64>) {
         let stub = self.a.new_dynamic_label();
         let pend = self.a.new_dynamic_label();
         let check = target <= self.key;
@@ -2563,16 +2644,52 @@ impl Emitter {
             enc::alu_mem_imm8(&mut self.a, Alu::Cmp, true, pending, 0);
             dynasm!(self.a ; .arch x64 ; jne =>pend);
         }
+        if let Some(ret) = call {
+            self.push_return(ret, Some(stub));
+        }
         // The padding is one nop, which a loop's back edge runs once per iteration.
         self.pad_for_rel32(1);
-        dynasm!(self.a ; .arch x64 ; jmp =>stub);
+        if call.is_some() {
+            dynasm!(self.a ; .arch x64 ; call =>stub);
+        } else {
+            dynasm!(self.a ; .arch x64 ; jmp =>stub);
+        }
         let rel32 = self.a.offset().0 - 4;
+        if let Some(ret) = call {
+            self.link(ret);
+        }
         self.site_stub((stub, rel32), target);
         if let Some(site) = self.sites.last_mut() {
             site.head = head;
         }
         if check {
             self.exit_stub(pend, target, exit::PENDING);
+        }
+    }
+
+    /// Pushes the guest return key `ret` of a call on the host return stack, where the call
+    /// instruction that follows puts its host return address under it: a guest return to
+    /// `ret` then leaves with the host's `ret`, which the host predicts like any return. With
+    /// [`RET_DEPTH`] calls outstanding, goes to `full` instead (the call's exit to the
+    /// dispatcher, `None`: the miss exit for a target in `rax`), whose next entry starts the
+    /// stack afresh: deep recursion costs a trip to the dispatcher every so many calls.
+    /// Clobbers `rcx` and the flags.
+    fn push_return(&mut self, ret: u64, full: Option<DynamicLabel>) {
+        dynasm!(self.a ; .arch x64 ; cmp rsp, [r15 + RET_LIMIT]);
+        match full {
+            Some(l) => dynasm!(self.a ; .arch x64 ; jbe =>l),
+            None => {
+                let miss = self.shared.miss;
+                dynasm!(self.a ; .arch x64 ; jbe extern miss);
+            }
+        }
+        match i32::try_from(ret) {
+            // `push imm32` sign-extends: exact below 2^31.
+            Ok(k) => dynasm!(self.a ; .arch x64 ; push k),
+            Err(_) => {
+                enc::mov_imm(&mut self.a, alloc::RCX, ret);
+                dynasm!(self.a ; .arch x64 ; push rcx);
+            }
         }
     }
 }

@@ -95,8 +95,11 @@ pub unsafe fn recover(uc: *mut libc::c_void, sig: i32, code: i32, host_addr: u64
     let jit = unsafe { &*jit };
     let found = {
         let st = jit.state();
+        // SAFETY: `cpu` is the state the running code uses (see `RUNNING`); only this thread
+        // writes its `helper_rsp`, which the code set before calling the helper that faulted.
+        let call_rsp = unsafe { (*cpu).helper_rsp } as usize;
         // SAFETY: `rsp` is the interrupted stack pointer of this thread.
-        unsafe { find_site(&st, rip, rsp) }
+        unsafe { find_site(&st, rip, rsp, call_rsp) }
     };
     let Some((site, block_rsp, extra)) = found else {
         return false;
@@ -112,27 +115,35 @@ pub unsafe fn recover(uc: *mut libc::c_void, sig: i32, code: i32, host_addr: u64
     let write = gregs[libc::REG_ERR as usize] & PF_WRITE != 0;
     LAST.with(|l| l.set(HostFault { sig, code, write }));
     gregs[libc::REG_RSP as usize] = (block_rsp + extra as usize) as i64;
+    // The epilogue finds the entry's stack pointer through r15, which a helper that faulted
+    // may have been using for something else.
+    gregs[libc::REG_R15 as usize] = (cpu as i64).wrapping_add(emit::STATE_BIAS as i64);
     gregs[libc::REG_RIP as usize] = jit.epilogue() as i64;
     true
 }
 
-/// How far above the faulting stack pointer a helper's caller may be found: helpers are small
-/// leaf-like Rust functions (the general SIMD executor and atomics), far below this.
-const HELPER_STACK_SCAN: usize = 64 << 10;
 /// `call rax`, the only call translated code makes to a helper.
 const CALL_RAX: [u8; 2] = [0xff, 0xd0];
 
 /// The access site of a host fault at `rip` with stack pointer `rsp`, the block's stack pointer
 /// there and the block's extra stack bytes: either `rip` is an inline access in translated code
-/// (the stack pointer is the block's), or `rip` is inside a helper, and the first word above
-/// `rsp` that is the return address of a helper call site of translated code (just after a
-/// `call rax` the emitter recorded) names the site, the block's stack pointer being just above
-/// that word and the registers the site pushed. The helper's frames are abandoned; helpers
-/// hold no locks or allocations, so nothing is left inconsistent.
+/// (the stack pointer is the block's), or `rip` is inside a helper, called with the stack
+/// pointer `call_rsp` (`CpuState::helper_rsp`): the word below it is the return address of a
+/// helper call site of translated code (just after a `call rax` the emitter recorded), which
+/// names the site, the block's stack pointer being `call_rsp` plus the registers the site
+/// pushed. (Scanning the stack for the first such return address would find stale ones: calls
+/// run at different depths of the return stack, and a deeper call's words stay below.) The
+/// helper's frames are abandoned; helpers hold no locks or allocations, so nothing is left
+/// inconsistent.
 ///
 /// # Safety
 /// `rsp` must be this thread's interrupted stack pointer (the words above it are its stack).
-unsafe fn find_site(st: &State, rip: usize, rsp: usize) -> Option<(emit::FaultSite, usize, u32)> {
+unsafe fn find_site(
+    st: &State,
+    rip: usize,
+    rsp: usize,
+    call_rsp: usize,
+) -> Option<(emit::FaultSite, usize, u32)> {
     if let Some((base, rec)) = code_at(st, rip) {
         let off = (rip - base) as u32;
         let site = rec
@@ -141,25 +152,92 @@ unsafe fn find_site(st: &State, rip: usize, rsp: usize) -> Option<(emit::FaultSi
             .find(|f| !f.call && f.start <= off && off < f.end)?;
         return Some((*site, rsp, rec.extra_stack));
     }
-    let mut at = rsp & !7;
-    while at < rsp + HELPER_STACK_SCAN {
-        // SAFETY: the words above the interrupted stack pointer up to the translated code's
-        // frame are this thread's live stack (the scan ends at the first return address into
-        // translated code, which lies below that frame).
-        let word = unsafe { (at as *const usize).read() };
-        if let Some((base, rec)) = code_at(st, word) {
-            let off = (word - base) as u32;
-            // SAFETY: `word - 2 .. word` lies inside the block's code (off >= 2 is checked).
-            let before = off >= 2 && unsafe { *((word - 2) as *const [u8; 2]) } == CALL_RAX;
-            let site = rec
+    // The helper's frame lies below its return address.
+    if call_rsp <= rsp || !call_rsp.is_multiple_of(8) {
+        return None;
+    }
+    let at = call_rsp - 8;
+    // SAFETY: `at` lies between the interrupted stack pointer and the translated code's frame:
+    // this thread's live stack.
+    let word = unsafe { (at as *const usize).read() };
+    let (base, rec) = code_at(st, word)?;
+    let off = (word - base) as u32;
+    // SAFETY: `word - 2 .. word` lies inside the block's code (off >= 2 is checked).
+    let before = off >= 2 && unsafe { *((word - 2) as *const [u8; 2]) } == CALL_RAX;
+    let site = rec
+        .faults
+        .iter()
+        .find(|f| f.call && f.start < off && off <= f.end)?;
+    before.then(|| (*site, call_rsp + site.pushed as usize, rec.extra_stack))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ir::{Builder, Helper, Term};
+
+    unsafe extern "C" fn nothing(_cpu: *mut u8, _a: u64, _b: u64, _c: u64) -> u64 {
+        0
+    }
+
+    static NOTHING: Helper = Helper {
+        name: "nothing",
+        func: nothing,
+    };
+
+    /// A helper fault's site is the call the code made last (`call_rsp`), also with the return
+    /// address of another call site still on the stack below it, as a call made deeper in the
+    /// return stack leaves it.
+    #[test]
+    fn a_helper_fault_is_at_the_latest_call_not_a_stale_one() {
+        let mut b = Builder::verbatim(0x1000);
+        let x = b.get(cpu::slot::x(0));
+        b.mark(0x1000);
+        b.call(&NOTHING, x, x, x);
+        b.end_insn(0x1004);
+        b.mark(0x1004);
+        b.call(&NOTHING, x, x, x);
+        b.end_insn(0x1008);
+        let block = b.finish(Term::Jump(0x2000));
+        let mut jit = Jit::new();
+        jit.compile(&block);
+        let st = jit.state();
+        let base = st.blocks.get(&0x1000).expect("compiled").entry;
+        let (_, rec) = code_at(&st, base).expect("in the code map");
+        // The return address of each call site, by guest key.
+        let ret = |key: u64| {
+            let f = rec
                 .faults
                 .iter()
-                .find(|f| f.call && f.start < off && off <= f.end);
-            if let (true, Some(site)) = (before, site) {
-                return Some((*site, at + 8 + site.pushed as usize, rec.extra_stack));
-            }
-        }
-        at += 8;
+                .find(|f| f.call && f.key == key)
+                .expect("a call");
+            // SAFETY: the site's code lies in the block just compiled.
+            let code = unsafe {
+                std::slice::from_raw_parts(
+                    (base + f.start as usize) as *const u8,
+                    (f.end - f.start) as usize,
+                )
+            };
+            let at = code
+                .windows(2)
+                .position(|w| w == CALL_RAX)
+                .expect("call rax");
+            (base + f.start as usize + at + 2, f.pushed as usize)
+        };
+        let ((stale, _), (real, pushed)) = (ret(0x1000), ret(0x1004));
+        // A stack: the faulting helper's frame at 0..16, the stale return address inside it,
+        // the real one at 24 (below the caller's stack pointer, 25).
+        let mut stack = [0usize; 64];
+        stack[12] = stale;
+        stack[24] = real;
+        let rsp = stack.as_ptr() as usize;
+        let call_rsp = rsp + 25 * 8;
+        // SAFETY: the "stack" is a live array; the rip is no translated code.
+        let found = unsafe { find_site(&st, 0x10, rsp, call_rsp) };
+        let (site, block_rsp, _) = found.expect("the call site");
+        assert_eq!((site.key, block_rsp), (0x1004, call_rsp + pushed));
+        // A stack pointer at or above the call's is no helper frame of it.
+        // SAFETY: as above.
+        assert!(unsafe { find_site(&st, 0x10, call_rsp, call_rsp) }.is_none());
     }
-    None
 }

@@ -695,7 +695,7 @@ impl Jit {
         // when it reaches lower than any frame this thread probed before (one page of slack
         // for the call and the pushes).
         let here = &entry as *const Entry as usize;
-        let low = here.saturating_sub(8 * emit::FRAME_VALS as usize + 4096);
+        let low = here.saturating_sub(emit::FRAME_STACK + 4096);
         let probe = PROBED.with(|p| {
             let fresh = low < p.get();
             if fresh {
@@ -817,11 +817,12 @@ impl State {
             debug_assert!(
                 {
                     // SAFETY: the two bytes before the rel32 field are inside the code we just
-                    // copied (a site is a `jmp rel32` or a `jcc rel32`, `0f 8x rel32`).
+                    // copied (a site is a `jmp rel32`, a guest call's `call rel32` or a `jcc
+                    // rel32`, `0f 8x rel32`).
                     let op = unsafe { *((site.rel32 - 2) as *const [u8; 2]) };
-                    op[1] == 0xe9 || (op[0] == 0x0f && op[1] & 0xf0 == 0x80)
+                    op[1] == 0xe9 || op[1] == 0xe8 || (op[0] == 0x0f && op[1] & 0xf0 == 0x80)
                 },
-                "link site is not a jmp or jcc rel32"
+                "link site is not a jmp, call or jcc rel32"
             );
             if let Some(t) = self.blocks.get(&s.target).filter(|_| chain) {
                 self.cache.patch_rel32(site.rel32, t.entry);
