@@ -2638,7 +2638,10 @@ impl Emitter {
     fn linked(&mut self, target: u64, head: usize, call: Option<u64>) {
         let stub = self.a.new_dynamic_label();
         let pend = self.a.new_dynamic_label();
-        let check = target <= self.key;
+        // A call needs no check: a loop that calls without returning fills the return stack
+        // and leaves for the dispatcher within `RET_DEPTH` calls (see `push_return`), and one
+        // whose calls return closes through a jump back, which checks.
+        let check = target <= self.key && call.is_none();
         if check {
             let pending = state(slot::PENDING as u64);
             enc::alu_mem_imm8(&mut self.a, Alu::Cmp, true, pending, 0);

@@ -185,3 +185,26 @@ fn recursion_deeper_than_the_stack_returns_every_level() {
         assert_eq!(entries == 1, n <= 60, "depth {n}: {entries} entries");
     }
 }
+
+/// Calls that never return (0x5000 and 0x6000 calling each other) leave for the dispatcher
+/// once the return stack is full: calls need no pending check of their own.
+#[test]
+fn endless_recursion_leaves_when_the_stack_is_full() {
+    let call = |pc: u64, target: u64| {
+        let mut b = Builder::verbatim(pc);
+        bump(&mut b, 0);
+        let ret = b.konst(pc + 4);
+        b.set(slot::x(30), ret);
+        b.end_insn(pc + 4);
+        b.hint(Hint::Call(pc + 4));
+        b.finish(Term::Jump(target))
+    };
+    let mut jit = Jit::new();
+    let e = jit.compile(&call(0x5000, 0x6000));
+    jit.compile(&call(0x6000, 0x5000));
+    let mut c = CpuState::default();
+    // SAFETY: the state is live and exclusive; the blocks touch no guest memory.
+    assert!(unsafe { jit.run(e, &mut c) });
+    // Sixty calls outstanding, the sixty-first block's call leaves instead.
+    assert_eq!((c.x[0], c.pc, c.exit_reason), (61, 0x6000, exit::JUMP));
+}
