@@ -174,16 +174,8 @@ unsafe fn find_site(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ir::{Builder, Helper, Term};
-
-    unsafe extern "C" fn nothing(_cpu: *mut u8, _a: u64, _b: u64, _c: u64) -> u64 {
-        0
-    }
-
-    static NOTHING: Helper = Helper {
-        name: "nothing",
-        func: nothing,
-    };
+    use crate::test_helper::NOTHING;
+    use ir::{Builder, Term};
 
     /// A helper fault's site is the call the code made last (`call_rsp`), also with the return
     /// address of another call site still on the stack below it, as a call made deeper in the

@@ -44,6 +44,8 @@ pub use pchash::{PcMap, PcSet};
 mod counters;
 mod perfmap;
 mod start_index;
+#[cfg(test)]
+mod test_helper;
 
 use cache::CodeCache;
 use std::cell::Cell;

@@ -140,29 +140,24 @@ fn recursion(n: u64) -> [Block; 3] {
     b.end_insn(0x500c);
     b.hint(Hint::Call(0x5004));
     let call = b.finish(Term::Jump(0x5000));
-    let mut b = Builder::verbatim(0x6000);
-    bump(&mut b, 4);
-    let t = level_return(&mut b);
-    let x5 = b.get(slot::x(5));
-    let one = b.konst(1);
-    let up = b.sub(x5, one);
-    b.set(slot::x(5), up);
-    b.end_insn(0x6004);
-    b.hint(Hint::Return);
-    let leaf = b.finish(Term::JumpReg(t));
-    [enter, call, leaf]
+    [enter, call, level_end(0x6000, 4)]
 }
 
 /// 0x5004: x6 += 1; leave the level and return.
 fn unwind() -> Block {
-    let mut b = Builder::verbatim(0x5004);
-    bump(&mut b, 6);
+    level_end(0x5004, 6)
+}
+
+/// `pc`: x`counter` += 1; leave the level (x5 -= 1) and return.
+fn level_end(pc: u64, counter: u32) -> Block {
+    let mut b = Builder::verbatim(pc);
+    bump(&mut b, counter);
     let t = level_return(&mut b);
     let x5 = b.get(slot::x(5));
     let one = b.konst(1);
     let up = b.sub(x5, one);
     b.set(slot::x(5), up);
-    b.end_insn(0x5008);
+    b.end_insn(pc + 4);
     b.hint(Hint::Return);
     b.finish(Term::JumpReg(t))
 }

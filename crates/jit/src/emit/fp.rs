@@ -729,15 +729,9 @@ mod tests {
     use super::first_change;
     use cpu::slot;
     use ir::inline::{FpInline, FpOp};
-    use ir::{Builder, Helper, Term};
+    use ir::{Builder, Term};
 
-    unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
-        0
-    }
-    static H: Helper = Helper {
-        name: "nop",
-        func: nop,
-    };
+    use crate::test_helper::NOTHING as H;
 
     /// A block of an inline FP compare whose flags go into FPSR as `merge` writes them, then
     /// another inline FP operation; returns it and the index of its FPSR write.
