@@ -57,7 +57,8 @@ pub struct CpuState {
     /// it. Not a slot.
     pub ret_base: u64,
     /// The lowest the host stack pointer goes with return addresses pushed: a guest call finding
-    /// it reached starts the return stack over from `ret_base`. Not a slot.
+    /// it reached leaves for the dispatcher instead, and the next entry starts the return stack
+    /// afresh at `ret_base`. Not a slot.
     pub ret_limit: u64,
     /// The host stack pointer at translated code's latest helper call (the JIT stores it just
     /// before the call): a host fault in the helper finds the call site and the block's stack
