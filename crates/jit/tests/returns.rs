@@ -18,13 +18,18 @@ fn bump(b: &mut Builder, reg: u32) -> Val {
 
 /// 0x1000: x0 += 1; x30 = 0x1004; call 0x5000 (returning to 0x1004).
 fn caller() -> Block {
-    let mut b = Builder::verbatim(0x1000);
+    call_block(0x1000, 0x5000)
+}
+
+/// `pc`: x0 += 1; x30 = `pc + 4`; call `target` (returning to `pc + 4`).
+fn call_block(pc: u64, target: u64) -> Block {
+    let mut b = Builder::verbatim(pc);
     bump(&mut b, 0);
-    let ret = b.konst(0x1004);
+    let ret = b.konst(pc + 4);
     b.set(slot::x(30), ret);
-    b.end_insn(0x1004);
-    b.hint(Hint::Call(0x1004));
-    b.finish(Term::Jump(0x5000))
+    b.end_insn(pc + 4);
+    b.hint(Hint::Call(pc + 4));
+    b.finish(Term::Jump(target))
 }
 
 /// 0x5000: x1 += 1; return to x30.
@@ -185,18 +190,9 @@ fn recursion_deeper_than_the_stack_returns_every_level() {
 /// once the return stack is full: calls need no pending check of their own.
 #[test]
 fn endless_recursion_leaves_when_the_stack_is_full() {
-    let call = |pc: u64, target: u64| {
-        let mut b = Builder::verbatim(pc);
-        bump(&mut b, 0);
-        let ret = b.konst(pc + 4);
-        b.set(slot::x(30), ret);
-        b.end_insn(pc + 4);
-        b.hint(Hint::Call(pc + 4));
-        b.finish(Term::Jump(target))
-    };
     let mut jit = Jit::new();
-    let e = jit.compile(&call(0x5000, 0x6000));
-    jit.compile(&call(0x6000, 0x5000));
+    let e = jit.compile(&call_block(0x5000, 0x6000));
+    jit.compile(&call_block(0x6000, 0x5000));
     let mut c = CpuState::default();
     // SAFETY: the state is live and exclusive; the blocks touch no guest memory.
     assert!(unsafe { jit.run(e, &mut c) });
