@@ -4,6 +4,7 @@
 # baseline, a JDK (javac compiles the class tests/real_go_java.rs runs) and the Rust components.
 # Safe to run again; it skips what is already there.
 set -euo pipefail
+. "$(dirname "$0")/apt.sh"
 need=()
 for p in gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc-arm-linux-gnueabi \
          qemu-user-static hyperfine gawk sqlite3 zstd file python3 debootstrap \
@@ -12,7 +13,7 @@ for p in gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf gcc
 done
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
+    apt_update
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 command -v cargo >/dev/null || { echo "deps.sh: cargo (rustup) is required" >&2; exit 1; }

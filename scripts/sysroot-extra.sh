@@ -8,6 +8,7 @@
 # About 47 MB of .debs (the JRE is 43 MB), 200 MB unpacked; a minute on a fast mirror, once.
 # Usage: scripts/sysroot-extra.sh; prints the sysroot path.
 set -euo pipefail
+. "$(dirname "$0")/apt.sh"
 cd "$(dirname "$0")/.."
 arch=arm64
 pkgs="fzf openjdk-17-jre-headless libc6 libgcc-s1 libstdc++6 zlib1g"
@@ -17,14 +18,14 @@ if [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$pkgs" ]; then
     echo "$root"
     exit 0
 fi
-dpkg --print-foreign-architectures | grep -qx "$arch" || { dpkg --add-architecture "$arch"; apt-get update -qq; }
+apt_add_arch "$arch"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 arch_pkgs=$(for p in $pkgs; do echo "$p:$arch"; done)
 # apt-get download writes into the current directory; a stale package list is refreshed once.
 # shellcheck disable=SC2086
 (cd "$work" && apt-get download -qq $arch_pkgs >/dev/null 2>&1) || {
-    apt-get update -qq
+    apt_update
     # shellcheck disable=SC2086
     (cd "$work" && apt-get download -qq $arch_pkgs >/dev/null)
 }

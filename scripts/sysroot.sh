@@ -5,6 +5,7 @@
 # With `bench`, a separate sysroot (.cache/sysroot-bench-ARCH) that also holds what only the
 # benchmark suite runs: openssl, and cpp-12 for gcc's compiler proper (cc1).
 set -euo pipefail
+. "$(dirname "$0")/apt.sh"
 cd "$(dirname "$0")/.."
 arch=${1:-arm64}
 pkgs="busybox coreutils dash bash make python3 sqlite3 perl-base gawk sed grep xz-utils gzip bzip2 zstd file findutils"
@@ -18,7 +19,7 @@ if [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$pkgs" ]; then
     echo "$root"
     exit 0
 fi
-dpkg --print-foreign-architectures | grep -qx "$arch" || { dpkg --add-architecture "$arch"; apt-get update -qq; }
+apt_add_arch "$arch"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/debs/partial"
@@ -27,7 +28,7 @@ apt_opts=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o "Dir::St
           -o "Dir::Cache::archives=$work/debs" -o Debug::NoLocking=1)
 # shellcheck disable=SC2086
 apt-get install -y -qq --download-only "${apt_opts[@]}" $pkgs >/dev/null 2>&1 || {
-    apt-get update -qq
+    apt_update
     # shellcheck disable=SC2086
     apt-get install -y -qq --download-only "${apt_opts[@]}" $pkgs >/dev/null
 }
