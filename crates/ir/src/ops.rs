@@ -221,6 +221,10 @@ op_table! {
         "NZCV (ARM layout, bits 31..28) of a + b + (c & 1) at the width.";
     AddCCarry = "addc.carry", args 3, result true, imm Width, effects false,
         "The carry out (0 or 1) of a + b + (c & 1) at the width: C of addc.flags alone.";
+    SubW = "sub.w", args 2, result true, imm Width, effects false,
+        "a - b at the width (addc a, not b, 1: a subtraction), zero-extended from 32 bits at 32.";
+    SubFlags = "sub.flags", args 2, result true, imm Width, effects false,
+        "NZCV (ARM layout) of a - b at the width (addc.flags a, not b, 1: a compare).";
     LogicFlags = "logic.flags", args 1, result true, imm Width, effects false,
         "NZCV with N and Z from a at the width, C = V = 0.";
     Cond = "cond", args 1, result true, imm Cond, effects false,

@@ -7,8 +7,8 @@ use crate::{Block, Op, Term, Val};
 use cpu::slot;
 
 /// Runs every pass in order: vector accesses split into halves, get/set forwarding, dead
-/// store removal, folding, condition fusion, carry widening, common subexpressions, dead code
-/// removal.
+/// store removal, folding, condition fusion, carry widening, subtraction fusion, common
+/// subexpressions, dead code removal.
 pub fn optimize(b: &mut Block) {
     split_vector_accesses(b);
     forward_getreg(b);
@@ -16,6 +16,7 @@ pub fn optimize(b: &mut Block) {
     fold(b);
     fuse_conditions(b);
     widen_carries(b);
+    fuse_subtractions(b);
     share_common_values(b);
     remove_dead_code(b);
     hoist_entry_reads(b);
@@ -451,6 +452,42 @@ pub fn split_vector_accesses(b: &mut Block) {
         }
     }
     b.insts = out;
+}
+
+/// `addc a, not b, 1` and `addc.flags a, not b, 1`, as the lifters write a subtraction and
+/// a compare of two registers, become `sub.w a, b` and `sub.flags a, b`: the JIT lowers them
+/// to one host `sub`, or a `cmp` and a `cmc` (ARM's C is the inverted borrow), instead of a
+/// `not` and a host add-with-carry with its carry set first; the `not` goes away when nothing
+/// else reads it. A sum with the operands of an `addc.carry` stays: it may be the low half
+/// whose carry the JIT keeps in CF for the high half (`crate::carry_chain`). Runs after
+/// [`fuse_conditions`] and [`widen_carries`], which look for the `addc` forms.
+pub fn fuse_subtractions(b: &mut Block) {
+    let mut def: Vec<Option<crate::Inst>> = vec![None; b.num_vals as usize];
+    for i in &b.insts {
+        if let Some(d) = i.dst {
+            def[d.0 as usize] = Some(*i);
+        }
+    }
+    let def_of = |v: Val| def.get(v.0 as usize).copied().flatten();
+    let carried: Vec<[Val; 3]> = b
+        .insts
+        .iter()
+        .filter(|i| i.op == Op::AddCCarry)
+        .map(|i| i.args)
+        .collect();
+    for i in &mut b.insts {
+        let op = match i.op {
+            Op::AddC if !carried.contains(&i.args) => Op::SubW,
+            Op::AddCFlags => Op::SubFlags,
+            _ => continue,
+        };
+        let [x, y, c] = i.args;
+        let one = def_of(c).is_some_and(|k| k.op == Op::Const && k.imm == 1);
+        if let Some(n) = def_of(y).filter(|n| n.op == Op::Not && one) {
+            i.op = op;
+            i.args = [x, n.args[0], Val(0)];
+        }
+    }
 }
 
 /// A 32-bit add-with-carry whose carry out is read (a 64-bit add or subtract on a 32-bit
@@ -1607,6 +1644,57 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn register_subtractions_and_compares_lose_their_not() {
+        // sub r2, r0, r1 and cmp r0, r1 with the flags kept (a setreg of NZCV), at both
+        // widths; then subs/sbc, a 64-bit subtraction whose low half's carry the JIT keeps in
+        // CF: that half stays an add-with-carry.
+        for wide in [32u64, 64] {
+            let mut b = Builder::verbatim(0);
+            let (r0, r1) = (b.get(0), b.get(1));
+            let one = b.konst(1);
+            let n1 = b.emit(Op::Not, &[r1], 0);
+            let d = b.emit(Op::AddC, &[r0, n1, one], wide);
+            b.set(2, d);
+            let f = b.emit(Op::AddCFlags, &[r0, n1, one], wide);
+            b.set(3, f);
+            let blk = b.finish(Term::Jump(4));
+            let (opt, text) = optimized(&blk);
+            assert_eq!(text.matches("sub.w").count(), 1, "{text}");
+            assert_eq!(text.matches("sub.flags").count(), 1, "{text}");
+            assert!(!text.contains("not") && !text.contains("addc"), "{text}");
+            let edges = [
+                0,
+                1,
+                0x7fff_ffff,
+                0x8000_0000,
+                0xffff_ffff,
+                1 << 63,
+                u64::MAX,
+            ];
+            for &x in &edges {
+                for &y in &edges {
+                    let regs = [x, y, 0, 0, 0, 0, 0, 0];
+                    assert_eq!(run(&opt, &regs), run(&blk, &regs), "{x:x} {y:x}\n{text}");
+                }
+            }
+        }
+        let mut b = Builder::verbatim(0);
+        let (r0, r1, r2, r3) = (b.get(0), b.get(1), b.get(2), b.get(3));
+        let one = b.konst(1);
+        let n2 = b.emit(Op::Not, &[r2], 0);
+        let lo = b.emit(Op::AddC, &[r0, n2, one], 32);
+        let borrow = b.emit(Op::AddCCarry, &[r0, n2, one], 32);
+        let n3 = b.emit(Op::Not, &[r3], 0);
+        let hi = b.emit(Op::AddC, &[r1, n3, borrow], 32);
+        b.set(4, lo);
+        b.set(5, hi);
+        let blk = b.finish(Term::Jump(4));
+        let (_, text) = optimized(&blk);
+        assert_eq!(text.matches("addc.32").count(), 2, "{text}");
+        assert!(!text.contains("sub.w"), "{text}");
     }
 
     #[test]

@@ -224,6 +224,8 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         Op::AddC => addc(a[0], a[1], a[2], w),
         Op::AddCFlags => addc_flags(a[0], a[1], a[2], w),
         Op::AddCCarry => addc_flags(a[0], a[1], a[2], w) >> 29 & 1,
+        Op::SubW => addc(a[0], !a[1], 1, w),
+        Op::SubFlags => addc_flags(a[0], !a[1], 1, w),
         Op::LogicFlags => logic_flags(a[0], w),
         Op::Cond => crate::cond_holds(w, a[0]) as u64,
         Op::CondAdd => {

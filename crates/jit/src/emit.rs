@@ -1447,6 +1447,27 @@ impl Emitter {
                 }
                 self.st(d, RAX);
             }
+            Op::SubW => {
+                // `t = t - t` is right in place when both operands are `t`.
+                let t = if x == y {
+                    self.target(d, &[])
+                } else {
+                    self.target(d, &[y])
+                };
+                self.ld(t, x);
+                self.alu(Op::Sub, t, y);
+                if !wide {
+                    dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t));
+                }
+                self.st(d, t);
+            }
+            Op::SubFlags => {
+                // A compare sets N, Z and V as ARM's; its CF is the borrow, ARM's C inverted.
+                self.cmp(x, y, wide);
+                dynasm!(self.a ; .arch x64 ; cmc);
+                nzcv_from_host_flags(&mut self.a);
+                self.st(d, RAX);
+            }
             Op::LogicFlags => {
                 self.ld(RAX, x);
                 if wide {
@@ -2241,6 +2262,18 @@ impl Emitter {
                     nzcv_from_host_flags(a);
                     dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
                 }
+            }
+            Op::SubW | Op::SubFlags => {
+                if wide {
+                    dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; sub rax, [rsp + vb]);
+                } else {
+                    dynasm!(a ; .arch x64 ; mov eax, [rsp + va] ; sub eax, [rsp + vb]);
+                }
+                if i.op == Op::SubFlags {
+                    dynasm!(a ; .arch x64 ; cmc);
+                    nzcv_from_host_flags(a);
+                }
+                dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::LogicFlags => {
                 dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);

@@ -267,6 +267,12 @@ fn carry_ops_match_interpreter() {
                 for cc in 0..16 {
                     ev.check(Op::CondSub, &[a, b], cc | w << 8);
                 }
+                // The fused subtraction and compare are the add-with-carry forms they replace.
+                let sub = ev.check(Op::SubW, &[a, b], w);
+                assert_eq!(sub, ev.check(Op::AddC, &[a, !b, 1], w), "{a:#x} - {b:#x}");
+                let flags = ev.check(Op::SubFlags, &[a, b], w);
+                let addc = ev.check(Op::AddCFlags, &[a, !b, 1], w);
+                assert_eq!(flags, addc, "cmp {a:#x}, {b:#x} at {w}");
             }
         }
     }
