@@ -523,6 +523,7 @@ pub fn compile(
         slow_paths: Vec::new(),
         side_stubs: Vec::new(),
         fused: None,
+        and_fall: None,
         key: block.key,
         xmm_val: None,
         fp_result_xmm: None,
@@ -682,6 +683,9 @@ struct Emitter {
     /// The ARM condition of a branch fused with the block's last instruction (see
     /// [`fused_branch`]): the host flags hold it when the terminator runs.
     fused: Option<u64>,
+    /// Where the branch goes when the first condition of a fused `a && b` branch fails (see
+    /// [`Emitter::and_branch`]): bound where the branch's not-taken way begins.
+    and_fall: Option<DynamicLabel>,
     /// The block's key: links to a key at or below it check for pending events.
     key: u64,
     /// An xmm register that holds (in its low 64 bits) the value an inline FP operation just
@@ -1824,6 +1828,7 @@ impl Emitter {
         self.fused = fused_branch(b);
         let flags_only = self.fused.map(|_| b.insts.len() - 1);
         let selects = fused_selects(b, uses);
+        let and = self.and_branch(b, uses, links, &selects);
         // The second call of an AES round split over two guest instructions, which is
         // emitted with the first (see `crypto::round_pair`).
         let mut round: Option<(usize, ir::inline::VecRegs, bool)> = None;
@@ -1845,6 +1850,19 @@ impl Emitter {
                 self.loop_head();
             }
             if !sunk.is_empty() && sunk.contains(&n) {
+                continue;
+            }
+            if let Some((first, cc)) = and.filter(|_| n + 2 >= b.insts.len()) {
+                // The second condition, then its select (which nothing else reads): the
+                // first condition's value is tested before the second's flags are set.
+                if n + 2 == b.insts.len() {
+                    let fall = self.a.new_dynamic_label();
+                    let r = self.reg_or(alloc::RAX, first);
+                    dynasm!(self.a ; .arch x64 ; test Rq(r), Rq(r) ; jz =>fall);
+                    self.condition_flags(inst);
+                    self.fused = Some(cc);
+                    self.and_fall = Some(fall);
+                }
                 continue;
             }
             if self.vcache.active() {
@@ -1999,6 +2017,48 @@ impl Emitter {
         self.release_stack();
         self.link(target);
         dynasm!(self.a ; .arch x64 ; =>stay);
+    }
+
+    /// A branch on `select a, b, 0` (`a && b`: A64's CCMP before B.cond, as in strcmp's loop)
+    /// whose select is the block's last instruction and `b` the one before it, read by
+    /// nothing else, with a condition the host flags can hold ([`flags_cc`]): `a` and the
+    /// host condition of `b`. The branch then tests `a`'s value and jumps to its not-taken
+    /// way if it is 0, sets the flags of `b` and branches on them; neither `b` nor the select
+    /// becomes a value. Not in a block with stack of its own, which the terminator gives back
+    /// after the first jump, nor where the select or `b` takes part in another fusion.
+    fn and_branch(
+        &self,
+        b: &Block,
+        uses: &[u32],
+        links: &[u8],
+        selects: &[(usize, usize, u64)],
+    ) -> Option<(Val, u64)> {
+        let Term::Branch { cond, .. } = b.term else {
+            return None;
+        };
+        let n = b.insts.len();
+        let (select, second) = (b.insts.get(n.checked_sub(1)?)?, &b.insts[n.checked_sub(2)?]);
+        let [first, c, zero] = select.args;
+        let single = |v: Val, count: u32| uses.get(v.0 as usize) == Some(&count);
+        let fused = selects.iter().any(|s| s.0 >= n - 2 || s.1 >= n - 2);
+        let linked = links
+            .get(n - 2..)
+            .is_some_and(|l| l.iter().any(|&k| k != 0));
+        let ok = self.fused.is_none()
+            && b.num_vals <= FRAME_VALS
+            && select.op == Op::Select
+            && select.dst == Some(cond)
+            && second.dst == Some(c)
+            && first != c
+            && matches!(self.loc(zero), Loc::Const(0))
+            && single(cond, 0)
+            && single(c, 1)
+            && !fused
+            && !linked;
+        if !ok {
+            return None;
+        }
+        flags_cc(second).map(|cc| (first, cc))
     }
 
     /// Sets the host flags as the condition `i` (`cond.add`, `cond.sub`, `cond.logic`, `eq`,
@@ -2534,9 +2594,11 @@ impl Emitter {
                 // one is usually a loop's back edge: the fall-through's conditional jump
                 // stays a jump over it, so the loop does not run the padding a linked
                 // conditional jump needs.)
+                // The first condition of an `a && b` already jumped to `and_fall` if it failed.
+                let and_fall = self.and_fall.take();
                 if taken == self.key && self.carry.is_some() {
                     // The loop's back edge is the fall-through of a jump out of the loop.
-                    let out = self.a.new_dynamic_label();
+                    let out = and_fall.unwrap_or_else(|| self.a.new_dynamic_label());
                     self.jump_unless(cc, out);
                     self.back_edge();
                     dynasm!(self.a ; .arch x64 ; =>out);
@@ -2544,10 +2606,13 @@ impl Emitter {
                     self.link(fallthrough);
                 } else if taken > self.key {
                     let site = self.linked_jcc(invert_cc(cc));
+                    if let Some(fall) = and_fall {
+                        dynasm!(self.a ; .arch x64 ; =>fall);
+                    }
                     self.link(fallthrough);
                     self.site_stub(site, taken);
                 } else {
-                    let fall = self.a.new_dynamic_label();
+                    let fall = and_fall.unwrap_or_else(|| self.a.new_dynamic_label());
                     self.jump_unless(cc, fall);
                     self.link(taken);
                     dynasm!(self.a ; .arch x64 ; =>fall);

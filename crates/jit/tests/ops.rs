@@ -1049,3 +1049,42 @@ fn carry_chain_of_a_sum_folded_into_an_address() {
     assert_eq!(j.x[1], 0);
     assert_eq!(j.x[0], 0x5352_5150);
 }
+
+#[test]
+fn and_branches_take_the_interpreters_way() {
+    // A branch on `select a, b, 0` whose `b` is the compare just before the select (A64's
+    // CCMP and B.cond): the JIT tests `a` (a condition or any value), then branches on the
+    // compare's flags. Every condition code and width, both ways of the compare, `a` zero,
+    // one and nonzero only above bit 31, with the branch going forward and backward.
+    for w in [32u64, 64] {
+        for cc in 0..16 {
+            for taken in [0x2000u64, 0x800] {
+                for a in [0u64, 1, 1 << 40] {
+                    for &x in &[0u64, 1, 0x8000_0000, u64::MAX] {
+                        for y in [0, 1, 0x8000_0000, u64::MAX, x] {
+                            let mut b = Builder::verbatim(0x1000);
+                            let (r0, r1, r2) =
+                                (b.get(slot::x(0)), b.get(slot::x(1)), b.get(slot::x(2)));
+                            let first = b.emit(Op::CondLogic, &[r2], 1 | 64 << 8);
+                            let first = if a == 1 << 40 { r2 } else { first };
+                            let zero = b.konst(0);
+                            let second = b.emit(Op::CondSub, &[r0, r1], cc | w << 8);
+                            let s = b.select(first, second, zero);
+                            let blk = b.finish(Term::Branch {
+                                cond: s,
+                                taken,
+                                fallthrough: 0x3000,
+                            });
+                            let mut i = CpuState::default();
+                            i.x[..3].copy_from_slice(&[x, y, a]);
+                            let mut j = i.clone();
+                            interp::run_block(&blk, &mut i);
+                            jit_once(&blk, &mut j);
+                            assert_eq!(j.pc, i.pc, "cc {cc} w {w} a {a:#x} {x:#x} {y:#x}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

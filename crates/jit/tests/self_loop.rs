@@ -248,3 +248,48 @@ fn flags_left_by_a_loop_are_exact_on_the_way_out() {
         assert_eq!(slots(&j), slots(&i), "read_first {read_first}, resumed");
     }
 }
+
+/// At `LOOP`: x0 += 1, then round again while x0 != x3 and x0 < x4 (unsigned): the branch
+/// tests `select (x0 != x3), (x0 < x4), 0`, as A64's CMP, CCMP and B.cond leave it.
+fn and_loop() -> Block {
+    let mut b = Builder::verbatim(LOOP);
+    let (x0, x3, x4) = (b.get(slot::x(0)), b.get(slot::x(3)), b.get(slot::x(4)));
+    let one = b.konst(1);
+    let s = b.add(x0, one);
+    b.set(slot::x(0), s);
+    let ne = b.emit(Op::CondSub, &[s, x3], 1 | 64 << 8);
+    let zero = b.konst(0);
+    let lo = b.emit(Op::CondSub, &[s, x4], 3 | 64 << 8);
+    let both = b.select(ne, lo, zero);
+    b.end_insn(LOOP + 4);
+    b.finish(Term::Branch {
+        cond: both,
+        taken: LOOP,
+        fallthrough: AFTER,
+    })
+}
+
+#[test]
+fn a_loop_on_two_conditions_stops_at_either() {
+    // Stopped by the first condition (x0 reaches x3) and by the second (x0 reaches x4).
+    for (x3, x4, end) in [(10, 20, 10), (30, 20, 20)] {
+        let block = and_loop();
+        let mut jit = Jit::new();
+        jit.compile(&block);
+        let start = CpuState {
+            x: {
+                let mut x = numbered().x;
+                x[3] = x3;
+                x[4] = x4;
+                x
+            },
+            ..numbered()
+        };
+        let mut j = start.clone();
+        run(&mut jit, &mut j);
+        let mut i = start;
+        interpret(&block, &mut i);
+        assert_eq!(slots(&j), slots(&i), "x3 {x3} x4 {x4}");
+        assert_eq!((j.x[0], j.pc, j.exit_reason), (end, AFTER, exit::JUMP));
+    }
+}
