@@ -113,13 +113,16 @@ fn run(block: &Block, cpu: &mut CpuState) -> Result<(), Fault> {
                 None
             }
             // A side exit leaves as a branch to `imm` would.
-            Op::ExitIf | Op::ExitIfNoFlags if a(0) != 0 => {
+            Op::ExitIf | Op::ExitIfNoFlags | Op::ExitIfFlags if a(0) != 0 => {
+                if inst.op == Op::ExitIfFlags {
+                    cpu.set_slot(cpu::slot::NZCV, a(1));
+                }
                 cpu.pc = imm;
                 cpu.exit_reason = exit::JUMP;
                 cpu.exit_arg = 0;
                 return Ok(());
             }
-            Op::ExitIf | Op::ExitIfNoFlags => None,
+            Op::ExitIf | Op::ExitIfNoFlags | Op::ExitIfFlags => None,
             Op::Call => {
                 let h = inst.helper.expect("verified: call has a helper");
                 // SAFETY: helpers are written for this calling convention and receive the state

@@ -177,14 +177,21 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     // Reads of the flags after their store in the block (a compare's own branch) take the
     // stored value directly, so only reads from outside the block remain.
     crate::passes::forward_getreg(block);
-    // A side exit's block may read the flags: one after the last store keeps it.
-    let Some(last) = block.insts.iter().rposition(|i| {
+    // A side exit's block may read the flags: one after the last store keeps it, unless it
+    // takes the flags along (`exit.if.flags`, which leaves none behind on the way on).
+    let nzcv = slot == cpu::slot::NZCV as u64;
+    let relevant = |i: &crate::Inst| {
         matches!(i.op, Op::Call | Op::ExitIf)
             || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
-    }) else {
+    };
+    let Some(last) = block.insts.iter().rposition(relevant) else {
         return;
     };
-    if block.insts[last].op != Op::SetReg {
+    let takes_flags = |b: &Block, at: usize| {
+        nzcv && b.insts[at].op == Op::ExitIf
+            && crate::passes::flags_store_before_exit(b, at).is_some()
+    };
+    if block.insts[last].op != Op::SetReg && !takes_flags(block, last) {
         return;
     }
     let succs: Vec<u64> = match block.term {
@@ -203,14 +210,21 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         return;
     }
     // The store before it (the compare ahead of an SBCS, say) is then the last one, and as
-    // dead when nothing in between reads the slot: the reads in the block were forwarded.
+    // dead when nothing in between reads the slot: the reads in the block were forwarded. A
+    // side exit just after its compare takes that compare's flags along (see
+    // `passes::flags_into_exits`), and the stores before it are then the last ones.
     let mut last = Some(last);
-    while let Some(at) = last.filter(|&at| block.insts[at].op == Op::SetReg) {
-        block.insts.remove(at);
-        last = block.insts[..at].iter().rposition(|i| {
-            matches!(i.op, Op::Call | Op::ExitIf)
-                || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
-        });
+    while let Some(at) = last {
+        if block.insts[at].op == Op::SetReg {
+            block.insts.remove(at);
+        } else if let Some(store) =
+            crate::passes::flags_store_before_exit(block, at).filter(|_| takes_flags(block, at))
+        {
+            crate::passes::move_flags_into_exit(block, store, at);
+        } else {
+            break;
+        }
+        last = block.insts.iter().rposition(relevant);
     }
 }
 
@@ -567,9 +581,18 @@ mod tests {
 
     /// A compare, a side exit to `exit`, a second compare and a jump to `next`.
     fn compare_exit_compare(exit: u64, next: u64) -> Block {
+        compare_load_exit_compare(exit, next, false)
+    }
+
+    /// [`compare_exit_compare`], with `load` a load between the compare and the exit.
+    fn compare_load_exit_compare(exit: u64, next: u64, load: bool) -> Block {
         let mut bl = Builder::verbatim(0x1000);
         let x = bl.get(1);
         bl.set(FLAGS, x);
+        if load {
+            let v = bl.load(x, 4);
+            bl.set(5, v);
+        }
         let c = bl.get(2);
         bl.exit_if(c, exit);
         bl.end_insn(0x1004);
@@ -594,9 +617,15 @@ mod tests {
         drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(exits(&b), [Op::ExitIfNoFlags]);
         assert_eq!(flag_stores(&b), 0);
-        // The exit's block reads them: the exit stays one that reads the state, and the
-        // store before it stays; the last one still goes.
+        // The exit's block reads them: the last store goes, and the exit takes the flags of
+        // the compare before it along (`exit.if.flags`), storing them only when it leaves.
         let mut b = compare_exit_compare(0x1020, 0x100c);
+        drop_dead_store(&mut b, FLAGS, &effect);
+        assert_eq!(exits(&b), [Op::ExitIfFlags]);
+        assert_eq!(flag_stores(&b), 0);
+        // Not past a load between them (a fault there re-runs the load, which must find the
+        // compare's flags stored): the store before the exit stays.
+        let mut b = compare_load_exit_compare(0x1020, 0x100c, true);
         drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(exits(&b), [Op::ExitIf]);
         assert_eq!(flag_stores(&b), 1);

@@ -279,14 +279,16 @@ op_table! {
         "Leaves the block for the block at key `imm` if a is not 0 (a conditional branch inside a block that goes on along its fall-through: a side exit). The state is the guest's there, as at any block end.";
     ExitIfNoFlags = "exit.if.nf", args 1, result false, imm Const, effects true,
         "exit.if to a block that overwrites NZCV before reading it (see `flags_live`): the flags need not be stored for it.";
+    ExitIfFlags = "exit.if.flags", args 2, result false, imm Const, effects true,
+        "exit.if that also sets NZCV to b when it leaves: the flags of the compare it branches on, which the way on overwrites before reading them (see `passes::flags_into_exits`).";
     Call = "call", args 3, result true, imm Inline, effects true,
         "Calls the instruction's helper with the CPU state and a, b, c (a non-zero imm lets the JIT inline it).";
 }
 
 impl Op {
-    /// Whether this is a side exit (`exit.if` or `exit.if.nf`).
+    /// Whether this is a side exit (`exit.if`, `exit.if.nf` or `exit.if.flags`).
     pub fn is_side_exit(self) -> bool {
-        matches!(self, Op::ExitIf | Op::ExitIfNoFlags)
+        matches!(self, Op::ExitIf | Op::ExitIfNoFlags | Op::ExitIfFlags)
     }
 }
 

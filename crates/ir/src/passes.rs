@@ -7,8 +7,8 @@ use crate::{Block, Op, Term, Val};
 use cpu::slot;
 
 /// Runs every pass in order: vector accesses split into halves, get/set forwarding, dead
-/// store removal, folding, condition fusion, carry widening, subtraction fusion, common
-/// subexpressions, dead code removal.
+/// store removal, folding, condition fusion, carry widening, subtraction fusion, flags into
+/// side exits, common subexpressions, dead code removal.
 pub fn optimize(b: &mut Block) {
     split_vector_accesses(b);
     forward_getreg(b);
@@ -17,6 +17,7 @@ pub fn optimize(b: &mut Block) {
     fuse_conditions(b);
     widen_carries(b);
     fuse_subtractions(b);
+    flags_into_exits(b);
     share_common_values(b);
     remove_dead_code(b);
     hoist_entry_reads(b);
@@ -452,6 +453,73 @@ pub fn split_vector_accesses(b: &mut Block) {
         }
     }
     b.insts = out;
+}
+
+/// A `setreg` of NZCV whose next reader is a side exit (`exit.if`), with the way on past the
+/// exit overwriting NZCV before anything reads it, becomes part of the exit: `exit.if.flags
+/// c, flags` sets NZCV only when it leaves. A compare and its conditional branch inside a
+/// block (`cmp; b.eq` where the full translation goes on along the fall-through) then store
+/// the flags word only on the rare way out, and the JIT builds it there too. (Where the
+/// block's successors overwrite the flags, `flags_live` moves the last ones at lifting.)
+///
+/// Nothing but pure code may come between the `setreg` and the exit
+/// ([`flags_store_before_exit`]): a memory access there could fault, and the faulting
+/// instruction, run again from the dispatcher, would find flags the exit no longer stored.
+/// After the exit, the flags may be missing from the state at a fault, as `remove_dead_setreg`
+/// already allows for flags that are overwritten in the block: handlers do not read them,
+/// and the re-run instruction overwrites them again before anything reads them.
+pub fn flags_into_exits(b: &mut Block) {
+    let nzcv = slot::NZCV as u64;
+    let mut e = 0;
+    while e < b.insts.len() {
+        if b.insts[e].op == Op::ExitIf {
+            // The way on: an `exit.if.flags` neither reads the flags nor leaves them behind.
+            let next = b.insts[e + 1..]
+                .iter()
+                .find(|i| reads_flags(i) || (i.op == Op::SetReg && i.imm == nzcv));
+            if next.is_some_and(|i| i.op == Op::SetReg)
+                && let Some(store) = flags_store_before_exit(b, e)
+            {
+                move_flags_into_exit(b, store, e);
+                // The exit moved up into the store's place.
+                continue;
+            }
+        }
+        e += 1;
+    }
+}
+
+/// Whether `i` reads NZCV or may: a `getreg` of it, a helper call, a side exit to a block that
+/// may read the flags (an `exit.if`).
+pub fn reads_flags(i: &crate::Inst) -> bool {
+    match i.op {
+        Op::GetReg => i.imm == slot::NZCV as u64,
+        Op::Call | Op::ExitIf => true,
+        _ => false,
+    }
+}
+
+/// The index of the `setreg` of NZCV whose flags side exit `exit` of `b` finds, if only code
+/// without effects (writes of other slots and instruction marks aside) that does not read
+/// the flags comes between them.
+pub fn flags_store_before_exit(b: &Block, exit: usize) -> Option<usize> {
+    let nzcv = slot::NZCV as u64;
+    let k = b.insts[..exit].iter().rposition(|i| {
+        let quiet = !i.op.info().effects || matches!(i.op, Op::Mark | Op::SetReg);
+        !quiet || reads_flags(i) || (i.op == Op::SetReg && i.imm == nzcv)
+    })?;
+    let i = &b.insts[k];
+    (i.op == Op::SetReg && i.imm == nzcv).then_some(k)
+}
+
+/// Makes side exit `exit` of `b` an `exit.if.flags` of the value the `setreg` at `store` (before
+/// it) writes, and removes that `setreg`.
+pub fn move_flags_into_exit(b: &mut Block, store: usize, exit: usize) {
+    let flags = b.insts[store].args[0];
+    let e = &mut b.insts[exit];
+    e.op = Op::ExitIfFlags;
+    e.args[1] = flags;
+    b.insts.remove(store);
 }
 
 /// `addc a, not b, 1` and `addc.flags a, not b, 1`, as the lifters write a subtraction and
@@ -933,7 +1001,9 @@ pub fn remove_dead_setreg(b: &mut Block) {
             }
             // A vector store reads slots this pass does not track by register number; the
             // block a side exit goes to may read any slot.
-            Op::Call | Op::StoreEx | Op::StoreV | Op::ExitIf => overwritten = [0; 4],
+            Op::Call | Op::StoreEx | Op::StoreV | Op::ExitIf | Op::ExitIfFlags => {
+                overwritten = [0; 4]
+            }
             // A memory access may fault, and the guest's handler must then see the registers
             // as they were before the faulting instruction. The flags are the exception: their
             // dead stores are most of what this pass removes, handlers do not read them, and a
@@ -986,6 +1056,15 @@ pub fn remove_dead_code(b: &mut Block) {
 mod tests {
     use super::*;
     use crate::{Builder, sem, verify};
+
+    unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+        0
+    }
+    /// A helper that does nothing: a call the passes must treat as reading and writing state.
+    static NOP: crate::Helper = crate::Helper {
+        name: "nop",
+        func: nop,
+    };
 
     /// At 0x100: x1 = x0 + 1; x2 = x1 (read after the write); x3 += 1; then the terminator
     /// `term` builds from the block's last value.
@@ -1158,17 +1237,10 @@ mod tests {
         hoist_entry_reads(&mut b);
         assert_eq!(ops(&b), before);
         // A loop that calls a helper, which may write any slot.
-        unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
-            0
-        }
-        static H: crate::Helper = crate::Helper {
-            name: "nop",
-            func: nop,
-        };
         let mut b = loop_block(|_| Term::Jump(0x100));
         let mut with_call = Builder::verbatim(0x100);
         let v = with_call.konst(0);
-        with_call.call(&H, v, v, v);
+        with_call.call(&NOP, v, v, v);
         let call = with_call.finish(Term::Jump(0x100)).insts[1];
         let k = b.insts.len() / 2;
         b.insts.insert(k, call);
@@ -1698,6 +1770,48 @@ mod tests {
     }
 
     #[test]
+    fn flags_only_a_side_exit_reads_move_into_it() {
+        // cmp x0, x1; b.eq away; (x2 = x0 + x1); cmp x2, #7 with its flags kept: the first
+        // flags go with the exit. Not when a load comes between the compare and the exit (it
+        // could fault, and its re-run would need the flags stored), nor when the way on reads
+        // the flags (a helper call) or never overwrites them.
+        let nzcv = slot::NZCV;
+        for case in ["moves", "load between", "call after", "not overwritten"] {
+            let mut b = Builder::verbatim(0);
+            let (r0, r1) = (b.get(0), b.get(1));
+            let f = b.emit(Op::SubFlags, &[r0, r1], 64);
+            b.set(nzcv, f);
+            if case == "load between" {
+                let v = b.load(r0, 8);
+                b.set(5, v);
+            }
+            let eq = b.emit(Op::CondSub, &[r0, r1], 64 << 8);
+            b.exit_if(eq, 0x40);
+            let s = b.add(r0, r1);
+            b.set(2, s);
+            if case == "call after" {
+                b.call(&NOP, s, s, s);
+            }
+            if case != "not overwritten" {
+                let seven = b.konst(7);
+                let g = b.emit(Op::SubFlags, &[s, seven], 64);
+                b.set(nzcv, g);
+            }
+            let blk = b.finish(Term::Jump(4));
+            let (_, text) = optimized(&blk);
+            let moved = case == "moves";
+            assert_eq!(text.contains("exit.if.flags"), moved, "{case}: {text}");
+            let stores = text.matches(&format!("setreg s{nzcv},")).count();
+            let want = if case == "not overwritten" {
+                1
+            } else {
+                2 - moved as usize
+            };
+            assert_eq!(stores, want, "{case}: {text}");
+        }
+    }
+
+    #[test]
     fn conditions_of_n_and_z_see_through_the_kept_c_and_v() {
         // A32 `tst r0, #1` (C and V kept from the old flags, in r3) and `lsrs r1, r1, #1` (C
         // from the shifter, V kept), then a condition of each word: EQ, NE, MI and PL read
@@ -1904,13 +2018,6 @@ mod tests {
 
     #[test]
     fn scalar_fp_calls_are_barriers_only_for_the_fp_state() {
-        unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
-            0
-        }
-        static H: crate::Helper = crate::Helper {
-            name: "nop",
-            func: nop,
-        };
         let scalar = crate::inline::FpInline {
             op: crate::inline::FpOp::Mul,
             double: true,
@@ -1933,7 +2040,7 @@ mod tests {
             b.set(2, k); // dead only if the call cannot read slot 2
             b.set(fpsr, k); // read by the call: kept
             b.set(fpcr, k); // read by the call: kept
-            let r = b.call_fp(&H, inline, x, x, x);
+            let r = b.call_fp(&NOP, inline, x, x, x);
             b.set(2, r);
             let y = b.get(1); // forwarded from x only if the call cannot write slot 1
             let f = b.get(fpsr); // written by the call: never forwarded

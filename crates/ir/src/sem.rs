@@ -266,6 +266,7 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         | Op::Fence
         | Op::ExitIf
         | Op::ExitIfNoFlags
+        | Op::ExitIfFlags
         | Op::Mark
         | Op::Call => return None,
     })

@@ -171,12 +171,15 @@ fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
 /// Picks a location for every value of `b` but the sums `folds` (see [`crate::addr_fold`])
 /// puts into memory operands (see [`Allocation`]). The terminator reads `carried` too (the
 /// values a block that loops to itself carries around: see `emit::self_loop`); those and
-/// `reads` (the state reads that loop's back edge replaces) stay out of xmm registers.
+/// `reads` (the state reads that loop's back edge replaces) stay out of xmm registers. Each
+/// `(value, index)` of `later` is read again at that instruction (the operands of a flags word
+/// a side exit computes on its way out: see `emit::exit_flags`).
 pub fn allocate(
     b: &Block,
     folds: &[Option<(Val, i32)>],
     carried: &[Val],
     reads: &[Val],
+    later: &[(Val, usize)],
 ) -> Allocation {
     const NONE: u32 = u32::MAX;
     let n = b.num_vals as usize;
@@ -206,6 +209,11 @@ pub fn allocate(
     for v in carried {
         if let Some(l) = last.get_mut(v.0 as usize) {
             *l = len as u32;
+        }
+    }
+    for &(v, at) in later {
+        if let Some(l) = last.get_mut(v.0 as usize) {
+            *l = (*l).max(at as u32);
         }
     }
     // calls[i] = number of helper calls that clobber registers among insts[..i].

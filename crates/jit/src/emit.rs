@@ -524,6 +524,8 @@ pub fn compile(
         side_stubs: Vec::new(),
         fused: None,
         and_fall: None,
+        exit_defs: Vec::new(),
+        flag_exits: Vec::new(),
         key: block.key,
         xmm_val: None,
         fp_result_xmm: None,
@@ -584,11 +586,6 @@ pub fn compile(
             .iter()
             .flat_map(|c| c.moves.iter().map(|m| m.0))
             .collect();
-        let alloc::Allocation { locs, uses, saves } =
-            alloc::allocate(block, &folds, &carried, &reads);
-        e.vcache = vcache::VCache::for_block(block, &locs);
-        e.locs = locs;
-        e.saves = saves;
         e.folds = folds;
         // Only the passes make the carries chains are of (see `ir::carry_chain`).
         let links = if counter.is_none() {
@@ -596,6 +593,20 @@ pub fn compile(
         } else {
             Vec::new()
         };
+        e.exit_defs = exit_flags(block, &links);
+        let later: Vec<(Val, usize)> = e
+            .exit_defs
+            .iter()
+            .flat_map(|&(d, exit)| {
+                let i = &block.insts[d];
+                i.args[..i.op.info().arity].iter().map(move |&a| (a, exit))
+            })
+            .collect();
+        let alloc::Allocation { locs, uses, saves } =
+            alloc::allocate(block, &e.folds, &carried, &reads, &later);
+        e.vcache = vcache::VCache::for_block(block, &locs);
+        e.locs = locs;
+        e.saves = saves;
         // Sunk instructions are lowered alone: none may share the host flags with another.
         if let Some(c) = e.carry.as_mut() {
             let selects = fused_selects(block, &uses);
@@ -686,6 +697,12 @@ struct Emitter {
     /// Where the branch goes when the first condition of a fused `a && b` branch fails (see
     /// [`Emitter::and_branch`]): bound where the branch's not-taken way begins.
     and_fall: Option<DynamicLabel>,
+    /// The flags words the block's `exit.if.flags` exits compute on their way out: (the index
+    /// of the instruction computing one, the exit's index). See [`exit_flags`].
+    exit_defs: Vec<(usize, usize)>,
+    /// The ways out of the `exit.if.flags` exits so far, emitted after the block's code: their
+    /// label, the flags word, the instruction computing it there if any, the target.
+    flag_exits: Vec<(DynamicLabel, Val, Option<ir::Inst>, u64)>,
     /// The block's key: links to a key at or below it check for pending events.
     key: u64,
     /// An xmm register that holds (in its low 64 bits) the value an inline FP operation just
@@ -857,6 +874,62 @@ fn fused_exits(
             && let Some(cc) = flags_cc(def)
         {
             out.push((n, cc));
+        }
+    }
+    out
+}
+
+/// The flags words of `b` that only a side exit reads (`exit.if.flags`, see
+/// `ir::passes::flags_into_exits`) and that its way out can build instead of the way on:
+/// (the index of the instruction computing one, the exit's index). The instruction must be a
+/// compare's or a logical operation's flags (`sub.flags`, `addc.flags` with a constant carry
+/// in, `logic.flags`) outside any carry kept in CF, read by nothing else. Its operands then
+/// stay live up to the exit (`alloc::allocate`'s `later`).
+fn exit_flags(b: &Block, links: &[u8]) -> Vec<(usize, usize)> {
+    if !b.insts.iter().any(|i| i.op == Op::ExitIfFlags) {
+        return Vec::new();
+    }
+    const NONE: usize = usize::MAX;
+    let n = b.num_vals as usize;
+    let mut def = vec![NONE; n];
+    let mut uses = vec![0u32; n];
+    for (k, i) in b.insts.iter().enumerate() {
+        if let Some(d) = i.dst.filter(|d| (d.0 as usize) < n) {
+            def[d.0 as usize] = k;
+        }
+        for a in &i.args[..i.op.info().arity] {
+            if let Some(u) = uses.get_mut(a.0 as usize) {
+                *u += 1;
+            }
+        }
+    }
+    if let Term::JumpReg(v) | Term::Branch { cond: v, .. } = b.term
+        && let Some(u) = uses.get_mut(v.0 as usize)
+    {
+        *u += 1;
+    }
+    let konst = |v: Val| {
+        def.get(v.0 as usize)
+            .is_some_and(|&k| k != NONE && b.insts[k].op == Op::Const)
+    };
+    let mut out = Vec::new();
+    for (exit, i) in b.insts.iter().enumerate() {
+        let flags = i.args[1];
+        if i.op != Op::ExitIfFlags || uses.get(flags.0 as usize) != Some(&1) {
+            continue;
+        }
+        let d = def[flags.0 as usize];
+        if d == NONE || d > exit || links.get(d).is_some_and(|&l| l != 0) {
+            continue;
+        }
+        let f = &b.insts[d];
+        let sinkable = match f.op {
+            Op::SubFlags | Op::LogicFlags => true,
+            Op::AddCFlags => konst(f.args[2]),
+            _ => false,
+        };
+        if sinkable {
+            out.push((d, exit));
         }
     }
     out
@@ -1852,6 +1925,10 @@ impl Emitter {
             if !sunk.is_empty() && sunk.contains(&n) {
                 continue;
             }
+            if !self.exit_defs.is_empty() && self.exit_defs.iter().any(|x| x.0 == n) {
+                // Computed where its exit leaves.
+                continue;
+            }
             if let Some((first, cc)) = and.filter(|_| n + 2 >= b.insts.len()) {
                 // The second condition, then its select (which nothing else reads): the
                 // first condition's value is tested before the second's flags are set.
@@ -1891,7 +1968,9 @@ impl Emitter {
             }
             if inst.op.is_side_exit() {
                 let cc = exits.iter().find(|e| e.0 == n).map(|e| e.1);
-                self.side_exit(inst, cc);
+                let def = self.exit_defs.iter().find(|x| x.1 == n);
+                let def = def.map(|x| b.insts[x.0]);
+                self.side_exit(inst, cc, def);
                 continue;
             }
             if let Some(&(_, _, cc)) = selects.iter().find(|s| s.0 == n) {
@@ -1991,7 +2070,28 @@ impl Emitter {
         for (site, target) in std::mem::take(&mut self.side_stubs) {
             self.site_stub(site, target);
         }
+        self.flag_exits();
         self.slow_paths();
+    }
+
+    /// The ways out of the block's `exit.if.flags` exits: each builds its flags word if the
+    /// way on did not ([`exit_flags`]), stores it to NZCV and leaves as a side exit does. The
+    /// registers hold what they held at the exit; what this code remembers of the straight
+    /// line (a value just stored, an FP result held in xmm) does not apply here.
+    fn flag_exits(&mut self) {
+        for (label, flags, def, target) in std::mem::take(&mut self.flag_exits) {
+            dynasm!(self.a ; .arch x64 ; =>label);
+            self.spill = None;
+            self.xmm_val = None;
+            self.unread = false;
+            if let Some(d) = def {
+                self.inst(&d);
+            }
+            let r = self.reg_or(alloc::RAX, flags);
+            enc::reg_mem(&mut self.a, RegMem::Store64, r, state(slot::NZCV as u64));
+            self.release_stack();
+            self.link(target);
+        }
     }
 
     /// A side exit (`exit.if`) to its key when its condition holds: the host flags already
@@ -2000,13 +2100,22 @@ impl Emitter {
     /// linkable, whose exit stub goes after the block's code so that the way on does not jump
     /// over it; otherwise the way out is a linkable jump (with its pending check) that the
     /// way on jumps over.
-    fn side_exit(&mut self, i: &ir::Inst, fused: Option<u64>) {
+    ///
+    /// An `exit.if.flags` jumps to its way out after the block's code ([`Emitter::flag_exits`]),
+    /// which stores its flags word, computed there by `def` if the way on does not compute it.
+    fn side_exit(&mut self, i: &ir::Inst, fused: Option<u64>, def: Option<ir::Inst>) {
         let target = i.imm;
         let cc = fused.unwrap_or_else(|| {
             let c = self.reg_or(alloc::RAX, i.args[0]);
             dynasm!(self.a ; .arch x64 ; test Rq(c), Rq(c));
             TEST_NONZERO
         });
+        if i.op == Op::ExitIfFlags {
+            let out = self.a.new_dynamic_label();
+            self.jump_unless(invert_cc(cc), out);
+            self.flag_exits.push((out, i.args[1], def, target));
+            return;
+        }
         if target > self.key && self.extra == 0 {
             let site = self.linked_jcc(invert_cc(cc));
             self.side_stubs.push((site, target));
@@ -2444,7 +2553,9 @@ impl Emitter {
             // `block` consumes marks; they never reach code emission.
             Op::Mark => {}
             // `Emitter::block` lowers side exits itself (they link like terminators).
-            Op::ExitIf | Op::ExitIfNoFlags => unreachable!("side exits are lowered by block"),
+            Op::ExitIf | Op::ExitIfNoFlags | Op::ExitIfFlags => {
+                unreachable!("side exits are lowered by block")
+            }
             Op::Call => {
                 // Verified blocks always carry the helper on `call`.
                 if let Some(h) = i.helper {

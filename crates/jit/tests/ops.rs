@@ -1088,3 +1088,88 @@ fn and_branches_take_the_interpreters_way() {
         }
     }
 }
+
+/// A compare whose flags only its side exit reads: `flags = op(x0, x1)` (`setreg` NZCV), a
+/// branch away to 0x2000 when x0 == x1, then x2 = x0 + x1 and a compare of x2 with 7 whose
+/// flags overwrite the first ones; `also` reads the first flags word on the way on too. With
+/// `temps`, the compare reads x0 + 1 and x1 ^ 3, which die there, and values computed before
+/// the exit (x0 * x1, and that plus x1) may take their registers unless the way out keeps them.
+fn exit_flags_block(op: Op, also: bool, temps: bool) -> Block {
+    let mut b = Builder::verbatim(0x1000);
+    let (r0, r1) = (b.get(slot::x(0)), b.get(slot::x(1)));
+    let (a, c) = if temps {
+        let (one, three) = (b.konst(1), b.konst(3));
+        (b.add(r0, one), b.xor(r1, three))
+    } else {
+        (r0, r1)
+    };
+    let f = match op {
+        Op::SubFlags => b.emit(op, &[a, c], 32),
+        Op::AddCFlags => {
+            let one = b.konst(1);
+            let n1 = b.emit(Op::Not, &[c], 0);
+            b.emit(op, &[a, n1, one], 64)
+        }
+        _ => {
+            let x = b.xor(a, c);
+            b.emit(op, &[x], 64)
+        }
+    };
+    b.set(slot::NZCV, f);
+    let (p, q) = if temps {
+        let m = b.emit(Op::Mul, &[r0, r1], 0);
+        let m = b.add(m, r1);
+        b.set(slot::x(4), m);
+        (m, r1)
+    } else {
+        (r0, r1)
+    };
+    let eq = b.emit(Op::CondSub, &[p, q], 64 << 8);
+    b.end_insn(0x1004);
+    b.exit_if(eq, 0x2000);
+    let s = b.add(r0, r1);
+    b.set(slot::x(2), s);
+    if also {
+        b.set(slot::x(3), f);
+    }
+    let seven = b.konst(7);
+    let g = b.emit(Op::SubFlags, &[s, seven], 64);
+    b.set(slot::NZCV, g);
+    b.finish(Term::Jump(0x3000))
+}
+
+#[test]
+fn flags_only_a_side_exit_reads_are_stored_on_its_way_out() {
+    // Optimized, the first flags word is stored by the exit alone (`exit.if.flags`) and built
+    // on its way out when nothing else reads it; on both ways the state is the interpreter's.
+    for op in [Op::SubFlags, Op::AddCFlags, Op::LogicFlags] {
+        for also in [false, true] {
+            for temps in [false, true] {
+                let mut blk = exit_flags_block(op, also, temps);
+                ir::passes::optimize(&mut blk);
+                ir::verify(&blk).unwrap();
+                let text = blk.to_string();
+                assert!(text.contains("exit.if.flags"), "{text}");
+                assert_eq!(text.matches("setreg s33").count(), 1, "{text}");
+                // x0 * x1 + x1 == x1 when x0 is 0 (the exit taken with `temps`).
+                for (x, y) in [
+                    (5u64, 5u64),
+                    (5, 2),
+                    (0, u64::MAX),
+                    (1 << 63, 1 << 63),
+                    (0, 4),
+                ] {
+                    let mut i = CpuState::default();
+                    i.x[0] = x;
+                    i.x[1] = y;
+                    i.nzcv = 0x1000_0000;
+                    let mut j = i.clone();
+                    interp::run_block(&blk, &mut i);
+                    jit_once(&blk, &mut j);
+                    let what = format!("{op:?} also {also} temps {temps} {x:#x} {y:#x}");
+                    assert_eq!(slots(&j), slots(&i), "{what}\n{text}");
+                }
+            }
+        }
+    }
+}
