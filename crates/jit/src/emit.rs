@@ -701,8 +701,9 @@ struct Emitter {
     /// of the instruction computing one, the exit's index). See [`exit_flags`].
     exit_defs: Vec<(usize, usize)>,
     /// The ways out of the `exit.if.flags` exits so far, emitted after the block's code: their
-    /// label, the flags word, the instruction computing it there if any, the target.
-    flag_exits: Vec<(DynamicLabel, Val, Option<ir::Inst>, u64)>,
+    /// label, the flags word, the instructions computing it there (if the way on does not),
+    /// the target.
+    flag_exits: Vec<(DynamicLabel, Val, Vec<ir::Inst>, u64)>,
     /// The block's key: links to a key at or below it check for pending events.
     key: u64,
     /// An xmm register that holds (in its low 64 bits) the value an inline FP operation just
@@ -881,10 +882,12 @@ fn fused_exits(
 
 /// The flags words of `b` that only a side exit reads (`exit.if.flags`, see
 /// `ir::passes::flags_into_exits`) and that its way out can build instead of the way on:
-/// (the index of the instruction computing one, the exit's index). The instruction must be a
-/// compare's or a logical operation's flags (`sub.flags`, `addc.flags` with a constant carry
-/// in, `logic.flags`) outside any carry kept in CF, read by nothing else. Its operands then
-/// stay live up to the exit (`alloc::allocate`'s `later`).
+/// (the index of an instruction computing one, the exit's index), for every instruction of
+/// that computation, in block order. A computation is the flags instruction itself (a
+/// compare's `sub.flags`, `addc.flags` with a constant carry in, a logical operation's
+/// `logic.flags`) and, through the operands nothing else reads, the ANDs, ORs and shifts an
+/// A32 instruction merges kept flags bits in with; never part of a carry kept in CF. Its
+/// other operands then stay live up to the exit (`alloc::allocate`'s `later`).
 fn exit_flags(b: &Block, links: &[u8]) -> Vec<(usize, usize)> {
     if !b.insts.iter().any(|i| i.op == Op::ExitIfFlags) {
         return Vec::new();
@@ -912,25 +915,35 @@ fn exit_flags(b: &Block, links: &[u8]) -> Vec<(usize, usize)> {
         def.get(v.0 as usize)
             .is_some_and(|&k| k != NONE && b.insts[k].op == Op::Const)
     };
-    let mut out = Vec::new();
-    for (exit, i) in b.insts.iter().enumerate() {
-        let flags = i.args[1];
-        if i.op != Op::ExitIfFlags || uses.get(flags.0 as usize) != Some(&1) {
-            continue;
-        }
-        let d = def[flags.0 as usize];
-        if d == NONE || d > exit || links.get(d).is_some_and(|&l| l != 0) {
-            continue;
-        }
-        let f = &b.insts[d];
-        let sinkable = match f.op {
-            Op::SubFlags | Op::LogicFlags => true,
-            Op::AddCFlags => konst(f.args[2]),
+    // The instruction defining `v` if the way out can compute it: read once (by the exit or
+    // by the computation), outside carry chains, of a kind that only computes.
+    let private = |v: Val| {
+        let d = *def.get(v.0 as usize)?;
+        let i = &b.insts[d];
+        let kind = match i.op {
+            Op::SubFlags | Op::LogicFlags | Op::And | Op::Or | Op::Xor => true,
+            Op::Shl | Op::Lshr => true,
+            Op::AddCFlags => konst(i.args[2]),
             _ => false,
         };
-        if sinkable {
-            out.push((d, exit));
+        let once = uses.get(v.0 as usize) == Some(&1);
+        (d != NONE && kind && once && links.get(d).is_none_or(|&l| l == 0)).then_some(d)
+    };
+    let mut out = Vec::new();
+    for (exit, i) in b.insts.iter().enumerate() {
+        if i.op != Op::ExitIfFlags {
+            continue;
         }
+        let mut tree = Vec::new();
+        let mut pending = vec![i.args[1]];
+        while let Some(v) = pending.pop() {
+            let Some(d) = private(v) else { continue };
+            tree.push(d);
+            let i = &b.insts[d];
+            pending.extend_from_slice(&i.args[..i.op.info().arity]);
+        }
+        tree.sort_unstable();
+        out.extend(tree.into_iter().map(|d| (d, exit)));
     }
     out
 }
@@ -1968,9 +1981,9 @@ impl Emitter {
             }
             if inst.op.is_side_exit() {
                 let cc = exits.iter().find(|e| e.0 == n).map(|e| e.1);
-                let def = self.exit_defs.iter().find(|x| x.1 == n);
-                let def = def.map(|x| b.insts[x.0]);
-                self.side_exit(inst, cc, def);
+                let defs = self.exit_defs.iter().filter(|x| x.1 == n);
+                let defs = defs.map(|x| b.insts[x.0]).collect();
+                self.side_exit(inst, cc, defs);
                 continue;
             }
             if let Some(&(_, _, cc)) = selects.iter().find(|s| s.0 == n) {
@@ -2079,13 +2092,13 @@ impl Emitter {
     /// registers hold what they held at the exit; what this code remembers of the straight
     /// line (a value just stored, an FP result held in xmm) does not apply here.
     fn flag_exits(&mut self) {
-        for (label, flags, def, target) in std::mem::take(&mut self.flag_exits) {
+        for (label, flags, defs, target) in std::mem::take(&mut self.flag_exits) {
             dynasm!(self.a ; .arch x64 ; =>label);
             self.spill = None;
             self.xmm_val = None;
             self.unread = false;
-            if let Some(d) = def {
-                self.inst(&d);
+            for d in &defs {
+                self.inst(d);
             }
             let r = self.reg_or(alloc::RAX, flags);
             enc::reg_mem(&mut self.a, RegMem::Store64, r, state(slot::NZCV as u64));
@@ -2102,8 +2115,8 @@ impl Emitter {
     /// way on jumps over.
     ///
     /// An `exit.if.flags` jumps to its way out after the block's code ([`Emitter::flag_exits`]),
-    /// which stores its flags word, computed there by `def` if the way on does not compute it.
-    fn side_exit(&mut self, i: &ir::Inst, fused: Option<u64>, def: Option<ir::Inst>) {
+    /// which stores its flags word, computed there by `defs` if the way on does not compute it.
+    fn side_exit(&mut self, i: &ir::Inst, fused: Option<u64>, defs: Vec<ir::Inst>) {
         let target = i.imm;
         let cc = fused.unwrap_or_else(|| {
             let c = self.reg_or(alloc::RAX, i.args[0]);
@@ -2113,7 +2126,7 @@ impl Emitter {
         if i.op == Op::ExitIfFlags {
             let out = self.a.new_dynamic_label();
             self.jump_unless(invert_cc(cc), out);
-            self.flag_exits.push((out, i.args[1], def, target));
+            self.flag_exits.push((out, i.args[1], defs, target));
             return;
         }
         if target > self.key && self.extra == 0 {

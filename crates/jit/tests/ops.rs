@@ -1091,7 +1091,8 @@ fn and_branches_take_the_interpreters_way() {
 
 /// A compare whose flags only its side exit reads: `flags = op(x0, x1)` (`setreg` NZCV), a
 /// branch away to 0x2000 when x0 == x1, then x2 = x0 + x1 and a compare of x2 with 7 whose
-/// flags overwrite the first ones; `also` reads the first flags word on the way on too. With
+/// flags overwrite the first ones (`op` `Or`: a logical operation's flags merged with the old C
+/// and V); `also` reads the first flags word on the way on too. With
 /// `temps`, the compare reads x0 + 1 and x1 ^ 3, which die there, and values computed before
 /// the exit (x0 * x1, and that plus x1) may take their registers unless the way out keeps them.
 fn exit_flags_block(op: Op, also: bool, temps: bool) -> Block {
@@ -1110,9 +1111,18 @@ fn exit_flags_block(op: Op, also: bool, temps: bool) -> Block {
             let n1 = b.emit(Op::Not, &[c], 0);
             b.emit(op, &[a, n1, one], 64)
         }
-        _ => {
+        Op::LogicFlags => {
             let x = b.xor(a, c);
             b.emit(op, &[x], 64)
+        }
+        // An A32 logical operation's flags: N and Z new, C and V kept from the old flags.
+        _ => {
+            let x = b.xor(a, c);
+            let nz = b.emit(Op::LogicFlags, &[x], 32);
+            let old = b.get(slot::NZCV);
+            let cv = b.konst(0x3000_0000);
+            let kept = b.and(old, cv);
+            b.or(nz, kept)
         }
     };
     b.set(slot::NZCV, f);
@@ -1142,7 +1152,7 @@ fn exit_flags_block(op: Op, also: bool, temps: bool) -> Block {
 fn flags_only_a_side_exit_reads_are_stored_on_its_way_out() {
     // Optimized, the first flags word is stored by the exit alone (`exit.if.flags`) and built
     // on its way out when nothing else reads it; on both ways the state is the interpreter's.
-    for op in [Op::SubFlags, Op::AddCFlags, Op::LogicFlags] {
+    for op in [Op::SubFlags, Op::AddCFlags, Op::LogicFlags, Op::Or] {
         for also in [false, true] {
             for temps in [false, true] {
                 let mut blk = exit_flags_block(op, also, temps);
@@ -1162,7 +1172,7 @@ fn flags_only_a_side_exit_reads_are_stored_on_its_way_out() {
                     let mut i = CpuState::default();
                     i.x[0] = x;
                     i.x[1] = y;
-                    i.nzcv = 0x1000_0000;
+                    i.nzcv = 0x3000_0000;
                     let mut j = i.clone();
                     interp::run_block(&blk, &mut i);
                     jit_once(&blk, &mut j);
