@@ -14,6 +14,17 @@ use jit::Jit;
 const LOOP: u64 = 0x4000;
 const AFTER: u64 = 0x5000;
 
+/// Ends the loop's one guest instruction at `LOOP` and the block: back to `LOOP` while `cond`
+/// holds, else on to `AFTER`.
+fn back_while(mut b: Builder, cond: Val) -> Block {
+    b.end_insn(LOOP + 4);
+    b.finish(Term::Branch {
+        cond,
+        taken: LOOP,
+        fallthrough: AFTER,
+    })
+}
+
 /// At `LOOP`, a loop of one block over `n` slots x1..=xn, reading everything first: each pass
 /// adds x(n+3) (read last, never written), x(n+2) (never written) and x(n+1) to x(n+4), adds
 /// `step` to x0, rotates x1..=xn by one (a cycle of moves), sets x(n+1) to 7 (a constant the
@@ -42,12 +53,7 @@ fn rotating_loop(n: u32, step: u64, limit: u64) -> Block {
     b.set(slot::x(n + 1), seven);
     let lim = b.konst(limit);
     let c = b.emit(Op::Ult, &[s, lim], 0);
-    b.end_insn(LOOP + 4);
-    b.finish(Term::Branch {
-        cond: c,
-        taken: LOOP,
-        fallthrough: AFTER,
-    })
+    back_while(b, c)
 }
 
 /// A state with x_k = 1000 + k.
@@ -176,12 +182,7 @@ fn a_loop_that_calls_a_helper_is_not_carried_but_still_loops() {
     b.call(&BUMP, s, s, s);
     let lim = b.konst(5);
     let c = b.emit(Op::Ult, &[s, lim], 0);
-    b.end_insn(LOOP + 4);
-    let block = b.finish(Term::Branch {
-        cond: c,
-        taken: LOOP,
-        fallthrough: AFTER,
-    });
+    let block = back_while(b, c);
     assert!(!ir::passes::loops_to_itself(&block));
     let mut jit = Jit::new();
     jit.compile(&block);
@@ -212,12 +213,7 @@ fn compare_loop(limit: u64, read_first: bool) -> Block {
     let flags = b.emit(Op::AddCFlags, &[s, lim, one], 64);
     b.set(slot::NZCV, flags);
     let ne = b.emit(Op::CondAdd, &[s, lim, one], 1 | 64 << 8);
-    b.end_insn(LOOP + 4);
-    b.finish(Term::Branch {
-        cond: ne,
-        taken: LOOP,
-        fallthrough: AFTER,
-    })
+    back_while(b, ne)
 }
 
 #[test]
@@ -261,12 +257,7 @@ fn and_loop() -> Block {
     let zero = b.konst(0);
     let lo = b.emit(Op::CondSub, &[s, x4], 3 | 64 << 8);
     let both = b.select(ne, lo, zero);
-    b.end_insn(LOOP + 4);
-    b.finish(Term::Branch {
-        cond: both,
-        taken: LOOP,
-        fallthrough: AFTER,
-    })
+    back_while(b, both)
 }
 
 #[test]
