@@ -918,7 +918,7 @@ fn exit_flags(b: &Block, links: &[u8]) -> Vec<(usize, usize)> {
     // The instruction defining `v` if the way out can compute it: read once (by the exit or
     // by the computation), outside carry chains, of a kind that only computes.
     let private = |v: Val| {
-        let d = *def.get(v.0 as usize)?;
+        let d = *def.get(v.0 as usize).filter(|&&d| d != NONE)?;
         let i = &b.insts[d];
         let kind = match i.op {
             Op::SubFlags | Op::LogicFlags | Op::And | Op::Or | Op::Xor => true,
@@ -927,7 +927,7 @@ fn exit_flags(b: &Block, links: &[u8]) -> Vec<(usize, usize)> {
             _ => false,
         };
         let once = uses.get(v.0 as usize) == Some(&1);
-        (d != NONE && kind && once && links.get(d).is_none_or(|&l| l == 0)).then_some(d)
+        (kind && once && links.get(d).is_none_or(|&l| l == 0)).then_some(d)
     };
     let mut out = Vec::new();
     for (exit, i) in b.insts.iter().enumerate() {
@@ -2147,7 +2147,8 @@ impl Emitter {
     /// host condition of `b`. The branch then tests `a`'s value and jumps to its not-taken
     /// way if it is 0, sets the flags of `b` and branches on them; neither `b` nor the select
     /// becomes a value. Not in a block with stack of its own, which the terminator gives back
-    /// after the first jump, nor where the select or `b` takes part in another fusion.
+    /// after the first jump, nor where the select or `b` takes part in another fusion, nor
+    /// where a loop's back edge would come in between the two.
     fn and_branch(
         &self,
         b: &Block,
@@ -2166,8 +2167,11 @@ impl Emitter {
         let linked = links
             .get(n - 2..)
             .is_some_and(|l| l.iter().any(|&k| k != 0));
+        // A loop's head (where its back edge comes in) must not fall between the two tests.
+        let head = self.carry.as_ref().map_or(0, |c| c.head);
         let ok = self.fused.is_none()
             && b.num_vals <= FRAME_VALS
+            && head <= n - 2
             && select.op == Op::Select
             && select.dst == Some(cond)
             && second.dst == Some(c)
