@@ -187,11 +187,13 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     let Some(last) = block.insts.iter().rposition(relevant) else {
         return;
     };
-    let takes_flags = |b: &Block, at: usize| {
-        nzcv && b.insts[at].op == Op::ExitIf
-            && crate::passes::flags_store_before_exit(b, at).is_some()
+    // The store whose flags the exit at `at` would take along, if it is one that can.
+    let taken_store = |b: &Block, at: usize| {
+        (nzcv && b.insts[at].op == Op::ExitIf)
+            .then(|| crate::passes::flags_store_before_exit(b, at))
+            .flatten()
     };
-    if block.insts[last].op != Op::SetReg && !takes_flags(block, last) {
+    if block.insts[last].op != Op::SetReg && taken_store(block, last).is_none() {
         return;
     }
     let succs: Vec<u64> = match block.term {
@@ -217,9 +219,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     while let Some(at) = last {
         if block.insts[at].op == Op::SetReg {
             block.insts.remove(at);
-        } else if let Some(store) =
-            crate::passes::flags_store_before_exit(block, at).filter(|_| takes_flags(block, at))
-        {
+        } else if let Some(store) = taken_store(block, at) {
             crate::passes::move_flags_into_exit(block, store, at);
         } else {
             break;

@@ -530,28 +530,26 @@ pub fn move_flags_into_exit(b: &mut Block, store: usize, exit: usize) {
 /// whose carry the JIT keeps in CF for the high half (`crate::carry_chain`). Runs after
 /// [`fuse_conditions`] and [`widen_carries`], which look for the `addc` forms.
 pub fn fuse_subtractions(b: &mut Block) {
-    let mut def: Vec<Option<crate::Inst>> = vec![None; b.num_vals as usize];
-    for i in &b.insts {
-        if let Some(d) = i.dst {
-            def[d.0 as usize] = Some(*i);
-        }
-    }
-    let def_of = |v: Val| def.get(v.0 as usize).copied().flatten();
+    let def = def_indices(b);
     let carried: Vec<[Val; 3]> = b
         .insts
         .iter()
         .filter(|i| i.op == Op::AddCCarry)
         .map(|i| i.args)
         .collect();
-    for i in &mut b.insts {
+    for k in 0..b.insts.len() {
+        let i = b.insts[k];
         let op = match i.op {
             Op::AddC if !carried.contains(&i.args) => Op::SubW,
             Op::AddCFlags => Op::SubFlags,
             _ => continue,
         };
+        // (The `not`s and constants looked at here are never the ones rewritten.)
+        let def_of = |v: Val| def.get(v.0 as usize).copied().flatten().map(|d| b.insts[d]);
         let [x, y, c] = i.args;
         let one = def_of(c).is_some_and(|k| k.op == Op::Const && k.imm == 1);
         if let Some(n) = def_of(y).filter(|n| n.op == Op::Not && one) {
+            let i = &mut b.insts[k];
             i.op = op;
             i.args = [x, n.args[0], Val(0)];
         }
@@ -693,6 +691,17 @@ fn carry_of_flags(i: &mut crate::Inst, def: &[Option<crate::Inst>], konst: &[Opt
     i.imm = flags.imm;
 }
 
+/// The index of the instruction defining each value of `b`.
+fn def_indices(b: &Block) -> Vec<Option<usize>> {
+    let mut def: Vec<Option<usize>> = vec![None; b.num_vals as usize];
+    for (idx, i) in b.insts.iter().enumerate() {
+        if let Some(d) = i.dst {
+            def[d.0 as usize] = Some(idx);
+        }
+    }
+    def
+}
+
 /// A `cond` of flags computed in the block by `addc.flags` or `logic.flags` becomes
 /// `cond.add`/`cond.logic` on the flags' inputs, so the JIT tests the host flags of one
 /// add or test instead of building ARM's NZCV word and decoding it again. The flags
@@ -702,18 +711,9 @@ fn carry_of_flags(i: &mut crate::Inst, def: &[Option<crate::Inst>], konst: &[Opt
 /// and PL look through ORs that add only C and V bits to the flags (A32 logical operations,
 /// which keep V and keep C or take it from the shifter), since they read only N and Z.
 pub fn fuse_conditions(b: &mut Block) {
-    let defs = |b: &Block| {
-        let mut def: Vec<Option<usize>> = vec![None; b.num_vals as usize];
-        for (idx, i) in b.insts.iter().enumerate() {
-            if let Some(d) = i.dst {
-                def[d.0 as usize] = Some(idx);
-            }
-        }
-        def
-    };
-    let mut def = defs(b);
+    let mut def = def_indices(b);
     if push_conditions_into_selects(b, &def) {
-        def = defs(b);
+        def = def_indices(b);
     }
     // Constants to insert: (before instruction, the complement it holds, its value).
     let mut konsts: Vec<(usize, u64, Val)> = Vec::new();

@@ -173,7 +173,7 @@ fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
 /// values a block that loops to itself carries around: see `emit::self_loop`); those and
 /// `reads` (the state reads that loop's back edge replaces) stay out of xmm registers. Each
 /// `(value, index)` of `later` is read again at that instruction (the operands of a flags word
-/// a side exit computes on its way out: see `emit::exit_flags`).
+/// a side exit computes on its way out: see `emit::sink::exit_flags`).
 pub fn allocate(
     b: &Block,
     folds: &[Option<(Val, i32)>],

@@ -42,6 +42,7 @@ mod enc;
 use enc::{Alu, Mem, RegMem};
 mod fp;
 mod self_loop;
+mod sink;
 mod vcache;
 
 type Asm = VecAssembler<X64Relocation>;
@@ -593,7 +594,7 @@ pub fn compile(
         } else {
             Vec::new()
         };
-        e.exit_defs = exit_flags(block, &links);
+        e.exit_defs = sink::exit_flags(block, &links);
         let later: Vec<(Val, usize)> = e
             .exit_defs
             .iter()
@@ -698,7 +699,7 @@ struct Emitter {
     /// [`Emitter::and_branch`]): bound where the branch's not-taken way begins.
     and_fall: Option<DynamicLabel>,
     /// The flags words the block's `exit.if.flags` exits compute on their way out: (the index
-    /// of the instruction computing one, the exit's index). See [`exit_flags`].
+    /// of the instruction computing one, the exit's index). See [`sink::exit_flags`].
     exit_defs: Vec<(usize, usize)>,
     /// The ways out of the `exit.if.flags` exits so far, emitted after the block's code: their
     /// label, the flags word, the instructions computing it there (if the way on does not),
@@ -876,74 +877,6 @@ fn fused_exits(
         {
             out.push((n, cc));
         }
-    }
-    out
-}
-
-/// The flags words of `b` that only a side exit reads (`exit.if.flags`, see
-/// `ir::passes::flags_into_exits`) and that its way out can build instead of the way on:
-/// (the index of an instruction computing one, the exit's index), for every instruction of
-/// that computation, in block order. A computation is the flags instruction itself (a
-/// compare's `sub.flags`, `addc.flags` with a constant carry in, a logical operation's
-/// `logic.flags`) and, through the operands nothing else reads, the ANDs, ORs and shifts an
-/// A32 instruction merges kept flags bits in with; never part of a carry kept in CF. Its
-/// other operands then stay live up to the exit (`alloc::allocate`'s `later`).
-fn exit_flags(b: &Block, links: &[u8]) -> Vec<(usize, usize)> {
-    if !b.insts.iter().any(|i| i.op == Op::ExitIfFlags) {
-        return Vec::new();
-    }
-    const NONE: usize = usize::MAX;
-    let n = b.num_vals as usize;
-    let mut def = vec![NONE; n];
-    let mut uses = vec![0u32; n];
-    for (k, i) in b.insts.iter().enumerate() {
-        if let Some(d) = i.dst.filter(|d| (d.0 as usize) < n) {
-            def[d.0 as usize] = k;
-        }
-        for a in &i.args[..i.op.info().arity] {
-            if let Some(u) = uses.get_mut(a.0 as usize) {
-                *u += 1;
-            }
-        }
-    }
-    if let Term::JumpReg(v) | Term::Branch { cond: v, .. } = b.term
-        && let Some(u) = uses.get_mut(v.0 as usize)
-    {
-        *u += 1;
-    }
-    let konst = |v: Val| {
-        def.get(v.0 as usize)
-            .is_some_and(|&k| k != NONE && b.insts[k].op == Op::Const)
-    };
-    // The instruction defining `v` if the way out can compute it: read once (by the exit or
-    // by the computation), outside carry chains, of a kind that only computes.
-    let private = |v: Val| {
-        let d = *def.get(v.0 as usize).filter(|&&d| d != NONE)?;
-        let i = &b.insts[d];
-        let kind = match i.op {
-            Op::SubFlags | Op::LogicFlags | Op::And | Op::Or | Op::Xor => true,
-            Op::Shl | Op::Lshr => true,
-            Op::AddCFlags => konst(i.args[2]),
-            _ => false,
-        };
-        let once = uses.get(v.0 as usize) == Some(&1);
-        (kind && once && links.get(d).is_none_or(|&l| l == 0)).then_some(d)
-    };
-    let mut out = Vec::new();
-    for (exit, i) in b.insts.iter().enumerate() {
-        if i.op != Op::ExitIfFlags {
-            continue;
-        }
-        let mut tree = Vec::new();
-        let mut pending = vec![i.args[1]];
-        while let Some(v) = pending.pop() {
-            let Some(d) = private(v) else { continue };
-            tree.push(d);
-            let i = &b.insts[d];
-            pending.extend_from_slice(&i.args[..i.op.info().arity]);
-        }
-        tree.sort_unstable();
-        out.extend(tree.into_iter().map(|d| (d, exit)));
     }
     out
 }
@@ -2088,7 +2021,7 @@ impl Emitter {
     }
 
     /// The ways out of the block's `exit.if.flags` exits: each builds its flags word if the
-    /// way on did not ([`exit_flags`]), stores it to NZCV and leaves as a side exit does. The
+    /// way on did not ([`sink::exit_flags`]), stores it to NZCV and leaves as a side exit does. The
     /// registers hold what they held at the exit; what this code remembers of the straight
     /// line (a value just stored, an FP result held in xmm) does not apply here.
     fn flag_exits(&mut self) {

@@ -103,40 +103,17 @@ fn sink_flags(b: &Block, moves: &[(Val, Val)]) -> (Vec<usize>, Vec<Val>) {
     let Some(last) = ir::passes::flags_for_the_way_out(b) else {
         return (Vec::new(), Vec::new());
     };
-    let n = b.num_vals as usize;
-    let mut readers = vec![0u32; n];
-    let mut def = vec![usize::MAX; n];
-    for (k, i) in b.insts.iter().enumerate() {
-        for a in &i.args[..i.op.info().arity] {
-            readers[a.0 as usize] += 1;
-        }
-        if let Some(d) = i.dst {
-            def[d.0 as usize] = k;
-        }
-    }
+    let (def, mut readers) = super::sink::defs_and_readers(b);
     readers[cond.0 as usize] += 1;
     for m in moves {
         readers[m.1.0 as usize] += 1;
     }
     // Grow the set from the store: an instruction joins once the set holds all its readers.
-    let mut inside = vec![0u32; n];
-    let mut sunk = vec![last];
-    let mut work = vec![last];
-    while let Some(k) = work.pop() {
-        let i = &b.insts[k];
-        for a in &i.args[..i.op.info().arity] {
-            let v = a.0 as usize;
-            inside[v] += 1;
-            let Some(d) = b.insts.get(def[v]) else {
-                continue;
-            };
-            let pure = !d.op.info().effects && d.op != Op::GetReg;
-            if inside[v] == readers[v] && pure {
-                sunk.push(def[v]);
-                work.push(def[v]);
-            }
-        }
-    }
+    let pure = |_: usize, d: &ir::Inst| !d.op.info().effects && d.op != Op::GetReg;
+    let store = &b.insts[last];
+    let args = &store.args[..store.op.info().arity];
+    let mut sunk = super::sink::private_computation(b, &def, &readers, args, pure);
+    sunk.push(last);
     sunk.sort_unstable();
     let mut reads: Vec<Val> = sunk
         .iter()
