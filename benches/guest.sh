@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 scale=${1:-1}
 runs=${2:-5}
 bash scripts/deps.sh
-cargo build --release -q -p armrun
+cargo build --profile dist -q -p armrun
 out=target/bench
 mkdir -p "$out"
 for prog in intbench fpbench strbench; do
@@ -17,6 +17,6 @@ for prog in intbench fpbench strbench; do
     hyperfine -N --warmup 1 --runs "$runs" --export-json "$out/$prog.json" \
         -n native "$out/$prog-x86_64 $scale" \
         -n qemu "qemu-aarch64-static $out/$prog-aarch64 $scale" \
-        -n armrun "target/x86_64-unknown-linux-gnu/release/armrun $out/$prog-aarch64 $scale" >/dev/null
+        -n armrun "target/x86_64-unknown-linux-gnu/dist/armrun $out/$prog-aarch64 $scale" >/dev/null
 done
 python3 benches/report.py "$out"/{intbench,fpbench,strbench}.json

@@ -14,10 +14,10 @@ startup_runs=$((runs * 10 > 30 ? runs * 10 : 30))
 shift || true
 if [ $# -gt 0 ]; then arches=("$@"); else arches=(aarch64 armhf); fi
 bash scripts/deps.sh
-cargo build --release -q -p armrun
+cargo build --profile dist -q -p armrun
 out=target/bench
 mkdir -p "$out"
-armrun=target/x86_64-unknown-linux-gnu/release/armrun
+armrun=target/x86_64-unknown-linux-gnu/dist/armrun
 json=()
 
 # Inputs, generated with a fixed seed: text for the compressors and perl, a SQL script, a

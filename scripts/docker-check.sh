@@ -50,8 +50,8 @@ if ! docker info >/dev/null 2>&1; then
 fi
 daemon=1
 
-cargo build --release -q -p armrun
-bin=$(realpath "${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-gnu/release/armrun")
+cargo build --profile dist -q -p armrun
+bin=$(realpath "${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-gnu/dist/armrun")
 cp "$bin" "$work/armrun"
 
 # Other entries for ARM ELF executables (Debian's qemu-arm, qemu-aarch64) would run the

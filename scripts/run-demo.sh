@@ -3,10 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-cargo build --release -q -p armrun
+cargo build --profile dist -q -p armrun
 bash scripts/fetch-real.sh
 demo=.cache/real
 echo "+ armrun $demo/bin/busybox uname -m"
-./target/x86_64-unknown-linux-gnu/release/armrun "$demo/bin/busybox" uname -m
+./target/x86_64-unknown-linux-gnu/dist/armrun "$demo/bin/busybox" uname -m
 echo "+ armrun $demo/bin/busybox sh -c 'echo hello from busybox \$((6*7))'"
-./target/x86_64-unknown-linux-gnu/release/armrun "$demo/bin/busybox" sh -c 'echo hello from busybox $((6*7))'
+./target/x86_64-unknown-linux-gnu/dist/armrun "$demo/bin/busybox" sh -c 'echo hello from busybox $((6*7))'

@@ -14,6 +14,10 @@ for arch in arm64 armhf; do
 done
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -q -- -D warnings
+# The guest-program, real-package and oracle tests run the shipped binary (the `dist` profile:
+# the release build linked as one unit), the one users get and the benchmarks measure.
+cargo build --profile dist -q -p armrun
+export EMULATOR_UNDER_TEST=$(realpath "${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-gnu/dist/armrun")
 # A hung test fails the run here with a clear message instead of stalling CI.
 timeout --foreground 1800 cargo test --workspace --release --no-fail-fast -- --skip oracle_against_qemu
 # The qemu oracles (A64, AArch32) run on their own so their per-class tables show in the log;

@@ -19,6 +19,8 @@
 //! The test is skipped (with a message) if qemu-arm-static is not installed. Failing programs
 //! are kept under the target directory's `oracle32-fail` folder for reproduction.
 
+mod common;
+
 use oracle::a32::draw::{Class, Draw, Row};
 use oracle::a32::program::{Block, Program};
 use oracle::harness::{self, BLOCKS, Oracle, WORDS};
@@ -103,8 +105,9 @@ fn listing(block: &Block) -> String {
 #[test]
 fn oracle_against_qemu() {
     let d = Draw::new();
-    let (armrun, tmp) = (env!("CARGO_BIN_EXE_armrun"), env!("CARGO_TARGET_TMPDIR"));
-    let Some(mut oracle) = Oracle::qemu_vs_armrun(QEMU, armrun, tmp, "oracle32") else {
+    let armrun = common::armrun().to_string_lossy().into_owned();
+    let tmp = env!("CARGO_TARGET_TMPDIR");
+    let Some(mut oracle) = Oracle::qemu_vs_armrun(QEMU, &armrun, tmp, "oracle32") else {
         return;
     };
     for (ci, &(class, default)) in CLASSES.iter().enumerate() {

@@ -21,6 +21,8 @@
 //! The test is skipped (with a message) if qemu-aarch64-static is not installed. Failing
 //! programs are kept under the target directory's `oracle-fail` folder for reproduction.
 
+mod common;
+
 use decode::Class;
 use oracle::draw::{Draw, Row, is_memory};
 use oracle::harness::{self, BLOCKS, Oracle, WORDS};
@@ -70,9 +72,9 @@ fn listing(d: &Draw, block: &Block) -> String {
 
 #[test]
 fn oracle_against_qemu() {
-    let armrun = env!("CARGO_BIN_EXE_armrun");
+    let armrun = common::armrun().to_string_lossy().into_owned();
     let tmp = env!("CARGO_TARGET_TMPDIR");
-    let Some(mut oracle) = Oracle::qemu_vs_armrun(QEMU, armrun, tmp, "oracle") else {
+    let Some(mut oracle) = Oracle::qemu_vs_armrun(QEMU, &armrun, tmp, "oracle") else {
         return;
     };
     let d = Draw::new();

@@ -15,9 +15,14 @@ pub fn repo() -> PathBuf {
         .unwrap()
 }
 
-/// The armrun binary under test.
+/// The armrun binary under test: `EMULATOR_UNDER_TEST` if set (`scripts/test.sh` points it at the
+/// shipped `dist` build, so the programs run on the binary users get and the suite measures),
+/// else the one cargo built for these tests. (Not named `ARMRUN_*`: the guests inherit it, and
+/// no variable of armrun's own may reach them.)
 pub fn armrun() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_armrun"))
+    std::env::var_os("EMULATOR_UNDER_TEST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_armrun")))
 }
 
 static BUILD_LOCK: Mutex<()> = Mutex::new(());
