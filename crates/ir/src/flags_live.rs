@@ -208,14 +208,19 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         budget: BUDGET,
         pages,
     };
-    if !succs.iter().all(|&t| walk.overwritten(t, 0, u64::MAX)) {
+    let over: Vec<bool> = succs
+        .iter()
+        .map(|&t| walk.overwritten(t, 0, u64::MAX))
+        .collect();
+    if over.iter().any(|&o| !o) && !(nzcv && split_branch(block, &over)) {
         return;
     }
     // The store before it (the compare ahead of an SBCS, say) is then the last one, and as
     // dead when nothing in between reads the slot: the reads in the block were forwarded. A
     // side exit just after its compare takes that compare's flags along (see
-    // `passes::flags_into_exits`), and the stores before it are then the last ones.
-    let mut last = Some(last);
+    // `passes::flags_into_exits`), and the stores before it are then the last ones. (A split
+    // branch's exit is the last now.)
+    let mut last = block.insts.iter().rposition(relevant);
     while let Some(at) = last {
         if block.insts[at].op == Op::SetReg {
             block.insts.remove(at);
@@ -225,6 +230,81 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
             break;
         }
         last = block.insts.iter().rposition(relevant);
+    }
+}
+
+/// Where only one way of the block's branch overwrites NZCV before reading it (`over`: the
+/// taken way's, the fall-through's) and the other may read the flags, the branch becomes a
+/// side exit to the other way and a jump to this one, if the flags' last store can go with
+/// that exit (`passes::flags_store_before_exit`): the flags are then built and stored only
+/// on the way that may read them. A loop's back edge whose way out reads them (glibc's armv7
+/// strcmp: the loop compares again first, the code after it looks at the flags) no longer
+/// builds them on every pass. The exit's condition is the branch's, or its inverse for the
+/// fall-through ([`inverse_condition`]). False, the block unchanged, where it cannot be done.
+fn split_branch(block: &mut Block, over: &[bool]) -> bool {
+    let Term::Branch {
+        cond,
+        taken,
+        fallthrough,
+    } = block.term
+    else {
+        return false;
+    };
+    let (leave, stay, when) = match over {
+        [false, true] => (taken, fallthrough, Some(cond)),
+        [true, false] => (fallthrough, taken, inverse_condition(block, cond)),
+        _ => return false,
+    };
+    let Some(when) = when else {
+        return false;
+    };
+    if crate::passes::flags_store_before_exit(block, block.insts.len()).is_none() {
+        return false;
+    }
+    block.insts.push(crate::Inst {
+        op: Op::ExitIf,
+        dst: None,
+        args: [when, Val(0), Val(0)],
+        imm: leave,
+        helper: None,
+    });
+    block.term = Term::Jump(stay);
+    true
+}
+
+/// A value that is non-zero exactly when `cond` (the condition of `block`'s branch, read by
+/// nothing else) is zero, made from its definition in place: an ARM condition test
+/// (`cond`, `cond.sub`, ...) with the opposite condition, or for `eq a, b` the difference
+/// `xor a, b` (just `a` when `b` is the constant 0). None for anything else.
+fn inverse_condition(block: &mut Block, cond: Val) -> Option<Val> {
+    let read_elsewhere = block
+        .insts
+        .iter()
+        .any(|i| i.args[..i.op.info().arity].contains(&cond));
+    let def = block.insts.iter().position(|i| i.dst == Some(cond))?;
+    if read_elsewhere {
+        return None;
+    }
+    let zero = |v: Val| {
+        block
+            .insts
+            .iter()
+            .any(|i| i.dst == Some(v) && i.op == Op::Const && i.imm == 0)
+    };
+    let i = block.insts[def];
+    match i.op {
+        // Conditions 14 and 15 (always) have no inverse.
+        Op::Cond | Op::CondAdd | Op::CondLogic | Op::CondSub if i.imm & 0xf < 14 => {
+            block.insts[def].imm ^= 1;
+            Some(cond)
+        }
+        Op::Eq if zero(i.args[1]) => Some(i.args[0]),
+        Op::Eq if zero(i.args[0]) => Some(i.args[1]),
+        Op::Eq => {
+            block.insts[def].op = Op::Xor;
+            Some(cond)
+        }
+        _ => None,
     }
 }
 
@@ -642,6 +722,80 @@ mod tests {
         assert_eq!(flag_stores(&b), 2);
     }
 
+    /// A block that sets the flags, then (with `load`) loads, and branches to `taken` or
+    /// `fall` on a condition `how` builds from register 2.
+    fn branch_on(how: fn(&mut Builder, Val) -> Val, load: bool, taken: u64, fall: u64) -> Block {
+        let mut bl = Builder::verbatim(0x1000);
+        let x = bl.get(1);
+        bl.set(FLAGS, x);
+        if load {
+            let v = bl.load(x, 4);
+            bl.set(5, v);
+        }
+        bl.end_insn(0x1004);
+        let r = bl.get(2);
+        let cond = how(&mut bl, r);
+        bl.finish(Term::Branch {
+            cond,
+            taken,
+            fallthrough: fall,
+        })
+    }
+
+    #[test]
+    fn a_branch_leaves_with_the_flags_for_the_one_way_that_may_read_them() {
+        let last = |b: &Block| b.insts.last().map(|i| (i.op, i.args[0], i.args[1], i.imm));
+        // The taken way (0x1020) reads the flags, the fall-through overwrites them: the
+        // branch becomes a side exit to the taken way that stores the flags word, then a
+        // jump to the fall-through.
+        let mut b = compare_and_branch(0x1000, 0x1020, 0x1010);
+        let (Term::Branch { cond, .. }, flags) = (b.term, b.insts[1].args[0]) else {
+            panic!("{b}")
+        };
+        drop_dead_store(&mut b, FLAGS, &effect);
+        assert_eq!(
+            last(&b),
+            Some((Op::ExitIfFlags, cond, flags, 0x1020)),
+            "{b}"
+        );
+        assert_eq!(b.term, Term::Jump(0x1010));
+        assert_eq!(flag_stores(&b), 0);
+        // The other way round, the exit's condition is the branch's inverse: for `eq r, 0`,
+        // r itself; for a condition test, the opposite condition (NE for EQ).
+        let eq0 = |bl: &mut Builder, r: Val| {
+            let z = bl.konst(0);
+            bl.binw(Op::Eq, r, z, 64)
+        };
+        let mut b = branch_on(eq0, false, 0x1010, 0x1020);
+        let r = b.insts.iter().find(|i| i.op == Op::GetReg && i.imm == 2);
+        let r = r.and_then(|i| i.dst).unwrap();
+        drop_dead_store(&mut b, FLAGS, &effect);
+        assert_eq!(
+            last(&b).map(|l| (l.0, l.1, l.3)),
+            Some((Op::ExitIfFlags, r, 0x1020))
+        );
+        assert_eq!(b.term, Term::Jump(0x1010));
+        let eq = |bl: &mut Builder, r: Val| bl.cond(r, 0);
+        let mut b = branch_on(eq, false, 0x1010, 0x1020);
+        drop_dead_store(&mut b, FLAGS, &effect);
+        let Some((Op::ExitIfFlags, c, _, 0x1020)) = last(&b) else {
+            panic!("{b}")
+        };
+        let def = b.insts.iter().find(|i| i.dst == Some(c)).unwrap();
+        assert_eq!((def.op, def.imm), (Op::Cond, 1));
+        assert_eq!(flag_stores(&b), 0);
+        // A condition with no inverse here (a register's value) leaves the branch and the
+        // store as they were; so does a load after the store (a fault there must find the
+        // flags stored).
+        let plain: fn(&mut Builder, Val) -> Val = |_, r| r;
+        for (how, load) in [(plain, false), (eq as fn(&mut Builder, Val) -> Val, true)] {
+            let mut b = branch_on(how, load, 0x1010, 0x1020);
+            drop_dead_store(&mut b, FLAGS, &effect);
+            assert!(matches!(b.term, Term::Branch { .. }), "{b}");
+            assert_eq!(flag_stores(&b), 1);
+        }
+    }
+
     #[test]
     fn earlier_stores_go_too_unless_something_reads_them() {
         // Two flag-setting instructions (CMP then SBCS, the second reading the first's
@@ -669,6 +823,12 @@ mod tests {
         assert_eq!(flag_stores(&b), 1);
     }
 
+    /// Whether [`compare_and_branch`]'s taken way finds the flags stored: the store stayed, or
+    /// the branch became an exit there that takes them along.
+    fn stored_for_taken(b: &Block) -> bool {
+        flag_stores(b) == 1 || b.insts.last().is_some_and(|i| i.op == Op::ExitIfFlags)
+    }
+
     #[test]
     fn partial_writes_leave_only_the_bits_they_put_back_stale() {
         // LSLS (V kept), a Z test, a C read, then a full write: V is never read, dropped.
@@ -678,18 +838,18 @@ mod tests {
         // LSLS, then a test of V: the stale V is read, kept.
         let mut b = compare_and_branch(0x1000, 0x1060, 0x1010);
         drop_dead_store(&mut b, FLAGS, &effect);
-        assert_eq!(flag_stores(&b), 1);
+        assert!(stored_for_taken(&b), "{b}");
         // LSLS, then a full write: dropped; a read of C first (C stale) keeps it.
         let mut b = compare_and_branch(0x1000, 0x1090, 0x1010);
         drop_dead_store(&mut b, FLAGS, &effect);
         assert_eq!(flag_stores(&b), 0);
         let mut b = compare_and_branch(0x1000, 0x1048, 0x1010);
         drop_dead_store(&mut b, FLAGS, &effect);
-        assert_eq!(flag_stores(&b), 1);
+        assert!(stored_for_taken(&b), "{b}");
         // A value read before the instruction's own full write still holds the stale flags.
         let mut b = compare_and_branch(0x1000, 0x1080, 0x1010);
         drop_dead_store(&mut b, FLAGS, &effect);
-        assert_eq!(flag_stores(&b), 1);
+        assert!(stored_for_taken(&b), "{b}");
     }
 
     #[test]

@@ -455,14 +455,14 @@ pub fn split_vector_accesses(b: &mut Block) {
     b.insts = out;
 }
 
-/// A `setreg` of NZCV whose next reader is a side exit (`exit.if`), with the way on past the
-/// exit overwriting NZCV before anything reads it, becomes part of the exit: `exit.if.flags
+/// A `setreg` of NZCV whose next readers are side exits (`exit.if`), with the way on past the
+/// last of them overwriting NZCV before anything reads it, becomes part of the exits: `exit.if.flags
 /// c, flags` sets NZCV only when it leaves. A compare and its conditional branch inside a
 /// block (`cmp; b.eq` where the full translation goes on along the fall-through) then store
 /// the flags word only on the rare way out, and the JIT builds it there too. (Where the
 /// block's successors overwrite the flags, `flags_live` moves the last ones at lifting.)
 ///
-/// Nothing but pure code may come between the `setreg` and the exit
+/// Nothing but pure code and other side exits may come between the `setreg` and the exit
 /// ([`flags_store_before_exit`]): a memory access there could fault, and the faulting
 /// instruction, run again from the dispatcher, would find flags the exit no longer stored.
 /// After the exit, the flags may be missing from the state at a fault, as `remove_dead_setreg`
@@ -501,24 +501,30 @@ pub fn reads_flags(i: &crate::Inst) -> bool {
 
 /// The index of the `setreg` of NZCV whose flags side exit `exit` of `b` finds, if only code
 /// without effects (writes of other slots and instruction marks aside) that does not read
-/// the flags comes between them.
+/// the flags, and other side exits, come between them. Those exits leave with the same flags
+/// ([`move_flags_into_exit`] makes them take them along too).
 pub fn flags_store_before_exit(b: &Block, exit: usize) -> Option<usize> {
     let nzcv = slot::NZCV as u64;
     let k = b.insts[..exit].iter().rposition(|i| {
         let quiet = !i.op.info().effects || matches!(i.op, Op::Mark | Op::SetReg);
-        !quiet || reads_flags(i) || (i.op == Op::SetReg && i.imm == nzcv)
+        let stop = !quiet || reads_flags(i) || (i.op == Op::SetReg && i.imm == nzcv);
+        stop && !i.op.is_side_exit()
     })?;
     let i = &b.insts[k];
     (i.op == Op::SetReg && i.imm == nzcv).then_some(k)
 }
 
-/// Makes side exit `exit` of `b` an `exit.if.flags` of the value the `setreg` at `store` (before
-/// it) writes, and removes that `setreg`.
+/// Makes side exit `exit` of `b`, and every `exit.if` between it and the `setreg` at `store`
+/// (before it), an `exit.if.flags` of the value that `setreg` writes, and removes the
+/// `setreg`: the store happens only where a way out leaves.
 pub fn move_flags_into_exit(b: &mut Block, store: usize, exit: usize) {
     let flags = b.insts[store].args[0];
-    let e = &mut b.insts[exit];
-    e.op = Op::ExitIfFlags;
-    e.args[1] = flags;
+    for e in &mut b.insts[store + 1..=exit] {
+        if e.op == Op::ExitIf {
+            e.op = Op::ExitIfFlags;
+            e.args[1] = flags;
+        }
+    }
     b.insts.remove(store);
 }
 

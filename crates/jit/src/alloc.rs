@@ -173,13 +173,16 @@ fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
 /// values a block that loops to itself carries around: see `emit::self_loop`); those and
 /// `reads` (the state reads that loop's back edge replaces) stay out of xmm registers. Each
 /// `(value, index)` of `later` is read again at that instruction (the operands of a flags word
-/// a side exit computes on its way out: see `emit::sink::exit_flags`).
+/// a side exit computes on its way out: see `emit::sink::exit_flags`); the instructions at
+/// the indices `outside` are that computation, which the way on skips: their values keep
+/// their stack slots, leaving the registers to the way on.
 pub fn allocate(
     b: &Block,
     folds: &[Option<(Val, i32)>],
     carried: &[Val],
     reads: &[Val],
     later: &[(Val, usize)],
+    outside: &[usize],
 ) -> Allocation {
     const NONE: u32 = u32::MAX;
     let n = b.num_vals as usize;
@@ -214,6 +217,11 @@ pub fn allocate(
     for &(v, at) in later {
         if let Some(l) = last.get_mut(v.0 as usize) {
             *l = (*l).max(at as u32);
+        }
+    }
+    for &k in outside {
+        if let Some(l) = b.insts[k].dst.and_then(|d| last.get_mut(d.0 as usize)) {
+            *l = NONE;
         }
     }
     // calls[i] = number of helper calls that clobber registers among insts[..i].

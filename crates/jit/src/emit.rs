@@ -603,8 +603,9 @@ pub fn compile(
                 i.args[..i.op.info().arity].iter().map(move |&a| (a, exit))
             })
             .collect();
+        let outside: Vec<usize> = e.exit_defs.iter().map(|x| x.0).collect();
         let alloc::Allocation { locs, uses, saves } =
-            alloc::allocate(block, &e.folds, &carried, &reads, &later);
+            alloc::allocate(block, &e.folds, &carried, &reads, &later, &outside);
         e.vcache = vcache::VCache::for_block(block, &locs);
         e.locs = locs;
         e.saves = saves;

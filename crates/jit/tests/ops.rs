@@ -1095,7 +1095,9 @@ fn and_branches_take_the_interpreters_way() {
 /// and V); `also` reads the first flags word on the way on too. With
 /// `temps`, the compare reads x0 + 1 and x1 ^ 3, which die there, and values computed before
 /// the exit (x0 * x1, and that plus x1) may take their registers unless the way out keeps them.
-fn exit_flags_block(op: Op, also: bool, temps: bool) -> Block {
+/// With `second`, a second exit (to 0x2100 when x1 == 2) follows the first, leaving with the
+/// same flags word.
+fn exit_flags_block(op: Op, also: bool, temps: bool, second: bool) -> Block {
     let mut b = Builder::verbatim(0x1000);
     let (r0, r1) = (b.get(slot::x(0)), b.get(slot::x(1)));
     let (a, c) = if temps {
@@ -1137,6 +1139,11 @@ fn exit_flags_block(op: Op, also: bool, temps: bool) -> Block {
     let eq = b.emit(Op::CondSub, &[p, q], 64 << 8);
     b.end_insn(0x1004);
     b.exit_if(eq, 0x2000);
+    if second {
+        let two = b.konst(2);
+        let is2 = b.emit(Op::CondSub, &[r1, two], 64 << 8);
+        b.exit_if(is2, 0x2100);
+    }
     let s = b.add(r0, r1);
     b.set(slot::x(2), s);
     if also {
@@ -1152,22 +1159,26 @@ fn exit_flags_block(op: Op, also: bool, temps: bool) -> Block {
 fn flags_only_a_side_exit_reads_are_stored_on_its_way_out() {
     // Optimized, the first flags word is stored by the exit alone (`exit.if.flags`) and built
     // on its way out when nothing else reads it; on both ways the state is the interpreter's.
+    // Two exits after one compare both take its flags word along, each building it.
     for op in [Op::SubFlags, Op::AddCFlags, Op::LogicFlags, Op::Or] {
-        for also in [false, true] {
-            for temps in [false, true] {
-                let mut blk = exit_flags_block(op, also, temps);
+        for (also, temps, second) in (0..8).map(|k| (k & 1 != 0, k & 2 != 0, k & 4 != 0)) {
+            {
+                let mut blk = exit_flags_block(op, also, temps, second);
                 ir::passes::optimize(&mut blk);
                 ir::verify(&blk).unwrap();
                 let text = blk.to_string();
-                assert!(text.contains("exit.if.flags"), "{text}");
+                let exits = 1 + usize::from(second);
+                assert_eq!(text.matches("exit.if.flags").count(), exits, "{text}");
                 assert_eq!(text.matches("setreg s33").count(), 1, "{text}");
-                // x0 * x1 + x1 == x1 when x0 is 0 (the exit taken with `temps`).
+                // x0 * x1 + x1 == x1 when x0 is 0 (the exit taken with `temps`); x1 == 2
+                // takes the second exit.
                 for (x, y) in [
                     (5u64, 5u64),
                     (5, 2),
                     (0, u64::MAX),
                     (1 << 63, 1 << 63),
                     (0, 4),
+                    (7, 2),
                 ] {
                     let mut i = CpuState::default();
                     i.x[0] = x;
@@ -1176,9 +1187,82 @@ fn flags_only_a_side_exit_reads_are_stored_on_its_way_out() {
                     let mut j = i.clone();
                     interp::run_block(&blk, &mut i);
                     jit_once(&blk, &mut j);
-                    let what = format!("{op:?} also {also} temps {temps} {x:#x} {y:#x}");
+                    let what =
+                        format!("{op:?} also {also} temps {temps} second {second} {x:#x} {y:#x}");
                     assert_eq!(slots(&j), slots(&i), "{what}\n{text}");
                 }
+            }
+        }
+    }
+}
+
+/// A compare (x0 - x1) and a branch on `eq x2, 0` to 0x1100, which overwrites the flags, and
+/// 0x1200, which reads them (both on the block's page, where the look-ahead goes); the taken
+/// way is 0x1100's if `taken_overwrites`.
+fn branch_one_way_reads(taken_overwrites: bool) -> Block {
+    let mut b = Builder::verbatim(0x1000);
+    let (r0, r1, r2) = (b.get(slot::x(0)), b.get(slot::x(1)), b.get(slot::x(2)));
+    let f = b.emit(Op::SubFlags, &[r0, r1], 64);
+    b.set(slot::NZCV, f);
+    let zero = b.konst(0);
+    let c = b.emit(Op::Eq, &[r2, zero], 0);
+    b.end_insn(0x1004);
+    let (taken, fallthrough) = match taken_overwrites {
+        true => (0x1100, 0x1200),
+        false => (0x1200, 0x1100),
+    };
+    b.finish(Term::Branch {
+        cond: c,
+        taken,
+        fallthrough,
+    })
+}
+
+/// The effect on the flags of the one instruction at 0x1100 (overwrites) or 0x1200 (reads).
+fn one_way_effect(key: u64) -> Option<ir::flags_live::Effect> {
+    let mut b = Builder::verbatim(key);
+    if key == 0x1100 {
+        let k = b.konst(0);
+        b.set(slot::NZCV, k);
+    } else {
+        let f = b.get(slot::NZCV);
+        b.set(slot::x(5), f);
+    }
+    b.end_insn(key + 4);
+    let b = b.finish(Term::Jump(key + 4));
+    Some(ir::flags_live::Effect::of(&b, slot::NZCV as u64))
+}
+
+#[test]
+fn a_branch_split_by_flags_liveness_runs_as_the_branch() {
+    // Split into an exit that takes the flags to 0x1200 and a jump to 0x1100 (inverting
+    // the condition when the taken way overwrites), the block leaves for the same address
+    // with the same state, but for the flags on the way that overwrites them.
+    for taken_overwrites in [false, true] {
+        let orig = branch_one_way_reads(taken_overwrites);
+        let mut blk = orig.clone();
+        ir::flags_live::drop_dead_store(&mut blk, slot::NZCV, &one_way_effect);
+        ir::verify(&blk).unwrap();
+        assert_eq!(blk.term, Term::Jump(0x1100), "{blk}");
+        let mut full = blk.clone();
+        ir::passes::optimize(&mut full);
+        for blk in [&blk, &full] {
+            let text = blk.to_string();
+            assert!(!text.contains("setreg s33"), "{text}");
+            for (x, y, z) in [(5u64, 5u64, 0u64), (5, 7, 0), (1 << 63, 1, 9), (0, 0, 1)] {
+                let mut i = CpuState::default();
+                (i.x[0], i.x[1], i.x[2]) = (x, y, z);
+                i.nzcv = 0x6000_0000;
+                let mut j = i.clone();
+                interp::run_block(&orig, &mut i);
+                jit_once(blk, &mut j);
+                let what = format!("taken overwrites {taken_overwrites} {x:#x} {y:#x} {z}\n{text}");
+                assert_eq!(j.pc, i.pc, "{what}");
+                if i.pc == 0x1100 {
+                    // Left stale: the way on overwrites them.
+                    j.nzcv = i.nzcv;
+                }
+                assert_eq!(slots(&j), slots(&i), "{what}");
             }
         }
     }

@@ -57,10 +57,12 @@ pub(super) fn private_computation(
     out
 }
 
-/// The flags words of `b` that only a side exit reads (`exit.if.flags`, see
-/// `ir::passes::flags_into_exits`) and that its way out can build instead of the way on:
-/// (the index of an instruction computing one, the exit's index), for every instruction of
-/// that computation, in block order. A computation is the flags instruction itself (a
+/// The flags words of `b` that only side exits read (`exit.if.flags`, see
+/// `ir::passes::flags_into_exits`) and that their ways out can build instead of the way on:
+/// (the index of an instruction computing one, an exit's index), for every instruction of
+/// that computation and every exit whose flags it computes, in block order. Several exits
+/// may take the same flags word along (one compare, then two branches that leave); each
+/// builds it. A computation is the flags instruction itself (a
 /// compare's `sub.flags`, `addc.flags` with a constant carry in, a logical operation's
 /// `logic.flags`) and, through the operands nothing else reads, the ANDs, ORs and shifts an
 /// A32 instruction merges kept flags bits in with; never part of a carry kept in CF. Its
@@ -90,12 +92,27 @@ pub(super) fn exit_flags(b: &Block, links: &[u8]) -> Vec<(usize, usize)> {
         };
         kind && links.get(d).is_none_or(|&l| l == 0)
     };
+    let exits: Vec<usize> = (0..b.insts.len())
+        .filter(|&k| b.insts[k].op == Op::ExitIfFlags)
+        .collect();
+    let seeds: Vec<Val> = exits.iter().map(|&k| b.insts[k].args[1]).collect();
+    let sunk = private_computation(b, &def, &readers, &seeds, sinkable);
     let mut out = Vec::new();
-    for (exit, i) in b.insts.iter().enumerate() {
-        if i.op == Op::ExitIfFlags {
-            let tree = private_computation(b, &def, &readers, &[i.args[1]], sinkable);
-            out.extend(tree.into_iter().map(|d| (d, exit)));
+    for exit in exits {
+        // This exit's part: what its flags word reads of the computation, back to its leaves.
+        let mut mine = vec![false; b.insts.len()];
+        let mut work = vec![b.insts[exit].args[1]];
+        while let Some(v) = work.pop() {
+            if let Some(&d) = def.get(v.0 as usize)
+                && sunk.binary_search(&d).is_ok()
+                && !std::mem::replace(&mut mine[d], true)
+            {
+                let i = &b.insts[d];
+                work.extend_from_slice(&i.args[..i.op.info().arity]);
+            }
         }
+        out.extend((0..b.insts.len()).filter(|&d| mine[d]).map(|d| (d, exit)));
     }
+    out.sort_unstable();
     out
 }
