@@ -113,8 +113,7 @@ fn the_flags_look_ahead_sees_a_changed_instruction_inside_an_it_block() {
 /// may have become at the end (`ir::flags_live` splits a branch whose one way overwrites the
 /// flags into a side exit to the other, which takes them along, and a jump).
 fn side_exits(b: &ir::Block) -> Vec<u64> {
-    let split = ends_in_branch(b) && !matches!(b.term, Term::Branch { .. });
-    let inside = b.insts.len() - usize::from(split);
+    let inside = b.insts.len() - usize::from(b.split_branch().is_some());
     b.insts[..inside]
         .iter()
         .filter(|i| i.op.is_side_exit())
@@ -122,11 +121,9 @@ fn side_exits(b: &ir::Block) -> Vec<u64> {
         .collect()
 }
 
-/// Whether `b` ends in its conditional branch: a `Term::Branch`, or a side exit taking the
-/// flags along as its last instruction and a jump (a split branch, see [`side_exits`]).
+/// Whether `b` ends in its conditional branch, split or not (see [`side_exits`]).
 fn ends_in_branch(b: &ir::Block) -> bool {
-    let split = b.insts.last().is_some_and(|i| i.op == ir::Op::ExitIfFlags);
-    matches!(b.term, Term::Branch { .. }) || (split && matches!(b.term, Term::Jump(_)))
+    matches!(b.term, Term::Branch { .. }) || b.split_branch().is_some()
 }
 
 #[test]

@@ -190,6 +190,15 @@ impl Block {
             })
     }
 
+    /// The side exit the block's final conditional branch became, if `flags_live` split it
+    /// (the way that may read the flags leaves by an `exit.if.flags`, the block's last
+    /// instruction, and the other is its jump): the exit's condition and target.
+    pub fn split_branch(&self) -> Option<(Val, u64)> {
+        let last = self.insts.last()?;
+        (matches!(self.term, Term::Jump(_)) && last.op == Op::ExitIfFlags)
+            .then_some((last.args[0], last.imm))
+    }
+
     /// True if `pc` lies inside one of the block's runs: lifting from there again would
     /// repeat code (a loop), not extend the block.
     pub fn holds(&self, pc: u64) -> bool {

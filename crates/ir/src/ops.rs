@@ -247,6 +247,8 @@ op_table! {
         "a - b in every lane of `imm` bits (8, 16 or 32), no borrow between lanes (SIMD SUB).";
     GeMask = "ge.mask", args 1, result true, imm None, effects false,
         "The byte mask of the GE flags at bits 16..19 of a: lane i all ones if bit 16 + i is set (SEL).";
+    MaskGe = "mask.ge", args 1, result true, imm None, effects false,
+        "ARM's GE flags of a byte mask at bits 16..19: bit 16 + i is the top bit of byte lane i of a (ge.mask's inverse on all-ones and zero lanes).";
     Bytes4Mask = "bytes4.mask", args 2, result true, imm ByteOp, effects false,
         "ge.mask of bytes4.ge a, b: all ones in each byte lane that carried out (add) or did not borrow (sub).";
     Pairs8 = "pairs8", args 2, result true, imm PairOp, effects false,

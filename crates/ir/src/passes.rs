@@ -17,6 +17,7 @@ pub fn optimize(b: &mut Block) {
     fuse_conditions(b);
     widen_carries(b);
     fuse_subtractions(b);
+    share_lane_compares(b);
     flags_into_exits(b);
     share_common_values(b);
     remove_dead_code(b);
@@ -376,7 +377,7 @@ pub fn may_set(
         Op::Eq | Op::Ult | Op::Cond | Op::CondAdd | Op::CondLogic | Op::CondSub | Op::AddCCarry => {
             1
         }
-        Op::Bytes4Ge => 0xf << 16,
+        Op::Bytes4Ge | Op::MaskGe => 0xf << 16,
         Op::Bytes4 | Op::Bytes4Mask | Op::GeMask => 0xffff_ffff,
         // Width-32 results are zero-extended.
         op if op.info().imm == crate::ImmKind::Width => mask(i.imm as u32),
@@ -526,6 +527,59 @@ pub fn move_flags_into_exit(b: &mut Block, store: usize, exit: usize) {
         }
     }
     b.insts.remove(store);
+}
+
+/// A UADD8 or USUB8 whose GE flags the block stores and whose byte mask a SEL reads (glibc's
+/// armv7 strlen and strcmp; [`fold`] makes the SEL's mask a `bytes4.mask` of the same
+/// operands) compares the lanes once: `bytes4.ge x, y` becomes `bytes4.mask x, y`, where the
+/// mask is wanted, and `mask.ge` of it, a few scalar instructions, instead of a second lane
+/// compare (two moves to xmm registers, three SSE operations and a move back).
+pub fn share_lane_compares(b: &mut Block) {
+    let same = |g: &crate::Inst, m: &crate::Inst| g.args[..2] == m.args[..2] && g.imm == m.imm;
+    if !b.insts.iter().any(|i| i.op == Op::Bytes4Mask) {
+        return;
+    }
+    let mut gone = vec![false; b.insts.len()];
+    let mut out = Vec::with_capacity(b.insts.len() + 1);
+    for j in 0..b.insts.len() {
+        let i = b.insts[j];
+        if gone[j] {
+            continue;
+        }
+        if i.op != Op::Bytes4Ge {
+            out.push(i);
+            continue;
+        }
+        let mask = |k: usize| b.insts[k].op == Op::Bytes4Mask && same(&i, &b.insts[k]);
+        let (earlier, later) = (
+            (0..j).rev().find(|&k| mask(k)),
+            (j + 1..b.insts.len()).find(|&k| mask(k) && !gone[k]),
+        );
+        let m = match (earlier, later) {
+            (Some(k), _) => b.insts[k].dst,
+            // The mask moves up to the flags' place (its operands are defined there).
+            (None, Some(k)) => {
+                gone[k] = true;
+                out.push(crate::Inst {
+                    op: Op::Bytes4Mask,
+                    dst: b.insts[k].dst,
+                    ..i
+                });
+                b.insts[k].dst
+            }
+            (None, None) => None,
+        };
+        match m {
+            Some(m) => out.push(crate::Inst {
+                op: Op::MaskGe,
+                args: [m, Val(0), Val(0)],
+                imm: 0,
+                ..i
+            }),
+            None => out.push(i),
+        }
+    }
+    b.insts = out;
 }
 
 /// `addc a, not b, 1` and `addc.flags a, not b, 1`, as the lifters write a subtraction and
@@ -1773,6 +1827,36 @@ mod tests {
         let (_, text) = optimized(&blk);
         assert_eq!(text.matches("addc.32").count(), 2, "{text}");
         assert!(!text.contains("sub.w"), "{text}");
+    }
+
+    #[test]
+    fn a_lane_compare_gives_both_the_ge_flags_and_the_byte_mask() {
+        // UADD8 (flags kept), then SEL of the same operands (its mask), before or after; a
+        // USUB8 flags word of other operands stays as it is.
+        for mask_first in [false, true] {
+            let mut b = Builder::verbatim(0);
+            let (r0, r1, r2) = (b.get(0), b.get(1), b.get(2));
+            let mask = |b: &mut Builder| b.emit(Op::Bytes4Mask, &[r0, r1], 0);
+            let early = mask_first.then(|| mask(&mut b));
+            let ge = b.emit(Op::Bytes4Ge, &[r0, r1], 0);
+            b.set(5, ge);
+            let m = early.unwrap_or_else(|| mask(&mut b));
+            b.set(3, m);
+            let other = b.emit(Op::Bytes4Ge, &[r0, r2], 1);
+            b.set(4, other);
+            let blk = b.finish(Term::Jump(4));
+            let (opt, text) = optimized(&blk);
+            assert_eq!(text.matches("bytes4.mask").count(), 1, "{text}");
+            assert_eq!(text.matches("mask.ge").count(), 1, "{text}");
+            assert_eq!(text.matches("bytes4.ge").count(), 1, "{text}");
+            let edges = [0, 1, 0x7f, 0x80, 0xff, 0x0180_ff7f, 0xffff_ffff, u64::MAX];
+            for &x in &edges {
+                for &y in &edges {
+                    let regs = [x, y, y ^ 0x8080, 0, 0, 0, 0, 0];
+                    assert_eq!(run(&opt, &regs), run(&blk, &regs), "{x:x} {y:x}\n{text}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -182,6 +182,13 @@ pub fn ge_mask(ge: u64) -> u64 {
         .fold(0, |r, lane| r | 0xff << (8 * lane))
 }
 
+/// `mask.ge`: GE bit 16 + i set where byte lane i of `mask` has its top bit set.
+pub fn mask_ge(mask: u64) -> u64 {
+    (0..4)
+        .filter(|lane| mask >> (8 * lane + 7) & 1 == 1)
+        .fold(0, |r, lane| r | 1 << (16 + lane))
+}
+
 /// `pairs8`: `op` on the adjacent byte pairs of the 16 bytes `b:a`, packed in order.
 pub fn pairs8(a: u64, b: u64, op: crate::PairOp) -> u64 {
     let v = u128::from(b) << 64 | u128::from(a);
@@ -236,6 +243,7 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         Op::Bytes4 => bytes4(a[0], a[1], crate::ops::ByteOp::from_imm(imm)?),
         Op::Bytes4Ge => bytes4_ge(a[0], a[1], imm == 1),
         Op::GeMask => ge_mask(a[0]),
+        Op::MaskGe => mask_ge(a[0]),
         Op::Pairs8 => pairs8(a[0], a[1], crate::PairOp::from_imm(imm)?),
         Op::Bytes4Mask => ge_mask(bytes4_ge(a[0], a[1], imm == 1)),
         Op::ZeroLanes => zero_lanes(a[0], w),

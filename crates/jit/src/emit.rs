@@ -308,11 +308,11 @@ fn nzcv_from_host_flags(a: &mut Asm) {
         ; and eax, 0xf000_0000u32 as i32);
 }
 
-/// `rax = bytes4 op` (or `bytes4.ge op`, `bytes4.mask op`, see `ir::ByteOp`) of the low four
+/// `t = bytes4 op` (or `bytes4.ge op`, `bytes4.mask op`, see `ir::ByteOp`) of the low four
 /// bytes of `xmm0` and `xmm1`, on SSE2's byte lanes; clobbers `xmm0`..`xmm2`. The GE flags: a
 /// lane carried out of an add where the plain and the saturating sum differ, and a subtract
 /// did not borrow where `b` minus `a`, saturated, is 0.
-fn bytes4(a: &mut Asm, op: Op, imm: u64) {
+fn bytes4(a: &mut Asm, op: Op, imm: u64, t: u8) {
     let add = ir::ByteOp::from_imm(imm) == Some(ir::ByteOp::Add);
     match op {
         Op::Bytes4Ge | Op::Bytes4Mask if add => dynasm!(a ; .arch x64
@@ -324,28 +324,28 @@ fn bytes4(a: &mut Asm, op: Op, imm: u64) {
     // xmm0 now holds all ones in the lanes where the sums agree (add: no carry) or the
     // saturated difference is 0 (sub: no borrow).
     match (op, ir::ByteOp::from_imm(imm)) {
-        (Op::Bytes4Ge, _) if add => dynasm!(a ; .arch x64 ; pmovmskb eax, xmm0 ; not eax),
-        (Op::Bytes4Ge, _) => dynasm!(a ; .arch x64 ; pmovmskb eax, xmm0),
-        (Op::Bytes4Mask, _) if add => dynasm!(a ; .arch x64 ; movd eax, xmm0 ; not eax),
-        (Op::Bytes4Mask, _) => dynasm!(a ; .arch x64 ; movd eax, xmm0),
+        (Op::Bytes4Ge, _) if add => dynasm!(a ; .arch x64 ; pmovmskb Rd(t), xmm0 ; not Rd(t)),
+        (Op::Bytes4Ge, _) => dynasm!(a ; .arch x64 ; pmovmskb Rd(t), xmm0),
+        // The 32-bit `not` leaves the upper half clear.
+        (Op::Bytes4Mask, _) if add => dynasm!(a ; .arch x64 ; movd Rd(t), xmm0 ; not Rd(t)),
+        (Op::Bytes4Mask, _) => dynasm!(a ; .arch x64 ; movd Rd(t), xmm0),
         (_, Some(ir::ByteOp::Add)) => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1),
         (_, Some(ir::ByteOp::Sub)) => dynasm!(a ; .arch x64 ; psubb xmm0, xmm1),
         (_, Some(ir::ByteOp::AddSat)) => dynasm!(a ; .arch x64 ; paddusb xmm0, xmm1),
         (_, _) => dynasm!(a ; .arch x64 ; psubusb xmm0, xmm1),
     }
     match op {
-        Op::Bytes4Ge => dynasm!(a ; .arch x64 ; and eax, 0xf ; shl eax, 16),
-        // `not` set the upper half of rax; the 32-bit move clears it.
-        Op::Bytes4Mask => dynasm!(a ; .arch x64 ; mov eax, eax),
-        _ => dynasm!(a ; .arch x64 ; movd eax, xmm0),
+        Op::Bytes4Ge => dynasm!(a ; .arch x64 ; and Rd(t), 0xf ; shl Rd(t), 16),
+        Op::Bytes4Mask => {}
+        _ => dynasm!(a ; .arch x64 ; movd Rd(t), xmm0),
     }
 }
 
-/// `rax = pairs8 op` of the low halves of `xmm0` and `xmm1`: the 16 bytes in one register, the even bytes and the odd ones
+/// `t = pairs8 op` of the low halves of `xmm0` and `xmm1`: the 16 bytes in one register, the even bytes and the odd ones
 /// each extended into a 16-bit lane (zero-extended, or sign-extended for the signed forms), one
 /// SSE2 word or byte operation, then the low bytes packed back (the results fit, so the packing
 /// never saturates); clobbers `xmm0`..`xmm2`.
-fn pairs8(a: &mut Asm, imm: u64) {
+fn pairs8(a: &mut Asm, imm: u64, t: u8) {
     use ir::PairOp;
     let op = PairOp::from_imm(imm).unwrap_or(PairOp::Add);
     dynasm!(a ; .arch x64 ; punpcklqdq xmm0, xmm1 ; movdqa xmm1, xmm0);
@@ -371,7 +371,7 @@ fn pairs8(a: &mut Asm, imm: u64) {
             dynasm!(a ; .arch x64 ; packuswb xmm0, xmm0);
         }
     }
-    dynasm!(a ; .arch x64 ; movq rax, xmm0);
+    dynasm!(a ; .arch x64 ; movq Rq(t), xmm0);
 }
 
 /// `t = ge.mask t`: GE bits 16..19 spread to bits 0, 8, 16, 24 (one multiplication, no
@@ -382,21 +382,31 @@ fn ge_mask(a: &mut Asm, t: u8) {
         ; and Rd(t), 0x0101_0101 ; imul Rd(t), Rd(t), 0xff);
 }
 
-/// `rax = zero.lanes` of the low half of `xmm0` (the upper one zero) at lane size `esize`:
+/// `t = mask.ge t`: the lanes' top bits (at 7, 15, 23 and 31), moved down to bits 0, 8, 16
+/// and 24, gathered at bits 24..27 by one multiply (by 2^24 + 2^17 + 2^10 + 2^3: the sixteen
+/// partial products land on sixteen different bits, so none carries into another), then
+/// moved to 16..19.
+fn mask_ge(a: &mut Asm, t: u8) {
+    dynasm!(a ; .arch x64
+        ; shr Rd(t), 7 ; and Rd(t), 0x0101_0101 ; imul Rq(t), Rq(t), 0x0102_0408
+        ; shr Rq(t), 8 ; and Rd(t), 0xf_0000);
+}
+
+/// `t = zero.lanes` of the low half of `xmm0` (the upper one zero) at lane size `esize`:
 /// SSE2's lane compare with zero; clobbers `xmm0` and `xmm1`.
-fn zero_lanes(a: &mut Asm, esize: u64) {
+fn zero_lanes(a: &mut Asm, esize: u64, t: u8) {
     dynasm!(a ; .arch x64 ; pxor xmm1, xmm1);
     match esize {
         8 => dynasm!(a ; .arch x64 ; pcmpeqb xmm0, xmm1),
         16 => dynasm!(a ; .arch x64 ; pcmpeqw xmm0, xmm1),
         _ => dynasm!(a ; .arch x64 ; pcmpeqd xmm0, xmm1),
     }
-    dynasm!(a ; .arch x64 ; movq rax, xmm0);
+    dynasm!(a ; .arch x64 ; movq Rq(t), xmm0);
 }
 
-/// `rax` = the lane operation `op` (`add.lanes`, `sub.lanes`, `eq.lanes`) of xmm0 and xmm1 in
+/// `t` = the lane operation `op` (`add.lanes`, `sub.lanes`, `eq.lanes`) of xmm0 and xmm1 in
 /// every lane of `esize` bits of the low 64.
-fn lanes(a: &mut Asm, op: Op, esize: u64) {
+fn lanes(a: &mut Asm, op: Op, esize: u64, t: u8) {
     match (op, esize) {
         (Op::AddLanes, 8) => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1),
         (Op::AddLanes, 16) => dynasm!(a ; .arch x64 ; paddw xmm0, xmm1),
@@ -408,7 +418,7 @@ fn lanes(a: &mut Asm, op: Op, esize: u64) {
         (_, 16) => dynasm!(a ; .arch x64 ; pcmpeqw xmm0, xmm1),
         (_, _) => dynasm!(a ; .arch x64 ; pcmpeqd xmm0, xmm1),
     }
-    dynasm!(a ; .arch x64 ; movq rax, xmm0);
+    dynasm!(a ; .arch x64 ; movq Rq(t), xmm0);
 }
 
 /// `rax` = NZCV with N and Z from the host flags of a `test` (SF and ZF), C = V = 0: `lahf`
@@ -1506,31 +1516,38 @@ impl Emitter {
             Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask => {
                 self.xmm_from(0, x);
                 self.xmm_from(1, y);
-                bytes4(&mut self.a, i.op, i.imm);
-                self.st(d, RAX);
+                let t = self.target(d, &[]);
+                bytes4(&mut self.a, i.op, i.imm, t);
+                self.st(d, t);
             }
             Op::Pairs8 => {
                 self.xmm_from(0, x);
                 self.xmm_from(1, y);
-                pairs8(&mut self.a, i.imm);
-                self.st(d, RAX);
+                let t = self.target(d, &[]);
+                pairs8(&mut self.a, i.imm, t);
+                self.st(d, t);
             }
-            Op::GeMask => {
+            Op::GeMask | Op::MaskGe => {
                 let t = self.target(d, &[]);
                 self.ld(t, x);
-                ge_mask(&mut self.a, t);
+                match i.op {
+                    Op::GeMask => ge_mask(&mut self.a, t),
+                    _ => mask_ge(&mut self.a, t),
+                }
                 self.st(d, t);
             }
             Op::ZeroLanes => {
                 self.xmm_from(0, x);
-                zero_lanes(&mut self.a, i.imm);
-                self.st(d, RAX);
+                let t = self.target(d, &[]);
+                zero_lanes(&mut self.a, i.imm, t);
+                self.st(d, t);
             }
             Op::AddLanes | Op::SubLanes | Op::EqLanes => {
                 self.xmm_from(0, x);
                 self.xmm_from(1, y);
-                lanes(&mut self.a, i.op, i.imm);
-                self.st(d, RAX);
+                let t = self.target(d, &[]);
+                lanes(&mut self.a, i.op, i.imm, t);
+                self.st(d, t);
             }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {
                 self.condition_flags(i);
@@ -2408,27 +2425,30 @@ impl Emitter {
             Op::Cond => self.cond_mem(va, d, i.imm),
             Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask => {
                 dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va] ; movq xmm1, QWORD [rsp + vb]);
-                bytes4(a, i.op, i.imm);
+                bytes4(a, i.op, i.imm, alloc::RAX);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Pairs8 => {
                 dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va] ; movq xmm1, QWORD [rsp + vb]);
-                pairs8(a, i.imm);
+                pairs8(a, i.imm, alloc::RAX);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
-            Op::GeMask => {
+            Op::GeMask | Op::MaskGe => {
                 dynasm!(a ; .arch x64 ; mov rax, [rsp + va]);
-                ge_mask(a, alloc::RAX);
+                match i.op {
+                    Op::GeMask => ge_mask(a, alloc::RAX),
+                    _ => mask_ge(a, alloc::RAX),
+                }
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::ZeroLanes => {
                 dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va]);
-                zero_lanes(a, i.imm);
+                zero_lanes(a, i.imm, alloc::RAX);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::AddLanes | Op::SubLanes | Op::EqLanes => {
                 dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va] ; movq xmm1, QWORD [rsp + vb]);
-                lanes(a, i.op, i.imm);
+                lanes(a, i.op, i.imm, alloc::RAX);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::CondAdd | Op::CondLogic | Op::CondSub => {

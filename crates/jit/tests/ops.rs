@@ -208,9 +208,10 @@ fn byte_lane_ops_match_interpreter() {
             ev.check(Op::Bytes4Mask, &[a, b], 1);
         }
         ev.check(Op::GeMask, &[a], 0);
+        ev.check(Op::MaskGe, &[a], 0);
     }
     // (op, operands, immediate, result) worked out by hand.
-    let cases: [(Op, &[u64], u64, u64); 8] = [
+    let cases: [(Op, &[u64], u64, u64); 10] = [
         (Op::Bytes4, &[0x01ff_80fe, 0x0101_8003], 0, 0x0200_0001),
         (Op::Bytes4, &[0x01ff_80fe, 0x0101_8003], 2, 0x02ff_ffff),
         (Op::Bytes4, &[0x0100_80fe, 0x0201_7fff], 3, 0x0000_0100),
@@ -219,6 +220,8 @@ fn byte_lane_ops_match_interpreter() {
         (Op::Bytes4Mask, &[0x01ff_80fe, 0x0101_8003], 0, 0x00ff_ffff),
         (Op::Bytes4Mask, &[0x0100_80fe, 0x0201_7fff], 1, 0x0000_ff00),
         (Op::GeMask, &[u64::MAX << 32 | 0x000a_ffff], 0, 0xff00_ff00),
+        (Op::MaskGe, &[0xff00_ff00], 0, 0x000a_0000),
+        (Op::MaskGe, &[u64::MAX << 32 | 0x807f_0180], 0, 0x0009_0000),
     ];
     for (op, args, imm, want) in cases {
         assert_eq!(ev.check(op, args, imm), want, "{op:?} {args:x?} {imm}");

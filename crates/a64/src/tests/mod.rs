@@ -62,13 +62,32 @@ pub fn lift_at_0x1000(words: &[u32], quick: bool) -> ir::Block {
     }
 }
 
-/// The targets of the block's side exits.
+/// The targets of the block's side exits (not the one its final branch may have become: see
+/// [`branch_targets`]).
 pub fn exits(b: &ir::Block) -> Vec<u64> {
-    b.insts
+    let inside = b.insts.len() - usize::from(b.split_branch().is_some());
+    b.insts[..inside]
         .iter()
         .filter(|i| i.op.is_side_exit())
         .map(|i| i.imm)
         .collect()
+}
+
+/// The two ways on of `b`'s final conditional branch, in address order: its taken way and
+/// fall-through, or, where `flags_live` split it, the side exit's way and the jump's.
+pub fn branch_targets(b: &ir::Block) -> Option<[u64; 2]> {
+    let mut ways = match (b.term, b.split_branch()) {
+        (
+            ir::Term::Branch {
+                taken, fallthrough, ..
+            },
+            _,
+        ) => [taken, fallthrough],
+        (ir::Term::Jump(on), Some((_, exit))) => [exit, on],
+        _ => return None,
+    };
+    ways.sort_unstable();
+    Some(ways)
 }
 
 /// A qemu-recorded run of a sequence that uses a 64-byte buffer at guest address
