@@ -457,11 +457,12 @@ pub fn split_vector_accesses(b: &mut Block) {
 }
 
 /// A `setreg` of NZCV whose next readers are side exits (`exit.if`), with the way on past the
-/// last of them overwriting NZCV before anything reads it, becomes part of the exits: `exit.if.flags
-/// c, flags` sets NZCV only when it leaves. A compare and its conditional branch inside a
-/// block (`cmp; b.eq` where the full translation goes on along the fall-through) then store
-/// the flags word only on the rare way out, and the JIT builds it there too. (Where the
-/// block's successors overwrite the flags, `flags_live` moves the last ones at lifting.)
+/// last of them overwriting NZCV before anything reads it, becomes part of the exits:
+/// `exit.if.flags c, flags` sets NZCV only when it leaves. A compare and its conditional
+/// branch inside a block (`cmp; b.eq` where the full translation goes on along the
+/// fall-through) then store the flags word only on the rare way out, and the JIT builds it
+/// there too. (Where the block's successors overwrite the flags, `flags_live` moves the last
+/// ones at lifting.)
 ///
 /// Nothing but pure code and other side exits may come between the `setreg` and the exit
 /// ([`flags_store_before_exit`]): a memory access there could fault, and the faulting
