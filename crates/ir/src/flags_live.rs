@@ -674,8 +674,8 @@ mod tests {
         compare_load_exit_compare(exit, next, false)
     }
 
-    /// [`compare_exit_compare`], with `load` a load between the compare and the exit.
-    fn compare_load_exit_compare(exit: u64, next: u64, load: bool) -> Block {
+    /// A block at 0x1000 begun with a flags store, then (with `load`) a load.
+    fn flags_then(load: bool) -> Builder {
         let mut bl = Builder::verbatim(0x1000);
         let x = bl.get(1);
         bl.set(FLAGS, x);
@@ -683,6 +683,12 @@ mod tests {
             let v = bl.load(x, 4);
             bl.set(5, v);
         }
+        bl
+    }
+
+    /// [`compare_exit_compare`], with `load` a load between the compare and the exit.
+    fn compare_load_exit_compare(exit: u64, next: u64, load: bool) -> Block {
+        let mut bl = flags_then(load);
         let c = bl.get(2);
         bl.exit_if(c, exit);
         bl.end_insn(0x1004);
@@ -735,13 +741,7 @@ mod tests {
     /// A block that sets the flags, then (with `load`) loads, and branches to `taken` or
     /// `fall` on a condition `how` builds from register 2.
     fn branch_on(how: fn(&mut Builder, Val) -> Val, load: bool, taken: u64, fall: u64) -> Block {
-        let mut bl = Builder::verbatim(0x1000);
-        let x = bl.get(1);
-        bl.set(FLAGS, x);
-        if load {
-            let v = bl.load(x, 4);
-            bl.set(5, v);
-        }
+        let mut bl = flags_then(load);
         bl.end_insn(0x1004);
         let r = bl.get(2);
         let cond = how(&mut bl, r);
