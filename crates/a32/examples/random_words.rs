@@ -83,7 +83,7 @@ fn reg_field<Id: Copy>(e: &'static Entry<Id>, w: u32, letter: char) -> Option<u3
 }
 
 #[allow(clippy::too_many_arguments)]
-fn emit<Id: Copy + PartialEq>(
+fn emit<Id: Copy + PartialEq + decode::KeyWindow>(
     table: &'static [Entry<Id>],
     mode: &str,
     per_row: usize,

@@ -54,7 +54,7 @@ fn lift_one(insn: u32, thumb: bool) -> ir::Block {
 
 /// Random words of every row of `table`: each lifts, and most rows have words that are
 /// implemented (not refused as UNPREDICTABLE).
-fn check_table<Id: Copy + PartialEq + std::fmt::Debug>(
+fn check_table<Id: Copy + PartialEq + std::fmt::Debug + decode::KeyWindow>(
     table: &'static [Entry<Id>],
     thumb: bool,
     to_insn: fn(&str, u32) -> u32,

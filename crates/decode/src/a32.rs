@@ -224,6 +224,11 @@ crate::decode_table! {
     PliReg = "pli", "1111 0110 u101 nnnn 1111 iiii ihh0 mmmm", System;
 }
 
+/// Bits 27..20: the opcode fields below the condition.
+impl crate::KeyWindow for A32 {
+    const KEY: u32 = 20;
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Decoder, Entry, mask_value};

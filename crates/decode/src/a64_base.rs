@@ -253,6 +253,11 @@ crate::decode_table! {
     Swp = "swp", "SS 111 0 00 AR 1 uuuuu 1 000 00 nnnnn ttttt", Atomic;
 }
 
+/// Bits 28..21: the top-level group fields and the opcode bits below them.
+impl crate::KeyWindow for A64Base {
+    const KEY: u32 = 21;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,11 @@ crate::decode_table! {
     CryptoSm3Tt = "sm3tt1a", "11001110 010 mmmmm 10 ii oo nnnnn ddddd", Crypto;
 }
 
+/// Bits 31..24: Q, U and the group fields.
+impl crate::KeyWindow for A64Simd {
+    const KEY: u32 = 24;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -274,32 +274,41 @@ impl<Id: fmt::Debug> fmt::Debug for Match<Id> {
     }
 }
 
-/// Bits 28..21 of a word pick its bucket: the A64 and A32 top-level group fields and the
-/// opcode bits below them (in a Thumb-2 word, the first halfword's bits 12..5).
-const KEY_LSB: u32 = 21;
+/// Where a table's rows differ most: the eight bits of a word, from bit [`KeyWindow::KEY`],
+/// that pick its [`Decoder`] bucket (the fewer rows a bucket holds, the fewer a decode tries).
+/// Each table's instruction type names it; a test checks that no other window of the word
+/// spreads the rows better.
+pub trait KeyWindow {
+    /// The lowest bit of the window.
+    const KEY: u32;
+}
+
+/// The width of a bucket key.
 const KEY_BITS: u32 = 8;
-const KEY_MASK: u32 = ((1 << KEY_BITS) - 1) << KEY_LSB;
 /// Number of buckets.
 const BUCKETS: usize = 1 << KEY_BITS;
 
 /// A matcher built from a table: rows are tried most-specific first (most fixed bits), within
-/// buckets keyed by bits 28..21 (see `KEY_LSB`): a row is in every bucket whose key its fixed
-/// bits there allow. The buckets lie end to end in two arrays (fixed-bit masks and values
-/// apart from the rows, so finding the match reads 8 bytes per row tried), made in two
-/// passes with no growing.
+/// buckets keyed by eight bits of the word (the table's [`KeyWindow`]): a row is in every
+/// bucket whose key its fixed bits there allow. The buckets lie end to end in two arrays (fixed-bit masks
+/// and values apart from the rows, so finding the match reads 8 bytes per row tried), made
+/// in two passes with no growing.
 pub struct Decoder<Id: 'static> {
     /// Bucket `k` is `starts[k]..starts[k + 1]` of `keys` and `rows`.
     starts: [u32; BUCKETS + 1],
     keys: Box<[(u32, u32)]>,
     rows: Box<[&'static Entry<Id>]>,
     table: &'static [Entry<Id>],
+    /// The lowest bit of the key.
+    key: u32,
 }
 
-/// Calls `f` with every bucket a row with fixed-bit mask `m` and value `v` belongs to: its
-/// fixed key bits with any choice of the free ones (each subset of them), in order.
-fn for_each_bucket(m: u32, v: u32, mut f: impl FnMut(usize)) {
-    let fixed = (m & KEY_MASK) >> KEY_LSB;
-    let value = (v & KEY_MASK) >> KEY_LSB;
+/// Calls `f` with every bucket (key bits from bit `key`) a row with fixed-bit mask `m` and
+/// value `v` belongs to: its fixed key bits with any choice of the free ones (each subset of
+/// them), in order.
+fn for_each_bucket(key: u32, m: u32, v: u32, mut f: impl FnMut(usize)) {
+    let fixed = (m >> key) & ((1 << KEY_BITS) - 1);
+    let value = (v >> key) & ((1 << KEY_BITS) - 1);
     let free = !fixed & ((1 << KEY_BITS) - 1);
     let mut sub = 0u32;
     loop {
@@ -314,13 +323,18 @@ fn for_each_bucket(m: u32, v: u32, mut f: impl FnMut(usize)) {
 
 impl<Id: Copy + 'static> Decoder<Id> {
     /// Builds a decoder (the rows' patterns were checked when the table was compiled).
-    pub fn new(table: &'static [Entry<Id>]) -> Decoder<Id> {
+    pub fn new(table: &'static [Entry<Id>]) -> Decoder<Id>
+    where
+        Id: KeyWindow,
+    {
+        let key = Id::KEY;
+        assert!(key + KEY_BITS <= 32, "key window past bit 31");
         // Most fixed bits first; a stable sort keeps table order among equals.
         let mut order: Vec<&'static Entry<Id>> = table.iter().collect();
         order.sort_by_key(|e| std::cmp::Reverse(e.mask.count_ones()));
         let mut starts = [0u32; BUCKETS + 1];
         for e in &order {
-            for_each_bucket(e.mask, e.value, |k| starts[k + 1] += 1);
+            for_each_bucket(key, e.mask, e.value, |k| starts[k + 1] += 1);
         }
         for k in 0..BUCKETS {
             starts[k + 1] += starts[k];
@@ -334,7 +348,7 @@ impl<Id: Copy + 'static> Decoder<Id> {
         // Each bucket fills in order, so it keeps the most specific rows first.
         let mut next = starts;
         for &e in &order {
-            for_each_bucket(e.mask, e.value, |k| {
+            for_each_bucket(key, e.mask, e.value, |k| {
                 let at = next[k] as usize;
                 next[k] += 1;
                 keys[at] = (e.mask, e.value);
@@ -346,12 +360,13 @@ impl<Id: Copy + 'static> Decoder<Id> {
             keys: keys.into_boxed_slice(),
             rows: rows.into_boxed_slice(),
             table,
+            key,
         }
     }
 
     /// The row matching `word`, if any.
     pub fn decode(&self, word: u32) -> Option<Match<Id>> {
-        let k = ((word & KEY_MASK) >> KEY_LSB) as usize;
+        let k = ((word >> self.key) & ((1 << KEY_BITS) - 1)) as usize;
         let (lo, hi) = (self.starts[k] as usize, self.starts[k + 1] as usize);
         let i = self.keys[lo..hi].iter().position(|&(m, v)| word & m == v)?;
         Some(Match {
@@ -440,10 +455,46 @@ mod tests {
         check(TEST);
     }
 
+    /// Rows a decode of a random word tries at most, on average over the words, with the
+    /// table's buckets keyed from bit `key`: a bucket's rows weighted by how many rows share it
+    /// (the sum of the squared bucket sizes over the rows placed).
+    fn rows_per_decode<Id>(table: &[Entry<Id>], key: u32) -> f64 {
+        let mut sizes = [0u64; BUCKETS];
+        for e in table {
+            for_each_bucket(key, e.mask, e.value, |k| sizes[k] += 1);
+        }
+        let placed: u64 = sizes.iter().sum();
+        sizes.iter().map(|s| s * s).sum::<u64>() as f64 / placed as f64
+    }
+
+    /// Each table's key window spreads its rows over the buckets as well as any other
+    /// window of the word does (within a tenth): the T16 table, keyed by bits 28..21 as the
+    /// A64 ones are (its halfword's bits 12..5), put 7.3 rows in a bucket, by its opcode bits
+    /// 15..8 1.3.
+    #[test]
+    fn every_table_is_keyed_where_its_rows_differ_most() {
+        fn check<Id: KeyWindow>(table: &[Entry<Id>]) {
+            let mine = rows_per_decode(table, Id::KEY);
+            for key in 0..=32 - KEY_BITS {
+                let other = rows_per_decode(table, key);
+                assert!(
+                    mine <= other * 1.1,
+                    "key {} ({mine:.1}) vs {key} ({other:.1})",
+                    Id::KEY
+                );
+            }
+        }
+        every_table!(check);
+    }
+
     decode_table! {
         TestId, TEST,
         Wide = "wide", "0000 aaaa bbbb cccc dddd xxxx xxxx xxxx", DpImm;
         Narrow = "narrow", "0000 1111 bbbb cccc dddd xxxx xxxx xxxx", DpImm;
+    }
+
+    impl KeyWindow for TestId {
+        const KEY: u32 = 21;
     }
 
     /// The checks `decode_table!` runs at compile time, run here at run time (the same `const
@@ -490,7 +541,7 @@ mod tests {
     /// row's own pattern with random free bits, so every row is tried.
     #[test]
     fn buckets_decode_as_a_scan_of_the_table() {
-        fn check<Id: Copy + 'static>(table: &'static [Entry<Id>]) {
+        fn check<Id: Copy + KeyWindow + 'static>(table: &'static [Entry<Id>]) {
             let d = Decoder::new(table);
             let scan = |w: u32| {
                 let mut best: Option<(u32, &Entry<Id>)> = None;

@@ -318,6 +318,11 @@ pub fn random_word(
     }
 }
 
+/// Bits 11..4: the opcode, size and register-form bits of the low half.
+impl crate::KeyWindow for Neon {
+    const KEY: u32 = 4;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

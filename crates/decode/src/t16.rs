@@ -96,3 +96,8 @@ crate::decode_table! {
     Svc = "svc", "11011111 iiiiiiii xxxxxxxxxxxxxxxx", Branch;
     B = "b", "11100 iiiiiiiiiii xxxxxxxxxxxxxxxx", Branch;
 }
+
+/// Bits 31..24: the halfword's bits 15..8, which hold the T16 opcode fields.
+impl crate::KeyWindow for T16 {
+    const KEY: u32 = 24;
+}

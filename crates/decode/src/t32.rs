@@ -206,3 +206,8 @@ crate::decode_table! {
     Umlal = "umlal", "1111 1011 1110 nnnn LLLL HHHH 0000 mmmm", DpReg;
     Umaal = "umaal", "1111 1011 1110 nnnn LLLL HHHH 0110 mmmm", DpReg;
 }
+
+/// Bits 27..20: the first halfword's op1 and op2 fields.
+impl crate::KeyWindow for T32 {
+    const KEY: u32 = 20;
+}

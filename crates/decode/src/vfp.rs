@@ -89,6 +89,11 @@ pub fn is_vfp_space(word: u32) -> bool {
     cp && ((cond != 15 && (0xc..=0xe).contains(&op)) || (cond == 15 && op == 0xe))
 }
 
+/// Bits 25..18: opc1 and the register-number bits around it.
+impl crate::KeyWindow for Vfp {
+    const KEY: u32 = 18;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

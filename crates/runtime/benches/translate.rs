@@ -37,7 +37,7 @@ fn lift_a32(fetch: &dyn Fn(u64) -> Option<u32>, n: u32) -> ir::Block {
 /// `count` words of the data-processing rows of `table`, drawn with a fixed seed, keeping only
 /// words that lift on their own to a block falling through to the next instruction (key `next`):
 /// no PC writes (which end a block) and no UNPREDICTABLE encodings the lifter refuses.
-fn draw<Id: Copy + PartialEq + 'static>(
+fn draw<Id: Copy + PartialEq + decode::KeyWindow + 'static>(
     table: &'static [decode::Entry<Id>],
     lift: fn(&dyn Fn(u64) -> Option<u32>, u32) -> ir::Block,
     next: u64,
