@@ -1165,35 +1165,33 @@ fn flags_only_a_side_exit_reads_are_stored_on_its_way_out() {
     // Two exits after one compare both take its flags word along, each building it.
     for op in [Op::SubFlags, Op::AddCFlags, Op::LogicFlags, Op::Or] {
         for (also, temps, second) in (0..8).map(|k| (k & 1 != 0, k & 2 != 0, k & 4 != 0)) {
-            {
-                let mut blk = exit_flags_block(op, also, temps, second);
-                ir::passes::optimize(&mut blk);
-                ir::verify(&blk).unwrap();
-                let text = blk.to_string();
-                let exits = 1 + usize::from(second);
-                assert_eq!(text.matches("exit.if.flags").count(), exits, "{text}");
-                assert_eq!(text.matches("setreg s33").count(), 1, "{text}");
-                // x0 * x1 + x1 == x1 when x0 is 0 (the exit taken with `temps`); x1 == 2
-                // takes the second exit.
-                for (x, y) in [
-                    (5u64, 5u64),
-                    (5, 2),
-                    (0, u64::MAX),
-                    (1 << 63, 1 << 63),
-                    (0, 4),
-                    (7, 2),
-                ] {
-                    let mut i = CpuState::default();
-                    i.x[0] = x;
-                    i.x[1] = y;
-                    i.nzcv = 0x3000_0000;
-                    let mut j = i.clone();
-                    interp::run_block(&blk, &mut i);
-                    jit_once(&blk, &mut j);
-                    let what =
-                        format!("{op:?} also {also} temps {temps} second {second} {x:#x} {y:#x}");
-                    assert_eq!(slots(&j), slots(&i), "{what}\n{text}");
-                }
+            let mut blk = exit_flags_block(op, also, temps, second);
+            ir::passes::optimize(&mut blk);
+            ir::verify(&blk).unwrap();
+            let text = blk.to_string();
+            let exits = 1 + usize::from(second);
+            assert_eq!(text.matches("exit.if.flags").count(), exits, "{text}");
+            assert_eq!(text.matches("setreg s33").count(), 1, "{text}");
+            // x0 * x1 + x1 == x1 when x0 is 0 (the exit taken with `temps`); x1 == 2
+            // takes the second exit.
+            for (x, y) in [
+                (5u64, 5u64),
+                (5, 2),
+                (0, u64::MAX),
+                (1 << 63, 1 << 63),
+                (0, 4),
+                (7, 2),
+            ] {
+                let mut i = CpuState::default();
+                i.x[0] = x;
+                i.x[1] = y;
+                i.nzcv = 0x3000_0000;
+                let mut j = i.clone();
+                interp::run_block(&blk, &mut i);
+                jit_once(&blk, &mut j);
+                let what =
+                    format!("{op:?} also {also} temps {temps} second {second} {x:#x} {y:#x}");
+                assert_eq!(slots(&j), slots(&i), "{what}\n{text}");
             }
         }
     }
