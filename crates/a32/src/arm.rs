@@ -33,6 +33,20 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
         return Flow::Undef;
     }
     cx.set_cond(if unconditional(id) { 14 } else { cond });
+    // A branch's condition decides the block's ways (a side exit or a branch, by the
+    // profile); an instruction the lifter refuses stays as the other tiers have it. Memory
+    // accesses and PC writes may leave; register operations only go unpredicated where an
+    // earlier exit settled their condition.
+    if cx.cond_exits && m.entry.class != decode::Class::Branch && crate::implemented(m.word, false)
+    {
+        let memory = matches!(
+            m.entry.class,
+            decode::Class::LoadStore | decode::Class::Exclusive | decode::Class::LoadStoreSimd
+        );
+        let pc_write =
+            matches!(m.entry.class, decode::Class::DpImm | decode::Class::DpReg) && m.f('d') == 15;
+        cx.leave_unless_condition(memory || pc_write);
+    }
     let (d, n, mm, s, t) = (m.f('d'), m.f('n'), m.f('m'), m.f('s'), m.f('t'));
     let sflag = m.f('S') == 1;
     let name = m.entry.mnemonic;

@@ -9,6 +9,26 @@
 
 use ir::{Builder, Helper, Op, Term, Val};
 
+/// Whether ARM condition `c` holds (`Some(true)`), fails (`Some(false)`) or may go either way
+/// (`None`) on every flags word condition `known` holds for.
+fn implied(known: u32, c: u32) -> Option<bool> {
+    let words = (0..16u64)
+        .map(|f| f << 28)
+        .filter(|&f| ir::cond_holds(known, f));
+    let (mut holds, mut fails) = (true, true);
+    for f in words {
+        let h = ir::cond_holds(c, f);
+        (holds, fails) = (holds && h, fails && !h);
+    }
+    if holds {
+        Some(true)
+    } else if fails {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// What a handler asks of the block loop after lifting one instruction.
 pub enum Flow {
     /// Continue with the next instruction.
@@ -49,6 +69,12 @@ pub struct Ctx {
     /// top of its own: how a recognised routine's block runs the routine's first instructions
     /// only on the path that continues into its code (see [`crate::routine`]).
     pub guard: Option<Val>,
+    /// Whether a conditional A32 instruction leaves the block where its condition fails and
+    /// then runs as an unconditional one (full translations: see
+    /// [`Ctx::leave_unless_condition`]).
+    pub cond_exits: bool,
+    /// The flags word and condition the last such exit tested.
+    tested: Option<(Val, u32)>,
 }
 
 /// The instruction set after a block, as far as the lifter knows it.
@@ -76,6 +102,8 @@ impl Ctx {
             mode_out: Mode::Same,
             keyed: false,
             guard: None,
+            cond_exits: false,
+            tested: None,
         }
     }
 
@@ -101,6 +129,51 @@ impl Ctx {
     /// Sets the condition of the current instruction (A32 reads it from the word).
     pub fn set_cond(&mut self, cond: u32) {
         self.cc = (cond < 14).then_some(cond);
+        self.holds = None;
+    }
+
+    /// With [`Ctx::cond_exits`], makes the current conditional A32 instruction (its condition
+    /// set, nothing of it emitted yet) a side exit to the next instruction where the condition
+    /// fails, followed by the instruction as an unconditional one: its writes are plain writes
+    /// and its stores plain stores, where a predicated instruction selects every written
+    /// value and tests before every store (glibc's armv7 memset stores by `stmhs` four times a
+    /// pass). Exact: a failed condition does nothing but go on to the next instruction, and the
+    /// exit's block begins there. Only where `may_exit` (the caller's choice: memory accesses
+    /// and PC writes, which predication makes costly; a `movge; movlt` pair on an even
+    /// comparison would leave the block half the time). A condition the last exit tested on the same flags word
+    /// holds already (`subs; stmhs; subhs` tests once), as does one it implies, and one it
+    /// excludes fails (`movgt; movle` leaves the block at most once). Not for Thumb (an IT
+    /// block's state would have to go with the exit) or under a routine's guard.
+    pub fn leave_unless_condition(&mut self, may_exit: bool) {
+        let Some(c) = self
+            .cc
+            .filter(|_| self.cond_exits && !self.thumb && self.guard.is_none())
+        else {
+            return;
+        };
+        let f = self.b.get(cpu::slot::NZCV);
+        let known = match self.tested {
+            Some((tf, tc)) if tf == f => implied(tc, c),
+            _ => None,
+        };
+        match known {
+            // Past the last exit this condition fails (the second of `movgt; movle`, or of
+            // `movlt; movgt`): the instruction stays one whose condition is 0.
+            Some(false) => {
+                self.holds = Some(self.b.konst(0));
+                return;
+            }
+            Some(true) => {}
+            // Not worth an exit: the instruction stays predicated.
+            None if !may_exit => return,
+            None => {
+                let fails = self.b.cond(f, c ^ 1);
+                let next = crate::key::key(self.next(), false, 0);
+                self.b.exit_if(fails, next);
+                self.tested = Some((f, c));
+            }
+        }
+        self.cc = None;
         self.holds = None;
     }
 

@@ -285,6 +285,7 @@ fn lift(
     let mut pc = pc & if thumb { 0xffff_fffe } else { 0xffff_ffff };
     let mut cx = Ctx::new(pc, thumb);
     cx.keyed = keyed;
+    cx.cond_exits = keyed && !thumb && side_exits.is_some();
     loop {
         if cx.b.guest_insns() >= max && it & 0xf == 0 {
             return finish(cx, Term::Jump(pc), 0, start_it);

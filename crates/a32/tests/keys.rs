@@ -266,3 +266,75 @@ fn a_jump_that_switches_the_set_or_leaves_an_it_block_is_not_followed() {
     assert!(b.more.is_empty());
     assert!(matches!(b.term, Term::Branch { .. }), "{:?}", b.term);
 }
+
+/// Runs A32 `words` placed at 0x1000, block after block as full translations lift them, until
+/// the code returns to LR (0x9000), from r0..r2 = `regs` and r3 = 0x100 (a zeroed buffer);
+/// then r1, r2 and the buffer's first two words.
+fn run_full_a32(words: &[u32], regs: [u64; 3]) -> [u64; 4] {
+    let f = |a: u64| words.get(a.checked_sub(0x1000)? as usize / 4).copied();
+    let mut mem = vec![0u8; 0x1000];
+    let mut cpu = CpuState {
+        mem_base: mem.as_mut_ptr() as u64,
+        ..CpuState::default()
+    };
+    cpu.x[..3].copy_from_slice(&regs);
+    (cpu.x[3], cpu.x[14]) = (0x100, 0x9000);
+    let mut pc = 0x1000;
+    for _ in 0..words.len() {
+        if pc == 0x9000 {
+            break;
+        }
+        let b = a32::lift_block_key_profiled(key(pc, false, 0), &f, 16, &|_| 0);
+        pc = run(&b, &mut cpu);
+    }
+    assert_eq!(pc, 0x9000);
+    let word = |a: usize| u32::from_le_bytes(mem[a..a + 4].try_into().unwrap()) as u64;
+    [cpu.x[1], cpu.x[2], word(0x100), word(0x104)]
+}
+
+/// The targets of `words`' side exits, lifted at 0x1000 as a full translation.
+fn full_exits(words: &[u32]) -> Vec<u64> {
+    let f = |a: u64| words.get(a.checked_sub(0x1000)? as usize / 4).copied();
+    let b = a32::lift_block_key_profiled(key(0x1000, false, 0), &f, 16, &|_| 0);
+    b.insts
+        .iter()
+        .filter(|i| i.op.is_side_exit())
+        .map(|i| i.imm)
+        .collect()
+}
+
+#[test]
+fn a_full_translation_leaves_where_a_conditional_store_would_not_store() {
+    // subs r2, r2, #8; strhs r2, [r3]; movhs r1, #2 (its condition known to hold there);
+    // subs r2, r2, #8; strhs r2, [r3, #4] (tested again: new flags); bx lr.
+    let words = [
+        0xe252_2008,
+        0x2583_2000,
+        0x23a0_1002,
+        0xe252_2008,
+        0x2583_2004,
+        0xe12f_ff1e,
+    ];
+    assert_eq!(full_exits(&words), [0x1008, 0x1014]);
+    for (r2, want) in [
+        (20, [2, 4, 12, 4]),
+        (12, [2, 0xffff_fffc, 4, 0]),
+        (4, [0, 0xffff_fff4, 0, 0xffff_fff4]),
+    ] {
+        assert_eq!(run_full_a32(&words, [0, 0, r2]), want, "r2 = {r2}");
+    }
+    // cmp r0, r1; strgt r0, [r3]; strle r1, [r3]; bx lr: one exit, where GT fails; past it
+    // LE fails, so strle stores nothing there.
+    let words = [0xe150_0001, 0xc583_0000, 0xd583_1000, 0xe12f_ff1e];
+    assert_eq!(full_exits(&words), [0x1008]);
+    for (r0, r1, max) in [(5, 3, 5), (3, 5, 5), (4, 4, 4), (0xffff_ffff, 0, 0)] {
+        assert_eq!(
+            run_full_a32(&words, [r0, r1, 9]),
+            [r1, 9, max, 0],
+            "{r0} {r1}"
+        );
+    }
+    // A register operation whose condition no exit settled stays predicated: cmp r0, r1;
+    // movgt r2, #1; bx lr has no exit.
+    assert_eq!(full_exits(&[0xe150_0001, 0xc3a0_2001, 0xe12f_ff1e]), []);
+}

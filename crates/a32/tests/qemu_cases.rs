@@ -157,6 +157,19 @@ fn qemu_recorded_random_memory_words_jit() {
     check(RANDOM_MEM, 600, true);
 }
 
+/// The recorded cases' A32 code lifted as a full translation lifts it (`common::FULL_A32`):
+/// conditional instructions leave where their condition fails instead of selecting every
+/// write, forward branches may be side exits; on the interpreter and the JIT.
+#[test]
+fn qemu_recorded_cases_as_full_translations() {
+    common::FULL_A32.set(true);
+    for use_jit in [false, true] {
+        for (cases, min) in [(CASES, 400), (RANDOM, 2000), (RANDOM_MEM, 600)] {
+            check(cases, min, use_jit);
+        }
+    }
+}
+
 /// [`check`] for a file of Thumb cases only.
 fn check_thumb(cases: &str, min: usize, use_jit: bool) {
     assert!(cases.lines().all(|l| l.starts_with("t ")));

@@ -20,6 +20,14 @@ pub unsafe fn window_fetch(base: *const u8, lo: u64, hi: u64) -> impl Fn(u64) ->
     }
 }
 
+thread_local! {
+    /// Whether [`step`] lifts A32 code (outside IT blocks) as a full translation does
+    /// (`a32::lift_block_key_profiled`, no runs counted: forward branches may become side
+    /// exits, and a conditional instruction leaves where its condition fails) instead of as
+    /// `a32::lift_block_it` does. Thumb code is lifted plainly either way.
+    pub static FULL_A32: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// How [`step`] picks the code it runs on the JIT.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Reuse {
@@ -55,7 +63,11 @@ pub unsafe fn step(
     }
     let thumb = cpu.get_slot(slot::THUMB) != 0;
     let it = cpu.get_slot(slot::ITSTATE) as u8;
-    let mut blk = a32::lift_block_it(pc, thumb, it, fetch, 64);
+    let mut blk = if !thumb && it == 0 && FULL_A32.get() {
+        a32::lift_block_key_profiled(a32::key::key(pc, false, 0), fetch, 64, &|_| 0)
+    } else {
+        a32::lift_block_it(pc, thumb, it, fetch, 64)
+    };
     ir::verify(&blk).unwrap_or_else(|e| panic!("{what}: {e}\n{blk}"));
     if std::env::var("A32_TRACE").is_ok() {
         eprintln!("{blk}");
