@@ -138,12 +138,13 @@ impl Ctx {
     /// and its stores plain stores, where a predicated instruction selects every written
     /// value and tests before every store (glibc's armv7 memset stores by `stmhs` four times a
     /// pass). Exact: a failed condition does nothing but go on to the next instruction, and the
-    /// exit's block begins there. Only where `may_exit` (the caller's choice: memory accesses
-    /// and PC writes, which predication makes costly; a `movge; movlt` pair on an even
-    /// comparison would leave the block half the time). A condition the last exit tested on the same flags word
-    /// holds already (`subs; stmhs; subhs` tests once), as does one it implies, and one it
-    /// excludes fails (`movgt; movle` leaves the block at most once). Not for Thumb (an IT
-    /// block's state would have to go with the exit) or under a routine's guard.
+    /// exit's block begins there. A new exit only where `may_exit` (the caller's choice:
+    /// memory accesses and PC writes, which predication makes costly; a `movge; movlt` pair
+    /// on an even comparison would leave the block half the time). A condition the last exit
+    /// tested on the same flags word holds already (`subs; stmhs; subhs` tests once), as does
+    /// one it implies, and one it excludes fails (`strgt; strle` leaves the block at most
+    /// once). Not for Thumb (an IT block's state would have to go with the exit) or under a
+    /// routine's guard.
     pub fn leave_unless_condition(&mut self, may_exit: bool) {
         let Some(c) = self
             .cc
@@ -157,8 +158,8 @@ impl Ctx {
             _ => None,
         };
         match known {
-            // Past the last exit this condition fails (the second of `movgt; movle`, or of
-            // `movlt; movgt`): the instruction stays one whose condition is 0.
+            // Past the last exit this condition fails (the second of `strgt; strle`, or of
+            // `strlt; strgt`): the instruction stays one whose condition is 0.
             Some(false) => {
                 self.holds = Some(self.b.konst(0));
                 return;
