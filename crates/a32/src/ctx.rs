@@ -146,10 +146,8 @@ impl Ctx {
     /// once). Not for Thumb (an IT block's state would have to go with the exit) or under a
     /// routine's guard.
     pub fn leave_unless_condition(&mut self, may_exit: bool) {
-        let Some(c) = self
-            .cc
-            .filter(|_| self.cond_exits && !self.thumb && self.guard.is_none())
-        else {
+        // (`cond_exits` is only ever set for A32 code.)
+        let Some(c) = self.cc.filter(|_| self.cond_exits && self.guard.is_none()) else {
             return;
         };
         let f = self.b.get(cpu::slot::NZCV);

@@ -172,17 +172,15 @@ fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
 /// puts into memory operands (see [`Allocation`]). The terminator reads `carried` too (the
 /// values a block that loops to itself carries around: see `emit::self_loop`); those and
 /// `reads` (the state reads that loop's back edge replaces) stay out of xmm registers. Each
-/// `(value, index)` of `later` is read again at that instruction (the operands of a flags word
-/// a side exit computes on its way out: see `emit::sink::exit_flags`); the instructions at
-/// the indices `outside` are that computation, which the way on skips: their values keep
-/// their stack slots, leaving the registers to the way on.
+/// `(instruction, exit)` of `exit_defs` is part of a flags word side exit `exit` computes on
+/// its way out (see `emit::sink::exit_flags`), which the way on skips: its operands are read
+/// again at the exit, and its value keeps its stack slot, leaving the registers to the way on.
 pub fn allocate(
     b: &Block,
     folds: &[Option<(Val, i32)>],
     carried: &[Val],
     reads: &[Val],
-    later: &[(Val, usize)],
-    outside: &[usize],
+    exit_defs: &[(usize, usize)],
 ) -> Allocation {
     const NONE: u32 = u32::MAX;
     let n = b.num_vals as usize;
@@ -214,13 +212,16 @@ pub fn allocate(
             *l = len as u32;
         }
     }
-    for &(v, at) in later {
-        if let Some(l) = last.get_mut(v.0 as usize) {
-            *l = (*l).max(at as u32);
+    for &(d, exit) in exit_defs {
+        let i = &b.insts[d];
+        for a in &i.args[..i.op.info().arity] {
+            if let Some(l) = last.get_mut(a.0 as usize) {
+                *l = (*l).max(exit as u32);
+            }
         }
     }
-    for &k in outside {
-        if let Some(l) = b.insts[k].dst.and_then(|d| last.get_mut(d.0 as usize)) {
+    for &(d, _) in exit_defs {
+        if let Some(l) = b.insts[d].dst.and_then(|v| last.get_mut(v.0 as usize)) {
             *l = NONE;
         }
     }

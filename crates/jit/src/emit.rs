@@ -605,17 +605,8 @@ pub fn compile(
             Vec::new()
         };
         e.exit_defs = sink::exit_flags(block, &links);
-        let later: Vec<(Val, usize)> = e
-            .exit_defs
-            .iter()
-            .flat_map(|&(d, exit)| {
-                let i = &block.insts[d];
-                i.args[..i.op.info().arity].iter().map(move |&a| (a, exit))
-            })
-            .collect();
-        let outside: Vec<usize> = e.exit_defs.iter().map(|x| x.0).collect();
         let alloc::Allocation { locs, uses, saves } =
-            alloc::allocate(block, &e.folds, &carried, &reads, &later, &outside);
+            alloc::allocate(block, &e.folds, &carried, &reads, &e.exit_defs);
         e.vcache = vcache::VCache::for_block(block, &locs);
         e.locs = locs;
         e.saves = saves;

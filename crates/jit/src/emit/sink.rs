@@ -66,7 +66,7 @@ pub(super) fn private_computation(
 /// compare's `sub.flags`, `addc.flags` with a constant carry in, a logical operation's
 /// `logic.flags`) and, through the operands nothing else reads, the ANDs, ORs and shifts an
 /// A32 instruction merges kept flags bits in with; never part of a carry kept in CF. Its
-/// other operands then stay live up to the exit (`alloc::allocate`'s `later`).
+/// other operands then stay live up to the exit (`alloc::allocate`'s `exit_defs`).
 pub(super) fn exit_flags(b: &Block, links: &[u8]) -> Vec<(usize, usize)> {
     if !b.insts.iter().any(|i| i.op == Op::ExitIfFlags) {
         return Vec::new();
