@@ -26,15 +26,18 @@ pub const RDX: u8 = 2;
 /// `rsi`.
 pub const RSI: u8 = 6;
 
-/// Callee-saved registers the trampoline saves; they survive helper calls.
-const CALLEE_SAVED: [u8; 4] = [3, 5, 12, 13];
 /// Caller-saved registers no lowering uses as scratch: r8, r9, r10, r11 (consecutive, which
 /// the masks of [`Allocation::saves`] rely on).
 const CALLER_SAVED: [u8; 4] = [8, 9, 10, 11];
-/// [`CALLEE_SAVED`] as a mask of register numbers.
+/// The callee-saved registers the trampoline saves, which survive helper calls: rbx, rbp, r12
+/// and r13.
 const CALLEE_MASK: u16 = 1 << 3 | 1 << 5 | 1 << 12 | 1 << 13;
 /// [`CALLER_SAVED`] as a mask of register numbers.
 const CALLER_MASK: u16 = 0xf << 8;
+/// `rsi` and `rdi`: the scratch registers of helper calls (their arguments) and of the
+/// memory-operand lowering (`emit`'s `slow`), which no other lowering touches. A value may
+/// live in one only if no such instruction comes while it lives ([`keeps_scratch`]).
+const SCRATCH_MASK: u16 = 1 << 6 | 1 << 7;
 /// The first of the xmm registers values live in (xmm6..xmm15): the lowerings use xmm0..xmm5
 /// as scratch.
 const XMM_FIRST: u8 = 6;
@@ -52,6 +55,73 @@ const XMM_SAVE: u16 = 1 << 4;
 #[inline]
 pub fn keeps_registers(i: &Inst) -> bool {
     i.op == Op::Call && ir::inline::FpInline::decode(i.imm).is_some()
+}
+
+/// Whether the lowering of `op` leaves `rsi` and `rdi` alone: every operation `emit` lowers
+/// with registers (its own arm in `Emitter::inst` or `inst_void`) but a helper call. The
+/// others go through the memory-operand lowering, which may use them as scratch.
+pub fn keeps_scratch(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Const
+            | GetReg
+            | SetReg
+            | Add
+            | Sub
+            | And
+            | Or
+            | Xor
+            | Mul
+            | Shl
+            | Lshr
+            | Ashr
+            | Ror
+            | UMulH
+            | SMulH
+            | Not
+            | Neg
+            | Bswap
+            | Clz
+            | Cls
+            | Rbit
+            | UDiv
+            | SDiv
+            | Zext
+            | Sext
+            | AddC
+            | AddCFlags
+            | AddCCarry
+            | SubW
+            | SubFlags
+            | LogicFlags
+            | Cond
+            | Bytes4
+            | Bytes4Ge
+            | Bytes4Mask
+            | Pairs8
+            | GeMask
+            | MaskGe
+            | ZeroLanes
+            | AddLanes
+            | SubLanes
+            | EqLanes
+            | CondAdd
+            | CondLogic
+            | CondSub
+            | Eq
+            | Ult
+            | Select
+            | Load
+            | Store
+            | StoreIf
+            | LoadV
+            | StoreV
+            | Mark
+            | ExitIf
+            | ExitIfNoFlags
+            | ExitIfFlags
+    )
 }
 
 /// The caller-saved general registers in `mask` (bit `k` is `CALLER_SAVED[k]`), in push
@@ -239,34 +309,68 @@ pub fn allocate(
         }
         calls.push(c);
     }
+    // scratch[i] = number of instructions among insts[..i] that may use rsi and rdi
+    // ([`keeps_scratch`]); a flags word's instruction computed at its exit counts there.
+    let mut scratch = vec![0u32; len + 1];
+    for (idx, i) in b.insts.iter().enumerate() {
+        if !keeps_scratch(i.op) && !exit_defs.iter().any(|x| x.0 == idx) {
+            scratch[idx + 1] = 1;
+        }
+    }
+    for &(d, exit) in exit_defs {
+        if !keeps_scratch(b.insts[d].op) {
+            scratch[exit + 1] = 1;
+        }
+    }
+    let mut c = 0;
+    for s in &mut scratch {
+        c += *s;
+        *s = c;
+    }
+    let counts = Counts {
+        calls: &calls,
+        scratch: &scratch,
+    };
     // Two versions of the scan: most blocks have no FP and skip the xmm registers' bookkeeping.
     let (locs, saves) = if fp {
         let xmm = in_xmm(b, carried.iter().chain(reads));
-        assign::<true>(b, &last, &uses, &calls, &xmm)
+        assign::<true>(b, &last, &uses, counts, &xmm)
     } else {
-        assign::<false>(b, &last, &uses, &calls, &[])
+        assign::<false>(b, &last, &uses, counts, &[])
     };
     Allocation { locs, uses, saves }
 }
 
+/// Running counts of [`allocate`]'s instructions, element `i` counting those among
+/// `insts[..i]`.
+#[derive(Clone, Copy)]
+struct Counts<'a> {
+    /// Helper calls that clobber the caller-saved registers.
+    calls: &'a [u32],
+    /// Instructions that may use `rsi` and `rdi` (see [`keeps_scratch`]).
+    scratch: &'a [u32],
+}
+
 /// The scan of [`allocate`]: a place for each value, given each one's last use and number of
-/// uses, the count of clobbering calls before each instruction and (with `FP`) which values
-/// may live in xmm registers; and the registers each [`keeps_registers`] call saves.
+/// uses, the counts of instructions that clobber registers and (with `FP`) which values may
+/// live in xmm registers; and the registers each [`keeps_registers`] call saves.
 fn assign<const FP: bool>(
     b: &Block,
     last: &[u32],
     uses: &[u32],
-    calls: &[u32],
+    counts: Counts,
     xmm: &[bool],
 ) -> (Vec<Loc>, Vec<(usize, u16)>) {
+    let calls = counts.calls;
     const NONE: u32 = u32::MAX;
     let n = b.num_vals as usize;
     let mut locs = vec![Loc::Slot; n];
     let mut saves = Vec::new();
     // The free registers as a mask of register numbers.
-    let mut free = CALLEE_MASK | CALLER_MASK;
+    let mut free = CALLEE_MASK | CALLER_MASK | SCRATCH_MASK;
     // (last use, register, value) of the values holding a register: at most one a register.
-    let mut active = [(0u32, 0u8, 0u32); CALLEE_SAVED.len() + CALLER_SAVED.len()];
+    let mut active =
+        [(0u32, 0u8, 0u32); (CALLEE_MASK | CALLER_MASK | SCRATCH_MASK).count_ones() as usize];
     let mut live = 0;
     // The same for the xmm registers (bit `k` of `free_xmm` for xmm`XMM_FIRST + k`).
     let mut free_xmm: u16 = (1 << XMMS) - 1;
@@ -348,9 +452,16 @@ fn assign<const FP: bool>(
             continue;
         }
         let usable = if crosses_call { CALLEE_MASK } else { u16::MAX };
+        // (The instruction at `end` counts: a call reads its arguments through rsi.)
+        let through = (end as usize + 1).min(b.insts.len());
+        let usable = if counts.scratch[through] > counts.scratch[idx + 1] {
+            usable & !SCRATCH_MASK
+        } else {
+            usable
+        };
         // Prefer the register of the first argument when it dies here: two-address x86 code
         // then computes in place instead of copying the argument first; else a caller-saved
-        // one, so callee-saved ones stay for values crossing calls.
+        // one or a scratch one, so callee-saved ones stay for values crossing calls.
         let first_reg = if i.op.info().arity > 0 {
             locs_before(&locs, i.args[0].0 as usize)
         } else {
@@ -360,6 +471,7 @@ fn assign<const FP: bool>(
         let lowest = |m: u16| (m != 0).then(|| m.trailing_zeros() as u8);
         let pick = reuse
             .or_else(|| lowest(free & usable & CALLER_MASK))
+            .or_else(|| lowest(free & usable & SCRATCH_MASK))
             .or_else(|| lowest(free & usable));
         if let Some(r) = pick {
             free &= !(1 << r);
@@ -387,4 +499,52 @@ fn assign<const FP: bool>(
         }
     }
     (locs, saves)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ir::Builder;
+
+    /// A block reading `n` guest registers, then `between` (if any), then writing their sum
+    /// back: the `n` values all live until the sums, and across `between`.
+    fn many_live(n: u32, between: Option<Op>) -> Block {
+        let mut b = Builder::verbatim(0x1000);
+        let vals: Vec<Val> = (0..n).map(|k| b.get(cpu::slot::x(k))).collect();
+        if let Some(op) = between {
+            b.emit(op, &[], 0);
+        }
+        let mut sum = vals[0];
+        for &v in &vals[1..] {
+            sum = b.add(sum, v);
+        }
+        b.set(cpu::slot::x(0), sum);
+        b.end_insn(0x1004);
+        b.finish(Term::Jump(0x2000))
+    }
+
+    fn regs(block: &Block, n: usize) -> Vec<Option<u8>> {
+        let a = allocate(block, &[], &[], &[], &[]);
+        (0..n)
+            .map(|v| match a.locs[v] {
+                Loc::Reg(r) => Some(r),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ten_live_values_all_get_registers() {
+        let r = regs(&many_live(10, None), 10);
+        assert!(r.iter().all(Option::is_some), "{r:?}");
+        assert!(r.contains(&Some(6)) && r.contains(&Some(7)), "{r:?}");
+    }
+
+    #[test]
+    fn values_living_across_the_memory_operand_lowering_stay_out_of_rsi_and_rdi() {
+        assert!(!keeps_scratch(Op::Fence));
+        let r = regs(&many_live(10, Some(Op::Fence)), 10);
+        assert!(!r.contains(&Some(6)) && !r.contains(&Some(7)), "{r:?}");
+        assert_eq!(r.iter().filter(|r| r.is_some()).count(), 8, "{r:?}");
+    }
 }

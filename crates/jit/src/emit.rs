@@ -5,9 +5,12 @@
 //!   memory is `[r14 + a]`);
 //! - an IR value `vN` lives in the host register the allocator (`alloc.rs`) gave it for its live
 //!   range, or else in its stack slot at `[rsp + RET_GAP + 8*N]`;
-//! - `rax`, `rcx`, `rdx`, `rsi`, `rdi` are scratch; guest state is never cached in registers
-//!   across instructions, so a helper call may change any CPU state field (a block that loops
-//!   to itself and calls no helper carries what it reads around the loop: see `self_loop`).
+//! - `rax`, `rcx`, `rdx` are scratch, and `rsi`, `rdi` for helper calls and the memory-operand
+//!   lowering (`slow`), which values living across those stay out of (`alloc::keeps_scratch`:
+//!   a lowering of its own that starts using them must leave that list); guest state is never
+//!   cached in registers across instructions, so a helper call may change any CPU state field
+//!   (a block that loops to itself and calls no helper carries what it reads around the loop:
+//!   see `self_loop`).
 //!
 //! `rsp` is 16-byte aligned while a block runs, so helpers can be called directly.
 //!
@@ -2283,7 +2286,7 @@ impl Emitter {
     /// The memory-operand lowering: every argument is read from its stack slot and the result
     /// written to its stack slot. [`Emitter::inst`] uses it for rare ops after spilling their
     /// arguments; it clobbers only `rax`, `rcx`, `rdx`, `rsi` and `rdi` (plus caller-saved
-    /// registers across a helper call).
+    /// registers across a helper call): the ops `alloc::keeps_scratch` does not name.
     fn slow(&mut self, i: &ir::Inst) {
         let [x, y, z] = i.args;
         let (va, vb, vc) = (vo(x), vo(y), vo(z));

@@ -41,8 +41,8 @@ fn pick_slot(r: u64) -> u32 {
 }
 
 /// A helper: changes x7 and NZCV, and overwrites every caller-saved register the JIT may
-/// allocate (general and xmm), as any helper may: the values the JIT keeps there across a call
-/// that it does not expect to clobber must survive.
+/// allocate (general, the scratch pair rsi and rdi, and xmm), as any helper may: the values
+/// the JIT keeps there across a call that it does not expect to clobber must survive.
 unsafe extern "C" fn mix(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
     // SAFETY: both engines pass the CpuState pointer they run on.
     let cpu = unsafe { &mut *(cpu as *mut CpuState) };
@@ -55,6 +55,8 @@ unsafe extern "C" fn mix(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
             "mov r9, -1",
             "mov r10, -1",
             "mov r11, -1",
+            "mov rsi, -1",
+            "mov rdi, -1",
             "pcmpeqd xmm0, xmm0",
             "pcmpeqd xmm1, xmm1",
             "pcmpeqd xmm2, xmm2",
@@ -75,6 +77,8 @@ unsafe extern "C" fn mix(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
             out("r9") _,
             out("r10") _,
             out("r11") _,
+            out("rsi") _,
+            out("rdi") _,
             out("xmm0") _,
             out("xmm1") _,
             out("xmm2") _,
