@@ -61,6 +61,21 @@ pub fn keeps_registers(i: &Inst) -> bool {
 /// with registers (its own arm in `Emitter::inst` or `inst_void`) but a helper call. The
 /// others go through the memory-operand lowering, which may use them as scratch.
 pub fn keeps_scratch(op: Op) -> bool {
+    // (A table: the allocator asks for every instruction.)
+    const TABLE: [bool; Op::ALL.len()] = {
+        let mut t = [false; Op::ALL.len()];
+        let mut k = 0;
+        while k < t.len() {
+            t[k] = lowered_without_scratch(Op::ALL[k]);
+            k += 1;
+        }
+        t
+    };
+    TABLE[op as usize]
+}
+
+/// [`keeps_scratch`], worked out.
+const fn lowered_without_scratch(op: Op) -> bool {
     use Op::*;
     matches!(
         op,
@@ -295,60 +310,48 @@ pub fn allocate(
             *l = NONE;
         }
     }
-    // calls[i] = number of helper calls that clobber registers among insts[..i].
-    let mut calls = Vec::with_capacity(len + 1);
-    let mut c = 0u32;
-    calls.push(c);
+    // counts[i]: the helper calls that clobber registers and the instructions that may use
+    // rsi and rdi ([`keeps_scratch`]) among insts[..i]; a flags word's instruction computed
+    // at its exit counts there.
+    let mut counts = Vec::with_capacity(len + 1);
+    let mut c = Count::default();
+    counts.push(c);
     // Whether the block has inline FP operations: only then may values live in xmm registers.
     let mut fp = false;
-    for i in &b.insts {
+    for (idx, i) in b.insts.iter().enumerate() {
         if i.op == Op::Call {
             let keeps = keeps_registers(i);
-            c += u32::from(!keeps);
+            c.calls += u32::from(!keeps);
             fp |= keeps;
         }
-        calls.push(c);
+        let scratch = if exit_defs.is_empty() {
+            !keeps_scratch(i.op)
+        } else {
+            (!keeps_scratch(i.op) && !exit_defs.iter().any(|x| x.0 == idx))
+                || exit_defs
+                    .iter()
+                    .any(|x| x.1 == idx && !keeps_scratch(b.insts[x.0].op))
+        };
+        c.scratch += u32::from(scratch);
+        counts.push(c);
     }
-    // scratch[i] = number of instructions among insts[..i] that may use rsi and rdi
-    // ([`keeps_scratch`]); a flags word's instruction computed at its exit counts there.
-    let mut scratch = vec![0u32; len + 1];
-    for (idx, i) in b.insts.iter().enumerate() {
-        if !keeps_scratch(i.op) && !exit_defs.iter().any(|x| x.0 == idx) {
-            scratch[idx + 1] = 1;
-        }
-    }
-    for &(d, exit) in exit_defs {
-        if !keeps_scratch(b.insts[d].op) {
-            scratch[exit + 1] = 1;
-        }
-    }
-    let mut c = 0;
-    for s in &mut scratch {
-        c += *s;
-        *s = c;
-    }
-    let counts = Counts {
-        calls: &calls,
-        scratch: &scratch,
-    };
     // Two versions of the scan: most blocks have no FP and skip the xmm registers' bookkeeping.
     let (locs, saves) = if fp {
         let xmm = in_xmm(b, carried.iter().chain(reads));
-        assign::<true>(b, &last, &uses, counts, &xmm)
+        assign::<true>(b, &last, &uses, &counts, &xmm)
     } else {
-        assign::<false>(b, &last, &uses, counts, &[])
+        assign::<false>(b, &last, &uses, &counts, &[])
     };
     Allocation { locs, uses, saves }
 }
 
-/// Running counts of [`allocate`]'s instructions, element `i` counting those among
-/// `insts[..i]`.
-#[derive(Clone, Copy)]
-struct Counts<'a> {
+/// Running counts of [`allocate`]'s instructions (see `counts` there).
+#[derive(Clone, Copy, Default)]
+struct Count {
     /// Helper calls that clobber the caller-saved registers.
-    calls: &'a [u32],
+    calls: u32,
     /// Instructions that may use `rsi` and `rdi` (see [`keeps_scratch`]).
-    scratch: &'a [u32],
+    scratch: u32,
 }
 
 /// The scan of [`allocate`]: a place for each value, given each one's last use and number of
@@ -358,10 +361,9 @@ fn assign<const FP: bool>(
     b: &Block,
     last: &[u32],
     uses: &[u32],
-    counts: Counts,
+    counts: &[Count],
     xmm: &[bool],
 ) -> (Vec<Loc>, Vec<(usize, u16)>) {
-    let calls = counts.calls;
     const NONE: u32 = u32::MAX;
     let n = b.num_vals as usize;
     let mut locs = vec![Loc::Slot; n];
@@ -441,7 +443,7 @@ fn assign<const FP: bool>(
             continue;
         }
         // A call at `end` reads its arguments before clobbering anything.
-        let crosses_call = calls[end as usize] > calls[idx + 1];
+        let crosses_call = counts[end as usize].calls > counts[idx + 1].calls;
         if FP && xmm.get(dv) == Some(&true) && !crosses_call && free_xmm != 0 {
             let r = XMM_FIRST + free_xmm.trailing_zeros() as u8;
             free_xmm &= free_xmm - 1;
@@ -454,7 +456,7 @@ fn assign<const FP: bool>(
         let usable = if crosses_call { CALLEE_MASK } else { u16::MAX };
         // (The instruction at `end` counts: a call reads its arguments through rsi.)
         let through = (end as usize + 1).min(b.insts.len());
-        let usable = if counts.scratch[through] > counts.scratch[idx + 1] {
+        let usable = if counts[through].scratch > counts[idx + 1].scratch {
             usable & !SCRATCH_MASK
         } else {
             usable
