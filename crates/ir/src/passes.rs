@@ -7,14 +7,15 @@ use crate::{Block, Op, Term, Val};
 use cpu::slot;
 
 /// Runs every pass in order: vector accesses split into halves, get/set forwarding, dead
-/// store removal, folding, condition fusion, carry widening, subtraction fusion, flags into
-/// side exits, common subexpressions, dead code removal.
+/// store removal, folding, condition fusion, select merging, carry widening, subtraction
+/// fusion, flags into side exits, common subexpressions, dead code removal.
 pub fn optimize(b: &mut Block) {
     split_vector_accesses(b);
     forward_getreg(b);
     remove_dead_setreg(b);
     fold(b);
     fuse_conditions(b);
+    merge_selects(b);
     widen_carries(b);
     fuse_subtractions(b);
     share_lane_compares(b);
@@ -763,6 +764,93 @@ fn def_indices(b: &Block) -> Vec<Option<usize>> {
     def
 }
 
+/// How two conditions of a block relate: the same test of the same values with the same or
+/// the inverse ARM condition (`cc ^ 1`; AL and NV have none).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Relation {
+    Same,
+    Inverse,
+}
+
+/// The relation of conditions `c1` and `c2` (`def`: each value's defining instruction), if
+/// both are ARM condition tests (`cond`, `cond.add`, `cond.sub`, `cond.logic`) of the same
+/// kind, width and arguments.
+fn relation(b: &Block, def: &[Option<usize>], c1: Val, c2: Val) -> Option<Relation> {
+    let inst = |v: Val| def[v.0 as usize].map(|k| b.insts[k]);
+    let (i1, i2) = (inst(c1)?, inst(c2)?);
+    let is_condition = matches!(i1.op, Op::Cond | Op::CondAdd | Op::CondSub | Op::CondLogic);
+    let arity = i1.op.info().arity;
+    if !is_condition
+        || i1.op != i2.op
+        || i1.args[..arity] != i2.args[..arity]
+        || i1.imm & !0xf != i2.imm & !0xf
+    {
+        return None;
+    }
+    let (cc1, cc2) = (i1.imm & 0xf, i2.imm & 0xf);
+    if cc1 == cc2 {
+        Some(Relation::Same)
+    } else if cc1 < 14 && cc1 ^ 1 == cc2 {
+        Some(Relation::Inverse)
+    } else {
+        None
+    }
+}
+
+/// A select between a value and the result of another select, on the inverse (or the same)
+/// condition of the same compare, chooses between the value and the inner select's other
+/// value directly: an IT block's then-and-else pair (`ite ne; movne r3, #1; moveq r3, #0`)
+/// becomes one select. A select of 1 or 0 (or 0 or 1) on an ARM condition test becomes that
+/// test (or its inverse), which gives 1 or 0 itself. Selects left unread go with
+/// `remove_dead_code`.
+pub fn merge_selects(b: &mut Block) {
+    if !b.insts.iter().any(|i| i.op == Op::Select) {
+        return;
+    }
+    let def = def_indices(b);
+    for k in 0..b.insts.len() {
+        if b.insts[k].op != Op::Select {
+            continue;
+        }
+        let [c2, y, inner] = b.insts[k].args;
+        if let Some(j) = def[inner.0 as usize].filter(|&j| b.insts[j].op == Op::Select) {
+            let [c1, a, x] = b.insts[j].args;
+            // c2 ? y : (c1 ? a : x). The outer select keeps its own condition: computed just
+            // before it, it is tested on the host flags of that compare (the JIT's fused
+            // selects), where the inner one's, computed earlier, would have to be kept as a
+            // value and tested again.
+            match relation(b, &def, c1, c2) {
+                Some(Relation::Inverse) => b.insts[k].args = [c2, y, a],
+                Some(Relation::Same) => b.insts[k].args = [c2, y, x],
+                None => {}
+            }
+        }
+        let [c, y, z] = b.insts[k].args;
+        let konst = |v: Val| {
+            def[v.0 as usize]
+                .map(|j| b.insts[j])
+                .filter(|i| i.op == Op::Const)
+                .map(|i| i.imm)
+        };
+        let inverse = match (konst(y), konst(z)) {
+            (Some(1), Some(0)) => false,
+            (Some(0), Some(1)) => true,
+            _ => continue,
+        };
+        let test = match def[c.0 as usize].map(|j| b.insts[j]) {
+            Some(t) if relation(b, &def, c, c).is_some() => t,
+            _ => continue,
+        };
+        if inverse && test.imm & 0xf >= 14 {
+            continue;
+        }
+        let i = &mut b.insts[k];
+        i.op = test.op;
+        i.args = test.args;
+        i.imm = test.imm ^ u64::from(inverse);
+    }
+}
+
 /// A `cond` of flags computed in the block by `addc.flags` or `logic.flags` becomes
 /// `cond.add`/`cond.logic` on the flags' inputs, so the JIT tests the host flags of one
 /// add or test instead of building ARM's NZCV word and decoding it again. The flags
@@ -1146,6 +1234,45 @@ mod tests {
 
     fn ops(b: &Block) -> Vec<(Op, u64)> {
         b.insts.iter().map(|i| (i.op, i.imm)).collect()
+    }
+
+    /// `ite ne; movne r3, #1; moveq r3, #0` (two selects on inverse conditions of one
+    /// compare) becomes one select, which, choosing 1 or 0, is the condition itself; a chain on
+    /// the same condition (`csel` after `csel` on one compare) selects past the first.
+    #[test]
+    fn selects_on_related_conditions_merge() {
+        let ne = 1 | 32 << 8;
+        let eq = 32 << 8;
+        let mut b = Builder::verbatim(0x100);
+        let x = b.get(slot::x(0));
+        let one = b.konst(1);
+        let zero = b.konst(0);
+        let old = b.get(slot::x(3));
+        let c1 = b.emit(Op::CondSub, &[x, one], ne);
+        let s1 = b.select(c1, one, old);
+        let c2 = b.emit(Op::CondSub, &[x, one], eq);
+        let s2 = b.select(c2, zero, s1);
+        b.set(slot::x(3), s2);
+        let y = b.get(slot::x(1));
+        let c3 = b.emit(Op::CondSub, &[x, one], ne);
+        let t1 = b.select(c3, y, old);
+        let c4 = b.emit(Op::CondSub, &[x, one], ne);
+        let t2 = b.select(c4, x, t1);
+        b.set(slot::x(4), t2);
+        b.end_insn(0x104);
+        let mut blk = b.finish(Term::Jump(0x104));
+        let before = blk.clone();
+        merge_selects(&mut blk);
+        remove_dead_code(&mut blk);
+        verify(&blk).unwrap();
+        let selects = blk.insts.iter().filter(|i| i.op == Op::Select).count();
+        // x3 := the `ne` test itself (the `eq` one, inverted); x4 := one select (of x over
+        // old).
+        assert_eq!(selects, 1, "{blk}");
+        for x0 in [0, 1, 2, u64::MAX] {
+            let regs = [x0, 7, 0, 9, 0, 0, 0, 0];
+            assert_eq!(run(&blk, &regs), run(&before, &regs), "x0 = {x0}\n{blk}");
+        }
     }
 
     /// A `setreg` of what the slot holds already (the value read from it or written to it, or
