@@ -65,7 +65,8 @@ fn run(block: &Block, cpu: &mut CpuState) -> Result<(), Fault> {
         let imm = inst.imm;
         let result: Option<u64> = match inst.op {
             Op::GetReg => Some(cpu.get_slot(imm as u32)),
-            Op::SetReg => {
+            // (Written at once, a fault's state has it, as the JIT's fault path gives it.)
+            Op::SetReg | Op::SetRegFault => {
                 cpu.set_slot(imm as u32, a(0));
                 None
             }

@@ -45,7 +45,14 @@ pub mod link {
 pub fn keeps_flags(op: Op) -> bool {
     matches!(
         op,
-        Op::Mark | Op::Const | Op::GetReg | Op::SetReg | Op::Not | Op::Zext | Op::Sext
+        Op::Mark
+            | Op::Const
+            | Op::GetReg
+            | Op::SetReg
+            | Op::SetRegFault
+            | Op::Not
+            | Op::Zext
+            | Op::Sext
     )
 }
 

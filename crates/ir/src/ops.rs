@@ -171,6 +171,8 @@ op_table! {
         "Reads a CPU state slot.";
     SetReg = "setreg", args 1, result false, imm Slot, effects true,
         "Writes a CPU state slot.";
+    SetRegFault = "setreg.fault", args 1, result false, imm Slot, effects true,
+        "Writes a slot that a later setreg overwrites with only loads and stores between: for a fault of those (the JIT stores it only then; see ir::passes::remove_dead_setreg).";
     Add = "add", args 2, result true, imm None, effects false,
         "a + b modulo 2^64.";
     Sub = "sub", args 2, result true, imm None, effects false,

@@ -1127,41 +1127,65 @@ pub fn forward_getreg(b: &mut Block) {
 /// Removes a `setreg s` when a later `setreg s` overwrites it before anything can read the slot:
 /// no `getreg s`, no helper call (but a scalar FP one, which reads only FPCR and FPSR) and no
 /// memory access between them. This is what removes flag computations no instruction reads.
+/// One of a general register whose only possible readers between are the faults of loads and
+/// stores becomes `setreg.fault`: the JIT stores it only when one of those faults (a third of
+/// an armhf block's register writes are such, the scratch register a spilled value is loaded
+/// into again and again).
 pub fn remove_dead_setreg(b: &mut Block) {
     // Bit s: slot s is written later with nothing reading it in between.
     let mut overwritten = [0u64; 4];
+    // Bit s: slot s is written later with only loads and stores (which may fault) and pure
+    // operations in between.
+    let mut late = [0u64; 4];
     let mut dead = vec![false; b.insts.len()];
-    for (idx, i) in b.insts.iter().enumerate().rev() {
+    for (idx, i) in b.insts.iter_mut().enumerate().rev() {
         let s = (i.imm as usize).min(255);
         let (word, bit) = (s / 64, 1u64 << (s % 64));
         match i.op {
-            Op::SetReg => {
+            Op::SetReg | Op::SetRegFault => {
                 if overwritten[word] & bit != 0 {
                     dead[idx] = true;
                 } else {
+                    if late[word] & bit != 0 && s < LATE_SLOTS {
+                        i.op = Op::SetRegFault;
+                    }
                     overwritten[word] |= bit;
                 }
             }
-            Op::GetReg => overwritten[word] &= !bit,
+            Op::GetReg => {
+                overwritten[word] &= !bit;
+                late[word] &= !bit;
+            }
             Op::Call if i.is_fp_env_call() => {
                 for r in [slot::FPCR, slot::FPSR] {
                     overwritten[r as usize / 64] &= !(1 << (r % 64));
                 }
+                late = [0; 4];
             }
             // A vector store reads slots this pass does not track by register number; the
             // block a side exit goes to may read any slot.
             Op::Call | Op::StoreEx | Op::StoreV | Op::ExitIf | Op::ExitIfFlags => {
-                overwritten = [0; 4]
+                overwritten = [0; 4];
+                late = [0; 4];
             }
             // A memory access may fault, and the guest's handler must then see the registers
-            // as they were before the faulting instruction. The flags are the exception: their
+            // as they were before the faulting instruction: a write the access comes between
+            // stays, as `setreg.fault` when its slot is written again after only loads and
+            // stores (whose faults the JIT gives it to). The flags are the exception: their
             // dead stores are most of what this pass removes, handlers do not read them, and a
             // re-run of the faulting instruction (see the JIT's fault module) recomputes them
             // before the block reads them. A side exit whose block overwrites the flags first
-            // reads every slot but them.
+            // reads every slot but them. (A vector load writes vector slots itself.)
             Op::Load | Op::Store | Op::StoreIf | Op::LoadV | Op::ExitIfNoFlags => {
                 let nzcv = slot::NZCV as usize;
                 let keep = overwritten[nzcv / 64] & 1 << (nzcv % 64);
+                if matches!(i.op, Op::Load | Op::Store | Op::StoreIf) {
+                    for (l, o) in late.iter_mut().zip(overwritten) {
+                        *l |= o;
+                    }
+                } else {
+                    late = [0; 4];
+                }
                 overwritten = [0; 4];
                 overwritten[nzcv / 64] = keep;
             }
@@ -1174,6 +1198,11 @@ pub fn remove_dead_setreg(b: &mut Block) {
         !dead[idx - 1]
     });
 }
+
+/// The slots a `setreg` may become a `setreg.fault` in (see [`remove_dead_setreg`]): the
+/// general registers but the last (the flags, the vector registers and the system registers
+/// have writers and readers in the JIT that know only `setreg`).
+pub const LATE_SLOTS: usize = 31;
 
 /// Removes instructions without side effects whose value nothing uses.
 pub fn remove_dead_code(b: &mut Block) {
@@ -1273,6 +1302,62 @@ mod tests {
             let regs = [x0, 7, 0, 9, 0, 0, 0, 0];
             assert_eq!(run(&blk, &regs), run(&before, &regs), "x0 = {x0}\n{blk}");
         }
+    }
+
+    /// A register write that a later write of the same register overwrites with only loads
+    /// and stores between becomes `setreg.fault` (the JIT stores it only if one of those
+    /// faults); one a side exit, a read of the slot or a vector load comes between stays a
+    /// `setreg`, and a flags write is dropped as before.
+    #[test]
+    fn a_write_only_a_fault_can_see_becomes_a_late_write() {
+        let mut b = Builder::verbatim(0x100);
+        let x = b.get(slot::x(0));
+        let k = b.konst(5);
+        // x1: only a load between its writes.
+        b.set(slot::x(1), x);
+        b.load(x, 8);
+        b.set(slot::x(1), k);
+        // x2: a side exit between.
+        b.set(slot::x(2), x);
+        b.exit_if(x, 0x200);
+        b.load(x, 8);
+        b.set(slot::x(2), k);
+        // x3: read between.
+        b.set(slot::x(3), x);
+        b.load(x, 8);
+        let x3 = b.get(slot::x(3));
+        b.set(slot::x(4), x3);
+        b.set(slot::x(3), k);
+        // NZCV: dropped across a load.
+        b.set(slot::NZCV, x);
+        b.load(x, 8);
+        b.set(slot::NZCV, k);
+        b.end_insn(0x104);
+        let mut blk = b.finish(Term::Jump(0x104));
+        remove_dead_setreg(&mut blk);
+        verify(&blk).unwrap();
+        let writes: Vec<(Op, u64)> = blk
+            .insts
+            .iter()
+            .filter(|i| matches!(i.op, Op::SetReg | Op::SetRegFault))
+            .map(|i| (i.op, i.imm))
+            .collect();
+        let (set, late) = (Op::SetReg, Op::SetRegFault);
+        let nzcv = slot::NZCV as u64;
+        assert_eq!(
+            writes,
+            [
+                (late, 1),
+                (set, 1),
+                (set, 2),
+                (set, 2),
+                (set, 3),
+                (set, 4),
+                (set, 3),
+                (set, nzcv)
+            ],
+            "{blk}"
+        );
     }
 
     /// A `setreg` of what the slot holds already (the value read from it or written to it, or

@@ -265,6 +265,7 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         }
         Op::GetReg
         | Op::SetReg
+        | Op::SetRegFault
         | Op::Load
         | Op::Store
         | Op::StoreIf

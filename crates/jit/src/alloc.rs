@@ -82,6 +82,7 @@ const fn lowered_without_scratch(op: Op) -> bool {
         Const
             | GetReg
             | SetReg
+            | SetRegFault
             | Add
             | Sub
             | And
@@ -137,6 +138,17 @@ const fn lowered_without_scratch(op: Op) -> bool {
             | ExitIfNoFlags
             | ExitIfFlags
     )
+}
+
+/// Whether the emitter stores the pending `setreg.fault` values before an instruction of `op`
+/// (see `emit`): one with effects other than a load, a store or a state write, none of whose
+/// faults or exits the pending values could be left to.
+pub fn flushes_late_writes(op: Op) -> bool {
+    op.info().effects
+        && !matches!(
+            op,
+            Op::Load | Op::Store | Op::StoreIf | Op::SetReg | Op::SetRegFault | Op::Mark
+        )
 }
 
 /// The caller-saved general registers in `mask` (bit `k` is `CALLER_SAVED[k]`), in push
@@ -232,7 +244,9 @@ fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
         for (k, a) in i.args[..i.op.info().arity].iter().enumerate() {
             let a = a.0 as usize;
             if a < n {
-                ok[a] &= fp || i.op == Op::SetReg || (i.op == Op::Store && i.imm == 8 && k == 1);
+                ok[a] &= fp
+                    || matches!(i.op, Op::SetReg | Op::SetRegFault)
+                    || (i.op == Op::Store && i.imm == 8 && k == 1);
                 fp_read[a] |= fp;
             }
         }
@@ -295,6 +309,23 @@ pub fn allocate(
     for v in carried {
         if let Some(l) = last.get_mut(v.0 as usize) {
             *l = len as u32;
+        }
+    }
+    // A `setreg.fault` value is stored if one of the accesses after it faults, until its
+    // slot's next write or the point the emitter stores it anyway ([`flushes_late_writes`]).
+    for (idx, i) in b.insts.iter().enumerate() {
+        if i.op != Op::SetRegFault {
+            continue;
+        }
+        let end = b.insts[idx + 1..]
+            .iter()
+            .position(|j| {
+                flushes_late_writes(j.op)
+                    || matches!(j.op, Op::SetReg | Op::SetRegFault) && j.imm == i.imm
+            })
+            .map_or(len, |k| idx + 1 + k);
+        if let Some(l) = last.get_mut(i.args[0].0 as usize) {
+            *l = (*l).max(end as u32);
         }
     }
     for &(d, exit) in exit_defs {

@@ -487,6 +487,10 @@ pub struct FaultSite {
     pub call: bool,
     /// Bytes a helper call site pushes below the block's stack pointer before its `call`.
     pub pushed: u8,
+    /// Offset of the code to resume at when an inline access faults, with the block's stack
+    /// pointer, instead of the epilogue: it stores the `setreg.fault` values pending there
+    /// and then leaves through the epilogue.
+    pub stub: Option<u32>,
 }
 
 /// A compiled block before it is copied into the cache.
@@ -540,6 +544,8 @@ pub fn compile(
         and_fall: None,
         exit_defs: Vec::new(),
         flag_exits: Vec::new(),
+        late: Vec::new(),
+        late_stubs: Vec::new(),
         key: block.key,
         xmm_val: None,
         fp_result_xmm: None,
@@ -710,6 +716,11 @@ struct Emitter {
     /// label, the flags word, the instructions computing it there (if the way on does not),
     /// the target.
     flag_exits: Vec<(DynamicLabel, Val, Vec<ir::Inst>, u64)>,
+    /// The `setreg.fault` writes not stored yet (slot, value): a fault of an access now
+    /// stores them first (see [`Emitter::late_stubs`]).
+    late: Vec<(u64, Val)>,
+    /// The accesses with such writes pending (index in `faults`) and those writes.
+    late_stubs: Vec<(usize, Vec<(u64, Val)>)>,
     /// The block's key: links to a key at or below it check for pending events.
     key: u64,
     /// An xmm register that holds (in its low 64 bits) the value an inline FP operation just
@@ -1768,6 +1779,7 @@ impl Emitter {
                 key: p.key,
                 call: true,
                 pushed: alloc::pushed_bytes(p.call.save),
+                stub: None,
             });
         }
     }
@@ -1876,6 +1888,7 @@ impl Emitter {
         let exits = fused_exits(b, uses, &selects, links);
         // (The block may be lowered twice: see `fp::checks_hoisted`.)
         self.vcache.forget_all();
+        self.late.clear();
         for (n, inst) in b.insts.iter().enumerate() {
             if n == head {
                 self.loop_head();
@@ -1885,6 +1898,9 @@ impl Emitter {
             }
             if !self.exit_defs.is_empty() && self.exit_defs.iter().any(|x| x.0 == n) {
                 // Computed where its exit leaves.
+                continue;
+            }
+            if self.late_write(inst) {
                 continue;
             }
             if let Some((first, cc)) = and.filter(|_| n + 2 >= b.insts.len()) {
@@ -2005,12 +2021,17 @@ impl Emitter {
                     }
                     let end = self.a.offset().0 as u32;
                     let call = inst.op == Op::Call;
+                    if !self.late.is_empty() {
+                        // (Only loads and stores come here with writes pending.)
+                        self.late_stubs.push((self.faults.len(), self.late.clone()));
+                    }
                     self.faults.push(FaultSite {
                         start,
                         end,
                         key,
                         call,
                         pushed: alloc::pushed_bytes(self.save),
+                        stub: None,
                     });
                 }
                 // A value nothing reads, of an operation without effects and outside a carry
@@ -2021,6 +2042,7 @@ impl Emitter {
             }
         }
         self.link = 0;
+        self.store_late();
         if head == b.insts.len() {
             self.loop_head();
         }
@@ -2030,6 +2052,62 @@ impl Emitter {
         }
         self.flag_exits();
         self.slow_paths();
+        self.late_stubs();
+    }
+
+    /// The bookkeeping of `setreg.fault` (see `ir::passes::remove_dead_setreg`) before `i`
+    /// is lowered; true if that is all `i` needs. A `setreg.fault` is stored only where an
+    /// access after it faults ([`Emitter::late_stubs`]); a write of its slot ends that. Before
+    /// any other instruction with effects ([`alloc::flushes_late_writes`]) or a read of the
+    /// slot, the pending writes are stored after all (the passes put none there; the
+    /// allocator keeps their values alive until then).
+    fn late_write(&mut self, i: &ir::Inst) -> bool {
+        match i.op {
+            Op::SetRegFault => {
+                self.late.retain(|l| l.0 != i.imm);
+                self.late.push((i.imm, i.args[0]));
+                return true;
+            }
+            Op::SetReg => self.late.retain(|l| l.0 != i.imm),
+            Op::GetReg if self.late.iter().any(|l| l.0 == i.imm) => self.store_late(),
+            op if alloc::flushes_late_writes(op) => self.store_late(),
+            _ => {}
+        }
+        false
+    }
+
+    /// Stores the pending `setreg.fault` writes (see [`Emitter::late_write`]).
+    fn store_late(&mut self) {
+        for (slot, v) in std::mem::take(&mut self.late) {
+            self.store_slot(slot, v);
+        }
+    }
+
+    /// `setreg slot, v`.
+    fn store_slot(&mut self, slot: u64, v: Val) {
+        self.inst_void(&ir::Inst {
+            op: Op::SetReg,
+            dst: None,
+            args: [v, Val(0), Val(0)],
+            imm: slot,
+            helper: None,
+        });
+    }
+
+    /// Where the accesses with `setreg.fault` writes pending resume when they fault (see
+    /// `fault::recover`), with the block's stack pointer and registers as at the access: the
+    /// writes are stored, and the block leaves through the epilogue as a fault does.
+    fn late_stubs(&mut self) {
+        for (site, late) in std::mem::take(&mut self.late_stubs) {
+            // What the straight line remembers does not hold here.
+            self.spill = None;
+            self.faults[site].stub = Some(self.a.offset().0 as u32);
+            for (slot, v) in late {
+                self.store_slot(slot, v);
+            }
+            let ep = self.epilogue;
+            dynasm!(self.a ; .arch x64 ; jmp extern ep);
+        }
     }
 
     /// The ways out of the block's `exit.if.flags` exits: each builds its flags word if the
@@ -2319,7 +2397,8 @@ impl Emitter {
                     dynasm!(a ; .arch x64 ; mov QWORD [rsp + d], 0);
                 }
             }
-            Op::SetReg => {
+            // (A late write stored at once is correct too; `block` stores it only if needed.)
+            Op::SetReg | Op::SetRegFault => {
                 if i.imm < slot::END as u64 {
                     let s = so(i.imm as u32);
                     dynasm!(a ; .arch x64 ; mov rax, [rsp + va] ; mov [r15 + s], rax);

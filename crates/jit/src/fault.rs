@@ -5,13 +5,16 @@
 //! records, for each block, the host code range of every guest memory access and the key of the
 //! guest instruction it belongs to (`emit::FaultSite`); the IR keeps every guest register write
 //! in program order around memory accesses (`ir::passes::remove_dead_setreg`), so at such a
-//! fault the CPU state in memory is exactly the state before the faulting guest instruction.
+//! fault the CPU state is exactly the state before the faulting guest instruction: in memory,
+//! but for the writes a later write of the same register overwrites with only loads and stores
+//! between (`setreg.fault`), which the access's stub stores from where the block keeps them.
 //!
 //! [`recover`] runs inside the host SIGSEGV/SIGBUS handler. If the faulting host instruction is
 //! one of those accesses in the code of the `Jit` this thread is running, or lies in a helper
 //! that such code called (an atomic, a SIMD structure load or store), it writes the guest pc,
 //! the exit reason [`cpu::exit::DATA_FAULT`] and the guest address into the CPU state, and
-//! resumes the thread at the shared epilogue with the block's extra stack released: the block is
+//! resumes the thread at the shared epilogue with the block's extra stack released (or at the
+//! access's stub, which stores the pending writes and then goes there): the block is
 //! abandoned as if it had exited there, and the dispatcher delivers the guest's signal (or, for
 //! a write to a page armrun protected to see code changes, re-runs the instruction).
 //!
@@ -101,7 +104,7 @@ pub unsafe fn recover(uc: *mut libc::c_void, sig: i32, code: i32, host_addr: u64
         // SAFETY: `rsp` is the interrupted stack pointer of this thread.
         unsafe { find_site(&st, rip, rsp, call_rsp) }
     };
-    let Some((site, block_rsp, extra)) = found else {
+    let Some((site, block_rsp, extra, base)) = found else {
         return false;
     };
     // SAFETY: `cpu` is the state `Jit::run` was given, exclusively used by this thread, whose
@@ -114,11 +117,21 @@ pub unsafe fn recover(uc: *mut libc::c_void, sig: i32, code: i32, host_addr: u64
     }
     let write = gregs[libc::REG_ERR as usize] & PF_WRITE != 0;
     LAST.with(|l| l.set(HostFault { sig, code, write }));
-    gregs[libc::REG_RSP as usize] = (block_rsp + extra as usize) as i64;
     // The epilogue finds the entry's stack pointer through r15, which a helper that faulted
     // may have been using for something else.
     gregs[libc::REG_R15 as usize] = (cpu as i64).wrapping_add(emit::STATE_BIAS as i64);
-    gregs[libc::REG_RIP as usize] = jit.epilogue() as i64;
+    match site.stub {
+        // An inline access with state writes pending (`setreg.fault`): its stub stores them,
+        // from the registers and the block's stack slots as they are, then leaves.
+        Some(stub) if !site.call => {
+            gregs[libc::REG_RSP as usize] = block_rsp as i64;
+            gregs[libc::REG_RIP as usize] = (base + stub as usize) as i64;
+        }
+        _ => {
+            gregs[libc::REG_RSP as usize] = (block_rsp + extra as usize) as i64;
+            gregs[libc::REG_RIP as usize] = jit.epilogue() as i64;
+        }
+    }
     true
 }
 
@@ -126,7 +139,7 @@ pub unsafe fn recover(uc: *mut libc::c_void, sig: i32, code: i32, host_addr: u64
 const CALL_RAX: [u8; 2] = [0xff, 0xd0];
 
 /// The access site of a host fault at `rip` with stack pointer `rsp`, the block's stack pointer
-/// there and the block's extra stack bytes: either `rip` is an inline access in translated code
+/// there, the block's extra stack bytes and its code's address: either `rip` is an inline access in translated code
 /// (the stack pointer is the block's), or `rip` is inside a helper, called with the stack
 /// pointer `call_rsp` (`CpuState::helper_rsp`): the word below it is the return address of a
 /// helper call site of translated code (just after a `call rax` the emitter recorded), which
@@ -143,14 +156,14 @@ unsafe fn find_site(
     rip: usize,
     rsp: usize,
     call_rsp: usize,
-) -> Option<(emit::FaultSite, usize, u32)> {
+) -> Option<(emit::FaultSite, usize, u32, usize)> {
     if let Some((base, rec)) = code_at(st, rip) {
         let off = (rip - base) as u32;
         let site = rec
             .faults
             .iter()
             .find(|f| !f.call && f.start <= off && off < f.end)?;
-        return Some((*site, rsp, rec.extra_stack));
+        return Some((*site, rsp, rec.extra_stack, base));
     }
     // The helper's frame lies below its return address.
     if call_rsp <= rsp || !call_rsp.is_multiple_of(8) {
@@ -168,7 +181,14 @@ unsafe fn find_site(
         .faults
         .iter()
         .find(|f| f.call && f.start < off && off <= f.end)?;
-    before.then(|| (*site, call_rsp + site.pushed as usize, rec.extra_stack))
+    before.then(|| {
+        (
+            *site,
+            call_rsp + site.pushed as usize,
+            rec.extra_stack,
+            base,
+        )
+    })
 }
 
 #[cfg(test)]
@@ -226,7 +246,7 @@ mod tests {
         let call_rsp = rsp + 25 * 8;
         // SAFETY: the "stack" is a live array; the rip is no translated code.
         let found = unsafe { find_site(&st, 0x10, rsp, call_rsp) };
-        let (site, block_rsp, _) = found.expect("the call site");
+        let (site, block_rsp, _, _) = found.expect("the call site");
         assert_eq!((site.key, block_rsp), (0x1004, call_rsp + pushed));
         // A stack pointer at or above the call's is no helper frame of it.
         // SAFETY: as above.

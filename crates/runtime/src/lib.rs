@@ -877,6 +877,44 @@ mod tests {
         );
     }
 
+    /// A register written before a load and again after it is stored only if the load faults
+    /// (`setreg.fault`, in a full translation): the fault finds the first value, on both
+    /// backends, and the way on the second.
+    #[test]
+    fn a_write_stored_only_for_a_fault_is_there_at_the_fault() {
+        let page = interp::testing::catch_guest_faults(recover_fault);
+        // mov x2, #7; ldr x1, [x0]; mov x2, #9; svc #0
+        let code = [0xd28000e2, 0xf9400001, 0xd2800122, 0xd4000001];
+        let fetch = words(&code);
+        for backend in [Backend::Jit, Backend::Interp] {
+            let mut e = Engine::new(backend);
+            let full = e.translate_n(0x10000, &fetch, e.max_insns, Tier::Full);
+            assert!(
+                full.insts.iter().any(|i| i.op == ir::Op::SetRegFault),
+                "{full}"
+            );
+            if backend == Backend::Jit {
+                e.compile_n(0x10000, &fetch, e.max_insns, Tier::Full);
+            }
+            for (x0, want) in [(page + 8, 7), (page - 8, 9)] {
+                let mut cpu = CpuState {
+                    pc: 0x10000,
+                    ..CpuState::default()
+                };
+                cpu.x[0] = x0;
+                let event = e.run(&mut cpu, &fetch);
+                assert_eq!(cpu.x[2], want, "{backend:?} {event:?}");
+                match want {
+                    7 => assert!(
+                        matches!(event, Event::DataFault { pc: 0x10004, .. }),
+                        "{event:?}"
+                    ),
+                    _ => assert!(matches!(event, Event::Syscall(_)), "{event:?}"),
+                }
+            }
+        }
+    }
+
     /// A load that faults is the same data fault whether its block runs on the interpreter
     /// (its first run) or compiled (its second), and so is the fault of the instruction run
     /// alone just after either.
