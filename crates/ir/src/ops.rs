@@ -172,7 +172,7 @@ op_table! {
     SetReg = "setreg", args 1, result false, imm Slot, effects true,
         "Writes a CPU state slot.";
     SetRegFault = "setreg.fault", args 1, result false, imm Slot, effects true,
-        "Writes a slot that a later setreg overwrites with only loads and stores between: for a fault of those (the JIT stores it only then; see ir::passes::remove_dead_setreg).";
+        "Writes a slot that a later setreg overwrites with only loads, stores and side exits between: for a fault or exit there (the JIT stores it only then; see ir::passes::remove_dead_setreg).";
     Add = "add", args 2, result true, imm None, effects false,
         "a + b modulo 2^64.";
     Sub = "sub", args 2, result true, imm None, effects false,

@@ -1128,14 +1128,14 @@ pub fn forward_getreg(b: &mut Block) {
 /// no `getreg s`, no helper call (but a scalar FP one, which reads only FPCR and FPSR) and no
 /// memory access between them. This is what removes flag computations no instruction reads.
 /// One of a general register whose only possible readers between are the faults of loads and
-/// stores becomes `setreg.fault`: the JIT stores it only when one of those faults (a third of
-/// an armhf block's register writes are such, the scratch register a spilled value is loaded
-/// into again and again).
+/// stores and the blocks side exits go to becomes `setreg.fault`: the JIT stores it only when
+/// one of those faults or leaves (a third of an armhf block's register writes are such, the
+/// scratch register a spilled value is loaded into again and again).
 pub fn remove_dead_setreg(b: &mut Block) {
     // Bit s: slot s is written later with nothing reading it in between.
     let mut overwritten = [0u64; 4];
-    // Bit s: slot s is written later with only loads and stores (which may fault) and pure
-    // operations in between.
+    // Bit s: slot s is written later with only loads and stores (which may fault), side exits
+    // and pure operations in between.
     let mut late = [0u64; 4];
     let mut dead = vec![false; b.insts.len()];
     for (idx, i) in b.insts.iter_mut().enumerate().rev() {
@@ -1162,16 +1162,24 @@ pub fn remove_dead_setreg(b: &mut Block) {
                 }
                 late = [0; 4];
             }
-            // A vector store reads slots this pass does not track by register number; the
-            // block a side exit goes to may read any slot.
-            Op::Call | Op::StoreEx | Op::StoreV | Op::ExitIf | Op::ExitIfFlags => {
+            // A vector store reads slots this pass does not track by register number.
+            Op::Call | Op::StoreEx | Op::StoreV => {
                 overwritten = [0; 4];
                 late = [0; 4];
             }
+            // The block a side exit goes to may read any slot: its way out stores the
+            // `setreg.fault` writes pending there.
+            Op::ExitIf | Op::ExitIfFlags => {
+                for (l, o) in late.iter_mut().zip(overwritten) {
+                    *l |= o;
+                }
+                overwritten = [0; 4];
+            }
             // A memory access may fault, and the guest's handler must then see the registers
             // as they were before the faulting instruction: a write the access comes between
-            // stays, as `setreg.fault` when its slot is written again after only loads and
-            // stores (whose faults the JIT gives it to). The flags are the exception: their
+            // stays, as `setreg.fault` when its slot is written again after only loads,
+            // stores and side exits (whose faults and ways out the JIT gives it to). The flags
+            // are the exception: their
             // dead stores are most of what this pass removes, handlers do not read them, and a
             // re-run of the faulting instruction (see the JIT's fault module) recomputes them
             // before the block reads them. A side exit whose block overwrites the flags first
@@ -1179,7 +1187,7 @@ pub fn remove_dead_setreg(b: &mut Block) {
             Op::Load | Op::Store | Op::StoreIf | Op::LoadV | Op::ExitIfNoFlags => {
                 let nzcv = slot::NZCV as usize;
                 let keep = overwritten[nzcv / 64] & 1 << (nzcv % 64);
-                if matches!(i.op, Op::Load | Op::Store | Op::StoreIf) {
+                if i.op != Op::LoadV {
                     for (l, o) in late.iter_mut().zip(overwritten) {
                         *l |= o;
                     }
@@ -1304,9 +1312,9 @@ mod tests {
         }
     }
 
-    /// A register write that a later write of the same register overwrites with only loads
-    /// and stores between becomes `setreg.fault` (the JIT stores it only if one of those
-    /// faults); one a side exit, a read of the slot or a vector load comes between stays a
+    /// A register write that a later write of the same register overwrites with only loads,
+    /// stores and side exits between becomes `setreg.fault` (the JIT stores it only if one of
+    /// those faults or leaves); one a read of the slot or a helper call comes between stays a
     /// `setreg`, and a flags write is dropped as before.
     #[test]
     fn a_write_only_a_fault_can_see_becomes_a_late_write() {
@@ -1322,6 +1330,10 @@ mod tests {
         b.exit_if(x, 0x200);
         b.load(x, 8);
         b.set(slot::x(2), k);
+        // x5: a helper call between.
+        b.set(slot::x(5), x);
+        b.call(&NOP, x, x, x);
+        b.set(slot::x(5), k);
         // x3: read between.
         b.set(slot::x(3), x);
         b.load(x, 8);
@@ -1349,8 +1361,10 @@ mod tests {
             [
                 (late, 1),
                 (set, 1),
+                (late, 2),
                 (set, 2),
-                (set, 2),
+                (set, 5),
+                (set, 5),
                 (set, 3),
                 (set, 4),
                 (set, 3),
@@ -2270,7 +2284,8 @@ mod tests {
     #[test]
     fn side_exits_read_the_state_but_maybe_the_flags() {
         // x1 and NZCV written, a side exit, both written again: the exit's block reads
-        // every slot, or every slot but NZCV.
+        // every slot, or every slot but NZCV. (x1's first write is left to the exit's way out:
+        // `setreg.fault`.)
         let block = |op: Op| {
             let mut b = Builder::verbatim(0);
             let x = b.get(2);
@@ -2285,12 +2300,13 @@ mod tests {
         let stores = |b: &Block, s: u32| {
             b.insts
                 .iter()
-                .filter(|i| i.op == Op::SetReg && i.imm == s as u64)
+                .filter(|i| matches!(i.op, Op::SetReg | Op::SetRegFault) && i.imm == s as u64)
                 .count()
         };
         let mut b = block(Op::ExitIf);
         remove_dead_setreg(&mut b);
         assert_eq!((stores(&b, 1), stores(&b, slot::NZCV)), (2, 2), "{b}");
+        assert_eq!(b.insts[1].op, Op::SetRegFault, "{b}");
         let mut b = block(Op::ExitIfNoFlags);
         remove_dead_setreg(&mut b);
         assert_eq!((stores(&b, 1), stores(&b, slot::NZCV)), (2, 1), "{b}");

@@ -141,10 +141,11 @@ const fn lowered_without_scratch(op: Op) -> bool {
 }
 
 /// Whether the emitter stores the pending `setreg.fault` values before an instruction of `op`
-/// (see `emit`): one with effects other than a load, a store or a state write, none of whose
-/// faults or exits the pending values could be left to.
+/// (see `emit`): one with effects other than a load, a store, a side exit or a state write,
+/// none of whose faults or ways out the pending values could be left to.
 pub fn flushes_late_writes(op: Op) -> bool {
     op.info().effects
+        && !op.is_side_exit()
         && !matches!(
             op,
             Op::Load | Op::Store | Op::StoreIf | Op::SetReg | Op::SetRegFault | Op::Mark
@@ -311,8 +312,9 @@ pub fn allocate(
             *l = len as u32;
         }
     }
-    // A `setreg.fault` value is stored if one of the accesses after it faults, until its
-    // slot's next write or the point the emitter stores it anyway ([`flushes_late_writes`]).
+    // A `setreg.fault` value is stored if one of the accesses after it faults or a side exit
+    // leaves, until its slot's next write or the point the emitter stores it anyway
+    // ([`flushes_late_writes`]).
     for (idx, i) in b.insts.iter().enumerate() {
         if i.op != Op::SetRegFault {
             continue;

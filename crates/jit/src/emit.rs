@@ -655,6 +655,16 @@ pub fn compile(
     }
 }
 
+/// The way out of a side exit that stores something first (see [`Emitter::flag_exits`]).
+struct FlagExit {
+    label: DynamicLabel,
+    /// The flags word of an `exit.if.flags` and the instructions computing it on the way out.
+    flags: Option<(Val, Vec<ir::Inst>)>,
+    /// The `setreg.fault` writes pending at the exit.
+    late: Vec<(u64, Val)>,
+    target: u64,
+}
+
 /// A helper call: its function, arguments, the caller-saved registers it keeps
 /// ([`alloc::Allocation::saves`]) and the xmm register its result also goes to.
 struct HelperCall {
@@ -712,12 +722,12 @@ struct Emitter {
     /// The flags words the block's `exit.if.flags` exits compute on their way out: (the index
     /// of the instruction computing one, the exit's index). See [`sink::exit_flags`].
     exit_defs: Vec<(usize, usize)>,
-    /// The ways out of the `exit.if.flags` exits so far, emitted after the block's code: their
-    /// label, the flags word, the instructions computing it there (if the way on does not),
-    /// the target.
-    flag_exits: Vec<(DynamicLabel, Val, Vec<ir::Inst>, u64)>,
-    /// The `setreg.fault` writes not stored yet (slot, value): a fault of an access now
-    /// stores them first (see [`Emitter::late_stubs`]).
+    /// The ways out of the side exits that store something first, emitted after the block's
+    /// code: their label, the flags word of an `exit.if.flags` and the instructions computing
+    /// it there (if the way on does not), the `setreg.fault` writes pending, the target.
+    flag_exits: Vec<FlagExit>,
+    /// The `setreg.fault` writes not stored yet (slot, value): a fault of an access or a side
+    /// exit now stores them first (see [`Emitter::late_stubs`], [`Emitter::flag_exits`]).
     late: Vec<(u64, Val)>,
     /// The accesses with such writes pending (index in `faults`) and those writes.
     late_stubs: Vec<(usize, Vec<(u64, Val)>)>,
@@ -2057,7 +2067,8 @@ impl Emitter {
 
     /// The bookkeeping of `setreg.fault` (see `ir::passes::remove_dead_setreg`) before `i`
     /// is lowered; true if that is all `i` needs. A `setreg.fault` is stored only where an
-    /// access after it faults ([`Emitter::late_stubs`]); a write of its slot ends that. Before
+    /// access after it faults ([`Emitter::late_stubs`]) or a side exit leaves (on its way out,
+    /// [`Emitter::flag_exits`]); a write of its slot ends that. Before
     /// any other instruction with effects ([`alloc::flushes_late_writes`]) or a read of the
     /// slot, the pending writes are stored after all (the passes put none there; the
     /// allocator keeps their values alive until then).
@@ -2110,23 +2121,30 @@ impl Emitter {
         }
     }
 
-    /// The ways out of the block's `exit.if.flags` exits: each builds its flags word if the
-    /// way on did not ([`sink::exit_flags`]), stores it to NZCV and leaves as a side exit does. The
-    /// registers hold what they held at the exit; what this code remembers of the straight
-    /// line (a value just stored, an FP result held in xmm) does not apply here.
+    /// The ways out of the block's `exit.if.flags` exits and of the side exits with
+    /// `setreg.fault` writes pending: each builds its flags word if the way on did not
+    /// ([`sink::exit_flags`]) and stores it to NZCV, stores the pending writes, and leaves as a
+    /// side exit does. The registers hold what they held at the exit; what this code remembers
+    /// of the straight line (a value just stored, an FP result held in xmm) does not apply
+    /// here.
     fn flag_exits(&mut self) {
-        for (label, flags, defs, target) in std::mem::take(&mut self.flag_exits) {
-            dynasm!(self.a ; .arch x64 ; =>label);
+        for exit in std::mem::take(&mut self.flag_exits) {
+            dynasm!(self.a ; .arch x64 ; =>exit.label);
             self.spill = None;
             self.xmm_val = None;
             self.unread = false;
-            for d in &defs {
-                self.inst(d);
+            if let Some((flags, defs)) = exit.flags {
+                for d in &defs {
+                    self.inst(d);
+                }
+                let r = self.reg_or(alloc::RAX, flags);
+                enc::reg_mem(&mut self.a, RegMem::Store64, r, state(slot::NZCV as u64));
             }
-            let r = self.reg_or(alloc::RAX, flags);
-            enc::reg_mem(&mut self.a, RegMem::Store64, r, state(slot::NZCV as u64));
+            for (slot, v) in exit.late {
+                self.store_slot(slot, v);
+            }
             self.release_stack();
-            self.link(target);
+            self.link(exit.target);
         }
     }
 
@@ -2138,7 +2156,8 @@ impl Emitter {
     /// way on jumps over.
     ///
     /// An `exit.if.flags` jumps to its way out after the block's code ([`Emitter::flag_exits`]),
-    /// which stores its flags word, computed there by `defs` if the way on does not compute it.
+    /// which stores its flags word, computed there by `defs` if the way on does not compute it;
+    /// so does a side exit with `setreg.fault` writes pending, which its way out stores.
     fn side_exit(&mut self, i: &ir::Inst, fused: Option<u64>, defs: Vec<ir::Inst>) {
         let target = i.imm;
         let cc = fused.unwrap_or_else(|| {
@@ -2146,10 +2165,15 @@ impl Emitter {
             dynasm!(self.a ; .arch x64 ; test Rq(c), Rq(c));
             TEST_NONZERO
         });
-        if i.op == Op::ExitIfFlags {
+        if i.op == Op::ExitIfFlags || !self.late.is_empty() {
             let out = self.a.new_dynamic_label();
             self.jump_unless(invert_cc(cc), out);
-            self.flag_exits.push((out, i.args[1], defs, target));
+            self.flag_exits.push(FlagExit {
+                label: out,
+                flags: (i.op == Op::ExitIfFlags).then(|| (i.args[1], defs)),
+                late: self.late.clone(),
+                target,
+            });
             return;
         }
         if target > self.key && self.extra == 0 {

@@ -259,9 +259,19 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
                 Some(b.un(Op::ZeroLanes, a, [8, 16, 32][(imm >> 2) as usize % 3]))
             }
             39 if imm & 4 == 0 => Some(b.emit(Op::Pairs8, &[a, c], (imm >> 3) % 5)),
-            // A side exit on any value, tested; on a compare just before it, fused.
+            // A side exit on any value, tested; on a compare just before it, fused. Half of
+            // them between two writes of one register, whose first the exit's way out stores
+            // (`setreg.fault`).
             40 => {
+                let s = pick_slot(imm >> 8);
+                let twice = imm & 4 != 0;
+                if twice {
+                    b.set(s, c);
+                }
                 b.exit_if(a, exit_to);
+                if twice {
+                    b.set(s, d);
+                }
                 None
             }
             41 => {
