@@ -896,7 +896,10 @@ mod tests {
             if backend == Backend::Jit {
                 e.compile_n(0x10000, &fetch, e.max_insns, Tier::Full);
             }
-            for (x0, want) in [(page + 8, 7), (page - 8, 9)] {
+            // (Guest addresses are host addresses here: the state's memory base is 0.)
+            let readable = Box::new(0u64);
+            let readable = &*readable as *const u64 as u64;
+            for (x0, want) in [(page + 8, 7), (readable, 9)] {
                 let mut cpu = CpuState {
                     pc: 0x10000,
                     ..CpuState::default()
