@@ -1128,9 +1128,9 @@ pub fn forward_getreg(b: &mut Block) {
 /// no `getreg s`, no helper call (but a scalar FP one, which reads only FPCR and FPSR) and no
 /// memory access between them. This is what removes flag computations no instruction reads.
 /// One of a general register whose only possible readers between are the faults of loads and
-/// stores and the blocks side exits go to becomes `setreg.fault`: the JIT stores it only when
-/// one of those faults or leaves (a third of an armhf block's register writes are such, the
-/// scratch register a spilled value is loaded into again and again).
+/// stores and the blocks that side exits go to becomes `setreg.fault`: the JIT stores it only
+/// when one of those faults or leaves (a third of an armhf block's register writes are such,
+/// the scratch register a spilled value is loaded into again and again).
 pub fn remove_dead_setreg(b: &mut Block) {
     // Bit s: slot s is written later with nothing reading it in between.
     let mut overwritten = [0u64; 4];

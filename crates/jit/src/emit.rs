@@ -1917,6 +1917,8 @@ impl Emitter {
                 // The second condition, then its select (which nothing else reads): the
                 // first condition's value is tested before the second's flags are set.
                 if n + 2 == b.insts.len() {
+                    // (Both ways on must find the state stored.)
+                    self.store_late();
                     let fall = self.a.new_dynamic_label();
                     let r = self.reg_or(alloc::RAX, first);
                     dynasm!(self.a ; .arch x64 ; test Rq(r), Rq(r) ; jz =>fall);
@@ -2068,10 +2070,10 @@ impl Emitter {
     /// The bookkeeping of `setreg.fault` (see `ir::passes::remove_dead_setreg`) before `i`
     /// is lowered; true if that is all `i` needs. A `setreg.fault` is stored only where an
     /// access after it faults ([`Emitter::late_stubs`]) or a side exit leaves (on its way out,
-    /// [`Emitter::flag_exits`]); a write of its slot ends that. Before
-    /// any other instruction with effects ([`alloc::flushes_late_writes`]) or a read of the
-    /// slot, the pending writes are stored after all (the passes put none there; the
-    /// allocator keeps their values alive until then).
+    /// [`Emitter::flag_exits`]); a write of its slot ends that. Before any other instruction
+    /// with effects ([`alloc::flushes_late_writes`]) or a read of the slot, the pending writes
+    /// are stored after all (the passes put none there; the allocator keeps their values
+    /// alive until then).
     fn late_write(&mut self, i: &ir::Inst) -> bool {
         match i.op {
             Op::SetRegFault => {
