@@ -1285,16 +1285,17 @@ mod tests {
         let one = b.konst(1);
         let zero = b.konst(0);
         let old = b.get(slot::x(3));
-        let c1 = b.emit(Op::CondSub, &[x, one], ne);
-        let s1 = b.select(c1, one, old);
-        let c2 = b.emit(Op::CondSub, &[x, one], eq);
-        let s2 = b.select(c2, zero, s1);
+        // `cc2 ? b : (cc1 ? a : old)`, each condition a compare of x with 1.
+        let chain = |bld: &mut Builder, cc1: u64, a: Val, cc2: u64, b: Val| {
+            let c1 = bld.emit(Op::CondSub, &[x, one], cc1);
+            let inner = bld.select(c1, a, old);
+            let c2 = bld.emit(Op::CondSub, &[x, one], cc2);
+            bld.select(c2, b, inner)
+        };
+        let s2 = chain(&mut b, ne, one, eq, zero);
         b.set(slot::x(3), s2);
         let y = b.get(slot::x(1));
-        let c3 = b.emit(Op::CondSub, &[x, one], ne);
-        let t1 = b.select(c3, y, old);
-        let c4 = b.emit(Op::CondSub, &[x, one], ne);
-        let t2 = b.select(c4, x, t1);
+        let t2 = chain(&mut b, ne, y, ne, x);
         b.set(slot::x(4), t2);
         b.end_insn(0x104);
         let mut blk = b.finish(Term::Jump(0x104));
