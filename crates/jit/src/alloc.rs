@@ -289,7 +289,10 @@ pub fn allocate(
     // Index of the last instruction reading each value (`len` for the terminator).
     let mut last = vec![NONE; n];
     let mut uses = vec![0u32; n];
+    // (Only full translations have `setreg.fault`: the scan below is for them alone.)
+    let mut late = false;
     for (idx, i) in b.insts.iter().enumerate() {
+        late |= i.op == Op::SetRegFault;
         if i.dst.and_then(folded).is_some() {
             continue;
         }
@@ -315,7 +318,7 @@ pub fn allocate(
     // A `setreg.fault` value is stored if one of the accesses after it faults or a side exit
     // leaves, until its slot's next write or the point the emitter stores it anyway
     // ([`flushes_late_writes`]).
-    for (idx, i) in b.insts.iter().enumerate() {
+    for (idx, i) in b.insts.iter().enumerate().filter(|_| late) {
         if i.op != Op::SetRegFault {
             continue;
         }

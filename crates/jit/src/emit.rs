@@ -1899,6 +1899,8 @@ impl Emitter {
         // (The block may be lowered twice: see `fp::checks_hoisted`.)
         self.vcache.forget_all();
         self.late.clear();
+        // (Only full translations have `setreg.fault`; the others skip its bookkeeping.)
+        let late = b.insts.iter().any(|i| i.op == Op::SetRegFault);
         for (n, inst) in b.insts.iter().enumerate() {
             if n == head {
                 self.loop_head();
@@ -1910,7 +1912,7 @@ impl Emitter {
                 // Computed where its exit leaves.
                 continue;
             }
-            if self.late_write(inst) {
+            if late && self.late_write(inst) {
                 continue;
             }
             if let Some((first, cc)) = and.filter(|_| n + 2 >= b.insts.len()) {
