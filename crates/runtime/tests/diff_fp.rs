@@ -336,3 +336,59 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
         }
     }
 }
+
+/// Results at the edges of the range the inline fast path takes (biased exponents 2 up to the
+/// largest finite one) match the helper: the smallest normal reached by rounding up a tiny
+/// result (ARM raises Underflow there, detecting tininess before rounding; x86 does not), an
+/// exact one, denormals, zeros, the largest finite and infinities, for doubles and singles,
+/// in a block of one operation and in one of several (whose FP state check is hoisted), with
+/// FPSR.IXC set (so the fast path runs) and clear.
+#[test]
+fn results_at_the_fast_path_edges_match_interpreter() {
+    const FMUL_D: u32 = 0x1e60_0800;
+    const FMUL_S: u32 = 0x1e20_0800;
+    const FADD_D: u32 = 0x1e60_2800;
+    const FADD_S: u32 = 0x1e20_2800;
+    let op = |base: u32, d: u32, n: u32, m: u32| base | m << 16 | n << 5 | d;
+    // (double, a, b): FMUL a, b and FADD a, b land on or next to an edge.
+    let cases: [(bool, u64, u64); 12] = [
+        (true, 0x0010_0000_0000_0000, 0x3fef_ffff_ffff_ffff), // rounds up to the smallest normal
+        (true, 0x0020_0000_0000_0000, 0x3fef_ffff_ffff_ffff), // exponent 1, exact
+        (true, 0x0020_0000_0000_0000, 0x3ff0_0000_0000_0000), // exponent 2
+        (true, 0x0010_0000_0000_0000, 0x3fe0_0000_0000_0000), // a denormal
+        (true, 0x7fef_ffff_ffff_ffff, 0x3ff0_0000_0000_0000), // the largest finite
+        (true, 0x7fef_ffff_ffff_ffff, 0x4000_0000_0000_0000), // overflow
+        (true, 0x8010_0000_0000_0000, 0x0010_0000_0000_0001), // sums to the smallest denormal
+        (false, 0x0080_0000, 0x3f7f_ffff),                    // rounds up to the smallest normal
+        (false, 0x0100_0000, 0x3f7f_ffff),                    // exponent 1, exact
+        (false, 0x0100_0000, 0x3f80_0000),                    // exponent 2
+        (false, 0x7f7f_ffff, 0x3f80_0000),                    // the largest finite
+        (false, 0x7f7f_ffff, 0x4000_0000),                    // overflow
+    ];
+    for (double, x, y) in cases {
+        let (mul, add) = if double {
+            (FMUL_D, FADD_D)
+        } else {
+            (FMUL_S, FADD_S)
+        };
+        let one = vec![op(mul, 0, 1, 2)];
+        let several = vec![op(mul, 0, 1, 2), op(add, 3, 1, 2), op(mul, 4, 2, 1)];
+        for code in [one, several] {
+            for fpsr in [0x10, 0] {
+                let mut init = CpuState::default();
+                init.v[1] = [x, 0];
+                init.v[2] = [y, 0];
+                init.fpsr = fpsr;
+                let (a, b) = run_both(&code, &init);
+                assert!(
+                    same(&a, &b),
+                    "{x:#x} {y:#x} code {code:08x?} fpsr {fpsr:#x}\ninterp {:x?} {:#x}\njit    {:x?} {:#x}",
+                    &a.v[..5],
+                    a.fpsr,
+                    &b.v[..5],
+                    b.fpsr
+                );
+            }
+        }
+    }
+}

@@ -157,20 +157,45 @@ fn unless_ixc(e: &mut Emitter, exact: impl FnOnce(&mut Emitter)) {
     dynasm!(e.a ; .arch x64 ; =>skip);
 }
 
-/// Jumps to `slow` unless the result in `rax` (zero-extended if single) has a biased exponent
-/// from 2 to the largest finite one (see the module docs). Clobbers `rdx`.
-fn require_normal(e: &mut Emitter, double: bool, slow: DynamicLabel) {
-    // Biased exponent minus 2 must be below max - 2 (unsigned): 2 <= exp <= max - 1. The
-    // doubling drops the sign bit, so the shift leaves the exponent alone.
-    if double {
+/// Whether the host has BMI2 (`rorx`).
+fn has_bmi2() -> bool {
+    static BMI2: OnceLock<bool> = OnceLock::new();
+    *BMI2.get_or_init(|| std::is_x86_feature_detected!("bmi2"))
+}
+
+/// Jumps to `slow` unless the result in xmm`r` has a biased exponent from 2 to the largest
+/// finite one (see the module docs); leaves the result in `rax` too (zero-extended if single)
+/// unless `xmm_only` says the caller takes it from xmm`r` alone, which an AVX host (`avx`)
+/// then checks without the move. Clobbers `rdx`.
+fn require_normal(
+    e: &mut Emitter,
+    double: bool,
+    r: u8,
+    xmm_only: bool,
+    avx: bool,
+    slow: DynamicLabel,
+) {
+    // Twice the word holding the exponent drops the sign and puts the exponent at the top;
+    // adding one at the exponent's lowest bit wraps the bad ones (0, 1 and all ones) to the
+    // three lowest exponents, so one unsigned compare finds them all.
+    if !double {
         dynasm!(e.a ; .arch x64
-            ; lea rdx, [rax + rax] ; shr rdx, 53
-            ; sub edx, 2 ; cmp edx, 0x7fc ; ja =>slow);
-    } else {
-        dynasm!(e.a ; .arch x64
-            ; lea edx, [rax + rax] ; shr edx, 24
-            ; sub edx, 2 ; cmp edx, 0xfc ; ja =>slow);
+            ; movd eax, Rx(r)
+            ; lea edx, [rax + rax + 0x0100_0000] ; cmp edx, 0x0300_0000 ; jb =>slow);
+        return;
     }
+    if xmm_only && avx {
+        dynasm!(e.a ; .arch x64 ; vpextrd edx, Rx(r), 1);
+    } else {
+        dynasm!(e.a ; .arch x64 ; movq rax, Rx(r));
+        if has_bmi2() {
+            dynasm!(e.a ; .arch x64 ; rorx rdx, rax, 32);
+        } else {
+            dynasm!(e.a ; .arch x64 ; mov rdx, rax ; shr rdx, 32);
+        }
+    }
+    dynasm!(e.a ; .arch x64
+        ; lea edx, [rdx + rdx + 0x0020_0000] ; cmp edx, 0x0060_0000 ; jb =>slow);
 }
 
 /// Emits the fast path of `fi` for call `i`: the result in `rax` at its end or at a jump to
@@ -217,7 +242,7 @@ pub(super) fn fast_path(
     }
     if fi.arithmetic() && has_fma() {
         // FMA3 hosts have AVX: its three-operand forms read the operands where they are.
-        vex_arithmetic(e, fi, [x, y, z], slow);
+        vex_arithmetic(e, fi, [x, y, z], i.dst, slow);
         return true;
     }
     // Operands into xmm0, xmm1 (and xmm2 for the addend).
@@ -303,8 +328,7 @@ pub(super) fn fast_path(
         | FpOp::Sha256Su1 => return false,
     }
     let r = if fused { 2 } else { 0 };
-    result(e, fi.double, r);
-    require_normal(e, fi.double, slow);
+    require_normal(e, fi.double, r, false, false, slow);
     // The result stays in xmm`r` for an operation that reads it next.
     if crate::alloc::result_in_xmm(fi) {
         e.fp_result_xmm = Some(r);
@@ -319,7 +343,13 @@ pub(super) fn fast_path(
 /// goes to xmm0, or for the fused forms to whichever of xmm0 and xmm2 is not a multiplicand
 /// (the destructive accumulator). An operand's register is never the result's unless the
 /// operand is the addend, which the slow path reloads from its place.
-fn vex_arithmetic(e: &mut Emitter, fi: FpInline, [x, y, z]: [ir::Val; 3], slow: DynamicLabel) {
+fn vex_arithmetic(
+    e: &mut Emitter,
+    fi: FpInline,
+    [x, y, z]: [ir::Val; 3],
+    dst: Option<ir::Val>,
+    slow: DynamicLabel,
+) {
     let held = e.xmm_val;
     let source = |e: &mut Emitter, v: ir::Val, scratch: u8| match (held, e.loc(v)) {
         (Some((hv, hr)), _) if hv == v => hr,
@@ -382,8 +412,9 @@ fn vex_arithmetic(e: &mut Emitter, fi: FpInline, [x, y, z]: [ir::Val; 3], slow: 
             r
         }
     };
-    result(e, fi.double, r);
-    require_normal(e, fi.double, slow);
+    let xmm_only = crate::alloc::result_in_xmm(fi)
+        && (e.unread || dst.is_none_or(|d| matches!(e.loc(d), Loc::Xmm(_))));
+    require_normal(e, fi.double, r, xmm_only, true, slow);
     if crate::alloc::result_in_xmm(fi) {
         e.fp_result_xmm = Some(r);
     }
@@ -641,8 +672,7 @@ fn convert(e: &mut Emitter, double: bool, slow: DynamicLabel) {
         dynasm!(e.a ; .arch x64 ; test eax, 0x1fff_ffff ; jnz =>slow);
     });
     dynasm!(e.a ; .arch x64 ; cvtsd2ss xmm0, xmm0);
-    result(e, false, 0);
-    require_normal(e, false, slow);
+    require_normal(e, false, 0, false, false, slow);
 }
 
 /// The vector form: V`d` = V`n` op V`m` on 4 (or 2 without Q) single or 2 double lanes, fast
