@@ -122,7 +122,7 @@ pub fn cpsr(cpu: &cpu::CpuState) -> u32 {
     (cpu.nzcv as u32 & 0xf000_0000)
         | (cpu.get_slot(slot::Q) as u32 & 0x0800_0000)
         | (it & 3) << 25
-        | (cpu.get_slot(slot::GE) as u32 & 0x000f_0000)
+        | ir::sem::mask_ge(cpu.get_slot(slot::GE)) as u32
         | (it >> 2) << 10
         | (cpu.get_slot(slot::THUMB) as u32 & 1) << 5
         | 0x10
@@ -135,7 +135,7 @@ pub fn set_cpsr(cpu: &mut cpu::CpuState, cpsr: u32) {
     let c = cpsr as u64;
     cpu.nzcv = c & 0xf000_0000;
     cpu.set_slot(slot::Q, c & 0x0800_0000);
-    cpu.set_slot(slot::GE, c & 0x000f_0000);
+    cpu.set_slot(slot::GE, ir::sem::ge_mask(c));
     cpu.set_slot(slot::ITSTATE, (c >> 25 & 3) | (c >> 10 & 0x3f) << 2);
     cpu.set_slot(slot::THUMB, c >> 5 & 1);
 }

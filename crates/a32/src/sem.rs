@@ -840,9 +840,8 @@ pub fn parallel(cx: &mut Ctx, op: Par, unsigned: bool, kind: u32, d: u32, n: u32
                     let one = cx.k(1);
                     cx.b.xor(s, one)
                 };
-                let per = size / 8;
-                let mask = ((1u64 << per) - 1) << (16 + lane * per);
-                let k = cx.k(mask);
+                // The lane's bytes in the GE slot's byte-mask form.
+                let k = cx.k(((1u64 << size) - 1) << (lane * size));
                 let bits = cx.b.bin(Op::Mul, flag, k);
                 ge = cx.b.or(ge, bits);
                 v
@@ -871,8 +870,8 @@ pub fn parallel(cx: &mut Ctx, op: Par, unsigned: bool, kind: u32, d: u32, n: u32
 }
 
 /// UADD8, USUB8 (setting GE), UQADD8 and UQSUB8: one byte-lane IR operation each (SSE2 on the
-/// host), plus one for the GE flags of the plain forms. glibc's string functions compare bytes
-/// with these (UADD8 then SEL, UQSUB8).
+/// host), plus one for the GE flags of the plain forms, whose byte mask is what the GE slot
+/// holds. glibc's string functions compare bytes with these (UADD8 then SEL, UQSUB8).
 fn unsigned_bytes(cx: &mut Ctx, sub: bool, saturate: bool, d: u32, a: Val, b: Val) -> Flow {
     let op = match (sub, saturate) {
         (false, false) => ir::ByteOp::Add,
@@ -882,8 +881,8 @@ fn unsigned_bytes(cx: &mut Ctx, sub: bool, saturate: bool, d: u32, a: Val, b: Va
     };
     let r = cx.b.emit(Op::Bytes4, &[a, b], op as u64);
     if !saturate {
-        // GE bit 16 + i: lane i carried out (UADD8) or did not borrow (USUB8).
-        let ge = cx.b.emit(Op::Bytes4Ge, &[a, b], op as u64);
+        // GE lane i all ones: lane i carried out (UADD8) or did not borrow (USUB8).
+        let ge = cx.b.emit(Op::Bytes4Mask, &[a, b], op as u64);
         cx.set_slot(cpu::slot::GE, ge);
     }
     cx.set_r(d, r);
@@ -895,10 +894,9 @@ pub fn sel(cx: &mut Ctx, d: u32, n: u32, m: u32) -> Flow {
     if d == 15 || n == 15 || m == 15 {
         return Flow::Undef;
     }
-    // One op, which `ir::passes::fold` turns into the lane compare itself when the UADD8 or
-    // USUB8 that set the flags is in the same block.
-    let ge = cx.b.get(cpu::slot::GE);
-    let mask = cx.b.un(Op::GeMask, ge, 0);
+    // The GE slot holds the byte mask (the lane compare itself when the UADD8 or USUB8 that
+    // set it is in the same block).
+    let mask = cx.b.get(cpu::slot::GE);
     let rn = cx.r(n);
     let rm = cx.r(m);
     // Rm ^ ((Rn ^ Rm) & mask) takes Rn's bytes where the mask is set, Rm's elsewhere.
@@ -1258,7 +1256,8 @@ pub fn mrs(cx: &mut Ctx, d: u32) -> Flow {
     }
     let f = cx.nzcv();
     let q = cx.b.get(cpu::slot::Q);
-    let ge = cx.b.get(cpu::slot::GE);
+    let mask = cx.b.get(cpu::slot::GE);
+    let ge = cx.b.un(Op::MaskGe, mask, 0);
     let r = cx.b.or(f, q);
     let r = cx.b.or(r, ge);
     let user = cx.k(0x10);
@@ -1280,7 +1279,8 @@ pub fn msr(cx: &mut Ctx, mask: u32, v: Val) -> Flow {
     }
     if mask & 1 != 0 {
         let ge = cx.and_k(v, 0x000f_0000);
-        cx.set_slot(cpu::slot::GE, ge);
+        let mask = cx.b.un(Op::GeMask, ge, 0);
+        cx.set_slot(cpu::slot::GE, mask);
     }
     Flow::Next
 }

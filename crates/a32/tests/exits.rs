@@ -145,7 +145,8 @@ fn cpsr_round_trip() {
         ..CpuState::default()
     };
     cpu.set_slot(slot::Q, 0x0800_0000);
-    cpu.set_slot(slot::GE, 0x0005_0000);
+    // GE = 0101: the slot holds it as a byte mask.
+    cpu.set_slot(slot::GE, 0x00ff_00ff);
     cpu.set_slot(slot::ITSTATE, 0b1011_0110);
     cpu.set_slot(slot::THUMB, 1);
     // IT[1:0] = 10 at 26..25, IT[7:2] = 101101 at 15..10.

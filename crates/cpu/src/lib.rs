@@ -103,7 +103,9 @@ pub mod slot {
     /// set it, advanced per instruction). Zero outside IT blocks; a Thumb block only leaves it
     /// non-zero when it ends inside an IT block (the next block must then be lifted with it).
     pub const ITSTATE: u32 = 45;
-    /// 32-bit guests: the GE flags in APSR layout, bits 19..16, all other bits zero (`_pad[2]`).
+    /// 32-bit guests: the GE flags as a byte mask (`_pad[2]`): byte lane i all ones where GE\[i\]
+    /// is set, zero elsewhere, the form SEL reads and UADD8/USUB8 compute on the host. The
+    /// APSR layout (bits 19..16) exists only where the guest reads or writes the CPSR.
     pub const GE: u32 = 46;
     /// 32-bit guests: the sticky Q flag in APSR layout, bit 27, all other bits zero (`_pad[3]`).
     pub const Q: u32 = 47;

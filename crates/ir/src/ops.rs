@@ -71,7 +71,7 @@ macro_rules! imm_enum {
 
 imm_enum! {
     /// The byte-lane operations of `bytes4` (ARM's UADD8, USUB8, UQADD8, UQSUB8) and, for add
-    /// and subtract, of `bytes4.ge` (their GE flags).
+    /// and subtract, of `bytes4.mask` (their GE flags as a byte mask).
     ByteOp {
         /// Sum modulo 256.
         Add = 0, "add";
@@ -237,8 +237,6 @@ op_table! {
         "1 if the ARM condition holds for the NZCV that logic.flags a gives (fused test).";
     Bytes4 = "bytes4", args 2, result true, imm ByteOp, effects false,
         "The four bytes of a and b combined lane by lane (ByteOp), zero-extended from 32 bits.";
-    Bytes4Ge = "bytes4.ge", args 2, result true, imm ByteOp, effects false,
-        "ARM's GE flags of bytes4 add or sub at bits 16..19: lane i carried out (add) or did not borrow (sub).";
     ZeroLanes = "zero.lanes", args 1, result true, imm Lane, effects false,
         "All-ones in every lane of `imm` bits (8, 16 or 32) of a that is zero, zeros elsewhere (SIMD CMEQ #0).";
     EqLanes = "eq.lanes", args 2, result true, imm Lane, effects false,
@@ -252,7 +250,7 @@ op_table! {
     MaskGe = "mask.ge", args 1, result true, imm None, effects false,
         "ARM's GE flags of a byte mask at bits 16..19: bit 16 + i is the top bit of byte lane i of a (ge.mask's inverse on all-ones and zero lanes).";
     Bytes4Mask = "bytes4.mask", args 2, result true, imm ByteOp, effects false,
-        "ge.mask of bytes4.ge a, b: all ones in each byte lane that carried out (add) or did not borrow (sub).";
+        "ARM's GE flags of bytes4 add or sub as a byte mask: all ones in each byte lane that carried out (add) or did not borrow (sub).";
     Pairs8 = "pairs8", args 2, result true, imm PairOp, effects false,
         "PairOp on the adjacent byte pairs of the 16 bytes b:a (a the low 8), the 8 results packed in order (A64 ADDP/UMAXP/UMINP/SMAXP/SMINP).";
     CondSub = "cond.sub", args 2, result true, imm CondWidth, effects false,

@@ -18,7 +18,6 @@ pub fn optimize(b: &mut Block) {
     merge_selects(b);
     widen_carries(b);
     fuse_subtractions(b);
-    share_lane_compares(b);
     flags_into_exits(b);
     share_common_values(b);
     remove_dead_code(b);
@@ -162,9 +161,8 @@ pub fn share_common_values(b: &mut Block) {
 /// (and the like) becomes its other operand, a `zext` or an `and` with a constant that
 /// clears no bit the value may have set (see [`may_set`]: a width-32 result, a narrow load,
 /// a 32-bit guest's general register, an or of such values) is replaced by the value, and a
-/// pure result with no bit that may be set becomes `const 0`; a `ge.mask` of a `bytes4.ge`
-/// becomes one `bytes4.mask`, and the `zext.32` of a `shl.64` by a constant below 32 the
-/// `shl.32`; a mask, extension or right shift of an `or` reads past the operand whose bits it
+/// pure result with no bit that may be set becomes `const 0`, and the `zext.32` of a
+/// `shl.64` by a constant below 32 the `shl.32`; a mask, extension or right shift of an `or` reads past the operand whose bits it
 /// drops, a right shift of a left shift by the same amount is a `zext`, and a store takes the
 /// value under a `zext` as wide as what it stores. The lifters
 /// stay simple (MOVZ/MOVK chains, SUB as an add-with-carry of constants, W-register results
@@ -196,16 +194,6 @@ pub fn fold(b: &mut Block) {
         let Some(d) = i.dst else { continue };
         let d = d.0 as usize;
         carry_of_flags(i, &def, &konst);
-        // SEL's byte mask of GE flags that a UADD8 or USUB8 of this block set: the lane
-        // compare gives the mask itself, without the flags' round trip through bits 16..19.
-        if i.op == Op::GeMask
-            && let Some(g) = def[i.args[0].0 as usize]
-            && g.op == Op::Bytes4Ge
-        {
-            i.op = Op::Bytes4Mask;
-            i.args = g.args;
-            i.imm = g.imm;
-        }
         // The low word of a 64-bit left shift by a constant is the 32-bit shift (an A32
         // address's scaled index, extended after the shift): one host shift, no extension.
         if i.op == Op::Zext
@@ -378,7 +366,7 @@ pub fn may_set(
         Op::Eq | Op::Ult | Op::Cond | Op::CondAdd | Op::CondLogic | Op::CondSub | Op::AddCCarry => {
             1
         }
-        Op::Bytes4Ge | Op::MaskGe => 0xf << 16,
+        Op::MaskGe => 0xf << 16,
         Op::Bytes4 | Op::Bytes4Mask | Op::GeMask => 0xffff_ffff,
         // Width-32 results are zero-extended.
         op if op.info().imm == crate::ImmKind::Width => mask(i.imm as u32),
@@ -529,59 +517,6 @@ pub fn move_flags_into_exit(b: &mut Block, store: usize, exit: usize) {
         }
     }
     b.insts.remove(store);
-}
-
-/// A UADD8 or USUB8 whose GE flags the block stores and whose byte mask a SEL reads (glibc's
-/// armv7 strlen and strcmp; [`fold`] makes the SEL's mask a `bytes4.mask` of the same
-/// operands) compares the lanes once: `bytes4.ge x, y` becomes `bytes4.mask x, y`, where the
-/// mask is wanted, and `mask.ge` of it, a few scalar instructions, instead of a second lane
-/// compare (two moves to xmm registers, three SSE operations and a move back).
-pub fn share_lane_compares(b: &mut Block) {
-    let same = |g: &crate::Inst, m: &crate::Inst| g.args[..2] == m.args[..2] && g.imm == m.imm;
-    if !b.insts.iter().any(|i| i.op == Op::Bytes4Mask) {
-        return;
-    }
-    let mut gone = vec![false; b.insts.len()];
-    let mut out = Vec::with_capacity(b.insts.len() + 1);
-    for j in 0..b.insts.len() {
-        let i = b.insts[j];
-        if gone[j] {
-            continue;
-        }
-        if i.op != Op::Bytes4Ge {
-            out.push(i);
-            continue;
-        }
-        let mask = |k: usize| b.insts[k].op == Op::Bytes4Mask && same(&i, &b.insts[k]);
-        let (earlier, later) = (
-            (0..j).rev().find(|&k| mask(k)),
-            (j + 1..b.insts.len()).find(|&k| mask(k) && !gone[k]),
-        );
-        let m = match (earlier, later) {
-            (Some(k), _) => b.insts[k].dst,
-            // The mask moves up to the flags' place (its operands are defined there).
-            (None, Some(k)) => {
-                gone[k] = true;
-                out.push(crate::Inst {
-                    op: Op::Bytes4Mask,
-                    dst: b.insts[k].dst,
-                    ..i
-                });
-                b.insts[k].dst
-            }
-            (None, None) => None,
-        };
-        match m {
-            Some(m) => out.push(crate::Inst {
-                op: Op::MaskGe,
-                args: [m, Val(0), Val(0)],
-                imm: 0,
-                ..i
-            }),
-            None => out.push(i),
-        }
-    }
-    b.insts = out;
 }
 
 /// `addc a, not b, 1` and `addc.flags a, not b, 1`, as the lifters write a subtraction and
@@ -1868,16 +1803,16 @@ mod tests {
     #[test]
     fn sel_after_uadd8_or_usub8_takes_the_lane_mask() {
         // uadd8 r2, r0, r1 (or usub8); sel r3, r0, r1, as the A32 lifter writes them: the GE
-        // flags go to their slot and back, and SEL spreads them to a byte mask.
+        // slot holds the lane compare's byte mask, which SEL reads back; the read takes the
+        // value written, so the block compares the lanes once and converts nothing.
         for op in [crate::ByteOp::Add, crate::ByteOp::Sub] {
             let mut b = Builder::verbatim(0);
             let (r0, r1) = (b.get(0), b.get(1));
             let sum = b.emit(Op::Bytes4, &[r0, r1], op as u64);
-            let ge = b.emit(Op::Bytes4Ge, &[r0, r1], op as u64);
+            let ge = b.emit(Op::Bytes4Mask, &[r0, r1], op as u64);
             b.set(2, sum);
             b.set(4, ge);
-            let ge = b.get(4);
-            let mask = b.un(Op::GeMask, ge, 0);
+            let mask = b.get(4);
             let a = b.and(r0, mask);
             let nm = b.not(mask);
             let c = b.and(r1, nm);
@@ -1885,8 +1820,8 @@ mod tests {
             b.set(3, r);
             let blk = b.finish(Term::Jump(4));
             let (opt, text) = optimized(&blk);
-            assert!(text.contains("bytes4.mask"), "{text}");
-            assert!(!text.contains("ge.mask"), "{text}");
+            assert_eq!(text.matches("bytes4.mask").count(), 1, "{text}");
+            assert!(!text.contains("getreg s4"), "{text}");
             let bytes = [0u64, 1, 0x7f, 0x80, 0xfe, 0xff];
             for (i, &x) in bytes.iter().enumerate() {
                 for &y in &bytes {
@@ -1897,8 +1832,17 @@ mod tests {
                 }
             }
         }
-        // The one-instruction form, without flags from this block.
+        // The conversions between the APSR's GE bits and the mask (MSR, MRS, signal frames).
         assert_eq!(sem::ge_mask(0xffff_ffff_0005_ffff), 0x00ff_00ff);
+        assert_eq!(sem::mask_ge(0x00ff_00ff), 0x0005_0000);
+        assert_eq!(
+            sem::bytes4_mask(0x01ff_80fe, 0x0101_8003, false),
+            0x00ff_ffff
+        );
+        assert_eq!(
+            sem::bytes4_mask(0x0100_80fe, 0x0201_7fff, true),
+            0x0000_ff00
+        );
     }
 
     #[test]
@@ -2055,36 +1999,6 @@ mod tests {
         let (_, text) = optimized(&blk);
         assert_eq!(text.matches("addc.32").count(), 2, "{text}");
         assert!(!text.contains("sub.w"), "{text}");
-    }
-
-    #[test]
-    fn a_lane_compare_gives_both_the_ge_flags_and_the_byte_mask() {
-        // UADD8 (flags kept), then SEL of the same operands (its mask), before or after; a
-        // USUB8 flags word of other operands stays as it is.
-        for mask_first in [false, true] {
-            let mut b = Builder::verbatim(0);
-            let (r0, r1, r2) = (b.get(0), b.get(1), b.get(2));
-            let mask = |b: &mut Builder| b.emit(Op::Bytes4Mask, &[r0, r1], 0);
-            let early = mask_first.then(|| mask(&mut b));
-            let ge = b.emit(Op::Bytes4Ge, &[r0, r1], 0);
-            b.set(5, ge);
-            let m = early.unwrap_or_else(|| mask(&mut b));
-            b.set(3, m);
-            let other = b.emit(Op::Bytes4Ge, &[r0, r2], 1);
-            b.set(4, other);
-            let blk = b.finish(Term::Jump(4));
-            let (opt, text) = optimized(&blk);
-            assert_eq!(text.matches("bytes4.mask").count(), 1, "{text}");
-            assert_eq!(text.matches("mask.ge").count(), 1, "{text}");
-            assert_eq!(text.matches("bytes4.ge").count(), 1, "{text}");
-            let edges = [0, 1, 0x7f, 0x80, 0xff, 0x0180_ff7f, 0xffff_ffff, u64::MAX];
-            for &x in &edges {
-                for &y in &edges {
-                    let regs = [x, y, y ^ 0x8080, 0, 0, 0, 0, 0];
-                    assert_eq!(run(&opt, &regs), run(&blk, &regs), "{x:x} {y:x}\n{text}");
-                }
-            }
-        }
     }
 
     #[test]

@@ -163,16 +163,14 @@ pub fn add_lanes(a: u64, b: u64, esize: u32, sub: bool) -> u64 {
     })
 }
 
-/// `bytes4.ge`: bit 16 + i set if lane i of `a + b` carries out (`sub` false) or of `a - b`
-/// does not borrow.
-pub fn bytes4_ge(a: u64, b: u64, sub: bool) -> u64 {
-    let mut ge = 0u64;
-    for lane in 0..4 {
+/// `bytes4.mask`: byte lane i all ones if lane i of `a + b` carries out (`sub` false) or of
+/// `a - b` does not borrow.
+pub fn bytes4_mask(a: u64, b: u64, sub: bool) -> u64 {
+    (0..4).fold(0, |r, lane| {
         let (x, y) = ((a >> (8 * lane)) & 0xff, (b >> (8 * lane)) & 0xff);
         let flag = if sub { x >= y } else { x + y > 0xff };
-        ge |= (flag as u64) << (16 + lane);
-    }
-    ge
+        r | (flag as u64 * 0xff) << (8 * lane)
+    })
 }
 
 /// `ge.mask`: all ones in byte lane i where GE bit 16 + i of `ge` is set.
@@ -241,11 +239,10 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         }
         Op::CondLogic => crate::cond_holds(w & 15, logic_flags(a[0], (imm >> 8) as u32)) as u64,
         Op::Bytes4 => bytes4(a[0], a[1], crate::ops::ByteOp::from_imm(imm)?),
-        Op::Bytes4Ge => bytes4_ge(a[0], a[1], imm == 1),
         Op::GeMask => ge_mask(a[0]),
         Op::MaskGe => mask_ge(a[0]),
         Op::Pairs8 => pairs8(a[0], a[1], crate::PairOp::from_imm(imm)?),
-        Op::Bytes4Mask => ge_mask(bytes4_ge(a[0], a[1], imm == 1)),
+        Op::Bytes4Mask => bytes4_mask(a[0], a[1], imm == 1),
         Op::ZeroLanes => zero_lanes(a[0], w),
         Op::EqLanes => zero_lanes(a[0] ^ a[1], w),
         Op::AddLanes => add_lanes(a[0], a[1], w, false),

@@ -45,7 +45,7 @@ pub fn verify(b: &Block) -> Result<(), VerifyError> {
             ImmKind::CondWidth => matches!(i.imm >> 8, 32 | 64) && i.imm & 0xf0 == 0,
             // The GE flags exist for add and subtract only.
             ImmKind::ByteOp => match i.op {
-                Op::Bytes4Ge | Op::Bytes4Mask => i.imm < 2,
+                Op::Bytes4Mask => i.imm < 2,
                 _ => i.imm < 4,
             },
             ImmKind::PairOp => crate::PairOp::from_imm(i.imm).is_some(),

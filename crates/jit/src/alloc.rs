@@ -113,7 +113,6 @@ const fn lowered_without_scratch(op: Op) -> bool {
             | LogicFlags
             | Cond
             | Bytes4
-            | Bytes4Ge
             | Bytes4Mask
             | Pairs8
             | GeMask

@@ -311,24 +311,22 @@ fn nzcv_from_host_flags(a: &mut Asm) {
         ; and eax, 0xf000_0000u32 as i32);
 }
 
-/// `t = bytes4 op` (or `bytes4.ge op`, `bytes4.mask op`, see `ir::ByteOp`) of the low four
-/// bytes of `xmm0` and `xmm1`, on SSE2's byte lanes; clobbers `xmm0`..`xmm2`. The GE flags: a
-/// lane carried out of an add where the plain and the saturating sum differ, and a subtract
-/// did not borrow where `b` minus `a`, saturated, is 0.
+/// `t = bytes4 op` (or `bytes4.mask op`, see `ir::ByteOp`) of the low four bytes of `xmm0`
+/// and `xmm1`, on SSE2's byte lanes; clobbers `xmm0`..`xmm2`. The GE mask: a lane carried out
+/// of an add where the plain and the saturating sum differ, and a subtract did not borrow
+/// where `b` minus `a`, saturated, is 0.
 fn bytes4(a: &mut Asm, op: Op, imm: u64, t: u8) {
     let add = ir::ByteOp::from_imm(imm) == Some(ir::ByteOp::Add);
     match op {
-        Op::Bytes4Ge | Op::Bytes4Mask if add => dynasm!(a ; .arch x64
+        Op::Bytes4Mask if add => dynasm!(a ; .arch x64
             ; movdqa xmm2, xmm0 ; paddusb xmm2, xmm1 ; paddb xmm0, xmm1 ; pcmpeqb xmm0, xmm2),
-        Op::Bytes4Ge | Op::Bytes4Mask => dynasm!(a ; .arch x64
+        Op::Bytes4Mask => dynasm!(a ; .arch x64
             ; psubusb xmm1, xmm0 ; pxor xmm0, xmm0 ; pcmpeqb xmm0, xmm1),
         _ => {}
     }
     // xmm0 now holds all ones in the lanes where the sums agree (add: no carry) or the
     // saturated difference is 0 (sub: no borrow).
     match (op, ir::ByteOp::from_imm(imm)) {
-        (Op::Bytes4Ge, _) if add => dynasm!(a ; .arch x64 ; pmovmskb Rd(t), xmm0 ; not Rd(t)),
-        (Op::Bytes4Ge, _) => dynasm!(a ; .arch x64 ; pmovmskb Rd(t), xmm0),
         // The 32-bit `not` leaves the upper half clear.
         (Op::Bytes4Mask, _) if add => dynasm!(a ; .arch x64 ; movd Rd(t), xmm0 ; not Rd(t)),
         (Op::Bytes4Mask, _) => dynasm!(a ; .arch x64 ; movd Rd(t), xmm0),
@@ -337,10 +335,8 @@ fn bytes4(a: &mut Asm, op: Op, imm: u64, t: u8) {
         (_, Some(ir::ByteOp::AddSat)) => dynasm!(a ; .arch x64 ; paddusb xmm0, xmm1),
         (_, _) => dynasm!(a ; .arch x64 ; psubusb xmm0, xmm1),
     }
-    match op {
-        Op::Bytes4Ge => dynasm!(a ; .arch x64 ; and Rd(t), 0xf ; shl Rd(t), 16),
-        Op::Bytes4Mask => {}
-        _ => dynasm!(a ; .arch x64 ; movd Rd(t), xmm0),
+    if op != Op::Bytes4Mask {
+        dynasm!(a ; .arch x64 ; movd Rd(t), xmm0);
     }
 }
 
@@ -841,7 +837,6 @@ fn uses_xmm(op: Op) -> bool {
     matches!(
         op,
         Op::Bytes4
-            | Op::Bytes4Ge
             | Op::Bytes4Mask
             | Op::Pairs8
             | Op::ZeroLanes
@@ -1528,7 +1523,7 @@ impl Emitter {
                 self.st(d, RAX);
             }
             Op::Cond => self.cond(x, d, i.imm),
-            Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask => {
+            Op::Bytes4 | Op::Bytes4Mask => {
                 self.xmm_from(0, x);
                 self.xmm_from(1, y);
                 let t = self.target(d, &[]);
@@ -2524,7 +2519,7 @@ impl Emitter {
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);
             }
             Op::Cond => self.cond_mem(va, d, i.imm),
-            Op::Bytes4 | Op::Bytes4Ge | Op::Bytes4Mask => {
+            Op::Bytes4 | Op::Bytes4Mask => {
                 dynasm!(a ; .arch x64 ; movq xmm0, QWORD [rsp + va] ; movq xmm1, QWORD [rsp + vb]);
                 bytes4(a, i.op, i.imm, alloc::RAX);
                 dynasm!(a ; .arch x64 ; mov [rsp + d], rax);

@@ -249,10 +249,9 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
                 ((imm >> 2) % 16) | ((if imm & 1 == 0 { 32 } else { 64 }) << 8),
             )),
             37 => Some(b.emit(Op::Bytes4, &[a, c], (imm >> 2) % 4)),
-            38 => Some(match (imm >> 3) % 4 {
-                0 => b.emit(Op::Bytes4Ge, &[a, c], (imm >> 2) % 2),
-                1 => b.emit(Op::Bytes4Mask, &[a, c], (imm >> 2) % 2),
-                2 => b.un(Op::MaskGe, a, 0),
+            38 => Some(match (imm >> 3) % 3 {
+                0 => b.emit(Op::Bytes4Mask, &[a, c], (imm >> 2) % 2),
+                1 => b.un(Op::MaskGe, a, 0),
                 _ => b.un(Op::GeMask, a, 0),
             }),
             39 if imm & 2 == 0 => {
