@@ -343,7 +343,7 @@ fn bytes4(a: &mut Asm, op: Op, imm: u64, t: u8) {
 /// `t = pairs8 op` of the low halves of `xmm0` and `xmm1`: the 16 bytes in one register, the even bytes and the odd ones
 /// each extended into a 16-bit lane (zero-extended, or sign-extended for the signed forms), one
 /// SSE2 word or byte operation, then the low bytes packed back (the results fit, so the packing
-/// never saturates); clobbers `xmm0`..`xmm2`.
+/// never saturates); clobbers `xmm0` and `xmm1`.
 fn pairs8(a: &mut Asm, imm: u64, t: u8) {
     use ir::PairOp;
     let op = PairOp::from_imm(imm).unwrap_or(PairOp::Add);
@@ -359,13 +359,13 @@ fn pairs8(a: &mut Asm, imm: u64, t: u8) {
             dynasm!(a ; .arch x64 ; packsswb xmm0, xmm0);
         }
         _ => {
-            // xmm2: 0x00ff in every word.
-            dynasm!(a ; .arch x64 ; psrlw xmm1, 8 ; pcmpeqw xmm2, xmm2 ; psrlw xmm2, 8);
+            // Each word's odd byte in xmm1 and even byte in xmm0, zero-extended: the bytewise
+            // operation leaves the high bytes zero, so the pack keeps every result.
+            dynasm!(a ; .arch x64 ; psrlw xmm1, 8 ; psllw xmm0, 8 ; psrlw xmm0, 8);
             match op {
-                // The sum's high byte is the odd byte itself: masked off.
-                PairOp::Add => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1 ; pand xmm0, xmm2),
-                PairOp::MaxU => dynasm!(a ; .arch x64 ; pand xmm0, xmm2 ; pmaxub xmm0, xmm1),
-                _ => dynasm!(a ; .arch x64 ; pand xmm0, xmm2 ; pminub xmm0, xmm1),
+                PairOp::Add => dynasm!(a ; .arch x64 ; paddb xmm0, xmm1),
+                PairOp::MaxU => dynasm!(a ; .arch x64 ; pmaxub xmm0, xmm1),
+                _ => dynasm!(a ; .arch x64 ; pminub xmm0, xmm1),
             }
             dynasm!(a ; .arch x64 ; packuswb xmm0, xmm0);
         }
