@@ -156,6 +156,15 @@ fn fp_rows() -> Vec<&'static decode::Entry<decode::a64_simd::A64Simd>> {
         .collect()
 }
 
+/// FADD Dd, Dn, Dm and FMUL Dd, Dn, Dm with the register fields clear (see [`op`]).
+const FADD_D: u32 = 0x1e60_2800;
+const FMUL_D: u32 = 0x1e60_0800;
+
+/// Three-register instruction `base` with Rd `d`, Rn `n` and Rm `m`.
+fn op(base: u32, d: u32, n: u32, m: u32) -> u32 {
+    base | m << 16 | n << 5 | d
+}
+
 fn same(a: &CpuState, b: &CpuState) -> bool {
     a.x == b.x
         && a.v == b.v
@@ -163,6 +172,19 @@ fn same(a: &CpuState, b: &CpuState) -> bool {
         && a.fpsr == b.fpsr
         && a.pc == b.pc
         && a.exit_reason == b.exit_reason
+}
+
+/// Fails unless the interpreter's state `a` and the JIT's `b` are [`same`], showing the case
+/// `what` and both sides' first `regs` vector registers and FPSR.
+fn assert_same(a: &CpuState, b: &CpuState, regs: usize, what: &str) {
+    assert!(
+        same(a, b),
+        "{what}\ninterp {:x?} {:#x}\njit    {:x?} {:#x}",
+        &a.v[..regs],
+        a.fpsr,
+        &b.v[..regs],
+        b.fpsr
+    );
 }
 
 #[test]
@@ -223,10 +245,7 @@ proptest! {
 /// default FP state and from others.
 #[test]
 fn fpsr_written_mid_block_is_seen_by_later_operations() {
-    const FADD_D: u32 = 0x1e60_2800;
-    const FMUL_D: u32 = 0x1e60_0800;
     const MSR_FPSR_X0: u32 = 0xd51b_4420;
-    let op = |base: u32, d: u32, n: u32, m: u32| base | m << 16 | n << 5 | d;
     let code = [
         op(FADD_D, 0, 1, 2),
         op(FMUL_D, 5, 1, 2),
@@ -243,13 +262,11 @@ fn fpsr_written_mid_block_is_seen_by_later_operations() {
             init.fpcr = fpcr;
             init.fpsr = fpsr;
             let (a, b) = run_both(&code, &init);
-            assert!(
-                same(&a, &b),
-                "fpcr {fpcr:#x} fpsr {fpsr:#x} x0 {x0:#x}\ninterp {:x?} {:#x}\njit    {:x?} {:#x}",
-                &a.v[..6],
-                a.fpsr,
-                &b.v[..6],
-                b.fpsr
+            assert_same(
+                &a,
+                &b,
+                6,
+                &format!("fpcr {fpcr:#x} fpsr {fpsr:#x} x0 {x0:#x}"),
             );
             assert_eq!(a.fpsr & 0x10, 0x10, "the last operations are inexact");
         }
@@ -263,8 +280,6 @@ fn fpsr_written_mid_block_is_seen_by_later_operations() {
 /// fast path and ones whose special results take the helper, under each FP state.
 #[test]
 fn fp_results_kept_in_xmm_registers_match_interpreter() {
-    const FADD: u32 = 0x1e60_2800;
-    const FMUL: u32 = 0x1e60_0800;
     const FSUB: u32 = 0x1e60_3800;
     const FDIV: u32 = 0x1e60_1800;
     const FMADD: u32 = 0x1f40_0000;
@@ -272,16 +287,15 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
     const UMAXP_16B: u32 = 0x6e20_a400;
     const AESE: u32 = 0x4e28_4800;
     const ADD_X: u32 = 0x8b00_0000;
-    let op = |base: u32, d: u32, n: u32, m: u32| base | m << 16 | n << 5 | d;
     let fmadd = |d: u32, n: u32, m: u32, a: u32| FMADD | m << 16 | a << 10 | n << 5 | d;
     let chain = vec![
-        op(FADD, 0, 1, 2),
-        op(FMUL, 3, 0, 1),
+        op(FADD_D, 0, 1, 2),
+        op(FMUL_D, 3, 0, 1),
         op(FSUB, 4, 2, 3),
         fmadd(5, 1, 2, 4),
         op(FDIV, 6, 5, 5),
         op(ADD_X, 1, 1, 2),
-        op(FADD, 7, 6, 1),
+        op(FADD_D, 7, 6, 1),
     ];
     // FCVT Sd, Dn of a result kept in xmm0, after an instruction that leaves 0 in rax (UMULH
     // of 2^32 by 2^32): the conversion checks the operand's bits for exactness, which must come
@@ -290,7 +304,11 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
     const UMULH: u32 = 0x9bc0_7c00;
     let mut seqs = vec![
         chain,
-        vec![op(FADD, 0, 1, 2), op(UMULH, 3, 1, 2), op(FCVT_S_D, 6, 0, 0)],
+        vec![
+            op(FADD_D, 0, 1, 2),
+            op(UMULH, 3, 1, 2),
+            op(FCVT_S_D, 6, 0, 0),
+        ],
     ];
     // V9 and V10 are such that a lane operation leaves a number in xmm0 whose product with V4
     // (1e300) is normal, so a value wrongly taken from there would give a wrong fast-path
@@ -300,7 +318,7 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
         op(UMAXP_16B, 8, 9, 9),
         op(AESE, 8, 9, 0),
     ] {
-        seqs.push(vec![op(FADD, 0, 1, 2), between, op(FMUL, 3, 0, 4)]);
+        seqs.push(vec![op(FADD_D, 0, 1, 2), between, op(FMUL_D, 3, 0, 4)]);
     }
     let values = [
         (0.1f64, 0.2f64),
@@ -326,12 +344,8 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
                 init.fpcr = fpcr;
                 init.fpsr = fpsr;
                 let (a, b) = run_both(code, &init);
-                assert!(
-                    same(&a, &b),
-                    "code {code:08x?} values {p} {q} fpcr {fpcr:#x} fpsr {fpsr:#x}\ninterp {:x?}\njit    {:x?}",
-                    &a.v[..11],
-                    &b.v[..11]
-                );
+                let what = format!("code {code:08x?} values {p} {q} fpcr {fpcr:#x} fpsr {fpsr:#x}");
+                assert_same(&a, &b, 11, &what);
             }
         }
     }
@@ -345,11 +359,8 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
 /// FPSR.IXC set (so the fast path runs) and clear.
 #[test]
 fn results_at_the_fast_path_edges_match_interpreter() {
-    const FMUL_D: u32 = 0x1e60_0800;
     const FMUL_S: u32 = 0x1e20_0800;
-    const FADD_D: u32 = 0x1e60_2800;
     const FADD_S: u32 = 0x1e20_2800;
-    let op = |base: u32, d: u32, n: u32, m: u32| base | m << 16 | n << 5 | d;
     // (double, a, b): FMUL a, b and FADD a, b land on or next to an edge.
     let cases: [(bool, u64, u64); 12] = [
         (true, 0x0010_0000_0000_0000, 0x3fef_ffff_ffff_ffff), // rounds up to the smallest normal
@@ -380,14 +391,8 @@ fn results_at_the_fast_path_edges_match_interpreter() {
                 init.v[2] = [y, 0];
                 init.fpsr = fpsr;
                 let (a, b) = run_both(&code, &init);
-                assert!(
-                    same(&a, &b),
-                    "{x:#x} {y:#x} code {code:08x?} fpsr {fpsr:#x}\ninterp {:x?} {:#x}\njit    {:x?} {:#x}",
-                    &a.v[..5],
-                    a.fpsr,
-                    &b.v[..5],
-                    b.fpsr
-                );
+                let what = format!("{x:#x} {y:#x} code {code:08x?} fpsr {fpsr:#x}");
+                assert_same(&a, &b, 5, &what);
             }
         }
     }
