@@ -4,13 +4,16 @@
 # (qemu-aarch64-static, Debian arm64) and armhf (qemu-arm-static, Debian armhf), timed by
 # hyperfine in one run per workload; then a table of medians, armrun/native and qemu/armrun
 # with their spread and geometric means, written to benches/results.md.
-# Usage: benches/suite.sh [runs] [arch...]   (default 3 runs, 30 for the start-up rows, aarch64
-# armhf; the machine should be otherwise idle)
+# Usage: benches/suite.sh [runs] [arch...]   (default 3 runs, 10 for the C kernels, 30 for the
+# start-up rows, aarch64 armhf; the machine should be otherwise idle)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-# The start-up rows take milliseconds: ten times the runs, at least 30.
+# The start-up rows take milliseconds: ten times the runs, at least 30. The C kernels take a
+# tenth of a second or less: three times the runs, at least 10, so that one slow run on a
+# shared machine moves the median less.
 startup_runs=$((runs * 10 > 30 ? runs * 10 : 30))
+kernel_runs=$((runs * 3 > 10 ? runs * 3 : 10))
 shift || true
 if [ $# -gt 0 ]; then arches=("$@"); else arches=(aarch64 armhf); fi
 bash scripts/deps.sh
@@ -116,7 +119,7 @@ for arch in "${arches[@]}"; do
 
     for prog in intbench fpbench strbench sortbench interpbench hashbench; do
         "$cc" -static -O2 -o "$out/$arch/$prog" "tests/guest/$prog.c" -lm
-        bench "$prog" "$out/$prog-x86_64" "$out/$arch/$prog"
+        bench "$prog" "$out/$prog-x86_64" "$out/$arch/$prog" "$kernel_runs"
     done
 
     # Real Debian packages on the generated input (native: the host's amd64 build).
@@ -148,7 +151,7 @@ done
     echo "# armrun benchmark results"
     echo
     echo "$(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores;"
-    echo "$runs runs per command ($startup_runs for the hellos; hyperfine), medians; spread from the fastest and slowest runs."
+    echo "$runs runs per command ($kernel_runs for the C kernels, $startup_runs for the hellos; hyperfine), medians; spread from the fastest and slowest runs."
     echo "openssl rows: \`openssl speed -evp ALG\` throughput on 16 KiB buffers as time per 256 MiB."
     echo "Produced by \`benches/suite.sh\`."
     echo
