@@ -221,33 +221,57 @@ pub fn result_in_xmm(fi: ir::inline::FpInline) -> bool {
     fi.double && fi.arithmetic()
 }
 
+/// The sign bit of a double: an `xor` of a value with it (first operand the value, second the
+/// constant) is a negation, FNEG and the ones inside FNMUL, VMLS and the like.
+pub const SIGN64: u64 = 1 << 63;
+
+/// Whether the host has AVX, which the negation of a double in an xmm register uses (see
+/// [`in_xmm`]; every host with the FMA3 the inline FP operations use has it).
+pub fn host_avx() -> bool {
+    static AVX: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVX.get_or_init(|| std::is_x86_feature_detected!("avx"))
+}
+
 /// Which values of `b` may live in xmm registers: defined by double arithmetic that leaves its
-/// result in one, or by a read of a state slot or 8 bytes of memory, read by an inline FP
-/// operation and otherwise only by such operations, state writes and (as the value stored)
-/// 8-byte stores; none that `general` names (values the terminator or a loop's back edge
-/// moves through general registers). Whether one also outlives a helper call that clobbers
-/// is for [`allocate`].
+/// result in one, by the negation of a double ([`SIGN64`], on an AVX host), or by a read of a
+/// state slot or 8 bytes of memory, read by an inline FP operation or such a negation and
+/// otherwise only by those, state writes and (as the value stored) 8-byte stores; none that
+/// `general` names (values the terminator or a loop's back edge moves through general
+/// registers). Whether one also outlives a helper call that clobbers is for [`allocate`].
+/// So an `xor` with an operand or result in an xmm register is always such a negation.
 fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
     let n = b.num_vals as usize;
     let mut ok = vec![false; n];
-    for i in &b.insts {
+    // The constants by value, and which instructions are negations.
+    let mut konst = vec![None; n];
+    let mut negation = vec![false; b.insts.len()];
+    let avx = host_avx();
+    for (k, i) in b.insts.iter().enumerate() {
         if let Some(d) = i.dst.filter(|d| (d.0 as usize) < n) {
+            if i.op == Op::Const {
+                konst[d.0 as usize] = Some(i.imm);
+            }
+            negation[k] = avx
+                && i.op == Op::Xor
+                && konst.get(i.args[1].0 as usize).copied().flatten() == Some(SIGN64);
             ok[d.0 as usize] = (i.op == Op::Call
                 && ir::inline::FpInline::decode(i.imm).is_some_and(result_in_xmm))
+                || negation[k]
                 || i.op == Op::GetReg
                 || (i.op == Op::Load && i.imm == 8);
         }
     }
     let mut fp_read = vec![false; n];
-    for i in &b.insts {
+    for (idx, i) in b.insts.iter().enumerate() {
         let fp = keeps_registers(i);
         for (k, a) in i.args[..i.op.info().arity].iter().enumerate() {
             let a = a.0 as usize;
             if a < n {
-                ok[a] &= fp
+                let reads = fp || (negation[idx] && k == 0);
+                ok[a] &= reads
                     || matches!(i.op, Op::SetReg | Op::SetRegFault)
                     || (i.op == Op::Store && i.imm == 8 && k == 1);
-                fp_read[a] |= fp;
+                fp_read[a] |= reads;
             }
         }
     }

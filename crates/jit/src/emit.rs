@@ -1057,6 +1057,33 @@ impl Emitter {
         }
     }
 
+    /// `d = x ^ alloc::SIGN64`, the negation of a double, in xmm registers (an AVX host's; see
+    /// `alloc::in_xmm`): `x` from the register that holds it (the result of the operation
+    /// before, `xmm_val`, or its own), else loaded into xmm3; the sign mask built in xmm4
+    /// without a constant in memory; the result straight into `d`'s register if it has one.
+    /// xmm3 and xmm4 hold no value or held result. The upper lane, which no reader of a value
+    /// in an xmm register looks at, gets its sign flipped too.
+    fn negate_double(&mut self, d: Val, x: Val) {
+        let s = match (self.xmm_val, self.loc(x)) {
+            (Some((hv, hr)), _) if hv == x => hr,
+            (_, Loc::Xmm(r)) => r,
+            _ => {
+                self.xmm_from(3, x);
+                3
+            }
+        };
+        dynasm!(self.a ; .arch x64 ; vpcmpeqd xmm4, xmm4, xmm4 ; vpsllq xmm4, xmm4, 63);
+        match self.loc(d) {
+            Loc::Xmm(r) => dynasm!(self.a ; .arch x64 ; vxorpd Rx(r), Rx(s), xmm4),
+            _ => {
+                dynasm!(self.a ; .arch x64 ; vxorpd xmm4, Rx(s), xmm4);
+                let t = self.target(d, &[]);
+                dynasm!(self.a ; .arch x64 ; movq Rq(t), xmm4);
+                self.st(d, t);
+            }
+        }
+    }
+
     /// Loads all 64 bits of `v` into `xmm{t}`, the upper half of the register zeroed: straight
     /// from its register or stack slot, a constant through `rax`.
     fn xmm_from(&mut self, t: u8, v: Val) {
@@ -1318,6 +1345,10 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; mov Rq(t), 0);
                 }
                 self.st(d, t);
+            }
+            // (Only the negation of a double has an operand or a result in an xmm register.)
+            Op::Xor if [d, x].iter().any(|&v| matches!(self.loc(v), Loc::Xmm(_))) => {
+                self.negate_double(d, x);
             }
             Op::Add | Op::Sub | Op::And | Op::Or | Op::Xor | Op::Mul => {
                 if i.op == Op::Add && self.add_direct(d, x, y, 0, true) {

@@ -397,3 +397,43 @@ fn results_at_the_fast_path_edges_match_interpreter() {
         }
     }
 }
+
+/// Negations of doubles (FNEG, and the one inside FNMUL) work on values in xmm registers: a
+/// product negated and then added, as VMLS does (the negation's result in an xmm register), a
+/// negated product left to a register write (FNMUL: the result leaves the xmm registers), and
+/// a negation of a register read. From ordinary values, which take the fast paths, and special
+/// ones, whose helper calls read the negated value from where the negation left it.
+#[test]
+fn negations_of_doubles_match_interpreter() {
+    const FNEG_D: u32 = 0x1e61_4000;
+    const FNMUL_D: u32 = 0x1e60_8800;
+    let code = [
+        op(FMUL_D, 0, 1, 2),
+        op(FNEG_D, 3, 0, 0),
+        op(FADD_D, 4, 3, 1),
+        op(FNMUL_D, 5, 1, 2),
+        op(FNEG_D, 6, 2, 0),
+        op(FMUL_D, 7, 6, 4),
+    ];
+    let values = [
+        0.1f64.to_bits(),
+        (-2.5f64).to_bits(),
+        0x7ff8_0000_0000_0001, // quiet NaN
+        0x7ff4_0000_0000_0000, // signalling NaN
+        f64::INFINITY.to_bits(),
+        1,                     // smallest denormal
+        0x8000_0000_0000_0000, // -0
+    ];
+    for &x in &values {
+        for &y in &values {
+            for fpsr in [0x10, 0] {
+                let mut init = CpuState::default();
+                init.v[1] = [x, 0];
+                init.v[2] = [y, 0];
+                init.fpsr = fpsr;
+                let (a, b) = run_both(&code, &init);
+                assert_same(&a, &b, 8, &format!("{x:#x} {y:#x} fpsr {fpsr:#x}"));
+            }
+        }
+    }
+}
