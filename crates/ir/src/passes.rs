@@ -162,12 +162,12 @@ pub fn share_common_values(b: &mut Block) {
 /// clears no bit the value may have set (see [`may_set`]: a width-32 result, a narrow load,
 /// a 32-bit guest's general register, an or of such values) is replaced by the value, and a
 /// pure result with no bit that may be set becomes `const 0`, and the `zext.32` of a
-/// `shl.64` by a constant below 32 the `shl.32`; a mask, extension or right shift of an `or` reads past the operand whose bits it
-/// drops, a right shift of a left shift by the same amount is a `zext`, and a store takes the
-/// value under a `zext` as wide as what it stores. The lifters
-/// stay simple (MOVZ/MOVK chains, SUB as an add-with-carry of constants, W-register results
-/// extended after every step, UBFM as a rotate and two masks) and this pass removes what they
-/// leave behind.
+/// `shl.64` by a constant below 32 the `shl.32`; a mask, extension or right shift of an `or`
+/// reads past the operand whose bits it drops, a right shift of a left shift by the same
+/// amount is a `zext`, and a store takes the value under a `zext` as wide as what it stores.
+/// The lifters stay simple (MOVZ/MOVK chains, SUB as an add-with-carry of constants,
+/// W-register results extended after every step, UBFM as a rotate and two masks) and this
+/// pass removes what they leave behind.
 pub fn fold(b: &mut Block) {
     let n = b.num_vals as usize;
     let mut konst: Vec<Option<u64>> = vec![None; n];
