@@ -351,6 +351,20 @@ fn fp_results_kept_in_xmm_registers_match_interpreter() {
     }
 }
 
+/// Runs `code` from D1 = `x` and D2 = `y`, with FPSR.IXC set (the inline fast paths run) and
+/// clear, on both backends, which must agree (in the first `regs` vector registers shown).
+fn both_fpsr(code: &[u32], x: u64, y: u64, regs: usize) {
+    for fpsr in [0x10, 0] {
+        let mut init = CpuState::default();
+        init.v[1] = [x, 0];
+        init.v[2] = [y, 0];
+        init.fpsr = fpsr;
+        let (a, b) = run_both(code, &init);
+        let what = format!("{x:#x} {y:#x} code {code:08x?} fpsr {fpsr:#x}");
+        assert_same(&a, &b, regs, &what);
+    }
+}
+
 /// Results at the edges of the range the inline fast path takes (biased exponents 2 up to the
 /// largest finite one) match the helper: the smallest normal reached by rounding up a tiny
 /// result (ARM raises Underflow there, detecting tininess before rounding; x86 does not), an
@@ -385,15 +399,7 @@ fn results_at_the_fast_path_edges_match_interpreter() {
         let one = vec![op(mul, 0, 1, 2)];
         let several = vec![op(mul, 0, 1, 2), op(add, 3, 1, 2), op(mul, 4, 2, 1)];
         for code in [one, several] {
-            for fpsr in [0x10, 0] {
-                let mut init = CpuState::default();
-                init.v[1] = [x, 0];
-                init.v[2] = [y, 0];
-                init.fpsr = fpsr;
-                let (a, b) = run_both(&code, &init);
-                let what = format!("{x:#x} {y:#x} code {code:08x?} fpsr {fpsr:#x}");
-                assert_same(&a, &b, 5, &what);
-            }
+            both_fpsr(&code, x, y, 5);
         }
     }
 }
@@ -426,14 +432,7 @@ fn negations_of_doubles_match_interpreter() {
     ];
     for &x in &values {
         for &y in &values {
-            for fpsr in [0x10, 0] {
-                let mut init = CpuState::default();
-                init.v[1] = [x, 0];
-                init.v[2] = [y, 0];
-                init.fpsr = fpsr;
-                let (a, b) = run_both(&code, &init);
-                assert_same(&a, &b, 8, &format!("{x:#x} {y:#x} fpsr {fpsr:#x}"));
-            }
+            both_fpsr(&code, x, y, 8);
         }
     }
 }
