@@ -64,7 +64,15 @@ pub struct CpuState {
     /// before the call): a host fault in the helper finds the call site and the block's stack
     /// pointer from it. Not a slot.
     pub helper_rsp: u64,
+    /// Constants for translated code's inline FP results ([`FP_CHECK`]): one `vptest` against
+    /// them finds a result whose biased exponent is 0 or 1 (zero, denormal, or maybe rounded up
+    /// from a tiny value) or one of the top two (the highest binade, infinity, NaN). Not a slot.
+    pub fp_check: [u64; 4],
 }
+
+/// [`CpuState::fp_check`]: the bits of a double's biased exponent but its lowest (the low
+/// lane of the first 16 bytes), then the same for a single (the low 32 bits of the second).
+pub const FP_CHECK: [u64; 4] = [0x7fe0_0000_0000_0000, 0, 0x7f00_0000, 0];
 
 /// Slot index helpers: the IR's `getreg`/`setreg` immediates.
 pub mod slot {
@@ -145,6 +153,7 @@ impl Default for CpuState {
             ret_base: 0,
             ret_limit: 0,
             helper_rsp: 0,
+            fp_check: FP_CHECK,
         }
     }
 }

@@ -12,6 +12,7 @@
 //!   (ARM's NaN propagation differs from x86's), infinities (overflow, division by zero,
 //!   invalid), zeros and denormals (underflow; also the sign rules of exact zeros), and results
 //!   that rounded up to the smallest normal (ARM detects tininess before rounding, x86 after).
+//!   On AVX hosts the one-instruction test also leaves the highest finite binade to the helper.
 //!
 //! Any other case jumps to the helper call, which computes the exact result and flags.
 //! A double result also stays in the xmm register it was computed in (the helper's result is
@@ -35,7 +36,7 @@
 //! their sign on both. Only FRINTX raises Inexact, so it needs an unchanged value or IXC
 //! already set. NaNs and denormals under FZ go to the helper.
 
-use super::{Emitter, so};
+use super::{Emitter, FP_CHECK, so};
 use crate::alloc::{Loc, RAX};
 use cpu::slot;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
@@ -157,45 +158,35 @@ fn unless_ixc(e: &mut Emitter, exact: impl FnOnce(&mut Emitter)) {
     dynasm!(e.a ; .arch x64 ; =>skip);
 }
 
-/// Whether the host has BMI2 (`rorx`).
-fn has_bmi2() -> bool {
-    static BMI2: OnceLock<bool> = OnceLock::new();
-    *BMI2.get_or_init(|| std::is_x86_feature_detected!("bmi2"))
-}
-
 /// Jumps to `slow` unless the result in xmm`r` has a biased exponent from 2 to the largest
 /// finite one (see the module docs); leaves the result in `rax` too (zero-extended if single)
-/// unless `xmm_only` says the caller takes it from xmm`r` alone, which an AVX host (`avx`)
-/// then checks without the move. Clobbers `rdx`.
-fn require_normal(
-    e: &mut Emitter,
-    double: bool,
-    r: u8,
-    xmm_only: bool,
-    avx: bool,
-    slow: DynamicLabel,
-) {
-    // Twice the word holding the exponent drops the sign and puts the exponent at the top;
-    // adding one at the exponent's lowest bit wraps the bad ones (0, 1 and all ones) to the
-    // three lowest exponents, so one unsigned compare finds them all.
-    if !double {
-        dynasm!(e.a ; .arch x64
-            ; movd eax, Rx(r)
-            ; lea edx, [rax + rax + 0x0100_0000] ; cmp edx, 0x0300_0000 ; jb =>slow);
+/// unless `xmm_only` says the caller takes it from xmm`r` alone. Clobbers `rdx`.
+///
+/// On an AVX host, one `vptest` against `CpuState::fp_check` (the exponent's bits but its
+/// lowest): ZF if they are all clear (exponent 0 or 1), CF if all set (the top two), which
+/// also sends the highest finite binade to the helper, exact there too.
+fn require_normal(e: &mut Emitter, double: bool, r: u8, xmm_only: bool, slow: DynamicLabel) {
+    match (xmm_only && crate::alloc::host_avx(), double) {
+        (true, _) => {}
+        (false, true) => dynasm!(e.a ; .arch x64 ; movq rax, Rx(r)),
+        (false, false) => dynasm!(e.a ; .arch x64 ; movd eax, Rx(r)),
+    }
+    if crate::alloc::host_avx() {
+        let mask = FP_CHECK + if double { 0 } else { 16 };
+        dynasm!(e.a ; .arch x64 ; vptest Rx(r), [r15 + mask] ; jbe =>slow);
         return;
     }
-    if xmm_only && avx {
-        dynasm!(e.a ; .arch x64 ; vpextrd edx, Rx(r), 1);
+    // Without AVX: twice the word holding the exponent drops the sign and puts the exponent
+    // at the top; adding one at the exponent's lowest bit wraps the bad ones (0, 1 and all
+    // ones) to the three lowest exponents, so one unsigned compare finds them all.
+    if double {
+        dynasm!(e.a ; .arch x64
+            ; mov rdx, rax ; shr rdx, 32
+            ; lea edx, [rdx + rdx + 0x0020_0000] ; cmp edx, 0x0060_0000 ; jb =>slow);
     } else {
-        dynasm!(e.a ; .arch x64 ; movq rax, Rx(r));
-        if has_bmi2() {
-            dynasm!(e.a ; .arch x64 ; rorx rdx, rax, 32);
-        } else {
-            dynasm!(e.a ; .arch x64 ; mov rdx, rax ; shr rdx, 32);
-        }
+        dynasm!(e.a ; .arch x64
+            ; lea edx, [rax + rax + 0x0100_0000] ; cmp edx, 0x0300_0000 ; jb =>slow);
     }
-    dynasm!(e.a ; .arch x64
-        ; lea edx, [rdx + rdx + 0x0020_0000] ; cmp edx, 0x0060_0000 ; jb =>slow);
 }
 
 /// Emits the fast path of `fi` for call `i`: the result in `rax` at its end or at a jump to
@@ -328,7 +319,7 @@ pub(super) fn fast_path(
         | FpOp::Sha256Su1 => return false,
     }
     let r = if fused { 2 } else { 0 };
-    require_normal(e, fi.double, r, false, false, slow);
+    require_normal(e, fi.double, r, false, slow);
     // The result stays in xmm`r` for an operation that reads it next.
     if crate::alloc::result_in_xmm(fi) {
         e.fp_result_xmm = Some(r);
@@ -414,7 +405,7 @@ fn vex_arithmetic(
     };
     let xmm_only = crate::alloc::result_in_xmm(fi)
         && (e.unread || dst.is_none_or(|d| matches!(e.loc(d), Loc::Xmm(_))));
-    require_normal(e, fi.double, r, xmm_only, true, slow);
+    require_normal(e, fi.double, r, xmm_only, slow);
     if crate::alloc::result_in_xmm(fi) {
         e.fp_result_xmm = Some(r);
     }
@@ -672,7 +663,7 @@ fn convert(e: &mut Emitter, double: bool, slow: DynamicLabel) {
         dynasm!(e.a ; .arch x64 ; test eax, 0x1fff_ffff ; jnz =>slow);
     });
     dynasm!(e.a ; .arch x64 ; cvtsd2ss xmm0, xmm0);
-    require_normal(e, false, 0, false, false, slow);
+    require_normal(e, false, 0, false, slow);
 }
 
 /// The vector form: V`d` = V`n` op V`m` on 4 (or 2 without Q) single or 2 double lanes, fast
