@@ -225,8 +225,9 @@ pub fn result_in_xmm(fi: ir::inline::FpInline) -> bool {
 /// constant) is a negation, FNEG and the ones inside FNMUL, VMLS and the like.
 pub const SIGN64: u64 = 1 << 63;
 
-/// Whether the host has AVX, which the negation of a double in an xmm register uses (see
-/// [`in_xmm`]; every host with the FMA3 the inline FP operations use has it).
+/// Whether the host has AVX, which the negation of a double in an xmm register (see
+/// [`in_xmm`]) and the inline FP results' one-instruction check use (every host with the FMA3
+/// the inline FP operations use has it).
 pub fn host_avx() -> bool {
     static AVX: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *AVX.get_or_init(|| std::is_x86_feature_detected!("avx"))

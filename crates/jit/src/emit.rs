@@ -100,12 +100,12 @@ const _: () = assert!(RET_GAP >= 16 * (RET_DEPTH + 2));
 pub const FRAME_STACK: usize = (RET_GAP + FRAME_BYTES + 8) as usize;
 /// Byte offsets from `r15` of `CpuState::ret_base` and `ret_limit`.
 const RET_BASE: i32 = std::mem::offset_of!(cpu::CpuState, ret_base) as i32 - STATE_BIAS;
-/// Byte offset from `r15` of `CpuState::fp_check`, the masks the inline FP results are
-/// tested against (see `fp::require_normal`).
-const FP_CHECK: i32 = std::mem::offset_of!(cpu::CpuState, fp_check) as i32 - STATE_BIAS;
 const RET_LIMIT: i32 = std::mem::offset_of!(cpu::CpuState, ret_limit) as i32 - STATE_BIAS;
 /// Byte offset from `r15` of `CpuState::helper_rsp`.
 const HELPER_RSP: i32 = std::mem::offset_of!(cpu::CpuState, helper_rsp) as i32 - STATE_BIAS;
+/// Byte offset from `r15` of `CpuState::fp_check`, the masks the inline FP results are
+/// tested against (see `fp::require_normal`).
+const FP_CHECK: i32 = std::mem::offset_of!(cpu::CpuState, fp_check) as i32 - STATE_BIAS;
 
 /// The entry trampoline and shared epilogue, assembled for a given base address.
 pub struct Trampoline {

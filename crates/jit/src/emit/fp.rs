@@ -166,12 +166,13 @@ fn unless_ixc(e: &mut Emitter, exact: impl FnOnce(&mut Emitter)) {
 /// lowest): ZF if they are all clear (exponent 0 or 1), CF if all set (the top two), which
 /// also sends the highest finite binade to the helper, exact there too.
 fn require_normal(e: &mut Emitter, double: bool, r: u8, xmm_only: bool, slow: DynamicLabel) {
-    match (xmm_only && crate::alloc::host_avx(), double) {
+    let avx = crate::alloc::host_avx();
+    match (xmm_only && avx, double) {
         (true, _) => {}
         (false, true) => dynasm!(e.a ; .arch x64 ; movq rax, Rx(r)),
         (false, false) => dynasm!(e.a ; .arch x64 ; movd eax, Rx(r)),
     }
-    if crate::alloc::host_avx() {
+    if avx {
         let mask = FP_CHECK + if double { 0 } else { 16 };
         dynasm!(e.a ; .arch x64 ; vptest Rx(r), [r15 + mask] ; jbe =>slow);
         return;
