@@ -24,9 +24,18 @@
 //!
 //! Unlike in the routine, a fault on the load of `rem` or the store of the remainder is
 //! reported at the routine's first instruction, with the registers of the call.
+//!
+//! # glibc's string and memory routines
+//! Debian 12's armhf builds of `strlen`, `strcmp`, `strchr`, `strrchr`, `memset` and the NEON
+//! and VFP builds of `memcpy` and `memchr` (which glibc's resolvers choose by the HWCAPs) are
+//! lifted as one call of the host helper that does the same work ([`strmem`]), which returns
+//! the routine's r0 or [`strmem::BAIL`]. After a result the block returns to lr; after a bail
+//! it runs the routine's first instruction and continues in the routine's own code, as the
+//! d = 0 path of the division does. They are recognised only while [`strmem::enabled`].
 
 use crate::ctx::{Ctx, Flow};
 use ir::{Op, Term, Val};
+use strmem::Kind;
 
 /// A known build of a routine.
 pub(crate) struct Routine {
@@ -41,9 +50,24 @@ pub(crate) struct Routine {
     len: u64,
     /// FNV-1a (64-bit) of its bytes.
     fnv: u64,
-    /// How many instructions the d = 0 path runs before it continues in the routine's code:
-    /// those up to and including the push of the callee-saved registers.
+    /// How many instructions the fallback path runs before it continues in the routine's
+    /// code: for the division those up to and including the push of the callee-saved
+    /// registers.
     prologue: u32,
+    /// What the block does.
+    how: How,
+}
+
+/// How a recognised routine is lifted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum How {
+    /// `__udivmoddi4`: the IR's 64-bit divide.
+    Divide,
+    /// A call of the host's helper for this kind, on r0, r1 and r2.
+    Host(strmem::Kind),
+    /// A call of the host's helper for this kind on r0 and r1, which returns how far both
+    /// strings can be skipped; the routine's own code runs on from there.
+    Skip(strmem::Kind),
 }
 
 /// The builds armrun recognises.
@@ -56,6 +80,7 @@ const ROUTINES: &[Routine] = &[
         len: 262,
         fnv: 0x3c14_ff34_8c2d_ecac,
         prologue: 1,
+        how: How::Divide,
     },
     // Debian 12's gcc-12 for armel (A32): `cmp r0, r2; push {r4-r9, lr}` first.
     Routine {
@@ -65,8 +90,107 @@ const ROUTINES: &[Routine] = &[
         len: 288,
         fnv: 0xcc49_c416_63a6_ac20,
         prologue: 2,
+        how: How::Divide,
     },
+    // Debian 12's glibc 2.36 for armhf, the same in libc.so.6 and libc.a. Each first
+    // instruction (the fallback's prologue) writes neither r0 nor lr.
+    host(
+        "strlen",
+        true,
+        0x90f8_00f0_6de9_0245,
+        220,
+        0x31d3_51d7_aa3a_08ba,
+        Kind::Strlen,
+    ),
+    Routine {
+        how: How::Skip(Kind::Strcmp),
+        ..host(
+            "strcmp",
+            true,
+            0x0278_0b78_012a_28bf,
+            740,
+            0x21f9_178f_1752_b041,
+            Kind::Strcmp,
+        )
+    },
+    host(
+        "strchr",
+        true,
+        0x0278_c9b2_00f0_0703,
+        168,
+        0xfe21_79ab_c738_b627,
+        Kind::Strchr,
+    ),
+    host(
+        "strrchr",
+        true,
+        0x0346_4ff0_0000_c9b2,
+        162,
+        0xca4d_8774_5ebb_1775,
+        Kind::Strrchr,
+    ),
+    host(
+        "memset",
+        false,
+        0x0030_a0e1_0800_52e3,
+        124,
+        0xef13_ae2d_8d90_14c5,
+        Kind::Memset,
+    ),
+    host(
+        "__memcpy_neon",
+        false,
+        0x00c0_a0e1_4000_52e3,
+        1248,
+        0x6f12_0ae8_d05a_f1b8,
+        Kind::Memcpy,
+    ),
+    host(
+        "__memcpy_vfp",
+        false,
+        0x00c0_a0e1_4000_52e3,
+        1504,
+        0xdf59_0a7c_3357_db66,
+        Kind::Memcpy,
+    ),
+    host(
+        "__memchr_neon",
+        true,
+        0x072a_0ad8_01f0_ff01,
+        232,
+        0x70bd_3167_806b_704f,
+        Kind::Memchr,
+    ),
+    host(
+        "__memchr_noneon",
+        true,
+        0x01f0_ff01_102a_2adb,
+        156,
+        0xbe77_b0d8_73e1_17e4,
+        Kind::Memchr,
+    ),
 ];
+
+/// A table entry for a routine the host helper for `kind` does; `prefix` is its first 8 bytes
+/// in memory order, written as one big-endian number.
+const fn host(
+    name: &'static str,
+    thumb: bool,
+    prefix: u64,
+    len: u64,
+    fnv: u64,
+    kind: Kind,
+) -> Routine {
+    Routine {
+        name,
+        thumb,
+        prefix: prefix.to_be_bytes(),
+        len,
+        fnv,
+        prologue: 1,
+        how: How::Host(kind),
+    }
+}
 
 /// The FNV-1a offset basis and prime (64-bit).
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -98,15 +222,17 @@ fn find_in(
         (true, true) => (first.rotate_left(16), 4),
         (true, false) => (first, 2),
     };
+    let on = strmem::enabled();
+    let usable = |r: &Routine| r.thumb == thumb && (on || r.how == How::Divide);
     let begins = |r: &Routine| r.prefix[..n] == word.to_le_bytes()[..n];
-    if !routines.iter().any(|r| r.thumb == thumb && begins(r)) {
+    if !routines.iter().any(|r| usable(r) && begins(r)) {
         return None;
     }
     let mut prefix = [0u8; 8];
     bytes(pc, thumb, 8, fetch, |k, b| prefix[k] = b)?;
     routines
         .iter()
-        .filter(|r| r.thumb == thumb && r.prefix == prefix)
+        .filter(|r| usable(r) && r.prefix == prefix)
         .find(|r| hash(pc, r, fetch) == Some(r.fnv))
 }
 
@@ -141,9 +267,43 @@ fn bytes(
 /// Lifts routine `r` at `cx.pc` (see the module documentation) and returns the block's
 /// terminator. The block counts as the prologue's instructions and one more.
 pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>) -> Term {
-    let (pc, thumb) = (cx.pc, cx.thumb);
-    cx.begin(pc, if thumb { 2 } else { 4 }, 14);
-    cx.b.mark(crate::key::key(pc, thumb, 0));
+    let pc = cx.pc;
+    cx.begin(pc, if cx.thumb { 2 } else { 4 }, 14);
+    cx.b.mark(crate::key::key(pc, cx.thumb, 0));
+    match r.how {
+        How::Divide => divide(cx, r, pc, fetch),
+        How::Host(kind) => {
+            let args = [0, 1, 2].map(|n| cx.r(n));
+            let got = cx.b.call(kind.helper(false), args[0], args[1], args[2]);
+            let bail = cx.k(strmem::BAIL);
+            let bailed = cx.b.bin(Op::Eq, got, bail);
+            let at = prologue(cx, r, fetch, bailed);
+            let old = cx.r(0);
+            let r0 = cx.b.select(bailed, old, got);
+            cx.set_r(0, r0);
+            ret(cx, r, pc, at, bailed)
+        }
+        How::Skip(kind) => {
+            let (a, b) = (cx.r(0), cx.r(1));
+            let zero = cx.k(0);
+            let skip = cx.b.call(kind.helper(false), a, b, zero);
+            for (reg, v) in [(0, a), (1, b)] {
+                let v = cx.b.add(v, skip);
+                let v = cx.z32(v);
+                cx.set_r(reg, v);
+            }
+            let always = cx.k(1);
+            let at = prologue(cx, r, fetch, always);
+            let resume = cx.k(at | cx.thumb as u64);
+            let term = cx.write_pc(resume, true);
+            cx.b.end_insn((pc + r.len) & 0xffff_ffff);
+            term
+        }
+    }
+}
+
+/// The body of `__udivmoddi4`.
+fn divide(cx: &mut Ctx, r: &Routine, pc: u64, fetch: &dyn Fn(u64) -> Option<u32>) -> Term {
     let n = pair(cx, 0);
     let d = pair(cx, 2);
     let zero = cx.k(0);
@@ -159,8 +319,23 @@ pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>
     cx.b.store_if(rem_at, rem, store, 8);
 
     // The d = 0 path: the routine's own first instructions, under that condition.
-    cx.guard = Some(d_zero);
-    let mut at = pc;
+    let at = prologue(cx, r, fetch, d_zero);
+    let low = cx.z32(q);
+    let high = cx.shr(q, 32);
+    for (reg, v) in [(0, low), (1, high)] {
+        let old = cx.r(reg);
+        let v = cx.b.select(d_zero, old, v);
+        cx.set_r(reg, v);
+    }
+    ret(cx, r, pc, at, d_zero)
+}
+
+/// Lifts the routine's first `r.prologue` instructions, which run only where `fallback`
+/// holds; returns the address after them.
+fn prologue(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>, fallback: Val) -> u64 {
+    let thumb = cx.thumb;
+    cx.guard = Some(fallback);
+    let mut at = cx.pc;
     for _ in 0..r.prologue {
         let (word, len) = crate::fetch_insn(at, thumb, fetch).expect("hashed code is readable");
         cx.begin(at, len, 14);
@@ -171,18 +346,16 @@ pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>
         cx.b.end_insn(at);
     }
     cx.guard = None;
+    at
+}
 
-    let low = cx.z32(q);
-    let high = cx.shr(q, 32);
-    for (reg, v) in [(0, low), (1, high)] {
-        let old = cx.r(reg);
-        let v = cx.b.select(d_zero, old, v);
-        cx.set_r(reg, v);
-    }
+/// The end of the block of the routine at `pc`: a return to lr, or where `fallback` holds a
+/// jump to `at`, after the prologue, in the routine's own code.
+fn ret(cx: &mut Ctx, r: &Routine, pc: u64, at: u64, fallback: Val) -> Term {
     let lr = cx.r(14);
-    let resume = cx.k(at | thumb as u64);
-    let target = cx.b.select(d_zero, resume, lr);
-    // The routine returns (but for a division by zero, which calls the handler).
+    let resume = cx.k(at | cx.thumb as u64);
+    let target = cx.b.select(fallback, resume, lr);
+    // The routine returns (but for its fallback).
     cx.b.hint(ir::Hint::Return);
     let term = cx.write_pc(target, true);
     // Also keeps a look-ahead from remembering the block by its first instruction alone
@@ -251,6 +424,7 @@ mod tests {
             len: len as u64,
             fnv,
             prologue: 1,
+            how: How::Divide,
         };
         (code, Vec::leak(vec![r]))
     }

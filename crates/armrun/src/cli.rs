@@ -32,6 +32,9 @@ pub struct Options {
     pub log_append: bool,
     /// `--interp` / `ARMRUN_INTERP=1`: run on the reference interpreter instead of the JIT.
     pub interp: bool,
+    /// `--no-routines` / `ARMRUN_NO_ROUTINES=1`: run glibc's string and memory routines as
+    /// their guest code rather than as host helpers (see the strmem crate).
+    pub no_routines: bool,
     /// `--close-fd N` (internal, from a guest's fexecve): the program is read through
     /// descriptor N, which is closed once it is loaded.
     pub close_fd: Option<i32>,
@@ -89,7 +92,10 @@ Options (qemu-user compatible):
   -r release     kernel release uname reports to the guest (QEMU_UNAME)
   -cpu model     CPU model the guest sees in AT_HWCAP, AT_PLATFORM and /proc/cpuinfo
                  (QEMU_CPU; -cpu help lists them)
-  --interp       run on the reference IR interpreter instead of the JIT (ARMRUN_INTERP=1)
+  --interp       run on the reference IR interpreter instead of the JIT (ARMRUN_INTERP=1);
+                 implies --no-routines
+  --no-routines  run glibc's string and memory routines (strlen, memcpy, ...) as guest code
+                 instead of doing their work on the host (ARMRUN_NO_ROUTINES=1)
   --close-fd n   close descriptor n once the program is loaded (armrun's own re-execution
                  for a guest fexecve passes the program as /proc/self/fd/n)
   --comm name    task name (default: the program's file name; armrun's re-execution for a
@@ -123,6 +129,10 @@ const ENV_OPTIONS: &[(&str, EnvSetter)] = &[
     }),
     ("ARMRUN_INTERP", |o, v| {
         o.interp = v == "1";
+        Ok(())
+    }),
+    ("ARMRUN_NO_ROUTINES", |o, v| {
+        o.no_routines = v == "1";
         Ok(())
     }),
     // A value that is not UTF-8 names no model (nor, below, log items): it is ignored.
@@ -386,6 +396,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             "-D" => o.log_file = Some(PathBuf::from(value(&mut i, "-D")?)),
             "-log-append" => o.log_append = true,
             "-interp" => o.interp = true,
+            "-no-routines" => o.no_routines = true,
             "-comm" => o.comm = Some(value(&mut i, "--comm")?),
             "-close-fd" => {
                 let v = value(&mut i, "--close-fd")?;

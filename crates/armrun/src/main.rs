@@ -308,6 +308,9 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
     } else {
         Backend::Jit
     };
+    // The interpreter is the reference: it runs the guest's own code (and would not recover
+    // from a fault inside a helper that reads guest memory).
+    strmem::set_enabled(!opts.interp && !opts.no_routines);
     let config = ThreadConfig {
         frontend,
         backend,
@@ -599,6 +602,9 @@ fn exec_options(opts: &cli::Options, log_file: Option<&std::path::Path>) -> Vec<
     }
     if opts.interp {
         v.push("--interp".into());
+    }
+    if opts.no_routines {
+        v.push("--no-routines".into());
     }
     v
 }

@@ -202,6 +202,60 @@ fn divide64_by_the_recognised_routine() {
     }
 }
 
+/// glibc's string and memory routines, which armrun does on the host (the strmem crate):
+/// at page edges, with faults, overlapping copies and a copy into code that has run, every
+/// flavour gives what qemu gives, under the JIT with and without the host helpers and under
+/// the interpreter. On the armhf flavours (one glibc build) the translation log shows every
+/// routine the table names was recognised: the NEON builds by default, the VFP builds of
+/// memcpy and memchr on a CPU without NEON. armel's glibc shares only memset's build.
+#[test]
+fn glibc_string_routines_done_by_the_host() {
+    let neon = [
+        "strlen",
+        "strcmp",
+        "strchr",
+        "strrchr",
+        "memset",
+        "__memcpy_neon",
+        "__memchr_neon",
+    ];
+    let vfp = ["__memcpy_vfp", "__memchr_noneon"];
+    for f in FLAVOURS {
+        let prog = build("routines", f);
+        let qemu = run_qemu_as("qemu-arm-static", &prog, &[], &[]);
+        assert!(qemu.stdout.contains("code 42 7\n"), "{}: {qemu:?}", f.name);
+        let runs: [(&[&str], &[&str]); 5] = [
+            (&["-d", "in_asm"], &neon),
+            (&["-d", "in_asm", "-cpu", "cortex-a9"], &vfp),
+            (&["--no-routines", "-d", "in_asm"], &[]),
+            (&["--interp", "-d", "in_asm"], &[]),
+            (&[], &[]),
+        ];
+        for (flags, names) in runs {
+            let (o, err) = run_armrun(flags, &prog, &[], &[]);
+            assert_eq!(o, qemu, "{} {flags:?}", f.name);
+            let recognised = |n: &str| err.contains(&format!("IN: {n} (recognised"));
+            // armel's glibc shares only memset's build with armhf's.
+            let expected: &[&str] = match (f.name, names.is_empty()) {
+                (_, true) => &[],
+                ("armel", false) => &["memset"],
+                _ => names,
+            };
+            for n in expected {
+                assert!(
+                    recognised(n),
+                    "{} {flags:?}: {n} was not recognised",
+                    f.name
+                );
+            }
+            if expected.is_empty() && !flags.is_empty() {
+                let any = neon.iter().chain(&vfp).find(|n| recognised(n));
+                assert_eq!(any, None, "{} {flags:?}: recognised", f.name);
+            }
+        }
+    }
+}
+
 #[test]
 fn ran_by_armrun() {
     let prog = build("hello", &FLAVOURS[1]);
