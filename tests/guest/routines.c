@@ -20,6 +20,7 @@ static char *(*volatile f_strrchr)(const char *, int) = strrchr;
 static void *(*volatile f_memchr)(const void *, int, size_t) = memchr;
 static void *(*volatile f_memset)(void *, int, size_t) = memset;
 static void *(*volatile f_memcpy)(void *, const void *, size_t) = memcpy;
+static void *(*volatile f_memmove)(void *, const void *, size_t) = memmove;
 
 static unsigned h = 2166136261u;
 static void mix(long v) { h = (h ^ (unsigned)v) * 16777619u; }
@@ -86,8 +87,8 @@ int main(void) {
             }
     printf("strcmp %08x\n", h);
 
-    /* memset with values above a byte; memcpy forwards and into overlap both ways (the
-     * overlapping ones run glibc's own code under armrun). */
+    /* memset with values above a byte; memcpy and memmove apart and into overlap both ways
+     * (the overlapping ones run glibc's own code under armrun). */
     static unsigned char buf[600];
     for (int n = 0; n < 300; n += 7)
         for (int off = 0; off < 12; off++) {
@@ -96,9 +97,12 @@ int main(void) {
             mix(at(f_memcpy(buf + 300 + off, buf + off / 2, n), buf));
             mix(at(f_memcpy(buf + off + 3, buf + off, n), buf));
             mix(at(f_memcpy(buf + off, buf + off + 5, n), buf));
+            mix(at(f_memmove(buf + 450 - off, buf + off, n / 2), buf));
+            mix(at(f_memmove(buf + off + 1, buf + off, n), buf));
+            mix(at(f_memmove(buf + off, buf + off + 9, n), buf));
             for (int i = 0; i < 600; i++) mix(buf[i]);
         }
-    printf("memset memcpy %08x\n", h);
+    printf("memset memcpy memmove %08x\n", h);
 
     /* Faults: reading or writing into the unmapped page. */
     FAULTS(f_strlen((char *)end + 5));

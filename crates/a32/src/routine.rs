@@ -192,10 +192,6 @@ const fn host(
     }
 }
 
-/// The FNV-1a offset basis and prime (64-bit).
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
 /// The known routine whose first instruction, `first` (as the lifter fetched it: an A32 word,
 /// a T16 halfword or a T32 pair as first << 16 | second), is at `pc` in Thumb state `thumb`,
 /// if any. Reads nothing more unless that instruction begins one.
@@ -238,11 +234,9 @@ fn find_in(
 
 /// FNV-1a of `r.len` bytes of code at `pc`; None if any of them cannot be read.
 fn hash(pc: u64, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>) -> Option<u64> {
-    let mut h = FNV_OFFSET;
-    bytes(pc, r.thumb, r.len, fetch, |_, b| {
-        h = (h ^ b as u64).wrapping_mul(FNV_PRIME);
-    })?;
-    Some(h)
+    let mut code = Vec::with_capacity(r.len as usize);
+    bytes(pc, r.thumb, r.len, fetch, |_, b| code.push(b))?;
+    Some(strmem::fnv1a(code))
 }
 
 /// Gives `each` the `len` bytes of code at `pc` (with their index), fetched as Thumb state
@@ -414,9 +408,7 @@ mod tests {
         let mut code = code;
         code[1] = hi;
         let prefix = code[..8].try_into().unwrap();
-        let fnv = code
-            .iter()
-            .fold(FNV_OFFSET, |h, b| (h ^ *b as u64).wrapping_mul(FNV_PRIME));
+        let fnv = strmem::fnv1a(code.iter().copied());
         let r = Routine {
             name: "made_up",
             thumb,

@@ -4,7 +4,8 @@
 //! one handler; handlers live in one module per section of the ARM manual (CRC32, the LSE
 //! atomics and the FlagM flag instructions have their own). FP/SIMD words go to
 //! the `fpsimd` crate's interpreter helper. Words neither table knows end the block with an
-//! undefined-instruction exit.
+//! undefined-instruction exit. A block at the start of a known build of one of glibc's string
+//! and memory routines is one call of a host helper (`routine`).
 
 #![deny(missing_docs)]
 
@@ -19,6 +20,7 @@ mod flagm;
 mod fp;
 mod ldst;
 mod ldst_fp;
+mod routine;
 mod simd;
 mod system;
 
@@ -31,6 +33,7 @@ use std::sync::OnceLock;
 pub use atomic::{CAS, CASP128, RMW, RmwOp};
 pub use crc::CRC32;
 pub use excl::STXP128;
+pub use routine::routine_at;
 pub use system::CNTVCT;
 
 /// AT_HWCAP for A64 guests: exactly the features the lifter and `fpsimd` implement, so guest
@@ -181,6 +184,11 @@ fn lift_insns(
             return cx.b.finish(Term::Jump(pc));
         };
         cx.pc = pc;
+        if cx.b.guest_insns() == 0
+            && let Some(term) = routine::lift(&mut cx, word, fetch)
+        {
+            return cx.b.finish(term);
+        }
         cx.b.mark(pc);
         let flow = lift_one(&mut cx, word);
         let next = pc.wrapping_add(4);

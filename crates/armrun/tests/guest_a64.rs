@@ -305,3 +305,66 @@ fn printf_strtod_round_trips() {
 fn string_functions_all_lengths_and_alignments() {
     agree("strings_all", &[], &[]);
 }
+
+/// glibc's string and memory routines, which armrun does on the host (the strmem crate): at
+/// page edges, with faults, overlapping copies and a copy into code that has run, a static
+/// program (libc.a of the cross compiler) and a dynamic one (the sysroot's libc.so.6, another
+/// build) give what qemu gives under the JIT with and without the host helpers and under the
+/// interpreter, and armrun's translation log shows the JIT recognised every routine they call.
+#[test]
+fn glibc_string_routines_done_by_the_host() {
+    let root = repo().join(".cache/sysroot-arm64");
+    assert!(
+        root.join("usr/lib/aarch64-linux-gnu/libc.so.6").exists(),
+        "run scripts/sysroot.sh arm64"
+    );
+    let root = root.to_str().unwrap();
+    let runs = [
+        (
+            a64_static("routines"),
+            &[
+                "__strlen_asimd",
+                "strchr",
+                "strrchr",
+                "strcmp",
+                "__memchr_generic",
+                "__memset_generic",
+                "__memcpy_generic",
+                "__memmove_generic",
+            ][..],
+        ),
+        (
+            guest("routines", "aarch64-linux-gnu-gcc", &["-O2"]),
+            &[
+                "strlen",
+                "strchr",
+                "strrchr",
+                "strcmp",
+                "memchr",
+                "memset",
+                "__memcpy_simd",
+                "__memmove_simd",
+            ][..],
+        ),
+    ];
+    let env = [("QEMU_LD_PREFIX", root)];
+    for (prog, names) in runs {
+        let qemu = run_qemu(&prog, &[], &env);
+        assert!(qemu.stdout.contains("code 42 7\n"), "{qemu:?}");
+        let (o, err) = run_armrun(&["-d", "in_asm"], &prog, &[], &env);
+        assert_eq!(o, qemu, "{}", prog.display());
+        for n in names {
+            let line = format!("IN: {n} (recognised");
+            assert!(
+                err.contains(&line),
+                "{}: {n} was not recognised",
+                prog.display()
+            );
+        }
+        for flag in ["--no-routines", "--interp"] {
+            let (o, err) = run_armrun(&[flag, "-d", "in_asm"], &prog, &[], &env);
+            assert_eq!(o, qemu, "{} {flag}", prog.display());
+            assert!(!err.contains("(recognised"), "{} {flag}", prog.display());
+        }
+    }
+}

@@ -345,7 +345,7 @@ impl Engine {
         let mut err = String::new();
         let routine = match self.frontend {
             Frontend::A32 => a32::routine_at(block.key, fetch),
-            Frontend::A64 => None,
+            Frontend::A64 => a64::routine_at(block.key, fetch),
         };
         match routine {
             Some(name) => {

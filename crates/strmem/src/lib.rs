@@ -50,7 +50,7 @@ pub enum Kind {
     /// `strlen(s)`.
     Strlen,
     /// `strcmp(a, b)`, in part: the helper returns how far both strings can be skipped (see
-    /// [`STRCMP_SLACK`]), and the routine's own code compares what is left, so its result is
+    /// [`STRCMP_SKIP`]), and the routine's own code compares what is left, so its result is
     /// the routine's however it computes it (glibc's armv7 build does not always return the
     /// difference of the bytes).
     Strcmp,
@@ -119,17 +119,25 @@ pub struct Space {
 /// four-level page tables); a range above it makes the helper bail.
 const END64: u64 = 1 << 47;
 
-/// What a [`Kind::Strcmp`] skip leaves before the strings' first difference or terminator.
+/// What a [`Kind::Strcmp`] skip leaves before the strings' first difference or terminator,
+/// and what it is a multiple of.
 ///
 /// The helper returns the length `n` of an equal prefix of both strings without a terminator,
-/// a multiple of 8 that ends at least this many bytes before the first position where they
+/// a multiple of this that ends at least this many bytes before the first position where they
 /// differ or end (0 where none does before the space's end). glibc's routines give the same
 /// for `strcmp(a + n, b + n)` as for `strcmp(a, b)`: they branch on the strings' addresses
-/// modulo 8 at most, which skipping a multiple of 8 keeps, and read aligned words of each,
-/// so the loop iteration that meets the difference sees the same bytes at the same places;
-/// this slack keeps the difference clear of the routine's alignment prologue and first
-/// iteration, which begin at the skipped-to addresses.
-pub const STRCMP_SLACK: u64 = 32;
+/// modulo 16 at most (and on where pages end, which stays where it is), and their loops
+/// read aligned words or vectors of up to 32 bytes, so the iteration that meets the difference
+/// sees the same bytes at the same places; the slack keeps the difference clear of the
+/// alignment prologue and first iterations, which begin at the skipped-to addresses.
+pub const STRCMP_SKIP: u64 = 64;
+
+/// FNV-1a (64-bit) of `bytes`: how the frontends know a build of a routine by its code.
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
 
 /// The host's page size: a read that stays inside one page cannot fault unless a byte-wise
 /// read of that page's first byte would.
@@ -320,7 +328,7 @@ unsafe fn strcmp(space: Space, a: u64, b: u64) -> u64 {
         }
         i += 1;
     }
-    i.saturating_sub(STRCMP_SLACK) & !7
+    i.saturating_sub(STRCMP_SKIP) / STRCMP_SKIP * STRCMP_SKIP
 }
 
 /// The helper for `KIND` (an index into [`Kind::ALL`]), 64-bit guest or not: the result of

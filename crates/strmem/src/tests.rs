@@ -30,7 +30,7 @@ fn expected(kind: Kind, buf: &[u8], a: u64, b: u64, c: u64) -> Option<u64> {
                     break 0;
                 };
                 if x != y || x == 0 {
-                    break (i as u64).saturating_sub(STRCMP_SLACK) & !7;
+                    break (i as u64).saturating_sub(STRCMP_SKIP) / STRCMP_SKIP * STRCMP_SKIP;
                 }
                 i += 1;
             }
