@@ -26,12 +26,14 @@
 //! reported at the routine's first instruction, with the registers of the call.
 //!
 //! # glibc's string and memory routines
-//! Debian 12's armhf builds of `strlen`, `strcmp`, `strchr`, `strrchr`, `memset` and the NEON
-//! and VFP builds of `memcpy` and `memchr` (which glibc's resolvers choose by the HWCAPs) are
-//! lifted as one call of the host helper that does the same work ([`strmem`]), which returns
-//! the routine's r0 or [`strmem::BAIL`]. After a result the block returns to lr; after a bail
-//! it runs the routine's first instruction and continues in the routine's own code, as the
-//! d = 0 path of the division does. They are recognised only while [`strmem::enabled`].
+//! Debian 12's armhf builds of `strlen`, `strchr`, `strrchr`, `memset` and the NEON and VFP
+//! builds of `memcpy` and `memchr` (which glibc's resolvers choose by the HWCAPs) are lifted
+//! as one call of the host helper that does the same work ([`strmem`]), which returns the
+//! routine's r0 or [`strmem::BAIL`]. After a result the block returns to lr; after a bail it
+//! runs the routine's first instruction and continues in the routine's own code, as the d = 0
+//! path of the division does. `strcmp`'s helper returns how far both strings can be skipped
+//! ([`strmem::STRCMP_SKIP`]): the block advances r0 and r1 by that and the routine's own code
+//! runs on. They are recognised only while [`strmem::enabled`].
 
 use crate::ctx::{Ctx, Flow};
 use ir::{Op, Term, Val};
@@ -271,7 +273,7 @@ pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>
             let got = cx.b.call(kind.helper(false), args[0], args[1], args[2]);
             let bail = cx.k(strmem::BAIL);
             let bailed = cx.b.bin(Op::Eq, got, bail);
-            let at = prologue(cx, r, fetch, bailed);
+            let at = prologue(cx, r, fetch, Some(bailed));
             let old = cx.r(0);
             let r0 = cx.b.select(bailed, old, got);
             cx.set_r(0, r0);
@@ -286,8 +288,7 @@ pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>
                 let v = cx.z32(v);
                 cx.set_r(reg, v);
             }
-            let always = cx.k(1);
-            let at = prologue(cx, r, fetch, always);
+            let at = prologue(cx, r, fetch, None);
             let resume = cx.k(at | cx.thumb as u64);
             let term = cx.write_pc(resume, true);
             cx.b.end_insn((pc + r.len) & 0xffff_ffff);
@@ -313,7 +314,7 @@ fn divide(cx: &mut Ctx, r: &Routine, pc: u64, fetch: &dyn Fn(u64) -> Option<u32>
     cx.b.store_if(rem_at, rem, store, 8);
 
     // The d = 0 path: the routine's own first instructions, under that condition.
-    let at = prologue(cx, r, fetch, d_zero);
+    let at = prologue(cx, r, fetch, Some(d_zero));
     let low = cx.z32(q);
     let high = cx.shr(q, 32);
     for (reg, v) in [(0, low), (1, high)] {
@@ -325,10 +326,15 @@ fn divide(cx: &mut Ctx, r: &Routine, pc: u64, fetch: &dyn Fn(u64) -> Option<u32>
 }
 
 /// Lifts the routine's first `r.prologue` instructions, which run only where `fallback`
-/// holds; returns the address after them.
-fn prologue(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>, fallback: Val) -> u64 {
+/// holds (always without one); returns the address after them.
+fn prologue(
+    cx: &mut Ctx,
+    r: &Routine,
+    fetch: &dyn Fn(u64) -> Option<u32>,
+    fallback: Option<Val>,
+) -> u64 {
     let thumb = cx.thumb;
-    cx.guard = Some(fallback);
+    cx.guard = fallback;
     let mut at = cx.pc;
     for _ in 0..r.prologue {
         let (word, len) = crate::fetch_insn(at, thumb, fetch).expect("hashed code is readable");
