@@ -216,13 +216,15 @@ fn find_in(
 ) -> Option<&'static Routine> {
     // The instruction's bytes in memory order (a T32 pair is two little-endian halfwords).
     let (word, n) = match (thumb, first > 0xffff) {
-        (false, _) => (first, 4),
+        (false, _) => (first, 4u32),
         (true, true) => (first.rotate_left(16), 4),
         (true, false) => (first, 2),
     };
     let on = strmem::enabled();
     let usable = |r: &Routine| r.thumb == thumb && (on || r.how == How::Divide);
-    let begins = |r: &Routine| r.prefix[..n] == word.to_le_bytes()[..n];
+    // (Integer compares: this runs at every block start.)
+    let mask = (1u64 << (8 * n)) - 1;
+    let begins = |r: &Routine| u64::from_le_bytes(r.prefix) & mask == word as u64;
     if !routines.iter().any(|r| usable(r) && begins(r)) {
         return None;
     }
