@@ -351,69 +351,27 @@ unsafe extern "C" fn helper<const KIND: usize, const WIDE: bool>(
     }
 }
 
+/// The helpers for a 64-bit guest (`WIDE`) or a 32-bit one, by [`Kind`].
+const fn helpers<const WIDE: bool>() -> [Helper; 7] {
+    const fn h(name: &'static str, func: ir::HelperFn) -> Helper {
+        Helper { name, func }
+    }
+    [
+        h("strlen", helper::<0, WIDE>),
+        h("strcmp", helper::<1, WIDE>),
+        h("strchr", helper::<2, WIDE>),
+        h("strrchr", helper::<3, WIDE>),
+        h("memchr", helper::<4, WIDE>),
+        h("memset", helper::<5, WIDE>),
+        h("memcpy", helper::<6, WIDE>),
+    ]
+}
+
 /// The helpers for 32-bit guests, by [`Kind`].
-static HELPERS32: [Helper; 7] = [
-    Helper {
-        name: "strlen",
-        func: helper::<0, false>,
-    },
-    Helper {
-        name: "strcmp",
-        func: helper::<1, false>,
-    },
-    Helper {
-        name: "strchr",
-        func: helper::<2, false>,
-    },
-    Helper {
-        name: "strrchr",
-        func: helper::<3, false>,
-    },
-    Helper {
-        name: "memchr",
-        func: helper::<4, false>,
-    },
-    Helper {
-        name: "memset",
-        func: helper::<5, false>,
-    },
-    Helper {
-        name: "memcpy",
-        func: helper::<6, false>,
-    },
-];
+static HELPERS32: [Helper; 7] = helpers::<false>();
 
 /// The helpers for 64-bit guests, by [`Kind`].
-static HELPERS64: [Helper; 7] = [
-    Helper {
-        name: "strlen",
-        func: helper::<0, true>,
-    },
-    Helper {
-        name: "strcmp",
-        func: helper::<1, true>,
-    },
-    Helper {
-        name: "strchr",
-        func: helper::<2, true>,
-    },
-    Helper {
-        name: "strrchr",
-        func: helper::<3, true>,
-    },
-    Helper {
-        name: "memchr",
-        func: helper::<4, true>,
-    },
-    Helper {
-        name: "memset",
-        func: helper::<5, true>,
-    },
-    Helper {
-        name: "memcpy",
-        func: helper::<6, true>,
-    },
-];
+static HELPERS64: [Helper; 7] = helpers::<true>();
 
 #[cfg(test)]
 mod tests;
