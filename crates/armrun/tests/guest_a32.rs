@@ -256,6 +256,40 @@ fn glibc_string_routines_done_by_the_host() {
     }
 }
 
+/// The libc6 package whose armhf libc.so.6 builds `a32::routine`'s table lists.
+const KNOWN_LIBC6: &str = "libc6_2.36-9+deb12u14_armhf";
+
+/// The same program dynamically linked against the armhf sysroot's libc.so.6 (the same
+/// builds as libc.a's): it agrees with qemu with and without the host helpers, and, while the
+/// sysroot's libc6 is the update the table was made from, its routines are recognised (as in
+/// the arm64 test, another Debian update must still agree).
+#[test]
+fn glibc_string_routines_of_libc_so_done_by_the_host() {
+    let root = repo().join(".cache/sysroot-armhf");
+    assert!(
+        root.join("usr/lib/arm-linux-gnueabihf/libc.so.6").exists(),
+        "run scripts/sysroot.sh armhf"
+    );
+    let known = std::fs::read_to_string(root.join(".armrun-packages"))
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l == KNOWN_LIBC6);
+    let root = root.to_str().unwrap();
+    let env = [("QEMU_LD_PREFIX", root)];
+    let prog = guest("routines", "arm-linux-gnueabihf-gcc", &["-O2", "-mthumb"]);
+    let qemu = run_qemu_as("qemu-arm-static", &prog, &[], &env);
+    assert!(qemu.stdout.contains("code 42 7\n"), "{qemu:?}");
+    let (o, err) = run_armrun(&["-d", "in_asm"], &prog, &[], &env);
+    assert_eq!(o, qemu);
+    let names = ["strlen", "strcmp", "strrchr", "memset", "__memcpy_neon"];
+    for n in names.iter().filter(|_| known) {
+        let line = format!("IN: {n} (recognised");
+        assert!(err.contains(&line), "{n} was not recognised");
+    }
+    let (o, _) = run_armrun(&["--no-routines"], &prog, &[], &env);
+    assert_eq!(o, qemu, "--no-routines");
+}
+
 #[test]
 fn ran_by_armrun() {
     let prog = build("hello", &FLAVOURS[1]);
