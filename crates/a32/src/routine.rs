@@ -27,7 +27,8 @@
 //!
 //! # glibc's string and memory routines
 //! Debian 12's armhf builds of `strlen`, `strchr`, `strrchr`, `memset` and the NEON and VFP
-//! builds of `memcpy` and `memchr` (which glibc's resolvers choose by the HWCAPs) are lifted
+//! builds of `memcpy` and `memchr` (which glibc's resolvers choose by the HWCAPs), and its
+//! armel builds of `strlen`, `strcmp`, `strchr`, `strrchr`, `memchr` and `memcpy`, are lifted
 //! as one call of the host helper that does the same work ([`strmem`]), which returns the
 //! routine's r0 or [`strmem::BAIL`]. After a result the block returns to lr; after a bail it
 //! runs the routine's first instruction and continues in the routine's own code, as the d = 0
@@ -94,8 +95,9 @@ const ROUTINES: &[Routine] = &[
         prologue: 2,
         how: How::Divide,
     },
-    // Debian 12's glibc 2.36 for armhf, the same in libc.so.6 and libc.a. Each first
-    // instruction (the fallback's prologue) writes neither r0 nor lr.
+    // Debian 12's glibc 2.36 for armhf, the same in libc.so.6 and libc.a. No first
+    // instruction (the fallback's prologue) writes lr; one that writes r0 does so for the
+    // fallback only (r0 is read back after it).
     host(
         "strlen",
         true,
@@ -170,6 +172,56 @@ const ROUTINES: &[Routine] = &[
         156,
         0xbe77_b0d8_73e1_17e4,
         Kind::Memchr,
+    ),
+    // Debian 12's glibc 2.36 for armel (ARMv5T, A32), in libc.a (memset is armhf's).
+    host(
+        "strlen",
+        false,
+        0x0310_c0e3_0420_91e4,
+        96,
+        0xe49f_0361_cbfd_6f6b,
+        Kind::Strlen,
+    ),
+    // A byte loop that returns the bytes' difference: all of it on the host.
+    host(
+        "strcmp",
+        false,
+        0x0130_d0e4_0120_d1e4,
+        40,
+        0x3934_0dac_df4e_c4e9,
+        Kind::StrcmpBytes,
+    ),
+    host(
+        "strchr",
+        false,
+        0x0300_10e3_ff10_01e2,
+        252,
+        0xef8a_cded_b7e8_2083,
+        Kind::Strchr,
+    ),
+    host(
+        "strrchr",
+        false,
+        0x7040_2de9_ff50_11e2,
+        76,
+        0xf133_421a_fb74_18e3,
+        Kind::Strrchr,
+    ),
+    host(
+        "memchr",
+        false,
+        0x0000_52e3_0d00_000a,
+        216,
+        0x3c64_762e_6957_ec1f,
+        Kind::Memchr,
+    ),
+    host(
+        "memcpy",
+        false,
+        0x1140_2de9_0420_52e2,
+        784,
+        0x566e_e50f_dba2_f39c,
+        Kind::Memcpy,
     ),
 ];
 

@@ -64,11 +64,14 @@ pub enum Kind {
     Memset,
     /// `memcpy(d, s, n)` (also `memmove` where they do not overlap).
     Memcpy,
+    /// `strcmp(a, b)` for builds that return the difference of the first differing bytes
+    /// as unsigned chars (armel's byte loop), all of it.
+    StrcmpBytes,
 }
 
 impl Kind {
     /// Every kind, in [`Kind`]'s order (the index of the helper tables).
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Strlen,
         Kind::Strcmp,
         Kind::Strchr,
@@ -76,6 +79,7 @@ impl Kind {
         Kind::Memchr,
         Kind::Memset,
         Kind::Memcpy,
+        Kind::StrcmpBytes,
     ];
 
     /// The helper that does this routine for a 32-bit guest (results are 32-bit values, the
@@ -95,7 +99,8 @@ impl Kind {
         unsafe {
             match self {
                 Kind::Strlen => strlen(space, a),
-                Kind::Strcmp => strcmp(space, a, b),
+                Kind::Strcmp => strcmp_skip(space, a, b),
+                Kind::StrcmpBytes => strcmp_bytes(space, a, b),
                 Kind::Strchr => strchr(space, a, b as u8, false),
                 Kind::Strrchr => strchr(space, a, b as u8, true),
                 Kind::Memchr => memchr(space, a, b as u8, c),
@@ -282,23 +287,48 @@ unsafe fn memcpy(space: Space, d: u64, s: u64, n: u64) -> u64 {
     d
 }
 
-/// See [`Kind::Strcmp`]: finds the first difference or terminator 16 bytes at a time while
-/// neither string's next 16 bytes cross a page, else byte by byte.
+/// See [`Kind::Strcmp`].
 ///
 /// # Safety
 /// As for [`Kind::run`].
-unsafe fn strcmp(space: Space, a: u64, b: u64) -> u64 {
+unsafe fn strcmp_skip(space: Space, a: u64, b: u64) -> u64 {
+    // SAFETY: the caller's contract.
+    let stop = unsafe { first_stop(space, a, b) };
+    stop.map_or(0, |i| {
+        i.saturating_sub(STRCMP_SKIP) / STRCMP_SKIP * STRCMP_SKIP
+    })
+}
+
+/// See [`Kind::StrcmpBytes`].
+///
+/// # Safety
+/// As for [`Kind::run`].
+unsafe fn strcmp_bytes(space: Space, a: u64, b: u64) -> u64 {
+    // SAFETY: the caller's contract.
+    let Some(i) = (unsafe { first_stop(space, a, b) }) else {
+        return BAIL;
+    };
+    let (pa, pb) = (space.host(a), space.host(b));
+    // SAFETY: byte `i` of each string lies inside the space (`first_stop` read it).
+    let (x, y) = unsafe { (pa.add(i as usize).read(), pb.add(i as usize).read()) };
+    (x as i64 - y as i64) as u64
+}
+
+/// The index of the first byte where the strings at `a` and `b` differ or the first ends,
+/// if that comes before the space's end: 16 bytes at a time while neither string's next 16
+/// bytes cross a page, else byte by byte.
+///
+/// # Safety
+/// As for [`Kind::run`].
+unsafe fn first_stop(space: Space, a: u64, b: u64) -> Option<u64> {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_setzero_si128,
     };
-    let (Some(ra), Some(rb)) = (space.room(a), space.room(b)) else {
-        return 0;
-    };
-    let limit = ra.min(rb);
+    let limit = space.room(a)?.min(space.room(b)?);
     let (pa, pb) = (space.host(a), space.host(b));
     let to_page_end = |p: *mut u8, i: u64| PAGE - (p as u64 + i) % PAGE;
     let mut i = 0u64;
-    'strings: loop {
+    loop {
         // Whole 16-byte steps that stay inside the current page of both strings.
         let run = to_page_end(pa, i).min(to_page_end(pb, i)).min(limit - i);
         for _ in 0..run / 16 {
@@ -312,23 +342,21 @@ unsafe fn strcmp(space: Space, a: u64, b: u64) -> u64 {
                 (!same & 0xffff) | nul
             };
             if stop != 0 {
-                i += stop.trailing_zeros() as u64;
-                break 'strings;
+                return Some(i + stop.trailing_zeros() as u64);
             }
             i += 16;
         }
         // One byte, to get past a page end (or to the space's end).
         if i >= limit {
-            return 0;
+            return None;
         }
         // SAFETY: byte `i` of each string lies inside the space.
         let (x, y) = unsafe { (pa.add(i as usize).read(), pb.add(i as usize).read()) };
         if x != y || x == 0 {
-            break;
+            return Some(i);
         }
         i += 1;
     }
-    i.saturating_sub(STRCMP_SKIP) / STRCMP_SKIP * STRCMP_SKIP
 }
 
 /// The helper for `KIND` (an index into [`Kind::ALL`]), 64-bit guest or not: the result of
@@ -352,7 +380,7 @@ unsafe extern "C" fn helper<const KIND: usize, const WIDE: bool>(
 }
 
 /// The helpers for a 64-bit guest (`WIDE`) or a 32-bit one, by [`Kind`].
-const fn helpers<const WIDE: bool>() -> [Helper; 7] {
+const fn helpers<const WIDE: bool>() -> [Helper; 8] {
     const fn h(name: &'static str, func: ir::HelperFn) -> Helper {
         Helper { name, func }
     }
@@ -364,14 +392,15 @@ const fn helpers<const WIDE: bool>() -> [Helper; 7] {
         h("memchr", helper::<4, WIDE>),
         h("memset", helper::<5, WIDE>),
         h("memcpy", helper::<6, WIDE>),
+        h("strcmp_bytes", helper::<7, WIDE>),
     ]
 }
 
 /// The helpers for 32-bit guests, by [`Kind`].
-static HELPERS32: [Helper; 7] = helpers::<false>();
+static HELPERS32: [Helper; 8] = helpers::<false>();
 
 /// The helpers for 64-bit guests, by [`Kind`].
-static HELPERS64: [Helper; 7] = helpers::<true>();
+static HELPERS64: [Helper; 8] = helpers::<true>();
 
 #[cfg(test)]
 mod tests;
