@@ -267,17 +267,12 @@ const KNOWN_LIBC6: &str = "libc6_2.36-9+deb12u14_armhf";
 /// the arm64 test, another Debian update must still agree).
 #[test]
 fn glibc_string_routines_of_libc_so_done_by_the_host() {
-    let root = repo().join(".cache/sysroot-armhf");
-    assert!(
-        root.join("usr/lib/arm-linux-gnueabihf/libc.so.6").exists(),
-        "run scripts/sysroot.sh armhf"
+    let (root, known) = sysroot_libc(
+        "armhf",
+        "usr/lib/arm-linux-gnueabihf/libc.so.6",
+        KNOWN_LIBC6,
     );
-    let known = std::fs::read_to_string(root.join(".armrun-packages"))
-        .unwrap_or_default()
-        .lines()
-        .any(|l| l == KNOWN_LIBC6);
-    let root = root.to_str().unwrap();
-    let env = [("QEMU_LD_PREFIX", root)];
+    let env = [("QEMU_LD_PREFIX", root.as_str())];
     let prog = guest("routines", "arm-linux-gnueabihf-gcc", &["-O2", "-mthumb"]);
     let qemu = run_qemu_as("qemu-arm-static", &prog, &[], &env);
     assert!(qemu.stdout.contains("code 42 7\n"), "{qemu:?}");

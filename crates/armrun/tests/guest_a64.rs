@@ -306,32 +306,18 @@ fn string_functions_all_lengths_and_alignments() {
     agree("strings_all", &[], &[]);
 }
 
+/// The libc6 package whose libc.so.6 builds `a64::routine`'s table lists.
+const KNOWN_LIBC6: &str = "libc6_2.36-9+deb12u14_arm64";
+
 /// glibc's string and memory routines, which armrun does on the host (the strmem crate): at
 /// page edges, with faults, overlapping copies and a copy into code that has run, a static
 /// program (libc.a of the cross compiler) and a dynamic one (the sysroot's libc.so.6, another
 /// build) give what qemu gives under the JIT with and without the host helpers and under the
-/// interpreter, and armrun's translation log shows the JIT recognised every routine they call.
-/// The libc6 package whose libc.so.6 builds `a64::routine`'s table lists.
-const KNOWN_LIBC6: &str = "libc6_2.36-9+deb12u14_arm64";
-
+/// interpreter, and armrun's translation log shows the JIT recognised every routine they call
+/// (the dynamic one's only while the sysroot's libc6 is [`KNOWN_LIBC6`]: see `sysroot_libc`).
 #[test]
 fn glibc_string_routines_done_by_the_host() {
-    let root = repo().join(".cache/sysroot-arm64");
-    assert!(
-        root.join("usr/lib/aarch64-linux-gnu/libc.so.6").exists(),
-        "run scripts/sysroot.sh arm64"
-    );
-    // The sysroot's libc6 is whatever Debian 12 ships when it is assembled; the table knows
-    // this update's libc.so.6. After another update the program must still agree with qemu,
-    // but its routines are checked only if the table has been brought up to date.
-    let known = std::fs::read_to_string(root.join(".armrun-packages"))
-        .unwrap_or_default()
-        .lines()
-        .any(|l| l == KNOWN_LIBC6);
-    if !known {
-        eprintln!("the sysroot's libc6 is not {KNOWN_LIBC6}: its routines are not checked");
-    }
-    let root = root.to_str().unwrap();
+    let (root, known) = sysroot_libc("arm64", "usr/lib/aarch64-linux-gnu/libc.so.6", KNOWN_LIBC6);
     let runs = [
         (
             a64_static("routines"),
@@ -364,7 +350,7 @@ fn glibc_string_routines_done_by_the_host() {
             },
         ),
     ];
-    let env = [("QEMU_LD_PREFIX", root)];
+    let env = [("QEMU_LD_PREFIX", root.as_str())];
     for (prog, names) in runs {
         let qemu = run_qemu(&prog, &[], &env);
         assert!(qemu.stdout.contains("code 42 7\n"), "{qemu:?}");

@@ -127,3 +127,21 @@ pub const ROBUST_LINES: &str = "robust: EOWNERDEAD consistent=0 relock=0\npi: to
      futex_waitv: woken by word 1\n\
      membarrier: register=0 private expedited from the other thread=0\n\
      fork with busy threads: 40/40 children ran\n";
+
+/// The Debian sysroot `scripts/sysroot.sh ARCH` assembles (`.cache/sysroot-ARCH`), which must
+/// hold `libc` (a path inside it), and whether its libc6 is the package `known`: the update
+/// whose libc.so.6 a routine table (`a32::routine`, `a64::routine`) was made from. The sysroot
+/// holds whatever Debian 12 ships when it is assembled; after another update a test checks
+/// those routines only once the table is brought up to date, and says so.
+pub fn sysroot_libc(arch: &str, libc: &str, known: &str) -> (String, bool) {
+    let root = repo().join(format!(".cache/sysroot-{arch}"));
+    assert!(root.join(libc).exists(), "run scripts/sysroot.sh {arch}");
+    let is_known = std::fs::read_to_string(root.join(".armrun-packages"))
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l == known);
+    if !is_known {
+        eprintln!("the {arch} sysroot's libc6 is not {known}: its routines are not checked");
+    }
+    (root.to_str().unwrap().to_owned(), is_known)
+}
