@@ -171,8 +171,9 @@ pub fn share_common_values(b: &mut Block) {
 pub fn fold(b: &mut Block) {
     let n = b.num_vals as usize;
     let mut konst: Vec<Option<u64>> = vec![None; n];
-    // The bits each value may have set.
+    // The bits each value may have set, and those it has set for certain.
     let mut may = vec![u64::MAX; n];
+    let mut must = vec![0u64; n];
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
     // The defining instruction of each value seen so far (for the carry pattern below).
     let mut def: Vec<Option<crate::Inst>> = vec![None; n];
@@ -252,6 +253,23 @@ pub fn fold(b: &mut Block) {
         // and extensions that keep every bit x may have set.
         let k = |v: Val| konst[v.0 as usize];
         let m = |v: Val| may[v.0 as usize];
+        let masked = |a: Val| match def[a.0 as usize] {
+            Some(m) if m.op == Op::And => k(m.args[1]).map(|c| (m.args[0], c)),
+            _ => None,
+        };
+        // (v & k1) | c, k1 | c covering every bit v may have set, is v | c: a Thumb BX target
+        // put back together from the rest and its bit 0 known to be 1 (ORR #1 before it), the
+        // same value as the ORR's, which `share_common_values` then finds.
+        if i.op == Op::Or {
+            let (x, y) = (i.args[0], i.args[1]);
+            let whole = [(x, y), (y, x)].into_iter().find_map(|(a, c)| {
+                let (v, k1) = masked(a)?;
+                (m(v) & !(k1 | k(c)?) == 0).then_some([v, c, Val(0)])
+            });
+            if let Some(args) = whole {
+                i.args = args;
+            }
+        }
         let (x, y) = (i.args[0], i.args[1]);
         let same = match i.op {
             // x | x and x & x (a vector MOV is ORR Vd, Vn, Vn, one OR per half).
@@ -272,27 +290,36 @@ pub fn fold(b: &mut Block) {
             Op::And if k(x).is_some_and(|c| m(y) & !c == 0) => Some(y),
             Op::Mul if k(y) == Some(1) => Some(x),
             Op::Mul if k(x) == Some(1) => Some(y),
+            // x | c where x has every bit of c set for certain.
+            Op::Or if k(y).is_some_and(|c| c & !must[x.0 as usize] == 0) => Some(x),
+            Op::Or if k(x).is_some_and(|c| c & !must[y.0 as usize] == 0) => Some(y),
             // (v & k1) | (v & k2), k1 | k2 covering every bit v may have set, is v: a Thumb
             // BX target put back together from its bit 0 (the instruction set) and the rest.
-            Op::Or => {
-                let masked = |a: Val| match def[a.0 as usize] {
-                    Some(m) if m.op == Op::And => k(m.args[1]).map(|c| (m.args[0], c)),
-                    _ => None,
-                };
-                match (masked(x), masked(y)) {
-                    (Some((v, k1)), Some((w, k2))) if v == w => {
-                        (m(v) & !(k1 | k2) == 0).then_some(v)
-                    }
-                    _ => None,
-                }
-            }
+            Op::Or => match (masked(x), masked(y)) {
+                (Some((v, k1)), Some((w, k2))) if v == w => (m(v) & !(k1 | k2) == 0).then_some(v),
+                _ => None,
+            },
             _ => None,
         };
         if let Some(v) = same {
             subst[d] = v;
             may[d] = may[v.0 as usize];
+            must[d] = must[v.0 as usize];
             konst[d] = konst[v.0 as usize];
             continue;
+        }
+        def[d] = Some(*i);
+        // x & c where x has every bit of c set for certain: c ((x | 1) & 1, the instruction
+        // set bit of a Thumb BX target that went through ORR #1).
+        let certain = |v: Val, c: u64| c & !must[v.0 as usize] == 0;
+        if i.op == Op::And
+            && let Some(c) = k(y)
+                .filter(|&c| certain(x, c))
+                .or(k(x).filter(|&c| certain(y, c)))
+        {
+            i.op = Op::Const;
+            i.imm = c;
+            i.args = [Val(0); 3];
         }
         // x ^ x and x - x (EOR Vd, Vn, Vn zeroes a vector register).
         if matches!(i.op, Op::Xor | Op::Sub) && x == y {
@@ -314,6 +341,14 @@ pub fn fold(b: &mut Block) {
             i.args = [Val(0); 3];
         }
         may[d] = may_set(i, narrow, |v| may[v.0 as usize], |v| konst[v.0 as usize]);
+        let sure = |v: Val| must[v.0 as usize];
+        must[d] = match i.op {
+            Op::Const => i.imm,
+            Op::Or => sure(i.args[0]) | sure(i.args[1]),
+            Op::And => sure(i.args[0]) & sure(i.args[1]),
+            Op::Zext => sure(i.args[0]) & crate::sem::mask(i.imm as u32),
+            _ => 0,
+        } & may[d];
         if may[d] == 0 && !info.effects && i.op != Op::GetReg && i.helper.is_none() {
             // No bit can be set: a shift or mask that leaves nothing.
             i.op = Op::Const;
@@ -2193,6 +2228,81 @@ mod tests {
             optimize(&mut blk);
             verify(&blk).unwrap();
             assert_eq!(blk.term == Term::JumpReg(t), folds, "{blk}");
+        }
+    }
+
+    #[test]
+    fn a_target_with_bit_0_set_by_orr_is_the_orr() {
+        // ORR r3, r3, #1; BX r3: the instruction set is 1 and the target is the ORR's value
+        // where the mask keeps every other bit the register may have (a 32-bit guest's r3:
+        // `narrow_regs`; or a mask of all bits but 0). A mask that drops a bit the ORR does
+        // not set, or an OR of another constant, is left alone.
+        for (narrow, slot) in [(true, 3), (false, 3), (false, 40)] {
+            for (keep, set) in [
+                (0xffff_fffe, 1),
+                (!1, 1),
+                (0xffff_fffe, 3),
+                (0xffff_fff0, 1),
+            ] {
+                let folds = set == 1 && (keep == !1 || (keep == 0xffff_fffe && narrow));
+                let mut b = Builder::verbatim(0);
+                let r = b.get(slot);
+                let one = b.konst(1);
+                let r1 = b.or(r, one);
+                b.set(slot, r1);
+                let isa = b.and(r1, one);
+                let isa_slot = cpu::slot::THUMB as u64;
+                b.set(cpu::slot::THUMB, isa);
+                let k = b.konst(keep);
+                let rest = b.and(r1, k);
+                let s = b.konst(set);
+                let bit = b.and(r1, s);
+                let target = b.or(rest, bit);
+                let mut blk = b.finish(Term::JumpReg(target));
+                blk.narrow_regs = narrow;
+                let before = blk.clone();
+                optimize(&mut blk);
+                verify(&blk).unwrap();
+                let text = format!("{blk}");
+                // The instruction set bit is the constant 1.
+                let set_isa = blk
+                    .insts
+                    .iter()
+                    .find(|i| i.op == Op::SetReg && i.imm == isa_slot);
+                let isa_val = set_isa.map(|i| i.args[0]);
+                let def = blk
+                    .insts
+                    .iter()
+                    .find(|i| i.dst.is_some() && i.dst == isa_val);
+                assert!(
+                    def.is_some_and(|i| i.op == Op::Const && i.imm == 1),
+                    "{text}"
+                );
+                assert_eq!(!text.contains("and "), folds, "{keep:x} {set}: {text}");
+                let target = |b: &Block, v: &[u64]| match b.term {
+                    Term::JumpReg(t) => v[t.0 as usize],
+                    _ => unreachable!(),
+                };
+                for x in [
+                    0,
+                    1,
+                    0x8000_0000,
+                    0xffff_fffe,
+                    u64::MAX,
+                    0x1234_5678_9abc_def0,
+                ] {
+                    // (A 32-bit guest's r0-r14 hold 32-bit values.)
+                    let x = if narrow { x & 0xffff_ffff } else { x };
+                    let mut regs = [0u64; 64];
+                    regs[slot as usize] = x;
+                    let ((r1, v1), (r0, v0)) = (eval(&blk, &regs), eval(&before, &regs));
+                    assert_eq!(
+                        (r1, target(&blk, &v1)),
+                        (r0, target(&before, &v0)),
+                        "{text}"
+                    );
+                }
+            }
         }
     }
 
