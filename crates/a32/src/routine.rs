@@ -66,11 +66,9 @@ pub(crate) struct Routine {
 enum How {
     /// `__udivmoddi4`: the IR's 64-bit divide.
     Divide,
-    /// A call of the host's helper for this kind, on r0, r1 and r2.
+    /// A call of the host's helper for this kind, on r0, r1 and r2; for a kind that
+    /// [`strmem::Kind::skips`], on r0 and r1, and the routine's own code runs on from there.
     Host(strmem::Kind),
-    /// A call of the host's helper for this kind on r0 and r1, which returns how far both
-    /// strings can be skipped; the routine's own code runs on from there.
-    Skip(strmem::Kind),
 }
 
 /// The builds armrun recognises.
@@ -106,17 +104,14 @@ const ROUTINES: &[Routine] = &[
         0x31d3_51d7_aa3a_08ba,
         Kind::Strlen,
     ),
-    Routine {
-        how: How::Skip(Kind::Strcmp),
-        ..host(
-            "strcmp",
-            true,
-            0x0278_0b78_012a_28bf,
-            740,
-            0x21f9_178f_1752_b041,
-            Kind::Strcmp,
-        )
-    },
+    host(
+        "strcmp",
+        true,
+        0x0278_0b78_012a_28bf,
+        740,
+        0x21f9_178f_1752_b041,
+        Kind::Strcmp,
+    ),
     host(
         "strchr",
         true,
@@ -322,18 +317,7 @@ pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>
     cx.b.mark(crate::key::key(pc, cx.thumb, 0));
     match r.how {
         How::Divide => divide(cx, r, pc, fetch),
-        How::Host(kind) => {
-            let args = [0, 1, 2].map(|n| cx.r(n));
-            let got = cx.b.call(kind.helper(false), args[0], args[1], args[2]);
-            let bail = cx.k(strmem::BAIL);
-            let bailed = cx.b.bin(Op::Eq, got, bail);
-            let at = prologue(cx, r, fetch, Some(bailed));
-            let old = cx.r(0);
-            let r0 = cx.b.select(bailed, old, got);
-            cx.set_r(0, r0);
-            ret(cx, r, pc, at, bailed)
-        }
-        How::Skip(kind) => {
+        How::Host(kind) if kind.skips() => {
             let (a, b) = (cx.r(0), cx.r(1));
             let zero = cx.k(0);
             let skip = cx.b.call(kind.helper(false), a, b, zero);
@@ -347,6 +331,17 @@ pub(crate) fn lift(cx: &mut Ctx, r: &Routine, fetch: &dyn Fn(u64) -> Option<u32>
             let term = cx.write_pc(resume, true);
             cx.b.end_insn((pc + r.len) & 0xffff_ffff);
             term
+        }
+        How::Host(kind) => {
+            let args = [0, 1, 2].map(|n| cx.r(n));
+            let got = cx.b.call(kind.helper(false), args[0], args[1], args[2]);
+            let bail = cx.k(strmem::BAIL);
+            let bailed = cx.b.bin(Op::Eq, got, bail);
+            let at = prologue(cx, r, fetch, Some(bailed));
+            let old = cx.r(0);
+            let r0 = cx.b.select(bailed, old, got);
+            cx.set_r(0, r0);
+            ret(cx, r, pc, at, bailed)
         }
     }
 }

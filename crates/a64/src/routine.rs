@@ -204,7 +204,7 @@ pub(crate) fn lift(cx: &mut Ctx, first: u32, fetch: &dyn Fn(u64) -> Option<u32>)
     let next = pc.wrapping_add(4);
     let (a, b, c) = (cx.x(0), cx.x(1), cx.x(2));
     let got = cx.b.call(r.kind.helper(true), a, b, c);
-    let term = if r.kind == Kind::Strcmp {
+    let term = if r.kind.skips() {
         for (reg, v) in [(0, a), (1, b)] {
             let v = cx.b.add(v, got);
             cx.set_x(reg, v, true);

@@ -82,6 +82,13 @@ impl Kind {
         Kind::StrcmpBytes,
     ];
 
+    /// Whether the helper returns how far the routine's arguments can be skipped (see
+    /// [`STRCMP_SKIP`]) rather than its result: the frontends then advance them and run the
+    /// routine's own code.
+    pub fn skips(self) -> bool {
+        self == Kind::Strcmp
+    }
+
     /// The helper that does this routine for a 32-bit guest (results are 32-bit values, the
     /// address space ends at 4 GiB) or a 64-bit one.
     pub fn helper(self, wide: bool) -> &'static Helper {
