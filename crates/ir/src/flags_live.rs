@@ -181,7 +181,8 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     // takes the flags along (`exit.if.flags`, which leaves none behind on the way on).
     let nzcv = slot == cpu::slot::NZCV as u64;
     let relevant = |i: &crate::Inst| {
-        matches!(i.op, Op::Call | Op::ExitIf)
+        (i.op == Op::Call && !(i.is_fp_env_call() && !fp_env(slot)))
+            || i.op == Op::ExitIf
             || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
     };
     let Some(last) = block.insts.iter().rposition(relevant) else {
@@ -233,6 +234,11 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     }
 }
 
+/// Whether `slot` is one of FPCR and FPSR, which scalar FP helpers read.
+fn fp_env(slot: u64) -> bool {
+    slot == cpu::slot::FPCR as u64 || slot == cpu::slot::FPSR as u64
+}
+
 /// Where only one way of the block's branch overwrites NZCV before reading it (`over`: the
 /// taken way's, the fall-through's) and the other may read the flags, the branch becomes a
 /// side exit to the other way and a jump to this one, if the flags' last store can go with
@@ -263,6 +269,9 @@ fn split_branch(block: &mut Block, over: &[bool]) -> bool {
     }
     // (Inverting rewrites the condition's definition: the last thing that may fail.)
     let (leave, stay, when) = match over {
+        // A loop's back edge stays its branch: the JIT then carries the loop's values in
+        // registers and stores the flags only on the way out (`passes::loops_to_itself`).
+        [false, true] if taken == block.key => return false,
         [false, true] => (taken, fallthrough, Some(cond)),
         [true, false] => (fallthrough, taken, inverse_condition(block, cond)),
         _ => return false,
@@ -420,6 +429,8 @@ impl Effect {
                 *t = of(&taint, a);
             }
             let out = match i.op {
+                // A scalar FP helper reads FPCR and FPSR and nothing else.
+                Op::Call if i.is_fp_env_call() && !fp_env(slot) => None,
                 Op::Call => {
                     reads = u64::MAX;
                     None
@@ -843,6 +854,60 @@ mod tests {
     /// the branch became an exit there that takes them along.
     fn stored_for_taken(b: &Block) -> bool {
         flag_stores(b) == 1 || b.split_branch().is_some()
+    }
+
+    /// A loop of one block at 0x1000: a helper call (a scalar FP one with `fp`), a compare,
+    /// and a branch back to 0x1000 or on to 0x1010, which overwrites the flags.
+    #[test]
+    fn a_loop_back_edge_stays_a_branch_and_fp_helpers_read_no_flags() {
+        let call = |bl: &mut Builder, fp: bool| {
+            let z = bl.konst(0);
+            if fp {
+                let mul = crate::inline::FpInline {
+                    op: crate::inline::FpOp::Mul,
+                    double: true,
+                    vector: None,
+                };
+                bl.call_fp(&NOP, mul, z, z, z);
+            } else {
+                bl.call(&NOP, z, z, z);
+            }
+        };
+        let run = |fp: bool| {
+            let mut bl = Builder::verbatim(0x1000);
+            call(&mut bl, fp);
+            bl.end_insn(0x1004);
+            let x = bl.get(1);
+            bl.set(FLAGS, x);
+            bl.end_insn(0x1008);
+            let c = bl.get(2);
+            let mut b = bl.finish(Term::Branch {
+                cond: c,
+                taken: 0x1000,
+                fallthrough: 0x1010,
+            });
+            // The loop's first instruction alone: the call.
+            let first = {
+                let mut bl = Builder::verbatim(0x1000);
+                call(&mut bl, fp);
+                bl.end_insn(0x1004);
+                Effect::of(&bl.finish(Term::Jump(0x1004)), FLAGS as u64)
+            };
+            let effect = |k: u64| if k == 0x1000 { Some(first) } else { effect(k) };
+            drop_dead_store(&mut b, FLAGS, &effect);
+            b
+        };
+        // The FP helper does not read NZCV: the next pass overwrites it first, so it is
+        // dropped.
+        let b = run(true);
+        assert_eq!(flag_stores(&b), 0, "{b}");
+        assert!(matches!(b.term, Term::Branch { taken: 0x1000, .. }), "{b}");
+        // Any other helper may: stored, and the back edge does not become a side exit that
+        // builds the flags on every pass.
+        let b = run(false);
+        assert_eq!(flag_stores(&b), 1, "{b}");
+        assert!(matches!(b.term, Term::Branch { taken: 0x1000, .. }), "{b}");
+        assert!(b.insts.iter().all(|i| !i.op.is_side_exit()), "{b}");
     }
 
     #[test]

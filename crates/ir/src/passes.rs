@@ -515,12 +515,13 @@ pub fn flags_into_exits(b: &mut Block) {
     }
 }
 
-/// Whether `i` reads NZCV or may: a `getreg` of it, a helper call, a side exit to a block that
-/// may read the flags (an `exit.if`).
+/// Whether `i` reads NZCV or may: a `getreg` of it, a helper call (but a scalar FP one, which
+/// reads only FPCR and FPSR), a side exit to a block that may read the flags (an `exit.if`).
 pub fn reads_flags(i: &crate::Inst) -> bool {
     match i.op {
         Op::GetReg => i.imm == slot::NZCV as u64,
-        Op::Call | Op::ExitIf => true,
+        Op::Call => !i.is_fp_env_call(),
+        Op::ExitIf => true,
         _ => false,
     }
 }
