@@ -101,6 +101,24 @@ fn calls_returns_longjmp_and_faults_deep_in_calls() {
     }
 }
 
+/// Loops of one block carry their registers in host registers (see the AArch64 test of the
+/// same name), in A32 and Thumb.
+#[test]
+fn loops_keep_their_registers_across_faults_signals_and_exits() {
+    for o in agree_all("loops", &["sum"], true) {
+        assert!(o.stdout.contains("sum_cmp: n=16381 "), "{}", o.stdout);
+    }
+    for o in agree_all("loops", &["signal"], true) {
+        assert_eq!(
+            o.stdout,
+            "signal: signals=20 bad=0 counted past the last=1\n"
+        );
+    }
+    for o in agree_all("loops", &["fault"], false) {
+        assert!(o.stdout.contains("count=16384 "), "{}", o.stdout);
+    }
+}
+
 #[test]
 fn printf_and_strings() {
     for name in ["printf", "strings", "strtod"] {

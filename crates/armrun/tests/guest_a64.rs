@@ -47,6 +47,26 @@ fn calls_returns_longjmp_and_faults_deep_in_calls() {
     assert_eq!(jit.status, 0);
 }
 
+/// Loops of one block carry their registers from pass to pass in host registers and store
+/// them on the way out: a fault in a late pass, timer signals during the loop and both ways of
+/// leaving it (by its branch, by a side exit) find the guest registers of the pass they are
+/// in. (The fault under the JIT alone: the interpreter backend does not turn a guest data
+/// fault into SIGSEGV.)
+#[test]
+fn loops_keep_their_registers_across_faults_signals_and_exits() {
+    let o = agree("loops", &["sum"], &[]);
+    assert!(o.stdout.contains("sum_cmp: n=8189 "), "{}", o.stdout);
+    let o = agree("loops", &["signal"], &[]);
+    assert_eq!(
+        o.stdout,
+        "signal: signals=20 bad=0 counted past the last=1\n"
+    );
+    let prog = a64_static("loops");
+    let (jit, err) = run_armrun(&[], &prog, &["fault"], &[]);
+    assert_eq!(jit, run_qemu(&prog, &["fault"], &[]), "{err}");
+    assert!(jit.stdout.contains("count=8192 "), "{}", jit.stdout);
+}
+
 #[test]
 fn static_pie() {
     let prog = guest("printf", "aarch64-linux-gnu-gcc", &["-static-pie", "-O2"]);

@@ -181,7 +181,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     // takes the flags along (`exit.if.flags`, which leaves none behind on the way on).
     let nzcv = slot == cpu::slot::NZCV as u64;
     let relevant = |i: &crate::Inst| {
-        (i.op == Op::Call && !(i.is_fp_env_call() && !fp_env(slot)))
+        call_may_read(i, slot)
             || i.op == Op::ExitIf
             || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
     };
@@ -234,9 +234,11 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     }
 }
 
-/// Whether `slot` is one of FPCR and FPSR, which scalar FP helpers read.
-fn fp_env(slot: u64) -> bool {
-    slot == cpu::slot::FPCR as u64 || slot == cpu::slot::FPSR as u64
+/// Whether `i` is a helper call that may read state slot `slot`: any but a scalar FP one,
+/// which reads FPCR and FPSR alone.
+fn call_may_read(i: &crate::Inst, slot: u64) -> bool {
+    let fp_env = slot == cpu::slot::FPCR as u64 || slot == cpu::slot::FPSR as u64;
+    i.op == Op::Call && (fp_env || !i.is_fp_env_call())
 }
 
 /// Where only one way of the block's branch overwrites NZCV before reading it (`over`: the
@@ -429,8 +431,7 @@ impl Effect {
                 *t = of(&taint, a);
             }
             let out = match i.op {
-                // A scalar FP helper reads FPCR and FPSR and nothing else.
-                Op::Call if i.is_fp_env_call() && !fp_env(slot) => None,
+                Op::Call if !call_may_read(i, slot) => None,
                 Op::Call => {
                     reads = u64::MAX;
                     None

@@ -299,12 +299,15 @@ fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
 /// `(instruction, exit)` of `exit_defs` is part of a flags word side exit `exit` computes on
 /// its way out (see `emit::sink::exit_flags`), which the way on skips: its operands are read
 /// again at the exit, and its value keeps its stack slot, leaving the registers to the way on.
+/// Each `(value, index)` of `held` lives up to that instruction at least: a held register's
+/// read, its slot's pending write up to the loop's first write of it (see `emit::self_loop`).
 pub fn allocate(
     b: &Block,
     folds: &[Option<(Val, i32)>],
     carried: &[Val],
     reads: &[Val],
     exit_defs: &[(usize, usize)],
+    held: &[(Val, usize)],
 ) -> Allocation {
     const NONE: u32 = u32::MAX;
     let n = b.num_vals as usize;
@@ -337,6 +340,11 @@ pub fn allocate(
     for v in carried {
         if let Some(l) = last.get_mut(v.0 as usize) {
             *l = len as u32;
+        }
+    }
+    for &(v, end) in held {
+        if let Some(l) = last.get_mut(v.0 as usize).filter(|l| **l != NONE) {
+            *l = (*l).max(end as u32);
         }
     }
     // A `setreg.fault` value is stored if one of the accesses after it faults or a side exit
@@ -586,7 +594,7 @@ mod tests {
     }
 
     fn regs(block: &Block, n: usize) -> Vec<Option<u8>> {
-        let a = allocate(block, &[], &[], &[], &[]);
+        let a = allocate(block, &[], &[], &[], &[], &[]);
         (0..n)
             .map(|v| match a.locs[v] {
                 Loc::Reg(r) => Some(r),

@@ -545,6 +545,8 @@ pub fn compile(
         flag_exits: Vec::new(),
         late: Vec::new(),
         late_stubs: Vec::new(),
+        stub_stores: Vec::new(),
+        held_out: Vec::new(),
         key: block.key,
         xmm_val: None,
         fp_result_xmm: None,
@@ -605,6 +607,16 @@ pub fn compile(
             .iter()
             .flat_map(|c| c.moves.iter().map(|m| m.0))
             .collect();
+        // A loop that holds registers stores them late (see `self_loop::held`).
+        let late_block = e
+            .carry
+            .as_ref()
+            .filter(|c| !c.held.is_empty())
+            .map(|c| self_loop::with_late_writes(block, &c.held));
+        let block = late_block.as_ref().unwrap_or(block);
+        let held_until = e.carry.as_ref().map_or(Vec::new(), |c| {
+            self_loop::held_until(block, c.head, &c.held)
+        });
         e.folds = folds;
         // Only the passes make the carries chains are of (see `ir::carry_chain`).
         let links = if counter.is_none() {
@@ -614,7 +626,7 @@ pub fn compile(
         };
         e.exit_defs = sink::exit_flags(block, &links);
         let alloc::Allocation { locs, uses, saves } =
-            alloc::allocate(block, &e.folds, &carried, &reads, &e.exit_defs);
+            alloc::allocate(block, &e.folds, &carried, &reads, &e.exit_defs, &held_until);
         e.vcache = vcache::VCache::for_block(block, &locs);
         e.locs = locs;
         e.saves = saves;
@@ -730,6 +742,12 @@ struct Emitter {
     late: Vec<(u64, Val)>,
     /// The accesses with such writes pending (index in `faults`) and those writes.
     late_stubs: Vec<(usize, Vec<(u64, Val)>)>,
+    /// Writes every exit stub emitted now stores first: a loop's back edge's (see
+    /// `self_loop::held`).
+    stub_stores: Vec<(u64, Val)>,
+    /// The writes of a loop's held registers still pending at its end, which its way out
+    /// stores (see `self_loop::held`).
+    held_out: Vec<(u64, Val)>,
     /// The block's key: links to a key at or below it check for pending events.
     key: u64,
     /// An xmm register that holds (in its low 64 bits) the value an inline FP operation just
@@ -2085,7 +2103,11 @@ impl Emitter {
             }
         }
         self.link = 0;
-        self.store_late();
+        if self.carry.as_ref().is_some_and(|c| !c.held.is_empty()) {
+            self.held_out = self.keep_held();
+        } else {
+            self.store_late();
+        }
         if head == b.insts.len() {
             self.loop_head();
         }
@@ -2814,6 +2836,9 @@ impl Emitter {
                     self.jump_unless(cc, out);
                     self.back_edge();
                     dynasm!(self.a ; .arch x64 ; =>out);
+                    for (slot, v) in std::mem::take(&mut self.held_out) {
+                        self.store_slot(slot, v);
+                    }
                     self.way_out(b);
                     self.link(fallthrough);
                 } else if taken > self.key {
@@ -2874,6 +2899,9 @@ impl Emitter {
     /// fits 32 bits, instead of 28).
     fn exit_stub(&mut self, label: dynasmrt::DynamicLabel, target: u64, reason: u64) {
         dynasm!(self.a ; .arch x64 ; =>label);
+        for (slot, v) in self.stub_stores.clone() {
+            self.store_slot(slot, v);
+        }
         enc::mov_imm(&mut self.a, alloc::RAX, target);
         let tail = self.tail(reason).unwrap_or_else(|| {
             let pc = state(slot::PC as u64);

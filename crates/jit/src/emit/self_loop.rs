@@ -45,6 +45,9 @@ pub(super) struct Carry {
     /// The values those instructions read from the rest of the block: the terminator reads
     /// them too, as far as allocation goes.
     pub sunk_reads: Vec<Val>,
+    /// The general registers the loop both carries and writes, with their reads: the block
+    /// stores them only on its ways out (see [`held`]).
+    pub held: Vec<(u64, Val)>,
     /// Code offset of the head, once emitted.
     pub at: Option<usize>,
 }
@@ -83,13 +86,62 @@ pub(super) fn plan(b: &Block, folds: &[Option<(Val, i32)>]) -> Option<Carry> {
         return None;
     }
     let (sunk, sunk_reads) = sink_flags(b, &moves);
+    let held = held(b, head, &moves);
     Some(Carry {
         head,
         moves,
         sunk,
         sunk_reads,
+        held,
         at: None,
     })
+}
+
+/// The slots of general registers among the reads the back edge replaces (`moves`) that the
+/// block writes, with their reads. Their stores wait for a way out of the loop: each is a
+/// `setreg.fault` (see `ir::passes::remove_dead_setreg`), and at the head the read is the
+/// pending write of its slot until the block writes it, so a fault or a side exit stores
+/// the values of the pass it is in, and the back edge carries the rest. Only the back
+/// edge's own exits (an event pending, the link undone) and the fall-through store them
+/// besides (see [`Emitter::back_edge`]).
+fn held(b: &Block, head: usize, moves: &[(Val, Val)]) -> Vec<(u64, Val)> {
+    moves
+        .iter()
+        .filter(|m| m.0 != m.1)
+        .filter_map(|&(v, _)| {
+            let slot = b.insts[..head].iter().find(|i| i.dst == Some(v))?.imm;
+            // (A read nothing uses has no value to store.)
+            b.insts[head..]
+                .iter()
+                .any(|i| i.args[..i.op.info().arity].contains(&v))
+                .then_some(())?;
+            (slot < ir::passes::LATE_SLOTS as u64).then_some((slot, v))
+        })
+        .collect()
+}
+
+/// `b` with every write of a slot in `held` a `setreg.fault`: see [`held`].
+pub(super) fn with_late_writes(b: &Block, held: &[(u64, Val)]) -> Block {
+    let mut b = b.clone();
+    for i in &mut b.insts {
+        if i.op == Op::SetReg && held.iter().any(|h| h.0 == i.imm) {
+            i.op = Op::SetRegFault;
+        }
+    }
+    b
+}
+
+/// For each read in `held`, the index of the first write of its slot after `head`: the
+/// read's value is its slot's pending write until then (see [`held`]).
+pub(super) fn held_until(b: &Block, head: usize, held: &[(u64, Val)]) -> Vec<(Val, usize)> {
+    held.iter()
+        .map(|&(slot, v)| {
+            let first = b.insts[head..]
+                .iter()
+                .position(|i| matches!(i.op, Op::SetReg | Op::SetRegFault) && i.imm == slot);
+            (v, first.map_or(b.insts.len(), |k| head + k))
+        })
+        .collect()
 }
 
 /// The instructions of a loop block to emit on its way out instead (see the module
@@ -158,10 +210,12 @@ impl Emitter {
         self.carry = Some(carry);
     }
 
-    /// Marks the loop's head here: the code after the reads.
+    /// Marks the loop's head here: the code after the reads, where each held register's read
+    /// is its pending write (see [`held`]).
     pub(super) fn loop_head(&mut self) {
         if let Some(c) = self.carry.as_mut() {
             c.at = Some(self.a.offset().0);
+            self.late.clone_from(&c.held);
         }
         // Arriving from the back edge, no register holds what the last spill stored.
         self.spill = None;
@@ -181,9 +235,26 @@ impl Emitter {
             .iter()
             .map(|&(v, left)| (self.place(v), self.place(left)))
             .collect();
+        let held = carry.held.clone();
         self.parallel_moves(moves);
-        // The block's own key is never above itself: the link checks for pending events.
+        // The block's own key is never above itself: the link checks for pending events. Its
+        // exits store the held registers, which the moves put into their reads' places.
+        self.stub_stores = held;
         self.link_to(self.key, head);
+        self.stub_stores.clear();
+    }
+
+    /// The writes of held registers still pending at the end of a pass (see [`held`]): the
+    /// way out of the loop stores them, the back edge carries them. The other pending writes
+    /// are stored now.
+    pub(super) fn keep_held(&mut self) -> Vec<(u64, Val)> {
+        let held = self.carry.as_ref().map_or(&[][..], |c| &c.held[..]);
+        let (kept, now): (Vec<_>, Vec<_>) = std::mem::take(&mut self.late)
+            .into_iter()
+            .partition(|l| held.iter().any(|h| h.0 == l.0));
+        self.late = now;
+        self.store_late();
+        kept
     }
 
     /// Performs `moves` (destination, source) as if all at once: a move whose destination no
