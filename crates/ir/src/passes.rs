@@ -207,6 +207,16 @@ pub fn fold(b: &mut Block) {
             i.op = Op::Shl;
             i.args = s.args;
         }
+        // The low word of a 64-bit difference is the 32-bit one (SUB of W registers), which
+        // `sub.w` at 32 zero-extends: one host subtraction, no extension.
+        if i.op == Op::Zext
+            && i.imm == 32
+            && let Some(s) = def[i.args[0].0 as usize]
+            && s.op == Op::Sub
+        {
+            i.op = Op::SubW;
+            i.args = [s.args[0], s.args[1], Val(0)];
+        }
         // A field read out of a value put together by an `or` (a 32-bit guest's S register in
         // a half of its D register's slot, written and read back in one block): the operand
         // of the `or` whose bits the mask or shift drops is left out, and a right shift of a
@@ -2304,6 +2314,39 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_low_word_of_a_difference_is_a_32_bit_subtraction() {
+        // SUB W0, W1, W2 lifted as a 64-bit `sub` and a zero-extension: one `sub.w` at 32,
+        // which gives the same value for any operands.
+        let mut b = Builder::verbatim(0);
+        let x = b.get(1);
+        let y = b.get(2);
+        let d = b.bin(Op::Sub, x, y);
+        let z = b.un(Op::Zext, d, 32);
+        b.set(0, z);
+        let mut blk = b.finish(Term::Jump(4));
+        let before = blk.clone();
+        optimize(&mut blk);
+        verify(&blk).unwrap();
+        let text = format!("{blk}");
+        assert!(
+            text.contains("sub.w.32") && !text.contains("zext"),
+            "{text}"
+        );
+        for (x, y) in [
+            (5, 7),
+            (7, 5),
+            (0, u64::MAX),
+            (0x1_0000_0000, 1),
+            (u64::MAX, 3),
+        ] {
+            let mut regs = [0u64; 64];
+            regs[1] = x;
+            regs[2] = y;
+            assert_eq!(eval(&blk, &regs).0, eval(&before, &regs).0, "{x:x} {y:x}");
         }
     }
 

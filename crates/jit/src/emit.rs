@@ -262,7 +262,7 @@ fn cond_fused(a: &mut Asm, op: Op, imm: u64) {
         (_, true) => dynasm!(a ; .arch x64 ; test rax, rax),
         (_, false) => dynasm!(a ; .arch x64 ; test eax, eax),
     }
-    set_condition(a, host_cc(op, imm & 15));
+    set_condition(a, host_cc(op, imm & 15), alloc::RAX);
 }
 
 /// Host condition code 16: x86 "above" (CF and ZF clear), which is ARM's HI after a `cmp`.
@@ -429,9 +429,9 @@ fn nz_from_host_flags(a: &mut Asm) {
     dynasm!(a ; .arch x64 ; lahf ; and eax, 0xc000 ; shl eax, 16);
 }
 
-/// `rax = 1` if ARM condition `cc` holds for the host flags as [`cond_fused`] sets them, else 0
-/// (`cc` as [`host_cc`] gives it).
-fn set_condition(a: &mut Asm, cc: u64) {
+/// Register `t` = 1 if ARM condition `cc` holds for the host flags as [`cond_fused`] sets them,
+/// else 0 (`cc` as [`host_cc`] gives it). Clobbers `al` (and `cl`).
+fn set_condition(a: &mut Asm, cc: u64, t: u8) {
     match cc {
         0 => dynasm!(a ; .arch x64 ; sete al),
         1 => dynasm!(a ; .arch x64 ; setne al),
@@ -452,7 +452,7 @@ fn set_condition(a: &mut Asm, cc: u64) {
         BELOW_OR_EQUAL => dynasm!(a ; .arch x64 ; setbe al),
         _ => dynasm!(a ; .arch x64 ; mov al, 1),
     }
-    dynasm!(a ; .arch x64 ; movzx eax, al);
+    dynasm!(a ; .arch x64 ; movzx Rd(t), al);
 }
 
 /// A linkable jump inside compiled code.
@@ -1196,6 +1196,22 @@ impl Emitter {
         }
     }
 
+    /// `t = t - y` at 32 bits, which zero-extends the difference, with `y` as register, slot
+    /// (its low half) or constant (its low half).
+    fn sub32(&mut self, t: u8, y: Val) {
+        match self.loc(y) {
+            Loc::Const(k) => enc::alu_imm(&mut self.a, Alu::Sub, false, t, k as u32 as i32),
+            Loc::Slot => {
+                let o = vo(y);
+                dynasm!(self.a ; .arch x64 ; sub Rd(t), [rsp + o]);
+            }
+            _ => {
+                let r = self.reg_or(alloc::RCX, y);
+                dynasm!(self.a ; .arch x64 ; sub Rd(t), Rd(r));
+            }
+        }
+    }
+
     /// Compares `x` with `y` (as `cmp x, y`) at 64 bits, or at 32 unless `wide`; `x` is
     /// compared in its own register, else loaded into `rax`.
     fn cmp(&mut self, x: Val, y: Val, wide: bool) {
@@ -1465,16 +1481,23 @@ impl Emitter {
                 self.st(d, t);
             }
             Op::Zext | Op::Sext => {
-                // Extended in place, in the result's own register when it has one.
+                // Extended into the result's own register when it has one, straight from the
+                // operand's register if it has one (else loaded there first).
                 let t = self.target(d, &[]);
-                self.ld(t, x);
+                let s = match self.loc(x) {
+                    Loc::Reg(h) => h,
+                    _ => {
+                        self.ld(t, x);
+                        t
+                    }
+                };
                 match (i.op, i.imm) {
-                    (Op::Zext, 8) => dynasm!(self.a ; .arch x64 ; movzx Rd(t), Rb(t)),
-                    (Op::Zext, 16) => dynasm!(self.a ; .arch x64 ; movzx Rd(t), Rw(t)),
-                    (Op::Zext, _) => dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t)),
-                    (_, 8) => dynasm!(self.a ; .arch x64 ; movsx Rq(t), Rb(t)),
-                    (_, 16) => dynasm!(self.a ; .arch x64 ; movsx Rq(t), Rw(t)),
-                    _ => dynasm!(self.a ; .arch x64 ; movsxd Rq(t), Rd(t)),
+                    (Op::Zext, 8) => dynasm!(self.a ; .arch x64 ; movzx Rd(t), Rb(s)),
+                    (Op::Zext, 16) => dynasm!(self.a ; .arch x64 ; movzx Rd(t), Rw(s)),
+                    (Op::Zext, _) => dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(s)),
+                    (_, 8) => dynasm!(self.a ; .arch x64 ; movsx Rq(t), Rb(s)),
+                    (_, 16) => dynasm!(self.a ; .arch x64 ; movsx Rq(t), Rw(s)),
+                    _ => dynasm!(self.a ; .arch x64 ; movsxd Rq(t), Rd(s)),
                 }
                 self.st(d, t);
             }
@@ -1551,9 +1574,10 @@ impl Emitter {
                     self.target(d, &[y])
                 };
                 self.ld(t, x);
-                self.alu(Op::Sub, t, y);
-                if !wide {
-                    dynasm!(self.a ; .arch x64 ; mov Rd(t), Rd(t));
+                if wide {
+                    self.alu(Op::Sub, t, y);
+                } else {
+                    self.sub32(t, y);
                 }
                 self.st(d, t);
             }
@@ -1611,10 +1635,12 @@ impl Emitter {
                 lanes(&mut self.a, i.op, i.imm, t);
                 self.st(d, t);
             }
+            // The 0 or 1 straight into the result's own register when it has one.
             Op::CondAdd | Op::CondLogic | Op::CondSub => {
                 self.condition_flags(i);
-                set_condition(&mut self.a, host_cc(i.op, i.imm & 15));
-                self.st(d, RAX);
+                let t = self.target(d, &[]);
+                set_condition(&mut self.a, host_cc(i.op, i.imm & 15), t);
+                self.st(d, t);
             }
             Op::Eq | Op::Ult => {
                 self.cmp(x, y, true);
@@ -1623,8 +1649,9 @@ impl Emitter {
                 } else {
                     dynasm!(self.a ; .arch x64 ; setb al);
                 }
-                dynasm!(self.a ; .arch x64 ; movzx eax, al);
-                self.st(d, RAX);
+                let t = self.target(d, &[]);
+                dynasm!(self.a ; .arch x64 ; movzx Rd(t), al);
+                self.st(d, t);
             }
             Op::Select => {
                 let c = self.reg_or(RCX, x);
@@ -1862,7 +1889,10 @@ impl Emitter {
         match nzcv_cc(cc) {
             Some(h) => {
                 self.nzcv_flags(x, cc);
-                set_condition(&mut self.a, h);
+                let t = self.target(d, &[]);
+                set_condition(&mut self.a, h, t);
+                self.st(d, t);
+                return;
             }
             None => dynasm!(self.a ; .arch x64 ; mov eax, 1),
         }
