@@ -5,9 +5,15 @@
 //! memory, and each load waits for its store. `ir::passes::hoist_entry_reads` puts the block's
 //! reads of the state it starts with at its top; the code after them is the loop's head. The
 //! back edge moves into each read's place (register or stack slot) the value the block leaves
-//! in that slot, checks for pending events and jumps to the head. The stores stay: the state
-//! in memory is always the guest's at the back edge, so the dispatcher, a fault or a signal
-//! finds it as ever.
+//! in that slot, checks for pending events and jumps to the head.
+//!
+//! The general registers the block both reads that way and writes are held ([`held`]): their
+//! writes are `setreg.fault`s, stored only where something may look at the state (a fault,
+//! a side exit), and at the head each read is its slot's pending write until the pass writes
+//! the slot. A pass stores only the registers the loop does not carry. The back edge's own
+//! exits (an event pending, the link undone) store them after the moves, and so does the way
+//! out by the block's branch; the state in memory is the guest's wherever the dispatcher, a
+//! fault or a signal handler finds it.
 //!
 //! A loop whose block writes the flags before it reads them has no use for the flags it leaves
 //! on its back edge: only the way out needs them. There the block stores them, and computes
@@ -21,9 +27,10 @@
 //!
 //! The back edge's jump is a link site of the block's own key, as a self-loop's would be,
 //! only linked to the head rather than to the entry. Unlinked (code invalidated, the cache
-//! half reused, chaining off) it exits to the dispatcher like any other; relinked to a new
-//! translation's entry it is still right, since that reloads the state from memory. So a
-//! carried block never reserves stack of its own: the entry and the head must agree on `rsp`.
+//! half reused) it exits to the dispatcher like any other, storing the held registers first;
+//! it is never linked to another translation (the block's own sites leave the link lists when
+//! it is dropped). A carried block never reserves stack of its own: the entry and the head
+//! must agree on `rsp`.
 
 use super::{Emitter, FRAME_VALS, vo};
 use crate::alloc::{self, Loc, imm32};
