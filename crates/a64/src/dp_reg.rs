@@ -238,7 +238,17 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
 /// `a + b` or `a - b` at the width, writing NZCV when `flags` is set.
 fn add_sub(cx: &mut Ctx, a: Val, b: Val, sub: bool, flags: bool, w: u32) -> Val {
     if !flags {
-        return if sub { cx.b.sub(a, b) } else { cx.b.add(a, b) };
+        return match (sub, w) {
+            // At 32 bits as the operations that zero-extend their result: one host add or
+            // sub, and the W register's extension folds away (`ir::passes::fold`).
+            (false, 32) => {
+                let zero = cx.k(0);
+                cx.add_with_carry(a, b, zero, 32, false)
+            }
+            (true, 32) => cx.b.binw(Op::SubW, a, b, 32),
+            (true, _) => cx.b.sub(a, b),
+            (false, _) => cx.b.add(a, b),
+        };
     }
     let b = if sub { cx.b.not(b) } else { b };
     let c = cx.k(sub as u64);
