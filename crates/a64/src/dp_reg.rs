@@ -239,13 +239,13 @@ pub fn lift(cx: &mut Ctx, m: &M) -> Flow {
 fn add_sub(cx: &mut Ctx, a: Val, b: Val, sub: bool, flags: bool, w: u32) -> Val {
     if !flags {
         return match (sub, w) {
-            // At 32 bits as the operations that zero-extend their result: one host add or
-            // sub, and the W register's extension folds away (`ir::passes::fold`).
+            // An add at 32 bits as the operation that zero-extends its result: one host add,
+            // and the W register's extension folds away. (`ir::passes::fold` makes a
+            // subtraction's extension a 32-bit `sub.w` itself.)
             (false, 32) => {
                 let zero = cx.k(0);
                 cx.add_with_carry(a, b, zero, 32, false)
             }
-            (true, 32) => cx.b.binw(Op::SubW, a, b, 32),
             (true, _) => cx.b.sub(a, b),
             (false, _) => cx.b.add(a, b),
         };
