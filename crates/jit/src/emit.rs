@@ -550,6 +550,7 @@ pub fn compile(
         key: block.key,
         xmm_val: None,
         fp_result_xmm: None,
+        zero_product: None,
         folds: Vec::new(),
         link: 0,
         carry: None,
@@ -692,6 +693,8 @@ struct SlowPath {
     done: DynamicLabel,
     call: HelperCall,
     key: u64,
+    /// A multiplication's check for an exact zero before the call (see `fp::zero_product`).
+    zero: Option<fp::ZeroProduct>,
 }
 
 struct Emitter {
@@ -758,6 +761,9 @@ struct Emitter {
     /// Set by `fp::fast_path` when it leaves its result in that xmm register; the helper call
     /// after it then puts its result there too, so both paths agree at the join.
     fp_result_xmm: Option<u8>,
+    /// Set by `fp::fast_path` for a multiplication: where its result test goes (see
+    /// `fp::zero_product`).
+    zero_product: Option<fp::ZeroProduct>,
     /// The `base + k` sums memory operands take apart (see [`addr_fold`]).
     folds: Vec<Option<(Val, i32)>>,
     /// The instruction being lowered's part in carries kept in CF (`ir::carry_chain::link`).
@@ -1676,8 +1682,10 @@ impl Emitter {
                     let done = self.a.new_dynamic_label();
                     let slow = self.a.new_dynamic_label();
                     self.fp_result_xmm = None;
+                    self.zero_product = None;
                     let inlined = inline.is_some_and(|fi| fp::fast_path(self, fi, i, slow, done));
                     let result = self.fp_result_xmm.take();
+                    let zero = self.zero_product.take();
                     let call = HelperCall {
                         func: h.func as usize as i64,
                         args: i.args,
@@ -1693,6 +1701,7 @@ impl Emitter {
                                 done,
                                 call,
                                 key: 0,
+                                zero,
                             });
                         }
                     } else {
@@ -1852,6 +1861,10 @@ impl Emitter {
         for p in std::mem::take(&mut self.slow_paths) {
             // Nothing emitted before holds a value here.
             self.spill = None;
+            if let Some(z) = p.zero {
+                let [x, y, _] = p.call.args;
+                fp::zero_product(self, z, [x, y], p.slow, p.done);
+            }
             dynasm!(self.a ; .arch x64 ; =>p.slow);
             let start = self.a.offset().0 as u32;
             self.helper_call(&p.call);

@@ -404,6 +404,59 @@ fn results_at_the_fast_path_edges_match_interpreter() {
     }
 }
 
+/// Products that are zero: with a zero operand they are exact, and the JIT's check after the
+/// fast path (`fp::zero_product`) takes them back without the helper; the others (a product
+/// that underflowed to zero, zero times infinity or NaN, zero times a denormal) still go to the
+/// helper. Both signs, doubles and singles, the product alone, added to (its value held in an
+/// xmm register) and left to a register write, FPSR.IXC set and clear.
+#[test]
+fn zero_products_match_interpreter() {
+    const FMUL_S: u32 = 0x1e20_0800;
+    const FADD_S: u32 = 0x1e20_2800;
+    let doubles: [(u64, u64); 9] = [
+        (0, 0x3ff8_0000_0000_0000),                     // +0 * 1.5
+        (0x8000_0000_0000_0000, 0x3ff8_0000_0000_0000), // -0 * 1.5
+        (0xc008_0000_0000_0000, 0),                     // -3 * +0
+        (0x8000_0000_0000_0000, 0x8000_0000_0000_0000), // -0 * -0
+        (0, 0x7ff0_0000_0000_0000),                     // 0 * inf: invalid
+        (0x8000_0000_0000_0000, 0x7ff8_0000_0000_0000), // -0 * NaN
+        (0, 1),                                         // 0 * the smallest denormal
+        (0x2000_0000_0000_0000, 0x2000_0000_0000_0000), // underflows to zero
+        (0x0000_0000_0000_0001, 0x3fe0_0000_0000_0000), // rounds to zero
+    ];
+    let singles: [(u64, u64); 7] = [
+        (0, 0x3fc0_0000),
+        (0x8000_0000, 0x3fc0_0000),
+        (0xc040_0000, 0),
+        (0, 0x7f80_0000),
+        (0, 1),
+        (0x1000_0000, 0x1000_0000),
+        (0x0000_0001, 0x3f00_0000),
+    ];
+    let cases = doubles
+        .iter()
+        .map(|&(x, y)| (true, x, y))
+        .chain(singles.iter().map(|&(x, y)| (false, x, y)));
+    for (double, x, y) in cases {
+        let (mul, add) = if double {
+            (FMUL_D, FADD_D)
+        } else {
+            (FMUL_S, FADD_S)
+        };
+        let one = vec![op(mul, 0, 1, 2)];
+        // The product read by the next operation, then overwritten by another product.
+        let chained = vec![
+            op(mul, 0, 1, 2),
+            op(add, 3, 0, 1),
+            op(mul, 4, 2, 1),
+            op(mul, 0, 3, 4),
+        ];
+        for code in [one, chained] {
+            both_fpsr(&code, x, y, 5);
+        }
+    }
+}
+
 /// Negations of doubles (FNEG, and the one inside FNMUL) work on values in xmm registers: a
 /// product negated and then added, as VMLS does (the negation's result in an xmm register), a
 /// negated product left to a register write (FNMUL: the result leaves the xmm registers), and

@@ -14,7 +14,9 @@
 //!   that rounded up to the smallest normal (ARM detects tininess before rounding, x86 after).
 //!   On AVX hosts the one-instruction test also leaves the highest finite binade to the helper.
 //!
-//! Any other case jumps to the helper call, which computes the exact result and flags.
+//! Any other case jumps to the helper call, which computes the exact result and flags; a
+//! product that is zero first passes a check out of line that keeps the exact ones (a zero
+//! operand) off the helper (see [`zero_product`]).
 //! A double result also stays in the xmm register it was computed in (the helper's result is
 //! moved there too), and an operation reading it next takes it from there: a chain of
 //! dependent operations then does not cross to general registers and back at each step.
@@ -320,7 +322,7 @@ pub(super) fn fast_path(
         | FpOp::Sha256Su1 => return false,
     }
     let r = if fused { 2 } else { 0 };
-    require_normal(e, fi.double, r, false, slow);
+    normal_or_zero_product(e, fi, r, false, slow);
     // The result stays in xmm`r` for an operation that reads it next.
     if crate::alloc::result_in_xmm(fi) {
         e.fp_result_xmm = Some(r);
@@ -406,10 +408,87 @@ fn vex_arithmetic(
     };
     let xmm_only = crate::alloc::result_in_xmm(fi)
         && (e.unread || dst.is_none_or(|d| matches!(e.loc(d), Loc::Xmm(_))));
-    require_normal(e, fi.double, r, xmm_only, slow);
+    normal_or_zero_product(e, fi, r, xmm_only, slow);
     if crate::alloc::result_in_xmm(fi) {
         e.fp_result_xmm = Some(r);
     }
+}
+
+/// [`require_normal`] for the result of `fi` in xmm`r`; a multiplication's result that is not
+/// normal first goes to its [`ZeroProduct`] check (see [`zero_product`]), which sends it on to
+/// `slow` unless it is an exact zero.
+fn normal_or_zero_product(
+    e: &mut Emitter,
+    fi: FpInline,
+    r: u8,
+    xmm_only: bool,
+    slow: DynamicLabel,
+) {
+    if fi.op != FpOp::Mul {
+        require_normal(e, fi.double, r, xmm_only, slow);
+        return;
+    }
+    let check = e.a.new_dynamic_label();
+    require_normal(e, fi.double, r, xmm_only, check);
+    e.zero_product = Some(ZeroProduct {
+        check,
+        r,
+        double: fi.double,
+        xmm_only,
+    });
+}
+
+/// Where a multiplication's fast path goes with a result that is not normal, to tell an exact
+/// zero from the cases its helper must handle (see [`zero_product`]).
+#[derive(Clone, Copy)]
+pub(super) struct ZeroProduct {
+    /// The label the fast path's result test jumps to.
+    check: DynamicLabel,
+    /// The xmm register holding the product.
+    r: u8,
+    double: bool,
+    /// Whether the fast path leaves the result in xmm`r` alone (else also in `rax`).
+    xmm_only: bool,
+}
+
+/// The out-of-line check of `z` for the multiplication `x * y` whose fast path produced a
+/// result that is not normal: a zero with a zero operand is exact on both ISAs (the sign is
+/// the operands' signs' exclusive or, nothing is raised, whatever the rounding mode), so it
+/// goes back to `done` as the fast path would; anything else (a product that underflowed to
+/// zero, zero times infinity, denormals, NaNs, infinities) jumps to `slow`, the helper call.
+/// The fast path's FPCR and FPSR tests jump straight to `slow`: this runs only after the
+/// product was computed. Dense matrices with zero entries (armhf fpbench's `a[i] * b[j]`,
+/// one product in 17) otherwise call the helper for every such product. Clobbers `rax`.
+pub(super) fn zero_product(
+    e: &mut Emitter,
+    z: ZeroProduct,
+    [x, y]: [ir::Val; 2],
+    slow: DynamicLabel,
+    done: DynamicLabel,
+) {
+    let exact = e.a.new_dynamic_label();
+    dynasm!(e.a ; .arch x64 ; =>z.check);
+    // Twice the value drops the sign: zero only for +0 and -0.
+    result(e, z.double, z.r);
+    let twice = |e: &mut Emitter| {
+        if z.double {
+            dynasm!(e.a ; .arch x64 ; add rax, rax);
+        } else {
+            dynasm!(e.a ; .arch x64 ; add eax, eax);
+        }
+    };
+    twice(e);
+    dynasm!(e.a ; .arch x64 ; jnz =>slow);
+    e.ld(RAX, x);
+    twice(e);
+    dynasm!(e.a ; .arch x64 ; jz =>exact);
+    e.ld(RAX, y);
+    twice(e);
+    dynasm!(e.a ; .arch x64 ; jnz =>slow ; =>exact);
+    if !z.xmm_only {
+        result(e, z.double, z.r);
+    }
+    dynasm!(e.a ; .arch x64 ; jmp =>done);
 }
 
 /// Puts each value into its xmm register (`(register, value)`): a copy from the register that
