@@ -214,8 +214,33 @@ pub enum SlotsWritten {
     None,
     /// FPSR alone: a scalar FP helper merges its exceptions into it.
     Fpsr,
+    /// Both halves of vector register V`n`, and FPSR: a vector operation's helper (an
+    /// [`inline::FpInline`] with registers) writes its destination register alone in the CPU
+    /// state (and FPSR, for the FP ones).
+    Vector(u8),
     /// Any: a helper call, a store-exclusive (the monitor), a vector load (its registers).
     Any,
+}
+
+impl SlotsWritten {
+    /// Forgets, in `known` (what each slot holds, by slot number), the slots this writes.
+    pub fn forget<T: Copy>(self, known: &mut [T], none: T) {
+        let mut drop = |s: u32| {
+            if let Some(k) = known.get_mut(s as usize) {
+                *k = none;
+            }
+        };
+        match self {
+            SlotsWritten::None => {}
+            SlotsWritten::Fpsr => drop(slot::FPSR),
+            SlotsWritten::Vector(n) => {
+                drop(slot::FPSR);
+                drop(slot::v_lo(n as u32));
+                drop(slot::v_hi(n as u32));
+            }
+            SlotsWritten::Any => known.fill(none),
+        }
+    }
 }
 
 impl Inst {
@@ -224,7 +249,11 @@ impl Inst {
     pub fn slots_written(&self) -> SlotsWritten {
         match self.op {
             Op::Call if self.is_fp_env_call() => SlotsWritten::Fpsr,
-            Op::Call | Op::StoreEx | Op::LoadV => SlotsWritten::Any,
+            Op::Call => match inline::FpInline::decode(self.imm).and_then(|f| f.vector) {
+                Some(r) => SlotsWritten::Vector(r.d),
+                None => SlotsWritten::Any,
+            },
+            Op::StoreEx | Op::LoadV => SlotsWritten::Any,
             _ => SlotsWritten::None,
         }
     }
@@ -367,11 +396,7 @@ impl Builder {
                 let d = dst.expect("const defines").0;
                 self.konsts[konst_way(imm)] = (imm, d);
             }
-            _ => match inst.slots_written() {
-                SlotsWritten::None => {}
-                SlotsWritten::Fpsr => self.known[slot::FPSR as usize] = NO_VAL,
-                SlotsWritten::Any => self.known = [NO_VAL; slot::END as usize],
-            },
+            _ => inst.slots_written().forget(&mut self.known, NO_VAL),
         }
         self.block.insts.push(inst);
         dst.unwrap_or(Val(u32::MAX))

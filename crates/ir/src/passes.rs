@@ -1039,8 +1039,8 @@ fn misses_nz(def_of: &dyn Fn(Val) -> Option<crate::Inst>, v: Val, depth: u32) ->
 }
 
 /// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call or vector
-/// load between, since those may write any slot; a scalar FP helper writes only FPSR) is
-/// replaced by `v`; and a `setreg s, v` where the slot is known to hold `v` already (read or
+/// load between, since those may write any slot; a scalar FP helper writes only FPSR, a vector
+/// operation's its destination register and FPSR) is replaced by `v`; and a `setreg s, v` where the slot is known to hold `v` already (read or
 /// written since, or the same constant written) is dropped. The A64 lifter writes zero to a
 /// vector register's upper half at each scalar FP write, so a chain of FP operations on one
 /// register stores that zero once.
@@ -1089,11 +1089,7 @@ pub fn forward_getreg(b: &mut Block) {
                 known[s] = v;
             }
             // A vector load writes slots this pass does not track by register number.
-            _ => match i.slots_written() {
-                crate::SlotsWritten::None => {}
-                crate::SlotsWritten::Fpsr => known[slot::FPSR as usize] = NONE,
-                crate::SlotsWritten::Any => known = [NONE; 256],
-            },
+            _ => i.slots_written().forget(&mut known, NONE),
         }
         b.insts[kept] = i;
         kept += 1;
@@ -2405,7 +2401,7 @@ mod tests {
     }
 
     #[test]
-    fn scalar_fp_calls_are_barriers_only_for_the_fp_state() {
+    fn fp_calls_are_barriers_only_for_the_slots_they_write() {
         let scalar = crate::inline::FpInline {
             op: crate::inline::FpOp::Mul,
             double: true,
@@ -2424,6 +2420,7 @@ mod tests {
         let build = |inline: crate::inline::FpInline| {
             let mut b = Builder::verbatim(0);
             let x = b.get(1);
+            let v = b.get(slot::v_lo(0));
             let k = b.konst(5);
             b.set(2, k); // dead only if the call cannot read slot 2
             b.set(fpsr, k); // read by the call: kept
@@ -2432,7 +2429,10 @@ mod tests {
             b.set(2, r);
             let y = b.get(1); // forwarded from x only if the call cannot write slot 1
             let f = b.get(fpsr); // written by the call: never forwarded
+            let w = b.get(slot::v_lo(0)); // forwarded only if the call cannot write V0
             let t = b.add(y, f);
+            let t = b.add(t, w);
+            let t = b.add(t, v);
             b.set(3, t);
             b.set(fpcr, t);
             let mut blk = b.finish(Term::Jump(4));
@@ -2450,9 +2450,13 @@ mod tests {
         assert_eq!(count(&text, "getreg", fpsr), 1, "{text}");
         assert_eq!(count(&text, "setreg", fpsr), 1, "{text}");
         assert_eq!(count(&text, "setreg", fpcr), 2, "{text}");
-        // A vector operation's helper works on the registers in the state: a full barrier.
+        assert_eq!(count(&text, "getreg", slot::v_lo(0)), 1, "{text}");
+        // A vector operation's helper works on the registers in the state: it may read any
+        // slot, and writes its destination register (V0) and FPSR alone.
         let text = build(vector);
-        assert_eq!(count(&text, "getreg", 1), 2, "{text}");
+        assert_eq!(count(&text, "getreg", 1), 1, "{text}");
         assert_eq!(count(&text, "setreg", 2), 2, "{text}");
+        assert_eq!(count(&text, "getreg", fpsr), 1, "{text}");
+        assert_eq!(count(&text, "getreg", slot::v_lo(0)), 2, "{text}");
     }
 }
