@@ -2023,7 +2023,7 @@ impl Emitter {
             if self.vcache.active() {
                 let crypto_inline =
                     crypto::crypto_call(inst).is_some_and(|(op, _)| crypto::usable(op));
-                self.vcache.before(inst, crypto_inline);
+                self.vcache_before(inst, crypto_inline);
             }
             if !links.is_empty() {
                 self.link = links[n];
@@ -2154,6 +2154,8 @@ impl Emitter {
         if head == b.insts.len() {
             self.loop_head();
         }
+        // Every way out leaves with the vector registers in the CPU state.
+        self.flush_vregs();
         self.term(&b.term, b);
         for (site, target) in std::mem::take(&mut self.side_stubs) {
             self.site_stub(site, target);

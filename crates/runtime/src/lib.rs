@@ -918,6 +918,92 @@ mod tests {
         }
     }
 
+    /// An AES round's result is written to the JIT's copy of the register alone (see the
+    /// JIT's `vcache`): a load that faults after it finds the round done in the CPU state,
+    /// as on the interpreter, and so does the system call after more rounds.
+    #[test]
+    fn vector_registers_held_in_xmm_copies_are_stored_at_a_fault() {
+        let page = interp::testing::catch_guest_faults(recover_fault);
+        // aese v0.16b, v1.16b; aesmc v0.16b, v0.16b; ldr x1, [x0]; the round again; svc #0
+        let round = [0x4e28_4820, 0x4e28_6800];
+        let code = [
+            round[0],
+            round[1],
+            0xf940_0001,
+            round[0],
+            round[1],
+            0xd400_0001,
+        ];
+        let fetch = words(&code);
+        let readable = Box::new(0u64);
+        let readable = &*readable as *const u64 as u64;
+        let mut seen = Vec::new();
+        for backend in [Backend::Interp, Backend::Jit] {
+            let mut e = Engine::new(backend);
+            if backend == Backend::Jit {
+                e.compile_n(0x10000, &fetch, e.max_insns, Tier::Full);
+            }
+            for x0 in [page + 8, readable] {
+                let mut cpu = CpuState {
+                    pc: 0x10000,
+                    ..CpuState::default()
+                };
+                cpu.x[0] = x0;
+                cpu.v[0] = [0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210];
+                cpu.v[1] = [0x1111_2222_3333_4444, 0x5555_6666_7777_8888];
+                let event = e.run(&mut cpu, &fetch);
+                let pc = match event {
+                    Event::DataFault { pc, .. } => pc,
+                    Event::Syscall(_) => cpu.pc,
+                    other => panic!("{backend:?} {other:?}"),
+                };
+                seen.push((backend, x0 == readable, pc, cpu.v[0]));
+            }
+        }
+        let (interp, jit) = seen.split_at(2);
+        for (a, b) in interp.iter().zip(jit) {
+            assert_eq!((a.1, a.2, a.3), (b.1, b.2, b.3), "{a:x?} {b:x?}");
+        }
+        assert_eq!(interp[0].2, 0x10008, "the load faults");
+        assert_ne!(interp[0].3, interp[1].3, "one round, then two");
+    }
+
+    /// AES rounds in a loop of one block, which the JIT runs as a loop in its code: the
+    /// copies in xmm registers are stored before the loop's head and at its back edge, so
+    /// every pass starts from the CPU state.
+    #[test]
+    fn vector_registers_held_in_xmm_copies_survive_a_loop() {
+        // loop: eor v1.16b, v1.16b, v0.16b; aese v0.16b, v1.16b; aesmc v0.16b, v0.16b;
+        // subs x2, x2, #1; b.ne loop; svc #0
+        let code = [
+            0x6e20_1c21,
+            0x4e28_4820,
+            0x4e28_6800,
+            0xf100_0442,
+            0x54ff_ff81,
+            0xd400_0001,
+        ];
+        let fetch = words(&code);
+        let mut seen = Vec::new();
+        for backend in [Backend::Interp, Backend::Jit] {
+            let mut e = Engine::new(backend);
+            if backend == Backend::Jit {
+                e.compile_n(0x10000, &fetch, e.max_insns, Tier::Full);
+            }
+            let mut cpu = CpuState {
+                pc: 0x10000,
+                ..CpuState::default()
+            };
+            cpu.x[2] = 9;
+            cpu.v[0] = [0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210];
+            cpu.v[1] = [0x1111_2222_3333_4444, 0x5555_6666_7777_8888];
+            let event = e.run(&mut cpu, &fetch);
+            assert!(matches!(event, Event::Syscall(_)), "{backend:?} {event:?}");
+            seen.push((cpu.x[2], cpu.v[0], cpu.v[1]));
+        }
+        assert_eq!(seen[0], seen[1]);
+    }
+
     /// A load that faults is the same data fault whether its block runs on the interpreter
     /// (its first run) or compiled (its second), and so is the fault of the instruction run
     /// alone just after either.

@@ -229,15 +229,25 @@ pub(super) fn round_pair(b: &Block, at: usize) -> Option<(usize, VecRegs, bool)>
 }
 
 /// Emits the round [`round_pair`] found, for registers `r`, in place of its second call.
+/// The state is updated in its copy (see `vcache`) when the block keeps copies: the round
+/// key is taken into xmm0 first, so placing the state's copy cannot evict it.
 pub(super) fn round(e: &mut Emitter, r: VecRegs, decrypt: bool) {
     let (d, n) = (r.d, r.n);
-    e.load_vreg(1, d);
     e.load_vreg(0, n);
-    dynasm!(e.a ; .arch x64 ; pxor xmm1, xmm0 ; pxor xmm0, xmm0);
+    let (s, store) = match e.vreg_in_place(d) {
+        Some(s) => (s, false),
+        None => {
+            e.load_vreg(1, d);
+            (1, true)
+        }
+    };
+    dynasm!(e.a ; .arch x64 ; pxor Rx(s), xmm0 ; pxor xmm0, xmm0);
     if decrypt {
-        dynasm!(e.a ; .arch x64 ; aesdec xmm1, xmm0);
+        dynasm!(e.a ; .arch x64 ; aesdec Rx(s), xmm0);
     } else {
-        dynasm!(e.a ; .arch x64 ; aesenc xmm1, xmm0);
+        dynasm!(e.a ; .arch x64 ; aesenc Rx(s), xmm0);
     }
-    e.store_vreg(d, 1);
+    if store {
+        e.store_vreg(d, 1);
+    }
 }

@@ -220,6 +220,8 @@ impl Emitter {
     /// Marks the loop's head here: the code after the reads, where each held register's read
     /// is its pending write (see [`held`]).
     pub(super) fn loop_head(&mut self) {
+        // Before the head: the back edge arrives there with the copies stored (see `vcache`).
+        self.flush_vregs();
         if let Some(c) = self.carry.as_mut() {
             c.at = Some(self.a.offset().0);
             self.late.clone_from(&c.held);

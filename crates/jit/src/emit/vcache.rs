@@ -5,15 +5,19 @@
 //! four and each block's state by the next round: reading them back from memory costs loads,
 //! and a load of what the round before just stored waits for store forwarding on the chain
 //! of rounds. So the emitter remembers which xmm register holds a copy of which vector
-//! register: writes still go to the CPU state (a fault, an exit or a helper finds it there),
-//! and a read takes the copy while it is known to be current.
+//! register, and a read takes the copy while it is known to be current. A crypto result is
+//! written to its copy alone (the copy is dirty): the CPU state gets it when something else
+//! may read it there, before a `getreg` or `setreg` of either half, anything that reads or
+//! writes vector registers in the state or clobbers xmm registers (any other helper call,
+//! inline FP operations, whose slow paths call helpers, vector accesses, which may call
+//! them), anything that may leave the block (memory accesses, which may fault, side exits,
+//! the terminator), a loop's head, and the eviction of the copy. Of an AES round (AESE and
+//! AESMC of four blocks' states), only the last values are stored.
 //!
 //! The copies live in the xmm registers the block's allocation leaves unused (`alloc` places
 //! values in xmm6-15 only in blocks with inline FP operations; the operations' scratch
-//! registers are below xmm6). A copy is forgotten when the register is written otherwise (a
-//! `setreg` of either half, a vector load), when anything may clobber xmm registers (any other
-//! helper call, inline FP operations, whose slow paths call helpers, vector accesses, which
-//! may call them) and at a loop's head (the back edge arrives there with other copies).
+//! registers are below xmm6). When all hold copies, a new one evicts the least recently used
+//! (the round keys of the round before, not the states).
 
 use super::{Emitter, so};
 use crate::alloc::Loc;
@@ -31,8 +35,27 @@ pub(super) struct VCache {
     usable: u16,
     /// For each xmm register, 1 + the vector register it holds a copy of (0: none).
     held: [u8; 16],
-    /// The register the next new copy evicts, among the usable ones (round robin).
-    next: u8,
+    /// Bit `k`: xmm`k`'s copy is newer than the CPU state.
+    dirty: u16,
+    /// For each xmm register, when its copy was last used (by [`VCache::clock`]).
+    used: [u32; 16],
+    /// Counts the uses of copies.
+    clock: u32,
+}
+
+/// What the CPU state must get before an instruction is lowered (see [`VCache::before`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Flush {
+    /// Nothing.
+    None,
+    /// Vector register `n`'s dirty copy, which stays (as a clean one).
+    One(u8),
+    /// Vector register `n`'s dirty copy, which is then forgotten.
+    Forget(u8),
+    /// Every dirty copy, all of which stay.
+    All,
+    /// Every dirty copy, and all are forgotten.
+    ForgetAll,
 }
 
 impl VCache {
@@ -60,17 +83,18 @@ impl VCache {
         self.usable != 0
     }
 
-    /// Forgets every copy.
+    /// Forgets every copy; none may be dirty (see [`Emitter::flush_vregs`]), but at the start
+    /// of a lowering.
     pub(super) fn forget_all(&mut self) {
         self.held = [0; 16];
+        self.dirty = 0;
     }
 
-    /// Forgets the copy of vector register `n`, if any.
+    /// Forgets the copy of vector register `n`, if any (which must not be dirty).
     fn forget(&mut self, n: u8) {
-        for h in &mut self.held {
-            if *h == n + 1 {
-                *h = 0;
-            }
+        if let Some(r) = self.find(n) {
+            self.held[r as usize] = 0;
+            self.dirty &= !(1 << r);
         }
     }
 
@@ -79,39 +103,42 @@ impl VCache {
         (0..16u8).find(|&r| self.held[r as usize] == n + 1)
     }
 
-    /// An xmm register to hold a new copy of vector register `n` (replacing another copy if
-    /// none is free), or `None` if the block has none to spare.
-    fn place(&mut self, n: u8) -> Option<u8> {
-        if self.usable == 0 {
-            return None;
-        }
-        let r = (0..16u8)
-            .find(|&r| self.usable >> r & 1 != 0 && self.held[r as usize] == 0)
-            .unwrap_or_else(|| {
-                // Round robin over the usable registers.
-                let mut r = self.next;
-                while self.usable >> (r % 16) & 1 == 0 {
-                    r += 1;
-                }
-                self.next = (r + 1) % 16;
-                r % 16
-            });
-        self.held[r as usize] = n + 1;
-        Some(r)
+    /// Notes a use of xmm`r`'s copy.
+    fn touch(&mut self, r: u8) {
+        self.clock += 1;
+        self.used[r as usize] = self.clock;
     }
 
-    /// What lowering `i` does to the copies, before it is lowered: a write of a vector
-    /// register's half forgets that register's copy; anything that may write vector registers
-    /// otherwise or clobber xmm registers forgets them all. Inline crypto calls, which keep
-    /// the copies themselves, are left to `crypto`.
-    pub(super) fn before(&mut self, i: &ir::Inst, crypto_inline: bool) {
+    /// An xmm register to hold a new copy of vector register `n` (which has none), or `None`
+    /// if the block has none to spare; with it the vector register whose dirty copy it held,
+    /// which the caller stores from it first.
+    fn place(&mut self, n: u8) -> Option<(u8, Option<u8>)> {
+        let r = (0..16u8)
+            .filter(|&r| self.usable >> r & 1 != 0)
+            .min_by_key(|&r| (self.held[r as usize] != 0, self.used[r as usize]))?;
+        let evicted = (self.dirty >> r & 1 != 0).then(|| self.held[r as usize] - 1);
+        self.held[r as usize] = n + 1;
+        self.dirty &= !(1 << r);
+        self.touch(r);
+        Some((r, evicted))
+    }
+
+    /// What lowering `i` needs stored first (see the module docs). Inline crypto calls, which
+    /// keep the copies themselves, are left to `crypto`.
+    pub(super) fn before(&self, i: &ir::Inst, crypto_inline: bool) -> Flush {
+        let vector = |s: u64| {
+            (s >= slot::V0 as u64 && s < slot::END as u64)
+                .then(|| ((s - slot::V0 as u64) / 2) as u8)
+        };
         match i.op {
-            Op::SetReg if i.imm >= slot::V0 as u64 && i.imm < slot::END as u64 => {
-                self.forget(((i.imm - slot::V0 as u64) / 2) as u8);
+            Op::GetReg => vector(i.imm).map_or(Flush::None, Flush::One),
+            Op::SetReg | Op::SetRegFault => vector(i.imm).map_or(Flush::None, Flush::Forget),
+            Op::Call if crypto_inline => Flush::None,
+            Op::Call | Op::LoadV | Op::StoreV | Op::StoreEx => Flush::ForgetAll,
+            op if op.is_side_exit() || matches!(op, Op::Load | Op::Store | Op::StoreIf) => {
+                Flush::All
             }
-            Op::Call if crypto_inline => {}
-            Op::Call | Op::LoadV | Op::StoreV | Op::StoreEx => self.forget_all(),
-            _ => {}
+            _ => Flush::None,
         }
     }
 }
@@ -120,27 +147,99 @@ impl Emitter {
     /// Loads vector register `n` into xmm`x`: from its copy if one is current, else from the
     /// CPU state, keeping a copy when the block has a register for it.
     pub(super) fn load_vreg(&mut self, x: u8, n: u8) {
-        if let Some(r) = self.vcache.find(n) {
+        if let Some(r) = self.vreg_copy(n) {
             dynasm!(self.a ; .arch x64 ; movdqa Rx(x), Rx(r));
             return;
         }
         self.load_v128(x, so(slot::v_lo(n as u32)));
-        if let Some(r) = self.vcache.place(n) {
+        if let Some(r) = self.place_vreg(n) {
             dynasm!(self.a ; .arch x64 ; movdqa Rx(r), Rx(x));
         }
     }
 
     /// The xmm register holding a current copy of vector register `n`, if one does.
-    pub(super) fn vreg_copy(&self, n: u8) -> Option<u8> {
-        self.vcache.find(n)
+    pub(super) fn vreg_copy(&mut self, n: u8) -> Option<u8> {
+        let r = self.vcache.find(n)?;
+        self.vcache.touch(r);
+        Some(r)
     }
 
-    /// Stores xmm`x` as vector register `n`, whose copy it becomes.
+    /// Writes xmm`x` as vector register `n`: to a copy (dirty) if the block has a register
+    /// for it, else to the CPU state.
     pub(super) fn store_vreg(&mut self, n: u8, x: u8) {
-        dynasm!(self.a ; .arch x64 ; movdqu [r15 + so(slot::v_lo(n as u32))], Rx(x));
-        self.vcache.forget(n);
-        if let Some(r) = self.vcache.place(n) {
-            dynasm!(self.a ; .arch x64 ; movdqa Rx(r), Rx(x));
+        match self.vreg_copy(n).or_else(|| self.place_vreg(n)) {
+            Some(r) => {
+                dynasm!(self.a ; .arch x64 ; movdqa Rx(r), Rx(x));
+                self.vcache.dirty |= 1 << r;
+            }
+            None => {
+                dynasm!(self.a ; .arch x64 ; movdqu [r15 + so(slot::v_lo(n as u32))], Rx(x));
+            }
+        }
+    }
+
+    /// The xmm register holding vector register `n` to be updated in place (its copy, loaded
+    /// first if it has none), marked dirty; `None` if the block has no register for it.
+    pub(super) fn vreg_in_place(&mut self, n: u8) -> Option<u8> {
+        let r = match self.vreg_copy(n) {
+            Some(r) => r,
+            None => {
+                let r = self.place_vreg(n)?;
+                self.load_v128(r, so(slot::v_lo(n as u32)));
+                r
+            }
+        };
+        self.vcache.dirty |= 1 << r;
+        Some(r)
+    }
+
+    /// A register for a new copy of vector register `n` (see `VCache::place`), the dirty copy
+    /// it held stored first.
+    fn place_vreg(&mut self, n: u8) -> Option<u8> {
+        let (r, evicted) = self.vcache.place(n)?;
+        if let Some(old) = evicted {
+            self.store_copy(old, r);
+        }
+        Some(r)
+    }
+
+    /// Stores xmm`r`, the copy of vector register `n`, to the CPU state.
+    fn store_copy(&mut self, n: u8, r: u8) {
+        dynasm!(self.a ; .arch x64 ; movdqu [r15 + so(slot::v_lo(n as u32))], Rx(r));
+    }
+
+    /// Stores every dirty copy, which stay as clean ones.
+    pub(super) fn flush_vregs(&mut self) {
+        for r in 0..16u8 {
+            if self.vcache.dirty >> r & 1 != 0 {
+                self.store_copy(self.vcache.held[r as usize] - 1, r);
+            }
+        }
+        self.vcache.dirty = 0;
+    }
+
+    /// Stores what the CPU state must hold before `i` is lowered, and forgets the copies `i`
+    /// makes stale (see [`VCache::before`]).
+    pub(super) fn vcache_before(&mut self, i: &ir::Inst, crypto_inline: bool) {
+        let flush = self.vcache.before(i, crypto_inline);
+        match flush {
+            Flush::None => {}
+            Flush::One(n) | Flush::Forget(n) => {
+                if let Some(r) = self.vcache.find(n)
+                    && self.vcache.dirty >> r & 1 != 0
+                {
+                    self.store_copy(n, r);
+                    self.vcache.dirty &= !(1 << r);
+                }
+                if flush == Flush::Forget(n) {
+                    self.vcache.forget(n);
+                }
+            }
+            Flush::All => self.flush_vregs(),
+            Flush::ForgetAll => {
+                self.flush_vregs();
+                self.vcache.forget_all();
+            }
         }
     }
 }
