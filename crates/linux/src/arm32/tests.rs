@@ -174,6 +174,7 @@ fn mmap2_counts_pages_and_uname_says_armv7l() {
     let machine = l.mem().read_cstr(buf + 4 * 65, 65).unwrap();
     assert_eq!(machine, b"armv7l");
     assert_eq!(sys(&mut l, Sysno::uname, &[BAD]), err(libc::EFAULT));
+    std::fs::remove_dir_all(&d).unwrap();
 }
 
 #[test]
