@@ -551,6 +551,7 @@ pub fn compile(
         xmm_val: None,
         fp_result_xmm: None,
         zero_product: None,
+        lowered_add: None,
         folds: Vec::new(),
         link: 0,
         carry: None,
@@ -764,6 +765,9 @@ struct Emitter {
     /// Set by `fp::fast_path` for a multiplication: where its result test goes (see
     /// `fp::zero_product`).
     zero_product: Option<fp::ZeroProduct>,
+    /// The index of an `add` lowered early, with the shift before it, as one `lea` (see
+    /// [`Emitter::scaled_add`]).
+    lowered_add: Option<usize>,
     /// The `base + k` sums memory operands take apart (see [`addr_fold`]).
     folds: Vec<Option<(Val, i32)>>,
     /// The instruction being lowered's part in carries kept in CF (`ir::carry_chain::link`).
@@ -1315,6 +1319,77 @@ impl Emitter {
             (Loc::Slot | Loc::Xmm(_), _) => return false,
         }
         self.st(d, t);
+        true
+    }
+
+    /// Lowers the shift `b.insts[n]` together with the instruction after it (marks aside) as
+    /// one `lea` with a scaled index, and true, when that instruction is an `add` (or an
+    /// `addc` with no carry in, outside carry chains) of the shifted value, its one reader, and
+    /// a value in another register, at 32 bits if the shift is, and the shift is by a constant
+    /// 1 to 3 of a value in a register: the address of an indexed access (`ldr x0, [x1, x2,
+    /// lsl #3]`, `ldr r0, [r1, r2, lsl #2]`) in one instruction instead of a move, the shift,
+    /// a move and the add. The `add` is then skipped ([`Emitter::lowered_add`]). Lowering it
+    /// early is the same: only marks come between, so its operands are as they will be there,
+    /// and its register holds nothing else live (a value live across the shift and not read by
+    /// either would be live across the `add` too).
+    fn scaled_add(&mut self, b: &Block, n: usize, uses: &[u32], links: &[u8]) -> bool {
+        let i = &b.insts[n];
+        let [x, y, _] = i.args;
+        let (Some(s), Loc::Reg(ix), Loc::Const(k)) = (i.dst, self.loc(x), self.loc(y)) else {
+            return false;
+        };
+        let wide = i.imm == 64;
+        let k = k & if wide { 63 } else { 31 };
+        if !(1..=3).contains(&k) || uses.get(s.0 as usize) != Some(&1) {
+            return false;
+        }
+        let Some(j) = (n + 1..b.insts.len()).find(|&j| b.insts[j].op != Op::Mark) else {
+            return false;
+        };
+        let a = &b.insts[j];
+        let (add_wide, width_ok) = match a.op {
+            Op::Add => (true, wide),
+            Op::AddC => (
+                a.imm == 64,
+                (wide || a.imm == 32) && self.loc(a.args[2]) == Loc::Const(0),
+            ),
+            _ => return false,
+        };
+        let base = if a.args[0] == s { a.args[1] } else { a.args[0] };
+        let Some(d) = a.dst else {
+            return false;
+        };
+        let (head, sunk) = self.carry.as_ref().map_or((usize::MAX, false), |c| {
+            let carried = c.moves.iter().any(|m| m.0 == s || m.1 == s);
+            (c.head, carried || c.sunk.contains(&j))
+        });
+        let term_reads =
+            matches!(b.term, Term::JumpReg(v) | Term::Branch { cond: v, .. } if v == s);
+        let Loc::Reg(bx) = self.loc(base) else {
+            return false;
+        };
+        if !width_ok
+            || (a.args[0] == s) == (a.args[1] == s)
+            || links.get(j).is_some_and(|&l| l != 0)
+            || (n + 1..=j).contains(&head)
+            || sunk
+            || term_reads
+            || self.exit_defs.iter().any(|e| e.0 == j)
+        {
+            return false;
+        }
+        let t = match self.loc(d) {
+            Loc::Reg(h) => h,
+            _ => alloc::RAX,
+        };
+        let op = if add_wide {
+            RegMem::Lea64
+        } else {
+            RegMem::Lea32
+        };
+        enc::reg_mem(&mut self.a, op, t, Mem::scaled(bx, ix, k as u8, 0));
+        self.st(d, t);
+        self.lowered_add = Some(j);
         true
     }
 
@@ -1989,11 +2064,16 @@ impl Emitter {
         // (The block may be lowered twice: see `fp::checks_hoisted`.)
         self.vcache.forget_all();
         self.late.clear();
+        self.lowered_add = None;
         // (Only full translations have `setreg.fault`; the others skip its bookkeeping.)
         let late = b.insts.iter().any(|i| i.op == Op::SetRegFault);
         for (n, inst) in b.insts.iter().enumerate() {
             if n == head {
                 self.loop_head();
+            }
+            if self.lowered_add == Some(n) {
+                // With the shift before it.
+                continue;
             }
             if !sunk.is_empty() && sunk.contains(&n) {
                 continue;
@@ -2142,6 +2222,7 @@ impl Emitter {
                 // chain: a quick translation (which runs no passes) has such, as the result
                 // of a compare, a subtraction whose flags alone count.
                 _ if unread && self.link == 0 && !inst.op.info().effects => {}
+                Op::Shl if self.scaled_add(b, n, uses, links) => {}
                 _ => self.inst(inst),
             }
         }
