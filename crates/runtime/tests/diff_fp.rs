@@ -159,6 +159,28 @@ fn fp_rows() -> Vec<&'static decode::Entry<decode::a64_simd::A64Simd>> {
 /// FADD Dd, Dn, Dm and FMUL Dd, Dn, Dm with the register fields clear (see [`op`]).
 const FADD_D: u32 = 0x1e60_2800;
 const FMUL_D: u32 = 0x1e60_0800;
+/// FADD Sd, Sn, Sm and FMUL Sd, Sn, Sm.
+const FADD_S: u32 = 0x1e20_2800;
+const FMUL_S: u32 = 0x1e20_0800;
+
+/// Runs, for each (double, x, y), FMUL D0 = D1 * D2 alone and the block `several(fmul,
+/// fadd)` gives (of the cases' precision) from D1 = `x` and D2 = `y` on both backends (see
+/// [`both_fpsr`]).
+fn products_match(
+    cases: impl IntoIterator<Item = (bool, u64, u64)>,
+    several: impl Fn(u32, u32) -> Vec<u32>,
+) {
+    for (double, x, y) in cases {
+        let (mul, add) = if double {
+            (FMUL_D, FADD_D)
+        } else {
+            (FMUL_S, FADD_S)
+        };
+        for code in [vec![op(mul, 0, 1, 2)], several(mul, add)] {
+            both_fpsr(&code, x, y, 5);
+        }
+    }
+}
 
 /// Three-register instruction `base` with Rd `d`, Rn `n` and Rm `m`.
 fn op(base: u32, d: u32, n: u32, m: u32) -> u32 {
@@ -373,8 +395,6 @@ fn both_fpsr(code: &[u32], x: u64, y: u64, regs: usize) {
 /// FPSR.IXC set (so the fast path runs) and clear.
 #[test]
 fn results_at_the_fast_path_edges_match_interpreter() {
-    const FMUL_S: u32 = 0x1e20_0800;
-    const FADD_S: u32 = 0x1e20_2800;
     // (double, a, b): FMUL a, b and FADD a, b land on or next to an edge.
     let cases: [(bool, u64, u64); 12] = [
         (true, 0x0010_0000_0000_0000, 0x3fef_ffff_ffff_ffff), // rounds up to the smallest normal
@@ -390,18 +410,9 @@ fn results_at_the_fast_path_edges_match_interpreter() {
         (false, 0x7f7f_ffff, 0x3f80_0000),                    // the largest finite
         (false, 0x7f7f_ffff, 0x4000_0000),                    // overflow
     ];
-    for (double, x, y) in cases {
-        let (mul, add) = if double {
-            (FMUL_D, FADD_D)
-        } else {
-            (FMUL_S, FADD_S)
-        };
-        let one = vec![op(mul, 0, 1, 2)];
-        let several = vec![op(mul, 0, 1, 2), op(add, 3, 1, 2), op(mul, 4, 2, 1)];
-        for code in [one, several] {
-            both_fpsr(&code, x, y, 5);
-        }
-    }
+    products_match(cases, |mul, add| {
+        vec![op(mul, 0, 1, 2), op(add, 3, 1, 2), op(mul, 4, 2, 1)]
+    });
 }
 
 /// Products that are zero: with a zero operand they are exact, and the JIT's check after the
@@ -411,8 +422,6 @@ fn results_at_the_fast_path_edges_match_interpreter() {
 /// xmm register) and left to a register write, FPSR.IXC set and clear.
 #[test]
 fn zero_products_match_interpreter() {
-    const FMUL_S: u32 = 0x1e20_0800;
-    const FADD_S: u32 = 0x1e20_2800;
     let doubles: [(u64, u64); 9] = [
         (0, 0x3ff8_0000_0000_0000),                     // +0 * 1.5
         (0x8000_0000_0000_0000, 0x3ff8_0000_0000_0000), // -0 * 1.5
@@ -437,24 +446,15 @@ fn zero_products_match_interpreter() {
         .iter()
         .map(|&(x, y)| (true, x, y))
         .chain(singles.iter().map(|&(x, y)| (false, x, y)));
-    for (double, x, y) in cases {
-        let (mul, add) = if double {
-            (FMUL_D, FADD_D)
-        } else {
-            (FMUL_S, FADD_S)
-        };
-        let one = vec![op(mul, 0, 1, 2)];
-        // The product read by the next operation, then overwritten by another product.
-        let chained = vec![
+    // The product read by the next operation, then overwritten by another product.
+    products_match(cases, |mul, add| {
+        vec![
             op(mul, 0, 1, 2),
             op(add, 3, 0, 1),
             op(mul, 4, 2, 1),
             op(mul, 0, 3, 4),
-        ];
-        for code in [one, chained] {
-            both_fpsr(&code, x, y, 5);
-        }
-    }
+        ]
+    });
 }
 
 /// Negations of doubles (FNEG, and the one inside FNMUL) work on values in xmm registers: a
