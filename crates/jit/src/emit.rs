@@ -1359,7 +1359,8 @@ impl Emitter {
         let Some(d) = a.dst else {
             return false;
         };
-        let (head, sunk) = self.carry.as_ref().map_or((usize::MAX, false), |c| {
+        // A loop's own bookkeeping reads values the uses do not count.
+        let (head, in_loop_moves) = self.carry.as_ref().map_or((usize::MAX, false), |c| {
             let carried = c.moves.iter().any(|m| m.0 == s || m.1 == s);
             (c.head, carried || c.sunk.contains(&j))
         });
@@ -1372,7 +1373,7 @@ impl Emitter {
             || (a.args[0] == s) == (a.args[1] == s)
             || links.get(j).is_some_and(|&l| l != 0)
             || (n + 1..=j).contains(&head)
-            || sunk
+            || in_loop_moves
             || term_reads
             || self.exit_defs.iter().any(|e| e.0 == j)
         {

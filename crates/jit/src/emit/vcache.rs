@@ -208,14 +208,19 @@ impl Emitter {
         dynasm!(self.a ; .arch x64 ; movdqu [r15 + so(slot::v_lo(n as u32))], Rx(r));
     }
 
+    /// Stores xmm`r`'s copy if it is dirty; it stays, clean.
+    fn flush_copy(&mut self, r: u8) {
+        if self.vcache.dirty >> r & 1 != 0 {
+            self.store_copy(self.vcache.held[r as usize] - 1, r);
+            self.vcache.dirty &= !(1 << r);
+        }
+    }
+
     /// Stores every dirty copy, which stay as clean ones.
     pub(super) fn flush_vregs(&mut self) {
-        for r in 0..16u8 {
-            if self.vcache.dirty >> r & 1 != 0 {
-                self.store_copy(self.vcache.held[r as usize] - 1, r);
-            }
+        while self.vcache.dirty != 0 {
+            self.flush_copy(self.vcache.dirty.trailing_zeros() as u8);
         }
-        self.vcache.dirty = 0;
     }
 
     /// Stores what the CPU state must hold before `i` is lowered, and forgets the copies `i`
@@ -225,11 +230,8 @@ impl Emitter {
         match flush {
             Flush::None => {}
             Flush::One(n) | Flush::Forget(n) => {
-                if let Some(r) = self.vcache.find(n)
-                    && self.vcache.dirty >> r & 1 != 0
-                {
-                    self.store_copy(n, r);
-                    self.vcache.dirty &= !(1 << r);
+                if let Some(r) = self.vcache.find(n) {
+                    self.flush_copy(r);
                 }
                 if flush == Flush::Forget(n) {
                     self.vcache.forget(n);
