@@ -40,14 +40,11 @@ fn pick_slot(r: u64) -> u32 {
     }
 }
 
-/// A helper: changes x7 and NZCV, and overwrites every caller-saved register the JIT may
-/// allocate (general, the scratch pair rsi and rdi, and xmm), as any helper may: the values
-/// the JIT keeps there across a call that it does not expect to clobber must survive.
-unsafe extern "C" fn mix(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
-    // SAFETY: both engines pass the CpuState pointer they run on.
-    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
-    cpu.x[7] = a.wrapping_add(b).wrapping_add(c);
-    cpu.nzcv ^= 0x4000_0000;
+/// Overwrites every caller-saved register the JIT may allocate (general, the scratch pair
+/// rsi and rdi, and xmm), as any helper may: the values the JIT keeps there across a call
+/// that it does not expect to clobber must survive.
+#[inline(always)]
+fn clobber() {
     // SAFETY: writes only the registers it declares clobbered.
     unsafe {
         std::arch::asm!(
@@ -97,6 +94,15 @@ unsafe extern "C" fn mix(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
             out("xmm15") _,
         );
     }
+}
+
+/// A helper: changes x7 and NZCV and [`clobber`]s the caller-saved registers.
+unsafe extern "C" fn mix(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
+    // SAFETY: both engines pass the CpuState pointer they run on.
+    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
+    cpu.x[7] = a.wrapping_add(b).wrapping_add(c);
+    cpu.nzcv ^= 0x4000_0000;
+    clobber();
     a ^ b.rotate_left(7)
 }
 
@@ -105,12 +111,18 @@ static MIX: Helper = Helper {
     func: mix,
 };
 
-/// `mix` as the helper of an inline FP operation's call (an FP add the JIT's fast path
-/// leaves to the helper, since FPSR.IXC is clear in these blocks): the JIT keeps values in
-/// caller-saved registers across such calls, saving them around the helper.
+/// The helper of an inline FP operation's call (an FP add the JIT's fast path leaves to the
+/// helper, since FPSR.IXC is clear in these blocks): the JIT keeps values in caller-saved
+/// registers across such calls, saving them around the helper, which [`clobber`]s them. Of
+/// the guest state it changes only FPSR, raising exceptions but inexact (which would let the
+/// fast path run), as a scalar FP helper may (see `ir::Inst::is_fp_env_call`: the passes
+/// keep other state across such calls).
 unsafe extern "C" fn mix_clobbering(cpu: *mut u8, a: u64, b: u64, c: u64) -> u64 {
     // SAFETY: as for `mix`.
-    unsafe { mix(cpu, a, b, c) }
+    let cpu = unsafe { &mut *(cpu as *mut CpuState) };
+    cpu.fpsr |= (a ^ b ^ c) & 0x8f;
+    clobber();
+    a ^ b.rotate_left(7)
 }
 
 static MIX_CLOBBERING: Helper = Helper {
