@@ -450,6 +450,8 @@ fn assign<const FP: bool>(
     let mut next_end = NONE;
     for (idx, i) in b.insts.iter().enumerate() {
         let at = idx as u32;
+        // The xmm registers of the arguments read last here.
+        let mut freed_xmm: u16 = 0;
         // Arguments whose last use is here are read before the result is written, so their
         // registers may hold the result.
         if at >= next_end {
@@ -471,6 +473,7 @@ fn assign<const FP: bool>(
                 let (end, r) = active_xmm[k];
                 if end <= at {
                     free_xmm |= 1 << (r - XMM_FIRST);
+                    freed_xmm |= 1 << (r - XMM_FIRST);
                     live_xmm -= 1;
                     active_xmm[k] = active_xmm[live_xmm];
                 } else {
@@ -513,8 +516,16 @@ fn assign<const FP: bool>(
         // A call at `end` reads its arguments before clobbering anything.
         let crosses_call = counts[end as usize].calls > counts[idx + 1].calls;
         if FP && xmm.get(dv) == Some(&true) && !crosses_call && free_xmm != 0 {
-            let r = XMM_FIRST + free_xmm.trailing_zeros() as u8;
-            free_xmm &= free_xmm - 1;
+            // Another register than an argument's, if one is free: the inline FP operations
+            // then compute into the result's own register, their arguments intact for the
+            // slow path (see `emit::fp::vex_arithmetic`), instead of into xmm0 and copying.
+            let pool = match free_xmm & !freed_xmm {
+                0 => free_xmm,
+                other => other,
+            };
+            let k = pool.trailing_zeros();
+            let r = XMM_FIRST + k as u8;
+            free_xmm &= !(1 << k);
             locs[dv] = Loc::Xmm(r);
             active_xmm[live_xmm] = (end, r);
             live_xmm += 1;
@@ -616,5 +627,49 @@ mod tests {
         let r = regs(&many_live(10, Some(Op::Fence)), 10);
         assert!(!r.contains(&Some(6)) && !r.contains(&Some(7)), "{r:?}");
         assert_eq!(r.iter().filter(|r| r.is_some()).count(), 8, "{r:?}");
+    }
+
+    /// An FP result kept in an xmm register gets another one than an argument read last
+    /// there while one is free (the inline operation computes into it, its arguments intact
+    /// for the slow path), and the argument's when none is.
+    #[test]
+    fn an_fp_result_avoids_its_arguments_registers_while_another_is_free() {
+        static NOP: ir::Helper = ir::Helper {
+            name: "nop",
+            func: nop,
+        };
+        unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+            0
+        }
+        let mul = ir::inline::FpInline {
+            op: ir::inline::FpOp::Mul,
+            double: true,
+            vector: None,
+        };
+        // `live` more values read before and after the product of the first two, which the
+        // sum of the product with itself reads next.
+        let block = |live: u32| {
+            let mut b = Builder::verbatim(0x1000);
+            let vals: Vec<Val> = (0..live + 2).map(|k| b.get(cpu::slot::v_lo(k))).collect();
+            let p = b.call_fp(&NOP, mul, vals[0], vals[1], vals[1]);
+            let s = b.call_fp(&NOP, mul, p, p, p);
+            b.set(cpu::slot::v_lo(0), s);
+            for &v in &vals[2..] {
+                let t = b.call_fp(&NOP, mul, v, v, v);
+                b.set(cpu::slot::v_lo(1), t);
+            }
+            b.end_insn(0x1004);
+            let blk = b.finish(Term::Jump(0x2000));
+            let loc = |v: Val| allocate(&blk, &[], &[], &[], &[], &[]).locs[v.0 as usize];
+            (loc(vals[0]), loc(vals[1]), loc(p))
+        };
+        let (x, y, p) = block(2);
+        assert!(
+            matches!(p, Loc::Xmm(_)) && p != x && p != y,
+            "{x:?} {y:?} {p:?}"
+        );
+        // Eight values live on: the two arguments' registers are all that is free.
+        let (x, y, p) = block(XMMS as u32 - 2);
+        assert!(p == x || p == y, "{x:?} {y:?} {p:?}");
     }
 }

@@ -1786,7 +1786,9 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; =>done);
                     match (self.loc(d), result) {
                         _ if self.unread => {}
-                        // Both paths leave the result in xmm`r` too.
+                        // Both paths leave the result in xmm`r` too: its own register, or a
+                        // copy.
+                        (Loc::Xmm(v), Some(r)) if v == r => {}
                         (Loc::Xmm(v), Some(r)) => dynasm!(self.a ; .arch x64 ; movapd Rx(v), Rx(r)),
                         _ => self.st(d, RAX),
                     }

@@ -489,3 +489,50 @@ fn negations_of_doubles_match_interpreter() {
         }
     }
 }
+
+/// Results computed into their own xmm registers (`emit::fp::vex_arithmetic`) with every xmm
+/// register taken: nine values live across the block (D1, D2, D4 to D10), so the product of
+/// D1 and D3 can only have D3's register (D3 is read there last) and is computed elsewhere,
+/// and the difference after it (read again later, so kept in an xmm register) can only have
+/// the product's, whose value the fast path reads from where it was computed, but the slow
+/// path (an infinite difference) from its register. Each result must still reach its slow
+/// path with its operands where they were.
+#[test]
+fn fp_results_in_their_own_registers_keep_the_operands_of_the_slow_path() {
+    const FSUB_D: u32 = 0x1e60_3800;
+    let mut code = vec![
+        op(FADD_D, 20, 4, 5),
+        op(FADD_D, 21, 6, 7),
+        op(FADD_D, 22, 8, 9),
+        op(FADD_D, 23, 10, 1),
+        op(FADD_D, 24, 2, 2),
+        op(FMUL_D, 0, 1, 3),
+        op(FSUB_D, 11, 2, 0),
+    ];
+    code.extend([
+        op(FADD_D, 25, 4, 5),
+        op(FADD_D, 26, 6, 7),
+        op(FADD_D, 27, 8, 9),
+        op(FADD_D, 28, 10, 1),
+        op(FADD_D, 29, 2, 2),
+        op(FADD_D, 30, 11, 11),
+    ]);
+    for (d2, d3) in [
+        (f64::INFINITY, 2.0),
+        (1.0, 2.0),
+        (1e-310, 1e-300),
+        (-0.0, f64::NAN),
+    ] {
+        for fpsr in [0x10, 0] {
+            let mut init = CpuState::default();
+            for (r, v) in init.v.iter_mut().enumerate().take(11) {
+                *v = [(1.0 + r as f64 / 8.0).to_bits(), 0];
+            }
+            init.v[2] = [d2.to_bits(), 0];
+            init.v[3] = [d3.to_bits(), 0];
+            init.fpsr = fpsr;
+            let (a, b) = run_both(&code, &init);
+            assert_same(&a, &b, 31, &format!("D2 {d2} D3 {d3} fpsr {fpsr:#x}"));
+        }
+    }
+}

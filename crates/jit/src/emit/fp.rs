@@ -334,9 +334,11 @@ pub(super) fn fast_path(
 /// three-operand forms: each operand is read where it is, the result of the operation before
 /// (`Emitter::xmm_val`) or the value's own xmm register, and only a value elsewhere is loaded
 /// first (into xmm3, xmm4 or xmm5, which no held result or allocated value uses). The result
-/// goes to xmm0, or for the fused forms to whichever of xmm0 and xmm2 is not a multiplicand
-/// (the destructive accumulator). An operand's register is never the result's unless the
-/// operand is the addend, which the slow path reloads from its place.
+/// goes to the xmm register allocated to it when that is none of the operands' (the slow path
+/// reads them where they are), else to xmm0, or for the fused forms to whichever of xmm0 and
+/// xmm2 is not a multiplicand (the destructive accumulator). An operand's register is never
+/// the result's unless the operand is the addend in xmm0 or xmm2 (the result of the operation
+/// before), which the slow path reloads from its place.
 fn vex_arithmetic(
     e: &mut Emitter,
     fi: FpInline,
@@ -355,35 +357,57 @@ fn vex_arithmetic(
     };
     require_fpcr_clear(e, FPCR_ROUND_FZ, slow);
     require_ixc(e, slow);
+    // The result's own register, if it has one (an unread result needs none) and it is no
+    // operand's: the slow path reads the operands from their places, which may be their own
+    // registers even where the fast path reads one from the held result. (The fast path's
+    // sources are those registers, the held result's, which is its value's own or xmm0 or
+    // xmm2, and xmm3 to xmm5: never the result's own.)
+    let operands = &[x, y, z][..fi.arity()];
+    let own = match dst.map(|d| e.loc(d)) {
+        Some(Loc::Xmm(v))
+            if !e.unread
+                && crate::alloc::result_in_xmm(fi)
+                && operands.iter().all(|&o| e.loc(o) != Loc::Xmm(v)) =>
+        {
+            Some(v)
+        }
+        _ => None,
+    };
     let a = source(e, x, 3);
     let r = match fi.op {
         FpOp::Sqrt => {
+            let r = own.unwrap_or(0);
             if fi.double {
-                dynasm!(e.a ; .arch x64 ; vsqrtsd xmm0, Rx(a), Rx(a));
+                dynasm!(e.a ; .arch x64 ; vsqrtsd Rx(r), Rx(a), Rx(a));
             } else {
-                dynasm!(e.a ; .arch x64 ; vsqrtss xmm0, Rx(a), Rx(a));
+                dynasm!(e.a ; .arch x64 ; vsqrtss Rx(r), Rx(a), Rx(a));
             }
-            0
+            r
         }
         FpOp::Add | FpOp::Sub | FpOp::Mul | FpOp::Div => {
             let b = source(e, y, 4);
+            let r = own.unwrap_or(0);
             match (fi.op, fi.double) {
-                (FpOp::Add, true) => dynasm!(e.a ; .arch x64 ; vaddsd xmm0, Rx(a), Rx(b)),
-                (FpOp::Add, false) => dynasm!(e.a ; .arch x64 ; vaddss xmm0, Rx(a), Rx(b)),
-                (FpOp::Sub, true) => dynasm!(e.a ; .arch x64 ; vsubsd xmm0, Rx(a), Rx(b)),
-                (FpOp::Sub, false) => dynasm!(e.a ; .arch x64 ; vsubss xmm0, Rx(a), Rx(b)),
-                (FpOp::Mul, true) => dynasm!(e.a ; .arch x64 ; vmulsd xmm0, Rx(a), Rx(b)),
-                (FpOp::Mul, false) => dynasm!(e.a ; .arch x64 ; vmulss xmm0, Rx(a), Rx(b)),
-                (_, true) => dynasm!(e.a ; .arch x64 ; vdivsd xmm0, Rx(a), Rx(b)),
-                (_, false) => dynasm!(e.a ; .arch x64 ; vdivss xmm0, Rx(a), Rx(b)),
+                (FpOp::Add, true) => dynasm!(e.a ; .arch x64 ; vaddsd Rx(r), Rx(a), Rx(b)),
+                (FpOp::Add, false) => dynasm!(e.a ; .arch x64 ; vaddss Rx(r), Rx(a), Rx(b)),
+                (FpOp::Sub, true) => dynasm!(e.a ; .arch x64 ; vsubsd Rx(r), Rx(a), Rx(b)),
+                (FpOp::Sub, false) => dynasm!(e.a ; .arch x64 ; vsubss Rx(r), Rx(a), Rx(b)),
+                (FpOp::Mul, true) => dynasm!(e.a ; .arch x64 ; vmulsd Rx(r), Rx(a), Rx(b)),
+                (FpOp::Mul, false) => dynasm!(e.a ; .arch x64 ; vmulss Rx(r), Rx(a), Rx(b)),
+                (_, true) => dynasm!(e.a ; .arch x64 ; vdivsd Rx(r), Rx(a), Rx(b)),
+                (_, false) => dynasm!(e.a ; .arch x64 ; vdivss Rx(r), Rx(a), Rx(b)),
             }
-            0
+            r
         }
         // c + a*b, c - a*b, -c - a*b, a*b - c: the fused forms.
         _ => {
             let b = source(e, y, 4);
             let c = source(e, z, 5);
-            let r = if a == 2 || b == 2 { 0 } else { 2 };
+            let r = match own {
+                Some(v) => v,
+                None if a == 2 || b == 2 => 0,
+                None => 2,
+            };
             if c != r {
                 dynasm!(e.a ; .arch x64 ; movapd Rx(r), Rx(c));
             }
