@@ -68,6 +68,11 @@ pub struct CpuState {
     /// them finds a result whose biased exponent is 0 or 1 (zero, denormal, or maybe rounded up
     /// from a tiny value) or one of the top two (the highest binade, infinity, NaN). Not a slot.
     pub fp_check: [u64; 4],
+    /// Four times the set mask of the table at [`CpuState::jump_table`] (the JIT sets it with
+    /// the table, which grows: see `jit`'s `Table`): a pc's low 32 bits and this are four times
+    /// its set's number. At most the mask of [`JUMP_TABLE_BYTES`], so a lookup stays inside
+    /// [`NO_JUMPS`] too. Not a slot.
+    pub jump_mask: u64,
 }
 
 /// [`CpuState::fp_check`]: the bits of a double's biased exponent but its lowest (the low
@@ -154,6 +159,7 @@ impl Default for CpuState {
             ret_limit: 0,
             helper_rsp: 0,
             fp_check: FP_CHECK,
+            jump_mask: 0,
         }
     }
 }
@@ -175,7 +181,8 @@ impl CpuState {
     }
 }
 
-/// Bytes of an indirect-jump table (the JIT's sets of (guest pc, host address) pairs).
+/// Bytes of the largest indirect-jump table (the JIT's sets of (guest pc, host address)
+/// pairs).
 pub const JUMP_TABLE_BYTES: usize = 1 << 20;
 
 /// An indirect-jump table with no entries: all zero, and the JIT takes a zero address for a

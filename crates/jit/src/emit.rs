@@ -126,10 +126,15 @@ pub struct Trampoline {
     pub hot: usize,
 }
 
-/// Sets in the indirect-jump table (a power of two), each of [`TABLE_WAYS`] pairs. Way `w` of
-/// set `s` is pair `w * TABLE_SETS + s`: the first ways are laid out as a one-way table would
-/// be, so a hit there costs no more than in one.
-pub const TABLE_SETS: usize = 32768;
+/// Sets in a new indirect-jump table (a power of two), each of [`TABLE_WAYS`] pairs: set `s`
+/// is pairs `2s` and `2s + 1`. The table grows as far as [`TABLE_SETS_MAX`] when targets
+/// evict each other (see `Table` in the crate root): a new one holds a short program's
+/// targets in a few pages (a static hello touched 90 pages fewer than with the largest
+/// table, a dynamic one 200: hello start-up is 5-10% page faults).
+pub const TABLE_SETS: usize = 2048;
+
+/// Sets in the largest indirect-jump table: the size of `cpu::NO_JUMPS`.
+pub const TABLE_SETS_MAX: usize = cpu::JUMP_TABLE_BYTES / (TABLE_WAYS * 16);
 
 /// (guest pc, host address) pairs in each set of the indirect-jump table: two targets whose
 /// set is the same (code 128 KiB apart, as the return sites of a function called from two hot
@@ -137,9 +142,10 @@ pub const TABLE_SETS: usize = 32768;
 /// jump (sqlite3 left translated code half a million times a run for four such pairs).
 pub const TABLE_WAYS: usize = 2;
 
-/// The set of guest `pc` in the indirect-jump table; the JumpReg code computes the same.
-pub fn table_set(pc: u64) -> usize {
-    (pc >> 2) as usize & (TABLE_SETS - 1)
+/// The set of guest `pc` in an indirect-jump table of `sets` sets; the JumpReg code computes
+/// the same.
+pub fn table_set(pc: u64, sets: usize) -> usize {
+    (pc >> 2) as usize & (sets - 1)
 }
 
 /// Addresses every block's code refers to.
@@ -156,11 +162,16 @@ pub struct Shared {
 }
 
 /// Byte offset from `r15` of `CpuState::jump_table`, the running thread's indirect-jump table:
-/// `TABLE_SETS` sets of `TABLE_WAYS` pairs of (guest pc, host address); free pairs are zero,
-/// and a zero address counts as a miss (a guest jump to pc 0 matches a free pair's key). While
-/// an event is pending it is `cpu::NO_JUMPS`, where every jump misses (`cpu::raise_pending`):
-/// indirect jumps do not test `pending` themselves.
+/// sets of `TABLE_WAYS` pairs of (guest pc, host address), as many as `CpuState::jump_mask`
+/// says (see [`JUMP_MASK`]); free pairs are zero, and a zero address counts as a miss (a guest
+/// jump to pc 0 matches a free pair's key). While an event is pending it is `cpu::NO_JUMPS`,
+/// where every jump misses (`cpu::raise_pending`): indirect jumps do not test `pending`
+/// themselves.
 const JUMP_TABLE: i32 = std::mem::offset_of!(cpu::CpuState, jump_table) as i32 - STATE_BIAS;
+
+/// Byte offset from `r15` of `CpuState::jump_mask`, four times the running thread's table's
+/// set mask.
+const JUMP_MASK: i32 = std::mem::offset_of!(cpu::CpuState, jump_mask) as i32 - STATE_BIAS;
 
 /// Assembles the trampoline for host address `base`.
 pub fn trampoline(base: usize) -> Trampoline {
@@ -2902,15 +2913,13 @@ impl Emitter {
                 // and then the second; on a hit jump straight to its code (or call it), else
                 // let the dispatcher find it (while an event is pending, every lookup misses).
                 let Shared { miss, .. } = self.shared;
-                // The first pair of `table_set(pc)` is 16 bytes at 4 * (pc & mask); the
-                // second, a table's worth of pairs further.
-                let mask = ((TABLE_SETS - 1) << 2) as i32;
-                let way = (TABLE_SETS * 16) as i32;
+                // Set `table_set(pc)` is 32 bytes at 8 * (pc & 4 * set mask): its first pair,
+                // then its second.
                 dynasm!(self.a ; .arch x64
-                    ; mov ecx, eax ; and ecx, mask
+                    ; mov ecx, eax ; and ecx, [r15 + JUMP_MASK]
                     ; mov rdx, [r15 + JUMP_TABLE]
-                    ; cmp rax, [rdx + rcx * 4] ; jne >second
-                    ; mov rdx, [rdx + rcx * 4 + 8]
+                    ; cmp rax, [rdx + rcx * 8] ; jne >second
+                    ; mov rdx, [rdx + rcx * 8 + 8]
                     ; found:
                     ; test rdx, rdx ; jz extern miss);
                 match call {
@@ -2923,8 +2932,8 @@ impl Emitter {
                 }
                 dynasm!(self.a ; .arch x64
                     ; second:
-                    ; cmp rax, [rdx + rcx * 4 + way] ; jne extern miss
-                    ; mov rdx, [rdx + rcx * 4 + way + 8]
+                    ; cmp rax, [rdx + rcx * 8 + 16] ; jne extern miss
+                    ; mov rdx, [rdx + rcx * 8 + 24]
                     ; jmp <found);
             }
             Term::Branch {

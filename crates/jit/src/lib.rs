@@ -50,7 +50,7 @@ mod test_helper;
 use cache::CodeCache;
 use std::cell::Cell;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 /// A handle on compiled code: the host address of a block's entry, and the cache epoch it was
@@ -130,34 +130,43 @@ struct CodeRec {
     faults: Box<[emit::FaultSite]>,
 }
 
-/// `emit::TABLE_SETS` sets of `emit::TABLE_WAYS` pairs of (guest pc, host address), in
-/// zero-filled anonymous memory: the kernel supplies each page when the thread first touches
-/// it, so a thread pays for the part of the table it uses, and the table can be large enough
-/// that the return sites and jump targets of a big program (cc1) rarely evict each other. A
-/// zero pair is empty (see `CpuState::jump_table`). A pc is in at most one way of its set.
+/// Sets of `emit::TABLE_WAYS` pairs of (guest pc, host address), `emit::TABLE_SETS` at first,
+/// in zero-filled anonymous memory: the kernel supplies each page when the thread first
+/// touches it, so a thread pays for the part of the table it uses. It grows (four times the
+/// sets, up to `emit::TABLE_SETS_MAX`) once targets evicted an eighth of its sets' worth of
+/// others: large enough then that the return sites and jump targets of a big program (cc1)
+/// rarely evict each other, while a short program's few hundred targets stay in a few pages
+/// (every page the largest table spreads them over is a page fault). A zero pair is empty
+/// (see `CpuState::jump_table`). A pc is in at most one way of its set.
+///
+/// Only the owning thread replaces the mapping, under the core's lock and outside translated
+/// code (see [`Slot::set`]); other threads reach the table under that lock only (to drop
+/// entries), and the owner's translated code finds the current one through `CpuState`, which
+/// [`Jit::run`] points at it on every entry.
 struct Table {
-    pairs: std::ptr::NonNull<[AtomicU64; 2]>,
+    pairs: AtomicPtr<[AtomicU64; 2]>,
+    /// Sets in the mapping (a power of two).
+    sets: AtomicUsize,
+    /// Pairs [`Slot::set`] dropped from their set since the table last grew.
+    evicted: AtomicUsize,
 }
 
-// SAFETY: the mapping is owned by the table and only accessed through atomics.
-unsafe impl Send for Table {}
-// SAFETY: as above: shared access is atomic loads and stores.
-unsafe impl Sync for Table {}
-
 // `cpu::NO_JUMPS` stands in for a table while an event is pending: lookups stay inside it.
-const _: () = assert!(Table::BYTES == cpu::JUMP_TABLE_BYTES);
+const _: () = assert!(Table::bytes(emit::TABLE_SETS_MAX) == cpu::JUMP_TABLE_BYTES);
 
 impl Table {
-    const PAIRS: usize = emit::TABLE_SETS * emit::TABLE_WAYS;
-    const BYTES: usize = Self::PAIRS * std::mem::size_of::<[AtomicU64; 2]>();
+    const fn bytes(sets: usize) -> usize {
+        sets * emit::TABLE_WAYS * std::mem::size_of::<[AtomicU64; 2]>()
+    }
 
-    fn new() -> Table {
+    /// A mapping of `sets` empty sets.
+    fn map(sets: usize) -> *mut [AtomicU64; 2] {
         // SAFETY: a new private anonymous mapping at an address of the kernel's choosing; it
         // overlaps nothing, and the result is checked before use.
         let p = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                Self::BYTES,
+                Self::bytes(sets),
                 libc::PROT_READ | libc::PROT_WRITE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
@@ -169,29 +178,83 @@ impl Table {
             "armrun: cannot map an indirect-jump table: {}",
             std::io::Error::last_os_error()
         );
+        p.cast()
+    }
+
+    fn new() -> Table {
         Table {
-            pairs: std::ptr::NonNull::new(p.cast()).expect("mmap does not return null"),
+            pairs: AtomicPtr::new(Self::map(emit::TABLE_SETS)),
+            sets: AtomicUsize::new(emit::TABLE_SETS),
+            evicted: AtomicUsize::new(0),
         }
     }
 
+    fn sets(&self) -> usize {
+        self.sets.load(Ordering::Relaxed)
+    }
+
+    /// `CpuState::jump_mask` for this table.
+    fn mask(&self) -> u64 {
+        ((self.sets() - 1) << 2) as u64
+    }
+
     fn pairs(&self) -> &[[AtomicU64; 2]] {
-        // SAFETY: the mapping holds PAIRS pairs, page-aligned (so 8-byte aligned), zero
-        // bytes are valid atomics, and it lives until `self` is dropped.
-        unsafe { std::slice::from_raw_parts(self.pairs.as_ptr(), Self::PAIRS) }
+        // SAFETY: the mapping holds `sets * TABLE_WAYS` pairs, page-aligned (so 8-byte
+        // aligned), zero bytes are valid atomics, and it lives until it is replaced (by the
+        // owner, under the lock whoever else reads it holds) or `self` is dropped.
+        unsafe {
+            std::slice::from_raw_parts(
+                self.pairs.load(Ordering::Relaxed),
+                self.sets() * emit::TABLE_WAYS,
+            )
+        }
     }
 
     /// The pairs of the set `pc` goes in, in way order.
     fn set_of(&self, pc: u64) -> [&[AtomicU64; 2]; emit::TABLE_WAYS] {
-        let pairs = self.pairs();
-        std::array::from_fn(|w| &pairs[w * emit::TABLE_SETS + emit::table_set(pc)])
+        let (pairs, s) = (self.pairs(), emit::table_set(pc, self.sets()));
+        std::array::from_fn(|w| &pairs[s * emit::TABLE_WAYS + w])
+    }
+
+    /// Replaces the mapping by one of four times the sets holding the same pairs (owner only,
+    /// under the core's lock, outside translated code).
+    fn grow(&self) {
+        let old = (self.pairs.load(Ordering::Relaxed), self.sets());
+        let sets = (old.1 * 4).min(emit::TABLE_SETS_MAX);
+        let pairs = Self::map(sets);
+        // SAFETY: as in `pairs`, for the new mapping, which nothing else reaches yet.
+        let new = unsafe { std::slice::from_raw_parts(pairs, sets * emit::TABLE_WAYS) };
+        for [key, addr] in self.pairs() {
+            let key = key.load(Ordering::Relaxed);
+            if key == 0 {
+                continue;
+            }
+            // A set of the larger table takes the pairs of one set of the smaller at most.
+            let s = emit::table_set(key, sets) * emit::TABLE_WAYS;
+            let way = &new[s..s + emit::TABLE_WAYS];
+            if let Some(free) = way.iter().find(|p| p[0].load(Ordering::Relaxed) == 0) {
+                Slot::put(free, key, addr.load(Ordering::Relaxed));
+            }
+        }
+        self.pairs.store(pairs, Ordering::Relaxed);
+        self.sets.store(sets, Ordering::Relaxed);
+        self.evicted.store(0, Ordering::Relaxed);
+        // SAFETY: the old mapping, made in `map` with its size; nothing reads it any more
+        // (its owner's next entry to translated code takes the new one).
+        unsafe { libc::munmap(old.0.cast(), Self::bytes(old.1)) };
     }
 }
 
 impl Drop for Table {
     fn drop(&mut self) {
-        // SAFETY: the mapping was made in `new` with this size, and no thread runs code using
+        // SAFETY: the mapping was made in `map` with this size, and no thread runs code using
         // it any more (the slot holding it is gone).
-        unsafe { libc::munmap(self.pairs.as_ptr().cast(), Self::BYTES) };
+        unsafe {
+            libc::munmap(
+                self.pairs.load(Ordering::Relaxed).cast(),
+                Self::bytes(self.sets()),
+            )
+        };
     }
 }
 
@@ -210,16 +273,27 @@ impl Slot {
         })
     }
 
-    /// Points the entry for `pc` at `entry` (owner only, outside translated code): in the
-    /// first way of its set, whose pair (another target's) moves to the second, so the two
-    /// targets used last stay.
+    /// Points the entry for `pc` at `entry` (owner only, under the core's lock, outside
+    /// translated code): in the first way of its set, whose pair (another target's) moves to
+    /// the second, so the two targets used last stay. The table grows first if such moves
+    /// dropped an eighth of its sets' worth of pairs (see [`Table`]).
     fn set(&self, pc: u64, entry: usize) {
-        let set = self.table.set_of(pc);
+        let table = &self.table;
+        if table.evicted.load(Ordering::Relaxed) >= table.sets() / 8
+            && table.sets() < emit::TABLE_SETS_MAX
+        {
+            table.grow();
+        }
+        let set = table.set_of(pc);
         let (key, addr) = (
             set[0][0].load(Ordering::Relaxed),
             set[0][1].load(Ordering::Relaxed),
         );
         if key != pc && addr != 0 {
+            let dropped = set[1][0].load(Ordering::Relaxed);
+            if dropped != 0 && dropped != pc {
+                table.evicted.fetch_add(1, Ordering::Relaxed);
+            }
             Self::put(set[1], key, addr);
         } else if set[1][0].load(Ordering::Relaxed) == pc {
             // An older pair of pc's own: it would stay there beside the new one.
@@ -683,7 +757,10 @@ impl Jit {
         // set or the other thread's later store of `NO_JUMPS` comes after the table.
         // SAFETY: the caller guarantees `cpu` is valid and exclusively ours (but for
         // `raise_pending`'s volatile stores).
-        unsafe { (*cpu).jump_table = self.slot.table.pairs.as_ptr() as u64 };
+        unsafe {
+            (*cpu).jump_mask = self.slot.table.mask();
+            (*cpu).jump_table = self.slot.table.pairs.load(Ordering::Relaxed) as u64;
+        }
         // Announce the epoch before checking it (see `make_room`): from here until `active`
         // is cleared, the half holding `entry` is not reused.
         self.slot.active.store(entry.epoch, Ordering::SeqCst);

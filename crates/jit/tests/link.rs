@@ -371,11 +371,16 @@ fn full_cache_is_reset_and_refilled() {
 /// table (one way each), so the ping-pong never leaves translated code.
 #[test]
 fn indirect_targets_in_one_set_both_stay() {
-    let far = 0x7000 + 4 * jit::emit::TABLE_SETS as u64;
+    // (A multiple of 4 * TABLE_SETS further, past the blocks' way out at 0x9000.)
+    let far = 0x7000 + 8 * jit::emit::TABLE_SETS as u64;
     let mut jit = Jit::new();
     jit.compile(&common::indirect_block_via(0x7000, 4));
     let e = jit.compile(&common::indirect_block_via(far, 5));
-    assert_eq!(jit::emit::table_set(0x7000), jit::emit::table_set(far));
+    let sets = jit::emit::TABLE_SETS;
+    assert_eq!(
+        jit::emit::table_set(0x7000, sets),
+        jit::emit::table_set(far, sets)
+    );
     let mut c = CpuState::default();
     (c.x[4], c.x[5]) = (far, 0x7000);
     // SAFETY: the state is live and exclusive; the blocks touch no guest memory.
@@ -408,10 +413,10 @@ fn indirect_jumps_use_the_lookup_table() {
     assert_eq!(run_from(&jit, e, 0, 0), (1, 0, exit::JUMP));
     // A block in the same set of the table stays beside the entry (the other way); a second
     // one evicts it, and the loop then exits every round...
-    let other = 0x7000 + 4 * jit::emit::TABLE_SETS as u64;
+    let other = 0x7000 + 8 * jit::emit::TABLE_SETS as u64;
     jit.compile(&common::indirect_block(other));
     assert_eq!(run_from(&jit, e, 0, 0x7000), (50, 0x9000, exit::JUMP));
-    let third = 0x7000 + 8 * jit::emit::TABLE_SETS as u64;
+    let third = 0x7000 + 12 * jit::emit::TABLE_SETS as u64;
     jit.compile(&common::indirect_block(third));
     assert_eq!(run_from(&jit, e, 0, 0x7000), (1, 0x7000, exit::JUMP));
     // ...until the dispatcher looks it up, which puts it back.
@@ -436,6 +441,57 @@ fn indirect_jumps_use_the_lookup_table() {
     // SAFETY: as above.
     unsafe { jit.run(stale, &mut c) };
     assert_eq!((c.x[0], c.pc), (1, 0x7000));
+}
+
+/// The indirect-jump table starts small and grows once targets have evicted each other often
+/// enough (an eighth of its sets' worth): three targets that shared a set of the new table
+/// then all stay, and the entries from before the growth are still found.
+#[test]
+fn the_indirect_jump_table_grows_when_targets_evict_each_other() {
+    let sets = jit::emit::TABLE_SETS as u64;
+    let mut jit = Jit::new();
+    let e = jit.compile(&common::indirect_block(0x7000));
+    let run = |jit: &Jit, e: jit::Entry| {
+        let mut c = CpuState::default();
+        c.x[4] = 0x7000;
+        // SAFETY: the state is live and exclusive; the blocks touch no guest memory.
+        unsafe { jit.run(e, &mut c) };
+        (c.x[0], c.pc)
+    };
+    // Three blocks in each of an eighth of the sets but one: the third of each evicts the
+    // first. Not yet enough to grow.
+    let third = |set: u64, k: u64| 0x10_0000 + 4 * set + 4 * k * sets;
+    let mut last = None;
+    for set in 1..sets / 8 {
+        for k in 0..3 {
+            last = Some(jit.compile(&common::indirect_block(third(set, k))));
+        }
+    }
+    // (Past the blocks' way out at 0x9000.)
+    let colliding = [0x7000 + 8 * sets, 0x7000 + 12 * sets];
+    for &pc in &colliding {
+        jit.compile(&common::indirect_block(pc));
+    }
+    // (The second evicted the loop's own entry: the eighth eviction of the sets.)
+    assert_eq!(run(&jit, e), (1, 0x7000), "evicted from the small table");
+    // The next entry grows the table; the loop's block, put back, then stays beside the two
+    // that shared its set.
+    let e = jit.lookup(0x7000).expect("compiled");
+    for &pc in &colliding {
+        jit.lookup(pc).expect("compiled");
+    }
+    assert_eq!(
+        run(&jit, e),
+        (50, 0x9000),
+        "the grown table holds all three"
+    );
+    // Entries made before the growth moved into the grown table: the last block compiled
+    // before it still finds itself (not looked up since).
+    let mut c = CpuState::default();
+    c.x[4] = third(sets / 8 - 1, 2);
+    // SAFETY: as above.
+    unsafe { jit.run(last.expect("compiled"), &mut c) };
+    assert_eq!((c.x[0], c.pc), (50, 0x9000));
 }
 
 #[test]

@@ -88,7 +88,8 @@ fn handles_share_blocks_but_not_tables() {
     // only.
     for k in 1..=jit::emit::TABLE_WAYS as u64 {
         a.compile(&common::indirect_block(
-            0x7000 + 4 * k * jit::emit::TABLE_SETS as u64,
+            // (Past the blocks' way out at 0x9000.)
+            0x7000 + 4 * (k + 1) * jit::emit::TABLE_SETS as u64,
         ));
     }
     assert_eq!(run_from(&b, e), (50, 0x9000), "b's table is its own");
