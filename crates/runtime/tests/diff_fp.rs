@@ -500,23 +500,18 @@ fn negations_of_doubles_match_interpreter() {
 #[test]
 fn fp_results_in_their_own_registers_keep_the_operands_of_the_slow_path() {
     const FSUB_D: u32 = 0x1e60_3800;
-    let mut code = vec![
-        op(FADD_D, 20, 4, 5),
-        op(FADD_D, 21, 6, 7),
-        op(FADD_D, 22, 8, 9),
-        op(FADD_D, 23, 10, 1),
-        op(FADD_D, 24, 2, 2),
-        op(FMUL_D, 0, 1, 3),
-        op(FSUB_D, 11, 2, 0),
-    ];
-    code.extend([
-        op(FADD_D, 25, 4, 5),
-        op(FADD_D, 26, 6, 7),
-        op(FADD_D, 27, 8, 9),
-        op(FADD_D, 28, 10, 1),
-        op(FADD_D, 29, 2, 2),
-        op(FADD_D, 30, 11, 11),
-    ]);
+    // The nine values read (sums into D`first` on), before the product and after the
+    // difference, which keeps them live across both.
+    let reads = |first: u32| {
+        [(4, 5), (6, 7), (8, 9), (10, 1), (2, 2)]
+            .into_iter()
+            .zip(first..)
+            .map(|((n, m), d)| op(FADD_D, d, n, m))
+    };
+    let mut code: Vec<u32> = reads(20).collect();
+    code.extend([op(FMUL_D, 0, 1, 3), op(FSUB_D, 11, 2, 0)]);
+    code.extend(reads(25));
+    code.push(op(FADD_D, 30, 11, 11));
     for (d2, d3) in [
         (f64::INFINITY, 2.0),
         (1.0, 2.0),
