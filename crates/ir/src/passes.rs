@@ -1040,8 +1040,9 @@ fn misses_nz(def_of: &dyn Fn(Val) -> Option<crate::Inst>, v: Val, depth: u32) ->
 
 /// A `getreg s` that follows a `setreg s, v` in the same block (with no helper call or vector
 /// load between, since those may write any slot; a scalar FP helper writes only FPSR, a vector
-/// operation's its destination register and FPSR) is replaced by `v`; and a `setreg s, v` where the slot is known to hold `v` already (read or
-/// written since, or the same constant written) is dropped. The A64 lifter writes zero to a
+/// operation's helper only its destination register and FPSR) is replaced by `v`; and a
+/// `setreg s, v` where the slot is known to hold `v` already (read or written since, or the
+/// same constant written) is dropped. The A64 lifter writes zero to a
 /// vector register's upper half at each scalar FP write, so a chain of FP operations on one
 /// register stores that zero once.
 pub fn forward_getreg(b: &mut Block) {

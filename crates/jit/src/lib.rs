@@ -216,6 +216,21 @@ impl Table {
         std::array::from_fn(|w| &pairs[s * emit::TABLE_WAYS + w])
     }
 
+    /// Stores a pair: the key last, so the owner, reading the key and then the address, never
+    /// pairs this key with another address.
+    fn put(cell: &[AtomicU64; 2], key: u64, addr: u64) {
+        cell[0].store(0, Ordering::Relaxed);
+        cell[1].store(addr, Ordering::Relaxed);
+        cell[0].store(key, Ordering::Release);
+    }
+
+    /// Empties a pair. The key goes first: the owner, reading the key and then the address,
+    /// sees the pair as it was, or a miss (an address of 0 is one).
+    fn empty(cell: &[AtomicU64; 2]) {
+        cell[0].store(0, Ordering::Release);
+        cell[1].store(0, Ordering::Release);
+    }
+
     /// Replaces the mapping by one of four times the sets holding the same pairs (owner only,
     /// under the core's lock, outside translated code).
     fn grow(&self) {
@@ -233,7 +248,7 @@ impl Table {
             let s = emit::table_set(key, sets) * emit::TABLE_WAYS;
             let way = &new[s..s + emit::TABLE_WAYS];
             if let Some(free) = way.iter().find(|p| p[0].load(Ordering::Relaxed) == 0) {
-                Slot::put(free, key, addr.load(Ordering::Relaxed));
+                Self::put(free, key, addr.load(Ordering::Relaxed));
             }
         }
         self.pairs.store(pairs, Ordering::Relaxed);
@@ -294,34 +309,19 @@ impl Slot {
             if dropped != 0 && dropped != pc {
                 table.evicted.fetch_add(1, Ordering::Relaxed);
             }
-            Self::put(set[1], key, addr);
+            Table::put(set[1], key, addr);
         } else if set[1][0].load(Ordering::Relaxed) == pc {
             // An older pair of pc's own: it would stay there beside the new one.
-            Self::empty(set[1]);
+            Table::empty(set[1]);
         }
-        Self::put(set[0], pc, entry as u64);
-    }
-
-    /// Stores a pair: the key last, so the owner, reading the key and then the address, never
-    /// pairs this key with another address.
-    fn put(cell: &[AtomicU64; 2], key: u64, addr: u64) {
-        cell[0].store(0, Ordering::Relaxed);
-        cell[1].store(addr, Ordering::Relaxed);
-        cell[0].store(key, Ordering::Release);
-    }
-
-    /// Empties a pair. The key goes first: the owner, reading the key and then the address,
-    /// sees the pair as it was, or a miss (an address of 0 is one).
-    fn empty(cell: &[AtomicU64; 2]) {
-        cell[0].store(0, Ordering::Release);
-        cell[1].store(0, Ordering::Release);
+        Table::put(set[0], pc, entry as u64);
     }
 
     /// Drops the entry for `pc` if it has one.
     fn drop_pc(&self, pc: u64) {
         for cell in self.table.set_of(pc) {
             if cell[0].load(Ordering::Relaxed) == pc {
-                Self::empty(cell);
+                Table::empty(cell);
             }
         }
     }
@@ -329,7 +329,7 @@ impl Slot {
     fn clear(&self) {
         for cell in self.table.pairs() {
             if cell[0].load(Ordering::Relaxed) != 0 {
-                Self::empty(cell);
+                Table::empty(cell);
             }
         }
     }
