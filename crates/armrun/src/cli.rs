@@ -35,6 +35,9 @@ pub struct Options {
     /// `--no-routines` / `ARMRUN_NO_ROUTINES=1`: run glibc's string and memory routines as
     /// their guest code rather than as host helpers (see the strmem crate).
     pub no_routines: bool,
+    /// `--no-jit-thread` / `ARMRUN_NO_JIT_THREAD=1`: compile blocks on the guest thread that
+    /// runs them rather than on a compiler thread of their own.
+    pub no_jit_thread: bool,
     /// `--close-fd N` (internal, from a guest's fexecve): the program is read through
     /// descriptor N, which is closed once it is loaded.
     pub close_fd: Option<i32>,
@@ -96,6 +99,8 @@ Options (qemu-user compatible):
                  implies --no-routines
   --no-routines  run glibc's string and memory routines (strlen, memcpy, ...) as guest code
                  instead of doing their work on the host (ARMRUN_NO_ROUTINES=1)
+  --no-jit-thread  compile translated code on the guest thread that runs it instead of on
+                 a compiler thread of its own (ARMRUN_NO_JIT_THREAD=1)
   --close-fd n   close descriptor n once the program is loaded (armrun's own re-execution
                  for a guest fexecve passes the program as /proc/self/fd/n)
   --comm name    task name (default: the program's file name; armrun's re-execution for a
@@ -133,6 +138,10 @@ const ENV_OPTIONS: &[(&str, EnvSetter)] = &[
     }),
     ("ARMRUN_NO_ROUTINES", |o, v| {
         o.no_routines = v == "1";
+        Ok(())
+    }),
+    ("ARMRUN_NO_JIT_THREAD", |o, v| {
+        o.no_jit_thread = v == "1";
         Ok(())
     }),
     // A value that is not UTF-8 names no model (nor, below, log items): it is ignored.
@@ -397,6 +406,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             "-log-append" => o.log_append = true,
             "-interp" => o.interp = true,
             "-no-routines" => o.no_routines = true,
+            "-no-jit-thread" => o.no_jit_thread = true,
             "-comm" => o.comm = Some(value(&mut i, "--comm")?),
             "-close-fd" => {
                 let v = value(&mut i, "--close-fd")?;

@@ -322,6 +322,7 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
             nochain: has("nochain"),
         },
         log_unimp,
+        jit_thread: !opts.no_jit_thread,
         syscall,
     };
     let _ = THREAD_CONFIG.set(config);
@@ -349,6 +350,8 @@ struct ThreadConfig {
     backend: Backend,
     log: LogFlags,
     log_unimp: bool,
+    /// Whether blocks are compiled on a thread of their own (see `Engine::set_background`).
+    jit_thread: bool,
     syscall: fn(&mut linux::Linux, &mut CpuState) -> linux::Flow,
 }
 
@@ -393,6 +396,7 @@ fn thread_engine(config: &ThreadConfig, os: &mut linux::Linux) -> Engine {
     }
     let mut engine = Engine::for_frontend(config.backend, config.frontend);
     engine.set_log(config.log);
+    engine.set_background(config.jit_thread);
     seed_threads(os, &engine);
     engine
 }
@@ -605,6 +609,9 @@ fn exec_options(opts: &cli::Options, log_file: Option<&std::path::Path>) -> Vec<
     }
     if opts.no_routines {
         v.push("--no-routines".into());
+    }
+    if opts.no_jit_thread {
+        v.push("--no-jit-thread".into());
     }
     v
 }

@@ -543,8 +543,8 @@ impl Jit {
     }
 
     /// How many times the block at `pc` has run, as far as its code counts: the runs a
-    /// [`Tier::Quick`] block counted so far, [`HOT_RUNS`] for a full translation (it got
-    /// there), 0 where nothing is compiled. A profile for the full translation's layout (see
+    /// [`Tier::Quick`] block counted so far ([`HOT_RUNS`] once it exited hot), [`HOT_RUNS`] for
+    /// a full translation (it got there), 0 where nothing is compiled. A profile for the full translation's layout (see
     /// `ir::Builder::follows_far`).
     pub fn runs(&self, pc: u64) -> u32 {
         let st = self.core.lock();
@@ -553,8 +553,10 @@ impl Jit {
                 // SAFETY: a registered block's counter is in the counters of the current half
                 // (switching halves forgets every block), which are reset only when that half
                 // is reused; the chunk holding it never moves.
-                let c = unsafe { &*(c as *const AtomicU32) };
-                HOT_RUNS.saturating_sub(c.load(Ordering::Relaxed))
+                let c = unsafe { &*(c as *const AtomicU32) }.load(Ordering::Relaxed);
+                // Past zero (it exited hot and still runs, its full translation on the way),
+                // the count wraps around.
+                if c > HOT_RUNS { HOT_RUNS } else { HOT_RUNS - c }
             })
         })
     }
@@ -639,6 +641,63 @@ impl Jit {
         tier: Tier,
     ) -> Option<Entry> {
         let st = self.core.lock();
+        self.compile_locked(st, block, generation, tier)
+    }
+
+    /// Like [`Jit::compile_since`], lowering the block without holding the core's lock, for a
+    /// compiler thread of its own: held through the lowering, the lock would stall every thread
+    /// that looks a block up meanwhile. The code is generated for the address the cache's next
+    /// block goes to and installed if that still holds when it is done (nothing else was
+    /// compiled, no half was switched and neither folding nor chaining changed); if not, it is
+    /// generated again under the lock. A quick block's counter taken for a discarded attempt
+    /// stays unused until its half is reused.
+    pub fn compile_detached(
+        &self,
+        block: &ir::Block,
+        generation: u64,
+        tier: Tier,
+    ) -> Option<Entry> {
+        let (lo, hi) = block.hull();
+        let (base, at, epoch) = {
+            let mut st = self.core.lock();
+            if st.invalidated_since(generation, lo, hi) {
+                return None;
+            }
+            let State {
+                counters,
+                counter_hint,
+                current,
+                ..
+            } = &mut *st;
+            let at = (tier == Tier::Quick)
+                .then(|| counters[*current].take(HOT_RUNS, counter_hint).as_ptr() as usize);
+            let epoch = self.core.epoch.load(Ordering::Relaxed);
+            (st.cache.next_addr(), at, epoch)
+        };
+        let fold32 = self.core.fold32.load(Ordering::Relaxed);
+        let chain = self.core.chain();
+        let compiled = emit::compile(block, base, self.core.shared, at, fold32, chain);
+        let mut st = self.core.lock();
+        if st.invalidated_since(generation, lo, hi) {
+            return None;
+        }
+        let unchanged = st.cache.next_addr() == base
+            && self.core.epoch.load(Ordering::Relaxed) == epoch
+            && self.core.fold32.load(Ordering::Relaxed) == fold32
+            && self.core.chain() == chain;
+        if unchanged && compiled.code.len() <= st.cache.free() {
+            if st.blocks.contains_key(&block.key) {
+                st.forget(block.key);
+            }
+            let pushed = st.cache.push(&compiled.code);
+            debug_assert_eq!(
+                pushed,
+                Some(base),
+                "the cache's next block goes to {base:#x}"
+            );
+            let addr = st.install(&self.core, block, base, compiled, at);
+            return Some(Entry { addr, epoch });
+        }
         self.compile_locked(st, block, generation, tier)
     }
 

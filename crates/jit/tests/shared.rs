@@ -39,6 +39,12 @@ const END: u64 = 4000;
 /// else translate and compile unless invalidated meanwhile, run unless refused); returns
 /// (x0, x1).
 fn run_chain(jit: &mut Jit) -> (u64, u64) {
+    run_chain_compiling(jit, false)
+}
+
+/// [`run_chain`], compiling with `Jit::compile_detached` (as a compiler thread does) if
+/// `detached`.
+fn run_chain_compiling(jit: &mut Jit, detached: bool) -> (u64, u64) {
     let mut c = CpuState::default();
     loop {
         let e = match jit.lookup(c.pc) {
@@ -46,7 +52,11 @@ fn run_chain(jit: &mut Jit) -> (u64, u64) {
             None => {
                 let generation = jit.generation();
                 let block = weighted_block(c.pc);
-                match jit.compile_since(&block, generation, jit::Tier::Full) {
+                let compiled = match detached {
+                    true => jit.compile_detached(&block, generation, jit::Tier::Full),
+                    false => jit.compile_since(&block, generation, jit::Tier::Full),
+                };
+                match compiled {
                     Some(e) => e,
                     None => continue,
                 }
@@ -157,11 +167,14 @@ fn threads_translate_link_run_and_invalidate_concurrently() {
     let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         let mut runners = Vec::new();
-        for _ in 0..4 {
+        // Half of them compile without the lock held (see `Jit::compile_detached`): their
+        // code is made for the cache's next place, which others fill meanwhile (or a switch of
+        // halves moves), so it is made again then.
+        for n in 0..4 {
             let mut mine = jit.share();
             runners.push(s.spawn(move || {
                 for _ in 0..30 {
-                    assert_eq!(run_chain(&mut mine), chain_totals());
+                    assert_eq!(run_chain_compiling(&mut mine, n % 2 == 1), chain_totals());
                 }
             }));
         }
@@ -180,4 +193,26 @@ fn threads_translate_link_run_and_invalidate_concurrently() {
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
     });
+}
+
+#[test]
+fn a_detached_translation_is_installed_where_it_was_made_for() {
+    // Alone, a detached translation takes the cache's next place, like any other; raced by
+    // an invalidation of its range, it is refused.
+    let mut a = Jit::new();
+    let b = a.share();
+    let g = a.generation();
+    let e = a
+        .compile_detached(&weighted_block(0), g, jit::Tier::Full)
+        .expect("nothing changed");
+    assert_eq!(a.lookup(0), Some(e));
+    b.compile_detached(&weighted_block(4), g, jit::Tier::Quick)
+        .expect("nothing changed");
+    assert_eq!(a.runs(4), 0, "a quick block counts its runs");
+    a.invalidate_range(8, 12);
+    assert!(
+        b.compile_detached(&weighted_block(8), g, jit::Tier::Full)
+            .is_none()
+    );
+    assert_eq!(run_chain_compiling(&mut a, true), chain_totals());
 }

@@ -3,6 +3,7 @@
 
 #![deny(missing_docs)]
 
+mod background;
 pub mod log;
 
 use cpu::{CpuState, exit};
@@ -92,6 +93,23 @@ const ICACHE_LINE: u64 = 64;
 /// [`Engine::run_cold`]); beyond, they are forgotten, and run there once more if they run again.
 const COLD_BLOCKS: usize = 1 << 16;
 
+/// Runs of a block on the interpreter while the compiler thread has its job (see
+/// [`Engine::run_cold`]); at the next, the guest thread compiles it itself, or waits for the
+/// compiler thread that has started on it. Interpreting a block costs about a fifteenth of
+/// compiling it.
+const PENDING_RUNS: u32 = 64;
+
+/// At this many of those runs the job goes to the front of the queue: the block runs again
+/// and again, maybe a loop, and compiled it will run many times faster.
+const HURRY_AT: u32 = 2;
+
+/// A block handed to the compiler thread at its second run, until it is installed.
+struct Pending {
+    job: Arc<background::Job>,
+    /// Its runs on the interpreter since.
+    runs: u32,
+}
+
 /// Lets a host SIGSEGV/SIGBUS handler turn a fault in translated code into [`Event::DataFault`]
 /// (see `jit::fault::recover`, whose contract this has).
 ///
@@ -116,6 +134,19 @@ pub struct LogFlags {
     /// `-d nochain`: blocks never jump to each other directly, so each returns to the
     /// dispatcher.
     pub nochain: bool,
+}
+
+/// The IR passes for a translation of `tier`, and in debug builds the check of the result. A
+/// quick translation is lowered as lifted: the passes cost more than they save on code that
+/// runs a few hundred times.
+fn finish(block: &mut ir::Block, tier: Tier) {
+    if tier == Tier::Full {
+        ir::passes::optimize(block);
+    }
+    debug_assert!(
+        ir::verify(block).is_ok(),
+        "lifter produced invalid IR:\n{block}"
+    );
 }
 
 /// The next engine's number in `-d exec` lines (qemu's cpu_index: 0 for the first thread).
@@ -150,6 +181,11 @@ pub struct Engine {
     retried: Option<(u64, u64)>,
     /// A count of code changes to bump at every `IC IVAU` (see [`Engine::count_flushes_in`]).
     flushes: Option<Arc<AtomicU64>>,
+    /// The process's compiler thread, when blocks are compiled there (see
+    /// [`Engine::set_background`]).
+    compiler: Option<background::Compiler>,
+    /// The blocks this engine handed to the compiler thread for their quick translation.
+    pending: jit::PcMap<Pending>,
 }
 
 impl Engine {
@@ -175,6 +211,8 @@ impl Engine {
             code_seen: Arc::default(),
             retried: None,
             flushes: None,
+            compiler: None,
+            pending: jit::PcMap::default(),
         }
     }
 
@@ -206,6 +244,8 @@ impl Engine {
             },
             retried: None,
             flushes: self.flushes.clone(),
+            compiler: self.compiler.clone(),
+            pending: jit::PcMap::default(),
         }
     }
 
@@ -226,12 +266,33 @@ impl Engine {
     /// parent's other threads.
     pub fn after_fork(&mut self) {
         self.jit.after_fork();
+        // The compiler thread stayed behind, maybe holding its queue's lock: the child starts
+        // its own when it has a block to hand over.
+        if let Some(compiler) = self.compiler.take() {
+            std::mem::forget(compiler);
+            self.compiler = Some(background::Compiler::default());
+        }
+        self.pending.clear();
+    }
+
+    /// Has blocks compiled on a thread of their own (see `background`), or on the thread that
+    /// runs them. Off by default, and under every log of translations or runs, which follow
+    /// the order of the guest's execution. Engines made by [`Engine::share`] afterwards share
+    /// the thread.
+    pub fn set_background(&mut self, on: bool) {
+        let logged = self.log.in_asm || self.log.op || self.log.out_asm || self.log.exec;
+        let on = on && !logged && self.backend == Backend::Jit;
+        if on != self.compiler.is_some() {
+            self.compiler = on.then(background::Compiler::default);
+            self.pending.clear();
+        }
     }
 
     /// Sets translation and execution logging; `exec` and `nochain` turn block chaining off.
     pub fn set_log(&mut self, log: LogFlags) {
         self.log = log;
         self.jit.set_chaining(!(log.exec || log.nochain));
+        self.set_background(self.compiler.is_some());
     }
 
     /// The tier of a block's first translation: quick, unless `-d exec` logs every block
@@ -256,6 +317,17 @@ impl Engine {
     /// Translates at most `max_insns` guest instructions from `pc`; a [`Tier::Quick`]
     /// translation skips the flags look-ahead (`ir::flags_live`) and the IR passes.
     fn translate_n(&self, pc: u64, fetch: Fetch, max_insns: u32, tier: Tier) -> ir::Block {
+        let mut block = self.lift_n(pc, fetch, max_insns, tier);
+
+        finish(&mut block, tier);
+        if self.log.op {
+            log::write(block.to_string().as_bytes());
+        }
+        block
+    }
+
+    /// [`Engine::translate_n`] without [`finish`].
+    fn lift_n(&self, pc: u64, fetch: Fetch, max_insns: u32, tier: Tier) -> ir::Block {
         // The profile a full translation is laid out by: runs of the blocks compiled so far,
         // and the one run of a block interpreted once. Only the JIT's tiers count runs: with
         // every block translated in full at once (`-d exec`) or on the interpreter backend,
@@ -268,7 +340,7 @@ impl Engine {
         let none = |_| 0;
         let counted = self.backend == Backend::Jit && self.first_tier() == Tier::Quick;
         let runs: ir::Runs = if counted { &profile } else { &none };
-        let mut block = match (self.frontend, tier) {
+        let block = match (self.frontend, tier) {
             (Frontend::A64, Tier::Full) => a64::lift_block_profiled(pc, fetch, max_insns, runs),
             (Frontend::A64, Tier::Quick) => a64::lift_block_quick(pc, fetch, max_insns),
             (Frontend::A32, Tier::Full) => a32::lift_block_key_profiled(pc, fetch, max_insns, runs),
@@ -276,18 +348,6 @@ impl Engine {
         };
         if self.log.in_asm {
             self.log_in_asm(&block, fetch);
-        }
-        // A quick translation is lowered as lifted: the passes cost more than they save on
-        // code that runs a few hundred times.
-        if tier == Tier::Full {
-            ir::passes::optimize(&mut block);
-        }
-        debug_assert!(
-            ir::verify(&block).is_ok(),
-            "lifter produced invalid IR:\n{block}"
-        );
-        if self.log.op {
-            log::write(block.to_string().as_bytes());
         }
         block
     }
@@ -421,6 +481,8 @@ impl Engine {
     /// Forgets every translation overlapping guest range `[start, end)` (self-modifying code,
     /// `IC IVAU`, munmap of code).
     pub fn invalidate(&mut self, start: u64, end: u64) {
+        // Jobs already queued are refused when done (see `jit::Jit::compile_detached`).
+        self.pending.clear();
         self.blocks.retain(|_, b| {
             let (lo, hi) = b.hull();
             hi <= start || lo >= end
@@ -499,10 +561,50 @@ impl Engine {
     /// soon), it still cost a static hello 200 more page faults (3.2 -> 3.8 ms) for the lifts
     /// it saved. A block the interpreter cannot run safely (see `interp::guarded`) is compiled
     /// at once, as is every block while `-d exec` logs each block's host code.
+    ///
+    /// With a compiler thread (see [`Engine::set_background`]), the second run hands the block
+    /// to that thread and runs on the interpreter; so do the next [`PENDING_RUNS`] while the
+    /// job waits in the queue (its IR is kept that long), after which this thread compiles
+    /// it, or waits for the compiler thread if that has it already.
     fn run_cold(&mut self, cpu: &mut CpuState, fetch: Fetch) -> Option<jit::Entry> {
         let pc = cpu.pc;
         let tier = self.first_tier();
-        if tier != Tier::Quick || self.ran_cold.remove(&pc) {
+        if tier != Tier::Quick {
+            return Some(self.compile_n(pc, fetch, self.max_insns, tier));
+        }
+        if let Some(p) = self.pending.get_mut(&pc) {
+            let job = p.job.clone();
+            // The IR stands for the code while no code changed since its lifting.
+            if !job.done() && p.runs < PENDING_RUNS && self.jit.generation() == job.generation {
+                p.runs += 1;
+                if p.runs == HURRY_AT
+                    && let Some(compiler) = &self.compiler
+                {
+                    compiler.hurry(&job);
+                }
+                self.interpret(&job.block, cpu);
+                return None;
+            }
+            self.pending.remove(&pc);
+            if job.take() {
+                let block = job.block.clone();
+                return Some(self.compile_lifted(
+                    block,
+                    job.generation,
+                    fetch,
+                    self.max_insns,
+                    tier,
+                ));
+            }
+            job.wait();
+            // Installed, unless its code changed meanwhile.
+            if let Some(entry) = self.jit.lookup(pc) {
+                return Some(entry);
+            }
+            return Some(self.compile_n(pc, fetch, self.max_insns, tier));
+        }
+        let second = self.ran_cold.remove(&pc);
+        if second && self.compiler.is_none() {
             return Some(self.compile_n(pc, fetch, self.max_insns, tier));
         }
         let generation = self.jit.generation();
@@ -510,13 +612,49 @@ impl Engine {
         if !interp::guarded(&block) {
             return Some(self.compile_lifted(block, generation, fetch, self.max_insns, tier));
         }
-        interp::run_block(&block, cpu);
-        self.interpreted = true;
+        if second {
+            let job = background::Job::new(block, generation, tier);
+            let compiler = self.compiler.as_ref().expect("checked above");
+            if !compiler.submit(&self.jit, &job) {
+                let block = Arc::into_inner(job).expect("a job not queued").block;
+                return Some(self.compile_lifted(block, generation, fetch, self.max_insns, tier));
+            }
+            self.interpret(&job.block, cpu);
+            // The jobs done go now and then (a block compiled is not looked for here again).
+            if self.pending.len() >= 2 * background::MAX_QUEUED {
+                self.pending.retain(|_, p| !p.job.done());
+            }
+            self.pending.insert(pc, Pending { job, runs: 0 });
+            return None;
+        }
+        self.interpret(&block, cpu);
         if self.ran_cold.len() >= COLD_BLOCKS {
             self.ran_cold.clear();
         }
         self.ran_cold.insert(pc);
         None
+    }
+
+    /// Translates the block at `pc` in full, to replace its quick translation.
+    fn compile_hot(&mut self, pc: u64, fetch: Fetch) {
+        let Some(compiler) = &self.compiler else {
+            self.compile_n(pc, fetch, self.max_insns, Tier::Full);
+            return;
+        };
+        let generation = self.jit.generation();
+        let block = self.lift_n(pc, fetch, self.max_insns, Tier::Full);
+        let job = background::Job::new(block, generation, Tier::Full);
+        if !compiler.submit(&self.jit, &job) {
+            let mut block = Arc::into_inner(job).expect("a job not queued").block;
+            finish(&mut block, Tier::Full);
+            self.compile_lifted(block, generation, fetch, self.max_insns, Tier::Full);
+        }
+    }
+
+    /// Runs `block` on the interpreter.
+    fn interpret(&mut self, block: &ir::Block, cpu: &mut CpuState) {
+        interp::run_block(block, cpu);
+        self.interpreted = true;
     }
 
     /// Translates and runs the single instruction at `cpu.pc` afresh (replacing any translation
@@ -561,9 +699,11 @@ impl Engine {
         Some(match cpu.exit_reason {
             exit::JUMP => return None,
             exit::HOT => {
-                // A quick block ran often: its full translation replaces it, and runs next.
+                // A quick block ran often: its full translation replaces it, and runs next; or,
+                // with a compiler thread, once that made it (the quick one runs meanwhile, its
+                // count past zero).
                 if fetch(pc).is_some() {
-                    self.compile_n(cpu.pc, fetch, self.max_insns, Tier::Full);
+                    self.compile_hot(cpu.pc, fetch);
                 }
                 return None;
             }
@@ -831,6 +971,35 @@ mod tests {
             "the loop body, compiled at its second run"
         );
         assert!(e.ran_cold.contains(&0x10000) && !e.ran_cold.contains(&0x10004));
+    }
+
+    /// With a compiler thread, a loop's body runs on the interpreter while the thread compiles
+    /// it, then as the thread's quick code, which asks for its full translation at its
+    /// `HOT_RUNS`th run and goes on running until that is made: the result is the loop's
+    /// however the two threads' timings fall.
+    #[test]
+    fn a_loop_compiled_on_the_compiler_thread_runs_to_its_result() {
+        // movz x1, #10000; mov x0, #0; loop: add x0, x0, #1; cmp x0, x1; b.ne loop; svc #0
+        let code = [
+            0xd284e201, 0xd2800000, 0x91000400, 0xeb01001f, 0x54ffffc1, 0xd4000001,
+        ];
+        for _ in 0..20 {
+            let mut e = Engine::new(Backend::Jit);
+            e.compiler = Some(background::Compiler::starting_after(0));
+            let mut cpu = CpuState {
+                pc: 0x10000,
+                ..CpuState::default()
+            };
+            assert!(matches!(e.run(&mut cpu, &words(&code)), Event::Syscall(_)));
+            assert_eq!((cpu.x[0], cpu.pc), (10000, 0x10018));
+            // Handed over at its second run: compiled by the thread, or here after waiting.
+            if let Some(p) = e.pending.get(&0x10008) {
+                p.job.wait();
+                assert!(p.job.done() || p.runs == PENDING_RUNS);
+            }
+            assert!(e.jit.lookup(0x10008).is_some());
+            assert_eq!(e.jit.runs(0x10008), jit::HOT_RUNS);
+        }
     }
 
     /// A full translation is laid out by the runs the quick blocks counted: a loop whose
