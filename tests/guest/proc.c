@@ -288,6 +288,19 @@ static int nested(const char *dir) {
     return 0;
 }
 
+/* A new user namespace, which the kernel refuses to a process of several threads: the line
+ * Threads: of /proc/self/status goes to standard error first. */
+static int userns(void) {
+    char line[256];
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "Threads:", 8)) fputs(line, stderr);
+    if (f) fclose(f);
+    int r = unshare(CLONE_NEWUSER);
+    printf("unshare user r=%d %s\n", r, r ? strerror(errno) : "ok");
+    return 0;
+}
+
 /* Namespaces: a new UTS namespace gets its own host name (or EPERM without privileges, as
  * natively); kcmp compares our descriptor table with itself. */
 static int ns(void) {
@@ -318,6 +331,7 @@ int main(int argc, char **argv) {
     if (!strcmp(mode, "exec_errors") && argc > 2) return exec_errors(argv[2]);
     if (!strcmp(mode, "nested") && argc > 2) return nested(argv[2]);
     if (!strcmp(mode, "ns")) return ns();
+    if (!strcmp(mode, "userns")) return userns();
     if (!strcmp(mode, "show_args")) {
         /* Run as a script interpreter: argv = [interp, "show_args", script, args...]; paths
          * are shown by their last component. */

@@ -38,6 +38,9 @@ pub struct Options {
     /// `--no-jit-thread` / `ARMRUN_NO_JIT_THREAD=1`: compile blocks on the guest thread that
     /// runs them rather than on a compiler thread of their own.
     pub no_jit_thread: bool,
+    /// `ARMRUN_JIT_THREAD_AFTER=n`: start the compiler thread at the nth block handed over
+    /// (default `runtime::JIT_THREAD_AFTER`; 0 starts it with the first, as the tests do).
+    pub jit_thread_after: Option<u32>,
     /// `--close-fd N` (internal, from a guest's fexecve): the program is read through
     /// descriptor N, which is closed once it is loaded.
     pub close_fd: Option<i32>,
@@ -142,6 +145,16 @@ const ENV_OPTIONS: &[(&str, EnvSetter)] = &[
     }),
     ("ARMRUN_NO_JIT_THREAD", |o, v| {
         o.no_jit_thread = v == "1";
+        Ok(())
+    }),
+    ("ARMRUN_JIT_THREAD_AFTER", |o, v| {
+        let n = v.to_string_lossy().parse().map_err(|_| {
+            format!(
+                "ARMRUN_JIT_THREAD_AFTER needs a number of blocks, not '{}'",
+                v.to_string_lossy()
+            )
+        })?;
+        o.jit_thread_after = Some(n);
         Ok(())
     }),
     // A value that is not UTF-8 names no model (nor, below, log items): it is ignored.

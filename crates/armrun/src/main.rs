@@ -322,12 +322,18 @@ fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, St
             nochain: has("nochain"),
         },
         log_unimp,
-        jit_thread: !opts.no_jit_thread,
+        jit_thread: (!opts.no_jit_thread)
+            .then(|| opts.jit_thread_after.unwrap_or(runtime::JIT_THREAD_AFTER)),
         syscall,
     };
     let _ = THREAD_CONFIG.set(config);
     linux::set_thread_entry(guest_thread);
     linux::set_fault_recovery(runtime::recover_fault);
+    linux::set_own_threads(linux::OwnThreads {
+        end: runtime::stop_compiler_thread,
+        pause: runtime::pause_compiler_thread,
+        resume: runtime::resume_compiler_thread,
+    });
     match run_guest(&config, &mut os, &mut cpu) {
         Ended::Process(code) => Ok(code),
         Ended::Thread(code) => {
@@ -350,8 +356,9 @@ struct ThreadConfig {
     backend: Backend,
     log: LogFlags,
     log_unimp: bool,
-    /// Whether blocks are compiled on a thread of their own (see `Engine::set_background`).
-    jit_thread: bool,
+    /// Whether blocks are compiled on a thread of their own, started after how many (see
+    /// `Engine::set_background`).
+    jit_thread: Option<u32>,
     syscall: fn(&mut linux::Linux, &mut CpuState) -> linux::Flow,
 }
 

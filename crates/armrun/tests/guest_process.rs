@@ -160,6 +160,26 @@ fn system_runs_a_pipeline_of_sysroot_programs() {
 }
 
 #[test]
+fn a_shell_forks_while_its_compiler_thread_works() {
+    // The compiler thread, started at once here, is kept out of its allocator and locks while
+    // the shell forks. debootstrap's second stage once hung in a child that inherited the
+    // cache's lock taken by it (jit's `handles_on_a_cache_left_locked_by_a_fork_...` test has
+    // that case); here the children of a shell that compiles as it forks must all finish.
+    let root = sysroot();
+    let sh = root.join("bin/sh");
+    let script = "i=0; while [ $i -lt 150 ]; do x=$(echo $i); i=$((i+1)); done; echo $x";
+    let (o, err) = run_bounded_with(
+        &["-L", root.to_str().unwrap()],
+        &sh,
+        &["-c", script],
+        &[("ARMRUN_JIT_THREAD_AFTER", "0")],
+        120,
+    );
+    assert_eq!(o.stdout, "149\n", "stderr:\n{err}");
+    assert_eq!(o.status, 0);
+}
+
+#[test]
 fn sysroot_shell_runs_a_pipeline() {
     let root = sysroot();
     let sh = root.join("bin/sh");
@@ -181,6 +201,17 @@ fn run_bounded(
     args: &[&str],
     secs: u64,
 ) -> (Outcome, String) {
+    run_bounded_with(flags, prog, args, &[], secs)
+}
+
+/// [`run_bounded`] with variables added to the environment.
+fn run_bounded_with(
+    flags: &[&str],
+    prog: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    secs: u64,
+) -> (Outcome, String) {
     use std::io::Read;
     use std::os::unix::process::ExitStatusExt;
     use std::process::{Command, Stdio};
@@ -188,6 +219,7 @@ fn run_bounded(
         .args(flags)
         .arg(prog)
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -593,6 +625,29 @@ fn namespaces_and_host_names_behave_as_natively() {
         "stderr:\n{err}"
     );
     assert!(o.stdout.contains("kcmp files=0\n"), "{}", o.stdout);
+}
+
+#[test]
+fn a_new_user_namespace_is_not_refused_for_the_compiler_thread() {
+    // unshare(CLONE_NEWUSER) is refused (EINVAL) to a process of several threads: armrun's
+    // compiler thread, started here with the first block handed over, ends before the call.
+    let native = guest("proc", "gcc", &["-O2"]);
+    let n = std::process::Command::new(&native)
+        .arg("userns")
+        .output()
+        .unwrap();
+    let env = [("ARMRUN_JIT_THREAD_AFTER", "0")];
+    let (o, err) = run_armrun(&[], &a64_static("proc"), &["userns"], &env);
+    assert!(
+        err.contains("Threads:\t2"),
+        "the compiler thread ran:\n{err}"
+    );
+    assert_eq!(
+        o.stdout,
+        String::from_utf8_lossy(&n.stdout),
+        "stderr:\n{err}"
+    );
+    assert!(o.stdout.starts_with("unshare user r="), "{}", o.stdout);
 }
 
 #[test]

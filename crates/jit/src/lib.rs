@@ -393,6 +393,9 @@ struct Core {
     fold32: AtomicBool,
     /// The size the cache was made with (for a fresh core after fork).
     size: usize,
+    /// Left in a forked child to a thread that held its lock at the fork (see
+    /// [`Jit::after_fork`]): the lock is never released there.
+    abandoned: AtomicBool,
     state: Mutex<State>,
 }
 
@@ -423,6 +426,11 @@ impl Default for Jit {
 
 impl Drop for Jit {
     fn drop(&mut self) {
+        if self.core.abandoned.load(Ordering::Acquire) {
+            // Its lock stays taken (other handles on it, such as the engine a forked child
+            // kept to share with threads, are dropped later).
+            return;
+        }
         self.core
             .lock()
             .slots
@@ -466,6 +474,7 @@ impl Jit {
             chain: AtomicBool::new(true),
             fold32: AtomicBool::new(false),
             size: cache.size(),
+            abandoned: AtomicBool::new(false),
             state: Mutex::new(State {
                 cache,
                 halves,
@@ -519,8 +528,9 @@ impl Jit {
         fresh.core.chain.store(self.core.chain(), Ordering::Relaxed);
         let fold32 = self.core.fold32.load(Ordering::Relaxed);
         fresh.core.fold32.store(fold32, Ordering::Relaxed);
-        // The old core's lock is held by a thread that does not exist here: dropping this
-        // handle would wait for it. Its memory is left as it is.
+        // The old core's lock is held by a thread that does not exist here: dropping a handle
+        // on it would wait for it. Its memory is left as it is.
+        self.core.abandoned.store(true, Ordering::Release);
         std::mem::forget(std::mem::replace(self, fresh));
     }
 
@@ -1055,5 +1065,27 @@ impl State {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A forked child whose cache lock another thread held at the fork starts on a fresh cache;
+    /// the handles it still has on the old one (the engine kept to share with new threads)
+    /// then go without waiting for that lock, which nothing would ever release.
+    #[test]
+    fn handles_on_a_cache_left_locked_by_a_fork_drop_without_waiting() {
+        let mut mine = Jit::new();
+        let seed = mine.share();
+        let old = mine.core.clone();
+        let held = old.state.lock().unwrap();
+        // As in a child: the lock is taken, by a thread that is not this one.
+        mine.after_fork();
+        assert!(!Arc::ptr_eq(&mine.core, &old), "a fresh cache");
+        drop(seed);
+        assert!(mine.lookup(0).is_none());
+        drop(held);
     }
 }

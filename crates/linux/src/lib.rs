@@ -72,7 +72,9 @@ pub use exec::{REEXEC_VAR, decode_reexec};
 pub use process::forks;
 pub use sigframe::{force_data_fault, force_sync_signal, si_code};
 pub use signal::{FaultRecovery, deliver_pending, die_by_signal, set_fault_recovery};
-pub use thread::{ThreadEntry, live_threads, set_thread_entry, thread_exited};
+pub use thread::{
+    OwnThreads, ThreadEntry, live_threads, set_own_threads, set_thread_entry, thread_exited,
+};
 
 /// What the caller should do after a syscall.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -58,32 +58,35 @@ pub(crate) fn clone(l: &mut Linux, cpu: &mut CpuState, a: &Args) -> SysResult {
         flags & !(cf::SETTLS | cf::PARENT_SETTID | cf::CHILD_SETTID | cf::CHILD_CLEARTID);
     // Other guest threads take the address-space lock all the time; the child must not
     // inherit it taken.
-    let held = l.mem.hold();
-    let pid = if host_flags == libc::SIGCHLD as u64 {
-        // The plain case goes through libc so its own fork bookkeeping (cached tid, atfork
-        // handlers, malloc and stdio locks) stays right in the child.
-        // SAFETY: the child continues this thread only; glibc's atfork handling makes its
-        // own state consistent, and the address-space lock is ours (held above).
-        unsafe { libc::fork() as i64 }
+    let pidfd_ptr = if flags & cf::PIDFD != 0 {
+        l.mem.host(ptid)
     } else {
-        let pidfd_ptr = if flags & cf::PIDFD != 0 {
-            l.mem.host(ptid)
-        } else {
-            std::ptr::null_mut()
-        };
-        // SAFETY: no new stack (the child continues on a copy of ours, like fork); the only
-        // pointer is the checked guest pidfd slot or null.
-        unsafe {
-            libc::syscall(
-                libc::SYS_clone,
-                host_flags,
-                0usize,
-                pidfd_ptr,
-                std::ptr::null_mut::<i32>(),
-                0usize,
-            )
-        }
+        std::ptr::null_mut()
     };
+    let held = l.mem.hold();
+    // armrun's own threads are kept out of every lock the child could inherit taken.
+    let pid = crate::thread::paused_for(|| {
+        if host_flags == libc::SIGCHLD as u64 {
+            // The plain case goes through libc so its own fork bookkeeping (cached tid, atfork
+            // handlers, malloc and stdio locks) stays right in the child.
+            // SAFETY: the child continues this thread only; glibc's atfork handling makes its
+            // own state consistent, and the address-space lock is ours (held above).
+            unsafe { libc::fork() as i64 }
+        } else {
+            // SAFETY: no new stack (the child continues on a copy of ours, like fork); the
+            // only pointer is the checked guest pidfd slot or null.
+            unsafe {
+                libc::syscall(
+                    libc::SYS_clone,
+                    host_flags,
+                    0usize,
+                    pidfd_ptr,
+                    std::ptr::null_mut::<i32>(),
+                    0usize,
+                )
+            }
+        }
+    });
     drop(held);
     let pid = host(pid)?;
     if pid == 0 {
@@ -129,6 +132,9 @@ pub(crate) fn clone3(_: &mut Linux, _: &Args) -> SysResult {
 /// they would to the guest. CLONE_VM/CLONE_SIGHAND/CLONE_THREAD are no-ops for a
 /// single-threaded process, as in the kernel.
 pub(crate) fn unshare(_: &mut Linux, a: &Args) -> SysResult {
+    if a[0] & libc::CLONE_NEWUSER as u64 != 0 {
+        crate::thread::unthread();
+    }
     // SAFETY: integer argument only.
     host(unsafe { libc::syscall(libc::SYS_unshare, a[0] as i64) })
 }
@@ -150,8 +156,13 @@ pub(crate) fn setdomainname(l: &mut Linux, a: &Args) -> SysResult {
 
 /// `setns(fd, nstype)`: joins a namespace, for the same reason as [`unshare`].
 pub(crate) fn setns(_: &mut Linux, a: &Args) -> SysResult {
+    // nstype 0 accepts a namespace of any type, a user namespace too.
+    let nstype = int(a[1]);
+    if nstype == 0 || nstype & libc::CLONE_NEWUSER != 0 {
+        crate::thread::unthread();
+    }
     // SAFETY: integer arguments only.
-    host(unsafe { libc::syscall(libc::SYS_setns, int(a[0]), int(a[1])) })
+    host(unsafe { libc::syscall(libc::SYS_setns, int(a[0]), nstype) })
 }
 
 /// `kcmp(pid1, pid2, type, idx1, idx2)`: compares kernel objects of two processes; integers

@@ -33,6 +33,49 @@ static LIVE: AtomicUsize = AtomicUsize::new(1);
 /// Host stack of a guest thread: translated code and the syscall layer run on it.
 const HOST_STACK: usize = 8 << 20;
 
+/// What the guest's system calls need of threads armrun runs for itself (its compiler
+/// thread), which the guest does not know of.
+#[derive(Clone, Copy, Debug)]
+pub struct OwnThreads {
+    /// Ends them: the kernel refuses `unshare(CLONE_NEWUSER)` and `setns` into a user
+    /// namespace to a process of several threads, and a single-threaded guest may make them.
+    pub end: fn(),
+    /// Keeps them out of every lock (the allocator's included) until `resume`: a forked child
+    /// inherits a lock one of them held, and nothing would ever release it there.
+    pub pause: fn(),
+    /// Lets them go on, in the parent and in the child (where they do not exist).
+    pub resume: fn(),
+}
+
+static OWN_THREADS: OnceLock<OwnThreads> = OnceLock::new();
+
+/// Registers the hooks on armrun's own threads (once, at start-up).
+pub fn set_own_threads(hooks: OwnThreads) {
+    let _ = OWN_THREADS.set(hooks);
+}
+
+/// Leaves the calling guest thread its process's only thread if it is the only guest thread.
+pub(crate) fn unthread() {
+    if live_threads() == 1
+        && let Some(h) = OWN_THREADS.get()
+    {
+        (h.end)();
+    }
+}
+
+/// Runs `fork` with armrun's own threads paused (see [`OwnThreads::pause`]).
+pub(crate) fn paused_for<T>(fork: impl FnOnce() -> T) -> T {
+    let hooks = OWN_THREADS.get();
+    if let Some(h) = hooks {
+        (h.pause)();
+    }
+    let r = fork();
+    if let Some(h) = hooks {
+        (h.resume)();
+    }
+    r
+}
+
 /// Registers the loop new guest threads run (once, at start-up).
 pub fn set_thread_entry(entry: ThreadEntry) {
     let _ = ENTRY.set(entry);

@@ -12,7 +12,9 @@
 
 use jit::Tier;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicPtr, AtomicU8, AtomicU32, AtomicUsize, Ordering,
+};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -26,7 +28,7 @@ pub(crate) const MAX_QUEUED: usize = 1024;
 /// program (a hello compiles some 800 blocks) is done sooner without it: the new thread's
 /// start, its own allocator pages (200 more page faults) and its wake-ups cost more than the
 /// compiling it would take over.
-const START_AFTER: u32 = 2048;
+pub const START_AFTER: u32 = 2048;
 
 /// How long the compiler thread looks for new jobs before it sleeps. A program's start-up hands
 /// over a block every few microseconds; waking a sleeping thread costs the guest thread a
@@ -86,6 +88,7 @@ struct Queue {
     jobs: VecDeque<Arc<Job>>,
     /// Whether the thread was started.
     running: bool,
+    thread: Option<std::thread::JoinHandle<()>>,
     /// Jobs declined before it was (see [`START_AFTER`]).
     declined: u32,
     /// Whether it waits on `Shared::wake`.
@@ -99,7 +102,21 @@ struct Shared {
     wake: Condvar,
     /// The number of jobs in the queue, for the compiler thread to watch without the lock.
     queued: AtomicUsize,
+    /// Asks the thread to end (see [`stop_thread`]).
+    stop: AtomicBool,
+    /// The thread's id, and the process that started it (a forked child has no such thread).
+    tid: AtomicI32,
+    owner: AtomicU32,
+    /// Whether the thread is at a job (see [`pause_thread`]).
+    working: AtomicBool,
 }
+
+/// Forks in progress (see [`pause_thread`]).
+static PAUSED: AtomicUsize = AtomicUsize::new(0);
+
+/// The compiler whose thread was started last (the one [`stop_thread`] ends), holding a
+/// reference of its own that is never given back. Not a lock: a fork could leave one held.
+static CURRENT: AtomicPtr<Shared> = AtomicPtr::new(std::ptr::null_mut());
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Queue> {
@@ -113,12 +130,6 @@ pub(crate) struct Compiler {
     shared: Arc<Shared>,
 }
 
-impl Default for Compiler {
-    fn default() -> Self {
-        Compiler::starting_after(START_AFTER)
-    }
-}
-
 impl Compiler {
     /// A compiler whose thread starts at the `start_after`th job.
     pub fn starting_after(start_after: u32) -> Compiler {
@@ -128,8 +139,17 @@ impl Compiler {
                 queue: Mutex::default(),
                 wake: Condvar::new(),
                 queued: AtomicUsize::new(0),
+                stop: AtomicBool::new(false),
+                tid: AtomicI32::new(0),
+                owner: AtomicU32::new(0),
+                working: AtomicBool::new(false),
             }),
         }
+    }
+
+    /// The jobs its thread starts after (see [`Compiler::starting_after`]).
+    pub fn start_after(&self) -> u32 {
+        self.shared.start_after
     }
 
     /// Queues `job`, starting the thread (on a handle of `jit`'s cache) at the
@@ -141,11 +161,21 @@ impl Compiler {
             return false;
         }
         if !q.running {
-            if q.declined < self.shared.start_after || !spawn(self.shared.clone(), jit.share()) {
+            let thread = match q.declined < self.shared.start_after {
+                true => None,
+                false => spawn(self.shared.clone(), jit.share()),
+            };
+            let Some(thread) = thread else {
                 q.declined = q.declined.saturating_add(1);
                 return false;
-            }
+            };
             q.running = true;
+            q.thread = Some(thread);
+            let shared = &self.shared;
+            shared.owner.store(std::process::id(), Ordering::Release);
+            if !std::ptr::eq(CURRENT.load(Ordering::Acquire), Arc::as_ptr(shared)) {
+                CURRENT.store(Arc::into_raw(shared.clone()).cast_mut(), Ordering::Release);
+            }
         }
         q.jobs.push_back(job.clone());
         self.shared.queued.store(q.jobs.len(), Ordering::Release);
@@ -169,9 +199,71 @@ impl Compiler {
     }
 }
 
+/// Ends this process's compiler thread if it runs, and returns once the kernel no longer counts
+/// it among the process's threads: `unshare(CLONE_NEWUSER)` and `setns` into a user namespace
+/// are refused (EINVAL) to a process of several threads, and the guest's thread may be its
+/// only one. Jobs still queued wait for the next one handed over, which starts the thread
+/// again.
+pub fn stop_thread() {
+    let Some(shared) = current() else {
+        return;
+    };
+    let thread = {
+        let mut q = shared.lock();
+        if !q.running {
+            return;
+        }
+        shared.stop.store(true, Ordering::Release);
+        q.thread.take()
+    };
+    shared.wake.notify_one();
+    if let Some(thread) = thread {
+        let _ = thread.join();
+    }
+    // A joined thread may still be on its way out of the kernel's thread group for a moment.
+    let tid = shared.tid.load(Ordering::Acquire);
+    for _ in 0..100_000 {
+        // SAFETY: signal 0 only checks that the thread exists.
+        let gone = unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, 0) } != 0;
+        if gone {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    let mut q = shared.lock();
+    q.running = false;
+    shared.stop.store(false, Ordering::Release);
+}
+
+/// The compiler whose thread this process started last.
+fn current() -> Option<&'static Shared> {
+    // SAFETY: a pointer from `Arc::into_raw` whose reference is never given back, or null.
+    let shared = unsafe { CURRENT.load(Ordering::Acquire).as_ref() }?;
+    (shared.owner.load(Ordering::Acquire) == std::process::id()).then_some(shared)
+}
+
+/// Keeps the compiler thread between jobs, where it holds no lock and allocates nothing, until
+/// [`resume_thread`]: waits for the job it is at, if any. For a fork, whose child would
+/// inherit a lock the thread held (its allocator's included) with no thread to release it.
+pub fn pause_thread() {
+    // SeqCst, like the thread's side in `serve`: either it sees the pause before it starts a
+    // job, or this sees it working.
+    PAUSED.fetch_add(1, Ordering::SeqCst);
+    if let Some(shared) = current() {
+        while shared.working.load(Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+    }
+}
+
+/// Ends a [`pause_thread`].
+pub fn resume_thread() {
+    PAUSED.fetch_sub(1, Ordering::SeqCst);
+}
+
 /// Starts the compiler thread with every signal blocked (it inherits the mask it is created
-/// with); false if the host refused a thread.
-fn spawn(shared: Arc<Shared>, jit: jit::Jit) -> bool {
+/// with); `None` if the host refused a thread.
+fn spawn(shared: Arc<Shared>, jit: jit::Jit) -> Option<std::thread::JoinHandle<()>> {
     // SAFETY: sigset_t is plain data that sigfillset initialises; pthread_sigmask swaps this
     // thread's mask with valid sets, and the old one is put back below.
     let old = unsafe {
@@ -184,23 +276,33 @@ fn spawn(shared: Arc<Shared>, jit: jit::Jit) -> bool {
     let started = std::thread::Builder::new()
         .name("armrun-jit".into())
         .spawn(move || serve(&shared, &jit))
-        .is_ok();
+        .ok();
     // SAFETY: as above, restoring the mask saved there.
     unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
     started
 }
 
-/// The compiler thread: compiles jobs in the order they came, for ever (the process's exit
-/// ends it).
+/// The compiler thread: compiles jobs in the order they came (a hurried one first) until the
+/// process ends or [`stop_thread`] asks it to end.
 fn serve(shared: &Shared, jit: &jit::Jit) {
+    // SAFETY: gettid has no arguments.
+    shared
+        .tid
+        .store(unsafe { libc::gettid() }, Ordering::Release);
     loop {
         let spin = Instant::now();
-        while shared.queued.load(Ordering::Acquire) == 0 && spin.elapsed() < SPIN {
+        while shared.queued.load(Ordering::Acquire) == 0
+            && !shared.stop.load(Ordering::Acquire)
+            && spin.elapsed() < SPIN
+        {
             std::hint::spin_loop();
         }
         let job = {
             let mut q = shared.lock();
             loop {
+                if shared.stop.load(Ordering::Acquire) {
+                    return;
+                }
                 if let Some(job) = q.jobs.pop_front() {
                     shared.queued.store(q.jobs.len(), Ordering::Release);
                     break job;
@@ -210,11 +312,22 @@ fn serve(shared: &Shared, jit: &jit::Jit) {
                 q.sleeping = false;
             }
         };
-        if !job.take() {
-            continue;
+        loop {
+            shared.working.store(true, Ordering::SeqCst);
+            if PAUSED.load(Ordering::SeqCst) == 0 {
+                break;
+            }
+            shared.working.store(false, Ordering::SeqCst);
+            while PAUSED.load(Ordering::SeqCst) != 0 {
+                std::thread::yield_now();
+            }
         }
-        compile(jit, &job);
-        job.state.store(DONE, Ordering::Release);
+        if job.take() {
+            compile(jit, &job);
+            job.state.store(DONE, Ordering::Release);
+        }
+        drop(job);
+        shared.working.store(false, Ordering::SeqCst);
     }
 }
 

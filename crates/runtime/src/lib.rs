@@ -6,6 +6,11 @@
 mod background;
 pub mod log;
 
+pub use background::{
+    START_AFTER as JIT_THREAD_AFTER, pause_thread as pause_compiler_thread,
+    resume_thread as resume_compiler_thread, stop_thread as stop_compiler_thread,
+};
+
 use cpu::{CpuState, exit};
 use jit::Tier;
 use std::collections::HashMap;
@@ -269,21 +274,23 @@ impl Engine {
         // The compiler thread stayed behind, maybe holding its queue's lock: the child starts
         // its own when it has a block to hand over.
         if let Some(compiler) = self.compiler.take() {
+            let start_after = compiler.start_after();
             std::mem::forget(compiler);
-            self.compiler = Some(background::Compiler::default());
+            self.compiler = Some(background::Compiler::starting_after(start_after));
         }
         self.pending.clear();
     }
 
-    /// Has blocks compiled on a thread of their own (see `background`), or on the thread that
-    /// runs them. Off by default, and under every log of translations or runs, which follow
-    /// the order of the guest's execution. Engines made by [`Engine::share`] afterwards share
-    /// the thread.
-    pub fn set_background(&mut self, on: bool) {
+    /// Has blocks compiled on a thread of their own (see `background`), started once this
+    /// many were handed over ([`JIT_THREAD_AFTER`] is the default), or with `None` on the
+    /// thread that runs them. Off by default, and under every log of translations or runs,
+    /// which follow the order of the guest's execution. Engines made by [`Engine::share`]
+    /// afterwards share the thread.
+    pub fn set_background(&mut self, start_after: Option<u32>) {
         let logged = self.log.in_asm || self.log.op || self.log.out_asm || self.log.exec;
-        let on = on && !logged && self.backend == Backend::Jit;
-        if on != self.compiler.is_some() {
-            self.compiler = on.then(background::Compiler::default);
+        let start_after = start_after.filter(|_| !logged && self.backend == Backend::Jit);
+        if start_after != self.compiler.as_ref().map(|c| c.start_after()) {
+            self.compiler = start_after.map(background::Compiler::starting_after);
             self.pending.clear();
         }
     }
@@ -292,7 +299,7 @@ impl Engine {
     pub fn set_log(&mut self, log: LogFlags) {
         self.log = log;
         self.jit.set_chaining(!(log.exec || log.nochain));
-        self.set_background(self.compiler.is_some());
+        self.set_background(self.compiler.as_ref().map(|c| c.start_after()));
     }
 
     /// The tier of a block's first translation: quick, unless `-d exec` logs every block
@@ -985,7 +992,7 @@ mod tests {
         ];
         for _ in 0..20 {
             let mut e = Engine::new(Backend::Jit);
-            e.compiler = Some(background::Compiler::starting_after(0));
+            e.set_background(Some(0));
             let mut cpu = CpuState {
                 pc: 0x10000,
                 ..CpuState::default()
