@@ -24,6 +24,9 @@
 //!   switch (see `make_room` and [`Jit::run`]'s epoch check).
 //! - A translation that raced with an invalidation of its guest range is not installed (see
 //!   [`Jit::compile_since`]), so a thread never finds stale code after another one dropped it.
+//! - Code lowered without the lock (a compiler thread's, [`Jit::compile_detached`]) is installed
+//!   only at the address it was made for, in the half and with the settings it was made with;
+//!   otherwise it is made again under the lock.
 //!
 //! Blocks come in two tiers ([`Tier`]): the runtime translates a block quickly first, and the
 //! quick block counts its runs; the [`HOT_RUNS`]th exits with `exit::HOT`, and the runtime
@@ -393,6 +396,10 @@ struct Core {
     fold32: AtomicBool,
     /// The size the cache was made with (for a fresh core after fork).
     size: usize,
+    /// `State::seq`, stored with the lock held, for [`Jit::generation`] to read without it (the
+    /// dispatcher asks before every translation). It may lag `seq`, never lead it: a
+    /// translation begun at a lagging count is checked against more invalidations, not fewer.
+    generation: AtomicU64,
     /// Left in a forked child to a thread that held its lock at the fork (see
     /// [`Jit::after_fork`]): the lock is never released there.
     abandoned: AtomicBool,
@@ -475,6 +482,7 @@ impl Jit {
             fold32: AtomicBool::new(false),
             size: cache.size(),
             abandoned: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
             state: Mutex::new(State {
                 cache,
                 halves,
@@ -554,8 +562,8 @@ impl Jit {
 
     /// How many times the block at `pc` has run, as far as its code counts: the runs a
     /// [`Tier::Quick`] block counted so far ([`HOT_RUNS`] once it exited hot), [`HOT_RUNS`] for
-    /// a full translation (it got there), 0 where nothing is compiled. A profile for the full translation's layout (see
-    /// `ir::Builder::follows_far`).
+    /// a full translation (it got there), 0 where nothing is compiled. A profile for the full
+    /// translation's layout (see `ir::Builder::follows_far`).
     pub fn runs(&self, pc: u64) -> u32 {
         let st = self.core.lock();
         st.blocks.get(&pc).map_or(0, |b| {
@@ -627,7 +635,7 @@ impl Jit {
     /// The number of invalidations so far, to pass to [`Jit::compile_since`] for a block about
     /// to be translated.
     pub fn generation(&self) -> u64 {
-        self.core.lock().seq
+        self.core.generation.load(Ordering::Acquire)
     }
 
     /// Compiles `block`, registers it under `block.key` (replacing an older translation) and
@@ -673,14 +681,7 @@ impl Jit {
             if st.invalidated_since(generation, lo, hi) {
                 return None;
             }
-            let State {
-                counters,
-                counter_hint,
-                current,
-                ..
-            } = &mut *st;
-            let at = (tier == Tier::Quick)
-                .then(|| counters[*current].take(HOT_RUNS, counter_hint).as_ptr() as usize);
+            let at = st.counter_for(tier);
             let epoch = self.core.epoch.load(Ordering::Relaxed);
             (st.cache.next_addr(), at, epoch)
         };
@@ -727,14 +728,7 @@ impl Jit {
                 st.forget(block.key);
             }
             // Taken in the half the code goes to (this one, unless it is full).
-            let State {
-                counters,
-                counter_hint,
-                current,
-                ..
-            } = &mut *st;
-            let at = (tier == Tier::Quick)
-                .then(|| counters[*current].take(HOT_RUNS, counter_hint).as_ptr() as usize);
+            let at = st.counter_for(tier);
             let fold32 = self.core.fold32.load(Ordering::Relaxed);
             let chain = self.core.chain();
             let compiled = emit::compile(
@@ -883,7 +877,9 @@ impl Jit {
         if start >= end {
             return;
         }
-        self.core.lock().invalidate_range(start, end);
+        let mut st = self.core.lock();
+        st.invalidate_range(start, end);
+        self.core.generation.store(st.seq, Ordering::Release);
     }
 
     /// Forgets every block and unlinks every jump. The code stays in the cache (threads may
@@ -892,6 +888,7 @@ impl Jit {
         let mut st = self.core.lock();
         st.invalidate_all();
         st.note_invalidation(0, u64::MAX);
+        self.core.generation.store(st.seq, Ordering::Release);
     }
 
     /// Host address of the epilogue every block leaves through.
@@ -912,6 +909,14 @@ fn code_at(st: &State, host_pc: usize) -> Option<(usize, &CodeRec)> {
 }
 
 impl State {
+    /// A new run counter, in the current half's counters, for a block of `tier` (a quick one
+    /// counts its runs, see [`Jit::runs`]).
+    fn counter_for(&mut self, tier: Tier) -> Option<usize> {
+        let hint = &mut self.counter_hint;
+        (tier == Tier::Quick)
+            .then(|| self.counters[self.current].take(HOT_RUNS, hint).as_ptr() as usize)
+    }
+
     /// True if an invalidation after `generation` overlapped `[start, end)`, or if those
     /// invalidations are no longer all remembered.
     fn invalidated_since(&self, generation: u64, start: u64, end: u64) -> bool {
