@@ -114,6 +114,12 @@ Options (qemu-user compatible):
   -version       print the version
 ";
 
+/// `v` as a number, or the error `needs`, naming the value.
+fn number<T: std::str::FromStr>(v: &OsStr, needs: &str) -> Result<T, String> {
+    let v = v.to_string_lossy();
+    v.parse().map_err(|_| format!("{needs}, not '{v}'"))
+}
+
 /// The items of a comma-separated variable (`QEMU_SET_ENV`, `QEMU_UNSET_ENV`).
 fn env_list(v: &OsStr) -> impl Iterator<Item = OsString> + '_ {
     v.as_bytes()
@@ -148,13 +154,10 @@ const ENV_OPTIONS: &[(&str, EnvSetter)] = &[
         Ok(())
     }),
     ("ARMRUN_JIT_THREAD_AFTER", |o, v| {
-        let n = v.to_string_lossy().parse().map_err(|_| {
-            format!(
-                "ARMRUN_JIT_THREAD_AFTER needs a number of blocks, not '{}'",
-                v.to_string_lossy()
-            )
-        })?;
-        o.jit_thread_after = Some(n);
+        o.jit_thread_after = Some(number(
+            &v,
+            "ARMRUN_JIT_THREAD_AFTER needs a number of blocks",
+        )?);
         Ok(())
     }),
     // A value that is not UTF-8 names no model (nor, below, log items): it is ignored.
@@ -423,13 +426,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, String> {
             "-comm" => o.comm = Some(value(&mut i, "--comm")?),
             "-close-fd" => {
                 let v = value(&mut i, "--close-fd")?;
-                let n = v.to_string_lossy().parse().map_err(|_| {
-                    format!(
-                        "--close-fd needs a descriptor number, not '{}'",
-                        v.display()
-                    )
-                })?;
-                o.close_fd = Some(n);
+                o.close_fd = Some(number(&v, "--close-fd needs a descriptor number")?);
             }
             "-cpu" => {
                 let v = value(&mut i, "-cpu")?.to_string_lossy().into_owned();

@@ -609,21 +609,22 @@ fn a_closed_stdin_stays_closed_for_the_guest() {
     );
 }
 
+/// The standard output of `tests/guest/proc.c` built for the host, run in `mode`.
+fn native_proc(mode: &str) -> String {
+    let native = guest("proc", "gcc", &["-O2"]);
+    let n = std::process::Command::new(&native)
+        .arg(mode)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&n.stdout).into_owned()
+}
+
 #[test]
 fn namespaces_and_host_names_behave_as_natively() {
     // Compared with the same program built for the host, so the result holds with and without
     // the privilege to unshare.
-    let native = guest("proc", "gcc", &["-O2"]);
-    let n = std::process::Command::new(&native)
-        .arg("ns")
-        .output()
-        .unwrap();
     let (o, err) = proc(&[], &["ns"]);
-    assert_eq!(
-        o.stdout,
-        String::from_utf8_lossy(&n.stdout),
-        "stderr:\n{err}"
-    );
+    assert_eq!(o.stdout, native_proc("ns"), "stderr:\n{err}");
     assert!(o.stdout.contains("kcmp files=0\n"), "{}", o.stdout);
 }
 
@@ -631,22 +632,13 @@ fn namespaces_and_host_names_behave_as_natively() {
 fn a_new_user_namespace_is_not_refused_for_the_compiler_thread() {
     // unshare(CLONE_NEWUSER) is refused (EINVAL) to a process of several threads: armrun's
     // compiler thread, started here with the first block handed over, ends before the call.
-    let native = guest("proc", "gcc", &["-O2"]);
-    let n = std::process::Command::new(&native)
-        .arg("userns")
-        .output()
-        .unwrap();
     let env = [("ARMRUN_JIT_THREAD_AFTER", "0")];
     let (o, err) = run_armrun(&[], &a64_static("proc"), &["userns"], &env);
     assert!(
         err.contains("Threads:\t2"),
         "the compiler thread ran:\n{err}"
     );
-    assert_eq!(
-        o.stdout,
-        String::from_utf8_lossy(&n.stdout),
-        "stderr:\n{err}"
-    );
+    assert_eq!(o.stdout, native_proc("userns"), "stderr:\n{err}");
     assert!(o.stdout.starts_with("unshare user r="), "{}", o.stdout);
 }
 

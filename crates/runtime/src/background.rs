@@ -61,6 +61,11 @@ impl Job {
         })
     }
 
+    /// The block of a job that was never queued (a handle nobody shares).
+    pub fn into_block(job: Arc<Job>) -> ir::Block {
+        Arc::into_inner(job).expect("a job not queued").block
+    }
+
     /// Takes the job for the caller to compile: false if someone (the compiler thread) took
     /// it first.
     pub fn take(&self) -> bool {

@@ -623,7 +623,7 @@ impl Engine {
             let job = background::Job::new(block, generation, tier);
             let compiler = self.compiler.as_ref().expect("checked above");
             if !compiler.submit(&self.jit, &job) {
-                let block = Arc::into_inner(job).expect("a job not queued").block;
+                let block = background::Job::into_block(job);
                 return Some(self.compile_lifted(block, generation, fetch, self.max_insns, tier));
             }
             self.interpret(&job.block, cpu);
@@ -652,7 +652,7 @@ impl Engine {
         let block = self.lift_n(pc, fetch, self.max_insns, Tier::Full);
         let job = background::Job::new(block, generation, Tier::Full);
         if !compiler.submit(&self.jit, &job) {
-            let mut block = Arc::into_inner(job).expect("a job not queued").block;
+            let mut block = background::Job::into_block(job);
             finish(&mut block, Tier::Full);
             self.compile_lifted(block, generation, fetch, self.max_insns, Tier::Full);
         }
