@@ -61,9 +61,10 @@ impl Job {
         })
     }
 
-    /// The block of a job that was never queued (a handle nobody shares).
+    /// The job's block: moved out of the last handle (a job never queued, or taken back
+    /// from the queue's copy gone), else copied.
     pub fn into_block(job: Arc<Job>) -> ir::Block {
-        Arc::into_inner(job).expect("a job not queued").block
+        Arc::try_unwrap(job).map_or_else(|j| j.block.clone(), |j| j.block)
     }
 
     /// Takes the job for the caller to compile: false if someone (the compiler thread) took
