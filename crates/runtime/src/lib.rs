@@ -518,7 +518,9 @@ impl Engine {
                 return Event::Pending;
             }
             let pc = cpu.pc;
-            match self.backend {
+            let backend = self.backend;
+            match backend {
+                Backend::Jit if self.run_kept(cpu) => {}
                 Backend::Jit => {
                     let entry = match self.jit.lookup(pc) {
                         Some(e) => e,
@@ -595,21 +597,8 @@ impl Engine {
         if tier != Tier::Quick {
             return Some(self.compile_n(pc, fetch, self.max_insns, tier));
         }
-        if let Some(p) = self.pending.get_mut(&pc) {
-            let job = p.job.clone();
-            // The IR stands for the code while no code changed since its lifting.
-            if !job.done() && p.runs < p.limit && self.jit.generation() == job.generation {
-                p.runs += 1;
-                if p.queued
-                    && p.runs == HURRY_AT
-                    && let Some(compiler) = &self.compiler
-                {
-                    compiler.hurry(&job);
-                }
-                self.interpret(&job.block, cpu);
-                return None;
-            }
-            self.pending.remove(&pc);
+        // (`run` ran the kept IR if it could: its time is up, or its code changed.)
+        if let Some(Pending { job, .. }) = self.pending.remove(&pc) {
             if job.take() {
                 let generation = job.generation;
                 let block = background::Job::into_block(job);
@@ -667,6 +656,30 @@ impl Engine {
         }
         self.ran_cold.insert(pc);
         None
+    }
+
+    /// Runs the block at `cpu.pc` on the interpreter from the IR its second run kept (see
+    /// [`Engine::run_cold`]), while that IR stands for its code and its runs there are not
+    /// up: true if it ran. Asked before the translation cache, whose lookup takes the cache's
+    /// lock, and the fetch check: the lifting fetched the code, and a change of it since (an
+    /// unmap included) counts in the JIT's generation.
+    fn run_kept(&mut self, cpu: &mut CpuState) -> bool {
+        let Some(p) = self.pending.get_mut(&cpu.pc) else {
+            return false;
+        };
+        if p.job.done() || p.runs >= p.limit || self.jit.generation() != p.job.generation {
+            return false;
+        }
+        p.runs += 1;
+        if p.queued
+            && p.runs == HURRY_AT
+            && let Some(compiler) = &self.compiler
+        {
+            compiler.hurry(&p.job);
+        }
+        interp::run_block(&p.job.block, cpu);
+        self.interpreted = true;
+        true
     }
 
     /// Translates the block at `pc` in full, to replace its quick translation.
