@@ -14,6 +14,9 @@ pub const CACHE_SIZE: usize = 128 << 20;
 /// Alignment of every allocation; keeps block entries on cache-line-friendly boundaries.
 const ALIGN: usize = 16;
 
+/// The host's page size (x86-64).
+const PAGE: usize = 4096;
+
 /// An anonymous read-write-execute mapping used as a bump allocator for host code.
 pub struct CodeCache {
     base: *mut u8,
@@ -28,6 +31,19 @@ pub struct CodeCache {
 // drop), so it may move to another thread; the owner (the JIT core) mutates it only with its
 // lock held, and `patch_rel32` uses atomic stores because other threads run the code.
 unsafe impl Send for CodeCache {}
+
+/// Faults in the pages of `[addr, addr + len)` writable without writing to them
+/// (`MADV_POPULATE_WRITE`, Linux 5.14), so a later write there takes no page fault. Only a hint:
+/// an older kernel refuses it, and a range past the mapping is refused too; the contents never
+/// change, so it is safe on code another thread runs or writes.
+pub fn populate(addr: usize, len: usize) {
+    const MADV_POPULATE_WRITE: i32 = 23;
+    let lo = addr & !(PAGE - 1);
+    let hi = (addr + len).next_multiple_of(PAGE);
+    // SAFETY: madvise with MADV_POPULATE_WRITE only maps pages in; it changes no memory
+    // contents and fails harmlessly on addresses outside a mapping.
+    unsafe { libc::madvise(lo as *mut libc::c_void, hi - lo, MADV_POPULATE_WRITE) };
+}
 
 impl CodeCache {
     /// Maps a fresh cache of `size` bytes (at most [`CACHE_SIZE`]). Panics if the host refuses

@@ -271,6 +271,26 @@ fn invalidation_unlinks_and_relinks() {
     assert_eq!((c.x[0], c.x[1], c.pc), (100, 100, 0x3000));
 }
 
+/// A lookup answered from the thread's own indirect-jump table, without the lock, follows what
+/// the other handles did: an invalidated block is not found, a recompiled one is found anew.
+#[test]
+fn lookups_from_the_threads_table_see_invalidations_and_new_code() {
+    let mut jit = Jit::new();
+    let mut other = jit.share();
+    jit.compile(&block_a());
+    let first = jit.lookup(0x1000).expect("compiled").addr();
+    assert_eq!(jit.lookup(0x1000).map(|e| e.addr()), Some(first));
+    other.invalidate_range(0x1000, 0x1001);
+    assert!(jit.lookup(0x1000).is_none());
+    other.compile(&block_a());
+    let second = jit.lookup(0x1000).expect("compiled again").addr();
+    assert_ne!(second, first);
+    other.compile(&count_x0_then(0x2000));
+    let third = jit.lookup(0x1000).expect("replaced").addr();
+    assert_ne!(third, second);
+    assert_eq!(other.lookup(0x1000).map(|e| e.addr()), Some(third));
+}
+
 #[test]
 fn recompiling_a_block_replaces_it() {
     let mut jit = Jit::new();
