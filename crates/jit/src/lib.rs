@@ -16,7 +16,9 @@
 //!   is no different from the thread having got there first.
 //! - Tables are written with the lock held: by their owner (only outside translated code) and,
 //!   to drop an entry, by any thread; a reader in translated code then takes the old entry or
-//!   the miss stub, both still valid code.
+//!   the miss stub, both still valid code. [`Jit::lookup`] reads its own table the same way
+//!   before it takes the lock, having read the epoch first (a switch of halves clears every
+//!   table before it bumps the epoch).
 //! - Code is never freed while a thread may run it: the cache is filled in two halves by turns.
 //!   When the current half is full, every block is unlinked and forgotten (so a thread still in
 //!   that half leaves it at its next block end) and compiling goes on in the other half, which

@@ -279,12 +279,23 @@ fn spawn(shared: Arc<Shared>, jit: jit::Jit) -> Option<std::thread::JoinHandle<(
         libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
         old
     };
+    shared.tid.store(0, Ordering::Release);
+    let serving = shared.clone();
     let started = std::thread::Builder::new()
         .name("armrun-jit".into())
-        .spawn(move || serve(&shared, &jit))
+        .spawn(move || serve(&serving, &jit))
         .ok();
     // SAFETY: as above, restoring the mask saved there.
     unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    // Back to the guest only once the thread is in `serve`: the standard library's thread
+    // start-up takes a process-wide lock of its own (`thread_info`), and a guest fork in that
+    // moment left the child's copy locked, so the child's first thread never started (seen:
+    // dpkg-deb in debootstrap's second stage, hung for good). `serve`'s pauses cover the rest.
+    if started.is_some() {
+        while shared.tid.load(Ordering::Acquire) == 0 {
+            std::thread::yield_now();
+        }
+    }
     started
 }
 
@@ -348,4 +359,29 @@ fn compile(jit: &jit::Jit, job: &Job) {
             jit.compile_detached(&block, job.generation, Tier::Full)
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `submit` returns once the thread it started is in `serve`, past the standard library's
+    /// thread start-up, whose process-wide lock a guest fork must not find held.
+    #[test]
+    fn a_started_thread_is_serving_when_submit_returns() {
+        for _ in 0..20 {
+            let jit = jit::Jit::new();
+            let compiler = Compiler::starting_after(0);
+            let mut b = ir::Builder::verbatim(0x1000);
+            b.end_insn(0x1004);
+            let job = Job::new(
+                b.finish(ir::Term::Jump(0x1004)),
+                jit.generation(),
+                Tier::Quick,
+            );
+            assert!(compiler.submit(&jit, &job));
+            assert_ne!(compiler.shared.tid.load(Ordering::Acquire), 0);
+            job.wait();
+        }
+    }
 }
