@@ -342,8 +342,9 @@ impl Slot {
     }
 
     fn clear(&self) {
+        // A pair of key 0 (a block at guest address 0) has an address: it goes too.
         for cell in self.table.pairs() {
-            if cell[0].load(Ordering::Relaxed) != 0 {
+            if cell[0].load(Ordering::Relaxed) != 0 || cell[1].load(Ordering::Relaxed) != 0 {
                 Table::empty(cell);
             }
         }
