@@ -291,6 +291,17 @@ fn lookups_from_the_threads_table_see_invalidations_and_new_code() {
     assert_eq!(other.lookup(0x1000).map(|e| e.addr()), Some(third));
 }
 
+/// A block at guest address 0 has the key the tables mark empty pairs with: forgetting every
+/// block forgets it from them too.
+#[test]
+fn a_block_at_address_zero_leaves_the_tables_with_the_rest() {
+    let mut jit = Jit::new();
+    jit.compile(&count_x0_at(0, 0x2000));
+    assert!(jit.lookup(0).is_some());
+    jit.invalidate_all();
+    assert!(jit.lookup(0).is_none());
+}
+
 #[test]
 fn recompiling_a_block_replaces_it() {
     let mut jit = Jit::new();
