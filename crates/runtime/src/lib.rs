@@ -1067,32 +1067,48 @@ mod tests {
         assert!(ir::passes::loops_to_itself(&full), "{full}");
     }
 
+    /// `mov x0, #1; svc #0` at 0x10000, whose first word a test changes (`mov x0, #2`).
+    struct Changing(std::cell::Cell<u32>);
+
+    impl Changing {
+        fn new() -> Changing {
+            Changing(std::cell::Cell::new(0xd2800020))
+        }
+
+        fn fetch(&self, a: u64) -> Option<u32> {
+            match a {
+                0x10000 => Some(self.0.get()),
+                0x10004 => Some(0xd4000001),
+                _ => None,
+            }
+        }
+
+        /// Changes the code to `mov x0, #2`, telling `e`.
+        fn change(&self, e: &mut Engine) {
+            self.0.set(0xd2800040);
+            e.invalidate(0x10000, 0x10004);
+        }
+
+        /// Runs the code once on `e`: the x0 it leaves.
+        fn run(&self, e: &mut Engine, cpu: &mut CpuState) -> u64 {
+            cpu.pc = 0x10000;
+            assert!(matches!(e.run(cpu, &|a| self.fetch(a)), Event::Syscall(_)));
+            cpu.x[0]
+        }
+    }
+
     /// Code that changed between a block's interpreted run and its second run: the second
     /// runs the new code, as do the runs of the IR it keeps, until its compiled code does.
     #[test]
     fn a_cold_block_whose_code_changed_runs_the_new_code() {
-        // mov x0, #1 (then #2); svc #0
-        let first = std::cell::Cell::new(0xd2800020u32);
-        let fetch = |a: u64| match a {
-            0x10000 => Some(first.get()),
-            0x10004 => Some(0xd4000001),
-            _ => None,
-        };
+        let code = Changing::new();
         let mut e = Engine::new(Backend::Jit);
         let mut cpu = CpuState::default();
-        for (word, want) in [(0xd2800020, 1), (0xd2800040, 2)] {
-            first.set(word);
-            e.invalidate(0x10000, 0x10004);
-            cpu.pc = 0x10000;
-            assert!(matches!(e.run(&mut cpu, &fetch), Event::Syscall(_)));
-            assert_eq!(cpu.x[0], want);
-        }
-        for run in 0..=WARM_RUNS {
+        assert_eq!(code.run(&mut e, &mut cpu), 1);
+        code.change(&mut e);
+        for run in 0..=WARM_RUNS + 1 {
             assert!(e.jit.lookup(0x10000).is_none(), "run {run}");
-            cpu.x[0] = 0;
-            cpu.pc = 0x10000;
-            assert!(matches!(e.run(&mut cpu, &fetch), Event::Syscall(_)));
-            assert_eq!(cpu.x[0], 2);
+            assert_eq!(code.run(&mut e, &mut cpu), 2, "run {run}");
         }
         assert!(
             e.jit.lookup(0x10000).is_some(),
@@ -1104,25 +1120,15 @@ mod tests {
     /// the new code.
     #[test]
     fn a_kept_block_whose_code_changed_runs_the_new_code() {
-        // mov x0, #1 (then #2); svc #0
-        let first = std::cell::Cell::new(0xd2800020u32);
-        let fetch = |a: u64| match a {
-            0x10000 => Some(first.get()),
-            0x10004 => Some(0xd4000001),
-            _ => None,
-        };
+        let code = Changing::new();
         let mut e = Engine::new(Backend::Jit);
         let mut cpu = CpuState::default();
-        for (run, want) in [(0, 1), (1, 1), (2, 2), (3, 2)] {
-            if run == 2 {
-                assert!(e.pending.get(&0x10000).is_some_and(|p| !p.queued));
-                first.set(0xd2800040);
-                e.invalidate(0x10000, 0x10004);
-            }
-            cpu.pc = 0x10000;
-            assert!(matches!(e.run(&mut cpu, &fetch), Event::Syscall(_)));
-            assert_eq!(cpu.x[0], want, "run {run}");
-        }
+        assert_eq!(code.run(&mut e, &mut cpu), 1);
+        assert_eq!(code.run(&mut e, &mut cpu), 1);
+        assert!(e.pending.get(&0x10000).is_some_and(|p| !p.queued));
+        code.change(&mut e);
+        assert_eq!(code.run(&mut e, &mut cpu), 2);
+        assert_eq!(code.run(&mut e, &mut cpu), 2);
     }
 
     /// A register written before a load and again after it is stored only if the load faults
