@@ -575,11 +575,11 @@ impl Engine {
         }
     }
 
-    /// The JIT backend's way with a block at `cpu.pc` it has not compiled: the first run is on
-    /// the interpreter (`None`: it ran), the next compiles it (returned). Most blocks of a
-    /// program's start-up (the dynamic loader's, libc's initialisation) run once, and lifting
-    /// and interpreting one costs a fraction of compiling it. The IR is not kept for the
-    /// second run: lifting again costs less than the memory would. Kept for every block, it
+    /// The JIT backend's way with a block at `cpu.pc` it has not compiled: `None` if it ran on
+    /// the interpreter, else its compiled code. The first run is on the interpreter. Most
+    /// blocks of a program's start-up (the dynamic loader's, libc's initialisation) run once,
+    /// and lifting and interpreting one costs a fraction of compiling it. The first run's IR
+    /// is not kept: lifting again costs less than the memory would. Kept for every block, it
     /// grew python3's start-up by 28 MB; kept for the last 256 only (most second runs come
     /// soon), it still cost a static hello 200 more page faults (3.2 -> 3.8 ms) for the lifts
     /// it saved. A block the interpreter cannot run safely (see `interp::guarded`) is compiled
