@@ -14,9 +14,6 @@ pub const CACHE_SIZE: usize = 128 << 20;
 /// Alignment of every allocation; keeps block entries on cache-line-friendly boundaries.
 const ALIGN: usize = 16;
 
-/// The host's page size (x86-64).
-const PAGE: usize = 4096;
-
 /// An anonymous read-write-execute mapping used as a bump allocator for host code.
 pub struct CodeCache {
     base: *mut u8,
@@ -38,6 +35,7 @@ unsafe impl Send for CodeCache {}
 /// change, so it is safe on code another thread runs or writes.
 pub fn populate(addr: usize, len: usize) {
     const MADV_POPULATE_WRITE: i32 = 23;
+    const PAGE: usize = crate::emit::PAGE as usize;
     let lo = addr & !(PAGE - 1);
     let hi = (addr + len).next_multiple_of(PAGE);
     // SAFETY: madvise with MADV_POPULATE_WRITE only maps pages in; it changes no memory

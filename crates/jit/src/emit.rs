@@ -57,7 +57,8 @@ const FRAME_BYTES: i32 = 8 * FRAME_VALS as i32;
 /// Blocks with more values than this are not compiled (their code becomes an undefined-
 /// instruction exit); lifters stay far below it.
 pub const MAX_VALS: u32 = 1 << 17;
-const PAGE: i32 = 4096;
+/// The host's page size (x86-64).
+pub(crate) const PAGE: i32 = 4096;
 
 /// How far past the `CpuState` translated code's `r15` points: a memory operand reaches
 /// `r15 - 128 ..= r15 + 127` with a one-byte displacement, so the first 32 slots (all of

@@ -677,6 +677,8 @@ impl Engine {
         {
             compiler.hurry(&p.job);
         }
+        // `Engine::interpret` by hand: `p` borrows the pending map, and a handle of its own on
+        // the job would cost an atomic count at every run.
         interp::run_block(&p.job.block, cpu);
         self.interpreted = true;
         true
