@@ -191,13 +191,15 @@ impl Table {
         p.cast()
     }
 
-    /// A table of [`emit::TABLE_SETS`] sets, populated: a thread's first blocks spread over
-    /// all its pages (by their guest addresses), and each page's first lookup and first entry
-    /// would fault apart (a dynamic hello on aarch64 took 31 of its 415 page faults there, at
-    /// about 3 us each on the test host, where populating the 16 pages costs a few).
-    fn new() -> Table {
+    /// A table of [`emit::TABLE_SETS`] sets, with `populate` (the first thread's) populated:
+    /// the program's first blocks spread over all its pages (by their guest addresses), and
+    /// each page's first lookup and first entry would fault apart (a dynamic hello on aarch64
+    /// took 31 of its 415 page faults there, at about 3 us each on the test host, where
+    /// populating the 16 pages costs a few). Other threads' tables fill in as they are used:
+    /// a program of many threads that each run little code would pay 64 KiB for each.
+    fn new(populate: bool) -> Table {
         Table {
-            pairs: AtomicPtr::new(Self::map(emit::TABLE_SETS, true)),
+            pairs: AtomicPtr::new(Self::map(emit::TABLE_SETS, populate)),
             sets: AtomicUsize::new(emit::TABLE_SETS),
             evicted: AtomicUsize::new(0),
         }
@@ -296,9 +298,10 @@ struct Slot {
 }
 
 impl Slot {
-    fn new() -> Arc<Slot> {
+    /// A slot with a new table, populated for the first thread (see [`Table::new`]).
+    fn new(first: bool) -> Arc<Slot> {
         Arc::new(Slot {
-            table: Table::new(),
+            table: Table::new(first),
             active: AtomicU64::new(0),
         })
     }
@@ -502,7 +505,7 @@ impl Jit {
             pending: enter + t.pending,
             hot: enter + t.hot,
         };
-        let slot = Slot::new();
+        let slot = Slot::new(true);
         let core = Core {
             enter,
             enter_fast: enter + t.fast,
@@ -540,7 +543,7 @@ impl Jit {
     /// Another handle on the same code, for another thread of the guest process: it sees every
     /// block compiled through any handle, and has its own indirect-jump table.
     pub fn share(&self) -> Jit {
-        let slot = Slot::new();
+        let slot = Slot::new(false);
         self.core.lock().slots.push(slot.clone());
         Jit {
             core: self.core.clone(),
