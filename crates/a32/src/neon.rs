@@ -439,6 +439,13 @@ fn data(cx: &mut Ctx, id: I, w: u32) -> bool {
             let (rn, rm) = (s.q(n), s.q(m));
             s.word(0x5e00_0000 | rm << 16 | op << 12 | rn << 5 | rd);
         }
+        // VMULL.P64 of two odd D registers, the high halves of their V registers: A64's
+        // PMULL2, which reads them in place (GHASH pairs its operands so).
+        VmullP if size == 2 && n & 1 == 1 && m & 1 == 1 => {
+            let rd = s.dst(qr(d, true));
+            let op = w >> 8 & 15;
+            s.word(1 << 30 | a64_diff(u, 3, op, rd, n / 2, m / 2));
+        }
         Vaddl | Vaddw | Vsubl | Vsubw | Vaddhn | Vabal | Vsubhn | Vabdl | Vmlal | Vqdmlal
         | Vmlsl | Vqdmlsl | Vmull | Vqdmull | VmullP => {
             let op = w >> 8 & 15;

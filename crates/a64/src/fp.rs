@@ -352,5 +352,17 @@ fn crypto_op(w: u32) -> Option<FpOp> {
             FpOp::Pmull
         });
     }
+    // The moves around them, 16B forms (see `simd::near_crypto`).
+    match w & 0xffe0_fc00 {
+        // EOR: 0 1 1 01110 00 1 Rm 00011 1 Rn Rd.
+        0x6e20_1c00 => return Some(FpOp::Eor),
+        // EXT #8: 0 1 1 01110 00 0 Rm 0 1000 0 Rn Rd.
+        0x6e00_4000 => return Some(FpOp::Ext8),
+        _ => {}
+    }
+    if w & 0xffff_fc00 == 0x4e20_0800 {
+        // REV64 (bytes): 0 1 0 01110 00 10000 00000 10 Rn Rd.
+        return Some(FpOp::Rev64);
+    }
     None
 }

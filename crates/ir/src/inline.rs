@@ -12,7 +12,10 @@
 //!
 //! The cryptographic-extension operations ([`FpOp::is_crypto`]) are vector operations on whole
 //! 128-bit registers with no FP state: the JIT runs them on the host's AES-NI, PCLMULQDQ and
-//! SHA instructions where it has them, with no slow path.
+//! SHA instructions where it has them, with no slow path. So are the three moves GHASH and the
+//! AES-GCM kernels run between them (EOR, EXT by 8 bytes, REV64 of bytes), which a lifter
+//! makes such calls in a block that already has a crypto call, so that their registers stay
+//! in host xmm registers (elsewhere they are integer IR on the registers' halves).
 
 /// The operation of an inlinable FP helper.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,17 +96,24 @@ pub enum FpOp {
     Sha256Su0,
     /// SHA256SU1: the second half of the SHA-256 message schedule update.
     Sha256Su1,
+    /// EOR (vector, 16B): `d = n ^ m`.
+    Eor,
+    /// EXT (16B) by 8 bytes: `d` = the high half of `n`, then the low half of `m`.
+    Ext8,
+    /// REV64 (16B): the bytes of each 64-bit half of `n` in reverse order.
+    Rev64,
 }
 
 impl FpOp {
-    /// True for the cryptographic-extension operations (vector only, no FP state).
+    /// True for the cryptographic-extension operations and the moves around them (vector
+    /// only, no FP state).
     pub fn is_crypto(self) -> bool {
         CRYPTO.contains(&self)
     }
 }
 
-/// The cryptographic-extension operations.
-const CRYPTO: [FpOp; 10] = [
+/// The cryptographic-extension operations and the moves around them.
+const CRYPTO: [FpOp; 13] = [
     FpOp::Aese,
     FpOp::Aesd,
     FpOp::Aesmc,
@@ -114,13 +124,16 @@ const CRYPTO: [FpOp; 10] = [
     FpOp::Sha256H2,
     FpOp::Sha256Su0,
     FpOp::Sha256Su1,
+    FpOp::Eor,
+    FpOp::Ext8,
+    FpOp::Rev64,
 ];
 
 /// The rounding letters by [`FpOp::RoundInt`] `rmode` (5 is unallocated).
 const ROUNDING_NAMES: [char; 8] = ['n', 'p', 'm', 'z', 'a', '?', 'x', 'i'];
 
 /// Number of operations.
-const N_OPS: usize = 56;
+const N_OPS: usize = 59;
 
 /// The operations in encoding order (index + 1 is the code in a `call` immediate).
 const OPS: [FpOp; N_OPS] = all_ops();

@@ -510,6 +510,15 @@ impl Builder {
         self.block.hint = Hint::None;
     }
 
+    /// Whether the block has a call of a cryptographic-extension operation so far (see
+    /// [`inline::FpOp::is_crypto`]): the lifters then make the moves around them such calls
+    /// too.
+    pub fn has_crypto_call(&self) -> bool {
+        self.block.insts.iter().any(|i| {
+            i.op == Op::Call && inline::FpInline::decode(i.imm).is_some_and(|f| f.op.is_crypto())
+        })
+    }
+
     /// Number of guest instructions lifted so far.
     pub fn guest_insns(&self) -> u32 {
         self.block.guest_insns

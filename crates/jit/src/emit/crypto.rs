@@ -1,5 +1,6 @@
 //! The cryptographic extension inline: AESE/AESD/AESMC/AESIMC on AES-NI, PMULL{2} (1Q) on
-//! PCLMULQDQ, and SHA256H/H2/SU0/SU1 on the SHA extensions, each a few host instructions on
+//! PCLMULQDQ, SHA256H/H2/SU0/SU1 on the SHA extensions, and the moves around them (EOR, EXT by
+//! 8 bytes and REV64 of bytes, 16B) on SSE2 and SSSE3, each a few host instructions on
 //! the guest registers in the CPU state (or their copies in xmm registers: see `vcache`)
 //! instead of a general-executor call (see
 //! `ir::inline`; `fpsimd::crypto_fast` holds the same mappings as Rust, tested against the
@@ -34,8 +35,17 @@ pub(super) fn usable(op: FpOp) -> bool {
         FpOp::Aese | FpOp::Aesd | FpOp::Aesmc | FpOp::Aesimc => aes,
         FpOp::Pmull | FpOp::Pmull2 => clmul,
         FpOp::Sha256H | FpOp::Sha256H2 | FpOp::Sha256Su0 | FpOp::Sha256Su1 => sha,
+        // SSE2, and SSSE3's PALIGNR.
+        FpOp::Eor | FpOp::Rev64 => true,
+        FpOp::Ext8 => ssse3(),
         _ => false,
     }
+}
+
+/// Whether the host has SSSE3.
+fn ssse3() -> bool {
+    static SSSE3: OnceLock<bool> = OnceLock::new();
+    *SSSE3.get_or_init(|| std::is_x86_feature_detected!("ssse3"))
 }
 
 /// Emits `op` on the registers `r`, ending with rax = 0 (the helper's result); false, having
@@ -105,6 +115,25 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
             let (abcd, efgh) = if op == FpOp::Sha256H { (d, n) } else { (n, d) };
             sha256_rounds(e, abcd, efgh, m);
             sha256_half(e, op == FpOp::Sha256H, 1);
+        }
+        FpOp::Eor => {
+            e.load_vreg(1, n);
+            e.load_vreg(0, m);
+            dynasm!(e.a ; .arch x64 ; pxor xmm1, xmm0);
+        }
+        // Bytes 8.. of m:n (n the low part): PALIGNR of m (high) and n (low).
+        FpOp::Ext8 => {
+            e.load_vreg(1, m);
+            e.load_vreg(0, n);
+            dynasm!(e.a ; .arch x64 ; palignr xmm1, xmm0, 8);
+        }
+        // The four 16-bit words of each half in reverse order, then the two bytes of each
+        // word swapped (SSE2 alone: no shuffle mask to keep in memory).
+        FpOp::Rev64 => {
+            e.load_vreg(1, n);
+            dynasm!(e.a ; .arch x64
+                ; pshuflw xmm1, xmm1, 0x1b ; pshufhw xmm1, xmm1, 0x1b
+                ; movdqa xmm0, xmm1 ; psrlw xmm1, 8 ; psllw xmm0, 8 ; por xmm1, xmm0);
         }
         _ => return false,
     }

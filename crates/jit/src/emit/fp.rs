@@ -319,7 +319,10 @@ pub(super) fn fast_path(
         | FpOp::Sha256H
         | FpOp::Sha256H2
         | FpOp::Sha256Su0
-        | FpOp::Sha256Su1 => return false,
+        | FpOp::Sha256Su1
+        | FpOp::Eor
+        | FpOp::Ext8
+        | FpOp::Rev64 => return false,
     }
     let r = if fused { 2 } else { 0 };
     normal_or_zero_product(e, fi, r, false, slow);
