@@ -47,13 +47,14 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
-    /// Inline AES and SHA-256 operations among other writes of the registers they read:
-    /// through general registers (EOR, FMOV, INS) and through the executor (SHA1SU1). The
-    /// JIT's copies of vector registers in xmm registers (`emit::vcache`) must not outlive
-    /// any of them.
+    /// Inline AES, PMULL and SHA-256 operations among other writes of the registers they
+    /// read: through general registers (FMOV, INS, and EOR, EXT #8 and REV64 before the
+    /// block's first crypto call), inline after it (the same three: see `a64::simd`), and
+    /// through the executor (SHA1SU1). The JIT's copies of vector registers in xmm registers
+    /// (`emit::vcache`) must not outlive any of them.
     #[test]
     fn crypto_among_other_vector_writes(
-        picks in prop::collection::vec((0usize..7, 0u32..6, 0u32..6, 0u32..6), 1..32),
+        picks in prop::collection::vec((0usize..10, 0u32..6, 0u32..6, 0u32..6), 1..32),
         regs in prop::collection::vec(any::<[u64; 2]>(), 8),
         xs in prop::collection::vec(any::<u64>(), 8),
     ) {
@@ -64,10 +65,24 @@ proptest! {
         const EOR16B: u32 = 0x6e20_1c00;
         const FMOV_D_X: u32 = 0x9e67_0000;
         const INS_D1_X: u32 = 0x4e18_1c00;
+        const EXT16B_8: u32 = 0x6e00_4000;
+        const REV64_16B: u32 = 0x4e20_0800;
+        const PMULL2: u32 = 0x4ee0_e000;
         let code: Vec<u32> = picks
             .iter()
             .map(|&(k, d, n, m)| {
-                let base = [AESE, AESMC, AESE, SHA256SU0, SHA1SU1, EOR16B | m << 16, FMOV_D_X];
+                let base = [
+                    AESE,
+                    AESMC,
+                    AESE,
+                    SHA256SU0,
+                    SHA1SU1,
+                    EOR16B | m << 16,
+                    FMOV_D_X,
+                    EXT16B_8 | m << 16,
+                    REV64_16B,
+                    PMULL2 | m << 16,
+                ];
                 let base = if k == 6 && m % 2 == 1 { INS_D1_X } else { base[k] };
                 base | n << 5 | d
             })
