@@ -299,6 +299,9 @@ pub struct Builder {
     konsts: [(u64, u32); KONSTS],
     /// False for [`Builder::verbatim`]: every method appends its instruction.
     reuse: bool,
+    /// A call of a cryptographic-extension operation was emitted (see
+    /// [`Builder::has_crypto_call`]).
+    crypto: bool,
 }
 
 /// The `Val` number [`Builder`]'s caches use for "none".
@@ -334,6 +337,7 @@ impl Builder {
             known: [NO_VAL; slot::END as usize],
             konsts: [(0, NO_VAL); KONSTS],
             reuse: true,
+            crypto: false,
         }
     }
 
@@ -514,9 +518,7 @@ impl Builder {
     /// [`inline::FpOp::is_crypto`]): the lifters then make the moves around them such calls
     /// too.
     pub fn has_crypto_call(&self) -> bool {
-        self.block.insts.iter().any(|i| {
-            i.op == Op::Call && inline::FpInline::decode(i.imm).is_some_and(|f| f.op.is_crypto())
-        })
+        self.crypto
     }
 
     /// Number of guest instructions lifted so far.
@@ -682,6 +684,7 @@ impl Builder {
         b: Val,
         c: Val,
     ) -> Val {
+        self.crypto |= inline.op.is_crypto();
         self.emit_full(Op::Call, &[a, b, c], inline.encode(), Some(helper))
     }
 }
