@@ -80,13 +80,19 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
         }
         // The product of the low (PMULL) or high (PMULL2) halves: only those are loaded, or
         // an operand's copy is taken whole and PCLMULQDQ picks the half.
+        // (The second operand's copy is read in place.)
         FpOp::Pmull | FpOp::Pmull2 => {
             let high = op == FpOp::Pmull2;
             let mut imm = 0;
+            let mut src = 0;
             for (x, reg, pick) in [(1, n, 0x01), (0, m, 0x10)] {
                 match e.vreg_copy(reg) {
                     Some(c) => {
-                        dynasm!(e.a ; .arch x64 ; movdqa Rx(x), Rx(c));
+                        if x == 1 {
+                            dynasm!(e.a ; .arch x64 ; movdqa Rx(x), Rx(c));
+                        } else {
+                            src = c;
+                        }
                         imm |= if high { pick } else { 0 };
                     }
                     None => {
@@ -95,7 +101,7 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
                     }
                 }
             }
-            dynasm!(e.a ; .arch x64 ; pclmulqdq xmm1, xmm0, imm);
+            dynasm!(e.a ; .arch x64 ; pclmulqdq xmm1, Rx(src), imm);
         }
         FpOp::Sha256Su0 => {
             e.load_vreg(1, d);
@@ -118,14 +124,16 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
         }
         FpOp::Eor => {
             e.load_vreg(1, n);
-            e.load_vreg(0, m);
-            dynasm!(e.a ; .arch x64 ; pxor xmm1, xmm0);
+            with_second(e, m, |e, x| dynasm!(e.a ; .arch x64 ; pxor xmm1, Rx(x)));
         }
         // Bytes 8.. of m:n (n the low part): PALIGNR of m (high) and n (low).
         FpOp::Ext8 => {
             e.load_vreg(1, m);
-            e.load_vreg(0, n);
-            dynasm!(e.a ; .arch x64 ; palignr xmm1, xmm0, 8);
+            with_second(
+                e,
+                n,
+                |e, x| dynasm!(e.a ; .arch x64 ; palignr xmm1, Rx(x), 8),
+            );
         }
         // The four 16-bit words of each half in reverse order, then the two bytes of each
         // word swapped (SSE2 alone: no shuffle mask to keep in memory).
@@ -138,8 +146,24 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
         _ => return false,
     }
     e.store_vreg(d, 1);
-    dynasm!(e.a ; .arch x64 ; xor eax, eax);
+    // (The helper's result, which a crypto call's `dst` usually never reads.)
+    if !e.unread {
+        dynasm!(e.a ; .arch x64 ; xor eax, eax);
+    }
     true
+}
+
+/// Emits `op xmm1, <V`m`>`: the second operand straight from its copy when it has one (see
+/// `vcache`), else loaded into xmm0.
+fn with_second(e: &mut Emitter, m: u8, op: impl FnOnce(&mut Emitter, u8)) {
+    let x = match e.vreg_copy(m) {
+        Some(c) => c,
+        None => {
+            e.load_vreg(0, m);
+            0
+        }
+    };
+    op(e, x);
 }
 
 /// Four SHA-256 rounds of the state in vector registers `abcd` and `efgh` with the words in
