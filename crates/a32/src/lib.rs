@@ -280,13 +280,14 @@ fn lift(
 ) -> Block {
     let start_it = if thumb { itstate } else { 0 };
     let mut it = start_it;
-    let max = max_insns.max(1);
+    let max_insns = max_insns.max(1);
     // An interworking address (Thumb code with bit 0 set) names the same instruction.
     let mut pc = pc & if thumb { 0xffff_fffe } else { 0xffff_ffff };
     let mut cx = Ctx::new(pc, thumb);
     cx.keyed = keyed;
     cx.cond_exits = keyed && !thumb && side_exits.is_some();
     loop {
+        let max = cx.b.insn_limit(max_insns);
         if cx.b.guest_insns() >= max && it & 0xf == 0 {
             return finish(cx, Term::Jump(pc), 0, start_it);
         }

@@ -157,14 +157,8 @@ pub fn lift_block_quick(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: 
     lift_insns(pc, fetch, max_insns, None)
 }
 
-/// How many times the usual limit of guest instructions a block with crypto calls may hold.
-/// OpenSSL's AES-GCM kernels are loops of about 180 instructions: in one block, compiled as a
-/// loop, their vectors stay in the JIT's xmm copies throughout, where blocks of 64 stored and
-/// reloaded them at each boundary (`openssl speed -evp aes-128-gcm`: 1280 -> 1330 MB/s).
-const CRYPTO_BLOCK_FACTOR: u32 = 3;
-
 /// Lifts at most `max_insns` instructions from `pc` (in a block with crypto calls, up to
-/// [`CRYPTO_BLOCK_FACTOR`] times as many); with `side_exits` (the profile the
+/// [`ir::CRYPTO_BLOCK_FACTOR`] times as many); with `side_exits` (the profile the
 /// layout follows), a conditional branch becomes a side exit ([`ir::Op::ExitIf`]) where
 /// [`ir::Builder::may_side_exit`] allows (forward, room after it) and the block goes on along
 /// its fall-through, or, where the profile says its forward target is the hotter way
@@ -184,10 +178,7 @@ fn lift_insns(
     let max_insns = max_insns.max(1);
     let mut pc = pc;
     loop {
-        let max = match max_insns > 1 && cx.b.has_crypto_call() {
-            true => max_insns * CRYPTO_BLOCK_FACTOR,
-            false => max_insns,
-        };
+        let max = cx.b.insn_limit(max_insns);
         if cx.b.guest_insns() >= max {
             return cx.b.finish(Term::Jump(pc));
         }

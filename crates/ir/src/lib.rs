@@ -304,6 +304,13 @@ pub struct Builder {
     crypto: bool,
 }
 
+/// How many times a lifter's limit of guest instructions a block with crypto calls may hold
+/// (see [`Builder::insn_limit`]). OpenSSL's AES-GCM kernels are loops of about 180
+/// instructions: in one block, compiled as a loop, their vectors stay in the JIT's xmm copies
+/// throughout, where blocks of 64 stored and reloaded them at each boundary (`openssl speed
+/// -evp aes-128-gcm` on aarch64: 1250 -> 1339 MB/s).
+pub const CRYPTO_BLOCK_FACTOR: u32 = 3;
+
 /// The `Val` number [`Builder`]'s caches use for "none".
 const NO_VAL: u32 = u32::MAX;
 
@@ -519,6 +526,16 @@ impl Builder {
     /// too.
     pub fn has_crypto_call(&self) -> bool {
         self.crypto
+    }
+
+    /// The number of guest instructions the block may hold when a lifter's limit is
+    /// `max_insns`: [`CRYPTO_BLOCK_FACTOR`] times as many once it has a crypto call (but a
+    /// limit of one instruction stays one).
+    pub fn insn_limit(&self, max_insns: u32) -> u32 {
+        match self.crypto && max_insns > 1 {
+            true => max_insns * CRYPTO_BLOCK_FACTOR,
+            false => max_insns,
+        }
     }
 
     /// Number of guest instructions lifted so far.
