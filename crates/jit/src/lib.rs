@@ -194,7 +194,7 @@ impl Table {
     /// A table of [`emit::TABLE_SETS`] sets, with `populate` (the first thread's) populated:
     /// the program's first blocks spread over all its pages (by their guest addresses), and
     /// each page's first lookup and first entry would fault apart (a dynamic hello on aarch64
-    /// took 31 of its 415 page faults there, at about 3 us each on the test host, where
+    /// took about 35 of its 460 page faults there, at about 3 us each on the test host, where
     /// populating the 16 pages costs a few). Other threads' tables fill in as they are used:
     /// a program of many threads that each run little code would pay 64 KiB for each.
     fn new(populate: bool) -> Table {
@@ -802,7 +802,7 @@ impl Jit {
                 chain,
             );
             // (Under the lock here: one call for a stretch of pages still costs less than a
-            // fault on each; a dynamic hello's code took 14 faults of its 373.)
+            // fault on each; a dynamic hello's code took about 10 of its 420 faults.)
             self.populate(st.cache.next_addr(), compiled.code.len());
             if let Some(base) = st.cache.push(&compiled.code) {
                 let addr = st.install(&self.core, block, base, compiled, at);

@@ -48,8 +48,8 @@ fn ssse3() -> bool {
     *SSSE3.get_or_init(|| std::is_x86_feature_detected!("ssse3"))
 }
 
-/// Emits `op` on the registers `r`, ending with rax = 0 (the helper's result); false, having
-/// emitted nothing, if the host lacks the instructions.
+/// Emits `op` on the registers `r`, ending with rax = 0 (the helper's result) unless nothing
+/// reads it; false, having emitted nothing, if the host lacks the instructions.
 pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
     if !usable(op) {
         return false;
@@ -79,8 +79,8 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
             dynasm!(e.a ; .arch x64 ; aesimc xmm1, xmm1);
         }
         // The product of the low (PMULL) or high (PMULL2) halves: only those are loaded, or
-        // an operand's copy is taken whole and PCLMULQDQ picks the half.
-        // (The second operand's copy is read in place.)
+        // an operand's copy is taken whole (the second one's read in place) and PCLMULQDQ
+        // picks the half.
         FpOp::Pmull | FpOp::Pmull2 => {
             let high = op == FpOp::Pmull2;
             let mut imm = 0;
