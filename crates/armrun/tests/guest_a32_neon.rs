@@ -79,15 +79,7 @@ fn openssl_neon_and_armv8_crypto_paths() {
     );
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("neon-openssl");
     std::fs::create_dir_all(&dir).unwrap();
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    let data: Vec<u8> = (0..300_001)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let data = random_bytes(0x9e37_79b9_7f4a_7c15, 300_001);
     let input = dir.join("in.bin");
     std::fs::write(&input, data).unwrap();
     let input = input.to_str().unwrap();

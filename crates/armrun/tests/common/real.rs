@@ -314,18 +314,9 @@ fn compressors_round_trip() {
 #[test]
 fn openssl_gmac() {
     let d = workdir("gmac");
-    let mut x = 0x2545_f491_4f6c_dd1du64;
     for len in [16, 100, 4096, 1 << 20] {
-        let data: Vec<u8> = (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect();
         let name = format!("in{len}");
-        std::fs::write(d.join(&name), data).unwrap();
+        std::fs::write(d.join(&name), random_bytes(len as u64, len)).unwrap();
         let args = [
             "mac",
             "-cipher",
