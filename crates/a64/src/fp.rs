@@ -352,7 +352,12 @@ fn crypto_op(w: u32) -> Option<FpOp> {
             FpOp::Pmull
         });
     }
-    // The moves around them, 16B forms (see `simd::near_crypto`).
+    crypto_move(w)
+}
+
+/// The move around crypto operations `w` encodes, if it is one (EOR, EXT #8 and REV64 of
+/// bytes, 16B): `simd` leaves these to the general executor in a block with a crypto call.
+pub(crate) fn crypto_move(w: u32) -> Option<FpOp> {
     match w & 0xffe0_fc00 {
         // EOR: 0 1 1 01110 00 1 Rm 00011 1 Rn Rd.
         0x6e20_1c00 => return Some(FpOp::Eor),
@@ -360,9 +365,6 @@ fn crypto_op(w: u32) -> Option<FpOp> {
         0x6e00_4000 => return Some(FpOp::Ext8),
         _ => {}
     }
-    if w & 0xffff_fc00 == 0x4e20_0800 {
-        // REV64 (bytes): 0 1 0 01110 00 10000 00000 10 Rn Rd.
-        return Some(FpOp::Rev64);
-    }
-    None
+    // REV64 (bytes): 0 1 0 01110 00 10000 00000 10 Rn Rd.
+    (w & 0xffff_fc00 == 0x4e20_0800).then_some(FpOp::Rev64)
 }

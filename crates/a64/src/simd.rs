@@ -53,18 +53,16 @@ fn zero_lanes(cx: &mut Ctx, x: Val, esize: u32) -> Val {
     cx.b.un(Op::ZeroLanes, x, esize as u64)
 }
 
-/// Whether EOR, EXT by 8 bytes and REV64 of bytes (16B) go to the general executor instead,
-/// where the JIT runs them inline in xmm registers (see `ir::inline`): in a block that already
-/// calls a crypto operation (GHASH, AES-GCM), whose registers the JIT keeps in xmm registers
-/// between such calls. As integer IR on the halves, each of them would move its registers from
-/// xmm registers to the CPU state and general registers and back.
-fn near_crypto(cx: &Ctx) -> bool {
-    cx.b.has_crypto_call()
-}
-
 /// Lifts `w` if it is one of the forms this module handles; `None` (having emitted nothing)
 /// leaves it to the general executor.
 pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
+    // EOR, EXT #8 and REV64 of bytes (16B) in a block that already calls a crypto operation
+    // (GHASH, AES-GCM) go to the general executor, where the JIT runs them inline on its xmm
+    // copies of the registers (see `ir::inline`). As integer IR on the halves, each would move
+    // its registers from xmm registers to the CPU state and general registers and back.
+    if crate::fp::crypto_move(w).is_some() && cx.b.has_crypto_call() {
+        return None;
+    }
     let (d, n, m) = (w & 31, w >> 5 & 31, w >> 16 & 31);
     let q = w >> 30 & 1 == 1;
     let u = w >> 29 & 1 == 1;
@@ -75,9 +73,6 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
         let opcode = w >> 11 & 31;
         match (opcode, u) {
             (0b00011, _) => {
-                if u && size == 0 && q && near_crypto(cx) {
-                    return None;
-                }
                 let (a, b) = (read(cx, n), read(cx, m));
                 let r = if u && size != 0 {
                     // BSL, BIT, BIF: a bitwise select with Vd as one of the inputs.
@@ -279,7 +274,7 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
             (false, _) => 16,
             (true, _) => return None,
         };
-        if esize >= container || (container == 64 && esize == 8 && q && near_crypto(cx)) {
+        if esize >= container {
             return None;
         }
         let a = read(cx, n);
@@ -290,7 +285,7 @@ pub fn lift(cx: &mut Ctx, w: u32) -> Option<Flow> {
     if w & 0xbfe0_8400 == 0x2e00_0000 {
         // EXT: bytes imm4.. of Vm:Vn (Vn the low part).
         let pos = (w >> 11 & 15) * 8;
-        if (!q && pos >= 64) || (q && pos == 64 && near_crypto(cx)) {
+        if !q && pos >= 64 {
             return None;
         }
         let (a, b) = (read(cx, n), read(cx, m));

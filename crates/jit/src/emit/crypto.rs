@@ -16,36 +16,32 @@ use std::sync::OnceLock;
 /// PSHUFD order swapping the two words of each 64-bit half (1, 0, 3, 2).
 const SWAP_PAIRS: i8 = 0xb1u8 as i8;
 
-/// Host features: (AES-NI, PCLMULQDQ, SHA with SSSE3).
-fn host() -> (bool, bool, bool) {
-    static HOST: OnceLock<(bool, bool, bool)> = OnceLock::new();
+/// Host features: (AES-NI, PCLMULQDQ, SHA with SSSE3, SSSE3).
+fn host() -> (bool, bool, bool, bool) {
+    static HOST: OnceLock<(bool, bool, bool, bool)> = OnceLock::new();
     *HOST.get_or_init(|| {
+        let ssse3 = std::is_x86_feature_detected!("ssse3");
         (
             std::is_x86_feature_detected!("aes"),
             std::is_x86_feature_detected!("pclmulqdq"),
-            std::is_x86_feature_detected!("sha") && std::is_x86_feature_detected!("ssse3"),
+            std::is_x86_feature_detected!("sha") && ssse3,
+            ssse3,
         )
     })
 }
 
 /// Whether the host has the instructions [`fast_path`] lowers `op` to.
 pub(super) fn usable(op: FpOp) -> bool {
-    let (aes, clmul, sha) = host();
+    let (aes, clmul, sha, ssse3) = host();
     match op {
         FpOp::Aese | FpOp::Aesd | FpOp::Aesmc | FpOp::Aesimc => aes,
         FpOp::Pmull | FpOp::Pmull2 => clmul,
         FpOp::Sha256H | FpOp::Sha256H2 | FpOp::Sha256Su0 | FpOp::Sha256Su1 => sha,
         // SSE2, and SSSE3's PALIGNR.
         FpOp::Eor | FpOp::Rev64 => true,
-        FpOp::Ext8 => ssse3(),
+        FpOp::Ext8 => ssse3,
         _ => false,
     }
-}
-
-/// Whether the host has SSSE3.
-fn ssse3() -> bool {
-    static SSSE3: OnceLock<bool> = OnceLock::new();
-    *SSSE3.get_or_init(|| std::is_x86_feature_detected!("ssse3"))
 }
 
 /// Emits `op` on the registers `r`, ending with rax = 0 (the helper's result) unless nothing
