@@ -86,11 +86,14 @@ static void on_fault(int sig, siginfo_t *si, void *ucv) {
     siglongjmp(env, 1);
 }
 
-static volatile int stop, signals, bad;
+static volatile int stop, signals, bad, same;
 static volatile unsigned long last;
 
-/* Each signal must see the count grown since the last one, and the other counter three
-   times it (but between the two adds, where it is one step behind). */
+/* Each signal must see the count no smaller than the last one saw, and the other counter three
+   times it (but between the two adds, where it is one step behind). A signal may find the count
+   where the last one left it: under load the timer fires again while the handler runs, and the
+   kernel (or qemu) delivers that one on sigreturn before the loop takes a step. Most must see it
+   grow, or the registers a signal finds would be stale ones. */
 static void on_alarm(int sig, siginfo_t *si, void *ucv) {
     ucontext_t *uc = ucv;
     (void)sig;
@@ -99,7 +102,8 @@ static void on_alarm(int sig, siginfo_t *si, void *ucv) {
     if (stop) return;
     unsigned long n = REG(uc, COUNT), m = REG(uc, ADDEND);
     int between = (PC(uc) & ~(uintptr_t)1) == CODE(spin_second);
-    if (n <= last || m != 3 * (between ? n - 1 : n)) bad++;
+    if (n < last || m != 3 * (between ? n - 1 : n)) bad++;
+    if (n == last) same++;
     last = n;
     if (++signals == 20) stop = 1;
 }
@@ -135,8 +139,8 @@ int main(int argc, char **argv) {
         unsigned long count = spin(&stop);
         struct itimerval off = {{0, 0}, {0, 0}};
         setitimer(ITIMER_REAL, &off, NULL);
-        printf("signal: signals=%d bad=%d counted past the last=%d\n", signals, bad,
-               count >= last);
+        printf("signal: signals=%d bad=%d most grew=%d counted past the last=%d\n", signals, bad,
+               same < signals / 2, count >= last);
     } else if (!strcmp(mode, "sum")) {
         unsigned long out[3];
         for (unsigned long k = 1; k <= n; k += n / 4 - 1) {
