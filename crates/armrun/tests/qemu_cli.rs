@@ -428,14 +428,37 @@ fn exec_trace() {
 }
 
 /// `-d out_asm`: each compiled block's host code, disassembled (AT&T syntax, as qemu prints
-/// it): the listed bytes add up to the size line, and the code reaches the guest state through
-/// r15.
+/// it) at the addresses it runs at: the listed bytes add up to the size line, the code reaches
+/// the guest state through r15, and blocks linked to each other jump to where the other's
+/// listing starts.
 #[test]
 fn out_asm() {
     let p = a64_static("hello");
     let (st, out, err) = armrun_with(&["-d", "out_asm", p.to_str().unwrap()], &[]);
     assert_eq!((st, out.as_str()), (0, "hello, world\n"));
     let mut blocks = 0;
+    let targets: std::collections::HashSet<String> = err
+        .lines()
+        .filter_map(|l| l.split_once(" jmp 0x"))
+        .map(|(_, t)| format!("0x{}", t.trim()))
+        .collect();
+    let starts: Vec<&str> = err
+        .split("  -- guest addr ")
+        .skip(1)
+        .filter_map(|b| b.lines().nth(1)?.split_once(':').map(|a| a.0))
+        .collect();
+    let starts_of_blocks: std::collections::HashSet<&str> = starts.iter().copied().collect();
+    assert_eq!(
+        starts.len(),
+        starts_of_blocks.len(),
+        "two blocks listed at one address"
+    );
+    assert!(
+        targets
+            .iter()
+            .any(|t| starts_of_blocks.contains(t.as_str())),
+        "no block jumps to another's listed start:\n{err}"
+    );
     for block in err.split("OUT: [size=").skip(1) {
         let (size, body) = block.split_once("]\n").unwrap();
         let size: usize = size.parse().unwrap();

@@ -405,7 +405,8 @@ impl Engine {
             block = self.translate_n(block.key, fetch, max_insns, tier);
         };
         if self.log.out_asm {
-            log::write(out_asm(entry.1, &self.jit.code(entry.0)).as_bytes());
+            let code = self.jit.code(entry.0);
+            log::write(out_asm(entry.1, &code, entry.0.addr() as u64).as_bytes());
         }
         entry.0
     }
@@ -885,16 +886,16 @@ fn guest_insn_texts(frontend: Frontend, thumb: bool, code: &[u8], addr: u64) -> 
     texts
 }
 
-/// qemu's `-d out_asm` text for the host code `code` of the block at guest address `guest`:
-/// a size line, then one line per x86-64 instruction (AT&T syntax, as qemu prints) with its
-/// address and bytes.
-fn out_asm(guest: u64, code: &[u8]) -> String {
+/// qemu's `-d out_asm` text for the host code `code` at host address `base` of the block at
+/// guest address `guest`: a size line, then one line per x86-64 instruction (AT&T syntax, as
+/// qemu prints) with its address and bytes. (`code` is a copy: its own address would make
+/// every jump out of the block point nowhere.)
+fn out_asm(guest: u64, code: &[u8], base: u64) -> String {
     use capstone::arch::{BuildsCapstone, BuildsCapstoneSyntax};
     let mut out = format!(
         "OUT: [size={}]\n  -- guest addr {guest:#018x}\n",
         code.len()
     );
-    let base = code.as_ptr() as u64;
     let mut decoded = 0;
     let cs = capstone::Capstone::new()
         .x86()
