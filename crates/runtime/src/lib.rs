@@ -5,6 +5,7 @@
 
 mod background;
 pub mod log;
+mod spare_cpu;
 
 pub use background::{
     START_AFTER as JIT_THREAD_AFTER, pause_thread as pause_compiler_thread,
