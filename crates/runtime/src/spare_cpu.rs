@@ -14,6 +14,9 @@ pub(crate) struct SpareCpu {
     /// CPUs online (of the machine, not of this process's share: the runnable count is the
     /// machine's too).
     cpus: u32,
+    /// This process may run on one CPU's worth of time at most (its affinity, or its
+    /// cgroup's quota, as `docker run --cpus=1` sets): any spinning takes the guest's time.
+    alone: bool,
     /// When it last looked, and what it saw.
     seen: Option<(Instant, bool)>,
 }
@@ -22,17 +25,27 @@ impl SpareCpu {
     pub fn new() -> SpareCpu {
         // SAFETY: sysconf only reads a system setting.
         let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+        SpareCpu::with(u32::try_from(cpus).unwrap_or(1), one_cpu())
+    }
+
+    /// For `cpus` online, the process held to one of them or not.
+    fn with(cpus: u32, alone: bool) -> SpareCpu {
         SpareCpu {
-            cpus: u32::try_from(cpus).unwrap_or(1).max(1),
+            cpus: cpus.max(1),
+            alone,
             seen: None,
         }
     }
 
     /// Whether the threads the kernel counts as runnable at `now` (the caller, which is
     /// running, among them) are no more than the CPUs online, so one spinning takes no time
-    /// another would run in. True when that count cannot be read (no /proc in a chroot):
-    /// spinning is the better guess on a machine of its own.
+    /// another would run in; never for a process held to one CPU. True when that count
+    /// cannot be read (no /proc in a chroot): spinning is the better guess on a machine of
+    /// its own.
     pub fn at(&mut self, now: Instant) -> bool {
+        if self.alone {
+            return false;
+        }
         if let Some((when, spare)) = self.seen
             && now.saturating_duration_since(when) < FRESH
         {
@@ -42,6 +55,12 @@ impl SpareCpu {
         self.seen = Some((now, spare));
         spare
     }
+}
+
+/// Whether this process may run on one CPU's worth of time at most: its affinity mask, or its
+/// cgroup's CPU quota, both of which the standard library reads (some 50 us of system calls).
+pub(crate) fn one_cpu() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() < 2)
 }
 
 /// The machine's runnable threads: the numerator of /proc/loadavg's fourth field
@@ -79,6 +98,14 @@ mod tests {
         assert_eq!(parse_runnable(b"2.25 2.10 1.82 1/107 13579"), Some(1));
         assert_eq!(parse_runnable(b"0.50 0.40"), None);
         assert_eq!(parse_runnable(b"0.50 0.40 0.30 x/5 1"), None);
+    }
+
+    /// A process held to one CPU never spins, whatever the machine's count says.
+    #[test]
+    fn a_process_held_to_one_cpu_has_none_to_spare() {
+        let now = Instant::now();
+        assert!(!SpareCpu::with(64, true).at(now));
+        assert!(SpareCpu::with(u32::MAX, false).at(now));
     }
 
     /// This host's count reads, and counts the thread that reads it.
