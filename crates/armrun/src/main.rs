@@ -225,6 +225,8 @@ impl Guest {
 
 fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, String> {
     let log_file = debug_log::open(opts)?;
+    // Before any guest code runs (see there).
+    runtime::open_loadavg();
     let path = &opts.program;
     let shown = path.display();
     // Read once: the loader maps the program from these bytes.

@@ -7,6 +7,8 @@ mod background;
 pub mod log;
 mod spare_cpu;
 
+pub use spare_cpu::open_loadavg;
+
 pub use background::{
     START_AFTER as JIT_THREAD_AFTER, pause_thread as pause_compiler_thread,
     resume_thread as resume_compiler_thread, stop_thread as stop_compiler_thread,

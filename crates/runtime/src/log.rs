@@ -10,9 +10,23 @@ use std::sync::atomic::{AtomicI32, Ordering};
 /// The log descriptor: 2 (standard error) until [`open`] succeeds.
 static FD: AtomicI32 = AtomicI32::new(libc::STDERR_FILENO);
 
-/// Lowest descriptor number the log file is moved to: far above the ones a guest opens, so the
-/// guest's own files (allocated lowest first) do not collide with it.
-const LOG_FD_MIN: i32 = 900;
+/// Lowest descriptor number armrun's own files are moved to (see [`out_of_the_way`]).
+const OWN_FD_MIN: i32 = 900;
+
+/// Moves armrun's own descriptor `fd` (close-on-exec) to the lowest free number from 900 up,
+/// far above the ones a guest opens, so its own files (allocated lowest first) do not collide
+/// with armrun's; keeps `fd` if too few descriptors are allowed for that. Call before guest
+/// code runs: until then `fd` holds a number the guest could be given.
+pub(crate) fn out_of_the_way(fd: i32) -> i32 {
+    // SAFETY: duplicating a descriptor we own onto the lowest free number >= OWN_FD_MIN.
+    let high = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, OWN_FD_MIN) };
+    if high < 0 {
+        return fd;
+    }
+    // SAFETY: closing our own low duplicate; `high` refers to the same open file.
+    unsafe { libc::close(fd) };
+    high
+}
 
 /// The file name `pattern` means for process `pid`, as qemu reads `-D`: at most one `%`,
 /// which must be `%d` and stands for the pid. An error names a bad pattern as qemu does.
@@ -47,17 +61,7 @@ pub fn open(path: &Path, append: bool) -> Result<(), String> {
     if fd < 0 {
         return Err(format!("{shown}: {}", std::io::Error::last_os_error()));
     }
-    // SAFETY: duplicating a descriptor we own onto the lowest free number >= LOG_FD_MIN.
-    let high = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, LOG_FD_MIN) };
-    let fd = if high >= 0 {
-        // SAFETY: closing our own low duplicate; `high` refers to the same open file.
-        unsafe { libc::close(fd) };
-        high
-    } else {
-        // Too few descriptors allowed for a high one: keep the low one.
-        fd
-    };
-    FD.store(fd, Ordering::SeqCst);
+    FD.store(out_of_the_way(fd), Ordering::SeqCst);
     Ok(())
 }
 
