@@ -226,7 +226,7 @@ impl Guest {
 fn run(opts: &cli::Options, personality: Option<loader::Arch>) -> Result<i32, String> {
     let log_file = debug_log::open(opts)?;
     // Before any guest code runs (see there).
-    runtime::open_loadavg();
+    runtime::prepare_compiler_thread();
     let path = &opts.program;
     let shown = path.display();
     // Read once: the loader maps the program from these bytes.

@@ -389,22 +389,10 @@ fn compile(jit: &jit::Jit, job: &Job) {
 mod tests {
     use super::*;
 
-    /// On one CPU (this test's thread pinned to one: the standard library reads the calling
-    /// thread's affinity), a thread due at the default start is never started; one asked to
-    /// start earlier is.
+    /// On one CPU (as `spare_cpu::prepare` found), a thread due at the default start is never
+    /// started; one asked to start earlier is.
     #[test]
     fn held_to_one_cpu_no_thread_starts_unless_asked_early() {
-        // SAFETY: cpu_set_t is plain data that CPU_ZERO/CPU_SET fill; pid 0 pins the calling
-        // thread only, which ends with the test.
-        unsafe {
-            let mut set: libc::cpu_set_t = std::mem::zeroed();
-            libc::CPU_ZERO(&mut set);
-            libc::CPU_SET(0, &mut set);
-            assert_eq!(
-                libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set),
-                0
-            );
-        }
         let jit = jit::Jit::new();
         let job = || {
             let mut b = ir::Builder::verbatim(0x1000);
@@ -416,11 +404,13 @@ mod tests {
             )
         };
         let late = Compiler::starting_after(START_AFTER);
+        late.shared.lock().one_cpu = Some(true);
         for _ in 0..START_AFTER + 8 {
             assert!(!late.submit(&jit, &job()));
         }
         assert!(!late.shared.lock().running);
         let early = Compiler::starting_after(0);
+        early.shared.lock().one_cpu = Some(true);
         let first = job();
         assert!(early.submit(&jit, &first));
         assert!(early.shared.lock().running);

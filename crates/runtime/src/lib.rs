@@ -7,7 +7,7 @@ mod background;
 pub mod log;
 mod spare_cpu;
 
-pub use spare_cpu::open_loadavg;
+pub use spare_cpu::prepare as prepare_compiler_thread;
 
 pub use background::{
     START_AFTER as JIT_THREAD_AFTER, pause_thread as pause_compiler_thread,

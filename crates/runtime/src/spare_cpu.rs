@@ -4,24 +4,66 @@
 //! wanted: two cc1 -O2 for armhf at once took 8.4 s, and 6.7 s with this (two python3 runs
 //! 11% less, two sqlite3 runs 14%; one alone as before, within the noise).
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-/// /proc/loadavg, opened by [`open_loadavg`], or -1.
+/// /proc/loadavg, opened by [`prepare`], or -1.
 static LOADAVG: AtomicI32 = AtomicI32::new(-1);
 
-/// Opens /proc/loadavg for [`SpareCpu`] on a descriptor out of the guest's way. Call before
-/// guest code runs: opened on the compiler thread, it took the lowest free descriptor for a
-/// moment, and a guest's `dup2` onto that number then failed with EBUSY (dash in
-/// debootstrap's second stage: `4: Device or resource busy`). A guest that closes it later
-/// (`close_range`) leaves the count unread, and the thread spinning as if on a machine of its
-/// own.
-pub fn open_loadavg() {
+/// Whether this process may run on one CPU only, as [`prepare`] found.
+static ONE_CPU: AtomicBool = AtomicBool::new(false);
+
+/// The machine's CPUs online, as [`prepare`] found (glibc reads a file for them).
+static CPUS: AtomicU32 = AtomicU32::new(1);
+
+/// Looks at what the compiler thread goes by, before any guest code runs: no descriptor may be
+/// opened later, on the compiler thread or when it starts. One opened then takes the lowest
+/// free number for a moment, and a guest's `dup2` onto that number fails with EBUSY (dash in
+/// debootstrap's second stage: `4: Device or resource busy`, when /proc/loadavg was opened
+/// there). Opens /proc/loadavg for [`SpareCpu`] on a descriptor out of the guest's way (a
+/// guest that closes it, by `close_range`, leaves the count unread and the thread spinning as
+/// if on a machine of its own), and notes whether the process is held to one CPU.
+pub fn prepare() {
     // SAFETY: a NUL-terminated path; the descriptor, if any, is this module's from now on.
     let fd = unsafe { libc::open(c"/proc/loadavg".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };
     if fd >= 0 {
         LOADAVG.store(crate::log::out_of_the_way(fd), Ordering::Relaxed);
     }
+    ONE_CPU.store(held_to_one_cpu(), Ordering::Relaxed);
+    // SAFETY: sysconf only reads a system setting.
+    let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    CPUS.store(u32::try_from(cpus).unwrap_or(1), Ordering::Relaxed);
+}
+
+/// Whether this process may run on one CPU's worth of time at most, as [`prepare`] found.
+pub(crate) fn one_cpu() -> bool {
+    ONE_CPU.load(Ordering::Relaxed)
+}
+
+/// Whether the calling thread may run on one CPU's worth of time at most: its affinity mask
+/// (`taskset -c 0`), or the CPU quota of the cgroup v2 at /sys/fs/cgroup (a container's own:
+/// `docker run --cpus=1`).
+fn held_to_one_cpu() -> bool {
+    // SAFETY: cpu_set_t is plain data that sched_getaffinity fills for the calling thread.
+    let cpus = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        match libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) {
+            0 => libc::CPU_COUNT(&set),
+            _ => 2,
+        }
+    };
+    let quota = std::fs::read("/sys/fs/cgroup/cpu.max")
+        .ok()
+        .and_then(|t| cpu_max_cpus(&t));
+    cpus < 2 || quota.is_some_and(|q| q < 2.0)
+}
+
+/// The CPUs a cgroup v2 `cpu.max` allows (`quota period`, or `max period`: no limit).
+fn cpu_max_cpus(text: &[u8]) -> Option<f64> {
+    let text = std::str::from_utf8(text).ok()?;
+    let (quota, period) = text.trim().split_once(' ')?;
+    let (quota, period): (f64, f64) = (quota.parse().ok()?, period.parse().ok()?);
+    (period > 0.0).then(|| quota / period)
 }
 
 /// How long an answer stands before the next look (a look costs three system calls).
@@ -40,11 +82,9 @@ pub(crate) struct SpareCpu {
 }
 
 impl SpareCpu {
-    /// Looks up the machine's CPUs and whether this process is held to one of them.
+    /// For the machine's CPUs and this process's hold on them, as [`prepare`] found.
     pub fn new() -> SpareCpu {
-        // SAFETY: sysconf only reads a system setting.
-        let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
-        SpareCpu::with(u32::try_from(cpus).unwrap_or(1), one_cpu())
+        SpareCpu::with(CPUS.load(Ordering::Relaxed), one_cpu())
     }
 
     /// For `cpus` online, the process held to one of them or not.
@@ -76,14 +116,8 @@ impl SpareCpu {
     }
 }
 
-/// Whether this process may run on one CPU's worth of time at most: its affinity mask, or its
-/// cgroup's CPU quota, both of which the standard library reads (some 50 us of system calls).
-pub(crate) fn one_cpu() -> bool {
-    std::thread::available_parallelism().is_ok_and(|n| n.get() < 2)
-}
-
 /// The machine's runnable threads: the numerator of /proc/loadavg's fourth field
-/// (`running/total`), read from the start of the file [`open_loadavg`] opened (no descriptor
+/// (`running/total`), read from the start of the file [`prepare`] opened (no descriptor
 /// is opened here).
 fn runnable() -> Option<u32> {
     let fd = LOADAVG.load(Ordering::Relaxed);
@@ -115,6 +149,28 @@ mod tests {
         assert_eq!(parse_runnable(b"0.50 0.40 0.30 x/5 1"), None);
     }
 
+    #[test]
+    fn a_cgroup_quota_is_cpus() {
+        assert_eq!(cpu_max_cpus(b"150000 100000\n"), Some(1.5));
+        assert_eq!(cpu_max_cpus(b"max 100000\n"), None);
+        assert_eq!(cpu_max_cpus(b""), None);
+    }
+
+    /// A thread pinned to one CPU is held to one (the test's own thread, which ends with it).
+    #[test]
+    fn a_thread_pinned_to_one_cpu_is_held_to_one() {
+        // SAFETY: cpu_set_t is plain data that CPU_ZERO/CPU_SET fill; pid 0 pins the calling
+        // thread only.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_ZERO(&mut set);
+            libc::CPU_SET(0, &mut set);
+            let size = std::mem::size_of::<libc::cpu_set_t>();
+            assert_eq!(libc::sched_setaffinity(0, size, &set), 0);
+        }
+        assert!(held_to_one_cpu());
+    }
+
     /// A process held to one CPU never spins, whatever the machine's count says.
     #[test]
     fn a_process_held_to_one_cpu_has_none_to_spare() {
@@ -127,7 +183,7 @@ mod tests {
     /// way, and counts the thread that reads it.
     #[test]
     fn this_machine_counts_at_least_the_reader() {
-        open_loadavg();
+        prepare();
         assert!(LOADAVG.load(Ordering::Relaxed) >= 900);
         for _ in 0..3 {
             assert!(runnable().expect("/proc/loadavg reads") >= 1);
