@@ -488,6 +488,9 @@ fn debootstrap_second_stage(d: Debian) {
         d.arch
     );
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("debootstrap-{}", d.arch));
+    // The second stage mounts /proc in the root and leaves it mounted; a run stopped midway
+    // leaves it too, and the next could not empty the root.
+    unmount_proc(&root);
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     let st = Command::new("tar")
@@ -562,7 +565,18 @@ fn debootstrap_second_stage(d: Debian) {
         d.arch,
         packages.trim()
     );
+    unmount_proc(&root);
     drop(restore);
+}
+
+/// Unmounts `root`'s /proc if something is mounted there (lazily: a process may still have it
+/// open).
+fn unmount_proc(root: &Path) {
+    let _ = Command::new("umount")
+        .arg("-l")
+        .arg(root.join("proc"))
+        .stderr(std::process::Stdio::null())
+        .status();
 }
 
 /// The release build is one static executable (no PT_INTERP), so it can be copied into an ARM
