@@ -66,7 +66,7 @@ fn cpu_max_cpus(text: &[u8]) -> Option<f64> {
     (period > 0.0).then(|| quota / period)
 }
 
-/// How long an answer stands before the next look (a look costs three system calls).
+/// How long an answer stands before the next look (a look is a system call, a `pread`).
 const FRESH: Duration = Duration::from_millis(1);
 
 /// The machine's runnable threads against its CPUs, looked at now and then.
