@@ -106,8 +106,6 @@ struct Queue {
     thread: Option<std::thread::JoinHandle<()>>,
     /// Jobs declined before it was (see [`START_AFTER`]).
     declined: u32,
-    /// Whether this process may run on one CPU only, once asked (see [`Compiler::submit`]).
-    one_cpu: Option<bool>,
     /// Whether it waits on `Shared::wake`.
     sleeping: bool,
 }
@@ -115,6 +113,8 @@ struct Queue {
 struct Shared {
     /// See [`START_AFTER`].
     start_after: u32,
+    /// The process may run on one CPU only (see [`Compiler::submit`]).
+    one_cpu: bool,
     queue: Mutex<Queue>,
     wake: Condvar,
     /// The number of jobs in the queue, for the compiler thread to watch without the lock.
@@ -150,9 +150,15 @@ pub(crate) struct Compiler {
 impl Compiler {
     /// A compiler whose thread starts at the `start_after`th job.
     pub fn starting_after(start_after: u32) -> Compiler {
+        Compiler::held(start_after, crate::spare_cpu::one_cpu())
+    }
+
+    /// [`Compiler::starting_after`] in a process held to one CPU or not.
+    fn held(start_after: u32, one_cpu: bool) -> Compiler {
         Compiler {
             shared: Arc::new(Shared {
                 start_after,
+                one_cpu,
                 queue: Mutex::default(),
                 wake: Condvar::new(),
                 queued: AtomicUsize::new(0),
@@ -184,7 +190,7 @@ impl Compiler {
             let early = self.shared.start_after < START_AFTER;
             let thread = match q.declined < self.shared.start_after {
                 true => None,
-                false if !early && *q.one_cpu.get_or_insert_with(crate::spare_cpu::one_cpu) => None,
+                false if !early && self.shared.one_cpu => None,
                 false => spawn(self.shared.clone(), jit.share()),
             };
             let Some(thread) = thread else {
@@ -403,14 +409,12 @@ mod tests {
                 Tier::Quick,
             )
         };
-        let late = Compiler::starting_after(START_AFTER);
-        late.shared.lock().one_cpu = Some(true);
+        let late = Compiler::held(START_AFTER, true);
         for _ in 0..START_AFTER + 8 {
             assert!(!late.submit(&jit, &job()));
         }
         assert!(!late.shared.lock().running);
-        let early = Compiler::starting_after(0);
-        early.shared.lock().one_cpu = Some(true);
+        let early = Compiler::held(0, true);
         let first = job();
         assert!(early.submit(&jit, &first));
         assert!(early.shared.lock().running);

@@ -171,6 +171,15 @@ fn finish(block: &mut ir::Block, tier: Tier) {
     );
 }
 
+/// `set`, emptied first if it holds [`COLD_BLOCKS`] blocks (a memory bound: a block forgotten
+/// there starts over).
+fn bounded(set: &mut jit::PcSet) -> &mut jit::PcSet {
+    if set.len() >= COLD_BLOCKS {
+        set.clear();
+    }
+    set
+}
+
 /// The next engine's number in `-d exec` lines (qemu's cpu_index: 0 for the first thread).
 static NEXT_INDEX: AtomicU32 = AtomicU32::new(0);
 
@@ -653,10 +662,7 @@ impl Engine {
             // The jobs done go now and then (a block compiled is not looked for here again),
             // and so does the IR kept for the interpreter, its block remembered as warm.
             if self.pending.len() >= 2 * background::MAX_QUEUED {
-                if self.ran_warm.len() >= COLD_BLOCKS {
-                    self.ran_warm.clear();
-                }
-                let warm = &mut self.ran_warm;
+                let warm = bounded(&mut self.ran_warm);
                 self.pending.retain(|&pc, p| {
                     if !p.queued {
                         warm.insert(pc);
@@ -674,10 +680,7 @@ impl Engine {
             return None;
         }
         self.interpret(&block, cpu);
-        if self.ran_cold.len() >= COLD_BLOCKS {
-            self.ran_cold.clear();
-        }
-        self.ran_cold.insert(pc);
+        bounded(&mut self.ran_cold).insert(pc);
         None
     }
 
