@@ -552,6 +552,7 @@ pub fn compile(
         slow_paths: Vec::new(),
         side_stubs: Vec::new(),
         fused: None,
+        fp_compares: Vec::new(),
         and_fall: None,
         exit_defs: Vec::new(),
         flag_exits: Vec::new(),
@@ -708,6 +709,9 @@ struct SlowPath {
     key: u64,
     /// A multiplication's check for an exact zero before the call (see `fp::zero_product`).
     zero: Option<fp::ZeroProduct>,
+    /// For the FCMP of a [`fp::CompareBranch`], its branch's ARM condition: the host flags
+    /// are set from the helper's result (see `fp::flags_of_nzcv`).
+    flags: Option<u64>,
 }
 
 struct Emitter {
@@ -743,6 +747,9 @@ struct Emitter {
     /// The ARM condition of a branch fused with the block's last instruction (see
     /// [`fused_branch`]): the host flags hold it when the terminator runs.
     fused: Option<u64>,
+    /// The FCMPs whose `ucomisd` flags the branch or a side exit reads (see
+    /// [`fp::compare_branch`]).
+    fp_compares: Vec<fp::CompareBranch>,
     /// Where the branch goes when the first condition of a fused `a && b` branch fails (see
     /// [`Emitter::and_branch`]): bound where the branch's not-taken way begins.
     and_fall: Option<DynamicLabel>,
@@ -1780,6 +1787,9 @@ impl Emitter {
                         save: self.save,
                         result,
                     };
+                    // The helper's NZCV word then sets the host flags the branch reads.
+                    let branch = self.fp_compares.iter().find(|f| f.value == d).copied();
+                    let flags = branch.map(|f| f.cc);
                     if inlined {
                         // The helper runs out of line, after the block's code: the fast path
                         // falls through (crypto ones never leave it).
@@ -1790,14 +1800,20 @@ impl Emitter {
                                 call,
                                 key: 0,
                                 zero,
+                                flags,
                             });
                         }
                     } else {
                         self.helper_call(&call);
+                        if let Some(cc) = flags {
+                            fp::flags_of_nzcv(self, cc);
+                        }
                     }
                     dynasm!(self.a ; .arch x64 ; =>done);
                     match (self.loc(d), result) {
                         _ if self.unread => {}
+                        // Only the branch reads the compare, from the host flags.
+                        _ if branch.is_some_and(|f| !f.word) => {}
                         // Both paths leave the result in xmm`r` too: its own register, or a
                         // copy.
                         (Loc::Xmm(v), Some(r)) if v == r => {}
@@ -1959,6 +1975,9 @@ impl Emitter {
             let start = self.a.offset().0 as u32;
             self.helper_call(&p.call);
             let end = self.a.offset().0 as u32;
+            if let Some(cc) = p.flags {
+                fp::flags_of_nzcv(self, cc);
+            }
             dynasm!(self.a ; .arch x64 ; jmp =>p.done);
             self.faults.push(FaultSite {
                 start,
@@ -2059,8 +2078,46 @@ impl Emitter {
         }
         let mut key = b.key;
         self.fused = fused_branch(b);
+        // (Tested per instruction: cheap compares when the block carries nothing.)
+        let head = self.carry.as_ref().map_or(usize::MAX, |c| c.head);
+        let sunk = self.carry.as_ref().map_or(Vec::new(), |c| c.sunk.clone());
+        let mut selects = fused_selects(b, uses);
+        let mut exits = fused_exits(b, uses, &selects, links);
+        // The FCMPs a fused branch, side exit or select tests leave the host flags: each
+        // lowered in place, with no loop head between it and its condition (the back edge
+        // arrives there without the flags).
+        self.fp_compares.clear();
+        let exit_defs = &self.exit_defs;
+        let in_place = |f: &fp::CompareBranch| {
+            let head_between = f.call < head && head <= f.cond;
+            !(sunk.contains(&f.call) || exit_defs.iter().any(|x| x.0 == f.call) || head_between)
+        };
+        let last = b.insts.len().wrapping_sub(1);
+        if let Some(f) = self
+            .fused
+            .and(fp::compare_branch(b, last, uses))
+            .filter(in_place)
+        {
+            self.fused = fp::compare_cc(f.cc);
+            self.fp_compares.push(f);
+        }
+        for exit in &mut exits {
+            if let Some(f) = fp::compare_branch(b, exit.0 - 1, uses).filter(in_place) {
+                exit.1 = fp::compare_cc(f.cc).unwrap_or(exit.1);
+                self.fp_compares.push(f);
+            }
+        }
+        // (A condition's selects come together, after it.)
+        for k in 0..selects.len() {
+            let (_, cond, cc) = selects[k];
+            if k > 0 && selects[k - 1].1 == cond {
+                selects[k].2 = selects[k - 1].2;
+            } else if let Some(f) = fp::compare_branch(b, cond, uses).filter(in_place) {
+                selects[k].2 = fp::compare_cc(f.cc).unwrap_or(cc);
+                self.fp_compares.push(f);
+            }
+        }
         let flags_only = self.fused.map(|_| b.insts.len() - 1);
-        let selects = fused_selects(b, uses);
         let and = self.and_branch(b, uses, links, &selects);
         // The second call of an AES round split over two guest instructions, which is
         // emitted with the first (see `crypto::round_pair`).
@@ -2072,10 +2129,6 @@ impl Emitter {
             Term::JumpReg(v) | Term::Branch { cond: v, .. } => Some(v),
             _ => None,
         };
-        // (Tested per instruction: cheap compares when the block carries nothing.)
-        let head = self.carry.as_ref().map_or(usize::MAX, |c| c.head);
-        let sunk = self.carry.as_ref().map_or(Vec::new(), |c| c.sunk.clone());
-        let exits = fused_exits(b, uses, &selects, links);
         // (The block may be lowered twice: see `fp::checks_hoisted`.)
         self.vcache.forget_all();
         self.late.clear();
@@ -2441,6 +2494,8 @@ impl Emitter {
             Op::CondAdd => return self.add_with_carry(RAX, x, y, z, wide),
             Op::CondSub => return self.cmp(x, y, wide),
             Op::Eq | Op::Ult => return self.cmp(x, y, true),
+            // The FCMP left them (see `fp::compare_branch`).
+            Op::Cond if self.fp_compares.iter().any(|f| i.dst == Some(f.test)) => return,
             Op::Cond => return self.nzcv_flags(x, i.imm),
             _ => {}
         }

@@ -531,3 +531,80 @@ fn fp_results_in_their_own_registers_keep_the_operands_of_the_slow_path() {
         }
     }
 }
+
+/// A branch or select on an FCMP's flags (B.cond, CSEL, CSEL and CSINC, FCSEL right after FCMP
+/// or FCMPE, register or zero form), which the JIT takes from the host compare's flags
+/// (`fp::compare_branch`), goes and selects as the interpreter does, for every condition and
+/// operands ordered every way, unordered (quiet and signalling NaNs) and denormal (with FZ,
+/// which the helper decides), doubles and singles, FPSR.IXC set and clear: with NZCV left to
+/// the next block, and overwritten first (so the compare's NZCV word is not computed at all);
+/// and a later condition of the same flags, which reads the NZCV word.
+#[test]
+fn branches_on_fp_compares_match_interpreter() {
+    const FCMP_D: u32 = 0x1e60_2000;
+    const FCMP_S: u32 = 0x1e20_2000;
+    // B.cond +12 and CMP X0, X0 (both ways of the branch set the flags first).
+    const B_COND_12: u32 = 0x5400_0060;
+    const CMP_X0_X0: u32 = 0xeb00_001f;
+    // CSEL X0, X1, X2; CSINC X4, X2, X1; FCSEL D3, D1, D2 (the condition in bits 15:12).
+    const CSEL: u32 = 0x9a82_0020;
+    const CSINC: u32 = 0x9a81_0444;
+    const FCSEL: u32 = 0x1e62_0c23;
+    let doubles: [u64; 7] = [
+        0x3ff0_0000_0000_0000, // 1.0
+        0xbff0_0000_0000_0000, // -1.0
+        0,
+        0x8000_0000_0000_0000,
+        0x7ff8_0000_0000_0000, // quiet NaN
+        0x7ff4_0000_0000_0001, // signalling NaN
+        1,                     // a denormal
+    ];
+    let singles: [u64; 7] = [
+        0x3f80_0000,
+        0xbf80_0000,
+        0,
+        0x8000_0000,
+        0x7fc0_0000,
+        0x7fa0_0001,
+        1,
+    ];
+    for (base, values) in [(FCMP_D, doubles), (FCMP_S, singles)] {
+        // FCMP, FCMPE; the register form (D1, D2) and the zero one (D1, #0.0).
+        for variant in [0, 0x10, 0x08, 0x18] {
+            let compare = op(base, variant, 1, if variant & 8 != 0 { 0 } else { 2 });
+            for cc in 0..16 {
+                let branch = B_COND_12 | cc;
+                let (csel, csinc, fcsel) = (CSEL | cc << 12, CSINC | cc << 12, FCSEL | cc << 12);
+                let shapes = [
+                    vec![compare, branch],
+                    vec![compare, branch, CMP_X0_X0, 0, CMP_X0_X0],
+                    vec![compare, csel],
+                    vec![compare, csel, csinc, CMP_X0_X0],
+                    vec![compare, fcsel, CMP_X0_X0],
+                    // A later condition of the same flags, after other work.
+                    vec![compare, csel, op(FADD_D, 3, 1, 2), CSINC | (cc ^ 1) << 12],
+                ];
+                for (code, &x, &y, fz, fpsr) in shapes.iter().flat_map(|code| {
+                    let cases = values
+                        .iter()
+                        .flat_map(|x| values.iter().map(move |y| (x, y)));
+                    cases.flat_map(move |(x, y)| {
+                        [(false, 0x10), (true, 0x10), (false, 0)].map(|(fz, f)| (code, x, y, fz, f))
+                    })
+                }) {
+                    let mut init = CpuState::default();
+                    init.v[1] = [x, 0];
+                    init.v[2] = [y, 0];
+                    init.fpsr = fpsr;
+                    init.fpcr = u64::from(fz) << 24;
+                    init.nzcv = 0x9 << 28;
+                    init.x[1] = 0x1111;
+                    init.x[2] = 0x2222;
+                    let (a, b) = run_both(code, &init);
+                    let what = format!("{x:#x} {y:#x} code {code:08x?} fz {fz} fpsr {fpsr:#x}");
+                    assert_same(&a, &b, 4, &what);
+                }
+            }
+        }
+    }
+}

@@ -58,6 +58,97 @@ const GREATER: i32 = 0x2000_0000;
 /// FPSR.IXC.
 const FPSR_IXC: i8 = 0x10;
 
+/// A branch or side exit on an FCMP's flags, taken straight from the host flags of its
+/// `ucomisd` (see [`compare_branch`]).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct CompareBranch {
+    /// The compare's index in the block.
+    pub call: usize,
+    /// The condition's index.
+    pub cond: usize,
+    /// The condition's value (the compare's may have other conditions).
+    pub test: ir::Val,
+    /// The compare's value (the NZCV word).
+    pub value: ir::Val,
+    /// The condition's ARM code.
+    pub cc: u64,
+    /// Something besides the condition reads the NZCV word (its `setreg`), so the compare
+    /// still computes it.
+    pub word: bool,
+}
+
+/// The host condition (as `Emitter::jump_unless` takes it) that holds after `ucomisd x, y` of
+/// ordered operands exactly when ARM condition `cc` holds for FCMP's flags of them: equal
+/// sets ZF (ARM's Z and C), less CF (ARM's N; C clear), greater neither (ARM's C); V is
+/// always clear. None for vs, vc and the always conditions.
+pub(super) fn compare_cc(cc: u64) -> Option<u64> {
+    use super::{ABOVE, BELOW_OR_EQUAL};
+    Some(match cc {
+        0 => 0,
+        1 => 1,
+        // cs, pl, ge: not less; cc, mi, lt: less.
+        2 | 5 | 10 => 3,
+        3 | 4 | 11 => 2,
+        8 | 12 => ABOVE,
+        9 | 13 => BELOW_OR_EQUAL,
+        _ => return None,
+    })
+}
+
+/// The FCMP whose flags condition `b.insts[k]` tests, if the host can branch on its
+/// `ucomisd`: the condition ([`compare_cc`] has a host one) is of the value of a scalar FCMP
+/// call with only instructions that keep the host flags in between (moves: the NZCV word's
+/// `setreg`, the reads of a CSEL's operands, see `ir::carry_chain::keeps_flags`). `uses`
+/// counts each value's readers. The caller knows the condition only sets the flags for a
+/// branch, side exit or select.
+pub(super) fn compare_branch(b: &ir::Block, k: usize, uses: &[u32]) -> Option<CompareBranch> {
+    let cond = b.insts.get(k)?;
+    if cond.op != ir::Op::Cond {
+        return None;
+    }
+    compare_cc(cond.imm & 15)?;
+    let value = cond.args[0];
+    let call = b.insts[..k]
+        .iter()
+        .rposition(|i| !ir::carry_chain::keeps_flags(i.op))?;
+    let c = &b.insts[call];
+    let fi = FpInline::decode(c.imm).filter(|_| c.op == ir::Op::Call)?;
+    if c.dst != Some(value) || fi.op != FpOp::Cmp || fi.vector.is_some() {
+        return None;
+    }
+    Some(CompareBranch {
+        call,
+        cond: k,
+        test: cond.dst?,
+        value,
+        cc: cond.imm & 15,
+        word: uses.get(value.0 as usize).is_some_and(|&n| n > 1),
+    })
+}
+
+/// After the helper of a [`CompareBranch`]'s FCMP (NZCV in `eax`, kept): sets the host flags
+/// as `ucomisd` would for operands in the order the flags say, so the branch's
+/// [`compare_cc`] jump reads them. Unordered operands have no `ucomisd` order of their own:
+/// they count as greater for the conditions that fail on them as on greater (eq, ne, cs, cc,
+/// mi, pl, hi, ls) and as less for the others (ge, lt, gt, le), which is what ARM's C = V = 1
+/// gives. A table of 2-bit orders (0 less, 1 equal, 2 greater) by NZCV nibble, then
+/// `cmp order, 1`. Clobbers `rcx` and `rdx`.
+pub(super) fn flags_of_nzcv(e: &mut Emitter, cc: u64) {
+    let unordered = if matches!(cc, 10..=13) { 0 } else { 2 };
+    let table = (0..16u32).fold(0u32, |t, n| {
+        let order = match (n & 4 != 0, n & 8 != 0, n & 1 != 0) {
+            (true, _, _) => 1,
+            (_, true, _) => 0,
+            (_, _, true) => unordered,
+            _ => 2,
+        };
+        t | order << (2 * n)
+    });
+    dynasm!(e.a ; .arch x64
+        ; mov ecx, eax ; shr ecx, 27 ; and ecx, 0x1e
+        ; mov edx, table as i32 ; shr edx, cl ; and edx, 3 ; cmp edx, 1);
+}
+
 /// The index of the first instruction of `b` that may change FPCR or clear FPSR.IXC
 /// (`b.insts.len()` if none): a write of FPCR (MSR, A32 NEON's standard FPSCR around its
 /// words), a write of FPSR whose value may lack IXC (MSR, a conditional VFP instruction's
@@ -247,6 +338,13 @@ pub(super) fn fast_path(
         FpOp::Cmp => {
             require_fpcr_clear(e, FPCR_FZ, slow);
             ordered_compare(e, fi.double, slow);
+            if e.fp_compares
+                .iter()
+                .any(|f| i.dst == Some(f.value) && !f.word)
+            {
+                // Only the branch reads the flags, from the host's.
+                return true;
+            }
             // `mov` keeps the flags for the next test.
             dynasm!(e.a ; .arch x64
                 ; mov eax, EQUAL ; je =>done
