@@ -2081,9 +2081,9 @@ impl Emitter {
         // (Tested per instruction: cheap compares when the block carries nothing.)
         let head = self.carry.as_ref().map_or(usize::MAX, |c| c.head);
         let sunk = self.carry.as_ref().map_or(Vec::new(), |c| c.sunk.clone());
-        let mut selects = fused_selects(b, uses);
+        let selects = fused_selects(b, uses);
         let mut exits = fused_exits(b, uses, &selects, links);
-        // The FCMPs a fused branch, side exit or select tests leave the host flags: each
+        // The FCMPs a fused branch or side exit tests leave it the host flags: each
         // lowered in place, with no loop head between it and its condition (the back edge
         // arrives there without the flags).
         self.fp_compares.clear();
@@ -2104,16 +2104,6 @@ impl Emitter {
         for exit in &mut exits {
             if let Some(f) = fp::compare_branch(b, exit.0 - 1, uses).filter(in_place) {
                 exit.1 = fp::compare_cc(f.cc).unwrap_or(exit.1);
-                self.fp_compares.push(f);
-            }
-        }
-        // (A condition's selects come together, after it.)
-        for k in 0..selects.len() {
-            let (_, cond, cc) = selects[k];
-            if k > 0 && selects[k - 1].1 == cond {
-                selects[k].2 = selects[k - 1].2;
-            } else if let Some(f) = fp::compare_branch(b, cond, uses).filter(in_place) {
-                selects[k].2 = fp::compare_cc(f.cc).unwrap_or(cc);
                 self.fp_compares.push(f);
             }
         }

@@ -532,13 +532,14 @@ fn fp_results_in_their_own_registers_keep_the_operands_of_the_slow_path() {
     }
 }
 
-/// A branch or select on an FCMP's flags (B.cond, CSEL, CSEL and CSINC, FCSEL right after FCMP
-/// or FCMPE, register or zero form), which the JIT takes from the host compare's flags
-/// (`fp::compare_branch`), goes and selects as the interpreter does, for every condition and
-/// operands ordered every way, unordered (quiet and signalling NaNs) and denormal (with FZ,
-/// which the helper decides), doubles and singles, FPSR.IXC set and clear: with NZCV left to
-/// the next block, and overwritten first (so the compare's NZCV word is not computed at all);
-/// and a later condition of the same flags, which reads the NZCV word.
+/// A branch on an FCMP's flags (B.cond right after FCMP or FCMPE, register or zero form), which
+/// the JIT takes from the host compare's flags (`fp::compare_branch`), goes where the
+/// interpreter's does, for every condition and operands ordered every way, unordered (quiet
+/// and signalling NaNs) and denormal (with FZ, which the helper decides), doubles and singles,
+/// FPSR.IXC set and clear: with NZCV left to the next block, and overwritten first (so the
+/// compare's NZCV word is not computed at all). So do selects of those flags (CSEL, CSEL and
+/// CSINC, FCSEL), alone and after a branch on them (a later condition of the same flags,
+/// which reads the NZCV word).
 #[test]
 fn branches_on_fp_compares_match_interpreter() {
     const FCMP_D: u32 = 0x1e60_2000;
@@ -582,7 +583,13 @@ fn branches_on_fp_compares_match_interpreter() {
                     vec![compare, csel, csinc, CMP_X0_X0],
                     vec![compare, fcsel, CMP_X0_X0],
                     // A later condition of the same flags, after other work.
-                    vec![compare, csel, op(FADD_D, 3, 1, 2), CSINC | (cc ^ 1) << 12],
+                    vec![
+                        compare,
+                        branch,
+                        op(FADD_D, 3, 1, 2),
+                        CSINC | (cc ^ 1) << 12,
+                        0,
+                    ],
                 ];
                 for (code, &x, &y, fz, fpsr) in shapes.iter().flat_map(|code| {
                     let cases = values
