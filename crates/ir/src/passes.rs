@@ -20,6 +20,7 @@ pub fn optimize(b: &mut Block) {
     fuse_subtractions(b);
     flags_into_exits(b);
     share_common_values(b);
+    drop_undemanded_zexts(b);
     remove_dead_code(b);
     hoist_entry_reads(b);
 }
@@ -1190,6 +1191,86 @@ pub fn remove_dead_setreg(b: &mut Block) {
 /// have writers and readers in the JIT that know only `setreg`).
 pub const LATE_SLOTS: usize = 31;
 
+/// Replaces a `zext` by its operand where no reader of its value looks at the bits it clears:
+/// the bits each value's readers demand, found backwards, are those an `and` with a constant
+/// keeps, those an `or`, `xor`, `select` or narrower `zext` of it passes on, and for an `add`,
+/// `sub`, `mul` or 64-bit add-with-carry every bit up to the highest its result demands
+/// (carries only go up), shifted for a left shift by a constant; any other reader (a state
+/// write, an address, a compare, a call...) demands all of them. A W-register result masked
+/// again (`eor w0, w0, w21; and x0, x0, #0xff`, CRC's table index) then needs no extension
+/// of its own. Last of the passes that reason about the bits a value may have set: the
+/// operand has the bits the `zext` cleared.
+pub fn drop_undemanded_zexts(b: &mut Block) {
+    if !b.insts.iter().any(|i| i.op == Op::Zext) {
+        return;
+    }
+    let n = b.num_vals as usize;
+    let mut konst: Vec<Option<u64>> = vec![None; n];
+    for i in &b.insts {
+        if let (Op::Const, Some(d)) = (i.op, i.dst) {
+            konst[d.0 as usize] = Some(i.imm);
+        }
+    }
+    let mut demanded = vec![0u64; n];
+    match b.term {
+        Term::JumpReg(v) | Term::Branch { cond: v, .. } => demanded[v.0 as usize] = u64::MAX,
+        _ => {}
+    }
+    // Every bit at or below the highest of `m`.
+    let up_to = |m: u64| {
+        if m == 0 {
+            0
+        } else {
+            u64::MAX >> m.leading_zeros()
+        }
+    };
+    for i in b.insts.iter().rev() {
+        let info = i.op.info();
+        let d = i.dst.map_or(u64::MAX, |d| demanded[d.0 as usize]);
+        let k = |v: Val| konst[v.0 as usize];
+        let mut each = [u64::MAX; 3];
+        match i.op {
+            Op::And if k(i.args[1]).is_some() => {
+                each[0] = d & k(i.args[1]).unwrap_or(u64::MAX);
+                each[1] = 0;
+            }
+            Op::Or | Op::Xor => each = [d, d, 0],
+            Op::Select => each = [u64::MAX, d, d],
+            Op::Zext => each[0] = d & crate::sem::mask(i.imm as u32),
+            Op::Add | Op::Sub | Op::Mul => each = [up_to(d), up_to(d), 0],
+            Op::AddC if i.imm == 64 => each = [up_to(d), up_to(d), u64::MAX],
+            Op::Shl if i.imm == 64 && k(i.args[1]).is_some_and(|s| s < 64) => {
+                each[0] = up_to(d) >> k(i.args[1]).unwrap_or(0);
+            }
+            _ => {}
+        }
+        if i.dst.is_some_and(|d| demanded[d.0 as usize] == 0) && !info.effects {
+            // Dead: it demands nothing.
+            continue;
+        }
+        for (a, m) in i.args[..info.arity].iter().zip(each) {
+            demanded[a.0 as usize] |= m;
+        }
+    }
+    let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
+    for i in &mut b.insts {
+        let info = i.op.info();
+        for a in &mut i.args[..info.arity] {
+            *a = subst[a.0 as usize];
+        }
+        if i.op == Op::Zext
+            && let Some(d) = i.dst
+            && demanded[d.0 as usize] & !crate::sem::mask(i.imm as u32) == 0
+        {
+            subst[d.0 as usize] = i.args[0];
+        }
+    }
+    match &mut b.term {
+        Term::JumpReg(v) | Term::Branch { cond: v, .. } => *v = subst[v.0 as usize],
+        _ => {}
+    }
+}
+
 /// Removes instructions without side effects whose value nothing uses.
 pub fn remove_dead_code(b: &mut Block) {
     let mut used = vec![false; b.num_vals as usize];
@@ -1611,6 +1692,65 @@ mod tests {
         assert!(text.contains("const 0x56781234"), "{text}");
         assert!(!text.contains("zext"), "{text}");
         assert!(!text.contains(" or ") && !text.contains(" and "), "{text}");
+    }
+
+    /// CRC's table index from W registers (`eor w0, w0, w1; eor w0, w0, w21; and x0, x0,
+    /// #0xff`, then `x0 << 2` added to the table's address): no extension is left, since the
+    /// mask keeps only bits both operands of each `xor` agree on. Extensions whose bits a
+    /// register write, a compare, a right shift or a sum read past the mask stay. The state
+    /// after the block is the same for operands with every upper bit set.
+    #[test]
+    fn extensions_nothing_reads_past_go() {
+        let build = || {
+            let mut b = Builder::verbatim(0);
+            let (x0, x1, x21) = (b.get(0), b.get(1), b.get(2));
+            let t = b.xor(x0, x1);
+            let t = b.zext(t, 32);
+            let t = b.xor(t, x21);
+            let t = b.zext(t, 32);
+            let ff = b.konst(0xff);
+            let index = b.and(t, ff);
+            let two = b.konst(2);
+            let scaled = b.binw(Op::Shl, index, two, 64);
+            let table = b.get(3);
+            let at = b.add(table, scaled);
+            b.set(4, at);
+            // Kept: a register write, a right shift and a sum of all 64 bits read them.
+            let w = b.xor(x0, x21);
+            let w = b.zext(w, 32);
+            b.set(5, w);
+            let u = b.xor(x1, x21);
+            let u = b.zext(u, 32);
+            let eight = b.konst(8);
+            let r = b.binw(Op::Lshr, u, eight, 64);
+            b.set(6, r);
+            let v = b.add(x0, x1);
+            let v = b.zext(v, 32);
+            let v = b.add(v, x21);
+            b.set(7, v);
+            b.finish(Term::Jump(0))
+        };
+        let plain = build();
+        let mut blk = build();
+        optimize(&mut blk);
+        verify(&blk).unwrap();
+        let text = blk.to_string();
+        assert_eq!(text.matches("zext").count(), 3, "{text}");
+        for regs in [
+            [
+                u64::MAX,
+                0xffff_ffff_0000_1234,
+                0xdead_beef_8765_4321,
+                0x1000,
+                0,
+                0,
+                0,
+                0,
+            ],
+            [0x1_0000_00ff, 0xffff_fff0, 1 << 63, 1 << 40, 0, 0, 0, 0],
+        ] {
+            assert_eq!(run(&blk, &regs), run(&plain, &regs), "{text}");
+        }
     }
 
     #[test]
