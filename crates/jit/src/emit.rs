@@ -2083,9 +2083,9 @@ impl Emitter {
         let sunk = self.carry.as_ref().map_or(Vec::new(), |c| c.sunk.clone());
         let selects = fused_selects(b, uses);
         let mut exits = fused_exits(b, uses, &selects, links);
-        // The FCMPs a fused branch or side exit tests leave it the host flags: each
-        // lowered in place, with no loop head between it and its condition (the back edge
-        // arrives there without the flags).
+        // A fused branch or side exit on an FCMP's flags tests the host flags its `ucomisd`
+        // left, if the compare is lowered in place with no loop head between it and the
+        // condition (the back edge arrives there without those flags).
         self.fp_compares.clear();
         let exit_defs = &self.exit_defs;
         let in_place = |f: &fp::CompareBranch| {

@@ -132,11 +132,11 @@ pub(super) fn compare_branch(b: &ir::Block, k: usize, uses: &[u32]) -> Option<Co
 
 /// After the helper of a [`CompareBranch`]'s FCMP (NZCV in `eax`, kept): sets the host flags
 /// as `ucomisd` would for operands in the order the flags say, so the branch's
-/// [`compare_cc`] jump reads them. Unordered operands have no `ucomisd` order of their own:
-/// they count as greater for the conditions that fail on them as on greater (eq, ne, cs, cc,
-/// mi, pl, hi, ls) and as less for the others (ge, lt, gt, le), which is what ARM's C = V = 1
-/// gives. A table of 2-bit orders (0 less, 1 equal, 2 greater) by NZCV nibble, then
-/// `cmp order, 1`. Clobbers `rcx` and `rdx`.
+/// [`compare_cc`] jump reads them. Unordered operands (ARM's C = V = 1, N = Z = 0) have no
+/// `ucomisd` order of their own: they count as greater for eq, ne, cs, cc, mi, pl, hi and ls,
+/// which decide them as they decide greater, and as less for ge, lt, gt and le, which decide
+/// them as they decide less. A table of 2-bit orders (0 less, 1 equal, 2 greater) by NZCV
+/// nibble, then `cmp order, 1`. Clobbers `rcx` and `rdx`.
 pub(super) fn flags_of_nzcv(e: &mut Emitter, cc: u64) {
     let unordered = if matches!(cc, 10..=13) { 0 } else { 2 };
     let table = (0..16u32).fold(0u32, |t, n| {
