@@ -1788,7 +1788,7 @@ impl Emitter {
                         result,
                     };
                     // The helper's NZCV word then sets the host flags the branch reads.
-                    let branch = self.fp_compares.iter().find(|f| f.value == d).copied();
+                    let branch = self.compare_branch_of(Some(d));
                     let flags = branch.map(|f| f.cc);
                     if inlined {
                         // The helper runs out of line, after the block's code: the fast path

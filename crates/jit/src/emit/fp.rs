@@ -77,6 +77,16 @@ pub(super) struct CompareBranch {
     pub word: bool,
 }
 
+impl Emitter {
+    /// The [`CompareBranch`] this block has for the FCMP whose value is `v`, if any.
+    pub(super) fn compare_branch_of(&self, v: Option<ir::Val>) -> Option<CompareBranch> {
+        self.fp_compares
+            .iter()
+            .find(|f| v == Some(f.value))
+            .copied()
+    }
+}
+
 /// The host condition (as `Emitter::jump_unless` takes it) that holds after `ucomisd x, y` of
 /// ordered operands exactly when ARM condition `cc` holds for FCMP's flags of them: equal
 /// sets ZF (ARM's Z and C), less CF (ARM's N; C clear), greater neither (ARM's C); V is
@@ -342,10 +352,7 @@ pub(super) fn fast_path(
         FpOp::Cmp => {
             require_fpcr_clear(e, FPCR_FZ, slow);
             ordered_compare(e, fi.double, slow);
-            if e.fp_compares
-                .iter()
-                .any(|f| i.dst == Some(f.value) && !f.word)
-            {
+            if e.compare_branch_of(i.dst).is_some_and(|f| !f.word) {
                 // Only the branch reads the flags, from the host's.
                 return true;
             }
