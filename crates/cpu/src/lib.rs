@@ -18,7 +18,12 @@ pub struct CpuState {
     pub x: [u64; NUM_X],
     /// Program counter of the next instruction to execute when control is in the dispatcher.
     pub pc: u64,
-    /// Flags in ARM layout: N=bit 31, Z=30, C=29, V=28; all other bits zero.
+    /// Flags in ARM layout: N=bit 31, Z=30, C=29, V=28; all other bits zero. Or, while its
+    /// low bits ([`DEFERRED`]) are not zero, the flags of a compare left for later: `ir`'s
+    /// `flags.deferred` puts its kind there and its operands in [`CpuState::flags_a`] and
+    /// [`CpuState::flags_b`], and a read of the slot works the flags out (`ir::deferred`).
+    /// Only translated code leaves them so; the dispatcher settles them before anything else
+    /// looks.
     pub nzcv: u64,
     /// TPIDR_EL0 (user thread pointer).
     pub tpidr: u64,
@@ -73,7 +78,16 @@ pub struct CpuState {
     /// its set's number. At most the mask of [`JUMP_TABLE_BYTES`], so a lookup stays inside
     /// [`NO_JUMPS`] too. Not a slot.
     pub jump_mask: u64,
+    /// The first operand of the compare whose flags NZCV defers (see [`CpuState::nzcv`]).
+    /// Not a slot.
+    pub flags_a: u64,
+    /// Its second operand. Not a slot.
+    pub flags_b: u64,
 }
+
+/// The bits of [`CpuState::nzcv`] that are zero in ARM layout and name the kind of a deferred
+/// compare otherwise.
+pub const DEFERRED: u64 = 0x0fff_ffff;
 
 /// [`CpuState::fp_check`]: the bits of a double's biased exponent but its lowest (the low
 /// lane of the first 16 bytes), then the same for a single (the low 32 bits of the second).
@@ -160,6 +174,8 @@ impl Default for CpuState {
             helper_rsp: 0,
             fp_check: FP_CHECK,
             jump_mask: 0,
+            flags_a: 0,
+            flags_b: 0,
         }
     }
 }

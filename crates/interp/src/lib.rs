@@ -64,7 +64,18 @@ fn run(block: &Block, cpu: &mut CpuState) -> Result<(), Fault> {
         let a = |k: usize| vals[inst.args[k].0 as usize];
         let imm = inst.imm;
         let result: Option<u64> = match inst.op {
+            // Flags left for later are worked out (and put in place) by their reader, as in
+            // translated code.
+            Op::GetReg if imm == cpu::slot::NZCV as u64 => {
+                ir::deferred::settle(cpu);
+                Some(cpu.nzcv)
+            }
             Op::GetReg => Some(cpu.get_slot(imm as u32)),
+            Op::FlagsDeferred => {
+                let kind = ir::Deferred::from_imm(imm).expect("verified: a kind");
+                ir::deferred::defer(cpu, kind, a(0), a(1));
+                None
+            }
             // (Written at once, a fault's state has it, as the JIT's fault path gives it.)
             Op::SetReg | Op::SetRegFault => {
                 cpu.set_slot(imm as u32, a(0));
@@ -126,6 +137,10 @@ fn run(block: &Block, cpu: &mut CpuState) -> Result<(), Fault> {
             Op::ExitIf | Op::ExitIfNoFlags | Op::ExitIfFlags => None,
             Op::Call => {
                 let h = inst.helper.expect("verified: call has a helper");
+                // Helpers see the flags in ARM layout (as translated code settles them).
+                if ir::flags_live::call_may_read(inst, cpu::slot::NZCV as u64) {
+                    ir::deferred::settle(cpu);
+                }
                 // SAFETY: helpers are written for this calling convention and receive the state
                 // pointer they are documented to take.
                 Some(unsafe { (h.func)(cpu as *mut CpuState as *mut u8, a(0), a(1), a(2)) })

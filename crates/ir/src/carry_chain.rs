@@ -41,10 +41,14 @@ pub mod link {
     pub const KEPT: u8 = 8;
 }
 
-/// Whether the JIT lowers `op` to moves alone, which leave the host flags as they were.
-pub fn keeps_flags(op: Op) -> bool {
+/// Whether the JIT lowers `i` to moves alone, which leave the host flags as they were: not a
+/// read of NZCV, which may settle flags left for later (see `deferred`).
+pub fn keeps_flags(i: &crate::Inst) -> bool {
+    if i.op == Op::GetReg && i.imm == cpu::slot::NZCV as u64 {
+        return false;
+    }
     matches!(
-        op,
+        i.op,
         Op::Mark
             | Op::Const
             | Op::GetReg
@@ -119,7 +123,7 @@ fn chain_of(b: &Block, k: usize, c: Val) -> Option<Chain> {
     // The low half's sum: the same operands, with only flag-keeping code up to the carry.
     let sum = (0..k)
         .rev()
-        .find(|&n| !keeps_flags(insts[n].op))
+        .find(|&n| !keeps_flags(&insts[n]))
         .filter(|&n| {
             let s = &insts[n];
             s.op == Op::AddC && s.imm == width && s.args == carry.args
@@ -127,7 +131,7 @@ fn chain_of(b: &Block, k: usize, c: Val) -> Option<Chain> {
     let from = sum.unwrap_or(k);
     let between_keeps = (from + 1..last)
         .filter(|&n| n != k && !readers.contains(&n))
-        .all(|n| keeps_flags(insts[n].op));
+        .all(|n| keeps_flags(&insts[n]));
     between_keeps.then_some(Chain {
         sum,
         carry: k,

@@ -166,7 +166,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
             i.op = Op::ExitIfNoFlags;
         }
     }
-    if matches!(block.term, Term::JumpReg(_) | Term::Exit { .. })
+    if matches!(block.term, Term::Exit { .. })
         || !block
             .insts
             .iter()
@@ -202,7 +202,15 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         Term::Branch {
             taken, fallthrough, ..
         } => vec![taken, fallthrough],
-        Term::JumpReg(_) | Term::Exit { .. } => return,
+        // Where an indirect branch goes is not known here, and almost always overwrites the
+        // flags first: its compare's flags are left for later (see `deferred`).
+        Term::JumpReg(_) => {
+            if nzcv && block.insts[last].op == Op::SetReg {
+                defer_store(block, last);
+            }
+            return;
+        }
+        Term::Exit { .. } => return,
     };
     let mut walk = Walk {
         effect,
@@ -234,9 +242,39 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     }
 }
 
+/// Replaces the store of NZCV at `at` with a `flags.deferred` of the compare it stores the
+/// flags of, if that is one [`crate::Deferred`] names; the compare itself goes if nothing
+/// else reads it.
+fn defer_store(block: &mut Block, at: usize) {
+    let v = block.insts[at].args[0];
+    let def = |v: Val| block.insts[..at].iter().find(|i| i.dst == Some(v));
+    let Some(flags) = def(v) else {
+        return;
+    };
+    let carry = def(flags.args[2])
+        .filter(|c| c.op == Op::Const)
+        .map(|c| c.imm);
+    let Some(kind) = crate::Deferred::of(flags.op, flags.imm, carry) else {
+        return;
+    };
+    // (A logical test has one operand; the second store is then of the same value.)
+    let b = match flags.op {
+        Op::LogicFlags => flags.args[0],
+        _ => flags.args[1],
+    };
+    let args = [flags.args[0], b, Val(0)];
+    block.insts[at] = crate::Inst {
+        op: Op::FlagsDeferred,
+        dst: None,
+        args,
+        imm: kind as u64,
+        helper: None,
+    };
+}
+
 /// Whether `i` is a helper call that may read state slot `slot`: any but a scalar FP one,
 /// which reads FPCR and FPSR alone.
-fn call_may_read(i: &crate::Inst, slot: u64) -> bool {
+pub fn call_may_read(i: &crate::Inst, slot: u64) -> bool {
     let fp_env = slot == cpu::slot::FPCR as u64 || slot == cpu::slot::FPSR as u64;
     i.op == Op::Call && (fp_env || !i.is_fp_env_call())
 }

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod carry_chain;
+pub mod deferred;
 pub mod flags_live;
 pub mod inline;
 pub mod ops;
@@ -17,7 +18,7 @@ pub mod sem;
 mod verify;
 
 use cpu::slot;
-pub use ops::{ByteOp, ImmKind, Op, OpInfo, PairOp, cond_holds};
+pub use ops::{ByteOp, Deferred, ImmKind, Op, OpInfo, PairOp, cond_holds};
 use std::cell::RefCell;
 pub use verify::{VerifyError, verify};
 
@@ -214,6 +215,8 @@ pub enum SlotsWritten {
     None,
     /// FPSR alone: a scalar FP helper merges its exceptions into it.
     Fpsr,
+    /// NZCV alone: `flags.deferred`.
+    Nzcv,
     /// Both halves of vector register V`n`, and FPSR: a vector operation's helper (an
     /// [`inline::FpInline`] with registers) writes its destination register alone in the CPU
     /// state (and FPSR, for the FP ones).
@@ -233,6 +236,7 @@ impl SlotsWritten {
         match self {
             SlotsWritten::None => {}
             SlotsWritten::Fpsr => drop(slot::FPSR),
+            SlotsWritten::Nzcv => drop(slot::NZCV),
             SlotsWritten::Vector(n) => {
                 drop(slot::FPSR);
                 drop(slot::v_lo(n as u32));
@@ -254,6 +258,7 @@ impl Inst {
                 None => SlotsWritten::Any,
             },
             Op::StoreEx | Op::LoadV => SlotsWritten::Any,
+            Op::FlagsDeferred => SlotsWritten::Nzcv,
             _ => SlotsWritten::None,
         }
     }

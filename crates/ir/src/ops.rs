@@ -31,6 +31,8 @@ pub enum ImmKind {
     Lane,
     /// A pairwise operation on byte lanes (see [`PairOp`]).
     PairOp,
+    /// The compare whose flags `flags.deferred` leaves for later (see [`Deferred`]).
+    Deferred,
 }
 
 /// An operation an instruction's immediate names: the enum (the immediate is the
@@ -97,6 +99,64 @@ imm_enum! {
         MaxS = 3, "smax";
         /// Signed minimum.
         MinS = 4, "smin";
+    }
+}
+
+imm_enum! {
+    /// The compares whose NZCV `flags.deferred` leaves for a later read to work out: each is
+    /// the flags instruction it stands for, on the two operands it keeps (see `crate::deferred`).
+    Deferred {
+        /// `sub.flags.32 a, b`.
+        Sub32 = 0, "sub32";
+        /// `sub.flags.64 a, b`.
+        Sub64 = 1, "sub64";
+        /// `addc.flags.32 a, b, 0`.
+        Add32 = 2, "add32";
+        /// `addc.flags.64 a, b, 0`.
+        Add64 = 3, "add64";
+        /// `addc.flags.32 a, b, 1` (an A32 compare: `a + not b + 1`).
+        AddOne32 = 4, "addone32";
+        /// `addc.flags.64 a, b, 1`.
+        AddOne64 = 5, "addone64";
+        /// `logic.flags.32 a` (b unused).
+        Logic32 = 6, "logic32";
+        /// `logic.flags.64 a` (b unused).
+        Logic64 = 7, "logic64";
+    }
+}
+
+impl Deferred {
+    /// The kind standing for flags instruction `op` with immediate `width` and, for
+    /// `addc.flags`, the constant carry in `carry`; `None` for any other.
+    pub fn of(op: Op, width: u64, carry: Option<u64>) -> Option<Deferred> {
+        let wide = match width {
+            32 => false,
+            64 => true,
+            _ => return None,
+        };
+        let (narrow, wide_kind) = match (op, carry.map(|c| c & 1)) {
+            (Op::SubFlags, _) => (Deferred::Sub32, Deferred::Sub64),
+            (Op::AddCFlags, Some(0)) => (Deferred::Add32, Deferred::Add64),
+            (Op::AddCFlags, Some(_)) => (Deferred::AddOne32, Deferred::AddOne64),
+            (Op::LogicFlags, _) => (Deferred::Logic32, Deferred::Logic64),
+            _ => return None,
+        };
+        Some(if wide { wide_kind } else { narrow })
+    }
+
+    /// NZCV (ARM layout) of the compare on `a` and `b`.
+    pub fn flags(self, a: u64, b: u64) -> u64 {
+        use crate::sem::{addc_flags, logic_flags};
+        match self {
+            Deferred::Sub32 => addc_flags(a, !b, 1, 32),
+            Deferred::Sub64 => addc_flags(a, !b, 1, 64),
+            Deferred::Add32 => addc_flags(a, b, 0, 32),
+            Deferred::Add64 => addc_flags(a, b, 0, 64),
+            Deferred::AddOne32 => addc_flags(a, b, 1, 32),
+            Deferred::AddOne64 => addc_flags(a, b, 1, 64),
+            Deferred::Logic32 => logic_flags(a, 32),
+            Deferred::Logic64 => logic_flags(a, 64),
+        }
     }
 }
 
@@ -283,6 +343,8 @@ op_table! {
         "exit.if to a block that overwrites NZCV before reading it (see `flags_live`): the flags need not be stored for it.";
     ExitIfFlags = "exit.if.flags", args 2, result false, imm Const, effects true,
         "exit.if that also sets NZCV to b when it leaves: the flags of the compare it branches on, which the way on overwrites before reading them (see `passes::flags_into_exits`).";
+    FlagsDeferred = "flags.deferred", args 2, result false, imm Deferred, effects true,
+        "Sets NZCV to the flags of the compare `imm` names on a and b, left for later: the slot gets the kind plus one in its low bits (`cpu::DEFERRED`), flags_a and flags_b the operands, and a getreg of NZCV works the flags out (see `deferred`).";
     Call = "call", args 3, result true, imm Inline, effects true,
         "Calls the instruction's helper with the CPU state and a, b, c (a non-zero imm lets the JIT inline it).";
 }

@@ -1135,6 +1135,11 @@ pub fn remove_dead_setreg(b: &mut Block) {
                 overwritten[word] &= !bit;
                 late[word] &= !bit;
             }
+            // A write of the flags, left for later.
+            Op::FlagsDeferred => {
+                let nzcv = slot::NZCV as usize;
+                overwritten[nzcv / 64] |= 1 << (nzcv % 64);
+            }
             Op::Call if i.is_fp_env_call() => {
                 for r in [slot::FPCR, slot::FPSR] {
                     overwritten[r as usize / 64] &= !(1 << (r % 64));

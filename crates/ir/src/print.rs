@@ -32,6 +32,10 @@ impl fmt::Display for Inst {
                 Some(o) => write!(f, ".{}", o.name())?,
                 None => write!(f, ".{}", self.imm)?,
             },
+            ImmKind::Deferred => match crate::ops::Deferred::from_imm(self.imm) {
+                Some(o) => write!(f, ".{}", o.name())?,
+                None => write!(f, ".{}", self.imm)?,
+            },
             ImmKind::VecAccess => write!(f, ".{} q{}", (self.imm >> 8) * 8, self.imm & 0x3f)?,
             ImmKind::Inline => {
                 if let Some(x) = crate::inline::FpInline::decode(self.imm) {

@@ -274,6 +274,7 @@ pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
         | Op::ExitIfNoFlags
         | Op::ExitIfFlags
         | Op::Mark
+        | Op::FlagsDeferred
         | Op::Call => return None,
     })
 }

@@ -49,6 +49,7 @@ pub fn verify(b: &Block) -> Result<(), VerifyError> {
                 _ => i.imm < 4,
             },
             ImmKind::PairOp => crate::PairOp::from_imm(i.imm).is_some(),
+            ImmKind::Deferred => crate::Deferred::from_imm(i.imm).is_some(),
             ImmKind::Inline => i.imm == 0 || crate::inline::FpInline::decode(i.imm).is_some(),
             ImmKind::VecAccess => {
                 i.imm & 0x3f < 32 && matches!(i.imm >> 8, 1 | 2 | 4 | 8 | 16) && i.imm & 0xc0 == 0

@@ -136,6 +136,7 @@ const fn lowered_without_scratch(op: Op) -> bool {
             | ExitIf
             | ExitIfNoFlags
             | ExitIfFlags
+            | FlagsDeferred
     )
 }
 

@@ -107,6 +107,12 @@ const HELPER_RSP: i32 = std::mem::offset_of!(cpu::CpuState, helper_rsp) as i32 -
 /// Byte offset from `r15` of `CpuState::fp_check`, the masks the inline FP results are
 /// tested against (see `fp::require_normal`).
 const FP_CHECK: i32 = std::mem::offset_of!(cpu::CpuState, fp_check) as i32 - STATE_BIAS;
+/// Byte offsets from `r15` of `CpuState::flags_a` and `flags_b`, the operands of a compare
+/// whose flags NZCV leaves for later (see `ir::deferred`).
+const FLAGS_A: i32 = std::mem::offset_of!(cpu::CpuState, flags_a) as i32 - STATE_BIAS;
+const FLAGS_B: i32 = std::mem::offset_of!(cpu::CpuState, flags_b) as i32 - STATE_BIAS;
+/// The low bits of NZCV that name a deferred compare (`cpu::DEFERRED`), as `test` takes them.
+const DEFERRED: i32 = cpu::DEFERRED as i32;
 
 /// The entry trampoline and shared epilogue, assembled for a given base address.
 pub struct Trampoline {
@@ -125,6 +131,8 @@ pub struct Trampoline {
     /// Offset of the exit of a quick block that counted its last run: `cpu.pc = rax`, reason
     /// `HOT`.
     pub hot: usize,
+    /// Offset of the routine that settles flags left for later (see [`settle_routine`]).
+    pub settle: usize,
 }
 
 /// Sets in a new indirect-jump table (a power of two), each of [`TABLE_WAYS`] pairs: set `s`
@@ -160,6 +168,8 @@ pub struct Shared {
     pub pending: usize,
     /// Host address of the hot exit (see [`Trampoline::hot`]).
     pub hot: usize,
+    /// Host address of the routine that settles flags left for later ([`settle_routine`]).
+    pub settle: usize,
 }
 
 /// Byte offset from `r15` of `CpuState::jump_table`, the running thread's indirect-jump table:
@@ -249,6 +259,8 @@ pub fn trampoline(base: usize) -> Trampoline {
     let miss = tail(exit::JUMP);
     let pending = tail(exit::PENDING);
     let hot = tail(exit::HOT);
+    let settle = a.offset().0;
+    settle_routine(&mut a);
     let code = a.finalize().expect("trampoline relocations are static");
     Trampoline {
         code,
@@ -257,7 +269,60 @@ pub fn trampoline(base: usize) -> Trampoline {
         miss,
         pending,
         hot,
+        settle,
     }
+}
+
+/// The routine translated code calls where it reads NZCV and finds flags left for later
+/// (`ir::deferred`): it works them out as `ir::Deferred::flags` does, from the kind in the
+/// slot's low bits and the operands in `flags_a` and `flags_b`, by running the compare on the
+/// host again and assembling the ARM word as the compare's own lowering does; stores them to
+/// the slot and returns them in `rax`. Every other register keeps its value; the host flags
+/// do not. A word whose low bits name no kind (nothing writes one) gives its ARM bits.
+fn settle_routine(a: &mut Asm) {
+    use ir::Deferred as D;
+    let tag = |k: D| ir::deferred::word(k) as i32;
+    dynasm!(a
+        ; .arch x64
+        ; push rcx
+        ; push rdx
+        ; mov rcx, [r15 + so(slot::NZCV)]
+        ; mov rax, [r15 + FLAGS_A]
+        ; mov rdx, [r15 + FLAGS_B]
+        ; and ecx, DEFERRED
+        ; cmp ecx, tag(D::Sub32) ; je >sub32
+        ; cmp ecx, tag(D::Sub64) ; je >sub64
+        ; cmp ecx, tag(D::Add32) ; je >add32
+        ; cmp ecx, tag(D::Add64) ; je >add64
+        ; cmp ecx, tag(D::AddOne32) ; je >addone32
+        ; cmp ecx, tag(D::AddOne64) ; je >addone64
+        ; cmp ecx, tag(D::Logic32) ; je >logic32
+        ; cmp ecx, tag(D::Logic64) ; je >logic64
+        ; mov rax, [r15 + so(slot::NZCV)]
+        ; and eax, 0xf000_0000u32 as i32
+        ; jmp >store
+        // A compare's CF is the borrow, ARM's C inverted.
+        ; sub32: ; cmp eax, edx ; cmc ; jmp >arith
+        ; sub64: ; cmp rax, rdx ; cmc ; jmp >arith
+        ; add32: ; add eax, edx ; jmp >arith
+        ; add64: ; add rax, rdx ; jmp >arith
+        ; addone32: ; stc ; adc eax, edx ; jmp >arith
+        ; addone64: ; stc ; adc rax, rdx ; jmp >arith
+        ; logic32: ; test eax, eax ; jmp >logic
+        ; logic64: ; test rax, rax
+        ; logic:
+    );
+    nz_from_host_flags(a);
+    dynasm!(a ; .arch x64 ; jmp >store ; arith:);
+    nzcv_from_host_flags(a);
+    dynasm!(a
+        ; .arch x64
+        ; store:
+        ; mov [r15 + so(slot::NZCV)], rax
+        ; pop rdx
+        ; pop rcx
+        ; ret
+    );
 }
 
 /// `rax = 1` if ARM condition `imm & 15` holds for the flags of `addc.flags rax, rdx, rcx`
@@ -550,6 +615,8 @@ pub fn compile(
         unread: false,
         spill: None,
         slow_paths: Vec::new(),
+        nzcv_settled: false,
+        settle_paths: Vec::new(),
         side_stubs: Vec::new(),
         fused: None,
         fp_compares: Vec::new(),
@@ -738,6 +805,14 @@ struct Emitter {
     spill: Option<(Val, u8, usize)>,
     /// The slow paths of the block's inline operations so far, emitted after its code.
     slow_paths: Vec<SlowPath>,
+    /// The block has settled flags left for later, or written NZCV, on the way so far: its
+    /// reads of NZCV and its helper calls need not look for deferred flags (see
+    /// [`Emitter::settle_flags`]).
+    nzcv_settled: bool,
+    /// The calls of the settling routine out of line, after the block's code: where a read
+    /// of NZCV jumps when it finds flags left for later, where it resumes, and the register
+    /// the read loads.
+    settle_paths: Vec<(DynamicLabel, DynamicLabel, u8)>,
     /// The side exits' linkable jumps so far (stub label and rel32 offset) with their
     /// targets, whose exit stubs follow the block's code (see [`Emitter::side_exit`]).
     side_stubs: Vec<((dynasmrt::DynamicLabel, usize), u64)>,
@@ -994,7 +1069,7 @@ fn fused_selects(b: &Block, uses: &[u32]) -> Vec<(usize, usize, u64)> {
         }
         let Some(ci) = b.insts[..k]
             .iter()
-            .rposition(|p| !ir::carry_chain::keeps_flags(p.op) && !of(p, c))
+            .rposition(|p| !ir::carry_chain::keeps_flags(p) && !of(p, c))
         else {
             continue;
         };
@@ -1467,6 +1542,20 @@ impl Emitter {
                     self.st(d, t);
                 }
             }
+            Op::GetReg if i.imm == slot::NZCV as u64 => {
+                let t = match self.loc(d) {
+                    Loc::Reg(h) => h,
+                    _ => RAX,
+                };
+                enc::reg_mem(&mut self.a, RegMem::Load64, t, state(i.imm));
+                if !self.nzcv_settled {
+                    self.nzcv_settled = true;
+                    let (cold, back) = (self.a.new_dynamic_label(), self.a.new_dynamic_label());
+                    dynasm!(self.a ; .arch x64 ; test Rd(t), DEFERRED ; jnz =>cold ; =>back);
+                    self.settle_paths.push((cold, back, t));
+                }
+                self.st(d, t);
+            }
             Op::GetReg => {
                 if let Loc::Xmm(v) = self.loc(d)
                     && i.imm < slot::END as u64
@@ -1845,20 +1934,8 @@ impl Emitter {
                 if i.imm >= slot::END as u64 {
                     return;
                 }
-                match self.loc(x) {
-                    Loc::Reg(h) => enc::reg_mem(&mut self.a, RegMem::Store64, h, state(i.imm)),
-                    Loc::Xmm(v) => {
-                        let s = so(i.imm as u32);
-                        dynasm!(self.a ; .arch x64 ; movq [r15 + s], Rx(v));
-                    }
-                    Loc::Const(k) if imm32(k).is_some() => {
-                        enc::store_imm64(&mut self.a, state(i.imm), imm32(k).unwrap_or(0));
-                    }
-                    _ => {
-                        self.ld(RAX, x);
-                        enc::reg_mem(&mut self.a, RegMem::Store64, RAX, state(i.imm));
-                    }
-                }
+                self.store_state(so(i.imm as u32), x);
+                self.nzcv_settled |= i.imm == slot::NZCV as u64;
                 if i.imm == slot::MEM_BASE as u64 {
                     // Keep the pinned copy in step with the state.
                     self.ld(RAX, x);
@@ -1868,6 +1945,16 @@ impl Emitter {
             Op::LoadV | Op::StoreV => {
                 let (r, k) = self.addr(x);
                 vec_access(&mut self.a, i, r, k);
+            }
+            Op::FlagsDeferred => {
+                self.store_state(FLAGS_A, x);
+                self.store_state(FLAGS_B, y);
+                let kind = ir::Deferred::from_imm(i.imm).expect("verified: a kind");
+                let word = ir::deferred::word(kind) as i32;
+                enc::store_imm64(&mut self.a, state(slot::NZCV as u64), word);
+                // (Anything after it that reads NZCV finds these: none does in a lifted
+                // block, where it is the last thing done with the flags.)
+                self.nzcv_settled = false;
             }
             Op::Store | Op::StoreIf => {
                 // A conditional store jumps over the access: only scratch registers are used
@@ -1905,6 +1992,67 @@ impl Emitter {
                 self.spill_args(i);
                 self.slow(i);
             }
+        }
+    }
+
+    /// Stores all 64 bits of `x` to the state at byte offset `off` from `r15`, through `rax`
+    /// only if it has no register and is no 32-bit constant.
+    fn store_state(&mut self, off: i32, x: Val) {
+        let m = Mem::at(STATE, off);
+        match self.loc(x) {
+            Loc::Reg(h) => enc::reg_mem(&mut self.a, RegMem::Store64, h, m),
+            Loc::Xmm(v) => dynasm!(self.a ; .arch x64 ; movq [r15 + off], Rx(v)),
+            Loc::Const(k) if imm32(k).is_some() => {
+                enc::store_imm64(&mut self.a, m, imm32(k).unwrap_or(0));
+            }
+            _ => {
+                self.ld(alloc::RAX, x);
+                enc::reg_mem(&mut self.a, RegMem::Store64, alloc::RAX, m);
+            }
+        }
+    }
+
+    /// Before helper call `i`: settles flags left for later (`ir::deferred`) if the helper may
+    /// read NZCV and nothing in the block has settled or written them yet, so that helpers
+    /// only ever see the ARM layout. Keeps every register; clobbers the host flags.
+    fn settle_flags(&mut self, i: &ir::Inst) {
+        if self.nzcv_settled || !ir::flags_live::call_may_read(i, slot::NZCV as u64) {
+            return;
+        }
+        self.nzcv_settled = true;
+        self.spill = None;
+        let s = so(slot::NZCV);
+        let settle = self.shared.settle;
+        dynasm!(self.a
+            ; .arch x64
+            ; test DWORD [r15 + s], DEFERRED
+            ; jz >settled
+            ; push rax
+            ; call extern settle
+            ; pop rax
+            ; settled:
+        );
+    }
+
+    /// The calls of the settling routine for the block's reads of NZCV (see
+    /// [`Emitter::settle_flags`]), after its code: the flags come back in `rax`, and go to the
+    /// read's register from there.
+    fn settle_paths(&mut self) {
+        let settle = self.shared.settle;
+        for (cold, back, t) in std::mem::take(&mut self.settle_paths) {
+            dynasm!(self.a ; .arch x64 ; =>cold);
+            if t == alloc::RAX {
+                dynasm!(self.a ; .arch x64 ; call extern settle);
+            } else {
+                dynasm!(self.a
+                    ; .arch x64
+                    ; push rax
+                    ; call extern settle
+                    ; mov Rq(t), rax
+                    ; pop rax
+                );
+            }
+            dynasm!(self.a ; .arch x64 ; jmp =>back);
         }
     }
 
@@ -2251,6 +2399,9 @@ impl Emitter {
                 | Op::StoreV
                 | Op::StoreEx
                 | Op::Call => {
+                    if inst.op == Op::Call {
+                        self.settle_flags(inst);
+                    }
                     let start = self.a.offset().0 as u32;
                     self.save = match inst.op {
                         Op::Call => self.saves.iter().find(|s| s.0 == n).map_or(0, |s| s.1),
@@ -2301,6 +2452,7 @@ impl Emitter {
         }
         self.flag_exits();
         self.slow_paths();
+        self.settle_paths();
         self.late_stubs();
     }
 
@@ -2636,6 +2788,7 @@ impl Emitter {
         // Ops without a result never read `d`.
         let d = i.dst.map(vo).unwrap_or(0);
         let wide = i.imm != 32;
+        let settle = self.shared.settle;
         let a = &mut self.a;
         // x86 masks shift counts to 5 (32-bit) or 6 (64-bit) bits: exactly "modulo width".
         macro_rules! shift_by_cl {
@@ -2653,6 +2806,18 @@ impl Emitter {
                 let k = i.imm as i64;
                 dynasm!(a ; .arch x64 ; mov rax, QWORD k ; mov [rsp + d], rax);
             }
+            Op::GetReg if i.imm == slot::NZCV as u64 => {
+                let s = so(slot::NZCV);
+                dynasm!(a
+                    ; .arch x64
+                    ; mov rax, [r15 + s]
+                    ; test eax, DEFERRED
+                    ; jz >settled
+                    ; call extern settle
+                    ; settled:
+                    ; mov [rsp + d], rax
+                );
+            }
             Op::GetReg => {
                 if i.imm < slot::END as u64 {
                     let s = so(i.imm as u32);
@@ -2663,6 +2828,16 @@ impl Emitter {
                 }
             }
             // (A late write stored at once is correct too; `block` stores it only if needed.)
+            Op::FlagsDeferred => {
+                let kind = ir::Deferred::from_imm(i.imm).expect("verified: a kind");
+                let (s, word) = (so(slot::NZCV), ir::deferred::word(kind) as i32);
+                dynasm!(a
+                    ; .arch x64
+                    ; mov rax, [rsp + va] ; mov [r15 + FLAGS_A], rax
+                    ; mov rax, [rsp + vb] ; mov [r15 + FLAGS_B], rax
+                    ; mov QWORD [r15 + s], word
+                );
+            }
             Op::SetReg | Op::SetRegFault => {
                 if i.imm < slot::END as u64 {
                     let s = so(i.imm as u32);
@@ -3231,6 +3406,7 @@ mod tests {
             miss: 0x10_0100,
             pending: 0x10_0200,
             hot: 0x10_0300,
+            settle: 0x10_0400,
         };
         compile(block, 0x20_0000, shared, Some(0x30_0000), false, true).code
     }

@@ -504,6 +504,7 @@ impl Jit {
             miss,
             pending: enter + t.pending,
             hot: enter + t.hot,
+            settle: enter + t.settle,
         };
         let slot = Slot::new(true);
         let core = Core {

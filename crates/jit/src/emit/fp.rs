@@ -124,7 +124,7 @@ pub(super) fn compare_branch(b: &ir::Block, k: usize, uses: &[u32]) -> Option<Co
     let value = cond.args[0];
     let call = b.insts[..k]
         .iter()
-        .rposition(|i| !ir::carry_chain::keeps_flags(i.op))?;
+        .rposition(|i| !ir::carry_chain::keeps_flags(i))?;
     let c = &b.insts[call];
     let fi = FpInline::decode(c.imm).filter(|_| c.op == ir::Op::Call)?;
     if c.dst != Some(value) || fi.op != FpOp::Cmp || fi.vector.is_some() {

@@ -6,9 +6,16 @@ use cpu::{CpuState, slot};
 use ir::{Block, Builder, Term};
 use jit::Jit;
 
-/// Every slot of the state, for whole-state comparisons (`CpuState` has no `PartialEq`).
+/// Every slot of the state, for whole-state comparisons (`CpuState` has no `PartialEq`):
+/// NZCV as the flags it stands for (see `ir::deferred`), which a dead read the JIT drops and
+/// the interpreter runs may have settled in one state and not the other.
 pub fn slots(c: &CpuState) -> Vec<u64> {
-    (0..cpu::slot::END).map(|s| c.get_slot(s)).collect()
+    (0..cpu::slot::END)
+        .map(|s| match s {
+            slot::NZCV => ir::deferred::nzcv(c),
+            _ => c.get_slot(s),
+        })
+        .collect()
 }
 
 /// Compiles `block` on `jit` and runs it once on `cpu`.
