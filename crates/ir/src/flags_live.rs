@@ -719,6 +719,70 @@ mod tests {
         assert_eq!(flag_stores(&b), 1);
     }
 
+    /// A block ending in an indirect branch leaves its last compare's flags for later: the
+    /// store becomes `flags.deferred` of the compare's operands and kind, and the compare goes
+    /// unless something else reads it. Flags that are no one compare's (a partial write's
+    /// merge, an `addc.flags` whose carry in is not a constant) stay stored, and so do flags a
+    /// helper call after them may read.
+    #[test]
+    fn an_indirect_branch_leaves_a_compares_flags_for_later() {
+        use crate::Deferred as D;
+        // (op, width, carry in: None a register, Some(k) a constant) and the kind expected.
+        let cases = [
+            (Op::SubFlags, 64, None, Some(D::Sub64)),
+            (Op::SubFlags, 32, None, Some(D::Sub32)),
+            (Op::AddCFlags, 64, Some(0), Some(D::Add64)),
+            (Op::AddCFlags, 32, Some(1), Some(D::AddOne32)),
+            (Op::AddCFlags, 64, None, None),
+            (Op::LogicFlags, 32, None, Some(D::Logic32)),
+            (Op::Or, 64, None, None),
+        ];
+        for call_after in [false, true] {
+            for (op, width, carry, want) in cases {
+                let mut bl = Builder::verbatim(0x1000);
+                let (x, y, target) = (bl.get(1), bl.get(2), bl.get(3));
+                let c = match carry {
+                    Some(k) => bl.konst(k),
+                    None => bl.get(4),
+                };
+                let f = match op {
+                    Op::SubFlags => bl.binw(op, x, y, width),
+                    Op::Or => bl.or(x, y),
+                    Op::LogicFlags => bl.un(op, x, width as u64),
+                    _ => bl.emit(op, &[x, y, c], width as u64),
+                };
+                bl.set(FLAGS, f);
+                if call_after {
+                    let z = bl.konst(0);
+                    bl.call(&NOP, z, z, z);
+                }
+                bl.end_insn(0x1004);
+                let mut b = bl.finish(Term::JumpReg(target));
+                drop_dead_store(&mut b, FLAGS, &effect);
+                crate::passes::remove_dead_code(&mut b);
+                crate::verify(&b).unwrap();
+                let deferred: Vec<_> = b
+                    .insts
+                    .iter()
+                    .filter(|i| i.op == Op::FlagsDeferred)
+                    .map(|i| (D::from_imm(i.imm), i.args[0], i.args[1]))
+                    .collect();
+                let second = if op == Op::LogicFlags { x } else { y };
+                match want.filter(|_| !call_after) {
+                    Some(kind) => {
+                        assert_eq!(deferred, [(Some(kind), x, second)], "{b}");
+                        assert_eq!(flag_stores(&b), 0, "{b}");
+                        assert!(b.insts.iter().all(|i| i.op != op), "{b}");
+                    }
+                    None => {
+                        assert!(deferred.is_empty(), "{b}");
+                        assert_eq!(flag_stores(&b), 1, "{b}");
+                    }
+                }
+            }
+        }
+    }
+
     /// A compare, a side exit to `exit`, a second compare and a jump to `next`.
     fn compare_exit_compare(exit: u64, next: u64) -> Block {
         compare_load_exit_compare(exit, next, false)
