@@ -161,8 +161,9 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
             effect,
             budget: BUDGET,
             pages,
+            merges: false,
         };
-        if walk.overwritten(i.imm, 0, u64::MAX) {
+        if walk.overwritten(i.imm, 0, u64::MAX) == Seen::Overwritten {
             i.op = Op::ExitIfNoFlags;
         }
     }
@@ -216,13 +217,30 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         effect,
         budget: BUDGET,
         pages,
+        merges: false,
     };
-    let over: Vec<bool> = succs
+    let seen: Vec<Seen> = succs
         .iter()
         .map(|&t| walk.overwritten(t, 0, u64::MAX))
         .collect();
-    if over.iter().any(|&o| !o) && !(nzcv && split_branch(block, &over)) {
-        return;
+    let over: Vec<bool> = seen.iter().map(|&s| s == Seen::Overwritten).collect();
+    if over.iter().any(|&o| !o) {
+        // Where no way is known to read them, the flags are left for later (see `deferred`):
+        // three stores, where a read settles them. Not where a partial write (a Thumb MOVS)
+        // would settle them, nor in a loop of one block, whose way out alone stores them
+        // (see the JIT's `self_loop`).
+        if nzcv
+            && !seen.contains(&Seen::Read)
+            && !walk.merges
+            && block.insts[last].op == Op::SetReg
+            && !succs.contains(&block.key)
+            && defer_store(block, last)
+        {
+            return;
+        }
+        if !(nzcv && split_branch(block, &over)) {
+            return;
+        }
     }
     // The store before it (the compare ahead of an SBCS, say) is then the last one, and as
     // dead when nothing in between reads the slot: the reads in the block were forwarded. A
@@ -243,19 +261,19 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
 }
 
 /// Replaces the store of NZCV at `at` with a `flags.deferred` of the compare it stores the
-/// flags of, if that is one [`crate::Deferred`] names; the compare itself goes if nothing
-/// else reads it.
-fn defer_store(block: &mut Block, at: usize) {
+/// flags of, if that is one [`crate::Deferred`] names (the compare itself then goes if
+/// nothing else reads it); false if it is not.
+fn defer_store(block: &mut Block, at: usize) -> bool {
     let v = block.insts[at].args[0];
     let def = |v: Val| block.insts[..at].iter().find(|i| i.dst == Some(v));
     let Some(flags) = def(v) else {
-        return;
+        return false;
     };
     let carry = def(flags.args[2])
         .filter(|c| c.op == Op::Const)
         .map(|c| c.imm);
     let Some(kind) = crate::Deferred::of(flags.op, flags.imm, carry) else {
-        return;
+        return false;
     };
     // (A logical test has one operand; the second store is then of the same value.)
     let b = match flags.op {
@@ -270,6 +288,7 @@ fn defer_store(block: &mut Block, at: usize) {
         imm: kind as u64,
         helper: None,
     };
+    true
 }
 
 /// Whether `i` is a helper call that may read state slot `slot`: any but a scalar FP one,
@@ -374,37 +393,72 @@ struct Walk<'a> {
     budget: u32,
     /// First and last page (address / PAGE) the block occupies.
     pages: (u64, u64),
+    /// A partial write (which reads the flags to put some back) was seen before the flags
+    /// were overwritten on some path: flags left for later would be worked out there.
+    merges: bool,
+}
+
+/// What a look-ahead found the paths from an instruction do with the flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seen {
+    /// Every path writes them before anything reads them.
+    Overwritten,
+    /// Some path reads them.
+    Read,
+    /// Neither is known: some path goes where the look-ahead does not follow (an indirect
+    /// branch, an exception, unreadable code, another page, too far).
+    Unknown,
+}
+
+impl Seen {
+    /// What both of two ways together do: a read on either is one, else not knowing either.
+    fn and(self, other: Seen) -> Seen {
+        match (self, other) {
+            (Seen::Read, _) | (_, Seen::Read) => Seen::Read,
+            (Seen::Unknown, _) | (_, Seen::Unknown) => Seen::Unknown,
+            _ => Seen::Overwritten,
+        }
+    }
 }
 
 impl Walk<'_> {
-    /// True if every path from `key` writes the flags bits in `pending` (the bits still
-    /// holding the dropped store's stale value) before anything may read one of them.
-    fn overwritten(&mut self, mut key: u64, depth: u32, mut pending: u64) -> bool {
+    /// What every path from `key` does with the flags bits in `pending` (the bits still
+    /// holding the dropped store's stale value): [`Seen::Overwritten`] if it writes them
+    /// before anything may read one of them.
+    fn overwritten(&mut self, mut key: u64, depth: u32, mut pending: u64) -> Seen {
         loop {
             if self.budget == 0 {
-                return false;
+                return Seen::Unknown;
             }
             self.budget -= 1;
             let Some(e) = (self.effect)(key) else {
-                return false;
+                return Seen::Unknown;
             };
-            if !(self.pages.0..=self.pages.1).contains(&e.page) || e.reads & pending != 0 {
-                return false;
+            if !(self.pages.0..=self.pages.1).contains(&e.page) {
+                return Seen::Unknown;
+            }
+            if e.reads & pending != 0 {
+                return Seen::Read;
             }
             if let Some(keeps) = e.keeps {
+                self.merges |= keeps != 0;
                 pending &= keeps;
                 if pending == 0 {
-                    return true;
+                    return Seen::Overwritten;
                 }
             }
             match e.next {
                 Next::Jump(t) => key = t,
-                Next::Branch(..) if depth >= DEPTH => return false,
+                Next::Branch(..) if depth >= DEPTH => return Seen::Unknown,
                 Next::Branch(taken, fallthrough) => {
-                    return self.overwritten(taken, depth + 1, pending)
-                        && self.overwritten(fallthrough, depth + 1, pending);
+                    let taken = self.overwritten(taken, depth + 1, pending);
+                    // (Once a way reads, the other need not be looked at.)
+                    if taken == Seen::Read {
+                        return taken;
+                    }
+                    return taken.and(self.overwritten(fallthrough, depth + 1, pending));
                 }
-                Next::Stop => return false,
+                Next::Stop => return Seen::Unknown,
             }
         }
     }
@@ -781,6 +835,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A branch neither of whose ways is known to read the flags (one goes where the
+    /// look-ahead cannot follow) leaves its compare's flags for later; one that may read
+    /// them, or a loop's back edge, keeps the store.
+    #[test]
+    fn a_branch_to_code_not_known_to_read_the_flags_leaves_them_for_later() {
+        let deferred = |taken: u64, fallthrough: u64| {
+            let mut bl = Builder::verbatim(0x1000);
+            let (x, y) = (bl.get(1), bl.get(2));
+            let f = bl.binw(Op::SubFlags, x, y, 64);
+            bl.set(FLAGS, f);
+            bl.end_insn(0x1004);
+            let cond = bl.get(3);
+            let mut b = bl.finish(Term::Branch {
+                cond,
+                taken,
+                fallthrough,
+            });
+            drop_dead_store(&mut b, FLAGS, &effect);
+            crate::verify(&b).unwrap();
+            let n = b.insts.iter().filter(|i| i.op == Op::FlagsDeferred).count();
+            assert!(n == 0 || flag_stores(&b) == 0, "{b}");
+            n == 1
+        };
+        // Unreadable code, and code that overwrites the flags.
+        assert!(deferred(0x1030, 0x1010));
+        assert!(deferred(0x1030, 0x1030));
+        // A way that reads the flags (Z, and all of them).
+        assert!(!deferred(0x1044, 0x1030));
+        assert!(!deferred(0x1030, 0x1080));
+        // A partial write (which puts V back), whose read of the old flags would settle them:
+        // the flags go with an exit to the other way instead.
+        assert!(!deferred(0x1030, 0x1040));
+        // The block's own start.
+        assert!(!deferred(0x1000, 0x1030));
     }
 
     /// A compare, a side exit to `exit`, a second compare and a jump to `next`.
