@@ -2225,6 +2225,8 @@ impl Emitter {
             );
         }
         let mut key = b.key;
+        // (A block with its FP checks hoisted is emitted twice, each version entered afresh.)
+        self.nzcv_settled = false;
         self.fused = fused_branch(b);
         // (Tested per instruction: cheap compares when the block carries nothing.)
         let head = self.carry.as_ref().map_or(usize::MAX, |c| c.head);

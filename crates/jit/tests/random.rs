@@ -423,3 +423,44 @@ proptest! {
         }
     }
 }
+
+/// A block compiled twice for the FP state (two inline FP operations: see the JIT's
+/// `fp::checks_hoisted`) works out flags left for later in either version: the general one,
+/// which runs while FPSR.IXC is clear, as well as the one for the usual state.
+#[test]
+fn both_versions_of_a_block_work_out_deferred_flags() {
+    let mut b = Builder::verbatim(0x4000);
+    let x = b.get(slot::x(1));
+    let sum = b.call_fp(&MIX_CLOBBERING, INLINE_ADD, x, x, x);
+    let sum = b.call_fp(&MIX_CLOBBERING, INLINE_ADD, sum, x, x);
+    let flags = b.get(slot::NZCV);
+    let eq = b.cond(flags, 0);
+    b.set(slot::x(2), eq);
+    b.set(slot::x(3), sum);
+    b.set(slot::x(4), flags);
+    b.end_insn(0x4004);
+    let blk = b.finish(Term::Jump(0x5000));
+    for fpsr in [0, 0x10] {
+        for kind in ir::Deferred::ALL {
+            for (a, c) in [(5u64, 5u64), (5, 7), (1 << 63, 1)] {
+                let mut init = CpuState::default();
+                init.x[1] = 1.5f64.to_bits();
+                init.fpsr = fpsr;
+                ir::deferred::defer(&mut init, kind, a, c);
+                let (mut i, mut j) = (init.clone(), init.clone());
+                interp::run_block(&blk, &mut i);
+                jit_once(&blk, &mut j);
+                // (The FP sums differ by design with IXC set: the JIT's fast path adds, the
+                // interpreter calls the stand-in helper.)
+                let flags = |c: &CpuState| (c.x[2], c.x[4], ir::deferred::nzcv(c));
+                let want = kind.flags(a, c);
+                assert_eq!(flags(&i), (want >> 30 & 1, want, want));
+                assert_eq!(
+                    flags(&j),
+                    flags(&i),
+                    "FPSR {fpsr:#x} {kind:?} {a:#x} {c:#x}"
+                );
+            }
+        }
+    }
+}
