@@ -14,7 +14,14 @@
 //! previous flag-setting block left them. Since the successor overwrites them before reading
 //! them, the program's behaviour is the same. Anything the look-ahead cannot see through
 //! (indirect branches, exceptions, helper calls, unreadable or undefined code, too long a
-//! path, code on another page than the block's own) counts as a read.
+//! path, code on another page than the block's own) counts as a read for that.
+//!
+//! Where the flags are one compare's and no path is known to read them, only not known to
+//! overwrite them (a block ending in an indirect branch, whose successors are not known at
+//! all, or one whose ways lead where the look-ahead stops), the store becomes a
+//! `flags.deferred` of the compare's operands (see [`crate::deferred`]): the flags are worked
+//! out only if something reads them. Not where a partial write (which reads the old flags to
+//! put some back) comes first on some path: it would work them out every time.
 //!
 //! The translation now depends on code after the block, so rewriting that code must drop the
 //! block as well: the look-ahead stays on the pages the block itself occupies, which every

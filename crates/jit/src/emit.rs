@@ -2829,7 +2829,6 @@ impl Emitter {
                     dynasm!(a ; .arch x64 ; mov QWORD [rsp + d], 0);
                 }
             }
-            // (A late write stored at once is correct too; `block` stores it only if needed.)
             Op::FlagsDeferred => {
                 let kind = ir::Deferred::from_imm(i.imm).expect("verified: a kind");
                 let (s, word) = (so(slot::NZCV), ir::deferred::word(kind) as i32);
@@ -2840,6 +2839,7 @@ impl Emitter {
                     ; mov QWORD [r15 + s], word
                 );
             }
+            // (A late write stored at once is correct too; `block` stores it only if needed.)
             Op::SetReg | Op::SetRegFault => {
                 if i.imm < slot::END as u64 {
                     let s = so(i.imm as u32);
