@@ -236,11 +236,14 @@ pub fn lift_block_key_profiled(
     )
 }
 
-/// [`lift_block_key`] without the look-ahead or side exits: the final NZCV store stays and a
+/// [`lift_block_key`] without the look-ahead or side exits: the final NZCV store stays (left for
+/// later before an indirect branch, which needs no look-ahead: see `ir::deferred`) and a
 /// conditional branch ends the block. The cheap first translation of a block (most blocks run
 /// too few times to repay the look-ahead).
 pub fn lift_block_key_quick(key: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
-    lift_keyed(key, fetch, max_insns, None)
+    let mut block = lift_keyed(key, fetch, max_insns, None);
+    ir::flags_live::defer_before_indirect_branch(&mut block);
+    block
 }
 
 /// Lifts the block at `key` with keyed terminators; with `side_exits` (the profile the layout

@@ -150,11 +150,14 @@ pub fn lift_block_profiled(
     )
 }
 
-/// [`lift_block`] without the look-ahead or side exits: the final NZCV store stays and a
+/// [`lift_block`] without the look-ahead or side exits: the final NZCV store stays (left for
+/// later before an indirect branch, which needs no look-ahead: see `ir::deferred`) and a
 /// conditional branch ends the block. The cheap first translation of a block (most blocks run
 /// too few times to repay the look-ahead).
 pub fn lift_block_quick(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
-    lift_insns(pc, fetch, max_insns, None)
+    let mut block = lift_insns(pc, fetch, max_insns, None);
+    ir::flags_live::defer_before_indirect_branch(&mut block);
+    block
 }
 
 /// Lifts at most `max_insns` instructions from `pc` (in a block with crypto calls, up to

@@ -188,11 +188,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     // A side exit's block may read the flags: one after the last store keeps it, unless it
     // takes the flags along (`exit.if.flags`, which leaves none behind on the way on).
     let nzcv = slot == cpu::slot::NZCV as u64;
-    let relevant = |i: &crate::Inst| {
-        call_may_read(i, slot)
-            || i.op == Op::ExitIf
-            || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
-    };
+    let relevant = |i: &crate::Inst| touches(i, slot);
     let Some(last) = block.insts.iter().rposition(relevant) else {
         return;
     };
@@ -264,6 +260,29 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
             break;
         }
         last = block.insts.iter().rposition(relevant);
+    }
+}
+
+/// Whether `i` writes or may read state slot `slot`, itself or through the block a side exit
+/// goes to (an `exit.if`; the other kinds take the flags along or need none).
+fn touches(i: &crate::Inst, slot: u64) -> bool {
+    call_may_read(i, slot)
+        || i.op == Op::ExitIf
+        || (matches!(i.op, Op::SetReg | Op::GetReg) && i.imm == slot)
+}
+
+/// The part of [`drop_dead_store`] that needs no look-ahead, for a quick lift: in a block
+/// that ends in an indirect branch, the flags of its last compare are left for later (see
+/// [`crate::deferred`]) if nothing in the block may read them after their last store.
+pub fn defer_before_indirect_branch(block: &mut Block) {
+    let nzcv = cpu::slot::NZCV as u64;
+    if !matches!(block.term, Term::JumpReg(_)) {
+        return;
+    }
+    if let Some(last) = block.insts.iter().rposition(|i| touches(i, nzcv))
+        && block.insts[last].op == Op::SetReg
+    {
+        defer_store(block, last);
     }
 }
 
@@ -842,6 +861,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A quick lift leaves the flags for later before an indirect branch too, unless the
+    /// block reads them after their store, and only there.
+    #[test]
+    fn a_quick_lift_defers_before_an_indirect_branch_only() {
+        let lifted = |read_after: bool, term: fn(Val) -> Term| {
+            let mut bl = Builder::verbatim(0x1000);
+            let (x, y) = (bl.get(1), bl.get(2));
+            let f = bl.binw(Op::SubFlags, x, y, 32);
+            bl.set(FLAGS, f);
+            if read_after {
+                let g = bl.get(FLAGS);
+                bl.set(5, g);
+            }
+            bl.end_insn(0x1004);
+            let target = bl.get(3);
+            let mut b = bl.finish(term(target));
+            defer_before_indirect_branch(&mut b);
+            crate::verify(&b).unwrap();
+            b.insts.iter().any(|i| i.op == Op::FlagsDeferred)
+        };
+        assert!(lifted(false, Term::JumpReg));
+        assert!(!lifted(true, Term::JumpReg));
+        assert!(!lifted(false, |_| Term::Jump(0x2000)));
     }
 
     /// A branch neither of whose ways is known to read the flags (one goes where the
