@@ -119,7 +119,7 @@ const HWCAP_VFPD32: u64 = 1 << 19;
 pub fn cpsr(cpu: &cpu::CpuState) -> u32 {
     use cpu::slot;
     let it = cpu.get_slot(slot::ITSTATE) as u32 & 0xff;
-    (cpu.nzcv as u32 & 0xf000_0000)
+    (ir::deferred::nzcv(cpu) as u32 & 0xf000_0000)
         | (cpu.get_slot(slot::Q) as u32 & 0x0800_0000)
         | (it & 3) << 25
         | ir::sem::mask_ge(cpu.get_slot(slot::GE)) as u32

@@ -72,6 +72,8 @@ fn run(code: &[u32], init: &CpuState, runs: ir::Runs, jit: Option<&mut jit::Jit>
             }
             None => interp::run_block(&block, &mut cpu),
         }
+        // As the dispatcher does after each block (see `ir::deferred`).
+        ir::deferred::settle(&mut cpu);
         if cpu.exit_reason != exit::JUMP || cpu.pc < BASE || cpu.pc >= end {
             return cpu;
         }

@@ -5,17 +5,17 @@ use ir::Op;
 
 /// Whether the lifted block at `base` (code `words` at `base`, a compare and a branch: two
 /// instructions at most, so the branch ends the block rather than becoming a side exit) stores
-/// NZCV, on every way or (a split branch's side exit) on the one that may read them.
+/// NZCV, on every way or (a split branch's side exit) on the one that may read them, or
+/// leaves them for later (`ir::deferred`).
 fn stores_nzcv(base: u64, words: &[u32]) -> bool {
     let fetch = |a: u64| {
         let i = a.checked_sub(base)? / 4;
         words.get(i as usize).copied()
     };
     let b = lift_block(base, &fetch, 2);
-    let stored = b
-        .insts
-        .iter()
-        .any(|i| i.op == Op::SetReg && i.imm == cpu::slot::NZCV as u64);
+    let stored = b.insts.iter().any(|i| {
+        i.op == Op::SetReg && i.imm == cpu::slot::NZCV as u64 || i.op == Op::FlagsDeferred
+    });
     stored || b.split_branch().is_some()
 }
 

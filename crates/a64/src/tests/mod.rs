@@ -42,6 +42,8 @@ pub fn run_with_base(words: &[u32], cpu: &mut CpuState) -> u64 {
         ir::passes::optimize(&mut blk);
         ir::verify(&blk).unwrap_or_else(|e| panic!("after optimize: {e}\n{blk}"));
         interp::run_block(&blk, cpu);
+        // As the dispatcher does after each block (see `ir::deferred`).
+        ir::deferred::settle(cpu);
         if cpu.exit_reason != cpu::exit::JUMP || cpu.pc < base || cpu.pc >= end {
             return base;
         }
