@@ -511,10 +511,13 @@ pub fn flags_into_exits(b: &mut Block) {
     while e < b.insts.len() {
         if b.insts[e].op == Op::ExitIf {
             // The way on: an `exit.if.flags` neither reads the flags nor leaves them behind.
+            // (Flags left for later are a write of them too.)
+            let writes =
+                |i: &crate::Inst| i.op == Op::SetReg && i.imm == nzcv || i.op == Op::FlagsDeferred;
             let next = b.insts[e + 1..]
                 .iter()
-                .find(|i| reads_flags(i) || (i.op == Op::SetReg && i.imm == nzcv));
-            if next.is_some_and(|i| i.op == Op::SetReg)
+                .find(|i| reads_flags(i) || writes(i));
+            if next.is_some_and(writes)
                 && let Some(store) = flags_store_before_exit(b, e)
             {
                 move_flags_into_exit(b, store, e);
@@ -2490,6 +2493,32 @@ mod tests {
             regs[2] = y;
             assert_eq!(eval(&blk, &regs).0, eval(&before, &regs).0, "{x:x} {y:x}");
         }
+    }
+
+    /// A side exit's flags go with it (`exit.if.flags`) where the way on leaves flags of its
+    /// own for later (`flags.deferred`), as where it stores them.
+    #[test]
+    fn a_side_exit_takes_its_flags_along_before_deferred_flags() {
+        let mut b = Builder::verbatim(0x1000);
+        let (x, y, target) = (b.get(1), b.get(2), b.get(3));
+        let f = b.binw(Op::SubFlags, x, y, 64);
+        b.set(slot::NZCV, f);
+        let c = b.cond(f, 0);
+        b.exit_if(c, 0x2000);
+        b.end_insn(0x1004);
+        b.emit(Op::FlagsDeferred, &[y, x], crate::Deferred::Sub64 as u64);
+        b.end_insn(0x1008);
+        let mut blk = b.finish(Term::JumpReg(target));
+        flags_into_exits(&mut blk);
+        verify(&blk).unwrap();
+        let ops: Vec<Op> = blk.insts.iter().map(|i| i.op).collect();
+        assert!(ops.contains(&Op::ExitIfFlags), "{blk}");
+        assert!(
+            !blk.insts
+                .iter()
+                .any(|i| i.op == Op::SetReg && i.imm == slot::NZCV as u64),
+            "{blk}"
+        );
     }
 
     #[test]
