@@ -22,8 +22,8 @@ pub struct CpuState {
     /// low bits ([`DEFERRED`]) are not zero, the flags of a compare left for later: `ir`'s
     /// `flags.deferred` puts its kind there and its operands in [`CpuState::flags_a`] and
     /// [`CpuState::flags_b`], and a read of the slot works the flags out (`ir::deferred`).
-    /// Only translated code leaves them so; the dispatcher settles them before anything else
-    /// looks.
+    /// Only blocks leave them so (translated or interpreted), at their end; the dispatcher
+    /// settles them before anything else looks.
     pub nzcv: u64,
     /// TPIDR_EL0 (user thread pointer).
     pub tpidr: u64,

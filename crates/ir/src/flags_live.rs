@@ -209,8 +209,8 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         // Where an indirect branch goes is not known here, and almost always overwrites the
         // flags first: its compare's flags are left for later (see `deferred`).
         Term::JumpReg(_) => {
-            if nzcv && block.insts[last].op == Op::SetReg {
-                defer_store(block, last);
+            if nzcv {
+                defer_before_indirect_branch(block);
             }
             return;
         }
