@@ -295,7 +295,10 @@ fn defer_store(block: &mut Block, at: usize) -> bool {
     let Some(flags) = def(v) else {
         return false;
     };
-    let carry = def(flags.args[2])
+    // (Only `addc.flags` has a carry in: the other kinds take none.)
+    let carry = (flags.op == Op::AddCFlags)
+        .then(|| def(flags.args[2]))
+        .flatten()
         .filter(|c| c.op == Op::Const)
         .map(|c| c.imm);
     let Some(kind) = crate::Deferred::of(flags.op, flags.imm, carry) else {

@@ -2020,7 +2020,6 @@ impl Emitter {
             return;
         }
         self.nzcv_settled = true;
-        self.spill = None;
         let s = so(slot::NZCV);
         let settle = self.shared.settle;
         dynasm!(self.a
