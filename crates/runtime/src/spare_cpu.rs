@@ -2,7 +2,9 @@
 //! spinning only then (see `background`). With two guest processes on two cores (`make -j2`
 //! of a cross build), each one's spinning compiler thread took time the other's guest thread
 //! wanted: two cc1 -O2 for armhf at once took 8.4 s, and 6.7 s with this (two python3 runs
-//! 11% less, two sqlite3 runs 14%; one alone as before, within the noise).
+//! 11% less, two sqlite3 runs 14%; one alone as before, within the noise). A guest thread
+//! hands a sleeping compiler thread work only when a CPU is free for it too (see
+//! `background::Compiler::submit`).
 
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -77,14 +79,24 @@ pub(crate) struct SpareCpu {
     /// This process may run on one CPU's worth of time at most (its affinity, or its
     /// cgroup's quota, as `docker run --cpus=1` sets): any spinning takes the guest's time.
     alone: bool,
-    /// When it last looked, and what it saw.
-    seen: Option<(Instant, bool)>,
+    /// When it last looked, and the runnable count it saw (`None`: unreadable).
+    seen: Option<(Instant, Option<u32>)>,
 }
 
 impl SpareCpu {
     /// For the machine's CPUs and this process's hold on them, as [`prepare`] found.
     pub fn new() -> SpareCpu {
         SpareCpu::with(CPUS.load(Ordering::Relaxed), one_cpu())
+    }
+
+    /// For `cpus` online, the runnable count `count` read at `when` (for tests: a reading in
+    /// the future stands until then).
+    #[cfg(test)]
+    pub fn seen(cpus: u32, count: u32, when: Instant) -> SpareCpu {
+        SpareCpu {
+            seen: Some((when, Some(count))),
+            ..SpareCpu::with(cpus, false)
+        }
     }
 
     /// For `cpus` online, the process held to one of them or not.
@@ -102,17 +114,24 @@ impl SpareCpu {
     /// cannot be read (no /proc in a chroot): spinning is the better guess on a machine of
     /// its own.
     pub fn at(&mut self, now: Instant) -> bool {
+        self.room_for(now, 0)
+    }
+
+    /// Whether `more` threads not running now could run at `now` beside the runnable ones
+    /// without taking another's time (see [`SpareCpu::at`], which is this for none).
+    pub fn room_for(&mut self, now: Instant, more: u32) -> bool {
         if self.alone {
             return false;
         }
-        if let Some((when, spare)) = self.seen
-            && now.saturating_duration_since(when) < FRESH
-        {
-            return spare;
-        }
-        let spare = runnable().is_none_or(|n| n <= self.cpus);
-        self.seen = Some((now, spare));
-        spare
+        let count = match self.seen {
+            Some((when, count)) if now.saturating_duration_since(when) < FRESH => count,
+            _ => {
+                let count = runnable();
+                self.seen = Some((now, count));
+                count
+            }
+        };
+        count.is_none_or(|n| n.saturating_add(more) <= self.cpus)
     }
 }
 
@@ -177,6 +196,21 @@ mod tests {
         let now = Instant::now();
         assert!(!SpareCpu::with(64, true).at(now));
         assert!(SpareCpu::with(u32::MAX, false).at(now));
+        assert!(!SpareCpu::with(64, true).room_for(now, 1));
+    }
+
+    /// Room for more threads is CPUs the runnable ones leave; a reading stands for `FRESH`.
+    #[test]
+    fn room_is_the_cpus_the_runnable_threads_leave() {
+        let now = Instant::now();
+        let mut two_of_four = SpareCpu::seen(4, 2, now);
+        assert!(two_of_four.at(now));
+        assert!(two_of_four.room_for(now, 2));
+        assert!(!two_of_four.room_for(now, 3));
+        let mut full = SpareCpu::seen(2, 2, now);
+        assert!(full.at(now + FRESH / 2));
+        assert!(!full.room_for(now + FRESH / 2, 1));
+        assert!(!SpareCpu::seen(2, 3, now).at(now));
     }
 
     /// This host's count reads, again and again from one descriptor, kept out of the guest's
