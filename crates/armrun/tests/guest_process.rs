@@ -111,6 +111,21 @@ fn a_guest_cannot_pass_armruns_reexec_variable_to_the_armrun_it_executes() {
     );
 }
 
+/// The environment is the guest's: variables meant for a guest's own mimalloc do not reach
+/// armrun's (which printed its statistics and log on the guest's stderr with these).
+#[test]
+fn a_guests_mimalloc_variables_do_not_reach_armruns_allocator() {
+    let env = [
+        ("MIMALLOC_SHOW_STATS", "1"),
+        ("MIMALLOC_VERBOSE", "1"),
+        ("MIMALLOC_SHOW_ERRORS", "1"),
+    ];
+    let (o, err) = run_armrun(&[], &a64_static("hello"), &[], &env);
+    assert_eq!(o.stdout, "hello, world\n");
+    assert_eq!(o.status, 0);
+    assert_eq!(err, "", "armrun wrote to the guest's stderr");
+}
+
 #[test]
 fn execve_errors_and_scripts() {
     let dir = scratch_dir("exec_errors");
