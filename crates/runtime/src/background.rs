@@ -409,27 +409,29 @@ fn compile(jit: &jit::Jit, job: &Job) {
 mod tests {
     use super::*;
 
+    /// A job of one instruction for `jit`'s current generation.
+    fn job(jit: &jit::Jit) -> Arc<Job> {
+        let mut b = ir::Builder::verbatim(0x1000);
+        b.end_insn(0x1004);
+        Job::new(
+            b.finish(ir::Term::Jump(0x1004)),
+            jit.generation(),
+            Tier::Quick,
+        )
+    }
+
     /// On one CPU (as `spare_cpu::prepare` found), a thread due at the default start is never
     /// started; one asked to start earlier is.
     #[test]
     fn held_to_one_cpu_no_thread_starts_unless_asked_early() {
         let jit = jit::Jit::new();
-        let job = || {
-            let mut b = ir::Builder::verbatim(0x1000);
-            b.end_insn(0x1004);
-            Job::new(
-                b.finish(ir::Term::Jump(0x1004)),
-                jit.generation(),
-                Tier::Quick,
-            )
-        };
         let late = Compiler::held(START_AFTER, true);
         for _ in 0..START_AFTER + 8 {
-            assert!(!late.submit(&jit, &job()));
+            assert!(!late.submit(&jit, &job(&jit)));
         }
         assert!(!late.shared.lock().running);
         let early = Compiler::held(0, true);
-        let first = job();
+        let first = job(&jit);
         assert!(early.submit(&jit, &first));
         assert!(early.shared.lock().running);
         early.hurry(&first);
@@ -443,13 +445,7 @@ mod tests {
         for _ in 0..20 {
             let jit = jit::Jit::new();
             let compiler = Compiler::starting_after(0);
-            let mut b = ir::Builder::verbatim(0x1000);
-            b.end_insn(0x1004);
-            let job = Job::new(
-                b.finish(ir::Term::Jump(0x1004)),
-                jit.generation(),
-                Tier::Quick,
-            );
+            let job = job(&jit);
             assert!(compiler.submit(&jit, &job));
             assert_ne!(compiler.shared.tid.load(Ordering::Acquire), 0);
             job.wait();
@@ -461,17 +457,8 @@ mod tests {
     #[test]
     fn a_sleeping_thread_gets_no_job_without_a_cpu_to_wake_on() {
         let jit = jit::Jit::new();
-        let job = || {
-            let mut b = ir::Builder::verbatim(0x1000);
-            b.end_insn(0x1004);
-            Job::new(
-                b.finish(ir::Term::Jump(0x1004)),
-                jit.generation(),
-                Tier::Quick,
-            )
-        };
         let compiler = Compiler::starting_after(0);
-        let first = job();
+        let first = job(&jit);
         assert!(compiler.submit(&jit, &first));
         compiler.hurry(&first);
         while !compiler.shared.lock().sleeping {
@@ -480,9 +467,9 @@ mod tests {
         // Readings that stand for an hour: two CPUs, both taken, then one free.
         let until = Instant::now() + Duration::from_secs(3600);
         SPARE.set(crate::spare_cpu::SpareCpu::seen(2, 2, until));
-        assert!(!compiler.submit(&jit, &job()));
+        assert!(!compiler.submit(&jit, &job(&jit)));
         SPARE.set(crate::spare_cpu::SpareCpu::seen(2, 1, until));
-        let last = job();
+        let last = job(&jit);
         assert!(compiler.submit(&jit, &last));
         compiler.hurry(&last);
         while !last.done() {
