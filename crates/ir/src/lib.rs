@@ -560,12 +560,36 @@ impl Builder {
 
     /// Finishes the block with its terminator.
     pub fn finish(mut self, term: Term) -> Block {
+        self.seal(term);
+        self.block
+    }
+
+    /// [`Builder::finish`] for a builder inside a larger structure (a lifter's context),
+    /// which then need not be moved: the builder is left with an empty block.
+    pub fn take_block(&mut self, term: Term) -> Block {
+        self.seal(term);
+        let empty = Block {
+            start: 0,
+            key: 0,
+            end: 0,
+            more: Vec::new(),
+            guest_insns: 0,
+            insts: Vec::new(),
+            term,
+            num_vals: 0,
+            narrow_regs: false,
+            hint: Hint::None,
+        };
+        std::mem::replace(&mut self.block, empty)
+    }
+
+    /// Gives the block its terminator.
+    fn seal(&mut self, term: Term) {
         // A followed jump whose target could not be fetched added no code.
         if self.block.more.last().is_some_and(|&(s, e)| s == e) {
             self.block.more.pop();
         }
         self.block.term = term;
-        self.block
     }
 
     /// `const imm` (or the same constant made earlier in the block).
@@ -714,6 +738,29 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Builder::take_block` gives the block `Builder::finish` would (a followed jump that
+    /// added no code dropped) and leaves the builder an empty one.
+    #[test]
+    fn take_block_is_finish_in_place() {
+        let build = || {
+            let mut b = Builder::new(0x1000);
+            let x = b.get(1);
+            b.set(2, x);
+            b.end_insn(0x1004);
+            b.follow(0x2000);
+            b
+        };
+        let term = Term::Jump(0x2000);
+        let mut b = build();
+        let taken = b.take_block(term);
+        let finished = build().finish(term);
+        assert_eq!(taken.to_string(), finished.to_string());
+        assert!(taken.more.is_empty() && finished.more.is_empty());
+        assert_eq!((taken.end, taken.num_vals), (0x1004, 1));
+        let left = b.finish(term);
+        assert!(left.insts.is_empty() && left.num_vals == 0, "{left}");
+    }
 
     #[test]
     fn build_print_verify() {
