@@ -47,6 +47,47 @@ fn unavailable() -> Option<String> {
 /// binfmt_misc is one table for the machine: the tests that change it take turns.
 static BINFMT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Waits for this test's turn at binfmt_misc (see [`BINFMT`]), first removing what killed runs
+/// left there (see [`remove_stale_entries`]).
+fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    let turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
+    for name in remove_stale_entries() {
+        eprintln!("removed {name}: left by a test run that was killed");
+    }
+    turn
+}
+
+/// The test process that registered `name`, if it is one of these tests' entries: they are
+/// named `armrun-<test>-<pid>`, with the `--arch` after it for `armrun binfmt install`'s.
+fn test_entry_pid(name: &str) -> Option<u32> {
+    let (kind, rest) = name.strip_prefix("armrun-")?.split_once('-')?;
+    if !["test", "setuid", "dbs", "mount"].contains(&kind) {
+        return None;
+    }
+    rest.split('-').next()?.parse().ok()
+}
+
+/// Removes the entries of test processes that are gone: a run killed before its [`Restore`]
+/// went (a timeout, ^C) leaves its entry enabled, and every ARM program the machine runs then
+/// goes through that run's copy of armrun. (The entries it disabled stay disabled: which they
+/// were is not recorded anywhere.) Returns the names removed.
+fn remove_stale_entries() -> Vec<String> {
+    let mut removed = Vec::new();
+    for e in std::fs::read_dir(ROOT).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = test_entry_pid(&name) else {
+            continue;
+        };
+        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
+        if std::fs::write(e.path(), "-1").is_ok() {
+            removed.push(name);
+        }
+    }
+    removed
+}
+
 /// The magic of the ELF files the entries under test match (their `magic` line).
 const ARM_MAGICS: [&str; 2] = [
     "7f454c460201010000000000000000000200b700",
@@ -126,7 +167,7 @@ fn install_run_and_uninstall() {
         eprintln!("skipped: {why}");
         return;
     }
-    let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = take_turn();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binfmt");
     std::fs::create_dir_all(&dir).unwrap();
     // The interpreter is a copy, so the entry names a file only this test uses.
@@ -335,7 +376,7 @@ fn setuid_program_with_flag_c() {
         eprintln!("skipped: no folder reachable by user {NOBODY} on a file system without nosuid");
         return;
     };
-    let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = take_turn();
     let prog = dir.0.join("ids");
     std::fs::copy(a64_static("ids"), &prog).unwrap();
     std::os::unix::fs::chown(&prog, Some(0), Some(0)).unwrap();
@@ -480,7 +521,7 @@ fn debootstrap_second_stage(d: Debian) {
         eprintln!("skipped: {why}");
         return;
     }
-    let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = take_turn();
     let tar = repo().join(format!(".cache/rootfs-{}.tar", d.arch));
     assert!(
         tar.exists(),
@@ -635,7 +676,7 @@ fn status_and_uninstall_mount_binfmt_misc_where_it_is_not() {
         eprintln!("skipped: {why}");
         return;
     }
-    let _turn = BINFMT.lock().unwrap_or_else(|e| e.into_inner());
+    let _turn = take_turn();
     let name = format!("armrun-mount-{}", std::process::id());
     let restore = Restore {
         disabled: Vec::new(),
@@ -673,4 +714,36 @@ fn status_and_uninstall_mount_binfmt_misc_where_it_is_not() {
     assert_eq!(out, format!("removed {name}-aarch64\n"));
     assert!(!Path::new(ROOT).join(format!("{name}-aarch64")).exists());
     drop(restore);
+}
+
+/// An entry a killed test run left (its process gone) goes at the next test's turn; the names
+/// of other entries (a user's `armrun-aarch64`, this process's own) are not taken for one.
+#[test]
+fn entries_of_killed_test_runs_are_removed() {
+    assert_eq!(test_entry_pid("armrun-dbs-563-aarch64"), Some(563));
+    assert_eq!(test_entry_pid("armrun-test-42"), Some(42));
+    assert_eq!(test_entry_pid("armrun-aarch64"), None);
+    assert_eq!(test_entry_pid("armrun-arm"), None);
+    assert_eq!(test_entry_pid("qemu-aarch64"), None);
+    if let Some(why) = unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let _turn = take_turn();
+    // A process that has exited: its pid names no process (until the kernel reuses it).
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let name = format!("armrun-test-{dead}-stale");
+    // A magic no file starts with: the entry takes nothing while it is there.
+    let line = format!(":{name}:M::\\x7fARMRUN-STALE::/bin/true:");
+    std::fs::write(Path::new(ROOT).join("register"), line).unwrap();
+    let entry = Path::new(ROOT).join(&name);
+    assert!(entry.exists(), "registered");
+    let removed = remove_stale_entries();
+    let left = entry.exists();
+    if left {
+        let _ = std::fs::write(&entry, "-1");
+    }
+    assert!(!left && removed.contains(&name), "{removed:?}");
 }
