@@ -47,6 +47,7 @@ pub mod fault;
 mod pchash;
 pub use pchash::{PcMap, PcSet};
 mod counters;
+mod installed;
 mod perfmap;
 mod start_index;
 #[cfg(test)]
@@ -436,6 +437,8 @@ struct Core {
     /// How far [`Jit::compile_detached`] has faulted in the cache's pages (see
     /// [`cache::populate`]): the halves fill bottom up, so everything below the mark was.
     populated: AtomicUsize,
+    /// The keys code was ever installed for, read without the lock (see [`installed`]).
+    installed: installed::Installed,
     state: Mutex<State>,
 }
 
@@ -518,6 +521,7 @@ impl Jit {
             abandoned: AtomicBool::new(false),
             generation: AtomicU64::new(0),
             populated: AtomicUsize::new(0),
+            installed: installed::Installed::new(),
             state: Mutex::new(State {
                 cache,
                 halves,
@@ -592,6 +596,11 @@ impl Jit {
         let epoch = self.core.epoch.load(Ordering::Acquire);
         if let Some(addr) = self.slot.get(pc) {
             return Some(Entry { addr, epoch });
+        }
+        // Most keys that reach here never had code (see `installed`): no need to wait for
+        // the lock to hear it.
+        if !self.core.installed.may_hold(pc) {
+            return None;
         }
         let st = self.core.lock();
         let b = st.blocks.get(&pc)?;
@@ -1057,6 +1066,7 @@ impl State {
         let (lo, hi) = block.hull();
         self.by_start.insert(lo, block.key);
         self.max_guest_len = self.max_guest_len.max(hi.saturating_sub(lo));
+        core.installed.insert(block.key);
         self.blocks.insert(
             block.key,
             BlockRec {
@@ -1158,5 +1168,38 @@ mod tests {
         drop(seed);
         assert!(mine.lookup(0).is_none());
         drop(held);
+    }
+
+    /// A lookup of a key no code was ever installed for answers without the lock, which a
+    /// compiler thread installing blocks holds much of the time: here while the test holds it.
+    /// A key that had code keeps its bit after the block is forgotten (its lookups go to the
+    /// map, as every lookup did before).
+    #[test]
+    fn a_key_never_compiled_is_looked_up_without_the_lock() {
+        let mut jit = Jit::new();
+        let mut b = ir::Builder::new(0x1000);
+        b.end_insn(0x1004);
+        jit.compile(&b.finish(ir::Term::Jump(0x2000)));
+        assert!(jit.lookup(0x1000).is_some());
+        jit.invalidate_all();
+        assert!(
+            jit.core.installed.may_hold(0x1000),
+            "a forgotten key keeps its bit"
+        );
+        let never = 0x5000;
+        assert!(
+            !jit.core.installed.may_hold(never),
+            "(a key of its own bit)"
+        );
+        let mut other = jit.share();
+        let held = jit.core.lock();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let asker = std::thread::spawn(move || {
+            let _ = tx.send(other.lookup(never).is_none());
+        });
+        let answer = rx.recv_timeout(std::time::Duration::from_secs(10));
+        drop(held);
+        asker.join().unwrap();
+        assert_eq!(answer, Ok(true), "answered (none) while the lock was held");
     }
 }
