@@ -618,6 +618,11 @@ impl Jit {
     /// a full translation (it got there), 0 where nothing is compiled. A profile for the full
     /// translation's layout (see `ir::Builder::follows_far`).
     pub fn runs(&self, pc: u64) -> u32 {
+        // (A full translation asks this of every block it may lay out around: most have no
+        // code yet, which needs no lock to hear, as in `lookup`.)
+        if !self.core.installed.may_hold(pc) {
+            return 0;
+        }
         let st = self.core.lock();
         st.blocks.get(&pc).map_or(0, |b| {
             b.counter.map_or(HOT_RUNS, |c| {
@@ -1170,8 +1175,9 @@ mod tests {
         drop(held);
     }
 
-    /// A lookup of a key no code was ever installed for answers without the lock, which a
-    /// compiler thread installing blocks holds much of the time: here while the test holds it.
+    /// A lookup (and the run count) of a key no code was ever installed for answers without
+    /// the lock, which a compiler thread installing blocks holds much of the time: here while
+    /// the test holds it.
     /// A key that had code keeps its bit after the block is forgotten (its lookups go to the
     /// map, as every lookup did before).
     #[test]
@@ -1195,7 +1201,7 @@ mod tests {
         let held = jit.core.lock();
         let (tx, rx) = std::sync::mpsc::channel();
         let asker = std::thread::spawn(move || {
-            let _ = tx.send(other.lookup(never).is_none());
+            let _ = tx.send(other.lookup(never).is_none() && other.runs(never) == 0);
         });
         let answer = rx.recv_timeout(std::time::Duration::from_secs(10));
         drop(held);
