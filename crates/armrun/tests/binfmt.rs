@@ -70,7 +70,9 @@ fn test_entry_pid(name: &str) -> Option<u32> {
 /// Removes the entries of test processes that are gone: a run killed before its [`Restore`]
 /// went (a timeout, ^C) leaves its entry enabled, and every ARM program the machine runs then
 /// goes through that run's copy of armrun. (The entries it disabled stay disabled: which they
-/// were is not recorded anywhere.) Returns the names removed.
+/// were is not recorded anywhere. A run in another pid namespace on the same kernel would look
+/// gone too; two runs cannot share binfmt_misc anyway, each disabling the other's entries.)
+/// Returns the names removed.
 fn remove_stale_entries() -> Vec<String> {
     let mut removed = Vec::new();
     for e in std::fs::read_dir(ROOT).into_iter().flatten().flatten() {

@@ -1177,9 +1177,8 @@ mod tests {
 
     /// A lookup (and the run count) of a key no code was ever installed for answers without
     /// the lock, which a compiler thread installing blocks holds much of the time: here while
-    /// the test holds it.
-    /// A key that had code keeps its bit after the block is forgotten (its lookups go to the
-    /// map, as every lookup did before).
+    /// the test holds it. A key that had code keeps its bit after the block is forgotten (its
+    /// lookups go to the map, as every lookup did before).
     #[test]
     fn a_key_never_compiled_is_looked_up_without_the_lock() {
         let mut jit = Jit::new();
