@@ -27,26 +27,30 @@ pub fn optimize(b: &mut Block) {
 
 /// Whether `b` is a loop of one block, as the JIT carries state around (see
 /// [`hoist_entry_reads`]): it jumps back to its own key, always or on its branch's taken side,
-/// and writes no state but with `setreg` (no vector load or store-exclusive, and no helper
-/// call but scalar FP ones, which only merge flags into FPSR, in a block that neither reads
-/// nor writes FPCR or FPSR itself). Its side exits (`exit.if`) leave the loop, finding the
-/// state as the block stored it.
+/// and writes no state but with `setreg` and scalar FP helpers (no vector load or
+/// store-exclusive, and no helper call but scalar FP ones, which only merge flags into FPSR:
+/// the block's own reads of FPSR then stay where they are, see [`carried_read`]). Its side
+/// exits (`exit.if`) leave the loop, finding the state as the block stored it.
 pub fn loops_to_itself(b: &Block) -> bool {
     let back = match b.term {
         Term::Jump(t) => t == b.key,
         Term::Branch { taken, .. } => taken == b.key,
         _ => false,
     };
-    let fp_state = |i: &crate::Inst| {
-        matches!(i.op, Op::GetReg | Op::SetReg)
-            && (i.imm == slot::FPCR as u64 || i.imm == slot::FPSR as u64)
-    };
-    let fp_calls = b.insts.iter().any(|i| i.is_fp_env_call());
     back && !b.insts.iter().any(|i| match i.op {
         Op::Call => !i.is_fp_env_call(),
         Op::LoadV | Op::StoreEx => true,
-        _ => fp_calls && fp_state(i),
+        _ => false,
     })
+}
+
+/// Whether [`hoist_entry_reads`] may move `read` (a `getreg` before any `setreg` of its slot)
+/// to the top of a loop of one block, for the JIT to carry its value from pass to pass: not a
+/// read of FPSR in a block with scalar FP helper calls (`fp_calls`), which merge the flags
+/// they raise into FPSR in memory behind the block's values. A32's VCMP and VMRS read FPSR
+/// that way in n-body style loops; the read stays in place and loads what the helpers left.
+fn carried_read(read: &crate::Inst, fp_calls: bool) -> bool {
+    !(fp_calls && read.imm == slot::FPSR as u64)
 }
 
 /// In a block that [`loops_to_itself`] by a branch and writes NZCV before it reads it, the
@@ -81,13 +85,18 @@ pub fn hoist_entry_reads(b: &mut Block) {
     if !loops_to_itself(b) {
         return;
     }
+    let fp_calls = b.insts.iter().any(|i| i.is_fp_env_call());
     let mut written = [0u64; 4];
     let mut top = Vec::new();
     let mut rest = Vec::with_capacity(b.insts.len());
     for i in b.insts.drain(..) {
         let bit = |slot: u64| (slot as usize / 64, 1u64 << (slot % 64));
         match i.op {
-            Op::GetReg if written[bit(i.imm).0] & bit(i.imm).1 == 0 => top.push(i),
+            Op::GetReg
+                if written[bit(i.imm).0] & bit(i.imm).1 == 0 && carried_read(&i, fp_calls) =>
+            {
+                top.push(i)
+            }
             Op::SetReg => {
                 let (w, m) = bit(i.imm);
                 written[w] |= m;

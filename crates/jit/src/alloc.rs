@@ -237,11 +237,15 @@ pub fn host_avx() -> bool {
 /// Which values of `b` may live in xmm registers: defined by double arithmetic that leaves its
 /// result in one, by the negation of a double ([`SIGN64`], on an AVX host), or by a read of a
 /// state slot or 8 bytes of memory, read by an inline FP operation or such a negation and
-/// otherwise only by those, state writes and (as the value stored) 8-byte stores; none that
-/// `general` names (values the terminator or a loop's back edge moves through general
-/// registers). Whether one also outlives a helper call that clobbers is for [`allocate`].
-/// So an `xor` with an operand or result in an xmm register is always such a negation.
-fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
+/// otherwise only by those, state writes and (as the value stored) 8-byte stores; not the
+/// value the terminator tests or jumps to. In a loop a value the back edge moves into a read
+/// (`moves`: read, value for the next pass) counts as read by what reads that read, when the
+/// read may live in an xmm register: an accumulator then stays in one from pass to pass.
+/// The back edge moves carried values between xmm and general registers as their places say
+/// (see `emit::self_loop`). Whether one also outlives a helper call that clobbers is for
+/// [`allocate`]. So an `xor` with an operand or result in an xmm register is always such a
+/// negation.
+fn in_xmm(b: &Block, moves: &[(Val, Val)]) -> Vec<bool> {
     let n = b.num_vals as usize;
     let mut ok = vec![false; n];
     // The constants by value, and which instructions are negations.
@@ -277,6 +281,12 @@ fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
             }
         }
     }
+    for &(read, left) in moves {
+        let (r, l) = (read.0 as usize, left.0 as usize);
+        if r < n && l < n && ok[r] && fp_read[r] {
+            fp_read[l] = true;
+        }
+    }
     for (o, r) in ok.iter_mut().zip(&fp_read) {
         *o &= r;
     }
@@ -285,18 +295,13 @@ fn in_xmm<'a>(b: &Block, general: impl Iterator<Item = &'a Val>) -> Vec<bool> {
     {
         *o = false;
     }
-    for v in general {
-        if let Some(o) = ok.get_mut(v.0 as usize) {
-            *o = false;
-        }
-    }
     ok
 }
 
 /// Picks a location for every value of `b` but the sums `folds` (see [`crate::addr_fold`])
 /// puts into memory operands (see [`Allocation`]). The terminator reads `carried` too (the
-/// values a block that loops to itself carries around: see `emit::self_loop`); those and
-/// `reads` (the state reads that loop's back edge replaces) stay out of xmm registers. Each
+/// values a block that loops to itself carries around: see `emit::self_loop`), `moves` the
+/// back edge's (read, value for the next pass) pairs among them. Each
 /// `(instruction, exit)` of `exit_defs` is part of a flags word side exit `exit` computes on
 /// its way out (see `emit::sink::exit_flags`), which the way on skips: its operands are read
 /// again at the exit, and its value keeps its stack slot, leaving the registers to the way on.
@@ -306,7 +311,7 @@ pub fn allocate(
     b: &Block,
     folds: &[Option<(Val, i32)>],
     carried: &[Val],
-    reads: &[Val],
+    moves: &[(Val, Val)],
     exit_defs: &[(usize, usize)],
     held: &[(Val, usize)],
 ) -> Allocation {
@@ -406,7 +411,7 @@ pub fn allocate(
     }
     // Two versions of the scan: most blocks have no FP and skip the xmm registers' bookkeeping.
     let (locs, saves) = if fp {
-        let xmm = in_xmm(b, carried.iter().chain(reads));
+        let xmm = in_xmm(b, moves);
         assign::<true>(b, &last, &uses, &counts, &xmm)
     } else {
         assign::<false>(b, &last, &uses, &counts, &[])
@@ -672,5 +677,41 @@ mod tests {
         // Eight values live on: the two arguments' registers are all that is free.
         let (x, y, p) = block(XMMS as u32 - 2);
         assert!(p == x || p == y, "{x:?} {y:?} {p:?}");
+    }
+
+    /// A loop's accumulator: the sum only a register write and the back edge read stays in an
+    /// xmm register when the back edge moves it into a read that an addition takes.
+    #[test]
+    fn a_loops_fp_accumulator_lives_in_an_xmm_register() {
+        static NOP: ir::Helper = ir::Helper {
+            name: "nop",
+            func: nop,
+        };
+        unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+            0
+        }
+        let add = ir::inline::FpInline {
+            op: ir::inline::FpOp::Add,
+            double: true,
+            vector: None,
+        };
+        let mut b = Builder::verbatim(0x1000);
+        let acc = b.get(cpu::slot::v_lo(0));
+        let x = b.get(cpu::slot::v_lo(1));
+        let s = b.call_fp(&NOP, add, acc, x, x);
+        b.set(cpu::slot::v_lo(0), s);
+        b.end_insn(0x1004);
+        let blk = b.finish(Term::Jump(0x1000));
+        let carried = allocate(&blk, &[], &[s], &[(acc, s)], &[], &[]).locs;
+        assert!(matches!(carried[s.0 as usize], Loc::Xmm(_)), "{carried:?}");
+        assert!(
+            matches!(carried[acc.0 as usize], Loc::Xmm(_)),
+            "{carried:?}"
+        );
+        let unpaired = allocate(&blk, &[], &[s], &[], &[], &[]).locs;
+        assert!(
+            !matches!(unpaired[s.0 as usize], Loc::Xmm(_)),
+            "{unpaired:?}"
+        );
     }
 }

@@ -667,13 +667,16 @@ pub fn compile(
         if counter.is_none() {
             e.fp_change = fp::first_change(block);
         }
-        let hoisted = counter.is_none() && fp::checks_hoisted(block, e.fp_change);
-        // With the FP state checks hoisted, each version loops to its own head: the fast one
-        // skips the entry's check, which still holds, since nothing in a loop of one block
-        // changes FPCR or clears FPSR.IXC (see `ir::passes::loops_to_itself`).
         e.carry = (counter.is_none() && chain)
             .then(|| self_loop::plan(block, &folds))
             .flatten();
+        // With the FP state checks hoisted, each version loops to its own head: the fast one
+        // skips the entry's check, so a carried loop has them hoisted only where nothing in
+        // it may change FPCR or clear FPSR.IXC (A32's VCMP merges flags into FPSR, keeping
+        // IXC; a VMSR may change anything).
+        let hoisted = counter.is_none()
+            && fp::checks_hoisted(block, e.fp_change)
+            && (e.carry.is_none() || e.fp_change == block.insts.len());
         let carried: Vec<Val> = e
             .carry
             .iter()
@@ -683,11 +686,6 @@ pub fn compile(
                     .map(|m| m.1)
                     .chain(c.sunk_reads.iter().copied())
             })
-            .collect();
-        let reads: Vec<Val> = e
-            .carry
-            .iter()
-            .flat_map(|c| c.moves.iter().map(|m| m.0))
             .collect();
         // A loop that holds registers stores them late (see `self_loop::held`).
         let late_block = e
@@ -707,8 +705,9 @@ pub fn compile(
             Vec::new()
         };
         e.exit_defs = sink::exit_flags(block, &links);
+        let moves = e.carry.as_ref().map_or(&[][..], |c| &c.moves[..]);
         let alloc::Allocation { locs, uses, saves } =
-            alloc::allocate(block, &e.folds, &carried, &reads, &e.exit_defs, &held_until);
+            alloc::allocate(block, &e.folds, &carried, moves, &e.exit_defs, &held_until);
         e.vcache = vcache::VCache::for_block(block, &locs);
         e.locs = locs;
         e.saves = saves;

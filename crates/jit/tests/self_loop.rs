@@ -284,3 +284,88 @@ fn a_loop_on_two_conditions_stops_at_either() {
         assert_eq!((j.x[0], j.pc, j.exit_reason), (end, AFTER, exit::JUMP));
     }
 }
+
+/// The scalar double addition of [`fp_rotating_loop`]: the slow path's answer, exact for the
+/// normal numbers the test adds (the fast path's `addsd` gives the same).
+unsafe extern "C" fn fadd(_cpu: *mut u8, a: u64, b: u64, _fpcr: u64) -> u64 {
+    (f64::from_bits(a) + f64::from_bits(b)).to_bits()
+}
+
+static FADD: ir::Helper = ir::Helper {
+    name: "fadd",
+    func: fadd,
+};
+
+/// At `LOOP`, a loop of one block over the low halves of vector registers v0..v(n-1) that
+/// their doubles may carry in xmm registers: each pass adds them all to an accumulator in
+/// v(n) (an addition's result, read next pass by the next addition), rotates them by one (a
+/// cycle of moves between xmm registers, parked in `rax`, and stack slots when they outnumber
+/// the registers), writes the constant 0.25 to v(n+1) (read next pass by an addition: a
+/// constant into an xmm register), writes x2 + 1 to v(n+2) (a general register's value into
+/// an xmm register) and v(n+2) + 0.5 to x3 (read by an integer `add` too: an xmm value into
+/// a general register); x0 counts the passes up to `limit`.
+fn fp_rotating_loop(n: u32, limit: u64) -> Block {
+    let add = ir::inline::FpInline {
+        op: ir::inline::FpOp::Add,
+        double: true,
+        vector: None,
+    };
+    let mut b = Builder::verbatim(LOOP);
+    let x0 = b.get(slot::x(0));
+    let vs: Vec<Val> = (0..n).map(|k| b.get(slot::v_lo(k))).collect();
+    let acc = b.get(slot::v_lo(n));
+    let quarter = b.get(slot::v_lo(n + 1));
+    let from_x = b.get(slot::v_lo(n + 2));
+    let x2 = b.get(slot::x(2));
+    let x3 = b.get(slot::x(3));
+    let mut sum = b.call_fp(&FADD, add, acc, quarter, quarter);
+    for &v in &vs {
+        sum = b.call_fp(&FADD, add, sum, v, v);
+    }
+    b.set(slot::v_lo(n), sum);
+    for k in 0..n as usize {
+        b.set(slot::v_lo(k as u32), vs[(k + 1) % n as usize]);
+    }
+    let q = b.konst(0.25f64.to_bits());
+    b.set(slot::v_lo(n + 1), q);
+    let one = b.konst(1);
+    let next = b.add(x2, one);
+    b.set(slot::v_lo(n + 2), next);
+    let half = b.konst(0.5f64.to_bits());
+    let to_x = b.call_fp(&FADD, add, from_x, half, half);
+    b.set(slot::x(3), to_x);
+    let y = b.add(x3, one);
+    b.set(slot::x(4), y);
+    let s = b.add(x0, one);
+    b.set(slot::x(0), s);
+    let lim = b.konst(limit);
+    let c = b.emit(Op::Ult, &[s, lim], 0);
+    back_while(b, c)
+}
+
+#[test]
+fn fp_loops_carrying_doubles_in_xmm_registers_agree_with_the_interpreter() {
+    // 2 values: all in xmm registers; 12: more than the ten xmm registers values get; 24:
+    // more than the general registers too (stack slots).
+    for n in [2, 5, 12, 24] {
+        let block = fp_rotating_loop(n, 29);
+        let start = || {
+            let mut c = numbered();
+            for k in 0..n + 3 {
+                c.v[k as usize][0] = (1.0 + k as f64 / 8.0).to_bits();
+            }
+            // FPSR.IXC set: the inline additions take their fast path.
+            c.set_slot(slot::FPSR, 0x10);
+            c
+        };
+        let mut jit = Jit::new();
+        jit.compile(&block);
+        let mut j = start();
+        run(&mut jit, &mut j);
+        let mut i = start();
+        interpret(&block, &mut i);
+        assert_eq!(slots(&j), slots(&i), "n = {n}\n{block}");
+        assert_eq!((j.x[0], j.pc), (29, AFTER));
+        assert_eq!(j.get_slot(slot::v_lo(n + 1)), 0.25f64.to_bits());
+    }
+}

@@ -190,6 +190,9 @@ fn sink_flags(b: &Block, moves: &[(Val, Val)]) -> (Vec<usize>, Vec<Val>) {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Place {
     Reg(u8),
+    /// An xmm register: a double carried from one FP operation of a pass to the next pass's
+    /// (every value there is 64 bits; see `alloc::in_xmm`).
+    Xmm(u8),
     Stack(i32),
     Const(u64),
 }
@@ -200,8 +203,7 @@ impl Emitter {
             Loc::Reg(r) => Place::Reg(r),
             Loc::Slot => Place::Stack(vo(v)),
             Loc::Const(k) => Place::Const(k),
-            // `compile` keeps the moves' values out of xmm registers (`alloc::in_xmm`).
-            Loc::Xmm(_) => unreachable!("a carried value lives in an xmm register"),
+            Loc::Xmm(r) => Place::Xmm(r),
         }
     }
 
@@ -268,7 +270,8 @@ impl Emitter {
 
     /// Performs `moves` (destination, source) as if all at once: a move whose destination no
     /// other still reads goes first; when only cycles are left, one destination's value is
-    /// parked in `rax`, which no move names.
+    /// parked in `rax`, which no move names (an xmm register's too: all its bits a carried
+    /// value has are the low 64).
     fn parallel_moves(&mut self, mut moves: Vec<(Place, Place)>) {
         moves.retain(|(d, s)| d != s);
         while !moves.is_empty() {
@@ -291,9 +294,18 @@ impl Emitter {
         }
     }
 
-    /// One move (`rcx` is the scratch of a stack-to-stack one).
+    /// One move (`rcx` is the scratch of a stack-to-stack one and of a constant's way into
+    /// an xmm register). Only `mov`s: the host flags stay.
     fn move_place(&mut self, d: Place, s: Place) {
         match (d, s) {
+            (Place::Xmm(d), Place::Xmm(s)) => dynasm!(self.a ; .arch x64 ; movapd Rx(d), Rx(s)),
+            (Place::Xmm(d), Place::Reg(s)) => dynasm!(self.a ; .arch x64 ; movq Rx(d), Rq(s)),
+            (Place::Xmm(d), Place::Stack(o)) => dynasm!(self.a ; .arch x64 ; movq Rx(d), [rsp + o]),
+            (Place::Xmm(d), Place::Const(k)) => {
+                dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k as i64 ; movq Rx(d), rcx)
+            }
+            (Place::Reg(d), Place::Xmm(s)) => dynasm!(self.a ; .arch x64 ; movq Rq(d), Rx(s)),
+            (Place::Stack(o), Place::Xmm(s)) => dynasm!(self.a ; .arch x64 ; movq [rsp + o], Rx(s)),
             (Place::Reg(d), Place::Reg(s)) => dynasm!(self.a ; .arch x64 ; mov Rq(d), Rq(s)),
             (Place::Reg(d), Place::Stack(o)) => dynasm!(self.a ; .arch x64 ; mov Rq(d), [rsp + o]),
             (Place::Reg(d), Place::Const(k)) => match imm32(k) {
