@@ -1119,9 +1119,10 @@ pub fn forward_getreg(b: &mut Block) {
 /// no `getreg s`, no helper call (but a scalar FP one, which reads only FPCR and FPSR) and no
 /// memory access between them. This is what removes flag computations no instruction reads.
 /// One of a general register whose only possible readers between are the faults of loads and
-/// stores and the blocks that side exits go to becomes `setreg.fault`: the JIT stores it only
-/// when one of those faults or leaves (a third of an armhf block's register writes are such,
-/// the scratch register a spilled value is loaded into again and again).
+/// stores and the blocks that side exits go to (scalar FP helper calls may come between too)
+/// becomes `setreg.fault`: the JIT stores it only when one of those faults or leaves (a third
+/// of an armhf block's register writes are such, the scratch register a spilled value is
+/// loaded into again and again).
 pub fn remove_dead_setreg(b: &mut Block) {
     // Bit s: slot s is written later with nothing reading it in between.
     let mut overwritten = [0u64; 4];
@@ -1152,11 +1153,12 @@ pub fn remove_dead_setreg(b: &mut Block) {
                 let nzcv = slot::NZCV as usize;
                 overwritten[nzcv / 64] |= 1 << (nzcv % 64);
             }
+            // A scalar FP helper reads FPCR and FPSR alone: a `setreg.fault` stays pending
+            // across it (see the JIT's `alloc::flushes_late_writes`).
             Op::Call if i.is_fp_env_call() => {
                 for r in [slot::FPCR, slot::FPSR] {
                     overwritten[r as usize / 64] &= !(1 << (r % 64));
                 }
-                late = [0; 4];
             }
             // A vector store reads slots this pass does not track by register number.
             Op::Call | Op::StoreEx | Op::StoreV => {
@@ -1390,9 +1392,9 @@ mod tests {
     }
 
     /// A register write that a later write of the same register overwrites with only loads,
-    /// stores and side exits between becomes `setreg.fault` (the JIT stores it only if one of
-    /// those faults or leaves); one a read of the slot or a helper call comes between stays a
-    /// `setreg`, and a flags write is dropped as before.
+    /// stores, side exits and scalar FP operations between becomes `setreg.fault` (the JIT
+    /// stores it only if one of those faults or leaves); one a read of the slot or another
+    /// helper call comes between stays a `setreg`, and a flags write is dropped as before.
     #[test]
     fn a_write_only_a_fault_can_see_becomes_a_late_write() {
         let mut b = Builder::verbatim(0x100);
@@ -1411,6 +1413,16 @@ mod tests {
         b.set(slot::x(5), x);
         b.call(&NOP, x, x, x);
         b.set(slot::x(5), k);
+        // x6: a scalar FP operation's call (which reads no general register) and a load.
+        let add = crate::inline::FpInline {
+            op: crate::inline::FpOp::Add,
+            double: true,
+            vector: None,
+        };
+        b.set(slot::x(6), x);
+        b.call_fp(&NOP, add, x, x, x);
+        b.load(x, 8);
+        b.set(slot::x(6), k);
         // x3: read between.
         b.set(slot::x(3), x);
         b.load(x, 8);
@@ -1442,6 +1454,8 @@ mod tests {
                 (set, 2),
                 (set, 5),
                 (set, 5),
+                (late, 6),
+                (set, 6),
                 (set, 3),
                 (set, 4),
                 (set, 3),

@@ -140,16 +140,19 @@ const fn lowered_without_scratch(op: Op) -> bool {
     )
 }
 
-/// Whether the emitter stores the pending `setreg.fault` values before an instruction of `op`
-/// (see `emit`): one with effects other than a load, a store, a side exit or a state write,
-/// none of whose faults or ways out the pending values could be left to.
-pub fn flushes_late_writes(op: Op) -> bool {
+/// Whether the emitter stores the pending `setreg.fault` values before `i` (see `emit`): an
+/// instruction with effects other than a load, a store, a side exit, a state write or a
+/// scalar FP operation's call (whose helper reads only FPCR, FPSR and its arguments, and
+/// cannot fault), none of whose faults or ways out the pending values could be left to.
+pub fn flushes_late_writes(i: &Inst) -> bool {
+    let op = i.op;
     op.info().effects
         && !op.is_side_exit()
         && !matches!(
             op,
             Op::Load | Op::Store | Op::StoreIf | Op::SetReg | Op::SetRegFault | Op::Mark
         )
+        && !i.is_fp_env_call()
 }
 
 /// The caller-saved general registers in `mask` (bit `k` is `CALLER_SAVED[k]`), in push
@@ -363,7 +366,7 @@ pub fn allocate(
         let end = b.insts[idx + 1..]
             .iter()
             .position(|j| {
-                flushes_late_writes(j.op)
+                flushes_late_writes(j)
                     || matches!(j.op, Op::SetReg | Op::SetRegFault) && j.imm == i.imm
             })
             .map_or(len, |k| idx + 1 + k);

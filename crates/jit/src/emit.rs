@@ -2472,7 +2472,7 @@ impl Emitter {
             }
             Op::SetReg => self.late.retain(|l| l.0 != i.imm),
             Op::GetReg if self.late.iter().any(|l| l.0 == i.imm) => self.store_late(),
-            op if alloc::flushes_late_writes(op) => self.store_late(),
+            _ if alloc::flushes_late_writes(i) => self.store_late(),
             _ => {}
         }
         false

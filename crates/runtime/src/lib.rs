@@ -1266,13 +1266,22 @@ mod tests {
 
     /// A register written before a load and again after it is stored only if the load faults
     /// (`setreg.fault`, in a full translation): the fault finds the first value, on both
-    /// backends, and the way on the second.
+    /// backends, and the way on the second; also with an FP operation between the write and
+    /// the load (its slow path's helper call leaves the write pending).
     #[test]
     fn a_write_stored_only_for_a_fault_is_there_at_the_fault() {
         let page = interp::testing::catch_guest_faults(recover_fault);
         // mov x2, #7; ldr x1, [x0]; mov x2, #9; svc #0
-        let code = [0xd28000e2, 0xf9400001, 0xd2800122, 0xd4000001];
-        let fetch = words(&code);
+        let plain = [0xd28000e2, 0xf9400001, 0xd2800122, 0xd4000001];
+        // mov x2, #7; fadd d0, d0, d0; ldr x1, [x0]; mov x2, #9; svc #0
+        let fp = [0xd28000e2, 0x1e602800, 0xf9400001, 0xd2800122, 0xd4000001];
+        for (code, load) in [(&plain[..], 0x10004), (&fp[..], 0x10008)] {
+            a_write_stored_only_for_a_fault_in(page, code, load);
+        }
+    }
+
+    fn a_write_stored_only_for_a_fault_in(page: u64, code: &[u32], load: u64) {
+        let fetch = words(code);
         for backend in [Backend::Jit, Backend::Interp] {
             let mut e = Engine::new(backend);
             let full = e.translate_n(0x10000, &fetch, e.max_insns, Tier::Full);
@@ -1296,7 +1305,7 @@ mod tests {
                 assert_eq!(cpu.x[2], want, "{backend:?} {event:?}");
                 match want {
                     7 => assert!(
-                        matches!(event, Event::DataFault { pc: 0x10004, .. }),
+                        matches!(event, Event::DataFault { pc, .. } if pc == load),
                         "{event:?}"
                     ),
                     _ => assert!(matches!(event, Event::Syscall(_)), "{event:?}"),
