@@ -71,8 +71,9 @@ pub struct CpuState {
     pub helper_rsp: u64,
     /// Constants for translated code's inline FP results ([`FP_CHECK`]): one `vptest` against
     /// them finds a result whose biased exponent is 0 or 1 (zero, denormal, or maybe rounded up
-    /// from a tiny value) or one of the top two (the highest binade, infinity, NaN). Not a slot.
-    pub fp_check: [u64; 4],
+    /// from a tiny value) or one of the top two (the highest binade, infinity, NaN); one `xor`
+    /// with the last two negates a double. Not a slot.
+    pub fp_check: [u64; 6],
     /// Four times the set mask of the table at [`CpuState::jump_table`] (the JIT sets it with
     /// the table, which grows: see `jit`'s `Table`): a pc's low 32 bits and this are four times
     /// its set's number. At most the mask of [`JUMP_TABLE_BYTES`], so a lookup stays inside
@@ -90,8 +91,9 @@ pub struct CpuState {
 pub const DEFERRED: u64 = 0x0fff_ffff;
 
 /// [`CpuState::fp_check`]: the bits of a double's biased exponent but its lowest (the low
-/// lane of the first 16 bytes), then the same for a single (the low 32 bits of the second).
-pub const FP_CHECK: [u64; 4] = [0x7fe0_0000_0000_0000, 0, 0x7f00_0000, 0];
+/// lane of the first 16 bytes), then the same for a single (the low 32 bits of the second),
+/// then a double's sign bit (the low lane of the third).
+pub const FP_CHECK: [u64; 6] = [0x7fe0_0000_0000_0000, 0, 0x7f00_0000, 0, 1 << 63, 0];
 
 /// Slot index helpers: the IR's `getreg`/`setreg` immediates.
 pub mod slot {

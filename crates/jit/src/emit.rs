@@ -105,7 +105,7 @@ const RET_LIMIT: i32 = std::mem::offset_of!(cpu::CpuState, ret_limit) as i32 - S
 /// Byte offset from `r15` of `CpuState::helper_rsp`.
 const HELPER_RSP: i32 = std::mem::offset_of!(cpu::CpuState, helper_rsp) as i32 - STATE_BIAS;
 /// Byte offset from `r15` of `CpuState::fp_check`, the masks the inline FP results are
-/// tested against (see `fp::require_normal`).
+/// tested against (see `fp::require_normal`) and the sign bit a negation flips.
 const FP_CHECK: i32 = std::mem::offset_of!(cpu::CpuState, fp_check) as i32 - STATE_BIAS;
 /// Byte offsets from `r15` of `CpuState::flags_a` and `flags_b`, the operands of a compare
 /// whose flags NZCV leaves for later (see `ir::deferred`).
@@ -1183,10 +1183,9 @@ impl Emitter {
 
     /// `d = x ^ alloc::SIGN64`, the negation of a double, in xmm registers (an AVX host's; see
     /// `alloc::in_xmm`): `x` from the register that holds it (the result of the operation
-    /// before, `xmm_val`, or its own), else loaded into xmm3; the sign mask built in xmm4
-    /// without a constant in memory; the result straight into `d`'s register if it has one.
-    /// xmm3 and xmm4 hold no value or held result. The upper lane, which no reader of a value
-    /// in an xmm register looks at, gets its sign flipped too.
+    /// before, `xmm_val`, or its own), else loaded into xmm3; one `vxorpd` with the sign bit
+    /// of the state's FP constants (`CpuState::fp_check`); the result straight into `d`'s
+    /// register if it has one, else through xmm4. xmm3 and xmm4 hold no value or held result.
     fn negate_double(&mut self, d: Val, x: Val) {
         let s = match (self.xmm_val, self.loc(x)) {
             (Some((hv, hr)), _) if hv == x => hr,
@@ -1196,11 +1195,12 @@ impl Emitter {
                 3
             }
         };
-        dynasm!(self.a ; .arch x64 ; vpcmpeqd xmm4, xmm4, xmm4 ; vpsllq xmm4, xmm4, 63);
+        // The sign bit, from the state's FP constants.
+        let sign = FP_CHECK + 32;
         match self.loc(d) {
-            Loc::Xmm(r) => dynasm!(self.a ; .arch x64 ; vxorpd Rx(r), Rx(s), xmm4),
+            Loc::Xmm(r) => dynasm!(self.a ; .arch x64 ; vxorpd Rx(r), Rx(s), [r15 + sign]),
             _ => {
-                dynasm!(self.a ; .arch x64 ; vxorpd xmm4, Rx(s), xmm4);
+                dynasm!(self.a ; .arch x64 ; vxorpd xmm4, Rx(s), [r15 + sign]);
                 let t = self.target(d, &[]);
                 dynasm!(self.a ; .arch x64 ; movq Rq(t), xmm4);
                 self.st(d, t);
