@@ -156,6 +156,25 @@ fn set(b: &mut Builder, s: u32, v: Val) {
 /// Builds a verified block from random specs; memory ops address `buf` (host address, with
 /// `mem_base = 0`).
 fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
+    build_ending(specs, End::Random(term), buf)
+}
+
+/// How [`build_ending`] ends its block.
+enum End {
+    /// A random terminator (never back to the block's start).
+    Random((u8, u32, u64, u64)),
+    /// A loop: [`LOOP_COUNT`] counts down and the block branches back to its start while it
+    /// is not zero, else on to `AFTER_LOOP`.
+    Loop,
+}
+
+/// The slot a random loop counts its passes down in: one `pick_slot` never names.
+const LOOP_COUNT: u32 = slot::v_lo(5);
+/// Where a random loop goes on after its last pass.
+const AFTER_LOOP: u64 = 0x9000;
+
+/// [`build`] with the terminator `end` says.
+fn build_ending(specs: &[Spec], end: End, buf: u64) -> Block {
     let start = 0x4000;
     let mut b = Builder::verbatim(start);
     let mut vals: Vec<Val> = vec![b.get(slot::x(0)), b.konst(0x8000_0000)];
@@ -329,6 +348,23 @@ fn build(specs: &[Spec], term: (u8, u32, u64, u64), buf: u64) -> Block {
             vals.push(v);
         }
     }
+    let term = match end {
+        End::Random(term) => term,
+        End::Loop => {
+            let n = b.get(LOOP_COUNT);
+            let one = b.konst(1);
+            let left = b.sub(n, one);
+            b.set(LOOP_COUNT, left);
+            let zero = b.konst(0);
+            let again = b.bin(Op::Ult, zero, left);
+            b.end_insn(start + 4 * specs.len() as u64 + 4);
+            return b.finish(Term::Branch {
+                cond: again,
+                taken: start,
+                fallthrough: AFTER_LOOP,
+            });
+        }
+    };
     let (tk, tv, t1, t2) = term;
     let v = vals[tv as usize % vals.len()];
     // Targets never equal `start`, so a lone block cannot loop on itself.
@@ -420,6 +456,53 @@ proptest! {
             }
             prop_assert_eq!(slots(&o), slots(&i), "block:\n{}\noptimized:\n{}", blk, opt);
             prop_assert_eq!(&buf, &mem_interp, "block:\n{}\noptimized:\n{}", blk, opt);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Random blocks that loop to themselves a few passes: the JIT, which carries a loop's
+    /// reads around it in general and xmm registers and stack slots (`emit::self_loop`),
+    /// ends where the interpreter run pass by pass does, optimized (the reads hoisted to the
+    /// top, so most are carried) or not.
+    #[test]
+    fn loops_match_the_interpreter(
+        specs in prop::collection::vec(spec(), 1..48),
+        passes in 1u64..5,
+        regs in prop::collection::vec(any::<u64>(), 32),
+        vregs in prop::collection::vec(any::<u64>(), 6),
+        mem in prop::collection::vec(any::<u8>(), BUF),
+    ) {
+        let mut buf = mem.clone();
+        let base = buf.as_mut_ptr() as u64;
+        let blk = build_ending(&specs, End::Loop, base);
+        let mut opt = blk.clone();
+        ir::passes::optimize(&mut opt);
+        prop_assert!(ir::verify(&opt).is_ok(), "{}", opt);
+        let mut init = CpuState::default();
+        init.x.copy_from_slice(&regs);
+        init.v[3] = [vregs[0], vregs[1]];
+        init.v[31] = [vregs[2], vregs[3]];
+        init.v[0] = [vregs[4], vregs[5]];
+        init.set_slot(LOOP_COUNT, passes);
+        for block in [&blk, &opt] {
+            buf.copy_from_slice(&mem);
+            let mut i = init.clone();
+            for _ in 0..passes {
+                interp::run_block(block, &mut i);
+                if i.pc != block.start {
+                    break;
+                }
+            }
+            prop_assert_ne!(i.pc, block.start);
+            let mem_interp = buf.clone();
+            buf.copy_from_slice(&mem);
+            let mut j = init.clone();
+            jit_once(block, &mut j);
+            prop_assert_eq!(slots(&j), slots(&i), "block:\n{}", block);
+            prop_assert_eq!(&buf, &mem_interp, "block:\n{}", block);
         }
     }
 }
