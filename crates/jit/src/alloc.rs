@@ -623,6 +623,25 @@ mod tests {
             .collect()
     }
 
+    /// The helper of the tests' inline FP operations (their slow path, never run here).
+    static NOP: ir::Helper = ir::Helper {
+        name: "nop",
+        func: nop,
+    };
+
+    unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
+        0
+    }
+
+    /// A scalar double inline FP operation `op`.
+    fn double(op: ir::inline::FpOp) -> ir::inline::FpInline {
+        ir::inline::FpInline {
+            op,
+            double: true,
+            vector: None,
+        }
+    }
+
     #[test]
     fn ten_live_values_all_get_registers() {
         let r = regs(&many_live(10, None), 10);
@@ -643,18 +662,7 @@ mod tests {
     /// for the slow path), and the argument's when none is.
     #[test]
     fn an_fp_result_avoids_its_arguments_registers_while_another_is_free() {
-        static NOP: ir::Helper = ir::Helper {
-            name: "nop",
-            func: nop,
-        };
-        unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
-            0
-        }
-        let mul = ir::inline::FpInline {
-            op: ir::inline::FpOp::Mul,
-            double: true,
-            vector: None,
-        };
+        let mul = double(ir::inline::FpOp::Mul);
         // `live` more values read before and after the product of the first two, which the
         // sum of the product with itself reads next.
         let block = |live: u32| {
@@ -686,18 +694,7 @@ mod tests {
     /// xmm register when the back edge moves it into a read that an addition takes.
     #[test]
     fn a_loops_fp_accumulator_lives_in_an_xmm_register() {
-        static NOP: ir::Helper = ir::Helper {
-            name: "nop",
-            func: nop,
-        };
-        unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64) -> u64 {
-            0
-        }
-        let add = ir::inline::FpInline {
-            op: ir::inline::FpOp::Add,
-            double: true,
-            vector: None,
-        };
+        let add = double(ir::inline::FpOp::Add);
         let mut b = Builder::verbatim(0x1000);
         let acc = b.get(cpu::slot::v_lo(0));
         let x = b.get(cpu::slot::v_lo(1));
