@@ -254,6 +254,11 @@ fn in_xmm(b: &Block, moves: &[(Val, Val)]) -> Vec<bool> {
     // The constants by value, and which instructions are negations.
     let mut konst = vec![None; n];
     let mut negation = vec![false; b.insts.len()];
+    // Whether each value wants an xmm register: computed in one, or read by an FP operation.
+    // A result computed in an xmm register stays there when only stores read it (a double
+    // stored to the state and memory needs no general register: n-body armhf 5% faster); a
+    // value read from the state or memory goes to one only for an FP operation.
+    let mut fp_read = vec![false; n];
     let avx = host_avx();
     for (k, i) in b.insts.iter().enumerate() {
         if let Some(d) = i.dst.filter(|d| (d.0 as usize) < n) {
@@ -263,22 +268,11 @@ fn in_xmm(b: &Block, moves: &[(Val, Val)]) -> Vec<bool> {
             negation[k] = avx
                 && i.op == Op::Xor
                 && konst.get(i.args[1].0 as usize).copied().flatten() == Some(SIGN64);
-            ok[d.0 as usize] = (i.op == Op::Call
+            let computed = (i.op == Op::Call
                 && ir::inline::FpInline::decode(i.imm).is_some_and(result_in_xmm))
-                || negation[k]
-                || i.op == Op::GetReg
-                || (i.op == Op::Load && i.imm == 8);
-        }
-    }
-    // A result computed in an xmm register stays there when only stores read it (a double
-    // stored to the state and memory needs no general register: n-body armhf 5% faster); a
-    // value read from the state or memory goes to one only for an FP operation.
-    let mut fp_read = vec![false; n];
-    for (k, i) in b.insts.iter().enumerate() {
-        if let Some(d) = i.dst.filter(|d| (d.0 as usize) < n)
-            && (negation[k] || i.op == Op::Call)
-        {
-            fp_read[d.0 as usize] = ok[d.0 as usize];
+                || negation[k];
+            fp_read[d.0 as usize] = computed;
+            ok[d.0 as usize] = computed || i.op == Op::GetReg || (i.op == Op::Load && i.imm == 8);
         }
     }
     for (idx, i) in b.insts.iter().enumerate() {
