@@ -71,9 +71,13 @@ pub fn flags_for_the_way_out(b: &Block) -> Option<usize> {
     if b.insts.iter().find(|i| touches(i))?.op != Op::SetReg {
         return None;
     }
-    b.insts
+    // The last write of the flags: a `flags.deferred` after the last `setreg` (both write
+    // NZCV) leaves nothing to sink, which would otherwise be stored over it on the way out.
+    let last = b
+        .insts
         .iter()
-        .rposition(|i| i.op == Op::SetReg && i.imm == nzcv)
+        .rposition(|i| (i.op == Op::SetReg && i.imm == nzcv) || i.op == Op::FlagsDeferred)?;
+    (b.insts[last].op == Op::SetReg).then_some(last)
 }
 
 /// In a block that [`loops_to_itself`], moves the reads of the state it starts with (a
@@ -2582,6 +2586,29 @@ mod tests {
         };
         assert!(loops_to_itself(&b));
         assert_eq!(flags_for_the_way_out(&b), None);
+    }
+
+    /// A loop whose last write of the flags is a `flags.deferred` has no flags store to sink
+    /// to its way out (the store would overwrite the deferred word there); one whose last
+    /// write is a `setreg` has.
+    #[test]
+    fn a_loop_ending_its_flags_with_a_deferred_compare_sinks_no_store() {
+        let block = |deferred_last: bool| {
+            let mut b = Builder::verbatim(0x100);
+            let x = b.get(slot::x(0));
+            b.set(slot::NZCV, x);
+            if deferred_last {
+                b.emit(Op::FlagsDeferred, &[x, x], 0);
+            }
+            b.end_insn(0x104);
+            b.finish(Term::Branch {
+                cond: x,
+                taken: 0x100,
+                fallthrough: 0x200,
+            })
+        };
+        assert_eq!(flags_for_the_way_out(&block(false)), Some(1));
+        assert_eq!(flags_for_the_way_out(&block(true)), None);
     }
 
     #[test]
