@@ -369,3 +369,38 @@ fn fp_loops_carrying_doubles_in_xmm_registers_agree_with_the_interpreter() {
         assert_eq!(j.get_slot(slot::v_lo(n + 1)), 0.25f64.to_bits());
     }
 }
+
+/// A loop that reads NZCV and last writes it with `flags.deferred` (the flags of x1 - x0 left
+/// for later): each pass reads the flags the previous one left, worked out from the deferred
+/// operands, not a stale copy carried around the loop.
+#[test]
+fn flags_left_for_later_reach_the_next_pass() {
+    let mut b = Builder::verbatim(LOOP);
+    let x0 = b.get(slot::x(0));
+    let flags = b.get(slot::NZCV);
+    let x1 = b.get(slot::x(1));
+    // x1 += flags >> 28 (0 to 15), x0 += 1; flags of x1 - x0 left for later.
+    let k = b.konst(28);
+    let f = b.emit(Op::Lshr, &[flags, k], 64);
+    let x1 = b.add(x1, f);
+    b.set(slot::x(1), x1);
+    let one = b.konst(1);
+    let x0 = b.add(x0, one);
+    b.set(slot::x(0), x0);
+    b.emit(Op::FlagsDeferred, &[x1, x0], ir::Deferred::Sub64 as u64);
+    let lim = b.konst(20);
+    let c = b.emit(Op::Ult, &[x0, lim], 0);
+    let block = back_while(b, c);
+    let mut jit = Jit::new();
+    jit.compile(&block);
+    let start = || CpuState {
+        nzcv: 0x6000_0000,
+        ..CpuState::default()
+    };
+    let (mut j, mut i) = (start(), start());
+    run(&mut jit, &mut j);
+    interpret(&block, &mut i);
+    assert_eq!(slots(&j), slots(&i));
+    assert_eq!(ir::deferred::nzcv(&j), ir::deferred::nzcv(&i));
+    assert_eq!((j.x[0], j.pc), (20, AFTER));
+}

@@ -78,12 +78,17 @@ pub(super) fn plan(b: &Block, folds: &[Option<(Val, i32)>]) -> Option<Carry> {
             return None;
         }
         let v = read.dst?;
-        let left = b
-            .insts
-            .iter()
-            .rev()
-            .find(|i| i.op == Op::SetReg && i.imm == read.imm)
-            .map_or(v, |i| i.args[0]);
+        // The flags a `flags.deferred` leaves are no value of the block: a loop that reads
+        // NZCV and last writes it that way is not carried (each pass reads the slot, which
+        // works the flags out).
+        let nzcv = read.imm == slot::NZCV as u64;
+        let last = b.insts.iter().rev().find(|i| {
+            (i.op == Op::SetReg && i.imm == read.imm) || (nzcv && i.op == Op::FlagsDeferred)
+        });
+        if last.is_some_and(|i| i.op == Op::FlagsDeferred) {
+            return None;
+        }
+        let left = last.map_or(v, |i| i.args[0]);
         if folds.get(left.0 as usize).copied().flatten().is_some() {
             return None;
         }
