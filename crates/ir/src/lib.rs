@@ -137,6 +137,11 @@ pub struct Block {
     pub narrow_regs: bool,
     /// Whether the terminator is a call or a return ([`Builder::hint`]).
     pub hint: Hint,
+    /// Where a [`Term::JumpReg`] that is not a return most likely goes (the runtime sets it
+    /// from the block's runs on the interpreter). The JIT jumps (or calls) there directly
+    /// when the value matches, and looks the value up as before when not: a wrong guess
+    /// costs a compare. The interpreter ignores it.
+    pub predict: Option<u64>,
 }
 
 thread_local! {
@@ -345,6 +350,7 @@ impl Builder {
                 num_vals: 0,
                 narrow_regs: false,
                 hint: Hint::None,
+                predict: None,
             },
             known: [NO_VAL; slot::END as usize],
             konsts: [(0, NO_VAL); KONSTS],
@@ -579,6 +585,7 @@ impl Builder {
             num_vals: 0,
             narrow_regs: false,
             hint: Hint::None,
+            predict: None,
         };
         std::mem::replace(&mut self.block, empty)
     }

@@ -85,10 +85,15 @@ impl fmt::Display for Block {
         for i in &self.insts {
             writeln!(f, "  {i}")?;
         }
+        write!(f, "  {}", self.term)?;
         match self.hint {
-            crate::Hint::None => writeln!(f, "  {}", self.term),
-            crate::Hint::Call(r) => writeln!(f, "  {} ; call, returns to {r:#x}", self.term),
-            crate::Hint::Return => writeln!(f, "  {} ; return", self.term),
+            crate::Hint::None => {}
+            crate::Hint::Call(r) => write!(f, " ; call, returns to {r:#x}")?,
+            crate::Hint::Return => write!(f, " ; return")?,
+        }
+        match self.predict {
+            Some(t) => writeln!(f, " ; likely to {t:#x}"),
+            None => writeln!(f),
         }
     }
 }

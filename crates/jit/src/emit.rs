@@ -3112,6 +3112,9 @@ impl Emitter {
             Term::JumpReg(v) => {
                 self.ld(alloc::RAX, v);
                 self.release_stack();
+                if let Some(target) = b.predict.filter(|_| b.hint != ir::Hint::Return) {
+                    self.predicted(target, b.hint);
+                }
                 let call = match b.hint {
                     ir::Hint::Call(ret) => {
                         self.push_return(ret, None);
@@ -3220,6 +3223,30 @@ impl Emitter {
                 self.exit_const(reason, pc, arg);
             }
         }
+    }
+
+    /// The inline cache of an indirect jump or call whose target is in `rax`: when that is
+    /// `target`, the jump (or, with `hint` a call, the call) is linked straight to its code,
+    /// as a direct one would be; any other target goes on to the code emitted next (the
+    /// table lookup), `rax` as it was. An indirect jump to one place (a PLT entry's, a call
+    /// through a function pointer that is always the same) then costs a compare and a
+    /// direct jump instead of the table's loads and the jump through a register.
+    fn predicted(&mut self, target: u64, hint: ir::Hint) {
+        match i32::try_from(target) {
+            // `cmp rax, imm32` sign-extends: exact below 2^31.
+            Ok(k) => dynasm!(self.a ; .arch x64 ; cmp rax, k),
+            Err(_) => {
+                enc::mov_imm(&mut self.a, alloc::RCX, target);
+                dynasm!(self.a ; .arch x64 ; cmp rax, rcx);
+            }
+        }
+        let other = self.a.new_dynamic_label();
+        dynasm!(self.a ; .arch x64 ; jne =>other);
+        match hint {
+            ir::Hint::Call(ret) => self.linked(target, 0, Some(ret)),
+            _ => self.link(target),
+        }
+        dynasm!(self.a ; .arch x64 ; =>other);
     }
 
     /// Stores pc, reason and argument, then leaves through the epilogue.

@@ -199,3 +199,84 @@ fn endless_recursion_leaves_when_the_stack_is_full() {
     // Sixty calls outstanding, the sixty-first block's call leaves instead.
     assert_eq!((c.x[0], c.pc, c.exit_reason), (61, 0x6000, exit::JUMP));
 }
+
+/// 0x1000: x0 += 1; x30 = 0x1004; call x9 (returning to 0x1004), likely to `predict`.
+fn indirect_caller(predict: Option<u64>) -> Block {
+    let mut b = Builder::verbatim(0x1000);
+    bump(&mut b, 0);
+    let ret = b.konst(0x1004);
+    b.set(slot::x(30), ret);
+    let target = b.get(slot::x(9));
+    b.end_insn(0x1004);
+    b.hint(Hint::Call(0x1004));
+    let mut block = b.finish(Term::JumpReg(target));
+    block.predict = predict;
+    block
+}
+
+/// An indirect call to where its block predicts goes there directly (linked: the loop never
+/// leaves translated code, although this thread's jump table lacks the callee), and comes
+/// back through the return stack; one elsewhere goes where the guest says, through the table
+/// (after one trip to the dispatcher, whose lookup puts the callee there).
+#[test]
+fn a_predicted_indirect_call_is_linked_and_a_mispredicted_one_still_goes_right() {
+    // 0x7000: x3 += 1; return to x30.
+    let mut b = Builder::verbatim(0x7000);
+    bump(&mut b, 3);
+    let t = b.get(slot::x(30));
+    b.end_insn(0x7004);
+    b.hint(Hint::Return);
+    let other = b.finish(Term::JumpReg(t));
+    for (x9, predict, entries) in [
+        (0x5000, Some(0x5000), 1),
+        (0x7000, Some(0x5000), 2),
+        (0x5000, Some(0x7000), 2),
+        (0x5000, None, 2),
+    ] {
+        let mut jit = Jit::new();
+        for b in [indirect_caller(predict), after_call(100)] {
+            jit.compile(&b);
+        }
+        // The callees through another thread's handle: in the shared cache (linked sites
+        // reach them) but not in this thread's jump table, which a lookup fills.
+        let mut elsewhere = jit.share();
+        elsewhere.compile(&callee());
+        elsewhere.compile(&other);
+        let mut c = CpuState::default();
+        c.x[9] = x9;
+        let n = run_until(&mut jit, &mut c, 0x1000, 0x3000);
+        let called = if x9 == 0x5000 { (100, 0) } else { (0, 100) };
+        assert_eq!((c.x[0], c.x[2]), (100, 100), "{x9:#x} {predict:?}");
+        assert_eq!((c.x[1], c.x[3]), called, "{x9:#x} {predict:?}");
+        // Without the right prediction, the first call misses the empty table and leaves.
+        assert_eq!(n, entries, "{x9:#x} {predict:?}");
+    }
+}
+
+/// A predicted indirect jump back to its own block (a loop through a register) still stops
+/// for an event: the linked jump goes backwards, so it checks `pending`.
+#[test]
+fn a_predicted_jump_to_itself_checks_for_events() {
+    let mut b = Builder::verbatim(0x7000);
+    let x = bump(&mut b, 0);
+    let lim = b.konst(1000);
+    let done = b.emit(Op::Eq, &[x, lim], 0);
+    let back = b.get(slot::x(4));
+    let out = b.konst(0x3000);
+    let t = b.select(done, out, back);
+    b.end_insn(0x7004);
+    let mut block = b.finish(Term::JumpReg(t));
+    block.predict = Some(0x7000);
+    let mut jit = Jit::new();
+    let e = jit.compile(&block);
+    let mut c = CpuState::default();
+    c.x[4] = 0x7000;
+    // SAFETY: the state is live and exclusive; the block touches no guest memory.
+    assert!(unsafe { jit.run(e, &mut c) });
+    assert_eq!((c.x[0], c.pc, c.exit_reason), (1000, 0x3000, exit::JUMP));
+    c.pending = 1;
+    c.x[0] = 0;
+    // SAFETY: as above.
+    assert!(unsafe { jit.run(e, &mut c) });
+    assert_eq!((c.x[0], c.pc, c.exit_reason), (1, 0x7000, exit::PENDING));
+}

@@ -6,6 +6,7 @@
 mod background;
 pub mod log;
 mod spare_cpu;
+mod targets;
 
 pub use spare_cpu::prepare as prepare_compiler_thread;
 
@@ -220,6 +221,8 @@ pub struct Engine {
     compiler: Option<background::Compiler>,
     /// The blocks this engine handed to the compiler thread for their quick translation.
     pending: jit::PcMap<Pending>,
+    /// Where the indirect jumps of blocks run on the interpreter went.
+    targets: targets::Targets,
 }
 
 impl Engine {
@@ -248,6 +251,7 @@ impl Engine {
             flushes: None,
             compiler: None,
             pending: jit::PcMap::default(),
+            targets: targets::Targets::default(),
         }
     }
 
@@ -282,6 +286,7 @@ impl Engine {
             flushes: self.flushes.clone(),
             compiler: self.compiler.clone(),
             pending: jit::PcMap::default(),
+            targets: targets::Targets::default(),
         }
     }
 
@@ -378,12 +383,15 @@ impl Engine {
         let none = |_| 0;
         let counted = self.backend == Backend::Jit && self.first_tier() == Tier::Quick;
         let runs: ir::Runs = if counted { &profile } else { &none };
-        let block = match (self.frontend, tier) {
+        let mut block = match (self.frontend, tier) {
             (Frontend::A64, Tier::Full) => a64::lift_block_profiled(pc, fetch, max_insns, runs),
             (Frontend::A64, Tier::Quick) => a64::lift_block_quick(pc, fetch, max_insns),
             (Frontend::A32, Tier::Full) => a32::lift_block_key_profiled(pc, fetch, max_insns, runs),
             (Frontend::A32, Tier::Quick) => a32::lift_block_key_quick(pc, fetch, max_insns),
         };
+        if self.backend == Backend::Jit {
+            block.predict = self.targets.predict(&block);
+        }
         if self.log.in_asm {
             self.log_in_asm(&block, fetch);
         }
@@ -706,6 +714,7 @@ impl Engine {
         // `Engine::interpret` by hand: `p` borrows the pending map, and a handle of its own on
         // the job would cost an atomic count at every run.
         interp::run_block(&p.job.block, cpu);
+        self.targets.note(&p.job.block, cpu);
         self.interpreted = true;
         true
     }
@@ -729,6 +738,7 @@ impl Engine {
     /// Runs `block` on the interpreter.
     fn interpret(&mut self, block: &ir::Block, cpu: &mut CpuState) {
         interp::run_block(block, cpu);
+        self.targets.note(block, cpu);
         self.interpreted = true;
     }
 
