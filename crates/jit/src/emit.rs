@@ -677,14 +677,20 @@ pub fn compile(
         let hoisted = counter.is_none()
             && fp::checks_hoisted(block, e.fp_change)
             && (e.carry.is_none() || e.fp_change == block.insts.len());
+        // Live at the loop's end: what the back edge moves, what the sunk instructions read,
+        // and what they compute, which they do on the way out, after everything else (placed
+        // where only their original positions count, a sunk value could share a register
+        // with a value it reads there, computed after it in the loop).
         let carried: Vec<Val> = e
             .carry
             .iter()
             .flat_map(|c| {
+                let sunk_defs = c.sunk.iter().filter_map(|&k| block.insts[k].dst);
                 c.moves
                     .iter()
                     .map(|m| m.1)
                     .chain(c.sunk_reads.iter().copied())
+                    .chain(sunk_defs)
             })
             .collect();
         // A loop that holds registers stores them late (see `self_loop::held`).

@@ -404,3 +404,43 @@ fn flags_left_for_later_reach_the_next_pass() {
     assert_eq!(ir::deferred::nzcv(&j), ir::deferred::nzcv(&i));
     assert_eq!((j.x[0], j.pc), (20, AFTER));
 }
+
+/// A loop that writes NZCV and never reads it computes the flags only on its way out
+/// (`sink_flags`), after the pass: there the sunk instructions' values live at once with the
+/// value they read from the loop (a load, after most of them in the loop), which therefore
+/// may not share a register with any of them.
+#[test]
+fn flags_computed_on_the_way_out_keep_what_they_read() {
+    let mem = [0x5au8; 8];
+    let mut b = Builder::verbatim(LOOP);
+    let x0 = b.get(slot::x(0));
+    let n = b.get(slot::x(5));
+    let k = b.konst(0x8000_0000);
+    let twice = b.add(x0, x0);
+    let high = b.add(twice, k);
+    let sum = b.add(twice, high);
+    let at = b.konst(mem.as_ptr() as u64);
+    let byte = b.load(at, 1);
+    let sum = b.add(byte, sum);
+    let mask = b.konst(0xf000_0000);
+    let flags = b.bin(Op::And, sum, mask);
+    b.set(slot::NZCV, flags);
+    let one = b.konst(1);
+    let left = b.sub(n, one);
+    b.set(slot::x(5), left);
+    let zero = b.konst(0);
+    let c = b.emit(Op::Ult, &[zero, left], 0);
+    let block = back_while(b, c);
+    let mut jit = Jit::new();
+    jit.compile(&block);
+    let start = || {
+        let mut c = CpuState::default();
+        (c.x[0], c.x[5]) = (0x1000_0000, 3);
+        c
+    };
+    let (mut j, mut i) = (start(), start());
+    run(&mut jit, &mut j);
+    interpret(&block, &mut i);
+    assert_eq!(slots(&j), slots(&i));
+    assert_eq!(j.nzcv, 0xc000_0000);
+}
