@@ -10,10 +10,10 @@
 //! runs went to one place and none elsewhere, and only where it is likely to keep going
 //! there: a call (through a function pointer, mostly always the same one), or a jump to an
 //! address read from a fixed place (a PLT entry's GOT slot). A `switch`'s jump table or an
-//! interpreter's dispatch go to many places, and a few runs that went to one say little:
-//! python3 for armhf, whose `tbh` switches were predicted, ran 3% more host instructions in
-//! one run (which sites looked like one target depended on its hash seed). Returns are the
-//! JIT's return stack's, and are not noted.
+//! interpreter's dispatch go to many places, and a few runs that went to one say little
+//! about the next (predicting those too changed python3's count by nothing measurable,
+//! with its hash seed fixed: they are left to the table). Returns are the JIT's return
+//! stack's, and are not noted.
 //!
 //! Measured with callgrind (`-no-jit-thread`, `setarch -R`): sortbench 4.0% fewer host
 //! instructions on aarch64, 3.1% on armhf (its `qsort` calls the comparator through a
