@@ -77,7 +77,10 @@ pub fn flags_for_the_way_out(b: &Block) -> Option<usize> {
         .insts
         .iter()
         .rposition(|i| (i.op == Op::SetReg && i.imm == nzcv) || i.op == Op::FlagsDeferred)?;
-    (b.insts[last].op == Op::SetReg).then_some(last)
+    // Nor does a read of the flags after it in the same pass: it reads the slot, which the
+    // store would reach only on the way out.
+    let read_after = b.insts[last + 1..].iter().any(reads_flags);
+    (b.insts[last].op == Op::SetReg && !read_after).then_some(last)
 }
 
 /// In a block that [`loops_to_itself`], moves the reads of the state it starts with (a
@@ -2589,16 +2592,21 @@ mod tests {
     }
 
     /// A loop whose last write of the flags is a `flags.deferred` has no flags store to sink
-    /// to its way out (the store would overwrite the deferred word there); one whose last
-    /// write is a `setreg` has.
+    /// to its way out (the store would overwrite the deferred word there), nor one that reads
+    /// the flags after its last `setreg` of them (the read would find the slot without it);
+    /// one whose last write is a `setreg` that nothing reads in the pass has.
     #[test]
     fn a_loop_ending_its_flags_with_a_deferred_compare_sinks_no_store() {
-        let block = |deferred_last: bool| {
+        let block = |deferred_last: bool, read_after: bool| {
             let mut b = Builder::verbatim(0x100);
             let x = b.get(slot::x(0));
             b.set(slot::NZCV, x);
             if deferred_last {
                 b.emit(Op::FlagsDeferred, &[x, x], 0);
+            }
+            if read_after {
+                let f = b.get(slot::NZCV);
+                b.set(slot::x(1), f);
             }
             b.end_insn(0x104);
             b.finish(Term::Branch {
@@ -2607,8 +2615,9 @@ mod tests {
                 fallthrough: 0x200,
             })
         };
-        assert_eq!(flags_for_the_way_out(&block(false)), Some(1));
-        assert_eq!(flags_for_the_way_out(&block(true)), None);
+        assert_eq!(flags_for_the_way_out(&block(false, false)), Some(1));
+        assert_eq!(flags_for_the_way_out(&block(true, false)), None);
+        assert_eq!(flags_for_the_way_out(&block(false, true)), None);
     }
 
     #[test]
