@@ -6,7 +6,10 @@ and slowest runs), and the geometric mean of each ratio over the workloads of ea
 
 `report.py --speed PREFIX` instead turns `openssl speed -mr` results (PREFIX.native.txt,
 PREFIX.qemu.txt, PREFIX.armrun.txt: one `+F:N:ALG:bytes-per-second` line a run) into such an
-export on stdout, each throughput as the time to process 256 MiB."""
+export on stdout, each throughput as the time to process 256 MiB.
+
+`report.py --merge EXPORT...` writes one export on stdout with each command's runs from all of
+the given ones (the suite's rounds of one run each)."""
 import json
 import math
 import os
@@ -31,6 +34,16 @@ def speed_export(prefix):
         if not rates or min(rates) <= 0:
             raise SystemExit(f"{prefix}.{name}.txt: no openssl speed result")
         results.append({"command": name, "times": [SPEED_BYTES / r for r in rates]})
+    json.dump({"results": results}, sys.stdout)
+
+
+def merge_exports(paths):
+    runs = {}
+    for p in paths:
+        with open(p) as f:
+            for r in json.load(f)["results"]:
+                runs.setdefault(r["command"], []).extend(r["times"])
+    results = [{"command": name, "times": t} for name, t in runs.items()]
     json.dump({"results": results}, sys.stdout)
 
 
@@ -71,5 +84,7 @@ def main(paths):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--speed"]:
         speed_export(sys.argv[2])
+    elif sys.argv[1:2] == ["--merge"]:
+        merge_exports(sys.argv[2:])
     else:
         main(sys.argv[1:])

@@ -108,27 +108,40 @@ for arch in "${arches[@]}"; do
 
     # bench NAME NATIVE-CMD ARM-CMD [RUNS]: ARM-CMD runs under qemu and armrun (with the
     # sysroot), RUNS times each (default: the suite's runs); with `wrap` set, each command
-    # runs through that command (`$out/twice`: two copies at once).
+    # runs through that command (`$out/twice`: two copies at once). The runs go in rounds,
+    # one hyperfine run of native, qemu and armrun each (the first with a warm-up run): on a
+    # shared virtual machine the host's load comes and goes over seconds, and running all of
+    # one command's runs before the next gave one command a quiet minute and the next a busy
+    # one (the same python3 natively took 70 ms in one run and 105 ms in the next two).
     bench() {
-        local w=${wrap:+$wrap }
-        hyperfine -N --warmup 1 --runs "${4:-$runs}" --export-json "$out/$arch/$1.json" \
-            -n native "$w$2" -n qemu "$w$qemu -L $root $3" -n armrun "$w$armrun -L $root $3" \
-            >/dev/null
+        local w=${wrap:+$wrap } i warm rounds=()
+        for ((i = 0; i < ${4:-$runs}; i++)); do
+            warm=$((i == 0 ? 1 : 0))
+            hyperfine -N --warmup $warm --runs 1 --export-json "$out/$arch/$1.$i.json" \
+                -n native "$w$2" -n qemu "$w$qemu -L $root $3" -n armrun "$w$armrun -L $root $3" \
+                >/dev/null
+            rounds+=("$out/$arch/$1.$i.json")
+        done
+        python3 benches/report.py --merge "${rounds[@]}" > "$out/$arch/$1.json"
+        rm -f "${rounds[@]}"
         json+=("$out/$arch/$1.json")
     }
     # speed NAME ALG: `openssl speed` on 16 KiB buffers for 2 s, `runs` times each; its
     # throughput becomes the time to process 256 MiB, so the row reads like the others.
     speed() {
         local who cmd i
-        for who in native qemu armrun; do
-            case $who in
-                native) cmd=(/usr/bin/openssl) ;;
-                qemu) cmd=("$qemu" -L "$root" "$root/usr/bin/openssl") ;;
-                armrun) cmd=("$armrun" -L "$root" "$root/usr/bin/openssl") ;;
-            esac
-            for ((i = 0; i < runs; i++)); do
-                "${cmd[@]}" speed -seconds 2 -bytes 16384 -evp "$2" -mr 2>/dev/null | grep '^+F:'
-            done > "$out/$arch/$1.$who.txt"
+        # In rounds, as `bench` runs its commands.
+        for who in native qemu armrun; do : > "$out/$arch/$1.$who.txt"; done
+        for ((i = 0; i < runs; i++)); do
+            for who in native qemu armrun; do
+                case $who in
+                    native) cmd=(/usr/bin/openssl) ;;
+                    qemu) cmd=("$qemu" -L "$root" "$root/usr/bin/openssl") ;;
+                    armrun) cmd=("$armrun" -L "$root" "$root/usr/bin/openssl") ;;
+                esac
+                "${cmd[@]}" speed -seconds 2 -bytes 16384 -evp "$2" -mr 2>/dev/null \
+                    | grep '^+F:' >> "$out/$arch/$1.$who.txt"
+            done
         done
         python3 benches/report.py --speed "$out/$arch/$1" > "$out/$arch/$1.json"
         json+=("$out/$arch/$1.json")
@@ -173,7 +186,7 @@ done
     echo "# armrun benchmark results"
     echo
     echo "$(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores;"
-    echo "$runs runs per command ($kernel_runs for the C kernels, $startup_runs for the hellos; hyperfine), medians; spread from the fastest and slowest runs."
+    echo "$runs runs per command ($kernel_runs for the C kernels, $startup_runs for the hellos; hyperfine), in rounds of one run of native, qemu and armrun each; medians; spread from the fastest and slowest runs."
     echo "openssl rows: \`openssl speed -evp ALG\` throughput on 16 KiB buffers as time per 256 MiB."
     echo "Produced by \`benches/suite.sh\`."
     echo
