@@ -133,8 +133,10 @@ impl GuestMem {
     }
 }
 
-/// Bytes a [`CodeWindow`] reads ahead.
-pub const WINDOW: usize = 64;
+/// Bytes a [`CodeWindow`] reads ahead: a dynamic hello's start-up lifts blocks that mostly
+/// follow each other in memory, and a window of 256 bytes (not 64) holds the next ones too
+/// (0.7% fewer host instructions on aarch64, 0.4% on armhf; never past the page).
+pub const WINDOW: usize = 256;
 
 /// Guest code read ahead for the translator, which fetches word by word: one lock of the
 /// address space per stretch of up to [`WINDOW`] bytes instead of one per word. What it holds
