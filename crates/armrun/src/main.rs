@@ -441,24 +441,32 @@ fn run_guest(config: &ThreadConfig, os: &mut linux::Linux, cpu: &mut CpuState) -
             // code, see mem's code_watch); only translated code can take the write fault back.
             // Watching fetches go through a window read ahead (one lock per stretch of code).
             let window = std::cell::RefCell::new(mem::CodeWindow::default());
-            let fetch_with = |a: u64, watch: bool| {
-                let fetch = |len| match watch {
-                    true => window.borrow_mut().fetch(m, a, len),
-                    false => m.fetch_code(a, len, false),
-                };
-                fetch(4).or_else(|| (frontend == Frontend::A32).then(|| fetch(2)).flatten())
+            let a32 = frontend == Frontend::A32;
+            // (Two closures, not one that asks which: the lifters call this for every guest
+            // instruction.)
+            let fetch_watching = |a: u64| {
+                let mut w = window.borrow_mut();
+                w.fetch(m, a, 4)
+                    .or_else(|| a32.then(|| w.fetch(m, a, 2)).flatten())
             };
-            let fetch = |a: u64| fetch_with(a, watch);
+            let fetch_alone = |a: u64| {
+                m.fetch_code(a, 4, false)
+                    .or_else(|| a32.then(|| m.fetch_code(a, 2, false)).flatten())
+            };
+            let fetch: &dyn Fn(u64) -> Option<u32> = match watch {
+                true => &fetch_watching,
+                false => &fetch_alone,
+            };
             // A store into a page that was just unwatched runs alone, translated without
             // watching: translated with its neighbours, it could watch its own page again.
             let first = match rerun {
                 Some((pc, addr, true, n)) => {
                     rerun = Some((pc, addr, false, n));
-                    engine.run_one(cpu, &|a| fetch_with(a, false))
+                    engine.run_one(cpu, &fetch_alone)
                 }
                 _ => None,
             };
-            first.unwrap_or_else(|| engine.run(cpu, &fetch))
+            first.unwrap_or_else(|| engine.run(cpu, fetch))
         };
         match event {
             Event::Syscall(_) => match (config.syscall)(os, cpu) {
