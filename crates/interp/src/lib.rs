@@ -31,10 +31,17 @@ pub fn take_fault() -> Fault {
 /// data fault: true unless it calls helpers (which may access guest memory themselves) or has
 /// a store-exclusive (an atomic compare-and-swap on guest memory).
 pub fn guarded(block: &Block) -> bool {
-    block
-        .insts
-        .iter()
-        .all(|i| !matches!(i.op, Op::Call | Op::StoreEx))
+    // (A pass may drop a call and leave the flag set: the block is then compiled, as one
+    // with the call would be.)
+    debug_assert!(
+        block.helpers
+            || !block
+                .insts
+                .iter()
+                .any(|i| matches!(i.op, Op::Call | Op::StoreEx)),
+        "Block::helpers unset with a call or store-exclusive"
+    );
+    !block.helpers
 }
 
 /// Executes `block` once on `cpu`, then records where to continue: `cpu.pc`, `cpu.exit_reason`
