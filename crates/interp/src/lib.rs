@@ -78,6 +78,8 @@ fn run(block: &Block, cpu: &mut CpuState) -> Result<(), Fault> {
                 Some(cpu.nzcv)
             }
             Op::GetReg => Some(cpu.get_slot(imm as u32)),
+            // (The commonest operation, without `eval`'s call and operand reads.)
+            Op::Const => Some(imm),
             Op::FlagsDeferred => {
                 let kind = ir::Deferred::from_imm(imm).expect("verified: a kind");
                 ir::deferred::defer(cpu, kind, a(0), a(1));

