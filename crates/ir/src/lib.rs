@@ -178,6 +178,29 @@ impl Drop for Block {
     }
 }
 
+impl Block {
+    /// Moves the instructions into a buffer of their own size, for a block kept a while (the
+    /// builder's spare room would cost pages), and gives the builder's buffer to the next
+    /// block this thread builds (see [`SPARE`]) instead of shrinking it in place: kept
+    /// blocks' builders each took a fresh buffer from the allocator.
+    pub fn compact(&mut self) {
+        if self.insts.len() == self.insts.capacity() {
+            return;
+        }
+        let fitted = self.insts.to_vec();
+        let mut insts = std::mem::replace(&mut self.insts, fitted);
+        insts.clear();
+        let _ = SPARE.try_with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut()
+                && s.len() < SPARES
+                && (64..=1024).contains(&insts.capacity())
+            {
+                s.push(insts);
+            }
+        });
+    }
+}
+
 /// The slots [`Block::narrow_regs`] speaks of: r0-r14 of a 32-bit guest.
 pub const NARROW_SLOTS: u64 = 15;
 
@@ -850,6 +873,26 @@ mod tests {
         assert_ne!(v.get(1), x);
         assert_ne!(v.konst(3), k);
         assert_eq!(v.len(), 5);
+    }
+
+    /// A compacted block keeps its instructions, in a buffer of their size, and its builder's
+    /// buffer goes to the next builder.
+    #[test]
+    fn compact_fits_the_buffer_and_hands_the_old_one_on() {
+        let mut b = Builder::new(0x1000);
+        for slot in 1..4 {
+            let v = b.get(slot);
+            b.set(slot + 4, v);
+        }
+        let mut blk = b.finish(Term::Jump(0x1004));
+        let before = format!("{blk}");
+        let old = blk.insts.as_ptr();
+        assert!(blk.insts.capacity() > blk.insts.len());
+        blk.compact();
+        assert_eq!(format!("{blk}"), before);
+        assert_eq!(blk.insts.capacity(), blk.insts.len());
+        let next = Builder::new(0x2000).finish(Term::Jump(0x2004));
+        assert_eq!(next.insts.as_ptr(), old, "the next block reuses the buffer");
     }
 
     /// `not` of a constant the builder remembers is that constant's complement, made as a

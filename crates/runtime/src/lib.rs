@@ -650,8 +650,7 @@ impl Engine {
         }
         if second || warm {
             let mut block = block;
-            // Kept a while: the builder's spare room would cost pages.
-            block.insts.shrink_to_fit();
+            block.compact();
             let job = background::Job::new(block, generation, tier);
             let queued = self
                 .compiler
