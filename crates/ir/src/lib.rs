@@ -160,21 +160,26 @@ thread_local! {
 /// Buffers [`SPARE`] keeps at most (a translation has a block or two alive at once).
 const SPARES: usize = 4;
 
+/// Keeps `insts`, emptied, in [`SPARE`] for the next block this thread builds, unless the
+/// list is full or it is a buffer a huge block grew (that memory goes back).
+fn give_back(mut insts: Vec<Inst>) {
+    if !(64..=1024).contains(&insts.capacity()) {
+        return;
+    }
+    insts.clear();
+    // (`try_with`: a block may be dropped while the thread's locals are torn down.)
+    let _ = SPARE.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut()
+            && s.len() < SPARES
+        {
+            s.push(insts);
+        }
+    });
+}
+
 impl Drop for Block {
     fn drop(&mut self) {
-        let mut insts = std::mem::take(&mut self.insts);
-        // Not a buffer a huge block grew: that memory goes back.
-        if (64..=1024).contains(&insts.capacity()) {
-            insts.clear();
-            // (`try_with`: a block may be dropped while the thread's locals are torn down.)
-            let _ = SPARE.try_with(|s| {
-                if let Ok(mut s) = s.try_borrow_mut()
-                    && s.len() < SPARES
-                {
-                    s.push(insts);
-                }
-            });
-        }
+        give_back(std::mem::take(&mut self.insts));
     }
 }
 
@@ -184,20 +189,10 @@ impl Block {
     /// block this thread builds (see [`SPARE`]) instead of shrinking it in place: kept
     /// blocks' builders each took a fresh buffer from the allocator.
     pub fn compact(&mut self) {
-        if self.insts.len() == self.insts.capacity() {
-            return;
+        if self.insts.len() < self.insts.capacity() {
+            let fitted = self.insts.to_vec();
+            give_back(std::mem::replace(&mut self.insts, fitted));
         }
-        let fitted = self.insts.to_vec();
-        let mut insts = std::mem::replace(&mut self.insts, fitted);
-        insts.clear();
-        let _ = SPARE.try_with(|s| {
-            if let Ok(mut s) = s.try_borrow_mut()
-                && s.len() < SPARES
-                && (64..=1024).contains(&insts.capacity())
-            {
-                s.push(insts);
-            }
-        });
     }
 }
 
