@@ -354,7 +354,13 @@ impl Ctx {
     /// Sets N and Z from the 32-bit `r`, C from `carry` (0/1) if given, keeping V (and C when
     /// `carry` is None): the flags of a logical operation.
     pub fn logic_flags(&mut self, r: Val, carry: Option<Val>) {
-        let f = self.b.un(Op::LogicFlags, r, 32);
+        let nz = self.b.un(Op::LogicFlags, r, 32);
+        self.set_nz(nz, carry);
+    }
+
+    /// Merges `nz` (N and Z as `Op::LogicFlags` gives them, the rest clear) into the flags,
+    /// with C from `carry` (0/1) if given, keeping V (and C when `carry` is None).
+    pub fn set_nz(&mut self, nz: Val, carry: Option<Val>) {
         let old = self.nzcv();
         let keep = self.and_k(
             old,
@@ -364,7 +370,7 @@ impl Ctx {
                 0x3000_0000
             },
         );
-        let mut f = self.b.or(f, keep);
+        let mut f = self.b.or(nz, keep);
         if let Some(c) = carry {
             let c = self.shl(c, 29);
             f = self.b.or(f, c);

@@ -276,11 +276,8 @@ pub fn op2_const(
 
 /// Sets N and Z from a 32-bit (`wide` false) or 64-bit result, keeping C and V (multiplies).
 pub fn nz_flags(cx: &mut Ctx, r: Val, wide: bool) {
-    let f = cx.b.un(Op::LogicFlags, r, if wide { 64 } else { 32 });
-    let old = cx.nzcv();
-    let keep = cx.and_k(old, 0x3000_0000);
-    let f = cx.b.or(f, keep);
-    cx.set_nzcv(f);
+    let nz = cx.b.un(Op::LogicFlags, r, if wide { 64 } else { 32 });
+    cx.set_nz(nz, None);
 }
 
 /// MUL, MLA, MLS: `d = a ± n * m` (32-bit), N and Z when `s`.

@@ -184,6 +184,28 @@ impl Drop for Block {
 }
 
 impl Block {
+    /// A block at `start` with no code yet, building into `insts` (empty).
+    fn empty(start: u64, insts: Vec<Inst>) -> Block {
+        Block {
+            start,
+            key: start,
+            end: start,
+            more: Vec::new(),
+            guest_insns: 0,
+            insts,
+            term: Term::Exit {
+                reason: 0,
+                pc: start,
+                arg: 0,
+            },
+            num_vals: 0,
+            narrow_regs: false,
+            hint: Hint::None,
+            predict: None,
+            helpers: false,
+        }
+    }
+
     /// Moves the instructions into a buffer of their own size, for a block kept a while (the
     /// builder's spare room would cost pages), and gives the builder's buffer to the next
     /// block this thread builds (see [`SPARE`]) instead of shrinking it in place: kept
@@ -355,28 +377,14 @@ impl Builder {
     /// Starts a block at guest address `start`.
     pub fn new(start: u64) -> Builder {
         Builder {
-            block: Block {
+            // Most blocks need fewer (a guest instruction lifts to about eight), and growing
+            // from empty reallocated several times per block.
+            block: Block::empty(
                 start,
-                key: start,
-                end: start,
-                more: Vec::new(),
-                guest_insns: 0,
-                // Most blocks need fewer (a guest instruction lifts to about eight), and
-                // growing from empty reallocated several times per block.
-                insts: SPARE
+                SPARE
                     .with(|s| s.try_borrow_mut().ok()?.pop())
                     .unwrap_or_else(|| Vec::with_capacity(64)),
-                term: Term::Exit {
-                    reason: 0,
-                    pc: start,
-                    arg: 0,
-                },
-                num_vals: 0,
-                narrow_regs: false,
-                hint: Hint::None,
-                predict: None,
-                helpers: false,
-            },
+            ),
             known: [NO_VAL; slot::END as usize],
             konsts: [(0, NO_VAL); KONSTS],
             reuse: true,
@@ -600,20 +608,7 @@ impl Builder {
     /// which then need not be moved: the builder is left with an empty block.
     pub fn take_block(&mut self, term: Term) -> Block {
         self.seal(term);
-        let empty = Block {
-            start: 0,
-            key: 0,
-            end: 0,
-            more: Vec::new(),
-            guest_insns: 0,
-            insts: Vec::new(),
-            term,
-            num_vals: 0,
-            narrow_regs: false,
-            hint: Hint::None,
-            predict: None,
-            helpers: false,
-        };
+        let empty = Block::empty(0, Vec::new());
         std::mem::replace(&mut self.block, empty)
     }
 
