@@ -574,13 +574,20 @@ fn debootstrap_second_stage(d: Debian) {
         .unwrap();
     let secs = start.elapsed().as_secs();
     let log = std::fs::read_to_string(root.join("debootstrap/debootstrap.log")).unwrap_or_default();
+    // The cause first, and only the ends of the long outputs: CI keeps a failure's message
+    // only in part, and debootstrap's stdout lists every package it unpacked.
+    let tail = |text: &str, n: usize| {
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(n)..].join("\n")
+    };
     assert!(
         o.status.success(),
-        "{} second stage failed:\n{}\n{}\nlog tail:\n{}",
+        "{} second stage failed ({}):\nstderr:\n{}\ndebootstrap.log, last lines:\n{}\nstdout, last lines:\n{}",
         d.arch,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr),
-        log.lines().rev().take(30).collect::<Vec<_>>().join("\n")
+        o.status,
+        tail(&String::from_utf8_lossy(&o.stderr), 40),
+        tail(&log, 40),
+        tail(&String::from_utf8_lossy(&o.stdout), 10)
     );
     let inside = |cmd: &str| {
         let o = Command::new("chroot")
