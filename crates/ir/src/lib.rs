@@ -377,10 +377,10 @@ impl Builder {
     /// Starts a block at guest address `start`.
     pub fn new(start: u64) -> Builder {
         Builder {
-            // Most blocks need fewer (a guest instruction lifts to about eight), and growing
-            // from empty reallocated several times per block.
             block: Block::empty(
                 start,
+                // Most blocks need fewer (a guest instruction lifts to about eight), and
+                // growing from empty reallocated several times per block.
                 SPARE
                     .with(|s| s.try_borrow_mut().ok()?.pop())
                     .unwrap_or_else(|| Vec::with_capacity(64)),
