@@ -20,7 +20,7 @@ pub fn optimize(b: &mut Block) {
     fuse_subtractions(b);
     flags_into_exits(b);
     share_common_values(b);
-    drop_undemanded_zexts(b);
+    drop_undemanded_bits(b);
     remove_dead_code(b);
     hoist_entry_reads(b);
 }
@@ -429,6 +429,9 @@ pub fn may_set(
             1
         }
         Op::MaskGe => 0xf << 16,
+        // NZCV words (`sem::addc_flags`, `sem::logic_flags`): N and Z only for a logic result.
+        Op::LogicFlags => 0xc000_0000,
+        Op::AddCFlags | Op::SubFlags => 0xf000_0000,
         Op::Bytes4 | Op::Bytes4Mask | Op::GeMask => 0xffff_ffff,
         // Width-32 results are zero-extended.
         op if op.info().imm == crate::ImmKind::Width => mask(i.imm as u32),
@@ -1217,17 +1220,26 @@ pub fn remove_dead_setreg(b: &mut Block) {
 /// have writers and readers in the JIT that know only `setreg`).
 pub const LATE_SLOTS: usize = 31;
 
-/// Replaces a `zext` by its operand where no reader of its value looks at the bits it clears:
-/// the bits each value's readers demand, found backwards, are those an `and` with a constant
+/// Replaces a value by one of its operands where no reader of it looks at the bits in which
+/// the two differ: a `zext` by its operand where no reader looks at the bits it clears, an
+/// `or` or `xor` by one operand where the other may set no bit a reader looks at, and an
+/// `and` with a constant by its operand where it clears no such bit the operand may have set.
+/// The bits each value's readers demand, found backwards, are those an `and` with a constant
 /// keeps, those an `or`, `xor`, `select` or narrower `zext` of it passes on, and for an `add`,
 /// `sub`, `mul` or 64-bit add-with-carry every bit up to the highest its result demands
 /// (carries only go up), shifted for a left shift by a constant; any other reader (a state
 /// write, an address, a compare, a call...) demands all of them. A W-register result masked
 /// again (`eor w0, w0, w21; and x0, x0, #0xff`, CRC's table index) then needs no extension
-/// of its own. Last of the passes that reason about the bits a value may have set: the
-/// operand has the bits the `zext` cleared.
-pub fn drop_undemanded_zexts(b: &mut Block) {
-    if !b.insts.iter().any(|i| i.op == Op::Zext) {
+/// of its own; and of the NZCV words a run of Thumb's flag-setting `lsls`, `eors`, `movs`
+/// builds, each merging its N and Z (and C) into the word before, only the bits a later one
+/// keeps are computed (the N and Z of all but the last are dropped). Last of the passes that
+/// reason about the bits a value may have set: the replacement has bits the value had not.
+pub fn drop_undemanded_bits(b: &mut Block) {
+    if !b
+        .insts
+        .iter()
+        .any(|i| matches!(i.op, Op::Zext | Op::Or | Op::Xor))
+    {
         return;
     }
     let n = b.num_vals as usize;
@@ -1278,17 +1290,35 @@ pub fn drop_undemanded_zexts(b: &mut Block) {
             demanded[a.0 as usize] |= m;
         }
     }
+    // Forwards: `subst` maps each value to the one that replaces it, which agrees with it in
+    // every bit its readers demand; `may` holds the bits each value of the rewritten block
+    // may have set. An operand of an `or` or `xor` whose bits in those its result demands
+    // are clear is so in its replacement too (a reader's demand is part of the operand's).
+    let narrow = b.narrow_regs;
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
+    let mut may = vec![u64::MAX; n];
     for i in &mut b.insts {
         let info = i.op.info();
         for a in &mut i.args[..info.arity] {
             *a = subst[a.0 as usize];
         }
-        if i.op == Op::Zext
-            && let Some(d) = i.dst
-            && demanded[d.0 as usize] & !crate::sem::mask(i.imm as u32) == 0
-        {
-            subst[d.0 as usize] = i.args[0];
+        let Some(d) = i.dst else { continue };
+        let d = d.0 as usize;
+        may[d] = may_set(i, narrow, |v| may[v.0 as usize], |v| konst[v.0 as usize]);
+        let dm = demanded[d];
+        let [x, y, _] = i.args;
+        let clear = |v: Val| may[v.0 as usize] & dm == 0;
+        let by = match i.op {
+            Op::Zext if dm & !crate::sem::mask(i.imm as u32) == 0 => Some(x),
+            Op::Or | Op::Xor if clear(x) => Some(y),
+            Op::Or | Op::Xor if clear(y) => Some(x),
+            Op::And => konst[y.0 as usize]
+                .filter(|&m| may[x.0 as usize] & dm & !m == 0)
+                .map(|_| x),
+            _ => None,
+        };
+        if let Some(v) = by {
+            subst[d] = v;
         }
     }
     match &mut b.term {
@@ -1788,6 +1818,53 @@ mod tests {
             [0x1_0000_00ff, 0xffff_fff0, 1 << 63, 1 << 40, 0, 0, 0, 0],
         ] {
             assert_eq!(run(&blk, &regs), run(&plain, &regs), "{text}");
+        }
+    }
+
+    /// Thumb's `eors r3, r6; lsls r6, r3, #17; movs r3, #0` as the A32 lifter writes their
+    /// flags: each merges its N and Z (and the shifter's C) into the word before, and only the
+    /// last word is stored. The N and Z of the first two are never read.
+    #[test]
+    fn flags_a_later_instruction_overwrites_are_not_computed() {
+        let mut b = Builder::verbatim(0);
+        let (r3, r6, old) = (b.get(0), b.get(1), b.get(3));
+        let cv = b.konst(0x3000_0000);
+        let v = b.konst(0x1000_0000);
+        // eors r3, r6: N and Z of the result, C and V kept.
+        let x = b.xor(r3, r6);
+        let nz = b.emit(Op::LogicFlags, &[x], 32);
+        let kept = b.and(old, cv);
+        let f1 = b.or(nz, kept);
+        // lsls r6, r3, #17: N and Z, C the last bit shifted out, V kept.
+        let k17 = b.konst(17);
+        let shifted = b.binw(Op::Shl, x, k17, 32);
+        let nz = b.emit(Op::LogicFlags, &[shifted], 32);
+        let k15 = b.konst(15);
+        let out = b.binw(Op::Lshr, x, k15, 64);
+        let one = b.konst(1);
+        let c = b.and(out, one);
+        let k29 = b.konst(29);
+        let c = b.binw(Op::Shl, c, k29, 64);
+        let kept = b.and(f1, v);
+        let f2 = b.or(nz, kept);
+        let f2 = b.or(f2, c);
+        // movs r3, #0: N clear, Z set, C and V kept.
+        let z = b.konst(0x4000_0000);
+        let kept = b.and(f2, cv);
+        let f3 = b.or(z, kept);
+        b.set(3, f3);
+        b.set(1, shifted);
+        let blk = b.finish(Term::Jump(0));
+        let (opt, text) = optimized(&blk);
+        assert!(!text.contains("logic.flags"), "{text}");
+        for (x, y, flags) in [
+            (0, 0, 0),
+            (0x8000, 0, 0xf000_0000),
+            (0x1234_5678, 0x8765_4321, 0x1000_0000),
+            (u64::from(u32::MAX), 0x7fff, 0x2000_0000),
+        ] {
+            let regs = [x, y, 0, flags, 0, 0, 0, 0];
+            assert_eq!(run(&blk, &regs), run(&opt, &regs), "{text}");
         }
     }
 
