@@ -213,6 +213,32 @@ fn locs_before(locs: &[Loc], v: usize) -> Option<u8> {
     }
 }
 
+/// Whether `i` reads only the low 32 bits of its arguments and its lowering takes a constant
+/// argument as the imm32 of those bits (see `emit`'s `add_direct`, `add_with_carry`, `sub32`
+/// and `cmp`): the 32-bit additions, subtractions and compares.
+fn reads_low_half(i: &Inst) -> bool {
+    use Op::*;
+    match i.op {
+        AddC | AddCFlags | AddCCarry | SubW | SubFlags => i.imm == 32,
+        CondAdd | CondSub => i.imm >> 8 == 32,
+        _ => false,
+    }
+}
+
+/// Whether every reader of the value instruction `def` of `b` defines, the last at index
+/// `last`, is one that [`reads_low_half`] (asked only of constants that are no imm32 and are
+/// read twice).
+fn only_low_half(b: &Block, def: usize, last: u32) -> bool {
+    let (Some(d), Some(readers)) = (b.insts[def].dst, b.insts.get(def + 1..=last as usize)) else {
+        // Read by the terminator (`last` is past the instructions).
+        return false;
+    };
+    let reads = |v: &Val| *v == d;
+    readers
+        .iter()
+        .all(|i| reads_low_half(i) || !i.args[..i.op.info().arity].iter().any(reads))
+}
+
 /// `k` as an x86 imm32 (sign-extended to 64 bits), if it is one.
 pub fn imm32(k: u64) -> Option<i32> {
     i32::try_from(k as i64).ok()
@@ -517,8 +543,15 @@ fn assign<const FP: bool>(
             continue;
         }
         // A constant is an immediate, or materialised at each use; but one that needs a 64-bit
-        // `mov` and is read more than once (SIMD lane masks) is worth a register.
-        if i.op == Op::Const && (imm32(i.imm).is_some() || uses[dv] < 2) {
+        // `mov` and is read more than once (SIMD lane masks) is worth a register. A 32-bit
+        // constant only 32-bit arithmetic reads is an immediate to all of them (`sub sp, sp,
+        // #16` and the next push on a 32-bit guest: `lea -16(r), r'`, not a `movabs` of
+        // 0xfffffff0 first).
+        if i.op == Op::Const
+            && (imm32(i.imm).is_some()
+                || uses[dv] < 2
+                || i.imm >> 32 == 0 && only_low_half(b, idx, last[dv]))
+        {
             locs[dv] = Loc::Const(i.imm);
             continue;
         }
@@ -692,6 +725,33 @@ mod tests {
         // Eight values live on: the two arguments' registers are all that is free.
         let (x, y, p) = block(XMMS as u32 - 2);
         assert!(p == x || p == y, "{x:?} {y:?} {p:?}");
+    }
+
+    /// A 32-bit constant that is no imm32, read twice: an immediate where only 32-bit
+    /// additions and compares read it (`sub r0, r0, #16; sub sp, sp, #16` on a 32-bit guest),
+    /// a register once a 64-bit operation reads it too.
+    #[test]
+    fn a_constant_only_32_bit_arithmetic_reads_is_an_immediate() {
+        let block = |wide_reader: Option<Op>| {
+            let mut b = Builder::verbatim(0x1000);
+            let (x, y) = (b.get(cpu::slot::x(0)), b.get(cpu::slot::x(1)));
+            let k = b.konst(0xffff_fff0);
+            let zero = b.konst(0);
+            let s = b.emit(Op::AddC, &[x, k, zero], 32);
+            b.set(cpu::slot::x(0), s);
+            let c = b.emit(Op::CondSub, &[y, k], 32 << 8 | 1);
+            b.set(cpu::slot::x(2), c);
+            if let Some(op) = wide_reader {
+                let w = b.binw(op, y, k, 64);
+                b.set(cpu::slot::x(3), w);
+            }
+            let t = b.emit(Op::AddC, &[y, k, zero], 32);
+            b.end_insn(0x1004);
+            let blk = b.finish(Term::JumpReg(t));
+            allocate(&blk, &[], &[], &[], &[], &[]).locs[k.0 as usize]
+        };
+        assert_eq!(block(None), Loc::Const(0xffff_fff0));
+        assert!(matches!(block(Some(Op::Lshr)), Loc::Reg(_)));
     }
 
     /// In a loop, the sum only a register write and the back edge read (an accumulator) stays

@@ -1704,9 +1704,11 @@ impl Emitter {
                 }
                 let t = self.target(d, &[y]);
                 self.ld(t, x);
-                // SUB #imm arrives as x + !imm + 1: one add of the combined constant.
+                // SUB #imm arrives as x + !imm + 1: one add of the combined constant (of its
+                // low half at 32 bits).
                 let k = match self.loc(y) {
-                    Loc::Const(k) => imm32(k.wrapping_add(carry as u64)),
+                    Loc::Const(k) if wide => imm32(k.wrapping_add(carry as u64)),
+                    Loc::Const(k) => Some(k.wrapping_add(carry as u64) as u32 as i32),
                     _ => None,
                 };
                 match k {
