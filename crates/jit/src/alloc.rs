@@ -213,22 +213,24 @@ fn locs_before(locs: &[Loc], v: usize) -> Option<u8> {
     }
 }
 
-/// Whether `i` reads only the low 32 bits of its arguments and its lowering takes a constant
-/// argument as the imm32 of those bits (see `emit`'s `add_direct`, `add_with_carry`, `sub32`
-/// and `cmp`): the 32-bit additions, subtractions and compares.
-fn reads_low_half(i: &Inst) -> bool {
+/// Whether `i`'s lowering takes a constant argument below 2^32 as an imm32: the 32-bit
+/// additions, subtractions and compares, which read only the low 32 bits of their arguments
+/// (see `emit`'s `add_direct`, `add_with_carry`, `sub32` and `cmp`), and `and`, whose 32-bit
+/// form zero-extends as a mask with a clear upper half does (see `emit`'s `alu`).
+fn takes_u32_immediate(i: &Inst) -> bool {
     use Op::*;
     match i.op {
         AddC | AddCFlags | AddCCarry | SubW | SubFlags => i.imm == 32,
         CondAdd | CondSub => i.imm >> 8 == 32,
+        And => true,
         _ => false,
     }
 }
 
 /// Whether every reader of the value instruction `def` of `b` defines, the last at index
-/// `last`, is one that [`reads_low_half`] (asked only of constants that are no imm32 and are
+/// `last`, is one that [`takes_u32_immediate`] (asked only of constants that are no imm32 and are
 /// read twice).
-fn only_low_half(b: &Block, def: usize, last: u32) -> bool {
+fn only_u32_immediates(b: &Block, def: usize, last: u32) -> bool {
     let (Some(d), Some(readers)) = (b.insts[def].dst, b.insts.get(def + 1..=last as usize)) else {
         // Read by the terminator (`last` is past the instructions).
         return false;
@@ -236,7 +238,7 @@ fn only_low_half(b: &Block, def: usize, last: u32) -> bool {
     let reads = |v: &Val| *v == d;
     readers
         .iter()
-        .all(|i| reads_low_half(i) || !i.args[..i.op.info().arity].iter().any(reads))
+        .all(|i| takes_u32_immediate(i) || !i.args[..i.op.info().arity].iter().any(reads))
 }
 
 /// `k` as an x86 imm32 (sign-extended to 64 bits), if it is one.
@@ -550,7 +552,7 @@ fn assign<const FP: bool>(
         if i.op == Op::Const
             && (imm32(i.imm).is_some()
                 || uses[dv] < 2
-                || i.imm >> 32 == 0 && only_low_half(b, idx, last[dv]))
+                || i.imm >> 32 == 0 && only_u32_immediates(b, idx, last[dv]))
         {
             locs[dv] = Loc::Const(i.imm);
             continue;
@@ -728,7 +730,8 @@ mod tests {
     }
 
     /// A 32-bit constant that is no imm32, read twice: an immediate where only 32-bit
-    /// additions and compares read it (`sub r0, r0, #16; sub sp, sp, #16` on a 32-bit guest),
+    /// additions and compares and masks read it (`sub r0, r0, #16; sub sp, sp, #16` on a
+    /// 32-bit guest),
     /// a register once a 64-bit operation reads it too.
     #[test]
     fn a_constant_only_32_bit_arithmetic_reads_is_an_immediate() {
@@ -741,6 +744,8 @@ mod tests {
             b.set(cpu::slot::x(0), s);
             let c = b.emit(Op::CondSub, &[y, k], 32 << 8 | 1);
             b.set(cpu::slot::x(2), c);
+            let m = b.and(y, k);
+            b.set(cpu::slot::x(4), m);
             if let Some(op) = wide_reader {
                 let w = b.binw(op, y, k, 64);
                 b.set(cpu::slot::x(3), w);
