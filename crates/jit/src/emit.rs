@@ -982,8 +982,9 @@ fn uses_xmm(op: Op) -> bool {
 /// (`cond.add`/`cond.logic`/`cond.sub`, see `ir::passes::fuse_conditions`) that one x86 jump
 /// tests (after an add or test all but hi and ls, which combine C and Z the other way round
 /// from x86's unsigned conditions; after the `cmp` of a `cond.sub` all; never the always
-/// conditions), an `eq` or `ult` compare (CBZ, CBNZ, bounds checks), or a condition of the
-/// flags word an earlier block left (B.cond, Thumb conditional branches). The result is a
+/// conditions), an `eq` or `ult` compare (CBZ, CBNZ, bounds checks), an `and` (a bit test:
+/// TBZ, TBNZ), or a condition of the flags word an earlier block left (B.cond, Thumb
+/// conditional branches). The result is a
 /// condition code as [`host_cc`] gives it, for [`Emitter::jump_unless`] on the flags
 /// [`Emitter::condition_flags`] sets.
 fn fused_branch(b: &Block) -> Option<u64> {
@@ -1046,6 +1047,9 @@ fn flags_cc(i: &ir::Inst) -> Option<u64> {
         Op::Ult => Some(2),
         // A condition of a flags word from an earlier block (see `nzcv_flags`).
         Op::Cond => nzcv_cc(i.imm),
+        // A bit test (TBZ, TBNZ, TST before a branch on Z): `test x, y` clears ZF when any
+        // bit is in both, as ARM's ne reads it.
+        Op::And => Some(1),
         _ => None,
     }
 }
@@ -2634,7 +2638,7 @@ impl Emitter {
     }
 
     /// Sets the host flags as the condition `i` (`cond.add`, `cond.sub`, `cond.logic`, `eq`,
-    /// `ult` or `cond`) would test them, without materializing the result (see
+    /// `ult`, `and` or `cond`) would test them, without materializing the result (see
     /// [`fused_branch`], [`fused_selects`]).
     fn condition_flags(&mut self, i: &ir::Inst) {
         use alloc::RAX;
@@ -2647,6 +2651,7 @@ impl Emitter {
             // The FCMP left them (see `fp::compare_branch`).
             Op::Cond if self.fp_compares.iter().any(|f| i.dst == Some(f.test)) => return,
             Op::Cond => return self.nzcv_flags(x, i.imm),
+            Op::And => return self.test_and(x, y),
             _ => {}
         }
         let r = self.reg_or(RAX, x);
@@ -2654,6 +2659,33 @@ impl Emitter {
             dynasm!(self.a ; .arch x64 ; test Rq(r), Rq(r));
         } else {
             dynasm!(self.a ; .arch x64 ; test Rd(r), Rd(r));
+        }
+    }
+
+    /// Sets ZF as `x & y` is zero, without computing it: `test` with the constant as an
+    /// immediate where it is one (at 32 bits if it has no bit above 31), else with `y` in a
+    /// register (`rcx` if it has none).
+    fn test_and(&mut self, x: Val, y: Val) {
+        use alloc::{RAX, RCX};
+        // The constant (folding left at most one) is the second operand.
+        let (x, y) = match self.loc(x) {
+            Loc::Const(_) => (y, x),
+            _ => (x, y),
+        };
+        let r = self.reg_or(RAX, x);
+        match self.loc(y) {
+            Loc::Const(k) if imm32(k).is_some() => {
+                let k = imm32(k).unwrap_or(0);
+                dynasm!(self.a ; .arch x64 ; test Rq(r), k);
+            }
+            Loc::Const(k) if k >> 32 == 0 => {
+                let k = k as u32 as i32;
+                dynasm!(self.a ; .arch x64 ; test Rd(r), k);
+            }
+            _ => {
+                let h = self.reg_or(RCX, y);
+                dynasm!(self.a ; .arch x64 ; test Rq(r), Rq(h));
+            }
         }
     }
 

@@ -633,6 +633,57 @@ fn fused_compare_branches_take_the_interpreters_way() {
 }
 
 #[test]
+fn bit_tests_take_the_interpreters_way() {
+    // An `and` read only by the branch, a side exit or a select (TBZ, TBNZ, TST before a
+    // branch) sets the host flags by `test` and is no value: with a mask that is an imm32,
+    // a 32-bit one past it, a bit above 31, all bits, and a mask in a register (x1).
+    for &x in EDGE.iter().chain(&[1 << 45, 0x8000_0000, 0x1_0000_0000]) {
+        for mask in [
+            Some(1),
+            Some(8),
+            Some(0x8000_0000),
+            Some(1 << 45),
+            Some(u64::MAX),
+            None,
+        ] {
+            for way in 0..3 {
+                let mut b = Builder::verbatim(0x1000);
+                let r0 = b.get(slot::x(0));
+                let m = match mask {
+                    Some(k) => b.konst(k),
+                    None => b.get(slot::x(1)),
+                };
+                let c = b.and(r0, m);
+                let term = match way {
+                    0 => Term::Branch {
+                        cond: c,
+                        taken: 0x2000,
+                        fallthrough: 0x3000,
+                    },
+                    1 => {
+                        b.exit_if(c, 0x2000);
+                        Term::Jump(0x3000)
+                    }
+                    _ => {
+                        let (t, f) = (b.konst(0x2000), b.konst(0x3000));
+                        let s = b.select(c, t, f);
+                        b.set(slot::x(2), s);
+                        Term::Jump(0x3000)
+                    }
+                };
+                let blk = b.finish(term);
+                let (i, j) = run_both_from(&blk, x, mask.map_or(1 << 45, |_| 0));
+                assert_eq!(
+                    (j.pc, j.x[2]),
+                    (i.pc, i.x[2]),
+                    "{x:#x} & {mask:?}, way {way}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn fused_compare_selects_take_the_interpreters_way() {
     // A select reading a condition just before it (a mark and a constant between, as the
     // lifters write CSINC and A32 conditional moves) takes the host flags: every fused
