@@ -19,6 +19,7 @@ pub fn optimize(b: &mut Block) {
     widen_carries(b);
     fuse_subtractions(b);
     flags_into_exits(b);
+    test_bits_in_place(b);
     share_common_values(b);
     drop_undemanded_bits(b);
     remove_dead_code(b);
@@ -586,6 +587,76 @@ pub fn move_flags_into_exit(b: &mut Block, store: usize, exit: usize) {
         }
     }
     b.insts.remove(store);
+}
+
+/// A bit read only as a condition (of a branch, a side exit, a select or a conditional
+/// store, which ask whether it is non-zero), `and(lshr(x, s), 1)` for a constant `s` and a
+/// shift nothing else reads (TBZ, TBNZ), becomes `and(x, 1 << s)`: the same bit tested where
+/// it stands, which the JIT does with one `test`. The shift itself becomes the constant (so
+/// the pass inserts nothing); the new value is non-zero exactly when the old one is. Not
+/// for 32-bit guests, which test bits with TST (a `cond.logic` of the `and`): in their
+/// blocks the pass found nothing and cost a python3 run 0.03% more host instructions.
+pub fn test_bits_in_place(b: &mut Block) {
+    if b.narrow_regs || !b.insts.iter().any(|i| i.op == Op::And) {
+        return;
+    }
+    // Reads of each value, saturating, and `OTHER` once one is not as a condition.
+    const OTHER: u8 = 0x80;
+    let n = b.num_vals as usize;
+    let mut def = vec![u32::MAX; n];
+    let mut reads = vec![0u8; n];
+    let mut note = |v: Val, cond: bool| {
+        let r = &mut reads[v.0 as usize];
+        let count = (*r & !OTHER).saturating_add(1).min(!OTHER);
+        *r = *r & OTHER | count | if cond { 0 } else { OTHER };
+    };
+    for (at, i) in b.insts.iter().enumerate() {
+        for (k, &a) in i.args[..i.op.info().arity].iter().enumerate() {
+            let cond = match i.op {
+                Op::Select | Op::ExitIf | Op::ExitIfNoFlags | Op::ExitIfFlags => k == 0,
+                Op::StoreIf => k == 2,
+                _ => false,
+            };
+            note(a, cond);
+        }
+        if let Some(d) = i.dst {
+            def[d.0 as usize] = at as u32;
+        }
+    }
+    match b.term {
+        Term::Branch { cond, .. } => note(cond, true),
+        Term::JumpReg(v) => note(v, false),
+        _ => {}
+    }
+    let at = |v: Val| def.get(v.0 as usize).and_then(|&d| b.insts.get(d as usize));
+    let konst = |v: Val| at(v).filter(|i| i.op == Op::Const).map(|i| i.imm);
+    let mut rewrites = Vec::new();
+    for (k, i) in b.insts.iter().enumerate() {
+        let Some(d) = i.dst else { continue };
+        let [s, one, _] = i.args;
+        let only_cond = reads[d.0 as usize] & OTHER == 0;
+        let once = reads[s.0 as usize] & !OTHER == 1;
+        if i.op != Op::And || !only_cond || konst(one) != Some(1) || !once {
+            continue;
+        }
+        let Some(shift) = at(s).filter(|j| j.op == Op::Lshr) else {
+            continue;
+        };
+        if let Some(by) = konst(shift.args[1]).filter(|&by| by < shift.imm) {
+            rewrites.push((def[s.0 as usize] as usize, k, shift.args[0], 1u64 << by));
+        }
+    }
+    for (j, k, x, bit) in rewrites {
+        let s = b.insts[j].dst;
+        b.insts[j] = crate::Inst {
+            op: Op::Const,
+            dst: s,
+            args: [Val(0); 3],
+            imm: bit,
+            helper: None,
+        };
+        b.insts[k].args = [x, s.unwrap_or(x), Val(0)];
+    }
 }
 
 /// `addc a, not b, 1` and `addc.flags a, not b, 1`, as the lifters write a subtraction and
@@ -1865,6 +1936,67 @@ mod tests {
         ] {
             let regs = [x, y, 0, flags, 0, 0, 0, 0];
             assert_eq!(run(&blk, &regs), run(&opt, &regs), "{text}");
+        }
+    }
+
+    /// TBNZ x0, #45 and TBZ w1, #3 as the A64 lifter writes them: the shifted bits are
+    /// tested in place. A bit also written to a register (`variant` 1) keeps its shift, and
+    /// so does one whose shift the branch reads too (2).
+    #[test]
+    fn bits_read_as_conditions_are_tested_in_place() {
+        let build = |variant: u8| {
+            let mut b = Builder::verbatim(0);
+            let (x0, x1) = (b.get(0), b.get(1));
+            let one = b.konst(1);
+            let k45 = b.konst(45);
+            let s45 = b.binw(Op::Lshr, x0, k45, 64);
+            let bit = b.and(s45, one);
+            b.exit_if(bit, 0x40);
+            let k3 = b.konst(3);
+            let s = b.binw(Op::Lshr, x1, k3, 32);
+            let bit = b.and(s, one);
+            if variant == 1 {
+                b.set(2, bit);
+            }
+            b.finish(Term::Branch {
+                cond: if variant == 2 { s45 } else { bit },
+                taken: 0x80,
+                fallthrough: 0xc0,
+            })
+        };
+        for variant in 0..3 {
+            let blk = build(variant);
+            let (opt, text) = optimized(&blk);
+            let shifts = usize::from(variant > 0);
+            assert_eq!(text.matches("lshr").count(), shifts, "{text}");
+            for (x0, x1) in [
+                (0, 0),
+                (1 << 45, 8),
+                (!(1 << 45), !8),
+                (u64::MAX, 1 << 35 | 8),
+            ] {
+                let regs = [x0, x1, 0, 0, 0, 0, 0, 0];
+                // Whether the side exit leaves, else the state and the way the branch goes.
+                let way = |b: &Block| {
+                    let mut r = regs;
+                    let mut v = vec![0u64; b.num_vals as usize];
+                    for i in &b.insts {
+                        let a = i.args.map(|x| v.get(x.0 as usize).copied().unwrap_or(0));
+                        match i.op {
+                            Op::GetReg => v[i.dst.unwrap().0 as usize] = r[i.imm as usize],
+                            Op::SetReg => r[i.imm as usize] = a[0],
+                            Op::ExitIf if a[0] != 0 => return (true, r, false),
+                            Op::ExitIf => {}
+                            op => v[i.dst.unwrap().0 as usize] = sem::eval(op, i.imm, a).unwrap(),
+                        }
+                    }
+                    let Term::Branch { cond, .. } = b.term else {
+                        unreachable!()
+                    };
+                    (false, r, v[cond.0 as usize] != 0)
+                };
+                assert_eq!(way(&blk), way(&opt), "{x0:#x} {x1:#x}\n{text}");
+            }
         }
     }
 
