@@ -1363,8 +1363,8 @@ pub fn drop_undemanded_bits(b: &mut Block) {
     }
     // Forwards: `subst` maps each value to the one that replaces it, which agrees with it in
     // every bit its readers demand; `may` holds the bits each value of the rewritten block
-    // may have set. An operand of an `or` or `xor` whose bits in those its result demands
-    // are clear is so in its replacement too (a reader's demand is part of the operand's).
+    // may have set, asked of the operands as rewritten (an operand clear in every demanded
+    // bit adds nothing there to an `or` or `xor`).
     let narrow = b.narrow_regs;
     let mut subst: Vec<Val> = (0..b.num_vals).map(Val).collect();
     let mut may = vec![u64::MAX; n];

@@ -228,8 +228,8 @@ fn takes_u32_immediate(i: &Inst) -> bool {
 }
 
 /// Whether every reader of the value instruction `def` of `b` defines, the last at index
-/// `last`, is one that [`takes_u32_immediate`] (asked only of constants that are no imm32 and are
-/// read twice).
+/// `last`, is one that [`takes_u32_immediate`] (asked only of constants that are no imm32
+/// and are read twice).
 fn only_u32_immediates(b: &Block, def: usize, last: u32) -> bool {
     let (Some(d), Some(readers)) = (b.insts[def].dst, b.insts.get(def + 1..=last as usize)) else {
         // Read by the terminator (`last` is past the instructions).
@@ -730,9 +730,8 @@ mod tests {
     }
 
     /// A 32-bit constant that is no imm32, read twice: an immediate where only 32-bit
-    /// additions and compares and masks read it (`sub r0, r0, #16; sub sp, sp, #16` on a
-    /// 32-bit guest),
-    /// a register once a 64-bit operation reads it too.
+    /// additions, compares and masks read it (`sub r0, r0, #16; sub sp, sp, #16` on a 32-bit
+    /// guest), a register once a 64-bit operation reads it too.
     #[test]
     fn a_constant_only_32_bit_arithmetic_reads_is_an_immediate() {
         let block = |wide_reader: Option<Op>| {
