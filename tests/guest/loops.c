@@ -2,7 +2,8 @@
    stores only on the ways out: a fault in a late pass, a signal delivered while the loop runs
    and the loop's end must each find the registers of the pass they happen in.
    Modes: "fault" (a load runs off the end of its mapping), "signal" (a timer interrupts a
-   loop until its handler stops it), "sum" (a loop that ends by itself). */
+   loop until its handler stops it), "sum" (a loop that ends by itself); on AArch64 also
+   "flags" (flags a block leaves for later, read where its side exit goes). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -35,7 +36,14 @@ __asm__(".text\n.global sum_until_fault\n.type sum_until_fault, %function\nsum_u
         ".global spin\n.type spin, %function\nspin:\n"
         "  mov x2, #0\n  mov x9, #0\n"
         "1: add x2, x2, #1\n.global spin_second\nspin_second:\n  add x9, x9, #3\n"
-        "  ldr w4, [x0]\n  cbz w4, 1b\n  mov x0, x2\n  ret\n");
+        "  ldr w4, [x0]\n  cbz w4, 1b\n  mov x0, x2\n  ret\n"
+        /* eq_via_exit(a, b): 3 if a == b, else 1. The compare's block leaves for the equal
+           case by a side exit, to code that reads the flags, and goes on by an indirect
+           branch: armrun leaves those flags for later, and the exit's block settles them. */
+        ".global eq_via_exit\n.type eq_via_exit, %function\neq_via_exit:\n"
+        "  cmp x0, x1\n  b.eq 1f\n  mov x0, #1\n  adr x9, 2f\n  br x9\n"
+        "1: cset x0, eq\n  add x0, x0, #2\n2: ret\n");
+long eq_via_exit(long a, long b);
 #define COUNT 2
 #define ADDEND 9
 #else
@@ -151,5 +159,18 @@ int main(int argc, char **argv) {
         }
         printf("sum: all=%lu\n", sum_n(words, n, out));
     }
+#ifdef __aarch64__
+    else if (!strcmp(mode, "flags")) {
+        /* Both ways equally often, so that the equal one stays a side exit. */
+        long eq = 0, ne = 0, bad = 0;
+        for (long k = 0; k < 20000; k++) {
+            long r = eq_via_exit(k & 1, 1);
+            eq += r == 3;
+            ne += r == 1;
+            bad += r != ((k & 1) ? 3 : 1);
+        }
+        printf("flags: eq=%ld ne=%ld bad=%ld\n", eq, ne, bad);
+    }
+#endif
     return 0;
 }

@@ -67,6 +67,14 @@ fn loops_keep_their_registers_across_faults_signals_and_exits() {
     assert!(jit.stdout.contains("count=8192 "), "{}", jit.stdout);
 }
 
+/// A block that leaves its compare's flags for later (it goes on by an indirect branch) and
+/// leaves by a side exit to code that reads them: that code finds the compare's flags.
+#[test]
+fn flags_left_for_later_are_read_where_a_side_exit_goes() {
+    let o = agree("loops", &["flags"], &[]);
+    assert_eq!(o.stdout, "flags: eq=10000 ne=10000 bad=0\n");
+}
+
 #[test]
 fn static_pie() {
     let prog = guest("printf", "aarch64-linux-gnu-gcc", &["-static-pie", "-O2"]);
