@@ -198,7 +198,10 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
             .then(|| crate::passes::flags_store_before_exit(b, at))
             .flatten()
     };
-    if block.insts[last].op != Op::SetReg && taken_store(block, last).is_none() {
+    // A side exit after the last store may read the flags and takes none along: the store
+    // stays, or is left for later ([`last_store_to_defer`]).
+    let exit_reads = block.insts[last].op != Op::SetReg && taken_store(block, last).is_none();
+    if exit_reads && !(nzcv && last_store_to_defer(block).is_some()) {
         return;
     }
     let succs: Vec<u64> = match block.term {
@@ -241,9 +244,16 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         {
             return;
         }
-        if !(nzcv && split_branch(block, &over)) {
+        if exit_reads || !(nzcv && split_branch(block, &over)) {
             return;
         }
+    }
+    if exit_reads {
+        // The ways on overwrite the flags; the exit's block settles them if it reads them.
+        if let Some(store) = last_store_to_defer(block) {
+            defer_store(block, store);
+        }
+        return;
     }
     // The store before it (the compare ahead of an SBCS, say) is then the last one, and as
     // dead when nothing in between reads the slot: the reads in the block were forwarded. A
@@ -934,11 +944,16 @@ mod tests {
     /// side exit after the compare.
     #[test]
     fn a_branch_to_code_not_known_to_read_the_flags_leaves_them_for_later() {
-        let deferred_with = |taken: u64, fallthrough: u64, exit: Option<bool>| {
+        let deferred_with = |taken: u64, fallthrough: u64, exit: Option<bool>, load: bool| {
             let mut bl = Builder::verbatim(0x1000);
             let (x, y) = (bl.get(1), bl.get(2));
             let f = bl.binw(Op::SubFlags, x, y, 64);
             bl.set(FLAGS, f);
+            if load {
+                // A memory access, which may fault: the exit cannot take the flags along.
+                let v = bl.load(x, 8);
+                bl.set(5, v);
+            }
             if exit.is_some() {
                 let eq = bl.emit(Op::CondSub, &[x, y], 64 << 8);
                 bl.exit_if(eq, 0x1080);
@@ -957,7 +972,7 @@ mod tests {
             assert!(n == 0 || flag_stores(&b) == 0, "{b}");
             n == 1
         };
-        let deferred = |taken, fallthrough| deferred_with(taken, fallthrough, None);
+        let deferred = |taken, fallthrough| deferred_with(taken, fallthrough, None, false);
         // Unreadable code, and code that overwrites the flags.
         assert!(deferred(0x1030, 0x1010));
         assert!(deferred(0x1030, 0x1030));
@@ -969,10 +984,14 @@ mod tests {
         assert!(!deferred(0x1030, 0x1040));
         // The block's own start.
         assert!(!deferred(0x1000, 0x1030));
-        // With a side exit after the compare (to code that reads the flags): an A64 block
-        // leaves them for the exit's block to settle, a 32-bit guest's keeps the store.
-        assert!(deferred_with(0x1030, 0x1010, Some(false)));
-        assert!(!deferred_with(0x1030, 0x1010, Some(true)));
+        // With a side exit after the compare (to code that reads the flags), which may take
+        // them along or (after a load) not: an A64 block leaves them for the exit's block to
+        // settle, also where its ways on overwrite them; a 32-bit guest's keeps the store.
+        for load in [false, true] {
+            assert!(deferred_with(0x1030, 0x1010, Some(false), load));
+            assert!(deferred_with(0x1010, 0x1010, Some(false), load) == load);
+            assert!(!deferred_with(0x1030, 0x1010, Some(true), load));
+        }
     }
 
     /// A compare, a side exit to `exit`, a second compare and a jump to `next`.
