@@ -249,8 +249,12 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         }
     }
     if exit_reads {
-        // The ways on overwrite the flags; the exit's block settles them if it reads them.
-        if let Some(store) = last_store_to_defer(block) {
+        // The ways on overwrite the flags; the exit's block settles them if it reads them
+        // (not in a loop of one block, whose way out alone stores them, as above).
+        if !walk.merges
+            && !succs.contains(&block.key)
+            && let Some(store) = last_store_to_defer(block)
+        {
             defer_store(block, store);
         }
         return;

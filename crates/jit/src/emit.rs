@@ -984,9 +984,8 @@ fn uses_xmm(op: Op) -> bool {
 /// from x86's unsigned conditions; after the `cmp` of a `cond.sub` all; never the always
 /// conditions), an `eq` or `ult` compare (CBZ, CBNZ, bounds checks), an `and` (a bit test:
 /// TBZ, TBNZ), or a condition of the flags word an earlier block left (B.cond, Thumb
-/// conditional branches). The result is a
-/// condition code as [`host_cc`] gives it, for [`Emitter::jump_unless`] on the flags
-/// [`Emitter::condition_flags`] sets.
+/// conditional branches). The result is a condition code as [`host_cc`] gives it, for
+/// [`Emitter::jump_unless`] on the flags [`Emitter::condition_flags`] sets.
 fn fused_branch(b: &Block) -> Option<u64> {
     let Term::Branch { cond, .. } = b.term else {
         return None;
@@ -1047,8 +1046,8 @@ fn flags_cc(i: &ir::Inst) -> Option<u64> {
         Op::Ult => Some(2),
         // A condition of a flags word from an earlier block (see `nzcv_flags`).
         Op::Cond => nzcv_cc(i.imm),
-        // A bit test (TBZ, TBNZ, TST before a branch on Z): `test x, y` clears ZF when any
-        // bit is in both, as ARM's ne reads it.
+        // A bit test (TBZ, TBNZ): `test x, y` clears ZF when any bit is in both, as ARM's
+        // ne reads it.
         Op::And => Some(1),
         _ => None,
     }
