@@ -1892,6 +1892,19 @@ mod tests {
         }
     }
 
+    /// The flags word an A32 shift that sets the flags (`lsls`, `lsrs`) leaves, as the
+    /// lifter writes it: N and Z of `result`, C the bit `out` (0 or 1) shifted out, V kept
+    /// from the word `old`.
+    fn shift_flags(b: &mut Builder, result: Val, out: Val, old: Val) -> Val {
+        let nz = b.emit(Op::LogicFlags, &[result], 32);
+        let v = b.konst(0x1000_0000);
+        let kept = b.and(old, v);
+        let k29 = b.konst(29);
+        let carry = b.binw(Op::Shl, out, k29, 64);
+        let w = b.or(nz, kept);
+        b.or(carry, w)
+    }
+
     /// Thumb's `eors r3, r6; lsls r6, r3, #17; movs r3, #0` as the A32 lifter writes their
     /// flags: each merges its N and Z (and the shifter's C) into the word before, and only the
     /// last word is stored. The N and Z of the first two are never read.
@@ -1900,7 +1913,6 @@ mod tests {
         let mut b = Builder::verbatim(0);
         let (r3, r6, old) = (b.get(0), b.get(1), b.get(3));
         let cv = b.konst(0x3000_0000);
-        let v = b.konst(0x1000_0000);
         // eors r3, r6: N and Z of the result, C and V kept.
         let x = b.xor(r3, r6);
         let nz = b.emit(Op::LogicFlags, &[x], 32);
@@ -1909,16 +1921,11 @@ mod tests {
         // lsls r6, r3, #17: N and Z, C the last bit shifted out, V kept.
         let k17 = b.konst(17);
         let shifted = b.binw(Op::Shl, x, k17, 32);
-        let nz = b.emit(Op::LogicFlags, &[shifted], 32);
         let k15 = b.konst(15);
         let out = b.binw(Op::Lshr, x, k15, 64);
         let one = b.konst(1);
-        let c = b.and(out, one);
-        let k29 = b.konst(29);
-        let c = b.binw(Op::Shl, c, k29, 64);
-        let kept = b.and(f1, v);
-        let f2 = b.or(nz, kept);
-        let f2 = b.or(f2, c);
+        let out = b.and(out, one);
+        let f2 = shift_flags(&mut b, shifted, out, f1);
         // movs r3, #0: N clear, Z set, C and V kept.
         let z = b.konst(0x4000_0000);
         let kept = b.and(f2, cv);
@@ -1976,24 +1983,18 @@ mod tests {
                 (u64::MAX, 1 << 35 | 8),
             ] {
                 let regs = [x0, x1, 0, 0, 0, 0, 0, 0];
-                // Whether the side exit leaves, else the state and the way the branch goes.
+                // Whether the side exit leaves, the state, and the way the branch goes.
                 let way = |b: &Block| {
-                    let mut r = regs;
-                    let mut v = vec![0u64; b.num_vals as usize];
-                    for i in &b.insts {
-                        let a = i.args.map(|x| v.get(x.0 as usize).copied().unwrap_or(0));
-                        match i.op {
-                            Op::GetReg => v[i.dst.unwrap().0 as usize] = r[i.imm as usize],
-                            Op::SetReg => r[i.imm as usize] = a[0],
-                            Op::ExitIf if a[0] != 0 => return (true, r, false),
-                            Op::ExitIf => {}
-                            op => v[i.dst.unwrap().0 as usize] = sem::eval(op, i.imm, a).unwrap(),
-                        }
-                    }
+                    let (r, v) = eval(b, &regs);
+                    let holds = |c: Val| v[c.0 as usize] != 0;
+                    let exited = b
+                        .insts
+                        .iter()
+                        .any(|i| i.op == Op::ExitIf && holds(i.args[0]));
                     let Term::Branch { cond, .. } = b.term else {
                         unreachable!()
                     };
-                    (false, r, v[cond.0 as usize] != 0)
+                    (exited, r, !exited && holds(cond))
                 };
                 assert_eq!(way(&blk), way(&opt), "{x0:#x} {x1:#x}\n{text}");
             }
@@ -2135,7 +2136,8 @@ mod tests {
         eval(blk, regs).0
     }
 
-    /// [`run`] over the first `N` slots, with the values the block computed.
+    /// [`run`] over the first `N` slots, with the values the block computed; a side exit
+    /// (`exit.if`) whose condition holds ends the run there (later values stay 0).
     fn eval<const N: usize>(blk: &Block, regs: &[u64; N]) -> ([u64; N], Vec<u64>) {
         let mut regs = *regs;
         let mut v = vec![0u64; blk.num_vals as usize];
@@ -2144,6 +2146,8 @@ mod tests {
             match i.op {
                 Op::GetReg => v[i.dst.unwrap().0 as usize] = regs[i.imm as usize],
                 Op::SetReg => regs[i.imm as usize] = a[0],
+                Op::ExitIf if a[0] != 0 => break,
+                Op::ExitIf => {}
                 op => v[i.dst.unwrap().0 as usize] = sem::eval(op, i.imm, a).unwrap(),
             }
         }
@@ -2490,17 +2494,12 @@ mod tests {
             let c = b.cond(w, cc);
             b.set(4, c);
             let s = b.binw(Op::Lshr, r1, one, 32);
-            let f = b.emit(Op::LogicFlags, &[s], 32);
-            let v = b.konst(0x1000_0000);
-            let kept = b.and(old, v);
             let out = b.and(r1, one);
-            let k29 = b.konst(29);
-            let carry = b.binw(Op::Shl, out, k29, 64);
-            let w = b.or(f, kept);
-            let w = b.or(carry, w);
+            let w = shift_flags(&mut b, s, out, old);
             let c = b.cond(w, cc);
             b.set(5, c);
             // A word with Z OR-ed in from elsewhere stays a word.
+            let f = b.emit(Op::LogicFlags, &[s], 32);
             let z = b.konst(0x4000_0000);
             let other = b.and(old, z);
             let w = b.or(f, other);
