@@ -634,9 +634,9 @@ fn fused_compare_branches_take_the_interpreters_way() {
 
 #[test]
 fn bit_tests_take_the_interpreters_way() {
-    // An `and` read only by the branch, a side exit or a select (TBZ, TBNZ, TST before a
-    // branch) sets the host flags by `test` and is no value: with a mask that is an imm32,
-    // a 32-bit one past it, a bit above 31, all bits, and a mask in a register (x1).
+    // An `and` read only by the branch, a side exit or a select (TBZ, TBNZ) sets the host
+    // flags by `test` and is no value: with a mask that is an imm32, a 32-bit one past it, a
+    // bit above 31, all bits, and a mask in a register (x1, bit 45).
     for &x in EDGE.iter().chain(&[1 << 45, 0x8000_0000, 0x1_0000_0000]) {
         for mask in [
             Some(1),
