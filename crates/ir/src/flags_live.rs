@@ -201,7 +201,9 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     // A side exit after the last store may read the flags and takes none along: the store
     // stays, or is left for later ([`last_store_to_defer`]).
     let exit_reads = block.insts[last].op != Op::SetReg && taken_store(block, last).is_none();
-    if exit_reads && !(nzcv && last_store_to_defer(block).is_some()) {
+    // (Nothing below changes the block before the store is left for later.)
+    let deferrable = nzcv.then(|| last_store_to_defer(block)).flatten();
+    if exit_reads && deferrable.is_none() {
         return;
     }
     let succs: Vec<u64> = match block.term {
@@ -212,8 +214,8 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         // Where an indirect branch goes is not known here, and almost always overwrites the
         // flags first: its compare's flags are left for later (see `deferred`).
         Term::JumpReg(_) => {
-            if nzcv {
-                defer_before_indirect_branch(block);
+            if let Some(store) = deferrable {
+                defer_store(block, store);
             }
             return;
         }
@@ -235,11 +237,10 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         // three stores, where a read settles them. Not where a partial write (a Thumb MOVS)
         // would settle them, nor in a loop of one block, whose way out alone stores them
         // (see the JIT's `self_loop`).
-        if nzcv
-            && !seen.contains(&Seen::Read)
+        if !seen.contains(&Seen::Read)
             && !walk.merges
             && !succs.contains(&block.key)
-            && let Some(store) = last_store_to_defer(block)
+            && let Some(store) = deferrable
             && defer_store(block, store)
         {
             return;
@@ -253,7 +254,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
         // (not in a loop of one block, whose way out alone stores them, as above).
         if !walk.merges
             && !succs.contains(&block.key)
-            && let Some(store) = last_store_to_defer(block)
+            && let Some(store) = deferrable
         {
             defer_store(block, store);
         }

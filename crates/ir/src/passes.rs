@@ -602,15 +602,13 @@ pub fn test_bits_in_place(b: &mut Block) {
     }
     // Reads of each value, saturating, and `OTHER` once one is not as a condition.
     const OTHER: u8 = 0x80;
-    let n = b.num_vals as usize;
-    let mut def = vec![u32::MAX; n];
-    let mut reads = vec![0u8; n];
+    let mut reads = vec![0u8; b.num_vals as usize];
     let mut note = |v: Val, cond: bool| {
         let r = &mut reads[v.0 as usize];
         let count = (*r & !OTHER).saturating_add(1).min(!OTHER);
         *r = *r & OTHER | count | if cond { 0 } else { OTHER };
     };
-    for (at, i) in b.insts.iter().enumerate() {
+    for i in &b.insts {
         for (k, &a) in i.args[..i.op.info().arity].iter().enumerate() {
             let cond = match i.op {
                 Op::Select | Op::ExitIf | Op::ExitIfNoFlags | Op::ExitIfFlags => k == 0,
@@ -619,16 +617,14 @@ pub fn test_bits_in_place(b: &mut Block) {
             };
             note(a, cond);
         }
-        if let Some(d) = i.dst {
-            def[d.0 as usize] = at as u32;
-        }
     }
     match b.term {
         Term::Branch { cond, .. } => note(cond, true),
         Term::JumpReg(v) => note(v, false),
         _ => {}
     }
-    let at = |v: Val| def.get(v.0 as usize).and_then(|&d| b.insts.get(d as usize));
+    let def = def_indices(b);
+    let at = |v: Val| def[v.0 as usize].map(|d| &b.insts[d]);
     let konst = |v: Val| at(v).filter(|i| i.op == Op::Const).map(|i| i.imm);
     let mut rewrites = Vec::new();
     for (k, i) in b.insts.iter().enumerate() {
@@ -643,7 +639,7 @@ pub fn test_bits_in_place(b: &mut Block) {
             continue;
         };
         if let Some(by) = konst(shift.args[1]).filter(|&by| by < shift.imm) {
-            rewrites.push((def[s.0 as usize] as usize, k, shift.args[0], 1u64 << by));
+            rewrites.push((def[s.0 as usize].unwrap_or(k), k, shift.args[0], 1u64 << by));
         }
     }
     for (j, k, x, bit) in rewrites {
