@@ -166,9 +166,13 @@ pub struct Oracle {
 }
 
 impl Oracle {
-    /// qemu-user `qemu` (`-cpu max`) as the reference; armrun's JIT and interpreter (`armrun`,
-    /// `armrun --interp`) under test; programs written under `tmp`/`name` and failing ones
-    /// kept in `tmp`/`name`-fail. `None` (with a message) if `qemu` is not installed.
+    /// qemu-user `qemu` (`-cpu max`) as the reference; armrun's JIT and interpreter (`armrun
+    /// -d exec`, `armrun --interp`) under test; programs written under `tmp`/`name` and failing
+    /// ones kept in `tmp`/`name`-fail. `None` (with a message) if `qemu` is not installed.
+    ///
+    /// The JIT's run logs every block (`-d exec`, to /dev/null) because that compiles each
+    /// block before its first run: by default a block's first run is on the interpreter, and
+    /// every test block runs once, so the JIT's column ran little but the prologues' code.
     pub fn qemu_vs_armrun(qemu: &str, armrun: &str, tmp: &str, name: &str) -> Option<Oracle> {
         if !Path::new(qemu).exists() {
             println!("{name}: {qemu} not installed, skipping");
@@ -178,7 +182,7 @@ impl Oracle {
         Some(Oracle {
             reference: Emulator::new("qemu", qemu, &["-cpu", "max"]),
             tested: vec![
-                Emulator::new("armrun", armrun, &[]),
+                Emulator::new("armrun", armrun, &["-d", "exec", "-D", "/dev/null"]),
                 Emulator::new("armrun --interp", armrun, &["--interp"]),
             ],
             dir: tmp.join(name),
