@@ -768,7 +768,7 @@ struct FlagExit {
 struct HelperCall {
     func: i64,
     args: [Val; 3],
-    save: u16,
+    save: u32,
     result: Option<u8>,
 }
 
@@ -797,9 +797,9 @@ struct Emitter {
     /// Where each value lives (see [`alloc`]).
     locs: Vec<Loc>,
     /// The caller-saved registers each instruction's call saves ([`alloc::Allocation::saves`]).
-    saves: Vec<(usize, u16)>,
+    saves: Vec<(usize, u32)>,
     /// Those of the instruction being lowered.
-    save: u16,
+    save: u32,
     /// The instruction being lowered is a call whose result nothing reads.
     unread: bool,
     /// The value [`Emitter::st`] last stored to its stack slot, from which register, and the
@@ -1192,16 +1192,17 @@ impl Emitter {
 
     /// `d = x ^ alloc::SIGN64`, the negation of a double, in xmm registers (an AVX host's; see
     /// `alloc::in_xmm`): `x` from the register that holds it (the result of the operation
-    /// before, `xmm_val`, or its own), else loaded into xmm3; one `vxorpd` with the sign bit
+    /// before, `xmm_val`, or its own), else loaded into xmm1; one `vxorpd` with the sign bit
     /// of the state's FP constants (`CpuState::fp_check`); the result straight into `d`'s
-    /// register if it has one, else through xmm4. xmm3 and xmm4 hold no value or held result.
+    /// register if it has one, else through xmm1. xmm1 holds no value or held result (a held
+    /// result is in its own register, xmm0 or xmm2).
     fn negate_double(&mut self, d: Val, x: Val) {
         let s = match (self.xmm_val, self.loc(x)) {
             (Some((hv, hr)), _) if hv == x => hr,
             (_, Loc::Xmm(r)) => r,
             _ => {
-                self.xmm_from(3, x);
-                3
+                self.xmm_from(1, x);
+                1
             }
         };
         // The sign bit, from the state's FP constants.
@@ -1209,9 +1210,9 @@ impl Emitter {
         match self.loc(d) {
             Loc::Xmm(r) => dynasm!(self.a ; .arch x64 ; vxorpd Rx(r), Rx(s), [r15 + sign]),
             _ => {
-                dynasm!(self.a ; .arch x64 ; vxorpd xmm4, Rx(s), [r15 + sign]);
+                dynasm!(self.a ; .arch x64 ; vxorpd xmm1, Rx(s), [r15 + sign]);
                 let t = self.target(d, &[]);
-                dynasm!(self.a ; .arch x64 ; movq Rq(t), xmm4);
+                dynasm!(self.a ; .arch x64 ; movq Rq(t), xmm1);
                 self.st(d, t);
             }
         }

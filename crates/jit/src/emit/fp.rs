@@ -445,12 +445,13 @@ pub(super) fn fast_path(
 /// The fast path of the arithmetic `fi` (see [`FpInline::arithmetic`]) with AVX's
 /// three-operand forms: each operand is read where it is, the result of the operation before
 /// (`Emitter::xmm_val`) or the value's own xmm register, and only a value elsewhere is loaded
-/// first (into xmm3, xmm4 or xmm5, which no held result or allocated value uses). The result
-/// goes to the xmm register allocated to it when that is none of the operands' (the slow path
-/// reads them where they are), else to xmm0, or for the fused forms to whichever of xmm0 and
-/// xmm2 is not a multiplicand (the destructive accumulator). An operand's register is never
-/// the result's unless the operand is the addend in xmm0 or xmm2 (the result of the operation
-/// before), which the slow path reloads from its place.
+/// first, into one of the scratch registers xmm0 to xmm2 that the held result is not in (values
+/// live from xmm3 up). The result goes to the xmm register allocated to it when that is none
+/// of the operands' (the slow path reads them where they are), else to xmm0, or for the fused
+/// forms to a scratch register that is no multiplicand's (the destructive accumulator), the
+/// addend copied or loaded there. An operand's register is never the result's unless the
+/// operand is the addend held in a scratch register (the result of the operation before),
+/// which the slow path reloads from its place.
 fn vex_arithmetic(
     e: &mut Emitter,
     fi: FpInline,
@@ -459,10 +460,18 @@ fn vex_arithmetic(
     slow: DynamicLabel,
 ) {
     let held = e.xmm_val;
-    let source = |e: &mut Emitter, v: ir::Val, scratch: u8| match (held, e.loc(v)) {
+    // The scratch registers xmm0 to xmm2 an operand loaded first may take: not the held
+    // result's, which a later operand may read.
+    let mut taken: u16 = held.map_or(0, |(_, r)| 1 << r);
+    let mut source = |e: &mut Emitter, v: ir::Val| match (held, e.loc(v)) {
         (Some((hv, hr)), _) if hv == v => hr,
         (_, Loc::Xmm(r)) => r,
         _ => {
+            let scratch = [1u8, 2, 0]
+                .into_iter()
+                .find(|s| taken >> s & 1 == 0)
+                .expect("one held register leaves two scratch ones");
+            taken |= 1 << scratch;
             e.xmm_from(scratch, v);
             scratch
         }
@@ -472,8 +481,8 @@ fn vex_arithmetic(
     // The result's own register, if it has one (an unread result needs none) and it is no
     // operand's: the slow path reads the operands from their places, which may be their own
     // registers even where the fast path reads one from the held result. (The fast path's
-    // sources are those registers, the held result's, which is its value's own or xmm0 or
-    // xmm2, and xmm3 to xmm5: never the result's own.)
+    // sources are those registers, the held result's, which is its value's own or a scratch
+    // one, and scratch ones: never the result's own.)
     let operands = &[x, y, z][..fi.arity()];
     let own = match dst.map(|d| e.loc(d)) {
         Some(Loc::Xmm(v))
@@ -485,7 +494,7 @@ fn vex_arithmetic(
         }
         _ => None,
     };
-    let a = source(e, x, 3);
+    let a = source(e, x);
     let r = match fi.op {
         FpOp::Sqrt => {
             let r = own.unwrap_or(0);
@@ -497,7 +506,7 @@ fn vex_arithmetic(
             r
         }
         FpOp::Add | FpOp::Sub | FpOp::Mul | FpOp::Div => {
-            let b = source(e, y, 4);
+            let b = source(e, y);
             let r = own.unwrap_or(0);
             match (fi.op, fi.double) {
                 (FpOp::Add, true) => dynasm!(e.a ; .arch x64 ; vaddsd Rx(r), Rx(a), Rx(b)),
@@ -513,15 +522,24 @@ fn vex_arithmetic(
         }
         // c + a*b, c - a*b, -c - a*b, a*b - c: the fused forms.
         _ => {
-            let b = source(e, y, 4);
-            let c = source(e, z, 5);
-            let r = match own {
-                Some(v) => v,
-                None if a == 2 || b == 2 => 0,
-                None => 2,
-            };
-            if c != r {
-                dynasm!(e.a ; .arch x64 ; movapd Rx(r), Rx(c));
+            let b = source(e, y);
+            // The accumulator: the result's own register, else xmm0 or xmm2, whichever is no
+            // multiplicand's (they take xmm1 first when loaded), the addend copied or loaded
+            // into it. (A held result is never in xmm1, which `negate_double` uses.)
+            let r = own.unwrap_or_else(|| {
+                [0u8, 2]
+                    .into_iter()
+                    .find(|&s| s != a && s != b)
+                    .expect("two multiplicands leave xmm0 or xmm2")
+            });
+            match (held, e.loc(z)) {
+                (Some((hv, hr)), _) if hv == z => {
+                    if hr != r {
+                        dynasm!(e.a ; .arch x64 ; movapd Rx(r), Rx(hr));
+                    }
+                }
+                (_, Loc::Xmm(c)) => dynasm!(e.a ; .arch x64 ; movapd Rx(r), Rx(c)),
+                _ => e.xmm_from(r, z),
             }
             match (fi.op, fi.double) {
                 (FpOp::MulAdd, true) => dynasm!(e.a ; .arch x64 ; vfmadd231sd Rx(r), Rx(a), Rx(b)),
@@ -742,12 +760,12 @@ fn from_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, slow: Dynam
 fn to_int(e: &mut Emitter, double: bool, signed: bool, wide: bool, rmode: u8, slow: DynamicLabel) {
     // FZ would flush a denormal operand raising IDC; FPCR's rounding mode plays no part.
     require_fpcr_clear(e, FPCR_FZ, slow);
-    // The value to convert: xmm0, or xmm3 holding it rounded.
+    // The value to convert: xmm0, or xmm1 holding it rounded (free again once converted).
     let src = if rmode == ROUND_TO_ZERO {
         0
     } else {
-        round_integral(e, double, rmode, 3);
-        3
+        round_integral(e, double, rmode, 1);
+        1
     };
     let narrow = signed && !wide;
     match (narrow, double) {
@@ -792,12 +810,14 @@ const TIES_AWAY: u8 = 4;
 /// the unallocated 5.
 const ROUNDSD_MODE: [i8; 8] = [0, 2, 1, 3, 3, -1, 0, 0];
 
-/// Rounds xmm0 to an integral value in xmm`dst` as FRINT-style `rmode` says (not 5), with
-/// `roundsd`/`roundss` (SSE4.1). Ties away from zero has no host rounding: from t = trunc(x),
-/// the fraction x - t is exact, and when its magnitude is at least one half, t moves one
-/// further from zero (a NaN or infinity gives an unordered compare, so t stays as it is).
-/// Clobbers `rax`, `rdx`, xmm4 and xmm5.
+/// Rounds xmm0 to an integral value in xmm`dst` (not xmm2) as FRINT-style `rmode` says (not
+/// 5), with `roundsd`/`roundss` (SSE4.1). Ties away from zero has no host rounding: from
+/// t = trunc(x), the fraction x - t is exact, and when its magnitude is at least one half, t
+/// moves one further from zero. (A NaN or an infinity makes the fraction a NaN, which moves
+/// t too: NaN and infinity plus or minus one are themselves, so t is right either way.)
+/// Clobbers `rax`, `rdx` and xmm2.
 fn round_integral(e: &mut Emitter, double: bool, rmode: u8, dst: u8) {
+    debug_assert_ne!(dst, 2, "xmm2 is the fraction's");
     // Bit 3 masks the host's precision exception, which nothing reads anyway.
     let imm = ROUNDSD_MODE[rmode as usize & 7] | 8;
     if double {
@@ -809,25 +829,24 @@ fn round_integral(e: &mut Emitter, double: bool, rmode: u8, dst: u8) {
         return;
     }
     let keep = e.a.new_dynamic_label();
+    // The fraction's magnitude as an integer (its sign bit dropped) compares as the number
+    // does.
     if double {
         dynasm!(e.a ; .arch x64
-            ; movapd xmm4, xmm0 ; subsd xmm4, Rx(dst)
-            ; mov rax, QWORD 0x7fff_ffff_ffff_ffff ; movq xmm5, rax ; andpd xmm4, xmm5
-            ; mov rax, QWORD 0x3fe0_0000_0000_0000 ; movq xmm5, rax
-            ; ucomisd xmm4, xmm5 ; jb =>keep
+            ; movapd xmm2, xmm0 ; subsd xmm2, Rx(dst)
+            ; movq rax, xmm2 ; btr rax, 63
+            ; mov rdx, QWORD 0x3fe0_0000_0000_0000 ; cmp rax, rdx ; jb =>keep
             // +-1.0 with the sign of x.
             ; movq rdx, xmm0 ; mov rax, QWORD 0x8000_0000_0000_0000u64 as i64 ; and rdx, rax
-            ; mov rax, QWORD 0x3ff0_0000_0000_0000 ; or rax, rdx ; movq xmm5, rax
-            ; addsd Rx(dst), xmm5
+            ; mov rax, QWORD 0x3ff0_0000_0000_0000 ; or rax, rdx ; movq xmm2, rax
+            ; addsd Rx(dst), xmm2
             ; =>keep);
     } else {
         dynasm!(e.a ; .arch x64
-            ; movaps xmm4, xmm0 ; subss xmm4, Rx(dst)
-            ; mov eax, 0x7fff_ffff ; movd xmm5, eax ; andps xmm4, xmm5
-            ; mov eax, 0x3f00_0000 ; movd xmm5, eax
-            ; ucomiss xmm4, xmm5 ; jb =>keep
+            ; movaps xmm2, xmm0 ; subss xmm2, Rx(dst)
+            ; movd eax, xmm2 ; and eax, 0x7fff_ffff ; cmp eax, 0x3f00_0000 ; jb =>keep
             ; movd edx, xmm0 ; and edx, 0x8000_0000u32 as i32 ; or edx, 0x3f80_0000
-            ; movd xmm5, edx ; addss Rx(dst), xmm5
+            ; movd xmm2, edx ; addss Rx(dst), xmm2
             ; =>keep);
     }
 }
@@ -936,21 +955,22 @@ fn vector_fast_path(
     if fused {
         dynasm!(e.a ; .arch x64 ; movdqa xmm0, xmm2);
     }
-    // Each lane's biased exponent e into a 32-bit lane of xmm3 (doubles: lanes 0 and 1), then
+    // Each lane's biased exponent e into a 32-bit lane of xmm1 (doubles: lanes 0 and 1), then
     // e + 0x7fff_fffe (i.e. e - 2 with the sign bit flipped, so a signed compare is unsigned)
     // must not exceed 0x8000_0000 + max - 3: the lanes that do are set in the movmsk mask.
-    dynasm!(e.a ; .arch x64 ; movdqa xmm3, xmm0);
+    // (The operands are read: xmm1 and xmm2 are free, and values may live in xmm3 and up.)
+    dynasm!(e.a ; .arch x64 ; movdqa xmm1, xmm0);
     let (limit, mask) = if fi.double {
-        dynasm!(e.a ; .arch x64 ; psllq xmm3, 1 ; psrlq xmm3, 53 ; pshufd xmm3, xmm3, 8);
+        dynasm!(e.a ; .arch x64 ; psllq xmm1, 1 ; psrlq xmm1, 53 ; pshufd xmm1, xmm1, 8);
         (0x8000_07fcu32 as i32, 3)
     } else {
-        dynasm!(e.a ; .arch x64 ; pslld xmm3, 1 ; psrld xmm3, 24);
+        dynasm!(e.a ; .arch x64 ; pslld xmm1, 1 ; psrld xmm1, 24);
         (0x8000_00fcu32 as i32, if r.q { 15 } else { 3 })
     };
     dynasm!(e.a ; .arch x64
-        ; mov eax, 0x7fff_fffe ; movd xmm4, eax ; pshufd xmm4, xmm4, 0 ; paddd xmm3, xmm4
-        ; mov eax, limit ; movd xmm4, eax ; pshufd xmm4, xmm4, 0 ; pcmpgtd xmm3, xmm4
-        ; movmskps eax, xmm3 ; test eax, mask ; jnz =>slow);
+        ; mov eax, 0x7fff_fffe ; movd xmm2, eax ; pshufd xmm2, xmm2, 0 ; paddd xmm1, xmm2
+        ; mov eax, limit ; movd xmm2, eax ; pshufd xmm2, xmm2, 0 ; pcmpgtd xmm1, xmm2
+        ; movmskps eax, xmm1 ; test eax, mask ; jnz =>slow);
     if r.q {
         dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm0);
     } else {
