@@ -394,10 +394,17 @@ fn scalar_shift(cx: &mut Ctx, w: u32) -> Option<Val> {
 
 /// The lanes of `esize` bits of the 64-bit half `x` in reverse order within each container of
 /// `container` bits: the adjacent blocks of `esize`, then `2 * esize`... bits swapped, up to
-/// half a container.
+/// half a container. The bytes of each word (REV32 of bytes: SHA-256's big-endian message
+/// words, on both ISAs) are those of the whole half reversed, the words then swapped back:
+/// two instructions, where the swaps of bytes and halfwords took five each.
 fn reverse_lanes(cx: &mut Ctx, x: Val, esize: u32, container: u32) -> Val {
     if (esize, container) == (8, 64) {
         return cx.b.un(Op::Bswap, x, 64);
+    }
+    if (esize, container) == (8, 32) {
+        let r = cx.b.un(Op::Bswap, x, 64);
+        let k = cx.k(32);
+        return cx.b.binw(Op::Ror, r, k, 64);
     }
     let mut x = x;
     let mut s = esize;
