@@ -635,23 +635,25 @@ pub fn test_bits_in_place(b: &mut Block) {
         if i.op != Op::And || !only_cond || konst(one) != Some(1) || !once {
             continue;
         }
-        let Some(shift) = at(s).filter(|j| j.op == Op::Lshr) else {
+        let Some(j) = def[s.0 as usize].filter(|&j| b.insts[j].op == Op::Lshr) else {
             continue;
         };
+        let shift = &b.insts[j];
         if let Some(by) = konst(shift.args[1]).filter(|&by| by < shift.imm) {
-            rewrites.push((def[s.0 as usize].unwrap_or(k), k, shift.args[0], 1u64 << by));
+            rewrites.push((j, k, shift.args[0], s, 1u64 << by));
         }
     }
-    for (j, k, x, bit) in rewrites {
-        let s = b.insts[j].dst;
+    // The shift `s = lshr x, by` becomes the constant `1 << by`, which the `and` tests `x`
+    // against.
+    for (j, k, x, s, bit) in rewrites {
         b.insts[j] = crate::Inst {
             op: Op::Const,
-            dst: s,
+            dst: Some(s),
             args: [Val(0); 3],
             imm: bit,
             helper: None,
         };
-        b.insts[k].args = [x, s.unwrap_or(x), Val(0)];
+        b.insts[k].args = [x, s, Val(0)];
     }
 }
 
