@@ -1217,7 +1217,7 @@ pub fn remove_dead_setreg(b: &mut Block) {
                 if overwritten[word] & bit != 0 {
                     dead[idx] = true;
                 } else {
-                    if late[word] & bit != 0 && s < LATE_SLOTS {
+                    if late[word] & bit != 0 && late_slot(s as u64) {
                         i.op = Op::SetRegFault;
                     }
                     overwritten[word] |= bit;
@@ -1284,10 +1284,16 @@ pub fn remove_dead_setreg(b: &mut Block) {
     });
 }
 
-/// The slots a `setreg` may become a `setreg.fault` in (see [`remove_dead_setreg`]): the
-/// general registers but the last (the flags, the vector registers and the system registers
-/// have writers and readers in the JIT that know only `setreg`).
-pub const LATE_SLOTS: usize = 31;
+/// Whether a `setreg` of `slot` may become a `setreg.fault` (see [`remove_dead_setreg`]):
+/// the general registers but the last, and the vector registers' halves (an A32 D register,
+/// an A64 V register's low or high 64 bits). Not the flags, whose deferred and fused writers
+/// in the JIT know only `setreg`, nor the system registers (the JIT's readers of those read
+/// the state). The JIT's readers of vector registers in the state (vector accesses, vector
+/// helpers, inline crypto operations) store the pending writes first, as any instruction
+/// with effects but a scalar FP operation does (the JIT's `alloc::flushes_late_writes`).
+pub fn late_slot(slot: u64) -> bool {
+    slot < 31 || (slot::V0 as u64..slot::END as u64).contains(&slot)
+}
 
 /// Replaces a value by one of its operands where no reader of it looks at the bits in which
 /// the two differ: a `zext` by its operand where no reader looks at the bits it clears, an

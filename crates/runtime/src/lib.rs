@@ -1276,20 +1276,43 @@ mod tests {
     /// A register written before a load and again after it is stored only if the load faults
     /// (`setreg.fault`, in a full translation): the fault finds the first value, on both
     /// backends, and the way on the second; also with an FP operation between the write and
-    /// the load (its slow path's helper call leaves the write pending).
+    /// the load (its slow path's helper call leaves the write pending), and for a vector
+    /// register written by FP operations (its value in an xmm register, its upper half
+    /// cleared), with FPSR.IXC set or clear (the fast path or the helper).
     #[test]
     fn a_write_stored_only_for_a_fault_is_there_at_the_fault() {
         let page = interp::testing::catch_guest_faults(recover_fault);
+        let x2 = |cpu: &CpuState| [cpu.x[2], 0];
         // mov x2, #7; ldr x1, [x0]; mov x2, #9; svc #0
         let plain = [0xd28000e2, 0xf9400001, 0xd2800122, 0xd4000001];
+        a_write_stored_only_for_a_fault_in(page, &plain, 0x10004, x2, [[7, 0], [9, 0]], 0);
         // mov x2, #7; fadd d0, d0, d0; ldr x1, [x0]; mov x2, #9; svc #0
         let fp = [0xd28000e2, 0x1e602800, 0xf9400001, 0xd2800122, 0xd4000001];
-        for (code, load) in [(&plain[..], 0x10004), (&fp[..], 0x10008)] {
-            a_write_stored_only_for_a_fault_in(page, code, load);
+        a_write_stored_only_for_a_fault_in(page, &fp, 0x10008, x2, [[7, 0], [9, 0]], 0);
+        // fadd d0, d1, d1; ldr x1, [x0]; fadd d0, d2, d2; svc #0 (2 + 2, then 3 + 3)
+        let vector = [0x1e612820, 0xf9400001, 0x1e622840, 0xd4000001];
+        let (four, six) = (4f64.to_bits(), 6f64.to_bits());
+        for fpsr in [0, FPSR_IXC] {
+            let v0 = |cpu: &CpuState| cpu.v[0];
+            let wants = [[four, 0], [six, 0]];
+            a_write_stored_only_for_a_fault_in(page, &vector, 0x10004, v0, wants, fpsr);
         }
     }
 
-    fn a_write_stored_only_for_a_fault_in(page: u64, code: &[u32], load: u64) {
+    /// FPSR's cumulative inexact bit.
+    const FPSR_IXC: u64 = 1 << 4;
+
+    /// Runs `code` with a load at `load` from an unmapped page and from a readable word, on
+    /// both backends: `read` of the state finds `wants[0]` at the fault, `wants[1]` at the
+    /// system call.
+    fn a_write_stored_only_for_a_fault_in(
+        page: u64,
+        code: &[u32],
+        load: u64,
+        read: impl Fn(&CpuState) -> [u64; 2],
+        wants: [[u64; 2]; 2],
+        fpsr: u64,
+    ) {
         let fetch = words(code);
         for backend in [Backend::Jit, Backend::Interp] {
             let mut e = Engine::new(backend);
@@ -1304,20 +1327,25 @@ mod tests {
             // (Guest addresses are host addresses here: the state's memory base is 0.)
             let readable = Box::new(0u64);
             let readable = &*readable as *const u64 as u64;
-            for (x0, want) in [(page + 8, 7), (readable, 9)] {
+            for (x0, want) in [(page + 8, wants[0]), (readable, wants[1])] {
                 let mut cpu = CpuState {
                     pc: 0x10000,
+                    fpsr,
                     ..CpuState::default()
                 };
                 cpu.x[0] = x0;
+                cpu.v[0] = [0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210];
+                cpu.v[1] = [2f64.to_bits(), 0];
+                cpu.v[2] = [3f64.to_bits(), 0];
                 let event = e.run(&mut cpu, &fetch);
-                assert_eq!(cpu.x[2], want, "{backend:?} {event:?}");
-                match want {
-                    7 => assert!(
+                assert_eq!(read(&cpu), want, "{backend:?} {event:?}");
+                if want == wants[0] {
+                    assert!(
                         matches!(event, Event::DataFault { pc, .. } if pc == load),
                         "{event:?}"
-                    ),
-                    _ => assert!(matches!(event, Event::Syscall(_)), "{event:?}"),
+                    );
+                } else {
+                    assert!(matches!(event, Event::Syscall(_)), "{event:?}");
                 }
             }
         }

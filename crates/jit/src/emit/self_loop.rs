@@ -127,7 +127,7 @@ fn held(b: &Block, head: usize, moves: &[(Val, Val)]) -> Vec<(u64, Val)> {
                 .iter()
                 .any(|i| i.args[..i.op.info().arity].contains(&v))
                 .then_some(())?;
-            (slot < ir::passes::LATE_SLOTS as u64).then_some((slot, v))
+            ir::passes::late_slot(slot).then_some((slot, v))
         })
         .collect()
 }
