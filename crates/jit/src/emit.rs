@@ -633,6 +633,7 @@ pub fn compile(
         zero_product: None,
         lowered_add: None,
         folds: Vec::new(),
+        homes: Vec::new(),
         link: 0,
         carry: None,
         vcache: vcache::VCache::default(),
@@ -715,6 +716,9 @@ pub fn compile(
         let alloc::Allocation { locs, uses, saves } =
             alloc::allocate(block, &e.folds, &carried, moves, &e.exit_defs, &held_until);
         e.vcache = vcache::VCache::for_block(block, &locs);
+        // The reads a loop's back edge moves a new value into (see `alloc::homes`).
+        let excluded: Vec<Val> = moves.iter().filter(|m| m.0 != m.1).map(|m| m.0).collect();
+        e.homes = alloc::homes(block, &locs, &excluded);
         e.locs = locs;
         e.saves = saves;
         // Sunk instructions are lowered alone: none may share the host flags with another.
@@ -796,6 +800,8 @@ struct Emitter {
     faults: Vec<FaultSite>,
     /// Where each value lives (see [`alloc`]).
     locs: Vec<Loc>,
+    /// The state slot that is each value's stack slot, if any ([`alloc::homes`]).
+    homes: Vec<Option<u32>>,
     /// The caller-saved registers each instruction's call saves ([`alloc::Allocation::saves`]).
     saves: Vec<(usize, u32)>,
     /// Those of the instruction being lowered.
@@ -1168,6 +1174,15 @@ impl Emitter {
         self.locs.get(v.0 as usize).copied().unwrap_or(Loc::Slot)
     }
 
+    /// Where a [`Loc::Slot`] value lies: its state slot if that is its home
+    /// ([`alloc::homes`]), else its stack slot.
+    fn slot_mem(&self, v: Val) -> Mem {
+        match self.homes.get(v.0 as usize).copied().flatten() {
+            Some(s) => state(s as u64),
+            None => Mem::at(RSP, vo(v)),
+        }
+    }
+
     /// Loads all 64 bits of `v` into host register `r`. Only `mov`s: flags are preserved.
     fn ld(&mut self, r: u8, v: Val) {
         match self.loc(v) {
@@ -1183,7 +1198,10 @@ impl Emitter {
                         dynasm!(self.a ; .arch x64 ; mov Rq(r), Rq(h));
                     }
                 }
-                _ => enc::reg_mem(&mut self.a, RegMem::Load64, r, Mem::at(RSP, vo(v))),
+                _ => {
+                    let m = self.slot_mem(v);
+                    enc::reg_mem(&mut self.a, RegMem::Load64, r, m);
+                }
             },
             Loc::Const(k) => enc::mov_imm(&mut self.a, r, k),
             Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq Rq(r), Rx(x)),
@@ -1225,8 +1243,8 @@ impl Emitter {
             Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; movq Rx(t), Rq(h)),
             Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq Rx(t), Rx(x)),
             Loc::Slot => {
-                let o = vo(v);
-                dynasm!(self.a ; .arch x64 ; movq Rx(t), QWORD [rsp + o]);
+                let Mem { base, disp, .. } = self.slot_mem(v);
+                dynasm!(self.a ; .arch x64 ; movq Rx(t), QWORD [Rq(base) + disp]);
             }
             Loc::Const(_) => {
                 self.ld(alloc::RAX, v);
@@ -1244,6 +1262,7 @@ impl Emitter {
                 }
             }
             Loc::Slot => {
+                debug_assert!(self.homes.get(v.0 as usize).copied().flatten().is_none());
                 enc::reg_mem(&mut self.a, RegMem::Store64, r, Mem::at(RSP, vo(v)));
                 self.spill = Some((v, r, self.a.offset().0));
             }
@@ -1283,14 +1302,16 @@ impl Emitter {
             }
             Loc::Reg(h) => h,
             Loc::Slot => {
-                let o = vo(y);
+                let Mem {
+                    base: b, disp: o, ..
+                } = self.slot_mem(y);
                 match op {
-                    Op::Add => dynasm!(self.a ; .arch x64 ; add Rq(t), [rsp + o]),
-                    Op::Sub => dynasm!(self.a ; .arch x64 ; sub Rq(t), [rsp + o]),
-                    Op::And => dynasm!(self.a ; .arch x64 ; and Rq(t), [rsp + o]),
-                    Op::Or => dynasm!(self.a ; .arch x64 ; or Rq(t), [rsp + o]),
-                    Op::Mul => dynasm!(self.a ; .arch x64 ; imul Rq(t), [rsp + o]),
-                    _ => dynasm!(self.a ; .arch x64 ; xor Rq(t), [rsp + o]),
+                    Op::Add => dynasm!(self.a ; .arch x64 ; add Rq(t), [Rq(b) + o]),
+                    Op::Sub => dynasm!(self.a ; .arch x64 ; sub Rq(t), [Rq(b) + o]),
+                    Op::And => dynasm!(self.a ; .arch x64 ; and Rq(t), [Rq(b) + o]),
+                    Op::Or => dynasm!(self.a ; .arch x64 ; or Rq(t), [Rq(b) + o]),
+                    Op::Mul => dynasm!(self.a ; .arch x64 ; imul Rq(t), [Rq(b) + o]),
+                    _ => dynasm!(self.a ; .arch x64 ; xor Rq(t), [Rq(b) + o]),
                 }
                 return;
             }
@@ -1315,8 +1336,10 @@ impl Emitter {
         match self.loc(y) {
             Loc::Const(k) => enc::alu_imm(&mut self.a, Alu::Sub, false, t, k as u32 as i32),
             Loc::Slot => {
-                let o = vo(y);
-                dynasm!(self.a ; .arch x64 ; sub Rd(t), [rsp + o]);
+                let Mem {
+                    base: b, disp: o, ..
+                } = self.slot_mem(y);
+                dynasm!(self.a ; .arch x64 ; sub Rd(t), [Rq(b) + o]);
             }
             _ => {
                 let r = self.reg_or(alloc::RCX, y);
@@ -1340,12 +1363,16 @@ impl Emitter {
             (Loc::Reg(h), true) => dynasm!(self.a ; .arch x64 ; cmp Rq(r), Rq(h)),
             (Loc::Reg(h), false) => dynasm!(self.a ; .arch x64 ; cmp Rd(r), Rd(h)),
             (Loc::Slot, true) => {
-                let o = vo(y);
-                dynasm!(self.a ; .arch x64 ; cmp Rq(r), [rsp + o]);
+                let Mem {
+                    base: b, disp: o, ..
+                } = self.slot_mem(y);
+                dynasm!(self.a ; .arch x64 ; cmp Rq(r), [Rq(b) + o]);
             }
             (Loc::Slot, false) => {
-                let o = vo(y);
-                dynasm!(self.a ; .arch x64 ; cmp Rd(r), DWORD [rsp + o]);
+                let Mem {
+                    base: b, disp: o, ..
+                } = self.slot_mem(y);
+                dynasm!(self.a ; .arch x64 ; cmp Rd(r), DWORD [Rq(b) + o]);
             }
             (Loc::Const(_), true) | (Loc::Xmm(_), true) => {
                 self.ld(alloc::RCX, y);
@@ -1573,6 +1600,10 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; movq Rx(v), [r15 + s]);
                     return;
                 }
+                if self.homes.get(d.0 as usize).copied().flatten().is_some() {
+                    // Read where it lies (see `alloc::homes`).
+                    return;
+                }
                 let t = self.target(d, &[]);
                 if i.imm < slot::END as u64 {
                     enc::reg_mem(&mut self.a, RegMem::Load64, t, state(i.imm));
@@ -1630,11 +1661,13 @@ impl Emitter {
                     Loc::Reg(h) if signed => dynasm!(self.a ; .arch x64 ; imul Rq(h)),
                     Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mul Rq(h)),
                     Loc::Slot => {
-                        let o = vo(y);
+                        let Mem {
+                            base: b, disp: o, ..
+                        } = self.slot_mem(y);
                         if signed {
-                            dynasm!(self.a ; .arch x64 ; imul QWORD [rsp + o]);
+                            dynasm!(self.a ; .arch x64 ; imul QWORD [Rq(b) + o]);
                         } else {
-                            dynasm!(self.a ; .arch x64 ; mul QWORD [rsp + o]);
+                            dynasm!(self.a ; .arch x64 ; mul QWORD [Rq(b) + o]);
                         }
                     }
                     Loc::Const(_) | Loc::Xmm(_) => {
@@ -2156,6 +2189,11 @@ impl Emitter {
                 Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(h)),
                 Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq [rsp + o], Rx(x)),
                 Loc::Const(_) => {
+                    self.ld(alloc::RAX, v);
+                    dynasm!(self.a ; .arch x64 ; mov [rsp + o], rax);
+                }
+                // The memory-operand lowering reads the stack slot.
+                Loc::Slot if self.homes.get(v.0 as usize).copied().flatten().is_some() => {
                     self.ld(alloc::RAX, v);
                     dynasm!(self.a ; .arch x64 ; mov [rsp + o], rax);
                 }
@@ -2739,12 +2777,14 @@ impl Emitter {
             return;
         }
         if let Loc::Slot = self.loc(y) {
-            let o = vo(y);
+            let Mem {
+                base: b, disp: o, ..
+            } = self.slot_mem(y);
             match (carry, wide) {
-                (false, true) => dynasm!(self.a ; .arch x64 ; add Rq(t), [rsp + o]),
-                (false, false) => dynasm!(self.a ; .arch x64 ; add Rd(t), [rsp + o]),
-                (true, true) => dynasm!(self.a ; .arch x64 ; adc Rq(t), [rsp + o]),
-                (true, false) => dynasm!(self.a ; .arch x64 ; adc Rd(t), [rsp + o]),
+                (false, true) => dynasm!(self.a ; .arch x64 ; add Rq(t), [Rq(b) + o]),
+                (false, false) => dynasm!(self.a ; .arch x64 ; add Rd(t), [Rq(b) + o]),
+                (true, true) => dynasm!(self.a ; .arch x64 ; adc Rq(t), [Rq(b) + o]),
+                (true, false) => dynasm!(self.a ; .arch x64 ; adc Rd(t), [Rq(b) + o]),
             }
             return;
         }

@@ -32,7 +32,7 @@
 //! it is dropped). A carried block never reserves stack of its own: the entry and the head
 //! must agree on `rsp`.
 
-use super::{Emitter, FRAME_VALS, vo};
+use super::{Emitter, FRAME_VALS};
 use crate::alloc::{self, Loc, imm32};
 use cpu::slot;
 use dynasmrt::{DynasmApi, dynasm};
@@ -198,7 +198,8 @@ enum Place {
     /// An xmm register: a double carried from one FP operation of a pass to the next pass's
     /// (every value there is 64 bits; see `alloc::in_xmm`).
     Xmm(u8),
-    Stack(i32),
+    /// A stack slot, or a value's home in the state (see `alloc::homes`): `[base + disp]`.
+    Mem(u8, i32),
     Const(u64),
 }
 
@@ -206,7 +207,10 @@ impl Emitter {
     fn place(&self, v: Val) -> Place {
         match self.loc(v) {
             Loc::Reg(r) => Place::Reg(r),
-            Loc::Slot => Place::Stack(vo(v)),
+            Loc::Slot => {
+                let m = self.slot_mem(v);
+                Place::Mem(m.base, m.disp)
+            }
             Loc::Const(k) => Place::Const(k),
             Loc::Xmm(r) => Place::Xmm(r),
         }
@@ -305,25 +309,35 @@ impl Emitter {
         match (d, s) {
             (Place::Xmm(d), Place::Xmm(s)) => dynasm!(self.a ; .arch x64 ; movapd Rx(d), Rx(s)),
             (Place::Xmm(d), Place::Reg(s)) => dynasm!(self.a ; .arch x64 ; movq Rx(d), Rq(s)),
-            (Place::Xmm(d), Place::Stack(o)) => dynasm!(self.a ; .arch x64 ; movq Rx(d), [rsp + o]),
+            (Place::Xmm(d), Place::Mem(b, o)) => {
+                dynasm!(self.a ; .arch x64 ; movq Rx(d), [Rq(b) + o])
+            }
             (Place::Xmm(d), Place::Const(k)) => {
                 dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k as i64 ; movq Rx(d), rcx)
             }
             (Place::Reg(d), Place::Xmm(s)) => dynasm!(self.a ; .arch x64 ; movq Rq(d), Rx(s)),
-            (Place::Stack(o), Place::Xmm(s)) => dynasm!(self.a ; .arch x64 ; movq [rsp + o], Rx(s)),
+            (Place::Mem(b, o), Place::Xmm(s)) => {
+                dynasm!(self.a ; .arch x64 ; movq [Rq(b) + o], Rx(s))
+            }
             (Place::Reg(d), Place::Reg(s)) => dynasm!(self.a ; .arch x64 ; mov Rq(d), Rq(s)),
-            (Place::Reg(d), Place::Stack(o)) => dynasm!(self.a ; .arch x64 ; mov Rq(d), [rsp + o]),
+            (Place::Reg(d), Place::Mem(b, o)) => {
+                dynasm!(self.a ; .arch x64 ; mov Rq(d), [Rq(b) + o])
+            }
             (Place::Reg(d), Place::Const(k)) => match imm32(k) {
                 Some(i) => dynasm!(self.a ; .arch x64 ; mov Rq(d), i),
                 None => dynasm!(self.a ; .arch x64 ; mov Rq(d), QWORD k as i64),
             },
-            (Place::Stack(o), Place::Reg(s)) => dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(s)),
-            (Place::Stack(o), Place::Stack(p)) => {
-                dynasm!(self.a ; .arch x64 ; mov rcx, [rsp + p] ; mov [rsp + o], rcx)
+            (Place::Mem(b, o), Place::Reg(s)) => {
+                dynasm!(self.a ; .arch x64 ; mov [Rq(b) + o], Rq(s))
             }
-            (Place::Stack(o), Place::Const(k)) => match imm32(k) {
-                Some(i) => dynasm!(self.a ; .arch x64 ; mov QWORD [rsp + o], i),
-                None => dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k as i64 ; mov [rsp + o], rcx),
+            (Place::Mem(b, o), Place::Mem(c, p)) => {
+                dynasm!(self.a ; .arch x64 ; mov rcx, [Rq(c) + p] ; mov [Rq(b) + o], rcx)
+            }
+            (Place::Mem(b, o), Place::Const(k)) => match imm32(k) {
+                Some(i) => dynasm!(self.a ; .arch x64 ; mov QWORD [Rq(b) + o], i),
+                None => {
+                    dynasm!(self.a ; .arch x64 ; mov rcx, QWORD k as i64 ; mov [Rq(b) + o], rcx)
+                }
             },
             (Place::Const(_), _) => unreachable!("reads are never constants"),
         }
