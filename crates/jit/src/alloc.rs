@@ -642,6 +642,49 @@ fn assign<const FP: bool>(
     (locs, saves)
 }
 
+/// For each value, the state slot that serves as its stack slot, if any: a read of a general
+/// or vector register's slot ([`Loc::Slot`], not in `excluded`) whose slot nothing after the
+/// read may write while the block runs. Its `getreg` then costs no code, and its readers read
+/// the state, as they would have read the stack: a spill costs no store. Anything after the
+/// read that may write the state but a `setreg` of another slot rules it out: a write of the
+/// slot (a `setreg.fault` too: stored later), a helper call but a scalar FP operation's
+/// (which writes FPSR alone), a vector load (which writes vector registers in the state), a
+/// deferred flags write. The reads a one-block loop's back edge moves new values into
+/// (`excluded`) have slots the block writes anyway; a loop-invariant read keeps its home
+/// from pass to pass, the block never writing its slot.
+pub fn homes(b: &Block, locs: &[Loc], excluded: &[Val]) -> Vec<Option<u32>> {
+    let mut homes = vec![None; locs.len()];
+    // Bit s: slot s may be written from here to the end of the block (backwards).
+    let mut written = [0u64; 4];
+    let mut everything = false;
+    for i in b.insts.iter().rev() {
+        match i.op {
+            Op::SetReg | Op::SetRegFault => {
+                let s = (i.imm as usize).min(255);
+                written[s / 64] |= 1 << (s % 64);
+            }
+            Op::GetReg => {
+                let s = i.imm as u32;
+                let homeable =
+                    s <= cpu::slot::x(31) || (cpu::slot::V0..cpu::slot::END).contains(&s);
+                let clear = !everything && written[s as usize / 64] >> (s % 64) & 1 == 0;
+                if let Some(d) = i.dst
+                    && homeable
+                    && clear
+                    && locs.get(d.0 as usize) == Some(&Loc::Slot)
+                    && !excluded.contains(&d)
+                {
+                    homes[d.0 as usize] = Some(s);
+                }
+            }
+            Op::Load | Op::Store | Op::StoreIf | Op::Mark => {}
+            _ if i.op.is_side_exit() || i.is_fp_env_call() || !i.op.info().effects => {}
+            _ => everything = true,
+        }
+    }
+    homes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -704,9 +747,9 @@ mod tests {
         let spilled: Vec<usize> = (0..14).filter(|&v| a.locs[v] == Loc::Slot).collect();
         assert!(spilled.len() >= 4, "{:?}", a.locs);
         let h = homes(&block, &a.locs, &[]);
-        for v in 0..14 {
+        for (v, home) in h.iter().enumerate().take(14) {
             let want = (spilled.contains(&v) && v != 0).then_some(cpu::slot::x(v as u32));
-            assert_eq!(h[v], want, "v{v}: {:?}", a.locs[v]);
+            assert_eq!(*home, want, "v{v}: {:?}", a.locs[v]);
         }
         let some = Val(spilled[spilled.len() - 1] as u32);
         let h = homes(&block, &a.locs, &[some]);
@@ -882,47 +925,4 @@ mod tests {
         let unpaired = allocate(&blk, &[], &[s, m], &[], &[], &[]).locs;
         assert!(xmm(&unpaired, s) && !xmm(&unpaired, m), "{unpaired:?}");
     }
-}
-
-/// For each value, the state slot that serves as its stack slot, if any: a read of a general
-/// or vector register's slot ([`Loc::Slot`], not in `excluded`) whose slot nothing after the
-/// read may write while the block runs. Its `getreg` then costs no code, and its readers read
-/// the state, as they would have read the stack: a spill costs no store. Anything after the
-/// read that may write the state but a `setreg` of another slot rules it out: a write of the
-/// slot (a `setreg.fault` too: stored later), a helper call but a scalar FP operation's
-/// (which writes FPSR alone), a vector load (which writes vector registers in the state), a
-/// deferred flags write. The reads a one-block loop's back edge moves new values into
-/// (`excluded`) have slots the block writes anyway; a loop-invariant read keeps its home
-/// from pass to pass, the block never writing its slot.
-pub fn homes(b: &Block, locs: &[Loc], excluded: &[Val]) -> Vec<Option<u32>> {
-    let mut homes = vec![None; locs.len()];
-    // Bit s: slot s may be written from here to the end of the block (backwards).
-    let mut written = [0u64; 4];
-    let mut everything = false;
-    for i in b.insts.iter().rev() {
-        match i.op {
-            Op::SetReg | Op::SetRegFault => {
-                let s = (i.imm as usize).min(255);
-                written[s / 64] |= 1 << (s % 64);
-            }
-            Op::GetReg => {
-                let s = i.imm as u32;
-                let homeable =
-                    s <= cpu::slot::x(31) || (cpu::slot::V0..cpu::slot::END).contains(&s);
-                let clear = !everything && written[s as usize / 64] >> (s % 64) & 1 == 0;
-                if let Some(d) = i.dst
-                    && homeable
-                    && clear
-                    && locs.get(d.0 as usize) == Some(&Loc::Slot)
-                    && !excluded.contains(&d)
-                {
-                    homes[d.0 as usize] = Some(s);
-                }
-            }
-            Op::Load | Op::Store | Op::StoreIf | Op::Mark => {}
-            _ if i.op.is_side_exit() || i.is_fp_env_call() || !i.op.info().effects => {}
-            _ => everything = true,
-        }
-    }
-    homes
 }
