@@ -1174,10 +1174,15 @@ impl Emitter {
         self.locs.get(v.0 as usize).copied().unwrap_or(Loc::Slot)
     }
 
+    /// The state slot that is `v`'s home, if any ([`alloc::homes`]).
+    fn home(&self, v: Val) -> Option<u32> {
+        self.homes.get(v.0 as usize).copied().flatten()
+    }
+
     /// Where a [`Loc::Slot`] value lies: its state slot if that is its home
     /// ([`alloc::homes`]), else its stack slot.
     fn slot_mem(&self, v: Val) -> Mem {
-        match self.homes.get(v.0 as usize).copied().flatten() {
+        match self.home(v) {
             Some(s) => state(s as u64),
             None => Mem::at(RSP, vo(v)),
         }
@@ -1262,7 +1267,7 @@ impl Emitter {
                 }
             }
             Loc::Slot => {
-                debug_assert!(self.homes.get(v.0 as usize).copied().flatten().is_none());
+                debug_assert!(self.home(v).is_none());
                 enc::reg_mem(&mut self.a, RegMem::Store64, r, Mem::at(RSP, vo(v)));
                 self.spill = Some((v, r, self.a.offset().0));
             }
@@ -1600,7 +1605,7 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; movq Rx(v), [r15 + s]);
                     return;
                 }
-                if self.homes.get(d.0 as usize).copied().flatten().is_some() {
+                if self.home(d).is_some() {
                     // Read where it lies (see `alloc::homes`).
                     return;
                 }
@@ -2193,7 +2198,7 @@ impl Emitter {
                     dynasm!(self.a ; .arch x64 ; mov [rsp + o], rax);
                 }
                 // The memory-operand lowering reads the stack slot.
-                Loc::Slot if self.homes.get(v.0 as usize).copied().flatten().is_some() => {
+                Loc::Slot if self.home(v).is_some() => {
                     self.ld(alloc::RAX, v);
                     dynasm!(self.a ; .arch x64 ; mov [rsp + o], rax);
                 }
