@@ -150,6 +150,14 @@ pub mod slot {
     }
     /// One past the last slot.
     pub const END: u32 = V0 + 64;
+    /// The vector register `n` whose low or high half slot `s` is, if it is one.
+    pub const fn vector(s: u64) -> Option<u32> {
+        if s >= V0 as u64 && s < END as u64 {
+            Some(((s - V0 as u64) / 2) as u32)
+        } else {
+            None
+        }
+    }
 }
 
 impl Default for CpuState {

@@ -1292,7 +1292,7 @@ pub fn remove_dead_setreg(b: &mut Block) {
 /// helpers, inline crypto operations) store the pending writes first, as any instruction
 /// with effects but a scalar FP operation does (the JIT's `alloc::flushes_late_writes`).
 pub fn late_slot(slot: u64) -> bool {
-    slot < 31 || (slot::V0 as u64..slot::END as u64).contains(&slot)
+    slot < 31 || slot::vector(slot).is_some()
 }
 
 /// Replaces a value by one of its operands where no reader of it looks at the bits in which

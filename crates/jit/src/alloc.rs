@@ -665,8 +665,7 @@ pub fn homes(b: &Block, locs: &[Loc], excluded: &[Val]) -> Vec<Option<u32>> {
             }
             Op::GetReg => {
                 let s = i.imm as u32;
-                let homeable =
-                    s <= cpu::slot::x(31) || (cpu::slot::V0..cpu::slot::END).contains(&s);
+                let homeable = s <= cpu::slot::x(31) || cpu::slot::vector(i.imm).is_some();
                 let clear = !everything && written[s as usize / 64] >> (s % 64) & 1 == 0;
                 if let Some(d) = i.dst
                     && homeable
@@ -677,9 +676,8 @@ pub fn homes(b: &Block, locs: &[Loc], excluded: &[Val]) -> Vec<Option<u32>> {
                     homes[d.0 as usize] = Some(s);
                 }
             }
-            Op::Load | Op::Store | Op::StoreIf | Op::Mark => {}
-            _ if i.op.is_side_exit() || i.is_fp_env_call() || !i.op.info().effects => {}
-            _ => everything = true,
+            // What may write the state is what a pending late write is stored before.
+            _ => everything |= flushes_late_writes(i),
         }
     }
     homes

@@ -126,10 +126,7 @@ impl VCache {
     /// What lowering `i` needs stored first (see the module docs). Inline crypto calls, which
     /// keep the copies themselves, are left to `crypto`.
     pub(super) fn before(&self, i: &ir::Inst, crypto_inline: bool) -> Flush {
-        let vector = |s: u64| {
-            (s >= slot::V0 as u64 && s < slot::END as u64)
-                .then(|| ((s - slot::V0 as u64) / 2) as u8)
-        };
+        let vector = |s: u64| slot::vector(s).map(|n| n as u8);
         match i.op {
             Op::GetReg => vector(i.imm).map_or(Flush::None, Flush::One),
             Op::SetReg | Op::SetRegFault => vector(i.imm).map_or(Flush::None, Flush::Forget),
