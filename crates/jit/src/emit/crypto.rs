@@ -6,7 +6,7 @@
 //! `ir::inline`; `fpsimd::crypto_fast` holds the same mappings as Rust, tested against the
 //! reference definitions). A host without the feature keeps the call.
 
-use super::{Emitter, so};
+use super::{Emitter, REV64_BYTES, so};
 use cpu::slot;
 use dynasmrt::{DynasmApi, DynasmLabelApi, dynasm};
 use ir::inline::{FpInline, FpOp, VecRegs};
@@ -37,9 +37,9 @@ pub(super) fn usable(op: FpOp) -> bool {
         FpOp::Aese | FpOp::Aesd | FpOp::Aesmc | FpOp::Aesimc => aes,
         FpOp::Pmull | FpOp::Pmull2 => clmul,
         FpOp::Sha256H | FpOp::Sha256H2 | FpOp::Sha256Su0 | FpOp::Sha256Su1 => sha,
-        // SSE2, and SSSE3's PALIGNR.
-        FpOp::Eor | FpOp::Rev64 => true,
-        FpOp::Ext8 => ssse3,
+        // SSE2, and SSSE3's PALIGNR and PSHUFB.
+        FpOp::Eor => true,
+        FpOp::Ext8 | FpOp::Rev64 => ssse3,
         _ => false,
     }
 }
@@ -131,13 +131,10 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
                 |e, x| dynasm!(e.a ; .arch x64 ; palignr xmm1, Rx(x), 8),
             );
         }
-        // The four 16-bit words of each half in reverse order, then the two bytes of each
-        // word swapped (SSE2 alone: no shuffle mask to keep in memory).
+        // One shuffle by the order kept in the state (see `cpu::FP_CHECK`).
         FpOp::Rev64 => {
             e.load_vreg(1, n);
-            dynasm!(e.a ; .arch x64
-                ; pshuflw xmm1, xmm1, 0x1b ; pshufhw xmm1, xmm1, 0x1b
-                ; movdqa xmm0, xmm1 ; psrlw xmm1, 8 ; psllw xmm0, 8 ; por xmm1, xmm0);
+            dynasm!(e.a ; .arch x64 ; pshufb xmm1, [r15 + REV64_BYTES]);
         }
         _ => return false,
     }

@@ -38,7 +38,7 @@
 //! their sign on both. Only FRINTX raises Inexact, so it needs an unchanged value or IXC
 //! already set. NaNs and denormals under FZ go to the helper.
 
-use super::{Emitter, FP_CHECK, so};
+use super::{Emitter, FP_CHECK, LANES_BIAS, LANES_LIMIT_DOUBLE, LANES_LIMIT_SINGLE, so};
 use crate::alloc::{Loc, RAX};
 use cpu::slot;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
@@ -959,17 +959,17 @@ fn vector_fast_path(
     // e + 0x7fff_fffe (i.e. e - 2 with the sign bit flipped, so a signed compare is unsigned)
     // must not exceed 0x8000_0000 + max - 3: the lanes that do are set in the movmsk mask.
     // (The operands are read: xmm1 and xmm2 are free, and values may live in xmm3 and up.)
+    // (Both constants are 16-byte operands in the state: see `cpu::FP_CHECK`.)
     dynasm!(e.a ; .arch x64 ; movdqa xmm1, xmm0);
     let (limit, mask) = if fi.double {
         dynasm!(e.a ; .arch x64 ; psllq xmm1, 1 ; psrlq xmm1, 53 ; pshufd xmm1, xmm1, 8);
-        (0x8000_07fcu32 as i32, 3)
+        (LANES_LIMIT_DOUBLE, 3)
     } else {
         dynasm!(e.a ; .arch x64 ; pslld xmm1, 1 ; psrld xmm1, 24);
-        (0x8000_00fcu32 as i32, if r.q { 15 } else { 3 })
+        (LANES_LIMIT_SINGLE, if r.q { 15 } else { 3 })
     };
     dynasm!(e.a ; .arch x64
-        ; mov eax, 0x7fff_fffe ; movd xmm2, eax ; pshufd xmm2, xmm2, 0 ; paddd xmm1, xmm2
-        ; mov eax, limit ; movd xmm2, eax ; pshufd xmm2, xmm2, 0 ; pcmpgtd xmm1, xmm2
+        ; paddd xmm1, [r15 + LANES_BIAS] ; pcmpgtd xmm1, [r15 + limit]
         ; movmskps eax, xmm1 ; test eax, mask ; jnz =>slow);
     if r.q {
         dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm0);
