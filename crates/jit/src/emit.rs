@@ -2561,16 +2561,28 @@ impl Emitter {
     /// Where the accesses with `setreg.fault` writes pending resume when they fault (see
     /// `fault::recover`), with the block's stack pointer and registers as at the access: the
     /// writes are stored, and the block leaves through the epilogue as a fault does.
+    ///
+    /// Sites with the same writes pending share one stub (a value keeps one place for the whole
+    /// block, so the same writes are the same code): a function's prologue of register pairs
+    /// stored to the stack, each store a fault site, had a stub apiece, a ninth of the block's
+    /// bytes each time.
     fn late_stubs(&mut self) {
+        let mut made: Vec<(Vec<(u64, Val)>, u32)> = Vec::new();
         for (site, late) in std::mem::take(&mut self.late_stubs) {
+            if let Some(&(_, at)) = made.iter().find(|m| m.0 == late) {
+                self.faults[site].stub = Some(at);
+                continue;
+            }
             // What the straight line remembers does not hold here.
             self.spill = None;
-            self.faults[site].stub = Some(self.a.offset().0 as u32);
-            for (slot, v) in late {
+            let at = self.a.offset().0 as u32;
+            self.faults[site].stub = Some(at);
+            for &(slot, v) in &late {
                 self.store_slot(slot, v);
             }
             let ep = self.epilogue;
             dynasm!(self.a ; .arch x64 ; jmp extern ep);
+            made.push((late, at));
         }
     }
 

@@ -1289,6 +1289,17 @@ mod tests {
         // mov x2, #7; fadd d0, d0, d0; ldr x1, [x0]; mov x2, #9; svc #0
         let fp = [0xd28000e2, 0x1e602800, 0xf9400001, 0xd2800122, 0xd4000001];
         a_write_stored_only_for_a_fault_in(page, &fp, 0x10008, x2, [[7, 0], [9, 0]], 0);
+        // Two loads with the same write pending share the way out the JIT made at the first
+        // (x3 is readable): mov x2, #7; ldr x1, [x3]; ldr x4, [x0]; mov x2, #9; svc #0. With
+        // x5 written between them, the second has a way out of its own: mov x2, #7;
+        // ldr x1, [x3]; mov x5, #5; ldr x4, [x0]; mov x2, #9; mov x5, #6; svc #0.
+        let x2_x5 = |cpu: &CpuState| [cpu.x[2], cpu.x[5]];
+        let shared = [0xd28000e2, 0xf9400061, 0xf9400004, 0xd2800122, 0xd4000001];
+        a_write_stored_only_for_a_fault_in(page, &shared, 0x10008, x2_x5, [[7, 0], [9, 0]], 0);
+        let apart = [
+            0xd28000e2, 0xf9400061, 0xd28000a5, 0xf9400004, 0xd2800122, 0xd28000c5, 0xd4000001,
+        ];
+        a_write_stored_only_for_a_fault_in(page, &apart, 0x1000c, x2_x5, [[7, 5], [9, 6]], 0);
         // fadd d0, d1, d1; ldr x1, [x0]; fadd d0, d2, d2; svc #0 (2 + 2, then 3 + 3)
         let vector = [0x1e612820, 0xf9400001, 0x1e622840, 0xd4000001];
         let (four, six) = (4f64.to_bits(), 6f64.to_bits());
@@ -1304,7 +1315,7 @@ mod tests {
 
     /// Runs `code` with a load at `load` from an unmapped page and from a readable word, on
     /// both backends: `read` of the state finds `wants[0]` at the fault, `wants[1]` at the
-    /// system call.
+    /// system call. X0 holds the address that load reads, X3 that of a readable word.
     fn a_write_stored_only_for_a_fault_in(
         page: u64,
         code: &[u32],
@@ -1334,6 +1345,7 @@ mod tests {
                     ..CpuState::default()
                 };
                 cpu.x[0] = x0;
+                cpu.x[3] = readable;
                 cpu.v[0] = [0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210];
                 cpu.v[1] = [2f64.to_bits(), 0];
                 cpu.v[2] = [3f64.to_bits(), 0];
