@@ -69,13 +69,11 @@ pub struct CpuState {
     /// before the call): a host fault in the helper finds the call site and the block's stack
     /// pointer from it. Not a slot.
     pub helper_rsp: u64,
-    /// Constants for translated code's inline FP and vector results ([`FP_CHECK`]): one
-    /// `vptest` against them finds a result whose biased exponent is 0 or 1 (zero, denormal, or
-    /// maybe rounded up from a tiny value) or one of the top two (the highest binade, infinity,
-    /// NaN); one `xor` with the third pair negates a double; the rest are 16-byte operands of
-    /// vector instructions, read in place (building one in a register took three instructions
-    /// at each use). Not a slot.
-    pub fp_check: [u64; 14],
+    /// Constants for translated code's inline FP results ([`FP_CHECK`]): one `vptest` against
+    /// them finds a result whose biased exponent is 0 or 1 (zero, denormal, or maybe rounded up
+    /// from a tiny value) or one of the top two (the highest binade, infinity, NaN); one `xor`
+    /// with the last two negates a double. Not a slot.
+    pub fp_check: [u64; 6],
     /// Four times the set mask of the table at [`CpuState::jump_table`] (the JIT sets it with
     /// the table, which grows: see `jit`'s `Table`): a pc's low 32 bits and this are four times
     /// its set's number. At most the mask of [`JUMP_TABLE_BYTES`], so a lookup stays inside
@@ -92,32 +90,18 @@ pub struct CpuState {
 /// compare otherwise.
 pub const DEFERRED: u64 = 0x0fff_ffff;
 
-/// [`CpuState::fp_check`], in 16-byte operands: the bits of a double's biased exponent but its
-/// lowest (the low lane of the first), then the same for a single (the low 32 bits of the
-/// second), then a double's sign bit (the low lane of the third); then 0x7fff_fffe in every
-/// 32-bit lane, 0x8000_07fc in every lane, 0x8000_00fc in every lane (the bias and the limits
-/// of the vector FP fast path's exponent check, doubles then singles), and the PSHUFB order
-/// that reverses the bytes of each 64-bit half (REV64 of bytes).
-pub const FP_CHECK: [u64; 14] = [
-    0x7fe0_0000_0000_0000,
-    0,
-    0x7f00_0000,
-    0,
-    1 << 63,
-    0,
-    0x7fff_fffe_7fff_fffe,
-    0x7fff_fffe_7fff_fffe,
-    0x8000_07fc_8000_07fc,
-    0x8000_07fc_8000_07fc,
-    0x8000_00fc_8000_00fc,
-    0x8000_00fc_8000_00fc,
-    0x0001_0203_0405_0607,
-    0x0809_0a0b_0c0d_0e0f,
-];
+// The state stays within 1 KiB. With 64 bytes more of it, `flags_a` and `flags_b` (stored at
+// most block ends) landed exactly 1 KiB after X3 and X4 (loaded at block starts), and a switch
+// interpreter (interpbench on aarch64) ran five times slower, perf putting the time on the
+// first use of those loads; with the two fields moved back below 1 KiB it ran as before. (A
+// plain loop of stores and loads 1 KiB apart does not show it; what in this host, an AMD Zen 4,
+// takes the one for the other is not known beyond that.)
+const _: () = assert!(std::mem::size_of::<CpuState>() <= 1024);
 
-// Translated code reads `fp_check`'s operands with SSE instructions, which fault on a 16-byte
-// operand that is not 16-byte aligned (the state itself is: `repr(align(16))`).
-const _: () = assert!(std::mem::offset_of!(CpuState, fp_check).is_multiple_of(16));
+/// [`CpuState::fp_check`]: the bits of a double's biased exponent but its lowest (the low
+/// lane of the first 16 bytes), then the same for a single (the low 32 bits of the second),
+/// then a double's sign bit (the low lane of the third).
+pub const FP_CHECK: [u64; 6] = [0x7fe0_0000_0000_0000, 0, 0x7f00_0000, 0, 1 << 63, 0];
 
 /// Slot index helpers: the IR's `getreg`/`setreg` immediates.
 pub mod slot {

@@ -44,6 +44,7 @@ mod enc;
 
 use enc::{Alu, Mem, RegMem};
 mod fp;
+mod lanes;
 mod self_loop;
 mod sink;
 mod vcache;
@@ -107,13 +108,6 @@ const HELPER_RSP: i32 = std::mem::offset_of!(cpu::CpuState, helper_rsp) as i32 -
 /// Byte offset from `r15` of `CpuState::fp_check`, the masks the inline FP results are
 /// tested against (see `fp::require_normal`) and the sign bit a negation flips.
 const FP_CHECK: i32 = std::mem::offset_of!(cpu::CpuState, fp_check) as i32 - STATE_BIAS;
-/// Byte offsets from `r15` of the 16-byte operands in `CpuState::fp_check` (see
-/// `cpu::FP_CHECK`): the vector FP fast path's exponent bias and its limits for doubles and
-/// singles, and the PSHUFB order of REV64 on bytes.
-const LANES_BIAS: i32 = FP_CHECK + 48;
-const LANES_LIMIT_DOUBLE: i32 = FP_CHECK + 64;
-const LANES_LIMIT_SINGLE: i32 = FP_CHECK + 80;
-const REV64_BYTES: i32 = FP_CHECK + 96;
 /// Byte offsets from `r15` of `CpuState::flags_a` and `flags_b`, the operands of a compare
 /// whose flags NZCV leaves for later (see `ir::deferred`).
 const FLAGS_A: i32 = std::mem::offset_of!(cpu::CpuState, flags_a) as i32 - STATE_BIAS;

@@ -6,7 +6,7 @@
 //! `ir::inline`; `fpsimd::crypto_fast` holds the same mappings as Rust, tested against the
 //! reference definitions). A host without the feature keeps the call.
 
-use super::{Emitter, REV64_BYTES, so};
+use super::{Emitter, lanes, so};
 use cpu::slot;
 use dynasmrt::{DynasmApi, DynasmLabelApi, dynasm};
 use ir::inline::{FpInline, FpOp, VecRegs};
@@ -131,10 +131,10 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
                 |e, x| dynasm!(e.a ; .arch x64 ; palignr xmm1, Rx(x), 8),
             );
         }
-        // One shuffle by the order kept in the state (see `cpu::FP_CHECK`).
+        // One shuffle by an order read in place (see `lanes`).
         FpOp::Rev64 => {
             e.load_vreg(1, n);
-            dynasm!(e.a ; .arch x64 ; pshufb xmm1, [r15 + REV64_BYTES]);
+            lanes::read(&mut e.a, lanes::PSHUFB, 1, &lanes::REV64_BYTES);
         }
         _ => return false,
     }

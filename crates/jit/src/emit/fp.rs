@@ -38,7 +38,7 @@
 //! their sign on both. Only FRINTX raises Inexact, so it needs an unchanged value or IXC
 //! already set. NaNs and denormals under FZ go to the helper.
 
-use super::{Emitter, FP_CHECK, LANES_BIAS, LANES_LIMIT_DOUBLE, LANES_LIMIT_SINGLE, so};
+use super::{Emitter, FP_CHECK, lanes, so};
 use crate::alloc::{Loc, RAX};
 use cpu::slot;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
@@ -959,18 +959,18 @@ fn vector_fast_path(
     // e + 0x7fff_fffe (i.e. e - 2 with the sign bit flipped, so a signed compare is unsigned)
     // must not exceed 0x8000_0000 + max - 3: the lanes that do are set in the movmsk mask.
     // (The operands are read: xmm1 and xmm2 are free, and values may live in xmm3 and up.)
-    // (Both constants are 16-byte operands in the state: see `cpu::FP_CHECK`.)
+    // (Both constants are read in place: see `lanes`.)
     dynasm!(e.a ; .arch x64 ; movdqa xmm1, xmm0);
     let (limit, mask) = if fi.double {
         dynasm!(e.a ; .arch x64 ; psllq xmm1, 1 ; psrlq xmm1, 53 ; pshufd xmm1, xmm1, 8);
-        (LANES_LIMIT_DOUBLE, 3)
+        (&lanes::LIMIT_DOUBLE, 3)
     } else {
         dynasm!(e.a ; .arch x64 ; pslld xmm1, 1 ; psrld xmm1, 24);
-        (LANES_LIMIT_SINGLE, if r.q { 15 } else { 3 })
+        (&lanes::LIMIT_SINGLE, if r.q { 15 } else { 3 })
     };
-    dynasm!(e.a ; .arch x64
-        ; paddd xmm1, [r15 + LANES_BIAS] ; pcmpgtd xmm1, [r15 + limit]
-        ; movmskps eax, xmm1 ; test eax, mask ; jnz =>slow);
+    lanes::read(&mut e.a, lanes::PADDD, 1, &lanes::EXPONENT_BIAS);
+    lanes::read(&mut e.a, lanes::PCMPGTD, 1, limit);
+    dynasm!(e.a ; .arch x64 ; movmskps eax, xmm1 ; test eax, mask ; jnz =>slow);
     if r.q {
         dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm0);
     } else {
