@@ -417,12 +417,12 @@ fn results_at_the_fast_path_edges_match_interpreter() {
 
 /// The vector forms (FADD and FMUL of 4S, 2S and 2D, and FMLA 4S) at the same edges, with the
 /// edge operands in one lane and ordinary ones (1.0 and 1.5) in the others: the JIT's fast path
-/// checks every lane's exponent at once (against the bias and limits kept in the state, see
-/// `cpu::FP_CHECK`) and must leave any lane out of range to the helper, whose FPSR flags
+/// checks every lane's exponent at once (against a bias and limits read in place, see the
+/// JIT's `emit::lanes`) and must leave any lane out of range to the helper, whose FPSR flags
 /// (underflow, overflow) the host's packed operation does not give. FPSR.IXC set and clear.
 #[test]
 fn vector_results_at_the_fast_path_edges_match_interpreter() {
-    // (lane bits, lanes, FADD, FMUL, FMLA or none) and (a, b) edge operands of that lane size.
+    // (double lanes, lanes, FADD, FMUL, FMLA or none), and (a, b) edge operands of each size.
     const FMLA_4S: u32 = 0x4e20_cc00;
     let forms: [(bool, usize, u32, u32, Option<u32>); 3] = [
         (false, 4, 0x4e20_d400, 0x6e20_dc00, Some(FMLA_4S)),

@@ -3,9 +3,9 @@
 //!
 //! Building such a constant in a register takes three instructions at each use (`mov`,
 //! `movd`, `pshufd`). The CPU state, which translated code reaches through `r15`, has no room
-//! for them: it must stay within 1 KiB (see `cpu`'s note on why). armrun
-//! is linked at a fixed address below 2 GiB (`.cargo/config.toml`: no PIE, image base
-//! 0x7000_0000), so a static's address fits an instruction's 32-bit displacement.
+//! for them: it must stay within 1 KiB (see `cpu`'s note on why). armrun is linked at a fixed
+//! address below 2 GiB (`.cargo/config.toml`: no PIE, image base 0x7000_0000), so a static's
+//! address fits an instruction's 32-bit displacement.
 
 use super::Asm;
 
