@@ -134,6 +134,8 @@ pub struct Trampoline {
     pub hot: usize,
     /// Offset of the routine that settles flags left for later (see [`settle_routine`]).
     pub settle: usize,
+    /// Offset of the pool of vector constants (see `lanes`), at the end.
+    pub lanes: usize,
 }
 
 /// Sets in a new indirect-jump table (a power of two), each of [`TABLE_WAYS`] pairs: set `s`
@@ -171,6 +173,8 @@ pub struct Shared {
     pub hot: usize,
     /// Host address of the routine that settles flags left for later ([`settle_routine`]).
     pub settle: usize,
+    /// Host address of the pool of vector constants ([`Trampoline::lanes`]).
+    pub lanes: usize,
 }
 
 /// Byte offset from `r15` of `CpuState::jump_table`, the running thread's indirect-jump table:
@@ -262,6 +266,11 @@ pub fn trampoline(base: usize) -> Trampoline {
     let hot = tail(exit::HOT);
     let settle = a.offset().0;
     settle_routine(&mut a);
+    // (Never run: `int3` pads to the pool's line.)
+    let pad = a.offset().0.next_multiple_of(lanes::POOL_ALIGN) - a.offset().0;
+    a.extend(std::iter::repeat_n(0xcc, pad));
+    let lanes = a.offset().0;
+    a.extend(lanes::pool_bytes());
     let code = a.finalize().expect("trampoline relocations are static");
     Trampoline {
         code,
@@ -271,6 +280,7 @@ pub fn trampoline(base: usize) -> Trampoline {
         pending,
         hot,
         settle,
+        lanes,
     }
 }
 
@@ -3532,6 +3542,7 @@ mod tests {
             pending: 0x10_0200,
             hot: 0x10_0300,
             settle: 0x10_0400,
+            lanes: 0x10_0500,
         };
         compile(block, 0x20_0000, shared, Some(0x30_0000), false, true).code
     }

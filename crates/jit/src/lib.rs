@@ -508,7 +508,13 @@ impl Jit {
             pending: enter + t.pending,
             hot: enter + t.hot,
             settle: enter + t.settle,
+            lanes: enter + t.lanes,
         };
+        // (SSE operands must be 16-byte aligned; the cache hands out aligned code.)
+        assert!(
+            shared.lanes.is_multiple_of(16),
+            "vector constants misaligned"
+        );
         let slot = Slot::new(true);
         let core = Core {
             enter,

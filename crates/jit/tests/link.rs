@@ -383,7 +383,8 @@ fn full_cache_is_reset_and_refilled() {
         exits, 2000,
         "each block is reached before its successor exists"
     );
-    assert!(jit.len() < 100, "the cache was reset along the way");
+    // (8 KiB holds at most 256 blocks of 32 bytes or more, where 2000 were compiled.)
+    assert!(jit.len() < 256, "the cache was reset along the way");
     // Blocks compiled after the last reset still link: compile the predecessor of the last one
     // again and run from it.
     let last = jit.lookup(7996).expect("last block present");

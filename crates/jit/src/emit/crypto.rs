@@ -6,7 +6,8 @@
 //! `ir::inline`; `fpsimd::crypto_fast` holds the same mappings as Rust, tested against the
 //! reference definitions). A host without the feature keeps the call.
 
-use super::{Emitter, lanes, so};
+use super::lanes::{self, Lanes};
+use super::{Emitter, so};
 use cpu::slot;
 use dynasmrt::{DynasmApi, DynasmLabelApi, dynasm};
 use ir::inline::{FpInline, FpOp, VecRegs};
@@ -134,7 +135,8 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
         // One shuffle by an order read in place (see `lanes`).
         FpOp::Rev64 => {
             e.load_vreg(1, n);
-            lanes::read(&mut e.a, lanes::PSHUFB, 1, &lanes::REV64_BYTES);
+            let order = lanes::addr(e.shared.lanes, Lanes::Rev64Bytes);
+            dynasm!(e.a ; .arch x64 ; pshufb xmm1, [extern order]);
         }
         _ => return false,
     }

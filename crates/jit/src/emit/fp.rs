@@ -38,7 +38,8 @@
 //! their sign on both. Only FRINTX raises Inexact, so it needs an unchanged value or IXC
 //! already set. NaNs and denormals under FZ go to the helper.
 
-use super::{Emitter, FP_CHECK, lanes, so};
+use super::lanes::{self, Lanes};
+use super::{Emitter, FP_CHECK, so};
 use crate::alloc::{Loc, RAX};
 use cpu::slot;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
@@ -963,14 +964,16 @@ fn vector_fast_path(
     dynasm!(e.a ; .arch x64 ; movdqa xmm1, xmm0);
     let (limit, mask) = if fi.double {
         dynasm!(e.a ; .arch x64 ; psllq xmm1, 1 ; psrlq xmm1, 53 ; pshufd xmm1, xmm1, 8);
-        (&lanes::LIMIT_DOUBLE, 3)
+        (Lanes::LimitDouble, 3)
     } else {
         dynasm!(e.a ; .arch x64 ; pslld xmm1, 1 ; psrld xmm1, 24);
-        (&lanes::LIMIT_SINGLE, if r.q { 15 } else { 3 })
+        (Lanes::LimitSingle, if r.q { 15 } else { 3 })
     };
-    lanes::read(&mut e.a, lanes::PADDD, 1, &lanes::EXPONENT_BIAS);
-    lanes::read(&mut e.a, lanes::PCMPGTD, 1, limit);
-    dynasm!(e.a ; .arch x64 ; movmskps eax, xmm1 ; test eax, mask ; jnz =>slow);
+    let bias = lanes::addr(e.shared.lanes, Lanes::ExponentBias);
+    let limit = lanes::addr(e.shared.lanes, limit);
+    dynasm!(e.a ; .arch x64
+        ; paddd xmm1, [extern bias] ; pcmpgtd xmm1, [extern limit]
+        ; movmskps eax, xmm1 ; test eax, mask ; jnz =>slow);
     if r.q {
         dynasm!(e.a ; .arch x64 ; movdqu [r15 + d], xmm0);
     } else {

@@ -1,64 +1,61 @@
-//! 16-byte constants that translated vector code reads in place, as SSE memory operands at
-//! absolute addresses in armrun's own image.
+//! 16-byte constants that translated vector code reads in place as SSE memory operands, from a
+//! pool at the end of the code cache's trampoline (`emit::trampoline`), `rip`-relative.
 //!
 //! Building such a constant in a register takes three instructions at each use (`mov`,
 //! `movd`, `pshufd`). The CPU state, which translated code reaches through `r15`, has no room
-//! for them: it must stay within 1 KiB (see `cpu`'s note on why). armrun is linked at a fixed
-//! address below 2 GiB (`.cargo/config.toml`: no PIE, image base 0x7000_0000), so a static's
-//! address fits an instruction's 32-bit displacement.
+//! for them: it must stay within 1 KiB (see `cpu`'s note on why). The pool is 64-byte aligned
+//! on a cache line of its own, which nothing writes after the trampoline is made.
 
-use super::Asm;
-
-/// Four 32-bit lanes, aligned as a (non-VEX) SSE memory operand must be.
-#[repr(C, align(16))]
-pub(super) struct Lanes([u32; 4]);
-
-/// The vector FP fast path's bias of each lane's biased exponent (see `fp::vector_fast_path`).
-pub(super) static EXPONENT_BIAS: Lanes = Lanes([0x7fff_fffe; 4]);
-/// Its limits, for double and single lanes.
-pub(super) static LIMIT_DOUBLE: Lanes = Lanes([0x8000_07fc; 4]);
-pub(super) static LIMIT_SINGLE: Lanes = Lanes([0x8000_00fc; 4]);
-/// The PSHUFB order that reverses the bytes of each 64-bit half (REV64 of bytes).
-pub(super) static REV64_BYTES: Lanes = Lanes([0x0405_0607, 0x0001_0203, 0x0c0d_0e0f, 0x0809_0a0b]);
-
-/// SSE opcodes (with their mandatory prefix) of the instructions that read them.
-pub(super) const PADDD: &[u8] = &[0x66, 0x0f, 0xfe];
-pub(super) const PCMPGTD: &[u8] = &[0x66, 0x0f, 0x66];
-pub(super) const PSHUFB: &[u8] = &[0x66, 0x0f, 0x38, 0x00];
-
-impl Lanes {
-    /// The constant's address as a 32-bit displacement.
-    fn addr(&'static self) -> i32 {
-        i32::try_from(self as *const Lanes as usize)
-            .expect("armrun's image lies below 2 GiB (see .cargo/config.toml)")
-    }
+/// The constants, in pool order; each is four 32-bit lanes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Lanes {
+    /// The vector FP fast path's bias of each lane's biased exponent (see
+    /// `fp::vector_fast_path`).
+    ExponentBias,
+    /// Its limit for double lanes.
+    LimitDouble,
+    /// Its limit for single lanes.
+    LimitSingle,
+    /// The PSHUFB order that reverses the bytes of each 64-bit half (REV64 of bytes).
+    Rev64Bytes,
 }
 
-/// Emits `op xmm<xmm>, [lanes]` (`xmm` below 8): a ModRM naming a SIB byte of no base and no
-/// index, then the absolute address (64-bit mode's plain disp32 form is `rip`-relative).
-pub(super) fn read(a: &mut Asm, op: &[u8], xmm: u8, lanes: &'static Lanes) {
-    debug_assert!(xmm < 8);
-    a.extend(op.iter().copied());
-    a.extend([(xmm & 7) << 3 | 0b100, 0x25]);
-    a.extend(lanes.addr().to_le_bytes());
+/// The pool's contents, indexed by [`Lanes`].
+const POOL: [[u32; 4]; 4] = [
+    [0x7fff_fffe; 4],
+    [0x8000_07fc; 4],
+    [0x8000_00fc; 4],
+    [0x0405_0607, 0x0001_0203, 0x0c0d_0e0f, 0x0809_0a0b],
+];
+
+/// The alignment of the pool in the trampoline (a cache line).
+pub(super) const POOL_ALIGN: usize = 64;
+
+/// The pool's bytes, as the trampoline holds them.
+pub(super) fn pool_bytes() -> impl Iterator<Item = u8> {
+    POOL.into_iter().flatten().flat_map(u32::to_le_bytes)
+}
+
+/// The host address of constant `c` in the pool at host address `pool`.
+pub(super) fn addr(pool: usize, c: Lanes) -> usize {
+    pool + 16 * c as usize
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every constant is addressable as a displacement, aligned, and holds what its
-    /// instruction needs (REV64's order names each half's bytes from the top).
+    /// The pool holds what each instruction needs (REV64's order names each half's bytes
+    /// from the top), and the trampoline puts it on a line of its own.
     #[test]
-    fn constants_are_reachable_aligned_operands() {
-        for l in [&EXPONENT_BIAS, &LIMIT_DOUBLE, &LIMIT_SINGLE, &REV64_BYTES] {
-            assert!(l.addr() > 0);
-            assert_eq!(l.addr() % 16, 0);
-        }
-        let order: Vec<u8> = REV64_BYTES.0.iter().flat_map(|w| w.to_le_bytes()).collect();
-        assert_eq!(
-            order,
-            [7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]
-        );
+    fn the_pool_is_aligned_and_holds_the_constants() {
+        let t = super::super::trampoline(0x4000_0000);
+        assert_eq!(t.lanes % POOL_ALIGN, 0);
+        let bytes: Vec<u8> = pool_bytes().collect();
+        assert_eq!(&t.code[t.lanes..], &bytes[..]);
+        let rev = &bytes[16 * Lanes::Rev64Bytes as usize..][..16];
+        assert_eq!(rev, [7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]);
+        let bias = &bytes[16 * Lanes::ExponentBias as usize..][..4];
+        assert_eq!(bias, 0x7fff_fffeu32.to_le_bytes());
     }
 }
