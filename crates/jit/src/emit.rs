@@ -1199,6 +1199,13 @@ impl Emitter {
         }
     }
 
+    /// [`Emitter::slot_mem`] as (base register, displacement), the `[Rq(base) + disp]` of a
+    /// dynasm memory operand.
+    fn slot_operand(&self, v: Val) -> (u8, i32) {
+        let m = self.slot_mem(v);
+        (m.base, m.disp)
+    }
+
     /// Loads all 64 bits of `v` into host register `r`. Only `mov`s: flags are preserved.
     fn ld(&mut self, r: u8, v: Val) {
         match self.loc(v) {
@@ -1259,8 +1266,8 @@ impl Emitter {
             Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; movq Rx(t), Rq(h)),
             Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq Rx(t), Rx(x)),
             Loc::Slot => {
-                let Mem { base, disp, .. } = self.slot_mem(v);
-                dynasm!(self.a ; .arch x64 ; movq Rx(t), QWORD [Rq(base) + disp]);
+                let (b, o) = self.slot_operand(v);
+                dynasm!(self.a ; .arch x64 ; movq Rx(t), QWORD [Rq(b) + o]);
             }
             Loc::Const(_) => {
                 self.ld(alloc::RAX, v);
@@ -1318,9 +1325,7 @@ impl Emitter {
             }
             Loc::Reg(h) => h,
             Loc::Slot => {
-                let Mem {
-                    base: b, disp: o, ..
-                } = self.slot_mem(y);
+                let (b, o) = self.slot_operand(y);
                 match op {
                     Op::Add => dynasm!(self.a ; .arch x64 ; add Rq(t), [Rq(b) + o]),
                     Op::Sub => dynasm!(self.a ; .arch x64 ; sub Rq(t), [Rq(b) + o]),
@@ -1352,9 +1357,7 @@ impl Emitter {
         match self.loc(y) {
             Loc::Const(k) => enc::alu_imm(&mut self.a, Alu::Sub, false, t, k as u32 as i32),
             Loc::Slot => {
-                let Mem {
-                    base: b, disp: o, ..
-                } = self.slot_mem(y);
+                let (b, o) = self.slot_operand(y);
                 dynasm!(self.a ; .arch x64 ; sub Rd(t), [Rq(b) + o]);
             }
             _ => {
@@ -1379,15 +1382,11 @@ impl Emitter {
             (Loc::Reg(h), true) => dynasm!(self.a ; .arch x64 ; cmp Rq(r), Rq(h)),
             (Loc::Reg(h), false) => dynasm!(self.a ; .arch x64 ; cmp Rd(r), Rd(h)),
             (Loc::Slot, true) => {
-                let Mem {
-                    base: b, disp: o, ..
-                } = self.slot_mem(y);
+                let (b, o) = self.slot_operand(y);
                 dynasm!(self.a ; .arch x64 ; cmp Rq(r), [Rq(b) + o]);
             }
             (Loc::Slot, false) => {
-                let Mem {
-                    base: b, disp: o, ..
-                } = self.slot_mem(y);
+                let (b, o) = self.slot_operand(y);
                 dynasm!(self.a ; .arch x64 ; cmp Rd(r), DWORD [Rq(b) + o]);
             }
             (Loc::Const(_), true) | (Loc::Xmm(_), true) => {
@@ -1677,9 +1676,7 @@ impl Emitter {
                     Loc::Reg(h) if signed => dynasm!(self.a ; .arch x64 ; imul Rq(h)),
                     Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mul Rq(h)),
                     Loc::Slot => {
-                        let Mem {
-                            base: b, disp: o, ..
-                        } = self.slot_mem(y);
+                        let (b, o) = self.slot_operand(y);
                         if signed {
                             dynasm!(self.a ; .arch x64 ; imul QWORD [Rq(b) + o]);
                         } else {
@@ -2204,16 +2201,13 @@ impl Emitter {
             match self.loc(v) {
                 Loc::Reg(h) => dynasm!(self.a ; .arch x64 ; mov [rsp + o], Rq(h)),
                 Loc::Xmm(x) => dynasm!(self.a ; .arch x64 ; movq [rsp + o], Rx(x)),
-                Loc::Const(_) => {
+                Loc::Slot if self.home(v).is_none() => {}
+                // Constants, and values whose home is their state slot: the memory-operand
+                // lowering reads the stack slot.
+                Loc::Const(_) | Loc::Slot => {
                     self.ld(alloc::RAX, v);
                     dynasm!(self.a ; .arch x64 ; mov [rsp + o], rax);
                 }
-                // The memory-operand lowering reads the stack slot.
-                Loc::Slot if self.home(v).is_some() => {
-                    self.ld(alloc::RAX, v);
-                    dynasm!(self.a ; .arch x64 ; mov [rsp + o], rax);
-                }
-                Loc::Slot => {}
             }
         }
     }
@@ -2805,9 +2799,7 @@ impl Emitter {
             return;
         }
         if let Loc::Slot = self.loc(y) {
-            let Mem {
-                base: b, disp: o, ..
-            } = self.slot_mem(y);
+            let (b, o) = self.slot_operand(y);
             match (carry, wide) {
                 (false, true) => dynasm!(self.a ; .arch x64 ; add Rq(t), [Rq(b) + o]),
                 (false, false) => dynasm!(self.a ; .arch x64 ; add Rd(t), [Rq(b) + o]),

@@ -208,8 +208,8 @@ impl Emitter {
         match self.loc(v) {
             Loc::Reg(r) => Place::Reg(r),
             Loc::Slot => {
-                let m = self.slot_mem(v);
-                Place::Mem(m.base, m.disp)
+                let (b, o) = self.slot_operand(v);
+                Place::Mem(b, o)
             }
             Loc::Const(k) => Place::Const(k),
             Loc::Xmm(r) => Place::Xmm(r),
