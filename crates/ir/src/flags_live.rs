@@ -27,6 +27,7 @@
 //! block as well: the look-ahead stays on the pages the block itself occupies, which every
 //! page-granular invalidation covers.
 
+use crate::regs_live::RegEffect;
 use crate::{Block, Op, Term, Val};
 use std::cell::RefCell;
 
@@ -38,10 +39,11 @@ const DEPTH: u32 = 3;
 const PAGE: u64 = 4096;
 
 /// Lifts the block at dispatcher key `key` with `lift(key, max_insns)`, then drops its last
-/// store of state slot `flags` as [`drop_dead_store`] does, looking ahead with the same lifter
-/// one instruction at a time (a lift that yields no guest instruction counts as unreadable).
-/// `code(key)` gives the bytes of the instruction at `key`: the effect of a lift that took in
-/// that one instruction is remembered by them (see [`Memo`]) under `lifter`, which tells apart
+/// store of state slot `flags` as [`drop_dead_store`] does and its dead register stores as
+/// [`crate::regs_live::drop_dead_stores`] does, looking ahead with the same lifter one
+/// instruction at a time (a lift that yields no guest instruction counts as unreadable).
+/// `code(key)` gives the bytes of the instruction at `key`: the effects of a lift that took in
+/// that one instruction are remembered by them (see [`Memo`]) under `lifter`, which tells apart
 /// the lifters that may share a thread (A64 and A32 keys can be equal). A lift that took in
 /// more (a Thumb IT instruction and its block) also depends on bytes `code` does not cover, so
 /// it is not remembered.
@@ -55,19 +57,20 @@ pub fn lift_dropping_dead_store(
 ) -> Block {
     let mut block = lift(key, max_insns);
     let slot = flags as u64;
-    let effect = |k: u64| {
+    let effects = |k: u64| {
         let bytes = code(k).map(|c| (c, lifter as u64 | (slot << 8)));
         if let Some(e) = bytes.and_then(|(c, l)| MEMO.with(|m| m.get(k, c, l))) {
             return Some(e);
         }
         let b = lift(k, 1);
-        let e = (b.guest_insns > 0).then(|| Effect::of(&b, slot))?;
+        let e = (b.guest_insns > 0).then(|| (Effect::of(&b, slot), RegEffect::of(&b)))?;
         if let Some((c, l)) = bytes.filter(|_| b.guest_insns == 1) {
             MEMO.with(|m| m.put(k, c, l, e));
         }
         Some(e)
     };
-    drop_dead_store(&mut block, flags, &effect);
+    drop_dead_store(&mut block, flags, &|k| effects(k).map(|e| e.0));
+    crate::regs_live::drop_dead_stores(&mut block, &|k| effects(k).map(|e| e.1));
     block
 }
 
@@ -103,8 +106,11 @@ struct MemoTable {
     stored: usize,
 }
 
-/// A [`Memo`] entry: key, instruction bytes, lifter and slot tag, and the effect.
-type MemoEntry = (u64, u64, u64, Effect);
+/// A [`Memo`] entry: key, instruction bytes, lifter and slot tag, and the effects.
+type MemoEntry = (u64, u64, u64, Effects);
+
+/// An instruction's effects on the flags and on the general registers.
+type Effects = (Effect, RegEffect);
 
 /// Slots of a new [`Memo`] table.
 const MEMO_MIN: usize = 1 << 10;
@@ -126,7 +132,7 @@ impl MemoTable {
 
 impl Memo {
     /// The effect remembered for `key` holding `code`, looked at by lifter and slot `tag`.
-    fn get(&self, key: u64, code: u64, tag: u64) -> Option<Effect> {
+    fn get(&self, key: u64, code: u64, tag: u64) -> Option<Effects> {
         let m = self.0.borrow();
         if m.slots.is_empty() {
             return None;
@@ -137,7 +143,7 @@ impl Memo {
         }
     }
 
-    fn put(&self, key: u64, code: u64, tag: u64, e: Effect) {
+    fn put(&self, key: u64, code: u64, tag: u64, e: Effects) {
         let mut m = self.0.borrow_mut();
         let len = m.slots.len();
         if len == 0 || (m.stored >= len / 2 && len < MEMO_MAX) {
@@ -1289,9 +1295,10 @@ mod tests {
             keeps: None,
             next: Next::Stop,
         };
+        let r = RegEffect::of(&Builder::verbatim(0).finish(Term::Jump(4)));
         assert_eq!(memo.get(4, 1, 0), None);
         for key in 0..20_000u64 {
-            memo.put(key * 2, 7, 0, Effect { page: key, ..e });
+            memo.put(key * 2, 7, 0, (Effect { page: key, ..e }, r));
         }
         let len = memo.0.borrow().slots.len();
         assert_eq!(len, MEMO_MAX);
@@ -1300,7 +1307,7 @@ mod tests {
         let found = (0..20_000u64)
             .filter(|&key| {
                 let hit = memo.get(key * 2, 7, 0);
-                assert!(hit.is_none_or(|h| h.page == key));
+                assert!(hit.is_none_or(|h| h.0.page == key));
                 assert_eq!(memo.get(key * 2, 8, 0), None);
                 assert_eq!(memo.get(key * 2, 7, 1), None);
                 hit.is_some()

@@ -8,6 +8,7 @@ mod follows;
 mod lifted_fp;
 mod qemu_cases;
 mod qemu_v81;
+mod regs_live;
 mod semantics;
 mod side_exits;
 mod table;
