@@ -70,8 +70,15 @@ pub fn lift_dropping_dead_store(
         Some(e)
     };
     drop_dead_store(&mut block, flags, &|k| effects(k).map(|e| e.0));
-    crate::regs_live::drop_dead_stores(&mut block, &|k| effects(k).map(|e| e.1));
+    crate::regs_live::drop_dead_stores(&mut block, &effects);
     block
+}
+
+/// The first and last page (address / [`PAGE`]) `block` occupies: where a look-ahead from it
+/// may look.
+pub(crate) fn pages(block: &Block) -> (u64, u64) {
+    let (lo, hi) = block.hull();
+    (lo / PAGE, hi.saturating_sub(1).max(lo) / PAGE)
 }
 
 /// Which frontend's lifter a look-ahead uses (part of the [`Memo`] key).
@@ -109,8 +116,9 @@ struct MemoTable {
 /// A [`Memo`] entry: key, instruction bytes, lifter and slot tag, and the effects.
 type MemoEntry = (u64, u64, u64, Effects);
 
-/// An instruction's effects on the flags and on the general registers.
-type Effects = (Effect, RegEffect);
+/// An instruction's effects on the flags (with its page and where it goes) and on the
+/// registers.
+pub type Effects = (Effect, RegEffect);
 
 /// Slots of a new [`Memo`] table.
 const MEMO_MIN: usize = 1 << 10;
@@ -167,8 +175,7 @@ impl Memo {
 /// block), or `None` where nothing can be fetched.
 pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Option<Effect>) {
     let slot = flags as u64;
-    let (lo, hi) = block.hull();
-    let pages = (lo / PAGE, hi.saturating_sub(1).max(lo) / PAGE);
+    let pages = pages(block);
     for i in block.insts.iter_mut().filter(|i| i.op == Op::ExitIf) {
         let mut walk = Walk {
             effect,
@@ -537,19 +544,19 @@ impl Walk<'_> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Effect {
     /// Its page (address / PAGE).
-    page: u64,
+    pub(crate) page: u64,
     /// The flag bits it reads in any way other than putting them back (all for a helper
     /// call, which may read anything).
     reads: u64,
     /// If it writes the slot: the bits of the old value it puts back.
     keeps: Option<u64>,
     /// Where execution goes after it.
-    next: Next,
+    pub(crate) next: Next,
 }
 
 /// Where execution goes after an instruction the look-ahead examined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Next {
+pub(crate) enum Next {
     Jump(u64),
     Branch(u64, u64),
     /// Somewhere the look-ahead does not follow (an indirect branch, an exception).

@@ -26,6 +26,7 @@
 //! 0.2% (of its hot blocks' 1,600 stored registers 85 are dead). The look-ahead's lifting
 //! costs cc1, which translates many hot blocks, more than its code gains (see [`PATH`]).
 
+use crate::flags_live::{Effects, Next};
 use crate::{Block, Op, Term};
 
 /// Instructions examined per block at most (over all paths).
@@ -35,8 +36,6 @@ const BUDGET: u32 = 32;
 const PATH: u32 = 12;
 /// Conditional branches followed at most along one path.
 const DEPTH: u32 = 3;
-/// Invalidation granule the look-ahead stays within.
-const PAGE: u64 = 4096;
 /// A set of state slots (bit n: slot n), of those below 128.
 type Slots = u128;
 /// The state slots this pass looks at: the general registers (X0..X30 and SP; R0..R14) and
@@ -51,27 +50,16 @@ const A32_SCRATCH: Slots = ((1 << cpu::NUM_X) - (1 << crate::NARROW_SLOTS))
     | (VECTORS & !(((1 << (2 * 16)) - 1) << cpu::slot::V0));
 
 /// What one guest instruction does with the general and vector registers, as far as the
-/// look-ahead cares.
+/// look-ahead cares (its page and where it goes are in its flags' [`crate::flags_live::Effect`],
+/// remembered with it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RegEffect {
-    /// Its page (address / PAGE).
-    page: u64,
     /// The registers (bit n: state slot n) it may read before writing them (all of them for
-    /// a helper call, which may read anything).
+    /// a helper call, which may read anything; an indirect branch's target register is read
+    /// by its `getreg`).
     reads: Slots,
     /// The registers it writes.
     writes: Slots,
-    /// Where execution goes after it.
-    next: Next,
-}
-
-/// Where execution goes after an instruction the look-ahead examined.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Next {
-    Jump(u64),
-    Branch(u64, u64),
-    /// Somewhere the look-ahead does not follow (an indirect branch, an exception).
-    Stop,
 }
 
 /// The bit of slot `slot` if this pass tracks it.
@@ -99,28 +87,16 @@ impl RegEffect {
                 _ => {}
             }
         }
-        let next = match one.term {
-            Term::Jump(t) => Next::Jump(t),
-            Term::Branch {
-                taken, fallthrough, ..
-            } => Next::Branch(taken, fallthrough),
-            Term::JumpReg(_) | Term::Exit { .. } => Next::Stop,
-        };
-        RegEffect {
-            page: one.start / PAGE,
-            reads,
-            writes,
-            next,
-        }
+        RegEffect { reads, writes }
     }
 }
 
 /// The state of one block's look-ahead.
 struct Walk<'a> {
-    effect: &'a dyn Fn(u64) -> Option<RegEffect>,
+    effect: &'a dyn Fn(u64) -> Option<Effects>,
     /// Instructions left to examine.
     budget: u32,
-    /// First and last page (address / PAGE) the block occupies.
+    /// First and last page the block occupies (`flags_live::pages`).
     pages: (u64, u64),
 }
 
@@ -134,16 +110,16 @@ impl Walk<'_> {
                 return done;
             }
             self.budget -= 1;
-            let Some(e) = (self.effect)(key) else {
+            let Some((step, e)) = (self.effect)(key) else {
                 return done;
             };
-            if !(self.pages.0..=self.pages.1).contains(&e.page) {
+            if !(self.pages.0..=self.pages.1).contains(&step.page) {
                 return done;
             }
             pending &= !e.reads;
             done |= e.writes & pending;
             pending &= !e.writes;
-            match e.next {
+            match step.next {
                 Next::Jump(t) => key = t,
                 Next::Branch(taken, fallthrough) if depth < DEPTH && pending != 0 => {
                     let a = self.overwritten(taken, depth + 1, pending);
@@ -160,9 +136,9 @@ impl Walk<'_> {
 /// Removes the stores of general and vector registers in `block` that nothing can read: those after
 /// which nothing in the block reads the register and every way out (the successors, the side
 /// exits after the store) writes it before anything may read it. `effect(key)` is the
-/// [`RegEffect`] of the single guest instruction a dispatcher key names, or `None` where
+/// [`Effects`] of the single guest instruction a dispatcher key names, or `None` where
 /// nothing can be fetched.
-pub fn drop_dead_stores(block: &mut Block, effect: &dyn Fn(u64) -> Option<RegEffect>) {
+pub fn drop_dead_stores(block: &mut Block, effect: &dyn Fn(u64) -> Option<Effects>) {
     // (Where an indirect branch goes, or what the runtime does at an exit, is not known here.)
     let succs: &[u64] = match block.term {
         Term::Jump(t) => &[t],
@@ -179,12 +155,13 @@ pub fn drop_dead_stores(block: &mut Block, effect: &dyn Fn(u64) -> Option<RegEff
     if stored == 0 {
         return;
     }
-    crate::passes::forward_getreg(block);
-    let (lo, hi) = block.hull();
+    // (The builder forwards a register's value to its reads after a write: a `getreg` after a
+    // `setreg` of its slot is rare enough to count as a read, rather than cost every block a
+    // `passes::forward_getreg`, which took a third of this pass's time on cc1.)
     let mut walk = Walk {
         effect,
         budget: BUDGET,
-        pages: (lo / PAGE, hi.saturating_sub(1).max(lo) / PAGE),
+        pages: crate::flags_live::pages(block),
     };
     let scratch = if block.narrow_regs { A32_SCRATCH } else { 0 };
     let mut dead = if succs.is_empty() {
@@ -311,8 +288,8 @@ mod tests {
         Some(bl.finish(term))
     }
 
-    fn effect(key: u64) -> Option<RegEffect> {
-        one(key).map(|b| RegEffect::of(&b))
+    fn effect(key: u64) -> Option<Effects> {
+        one(key).map(|b| (crate::flags_live::Effect::of(&b, 0), RegEffect::of(&b)))
     }
 
     /// A block at `start` that writes `slots` (each twice, with a load between) and jumps to
