@@ -220,9 +220,7 @@ pub fn lift_block_key_profiled(
     runs: ir::Runs,
 ) -> Block {
     // The final NZCV store goes when every successor overwrites the flags before reading them
-    // (see `ir::flags_live`), and so do the final stores of registers every successor
-    // overwrites first (`ir::regs_live`); successors are looked at one keyed instruction at a
-    // time.
+    // (see `ir::flags_live`); successors are looked at one keyed instruction at a time.
     // An instruction's effect is remembered by its bytes (with the key's ITSTATE).
     let code = |k: u64| {
         let (word, len) = fetch_insn(key::addr(k), key::thumb(k), fetch)?;

@@ -125,8 +125,7 @@ fn decoder() -> &'static Decoder<A64Base> {
 /// covers it) and in `guest_insns`, but it does not execute: the block exits at its pc.
 ///
 /// The block's final store of NZCV is left out when every successor overwrites the flags
-/// before reading them (see `ir::flags_live`), and so are its final stores of registers every
-/// successor overwrites first (`ir::regs_live`).
+/// before reading them (see `ir::flags_live`).
 pub fn lift_block(pc: u64, fetch: &dyn Fn(u64) -> Option<u32>, max_insns: u32) -> Block {
     lift_block_profiled(pc, fetch, max_insns, &|_| 0)
 }

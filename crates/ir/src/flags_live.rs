@@ -27,7 +27,6 @@
 //! block as well: the look-ahead stays on the pages the block itself occupies, which every
 //! page-granular invalidation covers.
 
-use crate::regs_live::RegEffect;
 use crate::{Block, Op, Term, Val};
 use std::cell::RefCell;
 
@@ -39,11 +38,10 @@ const DEPTH: u32 = 3;
 const PAGE: u64 = 4096;
 
 /// Lifts the block at dispatcher key `key` with `lift(key, max_insns)`, then drops its last
-/// store of state slot `flags` as [`drop_dead_store`] does and its dead register stores as
-/// [`crate::regs_live::drop_dead_stores`] does, looking ahead with the same lifter one
-/// instruction at a time (a lift that yields no guest instruction counts as unreadable).
-/// `code(key)` gives the bytes of the instruction at `key`: the effects of a lift that took in
-/// that one instruction are remembered by them (see [`Memo`]) under `lifter`, which tells apart
+/// store of state slot `flags` as [`drop_dead_store`] does, looking ahead with the same lifter
+/// one instruction at a time (a lift that yields no guest instruction counts as unreadable).
+/// `code(key)` gives the bytes of the instruction at `key`: the effect of a lift that took in
+/// that one instruction is remembered by them (see [`Memo`]) under `lifter`, which tells apart
 /// the lifters that may share a thread (A64 and A32 keys can be equal). A lift that took in
 /// more (a Thumb IT instruction and its block) also depends on bytes `code` does not cover, so
 /// it is not remembered.
@@ -57,28 +55,20 @@ pub fn lift_dropping_dead_store(
 ) -> Block {
     let mut block = lift(key, max_insns);
     let slot = flags as u64;
-    let effects = |k: u64| {
+    let effect = |k: u64| {
         let bytes = code(k).map(|c| (c, lifter as u64 | (slot << 8)));
         if let Some(e) = bytes.and_then(|(c, l)| MEMO.with(|m| m.get(k, c, l))) {
             return Some(e);
         }
         let b = lift(k, 1);
-        let e = (b.guest_insns > 0).then(|| (Effect::of(&b, slot), RegEffect::of(&b)))?;
+        let e = (b.guest_insns > 0).then(|| Effect::of(&b, slot))?;
         if let Some((c, l)) = bytes.filter(|_| b.guest_insns == 1) {
             MEMO.with(|m| m.put(k, c, l, e));
         }
         Some(e)
     };
-    drop_dead_store(&mut block, flags, &|k| effects(k).map(|e| e.0));
-    crate::regs_live::drop_dead_stores(&mut block, &effects);
+    drop_dead_store(&mut block, flags, &effect);
     block
-}
-
-/// The first and last page (address / [`PAGE`]) `block` occupies: where a look-ahead from it
-/// may look.
-pub(crate) fn pages(block: &Block) -> (u64, u64) {
-    let (lo, hi) = block.hull();
-    (lo / PAGE, hi.saturating_sub(1).max(lo) / PAGE)
 }
 
 /// Which frontend's lifter a look-ahead uses (part of the [`Memo`] key).
@@ -113,12 +103,8 @@ struct MemoTable {
     stored: usize,
 }
 
-/// A [`Memo`] entry: key, instruction bytes, lifter and slot tag, and the effects.
-type MemoEntry = (u64, u64, u64, Effects);
-
-/// An instruction's effects on the flags (with its page and where it goes) and on the
-/// registers.
-pub type Effects = (Effect, RegEffect);
+/// A [`Memo`] entry: key, instruction bytes, lifter and slot tag, and the effect.
+type MemoEntry = (u64, u64, u64, Effect);
 
 /// Slots of a new [`Memo`] table.
 const MEMO_MIN: usize = 1 << 10;
@@ -140,7 +126,7 @@ impl MemoTable {
 
 impl Memo {
     /// The effect remembered for `key` holding `code`, looked at by lifter and slot `tag`.
-    fn get(&self, key: u64, code: u64, tag: u64) -> Option<Effects> {
+    fn get(&self, key: u64, code: u64, tag: u64) -> Option<Effect> {
         let m = self.0.borrow();
         if m.slots.is_empty() {
             return None;
@@ -151,7 +137,7 @@ impl Memo {
         }
     }
 
-    fn put(&self, key: u64, code: u64, tag: u64, e: Effects) {
+    fn put(&self, key: u64, code: u64, tag: u64, e: Effect) {
         let mut m = self.0.borrow_mut();
         let len = m.slots.len();
         if len == 0 || (m.stored >= len / 2 && len < MEMO_MAX) {
@@ -175,7 +161,8 @@ impl Memo {
 /// block), or `None` where nothing can be fetched.
 pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Option<Effect>) {
     let slot = flags as u64;
-    let pages = pages(block);
+    let (lo, hi) = block.hull();
+    let pages = (lo / PAGE, hi.saturating_sub(1).max(lo) / PAGE);
     for i in block.insts.iter_mut().filter(|i| i.op == Op::ExitIf) {
         let mut walk = Walk {
             effect,
@@ -544,19 +531,19 @@ impl Walk<'_> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Effect {
     /// Its page (address / PAGE).
-    pub(crate) page: u64,
+    page: u64,
     /// The flag bits it reads in any way other than putting them back (all for a helper
     /// call, which may read anything).
     reads: u64,
     /// If it writes the slot: the bits of the old value it puts back.
     keeps: Option<u64>,
     /// Where execution goes after it.
-    pub(crate) next: Next,
+    next: Next,
 }
 
 /// Where execution goes after an instruction the look-ahead examined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Next {
+enum Next {
     Jump(u64),
     Branch(u64, u64),
     /// Somewhere the look-ahead does not follow (an indirect branch, an exception).
@@ -1302,10 +1289,9 @@ mod tests {
             keeps: None,
             next: Next::Stop,
         };
-        let r = RegEffect::of(&Builder::verbatim(0).finish(Term::Jump(4)));
         assert_eq!(memo.get(4, 1, 0), None);
         for key in 0..20_000u64 {
-            memo.put(key * 2, 7, 0, (Effect { page: key, ..e }, r));
+            memo.put(key * 2, 7, 0, Effect { page: key, ..e });
         }
         let len = memo.0.borrow().slots.len();
         assert_eq!(len, MEMO_MAX);
@@ -1314,7 +1300,7 @@ mod tests {
         let found = (0..20_000u64)
             .filter(|&key| {
                 let hit = memo.get(key * 2, 7, 0);
-                assert!(hit.is_none_or(|h| h.0.page == key));
+                assert!(hit.is_none_or(|h| h.page == key));
                 assert_eq!(memo.get(key * 2, 8, 0), None);
                 assert_eq!(memo.get(key * 2, 7, 1), None);
                 hit.is_some()

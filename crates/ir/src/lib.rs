@@ -14,7 +14,6 @@ pub mod inline;
 pub mod ops;
 pub mod passes;
 mod print;
-pub mod regs_live;
 pub mod sem;
 mod verify;
 

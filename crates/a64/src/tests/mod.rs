@@ -8,7 +8,6 @@ mod follows;
 mod lifted_fp;
 mod qemu_cases;
 mod qemu_v81;
-mod regs_live;
 mod semantics;
 mod side_exits;
 mod table;
