@@ -53,9 +53,10 @@ mod tests {
         assert_eq!(t.lanes % POOL_ALIGN, 0);
         let bytes: Vec<u8> = pool_bytes().collect();
         assert_eq!(&t.code[t.lanes..], &bytes[..]);
-        let rev = &bytes[16 * Lanes::Rev64Bytes as usize..][..16];
+        // (Offsets in the pool: its addresses from 0.)
+        let rev = &bytes[addr(0, Lanes::Rev64Bytes)..][..16];
         assert_eq!(rev, [7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]);
-        let bias = &bytes[16 * Lanes::ExponentBias as usize..][..4];
+        let bias = &bytes[addr(0, Lanes::ExponentBias)..][..4];
         assert_eq!(bias, 0x7fff_fffeu32.to_le_bytes());
     }
 }
