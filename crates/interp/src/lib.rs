@@ -62,9 +62,27 @@ pub fn run_block(block: &Block, cpu: &mut CpuState) {
     }
 }
 
+thread_local! {
+    /// The value buffer of the last block this thread ran, for the next one: a buffer of its
+    /// own cost each run an allocation, its zeroing and its release (most of a start-up's
+    /// blocks run on the interpreter).
+    static VALS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// [`run_block`] up to a faulting guest access, whose instruction's key `cpu.pc` gets.
 fn run(block: &Block, cpu: &mut CpuState) -> Result<(), Fault> {
-    let mut vals = vec![0u64; block.num_vals as usize];
+    // (Taken, not borrowed: a helper that ran a block in turn would find it empty and use a
+    // buffer of its own.)
+    let mut vals = VALS.take();
+    vals.clear();
+    vals.resize(block.num_vals as usize, 0);
+    let done = run_on(block, cpu, &mut vals);
+    VALS.set(vals);
+    done
+}
+
+/// [`run`] with `vals`, zeroed, for the block's values.
+fn run_on(block: &Block, cpu: &mut CpuState, vals: &mut [u64]) -> Result<(), Fault> {
     let mut key = block.key;
     let at_fault = |cpu: &mut CpuState, key: u64| cpu.pc = key;
     for inst in &block.insts {
@@ -270,6 +288,31 @@ mod tests {
         assert_eq!(cpu.x[0], 42);
         assert_eq!(cpu.pc, 0x2000);
         assert_eq!(cpu.exit_reason, exit::JUMP);
+    }
+
+    /// A block of many values, one of few, then one of many again (the value buffer is the
+    /// thread's, kept from block to block): each computes what it would alone.
+    #[test]
+    fn blocks_of_more_and_fewer_values_one_after_another() {
+        // x0 = x1 + 1 + 2 + ... + n, in n + 1 values of its own.
+        let sum = |n: u64| {
+            let mut b = Builder::verbatim(0x1000);
+            let mut s = b.get(1);
+            for k in 1..=n {
+                let c = b.konst(k);
+                s = b.add(s, c);
+            }
+            b.set(0, s);
+            b.finish(Term::Jump(0x1004))
+        };
+        let mut cpu = CpuState::default();
+        for n in [300, 2, 300, 0, 5] {
+            let blk = sum(n);
+            ir::verify(&blk).unwrap();
+            cpu.x[1] = 7;
+            run_block(&blk, &mut cpu);
+            assert_eq!(cpu.x[0], 7 + n * (n + 1) / 2, "n = {n}");
+        }
     }
 
     #[test]
