@@ -10,9 +10,9 @@
 //! [`RING_INSTS`] that the next first runs overwrite, whose pages are faulted in once. With
 //! it, 502 of an aarch64 dynamic hello's 718 second runs took their IR from the ring (445 of
 //! 740 on armhf), and the static and dynamic hellos of both started 3-3.5% sooner (medians of
-//! 500 runs interleaved with the build before); a ring of 2,048 did 1-2% worse, one of 4,096
-//! worse again (more pages, and more copying of blocks that never run again), one of 512 the
-//! same.
+//! 500 runs interleaved with the build before); a ring of 2,048 did 0.5-2.4% worse, one of
+//! 4,096 worse again (more pages, and more copying of blocks that never run again), one of 512
+//! the same.
 
 use std::collections::VecDeque;
 
