@@ -206,21 +206,6 @@ impl Block {
         }
     }
 
-    /// Drops the instructions, handing their buffer to the next block this thread builds
-    /// (see [`SPARE`]): for a block whose instructions are kept elsewhere a while (see
-    /// [`Block::with_insts`]).
-    pub fn drop_insts(&mut self) {
-        give_back(std::mem::take(&mut self.insts));
-    }
-
-    /// The block with `insts` for its instructions, which it had none of (see
-    /// [`Block::drop_insts`]).
-    pub fn with_insts(mut self, insts: Vec<Inst>) -> Block {
-        debug_assert!(self.insts.is_empty());
-        self.insts = insts;
-        self
-    }
-
     /// Moves the instructions into a buffer of their own size, for a block kept a while (the
     /// builder's spare room would cost pages), and gives the builder's buffer to the next
     /// block this thread builds (see [`SPARE`]) instead of shrinking it in place: kept

@@ -4,7 +4,6 @@
 #![deny(missing_docs)]
 
 mod background;
-mod first_runs;
 pub mod log;
 mod spare_cpu;
 mod targets;
@@ -224,8 +223,6 @@ pub struct Engine {
     pending: jit::PcMap<Pending>,
     /// Where the indirect jumps of blocks run on the interpreter went.
     targets: targets::Targets,
-    /// The IR of the last blocks run once, for their second run.
-    first_runs: first_runs::FirstRuns,
 }
 
 impl Engine {
@@ -255,7 +252,6 @@ impl Engine {
             compiler: None,
             pending: jit::PcMap::default(),
             targets: targets::Targets::default(),
-            first_runs: first_runs::FirstRuns::default(),
         }
     }
 
@@ -291,7 +287,6 @@ impl Engine {
             compiler: self.compiler.clone(),
             pending: jit::PcMap::default(),
             targets: targets::Targets::default(),
-            first_runs: first_runs::FirstRuns::default(),
         }
     }
 
@@ -320,7 +315,6 @@ impl Engine {
             self.compiler = Some(background::Compiler::starting_after(start_after));
         }
         self.pending.clear();
-        self.first_runs.clear();
     }
 
     /// Has blocks compiled on a thread of their own (see `background`), started once this
@@ -611,12 +605,11 @@ impl Engine {
     /// the interpreter, else its compiled code. The first run is on the interpreter. Most
     /// blocks of a program's start-up (the dynamic loader's, libc's initialisation) run once,
     /// and lifting and interpreting one costs a fraction of compiling it. The first run's IR
-    /// goes to a ring the next first runs overwrite ([`first_runs`]): a second run that comes
-    /// soon, as most do, takes it from there instead of lifting the block again. (Kept in a
-    /// buffer of its own for every block, that IR grew python3's start-up by 28 MB; for the
-    /// last 256 blocks, it cost a static hello 200 more page faults than the lifts it saved.)
-    /// A block the interpreter cannot run safely (see `interp::guarded`) is compiled at once,
-    /// as is every block while `-d exec` logs each block's host code.
+    /// is not kept: lifting again costs less than the memory would. Kept for every block, it
+    /// grew python3's start-up by 28 MB; kept for the last 256 only (most second runs come
+    /// soon), it still cost a static hello 200 more page faults (3.2 -> 3.8 ms) for the lifts
+    /// it saved. A block the interpreter cannot run safely (see `interp::guarded`) is compiled
+    /// at once, as is every block while `-d exec` logs each block's host code.
     ///
     /// The second run keeps the IR it lifts. With a compiler thread (see
     /// [`Engine::set_background`]) that takes the block, it runs on the interpreter; so do the
@@ -651,18 +644,7 @@ impl Engine {
         let second = self.ran_cold.remove(&pc);
         let warm = self.ran_warm.remove(&pc);
         let generation = self.jit.generation();
-        // (Under `-d in_asm` or `-d op` every run that needs a block lifts it, and logs it.)
-        let kept = (second && !self.log.in_asm && !self.log.op)
-            .then(|| self.first_runs.take(pc, generation))
-            .flatten();
-        let block = match kept {
-            Some(mut block) => {
-                // Where the first run's indirect jump went counts now.
-                block.predict = self.targets.predict(&block);
-                block
-            }
-            None => self.translate_n(pc, fetch, self.max_insns, tier),
-        };
+        let block = self.translate_n(pc, fetch, self.max_insns, tier);
         if !interp::guarded(&block) {
             return Some(self.compile_lifted(block, generation, fetch, self.max_insns, tier));
         }
@@ -705,7 +687,6 @@ impl Engine {
             return None;
         }
         self.interpret(&block, cpu);
-        self.first_runs.keep(block, generation);
         bounded(&mut self.ran_cold).insert(pc);
         None
     }
@@ -1256,28 +1237,6 @@ mod tests {
             assert!(matches!(e.run(cpu, &|a| self.fetch(a)), Event::Syscall(_)));
             cpu.x[0]
         }
-    }
-
-    /// A block's second run soon after its first takes the IR the first lifted (see
-    /// `first_runs`): it reads its code only for the dispatcher's check of its first word.
-    #[test]
-    fn a_second_run_soon_after_the_first_lifts_nothing() {
-        let reads = std::cell::Cell::new(0);
-        let fetch = |a: u64| {
-            reads.set(reads.get() + u32::from(a == 0x10000));
-            Changing::new().fetch(a)
-        };
-        let mut e = Engine::new(Backend::Jit);
-        let mut cpu = CpuState::default();
-        let mut run = || {
-            reads.set(0);
-            cpu.pc = 0x10000;
-            assert!(matches!(e.run(&mut cpu, &fetch), Event::Syscall(_)));
-            assert_eq!(cpu.x[0], 1);
-            reads.get()
-        };
-        assert!(run() > 1, "the first run lifts the block");
-        assert_eq!(run(), 1, "the second does not");
     }
 
     /// Code that changed between a block's interpreted run and its second run: the second
