@@ -298,7 +298,7 @@ mod tests {
     /// thread's, kept from block to block): each computes what it would alone.
     #[test]
     fn blocks_of_more_and_fewer_values_one_after_another() {
-        // x0 = x1 + 1 + 2 + ... + n, in n + 1 values of its own.
+        // x0 = x1 + 1 + 2 + ... + n, in 2n + 1 values (a read, n constants, n sums).
         let sum = |n: u64| {
             let mut b = Builder::verbatim(0x1000);
             let mut s = b.get(1);
