@@ -600,7 +600,8 @@ fn sigpipe_kills_a_pipeline_writer_unless_ignored() {
 
 #[test]
 fn a_closed_stdin_stays_closed_for_the_guest() {
-    // Rust's runtime opens /dev/null on closed standard descriptors; armrun closes it again.
+    // Rust's runtime start would open /dev/null on closed standard descriptors; armrun does
+    // without it (its own C `main`).
     use std::os::unix::process::CommandExt;
     let root = sysroot();
     let mut cmd = std::process::Command::new(armrun());
