@@ -5,7 +5,7 @@
 //! by turns (see its `make_room`): a half is reused only when no thread can be running its
 //! code any more.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Size of the single reservation (two halves of 64 MiB). Linked jumps are `rel32`, so
 /// everything stays within 2 GiB.
@@ -13,6 +13,14 @@ pub const CACHE_SIZE: usize = 128 << 20;
 
 /// Alignment of every allocation; keeps block entries on cache-line-friendly boundaries.
 const ALIGN: usize = 16;
+
+/// Whether a rel32 field at `addr` lies within one aligned 8-byte word, so that
+/// [`CodeCache::patch_rel32`] can store it atomically. The emitter pads a linkable jump with a
+/// nop only where its field would not (3 of 8 places, where 4-byte alignment needed one at 3
+/// of 4); a jump that is run on falls through such a nop.
+pub fn within_word(addr: usize) -> bool {
+    addr % 8 <= 4
+}
 
 /// An anonymous read-write-execute mapping used as a bump allocator for host code.
 pub struct CodeCache {
@@ -118,19 +126,32 @@ impl CodeCache {
 
     /// Rewrites the `rel32` field at host address `site` so the jump lands on `target`.
     ///
-    /// `site` must be a 4-byte aligned rel32 field inside this cache; the store is atomic, so a
-    /// thread running the jump concurrently sees either the old or the new target.
+    /// `site` must be a rel32 field inside this cache that lies within one aligned 8-byte word
+    /// (see [`within_word`]); that word is stored whole and atomically, so a thread running the
+    /// jump concurrently sees either the old or the new target. The word's other bytes are
+    /// code that never changes once emitted (no other rel32 field fits in the same word), and
+    /// links are patched under the JIT's lock, so the stored word keeps them as they are.
     pub fn patch_rel32(&self, site: usize, target: usize) {
         let base = self.base as usize;
         assert!(
-            site >= base && site + 4 <= base + self.size && site.is_multiple_of(4),
+            site >= base && site + 4 <= base + self.size && within_word(site),
             "bad patch site"
         );
         let rel = (target as i64 - (site as i64 + 4)) as i32;
-        // SAFETY: the site is inside our writable mapping and 4-byte aligned (asserted above),
-        // and u32 has no invalid bit patterns.
-        let cell = unsafe { &*(site as *const AtomicU32) };
-        cell.store(rel as u32, Ordering::Release);
+        let word = site & !7;
+        let shift = (site - word) * 8;
+        // SAFETY: the word is 8-byte aligned and inside our writable mapping (the mapping's
+        // base and size are multiples of the page size, and the site ends within the word),
+        // and u64 has no invalid bit patterns.
+        let cell = unsafe { &*(word as *const AtomicU64) };
+        let field = 0xffff_ffff_u64 << shift;
+        let new = |old: u64| old & !field | u64::from(rel as u32) << shift;
+        let mut old = cell.load(Ordering::Relaxed);
+        while let Err(now) =
+            cell.compare_exchange_weak(old, new(old), Ordering::Release, Ordering::Relaxed)
+        {
+            old = now;
+        }
     }
 }
 
@@ -147,6 +168,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_field_within_a_word_starts_at_most_four_bytes_in() {
+        let within: Vec<usize> = (0..16).filter(|&a| within_word(a)).collect();
+        assert_eq!(within, [0, 1, 2, 3, 4, 8, 9, 10, 11, 12]);
+    }
+
+    #[test]
     fn push_aligns_and_patch_writes_rel32() {
         let mut c = CodeCache::new(8192);
         let a = c.push(&[0xe9, 0, 0, 0, 0]).unwrap();
@@ -157,6 +184,15 @@ mod tests {
         // SAFETY: `b + 4 .. b + 8` is inside the allocation just written.
         let rel = unsafe { (b as *const u8).add(4).cast::<i32>().read_unaligned() };
         assert_eq!(b as i64 + 8 + rel as i64, a as i64);
+        // A field that is not 4-byte aligned but within one 8-byte word (`jmp rel32` at a
+        // block start): the bytes around it, in the same word, stay as they were.
+        let d = c.push(&[0xe9, 0, 0, 0, 0, 0xcc, 0xcc, 0xcc]).unwrap();
+        c.patch_rel32(d + 1, a);
+        // SAFETY: `d .. d + 8` is the allocation just written.
+        let bytes = unsafe { std::slice::from_raw_parts(d as *const u8, 8) };
+        let rel = i32::from_le_bytes(bytes[1..5].try_into().unwrap());
+        assert_eq!(d as i64 + 5 + rel as i64, a as i64);
+        assert_eq!((bytes[0], &bytes[5..]), (0xe9, &[0xcc, 0xcc, 0xcc][..]));
         assert!(
             c.push(&vec![0u8; 8192]).is_none(),
             "over-full push is refused"

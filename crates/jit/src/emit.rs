@@ -548,7 +548,7 @@ fn set_condition(a: &mut Asm, cc: u64, t: u8) {
 pub struct SiteOff {
     /// Guest pc the jump wants to reach.
     pub target: u64,
-    /// Offset of the 4-byte aligned `rel32` field from the block start.
+    /// Offset of the `rel32` field from the block start (within one aligned 8-byte word).
     pub rel32: usize,
     /// Offset of the exit stub the jump points at while unlinked.
     pub stub: usize,
@@ -3371,11 +3371,17 @@ impl Emitter {
         dynasm!(self.a ; .arch x64 ; jmp extern ep);
     }
 
-    /// Pads with one nop of the needed length so that the rel32 field of a jump whose opcode
-    /// takes `opcode_len` bytes, emitted next, is 4-byte aligned and can be patched atomically.
+    /// Pads with one nop of the needed length, if any, so that the rel32 field of a jump whose
+    /// opcode takes `opcode_len` bytes, emitted next, lies within one aligned 8-byte word and
+    /// can be patched atomically (see `cache::within_word`; blocks start 16-byte aligned).
     fn pad_for_rel32(&mut self, opcode_len: usize) {
         const NOPS: [&[u8]; 4] = [&[], &[0x90], &[0x66, 0x90], &[0x0f, 0x1f, 0x00]];
-        let pad = (4 - (self.a.offset().0 + opcode_len) % 4) % 4;
+        let field = self.a.offset().0 + opcode_len;
+        let pad = if crate::cache::within_word(field) {
+            0
+        } else {
+            8 - field % 8
+        };
         self.a.extend(NOPS[pad].iter().copied());
     }
 

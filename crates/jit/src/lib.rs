@@ -11,9 +11,10 @@
 //! handle ([`Jit::share`]), with its own indirect-jump table, on a shared core whose
 //! bookkeeping is locked. Translated code runs without the lock. Threads see each other's
 //! blocks, links and invalidations at once; what makes that safe:
-//! - Patching a link is one atomic aligned store, so a thread running the jump takes the old
-//!   or the new target. A jump unlinked (re-pointed at its exit stub) while a thread is past it
-//!   is no different from the thread having got there first.
+//! - Patching a link is one atomic store of the aligned word holding its rel32 field, so a
+//!   thread running the jump takes the old or the new target. A jump unlinked (re-pointed at
+//!   its exit stub) while a thread is past it is no different from the thread having got there
+//!   first.
 //! - Tables are written with the lock held: by their owner (only outside translated code) and,
 //!   to drop an entry, by any thread; a reader in translated code then takes the old entry or
 //!   the miss stub, both still valid code. [`Jit::lookup`] reads its own table the same way
@@ -104,7 +105,7 @@ pub const HOT_RUNS: u32 = 4096;
 /// A patchable jump in some compiled block.
 #[derive(Clone, Copy, Debug)]
 struct Site {
-    /// Host address of the 4-byte aligned rel32 field.
+    /// Host address of the rel32 field (within one aligned 8-byte word).
     rel32: usize,
     /// Host address of the exit stub it targets while unlinked.
     stub: usize,
