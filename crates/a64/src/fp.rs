@@ -355,16 +355,25 @@ fn crypto_op(w: u32) -> Option<FpOp> {
     crypto_move(w)
 }
 
-/// The move around crypto operations `w` encodes, if it is one (EOR, EXT #8 and REV64 of
-/// bytes, 16B): `simd` leaves these to the general executor in a block with a crypto call.
+/// The move around crypto operations `w` encodes, if it is one (EOR, EXT #8, REV64 and
+/// REV32 of bytes, 16B; ADD, 4S): `simd` leaves these to the general executor in a block with
+/// a crypto call. (Not ORR, MOV's form: AES-CTR's MOV of a counter block whose word a general
+/// register just set runs better on the halves, and SHA-256 gains nothing by it.)
 pub(crate) fn crypto_move(w: u32) -> Option<FpOp> {
     match w & 0xffe0_fc00 {
         // EOR: 0 1 1 01110 00 1 Rm 00011 1 Rn Rd.
         0x6e20_1c00 => return Some(FpOp::Eor),
         // EXT #8: 0 1 1 01110 00 0 Rm 0 1000 0 Rn Rd.
         0x6e00_4000 => return Some(FpOp::Ext8),
+        // ADD (4S): 0 1 0 01110 10 1 Rm 10000 1 Rn Rd.
+        0x4ea0_8400 => return Some(FpOp::Add32),
         _ => {}
     }
-    // REV64 (bytes): 0 1 0 01110 00 10000 00000 10 Rn Rd.
-    (w & 0xffff_fc00 == 0x4e20_0800).then_some(FpOp::Rev64)
+    match w & 0xffff_fc00 {
+        // REV64 (bytes): 0 1 0 01110 00 10000 00000 10 Rn Rd.
+        0x4e20_0800 => Some(FpOp::Rev64),
+        // REV32 (bytes): 0 1 1 01110 00 10000 00000 10 Rn Rd.
+        0x6e20_0800 => Some(FpOp::Rev32),
+        _ => None,
+    }
 }

@@ -12,10 +12,11 @@
 //!
 //! The cryptographic-extension operations ([`FpOp::is_crypto`]) are vector operations on whole
 //! 128-bit registers with no FP state: the JIT runs them on the host's AES-NI, PCLMULQDQ and
-//! SHA instructions where it has them, with no slow path. So are the three moves GHASH and the
-//! AES-GCM kernels run between them (EOR, EXT by 8 bytes, REV64 of bytes), which a lifter
-//! makes such calls in a block that already has a crypto call, so that their registers stay
-//! in host xmm registers (elsewhere they are integer IR on the registers' halves).
+//! SHA instructions where it has them, with no slow path. So are the moves GHASH, the AES-GCM
+//! and the SHA-256 kernels run between them (EOR, EXT by 8 bytes, REV64 and REV32 of bytes,
+//! ADD of words), which a lifter makes such calls in a block that already has a crypto call,
+//! so that their registers stay in host xmm registers (elsewhere they are integer IR on the
+//! registers' halves).
 
 /// The operation of an inlinable FP helper.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +103,10 @@ pub enum FpOp {
     Ext8,
     /// REV64 (16B): the bytes of each 64-bit half of `n` in reverse order.
     Rev64,
+    /// ADD (vector, 4S): `d = n + m` in 32-bit lanes.
+    Add32,
+    /// REV32 (16B): the bytes of each 32-bit word of `n` in reverse order.
+    Rev32,
 }
 
 impl FpOp {
@@ -113,7 +118,7 @@ impl FpOp {
 }
 
 /// The cryptographic-extension operations and the moves around them.
-const CRYPTO: [FpOp; 13] = [
+const CRYPTO: [FpOp; 15] = [
     FpOp::Aese,
     FpOp::Aesd,
     FpOp::Aesmc,
@@ -127,13 +132,15 @@ const CRYPTO: [FpOp; 13] = [
     FpOp::Eor,
     FpOp::Ext8,
     FpOp::Rev64,
+    FpOp::Add32,
+    FpOp::Rev32,
 ];
 
 /// The rounding letters by [`FpOp::RoundInt`] `rmode` (5 is unallocated).
 const ROUNDING_NAMES: [char; 8] = ['n', 'p', 'm', 'z', 'a', '?', 'x', 'i'];
 
 /// Number of operations.
-const N_OPS: usize = 59;
+const N_OPS: usize = 61;
 
 /// The operations in encoding order (index + 1 is the code in a `call` immediate).
 const OPS: [FpOp; N_OPS] = all_ops();

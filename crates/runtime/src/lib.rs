@@ -1449,9 +1449,10 @@ mod tests {
         assert_eq!(seen[0], seen[1]);
     }
 
-    /// After a crypto call in a block, EOR, EXT #8 and REV64 (16B) become inline vector calls
-    /// too (see `a64::simd`), which the JIT runs in xmm registers: every register and a lane
-    /// read through a general register match the interpreter's, at both tiers.
+    /// After a crypto call in a block, EOR, EXT #8, REV64 and REV32 (16B) and ADD (4S) become
+    /// inline vector calls too (see `a64::simd`), which the JIT runs in xmm registers: every
+    /// register and a lane read through a general register match the interpreter's, at both
+    /// tiers.
     #[test]
     fn the_moves_around_crypto_calls_match_the_interpreter() {
         let code = [
@@ -1463,6 +1464,10 @@ mod tests {
             0x6e00_4000, // ext v0.16b, v0.16b, v0.16b, #8
             0x4e20_0821, // rev64 v1.16b, v1.16b
             0x4e18_3cc1, // mov x1, v6.d[1]
+            0x4ea1_84c8, // add v8.4s, v6.4s, v1.4s
+            0x6e20_0909, // rev32 v9.16b, v8.16b
+            0x6e20_08eb, // rev32 v11.16b, v7.16b
+            0x4ea7_84ec, // add v12.4s, v7.4s, v7.4s
             0x6e27_1ce7, // eor v7.16b, v7.16b, v7.16b
             0xd400_0001, // svc #0
         ];
@@ -1486,7 +1491,7 @@ mod tests {
             cpu.v[7] = [0x9999_aaaa_bbbb_cccc, 0xdddd_eeee_ffff_0000];
             let event = e.run(&mut cpu, &fetch);
             assert!(matches!(event, Event::Syscall(_)), "{backend:?} {event:?}");
-            seen.push((cpu.x[1], cpu.v[..8].to_vec()));
+            seen.push((cpu.x[1], cpu.v[..13].to_vec()));
         }
         assert_eq!(seen[0], seen[1], "quick");
         assert_eq!(seen[0], seen[2], "full");
@@ -1496,6 +1501,9 @@ mod tests {
         assert_eq!(v[1], [0x4444_3333_2222_1111, 0x8888_7777_6666_5555]);
         assert_eq!(v[7], [0, 0]);
         assert_eq!(seen[0].0, v[6][1]);
+        // REV32 and ADD (4S, lanes wrapping) of V7 as it was.
+        assert_eq!(v[11], [0xaaaa_9999_cccc_bbbb, 0xeeee_dddd_0000_ffff]);
+        assert_eq!(v[12], [0x3333_5554_7777_9998, 0xbbbb_dddc_fffe_0000]);
     }
 
     /// A load that faults is the same data fault whether its block runs on the interpreter

@@ -1,10 +1,10 @@
 //! The cryptographic extension inline: AESE/AESD/AESMC/AESIMC on AES-NI, PMULL{2} (1Q) on
-//! PCLMULQDQ, SHA256H/H2/SU0/SU1 on the SHA extensions, and the moves around them (EOR, EXT by
-//! 8 bytes and REV64 of bytes, 16B) on SSE2 and SSSE3, each a few host instructions on
-//! the guest registers in the CPU state (or their copies in xmm registers: see `vcache`)
-//! instead of a general-executor call (see
-//! `ir::inline`; `fpsimd::crypto_fast` holds the same mappings as Rust, tested against the
-//! reference definitions). A host without the feature keeps the call.
+//! PCLMULQDQ, SHA256H/H2/SU0/SU1 on the SHA extensions, and the moves around them (EOR, EXT
+//! by 8 bytes, REV64 and REV32 of bytes, 16B; ADD, 4S) on SSE2 and SSSE3, each a few host
+//! instructions on the guest registers in the CPU state (or their copies in xmm registers:
+//! see `vcache`) instead of a general-executor call (see `ir::inline`; `fpsimd::crypto_fast`
+//! holds the same mappings as Rust, tested against the reference definitions). A host without
+//! the feature keeps the call.
 
 use super::lanes::{self, Lanes};
 use super::{Emitter, so};
@@ -39,8 +39,8 @@ pub(super) fn usable(op: FpOp) -> bool {
         FpOp::Pmull | FpOp::Pmull2 => clmul,
         FpOp::Sha256H | FpOp::Sha256H2 | FpOp::Sha256Su0 | FpOp::Sha256Su1 => sha,
         // SSE2, and SSSE3's PALIGNR and PSHUFB.
-        FpOp::Eor => true,
-        FpOp::Ext8 | FpOp::Rev64 => ssse3,
+        FpOp::Eor | FpOp::Add32 => true,
+        FpOp::Ext8 | FpOp::Rev64 | FpOp::Rev32 => ssse3,
         _ => false,
     }
 }
@@ -132,10 +132,18 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
                 |e, x| dynasm!(e.a ; .arch x64 ; palignr xmm1, Rx(x), 8),
             );
         }
-        // One shuffle by an order read in place (see `lanes`).
-        FpOp::Rev64 => {
+        FpOp::Add32 => {
             e.load_vreg(1, n);
-            let order = lanes::addr(e.shared.lanes, Lanes::Rev64Bytes);
+            with_second(e, m, |e, x| dynasm!(e.a ; .arch x64 ; paddd xmm1, Rx(x)));
+        }
+        // One shuffle by an order read in place (see `lanes`).
+        FpOp::Rev64 | FpOp::Rev32 => {
+            e.load_vreg(1, n);
+            let order = match op {
+                FpOp::Rev64 => Lanes::Rev64Bytes,
+                _ => Lanes::Rev32Bytes,
+            };
+            let order = lanes::addr(e.shared.lanes, order);
             dynasm!(e.a ; .arch x64 ; pshufb xmm1, [extern order]);
         }
         _ => return false,

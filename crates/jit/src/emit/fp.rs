@@ -432,7 +432,9 @@ pub(super) fn fast_path(
         | FpOp::Sha256Su1
         | FpOp::Eor
         | FpOp::Ext8
-        | FpOp::Rev64 => return false,
+        | FpOp::Rev64
+        | FpOp::Add32
+        | FpOp::Rev32 => return false,
     }
     let r = if fused { 2 } else { 0 };
     normal_or_zero_product(e, fi, r, false, slow);

@@ -18,14 +18,17 @@ pub(super) enum Lanes {
     LimitSingle,
     /// The PSHUFB order that reverses the bytes of each 64-bit half (REV64 of bytes).
     Rev64Bytes,
+    /// The PSHUFB order that reverses the bytes of each 32-bit word (REV32 of bytes).
+    Rev32Bytes,
 }
 
 /// The pool's contents, indexed by [`Lanes`].
-const POOL: [[u32; 4]; 4] = [
+const POOL: [[u32; 4]; 5] = [
     [0x7fff_fffe; 4],
     [0x8000_07fc; 4],
     [0x8000_00fc; 4],
     [0x0405_0607, 0x0001_0203, 0x0c0d_0e0f, 0x0809_0a0b],
+    [0x0001_0203, 0x0405_0607, 0x0809_0a0b, 0x0c0d_0e0f],
 ];
 
 /// The alignment of the pool in the trampoline (a cache line).
@@ -56,6 +59,8 @@ mod tests {
         // (Offsets in the pool: its addresses from 0.)
         let rev = &bytes[addr(0, Lanes::Rev64Bytes)..][..16];
         assert_eq!(rev, [7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8]);
+        let rev = &bytes[addr(0, Lanes::Rev32Bytes)..][..16];
+        assert_eq!(rev, [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12]);
         let bias = &bytes[addr(0, Lanes::ExponentBias)..][..4];
         assert_eq!(bias, 0x7fff_fffeu32.to_le_bytes());
     }
