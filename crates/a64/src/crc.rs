@@ -87,8 +87,8 @@ fn crc_soft(t: &[u32; 256], mut crc: u32, data: u64, bytes: usize) -> u32 {
 pub(crate) fn crc32c(crc: u32, data: u64, bytes: usize) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
-        // The std macro caches the CPUID result in a static, so this is a load and a test.
-        if std::arch::is_x86_feature_detected!("sse4.2") {
+        // (glibc's copy of the CPUID result: a call, a load and a test.)
+        if hostcpu::has(hostcpu::Feature::Sse42) {
             // SAFETY: the CPU supports SSE4.2 (checked just above).
             return unsafe { crc32c_sse42(crc, data, bytes) };
         }

@@ -148,7 +148,7 @@ unsafe extern "C" fn stxp128(cpu: *mut u8, addr: u64, lo: u64, hi: u64) -> u64 {
 pub(crate) unsafe fn cas128(p: *mut u64, old: u128, new: u128) -> u128 {
     #[cfg(target_arch = "x86_64")]
     {
-        if (p as usize).is_multiple_of(16) && std::arch::is_x86_feature_detected!("cmpxchg16b") {
+        if (p as usize).is_multiple_of(16) && hostcpu::has(hostcpu::Feature::Cmpxchg16b) {
             // SAFETY: `p` is 16-byte aligned and valid (caller's contract), and the CPU has
             // CMPXCHG16B (checked above).
             return unsafe { cas128_native(p as *mut u128, old, new) };

@@ -21,7 +21,7 @@ pub fn aes(cx: &mut Ctx, w: u32) -> bool {
     if bits(w, 23, 22) != 0 || !(0b00100..=0b00111).contains(&op) {
         return false;
     }
-    if !std::is_x86_feature_detected!("aes") {
+    if !hostcpu::has(hostcpu::Feature::Aes) {
         return false;
     }
     // SAFETY: the host has AES-NI (checked above); SSE2 is baseline on x86-64.
@@ -53,7 +53,7 @@ pub fn pmull(cx: &mut Ctx, w: u32) -> bool {
     if w & 0xbfe0_fc00 != 0x0ee0_e000 {
         return false;
     }
-    if !std::is_x86_feature_detected!("pclmulqdq") {
+    if !hostcpu::has(hostcpu::Feature::Pclmulqdq) {
         return false;
     }
     // SAFETY: the host has PCLMULQDQ (checked above); SSE2 is baseline on x86-64.
@@ -76,7 +76,7 @@ fn pmull_clmul(cpu: &mut CpuState, w: u32, upper: bool) {
 /// Whether the host has the SHA extensions and SSSE3 (for PALIGNR), which the SHA-256
 /// fast paths use.
 fn host_sha() -> bool {
-    std::is_x86_feature_detected!("sha") && std::is_x86_feature_detected!("ssse3")
+    hostcpu::has(hostcpu::Feature::Sha) && hostcpu::has(hostcpu::Feature::Ssse3)
 }
 
 /// Fast path of SHA256H, SHA256H2 and SHA256SU1 (the three-register SHA rows).

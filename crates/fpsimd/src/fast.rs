@@ -776,10 +776,10 @@ pub fn fp_three_src(cx: &mut Ctx, w: u32) -> bool {
     true
 }
 
-/// `x * y + z` with one rounding: the FMA instruction when the host has it (checked once by
-/// the standard library and cached), else the library routine.
+/// `x * y + z` with one rounding: the FMA instruction when the host has it (as glibc found at
+/// start-up, see `hostcpu`), else the library routine.
 fn fused(x: f64, y: f64, z: f64) -> f64 {
-    if std::arch::is_x86_feature_detected!("fma") {
+    if hostcpu::has(hostcpu::Feature::Fma) {
         // SAFETY: the host CPU supports FMA, as just checked.
         unsafe { fused_fma(x, y, z) }
     } else {
@@ -795,7 +795,7 @@ fn fused_fma(x: f64, y: f64, z: f64) -> f64 {
 
 /// Single-precision [`fused`].
 fn fused32(x: f32, y: f32, z: f32) -> f32 {
-    if std::arch::is_x86_feature_detected!("fma") {
+    if hostcpu::has(hostcpu::Feature::Fma) {
         // SAFETY: the host CPU supports FMA, as just checked.
         unsafe { fused32_fma(x, y, z) }
     } else {

@@ -21,11 +21,12 @@ const SWAP_PAIRS: i8 = 0xb1u8 as i8;
 fn host() -> (bool, bool, bool, bool) {
     static HOST: OnceLock<(bool, bool, bool, bool)> = OnceLock::new();
     *HOST.get_or_init(|| {
-        let ssse3 = std::is_x86_feature_detected!("ssse3");
+        use hostcpu::{Feature, has};
+        let ssse3 = has(Feature::Ssse3);
         (
-            std::is_x86_feature_detected!("aes"),
-            std::is_x86_feature_detected!("pclmulqdq"),
-            std::is_x86_feature_detected!("sha") && ssse3,
+            has(Feature::Aes),
+            has(Feature::Pclmulqdq),
+            has(Feature::Sha) && ssse3,
             ssse3,
         )
     })

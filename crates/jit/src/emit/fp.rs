@@ -236,7 +236,7 @@ pub(super) fn state_check(e: &mut Emitter, general: DynamicLabel) {
 /// Whether the host has FMA3 (for the fused multiply-adds).
 fn has_fma() -> bool {
     static FMA: OnceLock<bool> = OnceLock::new();
-    *FMA.get_or_init(|| std::is_x86_feature_detected!("fma"))
+    *FMA.get_or_init(|| hostcpu::has(hostcpu::Feature::Fma))
 }
 
 /// Jumps to `slow` unless the FPCR bits in `mask` are all clear (nothing to test where the
@@ -327,7 +327,7 @@ pub(super) fn fast_path(
         _ => None,
     };
     if let Some(r) = rounding
-        && (ROUNDSD_MODE[r as usize & 7] < 0 || !std::is_x86_feature_detected!("sse4.1"))
+        && (ROUNDSD_MODE[r as usize & 7] < 0 || !hostcpu::has(hostcpu::Feature::Sse41))
     {
         return false;
     }
