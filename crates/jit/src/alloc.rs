@@ -45,9 +45,10 @@ const SCRATCH_MASK: u16 = 1 << 6 | 1 << 7;
 const XMM_FIRST: u8 = 3;
 /// How many xmm registers values live in.
 const XMMS: u8 = 13;
-/// The xmm registers below this one are the inline crypto operations' scratch (`emit::crypto`
-/// uses xmm0..xmm4, and keeps copies of vector registers from xmm6 up, see `emit::vcache`):
-/// a block with such an operation keeps its values from xmm6 up.
+/// The xmm registers below this one are the inline crypto operations' (`emit::crypto` uses
+/// xmm0..xmm3 as scratch, keeps a SHA-256 state in xmm4 and xmm5 and copies of vector
+/// registers from xmm6 up, see `emit::vcache`): a block with such an operation keeps its
+/// values from xmm6 up.
 const XMM_FIRST_CRYPTO: u8 = 6;
 /// Bit of a [`Allocation::saves`] mask for xmm register `XMM_FIRST + k`: `XMM_SAVE << k`
 /// (the general registers take the low four bits).

@@ -2426,9 +2426,9 @@ impl Emitter {
                             crypto::sha256_first(self, r);
                             sha = sha_first;
                         }
-                        (_, Some((j, _))) => {
+                        (_, Some((j, first))) => {
                             if let Some((_, r2)) = crypto::crypto_call(&b.insts[j]) {
-                                crypto::sha256_second(self, r2);
+                                crypto::sha256_second(self, r2, first);
                             }
                             sha = None;
                         }

@@ -1506,6 +1506,58 @@ mod tests {
         assert_eq!(v[12], [0x3333_5554_7777_9998, 0xbbbb_dddc_fffe_0000]);
     }
 
+    /// SHA256H/SHA256H2 pairs keep their state in SHA-NI's order in xmm4 and xmm5 from one
+    /// pair to the next (see `jit::emit::crypto::sha256_second`): a pair whose SHA256H2 reads
+    /// another {a,b,c,d} than its SHA256H did (the way that reorders both results), pairs
+    /// that start from the state the one before left, and a pair after an EOR of its
+    /// {a,b,c,d} register (which the kept state must not stand for) give the interpreter's
+    /// registers, at both tiers.
+    #[test]
+    fn sha256_pairs_match_the_interpreter() {
+        let code = [
+            0x5e10_4020, // sha256h q0, q1, v16.4s
+            0x5e10_5041, // sha256h2 q1, q2, v16.4s (v2 is not the old v0)
+            0x4ea0_1c03, // mov v3.16b, v0.16b
+            0x5e11_4020, // sha256h q0, q1, v17.4s
+            0x5e11_5061, // sha256h2 q1, q3, v17.4s
+            0x4ea0_1c03, // mov v3.16b, v0.16b
+            0x5e10_4020, // sha256h q0, q1, v16.4s
+            0x5e10_5061, // sha256h2 q1, q3, v16.4s
+            0x6e25_1c00, // eor v0.16b, v0.16b, v5.16b
+            0x4ea0_1c03, // mov v3.16b, v0.16b
+            0x5e11_4020, // sha256h q0, q1, v17.4s
+            0x5e11_5061, // sha256h2 q1, q3, v17.4s
+            0xd400_0001, // svc #0
+        ];
+        let fetch = words(&code);
+        let mut seen = Vec::new();
+        for (backend, tier) in [
+            (Backend::Interp, Tier::Full),
+            (Backend::Jit, Tier::Quick),
+            (Backend::Jit, Tier::Full),
+        ] {
+            let mut e = Engine::new(backend);
+            if backend == Backend::Jit {
+                e.compile_n(0x10000, &fetch, e.max_insns, tier);
+            }
+            let mut cpu = CpuState {
+                pc: 0x10000,
+                ..CpuState::default()
+            };
+            cpu.v[0] = [0xbb67_ae85_6a09_e667, 0xa54f_f53a_3c6e_f372];
+            cpu.v[1] = [0x9b05_688c_510e_527f, 0x5be0_cd19_1f83_d9ab];
+            cpu.v[2] = [0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210];
+            cpu.v[5] = [0x1111_2222_3333_4444, 0x5555_6666_7777_8888];
+            cpu.v[16] = [0x7137_4491_428a_2f98, 0xe9b5_dba5_b5c0_fbcf];
+            cpu.v[17] = [0x59f1_11f1_3956_c25b, 0xab1c_5ed5_923f_82a4];
+            let event = e.run(&mut cpu, &fetch);
+            assert!(matches!(event, Event::Syscall(_)), "{backend:?} {event:?}");
+            seen.push(cpu.v.to_vec());
+        }
+        assert_eq!(seen[0], seen[1], "quick");
+        assert_eq!(seen[0], seen[2], "full");
+    }
+
     /// A load that faults is the same data fault whether its block runs on the interpreter
     /// (its first run) or compiled (its second), and so is the fault of the instruction run
     /// alone just after either.

@@ -117,7 +117,7 @@ pub(super) fn fast_path(e: &mut Emitter, op: FpOp, r: VecRegs) -> bool {
         }
         FpOp::Sha256H | FpOp::Sha256H2 => {
             let (abcd, efgh) = if op == FpOp::Sha256H { (d, n) } else { (n, d) };
-            sha256_rounds(e, abcd, efgh, m);
+            sha256_rounds(e, abcd, efgh, m, false);
             sha256_half(e, op == FpOp::Sha256H, 1);
         }
         FpOp::Eor => {
@@ -174,15 +174,33 @@ fn with_second(e: &mut Emitter, m: u8, op: impl FnOnce(&mut Emitter, u8)) {
 /// `wk`: ARM's {a,b,c,d} and {e,f,g,h} (word 0 first) become SHA256RNDS2's {f,e,b,a} in
 /// xmm1 and {h,g,d,c} in xmm2; it runs two rounds on xmm0's low words, after which the old a,
 /// b, e, f are the new c, d, g, h. Leaves xmm1 = {f,e,b,a} and xmm2 = {h,g,d,c} of the new
-/// state, and the old {a,b,c,d} in xmm3.
-fn sha256_rounds(e: &mut Emitter, abcd: u8, efgh: u8, wk: u8) {
-    e.load_vreg(3, abcd);
-    e.load_vreg(1, efgh);
-    e.load_vreg(0, wk);
+/// state, and the old {a,b,c,d} in xmm3. On `one_way` of a branch the operands are read as
+/// they are, placing no copies (see [`Emitter::load_vreg_as_is`]).
+fn sha256_rounds(e: &mut Emitter, abcd: u8, efgh: u8, wk: u8, one_way: bool) {
+    let load = if one_way {
+        Emitter::load_vreg_as_is
+    } else {
+        Emitter::load_vreg
+    };
+    load(e, 3, abcd);
+    load(e, 1, efgh);
+    load(e, 0, wk);
+    sha256_order(e);
+    sha256_four(e);
+}
+
+/// ARM's {e,f,g,h} in xmm1 and {a,b,c,d} in xmm3 in SHA256RNDS2's order: {f,e,b,a} in xmm1,
+/// {h,g,d,c} in xmm2.
+fn sha256_order(e: &mut Emitter) {
     dynasm!(e.a ; .arch x64
         ; movdqa xmm2, xmm1
         ; punpcklqdq xmm1, xmm3 ; punpckhqdq xmm2, xmm3
-        ; pshufd xmm1, xmm1, SWAP_PAIRS ; pshufd xmm2, xmm2, SWAP_PAIRS
+        ; pshufd xmm1, xmm1, SWAP_PAIRS ; pshufd xmm2, xmm2, SWAP_PAIRS);
+}
+
+/// Four rounds of the state in SHA256RNDS2's order in xmm1 and xmm2 with the words in xmm0.
+fn sha256_four(e: &mut Emitter) {
+    dynasm!(e.a ; .arch x64
         ; sha256rnds2 xmm2, xmm1
         ; pshufd xmm0, xmm0, 0x0e
         ; sha256rnds2 xmm1, xmm2);
@@ -221,26 +239,54 @@ pub(super) fn sha256_pair(b: &Block, at: usize) -> Option<(usize, VecRegs)> {
 }
 
 /// The first call of a [`sha256_pair`]: SHA256H, leaving the rounds in xmm1, xmm2 and the old
-/// {a,b,c,d} in xmm3 for the second.
+/// {a,b,c,d} in xmm3 for the second. Where the pair before left the state of its registers
+/// in xmm4 and xmm5 in SHA256RNDS2's order (see [`sha256_second`]), the rounds start from
+/// there: the chain of rounds from one pair to the next then runs through no reordering.
 pub(super) fn sha256_first(e: &mut Emitter, r: VecRegs) {
-    sha256_rounds(e, r.d, r.n, r.m);
-    sha256_half(e, true, 4);
-    e.store_vreg(r.d, 4);
+    if e.vcache.sha() == Some((r.d, r.n)) {
+        e.load_vreg(3, r.d);
+        e.load_vreg(0, r.m);
+        dynasm!(e.a ; .arch x64 ; movdqa xmm1, xmm4 ; movdqa xmm2, xmm5);
+        sha256_four(e);
+    } else {
+        sha256_rounds(e, r.d, r.n, r.m, false);
+    }
+    sha256_half(e, true, 0);
+    e.store_vreg(r.d, 0);
 }
 
-/// The second call of a [`sha256_pair`], SHA256H2 of registers `r`: when its {a,b,c,d}
-/// operand holds what the first call's did, the {e,f,g,h} half of the rounds the first ran;
-/// otherwise the rounds of its own operands.
-pub(super) fn sha256_second(e: &mut Emitter, r: VecRegs) {
+/// The second call of a [`sha256_pair`], SHA256H2 of registers `r` after the SHA256H of
+/// registers `first`: when its {a,b,c,d} operand holds what the first call's did, the
+/// {e,f,g,h} half of the rounds the first ran; otherwise the rounds of its own operands.
+///
+/// The state both leave, {a,b,c,d} in `first.d` and {e,f,g,h} in `r.d`, also stays in xmm4
+/// and xmm5 in SHA256RNDS2's order for the next pair's first call (OpenSSL's rounds run
+/// through the same two registers), where the block keeps copies of vector registers: the
+/// other way (its {a,b,c,d} operand differs) then reorders the two results, taking the
+/// first's back. That way places no copies, so the copies are the same on both.
+pub(super) fn sha256_second(e: &mut Emitter, r: VecRegs, first: VecRegs) {
     let (d, n, m) = (r.d, r.n, r.m);
-    e.load_vreg(4, n);
+    let keep = e.vcache.active();
+    e.load_vreg(0, n);
     dynasm!(e.a ; .arch x64
-        ; pcmpeqb xmm4, xmm3 ; pmovmskb eax, xmm4
+        ; pcmpeqb xmm0, xmm3 ; pmovmskb eax, xmm0
         ; cmp eax, 0xffff ; je >same);
-    sha256_rounds(e, n, d, m);
+    sha256_rounds(e, n, d, m, true);
+    if keep {
+        sha256_half(e, false, 0);
+        dynasm!(e.a ; .arch x64 ; movdqa xmm1, xmm0);
+        e.load_vreg_as_is(3, first.d);
+        sha256_order(e);
+    }
     dynasm!(e.a ; .arch x64 ; same:);
+    if keep {
+        dynasm!(e.a ; .arch x64 ; movdqa xmm4, xmm1 ; movdqa xmm5, xmm2);
+    }
     sha256_half(e, false, 1);
     e.store_vreg(d, 1);
+    if keep {
+        e.vcache.set_sha(first.d, d);
+    }
 }
 
 /// The instruction after `at` with only marks and constants between, if it is an inline

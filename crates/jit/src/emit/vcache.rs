@@ -41,6 +41,10 @@ pub(super) struct VCache {
     used: [u32; 16],
     /// Counts the uses of copies.
     clock: u32,
+    /// The vector registers ({a,b,c,d}, {e,f,g,h}) of the SHA-256 state that xmm4 and xmm5
+    /// hold in SHA256RNDS2's order ({f,e,b,a}, {h,g,d,c}: see `crypto::sha256_second`), as
+    /// their last SHA256H and SHA256H2 left them; forgotten when either is written otherwise.
+    sha: Option<(u8, u8)>,
 }
 
 /// What the CPU state must get before an instruction is lowered (see [`VCache::before`]).
@@ -88,14 +92,35 @@ impl VCache {
     pub(super) fn forget_all(&mut self) {
         self.held = [0; 16];
         self.dirty = 0;
+        self.sha = None;
     }
 
     /// Forgets the copy of vector register `n`, if any (which must not be dirty).
     fn forget(&mut self, n: u8) {
+        self.written(n);
         if let Some(r) = self.find(n) {
             self.held[r as usize] = 0;
             self.dirty &= !(1 << r);
         }
+    }
+
+    /// Notes that vector register `n` is being written: a SHA-256 state of it in xmm4 and
+    /// xmm5 no longer is.
+    fn written(&mut self, n: u8) {
+        if self.sha.is_some_and(|(a, e)| a == n || e == n) {
+            self.sha = None;
+        }
+    }
+
+    /// The vector registers whose SHA-256 state xmm4 and xmm5 hold in SHA256RNDS2's order.
+    pub(super) fn sha(&self) -> Option<(u8, u8)> {
+        self.sha
+    }
+
+    /// Notes that xmm4 and xmm5 now hold the SHA-256 state of vector registers `abcd` and
+    /// `efgh` in SHA256RNDS2's order.
+    pub(super) fn set_sha(&mut self, abcd: u8, efgh: u8) {
+        self.sha = Some((abcd, efgh));
     }
 
     /// The xmm register holding a copy of vector register `n`.
@@ -154,6 +179,16 @@ impl Emitter {
         }
     }
 
+    /// Loads vector register `n` into xmm`x` from its copy or the CPU state, as it is, placing
+    /// no copy and noting no use: for code on one way of a branch, after which the copies
+    /// must be what they are on the other way.
+    pub(super) fn load_vreg_as_is(&mut self, x: u8, n: u8) {
+        match self.vcache.find(n) {
+            Some(r) => dynasm!(self.a ; .arch x64 ; movdqa Rx(x), Rx(r)),
+            None => self.load_v128(x, so(slot::v_lo(n as u32))),
+        }
+    }
+
     /// The xmm register holding a current copy of vector register `n`, if one does.
     pub(super) fn vreg_copy(&mut self, n: u8) -> Option<u8> {
         let r = self.vcache.find(n)?;
@@ -164,6 +199,7 @@ impl Emitter {
     /// Writes xmm`x` as vector register `n`: to a copy (dirty) if the block has a register
     /// for it, else to the CPU state.
     pub(super) fn store_vreg(&mut self, n: u8, x: u8) {
+        self.vcache.written(n);
         match self.vreg_copy(n).or_else(|| self.place_vreg(n)) {
             Some(r) => {
                 dynasm!(self.a ; .arch x64 ; movdqa Rx(r), Rx(x));
@@ -178,6 +214,7 @@ impl Emitter {
     /// The xmm register holding vector register `n` to be updated in place (its copy, loaded
     /// first if it has none), marked dirty; `None` if the block has no register for it.
     pub(super) fn vreg_in_place(&mut self, n: u8) -> Option<u8> {
+        self.vcache.written(n);
         let r = match self.vreg_copy(n) {
             Some(r) => r,
             None => {
