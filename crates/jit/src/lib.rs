@@ -644,6 +644,18 @@ impl Jit {
         })
     }
 
+    /// Has the [`Tier::Quick`] block at `pc` count [`HOT_RUNS`] runs again before it asks to
+    /// be translated in full once more (it just did); false if no such block is installed.
+    pub fn count_again(&self, pc: u64) -> bool {
+        let st = self.core.lock();
+        let Some(c) = st.blocks.get(&pc).and_then(|b| b.counter) else {
+            return false;
+        };
+        // SAFETY: as in `runs`: the counter of a registered block lives as long as it does.
+        unsafe { &*(c as *const AtomicU32) }.store(HOT_RUNS, Ordering::Relaxed);
+        true
+    }
+
     /// Turns block chaining on (the default) or off (see `chain`) for every handle; off also
     /// unlinks every jump made so far.
     pub fn set_chaining(&mut self, on: bool) {

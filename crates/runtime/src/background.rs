@@ -165,7 +165,7 @@ impl Compiler {
     }
 
     /// [`Compiler::starting_after`] in a process held to one CPU or not.
-    fn held(start_after: u32, one_cpu: bool) -> Compiler {
+    pub(crate) fn held(start_after: u32, one_cpu: bool) -> Compiler {
         Compiler {
             shared: Arc::new(Shared {
                 start_after,
@@ -199,20 +199,14 @@ impl Compiler {
     /// of 4.1-4.2 s for aarch64, 4.8-5.1 s instead of 5.4 s for armhf; one alone as before.
     pub fn submit(&self, jit: &jit::Jit, job: &Arc<Job>) -> bool {
         let mut q = self.shared.lock();
-        if q.jobs.len() >= MAX_QUEUED {
-            return false;
-        }
-        if q.running && q.sleeping && !SPARE.with_borrow_mut(|s| s.room_for(Instant::now(), 1)) {
+        if !self.takes(&q) {
+            if !q.running && q.jobs.len() < MAX_QUEUED {
+                q.declined = q.declined.saturating_add(1);
+            }
             return false;
         }
         if !q.running {
-            let early = self.shared.start_after < START_AFTER;
-            let thread = match q.declined < self.shared.start_after {
-                true => None,
-                false if !early && self.shared.one_cpu => None,
-                false => spawn(self.shared.clone(), jit.share()),
-            };
-            let Some(thread) = thread else {
+            let Some(thread) = spawn(self.shared.clone(), jit.share()) else {
                 q.declined = q.declined.saturating_add(1);
                 return false;
             };
@@ -232,6 +226,32 @@ impl Compiler {
             self.shared.wake.notify_one();
         }
         true
+    }
+
+    /// Whether a job [`Compiler::submit`] now would be taken (the thread started for it if it
+    /// has not been), as far as the queue `q` tells: see `submit`.
+    fn takes(&self, q: &Queue) -> bool {
+        if q.jobs.len() >= MAX_QUEUED {
+            return false;
+        }
+        if q.running {
+            return !q.sleeping || SPARE.with_borrow_mut(|s| s.room_for(Instant::now(), 1));
+        }
+        let early = self.shared.start_after < START_AFTER;
+        q.declined >= self.shared.start_after && (early || !self.shared.one_cpu)
+    }
+
+    /// Whether the machine has no CPU for the thread now, so that a job [`Compiler::submit`]
+    /// would leave to the caller goes to it for that reason (not because the thread is not
+    /// started yet): its queue is full, or it sleeps and no CPU is free to wake it on, or the
+    /// process may run on one CPU only. Asking changes nothing.
+    pub fn busy(&self) -> bool {
+        let q = self.shared.lock();
+        let early = self.shared.start_after < START_AFTER;
+        match q.running {
+            true => !self.takes(&q),
+            false => !early && self.shared.one_cpu,
+        }
     }
 
     /// Moves `job` to the front of the queue (its block runs again and again on the
