@@ -575,10 +575,15 @@ pub struct FaultSite {
     /// Bytes a helper call site pushes below the block's stack pointer before its `call`.
     pub pushed: u8,
     /// Offset of the code to resume at when an inline access faults, with the block's stack
-    /// pointer, instead of the epilogue: it stores the `setreg.fault` values pending there
-    /// and then leaves through the epilogue.
+    /// pointer, instead of the epilogue: it stores the `setreg.fault` values and the dirty
+    /// copies of vector registers pending there and then leaves through the epilogue.
     pub stub: Option<u32>,
 }
+
+/// What an access's fault stub stores (see [`Emitter::late_stubs`]): the `setreg.fault`
+/// writes pending (slot, value) and the dirty copies of vector registers (vector register,
+/// xmm register).
+type LateStores = (Vec<(u64, Val)>, Vec<(u8, u8)>);
 
 /// A compiled block before it is copied into the cache.
 pub struct Compiled {
@@ -860,8 +865,9 @@ struct Emitter {
     /// The `setreg.fault` writes not stored yet (slot, value): a fault of an access or a side
     /// exit now stores them first (see [`Emitter::late_stubs`], [`Emitter::flag_exits`]).
     late: Vec<(u64, Val)>,
-    /// The accesses with such writes pending (index in `faults`) and those writes.
-    late_stubs: Vec<(usize, Vec<(u64, Val)>)>,
+    /// The accesses with such writes or dirty copies of vector registers pending (index in
+    /// `faults`), those writes and those copies (see [`Emitter::late_stubs`]).
+    late_stubs: Vec<(usize, LateStores)>,
     /// Writes every exit stub emitted now stores first: a loop's back edge's (see
     /// `self_loop::held`).
     stub_stores: Vec<(u64, Val)>,
@@ -2474,9 +2480,15 @@ impl Emitter {
                     }
                     let end = self.a.offset().0 as u32;
                     let call = inst.op == Op::Call;
-                    if !self.late.is_empty() {
-                        // (Only loads and stores come here with writes pending.)
-                        self.late_stubs.push((self.faults.len(), self.late.clone()));
+                    // (Only loads and stores come here with writes pending; a crypto call
+                    // may with dirty copies, but it does not fault.)
+                    let dirty = match inst.op {
+                        Op::Call => Vec::new(),
+                        _ => self.vcache.dirty_copies(),
+                    };
+                    if !self.late.is_empty() || !dirty.is_empty() {
+                        let stores = (self.late.clone(), dirty);
+                        self.late_stubs.push((self.faults.len(), stores));
                     }
                     self.faults.push(FaultSite {
                         start,
@@ -2556,16 +2568,17 @@ impl Emitter {
         });
     }
 
-    /// Where the accesses with `setreg.fault` writes pending resume when they fault (see
-    /// `fault::recover`), with the block's stack pointer and registers as at the access: the
-    /// writes are stored, and the block leaves through the epilogue as a fault does.
+    /// Where the accesses with `setreg.fault` writes or dirty copies of vector registers (see
+    /// `vcache`) pending resume when they fault (see `fault::recover`), with the block's stack
+    /// pointer and registers (xmm ones too) as at the access: the copies and the writes are
+    /// stored, and the block leaves through the epilogue as a fault does.
     ///
     /// Sites with the same writes pending share one stub (a value keeps one place for the whole
     /// block, so the same writes are the same code): a function's prologue of register pairs
     /// stored to the stack, each store a fault site, had a stub apiece, a ninth of the block's
     /// bytes each time.
     fn late_stubs(&mut self) {
-        let mut made: Vec<(Vec<(u64, Val)>, u32)> = Vec::new();
+        let mut made: Vec<(LateStores, u32)> = Vec::new();
         for (site, late) in std::mem::take(&mut self.late_stubs) {
             if let Some(&(_, at)) = made.iter().find(|m| m.0 == late) {
                 self.faults[site].stub = Some(at);
@@ -2575,7 +2588,10 @@ impl Emitter {
             self.spill = None;
             let at = self.a.offset().0 as u32;
             self.faults[site].stub = Some(at);
-            for &(slot, v) in &late {
+            for &(n, r) in &late.1 {
+                self.store_copy(n, r);
+            }
+            for &(slot, v) in &late.0 {
                 self.store_slot(slot, v);
             }
             let ep = self.epilogue;

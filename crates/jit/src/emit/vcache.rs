@@ -10,8 +10,9 @@
 //! may read it there, before a `getreg` or `setreg` of either half, anything that reads or
 //! writes vector registers in the state or clobbers xmm registers (any other helper call,
 //! inline FP operations, whose slow paths call helpers, vector accesses, which may call
-//! them), anything that may leave the block (memory accesses, which may fault, side exits,
-//! the terminator), a loop's head, and the eviction of the copy. Of an AES round (AESE and
+//! them), anything that leaves the block (side exits, the terminator; a memory access that
+//! faults stores the dirty copies on its way out instead, so that they stay in xmm registers
+//! across the loads of a loop's data), a loop's head, and the eviction of the copy. Of an AES round (AESE and
 //! AESMC of four blocks' states), only the last values are stored.
 //!
 //! The copies live in the xmm registers the block's allocation leaves unused (`alloc` places
@@ -78,6 +79,14 @@ impl VCache {
             usable: !taken & !((1 << FIRST) - 1),
             ..VCache::default()
         }
+    }
+
+    /// The dirty copies: (vector register, xmm register) of each.
+    pub(super) fn dirty_copies(&self) -> Vec<(u8, u8)> {
+        (0..16u8)
+            .filter(|&r| self.dirty >> r & 1 != 0)
+            .map(|r| (self.held[r as usize] - 1, r))
+            .collect()
     }
 
     /// Whether the block may keep copies at all (it has inline crypto operations and xmm
@@ -157,9 +166,9 @@ impl VCache {
             Op::SetReg | Op::SetRegFault => vector(i.imm).map_or(Flush::None, Flush::Forget),
             Op::Call if crypto_inline => Flush::None,
             Op::Call | Op::LoadV | Op::StoreV | Op::StoreEx => Flush::ForgetAll,
-            op if op.is_side_exit() || matches!(op, Op::Load | Op::Store | Op::StoreIf) => {
-                Flush::All
-            }
+            // (A load or store that faults stores the dirty copies on its way out: see
+            // `Emitter::late_stubs`.)
+            op if op.is_side_exit() => Flush::All,
             _ => Flush::None,
         }
     }
@@ -238,7 +247,7 @@ impl Emitter {
     }
 
     /// Stores xmm`r`, the copy of vector register `n`, to the CPU state.
-    fn store_copy(&mut self, n: u8, r: u8) {
+    pub(super) fn store_copy(&mut self, n: u8, r: u8) {
         dynasm!(self.a ; .arch x64 ; movdqu [r15 + so(slot::v_lo(n as u32))], Rx(r));
     }
 
