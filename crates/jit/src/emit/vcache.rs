@@ -11,9 +11,10 @@
 //! writes vector registers in the state or clobbers xmm registers (any other helper call,
 //! inline FP operations, whose slow paths call helpers, vector accesses, which may call
 //! them), anything that leaves the block (side exits, the terminator; a memory access that
-//! faults stores the dirty copies on its way out instead, so that they stay in xmm registers
-//! across the loads of a loop's data), a loop's head, and the eviction of the copy. Of an AES round (AESE and
-//! AESMC of four blocks' states), only the last values are stored.
+//! faults stores the dirty copies on its way out instead, so that they stay in xmm
+//! registers across the loads of a loop's data), a loop's head, and the eviction of the
+//! copy. Of an AES round (AESE and AESMC of four blocks' states), only the last values are
+//! stored.
 //!
 //! The copies live in the xmm registers the block's allocation leaves unused (`alloc` places
 //! values in xmm6-15 only in blocks with inline FP operations; the operations' scratch
