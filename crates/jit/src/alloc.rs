@@ -268,8 +268,7 @@ pub const SIGN64: u64 = 1 << 63;
 /// [`in_xmm`]) and the inline FP results' one-instruction check use (every host with the FMA3
 /// the inline FP operations use has it).
 pub fn host_avx() -> bool {
-    static AVX: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *AVX.get_or_init(|| hostcpu::has(hostcpu::Feature::Avx))
+    hostcpu::has(hostcpu::Feature::Avx)
 }
 
 /// Which values of `b` may live in xmm registers: defined by double arithmetic that leaves its

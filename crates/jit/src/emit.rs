@@ -928,8 +928,7 @@ fn divide(a: &mut Asm, signed: bool, wide: bool) {
 
 /// Whether the host has LZCNT (for CLZ).
 fn has_lzcnt() -> bool {
-    static LZCNT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *LZCNT.get_or_init(|| hostcpu::has(hostcpu::Feature::Lzcnt))
+    hostcpu::has(hostcpu::Feature::Lzcnt)
 }
 
 /// `t = op(t)` for BSWAP, CLZ, CLS and RBIT at 64 bits if `wide`, else on the low 32 bits

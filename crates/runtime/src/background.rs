@@ -237,8 +237,13 @@ impl Compiler {
         if q.running {
             return !q.sleeping || SPARE.with_borrow_mut(|s| s.room_for(Instant::now(), 1));
         }
-        let early = self.shared.start_after < START_AFTER;
-        q.declined >= self.shared.start_after && (early || !self.shared.one_cpu)
+        q.declined >= self.shared.start_after && !self.held_to_one_cpu()
+    }
+
+    /// Whether the process may run on one CPU only and the thread would start at the default
+    /// time: it never starts then (see [`Compiler::submit`]).
+    fn held_to_one_cpu(&self) -> bool {
+        self.shared.one_cpu && self.shared.start_after >= START_AFTER
     }
 
     /// Whether the machine has no CPU for the thread now, so that a job [`Compiler::submit`]
@@ -247,10 +252,9 @@ impl Compiler {
     /// process may run on one CPU only. Asking changes nothing.
     pub fn busy(&self) -> bool {
         let q = self.shared.lock();
-        let early = self.shared.start_after < START_AFTER;
         match q.running {
             true => !self.takes(&q),
-            false => !early && self.shared.one_cpu,
+            false => self.held_to_one_cpu(),
         }
     }
 

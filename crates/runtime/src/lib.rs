@@ -1195,6 +1195,19 @@ mod tests {
         assert!(e.jit.lookup(last).is_none());
     }
 
+    /// x0 counted up to `n` (below 2^16) in a loop of one block at 0x10008: movz x1, #n;
+    /// mov x0, #0; loop: add x0, x0, #1; cmp x0, x1; b.ne loop; svc #0.
+    fn counting_loop(n: u32) -> [u32; 6] {
+        [
+            0xd280_0001 | n << 5,
+            0xd280_0000,
+            0x9100_0400,
+            0xeb01_001f,
+            0x54ff_ffc1,
+            0xd400_0001,
+        ]
+    }
+
     /// With a compiler thread, a loop's body runs on the interpreter while the thread compiles
     /// it, then as the thread's quick code, which asks for its full translation at its
     /// `HOT_RUNS`th run and goes on running until that is made (or counts again, where the
@@ -1202,10 +1215,7 @@ mod tests {
     /// timings fall.
     #[test]
     fn a_loop_compiled_on_the_compiler_thread_runs_to_its_result() {
-        // movz x1, #10000; mov x0, #0; loop: add x0, x0, #1; cmp x0, x1; b.ne loop; svc #0
-        let code = [
-            0xd284e201, 0xd2800000, 0x91000400, 0xeb01001f, 0x54ffffc1, 0xd4000001,
-        ];
+        let code = counting_loop(10000);
         for _ in 0..20 {
             let mut e = Engine::new(Backend::Jit);
             e.set_background(Some(0));
@@ -1239,15 +1249,7 @@ mod tests {
         let again = u32::from(COUNTS_AGAIN);
         // (A run that exits hot does not run the block: it is entered once more.)
         for (n, counted) in [(5 * hot / 2, Some(&2)), ((again + 2) * hot, None)] {
-            // movz x1, #n; mov x0, #0; loop: add x0, x0, #1; cmp x0, x1; b.ne loop; svc #0
-            let code = [
-                0xd280_0001 | n << 5,
-                0xd280_0000,
-                0x9100_0400,
-                0xeb01_001f,
-                0x54ff_ffc1,
-                0xd400_0001,
-            ];
+            let code = counting_loop(n);
             let mut e = Engine::new(Backend::Jit);
             e.compiler = Some(background::Compiler::held(background::START_AFTER, true));
             let mut cpu = CpuState {

@@ -12,24 +12,20 @@ use cpu::slot;
 use dynasmrt::{DynasmApi, DynasmLabelApi, dynasm};
 use ir::inline::{FpInline, FpOp, VecRegs};
 use ir::{Block, Op};
-use std::sync::OnceLock;
 
 /// PSHUFD order swapping the two words of each 64-bit half (1, 0, 3, 2).
 const SWAP_PAIRS: i8 = 0xb1u8 as i8;
 
 /// Host features: (AES-NI, PCLMULQDQ, SHA with SSSE3, SSSE3).
 fn host() -> (bool, bool, bool, bool) {
-    static HOST: OnceLock<(bool, bool, bool, bool)> = OnceLock::new();
-    *HOST.get_or_init(|| {
-        use hostcpu::{Feature, has};
-        let ssse3 = has(Feature::Ssse3);
-        (
-            has(Feature::Aes),
-            has(Feature::Pclmulqdq),
-            has(Feature::Sha) && ssse3,
-            ssse3,
-        )
-    })
+    use hostcpu::{Feature, has};
+    let ssse3 = has(Feature::Ssse3);
+    (
+        has(Feature::Aes),
+        has(Feature::Pclmulqdq),
+        has(Feature::Sha) && ssse3,
+        ssse3,
+    )
 }
 
 /// Whether the host has the instructions [`fast_path`] lowers `op` to.

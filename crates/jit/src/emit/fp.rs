@@ -44,7 +44,6 @@ use crate::alloc::{Loc, RAX};
 use cpu::slot;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, dynasm};
 use ir::inline::{FpInline, FpOp, VecRegs};
-use std::sync::OnceLock;
 
 /// FPCR.RMode (bits 23:22).
 const FPCR_ROUND: i32 = 0x00c0_0000;
@@ -235,8 +234,7 @@ pub(super) fn state_check(e: &mut Emitter, general: DynamicLabel) {
 
 /// Whether the host has FMA3 (for the fused multiply-adds).
 fn has_fma() -> bool {
-    static FMA: OnceLock<bool> = OnceLock::new();
-    *FMA.get_or_init(|| hostcpu::has(hostcpu::Feature::Fma))
+    hostcpu::has(hostcpu::Feature::Fma)
 }
 
 /// Jumps to `slow` unless the FPCR bits in `mask` are all clear (nothing to test where the
