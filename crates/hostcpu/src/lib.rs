@@ -10,6 +10,8 @@
 
 #![deny(missing_docs)]
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 /// glibc's copy of one CPUID leaf: EAX, EBX, ECX and EDX as CPUID gave them, and the bits of
 /// the features a program may use (`struct cpuid_feature`).
 #[repr(C)]
@@ -88,9 +90,28 @@ impl Feature {
     }
 }
 
-/// Whether the host has `f` and the kernel lets programs use it.
+/// Bit `f as u32` for each [`Feature`] the host has, and [`KNOWN`]; 0 until first asked.
+static FEATURES: AtomicU32 = AtomicU32::new(0);
+/// The bit of [`FEATURES`] that says it is filled in.
+const KNOWN: u32 = 1 << 31;
+
+/// Whether the host has `f` and the kernel lets programs use it: a load and a test (helpers
+/// ask at every CRC32C or fused multiply-add they run), glibc asked on the first call.
 #[inline]
 pub fn has(f: Feature) -> bool {
+    let mut bits = FEATURES.load(Ordering::Relaxed);
+    if bits == 0 {
+        bits = Feature::ALL
+            .iter()
+            .filter(|g| from_glibc(**g))
+            .fold(KNOWN, |b, g| b | 1 << *g as u32);
+        FEATURES.store(bits, Ordering::Relaxed);
+    }
+    bits >> f as u32 & 1 == 1
+}
+
+/// Whether glibc's copy of CPUID says the host has `f` and the kernel lets programs use it.
+fn from_glibc(f: Feature) -> bool {
     let (leaf, reg, bit) = f.place();
     // SAFETY: glibc returns a pointer to its feature data for the process (a zeroed leaf for
     // an index it does not know), filled in before any code of ours ran and never changed.
