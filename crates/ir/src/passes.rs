@@ -305,10 +305,11 @@ pub fn fold(b: &mut Block) {
             Op::Add | Op::Or | Op::Xor if m(y) == 0 => Some(x),
             Op::Add | Op::Or | Op::Xor if m(x) == 0 => Some(y),
             Op::Sub if m(y) == 0 => Some(x),
-            // x + 0 + carry 0 (MOV to or from SP is ADD #0): x, when x fits the width.
+            // x + 0 + carry 0 (MOV to or from SP is ADD #0), or x + !0 + carry 1 (x - 0, a
+            // Thumb `subs rd, rn, #0`): x, when x fits the width.
             Op::AddC
-                if m(y) == 0
-                    && m(i.args[2]) & 1 == 0
+                if (m(y) == 0 && m(i.args[2]) & 1 == 0
+                    || adds_nothing(i.imm, k(y), k(i.args[2])))
                     && m(x) & !crate::sem::mask(i.imm as u32) == 0 =>
             {
                 Some(x)
@@ -430,13 +431,31 @@ pub fn may_set(
             1
         }
         Op::MaskGe => 0xf << 16,
-        // NZCV words (`sem::addc_flags`, `sem::logic_flags`): N and Z only for a logic result.
+        // NZCV words (`sem::addc_flags`, `sem::logic_flags`): N and Z only for a logic result,
+        // and no V for x + 0 or x - 0 (C is then that of the carry in). GCC's Thumb-2 `x != 0`
+        // is `subs rd, rn, #0; it ne; movne rd, #1`, and the 16-bit MOVS, LSLS and the like
+        // after it keep its V: known clear, the compare's flags need not be worked out.
         Op::LogicFlags => 0xc000_0000,
+        Op::AddCFlags if adds_nothing(i.imm, konst(y), konst(z)) => {
+            0xc000_0000 | (konst(z).unwrap_or(0) & 1) << 29
+        }
+        Op::SubFlags if konst(y).is_some_and(|k| k & mask(i.imm as u32) == 0) => 0xe000_0000,
         Op::AddCFlags | Op::SubFlags => 0xf000_0000,
         Op::Bytes4 | Op::Bytes4Mask | Op::GeMask => 0xffff_ffff,
         // Width-32 results are zero-extended.
         op if op.info().imm == crate::ImmKind::Width => mask(i.imm as u32),
         _ => u64::MAX,
+    }
+}
+
+/// Whether `addc` at `width` of some x and the constants `b` and `carry` (None where not
+/// constant) is x itself: b is 0 with no carry in, or b is all ones at the width with a carry
+/// in (x - 0).
+fn adds_nothing(width: u64, b: Option<u64>, carry: Option<u64>) -> bool {
+    let m = crate::sem::mask(width as u32);
+    match (b, carry) {
+        (Some(b), Some(c)) => (b & m, c & 1) == (0, 0) || (b & m, c & 1) == (m, 1),
+        _ => false,
     }
 }
 
@@ -1717,6 +1736,50 @@ mod tests {
         assert_eq!(text.matches("addc").count(), 2, "{text}");
         let regs = [0, 0, 0, 0, 0, 0, 0, 0x1_2345_6789];
         assert_eq!(run(&opt, &regs), run(&blk, &regs));
+    }
+
+    #[test]
+    fn adding_or_subtracting_zero_sets_no_overflow() {
+        // Thumb's `subs ip, ip, #0` (x != 0, with `it ne; movne ip, #1` after it), then a
+        // 16-bit LSRS that keeps its V: V is known clear, the compare's flags go, and so does
+        // its result (x - 0 is x).
+        let mut b = Builder::verbatim(0);
+        let x = b.get(1);
+        let x = b.zext(x, 32);
+        let (zero, one) = (b.konst(0), b.konst(1));
+        let all = b.konst(u64::MAX);
+        let v_bit = b.konst(0x1000_0000);
+        let cv_bits = b.konst(0x3000_0000);
+        let same = b.emit(Op::AddC, &[x, all, one], 32);
+        b.set(4, same);
+        let sub0 = b.emit(Op::AddCFlags, &[x, all, one], 32);
+        let y = b.get(2);
+        let nz = b.un(Op::LogicFlags, y, 32);
+        let kept = b.and(sub0, v_bit);
+        let f = b.or(nz, kept);
+        b.set(3, f);
+        // x + 0 with no carry in has neither C nor V; `sub.flags x, 0` no V.
+        let add0 = b.emit(Op::AddCFlags, &[x, zero, zero], 64);
+        let kept = b.and(add0, cv_bits);
+        b.set(5, kept);
+        let cmp0 = b.emit(Op::SubFlags, &[x, zero], 32);
+        let kept = b.and(cmp0, v_bit);
+        b.set(6, kept);
+        // x + 1 may overflow: that V stays.
+        let add1 = b.emit(Op::AddCFlags, &[x, one, zero], 32);
+        let kept = b.and(add1, v_bit);
+        b.set(7, kept);
+        b.end_insn(4);
+        let blk = b.finish(Term::Jump(4));
+        let (opt, text) = optimized(&blk);
+        assert_eq!(text.matches("addc").count(), 1, "{text}");
+        assert!(!text.contains("sub.flags"), "{text}");
+        for x in [0, 1, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, u64::MAX] {
+            for y in [0, 1, 0x8000_0000] {
+                let regs = [0, x, y, 0, 0, 0, 0, 0];
+                assert_eq!(run(&opt, &regs), run(&blk, &regs), "{x:#x} {y:#x}");
+            }
+        }
     }
 
     #[test]
