@@ -163,6 +163,9 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     let slot = flags as u64;
     let (lo, hi) = block.hull();
     let pages = (lo / PAGE, hi.saturating_sub(1).max(lo) / PAGE);
+    // The side exits' targets where the look-ahead stopped before anything read the flags
+    // or wrote some of them.
+    let mut unknown = Vec::new();
     for i in block.insts.iter_mut().filter(|i| i.op == Op::ExitIf) {
         let mut walk = Walk {
             effect,
@@ -170,8 +173,10 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
             pages,
             merges: false,
         };
-        if walk.overwritten(i.imm, 0, u64::MAX) == Seen::Overwritten {
-            i.op = Op::ExitIfNoFlags;
+        match walk.overwritten(i.imm, 0, u64::MAX) {
+            Seen::Overwritten => i.op = Op::ExitIfNoFlags,
+            Seen::Unknown if !walk.merges => unknown.push(i.imm),
+            _ => {}
         }
     }
     if matches!(block.term, Term::Exit { .. })
@@ -202,7 +207,7 @@ pub fn drop_dead_store(block: &mut Block, flags: u32, effect: &dyn Fn(u64) -> Op
     // stays, or is left for later ([`last_store_to_defer`]).
     let exit_reads = block.insts[last].op != Op::SetReg && taken_store(block, last).is_none();
     // (Nothing below changes the block before the store is left for later.)
-    let deferrable = nzcv.then(|| last_store_to_defer(block)).flatten();
+    let deferrable = nzcv.then(|| last_store_to_defer(block, &unknown)).flatten();
     if exit_reads && deferrable.is_none() {
         return;
     }
@@ -293,7 +298,7 @@ pub fn defer_before_indirect_branch(block: &mut Block) {
     if !matches!(block.term, Term::JumpReg(_)) {
         return;
     }
-    if let Some(store) = last_store_to_defer(block) {
+    if let Some(store) = last_store_to_defer(block, &[]) {
         defer_store(block, store);
     }
 }
@@ -303,14 +308,18 @@ pub fn defer_before_indirect_branch(block: &mut Block) {
 /// later as any block does that finds them so (a compare, its `b.eq` out and a `ret` on:
 /// python3 and sqlite3 on aarch64 built such words in a tenth of their hottest blocks, and
 /// ran 0.7% fewer host instructions leaving them for later). A32 and T32 code reads flags
-/// across branches more (conditional execution): sqlite3 on armhf ran 0.3% more, settling.
-fn last_store_to_defer(block: &Block) -> Option<usize> {
+/// across branches more (conditional execution): sqlite3 on armhf ran 0.3% more, settling,
+/// when every side exit could go on with them. There, only the exits to the targets in
+/// `unknown` may: the look-ahead went from them as far as it could (another page, an
+/// indirect branch) and found nothing that reads the flags, such as the default case of a
+/// `cmp; bhi; tbh` switch, whose compare perl's regex engine otherwise put together at every
+/// run of its dispatch.
+fn last_store_to_defer(block: &Block, unknown: &[u64]) -> Option<usize> {
     let nzcv = cpu::slot::NZCV as u64;
     let wide = !block.narrow_regs;
-    let at = block
-        .insts
-        .iter()
-        .rposition(|i| touches(i, nzcv) && !(wide && i.op == Op::ExitIf))?;
+    let at = block.insts.iter().rposition(|i| {
+        touches(i, nzcv) && !(i.op == Op::ExitIf && (wide || unknown.contains(&i.imm)))
+    })?;
     (block.insts[at].op == Op::SetReg).then_some(at)
 }
 
@@ -946,10 +955,12 @@ mod tests {
     /// A branch neither of whose ways is known to read the flags (one goes where the
     /// look-ahead cannot follow) leaves its compare's flags for later; one that may read
     /// them, or a loop's back edge, keeps the store; so does a 32-bit guest's block with a
-    /// side exit after the compare.
+    /// side exit after the compare to code that reads them, but not one whose exit goes where
+    /// the look-ahead cannot follow.
     #[test]
     fn a_branch_to_code_not_known_to_read_the_flags_leaves_them_for_later() {
-        let deferred_with = |taken: u64, fallthrough: u64, exit: Option<bool>, load: bool| {
+        // `exit`: whether the block is a 32-bit guest's, and where its side exit goes.
+        let deferred_with = |taken: u64, fallthrough: u64, exit: Option<(bool, u64)>, load| {
             let mut bl = Builder::verbatim(0x1000);
             let (x, y) = (bl.get(1), bl.get(2));
             let f = bl.binw(Op::SubFlags, x, y, 64);
@@ -959,9 +970,9 @@ mod tests {
                 let v = bl.load(x, 8);
                 bl.set(5, v);
             }
-            if exit.is_some() {
+            if let Some((_, to)) = exit {
                 let eq = bl.emit(Op::CondSub, &[x, y], 64 << 8);
-                bl.exit_if(eq, 0x1080);
+                bl.exit_if(eq, to);
             }
             bl.end_insn(0x1004);
             let cond = bl.get(3);
@@ -970,7 +981,7 @@ mod tests {
                 taken,
                 fallthrough,
             });
-            b.narrow_regs = exit == Some(true);
+            b.narrow_regs = exit.is_some_and(|e| e.0);
             drop_dead_store(&mut b, FLAGS, &effect);
             crate::verify(&b).unwrap();
             let n = b.insts.iter().filter(|i| i.op == Op::FlagsDeferred).count();
@@ -992,10 +1003,15 @@ mod tests {
         // With a side exit after the compare (to code that reads the flags), which may take
         // them along or (after a load) not: an A64 block leaves them for the exit's block to
         // settle, also where its ways on overwrite them; a 32-bit guest's keeps the store.
+        // A 32-bit guest's does where the exit goes to unreadable code or another page (the
+        // default case of a `cmp; bhi; tbh` switch, say), but not where it reads them.
         for load in [false, true] {
-            assert!(deferred_with(0x1030, 0x1010, Some(false), load));
-            assert!(deferred_with(0x1010, 0x1010, Some(false), load) == load);
-            assert!(!deferred_with(0x1030, 0x1010, Some(true), load));
+            assert!(deferred_with(0x1030, 0x1010, Some((false, 0x1080)), load));
+            assert!(deferred_with(0x1010, 0x1010, Some((false, 0x1080)), load) == load);
+            assert!(!deferred_with(0x1030, 0x1010, Some((true, 0x1080)), load));
+            assert!(deferred_with(0x1030, 0x1010, Some((true, 0x1030)), load));
+            assert!(deferred_with(0x1030, 0x1010, Some((true, 0x2010)), load));
+            assert!(!deferred_with(0x1030, 0x1010, Some((true, 0x1044)), load));
         }
     }
 
