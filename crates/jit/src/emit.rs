@@ -1818,6 +1818,17 @@ impl Emitter {
                 }
                 self.st(d, RAX);
             }
+            Op::SubW if self.loc(x) == Loc::Const(0) => {
+                // 0 - y (NEG, RSB #0): negated in place, in y's own register where y dies.
+                let t = self.target(d, &[]);
+                self.ld(t, y);
+                if wide {
+                    dynasm!(self.a ; .arch x64 ; neg Rq(t));
+                } else {
+                    dynasm!(self.a ; .arch x64 ; neg Rd(t));
+                }
+                self.st(d, t);
+            }
             Op::SubW => {
                 // `t = t - t` is right in place when both operands are `t`.
                 let t = if x == y {
