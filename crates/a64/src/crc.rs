@@ -87,7 +87,7 @@ fn crc_soft(t: &[u32; 256], mut crc: u32, data: u64, bytes: usize) -> u32 {
 pub(crate) fn crc32c(crc: u32, data: u64, bytes: usize) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
-        // (glibc's copy of the CPUID result: a call, a load and a test.)
+        // (glibc's CPUID result, as `hostcpu` keeps it: a load and a test.)
         if hostcpu::has(hostcpu::Feature::Sse42) {
             // SAFETY: the CPU supports SSE4.2 (checked just above).
             return unsafe { crc32c_sse42(crc, data, bytes) };

@@ -2491,10 +2491,12 @@ impl Emitter {
                     let end = self.a.offset().0 as u32;
                     let call = inst.op == Op::Call;
                     // (Only loads and stores come here with writes pending; a crypto call
-                    // may with dirty copies, but it does not fault.)
-                    let dirty = match inst.op {
-                        Op::Call => Vec::new(),
-                        _ => self.vcache.dirty_copies(),
+                    // may with dirty copies, but it does not fault. Only a block that keeps
+                    // copies has any: the others skip looking at every xmm register.)
+                    let dirty = if inst.op != Op::Call && self.vcache.active() {
+                        self.vcache.dirty_copies()
+                    } else {
+                        Vec::new()
                     };
                     if !self.late.is_empty() || !dirty.is_empty() {
                         let stores = (self.late.clone(), dirty);
